@@ -1,0 +1,5 @@
+import sys
+
+from flashdeck.cli import main
+
+sys.exit(main())

@@ -1,0 +1,88 @@
+"""The `flashdeck` command line.
+
+Each area registers its subcommands from a module in `flashdeck/commands/`. Those modules
+stay light at import time (heavy imports go inside the handlers) so that non-TUI
+commands start fast. No traceback ever reaches the user: expected failures are
+`FlashdeckError`s with a one-line message, anything else is reported in one line too
+(set FLASHDECK_DEBUG=1 to see the traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+from flashdeck import __version__
+from flashdeck.errors import FlashdeckError
+
+# One module per area; each defines register(subparsers).
+COMMAND_MODULES = (
+    "flashdeck.commands.notes",  # import, check, list, show
+    "flashdeck.commands.scheduling",  # next, answer, undo, due, log, stats, suspend, ...
+    "flashdeck.commands.exercise",  # exercise
+    "flashdeck.commands.review",  # review (the TUI)
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # usage errors exit 2 with one line, like argparse
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="flashdeck",
+        description="Flashcards from your markdown notes, reviewed in the terminal.",
+    )
+    parser.add_argument("--version", action="version", version=f"flashdeck {__version__}")
+    parser.add_argument(
+        "--collection",
+        metavar="PATH",
+        help="the collection file (default: $FLASHDECK_COLLECTION, else the user data dir)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue  # an area not built yet
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except FlashdeckError as exc:
+        print(f"flashdeck: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("flashdeck: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # `flashdeck list --json | head`: the reader went away; that is fine.
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass  # nothing more can be written anyway
+        return 0
+    except Exception as exc:  # the last line of defence: one line, never a traceback
+        if os.environ.get("FLASHDECK_DEBUG"):
+            raise
+        print(f"flashdeck: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print("flashdeck: (set FLASHDECK_DEBUG=1 for details)", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

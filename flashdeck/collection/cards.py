@@ -1,0 +1,123 @@
+"""Reading cards out of the collection, in the JSON shape of PRODUCT.md §5."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import PurePosixPath
+
+from flashdeck.collection.store import Collection
+from flashdeck.errors import UsageError
+
+CARD_SELECT = """
+SELECT c.*, n.relpath AS relpath, n.title AS note_title, s.path AS source_path,
+       s.kind AS source_kind
+FROM cards c JOIN notes n ON n.id = c.note_id JOIN sources s ON s.id = n.source_id
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class CardView:
+    """A card with what the screens and the JSON need to show it."""
+
+    id: int
+    deck: str
+    note: str  # the note's path
+    note_title: str
+    line: int
+    kind: str
+    front: str
+    back: str
+    breadcrumb: str
+    block: str
+    ordinal: int
+    exercise: str | None
+    state: str
+    due: int | None
+    suspended: bool
+    buried_until: int | None
+    leech: bool
+    orphaned: bool
+    reps: int
+    lapses: int
+    note_id: int
+
+    @classmethod
+    def from_row(cls, row) -> "CardView":
+        if row["source_kind"] == "file":
+            note = row["source_path"]
+        else:
+            note = str(PurePosixPath(row["source_path"]) / row["relpath"])
+        return cls(
+            id=row["id"], deck=row["deck"], note=note, note_title=row["note_title"],
+            line=row["line"], kind=row["kind"], front=row["front"], back=row["back"],
+            breadcrumb=row["breadcrumb"], block=row["block"], ordinal=row["ordinal"],
+            exercise=row["exercise"], state=row["state"], due=row["due"],
+            suspended=bool(row["suspended"]), buried_until=row["buried_until"],
+            leech=bool(row["leech"]), orphaned=bool(row["orphaned"]), reps=row["reps"],
+            lapses=row["lapses"], note_id=row["note_id"],
+        )
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "deck": self.deck,
+            "note": self.note,
+            "line": self.line,
+            "kind": self.kind,
+            "front": self.front,
+            "back": self.back,
+            "state": self.state,
+            "due": iso(self.due),
+            "suspended": self.suspended,
+        }
+
+
+def iso(timestamp: int | None) -> str | None:
+    if timestamp is None:
+        return None
+    return datetime.fromtimestamp(timestamp, timezone.utc).isoformat()
+
+
+def parse_card_id(value: str) -> int:
+    try:
+        card_id = int(str(value).strip().lstrip("#"))
+    except ValueError:
+        raise UsageError(f"{value!r} is not a card id (card ids are numbers, see `flashdeck list`)") from None
+    if card_id <= 0:
+        raise UsageError(f"{value!r} is not a card id")
+    return card_id
+
+
+def get_card(col: Collection, card_id: int) -> CardView:
+    row = col.conn.execute(CARD_SELECT + " WHERE c.id = ?", (card_id,)).fetchone()
+    if row is None:
+        raise UsageError(f"no card with id {card_id}")
+    return CardView.from_row(row)
+
+
+def deck_clause(deck: str | None, column: str = "c.deck") -> tuple[str, list]:
+    """A deck and its subdecks: `flashcards/ml` matches `flashcards/ml/metrics` too."""
+    if not deck:
+        return "", []
+    deck = deck.strip("/")
+    return f" AND ({column} = ? OR {column} LIKE ? ESCAPE '\\')", [
+        deck, deck.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "/%"]
+
+
+def list_cards(col: Collection, deck: str | None = None, due_before: int | None = None,
+               include_orphans: bool = False):
+    """Cards in note order. `due_before`: only cards due by then (new cards excluded)."""
+    sql = CARD_SELECT + " WHERE 1 = 1"
+    params: list = []
+    if not include_orphans:
+        sql += " AND c.orphaned = 0"
+    clause, extra = deck_clause(deck)
+    sql += clause
+    params += extra
+    if due_before is not None:
+        sql += " AND c.state != 'new' AND c.due <= ? AND c.suspended = 0"
+        params.append(due_before)
+    sql += " ORDER BY s.path, n.relpath, c.position"
+    for row in col.conn.execute(sql, params):
+        yield CardView.from_row(row)

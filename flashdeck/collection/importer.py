@@ -1,0 +1,523 @@
+"""`flashdeck import` / `check`: notes on disk -> cards in the collection.
+
+The work, per source (a folder or a file named on the command line):
+  1. list the note files; notes in the collection whose file vanished are marked gone and
+     their cards orphaned first, so that a moved or renamed note can claim them back;
+  2. skip files whose size and mtime are unchanged, then those whose content hash is;
+  3. parse the rest (on all cores when there are many), keeping only tagged notes of a folder;
+  4. match the parsed cards to the cards the collection already has, so each card keeps its
+     id and history: exact content first (in the note, then among orphans anywhere), then
+     similarity for small edits; what is left is added, and old cards left unmatched are
+     orphaned (hidden, never deleted, so a restored note gets them back).
+Each note is written in its own transaction. The notes themselves are only ever read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from pathlib import Path
+from typing import Callable, Iterable
+
+from flashdeck.collection.store import Collection
+from flashdeck.notes.model import ParsedCard, ParsedNote, ParserSettings, Problem
+
+SIMILARITY_THRESHOLD = 0.6
+PARALLEL_MIN_FILES = 48  # below this a process pool costs more than it saves
+
+
+@dataclass
+class ImportReport:
+    notes_scanned: int = 0
+    notes_imported: int = 0
+    notes_unchanged: int = 0
+    notes_skipped: int = 0  # untagged notes of a folder
+    notes_gone: int = 0
+    cards_added: int = 0
+    cards_updated: int = 0
+    cards_orphaned: int = 0
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        def problems(items: list[Problem]) -> list[dict]:
+            return [{"path": p.path, "line": p.line, "message": p.message} for p in items]
+
+        return {
+            "notes": {
+                "scanned": self.notes_scanned,
+                "imported": self.notes_imported,
+                "unchanged": self.notes_unchanged,
+                "skipped": self.notes_skipped,
+                "gone": self.notes_gone,
+            },
+            "cards": {
+                "added": self.cards_added,
+                "updated": self.cards_updated,
+                "orphaned": self.cards_orphaned,
+            },
+            "errors": problems(self.errors),
+            "warnings": problems(self.warnings),
+        }
+
+    def summary(self) -> str:
+        parts = [
+            f"{self.notes_scanned} notes scanned: {self.notes_imported} imported, "
+            f"{self.notes_unchanged} unchanged, {self.notes_skipped} untagged"
+        ]
+        if self.notes_gone:
+            parts.append(f"{self.notes_gone} gone")
+        parts.append(
+            f"cards: {self.cards_added} added, {self.cards_updated} updated, "
+            f"{self.cards_orphaned} orphaned"
+        )
+        if self.errors:
+            parts.append(f"{len(self.errors)} error{'s' if len(self.errors) != 1 else ''}")
+        if self.warnings:
+            parts.append(f"{len(self.warnings)} warning{'s' if len(self.warnings) != 1 else ''}")
+        return "; ".join(parts)
+
+
+# -- finding the files --------------------------------------------------------------------
+@dataclass
+class NoteFile:
+    path: Path  # absolute
+    relpath: str  # '/'-separated, relative to the source
+    display: str  # how messages name it
+
+
+@dataclass
+class Source:
+    path: Path  # absolute: the folder, or the file
+    kind: str  # 'folder' | 'file'
+    root: Path  # the vault root (settings and deck folders are relative to it)
+    settings: ParserSettings
+    files: list[NoteFile]
+
+
+def find_vault_root(start: Path) -> Path:
+    """The nearest folder above `start` holding `.flashdeck.toml` or `.obsidian`, else its folder."""
+    folder = start if start.is_dir() else start.parent
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".flashdeck.toml").is_file() or (candidate / ".obsidian").is_dir():
+            return candidate
+    return folder
+
+
+def collect_sources(paths: Iterable[str], report: ImportReport) -> list[Source]:
+    from flashdeck.notes.files import iter_note_files
+    from flashdeck.notes.settings import load_vault_settings
+
+    sources: list[Source] = []
+    for given in paths:
+        path = Path(given).expanduser()
+        if not os.path.lexists(path):
+            report.errors.append(Problem(given, 0, "no such file or folder"))
+            continue
+        try:
+            resolved = path.resolve(strict=True)
+        except (OSError, RuntimeError) as exc:
+            report.errors.append(Problem(given, 0, f"cannot follow this path: {exc}"))
+            continue
+        if resolved.is_dir():
+            settings, problems = load_vault_settings(resolved)
+            report.errors.extend(problems)
+            files = []
+            for file_path, problem in iter_note_files(resolved):
+                if problem is not None:
+                    report.errors.append(problem)
+                    continue
+                rel = file_path.relative_to(resolved).as_posix() if file_path.is_relative_to(
+                    resolved
+                ) else file_path.name
+                files.append(NoteFile(file_path.absolute(), rel, _display(path, rel)))
+            sources.append(Source(resolved, "folder", resolved, settings, files))
+        else:
+            root = find_vault_root(resolved)
+            settings, problems = load_vault_settings(root)
+            report.errors.extend(problems)
+            sources.append(
+                Source(resolved, "file", root, settings,
+                       [NoteFile(resolved, resolved.name, str(given))])
+            )
+    return sources
+
+
+def _display(given: Path, rel: str) -> str:
+    return str(given / rel) if str(given) != "." else rel
+
+
+# -- parsing (runs in worker processes) ------------------------------------------------------
+@dataclass
+class Parsed:
+    file: NoteFile
+    size: int
+    mtime_ns: int
+    hash: str
+    note: ParsedNote | None  # None: unreadable, or a folder note without the tag
+    problems: list[Problem]
+
+
+def _settings_for(source: Source, file: NoteFile) -> ParserSettings:
+    if source.settings.decks != "folders":
+        return source.settings
+    from dataclasses import replace
+
+    try:
+        folder = file.path.parent.relative_to(source.root).as_posix()
+    except ValueError:
+        folder = ""
+    return replace(source.settings, folder="" if folder == "." else folder)
+
+
+def read_and_parse(file: NoteFile, settings: ParserSettings, require_tag: bool,
+                   known_hash: str | None = None) -> Parsed:
+    """Read one note, hash it, and (unless its hash is `known_hash`) parse it."""
+    from flashdeck.notes.files import read_note_file
+
+    try:
+        stat = file.path.stat()
+        size, mtime_ns = stat.st_size, stat.st_mtime_ns
+    except OSError as exc:
+        return Parsed(file, -1, -1, "", None, [Problem(file.display, 0, f"cannot read: {exc.strerror}")])
+    try:
+        raw = file.path.read_bytes()
+    except OSError as exc:
+        return Parsed(file, size, mtime_ns, "", None,
+                      [Problem(file.display, 0, f"cannot read: {exc.strerror}")])
+    digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+    if known_hash is not None and digest == known_hash:
+        return Parsed(file, size, mtime_ns, digest, None, [])
+    text, problems = read_note_file(file.path, file.display, data=raw)
+    if text is None:
+        return Parsed(file, size, mtime_ns, digest, None, problems)
+    from flashdeck.notes.parser import might_be_tagged, parse_note
+
+    if require_tag and not might_be_tagged(text, settings):
+        return Parsed(file, size, mtime_ns, digest, None, problems)
+    note = parse_note(text, file.display, settings)
+    if require_tag and not note.tagged:
+        return Parsed(file, size, mtime_ns, digest, None, problems + note.problems)
+    from flashdeck.exercises import exercises_for_note
+
+    exercise_cards, exercise_problems = exercises_for_note(note)
+    note.cards.extend(exercise_cards)
+    note.problems.extend(exercise_problems)
+    return Parsed(file, size, mtime_ns, digest, note, problems + note.problems)
+
+
+def _parse_job(job: tuple[NoteFile, ParserSettings, bool, str | None]) -> Parsed:
+    return read_and_parse(*job)
+
+
+def parse_many(jobs: list[tuple[NoteFile, ParserSettings, bool, str | None]],
+               on_done: Callable[[], None] | None = None) -> Iterable[Parsed]:
+    """Parse on all cores when there is enough work; results come back in job order."""
+    workers = os.cpu_count() or 1
+    if len(jobs) < PARALLEL_MIN_FILES or workers < 2:
+        for job in jobs:
+            yield _parse_job(job)
+            if on_done:
+                on_done()
+        return
+    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        chunk = max(1, min(64, len(jobs) // (workers * 8)))
+        for parsed in pool.map(_parse_job, jobs, chunksize=chunk):
+            yield parsed
+            if on_done:
+                on_done()
+
+
+# -- check: parse only ----------------------------------------------------------------------
+def check_paths(paths: Iterable[str]) -> tuple[list[ParsedNote], ImportReport]:
+    report = ImportReport()
+    notes: list[ParsedNote] = []
+    sources = collect_sources(paths, report)
+    jobs = [(f, _settings_for(s, f), s.kind == "folder", None) for s in sources for f in s.files]
+    for parsed in parse_many(jobs):
+        report.notes_scanned += 1
+        _file_problems(parsed.problems, report)
+        if parsed.note is None:
+            if parsed.hash and not any(p.severity == "error" for p in parsed.problems):
+                report.notes_skipped += 1
+            continue
+        report.notes_imported += 1
+        report.cards_added += len(parsed.note.cards)
+        notes.append(parsed.note)
+    return notes, report
+
+
+def _file_problems(problems: list[Problem], report: ImportReport) -> None:
+    for problem in problems:
+        (report.warnings if problem.severity == "warning" else report.errors).append(problem)
+
+
+# -- import ---------------------------------------------------------------------------------
+def import_paths(col: Collection, paths: Iterable[str], *, now: int | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> ImportReport:
+    """Import notes into the collection. `progress(done, total)` is called as files finish."""
+    report = ImportReport()
+    now = int(time.time()) if now is None else now
+    sources = collect_sources(paths, report)
+    for source in sources:
+        _import_source(col, source, report, now, progress)
+    return report
+
+
+def _import_source(col: Collection, source: Source, report: ImportReport, now: int,
+                   progress: Callable[[int, int], None] | None) -> None:
+    conn = col.conn
+    source_id = _source_id(col, source, now)
+    known = {
+        row["relpath"]: row
+        for row in conn.execute(
+            "SELECT id, relpath, size, mtime_ns, hash, present FROM notes WHERE source_id = ?",
+            (source_id,),
+        )
+    }
+    on_disk = {f.relpath for f in source.files}
+
+    # 1. notes whose file is gone: orphan their cards first, so moves can claim them back
+    moved_pool: set[int] = set()
+    gone = [row for rel, row in known.items() if rel not in on_disk and row["present"]]
+    if gone:
+        with col.transaction():
+            for row in gone:
+                ids = [r[0] for r in conn.execute(
+                    "SELECT id FROM cards WHERE note_id = ? AND orphaned = 0", (row["id"],))]
+                moved_pool.update(ids)
+                conn.execute("UPDATE cards SET orphaned = 1 WHERE note_id = ?", (row["id"],))
+                conn.execute(
+                    "UPDATE notes SET present = 0, size = -1, mtime_ns = -1 WHERE id = ?",
+                    (row["id"],),
+                )
+                report.cards_orphaned += len(ids)
+        report.notes_gone += len(gone)
+
+    # 2. skip by size and mtime
+    jobs = []
+    for file in source.files:
+        report.notes_scanned += 1
+        row = known.get(file.relpath)
+        if row is not None and row["size"] >= 0:
+            try:
+                stat = file.path.stat()
+            except OSError:
+                stat = None
+            if stat and stat.st_size == row["size"] and stat.st_mtime_ns == row["mtime_ns"]:
+                if row["present"]:
+                    report.notes_unchanged += 1
+                else:
+                    report.notes_skipped += 1
+                continue
+        known_hash = row["hash"] if row is not None and row["hash"] else None
+        jobs.append((file, _settings_for(source, file), source.kind == "folder", known_hash))
+
+    # 3. parse what changed; 4. write each note in its own transaction
+    total, done = len(jobs), 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, total)
+
+    for parsed in parse_many(jobs, tick):
+        _file_problems(parsed.problems, report)
+        row = known.get(parsed.file.relpath)
+        if not parsed.hash:  # unreadable: leave what the collection has alone
+            continue
+        with col.transaction():
+            if parsed.note is None and row is not None and parsed.hash == row["hash"]:
+                # same content (touched, or copied back): only the stat changed
+                conn.execute("UPDATE notes SET size = ?, mtime_ns = ? WHERE id = ?",
+                             (parsed.size, parsed.mtime_ns, row["id"]))
+                if row["present"]:
+                    report.notes_unchanged += 1
+                else:
+                    report.notes_skipped += 1
+                continue
+            if parsed.note is None and any(p.severity == "error" for p in parsed.problems):
+                continue  # unreadable (binary, bad encoding): keep its cards as they were
+            note_id = _upsert_note(conn, source_id, parsed, row)
+            if parsed.note is None:  # no (longer a) flashcard note
+                orphaned = conn.execute(
+                    "UPDATE cards SET orphaned = 1 WHERE note_id = ? AND orphaned = 0", (note_id,)
+                ).rowcount
+                report.cards_orphaned += orphaned
+                report.notes_skipped += 1
+                continue
+            added, updated, orphaned = sync_note_cards(
+                conn, note_id, parsed.note.cards, moved_pool, now)
+            report.notes_imported += 1
+            report.cards_added += added
+            report.cards_updated += updated
+            report.cards_orphaned += orphaned
+
+
+def _source_id(col: Collection, source: Source, now: int) -> int:
+    conn = col.conn
+    row = conn.execute("SELECT id FROM sources WHERE path = ?", (str(source.path),)).fetchone()
+    if row:
+        return row[0]
+    with col.transaction():
+        return conn.execute(
+            "INSERT INTO sources (path, kind, added) VALUES (?, ?, ?)",
+            (str(source.path), source.kind, now),
+        ).lastrowid
+
+
+def _upsert_note(conn, source_id: int, parsed: Parsed, row) -> int:
+    title = parsed.note.title if parsed.note else Path(parsed.file.relpath).stem
+    present = 1 if parsed.note is not None else 0
+    if row is None:
+        return conn.execute(
+            "INSERT INTO notes (source_id, relpath, title, size, mtime_ns, hash, present)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (source_id, parsed.file.relpath, title, parsed.size, parsed.mtime_ns, parsed.hash,
+             present),
+        ).lastrowid
+    conn.execute(
+        "UPDATE notes SET title = ?, size = ?, mtime_ns = ?, hash = ?, present = ? WHERE id = ?",
+        (title, parsed.size, parsed.mtime_ns, parsed.hash, present, row["id"]),
+    )
+    return row["id"]
+
+
+# -- identity -------------------------------------------------------------------------------
+def content_hash(card: ParsedCard) -> str:
+    return hashlib.blake2b(card.content_key.encode("utf-8", "surrogatepass"),
+                           digest_size=12).hexdigest()
+
+
+_UPDATE_COLUMNS = ("note_id", "kind", "front", "back", "ckey", "line", "deck", "block",
+                   "ordinal", "position", "breadcrumb", "exercise")
+
+
+def sync_note_cards(conn, note_id: int, cards: list[ParsedCard], moved_pool: set[int],
+                    now: int) -> tuple[int, int, int]:
+    """Match a note's parsed cards to existing cards; returns (added, updated, orphaned)."""
+    new = [(i, card, content_hash(card)) for i, card in enumerate(cards)]
+    existing = {
+        row["id"]: row for row in conn.execute(
+            "SELECT id, kind, front, back, ckey, ordinal, block, position, orphaned, line, deck,"
+            " breadcrumb, exercise, note_id FROM cards WHERE note_id = ?", (note_id,))
+    }
+    matched: dict[int, int] = {}  # new index -> card id
+    taken: set[int] = set()
+
+    # exact content, in this note (live cards first, then its orphans), by nearest position
+    by_key: dict[str, list] = {}
+    for row in existing.values():
+        by_key.setdefault(row["ckey"], []).append(row)
+    for index, card, key in new:
+        candidates = [r for r in by_key.get(key, ()) if r["id"] not in taken]
+        if candidates:
+            best = min(candidates, key=lambda r: (r["orphaned"], abs(r["position"] - index)))
+            matched[index] = best["id"]
+            taken.add(best["id"])
+
+    # exact content among orphans anywhere (a moved, renamed or restored note)
+    pending = [(i, c, k) for i, c, k in new if i not in matched]
+    if pending:
+        keys = sorted({k for _, _, k in pending})
+        orphans: dict[str, list] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            for row in conn.execute(
+                f"SELECT id, ckey FROM cards WHERE orphaned = 1 AND ckey IN"
+                f" ({','.join('?' * len(chunk))}) ORDER BY id", chunk,
+            ):
+                if row["id"] not in taken:
+                    orphans.setdefault(row["ckey"], []).append(row["id"])
+        for index, card, key in pending:
+            ids = [i for i in orphans.get(key, ()) if i not in taken]
+            if ids:
+                matched[index] = ids[0]
+                taken.add(ids[0])
+
+    # similarity: small edits, within this note and among cards of notes that just vanished
+    pending = [(i, c) for i, c, _ in new if i not in matched]
+    if pending:
+        pool_ids = [i for i in existing if i not in taken]
+        extra = [i for i in moved_pool if i not in taken and i not in existing]
+        rows = [existing[i] for i in pool_ids]
+        if extra:
+            for start in range(0, len(extra), 500):
+                chunk = extra[start:start + 500]
+                rows.extend(conn.execute(
+                    f"SELECT id, kind, front, back, ordinal, block FROM cards WHERE id IN"
+                    f" ({','.join('?' * len(chunk))})", chunk))
+        pairs = []
+        for index, card in pending:
+            text = f"{card.front}\n{card.back}"
+            for row in rows:
+                if row["kind"] != card.kind:
+                    continue
+                matcher = SequenceMatcher(None, text, f"{row['front']}\n{row['back']}",
+                                          autojunk=False)
+                if matcher.real_quick_ratio() < SIMILARITY_THRESHOLD:
+                    continue
+                if matcher.quick_ratio() < SIMILARITY_THRESHOLD:
+                    continue
+                score = matcher.ratio()
+                if score >= SIMILARITY_THRESHOLD:
+                    bonus = 0.01 * (row["ordinal"] == card.ordinal)
+                    pairs.append((score + bonus, index, row["id"]))
+        for _, index, card_id in sorted(pairs, reverse=True):
+            if index in matched or card_id in taken:
+                continue
+            matched[index] = card_id
+            taken.add(card_id)
+
+    added = updated = 0
+    for index, card, key in new:
+        values = (note_id, card.kind, card.front, card.back, key, card.line, card.deck,
+                  card.block, card.ordinal, index, " › ".join(card.breadcrumb), card.exercise)
+        card_id = matched.get(index)
+        if card_id is None:
+            _insert_card(conn, values, card, now)
+            added += 1
+            continue
+        old = existing.get(card_id)
+        if old is not None and not old["orphaned"] and all(
+            old[c] == v for c, v in zip(_UPDATE_COLUMNS, values)
+        ):
+            continue  # nothing changed
+        conn.execute(
+            f"UPDATE cards SET {', '.join(c + ' = ?' for c in _UPDATE_COLUMNS)}, orphaned = 0"
+            " WHERE id = ?", (*values, card_id))
+        if old is None or old["front"] != card.front or old["back"] != card.back \
+                or old["orphaned"] or old["deck"] != card.deck:
+            updated += 1
+    left = [i for i, row in existing.items() if i not in taken and not row["orphaned"]]
+    for start in range(0, len(left), 500):
+        chunk = left[start:start + 500]
+        conn.execute(f"UPDATE cards SET orphaned = 1 WHERE id IN ({','.join('?' * len(chunk))})",
+                     chunk)
+    return added, updated, len(left)
+
+
+def _insert_card(conn, values: tuple, card: ParsedCard, now: int) -> int:
+    seed = None
+    state: dict = {}
+    if card.sr is not None:
+        from flashdeck.scheduling.seed import state_from_sr
+
+        seed = json.dumps({"due": card.sr.due.isoformat(), "interval": card.sr.interval,
+                           "ease": card.sr.ease})
+        state = state_from_sr(card.sr)
+    columns = list(_UPDATE_COLUMNS) + ["added", "sr_seed", *state.keys()]
+    params = list(values) + [now, seed, *state.values()]
+    return conn.execute(
+        f"INSERT INTO cards ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+        params,
+    ).lastrowid

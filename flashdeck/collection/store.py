@@ -1,0 +1,252 @@
+"""The collection: one SQLite file holding sources, notes, cards and the review log.
+
+Opening it sets WAL mode and a busy timeout, checks the schema version, and migrates an
+older collection (after copying it to a backup next to it). A collection written by a
+newer flashdeck is refused, never modified.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from flashdeck.errors import CollectionError
+
+SCHEMA_VERSION = 1
+
+# Times are integer Unix seconds (UTC). Card scheduling state lives on the card row; the
+# review log keeps the whole state before and after each answer (JSON) so undo is exact.
+_SCHEMA_V1 = """
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE sources (
+    id    INTEGER PRIMARY KEY,
+    path  TEXT NOT NULL UNIQUE,          -- absolute path of a folder or a file
+    kind  TEXT NOT NULL CHECK (kind IN ('folder', 'file')),
+    added INTEGER NOT NULL
+);
+CREATE TABLE notes (
+    id        INTEGER PRIMARY KEY,
+    source_id INTEGER NOT NULL REFERENCES sources(id),
+    relpath   TEXT NOT NULL,             -- '/'-separated, relative to the source folder
+    title     TEXT NOT NULL,
+    size      INTEGER NOT NULL DEFAULT -1,
+    mtime_ns  INTEGER NOT NULL DEFAULT -1,
+    hash      TEXT NOT NULL DEFAULT '',
+    present   INTEGER NOT NULL DEFAULT 1, -- 0: the file vanished or lost its tag
+    UNIQUE (source_id, relpath)
+);
+CREATE TABLE cards (
+    id          INTEGER PRIMARY KEY,
+    note_id     INTEGER NOT NULL REFERENCES notes(id),
+    kind        TEXT NOT NULL,
+    front       TEXT NOT NULL,
+    back        TEXT NOT NULL,
+    ckey        TEXT NOT NULL,           -- hash of kind+front+back, to match moved cards
+    line        INTEGER NOT NULL,
+    deck        TEXT NOT NULL,
+    block       TEXT NOT NULL,           -- sibling key within the note
+    ordinal     INTEGER NOT NULL DEFAULT 0,
+    position    INTEGER NOT NULL DEFAULT 0, -- order in the note: new cards come in this order
+    breadcrumb  TEXT NOT NULL DEFAULT '', -- headings above the card, joined by ' › '
+    exercise    TEXT,
+    orphaned    INTEGER NOT NULL DEFAULT 0, -- its note vanished or it left the note: hidden
+    added       INTEGER NOT NULL,
+    sr_seed     TEXT,                    -- the plugin's <!--SR:--> schedule, JSON, if any
+    -- scheduling state
+    state       TEXT NOT NULL DEFAULT 'new'
+                CHECK (state IN ('new', 'learning', 'review', 'relearning')),
+    due         INTEGER,                 -- NULL while new
+    step        INTEGER,
+    stability   REAL,
+    difficulty  REAL,
+    last_review INTEGER,
+    reps        INTEGER NOT NULL DEFAULT 0,
+    lapses      INTEGER NOT NULL DEFAULT 0,
+    suspended   INTEGER NOT NULL DEFAULT 0,
+    buried_until INTEGER,                -- hidden until this time (bury, siblings)
+    leech       INTEGER NOT NULL DEFAULT 0,
+    version     INTEGER NOT NULL DEFAULT 0 -- bumped by every answer (optimistic concurrency)
+);
+CREATE INDEX cards_note ON cards (note_id);
+CREATE INDEX cards_ckey ON cards (ckey);
+CREATE INDEX cards_queue ON cards (orphaned, suspended, state, due);
+CREATE INDEX cards_deck ON cards (deck);
+CREATE TABLE reviews (
+    id           INTEGER PRIMARY KEY,
+    card_id      INTEGER NOT NULL REFERENCES cards(id),
+    reviewed_at  INTEGER NOT NULL,
+    rating       INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
+    duration_ms  INTEGER,
+    state_before TEXT NOT NULL,          -- JSON: the card's scheduling columns before
+    state_after  TEXT NOT NULL           -- JSON: and after
+);
+CREATE INDEX reviews_card ON reviews (card_id);
+CREATE INDEX reviews_time ON reviews (reviewed_at);
+"""
+
+# Migrations from version N to N+1, in order. Version 1 is the first schema.
+_MIGRATIONS: dict[int, str] = {}
+
+
+class Collection:
+    """An open collection. Use as a context manager or call close()."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path | None):
+        self.conn = conn
+        self.path = path
+
+    # -- opening ---------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: Path, *, create: bool = True) -> "Collection":
+        """Open (and create, migrate) the collection at `path`."""
+        path = Path(path)
+        if path.is_dir():
+            raise CollectionError(f"{path}: is a directory, not a collection file")
+        exists = path.exists()
+        if not exists:
+            if not create:
+                raise CollectionError(f"{path}: no collection here yet (run `flashdeck import`)")
+            parent = path.parent
+            if not parent.exists():
+                try:
+                    parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise CollectionError(
+                        f"{path}: cannot create the collection's folder: {exc.strerror}"
+                    ) from None
+        elif path.stat().st_size > 0:
+            with open(path, "rb") as fh:
+                if fh.read(16) != b"SQLite format 3\x00":
+                    raise CollectionError(f"{path}: not a flashdeck collection (not SQLite)")
+        try:
+            conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise CollectionError(f"{path}: cannot open the collection: {exc}") from None
+        col = cls(conn, path)
+        try:
+            col._configure()
+            col._prepare()
+        except sqlite3.Error as exc:
+            conn.close()
+            raise CollectionError(f"{path}: cannot use the collection: {exc}") from None
+        except BaseException:
+            conn.close()
+            raise
+        return col
+
+    @classmethod
+    def open_readonly(cls, path: Path) -> "Collection":
+        """For commands that only read: a missing collection reads as an empty one."""
+        path = Path(path)
+        if not path.exists():
+            return cls.in_memory()
+        return cls.open(path, create=False)
+
+    @classmethod
+    def in_memory(cls) -> "Collection":
+        conn = sqlite3.connect(":memory:", isolation_level=None)
+        col = cls(conn, None)
+        col._configure()
+        col._prepare()
+        return col
+
+    def _configure(self) -> None:
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA busy_timeout = 30000")
+        self.conn.execute("PRAGMA foreign_keys = ON")
+        if self.path is not None:
+            self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn.execute("PRAGMA synchronous = NORMAL")
+
+    def _prepare(self) -> None:
+        version = self.schema_version()
+        if version == 0:
+            with self.transaction():
+                if self.schema_version() == 0:  # another process may have raced us
+                    for statement in _split_sql(_SCHEMA_V1):
+                        self.conn.execute(statement)
+                    self.conn.execute(
+                        "INSERT INTO meta (key, value) VALUES ('schema_version', ?)",
+                        (str(SCHEMA_VERSION),),
+                    )
+            return
+        if version > SCHEMA_VERSION:
+            raise CollectionError(
+                f"{self.path}: this collection was written by a newer flashdeck "
+                f"(schema {version}, this one knows {SCHEMA_VERSION}); upgrade flashdeck"
+            )
+        if version < SCHEMA_VERSION:
+            self._migrate(version)
+
+    def schema_version(self) -> int:
+        row = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+        ).fetchone()
+        if row is None:
+            tables = self.conn.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+            ).fetchone()[0]
+            if tables:
+                raise CollectionError(f"{self.path}: not a flashdeck collection")
+            return 0
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is None:
+            raise CollectionError(f"{self.path}: not a flashdeck collection (no schema version)")
+        try:
+            return int(row[0])
+        except ValueError:
+            raise CollectionError(f"{self.path}: damaged schema version {row[0]!r}") from None
+
+    def _migrate(self, version: int) -> None:
+        if self.path is not None:
+            backup = self.path.with_name(f"{self.path.name}.v{version}.bak")
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            shutil.copy2(self.path, backup)
+        with self.transaction():
+            current = self.schema_version()
+            while current < SCHEMA_VERSION:
+                for statement in _split_sql(_MIGRATIONS[current]):
+                    self.conn.execute(statement)
+                current += 1
+            self.conn.execute(
+                "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(current),)
+            )
+
+    # -- transactions ----------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT (or ROLLBACK on error): one writer at a time."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Collection":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _split_sql(script: str) -> list[str]:
+    """The statements of a schema script (no semicolons inside our statements' strings)."""
+    statements = []
+    for chunk in script.split(";"):
+        lines = [line.split("--", 1)[0] for line in chunk.splitlines()]
+        text = "\n".join(lines).strip()
+        if text:
+            statements.append(text)
+    return statements

@@ -1,0 +1,259 @@
+"""next, answer, undo, due, log, stats, suspend, unsuspend, bury: the headless review."""
+
+from __future__ import annotations
+
+import json
+
+from flashdeck.commands import open_collection, print_json
+
+
+def register(sub) -> None:
+    p = sub.add_parser("next", help="the card the scheduler would show now, with previews")
+    p.add_argument("--deck", metavar="D")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_next)
+
+    p = sub.add_parser("answer", help="answer a card: again, hard, good or easy")
+    p.add_argument("card_id", metavar="CARD_ID")
+    p.add_argument("rating", metavar="again|hard|good|easy")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_answer)
+
+    p = sub.add_parser("undo", help="undo the last answer")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_undo)
+
+    p = sub.add_parser("due", help="new / learning / review counts per deck, today")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_due)
+
+    p = sub.add_parser("log", help="the review history")
+    p.add_argument("--limit", type=int, default=50, help="the last N reviews (default 50; 0 all)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_log)
+
+    p = sub.add_parser("stats", help="collection statistics")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_stats)
+
+    for name, helptext in (("suspend", "hide a card until unsuspended"),
+                           ("unsuspend", "bring a suspended card back"),
+                           ("bury", "hide a card until tomorrow")):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("card_id", metavar="CARD_ID")
+        p.add_argument("--json", action="store_true")
+        p.set_defaults(func=cmd_card_action, action=name)
+
+
+def engine_for(col, deck: str | None = None):
+    from flashdeck.scheduling.config import load_config
+    from flashdeck.scheduling.engine import Engine
+
+    return Engine(col, load_config(), deck=deck)
+
+
+def cmd_next(args) -> int:
+    with open_collection(args, readonly=True) as col:
+        engine = engine_for(col, args.deck)
+        engine.now()  # a malformed FLASHDECK_NOW fails here, before any work
+        card = engine.next_card()
+        counts = engine.counts()
+        previews = engine.previews(card.id) if card else {}
+    if args.json:
+        print_json({
+            "card": card.to_json() if card else None,
+            "counts": counts.to_json(),
+            "previews": {name: p.to_json() for name, p in previews.items()},
+        })
+        return 0
+    print(f"new {counts.new} · learning {counts.learning} · review {counts.review}")
+    if card is None:
+        print("Nothing due now. " + _later_hint(args))
+        return 0
+    from flashdeck.render import print_card
+
+    print_card(card)
+    print("  ".join(f"{n.capitalize()} {p.label}" for n, p in previews.items()))
+    return 0
+
+
+def _later_hint(args) -> str:
+    return "Come back later, or `flashdeck import` new notes."
+
+
+def cmd_answer(args) -> int:
+    from flashdeck.collection.cards import parse_card_id
+    from flashdeck.scheduling.engine import RATING_NAMES, format_interval, parse_rating
+
+    card_id = parse_card_id(args.card_id)
+    rating = parse_rating(args.rating)
+    with open_collection(args) as col:
+        engine = engine_for(col)
+        engine.now()
+        done = engine.answer(card_id, rating)
+    if args.json:
+        print_json({"card": card_id, "rating": RATING_NAMES[rating], "state": done.state,
+                    "due": done.due.isoformat(), "interval": format_interval(done.interval),
+                    "leech": done.leech})
+    else:
+        print(f"card {card_id}: {RATING_NAMES[rating]} -> {done.state}, due in "
+              f"{format_interval(done.interval)}")
+        if done.leech:
+            print(f"card {card_id} is a leech (lapsed {engine.config.leech_lapses} times): "
+                  "suspended; rewrite it, then `flashdeck unsuspend`")
+    return 0
+
+
+def cmd_undo(args) -> int:
+    from flashdeck.scheduling.engine import RATING_NAMES
+
+    with open_collection(args) as col:
+        undone = engine_for(col).undo()
+    if args.json:
+        print_json({"undone": None if undone is None else
+                    {"card": undone[0], "rating": RATING_NAMES[undone[1]]}})
+    elif undone is None:
+        print("nothing to undo")
+    else:
+        print(f"undid {RATING_NAMES[undone[1]]} on card {undone[0]}")
+    return 0
+
+
+def cmd_card_action(args) -> int:
+    from flashdeck.collection.cards import parse_card_id
+
+    card_id = parse_card_id(args.card_id)
+    with open_collection(args) as col:
+        engine = engine_for(col)
+        if args.action == "bury":
+            engine.now()
+            engine.bury(card_id)
+        else:
+            engine.suspend(card_id, args.action == "suspend")
+    if args.json:
+        print_json({"card": card_id, "action": args.action})
+    else:
+        done = {"suspend": "suspended", "unsuspend": "unsuspended", "bury": "buried until tomorrow"}
+        print(f"card {card_id}: {done[args.action]}")
+    return 0
+
+
+def deck_counts(col, config=None) -> tuple[list[tuple[str, "object"]], "object"]:
+    """[(deck, Counts)] for every deck with live cards, and the totals (limits applied)."""
+    from flashdeck.scheduling.config import load_config
+    from flashdeck.scheduling.engine import Engine
+
+    config = config or load_config()
+    decks = [r[0] for r in col.conn.execute(
+        "SELECT DISTINCT deck FROM cards WHERE orphaned = 0 ORDER BY deck")]
+    rows = [(deck, Engine(col, config, deck=deck).counts()) for deck in decks]
+    return rows, Engine(col, config).counts()
+
+
+def cmd_due(args) -> int:
+    with open_collection(args, readonly=True) as col:
+        engine_for(col).now()
+        rows, total = deck_counts(col)
+    if args.json:
+        print_json({"decks": [{"deck": d, **c.to_json()} for d, c in rows],
+                    "total": total.to_json()})
+        return 0
+    from flashdeck.textsafe import sanitize
+
+    width = max([len(d) for d, _ in rows] + [5])
+    print(f"{'deck':<{width}}  {'new':>5} {'learn':>5} {'due':>5}")
+    for deck, c in rows:
+        print(sanitize(f"{deck:<{width}}  {c.new:>5} {c.learning:>5} {c.review:>5}"))
+    print(f"{'total':<{width}}  {total.new:>5} {total.learning:>5} {total.review:>5}")
+    return 0
+
+
+def cmd_log(args) -> int:
+    from flashdeck.collection.cards import iso
+    from flashdeck.scheduling.engine import RATING_NAMES
+
+    with open_collection(args, readonly=True) as col:
+        sql = ("SELECT r.id, r.card_id, r.reviewed_at, r.rating, r.duration_ms, r.state_before,"
+               " r.state_after, c.deck, c.front FROM reviews r JOIN cards c ON c.id = r.card_id"
+               " ORDER BY r.id DESC")
+        params: list = []
+        if args.limit > 0:
+            sql += " LIMIT ?"
+            params.append(args.limit)
+        rows = col.conn.execute(sql, params).fetchall()[::-1]
+    entries = []
+    for r in rows:
+        before, after = json.loads(r["state_before"]), json.loads(r["state_after"])
+        entries.append({
+            "id": r["id"], "card": r["card_id"], "time": iso(r["reviewed_at"]),
+            "rating": RATING_NAMES[r["rating"]], "duration_ms": r["duration_ms"],
+            "state_before": before["state"], "state_after": after["state"],
+            "due": iso(after["due"]), "deck": r["deck"],
+        })
+    if args.json:
+        print_json(entries)
+        return 0
+    from flashdeck.textsafe import sanitize
+
+    if not entries:
+        print("no reviews yet")
+    for e, r in zip(entries, rows):
+        first = (r["front"].strip().splitlines() or [""])[0]
+        print(sanitize(f"{e['time'][:16]}  card {e['card']:>5}  {e['rating']:<5} "
+                       f"{e['state_before']:>10} -> {e['state_after']:<10} {first[:50]}"))
+    return 0
+
+
+def collection_stats(col, engine) -> dict:
+    conn = col.conn
+    states = dict.fromkeys(("new", "learning", "review", "relearning"), 0)
+    for state, n in conn.execute(
+            "SELECT state, count(*) FROM cards WHERE orphaned = 0 GROUP BY state"):
+        states[state] = n
+    day_start, _ = engine.day()
+    start = int(day_start.timestamp())
+    today = conn.execute("SELECT count(*), coalesce(sum(duration_ms), 0) FROM reviews"
+                         " WHERE reviewed_at >= ?", (start,)).fetchone()
+    month = start - 30 * 86400
+    mature = [json.loads(b)["state"] == "review" and rating > 1 for b, rating in conn.execute(
+        "SELECT state_before, rating FROM reviews WHERE reviewed_at >= ?", (month,))
+        if json.loads(b)["state"] == "review"]
+    return {
+        "cards": sum(states.values()),
+        "states": states,
+        "suspended": conn.execute("SELECT count(*) FROM cards WHERE orphaned = 0 AND suspended = 1"
+                                  ).fetchone()[0],
+        "leeches": conn.execute("SELECT count(*) FROM cards WHERE orphaned = 0 AND leech = 1"
+                                ).fetchone()[0],
+        "orphaned": conn.execute("SELECT count(*) FROM cards WHERE orphaned = 1").fetchone()[0],
+        "notes": conn.execute("SELECT count(*) FROM notes WHERE present = 1").fetchone()[0],
+        "reviews": {
+            "today": today[0],
+            "today_minutes": round(today[1] / 60000, 1),
+            "total": conn.execute("SELECT count(*) FROM reviews").fetchone()[0],
+        },
+        "retention_30d": round(sum(mature) / len(mature), 3) if mature else None,
+        "due_today": engine.counts().to_json(),
+    }
+
+
+def cmd_stats(args) -> int:
+    with open_collection(args, readonly=True) as col:
+        engine = engine_for(col)
+        engine.now()
+        stats = collection_stats(col, engine)
+    if args.json:
+        print_json(stats)
+        return 0
+    s = stats["states"]
+    print(f"{stats['cards']} cards in {stats['notes']} notes: {s['new']} new, "
+          f"{s['learning'] + s['relearning']} learning, {s['review']} review; "
+          f"{stats['suspended']} suspended, {stats['leeches']} leeches, "
+          f"{stats['orphaned']} orphaned")
+    r = stats["reviews"]
+    print(f"reviews: {r['today']} today ({r['today_minutes']} min), {r['total']} in all")
+    if stats["retention_30d"] is not None:
+        print(f"retention (last 30 days): {stats['retention_30d']:.0%}")
+    d = stats["due_today"]
+    print(f"left today: {d['new']} new, {d['learning']} learning, {d['review']} review")
+    return 0

@@ -1,0 +1,113 @@
+"""The data the parser produces: parsed notes, the cards found in them, and problems.
+
+Small frozen dataclasses, no behaviour beyond trivial helpers. Everything downstream
+(the collection, scheduling, the CLI, the TUI) depends on these shapes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+CardKind = Literal[
+    "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"
+]
+CARD_KINDS: tuple[str, ...] = (
+    "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SRSeed:
+    """One schedule written by the Obsidian Spaced Repetition plugin.
+
+    `<!--SR:!2023-09-03,4,270-->` is due 2023-09-03, interval 4 days, ease 270.
+    A card block may carry several (`!d,i,e!d,i,e`), one per sibling, in order.
+    """
+
+    due: date
+    interval: int
+    ease: int
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedCard:
+    """A card as found in a note.
+
+    `front`/`back` are markdown source: separators, tags, SR comments, block ids and
+    frontmatter removed. For a cloze, `front` shows `[...]` (or `[hint]`) for the asked
+    deletions and `back` is the full text with the answers shown.
+    """
+
+    kind: str  # one of CARD_KINDS
+    front: str
+    back: str
+    line: int  # 1-based line in the file where the card's source starts
+    deck: str  # e.g. "flashcards/ml/metrics"
+    block: str  # sibling key: cards from one source block share it (within one note)
+    ordinal: int = 0  # position among its siblings (reversed: 0 fwd, 1 back; cloze: group)
+    breadcrumb: tuple[str, ...] = ()  # the headings above the card, outermost first
+    sr: SRSeed | None = None  # plugin schedule to seed this card on first import
+    exercise: str | None = None  # exercise template id, for kind == "exercise"
+
+    @property
+    def content_key(self) -> str:
+        """What identifies this card's content (used to match it across edits)."""
+        return f"{self.kind}\x1f{self.front}\x1f{self.back}"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong with the input. Reported as `path:line: message`."""
+
+    path: str
+    line: int
+    message: str
+    severity: Literal["error", "warning"] = "error"
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    level: int
+    text: str
+    line: int  # 1-based
+
+
+@dataclass(frozen=True, slots=True)
+class ExerciseBlock:
+    """A ```flashdeck-exercise fenced block: a user-written exercise template (YAML)."""
+
+    line: int  # 1-based line of the opening fence
+    source: str  # the YAML inside the fence
+
+
+@dataclass(slots=True)
+class ParsedNote:
+    path: str  # as given to the parser (for messages)
+    title: str  # frontmatter `title`, else the file name stem
+    frontmatter: dict[str, Any] = field(default_factory=dict)
+    aliases: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)  # every tag in the note, without '#'
+    tagged: bool = False  # carries a flashcard tag (settings.tags) anywhere
+    cards: list[ParsedCard] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    headings: list[Heading] = field(default_factory=list)
+    exercise_blocks: list[ExerciseBlock] = field(default_factory=list)
+    # frontmatter `exercises:` — None when absent, [] to remove matched exercises
+    exercises: list[str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParserSettings:
+    """Settings from a vault's `.flashdeck.toml` `[cards]` section."""
+
+    tags: tuple[str, ...] = ("flashcards",)
+    cloze: tuple[str, ...] = ("highlight",)  # subset of highlight, bold, curly
+    multiline_end_marker: str = ""
+    decks: Literal["tags", "folders"] = "tags"
+    # The note's folder relative to the vault root, for decks = "folders".
+    folder: str = ""

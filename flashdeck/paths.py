@@ -1,0 +1,39 @@
+"""Where things live: the collection file and the user's config."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def collection_path(explicit: str | None = None) -> Path:
+    """`--collection`, else `FLASHDECK_COLLECTION`, else the platform's user data dir."""
+    if explicit:
+        return Path(explicit).expanduser()
+    env = os.environ.get("FLASHDECK_COLLECTION")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path("flashdeck", appauthor=False) / "collection.sqlite"
+
+
+def config_path() -> Path:
+    """`FLASHDECK_CONFIG`, else `config.toml` in the platform's user config dir."""
+    env = os.environ.get("FLASHDECK_CONFIG")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_config_path
+
+    return user_config_path("flashdeck", appauthor=False) / "config.toml"
+
+
+def bundled_cards_dir() -> Path | None:
+    """The bundled `cards/` deck: in the checkout (editable install), else installed data."""
+    import sys
+
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "cards", Path(sys.prefix) / "share" / "flashdeck" / "cards"):
+        if candidate.is_dir() and any(candidate.glob("*.md")):
+            return candidate
+    return None

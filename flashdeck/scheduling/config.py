@@ -1,0 +1,105 @@
+"""User settings: `config.toml` in the platform's user config dir (or $FLASHDECK_CONFIG).
+
+    new_per_day = 20            # new cards introduced per day
+    reviews_per_day = 200       # reviews shown per day
+    desired_retention = 0.9     # FSRS target recall probability (0.7 .. 0.99)
+    learning_steps = ["1m", "10m"]
+    relearning_steps = ["10m"]
+    maximum_interval = 36500    # days
+    day_start_hour = 4          # the day rolls over at 04:00 local time
+    fuzz = true                 # spread intervals a little, as Anki does
+    leech_lapses = 8            # a card with this many lapses is flagged and suspended
+
+A bad value is reported naming the file and the key; nothing runs on a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from datetime import timedelta
+from pathlib import Path
+
+from flashdeck.errors import UsageError
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    new_per_day: int = 20
+    reviews_per_day: int = 200
+    desired_retention: float = 0.9
+    learning_steps: tuple[timedelta, ...] = (timedelta(minutes=1), timedelta(minutes=10))
+    relearning_steps: tuple[timedelta, ...] = (timedelta(minutes=10),)
+    maximum_interval: int = 36500
+    day_start_hour: int = 4
+    fuzz: bool = True
+    leech_lapses: int = 8
+
+
+_STEP = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def parse_steps(value, key: str, where: str) -> tuple[timedelta, ...]:
+    if not isinstance(value, list):
+        raise UsageError(f'{where}: {key} must be a list like ["1m", "10m"]')
+    steps = []
+    for item in value:
+        match = _STEP.match(str(item)) if isinstance(item, (str, int)) else None
+        if not match:
+            raise UsageError(f'{where}: {key}: {item!r} is not a step like "10m", "1h" or "1d"')
+        amount = float(match.group(1))
+        if amount <= 0:
+            raise UsageError(f"{where}: {key}: steps must be longer than zero")
+        steps.append(timedelta(**{_UNITS[match.group(2)]: amount}))
+    return tuple(steps)
+
+
+def _int(value, key, where, low, high) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise UsageError(f"{where}: {key} must be a whole number from {low} to {high}, not {value!r}")
+    return value
+
+
+def load_config(path: Path | None = None) -> Config:
+    import tomllib
+
+    from flashdeck.paths import config_path
+
+    path = path or config_path()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Config()
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the settings: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: not valid TOML: {exc}") from None
+    where = str(path)
+    known = {f.name for f in fields(Config)}
+    values = {}
+    for key, value in data.items():
+        if key not in known:
+            raise UsageError(f"{where}: unknown setting {key!r} (known: {', '.join(sorted(known))})")
+        if key in ("new_per_day", "reviews_per_day"):
+            values[key] = _int(value, key, where, 0, 100_000)
+        elif key == "maximum_interval":
+            values[key] = _int(value, key, where, 1, 36500)
+        elif key == "day_start_hour":
+            values[key] = _int(value, key, where, 0, 23)
+        elif key == "leech_lapses":
+            values[key] = _int(value, key, where, 1, 1000)
+        elif key == "desired_retention":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                    or not 0.7 <= value <= 0.99:
+                raise UsageError(f"{where}: desired_retention must be a number from 0.7 to 0.99, not {value!r}")
+            values[key] = float(value)
+        elif key in ("learning_steps", "relearning_steps"):
+            values[key] = parse_steps(value, key, where)
+        elif key == "fuzz":
+            if not isinstance(value, bool):
+                raise UsageError(f"{where}: fuzz must be true or false, not {value!r}")
+            values[key] = value
+    return Config(**values)

@@ -1,0 +1,383 @@
+"""The review engine: which card comes next, what each answer does, undo, suspend, bury.
+
+FSRS itself is the `fsrs` package; this module keeps the queue the way an Anki user
+expects it and writes every answer to the collection before anything else happens.
+
+The queue, for one scheduling day (it rolls over at `day_start_hour`, local time):
+  1. learning/relearning cards whose step is due now;
+  2. review cards due today, most overdue relative to their interval first, up to the
+     daily review limit;
+  3. new cards in note order, up to the daily new limit;
+  4. when nothing else is left, learning cards due within the next 20 minutes (learn ahead).
+Suspended, orphaned and buried cards are skipped. Siblings (cards of one source block, e.g.
+a reversed pair or the clozes of one paragraph) are not shown on a day once one of them has
+been answered: that is derived from the review log, so undo brings a sibling back with no
+extra state to restore.
+
+Fuzz is random in FSRS; it is seeded from the card's id and version here, so the interval a
+preview shows is exactly the one the answer gives, even across processes (`flashdeck next`
+then `flashdeck answer`).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+
+from flashdeck.collection.cards import CARD_SELECT, CardView, deck_clause
+from flashdeck.collection.store import Collection
+from flashdeck.errors import UsageError
+from flashdeck.scheduling.config import Config
+from flashdeck.scheduling.day import day_bounds
+
+RATINGS = {"again": 1, "hard": 2, "good": 3, "easy": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+RATING_NAMES = {1: "again", 2: "hard", 3: "good", 4: "easy"}
+LEARN_AHEAD = timedelta(minutes=20)
+
+# The card columns an answer changes; the review log keeps them before and after.
+STATE_COLUMNS = ("state", "due", "step", "stability", "difficulty", "last_review", "reps",
+                 "lapses", "suspended", "buried_until", "leech", "version")
+
+
+def parse_rating(value: str) -> int:
+    try:
+        return RATINGS[str(value).strip().lower()]
+    except KeyError:
+        raise UsageError(f"{value!r} is not a rating: use again, hard, good or easy (or 1-4)") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    new: int
+    learning: int
+    review: int
+
+    @property
+    def total(self) -> int:
+        return self.new + self.learning + self.review
+
+    def to_json(self) -> dict:
+        return {"new": self.new, "learning": self.learning, "review": self.review}
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    rating: int
+    due: datetime
+    interval: timedelta
+    columns: dict  # the card's scheduling columns after this answer
+
+    @property
+    def label(self) -> str:
+        return format_interval(self.interval)
+
+    def to_json(self) -> dict:
+        return {"due": self.due.isoformat(), "interval": self.label}
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    card_id: int
+    rating: int
+    review_id: int
+    state: str
+    due: datetime
+    interval: timedelta
+    leech: bool  # this answer made it a leech (it is now suspended)
+
+
+def format_interval(delta: timedelta) -> str:
+    """Anki-style: <1m, 10m, 3h, 8d, 2.1mo, 1.5y."""
+    seconds = delta.total_seconds()
+    if seconds < 60:
+        return "<1m"
+    minutes = seconds / 60
+    if minutes < 60:
+        return f"{round(minutes)}m"
+    hours = minutes / 60
+    if hours < 24:
+        return f"{round(hours)}h"
+    days = hours / 24
+    if days < 30:
+        return f"{round(days)}d"
+    if days < 365:
+        return f"{days / 30:.1f}mo".replace(".0mo", "mo")
+    return f"{days / 365:.1f}y".replace(".0y", "y")
+
+
+def _ts(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def _dt(timestamp: int | None) -> datetime | None:
+    return None if timestamp is None else datetime.fromtimestamp(timestamp, timezone.utc)
+
+
+class Engine:
+    """Scheduling over one open collection. Cheap to create; holds no queue in memory."""
+
+    def __init__(self, col: Collection, config: Config | None = None,
+                 now: Callable[[], datetime] | None = None, deck: str | None = None):
+        from flashdeck import clock
+
+        self.col = col
+        self.config = config or Config()
+        self._now = now or clock.now
+        self.deck = deck
+        self._fsrs = None
+
+    # -- time ------------------------------------------------------------------------------
+    def now(self) -> datetime:
+        return self._now()
+
+    def day(self) -> tuple[datetime, datetime]:
+        return day_bounds(self.now(), self.config.day_start_hour)
+
+    # -- FSRS ------------------------------------------------------------------------------
+    @property
+    def fsrs(self):
+        if self._fsrs is None:
+            import fsrs
+
+            self._fsrs = fsrs.Scheduler(
+                desired_retention=self.config.desired_retention,
+                learning_steps=self.config.learning_steps,
+                relearning_steps=self.config.relearning_steps,
+                maximum_interval=self.config.maximum_interval,
+                enable_fuzzing=self.config.fuzz,
+            )
+        return self._fsrs
+
+    def _fsrs_card(self, row, now: datetime):
+        import fsrs
+
+        state = row["state"]
+        if state == "new":
+            return fsrs.Card(card_id=row["id"], state=fsrs.State.Learning, step=0, due=now)
+        return fsrs.Card(
+            card_id=row["id"],
+            state={"learning": fsrs.State.Learning, "review": fsrs.State.Review,
+                   "relearning": fsrs.State.Relearning}[state],
+            step=row["step"],
+            stability=row["stability"],
+            difficulty=row["difficulty"],
+            due=_dt(row["due"]),
+            last_review=_dt(row["last_review"]),
+        )
+
+    def _review(self, row, rating: int, now: datetime) -> dict:
+        """The card's scheduling columns after answering `rating` now (fuzz seeded)."""
+        import fsrs
+
+        saved = random.getstate()
+        random.seed(f"{row['id']}:{row['version']}:{rating}")
+        try:
+            after, _log = self.fsrs.review_card(self._fsrs_card(row, now), fsrs.Rating(rating),
+                                                review_datetime=now)
+        finally:
+            random.setstate(saved)
+        lapse = rating == 1 and row["state"] == "review"
+        lapses = row["lapses"] + (1 if lapse else 0)
+        leech = bool(row["leech"]) or (lapse and lapses >= self.config.leech_lapses)
+        return {
+            "state": {fsrs.State.Learning: "learning", fsrs.State.Review: "review",
+                      fsrs.State.Relearning: "relearning"}[after.state],
+            "due": _ts(after.due),
+            "step": after.step,
+            "stability": after.stability,
+            "difficulty": after.difficulty,
+            "last_review": _ts(now),
+            "reps": row["reps"] + 1,
+            "lapses": lapses,
+            "suspended": 1 if leech else row["suspended"],
+            "buried_until": row["buried_until"],
+            "leech": 1 if leech else 0,
+            "version": row["version"] + 1,
+        }
+
+    def previews(self, card_id: int) -> dict[str, Preview]:
+        row = self._row(card_id)
+        now = self.now()
+        result = {}
+        for rating, name in RATING_NAMES.items():
+            columns = self._review(row, rating, now)
+            due = _dt(columns["due"])
+            result[name] = Preview(rating, due, due - now.replace(microsecond=0), columns)
+        return result
+
+    # -- the queue -------------------------------------------------------------------------
+    def _filters(self, now: datetime) -> tuple[str, list]:
+        sql = (" AND c.orphaned = 0 AND c.suspended = 0"
+               " AND (c.buried_until IS NULL OR c.buried_until <= ?)")
+        params: list = [_ts(now)]
+        clause, extra = deck_clause(self.deck)
+        return sql + clause, params + extra
+
+    def _answered_blocks(self, day_start: datetime) -> set[tuple[int, str]]:
+        return {
+            (r[0], r[1]) for r in self.col.conn.execute(
+                "SELECT DISTINCT c.note_id, c.block FROM reviews r JOIN cards c ON c.id = r.card_id"
+                " WHERE r.reviewed_at >= ?", (_ts(day_start),))
+        }
+
+    def _done_today(self, day_start: datetime) -> tuple[int, int]:
+        """(new cards introduced, reviews answered) since the day started."""
+        new = review = 0
+        for before, in self.col.conn.execute(
+            "SELECT state_before FROM reviews WHERE reviewed_at >= ?", (_ts(day_start),)
+        ):
+            state = json.loads(before)["state"]
+            if state == "new":
+                new += 1
+            elif state == "review":
+                review += 1
+        return new, review
+
+    def _first(self, sql: str, params: list, siblings: set, limit: int = 50) -> CardView | None:
+        """The first row that is not a sibling of a card answered today."""
+        offset = 0
+        while True:
+            rows = self.col.conn.execute(sql + f" LIMIT {limit} OFFSET {offset}", params).fetchall()
+            for row in rows:
+                if (row["note_id"], row["block"]) not in siblings:
+                    return CardView.from_row(row)
+            if len(rows) < limit:
+                return None
+            offset += limit
+
+    def next_card(self) -> CardView | None:
+        now = self.now()
+        day_start, day_end = self.day()
+        filters, params = self._filters(now)
+        siblings = self._answered_blocks(day_start)
+
+        # 1. learning steps due now
+        card = self._first(
+            CARD_SELECT + " WHERE c.state IN ('learning', 'relearning') AND c.due <= ?" + filters
+            + " ORDER BY c.due, c.id", [_ts(now), *params], set())
+        if card:
+            return card
+        new_done, reviews_done = self._done_today(day_start)
+        # 2. reviews due today, most overdue (relative to the interval) first
+        if reviews_done < self.config.reviews_per_day:
+            card = self._first(
+                CARD_SELECT + " WHERE c.state = 'review' AND c.due < ?" + filters
+                + " ORDER BY (CAST(? - c.due AS REAL) / MAX(c.due - c.last_review, 1)) DESC, c.id",
+                [_ts(day_end), *params, _ts(now)], siblings)
+            if card:
+                return card
+        # 3. new cards in note order
+        if new_done < self.config.new_per_day:
+            card = self._first(
+                CARD_SELECT + " WHERE c.state = 'new'" + filters + " ORDER BY c.id", params,
+                siblings)
+            if card:
+                return card
+        # 4. learn ahead
+        return self._first(
+            CARD_SELECT + " WHERE c.state IN ('learning', 'relearning') AND c.due <= ?" + filters
+            + " ORDER BY c.due, c.id", [_ts(now + LEARN_AHEAD), *params], set())
+
+    def counts(self) -> Counts:
+        """What is left today: new (within the limit), learning, review (within the limit)."""
+        now = self.now()
+        day_start, day_end = self.day()
+        filters, params = self._filters(now)
+        siblings = self._answered_blocks(day_start)
+        conn = self.col.conn
+
+        def count(where: str, extra: list, skip_siblings: bool) -> int:
+            if not skip_siblings or not siblings:
+                return conn.execute("SELECT count(*) FROM cards c WHERE " + where + filters,
+                                    [*extra, *params]).fetchone()[0]
+            return sum(
+                1 for r in conn.execute("SELECT c.note_id, c.block FROM cards c WHERE " + where
+                                        + filters, [*extra, *params])
+                if (r[0], r[1]) not in siblings)
+
+        new_done, reviews_done = self._done_today(day_start)
+        learning = count("c.state IN ('learning', 'relearning') AND c.due < ?", [_ts(day_end)],
+                         False)
+        review = count("c.state = 'review' AND c.due < ?", [_ts(day_end)], True)
+        new = count("c.state = 'new'", [], True)
+        return Counts(
+            new=max(0, min(new, self.config.new_per_day - new_done)),
+            learning=learning,
+            review=max(0, min(review, self.config.reviews_per_day - reviews_done)),
+        )
+
+    # -- answering -------------------------------------------------------------------------
+    def _row(self, card_id: int):
+        row = self.col.conn.execute(CARD_SELECT + " WHERE c.id = ?", (card_id,)).fetchone()
+        if row is None:
+            raise UsageError(f"no card with id {card_id}")
+        return row
+
+    def answer(self, card_id: int, rating: int, *, duration_ms: int | None = None,
+               expected_version: int | None = None) -> Answered:
+        """Answer a card and commit it. `expected_version` guards against a concurrent answer."""
+        if rating not in RATING_NAMES:
+            raise UsageError(f"{rating!r} is not a rating (1-4)")
+        now = self.now().replace(microsecond=0)
+        with self.col.transaction() as conn:
+            row = self._row(card_id)
+            if row["orphaned"]:
+                raise UsageError(f"card {card_id} is no longer in its note")
+            if row["suspended"]:
+                raise UsageError(f"card {card_id} is suspended (`flashdeck unsuspend {card_id}`)")
+            if expected_version is not None and row["version"] != expected_version:
+                raise UsageError(f"card {card_id} was answered elsewhere in the meantime")
+            before = {c: row[c] for c in STATE_COLUMNS}
+            after = self._review(row, rating, now)
+            changed = conn.execute(
+                f"UPDATE cards SET {', '.join(c + ' = ?' for c in STATE_COLUMNS)}"
+                " WHERE id = ? AND version = ?",
+                (*[after[c] for c in STATE_COLUMNS], card_id, row["version"]),
+            ).rowcount
+            if changed != 1:
+                raise UsageError(f"card {card_id} was answered elsewhere in the meantime")
+            review_id = conn.execute(
+                "INSERT INTO reviews (card_id, reviewed_at, rating, duration_ms, state_before,"
+                " state_after) VALUES (?, ?, ?, ?, ?, ?)",
+                (card_id, _ts(now), rating, duration_ms, json.dumps(before), json.dumps(after)),
+            ).lastrowid
+        due = _dt(after["due"])
+        return Answered(card_id, rating, review_id, after["state"], due, due - now,
+                        leech=bool(after["leech"]) and not before["leech"])
+
+    def undo(self) -> tuple[int, int] | None:
+        """Undo the last answer exactly: (card id, rating) undone, or None when there is none."""
+        with self.col.transaction() as conn:
+            last = conn.execute(
+                "SELECT id, card_id, rating, state_before, state_after FROM reviews"
+                " ORDER BY id DESC LIMIT 1").fetchone()
+            if last is None:
+                return None
+            before = json.loads(last["state_before"])
+            after = json.loads(last["state_after"])
+            row = self._row(last["card_id"])
+            if row["version"] != after["version"]:
+                raise UsageError(f"card {last['card_id']} changed since its last answer; "
+                                 "nothing undone")
+            conn.execute(
+                f"UPDATE cards SET {', '.join(c + ' = ?' for c in STATE_COLUMNS)} WHERE id = ?",
+                (*[before[c] for c in STATE_COLUMNS], last["card_id"]))
+            conn.execute("DELETE FROM reviews WHERE id = ?", (last["id"],))
+        return last["card_id"], last["rating"]
+
+    def suspend(self, card_id: int, suspended: bool = True) -> None:
+        with self.col.transaction() as conn:
+            self._row(card_id)
+            conn.execute("UPDATE cards SET suspended = ?, version = version + 1 WHERE id = ?",
+                         (int(suspended), card_id))
+
+    def bury(self, card_id: int) -> None:
+        """Hide the card until the next day starts."""
+        _, day_end = self.day()
+        with self.col.transaction() as conn:
+            self._row(card_id)
+            conn.execute("UPDATE cards SET buried_until = ?, version = version + 1 WHERE id = ?",
+                         (_ts(day_end), card_id))
