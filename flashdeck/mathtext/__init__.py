@@ -1,0 +1,40 @@
+"""LaTeX math -> readable Unicode for a terminal. Pure functions; no Textual.
+
+Public API:
+- `render_inline(latex) -> str`: one line; `\\frac{a+b}{c}` -> `(a + b)/c`.
+- `render_display(latex) -> list[str]`: a 2-D block of equal-width lines, fractions stacked.
+- `render_markdown(text, escape=True) -> str`: the math in a markdown string replaced; display
+  blocks become fenced ```text blocks, inline math its one-line rendering (markdown-escaped).
+- `render_plain(text) -> str`: the same for plain terminal output: display blocks as bare
+  lines (no fences), nothing escaped.
+- `split_markdown(text, escape=True) -> list[Segment]`: the same, as ("markdown", text) and
+  ("math", lines) segments, for a UI that shows block math as its own widget.
+- `escape_markdown(text) -> str`: backslash-escape markdown syntax characters.
+
+Conventions (consistent everywhere): spaces in the source are ignored, as TeX ignores them
+(`2 T P` -> `2TP`); binary operators and relations get one space each side (`a + b`, `x = y`,
+`a × b`, `2 * 300`: `*` stays `*`, as written); `-` prints as the minus sign `−`; nothing is
+simplified, reordered or evaluated. Invalid LaTeX comes back as its source; unknown commands
+print as `name` or `name(arg)`; no output ever contains a backslash command.
+
+pylatexenc (the tokenizer) is imported on first use, not at import time.
+"""
+
+from flashdeck.mathtext.markdown import (
+    Segment,
+    escape_markdown,
+    render_markdown,
+    render_plain,
+    split_markdown,
+)
+from flashdeck.mathtext.render import render_display, render_inline
+
+__all__ = [
+    "Segment",
+    "escape_markdown",
+    "render_display",
+    "render_inline",
+    "render_markdown",
+    "render_plain",
+    "split_markdown",
+]

@@ -1,0 +1,469 @@
+"""Lay a math tree out as one line of text (inline) or as a 2-D block of lines (display).
+
+Spacing is decided here, from atom kinds, never copied from the source: TeX ignores spaces in
+math mode, so `2 T P` and `2TP` are the same product and both print `2TP`. Binary operators
+and relations get one space each side (`a + b`, `x = y`, `a × b`, also `2 * 300`: `*` is kept as
+the author wrote it, not turned into × or ·), a comma gets a space after it (except between
+digits, `1,000`), words (`\\text{recall}`, function names) are separated from their neighbours.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from flashdeck.mathtext import symbols as S
+from flashdeck.mathtext.tree import (
+    Atom, Binom, Call, Fenced, Frac, Grid, Node, Row, Scripted, Sqrt,
+)
+
+# --- kinds and spacing ---------------------------------------------------------------------
+
+_ORDLIKE = (S.ORD, S.WORD)
+
+
+def _kinds_of(node: Node) -> tuple[str, str]:
+    """The (left, right) kinds a node presents to its neighbours."""
+    if isinstance(node, Atom):
+        return node.kind, node.kind
+    if isinstance(node, Scripted):
+        return _kinds_of(node.base)
+    if isinstance(node, (Fenced, Binom)):
+        return S.OPEN, S.CLOSE
+    if isinstance(node, Call):
+        return S.WORD, S.CLOSE
+    if isinstance(node, Grid):
+        left, right = S.ENVIRONMENT_DELIMITERS.get(node.env, ("", ""))
+        return (S.OPEN if left else S.ORD), (S.CLOSE if right else S.ORD)
+    return S.ORD, S.ORD
+
+
+def _classify(items: list[Node]) -> list[tuple[str, str]]:
+    """Kinds of each item, with binary operators that have no left operand made unary."""
+    out: list[tuple[str, str]] = []
+    prev: str | None = None
+    for item in items:
+        left, right = _kinds_of(item)
+        if left == S.BIN and prev in (None, S.BIN, S.UNARY, S.REL, S.OPEN, S.PUNCT, S.OP):
+            left = right = S.UNARY
+        out.append((left, right))
+        if left != S.SPACE:
+            prev = right
+    return out
+
+
+def _gap(prev: str, nxt: str) -> str:
+    if prev == S.SPACE or nxt == S.SPACE:
+        return ""
+    if prev in (S.BIN, S.REL) or nxt in (S.BIN, S.REL):
+        return " "
+    if prev == S.UNARY:
+        return ""
+    if nxt in (S.PUNCT, S.CLOSE) or prev == S.OPEN:
+        return ""
+    if prev == S.PUNCT:
+        return " "
+    if prev == S.OP:
+        return " "
+    if prev == S.FN:
+        return "" if nxt == S.OPEN else " "
+    if prev == S.WORD or nxt in (S.WORD, S.FN, S.OP):
+        return "" if nxt == S.OPEN else " "
+    if prev == S.CLOSE and nxt == S.WORD:
+        return " "
+    return ""
+
+
+def _gaps(items: list[Node], kinds: list[tuple[str, str]], compact: bool) -> list[str]:
+    """The separator before each item (the first is always empty)."""
+    gaps = [""]
+    for i in range(1, len(items)):
+        g = _gap(kinds[i - 1][1], kinds[i][0])
+        if compact and g and not {kinds[i - 1][1], kinds[i][0]} & {S.WORD, S.FN, S.OP}:
+            g = ""
+        gaps.append(g)
+    return gaps
+
+
+# --- inline --------------------------------------------------------------------------------
+
+
+def inline(node: Node, compact: bool = False) -> str:
+    """One line of text. `compact` drops operator spacing (used inside sub/superscripts)."""
+    if isinstance(node, Atom):
+        return node.text
+    if isinstance(node, Row):
+        return _inline_row(node.items, compact)
+    if isinstance(node, Frac):
+        return _inline_frac(node, compact)
+    if isinstance(node, Binom):
+        return f"({inline(node.top, compact)} choose {inline(node.bottom, compact)})"
+    if isinstance(node, Sqrt):
+        return _inline_sqrt(node, compact)
+    if isinstance(node, Scripted):
+        base = inline(node.base, compact)
+        if _base_needs_brackets(node.base):
+            base = f"({base})"
+        return base + _script(node.sub, sup=False) + _script(node.sup, sup=True)
+    if isinstance(node, Fenced):
+        return f"{node.left}{inline(node.body, compact)}{node.right}"
+    if isinstance(node, Call):
+        return f"{node.name}({', '.join(inline(a, compact) for a in node.args)})"
+    if isinstance(node, Grid):
+        return _inline_grid(node, compact)
+    raise TypeError(f"not a math node: {node!r}")
+
+
+def _inline_row(items: list[Node], compact: bool) -> str:
+    kinds = _classify(items)
+    gaps = _gaps(items, kinds, compact)
+    parts: list[str] = []
+    for i, item in enumerate(items):
+        text = inline(item, compact)
+        if isinstance(item, Frac) and _frac_is_juxtaposed(items, kinds, i):
+            text = f"({text})"
+        elif (isinstance(item, Sqrt) and not text.endswith(")")
+              and _frac_is_juxtaposed(items, kinds, i, after_only=True)):
+            text = inline(Sqrt(Row([Fenced("(", item.body, ")")]), item.index), compact)
+        parts.append(gaps[i])
+        parts.append(text)
+    return "".join(parts)
+
+
+def _frac_is_juxtaposed(items: list[Node], kinds: list[tuple[str, str]], i: int,
+                        after_only: bool = False) -> bool:
+    """A slashed fraction touching a factor (`x 1/2`, `1/2(f + g)`) would read wrongly;
+    so would a root followed by one (`√2x`)."""
+    j = i - 1
+    while j >= 0 and kinds[j][0] == S.SPACE:
+        j -= 1
+    if j >= 0 and not after_only:
+        prev = items[j]
+        if kinds[j][1] in (S.ORD, S.WORD, S.CLOSE, S.FN, S.OP):
+            return True
+        if isinstance(prev, Atom) and prev.text in ("/", "÷"):
+            return True
+    k = i + 1
+    while k < len(items) and kinds[k][0] == S.SPACE:
+        k += 1
+    return k < len(items) and kinds[k][0] in (S.ORD, S.WORD, S.OPEN, S.FN, S.OP)
+
+
+def _factors_only(row: Row) -> bool:
+    """True when a row is a plain product of factors (2TP, x², √2): no operator, no fraction."""
+    items = _unwrap(row).items
+    if not items:
+        return False
+    if len(items) > 1 and any(isinstance(x, Atom) and x.kind == S.WORD for x in items):
+        return False  # `precision recall`: words side by side read as separate terms
+    for item in items:
+        if isinstance(item, Atom):
+            if item.kind not in _ORDLIKE or item.text in ("/", "÷"):
+                return False
+        elif isinstance(item, (Frac, Grid)):
+            return False
+        elif isinstance(item, Row) and not _factors_only(item):
+            return False
+        elif isinstance(item, Scripted) and isinstance(item.base, Frac):
+            return False
+    return True
+
+
+def _unwrap(row: Row) -> Row:
+    while len(row.items) == 1 and isinstance(row.items[0], Row):
+        row = row.items[0]
+    return row
+
+
+def _inline_frac(node: Frac, compact: bool) -> str:
+    num = inline(node.num, compact)
+    den = inline(node.den, compact)
+    if not _factors_only(node.num):
+        num = f"({num})"
+    single = _factor_count(_unwrap(node.den).items) == 1
+    if not (single and _factors_only(node.den)):
+        den = f"({den})"
+    return f"{num}/{den}"
+
+
+def _factor_count(items: list[Node]) -> int:
+    """Factors in a product, counting a function application `P(B)`, `f(x)` as one."""
+    count = 0
+    for i, item in enumerate(items):
+        prev = items[i - 1] if i else None
+        applied = (isinstance(item, Fenced) and item.left == "(" and (
+            (isinstance(prev, Atom) and not prev.number and prev.text.isalpha())
+            or (isinstance(prev, Scripted) and isinstance(prev.base, Atom)
+                and prev.base.text.isalpha())))
+        if not applied:
+            count += 1
+    return count
+
+
+def _inline_sqrt(node: Sqrt, compact: bool) -> str:
+    body = inline(node.body, compact)
+    items = _unwrap(node.body).items
+    if not (len(items) == 1 and _factors_only(node.body)):
+        body = f"({body})"
+    if node.index is None:
+        return "√" + body
+    index = inline(node.index, compact=True)
+    if index == "3":
+        return "∛" + body
+    if index == "4":
+        return "∜" + body
+    return _script(node.index, sup=True) + "√" + body
+
+
+def _base_needs_brackets(base: Node) -> bool:
+    if isinstance(base, (Frac, Scripted)):
+        return True
+    if isinstance(base, Row):
+        return len(_unwrap(base).items) > 1
+    return False
+
+
+def _script(row: Row | None, sup: bool) -> str:
+    """`x²`, `xᵢ₌₁` where every character has a Unicode script form; `x_max`, `x^(a/b)` else."""
+    if row is None:
+        return ""
+    text = inline(row, compact=True)
+    if not text:
+        return ""
+    table = S.SUPERSCRIPTS if sup else S.SUBSCRIPTS
+    letters_in_a_row = any(a.isalpha() and b.isalpha() for a, b in zip(text, text[1:]))
+    if all(ch in table for ch in text) and not letters_in_a_row:
+        return "".join(table[ch] for ch in text)
+    if sup and all(ch == "′" for ch in text):
+        return text
+    mark = "^" if sup else "_"
+    single = len(text) == 1 or text.isdigit() or (text.isascii() and text.isalnum())
+    return f"{mark}{text}" if single else f"{mark}({text})"
+
+
+def _inline_grid(node: Grid, compact: bool) -> str:
+    aligned = node.env not in S.ENVIRONMENT_DELIMITERS
+    cell_sep = " " if aligned else ", "
+    rows = [cell_sep.join(c for c in (inline(cell, compact) for cell in row) if c or not aligned)
+            for row in node.rows]
+    body = "; ".join(rows)
+    left, right = S.ENVIRONMENT_DELIMITERS.get(node.env, ("", ""))
+    if left == "{" and not right:
+        right = "}"
+    if right == "}" and not left:
+        left = "{"
+    return f"{left}{body}{right}"
+
+
+# --- display -------------------------------------------------------------------------------
+
+
+def cell_width(text: str) -> int:
+    """Terminal columns: combining marks take none, East Asian wide characters two."""
+    width = 0
+    for ch in text:
+        if unicodedata.combining(ch) or ch in "\u200b\u200d\ufe0f":
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return width
+
+
+def pad(text: str, width: int, align: str = "left") -> str:
+    space = width - cell_width(text)
+    if space <= 0:
+        return text
+    if align == "right":
+        return " " * space + text
+    if align == "center":
+        left = space // 2
+        return " " * left + text + " " * (space - left)
+    return text + " " * space
+
+
+@dataclass
+class Box:
+    """Lines of equal width; `baseline` is the row that lines up with its neighbours' rows."""
+
+    lines: list[str]
+    baseline: int = 0
+
+    @property
+    def width(self) -> int:
+        return max((cell_width(line) for line in self.lines), default=0)
+
+    @property
+    def height(self) -> int:
+        return len(self.lines)
+
+
+def _text(text: str) -> Box:
+    return Box([text], 0)
+
+
+def hconcat(boxes: list[Box]) -> Box:
+    boxes = [b for b in boxes if b.lines]
+    if not boxes:
+        return Box([""], 0)
+    above = max(b.baseline for b in boxes)
+    below = max(b.height - b.baseline - 1 for b in boxes)
+    lines = [""] * (above + below + 1)
+    for b in boxes:
+        w = b.width
+        top = above - b.baseline
+        for r in range(len(lines)):
+            src = r - top
+            lines[r] += pad(b.lines[src] if 0 <= src < b.height else "", w)
+    return Box(lines, above)
+
+
+def _vstack_centered(parts: list[Box], width: int) -> list[str]:
+    return [pad(line, width, "center") for part in parts for line in part.lines]
+
+
+_TALL: dict[str, tuple[str, str, str, str]] = {
+    # top, extension, bottom, middle
+    "(": ("⎛", "⎜", "⎝", "⎜"), ")": ("⎞", "⎟", "⎠", "⎟"),
+    "[": ("⎡", "⎢", "⎣", "⎢"), "]": ("⎤", "⎥", "⎦", "⎥"),
+    "{": ("⎧", "⎪", "⎩", "⎨"), "}": ("⎫", "⎪", "⎭", "⎬"),
+    "⌊": ("⎢", "⎢", "⎣", "⎢"), "⌋": ("⎥", "⎥", "⎦", "⎥"),
+    "⌈": ("⎡", "⎢", "⎢", "⎢"), "⌉": ("⎤", "⎥", "⎥", "⎥"),
+    "|": ("│", "│", "│", "│"), "‖": ("‖", "‖", "‖", "‖"),
+}
+
+
+def _tall_delimiter(ch: str, height: int, baseline: int) -> Box:
+    if not ch:
+        return Box([""] * height, baseline)
+    if height == 1:
+        return Box([ch], 0)
+    if ch in _TALL:
+        top, ext, bottom, middle = _TALL[ch]
+        lines = [top] + [ext] * (height - 2) + [bottom]
+        if ch in "{}" and height >= 3:
+            lines[min(max(baseline, 1), height - 2)] = middle
+        return Box(lines, baseline)
+    if ch in "⟨⟩":
+        up, down = ("╱", "╲") if ch == "⟨" else ("╲", "╱")
+        lines = [up if r < baseline else down if r > baseline else ch for r in range(height)]
+        return Box(lines, baseline)
+    width = cell_width(ch)
+    return Box([ch if r == baseline else " " * width for r in range(height)], baseline)
+
+
+def _fence(left: str, body: Box, right: str) -> Box:
+    return hconcat([
+        _tall_delimiter(left, body.height, body.baseline),
+        body,
+        _tall_delimiter(right, body.height, body.baseline),
+    ])
+
+
+def display(node: Node) -> Box:
+    """A 2-D block: fractions stacked, everything else on the fraction bar's row."""
+    if isinstance(node, Atom):
+        return _text(node.text)
+    if isinstance(node, Row):
+        return _display_row(node.items)
+    if isinstance(node, Frac):
+        num, den = display(node.num), display(node.den)
+        width = max(num.width, den.width, 1)
+        if num.height > 1 or den.height > 1:
+            width += 2  # a fraction of fractions: the main rule overhangs the inner ones
+        lines = _vstack_centered([num], width) + ["─" * width] + _vstack_centered([den], width)
+        return Box(lines, num.height)
+    if isinstance(node, Binom):
+        top, bottom = display(node.top), display(node.bottom)
+        width = max(top.width, bottom.width, 1)
+        lines = _vstack_centered([top, bottom], width)
+        inner = Box(lines, (len(lines) - 1) // 2)
+        return _fence("(", inner, ")")
+    if isinstance(node, Sqrt):
+        body = display(node.body)
+        if body.height == 1:
+            return _text(inline(node))
+        prefix = _script(node.index, sup=True) if node.index is not None else ""
+        return hconcat([_text(prefix + "√"), _fence("(", body, ")")])
+    if isinstance(node, Scripted):
+        base = display(node.base)
+        if base.height == 1:
+            return _text(inline(node))
+        if isinstance(node.base, Frac):
+            base = _fence("(", base, ")")
+        sup = _script(node.sup, sup=True)
+        sub = _script(node.sub, sup=False)
+        width = max(cell_width(sup), cell_width(sub))
+        column = [""] * base.height
+        column[0] = sup
+        column[-1] = sub if base.height > 1 else sup + sub
+        return hconcat([base, Box([pad(c, width) for c in column], base.baseline)])
+    if isinstance(node, Fenced):
+        return _fence(node.left, display(node.body), node.right)
+    if isinstance(node, Call):
+        args: list[Box] = []
+        for i, arg in enumerate(node.args):
+            if i:
+                args.append(_text(", "))
+            args.append(display(arg))
+        return hconcat([_text(node.name), _fence("(", hconcat(args), ")")])
+    if isinstance(node, Grid):
+        return _display_grid(node)
+    raise TypeError(f"not a math node: {node!r}")
+
+
+def _tall_node(node: Node) -> bool:
+    return isinstance(node, (Frac, Binom))
+
+
+def _display_row(items: list[Node]) -> Box:
+    kinds = _classify(items)
+    gaps = _gaps(items, kinds, compact=False)
+    boxes: list[Box] = []
+    for i, item in enumerate(items):
+        gap = gaps[i]
+        if (i and not gap and (_tall_node(item) or _tall_node(items[i - 1]))
+                and S.SPACE not in (kinds[i - 1][1], kinds[i][0])
+                and kinds[i - 1][1] not in (S.OPEN, S.UNARY)
+                and kinds[i][0] not in (S.CLOSE, S.PUNCT)):
+            gap = " "  # keep two stacked fractions (or a fraction and a factor) apart
+        if gap:
+            boxes.append(_text(gap))
+        boxes.append(display(item))
+    return hconcat(boxes) if boxes else Box([""], 0)
+
+
+def _display_grid(node: Grid) -> Box:
+    aligned = node.env not in S.ENVIRONMENT_DELIMITERS
+    cells = [[display(cell) for cell in row] for row in node.rows]
+    ncols = max(len(r) for r in cells)
+    widths = [max((r[c].width for r in cells if c < len(r)), default=0) for c in range(ncols)]
+
+    def align(col: int) -> str:
+        if ncols == 1:
+            return "center"  # lines split by \\ alone are centred, as MathJax shows them
+        if aligned:
+            return "right" if col % 2 == 0 else "left"
+        return "center" if "matrix" in node.env else "left"
+
+    sep = " " if aligned else "  "
+    lines: list[str] = []
+    row_boxes: list[Box] = []
+    for row in cells:
+        parts: list[Box] = []
+        for c in range(ncols):
+            box = row[c] if c < len(row) else Box([""], 0)
+            padded = Box([pad(line, widths[c], align(c)) for line in box.lines], box.baseline)
+            if c:
+                empty_next = c < len(row) and not "".join(row[c].lines).strip()
+                parts.append(_text("" if aligned and empty_next else sep))
+            parts.append(padded)
+        row_boxes.append(hconcat(parts))
+    for r, box in enumerate(row_boxes):
+        if r and (box.height > 1 or row_boxes[r - 1].height > 1):
+            lines.append("")
+        lines.extend(box.lines)
+    total = max((cell_width(line) for line in lines), default=0)
+    body = Box([pad(line, total) for line in lines], (len(lines) - 1) // 2)
+    left, right = S.ENVIRONMENT_DELIMITERS.get(node.env, ("", ""))
+    if left or right:
+        return _fence(left, body, right)
+    return body

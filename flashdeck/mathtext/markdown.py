@@ -1,0 +1,283 @@
+"""Find the math in a markdown string and replace it with its Unicode rendering.
+
+Rules (Obsidian's, which follow Pandoc's):
+- `$$…$$` is display math, possibly over several lines. When it stands on its own lines it
+  becomes a block (a fenced ```text block in markdown, so a renderer keeps the columns
+  aligned; a "math" segment for the TUI). Inside a paragraph (`a $$x$$ b`) it is rendered
+  on one line in place, so the paragraph is not torn apart.
+- `$…$` is inline math when the opening `$` is not followed by whitespace and the closing
+  `$` is not preceded by whitespace nor followed by a digit, and no blank line lies between.
+  So "costs $5 and $6" stays as written.
+- `\\$` is a literal dollar; fenced code (``` or ~~~) and inline code spans are left alone.
+- An unclosed `$$` or `$` is literal text.
+Rendered inline math is escaped for markdown (`*`, `_`, `|`, `[` … get a backslash), so
+`2 * 300` or `x_max` cannot turn into emphasis or break a table; pass `escape=False` for
+plain-text output.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from flashdeck.mathtext.render import render_display, render_inline
+
+_FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+# A container prefix: blockquote markers, then optionally one list marker.
+_CONTAINER = re.compile(r"^(?P<quote>[ \t]*(?:>[ \t]?)*)(?P<item>[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+)?")
+_QUOTE = re.compile(r"^[ \t]*(?:>[ \t]?)*")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~$#])")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of a card's markdown, for a renderer that shows block math as its own widget.
+
+    kind "markdown": `text` is markdown with its inline math already rendered (escaped).
+    kind "math": `text` is the LaTeX source of a display block, `lines` its rendering (equal
+    width, ready to print one per line), `indent` the container prefix it sat under
+    (e.g. "> " inside a callout) for a renderer that wants to keep the nesting visible.
+    """
+
+    kind: Literal["markdown", "math"]
+    text: str
+    lines: tuple[str, ...] = ()
+    indent: str = ""
+
+
+@dataclass(frozen=True)
+class _Display:
+    source: str
+    lines: tuple[str, ...]
+    prefix: str  # what stood before `$$` on its line (already emitted as text)
+    continuation: str  # the prefix for the following lines (list markers become spaces)
+
+
+def escape_markdown(text: str) -> str:
+    """Backslash-escape the characters markdown would read as syntax."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def render_markdown(text: str, escape: bool = True) -> str:
+    """Replace the math in a markdown string by its Unicode rendering (see the module doc)."""
+    out: list[str] = []
+    for piece in _scan(text, escape):
+        if isinstance(piece, str):
+            out.append(piece)
+            continue
+        ticks = "`" * max(3, _longest_backtick_run("\n".join(piece.lines)) + 1)
+        block = [f"{ticks}text"] + [line.rstrip() for line in piece.lines] + [ticks]
+        out.append(block[0])
+        for line in block[1:]:
+            out.append("\n" + (piece.continuation + line if line else piece.continuation.rstrip()))
+    return "".join(out)
+
+
+def render_plain(text: str) -> str:
+    """The same replacement for plain terminal output (`flashdeck show` without a markdown
+    renderer): display blocks are their bare lines under the container prefix, no fences,
+    and nothing is escaped."""
+    out: list[str] = []
+    for piece in _scan(text, escape=False):
+        if isinstance(piece, str):
+            out.append(piece)
+            continue
+        for k, line in enumerate(piece.lines):
+            line = line.rstrip()
+            if k:
+                out.append("\n" + (piece.continuation + line if line else piece.continuation.rstrip()))
+            else:
+                out.append(line)
+    return "".join(out)
+
+
+def split_markdown(text: str, escape: bool = True) -> list[Segment]:
+    """Split markdown into ("markdown", text) and ("math", lines) segments, in order.
+
+    Display blocks on their own lines become math segments; everything else (inline math
+    rendered in place) is markdown. Empty markdown pieces between blocks are dropped.
+    """
+    segments: list[Segment] = []
+    buffer: list[str] = []
+    pending_newline_strip = False
+    for piece in _scan(text, escape):
+        if isinstance(piece, str):
+            if pending_newline_strip and piece.startswith("\n"):
+                piece = piece[1:]
+            pending_newline_strip = False
+            buffer.append(piece)
+            continue
+        before = "".join(buffer)
+        if piece.prefix and before.endswith(piece.prefix):
+            before = before[: -len(piece.prefix)]  # the `> ` or `- ` that led into the block
+        if before.strip():
+            segments.append(Segment("markdown", before))
+        buffer = []
+        segments.append(Segment("math", piece.source, piece.lines, piece.prefix))
+        pending_newline_strip = True
+    rest = "".join(buffer)
+    if rest.strip():
+        segments.append(Segment("markdown", rest))
+    return segments
+
+
+def _longest_backtick_run(text: str) -> int:
+    runs = re.findall(r"`+", text)
+    return max((len(r) for r in runs), default=0)
+
+
+def _scan(text: str, escape: bool) -> list[str | _Display]:
+    """Walk the text line-wise for code fences, and char-wise in between for math and code."""
+    pieces: list[str | _Display] = []
+    lines = text.splitlines(keepends=True)
+    prose: list[str] = []
+    fence: str | None = None
+    for line in lines:
+        inner = line[len(_QUOTE.match(line).group(0)):] if line.lstrip().startswith(">") else line
+        if fence is None:
+            m = _FENCE_OPEN.match(inner.rstrip("\r\n"))
+            if m and not (m.group("fence")[0] == "`" and "`" in m.group("info")):
+                pieces.extend(_scan_prose("".join(prose), escape))
+                prose = []
+                fence = m.group("fence")
+                pieces.append(line)
+                continue
+            prose.append(line)
+        else:
+            pieces.append(line)
+            stripped = inner.strip()
+            if stripped and set(stripped) == {fence[0]} and len(stripped) >= len(fence):
+                fence = None
+    pieces.extend(_scan_prose("".join(prose), escape))
+    return pieces
+
+
+def _scan_prose(s: str, escape: bool) -> list[str | _Display]:
+    pieces: list[str | _Display] = []
+    text: list[str] = []
+    i, n = 0, len(s)
+    while i < n:
+        c = s[i]
+        if c == "\\" and i + 1 < n:
+            text.append(s[i : i + 2])
+            i += 2
+            continue
+        if c == "`":
+            run = _run_length(s, i, "`")
+            close = _find_backtick_close(s, i + run, run)
+            if close < 0:
+                text.append(s[i : i + run])
+                i += run
+            else:
+                text.append(s[i : close + run])
+                i = close + run
+            continue
+        if s.startswith("$$", i):
+            close = _find_unescaped(s, "$$", i + 2)
+            if close < 0:
+                text.append("$$")
+                i += 2
+                continue
+            source = s[i + 2 : close]
+            line_start = s.rfind("\n", 0, i) + 1
+            line_end = s.find("\n", close + 2)
+            line_end = n if line_end < 0 else line_end
+            prefix = s[line_start:i]
+            container = _CONTAINER.match(prefix)
+            own_lines = (container is not None and container.end() == len(prefix)
+                         and not s[close + 2 : line_end].strip())
+            if own_lines:
+                quote = container.group("quote") if container else ""
+                item = (container.group("item") or "") if container else ""
+                continuation = quote + " " * len(item)
+                if ">" in quote:
+                    source = "\n".join(_QUOTE.sub("", ln, count=1) if k else ln
+                                       for k, ln in enumerate(source.split("\n")))
+                pieces.append("".join(text))
+                text = []
+                pieces.append(_Display(source, tuple(render_display(source)), prefix,
+                                       continuation))
+                i = line_end  # whatever followed `$$` on its line was only whitespace
+            else:
+                rendered = render_inline(source)
+                text.append(escape_markdown(rendered) if escape else rendered)
+                i = close + 2
+            continue
+        if c == "$":
+            close = _find_inline_close(s, i)
+            if close < 0:
+                text.append("$")
+                i += 1
+                continue
+            rendered = render_inline(s[i + 1 : close])
+            text.append(escape_markdown(rendered) if escape else rendered)
+            i = close + 1
+            continue
+        text.append(c)
+        i += 1
+    pieces.append("".join(text))
+    return [p for p in pieces if not (isinstance(p, str) and p == "")]
+
+
+def _run_length(s: str, i: int, ch: str) -> int:
+    j = i
+    while j < len(s) and s[j] == ch:
+        j += 1
+    return j - i
+
+
+def _find_backtick_close(s: str, start: int, run: int) -> int:
+    """The start of the next backtick run of exactly `run` characters, or -1."""
+    j = start
+    while True:
+        j = s.find("`", j)
+        if j < 0:
+            return -1
+        length = _run_length(s, j, "`")
+        if length == run:
+            return j
+        j += length
+
+
+def _find_unescaped(s: str, needle: str, start: int) -> int:
+    j = start
+    while True:
+        j = s.find(needle, j)
+        if j < 0:
+            return -1
+        if _escaped(s, j):
+            j += 1
+            continue
+        return j
+
+
+def _escaped(s: str, j: int) -> bool:
+    backslashes = 0
+    k = j - 1
+    while k >= 0 and s[k] == "\\":
+        backslashes += 1
+        k -= 1
+    return backslashes % 2 == 1
+
+
+def _find_inline_close(s: str, i: int) -> int:
+    """The closing `$` of inline math opened at i, by the Pandoc rules, or -1."""
+    n = len(s)
+    if i + 1 >= n or s[i + 1].isspace() or s[i + 1] == "$":
+        return -1
+    j = i + 1
+    while True:
+        j = s.find("$", j)
+        if j < 0:
+            return -1
+        between = s[i + 1 : j]
+        if re.search(r"\n[ \t>]*\n", between):
+            return -1  # math never spans a blank line (a paragraph break)
+        if _escaped(s, j):
+            j += 1
+            continue
+        if s[j - 1].isspace() or (j + 1 < n and s[j + 1].isdigit()):
+            j += 1
+            continue
+        return j

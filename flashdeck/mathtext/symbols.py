@@ -1,0 +1,206 @@
+"""The tables that map LaTeX to Unicode.
+
+Kept apart from the layout code so the tests (and anyone adding a symbol) can see the whole
+vocabulary at once. Each symbol carries a *kind* that drives spacing, the way TeX's atom
+classes do: binary operators and relations get a space on each side, ordinary atoms none.
+"""
+
+from __future__ import annotations
+
+# Atom kinds (TeX's math classes, reduced to what a terminal layout needs).
+ORD = "ord"  # letters, digits, ordinary symbols: no space between them
+WORD = "word"  # a multi-letter word (\text{recall}, unknown command names): spaced from neighbours
+BIN = "bin"  # binary operator: a space each side (unless unary)
+UNARY = "unary"  # a binary operator with no left operand (-x): no space after it
+REL = "rel"  # relation: a space each side
+OPEN = "open"
+CLOSE = "close"
+PUNCT = "punct"  # comma, semicolon: a space after
+OP = "op"  # big operator (∑, ∫): a space after
+FN = "fn"  # function name (sin, log, \operatorname): a space before an argument without brackets
+SPACE = "space"  # explicit space (\, \quad ~): suppresses automatic spacing next to it
+
+GREEK: dict[str, str] = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ϵ", "varepsilon": "ε",
+    "zeta": "ζ", "eta": "η", "theta": "θ", "vartheta": "ϑ", "iota": "ι", "kappa": "κ",
+    "varkappa": "ϰ", "lambda": "λ", "mu": "μ", "nu": "ν", "xi": "ξ", "omicron": "ο", "pi": "π",
+    "varpi": "ϖ", "rho": "ρ", "varrho": "ϱ", "sigma": "σ", "varsigma": "ς", "tau": "τ",
+    "upsilon": "υ", "phi": "ϕ", "varphi": "φ", "chi": "χ", "psi": "ψ", "omega": "ω",
+    "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ", "Pi": "Π",
+    "Sigma": "Σ", "Upsilon": "Υ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω",
+    "varGamma": "Γ", "varDelta": "Δ", "varTheta": "Θ", "varLambda": "Λ", "varXi": "Ξ",
+    "varPi": "Π", "varSigma": "Σ", "varUpsilon": "Υ", "varPhi": "Φ", "varPsi": "Ψ",
+    "varOmega": "Ω", "digamma": "ϝ",
+}
+
+ORDINARY: dict[str, str] = {
+    "infty": "∞", "partial": "∂", "nabla": "∇", "forall": "∀", "exists": "∃", "nexists": "∄",
+    "emptyset": "∅", "varnothing": "∅", "neg": "¬", "lnot": "¬", "aleph": "ℵ", "beth": "ℶ",
+    "hbar": "ℏ", "hslash": "ℏ", "ell": "ℓ", "wp": "℘", "Re": "ℜ", "Im": "ℑ", "imath": "ı",
+    "jmath": "ȷ", "prime": "′", "angle": "∠", "measuredangle": "∡", "triangle": "△",
+    "square": "□", "Box": "□", "blacksquare": "■", "Diamond": "◇", "diamond": "⋄",
+    "clubsuit": "♣", "diamondsuit": "♢", "heartsuit": "♡", "spadesuit": "♠", "flat": "♭",
+    "natural": "♮", "sharp": "♯", "top": "⊤", "bot": "⊥", "degree": "°", "checkmark": "✓",
+    "dagger": "†", "ddagger": "‡", "S": "§", "P": "¶", "copyright": "©", "pounds": "£",
+    "euro": "€", "dots": "…", "ldots": "…", "cdots": "⋯", "vdots": "⋮", "ddots": "⋱",
+    "dotsc": "…", "dotsb": "⋯", "dotsm": "⋯", "dotsi": "⋯", "dotso": "…", "therefore": "∴",
+    "because": "∵", "infin": "∞", "backslash": "⧵", "vert": "|", "Vert": "‖", "|": "‖",
+    "%": "%", "$": "$", "#": "#", "&": "&", "_": "_", "textbackslash": "⧵",
+    "textdollar": "$", "textpercent": "%", "textunderscore": "_", "lq": "‘", "rq": "’",
+    "surd": "√", "mho": "℧", "eth": "ð", "Finv": "Ⅎ", "complement": "∁", "star": "⋆",
+    "bigstar": "★", "lozenge": "◊", "circledS": "Ⓢ", "textdegree": "°",
+}
+
+BINARY: dict[str, str] = {
+    "times": "×", "cdot": "·", "div": "÷", "pm": "±", "mp": "∓", "cap": "∩", "cup": "∪",
+    "setminus": "∖", "smallsetminus": "∖", "wedge": "∧", "land": "∧", "vee": "∨", "lor": "∨",
+    "oplus": "⊕", "ominus": "⊖", "otimes": "⊗", "oslash": "⊘", "odot": "⊙", "circ": "∘",
+    "bullet": "∙", "ast": "∗", "uplus": "⊎", "sqcap": "⊓", "sqcup": "⊔", "wr": "≀",
+    "amalg": "⨿", "triangleleft": "◁", "triangleright": "▷", "bigtriangleup": "△",
+    "bigtriangledown": "▽", "cdotp": "·", "centerdot": "·", "dotplus": "∔", "ltimes": "⋉",
+    "rtimes": "⋊", "intercal": "⊺", "boxplus": "⊞", "boxminus": "⊟", "boxtimes": "⊠",
+    "divideontimes": "⋇", "bmod": "mod", "mod": "mod", "barwedge": "⊼", "veebar": "⊻",
+}
+
+RELATION: dict[str, str] = {
+    "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥", "leqslant": "⩽", "geqslant": "⩾",
+    "ne": "≠", "neq": "≠", "approx": "≈", "equiv": "≡", "sim": "∼", "simeq": "≃",
+    "cong": "≅", "propto": "∝", "ll": "≪", "gg": "≫", "lll": "⋘", "ggg": "⋙", "in": "∈",
+    "notin": "∉", "ni": "∋", "owns": "∋", "subset": "⊂", "supset": "⊃", "subseteq": "⊆",
+    "supseteq": "⊇", "subsetneq": "⊊", "supsetneq": "⊋", "nsubseteq": "⊈", "nsupseteq": "⊉",
+    "sqsubset": "⊏", "sqsupset": "⊐", "sqsubseteq": "⊑", "sqsupseteq": "⊒", "mid": "∣",
+    "nmid": "∤", "parallel": "∥", "nparallel": "∦", "perp": "⊥", "vdash": "⊢", "dashv": "⊣",
+    "models": "⊨", "vDash": "⊨", "Vdash": "⊩", "asymp": "≍", "doteq": "≐", "prec": "≺",
+    "succ": "≻", "preceq": "⪯", "succeq": "⪰", "lesssim": "≲", "gtrsim": "≳", "coloneqq": "≔",
+    "coloneq": "≔", "eqqcolon": "≕", "triangleq": "≜", "stackrel": "", "nless": "≮",
+    "ngtr": "≯", "nleq": "≰", "ngeq": "≱", "nsim": "≁", "ncong": "≇", "approxeq": "≊",
+    "thicksim": "∼", "thickapprox": "≈", "lessgtr": "≶", "gtrless": "≷", "bowtie": "⋈",
+    "smile": "⌣", "frown": "⌢", "to": "→", "gets": "←", "rightarrow": "→", "leftarrow": "←",
+    "Rightarrow": "⇒", "Leftarrow": "⇐", "leftrightarrow": "↔", "Leftrightarrow": "⇔",
+    "longrightarrow": "⟶", "longleftarrow": "⟵", "Longrightarrow": "⟹", "Longleftarrow": "⟸",
+    "longleftrightarrow": "⟷", "Longleftrightarrow": "⟺", "iff": "⟺", "implies": "⟹",
+    "impliedby": "⟸", "mapsto": "↦", "longmapsto": "⟼", "uparrow": "↑", "downarrow": "↓",
+    "updownarrow": "↕", "Uparrow": "⇑", "Downarrow": "⇓", "Updownarrow": "⇕",
+    "nearrow": "↗", "searrow": "↘", "swarrow": "↙", "nwarrow": "↖", "hookrightarrow": "↪",
+    "hookleftarrow": "↩", "rightharpoonup": "⇀", "leftharpoonup": "↼",
+    "rightleftharpoons": "⇌", "leftrightharpoons": "⇋", "rightrightarrows": "⇉",
+    "leftleftarrows": "⇇", "twoheadrightarrow": "↠", "rightsquigarrow": "⇝",
+    "leadsto": "⇝", "circlearrowleft": "↺", "circlearrowright": "↻", "nrightarrow": "↛",
+    "nleftarrow": "↚", "nRightarrow": "⇏", "nLeftrightarrow": "⇎", "xrightarrow": "→",
+    "xleftarrow": "←", "colon": ":", "lt": "<", "gt": ">", "nequiv": "≢", "divides": "∣",
+}
+
+PUNCTUATION: dict[str, str] = {"comma": ",", "semicolon": ";"}
+
+BIG_OPERATORS: dict[str, str] = {
+    "sum": "∑", "prod": "∏", "coprod": "∐", "int": "∫", "iint": "∬", "iiint": "∭",
+    "oint": "∮", "oiint": "∯", "bigcup": "⋃", "bigcap": "⋂", "bigvee": "⋁", "bigwedge": "⋀",
+    "bigoplus": "⨁", "bigotimes": "⨂", "bigodot": "⨀", "biguplus": "⨄", "bigsqcup": "⨆",
+    "smallint": "∫",
+}
+
+FUNCTIONS: frozenset[str] = frozenset(
+    "sin cos tan cot sec csc arcsin arccos arctan sinh cosh tanh coth log ln lg exp max min "
+    "sup inf lim liminf limsup det dim ker deg gcd lcm arg hom Pr argmax argmin".split()
+)
+
+OPENERS: dict[str, str] = {
+    "{": "{", "lbrace": "{", "langle": "⟨", "lfloor": "⌊", "lceil": "⌈", "lvert": "|",
+    "lVert": "‖", "lbrack": "[", "ulcorner": "⌜", "llcorner": "⌞", "lgroup": "⟮",
+    "lmoustache": "⎰",
+}
+CLOSERS: dict[str, str] = {
+    "}": "}", "rbrace": "}", "rangle": "⟩", "rfloor": "⌋", "rceil": "⌉", "rvert": "|",
+    "rVert": "‖", "rbrack": "]", "urcorner": "⌝", "lrcorner": "⌟", "rgroup": "⟯",
+    "rmoustache": "⎱",
+}
+# Which closer matches which opener, for pairing plain brackets into growable fences.
+BRACKET_PAIRS: dict[str, str] = {"(": ")", "[": "]", "{": "}", "⟨": "⟩", "⌊": "⌋", "⌈": "⌉"}
+
+SPACES: dict[str, str] = {
+    ",": " ", ":": " ", ">": " ", ";": " ", " ": " ", "thinspace": " ", "medspace": " ",
+    "thickspace": " ", "enspace": " ", "quad": "  ", "qquad": "    ", "space": " ",
+    "nobreakspace": " ", "!": "", "negthinspace": "", "negmedspace": "",
+    "negthickspace": "", "hfill": " ", "hspace": "",
+}
+
+# Commands that only change size or style: they vanish (their argument, if any, stays).
+IGNORED: frozenset[str] = frozenset(
+    "displaystyle textstyle scriptstyle scriptscriptstyle limits nolimits big Big bigg Bigg "
+    "bigl bigr Bigl Bigr biggl biggr Biggl Biggr bigm Bigm biggm Biggm middle nonumber "
+    "notag mathstrut strut hline cline allowbreak nolinebreak relax protect "
+    "tiny small normalsize large Large LARGE huge Huge rm it bf sf tt cal".split()
+)
+# Commands whose (first) argument is dropped entirely: labels, colours, hidden boxes.
+DROP_ARGUMENT: frozenset[str] = frozenset("label color phantom hphantom vphantom hspace vspace".split())
+
+# Commands whose argument is text-mode: shown as its words, whitespace trimmed.
+TEXT_COMMANDS: frozenset[str] = frozenset(
+    "text textrm textit textbf texttt textsf textnormal textup textsl mbox hbox emph "
+    "textmd intertext".split()
+)
+# Commands that restyle a math argument: the argument is shown in plain letters.
+STYLE_COMMANDS: frozenset[str] = frozenset(
+    "mathrm mathit mathbf mathsf mathtt mathnormal boldsymbol bm pmb mathcal mathscr "
+    "mathfrak mathbb Bbb bold boxed cancel bcancel xcancel sout underline mathring".split()
+)
+# Commands with two arguments drawn as a fraction.
+FRACTIONS: frozenset[str] = frozenset("frac dfrac tfrac cfrac".split())
+BINOMIALS: frozenset[str] = frozenset("binom dbinom tbinom choose".split())
+
+DOUBLE_STRUCK: dict[str, str] = {
+    "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "R": "ℝ", "C": "ℂ", "P": "ℙ", "H": "ℍ", "E": "𝔼",
+    "1": "𝟙",
+}
+
+# Accents: a combining mark over a single character; otherwise `name(body)`.
+ACCENTS: dict[str, str] = {
+    "hat": "\u0302", "widehat": "\u0302", "bar": "\u0304", "overline": "\u0305",
+    "tilde": "\u0303", "widetilde": "\u0303", "vec": "\u20d7", "overrightarrow": "\u20d7",
+    "dot": "\u0307", "ddot": "\u0308", "dddot": "\u20db", "acute": "\u0301", "grave": "\u0300",
+    "breve": "\u0306", "check": "\u030c", "underbar": "\u0332", "utilde": "\u0330",
+    "overleftarrow": "\u20d6",
+}
+
+SUPERSCRIPTS: dict[str, str] = dict(
+    zip(
+        "0123456789+-−=()abcdefghijklmnoprstuvwxyzABDEGHIJKLMNOPRTUVW′",
+        "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂ′",
+    )
+)
+SUBSCRIPTS: dict[str, str] = dict(
+    zip("0123456789+-−=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
+)
+
+# Plain characters in math mode and their kinds (anything else is ORD).
+CHAR_KINDS: dict[str, str] = {
+    "+": BIN, "-": BIN, "*": BIN, "=": REL, "<": REL, ">": REL, ":": REL, ",": PUNCT,
+    ";": PUNCT, "(": OPEN, "[": OPEN, ")": CLOSE, "]": CLOSE,
+}
+CHAR_TEXT: dict[str, str] = {"-": "−", "'": "′", "~": " "}
+
+# Environments laid out as a grid of cells, with the delimiters drawn around them.
+ENVIRONMENT_DELIMITERS: dict[str, tuple[str, str]] = {
+    "pmatrix": ("(", ")"), "bmatrix": ("[", "]"), "Bmatrix": ("{", "}"),
+    "vmatrix": ("|", "|"), "Vmatrix": ("‖", "‖"), "cases": ("{", ""), "dcases": ("{", ""),
+    "rcases": ("", "}"), "smallmatrix": ("", ""), "matrix": ("", ""), "array": ("", ""),
+}
+# Environments whose `&` marks an alignment point (a = b): cells join with one space.
+ALIGNED_ENVIRONMENTS: frozenset[str] = frozenset(
+    "aligned align align* alignat alignat* split gathered gather gather* equation equation* "
+    "eqnarray eqnarray* multline multline* flalign flalign* alignedat".split()
+)
+
+
+def known_commands() -> frozenset[str]:
+    """Every command name the renderer understands (used by tests to prove none leaks raw)."""
+    names: set[str] = set()
+    for table in (GREEK, ORDINARY, BINARY, RELATION, PUNCTUATION, BIG_OPERATORS, OPENERS,
+                  CLOSERS, SPACES, ACCENTS):
+        names.update(table)
+    names.update(FUNCTIONS | IGNORED | DROP_ARGUMENT | TEXT_COMMANDS | STYLE_COMMANDS
+                 | FRACTIONS | BINOMIALS)
+    names.update({"sqrt", "left", "right", "operatorname", "not", "pmod", "overset",
+                  "underset", "stackrel", "overbrace", "underbrace", "textcolor", "tag",
+                  "\\", "cr", "newline", "begin", "end", "mathop"})
+    return frozenset(n for n in names if n.isalpha())

@@ -1,0 +1,585 @@
+"""LaTeX math source -> a small math tree, on pylatexenc's tokenizer.
+
+pylatexenc does the lexing a regex cannot do reliably: nested brace groups, environments,
+macros with their exact names, and (in strict mode) unbalanced braces reported as errors,
+which is how invalid LaTeX is detected. It is given an empty macro database, so every macro
+comes back without arguments and this module collects arguments itself, the way TeX does
+(one token or one brace group each): that keeps `\\frac12`, `\\bar` with nothing after it and
+unknown commands under our control instead of pylatexenc's defaults.
+
+pylatexenc is imported lazily (it costs ~30 ms), so importing flashdeck.mathtext is cheap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+from flashdeck.mathtext import symbols as S
+
+
+class InvalidLatex(ValueError):
+    """The source cannot be parsed (unbalanced braces, stray \\end, ...)."""
+
+
+# --- the tree ------------------------------------------------------------------------------
+
+
+@dataclass
+class Atom:
+    """A symbol, number or word. `kind` is one of the atom kinds in `symbols`."""
+
+    text: str
+    kind: str = S.ORD
+    number: bool = False
+
+
+@dataclass
+class Row:
+    """A sequence of nodes laid out left to right (a brace group, a numerator, a cell...)."""
+
+    items: list[Node] = field(default_factory=list)
+
+
+@dataclass
+class Frac:
+    num: Row
+    den: Row
+
+
+@dataclass
+class Binom:
+    top: Row
+    bottom: Row
+
+
+@dataclass
+class Sqrt:
+    body: Row
+    index: Row | None = None
+
+
+@dataclass
+class Scripted:
+    base: Node
+    sub: Row | None = None
+    sup: Row | None = None
+
+
+@dataclass
+class Fenced:
+    """Brackets that belong together (`\\left( … \\right)` or a balanced `( … )`): they can grow."""
+
+    left: str
+    body: Row
+    right: str
+
+
+@dataclass
+class Call:
+    """An unknown command with arguments, shown as `name(arg, …)`."""
+
+    name: str
+    args: list[Row]
+
+
+@dataclass
+class Grid:
+    """Rows of cells split by `&` and `\\\\` (environments, multi-line display math)."""
+
+    rows: list[list[Row]]
+    env: str = ""
+
+
+Node = Union[Atom, Row, Frac, Binom, Sqrt, Scripted, Fenced, Call, Grid]
+
+
+class _Marker:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+CELL = _Marker("&")
+NEWROW = _Marker("\\\\")
+
+# --- tokens --------------------------------------------------------------------------------
+# ("char", c) | ("macro", name) | ("group", [tokens]) | ("env", name, [tokens])
+Token = tuple
+
+
+def _walker_db():  # type: ignore[no-untyped-def]
+    from pylatexenc import macrospec
+
+    db = macrospec.LatexContextDb()
+    db.set_unknown_macro_spec(macrospec.MacroSpec(""))
+    db.set_unknown_environment_spec(macrospec.EnvironmentSpec(""))
+    return db
+
+
+_DB = None
+
+
+def tokenize(latex: str) -> list[Token]:
+    """Lex math-mode LaTeX into tokens; raises InvalidLatex on unbalanced input."""
+    global _DB
+    from pylatexenc import latexwalker as lw
+
+    if _DB is None:
+        _DB = _walker_db()
+    walker = lw.LatexWalker(latex, latex_context=_DB, tolerant_parsing=False)
+    try:
+        nodes, _, _ = walker.get_latex_nodes(
+            parsing_state=walker.make_parsing_state(in_math_mode=True)
+        )
+    except lw.LatexWalkerError as exc:
+        raise InvalidLatex(str(exc)) from exc
+    except (IndexError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+        # pylatexenc has a few internal failures on odd input; they mean "cannot parse".
+        raise InvalidLatex(repr(exc)) from exc
+    return _flatten(nodes)
+
+
+def _flatten(nodes) -> list[Token]:  # type: ignore[no-untyped-def]
+    from pylatexenc import latexwalker as lw
+
+    out: list[Token] = []
+    for n in nodes or ():
+        if isinstance(n, lw.LatexCharsNode):
+            out.extend(("char", c) for c in n.chars)
+        elif isinstance(n, lw.LatexMacroNode):
+            out.append(("macro", n.macroname))
+        elif isinstance(n, lw.LatexGroupNode):
+            out.append(("group", _flatten(n.nodelist)))
+        elif isinstance(n, lw.LatexEnvironmentNode):
+            out.append(("env", n.environmentname, _flatten(n.nodelist)))
+        elif isinstance(n, lw.LatexMathNode):
+            out.append(("group", _flatten(n.nodelist)))
+        elif isinstance(n, lw.LatexSpecialsNode):
+            out.extend(("char", c) for c in n.specials_chars)
+        # LatexCommentNode: a `%` comment is hidden, as MathJax (and so Obsidian) hides it.
+    return out
+
+
+# --- text mode -----------------------------------------------------------------------------
+
+
+def text_of(tokens: list[Token]) -> str:
+    """The words of a text-mode argument (\\text{…}), whitespace collapsed and trimmed."""
+    return " ".join(_text_raw(tokens).split())
+
+
+def _text_raw(tokens: list[Token]) -> str:
+    parts: list[str] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        i += 1
+        if tok[0] == "char":
+            parts.append(tok[1])
+        elif tok[0] == "group":
+            parts.append(_text_raw(tok[1]))
+        elif tok[0] == "env":
+            parts.append(_text_raw(tok[2]))
+        else:
+            name = tok[1]
+            if name in S.SPACES:
+                parts.append(S.SPACES[name] or "")
+            elif name in S.TEXT_COMMANDS or name in S.STYLE_COMMANDS or name == "operatorname":
+                continue  # the group that follows is read as text by the loop
+            elif name in ("\\", "newline", "cr"):
+                parts.append(" ")
+            elif name in S.DROP_ARGUMENT or name in S.IGNORED:
+                if name in S.DROP_ARGUMENT and i < len(tokens) and tokens[i][0] == "group":
+                    i += 1
+            else:
+                parts.append(_symbol_text(name))
+    return "".join(parts)
+
+
+def _symbol_text(name: str) -> str:
+    for table in (S.GREEK, S.ORDINARY, S.BINARY, S.RELATION, S.PUNCTUATION, S.BIG_OPERATORS,
+                  S.OPENERS, S.CLOSERS):
+        if name in table:
+            return table[name]
+    return name
+
+
+# --- math mode -----------------------------------------------------------------------------
+
+_NEGATED = {
+    "=": "≠", "∈": "∉", "<": "≮", ">": "≯", "≤": "≰", "≥": "≱", "⊂": "⊄", "⊃": "⊅",
+    "⊆": "⊈", "⊇": "⊉", "∼": "≁", "≡": "≢", "≈": "≉", "∣": "∤", "∃": "∄", "≅": "≇",
+    "∥": "∦", "→": "↛", "←": "↚", "⇒": "⇏", "⇔": "⇎", "↔": "↮",
+}
+# Environments whose first brace group is a column spec or count, not content.
+_ENV_WITH_SPEC = frozenset({"array", "alignat", "alignat*", "alignedat", "subarray"})
+
+
+def parse(latex: str) -> Row:
+    """Parse math-mode LaTeX into a Row. Raises InvalidLatex when the source cannot be lexed."""
+    return _Parser(tokenize(latex)).parse_block()
+
+
+class _Parser:
+    def __init__(self, tokens: list[Token]) -> None:
+        self.tokens = tokens
+        self.i = 0
+
+    # token access ---------------------------------------------------------------------
+    def _skip_space(self) -> None:
+        while self.i < len(self.tokens):
+            tok = self.tokens[self.i]
+            if tok[0] == "char" and tok[1].isspace():
+                self.i += 1
+            else:
+                return
+
+    def peek(self) -> Token | None:
+        self._skip_space()
+        return self.tokens[self.i] if self.i < len(self.tokens) else None
+
+    def take(self) -> Token | None:
+        tok = self.peek()
+        if tok is not None:
+            self.i += 1
+        return tok
+
+    def arg_tokens(self) -> list[Token] | None:
+        """One TeX argument: a brace group's contents or a single token; None at the end."""
+        tok = self.peek()
+        if tok is None or (tok[0] == "char" and tok[1] in "&^_"):
+            return None
+        if tok[0] == "macro" and tok[1] in ("\\", "right", "end"):
+            return None
+        self.i += 1
+        return tok[1] if tok[0] == "group" else [tok]
+
+    def arg(self) -> Row | None:
+        toks = self.arg_tokens()
+        return None if toks is None else _Parser(toks).parse_block()
+
+    def optional_arg(self) -> Row | None:
+        tok = self.peek()
+        if tok != ("char", "["):
+            return None
+        start = self.i + 1
+        depth = 0
+        for j in range(start, len(self.tokens)):
+            t = self.tokens[j]
+            if t == ("char", "["):
+                depth += 1
+            elif t == ("char", "]"):
+                if depth == 0:
+                    self.i = j + 1
+                    return _Parser(self.tokens[start:j]).parse_block()
+                depth -= 1
+        return None  # no closing bracket: the `[` is ordinary content
+
+    # rows ------------------------------------------------------------------------------
+    def parse_block(self) -> Row:
+        """Parse everything; a top-level `&` or `\\\\` makes the result one Grid."""
+        items = self.parse_items()
+        return Row([_grid_or_row_items(items, "")]) if _has_markers(items) else Row(_pair(items))
+
+    def parse_items(self, stop_at_right: bool = False) -> list:
+        items: list = []
+        while True:
+            tok = self.peek()
+            if tok is None:
+                return items
+            if stop_at_right and tok == ("macro", "right"):
+                return items
+            self.i += 1
+            kind = tok[0]
+            if kind == "char":
+                self._char(tok[1], items)
+            elif kind == "group":
+                inner = _Parser(tok[1]).parse_block()
+                items.append(inner)
+            elif kind == "env":
+                items.append(self._environment(tok[1], tok[2]))
+            else:
+                node = self._macro(tok[1], items)
+                if node is not None:
+                    items.append(node)
+
+    def _char(self, c: str, items: list) -> None:
+        if c in "^_":
+            arg = self.arg()
+            if arg is None:
+                items.append(Atom(c))
+                return
+            _attach_script(items, arg, sup=(c == "^"))
+        elif c == "'":
+            _attach_script(items, Row([Atom("′")]), sup=True)
+        elif c == "&":
+            items.append(CELL)
+        elif c.isdigit():
+            last = items[-1] if items else None
+            if isinstance(last, Atom) and last.number:
+                last.text += c
+            else:
+                items.append(Atom(c, S.ORD, number=True))
+        elif c == ".":
+            last = items[-1] if items else None
+            nxt = self.peek()
+            if (isinstance(last, Atom) and last.number and "." not in last.text
+                    and nxt is not None and nxt[0] == "char" and nxt[1].isdigit()):
+                last.text += "."
+            else:
+                items.append(Atom("."))
+        elif c == "," and self._digit_follows_directly() and isinstance(
+                items[-1] if items else None, Atom) and items[-1].number:
+            items[-1].text += ","  # 1,000 as written: one number, no space after the comma
+        elif c == "~":
+            items.append(Atom(" ", S.SPACE))
+        else:
+            items.append(Atom(S.CHAR_TEXT.get(c, c), S.CHAR_KINDS.get(c, S.ORD)))
+
+    def _digit_follows_directly(self) -> bool:
+        nxt = self.tokens[self.i] if self.i < len(self.tokens) else None
+        return nxt is not None and nxt[0] == "char" and nxt[1].isdigit()
+
+    def _delimiter(self) -> str:
+        tok = self.take()
+        if tok is None:
+            return ""
+        if tok[0] == "char":
+            return "" if tok[1] == "." else tok[1]
+        if tok[0] == "macro":
+            name = tok[1]
+            for table in (S.OPENERS, S.CLOSERS):
+                if name in table:
+                    return table[name]
+            if name in ("|", "Vert"):
+                return "‖"
+            if name in ("vert", "mid"):
+                return "|"
+            return _symbol_text(name)
+        if tok[0] == "group":
+            return text_of(tok[1])
+        return ""
+
+    def _environment(self, name: str, tokens: list[Token]) -> Node:
+        if name in _ENV_WITH_SPEC:
+            inner = _Parser(tokens)
+            if inner.peek() is not None and inner.peek()[0] == "group":
+                inner.i += 1
+            tokens = tokens[inner.i:]
+        items = _Parser(tokens).parse_items()
+        return _grid_or_row_items(items, name, force_grid=True)
+
+    def _macro(self, name: str, items: list) -> Node | None:  # noqa: C901 - a dispatch table
+        if name in S.FRACTIONS or name in S.BINOMIALS:
+            if name == "choose":
+                return Atom("choose", S.BIN)
+            a, b = self.arg(), self.arg()
+            if a is None or b is None:
+                return _call(name, [x for x in (a, b) if x is not None])
+            return Frac(a, b) if name in S.FRACTIONS else Binom(a, b)
+        if name == "sqrt":
+            index = self.optional_arg()
+            body = self.arg()
+            return Atom("√") if body is None else Sqrt(body, index)
+        if name in S.TEXT_COMMANDS:
+            toks = self.arg_tokens()
+            if toks is None:
+                return _call(name, [])
+            words = text_of(toks)
+            if not words:
+                return Atom(" ", S.SPACE)
+            return Atom(words, S.WORD if len(words) > 1 else S.ORD)
+        if name == "operatorname" or name == "mathop":
+            star = self.peek()
+            if star == ("char", "*"):
+                self.i += 1
+            toks = self.arg_tokens()
+            return _call(name, []) if toks is None else Atom(text_of(toks) or name, S.FN)
+        if name in S.STYLE_COMMANDS:
+            row = self.arg()
+            if row is None:
+                return _call(name, [])
+            return _styled(name, row)
+        if name in S.ACCENTS:
+            row = self.arg()
+            if row is None:
+                return _call(name, [])
+            return _accent(name, row)
+        if name == "left":
+            left = self._delimiter()
+            body_items = self.parse_items(stop_at_right=True)
+            right = ""
+            if self.peek() == ("macro", "right"):
+                self.i += 1
+                right = self._delimiter()
+            body = (Row([_grid_or_row_items(body_items, "")]) if _has_markers(body_items)
+                    else Row(_pair(body_items)))
+            return Fenced(left, body, right)
+        if name == "right":
+            return Atom(self._delimiter(), S.CLOSE)
+        if name == "not":
+            row = self.arg()
+            if row is None:
+                return Atom("¬")
+            if len(row.items) == 1 and isinstance(row.items[0], Atom):
+                atom = row.items[0]
+                return Atom(_NEGATED.get(atom.text, atom.text + "\u0338"), S.REL)
+            return Row([Atom("¬"), row])
+        if name == "pmod":
+            row = self.arg() or Row()
+            return Row([Atom(" ", S.SPACE), Fenced("(", Row([Atom("mod", S.FN), row]), ")")])
+        if name in ("overset", "stackrel", "underset"):
+            a, b = self.arg(), self.arg()
+            if a is None or b is None:
+                return _call(name, [x for x in (a, b) if x is not None])
+            base = b.items[0] if len(b.items) == 1 else b
+            return Scripted(base, sub=a) if name == "underset" else Scripted(base, sup=a)
+        if name in ("xrightarrow", "xleftarrow"):
+            self.optional_arg()
+            above = self.arg()
+            arrow = Atom(S.RELATION[name], S.REL)
+            return arrow if above is None else Scripted(arrow, sup=above)
+        if name in ("overbrace", "underbrace"):
+            row = self.arg()
+            return _call(name, []) if row is None else row
+        if name == "textcolor":
+            self.arg_tokens()
+            return self.arg() or Row()
+        if name == "tag":
+            toks = self.arg_tokens()
+            return Atom(f"({text_of(toks)})" if toks else "tag", S.WORD)
+        if name in S.DROP_ARGUMENT:
+            if name == "hspace" and self.peek() == ("char", "*"):
+                self.i += 1
+            self.arg_tokens()
+            return Atom(" ", S.SPACE) if name == "hspace" else None
+        if name in ("\\", "newline", "cr"):
+            self.optional_arg()
+            return NEWROW  # type: ignore[return-value]
+        if name in S.IGNORED:
+            return None
+        if name in S.SPACES:
+            return Atom(S.SPACES[name], S.SPACE)
+        for table, kind in ((S.GREEK, S.ORD), (S.ORDINARY, S.ORD), (S.BINARY, S.BIN),
+                            (S.RELATION, S.REL), (S.PUNCTUATION, S.PUNCT),
+                            (S.BIG_OPERATORS, S.OP), (S.OPENERS, S.OPEN), (S.CLOSERS, S.CLOSE)):
+            if name in table:
+                return Atom(table[name], kind)
+        if name in S.FUNCTIONS:
+            return Atom(name, S.FN)
+        # Unknown command: its name, with any brace groups that follow as arguments.
+        args: list[Row] = []
+        while (tok := self.peek()) is not None and tok[0] == "group":
+            self.i += 1
+            args.append(_Parser(tok[1]).parse_block())
+        return _call(name, args)
+
+
+def _call(name: str, args: list[Row]) -> Node:
+    if args:
+        return Call(name, args)
+    if not name.isalpha():
+        return Atom(name)
+    return Atom(name, S.WORD if len(name) > 1 else S.ORD)
+
+
+def _attach_script(items: list, arg: Row, sup: bool) -> None:
+    last = items[-1] if items else None
+    if last is None or isinstance(last, _Marker):
+        base: Node = Atom("")
+        items.append(Scripted(base))
+    elif not isinstance(last, Scripted):
+        items[-1] = Scripted(last)
+    target = items[-1]
+    if sup:
+        if target.sup is None:
+            target.sup = arg
+        elif all(isinstance(x, Atom) and x.text == "′" for x in target.sup.items):
+            target.sup = Row(target.sup.items + arg.items)  # f'^2, f''
+        else:
+            items[-1] = Scripted(target, sup=arg)  # a double superscript: nest, keep both
+    elif target.sub is None:
+        target.sub = arg
+    else:
+        items[-1] = Scripted(target, sub=arg)
+
+
+def _styled(name: str, row: Row) -> Node:
+    letters = [x for x in row.items if isinstance(x, Atom)]
+    if name in ("mathbb", "Bbb"):
+        for atom in letters:
+            atom.text = "".join(S.DOUBLE_STRUCK.get(ch, ch) for ch in atom.text)
+    if (len(letters) == len(row.items) and len(letters) > 1
+            and all(a.kind == S.ORD and a.text.isalpha() for a in letters)):
+        # \mathrm{recall}: one word, not a product of letters.
+        return Atom("".join(a.text for a in letters), S.WORD)
+    if len(row.items) == 1:
+        return row.items[0]
+    return row
+
+
+def _accent(name: str, row: Row) -> Node:
+    mark = S.ACCENTS[name]
+    if len(row.items) == 1 and isinstance(row.items[0], Atom):
+        atom = row.items[0]
+        if len(atom.text) == 1 or name in ("overline", "underbar"):
+            return Atom(_nfc("".join(ch + mark for ch in atom.text)), atom.kind)
+    if name in ("overline", "underbar") and all(
+        isinstance(x, Atom) and x.kind == S.ORD for x in row.items
+    ):
+        return Atom(_nfc("".join(ch + mark for x in row.items for ch in x.text)))  # type: ignore[union-attr]
+    return Call(name, [row])
+
+
+def _nfc(text: str) -> str:
+    """Precomposed where Unicode has it (ŷ, x̄ stays combining): terminals draw those better."""
+    import unicodedata
+
+    return unicodedata.normalize("NFC", text)
+
+
+def _has_markers(items: list) -> bool:
+    return any(isinstance(x, _Marker) for x in items)
+
+
+def _grid_or_row_items(items: list, env: str, force_grid: bool = False) -> Node:
+    rows: list[list[Row]] = [[]]
+    cell: list = []
+    for it in items:
+        if it is CELL:
+            rows[-1].append(Row(_pair(cell)))
+            cell = []
+        elif it is NEWROW:
+            rows[-1].append(Row(_pair(cell)))
+            cell = []
+            rows.append([])
+        else:
+            cell.append(it)
+    rows[-1].append(Row(_pair(cell)))
+    # A trailing `\\` leaves an empty last row: not content.
+    if len(rows) > 1 and len(rows[-1]) == 1 and not rows[-1][0].items:
+        rows.pop()
+    if not force_grid and len(rows) == 1 and len(rows[0]) == 1:
+        return rows[0][0]
+    return Grid(rows, env)
+
+
+def _pair(items: list) -> list:
+    """Join balanced ( ), [ ], { } atoms into Fenced nodes so they can grow around fractions."""
+    stack: list[list] = [[]]
+    opens: list[Atom] = []
+    for it in items:
+        if isinstance(it, Atom) and it.kind == S.OPEN and it.text in S.BRACKET_PAIRS:
+            opens.append(it)
+            stack.append([])
+        elif (isinstance(it, Atom) and it.kind == S.CLOSE and opens
+              and S.BRACKET_PAIRS[opens[-1].text] == it.text):
+            body = stack.pop()
+            stack[-1].append(Fenced(opens.pop().text, Row(body), it.text))
+        else:
+            stack[-1].append(it)
+    while opens:  # unmatched openers stay ordinary atoms
+        body = stack.pop()
+        stack[-1].append(opens.pop())
+        stack[-1].extend(body)
+    return stack[0]
