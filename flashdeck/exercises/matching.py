@@ -1,0 +1,191 @@
+"""Which exercises a note gets: matched by topic, listed in frontmatter, or written in it.
+
+The user's notes have no exercise syntax, so matching has to work on what they already
+write: a note titled "F1 Score", aliased "Dice Loss", or with a heading "Harmonic Mean"
+gets the templates whose topics name those things. Matching ignores case, punctuation,
+subscripts (F₁ = F1), plurals and extra words around the topic ("F1 Score for
+Segmentation" is about F1 Score), but a topic must appear as whole words, in order.
+Everyday words (Precision, Recall, Dice, Segmentation) are a template's `exact_topics`:
+they match only a title, alias or heading that is just that word ("What is recall?"), so
+"Floating point precision" or "Dice games" get no exercises.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from flashdeck.exercises.model import Template
+from flashdeck.exercises.template import _parse, builtin_template, builtin_templates
+from flashdeck.notes.model import ParsedCard, ParsedNote, Problem
+
+DEFAULT_DECK = "flashcards"
+_WORD = re.compile(r"[^\W_]+")
+_QUESTION_WORDS = frozenset(
+    "what whats is are was the a an of does do how why which when define definition".split()
+)
+
+
+@lru_cache(maxsize=8192)
+def words(text: str) -> tuple[str, ...]:
+    """Normalised words: case- and punctuation-free, simple plurals folded."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    out = []
+    for word in _WORD.findall(folded):
+        if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
+        out.append(word)
+    return tuple(out)
+
+
+def _contains(hay: tuple[str, ...], needle: tuple[str, ...]) -> bool:
+    span = len(needle)
+    if not span or span > len(hay):
+        return False
+    first = needle[0]
+    return any(hay[i] == first and hay[i : i + span] == needle
+               for i in range(len(hay) - span + 1))
+
+
+def _core(hay: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(w for w in hay if w not in _QUESTION_WORDS)
+
+
+def mentions(text: str, topic: str) -> bool:
+    """True when `topic`'s words occur in `text`, whole and in order."""
+    return _contains(words(text), words(topic))
+
+
+def is_exactly(text: str, topic: str) -> bool:
+    """True when text is just the topic, give or take a question's words ("What is recall?")."""
+    core = _core(words(text))
+    return bool(core) and core == words(topic)
+
+
+def _matches(template: Template, hay: tuple[str, ...], core: tuple[str, ...]) -> bool:
+    return any(_contains(hay, words(topic)) for topic in template.topics) or (
+        bool(core) and any(core == words(topic) for topic in template.exact_topics)
+    )
+
+
+def matches(template: Template, text: str) -> bool:
+    hay = words(text)
+    return _matches(template, hay, _core(hay))
+
+
+class _Names:
+    """A note's headings, title and aliases, normalised once for all templates."""
+
+    def __init__(self, note: ParsedNote) -> None:
+        self.headings = []
+        for heading in note.headings:
+            hay = words(heading.text)
+            self.headings.append((heading.line, hay, _core(hay)))
+        self.names = []
+        for name in [note.title, *note.aliases]:
+            if isinstance(name, str):
+                hay = words(name)
+                self.names.append((hay, _core(hay)))
+        self.vocabulary = {w for _l, hay, _c in self.headings for w in hay} | {
+            w for hay, _c in self.names for w in hay}
+
+
+def match_line(template: Template, note: ParsedNote | _Names) -> int | None:
+    """Where the note matches the template: the first matching heading's line, 1 for the
+    title or an alias, None when it does not match."""
+    names = note if isinstance(note, _Names) else _Names(note)
+    if not any(words(t)[:1] and words(t)[0] in names.vocabulary
+               for t in template.topics + template.exact_topics):
+        return None  # no topic's first word occurs anywhere: the common case, made cheap
+    for line, hay, core in names.headings:
+        if _matches(template, hay, core):
+            return line
+    if any(_matches(template, hay, core) for hay, core in names.names):
+        return 1
+    return None
+
+
+def _derive(note: ParsedNote) -> bool:
+    settings = note.frontmatter.get("flashdeck") if isinstance(note.frontmatter, dict) else None
+    return not (isinstance(settings, dict) and settings.get("derive") is False)
+
+
+def _breadcrumb(note: ParsedNote, line: int, include_at: bool) -> tuple[str, ...]:
+    """The headings above `line` (and the heading on it, when it is the matched one)."""
+    stack: list[tuple[int, str]] = []
+    for heading in note.headings:
+        if heading.line > line or (heading.line == line and not include_at):
+            break
+        while stack and stack[-1][0] >= heading.level:
+            stack.pop()
+        stack.append((heading.level, heading.text))
+    return tuple(text for _level, text in stack)
+
+
+def exercises_for_note(note: ParsedNote) -> tuple[list[ParsedCard], list[Problem]]:
+    """The exercise cards of a note, and the problems with its exercise blocks.
+
+    Matched built-ins come first (unless frontmatter says `exercises: []`, or derivation is
+    off with `flashdeck: {derive: false}`), then ids listed in `exercises:`, then the
+    note's own ```flashdeck-exercise blocks, which replace a built-in of the same id.
+    """
+    problems: list[Problem] = []
+    deck = note.cards[0].deck if note.cards else DEFAULT_DECK
+    # id -> (template, line, breadcrumb); dicts keep insertion order, so cards are stable
+    chosen: dict[str, tuple[Template, int, tuple[str, ...]]] = {}
+
+    if note.exercises != [] and _derive(note):
+        names = _Names(note)
+        for template in builtin_templates():
+            line = match_line(template, names)
+            if line is not None:
+                chosen[template.id] = (template, line, _breadcrumb(note, line, line > 1))
+
+    own_ids: set[str] = set()
+    own: list[tuple[Template, int]] = []
+    for block in note.exercise_blocks:
+        template, found = _parse(block.source, note.path, block.line + 1,
+                                 default_id=None, trial=True)
+        problems.extend(found)
+        if template is None:
+            continue
+        if template.id in own_ids:
+            problems.append(Problem(note.path, block.line,
+                                    f"exercise id {template.id!r} is used by an earlier block "
+                                    "in this note; give this one its own id:"))
+            continue
+        own_ids.add(template.id)
+        own.append((template, block.line))
+
+    for exercise_id in note.exercises or []:
+        if not isinstance(exercise_id, str):
+            problems.append(Problem(note.path, 1, f"exercises: {exercise_id!r} is not an id"))
+            continue
+        if exercise_id in chosen or exercise_id in own_ids:
+            continue
+        template = builtin_template(exercise_id)
+        if template is None:
+            known = ", ".join(t.id for t in builtin_templates())
+            problems.append(Problem(note.path, 1, f"exercises: unknown exercise {exercise_id!r} "
+                                    f"(built-in: {known})"))
+            continue
+        chosen[template.id] = (template, 1, ())
+
+    for template, line in own:
+        chosen[template.id] = (template, line, _breadcrumb(note, line, False))
+
+    cards = [
+        ParsedCard(
+            kind="exercise",
+            front=template.title,
+            back=template.source,
+            line=line,
+            deck=deck,
+            block=f"exercise:{template.id}",
+            breadcrumb=breadcrumb,
+            exercise=template.id,
+        )
+        for template, line, breadcrumb in chosen.values()
+    ]
+    return cards, problems
