@@ -296,7 +296,7 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
                 moved_pool.update(ids)
                 conn.execute("UPDATE cards SET orphaned = 1 WHERE note_id = ?", (row["id"],))
                 conn.execute(
-                    "UPDATE notes SET present = 0, size = -1, mtime_ns = -1 WHERE id = ?",
+                    "UPDATE notes SET present = 0, size = -1, mtime_ns = -1, hash = '' WHERE id = ?",
                     (row["id"],),
                 )
                 report.cards_orphaned += len(ids)

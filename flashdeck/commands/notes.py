@@ -1,0 +1,168 @@
+"""import, check, list, show."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from flashdeck.commands import open_collection, print_json
+
+
+def register(sub) -> None:
+    p = sub.add_parser("import", help="add or refresh notes (folders: notes tagged #flashcards)")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="note files or vault folders")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("check", help="parse notes and report their cards and problems; writes nothing")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("list", help="list cards")
+    p.add_argument("--deck", metavar="D", help="only this deck and its subdecks")
+    p.add_argument("--due", action="store_true", help="only cards due today")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("show", help="print a card as the review screen shows it")
+    p.add_argument("card_id", metavar="CARD_ID")
+    p.add_argument("--answer", action="store_true", help="show the answer side too")
+    p.add_argument("--seed", type=int, help="exercise cards: the instance to show")
+    p.set_defaults(func=cmd_show)
+
+
+def _print_problems(report) -> None:
+    for problem in report.errors:
+        print(str(problem), file=sys.stderr)
+    for problem in report.warnings:
+        print(f"{problem.path}:{problem.line}: warning: {problem.message}", file=sys.stderr)
+
+
+class _Progress:
+    """A progress bar on stderr, shown only when the import runs longer than a moment."""
+
+    DELAY = 0.5
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.bar = None
+        self.task = None
+        self.enabled = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            if time.monotonic() - self.started < self.DELAY or done >= total:
+                return
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+            self.bar = Progress("Importing", BarColumn(), MofNCompleteColumn(),
+                                TimeRemainingColumn(), console=Console(stderr=True),
+                                transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("import", total=total)
+        self.bar.update(self.task, completed=done, total=total)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def cmd_import(args) -> int:
+    from flashdeck.clock import now
+    from flashdeck.collection.importer import import_paths
+
+    moment = int(now().timestamp())
+    progress = _Progress() if not args.json else None
+    with open_collection(args) as col:
+        try:
+            report = import_paths(col, args.paths, now=moment, progress=progress)
+        finally:
+            if progress:
+                progress.close()
+    if args.json:
+        print_json(report.to_json())
+    else:
+        _print_problems(report)
+        print(report.summary())
+    return 1 if report.errors else 0
+
+
+def cmd_check(args) -> int:
+    from flashdeck.collection.importer import check_paths
+
+    notes, report = check_paths(args.paths)
+    if args.json:
+        print_json({
+            "notes": [
+                {
+                    "path": note.path,
+                    "title": note.title,
+                    "cards": [
+                        {"kind": c.kind, "deck": c.deck, "line": c.line, "front": c.front,
+                         "back": c.back}
+                        for c in note.cards
+                    ],
+                }
+                for note in notes
+            ],
+            "errors": report.to_json()["errors"],
+            "warnings": report.to_json()["warnings"],
+        })
+    else:
+        from flashdeck.textsafe import sanitize
+
+        for note in notes:
+            print(sanitize(f"{note.path}: {len(note.cards)} cards"))
+            for card in note.cards:
+                first = card.front.strip().splitlines()[0] if card.front.strip() else ""
+                print(sanitize(f"  {card.line:>5}  {card.kind:<9} {card.deck:<24} {first[:70]}"))
+        _print_problems(report)
+        print(f"{report.notes_imported} notes with cards, {report.cards_added} cards, "
+              f"{report.notes_skipped} untagged notes skipped, {len(report.errors)} errors, "
+              f"{len(report.warnings)} warnings")
+    return 1 if report.errors else 0
+
+
+def cmd_list(args) -> int:
+    from flashdeck.collection.cards import list_cards
+
+    due_before = None
+    if args.due:
+        from flashdeck.clock import now
+        from flashdeck.scheduling.config import load_config
+        from flashdeck.scheduling.day import day_bounds
+
+        config = load_config()
+        due_before = int(day_bounds(now(), config.day_start_hour)[1].timestamp()) - 1
+    with open_collection(args, readonly=True) as col:
+        cards = list_cards(col, deck=args.deck, due_before=due_before)
+        if args.json:
+            print_json([card.to_json() for card in cards])
+            return 0
+        from flashdeck.textsafe import sanitize
+
+        count = 0
+        for card in cards:
+            count += 1
+            first = card.front.strip().splitlines()[0] if card.front.strip() else ""
+            flag = " (suspended)" if card.suspended else ""
+            print(sanitize(f"{card.id:>6}  {card.kind:<9} {card.state:<10} {card.deck:<26} "
+                           f"{first[:60]}{flag}"))
+        if count == 0:
+            print("no cards" + (f" in deck {args.deck}" if args.deck else ""), file=sys.stderr)
+    return 0
+
+
+def cmd_show(args) -> int:
+    from flashdeck.collection.cards import get_card, parse_card_id
+    from flashdeck.render import print_card
+
+    card_id = parse_card_id(args.card_id)
+    with open_collection(args, readonly=True) as col:
+        card = get_card(col, card_id)
+    print_card(card, answer=args.answer, seed=args.seed)
+    return 0

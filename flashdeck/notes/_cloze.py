@@ -1,0 +1,196 @@
+"""Cloze deletions, compatible with the Obsidian Spaced Repetition plugin.
+
+The plugin (through its `clozecraft` library) reads each deletion as
+`[number;;]answer[;;hint]` and picks one mode per paragraph:
+
+- numbered (`==1;;a==`, `==2;;b==`): one card per number, deletions sharing a number
+  are asked together; the plugin's schedule comment holds one entry per number (`n-1`);
+- overlapping (`==ah;;x==`): the letters say, card by card, whether the deletion is
+  asked (a), hidden as `...` (h) or shown (s); missing letters mean shown;
+- simple (`==a==`): one card per deletion, in text order.
+
+Where the plugin leaves unnumbered deletions of a numbered paragraph as raw `==x==` on
+every card, flashdeck asks each of them on a card of its own (after the numbered ones),
+so nothing the author highlighted is silently dropped.
+
+Deletions are found in the masked text (so `==` inside code or math is not a cloze)
+and a deletion's text must not start or end with a space, like emphasis in CommonMark:
+`a == b and c == d` is prose, not a cloze.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flashdeck.notes._mask import COMMENT
+
+# The inner text is bounded so a line with thousands of unclosed `==` stays linear.
+_PATTERNS: dict[str, re.Pattern[str]] = {
+    "highlight": re.compile(r"==([^\s=](?:[^\n]{0,4000}?\S)??)=="),
+    "bold": re.compile(r"\*\*([^\s*](?:[^\n]{0,4000}?\S)??)\*\*"),
+    "curly": re.compile(r"\{\{([^\s{}](?:[^\n]{0,4000}?\S)??)\}\}"),
+}
+_OPENERS = {"highlight": "==", "bold": "**", "curly": "{{"}
+
+_NUMBERED_RE = re.compile(r"(\d+);;(.+?)(?:;;(.+))?\Z", re.S)
+_OVERLAP_RE = re.compile(r"([ash]+);;(.+?)(?:;;(.+))?\Z", re.S)
+_SIMPLE_RE = re.compile(r"(.+?)(?:;;(.+))?\Z", re.S)
+_COMMENT_RUN_RE = re.compile(COMMENT + "+")
+
+
+@dataclass(slots=True)
+class Deletion:
+    start: int  # offsets of the whole deletion, markers included
+    end: int
+    answer: str
+    hint: str | None
+    number: int | None = None  # numbered mode
+    seq: str | None = None  # overlapping mode
+
+
+@dataclass(slots=True)
+class ClozeCard:
+    ordinal: int
+    sr_index: int  # which entry of the plugin's schedule comment belongs to this card
+    replacements: list[tuple[int, int, str]]  # front
+    back_replacements: list[tuple[int, int, str]]
+
+
+def has_cloze_marker(masked: str, kinds: tuple[str, ...]) -> bool:
+    return any(_OPENERS[k] in masked for k in kinds if k in _OPENERS)
+
+
+def _clean(orig: str, masked: str) -> str:
+    """`orig` without the HTML comments the mask marks."""
+    if COMMENT not in masked:
+        return orig
+    out: list[str] = []
+    last = 0
+    for m in _COMMENT_RUN_RE.finditer(masked):
+        out.append(orig[last : m.start()])
+        last = m.end()
+    out.append(orig[last:])
+    return "".join(out)
+
+
+def find_deletions(orig: str, masked: str, kinds: tuple[str, ...]) -> list[Deletion]:
+    found: list[tuple[int, int, int, int]] = []
+    for kind in kinds:
+        pattern = _PATTERNS.get(kind)
+        if pattern is None or _OPENERS[kind] not in masked:
+            continue
+        for m in pattern.finditer(masked):
+            found.append((m.start(), m.end(), m.start(1), m.end(1)))
+    found.sort()
+    deletions: list[Deletion] = []
+    last_end = -1
+    for start, end, inner_start, inner_end in found:
+        if start < last_end:
+            continue  # overlaps an earlier deletion (e.g. `**` inside `==...==`)
+        last_end = end
+        deletions.append(_read_deletion(orig, masked, start, end, inner_start, inner_end))
+    return deletions
+
+
+def _read_deletion(
+    orig: str, masked: str, start: int, end: int, inner_start: int, inner_end: int
+) -> Deletion:
+    inner_m = masked[inner_start:inner_end]
+    inner_o = orig[inner_start:inner_end]
+
+    def part(m: re.Match[str], group: int) -> str | None:
+        if m.group(group) is None:
+            return None
+        s, e = m.span(group)
+        return _clean(inner_o[s:e], inner_m[s:e])
+
+    m = _NUMBERED_RE.match(inner_m)
+    if m:
+        return Deletion(start, end, part(m, 2) or "", part(m, 3), number=int(m.group(1)))
+    m = _OVERLAP_RE.match(inner_m)
+    if m:
+        return Deletion(start, end, part(m, 2) or "", part(m, 3), seq=m.group(1))
+    m = _SIMPLE_RE.match(inner_m)
+    assert m is not None  # the inner text is never empty
+    return Deletion(start, end, part(m, 1) or "", part(m, 2))
+
+
+def _asked(d: Deletion) -> str:
+    return f"[{d.hint}]" if d.hint else "[...]"
+
+
+def expand(deletions: list[Deletion], limit: int) -> tuple[list[ClozeCard], int]:
+    """The first `limit` cards of one paragraph, and how many it has in all.
+
+    Each card lists every deletion of the paragraph, so the limit must apply before the
+    cards are built: a paragraph of 100 000 deletions would otherwise need 10^10 entries.
+    """
+    if not deletions:
+        return [], 0
+    if any(d.number is not None for d in deletions):
+        plans = _numbered_plans(deletions)
+    elif any(d.seq is not None for d in deletions):
+        plans = _overlapping_plans(deletions)
+    else:
+        plans = [(i, i, {i: "a"}) for i in range(len(deletions))]
+    cards = [_card(deletions, ordinal, sr, actions) for ordinal, sr, actions in plans[:limit]]
+    return cards, len(plans)
+
+
+def _card(
+    deletions: list[Deletion], ordinal: int, sr_index: int, actions: dict[int, str]
+) -> ClozeCard:
+    front: list[tuple[int, int, str]] = []
+    back: list[tuple[int, int, str]] = []
+    for i, d in enumerate(deletions):
+        action = actions.get(i, "s")
+        if action == "a":
+            front.append((d.start, d.end, _asked(d)))
+            back.append((d.start, d.end, f"=={d.answer}=="))
+        elif action == "h":
+            front.append((d.start, d.end, "..."))
+            back.append((d.start, d.end, "..."))
+        else:
+            front.append((d.start, d.end, d.answer))
+            back.append((d.start, d.end, d.answer))
+    return ClozeCard(ordinal, sr_index, front, back)
+
+
+Plan = tuple[int, int, dict[int, str]]  # ordinal, schedule entry, action per deletion
+
+
+def _numbered_plans(deletions: list[Deletion]) -> list[Plan]:
+    """Card n asks group n (ordinal and schedule entry n-1, as the plugin counts them);
+    group 0 and unnumbered deletions get cards of their own after the numbered ones."""
+    groups: dict[int, dict[int, str]] = {}
+    extra: list[dict[int, str]] = []
+    zero: dict[int, str] = {}
+    for i, d in enumerate(deletions):
+        if d.number:
+            groups.setdefault(d.number, {})[i] = "a"
+        elif d.number == 0:
+            zero[i] = "a"
+        else:
+            extra.append({i: "a"})
+    plans: list[Plan] = [(n - 1, n - 1, groups[n]) for n in sorted(groups)]
+    next_ordinal = max(groups) if groups else 0
+    if zero:
+        extra.insert(0, zero)
+    for asked in extra:
+        # schedule entry -1: the plugin never scheduled these, so no seed applies
+        plans.append((next_ordinal, -1, asked))
+        next_ordinal += 1
+    return plans
+
+
+def _overlapping_plans(deletions: list[Deletion]) -> list[Plan]:
+    count = max(len(d.seq or "") for d in deletions)
+    plans: list[Plan] = []
+    for k in range(count):
+        actions = {
+            i: d.seq[k] for i, d in enumerate(deletions) if d.seq is not None and k < len(d.seq)
+        }
+        if "a" in actions.values():  # else nothing is asked: front and back would match
+            plans.append((k, k, actions))
+    return plans

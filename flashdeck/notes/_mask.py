@@ -1,0 +1,150 @@
+"""Masking of inline code, math and HTML comments in note text.
+
+Card syntax (`::`, `==`, `?`, `#tags`) is searched in a *masked* copy of the note where
+code and math are overwritten with OPAQUE and HTML comments with COMMENT, character for
+character (newlines kept). Offsets found in the mask therefore index the original text
+directly, and the author's markdown is sliced out unchanged.
+
+One left-to-right pass decides which construct wins when they overlap: the one that
+starts first (as in CommonMark, where a code span and a comment compete by position).
+All searches for a closing delimiter go through precomputed position lists and `bisect`,
+so a pathological line (a megabyte of backticks or dollars) stays linear-ish instead of
+quadratic.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+OPAQUE = "\x01"  # code and math: kept in card text, never card syntax
+COMMENT = "\x02"  # HTML comments: removed from card text
+
+_TOKEN_RE = re.compile(r"\\[\\`$<]|`+|\$\$|\$|<!--|-->")
+_NOT_NEWLINE_RE = re.compile(r"[^\n]")
+_SR_PREFIX = "<!--SR:"
+
+
+@dataclass(slots=True)
+class MaskResult:
+    masked: str
+    # (start, end) of every top-level `<!--SR:...-->` comment, in text order
+    sr_spans: list[tuple[int, int]] = field(default_factory=list)
+    # (start, end) of every inline `$$...$$` span (may cross lines inside a paragraph)
+    display_math: list[tuple[int, int]] = field(default_factory=list)
+
+
+def _fill(segment: str, ch: str) -> str:
+    if "\n" in segment:
+        return _NOT_NEWLINE_RE.sub(ch, segment)
+    return ch * len(segment)
+
+
+def mask_text(text: str, breaks: list[int], line_starts: list[int]) -> MaskResult:
+    """Mask code spans, `$…$` / `$$…$$` math and HTML comments in `text`.
+
+    `breaks` (sorted offsets) are block boundaries that code spans and `$$` spans cannot
+    cross (paragraph starts and ends); `line_starts` (sorted) are the offsets of the
+    lines, since single-dollar math never crosses a line.
+    """
+    tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN_RE.finditer(text)]
+    if not tokens:
+        return MaskResult(text)
+
+    # Comments nest like in the Obsidian SR plugin's grammar (`<!-- card <!--SR:..--> -->`
+    # hides the card and its schedule); an unmatched `<!--` is plain text.
+    comment_end: dict[int, int] = {}
+    stack: list[int] = []
+    backticks: dict[int, list[int]] = {}
+    doubles: list[int] = []
+    closers: list[int] = []
+    n = len(text)
+    for start, end, tok in tokens:
+        if tok == "<!--":
+            stack.append(start)
+        elif tok == "-->":
+            if stack:
+                comment_end[stack.pop()] = end
+        elif tok[0] == "`":
+            backticks.setdefault(end - start, []).append(start)
+        elif tok == "$$":
+            doubles.append(start)
+        elif tok == "$":
+            # A closing `$` has a non-space before it and no digit after it ($5 and $6).
+            if start > 0 and not text[start - 1].isspace() and not (
+                end < n and text[end].isdigit()
+            ):
+                closers.append(start)
+
+    spans: list[tuple[int, int, str]] = []
+    result = MaskResult(text)
+    cursor = 0
+    for start, end, tok in tokens:
+        if start < cursor:
+            continue
+        first = tok[0]
+        if first == "\\" or tok == "-->":
+            continue
+        if tok == "<!--":
+            close = comment_end.get(start)
+            if close is None:
+                continue
+            spans.append((start, close, COMMENT))
+            if text.startswith(_SR_PREFIX, start):
+                result.sr_spans.append((start, close))
+            cursor = close
+            continue
+        limit = _next_break(breaks, start, n)
+        if first == "`":
+            length = end - start
+            positions = backticks[length]
+            k = bisect_right(positions, start)
+            if k < len(positions) and positions[k] + length <= limit:
+                close = positions[k] + length
+                spans.append((start, close, OPAQUE))
+                cursor = close
+            continue
+        if tok == "$$":
+            k = bisect_right(doubles, start)
+            if k < len(doubles) and doubles[k] + 2 <= limit:
+                close = doubles[k] + 2
+                spans.append((start, close, OPAQUE))
+                result.display_math.append((start, close))
+                cursor = close
+            continue
+        # single `$`: opener must be followed by a non-space, closer on the same line
+        if end >= n or text[end].isspace():
+            continue
+        k = bisect_right(closers, start)
+        if k == len(closers):
+            continue
+        close_at = closers[k]
+        line = bisect_right(line_starts, start) - 1
+        next_line = line_starts[line + 1] if line + 1 < len(line_starts) else n + 1
+        if close_at < next_line and close_at < limit:
+            spans.append((start, close_at + 1, OPAQUE))
+            cursor = close_at + 1
+
+    if not spans:
+        return result
+    pieces: list[str] = []
+    last = 0
+    for start, end, ch in spans:
+        pieces.append(text[last:start])
+        pieces.append(_fill(text[start:end], ch))
+        last = end
+    pieces.append(text[last:])
+    result.masked = "".join(pieces)
+    return result
+
+
+def _next_break(breaks: list[int], pos: int, default: int) -> int:
+    k = bisect_right(breaks, pos)
+    return breaks[k] if k < len(breaks) else default + 1
+
+
+def line_of(line_starts: list[int], pos: int) -> int:
+    """The index of the line holding offset `pos`."""
+    return bisect_right(line_starts, pos) - 1
+

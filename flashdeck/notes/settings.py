@@ -1,0 +1,136 @@
+"""A vault's parser settings: `<vault>/.flashdeck.toml`, section `[cards]`.
+
+A bad value costs only that key (it keeps its default) and says where it is, so a typo
+in one setting never stops an import.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from flashdeck.notes.model import ParserSettings, Problem
+
+SETTINGS_FILE = ".flashdeck.toml"
+_CLOZE_KINDS = ("highlight", "bold", "curly")
+_DECK_MODES = ("tags", "folders")
+_TOML_LINE_RE = re.compile(r"at line (\d+)")
+_SECTION_RE = re.compile(r"\s*\[\s*([^\]]+?)\s*\]")
+
+
+def load_vault_settings(root: Path) -> tuple[ParserSettings, list[Problem]]:
+    """Read `<root>/.flashdeck.toml` section [cards].
+
+    Keys: tags (list of str, default ["flashcards"]), cloze (subset of "highlight",
+    "bold", "curly"; default ["highlight"]), multiline_end_marker (str, default ""),
+    decks ("tags" | "folders"). Missing file -> defaults, no problem. Bad TOML or a bad
+    value -> defaults for that key plus a Problem naming the file, line (1 when unknown)
+    and key. Unknown keys give a warning (a typo would otherwise be silently ignored).
+    """
+    path = Path(root) / SETTINGS_FILE
+    shown = str(path)
+    defaults = ParserSettings()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return defaults, []
+    except IsADirectoryError:
+        return defaults, [Problem(shown, 1, "is a folder, not a settings file; defaults used")]
+    except OSError as e:
+        message = f"cannot read settings: {e.strerror or e}; defaults used"
+        return defaults, [Problem(shown, 1, message)]
+    try:
+        source = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        return defaults, [Problem(shown, line, "settings file is not valid UTF-8; defaults used")]
+    try:
+        data = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as e:
+        m = _TOML_LINE_RE.search(str(e))
+        line = int(m.group(1)) if m else 1
+        return defaults, [Problem(shown, line, f"invalid TOML: {e}; defaults used")]
+
+    cards = data.get("cards")
+    if cards is None:
+        return defaults, []
+    lines = _key_lines(source)
+    if not isinstance(cards, dict):
+        message = "'cards' must be a [cards] section; defaults used"
+        return defaults, [Problem(shown, lines.get("cards", 1), message)]
+
+    problems: list[Problem] = []
+    values: dict[str, Any] = {}
+
+    def bad(key: str, message: str) -> None:
+        line = lines.get(key, lines.get("cards", 1))
+        problems.append(Problem(shown, line, f"[cards] {key}: {message}; default used"))
+
+    for key, value in cards.items():
+        if key == "tags":
+            tags = _tag_list(value)
+            if tags is None:
+                bad(key, "must be a non-empty list of tag names, e.g. [\"flashcards\"]")
+            else:
+                values["tags"] = tags
+        elif key == "cloze":
+            if not isinstance(value, list) or not all(
+                isinstance(v, str) and v.strip().lower() in _CLOZE_KINDS for v in value
+            ):
+                bad(key, f"must be a list of {', '.join(map(repr, _CLOZE_KINDS))}")
+            else:
+                values["cloze"] = tuple(dict.fromkeys(v.strip().lower() for v in value))
+        elif key == "multiline_end_marker":
+            if not isinstance(value, str) or "\n" in value:
+                bad(key, "must be a one-line string")
+            else:
+                values["multiline_end_marker"] = value.strip()
+        elif key == "decks":
+            if not isinstance(value, str) or value.strip().lower() not in _DECK_MODES:
+                bad(key, "must be \"tags\" or \"folders\"")
+            else:
+                values["decks"] = value.strip().lower()
+        else:
+            problems.append(
+                Problem(shown, lines.get(key, 1), f"[cards] unknown setting {key!r}; ignored",
+                        "warning")
+            )
+    return dataclasses.replace(defaults, **values), problems
+
+
+def _tag_list(value: Any) -> tuple[str, ...] | None:
+    if not isinstance(value, list) or not value:
+        return None
+    tags: list[str] = []
+    for item in value:
+        if not isinstance(item, str):
+            return None
+        tag = item.strip().lstrip("#").strip("/")
+        if not tag or any(c.isspace() for c in tag):
+            return None
+        tags.append(tag)
+    return tuple(tags)
+
+
+def _key_lines(source: str) -> dict[str, int]:
+    """1-based line of each key in the [cards] section (and of the section itself)."""
+    lines: dict[str, int] = {}
+    section = ""
+    for number, line in enumerate(source.split("\n"), start=1):
+        m = _SECTION_RE.match(line)
+        if m:
+            section = m.group(1).strip().strip("\"'")
+            if section == "cards":
+                lines.setdefault("cards", number)
+            continue
+        if section != "cards":
+            if line.split("=", 1)[0].strip() == "cards":
+                lines.setdefault("cards", number)
+            continue
+        key = line.split("=", 1)[0].strip().strip("\"'")
+        if "=" in line and key:
+            lines.setdefault(key, number)
+    return lines

@@ -1,0 +1,145 @@
+"""Bad input: the parser never raises, reports one clear Problem, and keeps good cards."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from flashdeck.notes.model import ParsedNote, ParserSettings
+from flashdeck.notes.parser import parse_note
+
+ALL_CLOZES = ParserSettings(cloze=("highlight", "bold", "curly"), multiline_end_marker="---")
+
+
+def assert_sound(note: ParsedNote, source: str = "") -> None:
+    """No internal error, and every card is a card a user could review."""
+    assert not [p for p in note.problems if "internal error" in p.message], note.problems
+    for card in note.cards:
+        assert card.front.strip() and card.back.strip(), card
+        assert card.line >= 1
+        for placeholder in ("\x01", "\x02"):  # the parser's mask must never leak out
+            if placeholder not in source:
+                assert placeholder not in card.front + card.back, card
+
+
+def test_broken_yaml_reports_its_line_and_keeps_the_body() -> None:
+    text = "---\ntags: [flashcards\nsummary: x\n---\nQ::A\n"
+    note = parse_note(text, "v/broken.md")
+    assert_sound(note)
+    assert [(c.front, c.back, c.line) for c in note.cards] == [("Q", "A", 5)]
+    assert len(note.problems) == 1
+    problem = note.problems[0]
+    assert problem.severity == "error"
+    assert str(problem).startswith("v/broken.md:3: frontmatter is not valid YAML")
+    assert note.frontmatter == {}
+
+
+def test_yaml_error_line_counts_the_opening_fence() -> None:
+    note = parse_note("---\na: 1\nb: : :\n---\n", "n.md")
+    assert [p.line for p in note.problems] == [3]
+
+
+def test_frontmatter_list_or_scalar_is_ignored_with_a_problem() -> None:
+    for fm, kind in (("- a\n- b", "list"), ("just words", "str"), ("42", "int")):
+        note = parse_note(f"---\n{fm}\n---\nQ::A", "n.md")
+        assert_sound(note)
+        assert note.frontmatter == {}
+        assert [c.front for c in note.cards] == ["Q"]
+        assert len(note.problems) == 1 and kind in note.problems[0].message
+
+
+def test_unclosed_frontmatter_is_read_as_body() -> None:
+    note = parse_note("---\ntags: [flashcards]\nQ::A\n", "n.md")
+    assert_sound(note)
+    assert [(c.front, c.back, c.line) for c in note.cards] == [("Q", "A", 3)]
+    assert [(p.line, p.severity) for p in note.problems] == [(1, "warning")]
+    assert "not closed" in note.problems[0].message
+
+
+def test_empty_frontmatter_and_empty_file() -> None:
+    for text in ("", "\n", "---\n---\n", "---\n\n---"):
+        note = parse_note(text, "empty.md")
+        assert (note.cards, note.problems, note.frontmatter) == ([], [], {})
+
+
+def test_multi_megabyte_note() -> None:
+    block = "# Section\n\nQ::A\n\nThe ==heart== pumps blood.\n\n$$x^2$$\n\n" + "Prose line. " * 40 + "\n\n"
+    text = block * 6000  # about 3.5 MB
+    assert len(text) > 3_000_000
+    note = parse_note(text, "big.md")
+    assert_sound(note)
+    assert len(note.cards) == 6000 * 3
+    assert note.cards[-1].line == text.count("\n") - 3
+
+
+def test_one_megabyte_single_line() -> None:
+    for line in ("word " * 200_000, "Q::" + "a" * 1_000_000, "==x== " * 170_000, "$a" * 500_000,
+                 "x" + "`" * 1_000_000, "<!--" * 250_000, "[" * 1_000_000, "== " * 300_000):
+        note = parse_note("Before::card\n\n" + line + "\n\nAfter::card", "line.md")
+        assert_sound(note)
+        assert note.cards[0].front == "Before" and note.cards[-1].front == "After"
+
+
+def test_huge_cloze_paragraph_is_bounded() -> None:
+    note = parse_note("==x== " * 100_000, "n.md")
+    assert_sound(note)
+    assert 1 <= len(note.cards) <= 200
+    assert [p.severity for p in note.problems] == ["warning"]
+
+
+def test_deep_blockquote() -> None:
+    text = "Q1::A1\n\n" + ">" * 3000 + " deep::card\n\nQ2::A2\n"
+    note = parse_note(text, "deep.md")
+    assert_sound(note)
+    assert [c.front for c in note.cards] == ["Q1", "Q2"]
+    assert [(p.line, p.severity) for p in note.problems] == [(3, "warning")]
+
+
+def test_deep_nested_lists_and_quotes() -> None:
+    text = "".join("  " * i + "- item\n" for i in range(300)) + "\n" + "> " * 300 + "x\n\nQ::A"
+    note = parse_note(text, "deep.md")
+    assert_sound(note)
+    assert [c.front for c in note.cards] == ["Q"]
+
+
+def test_nul_and_control_characters_in_text() -> None:
+    text = "Q\x00::A\x01\x02\n\x0b\x0c==x\x00==\r\n"
+    note = parse_note(text, "n.md")
+    assert_sound(note, text)
+    assert [(c.kind, c.front) for c in note.cards] == [("basic", "Q\x00"), ("cloze", "[...]")]
+
+
+def test_crlf_left_in_text_does_not_break_cards() -> None:
+    note = parse_note("Q::A\r\nR::B\r\n", "n.md")
+    assert [(c.front, c.back) for c in note.cards] == [("Q", "A"), ("R", "B")]
+
+
+FRAGMENTS = [
+    "::", ":::", "?", "??", "==", "=", "$$", "$", "```", "~~~", "`", "<!--", "-->",
+    "<!--SR:!2023-09-03,4,270-->", "<!--SR:!2023-13-45,1,1-->", "> [!question] ", "> [!faq]- ",
+    "> ", ">", "#", "# ", "## Why?", "#flashcards/x ", "#tag", "- ", "1. ", "  ", "\t", "\n",
+    "\n\n", "---", "---\n", "**", "{{", "}}", ";;", "1;;", "ah;;", "^abc", "[", "]", "|", "\\",
+    "x", "Q", "A", "word ", "$$\n", "\u00a0", "\ufeff", "é", "\x00",
+]
+
+note_text = st.one_of(
+    st.text(),
+    st.lists(st.sampled_from(FRAGMENTS), max_size=60).map("".join),
+    st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=5)), max_size=40).map("".join),
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(note_text)
+def test_parse_note_never_fails(text: str) -> None:
+    assert_sound(parse_note(text, "fuzz.md"), text)
+    assert_sound(parse_note(text, "fuzz.md", ALL_CLOZES), text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=30).map("".join))
+def test_parse_note_with_frontmatter_never_fails(body: str) -> None:
+    text = "---\ntags: [flashcards]\nsummary: s\naliases: [a, ]\n---\n" + body
+    note = parse_note(text, "fuzz.md")
+    assert_sound(note, text)
+    assert note.tagged
