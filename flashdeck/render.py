@@ -56,28 +56,42 @@ def exercise_instance(card, seed: int | None = None):
 
 
 def with_math(markdown: str) -> str:
-    """Render LaTeX math as Unicode (display math as aligned blocks)."""
+    """Render LaTeX math as Unicode (display math as aligned ```text blocks)."""
     from flashdeck.mathtext import render_markdown
 
     return render_markdown(markdown)
 
 
-def card_markdown(card, answer: bool, seed: int | None = None) -> str:
+def card_source(card, answer: bool, seed: int | None = None) -> str:
+    """The card's markdown (front, and the answer below a rule), math still as LaTeX."""
     parts = [front_markdown(card, seed)]
     if answer:
         parts.append("---")
         parts.append(back_markdown(card, seed))
-    return sanitize(with_math("\n\n".join(parts)))
+    return sanitize("\n\n".join(parts))
+
+
+def card_markdown(card, answer: bool, seed: int | None = None) -> str:
+    return with_math(card_source(card, answer, seed))
 
 
 def print_card(card, answer: bool = False, seed: int | None = None, file=None) -> None:
+    """Print a card for a terminal or a pipe: markdown rendered by Rich, display math as its
+    own unwrapped block (a wrapped stacked fraction is unreadable)."""
     from rich.console import Console
     from rich.markdown import Markdown
     from rich.text import Text
 
-    console = Console(file=file or sys.stdout, highlight=False, soft_wrap=False)
+    from flashdeck.mathtext import split_markdown
+
+    console = Console(file=file or sys.stdout, highlight=False)
     console.print(Text(sanitize(f"#{card.id}  {header(card)}"), style="dim"))
     if card.suspended:
         console.print(Text("(suspended)", style="dim"))
     console.print()
-    console.print(Markdown(card_markdown(card, answer, seed), code_theme="ansi_dark"))
+    for segment in split_markdown(card_source(card, answer, seed)):
+        if segment.kind == "math":
+            block = "\n".join("  " + segment.indent + line for line in segment.lines)
+            console.print(Text(block + "\n"), soft_wrap=True, crop=False)
+        else:
+            console.print(Markdown(segment.text, code_theme="ansi_dark"))

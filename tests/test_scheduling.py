@@ -210,3 +210,32 @@ def test_plugin_schedule_seeds_a_review_card(tmp_path):
     assert e.next_card() is None  # not due until the 30th
     clock.moment = datetime(2026, 11, 30, 9, tzinfo=timezone.utc)
     assert e.next_card().state == "review"
+
+
+def test_cards_of_one_exercise_template_are_siblings(tmp_path):
+    """Two notes about Dice both get the Dice exercise: one a day is enough."""
+    col = Collection.open(tmp_path / "c.sqlite")
+    with col.transaction() as conn:
+        source = conn.execute(
+            "INSERT INTO sources (path, kind, added) VALUES ('/vault', 'folder', 0)").lastrowid
+        for name in ("Dice.md", "F1.md"):
+            note = conn.execute("INSERT INTO notes (source_id, relpath, title) VALUES (?, ?, ?)",
+                                (source, name, name)).lastrowid
+            sync_note_cards(conn, note, [
+                ParsedCard("exercise", "Compute Dice", f"id: f1-counts # {name}", 1, "flashcards",
+                           "exercise:f1-counts", exercise="f1-counts"),
+                ParsedCard("basic", f"Q {name}", "A", 3, "flashcards", "L3")], set(), 0)
+    clock = Clock()
+    e = engine(col, clock)
+    first = e.next_card()
+    assert first.kind == "exercise"
+    e.answer(first.id, 3)
+    clock.advance(minutes=30)
+    e.answer(first.id, 3)  # graduated, days away
+    shown = []
+    while (card := e.next_card()) is not None:
+        shown.append(card.front)
+        e.answer(card.id, 4)
+    assert shown == ["Q Dice.md", "Q F1.md"]  # the other note's Dice exercise waits
+    clock.advance(days=1)
+    assert e.next_card().kind == "exercise"

@@ -216,12 +216,23 @@ class Engine:
         clause, extra = deck_clause(self.deck)
         return sql + clause, params + extra
 
-    def _answered_blocks(self, day_start: datetime) -> set[tuple[int, str]]:
-        return {
-            (r[0], r[1]) for r in self.col.conn.execute(
-                "SELECT DISTINCT c.note_id, c.block FROM reviews r JOIN cards c ON c.id = r.card_id"
-                " WHERE r.reviewed_at >= ?", (_ts(day_start),))
-        }
+    def _answered_blocks(self, day_start: datetime) -> set[tuple]:
+        """Sibling keys answered today: (note id, block), and ("exercise", template id) since
+        the cards of one exercise template (in several notes) are variants of one exercise."""
+        keys: set[tuple] = set()
+        for note_id, block, exercise in self.col.conn.execute(
+            "SELECT DISTINCT c.note_id, c.block, c.exercise FROM reviews r"
+            " JOIN cards c ON c.id = r.card_id WHERE r.reviewed_at >= ?", (_ts(day_start),)
+        ):
+            keys.add((note_id, block))
+            if exercise:
+                keys.add(("exercise", exercise))
+        return keys
+
+    @staticmethod
+    def _is_sibling(note_id: int, block: str, exercise: str | None, siblings: set) -> bool:
+        return (note_id, block) in siblings or (exercise is not None
+                                                and ("exercise", exercise) in siblings)
 
     def _done_today(self, day_start: datetime) -> tuple[int, int]:
         """(new cards introduced, reviews answered) since the day started."""
@@ -242,7 +253,7 @@ class Engine:
         while True:
             rows = self.col.conn.execute(sql + f" LIMIT {limit} OFFSET {offset}", params).fetchall()
             for row in rows:
-                if (row["note_id"], row["block"]) not in siblings:
+                if not self._is_sibling(row["note_id"], row["block"], row["exercise"], siblings):
                     return CardView.from_row(row)
             if len(rows) < limit:
                 return None
@@ -294,9 +305,9 @@ class Engine:
                 return conn.execute("SELECT count(*) FROM cards c WHERE " + where + filters,
                                     [*extra, *params]).fetchone()[0]
             return sum(
-                1 for r in conn.execute("SELECT c.note_id, c.block FROM cards c WHERE " + where
-                                        + filters, [*extra, *params])
-                if (r[0], r[1]) not in siblings)
+                1 for r in conn.execute("SELECT c.note_id, c.block, c.exercise FROM cards c"
+                                        " WHERE " + where + filters, [*extra, *params])
+                if not self._is_sibling(r[0], r[1], r[2], siblings))
 
         new_done, reviews_done = self._done_today(day_start)
         learning = count("c.state IN ('learning', 'relearning') AND c.due < ?", [_ts(day_end)],
