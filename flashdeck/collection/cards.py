@@ -9,11 +9,15 @@ from pathlib import PurePosixPath
 from flashdeck.collection.store import Collection
 from flashdeck.errors import UsageError
 
-CARD_SELECT = """
+_CARD_SELECT = """
 SELECT c.*, n.relpath AS relpath, n.title AS note_title, s.path AS source_path,
        s.kind AS source_kind
-FROM cards c JOIN notes n ON n.id = c.note_id JOIN sources s ON s.id = n.source_id
+FROM cards c{index} JOIN notes n ON n.id = c.note_id JOIN sources s ON s.id = n.source_id
 """
+CARD_SELECT = _CARD_SELECT.format(index="")
+# For live new cards in id order; the query's WHERE must imply the index's (state = 'new'
+# AND orphaned = 0 AND suspended = 0), or SQLite refuses it.
+NEW_CARD_SELECT = _CARD_SELECT.format(index=" INDEXED BY cards_new")
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,6 @@ newer flashdeck is refused, never modified.
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Iterator
 
 from flashdeck.errors import CollectionError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Times are integer Unix seconds (UTC). Card scheduling state lives on the card row; the
 # review log keeps the whole state before and after each answer (JSON) so undo is exact.
@@ -90,8 +89,13 @@ CREATE INDEX reviews_card ON reviews (card_id);
 CREATE INDEX reviews_time ON reviews (reviewed_at);
 """
 
-# Migrations from version N to N+1, in order. Version 1 is the first schema.
-_MIGRATIONS: dict[int, str] = {}
+# Migrations from version N to N+1, in order. A new collection is made as version 1 and
+# migrated up, so every migration runs on every new collection too.
+_MIGRATIONS: dict[int, str] = {
+    # new cards in note order without sorting them all (the new-card query names it)
+    1: "CREATE INDEX cards_new ON cards (id)"
+       " WHERE state = 'new' AND orphaned = 0 AND suspended = 0",
+}
 
 
 class Collection:
@@ -172,9 +176,8 @@ class Collection:
                     for statement in _split_sql(_SCHEMA_V1):
                         self.conn.execute(statement)
                     self.conn.execute(
-                        "INSERT INTO meta (key, value) VALUES ('schema_version', ?)",
-                        (str(SCHEMA_VERSION),),
-                    )
+                        "INSERT INTO meta (key, value) VALUES ('schema_version', '1')")
+                    self._apply_migrations()
             return
         if version > SCHEMA_VERSION:
             raise CollectionError(
@@ -206,17 +209,26 @@ class Collection:
     def _migrate(self, version: int) -> None:
         if self.path is not None:
             backup = self.path.with_name(f"{self.path.name}.v{version}.bak")
-            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            shutil.copy2(self.path, backup)
+            try:
+                target = sqlite3.connect(backup)
+                try:
+                    self.conn.backup(target)
+                finally:
+                    target.close()
+            except (sqlite3.Error, OSError) as exc:
+                raise CollectionError(
+                    f"{self.path}: cannot back up before upgrading ({backup}): {exc}") from None
         with self.transaction():
-            current = self.schema_version()
-            while current < SCHEMA_VERSION:
-                for statement in _split_sql(_MIGRATIONS[current]):
-                    self.conn.execute(statement)
-                current += 1
-            self.conn.execute(
-                "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(current),)
-            )
+            self._apply_migrations()
+
+    def _apply_migrations(self) -> None:
+        """Inside a transaction: bring the schema from its version up to SCHEMA_VERSION."""
+        current = self.schema_version()
+        while current < SCHEMA_VERSION:
+            for statement in _split_sql(_MIGRATIONS[current]):
+                self.conn.execute(statement)
+            current += 1
+        self.conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(current),))
 
     # -- transactions ----------------------------------------------------------------------
     @contextmanager

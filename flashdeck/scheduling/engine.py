@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
-from flashdeck.collection.cards import CARD_SELECT, CardView, deck_clause
+from flashdeck.collection.cards import CARD_SELECT, NEW_CARD_SELECT, CardView, deck_clause
 from flashdeck.collection.store import Collection
 from flashdeck.errors import UsageError
 from flashdeck.scheduling.config import Config
@@ -230,9 +230,21 @@ class Engine:
         return keys
 
     @staticmethod
-    def _is_sibling(note_id: int, block: str, exercise: str | None, siblings: set) -> bool:
-        return (note_id, block) in siblings or (exercise is not None
-                                                and ("exercise", exercise) in siblings)
+    def _not_siblings(siblings: set[tuple]) -> tuple[str, list]:
+        """SQL that leaves out the siblings of cards answered today."""
+        blocks = [key for key in siblings if key[0] != "exercise"]
+        exercises = [key[1] for key in siblings if key[0] == "exercise"]
+        parts, params = [], []
+        if blocks:
+            parts.append("(c.note_id, c.block) IN (VALUES "
+                         + ", ".join("(?, ?)" for _ in blocks) + ")")
+            params += [value for key in blocks for value in key]
+        if exercises:
+            parts.append("coalesce(c.exercise, '') IN (" + ", ".join("?" for _ in exercises) + ")")
+            params += exercises
+        if not parts:
+            return "", []
+        return " AND NOT (" + " OR ".join(parts) + ")", params
 
     def _done_today(self, day_start: datetime) -> tuple[int, int]:
         """(new cards introduced, reviews answered) since the day started."""
@@ -247,77 +259,69 @@ class Engine:
                 review += 1
         return new, review
 
-    def _first(self, sql: str, params: list, siblings: set, limit: int = 50) -> CardView | None:
-        """The first row that is not a sibling of a card answered today."""
-        offset = 0
-        while True:
-            rows = self.col.conn.execute(sql + f" LIMIT {limit} OFFSET {offset}", params).fetchall()
-            for row in rows:
-                if not self._is_sibling(row["note_id"], row["block"], row["exercise"], siblings):
-                    return CardView.from_row(row)
-            if len(rows) < limit:
-                return None
-            offset += limit
+    def _first(self, sql: str, params: list) -> CardView | None:
+        row = self.col.conn.execute(sql + " LIMIT 1", params).fetchone()
+        return CardView.from_row(row) if row else None
 
     def next_card(self) -> CardView | None:
         now = self.now()
         day_start, day_end = self.day()
         filters, params = self._filters(now)
-        siblings = self._answered_blocks(day_start)
+        not_siblings, sibling_params = self._not_siblings(self._answered_blocks(day_start))
 
         # 1. learning steps due now
         card = self._first(
             CARD_SELECT + " WHERE c.state IN ('learning', 'relearning') AND c.due <= ?" + filters
-            + " ORDER BY c.due, c.id", [_ts(now), *params], set())
+            + " ORDER BY c.due, c.id", [_ts(now), *params])
         if card:
             return card
         new_done, reviews_done = self._done_today(day_start)
         # 2. reviews due today, most overdue (relative to the interval) first
         if reviews_done < self.config.reviews_per_day:
             card = self._first(
-                CARD_SELECT + " WHERE c.state = 'review' AND c.due < ?" + filters
+                CARD_SELECT + " WHERE c.state = 'review' AND c.due < ?" + filters + not_siblings
                 + " ORDER BY (CAST(? - c.due AS REAL) / MAX(c.due - c.last_review, 1)) DESC, c.id",
-                [_ts(day_end), *params, _ts(now)], siblings)
+                [_ts(day_end), *params, *sibling_params, _ts(now)])
             if card:
                 return card
         # 3. new cards in note order
         if new_done < self.config.new_per_day:
             card = self._first(
-                CARD_SELECT + " WHERE c.state = 'new'" + filters + " ORDER BY c.id", params,
-                siblings)
+                NEW_CARD_SELECT + " WHERE c.state = 'new'" + filters + not_siblings + " ORDER BY c.id",
+                [*params, *sibling_params])
             if card:
                 return card
         # 4. learn ahead
         return self._first(
             CARD_SELECT + " WHERE c.state IN ('learning', 'relearning') AND c.due <= ?" + filters
-            + " ORDER BY c.due, c.id", [_ts(now + LEARN_AHEAD), *params], set())
+            + " ORDER BY c.due, c.id", [_ts(now + LEARN_AHEAD), *params])
 
     def counts(self) -> Counts:
         """What is left today: new (within the limit), learning, review (within the limit)."""
         now = self.now()
         day_start, day_end = self.day()
         filters, params = self._filters(now)
-        siblings = self._answered_blocks(day_start)
+        not_siblings, sibling_params = self._not_siblings(self._answered_blocks(day_start))
         conn = self.col.conn
 
-        def count(where: str, extra: list, skip_siblings: bool) -> int:
-            if not skip_siblings or not siblings:
-                return conn.execute("SELECT count(*) FROM cards c WHERE " + where + filters,
-                                    [*extra, *params]).fetchone()[0]
-            return sum(
-                1 for r in conn.execute("SELECT c.note_id, c.block, c.exercise FROM cards c"
-                                        " WHERE " + where + filters, [*extra, *params])
-                if not self._is_sibling(r[0], r[1], r[2], siblings))
+        def count(where: str, extra: list, cap: int, skip_siblings: bool) -> int:
+            """How many cards match, counting no further than `cap` (the rest of a limit)."""
+            if cap <= 0:
+                return 0
+            sql = "SELECT 1 FROM cards c WHERE " + where + filters
+            args = [*extra, *params]
+            if skip_siblings:
+                sql += not_siblings
+                args += sibling_params
+            return conn.execute(f"SELECT count(*) FROM ({sql} LIMIT ?)", [*args, cap]).fetchone()[0]
 
         new_done, reviews_done = self._done_today(day_start)
-        learning = count("c.state IN ('learning', 'relearning') AND c.due < ?", [_ts(day_end)],
-                         False)
-        review = count("c.state = 'review' AND c.due < ?", [_ts(day_end)], True)
-        new = count("c.state = 'new'", [], True)
         return Counts(
-            new=max(0, min(new, self.config.new_per_day - new_done)),
-            learning=learning,
-            review=max(0, min(review, self.config.reviews_per_day - reviews_done)),
+            new=count("c.state = 'new'", [], self.config.new_per_day - new_done, True),
+            learning=count("c.state IN ('learning', 'relearning') AND c.due < ?", [_ts(day_end)],
+                           1 << 62, False),
+            review=count("c.state = 'review' AND c.due < ?", [_ts(day_end)],
+                         self.config.reviews_per_day - reviews_done, True),
         )
 
     # -- answering -------------------------------------------------------------------------

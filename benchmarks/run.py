@@ -1,0 +1,203 @@
+"""flashdeck's benchmarks: every figure is compared with a baseline measured in the same run.
+
+    python benchmarks/run.py [--notes N] [--big-cards N] [--skip-tui]
+
+Prints one table (figure, baseline, ratio, target, pass/fail) and writes it as JSON to
+benchmarks/results/latest.json. Targets are PRODUCT.md §7's. The machine is shared and noisy,
+so each timing is the median of several runs and judged only as a ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+
+from vault import generate  # noqa: E402
+
+PY = sys.executable
+ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}, "PYTHONPATH": str(ROOT), "FLASHDECK_CONFIG": "/nonexistent/config.toml"}
+
+
+def run(cmd: list[str], **kw) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   env=ENV, **kw)
+    return time.perf_counter() - start
+
+
+def median_of(n: int, fn) -> float:
+    return statistics.median(fn() for _ in range(n))
+
+
+def flashdeck(*args: str) -> list[str]:
+    return [PY, "-m", "flashdeck", *args]
+
+
+MDIT_ALONE = """
+import sys
+from pathlib import Path
+from markdown_it import MarkdownIt
+md = MarkdownIt("commonmark")
+for path in sorted(Path(sys.argv[1]).rglob("*.md")):
+    md.parse(path.read_text(encoding="utf-8"))
+"""
+
+
+class Table:
+    def __init__(self) -> None:
+        self.rows: list[dict] = []
+
+    def add(self, name: str, figure: float, baseline: float, target: float, unit: str = "s",
+            baseline_name: str = "") -> None:
+        ratio = figure / baseline if baseline else float("inf")
+        self.rows.append({"name": name, "figure": figure, "baseline": baseline,
+                          "baseline_name": baseline_name, "ratio": ratio, "target": target,
+                          "unit": unit, "pass": ratio <= target})
+        print(f"  {name}: {figure:.4f}{unit} vs {baseline:.4f}{unit} = {ratio:.3f}x "
+              f"(target <= {target}x)", flush=True)
+
+    def print(self) -> None:
+        print()
+        print(f"{'measurement':<44} {'figure':>10} {'baseline':>10} {'ratio':>8} {'target':>8}  ok")
+        for r in self.rows:
+            unit = r["unit"]
+            print(f"{r['name']:<44} {r['figure']:>9.3f}{unit} {r['baseline']:>9.3f}{unit} "
+                  f"{r['ratio']:>7.3f}x {r['target']:>7.2f}x  {'PASS' if r['pass'] else 'FAIL'}")
+
+
+def bench_import(table: Table, work: Path, notes: int) -> Path:
+    vault = generate(work / "vault", notes)
+    col = work / "import.sqlite"
+    print(f"import: {notes} notes", flush=True)
+    mdit = median_of(3, lambda: run([PY, "-c", MDIT_ALONE, str(vault)]))
+
+    def cold() -> float:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{col}{suffix}").unlink(missing_ok=True)
+        return run(flashdeck("--collection", str(col), "import", str(vault)))
+
+    cold_time = median_of(3, cold)
+    table.add(f"cold import, {notes} notes", cold_time, mdit, 0.8,
+              baseline_name="markdown-it-py alone")
+    again = median_of(3, lambda: run(flashdeck("--collection", str(col), "import", str(vault))))
+    table.add("re-import, unchanged vault", again, cold_time, 0.05, baseline_name="cold import")
+    note = next(vault.rglob("*.md"))
+
+    def edit_one() -> float:
+        note.write_text(note.read_text() + f"\nEdited {time.time()}::yes\n")
+        return run(flashdeck("--collection", str(col), "import", str(vault)))
+
+    table.add("re-import, one note edited", median_of(3, edit_one), cold_time, 0.05,
+              baseline_name="cold import")
+    return col
+
+
+def bench_startup(table: Table, col: Path) -> None:
+    print("start-up", flush=True)
+    bare = median_of(7, lambda: run([PY, "-c", "pass"]))
+    nxt = median_of(7, lambda: run(flashdeck("--collection", str(col), "next", "--json")))
+    table.add("flashdeck next --json", nxt, bare, 6.0, baseline_name="python -c pass")
+
+    def list_head() -> float:
+        start = time.perf_counter()
+        subprocess.run(f"{PY} -m flashdeck --collection {col} list --json | head -5",
+                       shell=True, check=True, stdout=subprocess.DEVNULL, env=ENV)
+        return time.perf_counter() - start
+
+    table.add("flashdeck list --json | head", median_of(7, list_head), bare, 6.0,
+              baseline_name="python -c pass")
+
+
+def build_big_collection(path: Path, cards: int) -> None:
+    """A collection of `cards` cards, built through the importer's identity code."""
+    from flashdeck.collection.importer import sync_note_cards
+    from flashdeck.collection.store import Collection
+    from flashdeck.notes.model import ParsedCard
+
+    per_note = 25
+    with Collection.open(path) as col:
+        with col.transaction() as conn:
+            source = conn.execute("INSERT INTO sources (path, kind, added) VALUES"
+                                  " ('/bench', 'folder', 0)").lastrowid
+            for n in range(cards // per_note):
+                note = conn.execute("INSERT INTO notes (source_id, relpath, title) VALUES"
+                                    " (?, ?, ?)", (source, f"n{n}.md", f"Note {n}")).lastrowid
+                sync_note_cards(conn, note, [
+                    ParsedCard("basic", f"Question {n}.{k} with some words",
+                               f"Answer {n}.{k}", k + 1, f"flashcards/d{n % 20}", f"L{k}")
+                    for k in range(per_note)], set(), 0)
+
+
+def bench_answer(table: Table, work: Path, cards: int) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from flashdeck.collection.store import Collection
+    from flashdeck.scheduling.config import Config
+    from flashdeck.scheduling.engine import Engine
+
+    print(f"answer -> next card at {cards} cards", flush=True)
+    path = work / f"big{cards}.sqlite"
+    build_big_collection(path, cards)
+    moment = [datetime(2026, 11, 24, 9, tzinfo=timezone.utc)]
+    os.environ["FLASHDECK_NOW"] = moment[0].isoformat()
+    with Collection.open(path) as col:
+        engine = Engine(col, Config(new_per_day=300, reviews_per_day=1000), now=lambda: moment[0])
+        card = engine.next_card()
+        engine.previews(card.id)
+        times = []
+        for i in range(200):
+            start = time.perf_counter()
+            engine.answer(card.id, 3 if i % 4 else 1)
+            card = engine.next_card()
+            engine.counts()
+            engine.previews(card.id)
+            times.append(time.perf_counter() - start)
+            moment[0] += timedelta(seconds=20)
+    del os.environ["FLASHDECK_NOW"]
+    times.sort()
+    p50, p95 = times[len(times) // 2], times[int(len(times) * 0.95)]
+    print(f"  p50 {p50 * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms")
+    table.add(f"answer -> next card p95, {cards} cards", p95 * 1000, 50.0, 1.0, unit="ms",
+              baseline_name="50 ms budget")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--notes", type=int, default=1000)
+    parser.add_argument("--big-cards", type=int, default=50_000)
+    parser.add_argument("--skip-tui", action="store_true")
+    args = parser.parse_args()
+    table = Table()
+    work = Path(tempfile.mkdtemp(prefix="flashdeck-bench-"))
+    try:
+        col = bench_import(table, work, args.notes)
+        bench_startup(table, col)
+        bench_answer(table, work, args.big_cards)
+        if not args.skip_tui:
+            import tui_bench
+
+            tui_bench.run_all(table, work, build_big_collection, ENV)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    table.print()
+    out = HERE / "results"
+    out.mkdir(exist_ok=True)
+    (out / "latest.json").write_text(json.dumps(table.rows, indent=2))
+    return 0 if all(r["pass"] for r in table.rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,110 @@
+"""TUI measurements, in a real terminal (tmux), each against its baseline in the same run:
+
+- time until the first card is on screen vs a hello-world Textual app, measured the same way
+  (start the program in a fresh tmux session, poll the pane until the text shows);
+- peak memory (max RSS) of `flashdeck review` at 5,000 and at 50,000 cards: it must be flat
+  (the queue is never loaded whole).
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HELLO = """
+from textual.app import App
+from textual.widgets import Static
+
+class Hello(App):
+    def compose(self):
+        yield Static("hello-world-ready")
+
+Hello().run()
+"""
+
+
+def _tmux(*args: str) -> str:
+    return subprocess.run(["tmux", *args], check=True, capture_output=True, text=True).stdout
+
+
+def time_to_text(command: str, text: str, env: dict, timeout: float = 30.0) -> float:
+    """Seconds from starting `command` in a new 120x40 tmux session until `text` is on screen."""
+    session = f"bench{os.getpid()}{time.monotonic_ns() % 100000}"
+    exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items()
+                       if k.startswith(("FLASHDECK_", "PYTHON")))
+    start = time.perf_counter()
+    _tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40",
+          f"env {exports} TERM=xterm-256color {command}")
+    try:
+        while time.perf_counter() - start < timeout:
+            if text in _tmux("capture-pane", "-p", "-t", session):
+                return time.perf_counter() - start
+            time.sleep(0.01)
+        raise RuntimeError(f"{text!r} never appeared for: {command}")
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def peak_rss_of_review(collection: Path, first_front: str, env: dict) -> float:
+    """Max RSS in MiB of a review session that shows its first card, answers ten, and quits."""
+    report = collection.with_suffix(".time")
+    session = f"mem{os.getpid()}"
+    exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items()
+                       if k.startswith(("FLASHDECK_", "PYTHON")))
+    command = (f"env {exports} TERM=xterm-256color /usr/bin/time -v -o {report} "
+               f"{sys.executable} -m flashdeck --collection {collection} review")
+    _tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", command)
+    try:
+        deadline = time.perf_counter() + 60
+        while first_front not in _tmux("capture-pane", "-p", "-t", session):
+            if time.perf_counter() > deadline:
+                raise RuntimeError("the first card never appeared")
+            time.sleep(0.05)
+        for _ in range(10):
+            _tmux("send-keys", "-t", session, "Space")
+            time.sleep(0.15)
+            _tmux("send-keys", "-t", session, "3")
+            time.sleep(0.15)
+        _tmux("send-keys", "-t", session, "q")
+        time.sleep(0.5)
+        _tmux("send-keys", "-t", session, "q")
+        deadline = time.perf_counter() + 20
+        while not report.exists() or "Maximum resident" not in report.read_text():
+            if time.perf_counter() > deadline:
+                raise RuntimeError("review did not quit")
+            time.sleep(0.1)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+    for line in report.read_text().splitlines():
+        if "Maximum resident set size" in line:
+            return int(line.split(":")[1]) / 1024
+    raise RuntimeError("no memory figure")
+
+
+def run_all(table, work: Path, build_big_collection, env: dict) -> None:
+    env = {**env, "FLASHDECK_NOW": "2026-11-24T09:00:00+00:00"}
+    print("first card on screen (tmux)", flush=True)
+    hello = work / "hello.py"
+    hello.write_text(HELLO)
+    small = work / "tui5k.sqlite"
+    build_big_collection(small, 5_000)
+    front = "Question 0.0 with some words"
+    baseline = statistics.median(
+        time_to_text(f"{sys.executable} {hello}", "hello-world-ready", env) for _ in range(5))
+    first = statistics.median(
+        time_to_text(f"{sys.executable} -m flashdeck --collection {small} review --deck flashcards",
+                     front, env) for _ in range(5))
+    table.add("first card on screen", first, baseline, 1.3, baseline_name="hello-world Textual")
+
+    print("peak memory of review", flush=True)
+    big = work / "tui50k.sqlite"
+    build_big_collection(big, 50_000)
+    rss_small = peak_rss_of_review(small, front, env)
+    rss_big = peak_rss_of_review(big, front, env)
+    table.add("review peak RSS, 50k vs 5k cards", rss_big, rss_small, 1.15, unit="MiB",
+              baseline_name="5k cards")

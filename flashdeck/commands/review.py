@@ -1,0 +1,36 @@
+"""review: the TUI. Textual is imported only inside the handler, so other commands stay fast."""
+
+from __future__ import annotations
+
+import sys
+
+from flashdeck.errors import UsageError
+
+
+def register(sub) -> None:
+    p = sub.add_parser("review", help="review what is due, in the terminal (the main job)")
+    p.add_argument("--deck", metavar="D", help="only this deck and its subdecks")
+    p.set_defaults(func=cmd_review)
+
+
+def cmd_review(args) -> int:
+    from flashdeck.clock import now
+    from flashdeck.paths import collection_path
+    from flashdeck.scheduling.config import load_config
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError("review needs a terminal; in scripts use `flashdeck next` and "
+                         "`flashdeck answer`")
+    now()  # a malformed FLASHDECK_NOW fails here, in one line, before the screen is taken
+    config = load_config()
+    from flashdeck.tui.app import build_app
+
+    app = build_app(collection_path(getattr(args, "collection", None)), deck=args.deck,
+                    config=config)
+    summary = app.run()
+    if app.return_code:
+        return 2
+    summary = summary or app.final_summary
+    if summary:
+        print(summary)
+    return 0

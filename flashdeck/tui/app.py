@@ -1,0 +1,184 @@
+"""The flashdeck review app. `build_app` builds it for the CLI and for the tests alike.
+
+On start the app shows the first due card at once (the deck list sits underneath); in the
+background a worker re-scans the registered note sources, so edits made in Obsidian show
+up, and a fresh collection gets the bundled deck imported (said so on screen) so the very
+first `flashdeck review` shows the real thing.
+
+Workers open their own connection (SQLite connections belong to their thread) and post
+messages; the handlers here own the state.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, Iterable
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.message import Message
+from textual.screen import Screen
+
+from flashdeck.collection.store import Collection
+from flashdeck.errors import UsageError
+from flashdeck.scheduling.config import Config
+from flashdeck.tui.content import plain
+from flashdeck.tui.screens.home import HomeScreen
+from flashdeck.tui.session import Session, worker_collection
+
+
+class FlashdeckApp(App[str]):
+    CSS_PATH = "flashdeck.tcss"
+    TITLE = "flashdeck"
+
+    class Imported(Message):
+        """A background import finished (`bundled`: the bundled deck on a fresh collection)."""
+
+        def __init__(self, report, bundled: bool) -> None:
+            super().__init__()
+            self.report = report
+            self.bundled = bundled
+
+    class ImportFailed(Message):
+        def __init__(self, error: str, bundled: bool) -> None:
+            super().__init__()
+            self.error = error
+            self.bundled = bundled
+
+    def __init__(self, col: Collection, *, config: Config, deck: str | None = None,
+                 now: Callable[[], datetime] | None = None,
+                 monotonic: Callable[[], float] = time.monotonic, rescan: bool = True,
+                 bundled: Path | None = None) -> None:
+        super().__init__()
+        self.collection_path = col.path
+        self.session = Session(col, config, now=now, monotonic=monotonic)
+        self.deck = deck
+        self.rescan = rescan
+        self.bundled = bundled
+        from flashdeck.clock import local_tz
+
+        self.tz = local_tz()
+        self.final_summary: str | None = None
+
+    def get_default_screen(self) -> Screen:
+        return HomeScreen()
+
+    def on_mount(self) -> None:
+        col = self.session.col
+        live = col.conn.execute("SELECT count(*) FROM cards WHERE orphaned = 0").fetchone()[0]
+        if not live and self.bundled is not None:
+            self.home.notice(f"No cards yet: importing the bundled deck from {self.bundled} …")
+            self.import_notes([str(self.bundled)], bundled=True)
+            return
+        self.start_review()
+        if self.rescan:
+            paths = [r[0] for r in col.conn.execute("SELECT path FROM sources ORDER BY id")]
+            if paths:
+                self.import_notes(paths, bundled=False)
+
+    @property
+    def home(self) -> HomeScreen:
+        return self.screen_stack[0]  # type: ignore[return-value]
+
+    def start_review(self) -> None:
+        """Straight to the first due card; with nothing due, the deck list says what is later."""
+        from flashdeck.tui.screens.review import ReviewScreen
+
+        card = self.session.engine(self.deck).next_card()
+        if card is not None:
+            self.push_screen(ReviewScreen(self.deck, first=card))
+
+    @work(thread=True, exclusive=True, group="import")
+    def import_notes(self, paths: list[str], bundled: bool) -> None:
+        from flashdeck.collection.importer import import_paths
+
+        try:
+            with worker_collection(self.collection_path) as col:
+                moment = int(self.session.engine().now().timestamp())
+                report = import_paths(col, paths, now=moment)
+        except Exception as exc:  # reported on screen by the handler; reviewing goes on
+            self.post_message(self.ImportFailed(f"{type(exc).__name__}: {exc}", bundled))
+            return
+        self.post_message(self.Imported(report, bundled))
+
+    def on_flashdeck_app_imported(self, message: Imported) -> None:
+        report = message.report
+        for problem in report.errors[:3]:
+            where = f"{problem.path}:{problem.line}" if problem.line else problem.path
+            self.notify(plain(f"{where}: {problem.message}"), severity="warning", markup=False,
+                        timeout=6)
+        if len(report.errors) > 3:
+            self.notify(f"… and {len(report.errors) - 3} more problems (`flashdeck import` "
+                        "lists them).", severity="warning", markup=False)
+        if message.bundled:
+            self.home.notice(
+                f"Imported the bundled deck: {report.cards_added} cards from "
+                f"{report.notes_imported} notes. Add your own notes with "
+                "`flashdeck import PATH`.")
+            self.home.refresh_counts()
+            self.start_review()
+            return
+        if report.notes_imported or report.notes_gone:
+            self.notify(plain(f"Your notes changed: {report.summary()}"), markup=False)
+            self.home.refresh_counts()
+            refresh = getattr(self.screen, "refresh_counts", None)
+            if refresh is not None and self.screen is not self.home:
+                refresh()
+
+    def on_flashdeck_app_import_failed(self, message: ImportFailed) -> None:
+        what = "import the bundled deck" if message.bundled else "re-scan your notes"
+        self.notify(plain(f"Could not {what}: {message.error}"), severity="error",
+                    markup=False, timeout=8)
+        if message.bundled:
+            self.home.notice("No cards yet: add your notes with `flashdeck import PATH`.")
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        commands = getattr(screen, "palette_commands", None)
+        if commands is not None:
+            for title, help_text, callback in commands():
+                yield SystemCommand(title, help_text, callback)
+        yield from super().get_system_commands(screen)
+
+    def on_unmount(self) -> None:
+        # for an exit that skipped the summary screen (Ctrl+Q): the CLI still prints it
+        self.final_summary = self.session.summary().line(self.tz)
+        self.session.col.close()
+
+
+def build_app(collection_path: str | Path, deck: str | None = None,
+              now: Callable[[], datetime] | None = None, *, config: Config | None = None,
+              monotonic: Callable[[], float] = time.monotonic, rescan: bool = True,
+              bundled: Path | bool | None = True) -> FlashdeckApp:
+    """The app over the collection at `collection_path` (created if missing).
+
+    `now` fixes the clock (default: `flashdeck.clock.now`, which honours FLASHDECK_NOW);
+    `monotonic` times the answers; `rescan` re-scans registered sources on start;
+    `bundled` is the deck imported into an empty collection (True: the bundled `cards/`).
+    A bad collection or an unknown deck raises a FlashdeckError before anything is drawn.
+    """
+    from flashdeck.collection.cards import deck_clause
+
+    if config is None:
+        from flashdeck.scheduling.config import load_config
+
+        config = load_config()
+    if bundled is True:
+        from flashdeck.paths import bundled_cards_dir
+
+        bundled = bundled_cards_dir()
+    elif bundled is False:
+        bundled = None
+    col = Collection.open(Path(collection_path))
+    try:
+        if deck:
+            clause, params = deck_clause(deck, "deck")
+            if col.conn.execute("SELECT 1 FROM cards WHERE orphaned = 0" + clause + " LIMIT 1",
+                                params).fetchone() is None:
+                raise UsageError(f"no deck named {deck!r} (`flashdeck due` lists the decks)")
+    except BaseException:
+        col.close()
+        raise
+    return FlashdeckApp(col, config=config, deck=deck.strip("/") if deck else None, now=now,
+                        monotonic=monotonic, rescan=rescan, bundled=bundled)

@@ -1,0 +1,159 @@
+"""What a card shows on the review screen, as markdown for Textual's `Markdown` widget.
+
+Textual's Markdown widget knows CommonMark and tables, but not Obsidian: wiki links,
+embeds, callouts and `$…$` math would show as raw syntax (math is dropped outright). So
+the card's markdown is rewritten here first, in this order:
+
+1. math becomes Unicode (`flashdeck.mathtext` through `render.with_math`): it must see the
+   LaTeX before anything else touches the `$`s;
+2. Obsidian syntax outside code: `[[target|alias]]` -> its text, `![[x.png]]` -> a labelled
+   placeholder `[image: x.png]`, `> [!note] Title` -> a bold label in the quote;
+3. terminal control characters are made visible (`textsafe.sanitize`).
+
+The result is only ever given to a markdown renderer, never parsed as Rich/Textual markup;
+text the rewrite inserts is backslash-escaped so a file name cannot become markdown either.
+No Textual import here: this is plain text work, tested on its own.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+from flashdeck.textsafe import sanitize
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_CODE_SPAN = re.compile(r"(`+)(?:.+?)\1")
+_EMBED = re.compile(r"!\[\[([^\[\]\n]+?)\]\]")
+_WIKI = re.compile(r"\[\[([^\[\]\n]+?)\]\]")
+_IMAGE = re.compile(r"!\[([^\[\]\n]*)\]\(\s*<?([^()\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
+_CALLOUT = re.compile(r"^(\s*(?:>\s*)+)\[!([A-Za-z][\w-]*)\]([+-]?)[ \t]*(.*)$")
+_MD_PUNCT = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~=$&])")
+_IMAGE_EXT = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".avif", ".tif",
+              ".tiff"}
+
+# Obsidian's callout types and their aliases, by the label a reader expects.
+_CALLOUT_LABELS = {
+    "note": "Note", "abstract": "Summary", "summary": "Summary", "tldr": "Summary",
+    "info": "Info", "todo": "To do", "tip": "Tip", "hint": "Tip", "important": "Important",
+    "success": "Success", "check": "Success", "done": "Success", "question": "Question",
+    "help": "Question", "faq": "Question", "warning": "Warning", "caution": "Warning",
+    "attention": "Warning", "failure": "Failure", "fail": "Failure", "missing": "Failure",
+    "danger": "Danger", "error": "Danger", "bug": "Bug", "example": "Example",
+    "quote": "Quote", "cite": "Quote",
+}
+
+
+def escape_markdown(text: str) -> str:
+    """Text that markdown shows exactly as written."""
+    return _MD_PUNCT.sub(r"\\\1", text)
+
+
+def render_math(markdown: str) -> str:
+    """LaTeX math as Unicode, through the math module (`render.with_math`)."""
+    from flashdeck.render import with_math
+
+    return with_math(markdown)
+
+
+def _link_text(target: str) -> str:
+    """`[[Note#Heading|shown]]` reads as `shown`; without an alias as `Note › Heading`."""
+    if "|" in target:
+        return target.split("|", 1)[1].strip()
+    page, _, anchor = target.partition("#")
+    page = page.strip()
+    if anchor.startswith("^"):  # a block reference: name the note only
+        return page or target.strip()
+    parts = [page, *(a.strip() for a in anchor.split("#"))] if anchor else [page]
+    return " › ".join(p for p in parts if p) or target.strip()
+
+
+def _embed_label(target: str) -> str:
+    name = target.split("|", 1)[0].split("#", 1)[0].strip()
+    kind = "image" if PurePosixPath(name).suffix.lower() in _IMAGE_EXT else "embed"
+    return f"[{kind}: {name or target.strip()}]"
+
+
+def _image_label(alt: str, src: str) -> str:
+    name = PurePosixPath(src).name if src else ""
+    shown = alt.strip() or name or "image"
+    if name and alt.strip() and alt.strip() != name:
+        shown = f"{alt.strip()} ({name})"
+    return f"[image: {shown}]"
+
+
+def _inline(text: str) -> str:
+    """Obsidian's inline syntax, outside code spans."""
+    out: list[str] = []
+    last = 0
+    for match in _CODE_SPAN.finditer(text):
+        out.append(_inline_plain(text[last:match.start()]))
+        out.append(match.group(0))
+        last = match.end()
+    out.append(_inline_plain(text[last:]))
+    return "".join(out)
+
+
+def _inline_plain(text: str) -> str:
+    text = _EMBED.sub(lambda m: escape_markdown(_embed_label(m.group(1))), text)
+    text = _IMAGE.sub(lambda m: escape_markdown(_image_label(m.group(1), m.group(2))), text)
+    return _WIKI.sub(lambda m: escape_markdown(_link_text(m.group(1))), text)
+
+
+def _callout(line: str) -> str | None:
+    match = _CALLOUT.match(line)
+    if not match:
+        return None
+    prefix, kind, _fold, title = match.groups()
+    label = _CALLOUT_LABELS.get(kind.lower(), kind.capitalize())
+    title = title.strip()
+    heading = f"**{escape_markdown(label)}: {_inline(title)}**" if title else \
+        f"**{escape_markdown(label)}**"
+    # a quote line of its own after the label, so the body starts a new paragraph
+    return f"{prefix}{heading}\n{prefix.rstrip()}"
+
+
+def obsidian_to_markdown(markdown: str) -> str:
+    """Rewrite wiki links, embeds and callouts into plain CommonMark (code left alone)."""
+    lines = markdown.split("\n")
+    fence: str | None = None
+    for i, line in enumerate(lines):
+        opening = _FENCE.match(line.lstrip("> "))
+        if fence is not None:
+            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
+                fence = None
+            continue
+        if opening:
+            fence = opening.group(1)
+            continue
+        callout = _callout(line)
+        lines[i] = callout if callout is not None else _inline(line)
+    return "\n".join(lines)
+
+
+def prepare(markdown: str) -> str:
+    """Card markdown, made ready and safe for the Markdown widget."""
+    return sanitize(obsidian_to_markdown(render_math(markdown)))
+
+
+def front(card, seed: int | None = None) -> str:
+    """The question side (an exercise's prompt; its grid is drawn by its own widget)."""
+    if card.kind == "exercise":
+        from flashdeck.render import exercise_instance
+
+        return prepare(exercise_instance(card, seed).prompt)
+    from flashdeck.render import front_markdown
+
+    return prepare(front_markdown(card, seed))
+
+
+def back(card, seed: int | None = None) -> str:
+    """The answer side; a cloze's answers are strong (styled as highlights by the CSS)."""
+    from flashdeck.render import back_markdown
+
+    return prepare(back_markdown(card, seed, highlight="**"))
+
+
+def plain(text: str) -> str:
+    """One line of card text for a label (header, deck name): control characters shown."""
+    return sanitize(text)

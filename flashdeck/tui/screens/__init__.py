@@ -1,0 +1,1 @@
+"""The screens: home (decks), review, help, summary."""

@@ -1,0 +1,199 @@
+"""The home screen: the deck tree with what is due in each, and what comes later today.
+
+The counts are computed in a thread worker on its own connection (SQLite connections stay
+in their thread): with many decks and cards they take a moment, and the first card must
+not wait for them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from flashdeck.scheduling.engine import Counts
+from flashdeck.tui.content import plain
+from flashdeck.tui.session import Upcoming
+from flashdeck.tui.widgets import Notice
+
+ALL = "\x00all"  # the row key of the totals row (no deck name can hold NUL)
+
+
+@dataclass(frozen=True, slots=True)
+class DeckRow:
+    deck: str  # the full '/'-separated name
+    depth: int
+    counts: Counts
+
+
+def deck_tree(decks: list[str]) -> list[tuple[str, int]]:
+    """Every deck and every parent of one, in tree order, with its depth."""
+    nodes: set[str] = set()
+    for deck in decks:
+        parts = deck.split("/")
+        for i in range(1, len(parts) + 1):
+            nodes.add("/".join(parts[:i]))
+    return [(node, node.count("/")) for node in sorted(nodes, key=lambda n: n.split("/"))]
+
+
+def compute_rows(col, config, now) -> tuple[list[DeckRow], Counts, Upcoming]:
+    """The tree with counts (a parent counts its subdecks), the totals, and what is later."""
+    from flashdeck.scheduling.engine import Engine
+    from flashdeck.tui.session import upcoming
+
+    decks = [r[0] for r in col.conn.execute(
+        "SELECT DISTINCT deck FROM cards WHERE orphaned = 0 ORDER BY deck")]
+    rows = [DeckRow(node, depth, Engine(col, config, now=now, deck=node).counts())
+            for node, depth in deck_tree(decks)]
+    engine = Engine(col, config, now=now)
+    return rows, engine.counts(), upcoming(engine)
+
+
+def _number(value: int, style: str) -> Text:
+    # DataTable sizes its columns from rich Text; a zero is dimmed so the due decks stand out
+    return Text(str(value), style=style if value else "dim", justify="right")
+
+
+class DeckTable(DataTable):
+    """The deck list; Enter (its select key) reviews the highlighted deck."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Review deck")]
+
+
+class HomeScreen(Screen):
+    BINDINGS = [
+        Binding("a", "review_all", "Review all"),
+        Binding("r", "refresh", "Refresh", show=False),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    class CountsReady(Message):
+        def __init__(self, rows: list[DeckRow], total: Counts, upcoming: Upcoming) -> None:
+            super().__init__()
+            self.rows = rows
+            self.total = total
+            self.upcoming = upcoming
+
+    class CountsFailed(Message):
+        def __init__(self, error: str) -> None:
+            super().__init__()
+            self.error = error
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content.assemble(("flashdeck", "bold $accent"), "  decks due today"),
+                     id="home-title")
+        yield Notice(id="home-notice")
+        table = DeckTable(id="decks", cursor_type="row", zebra_stripes=False)
+        table.add_column("Deck", key="deck")
+        table.add_column("New", key="new")
+        table.add_column("Learn", key="learning")
+        table.add_column("Due", key="review")
+        yield table
+        yield Static(id="later")
+        yield Footer()
+
+    pending_notice = ""  # set before the screen is composed (the app's start-up)
+
+    def on_mount(self) -> None:
+        self.notice(self.pending_notice)
+        self.refresh_counts()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_counts()
+
+    def notice(self, text: str) -> None:
+        """A line above the decks (the bundled deck being imported, and what it added)."""
+        self.pending_notice = text
+        for widget in self.query("#home-notice").results(Notice):  # none before compose
+            widget.say(text)
+            widget.display = bool(text)
+
+    @work(thread=True, exclusive=True, group="deck-counts")
+    def refresh_counts(self) -> None:
+        from flashdeck.tui.session import worker_collection
+
+        app = self.app
+        try:
+            with worker_collection(app.collection_path) as col:
+                rows, total, later = compute_rows(col, app.session.config, app.session.now)
+        except Exception as exc:  # shown to the user in the handler; the review goes on
+            self.post_message(self.CountsFailed(f"{type(exc).__name__}: {exc}"))
+            return
+        self.post_message(self.CountsReady(rows, total, later))
+
+    def on_home_screen_counts_ready(self, message: CountsReady) -> None:
+        table = self.query_one("#decks", DataTable)
+        selected = None
+        if table.row_count and table.is_valid_row_index(table.cursor_row):
+            selected = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        table.clear()
+        total = message.total
+        table.add_row(Text("All decks", style="bold"), _number(total.new, "bold blue"),
+                      _number(total.learning, "bold red"), _number(total.review, "bold green"),
+                      key=ALL)
+        for row in message.rows:
+            name = row.deck.rsplit("/", 1)[-1]
+            label = Text("  " * (row.depth + 1) + plain(name))  # Text(): never markup
+            c = row.counts
+            table.add_row(label, _number(c.new, "blue"), _number(c.learning, "red"),
+                          _number(c.review, "green"), key=row.deck)
+        if selected is not None and selected in table.rows:
+            table.move_cursor(row=table.get_row_index(selected), animate=False)
+        from flashdeck.clock import local_tz
+
+        later = message.upcoming
+        lines = [Content.assemble(("Today: ", "bold"),
+                                  f"{total.new} new · {total.learning} learning · "
+                                  f"{total.review} review"),
+                 Content.assemble(("Waiting: ", "bold"), later.describe(local_tz()))]
+        if not message.rows:
+            lines.append(Content("No cards yet: add your notes with `flashdeck import PATH`."))
+        self.query_one("#later", Static).update(Content("\n").join(lines))
+        self.total = total
+
+    def on_home_screen_counts_failed(self, message: CountsFailed) -> None:
+        self.notify(plain(f"Could not count the decks: {message.error}"), severity="error",
+                    markup=False)
+
+    # -- actions ---------------------------------------------------------------------------
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        key = event.row_key.value
+        self.review(None if key == ALL else key)
+
+    def action_review_all(self) -> None:
+        self.review(None)
+
+    def action_refresh(self) -> None:
+        self.refresh_counts()
+
+    def review(self, deck: str | None) -> None:
+        from flashdeck.tui.screens.review import ReviewScreen
+
+        card = self.app.session.engine(deck).next_card()
+        if card is None:
+            where = f"in {plain(deck)}" if deck else "in any deck"
+            self.notify(f"Nothing is due now {where}.", markup=False)
+            return
+        self.app.push_screen(ReviewScreen(deck, first=card))
+
+    def action_help(self) -> None:
+        from flashdeck.tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen())
+
+    def action_quit(self) -> None:
+        if self.app.session.answers:
+            from flashdeck.tui.screens.summary import SummaryScreen
+
+            self.app.push_screen(SummaryScreen(finished=False))
+        else:
+            self.app.exit(self.app.session.summary().line(self.app.tz))

@@ -1,0 +1,325 @@
+"""The review screen: one card at a time, answered from the keyboard.
+
+The screen's handlers own the state (the card shown, revealed or not, its previews, when
+it was shown); the engine owns the scheduling and commits every answer before the next
+card is drawn, so a killed process loses nothing already answered.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Markdown, ProgressBar, Rule, Static
+
+from flashdeck.collection.cards import CardView, get_card
+from flashdeck.errors import FlashdeckError
+from flashdeck.render import exercise_seed, header
+from flashdeck.scheduling.engine import RATING_NAMES
+from flashdeck.tui import content
+from flashdeck.tui.widgets import (RATING_BY_NAME, RATING_LABELS, AnswerBar, CardMarkdown,
+                                   ExercisePanel, Notice, QueueCounts, queue_of)
+
+
+class ReviewScreen(Screen):
+    """Review the cards due in one deck (and its subdecks), or in all of them."""
+
+    BINDINGS = [
+        Binding("space", "primary", "Show / Good", key_display="Space"),
+        Binding("enter", "primary", "Show / Good", show=False),
+        Binding("1", "grade(1)", "Again", show=False),
+        Binding("2", "grade(2)", "Hard", show=False),
+        Binding("3", "grade(3)", "Good", show=False),
+        Binding("4", "grade(4)", "Easy", show=False),
+        Binding("u", "undo", "Undo"),
+        Binding("s", "suspend", "Suspend"),
+        Binding("b", "bury", "Bury"),
+        Binding("e", "edit", "Edit"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("q", "quit_session", "Quit"),
+        Binding("escape", "decks", "Decks", show=False),
+    ]
+
+    def __init__(self, deck: str | None = None, first: CardView | None = None) -> None:
+        super().__init__()
+        self.deck = deck
+        self.first = first
+        self.card: CardView | None = None
+        self.revealed = False
+        self.graded = False  # an exercise whose typed answer has been checked
+        self.suggested: int | None = None
+        self.seed: int | None = None
+        self.shown_at = 0.0
+        self.done_here = 0
+
+    # -- layout ----------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        with Vertical(id="review-top"):
+            yield Notice(id="crumbs")
+            with Horizontal(id="status"):
+                yield QueueCounts(id="counts")
+                yield ProgressBar(id="progress", show_eta=False, show_percentage=False)
+                yield Static(id="progress-text")
+        with VerticalScroll(id="card"):
+            yield CardMarkdown(id="front")
+            yield ExercisePanel(id="exercise")
+            yield Rule(id="divider")
+            yield CardMarkdown(id="back")
+        yield Static(id="reveal-hint")
+        yield AnswerBar(id="answers")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        self.engine = self.app.session.engine(self.deck)
+        first, self.first = self.first, None
+        await self.next_card(first)
+
+    def on_screen_resume(self) -> None:
+        if self.card is not None:
+            self.refresh_counts()
+
+    # -- showing cards ---------------------------------------------------------------------
+    async def next_card(self, card: CardView | None = None) -> None:
+        card = card or self.engine.next_card()
+        if card is None:
+            self.card = None
+            from flashdeck.tui.screens.summary import SummaryScreen
+
+            self.app.switch_screen(SummaryScreen(finished=True))
+            return
+        await self.show_card(card)
+
+    async def show_card(self, card: CardView) -> None:
+        self.card = card
+        self.revealed = self.graded = False
+        self.suggested = None
+        self.seed = exercise_seed(card) if card.kind == "exercise" else None
+        self.query_one("#crumbs", Notice).say(header(card))
+        self.refresh_counts()
+        panel = self.query_one("#exercise", ExercisePanel)
+        exercise = card.kind == "exercise"
+        try:
+            front = content.front(card, self.seed)
+            if exercise:
+                from flashdeck.render import exercise_instance
+
+                panel.load(exercise_instance(card, self.seed))
+        except FlashdeckError as exc:  # e.g. a broken exercise template: say so, keep going
+            front = content.escape_markdown(f"This card cannot be shown: {exc}")
+            exercise = False
+        panel.display = exercise
+        await self.query_one("#front", Markdown).update(front)
+        self.query_one("#back", Markdown).display = False
+        self.query_one("#divider", Rule).display = False
+        self.query_one("#answers", AnswerBar).display = False
+        hint = self.query_one("#reveal-hint", Static)
+        hint.display = True
+        hint.update(Content.assemble(("Enter", "bold"), "  check your answer    ",
+                                     ("Escape", "bold"), "  leave the box for the keys")
+                    if exercise else Content.assemble(("Space", "bold"), "  show the answer"))
+        self.query_one("#card", VerticalScroll).scroll_home(animate=False)
+        if exercise:
+            panel.focus_input()
+        else:
+            self.set_focus(None)
+        self.shown_at = self.app.session.start_timer()
+
+    def refresh_counts(self) -> None:
+        counts = self.engine.counts()
+        current = queue_of(self.card.state) if self.card else None
+        self.query_one("#counts", QueueCounts).show(counts, current)
+        total = self.done_here + counts.total
+        self.query_one("#progress", ProgressBar).update(total=max(total, 1),
+                                                        progress=self.done_here)
+        self.query_one("#progress-text", Static).update(
+            Content(f"{self.done_here}/{total}"))
+
+    async def reveal(self) -> None:
+        card = self.card
+        if card is None or self.revealed:
+            return
+        self.previews = self.engine.previews(card.id)
+        try:
+            back = content.back(card, self.seed)
+        except FlashdeckError as exc:
+            back = content.escape_markdown(f"The answer cannot be shown: {exc}")
+        back_widget = self.query_one("#back", Markdown)
+        back_widget.set_class(card.kind == "cloze", "-cloze")
+        await back_widget.update(back)
+        back_widget.display = True
+        self.query_one("#divider", Rule).display = True
+        self.query_one("#reveal-hint", Static).display = False
+        bar = self.query_one("#answers", AnswerBar)
+        bar.show({p.rating: p.label for p in self.previews.values()}, self.suggested)
+        bar.display = True
+        self.revealed = True
+        self.set_focus(None)
+
+    # -- actions ---------------------------------------------------------------------------
+    async def action_primary(self) -> None:
+        """Space/Enter: show the answer; once shown, answer Good (an exercise: its grade)."""
+        if self.card is None:
+            return
+        if not self.revealed:
+            if self.card.kind == "exercise" and not self.graded and \
+                    self.query_one("#exercise", ExercisePanel).display:
+                self.query_one("#exercise", ExercisePanel).focus_input()
+                return
+            await self.reveal()
+            return
+        await self.action_grade(self.suggested or 3)
+
+    async def action_grade(self, rating: int) -> None:
+        card = self.card
+        if card is None:
+            return
+        if not self.revealed:
+            self.app.bell()  # grading an unseen answer is almost always a slip
+            return
+        session = self.app.session
+        try:
+            answered = session.answer(self.engine, card.id, rating, self.shown_at)
+        except FlashdeckError as exc:
+            self.notify(content.plain(str(exc)), severity="error", markup=False)
+            await self.next_card()
+            return
+        self.done_here += 1
+        if answered.leech:
+            self.notify(f"Card {card.id} lapsed {self.engine.config.leech_lapses} times: it is a "
+                        "leech and is now suspended. Rewrite it, then `flashdeck unsuspend "
+                        f"{card.id}`.", severity="warning", markup=False, timeout=8)
+        await self.next_card()
+
+    async def action_undo(self) -> None:
+        try:
+            undone = self.app.session.undo(self.engine)
+        except FlashdeckError as exc:
+            self.notify(content.plain(str(exc)), severity="error", markup=False)
+            return
+        if undone is None:
+            self.notify("Nothing to undo.", markup=False)
+            return
+        card_id, rating = undone
+        self.done_here = max(0, self.done_here - 1)
+        self.notify(f"Undid {RATING_NAMES[rating].capitalize()}.", markup=False)
+        await self.show_card(get_card(self.app.session.col, card_id))
+
+    async def action_suspend(self) -> None:
+        card = self.card
+        if card is None:
+            return
+        self.engine.suspend(card.id, True)
+        self.notify(f"Suspended card {card.id} (`flashdeck unsuspend {card.id}` brings it back).",
+                    markup=False)
+        await self.next_card()
+
+    async def action_bury(self) -> None:
+        card = self.card
+        if card is None:
+            return
+        self.engine.bury(card.id)
+        self.notify("Buried until tomorrow.", markup=False)
+        await self.next_card()
+
+    def action_help(self) -> None:
+        from flashdeck.tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen())
+
+    def action_quit_session(self) -> None:
+        from flashdeck.tui.screens.summary import SummaryScreen
+
+        self.app.switch_screen(SummaryScreen(finished=False))
+
+    def action_decks(self) -> None:
+        self.app.pop_screen()
+
+    async def action_edit(self) -> None:
+        """Open the card's note in $EDITOR at its line, then re-import it."""
+        card = self.card
+        if card is None:
+            return
+        command = shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
+        command += [f"+{card.line}", card.note]
+        from textual.app import SuspendNotSupported
+
+        try:
+            with self.app.suspend():
+                result = subprocess.run(command, check=False)
+        except SuspendNotSupported:
+            if not self.app.is_headless:
+                self.notify("This terminal cannot hand over to an editor.", severity="error",
+                            markup=False)
+                return
+            # headless (tests, scripts): there is no terminal to hand over
+            result = subprocess.run(command, check=False, stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        except OSError as exc:
+            self.notify(content.plain(f"Cannot run the editor {command[0]!r}: {exc.strerror}"),
+                        severity="error", markup=False)
+            return
+        if result.returncode != 0:
+            self.notify(f"The editor exited with status {result.returncode}.",
+                        severity="warning", markup=False)
+        await self.reimport(card)
+
+    async def reimport(self, card: CardView) -> None:
+        from flashdeck.collection.importer import import_paths
+
+        col = self.app.session.col
+        row = col.conn.execute(
+            "SELECT s.path FROM cards c JOIN notes n ON n.id = c.note_id"
+            " JOIN sources s ON s.id = n.source_id WHERE c.id = ?", (card.id,)).fetchone()
+        if row is None:
+            return
+        moment = int(self.engine.now().timestamp())
+        report = import_paths(col, [row[0]], now=moment)
+        for problem in report.errors[:3]:
+            self.notify(content.plain(str(problem)), severity="error", markup=False)
+        if report.notes_imported:
+            self.notify(content.plain(report.summary()), markup=False)
+        fresh = get_card(col, card.id)
+        if fresh.orphaned or fresh.suspended:
+            self.notify("That card is no longer in its note.", markup=False)
+            await self.next_card()
+            return
+        revealed = self.revealed
+        await self.show_card(fresh)
+        if revealed:
+            await self.reveal()
+
+    # -- messages from the parts -------------------------------------------------------------
+    async def on_answer_bar_chosen(self, message: AnswerBar.Chosen) -> None:
+        await self.action_grade(message.rating)
+
+    async def on_exercise_panel_graded(self, message: ExercisePanel.Graded) -> None:
+        self.graded = True
+        self.suggested = RATING_BY_NAME.get(message.verdict.suggested, 3)
+        await self.reveal()
+
+    def on_markdown_link_clicked(self, message: Markdown.LinkClicked) -> None:
+        message.stop()
+        self.notify(content.plain(f"Link: {message.href}"), markup=False)
+
+    # -- the command palette ---------------------------------------------------------------
+    def palette_commands(self):
+        """(title, help, callback) for the command palette: the same actions as the keys."""
+        from functools import partial
+
+        yield "Show answer", "Reveal the back of the card (Space)", self.action_primary
+        for rating, label in RATING_LABELS.items():
+            yield (f"Answer {label}", f"Grade the card {label} ({rating})",
+                   partial(self.action_grade, rating))
+        yield "Undo", "Undo the last answer (u)", self.action_undo
+        yield "Suspend card", "Hide this card until unsuspended (s)", self.action_suspend
+        yield "Bury card", "Hide this card until tomorrow (b)", self.action_bury
+        yield "Edit note", "Open the note in $EDITOR at this card (e)", self.action_edit
+        yield "Help", "Show the keys (?)", self.action_help
+        yield "Quit review", "End the session with a summary (q)", self.action_quit_session
+        yield "Decks", "Back to the deck list (Escape)", self.action_decks

@@ -1,0 +1,170 @@
+"""One sitting of review: the answers given, the time spent, and what comes due next.
+
+The scheduling itself is the Engine's; this keeps only what the summary needs, so the
+screens stay thin. No Textual here.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Callable
+
+from flashdeck.collection.cards import deck_clause
+from flashdeck.collection.store import Collection
+from flashdeck.scheduling.config import Config
+from flashdeck.scheduling.engine import Answered, Counts, Engine
+
+# A card left on screen while the user makes tea should not count as ten minutes of work
+# (Anki caps the answer time the same way).
+MAX_ANSWER_MS = 60_000
+
+
+@dataclass(frozen=True, slots=True)
+class Upcoming:
+    """Cards already studied that come due later: today after now, and tomorrow."""
+
+    later_today: int
+    next_at: datetime | None  # the first of them, when there is one today
+    tomorrow: int
+
+    def today_text(self, tz) -> str:
+        if not self.later_today or self.next_at is None:
+            return "nothing"
+        return (f"{self.later_today} card{'s' if self.later_today != 1 else ''} "
+                f"(the next at {self.next_at.astimezone(tz):%H:%M})")
+
+    def describe(self, tz) -> str:
+        """`2 cards come back later today (the next at 09:10); 14 due tomorrow`."""
+        if self.later_today and self.next_at is not None:
+            first = (f"{self.later_today} card{'s' if self.later_today != 1 else ''} come back "
+                     f"later today (the next at {self.next_at.astimezone(tz):%H:%M})")
+        else:
+            first = "nothing more today"
+        return f"{first}; {self.tomorrow} due tomorrow"
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    done: int
+    again: int
+    by_rating: dict[int, int]
+    seconds: float
+    left: Counts  # still due now (all decks)
+    upcoming: Upcoming
+
+    @property
+    def again_rate(self) -> float | None:
+        return self.again / self.done if self.done else None
+
+    def line(self, tz) -> str:
+        """The one-line summary printed to the terminal when the TUI exits."""
+        if not self.done:
+            return "No cards reviewed. " + self.upcoming.describe(tz).capitalize() + "."
+        rate = f"{self.again_rate:.0%}" if self.again_rate is not None else "-"
+        return (f"Reviewed {self.done} card{'s' if self.done != 1 else ''} in "
+                f"{format_duration(self.seconds)}, again {rate}. "
+                f"Next: {self.upcoming.describe(tz)}.")
+
+
+def format_duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m {seconds:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h {minutes:02d}m"
+
+
+@dataclass
+class _Done:
+    card_id: int
+    rating: int
+    duration_ms: int
+
+
+@dataclass
+class Session:
+    """The answers of this sitting. `monotonic` is injectable so tests see fixed times."""
+
+    col: Collection
+    config: Config
+    now: Callable[[], datetime] | None = None
+    monotonic: Callable[[], float] = time.monotonic
+    answers: list[_Done] = field(default_factory=list)
+    started: float | None = None
+
+    def engine(self, deck: str | None = None) -> Engine:
+        return Engine(self.col, self.config, now=self.now, deck=deck)
+
+    def start_timer(self) -> float:
+        """Mark a card as shown; returns the mark to measure its answer time from."""
+        mark = self.monotonic()
+        if self.started is None:
+            self.started = mark
+        return mark
+
+    def answer(self, engine: Engine, card_id: int, rating: int, shown_at: float) -> Answered:
+        """Answer through the engine (committed before this returns) and count it."""
+        duration = min(MAX_ANSWER_MS, max(0, int((self.monotonic() - shown_at) * 1000)))
+        answered = engine.answer(card_id, rating, duration_ms=duration)
+        self.answers.append(_Done(card_id, rating, duration))
+        return answered
+
+    def undo(self, engine: Engine) -> tuple[int, int] | None:
+        """Undo the collection's last answer; forget it here when it was this session's."""
+        undone = engine.undo()
+        if undone and self.answers and self.answers[-1].card_id == undone[0]:
+            self.answers.pop()
+        return undone
+
+    def summary(self) -> Summary:
+        engine = self.engine()
+        by_rating = {r: sum(1 for a in self.answers if a.rating == r) for r in (1, 2, 3, 4)}
+        seconds = (self.monotonic() - self.started) if self.started is not None else 0.0
+        return Summary(
+            done=len(self.answers),
+            again=by_rating[1],
+            by_rating=by_rating,
+            seconds=seconds,
+            left=engine.counts(),
+            upcoming=upcoming(engine),
+        )
+
+
+def upcoming(engine: Engine, deck: str | None = None) -> Upcoming:
+    """Studied cards (not new) due after now: later today, and during tomorrow."""
+    now = engine.now()
+    day_start, day_end = engine.day()
+    clause, params = deck_clause(deck if deck is not None else engine.deck)
+    base = ("SELECT count(*), min(c.due) FROM cards c WHERE c.orphaned = 0 AND c.suspended = 0"
+            " AND c.state != 'new' AND c.due > ? AND c.due < ?"
+            " AND (c.buried_until IS NULL OR c.buried_until <= c.due)" + clause)
+    now_ts = int(now.timestamp())
+    end_ts = int(day_end.timestamp())
+    later, first = engine.col.conn.execute(base, [now_ts, end_ts, *params]).fetchone()
+    tomorrow, _ = engine.col.conn.execute(
+        base, [end_ts - 1, int((day_end + timedelta(days=1)).timestamp()), *params]).fetchone()
+    next_at = datetime.fromtimestamp(first, timezone.utc) if first is not None else None
+    return Upcoming(later_today=later, next_at=next_at, tomorrow=tomorrow)
+
+
+def worker_collection(path: Path) -> Collection:
+    """A second connection to the collection, for a worker thread.
+
+    Not `Collection.open`: it first reads the file's header through a plain file object,
+    and closing that descriptor drops every POSIX lock this process holds on the file —
+    including the SQLite locks of the app's own connection. Another flashdeck process
+    would then think it is alone, checkpoint and delete the WAL under the app, and the
+    answers written after that would be lost. The collection is already open (and
+    migrated) by the app, so a plain connection with the store's settings is enough.
+    """
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+    col = Collection(conn, Path(path))
+    col._configure()
+    return col

@@ -1,0 +1,81 @@
+"""The collection file: creation, schema upgrades with a backup, refusing what it can't use."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from flashdeck.collection import store
+from flashdeck.collection.store import SCHEMA_VERSION, Collection
+from flashdeck.errors import CollectionError
+
+
+def make_v1(path) -> None:
+    conn = sqlite3.connect(path)
+    for statement in store._split_sql(store._SCHEMA_V1):
+        conn.execute(statement)
+    conn.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    conn.execute("INSERT INTO sources (path, kind, added) VALUES ('/v', 'folder', 0)")
+    conn.execute("INSERT INTO notes (source_id, relpath, title) VALUES (1, 'a.md', 'A')")
+    conn.execute("INSERT INTO cards (note_id, kind, front, back, ckey, line, deck, block, added)"
+                 " VALUES (1, 'basic', 'Q', 'A', 'k', 1, 'flashcards', 'L1', 0)")
+    conn.commit()
+    conn.close()
+
+
+def test_a_new_collection_is_at_the_current_version(tmp_path):
+    with Collection.open(tmp_path / "c.sqlite") as col:
+        assert col.schema_version() == SCHEMA_VERSION
+        assert col.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        indexes = {r[0] for r in col.conn.execute("SELECT name FROM sqlite_master"
+                                                   " WHERE type = 'index'")}
+        assert "cards_new" in indexes
+
+
+def test_an_old_collection_is_backed_up_then_upgraded(tmp_path):
+    path = tmp_path / "c.sqlite"
+    make_v1(path)
+    with Collection.open(path) as col:
+        assert col.schema_version() == SCHEMA_VERSION
+        assert col.conn.execute("SELECT front FROM cards").fetchone()[0] == "Q"
+    backup = tmp_path / "c.sqlite.v1.bak"
+    assert backup.exists()
+    with sqlite3.connect(backup) as conn:
+        assert conn.execute("SELECT value FROM meta").fetchone()[0] == "1"
+        assert conn.execute("SELECT count(*) FROM cards").fetchone()[0] == 1
+
+
+def test_a_collection_from_a_newer_flashdeck_is_refused_untouched(tmp_path):
+    path = tmp_path / "c.sqlite"
+    Collection.open(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    before = path.read_bytes()
+    with pytest.raises(CollectionError, match="newer flashdeck"):
+        Collection.open(path)
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("content", [b"plain text, not a database\n", b"\x00" * 4096])
+def test_a_file_that_is_not_a_collection_is_refused(tmp_path, content):
+    path = tmp_path / "c.sqlite"
+    path.write_bytes(content)
+    with pytest.raises(CollectionError, match="not a flashdeck collection"):
+        Collection.open(path)
+    assert path.read_bytes() == content
+
+
+def test_another_sqlite_database_is_refused(tmp_path):
+    path = tmp_path / "other.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE songs (title TEXT)")
+    with pytest.raises(CollectionError, match="not a flashdeck collection"):
+        Collection.open(path)
+
+
+def test_a_collection_in_a_folder_that_cannot_be_made(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(CollectionError, match="cannot create the collection's folder"):
+        Collection.open(blocker / "sub" / "c.sqlite")
