@@ -17,13 +17,15 @@ import sys
 from flashdeck import __version__
 from flashdeck.errors import FlashdeckError
 
-# One module per area; each defines register(subparsers).
-COMMAND_MODULES = (
-    "flashdeck.commands.notes",  # import, check, list, show
-    "flashdeck.commands.scheduling",  # next, answer, undo, due, log, stats, suspend, ...
-    "flashdeck.commands.exercise",  # exercise
-    "flashdeck.commands.review",  # review (the TUI)
-)
+# One module per area; each defines register(subparsers). The names let a run register
+# only the module of the command it runs (building every subparser costs start-up time).
+COMMAND_MODULES = {
+    "flashdeck.commands.notes": ("import", "check", "list", "show"),
+    "flashdeck.commands.scheduling": ("next", "answer", "undo", "due", "log", "stats",
+                                      "suspend", "unsuspend", "bury"),
+    "flashdeck.commands.exercise": ("exercise",),
+    "flashdeck.commands.review": ("review",),
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -32,7 +34,19 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_in(argv: list[str]) -> str | None:
+    """The subcommand named in argv (skipping global options), if any."""
+    args = iter(argv)
+    for arg in args:
+        if arg == "--collection":
+            next(args, None)
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with `command`, only the module that defines it is registered."""
     parser = _Parser(
         prog="flashdeck",
         description="Flashcards from your markdown notes, reviewed in the terminal.",
@@ -44,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="the collection file (default: $FLASHDECK_COLLECTION, else the user data dir)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMAND_MODULES:
+    modules = [m for m, names in COMMAND_MODULES.items() if command in names] or COMMAND_MODULES
+    for name in modules:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
@@ -56,7 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    parser = build_parser(_command_in(argv))
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
@@ -70,11 +87,10 @@ def main(argv: list[str] | None = None) -> int:
         print("flashdeck: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        # `flashdeck list --json | head`: the reader went away; that is fine.
-        try:
-            sys.stdout = open(os.devnull, "w")
-        except OSError:
-            pass  # nothing more can be written anyway
+        # `flashdeck list --json | head`: the reader went away; that is fine. Point stdout at
+        # devnull so the interpreter's final flush does not fail again (Python docs, SIGPIPE).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         return 0
     except Exception as exc:  # the last line of defence: one line, never a traceback
         if os.environ.get("FLASHDECK_DEBUG"):

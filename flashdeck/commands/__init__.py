@@ -20,3 +20,15 @@ def open_collection(args, *, readonly: bool = False):
 def print_json(data) -> None:
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
+
+
+def print_json_stream(items) -> None:
+    """A JSON array written item by item, so `| head` gets its first lines at once."""
+    write = sys.stdout.write
+    first = True
+    write("[")
+    for item in items:
+        write("\n  " if first else ",\n  ")
+        write(json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  "))
+        first = False
+    write("\n]\n" if not first else "]\n")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 
-from flashdeck.commands import open_collection, print_json
+from flashdeck.commands import open_collection, print_json, print_json_stream
 
 
 def register(sub) -> None:
@@ -141,7 +141,7 @@ def cmd_list(args) -> int:
     with open_collection(args, readonly=True) as col:
         cards = list_cards(col, deck=args.deck, due_before=due_before)
         if args.json:
-            print_json([card.to_json() for card in cards])
+            print_json_stream(card.to_json() for card in cards)
             return 0
         from flashdeck.textsafe import sanitize
 

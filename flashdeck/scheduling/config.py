@@ -62,8 +62,6 @@ def _int(value, key, where, low, high) -> int:
 
 
 def load_config(path: Path | None = None) -> Config:
-    import tomllib
-
     from flashdeck.paths import config_path
 
     path = path or config_path()
@@ -73,6 +71,8 @@ def load_config(path: Path | None = None) -> Config:
         return Config()
     except OSError as exc:
         raise UsageError(f"{path}: cannot read the settings: {exc.strerror}") from None
+    import tomllib
+
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
