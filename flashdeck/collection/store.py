@@ -124,20 +124,21 @@ class Collection:
                     raise CollectionError(
                         f"{path}: cannot create the collection's folder: {exc.strerror}"
                     ) from None
-        elif path.stat().st_size > 0:
-            with open(path, "rb") as fh:
-                if fh.read(16) != b"SQLite format 3\x00":
-                    raise CollectionError(f"{path}: not a flashdeck collection (not SQLite)")
         try:
             conn = sqlite3.connect(path, timeout=30, isolation_level=None)
         except sqlite3.Error as exc:
             raise CollectionError(f"{path}: cannot open the collection: {exc}") from None
+        # The file is never opened with Python's own I/O: closing any descriptor of a file
+        # drops every POSIX lock this process holds on it, SQLite's included. SQLite itself
+        # tells a file that is not a database.
         col = cls(conn, path)
         try:
             col._configure()
             col._prepare()
-        except sqlite3.Error as exc:
+        except sqlite3.DatabaseError as exc:
             conn.close()
+            if "not a database" in str(exc):
+                raise CollectionError(f"{path}: not a flashdeck collection (not SQLite)") from None
             raise CollectionError(f"{path}: cannot use the collection: {exc}") from None
         except BaseException:
             conn.close()

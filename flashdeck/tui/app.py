@@ -113,15 +113,19 @@ class FlashdeckApp(App[str]):
             self.notify(f"… and {len(report.errors) - 3} more problems (`flashdeck import` "
                         "lists them).", severity="warning", markup=False)
         if message.bundled:
-            self.home.notice(
-                f"Imported the bundled deck: {report.cards_added} cards from "
-                f"{report.notes_imported} notes. Add your own notes with "
-                "`flashdeck import PATH`.")
+            said = (f"Imported the bundled deck: {report.cards_added} cards from "
+                    f"{report.notes_imported} notes. Add your own notes with "
+                    "`flashdeck import PATH`.")
+            self.home.notice(said)
+            self.notify(said, markup=False, timeout=8)
             self.home.refresh_counts()
             self.start_review()
             return
         if report.notes_imported or report.notes_gone:
-            self.notify(plain(f"Your notes changed: {report.summary()}"), markup=False)
+            changed = report.notes_imported + report.notes_gone
+            self.notify(f"Re-read {changed} changed note{'s' if changed != 1 else ''}: "
+                        f"{report.cards_added} cards added, {report.cards_updated} updated, "
+                        f"{report.cards_orphaned} gone.", markup=False)
             self.home.refresh_counts()
             refresh = getattr(self.screen, "refresh_counts", None)
             if refresh is not None and self.screen is not self.home:

@@ -6,7 +6,6 @@ screens stay thin. No Textual here.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -155,16 +154,6 @@ def upcoming(engine: Engine, deck: str | None = None) -> Upcoming:
 
 
 def worker_collection(path: Path) -> Collection:
-    """A second connection to the collection, for a worker thread.
-
-    Not `Collection.open`: it first reads the file's header through a plain file object,
-    and closing that descriptor drops every POSIX lock this process holds on the file —
-    including the SQLite locks of the app's own connection. Another flashdeck process
-    would then think it is alone, checkpoint and delete the WAL under the app, and the
-    answers written after that would be lost. The collection is already open (and
-    migrated) by the app, so a plain connection with the store's settings is enough.
-    """
-    conn = sqlite3.connect(path, timeout=30, isolation_level=None)
-    col = Collection(conn, Path(path))
-    col._configure()
-    return col
+    """A second connection to the collection, for a worker thread (connections are not
+    shared across threads)."""
+    return Collection.open(Path(path))
