@@ -25,6 +25,7 @@ COMMAND_MODULES = {
                                       "suspend", "unsuspend", "bury"),
     "flashdeck.commands.exercise": ("exercise",),
     "flashdeck.commands.review": ("review",),
+    "flashdeck.commands.doctor": ("doctor",),
 }
 
 

@@ -413,3 +413,26 @@ def test_exercises_field(text: str, expected: list[str] | None) -> None:
 )
 def test_title(path: str, title_arg: str | None, text: str, title: str) -> None:
     assert parse_note(text, path, title=title_arg).title == title
+
+
+def test_explicit_cards_under_a_question_heading_are_not_part_of_its_answer():
+    text = (
+        "#flashcards\n\n"
+        "### Why is the sky blue?\n"
+        "Rayleigh scattering: short wavelengths scatter ==more==.\n\n"
+        "Scattering law::intensity ∝ 1/λ⁴\n\n"
+        "Who described it\n?\nLord Rayleigh\n\n"
+        "More prose after the cards.\n\n"
+        "### Only cards here?\n"
+        "Q::A\n"
+    )
+    note = parse_note(text, "Sky.md")
+    questions = {c.front: c.back for c in note.cards if c.kind == "question"}
+    back = questions["Why is the sky blue?"]
+    assert "Rayleigh scattering" in back and "More prose after the cards." in back
+    assert "==more==" in back  # a cloze paragraph is prose, it stays
+    assert "::" not in back and "\n?\n" not in back and "Lord Rayleigh" not in back
+    assert "Only cards here?" not in questions  # nothing but cards: no question card
+    assert not [p for p in note.problems if "nothing under it" in p.message]
+    assert {c.front for c in note.cards if c.kind == "basic"} == {
+        "Scattering law", "Who described it", "Q"}

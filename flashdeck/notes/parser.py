@@ -152,6 +152,8 @@ class _NoteParser:
         self.problems: list[Problem] = []
         self.pending: list[_Pending] = []
         self.card_lines: list[tuple[int, int]] = []  # body ranges of explicit cards
+        # body lines of `::` and `?` cards: not part of a question section's answer
+        self.qa_lines: set[int] = set()
 
     # ------------------------------------------------------------------ driver
     def run(self) -> ParsedNote:
@@ -542,6 +544,7 @@ class _NoteParser:
         front = _render(orig[cut:at], masked[cut:at])
         back = _render(orig[at + len(sep) :], masked[at + len(sep) :])
         self.card_lines.append((i, i + 1))
+        self.qa_lines.add(i)
         seeds = self._take_sr(i, i)
         if not front or not back:
             self._warn(i, f"card has an empty {'front' if not front else 'back'}; skipped")
@@ -577,6 +580,7 @@ class _NoteParser:
         end, nxt = self._back_end(q, e, path)
         back_idx = [i for i in range(q + 1, end) if self.kinds[i] != _COMMENT]
         self.card_lines.append((f0, end))
+        self.qa_lines.update(range(f0, nxt))
         seeds = self._take_sr(f0, nxt - 1)
         fo, fm = self._joined(front_idx, self._common_depth(front_idx))
         deck, cut = self._leading_tags(fm)
@@ -713,7 +717,10 @@ class _NoteParser:
             self._formula(title, start, back)
 
     def _section_text(self, first: int, end: int, depth: int) -> str:
-        idxs = [i for i in range(first, end) if self.kinds[i] != _COMMENT]
+        """The section's markdown, without the `::`/`?` cards in it (they are cards of
+        their own; their raw syntax is no part of the answer)."""
+        idxs = [i for i in range(first, end)
+                if self.kinds[i] != _COMMENT and i not in self.qa_lines]
         if not idxs:
             return ""
         orig, masked = self._joined(idxs, depth)
@@ -732,7 +739,8 @@ class _NoteParser:
             back = self._section_text(h.end, stop, len(self.paths[h.start]))
             line = self._file_line(h.start)
             if not back:
-                self._warn(h.start, "question heading has nothing under it; no card")
+                if not any(h.end <= i < stop for i in self.qa_lines):
+                    self._warn(h.start, "question heading has nothing under it; no card")
                 continue
             crumbs = self._crumbs(h.start, h.level)
             self.pending.append(
