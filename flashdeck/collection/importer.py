@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -330,37 +331,81 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
         if progress:
             progress(done, total)
 
-    for parsed in parse_many(jobs, tick):
-        _file_problems(parsed.problems, report)
-        row = known.get(parsed.file.relpath)
-        if not parsed.hash:  # unreadable: leave what the collection has alone
-            continue
-        with col.transaction():
-            if parsed.note is None and row is not None and parsed.hash == row["hash"]:
-                # same content (touched, or copied back): only the stat changed
-                conn.execute("UPDATE notes SET size = ?, mtime_ns = ? WHERE id = ?",
-                             (parsed.size, parsed.mtime_ns, row["id"]))
-                if row["present"]:
-                    report.notes_unchanged += 1
-                else:
-                    report.notes_skipped += 1
+    batches = _Batches(col)
+    try:
+        for parsed in parse_many(jobs, tick):
+            _file_problems(parsed.problems, report)
+            if not parsed.hash:  # unreadable: leave what the collection has alone
                 continue
-            if parsed.note is None and any(p.severity == "error" for p in parsed.problems):
-                continue  # unreadable (binary, bad encoding): keep its cards as they were
-            note_id = _upsert_note(conn, source_id, parsed, row)
-            if parsed.note is None:  # no (longer a) flashcard note
-                orphaned = conn.execute(
-                    "UPDATE cards SET orphaned = 1 WHERE note_id = ? AND orphaned = 0", (note_id,)
-                ).rowcount
-                report.cards_orphaned += orphaned
-                report.notes_skipped += 1
-                continue
-            added, updated, orphaned = sync_note_cards(
-                conn, note_id, parsed.note.cards, moved_pool, now)
-            report.notes_imported += 1
-            report.cards_added += added
-            report.cards_updated += updated
-            report.cards_orphaned += orphaned
+            with batches.note():
+                _write_note(conn, source_id, parsed, known.get(parsed.file.relpath),
+                            moved_pool, now, report)
+    finally:
+        batches.commit()
+
+
+class _Batches:
+    """Notes are written in batches: one transaction per batch (a commit per note made a
+    cold import pay ~1 ms a note), a savepoint per note. A kill loses at most the batch in
+    flight, and a re-run redoes it: those notes' size/mtime/hash were not recorded either."""
+
+    def __init__(self, col: Collection, size: int = 200, seconds: float = 0.3):
+        self.conn = col.conn
+        self.size, self.seconds = size, seconds
+        self.open = False
+        self.count = 0
+        self.started = 0.0
+
+    @contextmanager
+    def note(self):
+        if not self.open:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.open, self.count, self.started = True, 0, time.monotonic()
+        self.conn.execute("SAVEPOINT note")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK TO note")
+            self.conn.execute("RELEASE note")
+            self.commit()
+            raise
+        self.conn.execute("RELEASE note")
+        self.count += 1
+        if self.count >= self.size or time.monotonic() - self.started >= self.seconds:
+            self.commit()
+
+    def commit(self) -> None:
+        if self.open:
+            self.conn.execute("COMMIT")
+            self.open = False
+
+
+def _write_note(conn, source_id: int, parsed: Parsed, row, moved_pool: set[int], now: int,
+                report: ImportReport) -> None:
+    if parsed.note is None and row is not None and parsed.hash == row["hash"]:
+        # same content (touched, or copied back): only the stat changed
+        conn.execute("UPDATE notes SET size = ?, mtime_ns = ? WHERE id = ?",
+                     (parsed.size, parsed.mtime_ns, row["id"]))
+        if row["present"]:
+            report.notes_unchanged += 1
+        else:
+            report.notes_skipped += 1
+        return
+    if parsed.note is None and any(p.severity == "error" for p in parsed.problems):
+        return  # unreadable (binary, bad encoding): keep its cards as they were
+    note_id = _upsert_note(conn, source_id, parsed, row)
+    if parsed.note is None:  # no (longer a) flashcard note
+        orphaned = conn.execute(
+            "UPDATE cards SET orphaned = 1 WHERE note_id = ? AND orphaned = 0", (note_id,)
+        ).rowcount
+        report.cards_orphaned += orphaned
+        report.notes_skipped += 1
+        return
+    added, updated, orphaned = sync_note_cards(conn, note_id, parsed.note.cards, moved_pool, now)
+    report.notes_imported += 1
+    report.cards_added += added
+    report.cards_updated += updated
+    report.cards_orphaned += orphaned
 
 
 def _source_id(col: Collection, source: Source, now: int) -> int:
@@ -479,12 +524,16 @@ def sync_note_cards(conn, note_id: int, cards: list[ParsedCard], moved_pool: set
             taken.add(card_id)
 
     added = updated = 0
+    plain: list[tuple] = []  # new cards without a plugin schedule: inserted in one go
     for index, card, key in new:
         values = (note_id, card.kind, card.front, card.back, key, card.line, card.deck,
                   card.block, card.ordinal, index, " › ".join(card.breadcrumb), card.exercise)
         card_id = matched.get(index)
         if card_id is None:
-            _insert_card(conn, values, card, now)
+            if card.sr is None:
+                plain.append((*values, now))
+            else:
+                _insert_card(conn, values, card, now)
             added += 1
             continue
         old = existing.get(card_id)
@@ -498,12 +547,18 @@ def sync_note_cards(conn, note_id: int, cards: list[ParsedCard], moved_pool: set
         if old is None or old["front"] != card.front or old["back"] != card.back \
                 or old["orphaned"] or old["deck"] != card.deck:
             updated += 1
+    if plain:
+        conn.executemany(_PLAIN_INSERT, plain)
     left = [i for i, row in existing.items() if i not in taken and not row["orphaned"]]
     for start in range(0, len(left), 500):
         chunk = left[start:start + 500]
         conn.execute(f"UPDATE cards SET orphaned = 1 WHERE id IN ({','.join('?' * len(chunk))})",
                      chunk)
     return added, updated, len(left)
+
+
+_PLAIN_INSERT = (f"INSERT INTO cards ({', '.join(_UPDATE_COLUMNS)}, added)"
+                 f" VALUES ({', '.join('?' * (len(_UPDATE_COLUMNS) + 1))})")
 
 
 def _insert_card(conn, values: tuple, card: ParsedCard, now: int) -> int:

@@ -14,7 +14,7 @@ from typing import Iterator
 
 from flashdeck.errors import CollectionError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Times are integer Unix seconds (UTC). Card scheduling state lives on the card row; the
 # review log keeps the whole state before and after each answer (JSON) so undo is exact.
@@ -95,6 +95,8 @@ _MIGRATIONS: dict[int, str] = {
     # new cards in note order without sorting them all (the new-card query names it)
     1: "CREATE INDEX cards_new ON cards (id)"
        " WHERE state = 'new' AND orphaned = 0 AND suspended = 0",
+    # no query can use it (decks are matched with OR/LIKE) and it cost a fifth of insert time
+    2: "DROP INDEX IF EXISTS cards_deck",
 }
 
 
