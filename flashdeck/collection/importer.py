@@ -15,12 +15,10 @@ Each note is written in its own transaction. The notes themselves are only ever 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -89,6 +87,7 @@ class NoteFile:
     path: Path  # absolute
     relpath: str  # '/'-separated, relative to the source
     display: str  # how messages name it
+    stat: os.stat_result | None = None  # from the walk, so it is not stat'ed twice
 
 
 @dataclass
@@ -110,7 +109,7 @@ def find_vault_root(start: Path) -> Path:
 
 
 def collect_sources(paths: Iterable[str], report: ImportReport) -> list[Source]:
-    from flashdeck.notes.files import iter_note_files
+    from flashdeck.notes.files import walk_note_files
     from flashdeck.notes.settings import load_vault_settings
 
     sources: list[Source] = []
@@ -128,14 +127,17 @@ def collect_sources(paths: Iterable[str], report: ImportReport) -> list[Source]:
             settings, problems = load_vault_settings(resolved)
             report.errors.extend(problems)
             files = []
-            for file_path, problem in iter_note_files(resolved):
+            prefix = str(resolved).rstrip(os.sep) + os.sep
+            shown = "" if str(path) == "." else str(path).rstrip(os.sep) + os.sep
+            for file_path, problem, stat in walk_note_files(resolved):
                 if problem is not None:
                     report.errors.append(problem)
                     continue
-                rel = file_path.relative_to(resolved).as_posix() if file_path.is_relative_to(
-                    resolved
-                ) else file_path.name
-                files.append(NoteFile(file_path.absolute(), rel, _display(path, rel)))
+                text = str(file_path)  # under `resolved`: the walk joins entry names to it
+                rel = text[len(prefix):] if text.startswith(prefix) else file_path.name
+                if os.sep != "/":
+                    rel = rel.replace(os.sep, "/")
+                files.append(NoteFile(file_path, rel, shown + rel, stat))
             sources.append(Source(resolved, "folder", resolved, settings, files))
         else:
             root = find_vault_root(resolved)
@@ -146,10 +148,6 @@ def collect_sources(paths: Iterable[str], report: ImportReport) -> list[Source]:
                        [NoteFile(resolved, resolved.name, str(given))])
             )
     return sources
-
-
-def _display(given: Path, rel: str) -> str:
-    return str(given / rel) if str(given) != "." else rel
 
 
 # -- parsing (runs in worker processes) ------------------------------------------------------
@@ -309,10 +307,12 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
         report.notes_scanned += 1
         row = known.get(file.relpath)
         if row is not None and row["size"] >= 0:
-            try:
-                stat = file.path.stat()
-            except OSError:
-                stat = None
+            stat = file.stat
+            if stat is None:
+                try:
+                    stat = file.path.stat()
+                except OSError:
+                    stat = None
             if stat and stat.st_size == row["size"] and stat.st_mtime_ns == row["mtime_ns"]:
                 if row["present"]:
                     report.notes_unchanged += 1
@@ -492,6 +492,8 @@ def sync_note_cards(conn, note_id: int, cards: list[ParsedCard], moved_pool: set
     # similarity: small edits, within this note and among cards of notes that just vanished
     pending = [(i, c) for i, c, _ in new if i not in matched]
     if pending:
+        from difflib import SequenceMatcher
+
         pool_ids = [i for i in existing if i not in taken]
         extra = [i for i in moved_pool if i not in taken and i not in existing]
         rows = [existing[i] for i in pool_ids]
@@ -565,6 +567,8 @@ def _insert_card(conn, values: tuple, card: ParsedCard, now: int) -> int:
     seed = None
     state: dict = {}
     if card.sr is not None:
+        import json
+
         from flashdeck.scheduling.seed import state_from_sr
 
         seed = json.dumps({"due": card.sr.due.isoformat(), "interval": card.sr.interval,

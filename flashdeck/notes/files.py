@@ -70,6 +70,15 @@ def read_note_file(
 
 
 def iter_note_files(root: Path) -> Iterator[tuple[Path, Problem | None]]:
+    """Walk a vault folder for notes: (path, None) for each note, (path, Problem) for what
+    cannot be read. See `walk_note_files`."""
+    for path, problem, _stat in walk_note_files(root):
+        yield path, problem
+
+
+def walk_note_files(
+    root: Path,
+) -> Iterator[tuple[Path, Problem | None, os.stat_result | None]]:
     """Walk a vault folder for `*.md` files (case-insensitive suffix), sorted, deterministic.
 
     Skips hidden dirs (.obsidian, .git, .trash). Follows symlinks safely: a symlink loop
@@ -82,10 +91,10 @@ def iter_note_files(root: Path) -> Iterator[tuple[Path, Problem | None]]:
     try:
         root_stat = os.stat(root)
     except OSError as e:
-        yield root, Problem(str(root), 1, f"cannot read folder: {e.strerror or e}")
+        yield root, Problem(str(root), 1, f"cannot read folder: {e.strerror or e}"), None
         return
     if not stat.S_ISDIR(root_stat.st_mode):
-        yield root, Problem(str(root), 1, "not a folder")
+        yield root, Problem(str(root), 1, "not a folder"), None
         return
     root_id = (root_stat.st_dev, root_stat.st_ino)
     visited: set[tuple[int, int]] = {root_id}
@@ -95,7 +104,7 @@ def iter_note_files(root: Path) -> Iterator[tuple[Path, Problem | None]]:
     stack: list[tuple[Iterator[os.DirEntry[str]], frozenset[tuple[int, int]]]] = []
     listing = _listing(root)
     if isinstance(listing, Problem):
-        yield root, listing
+        yield root, listing, None
         return
     stack.append((iter(listing), frozenset({root_id})))
     while stack:
@@ -112,28 +121,28 @@ def iter_note_files(root: Path) -> Iterator[tuple[Path, Problem | None]]:
             st = os.stat(entry.path)  # follows symlinks
         except OSError as e:
             if e.errno == errno.ELOOP:
-                yield path, Problem(str(path), 1, "symlink loop")
+                yield path, Problem(str(path), 1, "symlink loop"), None
             elif entry.is_symlink():
                 if is_note:
-                    yield path, Problem(str(path), 1, "dangling symlink")
+                    yield path, Problem(str(path), 1, "dangling symlink"), None
             elif is_note:
-                yield path, Problem(str(path), 1, f"cannot read file: {e.strerror or e}")
+                yield path, Problem(str(path), 1, f"cannot read file: {e.strerror or e}"), None
             continue
         if stat.S_ISDIR(st.st_mode):
             ident = (st.st_dev, st.st_ino)
             if ident in ancestors:
-                yield path, Problem(str(path), 1, "symlink loop (links to a folder above it)")
+                yield path, Problem(str(path), 1, "symlink loop (links to a folder above it)"), None
                 continue
             if ident in visited:
                 continue
             visited.add(ident)
             listing = _listing(path)
             if isinstance(listing, Problem):
-                yield path, listing
+                yield path, listing, None
                 continue
             stack.append((iter(listing), ancestors | {ident}))
         elif is_note and stat.S_ISREG(st.st_mode):
-            yield path, None
+            yield path, None, st
 
 
 def _listing(folder: Path) -> list[os.DirEntry[str]] | Problem:

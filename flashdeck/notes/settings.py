@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +46,8 @@ def load_vault_settings(root: Path) -> tuple[ParserSettings, list[Problem]]:
     except UnicodeDecodeError as e:
         line = raw.count(b"\n", 0, e.start) + 1
         return defaults, [Problem(shown, line, "settings file is not valid UTF-8; defaults used")]
+    import tomllib  # only when a vault has settings: most don't
+
     try:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as e:
