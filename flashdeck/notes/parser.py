@@ -549,20 +549,7 @@ class _NoteParser:
         if not front or not back:
             self._warn(i, f"card has an empty {'front' if not front else 'back'}; skipped")
             return
-        line = self._file_line(i)
-        block = f"L{line}"
-        crumbs = self._crumbs(i)
-        if sep == ":::":
-            self.pending.append(
-                _Pending("reversed", front, back, line, block, 0, _seed(seeds, 0), deck, crumbs)
-            )
-            self.pending.append(
-                _Pending("reversed", back, front, line, block, 1, _seed(seeds, 1), deck, crumbs)
-            )
-        else:
-            self.pending.append(
-                _Pending("basic", front, back, line, block, 0, _seed(seeds, 0), deck, crumbs)
-            )
+        self._emit_pair(i, sep == ":::", front, back, seeds, deck)
 
     def _emit_multiline(self, p: int, q: int, e: int, sep: str) -> int:
         """A `?`/`??` card around separator line q; returns the line after its back."""
@@ -592,21 +579,23 @@ class _NoteParser:
         if not front or not back:
             self._warn(f0, f"card has an empty {'front' if not front else 'back'}; skipped")
             return nxt
-        line = self._file_line(front_idx[0])
+        self._emit_pair(front_idx[0], sep == "??", front, back, seeds, deck)
+        return nxt
+
+    def _emit_pair(self, idx: int, reversed_: bool, front: str, back: str,
+                   seeds: list[SRSeed | None], deck: str | None) -> None:
+        """A basic card, or a reversed pair (siblings of one block), starting at body line idx."""
+        line = self._file_line(idx)
         block = f"L{line}"
-        crumbs = self._crumbs(front_idx[0])
-        if sep == "??":
+        crumbs = self._crumbs(idx)
+        if reversed_:
             self.pending.append(
-                _Pending("reversed", front, back, line, block, 0, _seed(seeds, 0), deck, crumbs)
-            )
+                _Pending("reversed", front, back, line, block, 0, _seed(seeds, 0), deck, crumbs))
             self.pending.append(
-                _Pending("reversed", back, front, line, block, 1, _seed(seeds, 1), deck, crumbs)
-            )
+                _Pending("reversed", back, front, line, block, 1, _seed(seeds, 1), deck, crumbs))
         else:
             self.pending.append(
-                _Pending("basic", front, back, line, block, 0, _seed(seeds, 0), deck, crumbs)
-            )
-        return nxt
+                _Pending("basic", front, back, line, block, 0, _seed(seeds, 0), deck, crumbs))
 
     def _back_end(self, q: int, e: int, path: tuple[int, ...]) -> tuple[int, int]:
         """(end of the back, line to continue at) for the separator on line q."""
