@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -564,3 +565,180 @@ def test_non_tui_modules_do_not_import_textual():
             "assert 'textual' not in sys.modules, 'textual imported'")
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).parent.parent))
     subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=60)
+
+
+# -- a bug in a handler ------------------------------------------------------------------------
+CRASHING_REVIEW = """
+import sys
+from flashdeck.tui.screens.review import ReviewScreen
+
+async def broken_undo(self):  # a bug in a handler
+    raise RuntimeError("undo broke\\nbadly")
+
+ReviewScreen.action_undo = broken_undo
+from flashdeck.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _run_in_a_terminal(args: list[str], env: dict, keys: list[tuple[str, bytes]],
+                       timeout: float = 60.0) -> tuple[int, str]:
+    """Run `python -c CRASHING_REVIEW args` on a pseudo-terminal (100x32), as a user would;
+    each (text, key) waits for `text` on screen, then types `key`. Returns the exit code and
+    everything the terminal received."""
+    import fcntl
+    import select
+    import struct
+    import termios
+    import time
+
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 32, 100, 0, 0))
+    proc = subprocess.Popen([sys.executable, "-c", CRASHING_REVIEW, *args], stdin=slave,
+                            stdout=slave, stderr=slave, env=env, start_new_session=True)
+    os.close(slave)
+    received = b""
+    deadline = time.monotonic() + timeout
+    pending = list(keys)
+    try:
+        while time.monotonic() < deadline:
+            if pending and pending[0][0].encode() in received:
+                os.write(master, pending.pop(0)[1])
+            ready, _, _ = select.select([master], [], [], 0.1)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the program has exited and closed the terminal
+                break
+            if not chunk:
+                break
+            received += chunk
+        else:
+            raise AssertionError(f"the app did not end; it showed: {received[-2000:]!r}")
+        return proc.wait(timeout=30), received.decode("utf-8", "replace")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(master)
+
+
+def test_a_crash_in_a_handler_ends_with_one_line_and_a_log(collection, tmp_path):
+    state = tmp_path / "state"  # platformdirs' user log dir is under XDG_STATE_HOME
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).parent.parent), TERM="xterm-256color",
+               XDG_STATE_HOME=str(state), FLASHDECK_NOW=NOW_ISO, TEXTUAL_ANIMATIONS="none")
+    env.pop("FLASHDECK_DEBUG", None)
+    code, shown = _run_in_a_terminal(
+        ["--collection", str(collection), "review"], env,
+        [("What does the F1 score measure?", b" "), ("Again", b"3"),
+         ("F1 Score: the formula", b"u")])
+    logs = list((state / "flashdeck" / "log").glob("crash-*.log"))
+    assert len(logs) == 1
+    line = ("flashdeck: internal error: RuntimeError: undo broke badly "
+            f"(details in {logs[0]})")
+    assert code == 2
+    after_the_app = shown.rsplit("\x1b[?1049l", 1)[-1]  # the terminal restored: then text
+    assert re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", after_the_app).strip() == line
+    assert "Traceback" not in shown
+    report = logs[0].read_text(encoding="utf-8")
+    assert "Traceback (most recent call last)" in report
+    assert "in broken_undo" in report and "RuntimeError: undo broke" in report
+    assert reviews(collection) == [(1, 3)]  # the answer before the crash is kept
+
+
+def test_with_flashdeck_debug_textual_shows_its_traceback_too(collection, tmp_path):
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).parent.parent), TERM="xterm-256color",
+               XDG_STATE_HOME=str(tmp_path / "state"), FLASHDECK_NOW=NOW_ISO,
+               TEXTUAL_ANIMATIONS="none", FLASHDECK_DEBUG="1")
+    code, shown = _run_in_a_terminal(["--collection", str(collection), "review"], env,
+                                     [("What does the F1 score measure?", b"u")])
+    assert code == 2
+    assert "Traceback" in shown and "undo broke" in shown
+    assert "flashdeck: internal error: RuntimeError: undo broke badly (details in " in shown
+
+
+# -- the light widgets of the first frame look exactly like Textual's ---------------------------
+@pytest.mark.parametrize("total,done", [(6, 0), (6, 1), (7, 3), (40, 39), (5, 5), (1, 0)])
+@run_async
+async def test_the_session_bar_draws_as_textuals_progress_bar(total, done):
+    from textual.app import App
+    from textual.geometry import Region
+    from textual.widgets import ProgressBar
+
+    from flashdeck.tui.widgets import SessionProgress
+
+    class Both(App):
+        CSS = """
+        SessionProgress { width: 37; height: 1; }
+        SessionProgress > .bar--bar { color: $primary; background: $surface; }
+        SessionProgress > .bar--complete { color: $success; background: $surface; }
+        ProgressBar Bar { width: 37; }
+        """
+
+        def compose(self):
+            yield ProgressBar(total=total, show_eta=False, show_percentage=False)
+            yield SessionProgress()
+
+    app = Both()
+    async with app.run_test(size=(60, 4)) as pilot:
+        app.query_one(ProgressBar).update(total=total, progress=done)
+        app.query_one(SessionProgress).update(total, done)
+        await pilot.pause()
+        textual_bar = app.query_one("ProgressBar Bar")
+        ours = app.query_one(SessionProgress)
+        assert textual_bar.size == ours.size
+
+        def drawn(widget):
+            (strip,) = widget.render_lines(Region(0, 0, widget.size.width, 1))
+            return [(segment.text, segment.style) for segment in strip]
+
+        assert drawn(ours) == drawn(textual_bar)
+
+
+# -- start-up: the first card waits for nothing it does not show --------------------------------
+@run_async
+async def test_the_rescan_starts_only_once_the_first_card_is_drawn(collection, monkeypatch):
+    app = app_for(collection, rescan=True)
+    screens_at_rescan: list[str] = []
+    monkeypatch.setattr(app, "import_notes",
+                        lambda paths, bundled: screens_at_rescan.append(screen_text(app)))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await _settle(pilot)
+    assert len(screens_at_rescan) == 1
+    assert "What does the F1 score measure?" in screens_at_rescan[0]
+
+
+def test_the_first_card_needs_no_markdown_parser_nor_importer(tmp_path):
+    """A plain first card is drawn before the heavy modules are imported (they are for
+    later: the Markdown widget for a formatted card, the importer for the re-scan)."""
+    path = make_collection(tmp_path / "c.sqlite")
+    script = textwrap.dedent(f"""
+        import asyncio, sys
+        from flashdeck.scheduling.config import Config
+        from flashdeck.tui.app import build_app
+        app = build_app({str(path)!r}, config=Config(fuzz=False), rescan=True, bundled=False)
+        seen = {{}}
+        start_background = app.first_screen_shown
+        def first_screen_shown():
+            seen["modules"] = set(sys.modules)
+            sys.path.insert(0, {str(Path(__file__).parent)!r})
+            from test_tui_support import screen_text  # (it imports the importer itself)
+            seen["screen"] = screen_text(app)
+            start_background()
+        app.first_screen_shown = first_screen_shown
+        async def main():
+            async with app.run_test(size=(100, 32)) as pilot:
+                await pilot.pause()
+        asyncio.run(main())
+        assert "What does the F1 score measure?" in seen["screen"], seen["screen"]
+        heavy = {{"markdown_it", "textual.widgets._markdown", "textual.widgets._data_table",
+                  "flashdeck.collection.importer", "flashdeck.notes.parser",
+                  "flashdeck.mathtext"}} & seen["modules"]
+        assert not heavy, heavy
+    """)
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).parent.parent),
+               FLASHDECK_NOW=NOW_ISO, TEXTUAL_ANIMATIONS="none")
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-3000:]

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from flashdeck.scheduling.engine import Counts
-from flashdeck.tui.content import escape_markdown, obsidian_to_markdown, prepare
+from flashdeck.tui.content import escape_markdown, obsidian_to_markdown, prepare, simple_text
 from flashdeck.tui.session import Summary, Upcoming, format_duration
 
 
@@ -77,3 +79,60 @@ def test_summary_line():
                                 "back later today (the next at 10:10); 14 due tomorrow.")
     idle = Summary(0, 0, {1: 0, 2: 0, 3: 0, 4: 0}, 0, Counts(0, 0, 0), Upcoming(0, None, 3))
     assert idle.line(tz) == "No cards reviewed. Nothing more today; 3 due tomorrow."
+
+
+# -- the plain paragraph widget: only for text the Markdown widget would show as is ------------
+
+
+def _markdown_widget_text(markdown: str) -> str | None:
+    """What Textual's Markdown widget shows for `markdown` when it is one plain paragraph
+    (its parser is markdown-it's "gfm-like"; it collapses whitespace runs); else None."""
+    import re
+
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("gfm-like").parse(markdown)
+    if [t.type for t in tokens] != ["paragraph_open", "inline", "paragraph_close"]:
+        return None
+    children = tokens[1].children or []
+    if any(child.type != "text" for child in children):
+        return None
+    return re.sub(r"\s+", " ", "".join(child.content for child in children))
+
+
+@pytest.mark.parametrize("front", [
+    "What does the F1 score measure?",
+    "Question 0.0 with some words",
+    "Is Dice the same as F1?",
+    "F₁ = 2·P·R / (P + R): when is it 0?",
+    "What is TP/FP, in words?",
+    "Recall: how many of the real positives are found?",
+    "A  question   with\tgaps",
+])
+def test_plain_one_line_fronts_skip_the_markdown_widget(front):
+    assert simple_text(front) is not None
+    assert simple_text(front) == _markdown_widget_text(front)
+
+
+@pytest.mark.parametrize("markdown", [
+    "What is **precision**?", "What is `x`?", "see [[Note]]", "a_b", "x < y", "AT&T",
+    "# heading", "- item", "1. item", "2) item", "> quote", "    code", "---", "===",
+    "see example.com", "mail me@example.org", "http://x", "www.x", "two\nlines",
+    "price $5", "a | b", "~~gone~~", "trailing \\", "", "\n",
+])
+def test_anything_that_may_be_markdown_goes_to_the_markdown_widget(markdown):
+    assert simple_text(markdown) is None
+
+
+# mostly harmless pieces, so that many texts are accepted, and every kind of syntax among them
+_PIECES = ["What", "is", "F1", "0.75", " ", " ", "  ", "?", ",", ":", "(", ")", "/", "'", '"',
+           "-", "+", "=", "!", "₁", "·", "é", "\t", "*", "_", "#", ">", "|", "<", "&", "~",
+           "`", "[", "]", "\\", "$", "@", "\n", "1.", "2)", "x.org", "http://", "www", ";;"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=12).map("".join))
+def test_simple_text_shows_what_the_markdown_widget_would(markdown):
+    shown = simple_text(markdown)
+    if shown is not None:
+        assert shown == _markdown_widget_text(markdown)

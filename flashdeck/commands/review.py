@@ -28,6 +28,14 @@ def cmd_review(args) -> int:
     app = build_app(collection_path(getattr(args, "collection", None)), deck=args.deck,
                     config=config)
     summary = app.run()
+    return finish(app, summary)
+
+
+def finish(app, summary: str | None) -> int:
+    """After the app: the session summary (exit 0), or the crash in one line (exit 2)."""
+    if app.crash is not None:  # the traceback is in the log file the line names
+        print(app.crash.line(), file=sys.stderr)
+        return 2
     if app.return_code:
         return 2
     summary = summary or app.final_summary

@@ -1,9 +1,12 @@
 """The flashdeck review app. `build_app` builds it for the CLI and for the tests alike.
 
-On start the app shows the first due card at once (the deck list sits underneath); in the
-background a worker re-scans the registered note sources, so edits made in Obsidian show
-up, and a fresh collection gets the bundled deck imported (said so on screen) so the very
-first `flashdeck review` shows the real thing.
+On start the app shows the first due card at once: the review screen goes straight on an
+empty base screen (the deck list is built only when asked for, with Escape), and nothing
+the first frame does not need runs before it (PRODUCT.md §7: first card on screen within
+1.3x a hello-world Textual app). Once the card is on screen a worker re-scans the
+registered note sources, so edits made in Obsidian show up. A fresh collection opens on
+the deck list and gets the bundled deck imported (said so on screen) so the very first
+`flashdeck review` shows the real thing.
 
 Workers open their own connection (SQLite connections belong to their thread) and post
 messages; the handlers here own the state.
@@ -11,6 +14,7 @@ messages; the handlers here own the state.
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +29,6 @@ from flashdeck.collection.store import Collection
 from flashdeck.errors import UsageError
 from flashdeck.scheduling.config import Config
 from flashdeck.tui.content import plain
-from flashdeck.tui.screens.home import HomeScreen
 from flashdeck.tui.session import Session, worker_collection
 
 
@@ -61,26 +64,99 @@ class FlashdeckApp(App[str]):
 
         self.tz = local_tz()
         self.final_summary: str | None = None
+        self.crash = None  # a flashdeck.tui.crash.Crash once a handler has raised
+        self.home_notice = ""  # the line above the deck list (the bundled deck's import)
+        self._importing_bundled = False
+        self._first_review: Screen | None = None
+        self._started = False
+        self._frame_ready = False
+        self._waiting_for_ready: list[tuple[Screen, Callable[[], object]]] = []
 
     def get_default_screen(self) -> Screen:
-        return HomeScreen()
+        """The deck list when nothing is due, or when an empty collection gets the bundled
+        deck first; else an empty screen, for the first card's review screen to go on.
+
+        (Not the review screen itself: Textual cannot switch away from the default screen,
+        and the review screen switches to the summary.)"""
+        col = self.session.col
+        if self.bundled is not None and col.conn.execute(
+                "SELECT 1 FROM cards WHERE orphaned = 0 LIMIT 1").fetchone() is None:
+            self._importing_bundled = True
+            self.home_notice = f"No cards yet: importing the bundled deck from {self.bundled} …"
+            return self._new_home()
+        card = self.session.engine(self.deck).next_card()
+        if card is None:
+            return self._new_home()
+        from flashdeck.tui.screens.review import ReviewScreen
+
+        self._first_review = ReviewScreen(self.deck, first=card)
+        return Screen(id="base")
 
     def on_mount(self) -> None:
-        col = self.session.col
-        live = col.conn.execute("SELECT count(*) FROM cards WHERE orphaned = 0").fetchone()[0]
-        if not live and self.bundled is not None:
-            self.home.notice(f"No cards yet: importing the bundled deck from {self.bundled} …")
+        if self._first_review is not None:
+            self.push_screen(self._first_review)
+            self._first_review = None
+        elif self._importing_bundled:
             self.import_notes([str(self.bundled)], bundled=True)
+
+    def after_first_frame(self, screen: Screen, callback: Callable[[], object]) -> None:
+        """Run `callback` on `screen` once that screen has really been drawn.
+
+        Textual draws nothing during the app's start-up batch (which includes mounting the
+        first screens), and a screen's `call_after_refresh` may fire after a refresh that
+        was not drawn; the app's Ready event is handled only once that batch is over."""
+        if self._frame_ready:
+            screen.call_after_refresh(callback)
+        else:
+            self._waiting_for_ready.append((screen, callback))
+
+    def on_ready(self) -> None:
+        self._frame_ready = True
+        waiting, self._waiting_for_ready = self._waiting_for_ready, []
+        for screen, callback in waiting:
+            screen.call_after_refresh(callback)
+
+    def first_screen_shown(self) -> None:
+        """Called once the first screen is drawn: start what it did not wait for."""
+        if self._started:
             return
-        self.start_review()
-        if self.rescan:
-            paths = [r[0] for r in col.conn.execute("SELECT path FROM sources ORDER BY id")]
+        self._started = True
+        if self.rescan and not self._importing_bundled:
+            paths = [r[0] for r in self.session.col.conn.execute(
+                "SELECT path FROM sources ORDER BY id")]
             if paths:
                 self.import_notes(paths, bundled=False)
 
+    @staticmethod
+    def _new_home() -> Screen:
+        from flashdeck.tui.screens.home import HomeScreen
+
+        return HomeScreen()
+
     @property
-    def home(self) -> HomeScreen:
-        return self.screen_stack[0]  # type: ignore[return-value]
+    def home(self) -> Screen | None:
+        """The deck list, if it has been built (it is, below every review started from it)."""
+        from flashdeck.tui.screens.home import HomeScreen
+
+        return next((s for s in self.screen_stack if isinstance(s, HomeScreen)), None)
+
+    def show_home(self) -> None:
+        """Back to the deck list: the one below this screen, else a new one in its place."""
+        if self.home is not None:
+            if self.screen is not self.home:
+                self.pop_screen()
+        else:
+            self.switch_screen(self._new_home())
+
+    def notice(self, text: str) -> None:
+        """A line above the deck list, kept for a deck list built later."""
+        self.home_notice = text
+        if self.home is not None:
+            self.home.notice(text)
+
+    def refresh_home(self) -> None:
+        if self.home is not None:
+            self.home.refresh_counts()
 
     def start_review(self) -> None:
         """Straight to the first due card; with nothing due, the deck list says what is later."""
@@ -116,9 +192,10 @@ class FlashdeckApp(App[str]):
             said = (f"Imported the bundled deck: {report.cards_added} cards from "
                     f"{report.notes_imported} notes. Add your own notes with "
                     "`flashdeck import PATH`.")
-            self.home.notice(said)
+            self._importing_bundled = False
+            self.notice(said)
             self.notify(said, markup=False, timeout=8)
-            self.home.refresh_counts()
+            self.refresh_home()
             self.start_review()
             return
         if report.notes_imported or report.notes_gone:
@@ -126,7 +203,7 @@ class FlashdeckApp(App[str]):
             self.notify(f"Re-read {changed} changed note{'s' if changed != 1 else ''}: "
                         f"{report.cards_added} cards added, {report.cards_updated} updated, "
                         f"{report.cards_orphaned} gone.", markup=False)
-            self.home.refresh_counts()
+            self.refresh_home()
             refresh = getattr(self.screen, "refresh_counts", None)
             if refresh is not None and self.screen is not self.home:
                 refresh()
@@ -136,7 +213,25 @@ class FlashdeckApp(App[str]):
         self.notify(plain(f"Could not {what}: {message.error}"), severity="error",
                     markup=False, timeout=8)
         if message.bundled:
-            self.home.notice("No cards yet: add your notes with `flashdeck import PATH`.")
+            self._importing_bundled = False
+            self.notice("No cards yet: add your notes with `flashdeck import PATH`.")
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An exception no handler caught (a bug): the app ends, as Textual ends it, but
+        the traceback goes to a log file instead of the terminal; the command prints one
+        line naming it (`crash.Crash.line`) and exits 2. FLASHDECK_DEBUG=1 keeps Textual's
+        own report too.
+
+        Textual 8 has no public hook for this (textual#5931): every unhandled exception
+        reaches `App._handle_exception`, which queues the report in `_exit_renderables`
+        and closes the app; the report is printed after the terminal is restored."""
+        super()._handle_exception(error)
+        if self.crash is None:  # the first one is the cause; later ones are its echoes
+            from flashdeck.tui.crash import record
+
+            self.crash = record(error)
+        if not os.environ.get("FLASHDECK_DEBUG"):
+            self._exit_renderables.clear()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         commands = getattr(screen, "palette_commands", None)

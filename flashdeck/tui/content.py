@@ -50,7 +50,12 @@ def escape_markdown(text: str) -> str:
 
 
 def render_math(markdown: str) -> str:
-    """LaTeX math as Unicode, through the math module (`render.with_math`)."""
+    """LaTeX math as Unicode, through the math module (`render.with_math`).
+
+    Math is always delimited by `$`, so text without one skips the math module's import
+    (it costs the first card's start-up time for nothing)."""
+    if "$" not in markdown:
+        return markdown
     from flashdeck.render import with_math
 
     return with_math(markdown)
@@ -152,6 +157,31 @@ def back(card, seed: int | None = None) -> str:
     from flashdeck.render import back_markdown
 
     return prepare(back_markdown(card, seed, highlight="**"))
+
+
+# Characters that can start markdown syntax anywhere in a line (escapes, emphasis, code,
+# links and images, autolinks and HTML, entities, strikethrough, tables, headings, math
+# leftovers), and what linkify (on in Textual's "gfm-like" parser) makes a link of: a
+# domain (`.` then a letter), an email (`@`), `http://` and `//`, `www`.
+_MARKDOWN_SYNTAX = re.compile(r"[\\`*_\[\]<>&~|#$@]|\.[^\W\d_]|//|www", re.IGNORECASE)
+# What makes a line a block other than a paragraph: indentation (code), a list item or a
+# rule (`-`, `+`, `*`), a setext underline (`===`), an ordered item (`1.`, `1)`).
+_BLOCK_START = re.compile(r"^(?:\s|[-+*=]|\d{1,9}[.)](?:\s|$))")
+
+
+def simple_text(markdown: str) -> str | None:
+    """The text a one-line plain paragraph shows, or None when the markdown needs a parser.
+
+    The review screen shows such a card (most question fronts) with a plain text widget
+    that looks exactly like the Markdown widget's paragraph, so the first card can be drawn
+    before the markdown parser and widget are even imported. Deliberately conservative:
+    anything that might be syntax goes to the real parser. Whitespace runs collapse to one
+    space, as the Markdown widget does."""
+    text = markdown.strip("\n")
+    if (not text or text != text.strip() or "\n" in text or "\r" in text
+            or _BLOCK_START.match(text) or _MARKDOWN_SYNTAX.search(text)):
+        return None
+    return " ".join(text.split())
 
 
 def plain(text: str) -> str:

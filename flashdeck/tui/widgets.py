@@ -3,30 +3,67 @@ the screen's handlers own the state.
 
 Card text reaches the terminal only as `Content` built from plain strings (never parsed as
 markup) or through the Markdown widget, and always after `textsafe.sanitize`.
+
+Start-up time: the first card must be on screen within a few tens of milliseconds of a
+bare Textual app, so the parts the first frame does not show are built when first needed
+(the answer buttons on the first reveal, the exercise input on the first exercise) and
+the Markdown widget, whose import alone costs ~40 ms, only for a card that needs it.
 """
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult, RenderResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Button, Input, Markdown, Static
+from textual.widget import Widget
+from textual.widgets import Button, Input, Static  # both loaded by textual.app already
 
 from flashdeck.scheduling.engine import Counts
-from flashdeck.tui.content import plain
+from flashdeck.tui.content import plain, simple_text
+
+if TYPE_CHECKING:
+    from flashdeck.tui.card_markdown import CardMarkdown
 
 RATING_LABELS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 RATING_BY_NAME = {"again": 1, "hard": 2, "good": 3, "easy": 4}
 _VARIANTS = {1: "error", 2: "warning", 3: "success", 4: "primary"}
 
 
-class CardMarkdown(Markdown):
-    """A card side. Links are not opened (card text is untrusted): a click only names them."""
+class CardSide(Vertical):
+    """One side of a card, given as markdown (already made safe by `content.prepare`).
 
-    def __init__(self, markdown: str = "", **kwargs) -> None:
-        super().__init__(markdown, open_links=False, **kwargs)
+    A one-line plain paragraph (most question fronts) is drawn by a plain text widget
+    styled exactly like the Markdown widget's paragraph (see `flashdeck.tcss`); anything
+    else by a `CardMarkdown`, mounted the first time a card needs it."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._markdown: CardMarkdown | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(classes="card-text", expand=True)
+
+    async def show(self, markdown: str) -> None:
+        text = simple_text(markdown)
+        paragraph = self.query_one(".card-text", Static)
+        if text is not None:
+            paragraph.update(Content(text))
+            paragraph.display = True
+            if self._markdown is not None:
+                self._markdown.display = False
+            return
+        if self._markdown is None:
+            from flashdeck.tui.card_markdown import CardMarkdown
+
+            self._markdown = CardMarkdown()
+            await self.mount(self._markdown)
+        await self._markdown.update(markdown)
+        self._markdown.display = True
+        paragraph.display = False
 
 
 class QueueCounts(Static):
@@ -42,6 +79,36 @@ class QueueCounts(Static):
             style = f"bold {colour}" + (" underline" if current == name else "")
             content += Content.styled(str(number), style) + Content(f" {name}")
         self.update(content)
+
+
+class SessionProgress(Widget, can_focus=False):
+    """Cards done this session out of done + still due, as a bar.
+
+    Drawn exactly as Textual's `ProgressBar` (without percentage and ETA) draws it, with
+    the same `bar--*` component classes; one light widget instead of the ProgressBar's
+    two and their reactives, which cost the first frame a few milliseconds."""
+
+    COMPONENT_CLASSES = {"bar--bar", "bar--complete"}
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.fraction = 0.0
+
+    def update(self, total: int, progress: int) -> None:
+        self.fraction = min(max(progress / total, 0.0), 1.0) if total else 1.0
+        self.refresh()
+
+    def render(self) -> RenderResult:
+        from rich.style import Style
+        from textual.renderables.bar import Bar
+
+        width = self.size.width
+        # as ProgressBar's Bar: the fraction is rounded down to a half cell
+        shown = int(self.fraction * width * 2) / (width * 2) if width else self.fraction
+        style = self.get_component_rich_style("bar--bar" if shown < 1 else "bar--complete")
+        return Bar(highlight_range=(0, width * shown),
+                   highlight_style=Style.from_color(style.color),
+                   background_style=Style.from_color(style.bgcolor))
 
 
 def queue_of(state: str) -> str:
@@ -107,13 +174,13 @@ class ExercisePanel(Vertical):
             super().__init__()
             self.verdict = verdict
 
-    def compose(self) -> ComposeResult:
-        yield Static(id="grid")
-        yield Input(placeholder="your answer: 3/4, 0.75 or 75%",
-                    id="answer")
-        yield Static(id="verdict")
-
-    def load(self, instance) -> None:
+    async def load(self, instance) -> None:
+        """Show this exercise, its answer box empty (the parts are built on the first one)."""
+        if not self.children:
+            await self.mount_all([Static(id="grid"),
+                                  Input(placeholder="your answer: 3/4, 0.75 or 75%",
+                                        id="answer"),
+                                  Static(id="verdict")])
         self.instance = instance
         grid = self.query_one("#grid", Static)
         grid.display = instance.grid is not None
@@ -128,7 +195,8 @@ class ExercisePanel(Vertical):
         self.remove_class("-right", "-wrong")
 
     def focus_input(self) -> None:
-        self.query_one("#answer", Input).focus()
+        for answer in self.query("#answer"):  # none before the first exercise
+            answer.focus()
 
     def action_leave_input(self) -> None:
         self.screen.set_focus(None)
@@ -170,5 +238,6 @@ class Notice(Static):
         self.update(Content(plain(text)))
 
 
-__all__ = ["AnswerBar", "CardMarkdown", "ExercisePanel", "Notice", "QueueCounts",
+__all__ = ["AnswerBar", "CardSide", "ExercisePanel", "Notice", "QueueCounts",
+           "SessionProgress",
            "grid_content", "queue_of", "RATING_BY_NAME", "RATING_LABELS"]

@@ -32,6 +32,8 @@ DECKS = ("Deck list: Enter reviews the highlighted deck (with its subdecks), a r
 
 
 class HelpScreen(ModalScreen):
+    CSS_PATH = "help.tcss"  # its rules, parsed when the screen is first shown
+
     BINDINGS = [
         Binding("escape", "dismiss", "Close"),
         Binding("question_mark", "dismiss", "Close", show=False),

@@ -68,6 +68,8 @@ class DeckTable(DataTable):
 
 
 class HomeScreen(Screen):
+    CSS_PATH = "home.tcss"  # its rules, parsed when the screen is first shown
+
     BINDINGS = [
         Binding("a", "review_all", "Review all"),
         Binding("r", "refresh", "Refresh", show=False),
@@ -100,18 +102,16 @@ class HomeScreen(Screen):
         yield Static(id="later")
         yield Footer()
 
-    pending_notice = ""  # set before the screen is composed (the app's start-up)
-
     def on_mount(self) -> None:
-        self.notice(self.pending_notice)
+        self.notice(self.app.home_notice)
         self.refresh_counts()
+        self.app.after_first_frame(self, self.app.first_screen_shown)
 
     def on_screen_resume(self) -> None:
         self.refresh_counts()
 
     def notice(self, text: str) -> None:
         """A line above the decks (the bundled deck being imported, and what it added)."""
-        self.pending_notice = text
         for widget in self.query("#home-notice").results(Notice):  # none before compose
             widget.say(text)
             widget.display = bool(text)

@@ -7,6 +7,7 @@ card is drawn, so a killed process loses nothing already answered.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shlex
 import subprocess
@@ -16,15 +17,16 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Markdown, ProgressBar, Rule, Static
+from textual.widgets import Static
 
 from flashdeck.collection.cards import CardView, get_card
 from flashdeck.errors import FlashdeckError
 from flashdeck.render import exercise_seed, header
 from flashdeck.scheduling.engine import RATING_NAMES
 from flashdeck.tui import content
-from flashdeck.tui.widgets import (RATING_BY_NAME, RATING_LABELS, AnswerBar, CardMarkdown,
-                                   ExercisePanel, Notice, QueueCounts, queue_of)
+from flashdeck.tui.widgets import (RATING_BY_NAME, RATING_LABELS, AnswerBar, CardSide,
+                                   ExercisePanel, Notice, QueueCounts, SessionProgress,
+                                   queue_of)
 
 
 class ReviewScreen(Screen):
@@ -57,6 +59,9 @@ class ReviewScreen(Screen):
         self.seed: int | None = None
         self.shown_at = 0.0
         self.done_here = 0
+        self._answer_parts_lock = asyncio.Lock()
+        self._answer_parts_built = False
+        self._was_away = False
 
     # -- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -64,25 +69,72 @@ class ReviewScreen(Screen):
             yield Notice(id="crumbs")
             with Horizontal(id="status"):
                 yield QueueCounts(id="counts")
-                yield ProgressBar(id="progress", show_eta=False, show_percentage=False)
+                yield SessionProgress(id="progress")
                 yield Static(id="progress-text")
+        # Only what the question shows: the answer's parts (rule, back, grade buttons) are
+        # built after the first frame (`_build_answer_parts`), to draw the first card sooner.
         with VerticalScroll(id="card"):
-            yield CardMarkdown(id="front")
-            yield ExercisePanel(id="exercise")
-            yield Rule(id="divider")
-            yield CardMarkdown(id="back")
+            yield CardSide(id="front")  # an exercise's panel comes after it (`_exercise_panel`)
         yield Static(id="reveal-hint")
-        yield AnswerBar(id="answers")
-        yield Footer()
+        # The footer's keys come a frame after the card too: Textual's Footer fills itself
+        # in after a refresh anyway, and building it costs the first frame ~25 ms. Its line
+        # is kept meanwhile, so nothing moves when it arrives.
+        yield Static(id="footer-space")
 
     async def on_mount(self) -> None:
         self.engine = self.app.session.engine(self.deck)
         first, self.first = self.first, None
         await self.next_card(first)
+        self.app.after_first_frame(self, self._after_first_frame)
+
+    async def _after_first_frame(self) -> None:
+        """What the first frame did not wait for: the footer, the answer's parts, then the
+        app's background work (re-scanning the notes)."""
+        from textual.widgets import Footer
+
+        if not self.is_attached:  # already left (the queue ran out at once, say)
+            self.app.first_screen_shown()
+            return
+        with self.app.batch_update():
+            await self.query_one("#footer-space", Static).remove()
+            await self.mount(Footer())
+        self.refresh_bindings()
+        await self._build_answer_parts()
+        self.app.first_screen_shown()
+
+    async def _exercise_panel(self) -> ExercisePanel:
+        """The exercise's grid, answer box and verdict, below the prompt (built for the
+        first exercise card: most sessions start with none)."""
+        for panel in self.query("#exercise").results(ExercisePanel):
+            return panel
+        panel = ExercisePanel(id="exercise")
+        await self.query_one("#card", VerticalScroll).mount(panel, after="#front")
+        return panel
+
+    async def _build_answer_parts(self) -> None:
+        """The rule, the back and the grade buttons, hidden until a reveal (once)."""
+        async with self._answer_parts_lock:  # a reveal may come before the first frame's end
+            if self._answer_parts_built:
+                return
+            from textual.widgets import Rule
+
+            divider, back, answers = Rule(id="divider"), CardSide(id="back"), \
+                AnswerBar(id="answers")
+            for widget in (divider, back, answers):
+                widget.display = False
+            await self.query_one("#card", VerticalScroll).mount_all([divider, back])
+            await self.mount(answers, after="#reveal-hint")
+            self._answer_parts_built = True
+
+    def on_screen_suspend(self) -> None:
+        self._was_away = True
 
     def on_screen_resume(self) -> None:
-        if self.card is not None:
+        # back from another screen (help): the counts may have changed meanwhile; not on
+        # first showing, when show_card has just counted
+        if self._was_away and self.card is not None:
             self.refresh_counts()
+        self._was_away = False
 
     # -- showing cards ---------------------------------------------------------------------
     async def next_card(self, card: CardView | None = None) -> None:
@@ -102,22 +154,22 @@ class ReviewScreen(Screen):
         self.seed = exercise_seed(card) if card.kind == "exercise" else None
         self.query_one("#crumbs", Notice).say(header(card))
         self.refresh_counts()
-        panel = self.query_one("#exercise", ExercisePanel)
         exercise = card.kind == "exercise"
         try:
             front = content.front(card, self.seed)
             if exercise:
                 from flashdeck.render import exercise_instance
 
-                panel.load(exercise_instance(card, self.seed))
+                instance = exercise_instance(card, self.seed)
+                await (await self._exercise_panel()).load(instance)
         except FlashdeckError as exc:  # e.g. a broken exercise template: say so, keep going
             front = content.escape_markdown(f"This card cannot be shown: {exc}")
             exercise = False
-        panel.display = exercise
-        await self.query_one("#front", Markdown).update(front)
-        self.query_one("#back", Markdown).display = False
-        self.query_one("#divider", Rule).display = False
-        self.query_one("#answers", AnswerBar).display = False
+        for panel in self.query("#exercise"):
+            panel.display = exercise
+        await self.query_one("#front", CardSide).show(front)
+        for part in self.query("#back, #divider, #answers"):  # none before they are built
+            part.display = False
         hint = self.query_one("#reveal-hint", Static)
         hint.display = True
         hint.update(Content.assemble(("Enter", "bold"), "  check your answer    ",
@@ -125,7 +177,7 @@ class ReviewScreen(Screen):
                     if exercise else Content.assemble(("Space", "bold"), "  show the answer"))
         self.query_one("#card", VerticalScroll).scroll_home(animate=False)
         if exercise:
-            panel.focus_input()
+            self.query_one("#exercise", ExercisePanel).focus_input()
         else:
             self.set_focus(None)
         self.shown_at = self.app.session.start_timer()
@@ -135,8 +187,7 @@ class ReviewScreen(Screen):
         current = queue_of(self.card.state) if self.card else None
         self.query_one("#counts", QueueCounts).show(counts, current)
         total = self.done_here + counts.total
-        self.query_one("#progress", ProgressBar).update(total=max(total, 1),
-                                                        progress=self.done_here)
+        self.query_one("#progress", SessionProgress).update(max(total, 1), self.done_here)
         self.query_one("#progress-text", Static).update(
             Content(f"{self.done_here}/{total}"))
 
@@ -144,16 +195,17 @@ class ReviewScreen(Screen):
         card = self.card
         if card is None or self.revealed:
             return
+        await self._build_answer_parts()
         self.previews = self.engine.previews(card.id)
         try:
             back = content.back(card, self.seed)
         except FlashdeckError as exc:
             back = content.escape_markdown(f"The answer cannot be shown: {exc}")
-        back_widget = self.query_one("#back", Markdown)
+        back_widget = self.query_one("#back", CardSide)
         back_widget.set_class(card.kind == "cloze", "-cloze")
-        await back_widget.update(back)
+        await back_widget.show(back)
         back_widget.display = True
-        self.query_one("#divider", Rule).display = True
+        self.query_one("#divider").display = True
         self.query_one("#reveal-hint", Static).display = False
         bar = self.query_one("#answers", AnswerBar)
         bar.show({p.rating: p.label for p in self.previews.values()}, self.suggested)
@@ -167,9 +219,10 @@ class ReviewScreen(Screen):
         if self.card is None:
             return
         if not self.revealed:
-            if self.card.kind == "exercise" and not self.graded and \
-                    self.query_one("#exercise", ExercisePanel).display:
-                self.query_one("#exercise", ExercisePanel).focus_input()
+            panel = next(iter(self.query("#exercise").results(ExercisePanel)), None)
+            if self.card.kind == "exercise" and not self.graded and panel is not None and \
+                    panel.display:
+                panel.focus_input()
                 return
             await self.reveal()
             return
@@ -238,7 +291,7 @@ class ReviewScreen(Screen):
         self.app.switch_screen(SummaryScreen(finished=False))
 
     def action_decks(self) -> None:
-        self.app.pop_screen()
+        self.app.show_home()
 
     async def action_edit(self) -> None:
         """Open the card's note in $EDITOR at its line, then re-import it."""
@@ -303,7 +356,7 @@ class ReviewScreen(Screen):
         self.suggested = RATING_BY_NAME.get(message.verdict.suggested, 3)
         await self.reveal()
 
-    def on_markdown_link_clicked(self, message: Markdown.LinkClicked) -> None:
+    def on_markdown_link_clicked(self, message) -> None:  # Markdown.LinkClicked
         message.stop()
         self.notify(content.plain(f"Link: {message.href}"), markup=False)
 

@@ -32,6 +32,8 @@ def summary_content(summary: Summary, tz) -> Content:
 
 
 class SummaryScreen(Screen):
+    CSS_PATH = "summary.tcss"  # its rules, parsed when the screen is first shown
+
     BINDINGS = [
         Binding("q", "leave", "Quit"),
         Binding("enter", "leave", "Quit", show=False),
@@ -61,4 +63,4 @@ class SummaryScreen(Screen):
         self.app.exit(self.summary.line(self.app.tz))
 
     def action_decks(self) -> None:
-        self.app.pop_screen()
+        self.app.show_home()
