@@ -1,8 +1,8 @@
 """`flashdeck import` / `check`: notes on disk -> cards in the collection.
 
 The work, per source (a folder or a file named on the command line):
-  1. list the note files; notes in the collection whose file vanished are marked gone and
-     their cards orphaned first, so that a moved or renamed note can claim them back;
+  1. list the note files; the cards of notes whose file vanished can be claimed by a moved or
+     renamed note below, and what is left of them is orphaned at the end of the run;
   2. skip files whose size and mtime are unchanged, then those whose content hash is;
   3. parse the rest (on all cores when there are many), keeping only tagged notes of a folder;
   4. match the parsed cards to the cards the collection already has, so each card keeps its
@@ -26,6 +26,7 @@ from flashdeck.collection.store import Collection
 from flashdeck.notes.model import ParsedCard, ParsedNote, ParserSettings, Problem
 
 SIMILARITY_THRESHOLD = 0.6
+READ_ATTEMPTS = 3  # reads of a note that changes while being read, before giving up on it
 PARALLEL_MIN_FILES = 48  # below this a process pool costs more than it saves
 
 
@@ -183,11 +184,21 @@ def read_and_parse(file: NoteFile, settings: ParserSettings, require_tag: bool,
         size, mtime_ns = stat.st_size, stat.st_mtime_ns
     except OSError as exc:
         return Parsed(file, -1, -1, "", None, [Problem(file.display, 0, f"cannot read: {exc.strerror}")])
-    try:
-        raw = file.path.read_bytes()
-    except OSError as exc:
-        return Parsed(file, size, mtime_ns, "", None,
-                      [Problem(file.display, 0, f"cannot read: {exc.strerror}")])
+    for attempt in range(READ_ATTEMPTS):
+        try:
+            raw = file.path.read_bytes()
+            again = file.path.stat()
+        except OSError as exc:
+            return Parsed(file, size, mtime_ns, "", None,
+                          [Problem(file.display, 0, f"cannot read: {exc.strerror}")])
+        if (again.st_size, again.st_mtime_ns) == (size, mtime_ns) and len(raw) == size:
+            break
+        # written to while we read (an editor saving): what we have may be torn
+        size, mtime_ns = again.st_size, again.st_mtime_ns
+    else:
+        return Parsed(file, size, mtime_ns, "", None, [Problem(
+            file.display, 0, "kept changing while being read; its cards are left as they"
+            " were (import again once it is saved)")])
     digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
     if known_hash is not None and digest == known_hash:
         return Parsed(file, size, mtime_ns, digest, None, [])
@@ -284,22 +295,10 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
     }
     on_disk = {f.relpath for f in source.files}
 
-    # 1. notes whose file is gone: orphan their cards first, so moves can claim them back
-    moved_pool: set[int] = set()
-    gone = [row for rel, row in known.items() if rel not in on_disk and row["present"]]
-    if gone:
-        with col.transaction():
-            for row in gone:
-                ids = [r[0] for r in conn.execute(
-                    "SELECT id FROM cards WHERE note_id = ? AND orphaned = 0", (row["id"],))]
-                moved_pool.update(ids)
-                conn.execute("UPDATE cards SET orphaned = 1 WHERE note_id = ?", (row["id"],))
-                conn.execute(
-                    "UPDATE notes SET present = 0, size = -1, mtime_ns = -1, hash = '' WHERE id = ?",
-                    (row["id"],),
-                )
-                report.cards_orphaned += len(ids)
-        report.notes_gone += len(gone)
+    # 1. notes whose file is gone: a moved or renamed note may claim their cards below; what
+    # is left is orphaned at the end. (Orphaning first, in its own transaction, lost the
+    # claim to a crash in between: the re-run no longer knew which notes had just vanished.)
+    gone_notes = {row["id"] for rel, row in known.items() if rel not in on_disk and row["present"]}
 
     # 2. skip by size and mtime
     jobs = []
@@ -338,10 +337,18 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
             if not parsed.hash:  # unreadable: leave what the collection has alone
                 continue
             with batches.note():
-                _write_note(conn, source_id, parsed, known.get(parsed.file.relpath),
-                            moved_pool, now, report)
+                _write_note(conn, source_id, parsed, gone_notes, now, report)
     finally:
         batches.commit()
+    if gone_notes:
+        with col.transaction():
+            for note_id in gone_notes:
+                report.cards_orphaned += conn.execute(
+                    "UPDATE cards SET orphaned = 1 WHERE note_id = ? AND orphaned = 0", (note_id,)
+                ).rowcount
+                conn.execute("UPDATE notes SET present = 0, size = -1, mtime_ns = -1, hash = ''"
+                             " WHERE id = ? AND present = 1", (note_id,))
+        report.notes_gone += len(gone_notes)
 
 
 class _Batches:
@@ -365,9 +372,12 @@ class _Batches:
         try:
             yield
         except BaseException:
-            self.conn.execute("ROLLBACK TO note")
-            self.conn.execute("RELEASE note")
-            self.commit()
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK TO note")
+                self.conn.execute("RELEASE note")
+                self.commit()
+            else:  # SQLite rolled the batch back itself (a full disk): nothing to keep
+                self.open = False
             raise
         self.conn.execute("RELEASE note")
         self.count += 1
@@ -380,8 +390,12 @@ class _Batches:
             self.open = False
 
 
-def _write_note(conn, source_id: int, parsed: Parsed, row, moved_pool: set[int], now: int,
+def _write_note(conn, source_id: int, parsed: Parsed, gone_notes: set[int], now: int,
                 report: ImportReport) -> None:
+    # read under the write lock: another import of this vault may have written it meanwhile
+    row = conn.execute("SELECT id, relpath, size, mtime_ns, hash, present FROM notes"
+                       " WHERE source_id = ? AND relpath = ?",
+                       (source_id, parsed.file.relpath)).fetchone()
     if parsed.note is None and row is not None and parsed.hash == row["hash"]:
         # same content (touched, or copied back): only the stat changed
         conn.execute("UPDATE notes SET size = ?, mtime_ns = ? WHERE id = ?",
@@ -401,7 +415,7 @@ def _write_note(conn, source_id: int, parsed: Parsed, row, moved_pool: set[int],
         report.cards_orphaned += orphaned
         report.notes_skipped += 1
         return
-    added, updated, orphaned = sync_note_cards(conn, note_id, parsed.note.cards, moved_pool, now)
+    added, updated, orphaned = sync_note_cards(conn, note_id, parsed.note.cards, gone_notes, now)
     report.notes_imported += 1
     report.cards_added += added
     report.cards_updated += updated
@@ -413,11 +427,11 @@ def _source_id(col: Collection, source: Source, now: int) -> int:
     row = conn.execute("SELECT id FROM sources WHERE path = ?", (str(source.path),)).fetchone()
     if row:
         return row[0]
-    with col.transaction():
-        return conn.execute(
-            "INSERT INTO sources (path, kind, added) VALUES (?, ?, ?)",
-            (str(source.path), source.kind, now),
-        ).lastrowid
+    with col.transaction():  # OR IGNORE: another import of this folder may have added it
+        conn.execute("INSERT OR IGNORE INTO sources (path, kind, added) VALUES (?, ?, ?)",
+                     (str(source.path), source.kind, now))
+        return conn.execute("SELECT id FROM sources WHERE path = ?",
+                            (str(source.path),)).fetchone()[0]
 
 
 def _upsert_note(conn, source_id: int, parsed: Parsed, row) -> int:
@@ -447,14 +461,18 @@ _UPDATE_COLUMNS = ("note_id", "kind", "front", "back", "ckey", "line", "deck", "
                    "ordinal", "position", "breadcrumb", "exercise")
 
 
-def sync_note_cards(conn, note_id: int, cards: list[ParsedCard], moved_pool: set[int],
+def sync_note_cards(conn, note_id: int, cards: list[ParsedCard], gone_notes: set[int],
                     now: int) -> tuple[int, int, int]:
-    """Match a note's parsed cards to existing cards; returns (added, updated, orphaned)."""
+    """Match a note's parsed cards to existing cards; returns (added, updated, orphaned).
+
+    `gone_notes`: ids of notes whose files vanished in this import; their cards not yet
+    claimed by another note may be claimed by this one (a move or rename)."""
+    gone_json = "[" + ",".join(map(str, sorted(gone_notes))) + "]" if gone_notes else None
     new = [(i, card, content_hash(card)) for i, card in enumerate(cards)]
     existing = {
         row["id"]: row for row in conn.execute(
             "SELECT id, kind, front, back, ckey, ordinal, block, position, orphaned, line, deck,"
-            " breadcrumb, exercise, note_id FROM cards WHERE note_id = ?", (note_id,))
+            " breadcrumb, exercise, note_id, reps FROM cards WHERE note_id = ?", (note_id,))
     }
     matched: dict[int, int] = {}  # new index -> card id
     taken: set[int] = set()
@@ -463,7 +481,21 @@ def sync_note_cards(conn, note_id: int, cards: list[ParsedCard], moved_pool: set
     by_key: dict[str, list] = {}
     for row in existing.values():
         by_key.setdefault(row["ckey"], []).append(row)
+    # fewer copies of a duplicated card than before: the copies with a history stay (which
+    # copy was deleted cannot be told, and nearest position alone orphaned the answered one)
+    indices_by_key: dict[str, list[int]] = {}
+    for index, _card, key in new:
+        indices_by_key.setdefault(key, []).append(index)
+    for key, indices in indices_by_key.items():
+        live = [r for r in by_key.get(key, ()) if not r["orphaned"]]
+        if len(live) > len(indices) > 0:
+            keep = sorted(live, key=lambda r: (r["reps"] == 0, r["position"]))[:len(indices)]
+            for index, row in zip(indices, sorted(keep, key=lambda r: r["position"])):
+                matched[index] = row["id"]
+                taken.add(row["id"])
     for index, card, key in new:
+        if index in matched:
+            continue
         candidates = [r for r in by_key.get(key, ()) if r["id"] not in taken]
         if candidates:
             best = min(candidates, key=lambda r: (r["orphaned"], abs(r["position"] - index)))
@@ -475,11 +507,14 @@ def sync_note_cards(conn, note_id: int, cards: list[ParsedCard], moved_pool: set
     if pending:
         keys = sorted({k for _, _, k in pending})
         orphans: dict[str, list] = {}
+        claimable = "orphaned = 1" if gone_json is None else \
+            "(orphaned = 1 OR note_id IN (SELECT value FROM json_each(?)))"
         for start in range(0, len(keys), 500):
             chunk = keys[start:start + 500]
             for row in conn.execute(
-                f"SELECT id, ckey FROM cards WHERE orphaned = 1 AND ckey IN"
-                f" ({','.join('?' * len(chunk))}) ORDER BY id", chunk,
+                f"SELECT id, ckey FROM cards WHERE {claimable} AND ckey IN"
+                f" ({','.join('?' * len(chunk))}) ORDER BY id",
+                chunk if gone_json is None else [gone_json, *chunk],
             ):
                 if row["id"] not in taken:
                     orphans.setdefault(row["ckey"], []).append(row["id"])
@@ -495,14 +530,12 @@ def sync_note_cards(conn, note_id: int, cards: list[ParsedCard], moved_pool: set
         from difflib import SequenceMatcher
 
         pool_ids = [i for i in existing if i not in taken]
-        extra = [i for i in moved_pool if i not in taken and i not in existing]
         rows = [existing[i] for i in pool_ids]
-        if extra:
-            for start in range(0, len(extra), 500):
-                chunk = extra[start:start + 500]
-                rows.extend(conn.execute(
-                    f"SELECT id, kind, front, back, ordinal, block FROM cards WHERE id IN"
-                    f" ({','.join('?' * len(chunk))})", chunk))
+        if gone_json is not None:  # cards of vanished notes that no other note claimed yet
+            rows.extend(row for row in conn.execute(
+                "SELECT id, kind, front, back, ordinal, block FROM cards WHERE orphaned = 0"
+                " AND note_id IN (SELECT value FROM json_each(?))", (gone_json,))
+                if row["id"] not in taken)
         pairs = []
         for index, card in pending:
             text = f"{card.front}\n{card.back}"

@@ -129,7 +129,7 @@ class Collection:
         try:
             conn = sqlite3.connect(path, timeout=30, isolation_level=None)
         except sqlite3.Error as exc:
-            raise CollectionError(f"{path}: cannot open the collection: {exc}") from None
+            raise CollectionError(f"{path}: {describe_error(exc)}") from None
         # The file is never opened with Python's own I/O: closing any descriptor of a file
         # drops every POSIX lock this process holds on it, SQLite's included. SQLite itself
         # tells a file that is not a database.
@@ -141,7 +141,7 @@ class Collection:
             conn.close()
             if "not a database" in str(exc):
                 raise CollectionError(f"{path}: not a flashdeck collection (not SQLite)") from None
-            raise CollectionError(f"{path}: cannot use the collection: {exc}") from None
+            raise CollectionError(f"{path}: {describe_error(exc)}") from None
         except BaseException:
             conn.close()
             raise
@@ -168,8 +168,27 @@ class Collection:
         self.conn.execute("PRAGMA busy_timeout = 30000")
         self.conn.execute("PRAGMA foreign_keys = ON")
         if self.path is not None:
-            self.conn.execute("PRAGMA journal_mode = WAL")
+            # refuse another program's database before switching it to WAL (that rewrites
+            # its header: "refused" must mean "untouched")
+            self.schema_version()
+            self._use_wal()
             self.conn.execute("PRAGMA synchronous = NORMAL")
+
+    def _use_wal(self) -> None:
+        """Switch to WAL, waiting out other processes. SQLite does not call the busy handler
+        for this switch: two processes creating a collection at once got "database is
+        locked" at once."""
+        import time
+
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.005)
 
     def _prepare(self) -> None:
         version = self.schema_version()
@@ -191,13 +210,13 @@ class Collection:
             self._migrate(version)
 
     def schema_version(self) -> int:
-        row = self.conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+        # one statement, one snapshot: another process may be creating the collection
+        # between two reads (tables seen, meta not yet: "not a flashdeck collection")
+        has_meta, tables = self.conn.execute(
+            "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'),"
+            " (SELECT count(*) FROM sqlite_master WHERE type = 'table')"
         ).fetchone()
-        if row is None:
-            tables = self.conn.execute(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
-            ).fetchone()[0]
+        if not has_meta:
             if tables:
                 raise CollectionError(f"{self.path}: not a flashdeck collection")
             return 0
@@ -241,7 +260,10 @@ class Collection:
         try:
             yield self.conn
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            # SQLite may have rolled back already (a full disk does): a second ROLLBACK
+            # would fail and hide the real error
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
         else:
             self.conn.execute("COMMIT")
@@ -252,8 +274,34 @@ class Collection:
     def __enter__(self) -> "Collection":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type, exc, tb) -> None:
         self.close()
+        if isinstance(exc, sqlite3.Error):
+            # a full disk, a read-only file, a lock held too long: one line naming the file
+            # (every write is in a transaction, so nothing was half-written)
+            raise CollectionError(f"{self.path or 'collection'}: {describe_error(exc)}") from exc
+
+
+def describe_error(exc: sqlite3.Error) -> str:
+    """What went wrong with the collection, in words a user can act on."""
+    text = str(exc)
+    lowered = text.lower()
+    for needle, message in (
+        ("disk is full", "the disk is full; nothing was half-written: free some space and"
+                         " run the command again"),
+        ("readonly database", "cannot write the collection: the file or its folder is"
+                              " read-only"),
+        ("unable to open database file", "cannot open the collection file: check that its"
+                                         " folder exists and is writable"),
+        ("database is locked", "the collection is busy: another flashdeck has held it for"
+                               " over 30 s; try again"),
+        ("disk i/o error", "the disk failed while using the collection (I/O error)"),
+        ("malformed", "the collection file is damaged; run `flashdeck doctor`, or restore"
+                      " a backup copy"),
+    ):
+        if needle in lowered:
+            return message
+    return f"cannot use the collection: {text}"
 
 
 def _split_sql(script: str) -> list[str]:
