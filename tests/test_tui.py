@@ -260,6 +260,24 @@ async def test_another_flashdeck_process_reading_meanwhile_loses_no_answer(colle
 
 
 @run_async
+async def test_a_card_answered_in_another_terminal_is_not_answered_twice(collection):
+    """Two terminals show the same card; the second grade must not apply to a stale state."""
+    from flashdeck.scheduling.config import Config
+    from flashdeck.scheduling.engine import Engine
+
+    app = app_for(collection)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("space")
+        await pilot.pause()
+        with Collection.open(collection) as other:  # the other terminal answers card 1
+            Engine(other, Config()).answer(1, 4)
+        await pilot.press("3")
+        await pilot.pause()
+        assert "answered elsewhere" in screen_text(app)
+    assert reviews(collection) == [(1, 4)]  # one answer, the other terminal's
+
+
+@run_async
 async def test_the_command_palette_lists_the_review_actions(collection):
     app = app_for(collection)
     async with app.run_test(size=SIZE, notifications=True) as pilot:

@@ -45,6 +45,7 @@ class CardView:
     reps: int
     lapses: int
     note_id: int
+    version: int = 0  # the scheduling state's version: answers check it (two terminals)
 
     @classmethod
     def from_row(cls, row) -> "CardView":
@@ -59,7 +60,7 @@ class CardView:
             exercise=row["exercise"], state=row["state"], due=row["due"],
             suspended=bool(row["suspended"]), buried_until=row["buried_until"],
             leech=bool(row["leech"]), orphaned=bool(row["orphaned"]), reps=row["reps"],
-            lapses=row["lapses"], note_id=row["note_id"],
+            lapses=row["lapses"], note_id=row["note_id"], version=row["version"],
         )
 
     def to_json(self) -> dict:

@@ -108,10 +108,13 @@ class Session:
             self.started = mark
         return mark
 
-    def answer(self, engine: Engine, card_id: int, rating: int, shown_at: float) -> Answered:
-        """Answer through the engine (committed before this returns) and count it."""
+    def answer(self, engine: Engine, card_id: int, rating: int, shown_at: float,
+               version: int | None = None) -> Answered:
+        """Answer through the engine (committed before this returns) and count it.
+        `version` is the card's as shown: if another terminal answered it meanwhile, the
+        engine refuses instead of applying a second answer to the same state."""
         duration = min(MAX_ANSWER_MS, max(0, int((self.monotonic() - shown_at) * 1000)))
-        answered = engine.answer(card_id, rating, duration_ms=duration)
+        answered = engine.answer(card_id, rating, duration_ms=duration, expected_version=version)
         self.answers.append(_Done(card_id, rating, duration))
         return answered
 

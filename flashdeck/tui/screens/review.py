@@ -237,7 +237,7 @@ class ReviewScreen(Screen):
             return
         session = self.app.session
         try:
-            answered = session.answer(self.engine, card.id, rating, self.shown_at)
+            answered = session.answer(self.engine, card.id, rating, self.shown_at, card.version)
         except FlashdeckError as exc:
             self.notify(content.plain(str(exc)), severity="error", markup=False)
             await self.next_card()
