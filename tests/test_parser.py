@@ -436,3 +436,23 @@ def test_explicit_cards_under_a_question_heading_are_not_part_of_its_answer():
     assert not [p for p in note.problems if "nothing under it" in p.message]
     assert {c.front for c in note.cards if c.kind == "basic"} == {
         "Scattering law", "Who described it", "Q"}
+
+
+def test_a_schedule_comment_belongs_to_the_card_on_its_line():
+    text = (
+        "#flashcards\n\n"
+        "A:::B\n"
+        "C::D <!--SR:!2026-12-01,10,250-->\n"
+        "E::F\n"
+        "<!--SR:!2026-12-05,3,230-->\n"
+    )
+    seeds = {c.front: c.sr for c in parse_note(text, "n.md").cards}
+    assert seeds["A"] is None and seeds["B"] is None
+    assert seeds["C"] == SRSeed(date(2026, 12, 1), 10, 250)
+    assert seeds["E"] == SRSeed(date(2026, 12, 5), 3, 230)  # alone on the next line: E's
+
+
+def test_a_schedule_comment_alone_in_a_callout_seeds_the_card_above():
+    text = "#flashcards\n\n> [!NOTE] cards\n> Q\n> ?\n> A\n> <!--SR:!2026-12-05,3,230-->\n"
+    (card,) = parse_note(text, "n.md").cards
+    assert (card.front, card.back, card.sr) == ("Q", "A", SRSeed(date(2026, 12, 5), 3, 230))

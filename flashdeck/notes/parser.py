@@ -130,6 +130,7 @@ class _SRComment:
     line: int  # body line index
     seeds: list[SRSeed | None]
     used: bool = False
+    alone: bool = True  # nothing but blanks before it on its line
 
 
 @dataclass(slots=True)
@@ -324,7 +325,10 @@ class _NoteParser:
         self.sr_comments: list[_SRComment] = []
         for start, end in result.sr_spans:
             idx = line_of(starts, start)
-            self.sr_comments.append(_SRComment(idx, self._sr_seeds(idx, self.joined[start:end])))
+            # alone on its line, callout/quote markers aside
+            alone = not self.joined[starts[idx]:start].replace(">", "").strip()
+            self.sr_comments.append(
+                _SRComment(idx, self._sr_seeds(idx, self.joined[start:end]), alone=alone))
         self.sr_lines = [c.line for c in self.sr_comments]
 
     def _sr_seeds(self, idx: int, comment: str) -> list[SRSeed | None]:
@@ -471,6 +475,9 @@ class _NoteParser:
         k = bisect_left(self.sr_lines, first)
         while k < len(self.sr_comments) and self.sr_lines[k] <= last + 1:
             comment = self.sr_comments[k]
+            if comment.line > last and not comment.alone:
+                k += 1  # on the next line after other text: it is that line's card's
+                continue
             if not comment.used:
                 comment.used = True
                 return comment.seeds
