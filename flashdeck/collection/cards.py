@@ -110,10 +110,20 @@ def deck_clause(deck: str | None, column: str = "c.deck") -> tuple[str, list]:
         deck, deck.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "/%"]
 
 
+# Sources by path, their notes by path, each note's cards by position: each step an index
+# walk (CROSS JOIN keeps that order), so rows stream out already sorted.
+_NOTE_ORDER_SELECT = """
+SELECT c.*, n.relpath AS relpath, n.title AS note_title, s.path AS source_path,
+       s.kind AS source_kind
+FROM sources s CROSS JOIN notes n CROSS JOIN cards c
+WHERE n.source_id = s.id AND c.note_id = n.id
+"""
+
+
 def list_cards(col: Collection, deck: str | None = None, due_before: int | None = None,
                include_orphans: bool = False):
     """Cards in note order. `due_before`: only cards due by then (new cards excluded)."""
-    sql = CARD_SELECT + " WHERE 1 = 1"
+    sql = _NOTE_ORDER_SELECT
     params: list = []
     if not include_orphans:
         sql += " AND c.orphaned = 0"

@@ -224,6 +224,15 @@ def _parse_job(job: tuple[NoteFile, ParserSettings, bool, str | None]) -> Parsed
     return read_and_parse(*job)
 
 
+def _warm_up() -> None:
+    """Import the parser and exercises, and load the built-in templates, once."""
+    from flashdeck.exercises import builtin_templates
+    from flashdeck.notes.parser import _markdown
+
+    _markdown()
+    builtin_templates()
+
+
 def parse_many(jobs: list[tuple[NoteFile, ParserSettings, bool, str | None]],
                on_done: Callable[[], None] | None = None) -> Iterable[Parsed]:
     """Parse on all cores when there is enough work; results come back in job order."""
@@ -237,9 +246,11 @@ def parse_many(jobs: list[tuple[NoteFile, ParserSettings, bool, str | None]],
     from concurrent.futures import ProcessPoolExecutor
     import multiprocessing
 
+    _warm_up()  # before the fork: the workers start with all of it loaded
+
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        chunk = max(1, min(64, len(jobs) // (workers * 8)))
+        chunk = max(1, min(16, len(jobs) // (workers * 8)))  # small: the cores finish together
         for parsed in pool.map(_parse_job, jobs, chunksize=chunk):
             yield parsed
             if on_done:

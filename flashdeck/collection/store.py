@@ -14,7 +14,7 @@ from typing import Iterator
 
 from flashdeck.errors import CollectionError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Times are integer Unix seconds (UTC). Card scheduling state lives on the card row; the
 # review log keeps the whole state before and after each answer (JSON) so undo is exact.
@@ -97,6 +97,8 @@ _MIGRATIONS: dict[int, str] = {
        " WHERE state = 'new' AND orphaned = 0 AND suspended = 0",
     # no query can use it (decks are matched with OR/LIKE) and it cost a fifth of insert time
     2: "DROP INDEX IF EXISTS cards_deck",
+    # cards in note order straight from the index: `list` streams without sorting them all
+    3: "DROP INDEX IF EXISTS cards_note; CREATE INDEX cards_note ON cards (note_id, position)",
 }
 
 

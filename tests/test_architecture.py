@@ -1,0 +1,53 @@
+"""The layering PRODUCT.md §8 asks for: the domain never imports Textual, and the headless
+commands load neither Textual nor the markdown renderers (they must start fast)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import write_note
+
+ROOT = Path(__file__).resolve().parent.parent
+DOMAIN = ["flashdeck.notes.parser", "flashdeck.notes.files", "flashdeck.notes.settings",
+          "flashdeck.collection.importer", "flashdeck.collection.store",
+          "flashdeck.collection.doctor", "flashdeck.scheduling.engine",
+          "flashdeck.exercises", "flashdeck.mathtext", "flashdeck.render"]
+
+
+def run_python(code: str, **env) -> str:
+    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                          text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(ROOT), **env})
+    return done.stdout
+
+
+def test_domain_modules_never_import_textual():
+    code = ("import importlib, sys\n"
+            f"for name in {DOMAIN!r}:\n"
+            "    importlib.import_module(name)\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'textual'}))\n")
+    assert run_python(code).strip() == "[]"
+
+
+def test_next_and_answer_load_no_tui_and_no_renderer(tmp_path):
+    vault = tmp_path / "vault"
+    write_note(vault, "n.md", "#flashcards\n\nQ::A\n\n$$x^2$$\n")
+    collection = tmp_path / "c.sqlite"
+    env = {"FLASHDECK_COLLECTION": str(collection), "FLASHDECK_NOW": "2026-11-24T09:00:00+00:00",
+           "FLASHDECK_CONFIG": str(tmp_path / "none.toml")}
+    run_python(f"from flashdeck.cli import main; main(['import', {str(vault)!r}])", **env)
+    heavy = ["textual", "rich", "markdown_it", "pylatexenc", "flashdeck.mathtext",
+             "flashdeck.tui", "flashdeck.notes.parser"]
+    for command in (["next", "--json"], ["answer", "1", "good", "--json"], ["due", "--json"]):
+        code = ("import io, json, sys, contextlib\n"
+                "from flashdeck.cli import main\n"
+                "out = io.StringIO()\n"
+                "with contextlib.redirect_stdout(out):\n"
+                f"    code = main({command!r})\n"
+                f"print(json.dumps([code, [m for m in {heavy!r} if m in sys.modules]]))\n")
+        code_and_loaded = json.loads(run_python(code, **env).strip().splitlines()[-1])
+        assert code_and_loaded == [0, []], command
