@@ -75,10 +75,15 @@ def test_summary_line():
     summary = Summary(done=4, again=1, by_rating={1: 1, 2: 0, 3: 3, 4: 0}, seconds=95,
                       left=Counts(0, 2, 0), upcoming=upcoming)
     tz = timezone(timedelta(hours=1))
-    assert summary.line(tz) == ("Reviewed 4 cards in 1m 35s, again 25%. Next: 2 cards come "
-                                "back later today (the next at 10:10); 14 due tomorrow.")
+    assert summary.line(tz) == ("Reviewed 4 cards in 1m 35s, again 25%. Still due today: "
+                                "2 learning. Next: 2 cards come back later today (the next at "
+                                "10:10); 14 due tomorrow.")
     idle = Summary(0, 0, {1: 0, 2: 0, 3: 0, 4: 0}, 0, Counts(0, 0, 0), Upcoming(0, None, 3))
     assert idle.line(tz) == "No cards reviewed. Nothing more today; 3 due tomorrow."
+    # quitting at once (or after undoing everything) with cards due: say so, not "nothing"
+    waiting = Summary(0, 0, {1: 0, 2: 0, 3: 0, 4: 0}, 0, Counts(20, 0, 0), Upcoming(0, None, 0))
+    assert waiting.line(tz) == ("No cards reviewed. Still due today: 20 new. Nothing comes back "
+                                "later today; 0 due tomorrow.")
 
 
 # -- the plain paragraph widget: only for text the Markdown widget would show as is ------------

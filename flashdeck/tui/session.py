@@ -36,13 +36,13 @@ class Upcoming:
         return (f"{self.later_today} card{'s' if self.later_today != 1 else ''} "
                 f"(the next at {self.next_at.astimezone(tz):%H:%M})")
 
-    def describe(self, tz) -> str:
+    def describe(self, tz, still_due: bool = False) -> str:
         """`2 cards come back later today (the next at 09:10); 14 due tomorrow`."""
         if self.later_today and self.next_at is not None:
             first = (f"{self.later_today} card{'s' if self.later_today != 1 else ''} come back "
                      f"later today (the next at {self.next_at.astimezone(tz):%H:%M})")
         else:
-            first = "nothing more today"
+            first = "nothing comes back later today" if still_due else "nothing more today"
         return f"{first}; {self.tomorrow} due tomorrow"
 
 
@@ -61,12 +61,16 @@ class Summary:
 
     def line(self, tz) -> str:
         """The one-line summary printed to the terminal when the TUI exits."""
+        left = ", ".join(f"{n} {name}" for n, name in ((self.left.new, "new"),
+                         (self.left.learning, "learning"), (self.left.review, "review")) if n)
+        still = f"Still due today: {left}. " if left else ""
+        upcoming = self.upcoming.describe(tz, still_due=bool(left))
         if not self.done:
-            return "No cards reviewed. " + self.upcoming.describe(tz).capitalize() + "."
+            return f"No cards reviewed. {still}{upcoming[0].upper()}{upcoming[1:]}."
         rate = f"{self.again_rate:.0%}" if self.again_rate is not None else "-"
         return (f"Reviewed {self.done} card{'s' if self.done != 1 else ''} in "
-                f"{format_duration(self.seconds)}, again {rate}. "
-                f"Next: {self.upcoming.describe(tz)}.")
+                f"{format_duration(self.seconds)}, again {rate}. {still}"
+                f"Next: {upcoming}.")
 
 
 def format_duration(seconds: float) -> str:
