@@ -486,13 +486,22 @@ What is precision?::TP / (TP + FP)
 """
 
 
-def _needs_parser():
-    pytest.importorskip("flashdeck.notes.parser")
+def _imported_vault(tmp_path: Path) -> tuple[Path, Path]:
+    """A vault holding NOTE, imported into a fresh collection: (note path, collection path)."""
+    from flashdeck.collection.importer import import_paths
+
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    note = vault / "F1 Score.md"
+    note.write_text(NOTE, encoding="utf-8")
+    path = tmp_path / "c.sqlite"
+    with Collection.open(path) as col:
+        import_paths(col, [str(vault)], now=0)
+    return note, path
 
 
 @run_async
 async def test_an_empty_collection_gets_the_bundled_deck(tmp_path):
-    _needs_parser()
     bundled = tmp_path / "cards"
     bundled.mkdir()
     (bundled / "F1 Score.md").write_text(NOTE, encoding="utf-8")
@@ -511,16 +520,7 @@ async def test_an_empty_collection_gets_the_bundled_deck(tmp_path):
 
 @run_async
 async def test_start_rescans_sources_and_shows_changed_notes(tmp_path):
-    _needs_parser()
-    from flashdeck.collection.importer import import_paths
-
-    vault = tmp_path / "vault"
-    vault.mkdir()
-    note = vault / "F1 Score.md"
-    note.write_text(NOTE, encoding="utf-8")
-    path = tmp_path / "c.sqlite"
-    with Collection.open(path) as col:
-        import_paths(col, [str(vault)], now=0)
+    note, path = _imported_vault(tmp_path)
     live = "SELECT count(*) FROM cards WHERE orphaned = 0"
     before = _read(path, live)[0][0]
     note.write_text(NOTE + "\nWhat is recall?::TP / (TP + FN)\n", encoding="utf-8")
@@ -536,16 +536,7 @@ async def test_start_rescans_sources_and_shows_changed_notes(tmp_path):
 
 @run_async
 async def test_e_opens_the_editor_at_the_card_and_reimports(tmp_path, monkeypatch):
-    _needs_parser()
-    from flashdeck.collection.importer import import_paths
-
-    vault = tmp_path / "vault"
-    vault.mkdir()
-    note = vault / "F1 Score.md"
-    note.write_text(NOTE, encoding="utf-8")
-    path = tmp_path / "c.sqlite"
-    with Collection.open(path) as col:
-        import_paths(col, [str(vault)], now=0)
+    note, path = _imported_vault(tmp_path)
     editor = tmp_path / "editor.py"
     editor.write_text(textwrap.dedent("""
         import sys
@@ -566,7 +557,7 @@ async def test_e_opens_the_editor_at_the_card_and_reimports(tmp_path, monkeypatc
         await pilot.press("space")
         await pilot.pause()
         assert "TP / (TP + FP), the purity" in screen_text(app)
-    assert (vault / "F1 Score.md.args").read_text() == "+7"
+    assert (note.parent / "F1 Score.md.args").read_text() == "+7"
 
 
 # -- the command line -----------------------------------------------------------------------------

@@ -374,11 +374,7 @@ def backup_copy(col: Collection, label: str = "doctor") -> Path:
         n += 1
         target = col.path.with_name(f"{col.path.name}.{label}-{stamp}-{n}.bak")
     try:
-        copy = sqlite3.connect(target)
-        try:
-            col.conn.backup(copy)
-        finally:
-            copy.close()
+        col.backup(target)
     except (sqlite3.Error, OSError) as exc:
         raise CollectionError(f"{col.path}: cannot make a backup copy ({target}): {exc};"
                               " nothing was changed") from None

@@ -234,16 +234,21 @@ class Collection:
         if self.path is not None:
             backup = self.path.with_name(f"{self.path.name}.v{version}.bak")
             try:
-                target = sqlite3.connect(backup)
-                try:
-                    self.conn.backup(target)
-                finally:
-                    target.close()
+                self.backup(backup)
             except (sqlite3.Error, OSError) as exc:
                 raise CollectionError(
                     f"{self.path}: cannot back up before upgrading ({backup}): {exc}") from None
         with self.transaction():
             self._apply_migrations()
+
+    def backup(self, target: Path) -> None:
+        """A consistent copy of the collection at `target` (SQLite's backup API: safe while
+        other processes use it; never a file copy, see `open`)."""
+        copy = sqlite3.connect(target)
+        try:
+            self.conn.backup(copy)
+        finally:
+            copy.close()
 
     def _apply_migrations(self) -> None:
         """Inside a transaction: bring the schema from its version up to SCHEMA_VERSION."""
