@@ -71,10 +71,6 @@ def card_source(card, answer: bool, seed: int | None = None) -> str:
     return sanitize("\n\n".join(parts))
 
 
-def card_markdown(card, answer: bool, seed: int | None = None) -> str:
-    return with_math(card_source(card, answer, seed))
-
-
 def print_card(card, answer: bool = False, seed: int | None = None, file=None) -> None:
     """Print a card for a terminal or a pipe: markdown rendered by Rich, display math as its
     own unwrapped block (a wrapped stacked fraction is unreadable)."""

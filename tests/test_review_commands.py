@@ -114,3 +114,17 @@ def test_stats_counts_what_happened(cli, vault, tmp_path):
     assert stats["cards"] == 3 and stats["states"]["review"] == 1
     assert stats["reviews"]["today"] == 1
     assert json.loads(json.dumps(stats))  # plain JSON
+
+
+def test_due_shows_the_deck_tree_with_parents_counting_their_subdecks(cli, tmp_path):
+    vault = tmp_path / "nested"
+    write_note(vault, "m.md", "#flashcards/ml/metrics\n\nQ1::A1\n\nQ2::A2\n")
+    write_note(vault, "l.md", "#flashcards/ml/losses\n\nQ3::A3\n")
+    col = tmp_path / "c.sqlite"
+    cli("--collection", col, "import", vault)
+    due = cli("--collection", col, "due", "--json").json
+    assert [(d["deck"], d["new"]) for d in due["decks"]] == [
+        ("flashcards", 3), ("flashcards/ml", 3), ("flashcards/ml/losses", 1),
+        ("flashcards/ml/metrics", 2)]
+    text = cli("--collection", col, "due").out
+    assert "    losses" in text and "total" in text

@@ -138,32 +138,24 @@ def cmd_card_action(args) -> int:
     return 0
 
 
-def deck_counts(col, config=None) -> tuple[list[tuple[str, "object"]], "object"]:
-    """[(deck, Counts)] for every deck with live cards, and the totals (limits applied)."""
-    from flashdeck.scheduling.config import load_config
-    from flashdeck.scheduling.engine import Engine
-
-    config = config or load_config()
-    decks = [r[0] for r in col.conn.execute(
-        "SELECT DISTINCT deck FROM cards WHERE orphaned = 0 ORDER BY deck")]
-    rows = [(deck, Engine(col, config, deck=deck).counts()) for deck in decks]
-    return rows, Engine(col, config).counts()
-
-
 def cmd_due(args) -> int:
+    from flashdeck.scheduling.config import load_config
+    from flashdeck.scheduling.decks import deck_counts
+
     with open_collection(args, readonly=True) as col:
         engine_for(col).now()
-        rows, total = deck_counts(col)
+        rows, total = deck_counts(col, load_config())
     if args.json:
-        print_json({"decks": [{"deck": d, **c.to_json()} for d, c in rows],
+        print_json({"decks": [{"deck": d, **c.to_json()} for d, _, c in rows],
                     "total": total.to_json()})
         return 0
     from flashdeck.textsafe import sanitize
 
-    width = max([len(d) for d, _ in rows] + [5])
+    width = max([len(d) for d, _, _ in rows] + [5])
     print(f"{'deck':<{width}}  {'new':>5} {'learn':>5} {'due':>5}")
-    for deck, c in rows:
-        print(sanitize(f"{deck:<{width}}  {c.new:>5} {c.learning:>5} {c.review:>5}"))
+    for deck, depth, c in rows:
+        label = "  " * depth + deck.rsplit("/", 1)[-1]
+        print(sanitize(f"{label:<{width}}  {c.new:>5} {c.learning:>5} {c.review:>5}"))
     print(f"{'total':<{width}}  {total.new:>5} {total.learning:>5} {total.review:>5}")
     return 0
 

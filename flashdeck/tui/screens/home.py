@@ -33,27 +33,15 @@ class DeckRow:
     counts: Counts
 
 
-def deck_tree(decks: list[str]) -> list[tuple[str, int]]:
-    """Every deck and every parent of one, in tree order, with its depth."""
-    nodes: set[str] = set()
-    for deck in decks:
-        parts = deck.split("/")
-        for i in range(1, len(parts) + 1):
-            nodes.add("/".join(parts[:i]))
-    return [(node, node.count("/")) for node in sorted(nodes, key=lambda n: n.split("/"))]
-
-
 def compute_rows(col, config, now) -> tuple[list[DeckRow], Counts, Upcoming]:
     """The tree with counts (a parent counts its subdecks), the totals, and what is later."""
+    from flashdeck.scheduling.decks import deck_counts
     from flashdeck.scheduling.engine import Engine
     from flashdeck.tui.session import upcoming
 
-    decks = [r[0] for r in col.conn.execute(
-        "SELECT DISTINCT deck FROM cards WHERE orphaned = 0 ORDER BY deck")]
-    rows = [DeckRow(node, depth, Engine(col, config, now=now, deck=node).counts())
-            for node, depth in deck_tree(decks)]
-    engine = Engine(col, config, now=now)
-    return rows, engine.counts(), upcoming(engine)
+    tree, total = deck_counts(col, config, now)
+    rows = [DeckRow(node, depth, counts) for node, depth, counts in tree]
+    return rows, total, upcoming(Engine(col, config, now=now))
 
 
 def _number(value: int, style: str) -> Text:
