@@ -20,10 +20,10 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, NamedTuple
 
 from flashdeck.collection.store import Collection
-from flashdeck.notes.model import ParsedCard, ParsedNote, ParserSettings, Problem
+from flashdeck.notes.model import ParsedCard, ParsedNote, ParserSettings, Problem, SRSeed
 
 SIMILARITY_THRESHOLD = 0.6
 READ_ATTEMPTS = 3  # reads of a note that changes while being read, before giving up on it
@@ -160,6 +160,31 @@ class Parsed:
     hash: str
     note: ParsedNote | None  # None: unreadable, or a folder note without the tag
     problems: list[Problem]
+    # for the writer: the note's cards as rows (note.cards is then emptied: sent once)
+    rows: list["CardRow"] | None = None
+
+
+class CardRow(NamedTuple):
+    """A parsed card as the writer needs it, content hash included. Made in the worker:
+    a tuple crosses the process boundary ~4x cheaper than a dataclass, and the hashing
+    is done on all cores rather than by the one writer."""
+
+    kind: str
+    front: str
+    back: str
+    line: int
+    deck: str
+    block: str
+    ordinal: int
+    breadcrumb: tuple[str, ...]
+    sr: SRSeed | None
+    exercise: str | None
+    key: str
+
+
+def card_row(card: ParsedCard) -> CardRow:
+    return CardRow(card.kind, card.front, card.back, card.line, card.deck, card.block,
+                   card.ordinal, card.breadcrumb, card.sr, card.exercise, content_hash(card))
 
 
 def _settings_for(source: Source, file: NoteFile) -> ParserSettings:
@@ -175,8 +200,9 @@ def _settings_for(source: Source, file: NoteFile) -> ParserSettings:
 
 
 def read_and_parse(file: NoteFile, settings: ParserSettings, require_tag: bool,
-                   known_hash: str | None = None) -> Parsed:
-    """Read one note, hash it, and (unless its hash is `known_hash`) parse it."""
+                   known_hash: str | None = None, for_writer: bool = False) -> Parsed:
+    """Read one note, hash it, and (unless its hash is `known_hash`) parse it.
+    `for_writer`: hand the cards over as `rows` (see CardRow)."""
     from flashdeck.notes.files import read_note_file
 
     try:
@@ -217,10 +243,14 @@ def read_and_parse(file: NoteFile, settings: ParserSettings, require_tag: bool,
     exercise_cards, exercise_problems = exercises_for_note(note)
     note.cards.extend(exercise_cards)
     note.problems.extend(exercise_problems)
-    return Parsed(file, size, mtime_ns, digest, note, problems + note.problems)
+    rows = None
+    if for_writer:
+        rows = [card_row(card) for card in note.cards]
+        note.cards = []
+    return Parsed(file, size, mtime_ns, digest, note, problems + note.problems, rows)
 
 
-def _parse_job(job: tuple[NoteFile, ParserSettings, bool, str | None]) -> Parsed:
+def _parse_job(job: tuple) -> Parsed:
     return read_and_parse(*job)
 
 
@@ -233,7 +263,7 @@ def _warm_up() -> None:
     builtin_templates()
 
 
-def parse_many(jobs: list[tuple[NoteFile, ParserSettings, bool, str | None]],
+def parse_many(jobs: list[tuple],
                on_done: Callable[[], None] | None = None) -> Iterable[Parsed]:
     """Parse on all cores when there is enough work; results come back in job order."""
     workers = os.cpu_count() or 1
@@ -330,7 +360,8 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
                     report.notes_skipped += 1
                 continue
         known_hash = row["hash"] if row is not None and row["hash"] else None
-        jobs.append((file, _settings_for(source, file), source.kind == "folder", known_hash))
+        jobs.append((file, _settings_for(source, file), source.kind == "folder", known_hash,
+                     True))
 
     # 3. parse what changed; 4. write each note in its own transaction
     total, done = len(jobs), 0
@@ -426,7 +457,7 @@ def _write_note(conn, source_id: int, parsed: Parsed, gone_notes: set[int], now:
         report.cards_orphaned += orphaned
         report.notes_skipped += 1
         return
-    added, updated, orphaned = sync_note_cards(conn, note_id, parsed.note.cards, gone_notes, now)
+    added, updated, orphaned = sync_note_cards(conn, note_id, parsed.rows, gone_notes, now)
     report.notes_imported += 1
     report.cards_added += added
     report.cards_updated += updated
@@ -472,14 +503,15 @@ _UPDATE_COLUMNS = ("note_id", "kind", "front", "back", "ckey", "line", "deck", "
                    "ordinal", "position", "breadcrumb", "exercise")
 
 
-def sync_note_cards(conn, note_id: int, cards: list[ParsedCard], gone_notes: set[int],
-                    now: int) -> tuple[int, int, int]:
+def sync_note_cards(conn, note_id: int, cards: list[ParsedCard] | list[CardRow],
+                    gone_notes: set[int], now: int) -> tuple[int, int, int]:
     """Match a note's parsed cards to existing cards; returns (added, updated, orphaned).
 
     `gone_notes`: ids of notes whose files vanished in this import; their cards not yet
     claimed by another note may be claimed by this one (a move or rename)."""
     gone_json = "[" + ",".join(map(str, sorted(gone_notes))) + "]" if gone_notes else None
-    new = [(i, card, content_hash(card)) for i, card in enumerate(cards)]
+    card_rows = [c if isinstance(c, CardRow) else card_row(c) for c in cards]
+    new = [(i, row, row.key) for i, row in enumerate(card_rows)]
     existing = {
         row["id"]: row for row in conn.execute(
             "SELECT id, kind, front, back, ckey, ordinal, block, position, orphaned, line, deck,"
@@ -607,7 +639,7 @@ _PLAIN_INSERT = (f"INSERT INTO cards ({', '.join(_UPDATE_COLUMNS)}, added)"
                  f" VALUES ({', '.join('?' * (len(_UPDATE_COLUMNS) + 1))})")
 
 
-def _insert_card(conn, values: tuple, card: ParsedCard, now: int) -> int:
+def _insert_card(conn, values: tuple, card: CardRow, now: int) -> int:
     seed = None
     state: dict = {}
     if card.sr is not None:
