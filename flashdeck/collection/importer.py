@@ -154,37 +154,41 @@ def collect_sources(paths: Iterable[str], report: ImportReport) -> list[Source]:
 # -- parsing (runs in worker processes) ------------------------------------------------------
 @dataclass
 class Parsed:
-    file: NoteFile
+    file: NoteFile | None  # None only in transit from a worker (parse_many puts it back)
     size: int
     mtime_ns: int
     hash: str
-    note: ParsedNote | None  # None: unreadable, or a folder note without the tag
+    note: ParsedNote | None  # None: unreadable, a folder note without the tag, or for_writer
     problems: list[Problem]
-    # for the writer: the note's cards as rows (note.cards is then emptied: sent once)
-    rows: list["CardRow"] | None = None
+    # for_writer: the note's title and its cards as `CardRow`-shaped tuples (None: no
+    # flashcard note), instead of the whole note: that is all the writer needs
+    title: str | None = None
+    rows: list[tuple] | None = None
 
 
 class CardRow(NamedTuple):
-    """A parsed card as the writer needs it, content hash included. Made in the worker:
-    a tuple crosses the process boundary ~4x cheaper than a dataclass, and the hashing
-    is done on all cores rather than by the one writer."""
+    """A parsed card as the writer needs it: the insert's values in column order (see
+    _UPDATE_COLUMNS), content hash included. Made in the worker, so the hashing is done on
+    all cores rather than by the one writer; it crosses the process boundary as a plain
+    tuple (a NamedTuple or dataclass costs ~4x more to unpickle), which is why readers
+    unpack it by position."""
 
     kind: str
     front: str
     back: str
+    key: str
     line: int
     deck: str
     block: str
     ordinal: int
-    breadcrumb: tuple[str, ...]
-    sr: SRSeed | None
+    breadcrumb: str  # the headings above the card, joined by ' › '
     exercise: str | None
-    key: str
+    sr: SRSeed | None
 
 
-def card_row(card: ParsedCard) -> CardRow:
-    return CardRow(card.kind, card.front, card.back, card.line, card.deck, card.block,
-                   card.ordinal, card.breadcrumb, card.sr, card.exercise, content_hash(card))
+def card_row(card: ParsedCard) -> tuple:
+    return (card.kind, card.front, card.back, content_hash(card), card.line, card.deck,
+            card.block, card.ordinal, " › ".join(card.breadcrumb), card.exercise, card.sr)
 
 
 def _settings_for(source: Source, file: NoteFile) -> ParserSettings:
@@ -243,15 +247,20 @@ def read_and_parse(file: NoteFile, settings: ParserSettings, require_tag: bool,
     exercise_cards, exercise_problems = exercises_for_note(note)
     note.cards.extend(exercise_cards)
     note.problems.extend(exercise_problems)
-    rows = None
     if for_writer:
-        rows = [card_row(card) for card in note.cards]
-        note.cards = []
-    return Parsed(file, size, mtime_ns, digest, note, problems + note.problems, rows)
+        return Parsed(file, size, mtime_ns, digest, None, problems + note.problems, note.title,
+                      [card_row(card) for card in note.cards])
+    return Parsed(file, size, mtime_ns, digest, note, problems + note.problems, note.title)
 
 
 def _parse_job(job: tuple) -> Parsed:
     return read_and_parse(*job)
+
+
+def _parse_job_in_worker(job: tuple) -> Parsed:
+    parsed = read_and_parse(*job)
+    parsed.file = None  # the parent has it (its Path and stat cost more to send than to keep)
+    return parsed
 
 
 def _warm_up() -> None:
@@ -281,7 +290,8 @@ def parse_many(jobs: list[tuple],
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         chunk = max(1, min(16, len(jobs) // (workers * 8)))  # small: the cores finish together
-        for parsed in pool.map(_parse_job, jobs, chunksize=chunk):
+        for job, parsed in zip(jobs, pool.map(_parse_job_in_worker, jobs, chunksize=chunk)):
+            parsed.file = job[0]
             yield parsed
             if on_done:
                 on_done()
@@ -438,7 +448,7 @@ def _write_note(conn, source_id: int, parsed: Parsed, gone_notes: set[int], now:
     row = conn.execute("SELECT id, relpath, size, mtime_ns, hash, present FROM notes"
                        " WHERE source_id = ? AND relpath = ?",
                        (source_id, parsed.file.relpath)).fetchone()
-    if parsed.note is None and row is not None and parsed.hash == row["hash"]:
+    if parsed.rows is None and row is not None and parsed.hash == row["hash"]:
         # same content (touched, or copied back): only the stat changed
         conn.execute("UPDATE notes SET size = ?, mtime_ns = ? WHERE id = ?",
                      (parsed.size, parsed.mtime_ns, row["id"]))
@@ -447,10 +457,10 @@ def _write_note(conn, source_id: int, parsed: Parsed, gone_notes: set[int], now:
         else:
             report.notes_skipped += 1
         return
-    if parsed.note is None and any(p.severity == "error" for p in parsed.problems):
+    if parsed.rows is None and any(p.severity == "error" for p in parsed.problems):
         return  # unreadable (binary, bad encoding): keep its cards as they were
     note_id = _upsert_note(conn, source_id, parsed, row)
-    if parsed.note is None:  # no (longer a) flashcard note
+    if parsed.rows is None:  # no (longer a) flashcard note
         orphaned = conn.execute(
             "UPDATE cards SET orphaned = 1 WHERE note_id = ? AND orphaned = 0", (note_id,)
         ).rowcount
@@ -477,8 +487,9 @@ def _source_id(col: Collection, source: Source, now: int) -> int:
 
 
 def _upsert_note(conn, source_id: int, parsed: Parsed, row) -> int:
-    title = parsed.note.title if parsed.note else Path(parsed.file.relpath).stem
-    present = 1 if parsed.note is not None else 0
+    cards = parsed.rows is not None
+    title = parsed.title if cards and parsed.title else Path(parsed.file.relpath).stem
+    present = 1 if cards else 0
     if row is None:
         return conn.execute(
             "INSERT INTO notes (source_id, relpath, title, size, mtime_ns, hash, present)"
@@ -499,19 +510,20 @@ def content_hash(card: ParsedCard) -> str:
                            digest_size=12).hexdigest()
 
 
-_UPDATE_COLUMNS = ("note_id", "kind", "front", "back", "ckey", "line", "deck", "block",
-                   "ordinal", "position", "breadcrumb", "exercise")
+# the columns an import writes, in CardRow's order after the first two
+_UPDATE_COLUMNS = ("note_id", "position", "kind", "front", "back", "ckey", "line", "deck",
+                   "block", "ordinal", "breadcrumb", "exercise")
 
 
-def sync_note_cards(conn, note_id: int, cards: list[ParsedCard] | list[CardRow],
+def sync_note_cards(conn, note_id: int, cards: list[ParsedCard] | list[tuple],
                     gone_notes: set[int], now: int) -> tuple[int, int, int]:
     """Match a note's parsed cards to existing cards; returns (added, updated, orphaned).
 
     `gone_notes`: ids of notes whose files vanished in this import; their cards not yet
     claimed by another note may be claimed by this one (a move or rename)."""
     gone_json = "[" + ",".join(map(str, sorted(gone_notes))) + "]" if gone_notes else None
-    card_rows = [c if isinstance(c, CardRow) else card_row(c) for c in cards]
-    new = [(i, row, row.key) for i, row in enumerate(card_rows)]
+    card_rows = [c if isinstance(c, tuple) else card_row(c) for c in cards]  # see CardRow
+    new = [(i, row, row[3]) for i, row in enumerate(card_rows)]
     existing = {
         row["id"]: row for row in conn.execute(
             "SELECT id, kind, front, back, ckey, ordinal, block, position, orphaned, line, deck,"
@@ -580,10 +592,10 @@ def sync_note_cards(conn, note_id: int, cards: list[ParsedCard] | list[CardRow],
                 " AND note_id IN (SELECT value FROM json_each(?))", (gone_json,))
                 if row["id"] not in taken)
         pairs = []
-        for index, card in pending:
-            text = f"{card.front}\n{card.back}"
+        for index, (kind, front, back, _key, _line, _deck, _block, ordinal, *_) in pending:
+            text = f"{front}\n{back}"
             for row in rows:
-                if row["kind"] != card.kind:
+                if row["kind"] != kind:
                     continue
                 matcher = SequenceMatcher(None, text, f"{row['front']}\n{row['back']}",
                                           autojunk=False)
@@ -593,7 +605,7 @@ def sync_note_cards(conn, note_id: int, cards: list[ParsedCard] | list[CardRow],
                     continue
                 score = matcher.ratio()
                 if score >= SIMILARITY_THRESHOLD:
-                    bonus = 0.01 * (row["ordinal"] == card.ordinal)
+                    bonus = 0.01 * (row["ordinal"] == ordinal)
                     pairs.append((score + bonus, index, row["id"]))
         for _, index, card_id in sorted(pairs, reverse=True):
             if index in matched or card_id in taken:
@@ -603,15 +615,15 @@ def sync_note_cards(conn, note_id: int, cards: list[ParsedCard] | list[CardRow],
 
     added = updated = 0
     plain: list[tuple] = []  # new cards without a plugin schedule: inserted in one go
-    for index, card, key in new:
-        values = (note_id, card.kind, card.front, card.back, key, card.line, card.deck,
-                  card.block, card.ordinal, index, " › ".join(card.breadcrumb), card.exercise)
+    for index, card, _key in new:
+        values = (note_id, index, *card[:10])
+        sr = card[10]
         card_id = matched.get(index)
         if card_id is None:
-            if card.sr is None:
+            if sr is None:
                 plain.append((*values, now))
             else:
-                _insert_card(conn, values, card, now)
+                _insert_card(conn, values, sr, now)
             added += 1
             continue
         old = existing.get(card_id)
@@ -622,8 +634,8 @@ def sync_note_cards(conn, note_id: int, cards: list[ParsedCard] | list[CardRow],
         conn.execute(
             f"UPDATE cards SET {', '.join(c + ' = ?' for c in _UPDATE_COLUMNS)}, orphaned = 0"
             " WHERE id = ?", (*values, card_id))
-        if old is None or old["front"] != card.front or old["back"] != card.back \
-                or old["orphaned"] or old["deck"] != card.deck:
+        if old is None or old["front"] != values[3] or old["back"] != values[4] \
+                or old["orphaned"] or old["deck"] != values[7]:
             updated += 1
     if plain:
         conn.executemany(_PLAIN_INSERT, plain)
@@ -639,17 +651,13 @@ _PLAIN_INSERT = (f"INSERT INTO cards ({', '.join(_UPDATE_COLUMNS)}, added)"
                  f" VALUES ({', '.join('?' * (len(_UPDATE_COLUMNS) + 1))})")
 
 
-def _insert_card(conn, values: tuple, card: CardRow, now: int) -> int:
-    seed = None
-    state: dict = {}
-    if card.sr is not None:
-        import json
+def _insert_card(conn, values: tuple, sr: SRSeed, now: int) -> int:
+    import json
 
-        from flashdeck.scheduling.seed import state_from_sr
+    from flashdeck.scheduling.seed import state_from_sr
 
-        seed = json.dumps({"due": card.sr.due.isoformat(), "interval": card.sr.interval,
-                           "ease": card.sr.ease})
-        state = state_from_sr(card.sr)
+    seed = json.dumps({"due": sr.due.isoformat(), "interval": sr.interval, "ease": sr.ease})
+    state = state_from_sr(sr)
     columns = list(_UPDATE_COLUMNS) + ["added", "sr_seed", *state.keys()]
     params = list(values) + [now, seed, *state.values()]
     return conn.execute(

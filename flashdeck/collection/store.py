@@ -169,6 +169,9 @@ class Collection:
         self.conn.row_factory = sqlite3.Row
         self.conn.execute("PRAGMA busy_timeout = 30000")
         self.conn.execute("PRAGMA foreign_keys = ON")
+        # an import's savepoint per note keeps the pages it changes in a sub-journal; in a
+        # temp file that was ~200,000 small writes on a cold import of 2,000 notes
+        self.conn.execute("PRAGMA temp_store = MEMORY")
         if self.path is not None:
             # refuse another program's database before switching it to WAL (that rewrites
             # its header: "refused" must mean "untouched")
