@@ -79,3 +79,26 @@ def test_a_collection_in_a_folder_that_cannot_be_made(tmp_path):
     blocker.write_text("x")
     with pytest.raises(CollectionError, match="cannot create the collection's folder"):
         Collection.open(blocker / "sub" / "c.sqlite")
+
+
+def test_an_upgraded_collection_still_gives_a_restored_note_its_orphaned_cards(tmp_path, cli):
+    """v5 keeps content keys only for orphans; an orphan from before the upgrade is found."""
+    from flashdeck.collection.importer import content_hash
+    from flashdeck.notes.model import ParsedCard
+
+    vault = tmp_path / "vault"
+    (vault / "old").mkdir(parents=True)
+    path = tmp_path / "c.sqlite"
+    make_v1(path)
+    key = content_hash(ParsedCard("basic", "What is recall?", "tp/(tp+fn)", 1, "flashcards", "L1"))
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE sources SET path = ?", (str(vault),))
+        conn.execute("UPDATE notes SET relpath = 'old/Misc.md', present = 0")
+        conn.execute("UPDATE cards SET front = 'What is recall?', back = 'tp/(tp+fn)',"
+                     " ckey = ?, orphaned = 1, reps = 3", (key,))
+    (vault / "Misc.md").write_text("#flashcards\n\nWhat is recall?::tp/(tp+fn)\n")
+    result = cli("--collection", path, "import", "--json", vault)
+    assert result.code == 0, result.err
+    assert result.json["cards"]["added"] == 0
+    cards = cli("--collection", path, "list", "--json").json
+    assert [(c["id"], c["front"]) for c in cards] == [(1, "What is recall?")]

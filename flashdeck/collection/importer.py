@@ -562,15 +562,20 @@ def sync_note_cards(conn, note_id: int, cards: list[ParsedCard] | list[tuple],
     if pending:
         keys = sorted({k for _, _, k in pending})
         orphans: dict[str, list] = {}
-        claimable = "orphaned = 1" if gone_json is None else \
-            "(orphaned = 1 OR note_id IN (SELECT value FROM json_each(?)))"
         for start in range(0, len(keys), 500):
             chunk = keys[start:start + 500]
-            for row in conn.execute(
-                f"SELECT id, ckey FROM cards WHERE {claimable} AND ckey IN"
-                f" ({','.join('?' * len(chunk))}) ORDER BY id",
-                chunk if gone_json is None else [gone_json, *chunk],
-            ):
+            marks = ",".join("?" * len(chunk))
+            # orphans through their own index (it holds only orphans), the cards of notes
+            # gone in this import through their note
+            found = conn.execute(f"SELECT id, ckey FROM cards INDEXED BY cards_ckey"
+                                 f" WHERE orphaned = 1 AND ckey IN ({marks})", chunk).fetchall()
+            if gone_json is not None:
+                found += conn.execute(
+                    f"SELECT id, ckey FROM cards INDEXED BY cards_note WHERE orphaned = 0"
+                    f" AND note_id IN"
+                    f" (SELECT value FROM json_each(?)) AND ckey IN ({marks})",
+                    [gone_json, *chunk]).fetchall()
+            for row in sorted(found, key=lambda r: r["id"]):
                 if row["id"] not in taken:
                     orphans.setdefault(row["ckey"], []).append(row["id"])
         for index, card, key in pending:
@@ -588,7 +593,8 @@ def sync_note_cards(conn, note_id: int, cards: list[ParsedCard] | list[tuple],
         rows = [existing[i] for i in pool_ids]
         if gone_json is not None:  # cards of vanished notes that no other note claimed yet
             rows.extend(row for row in conn.execute(
-                "SELECT id, kind, front, back, ordinal, block FROM cards WHERE orphaned = 0"
+                "SELECT id, kind, front, back, ordinal, block FROM cards INDEXED BY cards_note"
+                " WHERE orphaned = 0"
                 " AND note_id IN (SELECT value FROM json_each(?))", (gone_json,))
                 if row["id"] not in taken)
         pairs = []

@@ -14,7 +14,7 @@ from typing import Iterator
 
 from flashdeck.errors import CollectionError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Times are integer Unix seconds (UTC). Card scheduling state lives on the card row; the
 # review log keeps the whole state before and after each answer (JSON) so undo is exact.
@@ -99,6 +99,11 @@ _MIGRATIONS: dict[int, str] = {
     2: "DROP INDEX IF EXISTS cards_deck",
     # cards in note order straight from the index: `list` streams without sorting them all
     3: "DROP INDEX IF EXISTS cards_note; CREATE INDEX cards_note ON cards (note_id, position)",
+    # content keys are looked up only among orphans (a note's own cards and those of notes
+    # gone in this import are found by note_id): the index of every card's random key was
+    # the costliest part of inserting one
+    4: "DROP INDEX IF EXISTS cards_ckey;"
+       " CREATE INDEX cards_ckey ON cards (ckey) WHERE orphaned = 1",
 }
 
 
