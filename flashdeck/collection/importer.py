@@ -14,7 +14,6 @@ Each note is written in its own transaction. The notes themselves are only ever 
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from contextlib import contextmanager
@@ -85,7 +84,7 @@ class ImportReport:
 # -- finding the files --------------------------------------------------------------------
 @dataclass
 class NoteFile:
-    path: Path  # absolute
+    path: str  # absolute
     relpath: str  # '/'-separated, relative to the source
     display: str  # how messages name it
     stat: os.stat_result | None = None  # from the walk, so it is not stat'ed twice
@@ -134,8 +133,9 @@ def collect_sources(paths: Iterable[str], report: ImportReport) -> list[Source]:
                 if problem is not None:
                     report.errors.append(problem)
                     continue
-                text = str(file_path)  # under `resolved`: the walk joins entry names to it
-                rel = text[len(prefix):] if text.startswith(prefix) else file_path.name
+                # under `resolved`: the walk joins entry names to it
+                rel = file_path[len(prefix):] if file_path.startswith(prefix) \
+                    else os.path.basename(file_path)
                 if os.sep != "/":
                     rel = rel.replace(os.sep, "/")
                 files.append(NoteFile(file_path, rel, shown + rel, stat))
@@ -146,7 +146,7 @@ def collect_sources(paths: Iterable[str], report: ImportReport) -> list[Source]:
             report.errors.extend(problems)
             sources.append(
                 Source(resolved, "file", root, settings,
-                       [NoteFile(resolved, resolved.name, str(given))])
+                       [NoteFile(str(resolved), resolved.name, str(given))])
             )
     return sources
 
@@ -197,7 +197,7 @@ def _settings_for(source: Source, file: NoteFile) -> ParserSettings:
     from dataclasses import replace
 
     try:
-        folder = file.path.parent.relative_to(source.root).as_posix()
+        folder = Path(file.path).parent.relative_to(source.root).as_posix()
     except ValueError:
         folder = ""
     return replace(source.settings, folder="" if folder == "." else folder)
@@ -210,14 +210,14 @@ def read_and_parse(file: NoteFile, settings: ParserSettings, require_tag: bool,
     from flashdeck.notes.files import read_note_file
 
     try:
-        stat = file.path.stat()
+        stat = os.stat(file.path)
         size, mtime_ns = stat.st_size, stat.st_mtime_ns
     except OSError as exc:
         return Parsed(file, -1, -1, "", None, [Problem(file.display, 0, f"cannot read: {exc.strerror}")])
     for attempt in range(READ_ATTEMPTS):
         try:
-            raw = file.path.read_bytes()
-            again = file.path.stat()
+            raw = Path(file.path).read_bytes()
+            again = os.stat(file.path)
         except OSError as exc:
             return Parsed(file, size, mtime_ns, "", None,
                           [Problem(file.display, 0, f"cannot read: {exc.strerror}")])
@@ -229,7 +229,9 @@ def read_and_parse(file: NoteFile, settings: ParserSettings, require_tag: bool,
         return Parsed(file, size, mtime_ns, "", None, [Problem(
             file.display, 0, "kept changing while being read; its cards are left as they"
             " were (import again once it is saved)")])
-    digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+    from hashlib import blake2b  # here: an unchanged vault's re-import never hashes
+
+    digest = blake2b(raw, digest_size=16).hexdigest()
     if known_hash is not None and digest == known_hash:
         return Parsed(file, size, mtime_ns, digest, None, [])
     text, problems = read_note_file(file.path, file.display, data=raw)
@@ -360,7 +362,7 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
             stat = file.stat
             if stat is None:
                 try:
-                    stat = file.path.stat()
+                    stat = os.stat(file.path)
                 except OSError:
                     stat = None
             if stat and stat.st_size == row["size"] and stat.st_mtime_ns == row["mtime_ns"]:
@@ -506,7 +508,9 @@ def _upsert_note(conn, source_id: int, parsed: Parsed, row) -> int:
 
 # -- identity -------------------------------------------------------------------------------
 def content_hash(card: ParsedCard) -> str:
-    return hashlib.blake2b(card.content_key.encode("utf-8", "surrogatepass"),
+    from hashlib import blake2b
+
+    return blake2b(card.content_key.encode("utf-8", "surrogatepass"),
                            digest_size=12).hexdigest()
 
 
