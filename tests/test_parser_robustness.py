@@ -143,3 +143,30 @@ def test_parse_note_with_frontmatter_never_fails(body: str) -> None:
     note = parse_note(text, "fuzz.md")
     assert_sound(note, text)
     assert note.tagged
+
+
+# The scanner's regexes are written for speed (a first character, then look-behinds); each
+# must find exactly what its plain form finds, on text full of the characters they care about.
+_SCANNER_TEXT = st.text(alphabet="\\`$<!->#a_/ \t\n", max_size=200)
+
+
+@given(_SCANNER_TEXT)
+def test_the_fast_token_pattern_finds_what_the_plain_one_finds(text: str) -> None:
+    import re
+
+    from flashdeck.notes._mask import _TOKEN_RE
+
+    plain = re.compile(r"\\[\\`$<]|`+|\$\$|\$|<!--|-->")
+    assert [(m.span(), m.group()) for m in _TOKEN_RE.finditer(text)] == \
+        [(m.span(), m.group()) for m in plain.finditer(text)]
+
+
+@given(_SCANNER_TEXT)
+def test_the_fast_tag_pattern_finds_what_the_plain_one_finds(text: str) -> None:
+    import re
+
+    from flashdeck.notes._tags import TAG_RE
+
+    plain = re.compile(r"(?<!\S)#([\w/-]+)")
+    assert [(m.span(), m.group(1)) for m in TAG_RE.finditer(text)] == \
+        [(m.span(), m.group(1)) for m in plain.finditer(text)]

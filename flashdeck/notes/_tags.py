@@ -7,7 +7,9 @@ from functools import lru_cache
 
 # An inline tag starts after whitespace (or at a line start): `a#b` and `x.com/#frag` are not
 # tags. Masked code/comments (\x01, \x02) are neither whitespace nor tag characters.
-TAG_RE = re.compile(r"(?<!\S)#([\w/-]+)")
+# `#tag` not glued to a word. Written with the `#` first (the look-behind after it) so the
+# regex engine can skip to each `#`: the look-behind first tried every position (~20x slower).
+TAG_RE = re.compile(r"#(?<!\S#)([\w/-]+)")
 LEADING_TAG_RE = re.compile(r"[ \t]*#([\w/-]+)(?=\s|\Z)[ \t]*")
 _HAS_LETTER_RE = re.compile(r"[^\W\d]")
 
