@@ -42,6 +42,16 @@ def median_of(n: int, fn) -> float:
     return statistics.median(fn() for _ in range(n))
 
 
+def interleaved(n: int, *fns) -> list[float]:
+    """The median of n runs of each of `fns`, run in turn (a, b, a, b, ...), so that a busy
+    moment of the shared machine hits a figure and its baseline alike."""
+    times: list[list[float]] = [[] for _ in fns]
+    for _ in range(n):
+        for runs, fn in zip(times, fns):
+            runs.append(fn())
+    return [statistics.median(runs) for runs in times]
+
+
 def flashdeck(*args: str) -> list[str]:
     return [PY, "-m", "flashdeck", *args]
 
@@ -86,17 +96,16 @@ def bench_import(table: Table, work: Path, notes: int) -> Path:
     vault = generate(work / "vault", notes)
     col = work / "import.sqlite"
     print(f"import: {notes} notes", flush=True)
-    mdit = median_of(3, lambda: run([PY, "-c", MDIT_ALONE, str(vault)]))
 
     def cold() -> float:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{col}{suffix}").unlink(missing_ok=True)
         return run(flashdeck("--collection", str(col), "import", str(vault)))
 
-    cold_time = median_of(3, cold)
+    mdit, cold_time = interleaved(5, lambda: run([PY, "-c", MDIT_ALONE, str(vault)]), cold)
     table.add(f"cold import, {notes} notes", cold_time, mdit, 0.8,
               baseline_name="markdown-it-py alone")
-    again = median_of(3, lambda: run(flashdeck("--collection", str(col), "import", str(vault))))
+    again = median_of(5, lambda: run(flashdeck("--collection", str(col), "import", str(vault))))
     table.add(f"re-import, unchanged vault, {notes} notes", again, cold_time, 0.05,
               baseline_name="cold import")
     note = next(vault.rglob("*.md"))
@@ -112,9 +121,6 @@ def bench_import(table: Table, work: Path, notes: int) -> Path:
 
 def bench_startup(table: Table, col: Path) -> None:
     print("start-up", flush=True)
-    bare = median_of(7, lambda: run([PY, "-c", "pass"]))
-    nxt = median_of(7, lambda: run(flashdeck("--collection", str(col), "next", "--json")))
-    table.add("flashdeck next --json", nxt, bare, 6.0, baseline_name="python -c pass")
 
     def list_head() -> float:
         start = time.perf_counter()
@@ -122,7 +128,11 @@ def bench_startup(table: Table, col: Path) -> None:
                        shell=True, check=True, stdout=subprocess.DEVNULL, env=ENV)
         return time.perf_counter() - start
 
-    table.add("flashdeck list --json | head", median_of(7, list_head), bare, 6.0,
+    bare, nxt, listed = interleaved(
+        11, lambda: run([PY, "-c", "pass"]),
+        lambda: run(flashdeck("--collection", str(col), "next", "--json")), list_head)
+    table.add("flashdeck next --json", nxt, bare, 6.0, baseline_name="python -c pass")
+    table.add("flashdeck list --json | head", listed, bare, 6.0,
               baseline_name="python -c pass")
 
 

@@ -133,7 +133,7 @@ def run_all(table, work: Path, build_big_collection, env: dict) -> None:
         time_to_text(command, text, env)
     hellos: list[float] = []
     reviews: list[float] = []
-    for _ in range(7):  # interleaved, so a busy moment of the machine hits both alike
+    for _ in range(9):  # interleaved, so a busy moment of the machine hits both alike
         hellos.append(time_to_text(*hello_run, env))
         reviews.append(time_to_text(*review_run, env))
     baseline = statistics.median(hellos)
