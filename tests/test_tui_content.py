@@ -78,6 +78,10 @@ def test_summary_line():
     assert summary.line(tz) == ("Reviewed 4 cards in 1m 35s, again 25%. Still due today: "
                                 "2 learning. Next: 2 cards come back later today (the next at "
                                 "10:10); 14 due tomorrow.")
+    one = Summary(1, 0, {1: 0, 2: 0, 3: 1, 4: 0}, 6, Counts(0, 0, 0),
+                  Upcoming(later_today=1, next_at=next_at, tomorrow=0))
+    assert one.line(tz) == ("Reviewed 1 card in 6s, again 0%. Next: 1 card comes back later "
+                            "today (the next at 10:10); 0 due tomorrow.")
     idle = Summary(0, 0, {1: 0, 2: 0, 3: 0, 4: 0}, 0, Counts(0, 0, 0), Upcoming(0, None, 3))
     assert idle.line(tz) == "No cards reviewed. Nothing more today; 3 due tomorrow."
     # quitting at once (or after undoing everything) with cards due: say so, not "nothing"

@@ -39,7 +39,8 @@ class Upcoming:
     def describe(self, tz, still_due: bool = False) -> str:
         """`2 cards come back later today (the next at 09:10); 14 due tomorrow`."""
         if self.later_today and self.next_at is not None:
-            first = (f"{self.later_today} card{'s' if self.later_today != 1 else ''} come back "
+            one = self.later_today == 1
+            first = (f"{self.later_today} card{'' if one else 's'} come{'s' if one else ''} back "
                      f"later today (the next at {self.next_at.astimezone(tz):%H:%M})")
         else:
             first = "nothing comes back later today" if still_due else "nothing more today"
