@@ -566,6 +566,7 @@ def sync_note_cards(conn, note_id: int, cards: list[ParsedCard] | list[tuple],
     if pending:
         keys = sorted({k for _, _, k in pending})
         orphans: dict[str, list] = {}
+        gone_note_of: dict[int, int] = {}  # card id -> its vanished note
         for start in range(0, len(keys), 500):
             chunk = keys[start:start + 500]
             marks = ",".join("?" * len(chunk))
@@ -574,11 +575,13 @@ def sync_note_cards(conn, note_id: int, cards: list[ParsedCard] | list[tuple],
             found = conn.execute(f"SELECT id, ckey FROM cards INDEXED BY cards_ckey"
                                  f" WHERE orphaned = 1 AND ckey IN ({marks})", chunk).fetchall()
             if gone_json is not None:
-                found += conn.execute(
-                    f"SELECT id, ckey FROM cards INDEXED BY cards_note WHERE orphaned = 0"
-                    f" AND note_id IN"
+                gone_rows = conn.execute(
+                    f"SELECT id, ckey, note_id FROM cards INDEXED BY cards_note"
+                    f" WHERE orphaned = 0 AND note_id IN"
                     f" (SELECT value FROM json_each(?)) AND ckey IN ({marks})",
                     [gone_json, *chunk]).fetchall()
+                gone_note_of.update((row["id"], row["note_id"]) for row in gone_rows)
+                found += gone_rows
             for row in sorted(found, key=lambda r: r["id"]):
                 if row["id"] not in taken:
                     orphans.setdefault(row["ckey"], []).append(row["id"])
@@ -587,8 +590,14 @@ def sync_note_cards(conn, note_id: int, cards: list[ParsedCard] | list[tuple],
             if ids:
                 matched[index] = ids[0]
                 taken.add(ids[0])
+        # the vanished notes this note took cards from: the note it was before a move
+        origins = {gone_note_of[i] for i in matched.values() if i in gone_note_of}
+        if origins:
+            gone_json = "[" + ",".join(map(str, sorted(origins))) + "]"  # the pool below
 
-    # similarity: small edits, within this note and among cards of notes that just vanished
+    # similarity: small edits, within this note and among the cards of notes that just
+    # vanished: of the note(s) it was, when its unedited cards said which (a folder of moved
+    # notes with an edit each compared every edited card with every moved card: minutes)
     pending = [(i, c) for i, c, _ in new if i not in matched]
     if pending:
         from difflib import SequenceMatcher
@@ -607,10 +616,12 @@ def sync_note_cards(conn, note_id: int, cards: list[ParsedCard] | list[tuple],
             for row in rows:
                 if row["kind"] != kind:
                     continue
-                matcher = SequenceMatcher(None, text, f"{row['front']}\n{row['back']}",
-                                          autojunk=False)
-                if matcher.real_quick_ratio() < SIMILARITY_THRESHOLD:
+                other = f"{row['front']}\n{row['back']}"
+                # real_quick_ratio's bound, before building a matcher (that indexes `other`)
+                shorter, total = min(len(text), len(other)), len(text) + len(other)
+                if 2 * shorter < SIMILARITY_THRESHOLD * total:
                     continue
+                matcher = SequenceMatcher(None, text, other, autojunk=False)
                 if matcher.quick_ratio() < SIMILARITY_THRESHOLD:
                     continue
                 score = matcher.ratio()
