@@ -116,6 +116,20 @@ def bench_import(table: Table, work: Path, notes: int) -> Path:
 
     table.add("re-import, one note edited", median_of(3, edit_one), cold_time, None,
               baseline_name="cold import")
+
+    def move_every_note() -> float:
+        """A folder renamed in Obsidian, with an edit in each of its notes: each note finds
+        its cards again through the note it was."""
+        for path in sorted(vault.glob("area*/*.md")):
+            target = vault / "renamed" / path.relative_to(vault)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(path.read_text().replace("with some words",
+                                                       "with some other words", 1))
+            path.unlink()
+        return run(flashdeck("--collection", str(col), "import", str(vault)))
+
+    table.add("re-import, every note moved and edited", move_every_note(), cold_time, None,
+              baseline_name="cold import")
     return col
 
 

@@ -280,3 +280,29 @@ def test_an_import_interrupted_after_a_move_resumes_with_the_same_ids(cli, col, 
     assert sorted(after.values()) == sorted(before.values())
     assert after[("Gamma.md", "basic", "Speed there 63, back 40: average?")] == card
     assert len(history(cli, col, card)) == 1
+
+
+def test_cards_claimed_by_another_import_meanwhile_are_not_claimed_again(cli, col, tmp_path):
+    """The vanished notes' cards are read once per import; a card another import claimed
+    (or orphaned) since is found out and the next claimable copy is offered instead."""
+    from flashdeck.collection.store import Collection
+
+    vault = tmp_path / "vault"
+    for name in ("A", "B", "C"):
+        write_note(vault, f"{name}.md", "#flashcards\n\nShared question::shared answer\n")
+    imported(cli, col, vault)
+    with Collection.open(col) as collection:
+        conn = collection.conn
+        rows = conn.execute("SELECT id, note_id FROM cards ORDER BY id").fetchall()
+        card_ids = [r["id"] for r in rows]
+        gone = importer.GoneCards(conn, {r["note_id"] for r in rows})
+        key = conn.execute("SELECT ckey FROM cards LIMIT 1").fetchone()[0]
+        assert [r["id"] for r in gone.claimable({key: 2})] == card_ids[:2]
+        # another import claims the first card for a note of its own, and orphans the third
+        conn.execute("INSERT INTO notes (source_id, relpath, title) VALUES (1, 'X.md', 'X')")
+        conn.execute("UPDATE cards SET note_id = last_insert_rowid() WHERE id = ?",
+                     (card_ids[0],))
+        conn.execute("UPDATE cards SET orphaned = 1 WHERE id = ?", (card_ids[2],))
+        assert [r["id"] for r in gone.claimable({key: 2})] == [card_ids[1]]
+        gone.drop(card_ids[1])  # this import claimed it
+        assert gone.claimable({key: 1}) == []
