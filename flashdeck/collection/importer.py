@@ -687,6 +687,7 @@ def sync_note_cards(conn, note_id: int, cards: list[ParsedCard] | list[tuple],
 
     added = updated = 0
     plain: list[tuple] = []  # new cards without a plugin schedule: inserted in one go
+    changed: list[tuple] = []  # matched cards whose columns changed
     for index, card, _key in new:
         values = (note_id, index, *card[:10])
         sr = card[10]
@@ -703,12 +704,12 @@ def sync_note_cards(conn, note_id: int, cards: list[ParsedCard] | list[tuple],
             old[c] == v for c, v in zip(_UPDATE_COLUMNS, values)
         ):
             continue  # nothing changed
-        conn.execute(
-            f"UPDATE cards SET {', '.join(c + ' = ?' for c in _UPDATE_COLUMNS)}, orphaned = 0"
-            " WHERE id = ?", (*values, card_id))
+        changed.append((*values, card_id))
         if old is None or old["front"] != values[3] or old["back"] != values[4] \
                 or old["orphaned"] or old["deck"] != values[7]:
             updated += 1
+    if changed:  # kept cards with new content or place: updated in one go
+        conn.executemany(_UPDATE, changed)
     if plain:
         conn.executemany(_PLAIN_INSERT, plain)
     left = [i for i, row in existing.items() if i not in taken and not row["orphaned"]]
@@ -719,6 +720,8 @@ def sync_note_cards(conn, note_id: int, cards: list[ParsedCard] | list[tuple],
     return added, updated, len(left)
 
 
+_UPDATE = (f"UPDATE cards SET {', '.join(c + ' = ?' for c in _UPDATE_COLUMNS)}, orphaned = 0"
+           " WHERE id = ?")
 _PLAIN_INSERT = (f"INSERT INTO cards ({', '.join(_UPDATE_COLUMNS)}, added)"
                  f" VALUES ({', '.join('?' * (len(_UPDATE_COLUMNS) + 1))})")
 
