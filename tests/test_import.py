@@ -224,3 +224,21 @@ def test_notes_are_never_written(cli, vault, col):
     cli("--collection", col, "import", vault)
     assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in vault.rglob("*")
             if p.is_file()} == snapshot
+
+
+def test_a_card_crosses_to_the_writer_as_a_row_in_its_columns_order():
+    """Workers hand cards over as plain tuples (CardRow's fields, in the order the writer
+    inserts them)."""
+    from flashdeck.collection.importer import _UPDATE_COLUMNS, CardRow, card_row, content_hash
+    from flashdeck.notes.parser import parse_note
+
+    note = parse_note("#flashcards/ml\n\n# Metrics\n## Recall\nWhat is recall?::tp/(tp+fn)\n",
+                      "Metrics.md")
+    (card,) = [c for c in note.cards if c.kind == "basic"]
+    row = card_row(card)
+    assert type(row) is tuple
+    assert dict(zip(CardRow._fields, row)) == {
+        "kind": "basic", "front": "What is recall?", "back": "tp/(tp+fn)",
+        "ckey": content_hash(card), "line": 5, "deck": "flashcards/ml", "block": "L5",
+        "ordinal": 0, "breadcrumb": "Metrics › Recall", "exercise": None, "sr": None}
+    assert _UPDATE_COLUMNS[2:] == CardRow._fields[:-1]

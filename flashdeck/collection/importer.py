@@ -176,7 +176,7 @@ class CardRow(NamedTuple):
     kind: str
     front: str
     back: str
-    key: str
+    ckey: str  # content_hash
     line: int
     deck: str
     block: str
@@ -512,13 +512,11 @@ def _upsert_note(conn, source_id: int, parsed: Parsed, row) -> int:
 def content_hash(card: ParsedCard) -> str:
     from hashlib import blake2b
 
-    return blake2b(card.content_key.encode("utf-8", "surrogatepass"),
-                           digest_size=12).hexdigest()
+    return blake2b(card.content_key.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
-# the columns an import writes, in CardRow's order after the first two
-_UPDATE_COLUMNS = ("note_id", "position", "kind", "front", "back", "ckey", "line", "deck",
-                   "block", "ordinal", "breadcrumb", "exercise")
+# the columns an import writes: the note, the place in it, then CardRow's (sr aside)
+_UPDATE_COLUMNS = ("note_id", "position", *CardRow._fields[:-1])
 
 
 class GoneCards:
