@@ -212,8 +212,8 @@ def test_plugin_schedule_seeds_a_review_card(tmp_path):
     assert e.next_card().state == "review"
 
 
-def test_cards_of_one_exercise_template_are_siblings(tmp_path):
-    """Two notes about Dice both get the Dice exercise: one a day is enough."""
+def two_notes_with_one_exercise(tmp_path) -> Collection:
+    """Two notes about Dice: both get the Dice exercise (and a card of their own)."""
     col = Collection.open(tmp_path / "c.sqlite")
     with col.transaction() as conn:
         source = conn.execute(
@@ -222,13 +222,28 @@ def test_cards_of_one_exercise_template_are_siblings(tmp_path):
             note = conn.execute("INSERT INTO notes (source_id, relpath, title) VALUES (?, ?, ?)",
                                 (source, name, name)).lastrowid
             sync_note_cards(conn, note, [
-                ParsedCard("exercise", "Compute Dice", f"id: f1-counts # {name}", 1, "flashcards",
+                ParsedCard("exercise", "Compute Dice", "id: f1-counts", 1, "flashcards",
                            "exercise:f1-counts", exercise="f1-counts"),
                 ParsedCard("basic", f"Q {name}", "A", 3, "flashcards", "L3")], set(), 0)
+    return col
+
+
+def shown_today(e: Engine) -> list[str]:
+    """The kinds of the cards the queue still has today (each is buried once seen)."""
+    kinds = []
+    while (card := e.next_card()) is not None:
+        kinds.append(card.kind)
+        e.bury(card.id)
+    return kinds
+
+
+def test_an_exercise_two_notes_share_is_new_once(tmp_path):
+    col = two_notes_with_one_exercise(tmp_path)
     clock = Clock()
     e = engine(col, clock)
+    assert e.counts().new == 3  # the exercise once, and each note's own card
     first = e.next_card()
-    assert first.kind == "exercise"
+    assert (first.kind, first.note) == ("exercise", "/vault/Dice.md")
     e.answer(first.id, 3)
     clock.advance(minutes=30)
     e.answer(first.id, 3)  # graduated, days away
@@ -236,6 +251,43 @@ def test_cards_of_one_exercise_template_are_siblings(tmp_path):
     while (card := e.next_card()) is not None:
         shown.append(card.front)
         e.answer(card.id, 4)
-    assert shown == ["Q Dice.md", "Q F1.md"]  # the other note's Dice exercise waits
+    assert shown == ["Q Dice.md", "Q F1.md"]
+    for days in range(1, 4):  # the copy in F1.md never comes as a new card
+        clock.advance(days=1)
+        assert e.counts().new == 0
+        while (card := e.next_card()) is not None:
+            assert card.id == first.id
+            e.answer(card.id, 3)
+
+
+def test_a_suspended_exercise_stays_away_and_a_deleted_notes_copy_hands_over(tmp_path):
+    col = two_notes_with_one_exercise(tmp_path)
+    e = engine(col, Clock())
+    first = e.next_card()
+    e.suspend(first.id)
+    assert shown_today(e) == ["basic", "basic"]  # not the copy in F1.md either
+    e.suspend(first.id, False)
+    with col.transaction() as conn:  # Dice.md is deleted: its cards are orphaned
+        conn.execute("UPDATE cards SET orphaned = 1 WHERE note_id = 1")
+    e = engine(col, Clock())
+    card = e.next_card()
+    assert (card.kind, card.note) == ("exercise", "/vault/F1.md")
+
+
+def test_copies_of_an_exercise_both_studied_keep_their_schedules_one_a_day(tmp_path):
+    """(Collections from before copies waited have both in review.)"""
+    col = two_notes_with_one_exercise(tmp_path)
+    clock = Clock()
+    with col.transaction() as conn:
+        conn.execute("UPDATE cards SET state = 'review', due = ?, stability = 5,"
+                     " difficulty = 5, last_review = ?, reps = 3 WHERE kind = 'exercise'",
+                     (int(clock.moment.timestamp()) - 60,
+                      int(clock.moment.timestamp()) - 5 * 86400))
+    e = engine(col, clock)
+    assert e.counts().review == 2
+    card = e.next_card()
+    assert card.kind == "exercise"
+    e.answer(card.id, 3)
+    assert shown_today(e) == ["basic", "basic"]  # the other copy waits for tomorrow
     clock.advance(days=1)
-    assert e.next_card().kind == "exercise"
+    assert "exercise" in shown_today(e)

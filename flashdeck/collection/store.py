@@ -14,7 +14,7 @@ from typing import Iterator
 
 from flashdeck.errors import CollectionError
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Times are integer Unix seconds (UTC). Card scheduling state lives on the card row; the
 # review log keeps the whole state before and after each answer (JSON) so undo is exact.
@@ -104,6 +104,8 @@ _MIGRATIONS: dict[int, str] = {
     # the costliest part of inserting one
     4: "DROP INDEX IF EXISTS cards_ckey;"
        " CREATE INDEX cards_ckey ON cards (ckey) WHERE orphaned = 1",
+    # an exercise's copies in several notes: the queue looks for the other copies of one
+    5: "CREATE INDEX cards_exercise ON cards (exercise, id) WHERE exercise IS NOT NULL",
 }
 
 

@@ -209,6 +209,15 @@ class Engine:
         return result
 
     # -- the queue -------------------------------------------------------------------------
+    # One exercise template can match several notes (every note about Dice gets the Dice
+    # exercise): its cards there are copies of one exercise, and only the first is ever new.
+    # A new copy waits while another copy is older or already studied; a suspended copy
+    # counts too (suspending an exercise suspends it), an orphaned one does not (when its
+    # note goes, the next copy takes its place). Copies already studied keep their schedules.
+    _FIRST_COPY = (" AND (c.exercise IS NULL OR NOT EXISTS (SELECT 1 FROM cards o"
+                   " INDEXED BY cards_exercise WHERE o.exercise = c.exercise AND o.orphaned = 0"
+                   " AND o.id != c.id AND (o.id < c.id OR o.state != 'new')))")
+
     def _filters(self, now: datetime) -> tuple[str, list]:
         sql = (" AND c.orphaned = 0 AND c.suspended = 0"
                " AND (c.buried_until IS NULL OR c.buried_until <= ?)")
@@ -287,7 +296,8 @@ class Engine:
         # 3. new cards in note order
         if new_done < self.config.new_per_day:
             card = self._first(
-                NEW_CARD_SELECT + " WHERE c.state = 'new'" + filters + not_siblings + " ORDER BY c.id",
+                NEW_CARD_SELECT + " WHERE c.state = 'new'" + filters + not_siblings
+                + self._FIRST_COPY + " ORDER BY c.id",
                 [*params, *sibling_params])
             if card:
                 return card
@@ -317,7 +327,8 @@ class Engine:
 
         new_done, reviews_done = self._done_today(day_start)
         return Counts(
-            new=count("c.state = 'new'", [], self.config.new_per_day - new_done, True),
+            new=count("c.state = 'new'" + self._FIRST_COPY, [],
+                      self.config.new_per_day - new_done, True),
             learning=count("c.state IN ('learning', 'relearning') AND c.due < ?", [_ts(day_end)],
                            1 << 62, False),
             review=count("c.state = 'review' AND c.due < ?", [_ts(day_end)],
