@@ -291,3 +291,13 @@ def test_copies_of_an_exercise_both_studied_keep_their_schedules_one_a_day(tmp_p
     assert shown_today(e) == ["basic", "basic"]  # the other copy waits for tomorrow
     clock.advance(days=1)
     assert "exercise" in shown_today(e)
+
+
+def test_an_answer_after_an_undo_gets_a_review_id_of_its_own(tmp_path):
+    col, clock = make_collection(tmp_path, [basic(1), basic(2)]), Clock()
+    e = engine(col, clock)
+    first = e.answer(1, 3)
+    e.undo()
+    again = e.answer(2, 3)
+    assert again.review_id > first.review_id
+    assert [r[0] for r in col.conn.execute("SELECT id FROM reviews")] == [again.review_id]

@@ -102,3 +102,20 @@ def test_an_upgraded_collection_still_gives_a_restored_note_its_orphaned_cards(t
     assert result.json["cards"]["added"] == 0
     cards = cli("--collection", path, "list", "--json").json
     assert [(c["id"], c["front"]) for c in cards] == [(1, "What is recall?")]
+
+
+def test_upgrading_keeps_the_review_log_and_its_ids(tmp_path):
+    path = tmp_path / "c.sqlite"
+    make_v1(path)
+    with sqlite3.connect(path) as conn:
+        conn.executemany(
+            "INSERT INTO reviews (id, card_id, reviewed_at, rating, duration_ms, state_before,"
+            " state_after) VALUES (?, 1, ?, 3, 900, '{}', '{}')", [(4, 100), (9, 200)])
+    with Collection.open(path) as col:
+        rows = col.conn.execute("SELECT id, reviewed_at, rating FROM reviews ORDER BY id")
+        assert [tuple(r) for r in rows] == [(4, 100, 3), (9, 200, 3)]
+        col.conn.execute("DELETE FROM reviews WHERE id = 9")  # an undo of the last answer
+        new_id = col.conn.execute(
+            "INSERT INTO reviews (card_id, reviewed_at, rating, state_before, state_after)"
+            " VALUES (1, 300, 3, '{}', '{}')").lastrowid
+        assert new_id == 10

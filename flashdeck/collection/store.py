@@ -14,7 +14,7 @@ from typing import Iterator
 
 from flashdeck.errors import CollectionError
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Times are integer Unix seconds (UTC). Card scheduling state lives on the card row; the
 # review log keeps the whole state before and after each answer (JSON) so undo is exact.
@@ -106,6 +106,24 @@ _MIGRATIONS: dict[int, str] = {
        " CREATE INDEX cards_ckey ON cards (ckey) WHERE orphaned = 1",
     # an exercise's copies in several notes: the queue looks for the other copies of one
     5: "CREATE INDEX cards_exercise ON cards (exercise, id) WHERE exercise IS NOT NULL",
+    # review ids are never reused (after an undo the next answer took the undone one's id)
+    6: """
+CREATE TABLE reviews_v7 (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    card_id      INTEGER NOT NULL REFERENCES cards(id),
+    reviewed_at  INTEGER NOT NULL,
+    rating       INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
+    duration_ms  INTEGER,
+    state_before TEXT NOT NULL,
+    state_after  TEXT NOT NULL
+);
+INSERT INTO reviews_v7 (id, card_id, reviewed_at, rating, duration_ms, state_before, state_after)
+    SELECT id, card_id, reviewed_at, rating, duration_ms, state_before, state_after FROM reviews;
+DROP TABLE reviews;
+ALTER TABLE reviews_v7 RENAME TO reviews;
+CREATE INDEX reviews_card ON reviews (card_id);
+CREATE INDEX reviews_time ON reviews (reviewed_at)
+""",
 }
 
 
