@@ -140,6 +140,16 @@ CASES: list[tuple[str, str, ParserSettings, list[tuple[str, str, str]]]] = [
     ("fix: unclosed comment is text", "<!-- Q::A", DEFAULT, [("basic", "<!-- Q", "A")]),
     ("fix: comment in code is code", "`<!--` Q::A `-->`", DEFAULT,
      [("basic", "`<!--` Q", "A `-->`")]),
+    # --- Obsidian's %% comments hide what they hold, as Obsidian does (the plugin reads them)
+    ("obsidian comment hides its card", "%% Q::A %%\nR::B", DEFAULT, [("basic", "R", "B")]),
+    ("obsidian comment block across paragraphs", "%%\nQ1::A1\n\nQ2\n?\nA2\n%%\nQ3::A3",
+     DEFAULT, [("basic", "Q3", "A3")]),
+    ("obsidian comment inside card text", "Q::A %%check this%% too", DEFAULT,
+     [("basic", "Q", "A  too")]),
+    ("obsidian comment hides a cloze", "%%The ==answer== is here.%%\nR::B", DEFAULT,
+     [("basic", "R", "B")]),
+    ("unclosed %% is text", "Q::A %% 50", DEFAULT, [("basic", "Q", "A %% 50")]),
+    ("%% in code is code", "`%%` Q::A `%%`", DEFAULT, [("basic", "`%%` Q", "A `%%`")]),
     # --- fix: `::` in a multi-line back is part of it
     ("fix: :: in a multiline back", "Which container?\n?\nstd::vector holds\nelements::contiguously",
      DEFAULT, [("basic", "Which container?", "std::vector holds\nelements::contiguously")]),
@@ -456,3 +466,9 @@ def test_a_schedule_comment_alone_in_a_callout_seeds_the_card_above():
     text = "#flashcards\n\n> [!NOTE] cards\n> Q\n> ?\n> A\n> <!--SR:!2026-12-05,3,230-->\n"
     (card,) = parse_note(text, "n.md").cards
     assert (card.front, card.back, card.sr) == ("Q", "A", SRSeed(date(2026, 12, 5), 3, 230))
+
+
+def test_a_tag_and_a_question_heading_inside_an_obsidian_comment_do_not_count():
+    note = parse_note("%%\n#flashcards\n## Why is this hidden?\nBecause.\n%%\nQ::A\n", "n.md")
+    assert not note.tagged
+    assert [c.kind for c in note.cards] == ["basic"]

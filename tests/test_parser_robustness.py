@@ -147,7 +147,7 @@ def test_parse_note_with_frontmatter_never_fails(body: str) -> None:
 
 # The scanner's regexes are written for speed (a first character, then look-behinds); each
 # must find exactly what its plain form finds, on text full of the characters they care about.
-_SCANNER_TEXT = st.text(alphabet="\\`$<!->#a_/ \t\n", max_size=200)
+_SCANNER_TEXT = st.text(alphabet="\\`$<!->#%a_/ \t\n", max_size=200)
 
 
 @given(_SCANNER_TEXT)
@@ -156,7 +156,7 @@ def test_the_fast_token_pattern_finds_what_the_plain_one_finds(text: str) -> Non
 
     from flashdeck.notes._mask import _TOKEN_RE
 
-    plain = re.compile(r"\\[\\`$<]|`+|\$\$|\$|<!--|-->")
+    plain = re.compile(r"\\[\\`$<]|`+|\$\$|\$|<!--|-->|%%")
     assert [(m.span(), m.group()) for m in _TOKEN_RE.finditer(text)] == \
         [(m.span(), m.group()) for m in plain.finditer(text)]
 
