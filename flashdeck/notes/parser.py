@@ -89,8 +89,11 @@ def parse_note(
     settings: ParserSettings = ParserSettings(),
     title: str | None = None,
 ) -> ParsedNote:
-    """Never raises, on any str. `text` is already decoded (LF line endings, no BOM).
+    """Never raises, on any str. `text` is already decoded (no BOM); CR and CRLF line
+    endings are read as LF, as markdown-it reads them (its lines and ours must agree).
     title: frontmatter `title`, else `title` arg, else the stem of `path`."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
         return _NoteParser(text, path, settings, title).run()
     except Exception as e:  # a bug must cost one note, never the whole import
