@@ -572,7 +572,7 @@ def sync_note_cards(conn, note_id: int, cards: list[ParsedCard] | list[tuple],
 
     `gone_notes`: ids of notes whose files vanished in this import; their cards not yet
     claimed by another note may be claimed by this one (a move or rename)."""
-    gone_json = "[" + ",".join(map(str, sorted(gone_notes))) + "]" if gone_notes else None
+    origins: set[int] = set()  # the vanished note(s) this note was, before a move
     card_rows = [c if isinstance(c, tuple) else card_row(c) for c in cards]  # see CardRow
     new = [(i, row, row[3]) for i, row in enumerate(card_rows)]
     existing = {
@@ -641,8 +641,6 @@ def sync_note_cards(conn, note_id: int, cards: list[ParsedCard] | list[tuple],
         for card_id in matched.values():
             if card_id in gone_note_of:
                 gone_keys.drop(card_id)
-        if origins:
-            gone_json = "[" + ",".join(map(str, sorted(origins))) + "]"  # the pool below
 
     # similarity: small edits, within this note and among the cards of notes that just
     # vanished: of the note(s) it was, when its unedited cards said which (a folder of moved
@@ -653,11 +651,12 @@ def sync_note_cards(conn, note_id: int, cards: list[ParsedCard] | list[tuple],
 
         pool_ids = [i for i in existing if i not in taken]
         rows = [existing[i] for i in pool_ids]
-        if gone_json is not None:  # cards of vanished notes that no other note claimed yet
+        if gone_notes:  # cards of vanished notes that no other note claimed yet
+            pool_json = "[" + ",".join(map(str, sorted(origins or gone_notes))) + "]"
             rows.extend(row for row in conn.execute(
                 "SELECT id, kind, front, back, ordinal, block FROM cards INDEXED BY cards_note"
                 " WHERE orphaned = 0"
-                " AND note_id IN (SELECT value FROM json_each(?))", (gone_json,))
+                " AND note_id IN (SELECT value FROM json_each(?))", (pool_json,))
                 if row["id"] not in taken)
         pairs = []
         for index, (kind, front, back, _key, _line, _deck, _block, ordinal, *_) in pending:

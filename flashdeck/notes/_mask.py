@@ -2,8 +2,9 @@
 
 Card syntax (`::`, `==`, `?`, `#tags`) is searched in a *masked* copy of the note where
 code and math are overwritten with OPAQUE and comments (HTML's `<!-- -->` and Obsidian's
-`%% %%`) with COMMENT, character for character (newlines kept). Offsets found in the mask therefore index the original text
-directly, and the author's markdown is sliced out unchanged.
+`%% %%`) with COMMENT, character for character (newlines kept). Offsets found in the mask
+therefore index the original text directly, and the author's markdown is sliced out
+unchanged.
 
 One left-to-right pass decides which construct wins when they overlap: the one that
 starts first (as in CommonMark, where a code span and a comment compete by position).
