@@ -8,15 +8,21 @@ from __future__ import annotations
 
 import re
 import sys
+import unicodedata
 
 from flashdeck.textsafe import sanitize
 
 _CLOZE_ANSWER = re.compile(r"==(?=\S)(.+?)(?<=\S)==")
 
+CRUMB_SEPARATOR = " › "  # how the collection joins a card's headings (column `breadcrumb`)
+
 
 def header(card) -> str:
-    """`deck · Note title › Heading › Sub`: where the card comes from."""
-    trail = " › ".join(part for part in (card.note_title, card.breadcrumb) if part)
+    """`deck · Note title › Heading › Sub`: where the card comes from, as it reads (math
+    rendered, markdown syntax dropped: see `breadcrumb_text`). Plain text, never markup."""
+    trail = CRUMB_SEPARATOR.join(
+        part for part in (breadcrumb_text(card.note_title), breadcrumb_text(card.breadcrumb))
+        if part)
     return f"{card.deck} · {trail}" if trail else card.deck
 
 
@@ -91,3 +97,309 @@ def print_card(card, answer: bool = False, seed: int | None = None, file=None) -
             console.print(Text(block + "\n"), soft_wrap=True, crop=False)
         else:
             console.print(Markdown(segment.text, code_theme="ansi_dark"))
+
+
+# -- breadcrumbs: one line of heading source as it reads ----------------------------------------
+# A card's breadcrumb is stored as its headings' markdown source, and a note title may hold
+# markdown too (`title: $\beta$-VAE`). Shown as written they read `Why use $\beta > \alpha$ for
+# *lesion* segmentation?`; shown here they read `Why use β > α for lesion segmentation?`.
+# Headings are untrusted and may be huge (a 1 MB heading) or malformed (unbalanced `$`, `*`,
+# backticks): the work is bounded by reading at most MAX_CRUMB_SOURCE characters of a heading
+# (the rest is shown as `…`), every step below is a single left-to-right pass, and any failure
+# falls back to the source as written. Nothing here imports Textual or parses Rich markup.
+
+MAX_CRUMB_SOURCE = 500  # characters of one heading read; a longer one is cut and shown with `…`
+MAX_TRAIL_SOURCE = 4 * MAX_CRUMB_SOURCE  # characters of a whole breadcrumb read
+_ELLIPSIS = "…"
+
+# Any of these may start inline syntax; a line without one is shown as it is (the common case,
+# and it keeps the math module and its LaTeX tokenizer unimported).
+_INLINE_SYNTAX = re.compile(r"[\\`*_~=\[<&$]")
+_ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+# `[text](url "title")`; the text holds no unescaped bracket (an inner link wins, as in
+# CommonMark), the url no space or parenthesis.
+_LINK = re.compile(r"\[((?:[^\[\]\\]|\\.)*)\]\(\s*(?:<[^<>]*>|[^\s()<>]*)"
+                   r"(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^()]*\)))?\s*\)")
+_IMAGE = re.compile(r"!\[((?:[^\[\]\\]|\\.)*)\]\(\s*<?([^\s()<>]*)>?"
+                    r"(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^()]*\)))?\s*\)")
+_WIKI = re.compile(r"(!?)\[\[([^\[\]]+)\]\]")
+_AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*)>")
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_HTML_TAG = re.compile(
+    r"</?([A-Za-z][A-Za-z0-9-]*)"
+    r"(?:\s+[A-Za-z_:][\w.:-]*(?:\s*=\s*(?:[^\s\"'=<>`]+|'[^']*'|\"[^\"]*\"))?)*\s*/?>")
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_BREAK_TAGS = frozenset({"br", "hr", "p", "div", "li", "tr", "td", "th"})
+_IMAGE_EXT = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".avif",
+                        ".tif", ".tiff"})
+_MATH_GUARD = "a"  # see `_render_math`
+
+
+def breadcrumb_text(source: str) -> str:
+    """A breadcrumb (headings joined by ' › ') or a note title, as display text.
+
+    Inline math becomes Unicode (`$\\beta > \\alpha$` -> `β > α`, by `flashdeck.mathtext`);
+    markdown emphasis is dropped (`*x*`, `_x_`, `**x**`, `__x__`, `~~x~~`, `==x==` -> `x`);
+    inline code shows its text, `[text](url)` its text, `[[Note|alias]]` the alias and
+    `[[Note#Heading]]` `Note > Heading`; HTML tags are dropped, entities and backslash
+    escapes resolved; whitespace runs become one space. The result is plain text (never
+    Rich/Textual markup) with control characters made visible (`textsafe.sanitize`).
+    Never raises; the work is bounded however long the source."""
+    try:
+        text = str(source or "")
+        cut = len(text) > MAX_TRAIL_SOURCE
+        parts = [inline_text(part) for part in text[:MAX_TRAIL_SOURCE].split(CRUMB_SEPARATOR)]
+        shown = CRUMB_SEPARATOR.join(part for part in parts if part)
+        if cut and not shown.endswith(_ELLIPSIS):
+            shown += _ELLIPSIS
+        return shown
+    except Exception:  # noqa: BLE001 - a heading must never break a screen: show its source
+        return sanitize(" ".join(str(source)[:MAX_TRAIL_SOURCE].split()))
+
+
+def inline_text(source: str) -> str:
+    """One heading (or any one line of card markdown) as display text: `breadcrumb_text`
+    for a single part, also used for the first line `flashdeck list` shows."""
+    try:
+        text = " ".join(str(source or "").split())
+        cut = len(text) > MAX_CRUMB_SOURCE
+        if cut:
+            text = text[:MAX_CRUMB_SOURCE].rstrip()
+        if _INLINE_SYNTAX.search(text):
+            text = " ".join(_strip_inline(_render_math(text)).split())
+        return sanitize(text + _ELLIPSIS if cut else text)
+    except Exception:  # noqa: BLE001 - see breadcrumb_text
+        return sanitize(" ".join(str(source)[:MAX_CRUMB_SOURCE].split()))
+
+
+def _render_math(text: str) -> str:
+    """`$…$` and `$$…$$` rendered as Unicode, by the same rules as card text, and escaped for
+    markdown (so `2 * 300` or `x_max` stays literal below). The math module reads a line
+    that is only a `$$` block (or starts with a fence) as a display block; a heading is one
+    line of prose, so it is given a plain first character that it copies through."""
+    if "$" not in text:
+        return text
+    from flashdeck.mathtext import render_markdown
+
+    rendered = render_markdown(_MATH_GUARD + text, escape=True)
+    if not rendered.startswith(_MATH_GUARD) or "\n" in rendered:
+        return text  # not expected; the source then shows as written
+    return rendered[len(_MATH_GUARD):]
+
+
+class _Delim:
+    """A run of `*`, `_`, `~~` or `==` that may open or close emphasis."""
+
+    __slots__ = ("char", "length", "left", "can_open", "can_close")
+
+    def __init__(self, char: str, length: int, can_open: bool, can_close: bool) -> None:
+        self.char, self.length, self.left = char, length, length
+        self.can_open, self.can_close = can_open, can_close
+
+
+def _is_punct(ch: str) -> bool:
+    return unicodedata.category(ch)[0] in "PS"
+
+
+def _delim(s: str, i: int, j: int) -> _Delim | None:
+    """The run s[i:j] as a delimiter (CommonMark's flanking rules), or None when literal."""
+    char = s[i]
+    if char in "~=" and j - i != 2:
+        return None  # `~~x~~` and `==x==` only; a lone `~` or `=`, or `===`, is text
+    before = s[i - 1] if i > 0 else " "
+    after = s[j] if j < len(s) else " "
+    left = not after.isspace() and (not _is_punct(after) or before.isspace()
+                                     or _is_punct(before))
+    right = not before.isspace() and (not _is_punct(before) or after.isspace()
+                                      or _is_punct(after))
+    if char == "_":  # no emphasis inside words: snake_case stays
+        can_open = left and (not right or _is_punct(before))
+        can_close = right and (not left or _is_punct(after))
+    else:
+        can_open, can_close = left, right
+    return _Delim(char, j - i, can_open, can_close) if can_open or can_close else None
+
+
+def _match_emphasis(delims: list[_Delim]) -> None:
+    """Pair openers with closers (CommonMark's delimiter stack, without the rule of three)
+    and take the paired characters off each run's `left`. Linear: an opener is passed over
+    at most once per character kind when no closer finds it, and once when it is dropped."""
+    stack: list[_Delim] = []
+    floor: dict[str, int] = {}  # below this stack height there is no opener of that kind
+    for d in delims:
+        while d.can_close and d.left:
+            k = len(stack) - 1
+            bottom = floor.get(d.char, 0)
+            while k >= bottom and not (stack[k].char == d.char and stack[k].left):
+                k -= 1
+            if k < bottom:
+                floor[d.char] = len(stack)
+                break
+            opener = stack[k]
+            use = 2 if d.char in "~=" or (opener.left >= 2 and d.left >= 2) else 1
+            opener.left -= use
+            d.left -= use
+            del stack[k + 1:]  # openers between the pair stay text
+            if not opener.left:
+                stack.pop()
+            for char, height in floor.items():
+                floor[char] = min(height, len(stack))
+        if d.can_open and d.left:
+            stack.append(d)
+
+
+def _strip_inline(s: str) -> str:
+    """Markdown inline syntax dropped, in one pass: the text a reader sees."""
+    out: list[str | _Delim] = []
+    delims: list[_Delim] = []
+    link_ends: dict[int, int] = {}  # a link's `]` -> the end of its `(url)`
+    i, n = 0, len(s)
+    while i < n:
+        if i in link_ends:
+            i = link_ends.pop(i)
+            continue
+        c = s[i]
+        if c == "\\":
+            if i + 1 < n and s[i + 1] in _ASCII_PUNCT:
+                out.append(s[i + 1])
+                i += 2
+            else:
+                out.append(c)
+                i += 1
+            continue
+        if c == "`":
+            run = _run_end(s, i) - i
+            close = _backtick_close(s, i + run, run)
+            if close < 0:
+                out.append(s[i:i + run])
+                i += run
+                continue
+            code = s[i + run:close]
+            if len(code) > 2 and code[0] == code[-1] == " " and code.strip():
+                code = code[1:-1]
+            out.append(code)
+            i = close + run
+            continue
+        if c in "*_~=":
+            j = _run_end(s, i)
+            d = _delim(s, i, j)
+            if d is None:
+                out.append(s[i:j])
+            else:
+                out.append(d)
+                delims.append(d)
+            i = j
+            continue
+        if c == "[" or (c == "!" and s.startswith("[", i + 1)):
+            m = _WIKI.match(s, i)
+            if m:
+                out.append(embed_label(m.group(2)) if m.group(1) else link_text(m.group(2), " > "))
+                i = m.end()
+                continue
+            if c == "!":
+                m = _IMAGE.match(s, i)
+                if m:
+                    out.append(image_label(_strip_inline(m.group(1)), m.group(2)))
+                    i = m.end()
+                    continue
+            else:
+                m = _LINK.match(s, i)
+                if m and _code_stays_inside(s, m.start(1), m.end(1)):
+                    link_ends[m.end(1)] = m.end()  # its text is read on, then the url skipped
+                    i += 1
+                    continue
+        if c == "<":
+            m = _AUTOLINK.match(s, i)
+            if m:
+                out.append(m.group(1))
+                i = m.end()
+                continue
+            m = _HTML_COMMENT.match(s, i) or _HTML_TAG.match(s, i)
+            if m:
+                tag = m.group(1) if m.re is _HTML_TAG else None
+                out.append(" " if tag and tag.lower() in _BREAK_TAGS else "")
+                i = m.end()
+                continue
+        if c == "&":
+            m = _ENTITY.match(s, i)
+            if m:
+                import html
+
+                out.append(html.unescape(m.group()))
+                i = m.end()
+                continue
+        out.append(c)
+        i += 1
+    _match_emphasis(delims)
+    return "".join(p if isinstance(p, str) else p.char * p.left for p in out)
+
+
+def _run_end(s: str, i: int) -> int:
+    j = i
+    while j < len(s) and s[j] == s[i]:
+        j += 1
+    return j
+
+
+def _backtick_close(s: str, start: int, run: int) -> int:
+    """The start of the next run of exactly `run` backticks from `start`, or -1."""
+    j = start
+    while True:
+        j = s.find("`", j)
+        if j < 0:
+            return -1
+        end = _run_end(s, j)
+        if end - j == run:
+            return j
+        j = end
+
+
+def _code_stays_inside(s: str, start: int, end: int) -> bool:
+    """No code span that opens in s[start:end] closes after it (code binds tighter than a
+    link's brackets, as in CommonMark: "[a `b](u)`" is no link)."""
+    i = s.find("`", start, end)
+    while 0 <= i < end:
+        run = _run_end(s, i) - i
+        close = _backtick_close(s, i + run, run)
+        if close < 0:
+            return True  # unclosed: literal backticks from here on
+        if close >= end:
+            return False
+        i = s.find("`", close + run, end)
+    return True
+
+
+def link_text(target: str, separator: str = " › ") -> str:
+    """`[[Note#Heading|shown]]` reads as `shown`; without an alias as `Note › Heading` (a
+    breadcrumb passes `separator=" > "`, since ` › ` separates its own headings there)."""
+    if "|" in target:
+        alias = target.split("|", 1)[1].strip()
+        if alias:
+            return alias
+        target = target.split("|", 1)[0]
+    page, _, anchor = target.partition("#")
+    page = page.strip()
+    if anchor.startswith("^"):  # a block reference: name the note only
+        return page or target.strip()
+    parts = [page, *(a.strip() for a in anchor.split("#"))] if anchor else [page]
+    return separator.join(p for p in parts if p) or target.strip()
+
+
+def embed_label(target: str) -> str:
+    """`![[name.png]]` as a labelled placeholder: `[image: name.png]`, `[embed: Note]`."""
+    from pathlib import PurePosixPath
+
+    name = target.split("|", 1)[0].split("#", 1)[0].strip()
+    kind = "image" if PurePosixPath(name).suffix.lower() in _IMAGE_EXT else "embed"
+    return f"[{kind}: {name or target.strip()}]"
+
+
+def image_label(alt: str, src: str) -> str:
+    """`![alt](src)` as a labelled placeholder: `[image: alt (file.png)]`."""
+    from pathlib import PurePosixPath
+
+    name = PurePosixPath(src).name if src else ""
+    shown = alt.strip() or name or "image"
+    if name and alt.strip() and alt.strip() != name:
+        shown = f"{alt.strip()} ({name})"
+    return f"[image: {shown}]"

@@ -143,12 +143,15 @@ def cmd_list(args) -> int:
         if args.json:
             print_json_stream(card.to_json() for card in cards)
             return 0
+        from flashdeck.render import inline_text
         from flashdeck.textsafe import sanitize
 
         count = 0
         for card in cards:
             count += 1
-            first = card.front.strip().splitlines()[0] if card.front.strip() else ""
+            # as it reads (a question card's front is its heading): math rendered, markdown
+            # syntax dropped, like the breadcrumbs of `show` and the review screen
+            first = inline_text(card.front.strip().splitlines()[0]) if card.front.strip() else ""
             flag = " (suspended)" if card.suspended else ""
             print(sanitize(f"{card.id:>6}  {card.kind:<9} {card.state:<10} {card.deck:<26} "
                            f"{first[:60]}{flag}"))

@@ -18,8 +18,8 @@ No Textual import here: this is plain text work, tested on its own.
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath
 
+from flashdeck.render import embed_label, image_label, link_text
 from flashdeck.textsafe import sanitize
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -29,8 +29,6 @@ _WIKI = re.compile(r"\[\[([^\[\]\n]+?)\]\]")
 _IMAGE = re.compile(r"!\[([^\[\]\n]*)\]\(\s*<?([^()\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
 _CALLOUT = re.compile(r"^(\s*(?:>\s*)+)\[!([A-Za-z][\w-]*)\]([+-]?)[ \t]*(.*)$")
 _MD_PUNCT = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~=$&])")
-_IMAGE_EXT = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".avif", ".tif",
-              ".tiff"}
 
 # Obsidian's callout types and their aliases, by the label a reader expects.
 _CALLOUT_LABELS = {
@@ -61,32 +59,6 @@ def render_math(markdown: str) -> str:
     return with_math(markdown)
 
 
-def _link_text(target: str) -> str:
-    """`[[Note#Heading|shown]]` reads as `shown`; without an alias as `Note › Heading`."""
-    if "|" in target:
-        return target.split("|", 1)[1].strip()
-    page, _, anchor = target.partition("#")
-    page = page.strip()
-    if anchor.startswith("^"):  # a block reference: name the note only
-        return page or target.strip()
-    parts = [page, *(a.strip() for a in anchor.split("#"))] if anchor else [page]
-    return " › ".join(p for p in parts if p) or target.strip()
-
-
-def _embed_label(target: str) -> str:
-    name = target.split("|", 1)[0].split("#", 1)[0].strip()
-    kind = "image" if PurePosixPath(name).suffix.lower() in _IMAGE_EXT else "embed"
-    return f"[{kind}: {name or target.strip()}]"
-
-
-def _image_label(alt: str, src: str) -> str:
-    name = PurePosixPath(src).name if src else ""
-    shown = alt.strip() or name or "image"
-    if name and alt.strip() and alt.strip() != name:
-        shown = f"{alt.strip()} ({name})"
-    return f"[image: {shown}]"
-
-
 def _inline(text: str) -> str:
     """Obsidian's inline syntax, outside code spans."""
     out: list[str] = []
@@ -100,9 +72,9 @@ def _inline(text: str) -> str:
 
 
 def _inline_plain(text: str) -> str:
-    text = _EMBED.sub(lambda m: escape_markdown(_embed_label(m.group(1))), text)
-    text = _IMAGE.sub(lambda m: escape_markdown(_image_label(m.group(1), m.group(2))), text)
-    return _WIKI.sub(lambda m: escape_markdown(_link_text(m.group(1))), text)
+    text = _EMBED.sub(lambda m: escape_markdown(embed_label(m.group(1))), text)
+    text = _IMAGE.sub(lambda m: escape_markdown(image_label(m.group(1), m.group(2))), text)
+    return _WIKI.sub(lambda m: escape_markdown(link_text(m.group(1))), text)
 
 
 def _callout(line: str) -> str | None:
