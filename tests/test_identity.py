@@ -162,8 +162,8 @@ def test_a_move_and_an_edit_at_once_keep_ids(cli, col, tmp_path):
     after = ids(cli, col)
     assert after[("Harmonic mean.md", "basic", "Speed there 60, back 40: average?")] == speed
     # the title changed with the name: those cards were edited too, and kept their ids
-    assert after[("Harmonic mean.md", "summary", "What is *Harmonic mean*?")] == \
-        before[("Harmonic.md", "summary", "What is *Harmonic*?")]
+    assert after[("Harmonic mean.md", "summary", "What is meant by *Harmonic mean*?")] == \
+        before[("Harmonic.md", "summary", "What is meant by *Harmonic*?")]
     assert sorted(after.values()) == sorted(before.values())
 
 

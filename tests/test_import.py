@@ -66,7 +66,7 @@ def test_folder_import_takes_tagged_notes(cli, vault, col):
     assert card["state"] == "new" and card["due"] is None and card["suspended"] is False
     assert set(card) == {"id", "deck", "note", "line", "kind", "front", "back", "state", "due",
                          "suspended"}
-    assert found[("aliases", "What else is *IoU* called?")]["back"] == "Jaccard Index"
+    assert found[("aliases", "What is another name for *IoU*?")]["back"] == "Jaccard Index"
 
 
 def test_a_file_named_explicitly_is_imported_without_the_tag(cli, vault, col):
@@ -232,7 +232,7 @@ def test_a_card_crosses_to_the_writer_as_a_row_in_its_columns_order():
     from flashdeck.collection.importer import _UPDATE_COLUMNS, CardRow, card_row, content_hash
     from flashdeck.notes.parser import parse_note
 
-    note = parse_note("#flashcards/ml\n\n# Metrics\n## Recall\nWhat is recall?::tp/(tp+fn)\n",
+    note = parse_note("#flashcards/ml\n\n# Scores\n## Recall\nWhat is recall?::tp/(tp+fn)\n",
                       "Metrics.md")
     (card,) = [c for c in note.cards if c.kind == "basic"]
     row = card_row(card)
@@ -240,5 +240,5 @@ def test_a_card_crosses_to_the_writer_as_a_row_in_its_columns_order():
     assert dict(zip(CardRow._fields, row)) == {
         "kind": "basic", "front": "What is recall?", "back": "tp/(tp+fn)",
         "ckey": content_hash(card), "line": 5, "deck": "flashcards/ml", "block": "L5",
-        "ordinal": 0, "breadcrumb": "Metrics › Recall", "exercise": None, "sr": None}
+        "ordinal": 0, "breadcrumb": "Scores › Recall", "exercise": None, "sr": None}
     assert _UPDATE_COLUMNS[2:] == CardRow._fields[:-1]

@@ -28,20 +28,19 @@ def test_structured_note_gives_summary_aliases_formulas_and_question() -> None:
     assert [c.kind for c in note.cards] == ["aliases", "summary", "formula", "question", "formula"]
     assert {c.deck for c in note.cards} == {"flashcards/ml/metrics"}
 
-    summary = cards[("summary", "What is *Intersection over Union*?")]
+    summary = cards[("summary", "What is meant by *Intersection over Union*?")]
     assert summary.back.startswith("measures how well a predicted region matches")
     assert summary.line == 5
 
-    aliases = cards[("aliases", "What else is *Intersection over Union* called?")]
+    aliases = cards[("aliases", "What are other names for *Intersection over Union*?")]
     assert aliases.back == "Jaccard Index, Jaccard Similarity"
 
-    first = cards[("formula", "What is the formula for *Intersection over Union*?")]
+    # formulas are asked by what they compute, the note as context
+    first = cards[("formula", "*Intersection over Union*: $\\text{IoU}$ = ?")]
     assert first.back.startswith("$$\\text{IoU}=\\frac{|A \\cap B|}{|A \\cup B|}")
     assert first.back.endswith("\\frac{T P}{T P+F P+F N}$$")
     assert first.line == 8
-    second = cards[
-        ("formula", "What is the formula for *Intersection over Union › Converting between IoU and Dice*?")
-    ]
+    second = cards[("formula", "*Intersection over Union*: $D$ = ? and $J$ = ?")]
     assert second.back == "$$D=\\frac{2J}{1+J} \\qquad J=\\frac{D}{2-D}$$"
     assert second.breadcrumb == ("Converting between IoU and Dice",)
 

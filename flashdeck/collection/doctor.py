@@ -248,12 +248,13 @@ def initial_state(sr_seed: str | None) -> dict:
              "last_review": None, "reps": 0, "lapses": 0, "suspended": 0,
              "buried_until": None, "leech": 0, "version": 0}
     if sr_seed:
-        from flashdeck.notes.model import SRSeed
-        from flashdeck.scheduling.seed import state_from_sr
+        from flashdeck.scheduling.seed import seed_from_json, state_from_sr
 
-        data = json.loads(sr_seed)
-        state.update(state_from_sr(SRSeed(date.fromisoformat(data["due"]), int(data["interval"]),
-                                          int(data["ease"]))))
+        # either form: the SM-2 `{"due", "interval", "ease"}` of every version, or FSRS
+        seeded = state_from_sr(seed_from_json(sr_seed))
+        if seeded is None:
+            raise ValueError("the seed gives no usable schedule")
+        state.update(seeded)
     return state
 
 

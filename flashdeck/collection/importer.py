@@ -22,7 +22,14 @@ from pathlib import Path
 from typing import Callable, Iterable, NamedTuple
 
 from flashdeck.collection.store import Collection
-from flashdeck.notes.model import ParsedCard, ParsedNote, ParserSettings, Problem, SRSeed
+from flashdeck.notes.model import (
+    PARSER_VERSION,
+    ParsedCard,
+    ParsedNote,
+    ParserSettings,
+    Problem,
+    SRSeed,
+)
 
 SIMILARITY_THRESHOLD = 0.6
 READ_ATTEMPTS = 3  # reads of a note that changes while being read, before giving up on it
@@ -347,6 +354,11 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
         )
     }
     on_disk = {f.relpath for f in source.files}
+    # Notes read by another parser version or other settings are read again, changed or not.
+    stamp_key = f"parse_stamp:{source_id}"
+    stamp = f"{PARSER_VERSION}:{source.settings!r}"
+    stamp_row = conn.execute("SELECT value FROM meta WHERE key = ?", (stamp_key,)).fetchone()
+    reread = stamp_row is None or stamp_row[0] != stamp
 
     # 1. notes whose file is gone: a moved or renamed note may claim their cards below; what
     # is left is orphaned at the end. (Orphaning first, in its own transaction, lost the
@@ -358,7 +370,7 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
     for file in source.files:
         report.notes_scanned += 1
         row = known.get(file.relpath)
-        if row is not None and row["size"] >= 0:
+        if row is not None and row["size"] >= 0 and not reread:
             stat = file.stat
             if stat is None:
                 try:
@@ -371,7 +383,7 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
                 else:
                     report.notes_skipped += 1
                 continue
-        known_hash = row["hash"] if row is not None and row["hash"] else None
+        known_hash = row["hash"] if row is not None and row["hash"] and not reread else None
         jobs.append((file, _settings_for(source, file), source.kind == "folder", known_hash,
                      True))
 
@@ -404,6 +416,10 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
                 conn.execute("UPDATE notes SET present = 0, size = -1, mtime_ns = -1, hash = ''"
                              " WHERE id = ? AND present = 1", (note_id,))
         report.notes_gone += len(gone_notes)
+    if reread:  # only once every note was read: a killed import reads them all again
+        with col.transaction():
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                         (stamp_key, stamp))
 
 
 class _Batches:
@@ -578,7 +594,8 @@ def sync_note_cards(conn, note_id: int, cards: list[ParsedCard] | list[tuple],
     existing = {
         row["id"]: row for row in conn.execute(
             "SELECT id, kind, front, back, ckey, ordinal, block, position, orphaned, line, deck,"
-            " breadcrumb, exercise, note_id, reps FROM cards WHERE note_id = ?", (note_id,))
+            " breadcrumb, exercise, note_id, reps, state, sr_seed FROM cards WHERE note_id = ?",
+            (note_id,))
     }
     matched: dict[int, int] = {}  # new index -> card id
     taken: set[int] = set()
@@ -642,6 +659,28 @@ def sync_note_cards(conn, note_id: int, cards: list[ParsedCard] | list[tuple],
             if card_id in gone_note_of:
                 gone_keys.drop(card_id)
 
+    # one side kept whole: a card of this note with the same kind and the same front (its
+    # answer rewritten) or the same back (its question reworded, as when flashdeck asks a
+    # derived card differently), when that side is unique in the note both before and now
+    pending = [(i, c) for i, c, _ in new if i not in matched]
+    if pending:
+        for side in (1, 2):  # front, then back
+            now_count: dict[tuple[str, str], int] = {}
+            for _, card, _key in new:
+                now_count[(card[0], card[side])] = now_count.get((card[0], card[side]), 0) + 1
+            before: dict[tuple[str, str], list[int]] = {}
+            name = "front" if side == 1 else "back"
+            for row in existing.values():
+                before.setdefault((row["kind"], row[name]), []).append(row["id"])
+            for index, card in pending:
+                if index in matched:
+                    continue
+                key = (card[0], card[side])
+                ids = before.get(key, ())
+                if now_count.get(key) == 1 and len(ids) == 1 and ids[0] not in taken:
+                    matched[index] = ids[0]
+                    taken.add(ids[0])
+
     # similarity: small edits, within this note and among the cards of notes that just
     # vanished: of the note(s) it was, when its unedited cards said which (a folder of moved
     # notes with an edit each compared every edited card with every moved card: minutes)
@@ -697,6 +736,11 @@ def sync_note_cards(conn, note_id: int, cards: list[ParsedCard] | list[tuple],
             added += 1
             continue
         old = existing.get(card_id)
+        if sr is not None and old is not None and old["state"] == "new" and not old["reps"] \
+                and old["sr_seed"] is None:
+            # a plugin schedule an older flashdeck could not read (or a comment added since):
+            # a card never answered here takes it, as a new card would
+            _seed_card(conn, card_id, sr)
         if old is not None and not old["orphaned"] and all(
             old[c] == v for c, v in zip(_UPDATE_COLUMNS, values)
         ):
@@ -723,13 +767,26 @@ _PLAIN_INSERT = (f"INSERT INTO cards ({', '.join(_UPDATE_COLUMNS)}, added)"
                  f" VALUES ({', '.join('?' * (len(_UPDATE_COLUMNS) + 1))})")
 
 
-def _insert_card(conn, values: tuple, sr: SRSeed, now: int) -> int:
-    import json
+def _seed_card(conn, card_id: int, sr: SRSeed) -> None:
+    from flashdeck.scheduling.seed import seed_json, state_from_sr
 
-    from flashdeck.scheduling.seed import state_from_sr
-
-    seed = json.dumps({"due": sr.due.isoformat(), "interval": sr.interval, "ease": sr.ease})
     state = state_from_sr(sr)
+    if state is None:
+        return
+    columns = ["sr_seed", *state.keys()]
+    conn.execute(f"UPDATE cards SET {', '.join(c + ' = ?' for c in columns)},"
+                 " version = version + 1 WHERE id = ?", (seed_json(sr), *state.values(), card_id))
+
+
+def _insert_card(conn, values: tuple, sr: SRSeed, now: int) -> int:
+    """A new card seeded from the plugin's schedule (SM-2 or FSRS form); a seed that cannot
+    be used (the parser warned about it already) makes it a plain new card."""
+    from flashdeck.scheduling.seed import seed_json, state_from_sr
+
+    state = state_from_sr(sr)
+    if state is None:
+        return conn.execute(_PLAIN_INSERT, (*values, now)).lastrowid
+    seed = seed_json(sr)
     columns = list(_UPDATE_COLUMNS) + ["added", "sr_seed", *state.keys()]
     params = list(values) + [now, seed, *state.values()]
     return conn.execute(

@@ -23,6 +23,9 @@ class Frontmatter:
     offset: int  # file lines before the body (the frontmatter and its fences)
     key_lines: dict[str, int] = field(default_factory=dict)  # key -> 1-based file line
     problems: list[Problem] = field(default_factory=list)
+    # top-level key -> its value as the author wrote it: a scalar's source text, or a list
+    # of them for a list of scalars (`.nan` stays ".nan", `!!binary aGk=` stays "aGk=")
+    written: dict[str, Any] = field(default_factory=dict)
 
 
 def _loader() -> Any:
@@ -59,7 +62,7 @@ def split_frontmatter(lines: list[str], path: str) -> Frontmatter:
     import yaml
 
     try:
-        data = yaml.load(source, Loader=_loader())  # noqa: S506 - a safe loader
+        data, result.written = _load(source)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 2 if mark is not None else 2
@@ -83,6 +86,34 @@ def split_frontmatter(lines: list[str], path: str) -> Frontmatter:
         return result
     result.data = data
     return result
+
+
+def _load(source: str) -> tuple[Any, dict[str, Any]]:
+    """The document, and its top-level values as written (read off the composed nodes, so
+    nothing is parsed twice)."""
+    from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+    loader = _loader()(source)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}
+        data = loader.construct_document(node)
+    finally:
+        loader.dispose()
+    written: dict[str, Any] = {}
+    if isinstance(node, MappingNode) and isinstance(data, dict):
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode) or key_node.value in written:
+                continue
+            if isinstance(value_node, ScalarNode):
+                written[key_node.value] = value_node.value
+            elif isinstance(value_node, SequenceNode):
+                written[key_node.value] = [
+                    item.value if isinstance(item, ScalarNode) else None
+                    for item in value_node.value[:10_000]
+                ]
+    return data, written
 
 
 def string_list(value: Any, split_words: bool = False) -> list[str]:
@@ -111,10 +142,25 @@ def string_list(value: Any, split_words: bool = False) -> list[str]:
     return out
 
 
-def scalar_text(value: Any) -> str:
-    """A frontmatter value shown as card text (`summary:`), or "" when not a scalar."""
+def scalar_text(value: Any, written: Any = None) -> str:
+    """A frontmatter value shown as card text (`summary:`), or "" when not a scalar (or a
+    bool or null). `written` is the value as the author wrote it, shown when given: a
+    number, date or binary value is shown as typed, never as a Python repr."""
     if value is None or isinstance(value, (dict, list, tuple, set)):
         return ""
     if isinstance(value, bool):
         return ""
+    if isinstance(written, str):
+        return written.strip()
     return str(value).strip()
+
+
+def written_list(value: Any, written: Any, split_words: bool = False) -> list[str]:
+    """`string_list` of a value, each scalar shown as the author wrote it."""
+    if isinstance(written, str) and not isinstance(value, (dict, list, tuple)):
+        return string_list(written if value is not None else None, split_words)
+    if isinstance(written, list) and isinstance(value, list) and len(written) == len(value):
+        items = [w if isinstance(w, str) and v is not None and not isinstance(v, (dict, list, bool))
+                 else v for v, w in zip(value, written)]
+        return string_list(items, split_words)
+    return string_list(value, split_words)

@@ -7,8 +7,14 @@ Small frozen dataclasses, no behaviour beyond trivial helpers. Everything downst
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
+
+# Bump when the cards the parser gives for the same note change (fronts, backs, kinds): an
+# import then re-reads every note once, even unchanged ones, so a collection made by an
+# older flashdeck gets the new cards (each keeps its id and history through the
+# importer's matching). 2: fronts asked by name, answers that give nothing away.
+PARSER_VERSION = 2
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"
@@ -20,15 +26,33 @@ CARD_KINDS: tuple[str, ...] = (
 
 @dataclass(frozen=True, slots=True)
 class SRSeed:
-    """One schedule written by the Obsidian Spaced Repetition plugin.
+    """One card's schedule written by the Obsidian Spaced Repetition plugin.
 
-    `<!--SR:!2023-09-03,4,270-->` is due 2023-09-03, interval 4 days, ease 270.
-    A card block may carry several (`!d,i,e!d,i,e`), one per sibling, in order.
+    SM-2 form: `<!--SR:!2023-09-03,4,270-->` is due 2023-09-03, interval 4 days, ease 270;
+    only the first three fields are set.
+    FSRS form (plugin 1.14.2+): `!fsrs,<due>,<interval>,<stability>,<difficulty>,<state>,
+    <reps>,<lapses>,<learning step>,<last review>`: `due` is the exact due moment (a
+    datetime; naive when the plugin wrote no offset, i.e. local time), `state` 1 learning,
+    2 review, 3 relearning (ts-fsrs and py-fsrs number them alike), `step` the index of the
+    current (re)learning step, and `ease` the plugin's own reading of the difficulty.
+    A card block may carry several groups (`!…!…`), one per sibling, in order.
     """
 
-    due: date
-    interval: int
-    ease: int
+    due: date  # a datetime for the FSRS form
+    interval: int  # days
+    ease: int  # percent
+    # FSRS form only (stability is None for the SM-2 form)
+    stability: float | None = None
+    difficulty: float | None = None
+    state: int | None = None
+    reps: int = 0
+    lapses: int = 0
+    step: int = 0
+    last_review: datetime | None = None
+
+    @property
+    def is_fsrs(self) -> bool:
+        return self.stability is not None
 
 
 # Not frozen: a frozen dataclass's __init__ sets each field through object.__setattr__,

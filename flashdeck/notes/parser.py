@@ -23,8 +23,14 @@ from datetime import date
 from pathlib import PurePath
 from typing import Any
 
-from flashdeck.notes import _cloze, _tags
-from flashdeck.notes._frontmatter import Frontmatter, scalar_text, split_frontmatter, string_list
+from flashdeck.notes import _cloze, _phrasing, _tags
+from flashdeck.notes._frontmatter import (
+    Frontmatter,
+    scalar_text,
+    split_frontmatter,
+    string_list,
+    written_list,
+)
 from flashdeck.notes._mask import COMMENT, OPAQUE, line_of, mask_text
 from flashdeck.notes.model import (
     ExerciseBlock,
@@ -53,8 +59,10 @@ _COMMENT_RUN_RE = re.compile(COMMENT + "+")
 _HTML_COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
 _TAG_ONLY_LINE_RE = re.compile(r"[ \t]*(?:#[\w/-]+[ \t]*)+")
 _TRAILING_BLOCK_ID_RE = re.compile(r"[ \t]+\^[A-Za-z0-9-]+[ \t]*$")
-_SR_ENTRY_RE = re.compile(r"!(\d{4}-\d{2}-\d{2}),(\d+),(\d+)")
-_SR_NEW_CARD_DATE = "2000-01-01"  # the plugin's placeholder for a sibling not yet reviewed
+_ATX_OPEN_RE = re.compile(r"[ \t]{0,3}#{1,6}(?:[ \t]+|$)")
+_ATX_CLOSE_RE = re.compile(r"[ \t]+#+[ \t]*$")
+_INTRO_MAX = 200  # characters of an introducing sentence used as a formula's front
+_DERIVED = frozenset({"summary", "aliases", "formula", "question"})
 _INTERNAL_ERROR = "internal error while parsing this note"
 # A cloze paragraph makes one card per deletion, each holding the whole paragraph:
 # bound the total so a pathological megabyte paragraph cannot explode memory.
@@ -118,6 +126,7 @@ class _Pending:
     sr: SRSeed | None = None
     deck: str | None = None  # from a leading tag on the card line
     crumbs: tuple[str, ...] = ()
+    alt_front: str = ""  # a derived card's front with its heading, for when fronts clash
 
 
 @dataclass(slots=True)
@@ -143,7 +152,7 @@ class _Structure:
     breaks: set[int] = field(default_factory=set)
     headings: list[tuple[int, int, int, str, str]] = field(default_factory=list)
     hr: list[int] = field(default_factory=list)
-    fences: list[tuple[int, str, str]] = field(default_factory=list)  # start, info, content
+    fences: list[tuple[int, int, str, str]] = field(default_factory=list)  # start, end, info, content
     math_blocks: list[tuple[int, int]] = field(default_factory=list)
 
 
@@ -167,6 +176,7 @@ class _NoteParser:
         self.body = fm.body_lines
         self.n = len(self.body)
         note = self._note_meta(fm)
+        self.title_key = note.title.strip().casefold()
 
         struct = self._structure()
         self._containers_and_columns(struct)
@@ -189,9 +199,11 @@ class _NoteParser:
     # ------------------------------------------------------------ frontmatter
     def _note_meta(self, fm: Frontmatter) -> ParsedNote:
         data = fm.data
-        title = scalar_text(data.get("title")) or (self.title_arg or "").strip()
+        title = scalar_text(data.get("title"), fm.written.get("title"))
+        title = title or (self.title_arg or "").strip()
         note = ParsedNote(path=self.path, title=title or _stem(self.path), frontmatter=data)
-        note.aliases = string_list(data.get("aliases", data.get("alias")))
+        key = "aliases" if "aliases" in data else "alias"
+        note.aliases = written_list(data.get(key), fm.written.get(key))
         if "exercises" in data and data["exercises"] is not None:
             note.exercises = string_list(data["exercises"])
         return note
@@ -218,7 +230,7 @@ class _NoteParser:
                     s.opaque[i] = True
                 s.breaks.update((start, end))
                 if t == "fence":
-                    s.fences.append((start, tok.info, tok.content))
+                    s.fences.append((start, end, tok.info, tok.content))
                 elif t.startswith("math_block"):
                     s.math_blocks.append((start, end))
             elif t == "heading_open":
@@ -335,18 +347,13 @@ class _NoteParser:
         self.sr_lines = [c.line for c in self.sr_comments]
 
     def _sr_seeds(self, idx: int, comment: str) -> list[SRSeed | None]:
-        seeds: list[SRSeed | None] = []
-        for m in _SR_ENTRY_RE.finditer(comment):
-            if m.group(1) == _SR_NEW_CARD_DATE:
-                seeds.append(None)
-                continue
-            try:
-                due = date.fromisoformat(m.group(1))
-            except ValueError:
-                self._warn(idx, f"scheduling comment has an invalid date {m.group(1)!r}")
-                seeds.append(None)
-                continue
-            seeds.append(SRSeed(due, int(m.group(2)), int(m.group(3))))
+        """One seed per `!` group of the comment (SM-2 or FSRS form); a group out of range
+        is a warning on this line and its card starts new."""
+        from flashdeck.notes._schedule import parse_schedule_comment
+
+        seeds, warnings = parse_schedule_comment(comment)
+        for message in warnings:
+            self._warn(idx, message)
         return seeds
 
     def _classify(self, s: _Structure) -> None:
@@ -354,7 +361,12 @@ class _NoteParser:
         kinds = [_TEXT] * n
         heading_line = [False] * n
         self.demoted: set[int] = set()
+        self.heading_cards: set[int] = set()  # `## Term::Def`: a card, as in the plugin
         for start, end, _level, markup, _content in s.headings:
+            if markup.startswith("#") and "::" in self.mc[start]:
+                self.demoted.add(start)
+                self.heading_cards.add(start)
+                continue
             if markup in ("=", "-") and (
                 end - start > 2 or any("::" in self.mc[i] for i in range(start, end - 1))
             ):
@@ -421,7 +433,10 @@ class _NoteParser:
             while stack and stack[-1][0] >= h.level:
                 stack.pop()
             stack.append((h.level, h.text))
-            self.crumb_stacks.append(tuple(stack))
+            # a heading that repeats the note's title (`# ROC AUC` in ROC AUC.md) says
+            # nothing the title does not: not shown as "ROC AUC › ROC AUC"
+            self.crumb_stacks.append(
+                tuple(e for e in stack if e[1].casefold() != self.title_key))
 
     def _crumbs(self, idx: int, below_level: int = 99) -> tuple[str, ...]:
         """Headings above body line `idx`, outermost first (only levels < below_level)."""
@@ -457,18 +472,18 @@ class _NoteParser:
                 break
         return depth
 
-    def _leading_tags(self, masked: str) -> tuple[str | None, int]:
-        """A leading flashcard `#tag` on a card's first line: its deck and where text starts."""
+    def _leading_tags(self, masked: str, pos: int = 0) -> tuple[str | None, int]:
+        """Leading `#tags` on a card's first line, removed from its text as the plugin
+        does: the deck of the first flashcard tag among them, and where the text starts."""
         deck: str | None = None
-        pos = 0
         while True:
             m = _tags.LEADING_TAG_RE.match(masked, pos)
             if m is None:
                 break
             tag = _tags.clean_tag(m.group(1))
-            if not tag or not _tags.is_flashcard_tag(tag, self.settings.tags):
+            if not tag:
                 break
-            if deck is None:
+            if deck is None and _tags.is_flashcard_tag(tag, self.settings.tags):
                 deck = tag
             pos = m.end()
         return deck, pos
@@ -496,6 +511,7 @@ class _NoteParser:
             if marker
             else []
         )
+        self.marker_set = set(self.marker_lines)
         i = 0
         n = self.n
         while i < n:
@@ -531,8 +547,13 @@ class _NoteParser:
                 p += 1
                 continue
             q = p
-            while q < e and not self._is_inline(q) and self._sep(q) is None:
+            while (q < e and not self._is_inline(q) and self._sep(q) is None
+                   and q not in self.marker_set):
                 q += 1
+            if q < e and q in self.marker_set:  # an end marker ends a cloze paragraph too
+                self._emit_cloze(p, q)
+                p = q + 1
+                continue
             sep = self._sep(q) if q < e else None
             if sep is None:
                 self._emit_cloze(p, q)
@@ -548,11 +569,19 @@ class _NoteParser:
         ccol = self.ccol[i]
         orig = self.body[i][ccol:]
         masked = self.mc[i]
-        deck, cut = self._leading_tags(masked)
+        start = 0
+        if i in self.heading_cards:  # `## Term::Def` loses its `#`s and closing `#`s
+            opener = _ATX_OPEN_RE.match(masked)
+            start = opener.end() if opener else 0
+            closer = _ATX_CLOSE_RE.search(masked)
+            if closer is not None and closer.start() > start:
+                orig, masked = orig[: closer.start()], masked[: closer.start()]
+        deck, cut = self._leading_tags(masked, start)
         sep = ":::" if ":::" in masked[cut:] else "::"
         at = masked.find(sep, cut)
-        front = _render(orig[cut:at], masked[cut:at])
-        back = _render(orig[at + len(sep) :], masked[at + len(sep) :])
+        cloze = self.settings.cloze
+        front = _render(orig[cut:at], masked[cut:at], cloze=cloze)
+        back = _render(orig[at + len(sep) :], masked[at + len(sep) :], cloze=cloze)
         self.card_lines.append((i, i + 1))
         self.qa_lines.add(i)
         seeds = self._take_sr(i, i)
@@ -581,11 +610,12 @@ class _NoteParser:
         seeds = self._take_sr(f0, nxt - 1)
         fo, fm = self._joined(front_idx, self._common_depth(front_idx))
         deck, cut = self._leading_tags(fm)
-        front = _render(fo[cut:], fm[cut:])
+        cloze = self.settings.cloze
+        front = _render(fo[cut:], fm[cut:], cloze=cloze)
         back = ""
         if back_idx:
             bo, bm = self._joined(back_idx, self._common_depth(back_idx))
-            back = _render(bo, bm)
+            back = _render(bo, bm, cloze=cloze)
         if not front or not back:
             self._warn(f0, f"card has an empty {'front' if not front else 'back'}; skipped")
             return nxt
@@ -654,113 +684,180 @@ class _NoteParser:
     # ----------------------------------------------------------- derived cards
     def _derive(self, note: ParsedNote, fm: Frontmatter, s: _Structure) -> None:
         title = note.title
-        summary = scalar_text(fm.data.get("summary"))
+        cloze = self.settings.cloze
+        summary = _plain_cloze(scalar_text(fm.data.get("summary"), fm.written.get("summary")),
+                               cloze)
         if summary:
             line = fm.key_lines.get("summary", 1)
             self.pending.append(
-                _Pending("summary", f"What is *{title}*?", summary, line, f"summary:L{line}")
-            )
+                _Pending("summary", _phrasing.summary_front(title), summary, line,
+                         f"summary:L{line}"))
         if note.aliases:
             key = "aliases" if "aliases" in fm.data else "alias"
             line = fm.key_lines.get(key, 1)
             self.pending.append(
-                _Pending(
-                    "aliases",
-                    f"What else is *{title}* called?",
-                    ", ".join(note.aliases),
-                    line,
-                    f"aliases:L{line}",
-                )
-            )
-        self._derive_formulas(title, s)
-        self._derive_question_headings()
-        self._derive_question_callouts()
+                _Pending("aliases", _phrasing.aliases_front(title, len(note.aliases)),
+                         ", ".join(note.aliases), line, f"aliases:L{line}"))
+        # Lines that are other cards' sources: no derived answer may include them.
+        sources = self._card_sources(s)
+        taken = set(sources)
+        callouts = [c for c in self.callouts
+                    if c[3] in _QUESTION_CALLOUTS and self.kinds[c[0]] == _CALLOUT]
+        for start, end, _depth, _ctype, _title in callouts:
+            taken.update(range(start, end))
+        taken.update(self._derive_formulas(title, s, taken))
+        self._derive_question_callouts(callouts, sources)
+        self._derive_question_headings(taken)
+
+    def _card_sources(self, s: _Structure) -> set[int]:
+        """Body lines no explanation may show: explicit cards (`::`, `?`, clozes),
+        exercise blocks, lines of nothing but tags, comments."""
+        taken: set[int] = set(self.qa_lines)
+        for a, b in self.card_lines:
+            taken.update(range(a, b))
+        for start, end, info, _content in s.fences:
+            if info.split()[:1] == ["flashdeck-exercise"]:
+                taken.update(range(start, end))
+        for i in range(self.n):
+            kind = self.kinds[i]
+            if kind == _COMMENT or (kind == _TEXT and "#" in self.mc[i]
+                                    and _TAG_ONLY_LINE_RE.fullmatch(self.mc[i])):
+                taken.add(i)
+        return taken
 
     def _in_list(self, i: int) -> bool:
         return any(self._container_kinds[c] == _LI for c in self.tok_paths[i])
+
+    def _intro(self, start: int) -> str:
+        """The sentence that introduces the block at body line `start`: the line just
+        above it (blank lines aside), when it is prose ending with a colon."""
+        j = start - 1
+        while j >= 0 and self.kinds[j] == _BLANK and start - j <= 2:
+            j -= 1
+        if j < 0 or self.kinds[j] != _TEXT or self._in_list(j) or j in self.qa_lines:
+            return ""
+        text = _render(self.contents[j], self.mc[j], cloze=self.settings.cloze)
+        if not text.endswith(":") or len(text) > 4 * _INTRO_MAX:
+            return ""
+        sentence = re.split(r"(?<=[.!?])\s+", text)[-1]
+        return sentence if len(sentence) <= _INTRO_MAX else ""
 
     def _formula(self, title: str, start: int, back: str) -> None:
         if not back:
             return
         crumbs = self._crumbs(start)
-        concept = " › ".join((title, *crumbs))
         line = self._file_line(start)
+        intro = self._intro(start)
+        heading = " › ".join(crumbs)
+        front = _phrasing.formula_front(back, title, heading, intro)
+        alt = _phrasing.formula_front(back, title, heading, intro, with_heading=True)
         self.pending.append(
-            _Pending(
-                "formula", f"What is the formula for *{concept}*?", back, line,
-                f"formula:L{line}", crumbs=crumbs,
-            )
-        )
+            _Pending("formula", front, back, line, f"formula:L{line}", crumbs=crumbs,
+                     alt_front=alt))
 
-    def _derive_formulas(self, title: str, s: _Structure) -> None:
-        found: list[tuple[int, str]] = []
+    def _derive_formulas(self, title: str, s: _Structure, taken: set[int]) -> set[int]:
+        """Formula cards from display math standing on its own; returns their lines.
+        Math that is part of another card (a `?` card's back, a question callout) is that
+        card's, not a card of its own."""
+        found: list[tuple[int, int, str]] = []
         for start, end in s.math_blocks:
-            if self.kinds[start] == _COMMENT or self._in_list(start):
+            if self.kinds[start] == _COMMENT or self._in_list(start) or start in taken:
                 continue
             idxs = list(range(start, end))
-            orig, masked = self._joined(idxs, len(self.paths[start]))
-            found.append((start, orig.strip()))
+            orig, _masked = self._joined(idxs, len(self.paths[start]))
+            found.append((start, end, orig.strip()))
         for start, end in self.display_math:
             first = line_of(self.line_starts, start)
             last = line_of(self.line_starts, end - 1)
-            if self.kinds[first] != _TEXT or self._in_list(first):
+            if self.kinds[first] != _TEXT or self._in_list(first) or first in taken:
                 continue
             before = self.joined[self.line_starts[first] : start]
             after_end = self.line_starts[last] + len(self.contents[last])
             after = self.joined[end:after_end]
             if before.strip() or after.strip():
                 continue  # inside a sentence
-            found.append((first, self.joined[start:end]))
+            found.append((first, last + 1, self.joined[start:end]))
         found.sort(key=lambda x: x[0])
-        for start, back in found:
+        lines: set[int] = set()
+        for start, end, back in found:
             self._formula(title, start, back)
+            lines.update(range(start, end))
+        return lines
 
-    def _section_text(self, first: int, end: int, depth: int) -> str:
-        """The section's markdown, without the `::`/`?` cards in it (they are cards of
-        their own; their raw syntax is no part of the answer)."""
-        idxs = [i for i in range(first, end)
-                if self.kinds[i] != _COMMENT and i not in self.qa_lines]
+    def _section_text(self, first: int, end: int, depth: int, taken: set[int],
+                      also: set[int] | frozenset[int] = frozenset()) -> str:
+        """The section's markdown: its explanation only. Other cards' sources (`taken`,
+        `also`) are left out, and so are the blank lines their removal leaves doubled."""
+        idxs: list[int] = []
+        blank = True
+        for i in range(first, end):
+            if i in taken or i in also:
+                continue
+            if self.kinds[i] == _BLANK:
+                if blank:
+                    continue
+                blank = True
+            else:
+                blank = False
+            idxs.append(i)
         if not idxs:
             return ""
         orig, masked = self._joined(idxs, depth)
-        return _render(orig, masked, keep_indent=True)
+        return _render(orig, masked, keep_indent=True, cloze=self.settings.cloze)
 
-    def _derive_question_headings(self) -> None:
+    def _derive_question_headings(self, taken: set[int]) -> None:
         hs = self.headings
+        ends: list[int] = []
         for k, h in enumerate(hs):
-            if not h.text.endswith("?"):
-                continue
             stop = self.n
             for later in hs[k + 1 :]:
                 if later.level <= h.level:
                     stop = later.start
                     break
-            back = self._section_text(h.end, stop, len(self.paths[h.start]))
+            ends.append(stop)
+        questions = [k for k, h in enumerate(hs) if h.text.endswith("?")]
+        starts = [hs[k].start for k in questions]
+        for q, k in enumerate(questions):
+            h = hs[k]
+            stop = ends[k]
+            # a question heading inside this section is a card of its own (headings nest
+            # at most six deep, so these ranges add up to a few times the note)
+            inner: set[int] = set()
+            j = q + 1
+            while j < len(questions) and starts[j] < stop:
+                inner.update(range(starts[j], ends[questions[j]]))
+                j = bisect_left(starts, ends[questions[j]], j + 1)
+            back = self._section_text(h.end, stop, len(self.paths[h.start]), taken, inner)
             line = self._file_line(h.start)
             if not back:
-                if not any(h.end <= i < stop for i in self.qa_lines):
+                if not any(h.end <= i < stop for i in taken):
                     self._warn(h.start, "question heading has nothing under it; no card")
                 continue
             crumbs = self._crumbs(h.start, h.level)
+            alt = _phrasing.distinct_front(h.text, " › ".join(crumbs), 0) if crumbs else ""
             self.pending.append(
-                _Pending("question", h.text, back, line, f"question:L{line}", crumbs=crumbs)
+                _Pending("question", h.text, back, line, f"question:L{line}", crumbs=crumbs,
+                         alt_front=alt)
             )
 
-    def _derive_question_callouts(self) -> None:
-        for start, end, depth, ctype, title in self.callouts:
-            if ctype not in _QUESTION_CALLOUTS or self.kinds[start] != _CALLOUT:
-                continue
+    def _derive_question_callouts(
+        self, callouts: list[tuple[int, int, int, str, str]], taken: set[int]
+    ) -> None:
+        """`> [!question] Title` cards; `taken` holds the sources of the explicit cards,
+        which stay out of a callout's answer as out of a heading's."""
+        for start, end, depth, _ctype, title in callouts:
             front = _TRAILING_BLOCK_ID_RE.sub("", _HTML_COMMENT_RE.sub("", title)).strip()
-            back = self._section_text(start + 1, end, depth)
+            back = self._section_text(start + 1, end, depth, taken)
             if not front or not back:
                 what = "title" if not front else "body"
                 self._warn(start, f"question callout has no {what}; no card")
                 continue
             line = self._file_line(start)
+            crumbs = self._crumbs(start)
+            alt = _phrasing.distinct_front(front, " › ".join(crumbs), 0) if crumbs else ""
             self.pending.append(
-                _Pending(
-                    "question", front, back, line, f"callout:L{line}", crumbs=self._crumbs(start)
-                )
+                _Pending("question", front, back, line, f"callout:L{line}", crumbs=crumbs,
+                         alt_front=alt)
             )
 
     # ------------------------------------------------------------ tags, decks
@@ -833,10 +930,11 @@ class _NoteParser:
         note.headings = [
             Heading(h.level, h.text, self._file_line(h.start)) for h in self.headings
         ]
-        for start, info, content in s.fences:
+        for start, _end, info, content in s.fences:
             if info.split()[:1] == ["flashdeck-exercise"] and self.kinds[start] != _COMMENT:
                 note.exercise_blocks.append(ExerciseBlock(self._file_line(start), content))
         order = sorted(range(len(self.pending)), key=lambda k: self.pending[k].line)
+        _distinct_fronts([self.pending[k] for k in order])
         for k in order:
             c = self.pending[k]
             note.cards.append(
@@ -852,6 +950,7 @@ class _NoteParser:
                     sr=c.sr,
                 )
             )
+        self.problems.sort(key=lambda p: p.line)  # stable: a line's problems in order found
         note.problems = self.problems
 
 
@@ -860,6 +959,46 @@ def _derive_enabled(frontmatter: dict[str, Any]) -> bool:
     if isinstance(options, dict):
         return options.get("derive", True) is not False
     return True
+
+
+def _distinct_fronts(cards: list[_Pending]) -> None:
+    """No two cards of a note share a front: a derived card whose front another card has
+    is asked with its heading; if that is not enough, numbered in note order. Explicit
+    cards are the author's words and stay as written."""
+    def clashes() -> list[_Pending]:
+        count: dict[str, int] = {}
+        for c in cards:
+            count[c.front] = count.get(c.front, 0) + 1
+        return [c for c in cards if c.kind in _DERIVED and count[c.front] > 1]
+
+    clashing = clashes()
+    if not clashing:
+        return
+    for c in clashing:
+        if c.alt_front:
+            c.front = c.alt_front
+    seen: dict[str, int] = {c.front: 0 for c in cards if c.kind not in _DERIVED}
+    for c in cards:
+        if c.kind not in _DERIVED:
+            continue
+        n = seen.get(c.front)
+        if n is None:
+            seen[c.front] = 1
+            continue
+        base = c.front
+        k = max(n, 1) + 1
+        while f"{base} ({k})" in seen:
+            k += 1
+        seen[base] = k
+        c.front = f"{base} ({k})"
+        seen[c.front] = 1
+
+
+def _plain_cloze(text: str, kinds: tuple[str, ...]) -> str:
+    """Frontmatter text (no code or math masking there) with cloze syntax as plain text."""
+    if not text or not _cloze.has_cloze_marker(text, kinds):
+        return text
+    return _render(text, text, cloze=kinds)
 
 
 def _seed(seeds: list[SRSeed | None], index: int) -> SRSeed | None:
@@ -871,12 +1010,20 @@ def _render(
     masked: str,
     edits: list[tuple[int, int, str]] | tuple[()] = (),
     keep_indent: bool = False,
+    cloze: tuple[str, ...] = (),
 ) -> str:
     """Card text: `orig` with `edits` applied and comments and block ids removed.
 
     Positions come from `masked`, the same text with code, math and comments masked.
+    With `cloze` (the cloze kinds in use), cloze syntax in the text of a card that is
+    not that cloze's own shows as its plain answer: `==x;;hint==` reads `x` (bold stays
+    bold), so no card shows another card's syntax.
     """
     removals: list[tuple[int, int, str]] = list(edits)
+    if cloze and _cloze.has_cloze_marker(masked, cloze):
+        for d in _cloze.find_deletions(orig, masked, cloze):
+            plain = f"**{d.answer}**" if orig.startswith("**", d.start) else d.answer
+            removals.append((d.start, d.end, plain))
     if COMMENT in masked:
         removals.extend((m.start(), m.end(), "") for m in _COMMENT_RUN_RE.finditer(masked))
     if "^" in masked:

@@ -1,0 +1,115 @@
+"""What a display formula defines: the names on the left of its equations.
+
+`F_1 = \\frac{2}{…} = …` defines `F_1`; `D = … \\qquad J = …` and
+`\\text{precision} = …, \\quad \\text{recall} = …` define two names each; an `aligned`
+block one per row that has a left side. Only the author's LaTeX source is sliced (the
+name is rendered where it is shown), one linear scan, bounded.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["equation_names"]
+
+_MAX_SOURCE = 20_000  # a longer block is asked by its context
+_MAX_NAME = 80
+_MAX_NAMES = 4
+_ENV_RE = re.compile(r"\\(begin|end)\{(aligned|align\*?|gathered|gather\*?|split|equation\*?)\}")
+# top-level separators between equations written side by side
+_SEP_RE = re.compile(
+    r"\\\\|\\qquad\b|\\quad\b|\\text\s*\{\s*(?:and|,|;)\s*\}|\\(?:text|mathrm)\s*\{\s*and\s*\}|[,;]")
+_NOT_A_NAME_RE = re.compile(r"\\(?:[a-zA-Z]+|.)|[{}\s\d.,;:+\-*/^_()\[\]|&!<>=']")
+
+
+def _top_level(latex: str) -> list[int]:
+    """Brace depth before each character (a `\\{`, `\\}` or other escape is not a brace);
+    -1 marks the second character of an escape."""
+    depth = 0
+    out = [0] * len(latex)
+    i = 0
+    n = len(latex)
+    while i < n:
+        ch = latex[i]
+        out[i] = depth
+        if ch == "\\" and i + 1 < n:
+            out[i + 1] = -1
+            i += 2
+            continue
+        if ch == "{":
+            depth += 1
+        elif ch == "}" and depth > 0:
+            depth -= 1
+            out[i] = depth
+        i += 1
+    return out
+
+
+def _parts(latex: str, depth: list[int]) -> list[tuple[int, int]]:
+    """Spans of the equations written side by side (split at top-level separators,
+    outside parentheses and brackets)."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    parens = 0
+    pos = 0
+    n = len(latex)
+    while pos < n:
+        ch = latex[pos]
+        if depth[pos] == 0:
+            if ch in "([":
+                parens += 1
+            elif ch in ")]" and parens > 0:
+                parens -= 1
+            elif parens == 0:
+                m = _SEP_RE.match(latex, pos)
+                if m is not None:
+                    spans.append((start, pos))
+                    start = pos = m.end()
+                    continue
+        pos += 1
+    spans.append((start, n))
+    return spans
+
+
+def _left_side(latex: str, depth: list[int], a: int, b: int) -> str | None:
+    """The source left of the first top-level `=` in latex[a:b], when it reads as a name."""
+    for i in range(a, b):
+        if latex[i] != "=" or depth[i] != 0:
+            continue
+        if (i > a and latex[i - 1] in "<>!=") or latex.startswith("=", i + 1):
+            return None  # an inequality or a comparison (`==`)
+        lhs = latex[a:i].replace("&", " ").strip()
+        if lhs.endswith(":"):
+            lhs = lhs[:-1].rstrip()  # `:=`
+        if not lhs or len(lhs) > _MAX_NAME:
+            return None
+        # a name holds a letter that is not formatting (`\frac{1}{2} = …` names nothing)
+        bare = re.sub(r"\\(?:frac|dfrac|tfrac|left|right|cdot|times|quad|qquad|[,;:! ])", "", lhs)
+        bare = re.sub(r"\\(?:text|mathrm|mathbf|mathit|operatorname)\b", "", bare)
+        if not re.search(r"[A-Za-z]", bare):
+            return None
+        return lhs
+    return None
+
+
+def equation_names(latex: str) -> list[str]:
+    """The left-hand sides of the equations a display block defines, in order, as LaTeX;
+    [] when it defines none (then the block is asked by its context)."""
+    text = latex.strip()
+    if text.startswith("$$") and text.endswith("$$") and len(text) >= 4:
+        text = text[2:-2]
+    if len(text) > _MAX_SOURCE or "=" not in text:
+        return []
+    text = _ENV_RE.sub(" \\\\\\\\ ", text)
+    depth = _top_level(text)
+    names: list[str] = []
+    for a, b in _parts(text, depth):
+        name = _left_side(text, depth, a, b)
+        if name is None:
+            continue
+        name = " ".join(name.split())
+        if name not in names:
+            names.append(name)
+        if len(names) >= _MAX_NAMES:
+            break
+    return names

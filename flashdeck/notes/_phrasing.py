@@ -1,0 +1,65 @@
+"""The fronts of derived cards: grammatical for every shape of title, and asked by name.
+
+A note title is a term as the author wrote it: singular or plural, "X and Y", an acronym,
+"X vs Y", even a question. Fronts treat it as a term ("What is meant by *X*?") instead of
+guessing articles and number, which no rule gets right for every noun ("What is
+*Confusion Matrix*?" lacks an article, "What is *Specificity and Sensitivity*?" a plural).
+"""
+
+from __future__ import annotations
+
+import re
+
+from flashdeck.notes._latex import equation_names
+
+__all__ = ["summary_front", "aliases_front", "formula_front", "distinct_front"]
+
+_VS_RE = re.compile(r"\s+(?:vs\.?|versus)\s+", re.I)
+
+
+def _em(text: str) -> str:
+    """`text` in italics, unless it already holds markdown that italics would break."""
+    text = text.strip()
+    return f"*{text}*" if text and "*" not in text and "_" not in text else text
+
+
+def summary_front(title: str) -> str:
+    title = title.strip()
+    if title.endswith("?"):
+        return title
+    parts = _VS_RE.split(title)
+    if len(parts) == 2 and all(p.strip() for p in parts):
+        return f"How do {_em(parts[0])} and {_em(parts[1])} differ?"
+    return f"What is meant by {_em(title)}?"
+
+
+def aliases_front(title: str, count: int) -> str:
+    if count == 1:
+        return f"What is another name for {_em(title)}?"
+    return f"What are other names for {_em(title)}?"
+
+
+def formula_front(latex: str, title: str, heading: str = "", intro: str = "",
+                  with_heading: bool = False) -> str:
+    """The front of a display formula: asked by the names on its left-hand sides
+    (`F_1 = …` gives "F₁ = ?" once rendered) or by the sentence that introduces it, with
+    the note as context (and the heading, `with_heading`); else by the note and heading.
+    """
+    names = equation_names(latex)
+    place = " › ".join(p for p in (title.strip(), heading.strip()) if p)
+    where = _em(place if with_heading else title)
+    if names:
+        asks = [f"${name}$ = ?" for name in names]
+        listed = asks[0] if len(asks) == 1 else ", ".join(asks[:-1]) + " and " + asks[-1]
+        return f"{where}: {listed}"
+    intro = intro.strip()
+    if intro:
+        return f"{where}: {intro.rstrip(':').rstrip()} …?"
+    return f"What is the formula for {_em(place)}?"
+
+
+def distinct_front(front: str, context: str, ordinal: int) -> str:
+    """A front made unique within its note: the heading it sits under, else a number."""
+    if context:
+        return f"{front} ({context})"
+    return f"{front} ({ordinal})"
