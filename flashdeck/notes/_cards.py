@@ -1,0 +1,87 @@
+"""What the card finders share: a card before its deck is known, and card text cut out
+of the note's source."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flashdeck.notes import _cloze
+from flashdeck.notes._mask import COMMENT
+from flashdeck.notes.model import SRSeed
+
+_BLOCK_ID_RE = re.compile(r"(?:^|[ \t]+)\^[A-Za-z0-9-]+(?=[ \t\x02]*$)", re.M)
+_COMMENT_RUN_RE = re.compile(COMMENT + "+")
+
+
+@dataclass(slots=True)
+class Draft:
+    kind: str
+    front: str
+    back: str
+    line: int  # 1-based file line
+    block: str
+    ordinal: int = 0
+    sr: SRSeed | None = None
+    deck: str | None = None  # from a leading tag on the card line
+    crumbs: tuple[str, ...] = ()
+    alt_front: str = ""  # a derived card's front with its heading, for when fronts clash
+
+
+def seed(seeds: list[SRSeed | None], index: int) -> SRSeed | None:
+    return seeds[index] if 0 <= index < len(seeds) else None
+
+
+def plain_cloze(text: str, kinds: tuple[str, ...]) -> str:
+    """Frontmatter text (no code or math masking there) with cloze syntax as plain text."""
+    if not text or not _cloze.has_cloze_marker(text, kinds):
+        return text
+    return render(text, text, cloze=kinds)
+
+
+def render(
+    orig: str,
+    masked: str,
+    edits: list[tuple[int, int, str]] | tuple[()] = (),
+    keep_indent: bool = False,
+    cloze: tuple[str, ...] = (),
+) -> str:
+    """Card text: `orig` with `edits` applied and comments and block ids removed.
+
+    Positions come from `masked`, the same text with code, math and comments masked.
+    With `cloze` (the cloze kinds in use), cloze syntax in the text of a card that is
+    not that cloze's own shows as its plain answer: `==x;;hint==` reads `x` (bold stays
+    bold), so no card shows another card's syntax.
+    """
+    removals: list[tuple[int, int, str]] = list(edits)
+    if cloze and _cloze.has_cloze_marker(masked, cloze):
+        for d in _cloze.find_deletions(orig, masked, cloze):
+            plain = f"**{d.answer}**" if orig.startswith("**", d.start) else d.answer
+            removals.append((d.start, d.end, plain))
+    if COMMENT in masked:
+        removals.extend((m.start(), m.end(), "") for m in _COMMENT_RUN_RE.finditer(masked))
+    if "^" in masked:
+        removals.extend((m.start(), m.end(), "") for m in _BLOCK_ID_RE.finditer(masked))
+    if removals:
+        removals.sort(key=lambda r: r[0])
+        out: list[str] = []
+        last = 0
+        for start, end, repl in removals:
+            if start < last:
+                continue
+            out.append(orig[last:start])
+            out.append(repl)
+            last = end
+        out.append(orig[last:])
+        text = "".join(out)
+    else:
+        text = orig
+    if not keep_indent:
+        return text.strip()
+    lines = text.split("\n")
+    a, b = 0, len(lines)
+    while a < b and not lines[a].strip():
+        a += 1
+    while b > a and not lines[b - 1].strip():
+        b -= 1
+    return "\n".join(lines[a:b]).rstrip()

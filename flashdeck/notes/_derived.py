@@ -1,0 +1,278 @@
+"""Cards derived from the note itself: its summary and aliases (frontmatter), display
+formulas, question callouts and question headings.
+
+An answer shows the explanation only: the lines of other cards' sources are left out of
+it. Each kind's function says which lines its cards took, and later kinds leave them out.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from flashdeck.notes import _phrasing
+from flashdeck.notes._cards import Draft, plain_cloze, render
+from flashdeck.notes._decks import TAG_ONLY_LINE_RE
+from flashdeck.notes._explicit import ExplicitCards
+from flashdeck.notes._frontmatter import Frontmatter, scalar_text
+from flashdeck.notes._lines import (
+    BLANK,
+    CALLOUT,
+    COMMENTED,
+    HTML_COMMENT_RE,
+    TEXT,
+    TRAILING_BLOCK_ID_RE,
+    Lines,
+)
+from flashdeck.notes._mask import line_of
+
+_QUESTION_CALLOUTS = frozenset({"question", "faq", "help"})
+_INTRO_MAX = 200  # characters of an introducing sentence used as a formula's front
+_DERIVED_KINDS = frozenset({"summary", "aliases", "formula", "question"})
+
+
+class Source(NamedTuple):
+    """What the derivers read."""
+
+    title: str
+    aliases: list[str]
+    frontmatter: Frontmatter
+    lines: Lines
+    front_back_lines: set[int]  # body lines of explicit `::` and `?` cards
+    cloze: tuple[str, ...]  # the cloze kinds in use
+
+
+@dataclass(slots=True)
+class Derived:
+    cards: list[Draft] = field(default_factory=list)
+    warnings: list[tuple[int, str]] = field(default_factory=list)  # (body line, message)
+    took: set[int] = field(default_factory=set)  # body lines later kinds must leave out
+
+
+def derive_enabled(frontmatter: dict[str, Any]) -> bool:
+    options = frontmatter.get("flashdeck")
+    if isinstance(options, dict):
+        return options.get("derive", True) is not False
+    return True
+
+
+def card_sources(lines: Lines, explicit: ExplicitCards) -> set[int]:
+    """Body lines no explanation may show: explicit cards (`::`, `?`, clozes),
+    exercise blocks, lines of nothing but tags, comments."""
+    taken: set[int] = set(explicit.front_back_lines)
+    for a, b in explicit.spans:
+        taken.update(range(a, b))
+    for fence in lines.exercise_fences:
+        taken.update(range(fence.start, fence.end))
+    kinds, masked = lines.kinds, lines.masked
+    for i in range(len(kinds)):
+        kind = kinds[i]
+        if kind == COMMENTED or (kind == TEXT and "#" in masked[i]
+                                 and TAG_ONLY_LINE_RE.fullmatch(masked[i])):
+            taken.add(i)
+    return taken
+
+
+def summary(src: Source, taken: set[int]) -> Derived:
+    frontmatter = src.frontmatter
+    written = frontmatter.written.get("summary")
+    text = plain_cloze(scalar_text(frontmatter.data.get("summary"), written), src.cloze)
+    if not text:
+        return Derived()
+    line = frontmatter.key_lines.get("summary", 1)
+    return Derived([Draft("summary", _phrasing.summary_front(src.title), text, line,
+                          f"summary:L{line}")])
+
+
+def aliases(src: Source, taken: set[int]) -> Derived:
+    if not src.aliases:
+        return Derived()
+    frontmatter = src.frontmatter
+    key = "aliases" if "aliases" in frontmatter.data else "alias"
+    line = frontmatter.key_lines.get(key, 1)
+    return Derived([Draft("aliases", _phrasing.aliases_front(src.title, len(src.aliases)),
+                          ", ".join(src.aliases), line, f"aliases:L{line}")])
+
+
+def question_callouts(src: Source, taken: set[int]) -> Derived:
+    """`> [!question] Title` cards. They take their whole callout, card or not."""
+    lines = src.lines
+    found = Derived()
+    for c in lines.callouts:
+        if c.kind not in _QUESTION_CALLOUTS or lines.kinds[c.start] != CALLOUT:
+            continue
+        found.took.update(range(c.start, c.end))
+        front = TRAILING_BLOCK_ID_RE.sub("", HTML_COMMENT_RE.sub("", c.title)).strip()
+        back = _section_text(src, c.start + 1, c.end, c.depth, taken)
+        if not front or not back:
+            what = "title" if not front else "body"
+            found.warnings.append((c.start, f"question callout has no {what}; no card"))
+            continue
+        line = lines.file_line(c.start)
+        crumbs = lines.crumbs(c.start)
+        alt = _phrasing.distinct_front(front, " › ".join(crumbs), 0) if crumbs else ""
+        found.cards.append(Draft("question", front, back, line, f"callout:L{line}",
+                                 crumbs=crumbs, alt_front=alt))
+    return found
+
+
+def formulas(src: Source, taken: set[int]) -> Derived:
+    """Formula cards from display math standing on its own. Math that is part of another
+    card (a `?` card's back, a question callout) is that card's, not a card of its own."""
+    lines = src.lines
+    kinds = lines.kinds
+    blocks: list[tuple[int, int, str]] = []  # start, end, the formula
+    for start, end in lines.math_blocks:
+        if kinds[start] == COMMENTED or lines.in_list(start) or start in taken:
+            continue
+        orig, _masked = lines.joined(list(range(start, end)), len(lines.paths[start]))
+        blocks.append((start, end, orig.strip()))
+    text, starts = lines.text, lines.line_starts
+    for start, end in lines.display_math:
+        first = line_of(starts, start)
+        last = line_of(starts, end - 1)
+        if kinds[first] != TEXT or lines.in_list(first) or first in taken:
+            continue
+        before = text[starts[first] : start]
+        after = text[end : starts[last] + len(lines.contents[last])]
+        if before.strip() or after.strip():
+            continue  # inside a sentence
+        blocks.append((first, last + 1, text[start:end]))
+    blocks.sort(key=lambda x: x[0])
+    found = Derived()
+    for start, end, back in blocks:
+        found.took.update(range(start, end))
+        if not back:
+            continue
+        crumbs = lines.crumbs(start)
+        line = lines.file_line(start)
+        intro = _intro(src, start)
+        heading = " › ".join(crumbs)
+        front = _phrasing.formula_front(back, src.title, heading, intro)
+        alt = _phrasing.formula_front(back, src.title, heading, intro, with_heading=True)
+        found.cards.append(Draft("formula", front, back, line, f"formula:L{line}",
+                                 crumbs=crumbs, alt_front=alt))
+    return found
+
+
+def question_headings(src: Source, taken: set[int]) -> Derived:
+    """A heading ending in `?` asks its section; a question heading inside it is a card of
+    its own and out of its answer."""
+    lines = src.lines
+    headings = lines.headings
+    n = len(lines.body)
+    # where each heading's section ends: at the next heading of the same or a higher level
+    ends = [n] * len(headings)
+    open_sections: list[int] = []
+    for k, h in enumerate(headings):
+        while open_sections and headings[open_sections[-1]].level >= h.level:
+            ends[open_sections.pop()] = h.start
+        open_sections.append(k)
+    questions = [k for k, h in enumerate(headings) if h.text.endswith("?")]
+    starts = [headings[k].start for k in questions]
+    found = Derived()
+    taken_sorted: list[int] | None = None  # "is any other card in this section", by bisection
+    for q, k in enumerate(questions):
+        h = headings[k]
+        stop = ends[k]
+        # headings nest at most six deep, so these ranges add up to a few times the note
+        inner: set[int] = set()
+        j = q + 1
+        while j < len(questions) and starts[j] < stop:
+            inner.update(range(starts[j], ends[questions[j]]))
+            j = bisect_left(starts, ends[questions[j]], j + 1)
+        back = _section_text(src, h.end, stop, len(lines.paths[h.start]), taken, inner)
+        line = lines.file_line(h.start)
+        if not back:
+            if taken_sorted is None:
+                taken_sorted = sorted(taken)
+            first = bisect_left(taken_sorted, h.end)
+            if not (first < len(taken_sorted) and taken_sorted[first] < stop):
+                found.warnings.append((h.start, "question heading has nothing under it; no card"))
+            continue
+        crumbs = lines.crumbs(h.start, h.level)
+        alt = _phrasing.distinct_front(h.text, " › ".join(crumbs), 0) if crumbs else ""
+        found.cards.append(Draft("question", h.text, back, line, f"question:L{line}",
+                                 crumbs=crumbs, alt_front=alt))
+    return found
+
+
+# One function per kind, each given the lines that the explicit cards and the kinds
+# before it took: a question callout's lines are no formula, and neither they nor a
+# formula show in a question heading's answer.
+DERIVERS = (summary, aliases, question_callouts, formulas, question_headings)
+
+
+def _intro(src: Source, start: int) -> str:
+    """The sentence that introduces the block at body line `start`: the line just
+    above it (blank lines aside), when it is prose ending with a colon."""
+    lines = src.lines
+    kinds = lines.kinds
+    j = start - 1
+    while j >= 0 and kinds[j] == BLANK and start - j <= 2:
+        j -= 1
+    if j < 0 or kinds[j] != TEXT or lines.in_list(j) or j in src.front_back_lines:
+        return ""
+    text = render(lines.contents[j], lines.masked[j], cloze=src.cloze)
+    if not text.endswith(":") or len(text) > 4 * _INTRO_MAX:
+        return ""
+    sentence = re.split(r"(?<=[.!?])\s+", text)[-1]
+    return sentence if len(sentence) <= _INTRO_MAX else ""
+
+
+def _section_text(src: Source, first: int, end: int, depth: int, taken: set[int],
+                  also: set[int] | frozenset[int] = frozenset()) -> str:
+    """The section's markdown: its explanation only. Other cards' sources (`taken`,
+    `also`) are left out, and so are the blank lines their removal leaves doubled."""
+    kinds = src.lines.kinds
+    idxs: list[int] = []
+    blank = True
+    for i in range(first, end):
+        if i in taken or i in also:
+            continue
+        if kinds[i] == BLANK:
+            if blank:
+                continue
+            blank = True
+        else:
+            blank = False
+        idxs.append(i)
+    if not idxs:
+        return ""
+    orig, masked = src.lines.joined(idxs, depth)
+    return render(orig, masked, keep_indent=True, cloze=src.cloze)
+
+
+def distinct_fronts(cards: list[Draft]) -> None:
+    """No two cards of a note share a front: a derived card whose front another card has
+    is asked with its heading; if that is not enough, numbered in note order. Explicit
+    cards are the author's words and stay as written."""
+    def clashes() -> list[Draft]:
+        count: dict[str, int] = {}
+        for c in cards:
+            count[c.front] = count.get(c.front, 0) + 1
+        return [c for c in cards if c.kind in _DERIVED_KINDS and count[c.front] > 1]
+
+    clashing = clashes()
+    if not clashing:
+        return
+    for c in clashing:
+        if c.alt_front:
+            c.front = c.alt_front
+    seen: dict[str, int] = {c.front: 0 for c in cards if c.kind not in _DERIVED_KINDS}
+    for c in cards:
+        if c.kind not in _DERIVED_KINDS:
+            continue
+        n = seen.get(c.front)
+        if n is None:
+            seen[c.front] = 1
+            continue
+        base = c.front
+        k = max(n, 1) + 1
+        while f"{base} ({k})" in seen:
+            k += 1
+        seen[base] = k
+        c.front = f"{base} ({k})"
+        seen[c.front] = 1

@@ -1,0 +1,302 @@
+"""The cards the author wrote: `::` and `:::` lines, `?`/`??` cards, cloze paragraphs, and
+their `<!--SR:-->` schedules.
+
+Lines are scanned the way the Obsidian Spaced Repetition plugin does (paragraph-like runs
+of lines), with the plugin's known bugs fixed.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from typing import NamedTuple
+
+from flashdeck.notes import _cloze, _tags
+from flashdeck.notes._cards import Draft, render, seed
+from flashdeck.notes._lines import COMMENTED, TEXT, VERBATIM, Lines
+from flashdeck.notes._mask import line_of
+from flashdeck.notes.model import ParserSettings, SRSeed
+
+_RUNNABLE = (TEXT, VERBATIM, COMMENTED)
+_ATX_OPEN_RE = re.compile(r"[ \t]{0,3}#{1,6}(?:[ \t]+|$)")
+_ATX_CLOSE_RE = re.compile(r"[ \t]+#+[ \t]*$")
+# A cloze paragraph makes one card per deletion, each holding the whole paragraph:
+# bound the total so a pathological megabyte paragraph cannot explode memory.
+_MAX_CLOZE_CARDS = 200
+_MAX_CLOZE_OUTPUT = 8_000_000
+
+
+class Schedule(NamedTuple):
+    """One `<!--SR:-->` comment."""
+
+    line: int  # body line index
+    seeds: list[SRSeed | None]  # one per `!` group
+    alone: bool  # nothing but blanks (and quote markers) before it on its line
+
+
+class ExplicitCards(NamedTuple):
+    cards: list[Draft]
+    spans: list[tuple[int, int]]  # body line ranges of the cards' sources, clozes included
+    # body lines of the `::` and `?` cards (`?` lines, backs and end markers included)
+    front_back_lines: set[int]
+    warnings: list[tuple[int, str]]  # (body line, message)
+
+
+def read_schedules(lines: Lines) -> tuple[list[Schedule], list[tuple[int, str]]]:
+    """The schedule comments in text order, and a warning for each group out of range (its
+    card starts new)."""
+    if not lines.schedule_spans:
+        return [], []
+    from flashdeck.notes._schedule import parse_schedule_comment
+
+    schedules: list[Schedule] = []
+    warnings: list[tuple[int, str]] = []
+    text, starts = lines.text, lines.line_starts
+    for start, end in lines.schedule_spans:
+        idx = line_of(starts, start)
+        seeds, messages = parse_schedule_comment(text[start:end])
+        warnings.extend((idx, message) for message in messages)
+        # alone on its line, callout/quote markers aside
+        alone = not text[starts[idx]:start].replace(">", "").strip()
+        schedules.append(Schedule(idx, seeds, alone))
+    return schedules, warnings
+
+
+def explicit_cards(lines: Lines, schedules: list[Schedule],
+                   settings: ParserSettings) -> ExplicitCards:
+    return _Scanner(lines, schedules, settings).scan()
+
+
+def _leading_tags(masked: str, settings_tags: tuple[str, ...],
+                  pos: int = 0) -> tuple[str | None, int]:
+    """Leading `#tags` on a card's first line, removed from its text as the plugin
+    does: the deck of the first flashcard tag among them, and where the text starts."""
+    deck: str | None = None
+    while True:
+        m = _tags.LEADING_TAG_RE.match(masked, pos)
+        if m is None:
+            break
+        tag = _tags.clean_tag(m.group(1))
+        if not tag:
+            break
+        if deck is None and _tags.is_flashcard_tag(tag, settings_tags):
+            deck = tag
+        pos = m.end()
+    return deck, pos
+
+
+class _Scanner:
+    """One scan of one note; its state lives as long as `scan()`."""
+
+    def __init__(self, lines: Lines, schedules: list[Schedule], settings: ParserSettings):
+        self.lines = lines
+        self.kinds = lines.kinds
+        self.masked = lines.masked
+        self.paths = lines.paths
+        self.tags = settings.tags
+        self.cloze = settings.cloze
+        self.schedules = schedules
+        self.schedule_lines = [s.line for s in schedules]
+        self.used = [False] * len(schedules)
+        marker = settings.multiline_end_marker.strip()
+        kinds, masked = self.kinds, self.masked
+        self.marker_lines = (
+            [i for i in range(len(kinds)) if kinds[i] != VERBATIM and masked[i].strip() == marker]
+            if marker
+            else []
+        )
+        self.marker_set = set(self.marker_lines)
+        self.found = ExplicitCards([], [], set(), [])
+
+    def scan(self) -> ExplicitCards:
+        kinds = self.kinds
+        quote_keys = self.lines.quote_keys
+        i = 0
+        n = len(kinds)
+        while i < n:
+            if kinds[i] not in (TEXT, VERBATIM):
+                i += 1
+                continue
+            # A run: non-blank lines inside the same blockquote (a quote or callout
+            # starts its own paragraph, a list item does not: the plugin reads a list of
+            # clozes as one paragraph and so does its schedule comment).
+            key = quote_keys[i]
+            e = i + 1
+            while e < n and kinds[e] in _RUNNABLE and quote_keys[e] == key:
+                e += 1
+            i = self._scan_run(i, e)
+        return self.found
+
+    def _warn(self, idx: int, message: str) -> None:
+        self.found.warnings.append((idx, message))
+
+    def _is_inline(self, i: int) -> bool:
+        return self.kinds[i] == TEXT and "::" in self.masked[i]
+
+    def _sep(self, i: int) -> str | None:
+        if self.kinds[i] != TEXT:
+            return None
+        s = self.masked[i].strip()
+        return s if s in ("?", "??") else None
+
+    def _take_schedule(self, first: int, last: int) -> list[SRSeed | None]:
+        """The plugin's schedule comment of a card on lines first..last (or the next line)."""
+        lines = self.schedule_lines
+        k = bisect_left(lines, first)
+        while k < len(lines) and lines[k] <= last + 1:
+            schedule = self.schedules[k]
+            if schedule.line > last and not schedule.alone:
+                k += 1  # on the next line after other text: it is that line's card's
+                continue
+            if not self.used[k]:
+                self.used[k] = True
+                return schedule.seeds
+            k += 1
+        return []
+
+    def _scan_run(self, p: int, e: int) -> int:
+        """Cards in lines p..e-1 (a run of non-blank lines); returns where to go on."""
+        while p < e:
+            if self.kinds[p] == COMMENTED:
+                p += 1
+                continue
+            if self._is_inline(p):
+                self._inline(p)
+                p += 1
+                continue
+            q = p
+            while (q < e and not self._is_inline(q) and self._sep(q) is None
+                   and q not in self.marker_set):
+                q += 1
+            if q < e and q in self.marker_set:  # an end marker ends a cloze paragraph too
+                self._cloze(p, q)
+                p = q + 1
+                continue
+            sep = self._sep(q) if q < e else None
+            if sep is None:
+                self._cloze(p, q)
+                p = q
+                continue
+            nxt = self._multiline(p, q, e, sep)
+            if nxt > e:
+                return nxt
+            p = nxt
+        return e
+
+    def _inline(self, i: int) -> None:
+        lines = self.lines
+        orig = lines.body[i][lines.content_column[i] :]
+        masked = self.masked[i]
+        start = 0
+        if i in lines.heading_cards:  # `## Term::Def` loses its `#`s and closing `#`s
+            opener = _ATX_OPEN_RE.match(masked)
+            start = opener.end() if opener else 0
+            closer = _ATX_CLOSE_RE.search(masked)
+            if closer is not None and closer.start() > start:
+                orig, masked = orig[: closer.start()], masked[: closer.start()]
+        deck, cut = _leading_tags(masked, self.tags, start)
+        sep = ":::" if ":::" in masked[cut:] else "::"
+        at = masked.find(sep, cut)
+        cloze = self.cloze
+        front = render(orig[cut:at], masked[cut:at], cloze=cloze)
+        back = render(orig[at + len(sep) :], masked[at + len(sep) :], cloze=cloze)
+        self.found.spans.append((i, i + 1))
+        self.found.front_back_lines.add(i)
+        seeds = self._take_schedule(i, i)
+        if not front or not back:
+            self._warn(i, f"card has an empty {'front' if not front else 'back'}; skipped")
+            return
+        self._pair(i, sep == ":::", front, back, seeds, deck)
+
+    def _multiline(self, p: int, q: int, e: int, sep: str) -> int:
+        """A `?`/`??` card around separator line q; returns the line after its back."""
+        lines = self.lines
+        path = self.paths[q]
+        depth = len(path)
+        f0 = q
+        while f0 > p and self.paths[f0 - 1][:depth] == path:
+            f0 -= 1
+        if f0 > p:
+            self._cloze(p, f0)
+        front_idx = [i for i in range(f0, q) if self.kinds[i] != COMMENTED]
+        if not front_idx:
+            self._warn(q, "card has an empty front (nothing above the '?' line); skipped")
+            return q + 1
+        end, nxt = self._back_end(q, e, path)
+        back_idx = [i for i in range(q + 1, end) if self.kinds[i] != COMMENTED]
+        self.found.spans.append((f0, end))
+        self.found.front_back_lines.update(range(f0, nxt))
+        seeds = self._take_schedule(f0, nxt - 1)
+        front_orig, front_masked = lines.joined(front_idx, lines.common_depth(front_idx))
+        deck, cut = _leading_tags(front_masked, self.tags)
+        cloze = self.cloze
+        front = render(front_orig[cut:], front_masked[cut:], cloze=cloze)
+        back = ""
+        if back_idx:
+            back_orig, back_masked = lines.joined(back_idx, lines.common_depth(back_idx))
+            back = render(back_orig, back_masked, cloze=cloze)
+        if not front or not back:
+            self._warn(f0, f"card has an empty {'front' if not front else 'back'}; skipped")
+            return nxt
+        self._pair(front_idx[0], sep == "??", front, back, seeds, deck)
+        return nxt
+
+    def _pair(self, idx: int, reversed_: bool, front: str, back: str,
+              seeds: list[SRSeed | None], deck: str | None) -> None:
+        """A basic card, or a reversed pair (siblings of one block), starting at body line idx."""
+        line = self.lines.file_line(idx)
+        block = f"L{line}"
+        crumbs = self.lines.crumbs(idx)
+        cards = self.found.cards
+        if reversed_:
+            cards.append(
+                Draft("reversed", front, back, line, block, 0, seed(seeds, 0), deck, crumbs))
+            cards.append(
+                Draft("reversed", back, front, line, block, 1, seed(seeds, 1), deck, crumbs))
+        else:
+            cards.append(
+                Draft("basic", front, back, line, block, 0, seed(seeds, 0), deck, crumbs))
+
+    def _back_end(self, q: int, e: int, path: tuple[int, ...]) -> tuple[int, int]:
+        """(end of the back, line to continue at) for the separator on line q."""
+        if self.marker_lines:
+            k = bisect_right(self.marker_lines, q)
+            if k < len(self.marker_lines):
+                m = self.marker_lines[k]
+                return m, m + 1
+        depth = len(path)
+        b = q + 1
+        # The back ends at a blank line, or where the card's list item / quote ends.
+        while b < e and self.paths[b][:depth] == path:
+            b += 1
+        return b, b
+
+    def _cloze(self, a: int, b: int) -> None:
+        kinds = self.cloze
+        idxs = [i for i in range(a, b) if self.kinds[i] != COMMENTED]
+        if not idxs or not any(_cloze.has_cloze_marker(self.masked[i], kinds) for i in idxs):
+            return
+        lines = self.lines
+        orig, masked = lines.joined(idxs, lines.common_depth(idxs))
+        deck, cut = _leading_tags(masked, self.tags)
+        orig, masked = orig[cut:], masked[cut:]
+        deletions = _cloze.find_deletions(orig, masked, kinds)
+        if not deletions:
+            return
+        self.found.spans.append((a, b))
+        seeds = self._take_schedule(a, b - 1)
+        limit = min(_MAX_CLOZE_CARDS, max(1, _MAX_CLOZE_OUTPUT // max(1, len(orig))))
+        cards, total = _cloze.expand(deletions, limit)
+        if total > limit:
+            self._warn(
+                idxs[0], f"paragraph has {total} cloze cards; only the first {limit} are made"
+            )
+        line = lines.file_line(idxs[0])
+        crumbs = lines.crumbs(idxs[0])
+        for card in cards:
+            front = render(orig, masked, card.replacements)
+            back = render(orig, masked, card.back_replacements)
+            sr = seed(seeds, card.sr_index) if card.sr_index >= 0 else None
+            self.found.cards.append(
+                Draft("cloze", front, back, line, f"L{line}", card.ordinal, sr, deck, crumbs)
+            )

@@ -1,0 +1,444 @@
+"""The note's body read line by line: containers, masked text, line kinds, headings.
+
+markdown-it's block tokens (block rules only: no inline parse is needed) give the
+structure with line maps: containers (blockquotes, list items), fenced/indented code and
+`$$` math blocks, headings, rules, callouts. A masked copy of the text hides inline code,
+math and comments, so card syntax found in it is real syntax, and offsets in it index the
+author's text unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from flashdeck.notes._mask import COMMENT as COMMENT_CHAR
+from flashdeck.notes._mask import OPAQUE, mask_text
+
+# line kinds
+BLANK, TEXT, VERBATIM, HEADING, BREAK, CALLOUT, COMMENTED = range(7)
+# VERBATIM: in a code or math block; COMMENTED: nothing but comments
+# container kinds
+QUOTE, LIST_ITEM = 0, 1
+
+_QUOTE_RE = re.compile(r"[ \t]{0,3}>[ \t]?")
+_LIST_ITEM_RE = re.compile(r"([ \t]*(?:[-+*]|\d{1,9}[.)]))([ \t]*)")
+_CALLOUT_RE = re.compile(r"\[!([^\]]+)\]([+-]?)[ \t]*(.*)")
+HTML_COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
+TRAILING_BLOCK_ID_RE = re.compile(r"[ \t]+\^[A-Za-z0-9-]+[ \t]*$")
+
+_md_instance: Any = None
+
+
+def markdown() -> Any:
+    """One MarkdownIt per process, block rules only (we never need inline tokens)."""
+    global _md_instance
+    if _md_instance is None:
+        from markdown_it import MarkdownIt
+        from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+        md = MarkdownIt("commonmark").enable("table").use(dollarmath_plugin)
+        md.disable(["inline", "text_join"])
+        _md_instance = md
+    return _md_instance
+
+
+class Fence(NamedTuple):
+    start: int  # body line indexes, end exclusive
+    end: int
+    info: str
+    content: str
+
+
+class HeadingSpan(NamedTuple):
+    start: int  # body line index
+    end: int
+    level: int
+    text: str
+
+
+class Callout(NamedTuple):
+    start: int  # body line index of the `[!type]` line
+    end: int
+    depth: int  # how many containers deep its content is
+    kind: str  # the type, lower case
+    title: str
+
+
+class _Blocks(NamedTuple):
+    """What markdown-it's block tokens say, by body line."""
+
+    containers: list[tuple[int, int, int]]  # kind, start, end
+    verbatim: list[bool]
+    breaks: set[int]  # lines where a paragraph starts or ends
+    headings: list[tuple[int, int, int, str, str]]  # start, end, level, markup, content
+    rules: list[int]
+    fences: list[Fence]
+    math_blocks: list[tuple[int, int]]
+    max_nesting: int
+
+
+class _Containers(NamedTuple):
+    kinds: list[int]  # by container id
+    token_paths: list[tuple[int, ...]]
+    paths: list[tuple[int, ...]]
+    columns: list[tuple[int, ...]]
+    content_column: list[int]
+    quote_keys: list[tuple[int, ...]]
+
+
+class _Masked(NamedTuple):
+    contents: list[str]
+    line_starts: list[int]
+    text: str
+    masked_text: str
+    masked: list[str]
+    display_math: list[tuple[int, int]]
+    schedule_spans: list[tuple[int, int]]
+
+
+# no repr or eq: nothing prints or compares it, and making them costs import time
+@dataclass(slots=True, repr=False, eq=False)
+class Lines:
+    """The body, line by line. Body line `i` is file line `offset + i + 1`.
+
+    A line's *content* is what is right of its containers' markers (`>`, a list item's
+    indent); `contents`, `text` and the masks hold contents only, and the lines of code
+    and math blocks are blanked there, so no card syntax is found in code or math.
+    """
+
+    body: list[str]  # the author's lines
+    offset: int  # file lines before the body (the frontmatter)
+    container_kinds: list[int]  # QUOTE or LIST_ITEM, by container id
+    # the containers markdown-it puts each line in, outermost first
+    token_paths: list[tuple[int, ...]]
+    # only those whose marker is really on the line: a lazy continuation line (`- Q` then
+    # an unindented `?`) has a shorter path than its token path
+    paths: list[tuple[int, ...]]
+    columns: list[tuple[int, ...]]  # where each container's content starts, by depth
+    content_column: list[int]  # where the line's content starts
+    quote_keys: list[tuple[int, ...]]  # the blockquotes holding each line
+    contents: list[str]
+    line_starts: list[int]  # offset of each line's content in `text`
+    text: str  # the contents joined by newlines
+    masked_text: str  # `text` with inline code, math and comments masked
+    masked: list[str]  # `masked_text` by line
+    display_math: list[tuple[int, int]]  # `$$…$$` spans inside paragraphs, in `text`
+    schedule_spans: list[tuple[int, int]]  # `<!--SR:…-->` comments in `text`
+    kinds: list[int]
+    heading_cards: set[int]  # `## Term::Def` lines: cards, as in the plugin
+    callouts: list[Callout]
+    headings: list[HeadingSpan]  # less those that are really cards or commented out
+    heading_starts: list[int]
+    crumb_stacks: list[tuple[tuple[int, str], ...]]  # (level, text) above each heading
+    exercise_fences: list[Fence]  # ```flashdeck-exercise blocks
+    math_blocks: list[tuple[int, int]]
+    warnings: list[tuple[int, str]]  # (body line, message)
+
+    def file_line(self, idx: int) -> int:
+        return self.offset + idx + 1
+
+    def column(self, i: int, depth: int) -> int:
+        if depth <= 0:
+            return 0
+        cs = self.columns[i]
+        if not cs:
+            return 0
+        return cs[min(depth, len(cs)) - 1]
+
+    def joined(self, idxs: list[int], depth: int) -> tuple[str, str]:
+        """Source and mask of lines, stripped of `depth` container prefixes (`>`, `- `)."""
+        origs: list[str] = []
+        masks: list[str] = []
+        body = self.body
+        masked = self.masked
+        content_column = self.content_column
+        for i in idxs:
+            col = self.column(i, depth)
+            line = body[i]
+            start = content_column[i]
+            origs.append(line[col:])
+            masks.append(line[col:start] + masked[i] if col < start else masked[i][col - start :])
+        return "\n".join(origs), "\n".join(masks)
+
+    def common_depth(self, idxs: list[int]) -> int:
+        """How many containers all of these lines share."""
+        first = self.paths[idxs[0]]
+        depth = len(first)
+        for i in idxs[1:]:
+            p = self.paths[i]
+            k = 0
+            limit = min(depth, len(p))
+            while k < limit and p[k] == first[k]:
+                k += 1
+            depth = k
+            if depth == 0:
+                break
+        return depth
+
+    def in_list(self, i: int) -> bool:
+        return any(self.container_kinds[c] == LIST_ITEM for c in self.token_paths[i])
+
+    def crumbs(self, idx: int, below_level: int = 99) -> tuple[str, ...]:
+        """Headings above body line `idx`, outermost first (only levels < below_level)."""
+        k = bisect_left(self.heading_starts, idx) - 1
+        if k < 0:
+            return ()
+        return tuple(text for level, text in self.crumb_stacks[k] if level < below_level)
+
+
+def read_lines(body: list[str], offset: int, title: str) -> Lines:
+    """`title` is the note's: a heading that repeats it is left out of breadcrumbs."""
+    blocks = _blocks(body)
+    boxes = _containers(body, blocks.containers)
+    mask = _mask(body, blocks, boxes.content_column)
+    kinds, demoted, heading_cards, callouts, warnings = _classify(body, blocks, boxes, mask)
+    headings = _headings(blocks, kinds, demoted)
+    heading_starts, crumb_stacks = _crumb_stacks(headings, title.strip().casefold())
+    return Lines(
+        body=body,
+        offset=offset,
+        container_kinds=boxes.kinds,
+        token_paths=boxes.token_paths,
+        paths=boxes.paths,
+        columns=boxes.columns,
+        content_column=boxes.content_column,
+        quote_keys=boxes.quote_keys,
+        contents=mask.contents,
+        line_starts=mask.line_starts,
+        text=mask.text,
+        masked_text=mask.masked_text,
+        masked=mask.masked,
+        display_math=mask.display_math,
+        schedule_spans=mask.schedule_spans,
+        kinds=kinds,
+        heading_cards=heading_cards,
+        callouts=callouts,
+        headings=headings,
+        heading_starts=heading_starts,
+        crumb_stacks=crumb_stacks,
+        exercise_fences=[f for f in blocks.fences
+                         if f.info.split()[:1] == ["flashdeck-exercise"]],
+        math_blocks=blocks.math_blocks,
+        warnings=warnings,
+    )
+
+
+def _blocks(body: list[str]) -> _Blocks:
+    md = markdown()
+    tokens = md.parse("\n".join(body))
+    n = len(body)
+    containers: list[tuple[int, int, int]] = []
+    verbatim = [False] * n
+    breaks: set[int] = set()
+    headings: list[tuple[int, int, int, str, str]] = []
+    rules: list[int] = []
+    fences: list[Fence] = []
+    math_blocks: list[tuple[int, int]] = []
+    for k, tok in enumerate(tokens):
+        mp = tok.map
+        if mp is None:
+            continue
+        start, end = mp[0], min(mp[1], n)
+        t = tok.type
+        if t == "blockquote_open":
+            containers.append((QUOTE, start, end))
+        elif t == "list_item_open":
+            containers.append((LIST_ITEM, start, end))
+        elif t in ("fence", "code_block", "math_block", "math_block_label"):
+            for i in range(start, end):
+                verbatim[i] = True
+            breaks.update((start, end))
+            if t == "fence":
+                fences.append(Fence(start, end, tok.info, tok.content))
+            elif t.startswith("math_block"):
+                math_blocks.append((start, end))
+        elif t == "heading_open":
+            content = tokens[k + 1].content if k + 1 < len(tokens) else ""
+            headings.append((start, end, int(tok.tag[1:] or 1), tok.markup, content))
+            breaks.update((start, end))
+        elif t == "hr":
+            rules.append(start)
+            breaks.update((start, end))
+        elif t in ("paragraph_open", "html_block", "table_open"):
+            breaks.update((start, end))
+    return _Blocks(containers, verbatim, breaks, headings, rules, fences, math_blocks,
+                   int(md.options.get("maxNesting", 20)))
+
+
+def _containers(body: list[str], containers: list[tuple[int, int, int]]) -> _Containers:
+    """Per line: the containers holding it and where each one's content starts."""
+    n = len(body)
+    empty: tuple[int, ...] = ()
+    kinds = [kind for kind, _, _ in containers]
+    if not containers:
+        return _Containers(kinds, [empty] * n, [empty] * n, [empty] * n, [0] * n, [empty] * n)
+    lists: list[list[int]] = [[] for _ in range(n)]
+    for cid, (_, start, end) in enumerate(containers):
+        for i in range(start, end):
+            lists[i].append(cid)
+    token_paths = [tuple(p) if p else empty for p in lists]
+    paths: list[tuple[int, ...]] = []
+    columns: list[tuple[int, ...]] = []
+    content_column: list[int] = []
+    indent: dict[int, int] = {}
+    for i in range(n):
+        path = token_paths[i]
+        if not path:
+            paths.append(empty)
+            columns.append(empty)
+            content_column.append(0)
+            continue
+        line = body[i]
+        pos = 0
+        cs: list[int] = []
+        for cid in path:
+            kind, start, _ = containers[cid]
+            if kind == QUOTE:
+                m = _QUOTE_RE.match(line, pos)
+                if m is None:
+                    break  # a lazy continuation line: no marker to strip
+                pos = m.end()
+            elif i == start:
+                m = _LIST_ITEM_RE.match(line, pos)
+                if m is None:
+                    break
+                spaces = m.end() - m.end(1)
+                indent[cid] = (m.end(1) - pos) + (spaces if 1 <= spaces <= 4 else 1)
+                pos = m.end()
+            else:
+                width = indent.get(cid, 2)
+                k = 0
+                while k < width and pos + k < len(line) and line[pos + k] in " \t":
+                    k += 1
+                if k < width and pos + k < len(line):
+                    break  # lazy: not indented under the item
+                pos += k
+            cs.append(pos)
+        paths.append(path[: len(cs)] if len(cs) < len(path) else path)
+        columns.append(tuple(cs))
+        content_column.append(pos)
+    quote_keys = [
+        tuple(c for c in p if kinds[c] == QUOTE) if p else empty for p in token_paths
+    ]
+    return _Containers(kinds, token_paths, paths, columns, content_column, quote_keys)
+
+
+def _mask(body: list[str], blocks: _Blocks, content_column: list[int]) -> _Masked:
+    verbatim = blocks.verbatim
+    contents: list[str] = []
+    for i in range(len(body)):
+        c = body[i][content_column[i] :] if content_column[i] else body[i]
+        contents.append(OPAQUE * len(c) if verbatim[i] else c)
+    starts: list[int] = []
+    pos = 0
+    for c in contents:
+        starts.append(pos)
+        pos += len(c) + 1
+    text = "\n".join(contents)
+    total = len(text)
+    n = len(body)
+    breaks = sorted(starts[b] if b < n else total + 1 for b in blocks.breaks)
+    result = mask_text(text, breaks, starts)
+    return _Masked(contents, starts, text, result.masked, result.masked.split("\n"),
+                   result.display_math, result.sr_spans)
+
+
+def _classify(
+    body: list[str], blocks: _Blocks, boxes: _Containers, mask: _Masked
+) -> tuple[list[int], set[int], set[int], list[Callout], list[tuple[int, str]]]:
+    """Each line's kind; the headings that are cards; the callouts; a nesting warning."""
+    n = len(body)
+    masked = mask.masked
+    kinds = [TEXT] * n
+    heading_line = [False] * n
+    demoted: set[int] = set()
+    heading_cards: set[int] = set()
+    for start, end, _level, markup, _content in blocks.headings:
+        if markup.startswith("#") and "::" in masked[start]:
+            demoted.add(start)
+            heading_cards.add(start)
+            continue
+        if markup in ("=", "-") and (
+            end - start > 2 or any("::" in masked[i] for i in range(start, end - 1))
+        ):
+            # `Q::A` or a whole multi-line card directly above a `---` separator:
+            # markdown calls it a setext heading, the plugin and its users a card.
+            demoted.add(start)
+            kinds[end - 1] = BREAK
+            continue
+        for i in range(start, end):
+            heading_line[i] = True
+    for i in blocks.rules:
+        kinds[i] = BREAK
+    callouts: list[Callout] = []
+    token_paths, columns = boxes.token_paths, boxes.columns
+    for cid, (kind, start, end) in enumerate(blocks.containers):
+        if kind != QUOTE or start >= n:
+            continue
+        path = token_paths[start]
+        if cid not in path:
+            continue
+        d = path.index(cid)
+        if len(columns[start]) <= d:
+            continue
+        m = _CALLOUT_RE.match(body[start], columns[start][d])
+        if m:
+            kinds[start] = CALLOUT
+            callouts.append(Callout(start, end, d + 1, m.group(1).strip().lower(), m.group(3)))
+    warnings: list[tuple[int, str]] = []
+    max_nesting = blocks.max_nesting
+    verbatim = blocks.verbatim
+    contents = mask.contents
+    over_nested_first = -1
+    for i in range(n):
+        if len(token_paths[i]) >= max_nesting:
+            kinds[i] = BREAK
+            if over_nested_first < 0:
+                over_nested_first = i
+            continue
+        line = masked[i]
+        if COMMENT_CHAR in line and not line.replace(COMMENT_CHAR, "").strip():
+            kinds[i] = COMMENTED
+        elif verbatim[i]:
+            kinds[i] = VERBATIM
+        elif heading_line[i]:
+            kinds[i] = HEADING
+        elif kinds[i] != TEXT:
+            continue
+        elif not contents[i].strip():
+            kinds[i] = BLANK
+    if over_nested_first >= 0:
+        warnings.append((
+            over_nested_first,
+            f"blockquotes or lists nested deeper than {max_nesting} levels are not read",
+        ))
+    return kinds, demoted, heading_cards, callouts, warnings
+
+
+def _headings(blocks: _Blocks, kinds: list[int], demoted: set[int]) -> list[HeadingSpan]:
+    headings: list[HeadingSpan] = []
+    for start, end, level, _markup, content in blocks.headings:
+        if start in demoted or kinds[start] == COMMENTED:
+            continue
+        text = HTML_COMMENT_RE.sub("", content)
+        text = TRAILING_BLOCK_ID_RE.sub("", text).strip()
+        headings.append(HeadingSpan(start, end, level, text))
+    return headings
+
+
+def _crumb_stacks(
+    headings: list[HeadingSpan], title_key: str
+) -> tuple[list[int], list[tuple[tuple[int, str], ...]]]:
+    stack: list[tuple[int, str]] = []
+    stacks: list[tuple[tuple[int, str], ...]] = []
+    for h in headings:
+        while stack and stack[-1][0] >= h.level:
+            stack.pop()
+        stack.append((h.level, h.text))
+        # a heading that repeats the note's title (`# ROC AUC` in ROC AUC.md) says
+        # nothing the title does not: not shown as "ROC AUC › ROC AUC"
+        stacks.append(tuple(e for e in stack if e[1].casefold() != title_key))
+    return [h.start for h in headings], stacks
