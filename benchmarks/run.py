@@ -203,12 +203,46 @@ def bench_answer(table: Table, work: Path, cards: int) -> None:
               baseline_name="50 ms budget")
 
 
+def bench_queue(table: Table, work: Path, cards: int, decks: int) -> None:
+    """The queue's two figures of issue 14 (benchmarks/queue_bench.py builds the collections:
+    real cards with siblings and exercise copies, three in five in review)."""
+    import queue_bench
+
+    from flashdeck.scheduling.config import Config
+
+    print(f"answer -> next card at {cards} cards after 1,000 answers today", flush=True)
+    path = work / f"queue{cards}.sqlite"
+    queue_bench.build(path, cards)
+    result = queue_bench.answer_then_next(
+        path, 1000, 200, Config(new_per_day=200, reviews_per_day=9999))
+    print(f"  first answers of the day: p95 {result['cycle_first_p95'] * 1000:.1f} ms;"
+          f" after 1,000: median {result['cycle_median'] * 1000:.1f} ms", flush=True)
+    table.add(f"answer -> next p95, {cards // 1000}k cards, 1,000 done",
+              result["cycle_p95"] * 1000, 10.0, 1.0, unit="ms", baseline_name="10 ms budget")
+
+    print(f"due: {decks} decks x 100 cards", flush=True)
+    path = work / f"decks{decks}.sqlite"
+    queue_bench.build(path, decks * 100, decks=decks)
+    env = {**ENV, "FLASHDECK_NOW": queue_bench.NOW.isoformat()}
+
+    def due() -> float:
+        start = time.perf_counter()
+        subprocess.run(flashdeck("--collection", str(path), "due"), check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        return time.perf_counter() - start
+
+    table.add(f"flashdeck due, {decks} decks x 100 cards", median_of(5, due), 0.5, 1.0,
+              baseline_name="0.5 s budget")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     # The unchanged re-import is mostly fixed start-up cost (~60 ms), so its ratio to a cold
     # import falls as the vault grows: at 1,000 seed-sized notes it is ~5.5 %, at 2,000 ~3 %.
     parser.add_argument("--notes", type=int, default=2000)
     parser.add_argument("--big-cards", type=int, default=50_000)
+    parser.add_argument("--queue-cards", type=int, default=100_000)
+    parser.add_argument("--decks", type=int, default=1000)
     parser.add_argument("--skip-tui", action="store_true")
     args = parser.parse_args()
     table = Table()
@@ -217,6 +251,7 @@ def main() -> int:
         col = bench_import(table, work, args.notes)
         bench_startup(table, col)
         bench_answer(table, work, args.big_cards)
+        bench_queue(table, work, args.queue_cards, args.decks)
         if not args.skip_tui:
             import tui_bench
 

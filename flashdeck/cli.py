@@ -24,6 +24,7 @@ COMMAND_MODULES = {
     "flashdeck.commands.scheduling": ("next", "answer", "undo", "due", "log", "stats",
                                       "suspend", "unsuspend", "bury"),
     "flashdeck.commands.exercise": ("exercise",),
+    "flashdeck.commands.info": ("info",),
     "flashdeck.commands.review": ("review",),
     "flashdeck.commands.doctor": ("doctor",),
 }

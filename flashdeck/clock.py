@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import datetime, timezone
+from functools import lru_cache
 
 from flashdeck.errors import UsageError
 
@@ -31,10 +32,43 @@ def parse_now(value: str) -> datetime:
 
 
 def local_tz():
-    """The local time zone: FLASHDECK_NOW's offset when the clock is fixed, else the system's."""
-    fixed = os.environ.get("FLASHDECK_NOW")
+    """The local time zone, as an IANA zone wherever one is known, so the scheduling day is
+    right on 23- and 25-hour days: `TZ` (e.g. Europe/Berlin); else FLASHDECK_NOW's offset when
+    the clock is fixed (a script names its moment, not its zone); else the system's zone
+    (/etc/localtime), else the system's current offset."""
+    return _local_tz(os.environ.get("TZ", ""), os.environ.get("FLASHDECK_NOW", ""))
+
+
+@lru_cache(maxsize=8)
+def _local_tz(tz_name: str, fixed: str):
+    zone = _zone(tz_name.lstrip(":")) if tz_name else None
+    if zone is not None:
+        return zone
     if fixed:
-        moment = datetime.fromisoformat(fixed.strip())
-        if moment.tzinfo is not None:
+        try:
+            moment = datetime.fromisoformat(fixed.strip())
+        except ValueError:
+            moment = None
+        if moment is not None and moment.tzinfo is not None:
             return moment.tzinfo
+    try:
+        link = os.readlink("/etc/localtime")
+    except OSError:
+        link = ""
+    if "zoneinfo/" in link:
+        zone = _zone(link.split("zoneinfo/", 1)[1])
+        if zone is not None:
+            return zone
     return datetime.now().astimezone().tzinfo
+
+
+def _zone(name: str):
+    """The IANA zone `name`, or None when it is no zone this system knows."""
+    if not name or name.startswith("/") or ".." in name:
+        return None
+    from zoneinfo import ZoneInfo
+
+    try:
+        return ZoneInfo(name)
+    except (ValueError, OSError, KeyError):
+        return None

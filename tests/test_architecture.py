@@ -14,7 +14,7 @@ from conftest import write_note
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = ["flashdeck.notes.parser", "flashdeck.notes.files", "flashdeck.notes.settings",
           "flashdeck.collection.importer", "flashdeck.collection.store",
-          "flashdeck.collection.doctor", "flashdeck.scheduling.engine",
+          "flashdeck.scheduling.doctor", "flashdeck.scheduling.engine",
           "flashdeck.exercises", "flashdeck.mathtext", "flashdeck.render"]
 
 
@@ -23,6 +23,16 @@ def run_python(code: str, **env) -> str:
                           text=True, timeout=120,
                           env={**os.environ, "PYTHONPATH": str(ROOT), **env})
     return done.stdout
+
+
+def test_imports_run_one_way():
+    """The import-linter contracts in pyproject.toml: commands -> tui -> scheduling ->
+    collection -> exercises -> notes, mathtext, and no Textual in the domain."""
+    lint = Path(sys.executable).with_name("lint-imports")
+    done = subprocess.run([str(lint)], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "0 broken" in done.stdout
 
 
 def test_domain_modules_never_import_textual():

@@ -9,7 +9,7 @@ import sqlite3
 import pytest
 
 from conftest import write_note
-from flashdeck.collection.doctor import diagnose, initial_state
+from flashdeck.scheduling.doctor import diagnose, initial_state
 from flashdeck.collection.store import Collection
 
 NOW = "2026-11-24T09:00:00+00:00"

@@ -18,11 +18,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import write_note
-from flashdeck.collection.doctor import initial_state
+from flashdeck.scheduling.doctor import initial_state
 from flashdeck.notes._schedule import parse_schedule_comment
 from flashdeck.notes.model import SRSeed
 from flashdeck.notes.parser import parse_note
-from flashdeck.scheduling.seed import seed_from_json, seed_json, state_from_sr
+from flashdeck.collection.seed import seed_from_json, seed_json, state_from_sr
 
 UTC = timezone.utc
 NOW = "2026-11-24T09:30:00+00:00"

@@ -117,8 +117,8 @@ with Collection.open(path) as col:
         done += 1
         if undo_every and done % undo_every == 0:
             undone = engine.undo()
-            if undone:
-                print(f"undo {undone[0]} {undone[1]}", flush=True)
+            if undone.done:
+                print(f"undo {undone.card_id} {undone.rating}", flush=True)
 print("finished", flush=True)
 """
 

@@ -42,9 +42,9 @@ def test_next_answer_undo_from_the_command_line(cli, vault, tmp_path, monkeypatc
     assert [(e["card"], e["rating"], e["state_before"]) for e in log] == [(card_id, "good", "new")]
 
     assert cli("--collection", col, "undo", "--json").json == {
-        "undone": {"card": card_id, "rating": "good"}}
+        "undone": {"card": card_id, "rating": "good"}, "reason": None}
     assert cli("--collection", col, "log", "--json").json == []
-    assert cli("--collection", col, "undo").out.strip() == "nothing to undo"
+    assert cli("--collection", col, "undo").out.strip() == "nothing to undo: no answers yet"
 
     due = cli("--collection", col, "due", "--json").json
     assert due["total"] == {"new": 3, "learning": 0, "review": 0}

@@ -136,7 +136,7 @@ async def test_undo_brings_the_card_back(collection):
         assert reviews(collection) == []
         await pilot.press("u")
         await pilot.pause()
-        assert "Nothing to undo." in screen_text(app)
+        assert "Nothing to undo in this session" in screen_text(app)
     assert card_column(collection, 1, "state") == "new"
 
 
@@ -173,7 +173,7 @@ async def test_help_screen_opens_and_closes(collection):
         await pilot.pause()
         assert type(app.screen).__name__ == "HelpScreen"
         text = screen_text(app)
-        assert "undo the last answer" in text and "bury the card until tomorrow" in text
+        assert "undo this session's last answer" in text and "bury the card until tomorrow" in text
         await pilot.press("escape")
         await pilot.pause()
         assert type(app.screen).__name__ == "ReviewScreen"

@@ -768,7 +768,7 @@ _PLAIN_INSERT = (f"INSERT INTO cards ({', '.join(_UPDATE_COLUMNS)}, added)"
 
 
 def _seed_card(conn, card_id: int, sr: SRSeed) -> None:
-    from flashdeck.scheduling.seed import seed_json, state_from_sr
+    from flashdeck.collection.seed import seed_json, state_from_sr
 
     state = state_from_sr(sr)
     if state is None:
@@ -781,7 +781,7 @@ def _seed_card(conn, card_id: int, sr: SRSeed) -> None:
 def _insert_card(conn, values: tuple, sr: SRSeed, now: int) -> int:
     """A new card seeded from the plugin's schedule (SM-2 or FSRS form); a seed that cannot
     be used (the parser warned about it already) makes it a plain new card."""
-    from flashdeck.scheduling.seed import seed_json, state_from_sr
+    from flashdeck.collection.seed import seed_json, state_from_sr
 
     state = state_from_sr(sr)
     if state is None:

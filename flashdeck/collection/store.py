@@ -14,7 +14,7 @@ from typing import Iterator
 
 from flashdeck.errors import CollectionError
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # Times are integer Unix seconds (UTC). Card scheduling state lives on the card row; the
 # review log keeps the whole state before and after each answer (JSON) so undo is exact.
@@ -123,6 +123,23 @@ DROP TABLE reviews;
 ALTER TABLE reviews_v7 RENAME TO reviews;
 CREATE INDEX reviews_card ON reviews (card_id);
 CREATE INDEX reviews_time ON reviews (reviewed_at)
+""",
+    # the queue in constant work per answer (scheduling/queue.py): new cards by note and
+    # position (notes take turns); a card's siblings (its note and block) and whether one
+    # was answered today (a card's reviews by time), each an index seek instead of a list
+    # of today's blocks; today's answers by the state they started from, counted from the
+    # index alone (the daily limits). json_valid: a damaged log row must not make every
+    # write of it, or this migration, fail (`doctor` reports it)
+    7: """
+DROP INDEX IF EXISTS cards_new;
+CREATE INDEX cards_new ON cards (note_id, position)
+    WHERE state = 'new' AND orphaned = 0 AND suspended = 0;
+CREATE INDEX cards_block ON cards (note_id, block);
+DROP INDEX IF EXISTS reviews_card;
+CREATE INDEX reviews_card ON reviews (card_id, reviewed_at);
+CREATE INDEX reviews_state ON reviews (
+    CASE WHEN json_valid(state_before) THEN json_extract(state_before, '$.state') END,
+    reviewed_at, card_id)
 """,
 }
 

@@ -19,7 +19,7 @@ def register(sub) -> None:
 
 
 def cmd_doctor(args) -> int:
-    from flashdeck.collection.doctor import diagnose, repair
+    from flashdeck.scheduling.doctor import diagnose, repair
     from flashdeck.collection.store import Collection
     from flashdeck.paths import collection_path
     from flashdeck.scheduling.config import load_config

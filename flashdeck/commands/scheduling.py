@@ -106,16 +106,18 @@ def cmd_answer(args) -> int:
 
 def cmd_undo(args) -> int:
     from flashdeck.scheduling.engine import RATING_NAMES
+    from flashdeck.textsafe import sanitize
 
     with open_collection(args) as col:
-        undone = engine_for(col).undo()
+        engine = engine_for(col)
+        undone = engine.undo(since=engine.day()[0])  # today's answers only: history stays
     if args.json:
-        print_json({"undone": None if undone is None else
-                    {"card": undone[0], "rating": RATING_NAMES[undone[1]]}})
-    elif undone is None:
-        print("nothing to undo")
+        print_json({"undone": {"card": undone.card_id, "rating": RATING_NAMES[undone.rating]}
+                    if undone.done else None, "reason": undone.reason or None})
+    elif not undone.done:
+        print(sanitize(undone.reason))
     else:
-        print(f"undid {RATING_NAMES[undone[1]]} on card {undone[0]}")
+        print(f"undid {RATING_NAMES[undone.rating]} on card {undone.card_id}")
     return 0
 
 
@@ -161,38 +163,20 @@ def cmd_due(args) -> int:
 
 
 def cmd_log(args) -> int:
-    from flashdeck.collection.cards import iso
-    from flashdeck.scheduling.engine import RATING_NAMES
+    from flashdeck.cardinfo import review_line, review_log
 
     with open_collection(args, readonly=True) as col:
-        sql = ("SELECT r.id, r.card_id, r.reviewed_at, r.rating, r.duration_ms, r.state_before,"
-               " r.state_after, c.deck, c.front FROM reviews r JOIN cards c ON c.id = r.card_id"
-               " ORDER BY r.id DESC")
-        params: list = []
-        if args.limit > 0:
-            sql += " LIMIT ?"
-            params.append(args.limit)
-        rows = col.conn.execute(sql, params).fetchall()[::-1]
-    entries = []
-    for r in rows:
-        before, after = json.loads(r["state_before"]), json.loads(r["state_after"])
-        entries.append({
-            "id": r["id"], "card": r["card_id"], "time": iso(r["reviewed_at"]),
-            "rating": RATING_NAMES[r["rating"]], "duration_ms": r["duration_ms"],
-            "state_before": before["state"], "state_after": after["state"],
-            "due": iso(after["due"]), "deck": r["deck"],
-        })
+        entries = review_log(col, args.limit)
     if args.json:
-        print_json(entries)
+        print_json([e.to_json() for e in entries])
         return 0
-    from flashdeck.textsafe import sanitize
+    from flashdeck.render import inline_text
 
     if not entries:
         print("no reviews yet")
-    for e, r in zip(entries, rows):
-        first = (r["front"].strip().splitlines() or [""])[0]
-        print(sanitize(f"{e['time'][:16]}  card {e['card']:>5}  {e['rating']:<5} "
-                       f"{e['state_before']:>10} -> {e['state_after']:<10} {first[:50]}"))
+    for e in entries:
+        first = inline_text((e.front.strip().splitlines() or [""])[0])
+        print(f"{review_line(e, with_card=True):<73}  {first[:40]}")
     return 0
 
 

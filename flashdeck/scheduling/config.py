@@ -9,6 +9,8 @@
     day_start_hour = 4          # the day rolls over at 04:00 local time
     fuzz = true                 # spread intervals a little, as Anki does
     leech_lapses = 8            # a card with this many lapses is flagged and suspended
+    new_order = "interleaved"   # new cards: "interleaved" (notes take turns, in import
+                                # order), "note" (note by note) or "random" (shuffled daily)
 
 A bad value is reported naming the file and the key; nothing runs on a guess.
 """
@@ -34,6 +36,10 @@ class Config:
     day_start_hour: int = 4
     fuzz: bool = True
     leech_lapses: int = 8
+    new_order: str = "interleaved"
+
+
+NEW_ORDERS = ("interleaved", "note", "random")
 
 
 _STEP = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
@@ -101,5 +107,10 @@ def load_config(path: Path | None = None) -> Config:
         elif key == "fuzz":
             if not isinstance(value, bool):
                 raise UsageError(f"{where}: fuzz must be true or false, not {value!r}")
+            values[key] = value
+        elif key == "new_order":
+            if value not in NEW_ORDERS:
+                raise UsageError(f"{where}: new_order must be one of {', '.join(NEW_ORDERS)},"
+                                 f" not {value!r}")
             values[key] = value
     return Config(**values)

@@ -18,9 +18,30 @@ def deck_tree(decks: list[str]) -> list[tuple[str, int]]:
 
 def deck_counts(col, config: Config, now=None) -> tuple[list[tuple[str, int, Counts]], Counts]:
     """[(deck, depth, counts)] for the tree (a parent counts its subdecks), and the totals
-    (the daily limits apply to each row and to the totals)."""
-    decks = [r[0] for r in col.conn.execute(
-        "SELECT DISTINCT deck FROM cards WHERE orphaned = 0 ORDER BY deck")]
-    rows = [(node, depth, Engine(col, config, now=now, deck=node).counts())
-            for node, depth in deck_tree(decks)]
-    return rows, Engine(col, config, now=now).counts()
+    (the daily limits apply to each row and to the totals).
+
+    One grouped query counts each deck's own cards (Queue.deck_counts); a node adds up its
+    own deck's and its subdecks'; the rest of each daily limit caps every row and the total,
+    as the queue of that deck alone would count (`flashdeck due --deck` = the row)."""
+    queue = Engine(col, config, now=now).queue()
+    own = queue.deck_counts()
+    new_done, reviews_done = queue.done_today()
+    new_left = max(config.new_per_day - new_done, 0)
+    reviews_left = max(config.reviews_per_day - reviews_done, 0)
+
+    def capped(new: int, learning: int, review: int) -> Counts:
+        return Counts(min(new, new_left), learning, min(review, reviews_left))
+
+    sums: dict[str, list[int]] = {}
+    for deck, counts in own.items():
+        # the deck and its parents: "a/b/c" counts in "a/b/c", "a/b" and "a"
+        parts = deck.split("/")
+        for i in range(1, len(parts) + 1):
+            node = sums.setdefault("/".join(parts[:i]), [0, 0, 0])
+            node[0] += counts.new
+            node[1] += counts.learning
+            node[2] += counts.review
+    rows = [(node, depth, capped(*sums[node])) for node, depth in deck_tree(list(own))]
+    total = capped(*(sum(c.new for c in own.values()), sum(c.learning for c in own.values()),
+                     sum(c.review for c in own.values())))
+    return rows, total

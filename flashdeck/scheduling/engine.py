@@ -11,7 +11,6 @@ then `flashdeck answer`).
 from __future__ import annotations
 
 import json
-import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Callable
@@ -21,14 +20,13 @@ from flashdeck.collection.store import Collection
 from flashdeck.errors import UsageError
 from flashdeck.scheduling.config import Config
 from flashdeck.scheduling.day import day_bounds
+from flashdeck.scheduling import step
 from flashdeck.scheduling.queue import Counts
+from flashdeck.scheduling.state import SCHEDULING_COLUMNS, CardState
 
 RATINGS = {"again": 1, "hard": 2, "good": 3, "easy": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 RATING_NAMES = {1: "again", 2: "hard", 3: "good", 4: "easy"}
 
-# The card columns an answer changes; the review log keeps them before and after.
-STATE_COLUMNS = ("state", "due", "step", "stability", "difficulty", "last_review", "reps",
-                 "lapses", "suspended", "buried_until", "leech", "version")
 
 
 def parse_rating(value: str) -> int:
@@ -62,6 +60,19 @@ class Answered:
     due: datetime
     interval: timedelta
     leech: bool  # this answer made it a leech (it is now suspended)
+
+
+@dataclass(frozen=True, slots=True)
+class Undo:
+    """What an undo did: the card and rating taken back, or why nothing was."""
+
+    card_id: int | None = None
+    rating: int | None = None
+    reason: str = ""
+
+    @property
+    def done(self) -> bool:
+        return self.card_id is not None
 
 
 def format_interval(delta: timedelta) -> str:
@@ -102,7 +113,6 @@ class Engine:
         self.config = config or Config()
         self._now = now or clock.now
         self.deck = deck
-        self._fsrs = None
 
     # -- time ------------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -111,76 +121,23 @@ class Engine:
     def day(self) -> tuple[datetime, datetime]:
         return day_bounds(self.now(), self.config.day_start_hour)
 
-    # -- FSRS ------------------------------------------------------------------------------
-    @property
-    def fsrs(self):
-        if self._fsrs is None:
-            import fsrs
+    def tz(self):
+        from flashdeck.clock import local_tz
 
-            self._fsrs = fsrs.Scheduler(
-                desired_retention=self.config.desired_retention,
-                learning_steps=self.config.learning_steps,
-                relearning_steps=self.config.relearning_steps,
-                maximum_interval=self.config.maximum_interval,
-                enable_fuzzing=self.config.fuzz,
-            )
-        return self._fsrs
+        return local_tz()
 
-    def _fsrs_card(self, row, now: datetime):
-        import fsrs
-
-        state = row["state"]
-        if state == "new":
-            return fsrs.Card(card_id=row["id"], state=fsrs.State.Learning, step=0, due=now)
-        return fsrs.Card(
-            card_id=row["id"],
-            state={"learning": fsrs.State.Learning, "review": fsrs.State.Review,
-                   "relearning": fsrs.State.Relearning}[state],
-            step=row["step"],
-            stability=row["stability"],
-            difficulty=row["difficulty"],
-            due=_dt(row["due"]),
-            last_review=_dt(row["last_review"]),
-        )
-
-    def _review(self, row, rating: int, now: datetime) -> dict:
-        """The card's scheduling columns after answering `rating` now (fuzz seeded)."""
-        import fsrs
-
-        saved = random.getstate()
-        random.seed(f"{row['id']}:{row['version']}:{rating}")
-        try:
-            after, _log = self.fsrs.review_card(self._fsrs_card(row, now), fsrs.Rating(rating),
-                                                review_datetime=now)
-        finally:
-            random.setstate(saved)
-        lapse = rating == 1 and row["state"] == "review"
-        lapses = row["lapses"] + (1 if lapse else 0)
-        leech = bool(row["leech"]) or (lapse and lapses >= self.config.leech_lapses)
-        return {
-            "state": {fsrs.State.Learning: "learning", fsrs.State.Review: "review",
-                      fsrs.State.Relearning: "relearning"}[after.state],
-            "due": _ts(after.due),
-            "step": after.step,
-            "stability": after.stability,
-            "difficulty": after.difficulty,
-            "last_review": _ts(now),
-            "reps": row["reps"] + 1,
-            "lapses": lapses,
-            "suspended": 1 if leech else row["suspended"],
-            "buried_until": row["buried_until"],
-            "leech": 1 if leech else 0,
-            "version": row["version"] + 1,
-        }
+    # -- FSRS (scheduling/step.py) ---------------------------------------------------------
+    def answers(self, row, now: datetime) -> dict[int, CardState]:
+        """The card's state after each rating (1-4) answered `now`."""
+        return step.answers(row["id"], CardState.from_dict(row), now, self.config, self.tz())
 
     def previews(self, card_id: int) -> dict[str, Preview]:
         row = self._row(card_id)
-        now = self.now()
+        now = self.now().replace(microsecond=0)
         result = {}
-        for rating, name in RATING_NAMES.items():
-            columns = self._review(row, rating, now)
-            due = _dt(columns["due"])
-            result[name] = Preview(rating, due, due - now.replace(microsecond=0), columns)
+        for rating, after in self.answers(row, now).items():
+            due = _dt(after.due)
+            result[RATING_NAMES[rating]] = Preview(rating, due, due - now, after.to_dict())
         return result
 
     # -- the queue (scheduling/queue.py) ----------------------------------------------------
@@ -217,49 +174,68 @@ class Engine:
                 raise UsageError(f"card {card_id} is suspended (`flashdeck unsuspend {card_id}`)")
             if expected_version is not None and row["version"] != expected_version:
                 raise UsageError(f"card {card_id} was answered elsewhere in the meantime")
-            before = {c: row[c] for c in STATE_COLUMNS}
-            after = self._review(row, rating, now)
+            before = CardState.from_dict(row).to_dict()
+            after = self.answers(row, now)[rating].to_dict()
             changed = conn.execute(
-                f"UPDATE cards SET {', '.join(c + ' = ?' for c in STATE_COLUMNS)}"
+                f"UPDATE cards SET {', '.join(c + ' = ?' for c in SCHEDULING_COLUMNS)}"
                 " WHERE id = ? AND version = ?",
-                (*[after[c] for c in STATE_COLUMNS], card_id, row["version"]),
+                (*[after[c] for c in SCHEDULING_COLUMNS], card_id, row["version"]),
             ).rowcount
             if changed != 1:
                 raise UsageError(f"card {card_id} was answered elsewhere in the meantime")
             review_id = conn.execute(
                 "INSERT INTO reviews (card_id, reviewed_at, rating, duration_ms, state_before,"
                 " state_after) VALUES (?, ?, ?, ?, ?, ?)",
-                (card_id, _ts(now), rating, duration_ms, json.dumps(before), json.dumps(after)),
+                (card_id, _ts(now), rating, duration_ms, json.dumps(before),
+                 json.dumps({**after, "rules": step.RULES,
+                             "zone": step.zone_key(self.tz(), now)})),
             ).lastrowid
         due = _dt(after["due"])
         return Answered(card_id, rating, review_id, after["state"], due, due - now,
                         leech=bool(after["leech"]) and not before["leech"])
 
-    def undo(self) -> tuple[int, int] | None:
-        """Undo the last answer exactly: (card id, rating) undone, or None when there is none."""
+    def undo(self, *, review_id: int | None = None, since: datetime | None = None) -> Undo:
+        """Undo one answer exactly: the answer `review_id` (the review screen undoes its own
+        session's), else the collection's last one when it was given at or after `since`
+        (the command line undoes the current scheduling day's). Anything further back is
+        history: it is never undone, and the result says why."""
         with self.col.transaction() as conn:
-            last = conn.execute(
-                "SELECT id, card_id, rating, state_before, state_after FROM reviews"
-                " ORDER BY id DESC LIMIT 1").fetchone()
-            if last is None:
-                return None
-            before = json.loads(last["state_before"])
+            columns = "SELECT id, card_id, rating, reviewed_at, state_after FROM reviews"
+            if review_id is not None:
+                last = conn.execute(columns + " WHERE id = ?", (review_id,)).fetchone()
+                if last is None:
+                    return Undo(reason="that answer is no longer in the review log")
+            else:
+                last = conn.execute(columns + " ORDER BY id DESC LIMIT 1").fetchone()
+                if last is None:
+                    return Undo(reason="nothing to undo: no answers yet")
+                if since is not None and last["reviewed_at"] < _ts(since):
+                    when = _dt(last["reviewed_at"]).astimezone(self.tz())
+                    return Undo(reason=(
+                        f"nothing undone: the last answer ({RATING_NAMES[last['rating']]} on card"
+                        f" {last['card_id']}, {when:%Y-%m-%d %H:%M}) was on an earlier day, and"
+                        " undo reaches only today's answers"))
+            before = json.loads(conn.execute("SELECT state_before FROM reviews WHERE id = ?",
+                                             (last["id"],)).fetchone()[0])
             after = json.loads(last["state_after"])
             row = self._row(last["card_id"])
             if row["version"] != after["version"]:
-                raise UsageError(f"card {last['card_id']} changed since its last answer; "
+                raise UsageError(f"card {last['card_id']} changed since that answer; "
                                  "nothing undone")
             conn.execute(
-                f"UPDATE cards SET {', '.join(c + ' = ?' for c in STATE_COLUMNS)} WHERE id = ?",
-                (*[before[c] for c in STATE_COLUMNS], last["card_id"]))
+                f"UPDATE cards SET {', '.join(c + ' = ?' for c in SCHEDULING_COLUMNS)}"
+                " WHERE id = ?", (*[before[c] for c in SCHEDULING_COLUMNS], last["card_id"]))
             conn.execute("DELETE FROM reviews WHERE id = ?", (last["id"],))
-        return last["card_id"], last["rating"]
+        return Undo(last["card_id"], last["rating"])
 
     def suspend(self, card_id: int, suspended: bool = True) -> None:
+        """Suspend or unsuspend; unsuspending a leech clears its flag (it becomes a leech
+        again only after `leech_lapses` more lapses)."""
         with self.col.transaction() as conn:
             self._row(card_id)
-            conn.execute("UPDATE cards SET suspended = ?, version = version + 1 WHERE id = ?",
-                         (int(suspended), card_id))
+            conn.execute("UPDATE cards SET suspended = ?, leech = leech * ?,"
+                         " version = version + 1 WHERE id = ?",
+                         (int(suspended), int(suspended), card_id))
 
     def bury(self, card_id: int) -> None:
         """Hide the card until the next day starts."""

@@ -3,12 +3,26 @@
   1. learning/relearning cards whose step is due now;
   2. review cards due today, most overdue relative to their interval first, up to the
      daily review limit;
-  3. new cards in note order, up to the daily new limit;
+  3. new cards, up to the daily new limit, in the order the `new_order` setting names:
+     `interleaved` (the default): notes take turns in import order (note id), each giving
+       its next card (by position in the note); a note's turn today comes after every note
+       that has given fewer new cards today, so each day goes round the notes one card at a
+       time, starting again from the first note with new cards;
+     `note`: note by note, in import order, each note's cards in their order;
+     `random`: shuffled, the same way all day (seeded by the day), so `flashdeck next` and
+       `flashdeck answer` in two processes agree.
+     Never two exercises in a row while another new card waits (interleaved and random):
+     after an exercise, the next new card is one that is not, if there is one;
   4. when nothing else is left, learning cards due within the next 20 minutes (learn ahead).
 Suspended, orphaned and buried cards are skipped. Siblings (cards of one source block, e.g.
-a reversed pair or the clozes of one paragraph) are not shown on a day once one of them has
-been answered: that is derived from the review log, so undo brings a sibling back with no
-extra state to restore.
+a reversed pair or the clozes of one paragraph; and the copies of one exercise in several
+notes) are not shown on a day once one of them has been answered.
+
+Everything about today is derived from the review log in SQL, so undo brings a sibling back
+(and gives a note its turn back) with no extra state to restore. The sibling test is an index
+seek per candidate card and the daily limits' counts read one index (schema 8's indexes): the
+work per answer does not grow with the answers already made today, and no query binds a
+variable per answered block. (The notes' turns read today's new cards: at most the new limit.)
 """
 
 from __future__ import annotations
@@ -38,9 +52,59 @@ class Counts:
         return {"new": self.new, "learning": self.learning, "review": self.review}
 
 
-
 def _ts(moment: datetime) -> int:
     return int(moment.timestamp())
+
+
+# The state a review started from, as the reviews_state index has it (the same expression,
+# or SQLite cannot use the index; NULL for a damaged row).
+_BEFORE = ("CASE WHEN json_valid(r.state_before) THEN json_extract(r.state_before, '$.state')"
+           " END")
+
+# Card c has a sibling answered today: a card of its note and block (a reversed pair, the
+# clozes of one paragraph), or a copy of its exercise (one template in several notes), with a
+# review since the day started (one parameter each: the day's start). Index seeks: c's block
+# (cards_block), then each sibling's reviews since the day started (reviews_card).
+_ANSWERED_SIBLING = (
+    "EXISTS (SELECT 1 FROM cards s INDEXED BY cards_block CROSS JOIN reviews r"
+    " INDEXED BY reviews_card WHERE s.note_id = c.note_id AND s.block = c.block"
+    " AND r.card_id = s.id AND r.reviewed_at >= ?)"
+    " OR (c.exercise IS NOT NULL AND EXISTS (SELECT 1 FROM cards s INDEXED BY cards_exercise"
+    " CROSS JOIN reviews r INDEXED BY reviews_card WHERE s.exercise = c.exercise"
+    " AND r.card_id = s.id AND r.reviewed_at >= ?))")
+_NOT_SIBLINGS = f" AND NOT ({_ANSWERED_SIBLING})"
+
+# One exercise template can match several notes (every note about Dice gets the Dice
+# exercise): its cards there are copies of one exercise, and only the first is ever new.
+# A new copy waits while another copy is older or already studied; a suspended copy
+# counts too (suspending an exercise suspends it), an orphaned one does not (when its
+# note goes, the next copy takes its place). Copies already studied keep their schedules.
+_LATER_COPY = ("c.exercise IS NOT NULL AND EXISTS (SELECT 1 FROM cards o"
+               " INDEXED BY cards_exercise WHERE o.exercise = c.exercise AND o.orphaned = 0"
+               " AND o.id != c.id AND (o.id < c.id OR o.state != 'new'))")
+_FIRST_COPY = f" AND NOT ({_LATER_COPY})"
+
+# The notes that have given new cards today (one parameter: the day's start), and how many.
+_TOUCHED_NOTES = (
+    "SELECT t.note_id FROM reviews r INDEXED BY reviews_state CROSS JOIN cards t"
+    f" WHERE {_BEFORE} = 'new' AND r.reviewed_at >= ? AND t.id = r.card_id")
+_TOUCHED_NOTE_COUNTS = (
+    "SELECT t.note_id AS note_id, count(*) AS given FROM reviews r INDEXED BY reviews_state"
+    f" CROSS JOIN cards t WHERE {_BEFORE} = 'new' AND r.reviewed_at >= ? AND t.id = r.card_id"
+    " GROUP BY t.note_id")
+
+# `random`: the new cards in an order that looks random and changes with the day: by
+# (id * m + s) mod p, p prime and m, s drawn from the day (a different permutation each day),
+# in integer arithmetic that stays below 2**63 (ids below 2**31).
+_P = 2147483647
+_SHUFFLE = f"(c.id * ? + ?) % {_P}"
+
+
+def _shuffle_params(day_start: datetime) -> list[int]:
+    import random
+
+    draw = random.Random(f"flashdeck new_order random {_ts(day_start)}")
+    return [draw.randrange(1, _P), draw.randrange(0, _P)]
 
 
 class Queue:
@@ -54,15 +118,6 @@ class Queue:
         self.day = day
         self.deck = deck
 
-    # One exercise template can match several notes (every note about Dice gets the Dice
-    # exercise): its cards there are copies of one exercise, and only the first is ever new.
-    # A new copy waits while another copy is older or already studied; a suspended copy
-    # counts too (suspending an exercise suspends it), an orphaned one does not (when its
-    # note goes, the next copy takes its place). Copies already studied keep their schedules.
-    _FIRST_COPY = (" AND (c.exercise IS NULL OR NOT EXISTS (SELECT 1 FROM cards o"
-                   " INDEXED BY cards_exercise WHERE o.exercise = c.exercise AND o.orphaned = 0"
-                   " AND o.id != c.id AND (o.id < c.id OR o.state != 'new')))")
-
     def _filters(self, now: datetime) -> tuple[str, list]:
         sql = (" AND c.orphaned = 0 AND c.suspended = 0"
                " AND (c.buried_until IS NULL OR c.buried_until <= ?)")
@@ -70,48 +125,21 @@ class Queue:
         clause, extra = deck_clause(self.deck)
         return sql + clause, params + extra
 
-    def _answered_blocks(self, day_start: datetime) -> set[tuple]:
-        """Sibling keys answered today: (note id, block), and ("exercise", template id) since
-        the cards of one exercise template (in several notes) are variants of one exercise."""
-        keys: set[tuple] = set()
-        for note_id, block, exercise in self.col.conn.execute(
-            "SELECT DISTINCT c.note_id, c.block, c.exercise FROM reviews r"
-            " JOIN cards c ON c.id = r.card_id WHERE r.reviewed_at >= ?", (_ts(day_start),)
-        ):
-            keys.add((note_id, block))
-            if exercise:
-                keys.add(("exercise", exercise))
-        return keys
+    def _not_siblings(self) -> tuple[str, list]:
+        """SQL that leaves out the siblings of cards answered today (two parameters)."""
+        start = _ts(self.day[0])
+        return _NOT_SIBLINGS, [start, start]
 
-    @staticmethod
-    def _not_siblings(siblings: set[tuple]) -> tuple[str, list]:
-        """SQL that leaves out the siblings of cards answered today."""
-        blocks = [key for key in siblings if key[0] != "exercise"]
-        exercises = [key[1] for key in siblings if key[0] == "exercise"]
-        parts, params = [], []
-        if blocks:
-            parts.append("(c.note_id, c.block) IN (VALUES "
-                         + ", ".join("(?, ?)" for _ in blocks) + ")")
-            params += [value for key in blocks for value in key]
-        if exercises:
-            parts.append("coalesce(c.exercise, '') IN (" + ", ".join("?" for _ in exercises) + ")")
-            params += exercises
-        if not parts:
-            return "", []
-        return " AND NOT (" + " OR ".join(parts) + ")", params
-
-    def _done_today(self, day_start: datetime) -> tuple[int, int]:
-        """(new cards introduced, reviews answered) since the day started."""
-        new = review = 0
-        for before, in self.col.conn.execute(
-            "SELECT state_before FROM reviews WHERE reviewed_at >= ?", (_ts(day_start),)
-        ):
-            state = json.loads(before)["state"]
-            if state == "new":
-                new += 1
-            elif state == "review":
-                review += 1
-        return new, review
+    def done_today(self) -> tuple[int, int]:
+        """(new cards introduced, reviews answered) since the day started: two counts over
+        the reviews_state index (no review row is read)."""
+        start = _ts(self.day[0])
+        new, reviews = self.col.conn.execute(
+            f"SELECT (SELECT count(*) FROM reviews r INDEXED BY reviews_state"
+            f" WHERE {_BEFORE} = 'new' AND r.reviewed_at >= ?),"
+            f" (SELECT count(*) FROM reviews r INDEXED BY reviews_state"
+            f" WHERE {_BEFORE} = 'review' AND r.reviewed_at >= ?)", (start, start)).fetchone()
+        return new, reviews
 
     def _first(self, sql: str, params: list) -> CardView | None:
         row = self.col.conn.execute(sql + " LIMIT 1", params).fetchone()
@@ -121,7 +149,7 @@ class Queue:
         now = self.now
         day_start, day_end = self.day
         filters, params = self._filters(now)
-        not_siblings, sibling_params = self._not_siblings(self._answered_blocks(day_start))
+        not_siblings, sibling_params = self._not_siblings()
 
         # 1. learning steps due now
         card = self._first(
@@ -129,21 +157,21 @@ class Queue:
             + " ORDER BY c.due, c.id", [_ts(now), *params])
         if card:
             return card
-        new_done, reviews_done = self._done_today(day_start)
+        new_done, reviews_done = self.done_today()
         # 2. reviews due today, most overdue (relative to the interval) first
         if reviews_done < self.config.reviews_per_day:
-            card = self._first(
-                CARD_SELECT + " WHERE c.state = 'review' AND c.due < ?" + filters + not_siblings
-                + " ORDER BY (CAST(? - c.due AS REAL) / MAX(c.due - c.last_review, 1)) DESC, c.id",
-                [_ts(day_end), *params, *sibling_params, _ts(now)])
+            card = self._review_card(filters, params)
             if card:
                 return card
-        # 3. new cards in note order
+        # 3. new cards, in the configured order
         if new_done < self.config.new_per_day:
-            card = self._first(
-                NEW_CARD_SELECT + " WHERE c.state = 'new'" + filters + not_siblings
-                + self._FIRST_COPY + " ORDER BY c.id",
-                [*params, *sibling_params])
+            where = " WHERE c.state = 'new'" + filters + not_siblings + _FIRST_COPY
+            where_params = [*params, *sibling_params]
+            card = None
+            if self.config.new_order != "note" and self._last_was_exercise():
+                card = self._new_card(where + " AND c.kind != 'exercise'", where_params)
+            if card is None:
+                card = self._new_card(where, where_params)
             if card:
                 return card
         # 4. learn ahead
@@ -151,12 +179,84 @@ class Queue:
             CARD_SELECT + " WHERE c.state IN ('learning', 'relearning') AND c.due <= ?" + filters
             + " ORDER BY c.due, c.id", [_ts(now + LEARN_AHEAD), *params])
 
+    def _review_card(self, filters: str, params: list) -> CardView | None:
+        """The most overdue review card (relative to its interval) that has no sibling
+        answered today. Every due card is ranked, but only the first few are tested for
+        siblings (the test costs more than the ranking): the first `few` by rank, then eight
+        times as many while none of them passes and there are more."""
+        now, end = _ts(self.now), _ts(self.day[1])
+        not_siblings, sibling_params = self._not_siblings()
+        conn = self.col.conn
+        few = 32
+        while True:
+            ranked = [row[0] for row in conn.execute(
+                "SELECT c.id FROM cards c WHERE c.state = 'review' AND c.due < ?" + filters
+                + " ORDER BY CAST(? - c.due AS REAL) / MAX(c.due - c.last_review, 1) DESC, c.id"
+                " LIMIT ?", [end, *params, now, few])]
+            if not ranked:
+                return None
+            # the ranked ids as one JSON array: one parameter, however many
+            row = conn.execute(
+                "SELECT c.id FROM json_each(?) j CROSS JOIN cards c WHERE c.id = j.value"
+                + not_siblings + " ORDER BY j.key LIMIT 1",
+                [json.dumps(ranked), *sibling_params]).fetchone()
+            if row is not None:
+                return self._first(CARD_SELECT + " WHERE c.id = ?", [row[0]])
+            if len(ranked) < few:
+                return None
+            few *= 8
+
+    def _last_was_exercise(self) -> bool:
+        """Whether the card answered last today is an exercise."""
+        row = self.col.conn.execute(
+            "SELECT c.kind FROM reviews r INDEXED BY reviews_time CROSS JOIN cards c"
+            " WHERE r.reviewed_at >= ? AND c.id = r.card_id"
+            " ORDER BY r.reviewed_at DESC, r.id DESC LIMIT 1", (_ts(self.day[0]),)).fetchone()
+        return row is not None and row[0] == "exercise"
+
+    def _new_card(self, where: str, params: list) -> CardView | None:
+        """The first new card matching `where` (which names `c`), in the configured order."""
+        order = self.config.new_order
+        if order == "note":
+            return self._first(NEW_CARD_SELECT + where + " ORDER BY c.note_id, c.position",
+                               params)
+        if order == "random":
+            # ranking every new card costs little from the cards_new index alone; the tests
+            # of `where` (siblings, buried, the deck) cost more: they are run on the first
+            # few in that order, and only if none of those passes, on all
+            shuffle = _shuffle_params(self.day[0])
+            ranked = [row[0] for row in self.col.conn.execute(
+                "SELECT c.id FROM cards c INDEXED BY cards_new WHERE c.state = 'new'"
+                f" AND c.orphaned = 0 AND c.suspended = 0 ORDER BY {_SHUFFLE}, c.id LIMIT 64",
+                shuffle)]
+            card = self._first(
+                CARD_SELECT + where + " AND c.id IN (SELECT value FROM json_each(?))"
+                f" ORDER BY {_SHUFFLE}, c.id", [*params, json.dumps(ranked), *shuffle])
+            if card is not None or len(ranked) < 64:
+                return card
+            return self._first(CARD_SELECT + where + f" ORDER BY {_SHUFFLE}, c.id",
+                               [*params, *shuffle])
+        # interleaved: a note that has given no new card today first (in note order), so
+        # a walk of cards_new in its order that skips the notes that have; when every note
+        # with a card left has given one, the one that has given fewest (then note order)
+        start = _ts(self.day[0])
+        card = self._first(
+            NEW_CARD_SELECT + where + f" AND c.note_id NOT IN ({_TOUCHED_NOTES})"
+            " ORDER BY c.note_id, c.position", [*params, start])
+        if card:
+            return card
+        row = self.col.conn.execute(
+            f"WITH touched AS ({_TOUCHED_NOTE_COUNTS}) SELECT c.id FROM touched"
+            " CROSS JOIN cards c INDEXED BY cards_new" + where + " AND c.note_id = touched.note_id"
+            " ORDER BY touched.given, c.note_id, c.position LIMIT 1", [start, *params]).fetchone()
+        return self._first(CARD_SELECT + " WHERE c.id = ?", [row[0]]) if row else None
+
     def counts(self) -> Counts:
         """What is left today: new (within the limit), learning, review (within the limit)."""
         now = self.now
-        day_start, day_end = self.day
+        _day_start, day_end = self.day
         filters, params = self._filters(now)
-        not_siblings, sibling_params = self._not_siblings(self._answered_blocks(day_start))
+        not_siblings, sibling_params = self._not_siblings()
         conn = self.col.conn
 
         def count(where: str, extra: list, cap: int, skip_siblings: bool) -> int:
@@ -170,12 +270,35 @@ class Queue:
                 args += sibling_params
             return conn.execute(f"SELECT count(*) FROM ({sql} LIMIT ?)", [*args, cap]).fetchone()[0]
 
-        new_done, reviews_done = self._done_today(day_start)
+        new_done, reviews_done = self.done_today()
         return Counts(
-            new=count("c.state = 'new'" + self._FIRST_COPY, [],
+            new=count("c.state = 'new'" + _FIRST_COPY, [],
                       self.config.new_per_day - new_done, True),
             learning=count("c.state IN ('learning', 'relearning') AND c.due < ?", [_ts(day_end)],
                            1 << 62, False),
             review=count("c.state = 'review' AND c.due < ?", [_ts(day_end)],
                          self.config.reviews_per_day - reviews_done, True),
         )
+
+    def deck_counts(self) -> dict[str, Counts]:
+        """Every deck with a live card (suspended ones too) and what it has left today, the
+        daily limits not applied (see scheduling/decks.py): one grouped pass over the cards."""
+        now = _ts(self.now)
+        end = _ts(self.day[1])
+        _, sibling_params = self._not_siblings()
+        # each sum's test is a CASE: its WHEN clauses are tried in order and the first that
+        # holds wins, so the sibling and copy tests run only for a card that is due
+        hidden = "c.suspended != 0 OR coalesce(c.buried_until > ?, 0)"
+        rows = self.col.conn.execute(
+            "SELECT c.deck,"
+            f" sum(CASE WHEN c.state != 'new' OR {hidden} THEN 0 WHEN {_LATER_COPY} THEN 0"
+            f"  WHEN {_ANSWERED_SIBLING} THEN 0 ELSE 1 END),"
+            " sum(CASE WHEN c.state NOT IN ('learning', 'relearning') OR c.due >= ?"
+            f"  OR {hidden} THEN 0 ELSE 1 END),"
+            f" sum(CASE WHEN c.state != 'review' OR c.due >= ? OR {hidden} THEN 0"
+            f"  WHEN {_ANSWERED_SIBLING} THEN 0 ELSE 1 END)"
+            # every deck with a live card is in the tree, suspended or buried ones too
+            " FROM cards c WHERE c.orphaned = 0 GROUP BY c.deck",
+            [now, *sibling_params, end, now, end, now, *sibling_params])
+        counts = {deck: Counts(new, learning, review) for deck, new, learning, review in rows}
+        return counts

@@ -15,7 +15,7 @@ from typing import Callable
 from flashdeck.collection.cards import deck_clause
 from flashdeck.collection.store import Collection
 from flashdeck.scheduling.config import Config
-from flashdeck.scheduling.engine import Answered, Counts, Engine
+from flashdeck.scheduling.engine import Answered, Counts, Engine, Undo
 
 # A card left on screen while the user makes tea should not count as ten minutes of work
 # (Anki caps the answer time the same way).
@@ -90,6 +90,7 @@ class _Done:
     card_id: int
     rating: int
     duration_ms: int
+    review_id: int
 
 
 @dataclass
@@ -120,13 +121,16 @@ class Session:
         engine refuses instead of applying a second answer to the same state."""
         duration = min(MAX_ANSWER_MS, max(0, int((self.monotonic() - shown_at) * 1000)))
         answered = engine.answer(card_id, rating, duration_ms=duration, expected_version=version)
-        self.answers.append(_Done(card_id, rating, duration))
+        self.answers.append(_Done(card_id, rating, duration, answered.review_id))
         return answered
 
-    def undo(self, engine: Engine) -> tuple[int, int] | None:
-        """Undo the collection's last answer; forget it here when it was this session's."""
-        undone = engine.undo()
-        if undone and self.answers and self.answers[-1].card_id == undone[0]:
+    def undo(self, engine: Engine) -> Undo:
+        """Undo this session's last answer, never one from before it (history stays)."""
+        if not self.answers:
+            return Undo(reason="Nothing to undo in this session: answers from before it stay"
+                               " as they are.")
+        undone = engine.undo(review_id=self.answers[-1].review_id)
+        if undone.done:
             self.answers.pop()
         return undone
 

@@ -163,6 +163,17 @@ def grid_content(grid) -> Content:
     return Content("\n").join(lines)
 
 
+class AnswerInput(Input):
+    """The exercise's answer box. A key its screen claims (`answer_box_passes(key,
+    character)`) goes to the screen's bindings even while the box has focus."""
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        passes = getattr(self.screen, "answer_box_passes", None)
+        if passes is not None and passes(key, character):
+            return False
+        return super().check_consume_key(key, character)
+
+
 class ExercisePanel(Vertical):
     """An exercise's grid, the answer input and, once graded, the verdict."""
 
@@ -178,8 +189,8 @@ class ExercisePanel(Vertical):
         """Show this exercise, its answer box empty (the parts are built on the first one)."""
         if not self.children:
             await self.mount_all([Static(id="grid"),
-                                  Input(placeholder="your answer: 3/4, 0.75 or 75%",
-                                        id="answer"),
+                                  AnswerInput(placeholder="your answer: 3/4, 0.75 or 75%",
+                                              id="answer"),
                                   Static(id="verdict")])
         self.instance = instance
         grid = self.query_one("#grid", Static)

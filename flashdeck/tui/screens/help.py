@@ -12,10 +12,11 @@ from textual.widgets import Static
 KEYS: tuple[tuple[str, str], ...] = (
     ("Space / Enter", "show the answer; once shown, answer Good"),
     ("1  2  3  4", "Again · Hard · Good · Easy (after the answer is shown)"),
-    ("u", "undo the last answer (the card comes back)"),
+    ("u", "undo this session's last answer (the card comes back)"),
     ("s", "suspend the card (`flashdeck unsuspend ID` brings it back)"),
     ("b", "bury the card until tomorrow"),
     ("e", "edit the note in $EDITOR at this card, re-import it after"),
+    ("i", "card info: memory, recall now, its history"),
     ("q", "end the session with a summary"),
     ("Escape", "back to the deck list"),
     ("Ctrl+P", "the command palette: every action by name"),

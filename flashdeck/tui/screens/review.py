@@ -43,6 +43,8 @@ class ReviewScreen(Screen):
         Binding("s", "suspend", "Suspend"),
         Binding("b", "bury", "Bury"),
         Binding("e", "edit", "Edit"),
+        # priority: also while an exercise's answer box has focus (`answer_box_passes`)
+        Binding("i", "info", "Info", show=False, priority=True),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit_session", "Quit"),
         Binding("escape", "decks", "Decks", show=False),
@@ -255,13 +257,12 @@ class ReviewScreen(Screen):
         except FlashdeckError as exc:
             self.notify(content.plain(str(exc)), severity="error", markup=False)
             return
-        if undone is None:
-            self.notify("Nothing to undo.", markup=False)
+        if not undone.done:
+            self.notify(content.plain(undone.reason), markup=False)
             return
-        card_id, rating = undone
         self.done_here = max(0, self.done_here - 1)
-        self.notify(f"Undid {RATING_NAMES[rating].capitalize()}.", markup=False)
-        await self.show_card(get_card(self.app.session.col, card_id))
+        self.notify(f"Undid {RATING_NAMES[undone.rating].capitalize()}.", markup=False)
+        await self.show_card(get_card(self.app.session.col, undone.card_id))
 
     async def action_suspend(self) -> None:
         card = self.card
@@ -279,6 +280,31 @@ class ReviewScreen(Screen):
         self.engine.bury(card.id)
         self.notify("Buried until tomorrow.", markup=False)
         await self.next_card()
+
+    def action_info(self) -> None:
+        """The card's memory and history (what `flashdeck info` prints), over the card."""
+        card = self.card
+        if card is None:
+            return
+        from flashdeck.cardinfo import card_info
+        from flashdeck.tui.screens.info import InfoScreen
+
+        try:
+            info = card_info(self.engine, card.id, self.app.tz)
+        except FlashdeckError as exc:
+            self.notify(content.plain(str(exc)), severity="error", markup=False)
+            return
+        self.app.push_screen(InfoScreen(info))
+
+    def answer_box_passes(self, key: str, character: str | None) -> bool:
+        """The keys that stay commands while an exercise's answer box has focus (see
+        `AnswerInput`). Answers are numbers (3/4, 0.75, 75%) with at most the exercise's
+        unit, so `i` is a command unless that unit holds an i (`mi`, `min`)."""
+        if key != "i":
+            return False
+        panel = next(iter(self.query("#exercise").results(ExercisePanel)), None)
+        unit = str(getattr(getattr(panel, "instance", None), "unit", "") or "")
+        return "i" not in unit.casefold()
 
     def action_help(self) -> None:
         from flashdeck.tui.screens.help import HelpScreen
@@ -373,6 +399,7 @@ class ReviewScreen(Screen):
         yield "Suspend card", "Hide this card until unsuspended (s)", self.action_suspend
         yield "Bury card", "Hide this card until tomorrow (b)", self.action_bury
         yield "Edit note", "Open the note in $EDITOR at this card (e)", self.action_edit
+        yield "Card info", "This card's memory, recall now and history (i)", self.action_info
         yield "Help", "Show the keys (?)", self.action_help
         yield "Quit review", "End the session with a summary (q)", self.action_quit_session
         yield "Decks", "Back to the deck list (Escape)", self.action_decks

@@ -29,14 +29,19 @@ from datetime import date, datetime, timezone
 from itertools import groupby
 from pathlib import Path
 
+from flashdeck.clock import local_tz
+from flashdeck.collection.seed import seed_from_json, state_from_sr
 from flashdeck.collection.store import SCHEMA_VERSION, Collection
 from flashdeck.errors import CollectionError
+from flashdeck.scheduling import step
+from flashdeck.scheduling.config import Config
+from flashdeck.scheduling.state import SCHEDULING_COLUMNS, CardState
 
 # The card columns FSRS decides: these must replay exactly. `suspended`, `buried_until`
 # and `version` also change outside the log (suspend, bury), so they are not compared
 # across reviews; `version` only has to grow.
-REPLAYED = ("state", "due", "step", "stability", "difficulty", "last_review", "reps",
-            "lapses", "leech")
+REPLAYED = tuple(c for c in SCHEDULING_COLUMNS
+                 if c not in ("suspended", "buried_until", "version"))
 MAX_LISTED = 50  # problems listed one by one in the text report; the rest are counted
 
 
@@ -141,8 +146,6 @@ class Diagnosis:
 def diagnose(col: Collection, config=None) -> Diagnosis:
     """Check the collection. Reads only; runs in one read transaction (one snapshot), so
     an answer committed meanwhile by another process is seen whole or not at all."""
-    from flashdeck.scheduling.config import Config
-
     config = config or Config()
     conn = col.conn
     result = Diagnosis(str(col.path) if col.path else ":memory:", col.schema_version())
@@ -244,12 +247,8 @@ def _show(column: str, value) -> str:
 
 def initial_state(sr_seed: str | None) -> dict:
     """A card's scheduling columns before its first answer: new, or the plugin's seed."""
-    state = {"state": "new", "due": None, "step": None, "stability": None, "difficulty": None,
-             "last_review": None, "reps": 0, "lapses": 0, "suspended": 0,
-             "buried_until": None, "leech": 0, "version": 0}
+    state = CardState().to_dict()
     if sr_seed:
-        from flashdeck.scheduling.seed import seed_from_json, state_from_sr
-
         # either form: the SM-2 `{"due", "interval", "ease"}` of every version, or FSRS
         seeded = state_from_sr(seed_from_json(sr_seed))
         if seeded is None:
@@ -277,9 +276,13 @@ _CARD_COLUMNS = ("id", "sr_seed", "suspended", "buried_until", "version") + REPL
 
 
 def _check_log(col: Collection, config, result: Diagnosis) -> None:
-    from flashdeck.scheduling.engine import Engine
+    here = local_tz()
 
-    engine = Engine(col, config)
+    def engine(card_id: int, row: dict, rating: int, moment: datetime, after: dict) -> dict:
+        """The review replayed by the rules and in the zone it was answered by."""
+        tz = step.zone_from_key(after.get("zone"), here)
+        return step.review(card_id, CardState.from_dict(row), rating, moment, config, tz,
+                           after.get("rules", 1)).to_dict()
     rows = col.conn.execute(
         f"SELECT {', '.join('c.' + c for c in _CARD_COLUMNS)}, r.id AS review_id,"
         " r.reviewed_at, r.rating, r.state_before, r.state_after"
@@ -334,7 +337,7 @@ def _check_card(engine, card, reviews, result: Diagnosis) -> None:
                "buried_until": before.get("buried_until")}
         moment = datetime.fromtimestamp(review["reviewed_at"], timezone.utc)
         try:
-            replayed = engine._review(row, review["rating"], moment)
+            replayed = engine(card_id, row, review["rating"], moment, after)
         except (ValueError, TypeError, KeyError) as exc:
             result.problems.append(Problem(
                 "replay", f"{where}: FSRS cannot replay this review ({exc})", card_id))
@@ -412,8 +415,6 @@ def repair(col: Collection, config=None) -> Diagnosis:
 
 def diagnose_in_transaction(col: Collection, config=None) -> Diagnosis:
     """`diagnose` for a caller that already holds a transaction."""
-    from flashdeck.scheduling.config import Config
-
     config = config or Config()
     conn = col.conn
     result = Diagnosis(str(col.path), col.schema_version())

@@ -1,0 +1,265 @@
+"""One card's memory and history, and one review as a line: shared by `flashdeck info`,
+`flashdeck log` and the review screen's `i` (which is why this lives outside `commands/`
+and imports no Textual).
+
+Times are shown in local time with the offset written out (`2026-11-24 10:00 +01:00`), and
+given in JSON as ISO 8601 with that offset. Card text is untrusted: everything shown here is
+plain text made safe by `textsafe.sanitize` (and `render.inline_text` for card markdown),
+never Rich/Textual markup.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, timezone
+
+from flashdeck import clock
+from flashdeck.collection.cards import CARD_SELECT, CardView
+from flashdeck.errors import UsageError
+from flashdeck.render import header, inline_text
+from flashdeck.scheduling import step
+from flashdeck.scheduling.engine import RATING_NAMES, format_interval
+from flashdeck.scheduling.state import CardState
+from flashdeck.textsafe import sanitize
+
+_REVIEW_SELECT = """
+SELECT r.id, r.card_id, r.reviewed_at, r.rating, r.duration_ms, r.state_before, r.state_after,
+       c.deck, c.front
+FROM reviews r JOIN cards c ON c.id = r.card_id
+"""
+
+
+# -- times ------------------------------------------------------------------------------------
+def local_zone():
+    """The local zone times are shown in (`clock.local_tz`); a malformed FLASHDECK_NOW is a
+    UsageError here, not a traceback."""
+    clock.now()
+    return clock.local_tz()
+
+
+def local_dt(timestamp: int | None, tz) -> datetime | None:
+    if timestamp is None:
+        return None
+    return datetime.fromtimestamp(timestamp, timezone.utc).astimezone(tz)
+
+
+def iso_local(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def time_text(moment: datetime | None) -> str:
+    """`2026-11-24 10:00 +01:00`: local time, the offset written out."""
+    if moment is None:
+        return "—"
+    offset = moment.utcoffset()
+    if offset is None:
+        return f"{moment:%Y-%m-%d %H:%M}"
+    minutes = round(offset.total_seconds() / 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{moment:%Y-%m-%d %H:%M} {sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _interval(delta: timedelta | None) -> str | None:
+    return None if delta is None else format_interval(delta)
+
+
+def _relative(delta: timedelta) -> str:
+    """`in 4d` for a time ahead, `3d ago` for one past."""
+    if delta.total_seconds() >= 0:
+        return f"in {format_interval(delta)}"
+    return f"{format_interval(-delta)} ago"
+
+
+# -- one review ---------------------------------------------------------------------------------
+def _state(raw) -> dict:
+    """A review's state_before/state_after JSON; {} when unreadable (doctor reports those)."""
+    try:
+        state = json.loads(raw)
+    except (TypeError, ValueError):
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """One row of the review log, its times in local time."""
+
+    id: int
+    card_id: int
+    time: datetime
+    rating: str
+    duration_ms: int | None
+    state_before: str
+    state_after: str
+    due: datetime | None  # when the card was due after this answer
+    deck: str
+    front: str
+
+    @property
+    def interval(self) -> timedelta | None:
+        """What this answer gave: due after it, minus the time of the answer."""
+        return None if self.due is None else self.due - self.time
+
+    @classmethod
+    def from_row(cls, row, tz) -> "Review":
+        before, after = _state(row["state_before"]), _state(row["state_after"])
+        due = after.get("due")
+        return cls(
+            id=row["id"], card_id=row["card_id"], time=local_dt(row["reviewed_at"], tz),
+            rating=RATING_NAMES.get(row["rating"], str(row["rating"])),
+            duration_ms=row["duration_ms"],
+            state_before=str(before.get("state", "?")), state_after=str(after.get("state", "?")),
+            due=local_dt(due, tz) if isinstance(due, int) else None,
+            deck=row["deck"], front=row["front"],
+        )
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id, "card": self.card_id, "time": iso_local(self.time),
+            "rating": self.rating, "duration_ms": self.duration_ms,
+            "state_before": self.state_before, "state_after": self.state_after,
+            "due": iso_local(self.due), "interval": _interval(self.interval), "deck": self.deck,
+        }
+
+
+def review_line(review: Review, with_card: bool = False) -> str:
+    """One review as a line of plain text, the same in `info` and `log`:
+    `2026-11-24 10:00 +01:00  good     10m         new → learning`
+    (`with_card`: the card's id after the time, for the log of every card)."""
+    card = f"card {review.card_id:>5}  " if with_card else ""
+    interval = _interval(review.interval) or "—"
+    return sanitize(f"{time_text(review.time)}  {card}{review.rating:<5} {interval:>5}  "
+                    f"{review.state_before:>10} → {review.state_after}")
+
+
+def review_log(col, limit: int = 0, tz=None) -> list[Review]:
+    """The last `limit` reviews of the collection (0: all), oldest first."""
+    tz = tz or local_zone()
+    sql = _REVIEW_SELECT + " ORDER BY r.id DESC"
+    params: list = []
+    if limit > 0:
+        sql += " LIMIT ?"
+        params.append(limit)
+    rows = col.conn.execute(sql, params).fetchall()
+    return [Review.from_row(r, tz) for r in reversed(rows)]
+
+
+def card_history(col, card_id: int, tz=None) -> list[Review]:
+    tz = tz or local_zone()
+    rows = col.conn.execute(_REVIEW_SELECT + " WHERE r.card_id = ? ORDER BY r.id",
+                            (card_id,)).fetchall()
+    return [Review.from_row(r, tz) for r in rows]
+
+
+# -- one card -------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class CardInfo:
+    card: CardView
+    now: datetime  # local
+    due: datetime | None  # local; None for a new card
+    last_review: datetime | None
+    stability: float | None  # days
+    difficulty: float | None  # 1 (easy) .. 10 (hard)
+    retrievability: float | None  # the probability of recall now; None for a new card
+    buried_until: datetime | None  # set only while the card is buried
+    history: list[Review]
+
+    def to_json(self) -> dict:
+        card = self.card
+        return {
+            "id": card.id, "deck": card.deck, "note": card.note, "line": card.line,
+            "kind": card.kind, "front": card.front, "back": card.back, "state": card.state,
+            "due": iso_local(self.due), "suspended": card.suspended,
+            "buried": self.buried_until is not None,
+            "buried_until": iso_local(self.buried_until),
+            "leech": card.leech, "orphaned": card.orphaned,
+            "stability": self.stability, "difficulty": self.difficulty,
+            "retrievability": self.retrievability,
+            "last_review": iso_local(self.last_review),
+            "reps": card.reps, "lapses": card.lapses,
+            "history": [r.to_json() for r in self.history],
+        }
+
+    def title(self) -> str:
+        """`#12  deck · Note › Heading`: the card's header as `show` prints it."""
+        return sanitize(f"#{self.card.id}  {header(self.card)}")
+
+    def fields(self) -> list[tuple[str, str]]:
+        """(label, value) lines of plain text, sanitised."""
+        card = self.card
+        if self.due is None:
+            due = "— (new: not studied yet)"
+        else:
+            due = f"{time_text(self.due)} ({_relative(self.due - self.now)})"
+        if self.stability is None and self.difficulty is None:
+            memory = "— (new)"
+        else:
+            stability = "—" if self.stability is None else f"{self.stability:.2f} days"
+            difficulty = "—" if self.difficulty is None else f"{self.difficulty:.2f} of 10"
+            memory = f"stability {stability} · difficulty {difficulty}"
+        recall = "— (new)" if self.retrievability is None else f"{self.retrievability:.1%}"
+        flags = []
+        if card.suspended:
+            flags.append("suspended")
+        if self.buried_until is not None:
+            flags.append(f"buried until {time_text(self.buried_until)}")
+        if card.leech:
+            flags.append("leech")
+        if card.orphaned:
+            flags.append("orphaned (no longer in its note)")
+        rows = [
+            ("front", inline_text(card.front)),
+            ("deck", card.deck),
+            ("note", f"{card.note}:{card.line}"),
+            ("kind", card.kind),
+            ("state", card.state),
+            ("due", due),
+            ("memory", memory),
+            ("recall now", recall),
+            ("reviews", f"{card.reps} · lapses {card.lapses}"),
+            ("flags", ", ".join(flags) or "none"),
+        ]
+        return [(label, sanitize(value)) for label, value in rows]
+
+
+def recall_probability(engine, row, now: datetime) -> float | None:
+    """FSRS's retrievability of the card now (py-fsrs, with the user's settings), the
+    elapsed time counted as an answer now would count it: in whole scheduling days after
+    the day of the last review, real time on that same day (`scheduling/step.py`)."""
+    state = CardState.from_dict(row)
+    if state.state == "new" or state.stability is None or state.last_review is None:
+        return None
+    card = step.fsrs_card(row["id"], state, now)
+    hour, tz = engine.config.day_start_hour, engine.tz()
+    today = step.scheduling_date(now, hour, tz)
+    last_day = step.scheduling_date(card.last_review, hour, tz)
+    if last_day < today:
+        card.last_review = datetime.combine(last_day, time(), tzinfo=timezone.utc)
+        now = datetime.combine(today, time(), tzinfo=timezone.utc)
+    return float(step.scheduler(engine.config).get_card_retrievability(card, now))
+
+
+def card_info(engine, card_id: int, tz=None) -> CardInfo:
+    """One card's state, memory and history as of the engine's now. Raises UsageError for
+    an unknown id."""
+    now = engine.now()
+    tz = tz or local_zone()
+    col = engine.col
+    row = col.conn.execute(CARD_SELECT + " WHERE c.id = ?", (card_id,)).fetchone()
+    if row is None:
+        raise UsageError(f"no card with id {card_id}")
+    card = CardView.from_row(row)
+    new = row["state"] == "new"
+    retrievability = None if new else recall_probability(engine, row, now)
+    buried = row["buried_until"] is not None and row["buried_until"] > now.timestamp()
+    return CardInfo(
+        card=card, now=now.astimezone(tz),
+        due=None if new else local_dt(row["due"], tz),
+        last_review=local_dt(row["last_review"], tz),
+        stability=None if new else row["stability"],
+        difficulty=None if new else row["difficulty"],
+        retrievability=retrievability,
+        buried_until=local_dt(row["buried_until"], tz) if buried else None,
+        history=card_history(col, card_id, tz),
+    )

@@ -1,0 +1,230 @@
+"""One FSRS step as a pure function: (card id, state, rating, time, config, zone) -> state.
+
+The engine persists what it returns, previews show it, and `doctor` replays a card's log
+through it, so what a button previews is exactly what the answer gives.
+
+FSRS itself is the `fsrs` package. Around it, the rules an Anki user expects (rules 2):
+
+- **Scheduling days.** For an answer on a later scheduling day than the card's last review
+  (the day rolls over at `day_start_hour`, local time, in the IANA zone), FSRS sees the
+  elapsed time in whole scheduling days, as Anki and fsrs-rs count it: py-fsrs counts
+  24-hour periods, so a 1-day card answered the next morning 40 minutes "early" was a
+  same-day review. Same-day answers (learning steps) keep the real elapsed time.
+- **Review cards are due on a day:** at the start of the scheduling day their interval
+  ends on (right on 23- and 25-hour days).
+- **Ordered buttons.** Fuzz is drawn per rating; after it, again < hard <= good < easy, and
+  for review cards good >= hard + 1 day and easy >= good + 1 day.
+- **Leeches.** A lapse that brings the card to `leech_lapses` lapses (and every
+  `leech_lapses` more after that) flags and suspends it; unsuspending clears the flag.
+
+Fuzz is seeded from the card's id, version and rating, so the same inputs give the same
+result in any process. Reviews logged before these rules (rules 1: 24-hour periods, no
+ordering) replay with `rules=1`.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from functools import lru_cache
+
+from flashdeck.scheduling.config import Config
+from flashdeck.scheduling.state import CardState
+
+RULES = 2  # the rules new answers follow; logged with each review
+RATINGS = (1, 2, 3, 4)
+_STATE_NAMES = ("learning", "review", "relearning")  # fsrs.State 1, 2, 3
+_DAY = timedelta(days=1)
+
+
+@lru_cache(maxsize=8)
+def scheduler(config: Config):
+    import fsrs
+
+    return fsrs.Scheduler(
+        desired_retention=config.desired_retention,
+        learning_steps=config.learning_steps,
+        relearning_steps=config.relearning_steps,
+        maximum_interval=config.maximum_interval,
+        enable_fuzzing=config.fuzz,
+    )
+
+
+def _dt(timestamp: int | None) -> datetime | None:
+    return None if timestamp is None else datetime.fromtimestamp(timestamp, timezone.utc)
+
+
+def scheduling_date(moment: datetime, day_start_hour: int, tz: tzinfo) -> date:
+    """The local date of the scheduling day holding `moment` (before the day-start hour it
+    is still the day before)."""
+    local = moment.astimezone(tz)
+    return local.date() if local.hour >= day_start_hour else local.date() - _DAY
+
+
+def day_start(day: date, day_start_hour: int, tz: tzinfo) -> datetime:
+    """When the scheduling day `day` starts, in UTC."""
+    return datetime.combine(day, time(hour=day_start_hour), tzinfo=tz).astimezone(timezone.utc)
+
+
+def fsrs_card(card_id: int, state: CardState, now: datetime):
+    """The fsrs.Card for a state (a new card is a learning card at its first step)."""
+    import fsrs
+
+    if state.state == "new":
+        return fsrs.Card(card_id=card_id, state=fsrs.State.Learning, step=0, due=now)
+    return fsrs.Card(
+        card_id=card_id,
+        state=fsrs.State(_STATE_NAMES.index(state.state) + 1),
+        step=state.step,
+        stability=state.stability,
+        difficulty=state.difficulty,
+        due=_dt(state.due),
+        last_review=_dt(state.last_review),
+    )
+
+
+def _fsrs_review(card_id: int, state: CardState, rating: int, card, when: datetime,
+                 config: Config):
+    import fsrs
+
+    saved = random.getstate()
+    random.seed(f"{card_id}:{state.version}:{rating}")
+    try:
+        after, _log = scheduler(config).review_card(card, fsrs.Rating(rating),
+                                                     review_datetime=when)
+    finally:
+        random.setstate(saved)
+    return after
+
+
+def _after(state: CardState, rating: int, after, due: int, now: datetime,
+           config: Config) -> CardState:
+    lapse = rating == 1 and state.state == "review"
+    lapses = state.lapses + (1 if lapse else 0)
+    threshold = config.leech_lapses
+    # a leech at `threshold` lapses, and again every `threshold` more (after an unsuspend)
+    becomes_leech = lapse and lapses >= threshold and (lapses - threshold) % threshold == 0
+    return CardState(
+        state=_STATE_NAMES[int(after.state) - 1],
+        due=due,
+        step=after.step,
+        stability=after.stability,
+        difficulty=after.difficulty,
+        last_review=int(now.timestamp()),
+        reps=state.reps + 1,
+        lapses=lapses,
+        suspended=1 if becomes_leech else state.suspended,
+        buried_until=state.buried_until,
+        leech=1 if becomes_leech else state.leech,
+        version=state.version + 1,
+    )
+
+
+def answers(card_id: int, state: CardState, now: datetime, config: Config,
+            tz: tzinfo) -> dict[int, CardState]:
+    """The state after each rating (1-4) answered `now`: the previews, and the answers."""
+    now = now.astimezone(timezone.utc)
+    hour = config.day_start_hour
+    today = scheduling_date(now, hour, tz)
+    last = _dt(state.last_review) if state.state != "new" else None
+    later_day = last is not None and scheduling_date(last, hour, tz) < today
+    card = fsrs_card(card_id, state, now)
+    if later_day:
+        # whole scheduling days: both times at the same hour of their days
+        when = datetime.combine(today, time(), tzinfo=timezone.utc)
+        card.last_review = datetime.combine(scheduling_date(last, hour, tz), time(),
+                                            tzinfo=timezone.utc)
+    else:
+        when = now
+    raw = {rating: _fsrs_review(card_id, state, rating, card, when, config)
+           for rating in RATINGS}
+    # review results in whole days; steps as durations
+    days: dict[int, int] = {}
+    for rating, after in raw.items():
+        if int(after.state) == 2:
+            days[rating] = max(1, round((after.due - when) / _DAY))
+    if state.state == "review":  # as Anki orders a review card's buttons
+        if 2 in days and 3 in days:
+            days[3] = max(days[3], days[2] + 1)
+    if 3 in days and 4 in days:
+        days[4] = max(days[4], days[3] + 1)
+    if 2 in days and 3 in days:
+        days[2] = min(days[2], days[3])
+    for rating in days:
+        days[rating] = min(days[rating], config.maximum_interval)
+    result: dict[int, CardState] = {}
+    for rating, after in raw.items():
+        if rating in days:
+            due = day_start(today + timedelta(days=days[rating]), hour, tz)
+        else:
+            due = now + (after.due - when)
+        result[rating] = _after(state, rating, after, int(due.timestamp()), now, config)
+    # a step never comes before a lower grade's (again < hard <= good < easy)
+    for rating in (2, 3, 4):
+        lower = result[rating - 1].due
+        if result[rating].due < lower + (1 if rating != 3 else 0):
+            result[rating] = replace(result[rating], due=lower + (1 if rating != 3 else 0))
+    return result
+
+
+def zone_key(tz: tzinfo, at: datetime) -> str:
+    """How a review's log names the zone its days were counted in: the IANA name, else
+    the UTC offset it had (`+01:00`), so a replay counts the same days."""
+    name = getattr(tz, "key", None)
+    if name:
+        return str(name)
+    offset = at.astimezone(tz).utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def zone_from_key(key: str | None, default: tzinfo) -> tzinfo:
+    if not key:
+        return default
+    if key[0] in "+-" and len(key) == 6:
+        try:
+            hours, minutes = int(key[1:3]), int(key[4:6])
+        except ValueError:
+            return default
+        sign = -1 if key[0] == "-" else 1
+        return timezone(sign * timedelta(hours=hours, minutes=minutes))
+    try:
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(key)
+    except (ValueError, OSError, KeyError):  # an unknown or malformed zone name
+        return default
+
+
+def review(card_id: int, state: CardState, rating: int, now: datetime, config: Config,
+           tz: tzinfo, rules: int = RULES) -> CardState:
+    """The state after answering `rating` now. `rules=1` replays a review logged before
+    scheduling days and ordered buttons (24-hour periods, no ordering, the old leech rule)."""
+    if rules == 1:
+        return _review_rules_1(card_id, state, rating, now, config)
+    return answers(card_id, state, now, config, tz)[rating]
+
+
+def _review_rules_1(card_id: int, state: CardState, rating: int, now: datetime,
+                    config: Config) -> CardState:
+    now = now.astimezone(timezone.utc)
+    after = _fsrs_review(card_id, state, rating, fsrs_card(card_id, state, now), now, config)
+    lapse = rating == 1 and state.state == "review"
+    lapses = state.lapses + (1 if lapse else 0)
+    leech = bool(state.leech) or (lapse and lapses >= config.leech_lapses)
+    return CardState(
+        state=_STATE_NAMES[int(after.state) - 1],
+        due=int(after.due.timestamp()),
+        step=after.step,
+        stability=after.stability,
+        difficulty=after.difficulty,
+        last_review=int(now.timestamp()),
+        reps=state.reps + 1,
+        lapses=lapses,
+        suspended=1 if leech else state.suspended,
+        buried_until=state.buried_until,
+        leech=1 if leech else 0,
+        version=state.version + 1,
+    )

@@ -1,0 +1,57 @@
+"""One card's memory and history (`i` on the review screen): what `flashdeck info` prints."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from flashdeck.cardinfo import CardInfo, review_line
+
+
+def fields_content(info: CardInfo) -> Content:
+    """The card's fields as aligned label/value lines (plain text: card text is never
+    read as markup)."""
+    rows = info.fields()
+    width = max(len(label) for label, _ in rows)
+    return Content("\n").join(
+        Content.assemble((f"{label:>{width}}", "bold"), "  ", value) for label, value in rows)
+
+
+def history_content(info: CardInfo) -> Content:
+    if not info.history:
+        return Content.styled("No reviews yet.", "$text-muted")
+    count = len(info.history)
+    heading = Content.assemble(
+        (f"History ({count} review{'s' if count != 1 else ''})", "bold"),
+        ("  time, rating, interval given, state before → after", "$text-muted"))
+    return Content("\n").join([heading, *(Content(review_line(r)) for r in info.history)])
+
+
+class InfoScreen(ModalScreen):
+    CSS_PATH = "info.tcss"  # its rules, parsed when the screen is first shown
+
+    BINDINGS = [
+        Binding("escape", "dismiss", "Close"),
+        Binding("i", "dismiss", "Close", show=False),
+        Binding("q", "dismiss", "Close", show=False),
+    ]
+
+    def __init__(self, info: CardInfo) -> None:
+        super().__init__()
+        self.info = info
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="info-box"):
+            yield Static(Content.styled(self.info.title(), "bold"), id="info-title")
+            with VerticalScroll(id="info-body"):
+                yield Static(fields_content(self.info), id="info-fields")
+                yield Static(history_content(self.info), id="info-history")
+            yield Static(Content.styled("Escape or i closes · ↑ ↓ PgUp PgDn scroll", "dim"),
+                         id="info-close")
+
+    def on_mount(self) -> None:
+        self.query_one("#info-body", VerticalScroll).focus()  # the arrows scroll at once
