@@ -14,7 +14,7 @@ from typing import Iterator
 
 from flashdeck.errors import CollectionError
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 # Times are integer Unix seconds (UTC). Card scheduling state lives on the card row; the
 # review log keeps the whole state before and after each answer (JSON) so undo is exact.
@@ -140,6 +140,19 @@ CREATE INDEX reviews_card ON reviews (card_id, reviewed_at);
 CREATE INDEX reviews_state ON reviews (
     CASE WHEN json_valid(state_before) THEN json_extract(state_before, '$.state') END,
     reviewed_at, card_id)
+""",
+    # cram: drilling cards without touching their schedules; its answers are logged apart
+    # from the reviews, so they never count as reviews, limits or history (`review --cram`)
+    8: """
+CREATE TABLE cram_log (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    session     TEXT NOT NULL,
+    card_id     INTEGER NOT NULL REFERENCES cards(id),
+    reviewed_at INTEGER NOT NULL,
+    rating      INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
+    duration_ms INTEGER
+);
+CREATE INDEX cram_session ON cram_log (session, card_id, id)
 """,
 }
 

@@ -10,7 +10,25 @@ from flashdeck.errors import UsageError
 def register(sub) -> None:
     p = sub.add_parser("review", help="review what is due, in the terminal (the main job)")
     p.add_argument("--deck", metavar="D", help="only this deck and its subdecks")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--ahead", metavar="DAYS", type=ahead_days, default=0,
+                      help="once nothing is due, review cards due within DAYS (early reviews)")
+    mode.add_argument("--cram", action="store_true",
+                      help="drill the deck's cards without touching their schedules")
     p.set_defaults(func=cmd_review)
+
+
+def ahead_days(value: str) -> int:
+    """`--ahead DAYS`: a whole number of days, 1 to 3650."""
+    import argparse
+
+    try:
+        days = int(value)
+    except ValueError:
+        days = 0
+    if not 1 <= days <= 3650:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of days from 1 to 3650")
+    return days
 
 
 def cmd_review(args) -> int:
@@ -26,7 +44,7 @@ def cmd_review(args) -> int:
     from flashdeck.tui.app import build_app
 
     app = build_app(collection_path(getattr(args, "collection", None)), deck=args.deck,
-                    config=config)
+                    config=config, ahead=args.ahead, cram=args.cram)
     summary = app.run()
     return finish(app, summary)
 

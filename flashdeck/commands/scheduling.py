@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 
 from flashdeck.commands import open_collection, print_json
+from flashdeck.commands.review import ahead_days
 
 
 def register(sub) -> None:
     p = sub.add_parser("next", help="the card the scheduler would show now, with previews")
     p.add_argument("--deck", metavar="D")
+    p.add_argument("--ahead", metavar="DAYS", type=ahead_days, default=0,
+                   help="once nothing is due, the card due soonest within DAYS")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_next)
 
@@ -45,16 +48,16 @@ def register(sub) -> None:
         p.set_defaults(func=cmd_card_action, action=name)
 
 
-def engine_for(col, deck: str | None = None):
+def engine_for(col, deck: str | None = None, ahead: int = 0):
     from flashdeck.scheduling.config import load_config
     from flashdeck.scheduling.engine import Engine
 
-    return Engine(col, load_config(), deck=deck)
+    return Engine(col, load_config(), deck=deck, ahead=ahead)
 
 
 def cmd_next(args) -> int:
     with open_collection(args, readonly=True) as col:
-        engine = engine_for(col, args.deck)
+        engine = engine_for(col, args.deck, args.ahead)
         engine.now()  # a malformed FLASHDECK_NOW fails here, before any work
         card = engine.next_card()
         counts = engine.counts()

@@ -42,10 +42,11 @@ class Preview:
     due: datetime
     interval: timedelta
     columns: dict  # the card's scheduling columns after this answer
+    text: str = ""  # the label, where it is no interval (cram: "soon", "done")
 
     @property
     def label(self) -> str:
-        return format_interval(self.interval)
+        return self.text or format_interval(self.interval)
 
     def to_json(self) -> dict:
         return {"due": self.due.isoformat(), "interval": self.label}
@@ -106,13 +107,15 @@ class Engine:
     """Scheduling over one open collection. Cheap to create; holds no queue in memory."""
 
     def __init__(self, col: Collection, config: Config | None = None,
-                 now: Callable[[], datetime] | None = None, deck: str | None = None):
+                 now: Callable[[], datetime] | None = None, deck: str | None = None,
+                 ahead: int = 0):
         from flashdeck import clock
 
         self.col = col
         self.config = config or Config()
         self._now = now or clock.now
         self.deck = deck
+        self.ahead = ahead  # days to review ahead once nothing is due (`--ahead`)
 
     # -- time ------------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -144,7 +147,7 @@ class Engine:
     def queue(self):
         from flashdeck.scheduling.queue import Queue
 
-        return Queue(self.col, self.config, self.now(), self.day(), self.deck)
+        return Queue(self.col, self.config, self.now(), self.day(), self.deck, self.ahead)
 
     def next_card(self) -> CardView | None:
         return self.queue().next_card()

@@ -13,7 +13,10 @@
        `flashdeck answer` in two processes agree.
      Never two exercises in a row while another new card waits (interleaved and random):
      after an exercise, the next new card is one that is not, if there is one;
-  4. when nothing else is left, learning cards due within the next 20 minutes (learn ahead).
+  4. when nothing else is left, learning cards due within the next 20 minutes (learn ahead);
+  5. reviewing ahead (`ahead` days, asked for), when nothing else is left: studied cards due
+     within that many days after today, soonest first, as early reviews (the daily review
+     limit does not hold them back: the user asked for them).
 Suspended, orphaned and buried cards are skipped. Siblings (cards of one source block, e.g.
 a reversed pair or the clozes of one paragraph; and the copies of one exercise in several
 notes) are not shown on a day once one of them has been answered.
@@ -111,12 +114,17 @@ class Queue:
     """The queue at one moment: `now` and the scheduling day `day` = (start, end) in UTC."""
 
     def __init__(self, col: Collection, config: Config, now: datetime,
-                 day: tuple[datetime, datetime], deck: str | None = None):
+                 day: tuple[datetime, datetime], deck: str | None = None, ahead: int = 0):
         self.col = col
         self.config = config
         self.now = now
         self.day = day
         self.deck = deck
+        self.ahead = ahead  # days to review ahead when nothing is due
+
+    def _horizon(self) -> int:
+        """Until when a review ahead reaches: `ahead` days after today ends."""
+        return _ts(self.day[1] + timedelta(days=self.ahead))
 
     def _filters(self, now: datetime) -> tuple[str, list]:
         sql = (" AND c.orphaned = 0 AND c.suspended = 0"
@@ -175,9 +183,15 @@ class Queue:
             if card:
                 return card
         # 4. learn ahead
-        return self._first(
+        card = self._first(
             CARD_SELECT + " WHERE c.state IN ('learning', 'relearning') AND c.due <= ?" + filters
             + " ORDER BY c.due, c.id", [_ts(now + LEARN_AHEAD), *params])
+        if card or self.ahead <= 0:
+            return card
+        # 5. review ahead: the studied cards due soonest, within the horizon
+        return self._first(
+            CARD_SELECT + " WHERE c.state != 'new' AND c.due < ?" + filters + not_siblings
+            + " ORDER BY c.due, c.id", [self._horizon(), *params, *sibling_params])
 
     def _review_card(self, filters: str, params: list) -> CardView | None:
         """The most overdue review card (relative to its interval) that has no sibling
@@ -271,7 +285,7 @@ class Queue:
             return conn.execute(f"SELECT count(*) FROM ({sql} LIMIT ?)", [*args, cap]).fetchone()[0]
 
         new_done, reviews_done = self.done_today()
-        return Counts(
+        counts = Counts(
             new=count("c.state = 'new'" + _FIRST_COPY, [],
                       self.config.new_per_day - new_done, True),
             learning=count("c.state IN ('learning', 'relearning') AND c.due < ?", [_ts(day_end)],
@@ -279,6 +293,12 @@ class Queue:
             review=count("c.state = 'review' AND c.due < ?", [_ts(day_end)],
                          self.config.reviews_per_day - reviews_done, True),
         )
+        if self.ahead <= 0:
+            return counts
+        # reviewing ahead: the cards due after today, within the horizon, count as reviews
+        ahead = count("c.state = 'review' AND c.due >= ? AND c.due < ?",
+                      [_ts(day_end), self._horizon()], 1 << 62, True)
+        return Counts(counts.new, counts.learning, counts.review + ahead)
 
     def deck_counts(self) -> dict[str, Counts]:
         """Every deck with a live card (suspended ones too) and what it has left today, the

@@ -53,10 +53,11 @@ class FlashdeckApp(App[str]):
     def __init__(self, col: Collection, *, config: Config, deck: str | None = None,
                  now: Callable[[], datetime] | None = None,
                  monotonic: Callable[[], float] = time.monotonic, rescan: bool = True,
-                 bundled: Path | None = None) -> None:
+                 bundled: Path | None = None, ahead: int = 0, cram: bool = False) -> None:
         super().__init__()
         self.collection_path = col.path
-        self.session = Session(col, config, now=now, monotonic=monotonic)
+        self.session = Session(col, config, now=now, monotonic=monotonic, ahead=ahead,
+                               cram=cram)
         self.deck = deck
         self.rescan = rescan
         self.bundled = bundled
@@ -249,12 +250,15 @@ class FlashdeckApp(App[str]):
 def build_app(collection_path: str | Path, deck: str | None = None,
               now: Callable[[], datetime] | None = None, *, config: Config | None = None,
               monotonic: Callable[[], float] = time.monotonic, rescan: bool = True,
-              bundled: Path | bool | None = True) -> FlashdeckApp:
+              bundled: Path | bool | None = True, ahead: int = 0,
+              cram: bool = False) -> FlashdeckApp:
     """The app over the collection at `collection_path` (created if missing).
 
     `now` fixes the clock (default: `flashdeck.clock.now`, which honours FLASHDECK_NOW);
     `monotonic` times the answers; `rescan` re-scans registered sources on start;
-    `bundled` is the deck imported into an empty collection (True: the bundled `cards/`).
+    `bundled` is the deck imported into an empty collection (True: the bundled `cards/`);
+    `ahead` reviews that many days ahead once nothing is due; `cram` drills the deck without
+    touching any schedule.
     A bad collection or an unknown deck raises a FlashdeckError before anything is drawn.
     """
     from flashdeck.collection.cards import deck_clause
@@ -280,4 +284,5 @@ def build_app(collection_path: str | Path, deck: str | None = None,
         col.close()
         raise
     return FlashdeckApp(col, config=config, deck=deck.strip("/") if deck else None, now=now,
-                        monotonic=monotonic, rescan=rescan, bundled=bundled)
+                        monotonic=monotonic, rescan=rescan, bundled=bundled, ahead=ahead,
+                        cram=cram)

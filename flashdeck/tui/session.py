@@ -7,6 +7,7 @@ screens stay thin. No Textual here.
 from __future__ import annotations
 
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -103,9 +104,16 @@ class Session:
     monotonic: Callable[[], float] = time.monotonic
     answers: list[_Done] = field(default_factory=list)
     started: float | None = None
+    ahead: int = 0  # days to review ahead once nothing is due (`review --ahead`)
+    cram: bool = False  # drill without touching schedules (`review --cram`)
+    cram_id: str = field(default_factory=lambda: uuid.uuid4().hex)  # this sitting's cram log
 
     def engine(self, deck: str | None = None) -> Engine:
-        return Engine(self.col, self.config, now=self.now, deck=deck)
+        if self.cram:
+            from flashdeck.scheduling.cram import Cram
+
+            return Cram(self.col, self.config, now=self.now, deck=deck, session=self.cram_id)
+        return Engine(self.col, self.config, now=self.now, deck=deck, ahead=self.ahead)
 
     def start_timer(self) -> float:
         """Mark a card as shown; returns the mark to measure its answer time from."""
