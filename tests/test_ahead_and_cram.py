@@ -133,3 +133,20 @@ def test_cram_counts_and_order(tmp_path, monkeypatch) -> None:
         assert cram.counts().total == 0
         other = Cram(col, Config(), now=lambda: now)  # a new sitting starts over
         assert other.counts().total == total
+
+
+@run_async
+async def test_u_at_the_start_of_a_session_leaves_earlier_answers_alone(tmp_path, cli,
+                                                                        monkeypatch) -> None:
+    col = _studied_vault(cli, tmp_path, monkeypatch, cards=3)  # answered from the CLI
+    from datetime import datetime
+
+    app = app_for(col, now=datetime.fromisoformat("2026-11-30T09:00:00+01:00"))  # all due
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        for _ in range(3):  # a key held too long
+            await pilot.press("u")
+            await pilot.pause()
+        assert "Nothing to undo in this session" in screen_text(app)
+    with sqlite3.connect(col) as conn:
+        assert conn.execute("SELECT count(*) FROM reviews").fetchone()[0] == 3
