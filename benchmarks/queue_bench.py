@@ -53,7 +53,7 @@ def build(path: Path, cards: int, decks: int = 20, review_share: float = 0.6) ->
     """`cards` cards in `decks` leaf decks (ten per parent deck past 20), some in review."""
     import random
 
-    from flashdeck.collection.importer import sync_note_cards
+    from flashdeck.collection.identity import sync_note_cards
     from flashdeck.collection.store import Collection
 
     def deck_of(n: int) -> str:

@@ -152,7 +152,7 @@ def bench_startup(table: Table, col: Path) -> None:
 
 def build_big_collection(path: Path, cards: int) -> None:
     """A collection of `cards` cards, built through the importer's identity code."""
-    from flashdeck.collection.importer import sync_note_cards
+    from flashdeck.collection.identity import sync_note_cards
     from flashdeck.collection.store import Collection
     from flashdeck.notes.model import ParsedCard
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from conftest import write_note
-from flashdeck.collection.importer import sync_note_cards
+from flashdeck.collection.identity import sync_note_cards
 from flashdeck.collection.store import Collection
 from flashdeck.errors import UsageError
 from flashdeck.notes.model import ParsedCard

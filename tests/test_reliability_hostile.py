@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from conftest import write_note
-from flashdeck.collection import importer
+from flashdeck.collection import parsing
 from flashdeck.collection.store import Collection
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -145,7 +145,7 @@ def test_a_note_that_keeps_changing_is_reported_and_its_cards_kept(cli, vault, t
     assert result.err.splitlines() == [
         f"{vault / 'note2.md'}:0: kept changing while being read; its cards are left as they"
         " were (import again once it is saved)"]
-    assert reads[0] == importer.READ_ATTEMPTS
+    assert reads[0] == parsing.READ_ATTEMPTS
     assert "Card 2" in fronts(cli, col)  # what the collection had, untouched
     monkeypatch.undo()
     assert target.read_text().startswith(NOTE.format(n="edited 3"))  # the editor's, not ours

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from flashdeck.collection.importer import sync_note_cards
+from flashdeck.collection.identity import sync_note_cards
 from flashdeck.collection.store import Collection
 from flashdeck.notes.model import ParsedCard, SRSeed
 from flashdeck.scheduling.config import Config

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import write_note
-from flashdeck.collection.importer import sync_note_cards
+from flashdeck.collection.identity import sync_note_cards
 from flashdeck.collection.store import Collection
 from flashdeck.notes.model import ParsedCard
 from flashdeck.scheduling import step

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from flashdeck.collection.importer import sync_note_cards
+from flashdeck.collection.identity import sync_note_cards
 from flashdeck.collection.store import Collection
 from flashdeck.notes.model import ParsedCard
 from flashdeck.scheduling.config import Config
