@@ -1,6 +1,6 @@
 """flashdeck's benchmarks: every figure is compared with a baseline measured in the same run.
 
-    python benchmarks/run.py [--notes N] [--big-cards N] [--skip-tui]
+    python benchmarks/run.py [--notes N] [--big-cards N] [--edited-cards N] [--skip-tui]
 
 Prints one table (figure, baseline, ratio, target, pass/fail) and writes it as JSON to
 benchmarks/results/latest.json. Targets are PRODUCT.md §7's. The machine is shared and noisy,
@@ -235,6 +235,17 @@ def bench_queue(table: Table, work: Path, cards: int, decks: int) -> None:
               baseline_name="0.5 s budget")
 
 
+def bench_identity(table: Table, work: Path, cards: int) -> None:
+    """Issue 15: one note whose every card was edited, re-imported (each card found again by
+    similarity; benchmarks/identity_bench.py, which also runs other sizes)."""
+    import identity_bench
+
+    print(f"re-import: one note of {cards} edited cards", flush=True)
+    result = identity_bench.edited_reimport(work, cards, runs=3, env=ENV)
+    table.add(f"re-import, one note of {cards:,} edited cards", result["reimport"], 2.0, 1.0,
+              baseline_name="2 s budget")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     # The unchanged re-import is mostly fixed start-up cost (~60 ms), so its ratio to a cold
@@ -243,12 +254,14 @@ def main() -> int:
     parser.add_argument("--big-cards", type=int, default=50_000)
     parser.add_argument("--queue-cards", type=int, default=100_000)
     parser.add_argument("--decks", type=int, default=1000)
+    parser.add_argument("--edited-cards", type=int, default=1000)
     parser.add_argument("--skip-tui", action="store_true")
     args = parser.parse_args()
     table = Table()
     work = Path(tempfile.mkdtemp(prefix="flashdeck-bench-"))
     try:
         col = bench_import(table, work, args.notes)
+        bench_identity(table, work, args.edited_cards)
         bench_startup(table, col)
         bench_answer(table, work, args.big_cards)
         bench_queue(table, work, args.queue_cards, args.decks)

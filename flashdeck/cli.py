@@ -27,6 +27,7 @@ COMMAND_MODULES = {
     "flashdeck.commands.info": ("info",),
     "flashdeck.commands.review": ("review",),
     "flashdeck.commands.doctor": ("doctor",),
+    "flashdeck.commands.sources": ("sources", "forget"),
 }
 
 

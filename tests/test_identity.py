@@ -10,7 +10,7 @@ import shutil
 import pytest
 
 from conftest import write_note
-from flashdeck.collection import importer
+from flashdeck.collection import identity, importer
 
 NOTE = """\
 ---
@@ -295,7 +295,7 @@ def test_cards_claimed_by_another_import_meanwhile_are_not_claimed_again(cli, co
         conn = collection.conn
         rows = conn.execute("SELECT id, note_id FROM cards ORDER BY id").fetchall()
         card_ids = [r["id"] for r in rows]
-        gone = importer.GoneCards(conn, {r["note_id"] for r in rows})
+        gone = identity.GoneCards(conn, {r["note_id"] for r in rows})
         key = conn.execute("SELECT ckey FROM cards LIMIT 1").fetchone()[0]
         assert [r["id"] for r in gone.claimable({key: 2})] == card_ids[:2]
         # another import claims the first card for a note of its own, and orphans the third

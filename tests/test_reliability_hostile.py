@@ -107,19 +107,21 @@ def readonly():
 # -- notes that change while being imported -------------------------------------------------
 def editor_writing(monkeypatch, target: Path, times: int) -> list[int]:
     """After flashdeck reads `target`, an "editor" saves a new version (for `times` reads)."""
-    real = Path.read_bytes
+    from flashdeck.notes import files
+
+    real = files.read_regular_file
     reads = [0]
 
-    def read_bytes(self):
-        data = real(self)
-        if self == target and reads[0] < times:
+    def read_regular_file(path, limit):
+        data = real(path, limit)
+        if Path(path) == target and reads[0] < times:
             reads[0] += 1
             # bytes go in through the same Path API an editor's save would use
-            Path.write_text(self, NOTE.format(n=f"edited {reads[0]}") + "x" * reads[0],
+            Path.write_text(target, NOTE.format(n=f"edited {reads[0]}") + "x" * reads[0],
                             encoding="utf-8")
         return data
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(files, "read_regular_file", read_regular_file)
     return reads
 
 

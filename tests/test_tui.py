@@ -708,6 +708,9 @@ async def test_the_session_bar_draws_as_textuals_progress_bar(total, done):
 # -- start-up: the first card waits for nothing it does not show --------------------------------
 @run_async
 async def test_the_rescan_starts_only_once_the_first_card_is_drawn(collection, monkeypatch):
+    vault = collection.parent / "vault"  # the source is on disk (a missing one is skipped)
+    vault.mkdir(exist_ok=True)
+    (vault / "F1 Score.md").write_text("#flashcards\n\nQ::A\n", encoding="utf-8")
     app = app_for(collection, rescan=True)
     screens_at_rescan: list[str] = []
     monkeypatch.setattr(app, "import_notes",

@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import os
 import time
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable
 
 from flashdeck.collection.identity import GoneCards, sync_note_cards
 from flashdeck.collection.parsing import Parsed, parse_many
-from flashdeck.collection.report import ImportReport
-from flashdeck.collection.sources import Source, collect_sources, settings_for
+from flashdeck.collection.report import (ImportReport, as_problems, keep_problems,
+                                         kept_problems, kept_problems_by_note)
+from flashdeck.collection.sources import (Source, collect_sources, mark_imported,
+                                          place_source, settings_for)
 from flashdeck.collection.store import Collection
 from flashdeck.notes.model import PARSER_VERSION, ParsedNote, Problem
 
@@ -47,8 +48,33 @@ def check_paths(paths: Iterable[str]) -> tuple[list[ParsedNote], ImportReport]:
 
 
 def _file_problems(problems: list[Problem], report: ImportReport) -> None:
-    for problem in problems:
-        (report.warnings if problem.severity == "warning" else report.errors).append(problem)
+    report.add(problems)
+
+
+def _kept_problems(col: Collection, source: Source, source_id: int, known: dict,
+                   on_disk: set[str], reread: bool) -> dict[int, list[tuple]]:
+    """The problems kept with this source's notes (note id -> rows), for the notes skipped
+    as unchanged. Those of notes whose file is gone are dropped (and an untagged one is read
+    again if it comes back: its problems come back with it), as are those of notes gone or
+    forgotten before (no content: hash ''). When every note is read again (a new parser or
+    other settings) they are all dropped: each note's are found again."""
+    conn = col.conn
+    kept = kept_problems_by_note(conn, source_id)
+    if not kept:
+        return kept
+    mine = [(rel, row) for rel, row in known.items() if row["id"] in kept and source.covers(rel)]
+    vanished = [row for rel, row in mine if rel not in on_disk or not row["hash"]]
+    drop = {row["id"] for rel, row in mine} if reread else {row["id"] for row in vanished}
+    forget_stat = {row["id"] for row in vanished if not row["present"] and row["hash"]}
+    if drop:
+        with col.transaction():
+            conn.executemany("DELETE FROM note_problems WHERE note_id = ?",
+                             [(note_id,) for note_id in drop])
+            conn.executemany("UPDATE notes SET size = -1, mtime_ns = -1, hash = '' WHERE id = ?",
+                             [(note_id,) for note_id in forget_stat])
+        for note_id in drop:
+            del kept[note_id]
+    return kept
 
 
 # -- import ---------------------------------------------------------------------------------
@@ -61,7 +87,11 @@ def import_paths(col: Collection, paths: Iterable[str], *, now: int | None = Non
     now = int(time.time()) if now is None else now
     sources = collect_sources(paths, report)
     for source in sources:
+        # one vault is one source whatever path names it: a note or folder inside a known
+        # source refreshes that part of it, a moved vault is found by its notes' content
+        source = place_source(col, source, now, report)
         _import_source(col, source, report, now, progress)
+        mark_imported(col, source, now)
     return report
 
 
@@ -75,6 +105,7 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
             "SELECT id, relpath, size, mtime_ns, hash, present FROM notes WHERE source_id = ?",
             (source_id,),
         )
+        if source.covers(row["relpath"])  # importing a part: the rest is neither read nor gone
     }
     on_disk = {f.relpath for f in source.files}
     # Notes read by another parser version or other settings are read again, changed or not.
@@ -82,13 +113,16 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
     stamp = f"{PARSER_VERSION}:{source.settings!r}"
     stamp_row = conn.execute("SELECT value FROM meta WHERE key = ?", (stamp_key,)).fetchone()
     reread = stamp_row is None or stamp_row[0] != stamp
+    if source.scope is not None:  # a part is read again; the rest of the source is not
+        stamp = stamp_row[0] if stamp_row is not None else ""
 
     # 1. notes whose file is gone: a moved or renamed note may claim their cards below; what
     # is left is orphaned at the end. (Orphaning first, in its own transaction, lost the
     # claim to a crash in between: the re-run no longer knew which notes had just vanished.)
     gone_notes = {row["id"] for rel, row in known.items() if rel not in on_disk and row["present"]}
 
-    # 2. skip by size and mtime
+    # 2. skip by size and mtime; an unchanged note's kept problems are reported again
+    kept = _kept_problems(col, source, source_id, known, on_disk, reread)
     jobs = []
     for file in source.files:
         report.notes_scanned += 1
@@ -105,6 +139,8 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
                     report.notes_unchanged += 1
                 else:
                     report.notes_skipped += 1
+                if row["id"] in kept:
+                    report.add(as_problems(kept[row["id"]], file.display))
                 continue
         known_hash = row["hash"] if row is not None and row["hash"] and not reread else None
         jobs.append((file, settings_for(source, file), source.kind == "folder", known_hash,
@@ -120,16 +156,19 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
             progress(done, total)
 
     gone_keys = GoneCards(conn, gone_notes)
-    batches = _Batches(col)
+
+    def write(parsed: Parsed) -> None:
+        _write_note(conn, source_id, parsed, gone_notes, now, report, gone_keys)
+
+    batches = _Batches(col, write, report)
     try:
         for parsed in parse_many(jobs, tick):
             _file_problems(parsed.problems, report)
-            if not parsed.hash:  # unreadable: leave what the collection has alone
+            if not parsed.hash:  # unreadable or unparsable: leave what the collection has
                 continue
-            with batches.note():
-                _write_note(conn, source_id, parsed, gone_notes, now, report, gone_keys)
+            batches.add(parsed)  # written once a batch is parsed: never locked while parsing
     finally:
-        batches.commit()
+        batches.flush()
     if gone_notes:
         with col.transaction():
             for note_id in gone_notes:
@@ -146,42 +185,99 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
 
 
 class _Batches:
-    """Notes are written in batches: one transaction per batch (a commit per note made a
-    cold import pay ~1 ms a note), a savepoint per note. A kill loses at most the batch in
-    flight, and a re-run redoes it: those notes' size/mtime/hash were not recorded either."""
+    """Parsed notes are written in batches: one transaction per batch (a commit per note made a
+    cold import pay ~1 ms a note), a savepoint per note. The transaction is open only while a
+    batch of notes already parsed is written, never while the next ones are parsed, so another
+    flashdeck (an answer in another terminal) waits at most for one batch's writing. A kill
+    loses at most the notes not yet written, and a re-run redoes them: their size/mtime/hash
+    were not recorded either.
 
-    def __init__(self, col: Collection, size: int = 200, seconds: float = 0.3):
+    A note whose writing fails is rolled back to its savepoint and becomes its own problem;
+    the batch goes on. A failure of the collection itself (busy, a full disk, read-only, I/O)
+    is not the note's: the notes before it are committed and it is raised, as ever."""
+
+    def __init__(self, col: Collection, write: Callable[[Parsed], None], report: ImportReport,
+                 size: int = 200, seconds: float = 0.3):
         self.conn = col.conn
+        self.write, self.report = write, report
         self.size, self.seconds = size, seconds
-        self.open = False
-        self.count = 0
-        self.started = 0.0
+        self.pending: list[Parsed] = []
+        self.started = 0.0  # when the first pending note came
 
-    @contextmanager
-    def note(self):
-        if not self.open:
-            self.conn.execute("BEGIN IMMEDIATE")
-            self.open, self.count, self.started = True, 0, time.monotonic()
+    def add(self, parsed: Parsed) -> None:
+        if not self.pending:
+            self.started = time.monotonic()
+        self.pending.append(parsed)
+        if len(self.pending) >= self.size or time.monotonic() - self.started >= self.seconds:
+            self.flush()
+
+    def flush(self) -> None:
+        notes, self.pending = self.pending, []
+        if not notes:
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            for parsed in notes:
+                self._note(parsed)
+        except BaseException:
+            if self.conn.in_transaction:  # keep the notes written before the failure
+                self.conn.execute("COMMIT")
+            raise  # else SQLite rolled the batch back itself (a full disk): nothing to keep
+        self.conn.execute("COMMIT")
+
+    def _note(self, parsed: Parsed) -> None:
+        from dataclasses import fields
+
+        counts = [(f.name, getattr(self.report, f.name)) for f in fields(self.report)
+                  if isinstance(getattr(self.report, f.name), int)]
         self.conn.execute("SAVEPOINT note")
         try:
-            yield
-        except BaseException:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK TO note")
-                self.conn.execute("RELEASE note")
-                self.commit()
-            else:  # SQLite rolled the batch back itself (a full disk): nothing to keep
-                self.open = False
-            raise
+            self.write(parsed)
+        except BaseException as exc:
+            if not self.conn.in_transaction:
+                raise
+            self.conn.execute("ROLLBACK TO note")
+            self.conn.execute("RELEASE note")
+            if not isinstance(exc, Exception) or _collection_failure(exc):
+                raise
+            for name, value in counts:  # nothing of this note is counted either
+                setattr(self.report, name, value)
+            self.report.errors.append(_write_failure(parsed, exc))
+            return
         self.conn.execute("RELEASE note")
-        self.count += 1
-        if self.count >= self.size or time.monotonic() - self.started >= self.seconds:
-            self.commit()
 
-    def commit(self) -> None:
-        if self.open:
-            self.conn.execute("COMMIT")
-            self.open = False
+
+# SQLite's result codes that are about the collection, not the note being written
+_COLLECTION_CODES = frozenset({
+    "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL", "SQLITE_READONLY", "SQLITE_IOERR",
+    "SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_PROTOCOL",
+    "SQLITE_INTERRUPT", "SQLITE_NOLFS", "SQLITE_AUTH",
+})
+_COLLECTION_WORDS = ("locked", "busy", "disk is full", "readonly", "read-only", "disk i/o",
+                     "malformed", "not a database", "unable to open", "closed database",
+                     "no such table", "no such column")
+
+
+def _collection_failure(exc: BaseException) -> bool:
+    """True for a failure of the collection (busy, full, read-only, broken, its schema),
+    which no other note would escape either; False for what is this note's own."""
+    import sqlite3
+
+    if not isinstance(exc, sqlite3.Error):
+        return False
+    name = getattr(exc, "sqlite_errorname", "") or ""  # SQLITE_IOERR_WRITE: SQLITE_IOERR
+    if "_".join(name.split("_")[:2]) in _COLLECTION_CODES:
+        return True
+    text = str(exc).lower()
+    return any(word in text for word in _COLLECTION_WORDS)
+
+
+def _write_failure(parsed: Parsed, exc: BaseException) -> Problem:
+    from flashdeck.collection.parsing import describe_failure
+    from flashdeck.textsafe import sanitize
+
+    message = describe_failure(exc).replace("cannot be parsed", "cannot be saved", 1)
+    return Problem(parsed.file.display, 1, sanitize(f"{message}; the note is left as it was"))
 
 
 def _write_note(conn, source_id: int, parsed: Parsed, gone_notes: set[int], now: int,
@@ -198,10 +294,24 @@ def _write_note(conn, source_id: int, parsed: Parsed, gone_notes: set[int], now:
             report.notes_unchanged += 1
         else:
             report.notes_skipped += 1
+        if parsed.problems:  # read again all the same (a new parser, other settings)
+            keep_problems(conn, row["id"], parsed.file.display, parsed.problems)
+        else:  # the same content has the same problems
+            report.add(kept_problems(conn, row["id"], parsed.file.display))
         return
     if parsed.rows is None and any(p.severity == "error" for p in parsed.problems):
-        return  # unreadable (binary, bad encoding): keep its cards as they were
+        # unreadable (binary, bad encoding): keep its cards as they were; its problems are
+        # kept with it (and its size, mtime and hash: read again once it changes)
+        if row is None:
+            note_id = _upsert_note(conn, source_id, parsed, None)
+        else:
+            note_id = row["id"]
+            conn.execute("UPDATE notes SET size = ?, mtime_ns = ?, hash = ? WHERE id = ?",
+                         (parsed.size, parsed.mtime_ns, parsed.hash, note_id))
+        keep_problems(conn, note_id, parsed.file.display, parsed.problems)
+        return
     note_id = _upsert_note(conn, source_id, parsed, row)
+    keep_problems(conn, note_id, parsed.file.display, parsed.problems)
     if parsed.rows is None:  # no (longer a) flashcard note
         orphaned = conn.execute(
             "UPDATE cards SET orphaned = 1 WHERE note_id = ? AND orphaned = 0", (note_id,)
@@ -218,6 +328,8 @@ def _write_note(conn, source_id: int, parsed: Parsed, gone_notes: set[int], now:
 
 
 def _source_id(col: Collection, source: Source, now: int) -> int:
+    if source.id is not None:  # placed (sources.place_source)
+        return source.id
     conn = col.conn
     row = conn.execute("SELECT id FROM sources WHERE path = ?", (str(source.path),)).fetchone()
     if row:

@@ -1,11 +1,19 @@
 """Reading and parsing notes, on all cores when there are many: a note file in, its cards
-out as rows for the writer (see identity.CardRow). Runs in worker processes."""
+out as rows for the writer (see identity.CardRow). Runs in worker processes.
+
+One note can never stop the rest: whatever goes wrong while reading or parsing it (any
+exception, a parse over its time budget, a worker over its memory budget or dying under it)
+becomes that note's problem, `path:line: message`, and the other notes go on.
+"""
 
 from __future__ import annotations
 
 import os
+import signal
+import threading
+import time
+from collections import deque
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable, Iterable
 
 from flashdeck.collection.identity import card_row
@@ -14,6 +22,10 @@ from flashdeck.notes.model import ParsedNote, ParserSettings, Problem
 
 READ_ATTEMPTS = 3  # reads of a note that changes while being read, before giving up on it
 PARALLEL_MIN_FILES = 48  # below this a process pool costs more than it saves
+NOTE_SECONDS = 30.0  # wall time one note may take to read and parse
+NOTE_MEMORY = 2 * 2**30  # bytes a parse may add to its process (where RLIMIT_AS exists)
+_WATCHDOG_GRACE = 10.0  # past its budget, a worker stuck where the timer cannot reach is killed
+_LEFT_AS_IT_WAS = "the note is left as it was"
 
 
 @dataclass
@@ -21,7 +33,7 @@ class Parsed:
     file: NoteFile | None  # None only in transit from a worker (parse_many puts it back)
     size: int
     mtime_ns: int
-    hash: str
+    hash: str  # "" when the note could not be read or parsed: the writer leaves it alone
     note: ParsedNote | None  # None: unreadable, a folder note without the tag, or for_writer
     problems: list[Problem]
     # for_writer: the note's title and its cards as `CardRow`-shaped tuples (None: no
@@ -33,21 +45,26 @@ class Parsed:
 def read_and_parse(file: NoteFile, settings: ParserSettings, require_tag: bool,
                    known_hash: str | None = None, for_writer: bool = False) -> Parsed:
     """Read one note, hash it, and (unless its hash is `known_hash`) parse it.
-    `for_writer`: hand the cards over as `rows` (see CardRow)."""
-    from flashdeck.notes.files import read_note_file
+    `for_writer`: hand the cards over as `rows` (see CardRow). May raise: see `parse_one`."""
+    from flashdeck.notes import files
 
     try:
         stat = os.stat(file.path)
         size, mtime_ns = stat.st_size, stat.st_mtime_ns
     except OSError as exc:
-        return Parsed(file, -1, -1, "", None, [Problem(file.display, 0, f"cannot read: {exc.strerror}")])
+        return Parsed(file, -1, -1, "", None, [Problem(file.display, 0, _cannot_read(exc))])
     for attempt in range(READ_ATTEMPTS):
         try:
-            raw = Path(file.path).read_bytes()
+            # only a regular file, and at most MAX_NOTE_BYTES of it: a FIFO or a device
+            # named like a note is refused at once instead of blocking or reading forever
+            raw, _ = files.read_regular_file(file.path, files.MAX_NOTE_BYTES)
             again = os.stat(file.path)
+        except files.NotReadable as exc:
+            return Parsed(file, size, mtime_ns, "", None,
+                          [Problem(file.display, 1, f"{exc}; not read")])
         except OSError as exc:
             return Parsed(file, size, mtime_ns, "", None,
-                          [Problem(file.display, 0, f"cannot read: {exc.strerror}")])
+                          [Problem(file.display, 0, _cannot_read(exc))])
         if (again.st_size, again.st_mtime_ns) == (size, mtime_ns) and len(raw) == size:
             break
         # written to while we read (an editor saving): what we have may be torn
@@ -56,24 +73,26 @@ def read_and_parse(file: NoteFile, settings: ParserSettings, require_tag: bool,
         return Parsed(file, size, mtime_ns, "", None, [Problem(
             file.display, 0, "kept changing while being read; its cards are left as they"
             " were (import again once it is saved)")])
-    from hashlib import blake2b  # here: an unchanged vault's re-import never hashes
-
-    digest = blake2b(raw, digest_size=16).hexdigest()
+    digest = files.content_digest(raw)
     if known_hash is not None and digest == known_hash:
         return Parsed(file, size, mtime_ns, digest, None, [])
-    text, problems = read_note_file(file.path, file.display, data=raw)
+    text, problems = files.read_note_file(file.path, file.display, data=raw)
     if text is None:
         return Parsed(file, size, mtime_ns, digest, None, problems)
-    from flashdeck.notes.parser import might_be_tagged, parse_note
+    from flashdeck.notes import parser
 
-    if require_tag and not might_be_tagged(text, settings):
+    if require_tag and not parser.might_be_tagged(text, settings):
         return Parsed(file, size, mtime_ns, digest, None, problems)
-    note = parse_note(text, file.display, settings)
+    note = parser.parse_note(text, file.display, settings)
     if require_tag and not note.tagged:
         return Parsed(file, size, mtime_ns, digest, None, problems + note.problems)
-    from flashdeck.exercises import exercises_for_note
+    import flashdeck.exercises as exercises
 
-    exercise_cards, exercise_problems = exercises_for_note(note)
+    try:
+        exercise_cards, exercise_problems = exercises.exercises_for_note(note)
+    except (Exception, SystemExit, _OverBudget) as exc:  # the line of its block, if just one
+        blocks = note.exercise_blocks
+        raise _AtLine(blocks[0].line if len(blocks) == 1 else 1) from exc
     note.cards.extend(exercise_cards)
     note.problems.extend(exercise_problems)
     if for_writer:
@@ -82,14 +101,147 @@ def read_and_parse(file: NoteFile, settings: ParserSettings, require_tag: bool,
     return Parsed(file, size, mtime_ns, digest, note, problems + note.problems, note.title)
 
 
-def _parse_job(job: tuple) -> Parsed:
-    return read_and_parse(*job)
+def _cannot_read(exc: OSError) -> str:
+    from flashdeck.notes.files import PATH_TOO_LONG
+    import errno
+
+    if exc.errno == errno.ENAMETOOLONG:
+        return PATH_TOO_LONG
+    return f"cannot read: {exc.strerror or exc}"
 
 
-def _parse_job_in_worker(job: tuple) -> Parsed:
-    parsed = read_and_parse(*job)
-    parsed.file = None  # the parent has it (its Path and stat cost more to send than to keep)
-    return parsed
+class _AtLine(Exception):
+    """Carries the line a failure is known to be at; the failure is its __cause__."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+class _OverBudget(BaseException):
+    """Raised by the timer in the middle of a parse over its time budget. A BaseException,
+    so that no `except Exception` on the way swallows it."""
+
+
+def parse_one(job: tuple, seconds: float | None = None) -> Parsed:
+    """`read_and_parse(*job)`, but never raises: any failure, and a parse over `seconds`
+    (where a timer can interrupt it), is the note's problem and its hash is left empty, so
+    the writer leaves the note as the collection has it."""
+    timer = _Timer(seconds)
+    try:
+        try:
+            timer.start()
+            return read_and_parse(*job)
+        finally:
+            timer.stop()
+    except _OverBudget:
+        return failed(job[0], _too_slow(seconds))
+    except (Exception, SystemExit) as exc:  # MemoryError, RecursionError, a bug, ...
+        line = 1
+        if isinstance(exc, _AtLine):
+            line, exc = exc.line, exc.__cause__
+            if isinstance(exc, _OverBudget):
+                return failed(job[0], _too_slow(seconds), line)
+        return failed(job[0], describe_failure(exc), line)
+
+
+def _too_slow(seconds: float) -> str:
+    return f"cannot be parsed: it takes longer than the {seconds:g} s one note may take"
+
+
+def describe_failure(exc: BaseException) -> str:
+    """A failure while reading or parsing a note, in a few words (no traceback)."""
+    name = type(exc).__name__
+    if isinstance(exc, MemoryError):
+        return f"cannot be parsed: it needs more memory than a note may have ({name})"
+    if isinstance(exc, RecursionError):
+        return f"cannot be parsed: nested too deeply ({name})"
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if len(detail) > 160:
+        detail = detail[:157] + "..."
+    return f"cannot be parsed: {name}" + (f": {detail}" if detail else "")
+
+
+def failed(file: NoteFile, message: str, line: int = 1) -> Parsed:
+    """A note that could not be read or parsed: its problem, and nothing to write."""
+    from flashdeck.textsafe import sanitize
+
+    shown = file.display if file is not None else "?"
+    return Parsed(file, -1, -1, "", None,
+                  [Problem(shown, line, sanitize(f"{message}; {_LEFT_AS_IT_WAS}"))])
+
+
+class _Timer:
+    """An interval timer (SIGALRM) that raises _OverBudget in the parse it interrupts. Only
+    on the main thread, where signals are delivered, and where no other timer is running
+    (a test runner's own timeout, say): elsewhere a no-op."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.armed = False
+        self.previous = None
+        self.usable = bool(seconds) and hasattr(signal, "setitimer") \
+            and threading.current_thread() is threading.main_thread()
+        self.seconds = seconds
+
+    def start(self) -> None:
+        if not self.usable or signal.getitimer(signal.ITIMER_REAL) != (0.0, 0.0):
+            return
+        self.previous = signal.signal(signal.SIGALRM, _alarm)
+        if self.previous is None:  # not set from Python
+            self.previous = signal.SIG_DFL
+        self.armed = True
+        signal.setitimer(signal.ITIMER_REAL, self.seconds)
+
+    def stop(self) -> None:
+        if self.armed:
+            self.armed = False
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous)
+
+
+def _alarm(signum, frame) -> None:
+    raise _OverBudget()
+
+
+class _MemoryCap:
+    """RLIMIT_AS lowered to what the process uses now plus NOTE_MEMORY, so that a runaway
+    parse gets a MemoryError instead of the machine's memory. Linux only (it needs the
+    process's size, /proc/self/statm); elsewhere a no-op."""
+
+    def __init__(self, extra: int | None) -> None:
+        self.saved = None
+        self.limit = None
+        if not extra:
+            return
+        try:
+            import resource
+
+            with open("/proc/self/statm", "rb") as f:
+                size = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+            soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        except (ImportError, OSError, ValueError, IndexError, AttributeError):
+            return
+        limit = size + extra
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        if soft == resource.RLIM_INFINITY or soft > limit:
+            self.saved, self.limit = (soft, hard), limit
+
+    def __enter__(self) -> "_MemoryCap":
+        if self.limit is not None:
+            import resource
+
+            try:
+                resource.setrlimit(resource.RLIMIT_AS, (self.limit, self.saved[1]))
+            except (ValueError, OSError):
+                self.limit = None
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.limit is not None:
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_AS, self.saved)
 
 
 def _warm_up() -> None:
@@ -103,27 +255,304 @@ def _warm_up() -> None:
 
 def parse_many(jobs: list[tuple],
                on_done: Callable[[], None] | None = None) -> Iterable[Parsed]:
-    """Parse on all cores when there is enough work; results come back in job order."""
+    """Parse on all cores when there is enough work; results come back in job order.
+    Never raises for a note: each failure is that note's problem (see `parse_one`)."""
     workers = os.cpu_count() or 1
     if len(jobs) < PARALLEL_MIN_FILES or workers < 2:
-        for job in jobs:
-            yield _parse_job(job)
-            if on_done:
-                on_done()
+        yield from _parse_here(jobs, on_done)
         return
-    from concurrent.futures import ProcessPoolExecutor
-    import multiprocessing
-
     _warm_up()  # before the fork: the workers start with all of it loaded
+    pool = _Pool(jobs, workers, NOTE_SECONDS, NOTE_MEMORY)
+    try:
+        yield from pool.results(on_done)
+    finally:
+        pool.close()
 
-    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        chunk = max(1, min(16, len(jobs) // (workers * 8)))  # small: the cores finish together
-        for job, parsed in zip(jobs, pool.map(_parse_job_in_worker, jobs, chunksize=chunk)):
-            parsed.file = job[0]
+
+def _parse_here(jobs: Iterable[tuple], on_done: Callable[[], None] | None) -> Iterable[Parsed]:
+    """In this process: the same isolation, the memory cap per note, and the timer where
+    this is the main thread."""
+    memory = NOTE_MEMORY
+    for job in jobs:
+        with _MemoryCap(memory):
+            parsed = parse_one(job, NOTE_SECONDS)
+        yield parsed
+        if on_done:
+            on_done()
+
+
+# -- the pool -------------------------------------------------------------------------------
+
+
+def _worker_main(conn, seconds: float, memory: int, parents_ends: list[int]) -> None:
+    """A parse worker: reads lists of (index, job), sends back (index, Parsed) one by one,
+    so that the parent always knows which note each worker is on.
+
+    `parents_ends`: the parent's ends of the workers' pipes, this one's too, inherited by
+    the fork. They are let go of, so that when the parent dies every worker sees its pipe
+    closed (instead of waiting forever to send a result nobody will read)."""
+    if parents_ends:
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in parents_ends:  # dup2, not close: the number stays valid for its object
+            try:
+                os.dup2(devnull, fd)
+            except OSError:
+                pass
+        os.close(devnull)
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    except (ValueError, OSError):
+        pass
+    import faulthandler
+
+    faulthandler.disable()  # a crash here is the note's problem, told as such: no dump
+    parent = os.getppid()
+    with _MemoryCap(memory):
+        while True:
+            try:
+                while not conn.poll(1.0):
+                    if os.getppid() != parent:  # the import was killed: nothing to do
+                        return
+                batch = conn.recv()
+            except (EOFError, OSError):
+                return
+            if batch is None:
+                return
+            for index, job in batch:
+                parsed = parse_one(job, seconds)
+                parsed.file = None  # the parent has it (its stat costs more to send than keep)
+                try:
+                    conn.send((index, parsed))
+                except (EOFError, BrokenPipeError, ConnectionResetError):
+                    return
+                except Exception as exc:  # a result that cannot be sent (pickled)
+                    parsed = failed(job[0], describe_failure(exc))
+                    parsed.file = None
+                    conn.send((index, parsed))
+
+
+class _Worker:
+    def __init__(self, context, seconds: float, memory: int, others: list[_Worker]) -> None:
+        parent_end, child_end = context.Pipe(duplex=True)
+        forked = context.get_start_method() == "fork"  # inherits every descriptor
+        ends = [parent_end.fileno(), *(w.conn.fileno() for w in others)] if forked else []
+        self.process = context.Process(target=_worker_main,
+                                       args=(child_end, seconds, memory, ends), daemon=True)
+        self.process.start()
+        child_end.close()
+        self.conn = parent_end
+        self.assigned: deque[int] = deque()  # sent, not yet back; the first is being parsed
+        self.since = time.monotonic()  # when the first of `assigned` started
+
+    def kill(self) -> None:
+        try:
+            self.process.kill()
+        except (OSError, AttributeError):
+            pass
+        self.process.join(5)
+        self.conn.close()
+
+
+class _Pool:
+    """Worker processes parsing `jobs`, each worker with a few small batches in hand, fed and
+    read by a thread of their own, so that they keep parsing while the importer writes.
+
+    A worker that dies (a crash, the OOM killer) or overstays a note's budget where its own
+    timer cannot interrupt it (inside C code) is killed if need be and replaced; the note it
+    was on is that note's problem (a death gets one more try: it may not have been the
+    note's fault), the notes queued behind it are handed out again.
+    """
+
+    def __init__(self, jobs: list[tuple], workers: int, seconds: float, memory: int) -> None:
+        import multiprocessing
+
+        self.jobs = jobs
+        self.seconds, self.memory = seconds, memory
+        self.context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+        self.size = workers
+        self.chunk = max(1, min(16, len(jobs) // (workers * 8)))  # small: cores finish together
+        # the feeding thread's own
+        self.todo: deque[int] = deque(range(len(jobs)))
+        self.tries: dict[int, int] = {}
+        self.workers: list[_Worker] = []
+        self.deaths = 0  # deaths with no note to blame: past a few, the rest is parsed here
+        self.fallback = False
+        # shared, under `ready`
+        self.ready = threading.Condition()
+        self.done: dict[int, Parsed] = {}
+        self.received = 0
+        self.finished = False  # the feeding thread has ended
+        self.stopping = False
+        self.thread = threading.Thread(target=self._feed, name="flashdeck-parse", daemon=True)
+
+    def results(self, on_done: Callable[[], None] | None) -> Iterable[Parsed]:
+        self._start_workers()  # forked from this thread; only replacements from the feeder
+        self.thread.start()
+        for index in range(len(self.jobs)):
+            with self.ready:
+                while index not in self.done and not self.finished:
+                    self.ready.wait()
+                parsed = self.done.pop(index, None)
+            if parsed is None:  # no workers to be had (or a bug in feeding them): parse here
+                with _MemoryCap(self.memory):
+                    parsed = parse_one(self.jobs[index], self.seconds)
+            if parsed.file is None:
+                parsed.file = self.jobs[index][0]
             yield parsed
             if on_done:
                 on_done()
+
+    def _feed(self) -> None:
+        try:
+            while not self.stopping and not self.fallback and self.received < len(self.jobs):
+                self._hand_out()
+                self._collect()
+        except BaseException:  # never a hang: what is left is parsed in the importer's thread
+            pass
+        finally:
+            with self.ready:
+                self.finished = True
+                self.ready.notify_all()
+
+    def _put(self, index: int, parsed: Parsed) -> None:
+        with self.ready:
+            self.done[index] = parsed
+            self.received += 1
+            self.ready.notify_all()
+
+    def _start_workers(self) -> None:
+        while len(self.workers) < self.size and not self.fallback:
+            try:
+                self.workers.append(_Worker(self.context, self.seconds, self.memory,
+                                            self.workers))
+            except OSError:  # no more processes: go on with the ones there are, or here
+                if not self.workers:
+                    self._fall_back()
+                break
+
+    def _hand_out(self) -> None:
+        self._start_workers()
+        for worker in self.workers:
+            while self.todo and len(worker.assigned) < 2 * self.chunk:
+                batch = [self.todo.popleft() for _ in range(min(self.chunk, len(self.todo)))]
+                if not worker.assigned:
+                    worker.since = time.monotonic()
+                worker.assigned.extend(batch)
+                try:
+                    worker.conn.send([(i, self.jobs[i]) for i in batch])
+                except (OSError, EOFError):
+                    break  # dead: found out below
+
+    def _collect(self) -> None:
+        from multiprocessing.connection import wait
+
+        waiting = {w.conn: w for w in self.workers}
+        waiting.update({w.process.sentinel: w for w in self.workers})
+        ready = wait(list(waiting), timeout=0.25)
+        dead = []
+        for handle in ready:
+            worker = waiting[handle]
+            if worker in dead:
+                continue
+            if not self._receive(worker):
+                dead.append(worker)
+        now = time.monotonic()
+        for worker in self.workers:
+            if worker in dead:
+                continue
+            if worker.assigned and now - worker.since > self.seconds + _WATCHDOG_GRACE:
+                self._receive(worker)  # what it finished meanwhile
+                if worker.assigned and now - worker.since > self.seconds + _WATCHDOG_GRACE:
+                    index = worker.assigned.popleft()
+                    self._put(index, failed(self.jobs[index][0], _too_slow(self.seconds)))
+                    self._retire(worker)
+        for worker in dead:
+            self._died(worker)
+
+    def _receive(self, worker: _Worker) -> bool:
+        """Take what the worker has sent; False when it has died."""
+        try:
+            while worker.conn.poll():
+                index, parsed = worker.conn.recv()
+                if worker.assigned and worker.assigned[0] == index:
+                    worker.assigned.popleft()
+                else:  # cannot happen: results come in the order sent
+                    worker.assigned.remove(index)
+                worker.since = time.monotonic()
+                self._put(index, parsed)
+        except (EOFError, OSError):
+            return False
+        except Exception:  # a result that cannot be read: the worker is not to be trusted
+            return False
+        return worker.process.is_alive()
+
+    def _died(self, worker: _Worker) -> None:
+        if worker.process.is_alive():  # alive but talking nonsense
+            worker.process.kill()
+        worker.process.join(5)
+        code = worker.process.exitcode
+        if worker.assigned:
+            index = worker.assigned.popleft()
+            self.tries[index] = self.tries.get(index, 0) + 1
+            if self.tries[index] >= 2:
+                self._put(index, failed(self.jobs[index][0], "cannot be parsed: the parser"
+                                        f" process died on it ({_how_it_ended(code)})"))
+            else:  # once more, in case it was not this note's doing
+                worker.assigned.appendleft(index)
+        else:
+            self.deaths += 1
+            if self.deaths > 3 * self.size:
+                self._fall_back()
+        self._retire(worker)
+
+    def _retire(self, worker: _Worker) -> None:
+        """Kill and drop a worker; the notes it had are handed out again, first."""
+        self.todo.extendleft(reversed(worker.assigned))
+        worker.assigned.clear()
+        worker.kill()
+        self.workers.remove(worker)
+
+    def _fall_back(self) -> None:
+        self.fallback = True
+        for worker in list(self.workers):
+            self._retire(worker)
+
+    def close(self) -> None:
+        """Idle workers are told to stop; busy ones (the import was interrupted) killed."""
+        self.stopping = True
+        if self.thread.is_alive():
+            self.thread.join(10)
+        for worker in self.workers:
+            if worker.assigned:
+                worker.kill()
+                continue
+            try:
+                worker.conn.send(None)
+            except (OSError, EOFError):
+                pass
+        deadline = time.monotonic() + 2
+        for worker in self.workers:
+            if worker.assigned:
+                continue
+            worker.process.join(max(0.0, deadline - time.monotonic()))
+            if worker.process.is_alive():
+                worker.kill()
+            else:
+                worker.conn.close()
+        self.workers = []
+
+
+def _how_it_ended(code: int | None) -> str:
+    if code is None:
+        return "it stopped answering"
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        more = ", perhaps out of memory" if name == "SIGKILL" else ""
+        return f"killed by {name}{more}"
+    return f"exit status {code}"
 
 
 # -- check: parse only ----------------------------------------------------------------------

@@ -1,10 +1,17 @@
-"""What an import or a check did: notes and cards counted, and every problem found."""
+"""What an import or a check did: notes and cards counted, and every problem found; and the
+problems kept with each note in the collection, so that an unchanged note's problems are
+reported by every import (and listed by `doctor`) until the note changes and parses clean."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterable
 
 from flashdeck.notes.model import Problem
+
+MAX_KEPT_PROBLEMS = 200  # kept per note; one more row counts the rest
+MAX_KEPT_MESSAGE = 2000  # characters of a kept message
+_LINE_MAX = 2**63 - 1
 
 
 @dataclass
@@ -19,6 +26,10 @@ class ImportReport:
     cards_orphaned: int = 0
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+
+    def add(self, problems: Iterable[Problem]) -> None:
+        for problem in problems:
+            (self.warnings if problem.severity == "warning" else self.errors).append(problem)
 
     def to_json(self) -> dict:
         def problems(items: list[Problem]) -> list[dict]:
@@ -57,3 +68,68 @@ class ImportReport:
         if self.warnings:
             parts.append(f"{len(self.warnings)} warning{'s' if len(self.warnings) != 1 else ''}")
         return "; ".join(parts)
+
+
+# -- problems kept with their notes (table note_problems) -----------------------------------
+
+
+def keep_problems(conn, note_id: int, display: str, problems: list[Problem]) -> None:
+    """What the collection keeps of a note's problems becomes `problems` (none: cleared).
+    Called inside the note's own write, so they land (or roll back) with the note."""
+    conn.execute("DELETE FROM note_problems WHERE note_id = ?", (note_id,))
+    if not problems:
+        return
+    kept, rest = problems[:MAX_KEPT_PROBLEMS], problems[MAX_KEPT_PROBLEMS:]
+    rows = [(note_id, seq, _line(p.line), _severity(p.severity), _message(p.message),
+             None if p.path == display else _message(p.path))
+            for seq, p in enumerate(kept)]
+    if rest:
+        errors = sum(_severity(p.severity) == "error" for p in rest)
+        what = (f"{errors} error{'s' if errors != 1 else ''}, " if errors else "") \
+            + f"{len(rest) - errors} warning{'s' if len(rest) - errors != 1 else ''}"
+        rows.append((note_id, len(kept), _line(rest[0].line), "error" if errors else "warning",
+                     f"{len(rest)} more problems not kept ({what}); `flashdeck check` on the"
+                     " note lists them all", None))
+    conn.executemany("INSERT INTO note_problems (note_id, seq, line, severity, message, path)"
+                     " VALUES (?, ?, ?, ?, ?, ?)", rows)
+
+
+def kept_problems(conn, note_id: int, display: str) -> list[Problem]:
+    """The problems kept with one note, its own named `display`."""
+    return [_problem(row, display) for row in conn.execute(
+        "SELECT line, severity, message, path FROM note_problems WHERE note_id = ?"
+        " ORDER BY seq", (note_id,))]
+
+
+def kept_problems_by_note(conn, source_id: int) -> dict[int, list[tuple]]:
+    """note id -> its kept problems' rows (line, severity, message, path), for the notes of
+    one source that have any; `as_problems` makes them Problems."""
+    found: dict[int, list[tuple]] = {}
+    for row in conn.execute(
+            "SELECT note_id, line, severity, message, path FROM note_problems"
+            " WHERE note_id IN (SELECT id FROM notes WHERE source_id = ?)"
+            " ORDER BY note_id, seq", (source_id,)):
+        found.setdefault(row[0], []).append(tuple(row)[1:])
+    return found
+
+
+def as_problems(rows: Iterable[tuple], display: str) -> list[Problem]:
+    return [_problem(row, display) for row in rows]
+
+
+def _problem(row, display: str) -> Problem:
+    line, severity, message, path = row
+    return Problem(path if path is not None else display, line, message, severity)
+
+
+def _line(line) -> int:
+    return min(max(line, 0), _LINE_MAX) if isinstance(line, int) else 0
+
+
+def _message(text) -> str:
+    text = str(text)
+    return text if len(text) <= MAX_KEPT_MESSAGE else text[:MAX_KEPT_MESSAGE - 1] + "…"
+
+
+def _severity(severity) -> str:
+    return "warning" if severity == "warning" else "error"

@@ -1,15 +1,22 @@
 """Where notes come from: a source is a vault folder (or one file named on the command line),
-with its settings (`.flashdeck.toml`) and its note files."""
+with its settings (`.flashdeck.toml`) and its note files.
+
+A vault is one source whatever path names it (PRODUCT.md §2): `place_source` finds the
+collection's source for what an import names — the known folder holding it (a subfolder or a
+note refreshes that part of it), the path itself, or a known folder that vanished and whose
+notes the new folder holds (a moved or renamed vault) — and merges known sources lying inside
+it into it. `list_sources` and `forget_source` serve `flashdeck sources` / `forget`."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from flashdeck.collection.report import ImportReport
-from flashdeck.notes.model import ParserSettings, Problem
+if TYPE_CHECKING:  # `flashdeck sources` needs neither: it starts faster without them
+    from flashdeck.collection.report import ImportReport
+    from flashdeck.notes.model import ParserSettings, Problem
 
 
 @dataclass
@@ -27,6 +34,14 @@ class Source:
     root: Path  # the vault root (settings and deck folders are relative to it)
     settings: ParserSettings
     files: list[NoteFile]
+    id: int | None = None  # the collection's source, once placed (see place_source)
+    # the part an import refreshes: None all of it, 'sub/' a folder, 'sub/note.md' one note
+    scope: str | None = None
+
+    def covers(self, relpath: str) -> bool:
+        scope = self.scope
+        return scope is None or relpath == scope or (scope.endswith("/")
+                                                     and relpath.startswith(scope))
 
 
 def find_vault_root(start: Path) -> Path:
@@ -40,6 +55,7 @@ def find_vault_root(start: Path) -> Path:
 
 def collect_sources(paths: Iterable[str], report: ImportReport) -> list[Source]:
     from flashdeck.notes.files import walk_note_files
+    from flashdeck.notes.model import Problem
     from flashdeck.notes.settings import load_vault_settings
 
     sources: list[Source] = []
@@ -55,7 +71,7 @@ def collect_sources(paths: Iterable[str], report: ImportReport) -> list[Source]:
             continue
         if resolved.is_dir():
             settings, problems = load_vault_settings(resolved)
-            report.errors.extend(problems)
+            _report(problems, report)
             files = []
             prefix = str(resolved).rstrip(os.sep) + os.sep
             shown = "" if str(path) == "." else str(path).rstrip(os.sep) + os.sep
@@ -73,12 +89,17 @@ def collect_sources(paths: Iterable[str], report: ImportReport) -> list[Source]:
         else:
             root = find_vault_root(resolved)
             settings, problems = load_vault_settings(root)
-            report.errors.extend(problems)
+            _report(problems, report)
             sources.append(
                 Source(resolved, "file", root, settings,
                        [NoteFile(str(resolved), resolved.name, str(given))])
             )
     return sources
+
+
+def _report(problems: list[Problem], report: ImportReport) -> None:
+    for problem in problems:
+        (report.warnings if problem.severity == "warning" else report.errors).append(problem)
 
 
 def settings_for(source: Source, file: NoteFile) -> ParserSettings:
@@ -91,3 +112,339 @@ def settings_for(source: Source, file: NoteFile) -> ParserSettings:
     except ValueError:
         folder = ""
     return replace(source.settings, folder="" if folder == "." else folder)
+
+
+# -- which source a path names ----------------------------------------------------------------
+
+MOVE_SAMPLE = 64  # note files of a new folder compared with a vanished source's notes
+MOVE_MAX_BYTES = 4 << 20  # a bigger note is not read to recognise a move
+
+# per-source facts kept in the meta table (the sources table has no column for them)
+IMPORTED_KEY = "source_imported:{}"  # the last import's time, Unix seconds
+FORGOTTEN_KEY = "source_forgotten:{}"  # `forget` time: hidden until imported again
+_SOURCE_KEYS = (IMPORTED_KEY, FORGOTTEN_KEY, "parse_stamp:{}")
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _relative(path: str, folder: str) -> str:
+    rel = path[len(folder.rstrip(os.sep)) + 1:]
+    return rel.replace(os.sep, "/") if os.sep != "/" else rel
+
+
+def place_source(col, source: Source, now: int, report: ImportReport) -> Source:
+    """The source as the collection knows it, `id` set: a path inside a known folder source
+    is that source (`scope` the part named, relpaths rebased to its folder); a folder that is
+    no known source, while a known source's folder is missing and the new one holds its notes
+    (same relpath with the same size and mtime, or content the missing source knows, for most
+    of a sample), is that source moved: its path is updated; else the path is a source of its
+    own, added if new. Known sources inside the result are merged into it. A forgotten source
+    that is imported again is listed again."""
+    conn = col.conn
+    given = str(source.path)
+    rows = conn.execute("SELECT id, path, kind FROM sources").fetchall()
+    holders = [r for r in rows if r["kind"] == "folder"
+               and (r["path"] == given or _inside(given, r["path"]))]
+    moved = None
+    if holders:  # the outermost: sources nested by older versions are merged into it below
+        placed = _rebase(source, min(holders, key=lambda r: len(r["path"])), report)
+    else:
+        placed = source
+        if source.kind == "folder" and not any(r["path"] == given for r in rows):
+            found = _moved_source(conn, source, rows)
+            if found is not None:
+                moved, folder = found
+                if folder != given:  # a subfolder of the moved vault
+                    placed = _rebase(source, {"path": folder}, report)
+    path = str(placed.path)
+    notices = []
+    with col.transaction():
+        row = conn.execute("SELECT id, kind FROM sources WHERE path = ?", (path,)).fetchone()
+        if row is None and moved is not None and conn.execute(
+                "SELECT 1 FROM sources WHERE id = ? AND path = ?",
+                (moved["id"], moved["path"])).fetchone():
+            _move(conn, moved, path)
+            notices.append(f"the vault imported from {moved['path']}, moved or renamed: its"
+                           " cards keep their ids and history")
+            row = conn.execute("SELECT id, kind FROM sources WHERE id = ?",
+                               (moved["id"],)).fetchone()
+        if row is None:
+            conn.execute("INSERT INTO sources (path, kind, added) VALUES (?, ?, ?)",
+                         (path, placed.kind, now))
+            row = conn.execute("SELECT id, kind FROM sources WHERE path = ?", (path,)).fetchone()
+        elif row["kind"] != placed.kind:  # a file where a folder was, or the other way round
+            conn.execute("UPDATE sources SET kind = ? WHERE id = ?", (placed.kind, row["id"]))
+        conn.execute("DELETE FROM meta WHERE key = ?", (FORGOTTEN_KEY.format(row["id"]),))
+        if placed.kind == "folder":
+            for inner in conn.execute("SELECT id, path, kind FROM sources WHERE id != ?",
+                                      (row["id"],)).fetchall():
+                if _inside(inner["path"], path):
+                    _merge(conn, inner, row["id"], path)
+                    notices.append(f"{inner['path']} is part of this vault: its notes and"
+                                   " cards are this source's now")
+    from flashdeck.notes.model import Problem
+
+    report.warnings.extend(Problem(path, 0, notice, "warning") for notice in notices)
+    placed.id = row["id"]
+    return placed
+
+
+def mark_imported(col, source: Source, now: int) -> None:
+    with col.transaction():
+        col.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                         (IMPORTED_KEY.format(source.id), str(now)))
+
+
+def _rebase(source: Source, holder, report: ImportReport) -> Source:
+    """`source` (a folder or file inside the known folder source `holder`, or that folder)
+    as the part of `holder` it is."""
+    from flashdeck.notes.settings import load_vault_settings
+
+    folder = holder["path"]
+    given = str(source.path)
+    root = Path(folder)
+    settings = source.settings
+    if root != source.root:
+        settings, problems = load_vault_settings(root)
+        _report(problems, report)
+    if given == folder:
+        return Source(root, "folder", root, settings, source.files, scope=None)
+    rel = _relative(given, folder)
+    if source.kind == "folder":
+        files = [NoteFile(f.path, f"{rel}/{f.relpath}", f.display, f.stat) for f in source.files]
+        return Source(root, "folder", root, settings, files, scope=rel + "/")
+    files = [NoteFile(f.path, rel, f.display, f.stat) for f in source.files]
+    return Source(root, "folder", root, settings, files, scope=rel)
+
+
+def _moved_source(conn, source: Source, rows):
+    """(the known folder source, missing on disk, that `source` (a new folder) is part or all
+    of, moved or renamed; that vault's folder now), or None. At least half of a sample of
+    the folder's note files must be notes that source had: at the same relpath, or at the
+    same relpath under one subfolder (the new folder is that subfolder of the moved vault),
+    with the same size and mtime (as `mv`, and copies that keep times, leave them), else the
+    same content hash (read only for files of a size that source had; a note that moved
+    inside the vault counts too). None, with nothing read, when no known folder is missing
+    or emptied of its notes."""
+    if not source.files:
+        return None
+    candidates = [r for r in rows if r["kind"] == "folder" and _vanished(r)]
+    if not candidates:
+        return None
+    step = max(1, len(source.files) // MOVE_SAMPLE)
+    sample = source.files[::step][:MOVE_SAMPLE]
+    stats: dict[str, os.stat_result | None] = {}
+    digests: dict[str, str | None] = {}
+    best, best_votes = None, []
+    for candidate in candidates:
+        notes = conn.execute("SELECT relpath, size, mtime_ns, hash FROM notes"
+                             " WHERE source_id = ? AND hash != ''", (candidate["id"],)).fetchall()
+        if not notes:
+            continue
+        by_name: dict[str, list] = {}
+        for note in notes:
+            by_name.setdefault(note["relpath"].rsplit("/", 1)[-1], []).append(note)
+        hashes = {n["hash"] for n in notes}
+        sizes = {n["size"] for n in notes}
+        votes: list[str | None] = []  # per matching file: the subfolder it is in, if known
+        for file in sample:
+            if file.path not in stats:
+                stats[file.path] = file.stat or _stat(file.path)
+            stat = stats[file.path]
+            if stat is None:
+                continue
+            rel = file.relpath
+            same_place = [n for n in by_name.get(rel.rsplit("/", 1)[-1], ())
+                          if n["relpath"] == rel or n["relpath"].endswith("/" + rel)]
+            found = next((n for n in same_place if (n["size"], n["mtime_ns"])
+                          == (stat.st_size, stat.st_mtime_ns)), None)
+            if found is None and stat.st_size in sizes:
+                if file.path not in digests:
+                    digests[file.path] = _digest(file.path)
+                digest = digests[file.path]
+                if digest in hashes:
+                    found = next((n for n in same_place if n["hash"] == digest), False)
+            if found is not None:
+                votes.append(found["relpath"][:-len(rel)] if found else None)
+        if len(votes) * 2 >= len(sample) and len(votes) > len(best_votes):
+            best, best_votes = candidate, votes
+    if best is None:
+        return None
+    # the new folder is the moved vault's subfolder when most matches say so
+    from collections import Counter
+
+    prefix, count = Counter(v for v in best_votes if v is not None).most_common(1)[0] \
+        if any(v is not None for v in best_votes) else ("", 0)
+    folder = source.path
+    if prefix and count * 2 > len(best_votes):
+        parts = prefix.rstrip("/").split("/")
+        if list(folder.parts[-len(parts):]) == parts and len(folder.parts) > len(parts):
+            folder = Path(*folder.parts[:-len(parts)])
+    return best, str(folder)
+
+
+def _vanished(source) -> bool:
+    """The folder source is gone: its folder is missing, or holds no note any more (`mv
+    vault/* notes/` leaves `.obsidian` behind). A folder with notes in it is not gone,
+    whatever else holds copies of them."""
+    from flashdeck.notes.files import walk_note_files
+
+    folder = source["path"]
+    if not os.path.isdir(folder):
+        return not os.path.lexists(folder)
+    return not any(problem is None for _path, problem, _stat in walk_note_files(folder))
+
+
+def _stat(path: str) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except OSError:
+        return None
+
+
+def _digest(path: str) -> str | None:
+    """The note's content hash as the importer records it; None for anything but a regular
+    file of at most MOVE_MAX_BYTES (never blocks on a FIFO)."""
+    from flashdeck.notes import files
+
+    try:
+        data, _stat = files.read_regular_file(path, MOVE_MAX_BYTES)
+    except (OSError, files.NotReadable):
+        return None
+    return files.content_digest(data)
+
+
+def _move(conn, moved, path: str) -> None:
+    """Retire the moved source's old path; sources nested in its old folder move with it."""
+    old = moved["path"]
+    conn.execute("UPDATE sources SET path = ? WHERE id = ?", (path, moved["id"]))
+    for inner in conn.execute("SELECT id, path FROM sources WHERE id != ?",
+                              (moved["id"],)).fetchall():
+        if _inside(inner["path"], old):
+            new = path.rstrip(os.sep) + os.sep + inner["path"][len(old.rstrip(os.sep)) + 1:]
+            if not conn.execute("SELECT 1 FROM sources WHERE path = ?", (new,)).fetchone():
+                conn.execute("UPDATE sources SET path = ? WHERE id = ?", (new, inner["id"]))
+
+
+def _merge(conn, inner, outer_id: int, outer_path: str) -> None:
+    """A known source inside the folder source `outer` becomes part of it: its notes, cards
+    and history move over with relpaths rebased, read again on the next import of them (deck
+    folders and settings are the outer vault's now). A note both had (imported twice by older
+    versions) keeps one live card per card, the copy with the most reviews."""
+    rel = _relative(inner["path"], outer_path)
+    for note in conn.execute("SELECT id, relpath FROM notes WHERE source_id = ?",
+                             (inner["id"],)).fetchall():
+        relpath = rel if inner["kind"] == "file" else f"{rel}/{note['relpath']}"
+        twin = conn.execute("SELECT id FROM notes WHERE source_id = ? AND relpath = ?",
+                            (outer_id, relpath)).fetchone()
+        if twin is None:
+            conn.execute("UPDATE notes SET source_id = ?, relpath = ?, size = -1, mtime_ns = -1,"
+                         " hash = '' WHERE id = ?", (outer_id, relpath, note["id"]))
+        else:
+            _fold_note(conn, note["id"], twin["id"])
+    for key in _SOURCE_KEYS:
+        conn.execute("DELETE FROM meta WHERE key = ?", (key.format(inner["id"]),))
+    conn.execute("DELETE FROM sources WHERE id = ?", (inner["id"],))
+
+
+def _fold_note(conn, loser: int, winner: int) -> None:
+    copies: dict[str, list] = {}
+    counts: dict[tuple[str, int], int] = {}
+    for card in conn.execute("SELECT id, note_id, ckey, reps FROM cards"
+                             " WHERE note_id IN (?, ?) AND orphaned = 0", (loser, winner)):
+        copies.setdefault(card["ckey"], []).append(card)
+        key = (card["ckey"], card["note_id"])
+        counts[key] = counts.get(key, 0) + 1
+    hide = []
+    for key, cards in copies.items():
+        keep = max(counts.get((key, loser), 0), counts.get((key, winner), 0))
+        cards.sort(key=lambda c: (-c["reps"], c["id"]))
+        hide += [c["id"] for c in cards[keep:]]
+    for card_id in hide:
+        conn.execute("UPDATE cards SET orphaned = 1 WHERE id = ?", (card_id,))
+    conn.execute("UPDATE cards SET note_id = ? WHERE note_id = ?", (winner, loser))
+    conn.execute("UPDATE notes SET size = -1, mtime_ns = -1, hash = '', present = max(present,"
+                 " (SELECT present FROM notes WHERE id = ?)) WHERE id = ?", (loser, winner))
+    # rows of other tables that name the folded note (its problems, ...) go with it
+    for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"
+                                 " AND name NOT IN ('cards', 'notes')").fetchall():
+        for fk in conn.execute(f'PRAGMA foreign_key_list("{table}")').fetchall():
+            if fk["table"] == "notes":
+                conn.execute(f'DELETE FROM "{table}" WHERE "{fk["from"]}" = ?', (loser,))
+    conn.execute("DELETE FROM notes WHERE id = ?", (loser,))
+
+
+# -- `flashdeck sources` and `forget` -------------------------------------------------------
+
+
+@dataclass
+class SourceInfo:
+    id: int
+    path: str
+    kind: str
+    notes: int  # notes with cards, present on disk at the last import
+    cards: int  # live cards
+    added: int
+    last_import: int | None  # Unix seconds; None: not recorded (imported by an older version)
+    missing: bool  # its folder or file is not on disk now
+
+
+def list_sources(col) -> list[SourceInfo]:
+    """The sources an import refreshes (forgotten ones aside), by path."""
+    conn = col.conn
+    meta = dict(conn.execute("SELECT key, value FROM meta WHERE key LIKE 'source\\_%' ESCAPE '\\'"))
+    result = []
+    for row in conn.execute(
+            "SELECT s.id, s.path, s.kind, s.added,"
+            " (SELECT count(*) FROM notes n WHERE n.source_id = s.id AND n.present = 1),"
+            " (SELECT count(*) FROM notes n JOIN cards c ON c.note_id = n.id"
+            "  WHERE n.source_id = s.id AND c.orphaned = 0)"
+            " FROM sources s ORDER BY s.path").fetchall():
+        if FORGOTTEN_KEY.format(row[0]) in meta:
+            continue
+        imported = meta.get(IMPORTED_KEY.format(row[0]))
+        result.append(SourceInfo(row[0], row[1], row[2], row[4], row[5], row[3],
+                                 int(imported) if imported and imported.isdigit() else None,
+                                 not os.path.lexists(row[1])))
+    return result
+
+
+def find_source(col, given: str) -> SourceInfo | None:
+    """The listed source `given` names: its path as `sources` shows it (or any path that
+    resolves to it), else its id."""
+    sources = list_sources(col)
+    path = Path(given).expanduser()
+    names = {given, os.path.abspath(path)}
+    try:
+        names.add(str(path.resolve()))
+    except (OSError, RuntimeError):
+        pass
+    for source in sources:
+        if source.path in names:
+            return source
+    number = given[1:] if given.startswith("#") else given
+    if number.isdigit():
+        for source in sources:
+            if source.id == int(number):
+                return source
+    return None
+
+
+def forget_source(col, source: SourceInfo, now: int) -> tuple[int, int]:
+    """Drop a source from what imports refresh: its cards become orphans (hidden, history
+    kept) and its notes gone, so importing the vault again brings them back with their ids.
+    Returns (notes, cards) dropped."""
+    conn = col.conn
+    with col.transaction():
+        cards = conn.execute(
+            "UPDATE cards SET orphaned = 1 WHERE orphaned = 0 AND note_id IN"
+            " (SELECT id FROM notes WHERE source_id = ?)", (source.id,)).rowcount
+        notes = conn.execute("SELECT count(*) FROM notes WHERE source_id = ? AND present = 1",
+                             (source.id,)).fetchone()[0]
+        conn.execute("UPDATE notes SET present = 0, size = -1, mtime_ns = -1, hash = ''"
+                     " WHERE source_id = ?", (source.id,))
+        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                     (FORGOTTEN_KEY.format(source.id), str(now)))
+    return notes, cards

@@ -14,7 +14,7 @@ from typing import Iterator
 
 from flashdeck.errors import CollectionError
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 # Times are integer Unix seconds (UTC). Card scheduling state lives on the card row; the
 # review log keeps the whole state before and after each answer (JSON) so undo is exact.
@@ -153,6 +153,25 @@ CREATE TABLE cram_log (
     duration_ms INTEGER
 );
 CREATE INDEX cram_session ON cram_log (session, card_id, id)
+""",
+    # a note's problems are kept with it, so an import reports them again while the note is
+    # unchanged and `doctor` lists them; replaced whenever the note is read again, at most
+    # MAX_KEPT_PROBLEMS a note (then one row counting the rest). `path` is NULL for the note
+    # itself (messages name it as the user named the folder this time). IF NOT EXISTS: a
+    # collection taken back to an older version by hand may still have it. Nothing was kept
+    # before: the parse stamps go, so the next import reads every note again (as for a new
+    # parser) and finds the problems of the unchanged ones
+    9: """
+CREATE TABLE IF NOT EXISTS note_problems (
+    note_id  INTEGER NOT NULL REFERENCES notes(id) ON DELETE CASCADE,
+    seq      INTEGER NOT NULL,           -- the order they were found in
+    line     INTEGER NOT NULL,
+    severity TEXT NOT NULL CHECK (severity IN ('error', 'warning')),
+    message  TEXT NOT NULL,
+    path     TEXT,                       -- NULL: the note itself
+    PRIMARY KEY (note_id, seq)
+) WITHOUT ROWID;
+DELETE FROM meta WHERE key LIKE 'parse_stamp:%'
 """,
 }
 

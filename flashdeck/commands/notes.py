@@ -33,10 +33,15 @@ def register(sub) -> None:
 
 
 def _print_problems(report) -> None:
+    """Each problem as `path:line: message` on stderr; a path or message from the user's
+    files cannot drive the terminal."""
+    from flashdeck.textsafe import sanitize
+
     for problem in report.errors:
-        print(str(problem), file=sys.stderr)
+        print(sanitize(str(problem)), file=sys.stderr)
     for problem in report.warnings:
-        print(f"{problem.path}:{problem.line}: warning: {problem.message}", file=sys.stderr)
+        print(sanitize(f"{problem.path}:{problem.line}: warning: {problem.message}"),
+              file=sys.stderr)
 
 
 class _Progress:

@@ -17,6 +17,91 @@ from flashdeck.notes.model import Problem
 _BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
+MAX_NOTE_BYTES = 16 * 2**20  # a note bigger than this is refused, not read
+PATH_TOO_LONG = "path too long for this system (ENAMETOOLONG); not imported"
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO opened without it waits for a writer
+
+
+class NotReadable(Exception):
+    """A path that is not read: not a regular file (a FIFO, a device, a socket, a folder),
+    or bigger than the bound. `str()` says why, in words for the user."""
+
+
+def file_kind(mode: int) -> str | None:
+    """What a non-regular file is, in words (None: a regular file)."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def content_digest(data: bytes) -> str:
+    """A note file's content hash, as the collection records it (to skip unchanged notes
+    and to recognise a moved vault by its notes)."""
+    from hashlib import blake2b  # here: an unchanged vault's re-import never hashes
+
+    return blake2b(data, digest_size=16).hexdigest()
+
+
+def read_regular_file(path: str | os.PathLike, limit: int) -> tuple[bytes, os.stat_result]:
+    """The bytes of a regular file of at most `limit` bytes, and its stat before the read.
+
+    Anything else is refused at once with NotReadable: a FIFO (which would wait for a
+    writer forever), a device (`/dev/zero` reads without end), a socket, a folder, or a
+    file over `limit` (read no further than that). Other failures raise OSError.
+    """
+    st = os.stat(path)  # follows symlinks: what would be read
+    _refuse_unless_regular(path, st, limit)
+    fd = os.open(path, os.O_RDONLY | _NONBLOCK | getattr(os, "O_NOCTTY", 0)
+                 | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        st = os.fstat(fd)  # what was opened (it may have been swapped since the stat)
+        _refuse_unless_regular(path, st, limit)
+        chunks = []
+        total = 0
+        while True:
+            chunk = os.read(fd, max(st.st_size - total, 0) + 65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:  # grew while being read
+                raise NotReadable(_too_big(limit))
+        return b"".join(chunks), st
+    finally:
+        os.close(fd)
+
+
+def _refuse_unless_regular(path, st: os.stat_result, limit: int) -> None:
+    kind = file_kind(st.st_mode)
+    if kind is not None:
+        via = ""
+        try:
+            if os.path.islink(path):
+                via = f" (a symlink to {os.readlink(path)!r})"
+        except OSError:
+            pass
+        raise NotReadable(f"is {kind}{via}, not a regular file")
+    if st.st_size > limit:
+        raise NotReadable(_too_big(limit, st.st_size))
+
+
+def _too_big(limit: int, size: int | None = None) -> str:
+    def mib(n: int) -> str:
+        return f"{n / 2**20:.1f} MiB" if n % 2**20 else f"{n // 2**20} MiB"
+
+    what = f"is {mib(size)}" if size is not None else "grew while being read"
+    return f"{what}, over the {mib(limit)} a file may have"
+
 
 def read_note_file(
     path: Path, display: str | None = None, *, data: bytes | None = None
@@ -24,7 +109,9 @@ def read_note_file(
     """Read and decode one note. Strips a UTF-8 BOM, turns CRLF/CR into LF.
 
     Returns (None, [problem]) for: a binary file / NUL bytes, non-UTF-8 bytes (with the
-    line), a directory, an unreadable file, a dangling symlink. `display` is the path
+    line), a directory, an unreadable file, a dangling symlink, anything but a regular
+    file (a FIFO, a device, a socket: never opened in a way that could block), a file over
+    MAX_NOTE_BYTES, a path too long for the system. `display` is the path
     string used in messages (default str(path)). `data`: the file's bytes when the caller
     already read them (to hash them), so the file is not read twice.
     """
@@ -35,8 +122,11 @@ def read_note_file(
 
     if data is None:
         try:
-            with open(path, "rb") as f:
-                data = f.read()
+            data, _ = read_regular_file(path, MAX_NOTE_BYTES)
+        except NotReadable as e:
+            if os.path.isdir(path):
+                return fail("is a folder, not a note file")
+            return fail(f"{e}; not read")
         except IsADirectoryError:
             return fail("is a folder, not a note file")
         except FileNotFoundError:
@@ -48,6 +138,8 @@ def read_note_file(
         except OSError as e:
             if e.errno == errno.ELOOP:
                 return fail("symlink loop")
+            if e.errno == errno.ENAMETOOLONG:
+                return fail(PATH_TOO_LONG)
             return fail(f"cannot read file: {e.strerror or e}")
 
     if data.startswith(_UTF16_BOMS):
@@ -124,6 +216,12 @@ def walk_note_files(
         except OSError as e:
             if e.errno == errno.ELOOP:
                 yield path, Problem(path, 1, "symlink loop"), None
+            elif e.errno == errno.ENAMETOOLONG:
+                # a note, or a folder whose notes would be lost without a word
+                if is_note or _is_dir_entry(entry):
+                    message = PATH_TOO_LONG if is_note else \
+                        "path too long for this system (ENAMETOOLONG); its notes are not imported"
+                    yield path, Problem(path, 1, message), None
             elif entry.is_symlink():
                 if is_note:
                     yield path, Problem(path, 1, "dangling symlink"), None
@@ -145,6 +243,24 @@ def walk_note_files(
             stack.append((iter(listing), ancestors | {ident}))
         elif is_note and stat.S_ISREG(st.st_mode):
             yield path, None, st
+        elif is_note:  # a FIFO, a device, a socket named like a note: never opened
+            via = f" (a symlink to {_link(path)!r})" if entry.is_symlink() else ""
+            yield path, Problem(path, 1, f"is {file_kind(st.st_mode)}{via}, not a regular file;"
+                                         " not read"), None
+
+
+def _link(path: str) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return "?"
+
+
+def _is_dir_entry(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=False)  # from the listing: no stat of the path
+    except OSError:
+        return False
 
 
 def _listing(folder: str) -> list[os.DirEntry[str]] | Problem:

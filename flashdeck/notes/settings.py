@@ -14,6 +14,7 @@ from typing import Any
 from flashdeck.notes.model import ParserSettings, Problem
 
 SETTINGS_FILE = ".flashdeck.toml"
+MAX_SETTINGS_BYTES = 2**20  # a settings file bigger than this is refused, not read
 _CLOZE_KINDS = ("highlight", "bold", "curly")
 _DECK_MODES = ("tags", "folders")
 _TOML_LINE_RE = re.compile(r"at line (\d+)")
@@ -29,15 +30,23 @@ def load_vault_settings(root: Path) -> tuple[ParserSettings, list[Problem]]:
     value -> defaults for that key plus a Problem naming the file, line (1 when unknown)
     and key. Unknown keys give a warning (a typo would otherwise be silently ignored).
     """
+    from flashdeck.notes.files import NotReadable, read_regular_file
+
     path = Path(root) / SETTINGS_FILE
     shown = str(path)
     defaults = ParserSettings()
     try:
-        raw = path.read_bytes()
+        # a regular file only, and a small one: a FIFO would block the import forever and a
+        # symlink to /dev/zero read until memory runs out (a cloned vault can carry either)
+        raw, _ = read_regular_file(path, MAX_SETTINGS_BYTES)
     except FileNotFoundError:
         return defaults, []
     except IsADirectoryError:
         return defaults, [Problem(shown, 1, "is a folder, not a settings file; defaults used")]
+    except NotReadable as e:
+        if path.is_dir():
+            return defaults, [Problem(shown, 1, "is a folder, not a settings file; defaults used")]
+        return defaults, [Problem(shown, 1, f"{e}; defaults used")]
     except OSError as e:
         message = f"cannot read settings: {e.strerror or e}; defaults used"
         return defaults, [Problem(shown, 1, message)]

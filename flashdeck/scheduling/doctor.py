@@ -12,6 +12,11 @@ could have broken, from the file up:
 Counts (cards, orphans, notes gone) are reported too; orphans are a feature (hidden cards
 a restored note gets back), never a problem.
 
+The notes' own problems (a bad exercise block, a card with an empty side), kept with each
+note by the last import, are listed in a section of their own: they are problems of the
+input, not of the collection, so they never make `doctor` exit 1 (`import` does, while any
+error remains) and `--fix` leaves them to the notes' author.
+
 `--fix` repairs only what can be repaired without guessing, after a backup copy: a missing
 index is rebuilt, and a card whose stored state disagrees with a self-consistent log is set
 to the state the log replays to. A damaged file, dangling rows, or a log that disagrees
@@ -43,6 +48,8 @@ from flashdeck.scheduling.state import SCHEDULING_COLUMNS, CardState
 REPLAYED = tuple(c for c in SCHEDULING_COLUMNS
                  if c not in ("suspended", "buried_until", "version"))
 MAX_LISTED = 50  # problems listed one by one in the text report; the rest are counted
+NOTE_LINES = 10  # the notes' problems listed in the text report
+NOTE_LINES_JSON = 1000  # and in --json
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +82,16 @@ class Diagnosis:
     repairs: list[tuple] = field(default_factory=list)
     fixed: list[str] = field(default_factory=list)
     backup: str | None = None
+    # the notes' own problems kept by the last import: counts, and the first ones
+    # (dicts: path, line, severity, message)
+    notes_with_problems: int = 0
+    note_errors: int = 0
+    note_warnings: int = 0
+    note_problems: list[dict] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
+        """The collection is whole (the notes' own problems are the notes' business)."""
         return not self.problems
 
     def to_json(self) -> dict:
@@ -95,6 +109,12 @@ class Diagnosis:
             "problems": [p.to_json() for p in self.problems],
             "fixed": self.fixed,
             "backup": self.backup,
+            "note_problems": {
+                "notes": self.notes_with_problems,
+                "errors": self.note_errors,
+                "warnings": self.note_warnings,
+                "listed": self.note_problems,
+            },
         }
 
     def lines(self) -> list[str]:
@@ -108,6 +128,7 @@ class Diagnosis:
             out.append("  (the file is damaged: counts and the review log were not checked)")
         else:
             out.extend(self._count_lines())
+            out.extend(self._note_problem_lines())
         return out + self._problem_lines()
 
     def _count_lines(self) -> list[str]:
@@ -122,6 +143,24 @@ class Diagnosis:
                       f"{'s' if len(replay) != 1 else ''}"))
         return out
 
+    def _note_problem_lines(self) -> list[str]:
+        if not self.notes_with_problems:
+            return []
+        n = self.notes_with_problems
+        counts = [f"{c} {word}{'s' if c != 1 else ''}"
+                  for c, word in ((self.note_errors, "error"), (self.note_warnings, "warning"))
+                  if c]
+        out = [f"  note problems: {n} note{'s' if n != 1 else ''} with {', '.join(counts)},"
+               " kept by the last import (fix the notes, then import again):"]
+        for item in self.note_problems[:NOTE_LINES]:
+            label = "warning: " if item["severity"] == "warning" else ""
+            out.append(f"    {item['path']}:{item['line']}: {label}{item['message']}")
+        more = self.note_errors + self.note_warnings - min(len(self.note_problems), NOTE_LINES)
+        if more > 0:
+            out.append(f"    ... and {more} more (`flashdeck doctor --json` lists"
+                       f" {NOTE_LINES_JSON} of them; `flashdeck check` a note for all of its)")
+        return out
+
     def _problem_lines(self) -> list[str]:
         out = []
         for done in self.fixed:
@@ -129,7 +168,8 @@ class Diagnosis:
         if self.backup:
             out.append(f"backup before fixing: {self.backup}")
         if self.ok:
-            out.append("no problems found")
+            out.append("no problems found" if not self.notes_with_problems else
+                       "no problems found in the collection (the notes' own are listed above)")
             return out
         for problem in self.problems[:MAX_LISTED]:
             hint = "  (fixable: flashdeck doctor --fix)" if problem.fixable else ""
@@ -164,6 +204,7 @@ def diagnose(col: Collection, config=None) -> Diagnosis:
             _check_foreign_keys(conn, result)
             _check_schema(conn, result)
             _count(conn, result)
+            _note_problems(conn, result)
             _check_log(col, config, result)
         except sqlite3.DatabaseError as exc:
             result.problems.append(Problem("integrity", f"reading the collection failed: {exc}"))
@@ -222,6 +263,34 @@ def _count(conn: sqlite3.Connection, result: Diagnosis) -> None:
         "SELECT count(*), coalesce(sum(present = 0), 0) FROM notes").fetchone()
     result.reviews, result.cards_reviewed = conn.execute(
         "SELECT count(*), count(DISTINCT card_id) FROM reviews").fetchone()
+
+
+def _note_problems(conn: sqlite3.Connection, result: Diagnosis) -> None:
+    """The problems the last import kept with each note (a collection whose table is missing
+    is reported by the schema check)."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table'"
+                        " AND name = 'note_problems'").fetchone():
+        return
+    # a note gone or forgotten has no content (hash ''): what was kept of it is void
+    result.notes_with_problems, result.note_errors, result.note_warnings = conn.execute(
+        "SELECT count(DISTINCT note_id), coalesce(sum(severity = 'error'), 0),"
+        " coalesce(sum(severity = 'warning'), 0) FROM note_problems"
+        " WHERE note_id IN (SELECT id FROM notes WHERE hash != '')").fetchone()
+    if not result.notes_with_problems:
+        return
+    for row in conn.execute(
+            "SELECT s.path AS source, s.kind, n.relpath, p.line, p.severity, p.message,"
+            " p.path FROM note_problems p JOIN notes n ON n.id = p.note_id"
+            " JOIN sources s ON s.id = n.source_id WHERE n.hash != ''"
+            " ORDER BY s.path, n.relpath, p.seq LIMIT ?", (NOTE_LINES_JSON,)):
+        if row["path"] is not None:
+            path = row["path"]
+        elif row["kind"] == "file":
+            path = row["source"]
+        else:
+            path = str(Path(row["source"]) / row["relpath"])
+        result.note_problems.append({"path": path, "line": row["line"],
+                                     "severity": row["severity"], "message": row["message"]})
 
 
 def _same(a, b) -> bool:

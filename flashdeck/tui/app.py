@@ -123,8 +123,12 @@ class FlashdeckApp(App[str]):
             return
         self._started = True
         if self.rescan and not self._importing_bundled:
-            paths = [r[0] for r in self.session.col.conn.execute(
-                "SELECT path FROM sources ORDER BY id")]
+            from flashdeck.collection.sources import list_sources
+
+            # the vaults the user keeps: forgotten ones stay forgotten, missing ones (moved,
+            # unplugged) are no error at start-up
+            paths = [str(source.path) for source in list_sources(self.session.col)
+                     if not source.missing]
             if paths:
                 self.import_notes(paths, bundled=False)
 
