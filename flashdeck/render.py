@@ -46,9 +46,12 @@ def front_markdown(card, seed: int | None = None) -> str:
 def back_markdown(card, seed: int | None = None, *, highlight: str = "**") -> str:
     """The answer side. Cloze answers (`==x==`) are shown emphasised (`highlight` marks)."""
     if card.kind == "exercise":
+        from flashdeck.exercises.text import instance_answer_text
+
         instance = exercise_instance(card, seed)
         steps = "\n".join(f"    {step}" for step in instance.steps)
-        return f"**Answer: {instance.answer}** ({instance.value:.4g})\n\n{steps}"
+        # one rounding rule: the answer is named as the working names it ("15", never "15 (15)")
+        return f"**Answer: {instance_answer_text(instance)}**\n\n{steps}"
     if card.kind == "cloze":
         return _CLOZE_ANSWER.sub(lambda m: f"{highlight}{m.group(1)}{highlight}", card.back)
     return card.back

@@ -166,3 +166,23 @@ def test_importing_the_package_stays_light():
                             cwd=ROOT, env=subprocess_env(), timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_the_answer_line_names_the_answer_once_by_the_one_rounding_rule(capsys):
+    """`Answer: 1` (never `1 (1)`), `3/4 = 0.75`, `2/3 ≈ 0.6667`, `≈ 0.462` — as the working."""
+    from flashdeck.exercises import builtin_template, instantiate
+    from flashdeck.exercises.text import instance_answer_text
+
+    story = builtin_template("segmentation-story")
+    seed = next(s for s in range(500) if instantiate(story, s).variant == "perfect")
+    _, out, _ = run(capsys, "segmentation-story", "--seed", str(seed))
+    assert "\nAnswer: 1\n" in out and "(1)" not in out
+    for template_id, seed in (("f1-counts", 5), ("harmonic-mean-speed", 3), ("tversky-index", 1),
+                              ("cross-entropy", 1)):
+        data = answer_for(capsys, template_id, seed)
+        _, out, _ = run(capsys, template_id, "--seed", str(seed))
+        line = next(line for line in out.splitlines() if line.startswith("Answer: "))
+        written = line.removeprefix("Answer: ").removesuffix(" mph").split(" ")[-1]
+        assert written in "\n".join(data["steps"]), (line, data["steps"])
+        assert line == f"Answer: {instance_answer_text(instantiate(builtin_template(template_id), seed))}"
+        assert not re.search(r"\(\d", line)

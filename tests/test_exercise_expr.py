@@ -1,5 +1,7 @@
 """The safe evaluator: exact arithmetic inside its grammar, a clear refusal outside it."""
 
+import math
+import re
 from fractions import Fraction
 
 import pytest
@@ -127,3 +129,68 @@ def test_conditions_still_refuse_calls_and_attributes():
         compile_expr("x.y > 1", condition=True)
     with pytest.raises(ExprError, match="only < <= > >= == != "):
         compile_expr("x in y", condition=True)
+
+
+# -- sqrt, log, ln, exp, pi, e ---------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("sqrt(9/4)", Fraction(3, 2)),
+    ("sqrt(0)", Fraction(0)),
+    ("log(8, 2)", Fraction(3)),
+    ("log(2, 8)", Fraction(1, 3)),
+    ("log(1/100, 10)", Fraction(-2)),
+    ("ln(1)", Fraction(0)),
+    ("exp(0)", Fraction(1)),
+    ("sqrt(x**2)", Fraction(7)),
+])
+def test_functions_are_exact_where_the_result_is_rational(text, expected):
+    value = ev(text, x=7)
+    assert isinstance(value, Fraction) and value == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("sqrt(2)", math.sqrt(2)),
+    ("log(10)", math.log(10)),
+    ("ln(10)", math.log(10)),
+    ("log(10, 3)", math.log(10) / math.log(3)),
+    ("exp(1)", math.e),
+    ("e", math.e),
+    ("2*pi", 2 * math.pi),
+    ("-(0.3*ln(0.3) + 0.7*ln(0.7))", -(0.3 * math.log(0.3) + 0.7 * math.log(0.7))),
+    ("exp(2) / (exp(1) + exp(2))", math.exp(2) / (math.exp(1) + math.exp(2))),
+    ("sqrt(2)**2", 2.0000000000000004),
+])
+def test_functions_give_floats_otherwise(text, expected):
+    value = ev(text)
+    assert isinstance(value, float) and value == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("text, says", [
+    ("sqrt(-1)", "square root of a negative number"),
+    ("log(0)", "logarithm of 0 is undefined"),
+    ("ln(-2)", "logarithm of a negative number"),
+    ("log(2, 1)", "base must be positive and not 1"),
+    ("log(2, 0)", "base must be positive and not 1"),
+    ("exp(1000)", "too large"),
+    ("exp(700) * exp(700)", "too large"),
+    ("2 ** 0.5", "whole-number powers"),
+    ("2 ** sqrt(2)", "whole-number powers"),
+    ("sqrt(1, 2)", "sqrt takes one argument"),
+    ("log(1, 2, 3)", "log takes 1 to 2 arguments"),
+    ("1e999", "too large"),
+])
+def test_domain_errors_are_the_templates_problem(text, says):
+    with pytest.raises(ExprError, match=re.escape(says)):
+        ev(text)
+
+
+def test_deep_nesting_is_refused_when_compiled_not_when_evaluated():
+    with pytest.raises(ExprError, match="nested more than 100 levels deep"):
+        compile_expr("-" * 150 + "1")
+    assert ev("1" + " + 1" * 98) == 99  # a long sum is fine
+
+
+def test_messages_never_quote_thousands_of_characters():
+    with pytest.raises(ExprError) as caught:
+        ev("*".join(["q"] * 100), q=2**100)
+    assert "too large" in str(caught.value) and len(str(caught.value)) < 200

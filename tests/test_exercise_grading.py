@@ -1,5 +1,7 @@
 """Grading what the user types: every sensible way of writing the number is understood."""
 
+from fractions import Fraction
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -43,7 +45,7 @@ def test_wrong_forms(typed):
 
 
 @pytest.mark.parametrize("typed", ["", "   ", "abc", "three quarters", "3/0", "0.75.1", "3/4/5",
-                                   "3 4", "1e3", "x=0.75", "%75"])
+                                   "3 4", "1e3e3", "1,23,4", "x=0.75", "%75"])
 def test_unreadable_input_says_what_is_accepted(typed):
     verdict = grade(THREE_QUARTERS, typed)
     assert (verdict.status, verdict.suggested) == ("unreadable", "again")
@@ -109,3 +111,33 @@ def test_grading_never_raises(typed):
     verdict = grade(THREE_QUARTERS, typed)
     assert verdict.status in ("right", "unsimplified", "wrong", "unreadable")
     assert verdict.suggested == ("good" if verdict.correct else "again")
+
+
+@pytest.mark.parametrize("typed, value", [
+    ("1,234", 1234),  # a comma, then exactly three digits: thousands
+    ("12,345,678", 12345678),
+    ("0,375", Fraction(3, 8)),  # a leading 0 is never a thousands group
+    ("1,2345", Fraction(12345, 10000)),  # not three digits: a decimal comma
+    ("1,23", Fraction(123, 100)),
+    ("1,234.5", Fraction(2469, 2)),  # both marks: the last one is the decimal mark
+    ("1.234,5", Fraction(2469, 2)),
+    ("1.234", Fraction(1234, 1000)),  # one dot is always a decimal point
+    ("1.234.567", 1234567),
+    ("1 234 567", 1234567),
+    ("1'234.5", Fraction(2469, 2)),
+    ("1 234,5", Fraction(2469, 2)),
+    (",75", Fraction(3, 4)),
+    ("2.5e-3", Fraction(1, 400)),
+    ("3×10^2", 300),
+    ("1.5/3", Fraction(1, 2)),
+])
+def test_separators_are_read_by_the_documented_rules(typed, value):
+    from flashdeck.exercises.grading import read
+
+    assert read(typed).value == value
+
+
+@pytest.mark.parametrize("typed", ["1,23,456", "1,2,3", "1.234,567.8", "1 23", "0,000,1",
+                                   "1..2", "1e", "e3", "$", "%"])
+def test_separators_that_fit_no_rule_are_unreadable(typed):
+    assert grade(THREE_QUARTERS, typed).status == "unreadable"

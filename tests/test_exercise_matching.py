@@ -265,3 +265,20 @@ def test_through_the_real_note_parser():
     assert all(card.deck == "flashcards" for card in cards)
     bad_line = text.splitlines().index("answer: 2*M / (2*M + FP)") + 1
     assert [(p.line, "unknown name(s) FP" in p.message) for p in problems] == [(bad_line, True)]
+
+
+@pytest.mark.parametrize("heading, template_id, expected", [
+    ("F1 Score for Segmentation", "f1-counts", True),
+    ("F1 Score/Dice Score vs. IoU", "iou-counts", True),
+    ("What is the F1 score?", "f1-counts", True),
+    ("Dice", "f1-counts", True),
+    ("Why is Dice Loss robust to class imbalance?", "f1-counts", False),
+    ("What is the weakness of Dice loss?", "f1-counts", False),
+    ("Converting between IoU and Dice", "iou-counts", False),
+    ("Using the harmonic mean for rates", "harmonic-mean-speed", False),
+    ("The harmonic mean", "harmonic-mean-speed", True),
+])
+def test_a_heading_matches_only_when_it_is_about_the_topic(heading, template_id, expected):
+    from flashdeck.exercises.matching import heading_matches
+
+    assert heading_matches(builtin_template(template_id), heading) is expected

@@ -4,6 +4,11 @@
     flashdeck exercise ID [--seed N]        an instance: prompt, grid, answer and working
     flashdeck exercise ID --check ANSWER    grade ANSWER: exit 0 right, 1 wrong
 
+The templates are the built-ins and those written in the collection's notes (```flashdeck-
+exercise blocks): an imported note's exercise card carries its template (the card's back),
+so they are read from the collection — read-only, and a missing collection is an empty one
+(never created). A built-in's id wins over a note template of the same id.
+
 Only argparse at import time; the exercise engine is imported by the handler.
 """
 
@@ -41,12 +46,15 @@ def handler(args: argparse.Namespace) -> int:
         if args.seed is not None or args.check is not None:
             raise UsageError("--seed and --check need an exercise ID (run `flashdeck exercise` "
                              "for the list)")
-        return _list(builtin_templates(), args.json)
+        return _list(builtin_templates(), _note_templates(args), args.json)
     template = builtin_template(args.id)
+    if template is None:
+        from_notes = _note_templates(args, args.id)
+        template = from_notes[0][0] if from_notes else None
     if template is None:
         import difflib
 
-        ids = [t.id for t in builtin_templates()]
+        ids = [t.id for t in builtin_templates()] + [t.id for t, _ in _note_templates(args)]
         close = difflib.get_close_matches(args.id, ids, n=1)
         hint = f"; did you mean {close[0]}?" if close else " (run `flashdeck exercise` for the list)"
         raise UsageError(f"unknown exercise {args.id!r}{hint}")
@@ -58,19 +66,82 @@ def handler(args: argparse.Namespace) -> int:
     return _show(template, seed, args.check, args.json, chosen=args.seed is not None)
 
 
-def _list(templates: list, as_json: bool) -> int:
+def _note_templates(args: argparse.Namespace, only: str | None = None) -> list:
+    """[(template, note path)]: the templates written in the collection's notes, one per id
+    (the first card's, by id) that is not a built-in's; `only`: just that id."""
+    from pathlib import PurePosixPath
+
+    from flashdeck.collection.store import Collection
+    from flashdeck.errors import FlashdeckError
+    from flashdeck.exercises import builtin_template, template_for_card
+    from flashdeck.paths import collection_path
+
+    path = collection_path(getattr(args, "collection", None))
+    if not path.is_file():
+        return []  # read-only: never create a collection to list exercises
+    sql = ("SELECT c.exercise AS exercise, c.back AS back, n.relpath AS relpath,"
+           " s.path AS source_path, s.kind AS source_kind"
+           " FROM cards c JOIN notes n ON n.id = c.note_id JOIN sources s ON s.id = n.source_id"
+           " WHERE c.exercise IS NOT NULL AND c.orphaned = 0")
+    params: list = []
+    if only is not None:
+        sql += " AND c.exercise = ?"
+        params.append(only)
+    found: dict[str, tuple] = {}
+    try:
+        col = Collection.open_readonly(path)
+    except FlashdeckError as exc:  # the built-ins still work without the collection
+        import sys
+
+        if not getattr(args, "_warned", False):
+            args._warned = True
+            print(f"flashdeck: warning: the exercises in your notes cannot be read: {exc}",
+                  file=sys.stderr)
+        return []
+    with col:
+        for row in col.conn.execute(sql + " ORDER BY c.id", params):
+            exercise = row["exercise"]
+            if exercise in found:
+                continue
+            builtin = builtin_template(exercise)
+            if builtin is not None:
+                continue  # a built-in (or a note's copy of one): listed as the built-in
+            try:
+                template = template_for_card(exercise, row["back"])
+            except FlashdeckError:
+                continue  # a card written by an older flashdeck that no longer reads
+            if row["source_kind"] == "file":
+                note = row["source_path"]
+            else:
+                note = str(PurePosixPath(row["source_path"]) / row["relpath"])
+            found[exercise] = (template, note)
+    return sorted(found.values(), key=lambda pair: pair[0].id)
+
+
+def _list(templates: list, from_notes: list, as_json: bool) -> int:
     if as_json:
         rows = [{"id": t.id, "title": t.title, "topics": [*t.topics, *t.exact_topics]}
                 for t in templates]
+        rows += [{"id": t.id, "title": t.title, "topics": [*t.topics, *t.exact_topics],
+                  "note": note} for t, note in from_notes]
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
-    width = max(len(t.id) for t in templates)
+    from flashdeck.textsafe import sanitize
+
+    everything = [*templates, *(t for t, _ in from_notes)]
+    width = max(len(t.id) for t in everything)
     print(f"{'ID'.ljust(width)}  TITLE")
     for t in templates:
-        print(f"{t.id.ljust(width)}  {t.title}")
+        print(sanitize(f"{t.id.ljust(width)}  {t.title}"))
         if t.topics or t.exact_topics:
-            print(f"{''.ljust(width)}  topics: {', '.join(t.topics + t.exact_topics)}")
-    print(f"\n{len(templates)} exercises. Try: flashdeck exercise {_example(templates)}")
+            print(sanitize(f"{''.ljust(width)}  topics: {', '.join(t.topics + t.exact_topics)}"))
+    for t, note in from_notes:
+        print(sanitize(f"{t.id.ljust(width)}  {t.title}"))
+        print(sanitize(f"{''.ljust(width)}  from: {note}"))
+        if t.topics or t.exact_topics:
+            print(sanitize(f"{''.ljust(width)}  topics: {', '.join(t.topics + t.exact_topics)}"))
+    mine = f" ({len(from_notes)} from your notes)" if from_notes else ""
+    print(f"\n{len(everything)} exercises{mine}. Try: flashdeck exercise {_example(templates)}")
     return 0
 
 
@@ -98,17 +169,17 @@ def _show(template, seed: int, check: str | None, as_json: bool, chosen: bool) -
                                "suggested": verdict.suggested}
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        print(_text(instance, seed, verdict, chosen))
+        from flashdeck.textsafe import sanitize
+
+        print(sanitize(_text(instance, seed, verdict, chosen)))
     if verdict is None:
         return 0
     return 0 if verdict.correct else 1
 
 
 def _text(instance, seed: int, verdict, chosen: bool) -> str:
-    from fractions import Fraction
-
     from flashdeck.exercises import grid_text
-    from flashdeck.exercises.grading import shown
+    from flashdeck.exercises.text import instance_answer_text
 
     reproduce = f"flashdeck exercise {instance.template_id} --seed {seed}"
     lines = [instance.title, f"(seed {seed}{'' if chosen else f'; again with: {reproduce}'})", ""]
@@ -120,7 +191,7 @@ def _text(instance, seed: int, verdict, chosen: bool) -> str:
     if verdict is not None:
         lines.extend([verdict.message, ""])
     else:
-        lines.append(f"Answer: {shown(Fraction(instance.answer), instance.unit)}")
+        lines.append(f"Answer: {instance_answer_text(instance)}")
     lines.append("Working:")
     lines.extend(f"  {step}" for step in instance.steps)
     return "\n".join(lines)

@@ -184,11 +184,18 @@ def cmd_log(args) -> int:
 
 
 def collection_stats(col, engine) -> dict:
+    from flashdeck.scheduling.queue import _LATER_COPY
+
     conn = col.conn
     states = dict.fromkeys(("new", "learning", "review", "relearning"), 0)
     for state, n in conn.execute(
             "SELECT state, count(*) FROM cards WHERE orphaned = 0 GROUP BY state"):
         states[state] = n
+    # the waiting copies of a shared exercise (one template matched by several notes: only
+    # its first copy is ever new, as the queue has it) are not new cards: counted apart
+    waiting = conn.execute("SELECT count(*) FROM cards c WHERE c.orphaned = 0"
+                           f" AND c.state = 'new' AND ({_LATER_COPY})").fetchone()[0]
+    states["new"] -= waiting
     day_start, _ = engine.day()
     start = int(day_start.timestamp())
     today = conn.execute("SELECT count(*), coalesce(sum(duration_ms), 0) FROM reviews"
@@ -198,8 +205,9 @@ def collection_stats(col, engine) -> dict:
         "SELECT state_before, rating FROM reviews WHERE reviewed_at >= ?", (month,))
         if json.loads(b)["state"] == "review"]
     return {
-        "cards": sum(states.values()),
+        "cards": sum(states.values()) + waiting,
         "states": states,
+        "waiting_copies": waiting,
         "suspended": conn.execute("SELECT count(*) FROM cards WHERE orphaned = 0 AND suspended = 1"
                                   ).fetchone()[0],
         "leeches": conn.execute("SELECT count(*) FROM cards WHERE orphaned = 0 AND leech = 1"
@@ -225,7 +233,10 @@ def cmd_stats(args) -> int:
         print_json(stats)
         return 0
     s = stats["states"]
-    print(f"{stats['cards']} cards in {stats['notes']} notes: {s['new']} new, "
+    waiting = stats["waiting_copies"]
+    copies = (f" (+{waiting} waiting {'copy' if waiting == 1 else 'copies'} of shared "
+              "exercises)") if waiting else ""
+    print(f"{stats['cards']} cards in {stats['notes']} notes: {s['new']} new{copies}, "
           f"{s['learning'] + s['relearning']} learning, {s['review']} review; "
           f"{stats['suspended']} suspended, {stats['leeches']} leeches, "
           f"{stats['orphaned']} orphaned")

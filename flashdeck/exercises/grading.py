@@ -1,25 +1,52 @@
 """Grading a typed answer against an instance.
 
-People write the same number many ways — `3/4`, `600/800`, `0.75`, `.75`, `75%` — and all
-of them are right; only an unreduced fraction earns a gentle "reduce it" remark. Decimals
-are compared within the template's tolerance because nobody types 2/3 to 16 places.
+People write the same number many ways — `3/4`, `600/800`, `0.75`, `.75`, `75%`, `0,75`,
+`$8.89`, `15 mph`, `1e-3` — and all of them are right; only an unreduced fraction earns a
+gentle "reduce it" remark. Decimals are compared within the template's tolerance because
+nobody types 2/3 to 16 places (and an answer computed with sqrt/log/exp is a float).
+
+How a typed answer is read (`read`), in this order:
+- at most MAX_TYPED characters (a pasted 5,000-digit number gets a message, never an error);
+- Unicode minus, fraction slash, ½-style fractions and full-width digits are normalised;
+- a currency sign ($ € £ ¥ ₹) before or after the number, the template's unit (`mph`, its
+  singular or plural), or — when the template has no unit — one word after the number
+  (`15 pixels`) are set aside; `%` (or `percent`) makes it a percentage;
+- the number: a fraction `a/b` (`1/0` is named a division by zero), a decimal, or scientific
+  notation (`1e-3`, `2.5E2`, `2.5×10^3`, exponent at most ±MAX_EXPONENT);
+- separators: a number with both `,` and `.` takes the last one as the decimal mark and the
+  other as the thousands separator (`1,234.5`, `1.234,5`); with only commas, a comma
+  followed by exactly three digits and then nothing but more such groups, after a first
+  group of 1-3 digits that is not `0`, separates thousands (`1,234` is 1234, `1,234,567`),
+  any other single comma is a decimal comma (`0,3658`, `0,375`, `12,5`); several dots are
+  thousands separators only in groups of three (`1.234.567`), one dot is a decimal point
+  (`1.234` is 1.234); spaces, thin spaces, `'` and `_` separate thousands in groups of three
+  (`1 234`). Anything else is unreadable, with a message saying what is accepted.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from fractions import Fraction
 
 from flashdeck.exercises.model import Instance, Verdict
-from flashdeck.exercises.text import decimal, exact_places, fraction
+from flashdeck.exercises.text import decimal, fraction
 
 ACCEPTED = "a fraction (3/4), a decimal (0.75 or .75) or a percentage (75%)"
+MAX_TYPED = 100  # characters
+MAX_EXPONENT = 1000  # of scientific notation: 1e-1000 is still just a number to compare
+CURRENCY = "$€£¥₹₩₽¢"
 
-_NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
-_FRACTION = re.compile(r"([+-]?\d+)\s*/\s*([+-]?\d+)")
-_PERCENT = re.compile(rf"({_NUM})\s*%")
-_DECIMAL = re.compile(_NUM)
-_UNICODE = str.maketrans({"−": "-", "–": "-", "⁄": "/", "∕": "/", "÷": "/", "٫": ".", " ": " "})
+_UNICODE = str.maketrans({"−": "-", "–": "-", "—": "-", "⁄": "/", "∕": "/", "÷": "/",
+                          "٫": ".",
+                          "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ",
+                          "’": "'", "×": "x", "·": "x", "⋅": "x"})
+_DIGITS = r"\d[\d,.' _]*"
+_NUMBER = re.compile(rf"(?P<sign>[+-]?)(?P<body>{_DIGITS}|[.,]\d[\d' _]*)"
+                     r"(?:\s*(?:[eE](?P<e>[+-]?\d{1,5})"  # 1e-3
+                     r"|[xX*]\s*10\s*(?:\^|\*\*)\s*(?P<x>[+-]?\d{1,5})))?")  # 2.5×10^3
+_FRACTION = re.compile(r"(?P<top>[^/]+?)\s*/\s*(?P<bottom>[^/]+)")
+_TRAILING_WORD = re.compile(r"(?P<num>.*\d)\s*(?P<word>[^\W\d_]{2,}(?:/[^\W\d_]+)?\.?)")
 
 
 class Reading:
@@ -33,64 +60,220 @@ class Reading:
         self.reduced = reduced
 
 
+class Unreadable(str):
+    """Why a typed answer could not be read (a message for the user)."""
+
+
 def read_answer(typed: str, unit: str = "") -> Reading | None:
     """Read a typed answer; None when it is not a number in an accepted form."""
-    text = typed.translate(_UNICODE).strip()
-    if unit:
-        folded = text.casefold()
-        for affix in {unit.casefold(), unit.casefold().rstrip("s")}:
-            if affix and folded.endswith(affix):
+    result = read(typed, unit)
+    return result if isinstance(result, Reading) else None
+
+
+def read(typed: object, unit: str = "") -> Reading | Unreadable:
+    """Read a typed answer, or say why it cannot be read. Never raises."""
+    if not isinstance(typed, str):
+        return Unreadable("No answer given.")
+    text = typed.strip()
+    if not text:
+        return Unreadable("No answer given.")
+    if len(text) > MAX_TYPED:
+        return Unreadable(f"That answer is {len(text):,} characters long; an answer is a number "
+                          f"of at most {MAX_TYPED} characters.")
+    text = unicodedata.normalize("NFKC", text).translate(_UNICODE).strip()
+    if len(text) > MAX_TYPED:  # NFKC can lengthen text (a ligature becomes several letters)
+        return Unreadable("not a number")
+    if text[:1] in ("+", "-") and _currency(text[1:2]):  # -$8.89
+        text = text[1] + text[0] + text[2:]
+    text, percent = _strip_affixes(text, unit)
+    if text is None:
+        return Unreadable(percent)  # type: ignore[arg-type]  # the message
+    if match := _FRACTION.fullmatch(text):
+        top, bottom = _number(match["top"]), _number(match["bottom"])
+        if isinstance(top, Unreadable) or isinstance(bottom, Unreadable):
+            return top if isinstance(top, Unreadable) else bottom  # type: ignore[return-value]
+        if bottom == 0:
+            return Unreadable(f"{_quote(typed)} divides by zero, so it is not a number.")
+        value = top / bottom
+        if percent:
+            return Reading(value / 100, "percent")
+        whole = top.denominator == 1 and bottom.denominator == 1
+        reduced = not whole or abs(bottom) == value.denominator
+        return Reading(value, "fraction", reduced)
+    value = _number(text)
+    if isinstance(value, Unreadable):
+        return value
+    return Reading(value / 100, "percent") if percent else Reading(value, "decimal")
+
+
+def _currency(char: str) -> bool:
+    return len(char) == 1 and char in CURRENCY
+
+
+def _quote(typed: str) -> str:
+    text = " ".join(typed.split())
+    return repr(text if len(text) <= 40 else text[:39] + "…")
+
+
+def _strip_affixes(text: str, unit: str) -> tuple[str | None, object]:
+    """The number's text without currency, unit or percent sign, and whether it was a
+    percentage; (None, message) when another unit is given."""
+    percent = False
+    unit = unit.strip()
+    units = {u for u in (unit.casefold(), unit.casefold().rstrip("s"), unit.casefold() + "s")
+             if u}
+    for _ in range(3):  # `$ 8.89`, `75 %`, `15 mph`: at most a sign and a unit, either side
+        before = text
+        if _currency(text[:1]):
+            text = text[1:].strip()
+        if _currency(text[-1:]):
+            text = text[:-1].strip()
+        for affix in sorted(units, key=len, reverse=True):
+            folded = text.casefold()
+            if folded.endswith(affix) and len(text) > len(affix):
                 text = text[: -len(affix)].strip()
                 break
-            if affix and folded.startswith(affix):
+            if folded.startswith(affix) and len(text) > len(affix) and not affix[:1].isdigit():
                 text = text[len(affix):].strip()
                 break
-    if match := _FRACTION.fullmatch(text):
-        top, bottom = int(match[1]), int(match[2])
-        if bottom == 0:
+        if not percent and (text.endswith("%") or text.casefold().endswith(" percent")):
+            text = text[:-1].strip() if text.endswith("%") else text[: -len(" percent")].strip()
+            percent = True
+        if text == before:
+            break
+    # one word after the number: `15 pixels` (no unit asked), or the wrong unit (`15 km`)
+    if match := _TRAILING_WORD.fullmatch(text):
+        word = match["word"].casefold().rstrip(".")
+        if unit and word not in units:
+            return None, (f"The answer is asked in {unit}, not {match['word']}: type the "
+                          f"number (in {unit}).")
+        text = match["num"].strip()
+    return text, percent
+
+
+def _number(text: str) -> Fraction | Unreadable:
+    """One number: a decimal with separators, in scientific notation or not."""
+    text = text.strip()
+    match = _NUMBER.fullmatch(text)
+    if not match:
+        return Unreadable("not a number")
+    digits = _digits(match["body"])
+    if digits is None:
+        return Unreadable(f"{_quote(text)}: the separators are not read as thousands or a "
+                          "decimal mark (write 1234.5, 1,234.5 or 0,75).")
+    exponent_text = match["e"] or match["x"]
+    exponent = int(exponent_text) if exponent_text else 0
+    if abs(exponent) > MAX_EXPONENT:
+        return Unreadable(f"{_quote(text)} is too large or too small a number to be an answer.")
+    value = Fraction(digits) * Fraction(10) ** exponent
+    return -value if match["sign"] == "-" else value
+
+
+def _digits(body: str) -> str | None:
+    """`1,234.5` -> `1234.5`, `0,3658` -> `0.3658`; None when the separators make no sense."""
+    body = body.strip()
+    for sep in " '_":
+        if sep in body:
+            head, *groups = body.split(sep)
+            last = groups[-1]
+            tail = ""
+            for mark in ",.":  # the last group may carry the decimal part: `1 234,5`
+                if mark in last and mark not in "".join(groups[:-1]) + head:
+                    last, tail = last.split(mark, 1)[0], mark + last.split(mark, 1)[1]
+                    break
+            if not _thousands(head, [*groups[:-1], last]):
+                return None
+            body = head + "".join(groups[:-1]) + last + tail
+    commas, dots = body.count(","), body.count(".")
+    if commas and dots:
+        mark, other = ("." , ",") if body.rfind(".") > body.rfind(",") else (",", ".")
+        whole, _, part = body.rpartition(mark)
+        if body.count(mark) != 1 or not _thousands(*_split(whole, other)) or other in part:
             return None
-        value = Fraction(top, bottom)
-        reduced = abs(bottom) == value.denominator
-        return Reading(value, "fraction", reduced)
-    if match := _PERCENT.fullmatch(text):
-        return Reading(Fraction(match[1]) / 100, "percent")
-    if _DECIMAL.fullmatch(text):
-        return Reading(Fraction(text), "decimal")
-    return None
+        return _plain(whole.replace(other, "") + "." + part)
+    if commas:
+        head, *groups = body.split(",")
+        if _thousands(head, groups):
+            return _plain("".join([head, *groups]))
+        if commas == 1:
+            return _plain(body.replace(",", "."))
+        return None
+    if dots > 1:
+        head, *groups = body.split(".")
+        return _plain("".join([head, *groups])) if _thousands(head, groups) else None
+    return _plain(body)
 
 
-def shown(value: Fraction, unit: str = "") -> str:
-    """3/4 = 0.75, 2/3 ≈ 0.6667, 15 — how the expected answer is named in messages."""
-    suffix = f" {unit}" if unit else ""
-    if value.denominator == 1:
-        return f"{value.numerator}{suffix}"
-    sign = "=" if exact_places(value) is not None else "≈"
-    return f"{fraction(value)} {sign} {decimal(value)}{suffix}"
+def _split(whole: str, sep: str) -> tuple[str, list[str]]:
+    head, *groups = whole.split(sep)
+    return head, groups
+
+
+def _thousands(head: str, groups: list[str]) -> bool:
+    """`1` `234` `567`: a first group of 1-3 digits (not 0), then groups of exactly three."""
+    if not groups:
+        return head.isdigit() or head == ""
+    return (head.isdigit() and 1 <= len(head) <= 3 and head != "0"
+            and all(len(g) == 3 and g.isdigit() for g in groups))
+
+
+def _plain(text: str) -> str | None:
+    return text if re.fullmatch(r"\d+\.?\d*|\.\d+", text) else None
+
+
+_EXACT_ANSWER = re.compile(r"-?\d+(?:/\d+)?")
+
+
+def expected_value(instance: Instance) -> Fraction | float:
+    """The instance's answer: exact (`3/4`, `15`), or a float when it was computed with
+    sqrt, log or exp (then `Instance.answer` is the float written out: `1.4142135623730951`)."""
+    if _EXACT_ANSWER.fullmatch(instance.answer):
+        return Fraction(instance.answer)
+    return float(instance.answer)
+
+
+def shown(value: Fraction | float, unit: str = "") -> str:
+    """3/4 = 0.75, 2/3 ≈ 0.6667, 15, ≈ 1.4142: how the expected answer is named in messages."""
+    from flashdeck.exercises.text import answer_text
+
+    return answer_text(value, unit)
 
 
 def grade(instance: Instance, typed: str) -> Verdict:
-    """Right, right-but-unsimplified, wrong or unreadable, with what to tell the user."""
-    expected = Fraction(instance.answer)
-    answer_text = shown(expected, instance.unit)
-    reading = read_answer(typed, instance.unit)
-    if reading is None:
-        if not typed.strip():
+    """Right, right-but-unsimplified, wrong or unreadable, with what to tell the user.
+    Never raises, whatever is typed (or pasted)."""
+    expected_float = expected_value(instance)
+    answer_text = shown(expected_float, instance.unit)
+    expected = Fraction(expected_float)
+    reading = read(typed, instance.unit)
+    if isinstance(reading, Unreadable):
+        if reading == "No answer given.":
             return Verdict("unreadable", f"No answer given. Type {ACCEPTED}.", "again")
-        return Verdict("unreadable", f"Could not read {typed.strip()!r} as a number. "
-                       f"Type {ACCEPTED}.", "again")
+        if reading == "not a number":
+            return Verdict("unreadable", f"Could not read {_quote(typed)} as a number. "
+                           f"Type {ACCEPTED}.", "again")
+        return Verdict("unreadable", f"{reading} Type {ACCEPTED}.", "again")
     tolerance = Fraction(repr(float(instance.tolerance)))
     typed_text = " ".join(typed.split())
-    if reading.value == expected:
+    exact = isinstance(expected_float, Fraction)
+    if reading.value == expected and exact:
         if reading.form == "fraction" and not reading.reduced:
             return Verdict("unsimplified", f"Right, but {typed_text} reduces to "
                            f"{fraction(expected)} ({answer_text}).", "good")
         return Verdict("right", f"Right: {answer_text}.", "good")
     if abs(reading.value - expected) <= tolerance:
+        if reading.form == "fraction" and not reading.reduced:
+            return Verdict("unsimplified", f"Right, but {typed_text} can be reduced "
+                           f"({answer_text}).", "good")
         return Verdict("right", f"Right: {answer_text} ({typed_text} is within "
                        f"±{decimal(tolerance)}).", "good")
     message = f"Not quite: you gave {typed_text}; the answer is {answer_text}."
     for trap_answer, trap_message in instance.traps:
-        if abs(reading.value - Fraction(trap_answer)) <= tolerance:
+        try:
+            trap = Fraction(trap_answer)
+        except (ValueError, ZeroDivisionError):
+            continue
+        if abs(reading.value - trap) <= tolerance:
             message = f"{message} {trap_message}"
             break
     return Verdict("wrong", message, "again")

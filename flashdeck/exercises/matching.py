@@ -8,6 +8,14 @@ Segmentation" is about F1 Score), but a topic must appear as whole words, in ord
 Everyday words (Precision, Recall, Dice, Segmentation) are a template's `exact_topics`:
 they match only a title, alias or heading that is just that word ("What is recall?"), so
 "Floating point precision" or "Dice games" get no exercises.
+
+A title or an alias names what the whole note is about, so a topic anywhere in it counts.
+A heading is held to more: its topic must be what the section is about, not a word in
+passing. A heading matches when its subject — the heading without question words, or one
+side of a comparison ("F1 Score/Dice Score vs. IoU") — starts with the topic ("F1 Score
+for Segmentation", "The ROC curve"); a question matches only when it asks about exactly
+the topic ("What is the Tversky index?"). So "Why does Dice loss cope better with class
+imbalance?" or "Converting between IoU and Dice" bring no exercises of their own.
 """
 
 from __future__ import annotations
@@ -23,8 +31,13 @@ from flashdeck.notes.model import ParsedCard, ParsedNote, Problem
 DEFAULT_DECK = "flashcards"
 _WORD = re.compile(r"[^\W_]+")
 _QUESTION_WORDS = frozenset(
-    "what whats is are was the a an of does do how why which when define definition".split()
+    "what whats is are was the a an of does do how why which when define definition"
+    " you we can should to compute calculate computing calculating".split()
 )
+# words that open a question even without its "?"
+_ASKING = frozenset("what whats how why which when who where does do is are can should".split())
+# the sides of a comparison or a list in a heading: "F1 Score/Dice Score vs. IoU"
+_SIDES = re.compile(r"\s+(?:vs\.?|versus)\s+|[/&,;:|()\[\]]|\s[–—-]\s", re.IGNORECASE)
 
 
 @lru_cache(maxsize=8192)
@@ -74,20 +87,45 @@ def matches(template: Template, text: str) -> bool:
     return _matches(template, hay, _core(hay))
 
 
+class _Heading:
+    """A heading's subjects: the heading (question words dropped) and each side of it."""
+
+    __slots__ = ("line", "hay", "subjects", "question")
+
+    def __init__(self, line: int, text: str) -> None:
+        self.line = line
+        self.hay = words(text)
+        core = _core(self.hay)
+        sides = [_core(words(side)) for side in _SIDES.split(text)]
+        self.subjects = tuple(dict.fromkeys(s for s in [core, *sides] if s))
+        self.question = text.rstrip().endswith("?") or self.hay[:1] in {(w,) for w in _ASKING}
+
+    def about(self, template: Template) -> bool:
+        for topic in template.topics:
+            wanted = words(topic)
+            if wanted and any(s == wanted if self.question else s[:len(wanted)] == wanted
+                              for s in self.subjects):
+                return True
+        return any(words(topic) and s == words(topic)
+                   for topic in template.exact_topics for s in self.subjects)
+
+
+def heading_matches(template: Template, text: str) -> bool:
+    """True when a heading with this text is about one of the template's topics."""
+    return _Heading(0, text).about(template)
+
+
 class _Names:
     """A note's headings, title and aliases, normalised once for all templates."""
 
     def __init__(self, note: ParsedNote) -> None:
-        self.headings = []
-        for heading in note.headings:
-            hay = words(heading.text)
-            self.headings.append((heading.line, hay, _core(hay)))
+        self.headings = [_Heading(heading.line, heading.text) for heading in note.headings]
         self.names = []
         for name in [note.title, *note.aliases]:
             if isinstance(name, str):
                 hay = words(name)
                 self.names.append((hay, _core(hay)))
-        self.vocabulary = {w for _l, hay, _c in self.headings for w in hay} | {
+        self.vocabulary = {w for heading in self.headings for w in heading.hay} | {
             w for hay, _c in self.names for w in hay}
 
 
@@ -98,9 +136,9 @@ def match_line(template: Template, note: ParsedNote | _Names) -> int | None:
     if not any(words(t)[:1] and words(t)[0] in names.vocabulary
                for t in template.topics + template.exact_topics):
         return None  # no topic's first word occurs anywhere: the common case, made cheap
-    for line, hay, core in names.headings:
-        if _matches(template, hay, core):
-            return line
+    for heading in names.headings:
+        if heading.about(template):
+            return heading.line
     if any(_matches(template, hay, core) for hay, core in names.names):
         return 1
     return None

@@ -4,6 +4,13 @@ One format for both, so a user can copy a built-in (`flashdeck exercise ID --jso
 its working; the YAML ships in `flashdeck/exercises/builtin/`) and change it. Everything a
 user can get wrong becomes a `Problem(path, line, message)` pointing at the offending key,
 never an exception: a bad block in one note must not stop an import.
+
+A block is untrusted: its YAML is composed, then checked before anything is built from it —
+at most MAX_SOURCE characters, MAX_YAML_NODES nodes with every alias expanded (an alias bomb
+is refused, never expanded), no alias inside its own anchor (`loop: &l [*l]`), nesting at
+most MAX_YAML_DEPTH deep. A user template is then tried the way reviews draw it (`_trial`):
+TRIAL_SEEDS seeds and more until every variant has been drawn, within TEMPLATE_BUDGET
+operations of work in all; a template that fails on any of them is refused.
 """
 
 from __future__ import annotations
@@ -36,12 +43,20 @@ VARIANT_KEYS = (
     "name", "weight", "vars", "let", "where", "prompt", "steps", "answer", "given",
     "zero_division", "traps", "grid",
 )
-RESERVED = frozenset({"min", "max", "abs", "answer", "convention", "variant"})
+RESERVED = frozenset({"min", "max", "abs", "sqrt", "log", "ln", "exp", "pi", "e", "answer",
+                      "convention", "variant"})
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
 _RANGE = re.compile(r"^(?P<low>.+?)\s*\.\.\s*(?P<high>.+)$")
 _DECIMALS = re.compile(r"(?<![A-Za-z_\d.])\d*\.(\d+)")
 MAX_CHOICES = 1000
+MAX_VARIANTS = 100
+MAX_SOURCE = 64_000  # characters of one template's YAML
+MAX_YAML_NODES = 20_000  # nodes, every alias expanded
+MAX_YAML_DEPTH = 40
+TRIAL_SEEDS = 40  # draws, exactly as reviews make them, before a user template is accepted
+TRIAL_MAX_SEEDS = 400  # ...more when a variant has not been drawn yet
+TEMPLATE_BUDGET = 150_000  # evaluator operations for the whole trial of one template
 
 
 class _Lines:
@@ -51,21 +66,29 @@ class _Lines:
         self.first = first_line
         self.map: dict[tuple, int] = {}
         if node is not None:
-            self._walk(node, ())
+            self._walk(node)
 
-    def _walk(self, node: Any, path: tuple) -> None:
+    def _walk(self, root: Any) -> None:
+        """Every key's line. Iterative; the YAML was checked by `_yaml_shape` (at most
+        MAX_YAML_NODES nodes with its aliases expanded, no cycles), so this ends quickly."""
         import yaml
 
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                sub = path + (str(key.value),)
-                self.map[sub] = self.first + key.start_mark.line
-                self._walk(value, sub)
-        elif isinstance(node, yaml.SequenceNode):
-            for index, item in enumerate(node.value):
-                sub = path + (index,)
-                self.map[sub] = self.first + item.start_mark.line
-                self._walk(item, sub)
+        stack: list[tuple[Any, tuple]] = [(root, ())]
+        while stack:
+            node, path = stack.pop()
+            if isinstance(node, yaml.MappingNode):
+                for key, value in node.value:
+                    if not isinstance(key, yaml.ScalarNode):
+                        continue
+                    sub = path + (str(key.value),)
+                    self.map.setdefault(sub, self.first + key.start_mark.line)
+                    stack.append((value, sub))
+            elif isinstance(node, yaml.SequenceNode):
+                for index, item in enumerate(node.value):
+                    sub = path + (index,)
+                    self.map.setdefault(sub, self.first + item.start_mark.line)
+                    stack.append((item, sub))
+
 
     def __call__(self, *path: Any) -> int:
         while path:
@@ -73,6 +96,48 @@ class _Lines:
                 return self.map[path]
             path = path[:-1]
         return self.first
+
+
+def _yaml_shape(root: Any) -> tuple[str, int] | None:
+    """Why a composed YAML document is refused before it is built (None: it is fine):
+    an alias inside its own anchor, more than MAX_YAML_NODES nodes once every alias is
+    expanded (an alias bomb), or nesting deeper than MAX_YAML_DEPTH. Linear in the nodes
+    as written: expanded sizes are added up, never expanded."""
+    import yaml
+
+    def children(node: Any) -> list:
+        if isinstance(node, yaml.MappingNode):
+            return [part for pair in node.value for part in pair]
+        if isinstance(node, yaml.SequenceNode):
+            return list(node.value)
+        return []
+
+    size: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[Any, int, bool]] = [(root, 0, False)]
+    while stack:
+        node, depth, leaving = stack.pop()
+        key = id(node)
+        if leaving:
+            on_path.discard(key)
+            size[key] = 1 + sum(size[id(child)] for child in children(node))
+            if size[key] > MAX_YAML_NODES:
+                return (f"exercise template has more than {MAX_YAML_NODES:,} values once its "
+                        "aliases (*name) are expanded; refused", node.start_mark.line)
+            continue
+        if key in size:
+            continue
+        if depth > MAX_YAML_DEPTH:
+            return (f"exercise template is nested more than {MAX_YAML_DEPTH} levels deep; "
+                    "refused", node.start_mark.line)
+        on_path.add(key)
+        stack.append((node, depth, True))
+        for child in children(node):
+            if id(child) in on_path:
+                return ("exercise template has an alias (*name) inside its own anchor (&name); "
+                        "refused", node.start_mark.line)
+            stack.append((child, depth + 1, False))
+    return None
 
 
 class _Collector:
@@ -109,11 +174,17 @@ def _parse(
 ) -> tuple[Template | None, list[Problem]]:
     import yaml
 
+    if len(source) > MAX_SOURCE:
+        return None, [Problem(path, line, f"exercise template is {len(source):,} characters "
+                              f"long; at most {MAX_SOURCE:,} are read")]
     loader = None
     try:
         # libyaml when PyYAML has it (~10x faster: the built-ins load on every import run)
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(source)
         node = loader.get_single_node()
+        refused = _yaml_shape(node) if node is not None else None
+        if refused:
+            return None, [Problem(path, line + refused[1], refused[0])]
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
@@ -121,6 +192,11 @@ def _parse(
         reason = getattr(exc, "problem", None) or getattr(exc, "reason", None) \
             or str(exc).splitlines()[0]
         return None, [Problem(path, where, f"exercise template is not valid YAML: {reason}")]
+    except (ValueError, TypeError, RecursionError, MemoryError) as exc:
+        # a number past Python's 4,300-digit limit, a merge key that merges itself...
+        reason = "a number too long to read" if isinstance(exc, ValueError) \
+            else type(exc).__name__
+        return None, [Problem(path, line, f"exercise template is not valid YAML: {reason}")]
     finally:
         if loader is not None:
             loader.dispose()
@@ -142,7 +218,9 @@ def _parse(
     if template_id is None:
         template_id = _slug(title) if title else "exercise"
     if not isinstance(template_id, str) or not _ID.match(template_id):
-        out.error(f"id: {template_id!r} must be lower-case letters, digits, - or _ "
+        shown = repr(template_id)[:60] if isinstance(template_id, (str, int, float)) \
+            else _describe(template_id)
+        out.error(f"id: {shown} must be lower-case letters, digits, - or _ "
                   "(e.g. dice-counts)", "id")
     topics = _topics(data.get("topics"), out, "topics")
     exact_topics = _topics(data.get("exact_topics"), out, "exact_topics")
@@ -160,6 +238,9 @@ def _parse(
             variants.append(variant)
     elif not isinstance(variants_raw, list) or not variants_raw:
         out.error("variants: must be a non-empty list of scenarios", "variants")
+    elif len(variants_raw) > MAX_VARIANTS:
+        out.error(f"variants: {len(variants_raw):,} scenarios; a template has at most "
+                  f"{MAX_VARIANTS}", "variants")
     else:
         seen: set[str] = set()
         for index, raw in enumerate(variants_raw):
@@ -200,17 +281,61 @@ def _parse(
 
 
 def _trial(template: Template, out: _Collector) -> None:
-    """Instantiate each variant for a few seeds; report the first failure of each."""
-    from flashdeck.exercises.engine import instantiate_variant
+    """Draw the template exactly as reviews do (seed after seed, the variant chosen by the
+    draw) — TRIAL_SEEDS seeds, more until every variant has been drawn — within
+    TEMPLATE_BUDGET operations in all; report the first failure, which refuses it. A variant
+    no seed chose (a tiny weight) is then drawn on its own for a few seeds."""
+    from flashdeck.exercises.engine import (
+        INSTANCE_BUDGET,
+        chosen_variant,
+        draw_instance,
+        instantiate_variant,
+    )
+    from flashdeck.exercises.expr import Budget, BudgetError
 
-    for index, variant in enumerate(template.variants):
-        for seed in range(3):
-            try:
-                instantiate_variant(template, seed, index)
-            except ExerciseError as exc:
-                label = f" (variant {variant.name})" if variant.name else ""
-                out.problems.append(Problem(out.path, exc.line or template.line, f"{exc}{label}"))
-                break
+    left = TEMPLATE_BUDGET
+    drawn = [0] * len(template.variants)
+
+    def refuse(exc: ExerciseError, index: int) -> None:
+        name = template.variants[index].name
+        label = f" (variant {name})" if name else ""
+        out.problems.append(Problem(out.path, exc.line or template.line, f"{exc}{label}"))
+
+    def draw(seed: int, index: int | None) -> bool:
+        nonlocal left
+        budget = Budget(min(INSTANCE_BUDGET, left))
+        variant = chosen_variant(template, seed) if index is None else index
+        try:
+            if index is None:
+                draw_instance(template, seed, budget)
+            else:
+                instantiate_variant(template, seed, index, budget)
+        except BudgetError as exc:
+            if budget.limit < INSTANCE_BUDGET:  # the whole trial's budget ran out
+                out.problems.append(Problem(
+                    out.path, template.line,
+                    f"exercise {template.id!r}: drawing it takes too much work (more than "
+                    f"{TEMPLATE_BUDGET:,} operations for {seed + 1} draws); simplify it"))
+            else:
+                refuse(exc, variant)
+            return False
+        except ExerciseError as exc:
+            refuse(exc, variant)
+            return False
+        left -= budget.used
+        drawn[variant] += 1
+        return True
+
+    for seed in range(TRIAL_MAX_SEEDS):
+        if seed >= TRIAL_SEEDS and min(drawn) > 0:
+            break
+        if not draw(seed, None):
+            return
+    for index, count in enumerate(drawn):
+        if count == 0:
+            for seed in range(3):
+                if not draw(seed, index):
+                    return
 
 
 def _slug(text: str) -> str:
@@ -228,8 +353,13 @@ def _topics(raw: Any, out: _Collector, key: str) -> tuple[str, ...]:
     return tuple(str(t).strip() for t in raw if str(t).strip())
 
 
+def _describe(value: Any) -> str:
+    return "a mapping" if isinstance(value, dict) else "a list" if isinstance(value, list) \
+        else "nothing" if value is None else type(value).__name__
+
+
 def _tolerance(raw: Any, out: _Collector) -> float:
-    if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not 0 <= raw < math.inf:
+    if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not 0 <= raw < 10**6:
         out.error("tolerance: must be a number ≥ 0, e.g. 0.005", "tolerance")
         return DEFAULT_TOLERANCE
     return float(raw)
@@ -383,8 +513,8 @@ def _variant(base: dict, over: dict, at: tuple, out: _Collector) -> Variant | No
 
     weight = over.get("weight", 1)
     if isinstance(weight, bool) or not isinstance(weight, (int, float)) \
-            or not 0 < weight < math.inf:
-        out.error("weight: must be a number > 0", *at, "weight")
+            or not 0 < weight <= 10**6:
+        out.error("weight: must be a number > 0 (at most 1,000,000)", *at, "weight")
         weight = 1
 
     failed_now = len([p for p in out.problems if p.severity == "error"])
@@ -412,7 +542,9 @@ def _check_name(name: Any, out: _Collector, *at: Any) -> bool:
                   "letter (TP, FP, speed_back)", *at)
         return False
     if name in RESERVED:
-        out.error(f"{name!r} is reserved; choose another name", *at)
+        what = " (the constant)" if name in ("pi", "e") else " (a function)" \
+            if name in ("min", "max", "abs", "sqrt", "log", "ln", "exp") else ""
+        out.error(f"{name!r} is reserved{what}; choose another name", *at)
         return False
     return True
 
@@ -446,6 +578,9 @@ def _var(name: str, spec: Any, earlier: list[str], out: _Collector, at: tuple) -
         out.error(f"vars: {name}: true/false is not a number", *at)
         return None
     if isinstance(spec, (int, float)):
+        if not _usable(spec):
+            out.error(f"vars: {name}: the number is too large (at most 60 digits)", *at)
+            return None
         return VarSpec(name, choices=(_number(spec),), line=line)
     if isinstance(spec, list):
         if not spec or len(spec) > MAX_CHOICES:
@@ -455,6 +590,10 @@ def _var(name: str, spec: Any, earlier: list[str], out: _Collector, at: tuple) -
         for item in spec:
             if isinstance(item, bool) or not isinstance(item, (int, float, str)):
                 out.error(f"vars: {name}: list items must be numbers or words", *at)
+                return None
+            if isinstance(item, (int, float)) and not _usable(item):
+                out.error(f"vars: {name}: a number in the list is too large (at most 60 "
+                          "digits)", *at)
                 return None
             choices.append(_number(item) if isinstance(item, (int, float)) else item)
         return VarSpec(name, choices=tuple(choices), line=line)
@@ -493,6 +632,12 @@ def _var(name: str, spec: Any, earlier: list[str], out: _Collector, at: tuple) -
             out.error(f"vars: {name}: at most 6 decimal places", *at)
             return None
     return VarSpec(name, low=low, high=high, step=step, places=places, line=line)
+
+
+def _usable(value: int | float) -> bool:
+    """A YAML number a template can use: finite, and at most 60 digits."""
+    return abs(value) < 10**60 if isinstance(value, int) else math.isfinite(value) \
+        and abs(value) < 1e60
 
 
 def _literal(value: Any) -> str:

@@ -2,9 +2,15 @@
 
 A placeholder is an expression with an optional format: `{TP}`, `{2*TP}`, `{x:.3f}`,
 `{x:frac}` (3/4), `{x:dec}` (0.75, or 0.6667 rounded), `{x:eq}` ("= 0.75" or "≈ 0.6667"),
-and `{a / b:work}` which writes the note's chain "600/800 = 0.75" (or "200/300 = 2/3 ≈
-0.6667"). `{convention}` in steps is the template's 0/0 convention. `{{` and `}}` are
-literal braces (for LaTeX such as `$\\frac{{a}}{{b}}$`).
+`{a / b:work}` which writes the note's chain "600/800 = 0.75" (or "200/300 = 2/3 ≈
+0.6667"), and `{n:plural cat pixel}` ("1 cat pixel", "3 cat pixels"; `{n:plural
+child/children}` for an irregular plural). `{convention}` in steps is the template's 0/0
+convention. `{{` and `}}` are literal braces (for LaTeX such as `$\\frac{{a}}{{b}}$`).
+
+One rounding rule everywhere (prompt, working, the answer line, verdicts, placeholders): a
+number is written exactly when at most MAX_EXACT_PLACES decimal places do it (0.75,
+0.65625), otherwise rounded half away from zero to APPROX_PLACES places after "≈" (0.6667,
+0.0923) — never 4 significant digits in one place and 4 places in another.
 """
 
 from __future__ import annotations
@@ -72,10 +78,38 @@ def _placeholder(inner: str, text: str) -> tuple[Expr | None, str]:
         raise ExerciseError(f"placeholder {{{inner}}}: {exc}") from None
     if spec == "work" and expr.division is None:
         raise ExerciseError(f"{{{inner}}}: the work format needs a division, e.g. {{num / den:work}}")
+    if spec.split(None, 1)[:1] == ["plural"]:
+        if not _noun_forms(spec):
+            raise ExerciseError(f"placeholder {{{inner}}}: plural needs the noun, e.g. "
+                                "{n:plural cat pixel} or {n:plural child/children}")
+        return (expr, " ".join(spec.split()))
     if spec and spec not in OWN_SPECS and not (_formats(1.5, spec) or _formats(1, spec)):
         raise ExerciseError(f"placeholder {{{inner}}}: unknown format {spec!r} (use frac, dec, "
-                                "eq, work or a Python format such as .3f)")
+                                "eq, work, plural NOUN or a Python format such as .3f)")
     return (expr, spec)
+
+
+def _noun_forms(spec: str) -> tuple[str, str] | None:
+    """`plural cat pixel` -> ("cat pixel", "cat pixels"); `plural child/children` -> both."""
+    noun = spec.split(None, 1)[1].strip() if len(spec.split(None, 1)) > 1 else ""
+    if not noun:
+        return None
+    if "/" in noun:
+        one, _, many = noun.partition("/")
+        one, many = one.strip(), many.strip()
+        return (one, many) if one and many else None
+    return noun, _plural(noun)
+
+
+def _plural(noun: str) -> str:
+    head, _, last = noun.rpartition(" ")
+    prefix = f"{head} " if head else ""
+    lower = last.lower()
+    if lower.endswith(("s", "x", "z", "ch", "sh")):
+        return f"{prefix}{last}es"
+    if lower.endswith("y") and lower[-2:-1] not in ("a", "e", "i", "o", "u", ""):
+        return f"{prefix}{last[:-1]}ies"
+    return f"{prefix}{last}s"
 
 
 def _formats(value: float, spec: str) -> bool:
@@ -123,12 +157,14 @@ def _work(expr: Expr, evaluate: Callable[[Expr], object]) -> str:
     sides = expr.division
     assert sides is not None  # checked when the text was parsed
     top, bottom = (evaluate(side) for side in sides)
-    if not isinstance(top, Fraction) or not isinstance(bottom, Fraction):
+    if not _is_number(top) or not _is_number(bottom):
         raise ExprError(f"{{{expr.text}:work}} needs numbers")
     head = f"{decimal(top)}/{decimal(bottom)}"
     if bottom == 0:
         evaluate(expr)  # raises unless the template states a convention for 0/0
         return f"{head}, which is undefined"
+    if not isinstance(top, Fraction) or not isinstance(bottom, Fraction):
+        return f"{head} {format_value(evaluate(expr), 'eq')}"  # a float side: rounded
     value = top / bottom
     if value.denominator == 1:
         return f"{head} = {value.numerator}"
@@ -146,17 +182,22 @@ def format_value(value: object, spec: str = "") -> str:
         if spec:
             raise ExprError(f"{value!r} is text; it takes no format")
         return value
-    if not isinstance(value, Fraction):
+    if not _is_number(value):
         raise ExprError(f"cannot show {value!r}")
+    if spec.startswith("plural"):
+        forms = _noun_forms(spec)
+        if forms is None:
+            raise ExprError(f"format {spec!r} needs a noun")
+        return f"{decimal(value)} {forms[0] if value == 1 else forms[1]}"
     if spec in ("", "dec"):
         return decimal(value)
     if spec == "frac":
-        return fraction(value)
+        return fraction(value) if isinstance(value, Fraction) else decimal(value)
     if spec == "eq":
-        return ("= " if exact_places(value) is not None else "≈ ") + decimal(value)
+        return ("= " if is_exact(value) else "≈ ") + decimal(value)
     try:
         if spec[-1:] in ("d", "n", "x", "X", "o", "b", "c"):
-            if value.denominator != 1:
+            if not isinstance(value, Fraction) or value.denominator != 1:
                 raise ValueError
             return format(value.numerator, spec)
         return format(float(value), spec)
@@ -185,12 +226,33 @@ def exact_places(value: Fraction) -> int | None:
     return places if d == 1 and places <= MAX_EXACT_PLACES else None
 
 
-def decimal(value: Fraction) -> str:
-    """Exact decimal when short (0.75, 22.5), else rounded to 4 places (0.6667)."""
-    places = exact_places(value)
-    if places is None:
+def _is_number(value: object) -> bool:
+    """An exact Fraction, or a finite float (from sqrt, log, exp)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, float):
+        return value == value and value not in (float("inf"), float("-inf"))
+    return isinstance(value, Fraction)
+
+
+def is_exact(value: Fraction | float) -> bool:
+    """Written exactly (0.75, 15) rather than rounded (≈ 0.6667)."""
+    return isinstance(value, Fraction) and exact_places(value) is not None
+
+
+def decimal(value: Fraction | float) -> str:
+    """Exact decimal when short (0.75, 22.5), else rounded half away from zero to 4 places
+    (0.6667; 0.65625 is exact, 0.656255 rounds to 0.6563). A float is always rounded."""
+    if isinstance(value, float):
+        value = Fraction(value)
         places = APPROX_PLACES
-    scaled = round(value * 10**places)
+    else:
+        places = exact_places(value)
+        if places is None:
+            places = APPROX_PLACES
+    scaled_exact = abs(value) * 10**places
+    magnitude = int(scaled_exact + Fraction(1, 2))  # half away from zero, as people round
+    scaled = -magnitude if value < 0 else magnitude
     sign = "-" if scaled < 0 else ""
     digits = str(abs(scaled)).rjust(places + 1, "0")
     if places == 0:
@@ -207,5 +269,128 @@ def rendered_env(env: Mapping[str, object]) -> str:
     for name, value in env.items():
         if name.startswith("_"):
             continue
-        parts.append(f"{name} = {format_value(value) if isinstance(value, (Fraction, str)) else value}")
+        shown = format_value(value) if isinstance(value, str) or _is_number(value) else value
+        parts.append(f"{name} = {shown}")
     return ", ".join(parts)
+
+
+# --- the answer as shown, and the hint in the answer box -------------------------------
+
+CURRENCY = ("$", "€", "£", "¥")
+
+
+def with_unit(number: str, unit: str = "") -> str:
+    """`$3.75`, `24 mph`, `0.75`: a currency sign goes before the number, a unit after."""
+    if not unit:
+        return number
+    if unit in CURRENCY:
+        return f"-{unit}{number[1:]}" if number.startswith("-") else f"{unit}{number}"
+    return f"{number} {unit}"
+
+
+def answer_text(value: Fraction | float, unit: str = "") -> str:
+    """How the answer line names the expected answer, by the one rounding rule:
+    `15` (never `15 (15)`), `3/4 = 0.75`, `21/32 = 0.65625`, `2/3 ≈ 0.6667`, `≈ 0.3567`."""
+    if isinstance(value, Fraction) and value.denominator == 1:
+        return with_unit(str(value.numerator), unit)
+    if not isinstance(value, Fraction):
+        return f"≈ {with_unit(decimal(value), unit)}"
+    sign = "=" if is_exact(value) else "≈"
+    return f"{fraction(value)} {sign} {with_unit(decimal(value), unit)}"
+
+
+def instance_answer(instance) -> Fraction | float:
+    """The instance's answer as a number: exact (its `answer` is "3/4" or "15"), or the float
+    `value` when the answer is not a fraction (sqrt, log, exp)."""
+    text = str(instance.answer)
+    if "/" in text or text.lstrip("-").isdigit():
+        try:
+            return Fraction(text)
+        except (ValueError, ZeroDivisionError):
+            pass
+    return float(instance.value)
+
+
+def instance_answer_text(instance) -> str:
+    return answer_text(instance_answer(instance), instance.unit)
+
+
+_HINT_SEEDS = 12  # most templates show a fraction on the first draw and stop there
+_whole_answers: dict[tuple[str, str], bool] = {}
+
+
+def whole_number_answers(template) -> bool:
+    """True when the template's answers are whole numbers (a count), judged on a few draws."""
+    key = (template.id, template.source)
+    found = _whole_answers.get(key)
+    if found is None:
+        from flashdeck.exercises.engine import instantiate
+
+        drawn = 0
+        for seed in range(_HINT_SEEDS):
+            try:
+                answer = instance_answer(instantiate(template, seed))
+            except (ExerciseError, ExprError, ValueError, ZeroDivisionError, OverflowError):
+                continue
+            drawn += 1
+            if not isinstance(answer, Fraction) or answer.denominator != 1:
+                drawn = 0
+                break
+        found = drawn > 0
+        if len(_whole_answers) > 512:
+            _whole_answers.clear()
+        _whole_answers[key] = found
+    return found
+
+
+_EXAMPLES = (Fraction(3, 4), Fraction(2, 5), Fraction(5, 8), Fraction(7, 20), Fraction(9, 10))
+
+
+def answer_hint(instance, whole_numbers: bool = False) -> str:
+    """The answer box's placeholder for this exercise: in its unit (`in mph`, `in dollars`),
+    a whole number for counts, else the accepted forms, with an example that is never one
+    of the numbers given (nor the answer, nor a trap)."""
+    unit = (instance.unit or "").strip()
+    if unit in CURRENCY or (not unit and _asks_for_money(instance.prompt)):
+        return "your answer in dollars, e.g. 12.50" if not _collides(
+            Fraction(25, 2), instance) else "your answer in dollars"
+    if unit:
+        return f"your answer in {unit}"
+    if whole_numbers:
+        return "your answer: a whole number"
+    for example in _EXAMPLES:
+        if not _collides(example, instance):
+            return (f"your answer: a fraction ({fraction(example)}), a decimal "
+                    f"({decimal(example)}) or a percentage ({decimal(example * 100)}%)")
+    return "your answer: a fraction, a decimal or a percentage"
+
+
+def _asks_for_money(prompt: str) -> bool:
+    folded = prompt.casefold()
+    return "in dollars" in folded or "in $" in folded
+
+
+def _collides(example: Fraction, instance) -> bool:
+    numbers: list[object] = [*instance.given.values(), instance.answer,
+                             *(answer for answer, _message in instance.traps)]
+    for number in numbers:
+        if isinstance(number, bool) or isinstance(number, str) and not number[:1].isdigit():
+            continue
+        try:
+            value = Fraction(number) if not isinstance(number, float) else Fraction(repr(number))
+        except (ValueError, ZeroDivisionError):
+            continue
+        if value in (example, example * 100):
+            return True
+    return False
+
+
+def card_answer_hint(exercise_id: str, back: str, instance) -> str:
+    """`answer_hint` for an exercise card (its back carries the template)."""
+    from flashdeck.exercises.template import template_for_card
+
+    try:
+        whole = whole_number_answers(template_for_card(exercise_id, back))
+    except (ExerciseError, ExprError):
+        whole = False
+    return answer_hint(instance, whole)

@@ -185,12 +185,15 @@ class ExercisePanel(Vertical):
             super().__init__()
             self.verdict = verdict
 
-    async def load(self, instance) -> None:
-        """Show this exercise, its answer box empty (the parts are built on the first one)."""
+    async def load(self, instance, hint: str | None = None) -> None:
+        """Show this exercise, its answer box empty (the parts are built on the first one).
+        `hint` is the answer box's placeholder for this exercise (in mph, a whole number...)."""
+        if hint is None:
+            from flashdeck.exercises.text import answer_hint
+
+            hint = answer_hint(instance)
         if not self.children:
-            await self.mount_all([Static(id="grid"),
-                                  AnswerInput(placeholder="your answer: 3/4, 0.75 or 75%",
-                                              id="answer"),
+            await self.mount_all([Static(id="grid"), AnswerInput(placeholder=hint, id="answer"),
                                   Static(id="verdict")])
         self.instance = instance
         grid = self.query_one("#grid", Static)
@@ -198,6 +201,7 @@ class ExercisePanel(Vertical):
         if instance.grid is not None:
             grid.update(grid_content(instance.grid))
         answer = self.query_one("#answer", Input)
+        answer.placeholder = hint
         answer.value = ""
         answer.disabled = False
         verdict = self.query_one("#verdict", Static)

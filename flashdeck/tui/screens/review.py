@@ -160,10 +160,12 @@ class ReviewScreen(Screen):
         try:
             front = content.front(card, self.seed)
             if exercise:
+                from flashdeck.exercises.text import card_answer_hint
                 from flashdeck.render import exercise_instance
 
                 instance = exercise_instance(card, self.seed)
-                await (await self._exercise_panel()).load(instance)
+                hint = card_answer_hint(card.exercise, card.back, instance)
+                await (await self._exercise_panel()).load(instance, hint)
         except FlashdeckError as exc:  # e.g. a broken exercise template: say so, keep going
             front = content.escape_markdown(f"This card cannot be shown: {exc}")
             exercise = False
