@@ -14,7 +14,8 @@ from typing import Any, Literal
 # import then re-reads every note once, even unchanged ones, so a collection made by an
 # older flashdeck gets the new cards (each keeps its id and history through the
 # importer's matching). 2: fronts asked by name, answers that give nothing away.
-PARSER_VERSION = 2
+# 3: new built-in exercises and tighter exercise matching.
+PARSER_VERSION = 3
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"
