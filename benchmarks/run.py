@@ -1,6 +1,7 @@
 """flashdeck's benchmarks: every figure is compared with a baseline measured in the same run.
 
-    python benchmarks/run.py [--notes N] [--big-cards N] [--edited-cards N] [--skip-tui]
+    python benchmarks/run.py [--notes N] [--big-cards N] [--edited-cards N] [--log-reviews N]
+                             [--skip-tui]
 
 Prints one table (figure, baseline, ratio, target, pass/fail) and writes it as JSON to
 benchmarks/results/latest.json. Targets are PRODUCT.md §7's. The machine is shared and noisy,
@@ -255,6 +256,8 @@ def main() -> int:
     parser.add_argument("--queue-cards", type=int, default=100_000)
     parser.add_argument("--decks", type=int, default=1000)
     parser.add_argument("--edited-cards", type=int, default=1000)
+    parser.add_argument("--log-reviews", type=int, default=1_000_000,
+                        help="the review history `log` is measured on (0: skip)")
     parser.add_argument("--skip-tui", action="store_true")
     args = parser.parse_args()
     table = Table()
@@ -265,6 +268,10 @@ def main() -> int:
         bench_startup(table, col)
         bench_answer(table, work, args.big_cards)
         bench_queue(table, work, args.queue_cards, args.decks)
+        if args.log_reviews:
+            import log_bench
+
+            log_bench.run_all(table, work, args.log_reviews)
         if not args.skip_tui:
             import tui_bench
 

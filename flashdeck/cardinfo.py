@@ -135,14 +135,24 @@ def review_line(review: Review, with_card: bool = False) -> str:
 
 def review_log(col, limit: int = 0, tz=None) -> list[Review]:
     """The last `limit` reviews of the collection (0: all), oldest first."""
+    return list(iter_review_log(col, limit, tz))
+
+
+def iter_review_log(col, limit: int = 0, tz=None):
+    """The last `limit` reviews (0: all), oldest first, read from the cursor one by one:
+    constant memory at any size of log. The zone and the query are settled here, before
+    the first row is asked for (a malformed FLASHDECK_NOW fails before anything is printed)."""
     tz = tz or local_zone()
-    sql = _REVIEW_SELECT + " ORDER BY r.id DESC"
-    params: list = []
+    sql, params = _REVIEW_SELECT, []
     if limit > 0:
-        sql += " LIMIT ?"
-        params.append(limit)
-    rows = col.conn.execute(sql, params).fetchall()
-    return [Review.from_row(r, tz) for r in reversed(rows)]
+        # the id of the limit-th newest review: from it on, in id order, is the last `limit`
+        first = col.conn.execute("SELECT id FROM reviews ORDER BY id DESC LIMIT 1 OFFSET ?",
+                                 (limit - 1,)).fetchone()
+        if first is not None:
+            sql += " WHERE r.id >= ?"
+            params.append(first[0])
+    cursor = col.conn.execute(sql + " ORDER BY r.id", params)
+    return (Review.from_row(row, tz) for row in cursor)
 
 
 def card_history(col, card_id: int, tz=None) -> list[Review]:

@@ -28,7 +28,31 @@ COMMAND_MODULES = {
     "flashdeck.commands.review": ("review",),
     "flashdeck.commands.doctor": ("doctor",),
     "flashdeck.commands.sources": ("sources", "forget"),
+    "flashdeck.commands.completion": ("completion",),
 }
+
+
+def package_version() -> str:
+    """The installed package's version (importlib.metadata), else the source tree's."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("flashdeck")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return __version__
+
+
+class _Version(argparse.Action):
+    """`--version`: the version looked up only when asked for (importlib.metadata costs
+    start-up time every other command should not pay)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                 help="print flashdeck's version and exit"):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"flashdeck {package_version()}")
+        parser.exit()
 
 
 def _columns() -> int:
@@ -83,7 +107,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         prog="flashdeck",
         description="Flashcards from your markdown notes, reviewed in the terminal.",
     )
-    parser.add_argument("--version", action="version", version=f"flashdeck {__version__}")
+    parser.add_argument("--version", action=_Version)
     parser.add_argument(
         "--collection",
         metavar="PATH",
@@ -105,6 +129,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     if argv is None:
         argv = sys.argv[1:]
+    if argv == ["--version"]:  # at once: no subcommand parsers to build
+        print(f"flashdeck {package_version()}")
+        return 0
     parser = build_parser(_command_in(argv))
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

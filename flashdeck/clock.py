@@ -8,6 +8,11 @@ from functools import lru_cache
 
 from flashdeck.errors import UsageError
 
+# FLASHDECK_NOW's range: times are stored as Unix seconds, and a card may be scheduled up to
+# 100 years (maximum_interval) plus a day's bounds ahead of now, which must stay a datetime.
+EARLIEST = datetime(1970, 1, 2, tzinfo=timezone.utc)
+LATEST = datetime(9000, 1, 1, tzinfo=timezone.utc)
+
 
 def now() -> datetime:
     """The current time as an aware datetime in UTC."""
@@ -28,7 +33,16 @@ def parse_now(value: str) -> datetime:
         raise UsageError(
             f"FLASHDECK_NOW={value!r} has no UTC offset (e.g. 2026-11-24T09:00:00+01:00)"
         )
-    return moment.astimezone(timezone.utc)
+    try:
+        moment = moment.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        moment = None
+    if moment is None or not EARLIEST <= moment < LATEST:
+        raise UsageError(
+            f"FLASHDECK_NOW={value!r} is out of range (from {EARLIEST:%Y-%m-%d} to before "
+            f"{LATEST:%Y-%m-%d}, UTC)"
+        )
+    return moment
 
 
 def local_tz():

@@ -231,8 +231,8 @@ def test_a_damaged_file_is_reported_not_crashed_on(cli, col):
 def test_no_collection_yet(cli, tmp_path):
     result = cli("--collection", tmp_path / "none.sqlite", "doctor")
     assert result.code == 2
-    assert result.err.strip() == (f"flashdeck: {tmp_path / 'none.sqlite'}: no collection here"
-                                  " yet (run `flashdeck import`)")
+    assert result.err.strip() == (f"flashdeck: no collection at {tmp_path / 'none.sqlite'};"
+                                  " `flashdeck import NOTES` creates one")
     assert not (tmp_path / "none.sqlite").exists()
 
 

@@ -140,7 +140,7 @@ def test_no_collection_is_exit_2_and_creates_nothing(cli, tmp_path):
     missing = tmp_path / "nowhere" / "c.sqlite"
     for args in (["info", "1"], ["info", "1", "--json"]):
         result = cli("--collection", missing, *args)
-        assert result.code == 2 and "no card with id 1" in result.err
+        assert result.code == 2 and f"no collection at {missing}" in result.err
     assert not missing.parent.exists()
 
 

@@ -389,6 +389,9 @@ def test_a_bad_new_order_is_a_one_line_error_naming_the_file_and_key(cli, tmp_pa
     message = str(caught.value)
     assert str(config) in message and "new_order" in message and "interleaved" in message
     monkeypatch.setenv("FLASHDECK_CONFIG", str(config))
+    from flashdeck.collection.store import Collection
+
+    Collection.open(tmp_path / "c.sqlite").close()  # a missing collection is its own error
     result = cli("--collection", tmp_path / "c.sqlite", "next")
     assert result.code == 2 and len(result.err.strip().splitlines()) == 1
     assert "new_order" in result.err and str(config) in result.err

@@ -95,6 +95,7 @@ def test_malformed_now_is_refused(cli, vault, tmp_path, monkeypatch):
 
 def test_bad_config_names_the_key(cli, vault, tmp_path, monkeypatch):
     config = tmp_path / "config.toml"
+    cli("--collection", tmp_path / "c.sqlite", "import", vault)
     config.write_text("new_per_day = -3\n")
     monkeypatch.setenv("FLASHDECK_CONFIG", str(config))
     result = cli("--collection", tmp_path / "c.sqlite", "next")

@@ -290,7 +290,8 @@ def test_sources_json_shape(cli, col, vault, tmp_path, monkeypatch):
 
 def test_sources_never_creates_a_collection(cli, tmp_path):
     missing = tmp_path / "none.sqlite"
-    assert cli("--collection", missing, "sources", "--json").json == []
+    result = cli("--collection", missing, "sources", "--json")
+    assert (result.code, result.out) == (2, "") and f"no collection at {missing}" in result.err
     result = cli("--collection", missing, "forget", "/anything")
     assert result.code == 2 and result.err.count("\n") == 1
     assert not missing.exists()

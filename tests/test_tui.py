@@ -754,3 +754,228 @@ def test_the_first_card_needs_no_markdown_parser_nor_importer(tmp_path):
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 0, done.stderr[-3000:]
+
+
+# -- exercise cards: the answer box never swallows a command ----------------------------------
+def _exercise_first(tmp_path: Path, unit: str = "") -> Path:
+    """An exercise card first, then a basic card (so s and b have a next card to show)."""
+    template = [c for c in standard_cards() if c.kind == "exercise"][0]
+    if unit:
+        back = template.back.replace("answer:", f"unit: {unit}\nanswer:")
+        template = card("exercise", template.front, back, 50, exercise="cat-dice")
+    basic = card("basic", "Is Dice the same as F1?", "Yes: on binary masks Dice = F1.", 40)
+    return make_collection(tmp_path / "c.sqlite", [template, basic])
+
+
+def _box(app):
+    return app.screen.query_one("#answer")
+
+
+@pytest.mark.parametrize("typed", ["", "75%", "3/4 "])
+@pytest.mark.parametrize("key", ["s", "b", "i", "question_mark", "q"])
+@run_async
+async def test_each_command_key_works_in_the_answer_box(tmp_path, key, typed):
+    path = _exercise_first(tmp_path)
+    app = app_for(path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        assert app.screen.focused is _box(app)
+        if typed:
+            await pilot.press(*typed)
+        await pilot.press(key)
+        await pilot.pause()
+        screen = type(app.screen).__name__
+        if key == "s":
+            assert "Is Dice the same as F1?" in screen_text(app)
+        elif key == "b":
+            assert "Is Dice the same as F1?" in screen_text(app)
+        elif key == "i":
+            assert screen == "InfoScreen"
+        elif key == "question_mark":
+            assert screen == "HelpScreen"
+        else:
+            assert screen == "SummaryScreen"
+        if key in ("i", "question_mark"):
+            await pilot.press("escape")
+            await pilot.pause()
+            assert app.screen.focused is _box(app) and _box(app).value == typed
+    if key == "s":
+        assert card_column(path, 1, "suspended") == 1
+    if key == "b":
+        assert card_column(path, 1, "buried_until") is not None
+    assert reviews(path) == []
+
+
+@pytest.mark.parametrize("typed", ["", "75%", "1/2 "])
+@run_async
+async def test_u_works_in_the_answer_box(tmp_path, typed):
+    basic = card("basic", "Is Dice the same as F1?", "Yes: on binary masks Dice = F1.", 40)
+    exercise = [c for c in standard_cards() if c.kind == "exercise"][0]
+    path = make_collection(tmp_path / "c.sqlite", [basic, exercise])
+    app = app_for(path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("space", "3")  # the basic card, then the exercise
+        await pilot.pause()
+        assert app.screen.focused is _box(app)
+        await pilot.press(*typed, "u")
+        await pilot.pause()
+        assert "Undid Good." in screen_text(app)
+        assert "Yes: on binary masks" not in screen_text(app)
+        assert app.screen.card.id == 1
+    assert card_column(path, 1, "state") == "new"
+
+
+@pytest.mark.parametrize("typed", ["", "75%", "3/4 "])
+@run_async
+async def test_e_works_in_the_answer_box(tmp_path, monkeypatch, typed):
+    path = _exercise_first(tmp_path)
+    marker = tmp_path / "edited"
+    editor = tmp_path / "editor.py"
+    editor.write_text(f"open({str(marker)!r}, 'w').write('yes')\n", encoding="utf-8")
+    monkeypatch.setenv("VISUAL", f"{sys.executable} {editor}")
+    app = app_for(path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press(*typed, "e")
+        await pilot.pause()
+    assert marker.read_text() == "yes"
+
+
+@run_async
+async def test_q_quits_when_the_session_starts_on_an_exercise(tmp_path):
+    app = app_for(_exercise_first(tmp_path))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press(*"0.5", "q")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "SummaryScreen"
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_value is not None
+
+
+@run_async
+async def test_an_answer_is_typed_and_graded_among_the_command_keys(tmp_path):
+    app = app_for(_exercise_first(tmp_path))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("space", "space")  # from habit: nothing goes into the empty box
+        assert _box(app).value == ""
+        await pilot.press(*"0.5", "enter")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "✗ Not quite: you gave 0.5" in text and "600/800" in text
+
+
+@pytest.mark.parametrize("unit, typed", [("mph", "15 mph"), ("dollars", "8.89 dollars"),
+                                         ("seconds", "2 secs"), ("", "1.5e-3"),
+                                         ("", "1 234,5"), ("", "-3/4"), ("$", "$8.89"),
+                                         ("", "75 percent"), ("", "2.5E2")])
+@run_async
+async def test_what_an_answer_can_hold_is_typed(tmp_path, unit, typed):
+    app = app_for(_exercise_first(tmp_path, unit))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press(*typed)
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ReviewScreen"
+        assert _box(app).value == typed
+        assert app.screen.card.id == 1
+
+
+def test_which_letters_go_on_the_answer():
+    from flashdeck.tui.widgets import answer_words, types_into_answer
+
+    plain, mph, minutes = answer_words(""), answer_words("mph"), answer_words("min")
+    for before, key, words, typed in [
+            ("", "u", plain, False), ("3/4", "u", plain, False), ("3/4", "e", plain, True),
+            ("3/4 ", "e", plain, False), ("75%", "e", plain, False), ("", "e", plain, False),
+            ("", " ", plain, False), ("  ", " ", plain, False), ("3", " ", plain, True),
+            ("15 ", "m", mph, True), ("1e", "s", plain, False), ("3/4 m", "i", minutes, True),
+            ("3/4", "i", minutes, False), ("3/4 mi", "n", minutes, True),
+            ("", "s", answer_words("seconds"), False), ("2 ", "s", answer_words("seconds"), True),
+            ("0.5", "q", plain, False), ("0.5 mp", "q", mph, False), ("75", "?", plain, False),
+            ("", "5", plain, True), ("8.89 ", "d", plain, True), ("", "-", plain, True)]:
+        assert types_into_answer(before, key, words) is typed, (before, key)
+
+
+@run_async
+async def test_the_hint_follows_the_focus(tmp_path):
+    app = app_for(_exercise_first(tmp_path))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Enter  check your answer" in text
+        assert "u Undo" in text and "? Help" in text and "q Quit" in text  # the key bar
+        await pilot.press("escape")  # out of the box
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Enter  check your answer" not in text and "Space  type your answer" in text
+        assert type(app.screen).__name__ == "ReviewScreen"
+        await pilot.press("space")  # back into it
+        await pilot.pause()
+        assert app.screen.focused is _box(app)
+        assert "Enter  check your answer" in screen_text(app)
+
+
+EXERCISE_NOTE = """\
+---
+tags: [flashcards/ml/segmentation]
+---
+# Practice
+
+```flashdeck-exercise
+{template}```
+"""
+
+
+@pytest.mark.parametrize("grade_first", [True, False])
+@run_async
+async def test_e_keeps_the_exercises_state(tmp_path, monkeypatch, grade_first):
+    from flashdeck.collection.importer import import_paths
+
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    note = vault / "Practice.md"
+    note.write_text(EXERCISE_NOTE.format(template=textwrap.dedent(
+        [c for c in standard_cards() if c.kind == "exercise"][0].back)), encoding="utf-8")
+    path = tmp_path / "c.sqlite"
+    with Collection.open(path) as col:
+        import_paths(col, [str(vault)], now=0)
+    editor = tmp_path / "editor.py"
+    editor.write_text(textwrap.dedent("""
+        import sys
+        path = sys.argv[2]
+        text = open(path, encoding="utf-8").read()
+        open(path, "w", encoding="utf-8").write(text.replace("# Practice", "# Practice, edited"))
+    """), encoding="utf-8")
+    monkeypatch.setenv("VISUAL", f"{sys.executable} {editor}")
+    app = app_for(path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        assert app.screen.card.kind == "exercise"
+        seed = app.screen.seed
+        typed = "3/4" if grade_first else "3/4 "  # (`3/4e` would be the start of 3/4e-1)
+        await pilot.press(*typed)
+        if grade_first:
+            await pilot.press("enter")
+            await pilot.pause()
+            assert "✓ Right" in screen_text(app)
+        await pilot.press("e")
+        await pilot.pause()
+        assert "Practice, edited" in note.read_text(encoding="utf-8")
+        assert app.screen.seed == seed
+        assert _box(app).value == typed
+        text = screen_text(app)
+        if grade_first:
+            assert "✓ Right" in text and "600/800" in text
+            assert app.screen.graded and app.screen.revealed
+            assert app.screen.query_one("#grade-3").has_class("-suggested")
+            assert "Space Show / Good" in " ".join(text.split())  # the key bar
+            await pilot.press("space")  # takes the suggested grade, types nothing
+            await pilot.pause()
+        else:
+            assert app.screen.focused is _box(app) and "✓ Right" not in text
+            await pilot.press("enter", "space")
+            await pilot.pause()
+    assert [rating for _card, rating in reviews(path)] == [3], reviews(path)

@@ -84,13 +84,27 @@ def iso(timestamp: int | None) -> str | None:
     return datetime.fromtimestamp(timestamp, timezone.utc).isoformat()
 
 
+SQLITE_MAX_INT = 2**63 - 1
+
+
+def ascii_int(value: str) -> int | None:
+    """`value` as a whole number >= 0 written in plain ASCII digits (no sign, no `_`, no
+    full-width or other Unicode digits, which `int()` would all accept); else None."""
+    text = str(value).strip()
+    if not text or len(text) > 30 or not (text.isascii() and text.isdigit()):
+        return None
+    return int(text)
+
+
 def parse_card_id(value: str) -> int:
-    try:
-        card_id = int(str(value).strip().lstrip("#"))
-    except ValueError:
-        raise UsageError(f"{value!r} is not a card id (card ids are numbers, see `flashdeck list`)") from None
-    if card_id <= 0:
-        raise UsageError(f"{value!r} is not a card id")
+    """A card id as the user types it: ASCII digits, optionally after `#` (as titles show
+    it), within SQLite's integer range. Anything else is a UsageError."""
+    text = str(value).strip()
+    card_id = ascii_int(text[1:] if text.startswith("#") else text)
+    if card_id is None:
+        raise UsageError(f"{value!r} is not a card id (card ids are numbers, see `flashdeck list`)")
+    if not 0 < card_id <= SQLITE_MAX_INT:
+        raise UsageError(f"{value!r} is not a card id (no card has that number)")
     return card_id
 
 

@@ -5,30 +5,57 @@ Keep top-level imports here light: heavy modules are imported inside the handler
 
 from __future__ import annotations
 
-import json
 import sys
 
 
-def open_collection(args, *, readonly: bool = False):
+def open_collection(args, *, readonly: bool = False, create: bool = False):
+    """The collection named by `--collection`, `FLASHDECK_COLLECTION` or the default path.
+
+    Only `create=True` (import) makes a new one; for every other command a missing file is a
+    usage error naming the path (exit 2), so a typo is never read as an empty collection and
+    nothing is created."""
     from flashdeck.collection.store import Collection
+
+    path = require_collection(args) if not create else _path(args)
+    return Collection.open_readonly(path) if readonly else Collection.open(path, create=create)
+
+
+def _path(args):
     from flashdeck.paths import collection_path
 
-    path = collection_path(getattr(args, "collection", None))
-    return Collection.open_readonly(path) if readonly else Collection.open(path)
+    return collection_path(getattr(args, "collection", None))
+
+
+def require_collection(args):
+    """The collection's path; a CollectionError (exit 2) when no collection is there."""
+    from flashdeck.errors import CollectionError
+
+    path = _path(args)
+    if not path.exists():
+        from flashdeck.textsafe import sanitize
+
+        raise CollectionError(f"no collection at {sanitize(str(path))}; "
+                              "`flashdeck import NOTES` creates one")
+    return path
 
 
 def print_json(data) -> None:
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    """JSON to stdout: readable Unicode, but bidi and C1 controls escaped (textsafe.json_dumps)."""
+    from flashdeck.textsafe import json_dumps
+
+    sys.stdout.write(json_dumps(data, indent=2))
     sys.stdout.write("\n")
 
 
 def print_json_stream(items) -> None:
     """A JSON array written item by item, so `| head` gets its first lines at once."""
+    from flashdeck.textsafe import json_dumps
+
     write = sys.stdout.write
     first = True
     write("[")
     for item in items:
         write("\n  " if first else ",\n  ")
-        write(json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  "))
+        write(json_dumps(item, indent=2).replace("\n", "\n  "))
         first = False
     write("\n]\n" if not first else "]\n")

@@ -21,11 +21,11 @@ def register(sub) -> None:
 def cmd_doctor(args) -> int:
     from flashdeck.scheduling.doctor import diagnose, repair
     from flashdeck.collection.store import Collection
-    from flashdeck.paths import collection_path
+    from flashdeck.commands import require_collection
     from flashdeck.scheduling.config import load_config
 
     config = load_config()
-    path = collection_path(getattr(args, "collection", None))
+    path = require_collection(args)
     with Collection.open(path, create=False) as col:
         result = repair(col, config) if args.fix else diagnose(col, config)
     if args.json:

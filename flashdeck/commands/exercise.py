@@ -15,9 +15,9 @@ Only argparse at import time; the exercise engine is imported by the handler.
 from __future__ import annotations
 
 import argparse
-import json
 
 from flashdeck.errors import UsageError
+from flashdeck.textsafe import json_dumps
 
 SEED_RANGE = 1_000_000  # short enough to type back in
 
@@ -77,8 +77,17 @@ def _note_templates(args: argparse.Namespace, only: str | None = None) -> list:
     from flashdeck.paths import collection_path
 
     path = collection_path(getattr(args, "collection", None))
-    if not path.is_file():
-        return []  # read-only: never create a collection to list exercises
+    if not path.is_file():  # read-only: never create a collection to list exercises
+        if getattr(args, "collection", None) and not path.exists() \
+                and not getattr(args, "_warned", False):
+            import sys
+
+            from flashdeck.textsafe import sanitize
+
+            args._warned = True  # a typo in --collection: said once; the built-ins still work
+            print(f"flashdeck: warning: no collection at {sanitize(str(path))}; only the "
+                  "built-in exercises", file=sys.stderr)
+        return []
     sql = ("SELECT c.exercise AS exercise, c.back AS back, n.relpath AS relpath,"
            " s.path AS source_path, s.kind AS source_kind"
            " FROM cards c JOIN notes n ON n.id = c.note_id JOIN sources s ON s.id = n.source_id"
@@ -124,7 +133,7 @@ def _list(templates: list, from_notes: list, as_json: bool) -> int:
                 for t in templates]
         rows += [{"id": t.id, "title": t.title, "topics": [*t.topics, *t.exact_topics],
                   "note": note} for t, note in from_notes]
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        print(json_dumps(rows, indent=2))
         return 0
     from flashdeck.textsafe import sanitize
 
@@ -167,7 +176,7 @@ def _show(template, seed: int, check: str | None, as_json: bool, chosen: bool) -
             data["check"] = check
             data["verdict"] = {"status": verdict.status, "message": verdict.message,
                                "suggested": verdict.suggested}
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+        print(json_dumps(data, indent=2))
     else:
         from flashdeck.textsafe import sanitize
 

@@ -82,7 +82,7 @@ def cmd_import(args) -> int:
 
     moment = int(now().timestamp())
     progress = _Progress() if not args.json else None
-    with open_collection(args) as col:
+    with open_collection(args, create=True) as col:
         try:
             report = import_paths(col, args.paths, now=moment, progress=progress)
         finally:

@@ -22,10 +22,9 @@ def ahead_days(value: str) -> int:
     """`--ahead DAYS`: a whole number of days, 1 to 3650."""
     import argparse
 
-    try:
-        days = int(value)
-    except ValueError:
-        days = 0
+    text = value.strip()
+    # plain ASCII digits: int() would also take `1_0`, `+5` and full-width digits
+    days = int(text) if text.isascii() and text.isdigit() and len(text) <= 5 else 0
     if not 1 <= days <= 3650:
         raise argparse.ArgumentTypeError(f"{value!r} is not a number of days from 1 to 3650")
     return days

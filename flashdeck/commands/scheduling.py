@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flashdeck.commands import open_collection, print_json
+from flashdeck.commands import open_collection, print_json, print_json_stream
 from flashdeck.commands.review import ahead_days
 
 
@@ -31,7 +31,7 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_due)
 
     p = sub.add_parser("log", help="the review history")
-    p.add_argument("--limit", type=int, default=50, help="the last N reviews (default 50; 0 all)")
+    p.add_argument("--limit", type=log_limit, default=50, metavar="N", help="the last N reviews (default 50; 0 all)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_log)
 
@@ -165,21 +165,35 @@ def cmd_due(args) -> int:
     return 0
 
 
+def log_limit(value: str) -> int:
+    """`log --limit N`: a whole number of reviews, 0 for all."""
+    import argparse
+
+    from flashdeck.collection.cards import ascii_int
+
+    number = ascii_int(value)
+    if number is None or number > 2**63 - 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of reviews (0 for all)")
+    return number
+
+
 def cmd_log(args) -> int:
-    from flashdeck.cardinfo import review_line, review_log
+    from flashdeck.cardinfo import iter_review_log, review_line
 
     with open_collection(args, readonly=True) as col:
-        entries = review_log(col, args.limit)
-    if args.json:
-        print_json([e.to_json() for e in entries])
-        return 0
-    from flashdeck.render import inline_text
+        entries = iter_review_log(col, args.limit)
+        if args.json:
+            print_json_stream(e.to_json() for e in entries)
+            return 0
+        from flashdeck.render import inline_text
 
-    if not entries:
-        print("no reviews yet")
-    for e in entries:
-        first = inline_text((e.front.strip().splitlines() or [""])[0])
-        print(f"{review_line(e, with_card=True):<73}  {first[:40]}")
+        count = 0
+        for e in entries:
+            count += 1
+            first = inline_text((e.front.strip().splitlines() or [""])[0])
+            print(f"{review_line(e, with_card=True):<73}  {first[:40]}")
+        if not count:
+            print("no reviews yet")
     return 0
 
 

@@ -17,6 +17,13 @@ Conventions (consistent everywhere): spaces in the source are ignored, as TeX ig
 simplified, reordered or evaluated. Invalid LaTeX comes back as its source; unknown commands
 print as `name` or `name(arg)`; no output ever contains a backslash command.
 
+Bounded: every formula is measured before it is parsed (length, nesting of braces,
+`\\left…\\right`, `\\begin…\\end`) and its tree after (depth, nodes); past the budget, or on
+any failure in parsing or layout, it is shown as its LaTeX source. A 2-D block taller than
+`layout.MAX_DISPLAY_LINES` is shown in its one-line form; a card's formulas together are held
+to `markdown.MAX_CARD_MATH`. So no card can crash or hang a screen (a card renders in well
+under 50 ms), and real formulas are far inside every limit.
+
 pylatexenc (the tokenizer) is imported on first use, not at import time.
 """
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flashdeck.mathtext import symbols as S
 from flashdeck.mathtext.tree import (
@@ -258,14 +259,22 @@ def _inline_grid(node: Grid, compact: bool) -> str:
 # --- display -------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)
+def _char_width(ch: str) -> int:
+    if unicodedata.combining(ch) or ch in "\u200b\u200d\ufe0f":
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
 def cell_width(text: str) -> int:
     """Terminal columns: combining marks take none, East Asian wide characters two."""
-    width = 0
-    for ch in text:
-        if unicodedata.combining(ch) or ch in "\u200b\u200d\ufe0f":
-            continue
-        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-    return width
+    if text.isascii():
+        return len(text)
+    # Most lines are made of a few distinct one-column characters (`─`, `⎛`, letters): look
+    # each distinct character up once instead of every character (layout measures a lot).
+    if all(_char_width(ch) == 1 for ch in set(text)):
+        return len(text)
+    return sum(_char_width(ch) for ch in text)
 
 
 def pad(text: str, width: int, align: str = "left") -> str:
@@ -358,8 +367,27 @@ def _fence(left: str, body: Box, right: str) -> Box:
     ])
 
 
+MAX_DISPLAY_LINES = 40  # a taller 2-D block is unreadable (and slow to build)
+MAX_DISPLAY_CELLS = 20_000  # lines x columns of one 2-D block
+
+
+class TooBig(Exception):
+    """A 2-D block past MAX_DISPLAY_LINES or MAX_DISPLAY_CELLS; raised as soon as a part of
+    it is (a part is never bigger than the whole), so the work stops early."""
+
+
 def display(node: Node) -> Box:
-    """A 2-D block: fractions stacked, everything else on the fraction bar's row."""
+    """A 2-D block: fractions stacked, everything else on the fraction bar's row.
+
+    Raises TooBig as soon as the block grows past the display budget."""
+    box = _display(node)
+    if box.height > 1 and (box.height > MAX_DISPLAY_LINES
+                           or box.height * box.width > MAX_DISPLAY_CELLS):
+        raise TooBig(f"{box.height} lines")
+    return box
+
+
+def _display(node: Node) -> Box:
     if isinstance(node, Atom):
         return _text(node.text)
     if isinstance(node, Row):

@@ -21,7 +21,14 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from flashdeck.mathtext.render import render_display, render_inline
+from flashdeck.mathtext.render import render_display, render_inline, source_block, source_line
+
+# Math source rendered per call (a card), in characters: past it the remaining formulas show
+# as their source, so a card holding thousands of formulas still renders at once (each is
+# bounded on its own by the budget in `tree`; this bounds their sum). The sample notes' cards
+# hold under 300 characters of math.
+MAX_CARD_MATH = 1500
+_FORMULA_COST = 15  # what one formula costs besides its characters (the tokenizer's set-up)
 
 _FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 # A container prefix: blockquote markers, then optionally one list marker.
@@ -130,6 +137,7 @@ def _longest_backtick_run(text: str) -> int:
 def _scan(text: str, escape: bool) -> list[str | _Display]:
     """Walk the text line-wise for code fences, and char-wise in between for math and code."""
     pieces: list[str | _Display] = []
+    budget = [MAX_CARD_MATH]
     lines = text.splitlines(keepends=True)
     prose: list[str] = []
     fence: str | None = None
@@ -138,7 +146,7 @@ def _scan(text: str, escape: bool) -> list[str | _Display]:
         if fence is None:
             m = _FENCE_OPEN.match(inner.rstrip("\r\n"))
             if m and not (m.group("fence")[0] == "`" and "`" in m.group("info")):
-                pieces.extend(_scan_prose("".join(prose), escape))
+                pieces.extend(_scan_prose("".join(prose), escape, budget))
                 prose = []
                 fence = m.group("fence")
                 pieces.append(line)
@@ -149,11 +157,17 @@ def _scan(text: str, escape: bool) -> list[str | _Display]:
             stripped = inner.strip()
             if stripped and set(stripped) == {fence[0]} and len(stripped) >= len(fence):
                 fence = None
-    pieces.extend(_scan_prose("".join(prose), escape))
+    pieces.extend(_scan_prose("".join(prose), escape, budget))
     return pieces
 
 
-def _scan_prose(s: str, escape: bool) -> list[str | _Display]:
+def _within(budget: list[int], source: str) -> bool:
+    """Whether the card's math budget still covers `source` (and spend it)."""
+    budget[0] -= len(source) + _FORMULA_COST
+    return budget[0] >= 0
+
+
+def _scan_prose(s: str, escape: bool, budget: list[int]) -> list[str | _Display]:
     pieces: list[str | _Display] = []
     text: list[str] = []
     i, n = 0, len(s)
@@ -196,11 +210,11 @@ def _scan_prose(s: str, escape: bool) -> list[str | _Display]:
                                        for k, ln in enumerate(source.split("\n")))
                 pieces.append("".join(text))
                 text = []
-                pieces.append(_Display(source, tuple(render_display(source)), prefix,
-                                       continuation))
+                lines = render_display(source) if _within(budget, source) else source_block(source)
+                pieces.append(_Display(source, tuple(lines), prefix, continuation))
                 i = line_end  # whatever followed `$$` on its line was only whitespace
             else:
-                rendered = render_inline(source)
+                rendered = render_inline(source) if _within(budget, source) else source_line(source)
                 text.append(escape_markdown(rendered) if escape else rendered)
                 i = close + 2
             continue
@@ -210,7 +224,8 @@ def _scan_prose(s: str, escape: bool) -> list[str | _Display]:
                 text.append("$")
                 i += 1
                 continue
-            rendered = render_inline(s[i + 1 : close])
+            source = s[i + 1 : close]
+            rendered = render_inline(source) if _within(budget, source) else source_line(source)
             text.append(escape_markdown(rendered) if escape else rendered)
             i = close + 1
             continue

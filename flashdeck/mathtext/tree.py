@@ -12,6 +12,7 @@ pylatexenc is imported lazily (it costs ~30 ms), so importing flashdeck.mathtext
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Union
 
@@ -20,6 +21,84 @@ from flashdeck.mathtext import symbols as S
 
 class InvalidLatex(ValueError):
     """The source cannot be parsed (unbalanced braces, stray \\end, ...)."""
+
+
+class TooComplex(InvalidLatex):
+    """The source is past the renderer's budget (too long, nested too deep, too many nodes):
+    it is shown as its source instead, so no card can hang or crash the renderer."""
+
+
+# --- the budget ----------------------------------------------------------------------------
+# pylatexenc, this parser and the layout all recurse, and a 2-D layout grows with the square
+# of the nesting: 300 nested \frac took minutes, 3,000 nested \left( blew Python's stack.
+# Every source is measured first (one regex pass, no recursion) and every tree after parsing
+# (an explicit stack); past a limit the caller shows the LaTeX source as text. No real formula
+# comes near these: the sample notes nest at most 4 deep and stay under 110 characters.
+MAX_SOURCE = 1000  # characters of one formula
+MAX_NESTING = 50  # brace groups, \left…\right and \begin…\end open at once
+MAX_TREE_DEPTH = 120  # tree levels (a \frac level is two: Frac and Row)
+MAX_NODES = 3000  # tree nodes
+
+_NESTING_TOKEN = re.compile(r"\\(?:(left|begin)|(right|end))(?![A-Za-z])|\\.|([{])|([}])", re.S)
+
+
+def nesting_depth(latex: str) -> int:
+    """How deeply groups nest in the source: `{`, `\\left`, `\\begin` open one level; `}`,
+    `\\right`, `\\end` close one (`\\{` and `\\}` are delimiters, not groups). One pass."""
+    depth = deepest = 0
+    for m in _NESTING_TOKEN.finditer(latex):
+        if m.group(1) or m.group(3):
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+        elif m.group(2) or m.group(4):
+            depth = max(depth - 1, 0)
+    return deepest
+
+
+def check_source(latex: str) -> None:
+    """Raise TooComplex when the source is too long or nests too deeply to parse safely."""
+    if len(latex) > MAX_SOURCE:
+        raise TooComplex(f"{len(latex)} characters (at most {MAX_SOURCE})")
+    depth = nesting_depth(latex)
+    if depth > MAX_NESTING:
+        raise TooComplex(f"nested {depth} deep (at most {MAX_NESTING})")
+
+
+def _children(node: object) -> list:
+    if isinstance(node, Row):
+        return node.items
+    if isinstance(node, Frac):
+        return [node.num, node.den]
+    if isinstance(node, Binom):
+        return [node.top, node.bottom]
+    if isinstance(node, Sqrt):
+        return [node.body] if node.index is None else [node.body, node.index]
+    if isinstance(node, Scripted):
+        return [x for x in (node.base, node.sub, node.sup) if x is not None]
+    if isinstance(node, Fenced):
+        return [node.body]
+    if isinstance(node, Call):
+        return node.args
+    if isinstance(node, Grid):
+        return [cell for row in node.rows for cell in row]
+    return []
+
+
+def check_tree(root: Node) -> None:
+    """Raise TooComplex when a parsed tree is too deep or too big to lay out quickly.
+
+    Iterative, so it is safe on any tree (`x^2^2^2…` or `((((…))))` nest without braces)."""
+    stack = [(root, 1)]
+    count = 0
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if depth > MAX_TREE_DEPTH:
+            raise TooComplex(f"tree deeper than {MAX_TREE_DEPTH}")
+        if count > MAX_NODES:
+            raise TooComplex(f"more than {MAX_NODES} nodes")
+        stack.extend((child, depth + 1) for child in _children(node))
 
 
 # --- the tree ------------------------------------------------------------------------------
@@ -218,6 +297,18 @@ _ENV_WITH_SPEC = frozenset({"array", "alignat", "alignat*", "alignedat", "subarr
 def parse(latex: str) -> Row:
     """Parse math-mode LaTeX into a Row. Raises InvalidLatex when the source cannot be lexed."""
     return _Parser(tokenize(latex)).parse_block()
+
+
+def parse_bounded(latex: str) -> Row:
+    """`parse` within the budget: TooComplex (an InvalidLatex) for a source or a tree past
+    it, and for a recursion or memory failure anywhere in the parse (the last resort)."""
+    check_source(latex)
+    try:
+        root = parse(latex)
+    except (RecursionError, MemoryError) as exc:
+        raise TooComplex(type(exc).__name__) from exc
+    check_tree(root)
+    return root
 
 
 class _Parser:

@@ -42,22 +42,30 @@ class Config:
 NEW_ORDERS = ("interleaved", "note", "random")
 
 
-_STEP = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
+_STEP = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([smhd])\s*$", re.ASCII)
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+MAX_STEP_DAYS = 365  # a learning step is minutes to days; longer is the FSRS interval's job
+MAX_STEPS = 100
 
 
 def parse_steps(value, key: str, where: str) -> tuple[timedelta, ...]:
     if not isinstance(value, list):
         raise UsageError(f'{where}: {key} must be a list like ["1m", "10m"]')
+    if len(value) > MAX_STEPS:
+        raise UsageError(f"{where}: {key}: at most {MAX_STEPS} steps, not {len(value)}")
     steps = []
     for item in value:
-        match = _STEP.match(str(item)) if isinstance(item, (str, int)) else None
+        match = _STEP.match(item) if isinstance(item, str) and len(item) < 40 else None
         if not match:
             raise UsageError(f'{where}: {key}: {item!r} is not a step like "10m", "1h" or "1d"')
-        amount = float(match.group(1))
-        if amount <= 0:
-            raise UsageError(f"{where}: {key}: steps must be longer than zero")
-        steps.append(timedelta(**{_UNITS[match.group(2)]: amount}))
+        seconds = float(match.group(1)) * _SECONDS[match.group(2)]
+        if seconds < 1:
+            raise UsageError(f"{where}: {key}: {item!r}: steps must be at least one second")
+        if seconds > MAX_STEP_DAYS * 86400:
+            raise UsageError(f"{where}: {key}: {item!r}: steps can be at most "
+                             f"{MAX_STEP_DAYS} days")
+        steps.append(timedelta(seconds=seconds))
     return tuple(steps)
 
 

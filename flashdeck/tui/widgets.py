@@ -12,6 +12,7 @@ the Markdown widget, whose import alone costs ~40 ms, only for a card that needs
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult, RenderResult
@@ -163,13 +164,67 @@ def grid_content(grid) -> Content:
     return Content("\n").join(lines)
 
 
+# The review screen's command keys (binding names). On an exercise card they stay commands
+# while the answer box has focus, unless the key can continue the answer typed so far
+# (`types_into_answer`): no Escape needed first.
+COMMAND_KEYS = frozenset({"u", "s", "b", "e", "i", "question_mark", "q", "space"})
+_MONEY_WORDS = ("dollars", "dollar")
+_WORD_AT_END = re.compile(r"[^\W\d_]+$")
+
+
+def answer_words(unit: str = "") -> tuple[str, ...]:
+    """The words an answer may end with: the exercise's unit (singular or plural, as the
+    grader reads it), `percent`, and for money (a currency unit, or none) `dollars`."""
+    from flashdeck.exercises.grading import CURRENCY
+
+    unit = (unit or "").strip().casefold()
+    words = {"percent"}
+    if unit and unit not in CURRENCY:
+        words |= {unit, unit.rstrip("s"), unit + "s"}
+    else:
+        words.update(_MONEY_WORDS)
+    return tuple(sorted(w for w in words if w))
+
+
+def types_into_answer(before: str, character: str | None,
+                      words: tuple[str, ...] = ()) -> bool:
+    """Whether `character`, typed after `before` (the answer box's text up to the cursor),
+    can continue an answer; if not, its key is a command.
+
+    An answer is a number — digits, `.` `,` `/` `%` `-` `+`, a currency sign, spaces
+    between digits, `e`/`E` right after a digit (`1e-3`) — and at most one word after it:
+    a word of `words` (`15 mph`, `8.89 dollars`) may begin with any letter, and a word once
+    begun takes every letter. `q` and `?` are never typed, nor a space into an empty box."""
+    if not character:
+        return False
+    if character in "q?":
+        return False
+    if character.isspace():
+        return bool(before.strip())
+    if not character.isalpha():
+        return True
+    match = _WORD_AT_END.search(before)
+    word = match.group() if match else ""
+    head = before[: len(before) - len(word)]
+    after_digit = head[-1:].isdigit()
+    folded = (word + character).casefold()
+    if word and not (word in ("e", "E") and after_digit):
+        return True  # a word in progress: `15 mi` + `n`
+    if not word and character in "eE" and after_digit:
+        return True  # scientific notation: `1` + `e`
+    last = head.rstrip()[-1:]  # a word of `words` begins only after the number
+    return (last.isdigit() or last == "%") and any(w.startswith(folded) for w in words)
+
+
 class AnswerInput(Input):
-    """The exercise's answer box. A key its screen claims (`answer_box_passes(key,
-    character)`) goes to the screen's bindings even while the box has focus."""
+    """The exercise's answer box. A command key its screen lets through
+    (`answer_box_passes(key, character, before)`, `before` being the text up to the
+    cursor) goes to the screen's bindings even while the box has focus."""
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
         passes = getattr(self.screen, "answer_box_passes", None)
-        if passes is not None and passes(key, character):
+        if passes is not None and passes(key, character,
+                                         self.value[: self.cursor_position]):
             return False
         return super().check_consume_key(key, character)
 
@@ -177,7 +232,7 @@ class AnswerInput(Input):
 class ExercisePanel(Vertical):
     """An exercise's grid, the answer input and, once graded, the verdict."""
 
-    # Escape leaves the answer box, so that letters are keys again (q, s, b, e, ?)
+    # Escape leaves the answer box (the command keys work in it too: `types_into_answer`)
     BINDINGS = [Binding("escape", "leave_input", "Keys", show=False)]
 
     class Graded(Message):
@@ -216,12 +271,40 @@ class ExercisePanel(Vertical):
     def action_leave_input(self) -> None:
         self.screen.set_focus(None)
 
+    def on_input_changed(self, event: Input.Changed) -> None:
+        # the key bar shows the keys that are commands at this point of the answer (`e`
+        # goes into `1e-3`, a Space between digits): it follows the typing
+        event.stop()
+        self.screen.refresh_bindings()
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        verdict = self.check(event.value)
+        if verdict is not None:
+            self.post_message(self.Graded(verdict))
+
+    @property
+    def typed(self) -> str:
+        """What the answer box holds ("" before the first exercise)."""
+        for answer in self.query("#answer").results(Input):
+            return answer.value
+        return ""
+
+    def retype(self, typed: str) -> None:
+        """Put `typed` back in the answer box, the cursor after it (the card's state kept
+        across the editor)."""
+        for answer in self.query("#answer").results(Input):
+            answer.value = typed
+            answer.cursor_position = len(typed)
+
+    def check(self, typed: str):
+        """Grade `typed` and show the verdict and the working; the verdict, or None when
+        the answer cannot be read (then the user may try again, the box still open)."""
         from flashdeck.exercises import grade
         from flashdeck.exercises.model import Verdict
 
-        event.stop()
-        typed = event.value.strip()
+        answer = self.query_one("#answer", Input)
+        typed = typed.strip()
         if typed:
             verdict = grade(self.instance, typed)
         else:
@@ -230,7 +313,7 @@ class ExercisePanel(Vertical):
         message.display = True
         if verdict.status == "unreadable":  # let the user try again
             message.update(Content.styled(plain(verdict.message), "$warning"))
-            return
+            return None
         marks = {"right": ("✓ Right", "bold $success"),
                  "unsimplified": ("✓ Right, not simplified", "bold $success"),
                  "wrong": ("✗ Wrong", "bold $error")}
@@ -242,8 +325,8 @@ class ExercisePanel(Vertical):
         message.update(text)
         self.set_class(verdict.correct, "-right")
         self.set_class(not verdict.correct, "-wrong")
-        event.input.disabled = True
-        self.post_message(self.Graded(verdict))
+        answer.disabled = True
+        return verdict
 
 
 class Notice(Static):

@@ -23,10 +23,11 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("?", "this help"),
 )
 
-EXERCISE = ("Exercise cards: type the answer as a fraction (3/4), a decimal (0.75) or a "
-            "percentage (75%) and press Enter. The working is shown and the suggested grade "
-            "is highlighted: Space/Enter takes it, 1-4 pick another. An empty answer shows "
-            "the working.")
+EXERCISE = ("Exercise cards: type the answer (3/4, 0.75, 75%, 15 mph) and press Enter; the "
+            "working is shown and the suggested grade highlighted (Space/Enter takes it, 1-4 "
+            "pick another). While you type, u s b e i stay keys unless they go on the answer "
+            "(e after a digit: 1e-3; the unit's letters); q and ? always are; a Space in an "
+            "empty box is not typed.")
 
 DECKS = ("Deck list: Enter reviews the highlighted deck (with its subdecks), a reviews "
          "everything due.")

@@ -24,29 +24,32 @@ from flashdeck.errors import FlashdeckError
 from flashdeck.render import exercise_seed, header
 from flashdeck.scheduling.engine import RATING_NAMES
 from flashdeck.tui import content
-from flashdeck.tui.widgets import (RATING_BY_NAME, RATING_LABELS, AnswerBar, CardSide,
-                                   ExercisePanel, Notice, QueueCounts, SessionProgress,
-                                   queue_of)
+from flashdeck.tui.widgets import (COMMAND_KEYS, RATING_BY_NAME, RATING_LABELS, AnswerBar,
+                                   CardSide, ExercisePanel, Notice, QueueCounts,
+                                   SessionProgress, answer_words, queue_of,
+                                   types_into_answer)
 
 
 class ReviewScreen(Screen):
     """Review the cards due in one deck (and its subdecks), or in all of them."""
 
+    # The command keys are priority bindings so that they stay commands while an
+    # exercise's answer box has focus, unless the key continues the answer typed so far
+    # (`answer_box_passes`); Enter and the digits belong to the box there.
     BINDINGS = [
-        Binding("space", "primary", "Show / Good", key_display="Space"),
+        Binding("space", "primary", "Show / Good", key_display="Space", priority=True),
         Binding("enter", "primary", "Show / Good", show=False),
         Binding("1", "grade(1)", "Again", show=False),
         Binding("2", "grade(2)", "Hard", show=False),
         Binding("3", "grade(3)", "Good", show=False),
         Binding("4", "grade(4)", "Easy", show=False),
-        Binding("u", "undo", "Undo"),
-        Binding("s", "suspend", "Suspend"),
-        Binding("b", "bury", "Bury"),
-        Binding("e", "edit", "Edit"),
-        # priority: also while an exercise's answer box has focus (`answer_box_passes`)
+        Binding("u", "undo", "Undo", priority=True),
+        Binding("s", "suspend", "Suspend", priority=True),
+        Binding("b", "bury", "Bury", priority=True),
+        Binding("e", "edit", "Edit", priority=True),
         Binding("i", "info", "Info", show=False, priority=True),
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("q", "quit_session", "Quit"),
+        Binding("question_mark", "help", "Help", key_display="?", priority=True),
+        Binding("q", "quit_session", "Quit", priority=True),
         Binding("escape", "decks", "Decks", show=False),
     ]
 
@@ -149,11 +152,16 @@ class ReviewScreen(Screen):
             return
         await self.show_card(card)
 
-    async def show_card(self, card: CardView) -> None:
+    async def show_card(self, card: CardView, seed: int | None = None) -> None:
+        """Show `card`'s question; an exercise with the instance of `seed` when given (the
+        same numbers again after the editor), else the card's own."""
         self.card = card
         self.revealed = self.graded = False
         self.suggested = None
-        self.seed = exercise_seed(card) if card.kind == "exercise" else None
+        if card.kind != "exercise":
+            self.seed = None
+        else:
+            self.seed = seed if seed is not None else exercise_seed(card)
         self.query_one("#crumbs", Notice).say(header(card))
         self.refresh_counts()
         exercise = card.kind == "exercise"
@@ -174,17 +182,41 @@ class ReviewScreen(Screen):
         await self.query_one("#front", CardSide).show(front)
         for part in self.query("#back, #divider, #answers"):  # none before they are built
             part.display = False
-        hint = self.query_one("#reveal-hint", Static)
-        hint.display = True
-        hint.update(Content.assemble(("Enter", "bold"), "  check your answer    ",
-                                     ("Escape", "bold"), "  leave the box for the keys")
-                    if exercise else Content.assemble(("Space", "bold"), "  show the answer"))
+        self.query_one("#reveal-hint", Static).display = True
         self.query_one("#card", VerticalScroll).scroll_home(animate=False)
         if exercise:
             self.query_one("#exercise", ExercisePanel).focus_input()
         else:
             self.set_focus(None)
+        self._show_hint()
         self.shown_at = self.app.session.start_timer()
+
+    def _show_hint(self, in_box: bool | None = None) -> None:
+        """The line under the card says what Space/Enter do now: it follows the focus (in
+        an exercise's answer box, or out of it after Escape)."""
+        hint = self.query_one("#reveal-hint", Static)
+        exercise = self.card is not None and self.card.kind == "exercise" and any(
+            panel.display for panel in self.query("#exercise"))
+        if in_box is None:
+            focused = self.focused
+            in_box = focused is not None and focused.id == "answer"
+        if not exercise:
+            text = Content.assemble(("Space", "bold"), "  show the answer")
+        elif in_box:
+            text = Content.assemble(("Enter", "bold"), "  check your answer    ",
+                                    ("q", "bold"), " quit  ", ("?", "bold"), " keys")
+        else:
+            text = Content.assemble(("Space", "bold"), "  type your answer    ",
+                                    ("Escape", "bold"), "  decks")
+        hint.update(text)
+
+    def on_descendant_focus(self, event) -> None:
+        if getattr(event.widget, "id", None) == "answer":
+            self._show_hint(in_box=True)
+
+    def on_descendant_blur(self, event) -> None:
+        if getattr(event.widget, "id", None) == "answer":
+            self._show_hint(in_box=False)
 
     def refresh_counts(self) -> None:
         counts = self.engine.counts()
@@ -298,15 +330,16 @@ class ReviewScreen(Screen):
             return
         self.app.push_screen(InfoScreen(info))
 
-    def answer_box_passes(self, key: str, character: str | None) -> bool:
-        """The keys that stay commands while an exercise's answer box has focus (see
-        `AnswerInput`). Answers are numbers (3/4, 0.75, 75%) with at most the exercise's
-        unit, so `i` is a command unless that unit holds an i (`mi`, `min`)."""
-        if key != "i":
+    def answer_box_passes(self, key: str, character: str | None, before: str = "") -> bool:
+        """Whether a command key stays a command while an exercise's answer box has focus
+        (see `AnswerInput`), `before` being the box's text up to the cursor. It does unless
+        it can continue the answer (`types_into_answer`): a digit, a space after text, `e`
+        right after a digit, a letter of the exercise's unit word; `q` and `?` always do."""
+        if key not in COMMAND_KEYS:
             return False
         panel = next(iter(self.query("#exercise").results(ExercisePanel)), None)
         unit = str(getattr(getattr(panel, "instance", None), "unit", "") or "")
-        return "i" not in unit.casefold()
+        return not types_into_answer(before, character, answer_words(unit))
 
     def action_help(self) -> None:
         from flashdeck.tui.screens.help import HelpScreen
@@ -370,8 +403,22 @@ class ReviewScreen(Screen):
             self.notify("That card is no longer in its note.", markup=False)
             await self.next_card()
             return
-        revealed = self.revealed
-        await self.show_card(fresh)
+        # the card's state is kept: the exercise's numbers, the typed answer, the verdict
+        # and its working (graded again: the edit may have changed the working), revealed
+        revealed, graded, seed = self.revealed, self.graded, self.seed
+        panel = next(iter(self.query("#exercise").results(ExercisePanel)), None)
+        typed = panel.typed if panel is not None and card.kind == "exercise" else ""
+        same_kind = fresh.kind == card.kind == "exercise"
+        await self.show_card(fresh, seed if same_kind else None)
+        panel = next(iter(self.query("#exercise").results(ExercisePanel)), None)
+        if same_kind and panel is not None and panel.display:
+            panel.retype(typed)
+            if graded:
+                verdict = panel.check(typed)
+                if verdict is not None:
+                    self.graded = True
+                    self.suggested = RATING_BY_NAME.get(verdict.suggested, 3)
+                revealed = verdict is not None  # unreadable now (its unit edited): try again
         if revealed:
             await self.reveal()
 
