@@ -486,7 +486,8 @@ def sync_note_cards(conn, note_id: int, cards: list[ParsedCard] | list[tuple],
     origins = _match_exact_elsewhere(conn, rows, matched, taken, gone_keys)
     _match_one_side(rows, existing, matched, taken)
     pending = [(index, row) for index, row in enumerate(rows) if index not in matched]
-    if pending:
+    # nothing left to match against (a new note, nothing vanished): every card is new
+    if pending and (gone_notes or any(card_id not in taken for card_id in existing)):
         pool = CandidateIndex()  # this note's cards left, in the order of their places
         for old in sorted(existing.values(), key=itemgetter("position", "id")):
             if old["id"] not in taken:
