@@ -99,12 +99,16 @@ def _fsrs_review(card_id: int, state: CardState, rating: int, card, when: dateti
 
 
 def _after(state: CardState, rating: int, after, due: int, now: datetime,
-           config: Config) -> CardState:
+           config: Config, rules: int = RULES) -> CardState:
     lapse = rating == 1 and state.state == "review"
     lapses = state.lapses + (1 if lapse else 0)
     threshold = config.leech_lapses
-    # a leech at `threshold` lapses, and again every `threshold` more (after an unsuspend)
-    becomes_leech = lapse and lapses >= threshold and (lapses - threshold) % threshold == 0
+    if rules == 1:  # the old rule: a leech stayed flagged, and every answer suspended it
+        leech = bool(state.leech) or (lapse and lapses >= threshold)
+        suspend = leech
+    else:  # a leech at `threshold` lapses, and again every `threshold` more (unsuspended)
+        suspend = lapse and lapses >= threshold and (lapses - threshold) % threshold == 0
+        leech = suspend or bool(state.leech)
     return CardState(
         state=_STATE_NAMES[int(after.state) - 1],
         due=due,
@@ -114,9 +118,9 @@ def _after(state: CardState, rating: int, after, due: int, now: datetime,
         last_review=int(now.timestamp()),
         reps=state.reps + 1,
         lapses=lapses,
-        suspended=1 if becomes_leech else state.suspended,
+        suspended=1 if suspend else state.suspended,
         buried_until=state.buried_until,
-        leech=1 if becomes_leech else state.leech,
+        leech=1 if leech else 0,
         version=state.version + 1,
     )
 
@@ -211,20 +215,4 @@ def _review_rules_1(card_id: int, state: CardState, rating: int, now: datetime,
                     config: Config) -> CardState:
     now = now.astimezone(timezone.utc)
     after = _fsrs_review(card_id, state, rating, fsrs_card(card_id, state, now), now, config)
-    lapse = rating == 1 and state.state == "review"
-    lapses = state.lapses + (1 if lapse else 0)
-    leech = bool(state.leech) or (lapse and lapses >= config.leech_lapses)
-    return CardState(
-        state=_STATE_NAMES[int(after.state) - 1],
-        due=int(after.due.timestamp()),
-        step=after.step,
-        stability=after.stability,
-        difficulty=after.difficulty,
-        last_review=int(now.timestamp()),
-        reps=state.reps + 1,
-        lapses=lapses,
-        suspended=1 if leech else state.suspended,
-        buried_until=state.buried_until,
-        leech=1 if leech else 0,
-        version=state.version + 1,
-    )
+    return _after(state, rating, after, int(after.due.timestamp()), now, config, rules=1)
