@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_note
+from conftest import geo_collection, write_note
 from flashdeck import __version__
 
 NOW = "2026-11-24T09:00:00+01:00"
@@ -34,12 +34,7 @@ def _clock(monkeypatch):
 
 @pytest.fixture
 def col(cli, tmp_path) -> Path:
-    vault = tmp_path / "vault"
-    write_note(vault, "geo.md", "#flashcards\n\nCapital of France::Paris\n\n"
-                                "Capital of Peru::Lima\n")
-    path = tmp_path / "c.sqlite"
-    assert cli("--collection", path, "import", vault).code == 0
-    return path
+    return geo_collection(cli, tmp_path)
 
 
 def one_line_usage_error(result, *words: str) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_note
+from conftest import geo_collection, write_note
 from test_tui_support import (F1_EXERCISE, HOSTILE, NOW, SIZE, app_for, card, make_collection,
                               run_async, screen_text, standard_cards)
 
@@ -32,12 +32,7 @@ def _clock(monkeypatch):
 
 @pytest.fixture
 def col(cli, tmp_path) -> Path:
-    vault = tmp_path / "vault"
-    write_note(vault, "geo.md", "#flashcards\n\nCapital of France::Paris\n\n"
-                                "Capital of Peru::Lima\n")
-    path = tmp_path / "c.sqlite"
-    assert cli("--collection", path, "import", vault).code == 0
-    return path
+    return geo_collection(cli, tmp_path)
 
 
 def at(monkeypatch, moment: str) -> None:

@@ -14,8 +14,14 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 from flashdeck.collection.cards import CARD_SELECT, CardView, deck_clause
-from flashdeck.errors import UsageError
-from flashdeck.scheduling.engine import RATING_NAMES, Answered, Engine, Preview, Undo
+from flashdeck.scheduling.engine import (
+    RATING_NAMES,
+    Answered,
+    Engine,
+    Preview,
+    Undo,
+    check_rating,
+)
 from flashdeck.scheduling.queue import Counts
 
 AGAIN_GAP = 3  # a card answered Again comes back after this many other answers
@@ -77,8 +83,7 @@ class Cram(Engine):
 
     def answer(self, card_id: int, rating: int, *, duration_ms: int | None = None,
                expected_version: int | None = None) -> Answered:
-        if rating not in RATING_NAMES:
-            raise UsageError(f"{rating!r} is not a rating (1-4)")
+        check_rating(rating)
         now = self.now().replace(microsecond=0)
         with self.col.transaction() as conn:
             row = self._row(card_id)

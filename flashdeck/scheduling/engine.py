@@ -29,6 +29,11 @@ RATING_NAMES = {1: "again", 2: "hard", 3: "good", 4: "easy"}
 
 
 
+def check_rating(rating: int) -> None:
+    if rating not in RATING_NAMES:
+        raise UsageError(f"{rating!r} is not a rating (1-4)")
+
+
 def parse_rating(value: str) -> int:
     try:
         return RATINGS[str(value).strip().lower()]
@@ -166,8 +171,7 @@ class Engine:
     def answer(self, card_id: int, rating: int, *, duration_ms: int | None = None,
                expected_version: int | None = None) -> Answered:
         """Answer a card and commit it. `expected_version` guards against a concurrent answer."""
-        if rating not in RATING_NAMES:
-            raise UsageError(f"{rating!r} is not a rating (1-4)")
+        check_rating(rating)
         now = self.now().replace(microsecond=0)
         with self.col.transaction() as conn:
             row = self._row(card_id)
