@@ -85,9 +85,12 @@ class _Parser(argparse.ArgumentParser):
         kwargs.setdefault("formatter_class", _Formatter)
         super().__init__(*args, **kwargs)
 
-    def error(self, message: str):  # usage errors exit 2 with one line, like argparse
-        self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: error: {message}\n")
+    def error(self, message: str):
+        """A usage error: one line naming the mistake and where help is, exit 2 (argparse
+        prints the whole usage first, which buries the line that matters)."""
+        from flashdeck.textsafe import sanitize
+
+        self.exit(2, f"{self.prog}: {sanitize(message)} (see `{self.prog} --help`)\n")
 
 
 def _command_in(argv: list[str]) -> str | None:

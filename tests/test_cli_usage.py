@@ -40,8 +40,8 @@ def col(cli, tmp_path) -> Path:
 def one_line_usage_error(result, *words: str) -> None:
     assert result.code == 2, (result.code, result.out, result.err)
     assert result.out == ""
-    lines = [line for line in result.err.splitlines() if not line.startswith("usage:")]
-    assert len(lines) == 1, result.err
+    lines = result.err.splitlines()
+    assert len(lines) == 1, result.err  # no usage block burying the line that matters
     assert "Traceback" not in result.err and "internal error" not in result.err
     for word in words:
         assert word in lines[0], (word, lines[0])
@@ -203,6 +203,28 @@ def test_answer_checks_its_id_too(cli, col):
 @pytest.mark.parametrize("value", ["1_0", "１", "+3", "99999999"])
 def test_ahead_days_are_plain_numbers(cli, col, value):
     one_line_usage_error(cli("--collection", col, "next", "--ahead", value), "--ahead")
+
+
+@pytest.mark.parametrize("value", ["1_0", "１２", "+3", "-1", "1e3", "99999999999999999999"])
+def test_exercise_seeds_are_plain_numbers(cli, value):
+    one_line_usage_error(cli("exercise", "f1-counts", "--seed", value), "is not a seed")
+
+
+def test_an_exercise_seed_shows_that_instance(cli):
+    first = cli("exercise", "f1-counts", "--seed", "4821", "--json")
+    again = cli("exercise", "f1-counts", "--seed", "4821", "--json")
+    assert first.code == 0 and json.loads(first.out)["seed"] == 4821
+    assert json.loads(first.out) == json.loads(again.out)
+
+
+def test_forget_takes_plain_source_ids_only(cli, col):
+    listed = json.loads(cli("--collection", col, "sources", "--json").out)
+    source_id = listed[0]["id"]
+    wide = "".join(chr(ord(d) - ord("0") + ord("０")) for d in str(source_id))
+    result = cli("--collection", col, "forget", wide)
+    assert result.code == 2 and "no source" in result.err
+    assert json.loads(cli("--collection", col, "sources", "--json").out) == listed  # kept
+    assert cli("--collection", col, "forget", str(source_id)).code == 0
 
 
 @pytest.mark.parametrize("steps, words", [

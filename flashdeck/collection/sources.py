@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
+from flashdeck.collection.cards import ascii_int
+
 if TYPE_CHECKING:  # `flashdeck sources` needs neither: it starts faster without them
     from flashdeck.collection.report import ImportReport
     from flashdeck.notes.model import ParserSettings, Problem
@@ -424,10 +426,10 @@ def find_source(col, given: str) -> SourceInfo | None:
     for source in sources:
         if source.path in names:
             return source
-    number = given[1:] if given.startswith("#") else given
-    if number.isdigit():
+    number = ascii_int(given[1:] if given.startswith("#") else given)
+    if number is not None:
         for source in sources:
-            if source.id == int(number):
+            if source.id == number:
                 return source
     return None
 

@@ -31,12 +31,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "its working; --check grades an answer (exit 0 right, 1 wrong).",
     )
     parser.add_argument("id", nargs="?", metavar="ID", help="the exercise to show")
-    parser.add_argument("--seed", type=int, metavar="N",
+    parser.add_argument("--seed", type=seed_number, metavar="N",
                         help="draw the numbers from this seed (default: a random one, printed)")
     parser.add_argument("--check", metavar="ANSWER",
                         help="grade ANSWER: a fraction (3/4), a decimal (0.75) or a percentage (75%%)")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(func=handler)
+
+
+def seed_number(value: str) -> int:
+    """`--seed N`: a whole number in plain ASCII digits (int() would take `1_0`, `+5` and
+    full-width digits), small enough to type back in."""
+    from flashdeck.collection.cards import ascii_int
+
+    seed = ascii_int(value)
+    if seed is None or seed >= 2**63:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a seed (a whole number such as 4821)")
+    return seed
 
 
 def handler(args: argparse.Namespace) -> int:
