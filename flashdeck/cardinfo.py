@@ -15,29 +15,15 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 
 from flashdeck import clock
-from flashdeck.collection.cards import CARD_SELECT, CardView
-from flashdeck.errors import UsageError
+from flashdeck.collection.cards import CardView, card_row
+from flashdeck.collection.queries import ReviewRow, card_reviews, iter_reviews
 from flashdeck.render import header, inline_text
 from flashdeck.scheduling import step
 from flashdeck.scheduling.engine import RATING_NAMES, format_interval
 from flashdeck.scheduling.state import CardState
 from flashdeck.textsafe import sanitize
 
-_REVIEW_SELECT = """
-SELECT r.id, r.card_id, r.reviewed_at, r.rating, r.duration_ms, r.state_before, r.state_after,
-       c.deck, c.front
-FROM reviews r JOIN cards c ON c.id = r.card_id
-"""
-
-
 # -- times ------------------------------------------------------------------------------------
-def local_zone():
-    """The local zone times are shown in (`clock.local_tz`); a malformed FLASHDECK_NOW is a
-    UsageError here, not a traceback."""
-    clock.now()
-    return clock.local_tz()
-
-
 def local_dt(timestamp: int | None, tz) -> datetime | None:
     if timestamp is None:
         return None
@@ -102,16 +88,16 @@ class Review:
         return None if self.due is None else self.due - self.time
 
     @classmethod
-    def from_row(cls, row, tz) -> "Review":
-        before, after = _state(row["state_before"]), _state(row["state_after"])
+    def from_row(cls, row: ReviewRow, tz) -> "Review":
+        before, after = _state(row.state_before), _state(row.state_after)
         due = after.get("due")
         return cls(
-            id=row["id"], card_id=row["card_id"], time=local_dt(row["reviewed_at"], tz),
-            rating=RATING_NAMES.get(row["rating"], str(row["rating"])),
-            duration_ms=row["duration_ms"],
+            id=row.id, card_id=row.card_id, time=local_dt(row.reviewed_at, tz),
+            rating=RATING_NAMES.get(row.rating, str(row.rating)),
+            duration_ms=row.duration_ms,
             state_before=str(before.get("state", "?")), state_after=str(after.get("state", "?")),
             due=local_dt(due, tz) if isinstance(due, int) else None,
-            deck=row["deck"], front=row["front"],
+            deck=row.deck, front=row.front,
         )
 
     def to_json(self) -> dict:
@@ -133,33 +119,16 @@ def review_line(review: Review, with_card: bool = False) -> str:
                     f"{review.state_before:>10} → {review.state_after}")
 
 
-def review_log(col, limit: int = 0, tz=None) -> list[Review]:
-    """The last `limit` reviews of the collection (0: all), oldest first."""
-    return list(iter_review_log(col, limit, tz))
-
-
 def iter_review_log(col, limit: int = 0, tz=None):
-    """The last `limit` reviews (0: all), oldest first, read from the cursor one by one:
-    constant memory at any size of log. The zone and the query are settled here, before
-    the first row is asked for (a malformed FLASHDECK_NOW fails before anything is printed)."""
-    tz = tz or local_zone()
-    sql, params = _REVIEW_SELECT, []
-    if limit > 0:
-        # the id of the limit-th newest review: from it on, in id order, is the last `limit`
-        first = col.conn.execute("SELECT id FROM reviews ORDER BY id DESC LIMIT 1 OFFSET ?",
-                                 (limit - 1,)).fetchone()
-        if first is not None:
-            sql += " WHERE r.id >= ?"
-            params.append(first[0])
-    cursor = col.conn.execute(sql + " ORDER BY r.id", params)
-    return (Review.from_row(row, tz) for row in cursor)
+    """The last `limit` reviews (0: all), oldest first, read one by one (constant memory at
+    any size of log: `collection.queries.iter_reviews`); times in `tz`, else local time."""
+    tz = tz or clock.local_tz()
+    return (Review.from_row(row, tz) for row in iter_reviews(col, limit))
 
 
 def card_history(col, card_id: int, tz=None) -> list[Review]:
-    tz = tz or local_zone()
-    rows = col.conn.execute(_REVIEW_SELECT + " WHERE r.card_id = ? ORDER BY r.id",
-                            (card_id,)).fetchall()
-    return [Review.from_row(r, tz) for r in rows]
+    tz = tz or clock.local_tz()
+    return [Review.from_row(row, tz) for row in card_reviews(col, card_id)]
 
 
 # -- one card -------------------------------------------------------------------------------------
@@ -254,11 +223,9 @@ def card_info(engine, card_id: int, tz=None) -> CardInfo:
     """One card's state, memory and history as of the engine's now. Raises UsageError for
     an unknown id."""
     now = engine.now()
-    tz = tz or local_zone()
+    tz = tz or clock.local_tz()
     col = engine.col
-    row = col.conn.execute(CARD_SELECT + " WHERE c.id = ?", (card_id,)).fetchone()
-    if row is None:
-        raise UsageError(f"no card with id {card_id}")
+    row = card_row(col, card_id)
     card = CardView.from_row(row)
     new = row["state"] == "new"
     retrievability = None if new else recall_probability(engine, row, now)

@@ -14,8 +14,9 @@ import importlib
 import os
 import sys
 
-from flashdeck import __version__
+from flashdeck import __version__, clock
 from flashdeck.errors import FlashdeckError
+from flashdeck.textsafe import sanitize
 
 # One module per area; each defines register(subparsers). The names let a run register
 # only the module of the command it runs (building every subparser costs start-up time).
@@ -30,10 +31,14 @@ COMMAND_MODULES = {
     "flashdeck.commands.sources": ("sources", "forget"),
     "flashdeck.commands.completion": ("completion",),
 }
+# Commands that need no clock: every other one gets the moment it runs at as `args.now`,
+# read (and FLASHDECK_NOW checked) once, here, before it starts.
+CLOCKLESS = frozenset({"completion"})
 
 
 def package_version() -> str:
     """The installed package's version (importlib.metadata), else the source tree's."""
+    # deferred: importlib.metadata costs every other command start-up time
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -88,8 +93,6 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str):
         """A usage error: one line naming the mistake and where help is, exit 2 (argparse
         prints the whole usage first, which buries the line that matters)."""
-        from flashdeck.textsafe import sanitize
-
         self.exit(2, f"{self.prog}: {sanitize(message)} (see `{self.prog} --help`)\n")
 
 
@@ -119,13 +122,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     modules = [m for m, names in COMMAND_MODULES.items() if command in names] or COMMAND_MODULES
     for name in modules:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue  # an area not built yet
-        module.register(sub)
+        importlib.import_module(name).register(sub)
     return parser
 
 
@@ -141,6 +138,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        # the clock, read once: a malformed or out-of-range FLASHDECK_NOW is a usage error
+        # before the command does anything (`review` reads the live clock itself as well)
+        args.now = None if args.command in CLOCKLESS else clock.now()
         return int(args.func(args) or 0)
     except FlashdeckError as exc:
         print(f"flashdeck: {exc}", file=sys.stderr)

@@ -173,6 +173,18 @@ def test_an_out_of_range_clock_is_a_usage_error(cli, col, monkeypatch, moment, a
     one_line_usage_error(cli("--collection", col, *args), "FLASHDECK_NOW", "out of range")
 
 
+def test_a_bad_clock_stops_every_command_before_it_starts_but_version_and_completion(
+        cli, col, tmp_path, monkeypatch):
+    vault = tmp_path / "notes"
+    write_note(vault, "n.md", "#flashcards\n\nWhat colour is the sky::blue\n")
+    monkeypatch.setenv("FLASHDECK_NOW", "next tuesday")
+    for args in (["check", vault], ["exercise"], ["forget", "/vault"], ["undo"]):
+        one_line_usage_error(cli("--collection", col, *args), "FLASHDECK_NOW", "next tuesday")
+    assert cli("--version").code == 0
+    result = cli("completion", "bash")
+    assert result.code == 0 and "flashdeck" in result.out
+
+
 def test_the_clock_works_near_its_bounds(cli, col, monkeypatch):
     for moment in ("8999-12-31T12:00:00-05:00", "1970-01-02T00:00:00+00:00"):
         monkeypatch.setenv("FLASHDECK_NOW", moment)

@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 
 from conftest import write_note
 from flashdeck.exercises import ACCEPTED, ExprError, Instance, compile_expr, grade
-from flashdeck.exercises.engine import INSTANCE_BUDGET, draw_instance, instantiate
+from flashdeck.exercises.instances import INSTANCE_BUDGET, draw_instance, instantiate
 from flashdeck.exercises.expr import MAX_BITS, Budget, BudgetError
 from flashdeck.exercises.grading import MAX_TYPED, Reading, read
 from flashdeck.exercises.model import ExerciseError
-from flashdeck.exercises.template import _parse, parse_template
+from flashdeck.exercises.template import parse_template, read_template
 
 FIVE_THOUSAND_DIGITS = "9" * 5000
 
@@ -346,9 +346,9 @@ answer: 1 / (a - 1)
 def test_a_template_that_fails_on_some_seeds_is_refused():
     # Drawn with each variant forced (the old trial) seeds 0-2 give a = 6, 2, 0 and pass;
     # drawn as a review draws (the variant chosen first), seed 1 gives a = 1.
-    from flashdeck.exercises.engine import instantiate_variant
+    from flashdeck.exercises.instances import instantiate_variant
 
-    template, _ = _parse(SOMETIMES, "note.md", 1, default_id=None, trial=False)
+    template, _ = read_template(SOMETIMES, "note.md", 1, default_id=None, trial=False)
     for index in range(2):
         for seed in range(3):
             instantiate_variant(template, seed, index)
@@ -361,7 +361,7 @@ def test_a_template_that_fails_on_some_seeds_is_refused():
 
 def test_a_failing_draw_at_review_time_is_redrawn():
     source = SOMETIMES.replace("0..9", "0..999").replace("(a - 1)", "(a - 17)")
-    template, _ = _parse(source, "note.md", 1, default_id=None, trial=False)
+    template, _ = read_template(source, "note.md", 1, default_id=None, trial=False)
     failing = next(seed for seed in range(100_000)
                    if _fails(lambda: draw_instance(template, seed)))
     instance = instantiate(template, failing)

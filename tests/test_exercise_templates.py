@@ -223,10 +223,10 @@ def test_unknown_keys_are_warned_about_not_fatal():
 
 def test_instantiate_reports_an_impossible_template_clearly():
     # parse_template catches this at import time; instantiate says the same if called anyway
-    from flashdeck.exercises.template import _parse
+    from flashdeck.exercises.template import read_template
 
-    template, _ = _parse("title: T\nvars: {a: 1..5}\nwhere: a > 10\nprompt: P\nsteps: s\n"
-                         "answer: a\n", "x.md", 1, default_id=None, trial=False)
+    template, _ = read_template("title: T\nvars: {a: 1..5}\nwhere: a > 10\nprompt: P\n"
+                                "steps: s\nanswer: a\n", "x.md", 1, default_id=None, trial=False)
     with pytest.raises(ExerciseError, match="no draw satisfied a > 10 in 1000 tries"):
         instantiate(template, 0)
 

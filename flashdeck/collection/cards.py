@@ -19,6 +19,14 @@ CARD_SELECT = _CARD_SELECT.format(index="")
 # AND orphaned = 0 AND suspended = 0), or SQLite refuses it.
 NEW_CARD_SELECT = _CARD_SELECT.format(index=" INDEXED BY cards_new")
 
+# A card `c` that is a waiting copy of a shared exercise (one template matched by several
+# notes): a new copy waits while another copy is older or already studied; a suspended copy
+# counts too (suspending an exercise suspends it), an orphaned one does not (when its note
+# goes, the next copy takes its place). Copies already studied keep their schedules.
+LATER_COPY = ("c.exercise IS NOT NULL AND EXISTS (SELECT 1 FROM cards o"
+              " INDEXED BY cards_exercise WHERE o.exercise = c.exercise AND o.orphaned = 0"
+              " AND o.id != c.id AND (o.id < c.id OR o.state != 'new'))")
+
 
 @dataclass(frozen=True, slots=True)
 class CardView:
@@ -108,11 +116,17 @@ def parse_card_id(value: str) -> int:
     return card_id
 
 
-def get_card(col: Collection, card_id: int) -> CardView:
+def card_row(col: Collection, card_id: int):
+    """The card's whole row (CARD_SELECT: its scheduling columns, note and source too);
+    a UsageError for an unknown id."""
     row = col.conn.execute(CARD_SELECT + " WHERE c.id = ?", (card_id,)).fetchone()
     if row is None:
         raise UsageError(f"no card with id {card_id}")
-    return CardView.from_row(row)
+    return row
+
+
+def get_card(col: Collection, card_id: int) -> CardView:
+    return CardView.from_row(card_row(col, card_id))
 
 
 def deck_clause(deck: str | None, column: str = "c.deck") -> tuple[str, list]:

@@ -45,6 +45,7 @@ from collections import Counter
 from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
+from flashdeck.collection.seed import seed_json, state_from_sr
 from flashdeck.notes.model import ParsedCard, SRSeed
 
 SIMILARITY_THRESHOLD = 0.6
@@ -83,7 +84,7 @@ def card_row(card: ParsedCard) -> tuple:
 
 
 def content_hash(card: ParsedCard) -> str:
-    from hashlib import blake2b
+    from hashlib import blake2b  # deferred: an unchanged vault's re-import never hashes
 
     return blake2b(card.content_key.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
@@ -108,7 +109,7 @@ def similarity(text: str, other: str, matcher=None) -> float:
     head and tail they share count as matched and only what lies between is compared; past
     MAX_TEXT of that, its own head and tail, the matches found scaled to the whole (the
     ratio costs up to ~0.1 s a pair of 1,000-character texts)."""
-    from difflib import SequenceMatcher
+    from difflib import SequenceMatcher  # deferred: only edited cards are compared
 
     total = len(text) + len(other)
     if total <= SHORT_TEXT:
@@ -278,7 +279,7 @@ def _match_similar(pending: list[tuple[int, CardRow]], pools: list, matched: dic
     """Rule 4 (see the module docstring): match `pending` (index, row) to old cards of the
     CandidateIndex(es) `pools`, which hold different cards. `claimable(card_id)`: False when
     a card of a snapshot pool was claimed elsewhere meanwhile (it is skipped)."""
-    from difflib import SequenceMatcher
+    from difflib import SequenceMatcher  # deferred: only edited cards are compared
 
     matchers: dict[int, SequenceMatcher] = {}  # old card id -> matcher indexing its text
     old_counts: dict[int, Counter] = {}  # old card id -> its characters, counted
@@ -644,8 +645,6 @@ _PLAIN_INSERT = (f"INSERT INTO cards ({', '.join(_UPDATE_COLUMNS)}, added)"
 
 
 def _seed_card(conn, card_id: int, sr: SRSeed) -> None:
-    from flashdeck.collection.seed import seed_json, state_from_sr
-
     state = state_from_sr(sr)
     if state is None:
         return
@@ -657,8 +656,6 @@ def _seed_card(conn, card_id: int, sr: SRSeed) -> None:
 def _insert_card(conn, values: tuple, sr: SRSeed, now: int) -> int:
     """A new card seeded from the plugin's schedule (SM-2 or FSRS form); a seed that cannot
     be used (the parser warned about it already) makes it a plain new card."""
-    from flashdeck.collection.seed import seed_json, state_from_sr
-
     state = state_from_sr(sr)
     if state is None:
         return conn.execute(_PLAIN_INSERT, (*values, now)).lastrowid

@@ -8,6 +8,8 @@ becomes that note's problem, `path:line: message`, and the other notes go on.
 
 from __future__ import annotations
 
+import errno
+import faulthandler
 import os
 import signal
 import threading
@@ -16,9 +18,17 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
+import flashdeck.exercises as exercises
 from flashdeck.collection.identity import card_row
 from flashdeck.collection.sources import NoteFile
+from flashdeck.notes import files
 from flashdeck.notes.model import ParsedNote, ParserSettings, Problem
+from flashdeck.textsafe import sanitize
+
+try:
+    import resource  # POSIX only: elsewhere the memory cap is a no-op
+except ImportError:
+    resource = None
 
 READ_ATTEMPTS = 3  # reads of a note that changes while being read, before giving up on it
 PARALLEL_MIN_FILES = 48  # below this a process pool costs more than it saves
@@ -46,8 +56,6 @@ def read_and_parse(file: NoteFile, settings: ParserSettings, require_tag: bool,
                    known_hash: str | None = None, for_writer: bool = False) -> Parsed:
     """Read one note, hash it, and (unless its hash is `known_hash`) parse it.
     `for_writer`: hand the cards over as `rows` (see CardRow). May raise: see `parse_one`."""
-    from flashdeck.notes import files
-
     try:
         stat = os.stat(file.path)
         size, mtime_ns = stat.st_size, stat.st_mtime_ns
@@ -79,6 +87,8 @@ def read_and_parse(file: NoteFile, settings: ParserSettings, require_tag: bool,
     text, problems = files.read_note_file(file.path, file.display, data=raw)
     if text is None:
         return Parsed(file, size, mtime_ns, digest, None, problems)
+    # deferred: the parser (~20 ms) loads only once a note has changed, never on a re-import
+    # of an unchanged vault
     from flashdeck.notes import parser
 
     if require_tag and not parser.might_be_tagged(text, settings):
@@ -86,8 +96,6 @@ def read_and_parse(file: NoteFile, settings: ParserSettings, require_tag: bool,
     note = parser.parse_note(text, file.display, settings)
     if require_tag and not note.tagged:
         return Parsed(file, size, mtime_ns, digest, None, problems + note.problems)
-    import flashdeck.exercises as exercises
-
     try:
         exercise_cards, exercise_problems = exercises.exercises_for_note(note)
     except (Exception, SystemExit, _OverBudget) as exc:  # the line of its block, if just one
@@ -102,11 +110,8 @@ def read_and_parse(file: NoteFile, settings: ParserSettings, require_tag: bool,
 
 
 def _cannot_read(exc: OSError) -> str:
-    from flashdeck.notes.files import PATH_TOO_LONG
-    import errno
-
     if exc.errno == errno.ENAMETOOLONG:
-        return PATH_TOO_LONG
+        return files.PATH_TOO_LONG
     return f"cannot read: {exc.strerror or exc}"
 
 
@@ -164,8 +169,6 @@ def describe_failure(exc: BaseException) -> str:
 
 def failed(file: NoteFile, message: str, line: int = 1) -> Parsed:
     """A note that could not be read or parsed: its problem, and nothing to write."""
-    from flashdeck.textsafe import sanitize
-
     shown = file.display if file is not None else "?"
     return Parsed(file, -1, -1, "", None,
                   [Problem(shown, line, sanitize(f"{message}; {_LEFT_AS_IT_WAS}"))])
@@ -211,15 +214,13 @@ class _MemoryCap:
     def __init__(self, extra: int | None) -> None:
         self.saved = None
         self.limit = None
-        if not extra:
+        if not extra or resource is None:
             return
         try:
-            import resource
-
             with open("/proc/self/statm", "rb") as f:
                 size = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
             soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        except (ImportError, OSError, ValueError, IndexError, AttributeError):
+        except (OSError, ValueError, IndexError, AttributeError):
             return
         limit = size + extra
         if hard != resource.RLIM_INFINITY:
@@ -229,8 +230,6 @@ class _MemoryCap:
 
     def __enter__(self) -> "_MemoryCap":
         if self.limit is not None:
-            import resource
-
             try:
                 resource.setrlimit(resource.RLIMIT_AS, (self.limit, self.saved[1]))
             except (ValueError, OSError):
@@ -239,13 +238,12 @@ class _MemoryCap:
 
     def __exit__(self, *exc) -> None:
         if self.limit is not None:
-            import resource
-
             resource.setrlimit(resource.RLIMIT_AS, self.saved)
 
 
 def _warm_up() -> None:
     """Import the parser and exercises, and load the built-in templates, once."""
+    # deferred: loading them (in each worker) is this function's job
     from flashdeck.exercises import builtin_templates
     from flashdeck.notes.parser import _markdown
 
@@ -303,8 +301,6 @@ def _worker_main(conn, seconds: float, memory: int, parents_ends: list[int]) -> 
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     except (ValueError, OSError):
         pass
-    import faulthandler
-
     faulthandler.disable()  # a crash here is the note's problem, told as such: no dump
     parent = os.getppid()
     with _MemoryCap(memory):
@@ -364,7 +360,7 @@ class _Pool:
     """
 
     def __init__(self, jobs: list[tuple], workers: int, seconds: float, memory: int) -> None:
-        import multiprocessing
+        import multiprocessing  # deferred: only a run of PARALLEL_MIN_FILES changed notes needs it
 
         self.jobs = jobs
         self.seconds, self.memory = seconds, memory
@@ -444,7 +440,7 @@ class _Pool:
                     break  # dead: found out below
 
     def _collect(self) -> None:
-        from multiprocessing.connection import wait
+        from multiprocessing.connection import wait  # deferred: see __init__
 
         waiting = {w.conn: w for w in self.workers}
         waiting.update({w.process.sentinel: w for w in self.workers})

@@ -25,6 +25,7 @@ import json
 import math
 from datetime import date, datetime, time, timedelta
 
+from flashdeck.clock import local_tz
 from flashdeck.notes.model import SRSeed
 
 _STATES = {1: "learning", 2: "review", 3: "relearning"}
@@ -38,8 +39,6 @@ def state_from_sr(seed: SRSeed, day_start_hour: int = 4) -> dict | None:
     """Card columns for a card the plugin has scheduled, or None when the seed cannot be
     used (the card starts new). Never raises."""
     try:
-        from flashdeck.clock import local_tz
-
         tz = local_tz()
         if seed.is_fsrs:
             return _from_fsrs(seed, tz)

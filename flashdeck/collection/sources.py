@@ -10,13 +10,16 @@ it into it. `list_sources` and `forget_source` serve `flashdeck sources` / `forg
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from flashdeck.collection.cards import ascii_int
 
-if TYPE_CHECKING:  # `flashdeck sources` needs neither: it starts faster without them
+# `flashdeck sources` and `forget` need nothing of the notes package (~20 ms to load): the
+# functions that read notes import it themselves.
+if TYPE_CHECKING:
     from flashdeck.collection.report import ImportReport
     from flashdeck.notes.model import ParserSettings, Problem
 
@@ -56,6 +59,7 @@ def find_vault_root(start: Path) -> Path:
 
 
 def collect_sources(paths: Iterable[str], report: ImportReport) -> list[Source]:
+    # deferred (here and below): see TYPE_CHECKING above
     from flashdeck.notes.files import walk_note_files
     from flashdeck.notes.model import Problem
     from flashdeck.notes.settings import load_vault_settings
@@ -107,8 +111,6 @@ def _report(problems: list[Problem], report: ImportReport) -> None:
 def settings_for(source: Source, file: NoteFile) -> ParserSettings:
     if source.settings.decks != "folders":
         return source.settings
-    from dataclasses import replace
-
     try:
         folder = Path(file.path).parent.relative_to(source.root).as_posix()
     except ValueError:
@@ -186,7 +188,7 @@ def place_source(col, source: Source, now: int, report: ImportReport) -> Source:
                     _merge(conn, inner, row["id"], path)
                     notices.append(f"{inner['path']} is part of this vault: its notes and"
                                    " cards are this source's now")
-    from flashdeck.notes.model import Problem
+    from flashdeck.notes.model import Problem  # deferred: see TYPE_CHECKING above
 
     report.warnings.extend(Problem(path, 0, notice, "warning") for notice in notices)
     placed.id = row["id"]
@@ -202,7 +204,7 @@ def mark_imported(col, source: Source, now: int) -> None:
 def _rebase(source: Source, holder, report: ImportReport) -> Source:
     """`source` (a folder or file inside the known folder source `holder`, or that folder)
     as the part of `holder` it is."""
-    from flashdeck.notes.settings import load_vault_settings
+    from flashdeck.notes.settings import load_vault_settings  # deferred: see TYPE_CHECKING
 
     folder = holder["path"]
     given = str(source.path)
@@ -275,8 +277,6 @@ def _moved_source(conn, source: Source, rows):
     if best is None:
         return None
     # the new folder is the moved vault's subfolder when most matches say so
-    from collections import Counter
-
     prefix, count = Counter(v for v in best_votes if v is not None).most_common(1)[0] \
         if any(v is not None for v in best_votes) else ("", 0)
     folder = source.path
@@ -291,7 +291,7 @@ def _vanished(source) -> bool:
     """The folder source is gone: its folder is missing, or holds no note any more (`mv
     vault/* notes/` leaves `.obsidian` behind). A folder with notes in it is not gone,
     whatever else holds copies of them."""
-    from flashdeck.notes.files import walk_note_files
+    from flashdeck.notes.files import walk_note_files  # deferred: see TYPE_CHECKING above
 
     folder = source["path"]
     if not os.path.isdir(folder):
@@ -309,7 +309,7 @@ def _stat(path: str) -> os.stat_result | None:
 def _digest(path: str) -> str | None:
     """The note's content hash as the importer records it; None for anything but a regular
     file of at most MOVE_MAX_BYTES (never blocks on a FIFO)."""
-    from flashdeck.notes import files
+    from flashdeck.notes import files  # deferred: see TYPE_CHECKING above
 
     try:
         data, _stat = files.read_regular_file(path, MOVE_MAX_BYTES)

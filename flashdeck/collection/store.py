@@ -8,6 +8,7 @@ newer flashdeck is refused, never modified.
 from __future__ import annotations
 
 import sqlite3
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -257,8 +258,6 @@ class Collection:
         """Switch to WAL, waiting out other processes. SQLite does not call the busy handler
         for this switch: two processes creating a collection at once got "database is
         locked" at once."""
-        import time
-
         deadline = time.monotonic() + 30
         while True:
             try:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from flashdeck.commands import print_json
+from flashdeck.collection.store import Collection
+from flashdeck.commands import print_json, require_collection
+from flashdeck.scheduling.config import load_config
+from flashdeck.scheduling.doctor import diagnose, repair
+from flashdeck.textsafe import sanitize
 
 
 def register(sub) -> None:
@@ -19,11 +23,6 @@ def register(sub) -> None:
 
 
 def cmd_doctor(args) -> int:
-    from flashdeck.scheduling.doctor import diagnose, repair
-    from flashdeck.collection.store import Collection
-    from flashdeck.commands import require_collection
-    from flashdeck.scheduling.config import load_config
-
     config = load_config()
     path = require_collection(args)
     with Collection.open(path, create=False) as col:
@@ -31,8 +30,6 @@ def cmd_doctor(args) -> int:
     if args.json:
         print_json(result.to_json())
     else:
-        from flashdeck.textsafe import sanitize
-
         for line in result.lines():
             print(sanitize(line))
     return 0 if result.ok else 1

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from flashdeck.collection.cards import parse_card_id
 from flashdeck.commands import open_collection, print_json
+from flashdeck.commands.scheduling import engine_for
 
 
 def register(sub) -> None:
@@ -13,13 +15,11 @@ def register(sub) -> None:
 
 
 def cmd_info(args) -> int:
-    from flashdeck.cardinfo import card_info, review_line
-    from flashdeck.collection.cards import parse_card_id
-    from flashdeck.commands.scheduling import engine_for
+    from flashdeck.cardinfo import card_info, review_line  # deferred: brings the card renderer
 
     card_id = parse_card_id(args.card_id)
     with open_collection(args, readonly=True) as col:
-        info = card_info(engine_for(col), card_id)
+        info = card_info(engine_for(col, args.now), card_id)
     if args.json:
         print_json(info.to_json())
         return 0

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-import json
+import argparse
+from datetime import datetime
 
+from flashdeck.collection.cards import ascii_int, parse_card_id
+from flashdeck.collection.queries import collection_counts
 from flashdeck.commands import open_collection, print_json, print_json_stream
 from flashdeck.commands.review import ahead_days
+from flashdeck.scheduling.config import load_config
+from flashdeck.scheduling.decks import deck_counts
+from flashdeck.scheduling.engine import RATING_NAMES, Engine, format_interval, parse_rating
+from flashdeck.textsafe import sanitize
 
 
 def register(sub) -> None:
@@ -48,17 +55,15 @@ def register(sub) -> None:
         p.set_defaults(func=cmd_card_action, action=name)
 
 
-def engine_for(col, deck: str | None = None, ahead: int = 0):
-    from flashdeck.scheduling.config import load_config
-    from flashdeck.scheduling.engine import Engine
-
-    return Engine(col, load_config(), deck=deck, ahead=ahead)
+def engine_for(col, now: datetime, deck: str | None = None, ahead: int = 0) -> Engine:
+    """The engine over `col` with the user's settings, its clock stopped at `now` (the
+    moment `cli.main` read once for the whole command)."""
+    return Engine(col, load_config(), now=lambda: now, deck=deck, ahead=ahead)
 
 
 def cmd_next(args) -> int:
     with open_collection(args, readonly=True) as col:
-        engine = engine_for(col, args.deck, args.ahead)
-        engine.now()  # a malformed FLASHDECK_NOW fails here, before any work
+        engine = engine_for(col, args.now, args.deck, args.ahead)
         card = engine.next_card()
         counts = engine.counts()
         previews = engine.previews(card.id) if card else {}
@@ -71,28 +76,20 @@ def cmd_next(args) -> int:
         return 0
     print(f"new {counts.new} · learning {counts.learning} · review {counts.review}")
     if card is None:
-        print("Nothing due now. " + _later_hint(args))
+        print("Nothing due now. Come back later, or `flashdeck import` new notes.")
         return 0
-    from flashdeck.render import print_card
+    from flashdeck.render import print_card  # deferred: only the text output needs it
 
     print_card(card)
     print("  ".join(f"{n.capitalize()} {p.label}" for n, p in previews.items()))
     return 0
 
 
-def _later_hint(args) -> str:
-    return "Come back later, or `flashdeck import` new notes."
-
-
 def cmd_answer(args) -> int:
-    from flashdeck.collection.cards import parse_card_id
-    from flashdeck.scheduling.engine import RATING_NAMES, format_interval, parse_rating
-
     card_id = parse_card_id(args.card_id)
     rating = parse_rating(args.rating)
     with open_collection(args) as col:
-        engine = engine_for(col)
-        engine.now()
+        engine = engine_for(col, args.now)
         done = engine.answer(card_id, rating)
     if args.json:
         print_json({"card": card_id, "rating": RATING_NAMES[rating], "state": done.state,
@@ -108,11 +105,8 @@ def cmd_answer(args) -> int:
 
 
 def cmd_undo(args) -> int:
-    from flashdeck.scheduling.engine import RATING_NAMES
-    from flashdeck.textsafe import sanitize
-
     with open_collection(args) as col:
-        engine = engine_for(col)
+        engine = engine_for(col, args.now)
         undone = engine.undo(since=engine.day()[0])  # today's answers only: history stays
     if args.json:
         print_json({"undone": {"card": undone.card_id, "rating": RATING_NAMES[undone.rating]}
@@ -125,13 +119,10 @@ def cmd_undo(args) -> int:
 
 
 def cmd_card_action(args) -> int:
-    from flashdeck.collection.cards import parse_card_id
-
     card_id = parse_card_id(args.card_id)
     with open_collection(args) as col:
-        engine = engine_for(col)
+        engine = engine_for(col, args.now)
         if args.action == "bury":
-            engine.now()
             engine.bury(card_id)
         else:
             engine.suspend(card_id, args.action == "suspend")
@@ -144,18 +135,12 @@ def cmd_card_action(args) -> int:
 
 
 def cmd_due(args) -> int:
-    from flashdeck.scheduling.config import load_config
-    from flashdeck.scheduling.decks import deck_counts
-
     with open_collection(args, readonly=True) as col:
-        engine_for(col).now()
-        rows, total = deck_counts(col, load_config())
+        rows, total = deck_counts(col, load_config(), lambda: args.now)
     if args.json:
         print_json({"decks": [{"deck": d, **c.to_json()} for d, _, c in rows],
                     "total": total.to_json()})
         return 0
-    from flashdeck.textsafe import sanitize
-
     width = max([len(d) for d, _, _ in rows] + [5])
     print(f"{'deck':<{width}}  {'new':>5} {'learn':>5} {'due':>5}")
     for deck, depth, c in rows:
@@ -167,10 +152,6 @@ def cmd_due(args) -> int:
 
 def log_limit(value: str) -> int:
     """`log --limit N`: a whole number of reviews, 0 for all."""
-    import argparse
-
-    from flashdeck.collection.cards import ascii_int
-
     number = ascii_int(value)
     if number is None or number > 2**63 - 1:
         raise argparse.ArgumentTypeError(f"{value!r} is not a number of reviews (0 for all)")
@@ -178,15 +159,15 @@ def log_limit(value: str) -> int:
 
 
 def cmd_log(args) -> int:
+    # deferred: cardinfo and render bring the card-text renderer, which only `log` needs here
     from flashdeck.cardinfo import iter_review_log, review_line
+    from flashdeck.render import inline_text
 
     with open_collection(args, readonly=True) as col:
         entries = iter_review_log(col, args.limit)
         if args.json:
             print_json_stream(e.to_json() for e in entries)
             return 0
-        from flashdeck.render import inline_text
-
         count = 0
         for e in entries:
             count += 1
@@ -197,52 +178,13 @@ def cmd_log(args) -> int:
     return 0
 
 
-def collection_stats(col, engine) -> dict:
-    from flashdeck.scheduling.queue import _LATER_COPY
-
-    conn = col.conn
-    states = dict.fromkeys(("new", "learning", "review", "relearning"), 0)
-    for state, n in conn.execute(
-            "SELECT state, count(*) FROM cards WHERE orphaned = 0 GROUP BY state"):
-        states[state] = n
-    # the waiting copies of a shared exercise (one template matched by several notes: only
-    # its first copy is ever new, as the queue has it) are not new cards: counted apart
-    waiting = conn.execute("SELECT count(*) FROM cards c WHERE c.orphaned = 0"
-                           f" AND c.state = 'new' AND ({_LATER_COPY})").fetchone()[0]
-    states["new"] -= waiting
-    day_start, _ = engine.day()
-    start = int(day_start.timestamp())
-    today = conn.execute("SELECT count(*), coalesce(sum(duration_ms), 0) FROM reviews"
-                         " WHERE reviewed_at >= ?", (start,)).fetchone()
-    month = start - 30 * 86400
-    mature = [json.loads(b)["state"] == "review" and rating > 1 for b, rating in conn.execute(
-        "SELECT state_before, rating FROM reviews WHERE reviewed_at >= ?", (month,))
-        if json.loads(b)["state"] == "review"]
-    return {
-        "cards": sum(states.values()) + waiting,
-        "states": states,
-        "waiting_copies": waiting,
-        "suspended": conn.execute("SELECT count(*) FROM cards WHERE orphaned = 0 AND suspended = 1"
-                                  ).fetchone()[0],
-        "leeches": conn.execute("SELECT count(*) FROM cards WHERE orphaned = 0 AND leech = 1"
-                                ).fetchone()[0],
-        "orphaned": conn.execute("SELECT count(*) FROM cards WHERE orphaned = 1").fetchone()[0],
-        "notes": conn.execute("SELECT count(*) FROM notes WHERE present = 1").fetchone()[0],
-        "reviews": {
-            "today": today[0],
-            "today_minutes": round(today[1] / 60000, 1),
-            "total": conn.execute("SELECT count(*) FROM reviews").fetchone()[0],
-        },
-        "retention_30d": round(sum(mature) / len(mature), 3) if mature else None,
-        "due_today": engine.counts().to_json(),
-    }
-
-
 def cmd_stats(args) -> int:
     with open_collection(args, readonly=True) as col:
-        engine = engine_for(col)
-        engine.now()
-        stats = collection_stats(col, engine)
+        engine = engine_for(col, args.now)
+        day_start, _ = engine.day()
+        counts = collection_counts(col, int(day_start.timestamp()))
+        due = engine.counts()
+    stats = {**counts.to_json(), "due_today": due.to_json()}
     if args.json:
         print_json(stats)
         return 0

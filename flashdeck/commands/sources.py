@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime, timezone
 
+from flashdeck import clock
+from flashdeck.collection.sources import find_source, forget_source, list_sources
 from flashdeck.commands import open_collection, print_json
+from flashdeck.textsafe import sanitize
 
 
 def register(sub) -> None:
@@ -20,16 +24,10 @@ def register(sub) -> None:
 
 def _shown(path: str) -> str:
     """A path on one line, nothing in it able to drive the terminal."""
-    from flashdeck.textsafe import sanitize
-
     return sanitize(path).replace("\n", "\u2424").replace("\t", "\u2409")
 
 
-def _local(timestamp: int):
-    from datetime import datetime, timezone
-
-    from flashdeck import clock
-
+def _local(timestamp: int) -> datetime:
     return datetime.fromtimestamp(timestamp, timezone.utc).astimezone(clock.local_tz())
 
 
@@ -41,10 +39,6 @@ def _time_text(moment) -> str:
 
 
 def cmd_sources(args) -> int:
-    from flashdeck import clock
-    from flashdeck.collection.sources import list_sources
-
-    clock.now()  # a malformed FLASHDECK_NOW is a usage error before anything is printed
     with open_collection(args, readonly=True) as col:
         sources = list_sources(col)
     if args.json:
@@ -69,10 +63,7 @@ def cmd_sources(args) -> int:
 
 
 def cmd_forget(args) -> int:
-    from flashdeck.clock import now
-    from flashdeck.collection.sources import find_source, forget_source
-
-    moment = int(now().timestamp())
+    moment = int(args.now.timestamp())
     with open_collection(args, readonly=True) as col:  # no collection: no source to forget
         source = find_source(col, args.source)
         if source is None:

@@ -12,13 +12,14 @@ No Textual and no YAML at import time: the CLI and the importer load this cheapl
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import TYPE_CHECKING
 
 # name -> submodule; loaded on first use so that importing the package costs nothing
 _EXPORTS = {
-    "draw_grid": "engine",
-    "grid_text": "engine",
-    "instantiate": "engine",
+    "draw_grid": "instances",
+    "grid_text": "instances",
+    "instantiate": "instances",
     "Expr": "expr",
     "ExprError": "expr",
     "compile_expr": "expr",
@@ -41,9 +42,9 @@ _EXPORTS = {
 }
 
 if TYPE_CHECKING:  # pragma: no cover
-    from flashdeck.exercises.engine import draw_grid, grid_text, instantiate
     from flashdeck.exercises.expr import Expr, ExprError, compile_expr
     from flashdeck.exercises.grading import ACCEPTED, grade, read_answer
+    from flashdeck.exercises.instances import draw_grid, grid_text, instantiate
     from flashdeck.exercises.matching import exercises_for_note, mentions
     from flashdeck.exercises.model import (
         Cell,
@@ -66,8 +67,6 @@ def __getattr__(name: str):
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module
-
     value = getattr(import_module(f"{__name__}.{module}"), name)
     globals()[name] = value
     return value

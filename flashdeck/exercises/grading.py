@@ -30,7 +30,7 @@ import unicodedata
 from fractions import Fraction
 
 from flashdeck.exercises.model import Instance, Verdict
-from flashdeck.exercises.text import decimal, fraction
+from flashdeck.exercises.text import answer_text, decimal, fraction
 
 ACCEPTED = "a fraction (3/4), a decimal (0.75 or .75) or a percentage (75%)"
 MAX_TYPED = 100  # characters
@@ -234,8 +234,6 @@ def expected_value(instance: Instance) -> Fraction | float:
 
 def shown(value: Fraction | float, unit: str = "") -> str:
     """3/4 = 0.75, 2/3 ≈ 0.6667, 15, ≈ 1.4142: how the expected answer is named in messages."""
-    from flashdeck.exercises.text import answer_text
-
     return answer_text(value, unit)
 
 

@@ -25,7 +25,7 @@ import unicodedata
 from functools import lru_cache
 
 from flashdeck.exercises.model import Template
-from flashdeck.exercises.template import _parse, builtin_template, builtin_templates
+from flashdeck.exercises.template import builtin_template, builtin_templates, parse_template
 from flashdeck.notes.model import ParsedCard, ParsedNote, Problem
 
 DEFAULT_DECK = "flashcards"
@@ -70,21 +70,10 @@ def mentions(text: str, topic: str) -> bool:
     return _contains(words(text), words(topic))
 
 
-def is_exactly(text: str, topic: str) -> bool:
-    """True when text is just the topic, give or take a question's words ("What is recall?")."""
-    core = _core(words(text))
-    return bool(core) and core == words(topic)
-
-
 def _matches(template: Template, hay: tuple[str, ...], core: tuple[str, ...]) -> bool:
     return any(_contains(hay, words(topic)) for topic in template.topics) or (
         bool(core) and any(core == words(topic) for topic in template.exact_topics)
     )
-
-
-def matches(template: Template, text: str) -> bool:
-    hay = words(text)
-    return _matches(template, hay, _core(hay))
 
 
 class _Heading:
@@ -183,8 +172,7 @@ def exercises_for_note(note: ParsedNote) -> tuple[list[ParsedCard], list[Problem
     own_ids: set[str] = set()
     own: list[tuple[Template, int]] = []
     for block in note.exercise_blocks:
-        template, found = _parse(block.source, note.path, block.line + 1,
-                                 default_id=None, trial=True)
+        template, found = parse_template(block.source, note.path, block.line + 1)
         problems.extend(found)
         if template is None:
             continue

@@ -119,7 +119,6 @@ class Cell(NamedTuple):
         return "FP" if self.prediction else "TN"
 
 
-GRID_SYMBOLS = {"TP": "■", "FP": "▲", "FN": "○", "TN": "·"}
 GRID_LEGEND: tuple[tuple[str, str, str], ...] = (
     ("TP", "■", "object, predicted as object"),
     ("FP", "▲", "background, predicted as object"),

@@ -324,7 +324,7 @@ def whole_number_answers(template) -> bool:
     key = (template.id, template.source)
     found = _whole_answers.get(key)
     if found is None:
-        from flashdeck.exercises.engine import instantiate
+        from flashdeck.exercises.instances import instantiate  # deferred: it imports this module
 
         drawn = 0
         for seed in range(_HINT_SEEDS):
@@ -387,7 +387,7 @@ def _collides(example: Fraction, instance) -> bool:
 
 def card_answer_hint(exercise_id: str, back: str, instance) -> str:
     """`answer_hint` for an exercise card (its back carries the template)."""
-    from flashdeck.exercises.template import template_for_card
+    from flashdeck.exercises.template import template_for_card  # deferred: it imports this module
 
     try:
         whole = whole_number_answers(template_for_card(exercise_id, back))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 # Bump when the cards the parser gives for the same note change (fronts, backs, kinds): an
 # import then re-reads every note once, even unchanged ones, so a collection made by an
@@ -20,9 +20,7 @@ PARSER_VERSION = 3
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"
 ]
-CARD_KINDS: tuple[str, ...] = (
-    "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise",
-)
+CARD_KINDS: tuple[CardKind, ...] = get_args(CardKind)  # the same kinds, as a tuple
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +66,7 @@ class ParsedCard:
     deletions and `back` is the full text with the answers shown.
     """
 
-    kind: str  # one of CARD_KINDS
+    kind: CardKind
     front: str
     back: str
     line: int  # 1-based line in the file where the card's source starts

@@ -23,6 +23,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from flashdeck.errors import UsageError
+from flashdeck.paths import config_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +77,6 @@ def _int(value, key, where, low, high) -> int:
 
 
 def load_config(path: Path | None = None) -> Config:
-    from flashdeck.paths import config_path
-
     path = path or config_path()
     try:
         raw = path.read_bytes()
@@ -85,7 +84,7 @@ def load_config(path: Path | None = None) -> Config:
         return Config()
     except OSError as exc:
         raise UsageError(f"{path}: cannot read the settings: {exc.strerror}") from None
-    import tomllib
+    import tomllib  # deferred: only a settings file needs it (~4 ms of every command's start)
 
     try:
         data = tomllib.loads(raw.decode("utf-8"))

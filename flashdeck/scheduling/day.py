@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from flashdeck.clock import local_tz
+
 
 def day_bounds(now: datetime, day_start_hour: int = 4, tz=None) -> tuple[datetime, datetime]:
     """(start, end) in UTC of the scheduling day that contains `now`."""
     if tz is None:
-        from flashdeck.clock import local_tz
-
         tz = local_tz()
     local = now.astimezone(tz)
     start = local.replace(hour=day_start_hour, minute=0, second=0, microsecond=0)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Callable
+
 from flashdeck.scheduling.config import Config
 from flashdeck.scheduling.engine import Counts, Engine
 
@@ -16,9 +19,11 @@ def deck_tree(decks: list[str]) -> list[tuple[str, int]]:
     return [(node, node.count("/")) for node in sorted(nodes, key=lambda n: n.split("/"))]
 
 
-def deck_counts(col, config: Config, now=None) -> tuple[list[tuple[str, int, Counts]], Counts]:
+def deck_counts(col, config: Config, now: Callable[[], datetime] | None = None
+                ) -> tuple[list[tuple[str, int, Counts]], Counts]:
     """[(deck, depth, counts)] for the tree (a parent counts its subdecks), and the totals
-    (the daily limits apply to each row and to the totals).
+    (the daily limits apply to each row and to the totals). `now`: the clock (default
+    `clock.now`).
 
     One grouped query counts each deck's own cards (Queue.deck_counts); a node adds up its
     own deck's and its subdecks'; the rest of each daily limit caps every row and the total,

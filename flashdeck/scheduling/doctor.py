@@ -30,7 +30,7 @@ import json
 import math
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from itertools import groupby
 from pathlib import Path
 
@@ -53,7 +53,10 @@ NOTE_LINES_JSON = 1000  # and in --json
 
 
 @dataclass(frozen=True, slots=True)
-class Problem:
+class Finding:
+    """One thing wrong with the collection, found by a check (listed as a "problem" in the
+    report and its JSON, as before)."""
+
     check: str  # integrity | foreign_keys | schema | index | log | replay | card
     message: str
     card_id: int | None = None
@@ -77,7 +80,7 @@ class Diagnosis:
     notes_gone: int = 0
     reviews: int = 0
     cards_reviewed: int = 0
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)
     # repairs: ("index", name, sql) or ("card", card id, {column: value})
     repairs: list[tuple] = field(default_factory=list)
     fixed: list[str] = field(default_factory=list)
@@ -195,7 +198,7 @@ def diagnose(col: Collection, config=None) -> Diagnosis:
         if result.integrity != ["ok"]:
             # the other checks read the damaged pages too; what to do now is restore a
             # backup (or `sqlite3 .recover`), and the report must say that, not crash
-            result.problems.append(Problem(
+            result.problems.append(Finding(
                 "integrity", "the file is damaged, so the other checks were skipped: restore"
                 " a backup copy (the .bak files next to it), or salvage it with"
                 " `sqlite3 <file> .recover`"))
@@ -207,7 +210,7 @@ def diagnose(col: Collection, config=None) -> Diagnosis:
             _note_problems(conn, result)
             _check_log(col, config, result)
         except sqlite3.DatabaseError as exc:
-            result.problems.append(Problem("integrity", f"reading the collection failed: {exc}"))
+            result.problems.append(Finding("integrity", f"reading the collection failed: {exc}"))
     finally:
         if conn.in_transaction:
             conn.execute("ROLLBACK")  # a read: nothing to commit (and COMMIT trips on damage)
@@ -222,7 +225,7 @@ def _check_integrity(conn: sqlite3.Connection, result: Diagnosis) -> None:
     result.integrity = rows
     if rows != ["ok"]:
         for message in rows:
-            result.problems.append(Problem("integrity", f"SQLite integrity check: {message}"))
+            result.problems.append(Finding("integrity", f"SQLite integrity check: {message}"))
 
 
 def _check_foreign_keys(conn: sqlite3.Connection, result: Diagnosis) -> None:
@@ -230,7 +233,7 @@ def _check_foreign_keys(conn: sqlite3.Connection, result: Diagnosis) -> None:
     for table, _rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check"):
         dangling[(table, parent)] = dangling.get((table, parent), 0) + 1
     for (table, parent), n in sorted(dangling.items()):
-        result.problems.append(Problem(
+        result.problems.append(Finding(
             "foreign_keys", f"{n} row{'s' if n != 1 else ''} of {table} point{'' if n != 1 else 's'}"
             f" to a missing row of {parent}"))
 
@@ -250,10 +253,10 @@ def _check_schema(conn: sqlite3.Connection, result: Diagnosis) -> None:
         if (kind, name) in have:
             continue
         if kind == "index":
-            result.problems.append(Problem("index", f"index {name} is missing", fixable=True))
+            result.problems.append(Finding("index", f"index {name} is missing", fixable=True))
             result.repairs.append(("index", name, sql))
         else:
-            result.problems.append(Problem("schema", f"table {name} is missing"))
+            result.problems.append(Finding("schema", f"table {name} is missing"))
 
 
 def _count(conn: sqlite3.Connection, result: Diagnosis) -> None:
@@ -371,7 +374,7 @@ def _check_card(engine, card, reviews, result: Diagnosis) -> None:
     try:
         state = initial_state(card["sr_seed"])
     except (ValueError, KeyError, TypeError) as exc:
-        result.problems.append(Problem("card", f"card {card_id}: unreadable plugin seed "
+        result.problems.append(Finding("card", f"card {card_id}: unreadable plugin seed "
                                                f"{card['sr_seed']!r} ({exc})", card_id))
         return
     if card["sr_seed"]:
@@ -385,7 +388,7 @@ def _check_card(engine, card, reviews, result: Diagnosis) -> None:
             before = json.loads(review["state_before"])
             after = json.loads(review["state_after"])
         except ValueError:
-            result.problems.append(Problem("log", f"{where}: unreadable state in the log",
+            result.problems.append(Finding("log", f"{where}: unreadable state in the log",
                                            card_id))
             return
         expected_before = previous_after if previous_after is not None else state
@@ -393,11 +396,11 @@ def _check_card(engine, card, reviews, result: Diagnosis) -> None:
         if diff:
             what = "the previous review's state_after" if previous_after is not None \
                 else "the card's starting state"
-            result.problems.append(Problem(
+            result.problems.append(Finding(
                 "log", f"{where}: state_before is not {what}: {'; '.join(diff)}", card_id))
             consistent = False
         if previous_after is not None and before.get("version", 0) < previous_after.get("version", 0):
-            result.problems.append(Problem(
+            result.problems.append(Finding(
                 "log", f"{where}: the card's version went backwards", card_id))
             consistent = False
         # answer as the engine did: same columns in, same fuzz seed (card id, version, rating)
@@ -408,12 +411,12 @@ def _check_card(engine, card, reviews, result: Diagnosis) -> None:
         try:
             replayed = engine(card_id, row, review["rating"], moment, after)
         except (ValueError, TypeError, KeyError) as exc:
-            result.problems.append(Problem(
+            result.problems.append(Finding(
                 "replay", f"{where}: FSRS cannot replay this review ({exc})", card_id))
             return
         diff = _differences(replayed, after, REPLAYED + ("version",))
         if diff and consistent:
-            result.problems.append(Problem(
+            result.problems.append(Finding(
                 "replay", f"{where}: the logged result is not what FSRS gives with the current"
                 f" settings (changed desired retention or steps?): {'; '.join(diff)}", card_id))
         if diff:
@@ -425,7 +428,7 @@ def _check_card(engine, card, reviews, result: Diagnosis) -> None:
     version_behind = previous_after is not None and card["version"] < previous_after.get("version", 0)
     if diff or version_behind:
         details = diff + (["version is behind its last review"] if version_behind else [])
-        result.problems.append(Problem(
+        result.problems.append(Finding(
             "card", f"card {card_id}: stored state disagrees with its review log: "
             f"{'; '.join(details)}", card_id, fixable=consistent))
         if consistent:

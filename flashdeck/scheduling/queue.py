@@ -31,10 +31,12 @@ variable per answered block. (The notes' turns read today's new cards: at most t
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flashdeck.collection.cards import CARD_SELECT, NEW_CARD_SELECT, CardView, deck_clause
+from flashdeck.collection.cards import (CARD_SELECT, LATER_COPY, NEW_CARD_SELECT, CardView,
+                                        deck_clause)
 from flashdeck.collection.store import Collection
 from flashdeck.scheduling.config import Config
 
@@ -78,14 +80,9 @@ _ANSWERED_SIBLING = (
 _NOT_SIBLINGS = f" AND NOT ({_ANSWERED_SIBLING})"
 
 # One exercise template can match several notes (every note about Dice gets the Dice
-# exercise): its cards there are copies of one exercise, and only the first is ever new.
-# A new copy waits while another copy is older or already studied; a suspended copy
-# counts too (suspending an exercise suspends it), an orphaned one does not (when its
-# note goes, the next copy takes its place). Copies already studied keep their schedules.
-_LATER_COPY = ("c.exercise IS NOT NULL AND EXISTS (SELECT 1 FROM cards o"
-               " INDEXED BY cards_exercise WHERE o.exercise = c.exercise AND o.orphaned = 0"
-               " AND o.id != c.id AND (o.id < c.id OR o.state != 'new'))")
-_FIRST_COPY = f" AND NOT ({_LATER_COPY})"
+# exercise): its cards there are copies of one exercise, and only the first is ever new
+# (the others wait: collection.cards.LATER_COPY).
+_FIRST_COPY = f" AND NOT ({LATER_COPY})"
 
 # The notes that have given new cards today (one parameter: the day's start), and how many.
 _TOUCHED_NOTES = (
@@ -104,8 +101,6 @@ _SHUFFLE = f"(c.id * ? + ?) % {_P}"
 
 
 def _shuffle_params(day_start: datetime) -> list[int]:
-    import random
-
     draw = random.Random(f"flashdeck new_order random {_ts(day_start)}")
     return [draw.randrange(1, _P), draw.randrange(0, _P)]
 
@@ -311,7 +306,7 @@ class Queue:
         hidden = "c.suspended != 0 OR coalesce(c.buried_until > ?, 0)"
         rows = self.col.conn.execute(
             "SELECT c.deck,"
-            f" sum(CASE WHEN c.state != 'new' OR {hidden} THEN 0 WHEN {_LATER_COPY} THEN 0"
+            f" sum(CASE WHEN c.state != 'new' OR {hidden} THEN 0 WHEN {LATER_COPY} THEN 0"
             f"  WHEN {_ANSWERED_SIBLING} THEN 0 ELSE 1 END),"
             " sum(CASE WHEN c.state NOT IN ('learning', 'relearning') OR c.due >= ?"
             f"  OR {hidden} THEN 0 ELSE 1 END),"

@@ -40,7 +40,7 @@ _DAY = timedelta(days=1)
 
 @lru_cache(maxsize=8)
 def scheduler(config: Config):
-    import fsrs
+    import fsrs  # deferred (here and below): ~11 ms to load, and `due`/`stats` need none of it
 
     return fsrs.Scheduler(
         desired_retention=config.desired_retention,
@@ -69,7 +69,7 @@ def day_start(day: date, day_start_hour: int, tz: tzinfo) -> datetime:
 
 def fsrs_card(card_id: int, state: CardState, now: datetime):
     """The fsrs.Card for a state (a new card is a learning card at its first step)."""
-    import fsrs
+    import fsrs  # deferred: see scheduler()
 
     if state.state == "new":
         return fsrs.Card(card_id=card_id, state=fsrs.State.Learning, step=0, due=now)
@@ -86,7 +86,7 @@ def fsrs_card(card_id: int, state: CardState, now: datetime):
 
 def _fsrs_review(card_id: int, state: CardState, rating: int, card, when: datetime,
                  config: Config):
-    import fsrs
+    import fsrs  # deferred: see scheduler()
 
     saved = random.getstate()
     random.seed(f"{card_id}:{state.version}:{rating}")
@@ -195,7 +195,7 @@ def zone_from_key(key: str | None, default: tzinfo) -> tzinfo:
         sign = -1 if key[0] == "-" else 1
         return timezone(sign * timedelta(hours=hours, minutes=minutes))
     try:
-        from zoneinfo import ZoneInfo
+        from zoneinfo import ZoneInfo  # deferred: only a stored zone name needs it (~4 ms)
 
         return ZoneInfo(key)
     except (ValueError, OSError, KeyError):  # an unknown or malformed zone name

@@ -1,0 +1,135 @@
+"""Read-only queries the commands and screens show: the review log and the collection's
+counts. SQL lives here (and in the rest of `collection/`), never in `commands/` or `tui/`;
+what comes back is small typed rows, times as Unix seconds (the caller picks the zone).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Iterator
+
+from flashdeck.collection.cards import LATER_COPY
+from flashdeck.collection.store import Collection
+
+_REVIEW_SELECT = """
+SELECT r.id, r.card_id, r.reviewed_at, r.rating, r.duration_ms, r.state_before, r.state_after,
+       c.deck, c.front
+FROM reviews r JOIN cards c ON c.id = r.card_id
+"""
+STATES = ("new", "learning", "review", "relearning")
+_DAY = 86400
+
+
+# -- the review log ---------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ReviewRow:
+    """One row of the review log with its card's deck and front, as stored."""
+
+    id: int
+    card_id: int
+    reviewed_at: int  # Unix seconds
+    rating: int
+    duration_ms: int | None
+    state_before: str  # the card's scheduling state before the answer, as JSON
+    state_after: str  # ...and after it
+    deck: str
+    front: str
+
+
+def _review_rows(cursor) -> Iterator[ReviewRow]:
+    return (ReviewRow(*row) for row in cursor)
+
+
+def iter_reviews(col: Collection, limit: int = 0) -> Iterator[ReviewRow]:
+    """The last `limit` reviews (0: all), oldest first, read from the cursor one by one:
+    constant memory at any size of log. The query runs now, before the first row is asked
+    for."""
+    sql, params = _REVIEW_SELECT, []
+    if limit > 0:
+        # the id of the limit-th newest review: from it on, in id order, is the last `limit`
+        first = col.conn.execute("SELECT id FROM reviews ORDER BY id DESC LIMIT 1 OFFSET ?",
+                                 (limit - 1,)).fetchone()
+        if first is not None:
+            sql += " WHERE r.id >= ?"
+            params.append(first[0])
+    return _review_rows(col.conn.execute(sql + " ORDER BY r.id", params))
+
+
+def card_reviews(col: Collection, card_id: int) -> list[ReviewRow]:
+    """One card's reviews, oldest first."""
+    return list(_review_rows(col.conn.execute(
+        _REVIEW_SELECT + " WHERE r.card_id = ? ORDER BY r.id", (card_id,))))
+
+
+# -- the collection's counts -----------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class CollectionCounts:
+    """What `flashdeck stats` shows of the collection itself (what is due is the queue's)."""
+
+    states: dict[str, int]  # live cards by state; `new` without the waiting copies
+    waiting_copies: int  # new copies of a shared exercise waiting behind its first copy
+    suspended: int
+    leeches: int
+    orphaned: int
+    notes: int
+    reviews_today: int
+    review_ms_today: int
+    reviews_total: int
+    retention_30d: float | None  # answers other than Again on review cards, last 30 days
+
+    @property
+    def cards(self) -> int:
+        return sum(self.states.values()) + self.waiting_copies
+
+    def to_json(self) -> dict:
+        return {
+            "cards": self.cards,
+            "states": dict(self.states),
+            "waiting_copies": self.waiting_copies,
+            "suspended": self.suspended,
+            "leeches": self.leeches,
+            "orphaned": self.orphaned,
+            "notes": self.notes,
+            "reviews": {
+                "today": self.reviews_today,
+                "today_minutes": round(self.review_ms_today / 60000, 1),
+                "total": self.reviews_total,
+            },
+            "retention_30d": self.retention_30d,
+        }
+
+
+def collection_counts(col: Collection, day_start: int) -> CollectionCounts:
+    """The collection's counts; `day_start` (Unix seconds) is when today began."""
+    conn = col.conn
+
+    def one(sql: str, *params) -> int:
+        return conn.execute(sql, params).fetchone()[0]
+
+    states = dict.fromkeys(STATES, 0)
+    for state, n in conn.execute(
+            "SELECT state, count(*) FROM cards WHERE orphaned = 0 GROUP BY state"):
+        states[state] = n
+    # the waiting copies of a shared exercise (one template matched by several notes: only
+    # its first copy is ever new, as the queue has it) are not new cards: counted apart
+    waiting = one("SELECT count(*) FROM cards c WHERE c.orphaned = 0"
+                  f" AND c.state = 'new' AND ({LATER_COPY})")
+    states["new"] -= waiting
+    today, today_ms = conn.execute("SELECT count(*), coalesce(sum(duration_ms), 0) FROM reviews"
+                                   " WHERE reviewed_at >= ?", (day_start,)).fetchone()
+    mature = [rating > 1 for before, rating in conn.execute(
+        "SELECT state_before, rating FROM reviews WHERE reviewed_at >= ?",
+        (day_start - 30 * _DAY,)) if json.loads(before)["state"] == "review"]
+    return CollectionCounts(
+        states=states,
+        waiting_copies=waiting,
+        suspended=one("SELECT count(*) FROM cards WHERE orphaned = 0 AND suspended = 1"),
+        leeches=one("SELECT count(*) FROM cards WHERE orphaned = 0 AND leech = 1"),
+        orphaned=one("SELECT count(*) FROM cards WHERE orphaned = 1"),
+        notes=one("SELECT count(*) FROM notes WHERE present = 1"),
+        reviews_today=today,
+        review_ms_today=today_ms,
+        reviews_total=one("SELECT count(*) FROM reviews"),
+        retention_30d=round(sum(mature) / len(mature), 3) if mature else None,
+    )
