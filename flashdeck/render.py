@@ -64,11 +64,12 @@ def exercise_instance(card, seed: int | None = None):
     return instantiate(template, exercise_seed(card) if seed is None else seed)
 
 
-def with_math(markdown: str) -> str:
-    """Render LaTeX math as Unicode (display math as aligned ```text blocks)."""
+def with_math(markdown: str, width: int | None = None) -> str:
+    """Render LaTeX math as Unicode (display math as aligned ```text blocks, broken at their
+    relations when wider than `width` columns; None: as wide as they are)."""
     from flashdeck.mathtext import render_markdown
 
-    return render_markdown(markdown)
+    return render_markdown(markdown, width=width)
 
 
 def card_source(card, answer: bool, seed: int | None = None) -> str:
@@ -80,26 +81,69 @@ def card_source(card, answer: bool, seed: int | None = None) -> str:
     return sanitize("\n\n".join(parts))
 
 
-def print_card(card, answer: bool = False, seed: int | None = None, file=None) -> None:
-    """Print a card for a terminal or a pipe: markdown rendered by Rich, display math as its
-    own unwrapped block (a wrapped stacked fraction is unreadable)."""
+def print_card(card, answer: bool = False, seed: int | None = None, file=None,
+               width: int | None = None) -> None:
+    """Print a card as the review screen shows it, for a terminal or a pipe.
+
+    The same text as the screen (`cardtext`: math as Unicode, callouts as labelled quotes,
+    wiki links as their text, embeds as `[image: x.png]`, cloze answers highlighted), its
+    markdown drawn by Rich in `width` columns (default: the terminal's, else 80); display
+    math as its own unwrapped block (a wrapped stacked fraction is unreadable), broken at its
+    relations to fit the width. No line ends in padding; plain text (no escapes) when `file`
+    is not a terminal."""
     from rich.console import Console
     from rich.markdown import Markdown
+    from rich.segment import Segment, Segments
     from rich.text import Text
+    from rich.theme import Theme
 
+    from flashdeck.cardtext import obsidian_to_markdown
     from flashdeck.mathtext import split_markdown
 
-    console = Console(file=file or sys.stdout, highlight=False)
-    console.print(Text(sanitize(f"#{card.id}  {header(card)}"), style="dim"))
+    # a cloze's answers are its strong text: highlighted as on the review screen
+    theme = Theme({"markdown.strong": "bold reverse"}) if card.kind == "cloze" else None
+    console = Console(file=file or sys.stdout, width=width, highlight=False, markup=False,
+                      emoji=False, theme=theme)
+    width = console.width
+
+    def emit(lines) -> None:
+        for line in lines:
+            segments = [seg for seg in line if not seg.control]
+            while segments and not segments[-1].text.strip():
+                segments.pop()
+            if segments:
+                last = segments[-1]
+                segments[-1] = Segment(last.text.rstrip(), last.style)
+            segments.append(Segment.line())
+            console.print(Segments(segments), crop=False, soft_wrap=True, end="")
+
+    def draw(renderable) -> None:
+        emit(console.render_lines(renderable, console.options, pad=False))
+
+    draw(Text(sanitize(f"#{card.id}  {header(card)}"), style="dim"))
     if card.suspended:
-        console.print(Text("(suspended)", style="dim"))
+        draw(Text("(suspended)", style="dim"))
     console.print()
-    for segment in split_markdown(card_source(card, answer, seed)):
+    for segment in split_markdown(card_source(card, answer, seed), width=max(width - 2, 1)):
         if segment.kind == "math":
-            block = "\n".join("  " + segment.indent + line for line in segment.lines)
-            console.print(Text(block + "\n"), soft_wrap=True, crop=False)
+            lead = _shown_prefix(segment.indent) + "  "  # inside its quote, indented
+            emit([[Segment(lead + line)] for line in segment.lines])
+            if segment.overflow:
+                draw(Text(f"{lead}→ {segment.overflow} columns wider than {width}; "
+                          f"a wider terminal or --width shows it unwrapped", style="dim"))
+            console.print()
         else:
-            console.print(Markdown(segment.text, code_theme="ansi_dark"))
+            draw(Markdown(obsidian_to_markdown(segment.text), code_theme="ansi_dark",
+                          hyperlinks=False))
+
+
+def _shown_prefix(prefix: str) -> str:
+    """A display block's container prefix as Rich draws containers: `> ` as `▌ `, a list
+    marker as a bullet."""
+    out = []
+    for ch in prefix:
+        out.append("▌" if ch == ">" else "•" if ch in "-*+" else " " if ch == "\t" else ch)
+    return "".join(out)
 
 
 # -- breadcrumbs: one line of heading source as it reads ----------------------------------------

@@ -145,3 +145,25 @@ def test_simple_text_shows_what_the_markdown_widget_would(markdown):
     shown = simple_text(markdown)
     if shown is not None:
         assert shown == _markdown_widget_text(markdown)
+
+
+# -- display math fitted to the card panel --------------------------------------------------------
+CHAIN = (r"D=\frac{2|A\cap B|}{|A|+|B|}=\frac{2\,\text{overlap}}{\text{size of }A+\text{size of }B}"
+         r"=\frac{2TP}{2TP+FP+FN}")
+
+
+def test_prepare_breaks_wide_math_at_the_panel_width():
+    whole = prepare(f"$${CHAIN}$$")
+    fitted = prepare(f"$${CHAIN}$$", 40)
+    assert max(len(line) for line in whole.splitlines()) > 40
+    assert max(len(line) for line in fitted.splitlines()) <= 40
+    assert "2TP + FP + FN" in fitted and "size of A + size of B" in fitted
+    continuations = [line for line in fitted.splitlines() if line.lstrip().startswith("= ")]
+    assert 1 <= len(continuations) <= 2
+
+
+def test_math_width_leaves_the_code_block_padding_and_a_scrollbar():
+    from flashdeck.tui.content import math_width
+
+    assert math_width(72, 2) == 66
+    assert math_width(8, 2) >= 10  # never nothing, however narrow

@@ -29,6 +29,8 @@ def register(sub) -> None:
     p.add_argument("card_id", metavar="CARD_ID")
     p.add_argument("--answer", action="store_true", help="show the answer side too")
     p.add_argument("--seed", type=int, help="exercise cards: the instance to show")
+    p.add_argument("--width", type=_show_width, metavar="N",
+                   help="columns to lay the card out in (default: the terminal's, else 80)")
     p.set_defaults(func=cmd_show)
 
 
@@ -148,21 +150,127 @@ def cmd_list(args) -> int:
         if args.json:
             print_json_stream(card.to_json() for card in cards)
             return 0
-        from flashdeck.render import inline_text
-        from flashdeck.textsafe import sanitize
+        import shutil
 
+        columns = _ListColumns(shutil.get_terminal_size().columns)
         count = 0
         for card in cards:
+            if not count and sys.stdout.isatty():
+                print(columns.header())
             count += 1
-            # as it reads (a question card's front is its heading): math rendered, markdown
-            # syntax dropped, like the breadcrumbs of `show` and the review screen
-            first = inline_text(card.front.strip().splitlines()[0]) if card.front.strip() else ""
-            flag = " (suspended)" if card.suspended else ""
-            print(sanitize(f"{card.id:>6}  {card.kind:<9} {card.state:<10} {card.deck:<26} "
-                           f"{first[:60]}{flag}"))
+            print(columns.row(card))
         if count == 0:
             print("no cards" + (f" in deck {args.deck}" if args.deck else ""), file=sys.stderr)
     return 0
+
+
+class _ListColumns:
+    """`flashdeck list`'s lines: id, when due, deck, and the front as it reads (one
+    line: math as Unicode, markdown marks dropped, wiki links as their text), sized to the
+    terminal's `width`: a long deck name is cut with `…` so it never runs into the front, and
+    the front is cut at the line's end. Plain text, control characters shown (`sanitize`).
+    Due is `new`, `now` (due already), a local date, or `suspended`."""
+
+    ID, DUE = 6, 10
+    GAP = "  "
+
+    def __init__(self, width: int) -> None:
+        from flashdeck.clock import local_tz, now
+
+        self.width = max(width, 40)
+        self.now = int(now().timestamp())
+        self.tz = local_tz()
+        fixed = self.ID + self.DUE + 3 * len(self.GAP)
+        room = self.width - fixed  # for the deck and the front
+        self.deck = max(8, min(24, room // 3))
+
+    def header(self) -> str:
+        return self._line("id".rjust(self.ID), "due", "deck", "front")
+
+    def row(self, card) -> str:
+        from flashdeck.render import inline_text
+
+        # as it reads (a question card's front is its heading), like the breadcrumbs of
+        # `show` and the review screen
+        source = card.front.strip()
+        front = inline_text(source.splitlines()[0]) if source else ""
+        return self._line(f"{card.id:>{self.ID}}", self._due(card), card.deck, front)
+
+    def _due(self, card) -> str:
+        if card.suspended:
+            return "suspended"
+        if card.state == "new":
+            return "new"
+        if card.due is None or card.due <= self.now:
+            return "now"
+        from datetime import datetime, timezone
+
+        try:
+            moment = datetime.fromtimestamp(card.due, timezone.utc).astimezone(self.tz)
+        except (OverflowError, OSError, ValueError):
+            return "?"
+        return moment.strftime("%Y-%m-%d")
+
+    def _line(self, ident: str, due: str, deck: str, front: str) -> str:
+        from flashdeck.textsafe import sanitize
+
+        head = self.GAP.join((ident, _fit(due, self.DUE), _fit(sanitize(deck), self.deck)))
+        line = head + self.GAP + _cut(sanitize(front), self.width - _cells(head) - len(self.GAP))
+        return line.rstrip()
+
+
+def _cells(text: str) -> int:
+    """Terminal columns of `text` (wide East Asian characters take two, marks none)."""
+    import unicodedata
+
+    if text.isascii():
+        return len(text)
+    return sum(0 if unicodedata.combining(ch) else
+               2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _cut(text: str, width: int) -> str:
+    """`text` in at most `width` columns, ending in `…` when it was cut."""
+    if _cells(text) <= width:
+        return text
+    out, used = [], 0
+    for ch in text:
+        used += _cells(ch)
+        if used > width - 1:
+            break
+        out.append(ch)
+    return "".join(out).rstrip() + "…"
+
+
+def _fit(text: str, width: int) -> str:
+    """`text` cut to `width` columns, then padded to them."""
+    text = _cut(text, width)
+    return text + " " * (width - _cells(text))
+
+
+MIN_SHOW_WIDTH, MAX_SHOW_WIDTH = 20, 1000
+
+
+def _show_width(text: str) -> int:
+    """`show --width N`: a whole number of columns, within reason."""
+    import argparse
+
+    value = text.strip()
+    if not (value.isascii() and value.isdigit()) or \
+            not MIN_SHOW_WIDTH <= int(value) <= MAX_SHOW_WIDTH:
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number of columns from {MIN_SHOW_WIDTH} to {MAX_SHOW_WIDTH}")
+    return int(value)
+
+
+def _terminal_columns() -> int | None:
+    """stdout's terminal width ($COLUMNS first, as shutil has it), or None when stdout is no
+    terminal."""
+    if not sys.stdout.isatty():
+        return None
+    import shutil
+
+    return shutil.get_terminal_size().columns
 
 
 def cmd_show(args) -> int:
@@ -172,5 +280,7 @@ def cmd_show(args) -> int:
     card_id = parse_card_id(args.card_id)
     with open_collection(args, readonly=True) as col:
         card = get_card(col, card_id)
-    print_card(card, answer=args.answer, seed=args.seed)
+    width = getattr(args, "width", None) or _terminal_columns() or 80
+    print_card(card, answer=args.answer, seed=args.seed,
+               width=max(MIN_SHOW_WIDTH, min(width, MAX_SHOW_WIDTH)))
     return 0

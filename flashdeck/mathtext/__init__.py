@@ -2,8 +2,11 @@
 
 Public API:
 - `render_inline(latex) -> str`: one line; `\\frac{a+b}{c}` -> `(a + b)/c`.
-- `render_display(latex) -> list[str]`: a 2-D block of equal-width lines, fractions stacked.
-- `render_markdown(text, escape=True) -> str`: the math in a markdown string replaced; display
+- `render_display(latex, width=None) -> list[str]`: a 2-D block of equal-width lines,
+  fractions stacked; wider than `width`, a chain is broken at its top-level relations, one
+  form per line-block aligned on the relation (`fit_display` also says by how much a block
+  that cannot be broken enough still overflows: it is never cut).
+- `render_markdown(text, escape=True, width=None) -> str`: the math in a markdown string replaced; display
   blocks become fenced ```text blocks, inline math its one-line rendering (markdown-escaped).
 - `render_plain(text) -> str`: the same for plain terminal output: display blocks as bare
   lines (no fences), nothing escaped.
@@ -34,9 +37,11 @@ from flashdeck.mathtext.markdown import (
     render_plain,
     split_markdown,
 )
-from flashdeck.mathtext.render import render_display, render_inline
+from flashdeck.mathtext.render import Fit, fit_display, render_display, render_inline
 
 __all__ = [
+    "Fit",
+    "fit_display",
     "Segment",
     "escape_markdown",
     "render_display",

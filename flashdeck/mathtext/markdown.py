@@ -10,6 +10,8 @@ Rules (Obsidian's, which follow Pandoc's):
   So "costs $5 and $6" stays as written.
 - `\\$` is a literal dollar; fenced code (``` or ~~~) and inline code spans are left alone.
 - An unclosed `$$` or `$` is literal text.
+- Given a `width`, a display block wider than it is broken at its top-level relations
+  (`render.fit_display`); one that is still wider is shown whole, never cut, and said so.
 Rendered inline math is escaped for markdown (`*`, `_`, `|`, `[` … get a backslash), so
 `2 * 300` or `x_max` cannot turn into emphasis or break a table; pass `escape=False` for
 plain-text output.
@@ -21,7 +23,9 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from flashdeck.mathtext.render import render_display, render_inline, source_block, source_line
+from flashdeck.mathtext.layout import cell_width
+from flashdeck.mathtext.render import (fit_display, render_inline, source_block,
+                                      source_line)
 
 # Math source rendered per call (a card), in characters: past it the remaining formulas show
 # as their source, so a card holding thousands of formulas still renders at once (each is
@@ -51,6 +55,7 @@ class Segment:
     text: str
     lines: tuple[str, ...] = ()
     indent: str = ""
+    overflow: int = 0  # columns by which `lines` are wider than the width asked for
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,18 @@ class _Display:
     lines: tuple[str, ...]
     prefix: str  # what stood before `$$` on its line (already emitted as text)
     continuation: str  # the prefix for the following lines (list markers become spaces)
+    overflow: int = 0  # see Segment
+
+
+# Said under a display block that is wider than the width given even once broken at its
+# relations (the screen's code block scrolls sideways; nothing of it is cut).
+def overflow_note(columns: int) -> str:
+    return f"→ {columns} more columns to the right: scroll sideways (Shift + mouse wheel)"
+
+
+# What a quote level costs a block inside it on the review screen (Textual's blockquote:
+# a border column and a padding column each side); a terminal's `▌ ` costs less.
+QUOTE_COST = 3
 
 
 def escape_markdown(text: str) -> str:
@@ -66,10 +83,14 @@ def escape_markdown(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
-def render_markdown(text: str, escape: bool = True) -> str:
-    """Replace the math in a markdown string by its Unicode rendering (see the module doc)."""
+def render_markdown(text: str, escape: bool = True, width: int | None = None) -> str:
+    """Replace the math in a markdown string by its Unicode rendering (see the module doc).
+
+    `width`: the columns a display block has at the top level (inside a quote, less by
+    QUOTE_COST a level); a wider block is broken at its relations (`render.fit_display`),
+    and one still wider gets a line under its fence saying so (`overflow_note`)."""
     out: list[str] = []
-    for piece in _scan(text, escape):
+    for piece in _scan(text, escape, width):
         if isinstance(piece, str):
             out.append(piece)
             continue
@@ -78,15 +99,18 @@ def render_markdown(text: str, escape: bool = True) -> str:
         out.append(block[0])
         for line in block[1:]:
             out.append("\n" + (piece.continuation + line if line else piece.continuation.rstrip()))
+        if piece.overflow:
+            note = overflow_note(piece.overflow)
+            out.append("\n" + piece.continuation + (escape_markdown(note) if escape else note))
     return "".join(out)
 
 
-def render_plain(text: str) -> str:
+def render_plain(text: str, width: int | None = None) -> str:
     """The same replacement for plain terminal output (`flashdeck show` without a markdown
     renderer): display blocks are their bare lines under the container prefix, no fences,
     and nothing is escaped."""
     out: list[str] = []
-    for piece in _scan(text, escape=False):
+    for piece in _scan(text, escape=False, width=width):
         if isinstance(piece, str):
             out.append(piece)
             continue
@@ -99,7 +123,7 @@ def render_plain(text: str) -> str:
     return "".join(out)
 
 
-def split_markdown(text: str, escape: bool = True) -> list[Segment]:
+def split_markdown(text: str, escape: bool = True, width: int | None = None) -> list[Segment]:
     """Split markdown into ("markdown", text) and ("math", lines) segments, in order.
 
     Display blocks on their own lines become math segments; everything else (inline math
@@ -108,7 +132,7 @@ def split_markdown(text: str, escape: bool = True) -> list[Segment]:
     segments: list[Segment] = []
     buffer: list[str] = []
     pending_newline_strip = False
-    for piece in _scan(text, escape):
+    for piece in _scan(text, escape, width):
         if isinstance(piece, str):
             if pending_newline_strip and piece.startswith("\n"):
                 piece = piece[1:]
@@ -121,7 +145,8 @@ def split_markdown(text: str, escape: bool = True) -> list[Segment]:
         if before.strip():
             segments.append(Segment("markdown", before))
         buffer = []
-        segments.append(Segment("math", piece.source, piece.lines, piece.prefix))
+        segments.append(Segment("math", piece.source, piece.lines, piece.prefix,
+                                piece.overflow))
         pending_newline_strip = True
     rest = "".join(buffer)
     if rest.strip():
@@ -134,7 +159,7 @@ def _longest_backtick_run(text: str) -> int:
     return max((len(r) for r in runs), default=0)
 
 
-def _scan(text: str, escape: bool) -> list[str | _Display]:
+def _scan(text: str, escape: bool, width: int | None = None) -> list[str | _Display]:
     """Walk the text line-wise for code fences, and char-wise in between for math and code."""
     pieces: list[str | _Display] = []
     budget = [MAX_CARD_MATH]
@@ -146,7 +171,7 @@ def _scan(text: str, escape: bool) -> list[str | _Display]:
         if fence is None:
             m = _FENCE_OPEN.match(inner.rstrip("\r\n"))
             if m and not (m.group("fence")[0] == "`" and "`" in m.group("info")):
-                pieces.extend(_scan_prose("".join(prose), escape, budget))
+                pieces.extend(_scan_prose("".join(prose), escape, budget, width))
                 prose = []
                 fence = m.group("fence")
                 pieces.append(line)
@@ -157,7 +182,7 @@ def _scan(text: str, escape: bool) -> list[str | _Display]:
             stripped = inner.strip()
             if stripped and set(stripped) == {fence[0]} and len(stripped) >= len(fence):
                 fence = None
-    pieces.extend(_scan_prose("".join(prose), escape, budget))
+    pieces.extend(_scan_prose("".join(prose), escape, budget, width))
     return pieces
 
 
@@ -167,7 +192,8 @@ def _within(budget: list[int], source: str) -> bool:
     return budget[0] >= 0
 
 
-def _scan_prose(s: str, escape: bool, budget: list[int]) -> list[str | _Display]:
+def _scan_prose(s: str, escape: bool, budget: list[int],
+                width: int | None = None) -> list[str | _Display]:
     pieces: list[str | _Display] = []
     text: list[str] = []
     i, n = 0, len(s)
@@ -210,8 +236,17 @@ def _scan_prose(s: str, escape: bool, budget: list[int]) -> list[str | _Display]
                                        for k, ln in enumerate(source.split("\n")))
                 pieces.append("".join(text))
                 text = []
-                lines = render_display(source) if _within(budget, source) else source_block(source)
-                pieces.append(_Display(source, tuple(lines), prefix, continuation))
+                room = None if width is None else max(
+                    width - (cell_width(continuation) - cell_width(quote))
+                    - QUOTE_COST * quote.count(">"), 1)
+                if _within(budget, source):
+                    fit = fit_display(source, room)
+                    lines, overflow = fit.lines, fit.overflow
+                else:
+                    lines = source_block(source)
+                    overflow = 0 if room is None else max(
+                        0, max(cell_width(ln) for ln in lines) - room)
+                pieces.append(_Display(source, tuple(lines), prefix, continuation, overflow))
                 i = line_end  # whatever followed `$$` on its line was only whitespace
             else:
                 rendered = render_inline(source) if _within(budget, source) else source_line(source)

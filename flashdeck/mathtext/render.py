@@ -8,10 +8,12 @@ one-line form.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 from flashdeck.mathtext import layout
-from flashdeck.mathtext.tree import parse_bounded
+from flashdeck.mathtext.symbols import REL
+from flashdeck.mathtext.tree import Atom, Row, parse_bounded
 
 MAX_DISPLAY_CELLS = layout.MAX_DISPLAY_CELLS  # a source block is held to it too
 
@@ -41,12 +43,21 @@ def _inline_cached(latex: str) -> str:
 
 @lru_cache(maxsize=256)
 def _display_cached(latex: str) -> tuple[str, ...]:
+    return _parse_and_display(latex)[1]
+
+
+def _parse_and_display(latex: str) -> tuple[Row | None, tuple[str, ...]]:
+    """(the tree, or None when the source could not be parsed; the block's lines)."""
     if not latex.strip():
-        return ()
+        return None, ()
     try:
         tree = parse_bounded(latex)
     except Exception:  # noqa: BLE001 - see _inline_cached
-        return source_block(latex)
+        return None, source_block(latex)
+    return tree, _display_tree(latex, tree)
+
+
+def _display_tree(latex: str, tree: Row) -> tuple[str, ...]:
     try:
         box = layout.display(tree)
         width = box.width
@@ -66,6 +77,151 @@ def _display_cached(latex: str) -> tuple[str, ...]:
     return tuple(lines)
 
 
+# -- fitting a display block to a width ----------------------------------------------------
+# A chain `F₁ = a = b = c` wider than the screen is broken at its top-level relation signs
+# (never inside a fraction, a bracket or a group: only the signs of the formula's own row),
+# one form per line-block, each continuation starting with its relation, aligned on the first
+# one as a textbook does. A form still too wide is shown whole as its own 2-D block and
+# reported as overflowing (`Fit.overflow`), so the screen can offer to scroll it: nothing is
+# ever cut. A block too big for 2-D at all is the one-line form (as without a width).
+
+
+@dataclass(frozen=True)
+class Fit:
+    """A display block for a width: its lines, and by how many columns its widest line is
+    wider than the width (0 when it fits)."""
+
+    lines: tuple[str, ...]
+    overflow: int = 0
+
+
+def _trim(lines: list[str]) -> list[str]:
+    """Blank rows at the top or bottom (a lone sub/superscript column) are not content."""
+    while len(lines) > 1 and not lines[0].strip():
+        lines.pop(0)
+    while len(lines) > 1 and not lines[-1].strip():
+        lines.pop()
+    return lines
+
+
+def _block_width(lines) -> int:
+    return max((layout.cell_width(line) for line in lines), default=0)
+
+
+def _top_row(tree: Row) -> list:
+    """The formula's own items (a formula wrapped whole in braces is the same formula)."""
+    items = tree.items
+    while len(items) == 1 and isinstance(items[0], Row):
+        items = items[0].items
+    return items
+
+
+def _is_relation(node) -> bool:
+    return isinstance(node, Atom) and node.kind == REL and node.text not in (":",)
+
+
+def _chain(tree: Row) -> tuple[list, list[list]] | None:
+    """(left-hand side, [[relation, *form], …]) split at the top-level relations, or None
+    when the formula is no chain (no relation at the top, or one with nothing around it)."""
+    items = _top_row(tree)
+    cuts = [i for i, item in enumerate(items) if _is_relation(item)]
+    # a relation sign followed directly by another (`=` `-`), or at the very end, is not a
+    # place to break: keep it with what follows
+    cuts = [i for i in cuts if i + 1 < len(items) and not _is_relation(items[i + 1])]
+    if not cuts:
+        return None
+    lhs = items[:cuts[0]]
+    forms = [items[a:b] for a, b in zip(cuts, cuts[1:] + [len(items)])]
+    if len(forms) == 1 and not lhs:
+        return None
+    return lhs, forms
+
+
+def _lines(node) -> list[str]:
+    box = layout.display(node)
+    width = box.width
+    return _trim([layout.pad(line, width) for line in box.lines])
+
+
+def _indent(lines: list[str], columns: int) -> list[str]:
+    return [" " * columns + line for line in lines]
+
+
+def _stack(blocks: list[list[str]]) -> list[str]:
+    """Line-blocks one under the other, a blank line between two when either is 2-D."""
+    out: list[str] = []
+    for k, block in enumerate(blocks):
+        if k and (len(block) > 1 or len(blocks[k - 1]) > 1):
+            out.append("")
+        out.extend(block)
+    width = _block_width(out)
+    return [layout.pad(line, width) for line in out]
+
+
+def _packed(head: list, forms: list[list], width: int) -> list[list[str]]:
+    """Consecutive forms side by side while they fit in `width` (as a textbook fills a line),
+    the first group after `head`: [lines of each group]."""
+    groups: list[list[list]] = [[forms[0]]]
+    for form in forms[1:]:
+        items = (head if len(groups) == 1 else []) + [x for f in groups[-1] + [form] for x in f]
+        if _block_width(_lines(Row(items))) <= width:
+            groups[-1].append(form)
+        else:
+            groups.append([form])
+    return [_lines(Row((head if k == 0 else []) + [x for f in group for x in f]))
+            for k, group in enumerate(groups)]
+
+
+def _broken(lhs: list, forms: list[list], width: int) -> tuple[list[str], int]:
+    """The chain broken at its relations, as many forms to a line-block as fit; (lines,
+    overflow). Tries the textbook layout (continuations aligned on the first relation) first,
+    then a narrow hanging indent."""
+    lhs_lines = _lines(Row(lhs)) if lhs else []
+    lhs_width = _block_width(lhs_lines) + 1 if lhs else 0
+    first = _lines(Row(lhs + forms[0])) if lhs else _lines(Row(forms[0]))
+    best: tuple[list[str], int] | None = None
+    for indent in dict.fromkeys((lhs_width, min(lhs_width, 4), 0)):
+        blocks = []
+        if lhs and indent < lhs_width and _block_width(first) > width:
+            blocks.append(lhs_lines)  # the left-hand side on its own, the forms under it
+            groups = _packed([], forms, width - indent)
+            blocks.extend(_indent(lines, indent) for lines in groups)
+        else:
+            groups = _packed(lhs, forms, width - indent)
+            blocks.append(groups[0])
+            blocks.extend(_indent(lines, indent) for lines in groups[1:])
+        lines = _stack(blocks)
+        overflow = max(0, _block_width(lines) - width)
+        if best is None or overflow < best[1]:
+            best = (lines, overflow)
+        if not overflow:
+            break
+    return best
+
+
+@lru_cache(maxsize=512)
+def _fit_cached(latex: str, width: int) -> Fit:
+    tree, whole = _parse_and_display(latex)  # one parse for the whole block and its forms
+    whole_width = _block_width(whole)
+    if whole_width <= width:
+        return Fit(whole)
+    try:
+        chain = _chain(tree) if tree is not None else None
+        broken = _broken(*chain, width) if chain is not None else None
+    except Exception:  # noqa: BLE001 - invalid, past the budget (TooBig) or a bug: no break,
+        broken = None  # the whole block below is shown instead, flagged, never cut
+    if broken is not None and broken[1] < whole_width - width:
+        return Fit(tuple(broken[0]), broken[1])
+    return Fit(whole, whole_width - width)
+
+
+def fit_display(latex: str, width: int | None = None) -> Fit:
+    """`render_display` for a width, with how much it still overflows (see `Fit`)."""
+    if width is None:
+        return Fit(_display_cached(latex))
+    return _fit_cached(latex, max(int(width), 1))
+
+
 def render_inline(latex: str) -> str:
     """One line: `\\frac{a+b}{c}` -> `(a + b)/c`, with brackets exactly where needed.
 
@@ -75,11 +231,14 @@ def render_inline(latex: str) -> str:
     return _inline_cached(latex)
 
 
-def render_display(latex: str) -> list[str]:
+def render_display(latex: str, width: int | None = None) -> list[str]:
     """A 2-D block as lines of equal width: fractions stacked over a `─` rule, centred,
     nested fractions too; the other terms sit on the fraction bar's row.
 
     Empty input gives no lines; invalid LaTeX, or a formula past the budget, gives its source
     lines unchanged (padded); a block too tall or too big to read gives the one-line form.
+    With a `width`, a block wider than it is broken at its top-level relations, one form per
+    line-block aligned on the relation; a form that is still too wide stays whole (never cut:
+    `fit_display` tells by how much it overflows).
     """
-    return list(_display_cached(latex))
+    return list(fit_display(latex, width).lines)

@@ -166,7 +166,9 @@ class ReviewScreen(Screen):
         self.refresh_counts()
         exercise = card.kind == "exercise"
         try:
-            front = content.front(card, self.seed)
+            self._math_width = content.panel_math_width(
+                self.query_one("#card", VerticalScroll), self.app.size.width)
+            front = content.front(card, self.seed, self._math_width)
             if exercise:
                 from flashdeck.exercises.text import card_answer_hint
                 from flashdeck.render import exercise_instance
@@ -234,7 +236,7 @@ class ReviewScreen(Screen):
         await self._build_answer_parts()
         self.previews = self.engine.previews(card.id)
         try:
-            back = content.back(card, self.seed)
+            back = content.back(card, self.seed, getattr(self, "_math_width", None))
         except FlashdeckError as exc:
             back = content.escape_markdown(f"The answer cannot be shown: {exc}")
         back_widget = self.query_one("#back", CardSide)
@@ -430,6 +432,29 @@ class ReviewScreen(Screen):
         self.graded = True
         self.suggested = RATING_BY_NAME.get(message.verdict.suggested, 3)
         await self.reveal()
+
+    async def on_resize(self, event) -> None:
+        """Display math is laid out for the card panel's width: on a new width the card's
+        sides are drawn again (a chain too wide for it breaks at its relations)."""
+        async def refit() -> None:  # once the panel has its new size
+            card = self.card
+            if card is None or not self.is_attached:
+                return
+            width = content.panel_math_width(self.query_one("#card", VerticalScroll),
+                                             self.size.width)
+            if width == getattr(self, "_math_width", None):
+                return
+            self._math_width = width
+            try:
+                front = content.front(card, self.seed, width)
+                back = content.back(card, self.seed, width) if self.revealed else None
+            except FlashdeckError:
+                return  # the sides already say the card cannot be shown: nothing to lay out
+            await self.query_one("#front", CardSide).show(front)
+            if back is not None:
+                await self.query_one("#back", CardSide).show(back)
+
+        self.call_after_refresh(refit)
 
     def on_markdown_link_clicked(self, message) -> None:  # Markdown.LinkClicked
         message.stop()
