@@ -18,6 +18,25 @@ def collection_path(explicit: str | None = None) -> Path:
     return user_data_path("flashdeck", appauthor=False) / "collection.sqlite"
 
 
+def demo_collection_path() -> Path:
+    """The demo's own collection (the bundled deck), beside the user's: never theirs."""
+    from platformdirs import user_data_path
+
+    return user_data_path("flashdeck", appauthor=False) / "demo.sqlite"
+
+
+def review_collection(explicit: str | None = None, demo: bool = False) -> tuple[Path, bool]:
+    """The collection `flashdeck review` opens, and whether it is the demo: the demo when
+    asked for (`--demo`), or while the user has no collection of their own (none named by
+    `--collection` or FLASHDECK_COLLECTION, none at the default path)."""
+    if demo:
+        return demo_collection_path(), True
+    path = collection_path(explicit)
+    if not explicit and not os.environ.get("FLASHDECK_COLLECTION") and not path.exists():
+        return demo_collection_path(), True
+    return path, False
+
+
 def config_path() -> Path:
     """`FLASHDECK_CONFIG`, else `config.toml` in the platform's user config dir."""
     env = os.environ.get("FLASHDECK_CONFIG")

@@ -240,8 +240,10 @@ def test_review_screen_shows_the_breadcrumb_rendered(tmp_path, monkeypatch):
             assert (f"flashcards/ml/metrics · F1 Score › Tversky › {SHOWN} › [bold]x[/] and "
                     "code") in screen_text(app)
         async with app_for(path).run_test(size=SIZE, notifications=True) as pilot:
-            await pilot.pause()  # 100 columns: the line wraps, nothing is lost
-            text = " ".join(screen_text(pilot.app).split())
-            assert f"F1 Score › Tversky › {SHOWN} › [bold]x[/] and code" in text
+            await pilot.pause()  # 100 columns: one line, cut in its middle, both ends kept
+            line = next(row for row in screen_text(pilot.app).splitlines()
+                        if "flashcards/ml/metrics" in row).strip()
+            assert "…" in line and line.endswith("[bold]x[/] and code"), line
+            assert line.startswith("flashcards/ml/metrics · F1"), line
 
     run()

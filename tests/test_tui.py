@@ -513,7 +513,7 @@ async def test_an_empty_collection_gets_the_bundled_deck(tmp_path):
         assert type(app.screen).__name__ == "ReviewScreen"
         await pilot.press("escape")
         await _settle(pilot)
-        assert "Imported the bundled deck:" in screen_text(app)
+        assert "Imported the demo deck:" in screen_text(app)
     with Collection.open(path) as col:
         assert col.conn.execute("SELECT count(*) FROM cards").fetchone()[0] >= 2
 

@@ -81,22 +81,60 @@ def _kept_problems(col: Collection, source: Source, source_id: int, known: dict,
 
 
 def import_paths(col: Collection, paths: Iterable[str], *, now: int | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> ImportReport:
-    """Import notes into the collection. `progress(done, total)` is called as files finish."""
+                 progress: Callable[[int, int], None] | None = None,
+                 hold_seconds: float | None = None) -> ImportReport:
+    """Import notes into the collection. `progress(done, total)` is called as files finish.
+    `hold_seconds`: commit at least this often while writing (the review screen's re-scan,
+    so that an answer never waits long behind it); None: batches as big as is fastest."""
     report = ImportReport()
     now = int(time.time()) if now is None else now
     sources = collect_sources(paths, report)
+    if sources:
+        _leave_the_demo(col, sources, report, now)
     for source in sources:
         # one vault is one source whatever path names it: a note or folder inside a known
         # source refreshes that part of it, a moved vault is found by its notes' content
         source = place_source(col, source, now, report)
-        _import_source(col, source, report, now, progress)
+        _import_source(col, source, report, now, progress, hold_seconds)
         mark_imported(col, source, now)
     return report
 
 
+def _leave_the_demo(col: Collection, sources: list[Source], report: ImportReport,
+                    now: int) -> None:
+    """A collection whose only source is the bundled demo deck (`flashdeck review` put it
+    there before the demo had its own collection) is the user's from their first import of
+    their own notes: the demo deck is forgotten then (its cards hidden, their history kept;
+    `flashdeck review --demo` still shows it), and the report says so."""
+    from flashdeck.collection.sources import forget_source, list_sources
+    from flashdeck.paths import bundled_cards_dir
+
+    bundled = bundled_cards_dir()
+    if bundled is None:
+        return
+
+    def same(path) -> bool:
+        try:
+            return Path(path).resolve() == bundled.resolve()
+        except (OSError, RuntimeError):
+            return False
+
+    if any(same(source.path) for source in sources):
+        return
+    listed = list_sources(col)
+    if len(listed) != 1 or not same(listed[0].path):
+        return
+    _, cards = forget_source(col, listed[0], now)
+    report.warnings.append(Problem(
+        listed[0].path, 0,
+        f"this collection held only the demo deck: it is forgotten now ({cards} demo cards "
+        "hidden, their history kept); `flashdeck review --demo` shows the demo any time",
+        severity="warning"))
+
+
 def _import_source(col: Collection, source: Source, report: ImportReport, now: int,
-                   progress: Callable[[int, int], None] | None) -> None:
+                   progress: Callable[[int, int], None] | None,
+                   hold_seconds: float | None = None) -> None:
     conn = col.conn
     source_id = _source_id(col, source, now)
     known = {
@@ -160,7 +198,7 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
     def write(parsed: Parsed) -> None:
         _write_note(conn, source_id, parsed, gone_notes, now, report, gone_keys)
 
-    batches = _Batches(col, write, report)
+    batches = _Batches(col, write, report, hold=hold_seconds)
     try:
         for parsed in parse_many(jobs, tick):
             _file_problems(parsed.problems, report)
@@ -197,10 +235,11 @@ class _Batches:
     is not the note's: the notes before it are committed and it is raised, as ever."""
 
     def __init__(self, col: Collection, write: Callable[[Parsed], None], report: ImportReport,
-                 size: int = 200, seconds: float = 0.3):
+                 size: int = 200, seconds: float = 0.3, hold: float | None = None):
         self.conn = col.conn
         self.write, self.report = write, report
         self.size, self.seconds = size, seconds
+        self.hold = hold  # commit (and begin again) once the write lock was held this long
         self.pending: list[Parsed] = []
         self.started = 0.0  # when the first pending note came
 
@@ -216,9 +255,17 @@ class _Batches:
         if not notes:
             return
         self.conn.execute("BEGIN IMMEDIATE")
+        began = time.monotonic()
         try:
             for parsed in notes:
                 self._note(parsed)
+                if self.hold is not None and time.monotonic() - began >= self.hold:
+                    self.conn.execute("COMMIT")
+                    # a gap for a waiting answer: SQLite's busy handler polls every ~100 ms,
+                    # and would miss a lock released and taken again at once
+                    time.sleep(self.hold / 2)
+                    self.conn.execute("BEGIN IMMEDIATE")
+                    began = time.monotonic()
         except BaseException:
             if self.conn.in_transaction:  # keep the notes written before the failure
                 self.conn.execute("COMMIT")

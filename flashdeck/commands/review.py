@@ -10,6 +10,9 @@ from flashdeck.errors import UsageError
 def register(sub) -> None:
     p = sub.add_parser("review", help="review what is due, in the terminal (the main job)")
     p.add_argument("--deck", metavar="D", help="only this deck and its subdecks")
+    p.add_argument("--demo", action="store_true",
+                   help="the demo deck, in its own collection (what `review` opens while you "
+                        "have no collection of your own)")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--ahead", metavar="DAYS", type=ahead_days, default=0,
                       help="once nothing is due, review cards due within DAYS (early reviews)")
@@ -32,7 +35,7 @@ def ahead_days(value: str) -> int:
 
 def cmd_review(args) -> int:
     from flashdeck.clock import now
-    from flashdeck.paths import collection_path
+    from flashdeck.paths import review_collection
     from flashdeck.scheduling.config import load_config
 
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
@@ -42,8 +45,10 @@ def cmd_review(args) -> int:
     config = load_config()
     from flashdeck.tui.app import build_app
 
-    app = build_app(collection_path(getattr(args, "collection", None)), deck=args.deck,
-                    config=config, ahead=args.ahead, cram=args.cram)
+    path, demo = review_collection(getattr(args, "collection", None), args.demo)
+    # the bundled deck goes only into the demo's collection, never into the user's
+    app = build_app(path, deck=args.deck, config=config, ahead=args.ahead, cram=args.cram,
+                    bundled=demo, demo=demo)
     summary = app.run()
     return finish(app, summary)
 

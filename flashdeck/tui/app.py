@@ -15,6 +15,7 @@ messages; the handlers here own the state.
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
 from datetime import datetime
 from pathlib import Path
@@ -26,10 +27,30 @@ from textual.message import Message
 from textual.screen import Screen
 
 from flashdeck.collection.store import Collection
-from flashdeck.errors import UsageError
+from flashdeck.errors import FlashdeckError, UsageError
 from flashdeck.scheduling.config import Config
 from flashdeck.tui.content import plain
-from flashdeck.tui.session import Session, worker_collection
+from flashdeck.tui.session import (BUSY_WAIT_SECONDS, WAITING_TEXT, Pending, Session,
+                                   busy_error, is_busy, worker_collection)
+
+DEMO_NOTICE = "Demo deck — `flashdeck import NOTES` starts your own collection."
+IMPORTING_DEMO = "Importing the demo deck…"
+
+# While the app re-scans the notes it commits at least this often, so that an answer never
+# waits long behind the re-scan's write lock (`flashdeck import` writes bigger batches).
+RESCAN_HOLD_SECONDS = 0.1
+
+
+class Reimported(Message):
+    """A note re-imported after `e` (in a worker): the card as it is now (`fresh`; None if
+    gone), the import's report, or the error that stopped it."""
+
+    def __init__(self, card, fresh, report, error: str | None = None) -> None:
+        super().__init__()
+        self.card = card
+        self.fresh = fresh
+        self.report = report
+        self.error = error
 
 
 class FlashdeckApp(App[str]):
@@ -50,14 +71,36 @@ class FlashdeckApp(App[str]):
             self.error = error
             self.bundled = bundled
 
+    class AnswerWritten(Message):
+        """A pending answer is in the collection at last."""
+
+        def __init__(self, pending: Pending, answered) -> None:
+            super().__init__()
+            self.pending = pending
+            self.answered = answered
+
+    class AnswerFailed(Message):
+        """A pending answer was refused (the card changed meanwhile, say): nothing written."""
+
+        def __init__(self, pending: Pending, error: str) -> None:
+            super().__init__()
+            self.pending = pending
+            self.error = error
+
     def __init__(self, col: Collection, *, config: Config, deck: str | None = None,
                  now: Callable[[], datetime] | None = None,
                  monotonic: Callable[[], float] = time.monotonic, rescan: bool = True,
-                 bundled: Path | None = None, ahead: int = 0, cram: bool = False) -> None:
+                 bundled: Path | None = None, ahead: int = 0, cram: bool = False,
+                 demo: bool = False, busy_wait: float = BUSY_WAIT_SECONDS) -> None:
         super().__init__()
         self.collection_path = col.path
         self.session = Session(col, config, now=now, monotonic=monotonic, ahead=ahead,
                                cram=cram)
+        self.demo = demo  # the demo collection (labelled so on screen)
+        # an answer waits this long for the write lock on the event loop, then is pending
+        self.busy_wait = busy_wait
+        col.conn.execute(f"PRAGMA busy_timeout = {max(1, int(busy_wait * 1000))}")
+        self._exit_when_written = False
         self.deck = deck
         self.rescan = rescan
         self.bundled = bundled
@@ -66,7 +109,7 @@ class FlashdeckApp(App[str]):
         self.tz = local_tz()
         self.final_summary: str | None = None
         self.crash = None  # a flashdeck.tui.crash.Crash once a handler has raised
-        self.home_notice = ""  # the line above the deck list (the bundled deck's import)
+        self.home_notice = DEMO_NOTICE if demo else ""  # the line above the deck list
         self._importing_bundled = False
         self._first_review: Screen | None = None
         self._started = False
@@ -83,7 +126,7 @@ class FlashdeckApp(App[str]):
         if self.bundled is not None and col.conn.execute(
                 "SELECT 1 FROM cards WHERE orphaned = 0 LIMIT 1").fetchone() is None:
             self._importing_bundled = True
-            self.home_notice = f"No cards yet: importing the bundled deck from {self.bundled} …"
+            self.home_notice = IMPORTING_DEMO
             return self._new_home()
         card = self.session.engine(self.deck).next_card()
         if card is None:
@@ -178,7 +221,7 @@ class FlashdeckApp(App[str]):
         try:
             with worker_collection(self.collection_path) as col:
                 moment = int(self.session.engine().now().timestamp())
-                report = import_paths(col, paths, now=moment)
+                report = import_paths(col, paths, now=moment, hold_seconds=RESCAN_HOLD_SECONDS)
         except Exception as exc:  # reported on screen by the handler; reviewing goes on
             self.post_message(self.ImportFailed(f"{type(exc).__name__}: {exc}", bundled))
             return
@@ -194,11 +237,11 @@ class FlashdeckApp(App[str]):
             self.notify(f"… and {len(report.errors) - 3} more problems (`flashdeck import` "
                         "lists them).", severity="warning", markup=False)
         if message.bundled:
-            said = (f"Imported the bundled deck: {report.cards_added} cards from "
-                    f"{report.notes_imported} notes. Add your own notes with "
-                    "`flashdeck import PATH`.")
+            said = (f"Imported the demo deck: {report.cards_added} cards from "
+                    f"{report.notes_imported} notes. `flashdeck import NOTES` starts your own "
+                    "collection.")
             self._importing_bundled = False
-            self.notice(said)
+            self.notice(DEMO_NOTICE if self.demo else said)
             self.notify(said, markup=False, timeout=8)
             self.refresh_home()
             self.start_review()
@@ -214,12 +257,111 @@ class FlashdeckApp(App[str]):
                 refresh()
 
     def on_flashdeck_app_import_failed(self, message: ImportFailed) -> None:
-        what = "import the bundled deck" if message.bundled else "re-scan your notes"
+        what = "import the demo deck" if message.bundled else "re-scan your notes"
         self.notify(plain(f"Could not {what}: {message.error}"), severity="error",
                     markup=False, timeout=8)
         if message.bundled:
             self._importing_bundled = False
             self.notice("No cards yet: add your notes with `flashdeck import PATH`.")
+
+    # -- answers: written now, or pending while another program writes ---------------------
+    @property
+    def pending(self) -> Pending | None:
+        """An answer given but not yet written (the collection was busy)."""
+        return self.session.pending
+
+    @pending.setter
+    def pending(self, value: Pending | None) -> None:
+        self.session.pending = value
+
+    def guarded_write(self, write: Callable[[], object], what: str) -> bool:
+        """Run a write of the review screen (suspend, bury): a busy collection is a message
+        (`what` was not done), never a crash; nothing is written while an answer waits."""
+        if self.pending is not None:
+            self.notify(f"{WAITING_TEXT}: {what} until your answer is written.",
+                        severity="warning", markup=False)
+            return False
+        try:
+            write()
+        except sqlite3.OperationalError as exc:
+            if not is_busy(exc):
+                raise
+            self.notify(str(busy_error(what)), severity="warning", markup=False)
+            return False
+        return True
+
+    def submit_answer(self, engine, card, rating: int, shown_at: float):
+        """Answer `card` (as shown: its version guards against a double answer). Written at
+        once when the collection's write lock comes within `busy_wait`, and returned; else
+        the answer is pending (None returned): a worker writes it as soon as the lock is
+        free and `AnswerWritten` follows. Never two answers pending."""
+        if self.pending is not None:
+            return None
+        session = self.session
+        duration = session.duration(shown_at)
+        try:
+            answered = engine.answer(card.id, rating, duration_ms=duration,
+                                     expected_version=card.version)
+        except sqlite3.OperationalError as exc:
+            if not is_busy(exc):
+                raise
+            self.pending = Pending(card.id, rating, duration, card.version, engine.deck)
+            self.write_pending(self.pending)
+            return None
+        session.record(card.id, rating, duration, answered)
+        return answered
+
+    @work(thread=True, group="pending-answer")
+    def write_pending(self, pending: Pending) -> None:
+        try:
+            answered = self.session.write_pending(pending, self.collection_path,
+                                                  retry_seconds=min(0.5, self.busy_wait))
+        except Exception as exc:  # said on screen by the handler: the answer was refused
+            self.post_message(self.AnswerFailed(pending, str(exc) if isinstance(
+                exc, FlashdeckError) else f"{type(exc).__name__}: {exc}"))
+            return
+        if answered is not None:
+            self.post_message(self.AnswerWritten(pending, answered))
+
+    async def on_flashdeck_app_answer_written(self, message: AnswerWritten) -> None:
+        pending = message.pending
+        self.pending = None
+        self.session.record(pending.card_id, pending.rating, pending.duration_ms,
+                            message.answered)
+        await self._tell_screens(message.answered)
+        if self._exit_when_written:
+            self.exit()  # the summary line, with this answer, is made on unmount
+
+    async def on_flashdeck_app_answer_failed(self, message: AnswerFailed) -> None:
+        self.pending = None
+        self.notify(plain(f"Your answer to card {message.pending.card_id} was not written: "
+                          f"{message.error}"), severity="error", markup=False, timeout=8)
+        await self._tell_screens(None)
+        if self._exit_when_written:
+            self.exit()  # the summary line, with this answer, is made on unmount
+
+    async def _tell_screens(self, answered) -> None:
+        """Every screen that showed the wait moves on (the review screen may be under the
+        help or the card info; the deck list recounts)."""
+        for screen in reversed(self.screen_stack):
+            written = getattr(screen, "pending_written", None)
+            if written is not None:
+                await written(answered)
+
+    def waiting_text(self) -> str:
+        return WAITING_TEXT
+
+    def leave(self, result: str | None = None) -> None:
+        """Exit, but never before a pending answer is written (it says so meanwhile)."""
+        if self.pending is None:
+            self.exit(result)
+            return
+        self._exit_when_written = True
+        self.notify(f"{WAITING_TEXT}: your last answer is written first, then flashdeck "
+                    "quits.", markup=False, timeout=4)
+
+    async def action_quit(self) -> None:
+        self.leave()  # the summary line is made on unmount (`final_summary`)
 
     def _handle_exception(self, error: Exception) -> None:
         """An exception no handler caught (a bug): the app ends, as Textual ends it, but
@@ -255,14 +397,17 @@ def build_app(collection_path: str | Path, deck: str | None = None,
               now: Callable[[], datetime] | None = None, *, config: Config | None = None,
               monotonic: Callable[[], float] = time.monotonic, rescan: bool = True,
               bundled: Path | bool | None = True, ahead: int = 0,
-              cram: bool = False) -> FlashdeckApp:
+              cram: bool = False, demo: bool = False,
+              busy_wait: float = BUSY_WAIT_SECONDS) -> FlashdeckApp:
     """The app over the collection at `collection_path` (created if missing).
 
     `now` fixes the clock (default: `flashdeck.clock.now`, which honours FLASHDECK_NOW);
     `monotonic` times the answers; `rescan` re-scans registered sources on start;
     `bundled` is the deck imported into an empty collection (True: the bundled `cards/`);
     `ahead` reviews that many days ahead once nothing is due; `cram` drills the deck without
-    touching any schedule.
+    touching any schedule; `demo` labels the collection as the demo on screen; `busy_wait`
+    is how long an answer waits for a busy collection before it is pending (and written by a
+    worker once the collection is free).
     A bad collection or an unknown deck raises a FlashdeckError before anything is drawn.
     """
     from flashdeck.collection.cards import deck_clause
@@ -289,4 +434,4 @@ def build_app(collection_path: str | Path, deck: str | None = None,
         raise
     return FlashdeckApp(col, config=config, deck=deck.strip("/") if deck else None, now=now,
                         monotonic=monotonic, rescan=rescan, bundled=bundled, ahead=ahead,
-                        cram=cram)
+                        cram=cram, demo=demo, busy_wait=busy_wait)

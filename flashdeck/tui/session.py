@@ -6,6 +6,7 @@ screens stay thin. No Textual here.
 
 from __future__ import annotations
 
+import sqlite3
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -15,12 +16,47 @@ from typing import Callable
 
 from flashdeck.collection.cards import deck_clause
 from flashdeck.collection.store import Collection
+from flashdeck.errors import FlashdeckError
 from flashdeck.scheduling.config import Config
 from flashdeck.scheduling.engine import Answered, Counts, Engine, Undo
 
 # A card left on screen while the user makes tea should not count as ten minutes of work
 # (Anki caps the answer time the same way).
 MAX_ANSWER_MS = 60_000
+
+# How long the review screen waits for the collection's write lock before an answer
+# becomes pending (written by a worker as soon as the lock is free). Tests make it short.
+BUSY_WAIT_SECONDS = 1.5
+WAITING_TEXT = "Waiting for the collection… (another program is writing to it)"
+
+
+class CollectionBusy(FlashdeckError):
+    """Another program holds the collection's write lock (an import, another terminal)."""
+
+
+def is_busy(exc: BaseException) -> bool:
+    """SQLite's "database is locked" / "database is busy": the collection is not broken,
+    another connection is writing to it."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def busy_error(what: str) -> CollectionBusy:
+    return CollectionBusy(f"The collection is busy (another program is writing to it): "
+                          f"{what}. Try again in a moment.")
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """An answer given but not yet written (the collection was busy)."""
+
+    card_id: int
+    rating: int
+    duration_ms: int
+    version: int | None
+    deck: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +90,10 @@ class Summary:
     again: int
     by_rating: dict[int, int]
     seconds: float
-    left: Counts  # still due now (all decks)
+    left: Counts  # still due today (the session's deck), learning cards due later aside
     upcoming: Upcoming
+    deck: str | None = None  # a `--deck` session's deck
+    elsewhere: Counts | None = None  # a deck session: what is due in the other decks
 
     @property
     def again_rate(self) -> float | None:
@@ -66,6 +104,10 @@ class Summary:
         left = ", ".join(f"{n} {name}" for n, name in ((self.left.new, "new"),
                          (self.left.learning, "learning"), (self.left.review, "review")) if n)
         still = f"Still due today: {left}. " if left else ""
+        if self.deck:
+            still = (f"Still due today in {self.deck}: {left}. " if left else "") + \
+                (f"Elsewhere: {counts_text(self.elsewhere)} due. "
+                 if self.elsewhere is not None and self.elsewhere.total else "")
         upcoming = self.upcoming.describe(tz, still_due=bool(left))
         if not self.done:
             return f"No cards reviewed. {still}{upcoming[0].upper()}{upcoming[1:]}."
@@ -73,6 +115,15 @@ class Summary:
         return (f"Reviewed {self.done} card{'s' if self.done != 1 else ''} in "
                 f"{format_duration(self.seconds)}, again {rate}. {still}"
                 f"Next: {upcoming}.")
+
+
+def counts_text(counts: Counts) -> str:
+    """`12 reviews, 3 new` (what is non-zero)."""
+    parts = [f"{n} {name}" for n, name in ((counts.review, "review"), (counts.learning, "learning"),
+                                           (counts.new, "new")) if n]
+    if counts.review > 1:
+        parts[0] = f"{counts.review} reviews"
+    return ", ".join(parts) or "nothing"
 
 
 def format_duration(seconds: float) -> str:
@@ -107,13 +158,16 @@ class Session:
     ahead: int = 0  # days to review ahead once nothing is due (`review --ahead`)
     cram: bool = False  # drill without touching schedules (`review --cram`)
     cram_id: str = field(default_factory=lambda: uuid.uuid4().hex)  # this sitting's cram log
+    pending: Pending | None = None  # an answer not yet written: the collection was busy
 
-    def engine(self, deck: str | None = None) -> Engine:
+    def engine(self, deck: str | None = None, col: Collection | None = None) -> Engine:
+        """The engine over this session's connection, or over `col` (a worker's own)."""
+        col = col if col is not None else self.col
         if self.cram:
             from flashdeck.scheduling.cram import Cram
 
-            return Cram(self.col, self.config, now=self.now, deck=deck, session=self.cram_id)
-        return Engine(self.col, self.config, now=self.now, deck=deck, ahead=self.ahead)
+            return Cram(col, self.config, now=self.now, deck=deck, session=self.cram_id)
+        return Engine(col, self.config, now=self.now, deck=deck, ahead=self.ahead)
 
     def start_timer(self) -> float:
         """Mark a card as shown; returns the mark to measure its answer time from."""
@@ -127,37 +181,101 @@ class Session:
         """Answer through the engine (committed before this returns) and count it.
         `version` is the card's as shown: if another terminal answered it meanwhile, the
         engine refuses instead of applying a second answer to the same state."""
-        duration = min(MAX_ANSWER_MS, max(0, int((self.monotonic() - shown_at) * 1000)))
+        duration = self.duration(shown_at)
         answered = engine.answer(card_id, rating, duration_ms=duration, expected_version=version)
-        self.answers.append(_Done(card_id, rating, duration, answered.review_id))
+        self.record(card_id, rating, duration, answered)
         return answered
+
+    def duration(self, shown_at: float) -> int:
+        return min(MAX_ANSWER_MS, max(0, int((self.monotonic() - shown_at) * 1000)))
+
+    def record(self, card_id: int, rating: int, duration_ms: int, answered: Answered) -> None:
+        """Count an answer written (by `answer`, or by a worker for a pending one)."""
+        self.answers.append(_Done(card_id, rating, duration_ms, answered.review_id))
+
+    def write_pending(self, pending: Pending, path: Path, retry_seconds: float = 0.5,
+                      stop: Callable[[], bool] = lambda: False) -> Answered | None:
+        """Write a pending answer on a connection of this (worker) thread, retrying while
+        the collection is busy; None if `stop()` said to give up (never while the app
+        runs: see FlashdeckApp). The card's version as shown guards against a second
+        application: a retry after a write that did happen is refused, not applied again."""
+        while True:
+            try:
+                col = worker_collection(path)
+            except FlashdeckError as exc:  # opening: "busy" while another one migrates it
+                if "busy" not in str(exc) and "locked" not in str(exc):
+                    raise
+                time.sleep(retry_seconds)
+                col = None
+            if col is not None:
+                try:
+                    col.conn.execute(f"PRAGMA busy_timeout = {int(retry_seconds * 1000)}")
+                    engine = self.engine(pending.deck, col=col)
+                    return engine.answer(pending.card_id, pending.rating,
+                                         duration_ms=pending.duration_ms,
+                                         expected_version=pending.version)
+                except sqlite3.OperationalError as exc:
+                    if not is_busy(exc):
+                        raise
+                finally:
+                    col.close()
+            if stop():
+                return None
 
     def undo(self, engine: Engine) -> Undo:
         """Undo this session's last answer, never one from before it (history stays)."""
+        if self.pending is not None:
+            return Undo(reason=f"{WAITING_TEXT}: your last answer is not written yet, so "
+                               "there is nothing to undo until it is.")
         if not self.answers:
             return Undo(reason="Nothing to undo in this session: answers from before it stay"
                                " as they are.")
-        undone = engine.undo(review_id=self.answers[-1].review_id)
+        try:
+            undone = engine.undo(review_id=self.answers[-1].review_id)
+        except sqlite3.OperationalError as exc:
+            if not is_busy(exc):
+                raise
+            raise busy_error("nothing undone") from None
         if undone.done:
             self.answers.pop()
         return undone
 
-    def summary(self) -> Summary:
-        engine = self.engine()
+    def summary(self, deck: str | None = None) -> Summary:
+        """The sitting so far; `deck`: a deck session's, with what is due elsewhere.
+
+        Each card is counted once: a learning card due later today is "later today", not
+        also "still due today" (the queue's counts include it: it is today's)."""
+        engine = self.engine(deck)
         by_rating = {r: sum(1 for a in self.answers if a.rating == r) for r in (1, 2, 3, 4)}
         seconds = (self.monotonic() - self.started) if self.started is not None else 0.0
+        later = upcoming(engine)
+        counts = engine.counts()
+        left = Counts(counts.new, max(0, counts.learning - later.later_today), counts.review)
+        elsewhere = None
+        if deck:
+            everywhere = self.engine().counts()
+            everywhere_later = upcoming(self.engine()).later_today
+            elsewhere = Counts(
+                max(0, everywhere.new - counts.new),
+                max(0, everywhere.learning - everywhere_later - left.learning),
+                max(0, everywhere.review - counts.review))
         return Summary(
             done=len(self.answers),
             again=by_rating[1],
             by_rating=by_rating,
             seconds=seconds,
-            left=engine.counts(),
-            upcoming=upcoming(engine),
+            left=left,
+            upcoming=later,
+            deck=deck,
+            elsewhere=elsewhere,
         )
 
 
 def upcoming(engine: Engine, deck: str | None = None) -> Upcoming:
-    """Studied cards (not new) due after now: later today, and during tomorrow."""
+    """Studied cards (not new) due after now: later today, and during tomorrow.
+
+    Later today counts learning cards only: a review due this afternoon is already due
+    today (the queue shows it now and counts it among today's reviews)."""
     now = engine.now()
     day_start, day_end = engine.day()
     clause, params = deck_clause(deck if deck is not None else engine.deck)
@@ -166,7 +284,8 @@ def upcoming(engine: Engine, deck: str | None = None) -> Upcoming:
             " AND (c.buried_until IS NULL OR c.buried_until <= c.due)" + clause)
     now_ts = int(now.timestamp())
     end_ts = int(day_end.timestamp())
-    later, first = engine.col.conn.execute(base, [now_ts, end_ts, *params]).fetchone()
+    later, first = engine.col.conn.execute(
+        base + " AND c.state IN ('learning', 'relearning')", [now_ts, end_ts, *params]).fetchone()
     tomorrow, _ = engine.col.conn.execute(
         base, [end_ts - 1, int((day_end + timedelta(days=1)).timestamp()), *params]).fetchone()
     next_at = datetime.fromtimestamp(first, timezone.utc) if first is not None else None

@@ -34,6 +34,184 @@ RATING_BY_NAME = {"again": 1, "hard": 2, "good": 3, "easy": 4}
 _VARIANTS = {1: "error", 2: "warning", 3: "success", 4: "primary"}
 
 
+def wrap_hanging(text: str, width: int, hang: int = 2,
+                 column: int | None = None) -> list[tuple[int, int, int]]:
+    """Where `text` breaks to fit `width` cells: `(indent, start, end)` for each screen line,
+    `text[start:end]` shown after `indent` spaces.
+
+    Lines break at spaces (a word longer than the line is cut); each line's continuations
+    hang `hang` cells past its own indent (its leading spaces), or start at `column` when
+    given, never past half the width, so that a wrapped line reads as one. Trailing
+    spaces at a break are dropped; a line's own leading spaces are kept."""
+    from rich.cells import cell_len
+
+    width = max(width, 1)
+    rows: list[tuple[int, int, int]] = []
+    offset = 0
+    for line in text.split("\n"):
+        lead = len(line) - len(line.lstrip(" "))
+        hanging = min(column if column is not None else lead + hang, width // 2)
+        start, indent = 0, 0
+        while True:
+            room = width - indent
+            used = 0
+            end = start
+            fits_to = start  # the end of the last word that fits
+            while end < len(line):
+                used += cell_len(line[end])
+                if used > room:
+                    break
+                end += 1
+                if end == len(line) or (line[end] == " " and line[end - 1] != " "):
+                    fits_to = end
+            if end >= len(line):
+                rows.append((indent, offset + start, offset + len(line)))
+                break
+            if fits_to <= start:  # no word ends in the room: cut the one that overflows
+                fits_to = max(end, start + 1)
+            rows.append((indent, offset + start, offset + fits_to))
+            start = fits_to
+            while start < len(line) and line[start] == " ":
+                start += 1
+            if start >= len(line):
+                break
+            indent = hanging
+        offset += len(line) + 1
+    return rows
+
+
+def hanging_content(content: Content, width: int, hang: int = 2,
+                    column: int | None = None) -> list[Content]:
+    """`content`'s lines wrapped at `width` with a hanging indent (`wrap_hanging`), styles
+    kept."""
+    return [Content(" " * indent) + content[start:end] if indent else content[start:end]
+            for indent, start, end in wrap_hanging(content.plain, width, hang, column)]
+
+
+def middle_ellipsis(text: str, width: int) -> str:
+    """`text` cut to `width` cells by an ellipsis in its middle, at word boundaries where
+    it can: both ends stay (a breadcrumb's deck and its heading)."""
+    from rich.cells import cell_len
+
+    if cell_len(text) <= width:
+        return text
+    if width < 7:
+        return _cells_prefix(text, max(width - 1, 0)) + "…"[:width]
+    head_room = (width - 3) // 3  # " … " takes 3 cells
+    first_word = cell_len(text.split(" ", 1)[0])  # a breadcrumb's deck: whole if it can be
+    if head_room < first_word <= (width - 3) // 2:
+        head_room = first_word
+    head = _cells_prefix(text, head_room)
+    if text[len(head):][:1] not in ("", " ") and not head.endswith(" ") \
+            and " " in head.strip():
+        head = head[:head.rstrip().rfind(" ")]  # the last whole word
+    tail = _cells_prefix(text[::-1], width - 3 - cell_len(head.rstrip()))[::-1]
+    if text[:len(text) - len(tail)][-1:] not in ("", " ") and not tail.startswith(" ") \
+            and " " in tail.strip():
+        tail = tail[tail.lstrip().find(" ") + len(tail) - len(tail.lstrip()):]
+    return f"{head.rstrip()} … {tail.lstrip()}"
+
+
+def _cells_prefix(text: str, cells: int) -> str:
+    """The longest start of `text` that fits in `cells` cells."""
+    from rich.cells import cell_len
+
+    used = 0
+    for i, character in enumerate(text):
+        used += cell_len(character)
+        if used > cells:
+            return text[:i]
+    return text
+
+
+class HangingText(Widget):
+    """Text wrapped at the widget's width with a hanging indent: a wrapped line's
+    continuation starts `hang` cells past the line's indent (or at `column`), so nothing
+    is clipped and a long line still reads as one (the working, the help's keys)."""
+
+    DEFAULT_CSS = """
+    HangingText {
+        width: 1fr;
+        height: auto;
+    }
+    """
+
+    def __init__(self, content: Content | str = "", hang: int = 2, column: int | None = None,
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.hang = hang
+        self.column = column
+        self._content = Content(content) if isinstance(content, str) else content
+        self._lines: tuple[int, list[Content]] | None = None
+
+    def update(self, content: Content | str) -> None:
+        self._content = Content(content) if isinstance(content, str) else content
+        self._lines = None
+        self.refresh(layout=True)
+
+    @property
+    def content(self) -> Content:
+        return self._content
+
+    def lines(self, width: int) -> list[Content]:
+        if self._lines is None or self._lines[0] != width:
+            self._lines = (width, hanging_content(self._content, width, self.hang,
+                                                  self.column))
+        return self._lines[1]
+
+    def get_content_width(self, container, viewport) -> int:
+        return max((line.cell_length for line in self._content.split("\n")), default=0)
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        return len(self.lines(width))
+
+    def render(self) -> RenderResult:
+        return Content("\n").join(self.lines(self.size.width))
+
+
+_CARD_MARKDOWN: type | None = None
+
+
+def card_markdown_class() -> type:
+    """The card's Markdown widget, its indented code blocks (an exercise's working) wrapped
+    at the panel's width with a hanging indent instead of clipped at the right edge.
+    Built on first use: importing the Markdown widget costs the first card ~40 ms."""
+    global _CARD_MARKDOWN
+    if _CARD_MARKDOWN is None:
+        from textual.widgets.markdown import MarkdownFence
+
+        from flashdeck.tui.card_markdown import CardMarkdown
+
+        class WrappedCodeBlock(MarkdownFence):
+            """An indented code block, wrapped (a fenced one keeps its own layout)."""
+
+            DEFAULT_CSS = """
+            WrappedCodeBlock {
+                overflow: hidden hidden;
+                & > HangingText {
+                    padding: 1 2;
+                }
+            }
+            WrappedCodeBlock:ansi > HangingText {
+                padding: 1 0;
+            }
+            """
+
+            def compose(self) -> ComposeResult:
+                yield HangingText(self._highlighted_code, hang=2, id="code-content")
+
+            def set_content(self, content: Content) -> None:
+                self._content = content
+                for text in self.query("#code-content").results(HangingText):
+                    text.update(content)
+
+        class CardSideMarkdown(CardMarkdown):
+            BLOCKS = {**CardMarkdown.BLOCKS, "code_block": WrappedCodeBlock}
+
+        _CARD_MARKDOWN = CardSideMarkdown
+    return _CARD_MARKDOWN
+
+
 class CardSide(Vertical):
     """One side of a card, given as markdown (already made safe by `content.prepare`).
 
@@ -58,9 +236,7 @@ class CardSide(Vertical):
                 self._markdown.display = False
             return
         if self._markdown is None:
-            from flashdeck.tui.card_markdown import CardMarkdown
-
-            self._markdown = CardMarkdown()
+            self._markdown = card_markdown_class()()
             await self.mount(self._markdown)
         await self._markdown.update(markdown)
         self._markdown.display = True
@@ -230,7 +406,12 @@ class AnswerInput(Input):
 
 
 class ExercisePanel(Vertical):
-    """An exercise's grid, the answer input and, once graded, the verdict."""
+    """An exercise's grid, the answer input and, once graded, the verdict.
+
+    The answer box's placeholder names the accepted forms; when it is wider than the box
+    (`your answer: a fraction (3/4), a decimal (0.75) or a percentage (75%)` at 80
+    columns), the whole of it is also shown, wrapped, under the box until the answer is
+    checked: never clipped silently."""
 
     # Escape leaves the answer box (the command keys work in it too: `types_into_answer`)
     BINDINGS = [Binding("escape", "leave_input", "Keys", show=False)]
@@ -249,7 +430,7 @@ class ExercisePanel(Vertical):
             hint = answer_hint(instance)
         if not self.children:
             await self.mount_all([Static(id="grid"), AnswerInput(placeholder=hint, id="answer"),
-                                  Static(id="verdict")])
+                                  Static(id="answer-hint"), Static(id="verdict")])
         self.instance = instance
         grid = self.query_one("#grid", Static)
         grid.display = instance.grid is not None
@@ -259,14 +440,40 @@ class ExercisePanel(Vertical):
         answer.placeholder = hint
         answer.value = ""
         answer.disabled = False
+        self.query_one("#answer-hint", Static).update(Content(plain(hint)))
+        self._fit_hint()
         verdict = self.query_one("#verdict", Static)
         verdict.update("")
         verdict.display = False
         self.remove_class("-right", "-wrong")
 
+    def _fit_hint(self) -> None:
+        """The line under the box shows the placeholder whole when the box cuts it, until
+        the answer is checked."""
+        from rich.cells import cell_len
+
+        for answer in self.query("#answer").results(Input):
+            room = answer.content_size.width - 1  # a cell for the cursor
+            self.query_one("#answer-hint", Static).display = (
+                not answer.disabled and room > 0 and cell_len(str(answer.placeholder)) > room)
+
+    def on_resize(self) -> None:
+        self._fit_hint()
+
     def focus_input(self) -> None:
         for answer in self.query("#answer"):  # none before the first exercise
-            answer.focus()
+            answer.focus(scroll_visible=False)
+            # in view once laid out (below a grid at 80×24 it starts under the fold)
+            self.call_after_refresh(self._input_into_view)
+
+    def _input_into_view(self) -> None:
+        """The answer box, and the hint under it, in the card's view (the grid above
+        them as far as it fits)."""
+        scroll = self.parent
+        if not isinstance(scroll, Widget) or not self.display:
+            return
+        hint = self.query_one("#answer-hint", Static)
+        scroll_to_show(scroll, self, hint if hint.display else self.query_one("#answer"))
 
     def action_leave_input(self) -> None:
         self.screen.set_focus(None)
@@ -326,16 +533,44 @@ class ExercisePanel(Vertical):
         self.set_class(verdict.correct, "-right")
         self.set_class(not verdict.correct, "-wrong")
         answer.disabled = True
+        self._fit_hint()
         return verdict
 
 
+def scroll_to_show(scroll: Widget, first: Widget, last: Widget) -> None:
+    """Scroll `scroll` (the card) the least that brings `last`'s bottom into view without
+    taking `first`'s top out of it: after grading, the verdict stays in view and the
+    working below it shows as far as the screen allows (PageDown shows the rest)."""
+    if not (scroll.is_attached and first.is_attached and last.is_attached):
+        return
+    viewport = scroll.scrollable_content_region
+    y = round(scroll.scroll_y)
+    top = first.region.y - viewport.y + y
+    bottom = last.region.bottom - viewport.y + y
+    target = min(top, max(y, bottom - viewport.height))
+    if target != y:
+        scroll.scroll_to(y=max(target, 0), animate=False, immediate=True)
+
+
 class Notice(Static):
-    """A line of app text that may quote card text: always plain, never markup."""
+    """A line of app text that may quote card text: always plain, never markup.
+
+    Styled `text-wrap: nowrap` (the breadcrumb), a text wider than the widget is cut in
+    its middle by an ellipsis (`middle_ellipsis`): both ends stay, nothing is clipped
+    silently, and the line never wraps to two."""
+
+    _said = ""
 
     def say(self, text: str) -> None:
-        self.update(Content(plain(text)))
+        self._said = plain(text)
+        self.update(Content(self._said))
+
+    def render(self) -> RenderResult:
+        if self.styles.text_wrap == "nowrap" and self.size.width:
+            return Content(middle_ellipsis(self._said, self.size.width))
+        return super().render()
 
 
-__all__ = ["AnswerBar", "CardSide", "ExercisePanel", "Notice", "QueueCounts",
-           "SessionProgress",
-           "grid_content", "queue_of", "RATING_BY_NAME", "RATING_LABELS"]
+__all__ = ["AnswerBar", "CardSide", "ExercisePanel", "HangingText", "Notice", "QueueCounts",
+           "SessionProgress", "card_markdown_class", "grid_content", "hanging_content",
+           "middle_ellipsis", "queue_of", "wrap_hanging", "RATING_BY_NAME", "RATING_LABELS"]

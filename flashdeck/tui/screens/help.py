@@ -1,13 +1,19 @@
-"""The keys, on a screen of their own (`?`)."""
+"""The keys, on a screen of their own (`?`).
+
+Sized to the screen: the title and the closing line stay, the keys between them scroll
+(at 80×24 they do not all fit), and a description that wraps hangs under its first line.
+"""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from flashdeck.tui.widgets import HangingText
 
 KEYS: tuple[tuple[str, str], ...] = (
     ("Space / Enter", "show the answer; once shown, answer Good"),
@@ -19,6 +25,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("i", "card info: memory, recall now, its history"),
     ("q", "end the session with a summary"),
     ("Escape", "back to the deck list"),
+    ("PgUp PgDn ↑ ↓", "scroll the card (Home and End too, outside the answer box)"),
     ("Ctrl+P", "the command palette: every action by name"),
     ("?", "this help"),
 )
@@ -32,6 +39,18 @@ EXERCISE = ("Exercise cards: type the answer (3/4, 0.75, 75%, 15 mph) and press 
 DECKS = ("Deck list: Enter reviews the highlighted deck (with its subdecks), a reviews "
          "everything due.")
 
+CLOSE = "Escape or ? closes this help · ↑ ↓ PgUp PgDn scroll"
+
+
+def keys_content() -> tuple[Content, int]:
+    """The keys, right-aligned in their column, and the column their descriptions start
+    at (where a wrapped description continues)."""
+    width = max(len(k) for k, _ in KEYS)
+    keys = Content("\n").join(
+        Content.assemble((f"{key:>{width}}", "bold $accent"), "   ", what)
+        for key, what in KEYS)
+    return keys, width + 3
+
 
 class HelpScreen(ModalScreen):
     CSS_PATH = "help.tcss"  # its rules, parsed when the screen is first shown
@@ -43,13 +62,14 @@ class HelpScreen(ModalScreen):
     ]
 
     def compose(self) -> ComposeResult:
-        width = max(len(k) for k, _ in KEYS)
-        keys = Content("\n").join(
-            Content.assemble((f"{key:>{width}}", "bold $accent"), "   ", what)
-            for key, what in KEYS)
-        with Vertical(id="help-box"):
+        keys, column = keys_content()
+        # the box itself scrolls; its title and closing line are docked, so they stay
+        with VerticalScroll(id="help-box"):
             yield Static(Content.styled("Keys", "bold"), id="help-title")
-            yield Static(keys, id="help-keys")
+            yield Static(Content.styled(CLOSE, "dim"), id="help-close")
+            yield HangingText(keys, column=column, id="help-keys")
             yield Static(Content(EXERCISE), id="help-exercise")
             yield Static(Content(DECKS), id="help-decks")
-            yield Static(Content.styled("Escape or ? closes this help", "dim"), id="help-close")
+
+    def on_mount(self) -> None:
+        self.query_one("#help-box", VerticalScroll).focus()  # the arrows scroll at once

@@ -78,7 +78,8 @@ class HomeScreen(Screen):
             self.error = error
 
     def compose(self) -> ComposeResult:
-        yield Static(Content.assemble(("flashdeck", "bold $accent"), "  decks due today"),
+        demo = " (demo)" if getattr(self.app, "demo", False) else ""
+        yield Static(Content.assemble(("flashdeck", "bold $accent"), demo, "  decks due today"),
                      id="home-title")
         yield Notice(id="home-notice")
         table = DeckTable(id="decks", cursor_type="row", zebra_stripes=False)
@@ -138,11 +139,16 @@ class HomeScreen(Screen):
         from flashdeck.clock import local_tz
 
         later = message.upcoming
-        lines = [Content.assemble(("Today: ", "bold"),
-                                  f"{total.new} new · {total.learning} learning · "
-                                  f"{total.review} review"),
-                 Content.assemble(("Waiting: ", "bold"), later.describe(local_tz()))]
-        if not message.rows:
+        if getattr(self.app, "_importing_bundled", False):
+            # the demo deck is on its way (the notice says so): no "no cards yet", no
+            # "nothing more today"
+            lines = []
+        else:
+            lines = [Content.assemble(("Today: ", "bold"),
+                                      f"{total.new} new · {total.learning} learning · "
+                                      f"{total.review} review"),
+                     Content.assemble(("Waiting: ", "bold"), later.describe(local_tz()))]
+        if not message.rows and not getattr(self.app, "_importing_bundled", False):
             lines.append(Content("No cards yet: add your notes with `flashdeck import PATH`."))
         self.query_one("#later", Static).update(Content("\n").join(lines))
         self.total = total
@@ -166,6 +172,10 @@ class HomeScreen(Screen):
     def review(self, deck: str | None) -> None:
         from flashdeck.tui.screens.review import ReviewScreen
 
+        if self.app.pending is not None:  # its card would come again, unanswered
+            self.notify(f"{self.app.waiting_text()}: your last answer is written first.",
+                        markup=False)
+            return
         card = self.app.session.engine(deck).next_card()
         if card is None:
             where = f"in {plain(deck)}" if deck else "in any deck"
@@ -178,8 +188,11 @@ class HomeScreen(Screen):
 
         self.app.push_screen(HelpScreen())
 
+    async def pending_written(self, answered) -> None:
+        self.refresh_counts()
+
     def action_quit(self) -> None:
-        if self.app.session.answers:
+        if self.app.session.answers or self.app.pending is not None:
             from flashdeck.tui.screens.summary import SummaryScreen
 
             self.app.push_screen(SummaryScreen(finished=False))

@@ -10,15 +10,18 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from flashdeck.cardinfo import CardInfo, review_line
+from flashdeck.tui.widgets import HangingText
 
 
-def fields_content(info: CardInfo) -> Content:
+def fields_content(info: CardInfo) -> tuple[Content, int]:
     """The card's fields as aligned label/value lines (plain text: card text is never
-    read as markup)."""
+    read as markup), and the column the values start at (where a long value, the note's
+    path, continues when it wraps)."""
     rows = info.fields()
     width = max(len(label) for label, _ in rows)
     return Content("\n").join(
-        Content.assemble((f"{label:>{width}}", "bold"), "  ", value) for label, value in rows)
+        Content.assemble((f"{label:>{width}}", "bold"), "  ", value)
+        for label, value in rows), width + 2
 
 
 def history_content(info: CardInfo) -> Content:
@@ -48,8 +51,9 @@ class InfoScreen(ModalScreen):
         with Vertical(id="info-box"):
             yield Static(Content.styled(self.info.title(), "bold"), id="info-title")
             with VerticalScroll(id="info-body"):
-                yield Static(fields_content(self.info), id="info-fields")
-                yield Static(history_content(self.info), id="info-history")
+                fields, column = fields_content(self.info)
+                yield HangingText(fields, column=column, id="info-fields")
+                yield HangingText(history_content(self.info), hang=2, id="info-history")
             yield Static(Content.styled("Escape or i closes · ↑ ↓ PgUp PgDn scroll", "dim"),
                          id="info-close")
 

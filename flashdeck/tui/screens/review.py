@@ -47,10 +47,18 @@ class ReviewScreen(Screen):
         Binding("s", "suspend", "Suspend", priority=True),
         Binding("b", "bury", "Bury", priority=True),
         Binding("e", "edit", "Edit", priority=True),
-        Binding("i", "info", "Info", show=False, priority=True),
+        Binding("i", "info", "Info", priority=True),
         Binding("question_mark", "help", "Help", key_display="?", priority=True),
         Binding("q", "quit_session", "Quit", priority=True),
         Binding("escape", "decks", "Decks", show=False),
+        # the card scrolls without Tab; PageUp/PageDown even from the answer box, whose
+        # own Home/End (the cursor) come first there (the arrows it does not use)
+        Binding("pagedown", "scroll_card('page_down')", "Scroll", show=False, priority=True),
+        Binding("pageup", "scroll_card('page_up')", "Scroll", show=False, priority=True),
+        Binding("down", "scroll_card('down')", "Scroll", show=False),
+        Binding("up", "scroll_card('up')", "Scroll", show=False),
+        Binding("home", "scroll_card('home')", "Scroll", show=False),
+        Binding("end", "scroll_card('end')", "Scroll", show=False),
     ]
 
     def __init__(self, deck: str | None = None, first: CardView | None = None) -> None:
@@ -148,8 +156,17 @@ class ReviewScreen(Screen):
             self.card = None
             from flashdeck.tui.screens.summary import SummaryScreen
 
-            self.app.switch_screen(SummaryScreen(finished=True))
+            self.app.switch_screen(SummaryScreen(finished=True, deck=self.deck))
             return
+        if getattr(self.app, "demo", False) and not self.query("#demo-banner"):
+            from flashdeck.tui.app import DEMO_NOTICE
+
+            banner = Static(Content.styled(DEMO_NOTICE, "bold $warning"), id="demo-banner")
+            banner.styles.height = 1
+            banner.styles.width = "1fr"
+            banner.styles.text_wrap = "nowrap"
+            banner.styles.text_overflow = "ellipsis"
+            await self.mount(banner, before="#review-top")
         await self.show_card(card)
 
     async def show_card(self, card: CardView, seed: int | None = None) -> None:
@@ -270,22 +287,54 @@ class ReviewScreen(Screen):
         card = self.card
         if card is None:
             return
-        if not self.revealed:
-            self.app.bell()  # grading an unseen answer is almost always a slip
+        if not self.revealed or self.app.pending is not None:
+            # grading an unseen answer is almost always a slip; while an answer waits for
+            # the collection, no second answer to the same card
+            self.app.bell()
             return
-        session = self.app.session
         try:
-            answered = session.answer(self.engine, card.id, rating, self.shown_at, card.version)
+            answered = self.app.submit_answer(self.engine, card, rating, self.shown_at)
         except FlashdeckError as exc:
             self.notify(content.plain(str(exc)), severity="error", markup=False)
             await self.next_card()
             return
+        if answered is None:  # the collection is busy: a worker writes it once it is free
+            self.show_pending()
+            return
+        await self._answered(card.id, answered)
+
+    async def _answered(self, card_id: int, answered) -> None:
+        """An answer is written: count it, say if the card became a leech, go on."""
         self.done_here += 1
         if answered.leech:
-            self.notify(f"Card {card.id} lapsed {self.engine.config.leech_lapses} times: it is a "
+            self.notify(f"Card {card_id} lapsed {self.engine.config.leech_lapses} times: it is a "
                         "leech and is now suspended. Rewrite it, then `flashdeck unsuspend "
-                        f"{card.id}`.", severity="warning", markup=False, timeout=8)
+                        f"{card_id}`.", severity="warning", markup=False, timeout=8)
         await self.next_card()
+
+    def show_pending(self) -> None:
+        """The answer waits for the collection: said where the keys' hint is, the grade
+        buttons off, until `pending_written`."""
+        pending = self.app.pending
+        if pending is None:
+            return
+        hint = self.query_one("#reveal-hint", Static)
+        hint.update(Content.assemble(
+            ("⏳ " + self.app.waiting_text(), "bold $warning"),
+            f"\nYour answer ({RATING_NAMES[pending.rating].capitalize()}) is kept and written "
+            "as soon as the collection is free."))
+        hint.display = True
+        for bar in self.query("#answers"):
+            bar.disabled = True
+
+    async def pending_written(self, answered) -> None:
+        """The pending answer is written (`answered`), or was refused (None, said already)."""
+        for bar in self.query("#answers"):
+            bar.disabled = False
+        if answered is None:
+            await self.next_card()
+            return
+        await self._answered(answered.card_id, answered)
 
     async def action_undo(self) -> None:
         try:
@@ -304,7 +353,9 @@ class ReviewScreen(Screen):
         card = self.card
         if card is None:
             return
-        self.engine.suspend(card.id, True)
+        if not self.app.guarded_write(lambda: self.engine.suspend(card.id, True),
+                                      "the card is not suspended"):
+            return
         self.notify(f"Suspended card {card.id} (`flashdeck unsuspend {card.id}` brings it back).",
                     markup=False)
         await self.next_card()
@@ -313,7 +364,8 @@ class ReviewScreen(Screen):
         card = self.card
         if card is None:
             return
-        self.engine.bury(card.id)
+        if not self.app.guarded_write(lambda: self.engine.bury(card.id), "the card is not buried"):
+            return
         self.notify("Buried until tomorrow.", markup=False)
         await self.next_card()
 
@@ -386,21 +438,44 @@ class ReviewScreen(Screen):
         await self.reimport(card)
 
     async def reimport(self, card: CardView) -> None:
-        from flashdeck.collection.importer import import_paths
+        """Re-import the card's note in a worker (an import is no work for the event loop);
+        `on_reimported` then shows the card as it is now."""
+        self.run_worker(lambda: self._reimport_in_thread(card), thread=True, exclusive=True,
+                        group="reimport")
 
-        col = self.app.session.col
-        row = col.conn.execute(
-            "SELECT s.path FROM cards c JOIN notes n ON n.id = c.note_id"
-            " JOIN sources s ON s.id = n.source_id WHERE c.id = ?", (card.id,)).fetchone()
-        if row is None:
+    def _reimport_in_thread(self, card: CardView) -> None:
+        from flashdeck.collection.importer import import_paths
+        from flashdeck.tui.app import RESCAN_HOLD_SECONDS, Reimported
+        from flashdeck.tui.session import worker_collection
+
+        try:
+            with worker_collection(self.app.collection_path) as col:
+                row = col.conn.execute(
+                    "SELECT s.path FROM cards c JOIN notes n ON n.id = c.note_id"
+                    " JOIN sources s ON s.id = n.source_id WHERE c.id = ?", (card.id,)).fetchone()
+                if row is None:
+                    return
+                moment = int(self.engine.now().timestamp())
+                report = import_paths(col, [row[0]], now=moment, hold_seconds=RESCAN_HOLD_SECONDS)
+                fresh = get_card(col, card.id)
+        except Exception as exc:  # said on screen by the handler; the card stays as it was
+            error = str(exc) if isinstance(exc, FlashdeckError) else f"{type(exc).__name__}: {exc}"
+            self.post_message(Reimported(card, None, None, error))
             return
-        moment = int(self.engine.now().timestamp())
-        report = import_paths(col, [row[0]], now=moment)
+        self.post_message(Reimported(card, fresh, report))
+
+    async def on_reimported(self, message) -> None:
+        card, fresh, report = message.card, message.fresh, message.report
+        if message.error is not None:
+            self.notify(content.plain(f"Could not re-read the note: {message.error}"),
+                        severity="error", markup=False)
+            return
         for problem in report.errors[:3]:
             self.notify(content.plain(str(problem)), severity="error", markup=False)
         if report.notes_imported:
             self.notify(content.plain(report.summary()), markup=False)
-        fresh = get_card(col, card.id)
+        if self.card is None or self.card.id != card.id or self.app.pending is not None:
+            return  # the user has moved on meanwhile (or answered it): nothing to refresh
         if fresh.orphaned or fresh.suspended:
             self.notify("That card is no longer in its note.", markup=False)
             await self.next_card()
@@ -432,6 +507,24 @@ class ReviewScreen(Screen):
         self.graded = True
         self.suggested = RATING_BY_NAME.get(message.verdict.suggested, 3)
         await self.reveal()
+        # the verdict and the working below it in view (at 80×24 PageDown shows the rest),
+        # once the revealed answer has been laid out
+        self.call_after_refresh(self._verdict_into_view)
+
+    def _verdict_into_view(self) -> None:
+        from flashdeck.tui.widgets import scroll_to_show
+
+        for verdict in self.query("#exercise #verdict"):
+            scroll_to_show(self.query_one("#card"), verdict, self.query_one("#back"))
+
+    def action_scroll_card(self, how: str) -> None:
+        """PageUp/PageDown, the arrows, Home/End: scroll the card without focusing it."""
+        card = self.query_one("#card", VerticalScroll)
+        scroll = {"page_down": card.scroll_page_down, "page_up": card.scroll_page_up,
+                  "down": card.scroll_down, "up": card.scroll_up,
+                  "home": card.scroll_home, "end": card.scroll_end}.get(how)
+        if scroll is not None:
+            scroll(animate=False)
 
     async def on_resize(self, event) -> None:
         """Display math is laid out for the card panel's width: on a new width the card's

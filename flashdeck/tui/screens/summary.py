@@ -9,7 +9,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from flashdeck.tui.session import Summary, format_duration
+from flashdeck.tui.content import plain
+from flashdeck.tui.session import Summary, counts_text, format_duration
 
 
 def summary_content(summary: Summary, tz) -> Content:
@@ -22,10 +23,14 @@ def summary_content(summary: Summary, tz) -> Content:
         ("Time", format_duration(summary.seconds)),
         ("Again", f"{summary.again} ({rate})"),
         ("Hard · Good · Easy", f"{r[2]} · {r[3]} · {r[4]}"),
-        ("Still due today", f"{left.new} new · {left.learning} learning · {left.review} review"),
+        ("Still due in this deck" if summary.deck else "Still due today",
+         f"{left.new} new · {left.learning} learning · {left.review} review"),
         ("Later today", summary.upcoming.today_text(tz)),
         ("Tomorrow", f"{summary.upcoming.tomorrow} cards"),
     ]
+    if summary.elsewhere is not None:
+        rows.insert(5, ("Other decks", f"{counts_text(summary.elsewhere)} due"
+                        if summary.elsewhere.total else "nothing due"))
     width = max(len(label) for label, _ in rows)
     return Content("\n").join(
         Content.assemble((f"{label:<{width}}", "bold"), "   ", value) for label, value in rows)
@@ -40,15 +45,14 @@ class SummaryScreen(Screen):
         Binding("escape", "decks", "Decks"),
     ]
 
-    def __init__(self, finished: bool) -> None:
+    def __init__(self, finished: bool, deck: str | None = None) -> None:
         super().__init__()
         self.finished = finished
+        self.deck = deck  # a deck session's: the end speaks of that deck, and of the others
 
     def compose(self) -> ComposeResult:
-        title = ("Done for now — nothing more is due." if self.finished
-                 else "Session summary")
         with Vertical(id="summary-box"):
-            yield Static(Content.styled(title, "bold $accent"), id="summary-title")
+            yield Static(Content.styled("Session summary", "bold $accent"), id="summary-title")
             yield Static(id="summary-body")
             yield Static(Content.assemble(("q", "bold"), " or ", ("Enter", "bold"), " quit   ",
                                           ("Escape", "bold"), " back to the decks"),
@@ -56,11 +60,42 @@ class SummaryScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.summary = self.app.session.summary()
-        self.query_one("#summary-body", Static).update(summary_content(self.summary, self.app.tz))
+        self.show_summary()
+
+    def title_text(self) -> str:
+        """What the end says: of the session's deck, and of what is due elsewhere."""
+        if not self.finished:
+            return "Session summary"
+        if not self.deck:
+            return "Done for now — nothing more is due."
+        title = f"Nothing more due in deck {plain(self.deck)}."
+        elsewhere = self.summary.elsewhere
+        if elsewhere is not None and elsewhere.total:
+            title += f"\nElsewhere: {counts_text(elsewhere)} due — Escape for the deck list."
+        return title
+
+    def show_summary(self) -> None:
+        app = self.app
+        self.summary = app.session.summary(self.deck)
+        title = self.query_one("#summary-title", Static)
+        body = self.query_one("#summary-body", Static)
+        if app.pending is not None:  # the last answer is not in the collection yet
+            title.update(Content.styled("Session summary", "bold $accent"))
+            body.update(Content.assemble(
+                ("⏳ " + app.waiting_text(), "bold $warning"),
+                "\nYour last answer is written as soon as the collection is free; "
+                "the summary follows, and q quits once it is written."))
+            return
+        title.update(Content.styled(self.title_text(), "bold $accent"))
+        body.update(summary_content(self.summary, app.tz))
+
+    async def pending_written(self, answered) -> None:
+        """The last answer is written (or refused): the summary, now with it."""
+        self.show_summary()
 
     def action_leave(self) -> None:
-        self.app.exit(self.summary.line(self.app.tz))
+        # never before a pending answer is written: the app waits for it, and says so
+        self.app.leave(None if self.app.pending is not None else self.summary.line(self.app.tz))
 
     def action_decks(self) -> None:
         self.app.show_home()
