@@ -48,18 +48,12 @@ def cli(capsys):
     return run
 
 
-def write_note(folder: Path, name: str, text: str) -> Path:
-    path = folder / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
+SYSTEM = Path(__file__).resolve().parent / "system"
 
 
-def geo_collection(cli, tmp_path: Path) -> Path:
-    """A collection holding two basic cards (Capital of France / Peru), imported by the CLI."""
-    vault = tmp_path / "vault"
-    write_note(vault, "geo.md", "#flashcards\n\nCapital of France::Paris\n\n"
-                                "Capital of Peru::Lima\n")
-    path = tmp_path / "c.sqlite"
-    assert cli("--collection", path, "import", vault).code == 0
-    return path
+def pytest_collection_modifyitems(config, items):
+    """The subprocess, kill -9 and concurrency suites (tests/system/) carry the `system`
+    marker: `-m "not system"` runs the fast ones alone, `-m system` only these."""
+    for item in items:
+        if SYSTEM in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.system)

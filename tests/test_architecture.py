@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import write_note
+from support.notes import write_note
 
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = ["flashdeck.notes.parser", "flashdeck.notes.files", "flashdeck.notes.settings",

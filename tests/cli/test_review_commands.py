@@ -1,0 +1,131 @@
+"""The headless review commands: next, answer, undo, due, log, stats, suspend (PRODUCT.md §5)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import timedelta
+
+import pytest
+
+from support.notes import write_note
+from flashdeck.scheduling.config import load_config
+from support.clock import T0
+
+
+@pytest.fixture(autouse=True)
+def _utc(monkeypatch):
+    monkeypatch.setenv("FLASHDECK_NOW", T0.isoformat())
+
+
+@pytest.fixture
+def vault(tmp_path):
+    folder = tmp_path / "vault"
+    write_note(folder, "a.md", "#flashcards\n\nCapital of France::Paris\n\nTwo plus two:::four\n")
+    return folder
+
+
+def test_next_answer_undo_from_the_command_line(cli, vault, tmp_path, monkeypatch):
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    nxt = cli("--collection", col, "next", "--json").json
+    assert nxt["card"]["front"] == "Capital of France"
+    assert nxt["counts"] == {"new": 3, "learning": 0, "review": 0}
+    assert set(nxt["previews"]) == {"again", "hard", "good", "easy"}
+    assert nxt["previews"]["good"]["interval"] == "10m"
+    card_id = nxt["card"]["id"]
+
+    answered = cli("--collection", col, "answer", card_id, "good", "--json").json
+    assert answered["state"] == "learning" and answered["interval"] == "10m"
+    assert answered["due"] == nxt["previews"]["good"]["due"]
+    log = cli("--collection", col, "log", "--json").json
+    assert [(e["card"], e["rating"], e["state_before"]) for e in log] == [(card_id, "good", "new")]
+
+    assert cli("--collection", col, "undo", "--json").json == {
+        "undone": {"card": card_id, "rating": "good"}, "reason": None}
+    assert cli("--collection", col, "log", "--json").json == []
+    assert cli("--collection", col, "undo").out.strip() == "nothing to undo: no answers yet"
+
+    due = cli("--collection", col, "due", "--json").json
+    assert due["total"] == {"new": 3, "learning": 0, "review": 0}
+    assert due["decks"] == [{"deck": "flashcards", "new": 3, "learning": 0, "review": 0}]
+
+    monkeypatch.setenv("FLASHDECK_NOW", (T0 + timedelta(minutes=30)).isoformat())
+    cli("--collection", col, "answer", card_id, "3")
+    later = cli("--collection", col, "next", "--json").json
+    assert later["card"]["front"] == "Two plus two"  # siblings of the answered card wait
+
+
+@pytest.mark.parametrize("args, message", [
+    (["answer", "999", "good"], "no card with id 999"),
+    (["answer", "1", "great"], "not a rating"),
+    (["answer", "abc", "good"], "not a card id"),
+    (["show", "999"], "no card with id 999"),
+    (["suspend", "999"], "no card with id 999"),
+])
+def test_bad_input_is_one_line_and_exit_2(cli, vault, tmp_path, args, message):
+    col = tmp_path / "c.sqlite"
+    cli("--collection", col, "import", vault)
+    result = cli("--collection", col, *args)
+    assert result.code == 2
+    assert message in result.err
+    assert len(result.err.strip().splitlines()) == 1
+    assert "Traceback" not in result.err
+    with sqlite3.connect(col) as conn:
+        assert conn.execute("SELECT count(*) FROM reviews").fetchone()[0] == 0
+
+
+def test_answering_a_suspended_card_is_refused(cli, vault, tmp_path):
+    col = tmp_path / "c.sqlite"
+    cli("--collection", col, "import", vault)
+    assert cli("--collection", col, "suspend", "1").code == 0
+    result = cli("--collection", col, "answer", "1", "good")
+    assert result.code == 2 and "suspended" in result.err
+    assert cli("--collection", col, "list", "--json").json[0]["suspended"] is True
+
+
+def test_malformed_now_is_refused(cli, vault, tmp_path, monkeypatch):
+    col = tmp_path / "c.sqlite"
+    cli("--collection", col, "import", vault)
+    monkeypatch.setenv("FLASHDECK_NOW", "tomorrow morning")
+    for args in (["next"], ["answer", "1", "good"], ["due"]):
+        result = cli("--collection", col, *args)
+        assert result.code == 2 and "FLASHDECK_NOW" in result.err, args
+
+
+def test_bad_config_names_the_key(cli, vault, tmp_path, monkeypatch):
+    config = tmp_path / "config.toml"
+    cli("--collection", tmp_path / "c.sqlite", "import", vault)
+    config.write_text("new_per_day = -3\n")
+    monkeypatch.setenv("FLASHDECK_CONFIG", str(config))
+    result = cli("--collection", tmp_path / "c.sqlite", "next")
+    assert result.code == 2 and "new_per_day" in result.err and str(config) in result.err
+    config.write_text('learning_steps = ["1m", "soon"]\n')
+    assert "learning_steps" in cli("--collection", tmp_path / "c.sqlite", "next").err
+    config.write_text("new_per_day = 5\nlearning_steps = [\"2m\"]\n")
+    loaded = load_config(config)
+    assert loaded.new_per_day == 5 and loaded.learning_steps == (timedelta(minutes=2),)
+
+
+def test_stats_counts_what_happened(cli, vault, tmp_path):
+    col = tmp_path / "c.sqlite"
+    cli("--collection", col, "import", vault)
+    cli("--collection", col, "answer", "1", "easy")
+    stats = cli("--collection", col, "stats", "--json").json
+    assert stats["cards"] == 3 and stats["states"]["review"] == 1
+    assert stats["reviews"]["today"] == 1
+    assert json.loads(json.dumps(stats))  # plain JSON
+
+
+def test_due_shows_the_deck_tree_with_parents_counting_their_subdecks(cli, tmp_path):
+    vault = tmp_path / "nested"
+    write_note(vault, "m.md", "#flashcards/ml/metrics\n\nQ1::A1\n\nQ2::A2\n")
+    write_note(vault, "l.md", "#flashcards/ml/losses\n\nQ3::A3\n")
+    col = tmp_path / "c.sqlite"
+    cli("--collection", col, "import", vault)
+    due = cli("--collection", col, "due", "--json").json
+    assert [(d["deck"], d["new"]) for d in due["decks"]] == [
+        ("flashcards", 3), ("flashcards/ml", 3), ("flashcards/ml/losses", 1),
+        ("flashcards/ml/metrics", 2)]
+    text = cli("--collection", col, "due").out
+    assert "    losses" in text and "total" in text

@@ -1,0 +1,355 @@
+"""Sources are identity, not paths (PRODUCT.md §2): a vault is one source whatever path names
+it. A moved or renamed vault keeps every card's id and history; importing a note or a folder
+inside an imported vault refreshes that part and duplicates nothing; `sources` lists them and
+`forget` drops one (its cards become orphans, restored when the vault is imported again)."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from datetime import datetime
+
+import pytest
+
+from support.notes import write_note
+from flashdeck.collection import importer
+from flashdeck.collection.report import ImportReport
+from flashdeck.collection.sources import collect_sources
+from flashdeck.collection.store import Collection
+
+
+@pytest.fixture
+def col(tmp_path):
+    return tmp_path / "c.sqlite"
+
+
+@pytest.fixture
+def vault(tmp_path):
+    folder = tmp_path / "vault"
+    write_note(folder, "Capitals.md", "#flashcards/geo\n\nFrance::Paris\nSpain::Madrid\n")
+    write_note(folder, "Rivers.md", "#flashcards/geo\n\nLongest river in France::Loire\n")
+    write_note(folder, "Shopping.md", "# Shopping\n\nMilk::two litres\n")  # untagged
+    write_note(folder, "maths/Primes.md", "#flashcards/maths\n\nFirst prime::2\nSecond prime::3\n")
+    write_note(folder, "maths/Squares.md", "#flashcards/maths\n\n3 squared::9\n")
+    write_note(folder, "maths/deep/Cubes.md", "#flashcards/maths\n\n2 cubed::8\n")
+    return folder
+
+
+def imported(cli, col, *paths) -> dict:
+    result = cli("--collection", col, "import", *paths, "--json")
+    assert result.code == 0, result.err
+    return result.json
+
+
+def live(cli, col) -> dict[str, int]:
+    """front -> id of every live card (each front is unique in these vaults)."""
+    found = cli("--collection", col, "list", "--json").json
+    fronts = [c["front"] for c in found]
+    assert len(fronts) == len(set(fronts)), f"duplicates: {sorted(fronts)}"
+    return {c["front"]: c["id"] for c in found}
+
+
+def answer_all(cli, col) -> dict[int, list[int]]:
+    """Answer every live card once; card id -> its review ids."""
+    for card_id in live(cli, col).values():
+        assert cli("--collection", col, "answer", card_id, "good").code == 0
+    return history(cli, col)
+
+
+def history(cli, col) -> dict[int, list[int]]:
+    log: dict[int, list[int]] = {}
+    for entry in cli("--collection", col, "log", "--json").json:
+        log.setdefault(entry["card"], []).append(entry["id"])
+    return log
+
+
+def sources(cli, col) -> list[dict]:
+    result = cli("--collection", col, "sources", "--json")
+    assert result.code == 0, result.err
+    return result.json
+
+
+def query(col, sql: str, *params):
+    conn = sqlite3.connect(col)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+# -- a moved or renamed vault -----------------------------------------------------------------
+
+
+def test_a_moved_vault_keeps_every_id_and_review_and_the_old_path_is_retired(
+        cli, col, vault, tmp_path):
+    imported(cli, col, vault)
+    before = live(cli, col)
+    reviews = answer_all(cli, col)
+    moved = tmp_path / "elsewhere" / "notes"
+    moved.parent.mkdir()
+    shutil.move(str(vault), str(moved))
+
+    report = imported(cli, col, moved)
+    assert report["cards"] == {"added": 0, "updated": 0, "orphaned": 0}
+    assert live(cli, col) == before
+    assert history(cli, col) == reviews
+    assert [s["path"] for s in sources(cli, col)] == [str(moved)]
+    # and it is refreshed as itself from now on
+    write_note(moved, "maths/Squares.md", "#flashcards/maths\n\n3 squared::9\n4 squared::16\n")
+    report = imported(cli, col, moved)
+    assert report["cards"] == {"added": 1, "updated": 0, "orphaned": 0}
+
+
+def test_a_vault_copied_without_its_times_and_edited_is_still_recognised(
+        cli, col, vault, tmp_path):
+    """Not `mv`: a copy that does not keep mtimes (the content hash tells), one note edited,
+    one new note."""
+    imported(cli, col, vault)
+    before = live(cli, col)
+    reviews = answer_all(cli, col)
+    renamed = tmp_path / "Vault 2026"
+    shutil.copytree(vault, renamed, copy_function=shutil.copyfile)
+    shutil.rmtree(vault)
+    write_note(renamed, "Rivers.md", "#flashcards/geo\n\nLongest river in France::Loire\n"
+                                     "Longest river in Spain::Tagus\n")
+    write_note(renamed, "New.md", "#flashcards\n\nNew question::new answer\n")
+
+    imported(cli, col, renamed)
+    after = live(cli, col)
+    assert {front: after[front] for front in before} == before
+    assert set(after) - set(before) == {"Longest river in Spain", "New question"}
+    assert history(cli, col) == reviews
+    assert [s["path"] for s in sources(cli, col)] == [str(renamed)]
+
+
+def test_a_subfolder_of_a_moved_vault_imported_first_finds_the_vault(cli, col, vault, tmp_path):
+    imported(cli, col, vault)
+    before = live(cli, col)
+    reviews = answer_all(cli, col)
+    moved = tmp_path / "notes"
+    shutil.move(str(vault), str(moved))
+    result = cli("--collection", col, "import", moved / "maths", "--json")
+    assert result.code == 0, result.err
+    assert result.json["cards"] == {"added": 0, "updated": 0, "orphaned": 0}
+    assert str(vault) in result.json["warnings"][0]["message"]  # says what it recognised
+    assert [s["path"] for s in sources(cli, col)] == [str(moved)]
+    assert imported(cli, col, moved)["cards"] == {"added": 0, "updated": 0, "orphaned": 0}
+    assert live(cli, col) == before
+    assert history(cli, col) == reviews
+
+
+def test_a_vault_moved_with_a_glob_that_left_its_settings_behind_is_recognised(
+        cli, col, vault, tmp_path):
+    """`mv vault/* notes/` moves every note but leaves `.obsidian` (the old folder stays)."""
+    (vault / ".obsidian").mkdir()
+    imported(cli, col, vault)
+    before = live(cli, col)
+    moved = tmp_path / "notes"
+    moved.mkdir()
+    for entry in vault.iterdir():
+        if not entry.name.startswith("."):
+            shutil.move(str(entry), str(moved / entry.name))
+    assert imported(cli, col, moved)["cards"] == {"added": 0, "updated": 0, "orphaned": 0}
+    assert live(cli, col) == before
+    assert [s["path"] for s in sources(cli, col)] == [str(moved)]
+
+
+def test_a_copied_vault_whose_original_is_still_there_is_a_second_source(
+        cli, col, vault, tmp_path):
+    imported(cli, col, vault)
+    copy = tmp_path / "copy"
+    shutil.copytree(vault, copy)
+    report = imported(cli, col, copy)
+    assert report["cards"]["added"] == 7
+    listed = sources(cli, col)
+    assert sorted(s["path"] for s in listed) == [str(copy), str(vault)]
+    assert {s["cards"] for s in listed} == {7}
+
+
+def test_an_unrelated_new_folder_is_not_taken_for_a_vanished_vault(cli, col, vault, tmp_path):
+    imported(cli, col, vault)
+    shutil.rmtree(vault)
+    other = tmp_path / "other"
+    write_note(other, "Capitals.md", "#flashcards/geo\n\nItaly::Rome\n")  # same name only
+    imported(cli, col, other)
+    listed = {s["path"]: s for s in sources(cli, col)}
+    assert set(listed) == {str(vault), str(other)}
+    assert listed[str(vault)]["missing"] is True and listed[str(other)]["missing"] is False
+
+
+# -- a note or folder inside a known source ---------------------------------------------------
+
+
+def test_importing_a_subfolder_of_an_imported_vault_adds_nothing_and_orphans_nothing(
+        cli, col, vault):
+    imported(cli, col, vault)
+    before = live(cli, col)
+    report = imported(cli, col, vault / "maths")
+    assert report["notes"]["scanned"] == 3
+    assert report["cards"] == {"added": 0, "updated": 0, "orphaned": 0}
+    assert report["notes"]["gone"] == 0
+    assert live(cli, col) == before
+    assert len(sources(cli, col)) == 1
+    # a change inside the subfolder is refreshed, the rest is left alone
+    write_note(vault, "maths/Squares.md", "#flashcards/maths\n\n3 squared::9\n5 squared::25\n")
+    (vault / "maths" / "deep" / "Cubes.md").unlink()
+    report = imported(cli, col, vault / "maths")
+    assert report["cards"] == {"added": 1, "updated": 0, "orphaned": 1}
+    assert report["notes"]["gone"] == 1
+    after = live(cli, col)
+    assert set(after) == set(before) - {"2 cubed"} | {"5 squared"}
+
+
+def test_importing_a_note_of_an_imported_vault_refreshes_that_note(cli, col, vault):
+    imported(cli, col, vault)
+    before = live(cli, col)
+    note = vault / "maths" / "Primes.md"
+    report = imported(cli, col, note)
+    assert report["notes"]["scanned"] == 1
+    assert report["cards"] == {"added": 0, "updated": 0, "orphaned": 0}
+    note.write_text("#flashcards/maths\n\nFirst prime::2\nSecond prime::3\nThird prime::5\n")
+    report = imported(cli, col, note)
+    assert report["cards"] == {"added": 1, "updated": 0, "orphaned": 0}
+    assert report["notes"]["gone"] == 0
+    after = live(cli, col)
+    assert {front: after[front] for front in before} == before
+    assert "Third prime" in after
+    assert len(sources(cli, col)) == 1
+    # the vault sees the same note: nothing to do
+    assert imported(cli, col, vault)["cards"] == {"added": 0, "updated": 0, "orphaned": 0}
+
+
+def test_importing_the_parent_after_a_subfolder_merges_it(cli, col, vault):
+    imported(cli, col, vault / "maths")
+    sub = live(cli, col)
+    reviews = answer_all(cli, col)
+    imported(cli, col, vault / "Rivers.md")  # a file source, inside the parent too
+    report = imported(cli, col, vault)
+    assert report["cards"]["added"] == 2  # Capitals; the merged sources' cards are kept
+    after = live(cli, col)
+    assert {front: after[front] for front in sub} == sub
+    assert len(after) == 7
+    assert history(cli, col) == reviews
+    listed = sources(cli, col)
+    assert [(s["path"], s["notes"], s["cards"]) for s in listed] == [(str(vault), 5, 7)]
+    assert imported(cli, col, vault)["cards"] == {"added": 0, "updated": 0, "orphaned": 0}
+    assert query(col, "SELECT count(*) FROM cards")[0][0] == 7
+
+
+def test_a_vault_imported_twice_by_an_older_version_is_merged_without_duplicates(
+        cli, col, vault):
+    """Before sources were one per vault, `import vault` then `import vault/maths` made two
+    sources, each with its own copy of the maths cards: merging keeps one of each, the
+    answered copy."""
+    imported(cli, col, vault)
+    with Collection.open(col) as collection:  # the old behaviour: a source of its own
+        report = ImportReport()
+        for source in collect_sources([str(vault / "maths")], report):
+            importer._import_source(collection, source, report, 0, None)
+    assert query(col, "SELECT count(*) FROM sources")[0][0] == 2
+    copies = [c for c in cli("--collection", col, "list", "--json").json
+              if c["front"] == "First prime"]
+    assert len(copies) == 2
+    answered = max(c["id"] for c in copies)  # the inner source's copy
+    assert cli("--collection", col, "answer", answered, "good").code == 0
+
+    imported(cli, col, vault)
+    after = live(cli, col)  # asserts no duplicates
+    assert len(after) == 7 and after["First prime"] == answered
+    assert [s["path"] for s in sources(cli, col)] == [str(vault)]
+    assert query(col, "SELECT count(*) FROM notes")[0][0] == 6
+
+
+# -- sources and forget --------------------------------------------------------------------------
+
+
+def test_sources_json_shape(cli, col, vault, tmp_path, monkeypatch):
+    monkeypatch.setenv("FLASHDECK_NOW", "2026-11-24T09:00:00+01:00")
+    imported(cli, col, vault)
+    single = write_note(tmp_path / "loose", "One.md", "One::1\n")
+    imported(cli, col, single)
+    monkeypatch.setenv("FLASHDECK_NOW", "2026-11-25T10:30:00+01:00")
+    imported(cli, col, vault)
+    listed = sources(cli, col)
+    assert [set(s) for s in listed] == [{"id", "path", "kind", "notes", "cards", "added",
+                                         "last_import", "missing"}] * 2
+    by_path = {s["path"]: s for s in listed}
+    assert by_path[str(vault)] | {"id": 0} == {
+        "id": 0, "path": str(vault), "kind": "folder", "notes": 5, "cards": 7,
+        "added": "2026-11-24T09:00:00+01:00", "last_import": "2026-11-25T10:30:00+01:00",
+        "missing": False}
+    assert by_path[str(single)]["kind"] == "file" and by_path[str(single)]["cards"] == 1
+    assert datetime.fromisoformat(by_path[str(single)]["last_import"]).utcoffset() is not None
+    text = cli("--collection", col, "sources")
+    assert text.code == 0
+    assert str(vault) in text.out and "2026-11-25 10:30 +01:00" in text.out
+    shutil.rmtree(vault)
+    assert {s["path"]: s["missing"] for s in sources(cli, col)}[str(vault)] is True
+    assert "MISSING" in cli("--collection", col, "sources").out
+
+
+def test_sources_never_creates_a_collection(cli, tmp_path):
+    missing = tmp_path / "none.sqlite"
+    result = cli("--collection", missing, "sources", "--json")
+    assert (result.code, result.out) == (2, "") and f"no collection at {missing}" in result.err
+    result = cli("--collection", missing, "forget", "/anything")
+    assert result.code == 2 and result.err.count("\n") == 1
+    assert not missing.exists()
+
+
+def test_forget_hides_the_cards_and_a_reimport_restores_ids_and_history(cli, col, vault):
+    imported(cli, col, vault)
+    before = live(cli, col)
+    reviews = answer_all(cli, col)
+    source_id = sources(cli, col)[0]["id"]
+
+    result = cli("--collection", col, "forget", str(source_id))
+    assert result.code == 0, result.err
+    assert result.out.count("\n") == 1
+    assert str(vault) in result.out and "5 notes" in result.out and "7 cards" in result.out
+    assert sources(cli, col) == []
+    assert cli("--collection", col, "list", "--json").json == []
+    assert query(col, "SELECT count(*) FROM cards WHERE orphaned = 1")[0][0] == 7
+
+    again = cli("--collection", col, "forget", str(vault))
+    assert again.code == 2 and again.out == "" and again.err.count("\n") == 1
+
+    report = imported(cli, col, vault)
+    assert report["cards"]["added"] == 0
+    assert live(cli, col) == before
+    assert history(cli, col) == reviews
+    assert [s["path"] for s in sources(cli, col)] == [str(vault)]
+
+
+def test_forget_by_path(cli, col, vault, tmp_path, monkeypatch):
+    imported(cli, col, vault)
+    monkeypatch.chdir(tmp_path)
+    result = cli("--collection", col, "forget", "vault")
+    assert result.code == 0, result.err
+    assert sources(cli, col) == []
+
+
+def test_an_unknown_source_is_one_line_and_exit_2(cli, col, vault):
+    imported(cli, col, vault)
+    for name in ("/no/such/vault", "999", "\x1b]0;pwned\x07"):
+        result = cli("--collection", col, "forget", name)
+        assert result.code == 2
+        assert result.err.count("\n") == 1 and "\x1b" not in result.err
+    assert len(sources(cli, col)) == 1
+
+
+def test_hostile_source_paths_are_printed_sanitized(cli, col, tmp_path):
+    hostile = tmp_path / "vault\x1b[2J\x1b]0;owned\x07\u009b\nfake line"
+    write_note(hostile, "n.md", "#flashcards\n\nQ::A\n")
+    imported(cli, col, hostile)
+    text = cli("--collection", col, "sources")
+    assert text.code == 0
+    assert "\x1b" not in text.out and "\x07" not in text.out and "\u009b" not in text.out
+    assert "␛[2J" in text.out and text.out.count("\n") == 1  # one source, one line
+    result = cli("--collection", col, "forget", str(hostile))
+    assert result.code == 0, result.err
+    assert "\x1b" not in result.out and "\x07" not in result.out and "␛" in result.out
+    assert result.out.count("\n") == 1
+    # JSON carries the path as it is (escaped by JSON)
+    imported(cli, col, hostile)
+    assert sources(cli, col)[0]["path"] == str(hostile)

@@ -1,0 +1,152 @@
+"""Review ahead and cram (issue 14): for when nothing is due."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from support.notes import write_note
+from support.tui import app_for, make_collection, run_async, screen_text
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+def _studied_vault(cli, tmp_path, monkeypatch, cards: int = 6):
+    """A collection whose cards were all learned on 1 Nov and are due days later."""
+    vault = tmp_path / "vault"
+    write_note(vault, "Metrics.md", "#flashcards\n\n" + "".join(
+        f"Metric question {i}::metric answer {i}\n" for i in range(cards)))
+    col = tmp_path / "c.db"
+    monkeypatch.setenv("FLASHDECK_NOW", "2026-11-01T09:00:00+01:00")
+    assert cli("--collection", col, "import", vault).code == 0
+    for _ in range(cards):
+        card = cli("--collection", col, "next", "--json").json["card"]
+        cli("--collection", col, "answer", card["id"], "easy")
+    return col
+
+
+def _schedules(col) -> list[tuple]:
+    with sqlite3.connect(col) as conn:
+        return conn.execute("SELECT id, state, due, stability, difficulty, reps, version"
+                            " FROM cards ORDER BY id").fetchall()
+
+
+def test_next_ahead_offers_the_card_due_soonest_when_nothing_is_due(cli, tmp_path,
+                                                                    monkeypatch) -> None:
+    col = _studied_vault(cli, tmp_path, monkeypatch)
+    monkeypatch.setenv("FLASHDECK_NOW", "2026-11-02T09:00:00+01:00")
+    assert cli("--collection", col, "next", "--json").json["card"] is None
+    assert cli("--collection", col, "next", "--ahead", "1", "--json").json["card"] is None
+    shown = cli("--collection", col, "next", "--ahead", "30", "--json").json
+    card = shown["card"]
+    assert card is not None and card["state"] == "review"
+    dues = sorted(c["due"] for c in cli("--collection", col, "list", "--json").json)
+    assert card["due"] == dues[0]  # the soonest
+    assert shown["counts"]["review"] == 6
+    # answered as an early review: it is rescheduled from today, and the log has it
+    answered = cli("--collection", col, "answer", card["id"], "good", "--json").json
+    assert answered["due"] > card["due"]
+    assert len(cli("--collection", col, "log", "--json").json) == 7
+    assert cli("--collection", col, "doctor").code == 0
+
+
+@pytest.mark.parametrize("days", ["0", "-3", "x", "99999"])
+def test_ahead_takes_a_number_of_days(cli, tmp_path, days) -> None:
+    result = cli("--collection", tmp_path / "c.db", "next", "--ahead", days)
+    assert result.code == 2 and "number of days" in result.err
+
+
+@run_async
+async def test_review_ahead_in_the_review_screen(tmp_path, cli, monkeypatch) -> None:
+    col = _studied_vault(cli, tmp_path, monkeypatch, cards=3)
+    from datetime import datetime
+
+    later = datetime.fromisoformat("2026-11-02T09:00:00+01:00")
+    app = app_for(col, now=later, ahead=30)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "Metric question" in screen_text(app)
+        await pilot.press("space", "3")
+        await pilot.pause()
+    with sqlite3.connect(col) as conn:
+        assert conn.execute("SELECT count(*) FROM reviews").fetchone()[0] == 4
+
+
+@run_async
+async def test_cram_drills_without_touching_schedules(tmp_path, cli, monkeypatch) -> None:
+    col = _studied_vault(cli, tmp_path, monkeypatch, cards=3)
+    before = _schedules(col)
+    from datetime import datetime
+
+    later = datetime.fromisoformat("2026-11-02T09:00:00+01:00")
+    app = app_for(col, now=later, cram=True)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Metric question" in text
+        await pilot.press("space")
+        await pilot.pause()
+        assert "Again soon" in screen_text(app) and "Good done" in screen_text(app)
+        await pilot.press("1")  # again: it comes back in this session
+        await pilot.pause()
+        await pilot.press("space", "3")
+        await pilot.pause()
+        await pilot.press("u")  # undo takes back the last cram answer only
+        await pilot.pause()
+        assert "Undid Good." in screen_text(app)
+        for keys in (("space", "4"), ("space", "3"), ("space", "3")):
+            await pilot.press(*keys)
+            await pilot.pause()
+    assert _schedules(col) == before  # nothing rescheduled
+    with sqlite3.connect(col) as conn:
+        assert conn.execute("SELECT count(*) FROM reviews").fetchone()[0] == 3  # learning only
+        cram = conn.execute("SELECT card_id, rating FROM cram_log ORDER BY id").fetchall()
+    assert [rating for _card, rating in cram] == [1, 4, 3, 3]
+    assert cram[0][0] == cram[-1][0]  # the card answered Again came back last
+    assert sorted({card for card, rating in cram if rating > 1}) == [1, 2, 3]
+
+
+def test_cram_counts_and_order(tmp_path, monkeypatch) -> None:
+    from datetime import datetime, timezone
+
+    from flashdeck.collection.store import Collection
+    from flashdeck.scheduling.config import Config
+    from flashdeck.scheduling.cram import Cram
+
+    path = make_collection(tmp_path / "c.sqlite")
+    now = datetime(2026, 11, 24, 9, tzinfo=timezone.utc)
+    with Collection.open(path) as col:
+        cram = Cram(col, Config(), now=lambda: now)
+        total = cram.counts().total
+        assert total == col.conn.execute(
+            "SELECT count(*) FROM cards WHERE orphaned = 0 AND suspended = 0").fetchone()[0]
+        seen = []
+        for _ in range(total + 2):
+            card = cram.next_card()
+            if card is None:
+                break
+            seen.append(card.id)
+            cram.answer(card.id, 1 if len(seen) == 1 else 3)
+        assert seen.count(seen[0]) == 2  # again: back once more
+        assert len(set(seen)) == total and cram.next_card() is None
+        assert cram.counts().total == 0
+        other = Cram(col, Config(), now=lambda: now)  # a new sitting starts over
+        assert other.counts().total == total
+
+
+@run_async
+async def test_u_at_the_start_of_a_session_leaves_earlier_answers_alone(tmp_path, cli,
+                                                                        monkeypatch) -> None:
+    col = _studied_vault(cli, tmp_path, monkeypatch, cards=3)  # answered from the CLI
+    from datetime import datetime
+
+    app = app_for(col, now=datetime.fromisoformat("2026-11-30T09:00:00+01:00"))  # all due
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        for _ in range(3):  # a key held too long
+            await pilot.press("u")
+            await pilot.pause()
+        assert "Nothing to undo in this session" in screen_text(app)
+    with sqlite3.connect(col) as conn:
+        assert conn.execute("SELECT count(*) FROM reviews").fetchone()[0] == 3

@@ -1,0 +1,244 @@
+"""`flashdeck doctor [--fix] [--json]`: integrity, schema, and the review log replayed through
+FSRS against every card's stored state (issue 9)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from support.notes import write_note
+from flashdeck.scheduling.doctor import diagnose, initial_state
+from flashdeck.collection.store import Collection
+
+NOW = "2026-11-24T09:00:00+00:00"
+
+NOTE = """\
+---
+tags: [flashcards/ml]
+aliases: [Sørensen–Dice coefficient]
+summary: twice the overlap over the total size of both sets
+---
+
+# Dice score
+
+$$D = \\frac{2|A \\cap B|}{|A| + |B|}$$
+
+## Why is Dice never below IoU?
+Because $D = \\frac{2J}{1 + J} \\ge J$ for $0 \\le J \\le 1$.
+
+Dice of identical masks::1
+Dice with TP = 30, FP = 10, FN = 20:::0.6667
+
+Migrated card::with its old schedule <!--SR:!2026-11-20,12,230-->
+"""
+
+
+@pytest.fixture
+def col(tmp_path, monkeypatch, cli):
+    monkeypatch.setenv("FLASHDECK_NOW", NOW)
+    write_note(tmp_path / "vault", "Dice.md", NOTE)
+    path = tmp_path / "c.sqlite"
+    assert cli("--collection", path, "import", tmp_path / "vault").code == 0
+    return path
+
+
+def card_id(cli, col, front: str) -> int:
+    return next(c["id"] for c in cli("--collection", col, "list", "--json").json
+                if c["front"] == front)
+
+
+def session(cli, col, monkeypatch) -> None:
+    """A few days of review: answers of every grade, an undo, suspend/unsuspend, bury."""
+    days = ["2026-11-24T09:00:00+00:00", "2026-11-24T09:30:00+00:00",
+            "2026-11-26T08:00:00+01:00", "2026-12-03T21:15:00-05:00",
+            "2027-01-15T07:00:00+00:00"]
+    ratings = ["good", "again", "hard", "easy", "good"]
+    for day in days:
+        monkeypatch.setenv("FLASHDECK_NOW", day)
+        for card in cli("--collection", col, "list", "--json").json:
+            if card["suspended"]:
+                continue
+            assert cli("--collection", col, "answer", card["id"],
+                       ratings[card["id"] % len(ratings)]).code == 0
+        assert cli("--collection", col, "undo").code == 0
+    assert cli("--collection", col, "suspend", "1").code == 0
+    assert cli("--collection", col, "unsuspend", "1").code == 0
+    assert cli("--collection", col, "bury", "2").code == 0
+    assert cli("--collection", col, "answer", "1", "good").code == 0
+
+
+def test_a_healthy_collection_is_clean(cli, col, monkeypatch):
+    session(cli, col, monkeypatch)
+    result = cli("--collection", col, "doctor")
+    assert result.code == 0, result.out
+    assert "integrity:    ok" in result.out
+    assert "every card agrees" in result.out
+    assert result.out.rstrip().endswith("no problems found")
+    report = cli("--collection", col, "doctor", "--json").json
+    assert report["ok"] is True and report["problems"] == []
+    assert report["schema_version"] >= 1 and report["integrity"] == ["ok"]
+    # the last card of each day's list was answered and undone each time: never reviewed
+    assert report["reviews"] > 20 and report["cards_reviewed"] == report["cards"] - 1
+
+
+def test_a_card_seeded_from_the_plugin_replays_from_its_seed(cli, col, monkeypatch):
+    migrated = card_id(cli, col, "Migrated card")
+    listed = {c["id"]: c for c in cli("--collection", col, "list", "--json").json}
+    assert listed[migrated]["state"] == "review"
+    assert cli("--collection", col, "doctor").code == 0  # seeded, never answered: agrees
+    monkeypatch.setenv("FLASHDECK_NOW", "2026-11-21T10:00:00+00:00")
+    assert cli("--collection", col, "answer", migrated, "hard").code == 0
+    assert cli("--collection", col, "doctor").code == 0
+    # had it been replayed from a new card it would disagree: the seed is what makes it agree
+    with sqlite3.connect(col) as conn:
+        seed = conn.execute("SELECT sr_seed FROM cards WHERE id = ?", (migrated,)).fetchone()[0]
+    assert initial_state(seed)["stability"] == 12.0
+    assert initial_state(None)["state"] == "new"
+    # the seed's day starts at 04:00 local time: checked from another zone, it still agrees
+    monkeypatch.setenv("FLASHDECK_NOW", "2026-11-21T10:00:00+09:30")
+    assert cli("--collection", col, "doctor").code == 0
+    # but a seeded card whose state was changed by hand does not
+    with sqlite3.connect(col) as conn:
+        conn.execute("UPDATE reviews SET state_before = json_set(state_before, '$.stability',"
+                     " 40.0) WHERE card_id = ?", (migrated,))
+    result = cli("--collection", col, "doctor", "--json")
+    assert result.code == 1
+    assert "state_before is not the card's starting state: stability 40" in \
+        result.json["problems"][0]["message"]
+
+
+def test_a_card_that_disagrees_with_its_log_is_reported_then_fixed(cli, col, monkeypatch,
+                                                                   tmp_path):
+    session(cli, col, monkeypatch)
+    with sqlite3.connect(col) as conn:
+        right = conn.execute("SELECT stability, due FROM cards WHERE id = 3").fetchone()
+        conn.execute("UPDATE cards SET stability = 99.5, due = due + 86400 WHERE id = 3")
+    result = cli("--collection", col, "doctor")
+    assert result.code == 1
+    assert "problem: card 3: stored state disagrees with its review log" in result.out
+    assert "stability 99.5, replay says" in result.out
+    assert "(fixable: flashdeck doctor --fix)" in result.out
+    assert "1 problem found, 1 fixable with --fix" in result.out
+
+    fixed = cli("--collection", col, "doctor", "--fix", "--json")
+    assert fixed.code == 0, fixed.out
+    report = fixed.json
+    assert report["ok"] is True
+    assert report["fixed"] == ["card 3: set to the state its review log replays to"]
+    backup = tmp_path / report["backup"].rsplit("/", 1)[-1]
+    assert backup.exists() and backup.name.startswith("c.sqlite.doctor-")
+    with sqlite3.connect(col) as conn:
+        assert conn.execute("SELECT stability, due FROM cards WHERE id = 3").fetchone() == right
+    with sqlite3.connect(backup) as conn:  # the backup is the collection as it was
+        assert conn.execute("SELECT stability FROM cards WHERE id = 3").fetchone()[0] == 99.5
+    assert cli("--collection", col, "doctor").code == 0
+
+
+def test_a_broken_log_chain_is_reported_and_not_guessed_at(cli, col, monkeypatch):
+    session(cli, col, monkeypatch)
+    with sqlite3.connect(col) as conn:
+        review_id, before = conn.execute(
+            "SELECT id, state_before FROM reviews WHERE card_id = 4 ORDER BY id LIMIT 1 OFFSET 1"
+        ).fetchone()
+        state = json.loads(before)
+        state["reps"] += 5
+        conn.execute("UPDATE reviews SET state_before = ? WHERE id = ?",
+                     (json.dumps(state), review_id))
+    result = cli("--collection", col, "doctor", "--json")
+    assert result.code == 1
+    problems = result.json["problems"]
+    assert [p["check"] for p in problems] == ["log"]
+    assert problems[0]["card"] == 4 and problems[0]["fixable"] is False
+    assert f"review {review_id}: state_before is not the previous review's state_after" \
+        in problems[0]["message"]
+    fixed = cli("--collection", col, "doctor", "--fix")
+    assert fixed.code == 1 and "fixed:" not in fixed.out
+    assert not list(col.parent.glob("*.doctor-*.bak"))  # nothing fixable: nothing written
+
+
+def test_a_log_from_other_settings_is_named_as_such(cli, col, monkeypatch, tmp_path):
+    session(cli, col, monkeypatch)
+    config = tmp_path / "config.toml"
+    config.write_text("desired_retention = 0.8\n")
+    monkeypatch.setenv("FLASHDECK_CONFIG", str(config))
+    result = cli("--collection", col, "doctor", "--json")
+    assert result.code == 1
+    problems = result.json["problems"]
+    assert problems[0]["check"] == "replay"
+    assert "current settings (changed desired retention or steps?)" in problems[0]["message"]
+    # the stored states then disagree with the replay too, but the log cannot be trusted to
+    # say which is right: reported, not "fixed"
+    assert {p["check"] for p in problems} == {"replay", "card"}
+    assert not any(p["fixable"] for p in result.json["problems"])
+
+
+def test_a_missing_index_is_rebuilt(cli, col):
+    with sqlite3.connect(col) as conn:
+        conn.execute("DROP INDEX cards_queue")
+    result = cli("--collection", col, "doctor")
+    assert result.code == 1 and "problem: index cards_queue is missing" in result.out
+    fixed = cli("--collection", col, "doctor", "--fix")
+    assert fixed.code == 0
+    assert "fixed: rebuilt index cards_queue" in fixed.out
+    assert "backup before fixing: " in fixed.out
+    with sqlite3.connect(col) as conn:
+        assert conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'cards_queue'").fetchone()
+
+
+def test_answered_state_without_a_log_is_reset_by_fix(cli, col):
+    with sqlite3.connect(col) as conn:
+        conn.execute("UPDATE cards SET state = 'review', due = 1800000000, stability = 3,"
+                     " difficulty = 5, last_review = 1790000000, reps = 2 WHERE id = 1")
+    assert cli("--collection", col, "doctor").code == 1
+    assert cli("--collection", col, "doctor", "--fix").code == 0
+    assert cli("--collection", col, "list", "--json").json[0]["state"] == "new"
+
+
+def test_dangling_rows_are_reported(cli, col):
+    conn = sqlite3.connect(col)
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute("INSERT INTO reviews (card_id, reviewed_at, rating, state_before, state_after)"
+                 " VALUES (999, 0, 3, '{}', '{}')")
+    conn.commit()
+    conn.close()
+    result = cli("--collection", col, "doctor", "--json")
+    assert result.code == 1
+    messages = [p["message"] for p in result.json["problems"]]
+    assert "1 row of reviews points to a missing row of cards" in messages
+
+
+def test_a_damaged_file_is_reported_not_crashed_on(cli, col):
+    with sqlite3.connect(col) as conn:
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'cards_ckey'"
+                            ).fetchone()[0]
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    # no connection of this process is open now: writing the bytes is safe
+    with open(col, "r+b") as handle:
+        handle.seek((root - 1) * page_size)
+        handle.write(b"\xff" * 64)
+    result = cli("--collection", col, "doctor")
+    assert result.code == 1, result.err
+    assert "integrity:    DAMAGED" in result.out
+    assert "problem: SQLite integrity check: database disk image is malformed" in result.out
+    assert "restore a backup copy" in result.out
+    assert "counts and the review log were not checked" in result.out
+    assert "every card agrees" not in result.out
+
+
+def test_no_collection_yet(cli, tmp_path):
+    result = cli("--collection", tmp_path / "none.sqlite", "doctor")
+    assert result.code == 2
+    assert result.err.strip() == (f"flashdeck: no collection at {tmp_path / 'none.sqlite'};"
+                                  " `flashdeck import NOTES` creates one")
+    assert not (tmp_path / "none.sqlite").exists()
+
+
+def test_diagnose_is_a_consistent_read(tmp_path):
+    """The API others call: diagnose() on an open collection, no writes."""
+    with Collection.open(tmp_path / "c.sqlite") as col:
+        result = diagnose(col)
+        assert result.ok and result.cards == 0
+        assert not col.conn.in_transaction

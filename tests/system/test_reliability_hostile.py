@@ -1,0 +1,378 @@
+"""A hostile machine: notes that change while being imported, read-only vaults and collection
+folders, a full disk, FLASHDECK_COLLECTION pointing at the wrong thing. Each gets one clear
+line (`flashdeck: <path>: <what is wrong>`, exit 2; or `path:line: message`, exit 1 for a bad
+note), never a traceback, and the notes are never touched. (Issue 9.)
+
+Read-only folders: as a normal user by chmod; as root (whom chmod does not stop) by a
+read-only tmpfs mount, skipped where mounting is not allowed. An unreadable note cannot be
+simulated as root at all, so that one test is skipped for root.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from support.notes import write_note
+from flashdeck.collection import parsing
+from flashdeck.collection.store import Collection
+
+IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+
+NOTE = """\
+---
+tags: [flashcards/ml]
+summary: intersection over union of two regions
+---
+
+# IoU
+
+$$IoU = \\frac{{|A \\cap B|}}{{|A \\cup B|}}$$
+
+> [!question] What is the IoU of a 40-pixel prediction inside a 50-pixel truth?
+> $\\frac{{40}}{{50}} = 0.8$
+
+IoU of identical boxes::1
+Card {n}::answer {n}
+"""
+
+FULL = ("the disk is full; nothing was half-written: free some space and run the command"
+        " again")
+
+
+def vault_snapshot(folder: Path) -> dict:
+    return {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+def fronts(cli, col) -> set[str]:
+    return {c["front"] for c in cli("--collection", col, "list", "--json").json}
+
+
+@pytest.fixture
+def vault(tmp_path):
+    folder = tmp_path / "vault"
+    for n in range(5):
+        write_note(folder, f"note{n}.md", NOTE.format(n=n))
+    return folder
+
+
+class ReadOnly:
+    """Make a folder read-only the way this user can: chmod, or (root) a read-only mount."""
+
+    def __init__(self) -> None:
+        self.mounts: list[Path] = []
+        self.chmodded: list[Path] = []
+
+    def folder(self, path: Path) -> Path:
+        path.mkdir(parents=True, exist_ok=True)
+        if IS_ROOT:
+            done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(path)],
+                                  capture_output=True, text=True)
+            if done.returncode != 0:
+                pytest.skip(f"root, and no tmpfs can be mounted here: {done.stderr.strip()}")
+            self.mounts.append(path)
+        return path
+
+    def seal(self, path: Path) -> None:
+        if IS_ROOT:
+            subprocess.run(["mount", "-o", "remount,ro", str(path)], check=True)
+            return
+        for p in [path, *path.rglob("*")]:
+            mode = p.stat().st_mode
+            p.chmod(mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+        self.chmodded.append(path)
+
+    def cleanup(self) -> None:
+        for path in self.chmodded:
+            for p in [path, *path.rglob("*")]:
+                p.chmod(p.stat().st_mode | stat.S_IWUSR)
+        for path in reversed(self.mounts):
+            subprocess.run(["umount", "-l", str(path)], check=True)
+
+
+@pytest.fixture
+def readonly():
+    helper = ReadOnly()
+    yield helper
+    helper.cleanup()
+
+
+# -- notes that change while being imported -------------------------------------------------
+def editor_writing(monkeypatch, target: Path, times: int) -> list[int]:
+    """After flashdeck reads `target`, an "editor" saves a new version (for `times` reads)."""
+    from flashdeck.notes import files
+
+    real = files.read_regular_file
+    reads = [0]
+
+    def read_regular_file(path, limit):
+        data = real(path, limit)
+        if Path(path) == target and reads[0] < times:
+            reads[0] += 1
+            # bytes go in through the same Path API an editor's save would use
+            Path.write_text(target, NOTE.format(n=f"edited {reads[0]}") + "x" * reads[0],
+                            encoding="utf-8")
+        return data
+
+    monkeypatch.setattr(files, "read_regular_file", read_regular_file)
+    return reads
+
+
+def test_a_note_saved_once_during_the_import_is_imported_as_saved(cli, vault, tmp_path,
+                                                                  monkeypatch):
+    target = (vault / "note2.md").absolute()
+    editor_writing(monkeypatch, target, times=1)
+    col = tmp_path / "c.sqlite"
+    result = cli("--collection", col, "import", vault)
+    assert result.code == 0, result.err
+    assert "Card edited 1" in fronts(cli, col) and "Card 2" not in fronts(cli, col)
+
+
+def test_a_note_that_keeps_changing_is_reported_and_its_cards_kept(cli, vault, tmp_path,
+                                                                   monkeypatch):
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    target = (vault / "note2.md").absolute()
+    Path.write_text(target, NOTE.format(n="two") + "\nA new card::while typing\n")
+    reads = editor_writing(monkeypatch, target, times=100)
+    result = cli("--collection", col, "import", vault)
+    assert result.code == 1
+    assert result.err.splitlines() == [
+        f"{vault / 'note2.md'}:0: kept changing while being read; its cards are left as they"
+        " were (import again once it is saved)"]
+    assert reads[0] == parsing.READ_ATTEMPTS
+    assert "Card 2" in fronts(cli, col)  # what the collection had, untouched
+    monkeypatch.undo()
+    assert target.read_text().startswith(NOTE.format(n="edited 3"))  # the editor's, not ours
+    assert cli("--collection", col, "import", vault).code == 0
+    assert "Card edited 3" in fronts(cli, col)
+
+
+# -- read-only places -------------------------------------------------------------------------
+def test_a_vault_on_a_read_only_filesystem_imports_and_is_untouched(cli, tmp_path, readonly):
+    vault = readonly.folder(tmp_path / "ro-vault")
+    for n in range(3):
+        write_note(vault, f"sub/note{n}.md", NOTE.format(n=n))
+    readonly.seal(vault)
+    before = vault_snapshot(vault)
+    col = tmp_path / "c.sqlite"
+    result = cli("--collection", col, "import", vault)
+    assert result.code == 0, result.err
+    assert {"Card 0", "Card 1", "Card 2"} <= fronts(cli, col)
+    assert cli("--collection", col, "import", vault).code == 0
+    assert vault_snapshot(vault) == before
+
+
+@pytest.mark.skipif(IS_ROOT, reason="root reads any file: an unreadable note cannot be made")
+def test_an_unreadable_note_is_one_line_and_the_rest_imports(cli, vault, tmp_path):
+    locked = vault / "note3.md"
+    locked.chmod(0)
+    try:
+        result = cli("--collection", tmp_path / "c.sqlite", "import", vault)
+    finally:
+        locked.chmod(0o644)
+    assert result.code == 1
+    assert result.err.strip() == f"{locked}:0: cannot read: Permission denied"
+    assert "Card 4" in fronts(cli, tmp_path / "c.sqlite")
+
+
+def test_a_collection_in_a_missing_folder_is_created(cli, vault, tmp_path):
+    col = tmp_path / "not" / "yet" / "there" / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    assert "Card 1" in fronts(cli, col)
+
+
+def test_a_collection_folder_that_cannot_be_made(cli, vault, tmp_path):
+    (tmp_path / "a-file").write_text("in the way")
+    col = tmp_path / "a-file" / "sub" / "c.sqlite"
+    result = cli("--collection", col, "import", vault)
+    assert result.code == 2
+    assert result.err.strip() == (f"flashdeck: {col}: cannot create the collection's folder:"
+                                  " Not a directory")
+
+
+def test_a_collection_in_a_read_only_folder(cli, vault, tmp_path, readonly):
+    folder = readonly.folder(tmp_path / "ro-home")
+    col = folder / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0  # made while writable
+    readonly.seal(folder)
+    before = vault_snapshot(vault)
+    for args in (["answer", "1", "good"], ["import", str(vault)], ["list"], ["doctor"]):
+        result = cli("--collection", col, *args)
+        assert result.code == 2, (args, result.out)
+        assert result.err.startswith(f"flashdeck: {col}: "), args
+        assert len(result.err.strip().splitlines()) == 1 and "Traceback" not in result.err
+        assert ("read-only" in result.err or "writable" in result.err), result.err
+    new = folder / "new.sqlite"
+    result = cli("--collection", new, "import", vault)
+    assert result.code == 2 and result.err.startswith(f"flashdeck: {new}: ")
+    assert "writable" in result.err or "read-only" in result.err
+    assert vault_snapshot(vault) == before
+
+
+# -- a full disk ------------------------------------------------------------------------------
+class FullDisk:
+    """A connection whose disk fills up after `room` more card inserts."""
+
+    def __init__(self, conn: sqlite3.Connection, room: int) -> None:
+        self._conn = conn
+        self.room = room
+
+    def _spend(self, sql: str) -> None:
+        if sql.lstrip().upper().startswith("INSERT INTO CARDS"):
+            self.room -= 1
+            if self.room < 0:
+                raise sqlite3.OperationalError("database or disk is full")
+
+    def execute(self, sql, *args):
+        self._spend(sql)
+        return self._conn.execute(sql, *args)
+
+    def executemany(self, sql, *args):
+        self._spend(sql)
+        return self._conn.executemany(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self._conn, name)
+
+
+def test_a_full_disk_mid_import_is_one_line_and_a_rerun_finishes(cli, vault, tmp_path,
+                                                                 monkeypatch):
+    for n in range(5, 40):
+        write_note(vault, f"more/note{n}.md", NOTE.format(n=n))
+    before = vault_snapshot(vault)
+    col = tmp_path / "c.sqlite"
+    real_open = Collection.open.__func__
+
+    def open_on_a_small_disk(cls, path, **kwargs):
+        opened = real_open(cls, path, **kwargs)
+        opened.conn = FullDisk(opened.conn, room=12)
+        return opened
+
+    monkeypatch.setattr(Collection, "open", classmethod(open_on_a_small_disk))
+    result = cli("--collection", col, "import", vault)
+    assert result.code == 2
+    assert result.err.strip() == f"flashdeck: {col}: {FULL}"
+    monkeypatch.undo()
+    with sqlite3.connect(col) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        partial = conn.execute("SELECT count(*) FROM notes").fetchone()[0]
+    assert 0 < partial < 40  # some notes made it; none half-way (each note is all or nothing)
+    with sqlite3.connect(col) as conn:
+        for (note_id, cards) in conn.execute(
+                "SELECT n.id, count(c.id) FROM notes n LEFT JOIN cards c ON c.note_id = n.id"
+                " GROUP BY n.id"):
+            assert cards > 0, f"note {note_id} was recorded without its cards"
+    # space freed: the same command finishes the job, as if nothing had happened
+    assert cli("--collection", col, "import", vault).code == 0
+    reference = tmp_path / "reference.sqlite"
+    assert cli("--collection", reference, "import", vault).code == 0
+    assert cli("--collection", col, "list", "--json").json == \
+        cli("--collection", reference, "list", "--json").json
+    assert vault_snapshot(vault) == before
+
+
+def test_a_full_disk_on_answer_is_one_line_and_loses_nothing(cli, vault, tmp_path,
+                                                            monkeypatch):
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    assert cli("--collection", col, "answer", "1", "good").code == 0
+    real_open = Collection.open.__func__
+
+    class NoRoomForReviews(FullDisk):
+        def _spend(self, sql: str) -> None:
+            if sql.lstrip().upper().startswith("INSERT INTO REVIEWS"):
+                raise sqlite3.OperationalError("database or disk is full")
+
+    def open_full(cls, path, **kwargs):
+        opened = real_open(cls, path, **kwargs)
+        opened.conn = NoRoomForReviews(opened.conn, 0)
+        return opened
+
+    monkeypatch.setattr(Collection, "open", classmethod(open_full))
+    result = cli("--collection", col, "answer", "2", "easy")
+    assert (result.code, result.err.strip()) == (2, f"flashdeck: {col}: {FULL}")
+    monkeypatch.undo()
+    log = cli("--collection", col, "log", "--json").json
+    assert [e["card"] for e in log] == [1]  # the failed answer left no trace...
+    card = next(c for c in cli("--collection", col, "list", "--json").json if c["id"] == 2)
+    assert card["state"] == "new"  # ...not even half of one
+    assert cli("--collection", col, "doctor").code == 0
+
+
+@pytest.mark.skipif(not IS_ROOT, reason="mounting a tiny filesystem needs root")
+def test_a_really_full_disk(cli, tmp_path, readonly):
+    small = readonly.folder(tmp_path / "small")
+    subprocess.run(["mount", "-o", "remount,size=160k", str(small)], check=True)
+    big = tmp_path / "big-vault"
+    for n in range(60):
+        write_note(big, f"n{n}.md", NOTE.format(n=f"{n} " + "lorem ipsum " * 60))
+    col = small / "c.sqlite"
+    result = cli("--collection", col, "import", big)
+    assert result.code == 2
+    assert result.err.strip() == f"flashdeck: {col}: {FULL}"
+    with sqlite3.connect(col) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    moved = tmp_path / "c.sqlite"
+    with sqlite3.connect(col) as src, sqlite3.connect(moved) as dst:
+        src.backup(dst)
+    assert cli("--collection", moved, "import", big).code == 0  # room again: it finishes
+    assert len(cli("--collection", moved, "list", "--json").json) >= 60
+
+
+# -- FLASHDECK_COLLECTION pointing at the wrong thing -----------------------------------------
+COMMANDS = (["import", "{vault}"], ["list"], ["next"], ["answer", "1", "good"], ["doctor"],
+            ["due"])
+
+
+@pytest.mark.parametrize("what", ["text file", "directory", "other database", "newer flashdeck",
+                                  "truncated collection"])
+def test_flashdeck_collection_pointing_at_the_wrong_thing(cli, vault, tmp_path, monkeypatch,
+                                                          what):
+    target = tmp_path / "target"
+    expected = {
+        "text file": "not a flashdeck collection (not SQLite)",
+        "directory": "is a directory, not a collection file",
+        "other database": "not a flashdeck collection",
+        "newer flashdeck": "this collection was written by a newer flashdeck (schema 99, this"
+                           " one knows",
+        "truncated collection": "",
+    }[what]
+    if what == "text file":
+        target.write_text("my shopping list, not a database\n")
+    elif what == "directory":
+        target.mkdir()
+        (target / "keep.txt").write_text("mine")
+    elif what == "other database":
+        with sqlite3.connect(target) as conn:
+            conn.execute("CREATE TABLE songs (title TEXT)")
+    else:
+        made = tmp_path / "made.sqlite"
+        assert cli("--collection", made, "import", vault).code == 0
+        if what == "newer flashdeck":
+            conn = sqlite3.connect(made)
+            conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+            conn.commit()
+            conn.close()  # the last connection: the WAL is folded into the file
+            shutil.copyfile(made, target)
+        else:
+            data = made.read_bytes()
+            target.write_bytes(data[: len(data) // 3])
+    snapshot = vault_snapshot(tmp_path) if target.is_dir() else target.read_bytes()
+    monkeypatch.setenv("FLASHDECK_COLLECTION", str(target))
+    for command in COMMANDS:
+        args = [a.format(vault=vault) for a in command]
+        result = cli(*args)
+        assert result.code == 2, (what, args, result.out, result.err)
+        assert result.err.startswith(f"flashdeck: {target}: "), (what, args, result.err)
+        assert expected in result.err, (what, args, result.err)
+        assert len(result.err.strip().splitlines()) == 1, result.err
+        assert "internal error" not in result.err
+    assert (vault_snapshot(tmp_path) if target.is_dir() else target.read_bytes()) == snapshot

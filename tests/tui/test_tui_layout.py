@@ -1,0 +1,283 @@
+"""80×24 is a supported size: what the user sees there, read off the screen.
+
+The key bar holds every key uncut, the help fits (scrolling between its title and its
+closing line, wrapped lines hanging under their text), the breadcrumb stays on one line,
+an exercise's verdict and working come into view after Enter, the card scrolls without
+Tab, and toasts keep off the grade buttons and the answer box.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from support.tui import fuel_card
+from support.tui import NOW_ISO, app_for, card, make_collection, run_async, screen_text
+
+SMALL = (80, 24)
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock(monkeypatch):
+    monkeypatch.setenv("FLASHDECK_NOW", NOW_ISO)
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+
+
+LONG_BACK = "\n\n".join(
+    f"Paragraph {n}: the harmonic mean of two rates weighs each by the time spent at it."
+    for n in range(1, 13))
+
+
+def _collection(tmp_path: Path, cards) -> Path:
+    return make_collection(tmp_path / "c.sqlite", cards)
+
+
+def _lines(app) -> list[str]:
+    return screen_text(app).split("\n")
+
+
+def _card_text(app) -> str:
+    """The card area's words as one line (a wrapped line reads on; the card's scrollbar,
+    in the right margin, left out)."""
+    card = app.screen.query_one("#card")
+    region = card.region
+    rows = _lines(app)[region.y:region.bottom]
+    return " ".join(" ".join(row[region.x:region.right - 4] for row in rows).split())
+
+
+def _visible(app, widget) -> bool:
+    """Whether all of `widget` is inside the card's visible area."""
+    view = app.screen.query_one("#card").scrollable_content_region
+    return widget.region.y >= view.y and widget.region.bottom <= view.bottom
+
+
+# -- the key bar ----------------------------------------------------------------------------------
+@run_async
+async def test_the_key_bar_holds_every_key_uncut_at_80_columns(tmp_path):
+    app = app_for(_collection(tmp_path, [card("basic", "Capital of Peru?", "Lima", 3)]))
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        footer = _lines(app)[-1]
+        for label in ("Space Show / Good", "u Undo", "s Suspend", "b Bury", "e Edit", "i Info",
+                      "? Help", "q Quit"):
+            assert label in footer, footer
+        for key in app.screen.query("Footer FooterKey"):
+            if key.display:
+                assert key.region.right <= SMALL[0], key.region
+
+
+# -- the help ---------------------------------------------------------------------------------------
+@run_async
+async def test_the_help_fits_80x24_and_scrolls_to_its_last_line(tmp_path):
+    from flashdeck.tui.screens.help import KEYS, keys_content
+
+    app = app_for(_collection(tmp_path, [card("basic", "Capital of Peru?", "Lima", 3)]))
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        lines = _lines(app)
+        assert any("Escape or ? closes this help" in line for line in lines)
+        assert lines[0].startswith("╭") and lines[-1].startswith("╰")  # the whole box
+        # a wrapped description goes on under its text, not under the keys
+        _, column = keys_content()
+        row = next(i for i, line in enumerate(lines) if "`flashdeck unsuspend ID`" in line)
+        left = lines[row].index("s   suspend") + len("s   ")
+        continued = lines[row + 1]
+        assert continued[left:].startswith("back)"), continued
+        assert continued[:left].strip("│ ") == ""
+        await pilot.press("end")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "reviews everything due." in text
+        assert "Escape or ? closes this help" in text  # still there
+        await pilot.press("home")
+        await pilot.pause()
+        text = screen_text(app)
+        for key, _ in KEYS[:6]:
+            assert key in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ReviewScreen"
+
+
+# -- the header -------------------------------------------------------------------------------------
+@run_async
+async def test_a_long_breadcrumb_stays_on_one_line_with_both_ends(tmp_path):
+    crumbs = ("Averages", "When the arithmetic mean misleads", "Rates over equal distances",
+              "The return trip")
+    app = app_for(_collection(tmp_path, [card("basic", "Average speed?", "Harmonic", 3,
+                                              deck="flashcards/maths/averages",
+                                              breadcrumb=crumbs)]))
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        lines = _lines(app)
+        assert lines[0].strip().startswith("flashcards/maths/averages")
+        assert lines[0].rstrip().endswith("The return trip")
+        assert "…" in lines[0]
+        assert "1 new · 0 learning · 0 review" in lines[1]  # the next line is the counts
+        assert app.screen.query_one("#crumbs").region.height == 1
+
+
+# -- exercises --------------------------------------------------------------------------------------
+@run_async
+async def test_after_enter_the_verdict_and_the_whole_working_are_in_view(tmp_path):
+    app = app_for(_collection(tmp_path, [fuel_card()]))
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        # the answer box's hint is wider than the box: shown whole under it
+        assert ("your answer: a fraction (3/4), a decimal (0.75) or a percentage (75%)"
+                in screen_text(app))
+        await pilot.press(*"0.5", "enter")
+        await pilot.pause()
+        await pilot.pause()
+        verdict = app.screen.query_one("#verdict")
+        instance = app.screen.query_one("#exercise").instance
+        for keys in ((), ("pagedown",)):
+            await pilot.press(*keys)
+            await pilot.pause()
+            assert _visible(app, verdict)
+            text = _card_text(app)
+            assert "✗ Not quite: you gave 0.5; the answer is 20/7 ≈ 2.8571." in text
+            for step in instance.steps:  # every line whole, wrapped, none cut
+                assert " ".join(step.split()) in text, step
+        # the working's wrapped lines hang under their first line
+        lines = _lines(app)
+        first = next(i for i, line in enumerate(lines) if "The plain average" in line)
+        indent = len(lines[first]) - len(lines[first].lstrip())
+        assert len(lines[first + 1]) - len(lines[first + 1].lstrip()) == indent + 2
+
+
+@run_async
+async def test_page_keys_scroll_the_card_without_tab_even_from_the_answer_box(tmp_path):
+    cards = [card("basic", "What does the harmonic mean weigh?", LONG_BACK, 3), fuel_card()]
+    app = app_for(_collection(tmp_path, cards))
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("space")
+        await pilot.pause()
+        scroll = app.screen.query_one("#card")
+        assert app.screen.focused is None
+        assert "Paragraph 12" not in _card_text(app)
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert scroll.scroll_y > 0
+        await pilot.press("end")
+        await pilot.pause()
+        assert "Paragraph 12" in _card_text(app)
+        await pilot.press("home")
+        await pilot.pause()
+        assert scroll.scroll_y == 0
+        await pilot.press("down")
+        await pilot.pause()
+        assert scroll.scroll_y == 1
+        await pilot.press("up", "3")  # answered: the exercise comes, its box focused
+        await pilot.pause()
+        box = app.screen.query_one("#answer")
+        assert app.screen.focused is box
+        await pilot.press("1", "pagedown", "pageup", "2")
+        await pilot.pause()
+        assert box.value == "12"  # PageUp/PageDown scrolled, the typing went on
+        await pilot.press("home")  # the box's own: the cursor to the start
+        await pilot.press("3")
+        await pilot.pause()
+        assert box.value == "312"
+
+
+@run_async
+async def test_escape_leaves_the_answer_box_and_the_hint_says_so(tmp_path):
+    app = app_for(_collection(tmp_path, [fuel_card()]))
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        hint = app.screen.query_one("#reveal-hint")
+        assert "Enter  check your answer" in _lines(app)[hint.region.y + 1]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "Space  type your answer" in _lines(app)[hint.region.y + 1]
+        assert type(app.screen).__name__ == "ReviewScreen"
+
+
+# -- toasts -----------------------------------------------------------------------------------------
+def _toasts(app):
+    return [toast for toast in app.screen.query("Toast") if toast.region.area]
+
+
+@run_async
+async def test_toasts_keep_off_the_grade_buttons(tmp_path):
+    app = app_for(_collection(tmp_path, [card("basic", "Capital of Peru?", "Lima", 3)]))
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        await pilot.press("space")
+        await pilot.pause()
+        for n in range(3):
+            app.notify(f"Re-read {n + 1} changed notes: 3 cards added, 12 updated, 1 gone; "
+                       "the review goes on meanwhile.", markup=False)
+        await pilot.pause()
+        await pilot.pause()
+        answers = app.screen.query_one("#answers")
+        assert answers.display
+        toasts = _toasts(app)
+        assert len(toasts) == 3
+        for toast in toasts:
+            assert not toast.region.overlaps(answers.region), (toast.region, answers.region)
+            assert toast.region.x > SMALL[0] * 0.45  # the right side, beside the card
+        newest = max(toasts, key=lambda toast: toast.region.y)  # stacked up from the buttons
+        assert newest.region.bottom <= answers.region.y
+        assert "3 changed notes" in "".join(_lines(app)[newest.region.y:newest.region.bottom])
+        assert "Lima" in _card_text(app)
+
+
+@run_async
+async def test_the_undo_toast_keeps_off_the_answer_box(tmp_path):
+    cards = [fuel_card(), card("basic", "Capital of Peru?", "Lima", 3)]
+    app = app_for(_collection(tmp_path, cards))
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        await pilot.press(*"0.5", "enter")
+        await pilot.pause()
+        await pilot.press("1")  # Again: the basic card comes
+        await pilot.pause()
+        await pilot.press("u")  # the exercise again, its box focused, "Undid Again."
+        await pilot.pause()
+        await pilot.pause()
+        assert "Undid Again." in screen_text(app)
+        box = app.screen.query_one("#answer")
+        assert app.screen.focused is box
+        for toast in _toasts(app):
+            assert not toast.region.overlaps(box.region), (toast.region, box.region)
+
+
+# -- wrapping ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("width", [12, 30, 72])
+def test_wrapped_lines_fit_hang_and_lose_no_word(width):
+    from rich.cells import cell_len
+
+    from flashdeck.tui.widgets import hanging_content
+
+    from textual.content import Content
+
+    text = ("  Average speed = total distance / total time = 20 mi / (110/60 h) ≈ 10.9091 mph\n"
+            "short\n"
+            "\n"
+            "日本語の説明文はここで折り返されるべきです 1/12 + 1/3\n"
+            "a_very_long_identifier_that_cannot_break_anywhere_at_all = 1")
+    lines = [line.plain for line in hanging_content(Content(text), width)]
+    assert all(cell_len(line) <= width for line in lines), lines
+    assert " ".join(" ".join(lines).split()).replace(" ", "") == text.replace(" ", "") \
+        .replace("\n", "")
+    assert lines[1].startswith(" " * min(4, width // 2)) and lines[1].strip()  # hangs
+    assert "" in lines  # the empty line kept
+
+
+def test_the_breadcrumb_ellipsis_keeps_both_ends():
+    from rich.cells import cell_len
+
+    from flashdeck.tui.widgets import middle_ellipsis
+
+    crumb = "flashcards/maths · Averages › When the arithmetic mean misleads › The return trip"
+    assert middle_ellipsis(crumb, 200) == crumb
+    for width in (76, 50, 30, 12, 5, 1):
+        short = middle_ellipsis(crumb, width)
+        assert cell_len(short) <= width and "…" in short
+        if width >= 12:
+            assert short.startswith("fla") and short.endswith("trip")

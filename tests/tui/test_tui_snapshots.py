@@ -1,0 +1,132 @@
+"""SVG snapshots of every screen at the two supported sizes, 80×24 and 120×40
+(pytest-textual-snapshot): fixed clock, time zone, timer and exercise numbers.
+
+Update after a deliberate change with `--snapshot-update`, then look at the SVGs: nothing
+may be clipped at the right edge, at either size.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from support.tui import NOW_ISO, app_for, card, fuel_card, make_collection, standard_cards
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock(monkeypatch):
+    monkeypatch.setenv("FLASHDECK_NOW", NOW_ISO)
+    monkeypatch.setenv("TZ", "UTC")  # the info screen and the summary print local times
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+
+
+@pytest.fixture
+def app(tmp_path: Path):
+    return app_for(make_collection(tmp_path / "c.sqlite"))
+
+
+def _only(tmp_path: Path, kind: str):
+    cards = [c for c in standard_cards() if c.kind == kind]
+    return app_for(make_collection(tmp_path / "c.sqlite", cards))
+
+
+async def _settled(pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_home_screen(app, snap_compare, size):
+    async def to_home(pilot):
+        await pilot.press("escape")
+        await _settled(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=to_home)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_question(app, snap_compare, size):
+    assert snap_compare(app, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_revealed_answer_with_previews(app, snap_compare, size):
+    assert snap_compare(app, press=["space"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_cloze_revealed(tmp_path, snap_compare, size):
+    assert snap_compare(_only(tmp_path, "cloze"), press=["space"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_formula_revealed(tmp_path, snap_compare, size):
+    assert snap_compare(_only(tmp_path, "formula"), press=["space"], terminal_size=size)
+
+
+# A chain wider than 80 columns: it breaks at its `=` there, one row at 120 columns.
+TVERSKY_CHAIN = (r"$$T_{\alpha,\beta} = \frac{|A \cap B|}{|A \cap B| + \alpha |A \setminus B|"
+                 r" + \beta |B \setminus A|} = \frac{TP}{TP + \alpha FP + \beta FN}"
+                 r" = \frac{1}{1 + \frac{\alpha FP + \beta FN}{TP}}$$")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_wide_formula_revealed(tmp_path, snap_compare, size):
+    cards = [card("formula", "Tversky Index: $T_{\\alpha,\\beta}$ = ?", TVERSKY_CHAIN, 22,
+                  breadcrumb=("Tversky Index",))]
+    app = app_for(make_collection(tmp_path / "c.sqlite", cards))
+    assert snap_compare(app, press=["space"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_exercise_question(tmp_path, snap_compare, size):
+    app = app_for(make_collection(tmp_path / "c.sqlite", [fuel_card()]))
+    assert snap_compare(app, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_exercise_graded(tmp_path, snap_compare, size):
+    """Answered 0.5: the verdict and the working in view, the long lines wrapped."""
+    app = app_for(make_collection(tmp_path / "c.sqlite", [fuel_card()]))
+    assert snap_compare(app, press=[*"0.5", "enter"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_exercise_with_a_grid_graded(tmp_path, snap_compare, size):
+    from flashdeck.exercises import builtin_template
+
+    template = builtin_template("mask-grid")
+    cards = [card("exercise", template.title, template.source, 5, exercise="mask-grid")]
+    app = app_for(make_collection(tmp_path / "c.sqlite", cards))
+    assert snap_compare(app, press=[*"1/2", "enter"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_help_screen(app, snap_compare, size):
+    assert snap_compare(app, press=["question_mark"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_help_screen_scrolled_to_the_end(app, snap_compare, size):
+    assert snap_compare(app, press=["question_mark", "end"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_info_screen(tmp_path, cli, monkeypatch, snap_compare, size):
+    """`i` on a card answered twice three days ago: its memory and its history."""
+    # a fixed note path (the screen shows it): long enough to wrap at 80 columns
+    path = make_collection(tmp_path / "c.sqlite", note_path=Path(
+        "/home/reader/notes/machine-learning/evaluation/metrics/F1 Score.md"))
+    for moment in ("2026-11-21T08:00:00+00:00", "2026-11-21T08:20:00+00:00"):
+        monkeypatch.setenv("FLASHDECK_NOW", moment)
+        assert cli("--collection", path, "answer", "1", "good").code == 0
+    monkeypatch.setenv("FLASHDECK_NOW", NOW_ISO)
+    assert snap_compare(app_for(path), press=["i"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_summary(app, snap_compare, size):
+    assert snap_compare(app, press=["space", "1", "space", "3", "q"], terminal_size=size)
