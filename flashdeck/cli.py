@@ -30,6 +30,7 @@ COMMAND_MODULES = {
     "flashdeck.commands.doctor": ("doctor",),
     "flashdeck.commands.sources": ("sources", "forget"),
     "flashdeck.commands.completion": ("completion",),
+    "flashdeck.commands.optimize": ("optimize", "retention"),
 }
 # Commands that need no clock: every other one gets the moment it runs at as `args.now`,
 # read (and FLASHDECK_NOW checked) once, here, before it starts.

@@ -11,6 +11,9 @@
     leech_lapses = 8            # a card with this many lapses is flagged and suspended
     new_order = "interleaved"   # new cards: "interleaved" (notes take turns, in import
                                 # order), "note" (note by note) or "random" (shuffled daily)
+    parameters = [0.212, ...]   # personal FSRS-6 weights (21), written by `flashdeck optimize`
+    parameters_fitted_at = 2026-01-31T12:00:00Z   # when, and from how many reviews
+    parameters_reviews = 2400
 
 A bad value is reported naming the file and the key; nothing runs on a guess.
 """
@@ -19,7 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from flashdeck.errors import UsageError
@@ -38,6 +41,9 @@ class Config:
     fuzz: bool = True
     leech_lapses: int = 8
     new_order: str = "interleaved"
+    parameters: tuple[float, ...] | None = None  # None: FSRS-6's defaults
+    parameters_fitted_at: datetime | None = None
+    parameters_reviews: int | None = None
 
 
 NEW_ORDERS = ("interleaved", "note", "random")
@@ -68,6 +74,29 @@ def parse_steps(value, key: str, where: str) -> tuple[timedelta, ...]:
                              f"{MAX_STEP_DAYS} days")
         steps.append(timedelta(seconds=seconds))
     return tuple(steps)
+
+
+PARAMETER_COUNT = 21  # FSRS-6
+
+
+def parse_parameters(value, where: str) -> tuple[float, ...]:
+    import math
+
+    if not isinstance(value, list) or len(value) != PARAMETER_COUNT or any(
+            isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x)
+            for x in value):
+        raise UsageError(f"{where}: parameters must be a list of {PARAMETER_COUNT} numbers"
+                         " (FSRS-6 weights, as `flashdeck optimize` writes them)")
+    params = tuple(float(x) for x in value)
+    # the bounds the `fsrs` package enforces (imported only when parameters are set)
+    from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
+
+    for index, (x, low, high) in enumerate(zip(params, LOWER_BOUNDS_PARAMETERS,
+                                               UPPER_BOUNDS_PARAMETERS)):
+        if not low <= x <= high:
+            raise UsageError(f"{where}: parameters[{index}] = {x} is out of bounds"
+                             f" ({low} to {high})")
+    return params
 
 
 def _int(value, key, where, low, high) -> int:
@@ -120,4 +149,13 @@ def load_config(path: Path | None = None) -> Config:
                 raise UsageError(f"{where}: new_order must be one of {', '.join(NEW_ORDERS)},"
                                  f" not {value!r}")
             values[key] = value
+        elif key == "parameters":
+            values[key] = parse_parameters(value, where)
+        elif key == "parameters_fitted_at":
+            if not isinstance(value, datetime):
+                raise UsageError(f"{where}: parameters_fitted_at must be a date and time"
+                                 f" like 2026-01-31T12:00:00Z, not {value!r}")
+            values[key] = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        elif key == "parameters_reviews":
+            values[key] = _int(value, key, where, 0, 10**12)
     return Config(**values)

@@ -348,13 +348,37 @@ _CARD_COLUMNS = ("id", "sr_seed", "suspended", "buried_until", "version") + REPL
 
 
 def _check_log(col: Collection, config, result: Diagnosis) -> None:
+    from flashdeck.scheduling.parameters import (InForce, parameters_history,
+                                                 recompute_history, recomputed,
+                                                 with_parameters)
+
     here = local_tz()
+    in_force = InForce(parameters_history(col.conn))
 
     def engine(card_id: int, row: dict, rating: int, moment: datetime, after: dict) -> dict:
-        """The review replayed by the rules and in the zone it was answered by."""
+        """The review replayed by the rules, in the zone and with the FSRS parameters it was
+        answered by (the collection's parameters history; a review matching the settings'
+        current parameters instead is theirs: set by hand, or fitted on another collection)."""
         tz = step.zone_from_key(after.get("zone"), here)
-        return step.review(card_id, CardState.from_dict(row), rating, moment, config, tz,
-                           after.get("rules", 1)).to_dict()
+        state = CardState.from_dict(row)
+        rules = after.get("rules", 1)
+        used = with_parameters(config, in_force.at(int(moment.timestamp())))
+        replayed = step.review(card_id, state, rating, moment, used, tz, rules).to_dict()
+        if used != config and _differences(replayed, after, REPLAYED + ("version",)):
+            other = step.review(card_id, state, rating, moment, config, tz, rules).to_dict()
+            if not _differences(other, after, REPLAYED + ("version",)):
+                return other
+        return replayed
+
+    recomputes = recompute_history(col.conn)
+
+    def recompute(card_id: int, state: dict, done: list, entry) -> dict:
+        """The memory state `optimize` recomputed at `entry` from the reviews `done`."""
+        return recomputed(card_id, state, [(r["reviewed_at"], r["rating"], r["state_before"],
+                                            r["state_after"]) for r in done],
+                          entry, config, here)
+    engine.recomputes = recomputes
+    engine.recompute = recompute
     rows = col.conn.execute(
         f"SELECT {', '.join('c.' + c for c in _CARD_COLUMNS)}, r.id AS review_id,"
         " r.reviewed_at, r.rating, r.state_before, r.state_after"
@@ -382,6 +406,23 @@ def _check_card(engine, card, reviews, result: Diagnosis) -> None:
         state = _same_seed_elsewhere(state, first)
     consistent = True  # every logged state_after is what FSRS gives: the log can be trusted
     previous_after: dict | None = None
+    pending = list(getattr(engine, "recomputes", ()))  # `optimize` recomputed memory states
+    done: list = []
+
+    def recompute_until(moment: int | None, state: dict, previous_after: dict | None,
+                        before: dict | None):
+        while pending and (moment is None or pending[0].at <= moment):
+            entry = pending.pop(0)
+            if not done or previous_after is None:
+                continue  # never reviewed then: nothing was recomputed
+            new = engine.recompute(card_id, state, done, entry)
+            if before is not None and _differences(previous_after, before) == [] \
+                    and _differences(new, before) != []:
+                continue  # answered while `optimize` ran: that card was left as it was
+            state = new
+            previous_after = {**previous_after, **{c: new[c] for c in REPLAYED}}
+        return state, previous_after
+
     for review in reviews:
         where = f"card {card_id}, review {review['review_id']}"
         try:
@@ -391,6 +432,9 @@ def _check_card(engine, card, reviews, result: Diagnosis) -> None:
             result.problems.append(Finding("log", f"{where}: unreadable state in the log",
                                            card_id))
             return
+        if pending:
+            state, previous_after = recompute_until(review["reviewed_at"], state,
+                                                    previous_after, before)
         expected_before = previous_after if previous_after is not None else state
         diff = _differences(expected_before, before)
         if diff:
@@ -423,6 +467,9 @@ def _check_card(engine, card, reviews, result: Diagnosis) -> None:
             consistent = False
         state = replayed
         previous_after = after
+        done.append(review)
+    if pending:
+        state, previous_after = recompute_until(None, state, previous_after, None)
     stored = {c: card[c] for c in REPLAYED}
     diff = _differences(state, stored)
     version_behind = previous_after is not None and card["version"] < previous_after.get("version", 0)

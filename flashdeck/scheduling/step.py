@@ -42,7 +42,9 @@ _DAY = timedelta(days=1)
 def scheduler(config: Config):
     import fsrs  # deferred (here and below): ~11 ms to load, and `due`/`stats` need none of it
 
+    extra = {} if config.parameters is None else {"parameters": config.parameters}
     return fsrs.Scheduler(
+        **extra,
         desired_retention=config.desired_retention,
         learning_steps=config.learning_steps,
         relearning_steps=config.relearning_steps,

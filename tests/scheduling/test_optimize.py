@@ -1,0 +1,208 @@
+"""`flashdeck optimize` and `flashdeck retention` (issue 20): personal FSRS parameters fitted
+with fsrs-rs-python on scripted learners' real collections, the parameters history that
+keeps `doctor` clean, and the retention trade-off."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from datetime import timedelta
+
+import pytest
+
+from support.learners import (SETTINGS, T0, default_like, fast_forgetter, run_learner,
+                              vault_note)
+from support.notes import geo_collection, write_note
+from flashdeck.cli import main
+from flashdeck.scheduling.config import load_config
+from flashdeck.scheduling.parameters import DEFAULT_PARAMETERS, current_parameters
+
+
+def _build(tmp_path_factory, name, learner, cards, days, per_day):
+    """A collection a scripted learner studied in for `days` days (built once per module)."""
+    folder = tmp_path_factory.mktemp(name)
+    write_note(folder / "vault", "words.md", vault_note(cards))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TZ", "UTC")
+        mp.setenv("FLASHDECK_NOW", T0.isoformat())
+        mp.setenv("FLASHDECK_CONFIG", str(folder / "config.toml"))
+        (folder / "config.toml").write_text(SETTINGS)
+        assert main(["--collection", str(folder / "c.sqlite"), "import",
+                     str(folder / "vault")]) == 0
+        answers = run_learner(folder / "c.sqlite", learner, days, per_day)
+    return folder / "c.sqlite", answers
+
+
+@pytest.fixture(scope="module")
+def fast_built(tmp_path_factory):
+    return _build(tmp_path_factory, "fast", fast_forgetter, cards=40, days=80, per_day=10)
+
+
+@pytest.fixture(scope="module")
+def default_built(tmp_path_factory):
+    return _build(tmp_path_factory, "default", default_like, cards=300, days=200, per_day=15)
+
+
+def _copy(built, tmp_path, monkeypatch, now):
+    """This test's own copy of the collection and settings, the clock at `now`."""
+    path = tmp_path / "c.sqlite"
+    shutil.copy(built[0], path)
+    config = tmp_path / "config.toml"
+    config.write_text(SETTINGS)
+    monkeypatch.setenv("TZ", "UTC")
+    monkeypatch.setenv("FLASHDECK_CONFIG", str(config))
+    monkeypatch.setenv("FLASHDECK_NOW", now.isoformat())
+    return path, config
+
+
+def _cards(path):
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT * FROM cards ORDER BY id").fetchall()
+
+
+def _meta(path):
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT key FROM meta WHERE key LIKE 'fsrs_%'").fetchall()
+
+
+AFTER_FAST = T0 + timedelta(days=81)
+
+
+def test_a_fast_forgetter_gets_personal_parameters(fast_built, tmp_path, monkeypatch, cli):
+    path, config = _copy(fast_built, tmp_path, monkeypatch, AFTER_FAST)
+    assert fast_built[1] > 1500
+    result = cli("--collection", path, "optimize", "--json")
+    assert result.code == 0, result.err
+    data = result.json
+    assert data["switched"] is True and data["written"] is True
+    assert data["new"]["log_loss"] < data["current"]["log_loss"]
+    assert data["reviews"] == fast_built[1]
+    assert data["current"]["parameters"] == pytest.approx(list(DEFAULT_PARAMETERS))
+    # saved in config.toml, the user's lines and comments kept
+    text = config.read_text()
+    assert text.startswith(SETTINGS)
+    used = current_parameters(load_config())
+    assert used.source == "optimized"
+    assert list(used.parameters) == pytest.approx(data["new"]["parameters"])
+    assert used.reviews_at_fit == fast_built[1]
+    assert used.fitted_at is not None and used.fitted_at > AFTER_FAST
+    # and a second run keeps them (nothing clearly better)
+    again = cli("--collection", path, "optimize", "--dry-run").out
+    assert "Keeping the optimized parameters" in again
+
+
+def test_doctor_stays_clean_across_the_switch(fast_built, tmp_path, monkeypatch, cli):
+    path, config = _copy(fast_built, tmp_path, monkeypatch, AFTER_FAST)
+    assert cli("--collection", path, "optimize").code == 0
+    assert "no problems found" in cli("--collection", path, "doctor").out
+    # weeks more of reviews under the new parameters, then doctor again
+    answered = run_learner(path, fast_forgetter, 5, 0, start=AFTER_FAST + timedelta(days=1),
+                           config=load_config())
+    assert answered > 50
+    monkeypatch.setenv("FLASHDECK_NOW", (AFTER_FAST + timedelta(days=7)).isoformat())
+    report = cli("--collection", path, "doctor")
+    assert report.code == 0, report.out
+    assert "every card agrees" in report.out
+    # the collection's parameters history, not the settings, says what each review used:
+    # with the settings back at the defaults the log still replays
+    config.write_text(SETTINGS)
+    assert cli("--collection", path, "doctor").code == 0
+
+
+def test_reschedule_recomputes_memory_and_due(fast_built, tmp_path, monkeypatch, cli):
+    path, config = _copy(fast_built, tmp_path, monkeypatch, AFTER_FAST)
+    before = {row[0]: row for row in _cards(path)}
+    out = cli("--collection", path, "optimize", "--reschedule")
+    assert out.code == 0, out.err
+    assert "Rescheduled 40 cards under the new parameters." in out.out
+    after = {row[0]: row for row in _cards(path)}
+    with sqlite3.connect(path) as conn:
+        conn.row_factory = sqlite3.Row
+        names = [d[1] for d in conn.execute("PRAGMA table_info(cards)")]
+    stab = names.index("stability")
+    assert sum(before[i][stab] != after[i][stab] for i in before) == 40
+    assert "no problems found" in cli("--collection", path, "doctor").out
+    run_learner(path, fast_forgetter, 3, 0, start=AFTER_FAST + timedelta(days=1),
+                config=load_config())
+    monkeypatch.setenv("FLASHDECK_NOW", (AFTER_FAST + timedelta(days=5)).isoformat())
+    assert cli("--collection", path, "doctor").code == 0
+
+
+def test_dry_run_writes_nothing(fast_built, tmp_path, monkeypatch, cli):
+    path, config = _copy(fast_built, tmp_path, monkeypatch, AFTER_FAST)
+    cards = _cards(path)
+    out = cli("--collection", path, "optimize", "--dry-run", "--reschedule")
+    assert out.code == 0
+    assert "predict your" in out.out and "better" in out.out
+    assert "Dry run: nothing written" in out.out
+    assert config.read_text() == SETTINGS
+    assert _cards(path) == cards and _meta(path) == []
+
+
+def test_a_default_like_learner_keeps_the_defaults(default_built, tmp_path, monkeypatch,
+                                                   cli):
+    path, config = _copy(default_built, tmp_path, monkeypatch, T0 + timedelta(days=201))
+    assert default_built[1] > 1500
+    data = cli("--collection", path, "optimize", "--json").json
+    assert data["switched"] is False and data["written"] is False
+    assert data["new"] is not None and data["current"]["log_loss"] > 0
+    assert "keeping the default parameters" in data["message"]
+    assert config.read_text() == SETTINGS and _meta(path) == []
+
+
+def test_too_few_reviews(tmp_path, monkeypatch, cli):
+    write_note(tmp_path / "vault", "w.md", vault_note(5))
+    path, config = tmp_path / "small.sqlite", tmp_path / "config.toml"
+    config.write_text(SETTINGS)
+    monkeypatch.setenv("FLASHDECK_CONFIG", str(config))
+    monkeypatch.setenv("FLASHDECK_NOW", T0.isoformat())
+    monkeypatch.setenv("TZ", "UTC")
+    assert cli("--collection", path, "import", tmp_path / "vault").code == 0
+    run_learner(path, fast_forgetter, 10, 5)
+    out = cli("--collection", path, "optimize")
+    assert out.code == 0
+    assert "Too few reviews to fit personal parameters" in out.out
+    assert "keeping the default parameters" in out.out
+    assert config.read_text() == SETTINGS
+
+
+def test_retention_table(fast_built, tmp_path, monkeypatch, cli):
+    path, _ = _copy(fast_built, tmp_path, monkeypatch, AFTER_FAST)
+    out = cli("--collection", path, "retention")
+    assert out.code == 0, out.err
+    lines = out.out.splitlines()
+    assert any(line.split()[:1] == ["0.70"] for line in lines)
+    assert any(line.split()[:1] == ["0.97"] for line in lines)
+    assert any(line.rstrip().endswith("← now") and line.split()[0] == "0.90" for line in lines)
+    assert "Least work per card remembered: desired retention 0." in out.out
+    data = cli("--collection", path, "retention", "--json").json
+    assert [row["retention"] for row in data["rows"]] == [0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.97]
+    assert 0.7 <= data["recommended"] <= 0.97 and data["current"] == 0.9
+    assert all(row["reviews_per_day"] > 0 for row in data["rows"])
+
+
+def test_bad_parameters_in_the_settings(tmp_path, monkeypatch, cli):
+    path = geo_collection(cli, tmp_path)
+    config = tmp_path / "config.toml"
+    monkeypatch.setenv("FLASHDECK_CONFIG", str(config))
+    config.write_text("parameters = [1, 2, 3]\n")
+    out = cli("--collection", path, "next")
+    assert out.code == 2 and "parameters must be a list of 21 numbers" in out.err
+    config.write_text("parameters = [" + ", ".join(["0.5"] * 4 + ["-3"] + ["0.5"] * 16) + "]\n")
+    out = cli("--collection", path, "next")
+    assert out.code == 2 and "parameters[4] = -3.0 is out of bounds" in out.err
+
+
+def test_personal_parameters_change_the_intervals(tmp_path, monkeypatch, cli):
+    monkeypatch.setenv("FLASHDECK_NOW", T0.isoformat())
+    path = geo_collection(cli, tmp_path)
+    default = cli("--collection", path, "next", "--json").json["previews"]
+    assert default["easy"]["interval"] in ("7d", "8d", "9d")  # FSRS-6: 8.3 days, fuzzed
+    params = list(DEFAULT_PARAMETERS)
+    params[3] = 30.0  # a learner who knows "easy" cards for a month
+    (tmp_path / "config.toml").write_text(
+        "# mine\nparameters = [" + ", ".join(map(str, params)) + "]\n")
+    monkeypatch.setenv("FLASHDECK_CONFIG", str(tmp_path / "config.toml"))
+    personal = cli("--collection", path, "next", "--json").json["previews"]
+    assert personal["easy"]["interval"] in ("27d", "28d", "29d", "1mo", "1.1mo")
+    assert personal["again"] == default["again"]
