@@ -11,7 +11,8 @@ from flashdeck.commands import open_collection, print_json, print_json_stream
 from flashdeck.commands.review import ahead_days
 from flashdeck.scheduling.config import load_config
 from flashdeck.scheduling.decks import deck_counts
-from flashdeck.scheduling.engine import RATING_NAMES, Engine, format_interval, parse_rating
+from flashdeck.scheduling.engine import RATING_NAMES, Engine, format_interval
+from flashdeck.scheduling.rating import parse_rating
 from flashdeck.textsafe import sanitize
 
 
@@ -42,8 +43,11 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_log)
 
-    p = sub.add_parser("stats", help="collection statistics")
+    p = sub.add_parser("stats", help="collection statistics: forecast, reviews, retention,"
+                       " calibration")
+    p.add_argument("--deck", metavar="D", help="one deck and its subdecks")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--plot", action="store_true", help="draw the charts as text")
     p.set_defaults(func=cmd_stats)
 
     for name, helptext in (("suspend", "hide a card until unsuspended"),
@@ -183,10 +187,22 @@ def cmd_stats(args) -> int:
         engine = engine_for(col, args.now)
         day_start, _ = engine.day()
         counts = collection_counts(col, int(day_start.timestamp()))
-        due = engine.counts()
-    stats = {**counts.to_json(), "due_today": due.to_json()}
+        due = engine_for(col, args.now, args.deck).counts()
+        from flashdeck.scheduling.stats import compute_stats  # deferred: `stats` only
+
+        figures = compute_stats(col, engine.config, args.now, deck=args.deck)
+    # the collection's counts as before; the figures (issue 20) for --deck or all; their
+    # `states` adds young, mature, suspended and leech to the collection's
+    stats = {**counts.to_json(), "due_today": due.to_json(), **figures.to_json()}
+    if not args.deck:
+        stats["states"] = {**figures.states, **counts.to_json()["states"]}
     if args.json:
         print_json(stats)
+        return 0
+    from flashdeck.commands.stats import print_figures
+
+    if args.plot:  # the charts alone (they hold the card states too)
+        print_figures(figures, plot=True)
         return 0
     s = stats["states"]
     waiting = stats["waiting_copies"]
@@ -202,4 +218,5 @@ def cmd_stats(args) -> int:
         print(f"retention (last 30 days): {stats['retention_30d']:.0%}")
     d = stats["due_today"]
     print(f"left today: {d['new']} new, {d['learning']} learning, {d['review']} review")
+    print_figures(figures, plot=False)
     return 0

@@ -60,6 +60,7 @@ class HomeScreen(Screen):
 
     BINDINGS = [
         Binding("a", "review_all", "Review all"),
+        Binding("t", "stats", "Stats"),
         Binding("r", "refresh", "Refresh", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
@@ -183,6 +184,28 @@ class HomeScreen(Screen):
             return
         self.app.push_screen(ReviewScreen(deck, first=card))
 
+    def highlighted_deck(self) -> str | None:
+        """The deck under the cursor (None: the totals row, or no rows yet)."""
+        table = self.query_one("#decks", DataTable)
+        if not table.row_count or not table.is_valid_row_index(table.cursor_row):
+            return None
+        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        return None if key == ALL else key
+
+    def action_stats(self) -> None:
+        """The stats view for the highlighted deck (and its subdecks), or all decks."""
+        from flashdeck.tui.screens.stats import StatsScreen
+
+        self.app.push_screen(StatsScreen(self.highlighted_deck()))
+
+    def palette_commands(self):
+        """The command palette's entries for this screen (app.get_system_commands)."""
+        deck = self.highlighted_deck()
+        yield ("Stats", f"Forecast, heatmap, true retention, calibration: "
+               f"{plain(deck) if deck else 'all decks'}", self.action_stats)
+        yield ("Stats for all decks", "The stats view for the whole collection",
+               lambda: self.app.push_screen(_stats_screen(None)))
+
     def action_help(self) -> None:
         from flashdeck.tui.screens.help import HelpScreen
 
@@ -198,3 +221,9 @@ class HomeScreen(Screen):
             self.app.push_screen(SummaryScreen(finished=False))
         else:
             self.app.exit(self.app.session.summary().line(self.app.tz))
+
+
+def _stats_screen(deck: str | None):
+    from flashdeck.tui.screens.stats import StatsScreen
+
+    return StatsScreen(deck)

@@ -1,0 +1,187 @@
+"""The stats figures as text: bar charts drawn with █ and eighth blocks, a calendar heatmap
+in shades, and tables — lines of plain text at a given width. `flashdeck stats` prints them
+(through the sanitizer), the stats view shows them as plain Content (never markup)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flashdeck.scheduling.stats import PERIODS, RATING_KEYS, Stats
+
+_EIGHTHS = " ▁▂▃▄▅▆▇█"
+_SHADES = " ░▒▓█"
+_PERIOD_NAMES = {"today": "Today", "yesterday": "Yesterday", "week": "Last 7 days",
+                 "month": "Last 30 days", "year": "Last 365 days"}
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def forecast_chart(stats: Stats, width: int = 80, height: int = 8) -> list[str]:
+    """Cards due each of the next 30 days as vertical bars, today (with its backlog) first."""
+    days = list(stats.forecast.days)
+    top = max(days) if days else 0
+    label = len(str(top))
+    room = max(width - label - 2, len(days))
+    col = 2 if room >= 2 * len(days) else 1
+    lines = [f"Forecast: {sum(days)} due in the next {len(days)} days"
+             + (f" ({stats.forecast.overdue} overdue today)" if stats.forecast.overdue else "")]
+    if not top:
+        return lines + ["  nothing due"]
+    for row in range(height, 0, -1):
+        cells = []
+        for n in days:
+            eighths = round(n / top * height * 8)
+            fill = max(0, min(8, eighths - (row - 1) * 8))
+            cells.append((_EIGHTHS[fill] * col) if col == 1 else _EIGHTHS[fill] + " ")
+        axis = str(top) if row == height else ("0" if row == 1 else "")
+        lines.append(f"{axis:>{label}} ▕" + "".join(cells).rstrip())
+    start = stats.forecast.start
+    ticks = [" "] * (len(days) * col)
+    for i in range(0, len(days), 7):
+        mark = (start + timedelta(days=i)).strftime("%m-%d")
+        if i * col + len(mark) <= len(ticks) + col:  # a date only where it fits whole
+            for j, ch in enumerate(mark):
+                if i * col + j >= len(ticks):
+                    ticks.append(" ")
+                ticks[i * col + j] = ch
+    lines.append(" " * (label + 2) + "".join(ticks).rstrip())
+    return lines
+
+
+def heatmap_chart(stats: Stats, width: int = 80) -> list[str]:
+    """A year of reviews by day: a row per weekday, a column per week, shaded by count."""
+    hm = stats.heatmap
+    counts = list(hm.counts)
+    # pad so the first column starts on a Monday
+    lead = hm.start.weekday()
+    cells = [None] * lead + counts
+    weeks = (len(cells) + 6) // 7
+    fit = max(1, width - 4)
+    first_week = max(0, weeks - fit)
+    top = max(counts) if counts else 0
+    lines = [f"Reviews, last {len(counts)} days: {sum(counts)} "
+             f"on {sum(1 for n in counts if n)} days"
+             + ("" if first_week == 0 else f" (the last {weeks - first_week} weeks shown)")]
+    names = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
+    for day in range(7):
+        row = []
+        for week in range(first_week, weeks):
+            i = week * 7 + day
+            n = cells[i] if i < len(cells) else None
+            if n is None:
+                row.append(" ")
+            elif n == 0 or not top:
+                row.append("·")
+            else:
+                row.append(_SHADES[1 + min(3, (n * 4 - 1) // top)])
+        lines.append(f"{names[day]}  " + "".join(row).rstrip())
+    lines.append(f"    less {_SHADES[1:]} more · busiest day {top}")
+    return lines
+
+
+def retention_table(stats: Stats, width: int = 80) -> list[str]:
+    cell = 16 if width >= 64 else 12
+    lines = ["True retention (review cards answered other than Again)",
+             f"  {'':<14}{'young':>{cell}}{'mature':>{cell}}{'all':>{cell}}"]
+    for period in PERIODS:
+        row = stats.true_retention[period]
+        cells = []
+        for kind in ("young", "mature", "all"):
+            p = row[kind]
+            cells.append(f"{_pct(p.rate)} ({p.total})" if p.total else "—")
+        lines.append(f"  {_PERIOD_NAMES[period]:<14}" + "".join(f"{c:>{cell}}" for c in cells))
+    return lines
+
+
+def buttons_table(stats: Stats) -> list[str]:
+    lines = ["Answer buttons, last 30 days",
+             f"  {'':<10}" + "".join(f"{k.capitalize():>9}" for k in RATING_KEYS)]
+    for kind, counts in stats.buttons.items():
+        lines.append(f"  {kind.capitalize():<10}"
+                     + "".join(f"{counts[k]:>9}" for k in RATING_KEYS))
+    return lines
+
+
+def calibration_table(stats: Stats, width: int = 80) -> list[str]:
+    cal = stats.calibration
+    total = sum(b.count for b in cal)
+    lines = ["Calibration: the recall FSRS predicted at each review against what you"
+             f" recalled (the last year's {total} reviews of review cards)"]
+    if not cal:
+        return lines + ["  no reviews of review cards yet"]
+    best = max(cal, key=lambda b: b.count)
+    lines.append(f"  when flashdeck said {best.predicted:.0%}, you remembered {best.actual:.0%}")
+    bar = max(0, min(30, width - 52))
+    lines.append(f"  {'predicted':<11}{'reviews':>8}{'said':>8}{'recalled':>10}")
+    for b in cal:
+        line = (f"  {f'{b.low:.0%}-{b.high:.0%}':<11}{b.count:>8}{b.predicted:>8.1%}"
+                f"{b.actual:>10.1%}")
+        if bar:
+            line += "  " + "█" * round(b.actual * bar)
+        lines.append(line)
+    return lines
+
+
+def states_lines(stats: Stats, width: int = 80) -> list[str]:
+    s = stats.states
+    lines = [f"Cards: {s['new']} new · {s['learning'] + s['relearning']} learning · "
+             f"{s['young']} young · {s['mature']} mature · {s['suspended']} suspended · "
+             f"{s['leech']} leech"]
+    hist = stats.intervals
+    top = max((n for _, n in hist), default=0)
+    lines.append("Intervals of review cards")
+    if not top:
+        return lines + ["  no review cards yet"]
+    label = max(len(name) for name, _ in hist)
+    num = len(str(top))
+    room = max(1, width - label - num - 6)
+    for name, n in hist:
+        lines.append((f"  {name:>{label}} {n:>{num}} " + "█" * round(n / top * room)).rstrip())
+    return lines
+
+
+def parameters_lines(stats: Stats, width: int = 80) -> list[str]:
+    p = stats.parameters
+    if p.source == "default" or p.fitted_at is None:
+        head = "FSRS parameters: default (FSRS-6's)"
+    else:
+        head = (f"FSRS parameters: optimized {p.fitted_at:%Y-%m-%d}"
+                + (f" from {p.reviews_at_fit} reviews" if p.reviews_at_fit is not None else "")
+                + (f", {p.reviews_since} reviews since" if p.reviews_since is not None else ""))
+    lines = [head]
+    line = " "
+    for w in p.parameters:
+        item = f" {w:.4f}"
+        if len(line) + len(item) > width:
+            lines.append(line)
+            line = " "
+        line += item
+    lines.append(line)
+    return lines
+
+
+def all_lines(stats: Stats, width: int = 80) -> list[str]:
+    """Every chart and table, separated by blank lines."""
+    title = f"Stats for {stats.deck}" if stats.deck else "Stats for all decks"
+    parts = [[f"{title} · {stats.today:%A %Y-%m-%d}"], forecast_chart(stats, width),
+             heatmap_chart(stats, width), retention_table(stats, width), buttons_table(stats),
+             calibration_table(stats, width), states_lines(stats, width),
+             parameters_lines(stats, width)]
+    lines: list[str] = []
+    for part in parts:
+        if lines:
+            lines.append("")
+        lines.extend(part)
+    return [piece for line in lines for piece in _fit(line, width)]
+
+
+def _fit(line: str, width: int) -> list[str]:
+    """A line too long for the width, wrapped at its spaces (a chart row never is)."""
+    if len(line) <= width:
+        return [line]
+    import textwrap
+
+    indent = " " * (len(line) - len(line.lstrip(" ")) + 2)
+    return textwrap.wrap(line, width, subsequent_indent=indent, break_long_words=True) or [""]

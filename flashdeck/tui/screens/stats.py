@@ -1,0 +1,103 @@
+"""The stats view (`t` on the deck list, or the command palette): the forecast, a year's
+heatmap, true retention, answer buttons, calibration, card states, intervals and the FSRS
+parameters in use, for one deck (and its subdecks) or all.
+
+It opens at once: the figures are computed in a thread worker on its own connection (a
+year of a big log takes a moment) and drawn when they come. The charts are text lines
+(scheduling/stats_charts.py) shown as plain Content: deck names are never read as markup.
+"""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from flashdeck.tui.content import plain
+
+
+class StatsScreen(Screen):
+    CSS_PATH = "stats.tcss"
+
+    BINDINGS = [
+        Binding("escape", "close", "Close"),
+        Binding("q", "close", "Close", show=False),
+        Binding("t", "close", "Close", show=False),
+    ]
+
+    class Ready(Message):
+        def __init__(self, stats) -> None:
+            super().__init__()
+            self.stats = stats
+
+    class Failed(Message):
+        def __init__(self, error: str) -> None:
+            super().__init__()
+            self.error = error
+
+    def __init__(self, deck: str | None = None) -> None:
+        super().__init__()
+        self.deck = deck
+        self.stats = None
+
+    def compose(self) -> ComposeResult:
+        title = f"Stats · {self.deck}" if self.deck else "Stats · all decks"
+        yield Static(Content.styled(plain(title), "bold $accent"), id="stats-title")
+        with VerticalScroll(id="stats-body"):
+            yield Static(Content.styled("Counting…", "$text-muted"), id="stats-charts")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#stats-body", VerticalScroll).focus()  # the arrows scroll at once
+        self.call_after_refresh(self.compute)  # the first frame first, then the figures
+
+    @work(thread=True, exclusive=True, group="stats")
+    def compute(self) -> None:
+        from flashdeck import clock
+        from flashdeck.scheduling.stats import compute_stats
+        from flashdeck.tui.session import worker_collection
+
+        app = self.app
+        try:
+            with worker_collection(app.collection_path) as col:
+                now = (app.session.now or clock.now)()
+                stats = compute_stats(col, app.session.config, now, deck=self.deck)
+        except Exception as exc:  # shown to the user in the handler
+            self.post_message(self.Failed(f"{type(exc).__name__}: {exc}"))
+            return
+        self.post_message(self.Ready(stats))
+
+    def on_stats_screen_ready(self, message: Ready) -> None:
+        self.stats = message.stats
+        self.draw()
+
+    def on_stats_screen_failed(self, message: Failed) -> None:
+        self.query_one("#stats-charts", Static).update(
+            Content(plain(f"Could not compute the stats: {message.error}")))
+
+    def on_resize(self) -> None:
+        if self.stats is not None:
+            self.draw()
+
+    def draw(self) -> None:
+        from flashdeck.scheduling.stats_charts import all_lines
+
+        width = max(40, self.size.width - 4)  # the body's padding and scroll bar
+        lines = all_lines(self.stats, width)[2:]  # the title is the screen's own
+        body = Content("\n").join(
+            Content.styled(plain(line), "bold") if _heading(line) else Content(plain(line))
+            for line in lines)
+        self.query_one("#stats-charts", Static).update(body)
+
+    def action_close(self) -> None:
+        self.dismiss()
+
+
+def _heading(line: str) -> bool:
+    return bool(line) and not line.startswith(" ") and line[:2] not in (
+        "Mo", "Tu", "We", "Th", "Fr", "Sa", "Su") and "▕" not in line[:8]

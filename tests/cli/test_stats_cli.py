@@ -1,0 +1,162 @@
+"""`flashdeck stats [--deck D] [--json] [--plot]` (issue 20) on a collection a scripted
+learner built over five months (tests/support/learner.py)."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta, timezone
+
+import pytest
+
+from support.learner import EASY, END, HARD, build
+
+NOW_ISO = END.isoformat()
+
+
+@pytest.fixture(scope="module")
+def learned(tmp_path_factory):
+    saved = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
+    try:
+        yield build(tmp_path_factory.mktemp("learner"))
+    finally:
+        if saved is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = saved
+
+
+@pytest.fixture(autouse=True)
+def _clock(monkeypatch):
+    monkeypatch.setenv("TZ", "UTC")
+    monkeypatch.setenv("FLASHDECK_NOW", NOW_ISO)
+    monkeypatch.setenv("COLUMNS", "80")
+
+
+def test_json_has_the_figures_and_keeps_the_old_keys(cli, learned):
+    path, log = learned
+    stats = cli("--collection", path, "stats", "--json").json
+    for key in ("forecast", "heatmap", "true_retention", "calibration", "states", "buttons",
+                "intervals", "parameters",
+                # what `stats --json` had before
+                "cards", "waiting_copies", "suspended", "leeches", "orphaned", "notes",
+                "reviews", "retention_30d", "due_today"):
+        assert key in stats, key
+    assert stats["cards"] == 24 and stats["reviews"]["total"] == len(log)
+    s = stats["states"]
+    assert s["new"] + s["learning"] + s["review"] + s["relearning"] == 24
+    assert s["young"] + s["mature"] == s["review"]
+    assert stats["parameters"]["source"] == "default"
+    assert len(stats["parameters"]["parameters"]) == 21
+
+
+def test_the_forecast_sums_to_the_cards_due_in_30_days(cli, learned):
+    path, _ = learned
+    stats = cli("--collection", path, "stats", "--json").json
+    days = stats["forecast"]["days"]
+    assert len(days) == 30 and days[0]["date"] == "2026-10-29"
+    horizon = END.replace(hour=4) + timedelta(days=30)
+    cards = cli("--collection", path, "list", "--json").json
+    due = [c for c in cards if c["state"] != "new" and not c["suspended"]
+           and c["due"] is not None and _when(c["due"]) < horizon]
+    assert sum(d["due"] for d in days) == stats["forecast"]["total"] == len(due) > 0
+    # what `due` counts for today is the forecast's first day
+    today = cli("--collection", path, "due", "--json").json["total"]
+    assert days[0]["due"] == today["learning"] + today["review"]
+
+
+def _when(text):
+    from datetime import datetime
+
+    return datetime.fromisoformat(text).astimezone(timezone.utc)
+
+
+def test_true_retention_and_calibration_follow_the_script(cli, learned):
+    path, log = learned
+    easy = cli("--collection", path, "stats", "--deck", EASY, "--json").json
+    hard = cli("--collection", path, "stats", "--deck", HARD, "--json").json
+    assert easy["deck"] == EASY
+    assert easy["true_retention"]["year"]["all"]["failed"] == 0
+    assert all(b["actual"] == 1.0 for b in easy["calibration"]["bins"])
+    hard_reviews = [e for e in log if e["deck"] == HARD and e["state"] == "review"]
+    year = hard["true_retention"]["year"]["all"]
+    assert year["total"] == len(hard_reviews)
+    assert year["failed"] == sum(1 for e in hard_reviews if e["rating"] == 1)
+    bins = hard["calibration"]["bins"]
+    assert bins and all(set(b) >= {"count", "predicted", "actual"} for b in bins)
+    remembered = sum(b["actual"] * b["count"] for b in bins) / sum(b["count"] for b in bins)
+    answers = [e for e in log if e["deck"] == HARD and e["state"] in ("review", "relearning")]
+    assert remembered == pytest.approx(
+        sum(1 for e in answers if e["rating"] > 1) / len(answers), abs=1e-3)
+
+
+def test_text_output_is_a_readable_summary(cli, learned):
+    path, _ = learned
+    out = cli("--collection", path, "stats").out
+    assert "24 cards in 2 notes" in out
+    assert "forecast:" in out and "true retention (last 30 days):" in out
+    assert "when flashdeck said" in out
+    assert "FSRS parameters: default" in out
+
+
+def test_plot_draws_the_charts_as_text_within_the_width(cli, learned, monkeypatch):
+    path, _ = learned
+    for columns in (80, 60):
+        monkeypatch.setenv("COLUMNS", str(columns))
+        out = cli("--collection", path, "stats", "--plot").out
+        lines = out.splitlines()
+        assert "Forecast:" in out and "█" in out
+        assert any(line.startswith("Mo  ") for line in lines)  # the heatmap's rows
+        assert any(ch in out for ch in "░▒▓")
+        assert "Calibration" in out and "True retention" in out
+        assert max(len(line) for line in lines) <= columns
+
+
+def test_a_deck_name_never_drives_the_terminal(cli, tmp_path):
+    from support.notes import write_note
+
+    vault = tmp_path / "v"
+    write_note(vault, "x.md", "#flashcards/ev\u202eil\n\nq::a\n")
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    deck = cli("--collection", col, "list", "--json").json[0]["deck"]
+    out = cli("--collection", col, "stats", "--deck", deck, "--plot").out
+    assert "\u202e" not in out
+
+
+def test_the_parameters_in_use_are_shown_with_when_they_were_fitted(cli, learned, tmp_path,
+                                                                    monkeypatch):
+    path, log = learned
+    weights = [0.3, 1.2931, 2.3065, 8.2956, 6.4133, 0.8334, 3.0194, 0.001, 1.8722, 0.1666,
+               0.796, 1.4835, 0.0614, 0.2629, 1.6483, 0.6014, 1.8729, 0.5425, 0.0912, 0.0658,
+               0.2]
+    config = tmp_path / "config.toml"
+    config.write_text(f"parameters = {weights}\nparameters_fitted_at = 2026-09-01T12:00:00Z\n"
+                      "parameters_reviews = 200\n")
+    monkeypatch.setenv("FLASHDECK_CONFIG", str(config))
+    stats = cli("--collection", path, "stats", "--json").json
+    params = stats["parameters"]
+    assert params["source"] == "optimized" and params["parameters"][20] == 0.2
+    assert params["reviews_at_fit"] == 200
+    from datetime import datetime
+
+    fitted = datetime(2026, 9, 1, 12, tzinfo=timezone.utc)
+    assert params["reviews_since"] == sum(1 for e in log if e["at"] >= fitted) > 0
+    out = cli("--collection", path, "stats").out
+    assert (f"FSRS parameters: optimized 2026-09-01 from 200 reviews, "
+            f"{params['reviews_since']} reviews since") in out
+
+
+def test_a_collection_with_no_reviews_has_empty_figures(cli, tmp_path):
+    from support.notes import write_note
+
+    vault = tmp_path / "v"
+    write_note(vault, "x.md", "#flashcards\n\nq1::a1\n\nq2::a2\n")
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    stats = cli("--collection", col, "stats", "--json").json
+    assert stats["forecast"]["total"] == 0 and stats["heatmap"]["total"] == 0
+    assert stats["calibration"]["bins"] == [] and stats["states"]["new"] == 2
+    assert stats["true_retention"]["month"]["all"]["rate"] is None
+    plot = cli("--collection", col, "stats", "--plot")
+    assert plot.code == 0 and "nothing due" in plot.out and "no review cards yet" in plot.out

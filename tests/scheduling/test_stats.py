@@ -1,0 +1,145 @@
+"""The stats figures (issue 20) on a collection built by a scripted learner over months:
+deck `lang/easy` is always answered Good, deck `lang/hard` Again on every third review.
+The figures are checked against what the script did, counted by the script itself."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from flashdeck.collection.store import Collection
+from flashdeck.scheduling.config import Config
+from flashdeck.scheduling.stats import (CALIBRATION_BINS, compute_stats, forgetting_curve,
+                                        zone_offsets)
+from flashdeck.scheduling.parameters import DEFAULT_PARAMETERS
+from flashdeck.scheduling.step import scheduling_date
+from support.learner import EASY, END, HARD, build
+
+@pytest.fixture(scope="module")
+def learned(tmp_path_factory):
+    """The collection after the script, and the script's log."""
+    import os
+
+    saved = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
+    try:
+        yield build(tmp_path_factory.mktemp("learner"))
+    finally:
+        if saved is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = saved
+
+
+def _stats(path, deck=None):
+    with Collection.open(path, create=False) as col:
+        return compute_stats(col, Config(), END, deck=deck, tz=timezone.utc)
+
+
+def test_the_script_reviewed_for_months(learned):
+    _, log = learned
+    assert len(log) > 300
+    assert {e["deck"] for e in log} == {EASY, HARD}
+    assert any(e["state"] == "review" for e in log)
+
+
+def test_true_retention_is_what_the_script_answered(learned):
+    path, log = learned
+    stats = _stats(path)
+    month_start = END.replace(hour=4) - timedelta(days=29)
+    for kind in ("young", "mature"):
+        answers = [e for e in log if e["state"] == "review" and e["at"] >= month_start
+                   and ((e["due"] - e["last"]) >= 20.5 * 86400) == (kind == "mature")]
+        cell = stats.true_retention["month"][kind]
+        assert cell.total == len(answers)
+        assert cell.passed == sum(1 for e in answers if e["rating"] > 1)
+    # the easy deck never failed: 100 %; the hard one failed a third of its reviews
+    easy = _stats(path, EASY).true_retention["year"]["all"]
+    hard = _stats(path, HARD).true_retention["year"]["all"]
+    assert easy.total > 20 and easy.rate == 1.0
+    hard_answers = [e for e in log if e["deck"] == HARD and e["state"] == "review"]
+    assert hard.total == len(hard_answers)
+    assert hard.passed == sum(1 for e in hard_answers if e["rating"] > 1)
+    assert 0.5 < hard.rate < 0.8
+
+
+def _predicted(entry) -> float:
+    """FSRS-6's forgetting curve at the answer, counted as the scheduler counts time."""
+    decay, factor = forgetting_curve(DEFAULT_PARAMETERS)
+    last = datetime.fromtimestamp(entry["last"], timezone.utc)
+    days = (scheduling_date(entry["at"], 4, timezone.utc)
+            - scheduling_date(last, 4, timezone.utc)).days
+    t = days if days > 0 else (entry["at"] - last).total_seconds() / 86400
+    return (1 + factor * t / entry["stability"]) ** decay
+
+
+def test_calibration_bins_hold_what_the_script_did(learned):
+    path, log = learned
+    answers = [e for e in log if e["state"] in ("review", "relearning")
+               and e["stability"] and e["last"] is not None]
+    expected: dict[int, list] = {}
+    for e in answers:
+        p = _predicted(e)
+        expected.setdefault(min(int(p * CALIBRATION_BINS), CALIBRATION_BINS - 1), []).append(
+            (p, e["rating"] > 1))
+    bins = _stats(path).calibration
+    assert [round(b.low * CALIBRATION_BINS) for b in bins] == sorted(expected)
+    for b in bins:
+        rows = expected[round(b.low * CALIBRATION_BINS)]
+        assert b.count == len(rows)
+        assert b.predicted == pytest.approx(sum(p for p, _ in rows) / len(rows))
+        assert b.actual == pytest.approx(sum(ok for _, ok in rows) / len(rows))
+    # the easy deck remembered everything, whatever was predicted
+    assert all(b.actual == 1.0 for b in _stats(path, EASY).calibration)
+    hard = _stats(path, HARD).calibration
+    passed = sum(b.actual * b.count for b in hard)
+    assert 0.5 < passed / sum(b.count for b in hard) < 0.8
+
+
+def test_forecast_counts_every_card_due_in_30_days(learned):
+    path, _ = learned
+    stats = _stats(path)
+    horizon = int((END.replace(hour=4) + timedelta(days=30)).timestamp())
+    with Collection.open(path, create=False) as col:
+        due = col.conn.execute(
+            "SELECT count(*) FROM cards WHERE state != 'new' AND suspended = 0 AND due < ?",
+            (horizon,)).fetchone()[0]
+        overdue = col.conn.execute(
+            "SELECT count(*) FROM cards WHERE state != 'new' AND suspended = 0 AND due < ?",
+            (int(END.replace(hour=4).timestamp()),)).fetchone()[0]
+    assert len(stats.forecast.days) == 30
+    assert sum(stats.forecast.days) == due > 0
+    assert stats.forecast.overdue == overdue
+
+
+def test_heatmap_counts_each_day_of_the_script(learned):
+    path, log = learned
+    stats = _stats(path)
+    assert sum(stats.heatmap.counts) == len(log)
+    first = stats.heatmap.start
+    by_day: dict[int, int] = {}
+    for e in log:
+        index = (scheduling_date(e["at"], 4, timezone.utc) - first).days
+        by_day[index] = by_day.get(index, 0) + 1
+    assert {i: n for i, n in enumerate(stats.heatmap.counts) if n} == by_day
+
+
+def test_states_and_intervals_add_up(learned):
+    path, _ = learned
+    s = _stats(path).states
+    assert s["new"] + s["learning"] + s["review"] + s["relearning"] == 24
+    assert s["young"] + s["mature"] == s["review"] and s["mature"] > 0
+    assert sum(n for _, n in _stats(path).intervals) == s["review"]
+
+
+def test_zone_offsets_find_each_change_to_the_second():
+    from zoneinfo import ZoneInfo
+
+    berlin = ZoneInfo("Europe/Berlin")
+    start = int(datetime(2026, 1, 1, tzinfo=timezone.utc).timestamp())
+    end = int(datetime(2026, 12, 31, tzinfo=timezone.utc).timestamp())
+    offsets = zone_offsets(berlin, start, end)
+    assert [o for _, o in offsets] == [3600, 7200, 3600]
+    assert offsets[1][0] == int(datetime(2026, 3, 29, 1, tzinfo=timezone.utc).timestamp())
+    assert offsets[2][0] == int(datetime(2026, 10, 25, 1, tzinfo=timezone.utc).timestamp())

@@ -1,0 +1,125 @@
+"""The stats view (issue 20): `t` on the deck list (for the highlighted deck, or all) and the
+command palette open it; its charts and tables come from a worker; Escape or q closes it.
+Snapshots at 80×24 and 120×40 on a collection a scripted learner built over five months."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from support.learner import END, HARD, build_in_utc
+from support.tui import app_for, run_async, screen_text
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+
+
+@pytest.fixture(scope="module")
+def learned(tmp_path_factory):
+    return build_in_utc(tmp_path_factory.mktemp("learner"))[0]
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock(monkeypatch):
+    monkeypatch.setenv("FLASHDECK_NOW", END.isoformat())
+    monkeypatch.setenv("TZ", "UTC")
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+
+
+@pytest.fixture
+def collection(learned, tmp_path) -> Path:
+    copy = tmp_path / "c.sqlite"
+    shutil.copy(learned, copy)
+    return copy
+
+
+async def _settled(pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def _home(pilot) -> None:
+    from flashdeck.tui.screens.home import HomeScreen
+
+    await _settled(pilot)
+    if not isinstance(pilot.app.screen, HomeScreen):
+        await pilot.press("escape")
+        await _settled(pilot)
+    assert isinstance(pilot.app.screen, HomeScreen)
+
+
+@run_async
+async def test_t_opens_the_stats_for_all_decks_and_escape_closes_it(collection):
+    from flashdeck.tui.screens.home import HomeScreen
+    from flashdeck.tui.screens.stats import StatsScreen
+
+    app = app_for(collection, now=END)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _home(pilot)
+        await pilot.press("t")
+        await _settled(pilot)
+        assert isinstance(app.screen, StatsScreen)
+        text = screen_text(app)
+        assert "Stats · all decks" in text
+        assert "Forecast: 1 due in the next 30 days" in text
+        assert "Reviews, last 365 days: 393 on 89 days" in text
+        assert "True retention" in text
+        await pilot.press("end")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "you remembered" in text and "FSRS parameters: default" in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("t")
+        await _settled(pilot)
+        await pilot.press("q")  # q closes the view, not the app
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+
+@run_async
+async def test_t_on_a_deck_shows_that_deck(collection):
+    from flashdeck.tui.screens.stats import StatsScreen
+
+    app = app_for(collection, now=END)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _home(pilot)
+        table = app.screen.query_one("#decks")
+        row = table.get_row_index(HARD)
+        table.move_cursor(row=row, animate=False)
+        await pilot.press("t")
+        await _settled(pilot)
+        assert isinstance(app.screen, StatsScreen) and app.screen.deck == HARD
+        text = screen_text(app)
+        assert f"Stats · {HARD}" in text
+        # the hard deck's own reviews (the whole collection has 393)
+        assert "Reviews, last 365 days: 333 on 88 days" in text
+
+
+@run_async
+async def test_the_command_palette_opens_the_stats(collection):
+    from flashdeck.tui.screens.stats import StatsScreen
+
+    app = app_for(collection, now=END)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _home(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        for ch in "Stats for all":
+            await pilot.press("space" if ch == " " else ch)
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await _settled(pilot)
+        assert isinstance(app.screen, StatsScreen) and app.screen.deck is None
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_stats_view(collection, snap_compare, size):
+    async def to_stats(pilot):
+        await _home(pilot)
+        await pilot.press("t")
+        await _settled(pilot)
+
+    assert snap_compare(app_for(collection, now=END), terminal_size=size, run_before=to_stats)
