@@ -4,7 +4,7 @@ Terminal markdown renderers (Rich for `show`, Textual's Markdown widget on the s
 CommonMark and tables, but not Obsidian: wiki links, embeds, callouts and `$…$` math would
 show as raw syntax. So a card's markdown is rewritten here first, in this order:
 
-1. math becomes Unicode (`flashdeck.mathtext` through `render.with_math`): it must see the
+1. math becomes Unicode (`flashdeck.mathtext.render_markdown`): it must see the
    LaTeX before anything else touches the `$`s; display math becomes a ```text block, broken
    at its relations when it is wider than the `width` given;
 2. Obsidian syntax outside code: `[[target|alias]]` -> its text, `![[x.png]]` -> a labelled
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 
+from flashdeck.escaping import escape_markdown
 from flashdeck.render import embed_label, image_label, link_text
 from flashdeck.textsafe import sanitize
 
@@ -29,7 +30,6 @@ _EMBED = re.compile(r"!\[\[([^\[\]\n]+?)\]\]")
 _WIKI = re.compile(r"\[\[([^\[\]\n]+?)\]\]")
 _IMAGE = re.compile(r"!\[([^\[\]\n]*)\]\(\s*<?([^()\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
 _CALLOUT = re.compile(r"^(\s*(?:>\s*)+)\[!([A-Za-z][\w-]*)\]([+-]?)[ \t]*(.*)$")
-_MD_PUNCT = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~=$&])")
 
 # Obsidian's callout types and their aliases, by the label a reader expects.
 _CALLOUT_LABELS = {
@@ -43,22 +43,18 @@ _CALLOUT_LABELS = {
 }
 
 
-def escape_markdown(text: str) -> str:
-    """Text that markdown shows exactly as written."""
-    return _MD_PUNCT.sub(r"\\\1", text)
-
-
 def render_math(markdown: str, width: int | None = None) -> str:
-    """LaTeX math as Unicode, through the math module (`render.with_math`); display blocks
-    fitted to `width` columns (None: as wide as they are).
+    """LaTeX math as Unicode (`mathtext.render_markdown`): display math as aligned ```text
+    blocks, broken at their relations when wider than `width` columns (None: as wide as
+    they are).
 
     Math is always delimited by `$`, so text without one skips the math module's import
     (it costs the first card's start-up time for nothing)."""
     if "$" not in markdown:
         return markdown
-    from flashdeck.render import with_math
+    from flashdeck.mathtext import render_markdown  # ~55 ms: only for a card with math
 
-    return with_math(markdown, width)
+    return render_markdown(markdown, width=width)
 
 
 def _inline(text: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
+from pathlib import PurePosixPath
 
 from flashdeck.textsafe import sanitize
 
@@ -36,7 +37,7 @@ def front_markdown(card, seed: int | None = None) -> str:
         instance = exercise_instance(card, seed)
         parts = [instance.prompt]
         if instance.grid is not None:
-            from flashdeck.exercises import grid_text
+            from flashdeck.exercises import grid_text  # ~8 ms: exercise cards only
 
             parts.append("```text\n" + "\n".join(grid_text(instance.grid)) + "\n```")
         return "\n\n".join(parts)
@@ -46,7 +47,7 @@ def front_markdown(card, seed: int | None = None) -> str:
 def back_markdown(card, seed: int | None = None, *, highlight: str = "**") -> str:
     """The answer side. Cloze answers (`==x==`) are shown emphasised (`highlight` marks)."""
     if card.kind == "exercise":
-        from flashdeck.exercises.text import instance_answer_text
+        from flashdeck.exercises.text import instance_answer_text  # ~8 ms: exercises only
 
         instance = exercise_instance(card, seed)
         steps = "\n".join(f"    {step}" for step in instance.steps)
@@ -58,18 +59,10 @@ def back_markdown(card, seed: int | None = None, *, highlight: str = "**") -> st
 
 
 def exercise_instance(card, seed: int | None = None):
-    from flashdeck.exercises import instantiate, template_for_card
+    from flashdeck.exercises import instantiate, template_for_card  # ~8 ms: exercises only
 
     template = template_for_card(card.exercise, card.back)
     return instantiate(template, exercise_seed(card) if seed is None else seed)
-
-
-def with_math(markdown: str, width: int | None = None) -> str:
-    """Render LaTeX math as Unicode (display math as aligned ```text blocks, broken at their
-    relations when wider than `width` columns; None: as wide as they are)."""
-    from flashdeck.mathtext import render_markdown
-
-    return render_markdown(markdown, width=width)
 
 
 def card_source(card, answer: bool, seed: int | None = None) -> str:
@@ -91,14 +84,14 @@ def print_card(card, answer: bool = False, seed: int | None = None, file=None,
     math as its own unwrapped block (a wrapped stacked fraction is unreadable), broken at its
     relations to fit the width. No line ends in padding; plain text (no escapes) when `file`
     is not a terminal."""
-    from rich.console import Console
+    from rich.console import Console  # Rich and markdown-it: `show` only (tested: never `next`)
     from rich.markdown import Markdown
     from rich.segment import Segment, Segments
     from rich.text import Text
     from rich.theme import Theme
 
-    from flashdeck.cardtext import obsidian_to_markdown
-    from flashdeck.mathtext import split_markdown
+    from flashdeck.cardtext import obsidian_to_markdown  # it imports this module: cycle
+    from flashdeck.mathtext import split_markdown  # ~55 ms: `show` only, not `list`
 
     # a cloze's answers are its strong text: highlighted as on the review screen
     theme = Theme({"markdown.strong": "bold reverse"}) if card.kind == "cloze" else None
@@ -226,7 +219,7 @@ def _render_math(text: str) -> str:
     line of prose, so it is given a plain first character that it copies through."""
     if "$" not in text:
         return text
-    from flashdeck.mathtext import render_markdown
+    from flashdeck.mathtext import render_markdown  # ~55 ms: only for a heading with math
 
     rendered = render_markdown(_MATH_GUARD + text, escape=True)
     if not rendered.startswith(_MATH_GUARD) or "\n" in rendered:
@@ -370,7 +363,7 @@ def _strip_inline(s: str) -> str:
         if c == "&":
             m = _ENTITY.match(s, i)
             if m:
-                import html
+                import html  # its entity table: only for a heading that has an entity
 
                 out.append(html.unescape(m.group()))
                 i = m.end()
@@ -434,8 +427,6 @@ def link_text(target: str, separator: str = " › ") -> str:
 
 def embed_label(target: str) -> str:
     """`![[name.png]]` as a labelled placeholder: `[image: name.png]`, `[embed: Note]`."""
-    from pathlib import PurePosixPath
-
     name = target.split("|", 1)[0].split("#", 1)[0].strip()
     kind = "image" if PurePosixPath(name).suffix.lower() in _IMAGE_EXT else "embed"
     return f"[{kind}: {name or target.strip()}]"
@@ -443,8 +434,6 @@ def embed_label(target: str) -> str:
 
 def image_label(alt: str, src: str) -> str:
     """`![alt](src)` as a labelled placeholder: `[image: alt (file.png)]`."""
-    from pathlib import PurePosixPath
-
     name = PurePosixPath(src).name if src else ""
     shown = alt.strip() or name or "image"
     if name and alt.strip() and alt.strip() != name:

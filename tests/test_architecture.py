@@ -3,8 +3,10 @@ commands load neither Textual nor the markdown renderers (they must start fast).
 
 from __future__ import annotations
 
+import ast
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -33,6 +35,26 @@ def test_imports_run_one_way():
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert "0 broken" in done.stdout
+
+
+SQL_WORDS = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|PRAGMA|CREATE|DROP|ALTER|REPLACE INTO)\b"
+                       r"|\bFROM\s+\w+\s+(WHERE|JOIN|ORDER|GROUP|LIMIT)\b")
+
+
+def test_no_sql_in_screens_or_commands():
+    """SQL lives in collection/ (its query layer); the screens and commands call it."""
+    found = []
+    for package in ("tui", "commands"):
+        for path in sorted((ROOT / "flashdeck" / package).rglob("*.py")):
+            source = path.read_text(encoding="utf-8")
+            where = path.relative_to(ROOT)
+            if ".execute(" in source or ".executemany(" in source or ".executescript(" in source:
+                found.append(f"{where}: calls execute")
+            for node in ast.walk(ast.parse(source)):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                        and SQL_WORDS.search(node.value):
+                    found.append(f"{where}:{node.lineno}: {node.value[:60]!r}")
+    assert found == []
 
 
 def test_domain_modules_never_import_textual():

@@ -1,5 +1,5 @@
 """Reading and parsing notes, on all cores when there are many: a note file in, its cards
-out as rows for the writer (see identity.CardRow). Runs in worker processes.
+out as rows for the writer (see card_rows.CardRow). Runs in worker processes.
 
 One note can never stop the rest: whatever goes wrong while reading or parsing it (any
 exception, a parse over its time budget, a worker over its memory budget or dying under it)
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 import flashdeck.exercises as exercises
-from flashdeck.collection.identity import card_row
+from flashdeck.collection.card_rows import card_row
 from flashdeck.collection.sources import NoteFile
 from flashdeck.notes import files
 from flashdeck.notes.model import ParsedNote, ParserSettings, Problem

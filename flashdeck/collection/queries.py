@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from typing import Iterator
 
-from flashdeck.collection.cards import LATER_COPY
+from flashdeck.collection.cards import LATER_COPY, deck_clause
 from flashdeck.collection.store import Collection
 
 _REVIEW_SELECT = """
@@ -60,6 +60,66 @@ def card_reviews(col: Collection, card_id: int) -> list[ReviewRow]:
     """One card's reviews, oldest first."""
     return list(_review_rows(col.conn.execute(
         _REVIEW_SELECT + " WHERE r.card_id = ? ORDER BY r.id", (card_id,))))
+
+
+# -- the connection --------------------------------------------------------------------------
+def set_busy_wait(col: Collection, seconds: float) -> None:
+    """How long a statement on this connection waits for another one's write lock before
+    SQLite says "database is locked" (at least a millisecond)."""
+    col.conn.execute(f"PRAGMA busy_timeout = {max(1, int(seconds * 1000))}")
+
+
+# -- cards and decks --------------------------------------------------------------------------
+def has_live_cards(col: Collection, deck: str | None = None) -> bool:
+    """Whether the collection (or `deck`, with its subdecks) holds any card not orphaned."""
+    clause, params = deck_clause(deck, "deck")
+    return col.conn.execute("SELECT 1 FROM cards WHERE orphaned = 0" + clause + " LIMIT 1",
+                            params).fetchone() is not None
+
+
+def card_source_path(col: Collection, card_id: int) -> str | None:
+    """The path of the source (vault or file) the card's note was imported from."""
+    row = col.conn.execute(
+        "SELECT s.path FROM cards c JOIN notes n ON n.id = c.note_id"
+        " JOIN sources s ON s.id = n.source_id WHERE c.id = ?", (card_id,)).fetchone()
+    return row[0] if row is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class ExerciseCardRow:
+    """A live exercise card: its template id, its stored back, and where its note is."""
+
+    exercise: str
+    back: str
+    relpath: str
+    source_path: str
+    source_kind: str
+
+
+def exercise_cards(col: Collection, exercise: str | None = None) -> Iterator[ExerciseCardRow]:
+    """Live exercise cards in card id order; `exercise`: only that template's."""
+    sql = ("SELECT c.exercise, c.back, n.relpath, s.path, s.kind"
+           " FROM cards c JOIN notes n ON n.id = c.note_id JOIN sources s ON s.id = n.source_id"
+           " WHERE c.exercise IS NOT NULL AND c.orphaned = 0")
+    params: list = []
+    if exercise is not None:
+        sql += " AND c.exercise = ?"
+        params.append(exercise)
+    return (ExerciseCardRow(*row) for row in col.conn.execute(sql + " ORDER BY c.id", params))
+
+
+def studied_due_between(col: Collection, start: int, end: int, deck: str | None = None,
+                        learning_only: bool = False) -> tuple[int, int | None]:
+    """Studied (not new), unsuspended, live cards due after `start` and before `end` (Unix
+    seconds), not buried past their due time: how many, and the first one's due time."""
+    clause, params = deck_clause(deck)
+    sql = ("SELECT count(*), min(c.due) FROM cards c WHERE c.orphaned = 0 AND c.suspended = 0"
+           " AND c.state != 'new' AND c.due > ? AND c.due < ?"
+           " AND (c.buried_until IS NULL OR c.buried_until <= c.due)" + clause)
+    if learning_only:
+        sql += " AND c.state IN ('learning', 'relearning')"
+    count, first = col.conn.execute(sql, [start, end, *params]).fetchone()
+    return count, first
 
 
 # -- the collection's counts -----------------------------------------------------------------

@@ -9,15 +9,18 @@ exercise blocks): an imported note's exercise card carries its template (the car
 so they are read from the collection — read-only, and a missing collection is an empty one
 (never created). A built-in's id wins over a note template of the same id.
 
-Only argparse at import time; the exercise engine is imported by the handler.
+Only argparse (and what cli.py loads anyway) at import time; the exercise engine and the
+store are imported by the handler.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import PurePosixPath
 
-from flashdeck.errors import UsageError
-from flashdeck.textsafe import json_dumps
+from flashdeck.errors import FlashdeckError, UsageError
+from flashdeck.textsafe import json_dumps, sanitize
 
 SEED_RANGE = 1_000_000  # short enough to type back in
 
@@ -42,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def seed_number(value: str) -> int:
     """`--seed N`: a whole number in plain ASCII digits (int() would take `1_0`, `+5` and
     full-width digits), small enough to type back in."""
-    from flashdeck.collection.cards import ascii_int
+    from flashdeck.collection.cards import ascii_int  # sqlite3 and the store: only with --seed
 
     seed = ascii_int(value)
     if seed is None or seed >= 2**63:
@@ -51,7 +54,7 @@ def seed_number(value: str) -> int:
 
 
 def handler(args: argparse.Namespace) -> int:
-    from flashdeck.exercises import builtin_template, builtin_templates
+    from flashdeck.exercises import builtin_template, builtin_templates  # this command only
 
     if args.id is None:
         if args.seed is not None or args.check is not None:
@@ -63,7 +66,7 @@ def handler(args: argparse.Namespace) -> int:
         from_notes = _note_templates(args, args.id)
         template = from_notes[0][0] if from_notes else None
     if template is None:
-        import difflib
+        import difflib  # only for an unknown id
 
         ids = [t.id for t in builtin_templates()] + [t.id for t, _ in _note_templates(args)]
         close = difflib.get_close_matches(args.id, ids, n=1)
@@ -71,7 +74,7 @@ def handler(args: argparse.Namespace) -> int:
         raise UsageError(f"unknown exercise {args.id!r}{hint}")
     seed = args.seed
     if seed is None:
-        import secrets
+        import secrets  # only without --seed
 
         seed = secrets.randbelow(SEED_RANGE)
     return _show(template, seed, args.check, args.json, chosen=args.seed is not None)
@@ -80,10 +83,9 @@ def handler(args: argparse.Namespace) -> int:
 def _note_templates(args: argparse.Namespace, only: str | None = None) -> list:
     """[(template, note path)]: the templates written in the collection's notes, one per id
     (the first card's, by id) that is not a built-in's; `only`: just that id."""
-    from pathlib import PurePosixPath
-
+    # the store and the exercise engine: this command only (every command imports this module)
+    from flashdeck.collection.queries import exercise_cards
     from flashdeck.collection.store import Collection
-    from flashdeck.errors import FlashdeckError
     from flashdeck.exercises import builtin_template, template_for_card
     from flashdeck.paths import collection_path
 
@@ -91,49 +93,35 @@ def _note_templates(args: argparse.Namespace, only: str | None = None) -> list:
     if not path.is_file():  # read-only: never create a collection to list exercises
         if getattr(args, "collection", None) and not path.exists() \
                 and not getattr(args, "_warned", False):
-            import sys
-
-            from flashdeck.textsafe import sanitize
-
             args._warned = True  # a typo in --collection: said once; the built-ins still work
             print(f"flashdeck: warning: no collection at {sanitize(str(path))}; only the "
                   "built-in exercises", file=sys.stderr)
         return []
-    sql = ("SELECT c.exercise AS exercise, c.back AS back, n.relpath AS relpath,"
-           " s.path AS source_path, s.kind AS source_kind"
-           " FROM cards c JOIN notes n ON n.id = c.note_id JOIN sources s ON s.id = n.source_id"
-           " WHERE c.exercise IS NOT NULL AND c.orphaned = 0")
-    params: list = []
-    if only is not None:
-        sql += " AND c.exercise = ?"
-        params.append(only)
     found: dict[str, tuple] = {}
     try:
         col = Collection.open_readonly(path)
     except FlashdeckError as exc:  # the built-ins still work without the collection
-        import sys
-
         if not getattr(args, "_warned", False):
             args._warned = True
             print(f"flashdeck: warning: the exercises in your notes cannot be read: {exc}",
                   file=sys.stderr)
         return []
     with col:
-        for row in col.conn.execute(sql + " ORDER BY c.id", params):
-            exercise = row["exercise"]
+        for row in exercise_cards(col, only):
+            exercise = row.exercise
             if exercise in found:
                 continue
             builtin = builtin_template(exercise)
             if builtin is not None:
                 continue  # a built-in (or a note's copy of one): listed as the built-in
             try:
-                template = template_for_card(exercise, row["back"])
+                template = template_for_card(exercise, row.back)
             except FlashdeckError:
                 continue  # a card written by an older flashdeck that no longer reads
-            if row["source_kind"] == "file":
-                note = row["source_path"]
+            if row.source_kind == "file":
+                note = row.source_path
             else:
-                note = str(PurePosixPath(row["source_path"]) / row["relpath"])
+                note = str(PurePosixPath(row.source_path) / row.relpath)
             found[exercise] = (template, note)
     return sorted(found.values(), key=lambda pair: pair[0].id)
 
@@ -146,8 +134,6 @@ def _list(templates: list, from_notes: list, as_json: bool) -> int:
                   "note": note} for t, note in from_notes]
         print(json_dumps(rows, indent=2))
         return 0
-    from flashdeck.textsafe import sanitize
-
     everything = [*templates, *(t for t, _ in from_notes)]
     width = max(len(t.id) for t in everything)
     print(f"{'ID'.ljust(width)}  TITLE")
@@ -166,7 +152,7 @@ def _list(templates: list, from_notes: list, as_json: bool) -> int:
 
 
 def _show(template, seed: int, check: str | None, as_json: bool, chosen: bool) -> int:
-    from flashdeck.exercises import grade, grid_text, instantiate
+    from flashdeck.exercises import grade, grid_text, instantiate  # this command only
 
     instance = instantiate(template, seed)
     verdict = grade(instance, check) if check is not None else None
@@ -189,8 +175,6 @@ def _show(template, seed: int, check: str | None, as_json: bool, chosen: bool) -
                                "suggested": verdict.suggested}
         print(json_dumps(data, indent=2))
     else:
-        from flashdeck.textsafe import sanitize
-
         print(sanitize(_text(instance, seed, verdict, chosen)))
     if verdict is None:
         return 0
@@ -198,7 +182,7 @@ def _show(template, seed: int, check: str | None, as_json: bool, chosen: bool) -
 
 
 def _text(instance, seed: int, verdict, chosen: bool) -> str:
-    from flashdeck.exercises import grid_text
+    from flashdeck.exercises import grid_text  # this command only
     from flashdeck.exercises.text import instance_answer_text
 
     reproduce = f"flashdeck exercise {instance.template_id} --seed {seed}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 from flashdeck.errors import UsageError
@@ -23,8 +24,6 @@ def register(sub) -> None:
 
 def ahead_days(value: str) -> int:
     """`--ahead DAYS`: a whole number of days, 1 to 3650."""
-    import argparse
-
     text = value.strip()
     # plain ASCII digits: int() would also take `1_0`, `+5` and full-width digits
     days = int(text) if text.isascii() and text.isdigit() and len(text) <= 5 else 0
@@ -34,16 +33,14 @@ def ahead_days(value: str) -> int:
 
 
 def cmd_review(args) -> int:
-    from flashdeck.clock import now
-    from flashdeck.paths import review_collection
+    from flashdeck.paths import review_collection  # this command only
     from flashdeck.scheduling.config import load_config
 
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError("review needs a terminal; in scripts use `flashdeck next` and "
                          "`flashdeck answer`")
-    now()  # a malformed FLASHDECK_NOW fails here, in one line, before the screen is taken
     config = load_config()
-    from flashdeck.tui.app import build_app
+    from flashdeck.tui.app import build_app  # Textual: the review command only
 
     path, demo = review_collection(getattr(args, "collection", None), args.demo)
     # the bundled deck goes only into the demo's collection, never into the user's

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from flashdeck.escaping import escape_markdown
 from flashdeck.mathtext.layout import cell_width
 from flashdeck.mathtext.render import (fit_display, render_inline, source_block,
                                       source_line)
@@ -38,7 +39,6 @@ _FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)
 # A container prefix: blockquote markers, then optionally one list marker.
 _CONTAINER = re.compile(r"^(?P<quote>[ \t]*(?:>[ \t]?)*)(?P<item>[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+)?")
 _QUOTE = re.compile(r"^[ \t]*(?:>[ \t]?)*")
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~$#])")
 
 
 @dataclass(frozen=True)
@@ -76,11 +76,6 @@ def overflow_note(columns: int) -> str:
 # What a quote level costs a block inside it on the review screen (Textual's blockquote:
 # a border column and a padding column each side); a terminal's `▌ ` costs less.
 QUOTE_COST = 3
-
-
-def escape_markdown(text: str) -> str:
-    """Backslash-escape the characters markdown would read as syntax."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def render_markdown(text: str, escape: bool = True, width: int | None = None) -> str:

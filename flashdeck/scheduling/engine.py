@@ -15,30 +15,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
-from flashdeck.collection.cards import CARD_SELECT, CardView
+from flashdeck import clock
+from flashdeck.collection.cards import CardView, card_row
 from flashdeck.collection.store import Collection
 from flashdeck.errors import UsageError
 from flashdeck.scheduling.config import Config
 from flashdeck.scheduling.day import day_bounds
 from flashdeck.scheduling import step
-from flashdeck.scheduling.queue import Counts
+from flashdeck.scheduling.queue import Counts, Queue
+from flashdeck.scheduling.rating import Rating, check_rating
 from flashdeck.scheduling.state import SCHEDULING_COLUMNS, CardState
 
-RATINGS = {"again": 1, "hard": 2, "good": 3, "easy": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-RATING_NAMES = {1: "again", 2: "hard", 3: "good", 4: "easy"}
-
-
-
-def check_rating(rating: int) -> None:
-    if rating not in RATING_NAMES:
-        raise UsageError(f"{rating!r} is not a rating (1-4)")
-
-
-def parse_rating(value: str) -> int:
-    try:
-        return RATINGS[str(value).strip().lower()]
-    except KeyError:
-        raise UsageError(f"{value!r} is not a rating: use again, hard, good or easy (or 1-4)") from None
+# the rating words by number, for the modules that print them (cram, cardinfo, the commands)
+RATING_NAMES = {rating.value: rating.word for rating in Rating}
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,8 +103,6 @@ class Engine:
     def __init__(self, col: Collection, config: Config | None = None,
                  now: Callable[[], datetime] | None = None, deck: str | None = None,
                  ahead: int = 0):
-        from flashdeck import clock
-
         self.col = col
         self.config = config or Config()
         self._now = now or clock.now
@@ -130,9 +117,7 @@ class Engine:
         return day_bounds(self.now(), self.config.day_start_hour)
 
     def tz(self):
-        from flashdeck.clock import local_tz
-
-        return local_tz()
+        return clock.local_tz()
 
     # -- FSRS (scheduling/step.py) ---------------------------------------------------------
     def answers(self, row, now: datetime) -> dict[int, CardState]:
@@ -140,18 +125,20 @@ class Engine:
         return step.answers(row["id"], CardState.from_dict(row), now, self.config, self.tz())
 
     def previews(self, card_id: int) -> dict[str, Preview]:
-        row = self._row(card_id)
+        row = card_row(self.col, card_id)
         now = self.now().replace(microsecond=0)
         result = {}
         for rating, after in self.answers(row, now).items():
             due = _dt(after.due)
-            result[RATING_NAMES[rating]] = Preview(rating, due, due - now, after.to_dict())
+            result[Rating(rating).word] = Preview(rating, due, due - now, after.to_dict())
         return result
+
+    def _row(self, card_id: int):
+        """The card's row (`collection.cards.card_row`), for subclasses (cram)."""
+        return card_row(self.col, card_id)
 
     # -- the queue (scheduling/queue.py) ----------------------------------------------------
     def queue(self):
-        from flashdeck.scheduling.queue import Queue
-
         return Queue(self.col, self.config, self.now(), self.day(), self.deck, self.ahead)
 
     def next_card(self) -> CardView | None:
@@ -162,19 +149,13 @@ class Engine:
         return self.queue().counts()
 
     # -- answering -------------------------------------------------------------------------
-    def _row(self, card_id: int):
-        row = self.col.conn.execute(CARD_SELECT + " WHERE c.id = ?", (card_id,)).fetchone()
-        if row is None:
-            raise UsageError(f"no card with id {card_id}")
-        return row
-
     def answer(self, card_id: int, rating: int, *, duration_ms: int | None = None,
                expected_version: int | None = None) -> Answered:
         """Answer a card and commit it. `expected_version` guards against a concurrent answer."""
         check_rating(rating)
         now = self.now().replace(microsecond=0)
         with self.col.transaction() as conn:
-            row = self._row(card_id)
+            row = card_row(self.col, card_id)
             if row["orphaned"]:
                 raise UsageError(f"card {card_id} is no longer in its note")
             if row["suspended"]:
@@ -219,13 +200,13 @@ class Engine:
                 if since is not None and last["reviewed_at"] < _ts(since):
                     when = _dt(last["reviewed_at"]).astimezone(self.tz())
                     return Undo(reason=(
-                        f"nothing undone: the last answer ({RATING_NAMES[last['rating']]} on card"
+                        f"nothing undone: the last answer ({Rating(last['rating']).word} on card"
                         f" {last['card_id']}, {when:%Y-%m-%d %H:%M}) was on an earlier day, and"
                         " undo reaches only today's answers"))
             before = json.loads(conn.execute("SELECT state_before FROM reviews WHERE id = ?",
                                              (last["id"],)).fetchone()[0])
             after = json.loads(last["state_after"])
-            row = self._row(last["card_id"])
+            row = card_row(self.col, last["card_id"])
             if row["version"] != after["version"]:
                 raise UsageError(f"card {last['card_id']} changed since that answer; "
                                  "nothing undone")
@@ -239,7 +220,7 @@ class Engine:
         """Suspend or unsuspend; unsuspending a leech clears its flag (it becomes a leech
         again only after `leech_lapses` more lapses)."""
         with self.col.transaction() as conn:
-            self._row(card_id)
+            card_row(self.col, card_id)
             conn.execute("UPDATE cards SET suspended = ?, leech = leech * ?,"
                          " version = version + 1 WHERE id = ?",
                          (int(suspended), int(suspended), card_id))
@@ -248,6 +229,6 @@ class Engine:
         """Hide the card until the next day starts."""
         _, day_end = self.day()
         with self.col.transaction() as conn:
-            self._row(card_id)
+            card_row(self.col, card_id)
             conn.execute("UPDATE cards SET buried_until = ?, version = version + 1 WHERE id = ?",
                          (_ts(day_end), card_id))

@@ -26,9 +26,12 @@ from textual.app import App, SystemCommand
 from textual.message import Message
 from textual.screen import Screen
 
+from flashdeck.clock import local_tz
+from flashdeck.collection.queries import has_live_cards, set_busy_wait
 from flashdeck.collection.store import Collection
 from flashdeck.errors import FlashdeckError, UsageError
-from flashdeck.scheduling.config import Config
+from flashdeck.paths import bundled_cards_dir
+from flashdeck.scheduling.config import Config, load_config
 from flashdeck.tui.content import plain
 from flashdeck.tui.session import (BUSY_WAIT_SECONDS, WAITING_TEXT, Pending, Session,
                                    busy_error, is_busy, worker_collection)
@@ -99,13 +102,11 @@ class FlashdeckApp(App[str]):
         self.demo = demo  # the demo collection (labelled so on screen)
         # an answer waits this long for the write lock on the event loop, then is pending
         self.busy_wait = busy_wait
-        col.conn.execute(f"PRAGMA busy_timeout = {max(1, int(busy_wait * 1000))}")
+        set_busy_wait(col, busy_wait)
         self._exit_when_written = False
         self.deck = deck
         self.rescan = rescan
         self.bundled = bundled
-        from flashdeck.clock import local_tz
-
         self.tz = local_tz()
         self.final_summary: str | None = None
         self.crash = None  # a flashdeck.tui.crash.Crash once a handler has raised
@@ -123,15 +124,14 @@ class FlashdeckApp(App[str]):
         (Not the review screen itself: Textual cannot switch away from the default screen,
         and the review screen switches to the summary.)"""
         col = self.session.col
-        if self.bundled is not None and col.conn.execute(
-                "SELECT 1 FROM cards WHERE orphaned = 0 LIMIT 1").fetchone() is None:
+        if self.bundled is not None and not has_live_cards(col):
             self._importing_bundled = True
             self.home_notice = IMPORTING_DEMO
             return self._new_home()
         card = self.session.engine(self.deck).next_card()
         if card is None:
             return self._new_home()
-        from flashdeck.tui.screens.review import ReviewScreen
+        from flashdeck.tui.screens.review import ReviewScreen  # it imports this module: cycle
 
         self._first_review = ReviewScreen(self.deck, first=card)
         return Screen(id="base")
@@ -166,7 +166,7 @@ class FlashdeckApp(App[str]):
             return
         self._started = True
         if self.rescan and not self._importing_bundled:
-            from flashdeck.collection.sources import list_sources
+            from flashdeck.collection.sources import list_sources  # ~20 ms: after the first frame
 
             # the vaults the user keeps: forgotten ones stay forgotten, missing ones (moved,
             # unplugged) are no error at start-up
@@ -177,14 +177,14 @@ class FlashdeckApp(App[str]):
 
     @staticmethod
     def _new_home() -> Screen:
-        from flashdeck.tui.screens.home import HomeScreen
+        from flashdeck.tui.screens.home import HomeScreen  # it imports this module: cycle
 
         return HomeScreen()
 
     @property
     def home(self) -> Screen | None:
         """The deck list, if it has been built (it is, below every review started from it)."""
-        from flashdeck.tui.screens.home import HomeScreen
+        from flashdeck.tui.screens.home import HomeScreen  # it imports this module: cycle
 
         return next((s for s in self.screen_stack if isinstance(s, HomeScreen)), None)
 
@@ -208,7 +208,7 @@ class FlashdeckApp(App[str]):
 
     def start_review(self) -> None:
         """Straight to the first due card; with nothing due, the deck list says what is later."""
-        from flashdeck.tui.screens.review import ReviewScreen
+        from flashdeck.tui.screens.review import ReviewScreen  # it imports this module: cycle
 
         card = self.session.engine(self.deck).next_card()
         if card is not None:
@@ -216,7 +216,7 @@ class FlashdeckApp(App[str]):
 
     @work(thread=True, exclusive=True, group="import")
     def import_notes(self, paths: list[str], bundled: bool) -> None:
-        from flashdeck.collection.importer import import_paths
+        from flashdeck.collection.importer import import_paths  # ~90 ms (the note parser)
 
         try:
             with worker_collection(self.collection_path) as col:
@@ -374,7 +374,7 @@ class FlashdeckApp(App[str]):
         and closes the app; the report is printed after the terminal is restored."""
         super()._handle_exception(error)
         if self.crash is None:  # the first one is the cause; later ones are its echoes
-            from flashdeck.tui.crash import record
+            from flashdeck.tui.crash import record  # only ever needed after a crash
 
             self.crash = record(error)
         if not os.environ.get("FLASHDECK_DEBUG"):
@@ -410,25 +410,16 @@ def build_app(collection_path: str | Path, deck: str | None = None,
     worker once the collection is free).
     A bad collection or an unknown deck raises a FlashdeckError before anything is drawn.
     """
-    from flashdeck.collection.cards import deck_clause
-
     if config is None:
-        from flashdeck.scheduling.config import load_config
-
         config = load_config()
     if bundled is True:
-        from flashdeck.paths import bundled_cards_dir
-
         bundled = bundled_cards_dir()
     elif bundled is False:
         bundled = None
     col = Collection.open(Path(collection_path))
     try:
-        if deck:
-            clause, params = deck_clause(deck, "deck")
-            if col.conn.execute("SELECT 1 FROM cards WHERE orphaned = 0" + clause + " LIMIT 1",
-                                params).fetchone() is None:
-                raise UsageError(f"no deck named {deck!r} (`flashdeck due` lists the decks)")
+        if deck and not has_live_cards(col, deck):
+            raise UsageError(f"no deck named {deck!r} (`flashdeck due` lists the decks)")
     except BaseException:
         col.close()
         raise

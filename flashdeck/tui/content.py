@@ -11,29 +11,25 @@ from __future__ import annotations
 
 import re
 
-from flashdeck.cardtext import escape_markdown, obsidian_to_markdown, prepare, render_math
+from flashdeck.cardtext import obsidian_to_markdown, prepare
+from flashdeck.escaping import escape_markdown
+from flashdeck.render import back_markdown, exercise_instance, front_markdown
 from flashdeck.textsafe import sanitize
 
 __all__ = ["back", "escape_markdown", "front", "math_width", "obsidian_to_markdown",
-           "panel_math_width", "plain", "prepare", "render_math", "simple_text"]
+           "panel_math_width", "plain", "prepare", "simple_text"]
 
 
 def front(card, seed: int | None = None, width: int | None = None) -> str:
     """The question side (an exercise's prompt; its grid is drawn by its own widget).
     `width`: the columns a display-math block has on screen (None: as wide as it is)."""
     if card.kind == "exercise":
-        from flashdeck.render import exercise_instance
-
         return prepare(exercise_instance(card, seed).prompt, width)
-    from flashdeck.render import front_markdown
-
     return prepare(front_markdown(card, seed), width)
 
 
 def back(card, seed: int | None = None, width: int | None = None) -> str:
     """The answer side; a cloze's answers are strong (styled as highlights by the CSS)."""
-    from flashdeck.render import back_markdown
-
     return prepare(back_markdown(card, seed, highlight="**"), width)
 
 

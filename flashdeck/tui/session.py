@@ -10,15 +10,18 @@ import sqlite3
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from flashdeck.collection.cards import deck_clause
+from flashdeck.collection.queries import set_busy_wait
 from flashdeck.collection.store import Collection
 from flashdeck.errors import FlashdeckError
 from flashdeck.scheduling.config import Config
+from flashdeck.scheduling.cram import Cram
 from flashdeck.scheduling.engine import Answered, Counts, Engine, Undo
+from flashdeck.scheduling.rating import Rating
+from flashdeck.scheduling.upcoming import Upcoming, upcoming  # noqa: F401 (the screens' import)
 
 # A card left on screen while the user makes tea should not count as ten minutes of work
 # (Anki caps the answer time the same way).
@@ -57,31 +60,6 @@ class Pending:
     duration_ms: int
     version: int | None
     deck: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Upcoming:
-    """Cards already studied that come due later: today after now, and tomorrow."""
-
-    later_today: int
-    next_at: datetime | None  # the first of them, when there is one today
-    tomorrow: int
-
-    def today_text(self, tz) -> str:
-        if not self.later_today or self.next_at is None:
-            return "nothing"
-        return (f"{self.later_today} card{'s' if self.later_today != 1 else ''} "
-                f"(the next at {self.next_at.astimezone(tz):%H:%M})")
-
-    def describe(self, tz, still_due: bool = False) -> str:
-        """`2 cards come back later today (the next at 09:10); 14 due tomorrow`."""
-        if self.later_today and self.next_at is not None:
-            one = self.later_today == 1
-            first = (f"{self.later_today} card{'' if one else 's'} come{'s' if one else ''} back "
-                     f"later today (the next at {self.next_at.astimezone(tz):%H:%M})")
-        else:
-            first = "nothing comes back later today" if still_due else "nothing more today"
-        return f"{first}; {self.tomorrow} due tomorrow"
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,8 +142,6 @@ class Session:
         """The engine over this session's connection, or over `col` (a worker's own)."""
         col = col if col is not None else self.col
         if self.cram:
-            from flashdeck.scheduling.cram import Cram
-
             return Cram(col, self.config, now=self.now, deck=deck, session=self.cram_id)
         return Engine(col, self.config, now=self.now, deck=deck, ahead=self.ahead)
 
@@ -209,7 +185,7 @@ class Session:
                 col = None
             if col is not None:
                 try:
-                    col.conn.execute(f"PRAGMA busy_timeout = {int(retry_seconds * 1000)}")
+                    set_busy_wait(col, retry_seconds)
                     engine = self.engine(pending.deck, col=col)
                     return engine.answer(pending.card_id, pending.rating,
                                          duration_ms=pending.duration_ms,
@@ -246,7 +222,7 @@ class Session:
         Each card is counted once: a learning card due later today is "later today", not
         also "still due today" (the queue's counts include it: it is today's)."""
         engine = self.engine(deck)
-        by_rating = {r: sum(1 for a in self.answers if a.rating == r) for r in (1, 2, 3, 4)}
+        by_rating = {r.value: sum(1 for a in self.answers if a.rating == r) for r in Rating}
         seconds = (self.monotonic() - self.started) if self.started is not None else 0.0
         later = upcoming(engine)
         counts = engine.counts()
@@ -261,7 +237,7 @@ class Session:
                 max(0, everywhere.review - counts.review))
         return Summary(
             done=len(self.answers),
-            again=by_rating[1],
+            again=by_rating[Rating.AGAIN],
             by_rating=by_rating,
             seconds=seconds,
             left=left,
@@ -269,27 +245,6 @@ class Session:
             deck=deck,
             elsewhere=elsewhere,
         )
-
-
-def upcoming(engine: Engine, deck: str | None = None) -> Upcoming:
-    """Studied cards (not new) due after now: later today, and during tomorrow.
-
-    Later today counts learning cards only: a review due this afternoon is already due
-    today (the queue shows it now and counts it among today's reviews)."""
-    now = engine.now()
-    day_start, day_end = engine.day()
-    clause, params = deck_clause(deck if deck is not None else engine.deck)
-    base = ("SELECT count(*), min(c.due) FROM cards c WHERE c.orphaned = 0 AND c.suspended = 0"
-            " AND c.state != 'new' AND c.due > ? AND c.due < ?"
-            " AND (c.buried_until IS NULL OR c.buried_until <= c.due)" + clause)
-    now_ts = int(now.timestamp())
-    end_ts = int(day_end.timestamp())
-    later, first = engine.col.conn.execute(
-        base + " AND c.state IN ('learning', 'relearning')", [now_ts, end_ts, *params]).fetchone()
-    tomorrow, _ = engine.col.conn.execute(
-        base, [end_ts - 1, int((day_end + timedelta(days=1)).timestamp()), *params]).fetchone()
-    next_at = datetime.fromtimestamp(first, timezone.utc) if first is not None else None
-    return Upcoming(later_today=later, next_at=next_at, tomorrow=tomorrow)
 
 
 def worker_collection(path: Path) -> Collection:

@@ -15,23 +15,26 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
+from rich.style import Style
 from textual.app import ComposeResult, RenderResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
+from textual.renderables.bar import Bar
 from textual.widget import Widget
 from textual.widgets import Button, Input, Static  # both loaded by textual.app already
 
 from flashdeck.scheduling.engine import Counts
+from flashdeck.scheduling.rating import Rating
 from flashdeck.tui.content import plain, simple_text
 
 if TYPE_CHECKING:
     from flashdeck.tui.card_markdown import CardMarkdown
 
-RATING_LABELS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
-RATING_BY_NAME = {"again": 1, "hard": 2, "good": 3, "easy": 4}
-_VARIANTS = {1: "error", 2: "warning", 3: "success", 4: "primary"}
+_VARIANTS = {Rating.AGAIN: "error", Rating.HARD: "warning", Rating.GOOD: "success",
+             Rating.EASY: "primary"}
 
 
 def wrap_hanging(text: str, width: int, hang: int = 2,
@@ -43,8 +46,6 @@ def wrap_hanging(text: str, width: int, hang: int = 2,
     hang `hang` cells past its own indent (its leading spaces), or start at `column` when
     given, never past half the width, so that a wrapped line reads as one. Trailing
     spaces at a break are dropped; a line's own leading spaces are kept."""
-    from rich.cells import cell_len
-
     width = max(width, 1)
     rows: list[tuple[int, int, int]] = []
     offset = 0
@@ -91,8 +92,6 @@ def hanging_content(content: Content, width: int, hang: int = 2,
 def middle_ellipsis(text: str, width: int) -> str:
     """`text` cut to `width` cells by an ellipsis in its middle, at word boundaries where
     it can: both ends stay (a breadcrumb's deck and its heading)."""
-    from rich.cells import cell_len
-
     if cell_len(text) <= width:
         return text
     if width < 7:
@@ -114,8 +113,6 @@ def middle_ellipsis(text: str, width: int) -> str:
 
 def _cells_prefix(text: str, cells: int) -> str:
     """The longest start of `text` that fits in `cells` cells."""
-    from rich.cells import cell_len
-
     used = 0
     for i, character in enumerate(text):
         used += cell_len(character)
@@ -178,7 +175,7 @@ def card_markdown_class() -> type:
     Built on first use: importing the Markdown widget costs the first card ~40 ms."""
     global _CARD_MARKDOWN
     if _CARD_MARKDOWN is None:
-        from textual.widgets.markdown import MarkdownFence
+        from textual.widgets.markdown import MarkdownFence  # ~40 ms: see the module doc
 
         from flashdeck.tui.card_markdown import CardMarkdown
 
@@ -276,9 +273,6 @@ class SessionProgress(Widget, can_focus=False):
         self.refresh()
 
     def render(self) -> RenderResult:
-        from rich.style import Style
-        from textual.renderables.bar import Bar
-
         width = self.size.width
         # as ProgressBar's Bar: the fraction is rounded down to a half cell
         shown = int(self.fraction * width * 2) / (width * 2) if width else self.fraction
@@ -301,16 +295,17 @@ class AnswerBar(Horizontal):
             self.rating = rating
 
     def compose(self) -> ComposeResult:
-        for rating, label in RATING_LABELS.items():
-            button = Button(label, id=f"grade-{rating}", variant=_VARIANTS[rating], compact=True)
+        for rating in Rating:
+            button = Button(rating.label, id=f"grade-{rating.value}", variant=_VARIANTS[rating],
+                            compact=True)
             button.can_focus = False  # Space/Enter belong to the screen: reveal, then Good
             yield button
 
     def show(self, labels: dict[int, str], suggested: int | None = None) -> None:
-        for rating, name in RATING_LABELS.items():
-            button = self.query_one(f"#grade-{rating}", Button)
+        for rating in Rating:
+            button = self.query_one(f"#grade-{rating.value}", Button)
             button.label = Content.assemble(
-                (f"{rating} ", "dim"), name, " ", (labels.get(rating, ""), "bold"))
+                (f"{rating.value} ", "dim"), rating.label, " ", (labels.get(rating, ""), "bold"))
             button.set_class(rating == suggested, "-suggested")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -351,7 +346,7 @@ _WORD_AT_END = re.compile(r"[^\W\d_]+$")
 def answer_words(unit: str = "") -> tuple[str, ...]:
     """The words an answer may end with: the exercise's unit (singular or plural, as the
     grader reads it), `percent`, and for money (a currency unit, or none) `dollars`."""
-    from flashdeck.exercises.grading import CURRENCY
+    from flashdeck.exercises.grading import CURRENCY  # ~8 ms: exercise cards only
 
     unit = (unit or "").strip().casefold()
     words = {"percent"}
@@ -425,7 +420,7 @@ class ExercisePanel(Vertical):
         """Show this exercise, its answer box empty (the parts are built on the first one).
         `hint` is the answer box's placeholder for this exercise (in mph, a whole number...)."""
         if hint is None:
-            from flashdeck.exercises.text import answer_hint
+            from flashdeck.exercises.text import answer_hint  # ~8 ms: exercise cards only
 
             hint = answer_hint(instance)
         if not self.children:
@@ -450,8 +445,6 @@ class ExercisePanel(Vertical):
     def _fit_hint(self) -> None:
         """The line under the box shows the placeholder whole when the box cuts it, until
         the answer is checked."""
-        from rich.cells import cell_len
-
         for answer in self.query("#answer").results(Input):
             room = answer.content_size.width - 1  # a cell for the cursor
             self.query_one("#answer-hint", Static).display = (
@@ -507,7 +500,7 @@ class ExercisePanel(Vertical):
     def check(self, typed: str):
         """Grade `typed` and show the verdict and the working; the verdict, or None when
         the answer cannot be read (then the user may try again, the box still open)."""
-        from flashdeck.exercises import grade
+        from flashdeck.exercises import grade  # ~8 ms: exercise cards only
         from flashdeck.exercises.model import Verdict
 
         answer = self.query_one("#answer", Input)
@@ -573,4 +566,4 @@ class Notice(Static):
 
 __all__ = ["AnswerBar", "CardSide", "ExercisePanel", "HangingText", "Notice", "QueueCounts",
            "SessionProgress", "card_markdown_class", "grid_content", "hanging_content",
-           "middle_ellipsis", "queue_of", "wrap_hanging", "RATING_BY_NAME", "RATING_LABELS"]
+           "middle_ellipsis", "queue_of", "wrap_hanging"]

@@ -10,11 +10,10 @@ from difflib import SequenceMatcher
 
 import pytest
 
-from flashdeck.collection import identity
-from flashdeck.collection.identity import (
-    SIMILARITY_THRESHOLD, CandidateIndex, CardRow, GoneCards, card_row, similarity,
-    sync_note_cards,
-)
+from flashdeck.collection import similar
+from flashdeck.collection.card_rows import CardRow, card_row
+from flashdeck.collection.identity import GoneCards, sync_note_cards
+from flashdeck.collection.similar import SIMILARITY_THRESHOLD, CandidateIndex, similarity
 from flashdeck.collection.store import Collection
 from flashdeck.notes.model import ParsedCard
 
@@ -63,13 +62,13 @@ def many(n: int, word: str = "longer") -> list[ParsedCard]:
 def scored(monkeypatch):
     """Counts the difflib-grade comparisons made."""
     calls = []
-    real = identity.similarity
+    real = similar.similarity
 
     def counting(*args, **kwargs):
         calls.append(args[:2])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(identity, "similarity", counting)
+    monkeypatch.setattr(similar, "similarity", counting)
     return calls
 
 
@@ -83,7 +82,7 @@ def test_cards_edited_by_one_word_are_found_among_1000_similar_cards(col, scored
     edited = many(1000)
     for i in (5, 537, 998):  # enough pairs for the index (ALL_PAIRS)
         edited[i] = card(f"Q{i} asks some other thing", f"A{i} with some other text", i)
-    assert 3 * 1000 > identity.ALL_PAIRS
+    assert 3 * 1000 > similar.ALL_PAIRS
     assert sync(col, note, edited) == (0, 3, 0)
     assert live_ids(col, note) == before
     assert len(scored) <= 6  # each with its best candidates only, not with 999 cards
@@ -118,7 +117,7 @@ def test_the_index_ranks_a_cards_old_self_first():
     text = "Q412 asks some edited thing\nA412 with some edited text"
     found = index.candidates("basic", text, 0, 412)
     assert found[0].old.id == 413
-    assert len(found) <= identity.MAX_CANDIDATES
+    assert len(found) <= similar.MAX_CANDIDATES
     assert index.candidates("cloze", text, 0, 412) == []  # another kind: none
     index.discard(413)
     assert 413 not in {c.old.id for c in index.candidates("basic", text, 0, 412)}

@@ -229,7 +229,7 @@ def test_notes_are_never_written(cli, vault, col):
 def test_a_card_crosses_to_the_writer_as_a_row_in_its_columns_order():
     """Workers hand cards over as plain tuples (CardRow's fields, in the order the writer
     inserts them)."""
-    from flashdeck.collection.identity import _UPDATE_COLUMNS, CardRow, card_row, content_hash
+    from flashdeck.collection.card_rows import _UPDATE_COLUMNS, CardRow, card_row, content_hash
     from flashdeck.notes.parser import parse_note
 
     note = parse_note("#flashcards/ml\n\n# Scores\n## Recall\nWhat is recall?::tp/(tp+fn)\n",

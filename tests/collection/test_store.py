@@ -83,7 +83,7 @@ def test_a_collection_in_a_folder_that_cannot_be_made(tmp_path):
 
 def test_an_upgraded_collection_still_gives_a_restored_note_its_orphaned_cards(tmp_path, cli):
     """v5 keeps content keys only for orphans; an orphan from before the upgrade is found."""
-    from flashdeck.collection.identity import content_hash
+    from flashdeck.collection.card_rows import content_hash
     from flashdeck.notes.model import ParsedCard
 
     vault = tmp_path / "vault"

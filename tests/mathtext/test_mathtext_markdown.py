@@ -53,9 +53,9 @@ def test_note_renders_block_and_inline_math() -> None:
         > [!NOTE] IoU is the Jaccard index applied to masks
 
         ### How do IoU and Dice relate?
-        Dice is D = 2J/(1 + J), so for a mask with 40 pixels:
-        - perfect prediction: (2 \* 40)/(2 \* 40 + 0 + 0) = 1
-        - half missed: 20/(20 + 0 + 20) = 1/2
+        Dice is D \= 2J/\(1 \+ J\), so for a mask with 40 pixels:
+        - perfect prediction: \(2 \* 40\)/\(2 \* 40 \+ 0 \+ 0\) \= 1
+        - half missed: 20/\(20 \+ 0 \+ 20\) \= 1/2
 
         The tool costs $5 and $6 a month.
 
@@ -163,7 +163,7 @@ def test_the_note_splits_into_markdown_math_markdown() -> None:
     segments = split_markdown(NOTE)
     assert [s.kind for s in segments] == ["markdown", "math", "markdown"]
     assert segments[1].lines[1] == "J(A, B) = ─────── = ────────────"
-    assert "D = 2J/(1 + J)" in segments[2].text
+    assert r"D \= 2J/\(1 \+ J\)" in segments[2].text  # escaped: markdown shows it as is
 
 
 def test_render_plain_prints_blocks_bare_and_unescaped() -> None:

@@ -11,8 +11,9 @@ import asyncio
 import os
 import shlex
 import subprocess
+from functools import partial
 
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
@@ -20,14 +21,16 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from flashdeck.collection.cards import CardView, get_card
+from flashdeck.collection.queries import card_source_path
 from flashdeck.errors import FlashdeckError
-from flashdeck.render import exercise_seed, header
-from flashdeck.scheduling.engine import RATING_NAMES
+from flashdeck.render import exercise_instance, exercise_seed, header
+from flashdeck.scheduling.rating import Rating
 from flashdeck.tui import content
-from flashdeck.tui.widgets import (COMMAND_KEYS, RATING_BY_NAME, RATING_LABELS, AnswerBar,
-                                   CardSide, ExercisePanel, Notice, QueueCounts,
-                                   SessionProgress, answer_words, queue_of,
-                                   types_into_answer)
+from flashdeck.tui.app import DEMO_NOTICE, RESCAN_HOLD_SECONDS, Reimported
+from flashdeck.tui.session import worker_collection
+from flashdeck.tui.widgets import (COMMAND_KEYS, AnswerBar, CardSide, ExercisePanel, Notice,
+                                   QueueCounts, SessionProgress, answer_words, queue_of,
+                                   scroll_to_show, types_into_answer)
 
 
 class ReviewScreen(Screen):
@@ -103,7 +106,7 @@ class ReviewScreen(Screen):
     async def _after_first_frame(self) -> None:
         """What the first frame did not wait for: the footer, the answer's parts, then the
         app's background work (re-scanning the notes)."""
-        from textual.widgets import Footer
+        from textual.widgets import Footer  # not loaded before the first frame
 
         if not self.is_attached:  # already left (the queue ran out at once, say)
             self.app.first_screen_shown()
@@ -129,7 +132,7 @@ class ReviewScreen(Screen):
         async with self._answer_parts_lock:  # a reveal may come before the first frame's end
             if self._answer_parts_built:
                 return
-            from textual.widgets import Rule
+            from textual.widgets import Rule  # not loaded before the first frame
 
             divider, back, answers = Rule(id="divider"), CardSide(id="back"), \
                 AnswerBar(id="answers")
@@ -154,13 +157,11 @@ class ReviewScreen(Screen):
         card = card or self.engine.next_card()
         if card is None:
             self.card = None
-            from flashdeck.tui.screens.summary import SummaryScreen
+            from flashdeck.tui.screens.summary import SummaryScreen  # not before the first frame
 
             self.app.switch_screen(SummaryScreen(finished=True, deck=self.deck))
             return
         if getattr(self.app, "demo", False) and not self.query("#demo-banner"):
-            from flashdeck.tui.app import DEMO_NOTICE
-
             banner = Static(Content.styled(DEMO_NOTICE, "bold $warning"), id="demo-banner")
             banner.styles.height = 1
             banner.styles.width = "1fr"
@@ -187,8 +188,7 @@ class ReviewScreen(Screen):
                 self.query_one("#card", VerticalScroll), self.app.size.width)
             front = content.front(card, self.seed, self._math_width)
             if exercise:
-                from flashdeck.exercises.text import card_answer_hint
-                from flashdeck.render import exercise_instance
+                from flashdeck.exercises.text import card_answer_hint  # ~8 ms: exercises only
 
                 instance = exercise_instance(card, self.seed)
                 hint = card_answer_hint(card.exercise, card.back, instance)
@@ -281,7 +281,7 @@ class ReviewScreen(Screen):
                 return
             await self.reveal()
             return
-        await self.action_grade(self.suggested or 3)
+        await self.action_grade(self.suggested or Rating.GOOD)
 
     async def action_grade(self, rating: int) -> None:
         card = self.card
@@ -321,7 +321,7 @@ class ReviewScreen(Screen):
         hint = self.query_one("#reveal-hint", Static)
         hint.update(Content.assemble(
             ("⏳ " + self.app.waiting_text(), "bold $warning"),
-            f"\nYour answer ({RATING_NAMES[pending.rating].capitalize()}) is kept and written "
+            f"\nYour answer ({Rating(pending.rating).label}) is kept and written "
             "as soon as the collection is free."))
         hint.display = True
         for bar in self.query("#answers"):
@@ -346,7 +346,7 @@ class ReviewScreen(Screen):
             self.notify(content.plain(undone.reason), markup=False)
             return
         self.done_here = max(0, self.done_here - 1)
-        self.notify(f"Undid {RATING_NAMES[undone.rating].capitalize()}.", markup=False)
+        self.notify(f"Undid {Rating(undone.rating).label}.", markup=False)
         await self.show_card(get_card(self.app.session.col, undone.card_id))
 
     async def action_suspend(self) -> None:
@@ -374,7 +374,7 @@ class ReviewScreen(Screen):
         card = self.card
         if card is None:
             return
-        from flashdeck.cardinfo import card_info
+        from flashdeck.cardinfo import card_info  # ~70 ms with its screen: built when asked
         from flashdeck.tui.screens.info import InfoScreen
 
         try:
@@ -396,12 +396,12 @@ class ReviewScreen(Screen):
         return not types_into_answer(before, character, answer_words(unit))
 
     def action_help(self) -> None:
-        from flashdeck.tui.screens.help import HelpScreen
+        from flashdeck.tui.screens.help import HelpScreen  # ~20 ms: built when asked
 
         self.app.push_screen(HelpScreen())
 
     def action_quit_session(self) -> None:
-        from flashdeck.tui.screens.summary import SummaryScreen
+        from flashdeck.tui.screens.summary import SummaryScreen  # not before the first frame
 
         self.app.switch_screen(SummaryScreen(finished=False))
 
@@ -415,8 +415,6 @@ class ReviewScreen(Screen):
             return
         command = shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
         command += [f"+{card.line}", card.note]
-        from textual.app import SuspendNotSupported
-
         try:
             with self.app.suspend():
                 result = subprocess.run(command, check=False)
@@ -444,19 +442,15 @@ class ReviewScreen(Screen):
                         group="reimport")
 
     def _reimport_in_thread(self, card: CardView) -> None:
-        from flashdeck.collection.importer import import_paths
-        from flashdeck.tui.app import RESCAN_HOLD_SECONDS, Reimported
-        from flashdeck.tui.session import worker_collection
+        from flashdeck.collection.importer import import_paths  # ~90 ms (the note parser)
 
         try:
             with worker_collection(self.app.collection_path) as col:
-                row = col.conn.execute(
-                    "SELECT s.path FROM cards c JOIN notes n ON n.id = c.note_id"
-                    " JOIN sources s ON s.id = n.source_id WHERE c.id = ?", (card.id,)).fetchone()
-                if row is None:
+                source = card_source_path(col, card.id)
+                if source is None:
                     return
                 moment = int(self.engine.now().timestamp())
-                report = import_paths(col, [row[0]], now=moment, hold_seconds=RESCAN_HOLD_SECONDS)
+                report = import_paths(col, [source], now=moment, hold_seconds=RESCAN_HOLD_SECONDS)
                 fresh = get_card(col, card.id)
         except Exception as exc:  # said on screen by the handler; the card stays as it was
             error = str(exc) if isinstance(exc, FlashdeckError) else f"{type(exc).__name__}: {exc}"
@@ -494,7 +488,7 @@ class ReviewScreen(Screen):
                 verdict = panel.check(typed)
                 if verdict is not None:
                     self.graded = True
-                    self.suggested = RATING_BY_NAME.get(verdict.suggested, 3)
+                    self.suggested = Rating.named(verdict.suggested) or Rating.GOOD
                 revealed = verdict is not None  # unreadable now (its unit edited): try again
         if revealed:
             await self.reveal()
@@ -505,15 +499,13 @@ class ReviewScreen(Screen):
 
     async def on_exercise_panel_graded(self, message: ExercisePanel.Graded) -> None:
         self.graded = True
-        self.suggested = RATING_BY_NAME.get(message.verdict.suggested, 3)
+        self.suggested = Rating.named(message.verdict.suggested) or Rating.GOOD
         await self.reveal()
         # the verdict and the working below it in view (at 80×24 PageDown shows the rest),
         # once the revealed answer has been laid out
         self.call_after_refresh(self._verdict_into_view)
 
     def _verdict_into_view(self) -> None:
-        from flashdeck.tui.widgets import scroll_to_show
-
         for verdict in self.query("#exercise #verdict"):
             scroll_to_show(self.query_one("#card"), verdict, self.query_one("#back"))
 
@@ -556,12 +548,10 @@ class ReviewScreen(Screen):
     # -- the command palette ---------------------------------------------------------------
     def palette_commands(self):
         """(title, help, callback) for the command palette: the same actions as the keys."""
-        from functools import partial
-
         yield "Show answer", "Reveal the back of the card (Space)", self.action_primary
-        for rating, label in RATING_LABELS.items():
-            yield (f"Answer {label}", f"Grade the card {label} ({rating})",
-                   partial(self.action_grade, rating))
+        for rating in Rating:
+            yield (f"Answer {rating.label}", f"Grade the card {rating.label} ({rating.value})",
+                   partial(self.action_grade, rating.value))
         yield "Undo", "Undo the last answer (u)", self.action_undo
         yield "Suspend card", "Hide this card until unsuspended (s)", self.action_suspend
         yield "Bury card", "Hide this card until tomorrow (b)", self.action_bury

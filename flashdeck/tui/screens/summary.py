@@ -9,6 +9,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from flashdeck.scheduling.rating import Rating
 from flashdeck.tui.content import plain
 from flashdeck.tui.session import Summary, counts_text, format_duration
 
@@ -22,7 +23,7 @@ def summary_content(summary: Summary, tz) -> Content:
         ("Cards reviewed", str(summary.done)),
         ("Time", format_duration(summary.seconds)),
         ("Again", f"{summary.again} ({rate})"),
-        ("Hard · Good · Easy", f"{r[2]} · {r[3]} · {r[4]}"),
+        ("Hard · Good · Easy", f"{r[Rating.HARD]} · {r[Rating.GOOD]} · {r[Rating.EASY]}"),
         ("Still due in this deck" if summary.deck else "Still due today",
          f"{left.new} new · {left.learning} learning · {left.review} review"),
         ("Later today", summary.upcoming.today_text(tz)),
