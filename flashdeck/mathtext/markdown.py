@@ -70,7 +70,7 @@ class _Display:
 # Said under a display block that is wider than the width given even once broken at its
 # relations (the screen's code block scrolls sideways; nothing of it is cut).
 def overflow_note(columns: int) -> str:
-    return f"→ {columns} more columns to the right: scroll sideways (Shift + mouse wheel)"
+    return f"→ {columns} more columns to the right: ← → scroll sideways"
 
 
 # What a quote level costs a block inside it on the review screen (Textual's blockquote:

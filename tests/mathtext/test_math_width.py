@@ -131,7 +131,7 @@ def test_a_single_form_too_wide_stays_whole_and_says_by_how_much():
     assert fit.overflow == width_of(fit.lines) - 20 > 0
     shown = render_markdown(f"$${latex}$$", width=20)
     assert "precision × recall × specificity" in shown
-    assert f"{fit.overflow} more columns to the right: scroll sideways" in shown
+    assert f"{fit.overflow} more columns to the right: ← → scroll sideways" in shown
 
 
 def test_a_form_too_wide_in_a_chain_overflows_only_by_itself():

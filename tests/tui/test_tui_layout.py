@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from support.tui import fuel_card
-from support.tui import NOW_ISO, app_for, card, make_collection, run_async, screen_text
+from support.tui import NOW_ISO, app_for, card, fuel_card, make_collection, run_async, screen_text
 
 SMALL = (80, 24)
 
@@ -92,7 +91,7 @@ async def test_the_help_fits_80x24_and_scrolls_to_its_last_line(tmp_path):
         await pilot.press("end")
         await pilot.pause()
         text = screen_text(app)
-        assert "reviews everything due." in text
+        assert "calibration)." in text
         assert "Escape or ? closes this help" in text  # still there
         await pilot.press("home")
         await pilot.pause()
@@ -281,3 +280,29 @@ def test_the_breadcrumb_ellipsis_keeps_both_ends():
         assert cell_len(short) <= width and "…" in short
         if width >= 12:
             assert short.startswith("fla") and short.endswith("trip")
+
+
+# -- blocks wider than the panel ------------------------------------------------------------------
+WIDE_CODE = ("```python\n"
+             "dice = 2 * (prediction & target).sum() / (prediction.sum() + target.sum() + eps)"
+             "  # the smoothing term keeps empty masks at 1\n```")
+
+
+@run_async
+async def test_a_code_block_wider_than_the_panel_scrolls_sideways_and_shows_it(tmp_path):
+    app = app_for(_collection(tmp_path, [card("basic", "Dice loss in PyTorch?", WIDE_CODE, 9)]))
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("space")
+        await pilot.pause()
+        fence = app.screen.query_one("#back").query_one("MarkdownFence")
+        assert fence.max_scroll_x > 0  # wider than the panel
+        assert fence.show_horizontal_scrollbar  # the sign that there is more
+        assert "keeps empty masks at 1" not in _card_text(app)
+        for _ in range(10):
+            await pilot.press("right")
+        await pilot.pause()
+        assert fence.scroll_x == fence.max_scroll_x  # Right reaches the end of the line
+        assert "keeps empty mas" in _card_text(app)
+        await pilot.press("left")
+        await pilot.pause()
+        assert fence.scroll_x < fence.max_scroll_x

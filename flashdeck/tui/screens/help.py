@@ -26,6 +26,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("q", "end the session with a summary"),
     ("Escape", "back to the deck list"),
     ("PgUp PgDn ↑ ↓", "scroll the card (Home and End too, outside the answer box)"),
+    ("← →", "scroll a block wider than the screen sideways (its scrollbar shows it)"),
     ("Ctrl+P", "the command palette: every action by name"),
     ("?", "this help"),
 )
@@ -37,7 +38,7 @@ EXERCISE = ("Exercise cards: type the answer (3/4, 0.75, 75%, 15 mph) and press 
             "empty box is not typed.")
 
 DECKS = ("Deck list: Enter reviews the highlighted deck (with its subdecks), a reviews "
-         "everything due.")
+         "everything due, t shows the stats (forecast, retention, calibration).")
 
 CLOSE = "Escape or ? closes this help · ↑ ↓ PgUp PgDn scroll"
 

@@ -33,6 +33,9 @@ from flashdeck.tui.widgets import (COMMAND_KEYS, AnswerBar, CardSide, ExercisePa
                                    scroll_to_show, types_into_answer)
 
 
+SIDEWAYS_STEP = 8  # columns per Left/Right on a block wider than the panel
+
+
 class ReviewScreen(Screen):
     """Review the cards due in one deck (and its subdecks), or in all of them."""
 
@@ -62,6 +65,10 @@ class ReviewScreen(Screen):
         Binding("up", "scroll_card('up')", "Scroll", show=False),
         Binding("home", "scroll_card('home')", "Scroll", show=False),
         Binding("end", "scroll_card('end')", "Scroll", show=False),
+        # a block wider than the panel (a code fence, a formula form too wide to break)
+        # scrolls sideways; its scrollbar shows that there is more
+        Binding("right", "scroll_card('right')", "Scroll", show=False),
+        Binding("left", "scroll_card('left')", "Scroll", show=False),
     ]
 
     def __init__(self, deck: str | None = None, first: CardView | None = None) -> None:
@@ -510,8 +517,14 @@ class ReviewScreen(Screen):
             scroll_to_show(self.query_one("#card"), verdict, self.query_one("#back"))
 
     def action_scroll_card(self, how: str) -> None:
-        """PageUp/PageDown, the arrows, Home/End: scroll the card without focusing it."""
+        """PageUp/PageDown, the arrows, Home/End: scroll the card without focusing it;
+        Left/Right scroll its wide blocks sideways."""
         card = self.query_one("#card", VerticalScroll)
+        if how in ("left", "right"):
+            step = SIDEWAYS_STEP if how == "right" else -SIDEWAYS_STEP
+            for fence in card.query("MarkdownFence"):
+                fence.scroll_relative(x=step, animate=False)
+            return
         scroll = {"page_down": card.scroll_page_down, "page_up": card.scroll_page_up,
                   "down": card.scroll_down, "up": card.scroll_up,
                   "home": card.scroll_home, "end": card.scroll_end}.get(how)
