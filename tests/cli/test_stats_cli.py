@@ -3,27 +3,19 @@ learner built over five months (tests/support/learner.py)."""
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta, timezone
 
 import pytest
 
-from support.learner import EASY, END, HARD, build
+from support.stats_learner import EASY, END, HARD, build_in_utc
 
 NOW_ISO = END.isoformat()
 
 
 @pytest.fixture(scope="module")
 def learned(tmp_path_factory):
-    saved = os.environ.get("TZ")
-    os.environ["TZ"] = "UTC"
-    try:
-        yield build(tmp_path_factory.mktemp("learner"))
-    finally:
-        if saved is None:
-            os.environ.pop("TZ", None)
-        else:
-            os.environ["TZ"] = saved
+    """The collection after the script, and the script's log."""
+    return build_in_utc(tmp_path_factory.mktemp("learner"))
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from support.learners import (SETTINGS, T0, default_like, fast_forgetter, run_learner,
+from support.fitting_learners import (SETTINGS, T0, default_like, fast_forgetter, run_learner,
                               vault_note)
 from support.notes import geo_collection, write_note
 from flashdeck.cli import main

@@ -14,22 +14,12 @@ from flashdeck.scheduling.stats import (CALIBRATION_BINS, compute_stats, forgett
                                         zone_offsets)
 from flashdeck.scheduling.parameters import DEFAULT_PARAMETERS
 from flashdeck.scheduling.step import scheduling_date
-from support.learner import EASY, END, HARD, build
+from support.stats_learner import EASY, END, HARD, build_in_utc
 
 @pytest.fixture(scope="module")
 def learned(tmp_path_factory):
     """The collection after the script, and the script's log."""
-    import os
-
-    saved = os.environ.get("TZ")
-    os.environ["TZ"] = "UTC"
-    try:
-        yield build(tmp_path_factory.mktemp("learner"))
-    finally:
-        if saved is None:
-            os.environ.pop("TZ", None)
-        else:
-            os.environ["TZ"] = saved
+    return build_in_utc(tmp_path_factory.mktemp("learner"))
 
 
 def _stats(path, deck=None):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from support.learner import END, HARD, build_in_utc
+from support.stats_learner import END, HARD, build_in_utc
 from support.tui import app_for, run_async, screen_text
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]

@@ -93,3 +93,4 @@ def build_in_utc(base):
             os.environ.pop("TZ", None)
         else:
             os.environ["TZ"] = saved
+
