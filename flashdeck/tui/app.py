@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable
@@ -44,51 +45,46 @@ IMPORTING_DEMO = "Importing the demo deck…"
 RESCAN_HOLD_SECONDS = 0.1
 
 
+@dataclass
 class Reimported(Message):
     """A note re-imported after `e` (in a worker): the card as it is now (`fresh`; None if
     gone), the import's report, or the error that stopped it."""
 
-    def __init__(self, card, fresh, report, error: str | None = None) -> None:
-        super().__init__()
-        self.card = card
-        self.fresh = fresh
-        self.report = report
-        self.error = error
+    card: object
+    fresh: object
+    report: object
+    error: str | None = None
 
 
 class FlashdeckApp(App[str]):
     CSS_PATH = "flashdeck.tcss"
     TITLE = "flashdeck"
 
+    @dataclass
     class Imported(Message):
         """A background import finished (`bundled`: the bundled deck on a fresh collection)."""
 
-        def __init__(self, report, bundled: bool) -> None:
-            super().__init__()
-            self.report = report
-            self.bundled = bundled
+        report: object
+        bundled: bool
 
+    @dataclass
     class ImportFailed(Message):
-        def __init__(self, error: str, bundled: bool) -> None:
-            super().__init__()
-            self.error = error
-            self.bundled = bundled
+        error: str
+        bundled: bool
 
+    @dataclass
     class AnswerWritten(Message):
         """A pending answer is in the collection at last."""
 
-        def __init__(self, pending: Pending, answered) -> None:
-            super().__init__()
-            self.pending = pending
-            self.answered = answered
+        pending: Pending
+        answered: object
 
+    @dataclass
     class AnswerFailed(Message):
         """A pending answer was refused (the card changed meanwhile, say): nothing written."""
 
-        def __init__(self, pending: Pending, error: str) -> None:
-            super().__init__()
-            self.pending = pending
-            self.error = error
+        pending: Pending
+        error: str
 
     def __init__(self, col: Collection, *, config: Config, deck: str | None = None,
                  now: Callable[[], datetime] | None = None,

@@ -13,6 +13,7 @@ the Markdown widget, whose import alone costs ~40 ms, only for a card that needs
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
@@ -289,10 +290,9 @@ def queue_of(state: str) -> str:
 class AnswerBar(Horizontal):
     """The four grades with the interval each gives: `Again 1m · Hard 6m · Good 10m · Easy 9d`."""
 
+    @dataclass
     class Chosen(Message):
-        def __init__(self, rating: int) -> None:
-            super().__init__()
-            self.rating = rating
+        rating: int
 
     def compose(self) -> ComposeResult:
         for rating in Rating:
@@ -411,10 +411,9 @@ class ExercisePanel(Vertical):
     # Escape leaves the answer box (the command keys work in it too: `types_into_answer`)
     BINDINGS = [Binding("escape", "leave_input", "Keys", show=False)]
 
+    @dataclass
     class Graded(Message):
-        def __init__(self, verdict) -> None:
-            super().__init__()
-            self.verdict = verdict
+        verdict: object
 
     async def load(self, instance, hint: str | None = None) -> None:
         """Show this exercise, its answer box empty (the parts are built on the first one).

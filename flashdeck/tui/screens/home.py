@@ -66,17 +66,15 @@ class HomeScreen(Screen):
         Binding("q", "quit", "Quit"),
     ]
 
+    @dataclass
     class CountsReady(Message):
-        def __init__(self, rows: list[DeckRow], total: Counts, upcoming: Upcoming) -> None:
-            super().__init__()
-            self.rows = rows
-            self.total = total
-            self.upcoming = upcoming
+        rows: list[DeckRow]
+        total: Counts
+        upcoming: Upcoming
 
+    @dataclass
     class CountsFailed(Message):
-        def __init__(self, error: str) -> None:
-            super().__init__()
-            self.error = error
+        error: str
 
     def compose(self) -> ComposeResult:
         demo = " (demo)" if getattr(self.app, "demo", False) else ""

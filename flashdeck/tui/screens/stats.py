@@ -9,6 +9,8 @@ year of a big log takes a moment) and drawn when they come. The charts are text 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -30,15 +32,13 @@ class StatsScreen(Screen):
         Binding("t", "close", "Close", show=False),
     ]
 
+    @dataclass
     class Ready(Message):
-        def __init__(self, stats) -> None:
-            super().__init__()
-            self.stats = stats
+        stats: object
 
+    @dataclass
     class Failed(Message):
-        def __init__(self, error: str) -> None:
-            super().__init__()
-            self.error = error
+        error: str
 
     def __init__(self, deck: str | None = None) -> None:
         super().__init__()
