@@ -12,16 +12,17 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from flashdeck.collection.queries import set_busy_wait
 from flashdeck.collection.store import Collection
 from flashdeck.errors import FlashdeckError
 from flashdeck.scheduling.config import Config
-from flashdeck.scheduling.cram import Cram
 from flashdeck.scheduling.engine import Answered, Counts, Engine, Undo
 from flashdeck.scheduling.rating import Rating
-from flashdeck.scheduling.upcoming import Upcoming, upcoming  # noqa: F401 (the screens' import)
+
+if TYPE_CHECKING:  # the summary's type; the first card on screen needs neither module
+    from flashdeck.scheduling.upcoming import Upcoming
 
 # A card left on screen while the user makes tea should not count as ten minutes of work
 # (Anki caps the answer time the same way).
@@ -142,6 +143,8 @@ class Session:
         """The engine over this session's connection, or over `col` (a worker's own)."""
         col = col if col is not None else self.col
         if self.cram:
+            from flashdeck.scheduling.cram import Cram  # `review --cram` only
+
             return Cram(col, self.config, now=self.now, deck=deck, session=self.cram_id)
         return Engine(col, self.config, now=self.now, deck=deck, ahead=self.ahead)
 
@@ -221,6 +224,8 @@ class Session:
 
         Each card is counted once: a learning card due later today is "later today", not
         also "still due today" (the queue's counts include it: it is today's)."""
+        from flashdeck.scheduling.upcoming import upcoming  # the summary's, not the first card's
+
         engine = self.engine(deck)
         by_rating = {r.value: sum(1 for a in self.answers if a.rating == r) for r in Rating}
         seconds = (self.monotonic() - self.started) if self.started is not None else 0.0

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from flashdeck.scheduling.engine import Counts
 from flashdeck.tui.content import escape_markdown, obsidian_to_markdown, prepare, simple_text
-from flashdeck.tui.session import Summary, Upcoming, format_duration
+from flashdeck.scheduling.upcoming import Upcoming
+from flashdeck.tui.session import Summary, format_duration
 
 
 @pytest.mark.parametrize("source,shown", [

@@ -19,8 +19,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from flashdeck.scheduling.engine import Counts
+from flashdeck.scheduling.upcoming import Upcoming
 from flashdeck.tui.content import plain
-from flashdeck.tui.session import Upcoming
 from flashdeck.tui.widgets import Notice
 
 ALL = "\x00all"  # the row key of the totals row (no deck name can hold NUL)
@@ -37,7 +37,7 @@ def compute_rows(col, config, now) -> tuple[list[DeckRow], Counts, Upcoming]:
     """The tree with counts (a parent counts its subdecks), the totals, and what is later."""
     from flashdeck.scheduling.decks import deck_counts
     from flashdeck.scheduling.engine import Engine
-    from flashdeck.tui.session import upcoming
+    from flashdeck.scheduling.upcoming import upcoming
 
     tree, total = deck_counts(col, config, now)
     rows = [DeckRow(node, depth, counts) for node, depth, counts in tree]
