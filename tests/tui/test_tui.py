@@ -884,7 +884,7 @@ async def test_what_an_answer_can_hold_is_typed(tmp_path, unit, typed):
 
 
 def test_which_letters_go_on_the_answer():
-    from flashdeck.tui.widgets import answer_words, types_into_answer
+    from flashdeck.tui.answer_keys import answer_words, types_into_answer
 
     plain, mph, minutes = answer_words(""), answer_words("mph"), answer_words("min")
     for before, key, words, typed in [

@@ -251,7 +251,7 @@ async def test_the_undo_toast_keeps_off_the_answer_box(tmp_path):
 def test_wrapped_lines_fit_hang_and_lose_no_word(width):
     from rich.cells import cell_len
 
-    from flashdeck.tui.widgets import hanging_content
+    from flashdeck.tui.wrapping import hanging_content
 
     from textual.content import Content
 
@@ -271,7 +271,7 @@ def test_wrapped_lines_fit_hang_and_lose_no_word(width):
 def test_the_breadcrumb_ellipsis_keeps_both_ends():
     from rich.cells import cell_len
 
-    from flashdeck.tui.widgets import middle_ellipsis
+    from flashdeck.tui.wrapping import middle_ellipsis
 
     crumb = "flashcards/maths · Averages › When the arithmetic mean misleads › The return trip"
     assert middle_ellipsis(crumb, 200) == crumb

@@ -28,9 +28,9 @@ from flashdeck.scheduling.rating import Rating
 from flashdeck.tui import content
 from flashdeck.tui.app import DEMO_NOTICE, RESCAN_HOLD_SECONDS, Reimported
 from flashdeck.tui.session import worker_collection
-from flashdeck.tui.widgets import (COMMAND_KEYS, AnswerBar, CardSide, ExercisePanel, Notice,
-                                   QueueCounts, SessionProgress, answer_words, queue_of,
-                                   scroll_to_show, types_into_answer)
+from flashdeck.tui.answer_keys import COMMAND_KEYS, answer_words, types_into_answer
+from flashdeck.tui.widgets import (AnswerBar, CardSide, ExercisePanel, Notice, QueueCounts,
+                                   SessionProgress, queue_of, scroll_to_show)
 
 
 SIDEWAYS_STEP = 8  # columns per Left/Right on a block wider than the panel
