@@ -5,24 +5,32 @@ million reviews comes back as a few hundred rows. Times are Unix seconds; the ca
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from flashdeck.collection.cards import LATER_COPY, deck_clause
 from flashdeck.collection.store import Collection
 
 MATURE_SECONDS = int(20.5 * 86400)  # a review card given 21 days (due at a day start) is mature
-_STATE_BEFORE = ("CASE WHEN json_valid(r.state_before) THEN"
-                 " json_extract(r.state_before, '$.state') END")  # as the reviews_state index
 
 
-def due_counts(col: Collection, until: int, deck: str | None = None) -> list[tuple[int, int]]:
-    """[(due, cards)] of the cards due before `until` that the queue can show (not new,
-    suspended or orphaned): what the forecast counts."""
-    clause, params = deck_clause(deck)
-    return [tuple(row) for row in col.conn.execute(
-        "SELECT c.due, count(*) FROM cards c WHERE c.orphaned = 0 AND c.suspended = 0"
-        " AND c.state != 'new' AND c.due < ?" + clause + " GROUP BY c.due",
-        [until, *params])]
+def due_counts(col: Collection, starts: list[int], deck: str | None = None) -> list[int]:
+    """How many cards the queue can show (not new, suspended or orphaned) fall due before
+    starts[0] (overdue), then in each [starts[i], starts[i + 1]): what the forecast
+    counts. One index range count per day for the whole collection."""
+    bounds = [-(2 ** 62), *starts]
+    if deck:
+        clause, params = deck_clause(deck)
+        dues = sorted(due for (due,) in col.conn.execute(
+            "SELECT c.due FROM cards c WHERE c.orphaned = 0 AND c.suspended = 0"
+            " AND c.state != 'new' AND c.due < ?" + clause, [starts[-1], *params]))
+        return [bisect_left(dues, b) - bisect_left(dues, a) for a, b in zip(bounds, bounds[1:])]
+    days = ", ".join(f"({int(a)}, {int(b)})" for a, b in zip(bounds, bounds[1:]))
+    return [n for (n,) in col.conn.execute(
+        f"WITH d(s, e) AS (VALUES {days}) SELECT (SELECT count(*) FROM cards c"
+        " INDEXED BY cards_queue WHERE c.orphaned = 0 AND c.suspended = 0"
+        " AND c.state IN ('learning', 'review', 'relearning') AND c.due >= d.s"
+        " AND c.due < d.e) FROM d")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,37 +38,34 @@ class StateRow:
     state: str
     suspended: bool
     leech: bool
-    waiting_copy: bool  # a new copy of a shared exercise waiting behind its first copy
-    interval_days: int | None  # review cards: days from their last review to their due
     count: int
+    waiting_copies: int  # new copies of a shared exercise waiting behind their first copy
 
 
 def card_states(col: Collection, deck: str | None = None) -> list[StateRow]:
-    """The live cards grouped by state, flags and (review cards) interval in days."""
+    """The live cards grouped by state and flags, read from the cards_stats index in its
+    order (no sorting, no card rows)."""
     clause, params = deck_clause(deck)
-    rows = col.conn.execute(
-        "SELECT c.state, c.suspended != 0, c.leech != 0,"
-        f" CASE WHEN c.state = 'new' AND c.exercise IS NOT NULL THEN ({LATER_COPY}) ELSE 0 END,"
-        " CASE WHEN c.state = 'review' AND c.due IS NOT NULL AND c.last_review IS NOT NULL"
-        "  THEN CAST(round((c.due - c.last_review) / 86400.0) AS INTEGER) END AS ivl,"
-        " count(*) FROM cards c WHERE c.orphaned = 0" + clause
-        + " GROUP BY 1, 2, 3, 4, 5", params)
-    return [StateRow(s, bool(sp), bool(lc), bool(w), ivl, n) for s, sp, lc, w, ivl, n in rows]
+    waiting = {(s, sp, lc): n for s, sp, lc, n in col.conn.execute(
+        "SELECT c.state, c.suspended, c.leech, count(*) FROM cards c INDEXED BY cards_exercise"
+        f" WHERE c.exercise IS NOT NULL AND c.orphaned = 0 AND c.state = 'new' AND {LATER_COPY}"
+        + clause + " GROUP BY 1, 2, 3", params)}
+    return [StateRow(s, bool(sp), bool(lc), n, waiting.get((s, sp, lc), 0))
+            for s, sp, lc, n in col.conn.execute(
+                "SELECT c.state, c.suspended, c.leech, count(*) FROM cards c"
+                " INDEXED BY cards_stats WHERE c.orphaned = 0" + clause
+                + " GROUP BY c.state, c.suspended, c.leech", params)]
 
 
-def review_counts(col: Collection, since: int, bucket: int,
-                  deck: str | None = None) -> list[tuple[int, int]]:
-    """[(bucket start, reviews)] from `since` on, in buckets of `bucket` seconds (from the
-    time index alone; a deck's from the card index)."""
-    if deck:
-        clause, params = deck_clause(deck)
-        sql = ("SELECT r.reviewed_at / ? AS b, count(*) FROM cards c JOIN reviews r"
-               " ON r.card_id = c.id WHERE r.reviewed_at >= ?" + clause + " GROUP BY b")
-    else:
-        params = []
-        sql = ("SELECT r.reviewed_at / ? AS b, count(*) FROM reviews r"
-               " WHERE r.reviewed_at >= ? GROUP BY b")
-    return [(b * bucket, n) for b, n in col.conn.execute(sql, [bucket, since, *params])]
+def review_intervals(col: Collection, deck: str | None = None) -> list[tuple[int, int]]:
+    """[(days, cards)]: the live review cards by interval (days from their last review to
+    their due, rounded), from the cards_stats index."""
+    clause, params = deck_clause(deck)
+    return [tuple(row) for row in col.conn.execute(
+        "SELECT (c.due - c.last_review + 43200) / 86400, count(*) FROM cards c"
+        " INDEXED BY cards_stats WHERE c.orphaned = 0 AND c.state = 'review'"
+        " AND c.due IS NOT NULL AND c.last_review IS NOT NULL" + clause + " GROUP BY 1",
+        params)]
 
 
 def count_reviews_since(col: Collection, since: int, deck: str | None = None) -> int:
@@ -74,90 +79,170 @@ def count_reviews_since(col: Collection, since: int, deck: str | None = None) ->
 
 
 @dataclass(frozen=True, slots=True)
-class AnswerRow:
-    period: int  # index into the period starts given (0: the newest)
-    kind: str  # the card before the answer: learning (new, learning, relearning), young, mature
+class DayRow:
+    """Answers of one scheduling day to cards of one deck, by what the card was before
+    (learning — new, learning or relearning —, young or mature: review cards by the
+    interval they were answered at), rating and calibration bin."""
+    day: int  # the scheduling day, as days since 1970-01-01
+    deck: str | None  # None: summed over decks
+    kind: str
     rating: int
+    bin: int  # floor(predicted recall × bins), the last bin holding 100 %; -1: no prediction
     count: int
+    p_sum: float  # the predicted recalls, summed (0 without a prediction)
 
 
 @dataclass(frozen=True, slots=True)
-class CalibrationRow:
-    bin: int  # floor(predicted recall × bins), the last bin holding 100 %
-    count: int
-    predicted_sum: float
-    passed: int  # answers other than Again
+class DayCounting:
+    """How answers are counted into days and bins: what a kept count was made with.
+
+    `curves` [(from, decay, factor)], oldest first: the forgetting curve of the parameters
+    in force from each time on; `offsets` the zone's UTC offsets [(from, seconds)], oldest
+    first, covering every time involved; a scheduling day is the local date of
+    (time − day_start_hour). `key` names all of it (the zone included): counts kept under
+    another key are made again."""
+    curves: tuple[tuple[int, float, float], ...]
+    offsets: tuple[tuple[int, int], ...]
+    day_start_hour: int
+    bins: int
+    key: str
 
 
-def answers_and_calibration(col: Collection, starts: list[int], *, decay: float,
-                            factor: float, offsets: list[tuple[int, int]],
-                            day_start_hour: int, bins: int = 10, deck: str | None = None
-                            ) -> tuple[list[AnswerRow], list[CalibrationRow]]:
-    """One pass over the answers given since `starts[-1]` (each log row's JSON is read
-    once), counting:
+_UPTO, _KEY = "stats_days_upto", "stats_days_key"  # schema 11's triggers name the first
 
-    - answers by period (`starts` newest first: an answer in [starts[i], starts[i-1]) is in
-      period i), by what the card was before (young and mature: review cards by the
-      interval they were answered at) and by rating;
-    - calibration: the predicted recall at each answer of a card in review or relearning
-      with a stability and a last review, binned, against the answer. The prediction is
-      FSRS's forgetting curve (1 + factor·t/S) ** decay of the elapsed time t as the
-      scheduler counts it: whole scheduling days when the answer came on a later day than
-      the last review, else the real time elapsed. A scheduling day is the local date of
-      (time − day_start_hour); `offsets` are the zone's UTC offsets [(from, seconds)],
-      oldest first, covering every time involved.
-    """
-    def local(column: str) -> str:
-        if len(offsets) == 1:
-            return f"({column} + {int(offsets[0][1])})"
-        case = " ".join(f"WHEN {column} >= {int(t)} THEN {int(o)}"
-                        for t, o in reversed(offsets[1:]))
-        return f"({column} + CASE {case} ELSE {int(offsets[0][1])} END)"
 
-    shift = day_start_hour * 3600
-    period = " ".join(f"WHEN at >= {int(s)} THEN {i}" for i, s in enumerate(starts))
-    days = f"((({local('at')} - {shift}) / 86400) - (({local('last')} - {shift}) / 86400))"
+def answer_days(col: Collection, counting: DayCounting, first_day: int, first_start: int,
+                today_start: int, deck: str | None = None) -> list[DayRow]:
+    """The answers from scheduling day `first_day` (starting at `first_start`) on, today's
+    (from `today_start`) included. The complete days before today are counted once and
+    kept (stats_days, up to `stats_days_upto`; schema 11's triggers drop that mark when
+    the log before it changes), then only the days since are counted; today's come from
+    the log. When the counts cannot be written (another program writing, a read-only
+    file) they are made for this call alone."""
+    meta = dict(col.conn.execute("SELECT key, value FROM meta WHERE key IN (?, ?)",
+                                 (_UPTO, _KEY)))
+    try:
+        upto = int(meta.get(_UPTO, ""))
+    except ValueError:
+        upto = None
+    valid = upto is not None and meta.get(_KEY) == counting.key and upto <= today_start
+    today = _count_days(col, counting, today_start, None, deck)
+    if valid and upto == today_start:
+        return _kept(col, first_day, deck) + today
+    made = _count_days(col, counting, max(upto, first_start) if valid else first_start,
+                       today_start)
+    if _keep(col, made, counting.key, upto if valid else None, today_start, first_day):
+        return _kept(col, first_day, deck) + today
+    kept = _kept(col, first_day, deck) if valid else []
+    return kept + [r for r in _in_deck(made, deck) if r.day >= first_day] + today
+
+
+def _in_deck(rows: list[DayRow], deck: str | None) -> list[DayRow]:
+    if not deck:
+        return rows
+    deck = deck.strip("/")
+    return [r for r in rows if r.deck == deck or r.deck.startswith(deck + "/")]
+
+
+def _kept(col: Collection, first_day: int, deck: str | None) -> list[DayRow]:
+    """The kept counts from `first_day` on, summed over decks (in the table's order: the
+    sum streams, unsorted)."""
+    clause, params = deck_clause(deck, "deck")
+    return [DayRow(day, None, kind, rating, bin_, n, p) for day, kind, rating, bin_, n, p
+            in col.conn.execute(
+                "SELECT day, kind, rating, bin, sum(count), sum(p_sum) FROM stats_days"
+                " WHERE day >= ?" + clause + " GROUP BY day, kind, rating, bin",
+                [first_day, *params])]
+
+
+def _keep(col: Collection, rows: list[DayRow], key: str, upto: int | None, new_upto: int,
+          first_day: int) -> bool:
+    """Add `rows` to the counts kept up to `upto` and move the mark to `new_upto` (with
+    `upto` None, they replace all kept counts); False when the collection cannot be
+    written now, or the mark moved since it was read."""
+    import sqlite3
+
+    from flashdeck.collection.queries import set_busy_wait
+
+    waited = col.conn.execute("PRAGMA busy_timeout").fetchone()[0]
+    set_busy_wait(col, 0.05)
+    try:
+        with col.transaction() as conn:
+            still = conn.execute("SELECT value FROM meta WHERE key = ?", (_UPTO,)).fetchone()
+            if upto is not None and (still is None or still[0] != str(upto)):
+                return False  # an old review changed, or another program counted
+            conn.execute("DELETE FROM stats_days" if upto is None
+                         else "DELETE FROM stats_days WHERE day < ?",
+                         () if upto is None else (first_day,))
+            conn.executemany(
+                "INSERT INTO stats_days (day, deck, kind, rating, bin, count, p_sum)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(r.day, r.deck, r.kind, r.rating, r.bin, r.count, r.p_sum) for r in rows
+                 if r.day >= first_day])
+            conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                             [(_UPTO, str(int(new_upto))), (_KEY, key)])
+        return True
+    except sqlite3.OperationalError as exc:  # locked, busy, read-only: count for now only
+        if not any(word in str(exc) for word in ("locked", "busy", "readonly", "read-only")):
+            raise
+        return False
+    finally:
+        set_busy_wait(col, waited / 1000)
+
+
+def _count_days(col: Collection, counting: DayCounting, since: int, until: int | None,
+                deck: str | None = None) -> list[DayRow]:
+    """The answers given in [since, until) counted by scheduling day, deck, what the card
+    was before, rating and calibration bin, read from the log's time index (schema 11:
+    what the card was before each answer is kept there).
+
+    The prediction is FSRS's forgetting curve (1 + factor·t/S) ** decay of the elapsed
+    time t as the scheduler counts it: whole scheduling days when the answer came on a
+    later day than the last review, else the real time elapsed; for answers to cards in
+    review or relearning with a stability and a last review."""
+    def by_time(column: str, values) -> str:
+        """The value in force at `column`'s time, from [(from, value)] oldest first."""
+        if len(values) == 1:
+            return repr(values[0][1])
+        case = " ".join(f"WHEN {column} >= {int(t)} THEN {v!r}" for t, v in reversed(values[1:]))
+        return f"(CASE {case} ELSE {values[0][1]!r} END)"
+
+    def day(column: str) -> str:
+        offset = by_time(column, [(t, int(o)) for t, o in counting.offsets])
+        return f"(({column} + {offset} - {counting.day_start_hour * 3600}) / 86400)"
+
+    bins = counting.bins
+    decay = by_time("at", [(t, float(d)) for t, d, _ in counting.curves])
+    factor = by_time("at", [(t, float(f)) for t, _, f in counting.curves])
+    days = f"({day('at')} - {day('last')})"
     clause, params = deck_clause(deck)
-    join = " JOIN cards c ON c.id = r.card_id" if deck else ""
+    window = "r.reviewed_at >= ?" + ("" if until is None else " AND r.reviewed_at < ?")
+    params = [int(since), *([] if until is None else [int(until)]), *params]
     sql = f"""
-SELECT period, kind, rating, bin, count(*), sum(p) FROM (
-  SELECT period, kind, rating, p,
-         CASE WHEN p IS NULL THEN -1 ELSE min(CAST(p * {bins} AS INTEGER), {bins - 1}) END
-           AS bin
+SELECT d, deck, kind, rating,
+       CASE WHEN p IS NULL THEN -1 ELSE min(CAST(p * {bins} AS INTEGER), {bins - 1}) END,
+       count(*), coalesce(sum(p), 0)
+FROM (
+  SELECT {day('at')} AS d, deck, rating,
+         CASE WHEN st = 'review' THEN
+           CASE WHEN due - last >= {MATURE_SECONDS} THEN 'mature' ELSE 'young' END
+         ELSE 'learning' END AS kind,
+         CASE WHEN st IN ('review', 'relearning') AND s > 0 AND last IS NOT NULL THEN
+           pow(1 + {factor} * (CASE WHEN {days} > 0 THEN {days}
+                               ELSE max(at - last, 0) / 86400.0 END) / s, {decay})
+         END AS p
   FROM (
-    SELECT CASE {period} END AS period, rating,
-           CASE WHEN st = 'review' THEN
-             CASE WHEN due - last >= {MATURE_SECONDS} THEN 'mature' ELSE 'young' END
-           ELSE 'learning' END AS kind,
-           CASE WHEN st IN ('review', 'relearning') AND s > 0 AND last IS NOT NULL THEN
-             pow(1 + {factor!r} * (CASE WHEN {days} > 0 THEN {days}
-                                   ELSE max(at - last, 0) / 86400.0 END) / s, {decay!r})
-           END AS p
-    FROM (
-      SELECT r.reviewed_at AS at, r.rating AS rating, {_STATE_BEFORE} AS st,
-             json_extract(r.state_before, '$.due') AS due,
-             json_extract(r.state_before, '$.last_review') AS last,
-             json_extract(r.state_before, '$.stability') AS s
-      FROM reviews r{join}
-      WHERE r.reviewed_at >= ?{clause}
-      LIMIT -1  -- not flattened: each row's JSON read once, not once per use of a column
-    )
+    SELECT r.reviewed_at AS at, r.rating AS rating, r.before_state AS st,
+           r.before_due AS due, r.before_last_review AS last, r.before_stability AS s,
+           coalesce(c.deck, '') AS deck
+    FROM reviews r INDEXED BY reviews_time LEFT JOIN cards c ON c.id = r.card_id
+    WHERE {window}{clause}
   )
-) GROUP BY 1, 2, 3, 4
+  LIMIT -1  -- not flattened: each row's prediction computed once, not once per use
+) GROUP BY 1, 2, 3, 4, 5
 """
     _ensure_pow(col)
-    answers: dict[tuple, int] = {}
-    calibration: dict[int, list] = {}
-    for period_, kind, rating, bin_, n, p in col.conn.execute(sql, [int(starts[-1]), *params]):
-        key = (period_, kind, rating)
-        answers[key] = answers.get(key, 0) + n
-        if bin_ >= 0:
-            cell = calibration.setdefault(bin_, [0, 0.0, 0])
-            cell[0] += n
-            cell[1] += p
-            cell[2] += n if rating > 1 else 0
-    return ([AnswerRow(*key, n) for key, n in answers.items()],
-            [CalibrationRow(b, n, p, k) for b, (n, p, k) in sorted(calibration.items())])
+    return [DayRow(*row) for row in col.conn.execute(sql, params)]
 
 
 def _ensure_pow(col: Collection) -> None:

@@ -15,7 +15,7 @@ from typing import Iterator
 
 from flashdeck.errors import CollectionError
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 # Times are integer Unix seconds (UTC). Card scheduling state lives on the card row; the
 # review log keeps the whole state before and after each answer (JSON) so undo is exact.
@@ -173,6 +173,56 @@ CREATE TABLE IF NOT EXISTS note_problems (
     PRIMARY KEY (note_id, seq)
 ) WITHOUT ROWID;
 DELETE FROM meta WHERE key LIKE 'parse_stamp:%'
+""",
+    # the stats (scheduling/stats.py) read what each card was before each answer for a
+    # year of answers: columns computed from the logged JSON (virtual: nothing more is
+    # stored in the table; json_valid: a damaged row reads as NULLs, never an error) and
+    # kept in the time index, so a year of a million-review log is read from the index
+    # alone, never parsing a row's JSON. Every writer of the log (answer, undo, doctor,
+    # sync) keeps them right without knowing of them. The past days' answers are kept
+    # counted (stats_days, up to the day in meta `stats_days_upto`); the triggers drop
+    # that mark when a review before it is added, changed or removed, or a reviewed
+    # card changes deck, so the counts are made again from the log (stats_queries.py)
+    10: """
+ALTER TABLE reviews ADD COLUMN before_state TEXT GENERATED ALWAYS AS (
+    CASE WHEN json_valid(state_before) THEN json_extract(state_before, '$.state') END) VIRTUAL;
+ALTER TABLE reviews ADD COLUMN before_due INTEGER GENERATED ALWAYS AS (
+    CASE WHEN json_valid(state_before) THEN json_extract(state_before, '$.due') END) VIRTUAL;
+ALTER TABLE reviews ADD COLUMN before_last_review INTEGER GENERATED ALWAYS AS (
+    CASE WHEN json_valid(state_before) THEN json_extract(state_before, '$.last_review') END
+    ) VIRTUAL;
+ALTER TABLE reviews ADD COLUMN before_stability REAL GENERATED ALWAYS AS (
+    CASE WHEN json_valid(state_before) THEN json_extract(state_before, '$.stability') END
+    ) VIRTUAL;
+DROP INDEX IF EXISTS reviews_time;
+CREATE INDEX reviews_time ON reviews (reviewed_at, rating, before_state, before_due,
+    before_last_review, before_stability, card_id);
+CREATE INDEX cards_stats ON cards (orphaned, state, suspended, leech, due, last_review, deck);
+CREATE TABLE stats_days (
+    day    INTEGER NOT NULL,             -- the scheduling day (days since 1970, local)
+    deck   TEXT NOT NULL,                -- the card's deck
+    kind   TEXT NOT NULL,                -- the card before the answer: learning, young, mature
+    rating INTEGER NOT NULL,
+    bin    INTEGER NOT NULL,             -- the predicted recall's calibration bin, -1: none
+    count  INTEGER NOT NULL,
+    p_sum  REAL NOT NULL,                -- the predicted recalls, summed
+    PRIMARY KEY (day, kind, rating, bin, deck) -- read summed over decks, in this order
+) WITHOUT ROWID;
+CREATE TRIGGER stats_days_insert AFTER INSERT ON reviews
+    WHEN new.reviewed_at < (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'stats_days_upto')
+    BEGIN DELETE FROM meta WHERE key = 'stats_days_upto'; END;
+CREATE TRIGGER stats_days_delete AFTER DELETE ON reviews
+    WHEN old.reviewed_at < (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'stats_days_upto')
+    BEGIN DELETE FROM meta WHERE key = 'stats_days_upto'; END;
+CREATE TRIGGER stats_days_update AFTER UPDATE ON reviews
+    WHEN min(old.reviewed_at, new.reviewed_at)
+         < (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'stats_days_upto')
+    BEGIN DELETE FROM meta WHERE key = 'stats_days_upto'; END;
+CREATE TRIGGER stats_days_deck AFTER UPDATE OF deck ON cards
+    WHEN old.deck IS NOT new.deck
+         AND EXISTS (SELECT 1 FROM meta WHERE key = 'stats_days_upto')
+         AND EXISTS (SELECT 1 FROM reviews WHERE card_id = new.id)
+    BEGIN DELETE FROM meta WHERE key = 'stats_days_upto'; END
 """,
 }
 
@@ -388,11 +438,18 @@ def describe_error(exc: sqlite3.Error) -> str:
 
 
 def _split_sql(script: str) -> list[str]:
-    """The statements of a schema script (no semicolons inside our statements' strings)."""
+    """The statements of a schema script (no semicolons or `--` inside our statements'
+    strings; a trigger's body, with semicolons of its own, stays one statement)."""
     statements = []
+    pending = ""
     for chunk in script.split(";"):
         lines = [line.split("--", 1)[0] for line in chunk.splitlines()]
-        text = "\n".join(lines).strip()
-        if text:
-            statements.append(text)
+        pending += "\n".join(lines) + ";"
+        if sqlite3.complete_statement(pending):
+            text = pending.strip().rstrip(";").strip()
+            if text:
+                statements.append(text)
+            pending = ""
+    if pending.strip(" \n;"):
+        statements.append(pending.strip().rstrip(";").strip())
     return statements

@@ -214,8 +214,6 @@ def cmd_stats(args) -> int:
           f"{stats['orphaned']} orphaned")
     r = stats["reviews"]
     print(f"reviews: {r['today']} today ({r['today_minutes']} min), {r['total']} in all")
-    if stats["retention_30d"] is not None:
-        print(f"retention (last 30 days): {stats['retention_30d']:.0%}")
     d = stats["due_today"]
     print(f"left today: {d['new']} new, {d['learning']} learning, {d['review']} review")
     print_figures(figures, plot=False)

@@ -10,7 +10,7 @@ at `day_start_hour`, local time, as the queue counts it).
 
 from __future__ import annotations
 
-from bisect import bisect_right
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 
@@ -18,14 +18,19 @@ from flashdeck.collection import stats_queries as q
 from flashdeck.scheduling.config import Config
 from flashdeck.scheduling.step import day_start, scheduling_date
 
+EPOCH = date(1970, 1, 1)  # scheduling days are counted from it (stats_queries.DayRow.day)
 FORECAST_DAYS = 30
 HEATMAP_DAYS = 365
 CALIBRATION_BINS = 10
 CALIBRATION_DAYS = HEATMAP_DAYS  # the answers calibration looks at: the last year's
-PERIODS = ("today", "yesterday", "week", "month", "year")  # true retention's columns
+# true retention's columns: the answers from `a` to `b` days ago (today: 0 days ago)
+PERIOD_DAYS = {"today": (0, 1), "yesterday": (1, 2), "week": (0, 7), "month": (0, 30),
+               "year": (0, 365)}
+PERIODS = tuple(PERIOD_DAYS)
 KINDS = ("learning", "young", "mature")
 RATING_KEYS = ("again", "hard", "good", "easy")
 # the interval histogram's bins: (label, up to and including this many days)
+MATURE_DAYS = 21  # a review card's interval from which it is mature (Anki's)
 INTERVAL_BINS = (("1d", 1), ("2-3d", 3), ("4-7d", 7), ("1-2w", 14), ("2-3w", 21),
                  ("3w-2mo", 60), ("2-6mo", 182), ("6mo-1y", 365), ("1-2y", 730), (">2y", None))
 
@@ -128,87 +133,74 @@ class Stats:
 
 
 # -- the figures ------------------------------------------------------------------------------
-def forecast(rows: list[tuple[int, int]], starts: list[int], today: date) -> Forecast:
-    """`rows` [(due, cards)] due before starts[-1]; `starts`: the day starts of today and of
-    the FORECAST_DAYS days after it (FORECAST_DAYS + 1 times)."""
-    days = [0] * (len(starts) - 1)
-    overdue = 0
-    for due, n in rows:
-        if due < starts[0]:
-            overdue += n
-            days[0] += n
-            continue
-        index = bisect_right(starts, due) - 1
-        if 0 <= index < len(days):
-            days[index] += n
+def forecast(counts: list[int], today: date) -> Forecast:
+    """`counts`: the cards due before today began, then on today and each day after it."""
+    overdue, *days = counts
+    days[0] += overdue
     return Forecast(today, tuple(days), overdue)
 
 
-def heatmap(rows: list[tuple[int, int]], starts: list[int], first: date) -> Heatmap:
-    """`rows` [(bucket start, reviews)]; `starts` the day starts from `first` to the end
-    of today (one more than days)."""
-    counts = [0] * (len(starts) - 1)
-    for at, n in rows:
-        index = bisect_right(starts, at) - 1
-        if 0 <= index < len(counts):
-            counts[index] += n
-    return Heatmap(first, tuple(counts))
-
-
-def true_retention(rows: list[q.AnswerRow]) -> tuple[dict[str, dict[str, Pass]],
-                                                     dict[str, dict[str, int]]]:
+def true_retention(rows: list[q.DayRow], today: int) -> tuple[dict[str, dict[str, Pass]],
+                                                             dict[str, dict[str, int]]]:
     """Anki's true retention (answers of review cards other than Again, young and mature,
     today, yesterday, the last 7, 30 and 365 days) and the answer buttons of the last 30
-    days. `rows` come in disjoint periods (0 today, 1 yesterday, 2 the 5 days before,
-    3 the rest of 30, 4 the rest of the year)."""
-    # each reported period is made of these disjoint ones
-    parts = {"today": (0,), "yesterday": (1,), "week": (0, 1, 2), "month": (0, 1, 2, 3),
-             "year": (0, 1, 2, 3, 4)}
+    days. `today`: today's scheduling day as `rows` count days."""
     table: dict[str, dict[str, Pass]] = {}
-    for name, wanted in parts.items():
+    for name, days in PERIOD_DAYS.items():
         row = {}
         for kind in ("young", "mature"):
-            sel = [r for r in rows if r.period in wanted and r.kind == kind]
-            row[kind] = Pass(sum(r.count for r in sel if r.rating > 1),
-                             sum(r.count for r in sel))
+            sel = [r for r in rows if r.kind == kind and today - days[1] < r.day <= today - days[0]]
+            row[kind] = Pass(sum(r.count for r in sel if r.rating > 1), sum(r.count for r in sel))
         row["all"] = Pass(row["young"].passed + row["mature"].passed,
                           row["young"].total + row["mature"].total)
         table[name] = row
     buttons = {kind: dict.fromkeys(RATING_KEYS, 0) for kind in KINDS}
     for r in rows:
-        if r.period in parts["month"]:
+        if today - r.day < 30:
             buttons[r.kind][RATING_KEYS[r.rating - 1]] += r.count
     return table, buttons
 
 
-def calibration(rows: list[q.CalibrationRow], bins: int = CALIBRATION_BINS
+def calibration(rows: list[q.DayRow], bins: int = CALIBRATION_BINS
                 ) -> tuple[CalibrationBin, ...]:
     """Only the bins that hold answers, lowest first."""
-    return tuple(CalibrationBin(r.bin / bins, (r.bin + 1) / bins, r.count,
-                                r.predicted_sum / r.count, r.passed / r.count)
-                 for r in sorted(rows, key=lambda r: r.bin) if r.count)
+    cells: dict[int, list] = {}
+    for r in rows:
+        if r.bin >= 0:
+            cell = cells.setdefault(r.bin, [0, 0.0, 0])
+            cell[0] += r.count
+            cell[1] += r.p_sum
+            cell[2] += r.count if r.rating > 1 else 0
+    return tuple(CalibrationBin(b / bins, (b + 1) / bins, n, p / n, k / n)
+                 for b, (n, p, k) in sorted(cells.items()) if n)
 
 
-def states(rows: list[q.StateRow]) -> tuple[dict[str, int], tuple[tuple[str, int], ...]]:
+def heatmap(rows: list[q.DayRow], first: date, first_day: int) -> Heatmap:
+    counts = [0] * HEATMAP_DAYS
+    for r in rows:
+        if 0 <= r.day - first_day < HEATMAP_DAYS:
+            counts[r.day - first_day] += r.count
+    return Heatmap(first, tuple(counts))
+
+
+def states(rows: list[q.StateRow], intervals: list[tuple[int, int]]
+           ) -> tuple[dict[str, int], tuple[tuple[str, int], ...]]:
     """Card states — new, learning, review and relearning (each live card once; `new`
     without the waiting copies of shared exercises), review split into young and mature
-    (interval under or from 21 days), and suspended and leech cards (of any state) — and
-    the review cards' interval histogram."""
+    (interval under or from MATURE_DAYS), and suspended and leech cards (of any state) —
+    and the review cards' interval histogram. `intervals`: [(days, review cards)]."""
     counts = dict.fromkeys(("new", "learning", "review", "relearning", "young", "mature",
                             "suspended", "leech", "waiting_copies"), 0)
-    hist = [0] * len(INTERVAL_BINS)
     for r in rows:
-        if r.waiting_copy:
-            counts["waiting_copies"] += r.count
-        else:
-            counts[r.state] += r.count
+        counts["waiting_copies"] += r.waiting_copies
+        counts[r.state] += r.count - r.waiting_copies
         counts["suspended"] += r.count if r.suspended else 0
         counts["leech"] += r.count if r.leech else 0
-        if r.state == "review":
-            mature = r.interval_days is not None and r.interval_days >= 21
-            counts["mature" if mature else "young"] += r.count
-            if r.interval_days is not None:
-                hist[_interval_bin(r.interval_days)] += r.count
+    hist = [0] * len(INTERVAL_BINS)
+    for days, n in intervals:
+        hist[_interval_bin(days)] += n
+        counts["mature"] += n if days >= MATURE_DAYS else 0
+    counts["young"] = counts["review"] - counts["mature"]
     return counts, tuple((label, n) for (label, _), n in zip(INTERVAL_BINS, hist))
 
 
@@ -264,6 +256,25 @@ def forgetting_curve(parameters: tuple[float, ...]) -> tuple[float, float]:
     return decay, 0.9 ** (1 / decay) - 1
 
 
+def curves_in_force(col, since: int, in_use) -> list[tuple[int, float, float]]:
+    """[(from, decay, factor)] oldest first: the forgetting curve of the parameters that
+    were in force from each time on (the collection's history, scheduling/parameters.py),
+    from `since`; with no history, those in use now."""
+    from flashdeck.scheduling.parameters import DEFAULT_PARAMETERS, parameters_history
+
+    history = parameters_history(col.conn)
+    if not history:
+        return [(since, *forgetting_curve(tuple(in_use.parameters)))]
+    curves = [(since, *forgetting_curve(DEFAULT_PARAMETERS))]
+    for entry in history:
+        curve = forgetting_curve(entry.parameters or DEFAULT_PARAMETERS)
+        if entry.since <= since:
+            curves[0] = (since, *curve)
+        else:
+            curves.append((entry.since, *curve))
+    return curves
+
+
 def parameters_in_use(config: Config):
     """The FSRS parameters new answers are scheduled with (scheduling/parameters.py)."""
     from flashdeck.scheduling.parameters import current_parameters
@@ -282,27 +293,24 @@ def compute_stats(col, config: Config, now: datetime, deck: str | None = None,
     hour = config.day_start_hour
     today = scheduling_date(now, hour, tz)
     ahead = day_starts(today, FORECAST_DAYS + 1, hour, tz)
-    fc = forecast(q.due_counts(col, ahead[-1], deck), ahead, today)
+    fc = forecast(q.due_counts(col, ahead, deck), today)
 
     first = today - timedelta(days=HEATMAP_DAYS - 1)
     year = day_starts(first, HEATMAP_DAYS + 1, hour, tz)
-    hm = heatmap(q.review_counts(col, year[0], 900, deck), year, first)
-
-    # disjoint periods, newest first: today, yesterday, 5 more days, 23 more, the rest of
-    # the year; calibration looks at the same year (CALIBRATION_DAYS)
-    t0 = HEATMAP_DAYS - 1  # today's index in `year`
-    period_starts = [year[t0], year[t0 - 1], year[t0 - 6], year[t0 - 29], year[0]]
     in_use = parameters_in_use(config)
-    decay, factor = forgetting_curve(tuple(in_use.parameters))
     # last reviews can be long before the window: the zone's offsets over the whole log
     oldest = q.oldest_review(col)
     offsets = zone_offsets(tz, min(oldest, year[0]) - 86400 if oldest else year[0], year[-1])
-    answer_rows, calibration_rows = q.answers_and_calibration(
-        col, period_starts, decay=decay, factor=factor, offsets=offsets, day_start_hour=hour,
-        bins=CALIBRATION_BINS, deck=deck)
-    table, buttons = true_retention(answer_rows)
-    cal = calibration(calibration_rows)
-    st, intervals = states(q.card_states(col, deck))
+    curves = tuple(curves_in_force(col, 0, in_use))
+    counting = q.DayCounting(curves, tuple(offsets), hour, CALIBRATION_BINS, json.dumps(
+        {"zone": getattr(tz, "key", None) or str(tz), "hour": hour, "curves": curves,
+         "bins": CALIBRATION_BINS, "mature": q.MATURE_SECONDS}))
+    first_day = (first - EPOCH).days
+    rows = q.answer_days(col, counting, first_day, year[0], year[-2], deck)
+    table, buttons = true_retention(rows, (today - EPOCH).days)
+    hm = heatmap(rows, first, first_day)
+    cal = calibration(rows)
+    st, intervals = states(q.card_states(col, deck), q.review_intervals(col, deck))
     fitted = in_use.fitted_at
     params = Parameters(tuple(in_use.parameters), in_use.source, fitted, in_use.reviews_at_fit,
                         q.count_reviews_since(col, int(fitted.timestamp()), deck)

@@ -10,6 +10,7 @@ import sqlite3
 import pytest
 
 from support.notes import write_note
+from support.schema import back_to_schema_10
 from flashdeck.collection import importer
 from flashdeck.collection.report import MAX_KEPT_PROBLEMS
 from flashdeck.collection.store import SCHEMA_VERSION, Collection
@@ -277,12 +278,13 @@ def test_a_version_9_collection_is_migrated_with_a_backup_and_reads_its_notes_ag
     cli("--collection", col, "import", vault)
     before = {c["id"] for c in cli("--collection", col, "list", "--json").json}
     conn = sqlite3.connect(col)
+    back_to_schema_10(conn)
     conn.execute("DROP TABLE note_problems")
     conn.execute("UPDATE meta SET value = '9' WHERE key = 'schema_version'")
     conn.commit()
     conn.close()
     with Collection.open(col) as c:
-        assert c.schema_version() == SCHEMA_VERSION == 10
+        assert c.schema_version() == SCHEMA_VERSION == 11
         assert c.conn.execute("SELECT count(*) FROM note_problems").fetchone()[0] == 0
     backup = col.with_name(col.name + ".v9.bak")
     assert backup.exists()

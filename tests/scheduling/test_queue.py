@@ -18,6 +18,7 @@ from flashdeck.scheduling.config import Config, load_config
 from flashdeck.scheduling.decks import deck_counts
 from flashdeck.scheduling.engine import Engine
 from support.clock import T0, Clock
+from support.schema import back_to_schema_10
 
 
 @pytest.fixture(autouse=True)
@@ -176,6 +177,7 @@ def test_a_version_7_collection_is_migrated_and_keeps_todays_answers(tmp_path):
         conn.execute("INSERT INTO reviews (card_id, reviewed_at, rating, state_before,"
                      " state_after) VALUES (3, 0, 3, 'not json', 'not json')")
         conn.execute("DROP TABLE cram_log")  # schema 9's
+        back_to_schema_10(conn)
         conn.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'")
     col.close()
     col = Collection.open(tmp_path / "c.sqlite")

@@ -4,6 +4,9 @@ The figures are checked against what the script did, counted by the script itsel
 
 from __future__ import annotations
 
+import json
+import shutil
+import sqlite3
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -12,8 +15,9 @@ from flashdeck.collection.store import Collection
 from flashdeck.scheduling.config import Config
 from flashdeck.scheduling.stats import (CALIBRATION_BINS, compute_stats, forgetting_curve,
                                         zone_offsets)
-from flashdeck.scheduling.parameters import DEFAULT_PARAMETERS
+from flashdeck.scheduling.parameters import DEFAULT_PARAMETERS, record_parameters
 from flashdeck.scheduling.step import scheduling_date
+from support.schema import back_to_schema_10
 from support.stats_learner import EASY, END, HARD, build_in_utc
 
 @pytest.fixture(scope="module")
@@ -54,9 +58,9 @@ def test_true_retention_is_what_the_script_answered(learned):
     assert 0.5 < hard.rate < 0.8
 
 
-def _predicted(entry) -> float:
+def _predicted(entry, parameters=DEFAULT_PARAMETERS) -> float:
     """FSRS-6's forgetting curve at the answer, counted as the scheduler counts time."""
-    decay, factor = forgetting_curve(DEFAULT_PARAMETERS)
+    decay, factor = forgetting_curve(parameters)
     last = datetime.fromtimestamp(entry["last"], timezone.utc)
     days = (scheduling_date(entry["at"], 4, timezone.utc)
             - scheduling_date(last, 4, timezone.utc)).days
@@ -64,22 +68,30 @@ def _predicted(entry) -> float:
     return (1 + factor * t / entry["stability"]) ** decay
 
 
-def test_calibration_bins_hold_what_the_script_did(learned):
-    path, log = learned
+def _expected_bins(log, parameters_at=lambda at: DEFAULT_PARAMETERS) -> dict[int, list]:
     answers = [e for e in log if e["state"] in ("review", "relearning")
                and e["stability"] and e["last"] is not None]
     expected: dict[int, list] = {}
     for e in answers:
-        p = _predicted(e)
+        p = _predicted(e, parameters_at(e["at"]))
         expected.setdefault(min(int(p * CALIBRATION_BINS), CALIBRATION_BINS - 1), []).append(
             (p, e["rating"] > 1))
-    bins = _stats(path).calibration
+    return expected
+
+
+def _assert_bins(bins, expected) -> None:
     assert [round(b.low * CALIBRATION_BINS) for b in bins] == sorted(expected)
     for b in bins:
         rows = expected[round(b.low * CALIBRATION_BINS)]
         assert b.count == len(rows)
         assert b.predicted == pytest.approx(sum(p for p, _ in rows) / len(rows))
         assert b.actual == pytest.approx(sum(ok for _, ok in rows) / len(rows))
+
+
+def test_calibration_bins_hold_what_the_script_did(learned):
+    path, log = learned
+    expected = _expected_bins(log)
+    _assert_bins(_stats(path).calibration, expected)
     # the easy deck remembered everything, whatever was predicted
     assert all(b.actual == 1.0 for b in _stats(path, EASY).calibration)
     hard = _stats(path, HARD).calibration
@@ -133,3 +145,44 @@ def test_zone_offsets_find_each_change_to_the_second():
     assert [o for _, o in offsets] == [3600, 7200, 3600]
     assert offsets[1][0] == int(datetime(2026, 3, 29, 1, tzinfo=timezone.utc).timestamp())
     assert offsets[2][0] == int(datetime(2026, 10, 25, 1, tzinfo=timezone.utc).timestamp())
+
+
+def test_calibration_predicts_with_the_parameters_in_force_at_each_answer(learned, tmp_path):
+    """After `optimize` switched parameters, the answers before the switch were predicted
+    by the old curve and those after by the new one."""
+    path, log = learned
+    copy = tmp_path / "c.sqlite"
+    shutil.copy(path, copy)
+    times = sorted(e["at"] for e in log)
+    switch = times[len(times) // 2]
+    steeper = (*DEFAULT_PARAMETERS[:20], 0.6)  # a much steeper forgetting curve
+    with Collection.open(copy, create=False) as col, col.transaction() as conn:
+        record_parameters(conn, switch, steeper)
+    expected = _expected_bins(log, lambda at: steeper if at >= switch else DEFAULT_PARAMETERS)
+    assert expected != _expected_bins(log)  # the switch moves answers between bins
+    _assert_bins(_stats(copy).calibration, expected)
+
+
+def test_a_version_10_collection_is_migrated_and_its_stats_are_unchanged(learned, tmp_path):
+    """Schema 11 keeps what each card was before each answer in the log's time index;
+    the migration builds it from the log already there (a damaged row included)."""
+    path, _ = learned
+    copy = tmp_path / "c.sqlite"
+    shutil.copy(path, copy)
+    before = _stats(copy).to_json()
+    conn = sqlite3.connect(copy)
+    back_to_schema_10(conn)
+    conn.execute("INSERT INTO reviews (card_id, reviewed_at, rating, state_before, state_after)"
+                 " VALUES (1, 0, 3, 'not json', 'not json')")  # in 1970: outside every figure
+    conn.execute("UPDATE meta SET value = '10' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    assert _stats(copy).to_json() == before
+    assert (tmp_path / "c.sqlite.v10.bak").exists()
+    with Collection.open(copy, create=False) as col:
+        assert col.schema_version() == 11
+        rows = col.conn.execute(
+            "SELECT before_state, before_stability, state_before FROM reviews"
+            " ORDER BY id DESC LIMIT 2").fetchall()
+    assert rows[0][:2] == (None, None)  # the damaged row reads as nothing, never an error
+    assert rows[1][0] == json.loads(rows[1][2])["state"]
