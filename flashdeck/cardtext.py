@@ -8,7 +8,8 @@ show as raw syntax. So a card's markdown is rewritten here first, in this order:
    LaTeX before anything else touches the `$`s; display math becomes a ```text block, broken
    at its relations when it is wider than the `width` given;
 2. Obsidian syntax outside code: `[[target|alias]]` -> its text, `![[x.png]]` -> a labelled
-   placeholder `[image: x.png]`, `> [!note] Title` -> a bold label `Note: Title` in the quote;
+   placeholder `[image: x.png]` (given a `Resolver`, one that says why it cannot be shown,
+   or where the file is), `> [!note] Title` -> a bold label `Note: Title` in the quote;
 3. terminal control characters are made visible (`textsafe.sanitize`).
 
 The result is only ever given to a markdown renderer, never parsed as Rich/Textual markup;
@@ -19,16 +20,23 @@ Plain text work: no Textual (nor Rich) import here.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flashdeck.escaping import escape_markdown
 from flashdeck.render import embed_label, image_label, link_text
 from flashdeck.textsafe import sanitize
 
+if TYPE_CHECKING:
+    from flashdeck.notes.embeds import Embed, Resolver
+
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+)(?:.+?)\1")
 _EMBED = re.compile(r"!\[\[([^\[\]\n]+?)\]\]")
 _WIKI = re.compile(r"\[\[([^\[\]\n]+?)\]\]")
-_IMAGE = re.compile(r"!\[([^\[\]\n]*)\]\(\s*<?([^()\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
+# `![alt](path.png)`, `![alt](<a path with spaces.png> "title")`: group 2 the path as written
+_IMAGE = re.compile(r"!\[([^\[\]\n]*)\]\(\s*(<[^<>\n]*>|[^()\s<>]*)(?:\s+\"[^\"]*\")?\s*\)")
 _CALLOUT = re.compile(r"^(\s*(?:>\s*)+)\[!([A-Za-z][\w-]*)\]([+-]?)[ \t]*(.*)$")
 
 # Obsidian's callout types and their aliases, by the label a reader expects.
@@ -57,21 +65,43 @@ def render_math(markdown: str, width: int | None = None) -> str:
     return render_markdown(markdown, width=width)
 
 
-def _inline(text: str) -> str:
+@dataclass(frozen=True, slots=True)
+class Labels:
+    """How embeds read in the text: resolved by `resolver` (None: named as written), with
+    their resolved path when `with_paths` (`flashdeck show`)."""
+
+    resolver: Resolver | None = None
+    with_paths: bool = False
+
+    def wiki(self, target: str) -> str:
+        if self.resolver is None:
+            return embed_label(target)
+        return self.resolver.wiki(target).label(self.with_paths)
+
+    def image(self, alt: str, src: str) -> str:
+        if self.resolver is None:
+            return image_label(alt, src.removeprefix("<").removesuffix(">"))
+        return self.resolver.markdown(alt, src).label(self.with_paths)
+
+
+_AS_WRITTEN = Labels()
+
+
+def _inline(text: str, labels: Labels = _AS_WRITTEN) -> str:
     """Obsidian's inline syntax, outside code spans."""
     out: list[str] = []
     last = 0
     for match in _CODE_SPAN.finditer(text):
-        out.append(_inline_plain(text[last:match.start()]))
+        out.append(_inline_plain(text[last:match.start()], labels))
         out.append(match.group(0))
         last = match.end()
-    out.append(_inline_plain(text[last:]))
+    out.append(_inline_plain(text[last:], labels))
     return "".join(out)
 
 
-def _inline_plain(text: str) -> str:
-    text = _EMBED.sub(lambda m: escape_markdown(embed_label(m.group(1))), text)
-    text = _IMAGE.sub(lambda m: escape_markdown(image_label(m.group(1), m.group(2))), text)
+def _inline_plain(text: str, labels: Labels = _AS_WRITTEN) -> str:
+    text = _EMBED.sub(lambda m: escape_markdown(labels.wiki(m.group(1))), text)
+    text = _IMAGE.sub(lambda m: escape_markdown(labels.image(m.group(1), m.group(2))), text)
     return _WIKI.sub(lambda m: escape_markdown(link_text(m.group(1))), text)
 
 
@@ -88,8 +118,9 @@ def _callout(line: str) -> str | None:
     return f"{prefix}{heading}\n{prefix.rstrip()}"
 
 
-def obsidian_to_markdown(markdown: str) -> str:
-    """Rewrite wiki links, embeds and callouts into plain CommonMark (code left alone)."""
+def obsidian_to_markdown(markdown: str, labels: Labels = _AS_WRITTEN) -> str:
+    """Rewrite wiki links, embeds and callouts into plain CommonMark (code left alone);
+    embeds read as `labels` has them."""
     lines = markdown.split("\n")
     fence: str | None = None
     for i, line in enumerate(lines):
@@ -102,11 +133,53 @@ def obsidian_to_markdown(markdown: str) -> str:
             fence = opening.group(1)
             continue
         callout = _callout(line)
-        lines[i] = callout if callout is not None else _inline(line)
+        lines[i] = callout if callout is not None else _inline(line, labels)
     return "\n".join(lines)
 
 
-def prepare(markdown: str, width: int | None = None) -> str:
+def prepare(markdown: str, width: int | None = None, labels: Labels = _AS_WRITTEN) -> str:
     """Card markdown, made ready and safe for a markdown renderer; display math fitted to
     `width` columns (the width a block has at the top level)."""
-    return sanitize(obsidian_to_markdown(render_math(markdown, width)))
+    return sanitize(obsidian_to_markdown(render_math(markdown, width), labels))
+
+
+# -- images that stand on their own line: drawn, not labelled (the review screen) ------------
+_IMAGE_LINE = re.compile(r"^[ \t]*(?:(?:!\[\[[^\[\]\n]+?\]\]|" + _IMAGE.pattern + r")[ \t]*)+$")
+_LINE_EMBED = re.compile(r"!\[\[([^\[\]\n]+?)\]\]|" + _IMAGE.pattern)
+MAX_IMAGES = 20  # drawn per card side; any more read as labels
+
+
+def has_embed(markdown: str) -> bool:
+    """Whether the text may hold an embed (cheap: the review screen's common case has none)."""
+    return "![" in markdown
+
+
+def image_blocks(markdown: str, resolver: Resolver) -> Iterator[str | Embed]:
+    """The card's markdown in order: its text, and each image that stands on a line of its
+    own at the top level (outside code, quotes and lists) as the resolved `Embed`. An
+    image inside a paragraph, quote or list reads as a label in the text."""
+    lines = markdown.split("\n")
+    fence: str | None = None
+    chunk: list[str] = []
+    drawn = 0
+    for line in lines:
+        opening = _FENCE.match(line.lstrip("> "))
+        if fence is not None:
+            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
+                fence = None
+        elif opening:
+            fence = opening.group(1)
+        elif drawn < MAX_IMAGES and not line.startswith("    ") and _IMAGE_LINE.match(line):
+            if chunk:
+                yield "\n".join(chunk)
+                chunk = []
+            for match in _LINE_EMBED.finditer(line):
+                if drawn >= MAX_IMAGES:
+                    break
+                drawn += 1
+                wiki, alt, src = match.group(1), match.group(2), match.group(3)
+                yield resolver.wiki(wiki) if wiki is not None else resolver.markdown(alt, src)
+            continue
+        chunk.append(line)
+    if chunk:
+        yield "\n".join(chunk)

@@ -31,6 +31,7 @@ COMMAND_MODULES = {
     "flashdeck.commands.sources": ("sources", "forget"),
     "flashdeck.commands.completion": ("completion",),
     "flashdeck.commands.optimize": ("optimize", "retention"),
+    "flashdeck.commands.anki": ("sync", "export"),
 }
 # Commands that need no clock: every other one gets the moment it runs at as `args.now`,
 # read (and FLASHDECK_NOW checked) once, here, before it starts.

@@ -13,16 +13,12 @@ def collection_path(explicit: str | None = None) -> Path:
     env = os.environ.get("FLASHDECK_COLLECTION")
     if env:
         return Path(env).expanduser()
-    from platformdirs import user_data_path
-
-    return user_data_path("flashdeck", appauthor=False) / "collection.sqlite"
+    return data_dir() / "collection.sqlite"
 
 
 def demo_collection_path() -> Path:
     """The demo's own collection (the bundled deck), beside the user's: never theirs."""
-    from platformdirs import user_data_path
-
-    return user_data_path("flashdeck", appauthor=False) / "demo.sqlite"
+    return data_dir() / "demo.sqlite"
 
 
 def review_collection(explicit: str | None = None, demo: bool = False) -> tuple[Path, bool]:
@@ -56,3 +52,10 @@ def bundled_cards_dir() -> Path | None:
         if candidate.is_dir() and any(candidate.glob("*.md")):
             return candidate
     return None
+
+
+def data_dir() -> Path:
+    """The platform's user data dir for flashdeck (the demo, the Anki mirror and login)."""
+    from platformdirs import user_data_path
+
+    return user_data_path("flashdeck", appauthor=False)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from flashdeck.textsafe import sanitize
 
@@ -74,12 +74,33 @@ def card_source(card, answer: bool, seed: int | None = None) -> str:
     return sanitize("\n\n".join(parts))
 
 
+def card_has_embed(card) -> bool:
+    return card.kind != "exercise" and ("![" in card.front or "![" in card.back)
+
+
+def note_resolver(col, card):
+    """What finds `card`'s embedded images: a `flashdeck.notes.embeds.Resolver` for its
+    note in the vault it was imported from (the nearest folder above the imported path
+    with `.obsidian` or `.flashdeck.toml`, else that folder), or None for a card without
+    an embed (no query, no import)."""
+    if not card_has_embed(card):
+        return None
+    from flashdeck.collection.queries import card_source_path
+    from flashdeck.collection.sources import find_vault_root
+    from flashdeck.notes.embeds import Resolver
+
+    source = card_source_path(col, card.id)
+    root = find_vault_root(Path(source)) if source else Path(card.note).parent
+    return Resolver(root, card.note)
+
+
 def print_card(card, answer: bool = False, seed: int | None = None, file=None,
-               width: int | None = None) -> None:
+               width: int | None = None, resolver=None) -> None:
     """Print a card as the review screen shows it, for a terminal or a pipe.
 
     The same text as the screen (`cardtext`: math as Unicode, callouts as labelled quotes,
-    wiki links as their text, embeds as `[image: x.png]`, cloze answers highlighted), its
+    wiki links as their text, embeds as `[image: x.png]` — given a `resolver`, with the
+    image's path in the vault or why it cannot be shown — cloze answers highlighted), its
     markdown drawn by Rich in `width` columns (default: the terminal's, else 80); display
     math as its own unwrapped block (a wrapped stacked fraction is unreadable), broken at its
     relations to fit the width. No line ends in padding; plain text (no escapes) when `file`
@@ -90,7 +111,7 @@ def print_card(card, answer: bool = False, seed: int | None = None, file=None,
     from rich.text import Text
     from rich.theme import Theme
 
-    from flashdeck.cardtext import obsidian_to_markdown  # it imports this module: cycle
+    from flashdeck.cardtext import Labels, obsidian_to_markdown  # it imports this: cycle
     from flashdeck.mathtext import split_markdown  # ~55 ms: `show` only, not `list`
 
     # a cloze's answers are its strong text: highlighted as on the review screen
@@ -113,6 +134,7 @@ def print_card(card, answer: bool = False, seed: int | None = None, file=None,
     def draw(renderable) -> None:
         emit(console.render_lines(renderable, console.options, pad=False))
 
+    labels = Labels(resolver, with_paths=True)
     draw(Text(sanitize(f"#{card.id}  {header(card)}"), style="dim"))
     if card.suspended:
         draw(Text("(suspended)", style="dim"))
@@ -126,7 +148,7 @@ def print_card(card, answer: bool = False, seed: int | None = None, file=None,
                           f"a wider terminal or --width shows it unwrapped", style="dim"))
             console.print()
         else:
-            draw(Markdown(obsidian_to_markdown(segment.text), code_theme="ansi_dark",
+            draw(Markdown(obsidian_to_markdown(segment.text, labels), code_theme="ansi_dark",
                           hyperlinks=False))
 
 

@@ -81,7 +81,8 @@ def _describe(parser: argparse.ArgumentParser, name: str, help_text: str) -> Com
             if not choices and re.match(r"^\w+(\|\w+)+$", metavar):  # again|hard|good|easy
                 choices = metavar.split("|")
             command.positionals.append(Positional(
-                metavar, choices, files="PATH" in metavar.upper(),
+                metavar, choices, files="PATH" in metavar.upper()
+                or metavar.upper().startswith("FILE"),  # FILE.apkg
                 many=action.nargs in ("+", "*", argparse.REMAINDER)))
     return command
 

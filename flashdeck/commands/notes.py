@@ -275,12 +275,13 @@ def _terminal_columns() -> int | None:
 
 def cmd_show(args) -> int:
     from flashdeck.collection.cards import get_card, parse_card_id
-    from flashdeck.render import print_card
+    from flashdeck.render import note_resolver, print_card
 
     card_id = parse_card_id(args.card_id)
     with open_collection(args, readonly=True) as col:
         card = get_card(col, card_id)
+        resolver = note_resolver(col, card)  # images named with their path in the vault
     width = getattr(args, "width", None) or _terminal_columns() or 80
     print_card(card, answer=args.answer, seed=args.seed,
-               width=max(MIN_SHOW_WIDTH, min(width, MAX_SHOW_WIDTH)))
+               width=max(MIN_SHOW_WIDTH, min(width, MAX_SHOW_WIDTH)), resolver=resolver)
     return 0

@@ -123,6 +123,8 @@ def load_config(path: Path | None = None) -> Config:
     known = {f.name for f in fields(Config)}
     values = {}
     for key, value in data.items():
+        if key == "sync":  # [sync] endpoint and user: `flashdeck sync` reads them
+            continue
         if key not in known:
             raise UsageError(f"{where}: unknown setting {key!r} (known: {', '.join(sorted(known))})")
         if key in ("new_per_day", "reviews_per_day"):

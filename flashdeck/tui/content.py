@@ -11,26 +11,57 @@ from __future__ import annotations
 
 import re
 
-from flashdeck.cardtext import obsidian_to_markdown, prepare
+from typing import TYPE_CHECKING
+
+from flashdeck.cardtext import Labels, has_embed, image_blocks, obsidian_to_markdown, prepare
 from flashdeck.escaping import escape_markdown
 from flashdeck.render import back_markdown, exercise_instance, front_markdown
 from flashdeck.textsafe import sanitize
 
-__all__ = ["back", "escape_markdown", "front", "math_width", "obsidian_to_markdown",
-           "panel_math_width", "plain", "prepare", "simple_text"]
+if TYPE_CHECKING:
+    from flashdeck.notes.embeds import Embed, Resolver
+
+__all__ = ["back", "escape_markdown", "front", "has_embed", "math_width", "obsidian_to_markdown",
+           "panel_math_width", "plain", "prepare", "simple_text", "with_images"]
 
 
-def front(card, seed: int | None = None, width: int | None = None) -> str:
+def front(card, seed: int | None = None, width: int | None = None,
+          resolver: Resolver | None = None) -> str | list[str | Embed]:
     """The question side (an exercise's prompt; its grid is drawn by its own widget).
-    `width`: the columns a display-math block has on screen (None: as wide as it is)."""
+    `width`: the columns a display-math block has on screen (None: as wide as it is).
+    `resolver`: finds the note's embedded images (see `with_images`)."""
     if card.kind == "exercise":
         return prepare(exercise_instance(card, seed).prompt, width)
-    return prepare(front_markdown(card, seed), width)
+    return with_images(front_markdown(card, seed), width, resolver)
 
 
-def back(card, seed: int | None = None, width: int | None = None) -> str:
+def back(card, seed: int | None = None, width: int | None = None,
+         resolver: Resolver | None = None) -> str | list[str | Embed]:
     """The answer side; a cloze's answers are strong (styled as highlights by the CSS)."""
-    return prepare(back_markdown(card, seed, highlight="**"), width)
+    markdown = back_markdown(card, seed, highlight="**")
+    if card.kind == "exercise":
+        return prepare(markdown, width)
+    return with_images(markdown, width, resolver)
+
+
+def with_images(markdown: str, width: int | None,
+                resolver: Resolver | None) -> str | list[str | Embed]:
+    """A side's markdown made ready (`prepare`); given a `resolver` and an image on a line
+    of its own, the list of the markdown parts (made ready) and the images (`Embed`s) in
+    order. Other embeds read as labels that say why an image cannot be shown."""
+    if resolver is None or not has_embed(markdown):
+        return prepare(markdown, width)
+    labels = Labels(resolver)
+    parts: list[str | Embed] = []
+    for part in image_blocks(markdown, resolver):
+        if isinstance(part, str):
+            if part.strip():
+                parts.append(prepare(part, width, labels))
+        else:
+            parts.append(part)
+    if all(isinstance(part, str) for part in parts):
+        return prepare(markdown, width, labels)
+    return parts
 
 
 # Characters that can start markdown syntax anywhere in a line (escapes, emphasis, code,

@@ -86,7 +86,9 @@ class CardSide(Vertical):
 
     A one-line plain paragraph (most question fronts) is drawn by a plain text widget
     styled exactly like the Markdown widget's paragraph (see `flashdeck.tcss`); anything
-    else by a `CardMarkdown`, mounted the first time a card needs it."""
+    else by a `CardMarkdown`, mounted the first time a card needs it. A side with images
+    (`content.with_images`: a list of markdown parts and `Embed`s) is drawn part by part,
+    each image by a `CardImage` (`flashdeck.tui.images`, imported for the first one)."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -95,9 +97,17 @@ class CardSide(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(classes="card-text", expand=True)
 
-    async def show(self, markdown: str) -> None:
-        text = simple_text(markdown)
+    async def show(self, markdown: str | list) -> None:
+        for parts in self.query(".card-parts"):
+            await parts.remove()
         paragraph = self.query_one(".card-text", Static)
+        if not isinstance(markdown, str):
+            await self._show_parts(markdown)
+            paragraph.display = False
+            if self._markdown is not None:
+                self._markdown.display = False
+            return
+        text = simple_text(markdown)
         if text is not None:
             paragraph.update(Content(text))
             paragraph.display = True
@@ -110,6 +120,18 @@ class CardSide(Vertical):
         await self._markdown.update(markdown)
         self._markdown.display = True
         paragraph.display = False
+
+    async def _show_parts(self, parts: list) -> None:
+        from flashdeck.tui.images import CardImage  # only for a card that draws an image
+
+        markdown_class = card_markdown_class()
+        widgets: list[Widget] = []
+        for part in parts:
+            widgets.append(markdown_class(part) if isinstance(part, str) else CardImage(part))
+        box = Vertical(classes="card-parts")
+        box.styles.height = "auto"
+        await self.mount(box)
+        await box.mount_all(widgets)
 
 
 class QueueCounts(Static):

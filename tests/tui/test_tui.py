@@ -63,7 +63,7 @@ async def test_first_card_then_space_reveals_the_back_with_previews(collection):
         # callout label, table, wiki link as its text, embed as a labelled placeholder
         assert "Note: Why not the arithmetic mean?" in text
         assert "│ a" in text and "0.18" in text
-        assert "see precision and [image: f1-curve.png]" in text
+        assert "see precision and [image: f1-curve.png — not found]" in text  # not in the vault
         for label in ("1 Again 1m", "2 Hard 6m", "3 Good 10m", "4 Easy 8d"):
             assert label in text
     assert reviews(collection) == []

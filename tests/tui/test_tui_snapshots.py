@@ -130,3 +130,30 @@ def test_info_screen(tmp_path, cli, monkeypatch, snap_compare, size):
 @pytest.mark.parametrize("size", SIZES)
 def test_summary(app, snap_compare, size):
     assert snap_compare(app, press=["space", "1", "space", "3", "q"], terminal_size=size)
+
+
+# -- images embedded in the note (half-blocks: the same SVG on every terminal) --------------
+IMAGE_BACK = ("It hugs the top right corner: precision stays high as recall grows.\n\n"
+              "![[pr-curve.png]]\n\nA poor classifier's curve falls towards the diagonal.")
+MISSING_IMAGE_BACK = ("The matrix from the lecture:\n\n![[confusion-matrix.png]]\n\n"
+                      "Rows are the truth, columns the prediction.")
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("back", [pytest.param(IMAGE_BACK, id="image"),
+                                  pytest.param(MISSING_IMAGE_BACK, id="missing")])
+def test_image_revealed(tmp_path, monkeypatch, snap_compare, size, back):
+    from support.images import vault_with
+
+    from flashdeck.notes.embeds import VaultIndex
+
+    monkeypatch.setenv("FLASHDECK_IMAGES", "halfblocks")
+    VaultIndex.forget()
+    _vault, path = vault_with(tmp_path, back)
+
+    async def reveal(pilot):
+        await pilot.press("space")
+        await _settled(pilot)
+        await pilot.pause()
+
+    assert snap_compare(app_for(path), terminal_size=size, run_before=reveal)

@@ -23,14 +23,16 @@ from textual.widgets import Static
 from flashdeck.collection.cards import CardView, get_card
 from flashdeck.collection.queries import card_source_path
 from flashdeck.errors import FlashdeckError
-from flashdeck.render import exercise_instance, exercise_seed, header
+from flashdeck.render import (card_has_embed, exercise_instance, exercise_seed, header,
+                              note_resolver)
 from flashdeck.scheduling.rating import Rating
 from flashdeck.tui import content
 from flashdeck.tui.app import DEMO_NOTICE, RESCAN_HOLD_SECONDS, Reimported
 from flashdeck.tui.session import worker_collection
 from flashdeck.tui.answer_keys import COMMAND_KEYS, answer_words, types_into_answer
 from flashdeck.tui.widgets import (AnswerBar, CardSide, ExercisePanel, Notice, QueueCounts,
-                                   SessionProgress, queue_of, scroll_to_show)
+                                   SessionProgress, card_markdown_class, queue_of,
+                                   scroll_to_show)
 
 
 SIDEWAYS_STEP = 8  # columns per Left/Right on a block wider than the panel
@@ -85,6 +87,8 @@ class ReviewScreen(Screen):
         self._answer_parts_lock = asyncio.Lock()
         self._answer_parts_built = False
         self._was_away = False
+        self._resolver = None  # finds the shown card's embedded images (`_resolver_for`)
+        self._resolvers: dict[str, object] = {}  # by note path, for the session
 
     # -- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -193,7 +197,8 @@ class ReviewScreen(Screen):
         try:
             self._math_width = content.panel_math_width(
                 self.query_one("#card", VerticalScroll), self.app.size.width)
-            front = content.front(card, self.seed, self._math_width)
+            self._resolver = self._resolver_for(card)
+            front = content.front(card, self.seed, self._math_width, self._resolver)
             if exercise:
                 from flashdeck.exercises.text import card_answer_hint  # ~8 ms: exercises only
 
@@ -215,7 +220,35 @@ class ReviewScreen(Screen):
         else:
             self.set_focus(None)
         self._show_hint()
+        if self._resolver is not None:
+            self.call_after_refresh(self._prefetch_images, card)
         self.shown_at = self.app.session.start_timer()
+
+    def _prefetch_images(self, card: CardView) -> None:
+        """The answer's images decoded while the question is read (`images.prefetch`)."""
+        if self.card is not card or self.revealed or not self.is_attached:
+            return
+        from flashdeck.tui import images  # only for a card with an embed
+
+        try:
+            back = content.back(card, self.seed, getattr(self, "_math_width", None),
+                                self._resolver)
+        except FlashdeckError:
+            return  # the reveal says why
+        embeds = images.drawable(back)
+        if embeds:
+            card_markdown_class()  # the answer's Markdown widget imported now, not on Space
+        images.prefetch(self, embeds)
+
+    def _resolver_for(self, card: CardView):
+        """What finds the card's images in its note's vault (`render.note_resolver`, one
+        per note for the session), or None for a card without an embed."""
+        if not card_has_embed(card):
+            return None
+        resolver = self._resolvers.get(card.note)
+        if resolver is None:
+            resolver = self._resolvers[card.note] = note_resolver(self.app.session.col, card)
+        return resolver
 
     def _show_hint(self, in_box: bool | None = None) -> None:
         """The line under the card says what Space/Enter do now: it follows the focus (in
@@ -260,7 +293,8 @@ class ReviewScreen(Screen):
         await self._build_answer_parts()
         self.previews = self.engine.previews(card.id)
         try:
-            back = content.back(card, self.seed, getattr(self, "_math_width", None))
+            back = content.back(card, self.seed, getattr(self, "_math_width", None),
+                                self._resolver)
         except FlashdeckError as exc:
             back = content.escape_markdown(f"The answer cannot be shown: {exc}")
         back_widget = self.query_one("#back", CardSide)
@@ -487,6 +521,11 @@ class ReviewScreen(Screen):
         panel = next(iter(self.query("#exercise").results(ExercisePanel)), None)
         typed = panel.typed if panel is not None and card.kind == "exercise" else ""
         same_kind = fresh.kind == card.kind == "exercise"
+        if self._resolvers:  # the edit may have added an image to the vault: look again
+            from flashdeck.notes.embeds import VaultIndex
+
+            self._resolvers.clear()
+            VaultIndex.forget()
         await self.show_card(fresh, seed if same_kind else None)
         panel = next(iter(self.query("#exercise").results(ExercisePanel)), None)
         if same_kind and panel is not None and panel.display:
@@ -544,8 +583,9 @@ class ReviewScreen(Screen):
                 return
             self._math_width = width
             try:
-                front = content.front(card, self.seed, width)
-                back = content.back(card, self.seed, width) if self.revealed else None
+                front = content.front(card, self.seed, width, self._resolver)
+                back = content.back(card, self.seed, width, self._resolver) \
+                    if self.revealed else None
             except FlashdeckError:
                 return  # the sides already say the card cannot be shown: nothing to lay out
             await self.query_one("#front", CardSide).show(front)

@@ -1,0 +1,130 @@
+"""flashdeck's live cards as the notes and card states of the Anki mirror (`MirrorCard`).
+
+Fields: Front and Back as HTML (`html.to_html`: math as MathJax), a cloze's text with its
+asked deletion as `{{c1::…}}`, an exercise as one drawn instance (prompt; answer and the
+working) whose numbers are drawn from the card's GUID and its number of reviews, so every
+flashdeck over the same notes draws the same ones, and they change after each review.
+Source: the note's path inside its vault and the card's line. Images embedded in a card are
+found in its vault as the review screen finds them and added to the collection's media.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+
+from flashdeck.ankisync.html import cloze_html, to_html
+from flashdeck.ankisync.mirror import MirrorCard, anki_deck, anki_schedule
+from flashdeck.ankisync.merge import LIVE_CARDS
+from flashdeck.collection.cards import CardView, deck_clause
+from flashdeck.collection.store import Collection
+
+
+def exercise_seed(guid: str, reps: int) -> int:
+    return int.from_bytes(hashlib.sha256(guid.encode()).digest()[:4], "big") + (reps or 0)
+
+
+class Media:
+    """Images of one collection's cards, resolved in their vaults and added to the Anki
+    collection's media folder once each (`add`: a file path -> the media name)."""
+
+    def __init__(self, add) -> None:
+        self.add = add
+        self.names: dict[Path, str | None] = {}
+
+    def resolver(self, col: Collection, view: CardView):
+        """images() for `html.to_html`: the card's embeds found in its vault, as the review
+        screen finds them (`render.note_resolver`), each added to the media once."""
+        from flashdeck.render import note_resolver
+
+        resolver = note_resolver(col, view)
+        if resolver is None:
+            return None
+
+        def images(kind: str, first: str, second: str) -> str | None:
+            embed = resolver.wiki(first) if kind == "wiki" else resolver.markdown(first, second)
+            if embed.path is None or not embed.is_image:
+                return None
+            if embed.path not in self.names:
+                try:
+                    self.names[embed.path] = self.add(embed.path)
+                except OSError:  # unreadable now: the card shows the placeholder
+                    self.names[embed.path] = None
+            return self.names[embed.path]
+        return images
+
+
+RENDERING = "1"  # bump when the fields are rendered differently: every note is redone
+
+
+def _inputs(row) -> str:
+    """What a card's fields are made from (a changed input: the fields are rendered again)."""
+    parts = (RENDERING, row["kind"], row["front"], row["back"], row["relpath"],
+             str(row["line"]), str(row["reps"]) if row["kind"] == "exercise" else "")
+    return hashlib.sha1("\0".join(parts).encode()).hexdigest()
+
+
+def fields_hash(flds: str) -> str:
+    return hashlib.sha1(flds.encode()).hexdigest()
+
+
+def mirror_cards(col: Collection, guids: dict[int, str], config, now: datetime, tz,
+                 anki_today: int, media: Media | None = None, deck: str | None = None,
+                 have: dict | None = None, stamps: dict | None = None,
+                 note_types: tuple[int, int] = (0, 0)
+                 ) -> tuple[list[MirrorCard], dict[int, str]]:
+    """The MirrorCard of every live card that has a GUID (of `deck` and its subdecks), and
+    the cards' new stamps. A card whose stamp (`stamps[card id]`: its inputs and its fields'
+    hash) says the mirror's note (`have`: `Mirror.notes()`, of the note type it should have:
+    `note_types`, basic and cloze) holds its fields as they would be rendered now is not
+    rendered again (fields None: left as they are)."""
+    from flashdeck.scheduling.step import scheduling_date
+
+    today = scheduling_date(now, config.day_start_hour, tz)
+    clause, params = deck_clause(deck)
+    have, stamps = have or {}, stamps or {}
+    result, new_stamps = [], {}
+    for row in col.conn.execute(LIVE_CARDS + clause + " ORDER BY c.id", params):
+        guid = guids.get(row["id"])
+        if guid is None:
+            continue
+        inputs = _inputs(row)
+        current = have.get(guid)
+        stamp = stamps.get(row["id"])
+        cloze = row["kind"] == "cloze"
+        fields = None
+        if current is None or current[1] != note_types[cloze] or stamp is None \
+                or stamp != f"{inputs}:{fields_hash(current[2])}":
+            fields = _fields(col, row, guid, cloze, media)
+            new_stamps[row["id"]] = f"{inputs}:{fields_hash(chr(0x1f).join(fields))}"
+        schedule = anki_schedule(row, today, anki_today, config, tz)
+        result.append(MirrorCard(guid=guid, cloze=cloze, fields=fields,
+                                 deck=anki_deck(row["deck"]), **schedule))
+    return result, new_stamps
+
+
+def _fields(col: Collection, row, guid: str, cloze: bool,
+            media: Media | None) -> tuple[str, str, str]:
+    view = CardView.from_row(row)
+    images = media.resolver(col, view) if media is not None else None
+    source = html.escape(f"{PurePosixPath(row['relpath']).as_posix()}:{row['line']}")
+    if cloze:
+        return cloze_html(row["back"], images), "", source
+    front, back = _sides(view, guid, images)
+    return front, back, source
+
+
+def _sides(view: CardView, guid: str, images) -> tuple[str, str]:
+    from flashdeck.render import back_markdown, front_markdown
+
+    seed = exercise_seed(guid, view.reps) if view.kind == "exercise" else None
+    try:
+        front, back = front_markdown(view, seed), back_markdown(view, seed)
+    except (ValueError, ArithmeticError, KeyError) as exc:
+        # an exercise template that cannot be drawn: the card says so (flashdeck shows
+        # the same problem on `show`); its schedule still syncs
+        front = view.front
+        back = f"(this exercise cannot be drawn: {exc})"
+    return to_html(front, images), to_html(back, images)

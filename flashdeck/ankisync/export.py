@@ -1,0 +1,70 @@
+"""`flashdeck export anki FILE.apkg`: the live cards with their schedules and history as an
+Anki package, written by Anki's own exporter.
+
+The package is made from a throwaway Anki collection built as the sync builds its mirror
+(same note types, GUIDs, fields, decks and card states; every review in the revlog), so a
+deck exported and later synced is the same deck. The decks carry their own preset
+("flashdeck") with flashdeck's FSRS parameters: Anki keeps imported FSRS parameters only
+from a preset of the package's own. Nothing is written to the flashdeck collection.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class ExportReport:
+    notes: int
+    reviews: int
+
+
+def export_apkg(col, out: Path, config, now, tz, deck: str | None = None) -> ExportReport:
+    from anki.collection import ExportAnkiPackageOptions
+    from anki.errors import AnkiException
+
+    from flashdeck.ankisync import merge
+    from flashdeck.ankisync.cards import Media, mirror_cards
+    from flashdeck.ankisync.mirror import Mirror
+    from flashdeck.ankisync.sync import revlog_row
+    from flashdeck.errors import FlashdeckError
+    from flashdeck.scheduling.parameters import current_parameters
+
+    parameters = current_parameters(config).parameters
+    guids = merge.assign_guids(col, deck, write=False)
+    if not guids:
+        from flashdeck.errors import UsageError
+        from flashdeck.textsafe import sanitize
+
+        raise UsageError("no cards to export" + (sanitize(f" in deck {deck!r}") if deck else ""))
+    with tempfile.TemporaryDirectory(prefix="flashdeck-export-") as tmp:
+        with Mirror(Path(tmp) / "collection.anki2") as mirror:
+            mirror.models()
+            media = Media(lambda path: mirror.col.media.add_file(str(path)))
+            cards, _ = mirror_cards(col, guids, config, now, tz, mirror.today(), media, deck)
+            for card in cards:
+                mirror.deck_id(card.deck)
+            mirror.use_preset(config, parameters)
+            mirror.push(cards, set(), parameters)
+            rows, ids = [], list(guids)
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                rows += col.conn.execute(
+                    "SELECT id, card_id, reviewed_at, rating, duration_ms, state_before,"
+                    f" state_after FROM reviews WHERE card_id IN ({','.join('?' * len(chunk))})"
+                    " ORDER BY id", chunk).fetchall()
+            planned = mirror.plan_revlog([revlog_row(row, guids[row["card_id"]])
+                                          for row in rows])
+            mirror.write_revlog([plan for plan in planned if plan is not None])
+            options = ExportAnkiPackageOptions(with_scheduling=True, with_deck_configs=True,
+                                               with_media=True, legacy=False)
+            temp = out.with_name(out.name + ".tmp")
+            try:
+                mirror.col.export_anki_package(out_path=str(temp), options=options,
+                                               limit=None)
+                temp.replace(out)
+            except (AnkiException, OSError) as exc:
+                raise FlashdeckError(f"{out}: cannot write the package: {exc}") from None
+    return ExportReport(len(cards), len(rows))

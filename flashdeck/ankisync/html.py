@@ -1,0 +1,85 @@
+"""A card's markdown as the HTML of an Anki note field.
+
+markdown-it-py renders the markdown (CommonMark, tables, strikethrough; a single newline is
+a line break, as Obsidian shows it); its dollarmath plugin finds the math, which becomes
+MathJax as Anki writes it: `$…$` -> `\\(…\\)`, `$$…$$` -> `\\[…\\]`. Obsidian's own syntax
+(wiki links, callouts) is rewritten first by `cardtext.obsidian_to_markdown`, as for the
+terminal. Card text is untrusted: raw HTML in a note is shown as text (markdown-it's `html`
+option off), never passed on to a phone's web view.
+
+Images: `![[x.png]]` and `![alt](x.png)` become `<img>` of a media file when the caller can
+resolve them (`images`), else the labelled placeholder the terminal shows.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+from typing import Callable
+
+# a cloze's asked deletions, as the collection keeps a cloze card's back (render.py's rule)
+_CLOZE_ANSWER = re.compile(r"==(?=\S)(.+?)(?<=\S)==")
+_EMBED = re.compile(r"!\[\[([^\[\]\n]+?)\]\]")
+# `![alt](path.png)`, `![alt](<a path with spaces.png> "title")` (cardtext's rule)
+_IMAGE = re.compile(r"!\[([^\[\]\n]*)\]\(\s*(<[^<>\n]*>|[^()\s<>]*)(?:\s+\"[^\"]*\")?\s*\)")
+# private-use marks that survive markdown rendering untouched; any in card text are dropped
+# images("wiki", target, "") for `![[target]]`, images("markdown", alt, src) for `![alt](src)`:
+# the media file name to show, or None (then the embed stays as written: a placeholder)
+Images = Callable[[str, str, str], "str | None"]
+_OPEN, _CLOSE, _IMG = "\ue000", "\ue001", "\ue002"
+_MARKS = re.compile("[\ue000-\ue002]")
+_IMG_MARK = re.compile(_IMG + r"(\d+)" + _IMG)
+
+
+def _math(content: str, options: dict) -> str:
+    body = html.escape(content.strip(), quote=False)
+    if options.get("display_mode"):
+        return f"\\[{body}\\]"
+    return f"\\({body}\\)"
+
+
+@lru_cache(maxsize=1)
+def _markdown():
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+    md = MarkdownIt("commonmark", {"html": False, "breaks": True})
+    md.enable(["table", "strikethrough"])
+    md.use(dollarmath_plugin, allow_space=True, allow_digits=False, renderer=_math)
+    return md
+
+
+def to_html(markdown: str, images: Images | None = None) -> str:
+    """The HTML of a card side written in markdown (the flashdeck card text)."""
+    return _render(_MARKS.sub("", markdown), images)
+
+
+def cloze_html(back: str, images: Images | None = None) -> str:
+    """A cloze card's full text (its asked deletions marked `==x==`) as the Text field of an
+    Anki cloze note: the asked deletions become `{{c1::x}}`, the rest plain text."""
+    marked = _CLOZE_ANSWER.sub(lambda m: f"{_OPEN}{m.group(1)}{_CLOSE}",
+                               _MARKS.sub("", back))
+    return _render(marked, images).replace(_OPEN, "{{c1::").replace(_CLOSE, "}}")
+
+
+def _render(text: str, images) -> str:
+    from flashdeck.cardtext import obsidian_to_markdown
+
+    found: list[str] = []
+
+    def embed(match: re.Match, *how: str) -> str:
+        name = images(*how)
+        if name is None:
+            return match.group(0)
+        found.append(name)
+        return f"{_IMG}{len(found) - 1}{_IMG}"
+
+    if images is not None:
+        text = _EMBED.sub(lambda m: embed(m, "wiki", m.group(1), ""), text)
+        text = _IMAGE.sub(lambda m: embed(m, "markdown", m.group(1), m.group(2)), text)
+    rendered = _markdown().render(obsidian_to_markdown(text)).strip()
+    if found:
+        rendered = _IMG_MARK.sub(
+            lambda m: f'<img src="{html.escape(found[int(m.group(1))])}">', rendered)
+    return rendered

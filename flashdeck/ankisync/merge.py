@@ -1,0 +1,251 @@
+"""flashdeck's side of the sync: the bookkeeping tables, and Anki's revlog merged into
+flashdeck's review log.
+
+Two tables of our own in the flashdeck collection (created here, `IF NOT EXISTS`):
+  - `anki_cards (card_id, guid)`: each card's Anki GUID, fixed the first time the card is
+    synced, so it survives edits of the card's text (the card keeps its id through them).
+  - `anki_log (revlog_id, review_id, pulled)`: which Anki revlog entry is which flashdeck
+    review: pulled from Anki (1) or pushed to it (0). An entry listed here is never pulled
+    again, a review listed here never pushed again.
+Pulled reviews, their `anki_log` rows and the cards' new states are written in one
+transaction: a sync killed midway leaves all of it or none of it, and the next sync finds
+the same entries unseen. Pushed reviews are recorded (with the revlog ids chosen for them)
+before they are written to the mirror: a sync killed in between leaves rows whose entries
+the mirror lacks, which the next sync drops (`forget_pushed`) and pushes again.
+
+The GUID: `derived_guid`, a hash of the note's path inside its vault, the card's kind, its
+content key (kind, front, back) and which copy of that content in the note it is. A second
+flashdeck importing the same notes derives the same GUIDs (its card ids differ); a card
+whose text was edited after its first sync keeps the GUID it got then.
+
+Merging: a card's pulled answers are inserted in time order into its log, each a review
+FSRS replays (`step.review`, the parameters in force at its time as `doctor` replays them);
+answers of ours logged after the first pulled one are replayed again after it (their ids
+renewed, `anki_log` following), so the log stays in time order and every `state_before`
+is the previous `state_after`. The card's state is the replay's end: never last-writer-wins.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections import defaultdict
+from contextlib import nullcontext
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from flashdeck.collection.cards import LATER_COPY
+from flashdeck.collection.store import Collection
+from flashdeck.scheduling import step
+from flashdeck.scheduling.state import SCHEDULING_COLUMNS, CardState
+
+TABLES = (
+    # stamp: what the card's Anki fields were made from and their hash (ankisync/cards.py)
+    "CREATE TABLE IF NOT EXISTS anki_cards (card_id INTEGER PRIMARY KEY, guid TEXT NOT NULL"
+    " UNIQUE, stamp TEXT)",
+    "CREATE TABLE IF NOT EXISTS anki_log (revlog_id INTEGER PRIMARY KEY, review_id INTEGER"
+    " NOT NULL, pulled INTEGER NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS anki_log_review ON anki_log (review_id)",
+)
+MAX_GUID_TRIES = 100
+
+# the live cards a mirror holds: not orphaned, and not a waiting copy of a shared exercise
+LIVE_CARDS = (
+    "SELECT c.*, n.relpath AS relpath, n.title AS note_title, s.path AS source_path,"
+    " s.kind AS source_kind FROM cards c JOIN notes n ON n.id = c.note_id"
+    " JOIN sources s ON s.id = n.source_id"
+    f" WHERE c.orphaned = 0 AND NOT (c.state = 'new' AND {LATER_COPY})")
+
+
+def ensure_tables(col: Collection) -> None:
+    with col.transaction() as conn:
+        for statement in TABLES:
+            conn.execute(statement)
+
+
+def derived_guid(relpath: str, kind: str, ckey: str, copy: int) -> str:
+    digest = hashlib.sha256(f"flashdeck\0{relpath}\0{kind}\0{ckey}\0{copy}".encode()).digest()
+    return "fd" + base64.urlsafe_b64encode(digest[:12]).decode("ascii")
+
+
+def assign_guids(col: Collection, deck: str | None = None, *,
+                 write: bool = True) -> dict[int, str]:
+    """The GUID of every live card (of `deck` and its subdecks), giving the cards that have
+    none theirs (`derived_guid`; a GUID another card holds gets a suffix). `write=False`
+    (export) keeps the new ones in memory only."""
+    from flashdeck.collection.cards import deck_clause
+
+    clause, params = deck_clause(deck)
+    rows = col.conn.execute(
+        LIVE_CARDS + clause + " ORDER BY c.note_id, c.position, c.id", params).fetchall()
+    has_table = col.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'anki_cards'"
+                                 ).fetchone() is not None
+    with (col.transaction() if write else nullcontext(col.conn)) as conn:
+        known = dict(conn.execute("SELECT card_id, guid FROM anki_cards")) if has_table else {}
+        used = set(known.values())
+        copies: dict[tuple, int] = defaultdict(int)
+        result = {}
+        for row in rows:
+            key = (row["note_id"], row["kind"], row["ckey"])
+            copy = copies[key]
+            copies[key] += 1
+            guid = known.get(row["id"])
+            if guid is None:
+                base = derived_guid(row["relpath"], row["kind"], row["ckey"], copy)
+                guid = base
+                for n in range(2, MAX_GUID_TRIES):
+                    if guid not in used:
+                        break
+                    guid = f"{base}-{n}"
+                else:
+                    continue  # a hundred cards of one content: the rest are not synced
+                if write:
+                    conn.execute("INSERT INTO anki_cards (card_id, guid) VALUES (?, ?)",
+                                 (row["id"], guid))
+                used.add(guid)
+            result[row["id"]] = guid
+    return result
+
+
+def stamps(col: Collection) -> dict[int, str]:
+    return {card_id: stamp for card_id, stamp in col.conn.execute(
+        "SELECT card_id, stamp FROM anki_cards WHERE stamp IS NOT NULL")}
+
+
+def record_stamps(col: Collection, new: dict[int, str]) -> None:
+    with col.transaction() as conn:
+        conn.executemany("UPDATE anki_cards SET stamp = ? WHERE card_id = ?",
+                         [(stamp, card_id) for card_id, stamp in new.items()])
+
+
+def gone_guids(col: Collection, live: dict[int, str]) -> set[str]:
+    """GUIDs this collection gave out whose cards are no longer live (orphaned, deleted, a
+    waiting exercise copy): their Anki notes go."""
+    return {guid for card_id, guid in col.conn.execute("SELECT card_id, guid FROM anki_cards")
+            if card_id not in live}
+
+
+def forget_pushed(col: Collection, present: set[int]) -> int:
+    """Reviews recorded as pushed whose revlog entry the mirror no longer has (a full
+    download replaced it before the server got them): pushed again by the next push."""
+    with col.transaction() as conn:
+        missing = [rid for (rid,) in conn.execute(
+            "SELECT revlog_id FROM anki_log WHERE pulled = 0") if rid not in present]
+        for start in range(0, len(missing), 500):
+            chunk = missing[start:start + 500]
+            conn.execute(f"DELETE FROM anki_log WHERE revlog_id IN"
+                         f" ({','.join('?' * len(chunk))})", chunk)
+    return len(missing)
+
+
+@dataclass
+class PullResult:
+    reviews: int = 0  # answers added to flashdeck's log
+    cards: int = 0  # cards whose state was replayed
+    unknown: int = 0  # entries on notes this flashdeck has no card for
+
+
+def pull(col: Collection, entries, config) -> PullResult:
+    """Merge the mirror's revlog `entries` (mirror.RevlogEntry) into flashdeck's log: the ones
+    not yet in `anki_log`, on cards this collection has. One transaction."""
+    from flashdeck.clock import local_tz
+    from flashdeck.scheduling.parameters import InForce, parameters_history
+
+    result = PullResult()
+    here = local_tz()
+    with col.transaction() as conn:
+        seen = {rid for (rid,) in conn.execute("SELECT revlog_id FROM anki_log")}
+        card_of = {guid: card_id for card_id, guid in
+                   conn.execute("SELECT card_id, guid FROM anki_cards")}
+        fresh: dict[int, list] = defaultdict(list)
+        for entry in entries:
+            if entry.revlog_id in seen:
+                continue
+            card_id = card_of.get(entry.guid)
+            if card_id is None:
+                result.unknown += 1
+                continue
+            fresh[card_id].append(entry)
+        if not fresh:
+            return result
+        in_force = InForce(parameters_history(conn))
+        for card_id, items in fresh.items():
+            _merge_card(conn, card_id, items, config, in_force, here)
+            result.reviews += len(items)
+            result.cards += 1
+    return result
+
+
+def _merge_card(conn, card_id: int, items: list, config, in_force, here) -> None:
+    from flashdeck.scheduling.parameters import with_parameters
+
+    card = conn.execute(f"SELECT {', '.join(SCHEDULING_COLUMNS)} FROM cards WHERE id = ?",
+                        (card_id,)).fetchone()
+    existing = conn.execute(
+        "SELECT id, reviewed_at, rating, duration_ms, state_before, state_after FROM reviews"
+        " WHERE card_id = ? ORDER BY id", (card_id,)).fetchall()
+    items = sorted(items, key=lambda e: e.revlog_id)
+    first = items[0].revlog_id // 1000
+    cut = next((i for i, r in enumerate(existing) if r["reviewed_at"] > first), len(existing))
+    redo = existing[cut:]
+    current = CardState.from_dict(card).to_dict()
+    if not redo:
+        state = current  # appended after the last answer: from the card as it is
+    else:
+        source = existing[cut - 1]["state_after"] if cut else existing[0]["state_before"]
+        state = {c: json.loads(source).get(c) for c in SCHEDULING_COLUMNS}
+        for column in ("suspended", "buried_until", "version"):
+            state[column] = current[column]
+        conn.execute(f"DELETE FROM reviews WHERE id IN ({','.join('?' * len(redo))})",
+                     [r["id"] for r in redo])
+    # (time, 0 ours / 1 pulled, order): ours first within a second, as they were logged
+    queue = [(r["reviewed_at"], 0, r["id"], r) for r in redo] + \
+            [(e.revlog_id // 1000, 1, e.revlog_id, e) for e in items]
+    queue.sort(key=lambda q: q[:3])
+    for at, pulled, _, item in queue:
+        moment = datetime.fromtimestamp(at, timezone.utc)
+        if pulled:
+            rating, duration = item.ease, item.duration_ms
+            zone, rules = step.zone_key(here, moment), step.RULES
+        else:
+            logged = json.loads(item["state_after"])
+            rating, duration = item["rating"], item["duration_ms"]
+            zone, rules = logged.get("zone"), logged.get("rules", 1)
+        used = with_parameters(config, in_force.at(at))
+        tz = step.zone_from_key(zone, here)
+        after = step.review(card_id, CardState.from_dict(state), rating, moment, used, tz,
+                            rules).to_dict()
+        extra = {"rules": rules}
+        if zone is not None:
+            extra["zone"] = zone
+        review_id = conn.execute(
+            "INSERT INTO reviews (card_id, reviewed_at, rating, duration_ms, state_before,"
+            " state_after) VALUES (?, ?, ?, ?, ?, ?)",
+            (card_id, at, rating, duration, json.dumps(state),
+             json.dumps({**after, **extra}))).lastrowid
+        if pulled:
+            conn.execute("INSERT INTO anki_log (revlog_id, review_id, pulled) VALUES (?, ?, 1)",
+                         (item.revlog_id, review_id))
+        else:
+            conn.execute("UPDATE anki_log SET review_id = ? WHERE review_id = ?",
+                         (review_id, item["id"]))
+        state = after
+    conn.execute(f"UPDATE cards SET {', '.join(c + ' = ?' for c in SCHEDULING_COLUMNS)}"
+                 " WHERE id = ?", (*[state[c] for c in SCHEDULING_COLUMNS], card_id))
+
+
+def unpushed(col: Collection) -> list:
+    """Our reviews not yet in Anki (nor from it), of cards that have a GUID, oldest first."""
+    return col.conn.execute(
+        "SELECT r.id, r.reviewed_at, r.rating, r.duration_ms, r.state_before, r.state_after,"
+        " g.guid FROM reviews r JOIN anki_cards g ON g.card_id = r.card_id"
+        " WHERE NOT EXISTS (SELECT 1 FROM anki_log l WHERE l.review_id = r.id)"
+        " ORDER BY r.id").fetchall()
+
+
+def record_pushed(col: Collection, pairs: list[tuple[int, int]]) -> None:
+    """(revlog id, review id) of the reviews now in the mirror."""
+    with col.transaction() as conn:
+        conn.executemany("INSERT OR IGNORE INTO anki_log (revlog_id, review_id, pulled)"
+                         " VALUES (?, ?, 0)", pairs)

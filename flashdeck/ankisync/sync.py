@@ -1,0 +1,355 @@
+"""`flashdeck sync`: two-way sync of a flashdeck collection with an Anki sync server.
+
+One run, in order:
+  1. the mirror (a local Anki collection per flashdeck collection, in the user data dir)
+     syncs with the server by Anki's own protocol (`sync_collection`; a full download or
+     upload when Anki asks for one: a mirror with nothing of its own downloads, a server
+     with nothing uploads, a conflict is settled by the server's copy, as the mirror is
+     only ever derived from flashdeck and the server);
+  2. the answers in the mirror's log that flashdeck has not seen join its review log, and
+     each card they touch is replayed (`merge.pull`: one transaction);
+  3. the mirror is made to hold flashdeck's live cards and states, and flashdeck's reviews
+     it lacks (`mirror.push`, `merge.unpushed`);
+  4. the mirror syncs again, sending all that to the server.
+A failure anywhere (a wrong password, a server that is down, a kill) leaves each side whole:
+flashdeck's writes are transactions, Anki's too, and the protocol itself is Anki's; the next
+run picks up where this one stopped (see merge.py for how nothing is counted twice).
+
+The login key (never the password) is kept owner-only in the user data dir, with the
+endpoint and user it belongs to; `config.toml` `[sync]` remembers `endpoint` and `user`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flashdeck.errors import FlashdeckError, UsageError
+
+
+class SyncFailed(FlashdeckError):
+    """The sync could not finish (exit 2); the message says why, in one line."""
+
+
+class LoginRefused(SyncFailed):
+    """The server refused the login key or the password."""
+
+
+@dataclass
+class Login:
+    endpoint: str | None  # None: AnkiWeb
+    user: str
+    hkey: str
+
+
+@dataclass
+class SyncReport:
+    pulled: int = 0
+    pushed: int = 0
+    cards: dict = field(default_factory=dict)
+    full: list[str] = field(default_factory=list)  # "download" / "upload", as they happened
+    seconds: float = 0.0
+    unknown: int = 0
+
+
+# -- where things are ------------------------------------------------------------------------
+def anki_dir() -> Path:
+    from flashdeck.paths import data_dir
+
+    return data_dir() / "anki"
+
+
+def mirror_path(collection: Path) -> Path:
+    """The mirror of one flashdeck collection, keyed by the collection's absolute path."""
+    key = hashlib.sha256(str(Path(collection).resolve()).encode()).hexdigest()[:16]
+    return anki_dir() / key / "collection.anki2"
+
+
+def login_path() -> Path:
+    return anki_dir() / "login.json"
+
+
+# -- settings and the login key -----------------------------------------------------------------
+def sync_settings(path: Path) -> dict:
+    """`[sync]` of config.toml: {"endpoint": ..., "user": ...} (what is there)."""
+    import tomllib
+
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read the settings: {exc}") from None
+    table = data.get("sync", {})
+    if not isinstance(table, dict):
+        raise UsageError(f"{path}: [sync] must be a table with endpoint and user")
+    return {k: v for k, v in table.items() if k in ("endpoint", "user") and isinstance(v, str)}
+
+
+def remember_settings(path: Path, endpoint: str | None, user: str) -> bool:
+    """Write `[sync]` endpoint and user to config.toml, keeping the rest of the file and its
+    comments (tomlkit; a temp file renamed). Only where the settings reader takes a `[sync]`
+    table: returns whether it was written."""
+    import tomlkit
+
+    from flashdeck.scheduling.config import load_config
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the settings: {exc.strerror}") from None
+    doc = tomlkit.parse(text)
+    table = doc.get("sync")
+    if table is None:
+        table = tomlkit.table()
+        doc["sync"] = table
+    if endpoint:
+        table["endpoint"] = endpoint
+    elif "endpoint" in table:
+        del table["endpoint"]
+    table["user"] = user
+    new = tomlkit.dumps(doc)
+    if new == text:
+        return True
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(path.name + ".tmp")
+    try:
+        temp.write_text(new, encoding="utf-8")
+        try:
+            load_config(temp)  # a flashdeck that rejects [sync] must keep working
+        except UsageError:
+            temp.unlink()
+            return False
+        os.replace(temp, path)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write the settings: {exc.strerror}") from None
+    return True
+
+
+def load_login() -> Login | None:
+    try:
+        data = json.loads(login_path().read_text(encoding="utf-8"))
+        return Login(data.get("endpoint"), str(data["user"]), str(data["hkey"]))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None  # unreadable: log in again (it is rewritten then)
+
+
+def save_login(login: Login) -> None:
+    """Owner-only (0600) from the moment it exists: created with that mode, then renamed."""
+    path = login_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(path.name + ".tmp")
+    try:
+        temp.unlink()
+    except FileNotFoundError:
+        pass  # none left over: the usual case
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump({"endpoint": login.endpoint, "user": login.user, "hkey": login.hkey}, out)
+    os.replace(temp, path)
+
+
+def forget_login() -> None:
+    try:
+        login_path().unlink()
+    except FileNotFoundError:
+        pass  # nothing to forget
+
+
+# -- errors ----------------------------------------------------------------------------------
+def _failed(exc: Exception, where: str) -> SyncFailed:
+    from anki.errors import NetworkError, SyncError, SyncErrorKind
+
+    from flashdeck.textsafe import sanitize
+
+    # Anki's messages come from Fluent, which wraps values in bidi isolates (U+2068, U+2069)
+    text = sanitize(" ".join(str(exc).replace("\u2068", "").replace("\u2069", "").split())
+                    or type(exc).__name__)
+    if isinstance(exc, SyncError) and exc.kind == SyncErrorKind.AUTH:
+        return LoginRefused(f"sync: the server refused the login ({text}); check the user"
+                          " name and password")
+    if isinstance(exc, NetworkError):
+        return SyncFailed(f"sync: cannot reach the sync server ({text}); {where}")
+    return SyncFailed(f"sync: the server failed ({text}); {where}")
+
+
+# -- the run ---------------------------------------------------------------------------------
+def login(endpoint: str | None, user: str, password: str) -> Login:
+    """Log in with the password (used once, never stored) and keep the login key."""
+    from anki.collection import Collection as AnkiCollection
+    from anki.errors import AnkiException
+
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="flashdeck-login-") as tmp:
+        col = AnkiCollection(str(Path(tmp) / "login.anki2"))
+        try:
+            auth = col.sync_login(user, password, endpoint)
+        except AnkiException as exc:
+            raise _failed(exc, "nothing was changed") from None
+        finally:
+            col.close()
+    result = Login(endpoint, user, auth.hkey)
+    save_login(result)
+    return result
+
+
+def _auth(login: Login):
+    from anki.sync import SyncAuth
+
+    auth = SyncAuth(hkey=login.hkey)
+    if login.endpoint:
+        auth.endpoint = login.endpoint
+    return auth
+
+
+def _sync_once(mirror, auth, login: Login, report: SyncReport, *, prefer_upload: bool) -> None:
+    """One exchange with the server; a full download or upload when Anki asks for one."""
+    from anki.sync_pb2 import SyncCollectionResponse
+
+    required = SyncCollectionResponse.ChangesRequired
+    col = mirror.col
+    out = col.sync_collection(auth, False)
+    if out.new_endpoint:  # AnkiWeb moved this account to another shard
+        auth.endpoint = out.new_endpoint
+        login.endpoint = out.new_endpoint
+        save_login(login)
+    if out.required in (required.NO_CHANGES, required.NORMAL_SYNC):
+        return
+    if out.required == required.FULL_UPLOAD:
+        upload = True
+    elif out.required == required.FULL_DOWNLOAD:
+        upload = False
+    else:  # FULL_SYNC: both sides changed in ways only a full sync settles
+        upload = prefer_upload
+    col.close_for_full_sync()
+    try:
+        col.full_upload_or_download(auth=auth, server_usn=out.server_media_usn, upload=upload)
+    finally:
+        col.reopen(after_full_sync=True)
+    report.full.append("upload" if upload else "download")
+
+
+MEDIA_WAIT = 0.05  # seconds between looks at Anki's background media sync
+MEDIA_LOOKS = 12_000  # ten minutes of them
+
+
+def _sync_media(mirror, auth) -> None:
+    """The images: Anki syncs media in the background; wait for it to end (it raises, when
+    asked, if it failed)."""
+    col = mirror.col
+    col.sync_media(auth)
+    for _ in range(MEDIA_LOOKS):
+        if not col.media_sync_status().active:
+            return
+        time.sleep(MEDIA_WAIT)
+    col.abort_media_sync()
+    raise SyncFailed("sync: the images are still being sent after ten minutes; the cards and"
+                     " reviews are synced, run `flashdeck sync` again for the images")
+
+
+def run_sync(col, login: Login, config, now, tz, progress=None) -> SyncReport:
+    """Sync the open flashdeck collection `col` through its mirror (the steps above)."""
+    from anki.errors import AnkiException
+
+    from flashdeck.ankisync import merge
+    from flashdeck.ankisync.cards import Media, mirror_cards
+    from flashdeck.ankisync.mirror import Mirror
+    from flashdeck.scheduling.parameters import current_parameters
+
+    say = progress or (lambda text: None)
+    started = time.monotonic()
+    report = SyncReport()
+    merge.ensure_tables(col)
+    auth = _auth(login)
+    parameters = current_parameters(config).parameters
+    with Mirror(mirror_path(col.path)) as mirror:
+        say("syncing with the server")
+        try:
+            _sync_once(mirror, auth, login, report, prefer_upload=False)
+        except AnkiException as exc:
+            raise _failed(exc, "nothing was changed; run `flashdeck sync` again") from None
+        mirror.models()
+        guids = merge.assign_guids(col)
+        merge.forget_pushed(col, mirror.revlog_ids())
+        say("merging the reviews")
+        pulled = merge.pull(col, mirror.revlog(), config)
+        report.pulled, report.unknown = pulled.reviews, pulled.unknown
+        say("updating the cards")
+        media = Media(lambda path: mirror.col.media.add_file(str(path)))
+        have = mirror.notes()
+        basic, cloze = mirror.models()
+        cards, stamps = mirror_cards(col, guids, config, now, tz, mirror.today(), media,
+                                     have=have, stamps=merge.stamps(col),
+                                     note_types=(basic["id"], cloze["id"]))
+        for card in cards:
+            mirror.deck_id(card.deck)
+        mirror.use_preset(config, parameters)
+        report.cards = mirror.push(cards, merge.gone_guids(col, guids), parameters, have)
+        merge.record_stamps(col, stamps)
+        report.pushed = _push_reviews(col, mirror)
+        say("sending to the server")
+        try:
+            _sync_once(mirror, auth, login, report, prefer_upload=True)
+            _sync_media(mirror, auth)
+        except AnkiException as exc:
+            raise _failed(exc, "flashdeck has the server's reviews; run `flashdeck sync`"
+                               " again to send its own") from None
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _push_reviews(col, mirror) -> int:
+    """flashdeck's reviews the mirror lacks, into its revlog. Recorded as pushed first,
+    then written: a run killed in between left rows that `merge.forget_pushed` finds
+    missing from the mirror next time (they are pushed again), never an answer twice."""
+    from flashdeck.ankisync import merge
+
+    rows = merge.unpushed(col)
+    if not rows:
+        return 0
+    planned = mirror.plan_revlog([revlog_row(row, row["guid"]) for row in rows])
+    pairs = [(plan[0], row["id"]) for plan, row in zip(planned, rows) if plan is not None]
+    merge.record_pushed(col, pairs)
+    mirror.write_revlog([plan for plan in planned if plan is not None])
+    return len(pairs)
+
+
+def revlog_row(row, guid: str) -> tuple:
+    """A review (a `reviews` row) as `Mirror.add_revlog` takes it."""
+    return (guid, row["reviewed_at"], row["rating"], *_intervals(row), row["duration_ms"] or 0,
+            _revlog_type(row["state_before"]))
+
+
+def _revlog_type(before_json: str) -> int:
+    """Anki's revlog type by the state answered from: 0 learning, 1 review, 2 relearning."""
+    try:
+        state = json.loads(before_json).get("state")
+    except (ValueError, AttributeError):
+        return 0
+    return {"review": 1, "relearning": 2}.get(state, 0)
+
+
+def _intervals(row) -> tuple[int, int]:
+    """Anki's ivl and lastIvl of an answer: days when positive, seconds when negative."""
+    def interval(state: dict, at: int) -> int:
+        due, last = state.get("due"), state.get("last_review")
+        if due is None:
+            return 0
+        if state.get("state") == "review" and last is not None:
+            return max(1, round((due - last) / 86400))
+        return -max(1, int(due - at))
+    try:
+        before, after = json.loads(row["state_before"]), json.loads(row["state_after"])
+        return interval(after, row["reviewed_at"]), interval(before, before.get("last_review")
+                                                              or row["reviewed_at"])
+    except (ValueError, AttributeError, TypeError):
+        return 0, 0

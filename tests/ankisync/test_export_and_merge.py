@@ -1,0 +1,113 @@
+"""`export anki` into a plain Anki collection; and two devices answering the same card:
+both answers count, in time order, and the card's state is the replay of both."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+from support.notes import write_note
+
+NOTE = """---
+tags: [flashcards/geometry]
+summary: The ratio of a circle's circumference to its diameter.
+---
+# Pi
+
+$$C = \\pi d$$
+
+Pi to two decimals::$3.14$
+
+Area of a circle of radius $r$::$\\pi r^2$
+"""
+
+
+def answer(cli, path, rating="good", count=1) -> list[int]:
+    ids = []
+    for _ in range(count):
+        card = cli("--collection", path, "next", "--json").json["card"]
+        assert cli("--collection", path, "answer", card["id"], rating).code == 0
+        ids.append(card["id"])
+    return ids
+
+
+def test_export_imports_into_anki_with_schedules_and_history(cli, tmp_path):
+    from anki.collection import (Collection, ImportAnkiPackageOptions,
+                                 ImportAnkiPackageRequest)
+
+    write_note(tmp_path / "vault", "Pi.md", NOTE)
+    path = tmp_path / "c.sqlite"
+    assert cli("--collection", path, "import", tmp_path / "vault").code == 0
+    reviewed = answer(cli, path, "easy", 2)  # review cards, due in days
+    cards = cli("--collection", path, "list", "--json").json
+    out = tmp_path / "pi.apkg"
+    result = cli("--collection", path, "export", "anki", out)
+    assert result.code == 0, result.err
+    assert f"{len(cards)} cards, 2 reviews" in result.out
+
+    (tmp_path / "anki").mkdir()
+    anki = Collection(str(tmp_path / "anki" / "collection.anki2"))
+    try:
+        anki.import_anki_package(ImportAnkiPackageRequest(
+            package_path=str(out), options=ImportAnkiPackageOptions(
+                with_scheduling=True, with_deck_configs=True)))
+        assert anki.card_count() == len(cards)
+        assert anki.db.scalar("SELECT count() FROM revlog WHERE ease = 4") == 2
+        review = anki.db.all("SELECT type, queue, ivl, data FROM cards WHERE type = 2")
+        assert len(review) == len(reviewed)
+        for ctype, queue, ivl, data in review:
+            assert queue == 2 and ivl >= 1 and "s" in json.loads(data)  # FSRS memory state
+        assert anki.decks.by_name("flashcards::geometry") is not None
+        preset = next(c for c in anki.decks.all_config() if c["name"] == "flashdeck")
+        assert len(preset["fsrsParams6"]) == 21
+        fields = "\n".join(row[0] for row in anki.db.all("SELECT flds FROM notes"))
+        assert "\\[C = \\pi d\\]" in fields and "\\(\\pi r^2\\)" in fields
+    finally:
+        anki.close()
+
+
+def test_export_names_a_bad_file(cli, tmp_path):
+    write_note(tmp_path / "vault", "Pi.md", NOTE)
+    path = tmp_path / "c.sqlite"
+    assert cli("--collection", path, "import", tmp_path / "vault").code == 0
+    result = cli("--collection", path, "export", "anki", tmp_path / "pi.txt")
+    assert result.code == 2 and ".apkg" in result.err
+    result = cli("--collection", path, "export", "anki", tmp_path / "no" / "pi.apkg")
+    assert result.code == 2 and "no folder" in result.err
+
+
+def test_two_devices_answer_one_card_both_count_in_time_order(cli, tmp_path, server,
+                                                              sync_env, phone_at,
+                                                              monkeypatch):
+    write_note(tmp_path / "vault", "Pi.md", NOTE)
+    a = tmp_path / "a.sqlite"
+    assert cli("--collection", a, "import", tmp_path / "vault").code == 0
+    args = ["--collection", a, "sync", "--endpoint", server.endpoint, "--user", server.user]
+    assert cli(*args).code == 0
+    phone = phone_at()
+    phone.sync()
+    # the phone answers a card (offline) now; flashdeck answers the same card an hour
+    # later and syncs before the phone does
+    phone.col.decks.select(phone.col.decks.id("flashcards::geometry"))
+    card = phone.col.sched.getCard()
+    phone.col.sched.answerCard(card, 1)
+    source = card.note().fields[2]  # the note and line: "Pi.md:12"
+    later = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(hours=1)
+    monkeypatch.setenv("FLASHDECK_NOW", later.isoformat())
+    a_cards = cli("--collection", a, "list", "--json").json
+    same = next(c["id"] for c in a_cards if c["note"].endswith("/Pi.md")
+                and f"Pi.md:{c['line']}" == source)
+    assert cli("--collection", a, "answer", same, "good").code == 0
+    assert cli(*args).code == 0
+    phone.sync()
+    result = cli(*args)
+    assert result.code == 0, result.err
+    assert "1 review from Anki" in result.out
+    history = [r for r in cli("--collection", a, "log", "--limit", "0", "--json").json
+               if r["card"] == same]
+    assert [r["rating"] for r in sorted(history, key=lambda r: r["time"])] == ["again", "good"]
+    assert [r["rating"] for r in sorted(history, key=lambda r: r["id"])] == ["again", "good"]
+    assert cli("--collection", a, "doctor").code == 0
+    phone.sync()
+    assert phone.revlog() == 2
+    assert "0 reviews from Anki, 0 to Anki" in cli(*args).out

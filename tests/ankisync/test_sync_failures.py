@@ -1,0 +1,100 @@
+"""A sync killed midway (kill -9 of a real `flashdeck sync` process at each stage) leaves
+both sides whole, and the next sync finishes the job: nothing lost, nothing counted twice."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from support.notes import write_note
+
+NOTE = """---
+tags: [flashcards/stats]
+---
+# Variance
+
+$$\\operatorname{Var}(X) = E[(X - \\mu)^2]$$
+
+Standard deviation::the square root of the variance, $\\sigma = \\sqrt{\\operatorname{Var}(X)}$
+
+Variance of a constant::$0$
+
+Variance of $aX$::$a^2 \\operatorname{Var}(X)$
+
+The variance of a sum of ==independent== variables is the sum of their variances.
+"""
+
+# where the process is killed: (module, function, which call)
+STAGES = {
+    "while merging the pulled reviews": ("flashdeck.ankisync.merge", "_merge_card", 2),
+    "after the merge, before the mirror is updated": ("flashdeck.ankisync.mirror.Mirror",
+                                                      "push", 1),
+    "before our reviews were recorded as pushed": ("flashdeck.ankisync.merge",
+                                                   "record_pushed", 1),
+    "recorded as pushed, before the mirror got them": ("flashdeck.ankisync.mirror.Mirror",
+                                                       "write_revlog", 1),
+    "after the server got everything": ("flashdeck.ankisync.sync", "_sync_media", 1),
+}
+
+KILLER = """
+import importlib, os, signal, sys
+module, name, nth = sys.argv[1], sys.argv[2], int(sys.argv[3])
+owner, _, cls = module.partition(".Mirror")
+target = importlib.import_module(owner)
+if cls or module.endswith(".Mirror"):
+    target = target.Mirror
+original = getattr(target, name)
+calls = [0]
+def killed(*args, **kwargs):
+    calls[0] += 1
+    if calls[0] == nth:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return original(*args, **kwargs)
+setattr(target, name, killed)
+from flashdeck.cli import main
+sys.exit(main(sys.argv[4:]))
+"""
+
+
+def answer(cli, path, count):
+    for _ in range(count):
+        card = cli("--collection", path, "next", "--json").json["card"]
+        assert cli("--collection", path, "answer", card["id"], "good").code == 0
+
+
+@pytest.mark.parametrize("stage", list(STAGES))
+def test_killed_midway_then_the_next_sync_finishes(cli, tmp_path, server, sync_env, phone_at,
+                                                   stage):
+    write_note(tmp_path / "vault", "Variance.md", NOTE)
+    a = tmp_path / "a.sqlite"
+    assert cli("--collection", a, "import", tmp_path / "vault").code == 0
+    args = ["--collection", str(a), "sync", "--endpoint", server.endpoint, "--user",
+            server.user]
+    answer(cli, a, 2)
+    assert cli(*args).code == 0
+    phone = phone_at()
+    phone.sync()
+    phone.answer(3, ease=4)  # easy: three cards, each answered once
+    phone.sync()
+    answer(cli, a, 2)  # and two more here: both sides have news
+
+    module, name, nth = STAGES[stage]
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(KILLER), module, name,
+                           str(nth), *args], env=dict(os.environ), capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == -9, done.stderr
+    assert cli("--collection", a, "doctor").code == 0  # whole after the kill
+
+    result = cli(*args)
+    assert result.code == 0, result.err
+    phone.sync()
+    assert len(cli("--collection", a, "log", "--limit", "0", "--json").json) == 7
+    assert phone.revlog() == 7, result.out
+    assert cli("--collection", a, "doctor").code == 0
+    # and again: nothing moves
+    result = cli(*args)
+    assert "0 reviews from Anki, 0 to Anki" in result.out
