@@ -90,46 +90,25 @@ def sync_settings(path: Path) -> dict:
     return {k: v for k, v in table.items() if k in ("endpoint", "user") and isinstance(v, str)}
 
 
-def remember_settings(path: Path, endpoint: str | None, user: str) -> bool:
+def remember_settings(path: Path, endpoint: str | None, user: str) -> None:
     """Write `[sync]` endpoint and user to config.toml, keeping the rest of the file and its
-    comments (tomlkit; a temp file renamed). Only where the settings reader takes a `[sync]`
-    table: returns whether it was written."""
+    comments."""
     import tomlkit
 
-    from flashdeck.scheduling.config import load_config
+    from flashdeck.scheduling.config import update_config
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        text = ""
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read the settings: {exc.strerror}") from None
-    doc = tomlkit.parse(text)
-    table = doc.get("sync")
-    if table is None:
-        table = tomlkit.table()
-        doc["sync"] = table
-    if endpoint:
-        table["endpoint"] = endpoint
-    elif "endpoint" in table:
-        del table["endpoint"]
-    table["user"] = user
-    new = tomlkit.dumps(doc)
-    if new == text:
-        return True
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(path.name + ".tmp")
-    try:
-        temp.write_text(new, encoding="utf-8")
-        try:
-            load_config(temp)  # a flashdeck that rejects [sync] must keep working
-        except UsageError:
-            temp.unlink()
-            return False
-        os.replace(temp, path)
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot write the settings: {exc.strerror}") from None
-    return True
+    def edit(doc) -> None:
+        table = doc.get("sync")
+        if table is None:
+            table = tomlkit.table()
+            doc["sync"] = table
+        if endpoint:
+            table["endpoint"] = endpoint
+        elif "endpoint" in table:
+            del table["endpoint"]
+        table["user"] = user
+
+    update_config(path, edit)
 
 
 def load_login() -> Login | None:

@@ -161,3 +161,31 @@ def load_config(path: Path | None = None) -> Config:
         elif key == "parameters_reviews":
             values[key] = _int(value, key, where, 0, 10**12)
     return Config(**values)
+
+
+def update_config(path: Path, edit) -> None:
+    """Change config.toml by `edit(doc)` (a tomlkit document), keeping the rest of the file
+    and its comments; atomically (a temp file renamed). `optimize` writes the personal
+    parameters with it, `sync` the `[sync]` table."""
+    import os
+
+    import tomlkit
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the settings: {exc.strerror}") from None
+    doc = tomlkit.parse(text)
+    edit(doc)
+    new = tomlkit.dumps(doc)
+    if new == text:
+        return
+    temp = path.with_name(path.name + ".tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp.write_text(new, encoding="utf-8")
+        os.replace(temp, path)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write the settings: {exc.strerror}") from None

@@ -232,31 +232,21 @@ def save(col, config_file: Path, result: OptimizeResult, now: datetime) -> None:
 
 def write_parameters(path: Path, params, fitted_at: datetime, reviews: int) -> None:
     """Set `parameters`, `parameters_fitted_at` and `parameters_reviews` in config.toml,
-    keeping the rest of the file and its comments (atomically: a temp file renamed)."""
-    import os
+    keeping the rest of the file and its comments."""
     import tomlkit
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        text = ""
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read the settings: {exc.strerror}") from None
-    doc = tomlkit.parse(text)
-    array = tomlkit.array()
-    array.extend(round(float(x), 4) for x in params)
-    if "parameters" not in doc:
-        doc.add(tomlkit.comment("personal FSRS parameters, written by `flashdeck optimize`"))
-    doc["parameters"] = array
-    doc["parameters_fitted_at"] = fitted_at.astimezone(timezone.utc).replace(microsecond=0)
-    doc["parameters_reviews"] = reviews
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(path.name + ".tmp")
-    try:
-        temp.write_text(tomlkit.dumps(doc), encoding="utf-8")
-        os.replace(temp, path)
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot write the settings: {exc.strerror}") from None
+    from flashdeck.scheduling.config import update_config
+
+    def edit(doc) -> None:
+        array = tomlkit.array()
+        array.extend(round(float(x), 4) for x in params)
+        if "parameters" not in doc:
+            doc.add(tomlkit.comment("personal FSRS parameters, written by `flashdeck optimize`"))
+        doc["parameters"] = array
+        doc["parameters_fitted_at"] = fitted_at.astimezone(timezone.utc).replace(microsecond=0)
+        doc["parameters_reviews"] = reviews
+
+    update_config(path, edit)
 
 
 # -- the retention trade-off ---------------------------------------------------------------

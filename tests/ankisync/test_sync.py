@@ -219,8 +219,10 @@ def test_notes_stay_the_source_of_truth(cli, tmp_path, server, sync_env, phone_a
 
 def test_settings_file_keeps_working_after_a_sync(cli, tmp_path, server, sync_env,
                                                   monkeypatch):
-    """config.toml keeps its settings and comments; `[sync]` is written only where the
-    settings reader takes it, so every command still runs."""
+    """config.toml keeps its settings and comments and gets `[sync]` endpoint and user;
+    every command still reads it."""
+    import tomllib
+
     from flashdeck.scheduling.config import load_config
 
     config = tmp_path / "config.toml"
@@ -232,6 +234,7 @@ def test_settings_file_keeps_working_after_a_sync(cli, tmp_path, server, sync_en
     text = config.read_text(encoding="utf-8")
     assert text.startswith("# mine\nnew_per_day = 10\n")
     assert load_config(config).new_per_day == 10
+    assert tomllib.loads(text)["sync"] == {"endpoint": server.endpoint, "user": server.user}
     assert cli("--collection", a, "due").code == 0
 
 
