@@ -26,7 +26,8 @@ def cmd_doctor(args) -> int:
     config = load_config()
     path = require_collection(args)
     with Collection.open(path, create=False) as col:
-        result = repair(col, config) if args.fix else diagnose(col, config)
+        result = repair(col, config) if args.fix else \
+            diagnose(col, config, save_checkpoints=True)
     if args.json:
         print_json(result.to_json())
     else:

@@ -26,17 +26,23 @@ evidence, so nothing is deleted).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import os
 import sqlite3
+import sys
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
+from typing import Iterator
 
 from flashdeck.clock import local_tz
 from flashdeck.collection.seed import seed_from_json, state_from_sr
-from flashdeck.collection.store import SCHEMA_VERSION, Collection
+from flashdeck.collection.store import SCHEMA_VERSION, Collection, describe_error
 from flashdeck.errors import CollectionError
 from flashdeck.scheduling import step
 from flashdeck.scheduling.config import Config
@@ -91,6 +97,12 @@ class Diagnosis:
     note_errors: int = 0
     note_warnings: int = 0
     note_problems: list[dict] = field(default_factory=list)
+    # the replay: cards resumed from a verified checkpoint, reviews replayed through FSRS,
+    # checkpoints saved for the next run (or why they could not be)
+    from_checkpoint: int = 0
+    replayed: int = 0
+    checkpoints_saved: int = 0
+    checkpoint_error: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -118,6 +130,12 @@ class Diagnosis:
                 "warnings": self.note_warnings,
                 "listed": self.note_problems,
             },
+            "replay": {
+                "from_checkpoint": self.from_checkpoint,
+                "reviews_replayed": self.replayed,
+                "checkpoints_saved": self.checkpoints_saved,
+                "checkpoint_error": self.checkpoint_error,
+            },
         }
 
     def lines(self) -> list[str]:
@@ -144,6 +162,9 @@ class Diagnosis:
                    + ("replayed through FSRS: every card agrees" if not replay else
                       f"replayed through FSRS: {len(replay)} disagreement"
                       f"{'s' if len(replay) != 1 else ''}"))
+        if self.checkpoint_error:
+            out.append(f"  (checkpoints not saved: {self.checkpoint_error}; the next run"
+                       " replays every review again)")
         return out
 
     def _note_problem_lines(self) -> list[str]:
@@ -186,42 +207,107 @@ class Diagnosis:
 
 
 # -- the checks ---------------------------------------------------------------------------
-def diagnose(col: Collection, config=None) -> Diagnosis:
-    """Check the collection. Reads only; runs in one read transaction (one snapshot), so
-    an answer committed meanwhile by another process is seen whole or not at all."""
+def diagnose(col: Collection, config=None, *, save_checkpoints: bool = False) -> Diagnosis:
+    """Check the collection. Reads in one read transaction (one snapshot), so an answer
+    committed meanwhile by another process is seen whole or not at all. SQLite's integrity
+    check (the longest check at a million reviews: every index entry of every row) runs
+    meanwhile on a connection of its own, in a thread (SQLite works outside the GIL); the
+    other checks' findings count only once it says the file is whole. With
+    `save_checkpoints` (the `doctor` command) the cards found consistent are checkpointed
+    for the next run, in short transactions beside the read (once the file is known to be
+    whole); else nothing is written."""
     config = config or Config()
     conn = col.conn
     result = Diagnosis(str(col.path) if col.path else ":memory:", col.schema_version())
+    integrity = _IntegrityCheck(col.path) if col.path is not None else None
+    writer = _CheckpointWriter(col.path, integrity) if save_checkpoints and col.path else None
     conn.execute("BEGIN")
     try:
-        _check_integrity(conn, result)
-        if result.integrity != ["ok"]:
-            # the other checks read the damaged pages too; what to do now is restore a
-            # backup (or `sqlite3 .recover`), and the report must say that, not crash
-            result.problems.append(Finding(
-                "integrity", "the file is damaged, so the other checks were skipped: restore"
-                " a backup copy (the .bak files next to it), or salvage it with"
-                " `sqlite3 <file> .recover`"))
-            return result
+        if integrity is None:
+            _check_integrity(conn, result)
+            if result.integrity != ["ok"]:
+                return _damaged(result)
         try:
             _check_foreign_keys(conn, result)
             _check_schema(conn, result)
             _count(conn, result)
             _note_problems(conn, result)
-            _check_log(col, config, result)
+            _check_log(col, config, result, writer=writer)
         except sqlite3.DatabaseError as exc:
             result.problems.append(Finding("integrity", f"reading the collection failed: {exc}"))
+        except (ValueError, TypeError, KeyError, IndexError, OverflowError):
+            # what a damaged file can make of its rows: the integrity check says what it is
+            if integrity is None or integrity.wait() == ["ok"]:
+                raise
+        if integrity is not None:
+            whole = Diagnosis(result.path, result.schema_version)
+            _check_integrity(conn, whole, integrity.wait())
+            if whole.integrity != ["ok"]:
+                return _damaged(whole)
+            result.integrity = whole.integrity
     finally:
         if conn.in_transaction:
             conn.execute("ROLLBACK")  # a read: nothing to commit (and COMMIT trips on damage)
+        if writer is not None:
+            writer.close()
+            result.checkpoints_saved, result.checkpoint_error = writer.saved, writer.error
     return result
 
 
-def _check_integrity(conn: sqlite3.Connection, result: Diagnosis) -> None:
+def _damaged(result: Diagnosis) -> Diagnosis:
+    # the other checks read the damaged pages too; what to do now is restore a backup (or
+    # `sqlite3 .recover`), and the report must say that, not crash
+    result.problems.append(Finding(
+        "integrity", "the file is damaged, so the other checks were skipped: restore"
+        " a backup copy (the .bak files next to it), or salvage it with"
+        " `sqlite3 <file> .recover`"))
+    return result
+
+
+def _integrity_rows(conn: sqlite3.Connection) -> list[str]:
     try:
-        rows = [r[0] for r in conn.execute("PRAGMA integrity_check(100)")]
+        return [r[0] for r in conn.execute("PRAGMA integrity_check(100)")]
     except sqlite3.DatabaseError as exc:  # too damaged for the check to walk it
-        rows = [str(exc)]
+        return [str(exc)]
+
+
+class _IntegrityCheck:
+    """SQLite's integrity check of the file, on its own connection in a thread."""
+
+    def __init__(self, path: Path):
+        import threading
+
+        self.rows: list[str] | None = None
+        self.failure: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(path,), daemon=True,
+                                       name="flashdeck-integrity")
+        self.thread.start()
+
+    def _run(self, path: Path) -> None:
+        try:
+            conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+            try:
+                self.rows = _integrity_rows(conn)
+            finally:
+                conn.close()
+        except sqlite3.Error as exc:  # cannot open it at all
+            self.rows = [str(exc)]
+        except BaseException as exc:  # handed to the caller by wait()
+            self.failure = exc
+
+    def done(self) -> bool:
+        return not self.thread.is_alive()
+
+    def wait(self) -> list[str]:
+        self.thread.join()
+        if self.failure is not None:
+            raise self.failure
+        return self.rows or ["the integrity check gave no answer"]
+
+
+def _check_integrity(conn: sqlite3.Connection, result: Diagnosis,
+                     rows: list[str] | None = None) -> None:
+    rows = _integrity_rows(conn) if rows is None else rows
     result.integrity = rows
     if rows != ["ok"]:
         for message in rows:
@@ -345,24 +431,181 @@ def _same_seed_elsewhere(seeded: dict, actual: dict) -> dict:
 
 
 _CARD_COLUMNS = ("id", "sr_seed", "suspended", "buried_until", "version") + REPLAYED
+# a review as the checks read it: (id, reviewed_at, rating, state_before, state_after, head),
+# the states as UTF-8 bytes (hashed as stored, parsed only when replayed), `head` the row's
+# other fields and the states' lengths, as SQLite writes them (for the digest)
+_ID, _AT, _RATING, _BEFORE, _AFTER, _HEAD = range(6)
+_HEAD_SQL = ("CAST(quote(r.id) || ',' || quote(r.reviewed_at) || ',' || quote(r.rating) || ','"
+             " || length(CAST(r.state_before AS BLOB)) || ',' || length(CAST(r.state_after"
+             " AS BLOB)) || ':' AS BLOB)")
+
+# -- checkpoints ----------------------------------------------------------------------------
+# Replaying a million reviews through FSRS takes minutes; reading and hashing them, seconds.
+# After a run that found a card's log consistent, the doctor keeps a checkpoint of it: the id
+# of the last review checked, a digest of everything the replay up to it depended on (the
+# replay's settings, parameters and code, the card's seed, and every logged row of the card
+# up to it: ids, times, ratings, both states, as stored), and the replayed state. The next
+# run hashes the rows again and replays only the reviews after the checkpoint when the
+# digest matches; any difference (a row edited, added or undone, other settings) replays
+# the card in full. The table is the doctor's own, created where it is first written.
+CHECKPOINTS = "doctor_checkpoints"
+_CHECKPOINT_TABLE = (
+    f"CREATE TABLE IF NOT EXISTS {CHECKPOINTS} ("
+    " card_id INTEGER PRIMARY KEY,"
+    " review_id INTEGER NOT NULL,"  # the card's last review found consistent
+    " digest BLOB NOT NULL,"  # of the replay's inputs up to it, and of `state`
+    " state TEXT NOT NULL"  # JSON: "at": the state after that review; "final": and after
+    # `optimize`'s recomputes since; "version": that review's logged version
+    ") WITHOUT ROWID")
+CHECKPOINT_FORMAT = 2
+BATCH = 500  # cards per checkpoint write, and per `--fix` transaction
+PARALLEL_REVIEWS = 20_000  # replays beyond this many are spread over the cores
+CHUNK_REVIEWS = 2_000  # reviews per parallel task
 
 
-def _check_log(col: Collection, config, result: Diagnosis) -> None:
-    from flashdeck.scheduling.parameters import (InForce, parameters_history,
-                                                 recompute_history, recomputed,
-                                                 with_parameters)
+def _fingerprint(config, history, recomputes, here) -> bytes:
+    """What every card's replay depends on besides its own rows: the settings FSRS uses,
+    the parameters history, `optimize`'s recomputes, the local zone, and the replay's code
+    (this flashdeck's and the `fsrs` package's source)."""
+    import fsrs.scheduler
 
-    here = local_tz()
-    in_force = InForce(parameters_history(col.conn))
+    from flashdeck.scheduling import parameters, state
 
-    def engine(card_id: int, row: dict, rating: int, moment: datetime, after: dict) -> dict:
-        """The review replayed by the rules, in the zone and with the FSRS parameters it was
-        answered by (the collection's parameters history; a review matching the settings'
-        current parameters instead is theirs: set by hand, or fitted on another collection)."""
-        tz = step.zone_from_key(after.get("zone"), here)
+    from dataclasses import replace
+
+    # every setting, but those that only pick and count cards or describe the fit (a
+    # setting added later counts until it is known not to change a replay)
+    scheduling = replace(config, new_per_day=0, reviews_per_day=0, new_order="",
+                         parameters_fitted_at=None, parameters_reviews=None)
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(repr((CHECKPOINT_FORMAT, scheduling, history, recomputes, here)).encode())
+    for module in (step, parameters, state, sys.modules[__name__], fsrs.scheduler):
+        try:
+            digest.update(Path(module.__file__).read_bytes())
+        except (OSError, TypeError):  # no source to read (a frozen install): its version
+            digest.update(repr(getattr(module, "__version__", module.__name__)).encode())
+    return digest.digest()
+
+
+def _digest(fingerprint: bytes, seed, reviews, state_json: str) -> bytes:
+    parts = [fingerprint, b"%a\x1e" % (seed,)]
+    for review in reviews:
+        # every field delimited by its length or quoted: no two logs hash alike
+        parts.append(review[_HEAD])
+        parts.append(review[_BEFORE])
+        parts.append(review[_AFTER])
+    parts.append(state_json.encode())
+    return hashlib.blake2b(b"".join(parts), digest_size=20).digest()
+
+
+def _verified(fingerprint: bytes, card: dict, reviews: list, saved) -> tuple | None:
+    """Where a card's replay can resume: (reviews covered, the checkpoint's states), when
+    its checkpoint's digest matches the rows read now; else None (a full replay)."""
+    if saved is None or not reviews:
+        return None
+    review_id, digest, state_json = saved
+    covered = next((i + 1 for i, r in enumerate(reviews) if r[_ID] == review_id), 0)
+    if not covered or not isinstance(digest, bytes) or not isinstance(state_json, str):
+        return None
+    if _digest(fingerprint, card["sr_seed"], reviews[:covered], state_json) != digest:
+        return None
+    try:
+        states = json.loads(state_json)
+        return covered, states["at"], states["final"], states["version"]
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+class _CheckpointWriter:
+    """Saves checkpoints in short transactions of a connection of its own (WAL: beside the
+    diagnosis's read snapshot, never holding the write lock more than one batch). A
+    collection that cannot take them (read-only, busy) is diagnosed all the same; the
+    report says the next run replays everything again."""
+
+    def __init__(self, path: Path, integrity: _IntegrityCheck | None = None):
+        self.path = path
+        self.integrity = integrity  # nothing is written to a file not known to be whole
+        self.rows: list[tuple] = []
+        self.saved = 0
+        self.error: str | None = None
+        self._conn: sqlite3.Connection | None = None
+
+    def add(self, row: tuple) -> None:
+        if self.error is None:
+            self.rows.append(row)
+            if len(self.rows) >= BATCH:
+                self.flush()
+
+    def flush(self, last: bool = False) -> None:
+        if self.integrity is not None:
+            if not last and len(self.rows) < 20 * BATCH and not self.integrity.done():
+                return  # kept (a bounded number) until the integrity check has answered
+            if self.integrity.wait() != ["ok"]:
+                self.error = "the file is damaged"
+        rows, self.rows = self.rows, []
+        if not rows or self.error is not None:
+            return
+        try:
+            if self._conn is None:
+                self._conn = sqlite3.connect(self.path, timeout=2, isolation_level=None)
+            conn = self._conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute(_CHECKPOINT_TABLE)
+                conn.executemany(f"INSERT OR REPLACE INTO {CHECKPOINTS} (card_id, review_id,"
+                                 " digest, state) VALUES (?, ?, ?, ?)", rows)
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            self.saved += len(rows)
+        except sqlite3.Error as exc:
+            self.error = "the collection is busy (another flashdeck is writing to it)" \
+                if "locked" in str(exc) else describe_error(exc)
+
+    def close(self) -> None:
+        self.flush(last=True)
+        if self._conn is not None:
+            self._conn.close()
+
+
+def _saved_checkpoints(conn: sqlite3.Connection, card_ids) -> Iterator[tuple]:
+    """The checkpoints kept by earlier runs, by card id (none before the first run)."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                        (CHECKPOINTS,)).fetchone():
+        return iter(())
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    where = "" if card_ids is None else f" WHERE card_id IN ({', '.join('?' * len(card_ids))})"
+    return cursor.execute(f"SELECT card_id, review_id, digest, state FROM {CHECKPOINTS}{where}"
+                          " ORDER BY card_id", tuple(card_ids or ()))
+
+
+# -- replaying ------------------------------------------------------------------------------
+class _Replayer:
+    """A review replayed by the rules, in the zone and with the FSRS parameters it was
+    answered by (the collection's parameters history; a review matching the settings'
+    current parameters instead is theirs: set by hand, or fitted on another collection)."""
+
+    def __init__(self, config, history, recomputes, here, fingerprint: bytes):
+        from flashdeck.scheduling.parameters import InForce
+
+        self.config = config
+        self.here = here
+        self.in_force = InForce(history)
+        self.recomputes = recomputes
+        self.fingerprint = fingerprint
+
+    def review(self, card_id: int, row: dict, rating: int, moment: datetime,
+               after: dict) -> dict:
+        from flashdeck.scheduling.parameters import with_parameters
+
+        config = self.config
+        tz = step.zone_from_key(after.get("zone"), self.here)
         state = CardState.from_dict(row)
         rules = after.get("rules", 1)
-        used = with_parameters(config, in_force.at(int(moment.timestamp())))
+        used = with_parameters(config, self.in_force.at(int(moment.timestamp())))
         replayed = step.review(card_id, state, rating, moment, used, tz, rules).to_dict()
         if used != config and _differences(replayed, after, REPLAYED + ("version",)):
             other = step.review(card_id, state, rating, moment, config, tz, rules).to_dict()
@@ -370,44 +613,195 @@ def _check_log(col: Collection, config, result: Diagnosis) -> None:
                 return other
         return replayed
 
-    recomputes = recompute_history(col.conn)
-
-    def recompute(card_id: int, state: dict, done: list, entry) -> dict:
+    def recompute(self, card_id: int, state: dict, done: list, entry) -> dict:
         """The memory state `optimize` recomputed at `entry` from the reviews `done`."""
-        return recomputed(card_id, state, [(r["reviewed_at"], r["rating"], r["state_before"],
-                                            r["state_after"]) for r in done],
-                          entry, config, here)
-    engine.recomputes = recomputes
-    engine.recompute = recompute
-    rows = col.conn.execute(
-        f"SELECT {', '.join('c.' + c for c in _CARD_COLUMNS)}, r.id AS review_id,"
-        " r.reviewed_at, r.rating, r.state_before, r.state_after"
-        " FROM cards c LEFT JOIN reviews r ON r.card_id = c.id ORDER BY c.id, r.id")
-    for card_id, group in groupby(rows, key=lambda r: r["id"]):
+        from flashdeck.scheduling.parameters import recomputed
+
+        return recomputed(card_id, state, [(r[_AT], r[_RATING], r[_BEFORE], r[_AFTER])
+                                           for r in done], entry, self.config, self.here)
+
+
+@dataclass(slots=True)
+class _Outcome:
+    card_id: int
+    findings: list[Finding]
+    repair: tuple | None = None
+    checkpoint: tuple | None = None  # a new one to keep: (card id, review id, digest, state)
+    replayed: int = 0  # reviews replayed through FSRS
+
+
+def _check_log(col: Collection, config, result: Diagnosis, card_ids=None,
+               writer: _CheckpointWriter | None = None, parallel: bool = True) -> None:
+    """Replay the log of every card (of `card_ids`) and compare it with the cards."""
+    from flashdeck.scheduling.parameters import parameters_history, recompute_history
+
+    here = local_tz()
+    history = parameters_history(col.conn)
+    recomputes = recompute_history(col.conn)
+    fingerprint = _fingerprint(config, history, recomputes, here)
+    replayer = _Replayer(config, history, recomputes, here, fingerprint)
+    where = "" if card_ids is None else f" WHERE c.id IN ({', '.join('?' * len(card_ids))})"
+    cursor = col.conn.cursor()
+    cursor.row_factory = None
+    rows = cursor.execute(
+        f"SELECT {', '.join('c.' + c for c in _CARD_COLUMNS)}, r.id, r.reviewed_at, r.rating,"
+        f" CAST(r.state_before AS BLOB), CAST(r.state_after AS BLOB), {_HEAD_SQL}"
+        f" FROM cards c LEFT JOIN reviews r ON r.card_id = c.id{where} ORDER BY c.id, r.id",
+        tuple(card_ids or ()))
+    saved = _saved_checkpoints(col.conn, card_ids)
+    next_saved = next(saved, None)
+    width = len(_CARD_COLUMNS)
+    findings: list[Finding] = []
+    repairs: list[tuple] = []
+
+    def take(outcome: _Outcome) -> None:
+        findings.extend(outcome.findings)
+        if outcome.repair is not None:
+            repairs.append(outcome.repair)
+        if outcome.checkpoint is not None and writer is not None:
+            writer.add(outcome.checkpoint)
+        result.replayed += outcome.replayed
+
+    outcomes = _Pipeline(replayer, (config, history, recomputes, here, fingerprint),
+                         parallel, take)
+    for card_id, group in groupby(rows, key=itemgetter(0)):
         group = list(group)
-        card = group[0]
-        reviews = [r for r in group if r["review_id"] is not None]
+        card = dict(zip(_CARD_COLUMNS, group[0][:width]))
+        reviews = [r[width:] for r in group if r[width] is not None]
         if not reviews and card["sr_seed"] is None and card["state"] == "new" \
                 and card["reps"] == 0:
             continue  # the common case at 50k cards: a new card, never answered
-        _check_card(engine, card, reviews, result)
+        while next_saved is not None and next_saved[0] < card_id:
+            next_saved = next(saved, None)
+        kept = next_saved[1:] if next_saved is not None and next_saved[0] == card_id else None
+        resume = _verified(fingerprint, card, reviews, kept)
+        if resume is not None:
+            result.from_checkpoint += 1
+        outcomes.add(card, reviews, resume)
+    outcomes.finish()
+    # in card order, whichever process replayed which card
+    findings.sort(key=lambda f: f.card_id)
+    repairs.sort(key=lambda r: r[1])
+    result.problems.extend(findings)
+    result.repairs.extend(repairs)
 
 
-def _check_card(engine, card, reviews, result: Diagnosis) -> None:
-    card_id = card["id"]
+def _cores() -> int:
     try:
-        state = initial_state(card["sr_seed"])
-    except (ValueError, KeyError, TypeError) as exc:
-        result.problems.append(Finding("card", f"card {card_id}: unreadable plugin seed "
-                                               f"{card['sr_seed']!r} ({exc})", card_id))
-        return
-    if card["sr_seed"]:
-        first = json.loads(reviews[0]["state_before"]) if reviews else dict(card)
-        state = _same_seed_elsewhere(state, first)
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+_WORKER: _Replayer | None = None
+
+
+def _start_worker(config, history, recomputes, here, fingerprint) -> None:
+    import signal
+
+    # Ctrl-C is the parent's to handle (it stops the pool): no worker prints a traceback
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    global _WORKER
+    _WORKER = _Replayer(config, history, recomputes, here, fingerprint)
+
+
+def _check_chunk(chunk: list[tuple]) -> list[_Outcome]:
+    return [_check_card(_WORKER, card, reviews, resume) for card, reviews, resume in chunk]
+
+
+class _Pipeline:
+    """The cards' checks, in this process while they are few, else spread over the cores in
+    chunks (a bounded number in flight, so memory stays flat in the size of the log).
+    Each outcome goes to `take` as it comes; the caller orders what it keeps."""
+
+    def __init__(self, replayer: _Replayer, worker_args: tuple, parallel: bool, take):
+        self.replayer = replayer
+        self.worker_args = worker_args
+        self.workers = _cores() if parallel else 1
+        self.seen = 0  # reviews to replay so far
+        self.chunk: list[tuple] = []
+        self.chunk_reviews = 0
+        self.pool = None
+        self.flying: deque = deque()
+        self.take = take
+
+    def add(self, card: dict, reviews: list, resume) -> None:
+        heavy = len(reviews) - (resume[0] if resume else 0)
+        self.seen += heavy
+        if heavy == 0 or self.workers < 2 or (self.pool is None
+                                              and self.seen < PARALLEL_REVIEWS):
+            self.take(_check_card(self.replayer, card, reviews, resume))
+            return
+        self.chunk.append((card, reviews, resume))
+        self.chunk_reviews += heavy
+        if self.chunk_reviews >= CHUNK_REVIEWS:
+            self._submit()
+
+    def _submit(self) -> None:
+        if not self.chunk:
+            return
+        if self.pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork" if "fork" in methods else None)
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=context,
+                                            initializer=_start_worker,
+                                            initargs=self.worker_args)
+        while len(self.flying) >= 2 * self.workers:
+            self._land()
+        self.flying.append(self.pool.submit(_check_chunk, self.chunk))
+        self.chunk, self.chunk_reviews = [], 0
+
+    def _land(self) -> None:
+        for outcome in self.flying.popleft().result():
+            self.take(outcome)
+
+    def finish(self) -> None:
+        try:
+            self._submit()
+            while self.flying:
+                self._land()
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(cancel_futures=True)
+
+
+def _check_card(replayer: _Replayer, card: dict, reviews: list, resume) -> _Outcome:
+    card_id = card["id"]
+    outcome = _Outcome(card_id, [])
+    problems = outcome.findings
+    recomputes = replayer.recomputes
+    if resume is not None:
+        covered, at_state, final, version = resume
+        if covered == len(reviews):  # nothing new since the checkpoint: no replay at all
+            state, pending = final, []
+            previous_after: dict | None = {"version": version}
+        else:
+            last_at = reviews[covered - 1][_AT]
+            state, pending = at_state, [e for e in recomputes if e.at > last_at]
+            previous_after = json.loads(reviews[covered - 1][_AFTER])
+        done = list(reviews[:covered])
+        todo = reviews[covered:]
+    else:
+        try:
+            state = initial_state(card["sr_seed"])
+        except (ValueError, KeyError, TypeError) as exc:
+            problems.append(Finding("card", f"card {card_id}: unreadable plugin seed "
+                                            f"{card['sr_seed']!r} ({exc})", card_id))
+            return outcome
+        if card["sr_seed"]:
+            try:
+                first = json.loads(reviews[0][_BEFORE]) if reviews else dict(card)
+            except ValueError:
+                first = dict(card)  # reported with the review below
+            state = _same_seed_elsewhere(state, first)
+        previous_after = None
+        pending = list(recomputes)  # `optimize` recomputed memory states
+        done = []
+        todo = reviews
     consistent = True  # every logged state_after is what FSRS gives: the log can be trusted
-    previous_after: dict | None = None
-    pending = list(getattr(engine, "recomputes", ()))  # `optimize` recomputed memory states
-    done: list = []
 
     def recompute_until(moment: int | None, state: dict, previous_after: dict | None,
                         before: dict | None):
@@ -415,7 +809,7 @@ def _check_card(engine, card, reviews, result: Diagnosis) -> None:
             entry = pending.pop(0)
             if not done or previous_after is None:
                 continue  # never reviewed then: nothing was recomputed
-            new = engine.recompute(card_id, state, done, entry)
+            new = replayer.recompute(card_id, state, done, entry)
             if before is not None and _differences(previous_after, before) == [] \
                     and _differences(new, before) != []:
                 continue  # answered while `optimize` ran: that card was left as it was
@@ -423,44 +817,43 @@ def _check_card(engine, card, reviews, result: Diagnosis) -> None:
             previous_after = {**previous_after, **{c: new[c] for c in REPLAYED}}
         return state, previous_after
 
-    for review in reviews:
-        where = f"card {card_id}, review {review['review_id']}"
+    for review in todo:
+        where = f"card {card_id}, review {review[_ID]}"
         try:
-            before = json.loads(review["state_before"])
-            after = json.loads(review["state_after"])
-        except ValueError:
-            result.problems.append(Finding("log", f"{where}: unreadable state in the log",
-                                           card_id))
-            return
+            before = json.loads(review[_BEFORE])
+            after = json.loads(review[_AFTER])
+        except (ValueError, TypeError):
+            problems.append(Finding("log", f"{where}: unreadable state in the log", card_id))
+            return outcome
         if pending:
-            state, previous_after = recompute_until(review["reviewed_at"], state,
-                                                    previous_after, before)
+            state, previous_after = recompute_until(review[_AT], state, previous_after, before)
         expected_before = previous_after if previous_after is not None else state
         diff = _differences(expected_before, before)
         if diff:
             what = "the previous review's state_after" if previous_after is not None \
                 else "the card's starting state"
-            result.problems.append(Finding(
+            problems.append(Finding(
                 "log", f"{where}: state_before is not {what}: {'; '.join(diff)}", card_id))
             consistent = False
         if previous_after is not None and before.get("version", 0) < previous_after.get("version", 0):
-            result.problems.append(Finding(
-                "log", f"{where}: the card's version went backwards", card_id))
+            problems.append(Finding("log", f"{where}: the card's version went backwards",
+                                    card_id))
             consistent = False
         # answer as the engine did: same columns in, same fuzz seed (card id, version, rating)
         row = {**state, "id": card_id, "version": before.get("version", 0),
                "suspended": before.get("suspended", 0),
                "buried_until": before.get("buried_until")}
-        moment = datetime.fromtimestamp(review["reviewed_at"], timezone.utc)
         try:
-            replayed = engine(card_id, row, review["rating"], moment, after)
-        except (ValueError, TypeError, KeyError) as exc:
-            result.problems.append(Finding(
+            moment = datetime.fromtimestamp(review[_AT], timezone.utc)
+            replayed = replayer.review(card_id, row, review[_RATING], moment, after)
+        except (ValueError, TypeError, KeyError, OverflowError, OSError) as exc:
+            problems.append(Finding(
                 "replay", f"{where}: FSRS cannot replay this review ({exc})", card_id))
-            return
+            return outcome
+        outcome.replayed += 1
         diff = _differences(replayed, after, REPLAYED + ("version",))
         if diff and consistent:
-            result.problems.append(Finding(
+            problems.append(Finding(
                 "replay", f"{where}: the logged result is not what FSRS gives with the current"
                 f" settings (changed desired retention or steps?): {'; '.join(diff)}", card_id))
         if diff:
@@ -468,20 +861,28 @@ def _check_card(engine, card, reviews, result: Diagnosis) -> None:
         state = replayed
         previous_after = after
         done.append(review)
+    at_state = state
     if pending:
         state, previous_after = recompute_until(None, state, previous_after, None)
+    if consistent and todo:  # a log found consistent up to its last review: kept
+        state_json = json.dumps({"at": at_state, "final": state,
+                                 "version": previous_after.get("version", 0)})
+        outcome.checkpoint = (card_id, reviews[-1][_ID],
+                              _digest(replayer.fingerprint, card["sr_seed"], reviews,
+                                      state_json), state_json)
     stored = {c: card[c] for c in REPLAYED}
     diff = _differences(state, stored)
     version_behind = previous_after is not None and card["version"] < previous_after.get("version", 0)
     if diff or version_behind:
         details = diff + (["version is behind its last review"] if version_behind else [])
-        result.problems.append(Finding(
+        problems.append(Finding(
             "card", f"card {card_id}: stored state disagrees with its review log: "
             f"{'; '.join(details)}", card_id, fixable=consistent))
         if consistent:
             values = {c: state[c] for c in REPLAYED}
             values["version"] = max(card["version"], state.get("version", 0))
-            result.repairs.append(("card", card_id, values))
+            outcome.repair = ("card", card_id, values)
+    return outcome
 
 
 # -- fixing -------------------------------------------------------------------------------
@@ -505,38 +906,43 @@ def backup_copy(col: Collection, label: str = "doctor") -> Path:
 
 
 def repair(col: Collection, config=None) -> Diagnosis:
-    """Diagnose, back up, and fix what is safely fixable; returns the diagnosis after fixing
-    (with `fixed` and `backup` set). Nothing is written when nothing is fixable."""
-    first = diagnose(col, config)
-    if not first.repairs:
-        return first
-    backup = backup_copy(col)
-    fixed: list[str] = []
-    with col.transaction() as conn:
-        # diagnose again under the write lock: fix only what is still wrong now
-        current = diagnose_in_transaction(col, config)
-        for repair_ in current.repairs:
-            if repair_[0] == "index":
-                _, name, sql = repair_
+    """Diagnose (without the write lock), back up, and fix what is safely fixable, in
+    transactions of at most BATCH cards that re-check their cards first: a card answered
+    meanwhile is diagnosed again, never overwritten with a stale state. Returns the
+    diagnosis with what was fixed taken out (and `fixed`, `backup` set). Nothing is written
+    (but the doctor's checkpoints) when nothing is fixable."""
+    config = config or Config()
+    result = diagnose(col, config, save_checkpoints=True)
+    if not result.repairs:
+        return result
+    result.backup = str(backup_copy(col))
+    conn = col.conn
+    if any(r[0] == "index" for r in result.repairs):
+        with col.transaction():
+            now = Diagnosis(result.path, result.schema_version)
+            _check_schema(conn, now)  # what is still missing now
+            for _, name, sql in now.repairs:
                 conn.execute(sql)
-                fixed.append(f"rebuilt index {name}")
-            else:
-                _, card_id, values = repair_
+                result.fixed.append(f"rebuilt index {name}")
+        result.problems = [p for p in result.problems if p.check != "index"]
+    cards = [r[1] for r in result.repairs if r[0] == "card"]
+    rechecked: set[int] = set()
+    found: list[Finding] = []
+    for start in range(0, len(cards), BATCH):
+        batch = cards[start:start + BATCH]
+        with col.transaction():
+            now = Diagnosis(result.path, result.schema_version)
+            _check_log(col, config, now, card_ids=batch, parallel=False)
+            for _, card_id, values in now.repairs:
                 conn.execute(
                     f"UPDATE cards SET {', '.join(c + ' = ?' for c in values)} WHERE id = ?",
                     (*values.values(), card_id))
-                fixed.append(f"card {card_id}: set to the state its review log replays to")
-    after = diagnose(col, config)
-    after.fixed = fixed
-    after.backup = str(backup)
-    return after
-
-
-def diagnose_in_transaction(col: Collection, config=None) -> Diagnosis:
-    """`diagnose` for a caller that already holds a transaction."""
-    config = config or Config()
-    conn = col.conn
-    result = Diagnosis(str(col.path), col.schema_version())
-    _check_schema(conn, result)
-    _check_log(col, config, result)
+                result.fixed.append(f"card {card_id}: set to the state its review log"
+                                    " replays to")
+        repaired = {r[1] for r in now.repairs}
+        rechecked.update(batch)
+        found.extend(p for p in now.problems
+                     if not (p.check == "card" and p.card_id in repaired))
+    result.problems = [p for p in result.problems if p.card_id not in rechecked] + found
+    result.repairs = []
     return result

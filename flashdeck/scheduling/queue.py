@@ -312,8 +312,10 @@ class Queue:
             f"  OR {hidden} THEN 0 ELSE 1 END),"
             f" sum(CASE WHEN c.state != 'review' OR c.due >= ? OR {hidden} THEN 0"
             f"  WHEN {_ANSWERED_SIBLING} THEN 0 ELSE 1 END)"
-            # every deck with a live card is in the tree, suspended or buried ones too
-            " FROM cards c WHERE c.orphaned = 0 GROUP BY c.deck",
+            # every deck with a live card is in the tree, suspended or buried ones too. A
+            # plain scan of the table (`+`: no index for `orphaned`, which nearly every card
+            # passes): through an index, each card's row was a seek, 8x slower at 100k cards
+            " FROM cards c WHERE +c.orphaned = 0 GROUP BY c.deck",
             [now, *sibling_params, end, now, end, now, *sibling_params])
         counts = {deck: Counts(new, learning, review) for deck, new, learning, review in rows}
         return counts
