@@ -174,27 +174,48 @@ CREATE TABLE IF NOT EXISTS note_problems (
 ) WITHOUT ROWID;
 DELETE FROM meta WHERE key LIKE 'parse_stamp:%'
 """,
-    # the stats (scheduling/stats.py) read what each card was before each answer for a
-    # year of answers: columns computed from the logged JSON (virtual: nothing more is
-    # stored in the table; json_valid: a damaged row reads as NULLs, never an error) and
-    # kept in the time index, so a year of a million-review log is read from the index
-    # alone, never parsing a row's JSON. Every writer of the log (answer, undo, doctor,
-    # sync) keeps them right without knowing of them. The past days' answers are kept
-    # counted (stats_days, up to the day in meta `stats_days_upto`); the triggers drop
-    # that mark when a review before it is added, changed or removed, or a reviewed
-    # card changes deck, so the counts are made again from the log (stats_queries.py)
+    # what each card was before each answer (state, due, last review, stability) as
+    # columns computed from the logged JSON and stored with the row (json_valid: a damaged
+    # row reads as NULLs, never an error), so nothing reads a row's JSON to know it: the
+    # stats (scheduling/stats.py) read a year of a million-review log from the time index
+    # alone, the queue counts today's answers by the state they started from, and SQLite's
+    # integrity check compares stored values instead of parsing JSON for every index
+    # entry. Every writer of the log (answer, undo, doctor, sync) keeps them right without
+    # knowing of them. The table is made again for them (ids and the id high-water mark
+    # kept: ids are never reused). The past days' answers are kept counted (stats_days, up
+    # to the day in meta `stats_days_upto`); the triggers drop that mark when a review
+    # before it is added, changed or removed, or a reviewed card changes deck, so the
+    # counts are made again from the log (stats_queries.py)
     10: """
-ALTER TABLE reviews ADD COLUMN before_state TEXT GENERATED ALWAYS AS (
-    CASE WHEN json_valid(state_before) THEN json_extract(state_before, '$.state') END) VIRTUAL;
-ALTER TABLE reviews ADD COLUMN before_due INTEGER GENERATED ALWAYS AS (
-    CASE WHEN json_valid(state_before) THEN json_extract(state_before, '$.due') END) VIRTUAL;
-ALTER TABLE reviews ADD COLUMN before_last_review INTEGER GENERATED ALWAYS AS (
-    CASE WHEN json_valid(state_before) THEN json_extract(state_before, '$.last_review') END
-    ) VIRTUAL;
-ALTER TABLE reviews ADD COLUMN before_stability REAL GENERATED ALWAYS AS (
-    CASE WHEN json_valid(state_before) THEN json_extract(state_before, '$.stability') END
-    ) VIRTUAL;
-DROP INDEX IF EXISTS reviews_time;
+CREATE TABLE reviews_v11 (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    card_id      INTEGER NOT NULL REFERENCES cards(id),
+    reviewed_at  INTEGER NOT NULL,
+    rating       INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
+    duration_ms  INTEGER,
+    state_before TEXT NOT NULL,
+    state_after  TEXT NOT NULL,
+    before_state TEXT GENERATED ALWAYS AS (CASE WHEN json_valid(state_before)
+        THEN json_extract(state_before, '$.state') END) STORED,
+    before_due INTEGER GENERATED ALWAYS AS (CASE WHEN json_valid(state_before)
+        THEN json_extract(state_before, '$.due') END) STORED,
+    before_last_review INTEGER GENERATED ALWAYS AS (CASE WHEN json_valid(state_before)
+        THEN json_extract(state_before, '$.last_review') END) STORED,
+    before_stability REAL GENERATED ALWAYS AS (CASE WHEN json_valid(state_before)
+        THEN json_extract(state_before, '$.stability') END) STORED
+);
+INSERT INTO reviews_v11 (id, card_id, reviewed_at, rating, duration_ms, state_before,
+                         state_after)
+    SELECT id, card_id, reviewed_at, rating, duration_ms, state_before, state_after
+    FROM reviews ORDER BY id;
+INSERT INTO sqlite_sequence (name, seq) SELECT 'reviews_v11', 0
+    WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'reviews_v11');
+UPDATE sqlite_sequence SET seq = max(seq, coalesce(
+    (SELECT seq FROM sqlite_sequence WHERE name = 'reviews'), 0)) WHERE name = 'reviews_v11';
+DROP TABLE reviews;
+ALTER TABLE reviews_v11 RENAME TO reviews;
+CREATE INDEX reviews_card ON reviews (card_id, reviewed_at);
+CREATE INDEX reviews_state ON reviews (before_state, reviewed_at, card_id);
 CREATE INDEX reviews_time ON reviews (reviewed_at, rating, before_state, before_due,
     before_last_review, before_stability, card_id);
 CREATE INDEX cards_stats ON cards (orphaned, state, suspended, leech, due, last_review, deck);

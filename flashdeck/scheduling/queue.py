@@ -61,10 +61,9 @@ def _ts(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
-# The state a review started from, as the reviews_state index has it (the same expression,
-# or SQLite cannot use the index; NULL for a damaged row).
-_BEFORE = ("CASE WHEN json_valid(r.state_before) THEN json_extract(r.state_before, '$.state')"
-           " END")
+# The state a review started from, as the reviews_state index has it (schema 11's stored
+# column; NULL for a damaged row).
+_BEFORE = "r.before_state"
 
 # Card c has a sibling answered today: a card of its note and block (a reversed pair, the
 # clozes of one paragraph), or a copy of its exercise (one template in several notes), with a

@@ -167,6 +167,7 @@ def test_a_version_7_collection_is_migrated_and_keeps_todays_answers(tmp_path):
     first = e.next_card()
     e.answer(first.id, 4)
     with col.transaction() as conn:  # back to schema 7's indexes
+        back_to_schema_10(conn)
         conn.execute("DROP INDEX cards_block")
         conn.execute("DROP INDEX reviews_state")
         conn.execute("DROP INDEX cards_new")
@@ -177,7 +178,6 @@ def test_a_version_7_collection_is_migrated_and_keeps_todays_answers(tmp_path):
         conn.execute("INSERT INTO reviews (card_id, reviewed_at, rating, state_before,"
                      " state_after) VALUES (3, 0, 3, 'not json', 'not json')")
         conn.execute("DROP TABLE cram_log")  # schema 9's
-        back_to_schema_10(conn)
         conn.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'")
     col.close()
     col = Collection.open(tmp_path / "c.sqlite")

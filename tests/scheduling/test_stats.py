@@ -171,6 +171,8 @@ def test_a_version_10_collection_is_migrated_and_its_stats_are_unchanged(learned
     shutil.copy(path, copy)
     before = _stats(copy).to_json()
     conn = sqlite3.connect(copy)
+    high = conn.execute("SELECT max(id) FROM reviews").fetchone()[0] + 5
+    conn.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = 'reviews'", (high,))  # undone
     back_to_schema_10(conn)
     conn.execute("INSERT INTO reviews (card_id, reviewed_at, rating, state_before, state_after)"
                  " VALUES (1, 0, 3, 'not json', 'not json')")  # in 1970: outside every figure
@@ -186,3 +188,7 @@ def test_a_version_10_collection_is_migrated_and_its_stats_are_unchanged(learned
             " ORDER BY id DESC LIMIT 2").fetchall()
     assert rows[0][:2] == (None, None)  # the damaged row reads as nothing, never an error
     assert rows[1][0] == json.loads(rows[1][2])["state"]
+    with Collection.open(copy, create=False) as col, col.transaction() as conn:
+        new = conn.execute("INSERT INTO reviews (card_id, reviewed_at, rating, state_before,"
+                           " state_after) VALUES (1, 1, 3, '{}', '{}')").lastrowid
+    assert new == high + 2  # ids are never reused: past the damaged row and the undone ones

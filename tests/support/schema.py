@@ -2,18 +2,38 @@
 
 from __future__ import annotations
 
-V11_COLUMNS = ("before_state", "before_due", "before_last_review", "before_stability")
+_REVIEWS_V10 = """
+CREATE TABLE reviews_v10 (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    card_id      INTEGER NOT NULL REFERENCES cards(id),
+    reviewed_at  INTEGER NOT NULL,
+    rating       INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
+    duration_ms  INTEGER,
+    state_before TEXT NOT NULL,
+    state_after  TEXT NOT NULL
+)"""
 
 
 def back_to_schema_10(conn) -> None:
-    """Undo schema 11 (the log's computed columns, the stats indexes and kept counts) on an open
-    connection, inside the caller's transaction; the version is left to the caller."""
+    """Undo schema 11 (the log's stored columns, the stats indexes and kept counts) on an
+    open connection, inside the caller's transaction; the version is left to the caller.
+    The log's ids and its id high-water mark are kept."""
     for trigger in ("insert", "delete", "update", "deck"):
         conn.execute(f"DROP TRIGGER stats_days_{trigger}")
     conn.execute("DROP TABLE stats_days")
     conn.execute("DELETE FROM meta WHERE key LIKE 'stats_days_%'")
     conn.execute("DROP INDEX cards_stats")
-    conn.execute("DROP INDEX reviews_time")
-    for column in V11_COLUMNS:
-        conn.execute(f"ALTER TABLE reviews DROP COLUMN {column}")
+    seq = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'reviews'").fetchone()
+    conn.execute(_REVIEWS_V10)
+    conn.execute("INSERT INTO reviews_v10 SELECT id, card_id, reviewed_at, rating, duration_ms,"
+                 " state_before, state_after FROM reviews")
+    conn.execute("DROP TABLE reviews")
+    conn.execute("ALTER TABLE reviews_v10 RENAME TO reviews")
+    if seq is not None:
+        conn.execute("DELETE FROM sqlite_sequence WHERE name = 'reviews'")
+        conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('reviews', ?)", seq)
+    conn.execute("CREATE INDEX reviews_card ON reviews (card_id, reviewed_at)")
     conn.execute("CREATE INDEX reviews_time ON reviews (reviewed_at)")
+    conn.execute(
+        "CREATE INDEX reviews_state ON reviews (CASE WHEN json_valid(state_before) THEN"
+        " json_extract(state_before, '$.state') END, reviewed_at, card_id)")
