@@ -202,6 +202,15 @@ def bench_answer(table: Table, work: Path, cards: int) -> None:
     print(f"  p50 {p50 * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms")
     table.add(f"answer -> next card p95, {cards} cards", p95 * 1000, 50.0, 1.0, unit="ms",
               baseline_name="50 ms budget")
+    try:
+        import anki_bench
+        anki_p50, anki_p95 = anki_bench.answer_p95(cards)
+    except ImportError:  # the `anki` extra is not installed: no peer to compare with
+        print("  Anki: not installed (pip install '.[anki]'), no comparison")
+        return
+    print(f"  Anki: p50 {anki_p50 * 1000:.2f} ms, p95 {anki_p95 * 1000:.2f} ms")
+    table.add(f"answer -> next p95 vs Anki's, {cards} cards", p95 * 1000, anki_p95 * 1000, 1.0,
+              unit="ms", baseline_name="Anki's p95")
 
 
 def bench_queue(table: Table, work: Path, cards: int, decks: int) -> None:
