@@ -6,7 +6,7 @@ restores it exactly and `doctor` can replay a card's history.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from typing import Any
 
 # The card columns an answer changes, in the collection's order; defined once, here.
@@ -36,7 +36,9 @@ class CardState:
         return cls(**{name: data[name] for name in SCHEDULING_COLUMNS})
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # every field is a plain value: no need for asdict's recursive deep copy (a fifth
+        # of the time an answer and its previews take)
+        return {name: getattr(self, name) for name in SCHEDULING_COLUMNS}
 
 
 assert tuple(f.name for f in fields(CardState)) == SCHEDULING_COLUMNS
