@@ -185,7 +185,9 @@ DELETE FROM meta WHERE key LIKE 'parse_stamp:%'
     # kept: ids are never reused). The past days' answers are kept counted (stats_days, up
     # to the day in meta `stats_days_upto`); the triggers drop that mark when a review
     # before it is added, changed or removed, or a reviewed card changes deck, so the
-    # counts are made again from the log (stats_queries.py)
+    # counts are made again from the log (stats_queries.py). Every change to a card's log
+    # bumps its generation (log_changes): `doctor` trusts a card's checkpoint without
+    # reading its log again while the generation is the one it checked
     10: """
 CREATE TABLE reviews_v11 (
     id           INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -239,6 +241,23 @@ CREATE TRIGGER stats_days_update AFTER UPDATE ON reviews
     WHEN min(old.reviewed_at, new.reviewed_at)
          < (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'stats_days_upto')
     BEGIN DELETE FROM meta WHERE key = 'stats_days_upto'; END;
+CREATE TABLE log_changes (
+    card_id    INTEGER PRIMARY KEY,
+    generation INTEGER NOT NULL          -- bumped by every change to the card's log
+) WITHOUT ROWID;
+INSERT INTO log_changes (card_id, generation) SELECT card_id, 1 FROM reviews WHERE true
+    GROUP BY card_id;
+CREATE TRIGGER log_changes_insert AFTER INSERT ON reviews BEGIN
+    INSERT INTO log_changes (card_id, generation) VALUES (new.card_id, 1)
+        ON CONFLICT (card_id) DO UPDATE SET generation = generation + 1; END;
+CREATE TRIGGER log_changes_delete AFTER DELETE ON reviews BEGIN
+    INSERT INTO log_changes (card_id, generation) VALUES (old.card_id, 1)
+        ON CONFLICT (card_id) DO UPDATE SET generation = generation + 1; END;
+CREATE TRIGGER log_changes_update AFTER UPDATE ON reviews BEGIN
+    INSERT INTO log_changes (card_id, generation) VALUES (old.card_id, 1)
+        ON CONFLICT (card_id) DO UPDATE SET generation = generation + 1;
+    INSERT INTO log_changes (card_id, generation) VALUES (new.card_id, 1)
+        ON CONFLICT (card_id) DO UPDATE SET generation = generation + 1; END;
 CREATE TRIGGER stats_days_deck AFTER UPDATE OF deck ON cards
     WHEN old.deck IS NOT new.deck
          AND EXISTS (SELECT 1 FROM meta WHERE key = 'stats_days_upto')

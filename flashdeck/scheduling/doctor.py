@@ -35,8 +35,6 @@ import sys
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from itertools import groupby
-from operator import itemgetter
 from pathlib import Path
 from typing import Iterator
 
@@ -100,6 +98,7 @@ class Diagnosis:
     # the replay: cards resumed from a verified checkpoint, reviews replayed through FSRS,
     # checkpoints saved for the next run (or why they could not be)
     from_checkpoint: int = 0
+    logs_unread: int = 0  # of those, cards whose log had not changed: not read at all
     replayed: int = 0
     checkpoints_saved: int = 0
     checkpoint_error: str | None = None
@@ -131,7 +130,7 @@ class Diagnosis:
                 "listed": self.note_problems,
             },
             "replay": {
-                "from_checkpoint": self.from_checkpoint,
+                "from_checkpoint": self.from_checkpoint, "logs_unread": self.logs_unread,
                 "reviews_replayed": self.replayed,
                 "checkpoints_saved": self.checkpoints_saved,
                 "checkpoint_error": self.checkpoint_error,
@@ -328,19 +327,19 @@ def _expected_schema() -> dict[tuple[str, str], str | None]:
     """(type, name) -> sql of what a fresh collection of this flashdeck has."""
     with Collection.in_memory() as fresh:
         return {(r[0], r[1]): r[2] for r in fresh.conn.execute(
-            "SELECT type, name, sql FROM sqlite_master WHERE type IN ('table', 'index')"
-            " AND name NOT LIKE 'sqlite_%'")}
+            "SELECT type, name, sql FROM sqlite_master WHERE type IN ('table', 'index',"
+            " 'trigger') AND name NOT LIKE 'sqlite_%'")}
 
 
 def _check_schema(conn: sqlite3.Connection, result: Diagnosis) -> None:
     have = {(r[0], r[1]) for r in conn.execute(
-        "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'index')")}
+        "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'index', 'trigger')")}
     for (kind, name), sql in sorted(_expected_schema().items()):
         if (kind, name) in have:
             continue
-        if kind == "index":
-            result.problems.append(Finding("index", f"index {name} is missing", fixable=True))
-            result.repairs.append(("index", name, sql))
+        if kind in ("index", "trigger"):
+            result.problems.append(Finding(kind, f"{kind} {name} is missing", fixable=True))
+            result.repairs.append((kind, name, sql))
         else:
             result.problems.append(Finding("schema", f"table {name} is missing"))
 
@@ -447,17 +446,21 @@ _HEAD_SQL = ("CAST(quote(r.id) || ',' || quote(r.reviewed_at) || ',' || quote(r.
 # up to it: ids, times, ratings, both states, as stored), and the replayed state. The next
 # run hashes the rows again and replays only the reviews after the checkpoint when the
 # digest matches; any difference (a row edited, added or undone, other settings) replays
-# the card in full. The table is the doctor's own, created where it is first written.
+# the card in full. A card whose log has not changed at all since (its generation in
+# log_changes, bumped by schema 11's triggers on every insert, update or delete of one of
+# its reviews, is the one the checkpoint was made at) is not even read again: its stored
+# state is compared with the checkpoint's, itself checked by a seal of its fields and the
+# replay's fingerprint. The table is the doctor's own, created where it is first written.
 CHECKPOINTS = "doctor_checkpoints"
 _CHECKPOINT_TABLE = (
     f"CREATE TABLE IF NOT EXISTS {CHECKPOINTS} ("
     " card_id INTEGER PRIMARY KEY,"
     " review_id INTEGER NOT NULL,"  # the card's last review found consistent
-    " digest BLOB NOT NULL,"  # of the replay's inputs up to it, and of `state`
+    " digest BLOB NOT NULL,"  # of the replay's inputs up to it and `state`; then the seal
     " state TEXT NOT NULL"  # JSON: "at": the state after that review; "final": and after
     # `optimize`'s recomputes since; "version": that review's logged version
     ") WITHOUT ROWID")
-CHECKPOINT_FORMAT = 2
+CHECKPOINT_FORMAT = 3
 BATCH = 500  # cards per checkpoint write, and per `--fix` transaction
 PARALLEL_REVIEWS = 20_000  # replays beyond this many are spread over the cores
 CHUNK_REVIEWS = 2_000  # reviews per parallel task
@@ -498,6 +501,45 @@ def _digest(fingerprint: bytes, seed, reviews, state_json: str) -> bytes:
     return hashlib.blake2b(b"".join(parts), digest_size=20).digest()
 
 
+_LOG_TRIGGERS = ("log_changes_insert", "log_changes_delete", "log_changes_update")
+
+
+def _log_changes_tracked(conn: sqlite3.Connection) -> bool:
+    """Whether every change to the log bumps its card's generation (schema 11's table and
+    triggers, all there): only then is a checkpoint trusted without reading the log."""
+    names = {name for (name,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE (type = 'trigger' AND name LIKE 'log_changes_%')"
+        " OR (type = 'table' AND name = 'log_changes')")}
+    return names >= {"log_changes", *_LOG_TRIGGERS}
+
+
+def _seal(fingerprint: bytes, card_id: int, review_id: int, digest: bytes,
+          state_json: str) -> bytes:
+    """What a checkpoint is checked by when its log is not read: its own fields, sealed
+    (an edited or damaged checkpoint is not trusted)."""
+    return hashlib.blake2b(b"%b%d:%d:%b%b" % (fingerprint, card_id, review_id, digest,
+                                              state_json.encode()), digest_size=20).digest()
+
+
+def _trusted(saved, card: dict, fingerprint: bytes) -> dict | None:
+    """A card's checkpoint states when its log has not changed since it was checked (the
+    generation it was checked at is the card's now), under the same replay (fingerprint,
+    in the seal) and plugin seed, the checkpoint whole (its seal); else None."""
+    if saved is None or card["generation"] is None:
+        return None
+    review_id, blob, state_json = saved
+    if not isinstance(blob, bytes) or len(blob) != 40 or not isinstance(state_json, str) \
+            or blob[20:] != _seal(fingerprint, card["id"], review_id, blob[:20], state_json):
+        return None
+    try:
+        states = json.loads(state_json)
+        if states.get("generation") == card["generation"] and states.get("seed") == card["sr_seed"]:
+            return {"final": states["final"], "version": states["version"]}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None  # an unreadable checkpoint: the card is checked from its log
+    return None
+
+
 def _verified(fingerprint: bytes, card: dict, reviews: list, saved) -> tuple | None:
     """Where a card's replay can resume: (reviews covered, the checkpoint's states), when
     its checkpoint's digest matches the rows read now; else None (a full replay)."""
@@ -507,7 +549,7 @@ def _verified(fingerprint: bytes, card: dict, reviews: list, saved) -> tuple | N
     covered = next((i + 1 for i, r in enumerate(reviews) if r[_ID] == review_id), 0)
     if not covered or not isinstance(digest, bytes) or not isinstance(state_json, str):
         return None
-    if _digest(fingerprint, card["sr_seed"], reviews[:covered], state_json) != digest:
+    if _digest(fingerprint, card["sr_seed"], reviews[:covered], state_json) != digest[:20]:
         return None
     try:
         states = json.loads(state_json)
@@ -643,11 +685,14 @@ def _check_log(col: Collection, config, result: Diagnosis, card_ids=None,
     where = "" if card_ids is None else f" WHERE c.id IN ({', '.join('?' * len(card_ids))})"
     cursor = col.conn.cursor()
     cursor.row_factory = None
-    rows = cursor.execute(
-        f"SELECT {', '.join('c.' + c for c in _CARD_COLUMNS)}, r.id, r.reviewed_at, r.rating,"
-        f" CAST(r.state_before AS BLOB), CAST(r.state_after AS BLOB), {_HEAD_SQL}"
-        f" FROM cards c LEFT JOIN reviews r ON r.card_id = c.id{where} ORDER BY c.id, r.id",
-        tuple(card_ids or ()))
+    tracked = _log_changes_tracked(col.conn)
+    generation = "g.generation" if tracked else "NULL"
+    join = " LEFT JOIN log_changes g ON g.card_id = c.id" if tracked else ""
+    cards = cursor.execute(
+        f"SELECT {', '.join('c.' + c for c in _CARD_COLUMNS)}, {generation}"
+        f" FROM cards c{join}{where} ORDER BY c.id", tuple(card_ids or ()))
+    log = col.conn.cursor()
+    log.row_factory = None
     saved = _saved_checkpoints(col.conn, card_ids)
     next_saved = next(saved, None)
     width = len(_CARD_COLUMNS)
@@ -664,16 +709,29 @@ def _check_log(col: Collection, config, result: Diagnosis, card_ids=None,
 
     outcomes = _Pipeline(replayer, (config, history, recomputes, here, fingerprint),
                          parallel, take)
-    for card_id, group in groupby(rows, key=itemgetter(0)):
-        group = list(group)
-        card = dict(zip(_CARD_COLUMNS, group[0][:width]))
-        reviews = [r[width:] for r in group if r[width] is not None]
-        if not reviews and card["sr_seed"] is None and card["state"] == "new" \
-                and card["reps"] == 0:
+    for row in cards:
+        card = dict(zip(_CARD_COLUMNS, row[:width]))
+        card_id, card["generation"] = card["id"], row[width]
+        if tracked and row[width] is None and card["sr_seed"] is None \
+                and card["state"] == "new" and card["reps"] == 0:
             continue  # the common case at 50k cards: a new card, never answered
         while next_saved is not None and next_saved[0] < card_id:
             next_saved = next(saved, None)
         kept = next_saved[1:] if next_saved is not None and next_saved[0] == card_id else None
+        trusted = _trusted(kept, card, fingerprint) if tracked else None
+        if trusted is not None:  # its log unchanged since it was found consistent
+            result.from_checkpoint += 1
+            result.logs_unread += 1
+            take(_compare_stored(_Outcome(card_id, []), card, trusted["final"],
+                                 {"version": trusted["version"]}, True))
+            continue
+        reviews = log.execute(
+            f"SELECT r.id, r.reviewed_at, r.rating, CAST(r.state_before AS BLOB),"
+            f" CAST(r.state_after AS BLOB), {_HEAD_SQL} FROM reviews r"
+            " WHERE r.card_id = ? ORDER BY r.id", (card_id,)).fetchall()
+        if not reviews and card["sr_seed"] is None and card["state"] == "new" \
+                and card["reps"] == 0:
+            continue
         resume = _verified(fingerprint, card, reviews, kept)
         if resume is not None:
             result.from_checkpoint += 1
@@ -866,10 +924,21 @@ def _check_card(replayer: _Replayer, card: dict, reviews: list, resume) -> _Outc
         state, previous_after = recompute_until(None, state, previous_after, None)
     if consistent and todo:  # a log found consistent up to its last review: kept
         state_json = json.dumps({"at": at_state, "final": state,
-                                 "version": previous_after.get("version", 0)})
-        outcome.checkpoint = (card_id, reviews[-1][_ID],
-                              _digest(replayer.fingerprint, card["sr_seed"], reviews,
-                                      state_json), state_json)
+                                 "version": previous_after.get("version", 0),
+                                 "generation": card.get("generation"),
+                                 "seed": card["sr_seed"]})
+        digest = _digest(replayer.fingerprint, card["sr_seed"], reviews, state_json)
+        seal = _seal(replayer.fingerprint, card_id, reviews[-1][_ID], digest, state_json)
+        outcome.checkpoint = (card_id, reviews[-1][_ID], digest + seal, state_json)
+    return _compare_stored(outcome, card, state, previous_after, consistent)
+
+
+def _compare_stored(outcome: _Outcome, card: dict, state: dict, previous_after: dict | None,
+                    consistent: bool) -> _Outcome:
+    """The card's stored state against what its log gives (`state`); a repair when the
+    log is `consistent`."""
+    card_id = card["id"]
+    problems = outcome.findings
     stored = {c: card[c] for c in REPLAYED}
     diff = _differences(state, stored)
     version_behind = previous_after is not None and card["version"] < previous_after.get("version", 0)
@@ -917,14 +986,22 @@ def repair(col: Collection, config=None) -> Diagnosis:
         return result
     result.backup = str(backup_copy(col))
     conn = col.conn
-    if any(r[0] == "index" for r in result.repairs):
+    if any(r[0] in ("index", "trigger") for r in result.repairs):
         with col.transaction():
             now = Diagnosis(result.path, result.schema_version)
             _check_schema(conn, now)  # what is still missing now
-            for _, name, sql in now.repairs:
+            for kind, name, sql in now.repairs:
                 conn.execute(sql)
-                result.fixed.append(f"rebuilt index {name}")
-        result.problems = [p for p in result.problems if p.check != "index"]
+                result.fixed.append(f"rebuilt index {name}" if kind == "index"
+                                    else f"recreated trigger {name}")
+            if any(kind == "trigger" for kind, _, _ in now.repairs):
+                # what a missing trigger did not count is unknown: every card's log counts
+                # as changed (no checkpoint trusted unread), the stats count again
+                conn.execute("INSERT INTO log_changes (card_id, generation) SELECT card_id, 1"
+                             " FROM reviews WHERE true GROUP BY card_id ON CONFLICT (card_id)"
+                             " DO UPDATE SET generation = generation + 1")
+                conn.execute("DELETE FROM meta WHERE key = 'stats_days_upto'")
+        result.problems = [p for p in result.problems if p.check not in ("index", "trigger")]
     cards = [r[1] for r in result.repairs if r[0] == "card"]
     rechecked: set[int] = set()
     found: list[Finding] = []

@@ -90,13 +90,14 @@ def test_the_second_run_replays_nothing_and_agrees(col, cli):
     second = run(col)
     assert second.ok and second.replayed == 0 and second.checkpoints_saved == 0
     assert second.from_checkpoint == second.cards_reviewed
+    assert second.logs_unread == second.cards_reviewed  # no log changed: none read again
     # the table is the doctor's own: not a schema problem, and the report reads as before
     shown = cli("--collection", col, "doctor")
     assert shown.code == 0 and "every card agrees" in shown.out
     assert shown.out.rstrip().endswith("no problems found")
     assert cli("--collection", col, "doctor", "--json").json["replay"] == {
-        "from_checkpoint": second.cards_reviewed, "reviews_replayed": 0,
-        "checkpoints_saved": 0, "checkpoint_error": None}
+        "from_checkpoint": second.cards_reviewed, "logs_unread": second.cards_reviewed,
+        "reviews_replayed": 0, "checkpoints_saved": 0, "checkpoint_error": None}
 
 
 def test_new_answers_replay_from_the_checkpoint(col):
@@ -104,6 +105,7 @@ def test_new_answers_replay_from_the_checkpoint(col):
     answer_days(col, START + timedelta(days=30), 1)
     resumed = run(col)
     assert resumed.ok and resumed.from_checkpoint == cards
+    assert resumed.logs_unread == 0  # every log changed: each read and hashed again
     assert resumed.replayed == cards  # the one new answer of each card
     assert resumed.checkpoints_saved == cards
     assert run(col).replayed == 0
@@ -312,3 +314,41 @@ def test_checkpoints_across_optimize_recomputes(tmp_path, monkeypatch, cli):
     assert [(p.check, p.card_id, p.fixable) for p in broken.problems] == [("card", 7, True)]
     drop_checkpoints(path)
     assert problems(run(path, config=load_config())) == problems(broken)
+
+
+def test_a_log_changed_behind_the_triggers_back_is_read_again(col):
+    """The unread path trusts the triggers that count each card's log changes; with one
+    of them gone (dropped by hand), no checkpoint is taken on trust and a rewritten old
+    review is found as before."""
+    assert run(col).ok
+    with sqlite3.connect(col) as conn:
+        conn.execute("DROP TRIGGER log_changes_update")
+        conn.execute("UPDATE reviews SET rating = CASE rating WHEN 1 THEN 3 ELSE 1 END"
+                     " WHERE id = (SELECT min(id) FROM reviews WHERE card_id = 3)")
+    found = run(col)
+    assert found.logs_unread == 0
+    assert any(p.card_id == 3 and p.check == "replay" for p in found.problems)
+    assert any(p.check == "trigger" and "log_changes_update" in p.message
+               for p in found.problems)
+
+
+def test_a_rewritten_old_review_is_found_though_later_runs_skip_unchanged_logs(col):
+    assert run(col).ok and run(col).logs_unread > 0
+    with sqlite3.connect(col) as conn:  # any SQL writer fires the triggers
+        conn.execute("UPDATE reviews SET rating = CASE rating WHEN 1 THEN 3 ELSE 1 END"
+                     " WHERE id = (SELECT min(id) FROM reviews WHERE card_id = 3)")
+    found = run(col)
+    assert [p.card_id for p in found.problems if p.check == "replay"] == [3]
+    assert found.logs_unread == found.cards_reviewed - 1
+
+
+def test_fix_recreates_a_missing_trigger_and_trusts_no_stale_count(col, cli):
+    assert run(col).ok
+    with sqlite3.connect(col) as conn:
+        conn.execute("DROP TRIGGER log_changes_update")
+        conn.execute("UPDATE reviews SET duration_ms = 1 WHERE card_id = 3")  # uncounted
+    fixed = cli("--collection", col, "doctor", "--fix", "--json")
+    assert "recreated trigger log_changes_update" in fixed.json["fixed"]
+    after = run(col)
+    assert after.logs_unread == 0  # every log counts as changed: each read again
+    assert cli("--collection", col, "doctor").code == 0

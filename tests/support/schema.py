@@ -20,6 +20,9 @@ def back_to_schema_10(conn) -> None:
     The log's ids and its id high-water mark are kept."""
     for trigger in ("insert", "delete", "update", "deck"):
         conn.execute(f"DROP TRIGGER stats_days_{trigger}")
+    for trigger in ("insert", "delete", "update"):
+        conn.execute(f"DROP TRIGGER log_changes_{trigger}")
+    conn.execute("DROP TABLE log_changes")
     conn.execute("DROP TABLE stats_days")
     conn.execute("DELETE FROM meta WHERE key LIKE 'stats_days_%'")
     conn.execute("DROP INDEX cards_stats")
