@@ -105,6 +105,21 @@ def _int(value, key, where, low, high) -> int:
     return value
 
 
+_warned: set[str] = set()
+
+
+def _warn_once(message: str) -> None:
+    """A settings warning on stderr, once per process (the settings are read by several
+    parts of one command)."""
+    import sys
+
+    from flashdeck.textsafe import sanitize
+
+    if message not in _warned:
+        _warned.add(message)
+        print(sanitize(message), file=sys.stderr)
+
+
 def load_config(path: Path | None = None) -> Config:
     path = path or config_path()
     try:
@@ -125,8 +140,10 @@ def load_config(path: Path | None = None) -> Config:
     for key, value in data.items():
         if key == "sync":  # [sync] endpoint and user: `flashdeck sync` reads them
             continue
-        if key not in known:
-            raise UsageError(f"{where}: unknown setting {key!r} (known: {', '.join(sorted(known))})")
+        if key not in known:  # a warning, never an error (a newer flashdeck's setting)
+            _warn_once(f"{where}: warning: unknown setting {key!r} ignored"
+                       f" (known: {', '.join(sorted(known))})")
+            continue
         if key in ("new_per_day", "reviews_per_day"):
             values[key] = _int(value, key, where, 0, 100_000)
         elif key == "maximum_interval":

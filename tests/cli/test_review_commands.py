@@ -107,6 +107,21 @@ def test_bad_config_names_the_key(cli, vault, tmp_path, monkeypatch):
     assert loaded.new_per_day == 5 and loaded.learning_steps == (timedelta(minutes=2),)
 
 
+def test_an_unknown_setting_is_a_warning_and_the_rest_applies(cli, vault, tmp_path,
+                                                               monkeypatch):
+    """PRODUCT.md §6: unknown keys are warnings, never errors (a setting of a newer
+    flashdeck, or a typo, must not stop the review)."""
+    config = tmp_path / "config.toml"
+    cli("--collection", tmp_path / "c.sqlite", "import", vault)
+    config.write_text("new_per_dya = 5\nnew_per_day = 1\n")
+    monkeypatch.setenv("FLASHDECK_CONFIG", str(config))
+    result = cli("--collection", tmp_path / "c.sqlite", "due", "--json")
+    assert result.code == 0
+    assert f"{config}: warning: unknown setting 'new_per_dya' ignored" in result.err
+    assert result.err.count("new_per_dya") == 1
+    assert result.json["total"]["new"] == 1  # of 3 new cards: the known setting applies
+
+
 def test_stats_counts_what_happened(cli, vault, tmp_path):
     col = tmp_path / "c.sqlite"
     cli("--collection", col, "import", vault)
