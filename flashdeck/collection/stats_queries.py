@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from flashdeck.collection.cards import LATER_COPY, deck_clause
 from flashdeck.collection.store import Collection
 
-MATURE_SECONDS = int(20.5 * 86400)  # a review card given 21 days (due at a day start) is mature
+MATURE_DAYS = 21  # a review card's interval from which it is mature (Anki's)
+# the same in seconds from the last review to the due date (due at a day start)
+MATURE_SECONDS = int((MATURE_DAYS - 0.5) * 86400)
 
 
 def due_counts(col: Collection, starts: list[int], deck: str | None = None) -> list[int]:

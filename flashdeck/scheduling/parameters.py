@@ -48,14 +48,6 @@ def current_parameters(config: Config) -> ParametersInUse:
                            config.parameters_reviews, "optimized")
 
 
-def reviews_since(conn, fitted_at: datetime | None) -> int | None:
-    """How many reviews were logged after the fit (None when nothing was fitted)."""
-    if fitted_at is None:
-        return None
-    return conn.execute("SELECT count(*) FROM reviews WHERE reviewed_at >= ?",
-                        (int(fitted_at.timestamp()),)).fetchone()[0]
-
-
 # -- history in the collection ---------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class HistoryEntry:

@@ -30,7 +30,7 @@ PERIODS = tuple(PERIOD_DAYS)
 KINDS = ("learning", "young", "mature")
 RATING_KEYS = ("again", "hard", "good", "easy")
 # the interval histogram's bins: (label, up to and including this many days)
-MATURE_DAYS = 21  # a review card's interval from which it is mature (Anki's)
+MATURE_DAYS = q.MATURE_DAYS  # a review card's interval from which it is mature
 INTERVAL_BINS = (("1d", 1), ("2-3d", 3), ("4-7d", 7), ("1-2w", 14), ("2-3w", 21),
                  ("3w-2mo", 60), ("2-6mo", 182), ("6mo-1y", 365), ("1-2y", 730), (">2y", None))
 
