@@ -36,9 +36,16 @@ def card_row(card: ParsedCard) -> tuple:
 
 
 def content_hash(card: ParsedCard) -> str:
-    from hashlib import blake2b  # deferred: an unchanged vault's re-import never hashes
+    global _blake2b
+    if _blake2b is None:
+        from hashlib import blake2b  # deferred: an unchanged vault's re-import never hashes
 
-    return blake2b(card.content_key.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+        _blake2b = blake2b
+    return _blake2b(card.content_key.encode("utf-8", "surrogatepass"),
+                    digest_size=12).hexdigest()
+
+
+_blake2b = None  # hashlib's, once a card is hashed
 
 
 # the columns of CardRow the cards table holds (the schedule seed is written apart)

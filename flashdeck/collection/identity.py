@@ -147,9 +147,11 @@ def sync_note_cards(conn, note_id: int, cards: list[ParsedCard] | list[tuple],
     }
     matched: dict[int, int] = {}  # new index -> card id
     taken: set[int] = set()
-    _match_exact_in_note(rows, existing, matched, taken)
+    if existing:  # rules 1 and 3 match against the note's own cards: a new note has none
+        _match_exact_in_note(rows, existing, matched, taken)
     origins = _match_exact_elsewhere(conn, rows, matched, taken, gone_keys)
-    _match_one_side(rows, existing, matched, taken)
+    if existing:
+        _match_one_side(rows, existing, matched, taken)
     pending = [(index, row) for index, row in enumerate(rows) if index not in matched]
     # nothing left to match against (a new note, nothing vanished): every card is new
     if pending and (gone_notes or any(card_id not in taken for card_id in existing)):

@@ -108,22 +108,37 @@ class _Names:
     """A note's headings, title and aliases, normalised once for all templates."""
 
     def __init__(self, note: ParsedNote) -> None:
-        self.headings = [_Heading(heading.line, heading.text) for heading in note.headings]
+        self._note_headings = note.headings
+        self._headings: list[_Heading] | None = None
         self.names = []
         for name in [note.title, *note.aliases]:
             if isinstance(name, str):
                 hay = words(name)
                 self.names.append((hay, _core(hay)))
-        self.vocabulary = {w for heading in self.headings for w in heading.hay} | {
+        self.vocabulary = {w for heading in note.headings for w in words(heading.text)} | {
             w for hay, _c in self.names for w in hay}
+
+    @property
+    def headings(self) -> list[_Heading]:
+        """Made when a template's first words occur in the note at all (most notes match
+        no template, and most templates no note)."""
+        if self._headings is None:
+            self._headings = [_Heading(heading.line, heading.text)
+                              for heading in self._note_headings]
+        return self._headings
+
+
+@lru_cache(maxsize=1024)  # the built-ins' are asked for by every note
+def _first_words(topics: tuple[str, ...], exact_topics: tuple[str, ...]) -> frozenset[str]:
+    """The first word of each topic (those with any words)."""
+    return frozenset(words(t)[0] for t in topics + exact_topics if words(t)[:1])
 
 
 def match_line(template: Template, note: ParsedNote | _Names) -> int | None:
     """Where the note matches the template: the first matching heading's line, 1 for the
     title or an alias, None when it does not match."""
     names = note if isinstance(note, _Names) else _Names(note)
-    if not any(words(t)[:1] and words(t)[0] in names.vocabulary
-               for t in template.topics + template.exact_topics):
+    if names.vocabulary.isdisjoint(_first_words(template.topics, template.exact_topics)):
         return None  # no topic's first word occurs anywhere: the common case, made cheap
     for heading in names.headings:
         if heading.about(template):

@@ -41,8 +41,26 @@ def markdown() -> Any:
 
         md = MarkdownIt("commonmark").enable("table").use(dollarmath_plugin)
         md.disable(["inline", "text_join"])
+        _quiet_block_rules()
         _md_instance = md
     return _md_instance
+
+
+# markdown-it's block rules each log a debug line on entry, ~800 calls a note whose level
+# check alone cost ~6% of the parse; nothing here ever logs at DEBUG
+_BLOCK_RULES = ("blockquote", "code", "fence", "heading", "hr", "html_block", "lheading",
+                "list", "paragraph", "reference")
+
+
+def _quiet_block_rules() -> None:
+    """Those loggers' `debug` made a no-op (a C call ignoring its arguments), unless some
+    logging configuration asks for their debug output."""
+    import logging
+
+    for rule in _BLOCK_RULES:
+        logger = logging.getLogger(f"markdown_it.rules_block.{rule}")
+        if not logger.isEnabledFor(logging.DEBUG):
+            logger.debug = "".format  # type: ignore[method-assign]
 
 
 class Fence(NamedTuple):
@@ -226,9 +244,74 @@ def read_lines(body: list[str], offset: int, title: str) -> Lines:
     )
 
 
+# A block rule is only worth trying where its syntax can occur: each of these is left out
+# of the parse of a text that lacks what it needs (markdown-it tries most rules at every
+# block's start, and `table` also at every line of every paragraph). Each one's test is a
+# condition without which the rule returns False, with no effect on the parse, in every call
+# (markdown-it-py's sources): the tokens are the same with or without it. (A failing lheading
+# leaves `parentType` at "paragraph"; it is read only by `list` in its silent calls, whose
+# callers set it first.) tests/notes/test_import_speed.py compares the tokens and the cards.
+_SETEXT_UNDERLINE_RE = re.compile(r"[-=][ \t]*$", re.M)
+_NEEDS: tuple[tuple[str, Any], ...] = (
+    ("table", lambda text: "|" in text),  # its header row holds a `|`
+    ("fence", lambda text: "```" in text or "~~~" in text),  # three markers in a row
+    ("math_block", lambda text: "$$" in text),  # a line starting `$$`
+    ("reference", lambda text: "]:" in text),  # `[label]:` (a label ends on its line)
+    ("html_block", lambda text: "<" in text),  # a line starting `<`
+    # a setext underline: a line ending in `-`s or `=`s and spaces or tabs
+    ("lheading", lambda text: _SETEXT_UNDERLINE_RE.search(text) is not None),
+    # a rule: a line ending in three or more of one of `*-_`, spaces or tabs between
+    ("hr", lambda text: _may_hold_rule(text)),
+    ("heading", lambda text: "#" in text),  # a line starting `#`
+    ("blockquote", lambda text: ">" in text),  # a line starting `>`
+)
+# linear: each candidate is a line's last marker, each line is looked at once (a regex for
+# the whole rule backtracked quadratically on a long line of `- - - …`)
+_RULE_END_RE = re.compile(r"[*_-][ \t]*$", re.M)
+
+
+def _may_hold_rule(text: str) -> bool:
+    """False only when no line ends in a run of one marker (`*`, `-` or `_`), spaces and
+    tabs holding three of that marker: what a thematic break is, inside any containers."""
+    for m in _RULE_END_RE.finditer(text):
+        marker = text[m.start()]
+        line = text[text.rfind("\n", 0, m.start()) + 1:m.start() + 1]
+        run = len(line) - len(line.rstrip(marker + " \t"))
+        if line.count(marker, len(line) - run) >= 3:
+            return True
+    return False
+
+
+_MAX_INSTANCES = 64  # past this many combinations, the full parser (the same tokens)
+_md_without: dict[tuple[str, ...], Any] = {}
+
+
+def markdown_for(text: str) -> Any:
+    """`markdown()`, less the block rules that cannot match anywhere in `text` (see
+    _NEEDS): the same tokens, for less work. At most _MAX_INSTANCES per process."""
+    if "\r" in text:  # markdown-it's own line ending normalisation: leave it all to it
+        return markdown()
+    unused = tuple(rule for rule, needs in _NEEDS if not needs(text))
+    if not unused:
+        return markdown()
+    md = _md_without.get(unused)
+    if md is None:
+        if len(_md_without) >= _MAX_INSTANCES:
+            return markdown()
+        markdown()  # the loggers quietened
+        from markdown_it import MarkdownIt
+        from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+        md = MarkdownIt("commonmark").enable("table").use(dollarmath_plugin)
+        md.disable(["inline", "text_join", *unused])
+        _md_without[unused] = md
+    return md
+
+
 def _blocks(body: list[str]) -> _Blocks:
-    md = markdown()
-    tokens = md.parse("\n".join(body))
+    text = "\n".join(body)
+    md = markdown_for(text)
+    tokens = md.parse(text)
     n = len(body)
     containers: list[tuple[int, int, int]] = []
     verbatim = [False] * n
