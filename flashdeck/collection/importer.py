@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import fields
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -89,14 +90,18 @@ def import_paths(col: Collection, paths: Iterable[str], *, now: int | None = Non
     report = ImportReport()
     now = int(time.time()) if now is None else now
     sources = collect_sources(paths, report)
-    if sources:
-        _leave_the_demo(col, sources, report, now)
-    for source in sources:
-        # one vault is one source whatever path names it: a note or folder inside a known
-        # source refreshes that part of it, a moved vault is found by its notes' content
-        source = place_source(col, source, now, report)
-        _import_source(col, source, report, now, progress, hold_seconds)
-        mark_imported(col, source, now)
+    # what an import writes, the notes can always write again: its commits do not wait for
+    # the disk (a power cut could roll the collection back to an earlier import, never
+    # leave it half-written, and never touch an answer: those wait for the disk)
+    with col.redoable_writes():
+        if sources:
+            _leave_the_demo(col, sources, report, now)
+        for source in sources:
+            # one vault is one source whatever path names it: a note or folder inside a known
+            # source refreshes that part of it, a moved vault is found by its notes' content
+            source = place_source(col, source, now, report)
+            _import_source(col, source, report, now, progress, hold_seconds)
+            mark_imported(col, source, now)
     return report
 
 
@@ -242,6 +247,9 @@ class _Batches:
         self.hold = hold  # commit (and begin again) once the write lock was held this long
         self.pending: list[Parsed] = []
         self.started = 0.0  # when the first pending note came
+        # the report's counts, put back when a note's writing fails
+        self.counters = [f.name for f in fields(report)
+                         if isinstance(getattr(report, f.name), int)]
 
     def add(self, parsed: Parsed) -> None:
         if not self.pending:
@@ -273,10 +281,8 @@ class _Batches:
         self.conn.execute("COMMIT")
 
     def _note(self, parsed: Parsed) -> None:
-        from dataclasses import fields
-
-        counts = [(f.name, getattr(self.report, f.name)) for f in fields(self.report)
-                  if isinstance(getattr(self.report, f.name), int)]
+        report = self.report
+        counts = [(name, getattr(report, name)) for name in self.counters]
         self.conn.execute("SAVEPOINT note")
         try:
             self.write(parsed)

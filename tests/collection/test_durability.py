@@ -1,0 +1,60 @@
+"""What a power cut could cost: an answer's commit waits for the disk (synchronous=FULL, as
+Anki's), an import's does not (the notes can always make it again), and the level comes
+back for everything after the import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flashdeck.collection.importer import import_paths
+from flashdeck.collection.store import Collection
+
+FULL, NORMAL = 2, 1
+
+
+def _level(col: Collection) -> int:
+    return col.conn.execute("PRAGMA synchronous").fetchone()[0]
+
+
+def _vault(root: Path, notes: int) -> Path:
+    root.mkdir()
+    for i in range(notes):
+        (root / f"Topic {i}.md").write_text(
+            f"---\ntags: [flashcards/recall]\n---\n# Topic {i}\n\n"
+            f"What does topic {i} measure?::The share of relevant items found\n",
+            encoding="utf-8")
+    return root
+
+
+def test_a_collection_commits_wait_for_the_disk(tmp_path):
+    with Collection.open(tmp_path / "col.sqlite") as col:
+        assert _level(col) == FULL
+
+
+def test_an_import_does_not_wait_for_the_disk_and_everything_after_it_does(tmp_path):
+    vault = _vault(tmp_path / "vault", 3)
+    seen: list[int] = []
+    with Collection.open(tmp_path / "col.sqlite") as col:
+        report = import_paths(col, [str(vault)], now=0,
+                              progress=lambda done, total: seen.append(_level(col)))
+        assert report.cards_added == 3
+        assert seen and set(seen) == {NORMAL}
+        assert _level(col) == FULL
+
+
+def test_inside_a_transaction_the_level_stays_durable(tmp_path):
+    with Collection.open(tmp_path / "col.sqlite") as col:
+        with col.transaction():
+            with col.redoable_writes():
+                assert _level(col) == FULL
+        assert _level(col) == FULL
+
+
+def test_a_failing_import_leaves_the_collection_durable(tmp_path):
+    with Collection.open(tmp_path / "col.sqlite") as col:
+        with pytest.raises(KeyError), col.redoable_writes():
+            assert _level(col) == NORMAL
+            raise KeyError("the import failed")
+        assert _level(col) == FULL
