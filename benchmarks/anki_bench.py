@@ -2,9 +2,11 @@
 Rust backend) on a collection of N cards of which a fifth are review cards due today, FSRS
 on, each answer committed as Anki commits it. Needs the `anki` extra.
 
-    python benchmarks/anki_bench.py [--cards N] [--answers N]
+    python benchmarks/anki_bench.py [--cards N] [--answers N] [--rounds N]
 
-`run.py` calls `answer_p95` and puts flashdeck's figure beside it.
+`run.py` calls `answer_p95` and puts flashdeck's figure beside it. Run alone, this prints
+Anki's figures and flashdeck's (run.py's loop: answer, next card, counts, previews) on two
+collections, all new and a fifth in review due today as here, in interleaved rounds.
 """
 
 from __future__ import annotations
@@ -66,14 +68,107 @@ def answer_p95(cards: int = 50_000, answers: int = 200) -> tuple[float, float]:
     return statistics.median(times), times[int(len(times) * 0.95)]
 
 
+def review_mix(path: Path, cards: int, now: int) -> None:
+    """A fifth of a flashdeck collection's cards in review, due today (an hour ago), as
+    `build` makes Anki's: stability 5, difficulty 5, a 5-day interval."""
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("UPDATE cards SET state = 'review', due = ?, step = NULL, stability = 5.0,"
+                     " difficulty = 5.0, last_review = ?, reps = 3 WHERE id IN"
+                     " (SELECT id FROM cards ORDER BY id LIMIT ?)",
+                     (now - 3600, now - 3600 - 5 * 86400, cards // 5))
+    conn.close()
+
+
+def flashdeck_answer(path: Path, answers: int = 200) -> tuple[float, float]:
+    """(p50, p95) seconds of run.py's loop on a copy of the collection at `path`."""
+    import os
+    import shutil
+    from datetime import datetime, timedelta, timezone
+
+    from flashdeck.collection.store import Collection
+    from flashdeck.scheduling.config import Config
+    from flashdeck.scheduling.engine import Engine
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp) / "work.sqlite"
+        shutil.copy(path, work)
+        moment = [datetime(2026, 11, 24, 9, tzinfo=timezone.utc)]
+        saved = os.environ.get("FLASHDECK_NOW")
+        os.environ["FLASHDECK_NOW"] = moment[0].isoformat()
+        try:
+            with Collection.open(work) as col:
+                engine = Engine(col, Config(new_per_day=300, reviews_per_day=1000),
+                                now=lambda: moment[0])
+                card = engine.next_card()
+                engine.previews(card.id)
+                times = []
+                for i in range(answers):
+                    start = time.perf_counter()
+                    engine.answer(card.id, 3 if i % 4 else 1)
+                    card = engine.next_card()
+                    engine.counts()
+                    engine.previews(card.id)
+                    times.append(time.perf_counter() - start)
+                    moment[0] += timedelta(seconds=20)
+        finally:
+            if saved is None:
+                os.environ.pop("FLASHDECK_NOW", None)
+            else:
+                os.environ["FLASHDECK_NOW"] = saved
+    times.sort()
+    return statistics.median(times), times[int(len(times) * 0.95)]
+
+
+def compare(cards: int, answers: int, rounds: int) -> None:
+    """Anki and flashdeck in interleaved rounds; the median of the rounds' p50 and p95."""
+    import sys
+    from datetime import datetime, timezone
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from run import build_big_collection
+
+    now = int(datetime(2026, 11, 24, 9, tzinfo=timezone.utc).timestamp())
+    with tempfile.TemporaryDirectory() as tmp:
+        all_new = Path(tmp) / "new.sqlite"
+        build_big_collection(all_new, cards)
+        mixed = Path(tmp) / "mixed.sqlite"
+        _copy(all_new, mixed)
+        review_mix(mixed, cards, now)
+        runs: dict[str, list] = {"flashdeck, all new": [], "flashdeck, a fifth in review": [],
+                                 "Anki, a fifth in review": []}
+        for _ in range(rounds):
+            runs["flashdeck, all new"].append(flashdeck_answer(all_new, answers))
+            runs["flashdeck, a fifth in review"].append(flashdeck_answer(mixed, answers))
+            runs["Anki, a fifth in review"].append(answer_p95(cards, answers))
+    for name, figures in runs.items():
+        p50 = statistics.median(p for p, _ in figures)
+        p95 = statistics.median(p for _, p in figures)
+        print(f"{name}, answer -> next card at {cards} cards: p50 {p50 * 1000:.2f} ms,"
+              f" p95 {p95 * 1000:.2f} ms")
+
+
+def _copy(source: Path, target: Path) -> None:
+    """A collection (its WAL too) into a new file, as one consistent snapshot."""
+    import sqlite3
+
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    with dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cards", type=int, default=50_000)
     parser.add_argument("--answers", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    p50, p95 = answer_p95(args.cards, args.answers)
-    print(f"Anki, answer -> next card at {args.cards} cards: p50 {p50 * 1000:.2f} ms,"
-          f" p95 {p95 * 1000:.2f} ms")
+    compare(args.cards, args.answers, args.rounds)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from flashdeck.errors import UsageError
 from flashdeck.scheduling.config import Config
 from flashdeck.scheduling.day import day_bounds
 from flashdeck.scheduling import step
-from flashdeck.scheduling.queue import Counts, Queue
+from flashdeck.scheduling.queue import Counts, Queue, ReviewRanking
 from flashdeck.scheduling.rating import Rating, check_rating
 from flashdeck.scheduling.state import SCHEDULING_COLUMNS, CardState
 
@@ -98,7 +98,9 @@ def _dt(timestamp: int | None) -> datetime | None:
 
 
 class Engine:
-    """Scheduling over one open collection. Cheap to create; holds no queue in memory."""
+    """Scheduling over one open collection. Cheap to create; holds no queue in memory, but
+    the due reviews' rank order once asked twice (queue.ReviewRanking: rebuilt whenever
+    anything but its own answers changed the collection)."""
 
     def __init__(self, col: Collection, config: Config | None = None,
                  now: Callable[[], datetime] | None = None, deck: str | None = None,
@@ -108,6 +110,8 @@ class Engine:
         self._now = now or clock.now
         self.deck = deck
         self.ahead = ahead  # days to review ahead once nothing is due (`--ahead`)
+        # the due reviews' rank order, kept while provably unchanged (queue.ReviewRanking)
+        self._ranking = ReviewRanking()
 
     # -- time ------------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -139,7 +143,8 @@ class Engine:
 
     # -- the queue (scheduling/queue.py) ----------------------------------------------------
     def queue(self):
-        return Queue(self.col, self.config, self.now(), self.day(), self.deck, self.ahead)
+        return Queue(self.col, self.config, self.now(), self.day(), self.deck, self.ahead,
+                     self._ranking)
 
     def next_card(self) -> CardView | None:
         return self.queue().next_card()
@@ -162,6 +167,7 @@ class Engine:
                 raise UsageError(f"card {card_id} is suspended (`flashdeck unsuspend {card_id}`)")
             if expected_version is not None and row["version"] != expected_version:
                 raise UsageError(f"card {card_id} was answered elsewhere in the meantime")
+            ranking_fresh = self._ranking.fresh(conn)
             before = CardState.from_dict(row).to_dict()
             after = self.answers(row, now)[rating].to_dict()
             changed = conn.execute(
@@ -178,6 +184,9 @@ class Engine:
                  json.dumps({**after, "rules": step.RULES,
                              "zone": step.zone_key(self.tz(), now)})),
             ).lastrowid
+        if ranking_fresh is not None:  # committed: the ranking follows this answer
+            self._ranking.after_answer(self.col.conn, ranking_fresh, row, _ts(now),
+                                       after["state"], after["due"], after["suspended"])
         due = _dt(after["due"])
         return Answered(card_id, rating, review_id, after["state"], due, due - now,
                         leech=bool(after["leech"]) and not before["leech"])

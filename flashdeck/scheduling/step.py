@@ -25,6 +25,7 @@ ordering) replay with `rules=1`.
 from __future__ import annotations
 
 import random
+import threading
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
@@ -86,17 +87,40 @@ def fsrs_card(card_id: int, state: CardState, now: datetime):
     )
 
 
+# The fuzz's seed. fsrs draws its fuzz from the name `random` in fsrs.scheduler (`from random
+# import random`: the global generator's method). That name is pointed once at `_draw`, which
+# draws from a generator seeded with the review's seed while `_fsrs_review` runs, and from the
+# global generator otherwise (as fsrs did). Each draw is exactly the one `random.seed(seed)`
+# then `random()` gave, without saving and restoring the global generator's state around
+# every review (a third of a review's time), and only when fsrs draws (a review interval of
+# 3 days or more). Per thread: two threads reviewing at once do not share a seed.
+_fuzz = threading.local()
+
+
+def _draw() -> float:
+    seed = getattr(_fuzz, "seed", None)
+    if seed is None:
+        return random.random()
+    generator = getattr(_fuzz, "generator", None)
+    if generator is None:  # the first draw of this review: seeded as random.seed(seed) was
+        generator = _fuzz.generator = random.Random(seed)
+    return generator.random()
+
+
 def _fsrs_review(card_id: int, state: CardState, rating: int, card, when: datetime,
                  config: Config):
     import fsrs  # deferred: see scheduler()
+    import fsrs.scheduler
 
-    saved = random.getstate()
-    random.seed(f"{card_id}:{state.version}:{rating}")
+    if fsrs.scheduler.random is not _draw:
+        fsrs.scheduler.random = _draw
+    _fuzz.seed = f"{card_id}:{state.version}:{rating}"
+    _fuzz.generator = None
     try:
         after, _log = scheduler(config).review_card(card, fsrs.Rating(rating),
                                                      review_datetime=when)
     finally:
-        random.setstate(saved)
+        _fuzz.seed = _fuzz.generator = None
     return after
 
 
