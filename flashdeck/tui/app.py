@@ -3,8 +3,9 @@
 On start the app shows the first due card at once: the review screen goes straight on an
 empty base screen (the deck list is built only when asked for, with Escape), and nothing
 the first frame does not need runs before it (PRODUCT.md §7: first card on screen within
-1.3x a hello-world Textual app). Once the card is on screen a worker re-scans the
-registered note sources, so edits made in Obsidian show up. A fresh collection opens on
+1.15x a hello-world Textual app). Shortly after the card is on screen a worker re-scans the
+registered note sources (listing them too: never on the event loop), so edits made in
+Obsidian show up. A fresh collection opens on
 the deck list and gets the bundled deck imported (said so on screen) so the very first
 `flashdeck review` shows the real thing.
 
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from textual import work
+from textual.worker import get_current_worker
 from textual.app import App, SystemCommand
 from textual.message import Message
 from textual.screen import Screen
@@ -39,6 +41,12 @@ from flashdeck.tui.session import (BUSY_WAIT_SECONDS, WAITING_TEXT, Pending, Ses
 
 DEMO_NOTICE = "Demo deck — `flashdeck import NOTES` starts your own collection."
 IMPORTING_DEMO = "Importing the demo deck…"
+
+# The start-up re-scan waits this long after the first card is drawn: on a busy machine
+# its work (importing the note parser, reading every note's size and time) would otherwise
+# take the CPU the terminal needs to show that card, and the first keypress would share it.
+RESCAN_DELAY_SECONDS = 0.5
+RESCAN_DELAY_STEP = 0.05  # the wait is cut short when the app quits meanwhile
 
 # While the app re-scans the notes it commits at least this often, so that an answer never
 # waits long behind the re-scan's write lock (`flashdeck import` writes bigger batches).
@@ -162,14 +170,10 @@ class FlashdeckApp(App[str]):
             return
         self._started = True
         if self.rescan and not self._importing_bundled:
-            from flashdeck.collection.sources import list_sources  # ~20 ms: after the first frame
-
-            # the vaults the user keeps: forgotten ones stay forgotten, missing ones (moved,
-            # unplugged) are no error at start-up
-            paths = [str(source.path) for source in list_sources(self.session.col)
-                     if not source.missing]
-            if paths:
-                self.import_notes(paths, bundled=False)
+            # the registered sources are listed by the worker: listing them counts every
+            # card (~50 ms at 300k cards), which the event loop (the first keypress) never
+            # waits for
+            self.import_notes(None, bundled=False)
 
     @staticmethod
     def _new_home() -> Screen:
@@ -211,17 +215,35 @@ class FlashdeckApp(App[str]):
             self.push_screen(ReviewScreen(self.deck, first=card))
 
     @work(thread=True, exclusive=True, group="import")
-    def import_notes(self, paths: list[str], bundled: bool) -> None:
-        from flashdeck.collection.importer import import_paths  # ~90 ms (the note parser)
-
+    def import_notes(self, paths: list[str] | None, bundled: bool) -> None:
+        """Import `paths` (None: re-scan the registered sources) in a worker thread."""
+        if paths is None and not self._rescan_waited():
+            return  # the app is quitting: no re-scan
         try:
             with worker_collection(self.collection_path) as col:
+                if paths is None:
+                    paths = rescan_paths(col)
+                    if not paths:
+                        return
+                from flashdeck.collection.importer import import_paths  # ~90 ms (the parser)
+
                 moment = int(self.session.engine().now().timestamp())
                 report = import_paths(col, paths, now=moment, hold_seconds=RESCAN_HOLD_SECONDS)
         except Exception as exc:  # reported on screen by the handler; reviewing goes on
             self.post_message(self.ImportFailed(f"{type(exc).__name__}: {exc}", bundled))
             return
         self.post_message(self.Imported(report, bundled))
+
+    def _rescan_waited(self) -> bool:
+        """In the re-scan's worker: wait `RESCAN_DELAY_SECONDS` (not headless: no terminal
+        draws the card then); False if the worker was cancelled meanwhile (the app quit)."""
+        worker = get_current_worker()
+        steps = 0 if self.is_headless else round(RESCAN_DELAY_SECONDS / RESCAN_DELAY_STEP)
+        for _ in range(steps):
+            if worker.is_cancelled:
+                return False
+            time.sleep(RESCAN_DELAY_STEP)
+        return not worker.is_cancelled
 
     def on_flashdeck_app_imported(self, message: Imported) -> None:
         report = message.report
@@ -387,6 +409,14 @@ class FlashdeckApp(App[str]):
         # for an exit that skipped the summary screen (Ctrl+Q): the CLI still prints it
         self.final_summary = self.session.summary().line(self.tz)
         self.session.col.close()
+
+
+def rescan_paths(col: Collection) -> list[str]:
+    """The vaults the user keeps, re-scanned on start: forgotten ones stay forgotten, missing
+    ones (moved, unplugged) are no error at start-up."""
+    from flashdeck.collection.sources import list_sources  # ~20 ms: in the re-scan's worker
+
+    return [str(source.path) for source in list_sources(col) if not source.missing]
 
 
 def build_app(collection_path: str | Path, deck: str | None = None,

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shlex
 import subprocess
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
@@ -30,9 +30,11 @@ from flashdeck.tui import content
 from flashdeck.tui.app import DEMO_NOTICE, RESCAN_HOLD_SECONDS, Reimported
 from flashdeck.tui.session import worker_collection
 from flashdeck.tui.answer_keys import COMMAND_KEYS, answer_words, types_into_answer
-from flashdeck.tui.widgets import (AnswerBar, CardSide, ExercisePanel, Notice, QueueCounts,
-                                   SessionProgress, card_markdown_class, queue_of,
-                                   scroll_to_show)
+from flashdeck.tui.widgets import (CardSide, Notice, QueueCounts, SessionProgress,
+                                   card_markdown_class, queue_of)
+
+if TYPE_CHECKING:
+    from flashdeck.tui.answer_parts import AnswerBar, ExercisePanel
 
 
 SIDEWAYS_STEP = 8  # columns per Left/Right on a block wider than the panel
@@ -92,12 +94,13 @@ class ReviewScreen(Screen):
 
     # -- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        with Vertical(id="review-top"):
-            yield Notice(id="crumbs")
-            with Horizontal(id="status"):
-                yield QueueCounts(id="counts")
-                yield SessionProgress(id="progress")
-                yield Static(id="progress-text")
+        # the two lines above the card (no container of their own: a widget fewer to lay
+        # out before the first card; `flashdeck.tcss` gives each the same padding and panel)
+        yield Notice(id="crumbs")
+        with Horizontal(id="status"):
+            yield QueueCounts(id="counts")
+            yield SessionProgress(id="progress")
+            yield Static(id="progress-text")
         # Only what the question shows: the answer's parts (rule, back, grade buttons) are
         # built after the first frame (`_build_answer_parts`), to draw the first card sooner.
         with VerticalScroll(id="card"):
@@ -132,6 +135,8 @@ class ReviewScreen(Screen):
     async def _exercise_panel(self) -> ExercisePanel:
         """The exercise's grid, answer box and verdict, below the prompt (built for the
         first exercise card: most sessions start with none)."""
+        from flashdeck.tui.answer_parts import ExercisePanel  # built after the first frame
+
         for panel in self.query("#exercise").results(ExercisePanel):
             return panel
         panel = ExercisePanel(id="exercise")
@@ -144,6 +149,8 @@ class ReviewScreen(Screen):
             if self._answer_parts_built:
                 return
             from textual.widgets import Rule  # not loaded before the first frame
+
+            from flashdeck.tui.answer_parts import AnswerBar
 
             divider, back, answers = Rule(id="divider"), CardSide(id="back"), \
                 AnswerBar(id="answers")
@@ -178,7 +185,7 @@ class ReviewScreen(Screen):
             banner.styles.width = "1fr"
             banner.styles.text_wrap = "nowrap"
             banner.styles.text_overflow = "ellipsis"
-            await self.mount(banner, before="#review-top")
+            await self.mount(banner, before="#crumbs")
         await self.show_card(card)
 
     async def show_card(self, card: CardView, seed: int | None = None) -> None:
@@ -216,7 +223,7 @@ class ReviewScreen(Screen):
         self.query_one("#reveal-hint", Static).display = True
         self.query_one("#card", VerticalScroll).scroll_home(animate=False)
         if exercise:
-            self.query_one("#exercise", ExercisePanel).focus_input()
+            self.query_one("#exercise").focus_input()
         else:
             self.set_focus(None)
         self._show_hint()
@@ -303,7 +310,7 @@ class ReviewScreen(Screen):
         back_widget.display = True
         self.query_one("#divider").display = True
         self.query_one("#reveal-hint", Static).display = False
-        bar = self.query_one("#answers", AnswerBar)
+        bar = self.query_one("#answers")
         bar.show({p.rating: p.label for p in self.previews.values()}, self.suggested)
         bar.display = True
         self.revealed = True
@@ -315,7 +322,7 @@ class ReviewScreen(Screen):
         if self.card is None:
             return
         if not self.revealed:
-            panel = next(iter(self.query("#exercise").results(ExercisePanel)), None)
+            panel = next(iter(self.query("#exercise")), None)
             if self.card.kind == "exercise" and not self.graded and panel is not None and \
                     panel.display:
                 panel.focus_input()
@@ -432,7 +439,7 @@ class ReviewScreen(Screen):
         right after a digit, a letter of the exercise's unit word; `q` and `?` always do."""
         if key not in COMMAND_KEYS:
             return False
-        panel = next(iter(self.query("#exercise").results(ExercisePanel)), None)
+        panel = next(iter(self.query("#exercise")), None)
         unit = str(getattr(getattr(panel, "instance", None), "unit", "") or "")
         return not types_into_answer(before, character, answer_words(unit))
 
@@ -454,6 +461,8 @@ class ReviewScreen(Screen):
         card = self.card
         if card is None:
             return
+        import shlex  # only for the editor: not before the first card
+
         command = shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
         command += [f"+{card.line}", card.note]
         try:
@@ -518,7 +527,7 @@ class ReviewScreen(Screen):
         # the card's state is kept: the exercise's numbers, the typed answer, the verdict
         # and its working (graded again: the edit may have changed the working), revealed
         revealed, graded, seed = self.revealed, self.graded, self.seed
-        panel = next(iter(self.query("#exercise").results(ExercisePanel)), None)
+        panel = next(iter(self.query("#exercise")), None)
         typed = panel.typed if panel is not None and card.kind == "exercise" else ""
         same_kind = fresh.kind == card.kind == "exercise"
         if self._resolvers:  # the edit may have added an image to the vault: look again
@@ -527,7 +536,7 @@ class ReviewScreen(Screen):
             self._resolvers.clear()
             VaultIndex.forget()
         await self.show_card(fresh, seed if same_kind else None)
-        panel = next(iter(self.query("#exercise").results(ExercisePanel)), None)
+        panel = next(iter(self.query("#exercise")), None)
         if same_kind and panel is not None and panel.display:
             panel.retype(typed)
             if graded:
@@ -553,6 +562,8 @@ class ReviewScreen(Screen):
 
     def _verdict_into_view(self) -> None:
         for verdict in self.query("#exercise #verdict"):
+            from flashdeck.tui.answer_parts import scroll_to_show
+
             scroll_to_show(self.query_one("#card"), verdict, self.query_one("#back"))
 
     def action_scroll_card(self, how: str) -> None:
