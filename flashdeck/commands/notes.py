@@ -146,19 +146,25 @@ def cmd_list(args) -> int:
         config = load_config()
         due_before = int(day_bounds(now(), config.day_start_hour)[1].timestamp()) - 1
     with open_collection(args, readonly=True) as col:
-        cards = list_cards(col, deck=args.deck, due_before=due_before)
         if args.json:
-            print_json_stream(card.to_json() for card in cards)
+            print_json_stream(card.to_json() for card in list_cards(
+                col, deck=args.deck, due_before=due_before))
             return 0
         import shutil
+        from itertools import islice
 
         columns = _ListColumns(shutil.get_terminal_size().columns)
+        cards = list_cards(col, deck=args.deck, due_before=due_before, lines=True)
         count = 0
-        for card in cards:
+        if sys.stdout.isatty():  # a line at a time: the first ones show at once
+            batches = iter(lambda: list(islice(cards, 1)), [])
+        else:  # written in batches (a pipe or a file): one write per 256 cards
+            batches = iter(lambda: list(islice(cards, 256)), [])
+        for batch in batches:
             if not count and sys.stdout.isatty():
                 print(columns.header())
-            count += 1
-            print(columns.row(card))
+            count += len(batch)
+            print("\n".join(map(columns.row, batch)))
         if count == 0:
             print("no cards" + (f" in deck {args.deck}" if args.deck else ""), file=sys.stderr)
     return 0
