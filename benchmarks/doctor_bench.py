@@ -222,6 +222,110 @@ class LockProbe(threading.Thread):
         conn.close()
 
 
+def checked_copy(db: Path) -> Path:
+    """The build with the checkpoints of a first `doctor` run, made once and kept beside it
+    (`<db>.checked`): a later run is what a user who runs doctor now and then gets."""
+    checked = db.with_name(db.name + ".checked")
+    if not checked.exists():
+        partial = db.with_name(db.name + ".checking")
+        shutil.copyfile(db, partial)
+        print("  a first `doctor` run, to keep its checkpoints (once)", flush=True)
+        wall, _rss, code, out = timed(["--collection", str(partial), "doctor"])
+        print(f"  first run: {wall:.0f} s, exit {code}", flush=True)
+        if code != 0:
+            raise SystemExit(f"the build is not clean: {out[-2000:]}")
+        for suffix in ("-wal", "-shm"):
+            Path(f"{partial}{suffix}").unlink(missing_ok=True)
+        for backup in partial.parent.glob(partial.name + ".doctor-*.bak"):
+            backup.unlink()
+        partial.rename(checked)
+    return checked
+
+
+def run_all(table, reviews: int, db: Path | None = None) -> None:
+    """benchmarks/run.py's rows: a review history of `reviews` answers over `reviews // 10`
+    cards, built once and kept at `db` (the build is not measured); each command is run as a
+    user runs it, against its budget, and its peak memory against the same command's on a
+    history a hundred times smaller (memory flat in cards and reviews)."""
+    os.environ["TZ"] = "UTC"
+    cards = max(100, reviews // 10)
+
+    def kept(n_reviews: int, n_cards: int) -> Path:
+        path = db if db is not None and n_reviews == reviews else Path(
+            f"/tmp/flashdeck-doctor-bench-{n_cards}c-{n_reviews}r.sqlite")
+        if not path.exists():
+            print(f"  building {n_cards:,} cards, {n_reviews:,} reviews at {path} (once)",
+                  flush=True)
+            started = time.perf_counter()
+            build(path, n_cards, n_reviews)
+            print(f"  built in {time.perf_counter() - started:.0f} s", flush=True)
+        return path
+
+    print(f"history: {cards:,} cards, {reviews:,} reviews", flush=True)
+    rss: dict[tuple[str, int], int] = {}
+    scale = f"{reviews / 1e6:g}M" if reviews >= 1_000_000 else f"{reviews // 1000}k"
+    for n_reviews, n_cards in ((reviews, cards), (reviews // 100, max(100, cards // 100))):
+        big = n_reviews == reviews
+        work = Path(f"/tmp/flashdeck-history-run-{os.getpid()}.sqlite")
+        checked = checked_copy(kept(n_reviews, n_cards))
+        shutil.copyfile(checked, work)
+        col = ["--collection", str(work)]
+        try:
+            # a change to the replay's code or settings makes the kept checkpoints stale
+            # (doctor then replays every card, as it would for a user after such an
+            # upgrade): that run makes them again, and the copy is kept for the next runs
+            _wall, _rss, code, out = timed([*col, "doctor", "--json"])
+            if code == 0 and json.loads(out)["replay"]["reviews_replayed"]:
+                print("  the kept checkpoints were stale: made again", flush=True)
+                shutil.copyfile(work, checked)
+            runs = [timed([*col, "doctor"]) for _ in range(3 if big else 1)]
+            wall, peak, code, out = sorted(runs)[len(runs) // 2]
+            if code != 0:
+                raise SystemExit(f"doctor found problems in the build: {out[-2000:]}")
+            rss["doctor", n_reviews] = peak
+            if big:
+                table.add(f"doctor (checkpoints kept), {scale} reviews", wall, 10.0, 1.0,
+                          baseline_name="10 s budget")
+            broken = break_cards(work, 5)
+            probe = LockProbe(work)
+            probe.start()
+            time.sleep(0.2)
+            wall, peak, code, out = timed([*col, "doctor", "--fix"])
+            probe.stop.set()
+            probe.join()
+            rss["doctor --fix", n_reviews] = peak
+            fixed = sum(1 for line in out.splitlines() if line.startswith("fixed: card"))
+            if fixed != len(broken) or probe.failures:
+                raise SystemExit(f"doctor --fix fixed {fixed} of {len(broken)};"
+                                 f" concurrent writes failed: {probe.failures[:3]}")
+            if big:
+                print(f"  doctor --fix {wall:.1f} s; a concurrent writer made {probe.writes}"
+                      " writes, none failed", flush=True)
+                table.add(f"doctor --fix: longest wait of a writer, {scale}", probe.longest,
+                          1.0, 1.0, baseline_name="1 s budget")
+            spread_due_dates(work)
+            for name, argv in (("due", ["due"]), ("list --due", ["list", "--due"]),
+                               ("stats", ["stats"])):
+                runs = sorted(timed([*col, *argv]) for _ in range(5 if big else 1))
+                wall, peak, code, _ = runs[len(runs) // 2]
+                if code != 0:
+                    raise SystemExit(f"{name} exited {code}")
+                rss[name, n_reviews] = peak
+                if big:
+                    table.add(f"{name}, {scale} reviews", wall, 0.3, 1.0,
+                              baseline_name="0.3 s budget")
+        finally:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{work}{suffix}").unlink(missing_ok=True)
+            for backup in work.parent.glob(work.name + ".doctor-*.bak"):
+                backup.unlink()
+    small = reviews // 100
+    for name in ("doctor", "doctor --fix", "due", "list --due", "stats"):
+        table.add(f"{name} peak RSS, {scale} vs {small:,} reviews", rss[name, reviews] / 1024,
+                  rss[name, small] / 1024, 1.5, unit="MB",
+                  baseline_name=f"{small:,} reviews")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cards", type=int, default=100_000)
