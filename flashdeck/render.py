@@ -105,7 +105,9 @@ def print_card(card, answer: bool = False, seed: int | None = None, file=None,
     math as its own unwrapped block (a wrapped stacked fraction is unreadable), broken at its
     relations to fit the width. No line ends in padding; plain text (no escapes) when `file`
     is not a terminal."""
-    from rich.console import Console  # Rich and markdown-it: `show` only (tested: never `next`)
+    if _print_plain(card, answer, seed, file or sys.stdout, width):
+        return
+    from rich.console import Console  # Rich and markdown-it: not for a plain one-liner
     from rich.markdown import Markdown
     from rich.segment import Segment, Segments
     from rich.text import Text
@@ -150,6 +152,55 @@ def print_card(card, answer: bool = False, seed: int | None = None, file=None,
         else:
             draw(Markdown(obsidian_to_markdown(segment.text, labels), code_theme="ansi_dark",
                           hyperlinks=False))
+
+
+# A card side `_print_plain` prints itself: one line of ASCII words and punctuation, with at
+# most `*`/`_` emphasis in its simplest form (_EMPHASIS) (no math, links, code, HTML, entities, escapes, tables), not starting
+# like a block (a heading, quote, list item, rule, setext underline or indented code)
+_PLAIN_LINE = re.compile(r"[A-Za-z0-9(\"'][A-Za-z0-9 ,.;:!?'\"()*_/%+=-]*")
+_PLAIN_BLOCK_START = re.compile(r"\d{1,9}[.)](?:\s|$)|[-+*=_]")
+# Emphasis in its simplest form, which markdown-it reads as emphasis whatever surrounds it:
+# the marks (`*`, `**`, `_`, `__`) after neither a word character nor a mark, before a
+# letter or digit; the same marks closing after a letter, digit or closing punctuation and
+# before neither; no mark inside. Rich draws it as its inner text (no styles in a pipe)
+_EMPHASIS = re.compile(
+    r"(?<![\w*])(\*\*|\*|__|_)(?=[A-Za-z0-9])([^*_]*?[A-Za-z0-9?.!)'\"])\1(?![\w*])")
+
+
+def _print_plain(card, answer: bool, seed: int | None, file, width: int | None) -> bool:
+    """Print a card without Rich and markdown-it (~60 ms of imports: `flashdeck next` runs
+    against `python -c pass`) when the output is a pipe or a file (no styles) and what Rich
+    would draw is certain: a question side that is one short plain line whose only marks
+    are emphasis in its simplest form (dropped, as Rich draws it in a pipe), under
+    a short header of one-column characters. Anything else, False: Rich draws it."""
+    if answer or card.kind == "exercise" or card.suspended:
+        return False
+    try:
+        if file.isatty():
+            return False
+    except (AttributeError, ValueError):  # no isatty, or closed: Rich decides
+        return False
+    columns = width or 80
+    source = card.front  # as written: leading spaces could make it a code block
+    head = sanitize(f"#{card.id}  {header(card)}")
+    if (not _PLAIN_LINE.fullmatch(source) or _PLAIN_BLOCK_START.match(source)
+            or "  " in source or len(head) > columns or not _narrow(head)):
+        return False
+    text = _EMPHASIS.sub(r"\2", source)
+    if "*" in text or "_" in text:  # a mark not in the simple form: markdown-it's rules decide
+        return False
+    text = " ".join(text.split())
+    if not text or len(text) > columns:
+        return False
+    file.write(f"{head.rstrip()}\n\n{text}\n")
+    return True
+
+
+def _narrow(text: str) -> bool:
+    """Each character one terminal column (no wide East Asian ones, no combining marks)."""
+    return text.isascii() or not any(
+        unicodedata.east_asian_width(ch) in ("W", "F") or unicodedata.combining(ch)
+        or unicodedata.category(ch) in ("Cf", "Mn", "Me") for ch in text)
 
 
 def _shown_prefix(prefix: str) -> str:
