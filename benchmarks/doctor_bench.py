@@ -222,6 +222,15 @@ class LockProbe(threading.Thread):
         conn.close()
 
 
+def remove(path: Path, keep: bool = False) -> None:
+    """A bench collection's files: its WAL, shared memory and doctor's backups (`keep`: the
+    collection itself stays)."""
+    for suffix in ("-wal", "-shm") if keep else ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    for backup in path.parent.glob(path.name + ".doctor-*.bak"):
+        backup.unlink()
+
+
 def checked_copy(db: Path) -> Path:
     """The build with the checkpoints of a first `doctor` run, made once and kept beside it
     (`<db>.checked`): a later run is what a user who runs doctor now and then gets."""
@@ -234,10 +243,7 @@ def checked_copy(db: Path) -> Path:
         print(f"  first run: {wall:.0f} s, exit {code}", flush=True)
         if code != 0:
             raise SystemExit(f"the build is not clean: {out[-2000:]}")
-        for suffix in ("-wal", "-shm"):
-            Path(f"{partial}{suffix}").unlink(missing_ok=True)
-        for backup in partial.parent.glob(partial.name + ".doctor-*.bak"):
-            backup.unlink()
+        remove(partial, keep=True)
         partial.rename(checked)
     return checked
 
@@ -315,10 +321,7 @@ def run_all(table, reviews: int, db: Path | None = None) -> None:
                     table.add(f"{name}, {scale} reviews", wall, 0.3, 1.0,
                               baseline_name="0.3 s budget")
         finally:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{work}{suffix}").unlink(missing_ok=True)
-            for backup in work.parent.glob(work.name + ".doctor-*.bak"):
-                backup.unlink()
+            remove(work)
     small = reviews // 100
     for name in ("doctor", "doctor --fix", "due", "list --due", "stats"):
         table.add(f"{name} peak RSS, {scale} vs {small:,} reviews", rss[name, reviews] / 1024,
@@ -376,10 +379,7 @@ def main() -> None:
         runs = sorted(timed([*col, *argv]) for _ in range(5))
         wall, rss, code, _ = runs[2]
         report(f"{name} (median of 5)", wall, rss, code, 0.3)
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{work}{suffix}").unlink(missing_ok=True)
-    for backup in work.parent.glob(work.name + ".doctor-*.bak"):
-        backup.unlink()
+    remove(work)
 
 
 if __name__ == "__main__":
