@@ -88,9 +88,9 @@ def fsrs_card(card_id: int, state: CardState, now: datetime):
 
 
 # The fuzz's seed. fsrs draws its fuzz from the name `random` in fsrs.scheduler (`from random
-# import random`: the global generator's method). That name is pointed once at `_draw`, which
-# draws from a generator seeded with the review's seed while `_fsrs_review` runs, and from the
-# global generator otherwise (as fsrs did). Each draw is exactly the one `random.seed(seed)`
+# import random`: the global generator's method). That name, when it is that method, is
+# pointed once at `_draw`, which draws from a generator seeded with the review's seed while
+# `_fsrs_review` runs, and from the global generator otherwise (as fsrs did). Each draw is exactly the one `random.seed(seed)`
 # then `random()` gave, without saving and restoring the global generator's state around
 # every review (a third of a review's time), and only when fsrs draws (a review interval of
 # 3 days or more). Per thread: two threads reviewing at once do not share a seed.
@@ -112,9 +112,21 @@ def _fsrs_review(card_id: int, state: CardState, rating: int, card, when: dateti
     import fsrs  # deferred: see scheduler()
     import fsrs.scheduler
 
-    if fsrs.scheduler.random is not _draw:
-        fsrs.scheduler.random = _draw
-    _fuzz.seed = f"{card_id}:{state.version}:{rating}"
+    seed = f"{card_id}:{state.version}:{rating}"
+    drawn_by = getattr(fsrs.scheduler, "random", None)
+    if drawn_by is random.random:  # as fsrs 6.3 has it: `from random import random`
+        fsrs.scheduler.random = drawn_by = _draw
+    if drawn_by is not _draw:
+        # another fsrs draws its fuzz some other way: the global generator, seeded around
+        # the review as before (slower, the same numbers wherever fsrs draws from it)
+        saved = random.getstate()
+        random.seed(seed)
+        try:
+            return scheduler(config).review_card(card, fsrs.Rating(rating),
+                                                 review_datetime=when)[0]
+        finally:
+            random.setstate(saved)
+    _fuzz.seed = seed
     _fuzz.generator = None
     try:
         after, _log = scheduler(config).review_card(card, fsrs.Rating(rating),

@@ -141,6 +141,23 @@ def test_answers_are_the_ones_the_globally_seeded_fuzz_gave(monkeypatch, seed):
     assert len(set(long_reviews)) > 5
 
 
+def test_an_fsrs_that_draws_its_fuzz_another_way_gets_the_same_numbers(monkeypatch):
+    """If a later fsrs draws through something other than the global generator's method
+    (here: a function calling it), that name is left alone and the global generator is
+    seeded around each review as before: the same due dates, the generator put back."""
+    import fsrs.scheduler
+
+    state = CardState(state="review", due=0, stability=50.0, difficulty=5.0,
+                      last_review=-50 * DAY, reps=4, version=3)
+    expected = step.answers(77, state, T0, Config(), T0.tzinfo)
+    monkeypatch.setattr(fsrs.scheduler, "random", lambda: random.random())
+    random.seed(11)
+    before = random.getstate()
+    assert step.answers(77, state, T0, Config(), T0.tzinfo) == expected
+    assert random.getstate() == before
+    assert fsrs.scheduler.random is not step._draw
+
+
 def test_the_global_generator_still_serves_others_between_reviews():
     random.seed(5)
     expected = [random.random() for _ in range(3)]
