@@ -222,6 +222,21 @@ class LockProbe(threading.Thread):
         conn.close()
 
 
+def fix_under_writer(work: Path, count: int):
+    """Break `count` cards, then run `doctor --fix` while a LockProbe writes: the broken
+    ids, the probe (its longest wait, its failures) and the fix's timed() result."""
+    broken = break_cards(work, count)
+    probe = LockProbe(work)
+    probe.start()
+    time.sleep(0.2)
+    try:
+        result = timed(["--collection", str(work), "doctor", "--fix"])
+    finally:
+        probe.stop.set()
+        probe.join()
+    return broken, probe, result
+
+
 def remove(path: Path, keep: bool = False) -> None:
     """A bench collection's files: its WAL, shared memory and doctor's backups (`keep`: the
     collection itself stays)."""
@@ -292,13 +307,7 @@ def run_all(table, reviews: int, db: Path | None = None) -> None:
             if big:
                 table.add(f"doctor (checkpoints kept), {scale} reviews", wall, 10.0, 1.0,
                           baseline_name="10 s budget")
-            broken = break_cards(work, 5)
-            probe = LockProbe(work)
-            probe.start()
-            time.sleep(0.2)
-            wall, peak, code, out = timed([*col, "doctor", "--fix"])
-            probe.stop.set()
-            probe.join()
+            broken, probe, (wall, peak, code, out) = fix_under_writer(work, 5)
             rss["doctor --fix", n_reviews] = peak
             fixed = sum(1 for line in out.splitlines() if line.startswith("fixed: card"))
             if fixed != len(broken) or probe.failures:
@@ -360,13 +369,7 @@ def main() -> None:
     report("doctor (again: from verified checkpoints)", wall, rss, code, 10)
     if code != 0:
         print(out[-2000:])
-    broken = break_cards(work, args.broken)
-    probe = LockProbe(work)
-    probe.start()
-    time.sleep(0.2)
-    wall, rss, code, out = timed([*col, "doctor", "--fix"])
-    probe.stop.set()
-    probe.join()
+    broken, probe, (wall, rss, code, out) = fix_under_writer(work, args.broken)
     report(f"doctor --fix ({len(broken)} broken cards)", wall, rss, code, None)
     fixed = sum(1 for line in out.splitlines() if line.startswith("fixed: card"))
     print(f"  fixed {fixed} of {len(broken)}; a concurrent writer made {probe.writes} writes,"
