@@ -97,6 +97,16 @@ def _dt(timestamp: int | None) -> datetime | None:
     return None if timestamp is None else datetime.fromtimestamp(timestamp, timezone.utc)
 
 
+def _synced(conn, review_id: int) -> bool:
+    """Whether an answer is in Anki already: pulled from it or pushed to it by `flashdeck
+    sync` (ankisync/merge.py's `anki_log`, which exists once the collection has synced)."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'anki_log'"
+                    ).fetchone() is None:
+        return False
+    return conn.execute("SELECT 1 FROM anki_log WHERE review_id = ?",
+                        (review_id,)).fetchone() is not None
+
+
 class Engine:
     """Scheduling over one open collection. Cheap to create; holds no queue in memory, but
     the due reviews' rank order once asked twice (queue.ReviewRanking: rebuilt whenever
@@ -212,6 +222,13 @@ class Engine:
                         f"nothing undone: the last answer ({Rating(last['rating']).word} on card"
                         f" {last['card_id']}, {when:%Y-%m-%d %H:%M}) was on an earlier day, and"
                         " undo reaches only today's answers"))
+            if _synced(conn, last["id"]):
+                when = _dt(last["reviewed_at"]).astimezone(self.tz())
+                return Undo(reason=(
+                    f"nothing undone: the last answer ({Rating(last['rating']).word} on card"
+                    f" {last['card_id']}, {when:%Y-%m-%d %H:%M}) is in Anki already (`flashdeck"
+                    " sync` shared it), and a synced answer stays: taking it back here would"
+                    " lose it from one side"))
             before = json.loads(conn.execute("SELECT state_before FROM reviews WHERE id = ?",
                                              (last["id"],)).fetchone()[0])
             after = json.loads(last["state_after"])
