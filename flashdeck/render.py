@@ -154,25 +154,13 @@ def print_card(card, answer: bool = False, seed: int | None = None, file=None,
                           hyperlinks=False))
 
 
-# A card side `_print_plain` prints itself: one line of ASCII words and punctuation, with at
-# most `*`/`_` emphasis in its simplest form (_EMPHASIS) (no math, links, code, HTML, entities, escapes, tables), not starting
-# like a block (a heading, quote, list item, rule, setext underline or indented code)
-_PLAIN_LINE = re.compile(r"[A-Za-z0-9(\"'][A-Za-z0-9 ,.;:!?'\"()*_/%+=-]*")
-_PLAIN_BLOCK_START = re.compile(r"\d{1,9}[.)](?:\s|$)|[-+*=_]")
-# Emphasis in its simplest form, which markdown-it reads as emphasis whatever surrounds it:
-# the marks (`*`, `**`, `_`, `__`) after neither a word character nor a mark, before a
-# letter or digit; the same marks closing after a letter, digit or closing punctuation and
-# before neither; no mark inside. Rich draws it as its inner text (no styles in a pipe)
-_EMPHASIS = re.compile(
-    r"(?<![\w*])(\*\*|\*|__|_)(?=[A-Za-z0-9])([^*_]*?[A-Za-z0-9?.!)'\"])\1(?![\w*])")
-
-
 def _print_plain(card, answer: bool, seed: int | None, file, width: int | None) -> bool:
     """Print a card without Rich and markdown-it (~60 ms of imports: `flashdeck next` runs
     against `python -c pass`) when the output is a pipe or a file (no styles) and what Rich
-    would draw is certain: a question side that is one short plain line whose only marks
-    are emphasis in its simplest form (dropped, as Rich draws it in a pipe), under
-    a short header of one-column characters. Anything else, False: Rich draws it."""
+    would draw is certain: a question side that is one short line of inline markup read as
+    markdown-it reads it (`inline.inline_paragraph`, the review screen's own fast path; Rich
+    draws its text, unstyled in a pipe), of one-column characters, under a short header.
+    Anything else, False: Rich draws it."""
     if answer or card.kind == "exercise" or card.suspended:
         return False
     try:
@@ -180,17 +168,17 @@ def _print_plain(card, answer: bool, seed: int | None, file, width: int | None) 
             return False
     except (AttributeError, ValueError):  # no isatty, or closed: Rich decides
         return False
+    from flashdeck.inline import inline_paragraph
+
     columns = width or 80
-    source = card.front  # as written: leading spaces could make it a code block
     head = sanitize(f"#{card.id}  {header(card)}")
-    if (not _PLAIN_LINE.fullmatch(source) or _PLAIN_BLOCK_START.match(source)
-            or "  " in source or len(head) > columns or not _narrow(head)):
+    source = sanitize(card.front)  # as written: indented is code
+    # Rich keeps a run of spaces the review screen's widget collapses: left to Rich
+    shown = None if "  " in source or "\t" in source else inline_paragraph(source)
+    if shown is None or len(head) > columns or not _narrow(head):
         return False
-    text = _EMPHASIS.sub(r"\2", source)
-    if "*" in text or "_" in text:  # a mark not in the simple form: markdown-it's rules decide
-        return False
-    text = " ".join(text.split())
-    if not text or len(text) > columns:
+    text = shown[0]
+    if not text or len(text) > columns or not _narrow(text):
         return False
     file.write(f"{head.rstrip()}\n\n{text}\n")
     return True
@@ -200,7 +188,7 @@ def _narrow(text: str) -> bool:
     """Each character one terminal column (no wide East Asian ones, no combining marks)."""
     return text.isascii() or not any(
         unicodedata.east_asian_width(ch) in ("W", "F") or unicodedata.combining(ch)
-        or unicodedata.category(ch) in ("Cf", "Mn", "Me") for ch in text)
+        or unicodedata.category(ch) in ("Cc", "Cf", "Mn", "Me") for ch in text)
 
 
 def _shown_prefix(prefix: str) -> str:

@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flashdeck.scheduling.engine import Counts
-from flashdeck.tui.content import escape_markdown, obsidian_to_markdown, prepare, simple_text
+from flashdeck.inline import inline_paragraph
+from flashdeck.tui.content import escape_markdown, obsidian_to_markdown, prepare
 from flashdeck.scheduling.upcoming import Upcoming
 from flashdeck.tui.session import Summary, format_duration
 
@@ -108,6 +109,16 @@ def _markdown_widget_text(markdown: str) -> str | None:
     if any(child.type != "text" for child in children):
         return None
     return re.sub(r"\s+", " ", "".join(child.content for child in children))
+
+
+def simple_text(markdown: str) -> str | None:
+    """The text a one-line plain paragraph shows, or None when the markdown needs a parser
+    or has inline markup: the plain part of the review screen's fast path
+    (`inline_paragraph`, which also takes emphasis, code spans and escapes)."""
+    if any(char in markdown for char in "\\`*_"):
+        return None
+    shown = inline_paragraph(markdown)
+    return None if shown is None else shown[0]
 
 
 @pytest.mark.parametrize("front", [
