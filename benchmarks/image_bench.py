@@ -31,6 +31,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from tui_bench import end, forget_server, start_session, tmux  # noqa: E402  (one tmux server of ours)
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
@@ -97,16 +100,6 @@ def in_process(path: Path | str) -> dict:
 
 
 # -- in tmux: reveal -> half-blocks on screen -----------------------------------------------
-SOCKET = f"flashdeck-image-bench-{os.getpid()}"
-
-
-def _tmux(*args: str) -> str:
-    done = subprocess.run(["tmux", "-L", SOCKET, *args], capture_output=True, text=True)
-    if done.returncode:
-        raise RuntimeError(f"tmux {args[0]} failed: {done.stderr.strip()}")
-    return done.stdout
-
-
 def vault_collection(work: Path, image: Path | None) -> Path:
     """A vault whose one note's answer embeds `image` (in its attachments folder; None: no
     image, the baseline), imported by the CLI into a collection of its own."""
@@ -137,31 +130,23 @@ def reveal_to_image(collection: Path, read_seconds: float, marker: str = "▀",
     command = (f"env FLASHDECK_NOW=2026-11-24T09:00:00+00:00 TERM=xterm-256color "
                f"{shlex.quote(sys.executable)} -m flashdeck --collection "
                f"{shlex.quote(str(collection))} review")
-    for attempt in range(3):  # a server still exiting after the last session: retried
-        try:
-            _tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24", command)
-            break
-        except RuntimeError:
-            if attempt == 2:
-                raise
-            time.sleep(0.2)
+    start_session(session, command, (80, 24))
     try:
         deadline = time.perf_counter() + timeout
-        while "What does the big plot show?" not in _tmux("capture-pane", "-p", "-t", session):
+        while "What does the big plot show?" not in tmux("capture-pane", "-p", "-t", session):
             if time.perf_counter() > deadline:
                 raise RuntimeError("the card never appeared")
             time.sleep(0.02)
         time.sleep(read_seconds)  # reading the question (the answer's images prefetched)
         start = time.perf_counter()
-        _tmux("send-keys", "-t", session, "Space")
-        while marker not in _tmux("capture-pane", "-p", "-t", session):
+        tmux("send-keys", "-t", session, "Space")
+        while marker not in tmux("capture-pane", "-p", "-t", session):
             if time.perf_counter() - start > timeout:
                 raise RuntimeError("the image never appeared")
             time.sleep(0.005)
         return time.perf_counter() - start
     finally:
-        subprocess.run(["tmux", "-L", SOCKET, "kill-session", "-t", session],
-                       capture_output=True)
+        end(session)
 
 
 def main() -> int:
@@ -187,7 +172,7 @@ def main() -> int:
                     reveal_to_image(vault_collection(work, None), args.read, "• the range")
                     for _ in range(max(1, args.runs // 2)))
             finally:
-                subprocess.run(["tmux", "-L", SOCKET, "kill-server"], capture_output=True)
+                forget_server()
         for kind, path in paths.items():
             runs = [in_process(path) for _ in range(max(1, args.runs))]
             seconds = statistics.median(r["seconds"] for r in runs)
@@ -203,7 +188,7 @@ def main() -> int:
                     reveal = [reveal_to_image(collection, args.read)
                               for _ in range(max(1, args.runs // 2))]
                 finally:
-                    subprocess.run(["tmux", "-L", SOCKET, "kill-server"], capture_output=True)
+                    forget_server()
                 row["reveal_to_image_tmux_s"] = statistics.median(reveal)
             rows.append(row)
     print(f"baseline process (Python, Pillow, Rich, textual-image imported): "

@@ -33,29 +33,35 @@ Hello().run()
 SOCKET = f"flashdeck-bench-{os.getpid()}"
 
 
-def _tmux(*args: str) -> str:
+def tmux(*args: str) -> str:
     done = subprocess.run(["tmux", "-L", SOCKET, *args], capture_output=True, text=True)
     if done.returncode:
         raise RuntimeError(f"tmux {args[0]} failed: {done.stderr.strip() or done.returncode}")
     return done.stdout
 
 
-def _forget_server() -> None:
+def end(session: str) -> None:
+    """Kill one session of our server (gone already is fine)."""
+    subprocess.run(["tmux", "-L", SOCKET, "kill-session", "-t", session], capture_output=True)
+
+
+def forget_server() -> None:
     """Stop our tmux server and remove its socket file (tmux leaves it behind)."""
     subprocess.run(["tmux", "-L", SOCKET, "kill-server"], capture_output=True)
     socket = Path(os.environ.get("TMUX_TMPDIR", "/tmp")) / f"tmux-{os.getuid()}" / SOCKET
     socket.unlink(missing_ok=True)
 
 
-def _start(session: str, command: str) -> float:
-    """Start `command` in a new 120x40 session; the moment it was started.
+def start_session(session: str, command: str, size: tuple[int, int] = (120, 40)) -> float:
+    """Start `command` in a new session of `size` (columns, rows); the moment it was started.
 
     Retried: when the last session ends the server exits, and a session started while it
     is exiting fails (the next attempt starts a new server)."""
     for attempt in range(3):
         start = time.perf_counter()
         try:
-            _tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", command)
+            tmux("new-session", "-d", "-s", session, "-x", str(size[0]), "-y", str(size[1]),
+                 command)
             return start
         except RuntimeError:
             if attempt == 2:
@@ -69,16 +75,15 @@ def time_to_text(command: str, text: str, env: dict, timeout: float = 30.0) -> f
     session = f"bench{os.getpid()}{time.monotonic_ns() % 100000}"
     exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items()
                        if k.startswith(("FLASHDECK_", "PYTHON")))
-    start = _start(session, f"env {exports} TERM=xterm-256color {command}")
+    start = start_session(session, f"env {exports} TERM=xterm-256color {command}")
     try:
         while time.perf_counter() - start < timeout:
-            if text in _tmux("capture-pane", "-p", "-t", session):
+            if text in tmux("capture-pane", "-p", "-t", session):
                 return time.perf_counter() - start
             time.sleep(0.01)
         raise RuntimeError(f"{text!r} never appeared for: {command}")
     finally:
-        subprocess.run(["tmux", "-L", SOCKET, "kill-session", "-t", session],
-                       capture_output=True)
+        end(session)
 
 
 def peak_rss_of_review(collection: Path, first_front: str, env: dict) -> float:
@@ -89,29 +94,28 @@ def peak_rss_of_review(collection: Path, first_front: str, env: dict) -> float:
                        if k.startswith(("FLASHDECK_", "PYTHON")))
     command = (f"env {exports} TERM=xterm-256color /usr/bin/time -v -o {report} "
                f"{sys.executable} -m flashdeck --collection {collection} review")
-    _start(session, command)
+    start_session(session, command)
     try:
         deadline = time.perf_counter() + 60
-        while first_front not in _tmux("capture-pane", "-p", "-t", session):
+        while first_front not in tmux("capture-pane", "-p", "-t", session):
             if time.perf_counter() > deadline:
                 raise RuntimeError("the first card never appeared")
             time.sleep(0.05)
         for _ in range(10):
-            _tmux("send-keys", "-t", session, "Space")
+            tmux("send-keys", "-t", session, "Space")
             time.sleep(0.15)
-            _tmux("send-keys", "-t", session, "3")
+            tmux("send-keys", "-t", session, "3")
             time.sleep(0.15)
-        _tmux("send-keys", "-t", session, "q")
+        tmux("send-keys", "-t", session, "q")
         time.sleep(0.5)
-        _tmux("send-keys", "-t", session, "q")
+        tmux("send-keys", "-t", session, "q")
         deadline = time.perf_counter() + 20
         while not report.exists() or "Maximum resident" not in report.read_text():
             if time.perf_counter() > deadline:
                 raise RuntimeError("review did not quit")
             time.sleep(0.1)
     finally:
-        subprocess.run(["tmux", "-L", SOCKET, "kill-session", "-t", session],
-                       capture_output=True)
+        end(session)
     for line in report.read_text().splitlines():
         if "Maximum resident set size" in line:
             return int(line.split(":")[1]) / 1024
@@ -171,6 +175,6 @@ def run_all(table, work: Path, build_big_collection, env: dict,
     build_big_collection(big, 50_000)
     rss_small = peak_rss_of_review(small, front, env)
     rss_big = peak_rss_of_review(big, front, env)
-    _forget_server()
+    forget_server()
     table.add("review peak RSS, 50k vs 5k cards", rss_big, rss_small, 1.15, unit="MiB",
               baseline_name="5k cards")
