@@ -15,8 +15,6 @@ import argparse
 import contextlib
 import io
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,33 +23,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "tests"))
+
+from support.syncserver import sync_server  # noqa: E402  (the sync tests' server)
 
 USER, PASSWORD = "bench", "bench-password"
 CARDS_PER_NOTE = 39  # about what benchmarks/vault.py's notes give
-
-
-@contextlib.contextmanager
-def sync_server(base: Path):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {**os.environ, "SYNC_USER1": f"{USER}:{PASSWORD}", "SYNC_HOST": "127.0.0.1",
-           "SYNC_PORT": str(port), "SYNC_BASE": str(base), "RUST_LOG": "error"}
-    proc = subprocess.Popen([sys.executable, "-m", "anki.syncserver"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(600):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        else:
-            raise SystemExit("the sync server did not start")
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def flashdeck(*args) -> tuple[int, str]:
@@ -122,7 +99,8 @@ def bench(name: str, notes: Path, root: Path, answers: int) -> list[tuple[str, f
     os.environ["FLASHDECK_SYNC_PASSWORD"] = PASSWORD
     os.environ["FLASHDECK_CONFIG"] = str(root / "config.toml")
     rows = []
-    with sync_server(root / "server") as endpoint:
+    with sync_server(root / "server", USER, PASSWORD) as server:
+        endpoint = server.endpoint
         a, b = root / "a.sqlite", root / "b.sqlite"
         flashdeck("--collection", a, "import", notes)
         cards = int(flashdeck("--collection", a, "list", "--json")[1].count('"id"'))

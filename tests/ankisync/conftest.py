@@ -3,72 +3,26 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 pytest.importorskip("anki")
 
+from support.syncserver import Server, sync_server  # noqa: E402
+
 USER, PASSWORD = "learner", "correct horse"
-START_TRIES = 600  # 0.05 s apart: the server is up in well under a second
-
-
-@dataclass
-class Server:
-    endpoint: str
-    proc: subprocess.Popen
-    user: str = USER
-    password: str = PASSWORD
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
 def server(tmp_path_factory):
     """A fresh sync server for one test (its own empty account), stopped afterwards."""
-    base = tmp_path_factory.mktemp("syncserver")
-    port = free_port()
-    env = {**os.environ, "SYNC_USER1": f"{USER}:{PASSWORD}", "SYNC_HOST": "127.0.0.1",
-           "SYNC_PORT": str(port), "SYNC_BASE": str(base), "RUST_LOG": "error"}
-    log = open(base / "server.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "anki.syncserver"], env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
     try:
-        for _ in range(START_TRIES):
-            if proc.poll() is not None:
-                pytest.fail("the sync server stopped: "
-                            + (base / "server.log").read_text(errors="replace")[-500:])
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        else:
-            pytest.fail("the sync server did not start")
-        running = Server(f"http://127.0.0.1:{port}/", proc)
-        yield running
-    finally:
-        Server("", proc).stop()
-        log.close()
+        with sync_server(tmp_path_factory.mktemp("syncserver"), USER, PASSWORD) as running:
+            yield running
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture
