@@ -238,12 +238,17 @@ class ReviewRanking:
         self._built_at = now
         return True
 
+    def _holds(self, key: tuple, now: int) -> bool:
+        """Whether the ranking kept is still the collection's at `key` and `now`: the same
+        stamp, the clock not gone back, not too many classes emptied since it was built."""
+        return self._stamp == key and now >= self._built_at and self._emptied <= self.REBUILD
+
     def _ready(self, conn, now: int, day: tuple[int, int], deck: str | None) -> tuple | None:
         """The stamp, the ranking built or rebuilt as needed; None: use the SQL."""
         key = self._key(conn, day, deck)
         if key == self._failed:
             return None
-        if self._stamp != key or now < self._built_at or self._emptied > self.REBUILD:
+        if not self._holds(key, now):
             self._stamp = None
             self._uses += 1
             if self._uses < 2:
@@ -274,8 +279,7 @@ class ReviewRanking:
         """How many due reviews pass the queue's tests at `now` (not buried, no sibling
         answered today), or None (count in SQL). Never builds the ranking: only the
         next card's search does (a command's `next` counts once, and sorts in SQL)."""
-        if (self._stamp is None or self._stamp != self._key(conn, day, deck)
-                or now < self._built_at or self._emptied > self.REBUILD):
+        if self._stamp is None or not self._holds(self._key(conn, day, deck), now):
             return None
         excluded = self._excluded
         buried = sum(1 for card_id, until in self._buried.items()
