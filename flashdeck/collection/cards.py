@@ -148,9 +148,13 @@ def deck_clause(deck: str | None, column: str = "c.deck") -> tuple[str, list]:
 
 # Sources by path, their notes by path, each note's cards by position: each step an index
 # walk (CROSS JOIN keeps that order), so rows stream out already sorted.
+# What list_cards reads: a CardView's columns, or a CardLine's
+_VIEW_COLUMNS = ("c.*, n.relpath AS relpath, n.title AS note_title, s.path AS source_path,"
+                 " s.kind AS source_kind")
+_LINE_COLUMNS = "c.id, c.deck, c.front, c.state, c.due, c.suspended"
+
 _NOTE_ORDER_SELECT = """
-SELECT c.*, n.relpath AS relpath, n.title AS note_title, s.path AS source_path,
-       s.kind AS source_kind
+SELECT {columns}
 FROM sources s CROSS JOIN notes n CROSS JOIN cards c
 WHERE n.source_id = s.id AND c.note_id = n.id
 """
@@ -158,8 +162,7 @@ WHERE n.source_id = s.id AND c.note_id = n.id
 # Studied cards due by a time (one parameter), not suspended: a range of the cards_queue
 # index for each state (its rows are sorted after, in note order).
 _DUE_SELECT = """
-SELECT c.*, n.relpath AS relpath, n.title AS note_title, s.path AS source_path,
-       s.kind AS source_kind
+SELECT {columns}
 FROM cards c INDEXED BY cards_queue CROSS JOIN notes n CROSS JOIN sources s
 WHERE c.suspended = 0 AND c.state IN ('learning', 'relearning', 'review') AND c.due <= ?
   AND n.id = c.note_id AND s.id = n.source_id
@@ -182,12 +185,13 @@ def list_cards(col: Collection, deck: str | None = None, due_before: int | None 
     """Cards in note order. `due_before`: only cards due by then (new cards excluded).
     `lines`: CardLine tuples, read from the row as it comes (no CardView to build), for
     the plain listing of thousands of cards."""
-    sql = _NOTE_ORDER_SELECT
+    columns = _LINE_COLUMNS if lines else _VIEW_COLUMNS
+    sql = _NOTE_ORDER_SELECT.format(columns=columns)
     params: list = []
     if due_before is not None:
         # the due cards straight from the queue's index, then put in note order: walking
         # every card in note order to test each was a row lookup per card (0.3 s at 100k)
-        sql = _DUE_SELECT
+        sql = _DUE_SELECT.format(columns=columns)
         params.append(due_before)
     if not include_orphans:
         sql += " AND c.orphaned = 0"
@@ -196,8 +200,6 @@ def list_cards(col: Collection, deck: str | None = None, due_before: int | None 
     params += extra
     sql += " ORDER BY s.path, n.relpath, c.position"
     if lines:
-        sql = "SELECT c.id, c.deck, c.front, c.state, c.due, c.suspended" + sql[sql.index(
-            "\nFROM"):]
         yield from map(CardLine._make, col.conn.execute(sql, params))
         return
     for row in col.conn.execute(sql, params):
