@@ -236,19 +236,5 @@ class Notice(Static):
         return super().render()
 
 
-# The answer's parts, in `flashdeck.tui.answer_parts`: imported once the first card is on
-# screen (they are built after the first frame), or when named here.
-_ANSWER_PARTS = frozenset({"AnswerBar", "AnswerInput", "ExercisePanel", "grid_content",
-                           "scroll_to_show"})
-
-
-def __getattr__(name: str):
-    if name in _ANSWER_PARTS:
-        from flashdeck.tui import answer_parts
-
-        return getattr(answer_parts, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 __all__ = ["CardSide", "CardText", "Notice", "QueueCounts", "SessionProgress",
            "card_markdown_class", "queue_of"]
