@@ -51,6 +51,11 @@ _blake2b = None  # hashlib's, once a card is hashed
 # the columns of CardRow the cards table holds (the schedule seed is written apart)
 _WRITTEN = tuple(name for name in CardRow._fields if name != "sr")
 _written = attrgetter(*_WRITTEN)  # a CardRow's values for those columns, by name
+# ...which are its first fields, the seed its last: a plain tuple's values are a slice
+# (`_SR` and `_N_WRITTEN`, for a note's new cards written without making CardRows)
+_N_WRITTEN = len(_WRITTEN)
+_SR = CardRow._fields.index("sr")
+assert CardRow._fields[:_N_WRITTEN] == _WRITTEN and _SR == _N_WRITTEN
 # the columns an import writes: the note, the place in it, then CardRow's
 _UPDATE_COLUMNS = ("note_id", "position", *_WRITTEN)
 

@@ -28,7 +28,8 @@ from __future__ import annotations
 
 from operator import attrgetter, itemgetter
 
-from flashdeck.collection.card_rows import _UPDATE_COLUMNS, CardRow, _as_row, _written
+from flashdeck.collection.card_rows import (_N_WRITTEN, _SR, _UPDATE_COLUMNS, CardRow, _as_row,
+                                            _written, card_row)
 from flashdeck.collection.seed import seed_json, state_from_sr
 from flashdeck.collection.similar import CandidateIndex, _match_similar
 from flashdeck.notes.model import ParsedCard, SRSeed
@@ -138,13 +139,17 @@ def sync_note_cards(conn, note_id: int, cards: list[ParsedCard] | list[tuple],
         gone_keys = None
     elif gone_keys is None:
         gone_keys = GoneCards(conn, gone_notes)
-    rows = [_as_row(card) for card in cards]
     existing = {
         row["id"]: row for row in conn.execute(
             "SELECT id, kind, front, back, ckey, ordinal, block, position, orphaned, line, deck,"
             " breadcrumb, exercise, note_id, reps, state, sr_seed FROM cards WHERE note_id = ?",
             (note_id,))
     }
+    if not existing and gone_keys is None and not _orphans_exist(conn):
+        # nothing any rule could match (no cards of this note, no vanished notes, no
+        # orphans): every card is new, as every note's of a first import
+        return _write_new(conn, note_id, cards, now)
+    rows = [_as_row(card) for card in cards]
     matched: dict[int, int] = {}  # new index -> card id
     taken: set[int] = set()
     if existing:  # rules 1 and 3 match against the note's own cards: a new note has none
@@ -260,6 +265,28 @@ def _match_one_side(rows: list[CardRow], existing: dict, matched: dict[int, int]
             if now_count.get(key) == 1 and len(ids) == 1 and ids[0] not in taken:
                 matched[index] = ids[0]
                 taken.add(ids[0])
+
+
+def _orphans_exist(conn) -> bool:
+    """Whether any card is orphaned (their index holds only orphans: one seek)."""
+    return conn.execute("SELECT EXISTS (SELECT 1 FROM cards INDEXED BY cards_ckey"
+                        " WHERE orphaned = 1)").fetchone()[0] == 1
+
+
+def _write_new(conn, note_id: int, cards: list[ParsedCard] | list[tuple],
+               now: int) -> tuple[int, int, int]:
+    """`_write` with nothing matched, without making CardRows: the same rows, in the same
+    order (those with a plugin schedule as they come, then the rest in one go)."""
+    plain: list[tuple] = []
+    for index, card in enumerate(cards):
+        row = card if isinstance(card, tuple) else card_row(card)
+        if row[_SR] is None:
+            plain.append((note_id, index, *row[:_N_WRITTEN], now))
+        else:
+            _insert_card(conn, (note_id, index, *row[:_N_WRITTEN]), row[_SR], now)
+    if plain:
+        conn.executemany(_PLAIN_INSERT, plain)
+    return len(cards), 0, 0
 
 
 def _write(conn, note_id: int, rows: list[CardRow], existing: dict, matched: dict[int, int],
