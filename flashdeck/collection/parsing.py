@@ -327,6 +327,18 @@ def _worker_main(conn, seconds: float, memory: int, parents_ends: list[int]) -> 
                     conn.send((index, parsed))
 
 
+def _readable(conn) -> Callable[[], bool]:
+    """`conn.poll` (a result to read, or the pipe's end), with one poll object kept for it
+    instead of a selector made per call; where there is no poll(2), `conn.poll` itself."""
+    import select
+
+    if not hasattr(select, "poll"):
+        return conn.poll
+    poller = select.poll()
+    poller.register(conn.fileno(), select.POLLIN)
+    return lambda: bool(poller.poll(0))
+
+
 class _Worker:
     def __init__(self, context, seconds: float, memory: int, others: list[_Worker]) -> None:
         parent_end, child_end = context.Pipe(duplex=True)
@@ -337,6 +349,7 @@ class _Worker:
         self.process.start()
         child_end.close()
         self.conn = parent_end
+        self.readable = _readable(parent_end)
         self.assigned: deque[int] = deque()  # sent, not yet back; the first is being parsed
         self.since = time.monotonic()  # when the first of `assigned` started
 
@@ -380,6 +393,11 @@ class _Pool:
         self.finished = False  # the feeding thread has ended
         self.stopping = False
         self.thread = threading.Thread(target=self._feed, name="flashdeck-parse", daemon=True)
+        # the feeding thread's poll of the workers' pipes and sentinels: made again only when
+        # the workers change (a new selector per wait cost ~20% of that thread's time)
+        self.poller = None
+        self.polled: tuple[_Worker, ...] = ()
+        self.by_fd: dict[int, _Worker] = {}
 
     def results(self, on_done: Callable[[], None] | None) -> Iterable[Parsed]:
         self._start_workers()  # forked from this thread; only replacements from the feeder
@@ -439,15 +457,36 @@ class _Pool:
                 except (OSError, EOFError):
                     break  # dead: found out below
 
-    def _collect(self) -> None:
-        from multiprocessing.connection import wait  # deferred: see __init__
+    def _ready(self, timeout: float) -> list[_Worker]:
+        """The workers with something to read (a result, or their end), as
+        multiprocessing.connection.wait finds them, waiting at most `timeout` seconds."""
+        import select
 
-        waiting = {w.conn: w for w in self.workers}
-        waiting.update({w.process.sentinel: w for w in self.workers})
-        ready = wait(list(waiting), timeout=0.25)
+        if not hasattr(select, "poll"):  # no poll(2): multiprocessing's own wait
+            from multiprocessing.connection import wait  # deferred: see __init__
+
+            waiting = {w.conn: w for w in self.workers}
+            waiting.update({w.process.sentinel: w for w in self.workers})
+            return [waiting[handle] for handle in wait(list(waiting), timeout=timeout)]
+        if self.poller is None or self.polled != tuple(self.workers):
+            self.poller = select.poll()
+            self.by_fd = {}
+            for worker in self.workers:
+                for fd in (worker.conn.fileno(), worker.process.sentinel):
+                    self.poller.register(fd, select.POLLIN)
+                    self.by_fd[fd] = worker
+            self.polled = tuple(self.workers)
+        if not self.by_fd:
+            time.sleep(timeout)
+            return []
+        # any event but writability is "ready", as for connection.wait (a hang-up included)
+        return [self.by_fd[fd] for fd, _ in self.poller.poll(int(timeout * 1000))
+                if fd in self.by_fd]
+
+    def _collect(self) -> None:
+        ready = self._ready(0.25)
         dead = []
-        for handle in ready:
-            worker = waiting[handle]
+        for worker in ready:
             if worker in dead:
                 continue
             if not self._receive(worker):
@@ -468,7 +507,7 @@ class _Pool:
     def _receive(self, worker: _Worker) -> bool:
         """Take what the worker has sent; False when it has died."""
         try:
-            while worker.conn.poll():
+            while worker.readable():
                 index, parsed = worker.conn.recv()
                 if worker.assigned and worker.assigned[0] == index:
                     worker.assigned.popleft()
