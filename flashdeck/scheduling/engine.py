@@ -22,7 +22,7 @@ from flashdeck.errors import UsageError
 from flashdeck.scheduling.config import Config
 from flashdeck.scheduling.day import day_bounds
 from flashdeck.scheduling import step
-from flashdeck.scheduling.queue import Counts, Queue, ReviewRanking
+from flashdeck.scheduling.queue import Counts, NewCards, Queue, ReviewRanking, answer_siblings
 from flashdeck.scheduling.rating import Rating, check_rating
 from flashdeck.scheduling.state import SCHEDULING_COLUMNS, CardState
 
@@ -109,8 +109,9 @@ def _synced(conn, review_id: int) -> bool:
 
 class Engine:
     """Scheduling over one open collection. Cheap to create; holds no queue in memory, but
-    the due reviews' rank order once asked twice (queue.ReviewRanking: rebuilt whenever
-    anything but its own answers changed the collection)."""
+    the due reviews' rank order and the new cards left today once asked twice
+    (queue.ReviewRanking, queue.NewCards: rebuilt whenever anything but its own answers
+    changed the collection), and fsrs's last results (step.ReviewMemo)."""
 
     def __init__(self, col: Collection, config: Config | None = None,
                  now: Callable[[], datetime] | None = None, deck: str | None = None,
@@ -122,6 +123,9 @@ class Engine:
         self.ahead = ahead  # days to review ahead once nothing is due (`--ahead`)
         # the due reviews' rank order, kept while provably unchanged (queue.ReviewRanking)
         self._ranking = ReviewRanking()
+        # the new cards left today, kept the same way (queue.NewCards)
+        self._new_cards = NewCards()
+        self._memo = step.ReviewMemo()  # fsrs's results, from the previews to the answer
 
     # -- time ------------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -134,9 +138,11 @@ class Engine:
         return clock.local_tz()
 
     # -- FSRS (scheduling/step.py) ---------------------------------------------------------
-    def answers(self, row, now: datetime) -> dict[int, CardState]:
-        """The card's state after each rating (1-4) answered `now`."""
-        return step.answers(row["id"], CardState.from_dict(row), now, self.config, self.tz())
+    def answers(self, row, now: datetime, only: int | None = None) -> dict[int, CardState]:
+        """The card's state after each rating (1-4) answered `now` (`only`: after that one;
+        step.answers). fsrs's results are kept between the previews and the answer."""
+        return step.answers(row["id"], CardState.from_dict(row), now, self.config, self.tz(),
+                            only=only, memo=self._memo)
 
     def previews(self, card_id: int) -> dict[str, Preview]:
         row = card_row(self.col, card_id)
@@ -154,7 +160,7 @@ class Engine:
     # -- the queue (scheduling/queue.py) ----------------------------------------------------
     def queue(self):
         return Queue(self.col, self.config, self.now(), self.day(), self.deck, self.ahead,
-                     self._ranking)
+                     self._ranking, self._new_cards)
 
     def next_card(self) -> CardView | None:
         return self.queue().next_card()
@@ -177,9 +183,13 @@ class Engine:
                 raise UsageError(f"card {card_id} is suspended (`flashdeck unsuspend {card_id}`)")
             if expected_version is not None and row["version"] != expected_version:
                 raise UsageError(f"card {card_id} was answered elsewhere in the meantime")
-            ranking_fresh = self._ranking.fresh(conn)
+            ranking_fresh, new_fresh = None, False
+            if self._ranking.kept or self._new_cards.kept:  # whether it still holds
+                version = conn.execute("PRAGMA data_version").fetchone()[0]
+                ranking_fresh = self._ranking.fresh(conn, version)
+                new_fresh = self._new_cards.fresh(conn, version)
             before = CardState.from_dict(row).to_dict()
-            after = self.answers(row, now)[rating].to_dict()
+            after = self.answers(row, now, only=rating)[rating].to_dict()
             changed = conn.execute(
                 f"UPDATE cards SET {', '.join(c + ' = ?' for c in SCHEDULING_COLUMNS)}"
                 " WHERE id = ? AND version = ?",
@@ -194,9 +204,15 @@ class Engine:
                  json.dumps({**after, "rules": step.RULES,
                              "zone": step.zone_key(self.tz(), now)})),
             ).lastrowid
-        if ranking_fresh is not None:  # committed: the ranking follows this answer
-            self._ranking.after_answer(self.col.conn, ranking_fresh, row, _ts(now),
-                                       after["state"], after["due"], after["suspended"])
+        # committed: what is kept between calls follows this answer
+        if ranking_fresh is not None or new_fresh:
+            siblings = answer_siblings(self.col.conn, row)
+            if ranking_fresh is not None:
+                self._ranking.after_answer(self.col.conn, ranking_fresh, row, _ts(now),
+                                           after["state"], after["due"], after["suspended"],
+                                           siblings)
+            if new_fresh:
+                self._new_cards.after_answer(self.col.conn, version, _ts(now), row, siblings)
         due = _dt(after["due"])
         return Answered(card_id, rating, review_id, after["state"], due, due - now,
                         leech=bool(after["leech"]) and not before["leech"])

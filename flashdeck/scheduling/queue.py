@@ -26,8 +26,9 @@ Everything about today is derived from the review log in SQL, so undo brings a s
 seek per candidate card and the daily limits' counts read one index (schema 8's indexes): the
 work per answer does not grow with the answers already made today, and no query binds a
 variable per answered block. (The notes' turns read today's new cards: at most the new limit.)
-The one thing kept between calls, by the review screen's engine: the due reviews in their rank
-order and how many pass the sibling test (ReviewRanking), used only while provably unchanged.
+What is kept between calls, by the review screen's engine, used only while provably unchanged:
+the due reviews in their rank order and how many pass the sibling test (ReviewRanking), and the
+new cards left today: how many, and the walk to the next one (NewCards).
 """
 
 from __future__ import annotations
@@ -154,19 +155,32 @@ class ReviewRanking:
         return (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes,
                 *day, deck)
 
-    def fresh(self, conn) -> int | None:
-        """Inside the answer's transaction (no other connection can commit until it ends):
-        the data version, if the ranking still holds; else None."""
+    @property
+    def kept(self) -> bool:
+        return self._stamp is not None
+
+    def fresh(self, conn, version: int) -> int | None:
+        """Inside the answer's transaction (no other connection can commit until it ends),
+        at data version `version`: that version, if the ranking still holds; else None."""
         if self._stamp is None:
             return None
-        version = conn.execute("PRAGMA data_version").fetchone()[0]
         return version if self._stamp[:2] == (version, conn.total_changes) else None
 
+    def passing(self, ids: list[int]) -> int | None:
+        """The first of `ids` (from `ranked`, just now: the ranking holds) with no sibling
+        answered today (the SQL's sibling test, as kept for due_count); None if none."""
+        excluded = self._excluded
+        for card_id in ids:
+            if card_id not in excluded:
+                return card_id
+        return None
+
     def after_answer(self, conn, version: int, card, reviewed_at: int, state: str,
-                     due: int | None, suspended: int) -> None:
+                     due: int | None, suspended: int, siblings: list[int]) -> None:
         """This connection committed its answer to `card` (its row before; the card's new
-        state after), the ranking fresh at `version` within that transaction (a commit by
-        another connection since changes the data version again)."""
+        state after; its `siblings`: answer_siblings), the ranking fresh at `version`
+        within that transaction (a commit by another connection since changes the data
+        version again)."""
         if self._stamp is None or self._stamp[0] != version:
             self._stamp = None
             return
@@ -175,15 +189,6 @@ class ReviewRanking:
                 start <= reviewed_at < end):
             self._stamp = None  # still a due review (never after an answer), or another day
             return
-        # the answer's siblings: its block, and the copies of its exercise (as
-        # _ANSWERED_SIBLING finds them), now have a sibling answered today
-        siblings = [row[0] for row in conn.execute(
-            "SELECT s.id FROM cards s INDEXED BY cards_block WHERE s.note_id = ?"
-            " AND s.block = ?", (card["note_id"], card["block"]))]
-        if card["exercise"] is not None:
-            siblings += [row[0] for row in conn.execute(
-                "SELECT s.id FROM cards s INDEXED BY cards_exercise WHERE s.exercise = ?",
-                (card["exercise"],))]
         self._excluded.update(sibling for sibling in siblings if sibling in self._member)
         card_id = card["id"]
         self._excluded.discard(card_id)
@@ -319,14 +324,231 @@ class ReviewRanking:
         return ids
 
 
+def answer_siblings(conn, card) -> list[int]:
+    """The cards an answer to `card` (its row) gives a sibling answered today, as
+    _ANSWERED_SIBLING finds them: its block's cards (itself too), and the copies of its
+    exercise."""
+    siblings = [row[0] for row in conn.execute(
+        "SELECT s.id FROM cards s INDEXED BY cards_block WHERE s.note_id = ?"
+        " AND s.block = ?", (card["note_id"], card["block"]))]
+    if card["exercise"] is not None:
+        siblings += [row[0] for row in conn.execute(
+            "SELECT s.id FROM cards s INDEXED BY cards_exercise WHERE s.exercise = ?",
+            (card["exercise"],))]
+    return siblings
+
+
+class NewCards:
+    """The new cards left today, kept between calls by an Engine (the review screen's): how
+    many (the count was a walk of the daily limit's worth of new cards, each with its
+    sibling and copy tests, at every answer) and, in the interleaved order, which comes
+    next (a walk past every card of the notes that have given one today: ~0.4 ms after
+    200 answers at 25 cards a note, growing through the day).
+
+    - for the count, cards that pass every test of the new count's SQL but the buried
+      one (new, live, not suspended, in the deck, not a waiting copy, no sibling answered
+      today), with their buried_until (tested at `now` when counted): any
+      `limit + MARGIN` of them, or all (`_complete`). The count is min(what is left of
+      the limit, those not buried) when all are kept, else what is left of the limit if
+      at least that many are kept and not buried; otherwise the SQL counts;
+    - for the next card, the new cards in cards_new order (note, position, id) as the
+      index has them (live, not suspended, in the deck), read `STRETCH` at a time from
+      where the last read stopped; the walk skips the notes that have given a card today
+      and the buried (at `now`), and runs the sibling and copy tests (`_passes`) on the
+      cards it reaches, once each. Every card before the read point that passes now is
+      among them (the tests only grow stricter while this is kept, see below), so the
+      first that passes now, if any, is the SQL's first.
+
+    Valid only while nothing else could change them: the same stamp as ReviewRanking
+    (`PRAGMA data_version`: no other connection committed; `total_changes`: this one
+    changed nothing else; the same day and deck). This connection's own answer only makes
+    the tests stricter (the card leaves `new`, its block and its exercise's copies have a
+    sibling answered today, its note has given a card today if it was new; a waiting copy
+    waits still; an answer buries or unsuspends nothing): `after_answer` applies that.
+    Built at the second use of one kind (a command's one count and one next card run
+    the SQL)."""
+
+    MARGIN = 256
+    STRETCH = 512  # cards read at a time for the next card
+    READS = 64  # reads at most for one next card (then the SQL's walk)
+    TESTS = 64  # cards tested at most for one next card (then the SQL's walk)
+
+    def __init__(self) -> None:
+        self._stamp: tuple | None = None
+        self._uses = [0, 0]  # uses while not kept: of the count, of the next card
+        self._members: set[int] | None = None  # for the count (None: not read yet)
+        self._buried: dict[int, int] = {}  # members with a buried_until: until when
+        self._complete = False
+        # for the next card: (note, position, id, kind, buried_until) in cards_new order
+        self._order: list[tuple] | None = None  # None: not read yet
+        self._at = 0  # the entries before this one are out for good
+        self._order_complete = False
+        self._gone: set[int] = set()  # cards taken out by this connection's answers
+        self._passed: dict[int, bool] = {}  # cards tested (_passes): whether they passed
+        self._touched: set[int] = set()  # the notes that have given a new card today
+
+    @property
+    def kept(self) -> bool:
+        return self._stamp is not None
+
+    def fresh(self, conn, version: int) -> bool:
+        """Inside the answer's transaction, at data version `version`: whether it holds."""
+        return self._stamp is not None and self._stamp[:2] == (version, conn.total_changes)
+
+    def after_answer(self, conn, version: int, reviewed_at: int, card, siblings: list[int]
+                     ) -> None:
+        """This connection committed an answer (reviewed at `reviewed_at`) to `card` (its
+        row before) whose `siblings` (answer_siblings, the card itself among them) now
+        have a sibling answered today; it was fresh at `version` within that
+        transaction."""
+        if self._stamp is None or self._stamp[0] != version or not (
+                self._stamp[2] <= reviewed_at < self._stamp[3]):
+            self._stamp = None
+            return
+        for card_id in siblings:
+            if self._members is not None:
+                self._members.discard(card_id)
+                self._buried.pop(card_id, None)
+            self._gone.add(card_id)
+        if card["state"] == "new":
+            self._touched.add(card["note_id"])
+        self._stamp = (version, conn.total_changes, *self._stamp[2:])
+
+    def _holds(self, queue: "Queue", use: int) -> bool:
+        """Whether what is kept is the collection's now (else it is dropped, and from the
+        second use of one kind on, 0 the count, 1 the next card, started again: a
+        command's one `next` and one count run the SQL)."""
+        conn = queue.col.conn
+        key = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes,
+               _ts(queue.day[0]), _ts(queue.day[1]), queue.deck)
+        if self._stamp == key:
+            return True
+        self._stamp = None
+        self._uses[use] += 1
+        if self._uses[use] < 2:
+            return False
+        self._members, self._buried, self._complete = None, {}, False
+        self._order, self._at, self._order_complete = None, 0, False
+        self._gone, self._passed = set(), {}
+        self._touched = {row[0] for row in conn.execute(_TOUCHED_NOTES, (key[2],))}
+        self._stamp = key
+        return True
+
+    # -- the count ---------------------------------------------------------------------
+    def count(self, queue: "Queue", cap: int) -> int | None:
+        """The new count (`cap`: what is left of the daily limit, > 0), or None (count in
+        SQL)."""
+        if not self._holds(queue, 0):
+            return None
+        now = _ts(queue.now)
+        left = None if self._members is None else self._left(now, cap)
+        if left is None:  # not read yet, or too few kept for this limit: read (again)
+            self._read_members(queue, cap)
+            left = self._left(now, cap)
+        return left
+
+    def _left(self, now: int, cap: int) -> int | None:
+        shown = len(self._members) - sum(1 for until in self._buried.values() if until > now)
+        if self._complete:
+            return min(cap, shown)
+        return cap if shown >= cap else None
+
+    def _read_members(self, queue: "Queue", cap: int) -> None:
+        clause, extra = deck_clause(queue.deck)
+        _, sibling_params = queue._not_siblings()
+        limit = cap + self.MARGIN
+        rows = queue.col.conn.execute(
+            "SELECT c.id, c.buried_until FROM cards c WHERE c.state = 'new'" + _FIRST_COPY
+            + " AND c.orphaned = 0 AND c.suspended = 0" + clause + _NOT_SIBLINGS
+            + " LIMIT ?", [*extra, *sibling_params, limit]).fetchall()
+        self._members = {card_id for card_id, _ in rows}
+        self._buried = {card_id: until for card_id, until in rows if until is not None}
+        self._complete = len(rows) < limit
+
+    # -- the next card (interleaved) ---------------------------------------------------
+    UNKNOWN = -1
+
+    def first_untouched(self, queue: "Queue", no_exercise: bool) -> int | None:
+        """The id of the first new card (cards_new order) of a note that has given none
+        today, passing the tests at `now` (`no_exercise`: and not an exercise); None if
+        there is none; UNKNOWN: run the SQL."""
+        if not self._holds(queue, 1):
+            return self.UNKNOWN
+        if self._order is None:
+            self._order = []
+        now = _ts(queue.now)
+        order, gone, touched, passed = self._order, self._gone, self._touched, self._passed
+        i = self._at
+        settled = True  # every entry before i is out for good
+        reads = tests = 0
+        while True:
+            if i >= len(order):
+                if self._order_complete:
+                    return None
+                if reads >= self.READS or not self._read_order(queue):
+                    return self.UNKNOWN
+                reads += 1
+                continue
+            note_id, _position, card_id, kind, until = order[i]
+            if card_id in gone or note_id in touched or passed.get(card_id) is False:
+                i += 1
+                if settled:
+                    self._at = i
+                continue
+            if (until is not None and until > now) or (no_exercise and kind == "exercise"):
+                settled = False
+                i += 1
+                continue
+            if card_id not in passed:
+                if tests >= self.TESTS:
+                    return self.UNKNOWN
+                tests += 1
+                passed[card_id] = self._passes(queue, card_id)
+                continue  # seen again, now tested
+            return card_id
+
+    def _passes(self, queue: "Queue", card_id: int) -> bool:
+        """The new card's sibling and copy tests (the SQL's), once: while this is kept they
+        only grow stricter, and a sibling answered here puts the card in `_gone`."""
+        _, sibling_params = queue._not_siblings()
+        return queue.col.conn.execute(
+            "SELECT 1 FROM cards c WHERE c.id = ?" + _NOT_SIBLINGS + _FIRST_COPY,
+            [card_id, *sibling_params]).fetchone() is not None
+
+    def _read_order(self, queue: "Queue") -> bool:
+        """The next STRETCH new cards in cards_new order after the last read (live, not
+        suspended, in the deck: the index's own tests, cheap; the others are `_passes`,
+        for the cards the walk reaches); False if no progress could be made (then the SQL
+        walks)."""
+        clause, extra = deck_clause(queue.deck)
+        sql = ("SELECT c.note_id, c.position, c.id, c.kind, c.buried_until FROM cards c"
+               " INDEXED BY cards_new WHERE c.state = 'new' AND c.orphaned = 0"
+               " AND c.suspended = 0" + clause)
+        params = list(extra)
+        last = self._order[-1] if self._order else None
+        if last is not None:  # after the last read: equal (note, position) come by id
+            sql += " AND (c.note_id, c.position) >= (?, ?)"
+            params += [last[0], last[1]]
+        rows = queue.col.conn.execute(sql + " ORDER BY c.note_id, c.position LIMIT ?",
+                                      [*params, self.STRETCH]).fetchall()
+        fresh_rows = [tuple(row) for row in rows if last is None or (row[0], row[1]) != (
+            last[0], last[1]) or row[2] > last[2]]
+        self._order.extend(fresh_rows)
+        if len(rows) < self.STRETCH:
+            self._order_complete = True
+            return True
+        return bool(fresh_rows)
+
+
 class Queue:
     """The queue at one moment: `now` and the scheduling day `day` = (start, end) in UTC."""
 
     def __init__(self, col: Collection, config: Config, now: datetime,
                  day: tuple[datetime, datetime], deck: str | None = None, ahead: int = 0,
-                 ranking: ReviewRanking | None = None):
+                 ranking: ReviewRanking | None = None, new_cards: NewCards | None = None):
         self.col = col
         self.ranking = ranking  # the engine's, kept between calls (None: sort in SQL)
+        self.new_cards = new_cards  # the engine's, kept between calls (None: count in SQL)
         self.config = config
         self.now = now
         self.day = day
@@ -388,7 +610,8 @@ class Queue:
             where_params = [*params, *sibling_params]
             card = None
             if self.config.new_order != "note" and self._last_was_exercise():
-                card = self._new_card(where + " AND c.kind != 'exercise'", where_params)
+                card = self._new_card(where + " AND c.kind != 'exercise'", where_params,
+                                      no_exercise=True)
             if card is None:
                 card = self._new_card(where, where_params)
             if card:
@@ -416,11 +639,18 @@ class Queue:
         while True:
             ranked = None if self.ranking is None else self.ranking.ranked(
                 conn, now, (_ts(self.day[0]), end), self.deck, few)
-            if ranked is None:
-                ranked = [row[0] for row in conn.execute(
-                    "SELECT c.id FROM cards c WHERE c.state = 'review' AND c.due < ?" + filters
-                    + " ORDER BY CAST(? - c.due AS REAL) / MAX(c.due - c.last_review, 1) DESC,"
-                    " c.id LIMIT ?", [end, *params, now, few])]
+            if ranked is not None:  # kept: the sibling test too (ReviewRanking._excluded)
+                found = self.ranking.passing(ranked)
+                if found is not None:
+                    return self._first(CARD_SELECT + " WHERE c.id = ?", [found])
+                if len(ranked) < few:
+                    return None
+                few *= 8
+                continue
+            ranked = [row[0] for row in conn.execute(
+                "SELECT c.id FROM cards c WHERE c.state = 'review' AND c.due < ?" + filters
+                + " ORDER BY CAST(? - c.due AS REAL) / MAX(c.due - c.last_review, 1) DESC,"
+                " c.id LIMIT ?", [end, *params, now, few])]
             if not ranked:
                 return None
             # the ranked ids as one JSON array: one parameter, however many
@@ -442,8 +672,10 @@ class Queue:
             " ORDER BY r.reviewed_at DESC, r.id DESC LIMIT 1", (_ts(self.day[0]),)).fetchone()
         return row is not None and row[0] == "exercise"
 
-    def _new_card(self, where: str, params: list) -> CardView | None:
-        """The first new card matching `where` (which names `c`), in the configured order."""
+    def _new_card(self, where: str, params: list, no_exercise: bool = False
+                  ) -> CardView | None:
+        """The first new card matching `where` (which names `c`; `no_exercise`: it says
+        `c.kind != 'exercise'`), in the configured order."""
         order = self.config.new_order
         if order == "note":
             return self._first(NEW_CARD_SELECT + where + " ORDER BY c.note_id, c.position",
@@ -468,9 +700,17 @@ class Queue:
         # a walk of cards_new in its order that skips the notes that have; when every note
         # with a card left has given one, the one that has given fewest (then note order)
         start = _ts(self.day[0])
-        card = self._first(
-            NEW_CARD_SELECT + where + f" AND c.note_id NOT IN ({_TOUCHED_NOTES})"
-            " ORDER BY c.note_id, c.position", [*params, start])
+        first = NewCards.UNKNOWN
+        if self.new_cards is not None:  # the engine's, kept between calls
+            first = self.new_cards.first_untouched(self, no_exercise)
+        if first is None:
+            card = None
+        elif first != NewCards.UNKNOWN:
+            card = self._first(CARD_SELECT + " WHERE c.id = ?", [first])
+        else:
+            card = self._first(
+                NEW_CARD_SELECT + where + f" AND c.note_id NOT IN ({_TOUCHED_NOTES})"
+                " ORDER BY c.note_id, c.position", [*params, start])
         if card:
             return card
         row = self.col.conn.execute(
@@ -504,9 +744,13 @@ class Queue:
         if self.ranking is not None and review_cap > 0:  # the engine's, kept between calls
             due = self.ranking.due_count(conn, _ts(now), (_ts(_day_start), _ts(day_end)),
                                          self.deck)
+        new_cap = self.config.new_per_day - new_done
+        new = None
+        if self.new_cards is not None and new_cap > 0:  # the engine's, kept between calls
+            new = self.new_cards.count(self, new_cap)
         counts = Counts(
-            new=count("c.state = 'new'" + _FIRST_COPY, [],
-                      self.config.new_per_day - new_done, True),
+            new=(count("c.state = 'new'" + _FIRST_COPY, [], new_cap, True)
+                 if new is None else new),
             learning=count("c.state IN ('learning', 'relearning') AND c.due < ?", [_ts(day_end)],
                            1 << 62, False),
             # count(*) of at most `cap` rows is min(cap, all of them)

@@ -163,9 +163,48 @@ def _after(state: CardState, rating: int, after, due: int, now: datetime,
     )
 
 
+class ReviewMemo:
+    """fsrs's last few results, kept by an engine (the review screen's) between its previews
+    and its answer: a review card from an earlier day is reviewed at the start of today
+    (whole scheduling days), so the answer asks fsrs exactly what the card's previews asked
+    it. fsrs's result is a function of what it is given (the card, the rating, the time,
+    the settings) and of the fuzz's seed (the card's id, version and rating), all of which
+    make the key: a result found here is the one fsrs would give again."""
+
+    SIZE = 16
+
+    def __init__(self) -> None:
+        self._config: Config | None = None
+        self._results: dict[tuple, object] = {}
+
+    def review(self, card_id: int, state: CardState, rating: int, card, when: datetime,
+               config: Config):
+        if config is not self._config:
+            self._config = config
+            self._results.clear()
+        key = (card_id, state.version, rating, int(card.state), card.step, card.stability,
+               card.difficulty, card.due, card.last_review, when)
+        after = self._results.get(key)
+        if after is None:
+            after = _fsrs_review(card_id, state, rating, card, when, config)
+            if len(self._results) >= self.SIZE:
+                del self._results[next(iter(self._results))]  # the oldest
+            self._results[key] = after
+        return after
+
+
+# The ratings a rating's result depends on (`answers`' ordering rules): hard is at most
+# good, good at least hard (+ a day for a review card), easy after good, and each step
+# after the lower grades'. Again depends on none.
+_NEEDED = {1: (1,), 2: (1, 2, 3), 3: (1, 2, 3), 4: RATINGS}
+
+
 def answers(card_id: int, state: CardState, now: datetime, config: Config,
-            tz: tzinfo) -> dict[int, CardState]:
-    """The state after each rating (1-4) answered `now`: the previews, and the answers."""
+            tz: tzinfo, *, only: int | None = None,
+            memo: ReviewMemo | None = None) -> dict[int, CardState]:
+    """The state after each rating (1-4) answered `now`: the previews, and the answers.
+    `only`: the answer to that rating, computed from the ratings it depends on alone (the
+    others are left out of the result). `memo`: fsrs's results kept between calls."""
     now = now.astimezone(timezone.utc)
     hour = config.day_start_hour
     today = scheduling_date(now, hour, tz)
@@ -179,8 +218,13 @@ def answers(card_id: int, state: CardState, now: datetime, config: Config,
                                             tzinfo=timezone.utc)
     else:
         when = now
-    raw = {rating: _fsrs_review(card_id, state, rating, card, when, config)
-           for rating in RATINGS}
+    ratings = RATINGS if only is None else _NEEDED[only]
+    if memo is None:
+        raw = {rating: _fsrs_review(card_id, state, rating, card, when, config)
+               for rating in ratings}
+    else:
+        raw = {rating: memo.review(card_id, state, rating, card, when, config)
+               for rating in ratings}
     # review results in whole days; steps as durations
     days: dict[int, int] = {}
     for rating, after in raw.items():
@@ -203,7 +247,7 @@ def answers(card_id: int, state: CardState, now: datetime, config: Config,
             due = now + (after.due - when)
         result[rating] = _after(state, rating, after, int(due.timestamp()), now, config)
     # a step never comes before a lower grade's (again < hard <= good < easy)
-    for rating in (2, 3, 4):
+    for rating in ratings[1:]:
         lower = result[rating - 1].due
         if result[rating].due < lower + (1 if rating != 3 else 0):
             result[rating] = replace(result[rating], due=lower + (1 if rating != 3 else 0))

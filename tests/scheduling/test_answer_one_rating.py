@@ -1,0 +1,66 @@
+"""An answer computes fsrs for the ratings its result depends on only (step.answers'
+`only`), and the review screen's engine keeps fsrs's last results between a card's
+previews and its answer (step.ReviewMemo): both give exactly what the four ratings
+computed afresh give, so `doctor`'s replay and the previews agree with every answer."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+
+import pytest
+
+from flashdeck.scheduling import step
+from flashdeck.scheduling.config import Config
+from flashdeck.scheduling.state import CardState
+from support.clock import T0
+
+DAY = 86400
+
+
+def states(seed: int, count: int = 60) -> list[CardState]:
+    draw = random.Random(seed)
+    now = int(T0.timestamp())
+    result = [CardState()]
+    for _ in range(count):
+        last = now - draw.randrange(60, 300 * DAY)
+        name = draw.choice(["learning", "review", "review", "review", "relearning"])
+        result.append(CardState(
+            state=name, due=last + draw.randrange(60, 120 * DAY),
+            step=None if name == "review" else draw.choice([0, 1, 2]),
+            stability=0.1 + draw.random() * 300, difficulty=1 + draw.random() * 9,
+            last_review=last, reps=draw.randrange(1, 40), lapses=draw.randrange(9),
+            version=draw.randrange(200)))
+    return result
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_one_rating_is_that_ratings_share_of_all_four(seed):
+    config = Config(maximum_interval=[36500, 60, 5][seed % 3])
+    tz = T0.tzinfo
+    for i, state in enumerate(states(seed)):
+        for now in (T0, T0.replace(hour=3, minute=59)):
+            every = step.answers(500 + i, state, now, config, tz)
+            for rating in step.RATINGS:
+                assert step.answers(500 + i, state, now, config, tz,
+                                    only=rating)[rating] == every[rating], (i, rating)
+
+
+def test_the_memo_gives_what_fsrs_gives(monkeypatch):
+    memo = step.ReviewMemo()
+    tz = T0.tzinfo
+    config, other = Config(), Config(desired_retention=0.8)
+    for i, state in enumerate(states(9, 40)):
+        expected = step.answers(i, state, T0, config, tz)
+        for _ in range(2):  # the second time from the memo
+            assert step.answers(i, state, T0, config, tz, memo=memo) == expected
+            for rating in step.RATINGS:
+                assert step.answers(i, state, T0, config, tz, memo=memo,
+                                    only=rating)[rating] == expected[rating]
+        # another version (another fuzz), other settings: not the kept results
+        bumped = replace(state, version=state.version + 1)
+        assert step.answers(i, bumped, T0, config, tz, memo=memo) == step.answers(
+            i, bumped, T0, config, tz)
+        assert step.answers(i, state, T0, other, tz, memo=memo) == step.answers(
+            i, state, T0, other, tz)
+    assert len(memo._results) <= step.ReviewMemo.SIZE
