@@ -144,8 +144,10 @@ def prepare(markdown: str, width: int | None = None, labels: Labels = _AS_WRITTE
 
 
 # -- images that stand on their own line: drawn, not labelled (the review screen) ------------
-_IMAGE_LINE = re.compile(r"^[ \t]*(?:(?:!\[\[[^\[\]\n]+?\]\]|" + _IMAGE.pattern + r")[ \t]*)+$")
-_LINE_EMBED = re.compile(r"!\[\[([^\[\]\n]+?)\]\]|" + _IMAGE.pattern)
+# (patterns, compiled on first use by `re`'s cache: only a card with an embed needs them,
+# and the first card on screen does not wait for their compilation)
+_IMAGE_LINE = r"^[ \t]*(?:(?:!\[\[[^\[\]\n]+?\]\]|" + _IMAGE.pattern + r")[ \t]*)+$"
+_LINE_EMBED = r"!\[\[([^\[\]\n]+?)\]\]|" + _IMAGE.pattern
 MAX_IMAGES = 20  # drawn per card side; any more read as labels
 
 
@@ -162,6 +164,7 @@ def image_blocks(markdown: str, resolver: Resolver) -> Iterator[str | Embed]:
     fence: str | None = None
     chunk: list[str] = []
     drawn = 0
+    image_line, line_embed = re.compile(_IMAGE_LINE), re.compile(_LINE_EMBED)
     for line in lines:
         opening = _FENCE.match(line.lstrip("> "))
         if fence is not None:
@@ -169,11 +172,11 @@ def image_blocks(markdown: str, resolver: Resolver) -> Iterator[str | Embed]:
                 fence = None
         elif opening:
             fence = opening.group(1)
-        elif drawn < MAX_IMAGES and not line.startswith("    ") and _IMAGE_LINE.match(line):
+        elif drawn < MAX_IMAGES and not line.startswith("    ") and image_line.match(line):
             if chunk:
                 yield "\n".join(chunk)
                 chunk = []
-            for match in _LINE_EMBED.finditer(line):
+            for match in line_embed.finditer(line):
                 if drawn >= MAX_IMAGES:
                     break
                 drawn += 1

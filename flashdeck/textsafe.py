@@ -33,7 +33,6 @@ exactly as it was.
 
 from __future__ import annotations
 
-import json
 import re
 
 # Bidi and other invisible format characters that reorder or hide text (see the module doc).
@@ -44,8 +43,9 @@ _UNSAFE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff" + _INVISIBLE + "]"
 )
 # In JSON a newline and a tab are escaped by json.dumps itself; the rest of _UNSAFE is not
-# (ensure_ascii=False leaves DEL, C1, bidi and separators raw).
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\ud800-\udfff" + _INVISIBLE + "]")
+# (ensure_ascii=False leaves DEL, C1, bidi and separators raw). Compiled on first use, as
+# `json` is imported: the review screen never writes JSON, and its start-up pays for neither.
+_JSON_UNSAFE_CHARS = "[\x7f-\x9f\ud800-\udfff" + _INVISIBLE + "]"
 
 
 def _picture(match: re.Match) -> str:
@@ -70,4 +70,7 @@ def _json_escape(match: re.Match) -> str:
 def json_dumps(data, **kwargs) -> str:
     """`json.dumps(data, ensure_ascii=False, **kwargs)` with DEL, C1 controls, surrogates and
     the bidi/invisible characters written as `\\uXXXX` escapes (C0 controls already are)."""
-    return _JSON_UNSAFE.sub(_json_escape, json.dumps(data, ensure_ascii=False, **kwargs))
+    import json
+
+    text = json.dumps(data, ensure_ascii=False, **kwargs)
+    return re.sub(_JSON_UNSAFE_CHARS, _json_escape, text)

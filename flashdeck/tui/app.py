@@ -1,7 +1,7 @@
 """The flashdeck review app. `build_app` builds it for the CLI and for the tests alike.
 
-On start the app shows the first due card at once: the review screen goes straight on an
-empty base screen (the deck list is built only when asked for, with Escape), and nothing
+On start the app shows the first due card at once: the review screen is the app's first
+screen (the deck list is built only when asked for, with Escape), and nothing
 the first frame does not need runs before it (PRODUCT.md §7: first card on screen within
 1.15x a hello-world Textual app). Shortly after the card is on screen a worker re-scans the
 registered note sources (listing them too: never on the event loop), so edits made in
@@ -18,10 +18,9 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from textual import work
 from textual.worker import get_current_worker
@@ -36,8 +35,11 @@ from flashdeck.errors import FlashdeckError, UsageError
 from flashdeck.paths import bundled_cards_dir
 from flashdeck.scheduling.config import Config, load_config
 from flashdeck.tui.content import plain
-from flashdeck.tui.session import (BUSY_WAIT_SECONDS, WAITING_TEXT, Pending, Session,
-                                   busy_error, is_busy, worker_collection)
+from flashdeck.tui.session import (BUSY_WAIT_SECONDS, WAITING_TEXT, Session, busy_error,
+                                   is_busy, worker_collection)
+
+if TYPE_CHECKING:
+    from flashdeck.tui.session_values import Pending
 
 DEMO_NOTICE = "Demo deck — `flashdeck import NOTES` starts your own collection."
 IMPORTING_DEMO = "Importing the demo deck…"
@@ -53,46 +55,54 @@ RESCAN_DELAY_STEP = 0.05  # the wait is cut short when the app quits meanwhile
 RESCAN_HOLD_SECONDS = 0.1
 
 
-@dataclass
+# The messages are plain classes, not dataclasses: a dataclass is built (its methods
+# compiled) when its module is imported, ~1 ms each before the first card.
 class Reimported(Message):
     """A note re-imported after `e` (in a worker): the card as it is now (`fresh`; None if
     gone), the import's report, or the error that stopped it."""
 
-    card: object
-    fresh: object
-    report: object
-    error: str | None = None
+    def __init__(self, card: object, fresh: object, report: object,
+                 error: str | None = None) -> None:
+        super().__init__()
+        self.card = card
+        self.fresh = fresh
+        self.report = report
+        self.error = error
 
 
 class FlashdeckApp(App[str]):
     CSS_PATH = "flashdeck.tcss"
     TITLE = "flashdeck"
 
-    @dataclass
     class Imported(Message):
         """A background import finished (`bundled`: the bundled deck on a fresh collection)."""
 
-        report: object
-        bundled: bool
+        def __init__(self, report: object, bundled: bool) -> None:
+            super().__init__()
+            self.report = report
+            self.bundled = bundled
 
-    @dataclass
     class ImportFailed(Message):
-        error: str
-        bundled: bool
+        def __init__(self, error: str, bundled: bool) -> None:
+            super().__init__()
+            self.error = error
+            self.bundled = bundled
 
-    @dataclass
     class AnswerWritten(Message):
         """A pending answer is in the collection at last."""
 
-        pending: Pending
-        answered: object
+        def __init__(self, pending: Pending, answered: object) -> None:
+            super().__init__()
+            self.pending = pending
+            self.answered = answered
 
-    @dataclass
     class AnswerFailed(Message):
         """A pending answer was refused (the card changed meanwhile, say): nothing written."""
 
-        pending: Pending
-        error: str
+        def __init__(self, pending: Pending, error: str) -> None:
+            super().__init__()
+            self.pending = pending
+            self.error = error
 
     def __init__(self, col: Collection, *, config: Config, deck: str | None = None,
                  now: Callable[[], datetime] | None = None,
@@ -116,17 +126,18 @@ class FlashdeckApp(App[str]):
         self.crash = None  # a flashdeck.tui.crash.Crash once a handler has raised
         self.home_notice = DEMO_NOTICE if demo else ""  # the line above the deck list
         self._importing_bundled = False
-        self._first_review: Screen | None = None
         self._started = False
         self._frame_ready = False
         self._waiting_for_ready: list[tuple[Screen, Callable[[], object]]] = []
+        self._when_started: list[Callable[[], object]] = []
 
     def get_default_screen(self) -> Screen:
-        """The deck list when nothing is due, or when an empty collection gets the bundled
-        deck first; else an empty screen, for the first card's review screen to go on.
+        """The first due card's review screen; the deck list when nothing is due, or when
+        an empty collection gets the bundled deck first.
 
-        (Not the review screen itself: Textual cannot switch away from the default screen,
-        and the review screen switches to the summary.)"""
+        The review screen is the app's first screen itself (no empty screen under it): one
+        screen fewer to build, style and lay out before the first card. It can still be
+        switched away from like any other screen (`ReviewScreen._pop_result_callback`)."""
         col = self.session.col
         if self.bundled is not None and not has_live_cards(col):
             self._importing_bundled = True
@@ -137,14 +148,10 @@ class FlashdeckApp(App[str]):
             return self._new_home()
         from flashdeck.tui.screens.review import ReviewScreen  # it imports this module: cycle
 
-        self._first_review = ReviewScreen(self.deck, first=card)
-        return Screen(id="base")
+        return ReviewScreen(self.deck, first=card)
 
     def on_mount(self) -> None:
-        if self._first_review is not None:
-            self.push_screen(self._first_review)
-            self._first_review = None
-        elif self._importing_bundled:
+        if self._importing_bundled:
             self.import_notes([str(self.bundled)], bundled=True)
 
     def after_first_frame(self, screen: Screen, callback: Callable[[], object]) -> None:
@@ -169,11 +176,21 @@ class FlashdeckApp(App[str]):
         if self._started:
             return
         self._started = True
+        waiting, self._when_started = self._when_started, []
+        for callback in waiting:
+            callback()
         if self.rescan and not self._importing_bundled:
             # the registered sources are listed by the worker: listing them counts every
             # card (~50 ms at 300k cards), which the event loop (the first keypress) never
             # waits for
             self.import_notes(None, bundled=False)
+
+    def when_started(self, callback: Callable[[], object]) -> None:
+        """Run `callback` once, when the first screen has been drawn (`first_screen_shown`)."""
+        if self._started:
+            callback()
+        else:
+            self._when_started.append(callback)
 
     @staticmethod
     def _new_home() -> Screen:
@@ -323,6 +340,8 @@ class FlashdeckApp(App[str]):
         except sqlite3.OperationalError as exc:
             if not is_busy(exc):
                 raise
+            from flashdeck.tui.session_values import Pending  # a busy collection only
+
             self.pending = Pending(card.id, rating, duration, card.version, engine.deck)
             self.write_pending(self.pending)
             return None

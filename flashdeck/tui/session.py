@@ -9,7 +9,6 @@ from __future__ import annotations
 import sqlite3
 import time
 import uuid
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -21,8 +20,8 @@ from flashdeck.scheduling.config import Config
 from flashdeck.scheduling.engine import Answered, Counts, Engine, Undo
 from flashdeck.scheduling.rating import Rating
 
-if TYPE_CHECKING:  # the summary's type; the first card on screen needs neither module
-    from flashdeck.scheduling.upcoming import Upcoming
+if TYPE_CHECKING:
+    from flashdeck.tui.session_values import Pending, Summary
 
 # A card left on screen while the user makes tea should not count as ten minutes of work
 # (Anki caps the answer time the same way).
@@ -52,50 +51,6 @@ def busy_error(what: str) -> CollectionBusy:
                           f"{what}. Try again in a moment.")
 
 
-@dataclass(frozen=True, slots=True)
-class Pending:
-    """An answer given but not yet written (the collection was busy)."""
-
-    card_id: int
-    rating: int
-    duration_ms: int
-    version: int | None
-    deck: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Summary:
-    done: int
-    again: int
-    by_rating: dict[int, int]
-    seconds: float
-    left: Counts  # still due today (the session's deck), learning cards due later aside
-    upcoming: Upcoming
-    deck: str | None = None  # a `--deck` session's deck
-    elsewhere: Counts | None = None  # a deck session: what is due in the other decks
-
-    @property
-    def again_rate(self) -> float | None:
-        return self.again / self.done if self.done else None
-
-    def line(self, tz) -> str:
-        """The one-line summary printed to the terminal when the TUI exits."""
-        left = ", ".join(f"{n} {name}" for n, name in ((self.left.new, "new"),
-                         (self.left.learning, "learning"), (self.left.review, "review")) if n)
-        still = f"Still due today: {left}. " if left else ""
-        if self.deck:
-            still = (f"Still due today in {self.deck}: {left}. " if left else "") + \
-                (f"Elsewhere: {counts_text(self.elsewhere)} due. "
-                 if self.elsewhere is not None and self.elsewhere.total else "")
-        upcoming = self.upcoming.describe(tz, still_due=bool(left))
-        if not self.done:
-            return f"No cards reviewed. {still}{upcoming[0].upper()}{upcoming[1:]}."
-        rate = f"{self.again_rate:.0%}" if self.again_rate is not None else "-"
-        return (f"Reviewed {self.done} card{'s' if self.done != 1 else ''} in "
-                f"{format_duration(self.seconds)}, again {rate}. {still}"
-                f"Next: {upcoming}.")
-
-
 def counts_text(counts: Counts) -> str:
     """`12 reviews, 3 new` (what is non-zero)."""
     parts = [f"{n} {name}" for n, name in ((counts.review, "review"), (counts.learning, "learning"),
@@ -116,28 +71,39 @@ def format_duration(seconds: float) -> str:
     return f"{hours}h {minutes:02d}m"
 
 
-@dataclass
 class _Done:
-    card_id: int
-    rating: int
-    duration_ms: int
-    review_id: int
+    """One answer of the sitting (a plain class: see `session_values`)."""
+
+    __slots__ = ("card_id", "rating", "duration_ms", "review_id")
+
+    def __init__(self, card_id: int, rating: int, duration_ms: int, review_id: int) -> None:
+        self.card_id = card_id
+        self.rating = rating
+        self.duration_ms = duration_ms
+        self.review_id = review_id
 
 
-@dataclass
 class Session:
-    """The answers of this sitting. `monotonic` is injectable so tests see fixed times."""
+    """The answers of this sitting. `monotonic` is injectable so tests see fixed times.
 
-    col: Collection
-    config: Config
-    now: Callable[[], datetime] | None = None
-    monotonic: Callable[[], float] = time.monotonic
-    answers: list[_Done] = field(default_factory=list)
-    started: float | None = None
-    ahead: int = 0  # days to review ahead once nothing is due (`review --ahead`)
-    cram: bool = False  # drill without touching schedules (`review --cram`)
-    cram_id: str = field(default_factory=lambda: uuid.uuid4().hex)  # this sitting's cram log
-    pending: Pending | None = None  # an answer not yet written: the collection was busy
+    (A plain class, not a dataclass: see `session_values`.)"""
+
+    def __init__(self, col: Collection, config: Config,
+                 now: Callable[[], datetime] | None = None,
+                 monotonic: Callable[[], float] = time.monotonic,
+                 answers: list[_Done] | None = None, started: float | None = None,
+                 ahead: int = 0, cram: bool = False, cram_id: str | None = None,
+                 pending: Pending | None = None) -> None:
+        self.col = col
+        self.config = config
+        self.now = now
+        self.monotonic = monotonic
+        self.answers: list[_Done] = [] if answers is None else answers
+        self.started = started
+        self.ahead = ahead  # days to review ahead once nothing is due (`review --ahead`)
+        self.cram = cram  # drill without touching schedules (`review --cram`)
+        self.cram_id = uuid.uuid4().hex if cram_id is None else cram_id  # its cram log
+        self.pending = pending  # an answer not yet written: the collection was busy
 
     def engine(self, deck: str | None = None, col: Collection | None = None) -> Engine:
         """The engine over this session's connection, or over `col` (a worker's own)."""
@@ -240,6 +206,8 @@ class Session:
                 max(0, everywhere.new - counts.new),
                 max(0, everywhere.learning - everywhere_later - left.learning),
                 max(0, everywhere.review - counts.review))
+        from flashdeck.tui.session_values import Summary
+
         return Summary(
             done=len(self.answers),
             again=by_rating[Rating.AGAIN],
@@ -256,3 +224,12 @@ def worker_collection(path: Path) -> Collection:
     """A second connection to the collection, for a worker thread (connections are not
     shared across threads)."""
     return Collection.open(Path(path))
+
+
+def __getattr__(name: str):
+    """`Pending` and `Summary`, defined in `session_values` (imported on first use)."""
+    if name in ("Pending", "Summary"):
+        from flashdeck.tui import session_values
+
+        return getattr(session_values, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

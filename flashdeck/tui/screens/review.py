@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
-from functools import partial
+from functools import partial, wraps
+from inspect import isawaitable
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult, SuspendNotSupported
@@ -38,6 +39,24 @@ if TYPE_CHECKING:
 
 
 SIDEWAYS_STEP = 8  # columns per Left/Right on a block wider than the panel
+
+
+def after_first_card(action):
+    """A key's action that waits, if need be, until the screen shows its first card.
+
+    The review screen is the app's first screen: Textual runs a key's action (on the app's
+    task) as soon as the key comes, while the screen's own `on_mount` (showing the first
+    card) may not have finished. A key pressed that early is then neither lost nor run on a
+    half-built screen: it waits for the first card, and keys keep their order (the app
+    handles the next key only once this one is done)."""
+    @wraps(action)
+    async def run(self, *args):
+        await self.first_card_shown.wait()
+        result = action(self, *args)
+        if isawaitable(result):
+            await result
+
+    return run
 
 
 class ReviewScreen(Screen):
@@ -87,6 +106,7 @@ class ReviewScreen(Screen):
         self.shown_at = 0.0
         self.done_here = 0
         self._answer_parts_lock = asyncio.Lock()
+        self.first_card_shown = asyncio.Event()  # see `after_first_card`
         self._answer_parts_built = False
         self._was_away = False
         self._resolver = None  # finds the shown card's embedded images (`_resolver_for`)
@@ -111,10 +131,22 @@ class ReviewScreen(Screen):
         # is kept meanwhile, so nothing moves when it arrives.
         yield Static(id="footer-space")
 
+    def _pop_result_callback(self) -> None:
+        """Leaving this screen (`switch_screen`: the summary, the deck list) pops the result
+        callback `push_screen` gave it; as the app's first screen it was never pushed, so
+        it has none (Textual 8.2 pops unconditionally: an IndexError, with the screen
+        stack already popped). Textual is pinned to 8.2.8 (pyproject); tested in
+        tests/tui/test_tui_start.py."""
+        if self._result_callbacks:
+            super()._pop_result_callback()
+
     async def on_mount(self) -> None:
         self.engine = self.app.session.engine(self.deck)
         first, self.first = self.first, None
-        await self.next_card(first)
+        try:
+            await self.next_card(first)
+        finally:
+            self.first_card_shown.set()
         self.app.after_first_frame(self, self._after_first_frame)
 
     async def _after_first_frame(self) -> None:
@@ -221,10 +253,14 @@ class ReviewScreen(Screen):
         for part in self.query("#back, #divider, #answers"):  # none before they are built
             part.display = False
         self.query_one("#reveal-hint", Static).display = True
-        self.query_one("#card", VerticalScroll).scroll_home(animate=False)
+        panel = self.query_one("#card", VerticalScroll)
+        panel.scroll_home(animate=False)
         if exercise:
             self.query_one("#exercise").focus_input()
-        else:
+        elif self.first_card_shown.is_set() or self.focused is not panel:
+            # (the first card, from `on_mount`: the focus Textual gave the card panel when
+            # composing it would be taken here and given back by the screen's resume right
+            # after, two restyles of the panel before the first frame for the same end)
             self.set_focus(None)
         self._show_hint()
         if self._resolver is not None:
@@ -317,6 +353,7 @@ class ReviewScreen(Screen):
         self.set_focus(None)
 
     # -- actions ---------------------------------------------------------------------------
+    @after_first_card
     async def action_primary(self) -> None:
         """Space/Enter: show the answer; once shown, answer Good (an exercise: its grade)."""
         if self.card is None:
@@ -331,6 +368,7 @@ class ReviewScreen(Screen):
             return
         await self.action_grade(self.suggested or Rating.GOOD)
 
+    @after_first_card
     async def action_grade(self, rating: int) -> None:
         card = self.card
         if card is None:
@@ -384,6 +422,7 @@ class ReviewScreen(Screen):
             return
         await self._answered(answered.card_id, answered)
 
+    @after_first_card
     async def action_undo(self) -> None:
         try:
             undone = self.app.session.undo(self.engine)
@@ -397,6 +436,7 @@ class ReviewScreen(Screen):
         self.notify(f"Undid {Rating(undone.rating).label}.", markup=False)
         await self.show_card(get_card(self.app.session.col, undone.card_id))
 
+    @after_first_card
     async def action_suspend(self) -> None:
         card = self.card
         if card is None:
@@ -408,6 +448,7 @@ class ReviewScreen(Screen):
                     markup=False)
         await self.next_card()
 
+    @after_first_card
     async def action_bury(self) -> None:
         card = self.card
         if card is None:
@@ -417,6 +458,7 @@ class ReviewScreen(Screen):
         self.notify("Buried until tomorrow.", markup=False)
         await self.next_card()
 
+    @after_first_card
     def action_info(self) -> None:
         """The card's memory and history (what `flashdeck info` prints), over the card."""
         card = self.card
@@ -443,19 +485,23 @@ class ReviewScreen(Screen):
         unit = str(getattr(getattr(panel, "instance", None), "unit", "") or "")
         return not types_into_answer(before, character, answer_words(unit))
 
+    @after_first_card
     def action_help(self) -> None:
         from flashdeck.tui.screens.help import HelpScreen  # ~20 ms: built when asked
 
         self.app.push_screen(HelpScreen())
 
+    @after_first_card
     def action_quit_session(self) -> None:
         from flashdeck.tui.screens.summary import SummaryScreen  # not before the first frame
 
         self.app.switch_screen(SummaryScreen(finished=False))
 
+    @after_first_card
     def action_decks(self) -> None:
         self.app.show_home()
 
+    @after_first_card
     async def action_edit(self) -> None:
         """Open the card's note in $EDITOR at its line, then re-import it."""
         card = self.card
@@ -566,6 +612,7 @@ class ReviewScreen(Screen):
 
             scroll_to_show(self.query_one("#card"), verdict, self.query_one("#back"))
 
+    @after_first_card
     def action_scroll_card(self, how: str) -> None:
         """PageUp/PageDown, the arrows, Home/End: scroll the card without focusing it;
         Left/Right scroll its wide blocks sideways."""

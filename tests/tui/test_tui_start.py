@@ -1,0 +1,114 @@
+"""The first screen: the review screen is the app's first screen (no empty one under it),
+keys pressed before it has shown its first card wait for it (never lost, in order), it can
+be left for the summary and the deck list like any screen, and what `review` pauses while
+starting (the garbage collector) resumes once the first screen is drawn."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from support.tui import NOW_ISO, SIZE, app_for, card, make_collection, reviews, run_async, \
+    screen_text
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+FRONTS = ["Which river runs through Lyon?", "Which river runs through Basel?",
+          "Which river runs through Porto?"]
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock(monkeypatch):
+    monkeypatch.setenv("FLASHDECK_NOW", NOW_ISO)
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+
+
+@pytest.fixture
+def rivers(tmp_path: Path) -> Path:
+    return make_collection(tmp_path / "c.sqlite", [
+        card("basic", front, f"The answer to {front!r}", 10 * (i + 1), deck="flashcards/geo")
+        for i, front in enumerate(FRONTS)])
+
+
+@run_async
+async def test_the_review_screen_is_the_only_screen_at_start(rivers):
+    app = app_for(rivers)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert [type(s).__name__ for s in app.screen_stack] == ["ReviewScreen"]
+        assert FRONTS[0] in screen_text(app)
+
+
+@run_async
+async def test_keys_pressed_at_once_wait_for_the_first_card_and_keep_their_order(rivers):
+    app = app_for(rivers)
+    seen: list[str] = []
+
+    async def keys_at_once(pilot) -> None:
+        # the auto-pilot starts as soon as the app is ready: before the first screen has
+        # necessarily shown its card (as keys typed while `review` starts)
+        await pilot.press("u", "space", "3", "space")
+        await pilot.pause()
+        seen.append(screen_text(app))
+        app.exit()
+
+    await app.run_async(headless=True, size=SIZE, auto_pilot=keys_at_once)
+    assert FRONTS[1] in seen[0]  # the first card answered Good, the second revealed
+    assert "The answer to 'Which river runs through Basel?'" in seen[0]
+    assert len(reviews(rivers)) == 1
+    assert app.crash is None
+
+
+@run_async
+async def test_the_first_screen_is_left_for_the_summary_then_the_deck_list(rivers):
+    app = app_for(rivers)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "3", "q")
+        await pilot.pause()
+        assert [type(s).__name__ for s in app.screen_stack] == ["SummaryScreen"]
+        assert "Cards reviewed       1" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert [type(s).__name__ for s in app.screen_stack] == ["HomeScreen"]
+        assert "flashcards/geo" in screen_text(app) or "geo" in screen_text(app)
+    assert app.crash is None
+
+
+@run_async
+async def test_escape_from_the_first_screen_opens_the_deck_list(rivers):
+    app = app_for(rivers)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("escape")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert [type(s).__name__ for s in app.screen_stack] == ["HomeScreen"]
+    assert app.crash is None
+
+
+@run_async
+async def test_what_waits_for_the_first_screen_runs_once_it_is_drawn(rivers):
+    app = app_for(rivers)
+    ran: list[str] = []
+    app.when_started(lambda: ran.append("started"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert ran == ["started"]
+        app.when_started(lambda: ran.append("later"))  # after the start: at once
+        assert ran == ["started", "later"]
+
+
+def test_review_resumes_the_garbage_collector_when_it_ends(rivers, monkeypatch):
+    """`review` pauses the collector while it starts; however it ends (here: no terminal),
+    the collector runs again afterwards."""
+    import gc
+
+    from flashdeck.cli import main
+
+    assert gc.isenabled()
+    code = main(["--collection", str(rivers), "review"])
+    assert code == 2  # not a terminal
+    assert gc.isenabled()
