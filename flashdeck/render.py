@@ -85,7 +85,7 @@ def note_resolver(col, card):
     an embed (no query, no import)."""
     if not card_has_embed(card):
         return None
-    from flashdeck.collection.queries import card_source_path
+    from flashdeck.collection.lookups import card_source_path
     from flashdeck.collection.sources import find_vault_root
     from flashdeck.notes.embeds import Resolver
 

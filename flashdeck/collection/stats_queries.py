@@ -164,7 +164,7 @@ def _keep(col: Collection, rows: list[DayRow], key: str, upto: int | None, new_u
     written now, or the mark moved since it was read."""
     import sqlite3
 
-    from flashdeck.collection.queries import set_busy_wait
+    from flashdeck.collection.lookups import set_busy_wait
 
     waited = col.conn.execute("PRAGMA busy_timeout").fetchone()[0]
     set_busy_wait(col, 0.05)

@@ -29,7 +29,7 @@ from textual.message import Message
 from textual.screen import Screen
 
 from flashdeck.clock import local_tz
-from flashdeck.collection.queries import has_live_cards, set_busy_wait
+from flashdeck.collection.lookups import has_live_cards, set_busy_wait
 from flashdeck.collection.store import Collection
 from flashdeck.errors import FlashdeckError, UsageError
 from flashdeck.paths import bundled_cards_dir

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from flashdeck.collection.queries import set_busy_wait
+from flashdeck.collection.lookups import set_busy_wait
 from flashdeck.collection.store import Collection
 from flashdeck.errors import FlashdeckError
 from flashdeck.scheduling.config import Config

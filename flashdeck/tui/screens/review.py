@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from flashdeck.collection.cards import CardView, get_card
-from flashdeck.collection.queries import card_source_path
+from flashdeck.collection.lookups import card_source_path
 from flashdeck.errors import FlashdeckError
 from flashdeck.render import (card_has_embed, exercise_instance, exercise_seed, header,
                               note_resolver)
