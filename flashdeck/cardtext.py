@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from flashdeck.escaping import escape_markdown
 from flashdeck.render import embed_label, image_label, link_text
@@ -65,8 +64,7 @@ def render_math(markdown: str, width: int | None = None) -> str:
     return render_markdown(markdown, width=width)
 
 
-@dataclass(frozen=True, slots=True)
-class Labels:
+class Labels(NamedTuple):
     """How embeds read in the text: resolved by `resolver` (None: named as written), with
     their resolved path when `with_paths` (`flashdeck show`)."""
 

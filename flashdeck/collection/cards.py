@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import PurePosixPath
@@ -36,8 +35,7 @@ def _note_path(source: str, relpath: str) -> str:
     return str(PurePosixPath(source) / relpath)
 
 
-@dataclass(frozen=True, slots=True)
-class CardView:
+class CardView(NamedTuple):
     """A card with what the screens and the JSON need to show it."""
 
     id: int

@@ -10,10 +10,8 @@ then `flashdeck answer`).
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, NamedTuple
 
 from flashdeck import clock
 from flashdeck.collection.cards import CardView, card_row
@@ -21,17 +19,17 @@ from flashdeck.collection.store import Collection
 from flashdeck.errors import UsageError
 from flashdeck.scheduling.config import Config
 from flashdeck.scheduling.day import day_bounds
-from flashdeck.scheduling import step
 from flashdeck.scheduling.queue import Counts, NewCards, Queue, ReviewRanking, answer_siblings
 from flashdeck.scheduling.rating import Rating, check_rating
-from flashdeck.scheduling.state import SCHEDULING_COLUMNS, CardState
+
+if TYPE_CHECKING:
+    from flashdeck.scheduling.state import CardState
 
 # the rating words by number, for the modules that print them (cram, cardinfo, the commands)
 RATING_NAMES = {rating.value: rating.word for rating in Rating}
 
 
-@dataclass(frozen=True, slots=True)
-class Preview:
+class Preview(NamedTuple):
     rating: int
     due: datetime
     interval: timedelta
@@ -46,8 +44,7 @@ class Preview:
         return {"due": self.due.isoformat(), "interval": self.label}
 
 
-@dataclass(frozen=True, slots=True)
-class Answered:
+class Answered(NamedTuple):
     card_id: int
     rating: int
     review_id: int
@@ -57,8 +54,7 @@ class Answered:
     leech: bool  # this answer made it a leech (it is now suspended)
 
 
-@dataclass(frozen=True, slots=True)
-class Undo:
+class Undo(NamedTuple):
     """What an undo did: the card and rating taken back, or why nothing was."""
 
     card_id: int | None = None
@@ -125,7 +121,7 @@ class Engine:
         self._ranking = ReviewRanking()
         # the new cards left today, kept the same way (queue.NewCards)
         self._new_cards = NewCards()
-        self._memo = step.ReviewMemo()  # fsrs's results, from the previews to the answer
+        self._memo = None  # fsrs's results, from the previews to the answer (step.ReviewMemo)
 
     # -- time ------------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -137,10 +133,16 @@ class Engine:
     def tz(self):
         return clock.local_tz()
 
-    # -- FSRS (scheduling/step.py) ---------------------------------------------------------
+    # -- FSRS (scheduling/step.py: imported at the first answer or preview, which come after
+    # the first card is on screen) ------------------------------------------------------------
     def answers(self, row, now: datetime, only: int | None = None) -> dict[int, CardState]:
         """The card's state after each rating (1-4) answered `now` (`only`: after that one;
         step.answers). fsrs's results are kept between the previews and the answer."""
+        from flashdeck.scheduling import step
+        from flashdeck.scheduling.state import CardState
+
+        if self._memo is None:
+            self._memo = step.ReviewMemo()
         return step.answers(row["id"], CardState.from_dict(row), now, self.config, self.tz(),
                             only=only, memo=self._memo)
 
@@ -173,6 +175,11 @@ class Engine:
     def answer(self, card_id: int, rating: int, *, duration_ms: int | None = None,
                expected_version: int | None = None) -> Answered:
         """Answer a card and commit it. `expected_version` guards against a concurrent answer."""
+        import json  # these three: not before the first card (PRODUCT.md §7)
+
+        from flashdeck.scheduling import step
+        from flashdeck.scheduling.state import SCHEDULING_COLUMNS, CardState
+
         check_rating(rating)
         now = self.now().replace(microsecond=0)
         with self.col.transaction() as conn:
@@ -222,6 +229,10 @@ class Engine:
         session's), else the collection's last one when it was given at or after `since`
         (the command line undoes the current scheduling day's). Anything further back is
         history: it is never undone, and the result says why."""
+        import json  # these two: not before the first card (PRODUCT.md §7)
+
+        from flashdeck.scheduling.state import SCHEDULING_COLUMNS
+
         with self.col.transaction() as conn:
             columns = "SELECT id, card_id, rating, reviewed_at, state_after FROM reviews"
             if review_id is not None:

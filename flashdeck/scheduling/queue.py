@@ -35,11 +35,10 @@ from __future__ import annotations
 
 import bisect
 import heapq
-import json
 import random
 import sqlite3
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from flashdeck.collection.cards import (CARD_SELECT, LATER_COPY, NEW_CARD_SELECT, CardView,
                                         deck_clause)
@@ -49,8 +48,7 @@ from flashdeck.scheduling.config import Config
 LEARN_AHEAD = timedelta(minutes=20)
 
 
-@dataclass(frozen=True, slots=True)
-class Counts:
+class Counts(NamedTuple):
     new: int
     learning: int
     review: int
@@ -540,6 +538,13 @@ class NewCards:
         return bool(fresh_rows)
 
 
+
+def _id_array(ids: list[int]) -> str:
+    """Card ids as one JSON array (SQL's json_each reads it): one parameter, however many.
+    (Written here, not by `json`, which nothing else before the first card needs.)"""
+    return "[" + ",".join(str(int(card_id)) for card_id in ids) + "]"
+
+
 class Queue:
     """The queue at one moment: `now` and the scheduling day `day` = (start, end) in UTC."""
 
@@ -657,7 +662,7 @@ class Queue:
             row = conn.execute(
                 "SELECT c.id FROM json_each(?) j CROSS JOIN cards c WHERE c.id = j.value"
                 + not_siblings + " ORDER BY j.key LIMIT 1",
-                [json.dumps(ranked), *sibling_params]).fetchone()
+                [_id_array(ranked), *sibling_params]).fetchone()
             if row is not None:
                 return self._first(CARD_SELECT + " WHERE c.id = ?", [row[0]])
             if len(ranked) < few:
@@ -691,7 +696,7 @@ class Queue:
                 shuffle)]
             card = self._first(
                 CARD_SELECT + where + " AND c.id IN (SELECT value FROM json_each(?))"
-                f" ORDER BY {_SHUFFLE}, c.id", [*params, json.dumps(ranked), *shuffle])
+                f" ORDER BY {_SHUFFLE}, c.id", [*params, _id_array(ranked), *shuffle])
             if card is not None or len(ranked) < 64:
                 return card
             return self._first(CARD_SELECT + where + f" ORDER BY {_SHUFFLE}, c.id",
