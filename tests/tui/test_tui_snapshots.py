@@ -36,6 +36,13 @@ def _only(tmp_path: Path, kind: str):
 async def _settled(pilot) -> None:
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+    # a screen's Footer fills in its keys a refresh after the screen shows: later, on a busy
+    # machine, than one pause (the snapshot then lacked the keys line once under load)
+    for _ in range(100):
+        footers = pilot.app.screen.query("Footer")
+        if not footers or footers.first().query("FooterKey"):
+            break
+        await pilot.pause(0.02)
 
 
 @pytest.mark.parametrize("size", SIZES)
