@@ -21,6 +21,7 @@ from textual.app import ComposeResult, RenderResult
 from textual.containers import Vertical
 from textual.content import Content, Span
 from textual.renderables.bar import Bar
+from textual.style import Style as TextualStyle
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -171,10 +172,29 @@ class CardSide(Vertical):
         await box.mount_all(widgets)
 
 
-class QueueCounts(Static):
-    """`12 new · 3 learning · 40 review`, the current card's queue underlined (as in Anki)."""
+class StatusLine(Widget, can_focus=False):
+    """The line above the card: `12 new · 3 learning · 40 review` (the current card's queue
+    underlined, as in Anki), a bar of the cards done this session out of done + still due,
+    and `done/total`.
 
-    def show(self, counts: Counts, current: str | None) -> None:
+    One widget draws the three parts, as three widgets in a row drew them (the counts at
+    their width, two cells, the bar taking the rest, a cell, `done/total` at its width):
+    each widget more cost the first card ~1% of a hello-world Textual app's start. The
+    bar is drawn by Textual's `Bar` as its `ProgressBar` draws it (without percentage and
+    ETA), with the same `bar--*` component classes."""
+
+    COMPONENT_CLASSES = {"bar--bar", "bar--complete", "status--progress"}
+    COUNTS_GAP = 2  # cells between the counts and the bar
+    PROGRESS_GAP = 1  # ...and between the bar and `done/total`
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.counts = Content("")
+        self.fraction = 0.0
+        self.progress = ""
+
+    def show(self, counts: Counts, current: str | None, done: int, total: int) -> None:
+        """The queue's `counts` (`current`: the shown card's queue), `done` of `total`."""
         parts = [("new", counts.new, "$accent"), ("learning", counts.learning, "$error"),
                  ("review", counts.review, "$success")]
         content = Content("")
@@ -183,34 +203,33 @@ class QueueCounts(Static):
                 content += Content(" · ")
             style = f"bold {colour}" + (" underline" if current == name else "")
             content += Content.styled(str(number), style) + Content(f" {name}")
-        self.update(content)
-
-
-class SessionProgress(Widget, can_focus=False):
-    """Cards done this session out of done + still due, as a bar.
-
-    Drawn exactly as Textual's `ProgressBar` (without percentage and ETA) draws it, with
-    the same `bar--*` component classes; one light widget instead of the ProgressBar's
-    two and their reactives, which cost the first frame a few milliseconds."""
-
-    COMPONENT_CLASSES = {"bar--bar", "bar--complete"}
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.fraction = 0.0
-
-    def update(self, total: int, progress: int) -> None:
-        self.fraction = min(max(progress / total, 0.0), 1.0) if total else 1.0
+        self.counts = content
+        total_shown = max(total, 1)
+        self.fraction = min(max(done / total_shown, 0.0), 1.0)
+        self.progress = f"{done}/{total}"
         self.refresh()
 
+    def bar_width(self) -> int:
+        return max(0, self.size.width - self.counts.cell_length - self.COUNTS_GAP
+                   - self.PROGRESS_GAP - len(self.progress))
+
     def render(self) -> RenderResult:
-        width = self.size.width
-        # as ProgressBar's Bar: the fraction is rounded down to a half cell
-        shown = int(self.fraction * width * 2) / (width * 2) if width else self.fraction
-        style = self.get_component_rich_style("bar--bar" if shown < 1 else "bar--complete")
-        return Bar(highlight_range=(0, width * shown),
-                   highlight_style=Style.from_color(style.color),
-                   background_style=Style.from_color(style.bgcolor))
+        width = self.bar_width()
+        line = self.counts + Content(" " * self.COUNTS_GAP)
+        if width:
+            # as ProgressBar's Bar: the fraction is rounded down to a half cell (in the same
+            # order of operations: floating point)
+            shown = int(self.fraction * (width * 2)) / (width * 2)
+            style = self.get_component_rich_style("bar--bar" if shown < 1 else "bar--complete")
+            bar = Bar(highlight_range=(0, width * shown),
+                      highlight_style=Style.from_color(style.color),
+                      background_style=Style.from_color(style.bgcolor), width=width)
+            console = self.app.console
+            (drawn,) = bar.__rich_console__(console, console.options)
+            line += Content.from_rich_text(drawn)
+        progress = Content.styled(self.progress, TextualStyle.from_rich_style(
+            self.get_component_rich_style("status--progress")))
+        return line + Content(" " * self.PROGRESS_GAP) + progress
 
 
 def queue_of(state: str) -> str:
@@ -236,5 +255,5 @@ class Notice(Static):
         return super().render()
 
 
-__all__ = ["CardSide", "CardText", "Notice", "QueueCounts", "SessionProgress",
+__all__ = ["CardSide", "CardText", "Notice", "StatusLine",
            "card_markdown_class", "queue_of"]

@@ -668,41 +668,77 @@ def test_with_flashdeck_debug_textual_shows_its_traceback_too(collection, tmp_pa
 
 
 # -- the light widgets of the first frame look exactly like Textual's ---------------------------
-@pytest.mark.parametrize("total,done", [(6, 0), (6, 1), (7, 3), (40, 39), (5, 5), (1, 0)])
+@pytest.mark.parametrize("width", [80, 120, 30])
+@pytest.mark.parametrize("new,learning,review,done,current", [
+    (6, 0, 0, 0, "new"), (5, 1, 0, 1, "learning"), (0, 3, 4, 3, "review"), (0, 0, 1, 39, None),
+    (0, 0, 0, 5, None), (0, 0, 0, 0, None), (1200, 85, 4031, 977, "new")])
 @run_async
-async def test_the_session_bar_draws_as_textuals_progress_bar(total, done):
+async def test_the_status_line_draws_as_textuals_widgets_in_a_row(width, new, learning, review,
+                                                                  done, current):
+    """StatusLine draws the counts, the bar and done/total in one widget exactly as a row of
+    three did: a Static with the counts (`$accent` new, `$error` learning, `$success`
+    review, bold, the current queue underlined), Textual's ProgressBar (no percentage, no
+    ETA) taking the rest, and a muted Static with done/total."""
     from textual.app import App
-    from textual.geometry import Region
-    from textual.widgets import ProgressBar
+    from textual.containers import Horizontal
+    from textual.content import Content
+    from textual.widgets import ProgressBar, Static
 
-    from flashdeck.tui.widgets import SessionProgress
+    from flashdeck.scheduling.queue import Counts
+    from flashdeck.tui.widgets import StatusLine
+
+    counts = Counts(new, learning, review)
+    total = done + counts.total
 
     class Both(App):
+        CSS_PATH = str(Path(__file__).parents[2] / "flashdeck" / "tui" / "flashdeck.tcss")
         CSS = """
-        SessionProgress { width: 37; height: 1; }
-        SessionProgress > .bar--bar { color: $primary; background: $surface; }
-        SessionProgress > .bar--complete { color: $success; background: $surface; }
-        ProgressBar Bar { width: 37; }
+        #row { height: 1; padding: 0 2; background: $panel; }
+        #counts { width: auto; margin-right: 2; }
+        #row ProgressBar { width: 1fr; }
+        #row ProgressBar Bar { width: 1fr; }
+        #row ProgressBar Bar > .bar--bar { color: $primary; background: $surface; }
+        #row ProgressBar Bar > .bar--complete { color: $success; background: $surface; }
+        #text { width: auto; margin-left: 1; color: $text-muted; }
+        #status { padding: 0 2; background: $panel; }
         """
 
         def compose(self):
-            yield ProgressBar(total=total, show_eta=False, show_percentage=False)
-            yield SessionProgress()
+            with Horizontal(id="row"):
+                yield Static(id="counts")
+                yield ProgressBar(show_eta=False, show_percentage=False)
+                yield Static(id="text")
+            yield StatusLine(id="status")
 
     app = Both()
-    async with app.run_test(size=(60, 4)) as pilot:
-        app.query_one(ProgressBar).update(total=total, progress=done)
-        app.query_one(SessionProgress).update(total, done)
+    async with app.run_test(size=(width, 4)) as pilot:
+        written = Content("")
+        for i, (name, number, colour) in enumerate(
+                [("new", new, "$accent"), ("learning", learning, "$error"),
+                 ("review", review, "$success")]):
+            style = f"bold {colour}" + (" underline" if current == name else "")
+            written += Content(" · " if i else "") + Content.styled(str(number), style)
+            written += Content(f" {name}")
+        app.query_one("#counts", Static).update(written)
+        app.query_one("#text", Static).update(f"{done}/{total}")
+        app.query_one(StatusLine).show(counts, current, done, total)
+        # the bar once the texts beside it are laid out (ProgressBar rounds its fraction to
+        # a half cell of its width when it is given)
         await pilot.pause()
-        textual_bar = app.query_one("ProgressBar Bar")
-        ours = app.query_one(SessionProgress)
-        assert textual_bar.size == ours.size
+        app.query_one(ProgressBar).update(total=max(total, 1), progress=done)
+        await pilot.pause()
+        row = app.query_one("#row")
+        ours = app.query_one(StatusLine)
+        assert ours.outer_size == row.outer_size
+        assert _line_cells(app, ours.region.y) == _line_cells(app, row.region.y)
 
-        def drawn(widget):
-            (strip,) = widget.render_lines(Region(0, 0, widget.size.width, 1))
-            return [(segment.text, segment.style) for segment in strip]
 
-        assert drawn(ours) == drawn(textual_bar)
+def _line_cells(app, y: int) -> list:
+    """The screen's row `y` as (character, style) cells, a space by its background alone
+    (a style as the terminal gets it: without Textual's mouse offsets)."""
+    strip = app.screen._compositor.render_strips()[y]
+    return [(char, str(segment.style.bgcolor) if char == " " else str(segment.style))
+            for segment in strip for char in segment.text]
 
 
 # -- start-up: the first card waits for nothing it does not show --------------------------------

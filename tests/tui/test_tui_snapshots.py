@@ -36,19 +36,29 @@ def _only(tmp_path: Path, kind: str):
 async def _settled(pilot) -> None:
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
-    # a screen's Footer fills in its keys a refresh after the screen shows: later, on a busy
-    # machine, than one pause (the snapshot then lacked the keys line once under load)
+    # a screen's Footer fills in its keys a refresh after the screen shows, and they are
+    # drawn after one more: later, on a busy machine, than one pause (the snapshot then
+    # lacked the keys line under load)
     for _ in range(100):
         footers = pilot.app.screen.query("Footer")
-        if not footers or footers.first().query("FooterKey"):
+        keys = footers.first().query("FooterKey") if footers else None
+        if not footers or (keys and keys.first().region.width > 0):
             break
         await pilot.pause(0.02)
+    await pilot.pause()
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_home_screen(app, snap_compare, size):
     async def to_home(pilot):
         await pilot.press("escape")
+        # Escape waits for the first card to be shown (later on a busy machine)
+        from flashdeck.tui.screens.home import HomeScreen
+
+        for _ in range(200):
+            if isinstance(pilot.app.screen, HomeScreen):
+                break
+            await pilot.pause(0.02)
         await _settled(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=to_home)

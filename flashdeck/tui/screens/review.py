@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
@@ -31,8 +31,7 @@ from flashdeck.tui import content
 from flashdeck.tui.app import DEMO_NOTICE, RESCAN_HOLD_SECONDS, Reimported
 from flashdeck.tui.session import worker_collection
 from flashdeck.tui.answer_keys import COMMAND_KEYS, answer_words, types_into_answer
-from flashdeck.tui.widgets import (CardSide, Notice, QueueCounts, SessionProgress,
-                                   card_markdown_class, queue_of)
+from flashdeck.tui.widgets import CardSide, Notice, StatusLine, card_markdown_class, queue_of
 
 if TYPE_CHECKING:
     from flashdeck.tui.answer_parts import AnswerBar, ExercisePanel
@@ -114,13 +113,11 @@ class ReviewScreen(Screen):
 
     # -- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        # the two lines above the card (no container of their own: a widget fewer to lay
-        # out before the first card; `flashdeck.tcss` gives each the same padding and panel)
+        # the two lines above the card (no container of their own, one widget each: fewer
+        # widgets to lay out before the first card; `flashdeck.tcss` gives each the same
+        # padding and panel)
         yield Notice(id="crumbs")
-        with Horizontal(id="status"):
-            yield QueueCounts(id="counts")
-            yield SessionProgress(id="progress")
-            yield Static(id="progress-text")
+        yield StatusLine(id="status")
         # Only what the question shows: the answer's parts (rule, back, grade buttons) are
         # built after the first frame (`_build_answer_parts`), to draw the first card sooner.
         with VerticalScroll(id="card"):
@@ -154,7 +151,10 @@ class ReviewScreen(Screen):
         app's background work (re-scanning the notes)."""
         from textual.widgets import Footer  # not loaded before the first frame
 
-        if not self.is_attached:  # already left (the queue ran out at once, say)
+        if not self.is_attached or self not in self.app.screen_stack:
+            # already left (the queue ran out at once, or Escape before the first frame): a
+            # footer mounted on a screen being removed would refresh the bindings of the one
+            # shown now (its footer then drew its keys again, a frame later)
             self.app.first_screen_shown()
             return
         with self.app.batch_update():
@@ -323,11 +323,8 @@ class ReviewScreen(Screen):
     def refresh_counts(self) -> None:
         counts = self.engine.counts()
         current = queue_of(self.card.state) if self.card else None
-        self.query_one("#counts", QueueCounts).show(counts, current)
-        total = self.done_here + counts.total
-        self.query_one("#progress", SessionProgress).update(max(total, 1), self.done_here)
-        self.query_one("#progress-text", Static).update(
-            Content(f"{self.done_here}/{total}"))
+        self.query_one("#status", StatusLine).show(counts, current, self.done_here,
+                                                    self.done_here + counts.total)
 
     async def reveal(self) -> None:
         card = self.card
