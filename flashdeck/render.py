@@ -178,7 +178,8 @@ def _print_plain(card, answer: bool, seed: int | None, file, width: int | None) 
     if shown is None or len(head) > columns or not _narrow(head):
         return False
     text = shown[0]
-    if not text or len(text) > columns or not _narrow(text):
+    # a code span of spaces (`` ` ` ``) at an end: Rich trims the line's ends, left to it
+    if not text.strip() or text != text.strip() or len(text) > columns or not _narrow(text):
         return False
     file.write(f"{head.rstrip()}\n\n{text}\n")
     return True

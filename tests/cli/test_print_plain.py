@@ -57,7 +57,7 @@ def test_the_plain_path_prints_what_rich_prints(front):
     "An <b>html</b> tag", "An &amp; entity", "a | table | row",
     "x" * 81, "line one\nline two", "Two  spaces", "a\ttab",
     "Why is ***both*** marks here?", "snake_case_name and 2*3*4 and a * b",
-    "1**1*",
+    "1**1*", "` `", "a ` `", "` ` a",
 ])
 def test_anything_else_is_left_to_rich(front):
     fast, rich, took = _both(CARD._replace(front=front))
