@@ -20,7 +20,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Callable, Iterable
 
-from flashdeck.collection.identity import GoneCards, sync_note_cards
+from flashdeck.collection.identity import GoneCards, reclaim_moved_cards, sync_note_cards
 from flashdeck.collection.parsing import Parsed, parse_many
 from flashdeck.collection.report import (ImportReport, as_problems, keep_problems,
                                          kept_problems, kept_problems_by_note)
@@ -90,6 +90,10 @@ def import_paths(col: Collection, paths: Iterable[str], *, now: int | None = Non
     report = ImportReport()
     now = int(time.time()) if now is None else now
     sources = collect_sources(paths, report)
+    # a card cut from one note and pasted into another that is written first is added there
+    # before the note it left orphans it: matched up at the end (reclaim_moved_cards)
+    newer_than = col.conn.execute("SELECT coalesce(max(id), 0) FROM cards").fetchone()[0]
+    orphaned: list[int] = []
     # what an import writes, the notes can always write again: its commits do not wait for
     # the disk (a power cut could roll the collection back to an earlier import, never
     # leave it half-written, and never touch an answer: those wait for the disk)
@@ -100,8 +104,15 @@ def import_paths(col: Collection, paths: Iterable[str], *, now: int | None = Non
             # one vault is one source whatever path names it: a note or folder inside a known
             # source refreshes that part of it, a moved vault is found by its notes' content
             source = place_source(col, source, now, report)
-            _import_source(col, source, report, now, progress, hold_seconds)
+            _import_source(col, source, report, now, progress, hold_seconds, orphaned)
             mark_imported(col, source, now)
+        if orphaned:
+            with col.transaction():
+                reclaimed = reclaim_moved_cards(col.conn, orphaned, newer_than)
+            # counted as a card the note it went to took from the orphans (as when that
+            # note is written after the one it left)
+            report.cards_added -= reclaimed
+            report.cards_updated += reclaimed
     return report
 
 
@@ -143,7 +154,8 @@ def _leave_the_demo(col: Collection, sources: list[Source], report: ImportReport
 
 def _import_source(col: Collection, source: Source, report: ImportReport, now: int,
                    progress: Callable[[int, int], None] | None,
-                   hold_seconds: float | None = None) -> None:
+                   hold_seconds: float | None = None,
+                   orphaned: list[int] | None = None) -> None:
     conn = col.conn
     source_id = _source_id(col, source, now)
     known = {
@@ -205,7 +217,7 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
     gone_keys = GoneCards(conn, gone_notes)
 
     def write(parsed: Parsed) -> None:
-        _write_note(conn, source_id, parsed, gone_notes, now, report, gone_keys)
+        _write_note(conn, source_id, parsed, gone_notes, now, report, gone_keys, orphaned)
 
     batches = _Batches(col, write, report, hold=hold_seconds)
     try:
@@ -219,9 +231,12 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
     if gone_notes:
         with col.transaction():
             for note_id in gone_notes:
-                report.cards_orphaned += conn.execute(
-                    "UPDATE cards SET orphaned = 1 WHERE note_id = ? AND orphaned = 0", (note_id,)
-                ).rowcount
+                left = [card_id for (card_id,) in conn.execute(
+                    "UPDATE cards SET orphaned = 1 WHERE note_id = ? AND orphaned = 0"
+                    " RETURNING id", (note_id,))]
+                report.cards_orphaned += len(left)
+                if orphaned is not None:
+                    orphaned.extend(left)
                 conn.execute("UPDATE notes SET present = 0, size = -1, mtime_ns = -1, hash = ''"
                              " WHERE id = ? AND present = 1", (note_id,))
         report.notes_gone += len(gone_notes)
@@ -338,7 +353,8 @@ def _write_failure(parsed: Parsed, exc: BaseException) -> Problem:
 
 
 def _write_note(conn, source_id: int, parsed: Parsed, gone_notes: set[int], now: int,
-                report: ImportReport, gone_keys: GoneCards | None = None) -> None:
+                report: ImportReport, gone_keys: GoneCards | None = None,
+                orphaned_out: list[int] | None = None) -> None:
     # read under the write lock: another import of this vault may have written it meanwhile
     row = conn.execute("SELECT id, relpath, size, mtime_ns, hash, present FROM notes"
                        " WHERE source_id = ? AND relpath = ?",
@@ -370,14 +386,16 @@ def _write_note(conn, source_id: int, parsed: Parsed, gone_notes: set[int], now:
     note_id = _upsert_note(conn, source_id, parsed, row)
     keep_problems(conn, note_id, parsed.file.display, parsed.problems)
     if parsed.rows is None:  # no (longer a) flashcard note
-        orphaned = conn.execute(
-            "UPDATE cards SET orphaned = 1 WHERE note_id = ? AND orphaned = 0", (note_id,)
-        ).rowcount
-        report.cards_orphaned += orphaned
+        left = [card_id for (card_id,) in conn.execute(
+            "UPDATE cards SET orphaned = 1 WHERE note_id = ? AND orphaned = 0 RETURNING id",
+            (note_id,))]
+        report.cards_orphaned += len(left)
+        if orphaned_out is not None:
+            orphaned_out.extend(left)
         report.notes_skipped += 1
         return
     added, updated, orphaned = sync_note_cards(conn, note_id, parsed.rows, gone_notes, now,
-                                               gone_keys)
+                                               gone_keys, orphaned_out)
     report.notes_imported += 1
     report.cards_added += added
     report.cards_updated += updated

@@ -306,3 +306,53 @@ def test_cards_claimed_by_another_import_meanwhile_are_not_claimed_again(cli, co
         assert [r["id"] for r in gone.claimable({key: 2})] == [card_ids[1]]
         gone.drop(card_ids[1])  # this import claimed it
         assert gone.claimable({key: 1}) == []
+
+
+SPLIT_NOTE = """\
+---
+tags: [flashcards/ml]
+summary: the share of flagged items that are truly positive
+---
+
+# Precision
+
+Precision from counts::TP / (TP + FP)
+Recall from counts::TP / (TP + FN)
+Specificity from counts::TN / (TN + FP)
+"""
+
+
+@pytest.mark.parametrize("new_name", ["Another metric.md", "Sensitivity.md"])
+def test_a_card_moved_to_another_existing_note_keeps_its_id_wherever_the_note_sorts(
+        cli, col, tmp_path, new_name):
+    """A note split in two: a card cut from one note and pasted into another note that
+    also changed keeps its id and history, whether the note it went to is read before the
+    note it left ("Another metric.md") or after it ("Sensitivity.md")."""
+    vault = tmp_path / "vault"
+    write_note(vault, "Precision.md", SPLIT_NOTE)
+    write_note(vault, new_name, "#flashcards/ml\n\nF1 from P and R::2PR / (P + R)\n")
+    imported(cli, col, vault)
+    before = ids(cli, col)
+    recall = before[("Precision.md", "basic", "Recall from counts")]
+    assert cli("--collection", col, "answer", recall, "good").code == 0
+    answered = history(cli, col, recall)
+    assert len(answered) == 1
+
+    (vault / "Precision.md").write_text(SPLIT_NOTE.replace("Recall from counts::TP / (TP + FN)\n",
+                                                           ""))
+    (vault / new_name).write_text("#flashcards/ml\n\nF1 from P and R::2PR / (P + R)\n"
+                                  "Recall from counts::TP / (TP + FN)\n")
+    report = imported(cli, col, vault)
+
+    after = ids(cli, col)
+    assert after[(new_name, "basic", "Recall from counts")] == recall
+    assert history(cli, col, recall) == answered
+    assert report["cards"]["added"] == 0
+    # nothing else moved, and no card was made twice
+    assert {k: v for k, v in after.items() if k[2] != "Recall from counts"} == \
+        {k: v for k, v in before.items() if k[2] != "Recall from counts"}
+    assert len(after) == len(before)
+    shown = {c["id"]: c for c in cli("--collection", col, "list", "--json").json}
+    assert shown[recall]["state"] == "learning"
+    # and the next import has nothing to do
+    assert imported(cli, col, vault)["cards"] == {"added": 0, "updated": 0, "orphaned": 0}
