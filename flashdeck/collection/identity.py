@@ -373,13 +373,16 @@ _STATE_COLUMNS = ("state", "due", "step", "stability", "difficulty", "last_revie
                   "lapses", "sr_seed")
 
 
-def reclaim_moved_cards(conn, orphaned: list[int], newer_than: int) -> int:
+def reclaim_moved_cards(conn, orphaned: list[int], newer_than: int,
+                        added_after: int) -> tuple[int, int]:
     """Rule 2 for a card that moved between two notes that both changed, when the note it
     went to was written first: that note found it still live in the note it left, and made
     it a new card; the note it left then orphaned it. Each card orphaned in this import
-    (`orphaned`) whose exact content a card added in this import (id above `newer_than`,
-    never answered, crammed or synced) has, takes that card's place, lowest ids first, as
-    rule 2 would have had it; the added copy is deleted. Returns how many were reclaimed.
+    (`orphaned`) whose exact content a card added in this import (id above `newer_than`) or
+    by an import killed since the last one that ran to its end (`added` after
+    `added_after`) has, takes that card's place, lowest ids first, as rule 2 would have had
+    it, if that card was never answered, crammed or synced; the added copy is deleted.
+    Returns how many were reclaimed, and how many of the copies deleted this import added.
     Call inside a transaction."""
     olds: dict[str, list] = {}
     for start in range(0, len(orphaned), 500):
@@ -389,20 +392,21 @@ def reclaim_moved_cards(conn, orphaned: list[int], newer_than: int) -> int:
                 f" ({','.join('?' * len(chunk))}) ORDER BY id", chunk):
             olds.setdefault(row["ckey"], []).append(row)
     if not olds:
-        return 0
+        return 0, 0
     synced = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'anki_cards'").fetchone()
     keys = sorted(olds)
     added = []
     for start in range(0, len(keys), 500):
         chunk = keys[start:start + 500]
         added += conn.execute(
-            f"SELECT id, ckey, sr_seed FROM cards WHERE id > ? AND orphaned = 0 AND ckey IN"
+            f"SELECT id, ckey, sr_seed FROM cards WHERE (id > ? OR added > ?) AND orphaned = 0"
+            f" AND ckey IN"
             f" ({','.join('?' * len(chunk))})"
             " AND NOT EXISTS (SELECT 1 FROM reviews WHERE card_id = cards.id)"
             " AND NOT EXISTS (SELECT 1 FROM cram_log WHERE card_id = cards.id)"
             + (" AND NOT EXISTS (SELECT 1 FROM anki_cards WHERE card_id = cards.id)"
-               if synced else ""), (newer_than, *chunk)).fetchall()
-    reclaimed = 0
+               if synced else ""), (newer_than, added_after, *chunk)).fetchall()
+    reclaimed = added_now = 0
     for new in sorted(added, key=itemgetter("id")):
         waiting = olds.get(new["ckey"])
         if not waiting:
@@ -417,4 +421,5 @@ def reclaim_moved_cards(conn, orphaned: list[int], newer_than: int) -> int:
                      (new["id"], old["id"]))
         conn.execute("DELETE FROM cards WHERE id = ?", (new["id"],))
         reclaimed += 1
-    return reclaimed
+        added_now += new["id"] > newer_than
+    return reclaimed, added_now

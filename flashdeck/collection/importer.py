@@ -91,8 +91,11 @@ def import_paths(col: Collection, paths: Iterable[str], *, now: int | None = Non
     now = int(time.time()) if now is None else now
     sources = collect_sources(paths, report)
     # a card cut from one note and pasted into another that is written first is added there
-    # before the note it left orphans it: matched up at the end (reclaim_moved_cards)
+    # before the note it left orphans it: matched up at the end (reclaim_moved_cards) with
+    # the cards added by this import, or since the last import of these sources that ran
+    # to its end (an import killed after writing the one note and before the other)
     newer_than = col.conn.execute("SELECT coalesce(max(id), 0) FROM cards").fetchone()[0]
+    since: int | None = None
     orphaned: list[int] = []
     # what an import writes, the notes can always write again: its commits do not wait for
     # the disk (a power cut could roll the collection back to an earlier import, never
@@ -104,16 +107,34 @@ def import_paths(col: Collection, paths: Iterable[str], *, now: int | None = Non
             # one vault is one source whatever path names it: a note or folder inside a known
             # source refreshes that part of it, a moved vault is found by its notes' content
             source = place_source(col, source, now, report)
+            last = _last_imported(col, source)
+            if last is not None:
+                since = last if since is None else min(since, last)
             _import_source(col, source, report, now, progress, hold_seconds, orphaned)
             mark_imported(col, source, now)
         if orphaned:
             with col.transaction():
-                reclaimed = reclaim_moved_cards(col.conn, orphaned, newer_than)
+                reclaimed, added_now = reclaim_moved_cards(
+                    col.conn, orphaned, newer_than, since if since is not None else now)
             # counted as a card the note it went to took from the orphans (as when that
             # note is written after the one it left)
-            report.cards_added -= reclaimed
+            report.cards_added -= added_now
             report.cards_updated += reclaimed
     return report
+
+
+def _last_imported(col: Collection, source: Source) -> int | None:
+    """When an import of `source` last ran to its end (None: never, or not known)."""
+    from flashdeck.collection.sources import IMPORTED_KEY
+
+    if source.id is None:
+        return None
+    row = col.conn.execute("SELECT value FROM meta WHERE key = ?",
+                           (IMPORTED_KEY.format(source.id),)).fetchone()
+    try:
+        return int(row[0]) if row is not None else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _leave_the_demo(col: Collection, sources: list[Source], report: ImportReport,

@@ -356,3 +356,40 @@ def test_a_card_moved_to_another_existing_note_keeps_its_id_wherever_the_note_so
     assert shown[recall]["state"] == "learning"
     # and the next import has nothing to do
     assert imported(cli, col, vault)["cards"] == {"added": 0, "updated": 0, "orphaned": 0}
+
+
+def test_a_card_moved_by_an_import_killed_halfway_keeps_its_id_on_the_rerun(
+        cli, col, tmp_path, monkeypatch):
+    """The import that saw the split was killed after it wrote the note the card went to
+    (there it was a new card) and before it read the note the card left. The re-run reads
+    only the note it left: the card found there gone is the one added by the killed import,
+    and keeps its id and history."""
+    vault = tmp_path / "vault"
+    write_note(vault, "Precision.md", SPLIT_NOTE)
+    write_note(vault, "Another metric.md", "#flashcards/ml\n\nF1 from P and R::2PR / (P + R)\n")
+    monkeypatch.setenv("FLASHDECK_NOW", "2026-11-30T09:00:00+01:00")
+    imported(cli, col, vault)
+    recall = ids(cli, col)[("Precision.md", "basic", "Recall from counts")]
+    assert cli("--collection", col, "answer", recall, "good").code == 0
+    answered = history(cli, col, recall)
+
+    # the killed import: the note the card went to written, nothing after it (the note it
+    # left still as it was then, and the import never marked as run to its end)
+    monkeypatch.setenv("FLASHDECK_NOW", "2026-11-30T10:00:00+01:00")
+    (vault / "Another metric.md").write_text("#flashcards/ml\n\nF1 from P and R::2PR / (P + R)\n"
+                                             "Recall from counts::TP / (TP + FN)\n")
+    monkeypatch.setattr(importer, "mark_imported", lambda *args: None)
+    imported(cli, col, vault)
+    monkeypatch.undo()
+    copy = ids(cli, col)[("Another metric.md", "basic", "Recall from counts")]
+    assert copy != recall
+
+    monkeypatch.setenv("FLASHDECK_NOW", "2026-11-30T11:00:00+01:00")
+    (vault / "Precision.md").write_text(SPLIT_NOTE.replace("Recall from counts::TP / (TP + FN)\n",
+                                                           ""))
+    report = imported(cli, col, vault)
+    after = ids(cli, col)
+    assert after[("Another metric.md", "basic", "Recall from counts")] == recall
+    assert history(cli, col, recall) == answered
+    assert report["cards"] == {"added": 0, "updated": 1, "orphaned": 1}
+    assert copy not in {c["id"] for c in cli("--collection", col, "list", "--json").json}
