@@ -75,6 +75,10 @@ def collect_sources(paths: Iterable[str], report: ImportReport) -> list[Source]:
         except (OSError, RuntimeError) as exc:
             report.errors.append(Problem(given, 0, f"cannot follow this path: {exc}"))
             continue
+        if not _utf8(str(resolved)):  # the collection, UTF-8 text, cannot hold its name
+            report.errors.append(Problem(given, 0, "path is not valid UTF-8 (an older system's"
+                                                   " encoding); rename it to import it"))
+            continue
         if resolved.is_dir():
             settings, problems = load_vault_settings(resolved)
             _report(problems, report)
@@ -101,6 +105,14 @@ def collect_sources(paths: Iterable[str], report: ImportReport) -> list[Source]:
                        [NoteFile(str(resolved), resolved.name, str(given))])
             )
     return sources
+
+
+def _utf8(path: str) -> bool:
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _report(problems: list[Problem], report: ImportReport) -> None:

@@ -254,6 +254,10 @@ def walk_note_files(
                     real_root = os.path.realpath(root)
                 if _walked_by_own_name(os.path.realpath(path), real_root):
                     continue
+            if not path.isascii() and not _utf8_name(path):
+                yield path, Problem(path, 1, "file name is not valid UTF-8 (an older system's"
+                                             " encoding); rename the file to import it"), None
+                continue
             ident = (st.st_dev, st.st_ino)
             if st.st_ino:  # 0: a file system without inode numbers
                 if ident in seen_files:
@@ -264,6 +268,16 @@ def walk_note_files(
             via = f" (a symlink to {_link(path)!r})" if entry.is_symlink() else ""
             yield path, Problem(path, 1, f"is {file_kind(st.st_mode)}{via}, not a regular file;"
                                          " not read"), None
+
+
+def _utf8_name(path: str) -> bool:
+    """Whether a path from the file system is valid UTF-8 (a name in another encoding
+    comes as lone surrogates, which the collection, UTF-8 text, cannot hold)."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _walked_by_own_name(target: str, real_root: str) -> bool:
