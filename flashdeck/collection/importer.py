@@ -120,7 +120,21 @@ def import_paths(col: Collection, paths: Iterable[str], *, now: int | None = Non
             # note is written after the one it left)
             report.cards_added -= added_now
             report.cards_updated += reclaimed
+            # a card a note left and another took in this import (whichever came first) is
+            # not orphaned: it moved
+            report.cards_orphaned -= _live(col, orphaned)
     return report
+
+
+def _live(col: Collection, card_ids: list[int]) -> int:
+    """How many of these cards are not orphaned."""
+    live = 0
+    for start in range(0, len(card_ids), 500):
+        chunk = card_ids[start:start + 500]
+        live += col.conn.execute(
+            f"SELECT count(*) FROM cards WHERE orphaned = 0 AND id IN"
+            f" ({','.join('?' * len(chunk))})", chunk).fetchone()[0]
+    return live
 
 
 def _last_imported(col: Collection, source: Source) -> int | None:
