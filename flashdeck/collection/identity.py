@@ -374,15 +374,15 @@ _STATE_COLUMNS = ("state", "due", "step", "stability", "difficulty", "last_revie
 
 
 def reclaim_moved_cards(conn, orphaned: list[int], newer_than: int,
-                        added_after: int) -> tuple[int, int]:
+                        this_import: int) -> tuple[int, int]:
     """Rule 2 for a card that moved between two notes that both changed, when the note it
     went to was written first: that note found it still live in the note it left, and made
     it a new card; the note it left then orphaned it. Each card orphaned in this import
-    (`orphaned`) whose exact content a card added in this import (id above `newer_than`) or
-    by an import killed since the last one that ran to its end (`added` after
-    `added_after`) has, takes that card's place, lowest ids first, as rule 2 would have had
-    it, if that card was never answered, crammed or synced; the added copy is deleted.
-    Returns how many were reclaimed, and how many of the copies deleted this import added.
+    (`orphaned`) whose exact content a card added since (id above `newer_than`: by this
+    import, or by one killed since the last that ran to its end) has, takes that card's
+    place, lowest ids first, as rule 2 would have had it, if that card was never answered,
+    crammed or synced; the added copy is deleted. Returns how many were reclaimed, and how
+    many of the copies deleted this import added (id above `this_import`).
     Call inside a transaction."""
     olds: dict[str, list] = {}
     for start in range(0, len(orphaned), 500):
@@ -399,13 +399,12 @@ def reclaim_moved_cards(conn, orphaned: list[int], newer_than: int,
     for start in range(0, len(keys), 500):
         chunk = keys[start:start + 500]
         added += conn.execute(
-            f"SELECT id, ckey, sr_seed FROM cards WHERE (id > ? OR added > ?) AND orphaned = 0"
-            f" AND ckey IN"
+            f"SELECT id, ckey, sr_seed FROM cards WHERE id > ? AND orphaned = 0 AND ckey IN"
             f" ({','.join('?' * len(chunk))})"
             " AND NOT EXISTS (SELECT 1 FROM reviews WHERE card_id = cards.id)"
             " AND NOT EXISTS (SELECT 1 FROM cram_log WHERE card_id = cards.id)"
             + (" AND NOT EXISTS (SELECT 1 FROM anki_cards WHERE card_id = cards.id)"
-               if synced else ""), (newer_than, added_after, *chunk)).fetchall()
+               if synced else ""), (newer_than, *chunk)).fetchall()
     reclaimed = added_now = 0
     for new in sorted(added, key=itemgetter("id")):
         waiting = olds.get(new["ckey"])
@@ -421,5 +420,5 @@ def reclaim_moved_cards(conn, orphaned: list[int], newer_than: int,
                      (new["id"], old["id"]))
         conn.execute("DELETE FROM cards WHERE id = ?", (new["id"],))
         reclaimed += 1
-        added_now += new["id"] > newer_than
+        added_now += new["id"] > this_import
     return reclaimed, added_now

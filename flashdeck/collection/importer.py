@@ -95,7 +95,7 @@ def import_paths(col: Collection, paths: Iterable[str], *, now: int | None = Non
     # the cards added by this import, or since the last import of these sources that ran
     # to its end (an import killed after writing the one note and before the other)
     newer_than = col.conn.execute("SELECT coalesce(max(id), 0) FROM cards").fetchone()[0]
-    since: int | None = None
+    since = newer_than
     orphaned: list[int] = []
     # what an import writes, the notes can always write again: its commits do not wait for
     # the disk (a power cut could roll the collection back to an earlier import, never
@@ -107,15 +107,15 @@ def import_paths(col: Collection, paths: Iterable[str], *, now: int | None = Non
             # one vault is one source whatever path names it: a note or folder inside a known
             # source refreshes that part of it, a moved vault is found by its notes' content
             source = place_source(col, source, now, report)
-            last = _last_imported(col, source)
-            if last is not None:
-                since = last if since is None else min(since, last)
+            seen = _cards_seen(col, source)
+            if seen is not None:
+                since = min(since, seen)
             _import_source(col, source, report, now, progress, hold_seconds, orphaned)
             mark_imported(col, source, now)
         if orphaned:
             with col.transaction():
-                reclaimed, added_now = reclaim_moved_cards(
-                    col.conn, orphaned, newer_than, since if since is not None else now)
+                reclaimed, added_now = reclaim_moved_cards(col.conn, orphaned, since,
+                                                           newer_than)
             # counted as a card the note it went to took from the orphans (as when that
             # note is written after the one it left)
             report.cards_added -= added_now
@@ -137,14 +137,15 @@ def _live(col: Collection, card_ids: list[int]) -> int:
     return live
 
 
-def _last_imported(col: Collection, source: Source) -> int | None:
-    """When an import of `source` last ran to its end (None: never, or not known)."""
-    from flashdeck.collection.sources import IMPORTED_KEY
+def _cards_seen(col: Collection, source: Source) -> int | None:
+    """The highest card id when an import of `source` last ran to its end (None: never, or
+    not known)."""
+    from flashdeck.collection.sources import CARDS_SEEN_KEY
 
     if source.id is None:
         return None
     row = col.conn.execute("SELECT value FROM meta WHERE key = ?",
-                           (IMPORTED_KEY.format(source.id),)).fetchone()
+                           (CARDS_SEEN_KEY.format(source.id),)).fetchone()
     try:
         return int(row[0]) if row is not None else None
     except (TypeError, ValueError):

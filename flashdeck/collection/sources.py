@@ -138,7 +138,10 @@ MOVE_MAX_BYTES = 4 << 20  # a bigger note is not read to recognise a move
 # per-source facts kept in the meta table (the sources table has no column for them)
 IMPORTED_KEY = "source_imported:{}"  # the last import's time, Unix seconds
 FORGOTTEN_KEY = "source_forgotten:{}"  # `forget` time: hidden until imported again
-_SOURCE_KEYS = (IMPORTED_KEY, FORGOTTEN_KEY, "parse_stamp:{}")
+# the highest card id when the last import ran to its end: the cards above it were added by
+# imports since, killed ones among them (see identity.reclaim_moved_cards)
+CARDS_SEEN_KEY = "source_cards_seen:{}"
+_SOURCE_KEYS = (IMPORTED_KEY, FORGOTTEN_KEY, "parse_stamp:{}", CARDS_SEEN_KEY)
 
 
 def _inside(path: str, folder: str) -> bool:
@@ -211,6 +214,8 @@ def mark_imported(col, source: Source, now: int) -> None:
     with col.transaction():
         col.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                          (IMPORTED_KEY.format(source.id), str(now)))
+        col.conn.execute("INSERT OR REPLACE INTO meta (key, value) SELECT ?, coalesce(max(id), 0)"
+                         " FROM cards", (CARDS_SEEN_KEY.format(source.id),))
 
 
 def _rebase(source: Source, holder, report: ImportReport) -> Source:
