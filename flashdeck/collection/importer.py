@@ -110,8 +110,11 @@ def import_paths(col: Collection, paths: Iterable[str], *, now: int | None = Non
             seen = _cards_seen(col, source)
             if seen is not None:
                 since = min(since, seen)
+            errors = len(report.errors)
             _import_source(col, source, report, now, progress, hold_seconds, orphaned)
-            mark_imported(col, source, now)
+            # a note that could not be read may still hold a card another note took: the
+            # cards added since stay matchable until an import reads every note
+            mark_imported(col, source, now, every_note_read=len(report.errors) == errors)
         if orphaned:
             with col.transaction():
                 reclaimed, added_now = reclaim_moved_cards(col.conn, orphaned, since,

@@ -134,12 +134,17 @@ def settings_for(source: Source, file: NoteFile) -> ParserSettings:
 
 MOVE_SAMPLE = 64  # note files of a new folder compared with a vanished source's notes
 MOVE_MAX_BYTES = 4 << 20  # a bigger note is not read to recognise a move
+# ...or, when most of the notes changed too, at least this many sampled note files, nearly
+# all (MOVE_NAMED_SHARE) at the places the vanished source had notes
+MOVE_MIN_NAMED = 3
+MOVE_NAMED_SHARE = 0.9
 
 # per-source facts kept in the meta table (the sources table has no column for them)
 IMPORTED_KEY = "source_imported:{}"  # the last import's time, Unix seconds
 FORGOTTEN_KEY = "source_forgotten:{}"  # `forget` time: hidden until imported again
-# the highest card id when the last import ran to its end: the cards above it were added by
-# imports since, killed ones among them (see identity.reclaim_moved_cards)
+# the highest card id when the last import ran to its end having read every note: the cards
+# above it were added by imports since, killed ones among them, or ones that could not read
+# the note a card left (see identity.reclaim_moved_cards)
 CARDS_SEEN_KEY = "source_cards_seen:{}"
 _SOURCE_KEYS = (IMPORTED_KEY, FORGOTTEN_KEY, "parse_stamp:{}", CARDS_SEEN_KEY)
 
@@ -210,12 +215,14 @@ def place_source(col, source: Source, now: int, report: ImportReport) -> Source:
     return placed
 
 
-def mark_imported(col, source: Source, now: int) -> None:
+def mark_imported(col, source: Source, now: int, every_note_read: bool = True) -> None:
     with col.transaction():
         col.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                          (IMPORTED_KEY.format(source.id), str(now)))
-        col.conn.execute("INSERT OR REPLACE INTO meta (key, value) SELECT ?, coalesce(max(id), 0)"
-                         " FROM cards", (CARDS_SEEN_KEY.format(source.id),))
+        if every_note_read:
+            col.conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) SELECT ?, coalesce(max(id), 0)"
+                " FROM cards", (CARDS_SEEN_KEY.format(source.id),))
 
 
 def _rebase(source: Source, holder, report: ImportReport) -> Source:
@@ -247,7 +254,10 @@ def _moved_source(conn, source: Source, rows):
     same relpath under one subfolder (the new folder is that subfolder of the moved vault),
     with the same size and mtime (as `mv`, and copies that keep times, leave them), else the
     same content hash (read only for files of a size that source had; a note that moved
-    inside the vault counts too). None, with nothing read, when no known folder is missing
+    inside the vault counts too). When most notes changed as well (edited everywhere, or
+    a vault moved while an import of it ran: the notes not read yet keep their old
+    content's hash), nearly all of a sample of at least MOVE_MIN_NAMED files at the places
+    that source had notes will do. None, with nothing read, when no known folder is missing
     or emptied of its notes."""
     if not source.files:
         return None
@@ -258,7 +268,7 @@ def _moved_source(conn, source: Source, rows):
     sample = source.files[::step][:MOVE_SAMPLE]
     stats: dict[str, os.stat_result | None] = {}
     digests: dict[str, str | None] = {}
-    best, best_votes = None, []
+    best, best_votes, best_score = None, [], (False, 0, 0)
     for candidate in candidates:
         notes = conn.execute("SELECT relpath, size, mtime_ns, hash FROM notes"
                              " WHERE source_id = ? AND hash != ''", (candidate["id"],)).fetchall()
@@ -270,6 +280,7 @@ def _moved_source(conn, source: Source, rows):
         hashes = {n["hash"] for n in notes}
         sizes = {n["size"] for n in notes}
         votes: list[str | None] = []  # per matching file: the subfolder it is in, if known
+        named: list[str] = []  # per file at a place the source had a note: that subfolder
         for file in sample:
             if file.path not in stats:
                 stats[file.path] = file.stat or _stat(file.path)
@@ -279,6 +290,8 @@ def _moved_source(conn, source: Source, rows):
             rel = file.relpath
             same_place = [n for n in by_name.get(rel.rsplit("/", 1)[-1], ())
                           if n["relpath"] == rel or n["relpath"].endswith("/" + rel)]
+            if same_place:
+                named.append(same_place[0]["relpath"][:-len(rel)])
             found = next((n for n in same_place if (n["size"], n["mtime_ns"])
                           == (stat.st_size, stat.st_mtime_ns)), None)
             if found is None and stat.st_size in sizes:
@@ -289,8 +302,12 @@ def _moved_source(conn, source: Source, rows):
                     found = next((n for n in same_place if n["hash"] == digest), False)
             if found is not None:
                 votes.append(found["relpath"][:-len(rel)] if found else None)
-        if len(votes) * 2 >= len(sample) and len(votes) > len(best_votes):
-            best, best_votes = candidate, votes
+        by_content = len(votes) * 2 >= len(sample)
+        by_place = len(sample) >= MOVE_MIN_NAMED and \
+            len(named) >= MOVE_NAMED_SHARE * len(sample)
+        score = (by_content, len(votes), len(named))
+        if (by_content or by_place) and score > best_score:
+            best, best_votes, best_score = candidate, votes if by_content else named, score
     if best is None:
         return None
     # the new folder is the moved vault's subfolder when most matches say so

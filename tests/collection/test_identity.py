@@ -379,7 +379,7 @@ def test_a_card_moved_by_an_import_killed_halfway_keeps_its_id_on_the_rerun(
     monkeypatch.setenv("FLASHDECK_NOW", "2026-11-30T10:00:00+01:00")
     (vault / "Another metric.md").write_text("#flashcards/ml\n\nF1 from P and R::2PR / (P + R)\n"
                                              "Recall from counts::TP / (TP + FN)\n")
-    monkeypatch.setattr(importer, "mark_imported", lambda *args: None)
+    monkeypatch.setattr(importer, "mark_imported", lambda *args, **kwargs: None)
     imported(cli, col, vault)
     monkeypatch.undo()
     copy = ids(cli, col)[("Another metric.md", "basic", "Recall from counts")]
@@ -394,3 +394,31 @@ def test_a_card_moved_by_an_import_killed_halfway_keeps_its_id_on_the_rerun(
     assert history(cli, col, recall) == answered
     assert report["cards"] == {"added": 0, "updated": 1, "orphaned": 0}
     assert copy not in {c["id"] for c in cli("--collection", col, "list", "--json").json}
+
+
+def test_a_card_moved_out_of_a_note_that_could_not_be_read_then_keeps_its_id(cli, col,
+                                                                            tmp_path):
+    """The note a card left was saved with a byte that is not UTF-8 (or moved, or changing)
+    when the import that saw the card in its new note ran: that note could not be read then,
+    and kept its cards. Once it is fixed, the card it lost is the one the other note got."""
+    vault = tmp_path / "vault"
+    write_note(vault, "Precision.md", SPLIT_NOTE)
+    write_note(vault, "Another metric.md", "#flashcards/ml\n\nF1 from P and R::2PR / (P + R)\n")
+    imported(cli, col, vault)
+    recall = ids(cli, col)[("Precision.md", "basic", "Recall from counts")]
+    assert cli("--collection", col, "answer", recall, "good").code == 0
+    answered = history(cli, col, recall)
+
+    (vault / "Another metric.md").write_text("#flashcards/ml\n\nF1 from P and R::2PR / (P + R)\n"
+                                             "Recall from counts::TP / (TP + FN)\n")
+    left = SPLIT_NOTE.replace("Recall from counts::TP / (TP + FN)\n", "")
+    (vault / "Precision.md").write_bytes(left.encode() + b"Caf\xe9 au lait::a drink\n")
+    result = cli("--collection", col, "import", vault)
+    assert result.code == 1 and "Precision.md:10: not valid UTF-8" in result.err
+
+    (vault / "Precision.md").write_text(left)
+    report = imported(cli, col, vault)
+    after = ids(cli, col)
+    assert after[("Another metric.md", "basic", "Recall from counts")] == recall
+    assert history(cli, col, recall) == answered
+    assert report["cards"] == {"added": 0, "updated": 1, "orphaned": 0}

@@ -100,6 +100,45 @@ def test_a_moved_vault_keeps_every_id_and_review_and_the_old_path_is_retired(
     assert report["cards"] == {"added": 1, "updated": 0, "orphaned": 0}
 
 
+def test_a_vault_moved_with_every_note_edited_is_still_recognised(cli, col, vault, tmp_path):
+    """A find-and-replace over the whole vault, then the vault renamed (or the vault moved
+    while an import of it ran: the notes it had not read yet keep their old content's
+    hash). No note has a content the collection knows, but every one is where the missing
+    vault had a note: the same vault, not a second one with a copy of every card."""
+    imported(cli, col, vault)
+    before = live(cli, col)
+    reviews = answer_all(cli, col)
+    for note in vault.rglob("*.md"):
+        note.write_text(note.read_text() + "\nReviewed in December.\n")
+    moved = tmp_path / "renamed"
+    shutil.move(str(vault), str(moved))
+
+    report = imported(cli, col, moved)
+    assert report["cards"] == {"added": 0, "updated": 0, "orphaned": 0}
+    assert live(cli, col) == before
+    assert history(cli, col) == reviews
+    assert [s["path"] for s in sources(cli, col)] == [str(moved)]
+
+
+def test_a_few_notes_named_like_a_vanished_vaults_are_not_that_vault(cli, col, vault,
+                                                                     tmp_path):
+    """Places alone are not enough with too few notes, nor with too many elsewhere."""
+    imported(cli, col, vault)
+    shutil.rmtree(vault)
+    two = tmp_path / "two"
+    write_note(two, "Capitals.md", "#flashcards/geo\n\nItaly::Rome\n")
+    write_note(two, "Rivers.md", "#flashcards/geo\n\nLongest river in Italy::Po\n")
+    imported(cli, col, two)
+    mixed = tmp_path / "mixed"
+    write_note(mixed, "Capitals.md", "#flashcards/geo\n\nPortugal::Lisbon\n")
+    write_note(mixed, "Rivers.md", "#flashcards/geo\n\nLongest river in Spain::Tagus\n")
+    write_note(mixed, "maths/Primes.md", "#flashcards/maths\n\nThird prime::5\n")
+    write_note(mixed, "Lakes.md", "#flashcards/geo\n\nLargest lake in Italy::Garda\n")
+    imported(cli, col, mixed)
+    assert {s["path"]: s["missing"] for s in sources(cli, col)} == \
+        {str(vault): True, str(two): False, str(mixed): False}
+
+
 def test_a_vault_copied_without_its_times_and_edited_is_still_recognised(
         cli, col, vault, tmp_path):
     """Not `mv`: a copy that does not keep mtimes (the content hash tells), one note edited,
