@@ -182,6 +182,8 @@ def place_source(col, source: Source, now: int, report: ImportReport) -> Source:
                 moved, folder = found
                 if folder != given:  # a subfolder of the moved vault
                     placed = _rebase(source, {"path": folder}, report)
+        elif source.kind == "file" and not any(r["path"] == given for r in rows):
+            moved = _moved_file(conn, source, rows)
     path = str(placed.path)
     notices = []
     with col.transaction():
@@ -190,7 +192,11 @@ def place_source(col, source: Source, now: int, report: ImportReport) -> Source:
                 "SELECT 1 FROM sources WHERE id = ? AND path = ?",
                 (moved["id"], moved["path"])).fetchone():
             _move(conn, moved, path)
-            notices.append(f"the vault imported from {moved['path']}, moved or renamed: its"
+            if moved["kind"] == "file":  # its one note is named as the file is now
+                conn.execute("UPDATE notes SET relpath = ? WHERE source_id = ?",
+                             (placed.files[0].relpath, moved["id"]))
+            what = "the note" if moved["kind"] == "file" else "the vault"
+            notices.append(f"{what} imported from {moved['path']}, moved or renamed: its"
                            " cards keep their ids and history")
             row = conn.execute("SELECT id, kind FROM sources WHERE id = ?",
                                (moved["id"],)).fetchone()
@@ -319,6 +325,32 @@ def _moved_source(conn, source: Source, rows):
         if list(folder.parts[-len(parts):]) == parts and len(folder.parts) > len(parts):
             folder = Path(*folder.parts[:-len(parts)])
     return best, str(folder)
+
+
+def _moved_file(conn, source: Source, rows):
+    """The known file source, missing on disk, that the note file `source` (a path no
+    source has) is, moved or renamed: the one whose note had this content, else the only
+    one whose note had this file name (edited as well as moved). None, with nothing read,
+    when no file source is missing."""
+    missing = [r for r in rows if r["kind"] == "file" and not os.path.lexists(r["path"])]
+    if not missing or not source.files:
+        return None
+    notes = {row["source_id"]: row for row in conn.execute(
+        "SELECT source_id, relpath, hash FROM notes WHERE source_id IN"
+        " (SELECT value FROM json_each(?))", (_json_ids(r["id"] for r in missing),))}
+    digest = _digest(source.files[0].path)
+    same = [r for r in missing if r["id"] in notes and notes[r["id"]]["hash"]
+            and notes[r["id"]]["hash"] == digest]
+    if not same:
+        name = source.files[0].relpath
+        same = [r for r in missing if r["id"] in notes and notes[r["id"]]["relpath"] == name]
+        if len(same) != 1:
+            return None
+    return min(same, key=lambda r: r["id"])
+
+
+def _json_ids(ids) -> str:
+    return "[" + ",".join(str(int(i)) for i in ids) + "]"
 
 
 def _vanished(source) -> bool:

@@ -392,3 +392,38 @@ def test_hostile_source_paths_are_printed_sanitized(cli, col, tmp_path):
     # JSON carries the path as it is (escaped by JSON)
     imported(cli, col, hostile)
     assert sources(cli, col)[0]["path"] == str(hostile)
+
+
+def test_a_note_file_imported_alone_then_moved_keeps_its_cards(cli, col, tmp_path):
+    """A note imported by its own path (not in a vault folder), then moved and renamed: the
+    same note, not a second one with a copy of every card. Edited as well, it is still
+    found by its file name when only one missing note had it."""
+    first = tmp_path / "inbox" / "peru.md"
+    write_note(first.parent, first.name, "#flashcards/geo\n\nCapital of Peru::Lima\n")
+    imported(cli, col, first)
+    before = live(cli, col)
+    reviews = answer_all(cli, col)
+
+    second = tmp_path / "geo" / "Peru.md"
+    second.parent.mkdir()
+    shutil.move(str(first), str(second))
+    report = imported(cli, col, second)
+    assert report["cards"] == {"added": 0, "updated": 0, "orphaned": 0}
+    assert live(cli, col) == before and history(cli, col) == reviews
+    assert [s["path"] for s in sources(cli, col)] == [str(second)]
+
+    third = tmp_path / "Peru.md"
+    third.write_text(second.read_text() + "Currency of Peru::sol\n")
+    second.unlink()
+    report = imported(cli, col, third)
+    assert report["cards"] == {"added": 1, "updated": 0, "orphaned": 0}
+    assert live(cli, col)["Capital of Peru"] == before["Capital of Peru"]
+    assert [s["path"] for s in sources(cli, col)] == [str(third)]
+
+    # a file of another name and content is a note of its own
+    other = tmp_path / "chile.md"
+    other.write_text("#flashcards/geo\n\nCapital of Chile::Santiago\n")
+    third.unlink()
+    imported(cli, col, other)
+    assert {s["path"]: s["missing"] for s in sources(cli, col)} == \
+        {str(third): True, str(other): False}
