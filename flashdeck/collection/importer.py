@@ -129,6 +129,25 @@ def import_paths(col: Collection, paths: Iterable[str], *, now: int | None = Non
     return report
 
 
+def _missing_file_notes(conn, source_id: int) -> dict[int, int]:
+    """The notes of the other sources that are one note file, missing on disk: note id ->
+    its live cards."""
+    found = {}
+    for row in conn.execute("SELECT n.id, s.path FROM sources s JOIN notes n ON n.source_id ="
+                            " s.id WHERE s.kind = 'file' AND s.id != ? AND n.present = 1",
+                            (source_id,)).fetchall():
+        if not os.path.lexists(row["path"]):
+            live = _live_cards(conn, row["id"])
+            if live:
+                found[row["id"]] = live
+    return found
+
+
+def _live_cards(conn, note_id: int) -> int:
+    return conn.execute("SELECT count(*) FROM cards WHERE note_id = ? AND orphaned = 0",
+                        (note_id,)).fetchone()[0]
+
+
 def _live(col: Collection, card_ids: list[int]) -> int:
     """How many of these cards are not orphaned."""
     live = 0
@@ -253,6 +272,10 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
         if progress:
             progress(done, total)
 
+    # a note imported by its own path whose file is gone may have moved into this source:
+    # its cards can be claimed as a vanished note's; it is gone once one of them is
+    moved_away = _missing_file_notes(conn, source_id) if jobs else {}
+    gone_notes |= set(moved_away)
     gone_keys = GoneCards(conn, gone_notes)
 
     def write(parsed: Parsed) -> None:
@@ -267,6 +290,9 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
             batches.add(parsed)  # written once a batch is parsed: never locked while parsing
     finally:
         batches.flush()
+    if moved_away:  # nothing taken: it may be on a drive not mounted now; left as it is
+        gone_notes -= {note_id for note_id, live in moved_away.items()
+                       if _live_cards(conn, note_id) == live}
     if gone_notes:
         with col.transaction():
             for note_id in gone_notes:

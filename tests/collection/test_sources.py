@@ -427,3 +427,27 @@ def test_a_note_file_imported_alone_then_moved_keeps_its_cards(cli, col, tmp_pat
     imported(cli, col, other)
     assert {s["path"]: s["missing"] for s in sources(cli, col)} == \
         {str(third): True, str(other): False}
+
+
+def test_a_note_file_imported_alone_then_moved_into_a_vault_keeps_its_cards(cli, col, vault,
+                                                                            tmp_path):
+    """Imported by its own path, then moved into an imported vault: its cards are the
+    vault's now, with their ids and history, not a second copy beside the old ones. One on
+    a drive that is not mounted now (no card of it found elsewhere) is left as it is."""
+    inbox = tmp_path / "inbox"
+    write_note(inbox, "Peru.md", "#flashcards/geo\n\nCapital of Peru::Lima\n"
+                                 "Capital of Bolivia::Sucre\n")
+    write_note(inbox, "Away.md", "#flashcards/geo\n\nCapital of Fiji::Suva\n")
+    imported(cli, col, vault, inbox / "Peru.md", inbox / "Away.md")
+    before = live(cli, col)
+    reviews = answer_all(cli, col)
+
+    shutil.move(str(inbox / "Peru.md"), str(vault / "Peru.md"))
+    (inbox / "Away.md").unlink()  # "unmounted"
+    report = imported(cli, col, vault)
+    assert report["cards"]["added"] == 0 and report["cards"]["orphaned"] == 0
+    assert live(cli, col) == before and history(cli, col) == reviews
+    notes = {c["front"]: c["note"] for c in cli("--collection", col, "list", "--json").json}
+    assert notes["Capital of Peru"] == str(vault / "Peru.md")
+    assert notes["Capital of Fiji"] == str(inbox / "Away.md")
+    assert imported(cli, col, vault)["cards"] == {"added": 0, "updated": 0, "orphaned": 0}
