@@ -93,7 +93,8 @@ def import_paths(col: Collection, paths: Iterable[str], *, now: int | None = Non
     # a card cut from one note and pasted into another that is written first is added there
     # before the note it left orphans it: matched up at the end (reclaim_moved_cards) with
     # the cards added by this import, or since the last import of these sources that ran
-    # to its end (an import killed after writing the one note and before the other)
+    # to its end having read every note (one killed after writing the one note and before
+    # the other, or one that could not read the note the card left)
     newer_than = col.conn.execute("SELECT coalesce(max(id), 0) FROM cards").fetchone()[0]
     since = newer_than
     orphaned: list[int] = []
@@ -160,8 +161,8 @@ def _live(col: Collection, card_ids: list[int]) -> int:
 
 
 def _cards_seen(col: Collection, source: Source) -> int | None:
-    """The highest card id when an import of `source` last ran to its end (None: never, or
-    not known)."""
+    """The highest card id when an import of `source` last ran to its end having read every
+    note (None: never, or not known)."""
     from flashdeck.collection.sources import CARDS_SEEN_KEY
 
     if source.id is None:
