@@ -63,6 +63,12 @@ def sanitize(text: str) -> str:
     return _UNSAFE.sub(_picture, text)
 
 
+def sanitize_line(text: str) -> str:
+    """`sanitize`, and a newline or tab shown as its control picture too (␊, ␉): for what
+    must stay on one line, a `path:line: message` naming a file called "a<newline>b.md"."""
+    return sanitize(text).replace("\n", "\u240a").replace("\t", "\u2409")
+
+
 def _json_escape(match: re.Match) -> str:
     return f"\\u{ord(match.group()):04x}"
 

@@ -128,13 +128,16 @@ def _json(ids: set[int]) -> str:
 
 def sync_note_cards(conn, note_id: int, cards: list[ParsedCard] | list[tuple],
                     gone_notes: set[int], now: int,
-                    gone_keys: GoneCards | None = None) -> tuple[int, int, int]:
+                    gone_keys: GoneCards | None = None,
+                    orphaned_out: list[int] | None = None) -> tuple[int, int, int]:
     """Match a note's parsed cards to existing cards (the rules: the module docstring) and
     write them; returns (added, updated, orphaned). `cards`: ParsedCards, or CardRow-shaped
     tuples (from a worker).
 
     `gone_notes`: ids of notes whose files vanished in this import; their cards not yet
-    claimed by another note may be claimed by this one (a move or rename)."""
+    claimed by another note may be claimed by this one (a move or rename).
+    `orphaned_out`: the ids of the cards this note left are appended to it (see
+    `reclaim_moved_cards`)."""
     if not gone_notes:
         gone_keys = None
     elif gone_keys is None:
@@ -174,7 +177,7 @@ def sync_note_cards(conn, note_id: int, cards: list[ParsedCard] | list[tuple],
     if gone_keys is not None:
         for card_id in matched.values():
             gone_keys.drop(card_id)
-    return _write(conn, note_id, rows, existing, matched, taken, now)
+    return _write(conn, note_id, rows, existing, matched, taken, now, orphaned_out)
 
 
 def _match_exact_in_note(rows: list[CardRow], existing: dict, matched: dict[int, int],
@@ -290,7 +293,8 @@ def _write_new(conn, note_id: int, cards: list[ParsedCard] | list[tuple],
 
 
 def _write(conn, note_id: int, rows: list[CardRow], existing: dict, matched: dict[int, int],
-           taken: set[int], now: int) -> tuple[int, int, int]:
+           taken: set[int], now: int,
+           orphaned_out: list[int] | None = None) -> tuple[int, int, int]:
     """Insert the new cards, update the kept ones that changed, orphan the old ones left."""
     added = updated = 0
     plain: list[tuple] = []  # new cards without a plugin schedule: inserted in one go
@@ -328,6 +332,8 @@ def _write(conn, note_id: int, rows: list[CardRow], existing: dict, matched: dic
         chunk = left[start:start + 500]
         conn.execute(f"UPDATE cards SET orphaned = 1 WHERE id IN ({','.join('?' * len(chunk))})",
                      chunk)
+    if orphaned_out is not None:
+        orphaned_out.extend(left)
     return added, updated, len(left)
 
 
@@ -359,3 +365,60 @@ def _insert_card(conn, values: tuple, sr: SRSeed, now: int) -> int:
         f"INSERT INTO cards ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
         params,
     ).lastrowid
+
+
+# -- cards that moved to a note written before the one they left -------------------------------
+
+_STATE_COLUMNS = ("state", "due", "step", "stability", "difficulty", "last_review", "reps",
+                  "lapses", "sr_seed")
+
+
+def reclaim_moved_cards(conn, orphaned: list[int], newer_than: int,
+                        this_import: int) -> tuple[int, int]:
+    """Rule 2 for a card that moved between two notes that both changed, when the note it
+    went to was written first: that note found it still live in the note it left, and made
+    it a new card; the note it left then orphaned it. Each card orphaned in this import
+    (`orphaned`) whose exact content a card added since (id above `newer_than`: by this
+    import, or by one killed since the last that ran to its end) has, takes that card's
+    place, lowest ids first, as rule 2 would have had it, if that card was never answered,
+    crammed or synced; the added copy is deleted. Returns how many were reclaimed, and how
+    many of the copies deleted this import added (id above `this_import`).
+    Call inside a transaction."""
+    olds: dict[str, list] = {}
+    for start in range(0, len(orphaned), 500):
+        chunk = orphaned[start:start + 500]
+        for row in conn.execute(  # still orphaned: another import may have revived it
+                f"SELECT id, ckey, state, reps, sr_seed FROM cards WHERE orphaned = 1 AND id IN"
+                f" ({','.join('?' * len(chunk))}) ORDER BY id", chunk):
+            olds.setdefault(row["ckey"], []).append(row)
+    if not olds:
+        return 0, 0
+    synced = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'anki_cards'").fetchone()
+    keys = sorted(olds)
+    added = []
+    for start in range(0, len(keys), 500):
+        chunk = keys[start:start + 500]
+        added += conn.execute(
+            f"SELECT id, ckey, sr_seed FROM cards WHERE id > ? AND orphaned = 0 AND ckey IN"
+            f" ({','.join('?' * len(chunk))})"
+            " AND NOT EXISTS (SELECT 1 FROM reviews WHERE card_id = cards.id)"
+            " AND NOT EXISTS (SELECT 1 FROM cram_log WHERE card_id = cards.id)"
+            + (" AND NOT EXISTS (SELECT 1 FROM anki_cards WHERE card_id = cards.id)"
+               if synced else ""), (newer_than, *chunk)).fetchall()
+    reclaimed = added_now = 0
+    for new in sorted(added, key=itemgetter("id")):
+        waiting = olds.get(new["ckey"])
+        if not waiting:
+            continue
+        old = waiting.pop(0)
+        columns = list(_UPDATE_COLUMNS)
+        if new["sr_seed"] is not None and old["state"] == "new" and not old["reps"] \
+                and old["sr_seed"] is None:  # as _write: an unanswered card takes the seed
+            columns += _STATE_COLUMNS
+        conn.execute(f"UPDATE cards SET ({', '.join(columns)}) = (SELECT {', '.join(columns)}"
+                     " FROM cards WHERE id = ?), orphaned = 0 WHERE id = ?",
+                     (new["id"], old["id"]))
+        conn.execute("DELETE FROM cards WHERE id = ?", (new["id"],))
+        reclaimed += 1
+        added_now += new["id"] > this_import
+    return reclaimed, added_now

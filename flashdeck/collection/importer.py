@@ -20,7 +20,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Callable, Iterable
 
-from flashdeck.collection.identity import GoneCards, sync_note_cards
+from flashdeck.collection.identity import GoneCards, reclaim_moved_cards, sync_note_cards
 from flashdeck.collection.parsing import Parsed, parse_many
 from flashdeck.collection.report import (ImportReport, as_problems, keep_problems,
                                          kept_problems, kept_problems_by_note)
@@ -90,6 +90,14 @@ def import_paths(col: Collection, paths: Iterable[str], *, now: int | None = Non
     report = ImportReport()
     now = int(time.time()) if now is None else now
     sources = collect_sources(paths, report)
+    # a card cut from one note and pasted into another that is written first is added there
+    # before the note it left orphans it: matched up at the end (reclaim_moved_cards) with
+    # the cards added by this import, or since the last import of these sources that ran
+    # to its end having read every note (one killed after writing the one note and before
+    # the other, or one that could not read the note the card left)
+    newer_than = col.conn.execute("SELECT coalesce(max(id), 0) FROM cards").fetchone()[0]
+    since = newer_than
+    orphaned: list[int] = []
     # what an import writes, the notes can always write again: its commits do not wait for
     # the disk (a power cut could roll the collection back to an earlier import, never
     # leave it half-written, and never touch an answer: those wait for the disk)
@@ -100,9 +108,71 @@ def import_paths(col: Collection, paths: Iterable[str], *, now: int | None = Non
             # one vault is one source whatever path names it: a note or folder inside a known
             # source refreshes that part of it, a moved vault is found by its notes' content
             source = place_source(col, source, now, report)
-            _import_source(col, source, report, now, progress, hold_seconds)
-            mark_imported(col, source, now)
+            seen = _cards_seen(col, source)
+            if seen is not None:
+                since = min(since, seen)
+            errors = len(report.errors)
+            _import_source(col, source, report, now, progress, hold_seconds, orphaned)
+            # a note that could not be read may still hold a card another note took: the
+            # cards added since stay matchable until an import reads every note
+            mark_imported(col, source, now, every_note_read=len(report.errors) == errors)
+        if orphaned:
+            with col.transaction():
+                reclaimed, added_now = reclaim_moved_cards(col.conn, orphaned, since,
+                                                           newer_than)
+            # counted as a card the note it went to took from the orphans (as when that
+            # note is written after the one it left)
+            report.cards_added -= added_now
+            report.cards_updated += reclaimed
+            # a card a note left and another took in this import (whichever came first) is
+            # not orphaned: it moved
+            report.cards_orphaned -= _live(col, orphaned)
     return report
+
+
+def _missing_file_notes(conn, source_id: int) -> dict[int, int]:
+    """The notes of the other sources that are one note file, missing on disk: note id ->
+    its live cards."""
+    found = {}
+    for row in conn.execute("SELECT n.id, s.path FROM sources s JOIN notes n ON n.source_id ="
+                            " s.id WHERE s.kind = 'file' AND s.id != ? AND n.present = 1",
+                            (source_id,)).fetchall():
+        if not os.path.lexists(row["path"]):
+            live = _live_cards(conn, row["id"])
+            if live:
+                found[row["id"]] = live
+    return found
+
+
+def _live_cards(conn, note_id: int) -> int:
+    return conn.execute("SELECT count(*) FROM cards WHERE note_id = ? AND orphaned = 0",
+                        (note_id,)).fetchone()[0]
+
+
+def _live(col: Collection, card_ids: list[int]) -> int:
+    """How many of these cards are not orphaned."""
+    live = 0
+    for start in range(0, len(card_ids), 500):
+        chunk = card_ids[start:start + 500]
+        live += col.conn.execute(
+            f"SELECT count(*) FROM cards WHERE orphaned = 0 AND id IN"
+            f" ({','.join('?' * len(chunk))})", chunk).fetchone()[0]
+    return live
+
+
+def _cards_seen(col: Collection, source: Source) -> int | None:
+    """The highest card id when an import of `source` last ran to its end having read every
+    note (None: never, or not known)."""
+    from flashdeck.collection.sources import CARDS_SEEN_KEY
+
+    if source.id is None:
+        return None
+    row = col.conn.execute("SELECT value FROM meta WHERE key = ?",
+                           (CARDS_SEEN_KEY.format(source.id),)).fetchone()
+    try:
+        return int(row[0]) if row is not None else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _leave_the_demo(col: Collection, sources: list[Source], report: ImportReport,
@@ -143,7 +213,8 @@ def _leave_the_demo(col: Collection, sources: list[Source], report: ImportReport
 
 def _import_source(col: Collection, source: Source, report: ImportReport, now: int,
                    progress: Callable[[int, int], None] | None,
-                   hold_seconds: float | None = None) -> None:
+                   hold_seconds: float | None = None,
+                   orphaned: list[int] | None = None) -> None:
     conn = col.conn
     source_id = _source_id(col, source, now)
     known = {
@@ -202,10 +273,14 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
         if progress:
             progress(done, total)
 
+    # a note imported by its own path whose file is gone may have moved into this source:
+    # its cards can be claimed as a vanished note's; it is gone once one of them is
+    moved_away = _missing_file_notes(conn, source_id) if jobs else {}
+    gone_notes |= set(moved_away)
     gone_keys = GoneCards(conn, gone_notes)
 
     def write(parsed: Parsed) -> None:
-        _write_note(conn, source_id, parsed, gone_notes, now, report, gone_keys)
+        _write_note(conn, source_id, parsed, gone_notes, now, report, gone_keys, orphaned)
 
     batches = _Batches(col, write, report, hold=hold_seconds)
     try:
@@ -216,12 +291,18 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
             batches.add(parsed)  # written once a batch is parsed: never locked while parsing
     finally:
         batches.flush()
+    if moved_away:  # nothing taken: it may be on a drive not mounted now; left as it is
+        gone_notes -= {note_id for note_id, live in moved_away.items()
+                       if _live_cards(conn, note_id) == live}
     if gone_notes:
         with col.transaction():
             for note_id in gone_notes:
-                report.cards_orphaned += conn.execute(
-                    "UPDATE cards SET orphaned = 1 WHERE note_id = ? AND orphaned = 0", (note_id,)
-                ).rowcount
+                left = [card_id for (card_id,) in conn.execute(
+                    "UPDATE cards SET orphaned = 1 WHERE note_id = ? AND orphaned = 0"
+                    " RETURNING id", (note_id,))]
+                report.cards_orphaned += len(left)
+                if orphaned is not None:
+                    orphaned.extend(left)
                 conn.execute("UPDATE notes SET present = 0, size = -1, mtime_ns = -1, hash = ''"
                              " WHERE id = ? AND present = 1", (note_id,))
         report.notes_gone += len(gone_notes)
@@ -338,7 +419,8 @@ def _write_failure(parsed: Parsed, exc: BaseException) -> Problem:
 
 
 def _write_note(conn, source_id: int, parsed: Parsed, gone_notes: set[int], now: int,
-                report: ImportReport, gone_keys: GoneCards | None = None) -> None:
+                report: ImportReport, gone_keys: GoneCards | None = None,
+                orphaned_out: list[int] | None = None) -> None:
     # read under the write lock: another import of this vault may have written it meanwhile
     row = conn.execute("SELECT id, relpath, size, mtime_ns, hash, present FROM notes"
                        " WHERE source_id = ? AND relpath = ?",
@@ -370,14 +452,16 @@ def _write_note(conn, source_id: int, parsed: Parsed, gone_notes: set[int], now:
     note_id = _upsert_note(conn, source_id, parsed, row)
     keep_problems(conn, note_id, parsed.file.display, parsed.problems)
     if parsed.rows is None:  # no (longer a) flashcard note
-        orphaned = conn.execute(
-            "UPDATE cards SET orphaned = 1 WHERE note_id = ? AND orphaned = 0", (note_id,)
-        ).rowcount
-        report.cards_orphaned += orphaned
+        left = [card_id for (card_id,) in conn.execute(
+            "UPDATE cards SET orphaned = 1 WHERE note_id = ? AND orphaned = 0 RETURNING id",
+            (note_id,))]
+        report.cards_orphaned += len(left)
+        if orphaned_out is not None:
+            orphaned_out.extend(left)
         report.notes_skipped += 1
         return
     added, updated, orphaned = sync_note_cards(conn, note_id, parsed.rows, gone_notes, now,
-                                               gone_keys)
+                                               gone_keys, orphaned_out)
     report.notes_imported += 1
     report.cards_added += added
     report.cards_updated += updated

@@ -75,6 +75,10 @@ def collect_sources(paths: Iterable[str], report: ImportReport) -> list[Source]:
         except (OSError, RuntimeError) as exc:
             report.errors.append(Problem(given, 0, f"cannot follow this path: {exc}"))
             continue
+        if not _utf8(str(resolved)):  # the collection, UTF-8 text, cannot hold its name
+            report.errors.append(Problem(given, 0, "path is not valid UTF-8 (an older system's"
+                                                   " encoding); rename it to import it"))
+            continue
         if resolved.is_dir():
             settings, problems = load_vault_settings(resolved)
             _report(problems, report)
@@ -103,6 +107,14 @@ def collect_sources(paths: Iterable[str], report: ImportReport) -> list[Source]:
     return sources
 
 
+def _utf8(path: str) -> bool:
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _report(problems: list[Problem], report: ImportReport) -> None:
     for problem in problems:
         (report.warnings if problem.severity == "warning" else report.errors).append(problem)
@@ -122,11 +134,19 @@ def settings_for(source: Source, file: NoteFile) -> ParserSettings:
 
 MOVE_SAMPLE = 64  # note files of a new folder compared with a vanished source's notes
 MOVE_MAX_BYTES = 4 << 20  # a bigger note is not read to recognise a move
+# ...or, when most of the notes changed too, at least this many sampled note files, nearly
+# all (MOVE_NAMED_SHARE) at the places the vanished source had notes
+MOVE_MIN_NAMED = 3
+MOVE_NAMED_SHARE = 0.9
 
 # per-source facts kept in the meta table (the sources table has no column for them)
 IMPORTED_KEY = "source_imported:{}"  # the last import's time, Unix seconds
 FORGOTTEN_KEY = "source_forgotten:{}"  # `forget` time: hidden until imported again
-_SOURCE_KEYS = (IMPORTED_KEY, FORGOTTEN_KEY, "parse_stamp:{}")
+# the highest card id when the last import ran to its end having read every note: the cards
+# above it were added by imports since, killed ones among them, or ones that could not read
+# the note a card left (see identity.reclaim_moved_cards)
+CARDS_SEEN_KEY = "source_cards_seen:{}"
+_SOURCE_KEYS = (IMPORTED_KEY, FORGOTTEN_KEY, "parse_stamp:{}", CARDS_SEEN_KEY)
 
 
 def _inside(path: str, folder: str) -> bool:
@@ -162,6 +182,8 @@ def place_source(col, source: Source, now: int, report: ImportReport) -> Source:
                 moved, folder = found
                 if folder != given:  # a subfolder of the moved vault
                     placed = _rebase(source, {"path": folder}, report)
+        elif source.kind == "file" and not any(r["path"] == given for r in rows):
+            moved = _moved_file(conn, source, rows)
     path = str(placed.path)
     notices = []
     with col.transaction():
@@ -170,7 +192,11 @@ def place_source(col, source: Source, now: int, report: ImportReport) -> Source:
                 "SELECT 1 FROM sources WHERE id = ? AND path = ?",
                 (moved["id"], moved["path"])).fetchone():
             _move(conn, moved, path)
-            notices.append(f"the vault imported from {moved['path']}, moved or renamed: its"
+            if moved["kind"] == "file":  # its one note is named as the file is now
+                conn.execute("UPDATE notes SET relpath = ? WHERE source_id = ?",
+                             (placed.files[0].relpath, moved["id"]))
+            what = "the note" if moved["kind"] == "file" else "the vault"
+            notices.append(f"{what} imported from {moved['path']}, moved or renamed: its"
                            " cards keep their ids and history")
             row = conn.execute("SELECT id, kind FROM sources WHERE id = ?",
                                (moved["id"],)).fetchone()
@@ -195,10 +221,14 @@ def place_source(col, source: Source, now: int, report: ImportReport) -> Source:
     return placed
 
 
-def mark_imported(col, source: Source, now: int) -> None:
+def mark_imported(col, source: Source, now: int, every_note_read: bool = True) -> None:
     with col.transaction():
         col.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                          (IMPORTED_KEY.format(source.id), str(now)))
+        if every_note_read:
+            col.conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) SELECT ?, coalesce(max(id), 0)"
+                " FROM cards", (CARDS_SEEN_KEY.format(source.id),))
 
 
 def _rebase(source: Source, holder, report: ImportReport) -> Source:
@@ -230,7 +260,10 @@ def _moved_source(conn, source: Source, rows):
     same relpath under one subfolder (the new folder is that subfolder of the moved vault),
     with the same size and mtime (as `mv`, and copies that keep times, leave them), else the
     same content hash (read only for files of a size that source had; a note that moved
-    inside the vault counts too). None, with nothing read, when no known folder is missing
+    inside the vault counts too). When most notes changed as well (edited everywhere, or
+    a vault moved while an import of it ran: the notes not read yet keep their old
+    content's hash), nearly all of a sample of at least MOVE_MIN_NAMED files at the places
+    that source had notes will do. None, with nothing read, when no known folder is missing
     or emptied of its notes."""
     if not source.files:
         return None
@@ -241,7 +274,7 @@ def _moved_source(conn, source: Source, rows):
     sample = source.files[::step][:MOVE_SAMPLE]
     stats: dict[str, os.stat_result | None] = {}
     digests: dict[str, str | None] = {}
-    best, best_votes = None, []
+    best, best_votes, best_score = None, [], (False, 0, 0)
     for candidate in candidates:
         notes = conn.execute("SELECT relpath, size, mtime_ns, hash FROM notes"
                              " WHERE source_id = ? AND hash != ''", (candidate["id"],)).fetchall()
@@ -253,6 +286,7 @@ def _moved_source(conn, source: Source, rows):
         hashes = {n["hash"] for n in notes}
         sizes = {n["size"] for n in notes}
         votes: list[str | None] = []  # per matching file: the subfolder it is in, if known
+        named: list[str] = []  # per file at a place the source had a note: that subfolder
         for file in sample:
             if file.path not in stats:
                 stats[file.path] = file.stat or _stat(file.path)
@@ -262,6 +296,8 @@ def _moved_source(conn, source: Source, rows):
             rel = file.relpath
             same_place = [n for n in by_name.get(rel.rsplit("/", 1)[-1], ())
                           if n["relpath"] == rel or n["relpath"].endswith("/" + rel)]
+            if same_place:
+                named.append(same_place[0]["relpath"][:-len(rel)])
             found = next((n for n in same_place if (n["size"], n["mtime_ns"])
                           == (stat.st_size, stat.st_mtime_ns)), None)
             if found is None and stat.st_size in sizes:
@@ -272,8 +308,12 @@ def _moved_source(conn, source: Source, rows):
                     found = next((n for n in same_place if n["hash"] == digest), False)
             if found is not None:
                 votes.append(found["relpath"][:-len(rel)] if found else None)
-        if len(votes) * 2 >= len(sample) and len(votes) > len(best_votes):
-            best, best_votes = candidate, votes
+        by_content = len(votes) * 2 >= len(sample)
+        by_place = len(sample) >= MOVE_MIN_NAMED and \
+            len(named) >= MOVE_NAMED_SHARE * len(sample)
+        score = (by_content, len(votes), len(named))
+        if (by_content or by_place) and score > best_score:
+            best, best_votes, best_score = candidate, votes if by_content else named, score
     if best is None:
         return None
     # the new folder is the moved vault's subfolder when most matches say so
@@ -285,6 +325,32 @@ def _moved_source(conn, source: Source, rows):
         if list(folder.parts[-len(parts):]) == parts and len(folder.parts) > len(parts):
             folder = Path(*folder.parts[:-len(parts)])
     return best, str(folder)
+
+
+def _moved_file(conn, source: Source, rows):
+    """The known file source, missing on disk, that the note file `source` (a path no
+    source has) is, moved or renamed: the one whose note had this content, else the only
+    one whose note had this file name (edited as well as moved). None, with nothing read,
+    when no file source is missing."""
+    missing = [r for r in rows if r["kind"] == "file" and not os.path.lexists(r["path"])]
+    if not missing or not source.files:
+        return None
+    notes = {row["source_id"]: row for row in conn.execute(
+        "SELECT source_id, relpath, hash FROM notes WHERE source_id IN"
+        " (SELECT value FROM json_each(?))", (_json_ids(r["id"] for r in missing),))}
+    digest = _digest(source.files[0].path)
+    same = [r for r in missing if r["id"] in notes and notes[r["id"]]["hash"]
+            and notes[r["id"]]["hash"] == digest]
+    if not same:
+        name = source.files[0].relpath
+        same = [r for r in missing if r["id"] in notes and notes[r["id"]]["relpath"] == name]
+        if len(same) != 1:
+            return None
+    return min(same, key=lambda r: r["id"])
+
+
+def _json_ids(ids) -> str:
+    return "[" + ",".join(str(int(i)) for i in ids) + "]"
 
 
 def _vanished(source) -> bool:

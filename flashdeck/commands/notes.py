@@ -35,14 +35,15 @@ def register(sub) -> None:
 
 
 def _print_problems(report) -> None:
-    """Each problem as `path:line: message` on stderr; a path or message from the user's
-    files cannot drive the terminal."""
-    from flashdeck.textsafe import sanitize
+    """Each problem as `path:line: message` on one line of stderr; a path or message from
+    the user's files cannot drive the terminal, nor break the line (a file name may hold a
+    newline)."""
+    from flashdeck.textsafe import sanitize_line
 
     for problem in report.errors:
-        print(sanitize(str(problem)), file=sys.stderr)
+        print(sanitize_line(str(problem)), file=sys.stderr)
     for problem in report.warnings:
-        print(sanitize(f"{problem.path}:{problem.line}: warning: {problem.message}"),
+        print(sanitize_line(f"{problem.path}:{problem.line}: warning: {problem.message}"),
               file=sys.stderr)
 
 
@@ -120,10 +121,10 @@ def cmd_check(args) -> int:
             "warnings": report.to_json()["warnings"],
         })
     else:
-        from flashdeck.textsafe import sanitize
+        from flashdeck.textsafe import sanitize, sanitize_line
 
         for note in notes:
-            print(sanitize(f"{note.path}: {len(note.cards)} cards"))
+            print(sanitize_line(f"{note.path}: {len(note.cards)} cards"))
             for card in note.cards:
                 first = card.front.strip().splitlines()[0] if card.front.strip() else ""
                 print(sanitize(f"  {card.line:>5}  {card.kind:<9} {card.deck:<24} {first[:70]}"))

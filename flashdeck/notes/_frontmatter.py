@@ -62,7 +62,7 @@ def split_frontmatter(lines: list[str], path: str) -> Frontmatter:
     import yaml
 
     try:
-        data, result.written = _load(source)
+        data, result.written, repeated = _load(source)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 2 if mark is not None else 2
@@ -85,35 +85,53 @@ def split_frontmatter(lines: list[str], path: str) -> Frontmatter:
         )
         return result
     result.data = data
+    for key, first, again in repeated:
+        result.problems.append(Problem(
+            path, again + 2, f"frontmatter key {key!r} is given again (first on line"
+                             f" {first + 2}); the last one is used", "warning"))
     return result
 
 
-def _load(source: str) -> tuple[Any, dict[str, Any]]:
-    """The document, and its top-level values as written (read off the composed nodes, so
-    nothing is parsed twice)."""
+def _load(source: str) -> tuple[Any, dict[str, Any], list[tuple[str, int, int]]]:
+    """The document, its top-level values as written (read off the composed nodes, so
+    nothing is parsed twice), and the top-level keys given more than once (key, first
+    line, line again; 0-based in `source`). Of a repeated key the last value is the one,
+    as in the document PyYAML makes."""
     from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
     loader = _loader()(source)
     try:
         node = loader.get_single_node()
         if node is None:
-            return None, {}
+            return None, {}, []
         data = loader.construct_document(node)
     finally:
         loader.dispose()
     written: dict[str, Any] = {}
+    repeated: list[tuple[str, int, int]] = []
     if isinstance(node, MappingNode) and isinstance(data, dict):
+        seen: dict[str, int] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode) or key_node.value in written:
+            if not isinstance(key_node, ScalarNode):
                 continue
+            key = key_node.value
+            line = key_node.start_mark.line
+            if key == "<<":  # a merge key (`<<: *defaults`): not a value of its own
+                continue
+            if key in seen:
+                repeated.append((key, seen[key], line))
+            else:
+                seen[key] = line
             if isinstance(value_node, ScalarNode):
-                written[key_node.value] = value_node.value
+                written[key] = value_node.value
             elif isinstance(value_node, SequenceNode):
-                written[key_node.value] = [
+                written[key] = [
                     item.value if isinstance(item, ScalarNode) else None
                     for item in value_node.value[:10_000]
                 ]
-    return data, written
+            else:  # the last value is not one to show as written: what came before is not it
+                written.pop(key, None)
+    return data, written, repeated
 
 
 def string_list(value: Any, split_words: bool = False) -> list[str]:

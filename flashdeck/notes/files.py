@@ -178,6 +178,11 @@ def walk_note_files(
     or a dangling `.md` symlink yields (path, Problem) once and the walk goes on. A
     directory named `x.md` is not a note: it is walked as the folder it is.
 
+    A note file is read once, whatever names it: a symlink to a note the walk reaches by
+    its own name is skipped (the note keeps its own name, and so its title), and of two
+    names of one file otherwise (hard links, two links to a note outside) the first is
+    taken. Imported twice, its cards came twice into every review.
+
     Order is by path, a folder's content where its name sorts. Hidden entries (a leading
     dot) are skipped, files too, as Obsidian does not show them.
     """
@@ -192,6 +197,8 @@ def walk_note_files(
         return
     root_id = (root_stat.st_dev, root_stat.st_ino)
     visited: set[tuple[int, int]] = {root_id}
+    seen_files: set[tuple[int, int]] = set()  # the note files taken, by device and inode
+    real_root: str | None = None  # the root's real path, once a symlinked note needs it
     # Depth-first with an explicit stack (no recursion limit on deep vaults). Each level
     # knows the folders above it, so a symlink back up the tree is a loop, while a second
     # link to a folder walked elsewhere is skipped (its notes would be imported twice).
@@ -242,11 +249,48 @@ def walk_note_files(
                 continue
             stack.append((iter(listing), ancestors | {ident}))
         elif is_note and stat.S_ISREG(st.st_mode):
+            if entry.is_symlink():
+                if real_root is None:
+                    real_root = os.path.realpath(root)
+                if _walked_by_own_name(os.path.realpath(path), real_root):
+                    continue
+            if not path.isascii() and not _utf8_name(path):
+                yield path, Problem(path, 1, "file name is not valid UTF-8 (an older system's"
+                                             " encoding); rename the file to import it"), None
+                continue
+            ident = (st.st_dev, st.st_ino)
+            if st.st_ino:  # 0: a file system without inode numbers
+                if ident in seen_files:
+                    continue
+                seen_files.add(ident)
             yield path, None, st
         elif is_note:  # a FIFO, a device, a socket named like a note: never opened
             via = f" (a symlink to {_link(path)!r})" if entry.is_symlink() else ""
             yield path, Problem(path, 1, f"is {file_kind(st.st_mode)}{via}, not a regular file;"
                                          " not read"), None
+
+
+def _utf8_name(path: str) -> bool:
+    """Whether a path from the file system is valid UTF-8 (a name in another encoding
+    comes as lone surrogates, which the collection, UTF-8 text, cannot hold)."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _walked_by_own_name(target: str, real_root: str) -> bool:
+    """Whether the walk of `real_root` reaches the note file `target` (a real path) by its
+    own name: inside the root, in no hidden folder, named like a note."""
+    try:
+        rel = os.path.relpath(target, real_root)
+    except ValueError:  # another drive
+        return False
+    parts = rel.split(os.sep)
+    return (rel != "." and parts[0] != os.pardir and not os.path.isabs(rel)
+            and not any(part.startswith(".") for part in parts)
+            and parts[-1].lower().endswith(".md"))
 
 
 def _link(path: str) -> str:

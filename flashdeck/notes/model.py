@@ -15,7 +15,9 @@ from typing import Any, Literal, get_args
 # older flashdeck gets the new cards (each keeps its id and history through the
 # importer's matching). 2: fronts asked by name, answers that give nothing away.
 # 3: new built-in exercises and tighter exercise matching.
-PARSER_VERSION = 3
+# 4: a frontmatter key given twice: its last value everywhere (a summary card showed the
+# first), with a warning.
+PARSER_VERSION = 4
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"

@@ -64,15 +64,20 @@ def load_vault_settings(root: Path) -> tuple[ParserSettings, list[Problem]]:
         line = int(m.group(1)) if m else 1
         return defaults, [Problem(shown, line, f"invalid TOML: {e}; defaults used")]
 
+    # a section or key other than [cards] is a warning: `[card]` for `[cards]` would
+    # otherwise leave every setting under it unused without a word
+    problems: list[Problem] = [
+        Problem(shown, _top_level_line(source, key),
+                f"unknown section or key {key!r}; ignored (settings go in [cards])", "warning")
+        for key in data if key != "cards"]
     cards = data.get("cards")
     if cards is None:
-        return defaults, []
+        return defaults, problems
     lines = _key_lines(source)
     if not isinstance(cards, dict):
         message = "'cards' must be a [cards] section; defaults used"
-        return defaults, [Problem(shown, lines.get("cards", 1), message)]
+        return defaults, [*problems, Problem(shown, lines.get("cards", 1), message)]
 
-    problems: list[Problem] = []
     values: dict[str, Any] = {}
 
     def bad(key: str, message: str) -> None:
@@ -144,3 +149,19 @@ def _key_lines(source: str) -> dict[str, int]:
         if "=" in line and key:
             lines.setdefault(key, number)
     return lines
+
+
+def _top_level_line(source: str, key: str) -> int:
+    """1-based line where the top-level `key` is first named: a `[key]`/`[key.x]` header,
+    or `key = ...` (or `key.x = ...`) before any header; 1 when not found."""
+    in_section = False
+    for number, line in enumerate(source.split("\n"), start=1):
+        m = _SECTION_RE.match(line)
+        if m:
+            in_section = True
+            if m.group(1).lstrip("[").split(".", 1)[0].strip().strip("\"'") == key:
+                return number
+        elif not in_section and "=" in line:
+            if line.split("=", 1)[0].split(".", 1)[0].strip().strip("\"'") == key:
+                return number
+    return 1

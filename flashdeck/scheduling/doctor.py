@@ -177,7 +177,8 @@ class Diagnosis:
                " kept by the last import (fix the notes, then import again):"]
         for item in self.note_problems[:NOTE_LINES]:
             label = "warning: " if item["severity"] == "warning" else ""
-            out.append(f"    {item['path']}:{item['line']}: {label}{item['message']}")
+            where = f"{item['path']}:{item['line']}".replace("\n", "\u240a")  # one line
+            out.append(f"    {where}: {label}{item['message']}")
         more = self.note_errors + self.note_warnings - min(len(self.note_problems), NOTE_LINES)
         if more > 0:
             out.append(f"    ... and {more} more (`flashdeck doctor --json` lists"

@@ -306,3 +306,119 @@ def test_cards_claimed_by_another_import_meanwhile_are_not_claimed_again(cli, co
         assert [r["id"] for r in gone.claimable({key: 2})] == [card_ids[1]]
         gone.drop(card_ids[1])  # this import claimed it
         assert gone.claimable({key: 1}) == []
+
+
+SPLIT_NOTE = """\
+---
+tags: [flashcards/ml]
+summary: the share of flagged items that are truly positive
+---
+
+# Precision
+
+Precision from counts::TP / (TP + FP)
+Recall from counts::TP / (TP + FN)
+Specificity from counts::TN / (TN + FP)
+"""
+
+
+@pytest.mark.parametrize("new_name", ["Another metric.md", "Sensitivity.md"])
+def test_a_card_moved_to_another_existing_note_keeps_its_id_wherever_the_note_sorts(
+        cli, col, tmp_path, new_name):
+    """A note split in two: a card cut from one note and pasted into another note that
+    also changed keeps its id and history, whether the note it went to is read before the
+    note it left ("Another metric.md") or after it ("Sensitivity.md")."""
+    vault = tmp_path / "vault"
+    write_note(vault, "Precision.md", SPLIT_NOTE)
+    write_note(vault, new_name, "#flashcards/ml\n\nF1 from P and R::2PR / (P + R)\n")
+    imported(cli, col, vault)
+    before = ids(cli, col)
+    recall = before[("Precision.md", "basic", "Recall from counts")]
+    assert cli("--collection", col, "answer", recall, "good").code == 0
+    answered = history(cli, col, recall)
+    assert len(answered) == 1
+
+    (vault / "Precision.md").write_text(SPLIT_NOTE.replace("Recall from counts::TP / (TP + FN)\n",
+                                                           ""))
+    (vault / new_name).write_text("#flashcards/ml\n\nF1 from P and R::2PR / (P + R)\n"
+                                  "Recall from counts::TP / (TP + FN)\n")
+    report = imported(cli, col, vault)
+
+    after = ids(cli, col)
+    assert after[(new_name, "basic", "Recall from counts")] == recall
+    assert history(cli, col, recall) == answered
+    # it moved: not added, not orphaned, whichever note came first
+    assert report["cards"] == {"added": 0, "updated": 1, "orphaned": 0}
+    # nothing else moved, and no card was made twice
+    assert {k: v for k, v in after.items() if k[2] != "Recall from counts"} == \
+        {k: v for k, v in before.items() if k[2] != "Recall from counts"}
+    assert len(after) == len(before)
+    shown = {c["id"]: c for c in cli("--collection", col, "list", "--json").json}
+    assert shown[recall]["state"] == "learning"
+    # and the next import has nothing to do
+    assert imported(cli, col, vault)["cards"] == {"added": 0, "updated": 0, "orphaned": 0}
+
+
+def test_a_card_moved_by_an_import_killed_halfway_keeps_its_id_on_the_rerun(
+        cli, col, tmp_path, monkeypatch):
+    """The import that saw the split was killed after it wrote the note the card went to
+    (there it was a new card) and before it read the note the card left. The re-run reads
+    only the note it left: the card found there gone is the one added by the killed import,
+    and keeps its id and history."""
+    vault = tmp_path / "vault"
+    write_note(vault, "Precision.md", SPLIT_NOTE)
+    write_note(vault, "Another metric.md", "#flashcards/ml\n\nF1 from P and R::2PR / (P + R)\n")
+    monkeypatch.setenv("FLASHDECK_NOW", "2026-11-30T09:00:00+01:00")
+    imported(cli, col, vault)
+    recall = ids(cli, col)[("Precision.md", "basic", "Recall from counts")]
+    assert cli("--collection", col, "answer", recall, "good").code == 0
+    answered = history(cli, col, recall)
+
+    # the killed import: the note the card went to written, nothing after it (the note it
+    # left still as it was then, and the import never marked as run to its end)
+    monkeypatch.setenv("FLASHDECK_NOW", "2026-11-30T10:00:00+01:00")
+    (vault / "Another metric.md").write_text("#flashcards/ml\n\nF1 from P and R::2PR / (P + R)\n"
+                                             "Recall from counts::TP / (TP + FN)\n")
+    monkeypatch.setattr(importer, "mark_imported", lambda *args, **kwargs: None)
+    imported(cli, col, vault)
+    monkeypatch.undo()
+    copy = ids(cli, col)[("Another metric.md", "basic", "Recall from counts")]
+    assert copy != recall
+
+    monkeypatch.setenv("FLASHDECK_NOW", "2026-11-30T11:00:00+01:00")
+    (vault / "Precision.md").write_text(SPLIT_NOTE.replace("Recall from counts::TP / (TP + FN)\n",
+                                                           ""))
+    report = imported(cli, col, vault)
+    after = ids(cli, col)
+    assert after[("Another metric.md", "basic", "Recall from counts")] == recall
+    assert history(cli, col, recall) == answered
+    assert report["cards"] == {"added": 0, "updated": 1, "orphaned": 0}
+    assert copy not in {c["id"] for c in cli("--collection", col, "list", "--json").json}
+
+
+def test_a_card_moved_out_of_a_note_that_could_not_be_read_then_keeps_its_id(cli, col,
+                                                                            tmp_path):
+    """The note a card left was saved with a byte that is not UTF-8 (or moved, or changing)
+    when the import that saw the card in its new note ran: that note could not be read then,
+    and kept its cards. Once it is fixed, the card it lost is the one the other note got."""
+    vault = tmp_path / "vault"
+    write_note(vault, "Precision.md", SPLIT_NOTE)
+    write_note(vault, "Another metric.md", "#flashcards/ml\n\nF1 from P and R::2PR / (P + R)\n")
+    imported(cli, col, vault)
+    recall = ids(cli, col)[("Precision.md", "basic", "Recall from counts")]
+    assert cli("--collection", col, "answer", recall, "good").code == 0
+    answered = history(cli, col, recall)
+
+    (vault / "Another metric.md").write_text("#flashcards/ml\n\nF1 from P and R::2PR / (P + R)\n"
+                                             "Recall from counts::TP / (TP + FN)\n")
+    left = SPLIT_NOTE.replace("Recall from counts::TP / (TP + FN)\n", "")
+    (vault / "Precision.md").write_bytes(left.encode() + b"Caf\xe9 au lait::a drink\n")
+    result = cli("--collection", col, "import", vault)
+    assert result.code == 1 and "Precision.md:10: not valid UTF-8" in result.err
+
+    (vault / "Precision.md").write_text(left)
+    report = imported(cli, col, vault)
+    after = ids(cli, col)
+    assert after[("Another metric.md", "basic", "Recall from counts")] == recall
+    assert history(cli, col, recall) == answered
+    assert report["cards"] == {"added": 0, "updated": 1, "orphaned": 0}

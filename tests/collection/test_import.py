@@ -242,3 +242,20 @@ def test_a_card_crosses_to_the_writer_as_a_row_in_its_columns_order():
         "ckey": content_hash(card), "line": 5, "deck": "flashcards/ml", "block": "L5",
         "ordinal": 0, "breadcrumb": "Scores › Recall", "exercise": None, "sr": None}
     assert _UPDATE_COLUMNS[2:] == CardRow._fields[:-1]
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink") or os.name == "nt", reason="needs symlinks")
+def test_a_note_linked_into_another_folder_of_the_vault_is_one_note(cli, vault, col):
+    """A note symlinked into a second folder of the vault (or hard-linked) used to be
+    imported once per name: every card came twice into the review, each with its own
+    history. It is one note now: a symlink gives way to the note's own name."""
+    (vault / "misc" / "Jaccard.md").symlink_to(vault / "IoU.md")
+    os.link(vault / "misc" / "Capitals.md", vault / "Capitals again.md")
+    result = cli("--collection", col, "import", vault, "--json")
+    assert result.code == 0, result.err
+    listed = cli("--collection", col, "list", "--json").json
+    fronts = [(c["kind"], c["front"]) for c in listed]
+    assert len(fronts) == len(set(fronts)) and ("basic", "France") in fronts
+    # the symlink gives way to the note's own name; of two real names, the first walked
+    assert {c["note"].rsplit("/", 1)[-1] for c in listed} == {"IoU.md", "Capitals again.md"}
+    assert cli("--collection", col, "check", vault).out.count("France") == 1

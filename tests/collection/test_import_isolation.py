@@ -570,3 +570,49 @@ def test_a_path_longer_than_the_system_allows_is_reported(cli, col, tmp_path):
     assert len(reported) == 1, result.err
     assert reported[0].startswith(str(vault / segment))
     assert len(fronts(cli, col)) == 6
+
+
+# -- file names the collection cannot hold, or that would break a line -------------------------
+@pytest.mark.skipif(sys.platform == "win32" or sys.platform == "darwin",
+                    reason="needs a file system that takes any bytes as a name")
+@pytest.mark.parametrize("command", ["import", "check"])
+def test_a_name_that_is_not_utf8_is_one_clear_line_and_the_rest_imports(cli, col, tmp_path,
+                                                                        command):
+    """A note or folder named in an older encoding (Latin-1 bytes from an old archive) used to
+    fail as "cannot be saved: UnicodeEncodeError"; given on the command line, a folder so
+    named stopped the whole import with an internal error."""
+    vault = make_vault(tmp_path / "vault", poison=None, good=3)
+    note = os.fsencode(vault) + b"/Caf\xe9.md"
+    with open(note, "wb") as f:
+        f.write(b"#flashcards\n\nCoffee in French::caf\xc3\xa9\n")
+    folder = os.fsencode(tmp_path) + b"/Notizen \xfcber"
+    os.mkdir(folder)
+    with open(folder + b"/n.md", "wb") as f:
+        f.write(b"#flashcards\n\nTea in German::Tee\n")
+    result = cli("--collection", col, command, vault, os.fsdecode(folder))
+    assert result.code == 1, result.err
+    assert "Traceback" not in result.err and "internal error" not in result.err
+    assert f"{vault}/Caf\ufffd.md:1: file name is not valid UTF-8" in result.err
+    assert f"{tmp_path}/Notizen \ufffdber:0: path is not valid UTF-8" in result.err
+    if command == "import":
+        assert fronts(cli, col) == {f"What is {i} + 1?" for i in range(3)} | \
+            {f"Capital number {i}?" for i in range(3)}
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a newline in a file name")
+@pytest.mark.parametrize("command", ["import", "check"])
+def test_a_file_name_with_a_newline_keeps_its_problem_on_one_line(cli, col, tmp_path, command):
+    vault = make_vault(tmp_path / "vault", poison=None, good=3)
+    (vault / "two\nlines.md").write_bytes(b"#flashcards\n\nBad byte::\xff\n")
+    (vault / "tab\there.md").write_text("#flashcards\n\nTab::ok\n")
+    result = cli("--collection", col, command, vault)
+    assert result.code == 1
+    assert f"{vault}/two\u240alines.md:3: not valid UTF-8 (byte 0xff at column 11)\n" \
+        in result.err
+    assert "two\n" not in result.err + result.out
+    if command == "check":
+        assert f"{vault}/tab\u2409here.md: 1 cards\n" in result.out
+    else:
+        doctor = cli("--collection", col, "doctor")
+        assert f"{vault}/two\u240alines.md:3: not valid UTF-8" in doctor.out
+        assert "two\n" not in doctor.out

@@ -100,6 +100,45 @@ def test_a_moved_vault_keeps_every_id_and_review_and_the_old_path_is_retired(
     assert report["cards"] == {"added": 1, "updated": 0, "orphaned": 0}
 
 
+def test_a_vault_moved_with_every_note_edited_is_still_recognised(cli, col, vault, tmp_path):
+    """A find-and-replace over the whole vault, then the vault renamed (or the vault moved
+    while an import of it ran: the notes it had not read yet keep their old content's
+    hash). No note has a content the collection knows, but every one is where the missing
+    vault had a note: the same vault, not a second one with a copy of every card."""
+    imported(cli, col, vault)
+    before = live(cli, col)
+    reviews = answer_all(cli, col)
+    for note in vault.rglob("*.md"):
+        note.write_text(note.read_text() + "\nReviewed in December.\n")
+    moved = tmp_path / "renamed"
+    shutil.move(str(vault), str(moved))
+
+    report = imported(cli, col, moved)
+    assert report["cards"] == {"added": 0, "updated": 0, "orphaned": 0}
+    assert live(cli, col) == before
+    assert history(cli, col) == reviews
+    assert [s["path"] for s in sources(cli, col)] == [str(moved)]
+
+
+def test_a_few_notes_named_like_a_vanished_vaults_are_not_that_vault(cli, col, vault,
+                                                                     tmp_path):
+    """Places alone are not enough with too few notes, nor with too many elsewhere."""
+    imported(cli, col, vault)
+    shutil.rmtree(vault)
+    two = tmp_path / "two"
+    write_note(two, "Capitals.md", "#flashcards/geo\n\nItaly::Rome\n")
+    write_note(two, "Rivers.md", "#flashcards/geo\n\nLongest river in Italy::Po\n")
+    imported(cli, col, two)
+    mixed = tmp_path / "mixed"
+    write_note(mixed, "Capitals.md", "#flashcards/geo\n\nPortugal::Lisbon\n")
+    write_note(mixed, "Rivers.md", "#flashcards/geo\n\nLongest river in Spain::Tagus\n")
+    write_note(mixed, "maths/Primes.md", "#flashcards/maths\n\nThird prime::5\n")
+    write_note(mixed, "Lakes.md", "#flashcards/geo\n\nLargest lake in Italy::Garda\n")
+    imported(cli, col, mixed)
+    assert {s["path"]: s["missing"] for s in sources(cli, col)} == \
+        {str(vault): True, str(two): False, str(mixed): False}
+
+
 def test_a_vault_copied_without_its_times_and_edited_is_still_recognised(
         cli, col, vault, tmp_path):
     """Not `mv`: a copy that does not keep mtimes (the content hash tells), one note edited,
@@ -353,3 +392,62 @@ def test_hostile_source_paths_are_printed_sanitized(cli, col, tmp_path):
     # JSON carries the path as it is (escaped by JSON)
     imported(cli, col, hostile)
     assert sources(cli, col)[0]["path"] == str(hostile)
+
+
+def test_a_note_file_imported_alone_then_moved_keeps_its_cards(cli, col, tmp_path):
+    """A note imported by its own path (not in a vault folder), then moved and renamed: the
+    same note, not a second one with a copy of every card. Edited as well, it is still
+    found by its file name when only one missing note had it."""
+    first = tmp_path / "inbox" / "peru.md"
+    write_note(first.parent, first.name, "#flashcards/geo\n\nCapital of Peru::Lima\n")
+    imported(cli, col, first)
+    before = live(cli, col)
+    reviews = answer_all(cli, col)
+
+    second = tmp_path / "geo" / "Peru.md"
+    second.parent.mkdir()
+    shutil.move(str(first), str(second))
+    report = imported(cli, col, second)
+    assert report["cards"] == {"added": 0, "updated": 0, "orphaned": 0}
+    assert live(cli, col) == before and history(cli, col) == reviews
+    assert [s["path"] for s in sources(cli, col)] == [str(second)]
+
+    third = tmp_path / "Peru.md"
+    third.write_text(second.read_text() + "Currency of Peru::sol\n")
+    second.unlink()
+    report = imported(cli, col, third)
+    assert report["cards"] == {"added": 1, "updated": 0, "orphaned": 0}
+    assert live(cli, col)["Capital of Peru"] == before["Capital of Peru"]
+    assert [s["path"] for s in sources(cli, col)] == [str(third)]
+
+    # a file of another name and content is a note of its own
+    other = tmp_path / "chile.md"
+    other.write_text("#flashcards/geo\n\nCapital of Chile::Santiago\n")
+    third.unlink()
+    imported(cli, col, other)
+    assert {s["path"]: s["missing"] for s in sources(cli, col)} == \
+        {str(third): True, str(other): False}
+
+
+def test_a_note_file_imported_alone_then_moved_into_a_vault_keeps_its_cards(cli, col, vault,
+                                                                            tmp_path):
+    """Imported by its own path, then moved into an imported vault: its cards are the
+    vault's now, with their ids and history, not a second copy beside the old ones. One on
+    a drive that is not mounted now (no card of it found elsewhere) is left as it is."""
+    inbox = tmp_path / "inbox"
+    write_note(inbox, "Peru.md", "#flashcards/geo\n\nCapital of Peru::Lima\n"
+                                 "Capital of Bolivia::Sucre\n")
+    write_note(inbox, "Away.md", "#flashcards/geo\n\nCapital of Fiji::Suva\n")
+    imported(cli, col, vault, inbox / "Peru.md", inbox / "Away.md")
+    before = live(cli, col)
+    reviews = answer_all(cli, col)
+
+    shutil.move(str(inbox / "Peru.md"), str(vault / "Peru.md"))
+    (inbox / "Away.md").unlink()  # "unmounted"
+    report = imported(cli, col, vault)
+    assert report["cards"]["added"] == 0 and report["cards"]["orphaned"] == 0
+    assert live(cli, col) == before and history(cli, col) == reviews
+    notes = {c["front"]: c["note"] for c in cli("--collection", col, "list", "--json").json}
+    assert notes["Capital of Peru"] == str(vault / "Peru.md")
+    assert notes["Capital of Fiji"] == str(inbox / "Away.md")
+    assert imported(cli, col, vault)["cards"] == {"added": 0, "updated": 0, "orphaned": 0}

@@ -162,7 +162,6 @@ def test_symlinks_followed_safely(tmp_path: Path) -> None:
     assert walk(vault) == [
         ("a.md", None),
         ("dangling.md", "dangling symlink"),
-        ("file-link.md", None),
         ("linked/o.md", None),
         ("notes/loop", "symlink loop (links to a folder above it)"),
         ("notes/n.md", None),
@@ -175,6 +174,29 @@ def test_second_link_to_a_walked_folder_is_not_read_twice(tmp_path: Path) -> Non
     write(tmp_path / "a" / "n.md", "x")
     (tmp_path / "b").symlink_to(tmp_path / "a")
     assert walk(tmp_path) == [("a/n.md", None)]
+
+
+@needs_symlinks
+def test_a_note_with_two_names_is_walked_once(tmp_path: Path) -> None:
+    """A symlink to a note of the vault (before or after it in the walk) is skipped: the note
+    keeps its own name; two names of one file otherwise (a hard link, two links to a note
+    outside) give the first. A link to a note in a hidden folder or not named like a note is
+    the only way to it, and is walked."""
+    write(tmp_path / "vault" / "m.md", "x")
+    write(tmp_path / "vault" / ".hidden" / "h.md", "x")
+    write(tmp_path / "vault" / "plain.txt", "x")
+    write(tmp_path / "outside" / "o.md", "x")
+    vault = tmp_path / "vault"
+    (vault / "a-link.md").symlink_to(vault / "m.md")  # before m.md in the walk
+    (vault / "sub").mkdir()
+    (vault / "sub" / "z-link.md").symlink_to(Path("..") / "m.md")  # after it, relative
+    (vault / "b-out.md").symlink_to(tmp_path / "outside" / "o.md")
+    (vault / "c-out.md").symlink_to(tmp_path / "outside" / "o.md")
+    (vault / "d-hidden.md").symlink_to(vault / ".hidden" / "h.md")
+    (vault / "e-text.md").symlink_to(vault / "plain.txt")
+    os.link(vault / "m.md", vault / "n-hard.md")
+    assert walk(vault) == [("b-out.md", None), ("d-hidden.md", None), ("e-text.md", None),
+                           ("m.md", None)]
 
 
 def test_root_that_is_not_a_folder(tmp_path: Path) -> None:

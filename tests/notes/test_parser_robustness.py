@@ -48,6 +48,40 @@ def test_frontmatter_list_or_scalar_is_ignored_with_a_problem() -> None:
         assert len(note.problems) == 1 and kind in note.problems[0].message
 
 
+def test_a_frontmatter_key_given_twice_is_read_as_yaml_reads_it_with_a_warning(
+        cli, tmp_path) -> None:
+    """A template pasted over a note's own frontmatter gives a key twice. YAML keeps the
+    last value; the summary card showed the first one (the aliases card the last)."""
+    source = ("---\ntags: [flashcards]\nsummary: an old draft\naliases: [Old name]\n"
+              "summary: the share of flagged items that are truly positive\n"
+              "aliases: [PPV]\nsummary: 2024-05-01\n<<: {source: a}\n<<: {x: 1}\n---\n"
+              "# Positive predictive value\n")
+    note = parse_note(source, "PPV.md")
+    assert_sound(note, source)
+    assert {c.kind: c.back for c in note.cards} == {"summary": "2024-05-01", "aliases": "PPV"}
+    assert [(p.line, p.severity, p.message) for p in note.problems] == [
+        (5, "warning", "frontmatter key 'summary' is given again (first on line 3);"
+                       " the last one is used"),
+        (6, "warning", "frontmatter key 'aliases' is given again (first on line 4);"
+                       " the last one is used"),
+        (7, "warning", "frontmatter key 'summary' is given again (first on line 3);"
+                       " the last one is used"),
+    ]
+    # a later value that is not a scalar: no value as written is left over from before
+    note = parse_note("---\ntags: [flashcards]\nsummary: the first\nsummary: {a: 1}\n---\n",
+                      "n.md")
+    assert [c.kind for c in note.cards] == []
+    (tmp_path / "Precision.md").write_text(
+        "---\ntags: [flashcards]\nsummary: a draft\nsummary: flagged items truly positive\n"
+        "---\n")
+    result = cli("check", tmp_path / "Precision.md")
+    assert result.code == 0
+    assert "Precision.md:4: warning: frontmatter key 'summary' is given again" in result.err
+    shown = cli("check", tmp_path / "Precision.md", "--json").json
+    assert [c["back"] for n in shown["notes"] for c in n["cards"] if c["kind"] == "summary"] \
+        == ["flagged items truly positive"]
+
+
 def test_unclosed_frontmatter_is_read_as_body() -> None:
     note = parse_note("---\ntags: [flashcards]\nQ::A\n", "n.md")
     assert_sound(note)

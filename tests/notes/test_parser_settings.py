@@ -20,7 +20,23 @@ def test_missing_file_gives_defaults(tmp_path: Path) -> None:
 
 
 def test_no_cards_section_gives_defaults(tmp_path: Path) -> None:
-    assert settings_from(tmp_path, "[other]\nx = 1\n") == (ParserSettings(), [])
+    assert settings_from(tmp_path, "# nothing set\n") == (ParserSettings(), [])
+
+
+def test_a_misspelt_section_is_a_warning_and_cards_still_apply(tmp_path: Path) -> None:
+    """`[card]` for `[cards]` used to leave its settings unused without a word."""
+    settings, problems = settings_from(
+        tmp_path, 'title = "my vault"\n[card]\ncloze = ["bold"]\n'
+                  '[cards]\ntags = ["srs"]\n[[cards2]]\nx = 1\n[card.sub]\ny = 2\n')
+    assert settings == ParserSettings(tags=("srs",))
+    assert problems == [
+        (1, "unknown section or key 'title'; ignored (settings go in [cards])", "warning"),
+        (2, "unknown section or key 'card'; ignored (settings go in [cards])", "warning"),
+        (6, "unknown section or key 'cards2'; ignored (settings go in [cards])", "warning"),
+    ]
+    settings, problems = settings_from(tmp_path, '[card]\ncloze = ["bold"]\n')
+    assert settings == ParserSettings()
+    assert [(line, severity) for line, _, severity in problems] == [(1, "warning")]
 
 
 def test_all_keys(tmp_path: Path) -> None:
@@ -78,7 +94,7 @@ def test_bad_toml_names_the_line(tmp_path: Path) -> None:
 def test_cards_not_a_table(tmp_path: Path) -> None:
     settings, problems = settings_from(tmp_path, 'title = "x"\ncards = 3\n')
     assert settings == ParserSettings()
-    assert [line for line, _, _ in problems] == [2]
+    assert [(line, severity) for line, _, severity in problems] == [(1, "warning"), (2, "error")]
 
 
 def test_not_utf8_and_folder(tmp_path: Path) -> None:
