@@ -209,7 +209,8 @@ class Engine:
                 " state_after) VALUES (?, ?, ?, ?, ?, ?)",
                 (card_id, _ts(now), rating, duration_ms, json.dumps(before),
                  json.dumps({**after, "rules": step.RULES,
-                             "zone": step.zone_key(self.tz(), now)})),
+                             "zone": step.zone_key(self.tz(), now),
+                             "hour": self.config.day_start_hour})),
             ).lastrowid
         # committed: what is kept between calls follows this answer
         if ranking_fresh is not None or new_fresh:

@@ -255,6 +255,17 @@ def zone_key(tz: tzinfo, at: datetime) -> str:
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
+def logged_day_start(after: dict, config: Config) -> Config:
+    """`config` with the day-start hour a review was answered with (its log's `hour`), so
+    a replay counts the days that answer counted after the setting has changed; `config`
+    itself for a review logged before the hour was (or with an unreadable one)."""
+    hour = after.get("hour")
+    if isinstance(hour, int) and not isinstance(hour, bool) and 0 <= hour <= 23 \
+            and hour != config.day_start_hour:
+        return replace(config, day_start_hour=hour)
+    return config
+
+
 def zone_from_key(key: str | None, default: tzinfo) -> tzinfo:
     if not key:
         return default

@@ -127,3 +127,28 @@ def test_santiago_answers_in_the_first_pass_of_a_23h_day_start_count_in_the_seco
     assert cli("--collection", col, "due", "--json").json["total"]["new"] == 0
     undone = cli("--collection", col, "undo", "--json").json["undone"]
     assert undone == {"card": card["id"], "rating": "easy"}
+
+
+def test_changing_the_day_start_hour_keeps_the_log_agreeing_with_its_replay(
+        cli, tmp_path, monkeypatch) -> None:
+    """An answer counts its days with the day start it was given under; `doctor` (and its
+    --fix) replays it so after the setting changed, and finds nothing to report or rewrite."""
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    col = tmp_path / "c.sqlite"
+    monkeypatch.setenv("FLASHDECK_NOW", "2026-11-10T03:00:00+01:00")  # still the 9th's day
+    assert cli("--collection", col, "import", _vault(tmp_path, 2)).code == 0
+    ids = [c["id"] for c in cli("--collection", col, "list", "--json").json]
+    for card_id in ids:
+        assert cli("--collection", col, "answer", card_id, "easy").code == 0
+    _config("day_start_hour = 0\n")  # from now on the day starts at midnight
+    monkeypatch.setenv("FLASHDECK_NOW", "2026-11-30T09:00:00+01:00")
+    assert cli("--collection", col, "answer", ids[0], "good").code == 0
+    before = cli("--collection", col, "list", "--json").json
+    for args in (("doctor", "--json"), ("doctor", "--fix", "--json")):
+        result = cli("--collection", col, *args)
+        assert result.code == 0, result.out
+        assert result.json["problems"] == [] and result.json["fixed"] == []
+    assert cli("--collection", col, "list", "--json").json == before
+    assert len(cli("--collection", col, "log", "--json").json) == 3
+    _config("day_start_hour = 4\n")  # and back: still every card agrees
+    assert cli("--collection", col, "doctor").code == 0
