@@ -262,8 +262,14 @@ class Engine:
             after = json.loads(last["state_after"])
             row = card_row(self.col, last["card_id"])
             if row["version"] != after["version"]:
-                raise UsageError(f"card {last['card_id']} changed since that answer; "
-                                 "nothing undone")
+                # buried, suspended or answered elsewhere since: taking the answer back now
+                # would undo that too
+                when = _dt(last["reviewed_at"]).astimezone(self.tz())
+                return Undo(reason=(
+                    f"nothing undone: card {last['card_id']} changed since that answer"
+                    f" ({Rating(last['rating']).word}, {when:%Y-%m-%d %H:%M}): it was buried,"
+                    " suspended or answered elsewhere since, and undo takes back only an"
+                    " answer nothing came after"))
             conn.execute(
                 f"UPDATE cards SET {', '.join(c + ' = ?' for c in SCHEDULING_COLUMNS)}"
                 " WHERE id = ?", (*[before[c] for c in SCHEDULING_COLUMNS], last["card_id"]))
