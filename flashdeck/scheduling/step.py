@@ -255,15 +255,20 @@ def zone_key(tz: tzinfo, at: datetime) -> str:
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
-def logged_day_start(after: dict, config: Config) -> Config:
-    """`config` with the day-start hour a review was answered with (its log's `hour`), so
-    a replay counts the days that answer counted after the setting has changed; `config`
-    itself for a review logged before the hour was (or with an unreadable one)."""
+def logged_hour(after: dict, default: int) -> int:
+    """The day-start hour a review was answered with (its log's `hour`); `default` for a
+    review logged before the hour was (or with an unreadable one)."""
     hour = after.get("hour")
-    if isinstance(hour, int) and not isinstance(hour, bool) and 0 <= hour <= 23 \
-            and hour != config.day_start_hour:
-        return replace(config, day_start_hour=hour)
-    return config
+    if isinstance(hour, int) and not isinstance(hour, bool) and 0 <= hour <= 23:
+        return hour
+    return default
+
+
+def logged_day_start(after: dict, config: Config) -> Config:
+    """`config` with the day-start hour a review was answered with (`logged_hour`), so a
+    replay counts the days that answer counted after the setting has changed."""
+    hour = logged_hour(after, config.day_start_hour)
+    return config if hour == config.day_start_hour else replace(config, day_start_hour=hour)
 
 
 def zone_from_key(key: str | None, default: tzinfo) -> tzinfo:

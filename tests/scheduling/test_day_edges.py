@@ -152,3 +152,41 @@ def test_changing_the_day_start_hour_keeps_the_log_agreeing_with_its_replay(
     assert len(cli("--collection", col, "log", "--json").json) == 3
     _config("day_start_hour = 4\n")  # and back: still every card agrees
     assert cli("--collection", col, "doctor").code == 0
+
+
+@pytest.mark.parametrize(("learned", "answered", "today"), [
+    # late in the evening: the day after tomorrow is 2 days, not the 1 its 28 hours round to
+    ("2026-03-20T23:40:00+01:00", "2026-03-20T23:50:00+01:00", "2026-03-20"),
+    # before the day-start hour: still the day before
+    ("2026-03-21T03:40:00+01:00", "2026-03-21T03:50:00+01:00", "2026-03-20"),
+    # the night the clocks go forward (a 23-hour day)
+    ("2026-03-29T03:40:00+02:00", "2026-03-29T03:50:00+02:00", "2026-03-28"),
+])
+def test_a_review_cards_interval_is_shown_in_scheduling_days_everywhere(
+        cli, tmp_path, monkeypatch, learned, answered, today) -> None:
+    """The buttons, `answer`, `log` and `info` show a review card's interval as the days
+    from today to its due day, as Anki does, whatever the hour of the answer."""
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    _config("fuzz = false\n")
+    col = tmp_path / "c.sqlite"
+    monkeypatch.setenv("FLASHDECK_NOW", learned)
+    assert cli("--collection", col, "import", _vault(tmp_path, 1)).code == 0
+    card_id = cli("--collection", col, "list", "--json").json[0]["id"]
+    assert cli("--collection", col, "answer", card_id, "good").code == 0  # to the 10m step
+    monkeypatch.setenv("FLASHDECK_NOW", answered)
+    previews = cli("--collection", col, "next", "--json").json["previews"]
+    day = datetime.fromisoformat(today).date()
+    berlin = ZoneInfo("Europe/Berlin")
+    labels = {}
+    for name in ("good", "easy"):  # both give a review card
+        due = datetime.fromisoformat(previews[name]["due"]).astimezone(berlin)
+        assert due.hour == 4 and due.minute == 0
+        labels[name] = f"{(due.date() - day).days}d"
+        assert previews[name]["interval"] == labels[name], (name, previews[name])
+    assert previews["again"]["interval"] == "1m"
+    result = cli("--collection", col, "answer", card_id, "good", "--json").json
+    assert result["interval"] == labels["good"] and result["state"] == "review"
+    assert cli("--collection", col, "log", "--json").json[-1]["interval"] == labels["good"]
+    assert cli("--collection", col, "info", card_id, "--json").json["history"][-1][
+        "interval"] == labels["good"]
+    assert f" {labels['good']}  " in cli("--collection", col, "log").out.splitlines()[-1]
