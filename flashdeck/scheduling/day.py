@@ -38,6 +38,14 @@ def scheduling_date(moment: datetime, day_start_hour: int, tz: tzinfo) -> date:
     return day
 
 
+def days_later(start: datetime, days: int, day_start_hour: int, tz=None) -> datetime:
+    """The start of the scheduling day `days` after the one starting at `start` (not
+    `days` times 24 hours: a day the clocks change on is 23 or 25 hours long)."""
+    if tz is None:
+        tz = local_tz()
+    return day_start(scheduling_date(start, day_start_hour, tz) + days * _DAY, day_start_hour, tz)
+
+
 def day_bounds(now: datetime, day_start_hour: int = 4, tz=None) -> tuple[datetime, datetime]:
     """(start, end) in UTC of the scheduling day that contains `now`."""
     if tz is None:

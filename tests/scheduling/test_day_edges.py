@@ -190,3 +190,33 @@ def test_a_review_cards_interval_is_shown_in_scheduling_days_everywhere(
     assert cli("--collection", col, "info", card_id, "--json").json["history"][-1][
         "interval"] == labels["good"]
     assert f" {labels['good']}  " in cli("--collection", col, "log").out.splitlines()[-1]
+
+
+def test_tomorrow_and_review_ahead_end_with_tomorrows_day_when_it_is_23_hours(
+        cli, tmp_path, monkeypatch) -> None:
+    """On the Friday before the clocks go forward, tomorrow's day is 23 hours: a card due on
+    Sunday is not due tomorrow, nor within `--ahead 1`."""
+    from flashdeck.collection.store import Collection
+    from flashdeck.scheduling.config import load_config
+    from flashdeck.scheduling.engine import Engine
+    from flashdeck.scheduling.upcoming import upcoming
+
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    vault = tmp_path / "vault"
+    write_note(vault, "Seeded.md", "---\ntags: [flashcards]\n---\n\n"
+               "Saturday's::card <!--SR:!2026-03-28,3,250-->\n\n"
+               "Sunday's::card <!--SR:!2026-03-29,3,250-->\n")
+    col = tmp_path / "c.sqlite"
+    friday = "2026-03-27T09:00:00+01:00"
+    monkeypatch.setenv("FLASHDECK_NOW", friday)
+    assert cli("--collection", col, "import", vault).code == 0
+    assert cli("--collection", col, "due", "--json").json["total"]["review"] == 0
+    assert cli("--collection", col, "next", "--ahead", "1", "--json").json["counts"][
+        "review"] == 1
+    card = cli("--collection", col, "next", "--ahead", "1", "--json").json["card"]
+    assert card["front"] == "Saturday's"
+    assert cli("--collection", col, "next", "--ahead", "2", "--json").json["counts"][
+        "review"] == 2
+    with Collection.open(col) as opened:
+        later = upcoming(Engine(opened, load_config(), now=lambda: datetime.fromisoformat(friday)))
+    assert later.tomorrow == 1
