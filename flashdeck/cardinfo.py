@@ -24,6 +24,10 @@ from flashdeck.scheduling.state import CardState
 from flashdeck.textsafe import sanitize
 
 # -- times ------------------------------------------------------------------------------------
+def _utc(timestamp: int) -> datetime:
+    return datetime.fromtimestamp(timestamp, timezone.utc)
+
+
 def local_dt(timestamp: int | None, tz) -> datetime | None:
     if timestamp is None:
         return None
@@ -81,17 +85,32 @@ class Review:
     due: datetime | None  # when the card was due after this answer
     deck: str
     front: str
+    days: int | None = None  # a review card's interval: scheduling days to its due day
 
     @property
     def interval(self) -> timedelta | None:
-        """What this answer gave: due after it, minus the time of the answer."""
+        """What this answer gave: a review card's scheduling days (as its buttons showed
+        them), else its due after it minus the time of the answer."""
+        if self.days is not None:
+            return timedelta(days=self.days)
         return None if self.due is None else self.due - self.time
 
     @classmethod
-    def from_row(cls, row: ReviewRow, tz) -> "Review":
+    def from_row(cls, row: ReviewRow, tz, day_start_hour: int = 4) -> "Review":
         before, after = _state(row.state_before), _state(row.state_after)
         due = after.get("due")
+        days = None
+        if isinstance(due, int) and after.get("state") == "review" \
+                and after.get("rules", 1) != 1:  # due on a day (scheduling/step.py)
+            zone = step.zone_from_key(after.get("zone"), tz)
+            hour = step.logged_hour(after, day_start_hour)
+            try:
+                days = (step.scheduling_date(_utc(due), hour, zone)
+                        - step.scheduling_date(_utc(row.reviewed_at), hour, zone)).days
+            except (OverflowError, ValueError, OSError):  # a damaged log: doctor reports it
+                days = None
         return cls(
+            days=days,
             id=row.id, card_id=row.card_id, time=local_dt(row.reviewed_at, tz),
             rating=RATING_NAMES.get(row.rating, str(row.rating)),
             duration_ms=row.duration_ms,
@@ -119,16 +138,16 @@ def review_line(review: Review, with_card: bool = False) -> str:
                     f"{review.state_before:>10} → {review.state_after}")
 
 
-def iter_review_log(col, limit: int = 0, tz=None):
+def iter_review_log(col, limit: int = 0, tz=None, day_start_hour: int = 4):
     """The last `limit` reviews (0: all), oldest first, read one by one (constant memory at
     any size of log: `collection.queries.iter_reviews`); times in `tz`, else local time."""
     tz = tz or clock.local_tz()
-    return (Review.from_row(row, tz) for row in iter_reviews(col, limit))
+    return (Review.from_row(row, tz, day_start_hour) for row in iter_reviews(col, limit))
 
 
-def card_history(col, card_id: int, tz=None) -> list[Review]:
+def card_history(col, card_id: int, tz=None, day_start_hour: int = 4) -> list[Review]:
     tz = tz or clock.local_tz()
-    return [Review.from_row(row, tz) for row in card_reviews(col, card_id)]
+    return [Review.from_row(row, tz, day_start_hour) for row in card_reviews(col, card_id)]
 
 
 # -- one card -------------------------------------------------------------------------------------
@@ -238,5 +257,5 @@ def card_info(engine, card_id: int, tz=None) -> CardInfo:
         difficulty=None if new else row["difficulty"],
         retrievability=retrievability,
         buried_until=local_dt(row["buried_until"], tz) if buried else None,
-        history=card_history(col, card_id, tz),
+        history=card_history(col, card_id, tz, engine.config.day_start_hour),
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 
 from flashdeck.errors import UsageError
@@ -47,17 +47,24 @@ def parse_now(value: str) -> datetime:
 
 def local_tz():
     """The local time zone, as an IANA zone wherever one is known, so the scheduling day is
-    right on 23- and 25-hour days: `TZ` (e.g. Europe/Berlin); else FLASHDECK_NOW's offset when
-    the clock is fixed (a script names its moment, not its zone); else the system's zone
-    (/etc/localtime), else the system's current offset."""
+    right on 23- and 25-hour days: `TZ` (e.g. Europe/Berlin, or a path into a zoneinfo
+    folder), or a POSIX rule in `TZ` (`CET-1CEST,M3.5.0,M10.5.0/3`) as the C library (and
+    `date`) reads it; else FLASHDECK_NOW's offset when the clock is fixed (a script names its
+    moment, not its zone); else the system's zone (/etc/localtime), else the system's
+    current offset."""
     return _local_tz(os.environ.get("TZ", ""), os.environ.get("FLASHDECK_NOW", ""))
 
 
 @lru_cache(maxsize=8)
 def _local_tz(tz_name: str, fixed: str):
-    zone = _zone(tz_name.lstrip(":")) if tz_name else None
+    name = tz_name.lstrip(":")
+    if name.startswith("/") and "/zoneinfo/" in name:  # TZ=:/usr/share/zoneinfo/Europe/Berlin
+        name = name.split("/zoneinfo/", 1)[1]
+    zone = _zone(name) if name else None
     if zone is not None:
         return zone
+    if name and _posix_rule(name):  # TZ=CET-1CEST,M3.5.0,M10.5.0/3: the C library's zone
+        return _SystemZone(name)
     if fixed:
         try:
             moment = datetime.fromisoformat(fixed.strip())
@@ -76,6 +83,20 @@ def _local_tz(tz_name: str, fixed: str):
     return datetime.now().astimezone().tzinfo
 
 
+# A POSIX TZ rule: a name (3+ letters or <...>), an offset, optionally a summer-time name,
+# its offset and the rule of its dates (`EST5EDT,M3.2.0,M11.1.0`, `<+0330>-3:30`, `JST-9`)
+_POSIX_NAME = r"(?:[A-Za-z]{3,}|<[+\-A-Za-z0-9]{1,10}>)"
+_POSIX_OFFSET = r"[+-]?[0-9]{1,2}(?::[0-9]{2}){0,2}"
+_POSIX_TZ = (rf"{_POSIX_NAME}{_POSIX_OFFSET}(?:{_POSIX_NAME}(?:{_POSIX_OFFSET})?"
+             r"(?:,[A-Za-z0-9.:/+\-]{1,40},[A-Za-z0-9.:/+\-]{1,40})?)?\Z")
+
+
+def _posix_rule(name: str) -> bool:
+    import re  # deferred: only a TZ that names no IANA zone needs it
+
+    return len(name) < 120 and re.match(_POSIX_TZ, name, re.ASCII) is not None
+
+
 def _zone(name: str):
     """The IANA zone `name`, or None when it is no zone this system knows."""
     if not name or name.startswith("/") or ".." in name:
@@ -86,3 +107,67 @@ def _zone(name: str):
         return ZoneInfo(name)
     except (ValueError, OSError, KeyError):
         return None
+
+
+class _SystemZone(tzinfo):
+    """The zone the C library reads from a `TZ` that names no IANA zone (a POSIX rule, e.g.
+    `EST+5EDT,M3.2.0/2,M11.1.0/2`): each moment's offset as `time.localtime` gives it, so
+    its clock changes are kept. Times are logged with their offset (`step.zone_key`)."""
+
+    def __init__(self, value: str) -> None:
+        import time
+
+        time.tzset()  # the C library's zone from TZ as it is now (not as at the start)
+        self._value = value
+
+    def _offset_at(self, timestamp: float) -> timedelta:
+        import time
+
+        try:
+            return timedelta(seconds=time.localtime(timestamp).tm_gmtoff)
+        except (OverflowError, OSError, ValueError):
+            return timedelta(0)
+
+    def fromutc(self, dt: datetime) -> datetime:
+        stamp = (dt.replace(tzinfo=timezone.utc) - _EPOCH).total_seconds()
+        offset = self._offset_at(stamp)
+        local = dt + offset
+        # the second pass of a repeated hour: its wall time's first pass has another offset
+        if self.utcoffset(local.replace(fold=0)) != offset:
+            return local.replace(fold=1)
+        return local
+
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        if dt is None:
+            return self._offset_at(datetime.now(timezone.utc).timestamp())
+        naive = (dt.replace(tzinfo=timezone.utc) - _EPOCH).total_seconds()
+        # the wall time read with the offset before a change (fold 0) or after it (fold 1)
+        first = self._offset_at(naive - self._offset_at(naive - 86400).total_seconds())
+        second = self._offset_at(naive - self._offset_at(naive + 86400).total_seconds())
+        candidates = [o for o in (first, second) if self._offset_at(
+            naive - o.total_seconds()) == o]
+        if not candidates:  # a skipped wall time: read with the offset before the jump
+            return self._offset_at(naive + 86400 if dt.fold else naive - 86400)  # (or after)
+        if len(candidates) == 2 and candidates[0] != candidates[1]:
+            early, late = sorted(candidates, reverse=True)  # the larger offset is the earlier instant
+            return late if dt.fold else early
+        return candidates[0]
+
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+    def tzname(self, dt: datetime | None) -> str:
+        import time
+
+        stamp = datetime.now(timezone.utc).timestamp() if dt is None else \
+            (dt - dt.utcoffset()).replace(tzinfo=timezone.utc).timestamp()
+        try:
+            return time.localtime(stamp).tm_zone
+        except (OverflowError, OSError, ValueError):
+            return self._value
+
+    def __repr__(self) -> str:
+        return f"_SystemZone({self._value!r})"
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)

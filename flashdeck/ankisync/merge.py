@@ -208,17 +208,20 @@ def _merge_card(conn, card_id: int, items: list, config, in_force, here) -> None
         if pulled:
             rating, duration = item.ease, item.duration_ms
             zone, rules = step.zone_key(here, moment), step.RULES
+            logged = {"hour": config.day_start_hour}
         else:
             logged = json.loads(item["state_after"])
             rating, duration = item["rating"], item["duration_ms"]
             zone, rules = logged.get("zone"), logged.get("rules", 1)
-        used = with_parameters(config, in_force.at(at))
+        used = step.logged_day_start(logged, with_parameters(config, in_force.at(at)))
         tz = step.zone_from_key(zone, here)
         after = step.review(card_id, CardState.from_dict(state), rating, moment, used, tz,
                             rules).to_dict()
         extra = {"rules": rules}
         if zone is not None:
             extra["zone"] = zone
+        if "hour" in logged:
+            extra["hour"] = used.day_start_hour
         review_id = conn.execute(
             "INSERT INTO reviews (card_id, reviewed_at, rating, duration_ms, state_before,"
             " state_after) VALUES (?, ?, ?, ?, ?, ?)",

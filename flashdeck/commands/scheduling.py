@@ -168,7 +168,8 @@ def cmd_log(args) -> int:
     from flashdeck.render import inline_text
 
     with open_collection(args, readonly=True) as col:
-        entries = iter_review_log(col, args.limit)
+        entries = iter_review_log(col, args.limit,
+                                  day_start_hour=load_config().day_start_hour)
         if args.json:
             print_json_stream(e.to_json() for e in entries)
             return 0

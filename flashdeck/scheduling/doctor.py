@@ -644,7 +644,7 @@ class _Replayer:
                after: dict) -> dict:
         from flashdeck.scheduling.parameters import with_parameters
 
-        config = self.config
+        config = step.logged_day_start(after, self.config)
         tz = step.zone_from_key(after.get("zone"), self.here)
         state = CardState.from_dict(row)
         rules = after.get("rules", 1)

@@ -18,7 +18,7 @@ from flashdeck.collection.cards import CardView, card_row
 from flashdeck.collection.store import Collection
 from flashdeck.errors import UsageError
 from flashdeck.scheduling.config import Config
-from flashdeck.scheduling.day import day_bounds
+from flashdeck.scheduling.day import day_bounds, scheduling_date
 from flashdeck.scheduling.queue import Counts, NewCards, Queue, ReviewRanking, answer_siblings
 from flashdeck.scheduling.rating import Rating, check_rating
 
@@ -133,6 +133,15 @@ class Engine:
     def tz(self):
         return clock.local_tz()
 
+    def interval(self, state: str, due: datetime, now: datetime) -> timedelta:
+        """The interval an answer `now` gives, as Anki shows it: for a review card, the
+        scheduling days from today to its due day (answered at 23:50, a card due the day
+        after tomorrow is 2d, not the 1d its 28 hours round to); else the time to `due`."""
+        if state != "review":
+            return due - now
+        hour, tz = self.config.day_start_hour, self.tz()
+        return timedelta(days=(scheduling_date(due, hour, tz) - scheduling_date(now, hour, tz)).days)
+
     # -- FSRS (scheduling/step.py: imported at the first answer or preview, which come after
     # the first card is on screen) ------------------------------------------------------------
     def answers(self, row, now: datetime, only: int | None = None) -> dict[int, CardState]:
@@ -152,7 +161,8 @@ class Engine:
         result = {}
         for rating, after in self.answers(row, now).items():
             due = _dt(after.due)
-            result[Rating(rating).word] = Preview(rating, due, due - now, after.to_dict())
+            result[Rating(rating).word] = Preview(rating, due, self.interval(after.state, due, now),
+                                                  after.to_dict())
         return result
 
     def _row(self, card_id: int):
@@ -209,7 +219,8 @@ class Engine:
                 " state_after) VALUES (?, ?, ?, ?, ?, ?)",
                 (card_id, _ts(now), rating, duration_ms, json.dumps(before),
                  json.dumps({**after, "rules": step.RULES,
-                             "zone": step.zone_key(self.tz(), now)})),
+                             "zone": step.zone_key(self.tz(), now),
+                             "hour": self.config.day_start_hour})),
             ).lastrowid
         # committed: what is kept between calls follows this answer
         if ranking_fresh is not None or new_fresh:
@@ -221,7 +232,8 @@ class Engine:
             if new_fresh:
                 self._new_cards.after_answer(self.col.conn, version, _ts(now), row, siblings)
         due = _dt(after["due"])
-        return Answered(card_id, rating, review_id, after["state"], due, due - now,
+        return Answered(card_id, rating, review_id, after["state"], due,
+                        self.interval(after["state"], due, now),
                         leech=bool(after["leech"]) and not before["leech"])
 
     def undo(self, *, review_id: int | None = None, since: datetime | None = None) -> Undo:
@@ -261,8 +273,14 @@ class Engine:
             after = json.loads(last["state_after"])
             row = card_row(self.col, last["card_id"])
             if row["version"] != after["version"]:
-                raise UsageError(f"card {last['card_id']} changed since that answer; "
-                                 "nothing undone")
+                # buried, suspended or answered elsewhere since: taking the answer back now
+                # would undo that too
+                when = _dt(last["reviewed_at"]).astimezone(self.tz())
+                return Undo(reason=(
+                    f"nothing undone: card {last['card_id']} changed since that answer"
+                    f" ({Rating(last['rating']).word}, {when:%Y-%m-%d %H:%M}): it was buried,"
+                    " suspended or answered elsewhere since, and undo takes back only an"
+                    " answer nothing came after"))
             conn.execute(
                 f"UPDATE cards SET {', '.join(c + ' = ?' for c in SCHEDULING_COLUMNS)}"
                 " WHERE id = ?", (*[before[c] for c in SCHEDULING_COLUMNS], last["card_id"]))

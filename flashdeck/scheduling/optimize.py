@@ -93,14 +93,18 @@ def review_histories(conn, config: Config):
                 yield card, history
             card, history = card_id, []
         try:
-            zone = json.loads(state_after).get("zone")
-        except (ValueError, AttributeError):
-            zone = None
+            logged = json.loads(state_after)
+        except ValueError:
+            logged = None
+        if not isinstance(logged, dict):
+            logged = {}
+        zone = logged.get("zone")
         tz = zones.get(zone)
         if tz is None:
             tz = zones[zone] = step.zone_from_key(zone, here)
         moment = datetime.fromtimestamp(reviewed_at, timezone.utc)
-        day = step.scheduling_date(moment, config.day_start_hour, tz).toordinal()
+        hour = step.logged_day_start(logged, config).day_start_hour  # the answer's days
+        day = step.scheduling_date(moment, hour, tz).toordinal()
         history.append((reviewed_at, day, rating))
     if history:
         yield card, history

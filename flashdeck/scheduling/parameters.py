@@ -163,7 +163,8 @@ def recomputed(card_id: int, state: dict, reviews, entry: Recompute, config: Con
                "buried_until": before.get("buried_until")}
         tz = step.zone_from_key(after.get("zone"), here)
         moment = datetime.fromtimestamp(reviewed_at, timezone.utc)
-        current = step.review(card_id, CardState.from_dict(row), rating, moment, used, tz,
+        current = step.review(card_id, CardState.from_dict(row), rating, moment,
+                              step.logged_day_start(after, used), tz,
                               after.get("rules", 1)).to_dict()
     if current is None:
         return dict(state)

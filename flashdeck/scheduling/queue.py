@@ -561,8 +561,10 @@ class Queue:
         self.ahead = ahead  # days to review ahead when nothing is due
 
     def _horizon(self) -> int:
-        """Until when a review ahead reaches: `ahead` days after today ends."""
-        return _ts(self.day[1] + timedelta(days=self.ahead))
+        """Until when a review ahead reaches: the end of the `ahead`th day after today."""
+        from flashdeck.scheduling.day import days_later
+
+        return _ts(days_later(self.day[1], self.ahead, self.config.day_start_hour))
 
     def _filters(self, now: datetime) -> tuple[str, list]:
         sql = (" AND c.orphaned = 0 AND c.suspended = 0"

@@ -27,10 +27,11 @@ from __future__ import annotations
 import random
 import threading
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 
 from flashdeck.scheduling.config import Config
+from flashdeck.scheduling.day import day_start, scheduling_date  # noqa: F401 (step.* users)
 from flashdeck.scheduling.state import CardState
 
 RULES = 2  # the rules new answers follow; logged with each review
@@ -56,18 +57,6 @@ def scheduler(config: Config):
 
 def _dt(timestamp: int | None) -> datetime | None:
     return None if timestamp is None else datetime.fromtimestamp(timestamp, timezone.utc)
-
-
-def scheduling_date(moment: datetime, day_start_hour: int, tz: tzinfo) -> date:
-    """The local date of the scheduling day holding `moment` (before the day-start hour it
-    is still the day before)."""
-    local = moment.astimezone(tz)
-    return local.date() if local.hour >= day_start_hour else local.date() - _DAY
-
-
-def day_start(day: date, day_start_hour: int, tz: tzinfo) -> datetime:
-    """When the scheduling day `day` starts, in UTC."""
-    return datetime.combine(day, time(hour=day_start_hour), tzinfo=tz).astimezone(timezone.utc)
 
 
 def fsrs_card(card_id: int, state: CardState, now: datetime):
@@ -264,6 +253,22 @@ def zone_key(tz: tzinfo, at: datetime) -> str:
     minutes = int(offset.total_seconds() // 60)
     sign = "-" if minutes < 0 else "+"
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def logged_hour(after: dict, default: int) -> int:
+    """The day-start hour a review was answered with (its log's `hour`); `default` for a
+    review logged before the hour was (or with an unreadable one)."""
+    hour = after.get("hour")
+    if isinstance(hour, int) and not isinstance(hour, bool) and 0 <= hour <= 23:
+        return hour
+    return default
+
+
+def logged_day_start(after: dict, config: Config) -> Config:
+    """`config` with the day-start hour a review was answered with (`logged_hour`), so a
+    replay counts the days that answer counted after the setting has changed."""
+    hour = logged_hour(after, config.day_start_hour)
+    return config if hour == config.day_start_hour else replace(config, day_start_hour=hour)
 
 
 def zone_from_key(key: str | None, default: tzinfo) -> tzinfo:

@@ -4,9 +4,10 @@ and the deck list's "later today" and "tomorrow")."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from flashdeck.collection.queries import studied_due_between
+from flashdeck.scheduling.day import days_later
 from flashdeck.scheduling.engine import Engine
 
 
@@ -45,7 +46,8 @@ def upcoming(engine: Engine, deck: str | None = None) -> Upcoming:
     end_ts = int(day_end.timestamp())
     later, first = studied_due_between(engine.col, int(engine.now().timestamp()), end_ts, deck,
                                        learning_only=True)
-    tomorrow, _ = studied_due_between(engine.col, end_ts - 1,
-                                      int((day_end + timedelta(days=1)).timestamp()), deck)
+    tomorrow_end = days_later(day_end, 1, engine.config.day_start_hour, engine.tz())
+    tomorrow, _ = studied_due_between(engine.col, end_ts - 1, int(tomorrow_end.timestamp()),
+                                      deck)
     next_at = datetime.fromtimestamp(first, timezone.utc) if first is not None else None
     return Upcoming(later_today=later, next_at=next_at, tomorrow=tomorrow)
