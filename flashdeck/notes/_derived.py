@@ -148,7 +148,7 @@ def formulas(src: Source, taken: set[int]) -> Derived:
             continue
         crumbs = lines.crumbs(start)
         line = lines.file_line(start)
-        intro = _intro(src, start)
+        intro = _intro(src, start, taken)
         heading = " › ".join(crumbs)
         front = _phrasing.formula_front(back, src.title, heading, intro)
         alt = _phrasing.formula_front(back, src.title, heading, intro, with_heading=True)
@@ -205,15 +205,16 @@ def question_headings(src: Source, taken: set[int]) -> Derived:
 DERIVERS = (summary, aliases, question_callouts, formulas, question_headings)
 
 
-def _intro(src: Source, start: int) -> str:
+def _intro(src: Source, start: int, taken: set[int]) -> str:
     """The sentence that introduces the block at body line `start`: the line just
-    above it (blank lines aside), when it is prose ending with a colon."""
+    above it (blank lines aside), when it is prose ending with a colon, and no other
+    card's source (a cloze's line would show its answer on this front)."""
     lines = src.lines
     kinds = lines.kinds
     j = start - 1
     while j >= 0 and kinds[j] == BLANK and start - j <= 2:
         j -= 1
-    if j < 0 or kinds[j] != TEXT or lines.in_list(j) or j in src.front_back_lines:
+    if j < 0 or kinds[j] != TEXT or lines.in_list(j) or j in src.front_back_lines or j in taken:
         return ""
     text = render(lines.contents[j], lines.masked[j], cloze=src.cloze)
     if not text.endswith(":") or len(text) > 4 * _INTRO_MAX:
