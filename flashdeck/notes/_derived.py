@@ -104,8 +104,13 @@ def question_callouts(src: Source, taken: set[int]) -> Derived:
         if c.kind not in _QUESTION_CALLOUTS or lines.kinds[c.start] != CALLOUT:
             continue
         found.took.update(range(c.start, c.end))
-        front = TRAILING_BLOCK_ID_RE.sub("", HTML_COMMENT_RE.sub("", c.title)).strip()
+        masked = lines.masked[c.start][len(lines.contents[c.start]) - len(c.title):]
+        asked, told = _split_title(c.title, masked if len(masked) == len(c.title) else c.title)
+        front = _title_text(asked)
         back = _section_text(src, c.start + 1, c.end, c.depth, taken)
+        told = _title_text(told)
+        if told:  # `Is Dice differentiable? Yes, the soft one is.`: the title's own answer
+            back = f"{told}\n\n{back}" if back else told
         if not front or not back:
             what = "title" if not front else "body"
             found.warnings.append((c.start, f"question callout has no {what}; no card"))
@@ -116,6 +121,26 @@ def question_callouts(src: Source, taken: set[int]) -> Derived:
         found.cards.append(Draft("question", front, back, line, f"callout:L{line}",
                                  crumbs=crumbs, alt_front=alt))
     return found
+
+
+_AFTER_QUESTION_MARK = frozenset("*_~)]\"'”’»")  # what closes around a question
+
+
+def _split_title(title: str, masked: str) -> tuple[str, str]:
+    """A question callout's title: the question, up to its last question mark (outside
+    code, math and comments, with the emphasis or bracket closing around it), and what
+    follows it, which answers it and so belongs to the back."""
+    mark = masked.rfind("?")
+    if mark < 0:
+        return title, ""
+    end = mark + 1
+    while end < len(masked) and masked[end] in _AFTER_QUESTION_MARK:
+        end += 1
+    return title[:end], title[end:]
+
+
+def _title_text(title: str) -> str:
+    return TRAILING_BLOCK_ID_RE.sub("", HTML_COMMENT_RE.sub("", title)).strip()
 
 
 def formulas(src: Source, taken: set[int]) -> Derived:

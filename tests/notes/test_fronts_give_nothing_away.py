@@ -27,3 +27,31 @@ def test_a_formula_is_not_introduced_by_a_cloze_sentence(cli, tmp_path) -> None:
     # introduced by its sentence, it read "The harmonic mean of ... is …?": the cloze's answer
     assert "harmonic" not in formula["front"]
     assert formula["front"] == "What is the formula for *Averaging Rates*?"
+
+
+def test_a_question_callouts_title_answer_is_on_the_back(cli, tmp_path) -> None:
+    vault = tmp_path / "vault"
+    write_note(vault, "Dice Score.md", (
+        "---\ntags: [flashcards]\nexercises: []\n---\n\n"
+        "> [!faq] Is Dice differentiable? Yes, its soft version is. ^q1\n"
+        "> The soft Dice uses probabilities instead of hard labels.\n\n"
+        "> [!question] **Is Dice symmetric?** yes\n\n"
+        "> [!question] Does $P(x?)$ stay defined when `a?b` is empty?\n"
+        "> Only with a smoothing term.\n\n"
+        "> [!question] Why? (smoothing)\n"
+        "> It keeps 0/0 away.\n"))
+    cards = [(c["front"], c["back"]) for c in cards_of(cli, vault)]
+    assert cards == [
+        ("Is Dice differentiable?",
+         "Yes, its soft version is.\n\nThe soft Dice uses probabilities instead of hard labels."),
+        ("**Is Dice symmetric?**", "yes"),
+        ("Does $P(x?)$ stay defined when `a?b` is empty?", "Only with a smoothing term."),
+        ("Why?", "(smoothing)\n\nIt keeps 0/0 away."),
+    ]
+    collection = tmp_path / "c.sqlite"
+    assert cli("--collection", collection, "import", vault).code == 0
+    front = cli("--collection", collection, "show", "1")
+    assert front.code == 0
+    assert "Is Dice differentiable?" in front.out and "Yes" not in front.out
+    answer = cli("--collection", collection, "show", "--answer", "1").out
+    assert "Yes, its soft version is." in answer and "^q1" not in answer
