@@ -20,11 +20,53 @@ CRUMB_SEPARATOR = " › "  # how the collection joins a card's headings (column 
 
 def header(card) -> str:
     """`deck · Note title › Heading › Sub`: where the card comes from, as it reads (math
-    rendered, markdown syntax dropped: see `breadcrumb_text`). Plain text, never markup."""
+    rendered, markdown syntax dropped: see `breadcrumb_text`). Plain text, never markup.
+
+    The header is shown with the front, so a title or heading that gives the card's answer
+    away shows as `…`: one that states the answer (`## Sensitivity` above `Recall is also
+    called ==sensitivity==`), or one the answer names and the front does not (`Harmonic
+    Mean` on `What do we average rates with?::the harmonic mean`)."""
     trail = CRUMB_SEPARATOR.join(
         part for part in (breadcrumb_text(card.note_title), breadcrumb_text(card.breadcrumb))
         if part)
+    answers = _answer_words(card) if trail else ()
+    if answers:
+        front = f" {_words(card.front)} "
+        trail = CRUMB_SEPARATOR.join(
+            _ELLIPSIS if _gives_away(f" {_words(part)} ", answers, front) else part
+            for part in trail.split(CRUMB_SEPARATOR))
     return f"{card.deck} · {trail}" if trail else card.deck
+
+
+_WORD = re.compile(r"\w+")
+_ANSWERED_KINDS = frozenset({"basic", "reversed", "summary", "aliases"})  # the back is the answer
+_MAX_COMPARED_LINES = 40  # lines of a front or an answer compared with the breadcrumb
+
+
+def _words(text: str) -> str:
+    """Text as it reads (math rendered, markup dropped), word by word: `TP / (TP + FP)` and
+    `tp tp fp` read the same. Bounded: a few dozen lines, each cut by `inline_text`."""
+    lines = (text or "").splitlines()[:_MAX_COMPARED_LINES]
+    return " ".join(_WORD.findall(" ".join(inline_text(line) for line in lines).casefold()))
+
+
+def _answer_words(card) -> tuple[str, ...]:
+    """The card's answers, as ` word word `: a cloze's asked deletions, the back of a card
+    whose back is its answer (a question's or a formula's back is an explanation)."""
+    kind, back = getattr(card, "kind", ""), getattr(card, "back", "") or ""
+    if kind == "cloze":
+        answers = _CLOZE_ANSWER.findall(back)
+    elif kind in _ANSWERED_KINDS:
+        answers = [back]
+    else:
+        return ()
+    return tuple(f" {words} " for words in map(_words, answers) if words)
+
+
+def _gives_away(part: str, answers: tuple[str, ...], front: str) -> bool:
+    if part == "  ":  # no words at all (a heading of symbols): nothing to give away
+        return False
+    return any(answer in part or (part in answer and part not in front) for answer in answers)
 
 
 def exercise_seed(card) -> int:

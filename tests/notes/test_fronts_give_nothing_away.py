@@ -55,3 +55,49 @@ def test_a_question_callouts_title_answer_is_on_the_back(cli, tmp_path) -> None:
     assert "Is Dice differentiable?" in front.out and "Yes" not in front.out
     answer = cli("--collection", collection, "show", "--answer", "1").out
     assert "Yes, its soft version is." in answer and "^q1" not in answer
+
+
+def shown_headers(cli, tmp_path, vault) -> dict[str, str]:
+    """Each card's front (as `list --json` gives it) -> the header line `show` prints above it."""
+    collection = tmp_path / "c.sqlite"
+    assert cli("--collection", collection, "import", vault).code == 0
+    listed = cli("--collection", collection, "list", "--json")
+    assert listed.code == 0
+    headers = {}
+    for card in json.loads(listed.out):
+        front = cli("--collection", collection, "show", card["id"])
+        answer = cli("--collection", collection, "show", "--answer", card["id"])
+        assert front.code == 0 and answer.code == 0
+        first = front.out.splitlines()[0]
+        assert answer.out.splitlines()[0] == first
+        headers[card["front"]] = first.split("  ", 1)[1]
+    return headers
+
+
+def test_a_heading_or_title_that_gives_the_answer_away_is_not_shown(cli, tmp_path) -> None:
+    vault = tmp_path / "vault"
+    write_note(vault, "Averaging Rates.md", (
+        "---\ntags: [flashcards]\nexercises: []\n---\n\n"
+        "What is the idea of averaging rates?::weight each rate by the time spent at it\n\n"
+        "What do we average rates with?::the **averaging rates** rule: the harmonic mean\n\n"
+        "## 15 mph\n"
+        "Average speed of the grocery trip?::15 mph\n\n"
+        "## Sensitivity\n"
+        "Recall is also called ==sensitivity==.\n\n"
+        "## Precision vs recall\n"
+        "Precision:::Recall\n\n"
+        "## Trip back\n"
+        "How long does the trip back take at 10 mph?::30 minutes\n"))
+    assert shown_headers(cli, tmp_path, vault) == {
+        # the title is what the front asks about: it stays
+        "What is the idea of averaging rates?": "flashcards · Averaging Rates",
+        # the answer names the title, the front does not
+        "What do we average rates with?": "flashcards · …",
+        # a heading that states the answer, of a basic card, a cloze, a reversed pair
+        "Average speed of the grocery trip?": "flashcards · Averaging Rates › …",
+        "Recall is also called [...].": "flashcards · Averaging Rates › …",
+        "Precision": "flashcards · Averaging Rates › …",
+        "Recall": "flashcards · Averaging Rates › …",
+        # context that does not answer stays
+        "How long does the trip back take at 10 mph?": "flashcards · Averaging Rates › Trip back",
+    }
