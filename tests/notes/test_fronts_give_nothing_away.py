@@ -99,5 +99,6 @@ def test_a_heading_or_title_that_gives_the_answer_away_is_not_shown(cli, tmp_pat
         "Precision": "flashcards · Averaging Rates › …",
         "Recall": "flashcards · Averaging Rates › …",
         # context that does not answer stays
-        "How long does the trip back take at 10 mph?": "flashcards · Averaging Rates › Trip back",
+        "How long does the trip back take at 10 mph?":
+            "flashcards · Averaging Rates › Trip back",
     }
