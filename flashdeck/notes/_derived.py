@@ -145,12 +145,17 @@ def _title_text(title: str) -> str:
 
 def formulas(src: Source, taken: set[int]) -> Derived:
     """Formula cards from display math standing on its own. Math that is part of another
-    card (a `?` card's back, a question callout) is that card's, not a card of its own."""
+    card (a `?` card's back, a question callout, a question heading's section) is that
+    card's answer, not a card of its own."""
     lines = src.lines
     kinds = lines.kinds
+    if any(h.text.endswith("?") for h in lines.headings):
+        asked = _in_question_sections(lines)
+    else:
+        asked = bytearray(len(lines.body))
     blocks: list[tuple[int, int, str]] = []  # start, end, the formula
     for start, end in lines.math_blocks:
-        if kinds[start] == COMMENTED or lines.in_list(start) or start in taken:
+        if kinds[start] == COMMENTED or lines.in_list(start) or start in taken or asked[start]:
             continue
         orig, _masked = lines.joined(list(range(start, end)), len(lines.paths[start]))
         blocks.append((start, end, orig.strip()))
@@ -158,7 +163,7 @@ def formulas(src: Source, taken: set[int]) -> Derived:
     for start, end in lines.display_math:
         first = line_of(starts, start)
         last = line_of(starts, end - 1)
-        if kinds[first] != TEXT or lines.in_list(first) or first in taken:
+        if kinds[first] != TEXT or lines.in_list(first) or first in taken or asked[first]:
             continue
         before = text[starts[first] : start]
         after = text[end : starts[last] + len(lines.contents[last])]
@@ -187,14 +192,7 @@ def question_headings(src: Source, taken: set[int]) -> Derived:
     its own and out of its answer."""
     lines = src.lines
     headings = lines.headings
-    n = len(lines.body)
-    # where each heading's section ends: at the next heading of the same or a higher level
-    ends = [n] * len(headings)
-    open_sections: list[int] = []
-    for k, h in enumerate(headings):
-        while open_sections and headings[open_sections[-1]].level >= h.level:
-            ends[open_sections.pop()] = h.start
-        open_sections.append(k)
+    ends = _section_ends(lines)
     questions = [k for k, h in enumerate(headings) if h.text.endswith("?")]
     starts = [headings[k].start for k in questions]
     found = Derived()
@@ -228,6 +226,30 @@ def question_headings(src: Source, taken: set[int]) -> Derived:
 # before it took: a question callout's lines are no formula, and neither they nor a
 # formula show in a question heading's answer.
 DERIVERS = (summary, aliases, question_callouts, formulas, question_headings)
+
+
+def _section_ends(lines: Lines) -> list[int]:
+    """Where each heading's section ends: at the next heading of the same or a higher
+    level (subsections included), else at the end of the note."""
+    headings = lines.headings
+    ends = [len(lines.body)] * len(headings)
+    open_sections: list[int] = []
+    for k, h in enumerate(headings):
+        while open_sections and headings[open_sections[-1]].level >= h.level:
+            ends[open_sections.pop()] = h.start
+        open_sections.append(k)
+    return ends
+
+
+def _in_question_sections(lines: Lines) -> bytearray:
+    """1 for each body line under a question heading (in its section, below the heading).
+    Headings nest at most six deep, so the ranges marked add up to a few times the note."""
+    inside = bytearray(len(lines.body))
+    headings = lines.headings
+    for h, end in zip(headings, _section_ends(lines)):
+        if h.text.endswith("?") and h.end < end:
+            inside[h.end:end] = b"\x01" * (end - h.end)
+    return inside
 
 
 def _intro(src: Source, start: int, taken: set[int]) -> str:

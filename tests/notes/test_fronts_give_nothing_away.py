@@ -102,3 +102,27 @@ def test_a_heading_or_title_that_gives_the_answer_away_is_not_shown(cli, tmp_pat
         "How long does the trip back take at 10 mph?":
             "flashcards · Averaging Rates › Trip back",
     }
+
+
+def test_a_formula_under_a_question_heading_is_that_questions_answer(cli, tmp_path) -> None:
+    note = write_note(tmp_path, "Dice Coefficient.md", (
+        "---\ntags: [flashcards]\nexercises: []\n---\n\n"
+        "### How is the Dice coefficient computed?\n"
+        "It is computed as:\n\n"
+        "$$D = \\frac{2|A \\cap B|}{|A| + |B|}$$\n\n"
+        "### How do we turn Dice into a loss?\n"
+        "We subtract it from one:\n"
+        "$$1 - D$$\n"
+        "so a perfect overlap gives zero loss.\n\n"
+        "## Jaccard\n"
+        "$$J = \\frac{D}{2 - D}$$\n"))
+    cards = [(c["kind"], c["front"], c["back"]) for c in cards_of(cli, note)]
+    # the answers were "It is computed as:" alone, and a formula card asked
+    # "We subtract it from one …?": the other card's answer on its front
+    assert cards == [
+        ("question", "How is the Dice coefficient computed?",
+         "It is computed as:\n\n$$D = \\frac{2|A \\cap B|}{|A| + |B|}$$"),
+        ("question", "How do we turn Dice into a loss?",
+         "We subtract it from one:\n$$1 - D$$\nso a perfect overlap gives zero loss."),
+        ("formula", "*Dice Coefficient*: $J$ = ?", "$$J = \\frac{D}{2 - D}$$"),
+    ]
