@@ -26,7 +26,8 @@ from flashdeck.notes._lines import (
     TRAILING_BLOCK_ID_RE,
     Lines,
 )
-from flashdeck.notes._mask import line_of
+from flashdeck.notes._cloze import has_cloze_marker
+from flashdeck.notes._mask import line_of, mask_text
 
 _QUESTION_CALLOUTS = frozenset({"question", "faq", "help"})
 _INTRO_MAX = 200  # characters of an introducing sentence used as a formula's front
@@ -106,14 +107,17 @@ def question_callouts(src: Source, taken: set[int]) -> Derived:
         found.took.update(range(c.start, c.end))
         masked = lines.masked[c.start][len(lines.contents[c.start]) - len(c.title):]
         asked, told = _split_title(c.title, masked if len(masked) == len(c.title) else c.title)
-        front = _title_text(asked)
+        front = _plain(_title_text(asked), src.cloze)
         back = _section_text(src, c.start + 1, c.end, c.depth, taken)
-        told = _title_text(told)
+        told = _plain(_title_text(told), src.cloze)
         if told:  # `Is Dice differentiable? Yes, the soft one is.`: the title's own answer
             back = f"{told}\n\n{back}" if back else told
         if not front or not back:
-            what = "title" if not front else "body"
-            found.warnings.append((c.start, f"question callout has no {what}; no card"))
+            if front and any(i in taken for i in range(c.start + 1, c.end)):
+                why = "question callout's body holds only other cards or comments; no card"
+            else:
+                why = f"question callout has no {'title' if not front else 'body'}; no card"
+            found.warnings.append((c.start, why))
             continue
         line = lines.file_line(c.start)
         crumbs = lines.crumbs(c.start)
@@ -137,6 +141,14 @@ def _split_title(title: str, masked: str) -> tuple[str, str]:
     while end < len(masked) and masked[end] in _AFTER_QUESTION_MARK:
         end += 1
     return title[:end], title[end:]
+
+
+def _plain(text: str, cloze: tuple[str, ...]) -> str:
+    """A heading's or a title's text with cloze syntax shown as its plain answer (a heading
+    is no cloze card, so `Why does ==Dice== win?` reads `Why does Dice win?`)."""
+    if not cloze or not has_cloze_marker(text, cloze):
+        return text
+    return render(text, mask_text(text, [0, len(text)], [0]).masked, cloze=cloze)
 
 
 def _title_text(title: str) -> str:
@@ -179,7 +191,7 @@ def formulas(src: Source, taken: set[int]) -> Derived:
         crumbs = lines.crumbs(start)
         line = lines.file_line(start)
         intro = _intro(src, start, taken)
-        heading = " › ".join(crumbs)
+        heading = _plain(" › ".join(crumbs), src.cloze)
         front = _phrasing.formula_front(back, src.title, heading, intro)
         alt = _phrasing.formula_front(back, src.title, heading, intro, with_heading=True)
         found.cards.append(Draft("formula", front, back, line, f"formula:L{line}",
@@ -216,8 +228,9 @@ def question_headings(src: Source, taken: set[int]) -> Derived:
                 found.warnings.append((h.start, "question heading has nothing under it; no card"))
             continue
         crumbs = lines.crumbs(h.start, h.level)
-        alt = _phrasing.distinct_front(h.text, " › ".join(crumbs), 0) if crumbs else ""
-        found.cards.append(Draft("question", h.text, back, line, f"question:L{line}",
+        front = _plain(h.text, src.cloze)
+        alt = _phrasing.distinct_front(front, " › ".join(crumbs), 0) if crumbs else ""
+        found.cards.append(Draft("question", front, back, line, f"question:L{line}",
                                  crumbs=crumbs, alt_front=alt))
     return found
 

@@ -126,3 +126,30 @@ def test_a_formula_under_a_question_heading_is_that_questions_answer(cli, tmp_pa
          "We subtract it from one:\n$$1 - D$$\nso a perfect overlap gives zero loss."),
         ("formula", "*Dice Coefficient*: $J$ = ?", "$$J = \\frac{D}{2 - D}$$"),
     ]
+
+
+def test_cloze_syntax_in_a_question_heading_or_title_reads_as_text(cli, tmp_path) -> None:
+    vault = tmp_path / "vault"
+    write_note(vault, "Overlap.md", (
+        "---\ntags: [flashcards]\nexercises: []\n---\n\n"
+        "## Why does ==Dice== beat `a==b` cross entropy?\n"
+        "Because overlap is relative.\n\n"
+        "## The ==Jaccard== index\n\n"
+        "$$\\frac{|A \\cap B|}{|A \\cup B|}$$\n\n"
+        "> [!question] Is ==Dice== symmetric? ==Yes==\n\n"
+        "> [!question] What does Dice ignore?\n"
+        "> It ignores ==true negatives== entirely.\n"))
+    result = cli("check", "--json", vault)
+    assert result.code == 0
+    report = json.loads(result.out)
+    cards = [(c["kind"], c["front"], c["back"]) for c in report["notes"][0]["cards"]]
+    assert cards == [
+        ("question", "Why does Dice beat `a==b` cross entropy?", "Because overlap is relative."),
+        ("formula", "What is the formula for *Overlap › The Jaccard index*?",
+         "$$\\frac{|A \\cap B|}{|A \\cup B|}$$"),
+        ("question", "Is Dice symmetric?", "Yes"),
+        ("cloze", "It ignores [...] entirely.", "It ignores ==true negatives== entirely."),
+    ]
+    # the callout whose answer is a cloze says so, instead of "has no body"
+    assert [(w["line"], w["message"]) for w in report["warnings"]] == [
+        (15, "question callout's body holds only other cards or comments; no card")]
