@@ -22,24 +22,25 @@ def header(card) -> str:
     """`deck · Note title › Heading › Sub`: where the card comes from, as it reads (math
     rendered, markdown syntax dropped: see `breadcrumb_text`). Plain text, never markup.
 
-    The header is shown with the front, so a title or heading that gives the card's answer
-    away shows as `…`: one that states the answer (`## Sensitivity` above `Recall is also
-    called ==sensitivity==`), or one the answer names and the front does not (`Harmonic
-    Mean` on `What do we average rates with?::the harmonic mean`)."""
+    The header is shown with the front, so a title or heading that states the card's answer
+    shows as `…` (`## Sensitivity` above `Recall is also called ==sensitivity==`, the title
+    `Harmonic Mean` above `What do we average rates with?::the harmonic mean`). One that
+    only takes part in the answer stays: the front may need it (`Other name?::Sørensen–Dice
+    coefficient` in `Dice Coefficient`)."""
     trail = CRUMB_SEPARATOR.join(
         part for part in (breadcrumb_text(card.note_title), breadcrumb_text(card.breadcrumb))
         if part)
     answers = _answer_words(card) if trail else ()
     if answers:
-        front = f" {_words(card.front)} "
         trail = CRUMB_SEPARATOR.join(
-            _ELLIPSIS if _gives_away(f" {_words(part)} ", answers, front) else part
+            _ELLIPSIS if any(a in f" {_words(part)} " for a in answers) else part
             for part in trail.split(CRUMB_SEPARATOR))
     return f"{card.deck} · {trail}" if trail else card.deck
 
 
 _WORD = re.compile(r"\w+")
 _ANSWERED_KINDS = frozenset({"basic", "reversed", "summary", "aliases"})  # the back is the answer
+_ARTICLE = re.compile(r"^(?:the|an?) (?=.)")  # `the harmonic mean` is stated by `Harmonic Mean`
 _MAX_COMPARED_LINES = 40  # lines of a front or an answer compared with the breadcrumb
 
 
@@ -51,8 +52,9 @@ def _words(text: str) -> str:
 
 
 def _answer_words(card) -> tuple[str, ...]:
-    """The card's answers, as ` word word `: a cloze's asked deletions, the back of a card
-    whose back is its answer (a question's or a formula's back is an explanation)."""
+    """The card's answers, as ` word word ` without a leading article: a cloze's asked
+    deletions, the back of a card whose back is its answer (a question's or a formula's back
+    is an explanation)."""
     kind, back = getattr(card, "kind", ""), getattr(card, "back", "") or ""
     if kind == "cloze":
         answers = _CLOZE_ANSWER.findall(back)
@@ -60,13 +62,8 @@ def _answer_words(card) -> tuple[str, ...]:
         answers = [back]
     else:
         return ()
-    return tuple(f" {words} " for words in map(_words, answers) if words)
-
-
-def _gives_away(part: str, answers: tuple[str, ...], front: str) -> bool:
-    if part == "  ":  # no words at all (a heading of symbols): nothing to give away
-        return False
-    return any(answer in part or (part in answer and part not in front) for answer in answers)
+    keys = (_ARTICLE.sub("", words) for words in map(_words, answers))
+    return tuple(f" {key} " for key in keys if key)
 
 
 def exercise_seed(card) -> int:

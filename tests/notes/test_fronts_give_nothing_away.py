@@ -74,12 +74,13 @@ def shown_headers(cli, tmp_path, vault) -> dict[str, str]:
     return headers
 
 
-def test_a_heading_or_title_that_gives_the_answer_away_is_not_shown(cli, tmp_path) -> None:
+def test_a_heading_or_title_that_states_the_answer_is_not_shown(cli, tmp_path) -> None:
     vault = tmp_path / "vault"
-    write_note(vault, "Averaging Rates.md", (
+    write_note(vault, "Harmonic Mean.md", (
         "---\ntags: [flashcards]\nexercises: []\n---\n\n"
-        "What is the idea of averaging rates?::weight each rate by the time spent at it\n\n"
-        "What do we average rates with?::the **averaging rates** rule: the harmonic mean\n\n"
+        "What is the idea of the harmonic mean?::the reciprocal of the mean of reciprocals\n\n"
+        "Which mean averages speeds over equal distances?::the **harmonic mean**\n\n"
+        "Another name for it?::the subcontrary mean, an old name for the harmonic mean\n\n"
         "## 15 mph\n"
         "Average speed of the grocery trip?::15 mph\n\n"
         "## Sensitivity\n"
@@ -90,17 +91,18 @@ def test_a_heading_or_title_that_gives_the_answer_away_is_not_shown(cli, tmp_pat
         "How long does the trip back take at 10 mph?::30 minutes\n"))
     assert shown_headers(cli, tmp_path, vault) == {
         # the title is what the front asks about: it stays
-        "What is the idea of averaging rates?": "flashcards · Averaging Rates",
-        # the answer names the title, the front does not
-        "What do we average rates with?": "flashcards · …",
+        "What is the idea of the harmonic mean?": "flashcards · Harmonic Mean",
+        # the title is the answer
+        "Which mean averages speeds over equal distances?": "flashcards · …",
+        # the answer says more than the title, and the front needs the title
+        "Another name for it?": "flashcards · Harmonic Mean",
         # a heading that states the answer, of a basic card, a cloze, a reversed pair
-        "Average speed of the grocery trip?": "flashcards · Averaging Rates › …",
-        "Recall is also called [...].": "flashcards · Averaging Rates › …",
-        "Precision": "flashcards · Averaging Rates › …",
-        "Recall": "flashcards · Averaging Rates › …",
+        "Average speed of the grocery trip?": "flashcards · Harmonic Mean › …",
+        "Recall is also called [...].": "flashcards · Harmonic Mean › …",
+        "Precision": "flashcards · Harmonic Mean › …",
+        "Recall": "flashcards · Harmonic Mean › …",
         # context that does not answer stays
-        "How long does the trip back take at 10 mph?":
-            "flashcards · Averaging Rates › Trip back",
+        "How long does the trip back take at 10 mph?": "flashcards · Harmonic Mean › Trip back",
     }
 
 
