@@ -15,7 +15,10 @@ from typing import Any, Literal, get_args
 # older flashdeck gets the new cards (each keeps its id and history through the
 # importer's matching). 2: fronts asked by name, answers that give nothing away.
 # 3: new built-in exercises and tighter exercise matching.
-PARSER_VERSION = 3
+# 4: fronts that give nothing away (a question callout's title answer on the back, no
+# formula asked by a cloze's sentence, cloze syntax plain in headings) and formulas under
+# a question heading kept in its answer.
+PARSER_VERSION = 4
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"
