@@ -88,13 +88,26 @@ def summary(src: Source, taken: set[int]) -> Derived:
 
 
 def aliases(src: Source, taken: set[int]) -> Derived:
-    if not src.aliases:
+    """The note's other names: the title itself (Obsidian users list it, or its other
+    casing, for links) is no other name, and a name listed twice is one."""
+    seen = {_name_key(src.title)}
+    names: list[str] = []
+    for name in src.aliases:
+        key = _name_key(name)
+        if key not in seen:
+            seen.add(key)
+            names.append(name)
+    if not names:
         return Derived()
     frontmatter = src.frontmatter
     key = "aliases" if "aliases" in frontmatter.data else "alias"
     line = frontmatter.key_lines.get(key, 1)
-    return Derived([Draft("aliases", _phrasing.aliases_front(src.title, len(src.aliases)),
-                          ", ".join(src.aliases), line, f"aliases:L{line}")])
+    return Derived([Draft("aliases", _phrasing.aliases_front(src.title, len(names)),
+                          ", ".join(names), line, f"aliases:L{line}")])
+
+
+def _name_key(name: str) -> str:
+    return " ".join(name.casefold().split())
 
 
 def question_callouts(src: Source, taken: set[int]) -> Derived:

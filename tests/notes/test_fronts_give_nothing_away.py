@@ -155,3 +155,15 @@ def test_cloze_syntax_in_a_question_heading_or_title_reads_as_text(cli, tmp_path
     # the callout whose answer is a cloze says so, instead of "has no body"
     assert [(w["line"], w["message"]) for w in report["warnings"]] == [
         (15, "question callout's body holds only other cards or comments; no card")]
+
+
+def test_the_title_is_not_one_of_its_own_other_names(cli, tmp_path) -> None:
+    vault = tmp_path / "vault"
+    write_note(vault, "F1 Score.md", (
+        "---\ntags: [flashcards]\nexercises: []\n"
+        "aliases: [F1 Score, f1  score, F1 Measure, Dice Loss, f1 measure, ]\n---\n\nText.\n"))
+    write_note(vault, "Dice.md", "---\ntags: [flashcards]\nexercises: []\naliases: dice\n---\n")
+    cards = [(c["front"], c["back"]) for c in cards_of(cli, vault)]
+    # was "What are other names for *F1 Score*?" answered "F1 Score, f1  score, F1 Measure,
+    # Dice Loss, f1 measure", and "What is another name for *Dice*?" answered "dice"
+    assert cards == [("What are other names for *F1 Score*?", "F1 Measure, Dice Loss")]
