@@ -41,7 +41,7 @@ def header(card) -> str:
 _WORD = re.compile(r"\w+")
 _ANSWERED_KINDS = frozenset({"basic", "reversed", "summary", "aliases"})  # the back is the answer
 _ARTICLE = re.compile(r"^(?:the|an?) (?=.)")  # `the harmonic mean` is stated by `Harmonic Mean`
-_MAX_COMPARED_LINES = 40  # lines of a front or an answer compared with the breadcrumb
+_MAX_COMPARED_LINES = 40  # lines of an answer compared with the headings
 
 
 def _words(text: str) -> str:

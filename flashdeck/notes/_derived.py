@@ -287,7 +287,7 @@ def _intro(src: Source, start: int, taken: set[int]) -> str:
     j = start - 1
     while j >= 0 and kinds[j] == BLANK and start - j <= 2:
         j -= 1
-    if j < 0 or kinds[j] != TEXT or lines.in_list(j) or j in src.front_back_lines or j in taken:
+    if j < 0 or kinds[j] != TEXT or lines.in_list(j) or j in taken:  # taken: `::`, `?` too
         return ""
     text = render(lines.contents[j], lines.masked[j], cloze=src.cloze)
     if not text.endswith(":") or len(text) > 4 * _INTRO_MAX:
