@@ -45,10 +45,12 @@ _MAX_COMPARED_LINES = 40  # lines of an answer compared with the headings
 
 
 def _words(text: str) -> str:
-    """Text as it reads (math rendered, markup dropped), word by word: `TP / (TP + FP)` and
-    `tp tp fp` read the same. Bounded: a few dozen lines, each cut by `inline_text`."""
+    """Text as it reads (markup dropped), word by word: `TP / (TP + FP)` and `tp tp fp` read
+    the same. Bounded: a few dozen lines, each cut by `inline_text`. A line with math is
+    compared as written: rendering it would load the math module before the first card."""
     lines = (text or "").splitlines()[:_MAX_COMPARED_LINES]
-    return " ".join(_WORD.findall(" ".join(inline_text(line) for line in lines).casefold()))
+    read = (line[:MAX_CRUMB_SOURCE] if "$" in line else inline_text(line) for line in lines)
+    return " ".join(_WORD.findall(" ".join(read).casefold()))
 
 
 def _answer_words(card) -> tuple[str, ...]:
