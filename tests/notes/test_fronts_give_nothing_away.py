@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from support.notes import write_note
 
 
@@ -167,3 +169,26 @@ def test_the_title_is_not_one_of_its_own_other_names(cli, tmp_path) -> None:
     # was "What are other names for *F1 Score*?" answered "F1 Score, f1  score, F1 Measure,
     # Dice Loss, f1 measure", and "What is another name for *Dice*?" answered "dice"
     assert cards == [("What are other names for *F1 Score*?", "F1 Measure, Dice Loss")]
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_the_review_screen_hides_a_heading_that_states_the_answer(tmp_path, monkeypatch) -> None:
+    from support.tui import NOW_ISO, app_for, card, make_collection, run_async, screen_text
+
+    monkeypatch.setenv("FLASHDECK_NOW", NOW_ISO)
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+    cards = [card("basic", "Another name for recall?", "sensitivity", 7,
+                  breadcrumb=("Metrics", "Sensitivity"))]
+    path = make_collection(tmp_path / "c.sqlite", cards)
+
+    @run_async
+    async def run():
+        app = app_for(path)
+        async with app.run_test(size=(100, 24), notifications=True) as pilot:
+            await pilot.pause()
+            assert type(app.screen).__name__ == "ReviewScreen"
+            shown = screen_text(app)
+            assert "Another name for recall?" in shown
+            assert "· F1 Score › Metrics › …" in shown and "Sensitivity" not in shown
+
+    run()
