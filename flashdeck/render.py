@@ -20,11 +20,52 @@ CRUMB_SEPARATOR = " › "  # how the collection joins a card's headings (column 
 
 def header(card) -> str:
     """`deck · Note title › Heading › Sub`: where the card comes from, as it reads (math
-    rendered, markdown syntax dropped: see `breadcrumb_text`). Plain text, never markup."""
+    rendered, markdown syntax dropped: see `breadcrumb_text`). Plain text, never markup.
+
+    The header is shown with the front, so a title or heading that states the card's answer
+    shows as `…` (`## Sensitivity` above `Recall is also called ==sensitivity==`, the title
+    `Harmonic Mean` above `What do we average rates with?::the harmonic mean`). One that
+    only takes part in the answer stays: the front may need it (`Other name?::Sørensen–Dice
+    coefficient` in `Dice Coefficient`)."""
     trail = CRUMB_SEPARATOR.join(
         part for part in (breadcrumb_text(card.note_title), breadcrumb_text(card.breadcrumb))
         if part)
+    answers = _answer_words(card) if trail else ()
+    if answers:
+        trail = CRUMB_SEPARATOR.join(
+            _ELLIPSIS if any(a in f" {_words(part)} " for a in answers) else part
+            for part in trail.split(CRUMB_SEPARATOR))
     return f"{card.deck} · {trail}" if trail else card.deck
+
+
+_WORD = re.compile(r"\w+")
+_ANSWERED_KINDS = frozenset({"basic", "reversed", "summary", "aliases"})  # the back is the answer
+_ARTICLE = re.compile(r"^(?:the|an?) (?=.)")  # `the harmonic mean` is stated by `Harmonic Mean`
+_MAX_COMPARED_LINES = 40  # lines of an answer compared with the headings
+
+
+def _words(text: str) -> str:
+    """Text as it reads (markup dropped), word by word: `TP / (TP + FP)` and `tp tp fp` read
+    the same. Bounded: a few dozen lines, each cut by `inline_text`. A line with math is
+    compared as written: rendering it would load the math module before the first card."""
+    lines = (text or "").splitlines()[:_MAX_COMPARED_LINES]
+    read = (line[:MAX_CRUMB_SOURCE] if "$" in line else inline_text(line) for line in lines)
+    return " ".join(_WORD.findall(" ".join(read).casefold()))
+
+
+def _answer_words(card) -> tuple[str, ...]:
+    """The card's answers, as ` word word ` without a leading article: a cloze's asked
+    deletions, the back of a card whose back is its answer (a question's or a formula's back
+    is an explanation)."""
+    kind, back = getattr(card, "kind", ""), getattr(card, "back", "") or ""
+    if kind == "cloze":
+        answers = _CLOZE_ANSWER.findall(back)
+    elif kind in _ANSWERED_KINDS:
+        answers = [back]
+    else:
+        return ()
+    keys = (_ARTICLE.sub("", words) for words in map(_words, answers))
+    return tuple(f" {key} " for key in keys if key)
 
 
 def exercise_seed(card) -> int:

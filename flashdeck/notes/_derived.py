@@ -26,7 +26,8 @@ from flashdeck.notes._lines import (
     TRAILING_BLOCK_ID_RE,
     Lines,
 )
-from flashdeck.notes._mask import line_of
+from flashdeck.notes._cloze import has_cloze_marker
+from flashdeck.notes._mask import line_of, mask_text
 
 _QUESTION_CALLOUTS = frozenset({"question", "faq", "help"})
 _INTRO_MAX = 200  # characters of an introducing sentence used as a formula's front
@@ -87,13 +88,26 @@ def summary(src: Source, taken: set[int]) -> Derived:
 
 
 def aliases(src: Source, taken: set[int]) -> Derived:
-    if not src.aliases:
+    """The note's other names: the title itself (Obsidian users list it, or its other
+    casing, for links) is no other name, and a name listed twice is one."""
+    seen = {_name_key(src.title)}
+    names: list[str] = []
+    for name in src.aliases:
+        key = _name_key(name)
+        if key not in seen:
+            seen.add(key)
+            names.append(name)
+    if not names:
         return Derived()
     frontmatter = src.frontmatter
     key = "aliases" if "aliases" in frontmatter.data else "alias"
     line = frontmatter.key_lines.get(key, 1)
-    return Derived([Draft("aliases", _phrasing.aliases_front(src.title, len(src.aliases)),
-                          ", ".join(src.aliases), line, f"aliases:L{line}")])
+    return Derived([Draft("aliases", _phrasing.aliases_front(src.title, len(names)),
+                          ", ".join(names), line, f"aliases:L{line}")])
+
+
+def _name_key(name: str) -> str:
+    return " ".join(name.casefold().split())
 
 
 def question_callouts(src: Source, taken: set[int]) -> Derived:
@@ -104,11 +118,19 @@ def question_callouts(src: Source, taken: set[int]) -> Derived:
         if c.kind not in _QUESTION_CALLOUTS or lines.kinds[c.start] != CALLOUT:
             continue
         found.took.update(range(c.start, c.end))
-        front = TRAILING_BLOCK_ID_RE.sub("", HTML_COMMENT_RE.sub("", c.title)).strip()
+        masked = lines.masked[c.start][len(lines.contents[c.start]) - len(c.title):]
+        asked, told = _split_title(c.title, masked if len(masked) == len(c.title) else c.title)
+        front = _plain(_title_text(asked), src.cloze)
         back = _section_text(src, c.start + 1, c.end, c.depth, taken)
+        told = _plain(_title_text(told), src.cloze)
+        if told:  # `Is Dice differentiable? Yes, the soft one is.`: the title's own answer
+            back = f"{told}\n\n{back}" if back else told
         if not front or not back:
-            what = "title" if not front else "body"
-            found.warnings.append((c.start, f"question callout has no {what}; no card"))
+            if front and any(i in taken for i in range(c.start + 1, c.end)):
+                why = "question callout's body holds only other cards or comments; no card"
+            else:
+                why = f"question callout has no {'title' if not front else 'body'}; no card"
+            found.warnings.append((c.start, why))
             continue
         line = lines.file_line(c.start)
         crumbs = lines.crumbs(c.start)
@@ -118,14 +140,47 @@ def question_callouts(src: Source, taken: set[int]) -> Derived:
     return found
 
 
+_AFTER_QUESTION_MARK = frozenset("*_~)]\"'”’»")  # what closes around a question
+
+
+def _split_title(title: str, masked: str) -> tuple[str, str]:
+    """A question callout's title: the question, up to its last question mark (outside
+    code, math and comments, with the emphasis or bracket closing around it), and what
+    follows it, which answers it and so belongs to the back."""
+    mark = masked.rfind("?")
+    if mark < 0:
+        return title, ""
+    end = mark + 1
+    while end < len(masked) and masked[end] in _AFTER_QUESTION_MARK:
+        end += 1
+    return title[:end], title[end:]
+
+
+def _plain(text: str, cloze: tuple[str, ...]) -> str:
+    """A heading's or a title's text with cloze syntax shown as its plain answer (a heading
+    is no cloze card, so `Why does ==Dice== win?` reads `Why does Dice win?`)."""
+    if not cloze or not has_cloze_marker(text, cloze):
+        return text
+    return render(text, mask_text(text, [0, len(text)], [0]).masked, cloze=cloze)
+
+
+def _title_text(title: str) -> str:
+    return TRAILING_BLOCK_ID_RE.sub("", HTML_COMMENT_RE.sub("", title)).strip()
+
+
 def formulas(src: Source, taken: set[int]) -> Derived:
     """Formula cards from display math standing on its own. Math that is part of another
-    card (a `?` card's back, a question callout) is that card's, not a card of its own."""
+    card (a `?` card's back, a question callout, a question heading's section) is that
+    card's answer, not a card of its own."""
     lines = src.lines
     kinds = lines.kinds
+    if any(h.text.endswith("?") for h in lines.headings):
+        asked = _in_question_sections(lines)
+    else:
+        asked = bytearray(len(lines.body))
     blocks: list[tuple[int, int, str]] = []  # start, end, the formula
     for start, end in lines.math_blocks:
-        if kinds[start] == COMMENTED or lines.in_list(start) or start in taken:
+        if kinds[start] == COMMENTED or lines.in_list(start) or start in taken or asked[start]:
             continue
         orig, _masked = lines.joined(list(range(start, end)), len(lines.paths[start]))
         blocks.append((start, end, orig.strip()))
@@ -133,7 +188,7 @@ def formulas(src: Source, taken: set[int]) -> Derived:
     for start, end in lines.display_math:
         first = line_of(starts, start)
         last = line_of(starts, end - 1)
-        if kinds[first] != TEXT or lines.in_list(first) or first in taken:
+        if kinds[first] != TEXT or lines.in_list(first) or first in taken or asked[first]:
             continue
         before = text[starts[first] : start]
         after = text[end : starts[last] + len(lines.contents[last])]
@@ -148,8 +203,8 @@ def formulas(src: Source, taken: set[int]) -> Derived:
             continue
         crumbs = lines.crumbs(start)
         line = lines.file_line(start)
-        intro = _intro(src, start)
-        heading = " › ".join(crumbs)
+        intro = _intro(src, start, taken)
+        heading = _plain(" › ".join(crumbs), src.cloze)
         front = _phrasing.formula_front(back, src.title, heading, intro)
         alt = _phrasing.formula_front(back, src.title, heading, intro, with_heading=True)
         found.cards.append(Draft("formula", front, back, line, f"formula:L{line}",
@@ -162,14 +217,7 @@ def question_headings(src: Source, taken: set[int]) -> Derived:
     its own and out of its answer."""
     lines = src.lines
     headings = lines.headings
-    n = len(lines.body)
-    # where each heading's section ends: at the next heading of the same or a higher level
-    ends = [n] * len(headings)
-    open_sections: list[int] = []
-    for k, h in enumerate(headings):
-        while open_sections and headings[open_sections[-1]].level >= h.level:
-            ends[open_sections.pop()] = h.start
-        open_sections.append(k)
+    ends = _section_ends(lines)
     questions = [k for k, h in enumerate(headings) if h.text.endswith("?")]
     starts = [headings[k].start for k in questions]
     found = Derived()
@@ -193,8 +241,9 @@ def question_headings(src: Source, taken: set[int]) -> Derived:
                 found.warnings.append((h.start, "question heading has nothing under it; no card"))
             continue
         crumbs = lines.crumbs(h.start, h.level)
-        alt = _phrasing.distinct_front(h.text, " › ".join(crumbs), 0) if crumbs else ""
-        found.cards.append(Draft("question", h.text, back, line, f"question:L{line}",
+        front = _plain(h.text, src.cloze)
+        alt = _phrasing.distinct_front(front, " › ".join(crumbs), 0) if crumbs else ""
+        found.cards.append(Draft("question", front, back, line, f"question:L{line}",
                                  crumbs=crumbs, alt_front=alt))
     return found
 
@@ -205,15 +254,40 @@ def question_headings(src: Source, taken: set[int]) -> Derived:
 DERIVERS = (summary, aliases, question_callouts, formulas, question_headings)
 
 
-def _intro(src: Source, start: int) -> str:
+def _section_ends(lines: Lines) -> list[int]:
+    """Where each heading's section ends: at the next heading of the same or a higher
+    level (subsections included), else at the end of the note."""
+    headings = lines.headings
+    ends = [len(lines.body)] * len(headings)
+    open_sections: list[int] = []
+    for k, h in enumerate(headings):
+        while open_sections and headings[open_sections[-1]].level >= h.level:
+            ends[open_sections.pop()] = h.start
+        open_sections.append(k)
+    return ends
+
+
+def _in_question_sections(lines: Lines) -> bytearray:
+    """1 for each body line under a question heading (in its section, below the heading).
+    Headings nest at most six deep, so the ranges marked add up to a few times the note."""
+    inside = bytearray(len(lines.body))
+    headings = lines.headings
+    for h, end in zip(headings, _section_ends(lines)):
+        if h.text.endswith("?") and h.end < end:
+            inside[h.end:end] = b"\x01" * (end - h.end)
+    return inside
+
+
+def _intro(src: Source, start: int, taken: set[int]) -> str:
     """The sentence that introduces the block at body line `start`: the line just
-    above it (blank lines aside), when it is prose ending with a colon."""
+    above it (blank lines aside), when it is prose ending with a colon, and no other
+    card's source (a cloze's line would show its answer on this front)."""
     lines = src.lines
     kinds = lines.kinds
     j = start - 1
     while j >= 0 and kinds[j] == BLANK and start - j <= 2:
         j -= 1
-    if j < 0 or kinds[j] != TEXT or lines.in_list(j) or j in src.front_back_lines:
+    if j < 0 or kinds[j] != TEXT or lines.in_list(j) or j in taken:  # taken: `::`, `?` too
         return ""
     text = render(lines.contents[j], lines.masked[j], cloze=src.cloze)
     if not text.endswith(":") or len(text) > 4 * _INTRO_MAX:

@@ -16,7 +16,9 @@ from typing import Any, Literal, get_args
 # importer's matching). 2: fronts asked by name, answers that give nothing away.
 # 3: new built-in exercises and tighter exercise matching.
 # 4: a frontmatter key given twice: its last value everywhere (a summary card showed the
-# first), with a warning.
+# first), with a warning; fronts that give nothing away (a question callout's title answer
+# on the back, no formula asked by a cloze's sentence, cloze syntax plain in headings, no
+# title among its own other names) and formulas under a question heading kept in its answer.
 PARSER_VERSION = 4
 
 CardKind = Literal[

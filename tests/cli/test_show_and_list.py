@@ -23,7 +23,7 @@ tags: [flashcards/statistics/set-similarity-measures-and-friends]
 
 The Jaccard index is also called ==intersection over union== in segmentation.
 
-## How is $J$ written with the counts?
+## $J$ with the counts
 $$J=\\frac{|A\\cap B|}{|A\\cup B|}=\\frac{|A\\cap B|}{|A|+|B|-|A\\cap B|}=\\frac{TP}{TP+FP+FN}$$
 """
 

@@ -23,7 +23,7 @@ from support.reliability import flashdeck, kill, live_cards, spawn, wait
 
 
 def _note(i: int) -> str:
-    return (f"---\ntags: [flashcards/stats/t{i % 3}]\naliases: [Measure {i}]\n"
+    return (f"---\ntags: [flashcards/stats/t{i % 3}]\naliases: [Metric {i}]\n"
             f"summary: how often measure {i} is right\n---\n\n"
             f"# Measure {i}\n\n"
             f"What does measure {i} count?::the hits among {i + 3} tries\n"

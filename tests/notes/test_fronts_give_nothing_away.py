@@ -1,0 +1,194 @@
+"""What a card's front shows — its text and the context printed with it — never gives away
+its own answer or the answer of another card of the note. Checked as the user sees it:
+`flashdeck check --json` and `flashdeck show`."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from support.notes import write_note
+
+
+def cards_of(cli, path) -> list[dict]:
+    result = cli("check", "--json", path)
+    assert result.code == 0, result
+    return [c for note in json.loads(result.out)["notes"] for c in note["cards"]]
+
+
+def test_a_formula_is_not_introduced_by_a_cloze_sentence(cli, tmp_path) -> None:
+    note = write_note(tmp_path, "Averaging Rates.md", (
+        "---\ntags: [flashcards]\nexercises: []\n---\n\n"
+        "The ==harmonic mean== of precision and recall is:\n\n"
+        "$$\\frac{2PR}{P+R}$$\n"))
+    cards = cards_of(cli, note)
+    assert [c["kind"] for c in cards] == ["cloze", "formula"]
+    cloze, formula = cards
+    assert cloze["front"] == "The [...] of precision and recall is:"
+    # introduced by its sentence, it read "The harmonic mean of ... is …?": the cloze's answer
+    assert "harmonic" not in formula["front"]
+    assert formula["front"] == "What is the formula for *Averaging Rates*?"
+
+
+def test_a_question_callouts_title_answer_is_on_the_back(cli, tmp_path) -> None:
+    vault = tmp_path / "vault"
+    write_note(vault, "Dice Score.md", (
+        "---\ntags: [flashcards]\nexercises: []\n---\n\n"
+        "> [!faq] Is Dice differentiable? Yes, its soft version is. ^q1\n"
+        "> The soft Dice uses probabilities instead of hard labels.\n\n"
+        "> [!question] **Is Dice symmetric?** yes\n\n"
+        "> [!question] Does $P(x?)$ stay defined when `a?b` is empty?\n"
+        "> Only with a smoothing term.\n\n"
+        "> [!question] Why? (smoothing)\n"
+        "> It keeps 0/0 away.\n"))
+    cards = [(c["front"], c["back"]) for c in cards_of(cli, vault)]
+    assert cards == [
+        ("Is Dice differentiable?",
+         "Yes, its soft version is.\n\nThe soft Dice uses probabilities instead of hard labels."),
+        ("**Is Dice symmetric?**", "yes"),
+        ("Does $P(x?)$ stay defined when `a?b` is empty?", "Only with a smoothing term."),
+        ("Why?", "(smoothing)\n\nIt keeps 0/0 away."),
+    ]
+    collection = tmp_path / "c.sqlite"
+    assert cli("--collection", collection, "import", vault).code == 0
+    front = cli("--collection", collection, "show", "1")
+    assert front.code == 0
+    assert "Is Dice differentiable?" in front.out and "Yes" not in front.out
+    answer = cli("--collection", collection, "show", "--answer", "1").out
+    assert "Yes, its soft version is." in answer and "^q1" not in answer
+
+
+def shown_headers(cli, tmp_path, vault) -> dict[str, str]:
+    """Each card's front (as `list --json` gives it) -> the header line `show` prints above it."""
+    collection = tmp_path / "c.sqlite"
+    assert cli("--collection", collection, "import", vault).code == 0
+    listed = cli("--collection", collection, "list", "--json")
+    assert listed.code == 0
+    headers = {}
+    for card in json.loads(listed.out):
+        front = cli("--collection", collection, "show", card["id"])
+        answer = cli("--collection", collection, "show", "--answer", card["id"])
+        assert front.code == 0 and answer.code == 0
+        first = front.out.splitlines()[0]
+        assert answer.out.splitlines()[0] == first
+        headers[card["front"]] = first.split("  ", 1)[1]
+    return headers
+
+
+def test_a_heading_or_title_that_states_the_answer_is_not_shown(cli, tmp_path) -> None:
+    vault = tmp_path / "vault"
+    write_note(vault, "Harmonic Mean.md", (
+        "---\ntags: [flashcards]\nexercises: []\n---\n\n"
+        "What is the idea of the harmonic mean?::the reciprocal of the mean of reciprocals\n\n"
+        "Which mean averages speeds over equal distances?::the **harmonic mean**\n\n"
+        "Another name for it?::the subcontrary mean, an old name for the harmonic mean\n\n"
+        "## 15 mph\n"
+        "Average speed of the grocery trip?::15 mph\n\n"
+        "## Sensitivity\n"
+        "Recall is also called ==sensitivity==.\n\n"
+        "## Precision vs recall\n"
+        "Precision:::Recall\n\n"
+        "## Trip back\n"
+        "How long does the trip back take at 10 mph?::30 minutes\n"))
+    assert shown_headers(cli, tmp_path, vault) == {
+        # the title is what the front asks about: it stays
+        "What is the idea of the harmonic mean?": "flashcards · Harmonic Mean",
+        # the title is the answer
+        "Which mean averages speeds over equal distances?": "flashcards · …",
+        # the answer says more than the title, and the front needs the title
+        "Another name for it?": "flashcards · Harmonic Mean",
+        # a heading that states the answer, of a basic card, a cloze, a reversed pair
+        "Average speed of the grocery trip?": "flashcards · Harmonic Mean › …",
+        "Recall is also called [...].": "flashcards · Harmonic Mean › …",
+        "Precision": "flashcards · Harmonic Mean › …",
+        "Recall": "flashcards · Harmonic Mean › …",
+        # context that does not answer stays
+        "How long does the trip back take at 10 mph?": "flashcards · Harmonic Mean › Trip back",
+    }
+
+
+def test_a_formula_under_a_question_heading_is_that_questions_answer(cli, tmp_path) -> None:
+    note = write_note(tmp_path, "Dice Coefficient.md", (
+        "---\ntags: [flashcards]\nexercises: []\n---\n\n"
+        "### How is the Dice coefficient computed?\n"
+        "It is computed as:\n\n"
+        "$$D = \\frac{2|A \\cap B|}{|A| + |B|}$$\n\n"
+        "### How do we turn Dice into a loss?\n"
+        "We subtract it from one:\n"
+        "$$1 - D$$\n"
+        "so a perfect overlap gives zero loss.\n\n"
+        "## Jaccard\n"
+        "$$J = \\frac{D}{2 - D}$$\n"))
+    cards = [(c["kind"], c["front"], c["back"]) for c in cards_of(cli, note)]
+    # the answers were "It is computed as:" alone, and a formula card asked
+    # "We subtract it from one …?": the other card's answer on its front
+    assert cards == [
+        ("question", "How is the Dice coefficient computed?",
+         "It is computed as:\n\n$$D = \\frac{2|A \\cap B|}{|A| + |B|}$$"),
+        ("question", "How do we turn Dice into a loss?",
+         "We subtract it from one:\n$$1 - D$$\nso a perfect overlap gives zero loss."),
+        ("formula", "*Dice Coefficient*: $J$ = ?", "$$J = \\frac{D}{2 - D}$$"),
+    ]
+
+
+def test_cloze_syntax_in_a_question_heading_or_title_reads_as_text(cli, tmp_path) -> None:
+    vault = tmp_path / "vault"
+    write_note(vault, "Overlap.md", (
+        "---\ntags: [flashcards]\nexercises: []\n---\n\n"
+        "## Why does ==Dice== beat `a==b` cross entropy?\n"
+        "Because overlap is relative.\n\n"
+        "## The ==Jaccard== index\n\n"
+        "$$\\frac{|A \\cap B|}{|A \\cup B|}$$\n\n"
+        "> [!question] Is ==Dice== symmetric? ==Yes==\n\n"
+        "> [!question] What does Dice ignore?\n"
+        "> It ignores ==true negatives== entirely.\n"))
+    result = cli("check", "--json", vault)
+    assert result.code == 0
+    report = json.loads(result.out)
+    cards = [(c["kind"], c["front"], c["back"]) for c in report["notes"][0]["cards"]]
+    assert cards == [
+        ("question", "Why does Dice beat `a==b` cross entropy?", "Because overlap is relative."),
+        ("formula", "What is the formula for *Overlap › The Jaccard index*?",
+         "$$\\frac{|A \\cap B|}{|A \\cup B|}$$"),
+        ("question", "Is Dice symmetric?", "Yes"),
+        ("cloze", "It ignores [...] entirely.", "It ignores ==true negatives== entirely."),
+    ]
+    # the callout whose answer is a cloze says so, instead of "has no body"
+    assert [(w["line"], w["message"]) for w in report["warnings"]] == [
+        (15, "question callout's body holds only other cards or comments; no card")]
+
+
+def test_the_title_is_not_one_of_its_own_other_names(cli, tmp_path) -> None:
+    vault = tmp_path / "vault"
+    write_note(vault, "F1 Score.md", (
+        "---\ntags: [flashcards]\nexercises: []\n"
+        "aliases: [F1 Score, f1  score, F1 Measure, Dice Loss, f1 measure, ]\n---\n\nText.\n"))
+    write_note(vault, "Dice.md", "---\ntags: [flashcards]\nexercises: []\naliases: dice\n---\n")
+    cards = [(c["front"], c["back"]) for c in cards_of(cli, vault)]
+    # was "What are other names for *F1 Score*?" answered "F1 Score, f1  score, F1 Measure,
+    # Dice Loss, f1 measure", and "What is another name for *Dice*?" answered "dice"
+    assert cards == [("What are other names for *F1 Score*?", "F1 Measure, Dice Loss")]
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_the_review_screen_hides_a_heading_that_states_the_answer(tmp_path, monkeypatch) -> None:
+    from support.tui import NOW_ISO, app_for, card, make_collection, run_async, screen_text
+
+    monkeypatch.setenv("FLASHDECK_NOW", NOW_ISO)
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+    cards = [card("basic", "Another name for recall?", "sensitivity", 7,
+                  breadcrumb=("Metrics", "Sensitivity"))]
+    path = make_collection(tmp_path / "c.sqlite", cards)
+
+    @run_async
+    async def run():
+        app = app_for(path)
+        async with app.run_test(size=(100, 24), notifications=True) as pilot:
+            await pilot.pause()
+            assert type(app.screen).__name__ == "ReviewScreen"
+            shown = screen_text(app)
+            assert "Another name for recall?" in shown
+            assert "· F1 Score › Metrics › …" in shown and "Sensitivity" not in shown
+
+    run()
