@@ -27,6 +27,7 @@ from flashdeck.notes._lines import (
     Lines,
 )
 from flashdeck.notes._cloze import has_cloze_marker
+from flashdeck.notes._latex import equation_names
 from flashdeck.notes._mask import line_of, mask_text
 
 _QUESTION_CALLOUTS = frozenset({"question", "faq", "help"})
@@ -170,8 +171,11 @@ def _title_text(title: str) -> str:
 
 def formulas(src: Source, taken: set[int]) -> Derived:
     """Formula cards from display math standing on its own. Math that is part of another
-    card (a `?` card's back, a question callout, a question heading's section) is that
-    card's answer, not a card of its own."""
+    card (a `?` card's back, a question callout) is that card's answer, not a card of its
+    own. Under a question heading, a formula whose left-hand side names it (`F_1 = …`) is a
+    card asked by that name and stays in the question's answer too (a question answered by
+    "It is computed as:" alone asks nothing); one without is the question's answer only (its
+    front could only be the question again, or a sentence of the question's answer)."""
     lines = src.lines
     kinds = lines.kinds
     if any(h.text.endswith("?") for h in lines.headings):
@@ -180,7 +184,7 @@ def formulas(src: Source, taken: set[int]) -> Derived:
         asked = bytearray(len(lines.body))
     blocks: list[tuple[int, int, str]] = []  # start, end, the formula
     for start, end in lines.math_blocks:
-        if kinds[start] == COMMENTED or lines.in_list(start) or start in taken or asked[start]:
+        if kinds[start] == COMMENTED or lines.in_list(start) or start in taken:
             continue
         orig, _masked = lines.joined(list(range(start, end)), len(lines.paths[start]))
         blocks.append((start, end, orig.strip()))
@@ -188,7 +192,7 @@ def formulas(src: Source, taken: set[int]) -> Derived:
     for start, end in lines.display_math:
         first = line_of(starts, start)
         last = line_of(starts, end - 1)
-        if kinds[first] != TEXT or lines.in_list(first) or first in taken or asked[first]:
+        if kinds[first] != TEXT or lines.in_list(first) or first in taken:
             continue
         before = text[starts[first] : start]
         after = text[end : starts[last] + len(lines.contents[last])]
@@ -198,7 +202,11 @@ def formulas(src: Source, taken: set[int]) -> Derived:
     blocks.sort(key=lambda x: x[0])
     found = Derived()
     for start, end, back in blocks:
-        found.took.update(range(start, end))
+        if asked[start]:
+            if not back or not equation_names(back):
+                continue  # the question's answer alone
+        else:
+            found.took.update(range(start, end))
         if not back:
             continue
         crumbs = lines.crumbs(start)

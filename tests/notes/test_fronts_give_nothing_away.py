@@ -108,7 +108,7 @@ def test_a_heading_or_title_that_states_the_answer_is_not_shown(cli, tmp_path) -
     }
 
 
-def test_a_formula_under_a_question_heading_is_that_questions_answer(cli, tmp_path) -> None:
+def test_a_formula_under_a_question_heading_is_in_that_questions_answer(cli, tmp_path) -> None:
     note = write_note(tmp_path, "Dice Coefficient.md", (
         "---\ntags: [flashcards]\nexercises: []\n---\n\n"
         "### How is the Dice coefficient computed?\n"
@@ -122,10 +122,12 @@ def test_a_formula_under_a_question_heading_is_that_questions_answer(cli, tmp_pa
         "$$J = \\frac{D}{2 - D}$$\n"))
     cards = [(c["kind"], c["front"], c["back"]) for c in cards_of(cli, note)]
     # the answers were "It is computed as:" alone, and a formula card asked
-    # "We subtract it from one …?": the other card's answer on its front
+    # "We subtract it from one …?": the other card's answer on its front. A formula its
+    # left-hand side names is still a card of its own, asked by that name
     assert cards == [
         ("question", "How is the Dice coefficient computed?",
          "It is computed as:\n\n$$D = \\frac{2|A \\cap B|}{|A| + |B|}$$"),
+        ("formula", "*Dice Coefficient*: $D$ = ?", "$$D = \\frac{2|A \\cap B|}{|A| + |B|}$$"),
         ("question", "How do we turn Dice into a loss?",
          "We subtract it from one:\n$$1 - D$$\nso a perfect overlap gives zero loss."),
         ("formula", "*Dice Coefficient*: $J$ = ?", "$$J = \\frac{D}{2 - D}$$"),

@@ -54,11 +54,11 @@ def test_a_frontmatter_key_given_twice_is_read_as_yaml_reads_it_with_a_warning(
     last value; the summary card showed the first one (the aliases card the last)."""
     source = ("---\ntags: [flashcards]\nsummary: an old draft\naliases: [Old name]\n"
               "summary: the share of flagged items that are truly positive\n"
-              "aliases: [PPV]\nsummary: 2024-05-01\n<<: {source: a}\n<<: {x: 1}\n---\n"
+              "aliases: [Precision]\nsummary: 2024-05-01\n<<: {source: a}\n<<: {x: 1}\n---\n"
               "# Positive predictive value\n")
     note = parse_note(source, "PPV.md")
     assert_sound(note, source)
-    assert {c.kind: c.back for c in note.cards} == {"summary": "2024-05-01", "aliases": "PPV"}
+    assert {c.kind: c.back for c in note.cards} == {"summary": "2024-05-01", "aliases": "Precision"}
     assert [(p.line, p.severity, p.message) for p in note.problems] == [
         (5, "warning", "frontmatter key 'summary' is given again (first on line 3);"
                        " the last one is used"),
