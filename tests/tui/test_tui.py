@@ -668,7 +668,7 @@ def test_with_flashdeck_debug_textual_shows_its_traceback_too(collection, tmp_pa
 
 
 # -- the light widgets of the first frame look exactly like Textual's ---------------------------
-@pytest.mark.parametrize("width", [80, 120, 30])
+@pytest.mark.parametrize("width", [80, 120, 60])
 @pytest.mark.parametrize("new,learning,review,done,current", [
     (6, 0, 0, 0, "new"), (5, 1, 0, 1, "learning"), (0, 3, 4, 3, "review"), (0, 0, 1, 39, None),
     (0, 0, 0, 5, None), (0, 0, 0, 0, None), (1200, 85, 4031, 977, "new")])

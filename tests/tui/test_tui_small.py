@@ -1,0 +1,76 @@
+"""Smaller than 80×24 (a split pane, a phone's terminal) and resized mid-review: what the user
+sees there, read off the screen. Whatever the size, a number on the screen is the number,
+never a clipped one, and what does not fit says so.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from support.tui import NOW_ISO, app_for, card, make_collection, run_async, screen_text
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock(monkeypatch):
+    monkeypatch.setenv("FLASHDECK_NOW", NOW_ISO)
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+
+
+def _many(tmp_path: Path, n: int = 25) -> Path:
+    """`n` basic cards (the default daily limit shows 20 of them)."""
+    return make_collection(tmp_path / "c.sqlite", [
+        card("basic", f"Capital number {i}?", f"City {i}", 3 + 2 * i) for i in range(n)])
+
+
+def _status_line(app) -> str:
+    status = app.screen.query_one("#status")
+    return screen_text(app).split("\n")[status.region.y]
+
+
+# -- the counts line -------------------------------------------------------------------------
+@pytest.mark.parametrize("width,shown", [
+    (80, "19 new · 1 learning · 0 review"),  # and the bar, then 1/21
+    (40, "19 · 1 · 0   1/21"),  # the names give way first (a cell short of them)
+    (21, "19 · 1 · 0   1/21"),
+    (20, "19 · 1 · 0"),  # then done/total
+    (14, "19 · 1 · 0"),
+    (12, "19 · 1 …"),  # then the last counts, whole, an ellipsis in their place
+    (9, "19 …"),
+    (7, "…"),
+])
+@run_async
+async def test_the_counts_line_never_shows_a_clipped_number(tmp_path, width, shown):
+    """At 40 columns the line used to end `0/2` for 20 cards to go: `done/total` cut to
+    another number. Now it gives up the bar, then the queue names, then `done/total`, then
+    its last counts: every number it shows is whole."""
+    app = app_for(_many(tmp_path))
+    async with app.run_test(size=(width, 24)) as pilot:
+        await pilot.press("space", "3")  # one answered: 19 new, 1 learning, 1/21
+        await pilot.pause()
+        line = _status_line(app)
+        assert set(re.findall(r"[0-9/]+", line)) <= {"19", "1", "0", "1/21"}, line
+        if width >= 80:
+            assert line.startswith("  " + shown) and line.rstrip().endswith("━ 1/21"), line
+        else:
+            assert line.rstrip() == "  " + shown, line
+
+
+@run_async
+async def test_the_counts_line_follows_a_resize_mid_review(tmp_path):
+    app = app_for(_many(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "20 new · 0 learning · 0 review" in _status_line(app)
+        await pilot.resize_terminal(40, 12)
+        await pilot.pause()
+        line = _status_line(app)
+        assert "20 · 0 · 0" in line and line.rstrip().endswith("0/20"), line
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        line = _status_line(app)
+        assert "20 new · 0 learning · 0 review" in line and line.rstrip().endswith("0/20")
