@@ -74,3 +74,57 @@ async def test_the_counts_line_follows_a_resize_mid_review(tmp_path):
         await pilot.pause()
         line = _status_line(app)
         assert "20 new · 0 learning · 0 review" in line and line.rstrip().endswith("0/20")
+
+
+# -- the grade buttons -----------------------------------------------------------------------
+def _grades_shown(app) -> str:
+    """The grade buttons' rows as one line."""
+    bar = app.screen.query_one("#answers")
+    rows = screen_text(app).split("\n")[bar.region.y:bar.region.bottom]
+    return " ".join(" ".join(rows).split())
+
+
+@pytest.mark.parametrize("width,shown", [
+    (80, ["1 Again 1m", "2 Hard 6m", "3 Good 10m", "4 Easy"]),  # one row
+    (60, ["1 Again 1m", "2 Hard 6m", "3 Good 10m", "4 Easy"]),  # two rows of two
+    (30, ["1 Again 1m", "2 Hard 6m", "3 Good 10m", "4 Easy"]),
+    (24, ["1 · 1m", "2 · 6m", "3 · 10m", "4 ·"]),  # without the names
+    (20, ["1 · 1m", "2 · 6m", "3 · 10m", "4 ·"]),  # and without the margins
+])
+@run_async
+async def test_every_grade_and_its_interval_is_shown_whole_below_80_columns(tmp_path, width,
+                                                                             shown):
+    """Below 72 columns the fourth button was cut at the right edge (`4 Eas` at 60, only
+    `1 Again 1m  2 Hard 6m  3` at 40): the intervals the user grades by were gone."""
+    app = app_for(_many(tmp_path))
+    async with app.run_test(size=(width, 24)) as pilot:
+        await pilot.press("space")
+        await pilot.pause()
+        text = _grades_shown(app)
+        for label in shown:
+            assert label in text, text
+        assert re.search(r"4 (Easy|·) \d+d\b", text), text  # the Easy interval, whole
+        for button in app.screen.query("#answers Button"):
+            assert button.region.right <= width and button.region.width > 0
+
+
+@run_async
+async def test_the_grade_buttons_follow_a_resize_after_the_reveal(tmp_path):
+    app = app_for(_many(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("space")
+        await pilot.pause()
+        bar = app.screen.query_one("#answers")
+        assert len({button.region.y for button in bar.query("Button")}) == 1  # one row
+        await pilot.resize_terminal(40, 16)
+        await pilot.pause()
+        assert len({button.region.y for button in bar.query("Button")}) == 2  # two rows
+        assert "3 Good 10m" in _grades_shown(app)
+        await pilot.press("3", "space")  # the next card, revealed at 40 columns
+        await pilot.pause()
+        assert len({button.region.y for button in bar.query("Button")}) == 2
+        assert "1 Again 1m" in _grades_shown(app)
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert len({button.region.y for button in bar.query("Button")}) == 1
+        assert "1 Again 1m" in _grades_shown(app)
