@@ -128,3 +128,46 @@ async def test_the_grade_buttons_follow_a_resize_after_the_reveal(tmp_path):
         await pilot.pause()
         assert len({button.region.y for button in bar.query("Button")}) == 1
         assert "1 Again 1m" in _grades_shown(app)
+
+
+# -- the card's room -------------------------------------------------------------------------
+def _card_rows(app) -> str:
+    card = app.screen.query_one("#card")
+    rows = screen_text(app).split("\n")[card.region.y:card.region.bottom]
+    return " ".join(" ".join(row[card.region.x:card.region.right - 2] for row in rows).split())
+
+
+@pytest.mark.parametrize("size", [(20, 8), (30, 9), (40, 12)])
+@run_async
+async def test_a_small_terminal_still_shows_the_card(tmp_path, size):
+    """At 20×8 the card's padding took all of its two rows: the question was not on the
+    screen at all, with nothing to say so. Now the padding gives way on a small terminal."""
+    app = app_for(make_collection(tmp_path / "c.sqlite", [
+        card("basic", "Capital of Peru?", "Lima", 3)]))
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        assert "Capital of Peru?" in _card_rows(app)
+        await pilot.press("space")
+        await pilot.pause()
+        if size[1] >= 12:  # the question, the rule and the answer fit
+            assert "Lima" in _card_rows(app)
+        else:  # the answer is below: the card scrolls to it
+            await pilot.press("end")
+            await pilot.pause()
+            assert "Lima" in _card_rows(app)
+
+
+@run_async
+async def test_the_card_gets_its_padding_back_at_80x24(tmp_path):
+    app = app_for(make_collection(tmp_path / "c.sqlite", [
+        card("basic", "Capital of Peru?", "Lima", 3)]))
+    async with app.run_test(size=(40, 12)) as pilot:
+        await pilot.pause()
+        assert screen_text(app).split("\n")[app.screen.query_one("#card").region.y] \
+            .startswith(" Capital of Peru?")  # one column in, no row above
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        lines = screen_text(app).split("\n")
+        card_top = app.screen.query_one("#card").region.y
+        assert lines[card_top].strip() == ""  # a row of padding above the question
+        assert lines[card_top + 1].startswith("    Capital of Peru?")  # four columns in
