@@ -171,3 +171,40 @@ async def test_the_card_gets_its_padding_back_at_80x24(tmp_path):
         card_top = app.screen.query_one("#card").region.y
         assert lines[card_top].strip() == ""  # a row of padding above the question
         assert lines[card_top + 1].startswith("    Capital of Peru?")  # four columns in
+
+
+# -- tables ----------------------------------------------------------------------------------
+METRICS_TABLE = """| Metric | Formula | Range |
+|---|---|---|
+| Dice | 2TP/(2TP+FP+FN) | 0..1 |
+| Balanced accuracy | (TPR+TNR)/2=(TP/(TP+FN)+TN/(TN+FP))/2 | 0..1 |
+"""
+
+WIDE_TABLE = ("| " + " | ".join(f"threshold {i}" for i in range(8)) + " |\n|" + "---|" * 8
+              + "\n| " + " | ".join(f"0.{i}1234567" for i in range(8)) + " |\n")
+
+
+@pytest.mark.parametrize("table", [METRICS_TABLE, WIDE_TABLE], ids=["metrics", "wide"])
+@pytest.mark.parametrize("width", [80, 50])
+@run_async
+async def test_a_table_cell_too_narrow_for_its_text_folds_it_and_loses_none(tmp_path, table,
+                                                                             width):
+    """Textual cuts a table cell's word that does not fit with an ellipsis (`(TPR+TNR)/2=(…`,
+    `0.0123…`) and there was no way to read the rest: the answer was cut short. Now the
+    word folds onto the cell's next line: every cell reads whole off the screen."""
+    from textual.widgets._markdown import MarkdownTableCellContents
+
+    app = app_for(make_collection(tmp_path / "c.sqlite", [
+        card("basic", "The segmentation metrics?", table, 3)]))
+    async with app.run_test(size=(width, 40)) as pilot:
+        await pilot.press("space")
+        await pilot.pause()
+        lines = screen_text(app).split("\n")
+        cells = list(app.screen.query(MarkdownTableCellContents))
+        assert len(cells) in (9, 16)
+        for cell in cells:
+            region = cell.content_region
+            shown = "".join(line[region.x:region.right] for line in
+                            lines[region.y:region.bottom]).replace(" ", "")
+            assert shown == str(cell.visual).replace(" ", ""), (shown, str(cell.visual))
+            assert "…" not in shown
