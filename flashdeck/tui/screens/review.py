@@ -40,6 +40,14 @@ if TYPE_CHECKING:
 SIDEWAYS_STEP = 8  # columns per Left/Right on a block wider than the panel
 
 
+def _run_editor(command: list[str], **streams) -> subprocess.CompletedProcess | OSError:
+    """Run the editor to its end; the error, returned, when it cannot be started."""
+    try:
+        return subprocess.run(command, check=False, **streams)
+    except OSError as exc:
+        return exc
+
+
 def after_first_card(action):
     """A key's action that waits, if need be, until the screen shows its first card.
 
@@ -515,17 +523,22 @@ class ReviewScreen(Screen):
         command += [f"+{card.line}", card.note]
         try:
             with self.app.suspend():
-                result = subprocess.run(command, check=False)
+                # an editor that cannot start (not installed, a typo in $EDITOR) is caught
+                # inside the block: Textual's suspend() gives the terminal back to the app
+                # only when its block ends without an exception (else: a blank screen that
+                # no key but Ctrl+C leaves)
+                result = _run_editor(command)
         except SuspendNotSupported:
             if not self.app.is_headless:
                 self.notify("This terminal cannot hand over to an editor.", severity="error",
                             markup=False)
                 return
             # headless (tests, scripts): there is no terminal to hand over
-            result = subprocess.run(command, check=False, stdin=subprocess.DEVNULL,
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        except OSError as exc:
-            self.notify(content.plain(f"Cannot run the editor {command[0]!r}: {exc.strerror}"),
+            result = _run_editor(command, stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if isinstance(result, OSError):
+            self.notify(content.plain(f"Cannot run the editor {command[0]!r}: "
+                                      f"{result.strerror or result}"),
                         severity="error", markup=False)
             return
         if result.returncode != 0:
