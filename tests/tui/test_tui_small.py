@@ -208,3 +208,36 @@ async def test_a_table_cell_too_narrow_for_its_text_folds_it_and_loses_none(tmp_
                             lines[region.y:region.bottom]).replace(" ", "")
             assert shown == str(cell.visual).replace(" ", ""), (shown, str(cell.visual))
             assert "…" not in shown
+
+
+# -- the deck list ---------------------------------------------------------------------------
+@pytest.mark.parametrize("width", [40, 50])
+@run_async
+async def test_the_deck_list_keeps_its_counts_on_screen_cutting_long_names(tmp_path, width):
+    """In a narrow terminal the Deck column took the width of its longest name and pushed
+    New, Learn and Due off the right edge: deck names and no counts. Now a name too long
+    to leave the counts room ends in an ellipsis; every count is on the screen."""
+    from flashdeck.tui.screens.home import HomeScreen
+
+    cards = [card("basic", f"Q{i}?", "A", 3 + i,
+                  deck=f"flashcards/machine-learning/metrics-and-evaluation/segmentation-{i % 3}")
+             for i in range(9)]
+    app = app_for(make_collection(tmp_path / "c.sqlite", cards))
+    async with app.run_test(size=(width, 24)) as pilot:
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        table = app.screen.query_one("#decks")
+        rows = screen_text(app).split("\n")[table.region.y + 1:table.region.bottom - 1]
+        assert re.search(r"New\s+Learn\s+Due\s", rows[0]), rows[0]
+        body = [" ".join(row.replace("│", " ").split()) for row in rows[1:]]
+        assert len(body) == 7  # all decks, the four levels above, three segmentation decks
+        for line in body:  # each row: a name (whole or cut with …), then its three counts
+            assert re.fullmatch(r"\S.* \d+ 0 0", line), line
+        assert body[0] == "All decks 9 0 0"
+        assert any("…" in line for line in body)
+        await pilot.resize_terminal(120, 30)  # room again: the names whole
+        await pilot.pause()
+        text = screen_text(app)
+        assert "metrics-and-evaluation" in text and "…" not in text.split("Today:")[0]
