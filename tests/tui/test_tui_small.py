@@ -241,3 +241,22 @@ async def test_the_deck_list_keeps_its_counts_on_screen_cutting_long_names(tmp_p
         await pilot.pause()
         text = screen_text(app)
         assert "metrics-and-evaluation" in text and "…" not in text.split("Today:")[0]
+
+
+# -- the help --------------------------------------------------------------------------------
+@pytest.mark.parametrize("size", [(80, 24), (40, 14), (30, 12)])
+@run_async
+async def test_the_help_closing_line_is_whole_on_a_small_terminal(tmp_path, size):
+    """The help's closing line (how to close it, how to scroll) had room for one line: at
+    40 columns it ended `closes this help · ↑`, the rest cut off. It now wraps whole."""
+    from flashdeck.tui.screens.help import CLOSE
+
+    app = app_for(make_collection(tmp_path / "c.sqlite", [
+        card("basic", "Capital of Peru?", "Lima", 3)]))
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        close = app.screen.query_one("#help-close")
+        rows = screen_text(app).split("\n")[close.region.y:close.region.bottom]
+        shown = " ".join(" ".join(row[close.region.x:close.region.right] for row in rows).split())
+        assert shown == CLOSE
