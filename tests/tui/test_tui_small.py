@@ -260,3 +260,37 @@ async def test_the_help_closing_line_is_whole_on_a_small_terminal(tmp_path, size
         rows = screen_text(app).split("\n")[close.region.y:close.region.bottom]
         shown = " ".join(" ".join(row[close.region.x:close.region.right] for row in rows).split())
         assert shown == CLOSE
+
+
+# -- the answer comes into view --------------------------------------------------------------
+LONG_FRONT = "\n\n".join(
+    f"Context {i}: the model predicts a mask for each image of the batch." for i in range(14)
+) + "\n\nWhat is the Dice score of the batch?"
+
+
+@pytest.mark.parametrize("front,size", [(LONG_FRONT, (80, 24)),
+                                        ("What is the capital of Peru, the country?", (30, 9))])
+@run_async
+async def test_space_brings_the_answer_into_view_below_a_long_front(tmp_path, front, size):
+    """A front taller than the panel (or a small terminal) left the answer under the fold
+    on Space: the screen looked the same but for the grade buttons, and a second Space
+    graded Good an answer never seen. Now the card scrolls to show it."""
+    app = app_for(make_collection(tmp_path / "c.sqlite", [
+        card("basic", front, "Answer: 0.82", 3)]))
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        assert "Answer: 0.82" not in _card_rows(app)
+        await pilot.press("space")
+        await pilot.pause()
+        assert "Answer: 0.82" in _card_rows(app)
+
+
+@run_async
+async def test_a_card_that_fits_does_not_move_on_space(tmp_path):
+    app = app_for(make_collection(tmp_path / "c.sqlite", [
+        card("basic", "Capital of Peru?", "Lima", 3)]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("space")
+        await pilot.pause()
+        assert app.screen.query_one("#card").scroll_y == 0
+        assert "Capital of Peru? " in _card_rows(app) and "Lima" in _card_rows(app)

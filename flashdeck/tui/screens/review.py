@@ -375,6 +375,9 @@ class ReviewScreen(Screen):
                 panel.focus_input()
                 return
             await self.reveal()
+            # the answer in view once laid out: below a long front (or on a small terminal)
+            # it came in under the fold, and a second Space graded an answer never seen
+            self.call_after_refresh(self._answer_into_view)
             return
         await self.action_grade(self.suggested or Rating.GOOD)
 
@@ -620,6 +623,22 @@ class ReviewScreen(Screen):
         # the verdict and the working below it in view (at 80×24 PageDown shows the rest),
         # once the revealed answer has been laid out
         self.call_after_refresh(self._verdict_into_view)
+
+    def _answer_into_view(self) -> None:
+        """The least scroll that shows the back's first lines (half the view, or all of a
+        shorter back), never past the rule: no scroll when the card already shows them,
+        and as much of the front above as fits."""
+        card, divider, back = (self.query_one(name) for name in ("#card", "#divider", "#back"))
+        if not (self.revealed and card.is_attached and back.is_attached):
+            return
+        view = card.scrollable_content_region
+        y = round(card.scroll_y)
+        rule_top = divider.region.y - view.y + y
+        wanted = back.region.y - view.y + y + min(back.region.height,
+                                                  max(3, view.height // 2))
+        target = min(rule_top, max(y, wanted - view.height))
+        if target > y:
+            card.scroll_to(y=target, animate=False, immediate=True)
 
     def _verdict_into_view(self) -> None:
         for verdict in self.query("#exercise #verdict"):
