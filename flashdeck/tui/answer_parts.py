@@ -48,7 +48,9 @@ class AnswerBar(Horizontal):
             button.can_focus = False  # Space/Enter belong to the screen: reveal, then Good
             yield button
 
-    _labels: dict[int, str] = {}
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._labels: dict[int, str] = {}  # the interval each grade gives, by rating
 
     def show(self, labels: dict[int, str], suggested: int | None = None) -> None:
         self._labels = dict(labels)
