@@ -28,7 +28,14 @@ _VARIANTS = {Rating.AGAIN: "error", Rating.HARD: "warning", Rating.GOOD: "succes
 
 
 class AnswerBar(Horizontal):
-    """The four grades with the interval each gives: `Again 1m · Hard 6m · Good 10m · Easy 9d`."""
+    """The four grades with the interval each gives: `Again 1m · Hard 6m · Good 10m · Easy 9d`.
+
+    In one row when they fit (at 80 columns and wider); narrower, two rows of two
+    (`-stacked`), then without the grades' names (`1 · 1m`), then without the buttons'
+    margins (`-tight`), so no grade or interval is cut off at the right edge."""
+
+    BUTTON_MIN_WIDTH = 16  # as `AnswerBar Button` in flashdeck.tcss: min-width, margin 0 1
+    BUTTON_MARGIN = 2
 
     @dataclass
     class Chosen(Message):
@@ -41,12 +48,46 @@ class AnswerBar(Horizontal):
             button.can_focus = False  # Space/Enter belong to the screen: reveal, then Good
             yield button
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._labels: dict[int, str] = {}  # the interval each grade gives, by rating
+
     def show(self, labels: dict[int, str], suggested: int | None = None) -> None:
+        self._labels = dict(labels)
         for rating in Rating:
-            button = self.query_one(f"#grade-{rating.value}", Button)
-            button.label = Content.assemble(
-                (f"{rating.value} ", "dim"), rating.label, " ", (labels.get(rating, ""), "bold"))
-            button.set_class(rating == suggested, "-suggested")
+            self.query_one(f"#grade-{rating.value}", Button).set_class(
+                rating == suggested, "-suggested")
+        self._fit()
+
+    def _label(self, rating: Rating, short: bool) -> Content:
+        """`1 Again 1m`, or short (no room for the names) `1 · 1m`."""
+        interval = (self._labels.get(rating, ""), "bold")
+        if short:
+            return Content.assemble((f"{rating.value}", "dim"), " · ", interval)
+        return Content.assemble((f"{rating.value} ", "dim"), rating.label, " ", interval)
+
+    def row_width(self) -> int:
+        """The cells the four buttons take in one row (a compact button: its label and a
+        cell either side)."""
+        return sum(max(self.BUTTON_MIN_WIDTH, self._label(rating, False).cell_length + 2)
+                   + self.BUTTON_MARGIN for rating in Rating)
+
+    def _fit(self) -> None:
+        width = self.size.width  # 0 while hidden: the labels now, the layout on a resize
+        stacked = bool(width) and self.row_width() > width
+        # two to a row, each half the bar less its margins, a cell either side of the label
+        room = (width // 2) - self.BUTTON_MARGIN - 2
+        short = stacked and max(self._label(r, False).cell_length for r in Rating) > room
+        # still too narrow: the buttons give up their margins
+        tight = short and max(self._label(r, True).cell_length for r in Rating) > room
+        if width:
+            self.set_class(stacked, "-stacked")
+            self.set_class(tight, "-tight")
+        for rating in Rating:
+            self.query_one(f"#grade-{rating.value}", Button).label = self._label(rating, short)
+
+    def on_resize(self) -> None:
+        self._fit()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -181,7 +181,12 @@ class StatusLine(Widget, can_focus=False):
     their width, two cells, the bar taking the rest, a cell, `done/total` at its width):
     each widget more cost the first card ~1% of a hello-world Textual app's start. The
     bar is drawn by Textual's `Bar` as its `ProgressBar` draws it (without percentage and
-    ETA), with the same `bar--*` component classes."""
+    ETA), with the same `bar--*` component classes.
+
+    Narrower than the counts with `done/total` (a split pane, a small terminal), the line
+    gives up the bar, then the queue names (`12 · 3 · 40`, coloured as the names' numbers),
+    then `done/total`, and cuts what is left with an ellipsis: a number is shown whole or
+    not at all, never clipped to another (`0/2` for `0/20`)."""
 
     COMPONENT_CLASSES = {"bar--bar", "bar--complete", "status--progress"}
     COUNTS_GAP = 2  # cells between the counts and the bar
@@ -190,6 +195,7 @@ class StatusLine(Widget, can_focus=False):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.counts = Content("")
+        self.numbers: list[Content] = []  # the three counts without their names
         self.fraction = 0.0
         self.progress = ""
 
@@ -198,11 +204,13 @@ class StatusLine(Widget, can_focus=False):
         parts = [("new", counts.new, "$accent"), ("learning", counts.learning, "$error"),
                  ("review", counts.review, "$success")]
         content = Content("")
+        self.numbers = []
         for i, (name, number, colour) in enumerate(parts):
             if i:
                 content += Content(" · ")
             style = f"bold {colour}" + (" underline" if current == name else "")
-            content += Content.styled(str(number), style) + Content(f" {name}")
+            self.numbers.append(Content.styled(str(number), style))
+            content += self.numbers[-1] + Content(f" {name}")
         self.counts = content
         total_shown = max(total, 1)
         self.fraction = min(max(done / total_shown, 0.0), 1.0)
@@ -214,6 +222,10 @@ class StatusLine(Widget, can_focus=False):
                    - self.PROGRESS_GAP - len(self.progress))
 
     def render(self) -> RenderResult:
+        room = self.size.width
+        gaps = self.COUNTS_GAP + self.PROGRESS_GAP
+        if self.counts.cell_length + gaps + len(self.progress) > room:
+            return self._render_narrow(room)
         width = self.bar_width()
         line = self.counts + Content(" " * self.COUNTS_GAP)
         if width:
@@ -230,6 +242,24 @@ class StatusLine(Widget, can_focus=False):
         progress = Content.styled(self.progress, TextualStyle.from_rich_style(
             self.get_component_rich_style("status--progress")))
         return line + Content(" " * self.PROGRESS_GAP) + progress
+
+    def _render_narrow(self, room: int) -> Content:
+        """The line without its bar, for `room` cells too few for the counts with their
+        names and `done/total` (see the class doc)."""
+        progress = Content.styled(self.progress, TextualStyle.from_rich_style(
+            self.get_component_rich_style("status--progress")))
+        numbers = Content(" · ").join(self.numbers)
+        gap = Content(" " * (self.COUNTS_GAP + self.PROGRESS_GAP))  # as when the bar has no room
+        with_progress = numbers + gap + progress
+        if with_progress.cell_length <= room:
+            return with_progress
+        for shown in range(len(self.numbers), 0, -1):  # whole numbers, then `…`
+            line = Content(" · ").join(self.numbers[:shown])
+            if shown < len(self.numbers):
+                line += Content(" …")
+            if line.cell_length <= room:
+                return line
+        return Content("…")
 
 
 def queue_of(state: str) -> str:

@@ -123,3 +123,30 @@ def test_stats_view(collection, snap_compare, size):
         await _settled(pilot)
 
     assert snap_compare(app_for(collection, now=END), terminal_size=size, run_before=to_stats)
+
+
+@run_async
+async def test_below_44_columns_the_heatmap_rows_stay_whole_and_the_view_scrolls_sideways(
+        collection):
+    """The lines are laid out for at least 40 columns; on a narrower screen the view used to
+    wrap them again: `Mo` on a line of its own, its weeks on the next, the rows' columns
+    out of step. Now each line stays one line and the view scrolls sideways."""
+    from flashdeck.tui.screens.stats import StatsScreen
+
+    app = app_for(collection, now=END)
+    async with app.run_test(size=(40, 30)) as pilot:
+        await _home(pilot)
+        await pilot.press("t")
+        await _settled(pilot)
+        assert isinstance(app.screen, StatsScreen)
+        lines = screen_text(app).split("\n")
+        days = [line for line in lines if line.strip()[:2] in ("Mo", "Tu", "We", "Th", "Fr",
+                                                                "Sa", "Su")]
+        assert len(days) == 7
+        for line in days:  # the day's name and its weeks on one line
+            assert len(line.strip()) > 30, line
+        body = app.screen.query_one("#stats-body")
+        assert body.max_scroll_x > 0 and body.show_horizontal_scrollbar
+        await pilot.press("right")
+        await pilot.pause()
+        assert body.scroll_x > 0

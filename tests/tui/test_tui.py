@@ -591,10 +591,10 @@ sys.exit(main(sys.argv[1:]))
 
 
 def _run_in_a_terminal(args: list[str], env: dict, keys: list[tuple[str, bytes]],
-                       timeout: float = 60.0) -> tuple[int, str]:
-    """Run `python -c CRASHING_REVIEW args` on a pseudo-terminal (100x32), as a user would;
-    each (text, key) waits for `text` on screen, then types `key`. Returns the exit code and
-    everything the terminal received."""
+                       timeout: float = 60.0, program: str = CRASHING_REVIEW) -> tuple[int, str]:
+    """Run `python -c program args` (by default CRASHING_REVIEW) on a pseudo-terminal
+    (100x32), as a user would; each (text, key) waits for `text` on screen, then types `key`.
+    Returns the exit code and everything the terminal received."""
     import fcntl
     import select
     import struct
@@ -603,7 +603,7 @@ def _run_in_a_terminal(args: list[str], env: dict, keys: list[tuple[str, bytes]]
 
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 32, 100, 0, 0))
-    proc = subprocess.Popen([sys.executable, "-c", CRASHING_REVIEW, *args], stdin=slave,
+    proc = subprocess.Popen([sys.executable, "-c", program, *args], stdin=slave,
                             stdout=slave, stderr=slave, env=env, start_new_session=True)
     os.close(slave)
     received = b""
@@ -667,8 +667,38 @@ def test_with_flashdeck_debug_textual_shows_its_traceback_too(collection, tmp_pa
     assert "flashdeck: internal error: RuntimeError: undo broke badly (details in " in shown
 
 
+REVIEW = """
+import sys
+from flashdeck.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("editor", ["/nonexistent/bin/editor --wait", "__not_executable__"])
+def test_an_editor_that_cannot_start_says_so_and_the_review_goes_on(collection, tmp_path,
+                                                                     editor):
+    """`e` with $EDITOR naming no program (a typo, an editor not installed here) left the
+    terminal blank, the app suspended for good: keys echoed on the blank screen and only
+    Ctrl+C ended it. Now the screen comes back at once and says why."""
+    if editor == "__not_executable__":
+        editor = str(tmp_path / "editor.sh")
+        Path(editor).write_text("#!/bin/sh\nexit 0\n", encoding="utf-8")  # mode 644
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).parents[2]), TERM="xterm-256color",
+               XDG_STATE_HOME=str(tmp_path / "state"), FLASHDECK_NOW=NOW_ISO,
+               TEXTUAL_ANIMATIONS="none", EDITOR=editor)
+    env.pop("VISUAL", None)
+    code, shown = _run_in_a_terminal(
+        ["--collection", str(collection), "review"], env,
+        [("What does the F1 score measure?", b"e"), ("Cannot run the editor", b" "),
+         ("Again", b"3"), ("F1 Score: the formula", b"q"), ("Session summary", b"q")],
+        timeout=30, program=REVIEW)
+    assert code == 0
+    assert "Traceback" not in shown
+    assert "Reviewed 1 card" in shown  # the answer after the editor was written
+
+
 # -- the light widgets of the first frame look exactly like Textual's ---------------------------
-@pytest.mark.parametrize("width", [80, 120, 30])
+@pytest.mark.parametrize("width", [80, 120, 60])
 @pytest.mark.parametrize("new,learning,review,done,current", [
     (6, 0, 0, 0, "new"), (5, 1, 0, 1, "learning"), (0, 3, 4, 3, "review"), (0, 0, 1, 39, None),
     (0, 0, 0, 5, None), (0, 0, 0, 0, None), (1200, 85, 4031, 977, "new")])

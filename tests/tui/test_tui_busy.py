@@ -287,3 +287,29 @@ async def test_a_deck_session_ends_speaking_of_its_deck_and_of_the_others(collec
         await until(pilot, lambda: app.home is not None and app.screen is app.home)
         await pilot.pause()
         assert "All decks" in flat(app)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (40, 16)])
+@run_async
+async def test_the_waiting_lines_are_whole_on_a_narrow_terminal(collection, size):
+    """The line under the card had room for two lines: at 40 columns the waiting notice
+    wraps to four, and `Your answer (Good) is kept and written as soon as the collection
+    is free.` was cut off. The line now grows with its text."""
+    app = app_for(collection, busy_wait=BUSY_WAIT)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.press("space")
+        with Holder(collection):
+            await pilot.press("3")
+            await until(pilot, lambda: WAITING in flat(app))
+            hint = app.screen.query_one("#reveal-hint")
+            rows = screen_text(app).split("\n")[hint.region.y:hint.region.bottom]
+            shown = " ".join(" ".join(rows).split())
+            assert "(another program is writing to it)" in shown
+            assert ("Your answer (Good) is kept and written as soon as the collection is "
+                    "free.") in shown
+            assert hint.region.bottom <= app.screen.query_one("#answers").region.y
+        await until(pilot, lambda: app.pending is None)
+        await pilot.pause()
+        assert app.screen.query_one("#reveal-hint").region.height in (0, 3)
+    assert reviews(collection) != []

@@ -49,6 +49,15 @@ def _number(value: int, style: str) -> Text:
     return Text(str(value), style=style if value else "dim", justify="right")
 
 
+def _fit(label: Text, room: int | None) -> Text:
+    """`label` cut to `room` cells, an ellipsis at its end (None: whole)."""
+    if room is None or label.cell_len <= room:
+        return label
+    cut = label.copy()
+    cut.truncate(room, overflow="ellipsis")
+    return cut
+
+
 class DeckTable(DataTable):
     """The deck list; Enter (its select key) reviews the highlighted deck."""
 
@@ -117,25 +126,14 @@ class HomeScreen(Screen):
             return
         self.post_message(self.CountsReady(rows, total, later))
 
+    _counts: CountsReady | None = None
+
     def on_home_screen_counts_ready(self, message: CountsReady) -> None:
-        table = self.query_one("#decks", DataTable)
-        selected = None
-        if table.row_count and table.is_valid_row_index(table.cursor_row):
-            selected = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
-        table.clear()
-        total = message.total
-        table.add_row(Text("All decks", style="bold"), _number(total.new, "bold blue"),
-                      _number(total.learning, "bold red"), _number(total.review, "bold green"),
-                      key=ALL)
-        for row in message.rows:
-            name = row.deck.rsplit("/", 1)[-1]
-            label = Text("  " * (row.depth + 1) + plain(name))  # Text(): never markup
-            c = row.counts
-            table.add_row(label, _number(c.new, "blue"), _number(c.learning, "red"),
-                          _number(c.review, "green"), key=row.deck)
-        if selected is not None and selected in table.rows:
-            table.move_cursor(row=table.get_row_index(selected), animate=False)
+        self._counts = message
+        self._fill_table(message)
         from flashdeck.clock import local_tz
+
+        total = message.total
 
         later = message.upcoming
         if getattr(self.app, "_importing_bundled", False):
@@ -151,6 +149,46 @@ class HomeScreen(Screen):
             lines.append(Content("No cards yet: add your notes with `flashdeck import PATH`."))
         self.query_one("#later", Static).update(Content("\n").join(lines))
         self.total = total
+
+    def _fill_table(self, message: CountsReady) -> None:
+        """The deck rows; a name too long for the screen beside its counts is cut
+        with an ellipsis (`_deck_room`): the counts are never pushed off the right edge."""
+        table = self.query_one("#decks", DataTable)
+        selected = None
+        if table.row_count and table.is_valid_row_index(table.cursor_row):
+            selected = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        table.clear()
+        total = message.total
+        room = self._deck_room(message)
+        table.add_row(_fit(Text("All decks", style="bold"), room),
+                      _number(total.new, "bold blue"), _number(total.learning, "bold red"),
+                      _number(total.review, "bold green"), key=ALL)
+        for row in message.rows:
+            name = row.deck.rsplit("/", 1)[-1]
+            label = _fit(Text("  " * (row.depth + 1) + plain(name)), room)  # never markup
+            c = row.counts
+            table.add_row(label, _number(c.new, "blue"), _number(c.learning, "red"),
+                          _number(c.review, "green"), key=row.deck)
+        if selected is not None and selected in table.rows:
+            table.move_cursor(row=table.get_row_index(selected), animate=False)
+
+    def _deck_room(self, message: CountsReady) -> int | None:
+        """The cells the Deck column may take so that the three counts fit beside it, or
+        None when the screen is not laid out yet."""
+        width = self.size.width
+        if not width:
+            return None
+        counts = [message.total, *(row.counts for row in message.rows)]
+        numbers = sum(max(len(header), *(len(str(getattr(c, field))) for c in counts)) + 2
+                      for header, field in (("New", "new"), ("Learn", "learning"),
+                                            ("Due", "review")))
+        # the screen's width within its padding, less its scrollbar (2), the table's
+        # border (1 + 1), its scrollbar (2) and the Deck column's own cell padding (1 + 1)
+        return max(4, width - 2 - 2 - 2 - numbers - 2)
+
+    def on_resize(self) -> None:
+        if self._counts is not None:
+            self._fill_table(self._counts)
 
     def on_home_screen_counts_failed(self, message: CountsFailed) -> None:
         self.notify(plain(f"Could not count the decks: {message.error}"), severity="error",

@@ -40,6 +40,14 @@ if TYPE_CHECKING:
 SIDEWAYS_STEP = 8  # columns per Left/Right on a block wider than the panel
 
 
+def _run_editor(command: list[str], **streams) -> subprocess.CompletedProcess | OSError:
+    """Run the editor to its end; the error, returned, when it cannot be started."""
+    try:
+        return subprocess.run(command, check=False, **streams)
+    except OSError as exc:
+        return exc
+
+
 def after_first_card(action):
     """A key's action that waits, if need be, until the screen shows its first card.
 
@@ -92,6 +100,11 @@ class ReviewScreen(Screen):
         Binding("right", "scroll_card('right')", "Scroll", show=False),
         Binding("left", "scroll_card('left')", "Scroll", show=False),
     ]
+
+    # a small terminal (a split pane): the card keeps the rows and columns its padding took
+    # (`flashdeck.tcss`); at 80×24 and wider nothing changes
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (60, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (16, "-tall")]
 
     def __init__(self, deck: str | None = None, first: CardView | None = None) -> None:
         super().__init__()
@@ -362,6 +375,9 @@ class ReviewScreen(Screen):
                 panel.focus_input()
                 return
             await self.reveal()
+            # the answer in view once laid out: below a long front (or on a small terminal)
+            # it came in under the fold, and a second Space graded an answer never seen
+            self.call_after_refresh(self._answer_into_view)
             return
         await self.action_grade(self.suggested or Rating.GOOD)
 
@@ -510,17 +526,22 @@ class ReviewScreen(Screen):
         command += [f"+{card.line}", card.note]
         try:
             with self.app.suspend():
-                result = subprocess.run(command, check=False)
+                # an editor that cannot start (not installed, a typo in $EDITOR) is caught
+                # inside the block: Textual's suspend() gives the terminal back to the app
+                # only when its block ends without an exception (else: a blank screen that
+                # no key but Ctrl+C leaves)
+                result = _run_editor(command)
         except SuspendNotSupported:
             if not self.app.is_headless:
                 self.notify("This terminal cannot hand over to an editor.", severity="error",
                             markup=False)
                 return
             # headless (tests, scripts): there is no terminal to hand over
-            result = subprocess.run(command, check=False, stdin=subprocess.DEVNULL,
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        except OSError as exc:
-            self.notify(content.plain(f"Cannot run the editor {command[0]!r}: {exc.strerror}"),
+            result = _run_editor(command, stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if isinstance(result, OSError):
+            self.notify(content.plain(f"Cannot run the editor {command[0]!r}: "
+                                      f"{result.strerror or result}"),
                         severity="error", markup=False)
             return
         if result.returncode != 0:
@@ -602,6 +623,22 @@ class ReviewScreen(Screen):
         # the verdict and the working below it in view (at 80×24 PageDown shows the rest),
         # once the revealed answer has been laid out
         self.call_after_refresh(self._verdict_into_view)
+
+    def _answer_into_view(self) -> None:
+        """The least scroll that shows the back's first lines (half the view, or all of a
+        shorter back), never past the rule: no scroll when the card already shows them,
+        and as much of the front above as fits."""
+        card, divider, back = (self.query_one(name) for name in ("#card", "#divider", "#back"))
+        if not (self.revealed and card.is_attached and back.is_attached):
+            return
+        view = card.scrollable_content_region
+        y = round(card.scroll_y)
+        rule_top = divider.region.y - view.y + y
+        wanted = back.region.y - view.y + y + min(back.region.height,
+                                                  max(3, view.height // 2))
+        target = min(rule_top, max(y, wanted - view.height))
+        if target > y:
+            card.scroll_to(y=target, animate=False, immediate=True)
 
     def _verdict_into_view(self) -> None:
         for verdict in self.query("#exercise #verdict"):
