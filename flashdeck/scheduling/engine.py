@@ -256,18 +256,14 @@ class Engine:
                 if last is None:
                     return Undo(reason="nothing to undo: no answers yet")
                 if since is not None and last["reviewed_at"] < _ts(since):
-                    when = _dt(last["reviewed_at"]).astimezone(self.tz())
                     return Undo(reason=(
-                        f"nothing undone: the last answer ({Rating(last['rating']).word} on card"
-                        f" {last['card_id']}, {when:%Y-%m-%d %H:%M}) was on an earlier day, and"
-                        " undo reaches only today's answers"))
+                        f"nothing undone: the last answer ({self._said(last, on_card=True)})"
+                        " was on an earlier day, and undo reaches only today's answers"))
             if _synced(conn, last["id"]):
-                when = _dt(last["reviewed_at"]).astimezone(self.tz())
                 return Undo(reason=(
-                    f"nothing undone: the last answer ({Rating(last['rating']).word} on card"
-                    f" {last['card_id']}, {when:%Y-%m-%d %H:%M}) is in Anki already (`flashdeck"
-                    " sync` shared it), and a synced answer stays: taking it back here would"
-                    " lose it from one side"))
+                    f"nothing undone: the last answer ({self._said(last, on_card=True)})"
+                    " is in Anki already (`flashdeck sync` shared it), and a synced answer"
+                    " stays: taking it back here would lose it from one side"))
             before = json.loads(conn.execute("SELECT state_before FROM reviews WHERE id = ?",
                                              (last["id"],)).fetchone()[0])
             after = json.loads(last["state_after"])
@@ -275,17 +271,21 @@ class Engine:
             if row["version"] != after["version"]:
                 # buried, suspended or answered elsewhere since: taking the answer back now
                 # would undo that too
-                when = _dt(last["reviewed_at"]).astimezone(self.tz())
                 return Undo(reason=(
                     f"nothing undone: card {last['card_id']} changed since that answer"
-                    f" ({Rating(last['rating']).word}, {when:%Y-%m-%d %H:%M}): it was buried,"
-                    " suspended or answered elsewhere since, and undo takes back only an"
-                    " answer nothing came after"))
+                    f" ({self._said(last)}): it was buried, suspended or answered elsewhere"
+                    " since, and undo takes back only an answer nothing came after"))
             conn.execute(
                 f"UPDATE cards SET {', '.join(c + ' = ?' for c in SCHEDULING_COLUMNS)}"
                 " WHERE id = ?", (*[before[c] for c in SCHEDULING_COLUMNS], last["card_id"]))
             conn.execute("DELETE FROM reviews WHERE id = ?", (last["id"],))
         return Undo(last["card_id"], last["rating"])
+
+    def _said(self, review, on_card: bool = False) -> str:
+        """An answer as undo's refusals name it: `good on card 3, 2026-12-01 09:00`."""
+        when = _dt(review["reviewed_at"]).astimezone(self.tz())
+        card = f" on card {review['card_id']}" if on_card else ""
+        return f"{Rating(review['rating']).word}{card}, {when:%Y-%m-%d %H:%M}"
 
     def suspend(self, card_id: int, suspended: bool = True) -> None:
         """Suspend or unsuspend; unsuspending a leech clears its flag (it becomes a leech
