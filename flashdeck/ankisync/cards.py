@@ -56,7 +56,7 @@ class Media:
         return images
 
 
-RENDERING = "1"  # bump when the fields are rendered differently: every note is redone
+RENDERING = "2"  # bump when the fields are rendered differently: every note is redone
 
 
 def _inputs(row) -> str:

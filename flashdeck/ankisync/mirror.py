@@ -169,14 +169,15 @@ class Mirror:
 
     def revlog(self) -> list[RevlogEntry]:
         """Every answer in the mirror's log on a card of flashdeck's note types (manual
-        reschedules and other entries without a grade are not answers)."""
+        reschedules and other entries without a grade are not answers). Only the note's
+        first card is the flashdeck card: another (a `{{c2::…}}` added in Anki) is not."""
         basic, cloze = self.models()
         return [RevlogEntry(int(rid), guid, int(ease), max(0, int(ms or 0)))
                 for rid, guid, ease, ms in self.col.db.all(
                     "SELECT r.id, n.guid, r.ease, r.time FROM revlog r"
                     " JOIN cards c ON c.id = r.cid JOIN notes n ON n.id = c.nid"
-                    " WHERE n.mid IN (?, ?) AND r.ease BETWEEN 1 AND 4 AND r.type <= 3"
-                    " ORDER BY r.id", basic["id"], cloze["id"])]
+                    " WHERE n.mid IN (?, ?) AND c.ord = 0 AND r.ease BETWEEN 1 AND 4"
+                    " AND r.type <= 3 ORDER BY r.id", basic["id"], cloze["id"])]
 
     def revlog_ids(self) -> set[int]:
         return {int(r[0]) for r in self.col.db.all("SELECT id FROM revlog")}
@@ -249,6 +250,13 @@ class Mirror:
         gone = [have[g][0] for g in remove if g in have]
         if gone:
             self.col.remove_notes(gone)
+        # a note of ours has one card: others (a deletion added to a cloze in Anki, left
+        # when the note's text was put back) go
+        extra = [cid for (cid,) in self.col.db.all(
+            "SELECT c.id FROM cards c JOIN notes n ON n.id = c.nid WHERE n.mid IN (?, ?)"
+            " AND c.ord > 0", basic["id"], cloze["id"])]
+        if extra:
+            self.col.remove_cards_and_orphaned_notes(extra)
         return {"added": len(adds), "updated": len(note_updates), "scheduled": len(card_updates),
                 "removed": len(gone)}
 
