@@ -169,15 +169,18 @@ class Mirror:
 
     def revlog(self) -> list[RevlogEntry]:
         """Every answer in the mirror's log on a card of flashdeck's note types (manual
-        reschedules and other entries without a grade are not answers). Only the note's
-        first card is the flashdeck card: another (a `{{c2::…}}` added in Anki) is not."""
+        reschedules and other entries without a grade are not answers, nor, as for Anki's
+        own FSRS, a preview in a filtered deck that does not reschedule: type 3, factor 0).
+        Only the note's first card is the flashdeck card: another (a `{{c2::…}}` added in
+        Anki) is not."""
         basic, cloze = self.models()
         return [RevlogEntry(int(rid), guid, int(ease), max(0, int(ms or 0)))
                 for rid, guid, ease, ms in self.col.db.all(
                     "SELECT r.id, n.guid, r.ease, r.time FROM revlog r"
                     " JOIN cards c ON c.id = r.cid JOIN notes n ON n.id = c.nid"
                     " WHERE n.mid IN (?, ?) AND c.ord = 0 AND r.ease BETWEEN 1 AND 4"
-                    " AND r.type <= 3 ORDER BY r.id", basic["id"], cloze["id"])]
+                    " AND (r.type < 3 OR (r.type = 3 AND r.factor != 0)) ORDER BY r.id",
+                    basic["id"], cloze["id"])]
 
     def revlog_ids(self) -> set[int]:
         return {int(r[0]) for r in self.col.db.all("SELECT id FROM revlog")}
