@@ -156,10 +156,14 @@ class Mirror:
     # -- reading ------------------------------------------------------------------------
     def notes(self) -> dict[str, tuple]:
         """guid -> (note id, note type id, fields, card id, deck id, the card's columns) of
-        the notes of flashdeck's note types (their first card: a flashdeck note has one)."""
+        the notes of flashdeck's note types (their first card: a flashdeck note has one).
+        A card in a filtered deck (a phone's custom study) is seen in its home deck, due
+        when it is due there."""
         basic, cloze = self.models()
         rows = self.col.db.all(
-            "SELECT n.guid, n.id, n.mid, n.flds, c.id, c.did, c.type, c.queue, c.due, c.ivl,"
+            "SELECT n.guid, n.id, n.mid, n.flds, c.id,"
+            " CASE WHEN c.odid != 0 THEN c.odid ELSE c.did END, c.type, c.queue,"
+            " CASE WHEN c.odid != 0 THEN c.odue ELSE c.due END, c.ivl,"
             " c.left, c.reps, c.lapses, c.data FROM notes n JOIN cards c ON c.nid = n.id"
             " WHERE n.mid IN (?, ?) ORDER BY c.ord", basic["id"], cloze["id"])
         found: dict[str, tuple] = {}
@@ -237,7 +241,8 @@ class Mirror:
             objects = []
             for cid, did, card in card_updates:
                 anki_card = self.col.get_card(cid)
-                anki_card.did = did
+                # home, with flashdeck's state: out of a filtered deck, as Anki empties one
+                anki_card.did, anki_card.odid, anki_card.odue = did, 0, 0
                 anki_card.type, anki_card.queue = card.ctype, card.queue
                 anki_card.due, anki_card.ivl, anki_card.left = card.due, card.ivl, card.left
                 anki_card.reps, anki_card.lapses = card.reps, card.lapses

@@ -83,3 +83,41 @@ def test_a_rescheduling_filtered_deck_answer_is_a_review(cli, tmp_path, server, 
     history = cli("--collection", a, "log", "--limit", "0", "--json").json
     assert [r["rating"] for r in history] == ["easy"]
     assert cli("--collection", a, "doctor").code == 0
+
+
+def anki_problems(phone) -> str:
+    """What Anki's Check Database fixes (nothing, for a sound collection)."""
+    text, _ = phone.col.fix_integrity()
+    return text.replace("\u2068", "").replace("\u2069", "")
+
+
+def test_synced_mid_custom_study_the_phone_stays_sound(cli, tmp_path, server, sync_env,
+                                                      phone_at):
+    """The phone syncs with cards in a filtered deck: the cards flashdeck leaves as they
+    are stay in it; a card whose state flashdeck changes goes home whole, as Anki empties
+    a filtered deck, never half in one deck and half in another."""
+    write_note(tmp_path / "vault", "Moles.md", NOTE)
+    a = tmp_path / "a.sqlite"
+    assert cli("--collection", a, "import", tmp_path / "vault").code == 0
+    assert sync(cli, a, server).code == 0
+    phone = phone_at()
+    phone.sync()
+    did = preview_deck(phone, resched=True)
+    card = phone.col.sched.getCard()
+    card.start_timer()
+    phone.col.sched.answerCard(card, 3)
+    phone.sync()
+    # and flashdeck answers another card meanwhile
+    other = next(c for c in cli("--collection", a, "list", "--json").json
+                 if f"Moles.md:{c['line']}" != card.note().fields[2])
+    assert cli("--collection", a, "answer", other["id"], "good").code == 0
+
+    result = sync(cli, a, server)
+    assert result.code == 0, result.err
+    assert "1 review from Anki, 1 to Anki" in result.out
+    phone.sync()
+    assert "invalid" not in anki_problems(phone)
+    rows = phone.col.db.all("SELECT did, odid FROM cards")
+    assert all((odid == 0) == (did_ != did) for did_, odid in rows), rows
+    assert cli("--collection", a, "doctor").code == 0
+    assert "0 reviews from Anki, 0 to Anki" in sync(cli, a, server).out
