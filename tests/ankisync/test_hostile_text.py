@@ -99,3 +99,30 @@ def test_an_extra_anki_card_made_on_the_phone_is_no_flashdeck_answer(
     assert note.fields == original
     assert [c.ord for c in note.cards()] == [0]
     assert "0 reviews from Anki, 0 to Anki" in sync(cli, a, server).out
+
+
+def test_exported_package_has_one_anki_card_per_flashdeck_card(cli, tmp_path):
+    from anki.collection import (Collection, ImportAnkiPackageOptions,
+                                 ImportAnkiPackageRequest)
+
+    write_note(tmp_path / "vault", "Cloze syntax.md", NOTE + """
+<script>alert(1)</script> in a front::a <b>bold</b> back with {{Front}} in it
+""")
+    a = tmp_path / "a.sqlite"
+    assert cli("--collection", a, "import", tmp_path / "vault").code == 0
+    cards = cli("--collection", a, "list", "--json").json
+    out = tmp_path / "syntax.apkg"
+    result = cli("--collection", a, "export", "anki", out)
+    assert result.code == 0, result.err
+    (tmp_path / "anki").mkdir()
+    anki = Collection(str(tmp_path / "anki" / "collection.anki2"))
+    try:
+        anki.import_anki_package(ImportAnkiPackageRequest(
+            package_path=str(out), options=ImportAnkiPackageOptions(with_scheduling=True)))
+        assert anki.card_count() == len(cards) == 4
+        shown = "\n".join(anki.get_card(cid).question() + anki.get_card(cid).answer()
+                          for cid in anki.find_cards(""))
+        assert "<script>" not in shown and "<b>" not in shown
+        assert "&lt;script&gt;" in shown and "{{Front}} in it" in shown
+    finally:
+        anki.close()
