@@ -52,6 +52,12 @@ def _markdown():
     return md
 
 
+def embeds(text: str) -> list[tuple[str, str, str]]:
+    """The image embeds of a card side as `images` is asked about them."""
+    return [("wiki", m.group(1), "") for m in _EMBED.finditer(text)] + \
+        [("markdown", m.group(1), m.group(2)) for m in _IMAGE.finditer(text)]
+
+
 def to_html(markdown: str, images: Images | None = None) -> str:
     """The HTML of a card side written in markdown (the flashdeck card text)."""
     return _render(_MARKS.sub("", markdown), images)
