@@ -125,7 +125,7 @@ def mirror_cards(col: Collection, guids: dict[int, str], config, now: datetime, 
                 or stamp != f"{inputs}:{fields_hash(current[2])}":
             fields = _fields(col, row, guid, cloze, media)
             new_stamps[row["id"]] = f"{inputs}:{fields_hash(chr(0x1f).join(fields))}"
-        schedule = anki_schedule(row, today, anki_today, config, tz)
+        schedule = anki_schedule(row, today, anki_today, config, tz, now)
         result.append(MirrorCard(guid=guid, cloze=cloze, fields=fields,
                                  deck=anki_deck(row["deck"]), **schedule))
     return result, new_stamps

@@ -310,6 +310,8 @@ def _close(a, b) -> bool:
 
 def _same_state(card: MirrorCard, columns) -> bool:
     ctype, queue, due, ivl, left, reps, lapses, data = columns
+    if queue in (-2, BURIED) and card.queue >= 0:
+        queue = card.queue  # buried in Anki (until its next day): that is Anki's to undo
     if card.ctype == 0 and ctype == 0:  # a new card: its position is Anki's business
         return queue == card.queue
     if (ctype, queue, due, ivl, reps, lapses) != (card.ctype, card.queue, card.due, card.ivl,
@@ -331,9 +333,22 @@ def anki_deck(deck: str) -> str:
     return "::".join(parts) or "flashdeck"
 
 
-def anki_schedule(row, today: date, anki_today: int, config, tz) -> dict:
+BURIED = -3  # Anki's queue of a card the user buried (Anki brings it back the next day)
+
+
+def anki_schedule(row, today: date, anki_today: int, config, tz,
+                  now: datetime | None = None) -> dict:
     """Anki's card columns for a flashdeck card's scheduling state (a dict or a row with
-    the scheduling columns)."""
+    the scheduling columns); a card buried until after `now` is buried in Anki too."""
+    schedule = _anki_schedule(row, today, anki_today, config, tz)
+    buried = row["buried_until"]
+    if now is not None and buried is not None and buried > now.timestamp() \
+            and schedule["queue"] != -1:
+        schedule["queue"] = BURIED
+    return schedule
+
+
+def _anki_schedule(row, today: date, anki_today: int, config, tz) -> dict:
     from flashdeck.scheduling.step import scheduling_date
 
     hour = config.day_start_hour

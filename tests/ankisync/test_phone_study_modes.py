@@ -121,3 +121,37 @@ def test_synced_mid_custom_study_the_phone_stays_sound(cli, tmp_path, server, sy
     assert all((odid == 0) == (did_ != did) for did_, odid in rows), rows
     assert cli("--collection", a, "doctor").code == 0
     assert "0 reviews from Anki, 0 to Anki" in sync(cli, a, server).out
+
+
+def phone_queue(phone, source: str) -> int:
+    return phone.col.db.scalar(
+        "SELECT c.queue FROM cards c JOIN notes n ON n.id = c.nid WHERE n.flds LIKE ?",
+        f"%\x1f{source}")
+
+
+def test_a_bury_on_either_side_holds_on_the_other(cli, tmp_path, server, sync_env, phone_at):
+    write_note(tmp_path / "vault", "Moles.md", NOTE)
+    a = tmp_path / "a.sqlite"
+    assert cli("--collection", a, "import", tmp_path / "vault").code == 0
+    cards = sorted(cli("--collection", a, "list", "--json").json, key=lambda c: c["line"])
+    here, there = (f"Moles.md:{c['line']}" for c in cards[:2])
+    assert cli("--collection", a, "bury", cards[0]["id"]).code == 0  # hidden until tomorrow
+    assert sync(cli, a, server).code == 0
+    phone = phone_at()
+    phone.sync()
+    assert phone_queue(phone, here) == -3  # buried on the phone too
+    phone.col.decks.select(phone.col.decks.id("flashcards::chem"))
+    served = set()
+    while (card := phone.col.sched.getCard()) is not None and card.id not in served:
+        served.add(card.id)
+        phone.col.sched.buryCards([card.id])  # the phone buries what it is shown
+    assert here not in {phone.col.get_card(cid).note().fields[2] for cid in served}
+    assert there in {phone.col.get_card(cid).note().fields[2] for cid in served}
+    phone.sync()
+
+    result = sync(cli, a, server)
+    assert result.code == 0, result.err
+    phone.sync()
+    assert phone_queue(phone, there) == -3  # the phone's bury was not undone
+    assert phone.col.sched.getCard() is None
+    assert cli("--collection", a, "doctor").code == 0
