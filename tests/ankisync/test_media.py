@@ -62,3 +62,32 @@ def test_an_image_edited_in_the_vault_reaches_the_phone(cli, tmp_path, server, s
     assert shown_image(phone) == png(0, 0, 255)
     # nothing changed since: nothing is sent again
     assert "0 added, 0 updated, 0 removed" in cli(*args).out
+
+
+def test_exported_package_carries_the_images_of_its_cards(cli, tmp_path):
+    from anki.collection import (Collection, ImportAnkiPackageOptions,
+                                 ImportAnkiPackageRequest)
+
+    vault = tmp_path / "vault"
+    write_note(vault, "Learning rate.md", NOTE + "\nThe curve ![[loss-curve.png]] falls"
+               " ==below zero== never.\n")
+    (vault / "loss-curve.png").write_bytes(png(0, 128, 0))
+    a = tmp_path / "a.sqlite"
+    assert cli("--collection", a, "import", vault).code == 0
+    out = tmp_path / "rate.apkg"
+    result = cli("--collection", a, "export", "anki", out)
+    assert result.code == 0, result.err
+    assert "2 cards" in result.out
+    (tmp_path / "anki").mkdir()
+    anki = Collection(str(tmp_path / "anki" / "collection.anki2"))
+    try:
+        anki.import_anki_package(ImportAnkiPackageRequest(
+            package_path=str(out), options=ImportAnkiPackageOptions(with_scheduling=True)))
+        fields = [flds for (flds,) in anki.db.all("SELECT flds FROM notes")]
+        names = {name for flds in fields for name in re.findall(r'<img src="([^"]+)"', flds)}
+        assert len(names) == 1 and sum("<img" in flds for flds in fields) == 2
+        with open(f"{anki.media.dir()}/{names.pop()}", "rb") as image:
+            assert image.read() == png(0, 128, 0)
+        assert any("{{c1::below zero}}" in flds for flds in fields)
+    finally:
+        anki.close()
