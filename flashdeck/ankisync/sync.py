@@ -300,7 +300,6 @@ def run_sync(col, login: Login, config, now, tz, progress=None) -> SyncReport:
 
     from flashdeck.ankisync import merge
     from flashdeck.ankisync.cards import Media, mirror_cards
-    from flashdeck.ankisync.mirror import Mirror
     from flashdeck.scheduling.parameters import current_parameters
 
     say = progress or (lambda text: None)
