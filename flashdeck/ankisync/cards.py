@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import os
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
@@ -56,14 +57,39 @@ class Media:
         return images
 
 
-RENDERING = "1"  # bump when the fields are rendered differently: every note is redone
+RENDERING = "2"  # bump when the fields are rendered differently: every note is redone
 
 
-def _inputs(row) -> str:
-    """What a card's fields are made from (a changed input: the fields are rendered again)."""
+def _inputs(col: Collection, row) -> str:
+    """What a card's fields are made from (a changed input: the fields are rendered again),
+    the image files it shows included."""
     parts = (RENDERING, row["kind"], row["front"], row["back"], row["relpath"],
-             str(row["line"]), str(row["reps"]) if row["kind"] == "exercise" else "")
+             str(row["line"]), str(row["reps"]) if row["kind"] == "exercise" else "",
+             *_image_files(col, row))
     return hashlib.sha1("\0".join(parts).encode()).hexdigest()
+
+
+def _image_files(col: Collection, row) -> list[str]:
+    """The image files a card embeds as they are now (path, size, modification time): an
+    image edited in the vault makes the card's fields again, and so reaches Anki (under
+    a new media name: Anki never replaces a media file of the same name)."""
+    from flashdeck.ankisync.html import embeds
+    from flashdeck.render import note_resolver
+
+    resolver = note_resolver(col, CardView.from_row(row))
+    if resolver is None:
+        return []
+    files = []
+    for kind, first, second in embeds(row["front"]) + embeds(row["back"]):
+        embed = resolver.wiki(first) if kind == "wiki" else resolver.markdown(first, second)
+        if embed.path is None or not embed.is_image:
+            continue
+        try:
+            info = os.stat(embed.path)
+            files.append(f"{embed.path}:{info.st_size}:{info.st_mtime_ns}")
+        except OSError:  # gone or unreadable now: rendered as the placeholder
+            files.append(f"{embed.path}:none")
+    return files
 
 
 def fields_hash(flds: str) -> str:
@@ -90,7 +116,7 @@ def mirror_cards(col: Collection, guids: dict[int, str], config, now: datetime, 
         guid = guids.get(row["id"])
         if guid is None:
             continue
-        inputs = _inputs(row)
+        inputs = _inputs(col, row)
         current = have.get(guid)
         stamp = stamps.get(row["id"])
         cloze = row["kind"] == "cloze"
@@ -99,7 +125,7 @@ def mirror_cards(col: Collection, guids: dict[int, str], config, now: datetime, 
                 or stamp != f"{inputs}:{fields_hash(current[2])}":
             fields = _fields(col, row, guid, cloze, media)
             new_stamps[row["id"]] = f"{inputs}:{fields_hash(chr(0x1f).join(fields))}"
-        schedule = anki_schedule(row, today, anki_today, config, tz)
+        schedule = anki_schedule(row, today, anki_today, config, tz, now)
         result.append(MirrorCard(guid=guid, cloze=cloze, fields=fields,
                                  deck=anki_deck(row["deck"]), **schedule))
     return result, new_stamps

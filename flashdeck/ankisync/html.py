@@ -30,6 +30,8 @@ Images = Callable[[str, str, str], "str | None"]
 _OPEN, _CLOSE, _IMG = "\ue000", "\ue001", "\ue002"
 _MARKS = re.compile("[\ue000-\ue002]")
 _IMG_MARK = re.compile(_IMG + r"(\d+)" + _IMG)
+# Anki's cloze syntax characters in the text of rendered HTML (group 1: a tag, kept as is)
+_CLOZE_SYNTAX = re.compile(r"(<[^<>]*>)|[{}:]")
 
 
 def _math(content: str, options: dict) -> str:
@@ -50,6 +52,12 @@ def _markdown():
     return md
 
 
+def embeds(text: str) -> list[tuple[str, str, str]]:
+    """The image embeds of a card side as `images` is asked about them."""
+    return [("wiki", m.group(1), "") for m in _EMBED.finditer(text)] + \
+        [("markdown", m.group(1), m.group(2)) for m in _IMAGE.finditer(text)]
+
+
 def to_html(markdown: str, images: Images | None = None) -> str:
     """The HTML of a card side written in markdown (the flashdeck card text)."""
     return _render(_MARKS.sub("", markdown), images)
@@ -60,7 +68,12 @@ def cloze_html(back: str, images: Images | None = None) -> str:
     Anki cloze note: the asked deletions become `{{c1::x}}`, the rest plain text."""
     marked = _CLOZE_ANSWER.sub(lambda m: f"{_OPEN}{m.group(1)}{_CLOSE}",
                                _MARKS.sub("", back))
-    return _render(marked, images).replace(_OPEN, "{{c1::").replace(_CLOSE, "}}")
+    # the card's own braces and colons as character references (shown the same): Anki
+    # reads `{{cN::…}}`, `::hint` and `}}` in a cloze field as deletions, so a note's
+    # `{{c2::x}}` would make a second Anki card, and `a::b` inside the asked deletion a hint
+    text = _CLOZE_SYNTAX.sub(lambda m: m.group(1) or f"&#{ord(m.group(0))};",
+                             _render(marked, images))
+    return text.replace(_OPEN, "{{c1::").replace(_CLOSE, "}}")
 
 
 def _render(text: str, images) -> str:

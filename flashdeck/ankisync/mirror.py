@@ -156,10 +156,14 @@ class Mirror:
     # -- reading ------------------------------------------------------------------------
     def notes(self) -> dict[str, tuple]:
         """guid -> (note id, note type id, fields, card id, deck id, the card's columns) of
-        the notes of flashdeck's note types (their first card: a flashdeck note has one)."""
+        the notes of flashdeck's note types (their first card: a flashdeck note has one).
+        A card in a filtered deck (a phone's custom study) is seen in its home deck, due
+        when it is due there."""
         basic, cloze = self.models()
         rows = self.col.db.all(
-            "SELECT n.guid, n.id, n.mid, n.flds, c.id, c.did, c.type, c.queue, c.due, c.ivl,"
+            "SELECT n.guid, n.id, n.mid, n.flds, c.id,"
+            " CASE WHEN c.odid != 0 THEN c.odid ELSE c.did END, c.type, c.queue,"
+            " CASE WHEN c.odid != 0 THEN c.odue ELSE c.due END, c.ivl,"
             " c.left, c.reps, c.lapses, c.data FROM notes n JOIN cards c ON c.nid = n.id"
             " WHERE n.mid IN (?, ?) ORDER BY c.ord", basic["id"], cloze["id"])
         found: dict[str, tuple] = {}
@@ -169,14 +173,18 @@ class Mirror:
 
     def revlog(self) -> list[RevlogEntry]:
         """Every answer in the mirror's log on a card of flashdeck's note types (manual
-        reschedules and other entries without a grade are not answers)."""
+        reschedules and other entries without a grade are not answers, nor, as for Anki's
+        own FSRS, a preview in a filtered deck that does not reschedule: type 3, factor 0).
+        Only the note's first card is the flashdeck card: another (a `{{c2::…}}` added in
+        Anki) is not."""
         basic, cloze = self.models()
         return [RevlogEntry(int(rid), guid, int(ease), max(0, int(ms or 0)))
                 for rid, guid, ease, ms in self.col.db.all(
                     "SELECT r.id, n.guid, r.ease, r.time FROM revlog r"
                     " JOIN cards c ON c.id = r.cid JOIN notes n ON n.id = c.nid"
-                    " WHERE n.mid IN (?, ?) AND r.ease BETWEEN 1 AND 4 AND r.type <= 3"
-                    " ORDER BY r.id", basic["id"], cloze["id"])]
+                    " WHERE n.mid IN (?, ?) AND c.ord = 0 AND r.ease BETWEEN 1 AND 4"
+                    " AND (r.type < 3 OR (r.type = 3 AND r.factor != 0)) ORDER BY r.id",
+                    basic["id"], cloze["id"])]
 
     def revlog_ids(self) -> set[int]:
         return {int(r[0]) for r in self.col.db.all("SELECT id FROM revlog")}
@@ -233,7 +241,8 @@ class Mirror:
             objects = []
             for cid, did, card in card_updates:
                 anki_card = self.col.get_card(cid)
-                anki_card.did = did
+                # home, with flashdeck's state: out of a filtered deck, as Anki empties one
+                anki_card.did, anki_card.odid, anki_card.odue = did, 0, 0
                 anki_card.type, anki_card.queue = card.ctype, card.queue
                 anki_card.due, anki_card.ivl, anki_card.left = card.due, card.ivl, card.left
                 anki_card.reps, anki_card.lapses = card.reps, card.lapses
@@ -249,6 +258,13 @@ class Mirror:
         gone = [have[g][0] for g in remove if g in have]
         if gone:
             self.col.remove_notes(gone)
+        # a note of ours has one card: others (a deletion added to a cloze in Anki, left
+        # when the note's text was put back) go
+        extra = [cid for (cid,) in self.col.db.all(
+            "SELECT c.id FROM cards c JOIN notes n ON n.id = c.nid WHERE n.mid IN (?, ?)"
+            " AND c.ord > 0", basic["id"], cloze["id"])]
+        if extra:
+            self.col.remove_cards_and_orphaned_notes(extra)
         return {"added": len(adds), "updated": len(note_updates), "scheduled": len(card_updates),
                 "removed": len(gone)}
 
@@ -294,6 +310,8 @@ def _close(a, b) -> bool:
 
 def _same_state(card: MirrorCard, columns) -> bool:
     ctype, queue, due, ivl, left, reps, lapses, data = columns
+    if queue in (-2, BURIED) and card.queue >= 0:
+        queue = card.queue  # buried in Anki (until its next day): that is Anki's to undo
     if card.ctype == 0 and ctype == 0:  # a new card: its position is Anki's business
         return queue == card.queue
     if (ctype, queue, due, ivl, reps, lapses) != (card.ctype, card.queue, card.due, card.ivl,
@@ -315,9 +333,22 @@ def anki_deck(deck: str) -> str:
     return "::".join(parts) or "flashdeck"
 
 
-def anki_schedule(row, today: date, anki_today: int, config, tz) -> dict:
+BURIED = -3  # Anki's queue of a card the user buried (Anki brings it back the next day)
+
+
+def anki_schedule(row, today: date, anki_today: int, config, tz,
+                  now: datetime | None = None) -> dict:
     """Anki's card columns for a flashdeck card's scheduling state (a dict or a row with
-    the scheduling columns)."""
+    the scheduling columns); a card buried until after `now` is buried in Anki too."""
+    schedule = _anki_schedule(row, today, anki_today, config, tz)
+    buried = row["buried_until"]
+    if now is not None and buried is not None and buried > now.timestamp() \
+            and schedule["queue"] != -1:
+        schedule["queue"] = BURIED
+    return schedule
+
+
+def _anki_schedule(row, today: date, anki_today: int, config, tz) -> dict:
     from flashdeck.scheduling.step import scheduling_date
 
     hour = config.day_start_hour

@@ -235,13 +235,71 @@ def _sync_media(mirror, auth) -> None:
                      " reviews are synced, run `flashdeck sync` again for the images")
 
 
+MAX_ASIDE = 100  # damaged mirrors kept aside in one second
+
+
+def _open_mirror(path: Path):
+    """The mirror; a damaged one (not a database, or one SQLite finds malformed: a disk
+    that failed under it) is kept beside it, renamed, and a new one made. Nothing is lost
+    with it: it is only ever derived from flashdeck and the server, and the new one gets
+    both (a full download, then flashdeck's reviews the server lacks, `forget_pushed`)."""
+    import sys
+
+    from flashdeck.ankisync.mirror import Mirror
+    from flashdeck.textsafe import sanitize
+
+    try:
+        return Mirror(path)
+    except FlashdeckError:
+        problem = _damaged(path)
+        if problem is None:
+            raise  # locked by another sync, unreadable: said as it is
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    aside = next((candidate for n in range(1, MAX_ASIDE) if not (candidate := path.with_name(
+        f"{path.name}.damaged-{stamp}" + (f"-{n}" if n > 1 else ""))).exists()), None)
+    if aside is None:
+        raise SyncFailed(f"sync: {path}: the Anki mirror is damaged ({problem}); move it"
+                         " away and run `flashdeck sync` again")
+    os.replace(path, aside)
+    for suffix in ("-wal", "-shm", "-journal"):  # SQLite's files of the damaged one
+        try:
+            os.replace(f"{path}{suffix}", f"{aside}{suffix}")
+        except FileNotFoundError:
+            pass  # not there: the usual case
+    print(sanitize(f"flashdeck: {path}: the Anki mirror is damaged ({problem}); kept as"
+                   f" {aside.name}, a new one is made from the server and flashdeck"),
+          file=sys.stderr)
+    return Mirror(path)
+
+
+def _damaged(path: Path) -> str | None:
+    """Why SQLite finds the file damaged, or None (sound, missing, or only busy)."""
+    import sqlite3
+
+    if not path.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        rows = conn.execute("PRAGMA quick_check(1)").fetchall()
+    except sqlite3.OperationalError:
+        return None  # locked, or not readable: not evidence of damage
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    finally:
+        conn.close()
+    result = rows[0][0] if rows else "ok"
+    return None if result == "ok" else result
+
+
 def run_sync(col, login: Login, config, now, tz, progress=None) -> SyncReport:
     """Sync the open flashdeck collection `col` through its mirror (the steps above)."""
     from anki.errors import AnkiException
 
     from flashdeck.ankisync import merge
     from flashdeck.ankisync.cards import Media, mirror_cards
-    from flashdeck.ankisync.mirror import Mirror
     from flashdeck.scheduling.parameters import current_parameters
 
     say = progress or (lambda text: None)
@@ -250,7 +308,7 @@ def run_sync(col, login: Login, config, now, tz, progress=None) -> SyncReport:
     merge.ensure_tables(col)
     auth = _auth(login)
     parameters = current_parameters(config).parameters
-    with Mirror(mirror_path(col.path)) as mirror:
+    with _open_mirror(mirror_path(col.path)) as mirror:
         say("syncing with the server")
         try:
             _sync_once(mirror, auth, login, report, prefer_upload=False)

@@ -98,3 +98,38 @@ def test_killed_midway_then_the_next_sync_finishes(cli, tmp_path, server, sync_e
     # and again: nothing moves
     result = cli(*args)
     assert "0 reviews from Anki, 0 to Anki" in result.out
+
+
+@pytest.mark.parametrize("damage", ["not a database", "cut short"])
+def test_a_damaged_mirror_is_kept_aside_and_made_again(cli, tmp_path, server, sync_env,
+                                                       phone_at, damage):
+    """The local Anki mirror damaged on disk (a crash, a failing disk): the next sync says
+    so, keeps the damaged file, makes a new mirror, and nothing is lost or doubled."""
+    write_note(tmp_path / "vault", "Variance.md", NOTE)
+    a = tmp_path / "a.sqlite"
+    assert cli("--collection", a, "import", tmp_path / "vault").code == 0
+    args = ["--collection", a, "sync", "--endpoint", server.endpoint, "--user", server.user]
+    answer(cli, a, 2)
+    assert cli(*args).code == 0
+    phone = phone_at()
+    phone.sync()
+    phone.answer(1, ease=4)
+    phone.sync()
+    answer(cli, a, 1)
+    (mirror,) = (sync_env / "flashdeck" / "anki").glob("*/collection.anki2")
+    content = mirror.read_bytes()
+    damaged = b"garbage" * 100 if damage == "not a database" else content[:8192]
+    mirror.write_bytes(damaged)
+
+    result = cli(*args)
+    assert result.code == 0, result.err
+    assert "the Anki mirror is damaged" in result.err and str(mirror) in result.err
+    assert "1 review from Anki, 1 to Anki" in result.out
+    (aside,) = mirror.parent.glob("collection.anki2.damaged-*[0-9]")
+    assert aside.read_bytes() == damaged  # kept as it was
+    phone.sync()
+    assert phone.revlog() == 4
+    assert len(cli("--collection", a, "log", "--limit", "0", "--json").json) == 4
+    assert cli("--collection", a, "doctor").code == 0
+    result = cli(*args)
+    assert "0 reviews from Anki, 0 to Anki" in result.out and result.err == ""
