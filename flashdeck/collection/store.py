@@ -302,6 +302,8 @@ class Collection:
         # tells a file that is not a database.
         col = cls(conn, path)
         try:
+            if not create:
+                col._refuse_empty()
             col._configure()
             col._prepare()
         except sqlite3.DatabaseError as exc:
@@ -329,6 +331,16 @@ class Collection:
         col._configure()
         col._prepare()
         return col
+
+    def _refuse_empty(self) -> None:
+        """An empty file (or a database with no tables) is no collection: only `import`
+        makes one. Any other command would write a new, empty schema into it (untouched is
+        what a refusal means) and report "0 cards", as if a typo or a file emptied by
+        accident were fine."""
+        if self.schema_version() == 0:
+            raise CollectionError(
+                f"{self.path}: an empty file, not a flashdeck collection; "
+                "`flashdeck import NOTES` makes one")
 
     def _configure(self) -> None:
         self.conn.row_factory = sqlite3.Row
