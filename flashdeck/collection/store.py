@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from flashdeck.errors import CollectionError
+from flashdeck.errors import CollectionError, DamagedCollectionError
 
 SCHEMA_VERSION = 11
 
@@ -310,6 +310,8 @@ class Collection:
             conn.close()
             if "not a database" in str(exc):
                 raise CollectionError(f"{path}: not a flashdeck collection (not SQLite)") from None
+            if "malformed" in str(exc):
+                raise DamagedCollectionError(f"{path}: {describe_error(exc)}") from None
             raise CollectionError(f"{path}: {describe_error(exc)}") from None
         except BaseException:
             conn.close()

@@ -376,3 +376,26 @@ def test_flashdeck_collection_pointing_at_the_wrong_thing(cli, vault, tmp_path, 
         assert len(result.err.strip().splitlines()) == 1, result.err
         assert "internal error" not in result.err
     assert (vault_snapshot(tmp_path) if target.is_dir() else target.read_bytes()) == snapshot
+
+
+@pytest.mark.parametrize("args", [["doctor"], ["doctor", "--json"], ["doctor", "--fix"]],
+                         ids=" ".join)
+def test_doctor_on_a_file_damaged_where_its_schema_lives_says_what_to_do(cli, vault, tmp_path,
+                                                                        args):
+    """Every command says "damaged; run `flashdeck doctor`". When the damage is in the pages
+    SQLite reads the schema from, doctor cannot open the file either: it said the same line
+    again, sending the user round in a circle. It names the way out instead."""
+    made = tmp_path / "made.sqlite"
+    assert cli("--collection", made, "import", vault).code == 0
+    data = made.read_bytes()
+    target = tmp_path / "damaged.sqlite"
+    target.write_bytes(data[:5000])  # page 1 and a bit: the rest of the schema is gone
+    assert "run `flashdeck doctor`" in cli("--collection", target, "due").err
+    result = cli("--collection", target, *args)
+    assert result.code == 2, (result.out, result.err)
+    assert result.out == ""
+    assert result.err.strip() == (
+        f"flashdeck: {target}: the collection file is damaged where even its list of tables"
+        " cannot be read: restore a backup copy (the .bak files next to it), or salvage it"
+        " with `sqlite3 <file> .recover`")
+    assert target.read_bytes() == data[:5000]
