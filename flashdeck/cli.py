@@ -145,7 +145,10 @@ def main(argv: list[str] | None = None) -> int:
         args.now = None if args.command in CLOCKLESS else clock.now()
         return int(args.func(args) or 0)
     except FlashdeckError as exc:
-        print(f"flashdeck: {exc}", file=sys.stderr)
+        # the one exit every message passes: a path or a name in it may hold anything (a
+        # collection path with an escape in it drove the terminal); sanitizing twice is
+        # harmless, the placeholders are plain characters
+        print(f"flashdeck: {sanitize(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("flashdeck: interrupted", file=sys.stderr)
@@ -159,7 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # the last line of defence: one line, never a traceback
         if os.environ.get("FLASHDECK_DEBUG"):
             raise
-        print(f"flashdeck: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"flashdeck: internal error: {type(exc).__name__}: {sanitize(str(exc))}",
+              file=sys.stderr)
         print("flashdeck: (set FLASHDECK_DEBUG=1 for details)", file=sys.stderr)
         return 2
 
