@@ -9,6 +9,7 @@ from flashdeck.collection.cards import ascii_int, parse_card_id
 from flashdeck.collection.queries import collection_counts
 from flashdeck.commands import open_collection, print_json, print_json_stream
 from flashdeck.commands.review import ahead_days
+from flashdeck.errors import UsageError
 from flashdeck.scheduling.config import load_config
 from flashdeck.scheduling.decks import deck_counts
 from flashdeck.scheduling.engine import RATING_NAMES, Engine, format_interval
@@ -65,10 +66,21 @@ def engine_for(col, now: datetime, deck: str | None = None, ahead: int = 0) -> E
     return Engine(col, load_config(), now=lambda: now, deck=deck, ahead=ahead)
 
 
+def require_deck(col, deck: str) -> None:
+    """A UsageError (exit 2) when `deck` holds no card, as `review --deck` says: a deck
+    name mistyped in a script must not read as "nothing due" or as an empty deck's stats."""
+    from flashdeck.collection.lookups import has_live_cards
+
+    if not has_live_cards(col, deck):
+        raise UsageError(f"no deck named {deck!r} (`flashdeck due` lists the decks)")
+
+
 def cmd_next(args) -> int:
     with open_collection(args, readonly=True) as col:
         engine = engine_for(col, args.now, args.deck, args.ahead)
         card = engine.next_card()
+        if card is None and args.deck:
+            require_deck(col, args.deck)  # a typo is not "nothing due"
         counts = engine.counts()
         previews = engine.previews(card.id) if card else {}
     if args.json:
@@ -185,6 +197,8 @@ def cmd_log(args) -> int:
 
 def cmd_stats(args) -> int:
     with open_collection(args, readonly=True) as col:
+        if args.deck:
+            require_deck(col, args.deck)
         engine = engine_for(col, args.now)
         day_start, _ = engine.day()
         counts = collection_counts(col, int(day_start.timestamp()))
