@@ -493,6 +493,10 @@ def describe_error(exc: sqlite3.Error) -> str:
     """What went wrong with the collection, in words a user can act on."""
     text = str(exc)
     lowered = text.lower()
+    if getattr(exc, "sqlite_errorname", "") == "SQLITE_IOERR_SHMSIZE":
+        # the shared-memory file next to the collection (-shm) could not grow: on a full
+        # disk that is all SQLite can say ("disk I/O error"), which read as a failing disk
+        lowered = "disk is full"
     for needle, message in (
         ("disk is full", "the disk is full; nothing was half-written: free some space and"
                          " run the command again"),

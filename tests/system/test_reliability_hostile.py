@@ -10,16 +10,19 @@ simulated as root at all, so that one test is skipped for root.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import sqlite3
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from support.notes import write_note
+from support.reliability import env
 from flashdeck.collection import parsing
 from flashdeck.collection.store import Collection
 
@@ -399,3 +402,50 @@ def test_doctor_on_a_file_damaged_where_its_schema_lives_says_what_to_do(cli, va
         " cannot be read: restore a backup copy (the .bak files next to it), or salvage it"
         " with `sqlite3 <file> .recover`")
     assert target.read_bytes() == data[:5000]
+
+
+def _no_room_to_grow(limit: int):
+    def apply() -> None:
+        import resource
+        import signal
+
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails instead
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return apply
+
+
+@pytest.mark.skipif(os.name != "posix", reason="RLIMIT_FSIZE is POSIX")
+def test_no_room_for_the_shared_memory_file_is_a_full_disk_not_a_failing_one(cli, vault,
+                                                                             tmp_path):
+    """On a full disk the first command after a quiet spell cannot make the collection's
+    `-shm` file: SQLite says only "disk I/O error", and the user read "the disk failed" -
+    a dying drive - where the fix is to free some space. (A file-size limit below the
+    -shm file's 32 KiB makes SQLite fail the same way without a full disk.)"""
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    done = subprocess.run([sys.executable, "-m", "flashdeck", "--collection", str(col),
+                           "answer", "1", "good"], env=env(col), capture_output=True,
+                          text=True, timeout=60, preexec_fn=_no_room_to_grow(8192))
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.strip() == f"flashdeck: {col}: {FULL}"
+    assert cli("--collection", col, "log", "--json").json == []  # nothing half-written
+    assert cli("--collection", col, "answer", "1", "good").code == 0  # room again: it works
+    assert [e["card"] for e in cli("--collection", col, "log", "--json").json] == [1]
+
+
+@pytest.mark.skipif(not IS_ROOT, reason="mounting a tiny filesystem needs root")
+def test_an_answer_on_a_disk_filled_to_the_brim(cli, vault, tmp_path, readonly):
+    small = readonly.folder(tmp_path / "small")
+    col = small / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    filler = small / "filler"
+    with open(filler, "wb", buffering=0) as out:  # every last block
+        with pytest.raises(OSError) as full:
+            for _ in range(2_000):  # 4 MiB at most: the mount's size
+                out.write(b"\0" * 4096)
+        assert full.value.errno == errno.ENOSPC
+    result = cli("--collection", col, "answer", "1", "good")
+    assert (result.code, result.err.strip()) == (2, f"flashdeck: {col}: {FULL}")
+    filler.unlink()
+    assert cli("--collection", col, "log", "--json").json == []
+    assert cli("--collection", col, "answer", "1", "good").code == 0
