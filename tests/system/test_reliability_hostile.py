@@ -425,7 +425,8 @@ def test_no_room_for_the_shared_memory_file_is_a_full_disk_not_a_failing_one(cli
     assert cli("--collection", col, "import", vault).code == 0
     done = subprocess.run([sys.executable, "-m", "flashdeck", "--collection", str(col),
                            "answer", "1", "good"], env=env(col), capture_output=True,
-                          text=True, timeout=60, preexec_fn=_no_room_to_grow(8192))
+                          text=True, timeout=60, cwd=str(tmp_path),
+                          preexec_fn=_no_room_to_grow(8192))
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr.strip() == f"flashdeck: {col}: {FULL}"
     assert cli("--collection", col, "log", "--json").json == []  # nothing half-written
