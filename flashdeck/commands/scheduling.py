@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import datetime
 
+from flashdeck.clock import local_tz
 from flashdeck.collection.cards import ascii_int, parse_card_id
 from flashdeck.collection.queries import collection_counts
 from flashdeck.commands import open_collection, print_json, print_json_stream
@@ -109,7 +110,7 @@ def cmd_answer(args) -> int:
         done = engine.answer(card_id, rating)
     if args.json:
         print_json({"card": card_id, "rating": RATING_NAMES[rating], "state": done.state,
-                    "due": done.due.isoformat(), "interval": format_interval(done.interval),
+                    "due": done.due.astimezone(local_tz()).isoformat(), "interval": format_interval(done.interval),
                     "leech": done.leech})
     else:
         print(f"card {card_id}: {RATING_NAMES[rating]} -> {done.state}, due in "
