@@ -282,6 +282,9 @@ class Collection:
         if path.is_dir():
             raise CollectionError(f"{path}: is a directory, not a collection file")
         exists = path.exists()
+        if exists and not path.is_file():  # SQLite said "disk I/O error": "the disk failed"
+            raise CollectionError(f"{path}: is a device, a pipe or a socket, not a collection"
+                                  " file")
         if not exists:
             if not create:
                 raise CollectionError(f"{path}: no collection here yet (run `flashdeck import`)")

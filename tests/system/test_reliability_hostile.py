@@ -450,3 +450,40 @@ def test_an_answer_on_a_disk_filled_to_the_brim(cli, vault, tmp_path, readonly):
     filler.unlink()
     assert cli("--collection", col, "log", "--json").json == []
     assert cli("--collection", col, "answer", "1", "good").code == 0
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+@pytest.mark.parametrize("what", ["named pipe", "device"])
+def test_a_collection_path_that_is_a_pipe_or_a_device(cli, vault, tmp_path, what):
+    """SQLite reads a pipe or /dev/null as a disk that fails ("disk I/O error"), and the
+    user read "the disk failed"; it is the path that is wrong."""
+    if what == "named pipe":
+        target = tmp_path / "pipe.sqlite"
+        os.mkfifo(target)
+    else:
+        target = Path(os.devnull)
+        if not target.exists():
+            pytest.skip("no null device here")
+    for command in COMMANDS:
+        args = [a.format(vault=vault) for a in command]
+        result = cli("--collection", target, *args)
+        assert (result.code, result.out) == (2, ""), (args, result.err)
+        assert result.err.strip() == (f"flashdeck: {target}: is a device, a pipe or a socket,"
+                                      " not a collection file"), args
+    assert target.exists() and not target.is_file()
+
+
+@pytest.mark.parametrize("args", [["import", "{vault}"], ["due"], ["answer", "1", "good"]],
+                         ids=" ".join)
+def test_an_empty_collection_option_is_never_the_default_collection(cli, vault, tmp_path,
+                                                                    monkeypatch, args):
+    """`flashdeck --collection "$COL" import …` with COL unset read as no --collection at
+    all: the notes went into the user's own collection (a script's test vault too)."""
+    own = tmp_path / "own.sqlite"
+    assert cli("--collection", own, "import", vault).code == 0
+    before = own.read_bytes()
+    monkeypatch.setenv("FLASHDECK_COLLECTION", str(own))
+    result = cli("--collection", "", *[a.format(vault=vault) for a in args])
+    assert (result.code, result.out) == (2, "")
+    assert result.err.strip() == "flashdeck: --collection was given an empty path"
+    assert own.read_bytes() == before
