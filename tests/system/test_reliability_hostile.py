@@ -487,3 +487,37 @@ def test_an_empty_collection_option_is_never_the_default_collection(cli, vault, 
     assert (result.code, result.out) == (2, "")
     assert result.err.strip() == "flashdeck: --collection was given an empty path"
     assert own.read_bytes() == before
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
+@pytest.mark.parametrize("args", [["answer", "1", "good"], ["answer", "1", "good", "--json"],
+                                  ["list"], ["log", "--json"]], ids=" ".join)
+def test_output_to_a_full_disk_is_one_line_and_the_answer_is_kept(cli, vault, tmp_path, args):
+    """`flashdeck answer 1 good >> answers.log` with the disk full: the answer is committed,
+    then printing it fails. It said "internal error: OSError", so a script took the answer
+    as not given and gave it again."""
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "flashdeck", "--collection", str(col),
+                               *args], env=env(col), stdout=full, stderr=subprocess.PIPE,
+                              text=True, timeout=60, cwd=str(tmp_path))
+    assert done.returncode == 2
+    assert done.stderr == ("flashdeck: cannot write the output: No space left on device; what"
+                           " the command changed in the collection is saved\n")
+    answered = [e["card"] for e in cli("--collection", col, "log", "--json").json]
+    assert answered == ([1] if args[0] == "answer" else [])
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a closed descriptor at start is POSIX")
+def test_a_closed_stdout_is_no_crash(cli, vault, tmp_path):
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    for args in (["answer", "1", "good"], ["list"], ["next"]):
+        # started as `flashdeck list >&-` starts it: Python's sys.stdout is None (`list`
+        # asked it whether it is a terminal: "internal error: AttributeError")
+        done = subprocess.run([sys.executable, "-m", "flashdeck", "--collection", str(col),
+                               *args], env=env(col), stderr=subprocess.PIPE, text=True,
+                              timeout=60, cwd=str(tmp_path), preexec_fn=lambda: os.close(1))
+        assert (done.returncode, done.stderr) == (0, ""), args
+    assert [e["card"] for e in cli("--collection", col, "log", "--json").json] == [1]
