@@ -158,11 +158,19 @@ def cmd_due(args) -> int:
         print_json({"decks": [{"deck": d, **c.to_json()} for d, _, c in rows],
                     "total": total.to_json()})
         return 0
-    width = max([len(d) for d, _, _ in rows] + [5])
+    from flashdeck.commands.notes import _cells, _fit, _terminal_columns
+
+    # each row shows its deck's last part, indented: the column is as wide as those (the
+    # whole paths made it as wide as the longest path), in columns a terminal counts, and
+    # on a terminal no wider than leaves room for the counts (a long name is cut with …)
+    labels = [sanitize("  " * depth + deck.rsplit("/", 1)[-1]) for deck, depth, _ in rows]
+    width = max([_cells(label) for label in labels] + [5])
+    columns = _terminal_columns()
+    if columns is not None:
+        width = min(width, max(10, columns - 19))
     print(f"{'deck':<{width}}  {'new':>5} {'learn':>5} {'due':>5}")
-    for deck, depth, c in rows:
-        label = "  " * depth + deck.rsplit("/", 1)[-1]
-        print(sanitize(f"{label:<{width}}  {c.new:>5} {c.learning:>5} {c.review:>5}"))
+    for label, (_, _, c) in zip(labels, rows):
+        print(f"{_fit(label, width)}  {c.new:>5} {c.learning:>5} {c.review:>5}")
     print(f"{'total':<{width}}  {total.new:>5} {total.learning:>5} {total.review:>5}")
     return 0
 
