@@ -128,9 +128,29 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _output_failed(exc: OSError) -> bool:
+    """Whether `exc` is standard output failing (`> log` on a full disk): what a full or
+    failing output gives, with no file named (a file's own errors name it). If so, stdout is
+    pointed at devnull, so what is still buffered does not fail the interpreter's exit."""
+    import errno
+
+    codes = {getattr(errno, name, None) for name in ("ENOSPC", "EDQUOT", "EIO", "EFBIG")}
+    if exc.filename is not None or exc.errno not in codes:
+        return False
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, ValueError):
+        return True  # no file behind it (a test's capture): no flush at exit can fail
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     if argv is None:
         argv = sys.argv[1:]
+    if sys.stdout is None:  # started with stdout closed (`flashdeck list >&-`)
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")
     if argv == ["--version"]:  # at once: no subcommand parsers to build
         print(f"flashdeck {package_version()}")
         return 0
@@ -145,7 +165,10 @@ def main(argv: list[str] | None = None) -> int:
         args.now = None if args.command in CLOCKLESS else clock.now()
         return int(args.func(args) or 0)
     except FlashdeckError as exc:
-        print(f"flashdeck: {exc}", file=sys.stderr)
+        # the one exit every message passes: a path or a name in it may hold anything (a
+        # collection path with an escape in it drove the terminal); sanitizing twice is
+        # harmless, the placeholders are plain characters
+        print(f"flashdeck: {sanitize(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("flashdeck: interrupted", file=sys.stderr)
@@ -157,9 +180,16 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except Exception as exc:  # the last line of defence: one line, never a traceback
+        if isinstance(exc, OSError) and _output_failed(exc):
+            # `flashdeck answer … > log` on a full disk: the answer is committed before it is
+            # printed; "internal error" read as "not answered", and a rerun answered twice
+            print(f"flashdeck: cannot write the output: {sanitize(exc.strerror or str(exc))};"
+                  " what the command changed in the collection is saved", file=sys.stderr)
+            return 2
         if os.environ.get("FLASHDECK_DEBUG"):
             raise
-        print(f"flashdeck: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"flashdeck: internal error: {type(exc).__name__}: {sanitize(str(exc))}",
+              file=sys.stderr)
         print("flashdeck: (set FLASHDECK_DEBUG=1 for details)", file=sys.stderr)
         return 2
 

@@ -13,3 +13,7 @@ class UsageError(FlashdeckError):
 
 class CollectionError(FlashdeckError):
     """The collection cannot be opened or used (missing dir, not SQLite, too new...)."""
+
+
+class DamagedCollectionError(CollectionError):
+    """The collection file is damaged where SQLite cannot even read its schema."""

@@ -8,7 +8,12 @@ from pathlib import Path
 
 def collection_path(explicit: str | None = None) -> Path:
     """`--collection`, else `FLASHDECK_COLLECTION`, else the platform's user data dir."""
-    if explicit:
+    if explicit is not None:
+        if not explicit.strip():
+            # `--collection "$COL"` with COL unset: never the user's own collection instead
+            from flashdeck.errors import UsageError
+
+            raise UsageError("--collection was given an empty path")
         return Path(explicit).expanduser()
     env = os.environ.get("FLASHDECK_COLLECTION")
     if env:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import NamedTuple
@@ -93,9 +93,13 @@ class CardView(NamedTuple):
 
 
 def iso(timestamp: int | None) -> str | None:
+    """The moment in local time, its offset written out, as every time flashdeck prints
+    (`info --json` and `log --json` gave 09:01+01:00 for the `list --json` 08:01+00:00)."""
     if timestamp is None:
         return None
-    return datetime.fromtimestamp(timestamp, timezone.utc).isoformat()
+    from flashdeck.clock import local_tz  # deferred: the zone is looked up once, when asked
+
+    return datetime.fromtimestamp(timestamp, local_tz()).isoformat()
 
 
 SQLITE_MAX_INT = 2**63 - 1

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from flashdeck.errors import CollectionError
+from flashdeck.errors import CollectionError, DamagedCollectionError
 
 SCHEMA_VERSION = 11
 
@@ -282,6 +282,9 @@ class Collection:
         if path.is_dir():
             raise CollectionError(f"{path}: is a directory, not a collection file")
         exists = path.exists()
+        if exists and not path.is_file():  # SQLite said "disk I/O error": "the disk failed"
+            raise CollectionError(f"{path}: is a device, a pipe or a socket, not a collection"
+                                  " file")
         if not exists:
             if not create:
                 raise CollectionError(f"{path}: no collection here yet (run `flashdeck import`)")
@@ -302,12 +305,16 @@ class Collection:
         # tells a file that is not a database.
         col = cls(conn, path)
         try:
+            if not create:
+                col._refuse_empty()
             col._configure()
             col._prepare()
         except sqlite3.DatabaseError as exc:
             conn.close()
             if "not a database" in str(exc):
                 raise CollectionError(f"{path}: not a flashdeck collection (not SQLite)") from None
+            if "malformed" in str(exc):
+                raise DamagedCollectionError(f"{path}: {describe_error(exc)}") from None
             raise CollectionError(f"{path}: {describe_error(exc)}") from None
         except BaseException:
             conn.close()
@@ -329,6 +336,16 @@ class Collection:
         col._configure()
         col._prepare()
         return col
+
+    def _refuse_empty(self) -> None:
+        """An empty file (or a database with no tables) is no collection: only `import`
+        makes one. Any other command would write a new, empty schema into it (untouched is
+        what a refusal means) and report "0 cards", as if a typo or a file emptied by
+        accident were fine."""
+        if self.schema_version() == 0:
+            raise CollectionError(
+                f"{self.path}: an empty file, not a flashdeck collection; "
+                "`flashdeck import NOTES` makes one")
 
     def _configure(self) -> None:
         self.conn.row_factory = sqlite3.Row
@@ -479,6 +496,10 @@ def describe_error(exc: sqlite3.Error) -> str:
     """What went wrong with the collection, in words a user can act on."""
     text = str(exc)
     lowered = text.lower()
+    if getattr(exc, "sqlite_errorname", "") == "SQLITE_IOERR_SHMSIZE":
+        # the shared-memory file next to the collection (-shm) could not grow: on a full
+        # disk that is all SQLite can say ("disk I/O error"), which read as a failing disk
+        lowered = "disk is full"
     for needle, message in (
         ("disk is full", "the disk is full; nothing was half-written: free some space and"
                          " run the command again"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flashdeck.collection.store import Collection
 from flashdeck.commands import print_json, require_collection
+from flashdeck.errors import DamagedCollectionError
 from flashdeck.scheduling.config import load_config
 from flashdeck.scheduling.doctor import diagnose, repair
 from flashdeck.textsafe import sanitize
@@ -25,7 +26,16 @@ def register(sub) -> None:
 def cmd_doctor(args) -> int:
     config = load_config()
     path = require_collection(args)
-    with Collection.open(path, create=False) as col:
+    try:
+        col = Collection.open(path, create=False)
+    except DamagedCollectionError:
+        # the damage is where SQLite reads the file's schema: no check can run, and the
+        # usual advice ("run `flashdeck doctor`") would send the user back here
+        raise DamagedCollectionError(
+            f"{sanitize(str(path))}: the collection file is damaged where even its list of "
+            "tables cannot be read: restore a backup copy (the .bak files next to it), or "
+            "salvage it with `sqlite3 <file> .recover`") from None
+    with col:
         result = repair(col, config) if args.fix else \
             diagnose(col, config, save_checkpoints=True)
     if args.json:

@@ -103,7 +103,8 @@ def _note_templates(args: argparse.Namespace, only: str | None = None) -> list:
     except FlashdeckError as exc:  # the built-ins still work without the collection
         if not getattr(args, "_warned", False):
             args._warned = True
-            print(f"flashdeck: warning: the exercises in your notes cannot be read: {exc}",
+            print("flashdeck: warning: the exercises in your notes cannot be read: "
+                  f"{sanitize(str(exc))}",
                   file=sys.stderr)
         return []
     with col:

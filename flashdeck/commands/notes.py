@@ -167,7 +167,10 @@ def cmd_list(args) -> int:
             count += len(batch)
             print("\n".join(map(columns.row, batch)))
         if count == 0:
-            print("no cards" + (f" in deck {args.deck}" if args.deck else ""), file=sys.stderr)
+            from flashdeck.textsafe import sanitize
+
+            print("no cards" + (f" in deck {sanitize(args.deck)}" if args.deck else ""),
+                  file=sys.stderr)
     return 0
 
 

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from flashdeck.errors import UsageError
+from flashdeck.textsafe import sanitize
 
 
 def register(sub) -> None:
@@ -72,7 +73,7 @@ def _review(args, resume_gc) -> int:
 def finish(app, summary: str | None) -> int:
     """After the app: the session summary (exit 0), or the crash in one line (exit 2)."""
     if app.crash is not None:  # the traceback is in the log file the line names
-        print(app.crash.line(), file=sys.stderr)
+        print(sanitize(app.crash.line()), file=sys.stderr)
         return 2
     if app.return_code:
         return 2

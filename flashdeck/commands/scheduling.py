@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 from datetime import datetime
 
+from flashdeck.clock import local_tz
 from flashdeck.collection.cards import ascii_int, parse_card_id
 from flashdeck.collection.queries import collection_counts
 from flashdeck.commands import open_collection, print_json, print_json_stream
 from flashdeck.commands.review import ahead_days
+from flashdeck.errors import UsageError
 from flashdeck.scheduling.config import load_config
 from flashdeck.scheduling.decks import deck_counts
 from flashdeck.scheduling.engine import RATING_NAMES, Engine, format_interval
@@ -65,10 +67,21 @@ def engine_for(col, now: datetime, deck: str | None = None, ahead: int = 0) -> E
     return Engine(col, load_config(), now=lambda: now, deck=deck, ahead=ahead)
 
 
+def require_deck(col, deck: str) -> None:
+    """A UsageError (exit 2) when `deck` holds no card, as `review --deck` says: a deck
+    name mistyped in a script must not read as "nothing due" or as an empty deck's stats."""
+    from flashdeck.collection.lookups import has_live_cards
+
+    if not has_live_cards(col, deck):
+        raise UsageError(f"no deck named {deck!r} (`flashdeck due` lists the decks)")
+
+
 def cmd_next(args) -> int:
     with open_collection(args, readonly=True) as col:
         engine = engine_for(col, args.now, args.deck, args.ahead)
         card = engine.next_card()
+        if card is None and args.deck:
+            require_deck(col, args.deck)  # a typo is not "nothing due"
         counts = engine.counts()
         previews = engine.previews(card.id) if card else {}
     if args.json:
@@ -97,7 +110,7 @@ def cmd_answer(args) -> int:
         done = engine.answer(card_id, rating)
     if args.json:
         print_json({"card": card_id, "rating": RATING_NAMES[rating], "state": done.state,
-                    "due": done.due.isoformat(), "interval": format_interval(done.interval),
+                    "due": done.due.astimezone(local_tz()).isoformat(), "interval": format_interval(done.interval),
                     "leech": done.leech})
     else:
         print(f"card {card_id}: {RATING_NAMES[rating]} -> {done.state}, due in "
@@ -145,11 +158,19 @@ def cmd_due(args) -> int:
         print_json({"decks": [{"deck": d, **c.to_json()} for d, _, c in rows],
                     "total": total.to_json()})
         return 0
-    width = max([len(d) for d, _, _ in rows] + [5])
+    from flashdeck.commands.notes import _cells, _fit, _terminal_columns
+
+    # each row shows its deck's last part, indented: the column is as wide as those (the
+    # whole paths made it as wide as the longest path), in columns a terminal counts, and
+    # on a terminal no wider than leaves room for the counts (a long name is cut with …)
+    labels = [sanitize("  " * depth + deck.rsplit("/", 1)[-1]) for deck, depth, _ in rows]
+    width = max([_cells(label) for label in labels] + [5])
+    columns = _terminal_columns()
+    if columns is not None:
+        width = min(width, max(10, columns - 19))
     print(f"{'deck':<{width}}  {'new':>5} {'learn':>5} {'due':>5}")
-    for deck, depth, c in rows:
-        label = "  " * depth + deck.rsplit("/", 1)[-1]
-        print(sanitize(f"{label:<{width}}  {c.new:>5} {c.learning:>5} {c.review:>5}"))
+    for label, (_, _, c) in zip(labels, rows):
+        print(f"{_fit(label, width)}  {c.new:>5} {c.learning:>5} {c.review:>5}")
     print(f"{'total':<{width}}  {total.new:>5} {total.learning:>5} {total.review:>5}")
     return 0
 
@@ -185,6 +206,8 @@ def cmd_log(args) -> int:
 
 def cmd_stats(args) -> int:
     with open_collection(args, readonly=True) as col:
+        if args.deck:
+            require_deck(col, args.deck)
         engine = engine_for(col, args.now)
         day_start, _ = engine.day()
         counts = collection_counts(col, int(day_start.timestamp()))

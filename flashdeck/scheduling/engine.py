@@ -41,7 +41,7 @@ class Preview(NamedTuple):
         return self.text or format_interval(self.interval)
 
     def to_json(self) -> dict:
-        return {"due": self.due.isoformat(), "interval": self.label}
+        return {"due": self.due.astimezone(clock.local_tz()).isoformat(), "interval": self.label}
 
 
 class Answered(NamedTuple):

@@ -56,6 +56,36 @@ def test_a_missing_collection_is_exit_2_naming_it_and_nothing_is_created(cli, tm
     assert not missing.parent.exists()
 
 
+@pytest.mark.parametrize("args", READ_ONLY + WRITING, ids=" ".join)
+@pytest.mark.parametrize("empty", ["empty file", "database with no tables"])
+def test_an_empty_file_is_not_read_as_an_empty_collection(cli, tmp_path, args, empty):
+    """A 0-byte file (a `touch`ed path, a collection emptied by a failed copy) is no
+    collection: only `import` makes one there. Every other command wrote a new schema
+    into it and answered "0 cards" as if nothing were wrong."""
+    path = tmp_path / "c.sqlite"
+    if empty == "empty file":
+        path.write_bytes(b"")
+    else:
+        conn = sqlite3.connect(path)
+        conn.execute("PRAGMA user_version = 0")  # a valid header, no tables
+        conn.close()
+    before = path.read_bytes()
+    result = cli("--collection", path, *args)
+    one_line_usage_error(result, f"{path}: an empty file, not a flashdeck collection",
+                         "flashdeck import NOTES")
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.sqlite"]
+
+
+def test_import_makes_a_collection_in_an_empty_file(cli, tmp_path):
+    path = tmp_path / "c.sqlite"
+    path.write_bytes(b"")
+    write_note(tmp_path / "vault", "a.md", "#flashcards\n\nQ::A\n")
+    assert cli("--collection", path, "import", tmp_path / "vault").code == 0
+    result = cli("--collection", path, "list", "--json")
+    assert result.code == 0 and [c["front"] for c in result.json] == ["Q"]
+
+
 def test_a_typo_in_the_environment_is_named_too(cli, tmp_path, monkeypatch):
     missing = tmp_path / "typo.db"
     monkeypatch.setenv("FLASHDECK_COLLECTION", str(missing))

@@ -98,3 +98,26 @@ def test_a_posix_rule_zone_converts_as_its_iana_zone(zone_env, rule, name) -> No
                 wall.replace(tzinfo=theirs, fold=fold).astimezone(timezone.utc), (wall, fold)
         near = {(moment + timedelta(days=d)).astimezone(theirs).utcoffset() for d in (-1, 2)}
         moment += timedelta(hours=1 if len(near) > 1 else 23)  # hourly near a change
+
+
+def test_every_json_time_of_a_card_is_local_like_info_and_log(cli, tmp_path, zone_env) -> None:
+    """`info --json` and `log --json` printed the due time in local time; `list --json`,
+    `next --json`'s previews and `answer --json` printed the same moment in UTC, so a script
+    comparing them (or showing them) saw two different times for one card."""
+    zone_env.setenv("TZ", "Europe/Berlin")
+    zone_env.setenv("FLASHDECK_NOW", "2026-12-01T07:00:00+00:00")  # 08:00 in Berlin
+    vault = tmp_path / "vault"
+    write_note(vault, "Recall.md", "---\ntags: [flashcards]\n---\n\n"
+                                   "Recall::the share of real positives found\n")
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    card_id = str(cli("--collection", col, "list", "--json").json[0]["id"])
+    previews = cli("--collection", col, "next", "--json").json["previews"]
+    assert previews["good"]["due"] == "2026-12-01T08:10:00+01:00"
+    assert previews["easy"]["due"].endswith("T04:00:00+01:00")  # the local day start
+    answered = cli("--collection", col, "answer", card_id, "easy", "--json").json
+    assert answered["due"] == previews["easy"]["due"]
+    listed = cli("--collection", col, "list", "--json").json[0]["due"]
+    info = cli("--collection", col, "info", card_id, "--json").json["due"]
+    logged = cli("--collection", col, "log", "--json").json[0]["due"]
+    assert listed == info == logged == answered["due"]

@@ -144,3 +144,54 @@ def test_due_shows_the_deck_tree_with_parents_counting_their_subdecks(cli, tmp_p
         ("flashcards/ml/metrics", 2)]
     text = cli("--collection", col, "due").out
     assert "    losses" in text and "total" in text
+
+
+@pytest.mark.parametrize("args", [["next"], ["next", "--json"], ["stats"], ["stats", "--json"]],
+                         ids=" ".join)
+def test_a_mistyped_deck_is_a_usage_error_not_nothing_due(cli, vault, tmp_path, args):
+    """`next --deck Gepgraphy` in a script said "Nothing due now" (exit 0, `card: null`):
+    a typo read as a finished day. `review --deck` already refused it; so do these now."""
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    result = cli("--collection", col, *args, "--deck", "nope")
+    assert result.code == 2, (result.out, result.err)
+    assert result.out == ""
+    assert result.err.strip() == ("flashdeck: no deck named 'nope' (`flashdeck due` lists the"
+                                  " decks)")
+    deck = cli("--collection", col, "list", "--json").json[0]["deck"]
+    assert cli("--collection", col, *args, "--deck", deck).code == 0
+
+
+def test_a_deck_with_nothing_due_is_still_nothing_due(cli, vault, tmp_path):
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    cards = cli("--collection", col, "list", "--json").json
+    for card in cards:
+        assert cli("--collection", col, "suspend", str(card["id"])).code == 0
+    result = cli("--collection", col, "next", "--deck", cards[0]["deck"], "--json")
+    assert result.code == 0 and result.json["card"] is None
+
+
+def test_the_due_table_is_as_wide_as_its_labels_and_aligned_for_wide_characters(cli, tmp_path):
+    """`due` made its deck column as wide as the longest whole deck path, though each row
+    shows only the last part, indented: nested decks pushed the counts off an 80-column
+    terminal. And a deck named in CJK (two columns a character) put its counts out of line."""
+    vault = tmp_path / "vault"
+    write_note(vault, "a.md", "#flashcards/machine-learning/classification-metrics/"
+                              "threshold-independent\n\nA::B\n")
+    write_note(vault, "b.md", "#flashcards/日本語/語彙\n\nC::D\n")
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    result = cli("--collection", col, "due")
+    assert result.code == 0
+    lines = result.out.splitlines()
+    assert lines[0].split() == ["deck", "new", "learn", "due"]
+    assert lines[3].strip().startswith("classification-metrics")
+    assert lines[4].strip().split() == ["threshold-independent", "1", "0", "0"]
+
+    def cells(text: str) -> int:
+        import unicodedata
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+    widths = {cells(line) for line in lines}
+    assert widths == {len("      threshold-independent") + 2 + 17}, lines

@@ -89,3 +89,50 @@ def test_json_output_escapes_bidi(cli, tmp_path) -> None:
         assert not any(ch in BIDI for ch in result.out), command
         assert "\\u202e" in result.out, command
         assert "evil\u202etxt.exe" in json.dumps(result.json, ensure_ascii=False)
+
+
+EVIL = "ev\x1b]0;owned\x07il\u202etxt.\x9b31m"
+EVIL_SHOWN = "ev␛]0;owned␇il\ufffdtxt.\ufffd31m"
+
+
+def assert_inert(text: str) -> None:
+    assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text, repr(text)
+    assert "\x9b" not in text, repr(text)
+
+
+@pytest.mark.parametrize("what", ["directory", "text file", "missing"])
+def test_a_hostile_collection_path_in_an_error_is_shown_inert(cli, tmp_path, what) -> None:
+    """The collection's path is named in every error about it: a path holding an escape
+    (a folder made by a script, a name from a synced drive) drove the terminal from the
+    error lines raised while opening the file."""
+    path = tmp_path / f"{EVIL}.sqlite"
+    if what == "directory":
+        path.mkdir()
+    elif what == "text file":
+        path.write_text("not a database\n")
+    for args in (["due"], ["list", "--json"], ["answer", "1", "good"], ["doctor"]):
+        result = cli("--collection", path, *args)
+        assert result.code == 2, (args, result.err)
+        assert_inert(result.err)
+        assert f"{tmp_path}/{EVIL_SHOWN}.sqlite" in result.err, (args, result.err)
+
+
+def test_the_exercises_warning_names_a_hostile_collection_inertly(cli, tmp_path,
+                                                                  monkeypatch) -> None:
+    path = tmp_path / f"{EVIL}.sqlite"
+    path.write_text("not a database\n")
+    monkeypatch.setenv("FLASHDECK_COLLECTION", str(path))
+    result = cli("exercise")
+    assert result.code == 0  # the built-ins still list
+    assert "warning: the exercises in your notes cannot be read" in result.err
+    assert_inert(result.err)
+    assert EVIL_SHOWN in result.err
+
+
+def test_an_unknown_hostile_deck_is_echoed_inertly(cli, tmp_path) -> None:
+    write_note(tmp_path / "vault", "a.md", "#flashcards\n\nQ::A\n")
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", tmp_path / "vault").code == 0
+    result = cli("--collection", col, "list", "--deck", EVIL)
+    assert result.out == ""
+    assert result.err.strip() == f"no cards in deck {EVIL_SHOWN}"

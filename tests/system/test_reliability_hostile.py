@@ -10,16 +10,19 @@ simulated as root at all, so that one test is skipped for root.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import sqlite3
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from support.notes import write_note
+from support.reliability import env
 from flashdeck.collection import parsing
 from flashdeck.collection.store import Collection
 
@@ -376,3 +379,145 @@ def test_flashdeck_collection_pointing_at_the_wrong_thing(cli, vault, tmp_path, 
         assert len(result.err.strip().splitlines()) == 1, result.err
         assert "internal error" not in result.err
     assert (vault_snapshot(tmp_path) if target.is_dir() else target.read_bytes()) == snapshot
+
+
+@pytest.mark.parametrize("args", [["doctor"], ["doctor", "--json"], ["doctor", "--fix"]],
+                         ids=" ".join)
+def test_doctor_on_a_file_damaged_where_its_schema_lives_says_what_to_do(cli, vault, tmp_path,
+                                                                        args):
+    """Every command says "damaged; run `flashdeck doctor`". When the damage is in the pages
+    SQLite reads the schema from, doctor cannot open the file either: it said the same line
+    again, sending the user round in a circle. It names the way out instead."""
+    made = tmp_path / "made.sqlite"
+    assert cli("--collection", made, "import", vault).code == 0
+    data = made.read_bytes()
+    target = tmp_path / "damaged.sqlite"
+    target.write_bytes(data[:5000])  # page 1 and a bit: the rest of the schema is gone
+    assert "run `flashdeck doctor`" in cli("--collection", target, "due").err
+    result = cli("--collection", target, *args)
+    assert result.code == 2, (result.out, result.err)
+    assert result.out == ""
+    assert result.err.strip() == (
+        f"flashdeck: {target}: the collection file is damaged where even its list of tables"
+        " cannot be read: restore a backup copy (the .bak files next to it), or salvage it"
+        " with `sqlite3 <file> .recover`")
+    assert target.read_bytes() == data[:5000]
+
+
+def _no_room_to_grow(limit: int):
+    def apply() -> None:
+        import resource
+        import signal
+
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails instead
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return apply
+
+
+@pytest.mark.skipif(os.name != "posix", reason="RLIMIT_FSIZE is POSIX")
+def test_no_room_for_the_shared_memory_file_is_a_full_disk_not_a_failing_one(cli, vault,
+                                                                             tmp_path):
+    """On a full disk the first command after a quiet spell cannot make the collection's
+    `-shm` file: SQLite says only "disk I/O error", and the user read "the disk failed" -
+    a dying drive - where the fix is to free some space. (A file-size limit below the
+    -shm file's 32 KiB makes SQLite fail the same way without a full disk.)"""
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    done = subprocess.run([sys.executable, "-m", "flashdeck", "--collection", str(col),
+                           "answer", "1", "good"], env=env(col), capture_output=True,
+                          text=True, timeout=60, cwd=str(tmp_path),
+                          preexec_fn=_no_room_to_grow(8192))
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.strip() == f"flashdeck: {col}: {FULL}"
+    assert cli("--collection", col, "log", "--json").json == []  # nothing half-written
+    assert cli("--collection", col, "answer", "1", "good").code == 0  # room again: it works
+    assert [e["card"] for e in cli("--collection", col, "log", "--json").json] == [1]
+
+
+@pytest.mark.skipif(not IS_ROOT, reason="mounting a tiny filesystem needs root")
+def test_an_answer_on_a_disk_filled_to_the_brim(cli, vault, tmp_path, readonly):
+    small = readonly.folder(tmp_path / "small")
+    col = small / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    filler = small / "filler"
+    with open(filler, "wb", buffering=0) as out:  # every last block
+        with pytest.raises(OSError) as full:
+            for _ in range(2_000):  # 4 MiB at most: the mount's size
+                out.write(b"\0" * 4096)
+        assert full.value.errno == errno.ENOSPC
+    result = cli("--collection", col, "answer", "1", "good")
+    assert (result.code, result.err.strip()) == (2, f"flashdeck: {col}: {FULL}")
+    filler.unlink()
+    assert cli("--collection", col, "log", "--json").json == []
+    assert cli("--collection", col, "answer", "1", "good").code == 0
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+@pytest.mark.parametrize("what", ["named pipe", "device"])
+def test_a_collection_path_that_is_a_pipe_or_a_device(cli, vault, tmp_path, what):
+    """SQLite reads a pipe or /dev/null as a disk that fails ("disk I/O error"), and the
+    user read "the disk failed"; it is the path that is wrong."""
+    if what == "named pipe":
+        target = tmp_path / "pipe.sqlite"
+        os.mkfifo(target)
+    else:
+        target = Path(os.devnull)
+        if not target.exists():
+            pytest.skip("no null device here")
+    for command in COMMANDS:
+        args = [a.format(vault=vault) for a in command]
+        result = cli("--collection", target, *args)
+        assert (result.code, result.out) == (2, ""), (args, result.err)
+        assert result.err.strip() == (f"flashdeck: {target}: is a device, a pipe or a socket,"
+                                      " not a collection file"), args
+    assert target.exists() and not target.is_file()
+
+
+@pytest.mark.parametrize("args", [["import", "{vault}"], ["due"], ["answer", "1", "good"]],
+                         ids=" ".join)
+def test_an_empty_collection_option_is_never_the_default_collection(cli, vault, tmp_path,
+                                                                    monkeypatch, args):
+    """`flashdeck --collection "$COL" import …` with COL unset read as no --collection at
+    all: the notes went into the user's own collection (a script's test vault too)."""
+    own = tmp_path / "own.sqlite"
+    assert cli("--collection", own, "import", vault).code == 0
+    before = own.read_bytes()
+    monkeypatch.setenv("FLASHDECK_COLLECTION", str(own))
+    result = cli("--collection", "", *[a.format(vault=vault) for a in args])
+    assert (result.code, result.out) == (2, "")
+    assert result.err.strip() == "flashdeck: --collection was given an empty path"
+    assert own.read_bytes() == before
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
+@pytest.mark.parametrize("args", [["answer", "1", "good"], ["answer", "1", "good", "--json"],
+                                  ["list"], ["log", "--json"]], ids=" ".join)
+def test_output_to_a_full_disk_is_one_line_and_the_answer_is_kept(cli, vault, tmp_path, args):
+    """`flashdeck answer 1 good >> answers.log` with the disk full: the answer is committed,
+    then printing it fails. It said "internal error: OSError", so a script took the answer
+    as not given and gave it again."""
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "flashdeck", "--collection", str(col),
+                               *args], env=env(col), stdout=full, stderr=subprocess.PIPE,
+                              text=True, timeout=60, cwd=str(tmp_path))
+    assert done.returncode == 2
+    assert done.stderr == ("flashdeck: cannot write the output: No space left on device; what"
+                           " the command changed in the collection is saved\n")
+    answered = [e["card"] for e in cli("--collection", col, "log", "--json").json]
+    assert answered == ([1] if args[0] == "answer" else [])
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a closed descriptor at start is POSIX")
+def test_a_closed_stdout_is_no_crash(cli, vault, tmp_path):
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    for args in (["answer", "1", "good"], ["list"], ["next"]):
+        # started as `flashdeck list >&-` starts it: Python's sys.stdout is None (`list`
+        # asked it whether it is a terminal: "internal error: AttributeError")
+        done = subprocess.run([sys.executable, "-m", "flashdeck", "--collection", str(col),
+                               *args], env=env(col), stderr=subprocess.PIPE, text=True,
+                              timeout=60, cwd=str(tmp_path), preexec_fn=lambda: os.close(1))
+        assert (done.returncode, done.stderr) == (0, ""), args
+    assert [e["card"] for e in cli("--collection", col, "log", "--json").json] == [1]
