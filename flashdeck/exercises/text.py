@@ -15,6 +15,7 @@ number is written exactly when at most MAX_EXACT_PLACES decimal places do it (0.
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from functools import lru_cache
 from typing import Callable, Mapping, Union
@@ -25,6 +26,9 @@ from flashdeck.exercises.model import ExerciseError
 OWN_SPECS = ("frac", "dec", "eq", "work")
 APPROX_PLACES = 4
 MAX_EXACT_PLACES = 6
+MAX_FORMAT_NUMBER = 60  # width or precision of a Python format: `{x:>9999999999}` would fill
+#                         memory (and the card) with padding; no number shown needs more
+_FORMAT_NUMBERS = re.compile(r"\d+")
 
 Piece = Union[str, tuple[Expr | None, str]]  # literal text, or (expression, spec); None: convention
 
@@ -83,6 +87,11 @@ def _placeholder(inner: str, text: str) -> tuple[Expr | None, str]:
             raise ExerciseError(f"placeholder {{{inner}}}: plural needs the noun, e.g. "
                                 "{n:plural cat pixel} or {n:plural child/children}")
         return (expr, " ".join(spec.split()))
+    if spec and spec not in OWN_SPECS and any(
+            len(run.lstrip("0")) > 2 or int(run) > MAX_FORMAT_NUMBER
+            for run in _FORMAT_NUMBERS.findall(spec)):
+        raise ExerciseError(f"placeholder {{{inner}}}: a width or precision above "
+                            f"{MAX_FORMAT_NUMBER} in format {spec[:20]!r}")
     if spec and spec not in OWN_SPECS and not (_formats(1.5, spec) or _formats(1, spec)):
         raise ExerciseError(f"placeholder {{{inner}}}: unknown format {spec!r} (use frac, dec, "
                                 "eq, work, plural NOUN or a Python format such as .3f)")
