@@ -17,7 +17,8 @@ How a typed answer is read (`read`), in this order:
   other as the thousands separator (`1,234.5`, `1.234,5`); with only commas, a comma
   followed by exactly three digits and then nothing but more such groups, after a first
   group of 1-3 digits that is not `0`, separates thousands (`1,234` is 1234, `1,234,567`),
-  any other single comma is a decimal comma (`0,3658`, `0,375`, `12,5`); several dots are
+  any other single comma is a decimal comma (`0,3658`, `0,375`, `12,5`) — and `grade` takes
+  an ambiguous `2,303` as a decimal comma when that, not 2303, is right; several dots are
   thousands separators only in groups of three (`1.234.567`), one dot is a decimal point
   (`1.234` is 1.234); spaces, thin spaces, `'` and `_` separate thousands in groups of three
   (`1 234`). Anything else is unreadable, with a message saying what is accepted.
@@ -104,6 +105,18 @@ def read(typed: object, unit: str = "") -> Reading | Unreadable:
     if isinstance(value, Unreadable):
         return value
     return Reading(value / 100, "percent") if percent else Reading(value, "decimal")
+
+
+_ONE_THOUSANDS_COMMA = re.compile(r"[^,.]*\d,\d{3}(?!\d)[^,.]*")
+
+
+def _decimal_comma_reading(typed: str, unit: str, reading: Reading) -> Fraction | None:
+    """The other reading of an ambiguous `2,303` (one comma, then exactly three digits, no
+    dot): read as thousands (2303) first, but a decimal comma (2.303) to many people."""
+    if reading.form == "fraction" or not _ONE_THOUSANDS_COMMA.fullmatch(typed.strip()):
+        return None
+    other = read(typed.replace(",", ".", 1), unit)
+    return other.value if isinstance(other, Reading) else None
 
 
 def _currency(char: str) -> bool:
@@ -265,6 +278,11 @@ def grade(instance: Instance, typed: str) -> Verdict:
                            f"({answer_text}).", "good")
         return Verdict("right", f"Right: {answer_text} ({typed_text} is within "
                        f"±{decimal(tolerance)}).", "good")
+    comma = _decimal_comma_reading(typed, instance.unit, reading)
+    if comma is not None and abs(comma - expected) <= tolerance:
+        # `2,303` reads as 2303 by the thousands rule; typed for ≈ 2.3026 it is a decimal comma
+        return Verdict("right", f"Right: {answer_text} ({typed_text} read with a decimal "
+                       "comma).", "good")
     message = f"Not quite: you gave {typed_text}; the answer is {answer_text}."
     for trap_answer, trap_message in instance.traps:
         try:

@@ -1,0 +1,58 @@
+"""Typed answers a real user gives, checked through `flashdeck exercise --check`: a right
+answer is never marked wrong and a wrong one never right."""
+
+from __future__ import annotations
+
+import pytest
+
+from support.notes import write_note
+
+
+def _instance(cli, exercise: str, seed: int) -> dict:
+    result = cli("exercise", exercise, "--seed", str(seed), "--json")
+    assert result.code == 0, result.err
+    return result.json
+
+
+def _seed_between(cli, exercise: str, low: float, high: float) -> tuple[int, float]:
+    for seed in range(200):
+        value = float(_instance(cli, exercise, seed)["value"])
+        if low <= value < high and abs(value * 1000 - round(value * 1000)) > 1e-6:
+            return seed, value
+    raise AssertionError(f"no seed of {exercise} gives an answer in [{low}, {high})")
+
+
+@pytest.mark.parametrize("exercise", ["cross-entropy", "harmonic-mean-speed"])
+def test_a_decimal_comma_with_three_places_is_right(cli, exercise):
+    # The answer ≈ 2.3026 typed as `2,303` used to be read as 2303 (thousands) and marked
+    # wrong — a right answer marked wrong for everyone who writes a decimal comma.
+    seed, value = _seed_between(cli, exercise, 1, 1000)
+    typed = f"{value:.3f}".replace(".", ",")
+    result = cli("exercise", exercise, "--seed", str(seed), "--check", typed)
+    assert result.code == 0, result.out
+    assert "Right" in result.out and "decimal comma" in result.out
+
+
+@pytest.mark.parametrize("exercise", ["cross-entropy", "harmonic-mean-speed"])
+def test_a_wrong_decimal_comma_answer_stays_wrong(cli, exercise):
+    seed, value = _seed_between(cli, exercise, 1, 1000)
+    typed = f"{value + 0.25:.3f}".replace(".", ",")
+    result = cli("exercise", exercise, "--seed", str(seed), "--check", typed)
+    assert result.code == 1
+    assert "Not quite" in result.out
+
+
+def test_thousands_are_still_read_first(cli, tmp_path):
+    # a count typed with a thousands comma (`1,234` for 1234) is right by the thousands
+    # reading; the same digits as a decimal comma (1.234) are not the answer
+    vault = tmp_path / "vault"
+    write_note(vault, "pixels.md", "---\ntags: [flashcards]\n---\n# Pixels\n\n"
+               "```flashdeck-exercise\ntitle: Count the pixels\nvars:\n  n: 1001..1999\n"
+               "prompt: How many pixels are {n}?\nanswer: n\nsteps: ['{n}']\n```\n")
+    collection = tmp_path / "c.sqlite"
+    assert cli("--collection", collection, "import", vault).code == 0
+    base = ("--collection", collection, "exercise", "count-the-pixels", "--seed", "5")
+    value = int(cli(*base, "--json").json["value"])
+    result = cli(*base, "--check", f"{value:,}")
+    assert result.code == 0 and "decimal comma" not in result.out
+    assert cli(*base, "--check", f"{value + 1:,}").code == 1
