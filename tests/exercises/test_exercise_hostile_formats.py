@@ -67,3 +67,34 @@ def test_a_log_base_too_close_to_1_is_the_templates_mistake(cli, tmp_path, zero_
     [(path, line, message)] = _errors(result)
     assert path.endswith("log.md") and line == 13
     assert "too close to 1" in message and "division by zero" not in message
+
+
+@pytest.mark.parametrize("ranges, line, shown", [
+    ("  n: 9..2\n", 12, "the range n: 9..2 is empty"),
+    ("  p: 0.9..0.1\n", 12, "the range p: 0.9..0.1 is empty"),
+    ("  M: 0..0\n  r: 1..M\n", 13, "the range r: 1..M (here 1..0) is empty"),
+])
+def test_a_reversed_range_is_named_on_its_own_line(cli, tmp_path, ranges, line, shown):
+    # A typo like `9..2` used to be "no draw satisfied the ranges in 1000 tries", reported
+    # on the block's first line: now the range, at the line where it is written.
+    vault = tmp_path / "vault"
+    write_note(vault, "range.md", _note("Range", ranges + "prompt: what\nanswer: q\n"
+                                        "steps: [working]\n"))
+    result = cli("check", vault)
+    assert result.code == 1
+    [(path, at, message)] = _errors(result)
+    assert path.endswith("range.md") and at == line
+    assert shown in message and "its first bound is above its second" in message
+
+
+def test_a_range_empty_on_some_draws_is_still_redrawn(cli, tmp_path):
+    vault = tmp_path / "vault"
+    write_note(vault, "some.md", _note("Some", "  M: 0..3\n  r: 1..M\nprompt: '{r}'\n"
+                                       "answer: q + r\nsteps: [working]\n"))
+    collection = tmp_path / "c.sqlite"
+    assert cli("--collection", collection, "import", vault).code == 0
+    for seed in range(20):
+        result = cli("--collection", collection, "exercise", "some", "--seed", str(seed),
+                     "--json")
+        assert result.code == 0
+        assert 1 <= result.json["given"]["r"] <= result.json["given"]["M"]
