@@ -269,8 +269,10 @@ def grade(instance: Instance, typed: str) -> Verdict:
     exact = isinstance(expected_float, Fraction)
     if reading.value == expected and exact:
         if reading.form == "fraction" and not reading.reduced:
+            reduced = fraction(expected)
+            named = "" if answer_text == reduced else f" ({answer_text})"  # never `0 (0)`
             return Verdict("unsimplified", f"Right, but {typed_text} reduces to "
-                           f"{fraction(expected)} ({answer_text}).", "good")
+                           f"{reduced}{named}.", "good")
         return Verdict("right", f"Right: {answer_text}.", "good")
     if abs(reading.value - expected) <= tolerance:
         if reading.form == "fraction" and not reading.reduced:

@@ -209,7 +209,10 @@ def format_value(value: object, spec: str = "") -> str:
             if not isinstance(value, Fraction) or value.denominator != 1:
                 raise ValueError
             return format(value.numerator, spec)
-        return format(float(value), spec)
+        shown = format(float(value), spec)
+        if "-" in shown and not any(digit in shown for digit in "123456789"):
+            shown = shown.replace("-", "", 1)  # -0.001 with .2f: `0.00`, never `-0.00`
+        return shown
     except (ValueError, TypeError, OverflowError):
         raise ExprError(f"cannot show {decimal(value)} with format {spec!r}") from None
 

@@ -98,3 +98,15 @@ def test_a_range_empty_on_some_draws_is_still_redrawn(cli, tmp_path):
                      "--json")
         assert result.code == 0
         assert 1 <= result.json["given"]["r"] <= result.json["given"]["M"]
+
+
+def test_a_python_format_never_shows_negative_zero(cli, tmp_path):
+    vault = tmp_path / "vault"
+    write_note(vault, "neg.md", _note("Neg", "prompt: 'change {(q - q - 1) / 1000:.2f}, "
+                                      "{-q / 10**9:.1%} and {q - 10:.0f}'\nanswer: q\n"
+                                      "steps: [working]\n"))
+    collection = tmp_path / "c.sqlite"
+    assert cli("--collection", collection, "import", vault).code == 0
+    result = cli("--collection", collection, "exercise", "neg", "--seed", "1", "--json")
+    q = result.json["given"]["q"]
+    assert result.json["prompt"] == f"change 0.00, 0.0% and {q - 10}"

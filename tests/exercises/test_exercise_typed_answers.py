@@ -56,3 +56,16 @@ def test_thousands_are_still_read_first(cli, tmp_path):
     result = cli(*base, "--check", f"{value:,}")
     assert result.code == 0 and "decimal comma" not in result.out
     assert cli(*base, "--check", f"{value + 1:,}").code == 1
+
+
+def test_an_unreduced_fraction_of_a_whole_answer_names_it_once(cli):
+    # the all-background story's answer is 0: `0/5` used to say "reduces to 0 (0)"
+    for seed in range(200):
+        if _instance(cli, "segmentation-story", seed)["answer"] == "0":
+            break
+    else:
+        raise AssertionError("no seed draws the all-background story")
+    result = cli("exercise", "segmentation-story", "--seed", str(seed), "--check", "0/5")
+    assert result.code == 0
+    assert "Right, but 0/5 reduces to 0." in result.out
+    assert "0 (0)" not in result.out
