@@ -31,7 +31,7 @@ import unicodedata
 from fractions import Fraction
 
 from flashdeck.exercises.model import Instance, Verdict
-from flashdeck.exercises.text import answer_text, decimal, fraction
+from flashdeck.exercises.text import APPROX_PLACES, answer_text, decimal, fraction, is_exact
 
 ACCEPTED = "a fraction (3/4), a decimal (0.75 or .75) or a percentage (75%)"
 MAX_TYPED = 100  # characters
@@ -265,6 +265,10 @@ def grade(instance: Instance, typed: str) -> Verdict:
                            f"Type {ACCEPTED}.", "again")
         return Verdict("unreadable", f"{reading} Type {ACCEPTED}.", "again")
     tolerance = Fraction(repr(float(instance.tolerance)))
+    if not is_exact(expected_float):
+        # the answer is shown rounded (≈ 1.8708): typing what is shown is never wrong, even
+        # when the template asks for less than half a unit of the last place shown
+        tolerance = max(tolerance, Fraction(1, 2 * 10**APPROX_PLACES))
     typed_text = " ".join(typed.split())
     exact = isinstance(expected_float, Fraction)
     if reading.value == expected and exact:

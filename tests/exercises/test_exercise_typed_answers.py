@@ -69,3 +69,26 @@ def test_an_unreduced_fraction_of_a_whole_answer_names_it_once(cli):
     assert result.code == 0
     assert "Right, but 0/5 reduces to 0." in result.out
     assert "0 (0)" not in result.out
+
+
+@pytest.mark.parametrize("tolerance", ["0", "0.00001"])
+@pytest.mark.parametrize("answer", ["sqrt(n + 1/2)", "n / 7"])
+def test_typing_the_answer_as_shown_is_right_whatever_the_tolerance(cli, tmp_path, tolerance,
+                                                                     answer):
+    # With `tolerance: 0` (or below the 4 places shown) the answer shown, `≈ 1.8708`, was
+    # marked wrong when typed — and for sqrt nothing typed at all could be right.
+    vault = tmp_path / "vault"
+    write_note(vault, "root.md", "---\ntags: [flashcards]\n---\n# Root\n\n"
+               "```flashdeck-exercise\ntitle: Root\nvars:\n  n: 1..9\nprompt: n = {n}\n"
+               f"answer: {answer}\ntolerance: {tolerance}\nsteps: ['{{answer:eq}}']\n```\n")
+    collection = tmp_path / "c.sqlite"
+    assert cli("--collection", collection, "import", vault).code == 0
+    base = ("--collection", collection, "exercise", "root", "--seed", "4")
+    shown = cli(*base).out
+    rounded = next(line for line in shown.splitlines() if line.startswith("Answer:"))
+    typed = rounded.split("≈")[1].strip()
+    assert len(typed.split(".")[1]) == 4  # shown rounded to 4 places
+    assert cli(*base, "--check", typed).code == 0
+    value = cli(*base, "--json").json["value"]
+    assert cli(*base, "--check", repr(value)).code == 0
+    assert cli(*base, "--check", f"{value + 0.0002:.4f}").code == 1
