@@ -110,3 +110,29 @@ def test_a_python_format_never_shows_negative_zero(cli, tmp_path):
     result = cli("--collection", collection, "exercise", "neg", "--seed", "1", "--json")
     q = result.json["given"]["q"]
     assert result.json["prompt"] == f"change 0.00, 0.0% and {q - 10}"
+
+
+def test_a_note_template_under_a_built_ins_id_is_warned_about(cli, tmp_path):
+    # `title: Precision` derives the id precision: the note's card replaced the built-in
+    # precision exercise while `flashdeck exercise precision` kept running the built-in —
+    # the author could never try their own template from the command line, silently.
+    vault = tmp_path / "vault"
+    write_note(vault, "Precision.md", "---\ntags: [flashcards]\n---\n# Precision\n\nprose\n\n"
+               "```flashdeck-exercise\ntitle: Precision\nvars:\n  q: 2..9\n"
+               "prompt: q = {q}\nanswer: 10*q\nsteps: [working]\n```\n")
+    result = cli("check", vault)
+    assert result.code == 0  # a warning: the note's cards are all there
+    [line] = [l for l in result.err.splitlines() if ": warning: " in l]
+    assert line.endswith("give it an id of its own (e.g. id: my-precision)")
+    assert re.match(r"^.*Precision\.md:9: warning: id 'precision' is a built-in", line)
+
+
+def test_a_verbatim_copy_of_a_built_in_is_not_warned_about(cli, tmp_path):
+    from flashdeck.exercises import builtin_template
+
+    source = builtin_template("precision").source
+    vault = tmp_path / "vault"
+    write_note(vault, "Copy.md", "---\ntags: [flashcards]\n---\n# Copy\n\n"
+               f"```flashdeck-exercise\n{source.rstrip()}\n```\n")
+    result = cli("check", vault)
+    assert result.code == 0 and "warning" not in result.err
