@@ -209,12 +209,24 @@ def format_value(value: object, spec: str = "") -> str:
             if not isinstance(value, Fraction) or value.denominator != 1:
                 raise ValueError
             return format(value.numerator, spec)
+        if isinstance(value, Fraction) and value.denominator == 1 and _no_type(spec):
+            return format(value.numerator, spec)  # `{N:,}` is 12,000 — never 12,000.0
         shown = format(float(value), spec)
         if "-" in shown and not any(digit in shown for digit in "123456789"):
             shown = shown.replace("-", "", 1)  # -0.001 with .2f: `0.00`, never `-0.00`
         return shown
     except (ValueError, TypeError, OverflowError):
         raise ExprError(f"cannot show {decimal(value)} with format {spec!r}") from None
+
+
+_SPEC = re.compile(r"(?:.?[<>=^])?[-+ ]?#?0?\d*[,_]?(?P<precision>\.\d+)?(?P<type>[a-zA-Z%])?")
+
+
+def _no_type(spec: str) -> bool:
+    """A Python format with neither a type nor a precision (`,`, `>8`, `+`): it only
+    aligns, signs or groups, so a whole number keeps its integer form."""
+    match = _SPEC.fullmatch(spec)
+    return bool(match) and not match["precision"] and not match["type"]
 
 
 def fraction(value: Fraction) -> str:

@@ -42,8 +42,12 @@ def test_a_huge_width_or_precision_in_a_placeholder_is_refused(cli, tmp_path, sp
     assert "Q Pad" in result.out  # the note's other card is still there
 
 
-@pytest.mark.parametrize("spec", [">8", ".3f", "08.2f", ".1%", ",", "0>60", ".60f"])
-def test_ordinary_python_formats_still_work(cli, tmp_path, spec):
+@pytest.mark.parametrize("spec, whole", [(">8", True), (".3f", False), ("08.2f", False),
+                                         (".1%", False), (",", True), ("0>60", True),
+                                         (".60f", False), ("+", True), ("d", True)])
+def test_ordinary_python_formats_still_work(cli, tmp_path, spec, whole):
+    # a format without a type or precision keeps a whole number whole: `{q:>8}` used to
+    # show `     4.0`, and `{N:,}` `12,000.0`
     vault = tmp_path / "vault"
     write_note(vault, "fmt.md", _note("Fmt", f'prompt: "q is [{{q:{spec}}}]"\nanswer: q\n'
                                       "steps: [working]\n"))
@@ -52,7 +56,9 @@ def test_ordinary_python_formats_still_work(cli, tmp_path, spec):
     result = cli("--collection", collection, "exercise", "fmt", "--seed", "3", "--json")
     assert result.code == 0
     q = result.json["given"]["q"]
-    assert f"q is [{format(float(q), spec)}]" in result.json["prompt"]
+    expected = format(int(q), spec) if whole else format(float(q), spec)
+    assert f"q is [{expected}]" in result.json["prompt"]
+    assert (".0" in expected) is (not whole)
 
 
 @pytest.mark.parametrize("zero_division", ["", "zero_division: {value: 1, convention: c}\n"])
@@ -136,3 +142,16 @@ def test_a_verbatim_copy_of_a_built_in_is_not_warned_about(cli, tmp_path):
                f"```flashdeck-exercise\n{source.rstrip()}\n```\n")
     result = cli("check", vault)
     assert result.code == 0 and "warning" not in result.err
+
+
+def test_a_grouped_whole_number_reads_as_people_write_it(cli, tmp_path):
+    vault = tmp_path / "vault"
+    write_note(vault, "big.md", _note("Big", "  N: {min: 10000, max: 90000, step: 1000}\n"
+                                      "prompt: 'An image of {N:,} pixels'\nanswer: N\n"
+                                      "steps: ['{N:,} pixels']\n"))
+    collection = tmp_path / "c.sqlite"
+    assert cli("--collection", collection, "import", vault).code == 0
+    result = cli("--collection", collection, "exercise", "big", "--seed", "2", "--json")
+    n = result.json["given"]["N"]
+    assert result.json["prompt"] == f"An image of {n:,} pixels"
+    assert result.json["steps"] == [f"{n:,} pixels"]
