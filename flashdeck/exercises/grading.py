@@ -53,12 +53,14 @@ _TRAILING_WORD = re.compile(r"(?P<num>.*\d)\s*(?P<word>[^\W\d_]{2,}(?:/[^\W\d_]+
 class Reading:
     """What the user typed, read as an exact number."""
 
-    __slots__ = ("value", "form", "reduced")
+    __slots__ = ("value", "form", "reduced", "whole")
 
-    def __init__(self, value: Fraction, form: str, reduced: bool = True) -> None:
+    def __init__(self, value: Fraction, form: str, reduced: bool = True,
+                 whole: bool = False) -> None:
         self.value = value
         self.form = form  # "fraction", "decimal" or "percent"
         self.reduced = reduced
+        self.whole = whole  # a fraction of two whole numbers (`82/183`): an exact claim
 
 
 class Unreadable(str):
@@ -100,7 +102,7 @@ def read(typed: object, unit: str = "") -> Reading | Unreadable:
             return Reading(value / 100, "percent")
         whole = top.denominator == 1 and bottom.denominator == 1
         reduced = not whole or abs(bottom) == value.denominator
-        return Reading(value, "fraction", reduced)
+        return Reading(value, "fraction", reduced, whole)
     value = _number(text)
     if isinstance(value, Unreadable):
         return value
@@ -250,6 +252,25 @@ def shown(value: Fraction | float, unit: str = "") -> str:
     return answer_text(value, unit)
 
 
+def close(reading: Reading, expected: Fraction, expected_float: Fraction | float,
+          tolerance: Fraction) -> bool:
+    """Whether an answer that is not exactly the expected one is right all the same.
+
+    Within the tolerance — except that a fraction of whole numbers against an exact answer
+    is an exact claim (`82/182` for 82/183 is a miscount, not a rounding), and that an
+    answer smaller than the tolerance (1/273 ≈ 0.0037) is not matched by 0, by the other
+    sign or by twice its size: the gap must stay below the answer itself, unless the
+    number typed is the answer as shown (`0` for ≈ 0)."""
+    if reading.whole and isinstance(expected_float, Fraction):
+        return False
+    gap = abs(reading.value - expected)
+    if gap > tolerance:
+        return False
+    if expected == 0 or gap < abs(expected):
+        return True
+    return reading.value == Fraction(decimal(expected_float))
+
+
 def grade(instance: Instance, typed: str) -> Verdict:
     """Right, right-but-unsimplified, wrong or unreadable, with what to tell the user.
     Never raises, whatever is typed (or pasted)."""
@@ -278,7 +299,7 @@ def grade(instance: Instance, typed: str) -> Verdict:
             return Verdict("unsimplified", f"Right, but {typed_text} reduces to "
                            f"{reduced}{named}.", "good")
         return Verdict("right", f"Right: {answer_text}.", "good")
-    if abs(reading.value - expected) <= tolerance:
+    if close(reading, expected, expected_float, tolerance):
         if reading.form == "fraction" and not reading.reduced:
             return Verdict("unsimplified", f"Right, but {typed_text} can be reduced "
                            f"({answer_text}).", "good")

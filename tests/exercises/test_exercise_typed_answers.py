@@ -92,3 +92,36 @@ def test_typing_the_answer_as_shown_is_right_whatever_the_tolerance(cli, tmp_pat
     value = cli(*base, "--json").json["value"]
     assert cli(*base, "--check", repr(value)).code == 0
     assert cli(*base, "--check", f"{value + 0.0002:.4f}").code == 1
+
+
+def test_a_miscounted_fraction_is_wrong_not_unreduced(cli):
+    # precision = TP / (TP + FP); `TP/(TP + FP - 1)` is a miscount. It is within ±0.005 of
+    # the answer, and was marked "Right, but … can be reduced" (it does not reduce to it).
+    for seed in range(100):
+        given = _instance(cli, "precision", seed)
+        tp, fp = given["given"]["TP"], given["given"]["FP"]
+        if tp + fp > 150:
+            break
+    typed = f"{tp}/{tp + fp - 1}"
+    result = cli("exercise", "precision", "--seed", str(seed), "--check", typed)
+    assert result.code == 1
+    assert f"Not quite: you gave {typed}" in result.out
+    assert cli("exercise", "precision", "--seed", str(seed), "--check",
+               f"{2 * tp}/{2 * (tp + fp)}").code == 0  # the same fraction, unreduced: right
+
+
+def test_an_answer_smaller_than_the_tolerance_is_not_matched_by_zero(cli):
+    # A false positive rate of 1/273 ≈ 0.0037: `0` (and `0.008`, `-0.003`) were "within
+    # ±0.005", so right. The answer as shown, and close roundings, still are.
+    for seed in range(2000):
+        instance = _instance(cli, "false-positive-rate", seed)
+        if 0 < instance["value"] < 0.004:
+            break
+    else:
+        raise AssertionError("no seed draws a false positive rate below 0.004")
+    value = instance["value"]
+    check = ("exercise", "false-positive-rate", "--seed", str(seed), "--check")
+    for wrong in ("0", "0.00", "0%", f"{-value:.4f}", f"{2 * value + 0.0001:.4f}"):
+        assert cli(*check, wrong).code == 1, wrong
+    for right in (f"{value:.4f}", f"{value:.3f}", f"{value * 100:.2f}%", instance["answer"]):
+        assert cli(*check, right).code == 0, right
