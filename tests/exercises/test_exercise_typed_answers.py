@@ -125,3 +125,26 @@ def test_an_answer_smaller_than_the_tolerance_is_not_matched_by_zero(cli):
         assert cli(*check, wrong).code == 1, wrong
     for right in (f"{value:.4f}", f"{value:.3f}", f"{value * 100:.2f}%", instance["answer"]):
         assert cli(*check, right).code == 0, right
+
+
+@pytest.mark.parametrize("form", ["{n}/{d}", "{pct}%"])
+def test_a_negative_answer_can_be_checked_from_the_command_line(cli, tmp_path, form):
+    # `--check -3/4` was refused as a usage error (argparse took it for an option), so a
+    # negative fraction or percentage could not be checked at all.
+    vault = tmp_path / "vault"
+    write_note(vault, "loss.md", "---\ntags: [flashcards]\n---\n# Loss\n\n"
+               "```flashdeck-exercise\ntitle: Change\nvars:\n  q: 1..9\n"
+               "prompt: It falls by q = {q} quarters.\nanswer: -q / 4\nsteps: ['{answer}']\n```\n")
+    collection = tmp_path / "c.sqlite"
+    assert cli("--collection", collection, "import", vault).code == 0
+    base = ("--collection", collection, "exercise", "change", "--seed", "3")
+    value = cli(*base, "--json").json["value"]
+    from fractions import Fraction
+
+    exact = Fraction(value).limit_denominator(4)
+    typed = form.format(n=exact.numerator, d=exact.denominator, pct=f"{float(exact) * 100:g}")
+    assert typed.startswith("-")
+    result = cli(*base, "--check", typed)
+    assert result.code == 0, result.err
+    assert "Right" in result.out
+    assert cli(*base, "--check", "-9/2").code == 1  # -q/4 is never -9/2
