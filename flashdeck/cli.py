@@ -109,6 +109,24 @@ def _command_in(argv: list[str]) -> str | None:
     return None
 
 
+def _negative_answer(argv: list[str]) -> list[str]:
+    """`exercise ID --check -1/2`: argparse takes `-1/2` (or `-5%`, `-$3`) for an option
+    and refuses the answer; a `--check` followed by a minus and a number is the answer."""
+    out: list[str] = []
+    index = 0
+    while index < len(argv):  # bounded: one pass over argv
+        arg = argv[index]
+        following = argv[index + 1] if index + 1 < len(argv) else ""
+        if arg == "--check" and len(following) > 1 and following[0] == "-" \
+                and (following[1].isdigit() or following[1] in ".,$€£¥₹"):
+            out.append(f"--check={following}")
+            index += 2
+            continue
+        out.append(arg)
+        index += 1
+    return out
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser; with `command`, only the module that defines it is registered."""
     parser = _Parser(
@@ -154,7 +172,10 @@ def main(argv: list[str] | None = None) -> int:
     if argv == ["--version"]:  # at once: no subcommand parsers to build
         print(f"flashdeck {package_version()}")
         return 0
-    parser = build_parser(_command_in(argv))
+    command = _command_in(argv)
+    if command == "exercise":
+        argv = _negative_answer(argv)
+    parser = build_parser(command)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

@@ -471,7 +471,11 @@ class _Evaluator:
             raise self.domain(f"a logarithm's base must be positive and not 1, not {_short(base)}")
         if x <= 0:
             raise self.domain(_log_domain(x))
-        value = self.ln(x) / self.ln(base)
+        ln_base = self.ln(base)
+        if ln_base == 0:  # 1 + 1/10**60: a float cannot tell it from 1
+            raise self.domain("a logarithm's base must be positive and not 1, and this one is "
+                              "too close to 1 to compute with")
+        value = self.ln(x) / ln_base
         if isinstance(x, Fraction) and isinstance(base, Fraction) and math.isfinite(value):
             # exact when x is a whole power of base, or base a whole power of x
             if abs(value) >= 1:

@@ -17,7 +17,8 @@ How a typed answer is read (`read`), in this order:
   other as the thousands separator (`1,234.5`, `1.234,5`); with only commas, a comma
   followed by exactly three digits and then nothing but more such groups, after a first
   group of 1-3 digits that is not `0`, separates thousands (`1,234` is 1234, `1,234,567`),
-  any other single comma is a decimal comma (`0,3658`, `0,375`, `12,5`); several dots are
+  any other single comma is a decimal comma (`0,3658`, `0,375`, `12,5`) — and `grade` takes
+  an ambiguous `2,303` as a decimal comma when that, not 2303, is right; several dots are
   thousands separators only in groups of three (`1.234.567`), one dot is a decimal point
   (`1.234` is 1.234); spaces, thin spaces, `'` and `_` separate thousands in groups of three
   (`1 234`). Anything else is unreadable, with a message saying what is accepted.
@@ -30,7 +31,7 @@ import unicodedata
 from fractions import Fraction
 
 from flashdeck.exercises.model import Instance, Verdict
-from flashdeck.exercises.text import answer_text, decimal, fraction
+from flashdeck.exercises.text import APPROX_PLACES, answer_text, decimal, fraction, is_exact
 
 ACCEPTED = "a fraction (3/4), a decimal (0.75 or .75) or a percentage (75%)"
 MAX_TYPED = 100  # characters
@@ -52,12 +53,14 @@ _TRAILING_WORD = re.compile(r"(?P<num>.*\d)\s*(?P<word>[^\W\d_]{2,}(?:/[^\W\d_]+
 class Reading:
     """What the user typed, read as an exact number."""
 
-    __slots__ = ("value", "form", "reduced")
+    __slots__ = ("value", "form", "reduced", "whole")
 
-    def __init__(self, value: Fraction, form: str, reduced: bool = True) -> None:
+    def __init__(self, value: Fraction, form: str, reduced: bool = True,
+                 whole: bool = False) -> None:
         self.value = value
         self.form = form  # "fraction", "decimal" or "percent"
         self.reduced = reduced
+        self.whole = whole  # a fraction of two whole numbers (`82/183`): an exact claim
 
 
 class Unreadable(str):
@@ -99,11 +102,23 @@ def read(typed: object, unit: str = "") -> Reading | Unreadable:
             return Reading(value / 100, "percent")
         whole = top.denominator == 1 and bottom.denominator == 1
         reduced = not whole or abs(bottom) == value.denominator
-        return Reading(value, "fraction", reduced)
+        return Reading(value, "fraction", reduced, whole)
     value = _number(text)
     if isinstance(value, Unreadable):
         return value
     return Reading(value / 100, "percent") if percent else Reading(value, "decimal")
+
+
+_ONE_THOUSANDS_COMMA = re.compile(r"[^,.]*\d,\d{3}(?!\d)[^,.]*")
+
+
+def _decimal_comma_reading(typed: str, unit: str, reading: Reading) -> Fraction | None:
+    """The other reading of an ambiguous `2,303` (one comma, then exactly three digits, no
+    dot): read as thousands (2303) first, but a decimal comma (2.303) to many people."""
+    if reading.form == "fraction" or not _ONE_THOUSANDS_COMMA.fullmatch(typed.strip()):
+        return None
+    other = read(typed.replace(",", ".", 1), unit)
+    return other.value if isinstance(other, Reading) else None
 
 
 def _currency(char: str) -> bool:
@@ -237,6 +252,25 @@ def shown(value: Fraction | float, unit: str = "") -> str:
     return answer_text(value, unit)
 
 
+def close(reading: Reading, expected: Fraction, expected_float: Fraction | float,
+          tolerance: Fraction) -> bool:
+    """Whether an answer that is not exactly the expected one is right all the same.
+
+    Within the tolerance — except that a fraction of whole numbers against an exact answer
+    is an exact claim (`82/182` for 82/183 is a miscount, not a rounding), and that an
+    answer smaller than the tolerance (1/273 ≈ 0.0037) is not matched by 0, by the other
+    sign or by twice its size: the gap must stay below the answer itself, unless the
+    number typed is the answer as shown (`0` for ≈ 0)."""
+    if reading.whole and isinstance(expected_float, Fraction):
+        return False
+    gap = abs(reading.value - expected)
+    if gap > tolerance:
+        return False
+    if expected == 0 or gap < abs(expected):
+        return True
+    return reading.value == Fraction(decimal(expected_float))
+
+
 def grade(instance: Instance, typed: str) -> Verdict:
     """Right, right-but-unsimplified, wrong or unreadable, with what to tell the user.
     Never raises, whatever is typed (or pasted)."""
@@ -252,19 +286,30 @@ def grade(instance: Instance, typed: str) -> Verdict:
                            f"Type {ACCEPTED}.", "again")
         return Verdict("unreadable", f"{reading} Type {ACCEPTED}.", "again")
     tolerance = Fraction(repr(float(instance.tolerance)))
+    if not is_exact(expected_float):
+        # the answer is shown rounded (≈ 1.8708): typing what is shown is never wrong, even
+        # when the template asks for less than half a unit of the last place shown
+        tolerance = max(tolerance, Fraction(1, 2 * 10**APPROX_PLACES))
     typed_text = " ".join(typed.split())
     exact = isinstance(expected_float, Fraction)
     if reading.value == expected and exact:
         if reading.form == "fraction" and not reading.reduced:
+            reduced = fraction(expected)
+            named = "" if answer_text == reduced else f" ({answer_text})"  # never `0 (0)`
             return Verdict("unsimplified", f"Right, but {typed_text} reduces to "
-                           f"{fraction(expected)} ({answer_text}).", "good")
+                           f"{reduced}{named}.", "good")
         return Verdict("right", f"Right: {answer_text}.", "good")
-    if abs(reading.value - expected) <= tolerance:
+    if close(reading, expected, expected_float, tolerance):
         if reading.form == "fraction" and not reading.reduced:
             return Verdict("unsimplified", f"Right, but {typed_text} can be reduced "
                            f"({answer_text}).", "good")
         return Verdict("right", f"Right: {answer_text} ({typed_text} is within "
                        f"±{decimal(tolerance)}).", "good")
+    comma = _decimal_comma_reading(typed, instance.unit, reading)
+    if comma is not None and abs(comma - expected) <= tolerance:
+        # `2,303` reads as 2303 by the thousands rule; typed for ≈ 2.3026 it is a decimal comma
+        return Verdict("right", f"Right: {answer_text} ({typed_text} read with a decimal "
+                       "comma).", "good")
     message = f"Not quite: you gave {typed_text}; the answer is {answer_text}."
     for trap_answer, trap_message in instance.traps:
         try:

@@ -30,7 +30,7 @@ from flashdeck.exercises.model import (
     Variant,
     VarSpec,
 )
-from flashdeck.exercises.text import fraction, pieces, render, rendered_env
+from flashdeck.exercises.text import decimal, fraction, pieces, render, rendered_env
 
 MAX_TRIES = 1000
 MAX_RANGE_VALUES = 10**9
@@ -110,6 +110,16 @@ def instantiate_variant(template: Template, seed: int, variant_index: int | None
                 line=variant.where[0].line or template.line) from None
         raise BudgetError(f"exercise {template.id!r}: {_bare(exc)} (seed {seed})",
                           line=exc.line or template.line) from None
+    if draw.empty is not None and draw.empties == tries:  # every try: a range with no value
+        spec, low, high = draw.empty
+        why = ("its first bound is above its second" if low > high
+               else "it holds no multiple of its step")
+        bounds = f"{spec.low.text}..{spec.high.text}"  # type: ignore[union-attr]
+        drawn = f"{decimal(low)}..{decimal(high)}"
+        raise ExerciseError(
+            f"exercise {template.id!r}: the range {spec.name}: {bounds}"
+            + (f" (here {drawn})" if drawn != bounds else "")
+            + f" is empty on every draw; {why}", line=spec.line or template.line)
     first = variant.where[0] if variant.where else None
     conditions = "; ".join(w.text for w in variant.where) or "the ranges"
     raise ExerciseError(
@@ -140,6 +150,8 @@ class _Draw:
         self.variant = variant
         self.budget = budget
         self.convention_used = False
+        self.empty: tuple[VarSpec, Fraction, Fraction] | None = None  # the last empty range
+        self.empties = 0  # tries that ended on an empty range
 
     # -- evaluation with the template's division-by-zero rule -------------------------
     def evaluate(self, expr: Expr, env: dict) -> object:
@@ -232,6 +244,8 @@ class _Draw:
             first = math.ceil(low / step)
             base, count = first * step, math.floor(high / step) - first + 1
         if count <= 0:
+            self.empty = (spec, low, high)
+            self.empties += 1
             return None  # an empty range for this draw (e.g. 0..M-1 with M = 0): redraw
         if count > MAX_RANGE_VALUES:
             raise self._too_wide(spec)

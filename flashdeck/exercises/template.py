@@ -206,6 +206,16 @@ def read_template(
             else _describe(template_id)
         out.error(f"id: {shown} must be lower-case letters, digits, - or _ "
                   "(e.g. dice-counts)", "id")
+    if trial and isinstance(template_id, str) and _ID.match(template_id):
+        builtin = builtin_template(template_id)
+        if builtin is not None and builtin.source.strip() != source.strip():
+            # a note's own template under a built-in's id (`title: Precision` gives the id
+            # precision): its card stands in for the built-in's, which `flashdeck exercise`
+            # keeps running — so the author could not try theirs
+            out.warning(f"id {template_id!r} is a built-in exercise's: this block replaces "
+                        f"that exercise in the note, and `flashdeck exercise {template_id}` "
+                        "runs the built-in; give it an id of its own (e.g. id: my-"
+                        f"{template_id})", "id" if "id" in data else "title")
     topics = _topics(data.get("topics"), out, "topics")
     exact_topics = _topics(data.get("exact_topics"), out, "exact_topics")
     tolerance = _tolerance(data.get("tolerance", DEFAULT_TOLERANCE), out)

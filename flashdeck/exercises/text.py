@@ -15,6 +15,7 @@ number is written exactly when at most MAX_EXACT_PLACES decimal places do it (0.
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from functools import lru_cache
 from typing import Callable, Mapping, Union
@@ -25,6 +26,9 @@ from flashdeck.exercises.model import ExerciseError
 OWN_SPECS = ("frac", "dec", "eq", "work")
 APPROX_PLACES = 4
 MAX_EXACT_PLACES = 6
+MAX_FORMAT_NUMBER = 60  # width or precision of a Python format: `{x:>9999999999}` would fill
+#                         memory (and the card) with padding; no number shown needs more
+_FORMAT_NUMBERS = re.compile(r"\d+")
 
 Piece = Union[str, tuple[Expr | None, str]]  # literal text, or (expression, spec); None: convention
 
@@ -83,6 +87,11 @@ def _placeholder(inner: str, text: str) -> tuple[Expr | None, str]:
             raise ExerciseError(f"placeholder {{{inner}}}: plural needs the noun, e.g. "
                                 "{n:plural cat pixel} or {n:plural child/children}")
         return (expr, " ".join(spec.split()))
+    if spec and spec not in OWN_SPECS and any(
+            len(run.lstrip("0")) > 2 or int(run) > MAX_FORMAT_NUMBER
+            for run in _FORMAT_NUMBERS.findall(spec)):
+        raise ExerciseError(f"placeholder {{{inner}}}: a width or precision above "
+                            f"{MAX_FORMAT_NUMBER} in format {spec[:20]!r}")
     if spec and spec not in OWN_SPECS and not (_formats(1.5, spec) or _formats(1, spec)):
         raise ExerciseError(f"placeholder {{{inner}}}: unknown format {spec!r} (use frac, dec, "
                                 "eq, work, plural NOUN or a Python format such as .3f)")
@@ -200,9 +209,24 @@ def format_value(value: object, spec: str = "") -> str:
             if not isinstance(value, Fraction) or value.denominator != 1:
                 raise ValueError
             return format(value.numerator, spec)
-        return format(float(value), spec)
+        if isinstance(value, Fraction) and value.denominator == 1 and _no_type(spec):
+            return format(value.numerator, spec)  # `{N:,}` is 12,000 — never 12,000.0
+        shown = format(float(value), spec)
+        if "-" in shown and not any(digit in shown for digit in "123456789"):
+            shown = shown.replace("-", "", 1)  # -0.001 with .2f: `0.00`, never `-0.00`
+        return shown
     except (ValueError, TypeError, OverflowError):
         raise ExprError(f"cannot show {decimal(value)} with format {spec!r}") from None
+
+
+_SPEC = re.compile(r"(?:.?[<>=^])?[-+ ]?#?0?\d*[,_]?(?P<precision>\.\d+)?(?P<type>[a-zA-Z%])?")
+
+
+def _no_type(spec: str) -> bool:
+    """A Python format with neither a type nor a precision (`,`, `>8`, `+`): it only
+    aligns, signs or groups, so a whole number keeps its integer form."""
+    match = _SPEC.fullmatch(spec)
+    return bool(match) and not match["precision"] and not match["type"]
 
 
 def fraction(value: Fraction) -> str:

@@ -154,6 +154,7 @@ class ExercisePanel(Vertical):
             from flashdeck.exercises.text import answer_hint  # ~8 ms: exercise cards only
 
             hint = answer_hint(instance)
+        hint = plain(hint)  # it names the template's unit: card text, so never raw escapes
         if not self.children:
             await self.mount_all([Static(id="grid"), AnswerInput(placeholder=hint, id="answer"),
                                   Static(id="answer-hint"), Static(id="verdict")])
@@ -166,7 +167,7 @@ class ExercisePanel(Vertical):
         answer.placeholder = hint
         answer.value = ""
         answer.disabled = False
-        self.query_one("#answer-hint", Static).update(Content(plain(hint)))
+        self.query_one("#answer-hint", Static).update(Content(hint))
         self._fit_hint()
         verdict = self.query_one("#verdict", Static)
         verdict.update("")
