@@ -12,8 +12,32 @@ from flashdeck.collection.cards import LATER_COPY, deck_clause
 from flashdeck.collection.store import Collection
 
 MATURE_DAYS = 21  # a review card's interval from which it is mature (Anki's)
-# the same in seconds from the last review to the due date (due at a day start)
-MATURE_SECONDS = int((MATURE_DAYS - 0.5) * 86400)
+# A review card is due at the start of a scheduling day, and its interval is counted in
+# scheduling days from the day of its last review to that day (not in 24-hour periods: a
+# 21-day interval given at 20:00 is 20 days and 8 hours long). Its due day is read at
+# half a day past the due time, out of reach of a DST hour or a changed day start.
+_DUE_MARGIN = 43200
+
+
+def _by_time(column: str, values) -> str:
+    """SQL: the value in force at `column`'s time, from [(from, value)] oldest first."""
+    if len(values) == 1:
+        return repr(values[0][1])
+    case = " ".join(f"WHEN {column} >= {int(t)} THEN {v!r}" for t, v in reversed(values[1:]))
+    return f"(CASE {case} ELSE {values[0][1]!r} END)"
+
+
+def day_sql(column: str, offsets, day_start_hour: int) -> str:
+    """SQL: the scheduling day (days since 1970-01-01) of the Unix time `column`, the zone's
+    UTC offsets being [(from, seconds)] oldest first."""
+    offset = _by_time(column, [(t, int(o)) for t, o in offsets])
+    return f"(({column} + {offset} - {int(day_start_hour) * 3600}) / 86400)"
+
+
+def interval_days_sql(due: str, last: str, offsets, day_start_hour: int) -> str:
+    """SQL: a review card's interval in scheduling days, from its due and last review."""
+    return (f"({day_sql(f'({due} + {_DUE_MARGIN})', offsets, day_start_hour)}"
+            f" - {day_sql(last, offsets, day_start_hour)})")
 
 
 def due_counts(col: Collection, starts: list[int], deck: str | None = None) -> list[int]:
@@ -59,12 +83,14 @@ def card_states(col: Collection, deck: str | None = None) -> list[StateRow]:
                 + " GROUP BY c.state, c.suspended, c.leech", params)]
 
 
-def review_intervals(col: Collection, deck: str | None = None) -> list[tuple[int, int]]:
-    """[(days, cards)]: the live review cards by interval (days from their last review to
-    their due, rounded), from the cards_stats index."""
+def review_intervals(col: Collection, offsets, day_start_hour: int, deck: str | None = None
+                     ) -> list[tuple[int, int]]:
+    """[(days, cards)]: the live review cards by interval (scheduling days from their last
+    review's to their due day; `offsets` as day_sql's), from the cards_stats index."""
     clause, params = deck_clause(deck)
+    days = interval_days_sql("c.due", "c.last_review", offsets, day_start_hour)
     return [tuple(row) for row in col.conn.execute(
-        "SELECT (c.due - c.last_review + 43200) / 86400, count(*) FROM cards c"
+        f"SELECT {days}, count(*) FROM cards c"
         " INDEXED BY cards_stats WHERE c.orphaned = 0 AND c.state = 'review'"
         " AND c.due IS NOT NULL AND c.last_review IS NOT NULL" + clause + " GROUP BY 1",
         params)]
@@ -202,16 +228,10 @@ def _count_days(col: Collection, counting: DayCounting, since: int, until: int |
     time t as the scheduler counts it: whole scheduling days when the answer came on a
     later day than the last review, else the real time elapsed; for answers to cards in
     review or relearning with a stability and a last review."""
-    def by_time(column: str, values) -> str:
-        """The value in force at `column`'s time, from [(from, value)] oldest first."""
-        if len(values) == 1:
-            return repr(values[0][1])
-        case = " ".join(f"WHEN {column} >= {int(t)} THEN {v!r}" for t, v in reversed(values[1:]))
-        return f"(CASE {case} ELSE {values[0][1]!r} END)"
+    by_time = _by_time
 
     def day(column: str) -> str:
-        offset = by_time(column, [(t, int(o)) for t, o in counting.offsets])
-        return f"(({column} + {offset} - {counting.day_start_hour * 3600}) / 86400)"
+        return day_sql(column, counting.offsets, counting.day_start_hour)
 
     bins = counting.bins
     decay = by_time("at", [(t, float(d)) for t, d, _ in counting.curves])
@@ -227,7 +247,9 @@ SELECT d, deck, kind, rating,
 FROM (
   SELECT {day('at')} AS d, deck, rating,
          CASE WHEN st = 'review' THEN
-           CASE WHEN due - last >= {MATURE_SECONDS} THEN 'mature' ELSE 'young' END
+           CASE WHEN {interval_days_sql('due', 'last', counting.offsets,
+                                        counting.day_start_hour)} >= {MATURE_DAYS}
+           THEN 'mature' ELSE 'young' END
          ELSE 'learning' END AS kind,
          CASE WHEN st IN ('review', 'relearning') AND s > 0 AND last IS NOT NULL THEN
            pow(1 + {factor} * (CASE WHEN {days} > 0 THEN {days}

@@ -304,13 +304,13 @@ def compute_stats(col, config: Config, now: datetime, deck: str | None = None,
     curves = tuple(curves_in_force(col, 0, in_use))
     counting = q.DayCounting(curves, tuple(offsets), hour, CALIBRATION_BINS, json.dumps(
         {"zone": getattr(tz, "key", None) or str(tz), "hour": hour, "curves": curves,
-         "bins": CALIBRATION_BINS, "mature": q.MATURE_SECONDS}))
+         "bins": CALIBRATION_BINS, "mature": f"{q.MATURE_DAYS} scheduling days"}))
     first_day = (first - EPOCH).days
     rows = q.answer_days(col, counting, first_day, year[0], year[-2], deck)
     table, buttons = true_retention(rows, (today - EPOCH).days)
     hm = heatmap(rows, first, first_day)
     cal = calibration(rows)
-    st, intervals = states(q.card_states(col, deck), q.review_intervals(col, deck))
+    st, intervals = states(q.card_states(col, deck), q.review_intervals(col, offsets, hour, deck))
     fitted = in_use.fitted_at
     params = Parameters(tuple(in_use.parameters), in_use.source, fitted, in_use.reviews_at_fit,
                         q.count_reviews_since(col, int(fitted.timestamp()), deck)

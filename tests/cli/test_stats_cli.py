@@ -152,3 +152,42 @@ def test_a_collection_with_no_reviews_has_empty_figures(cli, tmp_path):
     assert stats["true_retention"]["month"]["all"]["rate"] is None
     plot = cli("--collection", col, "stats", "--plot")
     assert plot.code == 0 and "nothing due" in plot.out and "no review cards yet" in plot.out
+
+
+def test_a_21_day_interval_given_in_the_evening_is_mature(cli, tmp_path, monkeypatch):
+    """Anki's mature: an interval of 21 days or more, in scheduling days. A card answered at
+    20:00 and due 21 scheduling days later at 04:00 waited 20 days and 8 hours: it is
+    mature all the same, in the card states, the interval histogram and true retention;
+    its interval is 21 days, not 20, as is a 9-day interval's 9 (the 1-2w bin, not 4-7d)."""
+    from support.notes import write_note
+
+    monkeypatch.setenv("TZ", "Europe/Paris")
+    config = tmp_path / "config.toml"
+    config.write_text("maximum_interval = 21\n")
+    monkeypatch.setenv("FLASHDECK_CONFIG", str(config))
+    vault = tmp_path / "v"
+    write_note(vault, "Recall.md", "---\ntags: [flashcards]\n---\n### Recall\n"
+                                   "Recall of a classifier::$\\frac{tp}{tp+fn}$\n")
+    col = tmp_path / "c.sqlite"
+
+    def at(when, *args):
+        monkeypatch.setenv("FLASHDECK_NOW", when)
+        return cli("--collection", col, *args)
+
+    assert at("2026-10-01T20:00:00+02:00", "import", vault).code == 0
+    card = str(at("2026-10-01T20:00:00+02:00", "list", "--json").json[0]["id"])
+    first = at("2026-10-01T20:00:00+02:00", "answer", card, "easy", "--json").json
+    assert first["due"] == "2026-10-10T04:00:00+02:00"  # 9 scheduling days
+    stats = at("2026-10-02T10:00:00+02:00", "stats", "--json").json
+    assert {i["label"]: i["count"] for i in stats["intervals"]}["1-2w"] == 1
+    second = at("2026-10-10T20:00:00+02:00", "answer", card, "easy", "--json").json
+    # 21 scheduling days (and a DST end); Easy kept a second above Good at the cap
+    assert second["due"].startswith("2026-10-31T04:00:0")
+    stats = at("2026-10-11T10:00:00+02:00", "stats", "--json").json
+    assert stats["states"]["mature"] == 1 and stats["states"]["young"] == 0
+    assert at("2026-10-31T20:00:00+01:00", "answer", card, "good").code == 0
+    stats = at("2026-11-01T10:00:00+01:00", "stats", "--json").json
+    month = stats["true_retention"]["month"]
+    assert month["young"]["total"] == 1 and month["mature"]["total"] == 1
+    out = at("2026-11-01T10:00:00+01:00", "stats").out
+    assert "young 100.0% of 1, mature 100.0% of 1" in out
