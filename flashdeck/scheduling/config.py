@@ -199,10 +199,16 @@ def update_config(path: Path, edit) -> None:
     new = tomlkit.dumps(doc)
     if new == text:
         return
-    temp = path.with_name(path.name + ".tmp")
+    # a config.toml linked from a dotfiles folder stays a link: the file it names is the
+    # one rewritten (renaming over the link would cut it, the dotfiles copy going stale),
+    # and keeps its permissions
+    target = path.resolve() if path.is_symlink() else path
+    temp = target.with_name(target.name + ".tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
         temp.write_text(new, encoding="utf-8")
-        os.replace(temp, path)
+        if target.exists():
+            os.chmod(temp, target.stat().st_mode & 0o7777)
+        os.replace(temp, target)
     except OSError as exc:
         raise UsageError(f"{path}: cannot write the settings: {exc.strerror}") from None

@@ -244,9 +244,10 @@ def write_parameters(path: Path, params, fitted_at: datetime, reviews: int) -> N
     def edit(doc) -> None:
         array = tomlkit.array()
         array.extend(round(float(x), 4) for x in params)
-        if "parameters" not in doc:
-            doc.add(tomlkit.comment("personal FSRS parameters, written by `flashdeck optimize`"))
         doc["parameters"] = array
+        # on the key's line: a comment of its own would land at the end of the file, in
+        # whatever table is last ([sync]), far from the key it explains
+        doc["parameters"].comment("personal FSRS parameters, written by `flashdeck optimize`")
         doc["parameters_fitted_at"] = fitted_at.astimezone(timezone.utc).replace(microsecond=0)
         doc["parameters_reviews"] = reviews
 

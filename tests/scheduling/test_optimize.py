@@ -206,3 +206,36 @@ def test_personal_parameters_change_the_intervals(tmp_path, monkeypatch, cli):
     personal = cli("--collection", path, "next", "--json").json["previews"]
     assert personal["easy"]["interval"] in ("27d", "28d", "29d", "1mo", "1.1mo")
     assert personal["again"] == default["again"]
+
+
+def test_the_switch_keeps_a_linked_config_and_its_tables(fast_built, tmp_path, monkeypatch,
+                                                         cli):
+    """A config.toml linked from a dotfiles folder, with a [sync] table last: `optimize`
+    rewrites the linked file (the link stays, its mode too), the new keys go above the
+    table and their comment sits on the parameters' line, not at the end of [sync]."""
+    import os
+    import tomllib
+
+    path, _ = _copy(fast_built, tmp_path, monkeypatch, AFTER_FAST)
+    dotfiles = tmp_path / "dotfiles"
+    dotfiles.mkdir()
+    real = dotfiles / "flashdeck.toml"
+    sync = '[sync]\n# my own server\nendpoint = "http://localhost:8080/"\nuser = "me"\n'
+    real.write_text(SETTINGS + "\n" + sync)
+    real.chmod(0o600)
+    link = tmp_path / "config" / "config.toml"
+    link.parent.mkdir()
+    link.symlink_to(real)
+    monkeypatch.setenv("FLASHDECK_CONFIG", str(link))
+    data = cli("--collection", path, "optimize", "--json").json
+    assert data["switched"] is True and data["written"] is True
+    assert link.is_symlink() and link.resolve() == real.resolve()
+    assert os.stat(real).st_mode & 0o777 == 0o600
+    text = real.read_text()
+    assert text.startswith(SETTINGS) and text.endswith(sync)
+    line = next(x for x in text.splitlines() if x.startswith("parameters ="))
+    assert line.endswith("# personal FSRS parameters, written by `flashdeck optimize`")
+    settings = tomllib.loads(text)
+    assert settings["sync"] == {"endpoint": "http://localhost:8080/", "user": "me"}
+    assert settings["parameters"] == pytest.approx(data["new"]["parameters"])
+    assert current_parameters(load_config()).source == "optimized"
