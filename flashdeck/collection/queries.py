@@ -17,7 +17,6 @@ SELECT r.id, r.card_id, r.reviewed_at, r.rating, r.duration_ms, r.state_before, 
 FROM reviews r JOIN cards c ON c.id = r.card_id
 """
 STATES = ("new", "learning", "review", "relearning")
-_DAY = 86400
 
 
 # -- the review log ---------------------------------------------------------------------------
@@ -136,38 +135,50 @@ class CollectionCounts:
         }
 
 
-def collection_counts(col: Collection, day_start: int) -> CollectionCounts:
-    """The collection's counts; `day_start` (Unix seconds) is when today began."""
+def collection_counts(col: Collection, day_start: int, deck: str | None = None,
+                      retention_30d: float | None = None) -> CollectionCounts:
+    """The collection's counts, or those of `deck` and its subdecks; `day_start` (Unix
+    seconds) is when today began. `retention_30d`: the true retention of the last 30 days
+    as the stats figures count it (scheduling/stats.py), not counted a second way here."""
     conn = col.conn
+    clause, params = deck_clause(deck)
 
-    def one(sql: str, *params) -> int:
-        return conn.execute(sql, params).fetchone()[0]
+    def one(sql: str, *args) -> int:
+        return conn.execute(sql + clause, [*args, *params]).fetchone()[0]
 
     states = dict.fromkeys(STATES, 0)
     for state, n in conn.execute(
-            "SELECT state, count(*) FROM cards WHERE orphaned = 0 GROUP BY state"):
+            "SELECT c.state, count(*) FROM cards c WHERE c.orphaned = 0" + clause
+            + " GROUP BY c.state", params):
         states[state] = n
     # the waiting copies of a shared exercise (one template matched by several notes: only
     # its first copy is ever new, as the queue has it) are not new cards: counted apart
     waiting = one("SELECT count(*) FROM cards c WHERE c.orphaned = 0"
                   f" AND c.state = 'new' AND ({LATER_COPY})")
     states["new"] -= waiting
-    today, today_ms = conn.execute("SELECT count(*), coalesce(sum(duration_ms), 0) FROM reviews"
-                                   " WHERE reviewed_at >= ?", (day_start,)).fetchone()
-    # answers to cards in review: from the time index alone (schema 11)
-    passed, answered = conn.execute(
-        "SELECT coalesce(sum(rating > 1), 0), count(*) FROM reviews INDEXED BY reviews_time"
-        " WHERE reviewed_at >= ? AND before_state = 'review'",
-        (day_start - 30 * _DAY,)).fetchone()
+    if deck:
+        today, today_ms = conn.execute(
+            "SELECT count(*), coalesce(sum(r.duration_ms), 0) FROM reviews r"
+            " JOIN cards c ON c.id = r.card_id WHERE r.reviewed_at >= ?" + clause,
+            [day_start, *params]).fetchone()
+        notes = one("SELECT count(DISTINCT c.note_id) FROM cards c WHERE c.orphaned = 0")
+        total = one("SELECT count(*) FROM reviews r JOIN cards c ON c.id = r.card_id"
+                    " WHERE 1")
+    else:
+        today, today_ms = conn.execute(
+            "SELECT count(*), coalesce(sum(duration_ms), 0) FROM reviews"
+            " WHERE reviewed_at >= ?", (day_start,)).fetchone()
+        notes = conn.execute("SELECT count(*) FROM notes WHERE present = 1").fetchone()[0]
+        total = conn.execute("SELECT count(*) FROM reviews").fetchone()[0]
     return CollectionCounts(
         states=states,
         waiting_copies=waiting,
-        suspended=one("SELECT count(*) FROM cards WHERE orphaned = 0 AND suspended = 1"),
-        leeches=one("SELECT count(*) FROM cards WHERE orphaned = 0 AND leech = 1"),
-        orphaned=one("SELECT count(*) FROM cards WHERE orphaned = 1"),
-        notes=one("SELECT count(*) FROM notes WHERE present = 1"),
+        suspended=one("SELECT count(*) FROM cards c WHERE c.orphaned = 0 AND c.suspended = 1"),
+        leeches=one("SELECT count(*) FROM cards c WHERE c.orphaned = 0 AND c.leech = 1"),
+        orphaned=one("SELECT count(*) FROM cards c WHERE c.orphaned = 1"),
+        notes=notes,
         reviews_today=today,
         review_ms_today=today_ms,
-        reviews_total=one("SELECT count(*) FROM reviews"),
-        retention_30d=round(passed / answered, 3) if answered else None,
+        reviews_total=total,
+        retention_30d=None if retention_30d is None else round(retention_30d, 3),
     )

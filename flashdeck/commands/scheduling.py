@@ -210,16 +210,18 @@ def cmd_stats(args) -> int:
             require_deck(col, args.deck)
         engine = engine_for(col, args.now)
         day_start, _ = engine.day()
-        counts = collection_counts(col, int(day_start.timestamp()))
         due = engine_for(col, args.now, args.deck).counts()
         from flashdeck.scheduling.stats import compute_stats  # deferred: `stats` only
 
         figures = compute_stats(col, engine.config, args.now, deck=args.deck)
-    # the collection's counts as before; the figures (issue 20) for --deck or all; their
-    # `states` adds young, mature, suspended and leech to the collection's
+        # the counts of the deck the figures are of (or of all), the last 30 days' true
+        # retention the figures' own
+        counts = collection_counts(col, int(day_start.timestamp()), args.deck,
+                                   figures.true_retention["month"]["all"].rate)
+    # the counts as before, the figures (issue 20); their `states` adds young, mature,
+    # suspended and leech to the counts'
     stats = {**counts.to_json(), "due_today": due.to_json(), **figures.to_json()}
-    if not args.deck:
-        stats["states"] = {**figures.states, **counts.to_json()["states"]}
+    stats["states"] = {**figures.states, **counts.to_json()["states"]}
     if args.json:
         print_json(stats)
         return 0

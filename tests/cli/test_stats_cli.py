@@ -3,7 +3,7 @@ learner built over five months (tests/support/learner.py)."""
 
 from __future__ import annotations
 
-from datetime import timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -191,3 +191,50 @@ def test_a_21_day_interval_given_in_the_evening_is_mature(cli, tmp_path, monkeyp
     assert month["young"]["total"] == 1 and month["mature"]["total"] == 1
     out = at("2026-11-01T10:00:00+01:00", "stats").out
     assert "young 100.0% of 1, mature 100.0% of 1" in out
+
+
+def test_stats_of_a_deck_count_that_deck_and_agree_with_themselves(cli, tmp_path,
+                                                                   monkeypatch):
+    """`stats --deck D`: the first lines count D's cards, notes and reviews (they said the
+    whole collection's next to D's states: "4 cards: 1 new, 1 review"), and `retention_30d`
+    is the figures' true retention of the last 30 days (it counted 31 days of its own)."""
+    from support.notes import write_note
+
+    monkeypatch.setenv("TZ", "Europe/Paris")
+    vault = tmp_path / "v"
+    write_note(vault, "Bayes.md", "---\ntags: [flashcards/prob]\n---\n### Bayes\n"
+                                  "Bayes' rule::$P(A|B)=\\frac{P(B|A)P(A)}{P(B)}$\n"
+                                  "Prior::what you believe before the evidence\n")
+    write_note(vault, "Recall.md", "---\ntags: [flashcards/ml]\n---\n### Recall\n"
+                                   "Recall of a classifier::$\\frac{tp}{tp+fn}$\n")
+    col = tmp_path / "c.sqlite"
+
+    def at(when, *args):
+        monkeypatch.setenv("FLASHDECK_NOW", when)
+        return cli("--collection", col, *args)
+
+    assert at("2026-10-01T09:00:00+02:00", "import", vault).code == 0
+    cards = at("2026-10-01T09:00:00+02:00", "list", "--json").json
+    prob = [str(c["id"]) for c in cards if c["deck"] == "flashcards/prob"]
+    assert len(prob) == 2 and len(cards) > 2
+    first = at("2026-10-01T09:00:00+02:00", "answer", prob[0], "easy", "--json").json
+    assert first["state"] == "review"
+    due = first["due"][:10]
+    assert at(f"{due}T09:00:00+02:00", "answer", prob[0], "again").code == 0  # a lapse
+    # 30 days after the lapse: out of the last 30 days (today and the 29 before it)
+    later = (datetime.fromisoformat(due) + timedelta(days=30)).date().isoformat()
+    out = at(f"{later}T09:00:00+01:00", "stats", "--deck", "flashcards/prob").out
+    assert out.splitlines()[0].startswith("2 cards in 1 notes: 1 new, ")
+    assert "reviews: 0 today (0.0 min), 2 in all" in out
+    assert "true retention (last 30 days): no review cards answered" in out
+    stats = at(f"{later}T09:00:00+01:00", "stats", "--deck", "flashcards/prob", "--json").json
+    s = stats["states"]
+    assert stats["cards"] == s["new"] + s["learning"] + s["review"] + s["relearning"] == 2
+    assert stats["notes"] == 1 and stats["reviews"]["total"] == 2
+    assert stats["retention_30d"] is None
+    assert stats["true_retention"]["month"]["all"]["rate"] is None
+    everything = at(f"{later}T09:00:00+01:00", "stats", "--json").json
+    assert everything["cards"] == len(cards) and everything["retention_30d"] is None
+    # the day before, the lapse is in the last 30 days: 0 % in both
+    before = at(f"{later}T03:00:00+01:00", "stats", "--json").json
+    assert before["retention_30d"] == before["true_retention"]["month"]["all"]["rate"] == 0.0
