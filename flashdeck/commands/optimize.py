@@ -59,10 +59,11 @@ def cmd_optimize(args) -> int:
         return 0
     print(sanitize(f"Reviews: {result.reviews} ({result.items} on a later day than the"
                    f" card's previous review: {result.train} to fit, {result.test} to test)"))
+    current_label = f"Current parameters ({source}): "
     if result.current is not None:
-        print(sanitize(f"Current parameters ({source}): {_fmt(result.current)}"))
-    if result.new_parameters is not None:
-        print(sanitize(f"New parameters:{' ' * (len(source) + 6)}{_fmt(result.new)}"))
+        print(sanitize(f"{current_label}{_fmt(result.current)}"))
+    if result.new_parameters is not None:  # the figures under the current ones
+        print(sanitize(f"{'New parameters: ':<{len(current_label)}}{_fmt(result.new)}"))
     print(sanitize(result.message[:1].upper() + result.message[1:] + "."))
     if result.switched:
         if args.dry_run:

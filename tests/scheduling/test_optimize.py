@@ -135,6 +135,11 @@ def test_dry_run_writes_nothing(fast_built, tmp_path, monkeypatch, cli):
     assert out.code == 0
     assert "predict your" in out.out and "better" in out.out
     assert "Dry run: nothing written" in out.out
+    # the new parameters' figures stand under the current ones'
+    lines = out.out.splitlines()
+    current = next(x for x in lines if x.startswith("Current parameters (default): "))
+    new = next(x for x in lines if x.startswith("New parameters: "))
+    assert current.index("log loss") == new.index("log loss")
     assert config.read_text() == SETTINGS
     assert _cards(path) == cards and _meta(path) == []
 
