@@ -162,6 +162,10 @@ class CardInfo:
     retrievability: float | None  # the probability of recall now; None for a new card
     buried_until: datetime | None  # set only while the card is buried
     history: list[Review]
+    # a review card's due day from today's, in scheduling days (its interval is counted so:
+    # given at 20:00, a 9-day interval ends 8 days and 8 hours later, "in 9d" as `answer`
+    # said); None for other cards, whose due is a time
+    due_days: int | None = None
 
     def to_json(self) -> dict:
         card = self.card
@@ -189,7 +193,9 @@ class CardInfo:
         if self.due is None:
             due = "— (new: not studied yet)"
         else:
-            due = f"{time_text(self.due)} ({_relative(self.due - self.now)})"
+            relative = (_relative(timedelta(days=self.due_days)) if self.due_days
+                        else _relative(self.due - self.now))
+            due = f"{time_text(self.due)} ({relative})"
         if self.stability is None and self.difficulty is None:
             memory = "— (new)"
         else:
@@ -258,4 +264,12 @@ def card_info(engine, card_id: int, tz=None) -> CardInfo:
         retrievability=retrievability,
         buried_until=local_dt(row["buried_until"], tz) if buried else None,
         history=card_history(col, card_id, tz, engine.config.day_start_hour),
+        due_days=_due_days(row, now, tz, engine.config.day_start_hour),
     )
+
+
+def _due_days(row, now: datetime, tz, hour: int) -> int | None:
+    if row["state"] != "review" or row["due"] is None:
+        return None
+    due = step.scheduling_date(_utc(row["due"]), hour, tz)
+    return (due - step.scheduling_date(now, hour, tz)).days

@@ -107,6 +107,29 @@ def test_info_after_three_answers_on_different_days(cli, col, monkeypatch):
     assert re.search(rf"recall now  {recall[-1]:.1%}$", text, re.M)
 
 
+def test_due_in_counts_the_days_answer_said(cli, col, monkeypatch):
+    """Answered at 20:30 with a review interval of N days, the card is due at 04:00 N
+    scheduling days later: `info` right after says "in Nd" as `answer` did (not N - 1, the
+    24-hour periods); the evening before, "in 1d"; two days late, "2d ago"."""
+    for moment in (DAY1, "2026-11-24T09:11:00+01:00"):
+        at(monkeypatch, moment)
+        assert cli("--collection", col, "answer", "1", "good").code == 0
+    at(monkeypatch, "2026-11-26T20:30:00+01:00")
+    said = cli("--collection", col, "answer", "1", "good").out
+    days = int(re.search(r"due in (\d+)d$", said.strip()).group(1))
+    assert days >= 2
+    due = cli("--collection", col, "info", "1", "--json").json["due"]
+    assert due.endswith("04:00:00+01:00")
+    assert re.search(rf"\(in {days}d\)$", cli("--collection", col, "info", "1").out, re.M)
+    from datetime import datetime
+
+    day = datetime.fromisoformat(due)
+    at(monkeypatch, (day - timedelta(hours=8)).isoformat())  # 20:00 the evening before
+    assert re.search(r"\(in 1d\)$", cli("--collection", col, "info", "1").out, re.M)
+    at(monkeypatch, (day + timedelta(days=2, hours=5)).isoformat())
+    assert re.search(r"\(2d ago\)$", cli("--collection", col, "info", "1").out, re.M)
+
+
 def test_flags_show_suspended_and_buried(cli, col, monkeypatch):
     cli("--collection", col, "suspend", "1")
     cli("--collection", col, "bury", "2")
