@@ -5,7 +5,7 @@ million reviews comes back as a few hundred rows. Times are Unix seconds; the ca
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from flashdeck.collection.cards import LATER_COPY, deck_clause
@@ -45,18 +45,32 @@ def due_counts(col: Collection, starts: list[int], deck: str | None = None) -> l
     starts[0] (overdue), then in each [starts[i], starts[i + 1]): what the forecast
     counts. One index range count per day for the whole collection."""
     bounds = [-(2 ** 62), *starts]
+    clause, params = deck_clause(deck)
     if deck:
-        clause, params = deck_clause(deck)
         dues = sorted(due for (due,) in col.conn.execute(
             "SELECT c.due FROM cards c WHERE c.orphaned = 0 AND c.suspended = 0"
             " AND c.state != 'new' AND c.due < ?" + clause, [starts[-1], *params]))
-        return [bisect_left(dues, b) - bisect_left(dues, a) for a, b in zip(bounds, bounds[1:])]
-    days = ", ".join(f"({int(a)}, {int(b)})" for a, b in zip(bounds, bounds[1:]))
-    return [n for (n,) in col.conn.execute(
-        f"WITH d(s, e) AS (VALUES {days}) SELECT (SELECT count(*) FROM cards c"
-        " INDEXED BY cards_queue WHERE c.orphaned = 0 AND c.suspended = 0"
-        " AND c.state IN ('learning', 'review', 'relearning') AND c.due >= d.s"
-        " AND c.due < d.e) FROM d")]
+        counts = [bisect_left(dues, b) - bisect_left(dues, a)
+                  for a, b in zip(bounds, bounds[1:])]
+    else:
+        days = ", ".join(f"({int(a)}, {int(b)})" for a, b in zip(bounds, bounds[1:]))
+        counts = [n for (n,) in col.conn.execute(
+            f"WITH d(s, e) AS (VALUES {days}) SELECT (SELECT count(*) FROM cards c"
+            " INDEXED BY cards_queue WHERE c.orphaned = 0 AND c.suspended = 0"
+            " AND c.state IN ('learning', 'review', 'relearning') AND c.due >= d.s"
+            " AND c.due < d.e) FROM d")]
+    # a card buried today (bury, or a sibling answered) comes back when its burial ends:
+    # counted on that day, as the queue shows it, not today (the cards due by today's end)
+    for due, until in col.conn.execute(
+            "SELECT c.due, c.buried_until FROM cards c INDEXED BY cards_queue"
+            " WHERE c.orphaned = 0 AND c.suspended = 0"
+            " AND c.state IN ('learning', 'review', 'relearning') AND c.due < ?"
+            " AND c.buried_until > ?" + clause, [starts[1], starts[0], *params]):
+        counts[bisect_right(bounds, due) - 1] -= 1
+        back = max(due, until)
+        if back < starts[-1]:
+            counts[bisect_right(bounds, back) - 1] += 1
+    return counts
 
 
 @dataclass(frozen=True, slots=True)

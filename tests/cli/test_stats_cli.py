@@ -238,3 +238,37 @@ def test_stats_of_a_deck_count_that_deck_and_agree_with_themselves(cli, tmp_path
     # the day before, the lapse is in the last 30 days: 0 % in both
     before = at(f"{later}T03:00:00+01:00", "stats", "--json").json
     assert before["retention_30d"] == before["true_retention"]["month"]["all"]["rate"] == 0.0
+
+
+def test_a_buried_card_is_forecast_for_when_it_comes_back(cli, tmp_path, monkeypatch):
+    """A review card due today, buried: `stats` said "1 due today" under "left today: 0
+    review"; it is forecast for tomorrow, when the queue shows it, in every deck view."""
+    from support.notes import write_note
+
+    monkeypatch.setenv("TZ", "Europe/Paris")
+    vault = tmp_path / "v"
+    write_note(vault, "Recall.md", "---\ntags: [flashcards/ml]\n---\n### Recall\n"
+                                   "Recall of a classifier::$\\frac{tp}{tp+fn}$\n")
+    col = tmp_path / "c.sqlite"
+
+    def at(when, *args):
+        monkeypatch.setenv("FLASHDECK_NOW", when)
+        return cli("--collection", col, *args)
+
+    assert at("2026-10-01T09:00:00+02:00", "import", vault).code == 0
+    card = str(at("2026-10-01T09:00:00+02:00", "list", "--json").json[0]["id"])
+    due = at("2026-10-01T09:00:00+02:00", "answer", card, "easy", "--json").json["due"][:10]
+    now = f"{due}T09:00:00+02:00"
+    before = at(now, "stats", "--json").json
+    assert before["forecast"]["days"][0]["due"] == before["due_today"]["review"] == 1
+    assert at(now, "bury", card).code == 0
+    for deck in ((), ("--deck", "flashcards/ml")):
+        stats = at(now, "stats", *deck, "--json").json
+        assert stats["due_today"]["review"] == 0
+        assert [d["due"] for d in stats["forecast"]["days"][:2]] == [0, 1]
+        assert stats["forecast"]["total"] == 1
+    assert "forecast: 0 due today (0 overdue), 1 in the next 7 days" in at(now, "stats").out
+    # two days later, not answered: overdue again, today's
+    two_days_on = (datetime.fromisoformat(due) + timedelta(days=2)).date().isoformat()
+    late = at(f"{two_days_on}T09:00:00+02:00", "stats", "--json").json
+    assert late["forecast"]["days"][0]["due"] == late["forecast"]["overdue"] == 1
