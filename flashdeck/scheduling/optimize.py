@@ -313,13 +313,16 @@ def simulate_retention(conn, config: Config) -> RetentionResult:
     sim.relearning_step_count = len(config.relearning_steps)
     sim.suspend_after_lapses = config.leech_lapses
     results: dict[float, RetentionRow] = {}
-    for retention in sorted(set(SEARCH_RETENTIONS) | set(TABLE_RETENTIONS)):
+    # the user's own desired retention has its row in the table (0.93, 0.925...)
+    current = round(config.desired_retention, 4)
+    table = sorted(set(TABLE_RETENTIONS) | {current})
+    for retention in sorted(set(SEARCH_RETENTIONS) | set(table)):
         run = fr.simulate(list(params.parameters), retention, sim, 42)
         results[retention] = RetentionRow(
             retention, sum(run.review_cnt_per_day) / LEARN_SPAN,
             sum(run.cost_per_day) / LEARN_SPAN / 60, float(run.memorized_cnt_per_day[-1]))
-    best = min(results.values(), key=lambda row: row.cost_per_card)
-    return RetentionResult([results[r] for r in TABLE_RETENTIONS], best,
+    best = min((results[r] for r in SEARCH_RETENTIONS), key=lambda row: row.cost_per_card)
+    return RetentionResult([results[r] for r in table], best,
                            config.desired_retention, sim.deck_size, params.source)
 
 

@@ -186,6 +186,25 @@ def test_retention_table(fast_built, tmp_path, monkeypatch, cli):
     assert all(row["reviews_per_day"] > 0 for row in data["rows"])
 
 
+def test_retention_table_has_a_row_for_your_own_retention(fast_built, tmp_path, monkeypatch,
+                                                         cli):
+    """desired_retention = 0.93 (or 0.99): the table had no row for it and marked nothing
+    "← now"; it has its row, in order, marked, and the recommendation stays in 0.70-0.97."""
+    path, config = _copy(fast_built, tmp_path, monkeypatch, AFTER_FAST)
+    for mine in (0.93, 0.99):
+        config.write_text(SETTINGS.replace("desired_retention = 0.9 ",
+                                           f"desired_retention = {mine}"))
+        out = cli("--collection", path, "retention")
+        assert out.code == 0, out.err
+        now = [line for line in out.out.splitlines() if line.rstrip().endswith("← now")]
+        assert [line.split()[0] for line in now] == [f"{mine:.2f}"]
+        assert f"Yours is {mine:.2f}" in out.out
+        data = cli("--collection", path, "retention", "--json").json
+        rows = [row["retention"] for row in data["rows"]]
+        assert mine in rows and rows == sorted(rows) and len(rows) == 8
+        assert 0.7 <= data["recommended"] <= 0.97 and data["current"] == mine
+
+
 def test_bad_parameters_in_the_settings(tmp_path, monkeypatch, cli):
     path = geo_collection(cli, tmp_path)
     config = tmp_path / "config.toml"
