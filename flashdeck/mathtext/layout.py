@@ -102,10 +102,7 @@ def inline(node: Node, compact: bool = False) -> str:
     if isinstance(node, Sqrt):
         return _inline_sqrt(node, compact)
     if isinstance(node, Scripted):
-        base = inline(node.base, compact)
-        if _base_needs_brackets(node.base):
-            base = f"({base})"
-        return base + _script(node.sub, sup=False) + _script(node.sup, sup=True)
+        return _inline_scripted(node, compact)
     if isinstance(node, Fenced):
         return f"{node.left}{inline(node.body, compact)}{node.right}"
     if isinstance(node, Call):
@@ -115,12 +112,34 @@ def inline(node: Node, compact: bool = False) -> str:
     raise TypeError(f"not a math node: {node!r}")
 
 
+def _inline_scripted(node: Scripted, compact: bool, closed: bool = False) -> str:
+    """`closed`: something follows directly, so a spelled-out last script is bracketed
+    (`x_(ij)k`, not `x_ijk`, which reads as the subscript ijk)."""
+    base = inline(node.base, compact)
+    if _base_needs_brackets(node.base):
+        base = f"({base})"
+    # A spelled-out subscript followed by a superscript is closed too: `x_(ij)²`, not `x_ij²`.
+    sub = _script(node.sub, sup=False, closed=closed or node.sup is not None)
+    return base + sub + _script(node.sup, sup=True, closed=closed)
+
+
+def _script_is_followed(items: list[Node], kinds: list[tuple[str, str]], gaps: list[str],
+                        i: int) -> bool:
+    """True when items[i] is a sub/superscripted node with a factor glued to its right."""
+    k = i + 1
+    return (isinstance(items[i], Scripted) and k < len(items) and not gaps[k]
+            and kinds[k][0] not in (S.BIN, S.REL, S.PUNCT, S.CLOSE, S.SPACE))
+
+
 def _inline_row(items: list[Node], compact: bool) -> str:
     kinds = _classify(items)
     gaps = _gaps(items, kinds, compact)
     parts: list[str] = []
     for i, item in enumerate(items):
-        text = inline(item, compact)
+        if _script_is_followed(items, kinds, gaps, i):
+            text = _inline_scripted(item, compact, closed=True)
+        else:
+            text = inline(item, compact)
         if isinstance(item, Frac) and _frac_is_juxtaposed(items, kinds, i):
             text = f"({text})"
         elif (isinstance(item, Sqrt) and not text.endswith(")")
@@ -217,15 +236,19 @@ def _inline_sqrt(node: Sqrt, compact: bool) -> str:
 
 
 def _base_needs_brackets(base: Node) -> bool:
-    if isinstance(base, (Frac, Scripted)):
+    """A base that is itself a fraction, a scripted node or a root is bracketed:
+    `{x^2}^3` is `(x²)³` (not `x²³`), `\\sqrt{a}^2` is `(√a)²` (not `√a²`)."""
+    if isinstance(base, (Frac, Scripted, Sqrt)):
         return True
     if isinstance(base, Row):
-        return len(_unwrap(base).items) > 1
+        items = _unwrap(base).items
+        return len(items) > 1 or (len(items) == 1 and _base_needs_brackets(items[0]))
     return False
 
 
-def _script(row: Row | None, sup: bool) -> str:
-    """`x²`, `xᵢ₌₁` where every character has a Unicode script form; `x_max`, `x^(a/b)` else."""
+def _script(row: Row | None, sup: bool, closed: bool = False) -> str:
+    """`x²`, `xᵢ₌₁` where every character has a Unicode script form; `x_max`, `x^(a/b)` else.
+    `closed`: something follows directly, so a spelled-out script is always bracketed."""
     if row is None:
         return ""
     text = inline(row, compact=True)
@@ -238,8 +261,24 @@ def _script(row: Row | None, sup: bool) -> str:
     if sup and all(ch == "′" for ch in text):
         return text
     mark = "^" if sup else "_"
-    single = len(text) == 1 or text.isdigit() or (text.isascii() and text.isalnum())
+    # isdigit() is also true of `²`: `x^{2^3}` must be `x^(2³)`, not `x^2³`.
+    single = len(text) == 1 or (text.isascii() and text.isalnum())
+    if closed and not (text.startswith("(") and _brackets_close_at_end(text)):
+        single = False
     return f"{mark}{text}" if single else f"{mark}({text})"
+
+
+def _brackets_close_at_end(text: str) -> bool:
+    """True when the bracket opening `text` is the one that closes at its very end."""
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i == len(text) - 1
+    return False
 
 
 def _inline_grid(node: Grid, compact: bool) -> str:
@@ -455,7 +494,11 @@ def _display_row(items: list[Node]) -> Box:
             gap = " "  # keep two stacked fractions (or a fraction and a factor) apart
         if gap:
             boxes.append(_text(gap))
-        boxes.append(display(item))
+        if (_script_is_followed(items, kinds, gaps, i)
+                and display(item.base).height == 1):  # type: ignore[attr-defined]
+            boxes.append(_text(_inline_scripted(item, False, closed=True)))  # type: ignore[arg-type]
+        else:
+            boxes.append(display(item))
     return hconcat(boxes) if boxes else Box([""], 0)
 
 

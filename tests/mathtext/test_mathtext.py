@@ -376,3 +376,39 @@ def test_inline_result_is_always_one_line() -> None:
 def test_display_lines_split_by_double_backslash_are_centred() -> None:
     assert render_display(r"a = 10 \\ b = 2") == ["a = 10", "b = 2 "]
     assert render_display(r"x = 1 \\ y + z = 22") == ["  x = 1   ", "y + z = 22"]
+
+
+# A spelled-out script must end where the author's braces end: `x_{ij}k` is x_ij times k,
+# and `x_ijk` would read as the subscript ijk. A script or root used as a base is bracketed.
+SCRIPT_BOUNDARIES = [
+    ("x_{ij}k", "x_(ij)k"),
+    ("x_{ij} k", "x_(ij)k"),
+    ("x^{th} y", "x^(th)y"),
+    (r"e^{\alpha}x", "e^(α)x"),
+    (r"\hat{\theta}_{MLE}x", "θ̂_(MLE)x"),
+    ("x_{ij}(t)", "x_(ij)(t)"),
+    ("x_{ij}^{2}", "x_(ij)²"),
+    ("W^{(l)}_{ij}", "W_(ij)⁽ˡ⁾"),
+    ("x^{2^{3}}", "x^(2³)"),
+    ("{x^2}^3", "(x²)³"),
+    (r"\sqrt{a}^2", "(√a)²"),
+    # nothing glued on: the plain fallback stays
+    ("x_{ij}", "x_ij"),
+    ("x_{train} + 1", "x_train + 1"),
+    (r"e^{\alpha} + x", "e^α + x"),
+    ("x_{max}, y", "x_max, y"),
+    (r"\left( x_{ij} \right)", "(x_ij)"),
+]
+
+
+@pytest.mark.parametrize(("latex", "expected"), SCRIPT_BOUNDARIES)
+def test_a_spelled_out_script_never_swallows_what_follows(latex: str, expected: str) -> None:
+    assert render_inline(latex) == expected
+
+
+def test_display_keeps_script_boundaries_on_one_line_bases() -> None:
+    assert list(render_display(r"F = x_{ij}k + \frac{a}{b}")) == [
+        "              a",
+        "F = x_(ij)k + ─",
+        "              b",
+    ]

@@ -100,3 +100,15 @@ def test_importing_mathtext_is_light() -> None:
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                             text=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+_word = st.text(alphabet="abcijknxyzTP", min_size=1, max_size=4)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_word, _word, st.sampled_from(["_", "^"]))
+def test_where_a_script_ends_is_never_lost(inside: str, after: str, mark: str) -> None:
+    # `x_{ij}k` and `x_{ijk}` are different formulas; they must never print the same.
+    glued_after = render_inline(f"x{mark}{{{inside}}}{after}")
+    all_inside = render_inline(f"x{mark}{{{inside}{after}}}")
+    assert glued_after != all_inside, (inside, after, glued_after)
