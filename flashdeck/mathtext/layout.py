@@ -136,18 +136,37 @@ def _inline_row(items: list[Node], compact: bool) -> str:
     gaps = _gaps(items, kinds, compact)
     parts: list[str] = []
     for i, item in enumerate(items):
-        if _script_is_followed(items, kinds, gaps, i):
-            text = _inline_scripted(item, compact, closed=True)
-        else:
-            text = inline(item, compact)
+        text = _inline_in_row(items, kinds, gaps, i, compact)
         if isinstance(item, Frac) and _frac_is_juxtaposed(items, kinds, i):
             text = f"({text})"
-        elif (isinstance(item, Sqrt) and not text.endswith(")")
-              and _frac_is_juxtaposed(items, kinds, i, after_only=True)):
-            text = inline(Sqrt(Row([Fenced("(", item.body, ")")]), item.index), compact)
         parts.append(gaps[i])
         parts.append(text)
     return "".join(parts)
+
+
+def _inline_in_row(items: list[Node], kinds: list[tuple[str, str]], gaps: list[str], i: int,
+                   compact: bool) -> str:
+    """items[i] on one line, closed against what follows it: `x_(ij)k`, `√(2)x`."""
+    item = items[i]
+    if _script_is_followed(items, kinds, gaps, i):
+        return _inline_scripted(item, compact, closed=True)  # type: ignore[arg-type]
+    text = inline(item, compact)
+    if (isinstance(item, Sqrt) and not text.endswith(")")
+            and _frac_is_juxtaposed(items, kinds, i, after_only=True)):
+        text = inline(Sqrt(Row([Fenced("(", item.body, ")")]), item.index), compact)
+    return text
+
+
+def _inline_closed(row: Row, compact: bool) -> str:
+    """A row on one line, closed at its end as if something followed it (a fraction's
+    numerator before its `/`: `e^(α)/2`, not `e^α/2`, which reads as e to the α/2)."""
+    items = _unwrap(row).items
+    if items and isinstance(items[-1], Scripted):
+        kinds = _classify(items)
+        gaps = _gaps(items, kinds, compact)
+        parts = [gap + inline(item, compact) for gap, item in zip(gaps[:-1], items[:-1])]
+        return "".join(parts) + gaps[-1] + _inline_scripted(items[-1], compact, closed=True)
+    return inline(row, compact)
 
 
 def _frac_is_juxtaposed(items: list[Node], kinds: list[tuple[str, str]], i: int,
@@ -196,7 +215,7 @@ def _unwrap(row: Row) -> Row:
 
 
 def _inline_frac(node: Frac, compact: bool) -> str:
-    num = inline(node.num, compact)
+    num = _inline_closed(node.num, compact)
     den = inline(node.den, compact)
     if not _factors_only(node.num):
         num = f"({num})"
@@ -494,11 +513,10 @@ def _display_row(items: list[Node]) -> Box:
             gap = " "  # keep two stacked fractions (or a fraction and a factor) apart
         if gap:
             boxes.append(_text(gap))
-        if (_script_is_followed(items, kinds, gaps, i)
-                and display(item.base).height == 1):  # type: ignore[attr-defined]
-            boxes.append(_text(_inline_scripted(item, False, closed=True)))  # type: ignore[arg-type]
-        else:
-            boxes.append(display(item))
+        box = display(item)
+        if box.height == 1 and isinstance(item, (Scripted, Sqrt)):
+            box = _text(_inline_in_row(items, kinds, gaps, i, compact=False))  # `√(2)x`
+        boxes.append(box)
     return hconcat(boxes) if boxes else Box([""], 0)
 
 

@@ -392,6 +392,11 @@ SCRIPT_BOUNDARIES = [
     ("x^{2^{3}}", "x^(2³)"),
     ("{x^2}^3", "(x²)³"),
     (r"\sqrt{a}^2", "(√a)²"),
+    # a fraction's numerator ends before its slash: e^(α)/2 is not e to the α/2
+    (r"\frac{e^{\alpha}}{2}", "e^(α)/2"),
+    (r"\frac{x_{ij}}{n}", "x_(ij)/n"),
+    (r"\frac{2 e^{\alpha}}{2}", "2e^(α)/2"),
+    (r"\frac{x^2}{2}", "x²/2"),
     # nothing glued on: the plain fallback stays
     ("x_{ij}", "x_ij"),
     ("x_{train} + 1", "x_train + 1"),
@@ -412,3 +417,13 @@ def test_display_keeps_script_boundaries_on_one_line_bases() -> None:
         "F = x_(ij)k + ─",
         "              b",
     ]
+
+
+@pytest.mark.parametrize(("latex", "expected"), [
+    (r"y = \sqrt{2}x + \frac{a}{b}", ["            a", "y = √(2)x + ─", "            b"]),
+    (r"\frac{a}{\sqrt{b}c}", ["  a  ", "─────", "√(b)c"]),
+])
+def test_display_root_followed_by_a_factor_keeps_its_brackets(latex: str,
+                                                               expected: list[str]) -> None:
+    # `√bc` would read as the root of bc; inline already says √(b)c, display must too.
+    assert list(render_display(latex)) == expected
