@@ -281,10 +281,10 @@ def _script(row: Row | None, sup: bool, closed: bool = False) -> str:
         return text
     mark = "^" if sup else "_"
     # isdigit() is also true of `²`: `x^{2^3}` must be `x^(2³)`, not `x^2³`.
+    if text.startswith("(") and _brackets_close_at_end(text):
+        return f"{mark}{text}"  # already one bracketed group: `x^(train)`, not `x^((train))`
     single = len(text) == 1 or (text.isascii() and text.isalnum())
-    if closed and not (text.startswith("(") and _brackets_close_at_end(text)):
-        single = False
-    return f"{mark}{text}" if single else f"{mark}({text})"
+    return f"{mark}{text}" if single and not closed else f"{mark}({text})"
 
 
 def _brackets_close_at_end(text: str) -> bool:
