@@ -203,8 +203,8 @@ def _factors_only(row: Row) -> bool:
             return False
         elif isinstance(item, Row) and not _factors_only(item):
             return False
-        elif isinstance(item, Scripted) and isinstance(item.base, Frac):
-            return False
+        elif isinstance(item, Scripted) and not _factors_only(Row([item.base])):
+            return False  # a scripted fraction, or `∑ᵢ`, `maxᵢ`: (∑ᵢ aᵢ)/n, not ∑ᵢ aᵢ/n
     return True
 
 

@@ -137,6 +137,12 @@ INLINE_FRACTIONS = [
     (r"\frac{a}{b}\frac{c}{d}", "(a/b)(c/d)"),
     (r"x / \frac{a}{b}", "x/(a/b)"),
     (r"\frac{\frac{a}{b}}{c}", "(a/b)/c"),
+    # a big operator with limits is not a factor: ∑ᵢ aᵢ/n would read as the sum of aᵢ/n
+    (r"\frac{\sum_{i} a_i}{n}", "(∑ᵢ aᵢ)/n"),
+    (r"\frac{\sum a_i}{n}", "(∑ aᵢ)/n"),
+    (r"\frac{\max_i x_i}{2}", "(maxᵢ xᵢ)/2"),
+    (r"\frac{\log_2 n}{2}", "(log₂ n)/2"),
+    (r"\frac{a_i^2}{b_j^2}", "aᵢ²/bⱼ²"),
     (r"\frac{a}{\frac{b}{c}}", "a/(b/c)"),
     (r"-\frac{a}{b}", "−a/b"),
     (r"\frac{-1}{x}", "(−1)/x"),
