@@ -476,10 +476,14 @@ class _Parser:
             toks = self.arg_tokens()
             if toks is None:
                 return _call(name, [])
-            words = text_of(toks)
+            raw = _text_raw(toks)
+            words = " ".join(raw.split())
             if not words:
                 return Atom(" ", S.SPACE)
-            return Atom(words, S.WORD if len(words) > 1 else S.ORD)
+            # A one-letter text is a symbol (`\\text{F}_1`), unless the author spaced it off
+            # as a word: `10 \\text{ s}` is 10 s, `x \\text{ a } y` is x a y.
+            spaced = raw[:1].isspace() or raw[-1:].isspace()
+            return Atom(words, S.WORD if len(words) > 1 or spaced else S.ORD)
         if name == "operatorname" or name == "mathop":
             star = self.peek()
             if star == ("char", "*"):

@@ -89,6 +89,12 @@ WORDS_AND_ROOTS = [
     (r"\operatorname{softmax}(z)", "softmax(z)"),
     (r"\operatorname{argmax}_x f(x)", "argmaxₓ f(x)"),
     (r"\text{if } x > 0", "if x > 0"),
+    # a one-letter text the author spaced off is a word (a unit), not a glued symbol
+    (r"10 \text{ s}", "10 s"),
+    (r"x \text{ a } y", "x a y"),
+    (r"\frac{120 \text{ km}}{1.5 \text{ h}}", "(120 km)/(1.5 h)"),
+    (r"2 \text{h}", "2h"),
+    (r"\text{F}_1", "F₁"),
     (r"\mathrm{d}x", "dx"),
     (r"\sin x + \sin(x)", "sin x + sin(x)"),
     (r"\sqrt{x}", "√x"),
