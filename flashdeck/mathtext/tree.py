@@ -480,8 +480,8 @@ class _Parser:
             words = " ".join(raw.split())
             if not words:
                 return Atom(" ", S.SPACE)
-            # A one-letter text is a symbol (`\\text{F}_1`), unless the author spaced it off
-            # as a word: `10 \\text{ s}` is 10 s, `x \\text{ a } y` is x a y.
+            # A one-letter text is a symbol (`\text{F}_1`), unless the author spaced it off
+            # as a word: `10 \text{ s}` is 10 s, `x \text{ a } y` is x a y.
             spaced = raw[:1].isspace() or raw[-1:].isspace()
             return Atom(words, S.WORD if len(words) > 1 or spaced else S.ORD)
         if name == "operatorname" or name == "mathop":
