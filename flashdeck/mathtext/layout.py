@@ -124,11 +124,15 @@ def _inline_scripted(node: Scripted, compact: bool, closed: bool = False) -> str
 
 
 def _script_is_followed(items: list[Node], kinds: list[tuple[str, str]], gaps: list[str],
-                        i: int) -> bool:
+                        i: int, compact: bool) -> bool:
     """True when items[i] is a sub/superscripted node with a factor glued to its right."""
     k = i + 1
-    return (isinstance(items[i], Scripted) and k < len(items) and not gaps[k]
-            and kinds[k][0] not in (S.BIN, S.REL, S.PUNCT, S.CLOSE, S.SPACE))
+    if not (isinstance(items[i], Scripted) and k < len(items) and not gaps[k]):
+        return False
+    # An operator, relation or comma is set apart by spaces, except inside a script
+    # (compact), where `x^α+1` would read as x to the α+1.
+    apart = (S.CLOSE, S.SPACE) if compact else (S.BIN, S.REL, S.PUNCT, S.CLOSE, S.SPACE)
+    return kinds[k][0] not in apart
 
 
 def _inline_row(items: list[Node], compact: bool) -> str:
@@ -148,7 +152,7 @@ def _inline_in_row(items: list[Node], kinds: list[tuple[str, str]], gaps: list[s
                    compact: bool) -> str:
     """items[i] on one line, closed against what follows it: `x_(ij)k`, `√(2)x`."""
     item = items[i]
-    if _script_is_followed(items, kinds, gaps, i):
+    if _script_is_followed(items, kinds, gaps, i, compact):
         return _inline_scripted(item, compact, closed=True)  # type: ignore[arg-type]
     text = inline(item, compact)
     if (isinstance(item, Sqrt) and not text.endswith(")")

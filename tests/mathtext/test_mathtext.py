@@ -404,6 +404,10 @@ SCRIPT_BOUNDARIES = [
     ("x^{(train)}", "x^(train)"),
     ("x^{(train)}y", "x^(train)y"),
     ("x^{(ab)(c)}y", "x^((ab)(c))y"),
+    # inside a script nothing is spaced, so an operator or comma follows directly
+    (r"e^{x^{\alpha}+1}", "e^(x^(α)+1)"),
+    (r"\sigma_{x_{ij}+1}", "σ_(x_(ij)+1)"),
+    ("y_{x_{ij},k}", "y_(x_(ij),k)"),
     ("x^{2^{3}}", "x^(2³)"),
     ("{x^2}^3", "(x²)³"),
     (r"\sqrt{a}^2", "(√a)²"),
