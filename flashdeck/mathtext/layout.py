@@ -474,9 +474,12 @@ def _display(node: Node) -> Box:
         prefix = _script(node.index, sup=True) if node.index is not None else ""
         return hconcat([_text(prefix + "√"), _fence("(", body, ")")])
     if isinstance(node, Scripted):
+        inner = node.base
+        while isinstance(inner, Scripted):  # bounded by the tree's checked depth
+            inner = inner.base
+        if display(inner).height == 1:  # scripts are one line: so is the whole chain
+            return _text(inline(node))  # (once: not at every level of `x^a^b^c…`)
         base = display(node.base)
-        if base.height == 1:
-            return _text(inline(node))
         if isinstance(node.base, Frac):
             base = _fence("(", base, ")")
         sup = _script(node.sup, sup=True)
