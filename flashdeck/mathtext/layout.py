@@ -158,7 +158,21 @@ def _inline_in_row(items: list[Node], kinds: list[tuple[str, str]], gaps: list[s
     if (isinstance(item, Sqrt) and not text.endswith(")")
             and _frac_is_juxtaposed(items, kinds, i, after_only=True)):
         text = inline(Sqrt(Row([Fenced("(", item.body, ")")]), item.index), compact)
+    if _indexed_root_is_preceded(items, kinds, gaps, i):
+        text = f"({text})"
     return text
+
+
+def _indexed_root_is_preceded(items: list[Node], kinds: list[tuple[str, str]],
+                              gaps: list[str], i: int) -> bool:
+    """A root whose index is written before it (`ⁿ√x`, `^α√x`) right after a factor: `2ⁿ√x`
+    would read as 2ⁿ times √x, so it is bracketed, `2(ⁿ√x)` (∛ and ∜ are one sign)."""
+    item = items[i]
+    if not (isinstance(item, Sqrt) and item.index is not None and i and not gaps[i]):
+        return False
+    if inline(item.index, compact=True) in ("3", "4"):
+        return False
+    return kinds[i - 1][1] in (S.ORD, S.WORD, S.CLOSE, S.FN, S.OP)
 
 
 def _inline_closed(row: Row, compact: bool) -> str:
@@ -523,6 +537,8 @@ def _display_row(items: list[Node]) -> Box:
         box = display(item)
         if box.height == 1 and isinstance(item, (Scripted, Sqrt)):
             box = _text(_inline_in_row(items, kinds, gaps, i, compact=False))  # `√(2)x`
+        elif _indexed_root_is_preceded(items, kinds, gaps, i):
+            box = _fence("(", box, ")")
         boxes.append(box)
     return hconcat(boxes) if boxes else Box([""], 0)
 

@@ -104,6 +104,11 @@ WORDS_AND_ROOTS = [
     (r"\sqrt{2}x", "√(2)x"),
     (r"\sqrt[3]{x}", "∛x"),
     (r"\sqrt[n]{x}", "ⁿ√x"),
+    # after a factor, a root's leading index would read as that factor's exponent
+    (r"2\sqrt[n]{x}", "2(ⁿ√x)"),
+    (r"y\sqrt[\alpha]{x}", "y(^α√x)"),
+    (r"2\sqrt[3]{x}", "2∛x"),
+    (r"a = \sqrt[n]{x}", "a = ⁿ√x"),
     (r"\left( a + b \right)", "(a + b)"),
     (r"\left[ 0, 1 \right)", "[0, 1)"),
     (r"\left. x \right|", "x|"),
@@ -446,3 +451,11 @@ def test_display_root_followed_by_a_factor_keeps_its_brackets(latex: str,
                                                                expected: list[str]) -> None:
     # `√bc` would read as the root of bc; inline already says √(b)c, display must too.
     assert list(render_display(latex)) == expected
+
+
+def test_display_indexed_root_after_a_factor_is_bracketed() -> None:
+    assert list(render_display(r"y\sqrt[n]{\frac{a}{b}}")) == [
+        " ⎛  ⎛a⎞⎞",
+        "y⎜ⁿ√⎜─⎟⎟",
+        " ⎝  ⎝b⎠⎠",
+    ]
