@@ -124,6 +124,7 @@ _GROUPINGS = [
     ("{A}^{B}C", "{A}^{B C}"), ("{A}_{B}C", "{A}_{B C}"), (r"\sqrt{A}B", r"\sqrt{A B}"),
     (r"\frac{A}{B}C", r"\frac{A}{B C}"), (r"C\frac{A}{B}", r"\frac{C A}{B}"),
     ("{A}^{B}/C", "{A}^{B/C}"), ("{{A}^{B}}^{C}", "{A}^{B^{C}}"), ("{A}_{B}^{C}", "{A}_{B^{C}}"),
+    (r"C\sqrt[A]{B}", r"{C}^{A}\sqrt{B}"),
 ]
 
 
