@@ -671,6 +671,12 @@ def _pair(items: list) -> list:
               and S.BRACKET_PAIRS[opens[-1].text] == it.text):
             body = stack.pop()
             stack[-1].append(Fenced(opens.pop().text, Row(body), it.text))
+        elif (isinstance(it, Scripted) and isinstance(it.base, Atom) and it.base.kind == S.CLOSE
+              and opens and S.BRACKET_PAIRS[opens[-1].text] == it.base.text):
+            # `(x - \mu)^2`: the script went onto the `)`; it belongs to the whole group
+            body = stack.pop()
+            fenced = Fenced(opens.pop().text, Row(body), it.base.text)
+            stack[-1].append(Scripted(fenced, sub=it.sub, sup=it.sup))
         else:
             stack[-1].append(it)
     while opens:  # unmatched openers stay ordinary atoms

@@ -154,6 +154,9 @@ INLINE_FRACTIONS = [
     (r"\frac{\max_i x_i}{2}", "(maxᵢ xᵢ)/2"),
     (r"\frac{\log_2 n}{2}", "(log₂ n)/2"),
     (r"\frac{a_i^2}{b_j^2}", "aᵢ²/bⱼ²"),
+    # a script on a plain `)` belongs to the bracketed group: no extra brackets
+    (r"\frac{(x-\mu)^2}{2}", "(x − μ)²/2"),
+    (r"\frac{(x-\mu)^2}{2 \sigma^2}", "(x − μ)²/(2σ²)"),
     (r"\frac{a}{\frac{b}{c}}", "a/(b/c)"),
     (r"-\frac{a}{b}", "−a/b"),
     (r"\frac{-1}{x}", "(−1)/x"),
@@ -459,3 +462,9 @@ def test_display_indexed_root_after_a_factor_is_bracketed() -> None:
         "y⎜ⁿ√⎜─⎟⎟",
         " ⎝  ⎝b⎠⎠",
     ]
+
+
+def test_display_plain_brackets_with_a_script_grow_around_a_fraction() -> None:
+    # as \left( \right) do: `(\frac{a}{b})^2` written without them is the same formula
+    assert render_display(r"(\frac{a}{b})^2") == render_display(r"\left(\frac{a}{b}\right)^2")
+    assert list(render_display(r"(\frac{a}{b})^2")) == ["⎛a⎞²", "⎜─⎟ ", "⎝b⎠ "]
