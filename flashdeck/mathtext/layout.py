@@ -102,10 +102,7 @@ def inline(node: Node, compact: bool = False) -> str:
     if isinstance(node, Sqrt):
         return _inline_sqrt(node, compact)
     if isinstance(node, Scripted):
-        base = inline(node.base, compact)
-        if _base_needs_brackets(node.base):
-            base = f"({base})"
-        return base + _script(node.sub, sup=False) + _script(node.sup, sup=True)
+        return _inline_scripted(node, compact)
     if isinstance(node, Fenced):
         return f"{node.left}{inline(node.body, compact)}{node.right}"
     if isinstance(node, Call):
@@ -115,20 +112,79 @@ def inline(node: Node, compact: bool = False) -> str:
     raise TypeError(f"not a math node: {node!r}")
 
 
+def _inline_scripted(node: Scripted, compact: bool, closed: bool = False) -> str:
+    """`closed`: something follows directly, so a spelled-out last script is bracketed
+    (`x_(ij)k`, not `x_ijk`, which reads as the subscript ijk)."""
+    base = inline(node.base, compact)
+    if _base_needs_brackets(node.base):
+        base = f"({base})"
+    # A spelled-out subscript followed by a superscript is closed too: `x_(ij)²`, not `x_ij²`.
+    sub = _script(node.sub, sup=False, closed=closed or node.sup is not None)
+    return base + sub + _script(node.sup, sup=True, closed=closed)
+
+
+def _script_is_followed(items: list[Node], kinds: list[tuple[str, str]], gaps: list[str],
+                        i: int, compact: bool) -> bool:
+    """True when items[i] is a sub/superscripted node with a factor glued to its right."""
+    k = i + 1
+    if not (isinstance(items[i], Scripted) and k < len(items) and not gaps[k]):
+        return False
+    # An operator, relation or comma is set apart by spaces, except inside a script
+    # (compact), where `x^α+1` would read as x to the α+1.
+    apart = (S.CLOSE, S.SPACE) if compact else (S.BIN, S.REL, S.PUNCT, S.CLOSE, S.SPACE)
+    return kinds[k][0] not in apart
+
+
 def _inline_row(items: list[Node], compact: bool) -> str:
     kinds = _classify(items)
     gaps = _gaps(items, kinds, compact)
     parts: list[str] = []
     for i, item in enumerate(items):
-        text = inline(item, compact)
+        text = _inline_in_row(items, kinds, gaps, i, compact)
         if isinstance(item, Frac) and _frac_is_juxtaposed(items, kinds, i):
             text = f"({text})"
-        elif (isinstance(item, Sqrt) and not text.endswith(")")
-              and _frac_is_juxtaposed(items, kinds, i, after_only=True)):
-            text = inline(Sqrt(Row([Fenced("(", item.body, ")")]), item.index), compact)
         parts.append(gaps[i])
         parts.append(text)
     return "".join(parts)
+
+
+def _inline_in_row(items: list[Node], kinds: list[tuple[str, str]], gaps: list[str], i: int,
+                   compact: bool) -> str:
+    """items[i] on one line, closed against what follows it: `x_(ij)k`, `√(2)x`."""
+    item = items[i]
+    if _script_is_followed(items, kinds, gaps, i, compact):
+        return _inline_scripted(item, compact, closed=True)  # type: ignore[arg-type]
+    text = inline(item, compact)
+    if (isinstance(item, Sqrt) and not text.endswith(")")
+            and _frac_is_juxtaposed(items, kinds, i, after_only=True)):
+        text = inline(Sqrt(Row([Fenced("(", item.body, ")")]), item.index), compact)
+    if _indexed_root_is_preceded(items, kinds, gaps, i):
+        text = f"({text})"
+    return text
+
+
+def _indexed_root_is_preceded(items: list[Node], kinds: list[tuple[str, str]],
+                              gaps: list[str], i: int) -> bool:
+    """A root whose index is written before it (`ⁿ√x`, `^α√x`) right after a factor: `2ⁿ√x`
+    would read as 2ⁿ times √x, so it is bracketed, `2(ⁿ√x)` (∛ and ∜ are one sign)."""
+    item = items[i]
+    if not (isinstance(item, Sqrt) and item.index is not None and i and not gaps[i]):
+        return False
+    if inline(item.index, compact=True) in ("3", "4"):
+        return False
+    return kinds[i - 1][1] in (S.ORD, S.WORD, S.CLOSE, S.FN, S.OP)
+
+
+def _inline_closed(row: Row, compact: bool) -> str:
+    """A row on one line, closed at its end as if something followed it (a fraction's
+    numerator before its `/`: `e^(α)/2`, not `e^α/2`, which reads as e to the α/2)."""
+    items = _unwrap(row).items
+    if items and isinstance(items[-1], Scripted):
+        kinds = _classify(items)
+        gaps = _gaps(items, kinds, compact)
+        parts = [gap + inline(item, compact) for gap, item in zip(gaps[:-1], items[:-1])]
+        return "".join(parts) + gaps[-1] + _inline_scripted(items[-1], compact, closed=True)
+    return inline(row, compact)
 
 
 def _frac_is_juxtaposed(items: list[Node], kinds: list[tuple[str, str]], i: int,
@@ -165,8 +221,8 @@ def _factors_only(row: Row) -> bool:
             return False
         elif isinstance(item, Row) and not _factors_only(item):
             return False
-        elif isinstance(item, Scripted) and isinstance(item.base, Frac):
-            return False
+        elif isinstance(item, Scripted) and not _factors_only(Row([item.base])):
+            return False  # a scripted fraction, or `∑ᵢ`, `maxᵢ`: (∑ᵢ aᵢ)/n, not ∑ᵢ aᵢ/n
     return True
 
 
@@ -177,7 +233,7 @@ def _unwrap(row: Row) -> Row:
 
 
 def _inline_frac(node: Frac, compact: bool) -> str:
-    num = inline(node.num, compact)
+    num = _inline_closed(node.num, compact)
     den = inline(node.den, compact)
     if not _factors_only(node.num):
         num = f"({num})"
@@ -217,15 +273,19 @@ def _inline_sqrt(node: Sqrt, compact: bool) -> str:
 
 
 def _base_needs_brackets(base: Node) -> bool:
-    if isinstance(base, (Frac, Scripted)):
+    """A base that is itself a fraction, a scripted node or a root is bracketed:
+    `{x^2}^3` is `(x²)³` (not `x²³`), `\\sqrt{a}^2` is `(√a)²` (not `√a²`)."""
+    if isinstance(base, (Frac, Scripted, Sqrt)):
         return True
     if isinstance(base, Row):
-        return len(_unwrap(base).items) > 1
+        items = _unwrap(base).items
+        return len(items) > 1 or (len(items) == 1 and _base_needs_brackets(items[0]))
     return False
 
 
-def _script(row: Row | None, sup: bool) -> str:
-    """`x²`, `xᵢ₌₁` where every character has a Unicode script form; `x_max`, `x^(a/b)` else."""
+def _script(row: Row | None, sup: bool, closed: bool = False) -> str:
+    """`x²`, `xᵢ₌₁` where every character has a Unicode script form; `x_max`, `x^(a/b)` else.
+    `closed`: something follows directly, so a spelled-out script is always bracketed."""
     if row is None:
         return ""
     text = inline(row, compact=True)
@@ -238,8 +298,24 @@ def _script(row: Row | None, sup: bool) -> str:
     if sup and all(ch == "′" for ch in text):
         return text
     mark = "^" if sup else "_"
-    single = len(text) == 1 or text.isdigit() or (text.isascii() and text.isalnum())
-    return f"{mark}{text}" if single else f"{mark}({text})"
+    # isdigit() is also true of `²`: `x^{2^3}` must be `x^(2³)`, not `x^2³`.
+    if text.startswith("(") and _brackets_close_at_end(text):
+        return f"{mark}{text}"  # already one bracketed group: `x^(train)`, not `x^((train))`
+    single = len(text) == 1 or (text.isascii() and text.isalnum())
+    return f"{mark}{text}" if single and not closed else f"{mark}({text})"
+
+
+def _brackets_close_at_end(text: str) -> bool:
+    """True when the bracket opening `text` is the one that closes at its very end."""
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i == len(text) - 1
+    return False
 
 
 def _inline_grid(node: Grid, compact: bool) -> str:
@@ -412,9 +488,12 @@ def _display(node: Node) -> Box:
         prefix = _script(node.index, sup=True) if node.index is not None else ""
         return hconcat([_text(prefix + "√"), _fence("(", body, ")")])
     if isinstance(node, Scripted):
+        inner = node.base
+        while isinstance(inner, Scripted):  # bounded by the tree's checked depth
+            inner = inner.base
+        if display(inner).height == 1:  # scripts are one line: so is the whole chain
+            return _text(inline(node))  # (once: not at every level of `x^a^b^c…`)
         base = display(node.base)
-        if base.height == 1:
-            return _text(inline(node))
         if isinstance(node.base, Frac):
             base = _fence("(", base, ")")
         sup = _script(node.sup, sup=True)
@@ -455,7 +534,12 @@ def _display_row(items: list[Node]) -> Box:
             gap = " "  # keep two stacked fractions (or a fraction and a factor) apart
         if gap:
             boxes.append(_text(gap))
-        boxes.append(display(item))
+        box = display(item)
+        if box.height == 1 and isinstance(item, (Scripted, Sqrt)):
+            box = _text(_inline_in_row(items, kinds, gaps, i, compact=False))  # `√(2)x`
+        elif _indexed_root_is_preceded(items, kinds, gaps, i):
+            box = _fence("(", box, ")")
+        boxes.append(box)
     return hconcat(boxes) if boxes else Box([""], 0)
 
 

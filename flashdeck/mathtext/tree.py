@@ -476,10 +476,14 @@ class _Parser:
             toks = self.arg_tokens()
             if toks is None:
                 return _call(name, [])
-            words = text_of(toks)
+            raw = _text_raw(toks)
+            words = " ".join(raw.split())
             if not words:
                 return Atom(" ", S.SPACE)
-            return Atom(words, S.WORD if len(words) > 1 else S.ORD)
+            # A one-letter text is a symbol (`\text{F}_1`), unless the author spaced it off
+            # as a word: `10 \text{ s}` is 10 s, `x \text{ a } y` is x a y.
+            spaced = raw[:1].isspace() or raw[-1:].isspace()
+            return Atom(words, S.WORD if len(words) > 1 or spaced else S.ORD)
         if name == "operatorname" or name == "mathop":
             star = self.peek()
             if star == ("char", "*"):
@@ -667,6 +671,12 @@ def _pair(items: list) -> list:
               and S.BRACKET_PAIRS[opens[-1].text] == it.text):
             body = stack.pop()
             stack[-1].append(Fenced(opens.pop().text, Row(body), it.text))
+        elif (isinstance(it, Scripted) and isinstance(it.base, Atom) and it.base.kind == S.CLOSE
+              and opens and S.BRACKET_PAIRS[opens[-1].text] == it.base.text):
+            # `(x - \mu)^2`: the script went onto the `)`; it belongs to the whole group
+            body = stack.pop()
+            fenced = Fenced(opens.pop().text, Row(body), it.base.text)
+            stack[-1].append(Scripted(fenced, sub=it.sub, sup=it.sup))
         else:
             stack[-1].append(it)
     while opens:  # unmatched openers stay ordinary atoms

@@ -89,6 +89,12 @@ WORDS_AND_ROOTS = [
     (r"\operatorname{softmax}(z)", "softmax(z)"),
     (r"\operatorname{argmax}_x f(x)", "argmaxₓ f(x)"),
     (r"\text{if } x > 0", "if x > 0"),
+    # a one-letter text the author spaced off is a word (a unit), not a glued symbol
+    (r"10 \text{ s}", "10 s"),
+    (r"x \text{ a } y", "x a y"),
+    (r"\frac{120 \text{ km}}{1.5 \text{ h}}", "(120 km)/(1.5 h)"),
+    (r"2 \text{h}", "2h"),
+    (r"\text{F}_1", "F₁"),
     (r"\mathrm{d}x", "dx"),
     (r"\sin x + \sin(x)", "sin x + sin(x)"),
     (r"\sqrt{x}", "√x"),
@@ -98,6 +104,11 @@ WORDS_AND_ROOTS = [
     (r"\sqrt{2}x", "√(2)x"),
     (r"\sqrt[3]{x}", "∛x"),
     (r"\sqrt[n]{x}", "ⁿ√x"),
+    # after a factor, a root's leading index would read as that factor's exponent
+    (r"2\sqrt[n]{x}", "2(ⁿ√x)"),
+    (r"y\sqrt[\alpha]{x}", "y(^α√x)"),
+    (r"2\sqrt[3]{x}", "2∛x"),
+    (r"a = \sqrt[n]{x}", "a = ⁿ√x"),
     (r"\left( a + b \right)", "(a + b)"),
     (r"\left[ 0, 1 \right)", "[0, 1)"),
     (r"\left. x \right|", "x|"),
@@ -137,6 +148,15 @@ INLINE_FRACTIONS = [
     (r"\frac{a}{b}\frac{c}{d}", "(a/b)(c/d)"),
     (r"x / \frac{a}{b}", "x/(a/b)"),
     (r"\frac{\frac{a}{b}}{c}", "(a/b)/c"),
+    # a big operator with limits is not a factor: ∑ᵢ aᵢ/n would read as the sum of aᵢ/n
+    (r"\frac{\sum_{i} a_i}{n}", "(∑ᵢ aᵢ)/n"),
+    (r"\frac{\sum a_i}{n}", "(∑ aᵢ)/n"),
+    (r"\frac{\max_i x_i}{2}", "(maxᵢ xᵢ)/2"),
+    (r"\frac{\log_2 n}{2}", "(log₂ n)/2"),
+    (r"\frac{a_i^2}{b_j^2}", "aᵢ²/bⱼ²"),
+    # a script on a plain `)` belongs to the bracketed group: no extra brackets
+    (r"\frac{(x-\mu)^2}{2}", "(x − μ)²/2"),
+    (r"\frac{(x-\mu)^2}{2 \sigma^2}", "(x − μ)²/(2σ²)"),
     (r"\frac{a}{\frac{b}{c}}", "a/(b/c)"),
     (r"-\frac{a}{b}", "−a/b"),
     (r"\frac{-1}{x}", "(−1)/x"),
@@ -376,3 +396,75 @@ def test_inline_result_is_always_one_line() -> None:
 def test_display_lines_split_by_double_backslash_are_centred() -> None:
     assert render_display(r"a = 10 \\ b = 2") == ["a = 10", "b = 2 "]
     assert render_display(r"x = 1 \\ y + z = 22") == ["  x = 1   ", "y + z = 22"]
+
+
+# A spelled-out script must end where the author's braces end: `x_{ij}k` is x_ij times k,
+# and `x_ijk` would read as the subscript ijk. A script or root used as a base is bracketed.
+SCRIPT_BOUNDARIES = [
+    ("x_{ij}k", "x_(ij)k"),
+    ("x_{ij} k", "x_(ij)k"),
+    ("x^{th} y", "x^(th)y"),
+    (r"e^{\alpha}x", "e^(α)x"),
+    (r"\hat{\theta}_{MLE}x", "θ̂_(MLE)x"),
+    ("x_{ij}(t)", "x_(ij)(t)"),
+    ("x_{ij}^{2}", "x_(ij)²"),
+    ("W^{(l)}_{ij}", "W_(ij)⁽ˡ⁾"),
+    ("x^{(train)}", "x^(train)"),
+    ("x^{(train)}y", "x^(train)y"),
+    ("x^{(ab)(c)}y", "x^((ab)(c))y"),
+    # inside a script nothing is spaced, so an operator or comma follows directly
+    (r"e^{x^{\alpha}+1}", "e^(x^(α)+1)"),
+    (r"\sigma_{x_{ij}+1}", "σ_(x_(ij)+1)"),
+    ("y_{x_{ij},k}", "y_(x_(ij),k)"),
+    ("x^{2^{3}}", "x^(2³)"),
+    ("{x^2}^3", "(x²)³"),
+    (r"\sqrt{a}^2", "(√a)²"),
+    # a fraction's numerator ends before its slash: e^(α)/2 is not e to the α/2
+    (r"\frac{e^{\alpha}}{2}", "e^(α)/2"),
+    (r"\frac{x_{ij}}{n}", "x_(ij)/n"),
+    (r"\frac{2 e^{\alpha}}{2}", "2e^(α)/2"),
+    (r"\frac{x^2}{2}", "x²/2"),
+    # nothing glued on: the plain fallback stays
+    ("x_{ij}", "x_ij"),
+    ("x_{train} + 1", "x_train + 1"),
+    (r"e^{\alpha} + x", "e^α + x"),
+    ("x_{max}, y", "x_max, y"),
+    (r"\left( x_{ij} \right)", "(x_ij)"),
+]
+
+
+@pytest.mark.parametrize(("latex", "expected"), SCRIPT_BOUNDARIES)
+def test_a_spelled_out_script_never_swallows_what_follows(latex: str, expected: str) -> None:
+    assert render_inline(latex) == expected
+
+
+def test_display_keeps_script_boundaries_on_one_line_bases() -> None:
+    assert list(render_display(r"F = x_{ij}k + \frac{a}{b}")) == [
+        "              a",
+        "F = x_(ij)k + ─",
+        "              b",
+    ]
+
+
+@pytest.mark.parametrize(("latex", "expected"), [
+    (r"y = \sqrt{2}x + \frac{a}{b}", ["            a", "y = √(2)x + ─", "            b"]),
+    (r"\frac{a}{\sqrt{b}c}", ["  a  ", "─────", "√(b)c"]),
+])
+def test_display_root_followed_by_a_factor_keeps_its_brackets(latex: str,
+                                                               expected: list[str]) -> None:
+    # `√bc` would read as the root of bc; inline already says √(b)c, display must too.
+    assert list(render_display(latex)) == expected
+
+
+def test_display_indexed_root_after_a_factor_is_bracketed() -> None:
+    assert list(render_display(r"y\sqrt[n]{\frac{a}{b}}")) == [
+        " ⎛  ⎛a⎞⎞",
+        "y⎜ⁿ√⎜─⎟⎟",
+        " ⎝  ⎝b⎠⎠",
+    ]
+
+
+def test_display_plain_brackets_with_a_script_grow_around_a_fraction() -> None:
+    # as \left( \right) do: `(\frac{a}{b})^2` written without them is the same formula
+    assert render_display(r"(\frac{a}{b})^2") == render_display(r"\left(\frac{a}{b}\right)^2")
+    assert list(render_display(r"(\frac{a}{b})^2")) == ["⎛a⎞²", "⎜─⎟ ", "⎝b⎠ "]

@@ -100,3 +100,38 @@ def test_importing_mathtext_is_light() -> None:
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                             text=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+_word = st.text(alphabet="abcijknxyzTP", min_size=1, max_size=4)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_word, _word, st.sampled_from(["_", "^"]))
+def test_where_a_script_ends_is_never_lost(inside: str, after: str, mark: str) -> None:
+    # `x_{ij}k` and `x_{ijk}` are different formulas; they must never print the same.
+    glued_after = render_inline(f"x{mark}{{{inside}}}{after}")
+    all_inside = render_inline(f"x{mark}{{{inside}{after}}}")
+    assert glued_after != all_inside, (inside, after, glued_after)
+
+
+_factor_atom = st.sampled_from([
+    "a", "x", "2", r"\alpha", r"\text{tp}", "ij", "n+1", r"\hat{y}", "x_{ij}", r"e^{\alpha}",
+    r"\sqrt{2}", "(a)", "x^2", "y_i",
+])
+_factor = st.lists(_factor_atom, min_size=1, max_size=3).map(" ".join)
+# Two formulas that differ only in where a group ends: they must never print the same.
+_GROUPINGS = [
+    ("{A}^{B}C", "{A}^{B C}"), ("{A}_{B}C", "{A}_{B C}"), (r"\sqrt{A}B", r"\sqrt{A B}"),
+    (r"\frac{A}{B}C", r"\frac{A}{B C}"), (r"C\frac{A}{B}", r"\frac{C A}{B}"),
+    ("{A}^{B}/C", "{A}^{B/C}"), ("{{A}^{B}}^{C}", "{A}^{B^{C}}"), ("{A}_{B}^{C}", "{A}_{B^{C}}"),
+    (r"C\sqrt[A]{B}", r"{C}^{A}\sqrt{B}"),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_factor, _factor, _factor, st.sampled_from(_GROUPINGS))
+def test_different_groupings_never_print_the_same(a: str, b: str, c: str,
+                                                  grouping: tuple[str, str]) -> None:
+    one, other = (g.replace("A", f"{{{a}}}").replace("B", f"{{{b}}}").replace("C", f"{{{c}}}")
+                  for g in grouping)
+    assert render_inline(one) != render_inline(other), (one, other, render_inline(one))
