@@ -37,16 +37,24 @@ def preview_deck(phone, resched: bool) -> int:
     return did
 
 
-def test_previewed_on_the_phone_is_not_a_review(cli, tmp_path, server, sync_env, phone_at):
+def _first_card_in_a_filtered_deck(cli, tmp_path, server, phone_at, resched: bool):
+    """A vault imported and synced to the phone, where Anki's custom study (resched or
+    only previewing) serves its first card: (collection, phone, deck id, the card, timed)."""
     write_note(tmp_path / "vault", "Moles.md", NOTE)
     a = tmp_path / "a.sqlite"
     assert cli("--collection", a, "import", tmp_path / "vault").code == 0
     assert sync(cli, a, server).code == 0
     phone = phone_at()
     phone.sync()
-    did = preview_deck(phone, resched=False)
+    did = preview_deck(phone, resched=resched)
     card = phone.col.sched.getCard()
     card.start_timer()
+    return a, phone, did, card
+
+
+def test_previewed_on_the_phone_is_not_a_review(cli, tmp_path, server, sync_env, phone_at):
+    a, phone, did, card = _first_card_in_a_filtered_deck(cli, tmp_path, server, phone_at,
+                                                         resched=False)
     phone.col.sched.answerCard(card, 4)  # easy, while only previewing
     assert phone.col.get_card(card.id).type == 0  # Anki: still a new card
     phone.col.sched.empty_filtered_deck(did)
@@ -65,15 +73,8 @@ def test_previewed_on_the_phone_is_not_a_review(cli, tmp_path, server, sync_env,
 
 def test_a_rescheduling_filtered_deck_answer_is_a_review(cli, tmp_path, server, sync_env,
                                                          phone_at):
-    write_note(tmp_path / "vault", "Moles.md", NOTE)
-    a = tmp_path / "a.sqlite"
-    assert cli("--collection", a, "import", tmp_path / "vault").code == 0
-    assert sync(cli, a, server).code == 0
-    phone = phone_at()
-    phone.sync()
-    did = preview_deck(phone, resched=True)
-    card = phone.col.sched.getCard()
-    card.start_timer()
+    a, phone, did, card = _first_card_in_a_filtered_deck(cli, tmp_path, server, phone_at,
+                                                         resched=True)
     phone.col.sched.answerCard(card, 4)
     phone.col.sched.empty_filtered_deck(did)
     phone.sync()
@@ -96,15 +97,8 @@ def test_synced_mid_custom_study_the_phone_stays_sound(cli, tmp_path, server, sy
     """The phone syncs with cards in a filtered deck: the cards flashdeck leaves as they
     are stay in it; a card whose state flashdeck changes goes home whole, as Anki empties
     a filtered deck, never half in one deck and half in another."""
-    write_note(tmp_path / "vault", "Moles.md", NOTE)
-    a = tmp_path / "a.sqlite"
-    assert cli("--collection", a, "import", tmp_path / "vault").code == 0
-    assert sync(cli, a, server).code == 0
-    phone = phone_at()
-    phone.sync()
-    did = preview_deck(phone, resched=True)
-    card = phone.col.sched.getCard()
-    card.start_timer()
+    a, phone, did, card = _first_card_in_a_filtered_deck(cli, tmp_path, server, phone_at,
+                                                         resched=True)
     phone.col.sched.answerCard(card, 3)
     phone.sync()
     # and flashdeck answers another card meanwhile

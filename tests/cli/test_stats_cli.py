@@ -154,25 +154,33 @@ def test_a_collection_with_no_reviews_has_empty_figures(cli, tmp_path):
     assert plot.code == 0 and "nothing due" in plot.out and "no review cards yet" in plot.out
 
 
-def test_a_21_day_interval_given_in_the_evening_is_mature(cli, tmp_path, monkeypatch):
-    """Anki's mature: an interval of 21 days or more, in scheduling days. A card answered at
-    20:00 and due 21 scheduling days later at 04:00 waited 20 days and 8 hours: it is
-    mature all the same, in the card states, the interval histogram and true retention;
-    its interval is 21 days, not 20, as is a 9-day interval's 9 (the 1-2w bin, not 4-7d)."""
+def _one_recall_card(cli, tmp_path, monkeypatch, tag):
+    """A vault of one Recall card tagged `tag`, and `at(when, *args)`: the CLI on its
+    collection with the clock at `when`."""
     from support.notes import write_note
 
-    monkeypatch.setenv("TZ", "Europe/Paris")
-    config = tmp_path / "config.toml"
-    config.write_text("maximum_interval = 21\n")
-    monkeypatch.setenv("FLASHDECK_CONFIG", str(config))
     vault = tmp_path / "v"
-    write_note(vault, "Recall.md", "---\ntags: [flashcards]\n---\n### Recall\n"
+    write_note(vault, "Recall.md", f"---\ntags: [{tag}]\n---\n### Recall\n"
                                    "Recall of a classifier::$\\frac{tp}{tp+fn}$\n")
     col = tmp_path / "c.sqlite"
 
     def at(when, *args):
         monkeypatch.setenv("FLASHDECK_NOW", when)
         return cli("--collection", col, *args)
+
+    return at, vault
+
+
+def test_a_21_day_interval_given_in_the_evening_is_mature(cli, tmp_path, monkeypatch):
+    """Anki's mature: an interval of 21 days or more, in scheduling days. A card answered at
+    20:00 and due 21 scheduling days later at 04:00 waited 20 days and 8 hours: it is
+    mature all the same, in the card states, the interval histogram and true retention;
+    its interval is 21 days, not 20, as is a 9-day interval's 9 (the 1-2w bin, not 4-7d)."""
+    monkeypatch.setenv("TZ", "Europe/Paris")
+    config = tmp_path / "config.toml"
+    config.write_text("maximum_interval = 21\n")
+    monkeypatch.setenv("FLASHDECK_CONFIG", str(config))
+    at, vault = _one_recall_card(cli, tmp_path, monkeypatch, "flashcards")
 
     assert at("2026-10-01T20:00:00+02:00", "import", vault).code == 0
     card = str(at("2026-10-01T20:00:00+02:00", "list", "--json").json[0]["id"])
@@ -243,17 +251,8 @@ def test_stats_of_a_deck_count_that_deck_and_agree_with_themselves(cli, tmp_path
 def test_a_buried_card_is_forecast_for_when_it_comes_back(cli, tmp_path, monkeypatch):
     """A review card due today, buried: `stats` said "1 due today" under "left today: 0
     review"; it is forecast for tomorrow, when the queue shows it, in every deck view."""
-    from support.notes import write_note
-
     monkeypatch.setenv("TZ", "Europe/Paris")
-    vault = tmp_path / "v"
-    write_note(vault, "Recall.md", "---\ntags: [flashcards/ml]\n---\n### Recall\n"
-                                   "Recall of a classifier::$\\frac{tp}{tp+fn}$\n")
-    col = tmp_path / "c.sqlite"
-
-    def at(when, *args):
-        monkeypatch.setenv("FLASHDECK_NOW", when)
-        return cli("--collection", col, *args)
+    at, vault = _one_recall_card(cli, tmp_path, monkeypatch, "flashcards/ml")
 
     assert at("2026-10-01T09:00:00+02:00", "import", vault).code == 0
     card = str(at("2026-10-01T09:00:00+02:00", "list", "--json").json[0]["id"])
