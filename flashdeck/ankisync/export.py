@@ -55,7 +55,7 @@ def export_apkg(col, out: Path, config, now, tz, deck: str | None = None) -> Exp
                     "SELECT id, card_id, reviewed_at, rating, duration_ms, state_before,"
                     f" state_after FROM reviews WHERE card_id IN ({','.join('?' * len(chunk))})"
                     " ORDER BY id", chunk).fetchall()
-            planned = mirror.plan_revlog([revlog_row(row, guids[row["card_id"]])
+            planned = mirror.plan_revlog([revlog_row(row, guids[row["card_id"]], config, tz)
                                           for row in rows])
             mirror.write_revlog([plan for plan in planned if plan is not None])
             options = ExportAnkiPackageOptions(with_scheduling=True, with_deck_configs=True,

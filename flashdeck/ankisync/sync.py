@@ -332,7 +332,7 @@ def run_sync(col, login: Login, config, now, tz, progress=None) -> SyncReport:
         mirror.use_preset(config, parameters)
         report.cards = mirror.push(cards, merge.gone_guids(col, guids), parameters, have)
         merge.record_stamps(col, stamps)
-        report.pushed = _push_reviews(col, mirror)
+        report.pushed = _push_reviews(col, mirror, config, tz)
         say("sending to the server")
         try:
             _sync_once(mirror, auth, login, report, prefer_upload=True)
@@ -344,7 +344,7 @@ def run_sync(col, login: Login, config, now, tz, progress=None) -> SyncReport:
     return report
 
 
-def _push_reviews(col, mirror) -> int:
+def _push_reviews(col, mirror, config, tz) -> int:
     """flashdeck's reviews the mirror lacks, into its revlog. Recorded as pushed first,
     then written: a run killed in between left rows that `merge.forget_pushed` finds
     missing from the mirror next time (they are pushed again), never an answer twice."""
@@ -353,17 +353,17 @@ def _push_reviews(col, mirror) -> int:
     rows = merge.unpushed(col)
     if not rows:
         return 0
-    planned = mirror.plan_revlog([revlog_row(row, row["guid"]) for row in rows])
+    planned = mirror.plan_revlog([revlog_row(row, row["guid"], config, tz) for row in rows])
     pairs = [(plan[0], row["id"]) for plan, row in zip(planned, rows) if plan is not None]
     merge.record_pushed(col, pairs)
     mirror.write_revlog([plan for plan in planned if plan is not None])
     return len(pairs)
 
 
-def revlog_row(row, guid: str) -> tuple:
+def revlog_row(row, guid: str, config, tz) -> tuple:
     """A review (a `reviews` row) as `Mirror.add_revlog` takes it."""
-    return (guid, row["reviewed_at"], row["rating"], *_intervals(row), row["duration_ms"] or 0,
-            _revlog_type(row["state_before"]))
+    return (guid, row["reviewed_at"], row["rating"], *_intervals(row, config, tz),
+            row["duration_ms"] or 0, _revlog_type(row["state_before"]))
 
 
 def _revlog_type(before_json: str) -> int:
@@ -375,17 +375,30 @@ def _revlog_type(before_json: str) -> int:
     return {"review": 1, "relearning": 2}.get(state, 0)
 
 
-def _intervals(row) -> tuple[int, int]:
-    """Anki's ivl and lastIvl of an answer: days when positive, seconds when negative."""
+def _intervals(row, config, tz) -> tuple[int, int]:
+    """Anki's ivl and lastIvl of an answer: days when positive (scheduling days in the zone
+    and day-start hour the answer was given with, as the card's own interval: a 21-day
+    interval given in the evening is 21, not the 20 its hours round to), seconds when
+    negative."""
+    from datetime import datetime, timezone
+
+    from flashdeck.scheduling.day import scheduling_date
+    from flashdeck.scheduling.step import logged_hour, zone_from_key
+
+    def day(seconds: int):
+        return scheduling_date(datetime.fromtimestamp(seconds, timezone.utc), hour, zone)
+
     def interval(state: dict, at: int) -> int:
         due, last = state.get("due"), state.get("last_review")
         if due is None:
             return 0
         if state.get("state") == "review" and last is not None:
-            return max(1, round((due - last) / 86400))
+            return max(1, (day(due) - day(last)).days)
         return -max(1, int(due - at))
     try:
         before, after = json.loads(row["state_before"]), json.loads(row["state_after"])
+        zone = zone_from_key(after.get("zone"), tz)
+        hour = logged_hour(after, config.day_start_hour)
         return interval(after, row["reviewed_at"]), interval(before, before.get("last_review")
                                                               or row["reviewed_at"])
     except (ValueError, AttributeError, TypeError):

@@ -111,3 +111,43 @@ def test_two_devices_answer_one_card_both_count_in_time_order(cli, tmp_path, ser
     phone.sync()
     assert phone.revlog() == 2
     assert "0 reviews from Anki, 0 to Anki" in cli(*args).out
+
+
+def test_an_evening_answers_interval_in_anki_history_counts_scheduling_days(
+        cli, tmp_path, monkeypatch):
+    """The revlog interval Anki's stats read (young/mature at 21 days): answered at 20:00, a
+    card due 21 scheduling days later at 04:00 waited 20 days and 8 hours; Anki counts 21,
+    as the card's own interval says (it was logged as 20, and 9 days as 8)."""
+    from anki.collection import (Collection, ImportAnkiPackageOptions,
+                                 ImportAnkiPackageRequest)
+
+    monkeypatch.setenv("TZ", "Europe/Paris")
+    config = tmp_path / "config.toml"
+    config.write_text("maximum_interval = 21\n")
+    monkeypatch.setenv("FLASHDECK_CONFIG", str(config))
+    write_note(tmp_path / "vault", "Pi.md", "#flashcards\n\nPi to two decimals::3.14\n")
+    path = tmp_path / "c.sqlite"
+
+    def at(when, *args):
+        monkeypatch.setenv("FLASHDECK_NOW", when)
+        return cli("--collection", path, *args)
+
+    assert at("2026-10-01T20:00:00+02:00", "import", tmp_path / "vault").code == 0
+    card = str(at("2026-10-01T20:00:00+02:00", "list", "--json").json[0]["id"])
+    first = at("2026-10-01T20:00:00+02:00", "answer", card, "easy", "--json").json
+    assert first["due"] == "2026-10-10T04:00:00+02:00"
+    second = at("2026-10-10T20:00:00+02:00", "answer", card, "easy", "--json").json
+    assert second["due"][:10] == "2026-10-31"  # the maximum interval, 21 days
+    out = tmp_path / "pi.apkg"
+    assert at("2026-10-10T20:00:00+02:00", "export", "anki", out).code == 0
+
+    (tmp_path / "anki").mkdir()
+    anki = Collection(str(tmp_path / "anki" / "collection.anki2"))
+    try:
+        anki.import_anki_package(ImportAnkiPackageRequest(
+            package_path=str(out), options=ImportAnkiPackageOptions(with_scheduling=True)))
+        assert anki.db.list("SELECT ivl FROM revlog ORDER BY id") == [9, 21]
+        assert anki.db.list("SELECT lastIvl FROM revlog ORDER BY id")[1] == 9
+        assert anki.db.list("SELECT ivl FROM cards") == [21]
+    finally:
+        anki.close()
