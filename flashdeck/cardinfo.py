@@ -102,11 +102,8 @@ class Review:
         days = None
         if isinstance(due, int) and after.get("state") == "review" \
                 and after.get("rules", 1) != 1:  # due on a day (scheduling/step.py)
-            zone = step.zone_from_key(after.get("zone"), tz)
-            hour = step.logged_hour(after, day_start_hour)
             try:
-                days = (step.scheduling_date(_utc(due), hour, zone)
-                        - step.scheduling_date(_utc(row.reviewed_at), hour, zone)).days
+                days = step.logged_days(after, row.reviewed_at, due, tz, day_start_hour)
             except (OverflowError, ValueError, OSError):  # a damaged log: doctor reports it
                 days = None
         return cls(
@@ -271,5 +268,4 @@ def card_info(engine, card_id: int, tz=None) -> CardInfo:
 def _due_days(row, now: datetime, tz, hour: int) -> int | None:
     if row["state"] != "review" or row["due"] is None:
         return None
-    due = step.scheduling_date(_utc(row["due"]), hour, tz)
-    return (due - step.scheduling_date(now, hour, tz)).days
+    return step.days_between(now, _utc(row["due"]), hour, tz)

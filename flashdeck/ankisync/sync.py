@@ -380,25 +380,17 @@ def _intervals(row, config, tz) -> tuple[int, int]:
     and day-start hour the answer was given with, as the card's own interval: a 21-day
     interval given in the evening is 21, not the 20 its hours round to), seconds when
     negative."""
-    from datetime import datetime, timezone
-
-    from flashdeck.scheduling.day import scheduling_date
-    from flashdeck.scheduling.step import logged_hour, zone_from_key
-
-    def day(seconds: int):
-        return scheduling_date(datetime.fromtimestamp(seconds, timezone.utc), hour, zone)
+    from flashdeck.scheduling.step import logged_days
 
     def interval(state: dict, at: int) -> int:
         due, last = state.get("due"), state.get("last_review")
         if due is None:
             return 0
         if state.get("state") == "review" and last is not None:
-            return max(1, (day(due) - day(last)).days)
+            return max(1, logged_days(after, last, due, tz, config.day_start_hour))
         return -max(1, int(due - at))
     try:
         before, after = json.loads(row["state_before"]), json.loads(row["state_after"])
-        zone = zone_from_key(after.get("zone"), tz)
-        hour = logged_hour(after, config.day_start_hour)
         return interval(after, row["reviewed_at"]), interval(before, before.get("last_review")
                                                               or row["reviewed_at"])
     except (ValueError, AttributeError, TypeError):

@@ -38,6 +38,14 @@ def scheduling_date(moment: datetime, day_start_hour: int, tz: tzinfo) -> date:
     return day
 
 
+def days_between(start: datetime, end: datetime, day_start_hour: int, tz: tzinfo) -> int:
+    """Scheduling days from the day holding `start` to the day holding `end`: a review
+    interval as Anki counts it (answered at 23:50, due at the start of the day after
+    tomorrow, is 2 days, not the 1 its 28 hours round to)."""
+    return (scheduling_date(end, day_start_hour, tz)
+            - scheduling_date(start, day_start_hour, tz)).days
+
+
 def days_later(start: datetime, days: int, day_start_hour: int, tz=None) -> datetime:
     """The start of the scheduling day `days` after the one starting at `start` (not
     `days` times 24 hours: a day the clocks change on is 23 or 25 hours long)."""

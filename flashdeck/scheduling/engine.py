@@ -18,7 +18,7 @@ from flashdeck.collection.cards import CardView, card_row
 from flashdeck.collection.store import Collection
 from flashdeck.errors import UsageError
 from flashdeck.scheduling.config import Config
-from flashdeck.scheduling.day import day_bounds, scheduling_date
+from flashdeck.scheduling.day import day_bounds, days_between
 from flashdeck.scheduling.queue import Counts, NewCards, Queue, ReviewRanking, answer_siblings
 from flashdeck.scheduling.rating import Rating, check_rating
 
@@ -139,8 +139,7 @@ class Engine:
         after tomorrow is 2d, not the 1d its 28 hours round to); else the time to `due`."""
         if state != "review":
             return due - now
-        hour, tz = self.config.day_start_hour, self.tz()
-        return timedelta(days=(scheduling_date(due, hour, tz) - scheduling_date(now, hour, tz)).days)
+        return timedelta(days=days_between(now, due, self.config.day_start_hour, self.tz()))
 
     # -- FSRS (scheduling/step.py: imported at the first answer or preview, which come after
     # the first card is on screen) ------------------------------------------------------------

@@ -31,7 +31,8 @@ from datetime import datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 
 from flashdeck.scheduling.config import Config
-from flashdeck.scheduling.day import day_start, scheduling_date  # noqa: F401 (step.* users)
+from flashdeck.scheduling.day import (day_start, days_between,  # noqa: F401 (step.* users)
+                                      scheduling_date)
 from flashdeck.scheduling.state import CardState
 
 RULES = 2  # the rules new answers follow; logged with each review
@@ -253,6 +254,14 @@ def zone_key(tz: tzinfo, at: datetime) -> str:
     minutes = int(offset.total_seconds() // 60)
     sign = "-" if minutes < 0 else "+"
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def logged_days(after: dict, start: int, end: int, tz: tzinfo, default_hour: int) -> int:
+    """`days_between` two moments (epoch seconds) in the zone and day-start hour a review's
+    log (`after`, its state_after) says it was answered with."""
+    return days_between(datetime.fromtimestamp(start, timezone.utc),
+                        datetime.fromtimestamp(end, timezone.utc),
+                        logged_hour(after, default_hour), zone_from_key(after.get("zone"), tz))
 
 
 def logged_hour(after: dict, default: int) -> int:
