@@ -27,6 +27,7 @@ parsed cards are `collection/card_rows.py`. This module holds the rules and the 
 from __future__ import annotations
 
 from operator import attrgetter, itemgetter
+from typing import Iterator
 
 from flashdeck.collection.card_rows import (_N_WRITTEN, _SR, _UPDATE_COLUMNS, CardRow, _as_row,
                                             _written, card_row)
@@ -292,6 +293,14 @@ def _write_new(conn, note_id: int, cards: list[ParsedCard] | list[tuple],
     return len(cards), 0, 0
 
 
+def in_chunks(values: list, size: int = 500) -> Iterator[tuple[list, str]]:
+    """`values` in chunks of at most `size` (SQLite's limit on bound parameters), each with
+    its `?, ?, …` placeholders for an `IN (…)`."""
+    for start in range(0, len(values), size):
+        chunk = values[start:start + size]
+        yield chunk, ",".join("?" * len(chunk))
+
+
 def _write(conn, note_id: int, rows: list[CardRow], existing: dict, matched: dict[int, int],
            taken: set[int], now: int,
            orphaned_out: list[int] | None = None) -> tuple[int, int, int]:
@@ -328,10 +337,8 @@ def _write(conn, note_id: int, rows: list[CardRow], existing: dict, matched: dic
     if plain:
         conn.executemany(_PLAIN_INSERT, plain)
     left = [i for i, old in existing.items() if i not in taken and not old["orphaned"]]
-    for start in range(0, len(left), 500):
-        chunk = left[start:start + 500]
-        conn.execute(f"UPDATE cards SET orphaned = 1 WHERE id IN ({','.join('?' * len(chunk))})",
-                     chunk)
+    for chunk, marks in in_chunks(left):
+        conn.execute(f"UPDATE cards SET orphaned = 1 WHERE id IN ({marks})", chunk)
     if orphaned_out is not None:
         orphaned_out.extend(left)
     return added, updated, len(left)
@@ -385,22 +392,20 @@ def reclaim_moved_cards(conn, orphaned: list[int], newer_than: int,
     many of the copies deleted this import added (id above `this_import`).
     Call inside a transaction."""
     olds: dict[str, list] = {}
-    for start in range(0, len(orphaned), 500):
-        chunk = orphaned[start:start + 500]
+    for chunk, marks in in_chunks(orphaned):
         for row in conn.execute(  # still orphaned: another import may have revived it
-                f"SELECT id, ckey, state, reps, sr_seed FROM cards WHERE orphaned = 1 AND id IN"
-                f" ({','.join('?' * len(chunk))}) ORDER BY id", chunk):
+                "SELECT id, ckey, state, reps, sr_seed FROM cards WHERE orphaned = 1 AND id IN"
+                f" ({marks}) ORDER BY id", chunk):
             olds.setdefault(row["ckey"], []).append(row)
     if not olds:
         return 0, 0
     synced = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'anki_cards'").fetchone()
     keys = sorted(olds)
     added = []
-    for start in range(0, len(keys), 500):
-        chunk = keys[start:start + 500]
+    for chunk, marks in in_chunks(keys):
         added += conn.execute(
             f"SELECT id, ckey, sr_seed FROM cards WHERE id > ? AND orphaned = 0 AND ckey IN"
-            f" ({','.join('?' * len(chunk))})"
+            f" ({marks})"
             " AND NOT EXISTS (SELECT 1 FROM reviews WHERE card_id = cards.id)"
             " AND NOT EXISTS (SELECT 1 FROM cram_log WHERE card_id = cards.id)"
             + (" AND NOT EXISTS (SELECT 1 FROM anki_cards WHERE card_id = cards.id)"

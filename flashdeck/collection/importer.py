@@ -20,7 +20,8 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Callable, Iterable
 
-from flashdeck.collection.identity import GoneCards, reclaim_moved_cards, sync_note_cards
+from flashdeck.collection.identity import (GoneCards, in_chunks, reclaim_moved_cards,
+                                           sync_note_cards)
 from flashdeck.collection.parsing import Parsed, parse_many
 from flashdeck.collection.report import (ImportReport, as_problems, keep_problems,
                                          kept_problems, kept_problems_by_note)
@@ -151,13 +152,9 @@ def _live_cards(conn, note_id: int) -> int:
 
 def _live(col: Collection, card_ids: list[int]) -> int:
     """How many of these cards are not orphaned."""
-    live = 0
-    for start in range(0, len(card_ids), 500):
-        chunk = card_ids[start:start + 500]
-        live += col.conn.execute(
-            f"SELECT count(*) FROM cards WHERE orphaned = 0 AND id IN"
-            f" ({','.join('?' * len(chunk))})", chunk).fetchone()[0]
-    return live
+    return sum(col.conn.execute(f"SELECT count(*) FROM cards WHERE orphaned = 0 AND id IN"
+                                f" ({marks})", chunk).fetchone()[0]
+               for chunk, marks in in_chunks(card_ids))
 
 
 def _cards_seen(col: Collection, source: Source) -> int | None:
