@@ -242,14 +242,12 @@ def _count_days(col: Collection, counting: DayCounting, since: int, until: int |
     time t as the scheduler counts it: whole scheduling days when the answer came on a
     later day than the last review, else the real time elapsed; for answers to cards in
     review or relearning with a stability and a last review."""
-    by_time = _by_time
-
     def day(column: str) -> str:
         return day_sql(column, counting.offsets, counting.day_start_hour)
 
     bins = counting.bins
-    decay = by_time("at", [(t, float(d)) for t, d, _ in counting.curves])
-    factor = by_time("at", [(t, float(f)) for t, _, f in counting.curves])
+    decay = _by_time("at", [(t, float(d)) for t, d, _ in counting.curves])
+    factor = _by_time("at", [(t, float(f)) for t, _, f in counting.curves])
     days = f"({day('at')} - {day('last')})"
     clause, params = deck_clause(deck)
     window = "r.reviewed_at >= ?" + ("" if until is None else " AND r.reviewed_at < ?")
