@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import random
 import threading
+from copy import copy
 from dataclasses import replace
 from datetime import datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
@@ -155,32 +156,47 @@ def _after(state: CardState, rating: int, after, due: int, now: datetime,
 
 class ReviewMemo:
     """fsrs's last few results, kept by an engine (the review screen's) between its previews
-    and its answer: a review card from an earlier day is reviewed at the start of today
-    (whole scheduling days), so the answer asks fsrs exactly what the card's previews asked
-    it. fsrs's result is a function of what it is given (the card, the rating, the time,
-    the settings) and of the fuzz's seed (the card's id, version and rating), all of which
-    make the key: a result found here is the one fsrs would give again."""
+    and its answer, so the answer asks fsrs nothing the card's previews asked it already.
+
+    fsrs's result is a function of what it is given (the card, the rating, the settings), of
+    the fuzz's seed (the card's id, version and rating) and of the review's time only
+    through two things: the whole days since the card's last review (`.days`: which
+    stability formula, the recall it had), and the time itself as the base the new due and
+    last review are counted from. So a result kept from a preview at 09:00:00 is the answer
+    at 09:00:20 moved on by 20 s whenever the whole days since the last review are the same
+    at both times (always for a new card); the key holds those days, not the time, and
+    `test_step`'s property checks it against fsrs itself. A review card from an earlier day
+    is reviewed at the start of today (whole scheduling days), so its key is the same all
+    day."""
 
     SIZE = 16
 
     def __init__(self) -> None:
         self._config: Config | None = None
-        self._results: dict[tuple, object] = {}
+        self._results: dict[tuple, tuple] = {}
 
     def review(self, card_id: int, state: CardState, rating: int, card, when: datetime,
                config: Config):
         if config is not self._config:
             self._config = config
             self._results.clear()
+        elapsed = None if card.last_review is None else (when - card.last_review).days
         key = (card_id, state.version, rating, int(card.state), card.step, card.stability,
-               card.difficulty, card.due, card.last_review, when)
-        after = self._results.get(key)
-        if after is None:
+               card.difficulty, card.last_review, elapsed)
+        kept = self._results.get(key)
+        if kept is None:
             after = _fsrs_review(card_id, state, rating, card, when, config)
             if len(self._results) >= self.SIZE:
                 del self._results[next(iter(self._results))]  # the oldest
-            self._results[key] = after
-        return after
+            self._results[key] = (when, after)
+            return after
+        then, after = kept
+        if then == when:
+            return after
+        moved = copy(after)  # the same answer, counted from `when`
+        moved.due = after.due + (when - then)
+        moved.last_review = when
+        return moved
 
 
 # The ratings a rating's result depends on (`answers`' ordering rules): hard is at most

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from flashdeck.scheduling import step
 from flashdeck.scheduling.config import Config
@@ -64,3 +67,33 @@ def test_the_memo_gives_what_fsrs_gives(monkeypatch):
         assert step.answers(i, state, T0, other, tz, memo=memo) == step.answers(
             i, state, T0, other, tz)
     assert len(memo._results) <= step.ReviewMemo.SIZE
+
+
+@settings(max_examples=300, deadline=None)
+@given(seed=st.integers(0, 2**32), later=st.integers(0, 2 * DAY),
+       ago=st.integers(0, 3 * DAY), name=st.sampled_from(
+           ["new", "learning", "review", "relearning"]))
+def test_a_kept_result_moved_to_the_answers_time_is_what_fsrs_gives_then(seed, later, ago,
+                                                                          name):
+    """The previews at one moment, the answer `later` seconds on (the user reading the card,
+    or leaving it on screen overnight): the memo's moved result is fsrs's own at that time,
+    whether the whole days since the last review changed in between or not."""
+    draw = random.Random(seed)
+    tz = T0.tzinfo
+    config = Config(fuzz=draw.random() < 0.8)
+    now = int(T0.timestamp())
+    if name == "new":
+        state = CardState(version=draw.randrange(5))
+    else:
+        state = CardState(
+            state=name, due=now - ago + 600, step=None if name == "review" else draw.choice([0, 1]),
+            stability=0.05 + draw.random() * 50, difficulty=1 + draw.random() * 9,
+            last_review=now - ago, reps=draw.randrange(1, 9), lapses=draw.randrange(3),
+            version=draw.randrange(50))
+    memo = step.ReviewMemo()
+    shown = T0 + timedelta(seconds=draw.randrange(0, 60))
+    step.answers(77, state, shown, config, tz, memo=memo)  # the previews
+    answered = shown + timedelta(seconds=later)
+    for rating in step.RATINGS:
+        assert step.answers(77, state, answered, config, tz, memo=memo, only=rating)[rating] \
+            == step.answers(77, state, answered, config, tz)[rating], rating
