@@ -35,7 +35,9 @@ def check_paths(paths: Iterable[str]) -> tuple[list[ParsedNote], ImportReport]:
     report = ImportReport()
     notes: list[ParsedNote] = []
     sources = collect_sources(paths, report)
-    jobs = [(f, settings_for(s, f), s.kind == "folder", None) for s in sources for f in s.files]
+    read = named_files(sources)  # a note named twice (`check vault vault/sub`) is read once
+    jobs = [(f, settings_for(s, f), s.kind == "folder", None) for s in sources for f in s.files
+            if s.kind == "file" or not (f.path in read or read.add(f.path))]
     for parsed in parse_many(jobs):
         report.notes_scanned += 1
         _file_problems(parsed.problems, report)
@@ -47,6 +49,12 @@ def check_paths(paths: Iterable[str]) -> tuple[list[ParsedNote], ImportReport]:
         report.cards_added += len(parsed.note.cards)
         notes.append(parsed.note)
     return notes, report
+
+
+def named_files(sources: list[Source]) -> set[str]:
+    """The note files named on their own (`import vault vault/x.md`): read as named files
+    (imported without the tag), never again as part of a folder given beside them."""
+    return {f.path for s in sources if s.kind == "file" for f in s.files}
 
 
 def _file_problems(problems: list[Problem], report: ImportReport) -> None:
@@ -99,6 +107,9 @@ def import_paths(col: Collection, paths: Iterable[str], *, now: int | None = Non
     newer_than = col.conn.execute("SELECT coalesce(max(id), 0) FROM cards").fetchone()[0]
     since = newer_than
     orphaned: list[int] = []
+    # a note named twice (`import vault vault/sub`) is read once; one named on its own
+    # (`import vault vault/x.md`) is read as named (the tag not needed), not in the folder
+    named, read = named_files(sources), set()
     # what an import writes, the notes can always write again: its commits do not wait for
     # the disk (a power cut could roll the collection back to an earlier import, never
     # leave it half-written, and never touch an answer: those wait for the disk)
@@ -108,12 +119,14 @@ def import_paths(col: Collection, paths: Iterable[str], *, now: int | None = Non
         for source in sources:
             # one vault is one source whatever path names it: a note or folder inside a known
             # source refreshes that part of it, a moved vault is found by its notes' content
+            folder_given = source.kind == "folder"  # placing may make a note a folder's part
             source = place_source(col, source, now, report)
             seen = _cards_seen(col, source)
             if seen is not None:
                 since = min(since, seen)
             errors = len(report.errors)
-            _import_source(col, source, report, now, progress, hold_seconds, orphaned)
+            _import_source(col, source, report, now, progress, hold_seconds, orphaned, read,
+                           named if folder_given else None, by_name=not folder_given)
             # a note that could not be read may still hold a card another note took: the
             # cards added since stay matchable until an import reads every note
             mark_imported(col, source, now, every_note_read=len(report.errors) == errors)
@@ -211,13 +224,19 @@ def _leave_the_demo(col: Collection, sources: list[Source], report: ImportReport
 def _import_source(col: Collection, source: Source, report: ImportReport, now: int,
                    progress: Callable[[int, int], None] | None,
                    hold_seconds: float | None = None,
-                   orphaned: list[int] | None = None) -> None:
+                   orphaned: list[int] | None = None, read: set[str] | None = None,
+                   named: set[str] | None = None, *, by_name: bool = False) -> None:
+    """`read`: the note files this import has read already (another path given named
+    them), `named`: those it reads as named on their own: neither read nor counted here.
+    `by_name`: the source is a note named by its own path: imported without the flashcards
+    tag, and marked so (notes.named) for the imports of its folder."""
     conn = col.conn
     source_id = _source_id(col, source, now)
     known = {
         row["relpath"]: row
         for row in conn.execute(
-            "SELECT id, relpath, size, mtime_ns, hash, present FROM notes WHERE source_id = ?",
+            "SELECT id, relpath, size, mtime_ns, hash, present, named FROM notes"
+            " WHERE source_id = ?",
             (source_id,),
         )
         if source.covers(row["relpath"])  # importing a part: the rest is neither read nor gone
@@ -240,9 +259,15 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
     kept = _kept_problems(col, source, source_id, known, on_disk, reread)
     jobs = []
     for file in source.files:
+        if read is not None:
+            if file.path in read or (named is not None and file.path in named):
+                continue
+            read.add(file.path)
         report.notes_scanned += 1
         row = known.get(file.relpath)
-        if row is not None and row["size"] >= 0 and not reread:
+        # named now for the first time: read (an unchanged untagged note was skipped before)
+        newly_named = by_name and (row is None or not row["named"])
+        if row is not None and row["size"] >= 0 and not reread and not newly_named:
             stat = file.stat
             if stat is None:
                 try:
@@ -257,9 +282,10 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
                 if row["id"] in kept:
                     report.add(as_problems(kept[row["id"]], file.display))
                 continue
-        known_hash = row["hash"] if row is not None and row["hash"] and not reread else None
-        jobs.append((file, settings_for(source, file), source.kind == "folder", known_hash,
-                     True))
+        known_hash = row["hash"] if row is not None and row["hash"] and not reread \
+            and not newly_named else None
+        require_tag = not by_name and not (row is not None and row["named"])
+        jobs.append((file, settings_for(source, file), require_tag, known_hash, True))
 
     # 3. parse what changed; 4. write each note in its own transaction
     total, done = len(jobs), 0
@@ -277,7 +303,8 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
     gone_keys = GoneCards(conn, gone_notes)
 
     def write(parsed: Parsed) -> None:
-        _write_note(conn, source_id, parsed, gone_notes, now, report, gone_keys, orphaned)
+        _write_note(conn, source_id, parsed, gone_notes, now, report, gone_keys, orphaned,
+                    by_name)
 
     batches = _Batches(col, write, report, hold=hold_seconds)
     try:
@@ -417,7 +444,7 @@ def _write_failure(parsed: Parsed, exc: BaseException) -> Problem:
 
 def _write_note(conn, source_id: int, parsed: Parsed, gone_notes: set[int], now: int,
                 report: ImportReport, gone_keys: GoneCards | None = None,
-                orphaned_out: list[int] | None = None) -> None:
+                orphaned_out: list[int] | None = None, by_name: bool = False) -> None:
     # read under the write lock: another import of this vault may have written it meanwhile
     row = conn.execute("SELECT id, relpath, size, mtime_ns, hash, present FROM notes"
                        " WHERE source_id = ? AND relpath = ?",
@@ -446,7 +473,7 @@ def _write_note(conn, source_id: int, parsed: Parsed, gone_notes: set[int], now:
                          (parsed.size, parsed.mtime_ns, parsed.hash, note_id))
         keep_problems(conn, note_id, parsed.file.display, parsed.problems)
         return
-    note_id = _upsert_note(conn, source_id, parsed, row)
+    note_id = _upsert_note(conn, source_id, parsed, row, by_name)
     keep_problems(conn, note_id, parsed.file.display, parsed.problems)
     if parsed.rows is None:  # no (longer a) flashcard note
         left = [card_id for (card_id,) in conn.execute(
@@ -479,20 +506,21 @@ def _source_id(col: Collection, source: Source, now: int) -> int:
                             (str(source.path),)).fetchone()[0]
 
 
-def _upsert_note(conn, source_id: int, parsed: Parsed, row) -> int:
+def _upsert_note(conn, source_id: int, parsed: Parsed, row, by_name: bool = False) -> int:
     cards = parsed.rows is not None
     title = parsed.title if cards and parsed.title else Path(parsed.file.relpath).stem
     present = 1 if cards else 0
     if row is None:
         return conn.execute(
-            "INSERT INTO notes (source_id, relpath, title, size, mtime_ns, hash, present)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO notes (source_id, relpath, title, size, mtime_ns, hash, present, named)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (source_id, parsed.file.relpath, title, parsed.size, parsed.mtime_ns, parsed.hash,
-             present),
+             present, int(by_name)),
         ).lastrowid
     conn.execute(
-        "UPDATE notes SET title = ?, size = ?, mtime_ns = ?, hash = ?, present = ? WHERE id = ?",
-        (title, parsed.size, parsed.mtime_ns, parsed.hash, present, row["id"]),
+        "UPDATE notes SET title = ?, size = ?, mtime_ns = ?, hash = ?, present = ?,"
+        " named = max(named, ?) WHERE id = ?",
+        (title, parsed.size, parsed.mtime_ns, parsed.hash, present, int(by_name), row["id"]),
     )
     return row["id"]
 

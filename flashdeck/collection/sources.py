@@ -97,6 +97,8 @@ def collect_sources(paths: Iterable[str], report: ImportReport) -> list[Source]:
                 files.append(NoteFile(file_path, rel, shown + rel, stat))
             sources.append(Source(resolved, "folder", resolved, settings, files))
         else:
+            if any(s.kind == "file" and s.path == resolved for s in sources):
+                continue  # named twice: one note
             root = find_vault_root(resolved)
             settings, problems = load_vault_settings(root)
             _report(problems, report)
@@ -434,7 +436,8 @@ def _fold_note(conn, loser: int, winner: int) -> None:
         conn.execute("UPDATE cards SET orphaned = 1 WHERE id = ?", (card_id,))
     conn.execute("UPDATE cards SET note_id = ? WHERE note_id = ?", (winner, loser))
     conn.execute("UPDATE notes SET size = -1, mtime_ns = -1, hash = '', present = max(present,"
-                 " (SELECT present FROM notes WHERE id = ?)) WHERE id = ?", (loser, winner))
+                 " (SELECT present FROM notes WHERE id = ?)), named = max(named,"
+                 " (SELECT named FROM notes WHERE id = ?)) WHERE id = ?", (loser, loser, winner))
     # rows of other tables that name the folded note (its problems, ...) go with it
     for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"
                                  " AND name NOT IN ('cards', 'notes')").fetchall():

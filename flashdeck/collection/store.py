@@ -15,7 +15,7 @@ from typing import Iterator
 
 from flashdeck.errors import CollectionError, DamagedCollectionError
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 # Times are integer Unix seconds (UTC). Card scheduling state lives on the card row; the
 # review log keeps the whole state before and after each answer (JSON) so undo is exact.
@@ -263,6 +263,14 @@ CREATE TRIGGER stats_days_deck AFTER UPDATE OF deck ON cards
          AND EXISTS (SELECT 1 FROM meta WHERE key = 'stats_days_upto')
          AND EXISTS (SELECT 1 FROM reviews WHERE card_id = new.id)
     BEGIN DELETE FROM meta WHERE key = 'stats_days_upto'; END
+""",
+    # a note imported by its own path (`flashdeck import vault/note.md`) is imported without
+    # the flashcards tag (PRODUCT.md §1), then and on every later import of its vault folder:
+    # naming it once is what says it holds cards. The notes of a source that is one note
+    # file were all named
+    11: """
+ALTER TABLE notes ADD COLUMN named INTEGER NOT NULL DEFAULT 0;
+UPDATE notes SET named = 1 WHERE source_id IN (SELECT id FROM sources WHERE kind = 'file')
 """,
 }
 

@@ -12,6 +12,7 @@ from datetime import datetime
 import pytest
 
 from support.notes import write_note
+from support.schema import back_to_schema_11
 from flashdeck.collection import importer
 from flashdeck.collection.report import ImportReport
 from flashdeck.collection.sources import collect_sources
@@ -451,3 +452,58 @@ def test_a_note_file_imported_alone_then_moved_into_a_vault_keeps_its_cards(cli,
     assert notes["Capital of Peru"] == str(vault / "Peru.md")
     assert notes["Capital of Fiji"] == str(inbox / "Away.md")
     assert imported(cli, col, vault)["cards"] == {"added": 0, "updated": 0, "orphaned": 0}
+
+
+def test_a_note_named_in_an_imported_vault_is_imported_without_the_tag_and_kept(cli, col,
+                                                                               vault):
+    """`flashdeck import vault/note.md` imports that note even without the flashcards tag
+    (PRODUCT.md §1), also when its vault was imported before and saw it untagged; and the
+    next import of the vault keeps its cards and their history (naming it once is what
+    says it holds cards)."""
+    first = imported(cli, col, vault)
+    assert first["notes"]["skipped"] == 1 and "Milk" not in live(cli, col)
+    report = imported(cli, col, vault / "Shopping.md")
+    assert report["notes"] == {**report["notes"], "scanned": 1, "imported": 1, "skipped": 0}
+    assert report["cards"]["added"] == 1
+    before = live(cli, col)
+    reviews = answer_all(cli, col)
+    again = imported(cli, col, vault)
+    assert again["cards"] == {"added": 0, "updated": 0, "orphaned": 0}
+    assert again["notes"]["skipped"] == 0
+    assert live(cli, col) == before and history(cli, col) == reviews
+    # an edit is read as that note's: still without the tag
+    (vault / "Shopping.md").write_text("# Shopping\n\nMilk::two litres\nEggs::six\n")
+    assert imported(cli, col, vault)["cards"] == {"added": 1, "updated": 0, "orphaned": 0}
+    assert live(cli, col)["Milk"] == before["Milk"]
+
+
+def test_a_note_named_beside_its_folder_is_read_once_and_imported_as_named(cli, col, vault):
+    """Overlapping paths (`import vault vault/maths vault/Shopping.md vault`): every note is
+    read and counted once, the named one as named (imported without its tag)."""
+    report = imported(cli, col, vault, vault / "maths", vault / "Shopping.md", vault,
+                      vault / "Shopping.md")
+    assert report["notes"]["scanned"] == 6
+    assert report["notes"]["imported"] == 6 and report["notes"]["skipped"] == 0
+    assert report["cards"]["added"] == 8
+    assert len(live(cli, col)) == 8
+    checked = cli("check", vault, vault / "maths", vault / "Shopping.md", "--json").json
+    assert sorted(note["title"] for note in checked["notes"]) == [
+        "Capitals", "Cubes", "Primes", "Rivers", "Shopping", "Squares"]
+    assert sum(len(note["cards"]) for note in checked["notes"]) == 8
+
+
+def test_a_note_imported_alone_before_the_upgrade_stays_when_its_vault_is_imported(
+        cli, col, vault):
+    """A note imported by its own path by a flashdeck before notes were marked as named
+    (schema 11): the upgrade marks it, so importing its vault later keeps its cards."""
+    imported(cli, col, vault / "Shopping.md")
+    card = live(cli, col)["Milk"]
+    conn = sqlite3.connect(col)
+    back_to_schema_11(conn)
+    conn.execute("UPDATE meta SET value = '11' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    report = imported(cli, col, vault)
+    assert report["cards"]["orphaned"] == 0
+    assert live(cli, col)["Milk"] == card
+    assert col.with_name(col.name + ".v11.bak").exists()

@@ -190,7 +190,7 @@ def test_a_version_10_collection_is_migrated_and_its_stats_are_unchanged(learned
     assert _stats(copy).to_json() == before
     assert (tmp_path / "c.sqlite.v10.bak").exists()
     with Collection.open(copy, create=False) as col:
-        assert col.schema_version() == 11
+        assert col.schema_version() == 12
         rows = col.conn.execute(
             "SELECT before_state, before_stability, state_before FROM reviews"
             " ORDER BY id DESC LIMIT 2").fetchall()

@@ -14,10 +14,17 @@ CREATE TABLE reviews_v10 (
 )"""
 
 
+def back_to_schema_11(conn) -> None:
+    """Undo schema 12 (notes.named) on an open connection, inside the caller's transaction;
+    the version is left to the caller."""
+    conn.execute("ALTER TABLE notes DROP COLUMN named")
+
+
 def back_to_schema_10(conn) -> None:
-    """Undo schema 11 (the log's stored columns, the stats indexes and kept counts) on an
-    open connection, inside the caller's transaction; the version is left to the caller.
-    The log's ids and its id high-water mark are kept."""
+    """Undo schemas 12 and 11 (the log's stored columns, the stats indexes and kept counts)
+    on an open connection, inside the caller's transaction; the version is left to the
+    caller. The log's ids and its id high-water mark are kept."""
+    back_to_schema_11(conn)
     for trigger in ("insert", "delete", "update", "deck"):
         conn.execute(f"DROP TRIGGER stats_days_{trigger}")
     for trigger in ("insert", "delete", "update"):
