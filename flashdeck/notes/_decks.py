@@ -7,7 +7,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 
 from flashdeck.notes import _tags
-from flashdeck.notes._frontmatter import Frontmatter, string_list
+from flashdeck.notes._frontmatter import Frontmatter, obsidian_key, string_list
 from flashdeck.notes._lines import Lines
 from flashdeck.notes._mask import line_of
 from flashdeck.notes.model import ParserSettings
@@ -45,7 +45,8 @@ def read_decks(frontmatter: Frontmatter, lines: Lines, card_spans: list[tuple[in
     """`card_spans`: body line ranges of the explicit cards."""
     settings_tags = settings.tags
     data = frontmatter.data
-    listed = string_list(data.get("tags", data.get("tag")), True)
+    key = obsidian_key(data, "tags", "tag")
+    listed = string_list(data.get(key) if key is not None else None, True)
     frontmatter_tags = [t for t in (_tags.clean_tag(x) for x in listed) if t]
     seen: set[str] = set()
     all_tags: list[str] = []

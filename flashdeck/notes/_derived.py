@@ -16,7 +16,7 @@ from flashdeck.notes import _phrasing
 from flashdeck.notes._cards import Draft, plain_cloze, render
 from flashdeck.notes._decks import TAG_ONLY_LINE_RE
 from flashdeck.notes._explicit import ExplicitCards
-from flashdeck.notes._frontmatter import Frontmatter, scalar_text
+from flashdeck.notes._frontmatter import Frontmatter, obsidian_key, scalar_text
 from flashdeck.notes._lines import (
     BLANK,
     CALLOUT,
@@ -101,7 +101,7 @@ def aliases(src: Source, taken: set[int]) -> Derived:
     if not names:
         return Derived()
     frontmatter = src.frontmatter
-    key = "aliases" if "aliases" in frontmatter.data else "alias"
+    key = obsidian_key(frontmatter.data, "aliases", "alias") or "aliases"
     line = frontmatter.key_lines.get(key, 1)
     return Derived([Draft("aliases", _phrasing.aliases_front(src.title, len(names)),
                           ", ".join(names), line, f"aliases:L{line}")])

@@ -28,6 +28,20 @@ class Frontmatter:
     written: dict[str, Any] = field(default_factory=dict)
 
 
+def obsidian_key(data: dict[Any, Any], *names: str) -> str | None:
+    """The key of one of Obsidian's own properties (`tags`/`tag`, `aliases`/`alias`): as
+    `names` spell it, else in any case (`Tags:`, `ALIASES:`), as Obsidian reads them; the
+    first of `names` found wins. None: the note has none."""
+    for name in names:
+        if name in data:
+            return name
+    for name in names:
+        for key in data:
+            if isinstance(key, str) and key.casefold() == name:
+                return key
+    return None
+
+
 def _loader() -> Any:
     import yaml
 

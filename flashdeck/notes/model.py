@@ -19,7 +19,8 @@ from typing import Any, Literal, get_args
 # first), with a warning; fronts that give nothing away (a question callout's title answer
 # on the back, no formula asked by a cloze's sentence, cloze syntax plain in headings, no
 # title among its own other names) and formulas under a question heading kept in its answer.
-PARSER_VERSION = 4
+# 5: `Tags:`, `TAG:`, `Aliases:` in any case are the note's tags and aliases, as in Obsidian.
+PARSER_VERSION = 5
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"

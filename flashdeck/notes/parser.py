@@ -23,6 +23,7 @@ from flashdeck.notes._derived import (
 from flashdeck.notes._explicit import explicit_cards, read_schedules
 from flashdeck.notes._frontmatter import (
     Frontmatter,
+    obsidian_key,
     scalar_text,
     split_frontmatter,
     string_list,
@@ -126,8 +127,9 @@ def _note_meta(frontmatter: Frontmatter, path: str, title_arg: str | None) -> Pa
     title = scalar_text(data.get("title"), written.get("title"))
     title = title or (title_arg or "").strip()
     note = ParsedNote(path=path, title=title or _stem(path), frontmatter=data)
-    key = "aliases" if "aliases" in data else "alias"
-    note.aliases = written_list(data.get(key), written.get(key))
+    key = obsidian_key(data, "aliases", "alias")
+    if key is not None:
+        note.aliases = written_list(data.get(key), written.get(key))
     if "exercises" in data and data["exercises"] is not None:
         note.exercises = string_list(data["exercises"])
     return note

@@ -29,6 +29,23 @@ def test_tagged_and_tags() -> None:
     assert not parse_note("x#flashcards and #123", "n.md").tagged
 
 
+@pytest.mark.parametrize("key", ["Tags", "TAGS", "Tag", "tag"])
+def test_obsidians_tags_and_aliases_keys_in_any_case(key) -> None:
+    """Obsidian reads `tags`/`tag` and `aliases`/`alias` in any case (`Tags:` is what its
+    property editor shows): a note tagged `Tags: [flashcards/ml]` is a flashcard note in
+    that deck, and `Aliases:` gives the aliases card."""
+    note = parse_note(f"---\n{key}: [flashcards/ml]\nAliases: [Sørensen index]\n---\n"
+                      "Q::A\n", "Dice.md")
+    assert note.tagged and note.tags == ["flashcards/ml"]
+    assert {c.kind: c.deck for c in note.cards} == {"aliases": "flashcards/ml",
+                                                    "basic": "flashcards/ml"}
+    assert note.aliases == ["Sørensen index"]
+    assert [c.back for c in note.cards if c.kind == "aliases"] == ["Sørensen index"]
+    # the lower-case key wins over another case of it, as written
+    both = parse_note("---\nTags: [other]\ntags: [flashcards]\n---\nQ::A\n", "n.md")
+    assert both.tags == ["flashcards"]
+
+
 def test_might_be_tagged() -> None:
     s = DEFAULT
     assert might_be_tagged("---\ntags: [flashcards]\n---\n", s)
