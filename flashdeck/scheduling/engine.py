@@ -55,15 +55,29 @@ class Answered(NamedTuple):
 
 
 class Undo(NamedTuple):
-    """What an undo did: the card and rating taken back, or why nothing was."""
+    """What an undo did: the card and rating taken back (or its suspend or bury: `action`),
+    or why nothing was."""
 
     card_id: int | None = None
     rating: int | None = None
     reason: str = ""
+    action: str = "answer"
 
     @property
     def done(self) -> bool:
         return self.card_id is not None
+
+
+class Hidden(NamedTuple):
+    """A suspend or bury of one card (or an unsuspend) and the card's columns before it,
+    for `Engine.restore`."""
+
+    card_id: int
+    action: str  # suspend | unsuspend | bury
+    suspended: int
+    leech: int
+    buried_until: int | None
+    version: int
 
 
 def format_interval(delta: timedelta) -> str:
@@ -286,19 +300,38 @@ class Engine:
         card = f" on card {review['card_id']}" if on_card else ""
         return f"{Rating(review['rating']).word}{card}, {when:%Y-%m-%d %H:%M}"
 
-    def suspend(self, card_id: int, suspended: bool = True) -> None:
+    def suspend(self, card_id: int, suspended: bool = True) -> Hidden:
         """Suspend or unsuspend; unsuspending a leech clears its flag (it becomes a leech
-        again only after `leech_lapses` more lapses)."""
+        again only after `leech_lapses` more lapses). Returns what `restore` undoes."""
         with self.col.transaction() as conn:
-            card_row(self.col, card_id)
+            row = card_row(self.col, card_id)
             conn.execute("UPDATE cards SET suspended = ?, leech = leech * ?,"
                          " version = version + 1 WHERE id = ?",
                          (int(suspended), int(suspended), card_id))
+        return Hidden(card_id, "suspend" if suspended else "unsuspend", row["suspended"],
+                      row["leech"], row["buried_until"], row["version"])
 
-    def bury(self, card_id: int) -> None:
-        """Hide the card until the next day starts."""
+    def bury(self, card_id: int) -> Hidden:
+        """Hide the card until the next day starts. Returns what `restore` undoes."""
         _, day_end = self.day()
         with self.col.transaction() as conn:
-            card_row(self.col, card_id)
+            row = card_row(self.col, card_id)
             conn.execute("UPDATE cards SET buried_until = ?, version = version + 1 WHERE id = ?",
                          (_ts(day_end), card_id))
+        return Hidden(card_id, "bury", row["suspended"], row["leech"], row["buried_until"],
+                      row["version"])
+
+    def restore(self, hidden: Hidden) -> Undo:
+        """Undo a suspend or a bury exactly (the review screen's `u`): the card as it was
+        before it, version and all, so an answer before it can be undone next; refused when
+        anything changed the card since (an answer elsewhere, another bury)."""
+        with self.col.transaction() as conn:
+            changed = conn.execute(
+                "UPDATE cards SET suspended = ?, leech = ?, buried_until = ?, version = ?"
+                " WHERE id = ? AND version = ?",
+                (hidden.suspended, hidden.leech, hidden.buried_until, hidden.version,
+                 hidden.card_id, hidden.version + 1)).rowcount
+        if changed != 1:
+            return Undo(reason=f"nothing undone: card {hidden.card_id} changed since the"
+                               f" {hidden.action} (answered or hidden elsewhere)")
+        return Undo(hidden.card_id, action=hidden.action)

@@ -104,6 +104,9 @@ class Session:
         self.cram = cram  # drill without touching schedules (`review --cram`)
         self.cram_id = uuid.uuid4().hex if cram_id is None else cram_id  # its cram log
         self.pending = pending  # an answer not yet written: the collection was busy
+        # what `u` takes back, last first: this sitting's answers (_Done) and its suspends
+        # and buries (engine.Hidden), as Anki's undo takes back the last action
+        self.undoable: list = list(self.answers)
 
     def engine(self, deck: str | None = None, col: Collection | None = None) -> Engine:
         """The engine over this session's connection, or over `col` (a worker's own)."""
@@ -136,7 +139,14 @@ class Session:
 
     def record(self, card_id: int, rating: int, duration_ms: int, answered: Answered) -> None:
         """Count an answer written (by `answer`, or by a worker for a pending one)."""
-        self.answers.append(_Done(card_id, rating, duration_ms, answered.review_id))
+        done = _Done(card_id, rating, duration_ms, answered.review_id)
+        self.answers.append(done)
+        self.undoable.append(done)
+
+    def hid(self, hidden) -> None:
+        """Count a suspend or bury made on the review screen (engine.Hidden): `u` takes it
+        back."""
+        self.undoable.append(hidden)
 
     def write_pending(self, pending: Pending, path: Path, retry_seconds: float = 0.5,
                       stop: Callable[[], bool] = lambda: False) -> Answered | None:
@@ -168,21 +178,28 @@ class Session:
                 return None
 
     def undo(self, engine: Engine) -> Undo:
-        """Undo this session's last answer, never one from before it (history stays)."""
+        """Undo this session's last answer, suspend or bury, never anything from before
+        it (history stays)."""
         if self.pending is not None:
             return Undo(reason=f"{WAITING_TEXT}: your last answer is not written yet, so "
                                "there is nothing to undo until it is.")
-        if not self.answers:
+        if not self.undoable:
             return Undo(reason="Nothing to undo in this session: answers from before it stay"
                                " as they are.")
+        last = self.undoable[-1]
         try:
-            undone = engine.undo(review_id=self.answers[-1].review_id)
+            if isinstance(last, _Done):
+                undone = engine.undo(review_id=last.review_id)
+            else:
+                undone = engine.restore(last)
         except sqlite3.OperationalError as exc:
             if not is_busy(exc):
                 raise
             raise busy_error("nothing undone") from None
         if undone.done:
-            self.answers.pop()
+            self.undoable.pop()
+            if isinstance(last, _Done):
+                self.answers.remove(last)
         return undone
 
     def summary(self, deck: str | None = None) -> Summary:

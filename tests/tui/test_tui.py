@@ -161,8 +161,64 @@ async def test_bury_hides_the_card_until_tomorrow(collection):
         await pilot.pause()
         text = screen_text(app)
         assert "F1 Score: the formula" in text
-        assert "Buried until tomorrow." in text
+        assert "Buried until tomorrow (u takes it back)." in text
     assert card_column(collection, 1, "buried_until") is not None
+
+
+@run_async
+async def test_u_takes_back_a_suspend_and_a_bury_then_the_answer_before_them(collection):
+    """An accidental `s` or `b` is taken back by `u` as in Anki (the card shown again,
+    exactly as it was), and a second `u` then takes back the answer given before them."""
+    app = app_for(collection)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("space", "3")  # card 1: Good
+        await pilot.pause()
+        await pilot.press("s")  # card 2 suspended
+        await pilot.pause()
+        assert card_column(collection, 2, "suspended") == 1
+        await pilot.press("b")  # card 3 buried
+        await pilot.pause()
+        assert card_column(collection, 3, "buried_until") is not None
+        await pilot.press("u")
+        await pilot.pause()
+        assert "Undid the bury of card 3." in screen_text(app)
+        assert card_column(collection, 3, "buried_until") is None
+        await pilot.press("u")
+        await pilot.pause()
+        assert "Undid the suspend of card 2." in screen_text(app)
+        assert card_column(collection, 2, "suspended") == 0
+        assert "F1 Score: the formula" in screen_text(app)  # card 2, shown again
+        await pilot.press("u")
+        await pilot.pause()
+        assert "Undid Good." in screen_text(app)
+        assert reviews(collection) == []
+        assert "What does the F1 score measure?" in screen_text(app)
+        await pilot.press("u")
+        await pilot.pause()
+        assert "Nothing to undo in this session" in screen_text(app)
+    for card_id in (1, 2, 3):
+        assert card_column(collection, card_id, "version") == 0
+        assert card_column(collection, card_id, "state") == "new"
+
+
+@run_async
+async def test_u_leaves_a_suspend_that_something_changed_since(collection):
+    """Suspended here, then unsuspended and suspended again in another terminal: `u`
+    does not overwrite what was done there; it says why."""
+    app = app_for(collection)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("s")
+        await pilot.pause()
+        with Collection.open(collection) as other:
+            from flashdeck.scheduling.engine import Engine
+
+            Engine(other).suspend(1, False)
+        await pilot.press("u")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "nothing undone: card 1 changed since the" in text
+        assert "suspend (answered or hidden elsewhere)" in text
+    assert card_column(collection, 1, "suspended") == 0
 
 
 @run_async

@@ -18,7 +18,7 @@ from flashdeck.tui.wrapping import HangingText
 KEYS: tuple[tuple[str, str], ...] = (
     ("Space / Enter", "show the answer; once shown, answer Good"),
     ("1  2  3  4", "Again · Hard · Good · Easy (after the answer is shown)"),
-    ("u", "undo this session's last answer (the card comes back)"),
+    ("u", "undo this session's last answer, suspend or bury (the card comes back)"),
     ("s", "suspend the card (`flashdeck unsuspend ID` brings it back)"),
     ("b", "bury the card until tomorrow"),
     ("e", "edit the note in $EDITOR at this card, re-import it after"),

@@ -445,8 +445,11 @@ class ReviewScreen(Screen):
         if not undone.done:
             self.notify(content.plain(undone.reason), markup=False)
             return
-        self.done_here = max(0, self.done_here - 1)
-        self.notify(f"Undid {Rating(undone.rating).label}.", markup=False)
+        if undone.action == "answer":
+            self.done_here = max(0, self.done_here - 1)
+            self.notify(f"Undid {Rating(undone.rating).label}.", markup=False)
+        else:
+            self.notify(f"Undid the {undone.action} of card {undone.card_id}.", markup=False)
         await self.show_card(get_card(self.app.session.col, undone.card_id))
 
     @after_first_card
@@ -454,11 +457,12 @@ class ReviewScreen(Screen):
         card = self.card
         if card is None:
             return
-        if not self.app.guarded_write(lambda: self.engine.suspend(card.id, True),
-                                      "the card is not suspended"):
+        if not self.app.guarded_write(
+                lambda: self.app.session.hid(self.engine.suspend(card.id, True)),
+                "the card is not suspended"):
             return
-        self.notify(f"Suspended card {card.id} (`flashdeck unsuspend {card.id}` brings it back).",
-                    markup=False)
+        self.notify(f"Suspended card {card.id} (u takes it back; `flashdeck unsuspend"
+                    f" {card.id}` any time).", markup=False)
         await self.next_card()
 
     @after_first_card
@@ -466,9 +470,10 @@ class ReviewScreen(Screen):
         card = self.card
         if card is None:
             return
-        if not self.app.guarded_write(lambda: self.engine.bury(card.id), "the card is not buried"):
+        if not self.app.guarded_write(lambda: self.app.session.hid(self.engine.bury(card.id)),
+                                      "the card is not buried"):
             return
-        self.notify("Buried until tomorrow.", markup=False)
+        self.notify("Buried until tomorrow (u takes it back).", markup=False)
         await self.next_card()
 
     @after_first_card
@@ -697,7 +702,7 @@ class ReviewScreen(Screen):
         for rating in Rating:
             yield (f"Answer {rating.label}", f"Grade the card {rating.label} ({rating.value})",
                    partial(self.action_grade, rating.value))
-        yield "Undo", "Undo the last answer (u)", self.action_undo
+        yield "Undo", "Undo the last answer, suspend or bury (u)", self.action_undo
         yield "Suspend card", "Hide this card until unsuspended (s)", self.action_suspend
         yield "Bury card", "Hide this card until tomorrow (b)", self.action_bury
         yield "Edit note", "Open the note in $EDITOR at this card (e)", self.action_edit
