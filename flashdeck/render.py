@@ -18,7 +18,7 @@ _CLOZE_ANSWER = re.compile(r"==(?=\S)(.+?)(?<=\S)==")
 CRUMB_SEPARATOR = " › "  # how the collection joins a card's headings (column `breadcrumb`)
 
 
-def header(card) -> str:
+def header(card, *, answered: bool = False) -> str:
     """`deck · Note title › Heading › Sub`: where the card comes from, as it reads (math
     rendered, markdown syntax dropped: see `breadcrumb_text`). Plain text, never markup.
 
@@ -26,11 +26,11 @@ def header(card) -> str:
     shows as `…` (`## Sensitivity` above `Recall is also called ==sensitivity==`, the title
     `Harmonic Mean` above `What do we average rates with?::the harmonic mean`). One that
     only takes part in the answer stays: the front may need it (`Other name?::Sørensen–Dice
-    coefficient` in `Dice Coefficient`)."""
+    coefficient` in `Dice Coefficient`). `answered`: shown with the answer: all of it."""
     trail = CRUMB_SEPARATOR.join(
         part for part in (breadcrumb_text(card.note_title), breadcrumb_text(card.breadcrumb))
         if part)
-    answers = _answer_words(card) if trail else ()
+    answers = _answer_words(card) if trail and not answered else ()
     if answers:
         trail = CRUMB_SEPARATOR.join(
             _ELLIPSIS if any(a in f" {_words(part)} " for a in answers) else part
@@ -178,7 +178,7 @@ def print_card(card, answer: bool = False, seed: int | None = None, file=None,
         emit(console.render_lines(renderable, console.options, pad=False))
 
     labels = Labels(resolver, with_paths=True)
-    draw(Text(sanitize(f"#{card.id}  {header(card)}"), style="dim"))
+    draw(Text(sanitize(f"#{card.id}  {header(card, answered=answer)}"), style="dim"))
     if card.suspended:
         draw(Text("(suspended)", style="dim"))
     console.print()

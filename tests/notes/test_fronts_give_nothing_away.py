@@ -5,6 +5,7 @@ its own answer or the answer of another card of the note. Checked as the user se
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -60,7 +61,8 @@ def test_a_question_callouts_title_answer_is_on_the_back(cli, tmp_path) -> None:
 
 
 def shown_headers(cli, tmp_path, vault) -> dict[str, str]:
-    """Each card's front (as `list --json` gives it) -> the header line `show` prints above it."""
+    """Each card's front (as `list --json` gives it) -> the header line `show` prints above it
+    (with the answer, `show --answer` prints all of it: nothing is left to give away)."""
     collection = tmp_path / "c.sqlite"
     assert cli("--collection", collection, "import", vault).code == 0
     listed = cli("--collection", collection, "list", "--json")
@@ -71,7 +73,9 @@ def shown_headers(cli, tmp_path, vault) -> dict[str, str]:
         answer = cli("--collection", collection, "show", "--answer", card["id"])
         assert front.code == 0 and answer.code == 0
         first = front.out.splitlines()[0]
-        assert answer.out.splitlines()[0] == first
+        whole = answer.out.splitlines()[0]
+        assert "…" not in whole
+        assert re.fullmatch(re.escape(first).replace("…", ".+"), whole), (first, whole)
         headers[card["front"]] = first.split("  ", 1)[1]
     return headers
 
@@ -174,7 +178,8 @@ def test_the_title_is_not_one_of_its_own_other_names(cli, tmp_path) -> None:
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
-def test_the_review_screen_hides_a_heading_that_states_the_answer(tmp_path, monkeypatch) -> None:
+def test_the_review_screen_hides_a_heading_that_states_the_answer_until_it_is_shown(
+        cli, tmp_path, monkeypatch) -> None:
     from support.tui import NOW_ISO, app_for, card, make_collection, run_async, screen_text
 
     monkeypatch.setenv("FLASHDECK_NOW", NOW_ISO)
@@ -192,5 +197,12 @@ def test_the_review_screen_hides_a_heading_that_states_the_answer(tmp_path, monk
             shown = screen_text(app)
             assert "Another name for recall?" in shown
             assert "· F1 Score › Metrics › …" in shown and "Sensitivity" not in shown
+            await pilot.press("space")  # with the answer on screen: nothing left to hide
+            await pilot.pause()
+            assert "· F1 Score › Metrics › Sensitivity" in screen_text(app)
 
     run()
+    # `show` masks it on the question alone, not with the answer
+    front = cli("--collection", path, "show", "1").out
+    assert "Metrics › …" in front and "Sensitivity" not in front
+    assert "Metrics › Sensitivity" in cli("--collection", path, "show", "1", "--answer").out

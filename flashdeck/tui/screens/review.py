@@ -360,6 +360,7 @@ class ReviewScreen(Screen):
         bar.show({p.rating: p.label for p in self.previews.values()}, self.suggested)
         bar.display = True
         self.revealed = True
+        self.query_one("#crumbs", Notice).say(header(card, answered=True))  # nothing to hide now
         self.set_focus(None)
 
     # -- actions ---------------------------------------------------------------------------
