@@ -203,8 +203,8 @@ async def test_u_takes_back_a_suspend_and_a_bury_then_the_answer_before_them(col
 
 @run_async
 async def test_u_leaves_a_suspend_that_something_changed_since(collection):
-    """Suspended here, then unsuspended and suspended again in another terminal: `u`
-    does not overwrite what was done there; it says why."""
+    """Suspended here, then unsuspended in another terminal: `u` does not overwrite what
+    was done there; it says why."""
     app = app_for(collection)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("s")
