@@ -28,6 +28,11 @@ LATER_COPY = ("c.exercise IS NOT NULL AND EXISTS (SELECT 1 FROM cards o"
               " INDEXED BY cards_exercise WHERE o.exercise = c.exercise AND o.orphaned = 0"
               " AND o.id != c.id AND (o.id < c.id OR o.state != 'new'))")
 
+# A learning card `c` on a step of a day or more (Anki's "interday" learning, e.g. the 1d of
+# "10m 1d"): due on the scheduling day its step ends on, from that day's start, as Anki shows
+# it, not only from the hour of the day it was last answered at.
+INTERDAY_STEP = "c.due - c.last_review >= 86400"
+
 
 @lru_cache(maxsize=1024)
 def _note_path(source: str, relpath: str) -> str:

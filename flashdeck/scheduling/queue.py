@@ -1,6 +1,7 @@
 """Which card comes next today, and how many are left: the queue of one scheduling day.
 
-  1. learning/relearning cards whose step is due now;
+  1. learning/relearning cards whose step is due now (a step of a day or more, e.g. the 1d
+     of "10m 1d", is due from the start of the scheduling day it ends on, as in Anki);
   2. review cards due today, most overdue relative to their interval first, up to the
      daily review limit;
   3. new cards, up to the daily new limit, in the order the `new_order` setting names:
@@ -40,8 +41,8 @@ import sqlite3
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from flashdeck.collection.cards import (CARD_SELECT, LATER_COPY, NEW_CARD_SELECT, CardView,
-                                        deck_clause)
+from flashdeck.collection.cards import (CARD_SELECT, INTERDAY_STEP, LATER_COPY,
+                                        NEW_CARD_SELECT, CardView, deck_clause)
 from flashdeck.collection.store import Collection
 from flashdeck.scheduling.config import Config
 
@@ -599,10 +600,11 @@ class Queue:
         filters, params = self._filters(now)
         not_siblings, sibling_params = self._not_siblings()
 
-        # 1. learning steps due now
+        # 1. learning steps due now; a step of a day or more, all of the day it ends on
         card = self._first(
-            CARD_SELECT + " WHERE c.state IN ('learning', 'relearning') AND c.due <= ?" + filters
-            + " ORDER BY c.due, c.id", [_ts(now), *params])
+            CARD_SELECT + " WHERE c.state IN ('learning', 'relearning') AND c.due < ?"
+            f" AND (c.due <= ? OR {INTERDAY_STEP})" + filters
+            + " ORDER BY c.due, c.id", [_ts(day_end), _ts(now), *params])
         if card:
             return card
         new_done, reviews_done = self.done_today()
