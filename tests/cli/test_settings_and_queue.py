@@ -3,6 +3,8 @@ through the command line: learning steps of a day or more, the settings file's o
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from flashdeck.collection.store import Collection
@@ -66,3 +68,75 @@ def test_a_one_day_learning_step_is_due_all_of_the_day_it_ends_on(cli, vault, tm
     at(monkeypatch, "2026-11-25T03:30:00+01:00")  # still yesterday's scheduling day
     early = cli("--collection", col, "next", "--json").json
     assert early["card"] is None or early["card"]["id"] != card["id"]
+
+
+# -- the settings file's own faults -----------------------------------------------------------
+
+def test_a_settings_file_saved_with_a_byte_order_mark_is_read(cli, vault, tmp_path,
+                                                               monkeypatch):
+    """Windows Notepad saves UTF-8 with a byte order mark: the settings in it apply (they
+    were refused as "not valid TOML ... line 1, column 1")."""
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    configure(tmp_path, monkeypatch, "\ufeffnew_per_day = 1\r\n".encode("utf-8"))
+    result = cli("--collection", col, "due", "--json")
+    assert result.code == 0, result.err
+    assert result.json["total"]["new"] == 1 and result.err == ""
+
+
+@pytest.mark.parametrize("text, line, key", [
+    ('# my settings\ndesired_retention = 0.9\nnew_per_day = "20"\n', 3, "new_per_day"),
+    ("fuzz = true\n\n\nday_start_hour = 3.5\n", 4, "day_start_hour"),
+    ('learning_steps = ["1m"]\nrelearning_steps = [\n  "10m",\n  "soon",\n]\n', 2,
+     "relearning_steps"),
+    ("new_order = 'note'\n  desired_retention = nan\n", 2, "desired_retention"),
+])
+def test_a_bad_setting_names_the_file_its_line_and_the_key(cli, vault, tmp_path, monkeypatch,
+                                                           text, line, key):
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    config = configure(tmp_path, monkeypatch, text)
+    for args in (["next"], ["due"], ["answer", "1", "good"]):
+        result = cli("--collection", col, *args)
+        assert result.code == 2, args
+        assert result.err.startswith(f"flashdeck: {config}:{line}: {key}")
+        assert len(result.err.strip().splitlines()) == 1 and "Traceback" not in result.err
+    with sqlite3.connect(col) as conn:  # nothing was answered on a guess
+        assert conn.execute("SELECT count(*) FROM reviews").fetchone()[0] == 0
+
+
+def test_an_unknown_setting_or_table_is_a_warning_at_its_line(cli, vault, tmp_path,
+                                                              monkeypatch):
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    config = configure(tmp_path, monkeypatch,
+                       "new_per_day = 1\nnew_per_dya = 5\n\n[limits]\nnew = 3\n")
+    result = cli("--collection", col, "due", "--json")
+    assert result.code == 0 and result.json["total"]["new"] == 1
+    assert f"{config}:2: warning: unknown setting 'new_per_dya' ignored" in result.err
+    assert f"{config}:4: warning: unknown setting 'limits' ignored" in result.err
+
+
+def test_settings_that_are_not_utf8_name_the_line(cli, vault, tmp_path, monkeypatch):
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    config = configure(tmp_path, monkeypatch,
+                       b"new_per_day = 5\n# caf\xe9 opens at 7\nfuzz = true\n")
+    result = cli("--collection", col, "next")
+    assert result.code == 2
+    assert result.err.startswith(f"flashdeck: {config}:2: ") and "UTF-8" in result.err
+    assert len(result.err.strip().splitlines()) == 1
+
+
+def test_a_sync_endpoint_that_is_not_a_string_is_named(tmp_path):
+    """`[sync] endpoint = 5` was dropped without a word: `sync` then asked "which account?"
+    or synced with AnkiWeb instead of the user's own server."""
+    from flashdeck.ankisync.sync import sync_settings
+    from flashdeck.errors import UsageError
+
+    config = tmp_path / "config.toml"
+    config.write_text('[sync]\nendpoint = 5\nuser = "kim"\n', encoding="utf-8")
+    with pytest.raises(UsageError, match=r"\[sync\] endpoint must be a string"):
+        sync_settings(config)
+    config.write_bytes('\ufeff[sync]\nendpoint = "http://localhost:8080/"\n'.encode())
+    assert sync_settings(config) == {"endpoint": "http://localhost:8080/"}
