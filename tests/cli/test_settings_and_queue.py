@@ -140,3 +140,32 @@ def test_a_sync_endpoint_that_is_not_a_string_is_named(tmp_path):
         sync_settings(config)
     config.write_bytes('\ufeff[sync]\nendpoint = "http://localhost:8080/"\n'.encode())
     assert sync_settings(config) == {"endpoint": "http://localhost:8080/"}
+
+
+# -- --deck and letter case -------------------------------------------------------------------
+
+def test_decks_that_differ_only_in_letter_case_are_one_deck(cli, tmp_path):
+    """Obsidian's tags are case-insensitive (`#Flashcards/ML` is `#flashcards/ml`), and so
+    are Anki's deck names. `--deck flashcards/ml` took the `FLASHCARDS/ML/deep` cards (SQL's
+    LIKE folds case) but not `Flashcards/ML`'s own, and `due` showed three trees."""
+    vault = tmp_path / "vault"
+    write_note(vault, "Bayes.md", "---\ntags: [Flashcards/ML]\n---\n\nPrior::belief before\n")
+    write_note(vault, "Entropy.md", "#flashcards/ml/info\n\nEntropy unit::bit\n")
+    write_note(vault, "Huffman.md", "#FLASHCARDS/ML/Info\n\nHuffman codes::prefix-free\n")
+    write_note(vault, "Sets.md", "#flashcards/maths\n\nEmpty set::no elements\n")
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+
+    due = cli("--collection", col, "due", "--json").json
+    assert [(row["deck"], row["new"]) for row in due["decks"]] == [
+        ("flashcards", 4), ("flashcards/maths", 1), ("flashcards/ml", 3),
+        ("flashcards/ml/info", 2)]
+    for deck in ("flashcards/ml", "Flashcards/ML", "FLASHCARDS/ml/"):
+        listed = cli("--collection", col, "list", "--deck", deck, "--json").json
+        assert sorted(card["front"] for card in listed) == [
+            "Entropy unit", "Huffman codes", "Prior"], deck
+        nxt = cli("--collection", col, "next", "--deck", deck, "--json").json
+        assert nxt["counts"]["new"] == 3, deck  # = its row in `due`
+    listed = cli("--collection", col, "list", "--deck", "flashcards/ML/INFO", "--json").json
+    assert sorted(card["front"] for card in listed) == ["Entropy unit", "Huffman codes"]
+    assert cli("--collection", col, "list", "--deck", "flashcards/m", "--json").json == []
