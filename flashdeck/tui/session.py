@@ -192,7 +192,14 @@ class Session:
         also "still due today" (the queue's counts include it: it is today's)."""
         from flashdeck.scheduling.upcoming import upcoming  # the summary's, not the first card's
 
-        engine = self.engine(deck)
+        def scheduled(deck: str | None = None) -> Engine:
+            """What the schedules have due: a cram's cards left are not "due today" (its
+            answers change no schedule), so its summary says what a review would show."""
+            if self.cram:
+                return Engine(self.col, self.config, now=self.now, deck=deck)
+            return self.engine(deck)
+
+        engine = scheduled(deck)
         by_rating = {r.value: sum(1 for a in self.answers if a.rating == r) for r in Rating}
         seconds = (self.monotonic() - self.started) if self.started is not None else 0.0
         later = upcoming(engine)
@@ -200,8 +207,8 @@ class Session:
         left = Counts(counts.new, max(0, counts.learning - later.later_today), counts.review)
         elsewhere = None
         if deck:
-            everywhere = self.engine().counts()
-            everywhere_later = upcoming(self.engine()).later_today
+            everywhere = scheduled().counts()
+            everywhere_later = upcoming(scheduled()).later_today
             elsewhere = Counts(
                 max(0, everywhere.new - counts.new),
                 max(0, everywhere.learning - everywhere_later - left.learning),

@@ -107,6 +107,59 @@ async def test_cram_drills_without_touching_schedules(tmp_path, cli, monkeypatch
     assert sorted({card for card, rating in cram if rating > 1}) == [1, 2, 3]
 
 
+@run_async
+async def test_the_summary_of_a_cram_session_says_what_is_really_due(tmp_path, cli,
+                                                                     monkeypatch) -> None:
+    """Cramming cards that are not due, then quitting: the summary said "Still due today
+    0 new · 0 learning · 2 review" (the cram's cards not yet passed), and the line printed
+    on exit "Still due today: 2 review." Nothing is due: the schedules say so."""
+    col = _studied_vault(cli, tmp_path, monkeypatch, cards=3)
+    from datetime import datetime
+
+    later = datetime.fromisoformat("2026-11-02T09:00:00+01:00")
+    assert cli("--collection", col, "due", "--json").json["total"] == {
+        "new": 0, "learning": 0, "review": 0}
+    app = app_for(col, now=later, cram=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("space", "3")
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Cards reviewed" in text
+        assert "0 new · 0 learning · 0 review" in text
+    assert "Still due" not in app.final_summary
+    assert app.final_summary.startswith("Reviewed 1 card")
+
+
+@run_async
+async def test_a_finished_cram_of_a_deck_does_not_claim_nothing_is_due(tmp_path, cli,
+                                                                       monkeypatch) -> None:
+    """A cram ends when every card passed, not when nothing is due: the end of a cram of a
+    deck whose new cards wait said "Nothing more due in deck ...", above their count."""
+    vault = tmp_path / "vault"
+    write_note(vault, "Optics.md", "#flashcards/physics\n\nLens::focuses light\n")
+    write_note(vault, "Sets.md", "#flashcards/maths\n\nEmpty set::no elements\n")
+    col = tmp_path / "c.db"
+    monkeypatch.setenv("FLASHDECK_NOW", "2026-11-01T09:00:00+01:00")
+    assert cli("--collection", col, "import", vault).code == 0
+    from datetime import datetime
+
+    app = app_for(col, deck="flashcards/physics", cram=True,
+                  now=datetime.fromisoformat("2026-11-01T09:00:00+01:00"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "Lens" in screen_text(app)
+        await pilot.press("space", "3")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Cram done" in text and "flashcards/physics" in text
+        assert "Nothing more due" not in text
+        assert "1 new · 0 learning · 0 review" in text  # the deck's new card is still new
+        assert "1 new due" in text  # and the other deck's
+
+
 def test_cram_counts_and_order(tmp_path, monkeypatch) -> None:
     from datetime import datetime, timezone
 
