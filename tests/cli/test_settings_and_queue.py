@@ -169,3 +169,38 @@ def test_decks_that_differ_only_in_letter_case_are_one_deck(cli, tmp_path):
     listed = cli("--collection", col, "list", "--deck", "flashcards/ML/INFO", "--json").json
     assert sorted(card["front"] for card in listed) == ["Entropy unit", "Huffman codes"]
     assert cli("--collection", col, "list", "--deck", "flashcards/m", "--json").json == []
+
+
+# -- the vault's .flashdeck.toml ---------------------------------------------------------------
+
+@pytest.mark.parametrize("marker", ['"?"', '" ?? "', '"::"'])
+def test_an_end_marker_that_is_a_card_separator_is_refused_and_no_card_is_lost(
+        cli, tmp_path, marker):
+    """`multiline_end_marker = "?"` made every multi-line card's own `?` line its end:
+    the cards vanished from the import without a word."""
+    vault = tmp_path / "vault"
+    write_note(vault, ".flashdeck.toml", f"# vault settings\n[cards]\n"
+                                         f"multiline_end_marker = {marker}\n")
+    write_note(vault, "Thermodynamics.md",
+               "---\ntags: [flashcards]\n---\n\nWhat does the first law state?\n?\n"
+               "Energy is conserved: dU = Q - W.\n\nZeroth law::thermal equilibrium is"
+               " transitive\n")
+    col = tmp_path / "c.sqlite"
+    result = cli("--collection", col, "import", vault, "--json")
+    assert result.code == 1
+    settings = str(vault / ".flashdeck.toml")
+    assert [(e["path"], e["line"]) for e in result.json["errors"]] == [(settings, 3)]
+    assert "multiline_end_marker" in result.json["errors"][0]["message"]
+    fronts = sorted(c["front"] for c in cli("--collection", col, "list", "--json").json)
+    assert fronts == ["What does the first law state?", "Zeroth law"]
+
+
+def test_an_unknown_cards_subtable_is_a_warning_at_its_header(cli, tmp_path):
+    vault = tmp_path / "vault"
+    write_note(vault, ".flashdeck.toml", '[cards]\ntags = ["flashcards"]\n\n[cards.review]\n'
+                                         "limit = 5\n")
+    write_note(vault, "Optics.md", "#flashcards\n\nFocal length unit::metre\n")
+    result = cli("check", vault)
+    assert result.code == 0
+    assert f"{vault / '.flashdeck.toml'}:4: warning: [cards] unknown setting 'review'" \
+        in result.out + result.err
