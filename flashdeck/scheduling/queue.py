@@ -97,16 +97,24 @@ _TOUCHED_NOTE_COUNTS = (
     f" CROSS JOIN cards t WHERE {_BEFORE} = 'new' AND r.reviewed_at >= ? AND t.id = r.card_id"
     " GROUP BY t.note_id")
 
-# `random`: the new cards in an order that looks random and changes with the day: by
-# (id * m + s) mod p, p prime and m, s drawn from the day (a different permutation each day),
-# in integer arithmetic that stays below 2**63 (ids below 2**31).
+# `random`: the new cards in an order that looks random and changes with the day: by a hash
+# of the id, p prime and m, s, m2, s2 drawn from the day: x = (id * m + s) mod p, then
+# y = (x * x * m2 + s2) mod p... squared once more. (An affine map alone, (id * m + s) mod p,
+# orders ids as a fixed stride: by the three-gap theorem consecutive cards' ids then differ
+# by one of at most three steps.) Ties (rare) go by id. Integer arithmetic that stays below
+# 2**63 (ids below 2**31; every product is of two numbers below p).
 _P = 2147483647
-_SHUFFLE = f"(c.id * ? + ?) % {_P}"
+_X = f"((c.id * ? + ?) % {_P})"
+_Y = f"(((({_X} * {_X}) % {_P}) * ? + ?) % {_P})"
+_SHUFFLE = f"(({_Y} * {_Y}) % {_P})"
 
 
 def _shuffle_params(day_start: datetime) -> list[int]:
     draw = random.Random(f"flashdeck new_order random {_ts(day_start)}")
-    return [draw.randrange(1, _P), draw.randrange(0, _P)]
+    m, s, m2, s2 = (draw.randrange(1, _P), draw.randrange(0, _P), draw.randrange(1, _P),
+                    draw.randrange(0, _P))
+    y = [m, s, m, s, m2, s2]  # _Y's parameters, in the order they appear in it
+    return [*y, *y]
 
 
 class ReviewRanking:
