@@ -160,6 +160,40 @@ async def test_a_finished_cram_of_a_deck_does_not_claim_nothing_is_due(tmp_path,
         assert "1 new due" in text  # and the other deck's
 
 
+def test_cram_keeps_siblings_apart_so_no_card_gives_the_next_away(tmp_path, cli,
+                                                                   monkeypatch) -> None:
+    """A reversed pair's two sides, or the clozes of one paragraph, came back to back in a
+    cram (new cards in their order): the card just answered showed the next one's answer."""
+    from datetime import datetime, timezone
+
+    from flashdeck.collection.store import Collection
+    from flashdeck.scheduling.config import Config
+    from flashdeck.scheduling.cram import Cram
+
+    vault = tmp_path / "vault"
+    write_note(vault, "Chemistry.md",
+               "#flashcards\n\nSodium:::Na\n\nThe ==anode== is where ==oxidation== happens."
+               "\n\nNoble gas example::argon\n\npH of pure water::7\n\n"
+               "Avogadro constant::6.022e23\n\nPotassium:::K\n")
+    col_path = tmp_path / "c.db"
+    monkeypatch.setenv("FLASHDECK_NOW", "2026-11-01T09:00:00+01:00")
+    assert cli("--collection", col_path, "import", vault).code == 0
+    now = datetime(2026, 11, 1, 8, tzinfo=timezone.utc)
+    with Collection.open(col_path) as col:
+        cram = Cram(col, Config(), now=lambda: now)
+        seen = []
+        while (card := cram.next_card()) is not None and len(seen) < 20:
+            seen.append(card)
+            cram.answer(card.id, 3)
+    assert len(seen) == 9  # every card once
+    blocks = [(c.note_id, c.block) for c in seen]
+    for i, (a, b) in enumerate(zip(blocks, blocks[1:])):
+        # back to back only when nothing else was left
+        assert a != b or i + 2 == len(seen), [c.front for c in seen]
+    assert [c.front for c in seen][:3] == [
+        "Sodium", "The [...] is where oxidation happens.", "Noble gas example"]
+
+
 def test_cram_counts_and_order(tmp_path, monkeypatch) -> None:
     from datetime import datetime, timezone
 
