@@ -197,9 +197,9 @@ def test_a_new_card_buried_until_later_today_comes_back_on_time(tmp_path):
 
 def test_a_studied_cards_answer_hides_its_new_sibling_shown_next(tmp_path):
     """The first note's reversed pair: one side relearning since yesterday evening (a
-    12-hour step; a step of a day or more would be due all day), due in five minutes; the other side new, the next new card. Once the first is answered, the new
-    side has a sibling answered today: the next card is another note's, as a fresh
-    engine's."""
+    12-hour step; a step of a day or more would be due all day), due in five minutes; the
+    other side new, the next new card. Once the first is answered, the new side has a
+    sibling answered today: the next card is another note's, as a fresh engine's."""
     col = make_collection(tmp_path / "c.sqlite", notes=3)
     first, partner = [row[0] for row in col.conn.execute(
         "SELECT id FROM cards WHERE note_id = (SELECT min(note_id) FROM cards)"
