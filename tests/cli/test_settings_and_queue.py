@@ -204,3 +204,18 @@ def test_an_unknown_cards_subtable_is_a_warning_at_its_header(cli, tmp_path):
     assert result.code == 0
     assert f"{vault / '.flashdeck.toml'}:4: warning: [cards] unknown setting 'review'" \
         in result.out + result.err
+
+
+@pytest.mark.parametrize("command", [["next"], ["list"], ["stats"], ["review"],
+                                     ["export", "anki", "{tmp}/out.apkg"]])
+@pytest.mark.parametrize("deck", ["", "  ", "/"])
+def test_an_empty_deck_name_is_a_usage_error_not_every_deck(cli, vault, tmp_path, command,
+                                                            deck):
+    """`--deck "$DECK"` with DECK unset named every deck: `review` and `export` took the
+    whole collection without a word."""
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    command = [part.replace("{tmp}", str(tmp_path)) for part in command]
+    result = cli("--collection", col, *command, "--deck", deck)
+    assert result.code == 2 and "is not a deck name" in result.err and result.out == ""
+    assert not (tmp_path / "out.apkg").exists()
