@@ -193,9 +193,9 @@ class Session:
         from flashdeck.scheduling.upcoming import upcoming  # the summary's, not the first card's
 
         def scheduled(deck: str | None = None) -> Engine:
-            """What the schedules have due: a cram's cards left are not "due today" (its
-            answers change no schedule), so its summary says what a review would show."""
-            if self.cram:
+            """What the schedules have due today: not a cram's cards left (its answers change
+            no schedule) nor the cards a review ahead reaches on later days."""
+            if self.cram or self.ahead:
                 return Engine(self.col, self.config, now=self.now, deck=deck)
             return self.engine(deck)
 

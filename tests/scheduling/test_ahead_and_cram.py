@@ -74,6 +74,26 @@ async def test_review_ahead_in_the_review_screen(tmp_path, cli, monkeypatch) -> 
 
 
 @run_async
+async def test_the_summary_of_a_review_ahead_does_not_call_the_cards_ahead_due_today(
+        tmp_path, cli, monkeypatch) -> None:
+    """Quitting a review ahead: the summary said the cards of the next days still ahead
+    were "still due today" (and the exit line "Still due today: 2 review.")."""
+    col = _studied_vault(cli, tmp_path, monkeypatch, cards=3)
+    from datetime import datetime
+
+    later = datetime.fromisoformat("2026-11-02T09:00:00+01:00")
+    app = app_for(col, now=later, ahead=30)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("space", "3")
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause()
+        assert "0 new · 0 learning · 0 review" in screen_text(app)
+    assert "Still due" not in app.final_summary
+
+
+@run_async
 async def test_cram_drills_without_touching_schedules(tmp_path, cli, monkeypatch) -> None:
     col = _studied_vault(cli, tmp_path, monkeypatch, cards=3)
     before = _schedules(col)
