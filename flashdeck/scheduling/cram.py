@@ -1,6 +1,6 @@
 """Cram: drill a deck's cards without touching their schedules (`flashdeck review --cram`).
 
-Every live, unsuspended card of the deck comes once (studied ones first, soonest due
+Every live card of the deck, not suspended or buried, comes once (studied ones first, soonest due
 first, then new ones in their order; a sibling of one of the last few answered waits while
 another card can come); a card answered
 Again comes back after a few others, until it is answered otherwise. The answers go to their
@@ -28,8 +28,9 @@ from flashdeck.scheduling.queue import Counts
 AGAIN_GAP = 3  # a card answered Again comes back after this many other answers
 
 # the cards of the deck this session has not yet passed (its last answer here, if any, was
-# Again): live, not suspended
+# Again): live, not suspended, not buried (`b` in a cram: until tomorrow, as in a review)
 _LEFT = (" WHERE c.orphaned = 0 AND c.suspended = 0"
+         " AND (c.buried_until IS NULL OR c.buried_until <= ?)"
          " AND coalesce((SELECT l.rating FROM cram_log l INDEXED BY cram_session"
          " WHERE l.session = ? AND l.card_id = c.id ORDER BY l.id DESC LIMIT 1), 1) = 1")
 
@@ -48,7 +49,7 @@ class Cram(Engine):
 
     def _left(self) -> tuple[str, list]:
         clause, params = deck_clause(self.deck)
-        return _LEFT + clause, [self.session, *params]
+        return _LEFT + clause, [int(self.now().timestamp()), self.session, *params]
 
     def next_card(self) -> CardView | None:
         conn = self.col.conn

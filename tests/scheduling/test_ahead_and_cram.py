@@ -214,6 +214,36 @@ def test_cram_keeps_siblings_apart_so_no_card_gives_the_next_away(tmp_path, cli,
         "Sodium", "The [...] is where oxidation happens.", "Noble gas example"]
 
 
+@run_async
+async def test_a_card_buried_in_a_cram_leaves_it(tmp_path, cli, monkeypatch) -> None:
+    """`b` in a cram said "Buried until tomorrow." and showed the same card again: the cram
+    took every unsuspended card, buried ones too."""
+    col = _studied_vault(cli, tmp_path, monkeypatch, cards=3)
+    from datetime import datetime
+
+    later = datetime.fromisoformat("2026-11-02T09:00:00+01:00")
+    app = app_for(col, now=later, cram=True)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        import re
+
+        buried = re.search(r"Metric question \d", screen_text(app)).group(0)
+        await pilot.press("b")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Buried until tomorrow." in text
+        assert buried not in text and re.search(r"Metric question \d", text)
+        assert "2 review" in text  # the cram's cards left: the buried one is not
+        for _ in range(2):
+            await pilot.press("space", "3")
+            await pilot.pause()
+        assert "Cram done" in screen_text(app)  # it did not come back
+    with sqlite3.connect(col) as conn:
+        crammed = [card for card, in conn.execute("SELECT card_id FROM cram_log")]
+        fronts = dict(conn.execute("SELECT id, front FROM cards"))
+    assert len(crammed) == 2 and buried not in {fronts[card] for card in crammed}
+
+
 def test_cram_counts_and_order(tmp_path, monkeypatch) -> None:
     from datetime import datetime, timezone
 
