@@ -197,7 +197,12 @@ def load_config(path: Path | None = None) -> Config:
                 raise UsageError(f"{where}: desired_retention must be a number from 0.7 to 0.99, not {value!r}")
             values[key] = float(value)
         elif key in ("learning_steps", "relearning_steps"):
-            values[key] = parse_steps(value, key, where)
+            values[key] = steps = parse_steps(value, key, where)
+            down = next((i for i in range(1, len(steps)) if steps[i] < steps[i - 1]), None)
+            if down is not None:  # "1d", "1m" for "1m", "1d": Again would wait longer than Good
+                _warn_once(f"{where}: warning: {key} go down ({value[down - 1]!r} then"
+                           f" {value[down]!r}): steps are meant to grow (Again waits the"
+                           " first, Good moves on to the next); used as written")
         elif key == "fuzz":
             if not isinstance(value, bool):
                 raise UsageError(f"{where}: fuzz must be true or false, not {value!r}")

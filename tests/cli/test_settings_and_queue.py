@@ -219,3 +219,19 @@ def test_an_empty_deck_name_is_a_usage_error_not_every_deck(cli, vault, tmp_path
     result = cli("--collection", col, *command, "--deck", deck)
     assert result.code == 2 and "is not a deck name" in result.err and result.out == ""
     assert not (tmp_path / "out.apkg").exists()
+
+
+def test_learning_steps_that_go_down_are_a_warning_at_their_line(cli, vault, tmp_path,
+                                                                 monkeypatch):
+    """`["1d", "1m"]` (for "1m 1d"): Again waited a day and Good was pushed after it, with
+    no word about the order."""
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    config = configure(tmp_path, monkeypatch,
+                       'new_per_day = 5\nlearning_steps = ["1d", "1m"]\n'
+                       'relearning_steps = ["10m", "1h"]\n')
+    result = cli("--collection", col, "next", "--json")
+    assert result.code == 0 and result.json["card"] is not None
+    assert result.err.count("warning") == 1
+    assert result.err.startswith(f"{config}:2: warning: learning_steps go down ('1d' then"
+                                 " '1m')")
