@@ -777,7 +777,8 @@ class Queue:
         if self.ahead <= 0:
             return counts
         # reviewing ahead: the cards due after today, within the horizon, count as reviews
-        ahead = count("c.state = 'review' AND c.due >= ? AND c.due < ?",
+        # (every studied card next_card's review ahead gives: on a learning step of days too)
+        ahead = count("c.state != 'new' AND c.due >= ? AND c.due < ?",
                       [_ts(day_end), self._horizon()], 1 << 62, True)
         return Counts(counts.new, counts.learning, counts.review + ahead)
 

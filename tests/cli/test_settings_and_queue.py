@@ -235,3 +235,21 @@ def test_learning_steps_that_go_down_are_a_warning_at_their_line(cli, vault, tmp
     assert result.err.count("warning") == 1
     assert result.err.startswith(f"{config}:2: warning: learning_steps go down ('1d' then"
                                  " '1m')")
+
+
+def test_review_ahead_counts_the_learning_cards_it_shows(cli, vault, tmp_path, monkeypatch):
+    """A card on a 2-day learning step, answered yesterday and due tomorrow: `next --ahead
+    1` shows it, and counted it nowhere (0 left while it showed a card)."""
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    configure(tmp_path, monkeypatch, 'learning_steps = ["10m", "2d"]\nnew_per_day = 1\n')
+    col = tmp_path / "c.sqlite"
+    at(monkeypatch, "2026-11-24T09:00:00+01:00")
+    assert cli("--collection", col, "import", vault).code == 0
+    card = cli("--collection", col, "next", "--json").json["card"]
+    assert cli("--collection", col, "answer", card["id"], "good").code == 0  # due in 2 days
+    at(monkeypatch, "2026-11-25T09:00:00+01:00")
+    configure(tmp_path, monkeypatch, 'learning_steps = ["10m", "2d"]\nnew_per_day = 0\n')
+    assert cli("--collection", col, "next", "--json").json["card"] is None
+    ahead = cli("--collection", col, "next", "--ahead", "1", "--json").json
+    assert ahead["card"]["id"] == card["id"] and ahead["card"]["state"] == "learning"
+    assert sum(ahead["counts"].values()) == 1
