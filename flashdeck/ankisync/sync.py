@@ -78,16 +78,23 @@ def sync_settings(path: Path) -> dict:
     """`[sync]` of config.toml: {"endpoint": ..., "user": ...} (what is there)."""
     import tomllib
 
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    from flashdeck.scheduling.config import read_settings
+
+    source = read_settings(path)
+    if source is None:
         return {}
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    try:
+        data = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{path}: cannot read the settings: {exc}") from None
     table = data.get("sync", {})
     if not isinstance(table, dict):
         raise UsageError(f"{path}: [sync] must be a table with endpoint and user")
-    return {k: v for k, v in table.items() if k in ("endpoint", "user") and isinstance(v, str)}
+    for key in ("endpoint", "user"):
+        if key in table and not isinstance(table[key], str):
+            raise UsageError(f"{path}: [sync] {key} must be a string in quotes,"
+                             f" not {table[key]!r}")
+    return {k: v for k, v in table.items() if k in ("endpoint", "user")}
 
 
 def remember_settings(path: Path, endpoint: str | None, user: str) -> None:

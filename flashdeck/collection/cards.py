@@ -28,6 +28,11 @@ LATER_COPY = ("c.exercise IS NOT NULL AND EXISTS (SELECT 1 FROM cards o"
               " INDEXED BY cards_exercise WHERE o.exercise = c.exercise AND o.orphaned = 0"
               " AND o.id != c.id AND (o.id < c.id OR o.state != 'new'))")
 
+# A learning card `c` on a step of a day or more (Anki's "interday" learning, e.g. the 1d of
+# "10m 1d"): due on the scheduling day its step ends on, from that day's start, as Anki shows
+# it, not only from the hour of the day it was last answered at.
+INTERDAY_STEP = "c.due - c.last_review >= 86400"
+
 
 @lru_cache(maxsize=1024)
 def _note_path(source: str, relpath: str) -> str:
@@ -139,12 +144,29 @@ def get_card(col: Collection, card_id: int) -> CardView:
     return CardView.from_row(card_row(col, card_id))
 
 
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def fold_deck(name: str) -> str:
+    """A deck name as decks are compared: tags name decks and tags are case-insensitive
+    (`#Flashcards/ML` is `#flashcards/ml`), as Anki's deck names are. ASCII letters only, as
+    SQLite's NOCASE and LIKE fold them, so Python and SQL agree on every name."""
+    return name.translate(_ASCII_LOWER)
+
+
+def in_deck(name: str, deck: str) -> bool:
+    """Whether deck `name` is `deck` or one of its subdecks (as deck_clause matches)."""
+    name, deck = fold_deck(name), fold_deck(deck.strip("/"))
+    return name == deck or name.startswith(deck + "/")
+
+
 def deck_clause(deck: str | None, column: str = "c.deck") -> tuple[str, list]:
-    """A deck and its subdecks: `flashcards/ml` matches `flashcards/ml/metrics` too."""
+    """A deck and its subdecks: `flashcards/ml` matches `flashcards/ml/metrics` too, and
+    `Flashcards/ML` (letter case aside, as the subdecks' LIKE always matched: fold_deck)."""
     if not deck:
         return "", []
     deck = deck.strip("/")
-    return f" AND ({column} = ? OR {column} LIKE ? ESCAPE '\\')", [
+    return f" AND ({column} = ? COLLATE NOCASE OR {column} LIKE ? ESCAPE '\\')", [
         deck, deck.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "/%"]
 
 

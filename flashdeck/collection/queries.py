@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-from flashdeck.collection.cards import LATER_COPY, deck_clause
+from flashdeck.collection.cards import INTERDAY_STEP, LATER_COPY, deck_clause
 from flashdeck.collection.store import Collection
 
 _REVIEW_SELECT = """
@@ -86,13 +86,15 @@ def exercise_cards(col: Collection, exercise: str | None = None) -> Iterator[Exe
 def studied_due_between(col: Collection, start: int, end: int, deck: str | None = None,
                         learning_only: bool = False) -> tuple[int, int | None]:
     """Studied (not new), unsuspended, live cards due after `start` and before `end` (Unix
-    seconds), not buried past their due time: how many, and the first one's due time."""
+    seconds), not buried past their due time: how many, and the first one's due time.
+    `learning_only`: learning cards on a step of less than a day (the queue gives the others
+    from the start of their day)."""
     clause, params = deck_clause(deck)
     sql = ("SELECT count(*), min(c.due) FROM cards c WHERE c.orphaned = 0 AND c.suspended = 0"
            " AND c.state != 'new' AND c.due > ? AND c.due < ?"
            " AND (c.buried_until IS NULL OR c.buried_until <= c.due)" + clause)
-    if learning_only:
-        sql += " AND c.state IN ('learning', 'relearning')"
+    if learning_only:  # a step of a day or more is due all day: not "later" today
+        sql += f" AND c.state IN ('learning', 'relearning') AND NOT coalesce({INTERDAY_STEP}, 0)"
     count, first = col.conn.execute(sql, [start, end, *params]).fetchone()
     return count, first
 

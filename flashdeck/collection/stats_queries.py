@@ -8,7 +8,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
-from flashdeck.collection.cards import LATER_COPY, deck_clause
+from flashdeck.collection.cards import LATER_COPY, deck_clause, in_deck
 from flashdeck.collection.store import Collection
 
 MATURE_DAYS = 21  # a review card's interval from which it is mature (Anki's)
@@ -182,8 +182,7 @@ def answer_days(col: Collection, counting: DayCounting, first_day: int, first_st
 def _in_deck(rows: list[DayRow], deck: str | None) -> list[DayRow]:
     if not deck:
         return rows
-    deck = deck.strip("/")
-    return [r for r in rows if r.deck == deck or r.deck.startswith(deck + "/")]
+    return [r for r in rows if in_deck(r.deck, deck)]
 
 
 def _kept(col: Collection, first_day: int, deck: str | None) -> list[DayRow]:

@@ -20,6 +20,17 @@ def open_collection(args, *, readonly: bool = False, create: bool = False):
     return Collection.open_readonly(path) if readonly else Collection.open(path, create=create)
 
 
+def deck_name(value: str) -> str:
+    """`--deck D`: a deck's name. An empty one (`--deck "$DECK"` with DECK unset) is a usage
+    error, never every deck instead (a review, stats or export of the whole collection)."""
+    import argparse
+
+    if not value.strip().strip("/").strip():
+        raise argparse.ArgumentTypeError(f"{value!r} is not a deck name"
+                                         " (`flashdeck due` lists the decks)")
+    return value
+
+
 def _path(args):
     from flashdeck.paths import collection_path
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import sys
 
-from flashdeck.commands import open_collection
+from flashdeck.commands import deck_name, open_collection
 from flashdeck.errors import UsageError
 from flashdeck.textsafe import sanitize
 
@@ -36,7 +36,7 @@ def register(sub) -> None:
                     " Needs the anki extra: pip install 'flashdeck[anki]'.")
     p.add_argument("format", metavar="anki", choices=["anki"], help="the format: anki")
     p.add_argument("file", metavar="FILE.apkg")
-    p.add_argument("--deck", metavar="D", help="only this deck and its subdecks")
+    p.add_argument("--deck", metavar="D", type=deck_name, help="only this deck and its subdecks")
     p.set_defaults(func=cmd_export)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 
-from flashdeck.commands import open_collection, print_json, print_json_stream
+from flashdeck.commands import deck_name, open_collection, print_json, print_json_stream
 
 
 def register(sub) -> None:
@@ -20,7 +20,7 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("list", help="list cards")
-    p.add_argument("--deck", metavar="D", help="only this deck and its subdecks")
+    p.add_argument("--deck", metavar="D", type=deck_name, help="only this deck and its subdecks")
     p.add_argument("--due", action="store_true", help="only cards due today")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_list)

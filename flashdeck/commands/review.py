@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
+from flashdeck.commands import deck_name
 from flashdeck.errors import UsageError
 from flashdeck.textsafe import sanitize
 
 
 def register(sub) -> None:
     p = sub.add_parser("review", help="review what is due, in the terminal (the main job)")
-    p.add_argument("--deck", metavar="D", help="only this deck and its subdecks")
+    p.add_argument("--deck", metavar="D", type=deck_name, help="only this deck and its subdecks")
     p.add_argument("--demo", action="store_true",
                    help="the demo deck, in its own collection (what `review` opens while you "
                         "have no collection of your own)")

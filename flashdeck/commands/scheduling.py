@@ -8,7 +8,7 @@ from datetime import datetime
 from flashdeck.clock import local_tz
 from flashdeck.collection.cards import ascii_int, parse_card_id
 from flashdeck.collection.queries import collection_counts
-from flashdeck.commands import open_collection, print_json, print_json_stream
+from flashdeck.commands import deck_name, open_collection, print_json, print_json_stream
 from flashdeck.commands.review import ahead_days
 from flashdeck.errors import UsageError
 from flashdeck.scheduling.config import load_config
@@ -20,7 +20,7 @@ from flashdeck.textsafe import sanitize
 
 def register(sub) -> None:
     p = sub.add_parser("next", help="the card the scheduler would show now, with previews")
-    p.add_argument("--deck", metavar="D")
+    p.add_argument("--deck", metavar="D", type=deck_name)
     p.add_argument("--ahead", metavar="DAYS", type=ahead_days, default=0,
                    help="once nothing is due, the card due soonest within DAYS")
     p.add_argument("--json", action="store_true")
@@ -47,7 +47,7 @@ def register(sub) -> None:
 
     p = sub.add_parser("stats", help="collection statistics: forecast, reviews, retention,"
                        " calibration")
-    p.add_argument("--deck", metavar="D", help="one deck and its subdecks")
+    p.add_argument("--deck", metavar="D", type=deck_name, help="one deck and its subdecks")
     p.add_argument("--json", action="store_true")
     p.add_argument("--plot", action="store_true", help="draw the charts as text")
     p.set_defaults(func=cmd_stats)

@@ -17,6 +17,7 @@ SETTINGS_FILE = ".flashdeck.toml"
 MAX_SETTINGS_BYTES = 2**20  # a settings file bigger than this is refused, not read
 _CLOZE_KINDS = ("highlight", "bold", "curly")
 _DECK_MODES = ("tags", "folders")
+_SEPARATORS = ("?", "??")  # a multi-line card's front/back separators
 _TOML_LINE_RE = re.compile(r"at line (\d+)")
 _SECTION_RE = re.compile(r"\s*\[\s*([^\]]+?)\s*\]")
 
@@ -101,6 +102,9 @@ def load_vault_settings(root: Path) -> tuple[ParserSettings, list[Problem]]:
         elif key == "multiline_end_marker":
             if not isinstance(value, str) or "\n" in value:
                 bad(key, "must be a one-line string")
+            elif value.strip() in _SEPARATORS or "::" in value:
+                # "?" would end every multi-line card at its own separator: they vanished
+                bad(key, "must not be a card separator (?, ??, ::)")
             else:
                 values["multiline_end_marker"] = value.strip()
         elif key == "decks":
@@ -140,6 +144,9 @@ def _key_lines(source: str) -> dict[str, int]:
             section = m.group(1).strip().strip("\"'")
             if section == "cards":
                 lines.setdefault("cards", number)
+            elif section.startswith("cards."):  # [cards.x]: the unknown setting `x`
+                lines.setdefault(section[len("cards."):].split(".", 1)[0].strip().strip("\"'"),
+                                 number)
             continue
         if section != "cards":
             if line.split("=", 1)[0].strip() == "cards":

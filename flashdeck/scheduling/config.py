@@ -120,24 +120,63 @@ def _warn_once(message: str) -> None:
         print(sanitize(message), file=sys.stderr)
 
 
-def load_config(path: Path | None = None) -> Config:
-    path = path or config_path()
+def read_settings(path: Path) -> str | None:
+    """config.toml's text (None: there is none). A UTF-8 byte order mark (Windows Notepad
+    writes one) is dropped; bytes that are not UTF-8 are an error naming the line."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        return Config()
+        return None
     except OSError as exc:
         raise UsageError(f"{path}: cannot read the settings: {exc.strerror}") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise UsageError(f"{path}:{line}: the settings are not UTF-8 text (byte"
+                         f" 0x{raw[exc.start]:02x}); save the file as UTF-8") from None
+
+
+_NAME = r"""\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*"""
+_KEY_LINE = re.compile(_NAME + "[=.]")
+_HEADER = re.compile(r"\s*\[\[?" + _NAME + r"[\].]")
+
+
+def _key_lines(source: str) -> dict[str, int]:
+    """The 1-based line of each top-level `key = ...` (before the first [table]) and of
+    each table's first header."""
+    lines: dict[str, int] = {}
+    in_table = False
+    for number, line in enumerate(source.split("\n"), start=1):
+        m = _HEADER.match(line)
+        if m:
+            in_table = True
+        elif not in_table:
+            m = _KEY_LINE.match(line)
+        if m:
+            lines.setdefault(next(g for g in m.groups() if g is not None), number)
+    return lines
+
+
+def load_config(path: Path | None = None) -> Config:
+    path = path or config_path()
+    source = read_settings(path)
+    if source is None:
+        return Config()
     import tomllib  # deferred: only a settings file needs it (~4 ms of every command's start)
 
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: not valid TOML: {exc}") from None
-    where = str(path)
+        data = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"at line (\d+)", str(exc))
+        place = f"{path}:{m.group(1)}" if m else str(path)
+        raise UsageError(f"{place}: not valid TOML: {exc}") from None
+    lines = _key_lines(source)
     known = {f.name for f in fields(Config)}
     values = {}
     for key, value in data.items():
+        # each message names the file and the key's line (`path:line: ...`)
+        where = f"{path}:{lines[key]}" if key in lines else str(path)
         if key == "sync":  # [sync] endpoint and user: `flashdeck sync` reads them
             continue
         if key not in known:  # a warning, never an error (a newer flashdeck's setting)
@@ -158,7 +197,12 @@ def load_config(path: Path | None = None) -> Config:
                 raise UsageError(f"{where}: desired_retention must be a number from 0.7 to 0.99, not {value!r}")
             values[key] = float(value)
         elif key in ("learning_steps", "relearning_steps"):
-            values[key] = parse_steps(value, key, where)
+            values[key] = steps = parse_steps(value, key, where)
+            down = next((i for i in range(1, len(steps)) if steps[i] < steps[i - 1]), None)
+            if down is not None:  # "1d", "1m" for "1m", "1d": Again would wait longer than Good
+                _warn_once(f"{where}: warning: {key} go down ({value[down - 1]!r} then"
+                           f" {value[down]!r}): steps are meant to grow (Again waits the"
+                           " first, Good moves on to the next); used as written")
         elif key == "fuzz":
             if not isinstance(value, bool):
                 raise UsageError(f"{where}: fuzz must be true or false, not {value!r}")
@@ -188,12 +232,7 @@ def update_config(path: Path, edit) -> None:
 
     import tomlkit
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        text = ""
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read the settings: {exc.strerror}") from None
+    text = read_settings(path) or ""
     doc = tomlkit.parse(text)
     edit(doc)
     new = tomlkit.dumps(doc)

@@ -1,7 +1,8 @@
 """Cram: drill a deck's cards without touching their schedules (`flashdeck review --cram`).
 
-Every live, unsuspended card of the deck comes once (studied ones first, soonest due
-first, then new ones in their order); a card answered
+Every live card of the deck, not suspended or buried, comes once (studied ones first, soonest due
+first, then new ones in their order; a sibling of one of the last few answered waits while
+another card can come); a card answered
 Again comes back after a few others, until it is answered otherwise. The answers go to their
 own log (`cram_log`, one session id per sitting), never to the reviews: no state, due date,
 daily limit, sibling rule or history changes. Like the queue, what is left is derived from
@@ -27,10 +28,16 @@ from flashdeck.scheduling.queue import Counts
 AGAIN_GAP = 3  # a card answered Again comes back after this many other answers
 
 # the cards of the deck this session has not yet passed (its last answer here, if any, was
-# Again): live, not suspended
+# Again): live, not suspended, not buried (`b` in a cram: until tomorrow, as in a review)
 _LEFT = (" WHERE c.orphaned = 0 AND c.suspended = 0"
+         " AND (c.buried_until IS NULL OR c.buried_until <= ?)"
          " AND coalesce((SELECT l.rating FROM cram_log l INDEXED BY cram_session"
          " WHERE l.session = ? AND l.card_id = c.id ORDER BY l.id DESC LIMIT 1), 1) = 1")
+
+
+# not a sibling (same note and block) of one of the cards in a JSON array (one parameter)
+_NO_SIBLING = (" AND NOT EXISTS (SELECT 1 FROM json_each(?) j CROSS JOIN cards s"
+               " WHERE s.id = j.value AND s.note_id = c.note_id AND s.block = c.block)")
 
 
 class Cram(Engine):
@@ -42,7 +49,7 @@ class Cram(Engine):
 
     def _left(self) -> tuple[str, list]:
         clause, params = deck_clause(self.deck)
-        return _LEFT + clause, [self.session, *params]
+        return _LEFT + clause, [int(self.now().timestamp()), self.session, *params]
 
     def next_card(self) -> CardView | None:
         conn = self.col.conn
@@ -50,14 +57,18 @@ class Cram(Engine):
         recent = [row[0] for row in conn.execute(
             "SELECT card_id FROM cram_log WHERE session = ? ORDER BY id DESC LIMIT ?",
             (self.session, AGAIN_GAP))]
-        # not one of the last few answered, while another card waits
-        fresh = conn.execute(
-            CARD_SELECT + where + " AND c.id NOT IN (SELECT value FROM json_each(?))"
-            " ORDER BY (SELECT count(*) FROM cram_log l INDEXED BY cram_session"
-            " WHERE l.session = ? AND l.card_id = c.id) > 0, c.due IS NULL, c.due, c.id LIMIT 1",
-            [*params, _json(recent), self.session]).fetchone()
-        if fresh is not None:
-            return CardView.from_row(fresh)
+        # not one of the last few answered, while another card waits; and first, not a
+        # sibling of one of them (a reversed pair's other side, another cloze of the
+        # paragraph: the card just answered shows its answer)
+        order = (" ORDER BY (SELECT count(*) FROM cram_log l INDEXED BY cram_session"
+                 " WHERE l.session = ? AND l.card_id = c.id) > 0, c.due IS NULL, c.due, c.id"
+                 " LIMIT 1")
+        fresh = CARD_SELECT + where + " AND c.id NOT IN (SELECT value FROM json_each(?))"
+        for sql in (fresh + _NO_SIBLING, fresh):
+            row = conn.execute(sql + order, [*params, _json(recent), *(
+                [_json(recent)] if sql is not fresh else []), self.session]).fetchone()
+            if row is not None:
+                return CardView.from_row(row)
         row = conn.execute(CARD_SELECT + where + " ORDER BY c.due IS NULL, c.due, c.id LIMIT 1",
                            params).fetchone()
         return CardView.from_row(row) if row else None

@@ -5,18 +5,30 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Callable
 
+from flashdeck.collection.cards import fold_deck
 from flashdeck.scheduling.config import Config
 from flashdeck.scheduling.engine import Counts, Engine
 
 
 def deck_tree(decks: list[str]) -> list[tuple[str, int]]:
-    """Every deck and every parent of one, in tree order, with its depth."""
-    nodes: set[str] = set()
+    """Every deck and every parent of one, in tree order, with its depth. Names that differ
+    only in letter case are one deck (`fold_deck`: tags are case-insensitive, and `--deck`
+    matches so), shown as most of its decks spell it (then with fewest capitals)."""
+    return [(name, name.count("/")) for name in _spellings(decks).values()]
+
+
+def _spellings(decks: list[str]) -> dict[str, str]:
+    """{folded node: the name it is shown by}, every node of `decks`, in tree order."""
+    seen: dict[str, dict[str, int]] = {}
     for deck in decks:
         parts = deck.split("/")
         for i in range(1, len(parts) + 1):
-            nodes.add("/".join(parts[:i]))
-    return [(node, node.count("/")) for node in sorted(nodes, key=lambda n: n.split("/"))]
+            node = "/".join(parts[:i])
+            spellings = seen.setdefault(fold_deck(node), {})
+            spellings[node] = spellings.get(node, 0) + 1
+    return {key: min(spellings, key=lambda name: (-spellings[name],
+                                                 sum(c.isupper() for c in name), name))
+            for key, spellings in sorted(seen.items(), key=lambda item: item[0].split("/"))}
 
 
 def deck_counts(col, config: Config, now: Callable[[], datetime] | None = None
@@ -39,14 +51,16 @@ def deck_counts(col, config: Config, now: Callable[[], datetime] | None = None
 
     sums: dict[str, list[int]] = {}
     for deck, counts in own.items():
-        # the deck and its parents: "a/b/c" counts in "a/b/c", "a/b" and "a"
-        parts = deck.split("/")
+        # the deck and its parents: "a/b/c" counts in "a/b/c", "a/b" and "a" (letter case
+        # aside: fold_deck)
+        parts = fold_deck(deck).split("/")
         for i in range(1, len(parts) + 1):
             node = sums.setdefault("/".join(parts[:i]), [0, 0, 0])
             node[0] += counts.new
             node[1] += counts.learning
             node[2] += counts.review
-    rows = [(node, depth, capped(*sums[node])) for node, depth in deck_tree(list(own))]
+    rows = [(name, name.count("/"), capped(*sums[key]))
+            for key, name in _spellings(list(own)).items()]
     total = capped(*(sum(c.new for c in own.values()), sum(c.learning for c in own.values()),
                      sum(c.review for c in own.values())))
     return rows, total

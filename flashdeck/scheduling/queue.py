@@ -1,6 +1,7 @@
 """Which card comes next today, and how many are left: the queue of one scheduling day.
 
-  1. learning/relearning cards whose step is due now;
+  1. learning/relearning cards whose step is due now (a step of a day or more, e.g. the 1d
+     of "10m 1d", is due from the start of the scheduling day it ends on, as in Anki);
   2. review cards due today, most overdue relative to their interval first, up to the
      daily review limit;
   3. new cards, up to the daily new limit, in the order the `new_order` setting names:
@@ -40,8 +41,8 @@ import sqlite3
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from flashdeck.collection.cards import (CARD_SELECT, LATER_COPY, NEW_CARD_SELECT, CardView,
-                                        deck_clause)
+from flashdeck.collection.cards import (CARD_SELECT, INTERDAY_STEP, LATER_COPY,
+                                        NEW_CARD_SELECT, CardView, deck_clause)
 from flashdeck.collection.store import Collection
 from flashdeck.scheduling.config import Config
 
@@ -96,16 +97,24 @@ _TOUCHED_NOTE_COUNTS = (
     f" CROSS JOIN cards t WHERE {_BEFORE} = 'new' AND r.reviewed_at >= ? AND t.id = r.card_id"
     " GROUP BY t.note_id")
 
-# `random`: the new cards in an order that looks random and changes with the day: by
-# (id * m + s) mod p, p prime and m, s drawn from the day (a different permutation each day),
-# in integer arithmetic that stays below 2**63 (ids below 2**31).
+# `random`: the new cards in an order that looks random and changes with the day: by a hash
+# of the id, p prime and m, s, m2, s2 drawn from the day: x = (id * m + s) mod p, then
+# y = (x * x * m2 + s2) mod p... squared once more. (An affine map alone, (id * m + s) mod p,
+# orders ids as a fixed stride: by the three-gap theorem consecutive cards' ids then differ
+# by one of at most three steps.) Ties (rare) go by id. Integer arithmetic that stays below
+# 2**63 (ids below 2**31; every product is of two numbers below p).
 _P = 2147483647
-_SHUFFLE = f"(c.id * ? + ?) % {_P}"
+_X = f"((c.id * ? + ?) % {_P})"
+_Y = f"(((({_X} * {_X}) % {_P}) * ? + ?) % {_P})"
+_SHUFFLE = f"(({_Y} * {_Y}) % {_P})"
 
 
 def _shuffle_params(day_start: datetime) -> list[int]:
     draw = random.Random(f"flashdeck new_order random {_ts(day_start)}")
-    return [draw.randrange(1, _P), draw.randrange(0, _P)]
+    m, s, m2, s2 = (draw.randrange(1, _P), draw.randrange(0, _P), draw.randrange(1, _P),
+                    draw.randrange(0, _P))
+    y = [m, s, m, s, m2, s2]  # _Y's parameters, in the order they appear in it
+    return [*y, *y]
 
 
 class ReviewRanking:
@@ -599,10 +608,11 @@ class Queue:
         filters, params = self._filters(now)
         not_siblings, sibling_params = self._not_siblings()
 
-        # 1. learning steps due now
+        # 1. learning steps due now; a step of a day or more, all of the day it ends on
         card = self._first(
-            CARD_SELECT + " WHERE c.state IN ('learning', 'relearning') AND c.due <= ?" + filters
-            + " ORDER BY c.due, c.id", [_ts(now), *params])
+            CARD_SELECT + " WHERE c.state IN ('learning', 'relearning') AND c.due < ?"
+            f" AND (c.due <= ? OR {INTERDAY_STEP})" + filters
+            + " ORDER BY c.due, c.id", [_ts(day_end), _ts(now), *params])
         if card:
             return card
         new_done, reviews_done = self.done_today()
@@ -767,7 +777,8 @@ class Queue:
         if self.ahead <= 0:
             return counts
         # reviewing ahead: the cards due after today, within the horizon, count as reviews
-        ahead = count("c.state = 'review' AND c.due >= ? AND c.due < ?",
+        # (every studied card next_card's review ahead gives: on a learning step of days too)
+        ahead = count("c.state != 'new' AND c.due >= ? AND c.due < ?",
                       [_ts(day_end), self._horizon()], 1 << 62, True)
         return Counts(counts.new, counts.learning, counts.review + ahead)
 

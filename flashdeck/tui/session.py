@@ -209,7 +209,14 @@ class Session:
         also "still due today" (the queue's counts include it: it is today's)."""
         from flashdeck.scheduling.upcoming import upcoming  # the summary's, not the first card's
 
-        engine = self.engine(deck)
+        def scheduled(deck: str | None = None) -> Engine:
+            """What the schedules have due today: not a cram's cards left (its answers change
+            no schedule) nor the cards a review ahead reaches on later days."""
+            if self.cram or self.ahead:
+                return Engine(self.col, self.config, now=self.now, deck=deck)
+            return self.engine(deck)
+
+        engine = scheduled(deck)
         by_rating = {r.value: sum(1 for a in self.answers if a.rating == r) for r in Rating}
         seconds = (self.monotonic() - self.started) if self.started is not None else 0.0
         later = upcoming(engine)
@@ -217,8 +224,8 @@ class Session:
         left = Counts(counts.new, max(0, counts.learning - later.later_today), counts.review)
         elsewhere = None
         if deck:
-            everywhere = self.engine().counts()
-            everywhere_later = upcoming(self.engine()).later_today
+            everywhere = scheduled().counts()
+            everywhere_later = upcoming(scheduled()).later_today
             elsewhere = Counts(
                 max(0, everywhere.new - counts.new),
                 max(0, everywhere.learning - everywhere_later - left.learning),

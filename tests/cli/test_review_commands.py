@@ -117,7 +117,7 @@ def test_an_unknown_setting_is_a_warning_and_the_rest_applies(cli, vault, tmp_pa
     monkeypatch.setenv("FLASHDECK_CONFIG", str(config))
     result = cli("--collection", tmp_path / "c.sqlite", "due", "--json")
     assert result.code == 0
-    assert f"{config}: warning: unknown setting 'new_per_dya' ignored" in result.err
+    assert f"{config}:1: warning: unknown setting 'new_per_dya' ignored" in result.err
     assert result.err.count("new_per_dya") == 1
     assert result.json["total"]["new"] == 1  # of 3 new cards: the known setting applies
 

@@ -74,6 +74,26 @@ async def test_review_ahead_in_the_review_screen(tmp_path, cli, monkeypatch) -> 
 
 
 @run_async
+async def test_the_summary_of_a_review_ahead_does_not_call_the_cards_ahead_due_today(
+        tmp_path, cli, monkeypatch) -> None:
+    """Quitting a review ahead: the summary said the cards of the next days still ahead
+    were "still due today" (and the exit line "Still due today: 2 review.")."""
+    col = _studied_vault(cli, tmp_path, monkeypatch, cards=3)
+    from datetime import datetime
+
+    later = datetime.fromisoformat("2026-11-02T09:00:00+01:00")
+    app = app_for(col, now=later, ahead=30)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("space", "3")
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause()
+        assert "0 new · 0 learning · 0 review" in screen_text(app)
+    assert "Still due" not in app.final_summary
+
+
+@run_async
 async def test_cram_drills_without_touching_schedules(tmp_path, cli, monkeypatch) -> None:
     col = _studied_vault(cli, tmp_path, monkeypatch, cards=3)
     before = _schedules(col)
@@ -105,6 +125,123 @@ async def test_cram_drills_without_touching_schedules(tmp_path, cli, monkeypatch
     assert [rating for _card, rating in cram] == [1, 4, 3, 3]
     assert cram[0][0] == cram[-1][0]  # the card answered Again came back last
     assert sorted({card for card, rating in cram if rating > 1}) == [1, 2, 3]
+
+
+@run_async
+async def test_the_summary_of_a_cram_session_says_what_is_really_due(tmp_path, cli,
+                                                                     monkeypatch) -> None:
+    """Cramming cards that are not due, then quitting: the summary said "Still due today
+    0 new · 0 learning · 2 review" (the cram's cards not yet passed), and the line printed
+    on exit "Still due today: 2 review." Nothing is due: the schedules say so."""
+    col = _studied_vault(cli, tmp_path, monkeypatch, cards=3)
+    from datetime import datetime
+
+    later = datetime.fromisoformat("2026-11-02T09:00:00+01:00")
+    assert cli("--collection", col, "due", "--json").json["total"] == {
+        "new": 0, "learning": 0, "review": 0}
+    app = app_for(col, now=later, cram=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("space", "3")
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Cards reviewed" in text
+        assert "0 new · 0 learning · 0 review" in text
+    assert "Still due" not in app.final_summary
+    assert app.final_summary.startswith("Reviewed 1 card")
+
+
+@run_async
+async def test_a_finished_cram_of_a_deck_does_not_claim_nothing_is_due(tmp_path, cli,
+                                                                       monkeypatch) -> None:
+    """A cram ends when every card passed, not when nothing is due: the end of a cram of a
+    deck whose new cards wait said "Nothing more due in deck ...", above their count."""
+    vault = tmp_path / "vault"
+    write_note(vault, "Optics.md", "#flashcards/physics\n\nLens::focuses light\n")
+    write_note(vault, "Sets.md", "#flashcards/maths\n\nEmpty set::no elements\n")
+    col = tmp_path / "c.db"
+    monkeypatch.setenv("FLASHDECK_NOW", "2026-11-01T09:00:00+01:00")
+    assert cli("--collection", col, "import", vault).code == 0
+    from datetime import datetime
+
+    app = app_for(col, deck="flashcards/physics", cram=True,
+                  now=datetime.fromisoformat("2026-11-01T09:00:00+01:00"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "Lens" in screen_text(app)
+        await pilot.press("space", "3")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Cram done" in text and "flashcards/physics" in text
+        assert "Nothing more due" not in text
+        assert "1 new · 0 learning · 0 review" in text  # the deck's new card is still new
+        assert "1 new due" in text  # and the other deck's
+
+
+def test_cram_keeps_siblings_apart_so_no_card_gives_the_next_away(tmp_path, cli,
+                                                                   monkeypatch) -> None:
+    """A reversed pair's two sides, or the clozes of one paragraph, came back to back in a
+    cram (new cards in their order): the card just answered showed the next one's answer."""
+    from datetime import datetime, timezone
+
+    from flashdeck.collection.store import Collection
+    from flashdeck.scheduling.config import Config
+    from flashdeck.scheduling.cram import Cram
+
+    vault = tmp_path / "vault"
+    write_note(vault, "Chemistry.md",
+               "#flashcards\n\nSodium:::Na\n\nThe ==anode== is where ==oxidation== happens."
+               "\n\nNoble gas example::argon\n\npH of pure water::7\n\n"
+               "Avogadro constant::6.022e23\n\nPotassium:::K\n")
+    col_path = tmp_path / "c.db"
+    monkeypatch.setenv("FLASHDECK_NOW", "2026-11-01T09:00:00+01:00")
+    assert cli("--collection", col_path, "import", vault).code == 0
+    now = datetime(2026, 11, 1, 8, tzinfo=timezone.utc)
+    with Collection.open(col_path) as col:
+        cram = Cram(col, Config(), now=lambda: now)
+        seen = []
+        while (card := cram.next_card()) is not None and len(seen) < 20:
+            seen.append(card)
+            cram.answer(card.id, 3)
+    assert len(seen) == 9  # every card once
+    blocks = [(c.note_id, c.block) for c in seen]
+    for i, (a, b) in enumerate(zip(blocks, blocks[1:])):
+        # back to back only when nothing else was left
+        assert a != b or i + 2 == len(seen), [c.front for c in seen]
+    assert [c.front for c in seen][:3] == [
+        "Sodium", "The [...] is where oxidation happens.", "Noble gas example"]
+
+
+@run_async
+async def test_a_card_buried_in_a_cram_leaves_it(tmp_path, cli, monkeypatch) -> None:
+    """`b` in a cram said "Buried until tomorrow." and showed the same card again: the cram
+    took every unsuspended card, buried ones too."""
+    col = _studied_vault(cli, tmp_path, monkeypatch, cards=3)
+    from datetime import datetime
+
+    later = datetime.fromisoformat("2026-11-02T09:00:00+01:00")
+    app = app_for(col, now=later, cram=True)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        import re
+
+        buried = re.search(r"Metric question \d", screen_text(app)).group(0)
+        await pilot.press("b")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Buried until tomorrow." in text
+        assert buried not in text and re.search(r"Metric question \d", text)
+        assert "2 review" in text  # the cram's cards left: the buried one is not
+        for _ in range(2):
+            await pilot.press("space", "3")
+            await pilot.pause()
+        assert "Cram done" in screen_text(app)  # it did not come back
+    with sqlite3.connect(col) as conn:
+        crammed = [card for card, in conn.execute("SELECT card_id FROM cram_log")]
+        fronts = dict(conn.execute("SELECT id, front FROM cards"))
+    assert len(crammed) == 2 and buried not in {fronts[card] for card in crammed}
 
 
 def test_cram_counts_and_order(tmp_path, monkeypatch) -> None:

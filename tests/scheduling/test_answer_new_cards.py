@@ -196,10 +196,10 @@ def test_a_new_card_buried_until_later_today_comes_back_on_time(tmp_path):
 
 
 def test_a_studied_cards_answer_hides_its_new_sibling_shown_next(tmp_path):
-    """The first note's reversed pair: one side relearning since yesterday, due in five
-    minutes; the other side new, the next new card. Once the first is answered, the new
-    side has a sibling answered today: the next card is another note's, as a fresh
-    engine's."""
+    """The first note's reversed pair: one side relearning since yesterday evening (a
+    12-hour step; a step of a day or more would be due all day), due in five minutes; the
+    other side new, the next new card. Once the first is answered, the new side has a
+    sibling answered today: the next card is another note's, as a fresh engine's."""
     col = make_collection(tmp_path / "c.sqlite", notes=3)
     first, partner = [row[0] for row in col.conn.execute(
         "SELECT id FROM cards WHERE note_id = (SELECT min(note_id) FROM cards)"
@@ -208,7 +208,7 @@ def test_a_studied_cards_answer_hides_its_new_sibling_shown_next(tmp_path):
     with col.transaction() as conn:
         conn.execute("UPDATE cards SET state = 'relearning', due = ?, step = 0,"
                      " last_review = ?, stability = 2.0, difficulty = 6.0, reps = 3"
-                     " WHERE id = ?", (now + 300, now - 86400, first))
+                     " WHERE id = ?", (now + 300, now + 300 - 12 * 3600, first))
     clock = Clock()
     engine = Engine(col, Config(new_per_day=20, reviews_per_day=10), now=clock)
     for _ in range(2):  # the second look keeps the new cards

@@ -362,6 +362,28 @@ def test_random_order_is_stable_all_day_and_changes_with_the_day(tmp_path):
     assert len(orders) > 1
 
 
+def test_random_order_is_not_a_walk_with_a_fixed_stride(tmp_path):
+    """`random` ordered by (id * m + s) mod p: by the three-gap theorem every step between
+    consecutive cards' ids then takes one of at most three values, so the day's new cards
+    came as a fixed stride through the collection (note 1, 12, 5, 8, ... each day the same
+    pattern shifted). A shuffle has steps of many sizes, and in both directions."""
+    col = make_vault(tmp_path, {f"n{k:02}": [basic(f"n{k:02}", i) for i in range(1, 4)]
+                                for k in range(30)})
+    for day in range(3):
+        ids = [c.id for c in new_cards_in_order(engine(
+            col, Clock(Clock().moment + timedelta(days=day)), new_per_day=90,
+            new_order="random"))]
+        assert sorted(ids) == list(range(1, 91))
+        steps = [b - a for a, b in zip(ids, ids[1:])]
+        assert len(set(steps)) > 20, steps
+        # and the notes do not come round in one fixed order: ever-new neighbours
+        assert len({(a - 1) // 3 for a, b in zip(ids, ids[1:]) if (b - 1) // 3 == 0}) > 1
+        with col.transaction() as conn:  # the next day starts from all new again
+            conn.execute("DELETE FROM reviews")
+            conn.execute("UPDATE cards SET state = 'new', due = NULL, step = NULL,"
+                         " stability = NULL, difficulty = NULL, last_review = NULL, reps = 0")
+
+
 def test_random_order_keeps_exercises_apart(tmp_path):
     col = make_vault(tmp_path, {"a": [exercise(f"a{k}") for k in range(6)]
                                 + [basic("a", k) for k in range(1, 7)]})

@@ -67,6 +67,9 @@ class SummaryScreen(Screen):
         """What the end says: of the session's deck, and of what is due elsewhere."""
         if not self.finished:
             return "Session summary"
+        if self.app.session.cram:  # every card passed; what is due is the schedules' (below)
+            return "Cram done — every card of " + (
+                f"deck {plain(self.deck)}" if self.deck else "the collection") + " passed."
         if not self.deck:
             return "Done for now — nothing more is due."
         title = f"Nothing more due in deck {plain(self.deck)}."

@@ -1,0 +1,255 @@
+"""Settings a daily Anki user writes (config.toml) and the queue behaviour they expect, driven
+through the command line: learning steps of a day or more, the settings file's own faults."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from flashdeck.collection.store import Collection
+from flashdeck.scheduling.config import load_config
+from flashdeck.scheduling.engine import Engine
+from flashdeck.scheduling.upcoming import upcoming
+from support.notes import write_note
+
+
+@pytest.fixture
+def vault(tmp_path):
+    folder = tmp_path / "vault"
+    write_note(folder, "Kinematics.md",
+               "---\ntags: [flashcards/physics]\n---\n\n"
+               "Unit of acceleration::metres per second squared\n\n"
+               "Unit of force::newton\n")
+    return folder
+
+
+def at(monkeypatch, moment: str) -> None:
+    monkeypatch.setenv("FLASHDECK_NOW", moment)
+
+
+def configure(tmp_path, monkeypatch, text: str | bytes):
+    config = tmp_path / "config.toml"
+    if isinstance(text, bytes):
+        config.write_bytes(text)
+    else:
+        config.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("FLASHDECK_CONFIG", str(config))
+    return config
+
+
+# -- learning steps of a day or more ----------------------------------------------------------
+
+def test_a_one_day_learning_step_is_due_all_of_the_day_it_ends_on(cli, vault, tmp_path,
+                                                                    monkeypatch):
+    """Anki's "10m 1d" steps: a card on its 1-day step, answered yesterday at 21:00, is due
+    from the start of today (as Anki's interday learning cards are), not only from 21:00
+    tonight; `next` gives it in the morning and `due` counts it where `next` finds it."""
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    configure(tmp_path, monkeypatch, 'learning_steps = ["10m", "1d"]\nnew_per_day = 1\n')
+    col = tmp_path / "c.sqlite"
+    at(monkeypatch, "2026-11-24T21:00:00+01:00")
+    assert cli("--collection", col, "import", vault).code == 0
+    card = cli("--collection", col, "next", "--json").json["card"]
+    answered = cli("--collection", col, "answer", card["id"], "good", "--json").json
+    assert answered["state"] == "learning"  # Good: on to its 1-day step, due tomorrow 21:00
+
+    at(monkeypatch, "2026-11-25T07:30:00+01:00")  # the next morning, after the 04:00 roll-over
+    due = cli("--collection", col, "due", "--json").json
+    assert due["total"]["learning"] == 1
+    nxt = cli("--collection", col, "next", "--json").json
+    assert nxt["card"] is not None and nxt["card"]["id"] == card["id"]
+    assert nxt["card"]["state"] == "learning"
+    # the review screen's summary does not also call it "later today" (it is due now)
+    with Collection.open(col) as opened:
+        later = upcoming(Engine(opened, load_config()))
+    assert later.later_today == 0 and later.next_at is None
+
+    at(monkeypatch, "2026-11-25T03:30:00+01:00")  # still yesterday's scheduling day
+    early = cli("--collection", col, "next", "--json").json
+    assert early["card"] is None or early["card"]["id"] != card["id"]
+
+
+# -- the settings file's own faults -----------------------------------------------------------
+
+def test_a_settings_file_saved_with_a_byte_order_mark_is_read(cli, vault, tmp_path,
+                                                               monkeypatch):
+    """Windows Notepad saves UTF-8 with a byte order mark: the settings in it apply (they
+    were refused as "not valid TOML ... line 1, column 1")."""
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    configure(tmp_path, monkeypatch, "\ufeffnew_per_day = 1\r\n".encode("utf-8"))
+    result = cli("--collection", col, "due", "--json")
+    assert result.code == 0, result.err
+    assert result.json["total"]["new"] == 1 and result.err == ""
+
+
+@pytest.mark.parametrize("text, line, key", [
+    ('# my settings\ndesired_retention = 0.9\nnew_per_day = "20"\n', 3, "new_per_day"),
+    ("fuzz = true\n\n\nday_start_hour = 3.5\n", 4, "day_start_hour"),
+    ('learning_steps = ["1m"]\nrelearning_steps = [\n  "10m",\n  "soon",\n]\n', 2,
+     "relearning_steps"),
+    ("new_order = 'note'\n  desired_retention = nan\n", 2, "desired_retention"),
+])
+def test_a_bad_setting_names_the_file_its_line_and_the_key(cli, vault, tmp_path, monkeypatch,
+                                                           text, line, key):
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    config = configure(tmp_path, monkeypatch, text)
+    for args in (["next"], ["due"], ["answer", "1", "good"]):
+        result = cli("--collection", col, *args)
+        assert result.code == 2, args
+        assert result.err.startswith(f"flashdeck: {config}:{line}: {key}")
+        assert len(result.err.strip().splitlines()) == 1 and "Traceback" not in result.err
+    with sqlite3.connect(col) as conn:  # nothing was answered on a guess
+        assert conn.execute("SELECT count(*) FROM reviews").fetchone()[0] == 0
+
+
+def test_an_unknown_setting_or_table_is_a_warning_at_its_line(cli, vault, tmp_path,
+                                                              monkeypatch):
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    config = configure(tmp_path, monkeypatch,
+                       "new_per_day = 1\nnew_per_dya = 5\n\n[limits]\nnew = 3\n")
+    result = cli("--collection", col, "due", "--json")
+    assert result.code == 0 and result.json["total"]["new"] == 1
+    assert f"{config}:2: warning: unknown setting 'new_per_dya' ignored" in result.err
+    assert f"{config}:4: warning: unknown setting 'limits' ignored" in result.err
+
+
+def test_settings_that_are_not_utf8_name_the_line(cli, vault, tmp_path, monkeypatch):
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    config = configure(tmp_path, monkeypatch,
+                       b"new_per_day = 5\n# caf\xe9 opens at 7\nfuzz = true\n")
+    result = cli("--collection", col, "next")
+    assert result.code == 2
+    assert result.err.startswith(f"flashdeck: {config}:2: ") and "UTF-8" in result.err
+    assert len(result.err.strip().splitlines()) == 1
+
+
+def test_a_sync_endpoint_that_is_not_a_string_is_named(tmp_path):
+    """`[sync] endpoint = 5` was dropped without a word: `sync` then asked "which account?"
+    or synced with AnkiWeb instead of the user's own server."""
+    from flashdeck.ankisync.sync import sync_settings
+    from flashdeck.errors import UsageError
+
+    config = tmp_path / "config.toml"
+    config.write_text('[sync]\nendpoint = 5\nuser = "kim"\n', encoding="utf-8")
+    with pytest.raises(UsageError, match=r"\[sync\] endpoint must be a string"):
+        sync_settings(config)
+    config.write_bytes('\ufeff[sync]\nendpoint = "http://localhost:8080/"\n'.encode())
+    assert sync_settings(config) == {"endpoint": "http://localhost:8080/"}
+
+
+# -- --deck and letter case -------------------------------------------------------------------
+
+def test_decks_that_differ_only_in_letter_case_are_one_deck(cli, tmp_path):
+    """Obsidian's tags are case-insensitive (`#Flashcards/ML` is `#flashcards/ml`), and so
+    are Anki's deck names. `--deck flashcards/ml` took the `FLASHCARDS/ML/deep` cards (SQL's
+    LIKE folds case) but not `Flashcards/ML`'s own, and `due` showed three trees."""
+    vault = tmp_path / "vault"
+    write_note(vault, "Bayes.md", "---\ntags: [Flashcards/ML]\n---\n\nPrior::belief before\n")
+    write_note(vault, "Entropy.md", "#flashcards/ml/info\n\nEntropy unit::bit\n")
+    write_note(vault, "Huffman.md", "#FLASHCARDS/ML/Info\n\nHuffman codes::prefix-free\n")
+    write_note(vault, "Sets.md", "#flashcards/maths\n\nEmpty set::no elements\n")
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+
+    due = cli("--collection", col, "due", "--json").json
+    assert [(row["deck"], row["new"]) for row in due["decks"]] == [
+        ("flashcards", 4), ("flashcards/maths", 1), ("flashcards/ml", 3),
+        ("flashcards/ml/info", 2)]
+    for deck in ("flashcards/ml", "Flashcards/ML", "FLASHCARDS/ml/"):
+        listed = cli("--collection", col, "list", "--deck", deck, "--json").json
+        assert sorted(card["front"] for card in listed) == [
+            "Entropy unit", "Huffman codes", "Prior"], deck
+        nxt = cli("--collection", col, "next", "--deck", deck, "--json").json
+        assert nxt["counts"]["new"] == 3, deck  # = its row in `due`
+    listed = cli("--collection", col, "list", "--deck", "flashcards/ML/INFO", "--json").json
+    assert sorted(card["front"] for card in listed) == ["Entropy unit", "Huffman codes"]
+    assert cli("--collection", col, "list", "--deck", "flashcards/m", "--json").json == []
+
+
+# -- the vault's .flashdeck.toml ---------------------------------------------------------------
+
+@pytest.mark.parametrize("marker", ['"?"', '" ?? "', '"::"'])
+def test_an_end_marker_that_is_a_card_separator_is_refused_and_no_card_is_lost(
+        cli, tmp_path, marker):
+    """`multiline_end_marker = "?"` made every multi-line card's own `?` line its end:
+    the cards vanished from the import without a word."""
+    vault = tmp_path / "vault"
+    write_note(vault, ".flashdeck.toml", f"# vault settings\n[cards]\n"
+                                         f"multiline_end_marker = {marker}\n")
+    write_note(vault, "Thermodynamics.md",
+               "---\ntags: [flashcards]\n---\n\nWhat does the first law state?\n?\n"
+               "Energy is conserved: dU = Q - W.\n\nZeroth law::thermal equilibrium is"
+               " transitive\n")
+    col = tmp_path / "c.sqlite"
+    result = cli("--collection", col, "import", vault, "--json")
+    assert result.code == 1
+    settings = str(vault / ".flashdeck.toml")
+    assert [(e["path"], e["line"]) for e in result.json["errors"]] == [(settings, 3)]
+    assert "multiline_end_marker" in result.json["errors"][0]["message"]
+    fronts = sorted(c["front"] for c in cli("--collection", col, "list", "--json").json)
+    assert fronts == ["What does the first law state?", "Zeroth law"]
+
+
+def test_an_unknown_cards_subtable_is_a_warning_at_its_header(cli, tmp_path):
+    vault = tmp_path / "vault"
+    write_note(vault, ".flashdeck.toml", '[cards]\ntags = ["flashcards"]\n\n[cards.review]\n'
+                                         "limit = 5\n")
+    write_note(vault, "Optics.md", "#flashcards\n\nFocal length unit::metre\n")
+    result = cli("check", vault)
+    assert result.code == 0
+    assert f"{vault / '.flashdeck.toml'}:4: warning: [cards] unknown setting 'review'" \
+        in result.out + result.err
+
+
+@pytest.mark.parametrize("command", [["next"], ["list"], ["stats"], ["review"],
+                                     ["export", "anki", "{tmp}/out.apkg"]])
+@pytest.mark.parametrize("deck", ["", "  ", "/"])
+def test_an_empty_deck_name_is_a_usage_error_not_every_deck(cli, vault, tmp_path, command,
+                                                            deck):
+    """`--deck "$DECK"` with DECK unset named every deck: `review` and `export` took the
+    whole collection without a word."""
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    command = [part.replace("{tmp}", str(tmp_path)) for part in command]
+    result = cli("--collection", col, *command, "--deck", deck)
+    assert result.code == 2 and "is not a deck name" in result.err and result.out == ""
+    assert not (tmp_path / "out.apkg").exists()
+
+
+def test_learning_steps_that_go_down_are_a_warning_at_their_line(cli, vault, tmp_path,
+                                                                 monkeypatch):
+    """`["1d", "1m"]` (for "1m 1d"): Again waited a day and Good was pushed after it, with
+    no word about the order."""
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    config = configure(tmp_path, monkeypatch,
+                       'new_per_day = 5\nlearning_steps = ["1d", "1m"]\n'
+                       'relearning_steps = ["10m", "1h"]\n')
+    result = cli("--collection", col, "next", "--json")
+    assert result.code == 0 and result.json["card"] is not None
+    assert result.err.count("warning") == 1
+    assert result.err.startswith(f"{config}:2: warning: learning_steps go down ('1d' then"
+                                 " '1m')")
+
+
+def test_review_ahead_counts_the_learning_cards_it_shows(cli, vault, tmp_path, monkeypatch):
+    """A card on a 2-day learning step, answered yesterday and due tomorrow: `next --ahead
+    1` shows it, and counted it nowhere (0 left while it showed a card)."""
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    configure(tmp_path, monkeypatch, 'learning_steps = ["10m", "2d"]\nnew_per_day = 1\n')
+    col = tmp_path / "c.sqlite"
+    at(monkeypatch, "2026-11-24T09:00:00+01:00")
+    assert cli("--collection", col, "import", vault).code == 0
+    card = cli("--collection", col, "next", "--json").json["card"]
+    assert cli("--collection", col, "answer", card["id"], "good").code == 0  # due in 2 days
+    at(monkeypatch, "2026-11-25T09:00:00+01:00")
+    configure(tmp_path, monkeypatch, 'learning_steps = ["10m", "2d"]\nnew_per_day = 0\n')
+    assert cli("--collection", col, "next", "--json").json["card"] is None
+    ahead = cli("--collection", col, "next", "--ahead", "1", "--json").json
+    assert ahead["card"]["id"] == card["id"] and ahead["card"]["state"] == "learning"
+    assert sum(ahead["counts"].values()) == 1
