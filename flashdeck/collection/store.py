@@ -7,6 +7,7 @@ newer flashdeck is refused, never modified.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from contextlib import contextmanager
@@ -437,21 +438,38 @@ class Collection:
         if self.path is not None:
             backup = self.path.with_name(f"{self.path.name}.v{version}.bak")
             try:
-                self.backup(backup)
+                # another process may have upgraded it since `version` was read: its copy
+                # (taken before) stays, never replaced by a copy of the upgraded file
+                self.backup(backup, schema=version)
             except (sqlite3.Error, OSError) as exc:
                 raise CollectionError(
                     f"{self.path}: cannot back up before upgrading ({backup}): {exc}") from None
         with self.transaction():
             self._apply_migrations()
 
-    def backup(self, target: Path) -> None:
+    def backup(self, target: Path, *, schema: int | None = None) -> bool:
         """A consistent copy of the collection at `target` (SQLite's backup API: safe while
-        other processes use it; never a file copy, see `open`)."""
-        copy = sqlite3.connect(target)
+        other processes use it; never a file copy, see `open`). Written under a name of its
+        own (`target` + `.partial`) and renamed to `target` once whole: a copy killed
+        half-way never bears a backup's name nor replaces an earlier backup (it read as an
+        empty collection). With `schema`, the copy is kept only if it holds that schema
+        version (returns whether it was kept)."""
+        target = Path(target)
+        partial = target.with_name(target.name + ".partial")
+        for stale in (partial, partial.with_name(partial.name + "-journal")):
+            stale.unlink(missing_ok=True)  # an earlier copy, killed half-way
+        copy = sqlite3.connect(partial)
         try:
             self.conn.backup(copy)
+            kept = schema is None or copy.execute(
+                "SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(schema),)
         finally:
             copy.close()
+        if not kept:
+            partial.unlink()
+            return False
+        os.replace(partial, target)
+        return True
 
     def _apply_migrations(self) -> None:
         """Inside a transaction: bring the schema from its version up to SCHEMA_VERSION."""
