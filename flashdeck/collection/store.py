@@ -317,6 +317,11 @@ class Collection:
             if "malformed" in str(exc):
                 raise DamagedCollectionError(f"{path}: {describe_error(exc)}") from None
             raise CollectionError(f"{path}: {describe_error(exc)}") from None
+        except UnicodeDecodeError:
+            # SQLite's own message quotes the damaged schema text, which is not UTF-8: the
+            # message itself could not be read ("internal error: UnicodeDecodeError")
+            conn.close()
+            raise DamagedCollectionError(f"{path}: {DAMAGED}") from None
         except BaseException:
             conn.close()
             raise
@@ -510,6 +515,9 @@ class Collection:
             raise CollectionError(f"{self.path or 'collection'}: {describe_error(exc)}") from exc
 
 
+DAMAGED = "the collection file is damaged; run `flashdeck doctor`, or restore a backup copy"
+
+
 def describe_error(exc: sqlite3.Error) -> str:
     """What went wrong with the collection, in words a user can act on."""
     text = str(exc)
@@ -528,8 +536,9 @@ def describe_error(exc: sqlite3.Error) -> str:
         ("database is locked", "the collection is busy: another flashdeck has held it for"
                                " over 30 s; try again"),
         ("disk i/o error", "the disk failed while using the collection (I/O error)"),
-        ("malformed", "the collection file is damaged; run `flashdeck doctor`, or restore"
-                      " a backup copy"),
+        ("malformed", DAMAGED),
+        # a text value whose bytes are not UTF-8: no flashdeck ever stored such text
+        ("could not decode to utf-8", DAMAGED),
     ):
         if needle in lowered:
             return message
