@@ -404,6 +404,31 @@ def test_doctor_on_a_file_damaged_where_its_schema_lives_says_what_to_do(cli, va
     assert target.read_bytes() == data[:5000]
 
 
+@pytest.mark.parametrize("args", [["due"], ["answer", "1", "good"], ["import", "VAULT"],
+                                  ["doctor"]], ids=" ".join)
+def test_a_schema_damaged_into_bytes_that_are_not_text_is_one_line(cli, vault, tmp_path,
+                                                                   args):
+    """A damaged page in the middle of a table's CREATE statement: SQLite's message quotes
+    the bytes it could not parse, which are not UTF-8, so the message itself could not be
+    read, and every command ended in "internal error: UnicodeDecodeError"."""
+    target = tmp_path / "damaged.sqlite"
+    assert cli("--collection", target, "import", vault).code == 0
+    data = bytearray(target.read_bytes())
+    start = data.index(b"CREATE TABLE note_problems")
+    at = data.index(b"seq", start)
+    data[at:at + 3] = b"[\xff\xfe"  # an unterminated [name] of bytes that are not UTF-8
+    target.write_bytes(bytes(data))
+    result = cli("--collection", target, *[str(vault) if a == "VAULT" else a for a in args])
+    assert result.code == 2, (result.out, result.err)
+    assert result.out == ""
+    advice = ("the collection file is damaged where even its list of tables cannot be read"
+              if args == ["doctor"] else
+              "the collection file is damaged; run `flashdeck doctor`, or restore a backup copy")
+    assert result.err.strip().startswith(f"flashdeck: {target}: {advice}")
+    assert len(result.err.strip().splitlines()) == 1
+    assert target.read_bytes() == bytes(data)
+
+
 def _no_room_to_grow(limit: int):
     def apply() -> None:
         import resource
@@ -521,3 +546,42 @@ def test_a_closed_stdout_is_no_crash(cli, vault, tmp_path):
                               timeout=60, cwd=str(tmp_path), preexec_fn=lambda: os.close(1))
         assert (done.returncode, done.stderr) == (0, ""), args
     assert [e["card"] for e in cli("--collection", col, "log", "--json").json] == [1]
+
+
+def test_a_card_text_damaged_into_bytes_that_are_not_text_says_damaged(cli, vault, tmp_path):
+    """A text value on a damaged page: SQLite hands back bytes that are not UTF-8. The line
+    said "cannot use the collection: Could not decode to UTF-8 column 'front' with text
+    '…'" (the garbage quoted); it says what it is, and what to do."""
+    target = tmp_path / "c.sqlite"
+    assert cli("--collection", target, "import", vault).code == 0
+    with sqlite3.connect(target) as conn:
+        conn.execute("UPDATE cards SET front = CAST(X'5B49EC8FF7' AS TEXT) WHERE id = 1")
+    conn.close()
+    for args in (["list", "--json"], ["next"]):
+        result = cli("--collection", target, *args)
+        assert result.code == 2, (result.out, result.err)
+        assert result.err.strip() == (f"flashdeck: {target}: the collection file is damaged;"
+                                      " run `flashdeck doctor`, or restore a backup copy")
+
+
+def test_undo_of_a_damaged_log_row_refuses_and_changes_nothing(cli, vault, tmp_path):
+    """The last answer's row in the log is damaged (its state before is not JSON): undo
+    cannot know what to restore. It said "internal error: JSONDecodeError"; it names the
+    row and the way out, and leaves the card and the log as they are."""
+    target = tmp_path / "c.sqlite"
+    assert cli("--collection", target, "import", vault).code == 0
+    assert cli("--collection", target, "answer", "1", "good").code == 0
+    assert cli("--collection", target, "answer", "2", "easy").code == 0
+    with sqlite3.connect(target) as conn:
+        conn.execute("UPDATE reviews SET state_before = 'not json' WHERE card_id = 2")
+    conn.close()
+    before = cli("--collection", target, "list", "--json").json
+    result = cli("--collection", target, "undo")
+    assert result.code == 0, result.err
+    assert result.out.strip() == ("nothing undone: that answer's row in the review log"
+                                  " (review 2, card 2) is damaged; run `flashdeck doctor`")
+    assert cli("--collection", target, "list", "--json").json == before
+    assert [e["card"] for e in cli("--collection", target, "log", "--json").json] == [1, 2]
+    result = cli("--collection", target, "undo", "--json")
+    assert result.code == 0 and result.json["undone"] is None
+    assert "damaged" in result.json["reason"]
