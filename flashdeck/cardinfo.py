@@ -20,7 +20,7 @@ from flashdeck.collection.queries import ReviewRow, card_reviews, iter_reviews
 from flashdeck.render import header, inline_text
 from flashdeck.scheduling import step
 from flashdeck.scheduling.engine import RATING_NAMES, format_interval
-from flashdeck.scheduling.state import CardState
+from flashdeck.scheduling.state import CardState, check_stored
 from flashdeck.textsafe import sanitize
 
 # -- times ------------------------------------------------------------------------------------
@@ -228,6 +228,7 @@ def recall_probability(engine, row, now: datetime) -> float | None:
     """FSRS's retrievability of the card now (py-fsrs, with the user's settings), the
     elapsed time counted as an answer now would count it: in whole scheduling days after
     the day of the last review, real time on that same day (`scheduling/step.py`)."""
+    check_stored(row)
     state = CardState.from_dict(row)
     if state.state == "new" or state.stability is None or state.last_review is None:
         return None

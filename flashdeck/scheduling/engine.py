@@ -147,8 +147,9 @@ class Engine:
         """The card's state after each rating (1-4) answered `now` (`only`: after that one;
         step.answers). fsrs's results are kept between the previews and the answer."""
         from flashdeck.scheduling import step
-        from flashdeck.scheduling.state import CardState
+        from flashdeck.scheduling.state import CardState, check_stored
 
+        check_stored(row)
         if self._memo is None:
             self._memo = step.ReviewMemo()
         return step.answers(row["id"], CardState.from_dict(row), now, self.config, self.tz(),

@@ -585,3 +585,37 @@ def test_undo_of_a_damaged_log_row_refuses_and_changes_nothing(cli, vault, tmp_p
     result = cli("--collection", target, "undo", "--json")
     assert result.code == 0 and result.json["undone"] is None
     assert "damaged" in result.json["reason"]
+
+
+@pytest.mark.parametrize("damage, shown", [
+    ("due = due + 99999999999999", "due = "),  # a flipped bit: a time no calendar has
+    ("stability = 'abc'", "stability = 'abc'"),
+    ("stability = -5.0", "stability = -5.0"),
+    ("state = 'zzz'", "state = 'zzz'"),
+], ids=["due out of range", "stability text", "stability negative", "unknown state"])
+def test_a_card_with_a_damaged_schedule_is_one_line_naming_it(cli, vault, tmp_path, damage,
+                                                                shown):
+    """A card's stored schedule damaged on disk: answering it, its previews and `info` ended
+    in "internal error" (year out of range, a complex number from FSRS...). They name the
+    card, the value and the way out; `doctor --fix` sets the card from its log, and the
+    answer then goes through."""
+    target = tmp_path / "c.sqlite"
+    assert cli("--collection", target, "import", vault).code == 0
+    assert cli("--collection", target, "answer", "1", "good").code == 0
+    with sqlite3.connect(target) as conn:
+        conn.execute("PRAGMA ignore_check_constraints = ON")
+        conn.execute(f"UPDATE cards SET {damage} WHERE id = 1")
+    conn.close()
+    for args in (["answer", "1", "good"], ["info", "1"], ["info", "1", "--json"]):
+        result = cli("--collection", target, *args)
+        assert result.code == 2, (args, result.out, result.err)
+        line = result.err.strip()
+        assert line.startswith("flashdeck: card 1: its stored schedule is damaged (") \
+            and shown in line, line
+        assert line.endswith("`flashdeck doctor --fix` sets it from its review log"), line
+    assert [e["card"] for e in cli("--collection", target, "log", "--json").json] == [1]
+    if "state" in damage:
+        return  # past a CHECK constraint: SQLite's integrity check calls the file damaged
+    assert cli("--collection", target, "doctor", "--fix").code == 0
+    assert cli("--collection", target, "answer", "1", "good").code == 0
+    assert cli("--collection", target, "doctor").code == 0
