@@ -31,7 +31,10 @@ def _utc(timestamp: int) -> datetime:
 def local_dt(timestamp: int | None, tz) -> datetime | None:
     if timestamp is None:
         return None
-    return datetime.fromtimestamp(timestamp, timezone.utc).astimezone(tz)
+    try:
+        return datetime.fromtimestamp(timestamp, timezone.utc).astimezone(tz)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None  # a damaged log row (text, a time no calendar has): `doctor` reports it
 
 
 def iso_local(moment: datetime | None) -> str | None:
@@ -93,7 +96,7 @@ class Review:
         them), else its due after it minus the time of the answer."""
         if self.days is not None:
             return timedelta(days=self.days)
-        return None if self.due is None else self.due - self.time
+        return None if self.due is None or self.time is None else self.due - self.time
 
     @classmethod
     def from_row(cls, row: ReviewRow, tz, day_start_hour: int = 4) -> "Review":

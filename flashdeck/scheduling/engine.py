@@ -259,7 +259,8 @@ class Engine:
                 before = json.loads(conn.execute("SELECT state_before FROM reviews WHERE id = ?",
                                                  (last["id"],)).fetchone()[0])
                 after = json.loads(last["state_after"])
-                if last["rating"] not in RATING_NAMES or not isinstance(before, dict) \
+                if last["rating"] not in RATING_NAMES or type(last["reviewed_at"]) is not int \
+                        or not isinstance(before, dict) \
                         or not isinstance(after, dict) or "version" not in after \
                         or not set(SCHEDULING_COLUMNS) <= set(before):
                     raise ValueError(last["rating"])

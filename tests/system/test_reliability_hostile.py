@@ -619,3 +619,32 @@ def test_a_card_with_a_damaged_schedule_is_one_line_naming_it(cli, vault, tmp_pa
     assert cli("--collection", target, "doctor", "--fix").code == 0
     assert cli("--collection", target, "answer", "1", "good").code == 0
     assert cli("--collection", target, "doctor").code == 0
+
+
+@pytest.mark.parametrize("damage", ["reviewed_at = reviewed_at + 99999999999999",
+                                    "reviewed_at = 'x'"], ids=["time out of range", "time text"])
+def test_a_damaged_log_time_leaves_the_rest_of_the_history_readable(cli, vault, tmp_path,
+                                                                     damage):
+    """One review's time damaged on disk (a flipped bit, text): `log` and `info` ended in
+    "internal error", so none of the history could be read; undo crashed too. The row shows
+    without a time, the others as they were; undo never crashes on it."""
+    target = tmp_path / "c.sqlite"
+    assert cli("--collection", target, "import", vault).code == 0
+    for card in ("1", "2", "3"):
+        assert cli("--collection", target, "answer", card, "good").code == 0
+    with sqlite3.connect(target) as conn:
+        conn.execute(f"UPDATE reviews SET {damage} WHERE card_id = 3")
+    conn.close()
+    log = cli("--collection", target, "log", "--json")
+    assert log.code == 0, log.err
+    assert [(e["card"], e["time"] is None) for e in log.json] == [(1, False), (2, False),
+                                                                  (3, True)]
+    text = cli("--collection", target, "log")
+    assert text.code == 0 and text.err == "" and len(text.out.splitlines()) == 3
+    info = cli("--collection", target, "info", "3", "--json")
+    assert info.code == 0, info.err
+    undo = cli("--collection", target, "undo")
+    assert undo.code == 0 and undo.err == ""
+    if "'x'" in damage:  # a time that is no number: the row cannot be judged, so it stays
+        assert "is damaged; run `flashdeck doctor`" in undo.out
+        assert len(cli("--collection", target, "log", "--json").json) == 3
