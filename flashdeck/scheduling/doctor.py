@@ -254,13 +254,19 @@ def diagnose(col: Collection, config=None, *, save_checkpoints: bool = False) ->
     return result
 
 
+# How to restore, said in full: a copy put over the collection while its old `-wal` file is
+# still next to it is not restored (SQLite replays that log onto the copy: the cards and
+# answers after the backup came back, the restore silently undone)
+RESTORE = ("restore a backup copy (a .bak file next to it: with flashdeck closed, delete the"
+           " collection's -wal and -shm files, then copy the .bak over it), or salvage it with"
+           " `sqlite3 <file> .recover`")
+
+
 def _damaged(result: Diagnosis) -> Diagnosis:
     # the other checks read the damaged pages too; what to do now is restore a backup (or
     # `sqlite3 .recover`), and the report must say that, not crash
     result.problems.append(Finding(
-        "integrity", "the file is damaged, so the other checks were skipped: restore"
-        " a backup copy (the .bak files next to it), or salvage it with"
-        " `sqlite3 <file> .recover`"))
+        "integrity", f"the file is damaged, so the other checks were skipped: {RESTORE}"))
     return result
 
 

@@ -399,8 +399,9 @@ def test_doctor_on_a_file_damaged_where_its_schema_lives_says_what_to_do(cli, va
     assert result.out == ""
     assert result.err.strip() == (
         f"flashdeck: {target}: the collection file is damaged where even its list of tables"
-        " cannot be read: restore a backup copy (the .bak files next to it), or salvage it"
-        " with `sqlite3 <file> .recover`")
+        " cannot be read: restore a backup copy (a .bak file next to it: with flashdeck"
+        " closed, delete the collection's -wal and -shm files, then copy the .bak over it),"
+        " or salvage it with `sqlite3 <file> .recover`")
     assert target.read_bytes() == data[:5000]
 
 
@@ -648,3 +649,31 @@ def test_a_damaged_log_time_leaves_the_rest_of_the_history_readable(cli, vault, 
     if "'x'" in damage:  # a time that is no number: the row cannot be judged, so it stays
         assert "is damaged; run `flashdeck doctor`" in undo.out
         assert len(cli("--collection", target, "log", "--json").json) == 3
+
+
+def test_restoring_a_backup_as_the_doctor_says_gets_the_backup(cli, vault, tmp_path):
+    """The doctor's advice for a damaged file is to restore a backup. Copied over the
+    collection while a killed session's -wal was still next to it, the copy was not what
+    came back: SQLite replayed that log onto it (later answers and edits returned). The
+    advice now says to delete the -wal and -shm first; done so, the backup is what opens."""
+    target = tmp_path / "c.sqlite"
+    assert cli("--collection", target, "import", vault).code == 0
+    assert cli("--collection", target, "answer", "1", "good").code == 0
+    backup = tmp_path / "c.sqlite.mine.bak"
+    with Collection.open(target) as col:
+        col.backup(backup)
+    # a session killed after more answers: its log never checkpointed into the file
+    script = ("import os, signal, sqlite3, sys\n"
+              "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+              "c.execute('PRAGMA wal_autocheckpoint = 0')\n"
+              "c.execute('UPDATE cards SET reps = reps + 5, front = front || \" later\"')\n"
+              "os.kill(os.getpid(), signal.SIGKILL)\n")
+    subprocess.run([sys.executable, "-c", script, str(target)])
+    assert (tmp_path / "c.sqlite-wal").stat().st_size > 0
+    for name in ("c.sqlite-wal", "c.sqlite-shm"):  # as the advice says
+        (tmp_path / name).unlink(missing_ok=True)
+    shutil.copyfile(backup, target)
+    fronts_now = {c["front"] for c in cli("--collection", target, "list", "--json").json}
+    assert fronts_now and not any(f.endswith(" later") for f in fronts_now)
+    assert [e["card"] for e in cli("--collection", target, "log", "--json").json] == [1]
+    assert cli("--collection", target, "doctor").code == 0
