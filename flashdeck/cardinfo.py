@@ -20,7 +20,7 @@ from flashdeck.collection.queries import ReviewRow, card_reviews, iter_reviews
 from flashdeck.render import header, inline_text
 from flashdeck.scheduling import step
 from flashdeck.scheduling.engine import RATING_NAMES, format_interval
-from flashdeck.scheduling.state import CardState
+from flashdeck.scheduling.state import CardState, check_stored
 from flashdeck.textsafe import sanitize
 
 # -- times ------------------------------------------------------------------------------------
@@ -31,7 +31,10 @@ def _utc(timestamp: int) -> datetime:
 def local_dt(timestamp: int | None, tz) -> datetime | None:
     if timestamp is None:
         return None
-    return datetime.fromtimestamp(timestamp, timezone.utc).astimezone(tz)
+    try:
+        return datetime.fromtimestamp(timestamp, timezone.utc).astimezone(tz)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None  # a damaged log row (text, a time no calendar has): `doctor` reports it
 
 
 def iso_local(moment: datetime | None) -> str | None:
@@ -93,7 +96,7 @@ class Review:
         them), else its due after it minus the time of the answer."""
         if self.days is not None:
             return timedelta(days=self.days)
-        return None if self.due is None else self.due - self.time
+        return None if self.due is None or self.time is None else self.due - self.time
 
     @classmethod
     def from_row(cls, row: ReviewRow, tz, day_start_hour: int = 4) -> "Review":
@@ -228,6 +231,7 @@ def recall_probability(engine, row, now: datetime) -> float | None:
     """FSRS's retrievability of the card now (py-fsrs, with the user's settings), the
     elapsed time counted as an answer now would count it: in whole scheduling days after
     the day of the last review, real time on that same day (`scheduling/step.py`)."""
+    check_stored(row)
     state = CardState.from_dict(row)
     if state.state == "new" or state.stability is None or state.last_review is None:
         return None

@@ -7,6 +7,7 @@ newer flashdeck is refused, never modified.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from contextlib import contextmanager
@@ -324,6 +325,11 @@ class Collection:
             if "malformed" in str(exc):
                 raise DamagedCollectionError(f"{path}: {describe_error(exc)}") from None
             raise CollectionError(f"{path}: {describe_error(exc)}") from None
+        except UnicodeDecodeError:
+            # SQLite's own message quotes the damaged schema text, which is not UTF-8: the
+            # message itself could not be read ("internal error: UnicodeDecodeError")
+            conn.close()
+            raise DamagedCollectionError(f"{path}: {DAMAGED}") from None
         except BaseException:
             conn.close()
             raise
@@ -445,21 +451,38 @@ class Collection:
         if self.path is not None:
             backup = self.path.with_name(f"{self.path.name}.v{version}.bak")
             try:
-                self.backup(backup)
+                # another process may have upgraded it since `version` was read: its copy
+                # (taken before) stays, never replaced by a copy of the upgraded file
+                self.backup(backup, schema=version)
             except (sqlite3.Error, OSError) as exc:
                 raise CollectionError(
                     f"{self.path}: cannot back up before upgrading ({backup}): {exc}") from None
         with self.transaction():
             self._apply_migrations()
 
-    def backup(self, target: Path) -> None:
+    def backup(self, target: Path, *, schema: int | None = None) -> bool:
         """A consistent copy of the collection at `target` (SQLite's backup API: safe while
-        other processes use it; never a file copy, see `open`)."""
-        copy = sqlite3.connect(target)
+        other processes use it; never a file copy, see `open`). Written under a name of its
+        own (`target` + `.partial`) and renamed to `target` once whole: a copy killed
+        half-way never bears a backup's name nor replaces an earlier backup (it read as an
+        empty collection). With `schema`, the copy is kept only if it holds that schema
+        version (returns whether it was kept)."""
+        target = Path(target)
+        partial = target.with_name(target.name + ".partial")
+        for stale in (partial, partial.with_name(partial.name + "-journal")):
+            stale.unlink(missing_ok=True)  # an earlier copy, killed half-way
+        copy = sqlite3.connect(partial)
         try:
             self.conn.backup(copy)
+            kept = schema is None or copy.execute(
+                "SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(schema),)
         finally:
             copy.close()
+        if not kept:
+            partial.unlink()
+            return False
+        os.replace(partial, target)
+        return True
 
     def _apply_migrations(self) -> None:
         """Inside a transaction: bring the schema from its version up to SCHEMA_VERSION."""
@@ -500,6 +523,9 @@ class Collection:
             raise CollectionError(f"{self.path or 'collection'}: {describe_error(exc)}") from exc
 
 
+DAMAGED = "the collection file is damaged; run `flashdeck doctor`, or restore a backup copy"
+
+
 def describe_error(exc: sqlite3.Error) -> str:
     """What went wrong with the collection, in words a user can act on."""
     text = str(exc)
@@ -518,8 +544,9 @@ def describe_error(exc: sqlite3.Error) -> str:
         ("database is locked", "the collection is busy: another flashdeck has held it for"
                                " over 30 s; try again"),
         ("disk i/o error", "the disk failed while using the collection (I/O error)"),
-        ("malformed", "the collection file is damaged; run `flashdeck doctor`, or restore"
-                      " a backup copy"),
+        ("malformed", DAMAGED),
+        # a text value whose bytes are not UTF-8: no flashdeck ever stored such text
+        ("could not decode to utf-8", DAMAGED),
     ):
         if needle in lowered:
             return message

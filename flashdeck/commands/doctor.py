@@ -6,7 +6,7 @@ from flashdeck.collection.store import Collection
 from flashdeck.commands import print_json, require_collection
 from flashdeck.errors import DamagedCollectionError
 from flashdeck.scheduling.config import load_config
-from flashdeck.scheduling.doctor import diagnose, repair
+from flashdeck.scheduling.doctor import RESTORE, diagnose, repair
 from flashdeck.textsafe import sanitize
 
 
@@ -33,8 +33,7 @@ def cmd_doctor(args) -> int:
         # usual advice ("run `flashdeck doctor`") would send the user back here
         raise DamagedCollectionError(
             f"{sanitize(str(path))}: the collection file is damaged where even its list of "
-            "tables cannot be read: restore a backup copy (the .bak files next to it), or "
-            "salvage it with `sqlite3 <file> .recover`") from None
+            f"tables cannot be read: {RESTORE}") from None
     with col:
         result = repair(col, config) if args.fix else \
             diagnose(col, config, save_checkpoints=True)

@@ -254,13 +254,19 @@ def diagnose(col: Collection, config=None, *, save_checkpoints: bool = False) ->
     return result
 
 
+# How to restore, said in full: a copy put over the collection while its old `-wal` file is
+# still next to it is not restored (SQLite replays that log onto the copy: the cards and
+# answers after the backup came back, the restore silently undone)
+RESTORE = ("restore a backup copy (a .bak file next to it: with flashdeck closed, delete the"
+           " collection's -wal and -shm files, then copy the .bak over it), or salvage it with"
+           " `sqlite3 <file> .recover`")
+
+
 def _damaged(result: Diagnosis) -> Diagnosis:
     # the other checks read the damaged pages too; what to do now is restore a backup (or
     # `sqlite3 .recover`), and the report must say that, not crash
     result.problems.append(Finding(
-        "integrity", "the file is damaged, so the other checks were skipped: restore"
-        " a backup copy (the .bak files next to it), or salvage it with"
-        " `sqlite3 <file> .recover`"))
+        "integrity", f"the file is damaged, so the other checks were skipped: {RESTORE}"))
     return result
 
 
@@ -384,8 +390,8 @@ def _note_problems(conn: sqlite3.Connection, result: Diagnosis) -> None:
 
 def _same(a, b) -> bool:
     if isinstance(a, float) or isinstance(b, float):
-        if a is None or b is None:
-            return False
+        if not (isinstance(a, (int, float)) and isinstance(b, (int, float))):
+            return False  # None, or a damaged value (text where a number belongs)
         return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
     return a == b
 
@@ -397,7 +403,10 @@ def _differences(expected: dict, actual: dict, columns=REPLAYED) -> list[str]:
 
 def _show(column: str, value) -> str:
     if value is not None and column in ("due", "last_review", "buried_until"):
-        return datetime.fromtimestamp(value, timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
+        try:
+            return datetime.fromtimestamp(value, timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
+        except (TypeError, ValueError, OverflowError, OSError):
+            return f"{value!r} (not a time)"  # damaged: text, or a time no calendar has
     if isinstance(value, float):
         return f"{value:.6g}"
     return repr(value)
@@ -881,6 +890,8 @@ def _check_card(replayer: _Replayer, card: dict, reviews: list, resume) -> _Outc
         try:
             before = json.loads(review[_BEFORE])
             after = json.loads(review[_AFTER])
+            if not isinstance(before, dict) or not isinstance(after, dict):
+                raise ValueError("not a state")
         except (ValueError, TypeError):
             problems.append(Finding("log", f"{where}: unreadable state in the log", card_id))
             return outcome

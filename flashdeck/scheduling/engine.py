@@ -161,8 +161,9 @@ class Engine:
         """The card's state after each rating (1-4) answered `now` (`only`: after that one;
         step.answers). fsrs's results are kept between the previews and the answer."""
         from flashdeck.scheduling import step
-        from flashdeck.scheduling.state import CardState
+        from flashdeck.scheduling.state import CardState, check_stored
 
+        check_stored(row)
         if self._memo is None:
             self._memo = step.ReviewMemo()
         return step.answers(row["id"], CardState.from_dict(row), now, self.config, self.tz(),
@@ -268,6 +269,20 @@ class Engine:
                 last = conn.execute(columns + " ORDER BY id DESC LIMIT 1").fetchone()
                 if last is None:
                     return Undo(reason="nothing to undo: no answers yet")
+            try:  # a damaged row (the file damaged on disk) is never applied
+                before = json.loads(conn.execute("SELECT state_before FROM reviews WHERE id = ?",
+                                                 (last["id"],)).fetchone()[0])
+                after = json.loads(last["state_after"])
+                if last["rating"] not in RATING_NAMES or type(last["reviewed_at"]) is not int \
+                        or not isinstance(before, dict) \
+                        or not isinstance(after, dict) or "version" not in after \
+                        or not set(SCHEDULING_COLUMNS) <= set(before):
+                    raise ValueError(last["rating"])
+            except (ValueError, TypeError):
+                return Undo(reason=(
+                    f"nothing undone: that answer's row in the review log (review {last['id']},"
+                    f" card {last['card_id']}) is damaged; run `flashdeck doctor`"))
+            if review_id is None:
                 if since is not None and last["reviewed_at"] < _ts(since):
                     return Undo(reason=(
                         f"nothing undone: the last answer ({self._said(last, on_card=True)})"
@@ -277,9 +292,6 @@ class Engine:
                     f"nothing undone: the last answer ({self._said(last, on_card=True)})"
                     " is in Anki already (`flashdeck sync` shared it), and a synced answer"
                     " stays: taking it back here would lose it from one side"))
-            before = json.loads(conn.execute("SELECT state_before FROM reviews WHERE id = ?",
-                                             (last["id"],)).fetchone()[0])
-            after = json.loads(last["state_after"])
             row = card_row(self.col, last["card_id"])
             if row["version"] != after["version"]:
                 # buried, suspended or answered elsewhere since: taking the answer back now

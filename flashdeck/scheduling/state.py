@@ -6,8 +6,11 @@ restores it exactly and `doctor` can replay a card's history.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 from typing import Any
+
+from flashdeck.errors import CollectionError
 
 # The card columns an answer changes, in the collection's order; defined once, here.
 SCHEDULING_COLUMNS: tuple[str, ...] = (
@@ -42,3 +45,35 @@ class CardState:
 
 
 assert tuple(f.name for f in fields(CardState)) == SCHEDULING_COLUMNS
+
+STATES = ("new", "learning", "review", "relearning")
+_TIMES = ("due", "last_review", "buried_until")
+# the seconds a datetime can hold (years 1 to 9999): a stored time outside them is damage
+_FIRST, _LAST = -62135596800, 253402300799
+
+
+def _damaged(name: str, value: Any) -> bool:
+    if name == "state":
+        return value not in STATES
+    if name in ("stability", "difficulty"):
+        return value is not None and (isinstance(value, bool)
+                                      or not isinstance(value, (int, float))
+                                      or not math.isfinite(value) or value <= 0)
+    if value is None:
+        return name not in _TIMES and name != "step"
+    if isinstance(value, bool) or not isinstance(value, int):
+        return True
+    return name in _TIMES and not _FIRST <= value <= _LAST
+
+
+def check_stored(row: Any) -> None:
+    """A CollectionError naming the card and the column when a stored scheduling value is
+    one no flashdeck writes (a damaged page, a flipped bit, a hand edit): FSRS and the
+    calendar then failed deep inside ("internal error: year 3170843 is out of range").
+    `doctor --fix` sets such a card to the state its review log replays to."""
+    for name in SCHEDULING_COLUMNS:
+        value = row[name]
+        if _damaged(name, value):
+            raise CollectionError(
+                f"card {row['id']}: its stored schedule is damaged ({name} = {value!r});"
+                " `flashdeck doctor --fix` sets it from its review log")

@@ -119,3 +119,32 @@ def test_upgrading_keeps_the_review_log_and_its_ids(tmp_path):
             "INSERT INTO reviews (card_id, reviewed_at, rating, state_before, state_after)"
             " VALUES (1, 300, 3, '{}', '{}')").lastrowid
         assert new_id == 10
+
+
+def test_an_upgrade_another_process_finished_first_keeps_the_old_versions_backup(
+        tmp_path, monkeypatch):
+    """Two flashdecks opening an old collection at once: one reads the version, the other
+    backs up and upgrades before the first takes its copy. The backup named after the old
+    version must still hold the old version (the first one's copy of the upgraded file
+    replaced it: the pre-upgrade copy was gone)."""
+    path = tmp_path / "c.sqlite"
+    make_v1(path)
+    migrate = Collection._migrate
+    raced = []
+
+    def other_process_first(self, version):
+        if not raced:
+            raced.append(version)
+            Collection.open(path).close()  # the other flashdeck: backs up and upgrades
+        migrate(self, version)
+
+    monkeypatch.setattr(Collection, "_migrate", other_process_first)
+    with Collection.open(path) as col:
+        assert col.schema_version() == SCHEMA_VERSION
+        assert col.conn.execute("SELECT front FROM cards").fetchone()[0] == "Q"
+    assert raced == [1]
+    assert sorted(p.name for p in tmp_path.iterdir() if ".bak" in p.name) == ["c.sqlite.v1.bak"]
+    with sqlite3.connect(tmp_path / "c.sqlite.v1.bak") as conn:
+        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'"
+                            ).fetchone()[0] == "1"
+        assert conn.execute("SELECT front FROM cards").fetchone()[0] == "Q"

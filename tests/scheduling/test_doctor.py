@@ -242,3 +242,37 @@ def test_diagnose_is_a_consistent_read(tmp_path):
         result = diagnose(col)
         assert result.ok and result.cards == 0
         assert not col.conn.in_transaction
+
+
+@pytest.mark.parametrize("damage, fixable", [
+    # a bit flipped in the stored due: a time no calendar has
+    ("UPDATE cards SET due = due + 99999999999999 WHERE id = ?", True),
+    ("UPDATE cards SET stability = 'abc' WHERE id = ?", True),  # text where a number was
+    ("UPDATE cards SET last_review = 'x' WHERE id = ?", True),
+    ("UPDATE reviews SET state_after = '[1, 2]' WHERE card_id = ?", False),  # JSON, no state
+], ids=["due out of range", "stability text", "last review text", "log state a list"])
+def test_damaged_values_are_reported_never_a_crash(cli, col, monkeypatch, damage, fixable):
+    """Damaged values on a card or in its log: the doctor is the way out, so it must name
+    them. It ended in "internal error" (a time out of range, text compared as a number, a
+    logged state that is not an object) and --fix could not run at all."""
+    session(cli, col, monkeypatch)
+    target = card_id(cli, col, "Dice of identical masks")
+    with sqlite3.connect(col) as conn:
+        conn.execute(damage, (target,))
+    conn.close()
+    result = cli("--collection", col, "doctor", "--json")
+    assert result.code == 1, result.err
+    problems = result.json["problems"]
+    assert problems and {p["card"] for p in problems} == {target}
+    assert all(p["fixable"] is fixable for p in problems)
+    text = cli("--collection", col, "doctor")
+    assert text.code == 1 and text.err == ""
+    assert f"card {target}" in text.out
+    fixed = cli("--collection", col, "doctor", "--fix")
+    assert fixed.err == ""
+    if fixable:
+        assert fixed.code == 0, fixed.out
+        assert cli("--collection", col, "doctor").code == 0
+        assert cli("--collection", col, "answer", target, "good").code == 0
+    else:
+        assert fixed.code == 1 and "unreadable state in the log" in fixed.out

@@ -399,9 +399,35 @@ def test_doctor_on_a_file_damaged_where_its_schema_lives_says_what_to_do(cli, va
     assert result.out == ""
     assert result.err.strip() == (
         f"flashdeck: {target}: the collection file is damaged where even its list of tables"
-        " cannot be read: restore a backup copy (the .bak files next to it), or salvage it"
-        " with `sqlite3 <file> .recover`")
+        " cannot be read: restore a backup copy (a .bak file next to it: with flashdeck"
+        " closed, delete the collection's -wal and -shm files, then copy the .bak over it),"
+        " or salvage it with `sqlite3 <file> .recover`")
     assert target.read_bytes() == data[:5000]
+
+
+@pytest.mark.parametrize("args", [["due"], ["answer", "1", "good"], ["import", "VAULT"],
+                                  ["doctor"]], ids=" ".join)
+def test_a_schema_damaged_into_bytes_that_are_not_text_is_one_line(cli, vault, tmp_path,
+                                                                   args):
+    """A damaged page in the middle of a table's CREATE statement: SQLite's message quotes
+    the bytes it could not parse, which are not UTF-8, so the message itself could not be
+    read, and every command ended in "internal error: UnicodeDecodeError"."""
+    target = tmp_path / "damaged.sqlite"
+    assert cli("--collection", target, "import", vault).code == 0
+    data = bytearray(target.read_bytes())
+    start = data.index(b"CREATE TABLE note_problems")
+    at = data.index(b"seq", start)
+    data[at:at + 3] = b"[\xff\xfe"  # an unterminated [name] of bytes that are not UTF-8
+    target.write_bytes(bytes(data))
+    result = cli("--collection", target, *[str(vault) if a == "VAULT" else a for a in args])
+    assert result.code == 2, (result.out, result.err)
+    assert result.out == ""
+    advice = ("the collection file is damaged where even its list of tables cannot be read"
+              if args == ["doctor"] else
+              "the collection file is damaged; run `flashdeck doctor`, or restore a backup copy")
+    assert result.err.strip().startswith(f"flashdeck: {target}: {advice}")
+    assert len(result.err.strip().splitlines()) == 1
+    assert target.read_bytes() == bytes(data)
 
 
 def _no_room_to_grow(limit: int):
@@ -521,3 +547,133 @@ def test_a_closed_stdout_is_no_crash(cli, vault, tmp_path):
                               timeout=60, cwd=str(tmp_path), preexec_fn=lambda: os.close(1))
         assert (done.returncode, done.stderr) == (0, ""), args
     assert [e["card"] for e in cli("--collection", col, "log", "--json").json] == [1]
+
+
+def test_a_card_text_damaged_into_bytes_that_are_not_text_says_damaged(cli, vault, tmp_path):
+    """A text value on a damaged page: SQLite hands back bytes that are not UTF-8. The line
+    said "cannot use the collection: Could not decode to UTF-8 column 'front' with text
+    '…'" (the garbage quoted); it says what it is, and what to do."""
+    target = tmp_path / "c.sqlite"
+    assert cli("--collection", target, "import", vault).code == 0
+    with sqlite3.connect(target) as conn:
+        conn.execute("UPDATE cards SET front = CAST(X'5B49EC8FF7' AS TEXT) WHERE id = 1")
+    conn.close()
+    for args in (["list", "--json"], ["next"]):
+        result = cli("--collection", target, *args)
+        assert result.code == 2, (result.out, result.err)
+        assert result.err.strip() == (f"flashdeck: {target}: the collection file is damaged;"
+                                      " run `flashdeck doctor`, or restore a backup copy")
+
+
+def test_undo_of_a_damaged_log_row_refuses_and_changes_nothing(cli, vault, tmp_path):
+    """The last answer's row in the log is damaged (its state before is not JSON): undo
+    cannot know what to restore. It said "internal error: JSONDecodeError"; it names the
+    row and the way out, and leaves the card and the log as they are."""
+    target = tmp_path / "c.sqlite"
+    assert cli("--collection", target, "import", vault).code == 0
+    assert cli("--collection", target, "answer", "1", "good").code == 0
+    assert cli("--collection", target, "answer", "2", "easy").code == 0
+    with sqlite3.connect(target) as conn:
+        conn.execute("UPDATE reviews SET state_before = 'not json' WHERE card_id = 2")
+    conn.close()
+    before = cli("--collection", target, "list", "--json").json
+    result = cli("--collection", target, "undo")
+    assert result.code == 0, result.err
+    assert result.out.strip() == ("nothing undone: that answer's row in the review log"
+                                  " (review 2, card 2) is damaged; run `flashdeck doctor`")
+    assert cli("--collection", target, "list", "--json").json == before
+    assert [e["card"] for e in cli("--collection", target, "log", "--json").json] == [1, 2]
+    result = cli("--collection", target, "undo", "--json")
+    assert result.code == 0 and result.json["undone"] is None
+    assert "damaged" in result.json["reason"]
+
+
+@pytest.mark.parametrize("damage, shown", [
+    ("due = due + 99999999999999", "due = "),  # a flipped bit: a time no calendar has
+    ("stability = 'abc'", "stability = 'abc'"),
+    ("stability = -5.0", "stability = -5.0"),
+    ("state = 'zzz'", "state = 'zzz'"),
+], ids=["due out of range", "stability text", "stability negative", "unknown state"])
+def test_a_card_with_a_damaged_schedule_is_one_line_naming_it(cli, vault, tmp_path, damage,
+                                                                shown):
+    """A card's stored schedule damaged on disk: answering it, its previews and `info` ended
+    in "internal error" (year out of range, a complex number from FSRS...). They name the
+    card, the value and the way out; `doctor --fix` sets the card from its log, and the
+    answer then goes through."""
+    target = tmp_path / "c.sqlite"
+    assert cli("--collection", target, "import", vault).code == 0
+    assert cli("--collection", target, "answer", "1", "good").code == 0
+    with sqlite3.connect(target) as conn:
+        conn.execute("PRAGMA ignore_check_constraints = ON")
+        conn.execute(f"UPDATE cards SET {damage} WHERE id = 1")
+    conn.close()
+    for args in (["answer", "1", "good"], ["info", "1"], ["info", "1", "--json"]):
+        result = cli("--collection", target, *args)
+        assert result.code == 2, (args, result.out, result.err)
+        line = result.err.strip()
+        assert line.startswith("flashdeck: card 1: its stored schedule is damaged (") \
+            and shown in line, line
+        assert line.endswith("`flashdeck doctor --fix` sets it from its review log"), line
+    assert [e["card"] for e in cli("--collection", target, "log", "--json").json] == [1]
+    if "state" in damage:
+        return  # past a CHECK constraint: SQLite's integrity check calls the file damaged
+    assert cli("--collection", target, "doctor", "--fix").code == 0
+    assert cli("--collection", target, "answer", "1", "good").code == 0
+    assert cli("--collection", target, "doctor").code == 0
+
+
+@pytest.mark.parametrize("damage", ["reviewed_at = reviewed_at + 99999999999999",
+                                    "reviewed_at = 'x'"], ids=["time out of range", "time text"])
+def test_a_damaged_log_time_leaves_the_rest_of_the_history_readable(cli, vault, tmp_path,
+                                                                     damage):
+    """One review's time damaged on disk (a flipped bit, text): `log` and `info` ended in
+    "internal error", so none of the history could be read; undo crashed too. The row shows
+    without a time, the others as they were; undo never crashes on it."""
+    target = tmp_path / "c.sqlite"
+    assert cli("--collection", target, "import", vault).code == 0
+    for card in ("1", "2", "3"):
+        assert cli("--collection", target, "answer", card, "good").code == 0
+    with sqlite3.connect(target) as conn:
+        conn.execute(f"UPDATE reviews SET {damage} WHERE card_id = 3")
+    conn.close()
+    log = cli("--collection", target, "log", "--json")
+    assert log.code == 0, log.err
+    assert [(e["card"], e["time"] is None) for e in log.json] == [(1, False), (2, False),
+                                                                  (3, True)]
+    text = cli("--collection", target, "log")
+    assert text.code == 0 and text.err == "" and len(text.out.splitlines()) == 3
+    info = cli("--collection", target, "info", "3", "--json")
+    assert info.code == 0, info.err
+    undo = cli("--collection", target, "undo")
+    assert undo.code == 0 and undo.err == ""
+    if "'x'" in damage:  # a time that is no number: the row cannot be judged, so it stays
+        assert "is damaged; run `flashdeck doctor`" in undo.out
+        assert len(cli("--collection", target, "log", "--json").json) == 3
+
+
+def test_restoring_a_backup_as_the_doctor_says_gets_the_backup(cli, vault, tmp_path):
+    """The doctor's advice for a damaged file is to restore a backup. Copied over the
+    collection while a killed session's -wal was still next to it, the copy was not what
+    came back: SQLite replayed that log onto it (later answers and edits returned). The
+    advice now says to delete the -wal and -shm first; done so, the backup is what opens."""
+    target = tmp_path / "c.sqlite"
+    assert cli("--collection", target, "import", vault).code == 0
+    assert cli("--collection", target, "answer", "1", "good").code == 0
+    backup = tmp_path / "c.sqlite.mine.bak"
+    with Collection.open(target) as col:
+        col.backup(backup)
+    # a session killed after more answers: its log never checkpointed into the file
+    script = ("import os, signal, sqlite3, sys\n"
+              "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+              "c.execute('PRAGMA wal_autocheckpoint = 0')\n"
+              "c.execute('UPDATE cards SET reps = reps + 5, front = front || \" later\"')\n"
+              "os.kill(os.getpid(), signal.SIGKILL)\n")
+    subprocess.run([sys.executable, "-c", script, str(target)])
+    assert (tmp_path / "c.sqlite-wal").stat().st_size > 0
+    for name in ("c.sqlite-wal", "c.sqlite-shm"):  # as the advice says
+        (tmp_path / name).unlink(missing_ok=True)
+    shutil.copyfile(backup, target)
+    fronts_now = {c["front"] for c in cli("--collection", target, "list", "--json").json}
+    assert fronts_now and not any(f.endswith(" later") for f in fronts_now)
+    assert [e["card"] for e in cli("--collection", target, "log", "--json").json] == [1]
+    assert cli("--collection", target, "doctor").code == 0

@@ -313,3 +313,35 @@ async def test_the_waiting_lines_are_whole_on_a_narrow_terminal(collection, size
         await pilot.pause()
         assert app.screen.query_one("#reveal-hint").region.height in (0, 3)
     assert reviews(collection) != []
+
+
+@run_async
+async def test_a_card_with_a_damaged_schedule_is_a_message_not_a_crash(collection):
+    """A card whose stored schedule is damaged on disk (a flipped bit in its stability):
+    revealing it and answering it crashed the review ("internal error"). Both say what is
+    wrong and how to fix it; the card can be suspended and the review goes on."""
+    first = app_for(collection)
+    async with first.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        shown = first.screen.card.id
+    with sqlite3.connect(collection) as conn:
+        conn.execute("UPDATE cards SET stability = -5.0 WHERE id = ?", (shown,))
+    conn.close()
+    app = app_for(collection)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        assert app.screen.card.id == shown
+        await pilot.press("space")
+        await pilot.pause()
+        await pilot.press("3")
+        await pilot.pause()
+        messages = " ".join(n.message for n in app._notifications)
+        assert f"card {shown}: its stored schedule is damaged (stability = -5.0)" in messages
+        assert "`flashdeck doctor --fix`" in messages
+        assert reviews(collection) == []
+        assert app.screen.card.id == shown
+        await pilot.press("s")  # suspend it: the next card comes
+        await pilot.pause()
+        assert app.screen.card.id != shown
+    assert app.crash is None
+    assert card_column(collection, shown, "suspended") == 1

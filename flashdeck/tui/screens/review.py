@@ -344,7 +344,11 @@ class ReviewScreen(Screen):
         if card is None or self.revealed:
             return
         await self._build_answer_parts()
-        self.previews = self.engine.previews(card.id)
+        try:
+            self.previews = self.engine.previews(card.id)
+        except FlashdeckError as exc:  # its stored schedule is damaged: say so, keep going
+            self.previews = {}
+            self.notify(content.plain(str(exc)), severity="error", markup=False)
         try:
             back = content.back(card, self.seed, getattr(self, "_math_width", None),
                                 self._resolver)

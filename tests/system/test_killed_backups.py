@@ -1,0 +1,137 @@
+"""A backup copy killed half-way: `doctor --fix` and a schema upgrade each copy the
+collection before they change it. A `kill -9` during the copy must never leave a file with
+a backup's name that is not a whole backup (it read as an empty collection: a user restoring
+"the .bak next to it" after a disaster got no cards and no history), nor replace an earlier
+good backup; the next run makes its backup and does its work. (PRODUCT.md §2.)
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from support.reliability import doctor_json, flashdeck, make_vault, query, spawn
+from support.schema import back_to_schema_10
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "killpg"), reason="needs POSIX signals")
+
+# a collection big enough that copying it takes a while (years of reviews): one large
+# value in meta, which nothing reads
+PADDING = 24_000_000
+ATTEMPTS = 6
+
+
+def _reviewed_collection(tmp_path: Path) -> tuple[Path, int]:
+    vault = make_vault(tmp_path / "vault", 6)
+    base = tmp_path / "base.sqlite"
+    assert flashdeck(base, "import", vault).returncode == 0
+    for card in (1, 2, 3, 4):
+        assert flashdeck(base, "answer", str(card), "good").returncode == 0
+    conn = sqlite3.connect(base)
+    conn.execute("INSERT INTO meta (key, value) VALUES ('zz_padding', ?)", ("x" * PADDING,))
+    conn.commit()
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return base, 4
+
+
+def _fresh_copy(base: Path, target: Path) -> None:
+    for old in target.parent.glob(target.name + "*"):
+        old.unlink()
+    shutil.copyfile(base, target)
+
+
+def _kill_when_a_copy_starts(proc, folder: Path, pattern: str) -> bool:
+    """SIGKILL `proc` as soon as a file matching `pattern` appears (its copy has begun).
+    Whether it was killed (False: it ended first)."""
+    deadline = time.monotonic() + 60
+    while proc.poll() is None and time.monotonic() < deadline:
+        if any(folder.glob(pattern)):
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate(timeout=30)
+            return True
+        time.sleep(0.0005)
+    proc.communicate(timeout=30)
+    return False
+
+
+def _assert_every_backup_is_whole(folder: Path, pattern: str, reviews: int,
+                                  schema: str | None = None) -> None:
+    for backup in folder.glob(pattern):
+        if not backup.name.endswith(".bak"):
+            continue
+        conn = sqlite3.connect(backup)
+        try:
+            assert conn.execute("SELECT count(*) FROM reviews").fetchone()[0] == reviews, backup
+            if schema is not None:
+                assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'"
+                                    ).fetchone()[0] == schema, backup
+        except sqlite3.OperationalError as exc:  # "no such table": an empty file
+            pytest.fail(f"{backup.name} bears a backup's name but is no backup: {exc}")
+        finally:
+            conn.close()
+
+
+def test_a_doctor_fix_killed_while_it_backs_up_leaves_no_false_backup(tmp_path):
+    base, reviews = _reviewed_collection(tmp_path)
+    conn = sqlite3.connect(base)  # stored states a crash left behind: --fix has work to do
+    conn.execute("UPDATE cards SET stability = stability + 1 WHERE id IN (1, 2)")
+    conn.commit()
+    conn.close()
+    work = tmp_path / "run"
+    work.mkdir()
+    collection = work / "c.sqlite"
+    mid_copy = 0
+    for _ in range(ATTEMPTS):
+        _fresh_copy(base, collection)
+        proc = spawn(collection, [sys.executable, "-m", "flashdeck", "doctor", "--fix"])
+        killed = _kill_when_a_copy_starts(proc, work, "c.sqlite.doctor-*")
+        _assert_every_backup_is_whole(work, "c.sqlite.doctor-*", reviews)
+        if killed and not any(p.name.endswith(".bak") for p in work.glob("c.sqlite.doctor-*")):
+            mid_copy += 1
+            break
+    assert mid_copy, "no kill landed while the backup was being written"
+    # nothing was changed yet; the next run backs up and fixes
+    assert query(collection, "SELECT count(*) FROM reviews")[0][0] == reviews
+    result = flashdeck(collection, "doctor", "--fix")
+    assert result.returncode == 0, result.stdout + result.stderr
+    _assert_every_backup_is_whole(work, "c.sqlite.doctor-*", reviews)
+    assert len([p for p in work.glob("c.sqlite.doctor-*") if p.name.endswith(".bak")]) == 1
+    code, report, err = doctor_json(collection)
+    assert code == 0 and report["ok"], (err, report.get("problems"))
+
+
+def test_an_upgrade_killed_while_it_backs_up_leaves_no_false_backup(tmp_path):
+    base, reviews = _reviewed_collection(tmp_path)
+    conn = sqlite3.connect(base)
+    back_to_schema_10(conn)
+    conn.execute("UPDATE meta SET value = '10' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    work = tmp_path / "run"
+    work.mkdir()
+    collection = work / "c.sqlite"
+    mid_copy = 0
+    for _ in range(ATTEMPTS):
+        _fresh_copy(base, collection)
+        proc = spawn(collection, [sys.executable, "-m", "flashdeck", "due"])
+        killed = _kill_when_a_copy_starts(proc, work, "c.sqlite.v10.bak*")
+        _assert_every_backup_is_whole(work, "c.sqlite.v10.bak*", reviews, schema="10")
+        if killed and not (work / "c.sqlite.v10.bak").exists():
+            mid_copy += 1
+            break
+    assert mid_copy, "no kill landed while the backup was being written"
+    assert query(collection, "SELECT value FROM meta WHERE key = 'schema_version'") == [("10",)]
+    result = flashdeck(collection, "due")
+    assert result.returncode == 0, result.stderr
+    _assert_every_backup_is_whole(work, "c.sqlite.v10.bak*", reviews, schema="10")
+    assert (work / "c.sqlite.v10.bak").exists()
+    assert query(collection, "SELECT value FROM meta WHERE key = 'schema_version'") == [("11",)]
+    assert query(collection, "SELECT count(*) FROM reviews")[0][0] == reviews
