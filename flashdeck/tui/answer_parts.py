@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.cells import cell_len
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -130,6 +131,22 @@ class AnswerInput(Input):
                                          self.value[: self.cursor_position]):
             return False
         return super().check_consume_key(key, character)
+
+    async def _on_key(self, event: events.Key) -> None:
+        """The box's own keys (Backspace, Delete, the cursor keys, Enter) are done here, in
+        the order the keys came. Textual inserts a typed character at once but runs an
+        Input's bound keys only when the key has bubbled up to the app: in a fast burst
+        (Backspace held down, then `0.5` Enter) the characters landed first, Backspace
+        then deleted them and `7` was graded instead of `0.5`. The screen's priority
+        bindings were checked before the key came here, as ever."""
+        if not event.is_printable:
+            for binding in self._bindings.key_to_bindings.get(event.key, ()):
+                if not binding.priority:
+                    event.stop()
+                    event.prevent_default()
+                    await self.run_action(binding.action)
+                    return
+        await super()._on_key(event)
 
 
 class ExercisePanel(Vertical):
