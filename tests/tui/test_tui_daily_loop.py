@@ -3,6 +3,8 @@ read), undo after the note changed, a card answered elsewhere while it is on scr
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from textual import events
 
@@ -60,3 +62,63 @@ async def test_an_answer_corrected_fast_is_graded_as_typed(tmp_path, fix):
         assert "you gave 0.5" in text, text
         assert box.value == "0.5"
     assert reviews(app.collection_path) == []  # checked, not yet graded
+
+
+def _vault_collection(tmp_path, text: str):
+    """A vault of one note, imported into a fresh collection (before any app opens it)."""
+    from flashdeck.collection.importer import import_paths
+    from flashdeck.collection.store import Collection
+
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    note = vault / "Metrics.md"
+    note.write_text(text, encoding="utf-8")
+    path = tmp_path / "c.sqlite"
+    with Collection.open(path) as col:
+        import_paths(col, [str(vault)], now=0)
+    return path, note
+
+
+def _editor_that_deletes(tmp_path, monkeypatch, line: str) -> None:
+    """$VISUAL: a script that removes `line` from the note it is given (the last argument)."""
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import sys\n"
+        "path = sys.argv[-1]\n"
+        "text = open(path, encoding='utf-8').read()\n"
+        f"open(path, 'w', encoding='utf-8').write(text.replace({line!r} + '\\n', ''))\n",
+        encoding="utf-8")
+    monkeypatch.setenv("VISUAL", f"{sys.executable} {script}")
+
+
+@run_async
+async def test_undo_of_a_card_gone_from_its_note_does_not_show_it_again(tmp_path, monkeypatch):
+    # Answer a card, then edit the note (`e` on the next card) and delete the answered
+    # card's line, then `u`: the answer was taken back and the card came back on screen as
+    # if due; revealed and graded, it was refused ("card 1 is no longer in its note"), the
+    # user's effort for nothing. Now undo says the card is gone and shows the next card.
+    lines = ["Precision::TP / (TP + FP)", "Recall::TP / (TP + FN)"]
+    path, note = _vault_collection(
+        tmp_path, "---\ntags: [flashcards/ml]\n---\n\n" + "\n\n".join(lines) + "\n")
+    app = app_for(path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        first = app.screen.card
+        gone = next(line for line in lines if line.startswith(first.front))
+        await pilot.press("space", "3")
+        await pilot.pause()
+        second = app.screen.card
+        assert second.id != first.id
+        _editor_that_deletes(tmp_path, monkeypatch, gone)
+        await pilot.press("e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen.card.id == second.id  # the card shown was kept
+        await pilot.press("u")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Undid Good" in text and "no longer in its note" in text, text
+        assert app.screen.card is not None and app.screen.card.id == second.id
+        assert not app.screen.revealed
+    assert reviews(app.collection_path) == []
+    assert gone not in note.read_text(encoding="utf-8")

@@ -446,8 +446,20 @@ class ReviewScreen(Screen):
             self.notify(content.plain(undone.reason), markup=False)
             return
         self.done_here = max(0, self.done_here - 1)
+        card = get_card(self.app.session.col, undone.card_id)
+        if card.orphaned or card.suspended:
+            # its note lost it since (an edit, a re-import), or it was suspended elsewhere:
+            # the answer is taken back, but the card cannot be answered again
+            why = "is no longer in its note" if card.orphaned else "is suspended"
+            self.notify(f"Undid {Rating(undone.rating).label}. Card {card.id} {why}: it is "
+                        "not shown again.", markup=False)
+            if self.card is None or self.card.id == card.id:
+                await self.next_card()
+            else:
+                self.refresh_counts()
+            return
         self.notify(f"Undid {Rating(undone.rating).label}.", markup=False)
-        await self.show_card(get_card(self.app.session.col, undone.card_id))
+        await self.show_card(card)
 
     @after_first_card
     async def action_suspend(self) -> None:
