@@ -8,7 +8,7 @@ import sys
 import pytest
 from textual import events
 
-from support.tui import (SIZE, app_for, card, make_collection, reviews, run_async,
+from support.tui import (SIZE, app_for, card, make_collection, read_rows, reviews, run_async,
                          screen_text, standard_cards)
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -122,3 +122,60 @@ async def test_undo_of_a_card_gone_from_its_note_does_not_show_it_again(tmp_path
         assert not app.screen.revealed
     assert reviews(app.collection_path) == []
     assert gone not in note.read_text(encoding="utf-8")
+
+
+def _exercise_with_unit(tmp_path, unit: str):
+    exercise = [c for c in standard_cards() if c.kind == "exercise"][0]
+    if unit:
+        back = exercise.back.replace("answer:", f"unit: {unit}\nanswer:")
+        exercise = card("exercise", exercise.front, back, 50, exercise="cat-dice")
+    basic = card("basic", "Is Dice the same as F1?", "Yes: on binary masks Dice = F1.", 40)
+    return make_collection(tmp_path / "c.sqlite", [exercise, basic])
+
+
+def _keys_of(text: str) -> list[tuple[str, str]]:
+    names = {" ": "space", ".": "full_stop", "-": "minus", "/": "slash", "%": "percent_sign"}
+    return [(names.get(ch, ch), ch) for ch in text]
+
+
+@pytest.mark.parametrize("unit, typed", [("", "1e-3"), ("seconds", "2 secs"),
+                                         ("mph", "15 mph"), ("", "3/4 ")])
+@run_async
+async def test_an_answer_typed_fast_is_typed_not_taken_for_commands(tmp_path, monkeypatch,
+                                                                     unit, typed):
+    # Whether a letter goes into the answer (`e` after a digit, `s` beginning the unit
+    # word) was decided on the box's text as it was when the key reached the app: in a
+    # burst (a fast typist, a busy machine) the keys before it were not in the box yet, so
+    # `1e-3` typed fast opened the editor and `2 secs` suspended the card.
+    marker = tmp_path / "edited"
+    editor = tmp_path / "editor.py"
+    editor.write_text(f"open({str(marker)!r}, 'w').write('yes')\n", encoding="utf-8")
+    monkeypatch.setenv("VISUAL", f"{sys.executable} {editor}")
+    path = _exercise_with_unit(tmp_path, unit)
+    app = app_for(path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        box = app.screen.query_one("#answer")
+        assert app.screen.focused is box
+        _burst(app, _keys_of(typed))
+        await pilot.pause()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ReviewScreen"
+        assert app.screen.card.id == 1 and box.value == typed
+    assert not marker.exists()
+    assert read_rows(path, "SELECT suspended, buried_until FROM cards WHERE id = 1") == [(0, None)]
+    assert reviews(path) == []
+
+
+@run_async
+async def test_command_keys_typed_fast_after_an_answer_still_work(tmp_path):
+    # the other way round: `q` and `?` are never typed, `s` after `3/4 ` is a command
+    path = _exercise_with_unit(tmp_path, "")
+    app = app_for(path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        _burst(app, _keys_of("3/4 s"))
+        await pilot.pause()
+        await pilot.pause()
+        assert "Is Dice the same as F1?" in screen_text(app)
+    assert read_rows(path, "SELECT suspended FROM cards WHERE id = 1") == [(1,)]
