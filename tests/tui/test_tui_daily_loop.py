@@ -179,3 +179,32 @@ async def test_command_keys_typed_fast_after_an_answer_still_work(tmp_path):
         await pilot.pause()
         assert "Is Dice the same as F1?" in screen_text(app)
     assert read_rows(path, "SELECT suspended FROM cards WHERE id = 1") == [(1,)]
+
+
+@run_async
+async def test_a_card_answered_elsewhere_before_the_reveal_is_not_revealed(tmp_path):
+    # Another terminal answered the card while this one showed its question: Space showed
+    # the answer with the buttons' intervals of the card's new state (Good 2d for a new
+    # card), and the grade given was refused only then. Now the reveal says so at once
+    # and shows the next card.
+    from flashdeck.collection.store import Collection
+    from flashdeck.scheduling.config import Config
+    from flashdeck.scheduling.engine import Engine
+
+    cards = [card("basic", "Precision?", "TP / (TP + FP)", 10),
+             card("basic", "Recall?", "TP / (TP + FN)", 20, deck="flashcards/ml/other")]
+    path = make_collection(tmp_path / "c.sqlite", cards)
+    app = app_for(path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        shown = app.screen.card
+        with Collection.open(path) as other:  # the other terminal answers it
+            Engine(other, Config(fuzz=False)).answer(shown.id, 3)
+        await pilot.press("space")
+        await pilot.pause()
+        text = screen_text(app)
+        assert f"card {shown.id} was answered elsewhere" in text.lower(), text
+        assert app.screen.card.id != shown.id and not app.screen.revealed
+        await pilot.press("space", "3")
+        await pilot.pause()
+    assert sorted(reviews(path)) == sorted([(shown.id, 3), (3 - shown.id, 3)])

@@ -344,6 +344,15 @@ class ReviewScreen(Screen):
         if card is None or self.revealed:
             return
         await self._build_answer_parts()
+        if self.app.pending is None:
+            now = get_card(self.app.session.col, card.id)
+            if now.version != card.version or now.orphaned or now.suspended:
+                # another terminal answered (or suspended, buried) it since it was shown:
+                # its buttons would preview the new state and the grade be refused
+                self.notify(f"Card {card.id} was answered elsewhere in the meantime (or "
+                            "put aside there): on to the next card.", markup=False)
+                await self.next_card()
+                return
         self.previews = self.engine.previews(card.id)
         try:
             back = content.back(card, self.seed, getattr(self, "_math_width", None),
