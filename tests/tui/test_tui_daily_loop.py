@@ -208,3 +208,66 @@ async def test_a_card_answered_elsewhere_before_the_reveal_is_not_revealed(tmp_p
         await pilot.press("space", "3")
         await pilot.pause()
     assert sorted(reviews(path)) == sorted([(shown.id, 3), (3 - shown.id, 3)])
+
+
+@run_async
+async def test_an_answer_undone_elsewhere_neither_blocks_undo_nor_counts(tmp_path):
+    # `flashdeck undo` in another terminal took back the session's last answer: every `u`
+    # then said "that answer is no longer in the review log" and the session's earlier
+    # answers could never be undone; the summary still counted the undone answer.
+    from flashdeck.collection.store import Collection
+    from flashdeck.scheduling.config import Config
+    from flashdeck.scheduling.engine import Engine
+
+    cards = [card("basic", f"Metric {n}?", f"Answer {n}", 10 * n,
+                  deck=f"flashcards/ml/d{n}") for n in (1, 2, 3)]
+    path = make_collection(tmp_path / "c.sqlite", cards)
+    app = app_for(path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        first = app.screen.card.id
+        await pilot.press("space", "3")
+        await pilot.pause()
+        await pilot.press("space", "4")
+        await pilot.pause()
+        with Collection.open(path) as other:  # `flashdeck undo` in another terminal
+            assert Engine(other, Config(fuzz=False)).undo().done
+        await pilot.press("u")
+        await pilot.pause()
+        assert "undone elsewhere" in screen_text(app)
+        await pilot.press("u")
+        await pilot.pause()
+        assert "Undid Good." in screen_text(app)
+        assert app.screen.card.id == first
+        assert reviews(path) == []
+        await pilot.press("space", "3")
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.session.summary().done == 1
+        assert "Cards reviewed       1" in screen_text(app)
+    assert reviews(path) == [(first, 3)]
+
+
+@run_async
+async def test_the_summary_leaves_out_an_answer_undone_elsewhere(tmp_path):
+    from flashdeck.collection.store import Collection
+    from flashdeck.scheduling.config import Config
+    from flashdeck.scheduling.engine import Engine
+
+    cards = [card("basic", f"Metric {n}?", f"Answer {n}", 10 * n,
+                  deck=f"flashcards/ml/d{n}") for n in (1, 2, 3)]
+    path = make_collection(tmp_path / "c.sqlite", cards)
+    app = app_for(path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("space", "3", "space", "2")
+        await pilot.pause()
+        with Collection.open(path) as other:
+            assert Engine(other, Config(fuzz=False)).undo().done
+        await pilot.press("q")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Cards reviewed       1" in text and "0 · 1 · 0" in text, text
+    assert len(reviews(path)) == 1
+    assert app.final_summary.startswith("Reviewed 1 card ")

@@ -446,6 +446,7 @@ class ReviewScreen(Screen):
 
     @after_first_card
     async def action_undo(self) -> None:
+        before = len(self.app.session.answers)
         try:
             undone = self.app.session.undo(self.engine)
         except FlashdeckError as exc:
@@ -453,6 +454,10 @@ class ReviewScreen(Screen):
             return
         if not undone.done:
             self.notify(content.plain(undone.reason), markup=False)
+            if len(self.app.session.answers) < before:  # undone elsewhere: not done here
+                self.done_here = max(0, self.done_here - 1)
+                if self.card is not None:
+                    self.refresh_counts()
             return
         self.done_here = max(0, self.done_here - 1)
         card = get_card(self.app.session.col, undone.card_id)
