@@ -271,3 +271,36 @@ async def test_the_summary_leaves_out_an_answer_undone_elsewhere(tmp_path):
         assert "Cards reviewed       1" in text and "0 · 1 · 0" in text, text
     assert len(reviews(path)) == 1
     assert app.final_summary.startswith("Reviewed 1 card ")
+
+
+@run_async
+async def test_e_on_a_note_moved_meanwhile_finds_it_instead_of_opening_an_empty_file(
+        tmp_path, monkeypatch):
+    # The note was renamed in Obsidian while its card was on screen: `e` opened the editor
+    # on the old path, an empty new file (saved, a stray note in the vault). Now `e` says
+    # the note is gone from there and re-reads the vault; the next `e` opens it where it is.
+    path, note = _vault_collection(
+        tmp_path, "---\ntags: [flashcards/ml]\n---\n\nPrecision::TP / (TP + FP)\n")
+    opened = tmp_path / "opened"
+    script = tmp_path / "editor.py"
+    script.write_text(f"import sys\nopen({str(opened)!r}, 'a').write(sys.argv[-1] + '\\n')\n",
+                      encoding="utf-8")
+    monkeypatch.setenv("VISUAL", f"{sys.executable} {script}")
+    app = app_for(path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        shown = app.screen.card
+        moved = note.with_name("Precision and Recall.md")
+        note.rename(moved)
+        await pilot.press("e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not opened.exists() and not note.exists()
+        said = " ".join(n.message for n in app._notifications)
+        assert f"The note {note} is no longer there" in said, said
+        assert app.screen.card.id == shown.id and app.screen.card.note == str(moved)
+        await pilot.press("e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert opened.read_text(encoding="utf-8") == f"{moved}\n"
+    assert not note.exists()

@@ -548,6 +548,14 @@ class ReviewScreen(Screen):
             return
         import shlex  # only for the editor: not before the first card
 
+        if not os.path.isfile(card.note):
+            # moved or deleted since it was read: an editor would open an empty new file
+            # there (and saving it would make a stray note); the re-import finds a moved
+            # note (the card then names its new place) or takes the card out
+            self.notify(content.plain(f"The note {card.note} is no longer there (moved or "
+                                      "deleted): re-reading your notes."), markup=False)
+            await self.reimport(card)
+            return
         command = shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
         command += [f"+{card.line}", card.note]
         try:
