@@ -27,7 +27,7 @@ from flashdeck.scheduling.queue import Counts
 AGAIN_GAP = 3  # a card answered Again comes back after this many other answers
 
 # the cards of the deck this session has not yet passed (its last answer here, if any, was
-# Again): live, not suspended
+# Again): live, not suspended (and, `_left`, not buried)
 _LEFT = (" WHERE c.orphaned = 0 AND c.suspended = 0"
          " AND coalesce((SELECT l.rating FROM cram_log l INDEXED BY cram_session"
          " WHERE l.session = ? AND l.card_id = c.id ORDER BY l.id DESC LIMIT 1), 1) = 1")
@@ -41,8 +41,12 @@ class Cram(Engine):
         self.session = session or uuid.uuid4().hex
 
     def _left(self) -> tuple[str, list]:
+        """The cards left, buried ones aside (`b` in a cram said "Buried until tomorrow."
+        and showed the same card again)."""
         clause, params = deck_clause(self.deck)
-        return _LEFT + clause, [self.session, *params]
+        now = int(self.now().timestamp())
+        return (_LEFT + clause + " AND (c.buried_until IS NULL OR c.buried_until <= ?)",
+                [self.session, *params, now])
 
     def next_card(self) -> CardView | None:
         conn = self.col.conn

@@ -304,3 +304,25 @@ async def test_e_on_a_note_moved_meanwhile_finds_it_instead_of_opening_an_empty_
         await pilot.pause()
     assert opened.read_text(encoding="utf-8") == f"{moved}\n"
     assert not note.exists()
+
+
+@run_async
+async def test_b_in_cram_puts_the_card_aside_instead_of_showing_it_again(tmp_path):
+    # `review --cram`: `b` said "Buried until tomorrow." and showed the same card again,
+    # and again: a card could not be skipped. The cram now leaves buried cards out, as the
+    # daily queue does.
+    cards = [card("basic", f"Metric {n}?", f"Answer {n}", 10 * n) for n in (1, 2)]
+    path = make_collection(tmp_path / "c.sqlite", cards)
+    app = app_for(path, cram=True)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        first = app.screen.card.id
+        await pilot.press("b")
+        await pilot.pause()
+        assert "Buried until tomorrow." in screen_text(app)
+        assert app.screen.card is not None and app.screen.card.id != first
+        await pilot.press("space", "3")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "SummaryScreen"
+    assert read_rows(path, "SELECT card_id, rating FROM cram_log") == [(3 - first, 3)]
+    assert reviews(path) == []
