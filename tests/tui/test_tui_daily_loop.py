@@ -326,3 +326,28 @@ async def test_b_in_cram_puts_the_card_aside_instead_of_showing_it_again(tmp_pat
         assert type(app.screen).__name__ == "SummaryScreen"
     assert read_rows(path, "SELECT card_id, rating FROM cram_log") == [(3 - first, 3)]
     assert reviews(path) == []
+
+
+@run_async
+async def test_q_in_a_deck_session_sums_up_that_deck(tmp_path):
+    # `flashdeck review --deck flashcards/ml/losses`, a card answered, `q`: the summary
+    # said "Still due today: 2 new" — the other deck's cards, as if left in this session —
+    # and so did the line printed on exit. It now speaks of the deck, and of the others
+    # apart, as the end of a deck's queue always did.
+    cards = [card("basic", "Cross entropy?", "−∑ p log q", 10, deck="flashcards/ml/losses"),
+             card("basic", "Precision?", "TP / (TP + FP)", 20, deck="flashcards/ml/metrics"),
+             card("basic", "Recall?", "TP / (TP + FN)", 30, deck="flashcards/ml/metrics")]
+    path = make_collection(tmp_path / "c.sqlite", cards)
+    app = app_for(path, deck="flashcards/ml/losses")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        assert "Cross entropy?" in screen_text(app)
+        await pilot.press("space", "1", "q")
+        await pilot.pause()
+        text = " ".join(screen_text(app).split())
+        assert "Still due in this deck 0 new · 0 learning · 0 review" in text, text
+        assert "Other decks 2 new due" in text, text
+        await pilot.press("q")
+        await pilot.pause()
+    assert "Still due today: 2 new" not in app.final_summary
+    assert "Elsewhere: 2 new due." in app.final_summary, app.final_summary

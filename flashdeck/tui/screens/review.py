@@ -534,7 +534,7 @@ class ReviewScreen(Screen):
     def action_quit_session(self) -> None:
         from flashdeck.tui.screens.summary import SummaryScreen  # not before the first frame
 
-        self.app.switch_screen(SummaryScreen(finished=False))
+        self.app.switch_screen(SummaryScreen(finished=False, deck=self.deck))
 
     @after_first_card
     def action_decks(self) -> None:
