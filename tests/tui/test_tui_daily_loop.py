@@ -351,3 +351,32 @@ async def test_q_in_a_deck_session_sums_up_that_deck(tmp_path):
         await pilot.pause()
     assert "Still due today: 2 new" not in app.final_summary
     assert "Elsewhere: 2 new due." in app.final_summary, app.final_summary
+
+
+@run_async
+async def test_u_on_the_summary_takes_back_the_last_answer_of_the_day(tmp_path):
+    # The last due card answered Again by a slip: the queue ended on the summary, where `u`
+    # did nothing, and the session's undo could not be reached any more (the CLI's
+    # `flashdeck undo` only). Now `u` there takes the answer back and shows the card again.
+    cards = [card("basic", "Precision?", "TP / (TP + FP)", 10)]
+    path = make_collection(tmp_path / "c.sqlite", cards)
+    app = app_for(path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("space", "4")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "SummaryScreen"
+        assert reviews(path) == [(1, 4)]
+        await pilot.press("u")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ReviewScreen"
+        assert "Undid Easy." in screen_text(app) and "Precision?" in screen_text(app)
+        assert reviews(path) == []
+        await pilot.press("u")  # nothing before it in this session
+        await pilot.pause()
+        assert "Nothing to undo in this session" in " ".join(screen_text(app).split())
+        await pilot.press("space", "4")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "SummaryScreen", screen_text(app)
+        assert "Cards reviewed       1" in screen_text(app)
+    assert reviews(path) == [(1, 4)]
