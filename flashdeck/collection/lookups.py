@@ -30,3 +30,15 @@ def card_source_path(col: Collection, card_id: int) -> str | None:
         "SELECT s.path FROM cards c JOIN notes n ON n.id = c.note_id"
         " JOIN sources s ON s.id = n.source_id WHERE c.id = ?", (card_id,)).fetchone()
     return row[0] if row is not None else None
+
+
+# -- the review log -------------------------------------------------------------------------
+def reviews_in_log(col: Collection, review_ids: list[int]) -> set[int]:
+    """Which of `review_ids` are still in the review log (an answer undone in another
+    terminal is not). Asked in batches of 500 (SQLite's limit on parameters)."""
+    kept: set[int] = set()
+    for start in range(0, len(review_ids), 500):
+        batch = review_ids[start:start + 500]
+        kept.update(row[0] for row in col.conn.execute(
+            f"SELECT id FROM reviews WHERE id IN ({', '.join('?' * len(batch))})", batch))
+    return kept

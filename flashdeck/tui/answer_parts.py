@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.cells import cell_len
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -21,6 +22,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Static
 
 from flashdeck.scheduling.rating import Rating
+from flashdeck.tui.answer_keys import COMMAND_KEYS
 from flashdeck.tui.content import plain
 
 _VARIANTS = {Rating.AGAIN: "error", Rating.HARD: "warning", Rating.GOOD: "success",
@@ -122,14 +124,60 @@ def grid_content(grid) -> Content:
 class AnswerInput(Input):
     """The exercise's answer box. A command key its screen lets through
     (`answer_box_passes(key, character, before)`, `before` being the text up to the
-    cursor) goes to the screen's bindings even while the box has focus."""
+    cursor) goes to the screen's bindings even while the box has focus.
+
+    Keys are handled in the order they come, also when they come faster than the app
+    handles them (a quick typist, key repeat, a busy machine): the app sees each key
+    before the box has handled the ones before it, so while keys are on their way to the
+    box a command key goes on to the box too, and is decided there on the answer as typed
+    up to it (`1e-3` typed fast opened the editor at the `e`; `2 secs` suspended the
+    card at the `s`)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._on_the_way: set[int] = set()  # the keys sent to the box, not yet handled
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
         passes = getattr(self.screen, "answer_box_passes", None)
-        if passes is not None and passes(key, character,
-                                         self.value[: self.cursor_position]):
-            return False
+        if passes is not None:
+            if self._on_the_way and key in COMMAND_KEYS:
+                return True  # decided in its turn (`_on_key`)
+            if passes(key, character, self.value[: self.cursor_position]):
+                return False
         return super().check_consume_key(key, character)
+
+    def _forward_event(self, event: events.Event) -> None:
+        # Widget._forward_event, noting the keys queued for the box
+        event._set_forwarded()
+        if self.post_message(event) and isinstance(event, events.Key):
+            self._on_the_way.add(id(event))
+
+    async def _on_key(self, event: events.Key) -> None:
+        """A command key that came while others were on their way: a command if the answer
+        typed before it cannot go on with it. The box's own keys (Backspace, Delete, the
+        cursor keys, Enter) are done here too, in the order the keys came: Textual inserts
+        a typed character at once but runs an Input's bound keys only when the key has
+        bubbled up to the app, so in a burst (Backspace held down, then `0.5` Enter) the
+        characters landed first, Backspace then deleted them and `7` was graded. What is
+        not done here, Input's own handler does (Textual calls it next, unless prevented)."""
+        self._on_the_way.discard(id(event))
+        passes = getattr(self.screen, "answer_box_passes", None)
+        if passes is not None and passes(event.key, event.character,
+                                         self.value[: self.cursor_position]):
+            event.stop()
+            event.prevent_default()
+            for binding in self.screen._bindings.key_to_bindings.get(event.key, ()):
+                if binding.priority:
+                    await self.screen.run_action(binding.action)
+                    break
+            return
+        if not event.is_printable:
+            for binding in self._bindings.key_to_bindings.get(event.key, ()):
+                if not binding.priority:
+                    event.stop()
+                    event.prevent_default()
+                    await self.run_action(binding.action)
+                    return
 
 
 class ExercisePanel(Vertical):

@@ -426,7 +426,8 @@ class FlashdeckApp(App[str]):
 
     def on_unmount(self) -> None:
         # for an exit that skipped the summary screen (Ctrl+Q): the CLI still prints it
-        self.final_summary = self.session.summary().line(self.tz)
+        # (a `--deck` session's: that deck's, with what is due elsewhere apart)
+        self.final_summary = self.session.summary(self.deck).line(self.tz)
         self.session.col.close()
 
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from flashdeck.collection.lookups import set_busy_wait
+from flashdeck.collection.lookups import reviews_in_log, set_busy_wait
 from flashdeck.collection.store import Collection
 from flashdeck.errors import FlashdeckError
 from flashdeck.scheduling.config import Config
@@ -187,6 +187,14 @@ class Session:
             return Undo(reason="Nothing to undo in this session: answers from before it stay"
                                " as they are.")
         last = self.undoable[-1]
+        if isinstance(last, _Done) and not self.cram and \
+                not reviews_in_log(self.col, [last.review_id]):
+            # `flashdeck undo` in another terminal took it back already: it is no longer
+            # this session's to undo (nor to count), and what came before it is next
+            self.undoable.pop()
+            self.answers.remove(last)
+            return Undo(reason=f"Your last answer (card {last.card_id}) was undone elsewhere "
+                               "already; u again undoes the one before it.")
         try:
             if isinstance(last, _Done):
                 undone = engine.undo(review_id=last.review_id)
@@ -217,6 +225,11 @@ class Session:
             return self.engine(deck)
 
         engine = scheduled(deck)
+        if not self.cram and self.answers:  # answers undone in another terminal: not counted
+            kept = reviews_in_log(self.col, [a.review_id for a in self.answers])
+            self.answers = [a for a in self.answers if a.review_id in kept]
+            self.undoable = [u for u in self.undoable
+                             if not isinstance(u, _Done) or u.review_id in kept]
         by_rating = {r.value: sum(1 for a in self.answers if a.rating == r) for r in Rating}
         seconds = (self.monotonic() - self.started) if self.started is not None else 0.0
         later = upcoming(engine)

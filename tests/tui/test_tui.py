@@ -736,6 +736,7 @@ def test_an_editor_that_cannot_start_says_so_and_the_review_goes_on(collection, 
     """`e` with $EDITOR naming no program (a typo, an editor not installed here) left the
     terminal blank, the app suspended for good: keys echoed on the blank screen and only
     Ctrl+C ended it. Now the screen comes back at once and says why."""
+    _note_file(tmp_path)  # the editor is asked to open it
     if editor == "__not_executable__":
         editor = str(tmp_path / "editor.sh")
         Path(editor).write_text("#!/bin/sh\nexit 0\n", encoding="utf-8")  # mode 644
@@ -889,6 +890,15 @@ def _exercise_first(tmp_path: Path, unit: str = "") -> Path:
     return make_collection(tmp_path / "c.sqlite", [template, basic])
 
 
+def _note_file(tmp_path: Path) -> Path:
+    """The file of the note `make_collection` names (it writes none): `e` opens only a
+    note that is there."""
+    note = tmp_path / "vault" / "F1 Score.md"
+    note.parent.mkdir(parents=True, exist_ok=True)
+    note.write_text("# F1 Score\n", encoding="utf-8")
+    return note
+
+
 def _box(app):
     return app.screen.query_one("#answer")
 
@@ -955,6 +965,7 @@ async def test_e_works_in_the_answer_box(tmp_path, monkeypatch, typed):
     editor = tmp_path / "editor.py"
     editor.write_text(f"open({str(marker)!r}, 'w').write('yes')\n", encoding="utf-8")
     monkeypatch.setenv("VISUAL", f"{sys.executable} {editor}")
+    _note_file(tmp_path)  # the editor is asked to open it
     app = app_for(path)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()

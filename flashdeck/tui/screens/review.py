@@ -344,6 +344,15 @@ class ReviewScreen(Screen):
         if card is None or self.revealed:
             return
         await self._build_answer_parts()
+        if self.app.pending is None:
+            now = get_card(self.app.session.col, card.id)
+            if now.version != card.version or now.orphaned or now.suspended:
+                # another terminal answered (or suspended, buried) it since it was shown:
+                # its buttons would preview the new state and the grade be refused
+                self.notify(f"Card {card.id} was answered elsewhere in the meantime (or "
+                            "put aside there): on to the next card.", markup=False)
+                await self.next_card()
+                return
         try:
             self.previews = self.engine.previews(card.id)
         except FlashdeckError as exc:  # its stored schedule is damaged: say so, keep going
@@ -442,6 +451,7 @@ class ReviewScreen(Screen):
 
     @after_first_card
     async def action_undo(self) -> None:
+        before = len(self.app.session.answers)
         try:
             undone = self.app.session.undo(self.engine)
         except FlashdeckError as exc:
@@ -449,13 +459,30 @@ class ReviewScreen(Screen):
             return
         if not undone.done:
             self.notify(content.plain(undone.reason), markup=False)
+            if len(self.app.session.answers) < before:  # undone elsewhere: not done here
+                self.done_here = max(0, self.done_here - 1)
+                if self.card is not None:
+                    self.refresh_counts()
             return
-        if undone.action == "answer":
-            self.done_here = max(0, self.done_here - 1)
-            self.notify(f"Undid {Rating(undone.rating).label}.", markup=False)
-        else:
+        card = get_card(self.app.session.col, undone.card_id)
+        if undone.action != "answer":
             self.notify(f"Undid the {undone.action} of card {undone.card_id}.", markup=False)
-        await self.show_card(get_card(self.app.session.col, undone.card_id))
+            await self.show_card(card)
+            return
+        self.done_here = max(0, self.done_here - 1)
+        if card.orphaned or card.suspended:
+            # its note lost it since (an edit, a re-import), or it was suspended elsewhere:
+            # the answer is taken back, but the card cannot be answered again
+            why = "is no longer in its note" if card.orphaned else "is suspended"
+            self.notify(f"Undid {Rating(undone.rating).label}. Card {card.id} {why}: it is "
+                        "not shown again.", markup=False)
+            if self.card is None or self.card.id == card.id:
+                await self.next_card()
+            else:
+                self.refresh_counts()
+            return
+        self.notify(f"Undid {Rating(undone.rating).label}.", markup=False)
+        await self.show_card(card)
 
     @after_first_card
     async def action_suspend(self) -> None:
@@ -518,7 +545,7 @@ class ReviewScreen(Screen):
     def action_quit_session(self) -> None:
         from flashdeck.tui.screens.summary import SummaryScreen  # not before the first frame
 
-        self.app.switch_screen(SummaryScreen(finished=False))
+        self.app.switch_screen(SummaryScreen(finished=False, deck=self.deck))
 
     @after_first_card
     def action_decks(self) -> None:
@@ -532,6 +559,14 @@ class ReviewScreen(Screen):
             return
         import shlex  # only for the editor: not before the first card
 
+        if not os.path.isfile(card.note):
+            # moved or deleted since it was read: an editor would open an empty new file
+            # there (and saving it would make a stray note); the re-import finds a moved
+            # note (the card then names its new place) or takes the card out
+            self.notify(content.plain(f"The note {card.note} is no longer there (moved or "
+                                      "deleted): re-reading your notes."), markup=False)
+            await self.reimport(card)
+            return
         command = shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
         command += [f"+{card.line}", card.note]
         try:

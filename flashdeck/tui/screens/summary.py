@@ -44,6 +44,8 @@ class SummaryScreen(Screen):
         Binding("q", "leave", "Quit"),
         Binding("enter", "leave", "Quit", show=False),
         Binding("escape", "decks", "Decks"),
+        # the session's undo reaches past its end: a slip on the last card is taken back
+        Binding("u", "undo", "Undo", show=False),
     ]
 
     def __init__(self, finished: bool, deck: str | None = None) -> None:
@@ -103,3 +105,32 @@ class SummaryScreen(Screen):
 
     def action_decks(self) -> None:
         self.app.show_home()
+
+    async def action_undo(self) -> None:
+        """Undo the session's last answer and show its card again (a review screen in
+        this one's place), as `u` on the review screen does."""
+        from flashdeck.collection.cards import get_card
+        from flashdeck.errors import FlashdeckError
+        from flashdeck.tui.screens.review import ReviewScreen
+
+        app = self.app
+        try:
+            undone = app.session.undo(app.session.engine(self.deck))
+        except FlashdeckError as exc:
+            self.notify(plain(str(exc)), severity="error", markup=False)
+            return
+        if not undone.done:
+            self.notify(plain(undone.reason), markup=False)
+            self.show_summary()  # an answer undone elsewhere is no longer counted
+            return
+        label = Rating(undone.rating).label if undone.action == "answer" else \
+            f"the {undone.action} of card {undone.card_id}"
+        card = get_card(app.session.col, undone.card_id)
+        if card.orphaned or card.suspended:
+            why = "is no longer in its note" if card.orphaned else "is suspended"
+            self.notify(f"Undid {label}. Card {card.id} {why}: it is not shown again.",
+                        markup=False)
+            self.show_summary()
+            return
+        self.notify(f"Undid {label}.", markup=False)
+        app.switch_screen(ReviewScreen(self.deck, first=card))

@@ -1,0 +1,382 @@
+"""The daily loop as a user lives it: keys typed fast (as a terminal delivers them in one
+read), undo after the note changed, a card answered elsewhere while it is on screen."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from textual import events
+
+from support.tui import (SIZE, app_for, card, make_collection, read_rows, reviews, run_async,
+                         screen_text, standard_cards)
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock(monkeypatch):
+    from support.tui import NOW_ISO
+
+    monkeypatch.setenv("FLASHDECK_NOW", NOW_ISO)
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+
+
+def _exercise_first(tmp_path):
+    exercise = [c for c in standard_cards() if c.kind == "exercise"][0]
+    basic = card("basic", "Is Dice the same as F1?", "Yes: on binary masks Dice = F1.", 40)
+    return make_collection(tmp_path / "c.sqlite", [exercise, basic])
+
+
+def _burst(app, keys: list[tuple[str, str | None]]) -> None:
+    """Keys as a terminal delivers a fast burst (key repeat, a quick typist): all of them
+    queued before the app has handled the first."""
+    for key, character in keys:
+        event = events.Key(key, character)
+        event.set_sender(app)
+        app.post_message(event)
+
+
+@pytest.mark.parametrize("fix", [
+    [("backspace", None)] * 4,                       # Backspace held down
+    [("home", None), ("delete", None), ("delete", None), ("end", None),
+     ("backspace", None), ("backspace", None)],       # the cursor keys, then Backspace
+])
+@run_async
+async def test_an_answer_corrected_fast_is_graded_as_typed(tmp_path, fix):
+    # Typing `71`, holding Backspace and typing `0.5` Enter quickly graded `7`: Textual
+    # inserts a typed character at once but runs the box's Backspace (a binding) only when
+    # the key has bubbled up to the app, so the characters typed after it came first and
+    # Backspace then deleted them. The box now does its own keys in the order they came.
+    app = app_for(_exercise_first(tmp_path))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        box = app.screen.query_one("#answer")
+        assert app.screen.focused is box
+        await pilot.press("7", "1")
+        assert box.value == "71"
+        _burst(app, [*fix, ("0", "0"), ("full_stop", "."), ("5", "5"), ("enter", None)])
+        await pilot.pause()
+        await pilot.pause()
+        text = screen_text(app)
+        assert "you gave 0.5" in text, text
+        assert box.value == "0.5"
+    assert reviews(app.collection_path) == []  # checked, not yet graded
+
+
+def _vault_collection(tmp_path, text: str):
+    """A vault of one note, imported into a fresh collection (before any app opens it)."""
+    from flashdeck.collection.importer import import_paths
+    from flashdeck.collection.store import Collection
+
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    note = vault / "Metrics.md"
+    note.write_text(text, encoding="utf-8")
+    path = tmp_path / "c.sqlite"
+    with Collection.open(path) as col:
+        import_paths(col, [str(vault)], now=0)
+    return path, note
+
+
+def _editor_that_deletes(tmp_path, monkeypatch, line: str) -> None:
+    """$VISUAL: a script that removes `line` from the note it is given (the last argument)."""
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import sys\n"
+        "path = sys.argv[-1]\n"
+        "text = open(path, encoding='utf-8').read()\n"
+        f"open(path, 'w', encoding='utf-8').write(text.replace({line!r} + '\\n', ''))\n",
+        encoding="utf-8")
+    monkeypatch.setenv("VISUAL", f"{sys.executable} {script}")
+
+
+@run_async
+async def test_undo_of_a_card_gone_from_its_note_does_not_show_it_again(tmp_path, monkeypatch):
+    # Answer a card, then edit the note (`e` on the next card) and delete the answered
+    # card's line, then `u`: the answer was taken back and the card came back on screen as
+    # if due; revealed and graded, it was refused ("card 1 is no longer in its note"), the
+    # user's effort for nothing. Now undo says the card is gone and shows the next card.
+    lines = ["Precision::TP / (TP + FP)", "Recall::TP / (TP + FN)"]
+    path, note = _vault_collection(
+        tmp_path, "---\ntags: [flashcards/ml]\n---\n\n" + "\n\n".join(lines) + "\n")
+    app = app_for(path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        first = app.screen.card
+        gone = next(line for line in lines if line.startswith(first.front))
+        await pilot.press("space", "3")
+        await pilot.pause()
+        second = app.screen.card
+        assert second.id != first.id
+        _editor_that_deletes(tmp_path, monkeypatch, gone)
+        await pilot.press("e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen.card.id == second.id  # the card shown was kept
+        await pilot.press("u")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Undid Good" in text and "no longer in its note" in text, text
+        assert app.screen.card is not None and app.screen.card.id == second.id
+        assert not app.screen.revealed
+    assert reviews(app.collection_path) == []
+    assert gone not in note.read_text(encoding="utf-8")
+
+
+def _exercise_with_unit(tmp_path, unit: str):
+    exercise = [c for c in standard_cards() if c.kind == "exercise"][0]
+    if unit:
+        back = exercise.back.replace("answer:", f"unit: {unit}\nanswer:")
+        exercise = card("exercise", exercise.front, back, 50, exercise="cat-dice")
+    basic = card("basic", "Is Dice the same as F1?", "Yes: on binary masks Dice = F1.", 40)
+    return make_collection(tmp_path / "c.sqlite", [exercise, basic])
+
+
+def _keys_of(text: str) -> list[tuple[str, str]]:
+    names = {" ": "space", ".": "full_stop", "-": "minus", "/": "slash", "%": "percent_sign"}
+    return [(names.get(ch, ch), ch) for ch in text]
+
+
+@pytest.mark.parametrize("unit, typed", [("", "1e-3"), ("seconds", "2 secs"),
+                                         ("mph", "15 mph"), ("", "3/4 ")])
+@run_async
+async def test_an_answer_typed_fast_is_typed_not_taken_for_commands(tmp_path, monkeypatch,
+                                                                     unit, typed):
+    # Whether a letter goes into the answer (`e` after a digit, `s` beginning the unit
+    # word) was decided on the box's text as it was when the key reached the app: in a
+    # burst (a fast typist, a busy machine) the keys before it were not in the box yet, so
+    # `1e-3` typed fast opened the editor and `2 secs` suspended the card.
+    marker = tmp_path / "edited"
+    editor = tmp_path / "editor.py"
+    editor.write_text(f"open({str(marker)!r}, 'w').write('yes')\n", encoding="utf-8")
+    monkeypatch.setenv("VISUAL", f"{sys.executable} {editor}")
+    path = _exercise_with_unit(tmp_path, unit)
+    app = app_for(path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        box = app.screen.query_one("#answer")
+        assert app.screen.focused is box
+        _burst(app, _keys_of(typed))
+        await pilot.pause()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ReviewScreen"
+        assert app.screen.card.id == 1 and box.value == typed
+    assert not marker.exists()
+    assert read_rows(path, "SELECT suspended, buried_until FROM cards WHERE id = 1") == [(0, None)]
+    assert reviews(path) == []
+
+
+@run_async
+async def test_command_keys_typed_fast_after_an_answer_still_work(tmp_path):
+    # the other way round: `q` and `?` are never typed, `s` after `3/4 ` is a command
+    path = _exercise_with_unit(tmp_path, "")
+    app = app_for(path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        _burst(app, _keys_of("3/4 s"))
+        await pilot.pause()
+        await pilot.pause()
+        assert "Is Dice the same as F1?" in screen_text(app)
+    assert read_rows(path, "SELECT suspended FROM cards WHERE id = 1") == [(1,)]
+
+
+@run_async
+async def test_a_card_answered_elsewhere_before_the_reveal_is_not_revealed(tmp_path):
+    # Another terminal answered the card while this one showed its question: Space showed
+    # the answer with the buttons' intervals of the card's new state (Good 2d for a new
+    # card), and the grade given was refused only then. Now the reveal says so at once
+    # and shows the next card.
+    from flashdeck.collection.store import Collection
+    from flashdeck.scheduling.config import Config
+    from flashdeck.scheduling.engine import Engine
+
+    cards = [card("basic", "Precision?", "TP / (TP + FP)", 10),
+             card("basic", "Recall?", "TP / (TP + FN)", 20, deck="flashcards/ml/other")]
+    path = make_collection(tmp_path / "c.sqlite", cards)
+    app = app_for(path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        shown = app.screen.card
+        with Collection.open(path) as other:  # the other terminal answers it
+            Engine(other, Config(fuzz=False)).answer(shown.id, 3)
+        await pilot.press("space")
+        await pilot.pause()
+        text = screen_text(app)
+        assert f"card {shown.id} was answered elsewhere" in text.lower(), text
+        assert app.screen.card.id != shown.id and not app.screen.revealed
+        await pilot.press("space", "3")
+        await pilot.pause()
+    assert sorted(reviews(path)) == sorted([(shown.id, 3), (3 - shown.id, 3)])
+
+
+@run_async
+async def test_an_answer_undone_elsewhere_neither_blocks_undo_nor_counts(tmp_path):
+    # `flashdeck undo` in another terminal took back the session's last answer: every `u`
+    # then said "that answer is no longer in the review log" and the session's earlier
+    # answers could never be undone; the summary still counted the undone answer.
+    from flashdeck.collection.store import Collection
+    from flashdeck.scheduling.config import Config
+    from flashdeck.scheduling.engine import Engine
+
+    cards = [card("basic", f"Metric {n}?", f"Answer {n}", 10 * n,
+                  deck=f"flashcards/ml/d{n}") for n in (1, 2, 3)]
+    path = make_collection(tmp_path / "c.sqlite", cards)
+    app = app_for(path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        first = app.screen.card.id
+        await pilot.press("space", "3")
+        await pilot.pause()
+        await pilot.press("space", "4")
+        await pilot.pause()
+        with Collection.open(path) as other:  # `flashdeck undo` in another terminal
+            assert Engine(other, Config(fuzz=False)).undo().done
+        await pilot.press("u")
+        await pilot.pause()
+        assert "undone elsewhere" in screen_text(app)
+        await pilot.press("u")
+        await pilot.pause()
+        assert "Undid Good." in screen_text(app)
+        assert app.screen.card.id == first
+        assert reviews(path) == []
+        await pilot.press("space", "3")
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.session.summary().done == 1
+        assert "Cards reviewed       1" in screen_text(app)
+    assert reviews(path) == [(first, 3)]
+
+
+@run_async
+async def test_the_summary_leaves_out_an_answer_undone_elsewhere(tmp_path):
+    from flashdeck.collection.store import Collection
+    from flashdeck.scheduling.config import Config
+    from flashdeck.scheduling.engine import Engine
+
+    cards = [card("basic", f"Metric {n}?", f"Answer {n}", 10 * n,
+                  deck=f"flashcards/ml/d{n}") for n in (1, 2, 3)]
+    path = make_collection(tmp_path / "c.sqlite", cards)
+    app = app_for(path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("space", "3", "space", "2")
+        await pilot.pause()
+        with Collection.open(path) as other:
+            assert Engine(other, Config(fuzz=False)).undo().done
+        await pilot.press("q")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Cards reviewed       1" in text and "0 · 1 · 0" in text, text
+    assert len(reviews(path)) == 1
+    assert app.final_summary.startswith("Reviewed 1 card ")
+
+
+@run_async
+async def test_e_on_a_note_moved_meanwhile_finds_it_instead_of_opening_an_empty_file(
+        tmp_path, monkeypatch):
+    # The note was renamed in Obsidian while its card was on screen: `e` opened the editor
+    # on the old path, an empty new file (saved, a stray note in the vault). Now `e` says
+    # the note is gone from there and re-reads the vault; the next `e` opens it where it is.
+    path, note = _vault_collection(
+        tmp_path, "---\ntags: [flashcards/ml]\n---\n\nPrecision::TP / (TP + FP)\n")
+    opened = tmp_path / "opened"
+    script = tmp_path / "editor.py"
+    script.write_text(f"import sys\nopen({str(opened)!r}, 'a').write(sys.argv[-1] + '\\n')\n",
+                      encoding="utf-8")
+    monkeypatch.setenv("VISUAL", f"{sys.executable} {script}")
+    app = app_for(path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        shown = app.screen.card
+        moved = note.with_name("Precision and Recall.md")
+        note.rename(moved)
+        await pilot.press("e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not opened.exists() and not note.exists()
+        said = " ".join(n.message for n in app._notifications)
+        assert f"The note {note} is no longer there" in said, said
+        assert app.screen.card.id == shown.id and app.screen.card.note == str(moved)
+        await pilot.press("e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert opened.read_text(encoding="utf-8") == f"{moved}\n"
+    assert not note.exists()
+
+
+@run_async
+async def test_b_in_cram_puts_the_card_aside_instead_of_showing_it_again(tmp_path):
+    # `review --cram`: `b` said "Buried until tomorrow." and showed the same card again,
+    # and again: a card could not be skipped. The cram now leaves buried cards out, as the
+    # daily queue does.
+    cards = [card("basic", f"Metric {n}?", f"Answer {n}", 10 * n) for n in (1, 2)]
+    path = make_collection(tmp_path / "c.sqlite", cards)
+    app = app_for(path, cram=True)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        first = app.screen.card.id
+        await pilot.press("b")
+        await pilot.pause()
+        assert "Buried until tomorrow." in screen_text(app)
+        assert app.screen.card is not None and app.screen.card.id != first
+        await pilot.press("space", "3")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "SummaryScreen"
+    assert read_rows(path, "SELECT card_id, rating FROM cram_log") == [(3 - first, 3)]
+    assert reviews(path) == []
+
+
+@run_async
+async def test_q_in_a_deck_session_sums_up_that_deck(tmp_path):
+    # `flashdeck review --deck flashcards/ml/losses`, a card answered, `q`: the summary
+    # said "Still due today: 2 new" — the other deck's cards, as if left in this session —
+    # and so did the line printed on exit. It now speaks of the deck, and of the others
+    # apart, as the end of a deck's queue always did.
+    cards = [card("basic", "Cross entropy?", "−∑ p log q", 10, deck="flashcards/ml/losses"),
+             card("basic", "Precision?", "TP / (TP + FP)", 20, deck="flashcards/ml/metrics"),
+             card("basic", "Recall?", "TP / (TP + FN)", 30, deck="flashcards/ml/metrics")]
+    path = make_collection(tmp_path / "c.sqlite", cards)
+    app = app_for(path, deck="flashcards/ml/losses")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        assert "Cross entropy?" in screen_text(app)
+        await pilot.press("space", "1", "q")
+        await pilot.pause()
+        text = " ".join(screen_text(app).split())
+        assert "Still due in this deck 0 new · 0 learning · 0 review" in text, text
+        assert "Other decks 2 new due" in text, text
+        await pilot.press("q")
+        await pilot.pause()
+    assert "Still due today: 2 new" not in app.final_summary
+    assert "Elsewhere: 2 new due." in app.final_summary, app.final_summary
+
+
+@run_async
+async def test_u_on_the_summary_takes_back_the_last_answer_of_the_day(tmp_path):
+    # The last due card answered Again by a slip: the queue ended on the summary, where `u`
+    # did nothing, and the session's undo could not be reached any more (the CLI's
+    # `flashdeck undo` only). Now `u` there takes the answer back and shows the card again.
+    cards = [card("basic", "Precision?", "TP / (TP + FP)", 10)]
+    path = make_collection(tmp_path / "c.sqlite", cards)
+    app = app_for(path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("space", "4")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "SummaryScreen"
+        assert reviews(path) == [(1, 4)]
+        await pilot.press("u")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ReviewScreen"
+        assert "Undid Easy." in screen_text(app) and "Precision?" in screen_text(app)
+        assert reviews(path) == []
+        await pilot.press("u")  # nothing before it in this session
+        await pilot.pause()
+        assert "Nothing to undo in this session" in " ".join(screen_text(app).split())
+        await pilot.press("space", "4")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "SummaryScreen", screen_text(app)
+        assert "Cards reviewed       1" in screen_text(app)
+    assert reviews(path) == [(1, 4)]
