@@ -231,7 +231,7 @@ async def test_a_card_buried_in_a_cram_leaves_it(tmp_path, cli, monkeypatch) -> 
         await pilot.press("b")
         await pilot.pause()
         text = screen_text(app)
-        assert "Buried until tomorrow." in text
+        assert "Buried until tomorrow" in text
         assert buried not in text and re.search(r"Metric question \d", text)
         assert "2 review" in text  # the cram's cards left: the buried one is not
         for _ in range(2):

@@ -8,8 +8,8 @@ import sys
 import pytest
 from textual import events
 
-from support.tui import (SIZE, app_for, card, make_collection, read_rows, reviews, run_async,
-                         screen_text, standard_cards)
+from support.tui import (SIZE, app_for, card, card_column, make_collection, read_rows, reviews,
+                         run_async, screen_text, standard_cards)
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -319,7 +319,7 @@ async def test_b_in_cram_puts_the_card_aside_instead_of_showing_it_again(tmp_pat
         first = app.screen.card.id
         await pilot.press("b")
         await pilot.pause()
-        assert "Buried until tomorrow." in screen_text(app)
+        assert "Buried until tomorrow" in screen_text(app)
         assert app.screen.card is not None and app.screen.card.id != first
         await pilot.press("space", "3")
         await pilot.pause()
@@ -380,3 +380,24 @@ async def test_u_on_the_summary_takes_back_the_last_answer_of_the_day(tmp_path):
         assert type(app.screen).__name__ == "SummaryScreen", screen_text(app)
         assert "Cards reviewed       1" in screen_text(app)
     assert reviews(path) == [(1, 4)]
+
+
+@run_async
+async def test_u_on_the_summary_takes_back_a_bury_of_the_last_card(tmp_path):
+    """The day's last card buried by a slip of `b`: the summary's `u` unburies it and shows
+    it again, as it takes back an answer."""
+    cards = [card("basic", "Recall?", "TP / (TP + FN)", 10)]
+    path = make_collection(tmp_path / "c.sqlite", cards)
+    app = app_for(path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("b")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "SummaryScreen"
+        assert card_column(path, 1, "buried_until") is not None
+        await pilot.press("u")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ReviewScreen"
+        assert "Undid the bury of card 1." in screen_text(app)
+        assert "Recall?" in screen_text(app)
+    assert card_column(path, 1, "buried_until") is None
