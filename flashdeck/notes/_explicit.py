@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from flashdeck.notes import _cloze, _tags
 from flashdeck.notes._cards import Draft, render, seed
-from flashdeck.notes._lines import COMMENTED, TEXT, VERBATIM, Lines
+from flashdeck.notes._lines import COMMENTED, METADATA_CALLOUT, TEXT, VERBATIM, Lines
 from flashdeck.notes._mask import line_of
 from flashdeck.notes.model import ParserSettings, SRSeed
 
@@ -52,10 +52,20 @@ def read_schedules(lines: Lines) -> tuple[list[Schedule], list[tuple[int, str]]]
     schedules: list[Schedule] = []
     warnings: list[tuple[int, str]] = []
     text, starts = lines.text, lines.line_starts
+    # a comment in the plugin's `> [!sr|card-metadata]` callout is the schedule of the
+    # card just above that callout: it stands where the callout starts
+    in_metadata: dict[int, int] = {}
+    for c in lines.callouts:
+        if c.kind == METADATA_CALLOUT and lines.kinds[c.start] == COMMENTED:
+            in_metadata.update((i, c.start) for i in range(c.start, c.end))
     for start, end in lines.schedule_spans:
         idx = line_of(starts, start)
         seeds, messages = parse_schedule_comment(text[start:end])
         warnings.extend((idx, message) for message in messages)
+        header = in_metadata.get(idx)
+        if header is not None:
+            schedules.append(Schedule(header, seeds, True))
+            continue
         # alone on its line, callout/quote markers aside
         alone = not text[starts[idx]:start].replace(">", "").strip()
         schedules.append(Schedule(idx, seeds, alone))

@@ -28,6 +28,9 @@ _LIST_ITEM_RE = re.compile(r"([ \t]*(?:[-+*]|\d{1,9}[.)]))([ \t]*)")
 _CALLOUT_RE = re.compile(r"\[!([^\]]+)\]([+-]?)[ \t]*(.*)")
 HTML_COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
 TRAILING_BLOCK_ID_RE = re.compile(r"[ \t]+\^[A-Za-z0-9-]+[ \t]*$")
+# Where the plugin (1.15+, "use callouts for scheduling comments") writes a card's
+# `<!--SR:-->` comment: a callout on the line below the card, hidden in Obsidian.
+METADATA_CALLOUT = "sr|card-metadata"
 
 _md_instance: Any = None
 
@@ -498,7 +501,29 @@ def _classify(
             over_nested_first,
             f"blockquotes or lists nested deeper than {max_nesting} levels are not read",
         ))
+    for c in callouts:
+        if c.kind == METADATA_CALLOUT and kinds[c.start] == CALLOUT and _only_metadata(
+            c, masked, kinds
+        ):
+            for i in range(c.start, min(c.end, n)):
+                kinds[i] = COMMENTED
     return kinds, demoted, heading_cards, callouts, warnings
+
+
+def _only_metadata(c: Callout, masked: list[str], kinds: list[int]) -> bool:
+    """Whether a `> [!sr|card-metadata]` callout holds nothing but schedule comments (and
+    block ids): the plugin's hidden box for a card's schedule, which Obsidian never shows."""
+    if _is_blank_metadata(HTML_COMMENT_RE.sub("", c.title)):
+        return all(
+            kinds[i] in (BLANK, COMMENTED)
+            or (kinds[i] == TEXT and _is_blank_metadata(masked[i].replace(COMMENT_CHAR, "")))
+            for i in range(c.start + 1, min(c.end, len(kinds)))
+        )
+    return False
+
+
+def _is_blank_metadata(text: str) -> bool:
+    return not TRAILING_BLOCK_ID_RE.sub("", " " + text).strip()
 
 
 def _headings(blocks: _Blocks, kinds: list[int], demoted: set[int]) -> list[HeadingSpan]:

@@ -20,7 +20,9 @@ from typing import Any, Literal, get_args
 # on the back, no formula asked by a cloze's sentence, cloze syntax plain in headings, no
 # title among its own other names) and formulas under a question heading kept in its answer.
 # 5: `Tags:`, `TAG:`, `Aliases:` in any case are the note's tags and aliases, as in Obsidian.
-PARSER_VERSION = 5
+# 6: the plugin's `> [!sr|card-metadata]` schedule callout seeds the card above it and is
+# no part of any answer.
+PARSER_VERSION = 6
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"

@@ -1,0 +1,86 @@
+"""Migrating from the Obsidian Spaced Repetition plugin through the CLI: the schedules it
+left in a vault seed the cards on the first import, and never again once the card has a
+history in flashdeck (the user keeps reviewing in both for a while; the plugin rewrites
+its comments, flashdeck keeps its own answers)."""
+
+from __future__ import annotations
+
+import os
+
+from support.notes import write_note
+
+NOW = "2026-12-01T09:00:00+01:00"
+
+# the plugin 1.15+ with "use callouts for scheduling comments" on
+CALLOUT_NOTE = """\
+---
+tags: [flashcards/ml]
+---
+# Classifier metrics
+
+Recall is::the share of actual positives that are found
+> [!sr|card-metadata] \n\
+> <!--SR:!2026-11-20,4,270-->
+
+Precision
+?
+the share of positive predictions
+that are right
+> [!sr|card-metadata] \n\
+> <!--SR:!2026-11-28,9,250-->
+
+The F1 score is the ==harmonic== mean of ==precision and recall==
+> [!sr|card-metadata] \n\
+> <!--SR:!2026-11-23,3,230!2026-12-04,12,290-->
+"""
+
+
+def _by_front(cli, col) -> dict[str, dict]:
+    result = cli("--collection", col, "list", "--json")
+    assert result.code == 0, result.err
+    return {c["front"]: c for c in result.json}
+
+
+def test_schedules_in_the_plugins_metadata_callouts_seed_once(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("FLASHDECK_NOW", NOW)
+    vault = tmp_path / "vault"
+    note = write_note(vault, "Classifier metrics.md", CALLOUT_NOTE)
+    col = tmp_path / "c.sqlite"
+    imported = cli("--collection", col, "import", vault, "--json")
+    assert imported.code == 0, imported.err
+    assert imported.json["errors"] == []
+
+    cards = _by_front(cli, col)
+    recall = cards["Recall is"]
+    assert (recall["state"], recall["due"]) == ("review", "2026-11-20T04:00:00+01:00")
+    assert recall["back"] == "the share of actual positives that are found"
+    precision = cards["Precision"]
+    assert (precision["state"], precision["due"]) == ("review", "2026-11-28T04:00:00+01:00")
+    assert precision["back"] == "the share of positive predictions\nthat are right"
+    first = cards["The F1 score is the [...] mean of precision and recall"]
+    second = cards["The F1 score is the harmonic mean of [...]"]
+    assert (first["due"], second["due"]) == (
+        "2026-11-23T04:00:00+01:00", "2026-12-04T04:00:00+01:00")
+    assert not any("card-metadata" in c["front"] + c["back"] for c in cards.values())
+
+    info = cli("--collection", col, "info", recall["id"], "--json")
+    assert info.code == 0 and info.json["state"] == "review" and info.json["history"] == []
+    assert info.json["stability"] == 4.0  # the plugin's 4-day interval
+
+    # answered here, then the plugin (still in use) rewrites its callout for a review of
+    # its own: the next import keeps flashdeck's answer and its history
+    assert cli("--collection", col, "answer", recall["id"], "again").code == 0
+    after_answer = cli("--collection", col, "info", recall["id"], "--json").json
+    assert len(after_answer["history"]) == 1
+    text = note.read_text(encoding="utf-8").replace(
+        "<!--SR:!2026-11-20,4,270-->", "<!--SR:!2027-03-01,90,290-->")
+    note.write_text(text, encoding="utf-8")
+    stat = note.stat()
+    os.utime(note, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    again = cli("--collection", col, "import", vault, "--json")
+    assert again.code == 0 and again.json["errors"] == []
+    kept = cli("--collection", col, "info", recall["id"], "--json").json
+    assert (kept["state"], kept["due"], kept["history"]) == (
+        after_answer["state"], after_answer["due"], after_answer["history"])
+    assert kept["state"] == "relearning"
+    assert cli("--collection", col, "doctor").code == 0
