@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flashdeck.notes._mask import COMMENT
+from flashdeck.notes._mask import COMMENT, OPAQUE
 
 # The inner text is bounded so a line with thousands of unclosed `==` stays linear.
 _PATTERNS: dict[str, re.Pattern[str]] = {
@@ -74,7 +74,45 @@ def _clean(orig: str, masked: str) -> str:
     return "".join(out)
 
 
+# Where cloze markup is text: wiki links and embeds (`[[target|alias]]`: a `]` in the
+# `[...]` of a front would end the link), a markdown link's destination and bare URLs
+# (`?id=YWJj==&sig=ZGVm==`: base64 padding is no cloze, and no card may cut a link).
+_LINK_RE = re.compile(
+    r"\[\[[^\[\]\n]{1,2000}\]\]"
+    r"|\]\(<?[^\s()<>]{1,2000}"
+    r"|\b(?:https?|ftp)://[^\s<>]{1,2000}"
+)
+_CLOSERS = ("==", "**", "}}")
+_TRAILING = ".,:;!?'\")"  # punctuation after a URL, as GFM's autolinks leave it out
+
+
+def _protect_links(masked: str) -> str:
+    """`masked` with wiki links, link destinations and URLs masked out of cloze syntax."""
+    if "[[" not in masked and "](" not in masked and "://" not in masked:
+        return masked
+    out: list[str] = []
+    last = 0
+    for m in _LINK_RE.finditer(masked):
+        start, end = m.span()
+        if masked[start] not in "[]":
+            # a bare URL ends at a space, so it runs over the closer of a deletion that
+            # holds it (`==https://example.org==`): that closer is markup, not URL
+            before = masked[max(0, start - 2):start]
+            url_end = len(masked[start:end].rstrip(_TRAILING)) + start
+            for closer in _CLOSERS:
+                opener = "{{" if closer == "}}" else closer
+                if before == opener and masked.endswith(closer, start, url_end):
+                    end = url_end - len(closer)
+                    break
+        out.append(masked[last:start])
+        out.append(OPAQUE * (end - start))
+        last = end
+    out.append(masked[last:])
+    return "".join(out)
+
+
 def find_deletions(orig: str, masked: str, kinds: tuple[str, ...]) -> list[Deletion]:
+    masked = _protect_links(masked)
     found: list[tuple[int, int, int, int]] = []
     for kind in kinds:
         pattern = _PATTERNS.get(kind)

@@ -21,7 +21,8 @@ from typing import Any, Literal, get_args
 # title among its own other names) and formulas under a question heading kept in its answer.
 # 5: `Tags:`, `TAG:`, `Aliases:` in any case are the note's tags and aliases, as in Obsidian.
 # 6: the plugin's `> [!sr|card-metadata]` schedule callout seeds the card above it and is
-# no part of any answer.
+# no part of any answer; `==`, `**`, `{{}}` in a wiki link, a link's destination or a URL
+# are text, not a cloze (a link was cut in every card of its paragraph).
 PARSER_VERSION = 6
 
 CardKind = Literal[
