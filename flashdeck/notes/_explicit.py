@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from flashdeck.notes import _cloze, _tags
 from flashdeck.notes._cards import Draft, render, seed
-from flashdeck.notes._lines import COMMENTED, METADATA_CALLOUT, TEXT, VERBATIM, Lines
+from flashdeck.notes._lines import BLANK, COMMENTED, METADATA_CALLOUT, TEXT, VERBATIM, Lines
 from flashdeck.notes._mask import line_of
 from flashdeck.notes.model import ParserSettings, SRSeed
 
@@ -184,6 +184,12 @@ class _Scanner:
                 continue
             sep = self._sep(q) if q < e else None
             if sep is None:
+                if q == e and self.marker_lines and self._has_deletions(p, q):
+                    # with an end marker, a cloze runs over blank lines to the marker, as
+                    # in the plugin, unless another card or a heading comes first
+                    m = self._cloze_marker(p, e)
+                    if m is not None and self._cloze(p, m, m + 1):
+                        return m + 1
                 self._cloze(p, q)
                 p = q
                 continue
@@ -281,19 +287,48 @@ class _Scanner:
             b += 1
         return b, b
 
-    def _cloze(self, a: int, b: int) -> None:
+    def _has_deletions(self, a: int, b: int) -> bool:
         kinds = self.cloze
         idxs = [i for i in range(a, b) if self.kinds[i] != COMMENTED]
         if not idxs or not any(_cloze.has_cloze_marker(self.masked[i], kinds) for i in idxs):
-            return
+            return False
+        lines = self.lines
+        orig, masked = lines.joined(idxs, lines.common_depth(idxs))
+        return bool(_cloze.find_deletions(orig, masked, kinds))
+
+    def _cloze_marker(self, p: int, e: int) -> int | None:
+        """The end marker that ends the cloze paragraph p..e-1, when only text lies between
+        them (no other card, heading, rule or other blockquote), else None."""
+        k = bisect_right(self.marker_lines, e - 1)
+        if k == len(self.marker_lines):
+            return None
+        m = self.marker_lines[k]
+        kinds, quote_keys = self.kinds, self.lines.quote_keys
+        key = quote_keys[p]
+        for i in range(e, m):
+            kind = kinds[i]
+            if kind == BLANK or kind == COMMENTED:
+                continue
+            if (kind not in (TEXT, VERBATIM) or quote_keys[i] != key or self._is_inline(i)
+                    or self._sep(i) is not None):
+                return None
+        return m if quote_keys[m] == key or kinds[m] == BLANK else None
+
+    def _cloze(self, a: int, b: int, span_end: int | None = None) -> bool:
+        """The cloze cards of lines a..b-1 (span_end: where their source ends, an end
+        marker included); whether there were any."""
+        kinds = self.cloze
+        idxs = [i for i in range(a, b) if self.kinds[i] != COMMENTED]
+        if not idxs or not any(_cloze.has_cloze_marker(self.masked[i], kinds) for i in idxs):
+            return False
         lines = self.lines
         orig, masked = lines.joined(idxs, lines.common_depth(idxs))
         deck, cut = _leading_tags(masked, self.tags)
         orig, masked = orig[cut:], masked[cut:]
         deletions = _cloze.find_deletions(orig, masked, kinds)
         if not deletions:
-            return
-        self.found.spans.append((a, b))
+            return False
+        self.found.spans.append((a, b if span_end is None else span_end))
         seeds = self._take_schedule(a, b - 1)
         limit = min(_MAX_CLOZE_CARDS, max(1, _MAX_CLOZE_OUTPUT // max(1, len(orig))))
         cards, total = _cloze.expand(deletions, limit)
@@ -310,3 +345,4 @@ class _Scanner:
             self.found.cards.append(
                 Draft("cloze", front, back, line, f"L{line}", card.ordinal, sr, deck, crumbs)
             )
+        return True

@@ -210,12 +210,15 @@ class Lines:
         return tuple(text for level, text in self.crumb_stacks[k] if level < below_level)
 
 
-def read_lines(body: list[str], offset: int, title: str) -> Lines:
-    """`title` is the note's: a heading that repeats it is left out of breadcrumbs."""
+def read_lines(body: list[str], offset: int, title: str, end_marker: str = "") -> Lines:
+    """`title` is the note's: a heading that repeats it is left out of breadcrumbs.
+    `end_marker`: the vault's `multiline_end_marker` (a `---` marker under a paragraph
+    ends a card, it does not make the paragraph a heading)."""
     blocks = _blocks(body)
     boxes = _containers(body, blocks.containers)
     mask = _mask(body, blocks, boxes.content_column)
-    kinds, demoted, heading_cards, callouts, warnings = _classify(body, blocks, boxes, mask)
+    kinds, demoted, heading_cards, callouts, warnings = _classify(
+        body, blocks, boxes, mask, end_marker.strip())
     headings = _headings(blocks, kinds, demoted)
     heading_starts, crumb_stacks = _crumb_stacks(headings, title.strip().casefold())
     return Lines(
@@ -433,7 +436,7 @@ def _mask(body: list[str], blocks: _Blocks, content_column: list[int]) -> _Maske
 
 
 def _classify(
-    body: list[str], blocks: _Blocks, boxes: _Containers, mask: _Masked
+    body: list[str], blocks: _Blocks, boxes: _Containers, mask: _Masked, end_marker: str = ""
 ) -> tuple[list[int], set[int], set[int], list[Callout], list[tuple[int, str]]]:
     """Each line's kind; the headings that are cards; the callouts; a nesting warning."""
     n = len(body)
@@ -449,9 +452,11 @@ def _classify(
             continue
         if markup in ("=", "-") and (
             end - start > 2 or any("::" in masked[i] for i in range(start, end - 1))
+            or (end_marker and masked[end - 1].strip() == end_marker)
         ):
-            # `Q::A` or a whole multi-line card directly above a `---` separator:
-            # markdown calls it a setext heading, the plugin and its users a card.
+            # `Q::A` or a whole multi-line card directly above a `---` separator, or a
+            # paragraph above the end marker: markdown calls it a setext heading, the
+            # plugin and its users a card.
             demoted.add(start)
             kinds[end - 1] = BREAK
             continue

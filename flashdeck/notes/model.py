@@ -22,7 +22,9 @@ from typing import Any, Literal, get_args
 # 5: `Tags:`, `TAG:`, `Aliases:` in any case are the note's tags and aliases, as in Obsidian.
 # 6: the plugin's `> [!sr|card-metadata]` schedule callout seeds the card above it and is
 # no part of any answer; `==`, `**`, `{{}}` in a wiki link, a link's destination or a URL
-# are text, not a cloze (a link was cut in every card of its paragraph).
+# are text, not a cloze (a link was cut in every card of its paragraph); with an end
+# marker a cloze runs over blank lines to it, and a `---` marker under a paragraph makes
+# no heading of it.
 PARSER_VERSION = 6
 
 CardKind = Literal[

@@ -84,3 +84,28 @@ def test_schedules_in_the_plugins_metadata_callouts_seed_once(cli, tmp_path, mon
         after_answer["state"], after_answer["due"], after_answer["history"])
     assert kept["state"] == "relearning"
     assert cli("--collection", col, "doctor").code == 0
+
+
+def test_a_cloze_over_blank_lines_to_the_end_marker_keeps_each_deletions_schedule(
+        cli, tmp_path, monkeypatch):
+    """The plugin's "blank lines in a cloze" (end marker set): one block of siblings and
+    one comment, its n-th group for the n-th deletion."""
+    monkeypatch.setenv("FLASHDECK_NOW", NOW)
+    vault = tmp_path / "vault"
+    write_note(vault, ".flashdeck.toml", '[cards]\nmultiline_end_marker = "+++"\n')
+    write_note(vault, "Heart.md", (
+        "#flashcards/bio\n\n"
+        "The heart has ==four== chambers.\n\n"
+        "Blood leaves it through the ==aorta==.\n"
+        "<!--SR:!2026-11-20,4,270!2026-11-26,9,250-->\n"
+        "+++\n"))
+    col = tmp_path / "c.sqlite"
+    imported = cli("--collection", col, "import", vault, "--json")
+    assert imported.code == 0 and imported.json["errors"] == []
+    cards = cli("--collection", col, "list", "--json").json
+    assert [(c["front"], c["due"]) for c in cards] == [
+        ("The heart has [...] chambers.\n\nBlood leaves it through the aorta.",
+         "2026-11-20T04:00:00+01:00"),
+        ("The heart has four chambers.\n\nBlood leaves it through the [...].",
+         "2026-11-26T04:00:00+01:00"),
+    ]
