@@ -275,12 +275,17 @@ class _Scanner:
 
     def _back_end(self, q: int, e: int, path: tuple[int, ...]) -> tuple[int, int]:
         """(end of the back, line to continue at) for the separator on line q."""
+        depth = len(path)
         if self.marker_lines:
             k = bisect_right(self.marker_lines, q)
             if k < len(self.marker_lines):
                 m = self.marker_lines[k]
-                return m, m + 1
-        depth = len(path)
+                # a card in a callout or list item ends with it: a marker further on
+                # belongs to what follows the container
+                b = q + 1
+                while depth and b < m and self.paths[b][:depth] == path:
+                    b += 1
+                return (m, m + 1) if not depth or b == m else (b, b)
         b = q + 1
         # The back ends at a blank line, or where the card's list item / quote ends.
         while b < e and self.paths[b][:depth] == path:
