@@ -111,8 +111,23 @@ def _protect_links(masked: str) -> str:
     return "".join(out)
 
 
+_ESCAPE_RE = re.compile(r"\\[\s\S]")
+
+
+def _protect_escapes(masked: str) -> str:
+    """`masked` with backslash-escaped `=`, `*`, `{`, `}` masked: `\\==x==` is text in
+    Obsidian, no highlight, so no cloze either (an escaped backslash escapes nothing)."""
+    if "\\" not in masked:
+        return masked
+    chars = list(masked)
+    for m in _ESCAPE_RE.finditer(masked):
+        if masked[m.end() - 1] in "=*{}":
+            chars[m.end() - 1] = OPAQUE
+    return "".join(chars)
+
+
 def find_deletions(orig: str, masked: str, kinds: tuple[str, ...]) -> list[Deletion]:
-    masked = _protect_links(masked)
+    masked = _protect_escapes(_protect_links(masked))
     found: list[tuple[int, int, int, int]] = []
     for kind in kinds:
         pattern = _PATTERNS.get(kind)
