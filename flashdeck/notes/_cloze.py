@@ -92,19 +92,25 @@ def _protect_links(masked: str) -> str:
         return masked
     out: list[str] = []
     last = 0
+    line = ""  # the current line so far, the links and URLs on it left out
     for m in _LINK_RE.finditer(masked):
         start, end = m.span()
+        text = masked[last:start]
+        newline = text.rfind("\n")
+        line = text[newline + 1:] if newline >= 0 else line + text
         if masked[start] not in "[]":
             # a bare URL ends at a space, so it runs over the closer of a deletion that
-            # holds it (`==https://example.org==`): that closer is markup, not URL
-            before = masked[max(0, start - 2):start]
+            # holds it (`==see https://example.org==`): that closer is markup, not URL,
+            # when a deletion is open before the URL on its line
             url_end = len(masked[start:end].rstrip(_TRAILING)) + start
             for closer in _CLOSERS:
                 opener = "{{" if closer == "}}" else closer
-                if before == opener and masked.endswith(closer, start, url_end):
+                opened = (line.count(opener) - line.count(closer) if opener != closer
+                          else line.count(opener) % 2)
+                if opened > 0 and masked.endswith(closer, start, url_end):
                     end = url_end - len(closer)
                     break
-        out.append(masked[last:start])
+        out.append(text)
         out.append(OPAQUE * (end - start))
         last = end
     out.append(masked[last:])

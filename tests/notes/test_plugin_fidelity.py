@@ -33,6 +33,18 @@ def test_a_link_or_url_reaches_every_card_unchanged(path: str, query: str) -> No
     assert clozes[0].back == f"See {url} and [[Loss {query}|the notes]]: the ==Adam== optimizer."
 
 
+@settings(max_examples=60, deadline=None)
+@given(path=_URL_CHARS, query=_URL_CHARS)
+def test_a_deletion_holding_a_url_is_a_cloze_after_any_url(path: str, query: str) -> None:
+    url = f"https://example.org/{path}?q={query}"
+    held = f"https://example.org/{path}/paper"
+    note = f"#flashcards\n\nEarlier {url} then ==read {held}== at last.\n"
+    cards = parse_note(note, "vault/Optimizers.md", ALL_CLOZES).cards
+    assert [(c.kind, c.front, c.back) for c in cards] == [
+        ("cloze", f"Earlier {url} then [...] at last.",
+         f"Earlier {url} then ==read {held}== at last.")]
+
+
 _WORD = st.text(alphabet="abcxyz019 ;", min_size=1, max_size=12).filter(str.strip)
 
 
