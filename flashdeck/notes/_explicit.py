@@ -20,6 +20,7 @@ from flashdeck.notes.model import ParserSettings, SRSeed
 _RUNNABLE = (TEXT, VERBATIM, COMMENTED)
 _ATX_OPEN_RE = re.compile(r"[ \t]{0,3}#{1,6}(?:[ \t]+|$)")
 _ATX_CLOSE_RE = re.compile(r"[ \t]+#+[ \t]*$")
+_CALLOUT_OPEN_RE = re.compile(r"\[![^\]]+\][+-]?[ \t]*")
 # A cloze paragraph makes one card per deletion, each holding the whole paragraph:
 # bound the total so a pathological megabyte paragraph cannot explode memory.
 _MAX_CLOZE_CARDS = 200
@@ -204,12 +205,16 @@ class _Scanner:
         orig = lines.body[i][lines.content_column[i] :]
         masked = self.masked[i]
         start = 0
-        if i in lines.heading_cards:  # `## Term::Def` loses its `#`s and closing `#`s
-            opener = _ATX_OPEN_RE.match(masked)
-            start = opener.end() if opener else 0
-            closer = _ATX_CLOSE_RE.search(masked)
-            if closer is not None and closer.start() > start:
-                orig, masked = orig[: closer.start()], masked[: closer.start()]
+        if i in lines.heading_cards:
+            callout = _CALLOUT_OPEN_RE.match(masked)
+            if callout is not None:  # `> [!tip] Term::Def` loses its `[!tip]`
+                start = callout.end()
+            else:  # `## Term::Def` loses its `#`s and closing `#`s
+                opener = _ATX_OPEN_RE.match(masked)
+                start = opener.end() if opener else 0
+                closer = _ATX_CLOSE_RE.search(masked)
+                if closer is not None and closer.start() > start:
+                    orig, masked = orig[: closer.start()], masked[: closer.start()]
         deck, cut = _leading_tags(masked, self.tags, start)
         sep = ":::" if ":::" in masked[cut:] else "::"
         at = masked.find(sep, cut)

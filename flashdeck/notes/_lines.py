@@ -149,7 +149,8 @@ class Lines:
     display_math: list[tuple[int, int]]  # `$$…$$` spans inside paragraphs, in `text`
     schedule_spans: list[tuple[int, int]]  # `<!--SR:…-->` comments in `text`
     kinds: list[int]
-    heading_cards: set[int]  # `## Term::Def` lines: cards, as in the plugin
+    # `## Term::Def` and `> [!tip] Term::Def` lines: cards, as in the plugin
+    heading_cards: set[int]
     callouts: list[Callout]
     headings: list[HeadingSpan]  # less those that are really cards or commented out
     heading_starts: list[int]
@@ -477,6 +478,11 @@ def _classify(
             continue
         m = _CALLOUT_RE.match(body[start], columns[start][d])
         if m:
+            column = boxes.content_column[start]
+            if column <= m.start(3) and "::" in masked[start][m.start(3) - column:]:
+                # `> [!tip] Term::Def`: a card in the title, as the plugin reads the line
+                heading_cards.add(start)
+                continue
             kinds[start] = CALLOUT
             callouts.append(Callout(start, end, d + 1, m.group(1).strip().lower(), m.group(3)))
     warnings: list[tuple[int, str]] = []
