@@ -290,7 +290,17 @@ class _Scanner:
                 b = q + 1
                 while depth and b < m and self.paths[b][:depth] == path:
                     b += 1
-                return (m, m + 1) if not depth or b == m else (b, b)
+                if depth and b < m:
+                    return b, b
+                # a later paragraph with its own `?` line is the next card, whose marker
+                # this one took: its own marker is missing, its back ends at a blank line
+                blank = -1
+                for j in range(q + 1, m):
+                    if self.kinds[j] == BLANK:
+                        blank = j
+                    elif blank > q and self._sep(j) is not None:
+                        return blank, blank
+                return m, m + 1
         b = q + 1
         # The back ends at a blank line, or where the card's list item / quote ends.
         while b < e and self.paths[b][:depth] == path:

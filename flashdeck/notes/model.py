@@ -24,7 +24,8 @@ from typing import Any, Literal, get_args
 # no part of any answer; `==`, `**`, `{{}}` in a wiki link, a link's destination or a URL
 # are text, not a cloze (a link was cut in every card of its paragraph); with an end
 # marker a cloze runs over blank lines to it, and a `---` marker under a paragraph makes
-# no heading of it; `> [!tip] Term::Def` is a card, as `## Term::Def` is.
+# no heading of it, and a back does not run over the next `?` card to take its marker;
+# `> [!tip] Term::Def` is a card, as `## Term::Def` is.
 PARSER_VERSION = 6
 
 CardKind = Literal[
