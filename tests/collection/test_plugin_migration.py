@@ -109,3 +109,40 @@ def test_a_cloze_over_blank_lines_to_the_end_marker_keeps_each_deletions_schedul
         ("The heart has four chambers.\n\nBlood leaves it through the [...].",
          "2026-11-26T04:00:00+01:00"),
     ]
+
+
+def test_a_card_not_yet_answered_here_follows_the_plugins_rewritten_schedule(
+        cli, tmp_path, monkeypatch):
+    """During the move the user still reviews in Obsidian: until a card has an answer in
+    flashdeck, the plugin's latest comment is its schedule; after that, flashdeck's own."""
+    monkeypatch.setenv("FLASHDECK_NOW", NOW)
+    vault = tmp_path / "vault"
+    note = write_note(vault, "Recall.md",
+                      "#flashcards/ml\n\nRecall::$\\frac{TP}{TP+FN}$ <!--SR:!2026-11-20,4,270-->\n")
+    col = tmp_path / "c.sqlite"
+
+    def rewrite(old: str, new: str) -> None:  # as the plugin does after a review there
+        note.write_text(note.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+        stat = note.stat()
+        os.utime(note, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+        assert cli("--collection", col, "import", vault).code == 0
+
+    assert cli("--collection", col, "import", vault).code == 0
+    card = next(c for c in cli("--collection", col, "list", "--json").json
+                if c["kind"] == "basic")
+    assert card["due"] == "2026-11-20T04:00:00+01:00"
+    rewrite("!2026-11-20,4,270", "!2026-12-15,20,290")
+    info = cli("--collection", col, "info", card["id"], "--json").json
+    assert (info["state"], info["due"], info["history"]) == (
+        "review", "2026-12-15T04:00:00+01:00", [])
+    assert info["stability"] == 20.0
+
+    monkeypatch.setenv("FLASHDECK_NOW", "2026-12-15T09:00:00+01:00")
+    assert cli("--collection", col, "answer", card["id"], "good").code == 0
+    answered = cli("--collection", col, "info", card["id"], "--json").json
+    rewrite("!2026-12-15,20,290", "!2027-02-15,50,310")
+    kept = cli("--collection", col, "info", card["id"], "--json").json
+    assert (kept["due"], kept["stability"], kept["history"]) == (
+        answered["due"], answered["stability"], answered["history"])
+    assert len(kept["history"]) == 1
+    assert cli("--collection", col, "doctor").code == 0
