@@ -117,6 +117,8 @@ class _Scanner:
             else []
         )
         self.marker_set = set(self.marker_lines)
+        # where a cloze's run to its end marker last stopped (line, quote key)
+        self.cloze_blocked: tuple[int, tuple[int, ...]] = (-1, ())
         self.found = ExplicitCards([], [], set(), [])
 
     def scan(self) -> ExplicitCards:
@@ -325,12 +327,16 @@ class _Scanner:
         m = self.marker_lines[k]
         kinds, quote_keys = self.kinds, self.lines.quote_keys
         key = quote_keys[p]
+        blocked_at, blocked_key = self.cloze_blocked
+        if e <= blocked_at < m and blocked_key == key:
+            return None  # the line that stopped the cloze before this one stops it too
         for i in range(e, m):
             kind = kinds[i]
             if kind == BLANK or kind == COMMENTED:
                 continue
             if (kind not in (TEXT, VERBATIM) or quote_keys[i] != key or self._is_inline(i)
                     or self._sep(i) is not None):
+                self.cloze_blocked = (i, key)  # so each line is looked at once
                 return None
         return m if quote_keys[m] == key or kinds[m] == BLANK else None
 
