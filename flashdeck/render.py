@@ -18,7 +18,7 @@ from flashdeck.textsafe import sanitize
 _CLOZE_ANSWER = re.compile(
     r"(`+[^`]*`+|\$\$.*?\$\$|\$[^$\n]+\$|\\.|\[\[[^\[\]\n]*\]\]|\]\(<?[^\s()<>]*"
     r"|\b(?:https?|ftp)://[^\s<>]*)"
-    r"|==(?=\S)(.+?)(?<=\S)==", re.S)
+    r"|==(?=\S)([^\n]{1,4002}?)(?<=\S)==", re.S)  # as long as the parser's deletions
 
 
 def mark_cloze_answers(back: str, opening: str, closing: str) -> str:

@@ -82,7 +82,8 @@ _LINK_RE = re.compile(
     r"|\]\(<?[^\s()<>]{1,2000}"
     r"|\b(?:https?|ftp)://[^\s<>]{1,2000}"
 )
-_CLOSERS = ("==", "**", "}}")
+_PAIRS = (("==", "=="), ("**", "**"), ("{{", "}}"))
+_MARKERS = ("==", "**", "{{", "}}")
 _TRAILING = ".,:;!?'\")"  # punctuation after a URL, as GFM's autolinks leave it out
 
 
@@ -92,21 +93,24 @@ def _protect_links(masked: str) -> str:
         return masked
     out: list[str] = []
     last = 0
-    line = ""  # the current line so far, the links and URLs on it left out
+    # cloze markers on the current line so far, the links and URLs on it left out
+    counts = dict.fromkeys(_MARKERS, 0)
     for m in _LINK_RE.finditer(masked):
         start, end = m.span()
         text = masked[last:start]
         newline = text.rfind("\n")
-        line = text[newline + 1:] if newline >= 0 else line + text
+        if newline >= 0:
+            counts = dict.fromkeys(_MARKERS, 0)
+        for marker in _MARKERS:
+            counts[marker] += text.count(marker, newline + 1)
         if masked[start] not in "[]":
             # a bare URL ends at a space, so it runs over the closer of a deletion that
             # holds it (`==see https://example.org==`): that closer is markup, not URL,
             # when a deletion is open before the URL on its line
             url_end = len(masked[start:end].rstrip(_TRAILING)) + start
-            for closer in _CLOSERS:
-                opener = "{{" if closer == "}}" else closer
-                opened = (line.count(opener) - line.count(closer) if opener != closer
-                          else line.count(opener) % 2)
+            for opener, closer in _PAIRS:
+                opened = (counts[opener] - counts[closer] if opener != closer
+                          else counts[opener] % 2)
                 if opened > 0 and masked.endswith(closer, start, url_end):
                     end = url_end - len(closer)
                     break
