@@ -25,7 +25,8 @@ from typing import Any, Literal, get_args
 # are text, not a cloze (a link was cut in every card of its paragraph); with an end
 # marker a cloze runs over blank lines to it, and a `---` marker under a paragraph makes
 # no heading of it, and a back does not run over the next `?` card to take its marker;
-# `> [!tip] Term::Def` is a card, as `## Term::Def` is.
+# `> [!tip] Term::Def` is a card, as `## Term::Def` is; an escaped `\==` is no cloze;
+# the plugin's first date forms (`Tue May 04 2021`, `04-05-2021`) seed their cards.
 PARSER_VERSION = 6
 
 CardKind = Literal[
