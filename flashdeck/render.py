@@ -13,7 +13,21 @@ from pathlib import Path, PurePosixPath
 
 from flashdeck.textsafe import sanitize
 
-_CLOZE_ANSWER = re.compile(r"==(?=\S)(.+?)(?<=\S)==")
+# A cloze card's back marks its asked deletions `==x==`; a `==` in code, math, a link or
+# a URL (`?id=YWJj==`), or an escaped one, is text there (as when the card was parsed).
+_CLOZE_ANSWER = re.compile(
+    r"(`+[^`]*`+|\$\$.*?\$\$|\$[^$\n]+\$|\\.|\[\[[^\[\]\n]*\]\]|\]\(<?[^\s()<>]*"
+    r"|\b(?:https?|ftp)://[^\s<>]*)"
+    r"|==(?=\S)([^\n]{1,4002}?)(?<=\S)==", re.S)  # as long as the parser's deletions
+
+
+def mark_cloze_answers(back: str, opening: str, closing: str) -> str:
+    """A cloze back with each asked deletion `==x==` written `{opening}x{closing}`."""
+    if "==" not in back:
+        return back
+    return _CLOZE_ANSWER.sub(
+        lambda m: m.group(0) if m.group(1) is not None
+        else f"{opening}{m.group(2)}{closing}", back)
 
 CRUMB_SEPARATOR = " › "  # how the collection joins a card's headings (column `breadcrumb`)
 
@@ -59,7 +73,7 @@ def _answer_words(card) -> tuple[str, ...]:
     is an explanation)."""
     kind, back = getattr(card, "kind", ""), getattr(card, "back", "") or ""
     if kind == "cloze":
-        answers = _CLOZE_ANSWER.findall(back)
+        answers = [m.group(2) for m in _CLOZE_ANSWER.finditer(back) if m.group(2) is not None]
     elif kind in _ANSWERED_KINDS:
         answers = [back]
     else:
@@ -95,7 +109,7 @@ def back_markdown(card, seed: int | None = None, *, highlight: str = "**") -> st
         # one rounding rule: the answer is named as the working names it ("15", never "15 (15)")
         return f"**Answer: {instance_answer_text(instance)}**\n\n{steps}"
     if card.kind == "cloze":
-        return _CLOZE_ANSWER.sub(lambda m: f"{highlight}{m.group(1)}{highlight}", card.back)
+        return mark_cloze_answers(card.back, highlight, highlight)
     return card.back
 
 

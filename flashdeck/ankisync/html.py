@@ -18,8 +18,6 @@ import re
 from functools import lru_cache
 from typing import Callable
 
-# a cloze's asked deletions, as the collection keeps a cloze card's back (render.py's rule)
-_CLOZE_ANSWER = re.compile(r"==(?=\S)(.+?)(?<=\S)==")
 _EMBED = re.compile(r"!\[\[([^\[\]\n]+?)\]\]")
 # `![alt](path.png)`, `![alt](<a path with spaces.png> "title")` (cardtext's rule)
 _IMAGE = re.compile(r"!\[([^\[\]\n]*)\]\(\s*(<[^<>\n]*>|[^()\s<>]*)(?:\s+\"[^\"]*\")?\s*\)")
@@ -66,8 +64,9 @@ def to_html(markdown: str, images: Images | None = None) -> str:
 def cloze_html(back: str, images: Images | None = None) -> str:
     """A cloze card's full text (its asked deletions marked `==x==`) as the Text field of an
     Anki cloze note: the asked deletions become `{{c1::x}}`, the rest plain text."""
-    marked = _CLOZE_ANSWER.sub(lambda m: f"{_OPEN}{m.group(1)}{_CLOSE}",
-                               _MARKS.sub("", back))
+    from flashdeck.render import mark_cloze_answers  # the review screen's rule
+
+    marked = mark_cloze_answers(_MARKS.sub("", back), _OPEN, _CLOSE)
     # the card's own braces and colons as character references (shown the same): Anki
     # reads `{{cN::…}}`, `::hint` and `}}` in a cloze field as deletions, so a note's
     # `{{c2::x}}` would make a second Anki card, and `a::b` inside the asked deletion a hint

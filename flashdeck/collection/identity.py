@@ -319,10 +319,7 @@ def _write(conn, note_id: int, rows: list[CardRow], existing: dict, matched: dic
             added += 1
             continue
         old = existing.get(card_id)
-        if row.sr is not None and old is not None and old["state"] == "new" \
-                and not old["reps"] and old["sr_seed"] is None:
-            # a plugin schedule an older flashdeck could not read (or a comment added since):
-            # a card never answered here takes it, as a new card would
+        if row.sr is not None and old is not None and _takes_seed(conn, card_id, old, row.sr):
             _seed_card(conn, card_id, row.sr)
         if old is not None and not old["orphaned"] and all(
             old[c] == v for c, v in zip(_UPDATE_COLUMNS, values)
@@ -348,6 +345,19 @@ _UPDATE = (f"UPDATE cards SET {', '.join(c + ' = ?' for c in _UPDATE_COLUMNS)}, 
            " WHERE id = ?")
 _PLAIN_INSERT = (f"INSERT INTO cards ({', '.join(_UPDATE_COLUMNS)}, added)"
                  f" VALUES ({', '.join('?' * (len(_UPDATE_COLUMNS) + 1))})")
+
+
+def _takes_seed(conn, card_id: int, old, sr: SRSeed) -> bool:
+    """Whether a kept card takes the plugin's schedule in its note: a card never answered
+    here does, when it has no seed yet (a comment an older flashdeck could not read, or one
+    added since) or when the plugin has rewritten its comment since (the user still reviews
+    in Obsidian too). Once it has an answer here, flashdeck's own history wins."""
+    if old["sr_seed"] is None:
+        return old["state"] == "new" and not old["reps"]
+    if old["sr_seed"] == seed_json(sr):
+        return False
+    return conn.execute(
+        "SELECT 1 FROM reviews WHERE card_id = ? LIMIT 1", (card_id,)).fetchone() is None
 
 
 def _seed_card(conn, card_id: int, sr: SRSeed) -> None:

@@ -13,13 +13,14 @@ from typing import NamedTuple
 
 from flashdeck.notes import _cloze, _tags
 from flashdeck.notes._cards import Draft, render, seed
-from flashdeck.notes._lines import COMMENTED, TEXT, VERBATIM, Lines
+from flashdeck.notes._lines import BLANK, COMMENTED, METADATA_CALLOUT, TEXT, VERBATIM, Lines
 from flashdeck.notes._mask import line_of
 from flashdeck.notes.model import ParserSettings, SRSeed
 
 _RUNNABLE = (TEXT, VERBATIM, COMMENTED)
 _ATX_OPEN_RE = re.compile(r"[ \t]{0,3}#{1,6}(?:[ \t]+|$)")
 _ATX_CLOSE_RE = re.compile(r"[ \t]+#+[ \t]*$")
+_CALLOUT_OPEN_RE = re.compile(r"\[![^\]]+\][+-]?[ \t]*")
 # A cloze paragraph makes one card per deletion, each holding the whole paragraph:
 # bound the total so a pathological megabyte paragraph cannot explode memory.
 _MAX_CLOZE_CARDS = 200
@@ -52,10 +53,20 @@ def read_schedules(lines: Lines) -> tuple[list[Schedule], list[tuple[int, str]]]
     schedules: list[Schedule] = []
     warnings: list[tuple[int, str]] = []
     text, starts = lines.text, lines.line_starts
+    # a comment in the plugin's `> [!sr|card-metadata]` callout is the schedule of the
+    # card just above that callout: it stands where the callout starts
+    in_metadata: dict[int, int] = {}
+    for c in lines.callouts:
+        if c.kind == METADATA_CALLOUT and lines.kinds[c.start] == COMMENTED:
+            in_metadata.update((i, c.start) for i in range(c.start, c.end))
     for start, end in lines.schedule_spans:
         idx = line_of(starts, start)
         seeds, messages = parse_schedule_comment(text[start:end])
         warnings.extend((idx, message) for message in messages)
+        header = in_metadata.get(idx)
+        if header is not None:
+            schedules.append(Schedule(header, seeds, True))
+            continue
         # alone on its line, callout/quote markers aside
         alone = not text[starts[idx]:start].replace(">", "").strip()
         schedules.append(Schedule(idx, seeds, alone))
@@ -106,6 +117,8 @@ class _Scanner:
             else []
         )
         self.marker_set = set(self.marker_lines)
+        # where a cloze's run to its end marker last stopped (line, quote key)
+        self.cloze_blocked: tuple[int, tuple[int, ...]] = (-1, ())
         self.found = ExplicitCards([], [], set(), [])
 
     def scan(self) -> ExplicitCards:
@@ -174,6 +187,12 @@ class _Scanner:
                 continue
             sep = self._sep(q) if q < e else None
             if sep is None:
+                if q == e and self.marker_lines and self._has_deletions(p, q):
+                    # with an end marker, a cloze runs over blank lines to the marker, as
+                    # in the plugin, unless another card or a heading comes first
+                    m = self._cloze_marker(p, e)
+                    if m is not None and self._cloze(p, m, m + 1):
+                        return m + 1
                 self._cloze(p, q)
                 p = q
                 continue
@@ -188,12 +207,16 @@ class _Scanner:
         orig = lines.body[i][lines.content_column[i] :]
         masked = self.masked[i]
         start = 0
-        if i in lines.heading_cards:  # `## Term::Def` loses its `#`s and closing `#`s
-            opener = _ATX_OPEN_RE.match(masked)
-            start = opener.end() if opener else 0
-            closer = _ATX_CLOSE_RE.search(masked)
-            if closer is not None and closer.start() > start:
-                orig, masked = orig[: closer.start()], masked[: closer.start()]
+        if i in lines.heading_cards:
+            callout = _CALLOUT_OPEN_RE.match(masked)
+            if callout is not None:  # `> [!tip] Term::Def` loses its `[!tip]`
+                start = callout.end()
+            else:  # `## Term::Def` loses its `#`s and closing `#`s
+                opener = _ATX_OPEN_RE.match(masked)
+                start = opener.end() if opener else 0
+                closer = _ATX_CLOSE_RE.search(masked)
+                if closer is not None and closer.start() > start:
+                    orig, masked = orig[: closer.start()], masked[: closer.start()]
         deck, cut = _leading_tags(masked, self.tags, start)
         sep = ":::" if ":::" in masked[cut:] else "::"
         at = masked.find(sep, cut)
@@ -259,31 +282,79 @@ class _Scanner:
 
     def _back_end(self, q: int, e: int, path: tuple[int, ...]) -> tuple[int, int]:
         """(end of the back, line to continue at) for the separator on line q."""
+        depth = len(path)
         if self.marker_lines:
             k = bisect_right(self.marker_lines, q)
             if k < len(self.marker_lines):
                 m = self.marker_lines[k]
+                # a card in a callout or list item ends with it: a marker further on
+                # belongs to what follows the container
+                b = q + 1
+                while depth and b < m and self.paths[b][:depth] == path:
+                    b += 1
+                if depth and b < m:
+                    return b, b
+                # a later paragraph with its own `?` line is the next card, whose marker
+                # this one took: its own marker is missing, its back ends at a blank line
+                blank = -1
+                for j in range(q + 1, m):
+                    if self.kinds[j] == BLANK:
+                        blank = j
+                    elif blank > q and self._sep(j) is not None:
+                        return blank, blank
                 return m, m + 1
-        depth = len(path)
         b = q + 1
         # The back ends at a blank line, or where the card's list item / quote ends.
         while b < e and self.paths[b][:depth] == path:
             b += 1
         return b, b
 
-    def _cloze(self, a: int, b: int) -> None:
+    def _has_deletions(self, a: int, b: int) -> bool:
         kinds = self.cloze
         idxs = [i for i in range(a, b) if self.kinds[i] != COMMENTED]
         if not idxs or not any(_cloze.has_cloze_marker(self.masked[i], kinds) for i in idxs):
-            return
+            return False
+        lines = self.lines
+        orig, masked = lines.joined(idxs, lines.common_depth(idxs))
+        return bool(_cloze.find_deletions(orig, masked, kinds))
+
+    def _cloze_marker(self, p: int, e: int) -> int | None:
+        """The end marker that ends the cloze paragraph p..e-1, when only text lies between
+        them (no other card, heading, rule or other blockquote), else None."""
+        k = bisect_right(self.marker_lines, e - 1)
+        if k == len(self.marker_lines):
+            return None
+        m = self.marker_lines[k]
+        kinds, quote_keys = self.kinds, self.lines.quote_keys
+        key = quote_keys[p]
+        blocked_at, blocked_key = self.cloze_blocked
+        if e <= blocked_at < m and blocked_key == key:
+            return None  # the line that stopped the cloze before this one stops it too
+        for i in range(e, m):
+            kind = kinds[i]
+            if kind == BLANK or kind == COMMENTED:
+                continue
+            if (kind not in (TEXT, VERBATIM) or quote_keys[i] != key or self._is_inline(i)
+                    or self._sep(i) is not None):
+                self.cloze_blocked = (i, key)  # so each line is looked at once
+                return None
+        return m if quote_keys[m] == key or kinds[m] == BLANK else None
+
+    def _cloze(self, a: int, b: int, span_end: int | None = None) -> bool:
+        """The cloze cards of lines a..b-1 (span_end: where their source ends, an end
+        marker included); whether there were any."""
+        kinds = self.cloze
+        idxs = [i for i in range(a, b) if self.kinds[i] != COMMENTED]
+        if not idxs or not any(_cloze.has_cloze_marker(self.masked[i], kinds) for i in idxs):
+            return False
         lines = self.lines
         orig, masked = lines.joined(idxs, lines.common_depth(idxs))
         deck, cut = _leading_tags(masked, self.tags)
         orig, masked = orig[cut:], masked[cut:]
         deletions = _cloze.find_deletions(orig, masked, kinds)
         if not deletions:
-            return
-        self.found.spans.append((a, b))
+            return False
+        self.found.spans.append((a, b if span_end is None else span_end))
         seeds = self._take_schedule(a, b - 1)
         limit = min(_MAX_CLOZE_CARDS, max(1, _MAX_CLOZE_OUTPUT // max(1, len(orig))))
         cards, total = _cloze.expand(deletions, limit)
@@ -300,3 +371,4 @@ class _Scanner:
             self.found.cards.append(
                 Draft("cloze", front, back, line, f"L{line}", card.ordinal, sr, deck, crumbs)
             )
+        return True

@@ -28,6 +28,9 @@ _LIST_ITEM_RE = re.compile(r"([ \t]*(?:[-+*]|\d{1,9}[.)]))([ \t]*)")
 _CALLOUT_RE = re.compile(r"\[!([^\]]+)\]([+-]?)[ \t]*(.*)")
 HTML_COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
 TRAILING_BLOCK_ID_RE = re.compile(r"[ \t]+\^[A-Za-z0-9-]+[ \t]*$")
+# Where the plugin (1.15+, "use callouts for scheduling comments") writes a card's
+# `<!--SR:-->` comment: a callout on the line below the card, hidden in Obsidian.
+METADATA_CALLOUT = "sr|card-metadata"
 
 _md_instance: Any = None
 
@@ -146,7 +149,8 @@ class Lines:
     display_math: list[tuple[int, int]]  # `$$…$$` spans inside paragraphs, in `text`
     schedule_spans: list[tuple[int, int]]  # `<!--SR:…-->` comments in `text`
     kinds: list[int]
-    heading_cards: set[int]  # `## Term::Def` lines: cards, as in the plugin
+    # `## Term::Def` and `> [!tip] Term::Def` lines: cards, as in the plugin
+    heading_cards: set[int]
     callouts: list[Callout]
     headings: list[HeadingSpan]  # less those that are really cards or commented out
     heading_starts: list[int]
@@ -207,12 +211,15 @@ class Lines:
         return tuple(text for level, text in self.crumb_stacks[k] if level < below_level)
 
 
-def read_lines(body: list[str], offset: int, title: str) -> Lines:
-    """`title` is the note's: a heading that repeats it is left out of breadcrumbs."""
+def read_lines(body: list[str], offset: int, title: str, end_marker: str = "") -> Lines:
+    """`title` is the note's: a heading that repeats it is left out of breadcrumbs.
+    `end_marker`: the vault's `multiline_end_marker` (a `---` marker under a paragraph
+    ends a card, it does not make the paragraph a heading)."""
     blocks = _blocks(body)
     boxes = _containers(body, blocks.containers)
     mask = _mask(body, blocks, boxes.content_column)
-    kinds, demoted, heading_cards, callouts, warnings = _classify(body, blocks, boxes, mask)
+    kinds, demoted, heading_cards, callouts, warnings = _classify(
+        body, blocks, boxes, mask, end_marker.strip())
     headings = _headings(blocks, kinds, demoted)
     heading_starts, crumb_stacks = _crumb_stacks(headings, title.strip().casefold())
     return Lines(
@@ -430,7 +437,7 @@ def _mask(body: list[str], blocks: _Blocks, content_column: list[int]) -> _Maske
 
 
 def _classify(
-    body: list[str], blocks: _Blocks, boxes: _Containers, mask: _Masked
+    body: list[str], blocks: _Blocks, boxes: _Containers, mask: _Masked, end_marker: str = ""
 ) -> tuple[list[int], set[int], set[int], list[Callout], list[tuple[int, str]]]:
     """Each line's kind; the headings that are cards; the callouts; a nesting warning."""
     n = len(body)
@@ -446,9 +453,11 @@ def _classify(
             continue
         if markup in ("=", "-") and (
             end - start > 2 or any("::" in masked[i] for i in range(start, end - 1))
+            or (end_marker and masked[end - 1].strip() == end_marker)
         ):
-            # `Q::A` or a whole multi-line card directly above a `---` separator:
-            # markdown calls it a setext heading, the plugin and its users a card.
+            # `Q::A` or a whole multi-line card directly above a `---` separator, or a
+            # paragraph above the end marker: markdown calls it a setext heading, the
+            # plugin and its users a card.
             demoted.add(start)
             kinds[end - 1] = BREAK
             continue
@@ -469,6 +478,11 @@ def _classify(
             continue
         m = _CALLOUT_RE.match(body[start], columns[start][d])
         if m:
+            column = boxes.content_column[start]
+            if column <= m.start(3) and "::" in masked[start][m.start(3) - column:]:
+                # `> [!tip] Term::Def`: a card in the title, as the plugin reads the line
+                heading_cards.add(start)
+                continue
             kinds[start] = CALLOUT
             callouts.append(Callout(start, end, d + 1, m.group(1).strip().lower(), m.group(3)))
     warnings: list[tuple[int, str]] = []
@@ -498,7 +512,29 @@ def _classify(
             over_nested_first,
             f"blockquotes or lists nested deeper than {max_nesting} levels are not read",
         ))
+    for c in callouts:
+        if c.kind == METADATA_CALLOUT and kinds[c.start] == CALLOUT and _only_metadata(
+            c, masked, kinds
+        ):
+            for i in range(c.start, min(c.end, n)):
+                kinds[i] = COMMENTED
     return kinds, demoted, heading_cards, callouts, warnings
+
+
+def _only_metadata(c: Callout, masked: list[str], kinds: list[int]) -> bool:
+    """Whether a `> [!sr|card-metadata]` callout holds nothing but schedule comments (and
+    block ids): the plugin's hidden box for a card's schedule, which Obsidian never shows."""
+    if _is_blank_metadata(HTML_COMMENT_RE.sub("", c.title)):
+        return all(
+            kinds[i] in (BLANK, COMMENTED)
+            or (kinds[i] == TEXT and _is_blank_metadata(masked[i].replace(COMMENT_CHAR, "")))
+            for i in range(c.start + 1, min(c.end, len(kinds)))
+        )
+    return False
+
+
+def _is_blank_metadata(text: str) -> bool:
+    return not TRAILING_BLOCK_ID_RE.sub("", " " + text).strip()
 
 
 def _headings(blocks: _Blocks, kinds: list[int], demoted: set[int]) -> list[HeadingSpan]:

@@ -3,7 +3,8 @@
 The comment holds one `!`-prefixed group per sibling card (the n-th group for the n-th
 sibling or cloze deletion), in either of the plugin's two forms, mixed freely:
 
-- SM-2, `!2023-09-03,4,270`: due date (YYYY-MM-DD), interval in days, ease in percent.
+- SM-2, `!2023-09-03,4,270`: due date (YYYY-MM-DD; the first releases wrote
+  `Tue May 04 2021` and `04-05-2021`, without the `!`), interval in days, ease in percent.
   `!2000-01-01,1,250` is the plugin's placeholder for a sibling not yet reviewed; the
   plugin writes it in FSRS mode too (`NoteDataStoreAlgorithmOsr.formatCardSchedule`).
 - FSRS (plugin 1.14.2+, `RepItemScheduleInfoFsrs.formatScheduleAsSRHtmlComment`):
@@ -47,6 +48,12 @@ MAX_WARNINGS = 5  # warnings per comment; the rest are counted in one more
 _MAX_FIELD = 40  # characters in one field (an ISO timestamp is 24)
 _MAX_SHOWN = 60  # characters of a group quoted in a warning
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+# The plugin's first releases wrote the due date as JavaScript's `toDateString()`
+# (`Tue May 04 2021`), then for a week of May 2021 as DD-MM-YYYY; it still reads both.
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_OLD_DMY_RE = re.compile(r"(\d{2})-(\d{2})-(\d{4})", re.ASCII)
+_OLD_TEXT_RE = re.compile(
+    r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (" + "|".join(_MONTHS) + r") (\d{2}) (\d{4})", re.ASCII)
 _INT_RE = re.compile(r"[+-]?\d+", re.ASCII)
 _DECIMAL_RE = re.compile(r"[+-]?\d+(?:\.\d*)?", re.ASCII)
 _NUMBER_RE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
@@ -126,10 +133,21 @@ def _sm2(fields: list[str]) -> SRSeed | None:
 
 
 def _date(text: str, what: str) -> date:
-    if len(text) > _MAX_FIELD or not _DATE_RE.fullmatch(text):
+    iso = old_dmy = old_text = None
+    if len(text) <= _MAX_FIELD:
+        iso = _DATE_RE.fullmatch(text)
+        old_dmy = None if iso else _OLD_DMY_RE.fullmatch(text)
+        old_text = None if iso or old_dmy else _OLD_TEXT_RE.fullmatch(text)
+    if not (iso or old_dmy or old_text):
         raise _Bad(f"{what} {_quoted(text)} is not a date (YYYY-MM-DD)")
     try:
-        value = date.fromisoformat(text)
+        if old_dmy:
+            value = date(int(old_dmy.group(3)), int(old_dmy.group(2)), int(old_dmy.group(1)))
+        elif old_text:
+            value = date(int(old_text.group(3)), _MONTHS.index(old_text.group(1)) + 1,
+                         int(old_text.group(2)))
+        else:
+            value = date.fromisoformat(text)
     except ValueError:
         raise _Bad(f"{what} {_quoted(text)} is not a date") from None
     if not FIRST_YEAR <= value.year <= LAST_YEAR:

@@ -20,7 +20,14 @@ from typing import Any, Literal, get_args
 # on the back, no formula asked by a cloze's sentence, cloze syntax plain in headings, no
 # title among its own other names) and formulas under a question heading kept in its answer.
 # 5: `Tags:`, `TAG:`, `Aliases:` in any case are the note's tags and aliases, as in Obsidian.
-PARSER_VERSION = 5
+# 6: the plugin's `> [!sr|card-metadata]` schedule callout seeds the card above it and is
+# no part of any answer; `==`, `**`, `{{}}` in a wiki link, a link's destination or a URL
+# are text, not a cloze (a link was cut in every card of its paragraph); with an end
+# marker a cloze runs over blank lines to it, and a `---` marker under a paragraph makes
+# no heading of it, and a back does not run over the next `?` card to take its marker;
+# `> [!tip] Term::Def` is a card, as `## Term::Def` is; an escaped `\==` is no cloze;
+# the plugin's first date forms (`Tue May 04 2021`, `04-05-2021`) seed their cards.
+PARSER_VERSION = 6
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"

@@ -73,7 +73,8 @@ def parse_note(
 def _parse(text: str, path: str, settings: ParserSettings, title: str | None) -> ParsedNote:
     frontmatter = split_frontmatter(text.split("\n"), path)
     note = _note_meta(frontmatter, path, title)
-    lines = read_lines(frontmatter.body_lines, frontmatter.offset, note.title)
+    lines = read_lines(frontmatter.body_lines, frontmatter.offset, note.title,
+                       settings.multiline_end_marker)
     schedules, schedule_warnings = read_schedules(lines)
     explicit = explicit_cards(lines, schedules, settings)
 

@@ -103,6 +103,37 @@ def test_show_on_a_terminal_highlights_cloze_answers(col, monkeypatch):
     assert not any(line.endswith(" ") for line in visible)
 
 
+def test_show_highlights_the_cloze_answer_and_no_url_padding(cli, tmp_path, monkeypatch):
+    """A base64 `==` in a URL is no deletion: neither cut out of the link nor shown as the
+    answer's highlight (its two `==` took the highlight and broke the URL)."""
+    from flashdeck.collection.cards import get_card
+    from flashdeck.collection.store import Collection
+    from flashdeck.render import print_card
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    url = "https://example.org/view?id=YWJj==&sig=ZGVm=="
+    write_note(tmp_path / "vault", "Optimizers.md",
+               f"#flashcards/ml\n\nThe paper at {url} introduced ==Adam== in 2014.\n")
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", tmp_path / "vault").code == 0
+    shown = cli("--collection", col, "show", "1", "--answer")
+    assert shown.code == 0
+    assert shown.out.count(url) == 2  # front and back, whole
+    with Collection.open(col) as opened:
+        card = get_card(opened, 1)
+    out = Terminal()
+    print_card(card, answer=True, file=out, width=200)
+    text = out.getvalue()
+    assert "\x1b[1;7mAdam" in text  # the answer is the highlight
+    assert "ZGVm" in text and "\x1b[1;7m&sig" not in text
+
+
 def test_show_width_breaks_display_math_at_its_equals(cli, col):
     formula = card_id(cli, col, "*Jaccard Index*: $J$")
     wide = cli("--collection", col, "show", formula, "--answer", "--width", "120")

@@ -154,6 +154,7 @@ FRAGMENTS = [
     "> ", ">", "#", "# ", "## Why?", "#flashcards/x ", "#tag", "- ", "1. ", "  ", "\t", "\n",
     "\n\n", "---", "---\n", "**", "{{", "}}", ";;", "1;;", "ah;;", "^abc", "[", "]", "|", "\\",
     "x", "Q", "A", "word ", "$$\n", "\u00a0", "\ufeff", "é", "\x00", "%%", "\r", "\r\n",
+    "> [!sr|card-metadata] \n> ", "> [!tip] ", "https://a.org/?q=", "[[", "]]", "](", "\\==",
 ]
 
 note_text = st.one_of(
@@ -205,3 +206,16 @@ def test_the_fast_tag_pattern_finds_what_the_plain_one_finds(text: str) -> None:
     plain = re.compile(r"(?<!\S)#([\w/-]+)")
     assert [(m.span(), m.group(1)) for m in TAG_RE.finditer(text)] == \
         [(m.span(), m.group(1)) for m in plain.finditer(text)]
+
+
+_CLOZE_TEXT = st.text(alphabet="=*{}a \t\n\x1c\x85\u3000", max_size=200)
+
+
+@given(_CLOZE_TEXT, st.sampled_from(["highlight", "bold", "curly"]))
+@example("==" + "a" * 4002 + "==", "highlight")
+@example("==" + "a" * 4003 + "==", "highlight")
+def test_the_one_pass_cloze_finder_finds_what_the_patterns_find(text: str, kind: str) -> None:
+    from flashdeck.notes._cloze import _PATTERNS, _matches
+
+    assert _matches(text, kind) == [
+        (m.start(), m.end(), m.start(1), m.end(1)) for m in _PATTERNS[kind].finditer(text)]

@@ -74,6 +74,12 @@ GOOD = [
      [fsrs(datetime(2026, 11, 30, 9, 15, tzinfo=timezone(timedelta(hours=1))),
            3, 3.0, 5.0, 2, 2, 0, 0, None)]),
     ("empty", "<!--SR:-->", []),
+    ("the first releases' form, without the `!`", "<!--SR:2021-08-11,4,270-->",
+     [SRSeed(date(2021, 8, 11), 4, 270)]),
+    ("the first releases' date (JavaScript's toDateString)", "<!--SR:Tue May 04 2021,3,250-->",
+     [SRSeed(date(2021, 5, 4), 3, 250)]),
+    ("May 2021's DD-MM-YYYY date", "<!--SR:08-05-2021,12,230-->",
+     [SRSeed(date(2021, 5, 8), 12, 230)]),
 ]
 
 
@@ -98,6 +104,8 @@ BAD = [
     ("SM-2 ease zero", "!2023-09-03,4,0", "ease 0 is out of range"),
     ("SM-2 too few fields", "!2023-09-03,4", "expected due date, interval and ease"),
     ("SM-2 words", "!tomorrow,soon,easy", "is not a date"),
+    ("SM-2 old date, no such day", "!31-02-2021,3,250", "'31-02-2021' is not a date"),
+    ("SM-2 old date, no such month", "!Tue Mai 04 2021,3,250", "is not a date (YYYY-MM-DD)"),
     ("SM-2 huge digits", "!2023-09-03," + "9" * 5000 + ",250", "is not a number"),
     ("FSRS too few fields", "!fsrs,2026-11-30T08:15:00.000Z,12,14.2", "9 fields"),
     ("FSRS due unparsable", F.replace("2026-11-30T08:15:00.000Z", "next tuesday"),

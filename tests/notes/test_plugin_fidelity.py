@@ -1,0 +1,58 @@
+"""Properties of the Obsidian Spaced Repetition plugin's card syntax as flashdeck reads it,
+beyond the example cases of tests/fixtures/plugin/."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from flashdeck.notes.model import ParserSettings
+from flashdeck.notes.parser import parse_note
+
+ALL_CLOZES = ParserSettings(cloze=("highlight", "bold", "curly"))
+
+# what a URL's query may hold: base64 padding (`==`), `*`, braces, `;`
+_URL_CHARS = st.text(alphabet="abcXYZ019=*{};&?/._-~", min_size=1, max_size=30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(path=_URL_CHARS, query=_URL_CHARS)
+def test_a_link_or_url_reaches_every_card_unchanged(path: str, query: str) -> None:
+    url = f"https://example.org/{path}?q={query}"
+    note = (
+        "#flashcards\n\n"
+        f"Where is the paper::[the paper]({url})\n\n"
+        f"See {url} and [[Loss {query}|the notes]]: the ==Adam== optimizer.\n"
+    )
+    cards = parse_note(note, "vault/Optimizers.md", ALL_CLOZES).cards
+    basic = [c for c in cards if c.kind == "basic"]
+    assert [c.back for c in basic] == [f"[the paper]({url})"]
+    clozes = [c for c in cards if c.kind == "cloze"]
+    assert [c.front for c in clozes] == [
+        f"See {url} and [[Loss {query}|the notes]]: the [...] optimizer."]
+    assert clozes[0].back == f"See {url} and [[Loss {query}|the notes]]: the ==Adam== optimizer."
+
+
+@settings(max_examples=60, deadline=None)
+@given(path=_URL_CHARS, query=_URL_CHARS)
+def test_a_deletion_holding_a_url_is_a_cloze_after_any_url(path: str, query: str) -> None:
+    url = f"https://example.org/{path}?q={query}"
+    held = f"https://example.org/{path}/paper"
+    note = f"#flashcards\n\nEarlier {url} then ==read {held}== at last.\n"
+    cards = parse_note(note, "vault/Optimizers.md", ALL_CLOZES).cards
+    assert [(c.kind, c.front, c.back) for c in cards] == [
+        ("cloze", f"Earlier {url} then [...] at last.",
+         f"Earlier {url} then ==read {held}== at last.")]
+
+
+_WORD = st.text(alphabet="abcxyz019 ;", min_size=1, max_size=12).filter(str.strip)
+
+
+@settings(max_examples=60, deadline=None)
+@given(words=st.lists(_WORD, min_size=1, max_size=5),
+       marks=st.lists(st.sampled_from(["==", "**", "{{"]), min_size=5, max_size=5))
+def test_escaped_cloze_markers_make_no_card(words: list[str], marks: list[str]) -> None:
+    closing = {"==": "==", "**": "**", "{{": "}}"}
+    parts = [f"\\{m}{w.strip()}{closing[m]}" for w, m in zip(words, marks)]
+    note = "#flashcards\n\nEscaped: " + " and ".join(parts) + ".\n"
+    assert parse_note(note, "vault/Escapes.md", ALL_CLOZES).cards == []
