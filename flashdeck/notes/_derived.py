@@ -16,7 +16,7 @@ from flashdeck.notes import _phrasing
 from flashdeck.notes._cards import Draft, plain_cloze, render
 from flashdeck.notes._decks import TAG_ONLY_LINE_RE
 from flashdeck.notes._explicit import ExplicitCards
-from flashdeck.notes._frontmatter import Frontmatter, obsidian_key, scalar_text
+from flashdeck.notes._frontmatter import Frontmatter, obsidian_key, scalar_text, written_list
 from flashdeck.notes._lines import (
     BLANK,
     CALLOUT,
@@ -44,6 +44,41 @@ class Source(NamedTuple):
     lines: Lines
     front_back_lines: set[int]  # body lines of explicit `::` and `?` cards
     cloze: tuple[str, ...]  # the cloze kinds in use
+    footnotes: Footnotes | None = None  # the note's footnote definitions
+
+
+class Footnotes(NamedTuple):
+    """Footnote definitions (`[^1]: Suetonius, …`): an answer that cites one shows it, and
+    no other answer does (the definitions at the end of a note are not its last section's)."""
+
+    lines: set[int]  # body lines of every definition
+    by_label: dict[str, list[int]]  # label -> the body lines of its definition
+
+
+_FOOTNOTE_DEF_RE = re.compile(r"\[\^([^\]\s]+)\]:")
+_FOOTNOTE_REF_RE = re.compile(r"\[\^([^\]\s]+)\](?!:)")
+
+
+def footnotes(lines: Lines) -> Footnotes:
+    """The definitions at the top level of the note: a `[^label]:` line and the lines of
+    its paragraph after it."""
+    found = Footnotes(set(), {})
+    if "[^" not in lines.masked_text:
+        return found
+    kinds, masked, paths = lines.kinds, lines.masked, lines.paths
+    current: list[int] | None = None
+    for i in range(len(kinds)):
+        m = _FOOTNOTE_DEF_RE.match(masked[i]) if kinds[i] == TEXT and not paths[i] else None
+        if m is not None:
+            current = found.by_label.setdefault(m.group(1), [])
+            if current:  # defined twice: the first one counts, as in markdown
+                current = []
+        elif current is None or kinds[i] != TEXT or paths[i]:
+            current = None
+            continue
+        current.append(i)
+        found.lines.add(i)
+    return found
 
 
 @dataclass(slots=True)
@@ -78,12 +113,22 @@ def card_sources(lines: Lines, explicit: ExplicitCards) -> set[int]:
 
 
 def summary(src: Source, taken: set[int]) -> Derived:
+    """`summary:` as text, or a list of points (`summary: [a, b]` or `- a` lines), shown as
+    a list; a summary that is neither gives a warning, never a silent loss."""
     frontmatter = src.frontmatter
+    value = frontmatter.data.get("summary")
     written = frontmatter.written.get("summary")
-    text = plain_cloze(scalar_text(frontmatter.data.get("summary"), written), src.cloze)
-    if not text:
-        return Derived()
     line = frontmatter.key_lines.get("summary", 1)
+    if isinstance(value, list):
+        points = [plain_cloze(p, src.cloze) for p in written_list(value, written)]
+        text = "\n".join(f"- {p}" for p in points if p)
+    else:
+        text = plain_cloze(scalar_text(value, written), src.cloze)
+    if not text:
+        if isinstance(value, (dict, list, set)) and value:
+            return Derived(warnings=[(line - 1 - frontmatter.offset, "summary is not text or a list"
+                                      " of points; no summary card")])
+        return Derived()
     return Derived([Draft("summary", _phrasing.summary_front(src.title), text, line,
                           f"summary:L{line}")])
 
@@ -107,8 +152,28 @@ def aliases(src: Source, taken: set[int]) -> Derived:
                           ", ".join(names), line, f"aliases:L{line}")])
 
 
+_WORD_RE = re.compile(r"[^\W_]+")
+
+
 def _name_key(name: str) -> str:
-    return " ".join(name.casefold().split())
+    """A name as a reader tells names apart: case, punctuation, a possessive and a plural
+    ending aside (`p-values` lists `p-value` and `P Value`, `Enzymes` lists `Enzyme`,
+    `Newton's Method` lists `Newtons Method`, for links; none is another name for it)."""
+    words = _WORD_RE.findall(name.casefold().replace("'", "").replace("\u2019", ""))
+    if not words:  # a name of symbols only (`∑`) is told apart by its symbols
+        return " ".join(name.casefold().split())
+    return " ".join(_singular(w) for w in words)
+
+
+def _singular(word: str) -> str:
+    if len(word) > 3:
+        if word.endswith("ies"):
+            word = word[:-3] + "y"
+        elif word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
+        if len(word) > 3 and word.endswith("e"):  # `boxes`/`box`, `sauces`/`sauce`
+            word = word[:-1]
+    return word
 
 
 def question_callouts(src: Source, taken: set[int]) -> Derived:
@@ -309,10 +374,11 @@ def _section_text(src: Source, first: int, end: int, depth: int, taken: set[int]
     """The section's markdown: its explanation only. Other cards' sources (`taken`,
     `also`) are left out, and so are the blank lines their removal leaves doubled."""
     kinds = src.lines.kinds
+    notes = src.footnotes
     idxs: list[int] = []
     blank = True
     for i in range(first, end):
-        if i in taken or i in also:
+        if i in taken or i in also or (notes and i in notes.lines):
             continue
         if kinds[i] == BLANK:
             if blank:
@@ -321,10 +387,31 @@ def _section_text(src: Source, first: int, end: int, depth: int, taken: set[int]
         else:
             blank = False
         idxs.append(i)
+    while idxs and kinds[idxs[-1]] == BLANK:
+        idxs.pop()
     if not idxs:
         return ""
     orig, masked = src.lines.joined(idxs, depth)
+    if notes and notes.by_label:
+        for lines in _cited_footnotes(src, idxs, notes, taken):
+            note_orig, note_masked = src.lines.joined(lines, 0)
+            orig += "\n\n" + note_orig
+            masked += "\n\n" + note_masked
     return render(orig, masked, keep_indent=True, cloze=src.cloze)
+
+
+def _cited_footnotes(src: Source, idxs: list[int], notes: Footnotes,
+                     taken: set[int]) -> list[list[int]]:
+    """The lines of the definitions of the footnotes these lines cite, in citing order."""
+    masked = src.lines.masked
+    cited: list[str] = []
+    for i in idxs:
+        if "[^" in masked[i]:
+            for label in _FOOTNOTE_REF_RE.findall(masked[i]):
+                if label in notes.by_label and label not in cited:
+                    cited.append(label)
+    shown = [[i for i in notes.by_label[label] if i not in taken] for label in cited]
+    return [lines for lines in shown if lines]
 
 
 def distinct_fronts(cards: list[Draft]) -> None:

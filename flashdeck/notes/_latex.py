@@ -19,6 +19,12 @@ _ENV_RE = re.compile(r"\\(begin|end)\{(aligned|align\*?|gathered|gather\*?|split
 # top-level separators between equations written side by side
 _SEP_RE = re.compile(
     r"\\\\|\\qquad\b|\\quad\b|\\text\s*\{\s*(?:and|,|;)\s*\}|\\(?:text|mathrm)\s*\{\s*and\s*\}|[,;]")
+# what opens a condition on a formula rather than an equation of its own
+_QUALIFIER_RE = re.compile(
+    r"(?:\\(?:text|textrm|mathrm|textit|mbox)\s*\{\s*(?:for|where|if|when|with|and|s\.t\.|"
+    r"such that|subject to|unless|otherwise)\b|\\(?:forall|quad|qquad)\b|"
+    r"(?:for|where|if|when|with)\b)", re.I)
+_DOTS_RE = re.compile(r"\s*(?:\\[lcv]?dots[bcimo]?\b|\.\.\.|…)")
 _NOT_A_NAME_RE = re.compile(r"\\(?:[a-zA-Z]+|.)|[{}\s\d.,;:+\-*/^_()\[\]|&!<>=']")
 
 
@@ -103,10 +109,13 @@ def equation_names(latex: str) -> list[str]:
     text = _ENV_RE.sub(" \\\\\\\\ ", text)
     depth = _top_level(text)
     names: list[str] = []
-    for a, b in _parts(text, depth):
+    parts = _parts(text, depth)
+    for k, (a, b) in enumerate(parts):
         name = _left_side(text, depth, a, b)
-        if name is None:
-            continue
+        if name is None or _QUALIFIER_RE.match(name):
+            continue  # `\quad \text{for } i = 1` is the formula's condition, not a name
+        if k + 1 < len(parts) and _DOTS_RE.match(text, parts[k + 1][0]):
+            continue  # `i = 1, \dots, K` is a range
         name = " ".join(name.split())
         if name not in names:
             names.append(name)

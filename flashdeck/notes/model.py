@@ -20,7 +20,11 @@ from typing import Any, Literal, get_args
 # on the back, no formula asked by a cloze's sentence, cloze syntax plain in headings, no
 # title among its own other names) and formulas under a question heading kept in its answer.
 # 5: `Tags:`, `TAG:`, `Aliases:` in any case are the note's tags and aliases, as in Obsidian.
-PARSER_VERSION = 5
+# 6: aliases that only spell the title otherwise (`Enzyme` for `Enzymes`) are no other name;
+# a summary written as a list is a card; a formula's condition (`\text{for } i = 1, …`) is
+# not asked; two formulas of one name are told apart by their sentence; footnotes go with
+# the answer that cites them.
+PARSER_VERSION = 6
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"

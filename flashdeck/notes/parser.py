@@ -19,6 +19,7 @@ from flashdeck.notes._derived import (
     card_sources,
     derive_enabled,
     distinct_fronts,
+    footnotes,
 )
 from flashdeck.notes._explicit import explicit_cards, read_schedules
 from flashdeck.notes._frontmatter import (
@@ -81,7 +82,7 @@ def _parse(text: str, path: str, settings: ParserSettings, title: str | None) ->
     warnings = schedule_warnings + lines.warnings + explicit.warnings
     if derive_enabled(note.frontmatter):
         source = Source(note.title, note.aliases, frontmatter, lines,
-                        explicit.front_back_lines, settings.cloze)
+                        explicit.front_back_lines, settings.cloze, footnotes(lines))
         # lines no answer may show: the cards found so far, each kind adding its own
         taken = card_sources(lines, explicit)
         for derive in DERIVERS:

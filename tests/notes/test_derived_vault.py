@@ -1,0 +1,159 @@
+"""Derived cards read as a user reads them, on notes written the way the user writes them:
+no card that asks for the title's own spelling, no summary lost for being a list, formulas
+asked by what they compute (not by their condition), two formulas of one name told apart
+by their sentence, and footnotes with the answer that cites them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from support.notes import write_note
+from flashdeck.notes._latex import equation_names
+from flashdeck.notes.parser import parse_note
+
+NOTES = Path(__file__).parents[1] / "fixtures" / "derived"
+
+
+def cards_of(name: str) -> dict[int, tuple[str, str, str]]:
+    path = NOTES / name
+    note = parse_note(path.read_text(encoding="utf-8"), str(path))
+    assert note.problems == []
+    return {c.line: (c.kind, c.front, c.back) for c in note.cards}
+
+
+def imported(cli, tmp_path: Path, notes: dict[str, str]) -> list[dict]:
+    vault = tmp_path / "vault"
+    for name, text in notes.items():
+        write_note(vault, name, text)
+    col = tmp_path / "c.sqlite"
+    result = cli("--collection", col, "import", vault)
+    assert result.code == 0, result.out
+    return cli("--collection", col, "list", "--json").json
+
+
+# --- aliases: the title's own spellings are no other name
+
+@pytest.mark.parametrize(("title", "aliases"), [
+    ("p-values", "[p-value, P Value]"),
+    ("Enzymes", "Enzyme"),
+    ("Confidence Intervals", "[Confidence Interval, confidence-interval]"),
+    ("Newton's Method", "[Newtons Method, newton method]"),
+    ("Probabilities", "[probability]"),
+    ("Hash Boxes", "[hash box]"),
+])
+def test_an_alias_that_only_spells_the_title_otherwise_gives_no_card(
+        cli, tmp_path, title, aliases) -> None:
+    cards = imported(cli, tmp_path, {f"{title}.md": (
+        f"---\ntags: [flashcards]\naliases: {aliases}\nsummary: s\n---\n\nText.\n")})
+    assert [c["kind"] for c in cards] == ["summary"]
+
+
+def test_other_names_stay_beside_the_titles_own_spellings() -> None:
+    kind, front, back = cards_of("Newton's Method.md")[3]
+    assert (kind, front, back) == (
+        "aliases", "What is another name for *Newton's Method*?", "Newton-Raphson")
+
+
+@pytest.mark.parametrize(("title", "alias"), [
+    ("Mean", "Median"), ("RNA", "Ribonucleic Acid"), ("Sets", "Set Theory"), ("∑", "→"),
+    ("Gradient Descent", "Steepest Descent"), ("Bayes' Theorem", "Bayes' Law"),
+])
+def test_a_real_other_name_is_kept(title, alias) -> None:
+    note = parse_note(f"---\naliases: [{alias}, '⇒']\n---\n", f"{title}.md")
+    assert [c.back for c in note.cards if c.kind == "aliases"] == [f"{alias}, ⇒"]
+
+
+# --- summary: a list of points is a summary, anything else says why it is no card
+
+def test_a_summary_written_as_a_list_is_a_card_of_its_points(cli, tmp_path) -> None:
+    assert cards_of("Newton's Method.md")[4] == (
+        "summary", "What is meant by *Newton's Method*?",
+        "- finds a root of a differentiable function by following its tangent line\n"
+        "- converges quadratically near a simple root")
+    cards = imported(cli, tmp_path, {"Sourdough Starters.md": (
+        "---\ntags: [flashcards]\nsummary: [a culture of wild yeast, kept alive by feeding]\n"
+        "---\n\nFeed it flour and water.\n")})
+    assert [(c["kind"], c["back"]) for c in cards] == [
+        ("summary", "- a culture of wild yeast\n- kept alive by feeding")]
+
+
+def test_a_summary_that_is_no_text_is_a_warning_naming_its_line(cli, tmp_path) -> None:
+    vault = tmp_path / "vault"
+    write_note(vault, "Roux.md", "---\ntags: [flashcards]\nsummary:\n  fat: butter\n"
+                                 "  starch: flour\n---\n\n## Why cook the flour?\nTo lose its "
+                                 "raw taste.\n")
+    result = cli("--collection", tmp_path / "c.sqlite", "import", vault)
+    assert result.code == 0
+    assert ("Roux.md:3: warning: summary is not text or a list of points; no summary card"
+            in result.err)
+    cards = cli("--collection", tmp_path / "c.sqlite", "list", "--json").json
+    assert [c["front"] for c in cards] == ["Why cook the flour?"]
+
+
+# --- formulas: asked by what they compute
+
+@pytest.mark.parametrize(("latex", "names"), [
+    (r"\sigma(z)_i = \frac{e^{z_i}}{\sum_j e^{z_j}} \quad \text{for } i = 1, \dots, K",
+     [r"\sigma(z)_i"]),
+    (r"y_i = w x_i + b, \quad i = 1, \ldots, n", ["y_i"]),
+    (r"y_i = w x_i + b \qquad \forall i = 1..n", ["y_i"]),
+    (r"p(x) = \lambda e^{-\lambda x}, \quad \text{where } \lambda = 2", ["p(x)"]),
+    (r"f(x) = x^2, \quad \text{if } x = 3", ["f(x)"]),
+    (r"a = 1, \quad b = 2", ["a", "b"]),
+])
+def test_a_formulas_condition_or_range_is_not_asked_as_a_formula(latex, names) -> None:
+    assert equation_names(latex) == names
+
+
+def test_the_condition_of_a_formula_is_not_on_its_front() -> None:
+    kind, front, _back = cards_of("Newton's Method.md")[17]
+    assert (kind, front) == ("formula", "*Newton's Method*: $\\Delta_i$ = ?")
+
+
+def test_two_formulas_of_one_name_are_told_apart_by_their_sentence(cli, tmp_path) -> None:
+    cards = cards_of("Newton's Method.md")
+    assert cards[9][1] == "*Newton's Method*: $x_{n+1}$ = ?"
+    assert cards[13][1] == ("*Newton's Method*: To minimise a function instead, apply the same"
+                            " step to its derivative: $x_{n+1}$ = ?")
+    listed = imported(cli, tmp_path, {"Softmax.md": (
+        "---\ntags: [flashcards]\nexercises: []\n---\n\n"
+        "$$\\sigma(z)_i = \\frac{e^{z_i}}{\\sum_j e^{z_j}}$$\n\n"
+        "Numerically stable form:\n\n"
+        "$$\\sigma(z)_i = \\frac{e^{z_i - \\max z}}{\\sum_j e^{z_j - \\max z}}$$\n")})
+    assert [c["front"] for c in listed] == [
+        "*Softmax*: $\\sigma(z)_i$ = ?", "*Softmax*: Numerically stable form: $\\sigma(z)_i$ = ?"]
+
+
+# --- footnotes: with the answer that cites them, and nowhere else
+
+def test_a_footnote_shows_with_the_answer_that_cites_it() -> None:
+    cards = cards_of("Newton's Method.md")
+    assert cards[19] == (
+        "question", "Why can Newton's method diverge?",
+        "If the start is far from the root, or $f'(x_n)$ is close to zero, the tangent sends"
+        " the next guess far away.[^basin] Damping the step helps.\n\n[^basin]: The set of"
+        " starts that reach a given root is its *basin of attraction*; it can be a fractal.")
+    assert cards[22] == (
+        "question", "Is Newton's method always faster than bisection?",
+        "No.\n\nEach step needs the derivative, and it only converges near the root.[^cost]"
+        "\n\n[^cost]: Counting the cost of $f'$, the secant method often wins.")
+    # the definitions at the end of the note are not the last question's answer
+    assert cards[25][2] == ("It replaces the Hessian with an estimate built from past"
+                            " gradients (BFGS).")
+
+
+def test_footnotes_in_the_review_as_the_user_sees_them(cli, tmp_path) -> None:
+    cards = imported(cli, tmp_path, {"Rubicon.md": (
+        "---\ntags: [flashcards]\n---\n\n## Why was crossing the Rubicon illegal?\n"
+        "No general could bring his army into Italy.[^1]\n\n"
+        "## What did Caesar say?\n*Alea iacta est*.\n\n"
+        "[^1]: Suetonius, *Divus Julius* 31.\n")})
+    by_front = {c["front"]: c for c in cards}
+    col = tmp_path / "c.sqlite"
+    said = cli("--collection", col, "show", by_front["What did Caesar say?"]["id"], "--answer")
+    assert "Suetonius" not in said.out and "Alea iacta est" in said.out
+    why = cli("--collection", col, "show",
+              by_front["Why was crossing the Rubicon illegal?"]["id"], "--answer")
+    assert "Suetonius, Divus Julius 31." in why.out
