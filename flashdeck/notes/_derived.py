@@ -24,6 +24,7 @@ from flashdeck.notes._lines import (
     HTML_COMMENT_RE,
     TEXT,
     TRAILING_BLOCK_ID_RE,
+    TRAILING_TAGS_RE,
     Lines,
 )
 from flashdeck.notes._cloze import has_cloze_marker
@@ -231,7 +232,10 @@ def _plain(text: str, cloze: tuple[str, ...]) -> str:
 
 
 def _title_text(title: str) -> str:
-    return TRAILING_BLOCK_ID_RE.sub("", HTML_COMMENT_RE.sub("", title)).strip()
+    """A callout title's text: no comment, block id or tags at its end (a tag there sets
+    the card's deck, `> [!faq] Why? #flashcards/bio`)."""
+    text = TRAILING_BLOCK_ID_RE.sub("", HTML_COMMENT_RE.sub("", title)).strip()
+    return TRAILING_TAGS_RE.sub("", text) if "#" in text else text
 
 
 def formulas(src: Source, taken: set[int]) -> Derived:
@@ -243,7 +247,7 @@ def formulas(src: Source, taken: set[int]) -> Derived:
     front could only be the question again, or a sentence of the question's answer)."""
     lines = src.lines
     kinds = lines.kinds
-    if any(h.text.endswith("?") for h in lines.headings):
+    if any(_is_question(h.text) for h in lines.headings):
         asked = _in_question_sections(lines)
     else:
         asked = bytearray(len(lines.body))
@@ -291,7 +295,7 @@ def question_headings(src: Source, taken: set[int]) -> Derived:
     lines = src.lines
     headings = lines.headings
     ends = _section_ends(lines)
-    questions = [k for k, h in enumerate(headings) if h.text.endswith("?")]
+    questions = [k for k, h in enumerate(headings) if _is_question(h.text)]
     starts = [headings[k].start for k in questions]
     found = Derived()
     taken_sorted: list[int] | None = None  # "is any other card in this section", by bisection
@@ -327,6 +331,16 @@ def question_headings(src: Source, taken: set[int]) -> Derived:
 DERIVERS = (summary, aliases, question_callouts, formulas, question_headings)
 
 
+def _is_question(heading: str) -> bool:
+    """A heading that asks: it ends with a question mark (inside emphasis too, as in
+    `**Why?**`) after some words (`## ?` asks nothing)."""
+    return (heading.rstrip("*_~").endswith("?")
+            and _QUESTION_WORDS_RE.search(heading) is not None)
+
+
+_QUESTION_WORDS_RE = re.compile(r"[^\W_]")
+
+
 def _section_ends(lines: Lines) -> list[int]:
     """Where each heading's section ends: at the next heading of the same or a higher
     level (subsections included), else at the end of the note."""
@@ -346,7 +360,7 @@ def _in_question_sections(lines: Lines) -> bytearray:
     inside = bytearray(len(lines.body))
     headings = lines.headings
     for h, end in zip(headings, _section_ends(lines)):
-        if h.text.endswith("?") and h.end < end:
+        if _is_question(h.text) and h.end < end:
             inside[h.end:end] = b"\x01" * (end - h.end)
     return inside
 

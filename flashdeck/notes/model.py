@@ -24,7 +24,9 @@ from typing import Any, Literal, get_args
 # a summary written as a list is a card; a formula's condition (`\text{for } i = 1, …`) is
 # not asked; two formulas of one name are told apart by their sentence; footnotes go with
 # the answer that cites them.
-PARSER_VERSION = 6
+# 7: a question heading or callout title tagged at its end (`## Why? #flashcards/bio`) is a
+# card in that deck, without the tag; `**Why?**` asks; `## ?` does not.
+PARSER_VERSION = 7
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"

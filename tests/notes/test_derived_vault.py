@@ -157,3 +157,37 @@ def test_footnotes_in_the_review_as_the_user_sees_them(cli, tmp_path) -> None:
     why = cli("--collection", col, "show",
               by_front["Why was crossing the Rubicon illegal?"]["id"], "--answer")
     assert "Suetonius, Divus Julius 31." in why.out
+
+
+# --- question headings and callouts as the user writes them: tagged, in bold
+
+def test_a_tagged_question_is_a_card_in_its_tags_deck_without_the_tag(cli, tmp_path) -> None:
+    cards = imported(cli, tmp_path, {"Entropy.md": (
+        "---\ntags: [flashcards]\n---\n\n"
+        "## Why is [[Entropy|entropy]] maximal for a fair coin? #flashcards/info #todo\n"
+        "Both outcomes are equally surprising.\n\n"
+        "> [!faq] Is entropy ever negative? #flashcards/info/continuous\n"
+        "> Not for a discrete distribution.\n\n"
+        "> [!question] Can two distributions share it? Yes. #flashcards/info\n"
+        "> Any permutation of the probabilities.\n\n"
+        "## What does C# call a dictionary?\nA `Dictionary<K, V>`.\n")})
+    assert [(c["deck"], c["front"], c["back"]) for c in cards] == [
+        ("flashcards/info", "Why is [[Entropy|entropy]] maximal for a fair coin?",
+         "Both outcomes are equally surprising."),
+        ("flashcards/info/continuous", "Is entropy ever negative?",
+         "Not for a discrete distribution."),
+        ("flashcards/info", "Can two distributions share it?",
+         "Yes.\n\nAny permutation of the probabilities."),
+        ("flashcards/info", "What does C# call a dictionary?", "A `Dictionary<K, V>`."),
+    ]
+
+
+def test_a_question_heading_in_bold_is_a_card_and_a_bare_mark_is_none(cli, tmp_path) -> None:
+    cards = imported(cli, tmp_path, {"Units.md": (
+        "#flashcards\n\n## **What is the unit of entropy?**\nBits for a base-2 log.\n\n"
+        "## _Why nats?_\nThe natural log.\n\n## ?\nA stray line.\n\n### Issue #42?\nFixed.\n")})
+    assert [(c["front"], c["back"]) for c in cards] == [
+        ("**What is the unit of entropy?**", "Bits for a base-2 log."),
+        ("_Why nats?_", "The natural log."),
+        ("Issue #42?", "Fixed."),
+    ]
