@@ -136,11 +136,15 @@ def summary(src: Source, taken: set[int]) -> Derived:
 
 def aliases(src: Source, taken: set[int]) -> Derived:
     """The note's other names: the title itself (Obsidian users list it, or its other
-    casing, for links) is no other name, and a name listed twice is one."""
-    seen = {_name_key(src.title)}
+    casing, for links) or a part of it the front shows (`ATP` of `ATP (Adenosine
+    Triphosphate)`) is no other name, and a name listed twice is one."""
+    title = f" {_name_key(src.title)} "
+    seen: set[str] = set()
     names: list[str] = []
     for name in src.aliases:
         key = _name_key(name)
+        if f" {key} " in title:  # the title, or a part the front shows (`ATP (Adenosine…)`)
+            continue
         if key not in seen:
             seen.add(key)
             names.append(name)

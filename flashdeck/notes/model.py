@@ -26,7 +26,8 @@ from typing import Any, Literal, get_args
 # the answer that cites them.
 # 7: a question heading or callout title tagged at its end (`## Why? #flashcards/bio`) is a
 # card in that deck, without the tag; `**Why?**` asks; `## ?` does not.
-PARSER_VERSION = 7
+# 8: an alias the front already shows (`ATP` of `ATP (Adenosine Triphosphate)`) is no other name.
+PARSER_VERSION = 8
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"

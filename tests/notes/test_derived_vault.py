@@ -191,3 +191,11 @@ def test_a_question_heading_in_bold_is_a_card_and_a_bare_mark_is_none(cli, tmp_p
         ("_Why nats?_", "The natural log."),
         ("Issue #42?", "Fixed."),
     ]
+
+
+def test_an_alias_the_front_already_shows_is_no_other_name(cli, tmp_path) -> None:
+    cards = imported(cli, tmp_path, {"ATP.md": (
+        "---\ntags: [flashcards]\ntitle: ATP (Adenosine Triphosphate)\n"
+        "aliases: ATP, adenosine triphosphate, Energy Currency\n---\n\nText.\n")})
+    assert [(c["front"], c["back"]) for c in cards] == [
+        ("What is another name for *ATP (Adenosine Triphosphate)*?", "Energy Currency")]
