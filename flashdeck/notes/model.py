@@ -27,7 +27,8 @@ from typing import Any, Literal, get_args
 # 7: a question heading or callout title tagged at its end (`## Why? #flashcards/bio`) is a
 # card in that deck, without the tag; `**Why?**` asks; `## ?` does not.
 # 8: an alias the front already shows (`ATP` of `ATP (Adenosine Triphosphate)`) is no other name.
-PARSER_VERSION = 8
+# 9: the rows of `cases` and matrices are no equations; `\Pr(X = k) = …` is asked by `\Pr(X = k)`.
+PARSER_VERSION = 9
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"

@@ -102,6 +102,13 @@ def test_a_summary_that_is_no_text_is_a_warning_naming_its_line(cli, tmp_path) -
     (r"p(x) = \lambda e^{-\lambda x}, \quad \text{where } \lambda = 2", ["p(x)"]),
     (r"f(x) = x^2, \quad \text{if } x = 3", ["f(x)"]),
     (r"a = 1, \quad b = 2", ["a", "b"]),
+    # the rows of a `cases` or matrix are one value's parts, not equations of their own
+    (r"f(x) = \begin{cases} 1 & x = 0 \\ 2 & x = 1 \\ 0 & \text{otherwise} \end{cases}",
+     ["f(x)"]),
+    (r"A = \begin{pmatrix} a = 1 & b \\ c & d \end{pmatrix}, \quad B = I", ["A", "B"]),
+    # an `=` inside brackets is part of the name
+    (r"\Pr(X = k) = \binom{n}{k} p^k (1-p)^{n-k}", [r"\Pr(X = k)"]),
+    (r"P(X \le x) = F(x)", [r"P(X \le x)"]),
 ])
 def test_a_formulas_condition_or_range_is_not_asked_as_a_formula(latex, names) -> None:
     assert equation_names(latex) == names
