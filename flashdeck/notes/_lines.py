@@ -28,6 +28,7 @@ _LIST_ITEM_RE = re.compile(r"([ \t]*(?:[-+*]|\d{1,9}[.)]))([ \t]*)")
 _CALLOUT_RE = re.compile(r"\[!([^\]]+)\]([+-]?)[ \t]*(.*)")
 HTML_COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
 TRAILING_BLOCK_ID_RE = re.compile(r"[ \t]+\^[A-Za-z0-9-]+[ \t]*$")
+_OBSIDIAN_COMMENT_RE = re.compile(r"%%.*?%%")
 # tags at the end of a heading (a tag holds a letter: `## Issue #42` keeps its number)
 TRAILING_TAGS_RE = re.compile(r"(?:(?:^|[ \t]+)#(?=[\w/-]*[^\W\d_])[\w/-]+)+[ \t]*$")
 
@@ -509,6 +510,8 @@ def _headings(blocks: _Blocks, kinds: list[int], demoted: set[int]) -> list[Head
         if start in demoted or kinds[start] == COMMENTED:
             continue
         text = HTML_COMMENT_RE.sub("", content)
+        if "%%" in text:  # `## Why? %%check%%`: an Obsidian comment shows nowhere
+            text = _OBSIDIAN_COMMENT_RE.sub("", text)
         text = TRAILING_BLOCK_ID_RE.sub("", text).strip()
         if "#" in text:  # `## Why does X? #flashcards/bio`: the tag sets a deck, it is no text
             text = TRAILING_TAGS_RE.sub("", text)

@@ -28,7 +28,8 @@ from typing import Any, Literal, get_args
 # card in that deck, without the tag; `**Why?**` asks; `## ?` does not.
 # 8: an alias the front already shows (`ATP` of `ATP (Adenosine Triphosphate)`) is no other name.
 # 9: the rows of `cases` and matrices are no equations; `\Pr(X = k) = …` is asked by `\Pr(X = k)`.
-PARSER_VERSION = 9
+# 10: an Obsidian comment in a heading (`## Why? %%todo%%`) is no part of its text.
+PARSER_VERSION = 10
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"

@@ -206,3 +206,10 @@ def test_an_alias_the_front_already_shows_is_no_other_name(cli, tmp_path) -> Non
         "aliases: ATP, adenosine triphosphate, Energy Currency\n---\n\nText.\n")})
     assert [(c["front"], c["back"]) for c in cards] == [
         ("What is another name for *ATP (Adenosine Triphosphate)*?", "Energy Currency")]
+
+
+def test_a_question_heading_with_an_obsidian_comment_is_a_card(cli, tmp_path) -> None:
+    cards = imported(cli, tmp_path, {"Rice.md": (
+        "#flashcards\n\n## Why rinse rice? %%check the source%%\nIt removes surface starch.\n")})
+    assert [(c["front"], c["back"]) for c in cards] == [
+        ("Why rinse rice?", "It removes surface starch.")]
