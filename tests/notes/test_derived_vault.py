@@ -213,3 +213,23 @@ def test_a_question_heading_with_an_obsidian_comment_is_a_card(cli, tmp_path) ->
         "#flashcards\n\n## Why rinse rice? %%check the source%%\nIt removes surface starch.\n")})
     assert [(c["front"], c["back"]) for c in cards] == [
         ("Why rinse rice?", "It removes surface starch.")]
+
+
+# --- HTML in an answer: renderers drop raw HTML blocks with their text; the text stays
+
+def test_an_answer_written_in_html_shows_its_text(cli, tmp_path) -> None:
+    cards = imported(cli, tmp_path, {"HTTP.md": (
+        "#flashcards\n\n## What does 404 mean?\nNot found.<br>Retry with <kbd>F5</kbd>.\n\n"
+        "<details><summary>More</summary>\n<b>410</b> means gone for good.\n</details>\n\n"
+        "## What does 500 mean?\n<div align=\"center\">\nInternal server error.\n</div>\n\n"
+        "<img src=\"codes/500.png\" alt=\"a broken server\">\n\n"
+        "> <p>Quoted <i>text</i></p>\n")})
+    col = tmp_path / "c.sqlite"
+    shown = [cli("--collection", col, "show", c["id"], "--answer", "--width", "80").out
+             for c in cards]
+    assert "Not found.\nRetry with F5." in shown[0]
+    assert "410 means gone for good." in shown[0]
+    assert "Internal server error." in shown[1]
+    assert "[image: a broken server (500.png)]" in shown[1]
+    assert "Quoted text" in shown[1]
+    assert "<" not in shown[0] + shown[1]
