@@ -96,6 +96,27 @@ def derive_enabled(frontmatter: dict[str, Any]) -> bool:
     return True
 
 
+def options_warnings(frontmatter: Frontmatter) -> list[tuple[int, str]]:
+    """What is wrong with the note's `flashdeck:` options (`{derive: false}`), as warnings
+    (body line, message): a typo must not leave derivation on without a word."""
+    options = frontmatter.data.get("flashdeck")
+    if options is None:  # none, or an empty property
+        return []
+    at = frontmatter.key_lines.get("flashdeck", 1) - 1 - frontmatter.offset
+    if not isinstance(options, dict):
+        return [(at, "frontmatter 'flashdeck' is not a mapping of options"
+                     " (as in `flashdeck: {derive: false}`); ignored")]
+    found: list[tuple[int, str]] = []
+    for key in list(options)[:20]:
+        if key != "derive":
+            found.append((at, f"frontmatter 'flashdeck' has an unknown option {str(key)[:80]!r}"
+                              " (known: derive); ignored"))
+    if "derive" in options and not isinstance(options["derive"], bool):
+        found.append((at, "frontmatter 'flashdeck: derive' is not true or false;"
+                          " cards are derived as usual"))
+    return found
+
+
 def card_sources(lines: Lines, explicit: ExplicitCards) -> set[int]:
     """Body lines no explanation may show: explicit cards (`::`, `?`, clozes),
     exercise blocks, lines of nothing but tags, comments."""

@@ -29,7 +29,8 @@ from typing import Any, Literal, get_args
 # 8: an alias the front already shows (`ATP` of `ATP (Adenosine Triphosphate)`) is no other name.
 # 9: the rows of `cases` and matrices are no equations; `\Pr(X = k) = …` is asked by `\Pr(X = k)`.
 # 10: an Obsidian comment in a heading (`## Why? %%todo%%`) is no part of its text.
-PARSER_VERSION = 10
+# 11: misspelt `flashdeck:` options (`{drive: false}`, `derive: "no"`) are warnings.
+PARSER_VERSION = 11
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"

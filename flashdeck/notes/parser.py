@@ -20,6 +20,7 @@ from flashdeck.notes._derived import (
     derive_enabled,
     distinct_fronts,
     footnotes,
+    options_warnings,
 )
 from flashdeck.notes._explicit import explicit_cards, read_schedules
 from flashdeck.notes._frontmatter import (
@@ -80,6 +81,7 @@ def _parse(text: str, path: str, settings: ParserSettings, title: str | None) ->
 
     drafts: list[Draft] = list(explicit.cards)
     warnings = schedule_warnings + lines.warnings + explicit.warnings
+    warnings += options_warnings(frontmatter)
     if derive_enabled(note.frontmatter):
         source = Source(note.title, note.aliases, frontmatter, lines,
                         explicit.front_back_lines, settings.cloze, footnotes(lines))

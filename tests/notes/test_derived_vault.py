@@ -233,3 +233,31 @@ def test_an_answer_written_in_html_shows_its_text(cli, tmp_path) -> None:
     assert "[image: a broken server (500.png)]" in shown[1]
     assert "Quoted text" in shown[1]
     assert "<" not in shown[0] + shown[1]
+
+
+# --- `flashdeck: {derive: false}` misspelt: said, not silently ignored
+
+@pytest.mark.parametrize(("options", "message"), [
+    ("{drive: false}", "frontmatter 'flashdeck' has an unknown option 'drive' (known: derive);"
+                       " ignored"),
+    ("{derive: 'no'}", "frontmatter 'flashdeck: derive' is not true or false; cards are derived"
+                       " as usual"),
+    ("no-derive", "frontmatter 'flashdeck' is not a mapping of options (as in"
+                  " `flashdeck: {derive: false}`); ignored"),
+])
+def test_misspelt_flashdeck_options_are_a_warning(cli, tmp_path, options, message) -> None:
+    vault = tmp_path / "vault"
+    write_note(vault, "Kimchi.md", f"---\ntags: [flashcards]\nsummary: fermented cabbage\n"
+                                   f"flashdeck: {options}\n---\n\nText.\n")
+    result = cli("--collection", tmp_path / "c.sqlite", "import", vault)
+    assert result.code == 0
+    assert f"Kimchi.md:4: warning: {message}" in result.err
+    cards = cli("--collection", tmp_path / "c.sqlite", "list", "--json").json
+    assert [c["kind"] for c in cards] == ["summary"]
+
+
+@pytest.mark.parametrize("options", ["{derive: false}", "{derive: true}", "", "{}"])
+def test_valid_or_empty_flashdeck_options_say_nothing(options) -> None:
+    note = parse_note(f"---\nsummary: s\nflashdeck: {options}\n---\n", "N.md")
+    assert note.problems == []
+    assert [c.kind for c in note.cards] == ([] if "false" in options else ["summary"])
