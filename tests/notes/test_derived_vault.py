@@ -5,6 +5,7 @@ by their sentence, and footnotes with the answer that cites them."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -261,3 +262,30 @@ def test_valid_or_empty_flashdeck_options_say_nothing(options) -> None:
     note = parse_note(f"---\nsummary: s\nflashdeck: {options}\n---\n", "N.md")
     assert note.problems == []
     assert [c.kind for c in note.cards] == ([] if "false" in options else ["summary"])
+
+
+def test_two_formulas_of_one_name_keep_their_histories_when_reworded(cli, tmp_path) -> None:
+    """An older flashdeck asked the first formula `σ(z)ᵢ = ? and for i = ?` and the second
+    `σ(z)ᵢ = ?`: now the first is `σ(z)ᵢ = ?`, and it must not take the second's id (and
+    history) for its front, when its back says which card it is."""
+    first = ("$$\\sigma(z)_i = \\frac{e^{z_i}}{\\sum_j e^{z_j}} \\quad \\text{for } i = 1,"
+             " \\dots, K$$")
+    second = "$$\\sigma(z)_i = \\frac{e^{z_i - \\max z}}{\\sum_j e^{z_j - \\max z}}$$"
+    cards = imported(cli, tmp_path, {"Softmax.md": (
+        f"---\ntags: [flashcards]\nexercises: []\n---\n\n{first}\n\nNumerically stable form:\n\n"
+        f"{second}\n")})
+    col = tmp_path / "c.sqlite"
+    ids = {c["back"]: c["id"] for c in cards}
+    assert cli("--collection", col, "answer", ids[first], "good").code == 0
+    with sqlite3.connect(col) as conn:  # as the older parser left them
+        older = "*Softmax*: $\\sigma(z)_i$ = ?"
+        for card_id, front in ((ids[first], older + " and $\\text{for } i$ = ?"),
+                               (ids[second], older)):
+            conn.execute("UPDATE cards SET front = ?, ckey = 'formula' || char(31) || ? ||"
+                         " char(31) || back WHERE id = ?", (front, front, card_id))
+        conn.execute("DELETE FROM meta WHERE key LIKE 'parse_stamp:%'")
+    assert cli("--collection", col, "import", tmp_path / "vault").code == 0
+    after = {c["id"]: c for c in cli("--collection", col, "list", "--json").json}
+    assert after[ids[first]]["back"] == first and after[ids[first]]["state"] != "new"
+    assert after[ids[first]]["front"] == "*Softmax*: $\\sigma(z)_i$ = ?"
+    assert after[ids[second]]["back"] == second and after[ids[second]]["state"] == "new"
