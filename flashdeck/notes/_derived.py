@@ -206,19 +206,27 @@ def question_callouts(src: Source, taken: set[int]) -> Derived:
     """`> [!question] Title` cards. They take their whole callout, card or not."""
     lines = src.lines
     found = Derived()
-    for c in lines.callouts:
-        if c.kind not in _QUESTION_CALLOUTS or lines.kinds[c.start] != CALLOUT:
-            continue
+    asking = [c for c in lines.callouts
+              if c.kind in _QUESTION_CALLOUTS and lines.kinds[c.start] == CALLOUT]
+    starts = [c.start for c in asking]  # in note order
+    for k, c in enumerate(asking):
         found.took.update(range(c.start, c.end))
+        # a question callout inside this one is a card of its own, out of this answer
+        # (callouts nest at most a few deep, so these ranges add up to a few times the note)
+        inner: set[int] = set()
+        j = k + 1
+        while j < len(asking) and starts[j] < c.end:
+            inner.update(range(starts[j], asking[j].end))
+            j = bisect_left(starts, asking[j].end, j + 1)
         masked = lines.masked[c.start][len(lines.contents[c.start]) - len(c.title):]
         asked, told = _split_title(c.title, masked if len(masked) == len(c.title) else c.title)
         front = _plain(_title_text(asked), src.cloze)
-        back = _section_text(src, c.start + 1, c.end, c.depth, taken)
+        back = _section_text(src, c.start + 1, c.end, c.depth, taken, inner)
         told = _plain(_title_text(told), src.cloze)
         if told:  # `Is Dice differentiable? Yes, the soft one is.`: the title's own answer
             back = f"{told}\n\n{back}" if back else told
         if not front or not back:
-            if front and any(i in taken for i in range(c.start + 1, c.end)):
+            if front and any(i in taken or i in inner for i in range(c.start + 1, c.end)):
                 why = "question callout's body holds only other cards or comments; no card"
             else:
                 why = f"question callout has no {'title' if not front else 'body'}; no card"

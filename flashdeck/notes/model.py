@@ -30,7 +30,8 @@ from typing import Any, Literal, get_args
 # 9: the rows of `cases` and matrices are no equations; `\Pr(X = k) = …` is asked by `\Pr(X = k)`.
 # 10: an Obsidian comment in a heading (`## Why? %%todo%%`) is no part of its text.
 # 11: misspelt `flashdeck:` options (`{drive: false}`, `derive: "no"`) are warnings.
-PARSER_VERSION = 11
+# 12: a question callout inside another is out of the outer one's answer.
+PARSER_VERSION = 12
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"

@@ -289,3 +289,14 @@ def test_two_formulas_of_one_name_keep_their_histories_when_reworded(cli, tmp_pa
     assert after[ids[first]]["back"] == first and after[ids[first]]["state"] != "new"
     assert after[ids[first]]["front"] == "*Softmax*: $\\sigma(z)_i$ = ?"
     assert after[ids[second]]["back"] == second and after[ids[second]]["state"] == "new"
+
+
+def test_a_question_callout_inside_another_is_out_of_its_answer(cli, tmp_path) -> None:
+    cards = imported(cli, tmp_path, {"Autumn.md": (
+        "#flashcards\n\n> [!question] Why do leaves change colour?\n"
+        "> Chlorophyll breaks down in autumn.\n> > [!faq]- Which pigment makes leaves yellow?\n"
+        "> > Carotenoids.\n>\n> Shorter days trigger it.\n")})
+    assert [(c["front"], c["back"]) for c in cards] == [
+        ("Why do leaves change colour?",
+         "Chlorophyll breaks down in autumn.\n\nShorter days trigger it."),
+        ("Which pigment makes leaves yellow?", "Carotenoids.")]
