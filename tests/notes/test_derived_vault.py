@@ -300,3 +300,19 @@ def test_a_question_callout_inside_another_is_out_of_its_answer(cli, tmp_path) -
         ("Why do leaves change colour?",
          "Chlorophyll breaks down in autumn.\n\nShorter days trigger it."),
         ("Which pigment makes leaves yellow?", "Carotenoids.")]
+
+
+def test_footnotes_read_as_text_on_screen(cli, tmp_path) -> None:
+    """No renderer here knows footnotes: `[^1]` showed raw, and a definition holding a URL
+    was read as a link reference definition and vanished."""
+    cards = imported(cli, tmp_path, {"Rubicon.md": (
+        "---\ntags: [flashcards]\n---\n\n## Why was crossing the Rubicon illegal?\n"
+        "No general could bring his army into Italy.[^1][^src]\n\n"
+        "[^1]: Suetonius, *Divus Julius* 31.\n"
+        "[^src]: https://en.wikipedia.org/wiki/Crossing_the_Rubicon\n")})
+    shown = cli("--collection", tmp_path / "c.sqlite", "show", cards[0]["id"], "--answer",
+                "--width", "100").out
+    assert "into Italy.[1][src]" in shown
+    assert "[1]: Suetonius, Divus Julius 31." in shown
+    assert "[src]: https://en.wikipedia.org/wiki/Crossing_the_Rubicon" in shown
+    assert "[^" not in shown
