@@ -56,6 +56,7 @@ class Footnotes(NamedTuple):
     by_label: dict[str, list[int]]  # label -> the body lines of its definition
 
 
+_MAX_FOOTNOTES = 20  # shown with one answer: a note citing one long note everywhere stays small
 _FOOTNOTE_DEF_RE = re.compile(r"\[\^([^\]\s]+)\]:")
 _FOOTNOTE_REF_RE = re.compile(r"\[\^([^\]\s]+)\](?!:)")
 
@@ -457,7 +458,10 @@ def _cited_footnotes(src: Source, idxs: list[int], notes: Footnotes,
             for label in _FOOTNOTE_REF_RE.findall(masked[i]):
                 if label in notes.by_label and label not in cited:
                     cited.append(label)
-    shown = [[i for i in notes.by_label[label] if i not in taken] for label in cited]
+        if len(cited) >= _MAX_FOOTNOTES:
+            break
+    shown = [[i for i in notes.by_label[label] if i not in taken]
+             for label in cited[:_MAX_FOOTNOTES]]
     return [lines for lines in shown if lines]
 
 

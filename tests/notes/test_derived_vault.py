@@ -316,3 +316,12 @@ def test_footnotes_read_as_text_on_screen(cli, tmp_path) -> None:
     assert "[1]: Suetonius, Divus Julius 31." in shown
     assert "[src]: https://en.wikipedia.org/wiki/Crossing_the_Rubicon" in shown
     assert "[^" not in shown
+
+
+def test_an_answer_shows_a_bounded_number_of_footnotes() -> None:
+    refs = "".join(f"[^{k}]" for k in range(50))
+    defs = "\n".join(f"[^{k}]: source number {k}" for k in range(50))
+    note = parse_note(f"#flashcards\n\n## Why?\nBecause.{refs}\n\n{defs}\n", "N.md")
+    back = note.cards[0].back
+    assert back.count("source number") == 20
+    assert "[^0]: source number 0" in back and "[^19]: source number 19" in back
