@@ -304,6 +304,7 @@ def formulas(src: Source, taken: set[int]) -> Derived:
         blocks.append((first, last + 1, text[start:end]))
     blocks.sort(key=lambda x: x[0])
     found = Derived()
+    boxed = _callout_titles(lines) if blocks and lines.callouts else {}
     for start, end, back in blocks:
         if asked[start]:
             if not back or not equation_names(back):
@@ -315,12 +316,30 @@ def formulas(src: Source, taken: set[int]) -> Derived:
         crumbs = lines.crumbs(start)
         line = lines.file_line(start)
         intro = _intro(src, start, taken)
-        heading = _plain(" › ".join(crumbs), src.cloze)
+        # a formula in a titled callout (`> [!example] Calvin cycle`) is asked by it too
+        box = boxed.get(start, "")
+        heading = _plain(" › ".join(crumbs + (box,) if box else crumbs), src.cloze)
         front = _phrasing.formula_front(back, src.title, heading, intro)
         alt = _phrasing.formula_front(back, src.title, heading, intro, with_heading=True)
         found.cards.append(Draft("formula", front, back, line, f"formula:L{line}",
                                  crumbs=crumbs, alt_front=alt))
     return found
+
+
+def _callout_titles(lines: Lines) -> dict[int, str]:
+    """Body line -> the title of the innermost titled callout holding it. Callouts nest a
+    few deep at most, so the ranges painted add up to a few times the note."""
+    titles: dict[int, str] = {}
+    for c in lines.callouts:  # in note order: an inner callout paints over its outer one
+        title = _title_text(c.title)
+        if len(title) > _INTRO_MAX or "$" in title or "=" in title:
+            title = ""  # a title that states the formula would give it away
+        for i in range(c.start + 1, c.end):
+            if title:
+                titles[i] = title
+            else:
+                titles.pop(i, None)
+    return titles
 
 
 def question_headings(src: Source, taken: set[int]) -> Derived:

@@ -31,7 +31,8 @@ from typing import Any, Literal, get_args
 # 10: an Obsidian comment in a heading (`## Why? %%todo%%`) is no part of its text.
 # 11: misspelt `flashdeck:` options (`{drive: false}`, `derive: "no"`) are warnings.
 # 12: a question callout inside another is out of the outer one's answer.
-PARSER_VERSION = 12
+# 13: a formula in a titled callout is asked by its title.
+PARSER_VERSION = 13
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"

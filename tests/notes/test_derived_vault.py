@@ -325,3 +325,19 @@ def test_an_answer_shows_a_bounded_number_of_footnotes() -> None:
     back = note.cards[0].back
     assert back.count("source number") == 20
     assert "[^0]: source number 0" in back and "[^19]: source number 19" in back
+
+
+def test_a_formula_in_a_titled_callout_is_asked_by_its_title(cli, tmp_path) -> None:
+    """Three formulas without a name or a heading read "What is the formula for X?", "(2)",
+    "(3)": which one is asked cannot be told."""
+    cards = imported(cli, tmp_path, {"Photosynthesis 🌱.md": (
+        "#flashcards\n\n> [!example] Calvin cycle\n> $$3CO_2 + 9ATP + 6NADPH \\to G3P$$\n\n"
+        "> [!note]- Overall\n> $$6CO_2 + 6H_2O \\to C_6H_{12}O_6 + 6O_2$$\n\n"
+        "> [!tip] It runs uphill: $\\Delta G > 0$\n> $$\\Delta H - T\\Delta S > 0$$\n\n"
+        "$$\\Delta G^\\circ = -nFE^\\circ$$\n")})
+    assert [c["front"] for c in cards] == [
+        "What is the formula for *Photosynthesis 🌱 › Calvin cycle*?",
+        "What is the formula for *Photosynthesis 🌱 › Overall*?",
+        "What is the formula for *Photosynthesis 🌱*?",  # a title stating it is left out
+        "*Photosynthesis 🌱*: $\\Delta G^\\circ$ = ?",
+    ]
