@@ -36,7 +36,8 @@ _EMBED = re.compile(r"!\[\[([^\[\]\n]+?)\]\]")
 _WIKI = re.compile(r"\[\[([^\[\]\n]+?)\]\]")
 # `![alt](path.png)`, `![alt](<a path with spaces.png> "title")`: group 2 the path as written
 _IMAGE = re.compile(r"!\[([^\[\]\n]*)\]\(\s*(<[^<>\n]*>|[^()\s<>]*)(?:\s+\"[^\"]*\")?\s*\)")
-_CALLOUT = re.compile(r"^(\s*(?:>\s*)+)\[!([A-Za-z][\w-]*)\]([+-]?)[ \t]*(.*)$")
+# `> [!faq|wide]-`: what follows a `|` is the callout's styling (Obsidian's metadata)
+_CALLOUT = re.compile(r"^(\s*(?:>\s*)+)\[!([A-Za-z][\w-]*)(?:\|[^\]\n]*)?\]([+-]?)[ \t]*(.*)$")
 
 # Obsidian's callout types and their aliases, by the label a reader expects.
 _CALLOUT_LABELS = {

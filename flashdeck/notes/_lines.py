@@ -473,7 +473,9 @@ def _classify(
         m = _CALLOUT_RE.match(body[start], columns[start][d])
         if m:
             kinds[start] = CALLOUT
-            callouts.append(Callout(start, end, d + 1, m.group(1).strip().lower(), m.group(3)))
+            # `[!faq|wide]`: what follows a `|` is the callout's styling, not its type
+            kind = m.group(1).split("|", 1)[0].strip().lower()
+            callouts.append(Callout(start, end, d + 1, kind, m.group(3)))
     warnings: list[tuple[int, str]] = []
     max_nesting = blocks.max_nesting
     verbatim = blocks.verbatim

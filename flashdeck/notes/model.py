@@ -32,7 +32,8 @@ from typing import Any, Literal, get_args
 # 11: misspelt `flashdeck:` options (`{drive: false}`, `derive: "no"`) are warnings.
 # 12: a question callout inside another is out of the outer one's answer.
 # 13: a formula in a titled callout is asked by its title.
-PARSER_VERSION = 13
+# 14: a callout with Obsidian metadata (`[!faq|wide]`) is read by its type.
+PARSER_VERSION = 14
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"

@@ -341,3 +341,17 @@ def test_a_formula_in_a_titled_callout_is_asked_by_its_title(cli, tmp_path) -> N
         "What is the formula for *Photosynthesis 🌱*?",  # a title stating it is left out
         "*Photosynthesis 🌱*: $\\Delta G^\\circ$ = ?",
     ]
+
+
+def test_a_callout_with_obsidian_metadata_is_read_by_its_type(cli, tmp_path) -> None:
+    """`> [!faq|wide]` styles the callout (Obsidian's callout metadata): it was no card, and
+    `[!info|right]` showed raw in an answer."""
+    cards = imported(cli, tmp_path, {"TCP.md": (
+        "#flashcards\n\n## Why is TCP reliable?\n> [!info|right] Handshake\n"
+        "> SYN, SYN-ACK, ACK.\n\n> [!faq|wide]- Why is UDP fast?\n> No handshake.\n")})
+    assert [(c["front"], c["back"]) for c in cards] == [
+        ("Why is TCP reliable?", "> [!info|right] Handshake\n> SYN, SYN-ACK, ACK."),
+        ("Why is UDP fast?", "No handshake.")]
+    shown = cli("--collection", tmp_path / "c.sqlite", "show", cards[0]["id"], "--answer",
+                "--width", "80").out
+    assert "Info: Handshake" in shown and "[!" not in shown
