@@ -355,3 +355,26 @@ def test_a_callout_with_obsidian_metadata_is_read_by_its_type(cli, tmp_path) -> 
     shown = cli("--collection", tmp_path / "c.sqlite", "show", cards[0]["id"], "--answer",
                 "--width", "80").out
     assert "Info: Handshake" in shown and "[!" not in shown
+
+
+def test_a_note_in_the_users_style_gives_exactly_its_cards() -> None:
+    """Every card of a note written as the user writes: title with a colon, a summary as a
+    list, the title among its aliases, a tagged question, a commented one, callouts with
+    metadata nested in each other, a bold question, HTML and footnotes."""
+    cards = cards_of("Roman Republic: Magistrates.md")
+    assert {line: card[:2] for line, card in cards.items()} == {
+        4: ("aliases", "What is another name for *Roman Republic: Magistrates*?"),
+        5: ("summary", "What is meant by *Roman Republic: Magistrates*?"),
+        13: ("question", "Who were the consuls?"),
+        16: ("question", "Could a consul be re-elected?"),
+        19: ("question", "What could one consul do against the other?"),
+        21: ("question", "What was that veto called?"),
+        24: ("question", "**What did a censor do?**"),
+    }
+    assert cards[4][2] == "Cursus Honorum"
+    assert cards[13][2] == ("Two magistrates elected each year who held *imperium*.[^livy]\n\n"
+                            "[^livy]: Livy, *Ab Urbe Condita* 2.1.")
+    assert cards[16][2] == "Only after ten years (a law of 342 BC)."
+    assert cards[19][2] == "Veto him: each had *intercessio* over his colleague."
+    assert cards[24][2].startswith("Kept the census")
+    assert "Eighteen months" in cards[24][2] and "Livy" not in cards[24][2]
