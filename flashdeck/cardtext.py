@@ -71,6 +71,9 @@ class Labels(NamedTuple):
 
     resolver: Resolver | None = None
     with_paths: bool = False
+    # raw HTML left as written, for a renderer that shows it as text (the Anki export
+    # escapes it); else its tags read as their text (terminal renderers drop raw HTML)
+    keep_html: bool = False
 
     def wiki(self, target: str) -> str:
         if self.resolver is None:
@@ -101,7 +104,7 @@ def _inline(text: str, labels: Labels = _AS_WRITTEN) -> str:
 def _inline_plain(text: str, labels: Labels = _AS_WRITTEN) -> str:
     text = _EMBED.sub(lambda m: escape_markdown(labels.wiki(m.group(1))), text)
     text = _IMAGE.sub(lambda m: escape_markdown(labels.image(m.group(1), m.group(2))), text)
-    if "<" in text and _BREAK not in text:
+    if "<" in text and not labels.keep_html and _BREAK not in text:
         text = _html_text(text, labels)
     if "[^" in text:  # a footnote: no renderer here knows them, so `[1]` as text
         text = _FOOTNOTE.sub(lambda m: escape_markdown(f"[{m.group(1)}]"), text)
