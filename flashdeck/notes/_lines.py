@@ -516,7 +516,7 @@ def _headings(blocks: _Blocks, kinds: list[int], demoted: set[int]) -> list[Head
             text = _OBSIDIAN_COMMENT_RE.sub("", text)
         text = TRAILING_BLOCK_ID_RE.sub("", text).strip()
         if "#" in text:  # `## Why does X? #flashcards/bio`: the tag sets a deck, it is no text
-            text = TRAILING_TAGS_RE.sub("", text)
+            text = TRAILING_TAGS_RE.sub("", text) or text  # (a heading of tags only stays)
         headings.append(HeadingSpan(start, end, level, text))
     return headings
 

@@ -378,3 +378,10 @@ def test_a_note_in_the_users_style_gives_exactly_its_cards() -> None:
     assert cards[19][2] == "Veto him: each had *intercessio* over his colleague."
     assert cards[24][2].startswith("Kept the census")
     assert "Eighteen months" in cards[24][2] and "Livy" not in cards[24][2]
+
+
+def test_a_heading_of_tags_only_keeps_its_text_as_context() -> None:
+    note = parse_note("#flashcards\n\n## #flashcards/bio\n### Why is the sky blue?\nRayleigh.\n",
+                      "Sky.md")
+    assert [(c.front, c.breadcrumb, c.deck) for c in note.cards] == [
+        ("Why is the sky blue?", ("#flashcards/bio",), "flashcards/bio")]
