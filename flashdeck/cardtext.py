@@ -108,12 +108,15 @@ def _inline_plain(text: str, labels: Labels = _AS_WRITTEN) -> str:
         text = _html_text(text, labels)
     if "[^" in text:  # a footnote: no renderer here knows them, so `[1]` as text
         text = _FOOTNOTE.sub(lambda m: escape_markdown(f"[{m.group(1)}]"), text)
+    if "^[" in text:  # Obsidian's inline footnote `word^[a note]` reads `word (a note)`
+        text = _INLINE_FOOTNOTE.sub(r" (\1)", text)
     return _WIKI.sub(lambda m: escape_markdown(link_text(m.group(1))), text)
 
 
 # a footnote reference `[^1]`, or its definition `[^1]: text` (read as a link reference
 # definition, a definition holding a URL would vanish): both read `[1]`
 _FOOTNOTE = re.compile(r"\[\^([^\]\s]+)\]")
+_INLINE_FOOTNOTE = re.compile(r"\^\[([^\[\]\n]+)\]")
 
 
 # An HTML tag (CommonMark's open or closing tag). Renderers drop raw HTML, and a line that

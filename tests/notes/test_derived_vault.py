@@ -385,3 +385,12 @@ def test_a_heading_of_tags_only_keeps_its_text_as_context() -> None:
                       "Sky.md")
     assert [(c.front, c.breadcrumb, c.deck) for c in note.cards] == [
         ("Why is the sky blue?", ("#flashcards/bio",), "flashcards/bio")]
+
+
+def test_an_inline_footnote_reads_as_a_bracketed_note(cli, tmp_path) -> None:
+    cards = imported(cli, tmp_path, {"Rubicon.md": (
+        "#flashcards\n\n## When did Caesar cross the Rubicon?\n"
+        "In 49 BC^[Suetonius dates it to January] with one legion.\n")})
+    shown = cli("--collection", tmp_path / "c.sqlite", "show", cards[0]["id"], "--answer",
+                "--width", "100").out
+    assert "In 49 BC (Suetonius dates it to January) with one legion." in shown
