@@ -24,8 +24,8 @@ from flashdeck.notes._lines import (
     HTML_COMMENT_RE,
     TEXT,
     TRAILING_BLOCK_ID_RE,
-    TRAILING_TAGS_RE,
     Lines,
+    strip_trailing_tags,
 )
 from flashdeck.notes._cloze import has_cloze_marker
 from flashdeck.notes._latex import equation_names
@@ -57,8 +57,8 @@ class Footnotes(NamedTuple):
 
 
 _MAX_FOOTNOTES = 20  # shown with one answer: a note citing one long note everywhere stays small
-_FOOTNOTE_DEF_RE = re.compile(r"\[\^([^\]\s]+)\]:")
-_FOOTNOTE_REF_RE = re.compile(r"\[\^([^\]\s]+)\](?!:)")
+_FOOTNOTE_DEF_RE = re.compile(r"\[\^([^\[\]\s]{1,200})\]:")
+_FOOTNOTE_REF_RE = re.compile(r"\[\^([^\[\]\s]{1,200})\](?!:)")
 
 
 def footnotes(lines: Lines) -> Footnotes:
@@ -160,12 +160,13 @@ def aliases(src: Source, taken: set[int]) -> Derived:
     """The note's other names: the title itself (Obsidian users list it, or its other
     casing, for links) or a part of it the front shows (`ATP` of `ATP (Adenosine
     Triphosphate)`) is no other name, and a name listed twice is one."""
-    title = f" {_name_key(src.title)} "
-    seen: set[str] = set()
+    title_key = _name_key(src.title)
+    title = f" {title_key} " if len(title_key) <= _MAX_TITLE_SEARCHED else ""
+    seen: set[str] = {title_key}
     names: list[str] = []
     for name in src.aliases:
         key = _name_key(name)
-        if f" {key} " in title:  # the title, or a part the front shows (`ATP (Adenosine…)`)
+        if title and f" {key} " in title:  # a part the front shows (`ATP (Adenosine…)`)
             continue
         if key not in seen:
             seen.add(key)
@@ -180,6 +181,7 @@ def aliases(src: Source, taken: set[int]) -> Derived:
 
 
 _WORD_RE = re.compile(r"[^\W_]+")
+_MAX_TITLE_SEARCHED = 500  # a longer title is only compared whole with each alias
 
 
 def _name_key(name: str) -> str:
@@ -269,7 +271,7 @@ def _title_text(title: str) -> str:
     """A callout title's text: no comment, block id or tags at its end (a tag there sets
     the card's deck, `> [!faq] Why? #flashcards/bio`)."""
     text = TRAILING_BLOCK_ID_RE.sub("", HTML_COMMENT_RE.sub("", title)).strip()
-    return TRAILING_TAGS_RE.sub("", text) if "#" in text else text
+    return strip_trailing_tags(text) if "#" in text else text
 
 
 def formulas(src: Source, taken: set[int]) -> Derived:

@@ -29,8 +29,21 @@ _CALLOUT_RE = re.compile(r"\[!([^\]]+)\]([+-]?)[ \t]*(.*)")
 HTML_COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
 TRAILING_BLOCK_ID_RE = re.compile(r"[ \t]+\^[A-Za-z0-9-]+[ \t]*$")
 _OBSIDIAN_COMMENT_RE = re.compile(r"%%.*?%%")
-# tags at the end of a heading (a tag holds a letter: `## Issue #42` keeps its number)
-TRAILING_TAGS_RE = re.compile(r"(?:(?:^|[ \t]+)#(?=[\w/-]*[^\W\d_])[\w/-]+)+[ \t]*$")
+_TAG_TOKEN_RE = re.compile(r"#[\w/-]+")
+_LETTER_RE = re.compile(r"[^\W\d_]")
+
+
+def strip_trailing_tags(text: str) -> str:
+    """`text` without the tags at its end (a tag holds a letter: `## Issue #42` keeps its
+    number). Token by token from the end, so a line of thousands of tags is one pass."""
+    end = len(text.rstrip(" \t"))
+    while end > 0:
+        cut = max(text.rfind(" ", 0, end), text.rfind("\t", 0, end))
+        if (_TAG_TOKEN_RE.fullmatch(text, cut + 1, end) is None
+                or _LETTER_RE.search(text, cut + 1, end) is None):
+            break
+        end = len(text[:max(cut, 0)].rstrip(" \t")) if cut >= 0 else 0
+    return text[:end]
 
 _md_instance: Any = None
 
@@ -516,7 +529,7 @@ def _headings(blocks: _Blocks, kinds: list[int], demoted: set[int]) -> list[Head
             text = _OBSIDIAN_COMMENT_RE.sub("", text)
         text = TRAILING_BLOCK_ID_RE.sub("", text).strip()
         if "#" in text:  # `## Why does X? #flashcards/bio`: the tag sets a deck, it is no text
-            text = TRAILING_TAGS_RE.sub("", text) or text  # (a heading of tags only stays)
+            text = strip_trailing_tags(text) or text  # (a heading of tags only stays)
         headings.append(HeadingSpan(start, end, level, text))
     return headings
 

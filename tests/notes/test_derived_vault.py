@@ -394,3 +394,21 @@ def test_an_inline_footnote_reads_as_a_bracketed_note(cli, tmp_path) -> None:
     shown = cli("--collection", tmp_path / "c.sqlite", "show", cards[0]["id"], "--answer",
                 "--width", "100").out
     assert "In 49 BC (Suetonius dates it to January) with one legion." in shown
+
+
+@pytest.mark.parametrize("body", [
+    "## Why" + " #a" * 20_000 + " x?\ntext\n",  # tags, then not a tag: no trailing tags
+    "> [!faq] Why?" + " #a" * 20_000 + " x\n> body\n",
+    "## Why? #" + "a" * 60_000 + "!\ntext\n",
+    "## Why?\n" + "[^" * 30_000 + "\n\n" + "[^a" * 20_000 + ": b\n",
+])
+def test_hostile_headings_and_footnotes_parse_in_one_pass(body) -> None:
+    """Each of these took a minute or more (a regex tried again at every `#` or `[^`)."""
+    note = parse_note("#flashcards\n\n" + body, "N.md")
+    assert [p for p in note.problems if p.severity == "error"] == []
+
+
+def test_hostile_footnotes_render_in_one_pass(cli, tmp_path) -> None:
+    cards = imported(cli, tmp_path, {"N.md": "#flashcards\n\n## Why?\n" + "[^" * 30_000 + "\n"})
+    shown = cli("--collection", tmp_path / "c.sqlite", "show", cards[0]["id"], "--answer")
+    assert shown.code == 0 and "[^[^" in shown.out.replace("\n", "")
