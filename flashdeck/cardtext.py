@@ -36,7 +36,8 @@ _EMBED = re.compile(r"!\[\[([^\[\]\n]+?)\]\]")
 _WIKI = re.compile(r"\[\[([^\[\]\n]+?)\]\]")
 # `![alt](path.png)`, `![alt](<a path with spaces.png> "title")`: group 2 the path as written
 _IMAGE = re.compile(r"!\[([^\[\]\n]*)\]\(\s*(<[^<>\n]*>|[^()\s<>]*)(?:\s+\"[^\"]*\")?\s*\)")
-_CALLOUT = re.compile(r"^(\s*(?:>\s*)+)\[!([A-Za-z][\w-]*)\]([+-]?)[ \t]*(.*)$")
+# `> [!faq|wide]-`: what follows a `|` is the callout's styling (Obsidian's metadata)
+_CALLOUT = re.compile(r"^(\s*(?:>\s*)+)\[!([A-Za-z][\w-]*)(?:\|[^\]\n]*)?\]([+-]?)[ \t]*(.*)$")
 
 # Obsidian's callout types and their aliases, by the label a reader expects.
 _CALLOUT_LABELS = {
@@ -70,6 +71,9 @@ class Labels(NamedTuple):
 
     resolver: Resolver | None = None
     with_paths: bool = False
+    # raw HTML left as written, for a renderer that shows it as text (the Anki export
+    # escapes it); else its tags read as their text (terminal renderers drop raw HTML)
+    keep_html: bool = False
 
     def wiki(self, target: str) -> str:
         if self.resolver is None:
@@ -100,7 +104,60 @@ def _inline(text: str, labels: Labels = _AS_WRITTEN) -> str:
 def _inline_plain(text: str, labels: Labels = _AS_WRITTEN) -> str:
     text = _EMBED.sub(lambda m: escape_markdown(labels.wiki(m.group(1))), text)
     text = _IMAGE.sub(lambda m: escape_markdown(labels.image(m.group(1), m.group(2))), text)
+    if "<" in text and not labels.keep_html and _BREAK not in text:
+        text = _html_text(text, labels)
+    if "[^" in text:  # a footnote: no renderer here knows them, so `[1]` as text
+        text = _FOOTNOTE.sub(lambda m: escape_markdown(f"[{m.group(1)}]"), text)
+    if "^[" in text:  # Obsidian's inline footnote `word^[a note]` reads `word (a note)`
+        text = _INLINE_FOOTNOTE.sub(r" (\1)", text)
     return _WIKI.sub(lambda m: escape_markdown(link_text(m.group(1))), text)
+
+
+# a footnote reference `[^1]`, or its definition `[^1]: text` (read as a link reference
+# definition, a definition holding a URL would vanish): both read `[1]`
+# (a label holds no bracket and is bounded: `[^[^[^…` costs one pass, not one per `[^`)
+_FOOTNOTE = re.compile(r"\[\^([^\[\]\s]{1,200})\]")
+_INLINE_FOOTNOTE = re.compile(r"\^\[([^\[\]\n]+)\]")
+
+
+# An HTML tag (CommonMark's open or closing tag). Renderers drop raw HTML, and a line that
+# starts with a tag makes its whole paragraph an HTML block, dropped with its text
+# (`<details><summary>More</summary>` … `</details>`): so tags become their text here.
+_HTML_TAG = re.compile(
+    r"</?([A-Za-z][A-Za-z0-9-]*)"
+    r"((?:\s+[A-Za-z_:][\w.:-]*(?:\s*=\s*(?:[^\s\"'=<>`]+|'[^']*'|\"[^\"]*\"))?)*)\s*/?>")
+_HTML_ATTR = re.compile(r"""([A-Za-z_:][\w.:-]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""")
+# tags that end a line of text where they stand (a line break, a block of its own)
+_HTML_BREAKS = frozenset({
+    "br", "hr", "p", "div", "li", "tr", "td", "th", "details", "summary", "table", "ul", "ol",
+    "blockquote", "pre", "section", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "center"})
+_BREAK = "\x00"  # a line break in `_html_text`'s result, made one by `_breaks`
+
+
+def _html_text(text: str, labels: Labels) -> str:
+    """A piece of a line with its HTML tags as text: an `<img>` its label, a block tag or
+    `<br>` a line break, any other tag nothing (its content stays)."""
+    def tag(m: re.Match) -> str:
+        name = m.group(1).lower()
+        if name == "img" and not m.group(0).startswith("</"):
+            attrs = {a.group(1).lower(): next(v for v in a.group(2, 3, 4) if v is not None)
+                     for a in _HTML_ATTR.finditer(m.group(2))}
+            return escape_markdown(labels.image(attrs.get("alt", ""), attrs.get("src", "")))
+        return _BREAK if name in _HTML_BREAKS else ""
+
+    return _HTML_TAG.sub(tag, text)
+
+
+def _breaks(line: str) -> str:
+    """The line breaks `_html_text` left in a line, as hard breaks inside its quote."""
+    prefix = re.match(r"[ \t]*(?:>[ \t]*)*", line).group(0)  # type: ignore[union-attr]
+    body = line[len(prefix):]
+    pieces = [p.strip() for p in body.split(_BREAK)]
+    kept = [p for p in pieces if p]
+    if not kept:
+        return prefix.rstrip()
+    quote = prefix.strip()
+    return prefix + ("\\\n" + (quote + " " if quote else "")).join(kept)
 
 
 def _callout(line: str) -> str | None:
@@ -132,6 +189,8 @@ def obsidian_to_markdown(markdown: str, labels: Labels = _AS_WRITTEN) -> str:
             continue
         callout = _callout(line)
         lines[i] = callout if callout is not None else _inline(line, labels)
+        if _BREAK in lines[i] and _BREAK not in line:
+            lines[i] = _breaks(lines[i])
     return "\n".join(lines)
 
 

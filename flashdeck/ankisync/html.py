@@ -76,7 +76,7 @@ def cloze_html(back: str, images: Images | None = None) -> str:
 
 
 def _render(text: str, images) -> str:
-    from flashdeck.cardtext import obsidian_to_markdown
+    from flashdeck.cardtext import Labels, obsidian_to_markdown
 
     found: list[str] = []
 
@@ -90,7 +90,8 @@ def _render(text: str, images) -> str:
     if images is not None:
         text = _EMBED.sub(lambda m: embed(m, "wiki", m.group(1), ""), text)
         text = _IMAGE.sub(lambda m: embed(m, "markdown", m.group(1), m.group(2)), text)
-    rendered = _markdown().render(obsidian_to_markdown(text)).strip()
+    # raw HTML stays as written: this markdown-it shows it as text (escaped), never drops it
+    rendered = _markdown().render(obsidian_to_markdown(text, Labels(keep_html=True))).strip()
     if found:
         rendered = _IMG_MARK.sub(
             lambda m: f'<img src="{html.escape(found[int(m.group(1))])}">', rendered)

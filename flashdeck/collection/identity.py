@@ -11,7 +11,8 @@ the stages before it left:
      the notes that vanished in this import (a move or rename), lowest id first.
      The vanished notes this note took cards from are "the note it was" (its origins).
   3. One side kept whole: the same kind and the same front (its answer rewritten), else the
-     same back (its question reworded), when that side is unique in the note before and now.
+     same back (its question reworded), when that side is unique in the note before and now;
+     the back first for the kinds whose front flashdeck words (formula, summary, aliases).
   4. Similarity, for small edits: difflib's SequenceMatcher ratio of "front\\nback" at least
      SIMILARITY_THRESHOLD, same kind, against this note's cards left and the cards of its
      origins (of every vanished note when it has none). Pairs are taken best score first, a
@@ -245,6 +246,9 @@ def _match_exact_elsewhere(conn, rows: list[CardRow], matched: dict[int, int],
     return {gone_note_of[i] for i in matched.values() if i in gone_note_of}
 
 
+_WORDED_BY_US = frozenset({"formula", "summary", "aliases"})  # kinds whose front we phrase
+
+
 def _match_one_side(rows: list[CardRow], existing: dict, matched: dict[int, int],
                     taken: set[int]) -> None:
     """Rule 3: a card of this note with the same kind and the same front (its answer
@@ -252,7 +256,10 @@ def _match_one_side(rows: list[CardRow], existing: dict, matched: dict[int, int]
     card differently), when that side is unique in the note both before and now."""
     if len(matched) == len(rows):
         return
-    for side in ("front", "back"):
+    # A formula's, summary's or aliases card's front is flashdeck's wording, its back the
+    # author's: the back speaks first (two formulas of one name, `σ = ?` asked again with
+    # its sentence, must not swap their histories because the other one's front is free).
+    for side, kinds in (("back", _WORDED_BY_US), ("front", None), ("back", None)):
         side_of = attrgetter(side)
         now_count: dict[tuple[str, str], int] = {}
         for row in rows:
@@ -262,7 +269,7 @@ def _match_one_side(rows: list[CardRow], existing: dict, matched: dict[int, int]
         for old in existing.values():
             before.setdefault((old["kind"], old[side]), []).append(old["id"])
         for index, row in enumerate(rows):
-            if index in matched:
+            if index in matched or (kinds is not None and row.kind not in kinds):
                 continue
             key = (row.kind, side_of(row))
             ids = before.get(key, ())

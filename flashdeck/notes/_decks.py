@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from flashdeck.notes import _tags
@@ -27,12 +27,14 @@ class Decks:
     folder_deck: str | None  # decks = "folders": every card's deck
 
     def deck(self, line: int, own: str | None) -> str:
-        """The deck of a card at file `line`, with `own` from a leading tag on its line."""
+        """The deck of a card at file `line`, with `own` from a leading tag on its line:
+        else the nearest flashcard tag above it or on its line (a derived card's heading or
+        callout title, `## Why? #flashcards/bio`)."""
         if self.folder_deck is not None:
             return self.folder_deck
         if own:
             return own
-        k = bisect_left(self.context_lines, line) - 1
+        k = bisect_right(self.context_lines, line) - 1  # a tag on the card's line counts
         if k >= 0:
             return self.context[k][1]
         if self.frontmatter_deck:

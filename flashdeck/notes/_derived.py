@@ -16,7 +16,7 @@ from flashdeck.notes import _phrasing
 from flashdeck.notes._cards import Draft, plain_cloze, render
 from flashdeck.notes._decks import TAG_ONLY_LINE_RE
 from flashdeck.notes._explicit import ExplicitCards
-from flashdeck.notes._frontmatter import Frontmatter, obsidian_key, scalar_text
+from flashdeck.notes._frontmatter import Frontmatter, obsidian_key, scalar_text, written_list
 from flashdeck.notes._lines import (
     BLANK,
     CALLOUT,
@@ -25,6 +25,7 @@ from flashdeck.notes._lines import (
     TEXT,
     TRAILING_BLOCK_ID_RE,
     Lines,
+    strip_trailing_tags,
 )
 from flashdeck.notes._cloze import has_cloze_marker
 from flashdeck.notes._latex import equation_names
@@ -44,6 +45,42 @@ class Source(NamedTuple):
     lines: Lines
     front_back_lines: set[int]  # body lines of explicit `::` and `?` cards
     cloze: tuple[str, ...]  # the cloze kinds in use
+    footnotes: Footnotes | None = None  # the note's footnote definitions
+
+
+class Footnotes(NamedTuple):
+    """Footnote definitions (`[^1]: Suetonius, …`): an answer that cites one shows it, and
+    no other answer does (the definitions at the end of a note are not its last section's)."""
+
+    lines: set[int]  # body lines of every definition
+    by_label: dict[str, list[int]]  # label -> the body lines of its definition
+
+
+_MAX_FOOTNOTES = 20  # shown with one answer: a note citing one long note everywhere stays small
+_FOOTNOTE_DEF_RE = re.compile(r"\[\^([^\[\]\s]{1,200})\]:")
+_FOOTNOTE_REF_RE = re.compile(r"\[\^([^\[\]\s]{1,200})\](?!:)")
+
+
+def footnotes(lines: Lines) -> Footnotes:
+    """The definitions at the top level of the note: a `[^label]:` line and the lines of
+    its paragraph after it."""
+    found = Footnotes(set(), {})
+    if "[^" not in lines.masked_text:
+        return found
+    kinds, masked, paths = lines.kinds, lines.masked, lines.paths
+    current: list[int] | None = None
+    for i in range(len(kinds)):
+        m = _FOOTNOTE_DEF_RE.match(masked[i]) if kinds[i] == TEXT and not paths[i] else None
+        if m is not None:
+            current = found.by_label.setdefault(m.group(1), [])
+            if current:  # defined twice: the first one counts, as in markdown
+                current = []
+        elif current is None or kinds[i] != TEXT or paths[i]:
+            current = None
+            continue
+        current.append(i)
+        found.lines.add(i)
+    return found
 
 
 @dataclass(slots=True)
@@ -58,6 +95,27 @@ def derive_enabled(frontmatter: dict[str, Any]) -> bool:
     if isinstance(options, dict):
         return options.get("derive", True) is not False
     return True
+
+
+def options_warnings(frontmatter: Frontmatter) -> list[tuple[int, str]]:
+    """What is wrong with the note's `flashdeck:` options (`{derive: false}`), as warnings
+    (body line, message): a typo must not leave derivation on without a word."""
+    options = frontmatter.data.get("flashdeck")
+    if options is None:  # none, or an empty property
+        return []
+    at = frontmatter.key_lines.get("flashdeck", 1) - 1 - frontmatter.offset
+    if not isinstance(options, dict):
+        return [(at, "frontmatter 'flashdeck' is not a mapping of options"
+                     " (as in `flashdeck: {derive: false}`); ignored")]
+    found: list[tuple[int, str]] = []
+    for key in list(options)[:20]:
+        if key != "derive":
+            found.append((at, f"frontmatter 'flashdeck' has an unknown option {str(key)[:80]!r}"
+                              " (known: derive); ignored"))
+    if "derive" in options and not isinstance(options["derive"], bool):
+        found.append((at, "frontmatter 'flashdeck: derive' is not true or false;"
+                          " cards are derived as usual"))
+    return found
 
 
 def card_sources(lines: Lines, explicit: ExplicitCards) -> set[int]:
@@ -78,23 +136,38 @@ def card_sources(lines: Lines, explicit: ExplicitCards) -> set[int]:
 
 
 def summary(src: Source, taken: set[int]) -> Derived:
+    """`summary:` as text, or a list of points (`summary: [a, b]` or `- a` lines), shown as
+    a list; a summary that is neither gives a warning, never a silent loss."""
     frontmatter = src.frontmatter
+    value = frontmatter.data.get("summary")
     written = frontmatter.written.get("summary")
-    text = plain_cloze(scalar_text(frontmatter.data.get("summary"), written), src.cloze)
-    if not text:
-        return Derived()
     line = frontmatter.key_lines.get("summary", 1)
+    if isinstance(value, list):
+        points = [plain_cloze(p, src.cloze) for p in written_list(value, written)]
+        text = "\n".join(f"- {p}" for p in points if p)
+    else:
+        text = plain_cloze(scalar_text(value, written), src.cloze)
+    if not text:
+        if isinstance(value, (dict, list, set)) and value:
+            return Derived(warnings=[(line - 1 - frontmatter.offset, "summary is not text or a list"
+                                      " of points; no summary card")])
+        return Derived()
     return Derived([Draft("summary", _phrasing.summary_front(src.title), text, line,
                           f"summary:L{line}")])
 
 
 def aliases(src: Source, taken: set[int]) -> Derived:
     """The note's other names: the title itself (Obsidian users list it, or its other
-    casing, for links) is no other name, and a name listed twice is one."""
-    seen = {_name_key(src.title)}
+    casing, for links) or a part of it the front shows (`ATP` of `ATP (Adenosine
+    Triphosphate)`) is no other name, and a name listed twice is one."""
+    title_key = _name_key(src.title)
+    title = f" {title_key} " if len(title_key) <= _MAX_TITLE_SEARCHED else ""
+    seen: set[str] = {title_key}
     names: list[str] = []
     for name in src.aliases:
         key = _name_key(name)
+        if title and f" {key} " in title:  # a part the front shows (`ATP (Adenosine…)`)
+            continue
         if key not in seen:
             seen.add(key)
             names.append(name)
@@ -107,27 +180,56 @@ def aliases(src: Source, taken: set[int]) -> Derived:
                           ", ".join(names), line, f"aliases:L{line}")])
 
 
+_WORD_RE = re.compile(r"[^\W_]+")
+_MAX_TITLE_SEARCHED = 500  # a longer title is only compared whole with each alias
+
+
 def _name_key(name: str) -> str:
-    return " ".join(name.casefold().split())
+    """A name as a reader tells names apart: case, punctuation, a possessive and a plural
+    ending aside (`p-values` lists `p-value` and `P Value`, `Enzymes` lists `Enzyme`,
+    `Newton's Method` lists `Newtons Method`, for links; none is another name for it)."""
+    words = _WORD_RE.findall(name.casefold().replace("'", "").replace("\u2019", ""))
+    if not words:  # a name of symbols only (`∑`) is told apart by its symbols
+        return " ".join(name.casefold().split())
+    return " ".join(_singular(w) for w in words)
+
+
+def _singular(word: str) -> str:
+    if len(word) > 3:
+        if word.endswith("ies"):
+            word = word[:-3] + "y"
+        elif word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
+        if len(word) > 3 and word.endswith("e"):  # `boxes`/`box`, `sauces`/`sauce`
+            word = word[:-1]
+    return word
 
 
 def question_callouts(src: Source, taken: set[int]) -> Derived:
     """`> [!question] Title` cards. They take their whole callout, card or not."""
     lines = src.lines
     found = Derived()
-    for c in lines.callouts:
-        if c.kind not in _QUESTION_CALLOUTS or lines.kinds[c.start] != CALLOUT:
-            continue
+    asking = [c for c in lines.callouts
+              if c.kind in _QUESTION_CALLOUTS and lines.kinds[c.start] == CALLOUT]
+    starts = [c.start for c in asking]  # in note order
+    for k, c in enumerate(asking):
         found.took.update(range(c.start, c.end))
+        # a question callout inside this one is a card of its own, out of this answer
+        # (callouts nest at most a few deep, so these ranges add up to a few times the note)
+        inner: set[int] = set()
+        j = k + 1
+        while j < len(asking) and starts[j] < c.end:
+            inner.update(range(starts[j], asking[j].end))
+            j = bisect_left(starts, asking[j].end, j + 1)
         masked = lines.masked[c.start][len(lines.contents[c.start]) - len(c.title):]
         asked, told = _split_title(c.title, masked if len(masked) == len(c.title) else c.title)
         front = _plain(_title_text(asked), src.cloze)
-        back = _section_text(src, c.start + 1, c.end, c.depth, taken)
+        back = _section_text(src, c.start + 1, c.end, c.depth, taken, inner)
         told = _plain(_title_text(told), src.cloze)
         if told:  # `Is Dice differentiable? Yes, the soft one is.`: the title's own answer
             back = f"{told}\n\n{back}" if back else told
         if not front or not back:
-            if front and any(i in taken for i in range(c.start + 1, c.end)):
+            if front and any(i in taken or i in inner for i in range(c.start + 1, c.end)):
                 why = "question callout's body holds only other cards or comments; no card"
             else:
                 why = f"question callout has no {'title' if not front else 'body'}; no card"
@@ -166,7 +268,10 @@ def _plain(text: str, cloze: tuple[str, ...]) -> str:
 
 
 def _title_text(title: str) -> str:
-    return TRAILING_BLOCK_ID_RE.sub("", HTML_COMMENT_RE.sub("", title)).strip()
+    """A callout title's text: no comment, block id or tags at its end (a tag there sets
+    the card's deck, `> [!faq] Why? #flashcards/bio`)."""
+    text = TRAILING_BLOCK_ID_RE.sub("", HTML_COMMENT_RE.sub("", title)).strip()
+    return strip_trailing_tags(text) if "#" in text else text
 
 
 def formulas(src: Source, taken: set[int]) -> Derived:
@@ -178,7 +283,7 @@ def formulas(src: Source, taken: set[int]) -> Derived:
     front could only be the question again, or a sentence of the question's answer)."""
     lines = src.lines
     kinds = lines.kinds
-    if any(h.text.endswith("?") for h in lines.headings):
+    if any(_is_question(h.text) for h in lines.headings):
         asked = _in_question_sections(lines)
     else:
         asked = bytearray(len(lines.body))
@@ -201,6 +306,7 @@ def formulas(src: Source, taken: set[int]) -> Derived:
         blocks.append((first, last + 1, text[start:end]))
     blocks.sort(key=lambda x: x[0])
     found = Derived()
+    boxed = _callout_titles(lines) if blocks and lines.callouts else {}
     for start, end, back in blocks:
         if asked[start]:
             if not back or not equation_names(back):
@@ -212,12 +318,30 @@ def formulas(src: Source, taken: set[int]) -> Derived:
         crumbs = lines.crumbs(start)
         line = lines.file_line(start)
         intro = _intro(src, start, taken)
-        heading = _plain(" › ".join(crumbs), src.cloze)
+        # a formula in a titled callout (`> [!example] Calvin cycle`) is asked by it too
+        box = boxed.get(start, "")
+        heading = _plain(" › ".join(crumbs + (box,) if box else crumbs), src.cloze)
         front = _phrasing.formula_front(back, src.title, heading, intro)
         alt = _phrasing.formula_front(back, src.title, heading, intro, with_heading=True)
         found.cards.append(Draft("formula", front, back, line, f"formula:L{line}",
                                  crumbs=crumbs, alt_front=alt))
     return found
+
+
+def _callout_titles(lines: Lines) -> dict[int, str]:
+    """Body line -> the title of the innermost titled callout holding it. Callouts nest a
+    few deep at most, so the ranges painted add up to a few times the note."""
+    titles: dict[int, str] = {}
+    for c in lines.callouts:  # in note order: an inner callout paints over its outer one
+        title = _title_text(c.title)
+        if len(title) > _INTRO_MAX or "$" in title or "=" in title:
+            title = ""  # a title that states the formula would give it away
+        for i in range(c.start + 1, c.end):
+            if title:
+                titles[i] = title
+            else:
+                titles.pop(i, None)
+    return titles
 
 
 def question_headings(src: Source, taken: set[int]) -> Derived:
@@ -226,7 +350,7 @@ def question_headings(src: Source, taken: set[int]) -> Derived:
     lines = src.lines
     headings = lines.headings
     ends = _section_ends(lines)
-    questions = [k for k, h in enumerate(headings) if h.text.endswith("?")]
+    questions = [k for k, h in enumerate(headings) if _is_question(h.text)]
     starts = [headings[k].start for k in questions]
     found = Derived()
     taken_sorted: list[int] | None = None  # "is any other card in this section", by bisection
@@ -262,6 +386,16 @@ def question_headings(src: Source, taken: set[int]) -> Derived:
 DERIVERS = (summary, aliases, question_callouts, formulas, question_headings)
 
 
+def _is_question(heading: str) -> bool:
+    """A heading that asks: it ends with a question mark (inside emphasis too, as in
+    `**Why?**`) after some words (`## ?` asks nothing)."""
+    return (heading.rstrip("*_~").endswith("?")
+            and _QUESTION_WORDS_RE.search(heading) is not None)
+
+
+_QUESTION_WORDS_RE = re.compile(r"[^\W_]")
+
+
 def _section_ends(lines: Lines) -> list[int]:
     """Where each heading's section ends: at the next heading of the same or a higher
     level (subsections included), else at the end of the note."""
@@ -281,7 +415,7 @@ def _in_question_sections(lines: Lines) -> bytearray:
     inside = bytearray(len(lines.body))
     headings = lines.headings
     for h, end in zip(headings, _section_ends(lines)):
-        if h.text.endswith("?") and h.end < end:
+        if _is_question(h.text) and h.end < end:
             inside[h.end:end] = b"\x01" * (end - h.end)
     return inside
 
@@ -309,10 +443,11 @@ def _section_text(src: Source, first: int, end: int, depth: int, taken: set[int]
     """The section's markdown: its explanation only. Other cards' sources (`taken`,
     `also`) are left out, and so are the blank lines their removal leaves doubled."""
     kinds = src.lines.kinds
+    notes = src.footnotes
     idxs: list[int] = []
     blank = True
     for i in range(first, end):
-        if i in taken or i in also:
+        if i in taken or i in also or (notes and i in notes.lines):
             continue
         if kinds[i] == BLANK:
             if blank:
@@ -321,10 +456,34 @@ def _section_text(src: Source, first: int, end: int, depth: int, taken: set[int]
         else:
             blank = False
         idxs.append(i)
+    while idxs and kinds[idxs[-1]] == BLANK:
+        idxs.pop()
     if not idxs:
         return ""
     orig, masked = src.lines.joined(idxs, depth)
+    if notes and notes.by_label:
+        for lines in _cited_footnotes(src, idxs, notes, taken):
+            note_orig, note_masked = src.lines.joined(lines, 0)
+            orig += "\n\n" + note_orig
+            masked += "\n\n" + note_masked
     return render(orig, masked, keep_indent=True, cloze=src.cloze)
+
+
+def _cited_footnotes(src: Source, idxs: list[int], notes: Footnotes,
+                     taken: set[int]) -> list[list[int]]:
+    """The lines of the definitions of the footnotes these lines cite, in citing order."""
+    masked = src.lines.masked
+    cited: list[str] = []
+    for i in idxs:
+        if "[^" in masked[i]:
+            for label in _FOOTNOTE_REF_RE.findall(masked[i]):
+                if label in notes.by_label and label not in cited:
+                    cited.append(label)
+        if len(cited) >= _MAX_FOOTNOTES:
+            break
+    shown = [[i for i in notes.by_label[label] if i not in taken]
+             for label in cited[:_MAX_FOOTNOTES]]
+    return [lines for lines in shown if lines]
 
 
 def distinct_fronts(cards: list[Draft]) -> None:

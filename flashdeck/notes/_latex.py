@@ -19,6 +19,15 @@ _ENV_RE = re.compile(r"\\(begin|end)\{(aligned|align\*?|gathered|gather\*?|split
 # top-level separators between equations written side by side
 _SEP_RE = re.compile(
     r"\\\\|\\qquad\b|\\quad\b|\\text\s*\{\s*(?:and|,|;)\s*\}|\\(?:text|mathrm)\s*\{\s*and\s*\}|[,;]")
+# what opens a condition on a formula rather than an equation of its own
+_QUALIFIER_RE = re.compile(
+    r"(?:\\(?:text|textrm|mathrm|textit|mbox)\s*\{\s*(?:for|where|if|when|with|and|s\.t\.|"
+    r"such that|subject to|unless|otherwise)\b|\\(?:forall|quad|qquad)\b|"
+    r"(?:for|where|if|when|with)\b)", re.I)
+_DOTS_RE = re.compile(r"\s*(?:\\[lcv]?dots[bcimo]?\b|\.\.\.|…)")
+# environments whose rows are one value's parts, not equations of their own
+_NESTED_ENV_RE = re.compile(
+    r"\\(begin|end)\s*\{(?:[dr]?cases|array|[pbBvV]?matrix|smallmatrix|subarray)\*?\}")
 _NOT_A_NAME_RE = re.compile(r"\\(?:[a-zA-Z]+|.)|[{}\s\d.,;:+\-*/^_()\[\]|&!<>=']")
 
 
@@ -47,10 +56,11 @@ def _top_level(latex: str) -> list[int]:
 
 def _parts(latex: str, depth: list[int]) -> list[tuple[int, int]]:
     """Spans of the equations written side by side (split at top-level separators,
-    outside parentheses and brackets)."""
+    outside parentheses, brackets and the rows of a `cases` or matrix environment)."""
     spans: list[tuple[int, int]] = []
     start = 0
     parens = 0
+    envs = 0
     pos = 0
     n = len(latex)
     while pos < n:
@@ -60,7 +70,11 @@ def _parts(latex: str, depth: list[int]) -> list[tuple[int, int]]:
                 parens += 1
             elif ch in ")]" and parens > 0:
                 parens -= 1
-            elif parens == 0:
+            elif ch == "\\" and (m := _NESTED_ENV_RE.match(latex, pos)) is not None:
+                envs = envs + 1 if m.group(1) == "begin" else max(envs - 1, 0)
+                pos = m.end()
+                continue
+            elif parens == 0 and envs == 0:
                 m = _SEP_RE.match(latex, pos)
                 if m is not None:
                     spans.append((start, pos))
@@ -73,8 +87,16 @@ def _parts(latex: str, depth: list[int]) -> list[tuple[int, int]]:
 
 def _left_side(latex: str, depth: list[int], a: int, b: int) -> str | None:
     """The source left of the first top-level `=` in latex[a:b], when it reads as a name."""
+    parens = 0
     for i in range(a, b):
-        if latex[i] != "=" or depth[i] != 0:
+        ch = latex[i]
+        if depth[i] != 0:
+            continue
+        if ch in "([":
+            parens += 1
+        elif ch in ")]" and parens > 0:
+            parens -= 1
+        if ch != "=" or parens:  # `\Pr(X = k) = …` defines `\Pr(X = k)`
             continue
         if (i > a and latex[i - 1] in "<>!=") or latex.startswith("=", i + 1):
             return None  # an inequality or a comparison (`==`)
@@ -103,10 +125,13 @@ def equation_names(latex: str) -> list[str]:
     text = _ENV_RE.sub(" \\\\\\\\ ", text)
     depth = _top_level(text)
     names: list[str] = []
-    for a, b in _parts(text, depth):
+    parts = _parts(text, depth)
+    for k, (a, b) in enumerate(parts):
         name = _left_side(text, depth, a, b)
-        if name is None:
-            continue
+        if name is None or _QUALIFIER_RE.match(name):
+            continue  # `\quad \text{for } i = 1` is the formula's condition, not a name
+        if k + 1 < len(parts) and _DOTS_RE.match(text, parts[k + 1][0]):
+            continue  # `i = 1, \dots, K` is a range
         name = " ".join(name.split())
         if name not in names:
             names.append(name)

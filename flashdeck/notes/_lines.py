@@ -31,6 +31,23 @@ TRAILING_BLOCK_ID_RE = re.compile(r"[ \t]+\^[A-Za-z0-9-]+[ \t]*$")
 # Where the plugin (1.15+, "use callouts for scheduling comments") writes a card's
 # `<!--SR:-->` comment: a callout on the line below the card, hidden in Obsidian.
 METADATA_CALLOUT = "sr|card-metadata"
+_OBSIDIAN_COMMENT_RE = re.compile(r"%%.*?%%")
+_TAG_TOKEN_RE = re.compile(r"#[\w/-]+")
+_LETTER_RE = re.compile(r"[^\W\d_]")
+
+
+def strip_trailing_tags(text: str) -> str:
+    """`text` without the tags at its end (a tag holds a letter: `## Issue #42` keeps its
+    number). Token by token from the end, so a line of thousands of tags is one pass."""
+    end = len(text.rstrip(" \t"))
+    while end > 0:
+        cut = max(text.rfind(" ", 0, end), text.rfind("\t", 0, end))
+        if (_TAG_TOKEN_RE.fullmatch(text, cut + 1, end) is None
+                or _LETTER_RE.search(text, cut + 1, end) is None):
+            break
+        end = len(text[:max(cut, 0)].rstrip(" \t")) if cut >= 0 else 0
+    return text[:end]
+
 
 _md_instance: Any = None
 
@@ -484,7 +501,12 @@ def _classify(
                 heading_cards.add(start)
                 continue
             kinds[start] = CALLOUT
-            callouts.append(Callout(start, end, d + 1, m.group(1).strip().lower(), m.group(3)))
+            # `[!faq|wide]`: what follows a `|` is the callout's styling, not its type; the
+            # plugin's schedule callout keeps its whole name (METADATA_CALLOUT)
+            kind = m.group(1).strip().lower()
+            if kind != METADATA_CALLOUT:
+                kind = kind.split("|", 1)[0].strip()
+            callouts.append(Callout(start, end, d + 1, kind, m.group(3)))
     warnings: list[tuple[int, str]] = []
     max_nesting = blocks.max_nesting
     verbatim = blocks.verbatim
@@ -543,7 +565,11 @@ def _headings(blocks: _Blocks, kinds: list[int], demoted: set[int]) -> list[Head
         if start in demoted or kinds[start] == COMMENTED:
             continue
         text = HTML_COMMENT_RE.sub("", content)
+        if "%%" in text:  # `## Why? %%check%%`: an Obsidian comment shows nowhere
+            text = _OBSIDIAN_COMMENT_RE.sub("", text)
         text = TRAILING_BLOCK_ID_RE.sub("", text).strip()
+        if "#" in text:  # `## Why does X? #flashcards/bio`: the tag sets a deck, it is no text
+            text = strip_trailing_tags(text) or text  # (a heading of tags only stays)
         headings.append(HeadingSpan(start, end, level, text))
     return headings
 

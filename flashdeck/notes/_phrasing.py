@@ -43,7 +43,8 @@ def formula_front(latex: str, title: str, heading: str = "", intro: str = "",
                   with_heading: bool = False) -> str:
     """The front of a display formula: asked by the names on its left-hand sides
     (`F_1 = …` gives "F₁ = ?" once rendered) or by the sentence that introduces it, with
-    the note as context (and the heading, `with_heading`); else by the note and heading.
+    the note as context (and the heading, `with_heading`; a named formula then also with
+    its introducing sentence); else by the note and heading.
     """
     names = equation_names(latex)
     place = " › ".join(p for p in (title.strip(), heading.strip()) if p)
@@ -51,6 +52,9 @@ def formula_front(latex: str, title: str, heading: str = "", intro: str = "",
     if names:
         asks = [f"${name}$ = ?" for name in names]
         listed = asks[0] if len(asks) == 1 else ", ".join(asks[:-1]) + " and " + asks[-1]
+        intro = intro.strip().rstrip(":").rstrip()
+        if with_heading and intro:  # two formulas of one name: told apart by their sentence
+            return f"{where}: {intro}: {listed}"
         return f"{where}: {listed}"
     intro = intro.strip()
     if intro:

@@ -27,7 +27,20 @@ from typing import Any, Literal, get_args
 # no heading of it, and a back does not run over the next `?` card to take its marker;
 # `> [!tip] Term::Def` is a card, as `## Term::Def` is; an escaped `\==` is no cloze;
 # the plugin's first date forms (`Tue May 04 2021`, `04-05-2021`) seed their cards.
-PARSER_VERSION = 6
+# 7: aliases that only spell the title otherwise (`Enzyme` for `Enzymes`) are no other name;
+# a summary written as a list is a card; a formula's condition (`\text{for } i = 1, …`) is
+# not asked; two formulas of one name are told apart by their sentence; footnotes go with
+# the answer that cites them.
+# 8: a question heading or callout title tagged at its end (`## Why? #flashcards/bio`) is a
+# card in that deck, without the tag; `**Why?**` asks; `## ?` does not.
+# 9: an alias the front already shows (`ATP` of `ATP (Adenosine Triphosphate)`) is no other name.
+# 10: the rows of `cases` and matrices are no equations; `\Pr(X = k) = …` is asked by `\Pr(X = k)`.
+# 11: an Obsidian comment in a heading (`## Why? %%todo%%`) is no part of its text.
+# 12: misspelt `flashdeck:` options (`{drive: false}`, `derive: "no"`) are warnings.
+# 13: a question callout inside another is out of the outer one's answer.
+# 14: a formula in a titled callout is asked by its title.
+# 15: a callout with Obsidian metadata (`[!faq|wide]`) is read by its type.
+PARSER_VERSION = 15
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"

@@ -19,6 +19,8 @@ from flashdeck.notes._derived import (
     card_sources,
     derive_enabled,
     distinct_fronts,
+    footnotes,
+    options_warnings,
 )
 from flashdeck.notes._explicit import explicit_cards, read_schedules
 from flashdeck.notes._frontmatter import (
@@ -80,9 +82,10 @@ def _parse(text: str, path: str, settings: ParserSettings, title: str | None) ->
 
     drafts: list[Draft] = list(explicit.cards)
     warnings = schedule_warnings + lines.warnings + explicit.warnings
+    warnings += options_warnings(frontmatter)
     if derive_enabled(note.frontmatter):
         source = Source(note.title, note.aliases, frontmatter, lines,
-                        explicit.front_back_lines, settings.cloze)
+                        explicit.front_back_lines, settings.cloze, footnotes(lines))
         # lines no answer may show: the cards found so far, each kind adding its own
         taken = card_sources(lines, explicit)
         for derive in DERIVERS:
