@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from flashdeck.collection.store import SCHEMA_VERSION
 from support.reliability import doctor_json, flashdeck, make_vault, query, spawn
 from support.schema import back_to_schema_10
 
@@ -133,5 +134,6 @@ def test_an_upgrade_killed_while_it_backs_up_leaves_no_false_backup(tmp_path):
     assert result.returncode == 0, result.stderr
     _assert_every_backup_is_whole(work, "c.sqlite.v10.bak*", reviews, schema="10")
     assert (work / "c.sqlite.v10.bak").exists()
-    assert query(collection, "SELECT value FROM meta WHERE key = 'schema_version'") == [("11",)]
+    assert query(collection, "SELECT value FROM meta WHERE key = 'schema_version'") == [
+        (str(SCHEMA_VERSION),)]
     assert query(collection, "SELECT count(*) FROM reviews")[0][0] == reviews
