@@ -80,25 +80,32 @@ def _assert_every_backup_is_whole(folder: Path, pattern: str, reviews: int,
             conn.close()
 
 
+def _killed_mid_copy(tmp_path, base: Path, reviews: int, command: list[str], pattern: str,
+                     schema: str | None = None) -> tuple[Path, Path]:
+    """A fresh copy of `base` in a folder of its own, `flashdeck COMMAND` run on it and
+    killed as soon as its backup copy (`pattern`) appears, until a kill lands while the
+    copy is being written; every backup left behind is whole. (folder, collection)."""
+    work = tmp_path / "run"
+    work.mkdir()
+    collection = work / "c.sqlite"
+    for _ in range(ATTEMPTS):
+        _fresh_copy(base, collection)
+        proc = spawn(collection, [sys.executable, "-m", "flashdeck", *command])
+        killed = _kill_when_a_copy_starts(proc, work, pattern)
+        _assert_every_backup_is_whole(work, pattern, reviews, schema=schema)
+        if killed and not any(p.name.endswith(".bak") for p in work.glob(pattern)):
+            return work, collection
+    raise AssertionError("no kill landed while the backup was being written")
+
+
 def test_a_doctor_fix_killed_while_it_backs_up_leaves_no_false_backup(tmp_path):
     base, reviews = _reviewed_collection(tmp_path)
     conn = sqlite3.connect(base)  # stored states a crash left behind: --fix has work to do
     conn.execute("UPDATE cards SET stability = stability + 1 WHERE id IN (1, 2)")
     conn.commit()
     conn.close()
-    work = tmp_path / "run"
-    work.mkdir()
-    collection = work / "c.sqlite"
-    mid_copy = 0
-    for _ in range(ATTEMPTS):
-        _fresh_copy(base, collection)
-        proc = spawn(collection, [sys.executable, "-m", "flashdeck", "doctor", "--fix"])
-        killed = _kill_when_a_copy_starts(proc, work, "c.sqlite.doctor-*")
-        _assert_every_backup_is_whole(work, "c.sqlite.doctor-*", reviews)
-        if killed and not any(p.name.endswith(".bak") for p in work.glob("c.sqlite.doctor-*")):
-            mid_copy += 1
-            break
-    assert mid_copy, "no kill landed while the backup was being written"
+    work, collection = _killed_mid_copy(tmp_path, base, reviews, ["doctor", "--fix"],
+                                        "c.sqlite.doctor-*")
     # nothing was changed yet; the next run backs up and fixes
     assert query(collection, "SELECT count(*) FROM reviews")[0][0] == reviews
     result = flashdeck(collection, "doctor", "--fix")
@@ -116,19 +123,8 @@ def test_an_upgrade_killed_while_it_backs_up_leaves_no_false_backup(tmp_path):
     conn.execute("UPDATE meta SET value = '10' WHERE key = 'schema_version'")
     conn.commit()
     conn.close()
-    work = tmp_path / "run"
-    work.mkdir()
-    collection = work / "c.sqlite"
-    mid_copy = 0
-    for _ in range(ATTEMPTS):
-        _fresh_copy(base, collection)
-        proc = spawn(collection, [sys.executable, "-m", "flashdeck", "due"])
-        killed = _kill_when_a_copy_starts(proc, work, "c.sqlite.v10.bak*")
-        _assert_every_backup_is_whole(work, "c.sqlite.v10.bak*", reviews, schema="10")
-        if killed and not (work / "c.sqlite.v10.bak").exists():
-            mid_copy += 1
-            break
-    assert mid_copy, "no kill landed while the backup was being written"
+    work, collection = _killed_mid_copy(tmp_path, base, reviews, ["due"], "c.sqlite.v10.bak*",
+                                        schema="10")
     assert query(collection, "SELECT value FROM meta WHERE key = 'schema_version'") == [("10",)]
     result = flashdeck(collection, "due")
     assert result.returncode == 0, result.stderr

@@ -210,18 +210,29 @@ async def test_a_card_answered_elsewhere_before_the_reveal_is_not_revealed(tmp_p
     assert sorted(reviews(path)) == sorted([(shown.id, 3), (3 - shown.id, 3)])
 
 
+def _three_metric_decks(tmp_path):
+    """A collection of three basic cards, each in a deck of its own."""
+    cards = [card("basic", f"Metric {n}?", f"Answer {n}", 10 * n,
+                  deck=f"flashcards/ml/d{n}") for n in (1, 2, 3)]
+    return make_collection(tmp_path / "c.sqlite", cards)
+
+
+def _undo_elsewhere(path) -> None:
+    """The collection's last answer taken back as `flashdeck undo` takes it back."""
+    from flashdeck.collection.store import Collection
+    from flashdeck.scheduling.config import Config
+    from flashdeck.scheduling.engine import Engine
+
+    with Collection.open(path) as other:
+        assert Engine(other, Config(fuzz=False)).undo().done
+
+
 @run_async
 async def test_an_answer_undone_elsewhere_neither_blocks_undo_nor_counts(tmp_path):
     # `flashdeck undo` in another terminal took back the session's last answer: every `u`
     # then said "that answer is no longer in the review log" and the session's earlier
     # answers could never be undone; the summary still counted the undone answer.
-    from flashdeck.collection.store import Collection
-    from flashdeck.scheduling.config import Config
-    from flashdeck.scheduling.engine import Engine
-
-    cards = [card("basic", f"Metric {n}?", f"Answer {n}", 10 * n,
-                  deck=f"flashcards/ml/d{n}") for n in (1, 2, 3)]
-    path = make_collection(tmp_path / "c.sqlite", cards)
+    path = _three_metric_decks(tmp_path)
     app = app_for(path)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
@@ -230,8 +241,7 @@ async def test_an_answer_undone_elsewhere_neither_blocks_undo_nor_counts(tmp_pat
         await pilot.pause()
         await pilot.press("space", "4")
         await pilot.pause()
-        with Collection.open(path) as other:  # `flashdeck undo` in another terminal
-            assert Engine(other, Config(fuzz=False)).undo().done
+        _undo_elsewhere(path)  # `flashdeck undo` in another terminal
         await pilot.press("u")
         await pilot.pause()
         assert "undone elsewhere" in screen_text(app)
@@ -251,20 +261,13 @@ async def test_an_answer_undone_elsewhere_neither_blocks_undo_nor_counts(tmp_pat
 
 @run_async
 async def test_the_summary_leaves_out_an_answer_undone_elsewhere(tmp_path):
-    from flashdeck.collection.store import Collection
-    from flashdeck.scheduling.config import Config
-    from flashdeck.scheduling.engine import Engine
-
-    cards = [card("basic", f"Metric {n}?", f"Answer {n}", 10 * n,
-                  deck=f"flashcards/ml/d{n}") for n in (1, 2, 3)]
-    path = make_collection(tmp_path / "c.sqlite", cards)
+    path = _three_metric_decks(tmp_path)
     app = app_for(path)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
         await pilot.press("space", "3", "space", "2")
         await pilot.pause()
-        with Collection.open(path) as other:
-            assert Engine(other, Config(fuzz=False)).undo().done
+        _undo_elsewhere(path)
         await pilot.press("q")
         await pilot.pause()
         text = screen_text(app)
