@@ -98,7 +98,6 @@ class Session:
         self.config = config
         self.now = now
         self.monotonic = monotonic
-        self.answers: list[_Done] = [] if answers is None else answers
         self.started = started
         self.ahead = ahead  # days to review ahead once nothing is due (`review --ahead`)
         self.cram = cram  # drill without touching schedules (`review --cram`)
@@ -106,7 +105,12 @@ class Session:
         self.pending = pending  # an answer not yet written: the collection was busy
         # what `u` takes back, last first: this sitting's answers (_Done) and its suspends
         # and buries (engine.Hidden), as Anki's undo takes back the last action
-        self.undoable: list = list(self.answers)
+        self.undoable: list = list(answers or ())
+
+    @property
+    def answers(self) -> list[_Done]:
+        """This sitting's answers (those undone aside), in order."""
+        return [done for done in self.undoable if isinstance(done, _Done)]
 
     def engine(self, deck: str | None = None, col: Collection | None = None) -> Engine:
         """The engine over this session's connection, or over `col` (a worker's own)."""
@@ -139,9 +143,7 @@ class Session:
 
     def record(self, card_id: int, rating: int, duration_ms: int, answered: Answered) -> None:
         """Count an answer written (by `answer`, or by a worker for a pending one)."""
-        done = _Done(card_id, rating, duration_ms, answered.review_id)
-        self.answers.append(done)
-        self.undoable.append(done)
+        self.undoable.append(_Done(card_id, rating, duration_ms, answered.review_id))
 
     def hid(self, hidden) -> None:
         """Count a suspend or bury made on the review screen (engine.Hidden): `u` takes it
@@ -192,7 +194,6 @@ class Session:
             # `flashdeck undo` in another terminal took it back already: it is no longer
             # this session's to undo (nor to count), and what came before it is next
             self.undoable.pop()
-            self.answers.remove(last)
             return Undo(reason=f"Your last answer (card {last.card_id}) was undone elsewhere "
                                "already; u again undoes the one before it.")
         try:
@@ -206,8 +207,6 @@ class Session:
             raise busy_error("nothing undone") from None
         if undone.done:
             self.undoable.pop()
-            if isinstance(last, _Done):
-                self.answers.remove(last)
         return undone
 
     def summary(self, deck: str | None = None) -> Summary:
@@ -225,12 +224,13 @@ class Session:
             return self.engine(deck)
 
         engine = scheduled(deck)
-        if not self.cram and self.answers:  # answers undone in another terminal: not counted
-            kept = reviews_in_log(self.col, [a.review_id for a in self.answers])
-            self.answers = [a for a in self.answers if a.review_id in kept]
+        answers = self.answers
+        if not self.cram and answers:  # answers undone in another terminal: not counted
+            kept = reviews_in_log(self.col, [a.review_id for a in answers])
             self.undoable = [u for u in self.undoable
                              if not isinstance(u, _Done) or u.review_id in kept]
-        by_rating = {r.value: sum(1 for a in self.answers if a.rating == r) for r in Rating}
+            answers = self.answers
+        by_rating = {r.value: sum(1 for a in answers if a.rating == r) for r in Rating}
         seconds = (self.monotonic() - self.started) if self.started is not None else 0.0
         later = upcoming(engine)
         counts = engine.counts()
@@ -246,7 +246,7 @@ class Session:
         from flashdeck.tui.session_values import Summary
 
         return Summary(
-            done=len(self.answers),
+            done=len(answers),
             again=by_rating[Rating.AGAIN],
             by_rating=by_rating,
             seconds=seconds,
