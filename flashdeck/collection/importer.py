@@ -35,9 +35,9 @@ def check_paths(paths: Iterable[str]) -> tuple[list[ParsedNote], ImportReport]:
     report = ImportReport()
     notes: list[ParsedNote] = []
     sources = collect_sources(paths, report)
-    read = named_files(sources)  # a note named twice (`check vault vault/sub`) is read once
+    once = ReadOnce(sources)
     jobs = [(f, settings_for(s, f), s.kind == "folder", None) for s in sources for f in s.files
-            if s.kind == "file" or not (f.path in read or read.add(f.path))]
+            if once.takes(f, s.kind == "folder")]
     for parsed in parse_many(jobs):
         report.notes_scanned += 1
         _file_problems(parsed.problems, report)
@@ -51,10 +51,21 @@ def check_paths(paths: Iterable[str]) -> tuple[list[ParsedNote], ImportReport]:
     return notes, report
 
 
-def named_files(sources: list[Source]) -> set[str]:
-    """The note files named on their own (`import vault vault/x.md`): read as named files
-    (imported without the tag), never again as part of a folder given beside them."""
-    return {f.path for s in sources if s.kind == "file" for f in s.files}
+class ReadOnce:
+    """Which of the paths given reads each note file: a note named twice (`import vault
+    vault/sub`) is read once; one named on its own (`import vault vault/x.md`) is read as
+    named (imported without the tag), never as part of a folder given beside it."""
+
+    def __init__(self, sources: list[Source]) -> None:
+        self.named = {f.path for s in sources if s.kind == "file" for f in s.files}
+        self.read: set[str] = set()
+
+    def takes(self, file, in_folder: bool) -> bool:
+        """Whether this source (a folder given, or a note named) reads `file`."""
+        if file.path in self.read or (in_folder and file.path in self.named):
+            return False
+        self.read.add(file.path)
+        return True
 
 
 def _file_problems(problems: list[Problem], report: ImportReport) -> None:
@@ -107,9 +118,7 @@ def import_paths(col: Collection, paths: Iterable[str], *, now: int | None = Non
     newer_than = col.conn.execute("SELECT coalesce(max(id), 0) FROM cards").fetchone()[0]
     since = newer_than
     orphaned: list[int] = []
-    # a note named twice (`import vault vault/sub`) is read once; one named on its own
-    # (`import vault vault/x.md`) is read as named (the tag not needed), not in the folder
-    named, read = named_files(sources), set()
+    once = ReadOnce(sources)
     # what an import writes, the notes can always write again: its commits do not wait for
     # the disk (a power cut could roll the collection back to an earlier import, never
     # leave it half-written, and never touch an answer: those wait for the disk)
@@ -125,8 +134,8 @@ def import_paths(col: Collection, paths: Iterable[str], *, now: int | None = Non
             if seen is not None:
                 since = min(since, seen)
             errors = len(report.errors)
-            _import_source(col, source, report, now, progress, hold_seconds, orphaned, read,
-                           named if folder_given else None, by_name=not folder_given)
+            _import_source(col, source, report, now, progress, hold_seconds, orphaned, once,
+                           by_name=not folder_given)
             # a note that could not be read may still hold a card another note took: the
             # cards added since stay matchable until an import reads every note
             mark_imported(col, source, now, every_note_read=len(report.errors) == errors)
@@ -224,10 +233,9 @@ def _leave_the_demo(col: Collection, sources: list[Source], report: ImportReport
 def _import_source(col: Collection, source: Source, report: ImportReport, now: int,
                    progress: Callable[[int, int], None] | None,
                    hold_seconds: float | None = None,
-                   orphaned: list[int] | None = None, read: set[str] | None = None,
-                   named: set[str] | None = None, *, by_name: bool = False) -> None:
-    """`read`: the note files this import has read already (another path given named
-    them), `named`: those it reads as named on their own: neither read nor counted here.
+                   orphaned: list[int] | None = None, once: ReadOnce | None = None, *,
+                   by_name: bool = False) -> None:
+    """`once`: the files another path given reads are neither read nor counted here.
     `by_name`: the source is a note named by its own path: imported without the flashcards
     tag, and marked so (notes.named) for the imports of its folder."""
     conn = col.conn
@@ -259,10 +267,8 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
     kept = _kept_problems(col, source, source_id, known, on_disk, reread)
     jobs = []
     for file in source.files:
-        if read is not None:
-            if file.path in read or (named is not None and file.path in named):
-                continue
-            read.add(file.path)
+        if once is not None and not once.takes(file, not by_name):
+            continue
         report.notes_scanned += 1
         row = known.get(file.relpath)
         # named now for the first time: read (an unchanged untagged note was skipped before)
