@@ -181,21 +181,45 @@ def find_deletions(orig: str, masked: str, kinds: tuple[str, ...]) -> list[Delet
         if kind in _SYNTAX and _OPENERS[kind] in masked:
             found += _matches(masked, kind)
     found.sort()
-    deletions: list[Deletion] = []
-    last_end = -1
-    for start, end, inner_start, inner_end in found:
-        if start < last_end:
-            continue  # overlaps an earlier deletion (e.g. `**` inside `==...==`)
-        last_end = end
-        deletions.append(_read_deletion(orig, masked, start, end, inner_start, inner_end))
-    return deletions
+    kept: list[tuple[int, int, int, int, list[tuple[int, int]]]] = []
+    inside: list[tuple[int, int, int, int]] = []  # the open deletions nested in kept[-1]
+    for match in found:
+        if kept and match[0] < kept[-1][1]:
+            # overlaps an earlier deletion: one of another kind inside it (`**a ==b== c**`)
+            # is the answer's own markup, and its markers are left out of the answer
+            while inside and inside[-1][1] <= match[0]:
+                inside.pop()
+            outer = inside[-1] if inside else kept[-1]
+            if match[0] >= outer[2] and match[1] <= outer[3]:  # within: not across a marker
+                kept[-1][4].extend(((match[0], match[2]), (match[3], match[1])))
+                inside.append(match)
+            continue
+        kept.append((*match, []))
+        inside = []
+    return [_read_deletion(orig, masked, *k) for k in kept]
+
+
+def _without(text: str, offset: int, cuts: list[tuple[int, int]]) -> str:
+    """`text` (starting at `offset`) without the spans `cuts`."""
+    out: list[str] = []
+    last = 0
+    for start, end in sorted(cuts):
+        out.append(text[last : start - offset])
+        last = end - offset
+    out.append(text[last:])
+    return "".join(out)
 
 
 def _read_deletion(
-    orig: str, masked: str, start: int, end: int, inner_start: int, inner_end: int
+    orig: str, masked: str, start: int, end: int, inner_start: int, inner_end: int,
+    markers: list[tuple[int, int]] | None = None,
 ) -> Deletion:
+    """`markers`: spans of the inner text that are nested deletions' markers (left out)."""
     inner_m = masked[inner_start:inner_end]
     inner_o = orig[inner_start:inner_end]
+    if markers:
+        inner_m = _without(inner_m, inner_start, markers)
+        inner_o = _without(inner_o, inner_start, markers)
 
     def part(m: re.Match[str], group: int) -> str | None:
         if m.group(group) is None:

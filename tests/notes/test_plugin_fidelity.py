@@ -56,3 +56,34 @@ def test_escaped_cloze_markers_make_no_card(words: list[str], marks: list[str]) 
     parts = [f"\\{m}{w.strip()}{closing[m]}" for w, m in zip(words, marks)]
     note = "#flashcards\n\nEscaped: " + " and ".join(parts) + ".\n"
     assert parse_note(note, "vault/Escapes.md", ALL_CLOZES).cards == []
+
+
+_TERM = st.text(alphabet="abcxyz019", min_size=1, max_size=8)
+_OPEN_CLOSE = {"==": "==", "**": "**", "{{": "}}"}
+
+
+@settings(max_examples=80, deadline=None)
+@given(before=_TERM, inner=_TERM, after=_TERM,
+       kinds=st.lists(st.sampled_from(["==", "**", "{{"]), min_size=2, max_size=2, unique=True))
+def test_a_cloze_inside_another_is_part_of_its_answer(before: str, inner: str, after: str,
+                                                      kinds: list[str]) -> None:
+    """`**harmonic ==mean== of P and R**` is one deletion whose answer is the whole bold
+    text: its back highlights all of it (the inner `==` no longer cuts the highlight short,
+    which showed only part of the answer as the answer)."""
+    outer, nested = kinds
+    text = (f"{outer}{before} {nested}{inner}{_OPEN_CLOSE[nested]} {after}"
+            f"{_OPEN_CLOSE[outer]}")
+    note = f"#flashcards\n\nThe {text} is F1.\n"
+    cards = parse_note(note, "vault/F-beta.md", ALL_CLOZES).cards
+    assert [(c.front, c.back) for c in cards] == [
+        ("The [...] is F1.", f"The =={before} {inner} {after}== is F1.")]
+
+
+def test_clozes_nested_twice_and_a_numbered_one_keep_their_whole_answer() -> None:
+    note = ("#flashcards\n\nDeep **a ==b {{c}} d== e** here.\n\n"
+            "Recall is **1;;TP over ==TP + FN==;;a ratio** of counts.\n")
+    cards = parse_note(note, "vault/Recall.md", ALL_CLOZES).cards
+    assert [(c.front, c.back) for c in cards] == [
+        ("Deep [...] here.", "Deep ==a b c d e== here."),
+        ("Recall is [a ratio] of counts.", "Recall is ==TP over TP + FN== of counts."),
+    ]
