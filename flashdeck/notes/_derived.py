@@ -200,7 +200,9 @@ def _singular(word: str) -> str:
             word = word[:-3] + "y"
         elif word.endswith("s") and not word.endswith("ss"):
             word = word[:-1]
-        if len(word) > 3 and word.endswith("e"):  # `boxes`/`box`, `sauces`/`sauce`
+        # `boxes`/`box`, `sauces`/`sauce`: an `e` where a plural may add `es`, after a
+        # hiss (`-ce -ge -se -xe -ze -che -she`); not any `e` (`Mod` is no `Mode`)
+        if len(word) > 3 and word.endswith("e") and word[-2] in "cgsxzh":
             word = word[:-1]
     return word
 

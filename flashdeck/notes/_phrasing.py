@@ -1,9 +1,10 @@
 """The fronts of derived cards: grammatical for every shape of title, and asked by name.
 
 A note title is a term as the author wrote it: singular or plural, "X and Y", an acronym,
-"X vs Y", even a question. Fronts treat it as a term ("What is meant by *X*?") instead of
-guessing articles and number, which no rule gets right for every noun ("What is
-*Confusion Matrix*?" lacks an article, "What is *Specificity and Sensitivity*?" a plural).
+"X vs Y", even a question. Fronts treat it as a term ("What is meant by *X*?"; "What is
+the gist of *X*?" for a clause like "How to …") instead of guessing articles and number,
+which no rule gets right for every noun ("What is *Confusion Matrix*?" lacks an article,
+"What is *Specificity and Sensitivity*?" a plural).
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from flashdeck.notes._latex import equation_names
 __all__ = ["summary_front", "aliases_front", "formula_front", "distinct_front"]
 
 _VS_RE = re.compile(r"\s+(?:vs\.?|versus)\s+", re.I)
+# a title that is a clause, not a term (`How to Temper Chocolate`, `Why Dice Beats CE`):
+# nothing is "meant by" it
+_CLAUSE_RE = re.compile(r"(?:how|why|when|where|which|what|who|whose)\s", re.I)
 
 
 def _em(text: str) -> str:
@@ -30,6 +34,8 @@ def summary_front(title: str) -> str:
     parts = _VS_RE.split(title)
     if len(parts) == 2 and all(p.strip() for p in parts):
         return f"How do {_em(parts[0])} and {_em(parts[1])} differ?"
+    if _CLAUSE_RE.match(title):
+        return f"What is the gist of {_em(title)}?"
     return f"What is meant by {_em(title)}?"
 
 

@@ -40,7 +40,8 @@ from typing import Any, Literal, get_args
 # 13: a question callout inside another is out of the outer one's answer.
 # 14: a formula in a titled callout is asked by its title.
 # 15: a callout with Obsidian metadata (`[!faq|wide]`) is read by its type.
-# 16: a cloze inside another (`**a ==b== c**`) is part of its answer: the back highlights it all.
+# 16: a cloze inside another (`**a ==b== c**`) is part of its answer: the back highlights it all;
+# `Mod` is another name for `Mode`; a title that is a clause (`How to …`) is asked for its gist.
 PARSER_VERSION = 16
 
 CardKind = Literal[

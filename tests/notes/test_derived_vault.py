@@ -43,6 +43,8 @@ def imported(cli, tmp_path: Path, notes: dict[str, str]) -> list[dict]:
     ("Newton's Method", "[Newtons Method, newton method]"),
     ("Probabilities", "[probability]"),
     ("Hash Boxes", "[hash box]"),
+    ("Image Sauces", "[image sauce, Images Sauce]"),
+    ("Matches", "[match]"),
 ])
 def test_an_alias_that_only_spells_the_title_otherwise_gives_no_card(
         cli, tmp_path, title, aliases) -> None:
@@ -60,6 +62,7 @@ def test_other_names_stay_beside_the_titles_own_spellings() -> None:
 @pytest.mark.parametrize(("title", "alias"), [
     ("Mean", "Median"), ("RNA", "Ribonucleic Acid"), ("Sets", "Set Theory"), ("∑", "→"),
     ("Gradient Descent", "Steepest Descent"), ("Bayes' Theorem", "Bayes' Law"),
+    ("Mode", "Mod"), ("Learning Rate", "Learning Rat"), ("Notes", "Not"),
 ])
 def test_a_real_other_name_is_kept(title, alias) -> None:
     note = parse_note(f"---\naliases: [{alias}, '⇒']\n---\n", f"{title}.md")
