@@ -12,6 +12,7 @@
     new_order = "interleaved"   # new cards: "interleaved" (notes take turns, in import
                                 # order), "note" (note by note) or "random" (shuffled daily)
     parameters = [0.212, ...]   # personal FSRS-6 weights (21), written by `flashdeck optimize`
+                                # (Anki's FSRS-5 weights, 19, are taken as FSRS-6's)
     parameters_fitted_at = 2026-01-31T12:00:00Z   # when, and from how many reviews
     parameters_reviews = 2400
 
@@ -79,15 +80,34 @@ def parse_steps(value, key: str, where: str) -> tuple[timedelta, ...]:
 PARAMETER_COUNT = 21  # FSRS-6
 
 
+_OLDER_COUNTS = (17, 19)  # FSRS-4.5's and FSRS-5's weights, as Anki showed them
+
+
 def parse_parameters(value, where: str) -> tuple[float, ...]:
+    """FSRS-6's 21 weights; Anki's FSRS-5 (19) or FSRS-4.5 (17) weights are taken as the
+    FSRS-6 weights they are (fsrs-rs's own conversion: FSRS-5 with w19 = 0 and the decay
+    w20 = 0.5 it had fixed), as Anki itself takes them."""
     import math
 
-    if not isinstance(value, list) or len(value) != PARAMETER_COUNT or any(
-            isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x)
-            for x in value):
+    if not isinstance(value, list) or len(value) not in (PARAMETER_COUNT, *_OLDER_COUNTS) \
+            or any(isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x)
+                   for x in value):
         raise UsageError(f"{where}: parameters must be a list of {PARAMETER_COUNT} numbers"
-                         " (FSRS-6 weights, as `flashdeck optimize` writes them)")
+                         " (FSRS-6 weights, as `flashdeck optimize` writes them; Anki's 19"
+                         " FSRS-5 weights are taken too)")
     params = tuple(float(x) for x in value)
+    if len(params) != PARAMETER_COUNT:
+        from fsrs_rs_python import check_and_fill_parameters  # deferred: older weights only
+
+        try:
+            filled = check_and_fill_parameters(list(params))
+        except ValueError:
+            raise UsageError(f"{where}: parameters are not valid FSRS-{5 if len(params) == 19 else 4.5}"
+                             " weights") from None
+        # in fsrs-rs's 32-bit floats: FSRS-5's weights are kept as written, FSRS-4.5's
+        # are changed by the conversion
+        kept = params if len(params) == 19 else ()
+        params = kept + tuple(float(f"{x:.7g}") for x in filled[len(kept):])
     # the bounds the `fsrs` package enforces (imported only when parameters are set)
     from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 

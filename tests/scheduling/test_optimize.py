@@ -263,3 +263,28 @@ def test_the_switch_keeps_a_linked_config_and_its_tables(fast_built, tmp_path, m
     assert settings["sync"] == {"endpoint": "http://localhost:8080/", "user": "me"}
     assert settings["parameters"] == pytest.approx(data["new"]["parameters"])
     assert current_parameters(load_config()).source == "optimized"
+
+
+ANKI_FSRS5 = [0.40255, 1.18385, 3.173, 15.69105, 7.1949, 0.5345, 1.4604, 0.0046, 1.54575,
+              0.1192, 1.01925, 1.9395, 0.11, 0.29605, 2.2698, 0.2315, 2.9898, 0.51655, 0.6621]
+
+
+def test_ankis_fsrs5_parameters_are_taken_as_fsrs6(tmp_path, monkeypatch, cli):
+    """A user moving from Anki pastes the 19 FSRS-5 weights its options showed: they
+    schedule as the FSRS-6 weights they are (w19 = 0, the decay 0.5 FSRS-5 had fixed),
+    where they were refused ("must be a list of 21 numbers")."""
+    path = geo_collection(cli, tmp_path)
+    config = tmp_path / "config.toml"
+    monkeypatch.setenv("FLASHDECK_CONFIG", str(config))
+    config.write_text("parameters = [" + ", ".join(map(str, ANKI_FSRS5)) + "]\n")
+    as_fsrs5 = cli("--collection", path, "next", "--json")
+    assert as_fsrs5.code == 0, as_fsrs5.err
+    config.write_text("parameters = [" + ", ".join(map(str, ANKI_FSRS5 + [0.0, 0.5])) + "]\n")
+    as_fsrs6 = cli("--collection", path, "next", "--json")
+    config.unlink()
+    default = cli("--collection", path, "next", "--json")
+    assert as_fsrs5.json["previews"] == as_fsrs6.json["previews"]
+    assert as_fsrs5.json["previews"] != default.json["previews"]
+    config.write_text("parameters = [" + ", ".join(["0.5"] * 19) + "]\n")
+    out = cli("--collection", path, "next")
+    assert out.code == 2 and "parameters" in out.err and "Traceback" not in out.err
