@@ -273,6 +273,7 @@ def test_ankis_fsrs5_parameters_are_taken_as_fsrs6(tmp_path, monkeypatch, cli):
     """A user moving from Anki pastes the 19 FSRS-5 weights its options showed: they
     schedule as the FSRS-6 weights they are (w19 = 0, the decay 0.5 FSRS-5 had fixed),
     where they were refused ("must be a list of 21 numbers")."""
+    monkeypatch.setenv("FLASHDECK_NOW", "2026-11-24T09:00:00+00:00")  # the same previews
     path = geo_collection(cli, tmp_path)
     config = tmp_path / "config.toml"
     monkeypatch.setenv("FLASHDECK_CONFIG", str(config))
