@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import datetime
 
 from flashdeck.clock import local_tz
@@ -209,7 +210,7 @@ def cmd_stats(args) -> int:
         if args.deck:
             require_deck(col, args.deck)
         engine = engine_for(col, args.now)
-        day_start, _ = engine.day()
+        day_start, day_end = engine.day()
         due = engine_for(col, args.now, args.deck).counts()
         from flashdeck.scheduling.stats import compute_stats  # deferred: `stats` only
 
@@ -217,24 +218,31 @@ def cmd_stats(args) -> int:
         # the counts of the deck the figures are of (or of all), the last 30 days' true
         # retention the figures' own
         counts = collection_counts(col, int(day_start.timestamp()), args.deck,
-                                   figures.true_retention["month"]["all"].rate)
+                                   figures.true_retention["month"]["all"].rate,
+                                   int(day_end.timestamp()))
     # the counts as before, the figures (issue 20); their `states` adds young, mature,
     # suspended and leech to the counts'
     stats = {**counts.to_json(), "due_today": due.to_json(), **figures.to_json()}
     stats["states"] = {**figures.states, **counts.to_json()["states"]}
+    # a damaged row is named on stderr, a line each (the figures leave it out): exit 1
+    failed = 1 if figures.damaged else 0
+    for line in figures.damage_lines():
+        print(f"flashdeck: {sanitize(line)}", file=sys.stderr)
     if args.json:
         print_json(stats)
-        return 0
+        return failed
     from flashdeck.commands.stats import print_figures
+    from flashdeck.scheduling.stats_charts import count
 
     if args.plot:  # the charts alone (they hold the card states too)
         print_figures(figures, plot=True)
-        return 0
+        return failed
     s = stats["states"]
     waiting = stats["waiting_copies"]
     copies = (f" (+{waiting} waiting {'copy' if waiting == 1 else 'copies'} of shared "
               "exercises)") if waiting else ""
-    print(f"{stats['cards']} cards in {stats['notes']} notes: {s['new']} new{copies}, "
+    print(f"{count(stats['cards'], 'card')} in {count(stats['notes'], 'note')}:"
+          f" {s['new']} new{copies}, "
           f"{s['learning'] + s['relearning']} learning, {s['review']} review; "
           f"{stats['suspended']} suspended, {stats['leeches']} leeches, "
           f"{stats['orphaned']} orphaned")
@@ -243,4 +251,4 @@ def cmd_stats(args) -> int:
     d = stats["due_today"]
     print(f"left today: {d['new']} new, {d['learning']} learning, {d['review']} review")
     print_figures(figures, plot=False)
-    return 0
+    return failed

@@ -62,7 +62,7 @@ def heatmap_chart(stats: Stats, width: int = 80) -> list[str]:
     first_week = max(0, weeks - fit)
     top = max(counts) if counts else 0
     lines = [f"Reviews, last {len(counts)} days: {sum(counts)} "
-             f"on {sum(1 for n in counts if n)} days"
+             f"on {count(sum(1 for n in counts if n), 'day')}"
              + ("" if first_week == 0 else f" (the last {weeks - first_week} weeks shown)")]
     names = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
     for day in range(7):
@@ -162,13 +162,25 @@ def parameters_lines(stats: Stats, width: int = 80) -> list[str]:
     return lines
 
 
-def all_lines(stats: Stats, width: int = 80) -> list[str]:
-    """Every chart and table, separated by blank lines."""
-    title = f"Stats for {stats.deck}" if stats.deck else "Stats for all decks"
-    parts = [[f"{title} · {stats.today:%A %Y-%m-%d}"], forecast_chart(stats, width),
-             heatmap_chart(stats, width), retention_table(stats, width), buttons_table(stats),
-             calibration_table(stats, width), states_lines(stats, width),
-             parameters_lines(stats, width)]
+def count(n: int, noun: str) -> str:
+    """`1 review`, `2 reviews`."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def all_lines(stats: Stats, width: int = 80, *, title: bool = True,
+              damage: bool = True) -> list[str]:
+    """Every chart and table, separated by blank lines: first the title (unless `title` is
+    False: the stats view has its own), then what the figures leave out (the damaged rows
+    too, unless `damage` is False: `flashdeck stats` names those on stderr)."""
+    name = f"Stats for {stats.deck}" if stats.deck else "Stats for all decks"
+    notices = stats.notices() if damage else stats.notices()[len(stats.damage_lines()):]
+    parts = [[f"{name} · {stats.today:%A %Y-%m-%d}"]] if title else []
+    if notices:
+        parts.append(notices)
+    parts += [forecast_chart(stats, width), heatmap_chart(stats, width),
+              retention_table(stats, width), buttons_table(stats),
+              calibration_table(stats, width), states_lines(stats, width),
+              parameters_lines(stats, width)]
     lines: list[str] = []
     for part in parts:
         if lines:
@@ -178,10 +190,29 @@ def all_lines(stats: Stats, width: int = 80) -> list[str]:
 
 
 def _fit(line: str, width: int) -> list[str]:
-    """A line too long for the width, wrapped at its spaces (a chart row never is)."""
-    if len(line) <= width:
-        return [line]
-    import textwrap
+    """A line too long for the width, wrapped at its spaces (a chart row never is), in the
+    columns a terminal gives it (a wide character takes two); a word longer than a line (a
+    deck name) is broken where the line ends."""
+    from rich.cells import cell_len
 
+    if cell_len(line) <= width:
+        return [line]
     indent = " " * (len(line) - len(line.lstrip(" ")) + 2)
-    return textwrap.wrap(line, width, subsequent_indent=indent, break_long_words=True) or [""]
+    lines: list[str] = []
+    current = line[:len(line) - len(line.lstrip(" "))]
+    for word in line.lstrip(" ").split(" "):
+        gap = " " if current.strip() else ""
+        if cell_len(current + gap + word) <= width:
+            current += gap + word
+            continue
+        if current.strip():
+            lines.append(current)
+            current = indent
+        for ch in word:  # what is left of a word too long for a line of its own
+            if cell_len(current + ch) > width and current.strip():
+                lines.append(current)
+                current = indent
+            current += ch
+    if current.strip():
+        lines.append(current)
+    return lines

@@ -232,7 +232,7 @@ def test_stats_of_a_deck_count_that_deck_and_agree_with_themselves(cli, tmp_path
     # 30 days after the lapse: out of the last 30 days (today and the 29 before it)
     later = (datetime.fromisoformat(due) + timedelta(days=30)).date().isoformat()
     out = at(f"{later}T09:00:00+01:00", "stats", "--deck", "flashcards/prob").out
-    assert out.splitlines()[0].startswith("2 cards in 1 notes: 1 new, ")
+    assert out.splitlines()[0].startswith("2 cards in 1 note: 1 new, ")
     assert "reviews: 0 today (0.0 min), 2 in all" in out
     assert "true retention (last 30 days): no review cards answered" in out
     stats = at(f"{later}T09:00:00+01:00", "stats", "--deck", "flashcards/prob", "--json").json
