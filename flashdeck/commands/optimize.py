@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from flashdeck.commands import open_collection, print_json
 from flashdeck.textsafe import sanitize
 
@@ -52,11 +54,16 @@ def cmd_optimize(args) -> int:
             result = replace(result, written=True)
             if args.reschedule:
                 rescheduled = reschedule(col, load_config(), args.now)
+    # a damaged review is named on stderr, a line each (its card left out of the fit): the
+    # rest is done, exit 1
+    for line in result.damaged:
+        print(f"flashdeck: {sanitize(line)}", file=sys.stderr)
+    failed = 1 if result.damaged else 0
     if args.json:
         data = result.to_json()
         data["rescheduled"] = rescheduled
         print_json(data)
-        return 0
+        return failed
     print(sanitize(f"Reviews: {result.reviews} ({result.items} on a later day than the"
                    f" card's previous review: {result.train} to fit, {result.test} to test)"))
     current_label = f"Current parameters ({source}): "
@@ -72,7 +79,7 @@ def cmd_optimize(args) -> int:
             print(sanitize(f"Switched: saved in {config_path()}."))
             if rescheduled is not None:
                 print(sanitize(f"Rescheduled {rescheduled} cards under the new parameters."))
-    return 0
+    return failed
 
 
 def cmd_retention(args) -> int:

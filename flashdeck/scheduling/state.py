@@ -87,10 +87,11 @@ def stored_damage(row: Any) -> str | None:
     return None
 
 
-def review_damage(review_id: Any, card_id: Any, rating: Any, reviewed_at: Any) -> str | None:
+def review_damage(review_id: Any, card_id: Any, rating: Any, reviewed_at: Any,
+                  consequence: str = "") -> str | None:
     """One line naming a review whose rating or time is one no flashdeck writes (a damaged
-    page, a hand edit past the table's checks) and what to do, as `undo` says it; None for
-    a sound one."""
+    page, a hand edit past the table's checks), what it means for the command
+    (`consequence`) and what to do, as `undo` says it; None for a sound one."""
     if type(rating) is not int or not 1 <= rating <= 4:
         what = f"rating = {rating!r}"
     elif type(reviewed_at) is not int or not _FIRST <= reviewed_at <= _LAST:
@@ -98,4 +99,4 @@ def review_damage(review_id: Any, card_id: Any, rating: Any, reviewed_at: Any) -
     else:
         return None
     return (f"review {review_id}, card {card_id}: its row in the review log is damaged"
-            f" ({what}); run `flashdeck doctor`")
+            f" ({what}){'; ' + consequence if consequence else ''}; run `flashdeck doctor`")
