@@ -77,8 +77,31 @@ def heatmap_chart(stats: Stats, width: int = 80) -> list[str]:
             else:
                 row.append(_SHADES[1 + min(3, (n * 4 - 1) // top)])
         lines.append(f"{names[day]}  " + "".join(row).rstrip())
+    end = hm.start + timedelta(days=len(counts) - 1)  # today
+    lines.append("    " + _month_marks(hm.start, end, lead, first_week, weeks))
     lines.append(f"    less {_SHADES[1:]} more · busiest day {top}")
     return lines
+
+
+def _month_marks(start, end, lead: int, first_week: int, weeks: int) -> str:
+    """The months under the heatmap's weeks: each month's name (`Mar`) under the week
+    holding its 1st (the first column's month under it too), where it fits whole before
+    the next name (Anki's heatmap labels its months too)."""
+    marks = [" "] * (weeks - first_week)
+    names: list[tuple[int, str]] = []
+    for week in range(first_week, weeks):
+        days = [start + timedelta(days=week * 7 - lead + i) for i in range(7)]
+        firsts = [d for d in days if d.day == 1 and start <= d <= end]
+        if firsts:
+            names.append((week - first_week, f"{firsts[0]:%b}"))
+        elif week == first_week:
+            names.append((0, f"{max(days[0], start):%b}"))
+    free = 0  # the first column not taken by a name
+    for column, name in names:
+        if column >= free and column + len(name) <= len(marks) + 2:
+            marks[column:column + len(name)] = name
+            free = column + len(name) + 1
+    return "".join(marks).rstrip()
 
 
 def retention_table(stats: Stats, width: int = 80) -> list[str]:

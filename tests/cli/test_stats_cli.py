@@ -271,3 +271,28 @@ def test_a_buried_card_is_forecast_for_when_it_comes_back(cli, tmp_path, monkeyp
     two_days_on = (datetime.fromisoformat(due) + timedelta(days=2)).date().isoformat()
     late = at(f"{two_days_on}T09:00:00+02:00", "stats", "--json").json
     assert late["forecast"]["days"][0]["due"] == late["forecast"]["overdue"] == 1
+
+
+def test_the_heatmap_names_its_months_under_their_weeks(cli, learned):
+    """The year's heatmap had no dates at all: a column was a week of some month. Each
+    month's name now stands under the week holding its 1st: the script's first day
+    (Monday 2026-06-01) is the first shaded cell of the Mo row, under `Jun`."""
+    from datetime import date
+
+    path, _ = learned
+    lines = cli("--collection", path, "stats", "--plot").out.splitlines()
+    mo = next(i for i, line in enumerate(lines) if line.startswith("Mo  "))
+    rows, months = lines[mo:mo + 7], lines[mo + 7]
+    assert [r[:2] for r in rows] == ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"]
+    start = date(2025, 10, 30)  # the heatmap's first day: END's day, 364 days before
+    monday = start - timedelta(days=start.weekday())
+    named = 0
+    for month in range(11, 23):
+        first = date(2025 + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+        column = 4 + (first - monday).days // 7
+        if months[column:column + 3] == f"{first:%b}":
+            named += 1
+    assert named >= 9, months
+    june = 4 + (date(2026, 6, 1) - monday).days // 7
+    assert months[june:june + 3] == "Jun"
+    assert rows[0][june] not in " ·" and set(rows[0][4:june]) <= {" ", "·"}
