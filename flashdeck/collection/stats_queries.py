@@ -8,6 +8,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
+from flashdeck.clock import EARLIEST, LATEST
 from flashdeck.collection.cards import LATER_COPY, deck_clause, in_deck
 from flashdeck.collection.store import Collection
 
@@ -293,9 +294,9 @@ def _ensure_pow(col: Collection) -> None:
                                  else float(a) ** float(b), deterministic=True)
 
 
-# the Unix seconds a datetime can hold (years 1 to 9999): a logged time outside them (or
-# text, which SQLite sorts after every number) is damage (scheduling/state.py's bounds)
-FIRST_TIME, LAST_TIME = -62135596800, 253402300799
+# the times an answer can be given at (the clock's range: 1970-01-02 to before 9000): a
+# logged time outside them (or text, which SQLite sorts after every number) is damage
+FIRST_TIME, LAST_TIME = int(EARLIEST.timestamp()), int(LATEST.timestamp()) - 1
 NAMED = 10  # damaged rows named at most; `doctor` lists them all
 
 
@@ -344,6 +345,8 @@ def count_reviews_after(col: Collection, since: int, deck: str | None = None) ->
 
 
 def oldest_review(col: Collection) -> int | None:
-    """When the first review in the log was given (from the time index)."""
+    """When the first review in the log was given (from the time index), from 1970-01-02
+    on: the zone's offsets are found from it to today, a day at a time (a time logged in
+    the year 1 made that 740,000 steps, and its day before no calendar's)."""
     return col.conn.execute("SELECT min(reviewed_at) FROM reviews WHERE reviewed_at >= ?",
                             (FIRST_TIME,)).fetchone()[0]

@@ -266,7 +266,8 @@ def test_the_switch_keeps_a_linked_config_and_its_tables(fast_built, tmp_path, m
 
 
 @pytest.mark.parametrize("column, value", [("reviewed_at", 99999999999999),
-                                           ("reviewed_at", "yesterday"), ("rating", 9)])
+                                           ("reviewed_at", "yesterday"),
+                                           ("reviewed_at", -62135596000), ("rating", 9)])
 def test_a_damaged_review_is_named_and_the_rest_is_fitted(fast_built, tmp_path, monkeypatch,
                                                           cli, column, value):
     """A review whose time or rating is damaged past SQLite's checks: `optimize` said
