@@ -187,6 +187,7 @@ def log_limit(value: str) -> int:
 def cmd_log(args) -> int:
     # deferred: cardinfo and render bring the card-text renderer, which only `log` needs here
     from flashdeck.cardinfo import iter_review_log, review_line
+    from flashdeck.commands.notes import _cut
     from flashdeck.render import inline_text
 
     with open_collection(args, readonly=True) as col:
@@ -199,7 +200,9 @@ def cmd_log(args) -> int:
         for e in entries:
             count += 1
             first = inline_text((e.front.strip().splitlines() or [""])[0])
-            print(f"{review_line(e, with_card=True):<73}  {first[:40]}")
+            # the front's first line in 40 columns (a wide character takes two), a cut one
+            # ending in … (it was cut at 40 characters, silently)
+            print(f"{review_line(e, with_card=True):<73}  {_cut(first, 40)}")
         if not count:
             print("no reviews yet")
     return 0

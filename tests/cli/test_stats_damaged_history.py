@@ -3,7 +3,7 @@ card damaged past SQLite's checks (a rating of 9, a state 'bogus', a time no cal
 and reviews logged after "now" (the clock set back since). Each damaged row is one line on
 stderr naming it and the fix, as `undo`, `info` and `doctor` say it; the figures are still
 printed, counted without it; the exit code is 1 (the rest done). Were: "internal error"
-and no figures at all."""
+and no figures at all. And `log`'s fronts cut in terminal columns, never silently."""
 
 from __future__ import annotations
 
@@ -187,3 +187,26 @@ def test_reviews_logged_after_now_are_not_counted_and_said_so(history):
     everything = at(NOW, "stats", "--json").json
     assert stats["calibration"]["count"] == everything["calibration"]["count"] - later_predicted
     assert stats["damaged"] == []
+
+
+def test_log_cuts_a_long_front_with_an_ellipsis_in_terminal_columns(cli, tmp_path,
+                                                                    monkeypatch):
+    """`log` showed a front's first 40 characters, cut silently (no mark), and 40 wide
+    characters took 80 columns. Now it takes 40 columns at most, ending in … when cut."""
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    monkeypatch.setenv("FLASHDECK_NOW", "2026-03-02T08:00:00+01:00")
+    vault = tmp_path / "vault"
+    write_note(vault, "Attention.md", "---\ntags: [flashcards/ml/transformers]\n---\n"
+               "# Attention\n\n"
+               "Why is dot-product attention scaled by the square root of the key size?::"
+               "so the softmax does not saturate\n\n"
+               "注意機構のスケーリング係数が鍵の次元の平方根である理由は何ですか::飽和を防ぐため\n")
+    path = tmp_path / "c.sqlite"
+    assert cli("--collection", path, "import", vault).code == 0
+    for card in cli("--collection", path, "list", "--json").json:
+        assert cli("--collection", path, "answer", str(card["id"]), "good").code == 0
+    lines = cli("--collection", path, "log").out.splitlines()
+    fronts = [line[75:] for line in lines]
+    assert fronts[0] == "Why is dot-product attention scaled by…"
+    assert fronts[1].endswith("…") and fronts[1].startswith("注意機構の")
+    assert len(fronts[1]) * 2 - 1 <= 40  # wide characters, and the one-column …
