@@ -235,7 +235,7 @@ def cmd_stats(args) -> int:
         print_json(stats)
         return failed
     from flashdeck.commands.stats import print_figures
-    from flashdeck.scheduling.stats_charts import count
+    from flashdeck.scheduling.stats import count
 
     if args.plot:  # the charts alone (they hold the card states too)
         print_figures(figures, plot=True)

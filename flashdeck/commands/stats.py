@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import shutil
 
-from flashdeck.scheduling.stats import Stats
+from flashdeck.scheduling.stats import Stats, count
 from flashdeck.textsafe import sanitize
 
 
@@ -22,8 +22,8 @@ def print_figures(stats: Stats, plot: bool = False) -> None:
     print(f"forecast: {fc.days[0]} due today ({fc.overdue} overdue), {sum(fc.days[:7])} in the"
           f" next 7 days, {sum(fc.days)} in 30")
     hm = stats.heatmap
-    print(f"last 365 days: {charts.count(sum(hm.counts), 'review')} on"
-          f" {charts.count(sum(1 for n in hm.counts if n), 'day')}")
+    print(f"last 365 days: {count(sum(hm.counts), 'review')} on"
+          f" {count(sum(1 for n in hm.counts if n), 'day')}")
     if stats.later:
         print(sanitize(stats.notices()[-1]))
     month = stats.true_retention["month"]

@@ -151,12 +151,13 @@ class Stats:
         after today."""
         lines = self.damage_lines()
         if self.later:
-            lines.append(f"{_count(self.later, 'review')} logged after today (the clock was"
+            lines.append(f"{count(self.later, 'review')} logged after today (the clock was"
                          f" set back since) {'is' if self.later == 1 else 'are'} not counted")
         return lines
 
 
-def _count(n: int, noun: str) -> str:
+def count(n: int, noun: str) -> str:
+    """`1 review`, `2 reviews`."""
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flashdeck.scheduling.stats import PERIODS, RATING_KEYS, Stats
+from flashdeck.scheduling.stats import PERIODS, RATING_KEYS, Stats, count
 
 _EIGHTHS = " ▁▂▃▄▅▆▇█"
 _SHADES = " ░▒▓█"
@@ -183,11 +183,6 @@ def parameters_lines(stats: Stats, width: int = 80) -> list[str]:
         line += item
     lines.append(line)
     return lines
-
-
-def count(n: int, noun: str) -> str:
-    """`1 review`, `2 reviews`."""
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def all_lines(stats: Stats, width: int = 80, *, title: bool = True,
