@@ -247,7 +247,8 @@ def cmd_stats(args) -> int:
     print(f"{count(stats['cards'], 'card')} in {count(stats['notes'], 'note')}:"
           f" {s['new']} new{copies}, "
           f"{s['learning'] + s['relearning']} learning, {s['review']} review; "
-          f"{stats['suspended']} suspended, {stats['leeches']} leeches, "
+          f"{stats['suspended']} suspended, {stats['leeches']} leech"
+          f"{'' if stats['leeches'] == 1 else 'es'}, "
           f"{stats['orphaned']} orphaned")
     r = stats["reviews"]
     print(f"reviews: {r['today']} today ({r['today_minutes']} min), {r['total']} in all")

@@ -210,3 +210,24 @@ def test_log_cuts_a_long_front_with_an_ellipsis_in_terminal_columns(cli, tmp_pat
     assert fronts[0] == "Why is dot-product attention scaled by…"
     assert fronts[1].endswith("…") and fronts[1].startswith("注意機構の")
     assert len(fronts[1]) * 2 - 1 <= 40  # wide characters, and the one-column …
+
+
+def test_one_card_one_review_one_leech_read_in_the_singular(cli, tmp_path, monkeypatch):
+    """A collection with one card, answered once: `stats` said "1 cards in 1 notes" and
+    "1 reviews on 1 days" (and "1 leeches")."""
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    monkeypatch.setenv("FLASHDECK_NOW", "2026-03-02T08:00:00+01:00")
+    vault = tmp_path / "vault"
+    write_note(vault, "Logits.md", "---\ntags: [flashcards/ml]\nexercises: []\n---\n"
+               "# Logits\n\nSoftmax of equal logits::the uniform distribution\n")
+    path = tmp_path / "c.sqlite"
+    assert cli("--collection", path, "import", vault).code == 0
+    assert cli("--collection", path, "answer", "1", "good").code == 0
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE cards SET leech = 1 WHERE id = 1")  # as 8 lapses leave it
+    conn.commit()
+    conn.close()
+    out = cli("--collection", path, "stats").out
+    assert out.startswith("1 card in 1 note: 0 new, 1 learning, 0 review; 0 suspended,"
+                          " 1 leech, 0 orphaned\n")
+    assert "last 365 days: 1 review on 1 day\n" in out
