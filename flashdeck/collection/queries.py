@@ -142,8 +142,9 @@ def collection_counts(col: Collection, day_start: int, deck: str | None = None,
                       ) -> CollectionCounts:
     """The collection's counts, or those of `deck` and its subdecks; `day_start` (Unix
     seconds) is when today began, `day_end` when it ends (a review logged later, the clock
-    set back since, or at a damaged time, is not one of today's). `retention_30d`: the true retention of the last 30 days
-    as the stats figures count it (scheduling/stats.py), not counted a second way here."""
+    set back since, or at a damaged time, is not one of today's). `retention_30d`: the
+    true retention of the last 30 days as the stats figures count it (scheduling/stats.py),
+    not counted a second way here."""
     conn = col.conn
     clause, params = deck_clause(deck)
 

@@ -90,8 +90,9 @@ def stored_damage(row: Any) -> str | None:
 def review_damage(review_id: Any, card_id: Any, rating: Any, reviewed_at: Any,
                   consequence: str = "") -> str | None:
     """One line naming a review whose rating or time is one no flashdeck writes (a damaged
-    page, a hand edit past the table's checks; a time outside the clock's range), what it means for the command
-    (`consequence`) and what to do, as `undo` says it; None for a sound one."""
+    page, a hand edit past the table's checks; a time outside the clock's range), what it
+    means for the command (`consequence`) and what to do, as `undo` says it; None for a
+    sound one."""
     from flashdeck.clock import EARLIEST, LATEST
 
     if type(rating) is not int or not 1 <= rating <= 4:

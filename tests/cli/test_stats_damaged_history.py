@@ -35,8 +35,8 @@ When a false positive is expensive: a spam filter binning a real email.
 @pytest.fixture
 def history(cli, tmp_path, monkeypatch):
     """A collection whose cards were learned on 2026-03-02 and reviewed on the days they
-    fell due until 2026-04-30 (Good, every fourth Again) (Europe/Berlin, across the DST change), and a
-    function running the CLI at a given time."""
+    fell due until 2026-04-30, Good and every fourth Again (Europe/Berlin, across the DST
+    change), and a function running the CLI at a given time."""
     monkeypatch.setenv("TZ", "Europe/Berlin")
     monkeypatch.setenv("COLUMNS", "80")
     vault = tmp_path / "vault"
@@ -106,7 +106,8 @@ def test_a_rating_out_of_range_is_named_and_the_figures_are_counted_without_it(h
     assert stats.code == 1
     figures = stats.json
     assert figures["damaged"] == [out.err.splitlines()[0].removeprefix("flashdeck: ")]
-    month, before = figures["true_retention"]["month"]["all"], sound["true_retention"]["month"]["all"]
+    month = figures["true_retention"]["month"]["all"]
+    before = sound["true_retention"]["month"]["all"]
     assert month["total"] == before["total"] - 1 and month["passed"] == before["passed"] - 1
     assert figures["heatmap"]["total"] == sound["heatmap"]["total"] - 1
     assert sum(figures["buttons"]["young"].values()) + sum(
@@ -200,7 +201,8 @@ def test_log_cuts_a_long_front_with_an_ellipsis_in_terminal_columns(cli, tmp_pat
                "# Attention\n\n"
                "Why is dot-product attention scaled by the square root of the key size?::"
                "so the softmax does not saturate\n\n"
-               "注意機構のスケーリング係数が鍵の次元の平方根である理由は何ですか::飽和を防ぐため\n")
+               "注意機構のスケーリング係数が鍵の次元の平方根である理由は何ですか"
+               "::飽和を防ぐため\n")
     path = tmp_path / "c.sqlite"
     assert cli("--collection", path, "import", vault).code == 0
     for card in cli("--collection", path, "list", "--json").json:
