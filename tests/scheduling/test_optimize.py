@@ -144,6 +144,41 @@ def test_dry_run_writes_nothing(fast_built, tmp_path, monkeypatch, cli):
     assert _cards(path) == cards and _meta(path) == []
 
 
+@pytest.mark.parametrize("column, value", [("reviewed_at", 99999999999999),
+                                           ("reviewed_at", "yesterday"),
+                                           ("reviewed_at", -62135596000), ("rating", 9)])
+def test_a_damaged_review_is_named_and_the_rest_is_fitted(fast_built, tmp_path, monkeypatch,
+                                                          cli, column, value):
+    """A review whose time or rating is damaged past SQLite's checks: `optimize` said
+    "internal error: year 3170843 is out of range" (or fitted a rating 9 as a pass). Now it
+    names the review and that its card is left out, in one line as `undo` says it, fits
+    the other cards and exits 1."""
+    path, config = _copy(fast_built, tmp_path, monkeypatch, AFTER_FAST)
+    sound = cli("--collection", path, "optimize", "--dry-run", "--json").json
+    with sqlite3.connect(path) as conn:
+        review, card = conn.execute("SELECT id, card_id FROM reviews ORDER BY id"
+                                    " LIMIT 1 OFFSET 100").fetchone()
+        others = conn.execute("SELECT count(*) FROM reviews WHERE card_id != ?",
+                              (card,)).fetchone()[0]
+        conn.execute("PRAGMA ignore_check_constraints = 1")
+        conn.execute(f"UPDATE reviews SET {column} = ? WHERE id = ?", (value, review))
+    out = cli("--collection", path, "optimize", "--dry-run")
+    assert out.code == 1
+    what = "rating" if column == "rating" else "time"
+    assert out.err.splitlines() == [
+        f"flashdeck: review {review}, card {card}: its row in the review log is damaged"
+        f" ({what} = {value!r}); the card is left out of the fit; run `flashdeck doctor`"]
+    assert out.out.startswith(f"Reviews: {others} (")
+    assert "Dry run: nothing written" in out.out
+    result = cli("--collection", path, "optimize", "--dry-run", "--json")
+    assert result.code == 1
+    data = result.json
+    assert data["reviews"] == others < sound["reviews"] and data["items"] < sound["items"]
+    assert data["damaged"] == [out.err.splitlines()[0].removeprefix("flashdeck: ")]
+    assert data["new"] is not None  # fitted on the rest
+    assert config.read_text() == SETTINGS
+
+
 def test_a_default_like_learner_keeps_the_defaults(default_built, tmp_path, monkeypatch,
                                                    cli):
     path, config = _copy(default_built, tmp_path, monkeypatch, T0 + timedelta(days=201))
@@ -263,38 +298,3 @@ def test_the_switch_keeps_a_linked_config_and_its_tables(fast_built, tmp_path, m
     assert settings["sync"] == {"endpoint": "http://localhost:8080/", "user": "me"}
     assert settings["parameters"] == pytest.approx(data["new"]["parameters"])
     assert current_parameters(load_config()).source == "optimized"
-
-
-@pytest.mark.parametrize("column, value", [("reviewed_at", 99999999999999),
-                                           ("reviewed_at", "yesterday"),
-                                           ("reviewed_at", -62135596000), ("rating", 9)])
-def test_a_damaged_review_is_named_and_the_rest_is_fitted(fast_built, tmp_path, monkeypatch,
-                                                          cli, column, value):
-    """A review whose time or rating is damaged past SQLite's checks: `optimize` said
-    "internal error: year 3170843 is out of range" (or fitted a rating 9 as a pass). Now it
-    names the review and that its card is left out, in one line as `undo` says it, fits
-    the other cards and exits 1."""
-    path, config = _copy(fast_built, tmp_path, monkeypatch, AFTER_FAST)
-    sound = cli("--collection", path, "optimize", "--dry-run", "--json").json
-    with sqlite3.connect(path) as conn:
-        review, card = conn.execute("SELECT id, card_id FROM reviews ORDER BY id"
-                                    " LIMIT 1 OFFSET 100").fetchone()
-        others = conn.execute("SELECT count(*) FROM reviews WHERE card_id != ?",
-                              (card,)).fetchone()[0]
-        conn.execute("PRAGMA ignore_check_constraints = 1")
-        conn.execute(f"UPDATE reviews SET {column} = ? WHERE id = ?", (value, review))
-    out = cli("--collection", path, "optimize", "--dry-run")
-    assert out.code == 1
-    what = "rating" if column == "rating" else "time"
-    assert out.err.splitlines() == [
-        f"flashdeck: review {review}, card {card}: its row in the review log is damaged"
-        f" ({what} = {value!r}); the card is left out of the fit; run `flashdeck doctor`"]
-    assert out.out.startswith(f"Reviews: {others} (")
-    assert "Dry run: nothing written" in out.out
-    result = cli("--collection", path, "optimize", "--dry-run", "--json")
-    assert result.code == 1
-    data = result.json
-    assert data["reviews"] == others < sound["reviews"] and data["items"] < sound["items"]
-    assert data["damaged"] == [out.err.splitlines()[0].removeprefix("flashdeck: ")]
-    assert data["new"] is not None  # fitted on the rest
-    assert config.read_text() == SETTINGS
