@@ -193,7 +193,8 @@ def paired_gain(fr, current, new, items) -> tuple[float, float]:
 NAMED = 10  # damaged reviews named at most; `doctor` lists them all
 
 
-def _named(damaged: list[str]) -> tuple[str, ...]:
+def named_lines(damaged: list[str]) -> tuple[str, ...]:
+    """The first NAMED lines, and one counting the rest."""
     if len(damaged) <= NAMED:
         return tuple(damaged)
     return (*damaged[:NAMED], f"... and {len(damaged) - NAMED} more damaged reviews"
@@ -213,7 +214,7 @@ def optimize(conn, config: Config) -> OptimizeResult:
                               f" later day than the card's previous one (at least"
                               f" {MIN_REVIEWS} needed); keeping the "
                               f"{current_parameters(config).source} parameters",
-                              damaged=_named(damaged))
+                              damaged=named_lines(damaged))
     split = n - max(1, int(n * HELD_OUT))
     train, test = _to_fsrs_items(fr, items[:split]), _to_fsrs_items(fr, items[split:])
     try:
@@ -222,7 +223,7 @@ def optimize(conn, config: Config) -> OptimizeResult:
         return OptimizeResult(reviews, n, split, n - split, None, None, current, None, False,
                               f"fsrs-rs could not fit parameters ({exc}); keeping the "
                               f"{current_parameters(config).source} parameters",
-                              damaged=_named(damaged))
+                              damaged=named_lines(damaged))
     new = _clamp(fitted)
     old_eval = _evaluate(fr, current, test)
     new_eval = _evaluate(fr, new, test)
@@ -243,7 +244,7 @@ def optimize(conn, config: Config) -> OptimizeResult:
                    f" difference within chance)")
     return OptimizeResult(reviews, n, split, n - split, old_eval, new_eval, current, new,
                           switched, message, gain=gain, standard_error=error,
-                          damaged=_named(damaged))
+                          damaged=named_lines(damaged))
 
 
 def save(col, config_file: Path, result: OptimizeResult, now: datetime) -> None:
@@ -358,13 +359,15 @@ def simulate_retention(conn, config: Config) -> RetentionResult:
 BATCH = 500  # cards per write transaction: never holding the write lock for long
 
 
-def reschedule(col, config: Config, now: datetime, due: bool = True) -> int:
+def reschedule(col, config: Config, now: datetime, due: bool = True,
+               damaged: list[str] | None = None) -> int:
     """Recompute every reviewed card's memory state under the parameters now in force (and
     its due date, with `due`), written in batches; recorded in the collection so `doctor`
-    replays the same. Returns the number of cards changed."""
+    replays the same. Returns the number of cards changed. A card whose log holds a damaged
+    review keeps its schedule, the review named in `damaged` (`doctor` reports it too)."""
     from flashdeck.clock import local_tz
     from flashdeck.scheduling.parameters import Recompute, record_recompute, recomputed
-    from flashdeck.scheduling.state import SCHEDULING_COLUMNS
+    from flashdeck.scheduling.state import SCHEDULING_COLUMNS, review_damage
 
     here = local_tz()
     params = current_parameters(config).parameters
@@ -390,9 +393,22 @@ def reschedule(col, config: Config, now: datetime, due: bool = True) -> int:
                 continue
             state = {c: row[c] for c in SCHEDULING_COLUMNS}
             reviews = col.conn.execute(
-                "SELECT reviewed_at, rating, state_before, state_after FROM reviews"
+                "SELECT id, reviewed_at, rating, state_before, state_after FROM reviews"
                 " WHERE card_id = ? AND reviewed_at < ? ORDER BY id", (card_id, at)).fetchall()
-            new = recomputed(card_id, state, reviews, entry, config, here)
+            problem = next(filter(None, (
+                review_damage(r[0], card_id, r[2], r[1], "the card keeps its schedule")
+                for r in reviews)), None)
+            if problem is None:
+                try:
+                    new = recomputed(card_id, state, [tuple(r)[1:] for r in reviews], entry,
+                                     config, here)
+                except (ValueError, TypeError, KeyError) as exc:  # a state no JSON object
+                    problem = (f"card {card_id}: its review log cannot be replayed ({exc});"
+                               " the card keeps its schedule; run `flashdeck doctor`")
+            if problem is not None:
+                if damaged is not None:
+                    damaged.append(problem)
+                continue
             if new != state:
                 updates.append((new["stability"], new["difficulty"], new["due"], card_id,
                                 state["version"]))

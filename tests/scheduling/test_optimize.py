@@ -128,6 +128,31 @@ def test_reschedule_recomputes_memory_and_due(fast_built, tmp_path, monkeypatch,
     assert cli("--collection", path, "doctor").code == 0
 
 
+def test_reschedule_keeps_a_card_whose_log_is_damaged_and_does_the_rest(fast_built, tmp_path,
+                                                                       monkeypatch, cli):
+    """`optimize --reschedule` with a rating of 9 in one card's log: the switch was saved,
+    then "internal error: KeyError: 9" stopped the rescheduling halfway. Now that card
+    keeps its schedule, named in one line, and the other 39 are rescheduled; exit 1."""
+    path, config = _copy(fast_built, tmp_path, monkeypatch, AFTER_FAST)
+    with sqlite3.connect(path) as conn:
+        review, card = conn.execute("SELECT id, card_id FROM reviews ORDER BY id"
+                                    " LIMIT 1 OFFSET 100").fetchone()
+        conn.execute("PRAGMA ignore_check_constraints = 1")
+        conn.execute("UPDATE reviews SET rating = 9 WHERE id = ?", (review,))
+    before = {row[0]: row for row in _cards(path)}
+    out = cli("--collection", path, "optimize", "--reschedule")
+    assert out.code == 1
+    where = f"flashdeck: review {review}, card {card}: its row in the review log is damaged"
+    assert out.err.splitlines() == [
+        f"{where} (rating = 9); the card is left out of the fit; run `flashdeck doctor`",
+        f"{where} (rating = 9); the card keeps its schedule; run `flashdeck doctor`"]
+    assert "Switched: saved in" in out.out
+    assert "Rescheduled 39 cards under the new parameters." in out.out
+    after = {row[0]: row for row in _cards(path)}
+    assert after[card] == before[card]
+    assert sum(before[i] != after[i] for i in before) == 39
+
+
 def test_dry_run_writes_nothing(fast_built, tmp_path, monkeypatch, cli):
     path, config = _copy(fast_built, tmp_path, monkeypatch, AFTER_FAST)
     cards = _cards(path)
