@@ -138,16 +138,20 @@ class CollectionCounts:
 
 
 def collection_counts(col: Collection, day_start: int, deck: str | None = None,
-                      retention_30d: float | None = None) -> CollectionCounts:
+                      retention_30d: float | None = None, day_end: int | None = None
+                      ) -> CollectionCounts:
     """The collection's counts, or those of `deck` and its subdecks; `day_start` (Unix
-    seconds) is when today began. `retention_30d`: the true retention of the last 30 days
-    as the stats figures count it (scheduling/stats.py), not counted a second way here."""
+    seconds) is when today began, `day_end` when it ends (a review logged later, the clock
+    set back since, or at a damaged time, is not one of today's). `retention_30d`: the
+    true retention of the last 30 days as the stats figures count it (scheduling/stats.py),
+    not counted a second way here."""
     conn = col.conn
     clause, params = deck_clause(deck)
 
     def one(sql: str, *args) -> int:
         return conn.execute(sql + clause, [*args, *params]).fetchone()[0]
 
+    end = 2 ** 63 - 1 if day_end is None else day_end
     states = dict.fromkeys(STATES, 0)
     for state, n in conn.execute(
             "SELECT c.state, count(*) FROM cards c WHERE c.orphaned = 0" + clause
@@ -161,15 +165,15 @@ def collection_counts(col: Collection, day_start: int, deck: str | None = None,
     if deck:
         today, today_ms = conn.execute(
             "SELECT count(*), coalesce(sum(r.duration_ms), 0) FROM reviews r"
-            " JOIN cards c ON c.id = r.card_id WHERE r.reviewed_at >= ?" + clause,
-            [day_start, *params]).fetchone()
+            " JOIN cards c ON c.id = r.card_id WHERE r.reviewed_at >= ?"
+            " AND r.reviewed_at < ?" + clause, [day_start, end, *params]).fetchone()
         notes = one("SELECT count(DISTINCT c.note_id) FROM cards c WHERE c.orphaned = 0")
         total = one("SELECT count(*) FROM reviews r JOIN cards c ON c.id = r.card_id"
                     " WHERE 1")
     else:
         today, today_ms = conn.execute(
             "SELECT count(*), coalesce(sum(duration_ms), 0) FROM reviews"
-            " WHERE reviewed_at >= ?", (day_start,)).fetchone()
+            " WHERE reviewed_at >= ? AND reviewed_at < ?", (day_start, end)).fetchone()
         notes = conn.execute("SELECT count(*) FROM notes WHERE present = 1").fetchone()[0]
         total = conn.execute("SELECT count(*) FROM reviews").fetchone()[0]
     return CollectionCounts(

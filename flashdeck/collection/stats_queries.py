@@ -8,6 +8,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
+from flashdeck.clock import EARLIEST, LATEST
 from flashdeck.collection.cards import LATER_COPY, deck_clause, in_deck
 from flashdeck.collection.store import Collection
 
@@ -154,9 +155,11 @@ _UPTO, _KEY = "stats_days_upto", "stats_days_key"  # schema 11's triggers name t
 
 
 def answer_days(col: Collection, counting: DayCounting, first_day: int, first_start: int,
-                today_start: int, deck: str | None = None) -> list[DayRow]:
+                today_start: int, deck: str | None = None, today_end: int | None = None
+                ) -> list[DayRow]:
     """The answers from scheduling day `first_day` (starting at `first_start`) on, today's
-    (from `today_start`) included. The complete days before today are counted once and
+    (from `today_start`, up to `today_end`: a review logged later, the clock set back since,
+    is in no day yet) included. The complete days before today are counted once and
     kept (stats_days, up to `stats_days_upto`; schema 11's triggers drop that mark when
     the log before it changes), then only the days since are counted; today's come from
     the log. When the counts cannot be written (another program writing, a read-only
@@ -168,7 +171,7 @@ def answer_days(col: Collection, counting: DayCounting, first_day: int, first_st
     except ValueError:
         upto = None
     valid = upto is not None and meta.get(_KEY) == counting.key and upto <= today_start
-    today = _count_days(col, counting, today_start, None, deck)
+    today = _count_days(col, counting, today_start, today_end, deck)
     if valid and upto == today_start:
         return _kept(col, first_day, deck) + today
     made = _count_days(col, counting, max(upto, first_start) if valid else first_start,
@@ -291,6 +294,60 @@ def _ensure_pow(col: Collection) -> None:
                                  else float(a) ** float(b), deterministic=True)
 
 
+# the times an answer can be given at (the clock's range: 1970-01-02 to before 9000): a
+# logged time outside them (or text, which SQLite sorts after every number) is damage
+FIRST_TIME, LAST_TIME = int(EARLIEST.timestamp()), int(LATEST.timestamp()) - 1
+NAMED = 10  # damaged rows named at most; `doctor` lists them all
+
+
+def damaged_times(col: Collection, deck: str | None = None) -> list[tuple]:
+    """[(review id, card id, rating, time)]: reviews at a time no clock gives (text, out of
+    range; the column is NOT NULL), found by two seeks of the log's time index (the
+    figures never count them: their days are out of every window)."""
+    clause, params = deck_clause(deck)
+    seek = ("SELECT id, card_id, rating, reviewed_at FROM reviews INDEXED BY reviews_time"
+            " WHERE reviewed_at ")  # an OR of the two would scan the whole index
+    return [tuple(row) for row in col.conn.execute(
+        f"SELECT r.* FROM ({seek}< ? UNION ALL {seek}> ?) r"
+        " LEFT JOIN cards c ON c.id = r.card_id WHERE 1" + clause + " LIMIT ?",
+        [FIRST_TIME, LAST_TIME, *params, NAMED + 1])]
+
+
+def damaged_ratings(col: Collection, deck: str | None = None) -> list[tuple]:
+    """[(review id, card id, rating, time)]: reviews whose rating is not 1 to 4. Reads the
+    whole log: called only once the day counts showed such a rating."""
+    clause, params = deck_clause(deck)
+    return [tuple(row) for row in col.conn.execute(
+        "SELECT r.id, r.card_id, r.rating, r.reviewed_at FROM reviews r"
+        " LEFT JOIN cards c ON c.id = r.card_id"
+        " WHERE NOT (typeof(r.rating) = 'integer' AND r.rating BETWEEN 1 AND 4)" + clause
+        + " ORDER BY r.id LIMIT ?", [*params, NAMED + 1])]
+
+
+def damaged_states(col: Collection, states, deck: str | None = None) -> list:
+    """The live cards whose state is none of `states` (their whole rows): called only once
+    the state counts showed one."""
+    clause, params = deck_clause(deck)
+    marks = ", ".join("?" * len(states))
+    return col.conn.execute(
+        f"SELECT * FROM cards c WHERE c.orphaned = 0 AND c.state NOT IN ({marks})" + clause
+        + " ORDER BY c.id LIMIT ?", [*states, *params, NAMED + 1]).fetchall()
+
+
+def count_reviews_after(col: Collection, since: int, deck: str | None = None) -> int:
+    """Reviews logged at or after `since` (a time still to come: the clock was set back
+    after them), damaged times aside."""
+    clause, params = deck_clause(deck)
+    return col.conn.execute(
+        "SELECT count(*) FROM reviews r INDEXED BY reviews_time"
+        + (" JOIN cards c ON c.id = r.card_id" if deck else "")
+        + " WHERE r.reviewed_at >= ? AND r.reviewed_at <= ?" + clause,
+        [since, LAST_TIME, *params]).fetchone()[0]
+
+
 def oldest_review(col: Collection) -> int | None:
-    """When the first review in the log was given (from the time index)."""
-    return col.conn.execute("SELECT min(reviewed_at) FROM reviews").fetchone()[0]
+    """When the first review in the log was given (from the time index), from 1970-01-02
+    on: the zone's offsets are found from it to today, a day at a time (a time logged in
+    the year 1 made that 740,000 steps, and its day before no calendar's)."""
+    return col.conn.execute("SELECT min(reviewed_at) FROM reviews WHERE reviewed_at >= ?",
+                            (FIRST_TIME,)).fetchone()[0]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from flashdeck.commands import open_collection, print_json
 from flashdeck.textsafe import sanitize
 
@@ -36,12 +38,13 @@ def _fmt(evaluation) -> str:
 def cmd_optimize(args) -> int:
     from flashdeck.paths import config_path
     from flashdeck.scheduling.config import load_config
-    from flashdeck.scheduling.optimize import optimize, reschedule, save
+    from flashdeck.scheduling.optimize import named_lines, optimize, reschedule, save
 
     from flashdeck.scheduling.parameters import current_parameters
 
     config = load_config()
     source = current_parameters(config).source
+    kept: list[str] = []  # the cards a damaged log keeps as they are in --reschedule
     with open_collection(args, readonly=args.dry_run) as col:
         result = optimize(col.conn, config)
         rescheduled = None
@@ -51,12 +54,19 @@ def cmd_optimize(args) -> int:
 
             result = replace(result, written=True)
             if args.reschedule:
-                rescheduled = reschedule(col, load_config(), args.now)
+                rescheduled = reschedule(col, load_config(), args.now, damaged=kept)
+    # a damaged review is named on stderr, a line each (its card left out of the fit, and
+    # of the rescheduling): the rest is done, exit 1
+    damaged = (*result.damaged, *named_lines(kept))
+    for line in damaged:
+        print(f"flashdeck: {sanitize(line)}", file=sys.stderr)
+    failed = 1 if damaged else 0
     if args.json:
         data = result.to_json()
         data["rescheduled"] = rescheduled
+        data["damaged"] = list(damaged)
         print_json(data)
-        return 0
+        return failed
     print(sanitize(f"Reviews: {result.reviews} ({result.items} on a later day than the"
                    f" card's previous review: {result.train} to fit, {result.test} to test)"))
     current_label = f"Current parameters ({source}): "
@@ -72,7 +82,7 @@ def cmd_optimize(args) -> int:
             print(sanitize(f"Switched: saved in {config_path()}."))
             if rescheduled is not None:
                 print(sanitize(f"Rescheduled {rescheduled} cards under the new parameters."))
-    return 0
+    return failed
 
 
 def cmd_retention(args) -> int:

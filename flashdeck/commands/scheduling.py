@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import datetime
 
 from flashdeck.clock import local_tz
@@ -186,6 +187,7 @@ def log_limit(value: str) -> int:
 def cmd_log(args) -> int:
     # deferred: cardinfo and render bring the card-text renderer, which only `log` needs here
     from flashdeck.cardinfo import iter_review_log, review_line
+    from flashdeck.commands.notes import _cut
     from flashdeck.render import inline_text
 
     with open_collection(args, readonly=True) as col:
@@ -198,7 +200,9 @@ def cmd_log(args) -> int:
         for e in entries:
             count += 1
             first = inline_text((e.front.strip().splitlines() or [""])[0])
-            print(f"{review_line(e, with_card=True):<73}  {first[:40]}")
+            # the front's first line in 40 columns (a wide character takes two), a cut one
+            # ending in … (it was cut at 40 characters, silently)
+            print(f"{review_line(e, with_card=True):<73}  {_cut(first, 40)}")
         if not count:
             print("no reviews yet")
     return 0
@@ -209,7 +213,7 @@ def cmd_stats(args) -> int:
         if args.deck:
             require_deck(col, args.deck)
         engine = engine_for(col, args.now)
-        day_start, _ = engine.day()
+        day_start, day_end = engine.day()
         due = engine_for(col, args.now, args.deck).counts()
         from flashdeck.scheduling.stats import compute_stats  # deferred: `stats` only
 
@@ -217,30 +221,38 @@ def cmd_stats(args) -> int:
         # the counts of the deck the figures are of (or of all), the last 30 days' true
         # retention the figures' own
         counts = collection_counts(col, int(day_start.timestamp()), args.deck,
-                                   figures.true_retention["month"]["all"].rate)
+                                   figures.true_retention["month"]["all"].rate,
+                                   int(day_end.timestamp()))
     # the counts as before, the figures (issue 20); their `states` adds young, mature,
     # suspended and leech to the counts'
     stats = {**counts.to_json(), "due_today": due.to_json(), **figures.to_json()}
     stats["states"] = {**figures.states, **counts.to_json()["states"]}
+    # a damaged row is named on stderr, a line each (the figures leave it out): exit 1
+    failed = 1 if figures.damaged else 0
+    for line in figures.damage_lines():
+        print(f"flashdeck: {sanitize(line)}", file=sys.stderr)
     if args.json:
         print_json(stats)
-        return 0
+        return failed
     from flashdeck.commands.stats import print_figures
+    from flashdeck.scheduling.stats import count
 
     if args.plot:  # the charts alone (they hold the card states too)
         print_figures(figures, plot=True)
-        return 0
+        return failed
     s = stats["states"]
     waiting = stats["waiting_copies"]
     copies = (f" (+{waiting} waiting {'copy' if waiting == 1 else 'copies'} of shared "
               "exercises)") if waiting else ""
-    print(f"{stats['cards']} cards in {stats['notes']} notes: {s['new']} new{copies}, "
+    print(f"{count(stats['cards'], 'card')} in {count(stats['notes'], 'note')}:"
+          f" {s['new']} new{copies}, "
           f"{s['learning'] + s['relearning']} learning, {s['review']} review; "
-          f"{stats['suspended']} suspended, {stats['leeches']} leeches, "
+          f"{stats['suspended']} suspended, {stats['leeches']} leech"
+          f"{'' if stats['leeches'] == 1 else 'es'}, "
           f"{stats['orphaned']} orphaned")
     r = stats["reviews"]
     print(f"reviews: {r['today']} today ({r['today_minutes']} min), {r['total']} in all")
     d = stats["due_today"]
     print(f"left today: {d['new']} new, {d['learning']} learning, {d['review']} review")
     print_figures(figures, plot=False)
-    return 0
+    return failed

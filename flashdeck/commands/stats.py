@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import shutil
 
-from flashdeck.scheduling.stats import Stats
+from flashdeck.scheduling.stats import Stats, count
 from flashdeck.textsafe import sanitize
 
 
@@ -15,14 +15,17 @@ def print_figures(stats: Stats, plot: bool = False) -> None:
 
     width = max(40, shutil.get_terminal_size((80, 24)).columns)
     if plot:
-        for line in charts.all_lines(stats, width):
+        for line in charts.all_lines(stats, width, damage=False):  # on stderr already
             print(sanitize(line))
         return
     fc = stats.forecast
     print(f"forecast: {fc.days[0]} due today ({fc.overdue} overdue), {sum(fc.days[:7])} in the"
           f" next 7 days, {sum(fc.days)} in 30")
     hm = stats.heatmap
-    print(f"last 365 days: {sum(hm.counts)} reviews on {sum(1 for n in hm.counts if n)} days")
+    print(f"last 365 days: {count(sum(hm.counts), 'review')} on"
+          f" {count(sum(1 for n in hm.counts if n), 'day')}")
+    if stats.later:
+        print(sanitize(stats.notices()[-1]))
     month = stats.true_retention["month"]
     rates = ", ".join(f"{kind} {month[kind].rate:.1%} of {month[kind].total}"
                       for kind in ("young", "mature") if month[kind].total)

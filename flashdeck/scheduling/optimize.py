@@ -51,6 +51,7 @@ class OptimizeResult:
     written: bool = False  # saved (not a dry run)
     gain: float | None = None  # mean held-out log-loss drop per review, current -> new
     standard_error: float | None = None
+    damaged: tuple[str, ...] = ()  # the damaged reviews (their cards left out), a line each
 
     def to_json(self) -> dict:
         return {
@@ -65,6 +66,7 @@ class OptimizeResult:
             "standard_error": None if self.standard_error is None
             or math.isinf(self.standard_error) else round(self.standard_error, 6),
             "switched": self.switched, "written": self.written, "message": self.message,
+            "damaged": list(self.damaged),
         }
 
 
@@ -77,21 +79,33 @@ def _fsrs_rs():
     return fsrs_rs_python
 
 
-def review_histories(conn, config: Config):
-    """(card_id, [(reviewed_at, scheduling day ordinal, rating)...]) per card, in time order."""
+def review_histories(conn, config: Config, damaged: list[str] | None = None):
+    """(card_id, [(reviewed_at, scheduling day ordinal, rating)...]) per card, in time order.
+    A card with a damaged review (a rating or time no flashdeck writes) is left out whole
+    (its days between reviews are unknown), the review named in `damaged`."""
     from flashdeck.clock import local_tz
+    from flashdeck.scheduling.state import review_damage
 
     here = local_tz()
     zones: dict[str | None, object] = {}
-    rows = conn.execute("SELECT card_id, reviewed_at, rating, state_after FROM reviews"
+    rows = conn.execute("SELECT id, card_id, reviewed_at, rating, state_after FROM reviews"
                         " ORDER BY card_id, reviewed_at, id")
     card = None
-    history: list = []
-    for card_id, reviewed_at, rating, state_after in rows:
+    history: list | None = []
+    for review_id, card_id, reviewed_at, rating, state_after in rows:
         if card_id != card:
             if history:
                 yield card, history
             card, history = card_id, []
+        if history is None:
+            continue  # the rest of a card left out
+        problem = review_damage(review_id, card_id, rating, reviewed_at,
+                                "the card is left out of the fit")
+        if problem is not None:
+            if damaged is not None:
+                damaged.append(problem)
+            history = None
+            continue
         try:
             logged = json.loads(state_after)
         except ValueError:
@@ -110,12 +124,12 @@ def review_histories(conn, config: Config):
         yield card, history
 
 
-def build_items(conn, config: Config):
+def build_items(conn, config: Config, damaged: list[str] | None = None):
     """[(time of the last review, card_id, [(rating, delta_t)...])...] in time order, and
-    the number of reviews read."""
+    the number of reviews read (`damaged`: review_histories')."""
     items = []
     reviews = 0
-    for card_id, history in review_histories(conn, config):
+    for card_id, history in review_histories(conn, config, damaged):
         reviews += len(history)
         pairs = []
         previous_day = None
@@ -176,18 +190,31 @@ def paired_gain(fr, current, new, items) -> tuple[float, float]:
     return mean, math.sqrt(variance / n)
 
 
+NAMED = 10  # damaged reviews named at most; `doctor` lists them all
+
+
+def named_lines(damaged: list[str]) -> tuple[str, ...]:
+    """The first NAMED lines, and one counting the rest."""
+    if len(damaged) <= NAMED:
+        return tuple(damaged)
+    return (*damaged[:NAMED], f"... and {len(damaged) - NAMED} more damaged reviews"
+                              " (`flashdeck doctor` lists them all)")
+
+
 def optimize(conn, config: Config) -> OptimizeResult:
     """Fit on the older reviews, evaluate both on the recent quarter; decide (writes nothing)."""
     fr = _fsrs_rs()
     current = current_parameters(config).parameters
-    items, reviews = build_items(conn, config)
+    damaged: list[str] = []
+    items, reviews = build_items(conn, config, damaged)
     n = len(items)
     if n < MIN_REVIEWS:
         return OptimizeResult(reviews, n, 0, 0, None, None, current, None, False,
                               f"too few reviews to fit personal parameters: {n} reviews on a"
                               f" later day than the card's previous one (at least"
                               f" {MIN_REVIEWS} needed); keeping the "
-                              f"{current_parameters(config).source} parameters")
+                              f"{current_parameters(config).source} parameters",
+                              damaged=named_lines(damaged))
     split = n - max(1, int(n * HELD_OUT))
     train, test = _to_fsrs_items(fr, items[:split]), _to_fsrs_items(fr, items[split:])
     try:
@@ -195,7 +222,8 @@ def optimize(conn, config: Config) -> OptimizeResult:
     except (ValueError, RuntimeError) as exc:  # fsrs-rs refuses (e.g. not enough data)
         return OptimizeResult(reviews, n, split, n - split, None, None, current, None, False,
                               f"fsrs-rs could not fit parameters ({exc}); keeping the "
-                              f"{current_parameters(config).source} parameters")
+                              f"{current_parameters(config).source} parameters",
+                              damaged=named_lines(damaged))
     new = _clamp(fitted)
     old_eval = _evaluate(fr, current, test)
     new_eval = _evaluate(fr, new, test)
@@ -215,7 +243,8 @@ def optimize(conn, config: Config) -> OptimizeResult:
                    f" (log loss {new_eval.log_loss:.4f} vs {old_eval.log_loss:.4f}, a"
                    f" difference within chance)")
     return OptimizeResult(reviews, n, split, n - split, old_eval, new_eval, current, new,
-                          switched, message, gain=gain, standard_error=error)
+                          switched, message, gain=gain, standard_error=error,
+                          damaged=named_lines(damaged))
 
 
 def save(col, config_file: Path, result: OptimizeResult, now: datetime) -> None:
@@ -330,13 +359,15 @@ def simulate_retention(conn, config: Config) -> RetentionResult:
 BATCH = 500  # cards per write transaction: never holding the write lock for long
 
 
-def reschedule(col, config: Config, now: datetime, due: bool = True) -> int:
+def reschedule(col, config: Config, now: datetime, due: bool = True,
+               damaged: list[str] | None = None) -> int:
     """Recompute every reviewed card's memory state under the parameters now in force (and
     its due date, with `due`), written in batches; recorded in the collection so `doctor`
-    replays the same. Returns the number of cards changed."""
+    replays the same. Returns the number of cards changed. A card whose log holds a damaged
+    review keeps its schedule, the review named in `damaged` (`doctor` reports it too)."""
     from flashdeck.clock import local_tz
     from flashdeck.scheduling.parameters import Recompute, record_recompute, recomputed
-    from flashdeck.scheduling.state import SCHEDULING_COLUMNS
+    from flashdeck.scheduling.state import SCHEDULING_COLUMNS, review_damage
 
     here = local_tz()
     params = current_parameters(config).parameters
@@ -362,9 +393,22 @@ def reschedule(col, config: Config, now: datetime, due: bool = True) -> int:
                 continue
             state = {c: row[c] for c in SCHEDULING_COLUMNS}
             reviews = col.conn.execute(
-                "SELECT reviewed_at, rating, state_before, state_after FROM reviews"
+                "SELECT id, reviewed_at, rating, state_before, state_after FROM reviews"
                 " WHERE card_id = ? AND reviewed_at < ? ORDER BY id", (card_id, at)).fetchall()
-            new = recomputed(card_id, state, reviews, entry, config, here)
+            problem = next(filter(None, (
+                review_damage(r[0], card_id, r[2], r[1], "the card keeps its schedule")
+                for r in reviews)), None)
+            if problem is None:
+                try:
+                    new = recomputed(card_id, state, [tuple(r)[1:] for r in reviews], entry,
+                                     config, here)
+                except (ValueError, TypeError, KeyError) as exc:  # a state no JSON object
+                    problem = (f"card {card_id}: its review log cannot be replayed ({exc});"
+                               " the card keeps its schedule; run `flashdeck doctor`")
+            if problem is not None:
+                if damaged is not None:
+                    damaged.append(problem)
+                continue
             if new != state:
                 updates.append((new["stability"], new["difficulty"], new["due"], card_id,
                                 state["version"]))

@@ -71,9 +71,36 @@ def check_stored(row: Any) -> None:
     one no flashdeck writes (a damaged page, a flipped bit, a hand edit): FSRS and the
     calendar then failed deep inside ("internal error: year 3170843 is out of range").
     `doctor --fix` sets such a card to the state its review log replays to."""
+    problem = stored_damage(row)
+    if problem is not None:
+        raise CollectionError(problem)
+
+
+def stored_damage(row: Any) -> str | None:
+    """check_stored's message for `row` (naming the card, the column and the fix), or None
+    when every stored scheduling value is one flashdeck writes."""
     for name in SCHEDULING_COLUMNS:
         value = row[name]
         if _damaged(name, value):
-            raise CollectionError(
-                f"card {row['id']}: its stored schedule is damaged ({name} = {value!r});"
-                " `flashdeck doctor --fix` sets it from its review log")
+            return (f"card {row['id']}: its stored schedule is damaged ({name} = {value!r});"
+                    " `flashdeck doctor --fix` sets it from its review log")
+    return None
+
+
+def review_damage(review_id: Any, card_id: Any, rating: Any, reviewed_at: Any,
+                  consequence: str = "") -> str | None:
+    """One line naming a review whose rating or time is one no flashdeck writes (a damaged
+    page, a hand edit past the table's checks; a time outside the clock's range), what it
+    means for the command (`consequence`) and what to do, as `undo` says it; None for a
+    sound one."""
+    from flashdeck.clock import EARLIEST, LATEST
+
+    if type(rating) is not int or not 1 <= rating <= 4:
+        what = f"rating = {rating!r}"
+    elif type(reviewed_at) is not int \
+            or not EARLIEST.timestamp() <= reviewed_at < LATEST.timestamp():
+        what = f"time = {reviewed_at!r}"
+    else:
+        return None
+    return (f"review {review_id}, card {card_id}: its row in the review log is damaged"
+            f" ({what}){'; ' + consequence if consequence else ''}; run `flashdeck doctor`")

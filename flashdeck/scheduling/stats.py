@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 
 from flashdeck.collection import stats_queries as q
 from flashdeck.scheduling.config import Config
+from flashdeck.scheduling.state import STATES, review_damage, stored_damage
 from flashdeck.scheduling.step import day_start, scheduling_date
 
 EPOCH = date(1970, 1, 1)  # scheduling days are counted from it (stats_queries.DayRow.day)
@@ -113,6 +114,11 @@ class Stats:
     states: dict[str, int]
     intervals: tuple[tuple[str, int], ...]
     parameters: Parameters
+    # one line for each damaged row left out of the figures (naming it and the fix), at
+    # most stats_queries.NAMED; damaged_more: the list was cut
+    damaged: tuple[str, ...] = ()
+    damaged_more: bool = False
+    later: int = 0  # reviews logged after today (the clock set back since): not counted
 
     def to_json(self) -> dict:
         return {
@@ -129,7 +135,30 @@ class Stats:
             "states": dict(self.states),
             "intervals": [{"label": label, "count": n} for label, n in self.intervals],
             "parameters": self.parameters.to_json(),
+            "damaged": self.damage_lines(),
+            "reviews_after_today": self.later,
         }
+
+    def damage_lines(self) -> list[str]:
+        """The damaged rows the figures leave out, a line each (naming the row and the
+        fix), and a last line when there are more than are named."""
+        return list(self.damaged) + (
+            ["... and more damaged rows (`flashdeck doctor` lists them all)"]
+            if self.damaged_more else [])
+
+    def notices(self) -> list[str]:
+        """What the figures leave out, a line each: the damaged rows, the reviews logged
+        after today."""
+        lines = self.damage_lines()
+        if self.later:
+            lines.append(f"{count(self.later, 'review')} logged after today (the clock was"
+                         f" set back since) {'is' if self.later == 1 else 'are'} not counted")
+        return lines
+
+
+def count(n: int, noun: str) -> str:
+    """`1 review`, `2 reviews`."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 # -- the figures ------------------------------------------------------------------------------
@@ -306,14 +335,27 @@ def compute_stats(col, config: Config, now: datetime, deck: str | None = None,
         {"zone": getattr(tz, "key", None) or str(tz), "hour": hour, "curves": curves,
          "bins": CALIBRATION_BINS, "mature": f"{q.MATURE_DAYS} scheduling days"}))
     first_day = (first - EPOCH).days
-    rows = q.answer_days(col, counting, first_day, year[0], year[-2], deck)
+    rows = q.answer_days(col, counting, first_day, year[0], year[-2], deck, year[-1])
+    # a rating or state no flashdeck writes (a damaged page, a hand edit past the checks)
+    # is named and left out; the rest is counted
+    damaged = [review_damage(*row) for row in q.damaged_times(col, deck)]
+    if any(type(r.rating) is not int or not 1 <= r.rating <= 4 for r in rows):
+        rows = [r for r in rows if type(r.rating) is int and 1 <= r.rating <= 4]
+        damaged += [review_damage(*row) for row in q.damaged_ratings(col, deck)]
+    state_rows = q.card_states(col, deck)
+    if any(r.state not in STATES for r in state_rows):
+        state_rows = [r for r in state_rows if r.state in STATES]
+        damaged += [stored_damage(row) for row in q.damaged_states(col, STATES, deck)]
     table, buttons = true_retention(rows, (today - EPOCH).days)
     hm = heatmap(rows, first, first_day)
     cal = calibration(rows)
-    st, intervals = states(q.card_states(col, deck), q.review_intervals(col, offsets, hour, deck))
+    st, intervals = states(state_rows, q.review_intervals(col, offsets, hour, deck))
     fitted = in_use.fitted_at
     params = Parameters(tuple(in_use.parameters), in_use.source, fitted, in_use.reviews_at_fit,
                         q.count_reviews_since(col, int(fitted.timestamp()), deck)
                         if fitted else None)
-    return Stats(deck, today, fc, hm, table, buttons, cal, st, intervals, params)
+    named = [line for line in damaged if line][:q.NAMED]
+    more = len([line for line in damaged if line]) > len(named)
+    return Stats(deck, today, fc, hm, table, buttons, cal, st, intervals, params,
+                 tuple(named), more, q.count_reviews_after(col, year[-1], deck))
 

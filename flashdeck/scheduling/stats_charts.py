@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flashdeck.scheduling.stats import PERIODS, RATING_KEYS, Stats
+from flashdeck.scheduling.stats import PERIODS, RATING_KEYS, Stats, count
 
 _EIGHTHS = " ▁▂▃▄▅▆▇█"
 _SHADES = " ░▒▓█"
@@ -62,7 +62,7 @@ def heatmap_chart(stats: Stats, width: int = 80) -> list[str]:
     first_week = max(0, weeks - fit)
     top = max(counts) if counts else 0
     lines = [f"Reviews, last {len(counts)} days: {sum(counts)} "
-             f"on {sum(1 for n in counts if n)} days"
+             f"on {count(sum(1 for n in counts if n), 'day')}"
              + ("" if first_week == 0 else f" (the last {weeks - first_week} weeks shown)")]
     names = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
     for day in range(7):
@@ -77,8 +77,31 @@ def heatmap_chart(stats: Stats, width: int = 80) -> list[str]:
             else:
                 row.append(_SHADES[1 + min(3, (n * 4 - 1) // top)])
         lines.append(f"{names[day]}  " + "".join(row).rstrip())
+    end = hm.start + timedelta(days=len(counts) - 1)  # today
+    lines.append("    " + _month_marks(hm.start, end, lead, first_week, weeks))
     lines.append(f"    less {_SHADES[1:]} more · busiest day {top}")
     return lines
+
+
+def _month_marks(start, end, lead: int, first_week: int, weeks: int) -> str:
+    """The months under the heatmap's weeks: each month's name (`Mar`) under the week
+    holding its 1st (the first column's month under it too), where it fits whole before
+    the next name (Anki's heatmap labels its months too)."""
+    marks = [" "] * (weeks - first_week)
+    names: list[tuple[int, str]] = []
+    for week in range(first_week, weeks):
+        days = [start + timedelta(days=week * 7 - lead + i) for i in range(7)]
+        firsts = [d for d in days if d.day == 1 and start <= d <= end]
+        if firsts:
+            names.append((week - first_week, f"{firsts[0]:%b}"))
+        elif week == first_week:
+            names.append((0, f"{max(days[0], start):%b}"))
+    free = 0  # the first column not taken by a name
+    for column, name in names:
+        if column >= free and column + len(name) <= len(marks) + 2:
+            marks[column:column + len(name)] = name
+            free = column + len(name) + 1
+    return "".join(marks).rstrip()
 
 
 def retention_table(stats: Stats, width: int = 80) -> list[str]:
@@ -162,13 +185,20 @@ def parameters_lines(stats: Stats, width: int = 80) -> list[str]:
     return lines
 
 
-def all_lines(stats: Stats, width: int = 80) -> list[str]:
-    """Every chart and table, separated by blank lines."""
-    title = f"Stats for {stats.deck}" if stats.deck else "Stats for all decks"
-    parts = [[f"{title} · {stats.today:%A %Y-%m-%d}"], forecast_chart(stats, width),
-             heatmap_chart(stats, width), retention_table(stats, width), buttons_table(stats),
-             calibration_table(stats, width), states_lines(stats, width),
-             parameters_lines(stats, width)]
+def all_lines(stats: Stats, width: int = 80, *, title: bool = True,
+              damage: bool = True) -> list[str]:
+    """Every chart and table, separated by blank lines: first the title (unless `title` is
+    False: the stats view has its own), then what the figures leave out (the damaged rows
+    too, unless `damage` is False: `flashdeck stats` names those on stderr)."""
+    name = f"Stats for {stats.deck}" if stats.deck else "Stats for all decks"
+    notices = stats.notices() if damage else stats.notices()[len(stats.damage_lines()):]
+    parts = [[f"{name} · {stats.today:%A %Y-%m-%d}"]] if title else []
+    if notices:
+        parts.append(notices)
+    parts += [forecast_chart(stats, width), heatmap_chart(stats, width),
+              retention_table(stats, width), buttons_table(stats),
+              calibration_table(stats, width), states_lines(stats, width),
+              parameters_lines(stats, width)]
     lines: list[str] = []
     for part in parts:
         if lines:
@@ -178,10 +208,29 @@ def all_lines(stats: Stats, width: int = 80) -> list[str]:
 
 
 def _fit(line: str, width: int) -> list[str]:
-    """A line too long for the width, wrapped at its spaces (a chart row never is)."""
-    if len(line) <= width:
-        return [line]
-    import textwrap
+    """A line too long for the width, wrapped at its spaces (a chart row never is), in the
+    columns a terminal gives it (a wide character takes two); a word longer than a line (a
+    deck name) is broken where the line ends."""
+    from rich.cells import cell_len
 
+    if cell_len(line) <= width:
+        return [line]
     indent = " " * (len(line) - len(line.lstrip(" ")) + 2)
-    return textwrap.wrap(line, width, subsequent_indent=indent, break_long_words=True) or [""]
+    lines: list[str] = []
+    current = line[:len(line) - len(line.lstrip(" "))]
+    for word in line.lstrip(" ").split(" "):
+        gap = " " if current.strip() else ""
+        if cell_len(current + gap + word) <= width:
+            current += gap + word
+            continue
+        if current.strip():
+            lines.append(current)
+            current = indent
+        for ch in word:  # what is left of a word too long for a line of its own
+            if cell_len(current + ch) > width and current.strip():
+                lines.append(current)
+                current = indent
+            current += ch
+    if current.strip():
+        lines.append(current)
+    return lines

@@ -232,7 +232,7 @@ def test_stats_of_a_deck_count_that_deck_and_agree_with_themselves(cli, tmp_path
     # 30 days after the lapse: out of the last 30 days (today and the 29 before it)
     later = (datetime.fromisoformat(due) + timedelta(days=30)).date().isoformat()
     out = at(f"{later}T09:00:00+01:00", "stats", "--deck", "flashcards/prob").out
-    assert out.splitlines()[0].startswith("2 cards in 1 notes: 1 new, ")
+    assert out.splitlines()[0].startswith("2 cards in 1 note: 1 new, ")
     assert "reviews: 0 today (0.0 min), 2 in all" in out
     assert "true retention (last 30 days): no review cards answered" in out
     stats = at(f"{later}T09:00:00+01:00", "stats", "--deck", "flashcards/prob", "--json").json
@@ -271,3 +271,28 @@ def test_a_buried_card_is_forecast_for_when_it_comes_back(cli, tmp_path, monkeyp
     two_days_on = (datetime.fromisoformat(due) + timedelta(days=2)).date().isoformat()
     late = at(f"{two_days_on}T09:00:00+02:00", "stats", "--json").json
     assert late["forecast"]["days"][0]["due"] == late["forecast"]["overdue"] == 1
+
+
+def test_the_heatmap_names_its_months_under_their_weeks(cli, learned):
+    """The year's heatmap had no dates at all: a column was a week of some month. Each
+    month's name now stands under the week holding its 1st: the script's first day
+    (Monday 2026-06-01) is the first shaded cell of the Mo row, under `Jun`."""
+    from datetime import date
+
+    path, _ = learned
+    lines = cli("--collection", path, "stats", "--plot").out.splitlines()
+    mo = next(i for i, line in enumerate(lines) if line.startswith("Mo  "))
+    rows, months = lines[mo:mo + 7], lines[mo + 7]
+    assert [r[:2] for r in rows] == ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"]
+    start = date(2025, 10, 30)  # the heatmap's first day: END's day, 364 days before
+    monday = start - timedelta(days=start.weekday())
+    named = 0
+    for month in range(11, 23):
+        first = date(2025 + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+        column = 4 + (first - monday).days // 7
+        if months[column:column + 3] == f"{first:%b}":
+            named += 1
+    assert named >= 9, months
+    june = 4 + (date(2026, 6, 1) - monday).days // 7
+    assert months[june:june + 3] == "Jun"
+    assert rows[0][june] not in " ·" and set(rows[0][4:june]) <= {" ", "·"}

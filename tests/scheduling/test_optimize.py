@@ -128,6 +128,31 @@ def test_reschedule_recomputes_memory_and_due(fast_built, tmp_path, monkeypatch,
     assert cli("--collection", path, "doctor").code == 0
 
 
+def test_reschedule_keeps_a_card_whose_log_is_damaged_and_does_the_rest(fast_built, tmp_path,
+                                                                       monkeypatch, cli):
+    """`optimize --reschedule` with a rating of 9 in one card's log: the switch was saved,
+    then "internal error: KeyError: 9" stopped the rescheduling halfway. Now that card
+    keeps its schedule, named in one line, and the other 39 are rescheduled; exit 1."""
+    path, config = _copy(fast_built, tmp_path, monkeypatch, AFTER_FAST)
+    with sqlite3.connect(path) as conn:
+        review, card = conn.execute("SELECT id, card_id FROM reviews ORDER BY id"
+                                    " LIMIT 1 OFFSET 100").fetchone()
+        conn.execute("PRAGMA ignore_check_constraints = 1")
+        conn.execute("UPDATE reviews SET rating = 9 WHERE id = ?", (review,))
+    before = {row[0]: row for row in _cards(path)}
+    out = cli("--collection", path, "optimize", "--reschedule")
+    assert out.code == 1
+    where = f"flashdeck: review {review}, card {card}: its row in the review log is damaged"
+    assert out.err.splitlines() == [
+        f"{where} (rating = 9); the card is left out of the fit; run `flashdeck doctor`",
+        f"{where} (rating = 9); the card keeps its schedule; run `flashdeck doctor`"]
+    assert "Switched: saved in" in out.out
+    assert "Rescheduled 39 cards under the new parameters." in out.out
+    after = {row[0]: row for row in _cards(path)}
+    assert after[card] == before[card]
+    assert sum(before[i] != after[i] for i in before) == 39
+
+
 def test_dry_run_writes_nothing(fast_built, tmp_path, monkeypatch, cli):
     path, config = _copy(fast_built, tmp_path, monkeypatch, AFTER_FAST)
     cards = _cards(path)
@@ -142,6 +167,41 @@ def test_dry_run_writes_nothing(fast_built, tmp_path, monkeypatch, cli):
     assert current.index("log loss") == new.index("log loss")
     assert config.read_text() == SETTINGS
     assert _cards(path) == cards and _meta(path) == []
+
+
+@pytest.mark.parametrize("column, value", [("reviewed_at", 99999999999999),
+                                           ("reviewed_at", "yesterday"),
+                                           ("reviewed_at", -62135596000), ("rating", 9)])
+def test_a_damaged_review_is_named_and_the_rest_is_fitted(fast_built, tmp_path, monkeypatch,
+                                                          cli, column, value):
+    """A review whose time or rating is damaged past SQLite's checks: `optimize` said
+    "internal error: year 3170843 is out of range" (or fitted a rating 9 as a pass). Now it
+    names the review and that its card is left out, in one line as `undo` says it, fits
+    the other cards and exits 1."""
+    path, config = _copy(fast_built, tmp_path, monkeypatch, AFTER_FAST)
+    sound = cli("--collection", path, "optimize", "--dry-run", "--json").json
+    with sqlite3.connect(path) as conn:
+        review, card = conn.execute("SELECT id, card_id FROM reviews ORDER BY id"
+                                    " LIMIT 1 OFFSET 100").fetchone()
+        others = conn.execute("SELECT count(*) FROM reviews WHERE card_id != ?",
+                              (card,)).fetchone()[0]
+        conn.execute("PRAGMA ignore_check_constraints = 1")
+        conn.execute(f"UPDATE reviews SET {column} = ? WHERE id = ?", (value, review))
+    out = cli("--collection", path, "optimize", "--dry-run")
+    assert out.code == 1
+    what = "rating" if column == "rating" else "time"
+    assert out.err.splitlines() == [
+        f"flashdeck: review {review}, card {card}: its row in the review log is damaged"
+        f" ({what} = {value!r}); the card is left out of the fit; run `flashdeck doctor`"]
+    assert out.out.startswith(f"Reviews: {others} (")
+    assert "Dry run: nothing written" in out.out
+    result = cli("--collection", path, "optimize", "--dry-run", "--json")
+    assert result.code == 1
+    data = result.json
+    assert data["reviews"] == others < sound["reviews"] and data["items"] < sound["items"]
+    assert data["damaged"] == [out.err.splitlines()[0].removeprefix("flashdeck: ")]
+    assert data["new"] is not None  # fitted on the rest
+    assert config.read_text() == SETTINGS
 
 
 def test_a_default_like_learner_keeps_the_defaults(default_built, tmp_path, monkeypatch,

@@ -150,3 +150,65 @@ async def test_below_44_columns_the_heatmap_rows_stay_whole_and_the_view_scrolls
         await pilot.press("right")
         await pilot.pause()
         assert body.scroll_x > 0
+
+
+# a deck name of 200 characters, right-to-left text and emoji in it, and would-be markup
+LONG_DECK = ("flashcards/" + "תורת_הלמידה_🧠_مرحبا_[bold]x[/bold]_" * 6)[:200]
+
+
+@run_async
+async def test_a_200_character_deck_name_is_shown_whole_and_the_figures_start_clean(
+        collection):
+    """The title was one line: at 80 columns it showed "Stats ·" and nothing of the deck,
+    and the body, which dropped the figures' first two lines as "the title", began with a
+    leftover piece of the wrapped name. Now the title wraps (the whole name, the date)
+    and the body begins with the forecast."""
+    import sqlite3
+
+    from flashdeck.tui.screens.stats import StatsScreen
+
+    conn = sqlite3.connect(collection)
+    conn.execute("UPDATE cards SET deck = ? WHERE deck = ?", (LONG_DECK, HARD))
+    conn.commit()
+    conn.close()
+    app = app_for(collection, now=END)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _home(pilot)
+        table = app.screen.query_one("#decks")
+        table.move_cursor(row=table.get_row_index(LONG_DECK), animate=False)
+        await pilot.press("t")
+        await _settled(pilot)
+        assert isinstance(app.screen, StatsScreen) and app.screen.deck == LONG_DECK
+        text = screen_text(app)
+        lines = text.split("\n")
+        title_end = next(i for i, line in enumerate(lines) if "Forecast:" in line)
+        title = "".join(line.strip() for line in lines[:title_end])
+        assert LONG_DECK in title and title.endswith("Thursday 2026-10-29")
+        assert "[bold]x[/bold]" in text  # the name's brackets are text, not markup
+        assert lines[title_end].strip().startswith("Forecast: ")
+        assert "Reviews, last 365 days: 333 on 88 days" in text
+
+
+@run_async
+async def test_a_damaged_card_state_is_named_above_the_figures(collection):
+    """A card whose state is 'bogus' on disk: the view said "Could not compute the stats:
+    KeyError: 'bogus'" and showed nothing; now it names the card and its fix, then draws
+    every figure."""
+    import sqlite3
+
+    conn = sqlite3.connect(collection)
+    conn.execute("PRAGMA ignore_check_constraints = 1")
+    card = conn.execute("SELECT min(id) FROM cards WHERE state = 'review'").fetchone()[0]
+    conn.execute("UPDATE cards SET state = 'bogus' WHERE id = ?", (card,))
+    conn.commit()
+    conn.close()
+    app = app_for(collection, now=END)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _home(pilot)
+        await pilot.press("t")
+        await _settled(pilot)
+        text = screen_text(app)
+        assert "Could not compute" not in text
+        assert (f"card {card}: its stored schedule is damaged (state = 'bogus'); `flashdeck"
+                " doctor --fix` sets it from its review log") in text
+        assert "Reviews, last 365 days: 393 on 89 days" in text

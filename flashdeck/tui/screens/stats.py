@@ -45,9 +45,16 @@ class StatsScreen(Screen):
         self.deck = deck
         self.stats = None
 
-    def compose(self) -> ComposeResult:
+    def title_text(self) -> str:
         title = f"Stats · {self.deck}" if self.deck else "Stats · all decks"
-        yield Static(Content.styled(plain(title), "bold $accent"), id="stats-title")
+        if self.stats is not None:
+            title += f" · {self.stats.today:%A %Y-%m-%d}"
+        return title
+
+    def compose(self) -> ComposeResult:
+        # the whole deck name, wrapped (a long one takes lines, it is never cut silently)
+        yield Static(Content.styled(plain(self.title_text()), "bold $accent"),
+                     id="stats-title")
         with VerticalScroll(id="stats-body"):
             yield Static(Content.styled("Counting…", "$text-muted"), id="stats-charts")
         yield Footer()
@@ -88,10 +95,15 @@ class StatsScreen(Screen):
         from flashdeck.scheduling.stats_charts import all_lines
 
         width = max(40, self.size.width - 4)  # the body's padding and scroll bar
-        lines = all_lines(self.stats, width)[2:]  # the title is the screen's own
+        self.query_one("#stats-title", Static).update(
+            Content.styled(plain(self.title_text()), "bold $accent"))
+        lines = all_lines(self.stats, width, title=False)  # the title is the screen's own
+        # what the figures leave out (damaged rows...) comes first, up to a blank line
+        warnings = lines.index("") if self.stats.notices() else 0
         body = Content("\n").join(
-            Content.styled(plain(line), "bold") if _heading(line) else Content(plain(line))
-            for line in lines)
+            Content.styled(plain(line), "$warning") if i < warnings
+            else Content.styled(plain(line), "bold") if _heading(line)
+            else Content(plain(line)) for i, line in enumerate(lines))
         self.query_one("#stats-charts", Static).update(body)
 
     def action_close(self) -> None:
