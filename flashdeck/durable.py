@@ -65,3 +65,50 @@ def replace_durably(target: Path, text: str) -> None:
         temp.unlink(missing_ok=True)
         raise
     sync_folder(folder)
+
+
+@contextmanager
+def claimed(path: Path) -> Iterator[None]:
+    """Create `path` (it must not exist yet) and hold a lock on it while inside, so that
+    `clear_abandoned` run by another process leaves it alone; the file stays afterwards."""
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
+        if fcntl is None:
+            break
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            if os.stat(path).st_ino == os.fstat(fd).st_ino:
+                break
+        except FileNotFoundError:
+            pass
+        # cleared as abandoned between its creation and the lock: make it again
+        os.close(fd)
+    try:
+        yield
+    finally:
+        os.close(fd)
+
+
+def clear_abandoned(paths) -> None:
+    """Delete the files among `paths` that no live `claimed` holds (left by a process
+    killed half-way), with their SQLite `-journal`. Without advisory locks (Windows)
+    nothing is deleted: a live writer's file could not be told from an abandoned one."""
+    if fcntl is None:
+        return
+    for path in paths:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
+            continue  # its writer finished (renamed it) meanwhile
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # being written now
+            if os.stat(path).st_ino == os.fstat(fd).st_ino:
+                Path(f"{path}-journal").unlink(missing_ok=True)
+                Path(path).unlink(missing_ok=True)
+        except FileNotFoundError:
+            continue
+        finally:
+            os.close(fd)
