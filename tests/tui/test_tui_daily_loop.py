@@ -312,8 +312,7 @@ async def test_e_on_a_note_moved_meanwhile_finds_it_instead_of_opening_an_empty_
 @run_async
 async def test_b_in_cram_puts_the_card_aside_instead_of_showing_it_again(tmp_path):
     # `review --cram`: `b` said "Buried until tomorrow." and showed the same card again,
-    # and again: a card could not be skipped. The cram now leaves buried cards out, as the
-    # daily queue does.
+    # and again: a card could not be skipped. The cram now leaves it out.
     cards = [card("basic", f"Metric {n}?", f"Answer {n}", 10 * n) for n in (1, 2)]
     path = make_collection(tmp_path / "c.sqlite", cards)
     app = app_for(path, cram=True)
@@ -322,13 +321,69 @@ async def test_b_in_cram_puts_the_card_aside_instead_of_showing_it_again(tmp_pat
         first = app.screen.card.id
         await pilot.press("b")
         await pilot.pause()
-        assert "Buried until tomorrow" in screen_text(app)
+        assert "Put aside for this cram" in screen_text(app)
         assert app.screen.card is not None and app.screen.card.id != first
         await pilot.press("space", "3")
         await pilot.pause()
         assert type(app.screen).__name__ == "SummaryScreen"
     assert read_rows(path, "SELECT card_id, rating FROM cram_log") == [(3 - first, 3)]
     assert reviews(path) == []
+
+
+@run_async
+async def test_b_in_cram_leaves_the_real_schedule_alone(tmp_path, cli):
+    # `b` in `review --cram` buried the real card until tomorrow ("Buried until
+    # tomorrow"): a card due today vanished from the day's review, though a cram is meant
+    # to touch no schedule. As in Anki's filtered decks without rescheduling, `b` now takes
+    # the card out of this cram only, and says so; `u` brings it back into the cram.
+    cards = [card("basic", f"What does metric {n} measure?", f"Answer {n}", 10 * n)
+             for n in (1, 2, 3)]
+    path = make_collection(tmp_path / "c.sqlite", cards)
+    before = read_rows(path, "SELECT id, due, buried_until, version FROM cards ORDER BY id")
+    app = app_for(path, cram=True)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        first = app.screen.card.id
+        await pilot.press("b")
+        await pilot.pause()
+        said = " ".join(n.message for n in app._notifications)
+        assert "Put aside for this cram; its schedule is untouched" in said, said
+        assert "Buried until tomorrow" not in said
+        assert app.screen.card.id != first
+        await pilot.press("u")
+        await pilot.pause()
+        assert app.screen.card.id == first  # back in the cram
+        await pilot.press("b")
+        await pilot.pause()
+        seen = set()
+        while type(app.screen).__name__ == "ReviewScreen":
+            seen.add(app.screen.card.id)
+            await pilot.press("space", "3")
+            await pilot.pause()
+        assert first not in seen and len(seen) == 2
+    assert read_rows(path, "SELECT id, due, buried_until, version FROM cards ORDER BY id") \
+        == before
+    result = cli("--collection", str(path), "due", "--json")
+    assert result.code == 0
+    total = result.json["total"]
+    assert total["new"] + total["learning"] + total["review"] == 3, result.out
+
+
+@run_async
+async def test_s_in_cram_suspends_the_card_and_says_it_is_everywhere(tmp_path):
+    # `s` in a cram suspends the card itself (Anki's filtered decks do too: a card the
+    # user wants gone is gone), and the toast says it reaches beyond the cram
+    cards = [card("basic", f"Metric {n}?", f"Answer {n}", 10 * n) for n in (1, 2)]
+    path = make_collection(tmp_path / "c.sqlite", cards)
+    app = app_for(path, cram=True)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        first = app.screen.card.id
+        await pilot.press("s")
+        await pilot.pause()
+        said = " ".join(n.message for n in app._notifications)
+        assert f"Suspended card {first} everywhere, not only in this cram" in said, said
+    assert card_column(path, first, "suspended") == 1
 
 
 @run_async

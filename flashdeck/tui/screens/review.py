@@ -493,7 +493,10 @@ class ReviewScreen(Screen):
                 lambda: self.app.session.hid(self.engine.suspend(card.id, True)),
                 "the card is not suspended"):
             return
-        self.notify(f"Suspended card {card.id} (u takes it back; `flashdeck unsuspend"
+        # in a cram too (as in Anki's filtered decks): a card the user wants gone is a card
+        # of theirs, whatever deck it was met in; the toast says it is more than the cram's
+        where = " everywhere, not only in this cram" if self.app.session.cram else ""
+        self.notify(f"Suspended card {card.id}{where} (u takes it back; `flashdeck unsuspend"
                     f" {card.id}` any time).", markup=False)
         await self.next_card()
 
@@ -505,7 +508,9 @@ class ReviewScreen(Screen):
         if not self.app.guarded_write(lambda: self.app.session.hid(self.engine.bury(card.id)),
                                       "the card is not buried"):
             return
-        self.notify("Buried until tomorrow (u takes it back).", markup=False)
+        self.notify("Put aside for this cram; its schedule is untouched (u takes it back)."
+                    if self.app.session.cram else "Buried until tomorrow (u takes it back).",
+                    markup=False)
         await self.next_card()
 
     @after_first_card
@@ -744,7 +749,8 @@ class ReviewScreen(Screen):
                    partial(self.action_grade, rating.value))
         yield "Undo", "Undo the last answer, suspend or bury (u)", self.action_undo
         yield "Suspend card", "Hide this card until unsuspended (s)", self.action_suspend
-        yield "Bury card", "Hide this card until tomorrow (b)", self.action_bury
+        yield ("Bury card", "Hide this card until tomorrow; in a cram, out of this cram only (b)",
+               self.action_bury)
         yield "Edit note", "Open the note in $EDITOR at this card (e)", self.action_edit
         yield "Card info", "This card's memory, recall now and history (i)", self.action_info
         yield "Help", "Show the keys (?)", self.action_help
