@@ -782,6 +782,60 @@ class Queue:
                       [_ts(day_end), self._horizon()], 1 << 62, True)
         return Counts(counts.new, counts.learning, counts.review + ahead)
 
+    def today(self) -> list[int]:
+        """The ids of the cards `counts` counts, in the order the queue gives them (what
+        `flashdeck list --due` lists): the learning steps due now, the reviews due today
+        (most overdue first, within the limit), the new cards the rest of the daily limit
+        lets in (in the configured order; interleaved: the notes take turns, those that
+        have given fewest today first), then the learning steps due later today. The same
+        tests as `counts`; the order is the queue's as far as the day's answers go (an
+        answer may hold a sibling back, or move an exercise past another card)."""
+        now, (day_start, day_end) = self.now, self.day
+        filters, params = self._filters(now)
+        not_siblings, sibling_params = self._not_siblings()
+        conn = self.col.conn
+        new_done, reviews_done = self.done_today()
+        learning = [(row[0], row[1]) for row in conn.execute(
+            "SELECT c.id, c.due <= ? OR " + INTERDAY_STEP + " FROM cards c"
+            " WHERE c.state IN ('learning', 'relearning') AND c.due < ?" + filters
+            + " ORDER BY c.due, c.id", [_ts(now), _ts(day_end), *params])]
+        ids = [card_id for card_id, now_due in learning if now_due]
+        review_cap = self.config.reviews_per_day - reviews_done
+        if review_cap > 0:
+            ids += [row[0] for row in conn.execute(
+                "SELECT c.id FROM cards c WHERE c.state = 'review' AND c.due < ?" + filters
+                + not_siblings + " ORDER BY CAST(? - c.due AS REAL)"
+                " / MAX(c.due - c.last_review, 1) DESC, c.id LIMIT ?",
+                [_ts(day_end), *params, *sibling_params, _ts(now), review_cap])]
+        new_cap = self.config.new_per_day - new_done
+        if new_cap > 0:
+            where = " WHERE c.state = 'new'" + filters + not_siblings + _FIRST_COPY
+            where_params = [*params, *sibling_params]
+            order = self.config.new_order
+            if order == "note":
+                sql, args = ("SELECT c.id FROM cards c" + where
+                             + " ORDER BY c.note_id, c.position, c.id LIMIT ?",
+                             [*where_params, new_cap])
+            elif order == "random":
+                shuffle = _shuffle_params(day_start)
+                sql, args = ("SELECT c.id FROM cards c" + where
+                             + f" ORDER BY {_SHUFFLE}, c.id LIMIT ?",
+                             [*where_params, *shuffle, new_cap])
+            else:
+                # turn k of a note comes after turn k-1 of every note; a note that has
+                # given cards today has had that many turns
+                sql = (f"WITH touched AS ({_TOUCHED_NOTE_COUNTS}),"
+                       " waiting AS (SELECT c.id, c.note_id, c.position, row_number() OVER"
+                       " (PARTITION BY c.note_id ORDER BY c.position, c.id) AS turn"
+                       " FROM cards c" + where + ")"
+                       " SELECT w.id FROM waiting w LEFT JOIN touched t"
+                       " ON t.note_id = w.note_id"
+                       " ORDER BY w.turn + coalesce(t.given, 0), w.note_id, w.position, w.id"
+                       " LIMIT ?")
+                args = [_ts(day_start), *where_params, new_cap]
+            ids += [row[0] for row in conn.execute(sql, args)]
+        return ids + [card_id for card_id, now_due in learning if not now_due]
+
     def deck_counts(self) -> dict[str, Counts]:
         """Every deck with a live card (suspended ones too) and what it has left today, the
         daily limits not applied (see scheduling/decks.py): one grouped pass over the cards."""
