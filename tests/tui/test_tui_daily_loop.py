@@ -210,6 +210,68 @@ async def test_a_card_answered_elsewhere_before_the_reveal_is_not_revealed(tmp_p
     assert sorted(reviews(path)) == sorted([(shown.id, 3), (3 - shown.id, 3)])
 
 
+def _reimport_elsewhere(path, note, old: str, new: str) -> None:
+    """Another terminal: the note edited, then `flashdeck import` of its vault."""
+    from flashdeck.collection.importer import import_paths
+    from flashdeck.collection.store import Collection
+
+    text = note.read_text(encoding="utf-8")
+    assert old in text
+    note.write_text(text.replace(old, new), encoding="utf-8")
+    with Collection.open(path) as other:
+        import_paths(other, [str(note.parent)], now=0)
+
+
+PRECISION_NOTE = ("---\ntags: [flashcards/ml/metrics]\n---\n# Precision\n\n"
+                  "Precision::$\\frac{TP}{TP + FP}$\n")
+
+
+@run_async
+async def test_an_answer_re_imported_elsewhere_is_revealed_as_it_is_now(tmp_path):
+    # The card on screen, its note fixed in the editor and `flashdeck import` run in
+    # another terminal: Space showed the old answer (the mistake just fixed) until the
+    # next card. The reveal now shows the answer as it is now, and says it changed.
+    path, note = _vault_collection(tmp_path, PRECISION_NOTE)
+    app = app_for(path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        shown = app.screen.card
+        assert shown.front == "Precision"
+        _reimport_elsewhere(path, note, "{TP + FP}", "{TP + FP + 0}")
+        await pilot.press("space")
+        await pilot.pause()
+        said = " ".join(n.message for n in app._notifications)
+        assert f"Card {shown.id} was changed in its note since it was shown: its answer" \
+            in said, said
+        assert app.screen.revealed and app.screen.card.id == shown.id
+        text = screen_text(app)
+        assert "TP + FP + 0" in text, text
+        await pilot.press("3")
+        await pilot.pause()
+    assert reviews(path) == [(shown.id, 3)]
+
+
+@run_async
+async def test_a_question_re_imported_elsewhere_is_shown_again_before_its_answer(tmp_path):
+    # the question changed too: the new question is shown (the old one was read), and the
+    # next Space reveals the new answer
+    path, note = _vault_collection(tmp_path, PRECISION_NOTE)
+    app = app_for(path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        shown = app.screen.card
+        _reimport_elsewhere(path, note, "Precision::", "Precision (PPV)::")
+        await pilot.press("space")
+        await pilot.pause()
+        said = " ".join(n.message for n in app._notifications)
+        assert "here is its question as it is now" in said, said
+        assert not app.screen.revealed and app.screen.card.id == shown.id
+        assert "Precision (PPV)" in screen_text(app)
+        await pilot.press("space")
+        await pilot.pause()
+        assert app.screen.revealed and "TP + FP" in screen_text(app)
+
+
 def _three_metric_decks(tmp_path):
     """A collection of three basic cards, each in a deck of its own."""
     cards = [card("basic", f"Metric {n}?", f"Answer {n}", 10 * n,

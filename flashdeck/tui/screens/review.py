@@ -48,6 +48,16 @@ def _run_editor(command: list[str], **streams) -> subprocess.CompletedProcess | 
         return exc
 
 
+def _question_of(card: CardView) -> tuple:
+    """What the question of a card shows (an exercise's numbers come from these)."""
+    return (card.kind, card.front, card.exercise, card.note)
+
+
+def _text_of(card: CardView) -> tuple:
+    """What the card shows, question and answer (its breadcrumb and deck on top)."""
+    return (*_question_of(card), card.back, card.breadcrumb, card.deck)
+
+
 def after_first_card(action):
     """A key's action that waits, if need be, until the screen shows its first card.
 
@@ -353,6 +363,19 @@ class ReviewScreen(Screen):
                             "put aside there): on to the next card.", markup=False)
                 await self.next_card()
                 return
+            if _text_of(now) != _text_of(card):
+                # its note was re-imported elsewhere (`flashdeck import` in another
+                # terminal) since it was shown: the answer read from the card as shown
+                # would be the old one. A new question is shown first (the old one was
+                # read); a new answer is simply the one revealed, said so
+                changed = f"Card {card.id} was changed in its note since it was shown"
+                if _question_of(now) != _question_of(card):
+                    self.notify(f"{changed}: here is its question as it is now.",
+                                markup=False)
+                    await self.show_card(now)
+                    return
+                self.notify(f"{changed}: its answer is shown as it is now.", markup=False)
+                self.card = card = now
         try:
             self.previews = self.engine.previews(card.id)
         except FlashdeckError as exc:  # its stored schedule is damaged: say so, keep going
