@@ -503,6 +503,52 @@ async def test_u_on_the_summary_takes_back_the_last_answer_of_the_day(tmp_path):
 
 
 @run_async
+async def test_u_on_the_summary_keeps_the_progress_of_the_sitting(tmp_path):
+    # Three cards answered, the summary, `u` (the last was a slip): the review screen came
+    # back with its progress bar at 0/1, as if the sitting had just begun. It goes on at
+    # 2/3 (the answer taken back is the one left), and ends at 3/3 again.
+    cards = [card("basic", f"What does metric {n} measure?", f"Answer {n}", 10 * n)
+             for n in (1, 2, 3)]
+    path = make_collection(tmp_path / "c.sqlite", cards)
+    app = app_for(path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        for _ in range(3):
+            await pilot.press("space", "4")
+            await pilot.pause()
+        assert type(app.screen).__name__ == "SummaryScreen"
+        await pilot.press("u")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ReviewScreen"
+        status = app.screen.query_one("#status")
+        assert status.progress == "2/3", status.progress
+        assert "2/3" in screen_text(app).splitlines()[1]
+        await pilot.press("space", "4")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "SummaryScreen"
+    assert len(reviews(path)) == 3
+
+
+@run_async
+async def test_u_on_the_summary_after_a_bury_keeps_the_progress(tmp_path):
+    cards = [card("basic", f"What does metric {n} measure?", f"Answer {n}", 10 * n)
+             for n in (1, 2)]
+    path = make_collection(tmp_path / "c.sqlite", cards)
+    app = app_for(path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("space", "4")
+        await pilot.pause()
+        await pilot.press("b")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "SummaryScreen"
+        await pilot.press("u")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ReviewScreen"
+        assert app.screen.query_one("#status").progress == "1/2"
+
+
+@run_async
 async def test_u_on_the_summary_takes_back_a_bury_of_the_last_card(tmp_path):
     """The day's last card buried by a slip of `b`: the summary's `u` unburies it and shows
     it again, as it takes back an answer."""

@@ -116,7 +116,8 @@ class ReviewScreen(Screen):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (60, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (16, "-tall")]
 
-    def __init__(self, deck: str | None = None, first: CardView | None = None) -> None:
+    def __init__(self, deck: str | None = None, first: CardView | None = None,
+                 done: int = 0) -> None:
         super().__init__()
         self.deck = deck
         self.first = first
@@ -126,7 +127,7 @@ class ReviewScreen(Screen):
         self.suggested: int | None = None
         self.seed: int | None = None
         self.shown_at = 0.0
-        self.done_here = 0
+        self.done_here = done  # the progress bar's cards done (a sitting resumed: so far)
         self._answer_parts_lock = asyncio.Lock()
         self.first_card_shown = asyncio.Event()  # see `after_first_card`
         self._answer_parts_built = False
@@ -232,7 +233,8 @@ class ReviewScreen(Screen):
             self.card = None
             from flashdeck.tui.screens.summary import SummaryScreen  # not before the first frame
 
-            self.app.switch_screen(SummaryScreen(finished=True, deck=self.deck))
+            self.app.switch_screen(SummaryScreen(finished=True, deck=self.deck,
+                                                  done=self.done_here))
             return
         if getattr(self.app, "demo", False) and not self.query("#demo-banner"):
             banner = Static(Content.styled(DEMO_NOTICE, "bold $warning"), id="demo-banner")
@@ -573,7 +575,7 @@ class ReviewScreen(Screen):
     def action_quit_session(self) -> None:
         from flashdeck.tui.screens.summary import SummaryScreen  # not before the first frame
 
-        self.app.switch_screen(SummaryScreen(finished=False, deck=self.deck))
+        self.app.switch_screen(SummaryScreen(finished=False, deck=self.deck, done=self.done_here))
 
     @after_first_card
     def action_decks(self) -> None:
