@@ -272,6 +272,31 @@ async def test_a_question_re_imported_elsewhere_is_shown_again_before_its_answer
         assert app.screen.revealed and "TP + FP" in screen_text(app)
 
 
+@run_async
+async def test_the_day_s_last_card_answered_elsewhere_ends_on_the_summary(tmp_path):
+    # The day's last card on screen, answered in another terminal, then Space: the screen
+    # said so and went to the summary, then crashed ("internal error: NoMatches: No nodes
+    # match '#card'": the reveal's scroll ran on the review screen already taken down).
+    from flashdeck.collection.store import Collection
+    from flashdeck.scheduling.config import Config
+    from flashdeck.scheduling.engine import Engine
+
+    path = make_collection(tmp_path / "c.sqlite", [card("basic", "Precision?", "TP / (TP + FP)",
+                                                        10)])
+    app = app_for(path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        with Collection.open(path) as other:
+            Engine(other, Config(fuzz=False)).answer(app.screen.card.id, 4)  # days away
+        await pilot.press("space")
+        await pilot.pause()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "SummaryScreen"
+        assert "was answered elsewhere" in " ".join(n.message for n in app._notifications)
+    assert app.crash is None
+    assert reviews(path) == [(1, 4)]
+
+
 def _three_metric_decks(tmp_path):
     """A collection of three basic cards, each in a deck of its own."""
     cards = [card("basic", f"Metric {n}?", f"Answer {n}", 10 * n,
@@ -429,6 +454,45 @@ async def test_b_in_cram_leaves_the_real_schedule_alone(tmp_path, cli):
     assert result.code == 0
     total = result.json["total"]
     assert total["new"] + total["learning"] + total["review"] == 3, result.out
+
+
+@run_async
+async def test_a_cram_card_answered_in_another_terminal_is_still_revealed(tmp_path):
+    # `review --cram` in one terminal, `flashdeck answer` (the daily review) in another on
+    # the card the cram shows: Space said "Card 1 was answered elsewhere in the meantime:
+    # on to the next card" and showed the same card again. A cram touches no schedule, so
+    # an answer elsewhere changes nothing in it: the answer is revealed and graded once.
+    from flashdeck.collection.store import Collection
+    from flashdeck.scheduling.config import Config
+    from flashdeck.scheduling.engine import Engine
+
+    cards = [card("basic", f"What does metric {n} measure?", f"Answer {n}", 10 * n)
+             for n in (1, 2)]
+    path = make_collection(tmp_path / "c.sqlite", cards)
+    app = app_for(path, cram=True)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        shown = app.screen.card
+        with Collection.open(path) as other:
+            Engine(other, Config(fuzz=False)).answer(shown.id, 3)
+        await pilot.press("space")
+        await pilot.pause()
+        said = " ".join(n.message for n in app._notifications)
+        assert "answered elsewhere" not in said, said
+        assert app.screen.revealed and app.screen.card.id == shown.id
+        assert f"Answer {shown.id}" in screen_text(app)
+        await pilot.press("3")
+        await pilot.pause()
+        assert app.screen.card.id != shown.id
+        with Collection.open(path) as other:  # suspended elsewhere: out of the cram too
+            Engine(other, Config(fuzz=False)).suspend(app.screen.card.id)
+        await pilot.press("space")
+        await pilot.pause()
+        said = " ".join(n.message for n in app._notifications)
+        assert "was suspended elsewhere in the meantime" in said, said
+        assert type(app.screen).__name__ == "SummaryScreen"
+    assert read_rows(path, "SELECT card_id, rating FROM cram_log") == [(shown.id, 3)]
+    assert reviews(path) == [(shown.id, 3)]  # the other terminal's, and only it
 
 
 @run_async

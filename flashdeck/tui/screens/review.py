@@ -358,9 +358,17 @@ class ReviewScreen(Screen):
         await self._build_answer_parts()
         if self.app.pending is None:
             now = get_card(self.app.session.col, card.id)
-            if now.version != card.version or now.orphaned or now.suspended:
+            if self.app.session.cram and (now.orphaned or now.suspended):
+                self.notify(f"Card {card.id} was suspended elsewhere in the meantime (or "
+                            "left its note): on to the next card.", markup=False)
+                await self.next_card()
+                return
+            if not self.app.session.cram and (
+                    now.version != card.version or now.orphaned or now.suspended):
                 # another terminal answered (or suspended, buried) it since it was shown:
-                # its buttons would preview the new state and the grade be refused
+                # its buttons would preview the new state and the grade be refused. (A
+                # cram's answers touch no schedule: one given elsewhere changes nothing
+                # here, the card is revealed as the cram showed it.)
                 self.notify(f"Card {card.id} was answered elsewhere in the meantime (or "
                             "put aside there): on to the next card.", markup=False)
                 await self.next_card()
@@ -703,8 +711,15 @@ class ReviewScreen(Screen):
         """The least scroll that shows the back's first lines (half the view, or all of a
         shorter back), never past the rule: no scroll when the card already shows them,
         and as much of the front above as fits."""
-        card, divider, back = (self.query_one(name) for name in ("#card", "#divider", "#back"))
-        if not (self.revealed and card.is_attached and back.is_attached):
+        if not self.revealed or not self.is_attached:
+            # the reveal moved on instead (the card answered elsewhere): maybe to the
+            # summary, this screen's widgets already gone
+            return
+        parts = [next(iter(self.query(name)), None) for name in ("#card", "#divider", "#back")]
+        if None in parts:
+            return
+        card, divider, back = parts
+        if not (card.is_attached and back.is_attached):
             return
         view = card.scrollable_content_region
         y = round(card.scroll_y)
@@ -716,6 +731,8 @@ class ReviewScreen(Screen):
             card.scroll_to(y=target, animate=False, immediate=True)
 
     def _verdict_into_view(self) -> None:
+        if not self.revealed or not self.is_attached or not self.query("#card #back"):
+            return  # the reveal moved on instead (see `_answer_into_view`)
         for verdict in self.query("#exercise #verdict"):
             from flashdeck.tui.answer_parts import scroll_to_show
 
