@@ -469,7 +469,7 @@ class Collection:
         replaces an earlier backup (it read as an empty collection), and is deleted by the
         next backup, silently (it held nothing the collection does not). With `schema`, the
         copy is kept only if it holds that schema version (returns whether it was kept)."""
-        from flashdeck.durable import claimed, clear_abandoned
+        from flashdeck.durable import claimed, clear_abandoned, sync_folder
 
         target = Path(target)
         if self.path is not None:
@@ -490,7 +490,10 @@ class Collection:
                 finally:
                     copy.close()
                 if kept:
+                    # SQLite flushed the copy to disk at its commit; the rename is flushed
+                    # too, so a power cut never takes the backup's name back
                     os.replace(partial, target)
+                    sync_folder(target.parent)
                     return True
             except BaseException:
                 partial.unlink(missing_ok=True)
