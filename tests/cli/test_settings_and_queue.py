@@ -273,11 +273,13 @@ def _metrics_vault(folder):
     return folder
 
 
-def test_list_due_lists_the_new_cards_due_counts_in_queue_order(cli, tmp_path, monkeypatch):
+@pytest.mark.parametrize("order", ["interleaved", "note", "random"])
+def test_list_due_lists_the_new_cards_due_counts_in_queue_order(cli, tmp_path, monkeypatch,
+                                                                order):
     """`flashdeck due` said 3 new while `flashdeck list --due` said "no cards": it left
     every new card out. It now lists what `due` counts — the new cards the day's limit lets
     in, in the order the review brings them (the notes take turns) — in text and JSON."""
-    configure(tmp_path, monkeypatch, "new_per_day = 3\n")
+    configure(tmp_path, monkeypatch, f'new_per_day = 3\nnew_order = "{order}"\n')
     at(monkeypatch, "2026-11-24T09:00:00+00:00")
     col = tmp_path / "c.sqlite"
     assert cli("--collection", col, "import", _metrics_vault(tmp_path / "vault")).code == 0
@@ -285,7 +287,9 @@ def test_list_due_lists_the_new_cards_due_counts_in_queue_order(cli, tmp_path, m
     assert due == {"new": 3, "learning": 0, "review": 0}
     listed = cli("--collection", col, "list", "--due", "--json").json
     assert [c["state"] for c in listed] == ["new"] * 3
-    assert {c["deck"] for c in listed} == {"flashcards/ml/metrics", "flashcards/ml/activations"}
+    if order == "interleaved":  # the two notes take turns
+        assert {c["deck"] for c in listed} == {"flashcards/ml/metrics",
+                                               "flashcards/ml/activations"}
     text = cli("--collection", col, "list", "--due")
     assert text.code == 0 and [line.split()[0] for line in text.out.splitlines()] == [
         str(c["id"]) for c in listed]
@@ -325,3 +329,25 @@ def test_list_due_counts_as_due_does_with_learning_reviews_and_a_deck(cli, tmp_p
         assert all(deck is None or c["deck"] == deck for c in listed)
         if deck is None:
             assert [c["state"] for c in listed[:2]] == ["learning", "learning"]
+
+
+def test_list_due_after_some_answers_follows_the_turns_the_notes_have_had(cli, tmp_path,
+                                                                          monkeypatch):
+    """Two new cards of one note answered this morning: the other note has its turns
+    first, as the review gives them (list --due, then `next` after each answer)."""
+    configure(tmp_path, monkeypatch, "new_per_day = 5\n")
+    at(monkeypatch, "2026-11-24T09:00:00+00:00")
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", _metrics_vault(tmp_path / "vault")).code == 0
+    cards = cli("--collection", col, "list", "--json").json
+    first_note = [c["id"] for c in cards if c["note"] == cards[0]["note"]]
+    for card_id in first_note[:2]:
+        assert cli("--collection", col, "answer", card_id, "easy").code == 0
+    listed = [c["id"] for c in cli("--collection", col, "list", "--due", "--json").json]
+    assert len(listed) == cli("--collection", col, "due", "--json").json["total"]["new"] == 3
+    shown = []
+    for _ in range(3):
+        card = cli("--collection", col, "next", "--json").json["card"]
+        shown.append(card["id"])
+        assert cli("--collection", col, "answer", card["id"], "easy").code == 0
+    assert shown == listed
