@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import secrets
 from contextlib import contextmanager
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Iterator
 
@@ -48,7 +49,7 @@ def replace_durably(target: Path, text: str) -> None:
     new one, never a mix; two writers never share a temp file. Callers hold
     `folder_lock(target.parent)` around their read-edit-write."""
     folder = target.parent
-    for stale in folder.glob(f".{target.name}.*.tmp"):
+    for stale in folder.glob(f".{glob_escape(target.name)}.*.tmp"):
         # a writer killed before its rename (callers hold `folder_lock`: no live one)
         stale.unlink(missing_ok=True)
     temp = folder / f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp"

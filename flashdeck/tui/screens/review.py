@@ -50,12 +50,12 @@ def _run_editor(command: list[str], **streams) -> subprocess.CompletedProcess | 
 
 def _question_of(card: CardView) -> tuple:
     """What the question of a card shows (an exercise's numbers come from these)."""
-    return (card.kind, card.front, card.exercise, card.note)
+    return (card.kind, card.front, card.exercise)
 
 
 def _text_of(card: CardView) -> tuple:
-    """What the card shows, question and answer (its breadcrumb and deck on top)."""
-    return (*_question_of(card), card.back, card.breadcrumb, card.deck)
+    """What the card shows, question and answer (its deck and note on top)."""
+    return (*_question_of(card), card.back, card.breadcrumb, card.deck, card.note_title)
 
 
 def after_first_card(action):
@@ -385,7 +385,7 @@ class ReviewScreen(Screen):
                     await self.show_card(now)
                     return
                 self.notify(f"{changed}: its answer is shown as it is now.", markup=False)
-                self.card = card = now
+            self.card = card = now  # (a note moved meanwhile: its images are found there)
         try:
             self.previews = self.engine.previews(card.id)
         except FlashdeckError as exc:  # its stored schedule is damaged: say so, keep going
