@@ -13,8 +13,15 @@ from flashdeck.cli import main
 
 @pytest.fixture(autouse=True)
 def _isolated_env(tmp_path_factory, monkeypatch):
-    """Never touch the developer's real collection or settings."""
+    """Never touch the developer's real collection, settings or files: the platform's user
+    folders (data: the demo, the Anki mirror and login; state: the review app's crash logs;
+    config; cache) are a temp home's, for this process and the subprocesses it starts
+    (HOME too: where platformdirs looks outside the XDG variables, e.g. on macOS)."""
     home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    for variable, folder in (("XDG_DATA_HOME", ".local/share"), ("XDG_STATE_HOME", ".local/state"),
+                             ("XDG_CONFIG_HOME", ".config"), ("XDG_CACHE_HOME", ".cache")):
+        monkeypatch.setenv(variable, str(home / folder))
     monkeypatch.setenv("FLASHDECK_COLLECTION", str(home / "default.sqlite"))
     monkeypatch.setenv("FLASHDECK_CONFIG", str(home / "config.toml"))
     monkeypatch.delenv("FLASHDECK_NOW", raising=False)

@@ -99,13 +99,16 @@ def fields_hash(flds: str) -> str:
 def mirror_cards(col: Collection, guids: dict[int, str], config, now: datetime, tz,
                  anki_today: int, media: Media | None = None, deck: str | None = None,
                  have: dict | None = None, stamps: dict | None = None,
-                 note_types: tuple[int, int] = (0, 0)
+                 note_types: tuple[int, int] = (0, 0), damaged: dict[int, str] | None = None
                  ) -> tuple[list[MirrorCard], dict[int, str]]:
     """The MirrorCard of every live card that has a GUID (of `deck` and its subdecks), and
     the cards' new stamps. A card whose stamp (`stamps[card id]`: its inputs and its fields'
     hash) says the mirror's note (`have`: `Mirror.notes()`, of the note type it should have:
     `note_types`, basic and cloze) holds its fields as they would be rendered now is not
-    rendered again (fields None: left as they are)."""
+    rendered again (fields None: left as they are). With `damaged` (a dict), a card whose
+    stored schedule is damaged (`state.stored_problem`) is left out and its one-line
+    problem kept there by card id."""
+    from flashdeck.scheduling.state import stored_problem
     from flashdeck.scheduling.step import scheduling_date
 
     today = scheduling_date(now, config.day_start_hour, tz)
@@ -116,6 +119,11 @@ def mirror_cards(col: Collection, guids: dict[int, str], config, now: datetime, 
         guid = guids.get(row["id"])
         if guid is None:
             continue
+        if damaged is not None:
+            problem = stored_problem(row)
+            if problem is not None:
+                damaged[row["id"]] = problem
+                continue
         inputs = _inputs(col, row)
         current = have.get(guid)
         stamp = stamps.get(row["id"])

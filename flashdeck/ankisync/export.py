@@ -11,7 +11,7 @@ from a preset of the package's own. Nothing is written to the flashdeck collecti
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -19,6 +19,7 @@ from pathlib import Path
 class ExportReport:
     notes: int
     reviews: int
+    damaged: list[str] = field(default_factory=list)  # the cards left out, one line each
 
 
 def export_apkg(col, out: Path, config, now, tz, deck: str | None = None) -> ExportReport:
@@ -43,12 +44,15 @@ def export_apkg(col, out: Path, config, now, tz, deck: str | None = None) -> Exp
         with Mirror(Path(tmp) / "collection.anki2") as mirror:
             mirror.models()
             media = Media(lambda path: mirror.col.media.add_file(str(path)))
-            cards, _ = mirror_cards(col, guids, config, now, tz, mirror.today(), media, deck)
+            # a card whose stored schedule is damaged is left out (its reviews too), named
+            damaged: dict[int, str] = {}
+            cards, _ = mirror_cards(col, guids, config, now, tz, mirror.today(), media, deck,
+                                    damaged=damaged)
             for card in cards:
                 mirror.deck_id(card.deck)
             mirror.use_preset(config, parameters)
             mirror.push(cards, set(), parameters)
-            rows, ids = [], list(guids)
+            rows, ids = [], [card_id for card_id in guids if card_id not in damaged]
             for start in range(0, len(ids), 500):
                 chunk = ids[start:start + 500]
                 rows += col.conn.execute(
@@ -67,4 +71,4 @@ def export_apkg(col, out: Path, config, now, tz, deck: str | None = None) -> Exp
                 temp.replace(out)
             except (AnkiException, OSError) as exc:
                 raise FlashdeckError(f"{out}: cannot write the package: {exc}") from None
-    return ExportReport(len(cards), len(rows))
+    return ExportReport(len(cards), len(rows), list(damaged.values()))

@@ -11,6 +11,7 @@ import os
 import sqlite3
 import time
 from contextlib import contextmanager
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Iterator
 
@@ -463,26 +464,42 @@ class Collection:
     def backup(self, target: Path, *, schema: int | None = None) -> bool:
         """A consistent copy of the collection at `target` (SQLite's backup API: safe while
         other processes use it; never a file copy, see `open`). Written under a name of its
-        own (`target` + `.partial`) and renamed to `target` once whole: a copy killed
-        half-way never bears a backup's name nor replaces an earlier backup (it read as an
-        empty collection). With `schema`, the copy is kept only if it holds that schema
-        version (returns whether it was kept)."""
+        own (`target` + `.<pid>-<random>.partial`, locked while it is written) and renamed
+        to `target` once whole: a copy killed half-way never bears a backup's name nor
+        replaces an earlier backup (it read as an empty collection), and is deleted by the
+        next backup, silently (it held nothing the collection does not). With `schema`, the
+        copy is kept only if it holds that schema version (returns whether it was kept)."""
+        from flashdeck.durable import claimed, clear_abandoned, sync_folder
+
         target = Path(target)
-        partial = target.with_name(target.name + ".partial")
-        for stale in (partial, partial.with_name(partial.name + "-journal")):
-            stale.unlink(missing_ok=True)  # an earlier copy, killed half-way
-        copy = sqlite3.connect(partial)
-        try:
-            self.conn.backup(copy)
-            kept = schema is None or copy.execute(
-                "SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(schema),)
-        finally:
-            copy.close()
-        if not kept:
+        if self.path is not None:
+            folder = self.path.parent
+            clear_abandoned(sorted(folder.glob(f"{glob_escape(self.path.name)}.*.partial")))
+            for journal in folder.glob(f"{glob_escape(self.path.name)}.*.partial-journal"):
+                if not journal.with_name(journal.name[:-len("-journal")]).exists():
+                    journal.unlink(missing_ok=True)  # its copy gone, it can restore nothing
+        partial = target.with_name(f"{target.name}.{os.getpid()}-{os.urandom(4).hex()}.partial")
+        with claimed(partial):
+            try:
+                copy = sqlite3.connect(partial)
+                try:
+                    self.conn.backup(copy)
+                    kept = schema is None or copy.execute(
+                        "SELECT value FROM meta WHERE key = 'schema_version'"
+                    ).fetchone() == (str(schema),)
+                finally:
+                    copy.close()
+                if kept:
+                    # SQLite flushed the copy to disk at its commit; the rename is flushed
+                    # too, so a power cut never takes the backup's name back
+                    os.replace(partial, target)
+                    sync_folder(target.parent)
+                    return True
+            except BaseException:
+                partial.unlink(missing_ok=True)
+                raise
             partial.unlink()
             return False
-        os.replace(partial, target)
-        return True
 
     def _apply_migrations(self) -> None:
         """Inside a transaction: bring the schema from its version up to SCHEMA_VERSION."""

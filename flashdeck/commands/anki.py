@@ -135,6 +135,10 @@ def cmd_export(args) -> int:
     config = load_config()
     with open_collection(args, readonly=True) as col:
         report = export_apkg(col, out, config, args.now, local_tz(), args.deck)
+    for problem in report.damaged:  # left out, each named with what fixes it
+        print(sanitize(f"{problem} (left out of the package)"), file=sys.stderr)
+    left_out = (f" ({len(report.damaged)} damaged card{'s' if len(report.damaged) != 1 else ''}"
+                " left out)") if report.damaged else ""
     print(sanitize(f"Wrote {out}: {report.notes} card{'s' if report.notes != 1 else ''},"
-                   f" {report.reviews} review{'s' if report.reviews != 1 else ''}."))
-    return 0
+                   f" {report.reviews} review{'s' if report.reviews != 1 else ''}{left_out}."))
+    return 1 if report.damaged else 0

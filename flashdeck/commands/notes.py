@@ -138,24 +138,23 @@ def cmd_check(args) -> int:
 def cmd_list(args) -> int:
     from flashdeck.collection.cards import list_cards
 
-    due_before = None
-    if args.due:
-        from flashdeck.clock import now
-        from flashdeck.scheduling.config import load_config
-        from flashdeck.scheduling.day import day_bounds
-
-        config = load_config()
-        due_before = int(day_bounds(now(), config.day_start_hour)[1].timestamp()) - 1
     with open_collection(args, readonly=True) as col:
+        ids = None
+        if args.due:  # what `flashdeck due` counts, in the order the review gives them
+            from flashdeck.scheduling.config import load_config
+            from flashdeck.scheduling.engine import Engine
+
+            ids = Engine(col, load_config(), now=lambda: args.now, deck=args.deck
+                         ).queue().today()
         if args.json:
             print_json_stream(card.to_json() for card in list_cards(
-                col, deck=args.deck, due_before=due_before))
+                col, deck=args.deck, ids=ids))
             return 0
         import shutil
         from itertools import islice
 
         columns = _ListColumns(shutil.get_terminal_size().columns)
-        cards = list_cards(col, deck=args.deck, due_before=due_before, lines=True)
+        cards = list_cards(col, deck=args.deck, ids=ids, lines=True)
         count = 0
         if sys.stdout.isatty():  # a line at a time: the first ones show at once
             batches = iter(lambda: list(islice(cards, 1)), [])

@@ -246,28 +246,27 @@ def load_config(path: Path | None = None) -> Config:
 
 def update_config(path: Path, edit) -> None:
     """Change config.toml by `edit(doc)` (a tomlkit document), keeping the rest of the file
-    and its comments; atomically (a temp file renamed). `optimize` writes the personal
-    parameters with it, `sync` the `[sync]` table."""
-    import os
-
+    and its comments. `optimize` writes the personal parameters with it, `sync` the `[sync]`
+    table: the read, edit and write happen under a lock on the config's folder (two at once
+    each keep the other's edit) and the file is replaced durably (a temp file of its own,
+    flushed to disk, then renamed: a power cut leaves the old file or the new one)."""
     import tomlkit
 
-    text = read_settings(path) or ""
-    doc = tomlkit.parse(text)
-    edit(doc)
-    new = tomlkit.dumps(doc)
-    if new == text:
-        return
+    from flashdeck.durable import folder_lock, replace_durably
+
     # a config.toml linked from a dotfiles folder stays a link: the file it names is the
     # one rewritten (renaming over the link would cut it, the dotfiles copy going stale),
     # and keeps its permissions
     target = path.resolve() if path.is_symlink() else path
-    temp = target.with_name(target.name + ".tmp")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        temp.write_text(new, encoding="utf-8")
-        if target.exists():
-            os.chmod(temp, target.stat().st_mode & 0o7777)
-        os.replace(temp, target)
+        with folder_lock(target.parent):
+            text = read_settings(path) or ""
+            doc = tomlkit.parse(text)
+            edit(doc)
+            new = tomlkit.dumps(doc)
+            if new == text:
+                return
+            replace_durably(target, new)
     except OSError as exc:
         raise UsageError(f"{path}: cannot write the settings: {exc.strerror}") from None

@@ -19,6 +19,7 @@ from flashdeck.scheduling.engine import (
     RATING_NAMES,
     Answered,
     Engine,
+    Hidden,
     Preview,
     Undo,
     check_rating,
@@ -28,7 +29,8 @@ from flashdeck.scheduling.queue import Counts
 AGAIN_GAP = 3  # a card answered Again comes back after this many other answers
 
 # the cards of the deck this session has not yet passed (its last answer here, if any, was
-# Again): live, not suspended, not buried (`b` in a cram: until tomorrow, as in a review)
+# Again): live, not suspended, not buried (buried in the daily review: `b` in a cram only
+# puts the card aside for the cram, see `Cram.bury`)
 _LEFT = (" WHERE c.orphaned = 0 AND c.suspended = 0"
          " AND (c.buried_until IS NULL OR c.buried_until <= ?)"
          " AND coalesce((SELECT l.rating FROM cram_log l INDEXED BY cram_session"
@@ -43,13 +45,17 @@ _NO_SIBLING = (" AND NOT EXISTS (SELECT 1 FROM json_each(?) j CROSS JOIN cards s
 class Cram(Engine):
     """The engine's interface over a cram session: the review screen drives it unchanged."""
 
-    def __init__(self, *args, session: str | None = None, **kwargs):
+    def __init__(self, *args, session: str | None = None, aside: set[int] | None = None,
+                 **kwargs):
         super().__init__(*args, **kwargs)
         self.session = session or uuid.uuid4().hex
+        # the cards `b` put aside in this cram (the sitting's: shared by its engines)
+        self.aside = aside if aside is not None else set()
 
     def _left(self) -> tuple[str, list]:
         clause, params = deck_clause(self.deck)
-        return _LEFT + clause, [int(self.now().timestamp()), self.session, *params]
+        return (_LEFT + clause + " AND c.id NOT IN (SELECT value FROM json_each(?))",
+                [int(self.now().timestamp()), self.session, *params, _json(sorted(self.aside))])
 
     def next_card(self) -> CardView | None:
         conn = self.col.conn
@@ -104,6 +110,23 @@ class Cram(Engine):
                 (self.session, card_id, int(now.timestamp()), rating, duration_ms)).lastrowid
         due = _datetime(row["due"]) or now
         return Answered(card_id, rating, cram_id, row["state"], due, due - now, leech=False)
+
+    def bury(self, card_id: int) -> Hidden:
+        """`b` in a cram: the card leaves this cram only. Its schedule is untouched (a cram
+        changes none, as Anki's filtered decks without rescheduling): it is not buried in
+        the daily review. Returns what `restore` undoes."""
+        row = self._row(card_id)
+        self.aside.add(card_id)
+        return Hidden(card_id, "bury", row["suspended"], row["leech"], row["buried_until"],
+                      row["version"])
+
+    def restore(self, hidden: Hidden) -> Undo:
+        if hidden.action == "bury":
+            if hidden.card_id not in self.aside:
+                return Undo(reason=f"nothing undone: card {hidden.card_id} is not put aside")
+            self.aside.discard(hidden.card_id)
+            return Undo(hidden.card_id, action=hidden.action)
+        return super().restore(hidden)  # a suspend: the card's own, as in the daily review
 
     def undo(self, *, review_id: int | None = None, since: datetime | None = None) -> Undo:
         with self.col.transaction() as conn:

@@ -722,8 +722,7 @@ def _check_log(col: Collection, config, result: Diagnosis, card_ids=None,
     for row in cards:
         card = dict(zip(_CARD_COLUMNS, row[:width]))
         card_id, card["generation"] = card["id"], row[width]
-        if tracked and row[width] is None and card["sr_seed"] is None \
-                and card["state"] == "new" and card["reps"] == 0:
+        if tracked and row[width] is None and card["sr_seed"] is None and _untouched(card):
             continue  # the common case at 50k cards: a new card, never answered
         while next_saved is not None and next_saved[0] < card_id:
             next_saved = next(saved, None)
@@ -739,8 +738,7 @@ def _check_log(col: Collection, config, result: Diagnosis, card_ids=None,
             f"SELECT r.id, r.reviewed_at, r.rating, CAST(r.state_before AS BLOB),"
             f" CAST(r.state_after AS BLOB), {_HEAD_SQL} FROM reviews r"
             " WHERE r.card_id = ? ORDER BY r.id", (card_id,)).fetchall()
-        if not reviews and card["sr_seed"] is None and card["state"] == "new" \
-                and card["reps"] == 0:
+        if not reviews and card["sr_seed"] is None and _untouched(card):
             continue
         resume = _verified(fingerprint, card, reviews, kept)
         if resume is not None:
@@ -752,6 +750,13 @@ def _check_log(col: Collection, config, result: Diagnosis, card_ids=None,
     repairs.sort(key=lambda r: r[1])
     result.problems.extend(findings)
     result.repairs.extend(repairs)
+
+
+def _untouched(card: dict) -> bool:
+    """A new card as an import makes it: nothing to replay (any other stored value, a due
+    or a stability written over it, is compared with its replay, which has none)."""
+    return card["state"] == "new" and card["reps"] == 0 and card["lapses"] == 0 and all(
+        card[c] is None for c in ("due", "step", "stability", "difficulty", "last_review"))
 
 
 def _cores() -> int:

@@ -782,6 +782,108 @@ class Queue:
                       [_ts(day_end), self._horizon()], 1 << 62, True)
         return Counts(counts.new, counts.learning, counts.review + ahead)
 
+    def today(self) -> list[int]:
+        """The ids of the cards `counts` counts, in the order the queue gives them (what
+        `flashdeck list --due` lists): the learning steps due now, the reviews due today
+        (most overdue first, within the limit), the new cards the rest of the daily limit
+        lets in (in the configured order; interleaved: the notes take turns, those that
+        have given fewest today first), then the learning steps due later today. The same
+        tests as `counts`; the order is the queue's as far as the day's answers go (an
+        answer may hold a sibling back, or move an exercise past another card)."""
+        now, (day_start, day_end) = self.now, self.day
+        filters, params = self._filters(now)
+        not_siblings, sibling_params = self._not_siblings()
+        conn = self.col.conn
+        new_done, reviews_done = self.done_today()
+        learning = [(row[0], row[1]) for row in conn.execute(
+            "SELECT c.id, c.due <= ? OR " + INTERDAY_STEP + " FROM cards c"
+            " WHERE c.state IN ('learning', 'relearning') AND c.due < ?" + filters
+            + " ORDER BY c.due, c.id", [_ts(now), _ts(day_end), *params])]
+        ids = [card_id for card_id, now_due in learning if now_due]
+        review_cap = self.config.reviews_per_day - reviews_done
+        few = 2 * review_cap + 32
+        while review_cap > 0:
+            # ranked as `_review_card` ranks them; the sibling test (a few seeks a card)
+            # only on the first few in that order, more while too few of them pass
+            ranked = [row[0] for row in conn.execute(
+                "SELECT c.id FROM cards c WHERE c.state = 'review' AND c.due < ?" + filters
+                + " ORDER BY CAST(? - c.due AS REAL) / MAX(c.due - c.last_review, 1) DESC,"
+                " c.id LIMIT ?", [_ts(day_end), *params, _ts(now), few])]
+            passing = [row[0] for row in conn.execute(
+                "SELECT c.id FROM json_each(?) j CROSS JOIN cards c WHERE c.id = j.value"
+                + not_siblings + " ORDER BY j.key LIMIT ?",
+                [_id_array(ranked), *sibling_params, review_cap])]
+            if len(passing) == review_cap or len(ranked) < few:
+                ids += passing
+                break
+            few *= 8
+        new_cap = self.config.new_per_day - new_done
+        if new_cap > 0:
+            ids += self._new_today(new_cap)
+        return ids + [card_id for card_id, now_due in learning if not now_due]
+
+    def _new_today(self, cap: int) -> list[int]:
+        """The first `cap` new cards in the configured order (`today`), each with the new
+        count's tests. The tests (siblings, copies) cost a seek or two a card: they run on
+        the cards the order reaches, not on every new card of the collection."""
+        filters, params = self._filters(self.now)
+        not_siblings, sibling_params = self._not_siblings()
+        where = " WHERE c.state = 'new'" + filters + not_siblings + _FIRST_COPY
+        where_params = [*params, *sibling_params]
+        conn = self.col.conn
+        order = self.config.new_order
+        if order == "note":  # the index's order: the walk stops at the cap
+            return [row[0] for row in conn.execute(
+                "SELECT c.id FROM cards c INDEXED BY cards_new" + where
+                + " ORDER BY c.note_id, c.position LIMIT ?", [*where_params, cap])]
+        if order == "random":
+            shuffle = _shuffle_params(self.day[0])
+            ranked_sql = ("SELECT c.id FROM cards c INDEXED BY cards_new WHERE c.state = 'new'"
+                          " AND c.orphaned = 0 AND c.suspended = 0"
+                          f" ORDER BY {_SHUFFLE}, c.id LIMIT ?")
+            few = 4 * cap + 64
+            ranked = [row[0] for row in conn.execute(ranked_sql, [*shuffle, few])]
+            passing = {row[0] for row in conn.execute(
+                "SELECT c.id FROM cards c" + where + " AND c.id IN (SELECT value FROM"
+                " json_each(?))", [*where_params, _id_array(ranked)])}
+            ids = [card_id for card_id in ranked if card_id in passing][:cap]
+            if len(ids) == cap or len(ranked) < few:
+                return ids
+            return [row[0] for row in conn.execute(
+                "SELECT c.id FROM cards c" + where + f" ORDER BY {_SHUFFLE}, c.id LIMIT ?",
+                [*where_params, *shuffle, cap])]
+        # interleaved: the notes take turns; a note that has given g cards today has had g
+        # turns. A card's key is (g + its rank among its note's cards left, note, position):
+        # each note's first `cap` cards that pass, note by note in the index's order, until
+        # no note further on could come before the cap-th key found (its first card would
+        # have turn 1 at best, and a later note)
+        given = dict(conn.execute(_TOUCHED_NOTE_COUNTS, (_ts(self.day[0]),)).fetchall())
+        per_note = ("SELECT c.id, c.position FROM cards c INDEXED BY cards_new" + where
+                    + " AND c.note_id = ? ORDER BY c.position, c.id LIMIT ?")
+        next_note = ("SELECT c.note_id FROM cards c INDEXED BY cards_new"
+                     " WHERE c.state = 'new' AND c.orphaned = 0 AND c.suspended = 0"
+                     " AND c.note_id > ?" + deck_clause(self.deck)[0]
+                     + " ORDER BY c.note_id LIMIT 1")
+        deck_params = deck_clause(self.deck)[1]
+        keys: list[tuple[int, int, int, int]] = []  # (turn, note, position, id)
+        note = -(1 << 63)
+        while True:
+            if len(keys) >= cap:
+                keys.sort()
+                del keys[cap:]
+                if keys[-1][0] <= 1:
+                    break  # every note further on comes after the cap-th
+            row = conn.execute(next_note, [note, *deck_params]).fetchone()
+            if row is None:
+                break
+            note = row[0]
+            first = given.get(note, 0)
+            for rank, (card_id, position) in enumerate(
+                    conn.execute(per_note, [*where_params, note, cap]), start=1):
+                keys.append((first + rank, note, position, card_id))
+        keys.sort()
+        return [key[3] for key in keys[:cap]]
+
     def deck_counts(self) -> dict[str, Counts]:
         """Every deck with a live card (suspended ones too) and what it has left today, the
         daily limits not applied (see scheduling/decks.py): one grouped pass over the cards."""

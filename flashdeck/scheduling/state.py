@@ -66,25 +66,36 @@ def _damaged(name: str, value: Any) -> bool:
     return name in _TIMES and not _FIRST <= value <= _LAST
 
 
-def check_stored(row: Any) -> None:
-    """A CollectionError naming the card and the column when a stored scheduling value is
-    one no flashdeck writes (a damaged page, a flipped bit, a hand edit): FSRS and the
-    calendar then failed deep inside ("internal error: year 3170843 is out of range").
-    `doctor --fix` sets such a card to the state its review log replays to."""
-    problem = stored_damage(row)
-    if problem is not None:
-        raise CollectionError(problem)
-
-
-def stored_damage(row: Any) -> str | None:
-    """check_stored's message for `row` (naming the card, the column and the fix), or None
-    when every stored scheduling value is one flashdeck writes."""
+def stored_problem(row: Any) -> str | None:
+    """What is damaged in a card row's stored schedule, in one line naming the card, the
+    value and what fixes it (None: nothing): a value no flashdeck writes (a damaged page, a
+    flipped bit, a hand edit past SQLite's checks), or a studied card with no due time."""
     for name in SCHEDULING_COLUMNS:
         value = row[name]
+        if name == "state" and _damaged(name, value):
+            # past the schema's own CHECK: SQLite's integrity check fails on the file, and
+            # `doctor` advises restoring a backup rather than fixing rows of a damaged file
+            return (f"card {row['id']}: its stored schedule is damaged (state = {value!r});"
+                    " `flashdeck doctor` says how to restore a backup copy")
         if _damaged(name, value):
-            return (f"card {row['id']}: its stored schedule is damaged ({name} = {value!r});"
-                    " `flashdeck doctor --fix` sets it from its review log")
+            return _DAMAGED.format(row["id"], f"{name} = {value!r}")
+        if name == "due" and value is None and row["state"] != "new":
+            return _DAMAGED.format(row["id"], f"due = None for a {row['state']} card")
     return None
+
+
+_DAMAGED = ("card {}: its stored schedule is damaged ({}); `flashdeck doctor --fix` sets it"
+            " from its review log")
+
+
+def check_stored(row: Any) -> None:
+    """A CollectionError naming the card and the column when a stored scheduling value is
+    one no flashdeck writes (`stored_problem`): FSRS and the calendar then failed deep
+    inside ("internal error: year 3170843 is out of range"). `doctor --fix` sets such a
+    card to the state its review log replays to."""
+    problem = stored_problem(row)
+    if problem is not None:
+        raise CollectionError(problem)
 
 
 def review_damage(review_id: Any, card_id: Any, rating: Any, reviewed_at: Any,

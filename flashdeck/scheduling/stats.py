@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 
 from flashdeck.collection import stats_queries as q
 from flashdeck.scheduling.config import Config
-from flashdeck.scheduling.state import STATES, review_damage, stored_damage
+from flashdeck.scheduling.state import STATES, review_damage, stored_problem
 from flashdeck.scheduling.step import day_start, scheduling_date
 
 EPOCH = date(1970, 1, 1)  # scheduling days are counted from it (stats_queries.DayRow.day)
@@ -345,7 +345,7 @@ def compute_stats(col, config: Config, now: datetime, deck: str | None = None,
     state_rows = q.card_states(col, deck)
     if any(r.state not in STATES for r in state_rows):
         state_rows = [r for r in state_rows if r.state in STATES]
-        damaged += [stored_damage(row) for row in q.damaged_states(col, STATES, deck)]
+        damaged += [stored_problem(row) for row in q.damaged_states(col, STATES, deck)]
     table, buttons = true_retention(rows, (today - EPOCH).days)
     hm = heatmap(rows, first, first_day)
     cal = calibration(rows)

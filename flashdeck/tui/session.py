@@ -102,6 +102,7 @@ class Session:
         self.ahead = ahead  # days to review ahead once nothing is due (`review --ahead`)
         self.cram = cram  # drill without touching schedules (`review --cram`)
         self.cram_id = uuid.uuid4().hex if cram_id is None else cram_id  # its cram log
+        self.cram_aside: set[int] = set()  # the cards `b` put aside in the cram
         self.pending = pending  # an answer not yet written: the collection was busy
         # what `u` takes back, last first: this sitting's answers (_Done) and its suspends
         # and buries (engine.Hidden), as Anki's undo takes back the last action
@@ -118,7 +119,8 @@ class Session:
         if self.cram:
             from flashdeck.scheduling.cram import Cram  # `review --cram` only
 
-            return Cram(col, self.config, now=self.now, deck=deck, session=self.cram_id)
+            return Cram(col, self.config, now=self.now, deck=deck, session=self.cram_id,
+                        aside=self.cram_aside)
         return Engine(col, self.config, now=self.now, deck=deck, ahead=self.ahead)
 
     def start_timer(self) -> float:

@@ -76,6 +76,84 @@ def test_export_names_a_bad_file(cli, tmp_path):
     assert result.code == 2 and "no folder" in result.err
 
 
+def _damage(path, sql: str, params=()) -> None:
+    """A card row damaged past SQLite's checks (a bad page, a hand edit)."""
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA ignore_check_constraints = 1")
+    conn.execute(sql, params)
+    conn.commit()
+    conn.close()
+
+
+def test_export_leaves_out_a_damaged_card_names_it_and_exports_the_rest(cli, tmp_path):
+    """A card row damaged past SQLite's checks made `export anki` print "internal error:
+    TypeError: must be real number, not str" and write nothing. Now each damaged card is
+    one line naming it, the value and what fixes it (the wording of `answer` and `info`),
+    the rest is exported, and the exit code says some input failed (1)."""
+    from anki.collection import (Collection, ImportAnkiPackageOptions,
+                                 ImportAnkiPackageRequest)
+
+    write_note(tmp_path / "vault", "Pi.md", NOTE)
+    write_note(tmp_path / "vault", "Tau.md", NOTE.replace("Pi", "Tau").replace(
+        "its diameter", "its radius").replace("\\pi d", "\\tau r"))
+    path = tmp_path / "c.sqlite"
+    assert cli("--collection", path, "import", tmp_path / "vault").code == 0
+    reviewed = answer(cli, path, "easy", 2)
+    learning = answer(cli, path, "good")[0]  # on a learning step
+    cards = cli("--collection", path, "list", "--json").json
+    fresh = next(c["id"] for c in cards if c["id"] not in (*reviewed, learning))
+    _damage(path, "UPDATE cards SET stability = 'NaN' WHERE id = ?", (reviewed[0],))
+    _damage(path, "UPDATE cards SET due = NULL WHERE id = ?", (learning,))
+    _damage(path, "UPDATE cards SET due = 'soon' WHERE id = ?", (fresh,))
+    out = tmp_path / "pi.apkg"
+    result = cli("--collection", path, "export", "anki", out)
+    assert result.code == 1, result.err
+    assert "internal error" not in result.err and "Traceback" not in result.err
+    fix = "`flashdeck doctor --fix` sets it from its review log (left out of the package)"
+    assert result.err.splitlines() == [
+        f"card {reviewed[0]}: its stored schedule is damaged (stability = 'NaN'); {fix}",
+        f"card {learning}: its stored schedule is damaged (due = None for a learning card);"
+        f" {fix}",
+        f"card {fresh}: its stored schedule is damaged (due = 'soon'); {fix}",
+    ]
+    assert f"{len(cards) - 3} cards, 1 review (3 damaged cards left out)." in result.out
+    (tmp_path / "anki").mkdir()
+    anki = Collection(str(tmp_path / "anki" / "collection.anki2"))
+    try:
+        anki.import_anki_package(ImportAnkiPackageRequest(
+            package_path=str(out), options=ImportAnkiPackageOptions(
+                with_scheduling=True, with_deck_configs=True)))
+        assert anki.card_count() == len(cards) - 3
+        assert anki.db.scalar("SELECT count() FROM revlog") == 1
+    finally:
+        anki.close()
+    # what the lines say fixes it does: then every card goes
+    fixed = cli("--collection", path, "doctor", "--fix")
+    assert fixed.code == 0, fixed.out + fixed.err
+    assert all(f"fixed: card {c}:" in fixed.out for c in (reviewed[0], learning, fresh))
+    again = cli("--collection", path, "export", "anki", out)
+    assert again.code == 0 and again.err == ""
+    assert f"{len(cards)} cards, 3 reviews." in again.out
+
+
+def test_export_names_a_card_whose_state_is_past_the_schema_s_check(cli, tmp_path):
+    write_note(tmp_path / "vault", "Pi.md", NOTE)
+    path = tmp_path / "c.sqlite"
+    assert cli("--collection", path, "import", tmp_path / "vault").code == 0
+    card = answer(cli, path, "easy")[0]
+    _damage(path, "UPDATE cards SET state = 'bogus' WHERE id = ?", (card,))
+    result = cli("--collection", path, "export", "anki", tmp_path / "pi.apkg")
+    assert result.code == 1
+    assert result.err == (f"card {card}: its stored schedule is damaged (state = 'bogus');"
+                          " `flashdeck doctor` says how to restore a backup copy (left out of"
+                          " the package)\n")
+    # and `doctor` does say how
+    doctor = cli("--collection", path, "doctor")
+    assert "restore a backup copy" in doctor.out
+
+
 def test_two_devices_answer_one_card_both_count_in_time_order(cli, tmp_path, server,
                                                               sync_env, phone_at,
                                                               monkeypatch):

@@ -253,3 +253,101 @@ def test_review_ahead_counts_the_learning_cards_it_shows(cli, vault, tmp_path, m
     ahead = cli("--collection", col, "next", "--ahead", "1", "--json").json
     assert ahead["card"]["id"] == card["id"] and ahead["card"]["state"] == "learning"
     assert sum(ahead["counts"].values()) == 1
+
+
+# -- list --due lists what due counts --------------------------------------------------------
+
+def _metrics_vault(folder):
+    write_note(folder, "Precision.md",
+               "---\ntags: [flashcards/ml/metrics]\naliases: [positive predictive value]\n"
+               "summary: The share of predicted positives that are real.\n---\n"
+               "# Precision\n\n## Why does precision ignore false negatives?\n"
+               "It only looks at what was predicted positive.\n\n"
+               "$$\\text{precision} = \\frac{TP}{TP + FP}$$\n")
+    write_note(folder, "Softmax.md",
+               "---\ntags: [flashcards/ml/activations]\n"
+               "summary: Exponentials normalised to sum to one.\n---\n"
+               "# Softmax\n\n## Why subtract the max before exponentiating?\n"
+               "For numerical stability: $e^{x - m}$ never overflows.\n\n"
+               "Softmax output range::$(0, 1)$\n")
+    return folder
+
+
+@pytest.mark.parametrize("order", ["interleaved", "note", "random"])
+def test_list_due_lists_the_new_cards_due_counts_in_queue_order(cli, tmp_path, monkeypatch,
+                                                                order):
+    """`flashdeck due` said 3 new while `flashdeck list --due` said "no cards": it left
+    every new card out. It now lists what `due` counts — the new cards the day's limit lets
+    in, in the order the review brings them (the notes take turns) — in text and JSON."""
+    configure(tmp_path, monkeypatch, f'new_per_day = 3\nnew_order = "{order}"\n')
+    at(monkeypatch, "2026-11-24T09:00:00+00:00")
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", _metrics_vault(tmp_path / "vault")).code == 0
+    due = cli("--collection", col, "due", "--json").json["total"]
+    assert due == {"new": 3, "learning": 0, "review": 0}
+    listed = cli("--collection", col, "list", "--due", "--json").json
+    assert [c["state"] for c in listed] == ["new"] * 3
+    if order == "interleaved":  # the two notes take turns
+        assert {c["deck"] for c in listed} == {"flashcards/ml/metrics",
+                                               "flashcards/ml/activations"}
+    text = cli("--collection", col, "list", "--due")
+    assert text.code == 0 and [line.split()[0] for line in text.out.splitlines()] == [
+        str(c["id"]) for c in listed]
+    # the order the review gives them: answer each `next` Easy (out of today) and compare
+    shown = []
+    for _ in range(3):
+        card = cli("--collection", col, "next", "--json").json["card"]
+        shown.append(card["id"])
+        assert cli("--collection", col, "answer", card["id"], "easy").code == 0
+    assert shown == [c["id"] for c in listed]
+    # the limit spent: nothing new is due, nothing is listed
+    assert cli("--collection", col, "due", "--json").json["total"]["new"] == 0
+    assert cli("--collection", col, "list", "--due", "--json").json == []
+
+
+def test_list_due_counts_as_due_does_with_learning_reviews_and_a_deck(cli, tmp_path,
+                                                                     monkeypatch):
+    """Learning steps and reviews come with the new cards, each once, as many as `due`
+    counts; with --deck, that deck's row."""
+    configure(tmp_path, monkeypatch, "new_per_day = 4\n")
+    at(monkeypatch, "2026-11-24T09:00:00+00:00")
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", _metrics_vault(tmp_path / "vault")).code == 0
+    first = cli("--collection", col, "list", "--due", "--json").json
+    assert cli("--collection", col, "answer", first[0]["id"], "again").code == 0
+    assert cli("--collection", col, "answer", first[1]["id"], "good").code == 0
+    at(monkeypatch, "2026-11-24T09:30:00+00:00")  # both steps due again
+    for deck in (None, "flashcards/ml/metrics", "flashcards/ml/activations"):
+        args = ["--deck", deck] if deck else []
+        data = cli("--collection", col, "due", "--json").json
+        counts = data["total"] if deck is None else next(
+            d for d in data["decks"] if d["deck"] == deck)
+        listed = cli("--collection", col, "list", "--due", *args, "--json").json
+        assert len(listed) == len({c["id"] for c in listed}) == sum(
+            counts[k] for k in ("new", "learning", "review")), (deck, counts, listed)
+        assert sum(c["state"] == "learning" for c in listed) == counts["learning"]
+        assert all(deck is None or c["deck"] == deck for c in listed)
+        if deck is None:
+            assert [c["state"] for c in listed[:2]] == ["learning", "learning"]
+
+
+def test_list_due_after_some_answers_follows_the_turns_the_notes_have_had(cli, tmp_path,
+                                                                          monkeypatch):
+    """Two new cards of one note answered this morning: the other note has its turns
+    first, as the review gives them (list --due, then `next` after each answer)."""
+    configure(tmp_path, monkeypatch, "new_per_day = 5\n")
+    at(monkeypatch, "2026-11-24T09:00:00+00:00")
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", _metrics_vault(tmp_path / "vault")).code == 0
+    cards = cli("--collection", col, "list", "--json").json
+    first_note = [c["id"] for c in cards if c["note"] == cards[0]["note"]]
+    for card_id in first_note[:2]:
+        assert cli("--collection", col, "answer", card_id, "easy").code == 0
+    listed = [c["id"] for c in cli("--collection", col, "list", "--due", "--json").json]
+    assert len(listed) == cli("--collection", col, "due", "--json").json["total"]["new"] == 3
+    shown = []
+    for _ in range(3):
+        card = cli("--collection", col, "next", "--json").json["card"]
+        shown.append(card["id"])
+        assert cli("--collection", col, "answer", card["id"], "easy").code == 0
+    assert shown == listed

@@ -58,3 +58,32 @@ def test_a_failing_import_leaves_the_collection_durable(tmp_path):
             assert _level(col) == NORMAL
             raise KeyError("the import failed")
         assert _level(col) == FULL
+
+
+def test_a_backup_s_name_is_on_disk_once_it_is_given(tmp_path, monkeypatch):
+    """A backup (before `doctor --fix`, before an upgrade) is renamed from its partial copy
+    to its name: the folder is flushed after the rename, so a power cut right after the
+    fix does not take the backup's name back (the copy gone, the fix done)."""
+    import os
+    import stat
+
+    events: list[tuple] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd):
+        events.append(("fsync", stat.S_ISDIR(os.fstat(fd).st_mode)))
+        real_fsync(fd)
+
+    def replace(src, dst):
+        events.append(("replace", Path(dst).name))
+        real_replace(src, dst)
+
+    with Collection.open(tmp_path / "c.sqlite") as col:
+        import_paths(col, [str(_vault(tmp_path / "vault", 2))], now=0)
+        monkeypatch.setattr(os, "fsync", fsync)
+        monkeypatch.setattr(os, "replace", replace)
+        assert col.backup(tmp_path / "c.sqlite.doctor-1.bak")
+    at = events.index(("replace", "c.sqlite.doctor-1.bak"))
+    assert ("fsync", True) in events[at + 1:], events
+    with Collection.open(tmp_path / "c.sqlite.doctor-1.bak") as copy:
+        assert copy.conn.execute("SELECT count(*) FROM cards").fetchone()[0] == 2

@@ -217,7 +217,8 @@ def test_cram_keeps_siblings_apart_so_no_card_gives_the_next_away(tmp_path, cli,
 @run_async
 async def test_a_card_buried_in_a_cram_leaves_it(tmp_path, cli, monkeypatch) -> None:
     """`b` in a cram said "Buried until tomorrow." and showed the same card again: the cram
-    took every unsuspended card, buried ones too."""
+    took every unsuspended card, buried ones too. (`b` now puts the card aside for the
+    cram only, its schedule untouched.)"""
     col = _studied_vault(cli, tmp_path, monkeypatch, cards=3)
     from datetime import datetime
 
@@ -231,7 +232,8 @@ async def test_a_card_buried_in_a_cram_leaves_it(tmp_path, cli, monkeypatch) -> 
         await pilot.press("b")
         await pilot.pause()
         text = screen_text(app)
-        assert "Buried until tomorrow" in text
+        said = " ".join(n.message for n in app._notifications)
+        assert "Put aside for this cram" in said, said
         assert buried not in text and re.search(r"Metric question \d", text)
         assert "2 review" in text  # the cram's cards left: the buried one is not
         for _ in range(2):
@@ -242,6 +244,9 @@ async def test_a_card_buried_in_a_cram_leaves_it(tmp_path, cli, monkeypatch) -> 
         crammed = [card for card, in conn.execute("SELECT card_id FROM cram_log")]
         fronts = dict(conn.execute("SELECT id, front FROM cards"))
     assert len(crammed) == 2 and buried not in {fronts[card] for card in crammed}
+    with sqlite3.connect(col) as conn:  # the cram buried nothing for real
+        assert conn.execute("SELECT count(*) FROM cards WHERE buried_until IS NOT NULL"
+                            ).fetchone() == (0,)
 
 
 def test_cram_counts_and_order(tmp_path, monkeypatch) -> None:

@@ -276,3 +276,25 @@ def test_damaged_values_are_reported_never_a_crash(cli, col, monkeypatch, damage
         assert cli("--collection", col, "answer", target, "good").code == 0
     else:
         assert fixed.code == 1 and "unreadable state in the log" in fixed.out
+
+
+@pytest.mark.parametrize("damage", ["due = 'soon'", "stability = 5.0", "step = 1"])
+def test_a_new_card_with_a_damaged_schedule_is_found_and_fixed(cli, col, monkeypatch, damage):
+    """A card never answered, its row damaged (a due or a stability written over it): the
+    doctor skipped every new card without a review, and said "no problems found" while
+    `export anki` and `answer` named the card and sent the user to `doctor --fix`. Such a
+    card is compared with its replay (new, nothing stored) like any other, and fixed."""
+    session(cli, col, monkeypatch)
+    new = next(c["id"] for c in cli("--collection", col, "list", "--json").json
+               if c["state"] == "new")
+    with sqlite3.connect(col) as conn:
+        conn.execute(f"UPDATE cards SET {damage} WHERE id = ?", (new,))
+    conn.close()
+    result = cli("--collection", col, "doctor", "--json")
+    assert result.code == 1, result.out
+    assert [(p["card"], p["fixable"]) for p in result.json["problems"]] == [(new, True)]
+    fixed = cli("--collection", col, "doctor", "--fix")
+    assert fixed.code == 0 and f"fixed: card {new}:" in fixed.out, fixed.out
+    assert cli("--collection", col, "doctor").code == 0
+    shown = cli("--collection", col, "info", new, "--json")
+    assert shown.code == 0 and shown.json["state"] == "new"

@@ -11,6 +11,7 @@ import os
 import shutil
 import signal
 import sqlite3
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -111,6 +112,9 @@ def test_a_doctor_fix_killed_while_it_backs_up_leaves_no_false_backup(tmp_path):
     result = flashdeck(collection, "doctor", "--fix")
     assert result.returncode == 0, result.stdout + result.stderr
     _assert_every_backup_is_whole(work, "c.sqlite.doctor-*", reviews)
+    # the killed run's unfinished copy is gone, without a word about it
+    assert list(work.glob("*.partial*")) == []
+    assert "partial" not in result.stdout + result.stderr
     assert len([p for p in work.glob("c.sqlite.doctor-*") if p.name.endswith(".bak")]) == 1
     code, report, err = doctor_json(collection)
     assert code == 0 and report["ok"], (err, report.get("problems"))
@@ -128,8 +132,57 @@ def test_an_upgrade_killed_while_it_backs_up_leaves_no_false_backup(tmp_path):
     assert query(collection, "SELECT value FROM meta WHERE key = 'schema_version'") == [("10",)]
     result = flashdeck(collection, "due")
     assert result.returncode == 0, result.stderr
+    assert list(work.glob("*.partial*")) == [] and "partial" not in result.stderr
     _assert_every_backup_is_whole(work, "c.sqlite.v10.bak*", reviews, schema="10")
     assert (work / "c.sqlite.v10.bak").exists()
     assert query(collection, "SELECT value FROM meta WHERE key = 'schema_version'") == [
         (str(SCHEMA_VERSION),)]
     assert query(collection, "SELECT count(*) FROM reviews")[0][0] == reviews
+
+
+HOLD_A_COPY = """
+import sys
+from pathlib import Path
+from flashdeck.durable import claimed
+with claimed(Path(sys.argv[1])):
+    print("holding", flush=True)
+    sys.stdin.read()
+"""
+
+
+def test_copies_left_by_killed_runs_are_cleared_by_the_next_backup_not_a_live_one(tmp_path):
+    """Killed backups of earlier days (`doctor --fix` names each copy by its time, so the
+    next run's copy has another name) stayed next to the collection for ever, one more per
+    killed run. The next backup deletes them, and their journals, silently; a copy another
+    flashdeck is writing right now is left alone."""
+    base, reviews = _reviewed_collection(tmp_path)
+    work = tmp_path / "run"
+    work.mkdir()
+    collection = work / "c.sqlite"
+    shutil.copyfile(base, collection)
+    conn = sqlite3.connect(collection)
+    conn.execute("UPDATE cards SET stability = stability + 1 WHERE id IN (1, 2)")
+    conn.commit()
+    conn.close()
+    stale = [work / "c.sqlite.doctor-20261120T061502.bak.partial",  # as older runs named them
+             work / "c.sqlite.v10.bak.partial",
+             work / "c.sqlite.doctor-20261125T071000.bak.8123-0f3a9c1e.partial"]
+    for path in stale:
+        path.write_bytes(b"SQLite format 3\x00" + b"\x00" * 4000)  # cut off mid-copy
+    Path(f"{stale[0]}-journal").write_bytes(b"\xd9\xd5\x05\xf9" + b"\x00" * 500)
+    (work / "c.sqlite.doctor-20261121T060000.bak.partial-journal").write_bytes(b"\x00" * 64)
+    live = work / "c.sqlite.doctor-20261201T070000.bak.9999-aaaaaaaa.partial"
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_A_COPY, str(live)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])})
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        result = flashdeck(collection, "doctor", "--fix")
+    finally:
+        holder.communicate("", timeout=30)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "partial" not in result.stdout + result.stderr
+    assert sorted(p.name for p in work.glob("*.partial*")) == [live.name]
+    backups = [p for p in work.glob("c.sqlite.doctor-*") if p.name.endswith(".bak")]
+    assert len(backups) == 1
+    _assert_every_backup_is_whole(work, "c.sqlite.doctor-*", reviews)

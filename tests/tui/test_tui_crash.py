@@ -67,3 +67,40 @@ def test_a_long_message_is_cut():
 def test_an_exception_without_a_message_is_named_alone():
     assert Crash("StopIteration", "", Path("/l/c.log")).line() == \
         "flashdeck: internal error: StopIteration (details in /l/c.log)"
+
+
+def test_a_crash_in_a_test_s_app_lands_in_its_temp_home_never_the_user_s(
+        tmp_path, tmp_path_factory, monkeypatch):
+    """A review app that crashes in a test (a test failing, or one that means to) wrote
+    its report into the developer's own `~/.local/state/flashdeck/log`: the test setup
+    (conftest) gives every test a temp home for the platform's user folders, and the crash
+    report, like the demo, the mirror and the settings, lands there."""
+    import asyncio
+
+    from flashdeck.paths import config_path, data_dir
+    from flashdeck.tui.crash import log_dir
+    from flashdeck.tui.screens.review import ReviewScreen
+    from support.tui import app_for, make_collection, standard_cards
+
+    base = tmp_path_factory.getbasetemp().resolve()
+    for folder in (log_dir(), data_dir(), config_path().parent):
+        assert base in folder.resolve().parents, folder
+
+    def broken_undo(self):
+        raise RuntimeError("undo broke in a test")
+
+    monkeypatch.setattr(ReviewScreen, "action_undo", broken_undo)
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+    app = app_for(make_collection(tmp_path / "c.sqlite", standard_cards()))
+
+    async def run() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("u")
+            await pilot.pause()
+
+    with pytest.raises(RuntimeError, match="undo broke in a test"):
+        asyncio.run(run())
+    assert app.crash is not None and app.crash.log is not None
+    assert base in app.crash.log.resolve().parents, app.crash.log
+    assert "undo broke in a test" in app.crash.log.read_text(encoding="utf-8")

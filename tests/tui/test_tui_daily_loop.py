@@ -210,6 +210,93 @@ async def test_a_card_answered_elsewhere_before_the_reveal_is_not_revealed(tmp_p
     assert sorted(reviews(path)) == sorted([(shown.id, 3), (3 - shown.id, 3)])
 
 
+def _reimport_elsewhere(path, note, old: str, new: str) -> None:
+    """Another terminal: the note edited, then `flashdeck import` of its vault."""
+    from flashdeck.collection.importer import import_paths
+    from flashdeck.collection.store import Collection
+
+    text = note.read_text(encoding="utf-8")
+    assert old in text
+    note.write_text(text.replace(old, new), encoding="utf-8")
+    with Collection.open(path) as other:
+        import_paths(other, [str(note.parent)], now=0)
+
+
+PRECISION_NOTE = ("---\ntags: [flashcards/ml/metrics]\n---\n# Precision\n\n"
+                  "Precision::$\\frac{TP}{TP + FP}$\n")
+
+
+@run_async
+async def test_an_answer_re_imported_elsewhere_is_revealed_as_it_is_now(tmp_path):
+    # The card on screen, its note fixed in the editor and `flashdeck import` run in
+    # another terminal: Space showed the old answer (the mistake just fixed) until the
+    # next card. The reveal now shows the answer as it is now, and says it changed.
+    path, note = _vault_collection(tmp_path, PRECISION_NOTE)
+    app = app_for(path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        shown = app.screen.card
+        assert shown.front == "Precision"
+        _reimport_elsewhere(path, note, "{TP + FP}", "{TP + FP + 0}")
+        await pilot.press("space")
+        await pilot.pause()
+        said = " ".join(n.message for n in app._notifications)
+        assert f"Card {shown.id} was changed in its note since it was shown: its answer" \
+            in said, said
+        assert app.screen.revealed and app.screen.card.id == shown.id
+        text = screen_text(app)
+        assert "TP + FP + 0" in text, text
+        await pilot.press("3")
+        await pilot.pause()
+    assert reviews(path) == [(shown.id, 3)]
+
+
+@run_async
+async def test_a_question_re_imported_elsewhere_is_shown_again_before_its_answer(tmp_path):
+    # the question changed too: the new question is shown (the old one was read), and the
+    # next Space reveals the new answer
+    path, note = _vault_collection(tmp_path, PRECISION_NOTE)
+    app = app_for(path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        shown = app.screen.card
+        _reimport_elsewhere(path, note, "Precision::", "Precision (PPV)::")
+        await pilot.press("space")
+        await pilot.pause()
+        said = " ".join(n.message for n in app._notifications)
+        assert "here is its question as it is now" in said, said
+        assert not app.screen.revealed and app.screen.card.id == shown.id
+        assert "Precision (PPV)" in screen_text(app)
+        await pilot.press("space")
+        await pilot.pause()
+        assert app.screen.revealed and "TP + FP" in screen_text(app)
+
+
+@run_async
+async def test_the_day_s_last_card_answered_elsewhere_ends_on_the_summary(tmp_path):
+    # The day's last card on screen, answered in another terminal, then Space: the screen
+    # said so and went to the summary, then crashed ("internal error: NoMatches: No nodes
+    # match '#card'": the reveal's scroll ran on the review screen already taken down).
+    from flashdeck.collection.store import Collection
+    from flashdeck.scheduling.config import Config
+    from flashdeck.scheduling.engine import Engine
+
+    path = make_collection(tmp_path / "c.sqlite", [card("basic", "Precision?", "TP / (TP + FP)",
+                                                        10)])
+    app = app_for(path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        with Collection.open(path) as other:
+            Engine(other, Config(fuzz=False)).answer(app.screen.card.id, 4)  # days away
+        await pilot.press("space")
+        await pilot.pause()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "SummaryScreen"
+        assert "was answered elsewhere" in " ".join(n.message for n in app._notifications)
+    assert app.crash is None
+    assert reviews(path) == [(1, 4)]
+
+
 def _three_metric_decks(tmp_path):
     """A collection of three basic cards, each in a deck of its own."""
     cards = [card("basic", f"Metric {n}?", f"Answer {n}", 10 * n,
@@ -312,8 +399,7 @@ async def test_e_on_a_note_moved_meanwhile_finds_it_instead_of_opening_an_empty_
 @run_async
 async def test_b_in_cram_puts_the_card_aside_instead_of_showing_it_again(tmp_path):
     # `review --cram`: `b` said "Buried until tomorrow." and showed the same card again,
-    # and again: a card could not be skipped. The cram now leaves buried cards out, as the
-    # daily queue does.
+    # and again: a card could not be skipped. The cram now leaves it out.
     cards = [card("basic", f"Metric {n}?", f"Answer {n}", 10 * n) for n in (1, 2)]
     path = make_collection(tmp_path / "c.sqlite", cards)
     app = app_for(path, cram=True)
@@ -322,13 +408,108 @@ async def test_b_in_cram_puts_the_card_aside_instead_of_showing_it_again(tmp_pat
         first = app.screen.card.id
         await pilot.press("b")
         await pilot.pause()
-        assert "Buried until tomorrow" in screen_text(app)
+        assert "Put aside for this cram" in screen_text(app)
         assert app.screen.card is not None and app.screen.card.id != first
         await pilot.press("space", "3")
         await pilot.pause()
         assert type(app.screen).__name__ == "SummaryScreen"
     assert read_rows(path, "SELECT card_id, rating FROM cram_log") == [(3 - first, 3)]
     assert reviews(path) == []
+
+
+@run_async
+async def test_b_in_cram_leaves_the_real_schedule_alone(tmp_path, cli):
+    # `b` in `review --cram` buried the real card until tomorrow ("Buried until
+    # tomorrow"): a card due today vanished from the day's review, though a cram is meant
+    # to touch no schedule. As in Anki's filtered decks without rescheduling, `b` now takes
+    # the card out of this cram only, and says so; `u` brings it back into the cram.
+    cards = [card("basic", f"What does metric {n} measure?", f"Answer {n}", 10 * n)
+             for n in (1, 2, 3)]
+    path = make_collection(tmp_path / "c.sqlite", cards)
+    before = read_rows(path, "SELECT id, due, buried_until, version FROM cards ORDER BY id")
+    app = app_for(path, cram=True)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        first = app.screen.card.id
+        await pilot.press("b")
+        await pilot.pause()
+        said = " ".join(n.message for n in app._notifications)
+        assert "Put aside for this cram; its schedule is untouched" in said, said
+        assert "Buried until tomorrow" not in said
+        assert app.screen.card.id != first
+        await pilot.press("u")
+        await pilot.pause()
+        assert app.screen.card.id == first  # back in the cram
+        await pilot.press("b")
+        await pilot.pause()
+        seen = set()
+        while type(app.screen).__name__ == "ReviewScreen":
+            seen.add(app.screen.card.id)
+            await pilot.press("space", "3")
+            await pilot.pause()
+        assert first not in seen and len(seen) == 2
+    assert read_rows(path, "SELECT id, due, buried_until, version FROM cards ORDER BY id") \
+        == before
+    result = cli("--collection", str(path), "due", "--json")
+    assert result.code == 0
+    total = result.json["total"]
+    assert total["new"] + total["learning"] + total["review"] == 3, result.out
+
+
+@run_async
+async def test_a_cram_card_answered_in_another_terminal_is_still_revealed(tmp_path):
+    # `review --cram` in one terminal, `flashdeck answer` (the daily review) in another on
+    # the card the cram shows: Space said "Card 1 was answered elsewhere in the meantime:
+    # on to the next card" and showed the same card again. A cram touches no schedule, so
+    # an answer elsewhere changes nothing in it: the answer is revealed and graded once.
+    from flashdeck.collection.store import Collection
+    from flashdeck.scheduling.config import Config
+    from flashdeck.scheduling.engine import Engine
+
+    cards = [card("basic", f"What does metric {n} measure?", f"Answer {n}", 10 * n)
+             for n in (1, 2)]
+    path = make_collection(tmp_path / "c.sqlite", cards)
+    app = app_for(path, cram=True)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        shown = app.screen.card
+        with Collection.open(path) as other:
+            Engine(other, Config(fuzz=False)).answer(shown.id, 3)
+        await pilot.press("space")
+        await pilot.pause()
+        said = " ".join(n.message for n in app._notifications)
+        assert "answered elsewhere" not in said, said
+        assert app.screen.revealed and app.screen.card.id == shown.id
+        assert f"Answer {shown.id}" in screen_text(app)
+        await pilot.press("3")
+        await pilot.pause()
+        assert app.screen.card.id != shown.id
+        with Collection.open(path) as other:  # suspended elsewhere: out of the cram too
+            Engine(other, Config(fuzz=False)).suspend(app.screen.card.id)
+        await pilot.press("space")
+        await pilot.pause()
+        said = " ".join(n.message for n in app._notifications)
+        assert "was suspended elsewhere in the meantime" in said, said
+        assert type(app.screen).__name__ == "SummaryScreen"
+    assert read_rows(path, "SELECT card_id, rating FROM cram_log") == [(shown.id, 3)]
+    assert reviews(path) == [(shown.id, 3)]  # the other terminal's, and only it
+
+
+@run_async
+async def test_s_in_cram_suspends_the_card_and_says_it_is_everywhere(tmp_path):
+    # `s` in a cram suspends the card itself (Anki's filtered decks do too: a card the
+    # user wants gone is gone), and the toast says it reaches beyond the cram
+    cards = [card("basic", f"Metric {n}?", f"Answer {n}", 10 * n) for n in (1, 2)]
+    path = make_collection(tmp_path / "c.sqlite", cards)
+    app = app_for(path, cram=True)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        first = app.screen.card.id
+        await pilot.press("s")
+        await pilot.pause()
+        said = " ".join(n.message for n in app._notifications)
+        assert f"Suspended card {first} everywhere, not only in this cram" in said, said
+    assert card_column(path, first, "suspended") == 1
 
 
 @run_async
@@ -383,6 +564,52 @@ async def test_u_on_the_summary_takes_back_the_last_answer_of_the_day(tmp_path):
         assert type(app.screen).__name__ == "SummaryScreen", screen_text(app)
         assert "Cards reviewed       1" in screen_text(app)
     assert reviews(path) == [(1, 4)]
+
+
+@run_async
+async def test_u_on_the_summary_keeps_the_progress_of_the_sitting(tmp_path):
+    # Three cards answered, the summary, `u` (the last was a slip): the review screen came
+    # back with its progress bar at 0/1, as if the sitting had just begun. It goes on at
+    # 2/3 (the answer taken back is the one left), and ends at 3/3 again.
+    cards = [card("basic", f"What does metric {n} measure?", f"Answer {n}", 10 * n)
+             for n in (1, 2, 3)]
+    path = make_collection(tmp_path / "c.sqlite", cards)
+    app = app_for(path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        for _ in range(3):
+            await pilot.press("space", "4")
+            await pilot.pause()
+        assert type(app.screen).__name__ == "SummaryScreen"
+        await pilot.press("u")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ReviewScreen"
+        status = app.screen.query_one("#status")
+        assert status.progress == "2/3", status.progress
+        assert "2/3" in screen_text(app).splitlines()[1]
+        await pilot.press("space", "4")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "SummaryScreen"
+    assert len(reviews(path)) == 3
+
+
+@run_async
+async def test_u_on_the_summary_after_a_bury_keeps_the_progress(tmp_path):
+    cards = [card("basic", f"What does metric {n} measure?", f"Answer {n}", 10 * n)
+             for n in (1, 2)]
+    path = make_collection(tmp_path / "c.sqlite", cards)
+    app = app_for(path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("space", "4")
+        await pilot.pause()
+        await pilot.press("b")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "SummaryScreen"
+        await pilot.press("u")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ReviewScreen"
+        assert app.screen.query_one("#status").progress == "1/2"
 
 
 @run_async

@@ -20,7 +20,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("1  2  3  4", "Again · Hard · Good · Easy (after the answer is shown)"),
     ("u", "undo this session's last answer, suspend or bury (the card comes back)"),
     ("s", "suspend the card (`flashdeck unsuspend ID` brings it back)"),
-    ("b", "bury the card until tomorrow"),
+    ("b", "bury the card until tomorrow (in a cram: out of this cram only)"),
     ("e", "edit the note in $EDITOR at this card, re-import it after"),
     ("i", "card info: memory, recall now, its history"),
     ("q", "end the session with a summary"),

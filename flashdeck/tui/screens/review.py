@@ -48,6 +48,16 @@ def _run_editor(command: list[str], **streams) -> subprocess.CompletedProcess | 
         return exc
 
 
+def _question_of(card: CardView) -> tuple:
+    """What the question of a card shows (an exercise's numbers come from these)."""
+    return (card.kind, card.front, card.exercise)
+
+
+def _text_of(card: CardView) -> tuple:
+    """What the card shows, question and answer (its deck and note on top)."""
+    return (*_question_of(card), card.back, card.breadcrumb, card.deck, card.note_title)
+
+
 def after_first_card(action):
     """A key's action that waits, if need be, until the screen shows its first card.
 
@@ -106,7 +116,8 @@ class ReviewScreen(Screen):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (60, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (16, "-tall")]
 
-    def __init__(self, deck: str | None = None, first: CardView | None = None) -> None:
+    def __init__(self, deck: str | None = None, first: CardView | None = None,
+                 done: int = 0) -> None:
         super().__init__()
         self.deck = deck
         self.first = first
@@ -116,7 +127,7 @@ class ReviewScreen(Screen):
         self.suggested: int | None = None
         self.seed: int | None = None
         self.shown_at = 0.0
-        self.done_here = 0
+        self.done_here = done  # the progress bar's cards done (a sitting resumed: so far)
         self._answer_parts_lock = asyncio.Lock()
         self.first_card_shown = asyncio.Event()  # see `after_first_card`
         self._answer_parts_built = False
@@ -222,7 +233,8 @@ class ReviewScreen(Screen):
             self.card = None
             from flashdeck.tui.screens.summary import SummaryScreen  # not before the first frame
 
-            self.app.switch_screen(SummaryScreen(finished=True, deck=self.deck))
+            self.app.switch_screen(SummaryScreen(finished=True, deck=self.deck,
+                                                  done=self.done_here))
             return
         if getattr(self.app, "demo", False) and not self.query("#demo-banner"):
             banner = Static(Content.styled(DEMO_NOTICE, "bold $warning"), id="demo-banner")
@@ -346,13 +358,34 @@ class ReviewScreen(Screen):
         await self._build_answer_parts()
         if self.app.pending is None:
             now = get_card(self.app.session.col, card.id)
-            if now.version != card.version or now.orphaned or now.suspended:
+            if self.app.session.cram and (now.orphaned or now.suspended):
+                self.notify(f"Card {card.id} was suspended elsewhere in the meantime (or "
+                            "left its note): on to the next card.", markup=False)
+                await self.next_card()
+                return
+            if not self.app.session.cram and (
+                    now.version != card.version or now.orphaned or now.suspended):
                 # another terminal answered (or suspended, buried) it since it was shown:
-                # its buttons would preview the new state and the grade be refused
+                # its buttons would preview the new state and the grade be refused. (A
+                # cram's answers touch no schedule: one given elsewhere changes nothing
+                # here, the card is revealed as the cram showed it.)
                 self.notify(f"Card {card.id} was answered elsewhere in the meantime (or "
                             "put aside there): on to the next card.", markup=False)
                 await self.next_card()
                 return
+            if _text_of(now) != _text_of(card):
+                # its note was re-imported elsewhere (`flashdeck import` in another
+                # terminal) since it was shown: the answer read from the card as shown
+                # would be the old one. A new question is shown first (the old one was
+                # read); a new answer is simply the one revealed, said so
+                changed = f"Card {card.id} was changed in its note since it was shown"
+                if _question_of(now) != _question_of(card):
+                    self.notify(f"{changed}: here is its question as it is now.",
+                                markup=False)
+                    await self.show_card(now)
+                    return
+                self.notify(f"{changed}: its answer is shown as it is now.", markup=False)
+            self.card = card = now  # (a note moved meanwhile: its images are found there)
         try:
             self.previews = self.engine.previews(card.id)
         except FlashdeckError as exc:  # its stored schedule is damaged: say so, keep going
@@ -493,7 +526,10 @@ class ReviewScreen(Screen):
                 lambda: self.app.session.hid(self.engine.suspend(card.id, True)),
                 "the card is not suspended"):
             return
-        self.notify(f"Suspended card {card.id} (u takes it back; `flashdeck unsuspend"
+        # in a cram too (as in Anki's filtered decks): a card the user wants gone is a card
+        # of theirs, whatever deck it was met in; the toast says it is more than the cram's
+        where = " everywhere, not only in this cram" if self.app.session.cram else ""
+        self.notify(f"Suspended card {card.id}{where} (u takes it back; `flashdeck unsuspend"
                     f" {card.id}` any time).", markup=False)
         await self.next_card()
 
@@ -505,7 +541,9 @@ class ReviewScreen(Screen):
         if not self.app.guarded_write(lambda: self.app.session.hid(self.engine.bury(card.id)),
                                       "the card is not buried"):
             return
-        self.notify("Buried until tomorrow (u takes it back).", markup=False)
+        self.notify("Put aside for this cram; its schedule is untouched (u takes it back)."
+                    if self.app.session.cram else "Buried until tomorrow (u takes it back).",
+                    markup=False)
         await self.next_card()
 
     @after_first_card
@@ -545,7 +583,7 @@ class ReviewScreen(Screen):
     def action_quit_session(self) -> None:
         from flashdeck.tui.screens.summary import SummaryScreen  # not before the first frame
 
-        self.app.switch_screen(SummaryScreen(finished=False, deck=self.deck))
+        self.app.switch_screen(SummaryScreen(finished=False, deck=self.deck, done=self.done_here))
 
     @after_first_card
     def action_decks(self) -> None:
@@ -673,8 +711,15 @@ class ReviewScreen(Screen):
         """The least scroll that shows the back's first lines (half the view, or all of a
         shorter back), never past the rule: no scroll when the card already shows them,
         and as much of the front above as fits."""
-        card, divider, back = (self.query_one(name) for name in ("#card", "#divider", "#back"))
-        if not (self.revealed and card.is_attached and back.is_attached):
+        if not self.revealed or not self.is_attached:
+            # the reveal moved on instead (the card answered elsewhere): maybe to the
+            # summary, this screen's widgets already gone
+            return
+        parts = [next(iter(self.query(name)), None) for name in ("#card", "#divider", "#back")]
+        if None in parts:
+            return
+        card, divider, back = parts
+        if not (card.is_attached and back.is_attached):
             return
         view = card.scrollable_content_region
         y = round(card.scroll_y)
@@ -686,6 +731,8 @@ class ReviewScreen(Screen):
             card.scroll_to(y=target, animate=False, immediate=True)
 
     def _verdict_into_view(self) -> None:
+        if not self.revealed or not self.is_attached or not self.query("#card #back"):
+            return  # the reveal moved on instead (see `_answer_into_view`)
         for verdict in self.query("#exercise #verdict"):
             from flashdeck.tui.answer_parts import scroll_to_show
 
@@ -744,7 +791,8 @@ class ReviewScreen(Screen):
                    partial(self.action_grade, rating.value))
         yield "Undo", "Undo the last answer, suspend or bury (u)", self.action_undo
         yield "Suspend card", "Hide this card until unsuspended (s)", self.action_suspend
-        yield "Bury card", "Hide this card until tomorrow (b)", self.action_bury
+        yield ("Bury card", "Hide this card until tomorrow; in a cram, out of this cram only (b)",
+               self.action_bury)
         yield "Edit note", "Open the note in $EDITOR at this card (e)", self.action_edit
         yield "Card info", "This card's memory, recall now and history (i)", self.action_info
         yield "Help", "Show the keys (?)", self.action_help

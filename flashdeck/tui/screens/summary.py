@@ -48,10 +48,11 @@ class SummaryScreen(Screen):
         Binding("u", "undo", "Undo", show=False),
     ]
 
-    def __init__(self, finished: bool, deck: str | None = None) -> None:
+    def __init__(self, finished: bool, deck: str | None = None, done: int = 0) -> None:
         super().__init__()
         self.finished = finished
         self.deck = deck  # a deck session's: the end speaks of that deck, and of the others
+        self.done = done  # the review screen's progress (cards done) when it ended here
 
     def compose(self) -> ComposeResult:
         with Vertical(id="summary-box"):
@@ -133,4 +134,6 @@ class SummaryScreen(Screen):
             self.show_summary()
             return
         self.notify(f"Undid {label}.", markup=False)
-        app.switch_screen(ReviewScreen(self.deck, first=card))
+        # the progress bar goes on where the sitting was, less the answer taken back
+        done = self.done - 1 if undone.action == "answer" else self.done
+        app.switch_screen(ReviewScreen(self.deck, first=card, done=max(0, done)))
