@@ -323,8 +323,20 @@ def _same_state(card: MirrorCard, columns) -> bool:
         return False
     if card.stability is None:
         return "s" not in memory
-    return (math.isclose(memory.get("s", -1), card.stability, rel_tol=1e-4)
-            and math.isclose(memory.get("d", -1), card.difficulty, rel_tol=1e-4))
+    return (_stored(memory.get("s"), card.stability, ANKI_S_PLACES)
+            and _stored(memory.get("d"), card.difficulty, ANKI_D_PLACES))
+
+
+# Anki keeps a card's FSRS memory state rounded: stability to 4 decimals, difficulty to 3
+ANKI_S_PLACES, ANKI_D_PLACES = 4, 3
+
+
+def _stored(kept, value: float, places: int) -> bool:
+    """Whether Anki's `kept` number is `value` as Anki stores it (rounded to `places`)."""
+    if not isinstance(kept, (int, float)):
+        return False
+    return abs(kept - value) <= 0.5 * 10 ** -places + 1e-9 \
+        or math.isclose(kept, value, rel_tol=1e-4)
 
 
 def anki_deck(deck: str) -> str:
