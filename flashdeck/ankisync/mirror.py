@@ -186,6 +186,14 @@ class Mirror:
                     " AND (r.type < 3 OR (r.type = 3 AND r.factor != 0)) ORDER BY r.id",
                     basic["id"], cloze["id"])]
 
+    def hidden(self) -> dict[str, tuple[int, int]]:
+        """guid -> (queue, modification time in seconds) of the flashdeck cards: whether
+        each is suspended (-1) or buried (-2, -3) in Anki, and when it last changed."""
+        basic, cloze = self.models()
+        return {guid: (int(queue), int(mod)) for guid, queue, mod in self.col.db.all(
+            "SELECT n.guid, c.queue, c.mod FROM notes n JOIN cards c ON c.nid = n.id"
+            " WHERE n.mid IN (?, ?) AND c.ord = 0", basic["id"], cloze["id"])}
+
     def revlog_ids(self) -> set[int]:
         return {int(r[0]) for r in self.col.db.all("SELECT id FROM revlog")}
 

@@ -54,6 +54,7 @@ class SyncReport:
     full: list[str] = field(default_factory=list)  # "download" / "upload", as they happened
     seconds: float = 0.0
     unknown: int = 0
+    hidden: dict = field(default_factory=dict)  # suspended/unsuspended/buried in Anki
 
 
 # -- where things are ------------------------------------------------------------------------
@@ -307,6 +308,7 @@ def run_sync(col, login: Login, config, now, tz, progress=None) -> SyncReport:
 
     from flashdeck.ankisync import merge
     from flashdeck.ankisync.cards import Media, mirror_cards
+    from flashdeck.scheduling.day import day_bounds
     from flashdeck.scheduling.parameters import current_parameters
 
     say = progress or (lambda text: None)
@@ -327,6 +329,10 @@ def run_sync(col, login: Login, config, now, tz, progress=None) -> SyncReport:
         say("merging the reviews")
         pulled = merge.pull(col, mirror.revlog(), config)
         report.pulled, report.unknown = pulled.reviews, pulled.unknown
+        taken = merge.take_hidden(col, mirror.hidden(), now,
+                                  day_bounds(now, config.day_start_hour, tz))
+        report.hidden = {"suspended": taken.suspended, "unsuspended": taken.unsuspended,
+                         "buried": taken.buried}
         say("updating the cards")
         media = Media(lambda path: mirror.col.media.add_file(str(path)))
         have = mirror.notes()
@@ -343,6 +349,7 @@ def run_sync(col, login: Login, config, now, tz, progress=None) -> SyncReport:
         say("sending to the server")
         try:
             _sync_once(mirror, auth, login, report, prefer_upload=True)
+            merge.record_hidden(col, now)  # the server has them: the next sync's base
             _sync_media(mirror, auth)
         except AnkiException as exc:
             raise _failed(exc, "flashdeck has the server's reviews; run `flashdeck sync`"

@@ -108,6 +108,9 @@ def cmd_sync(args) -> int:
             report = sync.run_sync(col, login, config, args.now, tz, progress)
     cards = report.cards
     full = f"; full {' and '.join(report.full)}" if report.full else ""
+    taken = ", ".join(f"{n} {what}" for what, n in report.hidden.items() if n)
+    if taken:
+        full += f"; changed in Anki: {taken}"
     print(sanitize(
         f"Synced with {endpoint or 'AnkiWeb'} as {user} in {report.seconds:.1f} s: "
         f"{report.pulled} review{'s' if report.pulled != 1 else ''} from Anki, "

@@ -53,6 +53,110 @@ def suspended(cli, a) -> set[int]:
     return {c["id"] for c in cli("--collection", a, "list", "--json").json if c["suspended"]}
 
 
+def test_a_suspend_on_the_phone_sticks_and_so_does_its_unsuspend(cli, tmp_path, server,
+                                                                sync_env, phone_at):
+    a, args, phone, cards = setup(cli, tmp_path, server, phone_at)
+    rate = cards["SGD.md:9"]
+    phone.col.sched.suspend_cards([phone_card(phone, "SGD.md:9")])
+    phone.sync()
+
+    result = cli(*args)
+    assert result.code == 0, result.err
+    assert "changed in Anki: 1 suspended" in result.out
+    assert suspended(cli, a) == {rate["id"]}
+    phone.sync()
+    assert phone_queue(phone, "SGD.md:9") == -1  # was put back to 0 by this sync
+    result = cli(*args)  # and nothing moves on the next one
+    assert "0 updated" in result.out and "changed in Anki" not in result.out
+    assert suspended(cli, a) == {rate["id"]}
+
+    phone.col.sched.unsuspend_cards([phone_card(phone, "SGD.md:9")])
+    phone.sync()
+    result = cli(*args)
+    assert "changed in Anki: 1 unsuspended" in result.out
+    assert suspended(cli, a) == set()
+    assert cli("--collection", a, "doctor").code == 0
+
+
+def test_each_side_keeps_its_own_changes_made_between_two_syncs(cli, tmp_path, server,
+                                                                sync_env, phone_at):
+    """The phone suspends one card, the desktop another and answers the first: both
+    suspensions hold on both sides, and the answer counts on both."""
+    a, args, phone, cards = setup(cli, tmp_path, server, phone_at)
+    there, here = cards["SGD.md:9"], cards["SGD.md:11"]
+    phone.col.sched.suspend_cards([phone_card(phone, "SGD.md:9")])
+    phone.sync()
+    assert cli("--collection", a, "answer", there["id"], "good").code == 0
+    assert cli("--collection", a, "suspend", here["id"]).code == 0
+
+    result = cli(*args)
+    assert result.code == 0, result.err
+    assert "1 to Anki" in result.out and "changed in Anki: 1 suspended" in result.out
+    assert suspended(cli, a) == {there["id"], here["id"]}
+    phone.sync()
+    assert phone_queue(phone, "SGD.md:9") == -1 and phone_queue(phone, "SGD.md:11") == -1
+    assert phone.revlog() == 1
+    history = cli("--collection", a, "log", "--limit", "0", "--json").json
+    assert [(r["card"], r["rating"]) for r in history] == [(there["id"], "good")]
+
+    # the desktop unsuspends the phone's card, the phone unsuspends the desktop's
+    assert cli("--collection", a, "unsuspend", there["id"]).code == 0
+    phone.col.sched.unsuspend_cards([phone_card(phone, "SGD.md:11")])
+    phone.sync()
+    result = cli(*args)
+    assert "changed in Anki: 1 unsuspended" in result.out
+    assert suspended(cli, a) == set()
+    phone.sync()
+    assert phone_queue(phone, "SGD.md:9") >= 0 and phone_queue(phone, "SGD.md:11") >= 0
+    assert cli("--collection", a, "doctor").code == 0
+
+
+def test_a_desktop_suspend_survives_a_mirror_made_again_from_the_server(
+        cli, tmp_path, server, sync_env, phone_at):
+    """The server never got the desktop's suspend (the mirror was lost before it was sent):
+    the new mirror, downloaded from the server, says not suspended, and flashdeck's own
+    suspend still wins, as it is the side that changed."""
+    a, args, phone, cards = setup(cli, tmp_path, server, phone_at)
+    card = cards["SGD.md:13"]
+    assert cli("--collection", a, "suspend", card["id"]).code == 0
+    (mirror,) = (sync_env / "flashdeck" / "anki").glob("*/collection.anki2")
+    for path in mirror.parent.glob("collection.anki2*"):
+        path.unlink()
+
+    result = cli(*args)
+    assert result.code == 0, result.err
+    assert "full download" in result.out and "changed in Anki" not in result.out
+    assert suspended(cli, a) == {card["id"]}
+    phone.sync()
+    assert phone_queue(phone, "SGD.md:13") == -1
+
+
+def test_a_bury_on_the_phone_hides_the_card_here_for_the_day(cli, tmp_path, server,
+                                                            sync_env, phone_at):
+    a, args, phone, cards = setup(cli, tmp_path, server, phone_at)
+    phone.col.decks.select(phone.col.decks.id("flashcards::ml::optim"))
+    shown = phone.col.sched.getCard()  # the card the phone shows first: buried there
+    source = shown.note().fields[2]
+    phone.col.sched.bury_cards([shown.id])
+    phone.sync()
+
+    result = cli(*args)
+    assert result.code == 0, result.err
+    assert "changed in Anki: 1 buried" in result.out
+    served = set()
+    for _ in range(len(cards)):
+        card = cli("--collection", a, "next", "--json").json["card"]
+        if card is None:
+            break
+        served.add(f"SGD.md:{card['line']}")
+        assert cli("--collection", a, "bury", card["id"]).code == 0
+    assert source not in served and len(served) == len(cards) - 1
+    phone.sync()
+    assert phone_queue(phone, source) == -3  # still buried on the phone
+    assert "changed in Anki" not in cli(*args).out  # taken once
+    assert cli("--collection", a, "doctor").code == 0
+
+
 def test_a_quiet_sync_rewrites_no_card(cli, tmp_path, server, sync_env, phone_at):
     """Anki keeps stability to 4 decimals and difficulty to 3: a card whose memory state
     differs from flashdeck's only by that rounding is the same card (it was rewritten, and

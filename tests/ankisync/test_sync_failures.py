@@ -79,6 +79,8 @@ def test_killed_midway_then_the_next_sync_finishes(cli, tmp_path, server, sync_e
     phone = phone_at()
     phone.sync()
     phone.answer(3, ease=4)  # easy: three cards, each answered once
+    held = phone.col.db.scalar("SELECT id FROM cards ORDER BY id DESC")
+    phone.col.sched.suspend_cards([held])  # and suspends one
     phone.sync()
     answer(cli, a, 2)  # and two more here: both sides have news
 
@@ -95,9 +97,13 @@ def test_killed_midway_then_the_next_sync_finishes(cli, tmp_path, server, sync_e
     assert len(cli("--collection", a, "log", "--limit", "0", "--json").json) == 7
     assert phone.revlog() == 7, result.out
     assert cli("--collection", a, "doctor").code == 0
+    # the phone's suspend held on both sides
+    assert phone.col.get_card(held).queue == -1
+    assert sum(c["suspended"] for c in cli("--collection", a, "list", "--json").json) == 1
     # and again: nothing moves
     result = cli(*args)
     assert "0 reviews from Anki, 0 to Anki" in result.out
+    assert "changed in Anki" not in result.out
 
 
 @pytest.mark.parametrize("damage", ["not a database", "cut short"])
