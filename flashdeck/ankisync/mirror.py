@@ -254,6 +254,10 @@ class Mirror:
                 anki_card.type, anki_card.queue = card.ctype, card.queue
                 anki_card.due, anki_card.ivl, anki_card.left = card.due, card.ivl, card.left
                 anki_card.reps, anki_card.lapses = card.reps, card.lapses
+                if card.ctype in (2, 3) and not anki_card.factor:
+                    # Anki's ease, read only when FSRS is off (an Anki that imports the
+                    # .apkg, by default): 0 made every review grow its interval by a day
+                    anki_card.factor = STARTING_EASE
                 if card.stability is not None and card.difficulty is not None:
                     anki_card.memory_state = FSRSMemoryState(
                         stability=card.stability, difficulty=card.difficulty)
@@ -353,6 +357,7 @@ def anki_deck(deck: str) -> str:
     return "::".join(parts) or "flashdeck"
 
 
+STARTING_EASE = 2500  # Anki's starting ease (250 %), its default for a card graduating
 BURIED = -3  # Anki's queue of a card the user buried (Anki brings it back the next day)
 
 
