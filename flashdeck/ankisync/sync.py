@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,20 +153,35 @@ def forget_login() -> None:
 
 
 # -- errors ----------------------------------------------------------------------------------
-def _failed(exc: Exception, where: str) -> SyncFailed:
+# an HTTP status in Anki's network error: "HTTP status client error (404 Not Found)"
+_STATUS = re.compile(r"\((4\d\d) ([^()]*)\)")
+
+
+def _failed(exc: Exception, where: str, endpoint: str | None) -> SyncFailed:
+    """Anki's exception as one line naming the server (`endpoint`, None: AnkiWeb)."""
     from anki.errors import NetworkError, SyncError, SyncErrorKind
 
     from flashdeck.textsafe import sanitize
 
-    # Anki's messages come from Fluent, which wraps values in bidi isolates (U+2068, U+2069)
-    text = sanitize(" ".join(str(exc).replace("\u2068", "").replace("\u2069", "").split())
-                    or type(exc).__name__)
+    # Anki's messages come from Fluent, which wraps values in bidi isolates (U+2068, U+2069);
+    # it leaves the address out of its network errors ("for url ()")
+    text = sanitize(" ".join(str(exc).replace("\u2068", "").replace("\u2069", "")
+                             .replace(" for url ()", "").split()) or type(exc).__name__)
+    server = sanitize(endpoint or "AnkiWeb")
     if isinstance(exc, SyncError) and exc.kind == SyncErrorKind.AUTH:
-        return LoginRefused(f"sync: the server refused the login ({text}); check the user"
-                          " name and password")
+        return LoginRefused(f"sync: {server} refused the login ({text}); check the user"
+                            " name and password")
+    status = _STATUS.search(text)
+    if isinstance(exc, NetworkError) and status and endpoint:
+        return SyncFailed(f"sync: {server} answered {status.group(1)} {status.group(2)}:"
+                          f" no Anki sync server at that address; check --endpoint; {where}")
     if isinstance(exc, NetworkError):
-        return SyncFailed(f"sync: cannot reach the sync server ({text}); {where}")
-    return SyncFailed(f"sync: the server failed ({text}); {where}")
+        return SyncFailed(f"sync: cannot reach the sync server {server} ({text}); {where}")
+    if "too old" in text and endpoint:  # what Anki makes of an answer it cannot read
+        # (Anki's own words there ask to update Anki, which is not what is wrong)
+        return SyncFailed(f"sync: {server} did not answer as an Anki sync server does;"
+                          f" check --endpoint; {where}")
+    return SyncFailed(f"sync: the server {server} failed ({text}); {where}")
 
 
 # -- the run ---------------------------------------------------------------------------------
@@ -181,7 +197,7 @@ def login(endpoint: str | None, user: str, password: str) -> Login:
         try:
             auth = col.sync_login(user, password, endpoint)
         except AnkiException as exc:
-            raise _failed(exc, "nothing was changed") from None
+            raise _failed(exc, "nothing was changed", endpoint) from None
         finally:
             col.close()
     result = Login(endpoint, user, auth.hkey)
@@ -322,7 +338,8 @@ def run_sync(col, login: Login, config, now, tz, progress=None) -> SyncReport:
         try:
             _sync_once(mirror, auth, login, report, prefer_upload=False)
         except AnkiException as exc:
-            raise _failed(exc, "nothing was changed; run `flashdeck sync` again") from None
+            raise _failed(exc, "nothing was changed; run `flashdeck sync` again",
+                          login.endpoint) from None
         mirror.models()
         guids = merge.assign_guids(col)
         merge.forget_pushed(col, mirror.revlog_ids())
@@ -353,7 +370,7 @@ def run_sync(col, login: Login, config, now, tz, progress=None) -> SyncReport:
             _sync_media(mirror, auth)
         except AnkiException as exc:
             raise _failed(exc, "flashdeck has the server's reviews; run `flashdeck sync`"
-                               " again to send its own") from None
+                               " again to send its own", login.endpoint) from None
     report.seconds = time.monotonic() - started
     return report
 

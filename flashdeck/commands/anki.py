@@ -43,9 +43,16 @@ def register(sub) -> None:
 def _endpoint(value: str | None) -> str | None:
     if value is None or value.strip() == "":
         return None
+    from urllib.parse import urlsplit
+
     value = value.strip()
+    try:
+        parts = urlsplit(value)
+        usable = bool(parts.hostname) and (parts.port is None or parts.port > 0)
+    except ValueError:  # a bracket not closed, a port that is not one (99999, "x")
+        usable = False
     if len(value) > MAX_NAME or not value.startswith(("http://", "https://")) \
-            or any(ch.isspace() for ch in value):
+            or any(ch.isspace() for ch in value) or not usable:
         raise UsageError(f"--endpoint {value[:80]!r}: give the server's URL, like"
                          " http://192.168.1.10:8080/")
     return value if value.endswith("/") else value + "/"

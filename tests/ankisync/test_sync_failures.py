@@ -139,3 +139,48 @@ def test_a_damaged_mirror_is_kept_aside_and_made_again(cli, tmp_path, server, sy
     assert cli("--collection", a, "doctor").code == 0
     result = cli(*args)
     assert "0 reviews from Anki, 0 to Anki" in result.out and result.err == ""
+
+
+@pytest.fixture
+def not_anki():
+    """A web server on 127.0.0.1 that is not an Anki sync server (it refuses every POST)."""
+    import http.server
+    import threading
+
+    class Quiet(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            """No request log on stderr (the test reads flashdeck's)."""
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_a_wrong_endpoint_is_named_in_one_line(cli, tmp_path, server, sync_env, not_anki):
+    """Another web server, a wrong path on the right one, a URL that is not one: one line
+    naming the address, exit 2, nothing written (were: "Your Anki version is too old", a
+    404 said as "cannot reach the sync server", "Invalid sync server specified")."""
+    write_note(tmp_path / "vault", "Variance.md", NOTE)
+    a = tmp_path / "a.sqlite"
+    assert cli("--collection", a, "import", tmp_path / "vault").code == 0
+    cases = {
+        not_anki: f"sync: {not_anki} did not answer as an Anki sync server does; check"
+                  " --endpoint; nothing was changed",
+        server.endpoint + "anki/": f"sync: {server.endpoint}anki/ answered 404 Not Found: no"
+                                   " Anki sync server at that address; check --endpoint;"
+                                   " nothing was changed",
+        "http://127.0.0.1:99999/": "--endpoint 'http://127.0.0.1:99999/': give the server's"
+                                   " URL, like http://192.168.1.10:8080/",
+        "http://[::1": "--endpoint 'http://[::1': give the server's URL",
+    }
+    for endpoint, said in cases.items():
+        result = cli("--collection", a, "sync", "--endpoint", endpoint, "--user", server.user)
+        assert result.code == 2, result
+        assert result.err.startswith(f"flashdeck: {said}"), result.err
+        assert len(result.err.strip().splitlines()) == 1 and "too old" not in result.err
+    assert not (sync_env / "flashdeck" / "anki" / "login.json").exists()
+    assert cli("--collection", a, "sync", "--endpoint", server.endpoint, "--user",
+               server.user).code == 0
