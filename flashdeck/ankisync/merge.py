@@ -48,6 +48,10 @@ TABLES = (
     "CREATE TABLE IF NOT EXISTS anki_log (revlog_id INTEGER PRIMARY KEY, review_id INTEGER"
     " NOT NULL, pulled INTEGER NOT NULL)",
     "CREATE INDEX IF NOT EXISTS anki_log_review ON anki_log (review_id)",
+    # every Anki card id a card's note has had (`record_cids`): an answer given on a phone
+    # to a card whose note flashdeck removed meanwhile (its note orphaned, its kind
+    # changed) is still found by the card id its revlog entry names
+    "CREATE TABLE IF NOT EXISTS anki_cids (cid INTEGER PRIMARY KEY, guid TEXT NOT NULL)",
 )
 MAX_GUID_TRIES = 100
 
@@ -110,6 +114,17 @@ def assign_guids(col: Collection, deck: str | None = None, *,
                 used.add(guid)
             result[row["id"]] = guid
     return result
+
+
+def record_cids(col: Collection, cids: dict[int, str]) -> None:
+    """Remember the mirror's card ids (cid -> guid; kept when the card goes)."""
+    with col.transaction() as conn:
+        conn.executemany("INSERT OR IGNORE INTO anki_cids (cid, guid) VALUES (?, ?)",
+                         list(cids.items()))
+
+
+def known_cids(col: Collection) -> dict[int, str]:
+    return dict(col.conn.execute("SELECT cid, guid FROM anki_cids"))
 
 
 def stamps(col: Collection) -> dict[int, str]:

@@ -171,20 +171,37 @@ class Mirror:
             found.setdefault(row[0], tuple(row[1:]))
         return found
 
-    def revlog(self) -> list[RevlogEntry]:
+    def revlog(self, gone: dict[int, str] | None = None) -> list[RevlogEntry]:
         """Every answer in the mirror's log on a card of flashdeck's note types (manual
         reschedules and other entries without a grade are not answers, nor, as for Anki's
         own FSRS, a preview in a filtered deck that does not reschedule: type 3, factor 0).
         Only the note's first card is the flashdeck card: another (a `{{c2::…}}` added in
-        Anki) is not."""
+        Anki) is not. `gone`: card id -> guid of flashdeck cards the mirror may no longer
+        have (their answers, given on a phone before it learnt the note was removed,
+        count too)."""
         basic, cloze = self.models()
-        return [RevlogEntry(int(rid), guid, int(ease), max(0, int(ms or 0)))
-                for rid, guid, ease, ms in self.col.db.all(
-                    "SELECT r.id, n.guid, r.ease, r.time FROM revlog r"
-                    " JOIN cards c ON c.id = r.cid JOIN notes n ON n.id = c.nid"
-                    " WHERE n.mid IN (?, ?) AND c.ord = 0 AND r.ease BETWEEN 1 AND 4"
-                    " AND (r.type < 3 OR (r.type = 3 AND r.factor != 0)) ORDER BY r.id",
-                    basic["id"], cloze["id"])]
+        answers = "r.ease BETWEEN 1 AND 4 AND (r.type < 3 OR (r.type = 3 AND r.factor != 0))"
+        found = [RevlogEntry(int(rid), guid, int(ease), max(0, int(ms or 0)))
+                 for rid, guid, ease, ms in self.col.db.all(
+                     "SELECT r.id, n.guid, r.ease, r.time FROM revlog r"
+                     " JOIN cards c ON c.id = r.cid JOIN notes n ON n.id = c.nid"
+                     f" WHERE n.mid IN (?, ?) AND c.ord = 0 AND {answers} ORDER BY r.id",
+                     basic["id"], cloze["id"])]
+        if gone:
+            found += [RevlogEntry(int(rid), gone[cid], int(ease), max(0, int(ms or 0)))
+                      for rid, cid, ease, ms in self.col.db.all(
+                          "SELECT r.id, r.cid, r.ease, r.time FROM revlog r WHERE"
+                          f" {answers} AND NOT EXISTS (SELECT 1 FROM cards c"
+                          " WHERE c.id = r.cid)") if cid in gone]
+            found.sort(key=lambda entry: entry.revlog_id)
+        return found
+
+    def card_ids(self) -> dict[int, str]:
+        """card id -> guid of the flashdeck cards the mirror has (a note's first card)."""
+        basic, cloze = self.models()
+        return {int(cid): guid for cid, guid in self.col.db.all(
+            "SELECT c.id, n.guid FROM cards c JOIN notes n ON n.id = c.nid"
+            " WHERE n.mid IN (?, ?) AND c.ord = 0", basic["id"], cloze["id"])}
 
     def hidden(self) -> dict[str, tuple[int, int]]:
         """guid -> (queue, modification time in seconds) of the flashdeck cards: whether

@@ -343,8 +343,9 @@ def run_sync(col, login: Login, config, now, tz, progress=None) -> SyncReport:
         mirror.models()
         guids = merge.assign_guids(col)
         merge.forget_pushed(col, mirror.revlog_ids())
+        merge.record_cids(col, mirror.card_ids())
         say("merging the reviews")
-        pulled = merge.pull(col, mirror.revlog(), config)
+        pulled = merge.pull(col, mirror.revlog(merge.known_cids(col)), config)
         report.pulled, report.unknown = pulled.reviews, pulled.unknown
         taken = merge.take_hidden(col, mirror.hidden(), now,
                                   day_bounds(now, config.day_start_hour, tz))
@@ -361,6 +362,7 @@ def run_sync(col, login: Login, config, now, tz, progress=None) -> SyncReport:
             mirror.deck_id(card.deck)
         mirror.use_preset(config, parameters)
         report.cards = mirror.push(cards, merge.gone_guids(col, guids), parameters, have)
+        merge.record_cids(col, mirror.card_ids())
         merge.record_stamps(col, stamps)
         report.pushed = _push_reviews(col, mirror, config, tz)
         say("sending to the server")
