@@ -159,7 +159,8 @@ class HiddenResult:
 
 
 def take_hidden(col: Collection, anki: dict[str, tuple[int, int]], now: datetime,
-                day: tuple[datetime, datetime]) -> HiddenResult:
+                day: tuple[datetime, datetime],
+                before: dict[str, tuple[int, int]] | None = None) -> HiddenResult:
     """Suspensions and buries made in Anki (a phone) since the last sync, taken into the
     flashdeck collection, so the next push does not undo them. `anki`: guid -> (the Anki
     card's queue, its modification time in seconds); `day`: flashdeck's scheduling day now.
@@ -169,8 +170,9 @@ def take_hidden(col: Collection, anki: dict[str, tuple[int, int]], now: datetime
     takes Anki's (unsuspending a leech clears its flag, as `flashdeck unsuspend` does);
     only flashdeck changed it, or both the same way: flashdeck's goes to Anki as before. A
     flag is one bit, so both sides cannot change it in different directions. No clock of
-    either device is compared, and a card never synced with a flag (`hidden` NULL) keeps
-    flashdeck's. Answers are never touched: only the flag (and the card's version, so an
+    either device is compared. A card with no `hidden` yet (synced by a flashdeck that did
+    not keep it) takes as its base the mirror's flag `before` this sync's exchange with the
+    server (what the last sync left there, flashdeck's); with neither, flashdeck's stays. Answers are never touched: only the flag (and the card's version, so an
     answer before it can no longer be undone, as after a suspend here).
 
     A bury made in Anki today (Anki's queue -2/-3, the card modified within flashdeck's
@@ -189,6 +191,8 @@ def take_hidden(col: Collection, anki: dict[str, tuple[int, int]], now: datetime
                 continue
             queue, modified = found
             base = row["hidden"]
+            if base is None and before and row["guid"] in before:
+                base = SUSPENDED if before[row["guid"]][0] == -1 else ""
             there = queue == -1
             here = bool(row["suspended"])
             if base is not None and there != (base == SUSPENDED) and here == (base == SUSPENDED):

@@ -205,11 +205,14 @@ class Mirror:
 
     def hidden(self) -> dict[str, tuple[int, int]]:
         """guid -> (queue, modification time in seconds) of the flashdeck cards: whether
-        each is suspended (-1) or buried (-2, -3) in Anki, and when it last changed."""
-        basic, cloze = self.models()
+        each is suspended (-1) or buried (-2, -3) in Anki, and when it last changed. Makes
+        no note type (a new mirror stays empty, so its first sync is a plain download)."""
+        types = [m["id"] for m in map(self.col.models.by_name, (BASIC, CLOZE)) if m]
+        if not types:
+            return {}
         return {guid: (int(queue), int(mod)) for guid, queue, mod in self.col.db.all(
             "SELECT n.guid, c.queue, c.mod FROM notes n JOIN cards c ON c.nid = n.id"
-            " WHERE n.mid IN (?, ?) AND c.ord = 0", basic["id"], cloze["id"])}
+            f" WHERE n.mid IN ({', '.join('?' * len(types))}) AND c.ord = 0", *types)}
 
     def revlog_ids(self) -> set[int]:
         return {int(r[0]) for r in self.col.db.all("SELECT id FROM revlog")}

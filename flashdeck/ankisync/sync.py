@@ -334,6 +334,7 @@ def run_sync(col, login: Login, config, now, tz, progress=None) -> SyncReport:
     auth = _auth(login)
     parameters = current_parameters(config).parameters
     with _open_mirror(mirror_path(col.path)) as mirror:
+        before = mirror.hidden()  # what the last sync left: the base of a flag not yet kept
         say("syncing with the server")
         try:
             _sync_once(mirror, auth, login, report, prefer_upload=False)
@@ -348,7 +349,7 @@ def run_sync(col, login: Login, config, now, tz, progress=None) -> SyncReport:
         pulled = merge.pull(col, mirror.revlog(merge.known_cids(col)), config)
         report.pulled, report.unknown = pulled.reviews, pulled.unknown
         taken = merge.take_hidden(col, mirror.hidden(), now,
-                                  day_bounds(now, config.day_start_hour, tz))
+                                  day_bounds(now, config.day_start_hour, tz), before)
         report.hidden = {"suspended": taken.suspended, "unsuspended": taken.unsuspended,
                          "buried": taken.buried}
         say("updating the cards")

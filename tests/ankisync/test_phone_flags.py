@@ -173,3 +173,20 @@ def test_a_quiet_sync_rewrites_no_card(cli, tmp_path, server, sync_env, phone_at
     result = cli(*args)
     assert result.code == 0, result.err
     assert "cards 0 added, 0 updated, 0 removed" in result.out
+
+
+def test_a_phone_suspend_sticks_on_the_first_sync_after_an_upgrade(cli, tmp_path, server,
+                                                                   sync_env, phone_at):
+    """Synced before flashdeck kept what the server last got (`anki_cards.hidden` empty):
+    the mirror as the last sync left it is the base, so the phone's suspend holds."""
+    import sqlite3
+
+    a, args, phone, cards = setup(cli, tmp_path, server, phone_at)
+    with sqlite3.connect(a) as conn:
+        conn.execute("UPDATE anki_cards SET hidden = NULL")
+    conn.close()
+    phone.col.sched.suspend_cards([phone_card(phone, "SGD.md:11")])
+    phone.sync()
+    result = cli(*args)
+    assert "changed in Anki: 1 suspended" in result.out
+    assert suspended(cli, a) == {cards["SGD.md:11"]["id"]}
