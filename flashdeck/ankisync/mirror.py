@@ -68,6 +68,9 @@ class Mirror:
         try:
             self.col = AnkiCollection(str(path))
         except AnkiException as exc:  # a locked or damaged file
+            if "already open" in str(exc):  # Anki's lock: another sync or export has it
+                raise FlashdeckError(f"sync: another `flashdeck sync` is running ({path} is"
+                                     " in use); run it again when that one ends") from None
             raise FlashdeckError(f"{path}: cannot open the Anki mirror: {exc}") from None
         self.path = path
         self._decks: dict[str, int] = {}

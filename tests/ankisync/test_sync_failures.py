@@ -184,3 +184,26 @@ def test_a_wrong_endpoint_is_named_in_one_line(cli, tmp_path, server, sync_env, 
     assert not (sync_env / "flashdeck" / "anki" / "login.json").exists()
     assert cli("--collection", a, "sync", "--endpoint", server.endpoint, "--user",
                server.user).code == 0
+
+
+def test_a_second_sync_while_one_runs_says_so(cli, tmp_path, server, sync_env):
+    """Two syncs at once (a timer and a hand): the second one says another sync is running
+    (was: 'cannot open the Anki mirror: Anki already open, or media currently syncing')."""
+    from anki.collection import Collection
+
+    write_note(tmp_path / "vault", "Variance.md", NOTE)
+    a = tmp_path / "a.sqlite"
+    args = ["--collection", a, "sync", "--endpoint", server.endpoint, "--user", server.user]
+    assert cli("--collection", a, "import", tmp_path / "vault").code == 0
+    assert cli(*args).code == 0
+    (mirror,) = (sync_env / "flashdeck" / "anki").glob("*/collection.anki2")
+    running = Collection(str(mirror))  # the other sync holds the mirror
+    try:
+        result = cli(*args)
+    finally:
+        running.close()
+    assert result.code == 2
+    assert result.err.strip().splitlines() == [
+        f"flashdeck: sync: another `flashdeck sync` is running ({mirror} is in use); run it"
+        " again when that one ends"]
+    assert cli(*args).code == 0
