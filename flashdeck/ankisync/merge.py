@@ -215,17 +215,25 @@ def take_hidden(col: Collection, anki: dict[str, tuple[int, int]], now: datetime
     return result
 
 
-def record_hidden(col: Collection, now: datetime) -> None:
-    """What the server now has of every synced card's suspension and bury (flashdeck's:
-    the push made the mirror hold it): the base of the next `take_hidden`."""
+def hidden_now(col: Collection, now: datetime) -> dict[int, str]:
+    """Every synced card's suspension and bury as `anki_cards.hidden` keeps them, read
+    before the push that sends them: what the server gets (`record_hidden` keeps it once it
+    has). Read before, not after: a card suspended in the review screen while the sync
+    talks to the server was not sent, and must not count as what the server has."""
     stamp = int(now.timestamp())
+    return {card_id: _hidden(suspended, buried_until, stamp)
+            for card_id, suspended, buried_until in col.conn.execute(
+                "SELECT c.id, c.suspended, c.buried_until FROM cards c"
+                " JOIN anki_cards g ON g.card_id = c.id")}
+
+
+def record_hidden(col: Collection, sent: dict[int, str]) -> None:
+    """What the server now has of the synced cards' suspension and bury (`hidden_now`,
+    pushed): the base of the next `take_hidden`."""
     with col.transaction() as conn:
         conn.executemany(
             "UPDATE anki_cards SET hidden = ? WHERE card_id = ? AND hidden IS NOT ?",
-            [(value, card_id, value) for card_id, value in
-             ((r["id"], _hidden(r["suspended"], r["buried_until"], stamp)) for r in
-              conn.execute("SELECT c.id, c.suspended, c.buried_until FROM cards c JOIN"
-                           " anki_cards g ON g.card_id = c.id"))])
+            [(value, card_id, value) for card_id, value in sent.items()])
 
 
 def gone_guids(col: Collection, live: dict[int, str]) -> set[str]:

@@ -354,6 +354,7 @@ def run_sync(col, login: Login, config, now, tz, progress=None) -> SyncReport:
                          "buried": taken.buried}
         say("updating the cards")
         media = Media(lambda path: mirror.col.media.add_file(str(path)))
+        sent = merge.hidden_now(col, now)
         have = mirror.notes()
         basic, cloze = mirror.models()
         cards, stamps = mirror_cards(col, guids, config, now, tz, mirror.today(), media,
@@ -369,7 +370,7 @@ def run_sync(col, login: Login, config, now, tz, progress=None) -> SyncReport:
         say("sending to the server")
         try:
             _sync_once(mirror, auth, login, report, prefer_upload=True)
-            merge.record_hidden(col, now)  # the server has them: the next sync's base
+            merge.record_hidden(col, sent)  # the server has them: the next sync's base
             _sync_media(mirror, auth)
         except AnkiException as exc:
             raise _failed(exc, "flashdeck has the server's reviews; run `flashdeck sync`"

@@ -190,3 +190,36 @@ def test_a_phone_suspend_sticks_on_the_first_sync_after_an_upgrade(cli, tmp_path
     result = cli(*args)
     assert "changed in Anki: 1 suspended" in result.out
     assert suspended(cli, a) == {cards["SGD.md:11"]["id"]}
+
+
+def test_a_suspend_made_here_while_the_sync_sends_is_not_lost(cli, tmp_path, server,
+                                                              sync_env, phone_at,
+                                                              monkeypatch):
+    """The review screen suspends a card while a sync (a timer's) is talking to the server:
+    that suspend was not sent, so the next sync must send it, not read the server's
+    'not suspended' as a change made on the phone."""
+    from flashdeck.ankisync import sync as sync_module
+    from flashdeck.collection.store import Collection
+    from flashdeck.scheduling.engine import Engine
+
+    a, args, phone, cards = setup(cli, tmp_path, server, phone_at)
+    card = cards["SGD.md:13"]
+    original = sync_module._sync_once
+
+    def sending(mirror, auth, login, report, *, prefer_upload):
+        if prefer_upload:  # the second exchange: meanwhile, `s` in the review screen
+            with Collection.open(a) as other:
+                Engine(other).suspend(card["id"])
+        return original(mirror, auth, login, report, prefer_upload=prefer_upload)
+
+    monkeypatch.setattr(sync_module, "_sync_once", sending)
+    assert cli(*args).code == 0
+    monkeypatch.setattr(sync_module, "_sync_once", original)
+    assert suspended(cli, a) == {card["id"]}
+
+    result = cli(*args)
+    assert result.code == 0, result.err
+    assert "changed in Anki" not in result.out
+    assert suspended(cli, a) == {card["id"]}
+    phone.sync()
+    assert phone_queue(phone, "SGD.md:13") == -1
