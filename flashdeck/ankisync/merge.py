@@ -181,10 +181,10 @@ def take_hidden(col: Collection, anki: dict[str, tuple[int, int]], now: datetime
     result = HiddenResult()
     stamp = int(now.timestamp())
     start, end = int(day[0].timestamp()), int(day[1].timestamp())
-    rows = col.conn.execute(
-        "SELECT g.card_id, g.guid, g.hidden, c.suspended, c.buried_until FROM anki_cards g"
-        " JOIN cards c ON c.id = g.card_id WHERE c.orphaned = 0").fetchall()
-    with col.transaction() as conn:
+    with col.transaction() as conn:  # read and written under one lock: no change between
+        rows = conn.execute(
+            "SELECT g.card_id, g.guid, g.hidden, c.suspended, c.buried_until FROM anki_cards g"
+            " JOIN cards c ON c.id = g.card_id WHERE c.orphaned = 0").fetchall()
         for row in rows:
             found = anki.get(row["guid"])
             if found is None:
