@@ -146,5 +146,7 @@ def cmd_export(args) -> int:
     with open_collection(args, readonly=True) as col:
         report = export_apkg(col, out, config, args.now, local_tz(), args.deck)
     print(sanitize(f"Wrote {out}: {report.notes} card{'s' if report.notes != 1 else ''},"
-                   f" {report.reviews} review{'s' if report.reviews != 1 else ''}."))
+                   f" {report.reviews} review{'s' if report.reviews != 1 else ''}."
+                   " In Anki, turn FSRS on (deck options) to schedule them as flashdeck"
+                   " does."))
     return 0

@@ -164,7 +164,9 @@ def test_exported_reviews_keep_growing_in_an_anki_without_fsrs(cli, tmp_path):
     assert cli("--collection", path, "import", tmp_path / "vault").code == 0
     answer(cli, path, "easy", 2)
     out = tmp_path / "pi.apkg"
-    assert cli("--collection", path, "export", "anki", out).code == 0
+    result = cli("--collection", path, "export", "anki", out)
+    assert result.code == 0
+    assert "turn FSRS on" in result.out  # the package cannot turn it on in the user's Anki
 
     (tmp_path / "anki").mkdir()
     anki = Collection(str(tmp_path / "anki" / "collection.anki2"))
