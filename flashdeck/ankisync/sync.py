@@ -369,8 +369,10 @@ def run_sync(col, login: Login, config, now, tz, progress=None) -> SyncReport:
         report.pushed = _push_reviews(col, mirror, config, tz)
         say("sending to the server")
         try:
+            full = len(report.full)
             _sync_once(mirror, auth, login, report, prefer_upload=True)
-            merge.record_hidden(col, sent)  # the server has them: the next sync's base
+            if "download" not in report.full[full:]:  # a download replaced what was sent
+                merge.record_hidden(col, sent)  # the server has them: the next sync's base
             _sync_media(mirror, auth)
         except AnkiException as exc:
             raise _failed(exc, "flashdeck has the server's reviews; run `flashdeck sync`"

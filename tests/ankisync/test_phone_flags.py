@@ -223,3 +223,37 @@ def test_a_suspend_made_here_while_the_sync_sends_is_not_lost(cli, tmp_path, ser
     assert suspended(cli, a) == {card["id"]}
     phone.sync()
     assert phone_queue(phone, "SGD.md:13") == -1
+
+
+def test_a_suspend_the_server_never_got_is_sent_next_time(cli, tmp_path, server, sync_env,
+                                                          phone_at, monkeypatch):
+    """The server made the sending exchange a full download (another device reset it
+    meanwhile): the mirror now holds the server's copy, without the desktop's suspend.
+    It is not taken as sent: the next sync sends it, rather than reading the server's
+    'not suspended' as a change made in Anki."""
+    from flashdeck.ankisync import sync as sync_module
+
+    a, args, phone, cards = setup(cli, tmp_path, server, phone_at)
+    card = cards["SGD.md:9"]
+    assert cli("--collection", a, "suspend", card["id"]).code == 0
+    original = sync_module._sync_once
+
+    def downloaded(mirror, auth, login, report, *, prefer_upload):
+        if not prefer_upload:
+            return original(mirror, auth, login, report, prefer_upload=prefer_upload)
+        # as Anki does when the server asks for a full download: the server's copy
+        mirror.col.close_for_full_sync()
+        mirror.col.full_upload_or_download(auth=auth, server_usn=None, upload=False)
+        mirror.col.reopen(after_full_sync=True)
+        report.full.append("download")
+
+    monkeypatch.setattr(sync_module, "_sync_once", downloaded)
+    assert cli(*args).code == 0
+    monkeypatch.setattr(sync_module, "_sync_once", original)
+
+    result = cli(*args)
+    assert result.code == 0, result.err
+    assert "changed in Anki" not in result.out
+    assert suspended(cli, a) == {card["id"]}
+    phone.sync()
+    assert phone_queue(phone, "SGD.md:9") == -1
