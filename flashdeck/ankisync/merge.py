@@ -41,12 +41,17 @@ from flashdeck.scheduling import step
 from flashdeck.scheduling.state import SCHEDULING_COLUMNS, CardState
 
 TABLES = (
-    # stamp: what the card's Anki fields were made from and their hash (ankisync/cards.py)
+    # stamp: what the card's Anki fields were made from and their hash (ankisync/cards.py);
+    # hidden: the card's suspension and bury as the server last got them (`take_hidden`)
     "CREATE TABLE IF NOT EXISTS anki_cards (card_id INTEGER PRIMARY KEY, guid TEXT NOT NULL"
-    " UNIQUE, stamp TEXT)",
+    " UNIQUE, stamp TEXT, hidden TEXT)",
     "CREATE TABLE IF NOT EXISTS anki_log (revlog_id INTEGER PRIMARY KEY, review_id INTEGER"
     " NOT NULL, pulled INTEGER NOT NULL)",
     "CREATE INDEX IF NOT EXISTS anki_log_review ON anki_log (review_id)",
+    # every Anki card id a card's note has had (`record_cids`): an answer given on a phone
+    # to a card whose note flashdeck removed meanwhile (its note orphaned, its kind
+    # changed) is still found by the card id its revlog entry names
+    "CREATE TABLE IF NOT EXISTS anki_cids (cid INTEGER PRIMARY KEY, guid TEXT NOT NULL)",
 )
 MAX_GUID_TRIES = 100
 
@@ -62,6 +67,9 @@ def ensure_tables(col: Collection) -> None:
     with col.transaction() as conn:
         for statement in TABLES:
             conn.execute(statement)
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(anki_cards)")}
+        if "hidden" not in columns:  # synced before suspensions went both ways
+            conn.execute("ALTER TABLE anki_cards ADD COLUMN hidden TEXT")
 
 
 def derived_guid(relpath: str, kind: str, ckey: str, copy: int) -> str:
@@ -108,6 +116,17 @@ def assign_guids(col: Collection, deck: str | None = None, *,
     return result
 
 
+def record_cids(col: Collection, cids: dict[int, str]) -> None:
+    """Remember the mirror's card ids (cid -> guid; kept when the card goes)."""
+    with col.transaction() as conn:
+        conn.executemany("INSERT OR IGNORE INTO anki_cids (cid, guid) VALUES (?, ?)",
+                         list(cids.items()))
+
+
+def known_cids(col: Collection) -> dict[int, str]:
+    return dict(col.conn.execute("SELECT cid, guid FROM anki_cids"))
+
+
 def stamps(col: Collection) -> dict[int, str]:
     return {card_id: stamp for card_id, stamp in col.conn.execute(
         "SELECT card_id, stamp FROM anki_cards WHERE stamp IS NOT NULL")}
@@ -117,6 +136,104 @@ def record_stamps(col: Collection, new: dict[int, str]) -> None:
     with col.transaction() as conn:
         conn.executemany("UPDATE anki_cards SET stamp = ? WHERE card_id = ?",
                          [(stamp, card_id) for card_id, stamp in new.items()])
+
+
+SUSPENDED, BURIED = "suspended", "buried:"
+
+
+def _hidden(suspended, buried_until, now: int) -> str:
+    """A card's suspension and bury as `anki_cards.hidden` keeps them: "suspended",
+    "buried:<until>" (a bury in force), or "" (neither)."""
+    if suspended:
+        return SUSPENDED
+    if buried_until is not None and buried_until > now:
+        return f"{BURIED}{int(buried_until)}"
+    return ""
+
+
+@dataclass
+class HiddenResult:
+    suspended: int = 0  # suspended in Anki, so now here
+    unsuspended: int = 0
+    buried: int = 0
+
+
+def take_hidden(col: Collection, anki: dict[str, tuple[int, int]], now: datetime,
+                day: tuple[datetime, datetime],
+                before: dict[str, tuple[int, int]] | None = None) -> HiddenResult:
+    """Suspensions and buries made in Anki (a phone) since the last sync, taken into the
+    flashdeck collection, so the next push does not undo them. `anki`: guid -> (the Anki
+    card's queue, its modification time in seconds); `day`: flashdeck's scheduling day now.
+
+    Suspension is a three-way merge against `anki_cards.hidden`, what the server last got
+    from us: a side whose flag differs from it changed it. Only Anki changed it: flashdeck
+    takes Anki's (unsuspending a leech clears its flag, as `flashdeck unsuspend` does);
+    only flashdeck changed it, or both the same way: flashdeck's goes to Anki as before. A
+    flag is one bit, so both sides cannot change it in different directions. No clock of
+    either device is compared. A card with no `hidden` yet (synced by a flashdeck that did
+    not keep it) takes as its base the mirror's flag `before` this sync's exchange with the
+    server (what the last sync left there, flashdeck's); with neither, flashdeck's stays. Answers are never touched: only the flag (and the card's version, so an
+    answer before it can no longer be undone, as after a suspend here).
+
+    A bury made in Anki today (Anki's queue -2/-3, the card modified within flashdeck's
+    scheduling day, and not the bury flashdeck itself sent) buries the card here until the
+    day ends, as a bury here does; Anki lifts its own the next day."""
+    result = HiddenResult()
+    stamp = int(now.timestamp())
+    start, end = int(day[0].timestamp()), int(day[1].timestamp())
+    with col.transaction() as conn:  # read and written under one lock: no change between
+        rows = conn.execute(
+            "SELECT g.card_id, g.guid, g.hidden, c.suspended, c.buried_until FROM anki_cards g"
+            " JOIN cards c ON c.id = g.card_id WHERE c.orphaned = 0").fetchall()
+        for row in rows:
+            found = anki.get(row["guid"])
+            if found is None:
+                continue
+            queue, modified = found
+            base = row["hidden"]
+            if base is None and before and row["guid"] in before:
+                base = SUSPENDED if before[row["guid"]][0] == -1 else ""
+            there = queue == -1
+            here = bool(row["suspended"])
+            if base is not None and there != (base == SUSPENDED) and here == (base == SUSPENDED):
+                conn.execute("UPDATE cards SET suspended = ?, leech = leech * ?,"
+                             " version = version + 1 WHERE id = ?",
+                             (int(there), int(there), row["card_id"]))
+                if there:
+                    result.suspended += 1
+                else:
+                    result.unsuspended += 1
+                continue
+            sent_bury = base is not None and base.startswith(BURIED) \
+                and int(base[len(BURIED):]) > stamp
+            buried_here = row["buried_until"] is not None and row["buried_until"] > stamp
+            if queue in (-2, -3) and not here and not buried_here and not sent_bury \
+                    and start <= modified < end:
+                conn.execute("UPDATE cards SET buried_until = ?, version = version + 1"
+                             " WHERE id = ?", (end, row["card_id"]))
+                result.buried += 1
+    return result
+
+
+def hidden_now(col: Collection, now: datetime) -> dict[int, str]:
+    """Every synced card's suspension and bury as `anki_cards.hidden` keeps them, read
+    before the push that sends them: what the server gets (`record_hidden` keeps it once it
+    has). Read before, not after: a card suspended in the review screen while the sync
+    talks to the server was not sent, and must not count as what the server has."""
+    stamp = int(now.timestamp())
+    return {card_id: _hidden(suspended, buried_until, stamp)
+            for card_id, suspended, buried_until in col.conn.execute(
+                "SELECT c.id, c.suspended, c.buried_until FROM cards c"
+                " JOIN anki_cards g ON g.card_id = c.id")}
+
+
+def record_hidden(col: Collection, sent: dict[int, str]) -> None:
+    """What the server now has of the synced cards' suspension and bury (`hidden_now`,
+    pushed): the base of the next `take_hidden`."""
+    with col.transaction() as conn:
+        conn.executemany(
+            "UPDATE anki_cards SET hidden = ? WHERE card_id = ? AND hidden IS NOT ?",
+            [(value, card_id, value) for card_id, value in sent.items()])
 
 
 def gone_guids(col: Collection, live: dict[int, str]) -> set[str]:

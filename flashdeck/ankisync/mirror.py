@@ -68,6 +68,9 @@ class Mirror:
         try:
             self.col = AnkiCollection(str(path))
         except AnkiException as exc:  # a locked or damaged file
+            if "already open" in str(exc):  # Anki's lock: another sync or export has it
+                raise FlashdeckError(f"sync: another `flashdeck sync` is running ({path} is"
+                                     " in use); run it again when that one ends") from None
             raise FlashdeckError(f"{path}: cannot open the Anki mirror: {exc}") from None
         self.path = path
         self._decks: dict[str, int] = {}
@@ -171,20 +174,48 @@ class Mirror:
             found.setdefault(row[0], tuple(row[1:]))
         return found
 
-    def revlog(self) -> list[RevlogEntry]:
+    def revlog(self, gone: dict[int, str] | None = None) -> list[RevlogEntry]:
         """Every answer in the mirror's log on a card of flashdeck's note types (manual
         reschedules and other entries without a grade are not answers, nor, as for Anki's
         own FSRS, a preview in a filtered deck that does not reschedule: type 3, factor 0).
         Only the note's first card is the flashdeck card: another (a `{{c2::…}}` added in
-        Anki) is not."""
+        Anki) is not. `gone`: card id -> guid of flashdeck cards the mirror may no longer
+        have (their answers, given on a phone before it learnt the note was removed,
+        count too)."""
         basic, cloze = self.models()
-        return [RevlogEntry(int(rid), guid, int(ease), max(0, int(ms or 0)))
-                for rid, guid, ease, ms in self.col.db.all(
-                    "SELECT r.id, n.guid, r.ease, r.time FROM revlog r"
-                    " JOIN cards c ON c.id = r.cid JOIN notes n ON n.id = c.nid"
-                    " WHERE n.mid IN (?, ?) AND c.ord = 0 AND r.ease BETWEEN 1 AND 4"
-                    " AND (r.type < 3 OR (r.type = 3 AND r.factor != 0)) ORDER BY r.id",
-                    basic["id"], cloze["id"])]
+        answers = "r.ease BETWEEN 1 AND 4 AND (r.type < 3 OR (r.type = 3 AND r.factor != 0))"
+        found = [RevlogEntry(int(rid), guid, int(ease), max(0, int(ms or 0)))
+                 for rid, guid, ease, ms in self.col.db.all(
+                     "SELECT r.id, n.guid, r.ease, r.time FROM revlog r"
+                     " JOIN cards c ON c.id = r.cid JOIN notes n ON n.id = c.nid"
+                     f" WHERE n.mid IN (?, ?) AND c.ord = 0 AND {answers} ORDER BY r.id",
+                     basic["id"], cloze["id"])]
+        if gone:
+            found += [RevlogEntry(int(rid), gone[cid], int(ease), max(0, int(ms or 0)))
+                      for rid, cid, ease, ms in self.col.db.all(
+                          "SELECT r.id, r.cid, r.ease, r.time FROM revlog r WHERE"
+                          f" {answers} AND NOT EXISTS (SELECT 1 FROM cards c"
+                          " WHERE c.id = r.cid)") if cid in gone]
+            found.sort(key=lambda entry: entry.revlog_id)
+        return found
+
+    def card_ids(self) -> dict[int, str]:
+        """card id -> guid of the flashdeck cards the mirror has (a note's first card)."""
+        basic, cloze = self.models()
+        return {int(cid): guid for cid, guid in self.col.db.all(
+            "SELECT c.id, n.guid FROM cards c JOIN notes n ON n.id = c.nid"
+            " WHERE n.mid IN (?, ?) AND c.ord = 0", basic["id"], cloze["id"])}
+
+    def hidden(self) -> dict[str, tuple[int, int]]:
+        """guid -> (queue, modification time in seconds) of the flashdeck cards: whether
+        each is suspended (-1) or buried (-2, -3) in Anki, and when it last changed. Makes
+        no note type (a new mirror stays empty, so its first sync is a plain download)."""
+        types = [m["id"] for m in map(self.col.models.by_name, (BASIC, CLOZE)) if m]
+        if not types:
+            return {}
+        return {guid: (int(queue), int(mod)) for guid, queue, mod in self.col.db.all(
+            "SELECT n.guid, c.queue, c.mod FROM notes n JOIN cards c ON c.nid = n.id"
+            f" WHERE n.mid IN ({', '.join('?' * len(types))}) AND c.ord = 0", *types)}
 
     def revlog_ids(self) -> set[int]:
         return {int(r[0]) for r in self.col.db.all("SELECT id FROM revlog")}
@@ -246,6 +277,10 @@ class Mirror:
                 anki_card.type, anki_card.queue = card.ctype, card.queue
                 anki_card.due, anki_card.ivl, anki_card.left = card.due, card.ivl, card.left
                 anki_card.reps, anki_card.lapses = card.reps, card.lapses
+                if card.ctype in (2, 3) and not anki_card.factor:
+                    # Anki's ease, read only when FSRS is off (an Anki that imports the
+                    # .apkg, by default): 0 made every review grow its interval by a day
+                    anki_card.factor = STARTING_EASE
                 if card.stability is not None and card.difficulty is not None:
                     anki_card.memory_state = FSRSMemoryState(
                         stability=card.stability, difficulty=card.difficulty)
@@ -323,8 +358,20 @@ def _same_state(card: MirrorCard, columns) -> bool:
         return False
     if card.stability is None:
         return "s" not in memory
-    return (math.isclose(memory.get("s", -1), card.stability, rel_tol=1e-4)
-            and math.isclose(memory.get("d", -1), card.difficulty, rel_tol=1e-4))
+    return (_stored(memory.get("s"), card.stability, ANKI_S_PLACES)
+            and _stored(memory.get("d"), card.difficulty, ANKI_D_PLACES))
+
+
+# Anki keeps a card's FSRS memory state rounded: stability to 4 decimals, difficulty to 3
+ANKI_S_PLACES, ANKI_D_PLACES = 4, 3
+
+
+def _stored(kept, value: float, places: int) -> bool:
+    """Whether Anki's `kept` number is `value` as Anki stores it (rounded to `places`)."""
+    if not isinstance(kept, (int, float)):
+        return False
+    return abs(kept - value) <= 0.5 * 10 ** -places + 1e-9 \
+        or math.isclose(kept, value, rel_tol=1e-4)
 
 
 def anki_deck(deck: str) -> str:
@@ -333,6 +380,7 @@ def anki_deck(deck: str) -> str:
     return "::".join(parts) or "flashdeck"
 
 
+STARTING_EASE = 2500  # Anki's starting ease (250 %), its default for a card graduating
 BURIED = -3  # Anki's queue of a card the user buried (Anki brings it back the next day)
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +55,7 @@ class SyncReport:
     full: list[str] = field(default_factory=list)  # "download" / "upload", as they happened
     seconds: float = 0.0
     unknown: int = 0
+    hidden: dict = field(default_factory=dict)  # suspended/unsuspended/buried in Anki
 
 
 # -- where things are ------------------------------------------------------------------------
@@ -151,20 +153,35 @@ def forget_login() -> None:
 
 
 # -- errors ----------------------------------------------------------------------------------
-def _failed(exc: Exception, where: str) -> SyncFailed:
+# an HTTP status in Anki's network error: "HTTP status client error (404 Not Found)"
+_STATUS = re.compile(r"\((4\d\d) ([^()]*)\)")
+
+
+def _failed(exc: Exception, where: str, endpoint: str | None) -> SyncFailed:
+    """Anki's exception as one line naming the server (`endpoint`, None: AnkiWeb)."""
     from anki.errors import NetworkError, SyncError, SyncErrorKind
 
     from flashdeck.textsafe import sanitize
 
-    # Anki's messages come from Fluent, which wraps values in bidi isolates (U+2068, U+2069)
-    text = sanitize(" ".join(str(exc).replace("\u2068", "").replace("\u2069", "").split())
-                    or type(exc).__name__)
+    # Anki's messages come from Fluent, which wraps values in bidi isolates (U+2068, U+2069);
+    # it leaves the address out of its network errors ("for url ()")
+    text = sanitize(" ".join(str(exc).replace("\u2068", "").replace("\u2069", "")
+                             .replace(" for url ()", "").split()) or type(exc).__name__)
+    server = sanitize(endpoint or "AnkiWeb")
     if isinstance(exc, SyncError) and exc.kind == SyncErrorKind.AUTH:
-        return LoginRefused(f"sync: the server refused the login ({text}); check the user"
-                          " name and password")
+        return LoginRefused(f"sync: {server} refused the login ({text}); check the user"
+                            " name and password")
+    status = _STATUS.search(text)
+    if isinstance(exc, NetworkError) and status and endpoint:
+        return SyncFailed(f"sync: {server} answered {status.group(1)} {status.group(2)}:"
+                          f" no Anki sync server at that address; check --endpoint; {where}")
     if isinstance(exc, NetworkError):
-        return SyncFailed(f"sync: cannot reach the sync server ({text}); {where}")
-    return SyncFailed(f"sync: the server failed ({text}); {where}")
+        return SyncFailed(f"sync: cannot reach the sync server {server} ({text}); {where}")
+    if "too old" in text and endpoint:  # what Anki makes of an answer it cannot read
+        # (Anki's own words there ask to update Anki, which is not what is wrong)
+        return SyncFailed(f"sync: {server} did not answer as an Anki sync server does;"
+                          f" check --endpoint; {where}")
+    return SyncFailed(f"sync: the server {server} failed ({text}); {where}")
 
 
 # -- the run ---------------------------------------------------------------------------------
@@ -180,7 +197,7 @@ def login(endpoint: str | None, user: str, password: str) -> Login:
         try:
             auth = col.sync_login(user, password, endpoint)
         except AnkiException as exc:
-            raise _failed(exc, "nothing was changed") from None
+            raise _failed(exc, "nothing was changed", endpoint) from None
         finally:
             col.close()
     result = Login(endpoint, user, auth.hkey)
@@ -307,6 +324,7 @@ def run_sync(col, login: Login, config, now, tz, progress=None) -> SyncReport:
 
     from flashdeck.ankisync import merge
     from flashdeck.ankisync.cards import Media, mirror_cards
+    from flashdeck.scheduling.day import day_bounds
     from flashdeck.scheduling.parameters import current_parameters
 
     say = progress or (lambda text: None)
@@ -316,19 +334,27 @@ def run_sync(col, login: Login, config, now, tz, progress=None) -> SyncReport:
     auth = _auth(login)
     parameters = current_parameters(config).parameters
     with _open_mirror(mirror_path(col.path)) as mirror:
+        before = mirror.hidden()  # what the last sync left: the base of a flag not yet kept
         say("syncing with the server")
         try:
             _sync_once(mirror, auth, login, report, prefer_upload=False)
         except AnkiException as exc:
-            raise _failed(exc, "nothing was changed; run `flashdeck sync` again") from None
+            raise _failed(exc, "nothing was changed; run `flashdeck sync` again",
+                          login.endpoint) from None
         mirror.models()
         guids = merge.assign_guids(col)
         merge.forget_pushed(col, mirror.revlog_ids())
+        merge.record_cids(col, mirror.card_ids())
         say("merging the reviews")
-        pulled = merge.pull(col, mirror.revlog(), config)
+        pulled = merge.pull(col, mirror.revlog(merge.known_cids(col)), config)
         report.pulled, report.unknown = pulled.reviews, pulled.unknown
+        taken = merge.take_hidden(col, mirror.hidden(), now,
+                                  day_bounds(now, config.day_start_hour, tz), before)
+        report.hidden = {"suspended": taken.suspended, "unsuspended": taken.unsuspended,
+                         "buried": taken.buried}
         say("updating the cards")
         media = Media(lambda path: mirror.col.media.add_file(str(path)))
+        sent = merge.hidden_now(col, now)
         have = mirror.notes()
         basic, cloze = mirror.models()
         cards, stamps = mirror_cards(col, guids, config, now, tz, mirror.today(), media,
@@ -338,15 +364,19 @@ def run_sync(col, login: Login, config, now, tz, progress=None) -> SyncReport:
             mirror.deck_id(card.deck)
         mirror.use_preset(config, parameters)
         report.cards = mirror.push(cards, merge.gone_guids(col, guids), parameters, have)
+        merge.record_cids(col, mirror.card_ids())
         merge.record_stamps(col, stamps)
         report.pushed = _push_reviews(col, mirror, config, tz)
         say("sending to the server")
         try:
+            full = len(report.full)
             _sync_once(mirror, auth, login, report, prefer_upload=True)
+            if "download" not in report.full[full:]:  # a download replaced what was sent
+                merge.record_hidden(col, sent)  # the server has them: the next sync's base
             _sync_media(mirror, auth)
         except AnkiException as exc:
             raise _failed(exc, "flashdeck has the server's reviews; run `flashdeck sync`"
-                               " again to send its own") from None
+                               " again to send its own", login.endpoint) from None
     report.seconds = time.monotonic() - started
     return report
 

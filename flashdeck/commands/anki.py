@@ -43,9 +43,16 @@ def register(sub) -> None:
 def _endpoint(value: str | None) -> str | None:
     if value is None or value.strip() == "":
         return None
+    from urllib.parse import urlsplit
+
     value = value.strip()
+    try:
+        parts = urlsplit(value)
+        usable = bool(parts.hostname) and (parts.port is None or parts.port > 0)
+    except ValueError:  # a bracket not closed, a port that is not one (99999, "x")
+        usable = False
     if len(value) > MAX_NAME or not value.startswith(("http://", "https://")) \
-            or any(ch.isspace() for ch in value):
+            or any(ch.isspace() for ch in value) or not usable:
         raise UsageError(f"--endpoint {value[:80]!r}: give the server's URL, like"
                          " http://192.168.1.10:8080/")
     return value if value.endswith("/") else value + "/"
@@ -108,6 +115,9 @@ def cmd_sync(args) -> int:
             report = sync.run_sync(col, login, config, args.now, tz, progress)
     cards = report.cards
     full = f"; full {' and '.join(report.full)}" if report.full else ""
+    taken = ", ".join(f"{n} {what}" for what, n in report.hidden.items() if n)
+    if taken:
+        full += f"; changed in Anki: {taken}"
     print(sanitize(
         f"Synced with {endpoint or 'AnkiWeb'} as {user} in {report.seconds:.1f} s: "
         f"{report.pulled} review{'s' if report.pulled != 1 else ''} from Anki, "
@@ -140,5 +150,7 @@ def cmd_export(args) -> int:
     left_out = (f" ({len(report.damaged)} damaged card{'s' if len(report.damaged) != 1 else ''}"
                 " left out)") if report.damaged else ""
     print(sanitize(f"Wrote {out}: {report.notes} card{'s' if report.notes != 1 else ''},"
-                   f" {report.reviews} review{'s' if report.reviews != 1 else ''}{left_out}."))
+                   f" {report.reviews} review{'s' if report.reviews != 1 else ''}{left_out}."
+                   " In Anki, turn FSRS on (deck options) to schedule them as flashdeck"
+                   " does."))
     return 1 if report.damaged else 0

@@ -229,3 +229,35 @@ def test_an_evening_answers_interval_in_anki_history_counts_scheduling_days(
         assert anki.db.list("SELECT ivl FROM cards") == [21]
     finally:
         anki.close()
+
+
+def test_exported_reviews_keep_growing_in_an_anki_without_fsrs(cli, tmp_path):
+    """Anki's own scheduler (FSRS off: Anki's default) reads a review card's ease: the
+    package gave 0, so every answer grew the interval by one day (9 days -> good 11)."""
+    from anki.collection import (Collection, ImportAnkiPackageOptions,
+                                 ImportAnkiPackageRequest)
+
+    write_note(tmp_path / "vault", "Pi.md", NOTE)
+    path = tmp_path / "c.sqlite"
+    assert cli("--collection", path, "import", tmp_path / "vault").code == 0
+    answer(cli, path, "easy", 2)
+    out = tmp_path / "pi.apkg"
+    result = cli("--collection", path, "export", "anki", out)
+    assert result.code == 0
+    assert "turn FSRS on" in result.out  # the package cannot turn it on in the user's Anki
+
+    (tmp_path / "anki").mkdir()
+    anki = Collection(str(tmp_path / "anki" / "collection.anki2"))
+    try:
+        anki.import_anki_package(ImportAnkiPackageRequest(
+            package_path=str(out), options=ImportAnkiPackageOptions(with_scheduling=True)))
+        assert not anki.get_config("fsrs", False)
+        reviews = anki.db.list("SELECT id FROM cards WHERE type = 2")
+        assert len(reviews) == 2
+        for cid in reviews:
+            card = anki.get_card(cid)
+            assert card.factor == 2500
+            good = anki._backend.get_scheduling_states(cid).good.normal.review
+            assert good.scheduled_days >= 2 * card.ivl and good.ease_factor == 2.5
+    finally:
+        anki.close()

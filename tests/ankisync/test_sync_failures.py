@@ -79,6 +79,8 @@ def test_killed_midway_then_the_next_sync_finishes(cli, tmp_path, server, sync_e
     phone = phone_at()
     phone.sync()
     phone.answer(3, ease=4)  # easy: three cards, each answered once
+    held = phone.col.db.scalar("SELECT id FROM cards ORDER BY id DESC")
+    phone.col.sched.suspend_cards([held])  # and suspends one
     phone.sync()
     answer(cli, a, 2)  # and two more here: both sides have news
 
@@ -95,9 +97,13 @@ def test_killed_midway_then_the_next_sync_finishes(cli, tmp_path, server, sync_e
     assert len(cli("--collection", a, "log", "--limit", "0", "--json").json) == 7
     assert phone.revlog() == 7, result.out
     assert cli("--collection", a, "doctor").code == 0
+    # the phone's suspend held on both sides
+    assert phone.col.get_card(held).queue == -1
+    assert sum(c["suspended"] for c in cli("--collection", a, "list", "--json").json) == 1
     # and again: nothing moves
     result = cli(*args)
     assert "0 reviews from Anki, 0 to Anki" in result.out
+    assert "changed in Anki" not in result.out
 
 
 @pytest.mark.parametrize("damage", ["not a database", "cut short"])
@@ -133,3 +139,71 @@ def test_a_damaged_mirror_is_kept_aside_and_made_again(cli, tmp_path, server, sy
     assert cli("--collection", a, "doctor").code == 0
     result = cli(*args)
     assert "0 reviews from Anki, 0 to Anki" in result.out and result.err == ""
+
+
+@pytest.fixture
+def not_anki():
+    """A web server on 127.0.0.1 that is not an Anki sync server (it refuses every POST)."""
+    import http.server
+    import threading
+
+    class Quiet(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            """No request log on stderr (the test reads flashdeck's)."""
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_a_wrong_endpoint_is_named_in_one_line(cli, tmp_path, server, sync_env, not_anki):
+    """Another web server, a wrong path on the right one, a URL that is not one: one line
+    naming the address, exit 2, nothing written (were: "Your Anki version is too old", a
+    404 said as "cannot reach the sync server", "Invalid sync server specified")."""
+    write_note(tmp_path / "vault", "Variance.md", NOTE)
+    a = tmp_path / "a.sqlite"
+    assert cli("--collection", a, "import", tmp_path / "vault").code == 0
+    cases = {
+        not_anki: f"sync: {not_anki} did not answer as an Anki sync server does; check"
+                  " --endpoint; nothing was changed",
+        server.endpoint + "anki/": f"sync: {server.endpoint}anki/ answered 404 Not Found: no"
+                                   " Anki sync server at that address; check --endpoint;"
+                                   " nothing was changed",
+        "http://127.0.0.1:99999/": "--endpoint 'http://127.0.0.1:99999/': give the server's"
+                                   " URL, like http://192.168.1.10:8080/",
+        "http://[::1": "--endpoint 'http://[::1': give the server's URL",
+    }
+    for endpoint, said in cases.items():
+        result = cli("--collection", a, "sync", "--endpoint", endpoint, "--user", server.user)
+        assert result.code == 2, result
+        assert result.err.startswith(f"flashdeck: {said}"), result.err
+        assert len(result.err.strip().splitlines()) == 1 and "too old" not in result.err
+    assert not (sync_env / "flashdeck" / "anki" / "login.json").exists()
+    assert cli("--collection", a, "sync", "--endpoint", server.endpoint, "--user",
+               server.user).code == 0
+
+
+def test_a_second_sync_while_one_runs_says_so(cli, tmp_path, server, sync_env):
+    """Two syncs at once (a timer and a hand): the second one says another sync is running
+    (was: 'cannot open the Anki mirror: Anki already open, or media currently syncing')."""
+    from anki.collection import Collection
+
+    write_note(tmp_path / "vault", "Variance.md", NOTE)
+    a = tmp_path / "a.sqlite"
+    args = ["--collection", a, "sync", "--endpoint", server.endpoint, "--user", server.user]
+    assert cli("--collection", a, "import", tmp_path / "vault").code == 0
+    assert cli(*args).code == 0
+    (mirror,) = (sync_env / "flashdeck" / "anki").glob("*/collection.anki2")
+    running = Collection(str(mirror))  # the other sync holds the mirror
+    try:
+        result = cli(*args)
+    finally:
+        running.close()
+    assert result.code == 2
+    assert result.err.strip().splitlines() == [
+        f"flashdeck: sync: another `flashdeck sync` is running ({mirror} is in use); run it"
+        " again when that one ends"]
+    assert cli(*args).code == 0
