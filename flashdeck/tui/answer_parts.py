@@ -9,6 +9,7 @@ markup), always after `textsafe.sanitize`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.cells import cell_len
@@ -237,16 +238,16 @@ class ExercisePanel(Vertical):
         for answer in self.query("#answer"):  # none before the first exercise
             answer.focus(scroll_visible=False)
             # in view once laid out (below a grid at 80×24 it starts under the fold)
-            self.call_after_refresh(self._input_into_view)
+            once_laid_out(self, self._input_into_view)
 
-    def _input_into_view(self) -> None:
+    def _input_into_view(self) -> object:
         """The answer box, and the hint under it, in the card's view (the grid above
         them as far as it fits)."""
         scroll = self.parent
         if not isinstance(scroll, Widget) or not self.display:
-            return
+            return None
         hint = self.query_one("#answer-hint", Static)
-        scroll_to_show(scroll, self, hint if hint.display else self.query_one("#answer"))
+        return scroll_to_show(scroll, self, hint if hint.display else self.query_one("#answer"))
 
     def action_leave_input(self) -> None:
         self.screen.set_focus(None)
@@ -310,19 +311,49 @@ class ExercisePanel(Vertical):
         return verdict
 
 
-def scroll_to_show(scroll: Widget, first: Widget, last: Widget) -> None:
+def scroll_to_show(scroll: Widget, first: Widget, last: Widget) -> object:
     """Scroll `scroll` (the card) the least that brings `last`'s bottom into view without
     taking `first`'s top out of it: after grading, the verdict stays in view and the
-    working below it shows as far as the screen allows (PageDown shows the rest)."""
+    working below it shows as far as the screen allows (PageDown shows the rest).
+
+    Returns what the scroll was decided on (`once_laid_out` runs this again until that
+    stops changing), or None when there is nothing to show."""
     if not (scroll.is_attached and first.is_attached and last.is_attached):
-        return
+        return None
     viewport = scroll.scrollable_content_region
     y = round(scroll.scroll_y)
     top = first.region.y - viewport.y + y
     bottom = last.region.bottom - viewport.y + y
-    target = min(top, max(y, bottom - viewport.height))
+    target = max(min(top, max(y, bottom - viewport.height)), 0)
     if target != y:
-        scroll.scroll_to(y=max(target, 0), animate=False, immediate=True)
+        scroll.scroll_to(y=target, animate=False, immediate=True)
+    return scroll.virtual_size, viewport, top, bottom, target
 
 
-__all__ = ["AnswerBar", "AnswerInput", "ExercisePanel", "grid_content", "scroll_to_show"]
+LAYOUT_PASSES = 8  # at most: a card's parts settle in two or three
+
+
+def once_laid_out(widget: Widget, apply: Callable[[], object], passes: int = LAYOUT_PASSES,
+                  last: object = None) -> None:
+    """Run `apply` (a scroll into view, reading the widgets' regions) after the next
+    refresh, and again after each refresh until what it reads stops changing.
+
+    One refresh is not enough: a card's parts are laid out over several. Right after the
+    next card is shown the regions still hold the last card's scroll offset, and a prompt's
+    table (a Markdown block) gets its cells and rows a refresh or two later, so the scroll
+    was computed on the old layout: the answer box of the second exercise of a session
+    stayed under the fold, and at 80×24 Enter on a mask grid showed no verdict (it was
+    below the box, out of view). `apply` returns what its scroll was decided on (None:
+    nothing to do)."""
+    def run() -> None:
+        if not widget.is_attached:
+            return
+        seen = apply()
+        if seen is not None and seen != last and passes > 1:
+            once_laid_out(widget, apply, passes - 1, seen)
+
+    widget.call_after_refresh(run)
+
+
+__all__ = ["AnswerBar", "AnswerInput", "ExercisePanel", "grid_content", "once_laid_out",
+           "scroll_to_show"]

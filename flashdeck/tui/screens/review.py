@@ -391,7 +391,9 @@ class ReviewScreen(Screen):
             await self.reveal()
             # the answer in view once laid out: below a long front (or on a small terminal)
             # it came in under the fold, and a second Space graded an answer never seen
-            self.call_after_refresh(self._answer_into_view)
+            from flashdeck.tui.answer_parts import once_laid_out  # built by the reveal
+
+            once_laid_out(self, self._answer_into_view)
             return
         await self.action_grade(self.suggested or Rating.GOOD)
 
@@ -667,15 +669,18 @@ class ReviewScreen(Screen):
         await self.reveal()
         # the verdict and the working below it in view (at 80×24 PageDown shows the rest),
         # once the revealed answer has been laid out
-        self.call_after_refresh(self._verdict_into_view)
+        from flashdeck.tui.answer_parts import once_laid_out
 
-    def _answer_into_view(self) -> None:
+        once_laid_out(self, self._verdict_into_view)
+
+    def _answer_into_view(self) -> object:
         """The least scroll that shows the back's first lines (half the view, or all of a
         shorter back), never past the rule: no scroll when the card already shows them,
-        and as much of the front above as fits."""
+        and as much of the front above as fits. Returns what it decided on
+        (`once_laid_out`)."""
         card, divider, back = (self.query_one(name) for name in ("#card", "#divider", "#back"))
         if not (self.revealed and card.is_attached and back.is_attached):
-            return
+            return None
         view = card.scrollable_content_region
         y = round(card.scroll_y)
         rule_top = divider.region.y - view.y + y
@@ -684,12 +689,14 @@ class ReviewScreen(Screen):
         target = min(rule_top, max(y, wanted - view.height))
         if target > y:
             card.scroll_to(y=target, animate=False, immediate=True)
+        return card.virtual_size, view, rule_top, wanted, target
 
-    def _verdict_into_view(self) -> None:
+    def _verdict_into_view(self) -> object:
         for verdict in self.query("#exercise #verdict"):
             from flashdeck.tui.answer_parts import scroll_to_show
 
-            scroll_to_show(self.query_one("#card"), verdict, self.query_one("#back"))
+            return scroll_to_show(self.query_one("#card"), verdict, self.query_one("#back"))
+        return None
 
     @after_first_card
     def action_scroll_card(self, how: str) -> None:

@@ -1,0 +1,66 @@
+"""The built-in exercises on the review screen at 80×24, as a user meets them one after
+another: the answer box in view when the card comes, the verdict in view when Enter is
+pressed, every number of the prompt whole. Read off the screen."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from flashdeck.exercises import builtin_template
+from support.tui import NOW_ISO, app_for, card, make_collection, run_async, screen_text
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock(monkeypatch):
+    monkeypatch.setenv("FLASHDECK_NOW", NOW_ISO)
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+
+
+def _builtins(tmp_path: Path, *ids: str) -> Path:
+    """One card per built-in exercise, shown in this order."""
+    cards = []
+    for n, exercise in enumerate(ids):
+        template = builtin_template(exercise)
+        assert template is not None
+        cards.append(card("exercise", template.title, template.source, 5 + n,
+                          exercise=exercise, block=f"exercise:{exercise}"))
+    return make_collection(tmp_path / "c.sqlite", cards)
+
+
+def _card_view(app) -> str:
+    """The rows of the card panel the user sees now."""
+    panel = app.screen.query_one("#card")
+    rows = screen_text(app).split("\n")[panel.region.y:panel.region.bottom]
+    return "\n".join(row[panel.region.x:panel.region.right - 2] for row in rows)
+
+
+async def _settled(pilot) -> None:
+    for _ in range(4):
+        await pilot.pause()
+
+
+@pytest.mark.parametrize("first,then", [("mask-grid", "roc-point"),
+                                        ("roc-point", "mask-grid"),
+                                        ("iou-to-dice", "mask-grid")])
+@run_async
+async def test_each_exercise_comes_with_its_answer_box_in_view(tmp_path, first, then):
+    """The second exercise of a session came with its answer box under the fold at 80×24
+    (the scroll was decided on the first card's layout, or before the prompt's table had
+    its rows): the user typed into a box they could not see, and Enter showed nothing
+    (the verdict was under the fold too). Now the box is in view on every card, and the
+    verdict after Enter."""
+    app = app_for(_builtins(tmp_path, first, then))
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(2):
+            await _settled(pilot)
+            assert "▔▔▔▔▔▔▔▔▔▔" in _card_view(app), _card_view(app)  # the box's top edge
+            await pilot.press("2", "enter")  # never right: these are in [0, 1]
+            await _settled(pilot)
+            view = _card_view(app)
+            assert "you gave 2" in view and "Answer:" in view, view
+            await pilot.press("3")
