@@ -64,3 +64,27 @@ async def test_each_exercise_comes_with_its_answer_box_in_view(tmp_path, first, 
             view = _card_view(app)
             assert "you gave 2" in view and "Answer:" in view, view
             await pilot.press("3")
+
+
+@run_async
+async def test_the_roc_scores_are_shown_whole_at_80_columns(tmp_path):
+    """The ROC exercise's nine scores were a Markdown table of ten columns: at 80 columns
+    Textual squeezed them until a score folded in its cell, `0.65` drawn as `0.6` over `5`
+    (and `example` as `exampl` over `e`). They are a fixed-width block now: each score is
+    on the screen as the number it is, and the prompt, its question and the answer box fit
+    in the panel together."""
+    from flashdeck.render import exercise_instance, exercise_seed
+    from flashdeck.collection.cards import get_card
+    from flashdeck.collection.store import Collection
+
+    path = _builtins(tmp_path, "roc-point")
+    with Collection.open(path) as col:
+        instance = exercise_instance(get_card(col, 1), exercise_seed(get_card(col, 1)))
+    scores = [f"{float(instance.given[f's{i}']):.2f}" for i in range(1, 10)]
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settled(pilot)
+        view = _card_view(app)
+        row = next(line for line in view.split("\n") if "score" in line)
+        assert re.findall(r"\d+(?:\.\d+)?", row) == scores, view
+        assert "example  x1    x2" in view and "What is the" in view and "▔▔▔▔" in view, view
