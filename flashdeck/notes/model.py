@@ -40,7 +40,9 @@ from typing import Any, Literal, get_args
 # 13: a question callout inside another is out of the outer one's answer.
 # 14: a formula in a titled callout is asked by its title.
 # 15: a callout with Obsidian metadata (`[!faq|wide]`) is read by its type.
-PARSER_VERSION = 15
+# 16: exercise cards go to the deck of their note's tags (a note of exercises only, or with
+# derivation off, put them in `flashcards`), and roc-point's scores are a fixed-width block.
+PARSER_VERSION = 16
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"
@@ -150,6 +152,14 @@ class ParsedNote:
     exercise_blocks: list[ExerciseBlock] = field(default_factory=list)
     # frontmatter `exercises:` — None when absent, [] to remove matched exercises
     exercises: list[str] | None = None
+    # the note's deck rules (`notes._decks.Decks`), for the cards added after parsing (the
+    # exercises): None for a note that was not parsed
+    decks: Any = None
+
+    def deck_at(self, line: int) -> str | None:
+        """The deck of a card at file `line` of this note, by the rules every other card of
+        the note follows (the nearest flashcard tag above it, else the frontmatter's...)."""
+        return self.decks.deck(line, None) if self.decks is not None else None
 
 
 @dataclass(frozen=True, slots=True)
