@@ -102,20 +102,47 @@ _GRID_STYLES = {"TP": "bold $success", "FP": "bold $error", "FN": "bold $warning
                 "TN": "$text-muted"}
 
 
-def grid_content(grid) -> Content:
-    """The mask grid, one coloured symbol per cell, then its legend with the counts."""
-    lines: list[Content] = []
+GRID_CHROME = 6  # `#exercise #grid` in flashdeck.tcss: a border and two cells of padding a side
+LEGEND_GAP = 4  # cells between the grid and its legend beside it
+
+
+def _grid_rows(grid) -> list[Content]:
+    rows: list[Content] = []
     for row in grid.cells:
         line = Content("")
         for j, cell in enumerate(row):
             if j:
                 line += Content(" ")
             line += Content.styled(grid.symbol(cell.kind), _GRID_STYLES.get(cell.kind, ""))
-        lines.append(line)
-    lines.append(Content(""))
-    for kind, symbol, meaning in grid.legend:
-        lines.append(Content.assemble((symbol, _GRID_STYLES.get(kind, "")), f" {kind}  ",
-                                      (plain(meaning), "dim")))
+        rows.append(line)
+    return rows
+
+
+def _legend_rows(grid) -> list[Content]:
+    return [Content.assemble((symbol, _GRID_STYLES.get(kind, "")), f" {kind}  ",
+                             (plain(meaning), "dim")) for kind, symbol, meaning in grid.legend]
+
+
+def grid_width(grid, beside: bool) -> int:
+    """The cells `grid_content(grid, beside)` takes in a row, its border and padding too."""
+    cells = max((row.cell_length for row in _grid_rows(grid)), default=0)
+    legend = max((row.cell_length for row in _legend_rows(grid)), default=0)
+    return GRID_CHROME + (cells + LEGEND_GAP + legend if beside else max(cells, legend))
+
+
+def grid_content(grid, beside: bool = False) -> Content:
+    """The mask grid, one coloured symbol per cell, and its legend with the counts: under
+    the grid, or `beside` it (at 80×24 the legend under a 6-row grid pushed the question
+    and the answer box apart, off one screen)."""
+    rows, legend = _grid_rows(grid), _legend_rows(grid)
+    if not beside:
+        return Content("\n").join([*rows, Content(""), *legend])
+    cells = max((row.cell_length for row in rows), default=0)
+    lines = []
+    for i in range(max(len(rows), len(legend))):
+        left = rows[i] if i < len(rows) else Content("")
+        line = left + Content(" " * (cells - left.cell_length + LEGEND_GAP))
+        lines.append(line + legend[i] if i < len(legend) else line)
     return Content("\n").join(lines)
 
 
@@ -208,10 +235,9 @@ class ExercisePanel(Vertical):
             await self.mount_all([Static(id="grid"), AnswerInput(placeholder=hint, id="answer"),
                                   Static(id="answer-hint"), Static(id="verdict")])
         self.instance = instance
-        grid = self.query_one("#grid", Static)
-        grid.display = instance.grid is not None
-        if instance.grid is not None:
-            grid.update(grid_content(instance.grid))
+        self._legend_beside = None
+        self.query_one("#grid", Static).display = instance.grid is not None
+        self._draw_grid()
         answer = self.query_one("#answer", Input)
         answer.placeholder = hint
         answer.value = ""
@@ -231,8 +257,24 @@ class ExercisePanel(Vertical):
             self.query_one("#answer-hint", Static).display = (
                 not answer.disabled and room > 0 and cell_len(str(answer.placeholder)) > room)
 
+    def _draw_grid(self) -> None:
+        """The grid with its legend beside it when the panel is wide enough, else under it
+        (drawn again when the panel's width changes)."""
+        grid = getattr(getattr(self, "instance", None), "grid", None)
+        if grid is None:
+            return
+        width = self.content_size.width
+        if width <= 0:  # not laid out yet (the first exercise): the card panel's width
+            scroll = self.parent
+            width = scroll.content_size.width if isinstance(scroll, Widget) else 0
+        beside = width > 0 and grid_width(grid, True) <= width
+        if beside != self._legend_beside:
+            self._legend_beside = beside
+            self.query_one("#grid", Static).update(grid_content(grid, beside))
+
     def on_resize(self) -> None:
         self._fit_hint()
+        self._draw_grid()
 
     def focus_input(self) -> None:
         for answer in self.query("#answer"):  # none before the first exercise
@@ -355,5 +397,5 @@ def once_laid_out(widget: Widget, apply: Callable[[], object], passes: int = LAY
     widget.call_after_refresh(run)
 
 
-__all__ = ["AnswerBar", "AnswerInput", "ExercisePanel", "grid_content", "once_laid_out",
-           "scroll_to_show"]
+__all__ = ["AnswerBar", "AnswerInput", "ExercisePanel", "grid_content", "grid_width",
+           "once_laid_out", "scroll_to_show"]

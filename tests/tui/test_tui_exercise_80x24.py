@@ -88,3 +88,35 @@ async def test_the_roc_scores_are_shown_whole_at_80_columns(tmp_path):
         row = next(line for line in view.split("\n") if "score" in line)
         assert re.findall(r"\d+(?:\.\d+)?", row) == scores, view
         assert "example  x1    x2" in view and "What is the" in view and "▔▔▔▔" in view, view
+
+
+@pytest.mark.parametrize("size,beside", [((80, 24), True), ((120, 40), True), ((56, 30), False)])
+@run_async
+async def test_the_mask_grid_its_legend_question_and_answer_box_share_the_screen(
+        tmp_path, size, beside):
+    """At 80×24 the mask grid's legend stood under the grid: the grid, the legend and the
+    answer box filled the panel, and the question (Dice or IoU?) was scrolled off above.
+    The legend now stands beside the grid where it fits, so the question, every cell, the
+    legend and the answer box are on one screen; narrower, it goes under the grid, whole."""
+    from flashdeck.collection.cards import get_card
+    from flashdeck.collection.store import Collection
+    from flashdeck.render import exercise_instance, exercise_seed
+
+    path = _builtins(tmp_path, "mask-grid")
+    with Collection.open(path) as col:
+        grid = exercise_instance(get_card(col, 1), exercise_seed(get_card(col, 1))).grid
+    app = app_for(path)
+    async with app.run_test(size=size) as pilot:
+        await _settled(pilot)
+        view = _card_view(app)
+        assert re.search(r"then compute the (Dice score|IoU)", view), view
+        lines = view.split("\n")
+        for row in grid.cells:
+            drawn = " ".join(grid.symbol(cell.kind) for cell in row)
+            assert any(f"│  {drawn}  " in line for line in lines), (drawn, view)
+        for kind, symbol, meaning in grid.legend:
+            legend = f"{symbol} {kind}  {meaning}"
+            assert any(legend in line for line in lines), (legend, view)
+        first_row = " ".join(grid.symbol(cell.kind) for cell in grid.cells[0])
+        assert any(first_row in line and "■ TP  object" in line for line in lines) == beside
+        assert "▔▔▔▔▔▔▔▔▔▔" in view, view
