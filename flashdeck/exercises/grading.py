@@ -8,6 +8,8 @@ nobody types 2/3 to 16 places (and an answer computed with sqrt/log/exp is a flo
 How a typed answer is read (`read`), in this order:
 - at most MAX_TYPED characters (a pasted 5,000-digit number gets a message, never an error);
 - Unicode minus, fraction slash, ½-style fractions and full-width digits are normalised;
+- an `=` or `≈` before the number, a sign set apart (`- 0.5`) and a full stop after a
+  percentage or a decimal (`75%.`, `0.75.`) are dropped: an answer written as in a sentence;
 - a currency sign ($ € £ ¥ ₹) before or after the number, the template's unit (`mph`, its
   singular or plural), or — when the template has no unit — one word after the number
   (`15 pixels`) are set aside; `%` (or `percent`) makes it a percentage;
@@ -86,6 +88,7 @@ def read(typed: object, unit: str = "") -> Reading | Unreadable:
     text = unicodedata.normalize("NFKC", text).translate(_UNICODE).strip()
     if len(text) > MAX_TYPED:  # NFKC can lengthen text (a ligature becomes several letters)
         return Unreadable("not a number")
+    text = _as_written_in_a_sentence(text)
     if text[:1] in ("+", "-") and _currency(text[1:2]):  # -$8.89
         text = text[1] + text[0] + text[2:]
     text, percent = _strip_affixes(text, unit)
@@ -119,6 +122,23 @@ def _decimal_comma_reading(typed: str, unit: str, reading: Reading) -> Fraction 
         return None
     other = read(typed.replace(",", ".", 1), unit)
     return other.value if isinstance(other, Reading) else None
+
+
+_DECIMAL_AND_STOP = re.compile(r"\d[.,]\d+\.\Z")
+
+
+def _as_written_in_a_sentence(text: str) -> str:
+    """The number of an answer written as in a sentence or copied from the working: an
+    `=` or `≈` before it (`≈ 0.7847`), a sign set apart (`- 0.5`), a full stop after a
+    percentage or a decimal (`75%.`, `0.75.`; `15.` and `3/4.` read as numbers anyway)."""
+    if text[:1] in "=≈~":
+        text = text[1:].lstrip()
+    if text[:1] in "+-" and text[1:2].isspace():
+        text = text[0] + text[1:].lstrip()
+    if text.endswith(".") and (text[:-1].rstrip().endswith("%")
+                               or _DECIMAL_AND_STOP.search(text)):
+        text = text[:-1].rstrip()
+    return text
 
 
 def _currency(char: str) -> bool:
