@@ -155,8 +155,9 @@ def _strip_affixes(text: str, unit: str) -> tuple[str | None, object]:
     percentage; (None, message) when another unit is given."""
     percent = False
     unit = unit.strip()
-    units = {u for u in (unit.casefold(), unit.casefold().rstrip("s"), unit.casefold() + "s")
-             if u}
+    # the unit read as the answer is (NFKC): `cm²` typed is `cm2` by then
+    folded_unit = unicodedata.normalize("NFKC", unit).translate(_UNICODE).casefold()
+    units = {u for u in (folded_unit, folded_unit.rstrip("s"), folded_unit + "s") if u}
     for _ in range(3):  # `$ 8.89`, `75 %`, `15 mph`: at most a sign and a unit, either side
         before = text
         if _currency(text[:1]):

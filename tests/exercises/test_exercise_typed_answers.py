@@ -180,3 +180,22 @@ def test_a_minus_sign_set_apart_is_read(cli, tmp_path):
         result = cli(*base, typed)
         assert result.code == 0 and "Right" in result.out, (typed, result.out)
     assert cli(*base, "- 0.5").code == 1
+
+
+@pytest.mark.parametrize("unit,typed", [("cm²", "{v} cm²"), ("cm²", "{v}cm²"), ("m³", "{v} m³"),
+                                        ("µs", "{v} µs"), ("cm²", "{v} cm2")])
+def test_an_answer_in_a_unit_with_a_superscript_is_read(cli, tmp_path, unit, typed):
+    # `36 cm²` for a template whose unit is `cm²` was "Could not read '36 cm²' as a
+    # number": the typed answer was normalised (² to 2) and the unit was not.
+    vault = tmp_path / "vault"
+    write_note(vault, "area.md", "---\ntags: [flashcards]\n---\n# Area\n\n"
+               "```flashdeck-exercise\ntitle: Area\nvars:\n  a: 6..6\n"
+               f"prompt: A square of side {{a}}. Its area?\nanswer: a*a\nunit: {unit}\n"
+               "steps: ['{a}·{a} = {answer}']\n```\n")
+    collection = tmp_path / "c.sqlite"
+    assert cli("--collection", collection, "import", vault).code == 0
+    base = ("--collection", collection, "exercise", "area", "--check")
+    result = cli(*base, typed.format(v=36))
+    assert result.code == 0 and "Right" in result.out, result.out
+    result = cli(*base, typed.format(v=35))
+    assert result.code == 1 and "Not quite" in result.out, result.out
