@@ -61,6 +61,9 @@ def handler(args: argparse.Namespace) -> int:
             raise UsageError("--seed and --check need an exercise ID (run `flashdeck exercise` "
                              "for the list)")
         return _list(builtin_templates(), _note_templates(args), args.json)
+    import unicodedata  # an id in any script, as a template's is read (NFC)
+
+    args.id = unicodedata.normalize("NFC", args.id)
     template = builtin_template(args.id)
     if template is None:
         from_notes = _note_templates(args, args.id)

@@ -98,3 +98,75 @@ def test_exercise_cards_go_to_the_deck_of_their_notes_tags(tmp_path, capsys):
     }
     chosen = _exercise_cards(capsys, col, "--deck", "flashcards/ml/metrics")
     assert list(chosen) == ["Matthews correlation coefficient from a confusion matrix"]
+
+
+TVERSKY_NOTE = """\
+---
+tags: [flashcards/ml/losses]
+---
+# Tversky loss
+
+```flashdeck-exercise
+id: tversky-α
+title: Tversky index with weights α and β
+vars:
+  TP: 10..90
+  FP: 0..40
+  FN: 0..40
+  α: [0.3, 0.5, 0.7]
+let:
+  β: 1 - α
+prompt: "TP = {TP}, FP = {FP}, FN = {FN}, α = {α} and β = {β}. What is the Tversky index?"
+answer: TP / (TP + α*FP + β*FN)
+given: [TP, FP, FN, α]
+steps: |
+  TI = TP / (TP + α·FP + β·FN), α the weight of FP and β that of FN
+  TI = {TP} / ({TP} + {α}·{FP} + {β}·{FN}) = {TP / (TP + α*FP + β*FN):work}
+```
+
+```flashdeck-exercise
+id: fläche
+title: Fläche eines Rechtecks
+vars:
+  Breite: 2..9
+  Höhe: 2..9
+prompt: "Ein Rechteck ist {Breite} cm breit und {Höhe} cm hoch. Wie groß ist die Fläche?"
+answer: Breite * Höhe
+unit: cm²
+steps: |
+  A = Breite·Höhe = {Breite}·{Höhe} = {answer}
+```
+"""
+
+
+def test_names_and_ids_in_any_script(tmp_path, capsys):
+    """`α: [0.3, 0.5, 0.7]` was refused with "'α' is not a usable name: letters, digits and
+    _, starting with a letter" (α is a letter), and `id: fläche` with "must be lower-case
+    letters" (ä is one): an ML student's Greek weights or a German note's names could not
+    be written. Now names and ids take letters of any script; an id typed decomposed (as
+    some keyboards send ä) finds the same exercise."""
+    import unicodedata
+
+    vault = tmp_path / "vault"
+    _write(vault / "Tversky.md", TVERSKY_NOTE)
+    col = tmp_path / "col.sqlite"
+    code, out, err = _flashdeck(capsys, col, "import", str(vault))
+    assert code == 0 and "3 added" in out, (out, err)  # and the built-in tversky-index
+    code, out, err = _flashdeck(capsys, col, "exercise", "tversky-α", "--seed", "4", "--json")
+    assert code == 0, err
+    shown = json.loads(out)
+    given = shown["given"]
+    assert set(given) == {"TP", "FP", "FN", "α"}
+    alpha = given["α"]
+    expected = given["TP"] / (given["TP"] + alpha * given["FP"] + (1 - alpha) * given["FN"])
+    assert shown["value"] == pytest.approx(expected)
+    assert shown["steps"][0] == "TI = TP / (TP + α·FP + β·FN), α the weight of FP and β that of FN"
+    decomposed = unicodedata.normalize("NFD", "fläche")
+    assert decomposed != "fläche"
+    code, out, err = _flashdeck(capsys, col, "exercise", decomposed, "--seed", "2", "--json")
+    assert code == 0, err
+    area = json.loads(out)
+    assert area["id"] == "fläche" and area["value"] == area["given"]["Breite"] * area["given"]["Höhe"]
+    code, out, _ = _flashdeck(capsys, col, "exercise", "fläche", "--seed", "2", "--check",
+                              f"{area['value']} cm²")
+    assert code == 0 and "Right" in out
