@@ -33,7 +33,8 @@ import unicodedata
 from fractions import Fraction
 
 from flashdeck.exercises.model import Instance, Verdict
-from flashdeck.exercises.text import APPROX_PLACES, answer_text, decimal, fraction, is_exact
+from flashdeck.exercises.text import (APPROX_PLACES, CURRENCY_WORDS, answer_text, decimal,
+                                      fraction, is_exact)
 
 ACCEPTED = "a fraction (3/4), a decimal (0.75 or .75) or a percentage (75%)"
 MAX_TYPED = 100  # characters
@@ -158,6 +159,7 @@ def _strip_affixes(text: str, unit: str) -> tuple[str | None, object]:
     # the unit read as the answer is (NFKC): `cm²` typed is `cm2` by then
     folded_unit = unicodedata.normalize("NFKC", unit).translate(_UNICODE).casefold()
     units = {u for u in (folded_unit, folded_unit.rstrip("s"), folded_unit + "s") if u}
+    units.update(CURRENCY_WORDS.get(unit, ()))  # `$`: `8.89 dollars` too
     for _ in range(3):  # `$ 8.89`, `75 %`, `15 mph`: at most a sign and a unit, either side
         before = text
         if _currency(text[:1]):

@@ -120,3 +120,36 @@ async def test_the_mask_grid_its_legend_question_and_answer_box_share_the_screen
         first_row = " ".join(grid.symbol(cell.kind) for cell in grid.cells[0])
         assert any(first_row in line and "■ TP  object" in line for line in lines) == beside
         assert "▔▔▔▔▔▔▔▔▔▔" in view, view
+
+
+COFFEE = """\
+id: coffee-price
+title: Price per kilogram
+vars:
+  g: 500..500
+  c: 3..3
+prompt: "A bag of {g} g of coffee costs €{c}. What is the price per kilogram?"
+answer: c * 1000 / g
+unit: "€"
+steps: |
+  price per kg = price / mass in kg = {c} / {g/1000} {answer:eq}
+"""
+
+
+@pytest.mark.parametrize("typed", ["6 euros", "6 €", "€6", "6,00 €", "6 EUR"])
+@run_async
+async def test_an_answer_in_euros_is_asked_and_read_in_euros(tmp_path, typed):
+    """A template with `unit: "€"` showed "your answer in dollars, e.g. 12.50" in its
+    answer box, and `6 euros` (the box let the word be typed) was refused: "The answer is
+    asked in €, not euros". Now the box asks in euros and the word is read as the sign."""
+    app = app_for(make_collection(tmp_path / "c.sqlite", [
+        card("exercise", "Price per kilogram", COFFEE, 5, exercise="coffee-price")]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settled(pilot)
+        assert str(app.screen.query_one("#answer").placeholder).startswith(
+            "your answer in euros")
+        assert "dollars" not in _card_view(app)
+        await pilot.press(*typed, "enter")
+        await _settled(pilot)
+        view = _card_view(app)
+        assert "✓ Right: €6." in view, view
