@@ -242,20 +242,28 @@ class ExercisePanel(Vertical):
         answer.placeholder = hint
         answer.value = ""
         answer.disabled = False
-        self.query_one("#answer-hint", Static).update(Content(hint))
-        self._fit_hint()
         verdict = self.query_one("#verdict", Static)
         verdict.update("")
         verdict.display = False
+        self.query_one("#answer-hint", Static).update(Content(hint))
+        self._fit_hint()
         self.remove_class("-right", "-wrong")
 
     def _fit_hint(self) -> None:
         """The line under the box shows the placeholder whole when the box cuts it, until
-        the answer is checked."""
+        the answer is checked or a message under the box says what is accepted."""
         for answer in self.query("#answer").results(Input):
             room = answer.content_size.width - 1  # a cell for the cursor
             self.query_one("#answer-hint", Static).display = (
-                not answer.disabled and room > 0 and cell_len(str(answer.placeholder)) > room)
+                not answer.disabled and not self.query_one("#verdict").display
+                and room > 0 and cell_len(str(answer.placeholder)) > room)
+
+    def _message_into_view(self) -> object:
+        """The answer box and the message under it in the card's view."""
+        scroll = self.parent
+        if not isinstance(scroll, Widget) or not self.display:
+            return None
+        return scroll_to_show(scroll, self.query_one("#answer"), self.query_one("#verdict"))
 
     def _draw_grid(self) -> None:
         """The grid with its legend beside it when the panel is wide enough, else under it
@@ -336,6 +344,10 @@ class ExercisePanel(Vertical):
         message.display = True
         if verdict.status == "unreadable":  # let the user try again
             message.update(Content.styled(plain(verdict.message), "$warning"))
+            # it says what is accepted: the hint gives it its place, and it comes into
+            # view under the box (at 80×24 it was below the fold: Enter seemed to do nothing)
+            self._fit_hint()
+            once_laid_out(self, self._message_into_view)
             return None
         marks = {"right": ("✓ Right", "bold $success"),
                  "unsimplified": ("✓ Right, not simplified", "bold $success"),

@@ -153,3 +153,29 @@ async def test_an_answer_in_euros_is_asked_and_read_in_euros(tmp_path, typed):
         await _settled(pilot)
         view = _card_view(app)
         assert "✓ Right: €6." in view, view
+
+
+@pytest.mark.parametrize("typed", ["abc", "7" * 5000, "0.75 (3/4)"])
+@run_async
+async def test_an_unreadable_answer_says_so_in_view(tmp_path, typed):
+    """An answer that cannot be read (a word, 5,000 digits) got its message under the hint,
+    below the fold at 80×24 on a mask grid: Enter seemed to do nothing. Now the message
+    comes into view under the box (the hint gives it its place: it says the same), the
+    answer stays in the box to be corrected, and a right answer is then graded."""
+    app = app_for(_builtins(tmp_path, "mask-grid"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settled(pilot)
+        box = app.screen.query_one("#answer")
+        box.value = typed  # (5,000 key presses take the pilot minutes: as pasted)
+        box.cursor_position = len(typed)
+        await pilot.press("enter")
+        await _settled(pilot)
+        view = " ".join(_card_view(app).split())
+        assert "Type a fraction (3/4), a decimal (0.75 or .75) or a percentage (75%)." in view
+        assert "▔▔▔▔▔▔▔▔▔▔" in view and not app.screen.revealed
+        assert "your answer: a fraction (3/4), a decimal (0.75) or a percentage" not in view
+        instance = app.screen.query_one("#exercise").instance
+        box.value = str(instance.answer)
+        await pilot.press("end", "enter")
+        await _settled(pilot)
+        assert "✓ Right" in _card_view(app) and app.screen.revealed
