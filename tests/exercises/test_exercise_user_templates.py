@@ -170,3 +170,33 @@ def test_names_and_ids_in_any_script(tmp_path, capsys):
     code, out, _ = _flashdeck(capsys, col, "exercise", "fläche", "--seed", "2", "--check",
                               f"{area['value']} cm²")
     assert code == 0 and "Right" in out
+
+
+def _speed_block(template_id: str, title: str, unit: str) -> str:
+    return (f"```flashdeck-exercise\nid: {template_id}\ntitle: {title}\nunit: {unit}\nvars:\n"
+            "  d: 2..9\nprompt: \"You go {d} units in one hour. How fast?\"\nanswer: d\n"
+            "steps: ['speed = distance / time = {d} / 1 = {answer}']\n```\n")
+
+
+def test_one_id_in_two_notes_is_named_where_the_exercise_is_run(tmp_path, capsys):
+    """Two notes holding different templates under one id: each note gets its card, but
+    `flashdeck exercise` listed one of them and `flashdeck exercise ID` ran it without a
+    word about the other, which could not be run at all. Now both say where the other is."""
+    vault = tmp_path / "vault"
+    _write(vault / "Cycling.md", "---\ntags: [flashcards/sport]\n---\n# Cycling\n\n"
+           + _speed_block("speed", "Cycling speed", "km/h"))
+    _write(vault / "Running.md", "---\ntags: [flashcards/sport]\n---\n# Running\n\n"
+           + _speed_block("speed", "Running pace", "mph"))
+    col = tmp_path / "col.sqlite"
+    assert _flashdeck(capsys, col, "import", str(vault))[0] == 0
+    assert len(_exercise_cards(capsys, col)) == 2  # one card in each note
+    code, out, err = _flashdeck(capsys, col, "exercise")
+    assert code == 0
+    listed = out[out.index("speed "):]
+    assert "Cycling speed" in listed and f"from: {vault / 'Cycling.md'}" in listed
+    assert f"the same id, another template: {vault / 'Running.md'}" in listed
+    code, out, err = _flashdeck(capsys, col, "exercise", "speed", "--seed", "3")
+    assert code == 0 and out.startswith("Cycling speed")
+    assert err.strip() == (f"flashdeck: warning: 'speed' is also the id of another template in "
+                           f"{vault / 'Running.md'}; this is the one in {vault / 'Cycling.md'} "
+                           "(give each template its own id to run the other)")
