@@ -179,3 +179,70 @@ async def test_an_unreadable_answer_says_so_in_view(tmp_path, typed):
         await pilot.press("end", "enter")
         await _settled(pilot)
         assert "✓ Right" in _card_view(app) and app.screen.revealed
+
+
+PRACTICE = """\
+---
+tags: [flashcards/ml/ranking]
+---
+# Precision at k
+
+```flashdeck-exercise
+id: precision-at-k
+title: Compute precision at k
+vars:
+  k: [5, 10, 20]
+  r: 0..k
+prompt: "A search engine returns {k} results; {r} of them are relevant. What is P@{k}?"
+answer: r / k
+steps: |
+  P@{k} = {r} / {k} = {r / k:work}
+```
+"""
+
+
+@run_async
+async def test_e_that_breaks_the_template_says_why_the_card_is_set_aside(tmp_path, monkeypatch):
+    """`e` on an exercise, and a typo saved in its template (`answer: r / kk`): the screen
+    said "That card is no longer in its note." -- but it is, just broken. Now it names the
+    mistake (file and line) and says the card waits, with its history, for the fix; the
+    fix brings the same card back."""
+    import sys
+    import textwrap
+
+    from flashdeck.collection.importer import import_paths
+    from flashdeck.collection.store import Collection
+    from support.tui import read_rows
+
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    note = vault / "Precision at k.md"
+    note.write_text(PRACTICE, encoding="utf-8")
+    path = tmp_path / "c.sqlite"
+    with Collection.open(path) as col:
+        import_paths(col, [str(vault)], now=0)
+    editor = tmp_path / "editor.py"
+    editor.write_text(textwrap.dedent("""
+        import sys
+        path = sys.argv[2]
+        text = open(path, encoding="utf-8").read()
+        open(path, "w", encoding="utf-8").write(text.replace("answer: r / k", "answer: r / kk"))
+    """), encoding="utf-8")
+    monkeypatch.setenv("VISUAL", f"{sys.executable} {editor}")
+    app = app_for(path)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await _settled(pilot)
+        card_id = app.screen.card.id
+        assert app.screen.card.kind == "exercise"
+        await pilot.press("e")  # from the answer box
+        await app.workers.wait_for_complete()
+        await _settled(pilot)
+        said = " ".join(str(n.message) for n in app._notifications)
+        assert f"{note}:13: answer: unknown name(s) kk" in said, said
+        assert "template has a mistake now" in said and "no longer in its note" not in said
+        assert getattr(app.screen, "card", None) is None  # no other card: the summary
+    assert read_rows(path, f"SELECT orphaned FROM cards WHERE id = {card_id}") == [(1,)]
+    note.write_text(PRACTICE, encoding="utf-8")
+    with Collection.open(path) as col:
+        import_paths(col, [str(vault)], now=0)
+    assert read_rows(path, f"SELECT orphaned FROM cards WHERE id = {card_id}") == [(0,)]

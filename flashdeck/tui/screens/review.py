@@ -632,7 +632,14 @@ class ReviewScreen(Screen):
         if self.card is None or self.card.id != card.id or self.app.pending is not None:
             return  # the user has moved on meanwhile (or answered it): nothing to refresh
         if fresh.orphaned or fresh.suspended:
-            self.notify("That card is no longer in its note.", markup=False)
+            if fresh.orphaned and card.kind == "exercise" and report.errors:
+                # its block no longer reads (the problem is said above): the card is not
+                # gone from the note, it waits there with its history for the fix
+                self.notify("This exercise's template has a mistake now (see above): its card "
+                            "is set aside, with its history, until the block is fixed and "
+                            "the note read again.", severity="warning", markup=False, timeout=8)
+            else:
+                self.notify("That card is no longer in its note.", markup=False)
             await self.next_card()
             return
         # the card's state is kept: the exercise's numbers, the typed answer, the verdict
