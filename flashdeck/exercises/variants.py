@@ -111,15 +111,18 @@ def _read_let(d: _Draft) -> dict[str, Any]:
         if not isinstance(raw, dict):
             out.error("let: must map names to expressions (den: 2*TP + FP + FN)", *key_at)
             continue
-        for key, text in raw.items():
+        keys = list(raw)
+        for index, (key, text) in enumerate(raw.items()):
             name = _check_name(key, out, *key_at, key)
             if name is None:
                 continue
             if name in vars_:
                 out.error(f"let: {name!r} is already a variable", *key_at, key)
                 continue
+            below = {unicodedata.normalize("NFKC", k): raw[k] for k in keys[index + 1:]
+                     if isinstance(k, str)}
             expr = _expr(text, out, key_at + (key,),
-                         d.defined + [n for n in lets if n != name])
+                         d.defined + [n for n in lets if n != name], below=below)
             if expr is not None:
                 lets[name] = expr
             if name not in d.defined:  # even when broken: one mistake, one problem
@@ -310,7 +313,10 @@ def _check_name(key: Any, out: Collector, *at: Any) -> str | None:
     return name
 
 
-def _expr(text: Any, out: Collector, at: tuple, defined: list[str], *, condition: bool = False):
+def _expr(text: Any, out: Collector, at: tuple, defined: list[str], *, condition: bool = False,
+          below: dict[str, Any] | None = None):
+    """`below`: the `let:` values defined under this one (name -> their text), to say so
+    when this one uses one of them."""
     line = out.lines(*at)
     try:
         expr = compile_expr(text, condition=condition, line=line)
@@ -318,6 +324,20 @@ def _expr(text: Any, out: Collector, at: tuple, defined: list[str], *, condition
         out.error(f"{at[-1] if at else 'expression'}: {exc}", *at)
         return None
     unknown = sorted(expr.names - set(defined))
+    later = [n for n in unknown if below and n in below]
+    if later:
+        name = at[-1]
+        uses_back = [n for n in later
+                     if re.search(rf"(?<!\w){re.escape(str(name))}(?!\w)", str(below[n]))]
+        if uses_back:
+            out.error(f"{name}: `{expr.text}` uses {', '.join(uses_back)}, which uses {name} "
+                      "in turn: a cycle, so neither can be computed; write one of them "
+                      "without the other", *at)
+        else:
+            out.error(f"{name}: `{expr.text}` uses {', '.join(later)}, defined below it; "
+                      "let: values are computed in order, so move "
+                      f"{', '.join(later)} above {name}", *at)
+        return None
     if unknown:
         out.error(f"{at[-1] if at else 'expression'}: unknown name(s) {', '.join(unknown)} in "
                   f"`{expr.text}` (defined before it: {', '.join(defined) or 'none'})", *at)

@@ -200,3 +200,33 @@ def test_one_id_in_two_notes_is_named_where_the_exercise_is_run(tmp_path, capsys
     assert err.strip() == (f"flashdeck: warning: 'speed' is also the id of another template in "
                            f"{vault / 'Running.md'}; this is the one in {vault / 'Cycling.md'} "
                            "(give each template its own id to run the other)")
+
+
+def _let_block(let: str) -> str:
+    return ("---\ntags: [flashcards/ml/metrics]\n---\n# Precision\n\n```flashdeck-exercise\n"
+            "id: precision-let\ntitle: Precision from counts\nvars:\n  TP: 1..9\n  FP: 1..9\n"
+            f"let:\n{let}prompt: \"TP = {{TP}}, FP = {{FP}}. Precision?\"\nanswer: p\n"
+            "steps: ['p = {TP} / ({TP} + {FP}) = {p}']\n```\n\nPrecision is also called::PPV\n")
+
+
+@pytest.mark.parametrize("let,message", [
+    ("  p: TP / den\n  den: TP + FP\n",
+     ":13: p: `TP / den` uses den, defined below it; let: values are computed in order, so "
+     "move den above p"),
+    ("  p: TP / den\n  den: TP * p / p + FP\n",
+     ":13: p: `TP / den` uses den, which uses p in turn: a cycle, so neither can be computed; "
+     "write one of them without the other"),
+])
+def test_a_derived_value_used_before_it_is_defined_says_so(tmp_path, capsys, let, message):
+    """`let:` values are computed in order. One that uses a value defined below it got
+    "unknown name(s) den in `TP / den` (defined before it: TP, FP)" -- den is not unknown,
+    it is in the template, and two values that use each other (a cycle) got the same words.
+    Now the message says which it is and what to do; the rest of the note imports."""
+    note = _write(tmp_path / "vault" / "Precision.md", _let_block(let))
+    col = tmp_path / "col.sqlite"
+    code, out, err = _flashdeck(capsys, col, "import", str(note.parent))
+    assert code == 1
+    assert err.strip() == f"{note}{message}"
+    code, out, _ = _flashdeck(capsys, col, "list", "--json")
+    fronts = [c["front"] for c in json.loads(out)]
+    assert "Precision is also called" in fronts and "Precision from counts" not in fronts
