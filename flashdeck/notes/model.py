@@ -41,7 +41,8 @@ from typing import Any, Literal, get_args
 # 14: a formula in a titled callout is asked by its title.
 # 15: a callout with Obsidian metadata (`[!faq|wide]`) is read by its type.
 # 16: exercise cards go to the deck of their note's tags (a note of exercises only, or with
-# derivation off, put them in `flashcards`), and roc-point's scores are a fixed-width block.
+# derivation off, put them in `flashcards`), and roc-point's scores are a fixed-width block,
+# confusion-matrix's counts aligned as scikit-learn prints them.
 PARSER_VERSION = 16
 
 CardKind = Literal[
