@@ -134,6 +134,14 @@ def _read_where(d: _Draft) -> list:
     where = []
     for raw, key_at in d.both("where"):
         items = raw if isinstance(raw, list) else [raw]
+        cut = [str(item) for item in items if isinstance(item, str)
+               and item.count("(") != item.count(")")]
+        if isinstance(raw, list) and len(cut) > 1:
+            # `where: [a > 0, max(a, b) < 9]`: YAML cuts a [...] list at every comma
+            d.out.error(f"where: YAML cut the list [...] at the comma inside "
+                        f"`{', '.join(cut[:2])}`; quote that condition, or write one "
+                        "condition a line (- max(a, b) < 9)", *key_at)
+            continue
         for index, text in enumerate(items):
             path = key_at + ((index,) if isinstance(raw, list) else ())
             expr = _expr(text, d.out, path, d.defined, condition=True)

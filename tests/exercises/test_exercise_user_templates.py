@@ -230,3 +230,31 @@ def test_a_derived_value_used_before_it_is_defined_says_so(tmp_path, capsys, let
     code, out, _ = _flashdeck(capsys, col, "list", "--json")
     fronts = [c["front"] for c in json.loads(out)]
     assert "Precision is also called" in fronts and "Precision from counts" not in fronts
+
+
+def test_a_where_list_cut_by_yaml_at_a_comma_says_so(tmp_path, capsys):
+    """`where: [TP != TN, max(TN, TP) >= 100]` is three items to YAML (it cuts a [...] list
+    at every comma): the author got "1: cannot read `max(TN` as an expression ('(' was never
+    closed)" and "2: cannot read `TP) >= 100`...", about a text they never wrote. Now the
+    message says YAML cut the list and how to write it."""
+    note = _write(tmp_path / "vault" / "Where.md", """\
+        ---
+        tags: [flashcards/ml/metrics]
+        ---
+        ```flashdeck-exercise
+        id: cm-where
+        title: Where with a comma
+        vars:
+          TN: 5..300
+          TP: 5..200
+        where: [TP != TN, max(TN, TP) >= 100]
+        prompt: "TN = {TN}, TP = {TP}"
+        answer: TP / (TP + TN)
+        steps: "{answer}"
+        ```
+        """)
+    code, out, err = _flashdeck(capsys, tmp_path / "col.sqlite", "check", str(note))
+    assert code == 1
+    assert err.strip() == (f"{note}:10: where: YAML cut the list [...] at the comma inside "
+                           "`max(TN, TP) >= 100`; quote that condition, or write one condition "
+                           "a line (- max(a, b) < 9)")
