@@ -61,14 +61,22 @@ def handler(args: argparse.Namespace) -> int:
             raise UsageError("--seed and --check need an exercise ID (run `flashdeck exercise` "
                              "for the list)")
         return _list(builtin_templates(), _note_templates(args), args.json)
+    import unicodedata  # an id in any script, as a template's is read (NFC)
+
+    args.id = unicodedata.normalize("NFC", args.id)
     template = builtin_template(args.id)
     if template is None:
         from_notes = _note_templates(args, args.id)
         template = from_notes[0][0] if from_notes else None
+        if from_notes and from_notes[0][2]:
+            _, note, others = from_notes[0]
+            print(sanitize(f"flashdeck: warning: {args.id!r} is also the id of another template in "
+                           f"{', '.join(others)}; this is the one in {note} (give each template "
+                           "its own id to run the other)"), file=sys.stderr)
     if template is None:
         import difflib  # only for an unknown id
 
-        ids = [t.id for t in builtin_templates()] + [t.id for t, _ in _note_templates(args)]
+        ids = [t.id for t in builtin_templates()] + [t.id for t, *_ in _note_templates(args)]
         close = difflib.get_close_matches(args.id, ids, n=1)
         hint = f"; did you mean {close[0]}?" if close else " (run `flashdeck exercise` for the list)"
         raise UsageError(f"unknown exercise {args.id!r}{hint}")
@@ -81,8 +89,9 @@ def handler(args: argparse.Namespace) -> int:
 
 
 def _note_templates(args: argparse.Namespace, only: str | None = None) -> list:
-    """[(template, note path)]: the templates written in the collection's notes, one per id
-    (the first card's, by id) that is not a built-in's; `only`: just that id."""
+    """[(template, note path, other notes)]: the templates written in the collection's
+    notes, one per id (the first card's, by id) that is not a built-in's, with the notes
+    that hold a different template under the same id; `only`: just that id."""
     # the store and the exercise engine: this command only (every command imports this module)
     from flashdeck.collection.queries import exercise_cards
     from flashdeck.collection.store import Collection
@@ -98,6 +107,7 @@ def _note_templates(args: argparse.Namespace, only: str | None = None) -> list:
                   "built-in exercises", file=sys.stderr)
         return []
     found: dict[str, tuple] = {}
+    elsewhere: dict[str, list[str]] = {}  # id -> the notes of other templates of that id
     try:
         col = Collection.open_readonly(path)
     except FlashdeckError as exc:  # the built-ins still work without the collection
@@ -111,6 +121,11 @@ def _note_templates(args: argparse.Namespace, only: str | None = None) -> list:
         for row in exercise_cards(col, only):
             exercise = row.exercise
             if exercise in found:
+                if row.back.strip() != found[exercise][0].source.strip():
+                    note = _note_of(row)
+                    if note != found[exercise][1] and note not in elsewhere.setdefault(
+                            exercise, []):
+                        elsewhere[exercise].append(note)
                 continue
             builtin = builtin_template(exercise)
             if builtin is not None:
@@ -119,12 +134,15 @@ def _note_templates(args: argparse.Namespace, only: str | None = None) -> list:
                 template = template_for_card(exercise, row.back)
             except FlashdeckError:
                 continue  # a card written by an older flashdeck that no longer reads
-            if row.source_kind == "file":
-                note = row.source_path
-            else:
-                note = str(PurePosixPath(row.source_path) / row.relpath)
-            found[exercise] = (template, note)
-    return sorted(found.values(), key=lambda pair: pair[0].id)
+            found[exercise] = (template, _note_of(row))
+    return sorted(((template, note, tuple(elsewhere.get(template.id, ())))
+                   for template, note in found.values()), key=lambda found: found[0].id)
+
+
+def _note_of(row) -> str:
+    if row.source_kind == "file":
+        return row.source_path
+    return str(PurePosixPath(row.source_path) / row.relpath)
 
 
 def _list(templates: list, from_notes: list, as_json: bool) -> int:
@@ -132,19 +150,22 @@ def _list(templates: list, from_notes: list, as_json: bool) -> int:
         rows = [{"id": t.id, "title": t.title, "topics": [*t.topics, *t.exact_topics]}
                 for t in templates]
         rows += [{"id": t.id, "title": t.title, "topics": [*t.topics, *t.exact_topics],
-                  "note": note} for t, note in from_notes]
+                  "note": note} for t, note, _ in from_notes]
         print(json_dumps(rows, indent=2))
         return 0
-    everything = [*templates, *(t for t, _ in from_notes)]
+    everything = [*templates, *(t for t, *_ in from_notes)]
     width = max(len(t.id) for t in everything)
     print(f"{'ID'.ljust(width)}  TITLE")
     for t in templates:
         print(sanitize(f"{t.id.ljust(width)}  {t.title}"))
         if t.topics or t.exact_topics:
             print(sanitize(f"{''.ljust(width)}  topics: {', '.join(t.topics + t.exact_topics)}"))
-    for t, note in from_notes:
+    for t, note, others in from_notes:
         print(sanitize(f"{t.id.ljust(width)}  {t.title}"))
         print(sanitize(f"{''.ljust(width)}  from: {note}"))
+        if others:  # `flashdeck exercise ID` runs the one above: say the others exist
+            print(sanitize(f"{''.ljust(width)}  the same id, another template: "
+                           f"{', '.join(others)} (not run by this id)"))
         if t.topics or t.exact_topics:
             print(sanitize(f"{''.ljust(width)}  topics: {', '.join(t.topics + t.exact_topics)}"))
     mine = f" ({len(from_notes)} from your notes)" if from_notes else ""

@@ -8,6 +8,8 @@ nobody types 2/3 to 16 places (and an answer computed with sqrt/log/exp is a flo
 How a typed answer is read (`read`), in this order:
 - at most MAX_TYPED characters (a pasted 5,000-digit number gets a message, never an error);
 - Unicode minus, fraction slash, ½-style fractions and full-width digits are normalised;
+- an `=` or `≈` before the number, a sign set apart (`- 0.5`) and a full stop after a
+  percentage or a decimal (`75%.`, `0.75.`) are dropped: an answer written as in a sentence;
 - a currency sign ($ € £ ¥ ₹) before or after the number, the template's unit (`mph`, its
   singular or plural), or — when the template has no unit — one word after the number
   (`15 pixels`) are set aside; `%` (or `percent`) makes it a percentage;
@@ -31,7 +33,8 @@ import unicodedata
 from fractions import Fraction
 
 from flashdeck.exercises.model import Instance, Verdict
-from flashdeck.exercises.text import APPROX_PLACES, answer_text, decimal, fraction, is_exact
+from flashdeck.exercises.text import (APPROX_PLACES, CURRENCY_WORDS, answer_text, decimal,
+                                      fraction, is_exact)
 
 ACCEPTED = "a fraction (3/4), a decimal (0.75 or .75) or a percentage (75%)"
 MAX_TYPED = 100  # characters
@@ -86,6 +89,7 @@ def read(typed: object, unit: str = "") -> Reading | Unreadable:
     text = unicodedata.normalize("NFKC", text).translate(_UNICODE).strip()
     if len(text) > MAX_TYPED:  # NFKC can lengthen text (a ligature becomes several letters)
         return Unreadable("not a number")
+    text = _as_written_in_a_sentence(text)
     if text[:1] in ("+", "-") and _currency(text[1:2]):  # -$8.89
         text = text[1] + text[0] + text[2:]
     text, percent = _strip_affixes(text, unit)
@@ -121,6 +125,23 @@ def _decimal_comma_reading(typed: str, unit: str, reading: Reading) -> Fraction 
     return other.value if isinstance(other, Reading) else None
 
 
+_DECIMAL_AND_STOP = re.compile(r"\d[.,]\d+\.\Z")
+
+
+def _as_written_in_a_sentence(text: str) -> str:
+    """The number of an answer written as in a sentence or copied from the working: an
+    `=` or `≈` before it (`≈ 0.7847`), a sign set apart (`- 0.5`), a full stop after a
+    percentage or a decimal (`75%.`, `0.75.`; `15.` and `3/4.` read as numbers anyway)."""
+    if text[:1] in "=≈~":
+        text = text[1:].lstrip()
+    if text[:1] in "+-" and text[1:2].isspace():
+        text = text[0] + text[1:].lstrip()
+    if text.endswith(".") and (text[:-1].rstrip().endswith("%")
+                               or _DECIMAL_AND_STOP.search(text)):
+        text = text[:-1].rstrip()
+    return text
+
+
 def _currency(char: str) -> bool:
     return len(char) == 1 and char in CURRENCY
 
@@ -135,8 +156,10 @@ def _strip_affixes(text: str, unit: str) -> tuple[str | None, object]:
     percentage; (None, message) when another unit is given."""
     percent = False
     unit = unit.strip()
-    units = {u for u in (unit.casefold(), unit.casefold().rstrip("s"), unit.casefold() + "s")
-             if u}
+    # the unit read as the answer is (NFKC): `cm²` typed is `cm2` by then
+    folded_unit = unicodedata.normalize("NFKC", unit).translate(_UNICODE).casefold()
+    units = {u for u in (folded_unit, folded_unit.rstrip("s"), folded_unit + "s") if u}
+    units.update(CURRENCY_WORDS.get(unit, ()))  # `$`: `8.89 dollars` too
     for _ in range(3):  # `$ 8.89`, `75 %`, `15 mph`: at most a sign and a unit, either side
         before = text
         if _currency(text[:1]):

@@ -173,7 +173,8 @@ def exercises_for_note(note: ParsedNote) -> tuple[list[ParsedCard], list[Problem
     note's own ```flashdeck-exercise blocks, which replace a built-in of the same id.
     """
     problems: list[Problem] = []
-    deck = note.cards[0].deck if note.cards else DEFAULT_DECK
+    # a note built without the parser has no deck rules: its first card's deck
+    fallback = note.cards[0].deck if note.cards else DEFAULT_DECK
     # id -> (template, line, breadcrumb); dicts keep insertion order, so cards are stable
     chosen: dict[str, tuple[Template, int, tuple[str, ...]]] = {}
 
@@ -222,7 +223,7 @@ def exercises_for_note(note: ParsedNote) -> tuple[list[ParsedCard], list[Problem
             front=template.title,
             back=template.source,
             line=line,
-            deck=deck,
+            deck=note.deck_at(line) or fallback,
             block=f"exercise:{template.id}",
             breadcrumb=breadcrumb,
             exercise=template.id,

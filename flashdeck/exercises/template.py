@@ -18,6 +18,7 @@ Each variant's keys are read by `variants.py`, one small reader per key.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any
@@ -46,7 +47,8 @@ VARIANT_KEYS = (
     "name", "weight", "vars", "let", "where", "prompt", "steps", "answer", "given",
     "zero_division", "traps", "grid",
 )
-_ID = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
+# lower-case letters of any script (`fläche`, `α-ratio`), digits, - and _
+_ID = re.compile(r"[^\W_][\w-]*\Z")
 MAX_VARIANTS = 100
 MAX_SOURCE = 64_000  # characters of one template's YAML
 MAX_YAML_NODES = 20_000  # nodes, every alias expanded
@@ -201,12 +203,16 @@ def read_template(
     template_id = data.get("id", default_id)
     if template_id is None:
         template_id = _slug(title) if title else "exercise"
-    if not isinstance(template_id, str) or not _ID.match(template_id):
+    if isinstance(template_id, str):
+        template_id = unicodedata.normalize("NFC", template_id)  # as `flashdeck exercise` reads it
+    if not isinstance(template_id, str) or not _ID.match(template_id) \
+            or template_id != template_id.lower():
         shown = repr(template_id)[:60] if isinstance(template_id, (str, int, float)) \
             else _describe(template_id)
         out.error(f"id: {shown} must be lower-case letters, digits, - or _ "
                   "(e.g. dice-counts)", "id")
-    if trial and isinstance(template_id, str) and _ID.match(template_id):
+    if trial and isinstance(template_id, str) and _ID.match(template_id) \
+            and template_id == template_id.lower():
         builtin = builtin_template(template_id)
         if builtin is not None and builtin.source.strip() != source.strip():
             # a note's own template under a built-in's id (`title: Precision` gives the id

@@ -301,6 +301,14 @@ def rendered_env(env: Mapping[str, object]) -> str:
 # --- the answer as shown, and the hint in the answer box -------------------------------
 
 CURRENCY = ("$", "€", "£", "¥")
+# the words an amount in a currency is written with (`8.89 dollars`, `4 euros`): the hint
+# names the first, the grader reads any of them after the number as it reads the sign
+CURRENCY_WORDS = {
+    "$": ("dollars", "dollar", "usd"), "€": ("euros", "euro", "eur"),
+    "£": ("pounds", "pound", "gbp"), "¥": ("yen", "jpy", "cny", "yuan"),
+    "₹": ("rupees", "rupee", "inr"), "₩": ("won", "krw"),
+    "₽": ("roubles", "rouble", "rubles", "ruble", "rub"), "¢": ("cents", "cent"),
+}
 
 
 def with_unit(number: str, unit: str = "") -> str:
@@ -375,9 +383,10 @@ def answer_hint(instance, whole_numbers: bool = False) -> str:
     a whole number for counts, else the accepted forms, with an example that is never one
     of the numbers given (nor the answer, nor a trap)."""
     unit = (instance.unit or "").strip()
-    if unit in CURRENCY or (not unit and _asks_for_money(instance.prompt)):
-        return "your answer in dollars, e.g. 12.50" if not _collides(
-            Fraction(25, 2), instance) else "your answer in dollars"
+    if unit in CURRENCY_WORDS or (not unit and _asks_for_money(instance.prompt)):
+        money = CURRENCY_WORDS.get(unit, CURRENCY_WORDS["$"])[0]  # € is `in euros`
+        return f"your answer in {money}, e.g. 12.50" if not _collides(
+            Fraction(25, 2), instance) else f"your answer in {money}"
     if unit:
         return f"your answer in {unit}"
     if whole_numbers:

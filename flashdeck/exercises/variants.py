@@ -9,6 +9,7 @@ from __future__ import annotations
 import keyword
 import math
 import re
+import unicodedata
 from fractions import Fraction
 from typing import Any, Callable
 
@@ -26,7 +27,7 @@ from flashdeck.notes.model import Problem
 
 RESERVED = frozenset({"min", "max", "abs", "sqrt", "log", "ln", "exp", "pi", "e", "answer",
                       "convention", "variant"})
-_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+_NAME = re.compile(r"[^\W\d_]\w*\Z")  # a letter of any script, then letters, digits, _
 _RANGE = re.compile(r"^(?P<low>.+?)\s*\.\.\s*(?P<high>.+)$")
 _DECIMALS = re.compile(r"(?<![A-Za-z_\d.])\d*\.(\d+)")
 MAX_CHOICES = 1000
@@ -88,15 +89,16 @@ def _read_vars(d: _Draft) -> dict[str, VarSpec]:
             out.error("vars: must map names to ranges (TP: 1..400), lists of values, or "
                       "{min, max, step, places}", *key_at)
             continue
-        for name, spec in raw.items():
-            if not _check_name(name, out, *key_at, name):
+        for key, spec in raw.items():
+            name = _check_name(key, out, *key_at, key)
+            if name is None:
                 continue
             known = [n for n in vars_ if n != name]
-            parsed = _var(str(name), spec, known, out, key_at + (name,))
+            parsed = _var(name, spec, known, out, key_at + (key,))
             if name not in d.named:  # one mistake, one problem
-                d.named.append(str(name))
+                d.named.append(name)
             if parsed is not None:
-                vars_[str(name)] = parsed
+                vars_[name] = parsed
     if not vars_ and not out.failed:
         out.error("vars: the template needs at least one variable", *d.missing("vars"))
     d.defined = list(d.named)
@@ -109,18 +111,22 @@ def _read_let(d: _Draft) -> dict[str, Any]:
         if not isinstance(raw, dict):
             out.error("let: must map names to expressions (den: 2*TP + FP + FN)", *key_at)
             continue
-        for name, text in raw.items():
-            if not _check_name(name, out, *key_at, name):
+        keys = list(raw)
+        for index, (key, text) in enumerate(raw.items()):
+            name = _check_name(key, out, *key_at, key)
+            if name is None:
                 continue
             if name in vars_:
-                out.error(f"let: {name!r} is already a variable", *key_at, name)
+                out.error(f"let: {name!r} is already a variable", *key_at, key)
                 continue
-            expr = _expr(text, out, key_at + (name,),
-                         d.defined + [n for n in lets if n != name])
+            below = {unicodedata.normalize("NFKC", k): raw[k] for k in keys[index + 1:]
+                     if isinstance(k, str)}
+            expr = _expr(text, out, key_at + (key,),
+                         d.defined + [n for n in lets if n != name], below=below)
             if expr is not None:
-                lets[str(name)] = expr
+                lets[name] = expr
             if name not in d.defined:  # even when broken: one mistake, one problem
-                d.defined.append(str(name))
+                d.defined.append(name)
     return lets
 
 
@@ -128,6 +134,14 @@ def _read_where(d: _Draft) -> list:
     where = []
     for raw, key_at in d.both("where"):
         items = raw if isinstance(raw, list) else [raw]
+        cut = [str(item) for item in items if isinstance(item, str)
+               and item.count("(") != item.count(")")]
+        if isinstance(raw, list) and len(cut) > 1:
+            # `where: [a > 0, max(a, b) < 9]`: YAML cuts a [...] list at every comma
+            d.out.error(f"where: YAML cut the list [...] at the comma inside "
+                        f"`{', '.join(cut[:2])}`; quote that condition, or write one "
+                        "condition a line (- max(a, b) < 9)", *key_at)
+            continue
         for index, text in enumerate(items):
             path = key_at + ((index,) if isinstance(raw, list) else ())
             expr = _expr(text, d.out, path, d.defined, condition=True)
@@ -190,6 +204,7 @@ def _read_given(d: _Draft) -> tuple[str, ...] | None:
     if not isinstance(raw, list) or not all(isinstance(g, str) for g in raw):
         d.out.error("given: must be a list of variable names", *at)
         return None
+    raw = [unicodedata.normalize("NFKC", g) for g in raw]  # as the names are (`_check_name`)
     unknown = [g for g in raw if g not in d.defined]
     if unknown:
         d.out.error(f"given: unknown name(s) {', '.join(unknown)}", *at)
@@ -288,20 +303,28 @@ def read_variant(base: dict, over: dict, at: tuple, out: Collector) -> Variant |
     )
 
 
-def _check_name(name: Any, out: Collector, *at: Any) -> bool:
-    if not isinstance(name, str) or not _NAME.match(name) or keyword.iskeyword(name):
-        out.error(f"{name!r} is not a usable name: letters, digits and _, starting with a "
-                  "letter (TP, FP, speed_back)", *at)
-        return False
+def _check_name(key: Any, out: Collector, *at: Any) -> str | None:
+    """The name a `vars:`/`let:` key defines, or None (said) when it cannot be one: letters
+    of any script (`α`, `β`, `Fläche`), digits and _, starting with a letter. The name is
+    NFKC-normalised, as Python's parser reads the names in an expression (`µ` is `μ`)."""
+    name = unicodedata.normalize("NFKC", key) if isinstance(key, str) else None
+    if name is None or not _NAME.match(name) or not name.isidentifier() \
+            or keyword.iskeyword(name):
+        out.error(f"{key!r} is not a usable name: letters, digits and _, starting with a "
+                  "letter (TP, FP, speed_back, α)", *at)
+        return None
     if name in RESERVED:
         what = " (the constant)" if name in ("pi", "e") else " (a function)" \
             if name in ("min", "max", "abs", "sqrt", "log", "ln", "exp") else ""
-        out.error(f"{name!r} is reserved{what}; choose another name", *at)
-        return False
-    return True
+        out.error(f"{key!r} is reserved{what}; choose another name", *at)
+        return None
+    return name
 
 
-def _expr(text: Any, out: Collector, at: tuple, defined: list[str], *, condition: bool = False):
+def _expr(text: Any, out: Collector, at: tuple, defined: list[str], *, condition: bool = False,
+          below: dict[str, Any] | None = None):
+    """`below`: the `let:` values defined under this one (name -> their text), to say so
+    when this one uses one of them."""
     line = out.lines(*at)
     try:
         expr = compile_expr(text, condition=condition, line=line)
@@ -309,6 +332,20 @@ def _expr(text: Any, out: Collector, at: tuple, defined: list[str], *, condition
         out.error(f"{at[-1] if at else 'expression'}: {exc}", *at)
         return None
     unknown = sorted(expr.names - set(defined))
+    later = [n for n in unknown if below and n in below]
+    if later:
+        name = at[-1]
+        uses_back = [n for n in later
+                     if re.search(rf"(?<!\w){re.escape(str(name))}(?!\w)", str(below[n]))]
+        if uses_back:
+            out.error(f"{name}: `{expr.text}` uses {', '.join(uses_back)}, which uses {name} "
+                      "in turn: a cycle, so neither can be computed; write one of them "
+                      "without the other", *at)
+        else:
+            out.error(f"{name}: `{expr.text}` uses {', '.join(later)}, defined below it; "
+                      "let: values are computed in order, so move "
+                      f"{', '.join(later)} above {name}", *at)
+        return None
     if unknown:
         out.error(f"{at[-1] if at else 'expression'}: unknown name(s) {', '.join(unknown)} in "
                   f"`{expr.text}` (defined before it: {', '.join(defined) or 'none'})", *at)

@@ -40,9 +40,12 @@ from typing import Any, Literal, get_args
 # 13: a question callout inside another is out of the outer one's answer.
 # 14: a formula in a titled callout is asked by its title.
 # 15: a callout with Obsidian metadata (`[!faq|wide]`) is read by its type.
-# 16: a cloze inside another (`**a ==b== c**`) is part of its answer: the back highlights it all;
+# 16: exercise cards go to the deck of their note's tags (a note of exercises only, or with
+# derivation off, put them in `flashcards`), and roc-point's scores are a fixed-width block,
+# confusion-matrix's counts aligned as scikit-learn prints them.
+# 17: a cloze inside another (`**a ==b== c**`) is part of its answer: the back highlights it all;
 # `Mod` is another name for `Mode`; a title that is a clause (`How to …`) is asked for its gist.
-PARSER_VERSION = 16
+PARSER_VERSION = 17
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"
@@ -152,6 +155,14 @@ class ParsedNote:
     exercise_blocks: list[ExerciseBlock] = field(default_factory=list)
     # frontmatter `exercises:` — None when absent, [] to remove matched exercises
     exercises: list[str] | None = None
+    # the note's deck rules (`notes._decks.Decks`), for the cards added after parsing (the
+    # exercises): None for a note that was not parsed
+    decks: Any = None
+
+    def deck_at(self, line: int) -> str | None:
+        """The deck of a card at file `line` of this note, by the rules every other card of
+        the note follows (the nearest flashcard tag above it, else the frontmatter's...)."""
+        return self.decks.deck(line, None) if self.decks is not None else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -98,6 +98,7 @@ def _parse(text: str, path: str, settings: ParserSettings, title: str | None) ->
     decks = read_decks(frontmatter, lines, explicit.spans, settings)
     note.tags = decks.tags
     note.tagged = decks.tagged
+    note.decks = decks
     note.headings = [Heading(h.level, h.text, lines.file_line(h.start)) for h in lines.headings]
     note.exercise_blocks = [ExerciseBlock(lines.file_line(f.start), f.content)
                             for f in lines.exercise_fences if lines.kinds[f.start] != COMMENTED]

@@ -15,13 +15,14 @@ def answer_words(unit: str = "") -> tuple[str, ...]:
     """The words an answer may end with: the exercise's unit (singular or plural, as the
     grader reads it), `percent`, and for money (a currency unit, or none) `dollars`."""
     from flashdeck.exercises.grading import CURRENCY  # ~8 ms: exercise cards only
+    from flashdeck.exercises.text import CURRENCY_WORDS
 
     unit = (unit or "").strip().casefold()
     words = {"percent"}
     if unit and unit not in CURRENCY:
         words |= {unit, unit.rstrip("s"), unit + "s"}
-    else:
-        words.update(_MONEY_WORDS)
+    else:  # `4 euros` for €, `8.89 dollars` for $ or no unit
+        words.update(CURRENCY_WORDS.get(unit, _MONEY_WORDS))
     return tuple(sorted(w for w in words if w))
 
 

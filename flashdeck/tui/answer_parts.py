@@ -9,6 +9,7 @@ markup), always after `textsafe.sanitize`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.cells import cell_len
@@ -101,20 +102,47 @@ _GRID_STYLES = {"TP": "bold $success", "FP": "bold $error", "FN": "bold $warning
                 "TN": "$text-muted"}
 
 
-def grid_content(grid) -> Content:
-    """The mask grid, one coloured symbol per cell, then its legend with the counts."""
-    lines: list[Content] = []
+GRID_CHROME = 6  # `#exercise #grid` in flashdeck.tcss: a border and two cells of padding a side
+LEGEND_GAP = 4  # cells between the grid and its legend beside it
+
+
+def _grid_rows(grid) -> list[Content]:
+    rows: list[Content] = []
     for row in grid.cells:
         line = Content("")
         for j, cell in enumerate(row):
             if j:
                 line += Content(" ")
             line += Content.styled(grid.symbol(cell.kind), _GRID_STYLES.get(cell.kind, ""))
-        lines.append(line)
-    lines.append(Content(""))
-    for kind, symbol, meaning in grid.legend:
-        lines.append(Content.assemble((symbol, _GRID_STYLES.get(kind, "")), f" {kind}  ",
-                                      (plain(meaning), "dim")))
+        rows.append(line)
+    return rows
+
+
+def _legend_rows(grid) -> list[Content]:
+    return [Content.assemble((symbol, _GRID_STYLES.get(kind, "")), f" {kind}  ",
+                             (plain(meaning), "dim")) for kind, symbol, meaning in grid.legend]
+
+
+def grid_width(grid, beside: bool) -> int:
+    """The cells `grid_content(grid, beside)` takes in a row, its border and padding too."""
+    cells = max((row.cell_length for row in _grid_rows(grid)), default=0)
+    legend = max((row.cell_length for row in _legend_rows(grid)), default=0)
+    return GRID_CHROME + (cells + LEGEND_GAP + legend if beside else max(cells, legend))
+
+
+def grid_content(grid, beside: bool = False) -> Content:
+    """The mask grid, one coloured symbol per cell, and its legend with the counts: under
+    the grid, or `beside` it (at 80×24 the legend under a 6-row grid pushed the question
+    and the answer box apart, off one screen)."""
+    rows, legend = _grid_rows(grid), _legend_rows(grid)
+    if not beside:
+        return Content("\n").join([*rows, Content(""), *legend])
+    cells = max((row.cell_length for row in rows), default=0)
+    lines = []
+    for i in range(max(len(rows), len(legend))):
+        left = rows[i] if i < len(rows) else Content("")
+        line = left + Content(" " * (cells - left.cell_length + LEGEND_GAP))
+        lines.append(line + legend[i] if i < len(legend) else line)
     return Content("\n").join(lines)
 
 
@@ -207,46 +235,69 @@ class ExercisePanel(Vertical):
             await self.mount_all([Static(id="grid"), AnswerInput(placeholder=hint, id="answer"),
                                   Static(id="answer-hint"), Static(id="verdict")])
         self.instance = instance
-        grid = self.query_one("#grid", Static)
-        grid.display = instance.grid is not None
-        if instance.grid is not None:
-            grid.update(grid_content(instance.grid))
+        self._legend_beside = None
+        self.query_one("#grid", Static).display = instance.grid is not None
+        self._draw_grid()
         answer = self.query_one("#answer", Input)
         answer.placeholder = hint
         answer.value = ""
         answer.disabled = False
-        self.query_one("#answer-hint", Static).update(Content(hint))
-        self._fit_hint()
         verdict = self.query_one("#verdict", Static)
         verdict.update("")
         verdict.display = False
+        self.query_one("#answer-hint", Static).update(Content(hint))
+        self._fit_hint()
         self.remove_class("-right", "-wrong")
 
     def _fit_hint(self) -> None:
         """The line under the box shows the placeholder whole when the box cuts it, until
-        the answer is checked."""
+        the answer is checked or a message under the box says what is accepted."""
         for answer in self.query("#answer").results(Input):
             room = answer.content_size.width - 1  # a cell for the cursor
             self.query_one("#answer-hint", Static).display = (
-                not answer.disabled and room > 0 and cell_len(str(answer.placeholder)) > room)
+                not answer.disabled and not self.query_one("#verdict").display
+                and room > 0 and cell_len(str(answer.placeholder)) > room)
+
+    def _message_into_view(self) -> object:
+        """The answer box and the message under it in the card's view."""
+        scroll = self.parent
+        if not isinstance(scroll, Widget) or not self.display:
+            return None
+        return scroll_to_show(scroll, self.query_one("#answer"), self.query_one("#verdict"))
+
+    def _draw_grid(self) -> None:
+        """The grid with its legend beside it when the panel is wide enough, else under it
+        (drawn again when the panel's width changes)."""
+        grid = getattr(getattr(self, "instance", None), "grid", None)
+        if grid is None:
+            return
+        width = self.content_size.width
+        if width <= 0:  # not laid out yet (the first exercise): the card panel's width
+            scroll = self.parent
+            width = scroll.content_size.width if isinstance(scroll, Widget) else 0
+        beside = width > 0 and grid_width(grid, True) <= width
+        if beside != self._legend_beside:
+            self._legend_beside = beside
+            self.query_one("#grid", Static).update(grid_content(grid, beside))
 
     def on_resize(self) -> None:
         self._fit_hint()
+        self._draw_grid()
 
     def focus_input(self) -> None:
         for answer in self.query("#answer"):  # none before the first exercise
             answer.focus(scroll_visible=False)
             # in view once laid out (below a grid at 80×24 it starts under the fold)
-            self.call_after_refresh(self._input_into_view)
+            once_laid_out(self, self._input_into_view)
 
-    def _input_into_view(self) -> None:
+    def _input_into_view(self) -> object:
         """The answer box, and the hint under it, in the card's view (the grid above
         them as far as it fits)."""
         scroll = self.parent
         if not isinstance(scroll, Widget) or not self.display:
-            return
+            return None
         hint = self.query_one("#answer-hint", Static)
-        scroll_to_show(scroll, self, hint if hint.display else self.query_one("#answer"))
+        return scroll_to_show(scroll, self, hint if hint.display else self.query_one("#answer"))
 
     def action_leave_input(self) -> None:
         self.screen.set_focus(None)
@@ -293,6 +344,10 @@ class ExercisePanel(Vertical):
         message.display = True
         if verdict.status == "unreadable":  # let the user try again
             message.update(Content.styled(plain(verdict.message), "$warning"))
+            # it says what is accepted: the hint gives it its place, and it comes into
+            # view under the box (at 80×24 it was below the fold: Enter seemed to do nothing)
+            self._fit_hint()
+            once_laid_out(self, self._message_into_view)
             return None
         marks = {"right": ("✓ Right", "bold $success"),
                  "unsimplified": ("✓ Right, not simplified", "bold $success"),
@@ -310,19 +365,49 @@ class ExercisePanel(Vertical):
         return verdict
 
 
-def scroll_to_show(scroll: Widget, first: Widget, last: Widget) -> None:
+def scroll_to_show(scroll: Widget, first: Widget, last: Widget) -> object:
     """Scroll `scroll` (the card) the least that brings `last`'s bottom into view without
     taking `first`'s top out of it: after grading, the verdict stays in view and the
-    working below it shows as far as the screen allows (PageDown shows the rest)."""
+    working below it shows as far as the screen allows (PageDown shows the rest).
+
+    Returns what the scroll was decided on (`once_laid_out` runs this again until that
+    stops changing), or None when there is nothing to show."""
     if not (scroll.is_attached and first.is_attached and last.is_attached):
-        return
+        return None
     viewport = scroll.scrollable_content_region
     y = round(scroll.scroll_y)
     top = first.region.y - viewport.y + y
     bottom = last.region.bottom - viewport.y + y
-    target = min(top, max(y, bottom - viewport.height))
+    target = max(min(top, max(y, bottom - viewport.height)), 0)
     if target != y:
-        scroll.scroll_to(y=max(target, 0), animate=False, immediate=True)
+        scroll.scroll_to(y=target, animate=False, immediate=True)
+    return scroll.virtual_size, viewport, top, bottom, target
 
 
-__all__ = ["AnswerBar", "AnswerInput", "ExercisePanel", "grid_content", "scroll_to_show"]
+LAYOUT_PASSES = 8  # at most: a card's parts settle in two or three
+
+
+def once_laid_out(widget: Widget, apply: Callable[[], object], passes: int = LAYOUT_PASSES,
+                  last: object = None) -> None:
+    """Run `apply` (a scroll into view, reading the widgets' regions) after the next
+    refresh, and again after each refresh until what it reads stops changing.
+
+    One refresh is not enough: a card's parts are laid out over several. Right after the
+    next card is shown the regions still hold the last card's scroll offset, and a prompt's
+    table (a Markdown block) gets its cells and rows a refresh or two later, so the scroll
+    was computed on the old layout: the answer box of the second exercise of a session
+    stayed under the fold, and at 80×24 Enter on a mask grid showed no verdict (it was
+    below the box, out of view). `apply` returns what its scroll was decided on (None:
+    nothing to do)."""
+    def run() -> None:
+        if not widget.is_attached:
+            return
+        seen = apply()
+        if seen is not None and seen != last and passes > 1:
+            once_laid_out(widget, apply, passes - 1, seen)
+
+    widget.call_after_refresh(run)
+
+
+__all__ = ["AnswerBar", "AnswerInput", "ExercisePanel", "grid_content", "grid_width",
+           "once_laid_out", "scroll_to_show"]

@@ -186,3 +186,17 @@ def test_the_answer_line_names_the_answer_once_by_the_one_rounding_rule(capsys):
         assert written in "\n".join(data["steps"]), (line, data["steps"])
         assert line == f"Answer: {instance_answer_text(instantiate(builtin_template(template_id), seed))}"
         assert not re.search(r"\(\d", line)
+
+
+def test_the_confusion_matrix_is_printed_as_scikit_learn_prints_it(capsys):
+    # The prompt says "confusion_matrix(y_true, y_pred) prints": it printed `[[111 72]` over
+    # `[79 169]]`, the columns out of line; NumPy pads every count to the widest one.
+    for seed in range(40):
+        code, out, _ = run(capsys, "confusion-matrix", "--seed", str(seed), "--json")
+        assert code == 0
+        data = json.loads(out)
+        g = data["given"]
+        width = max(len(str(g[name])) for name in ("TN", "FP", "FN", "TP"))
+        expected = (f"[[{g['TN']:>{width}} {g['FP']:>{width}}]\n"
+                    f"     [{g['FN']:>{width}} {g['TP']:>{width}}]]")
+        assert expected in data["prompt"], data["prompt"]

@@ -148,3 +148,54 @@ def test_a_negative_answer_can_be_checked_from_the_command_line(cli, tmp_path, f
     assert result.code == 0, result.err
     assert "Right" in result.out
     assert cli(*base, "--check", "-9/2").code == 1  # -q/4 is never -9/2
+
+
+@pytest.mark.parametrize("form", ["{pct}%.", "{pct} %.", "{dec}.", "≈ {dec}", "= {dec}",
+                                  "≈{frac}", "~{dec}"])
+def test_an_answer_written_as_in_a_sentence_is_read(cli, form):
+    # `75%.` and `0.75.` (a full stop after the number, as at the end of a sentence) and
+    # `≈ 0.7847` (copied the way the working writes it) were refused: "Could not read
+    # '75%.' as a number", and `0.75.` got a message about thousands separators.
+    instance = _instance(cli, "f1-counts", 7)  # 154/421 ≈ 0.3658
+    value = float(instance["value"])
+    typed = form.format(pct=f"{value * 100:.2f}", dec=f"{value:.4f}", frac=instance["answer"])
+    result = cli("exercise", "f1-counts", "--seed", "7", "--check", typed)
+    assert result.code == 0, (typed, result.out)
+    assert "Right" in result.out
+    wrong = form.format(pct=f"{value * 100 + 5:.2f}", dec=f"{value + 0.05:.4f}", frac="1/2")
+    result = cli("exercise", "f1-counts", "--seed", "7", "--check", wrong)
+    assert result.code == 1 and "Not quite" in result.out, (wrong, result.out)
+
+
+def test_a_minus_sign_set_apart_is_read(cli, tmp_path):
+    # `- 0.75` (a space after the minus) was unreadable; `−0.75` (the Unicode minus) was read
+    vault = tmp_path / "vault"
+    write_note(vault, "loss.md", "---\ntags: [flashcards]\n---\n# Loss\n\n"
+               "```flashdeck-exercise\ntitle: Change\nvars:\n  q: 3..3\n"
+               "prompt: It falls by q = {q} quarters.\nanswer: -q / 4\nsteps: ['{answer}']\n```\n")
+    collection = tmp_path / "c.sqlite"
+    assert cli("--collection", collection, "import", vault).code == 0
+    base = ("--collection", collection, "exercise", "change", "--seed", "3", "--check")
+    for typed in ("- 0.75", "−0.75", "− 0.75", "- 3/4", "-75 %"):
+        result = cli(*base, typed)
+        assert result.code == 0 and "Right" in result.out, (typed, result.out)
+    assert cli(*base, "- 0.5").code == 1
+
+
+@pytest.mark.parametrize("unit,typed", [("cm²", "{v} cm²"), ("cm²", "{v}cm²"), ("m³", "{v} m³"),
+                                        ("µs", "{v} µs"), ("cm²", "{v} cm2")])
+def test_an_answer_in_a_unit_with_a_superscript_is_read(cli, tmp_path, unit, typed):
+    # `36 cm²` for a template whose unit is `cm²` was "Could not read '36 cm²' as a
+    # number": the typed answer was normalised (² to 2) and the unit was not.
+    vault = tmp_path / "vault"
+    write_note(vault, "area.md", "---\ntags: [flashcards]\n---\n# Area\n\n"
+               "```flashdeck-exercise\ntitle: Area\nvars:\n  a: 6..6\n"
+               f"prompt: A square of side {{a}}. Its area?\nanswer: a*a\nunit: {unit}\n"
+               "steps: ['{a}·{a} = {answer}']\n```\n")
+    collection = tmp_path / "c.sqlite"
+    assert cli("--collection", collection, "import", vault).code == 0
+    base = ("--collection", collection, "exercise", "area", "--check")
+    result = cli(*base, typed.format(v=36))
+    assert result.code == 0 and "Right" in result.out, result.out
+    result = cli(*base, typed.format(v=35))
+    assert result.code == 1 and "Not quite" in result.out, result.out

@@ -424,7 +424,9 @@ class ReviewScreen(Screen):
             await self.reveal()
             # the answer in view once laid out: below a long front (or on a small terminal)
             # it came in under the fold, and a second Space graded an answer never seen
-            self.call_after_refresh(self._answer_into_view)
+            from flashdeck.tui.answer_parts import once_laid_out  # built by the reveal
+
+            once_laid_out(self, self._answer_into_view)
             return
         await self.action_grade(self.suggested or Rating.GOOD)
 
@@ -668,7 +670,14 @@ class ReviewScreen(Screen):
         if self.card is None or self.card.id != card.id or self.app.pending is not None:
             return  # the user has moved on meanwhile (or answered it): nothing to refresh
         if fresh.orphaned or fresh.suspended:
-            self.notify("That card is no longer in its note.", markup=False)
+            if fresh.orphaned and card.kind == "exercise" and report.errors:
+                # its block no longer reads (the problem is said above): the card is not
+                # gone from the note, it waits there with its history for the fix
+                self.notify("This exercise's template has a mistake now (see above): its card "
+                            "is set aside, with its history, until the block is fixed and "
+                            "the note read again.", severity="warning", markup=False, timeout=8)
+            else:
+                self.notify("That card is no longer in its note.", markup=False)
             await self.next_card()
             return
         # the card's state is kept: the exercise's numbers, the typed answer, the verdict
@@ -705,22 +714,25 @@ class ReviewScreen(Screen):
         await self.reveal()
         # the verdict and the working below it in view (at 80×24 PageDown shows the rest),
         # once the revealed answer has been laid out
-        self.call_after_refresh(self._verdict_into_view)
+        from flashdeck.tui.answer_parts import once_laid_out
 
-    def _answer_into_view(self) -> None:
+        once_laid_out(self, self._verdict_into_view)
+
+    def _answer_into_view(self) -> object:
         """The least scroll that shows the back's first lines (half the view, or all of a
         shorter back), never past the rule: no scroll when the card already shows them,
-        and as much of the front above as fits."""
+        and as much of the front above as fits. Returns what it decided on
+        (`once_laid_out`)."""
         if not self.revealed or not self.is_attached:
             # the reveal moved on instead (the card answered elsewhere): maybe to the
             # summary, this screen's widgets already gone
-            return
+            return None
         parts = [next(iter(self.query(name)), None) for name in ("#card", "#divider", "#back")]
         if None in parts:
-            return
+            return None
         card, divider, back = parts
         if not (card.is_attached and back.is_attached):
-            return
+            return None
         view = card.scrollable_content_region
         y = round(card.scroll_y)
         rule_top = divider.region.y - view.y + y
@@ -729,14 +741,16 @@ class ReviewScreen(Screen):
         target = min(rule_top, max(y, wanted - view.height))
         if target > y:
             card.scroll_to(y=target, animate=False, immediate=True)
+        return card.virtual_size, view, rule_top, wanted, target
 
-    def _verdict_into_view(self) -> None:
+    def _verdict_into_view(self) -> object:
         if not self.revealed or not self.is_attached or not self.query("#card #back"):
-            return  # the reveal moved on instead (see `_answer_into_view`)
+            return None  # the reveal moved on instead (see `_answer_into_view`)
         for verdict in self.query("#exercise #verdict"):
             from flashdeck.tui.answer_parts import scroll_to_show
 
-            scroll_to_show(self.query_one("#card"), verdict, self.query_one("#back"))
+            return scroll_to_show(self.query_one("#card"), verdict, self.query_one("#back"))
+        return None
 
     @after_first_card
     def action_scroll_card(self, how: str) -> None:
