@@ -21,6 +21,7 @@ snapshots are the same everywhere) or `off` (labelled placeholders only).
 from __future__ import annotations
 
 import os
+import re
 import sys
 import threading
 from collections import OrderedDict
@@ -46,6 +47,7 @@ MAX_PREFETCH = 4  # images of one card decoded ahead of the reveal
 DEFAULT_CELL = (10, 20)  # pixels of a terminal cell when the terminal does not say
 
 TOO_LARGE = "too large"
+_BOMB_PIXELS = re.compile(r"\((\d{1,15}) pixels\)")  # in Pillow's DecompressionBombError
 UNREADABLE = "cannot be read"
 
 
@@ -137,7 +139,13 @@ def _decode(path: Path, size: int) -> Decoded:
             if im.size != target:
                 im = im.resize(target, Image.Resampling.BILINEAR)
             return Decoded(im, width, height)
-    except (UnidentifiedImageError, Image.DecompressionBombError):
+    except Image.DecompressionBombError as exc:
+        # Pillow refuses, from the header alone, an image of more than twice its own limit
+        # (a 20000×20000 PNG of a few kB): as large as it is, not "not an image"
+        pixels = _BOMB_PIXELS.search(str(exc))
+        return Decoded(None, problem=f"{TOO_LARGE} ({int(pixels.group(1)):,} pixels)"
+                       if pixels else TOO_LARGE)
+    except UnidentifiedImageError:
         return Decoded(None, problem=NOT_AN_IMAGE)
     except (OSError, ValueError, SyntaxError) as exc:  # truncated or corrupt file
         return Decoded(None, problem=f"{UNREADABLE} ({exc})")

@@ -76,11 +76,29 @@ async def test_a_missing_image_is_named_and_says_why(tmp_path):
         assert "textual_image" not in sys.modules or not app.screen.query("HalfcellImage")
 
 
+def png_header(width: int, height: int) -> bytes:
+    """A PNG that declares `width`×`height` pixels in a few bytes (a decompression bomb:
+    its header alone is read before anything is decoded)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + \
+            struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2,
+                                                                0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b""))
+
+
 @pytest.mark.parametrize("data,why", [
     (b"this is not a png at all", "not an image"),
     ("truncated", "cannot be read"),  # half a PNG: an interrupted sync
     (None, "too large"),
-])
+    # 20000×20000 declared in a few bytes: Pillow's own bomb check refuses it at the header
+    # (it said "not an image")
+    (png_header(20_000, 20_000), "too large (400,000,000 pixels)]"),
+], ids=["text", "truncated", "over-our-limit", "bomb"])
 def test_an_unreadable_or_huge_image_says_why(tmp_path, monkeypatch, data, why):
     @run_async
     async def run():
