@@ -1,0 +1,42 @@
+"""How a card reads on the review screen at 80×24 when its note is hostile or just large:
+a formula too wide to break, a table too wide for the panel, embeds of other notes."""
+
+from __future__ import annotations
+
+import pytest
+
+from support.tui import app_for, card, make_collection, run_async, screen_text
+
+SIZE = (80, 24)
+
+
+@pytest.fixture(autouse=True)
+def _quiet(monkeypatch):
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+
+
+async def _reveal(pilot):
+    await pilot.press("space")
+    await pilot.pause()
+    await pilot.pause()
+
+
+# a loss written out term by term: one relation, a right-hand side far wider than 80 columns
+LONG_SUM = "L = " + " + ".join(rf"w_{{{i}}} \cdot x_{{{i}}}^2" for i in range(30))
+
+
+@run_async
+async def test_the_scroll_note_under_a_wide_formula_is_not_read_into_the_next_line(tmp_path):
+    """A note puts its explanation right under the closing `$$` (no blank line). The screen
+    said `→ 300 more columns to the right: ← → scroll sideways A weighted sum of squares.`:
+    the note and the card's text ran on as one sentence. Now the text is its own paragraph."""
+    back = f"$$\n{LONG_SUM}\n$$\nA weighted sum of squares."
+    app = app_for(make_collection(tmp_path / "c.sqlite", [
+        card("question", "What is the long loss?", back, 3)]))
+    async with app.run_test(size=SIZE) as pilot:
+        await _reveal(pilot)
+        await pilot.press("end")
+        await pilot.pause()
+        lines = [line.strip() for line in screen_text(app).split("\n")]
+        assert any(line.endswith("scroll sideways") for line in lines), lines
+        assert "A weighted sum of squares." in lines, lines
