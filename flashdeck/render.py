@@ -11,6 +11,7 @@ import sys
 import unicodedata
 from pathlib import Path, PurePosixPath
 
+from flashdeck.notes.links import link_text, note_embed_name
 from flashdeck.textsafe import sanitize
 
 # A cloze card's back marks its asked deletions `==x==`; a `==` in code, math, a link or
@@ -471,7 +472,8 @@ def _strip_inline(s: str) -> str:
         if c == "[" or (c == "!" and s.startswith("[", i + 1)):
             m = _WIKI.match(s, i)
             if m:
-                out.append(embed_label(m.group(2)) if m.group(1) else link_text(m.group(2), " > "))
+                out.append(embed_label(m.group(2), " > ") if m.group(1)
+                           else link_text(m.group(2), " > "))
                 i = m.end()
                 continue
             if c == "!":
@@ -547,27 +549,13 @@ def _code_stays_inside(s: str, start: int, end: int) -> bool:
     return True
 
 
-def link_text(target: str, separator: str = " › ") -> str:
-    """`[[Note#Heading|shown]]` reads as `shown`; without an alias as `Note › Heading` (a
-    breadcrumb passes `separator=" > "`, since ` › ` separates its own headings there)."""
-    if "|" in target:
-        alias = target.split("|", 1)[1].strip()
-        if alias:
-            return alias
-        target = target.split("|", 1)[0]
-    page, _, anchor = target.partition("#")
-    page = page.strip()
-    if anchor.startswith("^"):  # a block reference: name the note only
-        return page or target.strip()
-    parts = [page, *(a.strip() for a in anchor.split("#"))] if anchor else [page]
-    return separator.join(p for p in parts if p) or target.strip()
-
-
-def embed_label(target: str) -> str:
-    """`![[name.png]]` as a labelled placeholder: `[image: name.png]`, `[embed: Note]`."""
+def embed_label(target: str, separator: str = " › ") -> str:
+    """`![[name.png]]` as a labelled placeholder: `[image: name.png]`; an embedded note
+    with the heading it embeds, `[embed: Note › Heading]`."""
     name = target.split("|", 1)[0].split("#", 1)[0].strip()
-    kind = "image" if PurePosixPath(name).suffix.lower() in _IMAGE_EXT else "embed"
-    return f"[{kind}: {name or target.strip()}]"
+    if PurePosixPath(name).suffix.lower() in _IMAGE_EXT:
+        return f"[image: {name or target.strip()}]"
+    return f"[embed: {note_embed_name(target, separator)}]"
 
 
 def image_label(alt: str, src: str) -> str:

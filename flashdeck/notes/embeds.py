@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
+from flashdeck.notes.links import note_embed_name
+
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".tif", ".tiff",
                             ".avif", ".svg"})
 MAX_WALK_ENTRIES = 200_000  # directory entries looked at when indexing one vault
@@ -176,6 +178,8 @@ class Resolver:
         """`![[target]]`."""
         link, alt, width, height = parse_wiki_target(target)
         name = link or target.strip()
+        if link and PurePosixPath(link).suffix.lower() not in IMAGE_SUFFIXES:
+            name = note_embed_name(target[:MAX_TARGET])  # `Other › Heading`: what it embeds
         if not link:
             return Embed(name, link, problem=NOT_FOUND, alt=alt)
         return self._resolve(name, link, width, height, alt)

@@ -93,8 +93,15 @@ def test_a_missing_image_is_named_with_why(vault):
 
 
 def test_a_note_embed_is_named_not_resolved(vault):
+    """Named with the heading it embeds: `[embed: Precision and Recall]` did not say which
+    part of the note the card shows there; a block reference names its note."""
     embed = resolver(vault).wiki("Precision and Recall#Definition")
-    assert embed.label() == "[embed: Precision and Recall]"
+    assert embed.label() == "[embed: Precision and Recall › Definition]"
+    assert embed.path is None and embed.problem is None
+    assert resolver(vault).wiki("Precision and Recall#^a1b2c3").label() == \
+        "[embed: Precision and Recall]"
+    assert resolver(vault).wiki("Precision and Recall#Definition|the definition").label() == \
+        "[embed: Precision and Recall › Definition]"
 
 
 @pytest.mark.parametrize("target", ["../../../../etc/passwd.png", "../../../outside.png",

@@ -40,3 +40,24 @@ async def test_the_scroll_note_under_a_wide_formula_is_not_read_into_the_next_li
         lines = [line.strip() for line in screen_text(app).split("\n")]
         assert any(line.endswith("scroll sideways") for line in lines), lines
         assert "A weighted sum of squares." in lines, lines
+
+
+@run_async
+async def test_an_embedded_note_section_is_named_with_its_heading(tmp_path):
+    """`![[Gradient Descent#Learning rate]]` read `[embed: Gradient Descent]`, on a line of
+    its own and inside a sentence alike: which part of the note was meant was lost. Now the
+    placeholder names the heading too."""
+    from flashdeck.notes.embeds import VaultIndex
+    from support.images import vault_with
+
+    VaultIndex.forget()
+    _vault, path = vault_with(
+        tmp_path, "![[Gradient Descent#Learning rate]]\n\n"
+                  "Too large a step overshoots; see ![[Adam#Bias correction]] too.")
+    app = app_for(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _reveal(pilot)
+        text = screen_text(app)
+        assert "[embed: Gradient Descent › Learning rate]" in text
+        assert "see [embed: Adam › Bias correction] too." in text
+    VaultIndex.forget()
