@@ -169,7 +169,8 @@ def print_card(card, answer: bool = False, seed: int | None = None, file=None,
     from rich.text import Text
     from rich.theme import Theme
 
-    from flashdeck.cardtext import Labels, obsidian_to_markdown  # it imports this: cycle
+    from flashdeck.cardtext import (RICH_COLUMN_COST, Labels, fit_tables,  # a cycle
+                                    obsidian_to_markdown)
     from flashdeck.mathtext import split_markdown  # ~55 ms: `show` only, not `list`
 
     # a cloze's answers are its strong text: highlighted as on the review screen
@@ -206,8 +207,10 @@ def print_card(card, answer: bool = False, seed: int | None = None, file=None,
                           f"a wider terminal or --width shows it unwrapped", style="dim"))
             console.print()
         else:
-            draw(Markdown(obsidian_to_markdown(segment.text, labels), code_theme="ansi_dark",
-                          hyperlinks=False))
+            # a table too wide for the width: in column groups that fit (Rich squeezed a
+            # 200-column table to a blank line)
+            shown = fit_tables(obsidian_to_markdown(segment.text, labels), width, RICH_COLUMN_COST)
+            draw(Markdown(shown, code_theme="ansi_dark", hyperlinks=False))
 
 
 def _print_plain(card, answer: bool, seed: int | None, file, width: int | None) -> bool:

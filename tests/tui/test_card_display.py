@@ -61,3 +61,35 @@ async def test_an_embedded_note_section_is_named_with_its_heading(tmp_path):
         assert "[embed: Gradient Descent › Learning rate]" in text
         assert "see [embed: Adam › Bias correction] too." in text
     VaultIndex.forget()
+
+
+@run_async
+async def test_a_table_too_wide_for_the_panel_reads_whole_in_column_groups(tmp_path):
+    """A 10-class confusion matrix at 80×24: Textual squeezed its 11 columns into the panel
+    and folded the counts across lines (`907` shown as `90` over `7`). Now it is drawn as
+    two tables, each with the class names, every count whole on one line."""
+    import re
+
+    classes = ["cat", "dog", "bird", "fish", "horse", "sheep", "cow", "truck", "ship",
+               "plane"]
+    counts = {(t, p): str(100 + 37 * i + 11 * j) for i, t in enumerate(classes)
+              for j, p in enumerate(classes)}
+    table = "\n".join(["| true \\ pred | " + " | ".join(classes) + " |",
+                       "|---|" + "---|" * len(classes)]
+                      + ["| " + t + " | " + " | ".join(counts[t, p] for p in classes) + " |"
+                         for t in classes])
+    app = app_for(make_collection(tmp_path / "c.sqlite", [
+        card("question", "Which classes does the model confuse?", table, 3)]))
+    async with app.run_test(size=SIZE) as pilot:
+        await _reveal(pilot)
+        await pilot.press("home")
+        screens = []
+        for _ in range(12):
+            await pilot.pause()
+            screens.append(screen_text(app))
+            await pilot.press("pagedown")
+        text = "\n".join(screens)
+        assert "Columns 1–" in text and "of 11:" in text
+        shown = re.findall(r"│ (\d+) +(?=│)", text)
+        assert set(shown) == set(counts.values())
+        assert all(len(number) == 3 for number in shown)  # none folded across lines
