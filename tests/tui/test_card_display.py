@@ -23,6 +23,8 @@ async def _reveal(pilot):
 
 # a loss written out term by term: one relation, a right-hand side far wider than 80 columns
 LONG_SUM = "L = " + " + ".join(rf"w_{{{i}}} \cdot x_{{{i}}}^2" for i in range(30))
+# ... and the same sum as one fraction's numerator: no place to break it
+WIDE_FRACTION = r"L = \frac{" + " + ".join(rf"w_{{{i}}} x_{{{i}}}^2" for i in range(30)) + "}{2}"
 
 
 @run_async
@@ -30,7 +32,7 @@ async def test_the_scroll_note_under_a_wide_formula_is_not_read_into_the_next_li
     """A note puts its explanation right under the closing `$$` (no blank line). The screen
     said `→ 300 more columns to the right: ← → scroll sideways A weighted sum of squares.`:
     the note and the card's text ran on as one sentence. Now the text is its own paragraph."""
-    back = f"$$\n{LONG_SUM}\n$$\nA weighted sum of squares."
+    back = f"$$\n{WIDE_FRACTION}\n$$\nA weighted sum of squares."
     app = app_for(make_collection(tmp_path / "c.sqlite", [
         card("question", "What is the long loss?", back, 3)]))
     async with app.run_test(size=SIZE) as pilot:
@@ -93,3 +95,33 @@ async def test_a_table_too_wide_for_the_panel_reads_whole_in_column_groups(tmp_p
         shown = re.findall(r"│ (\d+) +(?=│)", text)
         assert set(shown) == set(counts.values())
         assert all(len(number) == 3 for number in shown)  # none folded across lines
+
+
+@run_async
+async def test_a_long_sum_breaks_before_its_terms_and_needs_no_sideways_scroll(tmp_path):
+    """A sum of 30 terms after its `=` was shown on one line 300 columns wide, read by
+    scrolling sideways 8 columns a key. Now it breaks before its `+` signs, as a textbook
+    does: every term on screen, each continuation starting with its sign under the first
+    term."""
+    import re
+
+    app = app_for(make_collection(tmp_path / "c.sqlite", [
+        card("question", "What is the long loss?", f"$$\n{LONG_SUM}\n$$\n\nA weighted sum.", 3)]))
+    async with app.run_test(size=SIZE) as pilot:
+        await _reveal(pilot)
+        screens = []
+        for _ in range(4):
+            await pilot.pause()
+            screens.append(screen_text(app))
+            await pilot.press("pagedown")
+        text = "\n".join(screens)
+        assert "scroll sideways" not in text
+        subscripts = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+        for i in range(30):
+            assert f"w{str(i).translate(subscripts)} · x{str(i).translate(subscripts)}²" in text
+        lines = [line for line in text.split("\n") if "w₀" in line or
+                 re.match(r"^\s+\+ w", line)]
+        first = next(line for line in lines if "L = w₀" in line)
+        column = first.index("w₀")
+        continuations = [line for line in lines if re.match(r"^\s+\+ w", line)]
+        assert continuations and all(line.index("+") == column for line in continuations)
