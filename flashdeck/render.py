@@ -208,8 +208,10 @@ def print_card(card, answer: bool = False, seed: int | None = None, file=None,
             console.print()
         else:
             # a table too wide for the width: in column groups that fit (Rich squeezed a
-            # 200-column table to a blank line)
-            shown = fit_tables(obsidian_to_markdown(segment.text, labels), width, RICH_COLUMN_COST)
+            # 200-column table to a blank line); sanitized again, as the labels name files
+            # from the disk (a folder named with a terminal escape)
+            shown = sanitize(fit_tables(obsidian_to_markdown(segment.text, labels), width,
+                                        RICH_COLUMN_COST))
             draw(Markdown(shown, code_theme="ansi_dark", hyperlinks=False))
 
 
