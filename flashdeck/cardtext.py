@@ -209,6 +209,8 @@ def prepare(markdown: str, width: int | None = None, labels: Labels = _AS_WRITTE
 _IMAGE_LINE = r"^[ \t]*(?:(?:!\[\[[^\[\]\n]+?\]\]|" + _IMAGE.pattern + r")[ \t]*)+$"
 _LINE_EMBED = r"!\[\[([^\[\]\n]+?)\]\]|" + _IMAGE.pattern
 MAX_IMAGES = 20  # drawn per card side; any more read as labels
+CAPPED_IMAGES = (f"More images than the {MAX_IMAGES} drawn on a card: the rest are named, "
+                 "not drawn.")
 
 
 def has_embed(markdown: str) -> bool:
@@ -224,6 +226,7 @@ def image_blocks(markdown: str, resolver: Resolver) -> Iterator[str | Embed]:
     fence: str | None = None
     chunk: list[str] = []
     drawn = 0
+    capped = False
     image_line, line_embed = re.compile(_IMAGE_LINE), re.compile(_LINE_EMBED)
     for line in lines:
         opening = _FENCE.match(line.lstrip("> "))
@@ -232,12 +235,20 @@ def image_blocks(markdown: str, resolver: Resolver) -> Iterator[str | Embed]:
                 fence = None
         elif opening:
             fence = opening.group(1)
+        elif drawn >= MAX_IMAGES and not capped and not line.startswith("    ") \
+                and image_line.match(line):
+            # the images past the cap read as labels: said once, where they start
+            capped = True
+            chunk.extend(["", f"*{escape_markdown(CAPPED_IMAGES)}*", ""])
         elif drawn < MAX_IMAGES and not line.startswith("    ") and image_line.match(line):
             if chunk:
                 yield "\n".join(chunk)
                 chunk = []
             for match in line_embed.finditer(line):
-                if drawn >= MAX_IMAGES:
+                if drawn >= MAX_IMAGES:  # the rest of the line read as labels (were lost)
+                    capped = True
+                    chunk.extend(["", f"*{escape_markdown(CAPPED_IMAGES)}*", "",
+                                  line[match.start():]])
                     break
                 drawn += 1
                 wiki, alt, src = match.group(1), match.group(2), match.group(3)

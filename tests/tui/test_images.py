@@ -187,3 +187,29 @@ def test_a_card_without_images_never_imports_textual_image_or_pillow(tmp_path):
                                            "TEXTUAL_ANIMATIONS": "none"})
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+@run_async
+async def test_images_past_the_cap_are_named_and_the_screen_says_why(tmp_path):
+    """Thirty slides embedded in one answer: the first 20 are drawn, the other ten read as
+    `[image: …]` labels, which said nothing of why they were not drawn like the ones above.
+    Now a line says so where they start."""
+    from flashdeck.cardtext import MAX_IMAGES
+
+    # the cap falls inside a line of three: its last two were neither drawn nor named
+    slides = ["![[pr-curve.png]]"] * (MAX_IMAGES - 1) + ["![[pr-curve.png]] " * 3] + \
+        ["![[pr-curve.png]]"] * 8
+    _vault, path = vault_with(tmp_path, "\n".join(slides) + "\n\nThe last slide sums it up.")
+    app = app_for(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await revealed(pilot)
+        from textual_image.widget import HalfcellImage
+
+        assert len(app.screen.query(HalfcellImage)) == MAX_IMAGES
+        await pilot.press("end")
+        await pilot.pause()
+        text = screen_text(app)
+        assert f"More images than the {MAX_IMAGES} drawn on a card: the rest are named, not" \
+            in text
+        assert text.count("[image: pr-curve.png]") == 10
+        assert "The last slide sums it up." in text
