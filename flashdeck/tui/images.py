@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import sys
 import threading
 from collections import OrderedDict
@@ -34,7 +35,7 @@ from textual.containers import ScrollableContainer, Vertical
 from textual.content import Content
 from textual.widgets import Static
 
-from flashdeck.notes.embeds import NOT_AN_IMAGE, Embed
+from flashdeck.notes.embeds import NOT_A_FILE, NOT_AN_IMAGE, Embed
 from flashdeck.tui.content import plain
 
 MAX_PIXELS = 30_000_000  # decoded at most (a JPEG counts at its reduced scale): "too large"
@@ -74,6 +75,8 @@ def decode(path: Path) -> Decoded:
         st = os.stat(path)
     except OSError as exc:
         return Decoded(None, problem=f"{UNREADABLE} ({exc.strerror or exc})")
+    if not stat.S_ISREG(st.st_mode):  # a FIFO put there since: opening it would wait forever
+        return Decoded(None, problem=NOT_A_FILE)
     key = (str(path), st.st_mtime_ns, st.st_size)
     with _decode_lock:
         with _cache_lock:
@@ -121,24 +124,29 @@ def _decode(path: Path, size: int) -> Decoded:
     if path.suffix.lower() == ".svg":
         return Decoded(None, problem="SVG is not drawn in the terminal")
     try:
-        with Image.open(path) as im:  # reads the header only
-            width, height = im.size
-            if width <= 0 or height <= 0:
-                return Decoded(None, problem=NOT_AN_IMAGE)
-            target = _fit((width, height), WORK_SIZE)
-            # a JPEG decodes at 1/2, 1/4 or 1/8 scale (never below `target`): a 20 MP
-            # photo costs a 1.4 MP buffer; other formats decode whole, so they are limited
-            im.draft("RGB", target)
-            if im.width * im.height > MAX_PIXELS:
-                return Decoded(None, width, height, f"{TOO_LARGE} ({width}×{height} pixels)")
-            im.load()
-            im = _flatten(im)
-            factor = min(im.width // target[0], im.height // target[1])
-            if factor >= 2:
-                im = im.reduce(factor)  # whole-pixel averaging: fast, and the big buffer goes
-            if im.size != target:
-                im = im.resize(target, Image.Resampling.BILINEAR)
-            return Decoded(im, width, height)
+        # opened without waiting (a FIFO swapped in since the check opens at once, and is
+        # refused), and checked again once open: nothing here can block the decoding thread
+        with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as file:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                return Decoded(None, problem=NOT_A_FILE)
+            with Image.open(file) as im:  # reads the header only
+                width, height = im.size
+                if width <= 0 or height <= 0:
+                    return Decoded(None, problem=NOT_AN_IMAGE)
+                target = _fit((width, height), WORK_SIZE)
+                # a JPEG decodes at 1/2, 1/4 or 1/8 scale (never below `target`): a 20 MP
+                # photo costs a 1.4 MP buffer; other formats decode whole, so they are limited
+                im.draft("RGB", target)
+                if im.width * im.height > MAX_PIXELS:
+                    return Decoded(None, width, height, f"{TOO_LARGE} ({width}×{height} pixels)")
+                im.load()
+                im = _flatten(im)
+                factor = min(im.width // target[0], im.height // target[1])
+                if factor >= 2:
+                    im = im.reduce(factor)  # whole-pixel averaging: fast, and the big buffer goes
+                if im.size != target:
+                    im = im.resize(target, Image.Resampling.BILINEAR)
+                return Decoded(im, width, height)
     except Image.DecompressionBombError as exc:
         # Pillow refuses, from the header alone, an image of more than twice its own limit
         # (a 20000×20000 PNG of a few kB): as large as it is, not "not an image"

@@ -3,6 +3,7 @@ placeholders that say why one cannot be shown."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -213,3 +214,24 @@ async def test_images_past_the_cap_are_named_and_the_screen_says_why(tmp_path):
             in text
         assert text.count("[image: pr-curve.png]") == 10
         assert "The last slide sums it up." in text
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_swapped_in_for_an_image_never_blocks_the_decoding(tmp_path):
+    """An embed resolved to a file that is replaced by a FIFO before it is drawn (a sync
+    tool's temporary, a hostile vault): opening it waited for a writer for ever, holding the
+    one decoding lock, and every image of the session after it stayed blank. Now it is
+    refused at once: "not a file"."""
+    import threading
+
+    fifo = tmp_path / "plot.png"
+    os.mkfifo(fifo)
+    result: list = []
+    worker = threading.Thread(target=lambda: result.append(images.decode(fifo)), daemon=True)
+    worker.start()
+    worker.join(timeout=10)
+    if worker.is_alive():  # release it: a writer lets its open return
+        with open(fifo, "wb"):
+            pass
+    assert not worker.is_alive()
+    assert result[0].image is None and result[0].problem == "not a file"
