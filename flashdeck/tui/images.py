@@ -133,6 +133,7 @@ def _decode(path: Path, size: int) -> Decoded:
                 width, height = im.size
                 if width <= 0 or height <= 0:
                     return Decoded(None, problem=NOT_AN_IMAGE)
+                turn = _ORIENTATIONS.get(_orientation(im))
                 target = _fit((width, height), WORK_SIZE)
                 # a JPEG decodes at 1/2, 1/4 or 1/8 scale (never below `target`): a 20 MP
                 # photo costs a 1.4 MP buffer; other formats decode whole, so they are limited
@@ -146,6 +147,10 @@ def _decode(path: Path, size: int) -> Decoded:
                     im = im.reduce(factor)  # whole-pixel averaging: fast, and the big buffer goes
                 if im.size != target:
                     im = im.resize(target, Image.Resampling.BILINEAR)
+                if turn is not None:  # a phone's photo, upright as its viewer shows it
+                    im = im.transpose(turn)
+                    if turn in _QUARTER_TURNS:
+                        width, height = height, width
                 return Decoded(im, width, height)
     except Image.DecompressionBombError as exc:
         # Pillow refuses, from the header alone, an image of more than twice its own limit
@@ -160,6 +165,19 @@ def _decode(path: Path, size: int) -> Decoded:
     except Exception as exc:  # noqa: BLE001 - a decoder's own bug: said on the placeholder,
         # never a crash of the review (the rest of the card is still shown)
         return Decoded(None, problem=f"{UNREADABLE} ({type(exc).__name__}: {exc})")
+
+
+# EXIF orientation -> the transpose that shows the image upright (Pillow's exif_transpose)
+_ORIENTATIONS = {2: 0, 3: 3, 4: 1, 5: 5, 6: 4, 7: 6, 8: 2}  # Image.Transpose values
+_QUARTER_TURNS = frozenset({2, 4, 5, 6})  # ROTATE_90, ROTATE_270, TRANSPOSE, TRANSVERSE
+
+
+def _orientation(im) -> int:
+    """The EXIF orientation tag (1: as stored); a damaged EXIF block reads as 1."""
+    try:
+        return int(im.getexif().get(0x0112, 1))
+    except Exception:  # noqa: BLE001 - the picture is still there to draw, unturned
+        return 1
 
 
 def _fit(size: tuple[int, int], box: tuple[int, int]) -> tuple[int, int]:

@@ -235,3 +235,23 @@ def test_a_fifo_swapped_in_for_an_image_never_blocks_the_decoding(tmp_path):
             pass
     assert not worker.is_alive()
     assert result[0].image is None and result[0].problem == "not a file"
+
+
+def test_a_phone_photo_is_drawn_upright(tmp_path):
+    """A phone stores a portrait photo as a landscape JPEG with an EXIF orientation tag;
+    Obsidian and every viewer turn it upright, the review screen drew it on its side (the
+    whiteboard photo of a lecture, unreadable). Now it is turned as the tag says."""
+    from PIL import Image
+
+    photo = tmp_path / "whiteboard.jpg"
+    im = Image.new("RGB", (400, 200), (220, 30, 30))
+    im.paste((30, 30, 220), (200, 0, 400, 200))  # left half red, right half blue as stored
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to view"
+    im.save(photo, exif=exif, quality=95)
+    decoded = images.decode(photo)
+    assert (decoded.width, decoded.height) == (200, 400)  # portrait, as it is seen
+    assert decoded.image.height > decoded.image.width
+    top = decoded.image.getpixel((decoded.image.width // 2, 5))
+    bottom = decoded.image.getpixel((decoded.image.width // 2, decoded.image.height - 5))
+    assert top[0] > 150 > top[2] and bottom[2] > 150 > bottom[0]  # red above blue
