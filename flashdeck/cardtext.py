@@ -347,8 +347,9 @@ def _split_table(prefix: str, rows: list[list[str]], delimiters: list[str],
         columns = [0, *group]
         first, last = group[0] + 1, group[-1] + 1
         span = f"{first}" if first == last else f"{first}–{last}"
-        if lines:
-            lines.append(quote)
+        # a blank line before each label: a table may follow a line of text directly, and
+        # the label would read on from it (`And a table: Columns 1–10 of 11:`)
+        lines.append(quote)
         shown = f"1–{last}" if first == 2 else f"1, {span}"
         lines.append(f"{prefix}*Columns {shown} of {count}:*")
         lines.append(quote)

@@ -71,10 +71,16 @@ def test_a_table_that_fits_a_code_block_and_a_narrow_one_are_left_alone():
 
 
 def test_a_table_in_a_callout_is_split_inside_the_callout():
+    """... each label a paragraph of its own, also after a line of text the table follows
+    directly (it read `The counts: Columns 1–9 of 11:`)."""
     table, cells = confusion_matrix()
-    quoted = "> [!example] Confusions\n" + "\n".join(f"> {line}" for line in table.split("\n"))
+    quoted = "> [!example] Confusions\n> The counts:\n" + "\n".join(
+        f"> {line}" for line in table.split("\n"))
     shown = fit_tables(quoted, 70)
-    assert all(line.startswith(">") for line in shown.split("\n"))
+    lines = shown.split("\n")
+    assert all(line.startswith(">") for line in lines)
+    assert lines[1:3] == ["> The counts:", ">"]
+    assert re.fullmatch(r"> \*Columns 1–\d of 11:\*", lines[3])
     values = {cell for group in tables_of(shown) for row in group[1:] for cell in row[1:]}
     assert values == set(cells.values())
 
