@@ -199,7 +199,7 @@ def prepare(markdown: str, width: int | None = None, labels: Labels = _AS_WRITTE
     """Card markdown, made ready and safe for a markdown renderer; display math fitted to
     `width` columns (the width a block has at the top level), tables to `table_width` (by
     default `width`: see `fit_tables`)."""
-    shown = obsidian_to_markdown(render_math(markdown, width), labels)
+    shown = cap_nesting(obsidian_to_markdown(render_math(markdown, width), labels))
     return sanitize(fit_tables(shown, width if table_width is None else table_width))
 
 
@@ -413,3 +413,46 @@ def fit_tables(markdown: str, room: int | None, column_cost: int = TABLE_COLUMN_
         out.extend(split if split is not None else lines[i:end])
         i = end
     return "\n".join(out)
+
+
+# -- nesting deeper than the renderers parse ---------------------------------------------------
+# markdown-it (Textual's Markdown widget and Rich's, for `show`) stops at 20 levels of nested
+# blocks, and drops what is deeper and, for a list, the rest of the card with it: a list
+# nested ten deep lost its last items and every line after it. So a list item or a quote
+# nested deeper than they can show is written at the deepest level they do: its text stays.
+
+MAX_QUOTE_DEPTH = 12  # `>` markers kept on a line (each costs the parser a level)
+MAX_NESTING_COST = 16  # columns of list indentation, less one a quote level: see below
+_NESTED_LINE = re.compile(r"^((?:[ \t]*>)*)([ \t]*)((?:[-*+]|\d{1,9}[.)])(?:[ \t]|$))?")
+
+
+def cap_nesting(markdown: str) -> str:
+    """The list items indented, and the quotes nested, deeper than markdown-it parses moved
+    up to the deepest level it does (see above); code blocks left alone. A list level costs
+    the parser two levels and is indented at least two columns, a quote level one: capping
+    a list item's indentation at 16 columns less one per quote level around it keeps every
+    line within its 20 levels (a paragraph takes the last)."""
+    if "\n" not in markdown:
+        return markdown
+    lines = markdown.split("\n")
+    fence: str | None = None
+    for i, line in enumerate(lines):
+        opening = _FENCE.match(line.lstrip("> \t"))
+        if fence is not None:
+            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
+                fence = None
+            continue
+        if opening:
+            fence = opening.group(1)
+        match = _NESTED_LINE.match(line)
+        quotes, indent, item = match.group(1), match.group(2), match.group(3)
+        depth = quotes.count(">")
+        if depth > MAX_QUOTE_DEPTH:
+            quotes = "> " * MAX_QUOTE_DEPTH
+        room = max(0, MAX_NESTING_COST - min(depth, MAX_QUOTE_DEPTH)) & ~1
+        if item is not None and len(indent.expandtabs(4)) > room:
+            indent = " " * room
+        elif depth <= MAX_QUOTE_DEPTH:
+            continue
+        lines[i] = quotes + indent + line[match.end(2):]
+    return "\n".join(lines)

@@ -169,8 +169,8 @@ def print_card(card, answer: bool = False, seed: int | None = None, file=None,
     from rich.text import Text
     from rich.theme import Theme
 
-    from flashdeck.cardtext import (RICH_COLUMN_COST, Labels, fit_tables,  # a cycle
-                                    obsidian_to_markdown)
+    from flashdeck.cardtext import (RICH_COLUMN_COST, Labels, cap_nesting,  # a cycle
+                                    fit_tables, obsidian_to_markdown)
     from flashdeck.mathtext import split_markdown  # ~55 ms: `show` only, not `list`
 
     # a cloze's answers are its strong text: highlighted as on the review screen
@@ -210,8 +210,8 @@ def print_card(card, answer: bool = False, seed: int | None = None, file=None,
             # a table too wide for the width: in column groups that fit (Rich squeezed a
             # 200-column table to a blank line); sanitized again, as the labels name files
             # from the disk (a folder named with a terminal escape)
-            shown = sanitize(fit_tables(obsidian_to_markdown(segment.text, labels), width,
-                                        RICH_COLUMN_COST))
+            shown = sanitize(fit_tables(cap_nesting(obsidian_to_markdown(segment.text, labels)),
+                                        width, RICH_COLUMN_COST))
             draw(Markdown(shown, code_theme="ansi_dark", hyperlinks=False))
 
 

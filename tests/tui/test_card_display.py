@@ -125,3 +125,19 @@ async def test_a_long_sum_breaks_before_its_terms_and_needs_no_sideways_scroll(t
         column = first.index("w₀")
         continuations = [line for line in lines if re.match(r"^\s+\+ w", line)]
         assert continuations and all(line.index("+") == column for line in continuations)
+
+
+@run_async
+async def test_a_list_nested_fourteen_deep_keeps_every_item_and_what_follows(tmp_path):
+    """The review screen dropped a list's items from the tenth level down and every line of
+    the answer after the list: markdown-it stops at 20 nested blocks. Now the deeper items
+    are shown at the deepest level it parses, and the answer goes on after them."""
+    steps = "\n".join("  " * d + f"- step {d}" for d in range(14))
+    app = app_for(make_collection(tmp_path / "c.sqlite", [
+        card("question", "How does backprop unfold?", f"{steps}\n\nThe chain rule.", 3)]))
+    async with app.run_test(size=(80, 50)) as pilot:
+        await _reveal(pilot)
+        text = screen_text(app)
+        for d in range(14):
+            assert f"step {d}" in text
+        assert "The chain rule." in text
