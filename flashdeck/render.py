@@ -11,7 +11,7 @@ import sys
 import unicodedata
 from pathlib import Path, PurePosixPath
 
-from flashdeck.notes.links import link_text, note_embed_name
+from flashdeck.notes.links import link_text, note_embed_name, unescape_pipe
 from flashdeck.textsafe import sanitize
 
 # A cloze card's back marks its asked deletions `==x==`; a `==` in code, math, a link or
@@ -557,7 +557,7 @@ def _code_stays_inside(s: str, start: int, end: int) -> bool:
 def embed_label(target: str, separator: str = " › ") -> str:
     """`![[name.png]]` as a labelled placeholder: `[image: name.png]`; an embedded note
     with the heading it embeds, `[embed: Note › Heading]`."""
-    name = target.split("|", 1)[0].split("#", 1)[0].strip()
+    name = unescape_pipe(target).split("|", 1)[0].split("#", 1)[0].strip()
     if PurePosixPath(name).suffix.lower() in _IMAGE_EXT:
         return f"[image: {name or target.strip()}]"
     return f"[embed: {note_embed_name(target, separator)}]"

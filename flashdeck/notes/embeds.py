@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
-from flashdeck.notes.links import note_embed_name
+from flashdeck.notes.links import note_embed_name, unescape_pipe
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".tif", ".tiff",
                             ".avif", ".svg"})
@@ -81,7 +81,7 @@ class Embed:
 
 def parse_wiki_target(target: str) -> tuple[str, str, int | None, int | None]:
     """`folder/name.png#x|300x200` -> (`folder/name.png`, alt text, width, height)."""
-    target = target[:MAX_TARGET]
+    target = unescape_pipe(target[:MAX_TARGET])
     link, _, extra = target.partition("|")
     link = link.split("#", 1)[0].strip()
     width = height = None

@@ -8,9 +8,16 @@ card on screen pays nothing for it.
 from __future__ import annotations
 
 
+def unescape_pipe(target: str) -> str:
+    """A link's target with Obsidian's `\\|` read as `|`: in a table a link is written
+    `[[Note\\|shown]]`, `![[plot.png\\|300]]` (a bare `|` would end the cell)."""
+    return target.replace("\\|", "|")
+
+
 def link_text(target: str, separator: str = " › ") -> str:
     """`[[Note#Heading|shown]]` reads as `shown`; without an alias as `Note › Heading` (a
     breadcrumb passes `separator=" > "`, since ` › ` separates its own headings there)."""
+    target = unescape_pipe(target)
     if "|" in target:
         alias = target.split("|", 1)[1].strip()
         if alias:
@@ -28,4 +35,4 @@ def note_embed_name(target: str, separator: str = " › ") -> str:
     """What the placeholder of an embedded note (`![[Other#Heading|alt]]`) names: the note
     and the heading it embeds (`Other › Heading`; a block reference, the note). What follows
     a `|` is display text, not a part of what is embedded."""
-    return link_text(target.split("|", 1)[0], separator)
+    return link_text(unescape_pipe(target).split("|", 1)[0], separator)

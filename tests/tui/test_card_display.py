@@ -141,3 +141,22 @@ async def test_a_list_nested_fourteen_deep_keeps_every_item_and_what_follows(tmp
         for d in range(14):
             assert f"step {d}" in text
         assert "The chain rule." in text
+
+
+@run_async
+async def test_links_and_images_in_a_table_written_with_an_escaped_pipe(tmp_path):
+    """Obsidian escapes a link's `|` inside a table: `[[Recall\\|sensitivity]]`,
+    `![[pr-curve.png\\|120]]`. The image read as a note `[embed: pr-curve.png\\]`."""
+    from flashdeck.notes.embeds import VaultIndex
+    from support.images import vault_with
+
+    VaultIndex.forget()
+    _vault, path = vault_with(tmp_path, "| figure | metric |\n|---|---|\n"
+                                        "| ![[pr-curve.png\\|120]] | [[Recall\\|sensitivity]] |")
+    app = app_for(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _reveal(pilot)
+        text = screen_text(app)
+        assert "[image: pr-curve.png]" in text and "sensitivity" in text
+        assert "embed" not in text
+    VaultIndex.forget()
