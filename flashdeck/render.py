@@ -170,7 +170,8 @@ def print_card(card, answer: bool = False, seed: int | None = None, file=None,
     from rich.theme import Theme
 
     from flashdeck.cardtext import (RICH_COLUMN_COST, Labels, cap_nesting,  # a cycle
-                                    fit_tables, obsidian_to_markdown)
+                                    fit_tables, has_embed, image_blocks, obsidian_to_markdown)
+    from flashdeck.escaping import escape_markdown
     from flashdeck.mathtext import split_markdown  # ~55 ms: `show` only, not `list`
 
     # a cloze's answers are its strong text: highlighted as on the review screen
@@ -207,10 +208,17 @@ def print_card(card, answer: bool = False, seed: int | None = None, file=None,
                           f"a wider terminal or --width shows it unwrapped", style="dim"))
             console.print()
         else:
+            text = segment.text
+            if resolver is not None and has_embed(text):
+                # an image on a line of its own is a block of its own, as the review screen
+                # draws it (its label read on into the next line of text)
+                text = "\n\n".join(
+                    part if isinstance(part, str) else escape_markdown(part.label(True))
+                    for part in image_blocks(text, resolver))
             # a table too wide for the width: in column groups that fit (Rich squeezed a
             # 200-column table to a blank line); sanitized again, as the labels name files
             # from the disk (a folder named with a terminal escape)
-            shown = sanitize(fit_tables(cap_nesting(obsidian_to_markdown(segment.text, labels)),
+            shown = sanitize(fit_tables(cap_nesting(obsidian_to_markdown(text, labels)),
                                         width, RICH_COLUMN_COST))
             draw(Markdown(shown, code_theme="ansi_dark", hyperlinks=False))
 

@@ -108,3 +108,17 @@ def test_show_never_prints_a_terminal_escape_from_a_folder_name(cli, tmp_path):
     text = "\n".join(lines)
     assert "\x1b" not in text and "\x07" not in text
     assert "att␛]0;pwned␇/roc.png]" in text
+
+
+def test_show_puts_an_image_on_its_own_line_as_the_review_screen_does(cli, tmp_path, vault):
+    """A note writes its explanation right under the image (no blank line). The review
+    screen draws the image, then the text; `show` ran the label and the text together,
+    `[image: pr-curve.png → …] The curve hugs the corner.`. Now the label is its own block."""
+    write_note(vault / "ML", "Curves.md", "---\ntags: [flashcards]\n---\n"
+               "### What does a good PR curve do?\n![[pr-curve.png]]\nIt hugs the corner.\n")
+    col = tmp_path / "c2.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    lines = shown(cli, col, "What does a good PR curve do?")
+    label = next(i for i, line in enumerate(lines) if line.startswith("[image: pr-curve.png"))
+    assert lines[label].endswith("attachments/pr-curve.png]")
+    assert "It hugs the corner." in lines[label + 1:]
