@@ -315,8 +315,9 @@ def _shown_width(cell: str) -> tuple[int, int]:
 
 def _split_table(prefix: str, rows: list[list[str]], delimiters: list[str],
                  room: int, cost: int) -> list[str] | None:
-    """The table's lines as column groups that fit `room` columns, or None when it fits
-    (or cannot be helped: a first column with one more is already too wide)."""
+    """The table's lines as column groups that fit `room` columns (a group is at least the
+    first column and one more, however wide), or None when its columns fit as they are or
+    it has too few to split."""
     count = len(delimiters)
     rows = [(row + [""] * count)[:count] for row in rows]
     natural = [0] * count
@@ -369,8 +370,6 @@ def fit_tables(markdown: str, room: int | None, column_cost: int = TABLE_COLUMN_
     Code blocks are left alone."""
     if room is None or "|" not in markdown:
         return markdown
-    from flashdeck.mathtext.markdown import QUOTE_COST  # what a quote level costs on screen
-
     lines = markdown.split("\n")
     out: list[str] = []
     fence: str | None = None
@@ -408,8 +407,11 @@ def fit_tables(markdown: str, room: int | None, column_cost: int = TABLE_COLUMN_
                 break
             rows.append(cells)
             end += 1
+        quotes = prefix.count(">")
+        if quotes:  # what a quote level costs on screen (the math module: only for these)
+            from flashdeck.mathtext.markdown import QUOTE_COST
         split = _split_table(prefix, rows, delimiters,
-                             room - QUOTE_COST * prefix.count(">"), column_cost)
+                             room - (QUOTE_COST * quotes if quotes else 0), column_cost)
         out.extend(split if split is not None else lines[i:end])
         i = end
     return "\n".join(out)
