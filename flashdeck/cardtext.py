@@ -194,10 +194,13 @@ def obsidian_to_markdown(markdown: str, labels: Labels = _AS_WRITTEN) -> str:
     return "\n".join(lines)
 
 
-def prepare(markdown: str, width: int | None = None, labels: Labels = _AS_WRITTEN) -> str:
+def prepare(markdown: str, width: int | None = None, labels: Labels = _AS_WRITTEN,
+            table_width: int | None = None) -> str:
     """Card markdown, made ready and safe for a markdown renderer; display math fitted to
-    `width` columns (the width a block has at the top level)."""
-    return sanitize(obsidian_to_markdown(render_math(markdown, width), labels))
+    `width` columns (the width a block has at the top level), tables to `table_width` (by
+    default `width`: see `fit_tables`)."""
+    shown = cap_nesting(obsidian_to_markdown(render_math(markdown, width), labels))
+    return sanitize(fit_tables(shown, width if table_width is None else table_width))
 
 
 # -- images that stand on their own line: drawn, not labelled (the review screen) ------------
@@ -206,6 +209,8 @@ def prepare(markdown: str, width: int | None = None, labels: Labels = _AS_WRITTE
 _IMAGE_LINE = r"^[ \t]*(?:(?:!\[\[[^\[\]\n]+?\]\]|" + _IMAGE.pattern + r")[ \t]*)+$"
 _LINE_EMBED = r"!\[\[([^\[\]\n]+?)\]\]|" + _IMAGE.pattern
 MAX_IMAGES = 20  # drawn per card side; any more read as labels
+CAPPED_IMAGES = (f"More images than the {MAX_IMAGES} drawn on a card: the rest are named, "
+                 "not drawn.")
 
 
 def has_embed(markdown: str) -> bool:
@@ -221,6 +226,7 @@ def image_blocks(markdown: str, resolver: Resolver) -> Iterator[str | Embed]:
     fence: str | None = None
     chunk: list[str] = []
     drawn = 0
+    capped = False
     image_line, line_embed = re.compile(_IMAGE_LINE), re.compile(_LINE_EMBED)
     for line in lines:
         opening = _FENCE.match(line.lstrip("> "))
@@ -229,12 +235,20 @@ def image_blocks(markdown: str, resolver: Resolver) -> Iterator[str | Embed]:
                 fence = None
         elif opening:
             fence = opening.group(1)
+        elif drawn >= MAX_IMAGES and not capped and not line.startswith("    ") \
+                and image_line.match(line):
+            # the images past the cap read as labels: said once, where they start
+            capped = True
+            chunk.extend(["", f"*{escape_markdown(CAPPED_IMAGES)}*", ""])
         elif drawn < MAX_IMAGES and not line.startswith("    ") and image_line.match(line):
             if chunk:
                 yield "\n".join(chunk)
                 chunk = []
             for match in line_embed.finditer(line):
-                if drawn >= MAX_IMAGES:
+                if drawn >= MAX_IMAGES:  # the rest of the line read as labels (were lost)
+                    capped = True
+                    chunk.extend(["", f"*{escape_markdown(CAPPED_IMAGES)}*", "",
+                                  line[match.start():]])
                     break
                 drawn += 1
                 wiki, alt, src = match.group(1), match.group(2), match.group(3)
@@ -243,3 +257,204 @@ def image_blocks(markdown: str, resolver: Resolver) -> Iterator[str | Embed]:
         chunk.append(line)
     if chunk:
         yield "\n".join(chunk)
+
+
+# -- tables wider than the panel: split into column groups ----------------------------------
+# A markdown table is drawn by the renderer at the panel's width: past what its columns need
+# at the least (their longest words), Textual's table folds numbers across lines (`907` as
+# `90`/`7`) and Rich's squeezes its columns to nothing (a 200-column table printed as a
+# blank line). So a table whose columns cannot fit is written as several tables, each with
+# the first column (the rows' names) and as many of the next columns as fit, under a line
+# naming the columns it holds: every cell reads whole, at any width. The work is one pass
+# over the lines, each cell measured once.
+
+TABLE_COLUMN_COST = 3  # what a column costs besides its text: a border and a space each side
+RICH_COLUMN_COST = 2  # ... in `flashdeck show` (Rich): two spaces between columns
+TABLE_EDGE_COST = 1  # the table's closing border
+TABLE_WORD_ROOM = 24  # a column of long text is given this much and wraps within it
+MAX_TABLE_COLUMNS = 1000  # a row of more cells is left as written (the renderer's to draw)
+MIN_SPLIT_COLUMNS = 4  # fewer: a group would be the first column and one more, little gained
+
+_TABLE_DELIMITER_CELL = re.compile(r"^\s*:?-+:?\s*$")
+_TABLE_QUOTE = re.compile(r"^[ \t]{0,3}(?:>[ \t]?)*")
+_CELL_MARKUP = re.compile(r"\\(.)|\*\*|__|~~|==|[*_`]|\[([^\[\]]*)\]\([^()\s]*\)")
+
+
+def _table_cells(row: str) -> list[str] | None:
+    """A table row's cells (GFM: split at each `|` not escaped by a backslash, the outer
+    pipes optional), or None for a line that holds no cell boundary."""
+    cells: list[str] = []
+    start = i = 0
+    n = len(row)
+    while i < n:
+        c = row[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "|":
+            cells.append(row[start:i])
+            start = i + 1
+        i += 1
+    if not cells:
+        return None
+    cells.append(row[start:])
+    if not cells[0].strip():
+        cells.pop(0)
+    if cells and not cells[-1].strip():
+        cells.pop()
+    return [cell.strip() for cell in cells]
+
+
+def _shown_width(cell: str) -> tuple[int, int]:
+    """(the cell's width as shown, its longest word's): markdown markers not counted."""
+    from rich.cells import cell_len  # only for a card holding a table
+
+    text = _CELL_MARKUP.sub(lambda m: m.group(1) or m.group(2) or "", cell)
+    return cell_len(text), max((cell_len(word) for word in text.split()), default=0)
+
+
+def _split_table(prefix: str, rows: list[list[str]], delimiters: list[str],
+                 room: int, cost: int) -> list[str] | None:
+    """The table's lines as column groups that fit `room` columns (a group is at least the
+    first column and one more, however wide), or None when its columns fit as they are or
+    it has too few to split."""
+    count = len(delimiters)
+    rows = [(row + [""] * count)[:count] for row in rows]
+    natural = [0] * count
+    least = [0] * count
+    for row in rows:
+        for k, cell in enumerate(row):
+            shown, word = _shown_width(cell)
+            natural[k] = max(natural[k], shown)
+            least[k] = max(least[k], word)
+    if count < MIN_SPLIT_COLUMNS or sum(least) + cost * count + TABLE_EDGE_COST <= room:
+        return None
+    need = [min(natural[k], max(least[k], TABLE_WORD_ROOM)) + cost
+            for k in range(count)]
+    groups: list[list[int]] = []
+    used = room  # start a group at once
+    for k in range(1, count):
+        if groups and used + need[k] <= room:
+            groups[-1].append(k)
+            used += need[k]
+        else:
+            groups.append([k])
+            used = TABLE_EDGE_COST + need[0] + need[k]
+    if len(groups) < 2:
+        return None
+    lines: list[str] = []
+    quote = prefix.rstrip()
+    for group in groups:
+        columns = [0, *group]
+        first, last = group[0] + 1, group[-1] + 1
+        span = f"{first}" if first == last else f"{first}–{last}"
+        # a blank line before each label: a table may follow a line of text directly, and
+        # the label would read on from it (`And a table: Columns 1–10 of 11:`)
+        lines.append(quote)
+        shown = f"1–{last}" if first == 2 else f"1, {span}"
+        lines.append(f"{prefix}*Columns {shown} of {count}:*")
+        lines.append(quote)
+        for r, row in enumerate(rows):
+            cells = [row[k] for k in columns]
+            lines.append(f"{prefix}| " + " | ".join(cells) + " |")
+            if r == 0:
+                lines.append(f"{prefix}|" + "|".join(delimiters[k] for k in columns) + "|")
+    return lines
+
+
+def fit_tables(markdown: str, room: int | None, column_cost: int = TABLE_COLUMN_COST) -> str:
+    """Each table of `markdown` whose columns cannot fit in `room` columns (inside a quote,
+    QUOTE_COST less a level) split into column groups that do (see above); the rest as is.
+    `column_cost`: what the renderer draws around a column's text (the review screen's
+    borders and padding by default; Rich, for `show`, puts two spaces between columns).
+    Code blocks are left alone."""
+    if room is None or "|" not in markdown:
+        return markdown
+    lines = markdown.split("\n")
+    out: list[str] = []
+    fence: str | None = None
+    i, n = 0, len(lines)
+    while i < n:
+        line = lines[i]
+        opening = _FENCE.match(line.lstrip("> "))
+        if fence is not None:
+            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
+                fence = None
+            out.append(line)
+            i += 1
+            continue
+        if opening:
+            fence = opening.group(1)
+            out.append(line)
+            i += 1
+            continue
+        prefix = _TABLE_QUOTE.match(line).group(0)  # type: ignore[union-attr]
+        header = _table_cells(line[len(prefix):]) if "|" in line and i + 1 < n else None
+        below = lines[i + 1] if header else ""
+        delimiters = _table_cells(below[len(prefix):]) \
+            if header and below.startswith(prefix) else None
+        if not (header and delimiters and len(delimiters) == len(header)
+                and len(header) <= MAX_TABLE_COLUMNS
+                and all(_TABLE_DELIMITER_CELL.match(cell) for cell in delimiters)):
+            out.append(line)
+            i += 1
+            continue
+        end = i + 2
+        rows = [header]
+        while end < n and lines[end].startswith(prefix) and lines[end][len(prefix):].strip():
+            cells = _table_cells(lines[end][len(prefix):])
+            if cells is None:
+                break
+            rows.append(cells)
+            end += 1
+        quotes = prefix.count(">")
+        if quotes:  # what a quote level costs on screen (the math module: only for these)
+            from flashdeck.mathtext.markdown import QUOTE_COST
+        split = _split_table(prefix, rows, delimiters,
+                             room - (QUOTE_COST * quotes if quotes else 0), column_cost)
+        out.extend(split if split is not None else lines[i:end])
+        i = end
+    return "\n".join(out)
+
+
+# -- nesting deeper than the renderers parse ---------------------------------------------------
+# markdown-it (Textual's Markdown widget and Rich's, for `show`) stops at 20 levels of nested
+# blocks, and drops what is deeper and, for a list, the rest of the card with it: a list
+# nested ten deep lost its last items and every line after it. So a list item or a quote
+# nested deeper than they can show is written at the deepest level they do: its text stays.
+
+MAX_QUOTE_DEPTH = 12  # `>` markers kept on a line (each costs the parser a level)
+MAX_NESTING_COST = 16  # columns of list indentation, less one a quote level: see below
+_NESTED_LINE = re.compile(r"^((?:[ \t]*>)*)([ \t]*)((?:[-*+]|\d{1,9}[.)])(?:[ \t]|$))?")
+
+
+def cap_nesting(markdown: str) -> str:
+    """The list items indented, and the quotes nested, deeper than markdown-it parses moved
+    up to the deepest level it does (see above); code blocks left alone. A list level costs
+    the parser two levels and is indented at least two columns, a quote level one: capping
+    a list item's indentation at 16 columns less one per quote level around it keeps every
+    line within its 20 levels (a paragraph takes the last)."""
+    if "\n" not in markdown:
+        return markdown
+    lines = markdown.split("\n")
+    fence: str | None = None
+    for i, line in enumerate(lines):
+        opening = _FENCE.match(line.lstrip("> \t"))
+        if fence is not None:
+            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
+                fence = None
+            continue
+        if opening:
+            fence = opening.group(1)
+        match = _NESTED_LINE.match(line)
+        quotes, indent, item = match.group(1), match.group(2), match.group(3)
+        depth = quotes.count(">")
+        if depth > MAX_QUOTE_DEPTH:
+            quotes = "> " * MAX_QUOTE_DEPTH
+        room = max(0, MAX_NESTING_COST - min(depth, MAX_QUOTE_DEPTH)) & ~1
+        if item is not None and len(indent.expandtabs(4)) > room:
+            indent = " " * room
+        elif depth <= MAX_QUOTE_DEPTH:
+            continue
+        lines[i] = quotes + indent + line[match.end(2):]
+    return "\n".join(lines)

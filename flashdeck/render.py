@@ -12,6 +12,7 @@ import unicodedata
 from bisect import bisect_left
 from pathlib import Path, PurePosixPath
 
+from flashdeck.notes.links import link_text, note_embed_name, unescape_pipe
 from flashdeck.textsafe import sanitize
 
 # A cloze card's back marks its asked deletions `==x==`; a `==` in code, math, a link or
@@ -204,7 +205,9 @@ def print_card(card, answer: bool = False, seed: int | None = None, file=None,
     from rich.text import Text
     from rich.theme import Theme
 
-    from flashdeck.cardtext import Labels, obsidian_to_markdown  # it imports this: cycle
+    from flashdeck.cardtext import (RICH_COLUMN_COST, Labels, cap_nesting,  # a cycle
+                                    fit_tables, has_embed, image_blocks, obsidian_to_markdown)
+    from flashdeck.escaping import escape_markdown
     from flashdeck.mathtext import split_markdown  # ~55 ms: `show` only, not `list`
 
     # a cloze's answers are its strong text: highlighted as on the review screen
@@ -241,8 +244,19 @@ def print_card(card, answer: bool = False, seed: int | None = None, file=None,
                           f"a wider terminal or --width shows it unwrapped", style="dim"))
             console.print()
         else:
-            draw(Markdown(obsidian_to_markdown(segment.text, labels), code_theme="ansi_dark",
-                          hyperlinks=False))
+            text = segment.text
+            if resolver is not None and has_embed(text):
+                # an image on a line of its own is a block of its own, as the review screen
+                # draws it (its label read on into the next line of text)
+                text = "\n\n".join(
+                    part if isinstance(part, str) else escape_markdown(part.label(True))
+                    for part in image_blocks(text, resolver))
+            # a table too wide for the width: in column groups that fit (Rich squeezed a
+            # 200-column table to a blank line); sanitized again, as the labels name files
+            # from the disk (a folder named with a terminal escape)
+            shown = sanitize(fit_tables(cap_nesting(obsidian_to_markdown(text, labels)),
+                                        width, RICH_COLUMN_COST))
+            draw(Markdown(shown, code_theme="ansi_dark", hyperlinks=False))
 
 
 def _print_plain(card, answer: bool, seed: int | None, file, width: int | None) -> bool:
@@ -507,7 +521,8 @@ def _strip_inline(s: str) -> str:
         if c == "[" or (c == "!" and s.startswith("[", i + 1)):
             m = _WIKI.match(s, i)
             if m:
-                out.append(embed_label(m.group(2)) if m.group(1) else link_text(m.group(2), " > "))
+                out.append(embed_label(m.group(2), " > ") if m.group(1)
+                           else link_text(m.group(2), " > "))
                 i = m.end()
                 continue
             if c == "!":
@@ -583,27 +598,13 @@ def _code_stays_inside(s: str, start: int, end: int) -> bool:
     return True
 
 
-def link_text(target: str, separator: str = " › ") -> str:
-    """`[[Note#Heading|shown]]` reads as `shown`; without an alias as `Note › Heading` (a
-    breadcrumb passes `separator=" > "`, since ` › ` separates its own headings there)."""
-    if "|" in target:
-        alias = target.split("|", 1)[1].strip()
-        if alias:
-            return alias
-        target = target.split("|", 1)[0]
-    page, _, anchor = target.partition("#")
-    page = page.strip()
-    if anchor.startswith("^"):  # a block reference: name the note only
-        return page or target.strip()
-    parts = [page, *(a.strip() for a in anchor.split("#"))] if anchor else [page]
-    return separator.join(p for p in parts if p) or target.strip()
-
-
-def embed_label(target: str) -> str:
-    """`![[name.png]]` as a labelled placeholder: `[image: name.png]`, `[embed: Note]`."""
-    name = target.split("|", 1)[0].split("#", 1)[0].strip()
-    kind = "image" if PurePosixPath(name).suffix.lower() in _IMAGE_EXT else "embed"
-    return f"[{kind}: {name or target.strip()}]"
+def embed_label(target: str, separator: str = " › ") -> str:
+    """`![[name.png]]` as a labelled placeholder: `[image: name.png]`; an embedded note
+    with the heading it embeds, `[embed: Note › Heading]`."""
+    name = unescape_pipe(target).split("|", 1)[0].split("#", 1)[0].strip()
+    if PurePosixPath(name).suffix.lower() in _IMAGE_EXT:
+        return f"[image: {name or target.strip()}]"
+    return f"[embed: {note_embed_name(target, separator)}]"
 
 
 def image_label(alt: str, src: str) -> str:

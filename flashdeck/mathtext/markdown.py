@@ -97,6 +97,9 @@ def render_markdown(text: str, escape: bool = True, width: int | None = None) ->
         if piece.overflow:
             note = overflow_note(piece.overflow)
             out.append("\n" + piece.continuation + (escape_markdown(note) if escape else note))
+            # a paragraph of its own: a line of text right under the `$$` (no blank line
+            # between, as notes often have it) read on after the note, in the same sentence
+            out.append("\n" + piece.continuation.rstrip())
     return "".join(out)
 
 

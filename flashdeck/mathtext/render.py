@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from flashdeck.mathtext import layout
-from flashdeck.mathtext.symbols import REL
+from flashdeck.mathtext.symbols import BIN, ORD, REL
 from flashdeck.mathtext.tree import Atom, Row, parse_bounded
 
 MAX_DISPLAY_CELLS = layout.MAX_DISPLAY_CELLS  # a source block is held to it too
@@ -158,38 +158,88 @@ def _stack(blocks: list[list[str]]) -> list[str]:
     return [layout.pad(line, width) for line in out]
 
 
-def _packed(head: list, forms: list[list], width: int) -> list[list[str]]:
-    """Consecutive forms side by side while they fit in `width` (as a textbook fills a line),
-    the first group after `head`: [lines of each group]."""
+def _pack(head: list, forms: list[list], width: int, rest: int | None = None,
+          lead: tuple = ()) -> list[list[list]]:
+    """Consecutive forms side by side while they fit (as a textbook fills a line), the first
+    group after `head` in `width`, the others after `lead` in `rest` (default `width`):
+    [forms of each group]."""
     groups: list[list[list]] = [[forms[0]]]
     for form in forms[1:]:
-        items = (head if len(groups) == 1 else []) + [x for f in groups[-1] + [form] for x in f]
-        if _block_width(_lines(Row(items))) <= width:
+        items = (head if len(groups) == 1 else [*lead]) + \
+            [x for f in groups[-1] + [form] for x in f]
+        room = width if len(groups) == 1 or rest is None else rest
+        if _block_width(_lines(Row(items))) <= room:
             groups[-1].append(form)
         else:
             groups.append([form])
-    return [_lines(Row((head if k == 0 else []) + [x for f in group for x in f]))
-            for k, group in enumerate(groups)]
+    return groups
+
+
+def _flat(forms: list[list]) -> list:
+    return [x for f in forms for x in f]
+
+
+def _terms(form: list) -> list[list]:
+    """A form cut before each of its own `+`, `−`, `±` and `∓` (binary: one with a term
+    before it), never inside a fraction, a bracket or a group: `= a + b − c` as `= a`,
+    `+ b`, `− c`."""
+    cuts = [i for i in range(1, len(form))
+            if _is_term_sign(form[i]) and not _is_relation(form[i - 1])
+            and not _is_term_sign(form[i - 1]) and i + 1 < len(form)]
+    return [form[a:b] for a, b in zip([0, *cuts], [*cuts, len(form)])]
+
+
+def _is_term_sign(node) -> bool:
+    return isinstance(node, Atom) and node.kind == BIN and node.text in _TERM_SIGNS
+
+
+_TERM_SIGNS = frozenset("+−-±∓")
+_NOTHING = Atom("", ORD)
+
+
+def _group_blocks(head: list, group: list[list], width: int) -> list[list[str]]:
+    """One packed group's line-blocks: one, or for a lone form still wider than `width` (a
+    long sum), its terms as many to a line as fit, each continuation starting with its
+    sign under the form's first term."""
+    lines = _lines(Row(head + _flat(group)))
+    if _block_width(lines) <= width or len(group) != 1:
+        return [lines]
+    terms = _terms(group[0])
+    if len(terms) < 2:
+        return [lines]
+    lead = head + terms[0][:1] if _is_relation(terms[0][0]) else head
+    under = _block_width(_lines(Row(lead))) + 1 if lead else 2  # where the first term starts
+    if width - under < 8:
+        under = 2  # a wide left-hand side: the continuations hang a little instead
+    groups = _pack(head, terms, width, width - under + 1, lead=(_NOTHING,))
+    # a continuation's sign is binary (`+ b`, not `+b`): set after an empty term, whose
+    # column the indent takes back
+    return [_lines(Row(head + _flat(groups[0])))] + \
+        [_indent(_lines(Row([_NOTHING, *_flat(g)])), under - 1) for g in groups[1:]]
 
 
 def _broken(lhs: list, forms: list[list], width: int) -> tuple[list[str], int]:
-    """The chain broken at its relations, as many forms to a line-block as fit; (lines,
-    overflow). Tries the textbook layout (continuations aligned on the first relation) first,
-    then a narrow hanging indent."""
+    """The chain broken at its relations, as many forms to a line-block as fit, a form still
+    too wide broken before its terms (`_group_blocks`); (lines, overflow). Tries the textbook
+    layout (continuations aligned on the first relation) first, then a narrow hanging
+    indent."""
     lhs_lines = _lines(Row(lhs)) if lhs else []
     lhs_width = _block_width(lhs_lines) + 1 if lhs else 0
     first = _lines(Row(lhs + forms[0])) if lhs else _lines(Row(forms[0]))
     best: tuple[list[str], int] | None = None
     for indent in dict.fromkeys((lhs_width, min(lhs_width, 4), 0)):
         blocks = []
+        room = width - indent
         if lhs and indent < lhs_width and _block_width(first) > width:
             blocks.append(lhs_lines)  # the left-hand side on its own, the forms under it
-            groups = _packed([], forms, width - indent)
-            blocks.extend(_indent(lines, indent) for lines in groups)
+            for group in _pack([], forms, room):
+                blocks.extend(_indent(lines, indent) for lines in _group_blocks([], group, room))
         else:
-            groups = _packed(lhs, forms, width - indent)
-            blocks.append(groups[0])
-            blocks.extend(_indent(lines, indent) for lines in groups[1:])
+            for k, group in enumerate(_pack(lhs, forms, room)):
+                # the first group starts the block at its left edge (after the left-hand
+                # side), the others under it at `indent`
+                for lines in _group_blocks(lhs if k == 0 else [], group, room if k else width):
+                    blocks.append(_indent(lines, indent) if k else lines)
         lines = _stack(blocks)
         overflow = max(0, _block_width(lines) - width)
         if best is None or overflow < best[1]:
@@ -207,7 +257,13 @@ def _fit_cached(latex: str, width: int) -> Fit:
         return Fit(whole)
     try:
         chain = _chain(tree) if tree is not None else None
-        broken = _broken(*chain, width) if chain is not None else None
+        if chain is not None:
+            broken = _broken(*chain, width)
+        elif tree is not None:  # no relation: a long sum is broken before its terms
+            lines = _stack(_group_blocks([], [_top_row(tree)], width))
+            broken = (lines, max(0, _block_width(lines) - width))
+        else:
+            broken = None
     except Exception:  # noqa: BLE001 - invalid, past the budget (TooBig) or a bug: no break,
         broken = None  # the whole block below is shown instead, flagged, never cut
     if broken is not None and broken[1] < whole_width - width:

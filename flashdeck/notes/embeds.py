@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
+from flashdeck.notes.links import note_embed_name, unescape_pipe
+
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".tif", ".tiff",
                             ".avif", ".svg"})
 MAX_WALK_ENTRIES = 200_000  # directory entries looked at when indexing one vault
@@ -79,7 +81,7 @@ class Embed:
 
 def parse_wiki_target(target: str) -> tuple[str, str, int | None, int | None]:
     """`folder/name.png#x|300x200` -> (`folder/name.png`, alt text, width, height)."""
-    target = target[:MAX_TARGET]
+    target = unescape_pipe(target[:MAX_TARGET])
     link, _, extra = target.partition("|")
     link = link.split("#", 1)[0].strip()
     width = height = None
@@ -176,6 +178,8 @@ class Resolver:
         """`![[target]]`."""
         link, alt, width, height = parse_wiki_target(target)
         name = link or target.strip()
+        if link and PurePosixPath(link).suffix.lower() not in IMAGE_SUFFIXES:
+            name = note_embed_name(target[:MAX_TARGET])  # `Other › Heading`: what it embeds
         if not link:
             return Embed(name, link, problem=NOT_FOUND, alt=alt)
         return self._resolve(name, link, width, height, alt)

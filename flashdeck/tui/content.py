@@ -30,7 +30,7 @@ def front(card, seed: int | None = None, width: int | None = None,
     `width`: the columns a display-math block has on screen (None: as wide as it is).
     `resolver`: finds the note's embedded images (see `with_images`)."""
     if card.kind == "exercise":
-        return prepare(exercise_instance(card, seed).prompt, width)
+        return _ready(exercise_instance(card, seed).prompt, width)
     return with_images(front_markdown(card, seed), width, resolver)
 
 
@@ -39,7 +39,7 @@ def back(card, seed: int | None = None, width: int | None = None,
     """The answer side; a cloze's answers are strong (styled as highlights by the CSS)."""
     markdown = back_markdown(card, seed, highlight="**")
     if card.kind == "exercise":
-        return prepare(markdown, width)
+        return _ready(markdown, width)
     return with_images(markdown, width, resolver)
 
 
@@ -49,18 +49,25 @@ def with_images(markdown: str, width: int | None,
     of its own, the list of the markdown parts (made ready) and the images (`Embed`s) in
     order. Other embeds read as labels that say why an image cannot be shown."""
     if resolver is None or not has_embed(markdown):
-        return prepare(markdown, width)
+        return _ready(markdown, width)
     labels = Labels(resolver)
     parts: list[str | Embed] = []
     for part in image_blocks(markdown, resolver):
         if isinstance(part, str):
             if part.strip():
-                parts.append(prepare(part, width, labels))
+                parts.append(_ready(part, width, labels))
         else:
             parts.append(part)
     if all(isinstance(part, str) for part in parts):
-        return prepare(markdown, width, labels)
+        return _ready(markdown, width, labels)
     return parts
+
+
+def _ready(markdown: str, width: int | None, labels: Labels | None = None) -> str:
+    """`prepare` for the card panel: display math in `width` columns (`math_width`), tables
+    in the panel's own width (a table has no fence padding)."""
+    return prepare(markdown, width, labels or Labels(),
+                   None if width is None else width + FENCE_PADDING)
 
 
 def plain(text: str) -> str:

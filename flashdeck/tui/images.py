@@ -21,6 +21,8 @@ snapshots are the same everywhere) or `off` (labelled placeholders only).
 from __future__ import annotations
 
 import os
+import re
+import stat
 import sys
 import threading
 from collections import OrderedDict
@@ -33,7 +35,7 @@ from textual.containers import ScrollableContainer, Vertical
 from textual.content import Content
 from textual.widgets import Static
 
-from flashdeck.notes.embeds import NOT_AN_IMAGE, Embed
+from flashdeck.notes.embeds import NOT_A_FILE, NOT_AN_IMAGE, Embed
 from flashdeck.tui.content import plain
 
 MAX_PIXELS = 30_000_000  # decoded at most (a JPEG counts at its reduced scale): "too large"
@@ -46,6 +48,7 @@ MAX_PREFETCH = 4  # images of one card decoded ahead of the reveal
 DEFAULT_CELL = (10, 20)  # pixels of a terminal cell when the terminal does not say
 
 TOO_LARGE = "too large"
+_BOMB_PIXELS = re.compile(r"\((\d{1,15}) pixels\)")  # in Pillow's DecompressionBombError
 UNREADABLE = "cannot be read"
 
 
@@ -72,6 +75,8 @@ def decode(path: Path) -> Decoded:
         st = os.stat(path)
     except OSError as exc:
         return Decoded(None, problem=f"{UNREADABLE} ({exc.strerror or exc})")
+    if not stat.S_ISREG(st.st_mode):  # a FIFO put there since: opening it would wait forever
+        return Decoded(None, problem=NOT_A_FILE)
     key = (str(path), st.st_mtime_ns, st.st_size)
     with _decode_lock:
         with _cache_lock:
@@ -119,31 +124,60 @@ def _decode(path: Path, size: int) -> Decoded:
     if path.suffix.lower() == ".svg":
         return Decoded(None, problem="SVG is not drawn in the terminal")
     try:
-        with Image.open(path) as im:  # reads the header only
-            width, height = im.size
-            if width <= 0 or height <= 0:
-                return Decoded(None, problem=NOT_AN_IMAGE)
-            target = _fit((width, height), WORK_SIZE)
-            # a JPEG decodes at 1/2, 1/4 or 1/8 scale (never below `target`): a 20 MP
-            # photo costs a 1.4 MP buffer; other formats decode whole, so they are limited
-            im.draft("RGB", target)
-            if im.width * im.height > MAX_PIXELS:
-                return Decoded(None, width, height, f"{TOO_LARGE} ({width}×{height} pixels)")
-            im.load()
-            im = _flatten(im)
-            factor = min(im.width // target[0], im.height // target[1])
-            if factor >= 2:
-                im = im.reduce(factor)  # whole-pixel averaging: fast, and the big buffer goes
-            if im.size != target:
-                im = im.resize(target, Image.Resampling.BILINEAR)
-            return Decoded(im, width, height)
-    except (UnidentifiedImageError, Image.DecompressionBombError):
+        # opened without waiting (a FIFO swapped in since the check opens at once, and is
+        # refused), and checked again once open: nothing here can block the decoding thread
+        with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as file:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                return Decoded(None, problem=NOT_A_FILE)
+            with Image.open(file) as im:  # reads the header only
+                width, height = im.size
+                if width <= 0 or height <= 0:
+                    return Decoded(None, problem=NOT_AN_IMAGE)
+                turn = _ORIENTATIONS.get(_orientation(im))
+                target = _fit((width, height), WORK_SIZE)
+                # a JPEG decodes at 1/2, 1/4 or 1/8 scale (never below `target`): a 20 MP
+                # photo costs a 1.4 MP buffer; other formats decode whole, so they are limited
+                im.draft("RGB", target)
+                if im.width * im.height > MAX_PIXELS:
+                    return Decoded(None, width, height, f"{TOO_LARGE} ({width}×{height} pixels)")
+                im.load()
+                im = _flatten(im)
+                factor = min(im.width // target[0], im.height // target[1])
+                if factor >= 2:
+                    im = im.reduce(factor)  # whole-pixel averaging: fast, and the big buffer goes
+                if im.size != target:
+                    im = im.resize(target, Image.Resampling.BILINEAR)
+                if turn is not None:  # a phone's photo, upright as its viewer shows it
+                    im = im.transpose(turn)
+                    if turn in _QUARTER_TURNS:
+                        width, height = height, width
+                return Decoded(im, width, height)
+    except Image.DecompressionBombError as exc:
+        # Pillow refuses, from the header alone, an image of more than twice its own limit
+        # (a 20000×20000 PNG of a few kB): as large as it is, not "not an image"
+        pixels = _BOMB_PIXELS.search(str(exc))
+        return Decoded(None, problem=f"{TOO_LARGE} ({int(pixels.group(1)):,} pixels)"
+                       if pixels else TOO_LARGE)
+    except UnidentifiedImageError:
         return Decoded(None, problem=NOT_AN_IMAGE)
     except (OSError, ValueError, SyntaxError) as exc:  # truncated or corrupt file
         return Decoded(None, problem=f"{UNREADABLE} ({exc})")
     except Exception as exc:  # noqa: BLE001 - a decoder's own bug: said on the placeholder,
         # never a crash of the review (the rest of the card is still shown)
         return Decoded(None, problem=f"{UNREADABLE} ({type(exc).__name__}: {exc})")
+
+
+# EXIF orientation -> the transpose that shows the image upright (Pillow's exif_transpose)
+_ORIENTATIONS = {2: 0, 3: 3, 4: 1, 5: 5, 6: 4, 7: 6, 8: 2}  # Image.Transpose values
+_QUARTER_TURNS = frozenset({2, 4, 5, 6})  # ROTATE_90, ROTATE_270, TRANSPOSE, TRANSVERSE
+
+
+def _orientation(im) -> int:
+    """The EXIF orientation tag (1: as stored); a damaged EXIF block reads as 1."""
+    try:
+        return int(im.getexif().get(0x0112, 1))
+    except Exception:  # noqa: BLE001 - the picture is still there to draw, unturned
+        return 1
 
 
 def _fit(size: tuple[int, int], box: tuple[int, int]) -> tuple[int, int]:

@@ -89,3 +89,36 @@ def test_show_imports_no_image_library(col):
                          timeout=60, env={**os.environ, "FLASHDECK_NOW": "2026-11-24T09:00:00+00:00"})
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_show_never_prints_a_terminal_escape_from_a_folder_name(cli, tmp_path):
+    """The image's path comes from the disk, not the note: a folder named with a terminal
+    escape (`\\x1b]0;…\\x07` retitles the terminal) was printed raw by `show`. Now it shows
+    its control pictures, like any card text."""
+    root = tmp_path / "vault"
+    (root / ".obsidian").mkdir(parents=True)
+    folder = root / "att\x1b]0;pwned\x07"
+    folder.mkdir()
+    (folder / "roc.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    write_note(root, "ROC.md", "---\ntags: [flashcards]\n---\n### What does the ROC curve "
+               "plot?\n![[roc.png]]\nTPR against FPR.\n")
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", root).code == 0
+    lines = shown(cli, col, "What does the ROC")
+    text = "\n".join(lines)
+    assert "\x1b" not in text and "\x07" not in text
+    assert "att␛]0;pwned␇/roc.png]" in text
+
+
+def test_show_puts_an_image_on_its_own_line_as_the_review_screen_does(cli, tmp_path, vault):
+    """A note writes its explanation right under the image (no blank line). The review
+    screen draws the image, then the text; `show` ran the label and the text together,
+    `[image: pr-curve.png → …] The curve hugs the corner.`. Now the label is its own block."""
+    write_note(vault / "ML", "Curves.md", "---\ntags: [flashcards]\n---\n"
+               "### What does a good PR curve do?\n![[pr-curve.png]]\nIt hugs the corner.\n")
+    col = tmp_path / "c2.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    lines = shown(cli, col, "What does a good PR curve do?")
+    label = next(i for i, line in enumerate(lines) if line.startswith("[image: pr-curve.png"))
+    assert lines[label].endswith("attachments/pr-curve.png]")
+    assert "It hugs the corner." in lines[label + 1:]

@@ -144,6 +144,28 @@ def test_a_form_too_wide_in_a_chain_overflows_only_by_itself():
     assert lines[-1].strip() == "= y"
 
 
+def test_a_long_sum_breaks_before_its_own_terms_under_the_first_one():
+    """A form still too wide once the chain is broken (a sum of many terms) breaks before
+    its top-level `+` and `−`, never inside a fraction or a bracket; the continuations
+    start with their sign, under the form's first term."""
+    latex = (r"\mathcal{L} = -\frac{1}{N}\sum_{i=1}^{N} y_i \log \hat{y}_i + \lambda \|w\|^2"
+             r" - \mu \sum_j \left(a_j + b_j\right) + \frac{\gamma}{2} \|W\|_F^2 + c_1 + c_2")
+    fit = fit_display(latex, 40)
+    lines = list(fit.lines)
+    assert fit.overflow == 0 and width_of(lines) <= 40
+    assert_forms_in_order(lines, [r"\mathcal{L}", r"-\frac{1}{N}\sum_{i=1}^{N} y_i \log \hat{y}_i",
+                                  r"\lambda \|w\|^2", r"\mu \sum_j \left(a_j + b_j\right)",
+                                  r"\frac{\gamma}{2} \|W\|_F^2", "c_1", "c_2"])
+    text_rows = [line for line in lines if line.strip() and "─" not in line
+                 and line.lstrip()[:1] in "+−"]
+    assert text_rows and all(line.index(line.lstrip()[0]) == 4 for line in text_rows)
+    # a sum without a relation breaks the same way
+    plain = " + ".join(f"x_{{{i}}}" for i in range(40))
+    fit = fit_display(plain, 30)
+    assert fit.overflow == 0 and width_of(fit.lines) <= 30
+    assert "".join(fit.lines).split() == render_display(plain)[0].split()
+
+
 def test_markdown_blocks_inside_a_callout_get_less_room():
     text = f"> [!note] Jaccard\n> $${JACCARD}$$\n"
     shown = render_markdown(text, width=72)
@@ -153,6 +175,17 @@ def test_markdown_blocks_inside_a_callout_get_less_room():
 
 
 # -- properties ---------------------------------------------------------------------------------
+def terms(form: str) -> list[str]:
+    """`x_i^2+y_i^2` -> [`x_i^2`, `y_i^2`]: the form's own terms (a `+` in braces stays)."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(form):
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if ch == "+" and depth == 0:
+            parts.append(form[start:i])
+            start = i + 1
+    return [*parts, form[start:]]
+
+
 FORMS = st.sampled_from([
     "a", "2TP", r"\frac{x+y}{z}", r"\frac{1}{\frac{1}{a}+\frac{1}{b}}", r"\left(\frac{a}{b}\right)^2",
     r"\frac{a=b}{c}", r"\sqrt{\frac{p}{q}}", r"x_i^2+y_i^2", r"\text{precision}\times\text{recall}",
@@ -168,8 +201,9 @@ def test_breaking_keeps_every_form_in_order_and_fits_whenever_it_can(lhs, rest, 
     latex = lhs + "".join(f" {rel} {form}" for rel, form in rest)
     fit = fit_display(latex, width)
     lines = list(fit.lines)
-    # every top-level form, whole (nothing broken inside it), in order
-    assert_forms_in_order(lines, [lhs] + [form for _rel, form in rest])
+    # every top-level form, whole (nothing broken inside it but before its own terms: a
+    # form too wide for a line is a long sum broken at its `+`), in order
+    assert_forms_in_order(lines, [lhs, *(term for _rel, form in rest for term in terms(form))])
     # never wider than the width when a break exists: each part fits on its own line
     parts = [block(lhs)] + [block(f"{rel} {form}") for rel, form in rest]
     if all(width_of(part) <= width for part in parts):

@@ -93,8 +93,15 @@ def test_a_missing_image_is_named_with_why(vault):
 
 
 def test_a_note_embed_is_named_not_resolved(vault):
+    """Named with the heading it embeds: `[embed: Precision and Recall]` did not say which
+    part of the note the card shows there; a block reference names its note."""
     embed = resolver(vault).wiki("Precision and Recall#Definition")
-    assert embed.label() == "[embed: Precision and Recall]"
+    assert embed.label() == "[embed: Precision and Recall › Definition]"
+    assert embed.path is None and embed.problem is None
+    assert resolver(vault).wiki("Precision and Recall#^a1b2c3").label() == \
+        "[embed: Precision and Recall]"
+    assert resolver(vault).wiki("Precision and Recall#Definition|the definition").label() == \
+        "[embed: Precision and Recall › Definition]"
 
 
 @pytest.mark.parametrize("target", ["../../../../etc/passwd.png", "../../../outside.png",
@@ -122,3 +129,12 @@ def test_the_vault_walk_is_bounded_and_cached(vault, monkeypatch):
     index = VaultIndex.of(vault.resolve())
     assert index.truncated
     assert VaultIndex.of(vault.resolve()) is index  # once per session
+
+
+def test_a_pipe_escaped_for_a_table_still_sizes_the_image(vault):
+    """In a table Obsidian writes `![[plot.png\\|300]]` (a bare `|` would end the cell): it
+    read as an embedded note `plot.png\\` (`[embed: roc-curve.png\\]`). Now it is the image,
+    300 pixels wide."""
+    embed = resolver(vault).wiki("roc-curve.png\\|300")
+    assert embed.is_image and embed.width == 300 and embed.path is not None
+    assert embed.label() == "[image: roc-curve.png]"

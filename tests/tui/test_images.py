@@ -3,6 +3,7 @@ placeholders that say why one cannot be shown."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -76,11 +77,29 @@ async def test_a_missing_image_is_named_and_says_why(tmp_path):
         assert "textual_image" not in sys.modules or not app.screen.query("HalfcellImage")
 
 
+def png_header(width: int, height: int) -> bytes:
+    """A PNG that declares `width`×`height` pixels in a few bytes (a decompression bomb:
+    its header alone is read before anything is decoded)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + \
+            struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2,
+                                                                0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b""))
+
+
 @pytest.mark.parametrize("data,why", [
     (b"this is not a png at all", "not an image"),
     ("truncated", "cannot be read"),  # half a PNG: an interrupted sync
     (None, "too large"),
-])
+    # 20000×20000 declared in a few bytes: Pillow's own bomb check refuses it at the header
+    # (it said "not an image")
+    (png_header(20_000, 20_000), "too large (400,000,000 pixels)]"),
+], ids=["text", "truncated", "over-our-limit", "bomb"])
 def test_an_unreadable_or_huge_image_says_why(tmp_path, monkeypatch, data, why):
     @run_async
     async def run():
@@ -169,3 +188,70 @@ def test_a_card_without_images_never_imports_textual_image_or_pillow(tmp_path):
                                            "TEXTUAL_ANIMATIONS": "none"})
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+@run_async
+async def test_images_past_the_cap_are_named_and_the_screen_says_why(tmp_path):
+    """Thirty slides embedded in one answer: the first 20 are drawn, the other ten read as
+    `[image: …]` labels, which said nothing of why they were not drawn like the ones above.
+    Now a line says so where they start."""
+    from flashdeck.cardtext import MAX_IMAGES
+
+    # the cap falls inside a line of three: its last two were neither drawn nor named
+    slides = ["![[pr-curve.png]]"] * (MAX_IMAGES - 1) + ["![[pr-curve.png]] " * 3] + \
+        ["![[pr-curve.png]]"] * 8
+    _vault, path = vault_with(tmp_path, "\n".join(slides) + "\n\nThe last slide sums it up.")
+    app = app_for(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await revealed(pilot)
+        from textual_image.widget import HalfcellImage
+
+        assert len(app.screen.query(HalfcellImage)) == MAX_IMAGES
+        await pilot.press("end")
+        await pilot.pause()
+        text = screen_text(app)
+        assert f"More images than the {MAX_IMAGES} drawn on a card: the rest are named, not" \
+            in text
+        assert text.count("[image: pr-curve.png]") == 10
+        assert "The last slide sums it up." in text
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_swapped_in_for_an_image_never_blocks_the_decoding(tmp_path):
+    """An embed resolved to a file that is replaced by a FIFO before it is drawn (a sync
+    tool's temporary, a hostile vault): opening it waited for a writer for ever, holding the
+    one decoding lock, and every image of the session after it stayed blank. Now it is
+    refused at once: "not a file"."""
+    import threading
+
+    fifo = tmp_path / "plot.png"
+    os.mkfifo(fifo)
+    result: list = []
+    worker = threading.Thread(target=lambda: result.append(images.decode(fifo)), daemon=True)
+    worker.start()
+    worker.join(timeout=10)
+    if worker.is_alive():  # release it: a writer lets its open return
+        with open(fifo, "wb"):
+            pass
+    assert not worker.is_alive()
+    assert result[0].image is None and result[0].problem == "not a file"
+
+
+def test_a_phone_photo_is_drawn_upright(tmp_path):
+    """A phone stores a portrait photo as a landscape JPEG with an EXIF orientation tag;
+    Obsidian and every viewer turn it upright, the review screen drew it on its side (the
+    whiteboard photo of a lecture, unreadable). Now it is turned as the tag says."""
+    from PIL import Image
+
+    photo = tmp_path / "whiteboard.jpg"
+    im = Image.new("RGB", (400, 200), (220, 30, 30))
+    im.paste((30, 30, 220), (200, 0, 400, 200))  # left half red, right half blue as stored
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to view"
+    im.save(photo, exif=exif, quality=95)
+    decoded = images.decode(photo)
+    assert (decoded.width, decoded.height) == (200, 400)  # portrait, as it is seen
+    assert decoded.image.height > decoded.image.width
+    top = decoded.image.getpixel((decoded.image.width // 2, 5))
+    bottom = decoded.image.getpixel((decoded.image.width // 2, decoded.image.height - 5))
+    assert top[0] > 150 > top[2] and bottom[2] > 150 > bottom[0]  # red above blue

@@ -201,9 +201,20 @@ async def test_a_table_cell_too_narrow_for_its_text_folds_it_and_loses_none(tmp_
         await pilot.pause()
         lines = screen_text(app).split("\n")
         cells = list(app.screen.query(MarkdownTableCellContents))
-        assert len(cells) in (9, 16)
+        # every cell of the table is shown (one too many columns for the width: in column
+        # groups, each repeating the first column)
+        written = {c.strip() for row in table.strip().split("\n") if "---" not in row
+                   for c in row.strip().strip("|").split("|")}
+        assert {str(cell.visual).strip() for cell in cells} == written
+        panel = app.screen.query_one("#card")
         for cell in cells:
             region = cell.content_region
+            view = panel.content_region
+            if region.y < view.y or region.bottom > view.bottom:
+                panel.scroll_to_widget(cell, animate=False, immediate=True)  # a later group
+                await pilot.pause()
+                lines = screen_text(app).split("\n")
+                region = cell.content_region
             shown = "".join(line[region.x:region.right] for line in
                             lines[region.y:region.bottom]).replace(" ", "")
             assert shown == str(cell.visual).replace(" ", ""), (shown, str(cell.visual))
