@@ -731,12 +731,26 @@ sys.exit(main(sys.argv[1:]))
 
 
 @pytest.mark.parametrize("editor", ["/nonexistent/bin/editor --wait", "__not_executable__"])
-def test_an_editor_that_cannot_start_says_so_and_the_review_goes_on(collection, tmp_path,
-                                                                     editor):
+def test_an_editor_that_cannot_start_says_so_and_the_review_goes_on(tmp_path, editor):
     """`e` with $EDITOR naming no program (a typo, an editor not installed here) left the
     terminal blank, the app suspended for good: keys echoed on the blank screen and only
-    Ctrl+C ended it. Now the screen comes back at once and says why."""
-    _note_file(tmp_path)  # the editor is asked to open it
+    Ctrl+C ended it. Now the screen comes back at once and says why.
+
+    The collection is imported from its note, as a user's is: the real `flashdeck review`
+    re-scans the vault on start, and a note file that did not hold the cards (the
+    hand-made collection's) lost them to that scan, before or after `e` as the machine's
+    load had it ("card 1 is no longer in its note")."""
+    from flashdeck.collection.importer import import_paths
+    from flashdeck.collection.store import Collection
+
+    note = tmp_path / "vault" / "F1 Score.md"
+    note.parent.mkdir(parents=True)
+    note.write_text("#flashcards\n\nWhat does the F1 score measure?::Precision and recall"
+                    " at once.\n\nF1 Score: the formula::$F_1 = 2PR/(P + R)$\n",
+                    encoding="utf-8")
+    collection = tmp_path / "c.sqlite"
+    with Collection.open(collection) as col:
+        import_paths(col, [str(note.parent)])
     if editor == "__not_executable__":
         editor = str(tmp_path / "editor.sh")
         Path(editor).write_text("#!/bin/sh\nexit 0\n", encoding="utf-8")  # mode 644
