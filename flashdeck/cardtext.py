@@ -173,19 +173,27 @@ def _callout(line: str) -> str | None:
     return f"{prefix}{heading}\n{prefix.rstrip()}"
 
 
+def _fenced(fence: str | None, line: str, marks: str) -> tuple[str | None, str]:
+    """One line of a walk through markdown: the fence open after it (None: none), and what
+    the line is: "code" (in a fenced block, or its closing fence), "opens" (an opening
+    fence) or "text". `marks`: what may stand before a fence (quote markers)."""
+    opening = _FENCE.match(line.lstrip(marks))
+    if fence is not None:
+        closes = opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence)
+        return (None if closes else fence), "code"
+    if opening:
+        return opening.group(1), "opens"
+    return None, "text"
+
+
 def obsidian_to_markdown(markdown: str, labels: Labels = _AS_WRITTEN) -> str:
     """Rewrite wiki links, embeds and callouts into plain CommonMark (code left alone);
     embeds read as `labels` has them."""
     lines = markdown.split("\n")
     fence: str | None = None
     for i, line in enumerate(lines):
-        opening = _FENCE.match(line.lstrip("> "))
-        if fence is not None:
-            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
-                fence = None
-            continue
-        if opening:
-            fence = opening.group(1)
+        fence, kind = _fenced(fence, line, "> ")
+        if kind != "text":
             continue
         callout = _callout(line)
         lines[i] = callout if callout is not None else _inline(line, labels)
@@ -439,13 +447,9 @@ def cap_nesting(markdown: str) -> str:
     lines = markdown.split("\n")
     fence: str | None = None
     for i, line in enumerate(lines):
-        opening = _FENCE.match(line.lstrip("> \t"))
-        if fence is not None:
-            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
-                fence = None
+        fence, kind = _fenced(fence, line, "> \t")
+        if kind == "code":
             continue
-        if opening:
-            fence = opening.group(1)
         match = _NESTED_LINE.match(line)
         quotes, indent, item = match.group(1), match.group(2), match.group(3)
         depth = quotes.count(">")
