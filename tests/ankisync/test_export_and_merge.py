@@ -4,6 +4,7 @@ both answers count, in time order, and the card's state is the replay of both.""
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 from support.notes import write_note
@@ -31,10 +32,24 @@ def answer(cli, path, rating="good", count=1) -> list[int]:
     return ids
 
 
-def test_export_imports_into_anki_with_schedules_and_history(cli, tmp_path):
-    from anki.collection import (Collection, ImportAnkiPackageOptions,
-                                 ImportAnkiPackageRequest)
+@contextmanager
+def anki_with(tmp_path, package, deck_configs: bool = False):
+    """A fresh Anki collection with `package` imported, schedules included (and the deck
+    presets, `deck_configs`), as a user moving to Anki imports it; closed after."""
+    from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
+    (tmp_path / "anki").mkdir()
+    anki = Collection(str(tmp_path / "anki" / "collection.anki2"))
+    try:
+        anki.import_anki_package(ImportAnkiPackageRequest(
+            package_path=str(package), options=ImportAnkiPackageOptions(
+                with_scheduling=True, with_deck_configs=deck_configs)))
+        yield anki
+    finally:
+        anki.close()
+
+
+def test_export_imports_into_anki_with_schedules_and_history(cli, tmp_path):
     write_note(tmp_path / "vault", "Pi.md", NOTE)
     path = tmp_path / "c.sqlite"
     assert cli("--collection", path, "import", tmp_path / "vault").code == 0
@@ -45,12 +60,7 @@ def test_export_imports_into_anki_with_schedules_and_history(cli, tmp_path):
     assert result.code == 0, result.err
     assert f"{len(cards)} cards, 2 reviews" in result.out
 
-    (tmp_path / "anki").mkdir()
-    anki = Collection(str(tmp_path / "anki" / "collection.anki2"))
-    try:
-        anki.import_anki_package(ImportAnkiPackageRequest(
-            package_path=str(out), options=ImportAnkiPackageOptions(
-                with_scheduling=True, with_deck_configs=True)))
+    with anki_with(tmp_path, out, deck_configs=True) as anki:
         assert anki.card_count() == len(cards)
         assert anki.db.scalar("SELECT count() FROM revlog WHERE ease = 4") == 2
         review = anki.db.all("SELECT type, queue, ivl, data FROM cards WHERE type = 2")
@@ -62,8 +72,6 @@ def test_export_imports_into_anki_with_schedules_and_history(cli, tmp_path):
         assert len(preset["fsrsParams6"]) == 21
         fields = "\n".join(row[0] for row in anki.db.all("SELECT flds FROM notes"))
         assert "\\[C = \\pi d\\]" in fields and "\\(\\pi r^2\\)" in fields
-    finally:
-        anki.close()
 
 
 def test_export_names_a_bad_file(cli, tmp_path):
@@ -92,9 +100,6 @@ def test_export_leaves_out_a_damaged_card_names_it_and_exports_the_rest(cli, tmp
     TypeError: must be real number, not str" and write nothing. Now each damaged card is
     one line naming it, the value and what fixes it (the wording of `answer` and `info`),
     the rest is exported, and the exit code says some input failed (1)."""
-    from anki.collection import (Collection, ImportAnkiPackageOptions,
-                                 ImportAnkiPackageRequest)
-
     write_note(tmp_path / "vault", "Pi.md", NOTE)
     write_note(tmp_path / "vault", "Tau.md", NOTE.replace("Pi", "Tau").replace(
         "its diameter", "its radius").replace("\\pi d", "\\tau r"))
@@ -119,16 +124,9 @@ def test_export_leaves_out_a_damaged_card_names_it_and_exports_the_rest(cli, tmp
         f"card {fresh}: its stored schedule is damaged (due = 'soon'); {fix}",
     ]
     assert f"{len(cards) - 3} cards, 1 review (3 damaged cards left out)." in result.out
-    (tmp_path / "anki").mkdir()
-    anki = Collection(str(tmp_path / "anki" / "collection.anki2"))
-    try:
-        anki.import_anki_package(ImportAnkiPackageRequest(
-            package_path=str(out), options=ImportAnkiPackageOptions(
-                with_scheduling=True, with_deck_configs=True)))
+    with anki_with(tmp_path, out, deck_configs=True) as anki:
         assert anki.card_count() == len(cards) - 3
         assert anki.db.scalar("SELECT count() FROM revlog") == 1
-    finally:
-        anki.close()
     # what the lines say fixes it does: then every card goes
     fixed = cli("--collection", path, "doctor", "--fix")
     assert fixed.code == 0, fixed.out + fixed.err
@@ -196,9 +194,6 @@ def test_an_evening_answers_interval_in_anki_history_counts_scheduling_days(
     """The revlog interval Anki's stats read (young/mature at 21 days): answered at 20:00, a
     card due 21 scheduling days later at 04:00 waited 20 days and 8 hours; Anki counts 21,
     as the card's own interval says (it was logged as 20, and 9 days as 8)."""
-    from anki.collection import (Collection, ImportAnkiPackageOptions,
-                                 ImportAnkiPackageRequest)
-
     monkeypatch.setenv("TZ", "Europe/Paris")
     config = tmp_path / "config.toml"
     config.write_text("maximum_interval = 21\n")
@@ -219,24 +214,15 @@ def test_an_evening_answers_interval_in_anki_history_counts_scheduling_days(
     out = tmp_path / "pi.apkg"
     assert at("2026-10-10T20:00:00+02:00", "export", "anki", out).code == 0
 
-    (tmp_path / "anki").mkdir()
-    anki = Collection(str(tmp_path / "anki" / "collection.anki2"))
-    try:
-        anki.import_anki_package(ImportAnkiPackageRequest(
-            package_path=str(out), options=ImportAnkiPackageOptions(with_scheduling=True)))
+    with anki_with(tmp_path, out) as anki:
         assert anki.db.list("SELECT ivl FROM revlog ORDER BY id") == [9, 21]
         assert anki.db.list("SELECT lastIvl FROM revlog ORDER BY id")[1] == 9
         assert anki.db.list("SELECT ivl FROM cards") == [21]
-    finally:
-        anki.close()
 
 
 def test_exported_reviews_keep_growing_in_an_anki_without_fsrs(cli, tmp_path):
     """Anki's own scheduler (FSRS off: Anki's default) reads a review card's ease: the
     package gave 0, so every answer grew the interval by one day (9 days -> good 11)."""
-    from anki.collection import (Collection, ImportAnkiPackageOptions,
-                                 ImportAnkiPackageRequest)
-
     write_note(tmp_path / "vault", "Pi.md", NOTE)
     path = tmp_path / "c.sqlite"
     assert cli("--collection", path, "import", tmp_path / "vault").code == 0
@@ -246,11 +232,7 @@ def test_exported_reviews_keep_growing_in_an_anki_without_fsrs(cli, tmp_path):
     assert result.code == 0
     assert "turn FSRS on" in result.out  # the package cannot turn it on in the user's Anki
 
-    (tmp_path / "anki").mkdir()
-    anki = Collection(str(tmp_path / "anki" / "collection.anki2"))
-    try:
-        anki.import_anki_package(ImportAnkiPackageRequest(
-            package_path=str(out), options=ImportAnkiPackageOptions(with_scheduling=True)))
+    with anki_with(tmp_path, out) as anki:
         assert not anki.get_config("fsrs", False)
         reviews = anki.db.list("SELECT id FROM cards WHERE type = 2")
         assert len(reviews) == 2
@@ -259,5 +241,3 @@ def test_exported_reviews_keep_growing_in_an_anki_without_fsrs(cli, tmp_path):
             assert card.factor == 2500
             good = anki._backend.get_scheduling_states(cid).good.normal.review
             assert good.scheduled_days >= 2 * card.ivl and good.ease_factor == 2.5
-    finally:
-        anki.close()
