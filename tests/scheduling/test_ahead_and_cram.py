@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from support.notes import write_note
-from support.tui import app_for, make_collection, run_async, screen_text
+from support.tui import app_for, make_collection, run_async, screen_text, toasts
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -232,7 +232,7 @@ async def test_a_card_buried_in_a_cram_leaves_it(tmp_path, cli, monkeypatch) -> 
         await pilot.press("b")
         await pilot.pause()
         text = screen_text(app)
-        said = " ".join(n.message for n in app._notifications)
+        said = toasts(app)
         assert "Put aside for this cram" in said, said
         assert buried not in text and re.search(r"Metric question \d", text)
         assert "2 review" in text  # the cram's cards left: the buried one is not

@@ -142,6 +142,11 @@ def later(minutes: int) -> datetime:
     return NOW + timedelta(minutes=minutes)
 
 
+def toasts(app) -> str:
+    """The notifications the app has shown so far, joined by spaces."""
+    return " ".join(str(n.message) for n in app._notifications)
+
+
 def screen_text(app) -> str:
     """What the terminal shows, as plain text lines (read from the app's SVG screenshot)."""
     import html

@@ -18,7 +18,7 @@ import pytest
 
 from flashdeck.tui.session import WAITING_TEXT
 from support.tui import (NOW_ISO, SIZE, app_for, card_column, make_collection, reviews,
-                              run_async, screen_text)
+                              run_async, screen_text, toasts)
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -193,10 +193,9 @@ async def test_bury_suspend_and_undo_on_a_busy_collection_are_messages(collectio
                               ("s", "the card is not suspended"),
                               ("u", "nothing undone")):
                 await pilot.press(key)
-                await until(pilot, lambda: what in " ".join(
-                    n.message for n in app._notifications))
+                await until(pilot, lambda: what in toasts(app))
                 assert app.screen.card.id == shown.id  # nothing changed on screen
-            messages = " ".join(n.message for n in app._notifications)
+            messages = toasts(app)
             assert "The collection is busy (another program is writing to it)" in messages
         assert card_column(collection, shown.id, "suspended") == 0
         assert card_column(collection, shown.id, "buried_until") is None
@@ -335,7 +334,7 @@ async def test_a_card_with_a_damaged_schedule_is_a_message_not_a_crash(collectio
         await pilot.pause()
         await pilot.press("3")
         await pilot.pause()
-        messages = " ".join(n.message for n in app._notifications)
+        messages = toasts(app)
         assert f"card {shown}: its stored schedule is damaged (stability = -5.0)" in messages
         assert "`flashdeck doctor --fix`" in messages
         assert reviews(collection) == []

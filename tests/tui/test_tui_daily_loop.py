@@ -9,7 +9,7 @@ import pytest
 from textual import events
 
 from support.tui import (SIZE, app_for, card, card_column, make_collection, read_rows, reviews,
-                         run_async, screen_text, standard_cards)
+                         run_async, screen_text, standard_cards, toasts)
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -240,7 +240,7 @@ async def test_an_answer_re_imported_elsewhere_is_revealed_as_it_is_now(tmp_path
         _reimport_elsewhere(path, note, "{TP + FP}", "{TP + FP + 0}")
         await pilot.press("space")
         await pilot.pause()
-        said = " ".join(n.message for n in app._notifications)
+        said = toasts(app)
         assert f"Card {shown.id} was changed in its note since it was shown: its answer" \
             in said, said
         assert app.screen.revealed and app.screen.card.id == shown.id
@@ -263,7 +263,7 @@ async def test_a_question_re_imported_elsewhere_is_shown_again_before_its_answer
         _reimport_elsewhere(path, note, "Precision::", "Precision (PPV)::")
         await pilot.press("space")
         await pilot.pause()
-        said = " ".join(n.message for n in app._notifications)
+        said = toasts(app)
         assert "here is its question as it is now" in said, said
         assert not app.screen.revealed and app.screen.card.id == shown.id
         assert "Precision (PPV)" in screen_text(app)
@@ -292,7 +292,7 @@ async def test_the_day_s_last_card_answered_elsewhere_ends_on_the_summary(tmp_pa
         await pilot.pause()
         await pilot.pause()
         assert type(app.screen).__name__ == "SummaryScreen"
-        assert "was answered elsewhere" in " ".join(n.message for n in app._notifications)
+        assert "was answered elsewhere" in toasts(app)
     assert app.crash is None
     assert reviews(path) == [(1, 4)]
 
@@ -386,7 +386,7 @@ async def test_e_on_a_note_moved_meanwhile_finds_it_instead_of_opening_an_empty_
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert not opened.exists() and not note.exists()
-        said = " ".join(n.message for n in app._notifications)
+        said = toasts(app)
         assert f"The note {note} is no longer there" in said, said
         assert app.screen.card.id == shown.id and app.screen.card.note == str(moved)
         await pilot.press("e")
@@ -433,7 +433,7 @@ async def test_b_in_cram_leaves_the_real_schedule_alone(tmp_path, cli):
         first = app.screen.card.id
         await pilot.press("b")
         await pilot.pause()
-        said = " ".join(n.message for n in app._notifications)
+        said = toasts(app)
         assert "Put aside for this cram; its schedule is untouched" in said, said
         assert "Buried until tomorrow" not in said
         assert app.screen.card.id != first
@@ -477,7 +477,7 @@ async def test_a_cram_card_answered_in_another_terminal_is_still_revealed(tmp_pa
             Engine(other, Config(fuzz=False)).answer(shown.id, 3)
         await pilot.press("space")
         await pilot.pause()
-        said = " ".join(n.message for n in app._notifications)
+        said = toasts(app)
         assert "answered elsewhere" not in said, said
         assert app.screen.revealed and app.screen.card.id == shown.id
         assert f"Answer {shown.id}" in screen_text(app)
@@ -488,7 +488,7 @@ async def test_a_cram_card_answered_in_another_terminal_is_still_revealed(tmp_pa
             Engine(other, Config(fuzz=False)).suspend(app.screen.card.id)
         await pilot.press("space")
         await pilot.pause()
-        said = " ".join(n.message for n in app._notifications)
+        said = toasts(app)
         assert "was suspended elsewhere in the meantime" in said, said
         assert type(app.screen).__name__ == "SummaryScreen"
     assert read_rows(path, "SELECT card_id, rating FROM cram_log") == [(shown.id, 3)]
@@ -507,7 +507,7 @@ async def test_s_in_cram_suspends_the_card_and_says_it_is_everywhere(tmp_path):
         first = app.screen.card.id
         await pilot.press("s")
         await pilot.pause()
-        said = " ".join(n.message for n in app._notifications)
+        said = toasts(app)
         assert f"Suspended card {first} everywhere, not only in this cram" in said, said
     assert card_column(path, first, "suspended") == 1
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from flashdeck.exercises import builtin_template
-from support.tui import NOW_ISO, app_for, card, make_collection, run_async, screen_text
+from support.tui import NOW_ISO, app_for, card, make_collection, run_async, screen_text, toasts
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -237,7 +237,7 @@ async def test_e_that_breaks_the_template_says_why_the_card_is_set_aside(tmp_pat
         await pilot.press("e")  # from the answer box
         await app.workers.wait_for_complete()
         await _settled(pilot)
-        said = " ".join(str(n.message) for n in app._notifications)
+        said = toasts(app)
         assert f"{note}:13: answer: unknown name(s) kk" in said, said
         assert "template has a mistake now" in said and "no longer in its note" not in said
         assert getattr(app.screen, "card", None) is None  # no other card: the summary
