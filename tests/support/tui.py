@@ -8,6 +8,7 @@ text. The clock is fixed (FLASHDECK_NOW), the answer timer is fake, animations a
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -140,6 +141,19 @@ def card_column(path: Path, card_id: int, column: str):
 
 def later(minutes: int) -> datetime:
     return NOW + timedelta(minutes=minutes)
+
+
+def editor_replacing(tmp_path: Path, monkeypatch, old: str, new: str) -> None:
+    """$VISUAL: a script that replaces `old` by `new` in the note it is given (its last
+    argument), as a user's edit in their editor."""
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import sys\n"
+        "path = sys.argv[-1]\n"
+        "text = open(path, encoding='utf-8').read()\n"
+        f"open(path, 'w', encoding='utf-8').write(text.replace({old!r}, {new!r}))\n",
+        encoding="utf-8")
+    monkeypatch.setenv("VISUAL", f"{sys.executable} {script}")
 
 
 def toasts(app) -> str:

@@ -14,7 +14,8 @@ import pytest
 from flashdeck.collection.store import Collection
 from flashdeck.errors import UsageError
 from support.tui import (HOSTILE, NOW_ISO, SIZE, read_rows, app_for, card, card_column,
-                              make_collection, reviews, run_async, screen_text, standard_cards)
+                              make_collection, reviews, run_async, screen_text, standard_cards,
+                              editor_replacing)
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -1089,14 +1090,7 @@ async def test_e_keeps_the_exercises_state(tmp_path, monkeypatch, grade_first):
     path = tmp_path / "c.sqlite"
     with Collection.open(path) as col:
         import_paths(col, [str(vault)], now=0)
-    editor = tmp_path / "editor.py"
-    editor.write_text(textwrap.dedent("""
-        import sys
-        path = sys.argv[2]
-        text = open(path, encoding="utf-8").read()
-        open(path, "w", encoding="utf-8").write(text.replace("# Practice", "# Practice, edited"))
-    """), encoding="utf-8")
-    monkeypatch.setenv("VISUAL", f"{sys.executable} {editor}")
+    editor_replacing(tmp_path, monkeypatch, "# Practice", "# Practice, edited")
     app = app_for(path)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()

@@ -9,7 +9,8 @@ import pytest
 from textual import events
 
 from support.tui import (SIZE, app_for, card, card_column, make_collection, read_rows, reviews,
-                         run_async, screen_text, standard_cards, toasts)
+                         run_async, screen_text, standard_cards, toasts,
+                         editor_replacing)
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -80,15 +81,8 @@ def _vault_collection(tmp_path, text: str):
 
 
 def _editor_that_deletes(tmp_path, monkeypatch, line: str) -> None:
-    """$VISUAL: a script that removes `line` from the note it is given (the last argument)."""
-    script = tmp_path / "editor.py"
-    script.write_text(
-        "import sys\n"
-        "path = sys.argv[-1]\n"
-        "text = open(path, encoding='utf-8').read()\n"
-        f"open(path, 'w', encoding='utf-8').write(text.replace({line!r} + '\\n', ''))\n",
-        encoding="utf-8")
-    monkeypatch.setenv("VISUAL", f"{sys.executable} {script}")
+    """$VISUAL: a script that removes `line` from the note it is given."""
+    editor_replacing(tmp_path, monkeypatch, line + "\n", "")
 
 
 @run_async

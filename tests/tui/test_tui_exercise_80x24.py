@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from flashdeck.exercises import builtin_template
-from support.tui import NOW_ISO, app_for, card, make_collection, run_async, screen_text, toasts
+from support.tui import (NOW_ISO, app_for, card, editor_replacing, make_collection, run_async,
+                         screen_text, toasts)
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -207,9 +208,6 @@ async def test_e_that_breaks_the_template_says_why_the_card_is_set_aside(tmp_pat
     said "That card is no longer in its note." -- but it is, just broken. Now it names the
     mistake (file and line) and says the card waits, with its history, for the fix; the
     fix brings the same card back."""
-    import sys
-    import textwrap
-
     from flashdeck.collection.importer import import_paths
     from flashdeck.collection.store import Collection
     from support.tui import read_rows
@@ -221,14 +219,7 @@ async def test_e_that_breaks_the_template_says_why_the_card_is_set_aside(tmp_pat
     path = tmp_path / "c.sqlite"
     with Collection.open(path) as col:
         import_paths(col, [str(vault)], now=0)
-    editor = tmp_path / "editor.py"
-    editor.write_text(textwrap.dedent("""
-        import sys
-        path = sys.argv[2]
-        text = open(path, encoding="utf-8").read()
-        open(path, "w", encoding="utf-8").write(text.replace("answer: r / k", "answer: r / kk"))
-    """), encoding="utf-8")
-    monkeypatch.setenv("VISUAL", f"{sys.executable} {editor}")
+    editor_replacing(tmp_path, monkeypatch, "answer: r / k", "answer: r / kk")
     app = app_for(path)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await _settled(pilot)
