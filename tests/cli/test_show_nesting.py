@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from flashdeck.cardtext import cap_nesting
-from support.notes import write_note
+from support.notes import shown_answer
 
 DEEP_LIST = "\n".join("  " * d + f"- step {d} of the derivation" for d in range(14))
 
@@ -16,13 +16,9 @@ DEEP_LIST = "\n".join("  " * d + f"- step {d} of the derivation" for d in range(
 def test_show_prints_a_list_nested_fourteen_deep_and_the_lines_after_it(cli, tmp_path):
     """A list nested ten deep or more lost its deeper items and every line of the card after
     it, in `show` and on the review screen alike (markdown-it stops at 20 levels)."""
-    vault = tmp_path / "vault"
-    write_note(vault, "Backprop.md", "---\ntags: [flashcards/ml]\n---\n"
-               f"## How does backprop unfold?\n{DEEP_LIST}\n\nSo the chain rule, step by step.\n")
-    col = tmp_path / "c.sqlite"
-    assert cli("--collection", col, "import", vault).code == 0
-    [card] = cli("--collection", col, "list", "--json").json
-    out = cli("--collection", col, "show", card["id"], "--answer").out
+    out = shown_answer(cli, tmp_path, "Backprop.md", "---\ntags: [flashcards/ml]\n---\n"
+                       f"## How does backprop unfold?\n{DEEP_LIST}\n\n"
+                       "So the chain rule, step by step.\n").out
     for d in range(14):
         assert f"step {d} of the derivation" in out
     assert "So the chain rule, step by step." in out

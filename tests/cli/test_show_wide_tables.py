@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from flashdeck.cardtext import fit_tables
-from support.notes import write_note
+from support.notes import shown_answer
 
 CLASSES = ["cat", "dog", "bird", "fish", "horse", "sheep", "cow", "truck", "ship", "plane"]
 
@@ -88,13 +88,8 @@ def test_a_table_in_a_callout_is_split_inside_the_callout():
 def test_show_prints_every_cell_of_a_200_column_table(cli, tmp_path):
     """Rich squeezed the 200 columns into 80 and printed a blank line: nothing of the table
     could be read. Now it prints in groups of columns, each value whole."""
-    vault = tmp_path / "vault"
-    write_note(vault, "Squares.md", "---\ntags: [flashcards/maths]\n---\n"
-               f"## What are the first squares?\n{wide_row()}\nThe squares.\n")
-    col = tmp_path / "c.sqlite"
-    assert cli("--collection", col, "import", vault).code == 0
-    [card] = cli("--collection", col, "list", "--json").json
-    result = cli("--collection", col, "show", card["id"], "--answer")
+    result = shown_answer(cli, tmp_path, "Squares.md", "---\ntags: [flashcards/maths]\n---\n"
+                          f"## What are the first squares?\n{wide_row()}\nThe squares.\n")
     assert result.code == 0, result.err
     lines = result.out.splitlines()
     assert max(len(line) for line in lines) <= 80

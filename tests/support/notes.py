@@ -20,3 +20,14 @@ def geo_collection(cli, tmp_path: Path) -> Path:
     path = tmp_path / "c.sqlite"
     assert cli("--collection", path, "import", vault).code == 0
     return path
+
+
+def shown_answer(cli, tmp_path: Path, name: str, text: str):
+    """`flashdeck show ID --answer` (the CLI's result) of the one card of a note `name`
+    holding `text`, imported by the CLI into a new collection."""
+    vault = tmp_path / "vault"
+    write_note(vault, name, text)
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    [card] = cli("--collection", col, "list", "--json").json
+    return cli("--collection", col, "show", card["id"], "--answer")
