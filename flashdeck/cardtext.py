@@ -237,12 +237,9 @@ def image_blocks(markdown: str, resolver: Resolver) -> Iterator[str | Embed]:
     capped = False
     image_line, line_embed = re.compile(_IMAGE_LINE), re.compile(_LINE_EMBED)
     for line in lines:
-        opening = _FENCE.match(line.lstrip("> "))
-        if fence is not None:
-            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
-                fence = None
-        elif opening:
-            fence = opening.group(1)
+        fence, kind = _fenced(fence, line, "> ")
+        if kind != "text":
+            pass  # code: shown as it is
         elif drawn >= MAX_IMAGES and not capped and not line.startswith("    ") \
                 and image_line.match(line):
             # the images past the cap read as labels: said once, where they start
@@ -384,15 +381,8 @@ def fit_tables(markdown: str, room: int | None, column_cost: int = TABLE_COLUMN_
     i, n = 0, len(lines)
     while i < n:
         line = lines[i]
-        opening = _FENCE.match(line.lstrip("> "))
-        if fence is not None:
-            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
-                fence = None
-            out.append(line)
-            i += 1
-            continue
-        if opening:
-            fence = opening.group(1)
+        fence, kind = _fenced(fence, line, "> ")
+        if kind != "text":
             out.append(line)
             i += 1
             continue
