@@ -95,7 +95,13 @@ def cmd_retention(args) -> int:
     if args.json:
         print_json(result.to_json())
         return 0
-    print(sanitize(f"A simulated year of {result.deck_size} cards with your limits and the"
+    simulated, yours = result.deck_size, result.your_cards
+    if simulated == yours:
+        size = f"your {yours:,} cards"
+    else:  # a small collection makes a noisy table; a huge one, a slow one
+        size = (f"{simulated:,} cards (you have {yours:,}: the figures a day are for"
+                f" {simulated:,}; the best retention hardly depends on the count)")
+    print(sanitize(f"A simulated year of {size}, with your limits and the"
                    f" {result.source} FSRS parameters:"))
     print()
     print("  retention  reviews/day  minutes/day  remembered  minutes per card")

@@ -315,13 +315,15 @@ class RetentionResult:
     rows: list[RetentionRow]
     best: RetentionRow  # least study time per card remembered
     current: float  # the desired retention in the settings
-    deck_size: int
+    deck_size: int  # the cards simulated
     source: str  # the parameters: "default" | "optimized"
+    your_cards: int = 0  # the collection's live cards (deck_size is kept within MIN..MAX_DECK)
 
     def to_json(self) -> dict:
         return {"rows": [r.to_json() for r in self.rows],
                 "recommended": self.best.retention, "current": self.current,
-                "deck_size": self.deck_size, "learn_span_days": LEARN_SPAN,
+                "deck_size": self.deck_size, "your_cards": self.your_cards,
+                "learn_span_days": LEARN_SPAN,
                 "parameters": self.source}
 
 
@@ -352,7 +354,7 @@ def simulate_retention(conn, config: Config) -> RetentionResult:
             sum(run.cost_per_day) / LEARN_SPAN / 60, float(run.memorized_cnt_per_day[-1]))
     best = min((results[r] for r in SEARCH_RETENTIONS), key=lambda row: row.cost_per_card)
     return RetentionResult([results[r] for r in table], best,
-                           config.desired_retention, sim.deck_size, params.source)
+                           config.desired_retention, sim.deck_size, params.source, cards)
 
 
 # -- recomputing memory states -------------------------------------------------------------

@@ -349,3 +349,16 @@ def test_ankis_fsrs5_parameters_are_taken_as_fsrs6(tmp_path, monkeypatch, cli):
     config.write_text("parameters = [" + ", ".join(["0.5"] * 19) + "]\n")
     out = cli("--collection", path, "next")
     assert out.code == 2 and "parameters" in out.err and "Traceback" not in out.err
+
+
+def test_retention_says_how_many_cards_it_simulated_against_yours(tmp_path, monkeypatch, cli):
+    """24 cards: it said "A simulated year of 1000 cards", as if the user had 1,000."""
+    path = geo_collection(cli, tmp_path)
+    monkeypatch.setenv("FLASHDECK_CONFIG", str(tmp_path / "config.toml"))
+    mine = cli("--collection", path, "list", "--json").json
+    out = cli("--collection", path, "retention")
+    assert out.code == 0, out.err
+    assert (f"A simulated year of 1,000 cards (you have {len(mine):,}: the figures a day are"
+            " for 1,000;") in out.out
+    data = cli("--collection", path, "retention", "--json").json
+    assert data["deck_size"] == 1000 and data["your_cards"] == len(mine)
