@@ -33,10 +33,11 @@ def print_figures(stats: Stats, plot: bool = False) -> None:
     cal = stats.calibration
     if cal:
         best = max(cal, key=lambda b: b.count)
-        print(f"calibration (last year, {sum(b.count for b in cal)} reviews of review cards):"
+        print(f"calibration (last year, {sum(b.count for b in cal)} answers to cards in review or"
+              f" relearning):"
               f" when flashdeck said {best.predicted:.0%}, you remembered {best.actual:.0%}")
     else:
-        print("calibration: no reviews of review cards yet")
+        print("calibration: no answers to cards in review yet")
     for line in charts.parameters_lines(stats, width)[:1]:
         print(sanitize(line))
     print("(`flashdeck stats --plot` draws the charts, `--json` gives every figure)")

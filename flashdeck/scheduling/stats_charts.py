@@ -131,9 +131,9 @@ def calibration_table(stats: Stats, width: int = 80) -> list[str]:
     cal = stats.calibration
     total = sum(b.count for b in cal)
     lines = ["Calibration: the recall FSRS predicted at each review against what you"
-             f" recalled (the last year's {total} reviews of review cards)"]
+             f" recalled (the last year's {total} answers to cards in review or relearning)"]
     if not cal:
-        return lines + ["  no reviews of review cards yet"]
+        return lines + ["  no answers to cards in review yet"]
     best = max(cal, key=lambda b: b.count)
     lines.append(f"  when flashdeck said {best.predicted:.0%}, you remembered {best.actual:.0%}")
     bar = max(0, min(30, width - 52))
