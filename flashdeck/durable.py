@@ -42,24 +42,27 @@ def sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def replace_durably(target: Path, text: str) -> None:
+def replace_durably(target: Path, text: str, mode: int | None = None) -> None:
     """Write `text` to `target` whole or not at all: a temp file of this writer's own (a
     name no other process uses) in the same folder, flushed to disk, given `target`'s
-    permissions, renamed over it, and the folder flushed. A crash leaves the old file or the
-    new one, never a mix; two writers never share a temp file. Callers hold
-    `folder_lock(target.parent)` around their read-edit-write."""
+    permissions (or `mode`, from the moment it exists: 0o600 for a secret), renamed over it,
+    and the folder flushed. A crash leaves the old file or the new one, never a mix; two
+    writers never share a temp file. Callers hold `folder_lock(target.parent)` around their
+    read-edit-write."""
     folder = target.parent
     for stale in folder.glob(f".{glob_escape(target.name)}.*.tmp"):
         # a writer killed before its rename (callers hold `folder_lock`: no live one)
         stale.unlink(missing_ok=True)
     temp = folder / f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else mode)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(text)
             out.flush()
             os.fsync(out.fileno())
-        if target.exists():
+        if mode is not None:
+            os.chmod(temp, mode)
+        elif target.exists():
             os.chmod(temp, target.stat().st_mode & 0o7777)
         os.replace(temp, target)
     except BaseException:

@@ -131,18 +131,16 @@ def load_login() -> Login | None:
 
 
 def save_login(login: Login) -> None:
-    """Owner-only (0600) from the moment it exists: created with that mode, then renamed."""
+    """Owner-only (0600) from the moment it exists, written whole (durable.replace_durably:
+    fsynced, under the folder's lock, a temp name of its own), so two syncs at once or a
+    power cut never leave a torn login."""
+    from flashdeck.durable import folder_lock, replace_durably
+
     path = login_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(path.name + ".tmp")
-    try:
-        temp.unlink()
-    except FileNotFoundError:
-        pass  # none left over: the usual case
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        json.dump({"endpoint": login.endpoint, "user": login.user, "hkey": login.hkey}, out)
-    os.replace(temp, path)
+    text = json.dumps({"endpoint": login.endpoint, "user": login.user, "hkey": login.hkey})
+    with folder_lock(path.parent):
+        replace_durably(path, text, mode=0o600)
 
 
 def forget_login() -> None:

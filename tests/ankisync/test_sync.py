@@ -248,3 +248,35 @@ def test_without_the_extra_sync_names_it(cli, tmp_path, monkeypatch):
         result = cli("--collection", a, *args)
         assert result.code == 2
         assert "pip install 'flashdeck[anki]'" in result.err
+
+
+def test_the_login_key_is_written_whole_by_two_syncs_at_once(sync_env):
+    """Two syncs saving their login at once shared one fixed `login.json.tmp`: one of them
+    failed (FileExistsError) or renamed the other's half-written file. Each now writes a temp
+    file of its own under the folder's lock, fsynced: the file is always one whole login,
+    owner-only, and no temp file is left."""
+    import json
+    import threading
+
+    from flashdeck.ankisync.sync import Login, login_path, save_login
+
+    errors = []
+
+    def save(n: int) -> None:
+        try:
+            for i in range(25):
+                save_login(Login(f"http://127.0.0.1:{n}/", f"user{n}", f"key{n}-{i}" * 50))
+        except Exception as exc:  # the test's report: which writer failed, and how
+            errors.append(exc)
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    saved = json.loads(login_path().read_text())
+    n = int(saved["user"][4:])
+    assert saved["endpoint"] == f"http://127.0.0.1:{n}/" and saved["hkey"].startswith(f"key{n}-")
+    assert stat.S_IMODE(login_path().stat().st_mode) == 0o600
+    assert sorted(p.name for p in login_path().parent.iterdir()) == ["login.json"]
