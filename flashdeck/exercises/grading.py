@@ -11,8 +11,9 @@ How a typed answer is read (`read`), in this order:
 - an `=` or `≈` before the number, a sign set apart (`- 0.5`) and a full stop after a
   percentage or a decimal (`75%.`, `0.75.`) are dropped: an answer written as in a sentence;
 - a currency sign ($ € £ ¥ ₹) before or after the number, the template's unit (`mph`, its
-  singular or plural), or — when the template has no unit — one word after the number
-  (`15 pixels`) are set aside; `%` (or `percent`) makes it a percentage;
+  singular or plural; `cm^2` is `cm²`), or — when the template has no unit — one word after
+  the number (`15 pixels`, `16 m²`) are set aside; `%` (or `percent`) makes it a percentage;
+  another unit word than the template's (`16 m²` for `cm²`) is named in the message;
 - the number: a fraction `a/b` (`1/0` is named a division by zero), a decimal, or scientific
   notation (`1e-3`, `2.5E2`, `2.5×10^3`, exponent at most ±MAX_EXPONENT);
 - separators: a number with both `,` and `.` takes the last one as the decimal mark and the
@@ -50,7 +51,12 @@ _NUMBER = re.compile(rf"(?P<sign>[+-]?)(?P<body>{_DIGITS}|[.,]\d[\d' _]*)"
                      r"(?:\s*(?:[eE](?P<e>[+-]?\d{1,5})"  # 1e-3
                      r"|[xX*]\s*10\s*(?:\^|\*\*)\s*(?P<x>[+-]?\d{1,5})))?")  # 2.5×10^3
 _FRACTION = re.compile(r"(?P<top>[^/]+?)\s*/\s*(?P<bottom>[^/]+)")
-_TRAILING_WORD = re.compile(r"(?P<num>.*\d)\s*(?P<word>[^\W\d_]{2,}(?:/[^\W\d_]+)?\.?)")
+# a unit word after the number: letters (`pixels`, `km/h`), or a square or cubic unit
+# (`cm2`, `m3`, `m/s2`: `²` is `2` by then, `^2` too); one letter with a power only after a
+# space, so that `5e2` stays a number
+_UNIT_WORD = r"(?:[^\W\d_]{2,}|(?<=\s)[^\W\d_])[23]?(?:/[^\W\d_]+[23]?)?"
+_TRAILING_WORD = re.compile(r"(?P<num>.*\d)\s*(?P<word>" + _UNIT_WORD + r"\.?)")
+_CARET_POWER = re.compile(r"(?<=[^\W\d_])\^([23])(?!\d)")
 
 
 class Reading:
@@ -160,6 +166,7 @@ def _strip_affixes(text: str, unit: str) -> tuple[str | None, object]:
     folded_unit = unicodedata.normalize("NFKC", unit).translate(_UNICODE).casefold()
     units = {u for u in (folded_unit, folded_unit.rstrip("s"), folded_unit + "s") if u}
     units.update(CURRENCY_WORDS.get(unit, ()))  # `$`: `8.89 dollars` too
+    text = _CARET_POWER.sub(r"\1", text)  # `36 cm^2` is `36 cm²`
     for _ in range(3):  # `$ 8.89`, `75 %`, `15 mph`: at most a sign and a unit, either side
         before = text
         if _currency(text[:1]):
@@ -168,10 +175,13 @@ def _strip_affixes(text: str, unit: str) -> tuple[str | None, object]:
             text = text[:-1].strip()
         for affix in sorted(units, key=len, reverse=True):
             folded = text.casefold()
-            if folded.endswith(affix) and len(text) > len(affix):
+            # the whole unit, not its end (`16 cm` is not `16 c` and the unit m)
+            if folded.endswith(affix) and len(text) > len(affix) \
+                    and not (affix[:1].isalpha() and text[-len(affix) - 1].isalpha()):
                 text = text[: -len(affix)].strip()
                 break
-            if folded.startswith(affix) and len(text) > len(affix) and not affix[:1].isdigit():
+            if folded.startswith(affix) and len(text) > len(affix) and not affix[:1].isdigit() \
+                    and not (affix[-1:].isalpha() and text[len(affix)].isalpha()):
                 text = text[len(affix):].strip()
                 break
         if not percent and (text.endswith("%") or text.casefold().endswith(" percent")):
@@ -183,7 +193,8 @@ def _strip_affixes(text: str, unit: str) -> tuple[str | None, object]:
     if match := _TRAILING_WORD.fullmatch(text):
         word = match["word"].casefold().rstrip(".")
         if unit and word not in units:
-            return None, (f"The answer is asked in {unit}, not {match['word']}: type the "
+            given = re.sub(r"(?<=[^\W\d_])[23]", lambda m: "²³"[int(m[0]) - 2], match["word"])
+            return None, (f"The answer is asked in {unit}, not {given}: type the "
                           f"number (in {unit}).")
         text = match["num"].strip()
     return text, percent

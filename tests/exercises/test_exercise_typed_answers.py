@@ -183,7 +183,8 @@ def test_a_minus_sign_set_apart_is_read(cli, tmp_path):
 
 
 @pytest.mark.parametrize("unit,typed", [("cm²", "{v} cm²"), ("cm²", "{v}cm²"), ("m³", "{v} m³"),
-                                        ("µs", "{v} µs"), ("cm²", "{v} cm2")])
+                                        ("µs", "{v} µs"), ("cm²", "{v} cm2"),
+                                        ("cm²", "{v} cm^2"), ("m/s²", "{v} m/s^2")])
 def test_an_answer_in_a_unit_with_a_superscript_is_read(cli, tmp_path, unit, typed):
     # `36 cm²` for a template whose unit is `cm²` was "Could not read '36 cm²' as a
     # number": the typed answer was normalised (² to 2) and the unit was not.
@@ -199,3 +200,25 @@ def test_an_answer_in_a_unit_with_a_superscript_is_read(cli, tmp_path, unit, typ
     assert result.code == 0 and "Right" in result.out, result.out
     result = cli(*base, typed.format(v=35))
     assert result.code == 1 and "Not quite" in result.out, result.out
+
+
+@pytest.mark.parametrize("unit,typed,named", [
+    ("cm²", "36 m²", "m²"), ("cm²", "36 mm²", "mm²"), ("cm²", "36 m^2", "m²"),
+    ("m", "36 cm", "cm"), ("m/s²", "36 m/s", "m/s")])
+def test_an_answer_in_another_unit_is_named_as_that_unit(unit, typed, named):
+    # `16 m²` for a template in `cm²` was "Could not read '16 m²' as a number" (a unit with
+    # a power was not read as a unit), and `16 cm` for one in `m` was unreadable too (the
+    # `m` at its end was taken for the unit, leaving `16 c`)
+    from flashdeck.exercises.grading import read
+
+    reading = read(typed, unit)
+    assert reading == (f"The answer is asked in {unit}, not {named}: type the number"
+                               f" (in {unit}).")
+
+
+@pytest.mark.parametrize("typed,value", [("5e2", 500), ("16 m2", 16), ("2.5×10^3", 2500),
+                                         ("1e-3", 0.001)])
+def test_numbers_stay_numbers_beside_units_with_powers(typed, value):
+    from flashdeck.exercises.grading import read
+
+    assert float(read(typed).value) == value
