@@ -101,6 +101,15 @@ def _kept_problems(col: Collection, source: Source, source_id: int, known: dict,
 # -- import ---------------------------------------------------------------------------------
 
 
+class ImportInterrupted(KeyboardInterrupt):
+    """Ctrl-C during an import: the notes written so far are kept (each batch is committed);
+    `report` counts them, for the line that says so."""
+
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__()
+        self.report = report
+
+
 def import_paths(col: Collection, paths: Iterable[str], *, now: int | None = None,
                  progress: Callable[[int, int], None] | None = None,
                  hold_seconds: float | None = None) -> ImportReport:
@@ -110,6 +119,16 @@ def import_paths(col: Collection, paths: Iterable[str], *, now: int | None = Non
     report = ImportReport()
     now = int(time.time()) if now is None else now
     sources = collect_sources(paths, report)
+    try:
+        _import_sources(col, sources, report, now, progress, hold_seconds)
+    except KeyboardInterrupt as exc:
+        raise ImportInterrupted(report) from exc
+    return report
+
+
+def _import_sources(col: Collection, sources: list[Source], report: ImportReport, now: int,
+                    progress: Callable[[int, int], None] | None,
+                    hold_seconds: float | None) -> None:
     # a card cut from one note and pasted into another that is written first is added there
     # before the note it left orphans it: matched up at the end (reclaim_moved_cards) with
     # the cards added by this import, or since the last import of these sources that ran
@@ -150,7 +169,6 @@ def import_paths(col: Collection, paths: Iterable[str], *, now: int | None = Non
             # a card a note left and another took in this import (whichever came first) is
             # not orphaned: it moved
             report.cards_orphaned -= _live(col, orphaned)
-    return report
 
 
 def _missing_file_notes(conn, source_id: int) -> dict[int, int]:

@@ -75,19 +75,25 @@ class _Progress:
         self.bar.update(self.task, completed=done, total=total)
 
     def close(self) -> None:
+        self.enabled = False  # once closed, never drawn again
         if self.bar is not None:
             self.bar.stop()
+            self.bar = None
 
 
 def cmd_import(args) -> int:
     from flashdeck.clock import now
-    from flashdeck.collection.importer import import_paths
+    from flashdeck.collection.importer import ImportInterrupted, import_paths
 
     moment = int(now().timestamp())
     progress = _Progress() if not args.json else None
     with open_collection(args, create=True) as col:
         try:
             report = import_paths(col, args.paths, now=moment, progress=progress)
+        except ImportInterrupted as stop:
+            if progress:
+                progress.close()
+            return _interrupted(stop.report, args.paths)
         finally:
             if progress:
                 progress.close()
@@ -97,6 +103,23 @@ def cmd_import(args) -> int:
         _print_problems(report)
         print(report.summary())
     return 1 if report.errors else 0
+
+
+def _interrupted(report, paths: list[str]) -> int:
+    """Ctrl-C: what was found so far, and what was kept (each batch of notes is committed
+    as it is written: the notes imported so far stay, and the next import reads the rest)."""
+    import shlex
+
+    from flashdeck.textsafe import sanitize
+
+    _print_problems(report)
+    notes = report.notes_imported
+    print(sanitize(
+        f"flashdeck: import interrupted; the {notes:,} note{'s' if notes != 1 else ''} imported"
+        f" so far ({report.cards_added:,} cards added, {report.cards_updated:,} updated) are"
+        f" kept: `flashdeck import {' '.join(shlex.quote(p) for p in paths)}` again imports"
+        " the rest"), file=sys.stderr)
+    return 130
 
 
 def cmd_check(args) -> int:

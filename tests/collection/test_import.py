@@ -262,3 +262,37 @@ def test_a_note_linked_into_another_folder_of_the_vault_is_one_note(cli, vault, 
     # the symlink gives way to the note's own name; of two real names, the first walked
     assert {c["note"].rsplit("/", 1)[-1] for c in listed} == {"IoU.md", "Capitals again.md"}
     assert cli("--collection", col, "check", vault).out.count("France") == 1
+
+
+def test_ctrl_c_during_an_import_says_what_was_kept_and_the_rerun_finishes(
+        cli, tmp_path, monkeypatch):
+    """Ctrl-C in a long import printed only "flashdeck: interrupted": the user could not
+    tell that the notes written so far were kept (and `sources` showed a vault of 190 notes
+    out of 3,000 as if complete). It says how many notes were kept and how to go on; the
+    same import again adds the rest, and the kept cards keep their ids."""
+    from flashdeck.commands import notes
+
+    vault = tmp_path / "vault"
+    for n in range(300):
+        write_note(vault, f"topic {n:03}.md",
+                   f"#flashcards\n\nTerm {n}::Meaning {n}\n\nWhy {n}?::Because {n}\n")
+    col = tmp_path / "c.sqlite"
+
+    def stop_at_250(self, done, total):
+        if done == 250:
+            raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(notes._Progress, "__call__", stop_at_250)
+        result = cli("--collection", col, "import", vault)
+    assert result.code == 130
+    kept = cli("--collection", col, "list", "--json").json
+    assert 0 < len(kept) < 600 and len(kept) % 2 == 0
+    assert (f"flashdeck: import interrupted; the {len(kept) // 2} notes imported so far"
+            f" ({len(kept)} cards added, 0 updated) are kept: `flashdeck import {vault}` again"
+            " imports the rest") in result.err
+    again = cli("--collection", col, "import", vault)
+    assert again.code == 0
+    assert f"cards: {600 - len(kept)} added, 0 updated, 0 orphaned" in again.out
+    after = {c["id"]: c["front"] for c in cli("--collection", col, "list", "--json").json}
+    assert len(after) == 600 and all(after[c["id"]] == c["front"] for c in kept)
