@@ -111,6 +111,11 @@ def bash_script(top: Command, commands: list[Command]) -> str:
     top_values = [f for o in top.options if o.takes_value for f in o.flags]
     lines = [
         "# bash completion for flashdeck: eval \"$(flashdeck completion bash)\" in ~/.bashrc",
+        "# paths one per line: a note named `F1 Score.md` is one word, not two (bash 3.2 too)",
+        "_flashdeck_files() {",
+        "    local IFS=$'\\n'",
+        '    COMPREPLY=($(compgen -f -- "$1"))',
+        "}",
         "_flashdeck() {",
         '    local cur="${COMP_WORDS[COMP_CWORD]}" prev="" cmd="" i',
         '    (( COMP_CWORD > 0 )) && prev="${COMP_WORDS[COMP_CWORD-1]}"',
@@ -131,7 +136,7 @@ def bash_script(top: Command, commands: list[Command]) -> str:
     ]
     for o in top.options:
         if o.takes_value:
-            action = ('COMPREPLY=($(compgen -f -- "$cur"))' if o.files else ":")
+            action = ('_flashdeck_files "$cur"' if o.files else ":")
             lines.append(f"                {'|'.join(o.flags)}) {action}; return ;;")
     lines += [
         "            esac",
@@ -147,7 +152,7 @@ def bash_script(top: Command, commands: list[Command]) -> str:
                 if o.choices:
                     action = f'COMPREPLY=($(compgen -W "{" ".join(o.choices)}" -- "$cur"))'
                 elif o.files:
-                    action = 'COMPREPLY=($(compgen -f -- "$cur"))'
+                    action = '_flashdeck_files "$cur"'
                 else:
                     action = ":"
                 lines.append(f"                {'|'.join(o.flags)}) {action}; return ;;")
@@ -161,7 +166,7 @@ def bash_script(top: Command, commands: list[Command]) -> str:
             lines.append(f'                COMPREPLY=($(compgen -W "{choices}" -- "$cur"))')
         elif files:
             lines.append("            else")
-            lines.append('                COMPREPLY=($(compgen -f -- "$cur"))')
+            lines.append('                _flashdeck_files "$cur"')
         lines.append("            fi ;;")
     lines += [
         "    esac",

@@ -375,3 +375,27 @@ def test_fish_completion_parses(cli, tmp_path):
     script = tmp_path / "flashdeck.fish"
     script.write_text(cli("completion", "fish").out)
     assert subprocess.run(["fish", "--no-execute", str(script)], timeout=60).returncode == 0
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="no bash here")
+def test_bash_completion_keeps_a_path_with_spaces_whole(cli, tmp_path):
+    """`flashdeck import My<Tab>` in a folder holding `My Vault/F1 Score.md` offered the
+    words `My`, `Vault/F1` and `Score.md`: the paths were split at their spaces."""
+    script = tmp_path / "flashdeck.bash"
+    script.write_text(cli("completion", "bash").out)
+    (tmp_path / "My Vault").mkdir()
+    (tmp_path / "My Vault" / "F1 Score.md").write_text("x")
+    probe = f"""
+source {script}
+complete_words() {{ COMP_WORDS=("$@"); COMP_CWORD=$(( ${{#COMP_WORDS[@]}} - 1 ));
+  COMPREPLY=(); _flashdeck; printf '[%s]' "${{COMPREPLY[@]}}"; echo; }}
+complete_words flashdeck import My
+complete_words flashdeck check 'My Vault/F'
+complete_words flashdeck --collection 'My Vault/F'
+complete_words flashdeck import --j
+"""
+    out = subprocess.run(["bash", "-c", probe], capture_output=True, text=True, cwd=tmp_path,
+                         timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["[My Vault]", "[My Vault/F1 Score.md]",
+                                       "[My Vault/F1 Score.md]", "[--json]"]
