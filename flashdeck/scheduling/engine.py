@@ -234,7 +234,8 @@ class Engine:
                 (card_id, _ts(now), rating, duration_ms, json.dumps(before),
                  json.dumps({**after, "rules": step.RULES,
                              "zone": step.zone_key(self.tz(), now),
-                             "hour": self.config.day_start_hour})),
+                             "hour": self.config.day_start_hour,
+                             "set": step.settings_logged(self.config)})),
             ).lastrowid
         # committed: what is kept between calls follows this answer
         if ranking_fresh is not None or new_fresh:
