@@ -197,6 +197,37 @@ def test_settings_changed_over_the_weeks_leave_the_doctor_clean(cli, col, monkey
     assert result.code == 0 and result.json["problems"] == []
 
 
+ANKI_FSRS5 = ("0.40255, 1.18385, 3.173, 15.69105, 7.1949, 0.5345, 1.4604, 0.0046, 1.54575,"
+              " 0.1192, 1.01925, 1.9395, 0.11, 0.29605, 2.2698, 0.2315, 2.9898, 0.51655, 0.6621")
+
+
+def test_parameters_pasted_from_anki_then_removed_leave_the_doctor_clean(cli, col,
+                                                                         monkeypatch,
+                                                                         tmp_path):
+    """The weights Anki showed, pasted into config.toml by hand (no `optimize`), answered
+    with for days, then taken out again: the answers given with them replay with them (the
+    collection notes which parameters were in force when), so `doctor` stays clean."""
+    session(cli, col, monkeypatch)
+    _settings(monkeypatch, tmp_path, f"parameters = [{ANKI_FSRS5}]\n")
+
+    def a_day(moment: str) -> None:
+        monkeypatch.setenv("FLASHDECK_NOW", moment)
+        for card in cli("--collection", col, "list", "--json").json:
+            if not card["suspended"]:
+                assert cli("--collection", col, "answer", card["id"], "hard").code == 0
+
+    a_day("2027-01-20T09:00:00+00:00")
+    a_day("2027-02-10T09:00:00+00:00")
+    assert cli("--collection", col, "doctor").code == 0
+    monkeypatch.delenv("FLASHDECK_CONFIG")  # the defaults again
+    result = cli("--collection", col, "doctor", "--json")
+    assert result.code == 0, result.json["problems"]
+    a_day("2027-04-01T09:00:00+00:00")
+    _settings(monkeypatch, tmp_path, f"parameters = [{ANKI_FSRS5}]\n")
+    result = cli("--collection", col, "doctor", "--json")
+    assert result.code == 0, result.json["problems"]
+
+
 def _as_logged_by_an_older_flashdeck(col) -> None:
     """The log as flashdeck wrote it before reviews kept their settings (`set`)."""
     conn = sqlite3.connect(col)
