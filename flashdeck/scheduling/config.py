@@ -21,7 +21,9 @@ A bad value is reported naming the file and the key; nothing runs on a guess.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -140,15 +142,51 @@ def _warn_once(message: str) -> None:
         print(sanitize(message), file=sys.stderr)
 
 
+MAX_SETTINGS_BYTES = 2**20  # a config.toml bigger than this is refused, not read
+
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISSOCK, "a socket"))
+
+
+def _read_regular(path: Path) -> bytes:
+    """The bytes of `path` when it is a regular file of at most MAX_SETTINGS_BYTES (opened
+    without blocking: a FIFO never waits for a writer); else a UsageError saying what it is."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+                 | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+            raise UsageError(f"{path}: cannot read the settings: it is {kind}, not a file")
+        chunks, total = [], 0
+        while chunk := os.read(fd, 65536):
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > MAX_SETTINGS_BYTES:
+                raise UsageError(f"{path}: cannot read the settings: it is over the"
+                                 f" {MAX_SETTINGS_BYTES // 2**20} MiB a settings file may have")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def read_settings(path: Path) -> str | None:
     """config.toml's text (None: there is none). A UTF-8 byte order mark (Windows Notepad
-    writes one) is dropped; bytes that are not UTF-8 are an error naming the line."""
+    writes one) is dropped; bytes that are not UTF-8 are an error naming the line. Only a
+    regular file of at most MAX_SETTINGS_BYTES is read: a config.toml that is a named pipe
+    hung every command, waiting for a writer, and one linked to /dev/zero read until memory
+    ran out."""
     try:
-        raw = path.read_bytes()
+        raw = _read_regular(path)
     except FileNotFoundError:
+        if path.is_symlink():  # a dotfiles link gone stale: not "no settings"
+            raise UsageError(f"{path}: cannot read the settings: it is a symlink to"
+                             f" {os.readlink(path)!r}, which does not exist") from None
         return None
     except OSError as exc:
-        raise UsageError(f"{path}: cannot read the settings: {exc.strerror}") from None
+        raise UsageError(f"{path}: cannot read the settings: {exc.strerror or exc}") from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
