@@ -216,6 +216,13 @@ def _key_lines(source: str) -> dict[str, int]:
     return lines
 
 
+def toml_error_place(path: Path, source: str, exc: Exception) -> str:
+    """`path:line` of a TOML error: its line, or for one "at end of document" (a bracket or
+    a string never closed) the last line written."""
+    m = re.search(r"at line (\d+)", str(exc))
+    return f"{path}:{m.group(1) if m else len(source.rstrip().split(chr(10)))}"
+
+
 def load_config(path: Path | None = None) -> Config:
     path = path or config_path()
     source = read_settings(path)
@@ -226,9 +233,7 @@ def load_config(path: Path | None = None) -> Config:
     try:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"at line (\d+)", str(exc))
-        place = f"{path}:{m.group(1)}" if m else str(path)
-        raise UsageError(f"{place}: not valid TOML: {exc}") from None
+        raise UsageError(f"{toml_error_place(path, source, exc)}: not valid TOML: {exc}") from None
     lines = _key_lines(source)
     known = {f.name for f in fields(Config)}
     values = {}

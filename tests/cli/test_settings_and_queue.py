@@ -118,6 +118,17 @@ def test_an_unknown_setting_or_table_is_a_warning_at_its_line(cli, vault, tmp_pa
     assert f"{config}:4: warning: unknown setting 'limits' ignored" in result.err
 
 
+def test_a_list_never_closed_names_the_last_line_written(cli, vault, tmp_path, monkeypatch):
+    """TOML says "at end of document" with no line: the message named only the file."""
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    config = configure(tmp_path, monkeypatch,
+                       'new_per_day = 5\nlearning_steps = ["1m",\n  "10m"\n\n')
+    result = cli("--collection", col, "next")
+    assert result.code == 2
+    assert result.err.startswith(f"flashdeck: {config}:3: not valid TOML")
+
+
 def test_settings_that_are_not_utf8_name_the_line(cli, vault, tmp_path, monkeypatch):
     col = tmp_path / "c.sqlite"
     assert cli("--collection", col, "import", vault).code == 0
