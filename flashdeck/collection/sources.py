@@ -83,7 +83,11 @@ def collect_sources(paths: Iterable[str], report: ImportReport) -> list[Source]:
                                                    " encoding); rename it to import it"))
             continue
         if resolved.is_dir():
-            settings, problems = load_vault_settings(resolved)
+            # a folder of a vault is read with the vault's settings, as a note of it is:
+            # `check vault/sub` read it with the defaults, `check vault/sub/x.md` and
+            # `check vault` with the vault's (other tags, decks by folder from its root)
+            root = find_vault_root(resolved)
+            settings, problems = load_vault_settings(root)
             _report(problems, report)
             files = []
             prefix = str(resolved).rstrip(os.sep) + os.sep
@@ -98,7 +102,7 @@ def collect_sources(paths: Iterable[str], report: ImportReport) -> list[Source]:
                 if os.sep != "/":
                     rel = rel.replace(os.sep, "/")
                 files.append(NoteFile(file_path, rel, shown + rel, stat))
-            sources.append(nest_settings(Source(resolved, "folder", resolved, settings, files),
+            sources.append(nest_settings(Source(resolved, "folder", root, settings, files),
                                          report))
         else:
             if any(s.kind == "file" and s.path == resolved for s in sources):
@@ -129,8 +133,9 @@ def _report(problems: list[Problem], report: ImportReport) -> None:
 
 
 def nest_settings(source: Source, report: ImportReport) -> Source:
-    """`source` with `nested` set: the settings of each folder inside its root, above one
-    of its notes, that holds a `.flashdeck.toml` of its own (a vault kept inside another).
+    """`source` with `nested` set: the settings of each folder inside it (below the folder
+    given), above one of its notes, that holds a `.flashdeck.toml` of its own (a vault kept
+    inside another).
     The notes under such a folder are read with its settings, as when it is imported on its
     own: importing the outer vault orphaned the inner vault's cards (its own tags were not
     the outer's), and `check` gave one note other cards by the path it was named by. One
@@ -145,8 +150,8 @@ def nest_settings(source: Source, report: ImportReport) -> Source:
         folder = file.relpath.rpartition("/")[0]
         while folder and folder not in looked:  # every folder above it, once
             looked.add(folder)
-            if os.path.lexists(os.path.join(source.root, folder, SETTINGS_FILE)):
-                settings, problems = load_vault_settings(source.root / folder)
+            if os.path.lexists(os.path.join(source.path, folder, SETTINGS_FILE)):
+                settings, problems = load_vault_settings(source.path / folder)
                 _report(problems, report)
                 nested[folder] = settings
             folder = folder.rpartition("/")[0]
@@ -161,7 +166,7 @@ def settings_for(source: Source, file: NoteFile) -> ParserSettings:
     folder = file.relpath.rpartition("/")[0] if source.nested else ""
     while folder:
         if folder in source.nested:
-            settings, root = source.nested[folder], source.root / folder
+            settings, root = source.nested[folder], source.path / folder
             break
         folder = folder.rpartition("/")[0]
     if settings.decks != "folders":

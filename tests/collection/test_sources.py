@@ -591,3 +591,32 @@ def test_a_bad_inner_settings_file_is_named_once_and_the_defaults_used(cli, col,
         assert error["path"].endswith("work/.flashdeck.toml") and error["line"] == 2
     # the defaults: the #quiz notes are no flashcard notes there
     assert cards_of(cli, col) == {("flashcards/geo", "France")}
+
+
+def test_a_subfolder_of_a_vault_with_settings_is_read_with_them(cli, col, tmp_path):
+    """`check vault/sub` read the folder with the defaults, while `check vault` and `check
+    vault/sub/note.md` used the vault's settings; imported first, such a subfolder's cards
+    were then orphaned when the vault itself was imported. Now a folder of a vault, like a
+    note of it, is read with the vault's settings."""
+    vault = tmp_path / "Karten"
+    write_note(vault, ".flashdeck.toml", '[cards]\ntags = ["karten"]\ndecks = "folders"\n')
+    write_note(vault, "Mathe/Primzahlen.md", "#karten\n\nErste Primzahl::2\n")
+    write_note(vault, "Mathe/Alt.md", "#flashcards\n\nNot a card here::no\n")
+
+    def checked(path) -> set:
+        result = cli("check", path, "--json")
+        assert result.code == 0, result.err
+        # (deck names ignore letter case)
+        return {(c["deck"].lower(), c["front"]) for n in result.json["notes"]
+                for c in n["cards"]}
+
+    expected = {("mathe", "Erste Primzahl")}
+    assert checked(vault) == expected
+    assert checked(vault / "Mathe") == expected
+    assert checked(vault / "Mathe" / "Primzahlen.md") == expected
+    imported(cli, col, vault / "Mathe")
+    ids = live(cli, col)
+    assert {(deck.lower(), front) for deck, front in cards_of(cli, col)} == expected
+    report = imported(cli, col, vault)
+    assert report["cards"] == {"added": 0, "updated": 0, "orphaned": 0}
+    assert live(cli, col) == ids
