@@ -200,6 +200,26 @@ _KEY_LINE = re.compile(_NAME + "[=.]")
 _HEADER = re.compile(r"\s*\[\[?" + _NAME + r"[\].]")
 
 
+SYNC_KEYS = ("endpoint", "user")
+
+
+def _table_key_line(source: str, table: str, key: str) -> int | str:
+    """The 1-based line of `key = ...` in `[table]` (that of the header when not found)."""
+    header = None
+    for number, line in enumerate(source.split("\n"), start=1):
+        m = _HEADER.match(line)
+        if m:
+            if header is not None:
+                break
+            if next(g for g in m.groups() if g is not None) == table:
+                header = number
+        elif header is not None:
+            m = _KEY_LINE.match(line)
+            if m and next(g for g in m.groups() if g is not None) == key:
+                return number
+    return header if header is not None else _key_lines(source).get(table, 1)
+
+
 def _key_lines(source: str) -> dict[str, int]:
     """The 1-based line of each top-level `key = ...` (before the first [table]) and of
     each table's first header."""
@@ -241,6 +261,12 @@ def load_config(path: Path | None = None) -> Config:
         # each message names the file and the key's line (`path:line: ...`)
         where = f"{path}:{lines[key]}" if key in lines else str(path)
         if key == "sync":  # [sync] endpoint and user: `flashdeck sync` reads them
+            if isinstance(value, dict):
+                for name in value:
+                    if name not in SYNC_KEYS:  # `endpont`: a sync with AnkiWeb instead
+                        _warn_once(f"{path}:{_table_key_line(source, 'sync', name)}: warning:"
+                                   f" unknown setting 'sync.{name}' ignored (known in [sync]:"
+                                   f" {', '.join(SYNC_KEYS)})")
             continue
         if key not in known:  # a warning, never an error (a newer flashdeck's setting)
             _warn_once(f"{where}: warning: unknown setting {key!r} ignored"

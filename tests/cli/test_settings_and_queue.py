@@ -129,6 +129,22 @@ def test_a_list_never_closed_names_the_last_line_written(cli, vault, tmp_path, m
     assert result.err.startswith(f"flashdeck: {config}:3: not valid TOML")
 
 
+def test_a_misspelt_sync_setting_is_a_warning_at_its_line(cli, vault, tmp_path, monkeypatch):
+    """`[sync] endpont = ...` was ignored without a word: `sync` then went to AnkiWeb, not
+    to the user's own server."""
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    config = configure(tmp_path, monkeypatch,
+                       'new_per_day = 1\n\n[sync]\nuser = "me"\n'
+                       'endpont = "https://sync.example.org/"\n')
+    result = cli("--collection", col, "due", "--json")
+    assert result.code == 0 and result.json["total"]["new"] == 1
+    assert result.err.startswith(f"{config}:5: warning: unknown setting 'sync.endpont' ignored")
+    from flashdeck.ankisync.sync import sync_settings
+
+    assert sync_settings(config) == {"user": "me"}
+
+
 def test_settings_that_are_not_utf8_name_the_line(cli, vault, tmp_path, monkeypatch):
     col = tmp_path / "c.sqlite"
     assert cli("--collection", col, "import", vault).code == 0
