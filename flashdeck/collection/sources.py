@@ -135,11 +135,10 @@ def _report(problems: list[Problem], report: ImportReport) -> None:
 def nest_settings(source: Source, report: ImportReport) -> Source:
     """`source` with `nested` set: the settings of each folder inside it (below the folder
     given), above one of its notes, that holds a `.flashdeck.toml` of its own (a vault kept
-    inside another).
-    The notes under such a folder are read with its settings, as when it is imported on its
-    own: importing the outer vault orphaned the inner vault's cards (its own tags were not
-    the outer's), and `check` gave one note other cards by the path it was named by. One
-    look per folder of the vault's notes."""
+    inside another). The notes under such a folder are read with its settings, as when it
+    is imported on its own: importing the outer vault orphaned the inner vault's cards (its
+    own tags were not the outer's), and `check` gave one note other cards by the path it
+    was named by. One look per folder of the vault's notes."""
     from flashdeck.notes.settings import SETTINGS_FILE, load_vault_settings
 
     if source.kind != "folder":

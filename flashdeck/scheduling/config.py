@@ -203,7 +203,7 @@ _HEADER = re.compile(r"\s*\[\[?" + _NAME + r"[\].]")
 SYNC_KEYS = ("endpoint", "user")
 
 
-def _table_key_line(source: str, table: str, key: str) -> int | str:
+def _table_key_line(source: str, table: str, key: str) -> int:
     """The 1-based line of `key = ...` in `[table]` (that of the header when not found)."""
     header = None
     for number, line in enumerate(source.split("\n"), start=1):

@@ -117,7 +117,6 @@ def _synced(conn, review_id: int) -> bool:
                         (review_id,)).fetchone() is not None
 
 
-
 def _record_parameters(conn, config: Config, now: datetime) -> bool:
     """Note in the collection's parameters history (inside the answer's transaction) that
     `config`'s parameters are in force from `now`, unless they are already: parameters
