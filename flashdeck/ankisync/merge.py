@@ -325,12 +325,12 @@ def _merge_card(conn, card_id: int, items: list, config, in_force, here) -> None
         if pulled:
             rating, duration = item.ease, item.duration_ms
             zone, rules = step.zone_key(here, moment), step.RULES
-            logged = {"hour": config.day_start_hour}
+            logged = {"hour": config.day_start_hour, "set": step.settings_logged(config)}
         else:
             logged = json.loads(item["state_after"])
             rating, duration = item["rating"], item["duration_ms"]
             zone, rules = logged.get("zone"), logged.get("rules", 1)
-        used = step.logged_day_start(logged, with_parameters(config, in_force.at(at)))
+        used = step.logged_config(logged, with_parameters(config, in_force.at(at)))
         tz = step.zone_from_key(zone, here)
         after = step.review(card_id, CardState.from_dict(state), rating, moment, used, tz,
                             rules).to_dict()
@@ -339,6 +339,8 @@ def _merge_card(conn, card_id: int, items: list, config, in_force, here) -> None
             extra["zone"] = zone
         if "hour" in logged:
             extra["hour"] = used.day_start_hour
+        if "set" in logged:  # the settings it was answered with, kept for later replays
+            extra["set"] = logged["set"]
         review_id = conn.execute(
             "INSERT INTO reviews (card_id, reviewed_at, rating, duration_ms, state_before,"
             " state_after) VALUES (?, ?, ?, ?, ?, ?)",

@@ -80,7 +80,7 @@ def sync_settings(path: Path) -> dict:
     """`[sync]` of config.toml: {"endpoint": ..., "user": ...} (what is there)."""
     import tomllib
 
-    from flashdeck.scheduling.config import read_settings
+    from flashdeck.scheduling.config import read_settings, toml_error_place
 
     source = read_settings(path)
     if source is None:
@@ -88,7 +88,8 @@ def sync_settings(path: Path) -> dict:
     try:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{path}: cannot read the settings: {exc}") from None
+        raise UsageError(f"{toml_error_place(path, source, exc)}: cannot read the settings:"
+                         f" {exc}") from None
     table = data.get("sync", {})
     if not isinstance(table, dict):
         raise UsageError(f"{path}: [sync] must be a table with endpoint and user")

@@ -26,7 +26,7 @@ from flashdeck.collection.parsing import Parsed, parse_many
 from flashdeck.collection.report import (ImportReport, as_problems, keep_problems,
                                          kept_problems, kept_problems_by_note)
 from flashdeck.collection.sources import (Source, collect_sources, mark_imported,
-                                          place_source, settings_for)
+                                          place_source, settings_for, settings_stamp)
 from flashdeck.collection.store import Collection
 from flashdeck.notes.model import PARSER_VERSION, ParsedNote, Problem
 
@@ -270,7 +270,7 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
     on_disk = {f.relpath for f in source.files}
     # Notes read by another parser version or other settings are read again, changed or not.
     stamp_key = f"parse_stamp:{source_id}"
-    stamp = f"{PARSER_VERSION}:{source.settings!r}"
+    stamp = f"{PARSER_VERSION}:{settings_stamp(source)}"
     stamp_row = conn.execute("SELECT value FROM meta WHERE key = ?", (stamp_key,)).fetchone()
     reread = stamp_row is None or stamp_row[0] != stamp
     if source.scope is not None:  # a part is read again; the rest of the source is not

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
@@ -42,6 +42,9 @@ class Source:
     id: int | None = None  # the collection's source, once placed (see place_source)
     # the part an import refreshes: None all of it, 'sub/' a folder, 'sub/note.md' one note
     scope: str | None = None
+    # a folder inside the vault with a `.flashdeck.toml` of its own (a vault nested in this
+    # one): its relpath -> its settings, for the notes under it (see nest_settings)
+    nested: dict[str, ParserSettings] = field(default_factory=dict)
 
     def covers(self, relpath: str) -> bool:
         scope = self.scope
@@ -80,7 +83,11 @@ def collect_sources(paths: Iterable[str], report: ImportReport) -> list[Source]:
                                                    " encoding); rename it to import it"))
             continue
         if resolved.is_dir():
-            settings, problems = load_vault_settings(resolved)
+            # a folder of a vault is read with the vault's settings, as a note of it is:
+            # `check vault/sub` read it with the defaults, `check vault/sub/x.md` and
+            # `check vault` with the vault's (other tags, decks by folder from its root)
+            root = find_vault_root(resolved)
+            settings, problems = load_vault_settings(root)
             _report(problems, report)
             files = []
             prefix = str(resolved).rstrip(os.sep) + os.sep
@@ -95,7 +102,8 @@ def collect_sources(paths: Iterable[str], report: ImportReport) -> list[Source]:
                 if os.sep != "/":
                     rel = rel.replace(os.sep, "/")
                 files.append(NoteFile(file_path, rel, shown + rel, stat))
-            sources.append(Source(resolved, "folder", resolved, settings, files))
+            sources.append(nest_settings(Source(resolved, "folder", root, settings, files),
+                                         report))
         else:
             if any(s.kind == "file" and s.path == resolved for s in sources):
                 continue  # named twice: one note
@@ -119,17 +127,62 @@ def _utf8(path: str) -> bool:
 
 def _report(problems: list[Problem], report: ImportReport) -> None:
     for problem in problems:
-        (report.warnings if problem.severity == "warning" else report.errors).append(problem)
+        found = report.warnings if problem.severity == "warning" else report.errors
+        if problem not in found:  # a settings file read again for a vault around it
+            found.append(problem)
+
+
+def nest_settings(source: Source, report: ImportReport) -> Source:
+    """`source` with `nested` set: the settings of each folder inside it (below the folder
+    given), above one of its notes, that holds a `.flashdeck.toml` of its own (a vault kept
+    inside another). The notes under such a folder are read with its settings, as when it
+    is imported on its own: importing the outer vault orphaned the inner vault's cards (its
+    own tags were not the outer's), and `check` gave one note other cards by the path it
+    was named by. One look per folder of the vault's notes."""
+    from flashdeck.notes.settings import SETTINGS_FILE, load_vault_settings
+
+    if source.kind != "folder":
+        return source
+    looked: set[str] = set()
+    nested: dict[str, ParserSettings] = {}
+    for file in source.files:
+        folder = file.relpath.rpartition("/")[0]
+        while folder and folder not in looked:  # every folder above it, once
+            looked.add(folder)
+            if os.path.lexists(os.path.join(source.path, folder, SETTINGS_FILE)):
+                settings, problems = load_vault_settings(source.path / folder)
+                _report(problems, report)
+                nested[folder] = settings
+            folder = folder.rpartition("/")[0]
+    source.nested = nested
+    return source
 
 
 def settings_for(source: Source, file: NoteFile) -> ParserSettings:
-    if source.settings.decks != "folders":
-        return source.settings
+    """The settings `file` is read with: those of the nearest folder above it with a
+    `.flashdeck.toml` of its own inside the vault (`nested`), else the vault's."""
+    settings, root = source.settings, source.root
+    folder = file.relpath.rpartition("/")[0] if source.nested else ""
+    while folder:
+        if folder in source.nested:
+            settings, root = source.nested[folder], source.path / folder
+            break
+        folder = folder.rpartition("/")[0]
+    if settings.decks != "folders":
+        return settings
     try:
-        folder = Path(file.path).parent.relative_to(source.root).as_posix()
+        folder = Path(file.path).parent.relative_to(root).as_posix()
     except ValueError:
         folder = ""
-    return replace(source.settings, folder="" if folder == "." else folder)
+    return replace(settings, folder="" if folder == "." else folder)
+
+
+def settings_stamp(source: Source) -> str:
+    """The settings a source's notes were read with, as the collection records them (a
+    change reads them all again): a vault with no nested settings keeps its old stamp."""
+    if not source.nested:
+        return repr(source.settings)
+    return f"{source.settings!r}:{sorted(source.nested.items())!r}"
 
 
 # -- which source a path names ----------------------------------------------------------------
@@ -246,13 +299,15 @@ def _rebase(source: Source, holder, report: ImportReport) -> Source:
         settings, problems = load_vault_settings(root)
         _report(problems, report)
     if given == folder:
-        return Source(root, "folder", root, settings, source.files, scope=None)
+        return nest_settings(Source(root, "folder", root, settings, source.files, scope=None),
+                             report)
     rel = _relative(given, folder)
     if source.kind == "folder":
         files = [NoteFile(f.path, f"{rel}/{f.relpath}", f.display, f.stat) for f in source.files]
-        return Source(root, "folder", root, settings, files, scope=rel + "/")
+        return nest_settings(Source(root, "folder", root, settings, files, scope=rel + "/"),
+                             report)
     files = [NoteFile(f.path, rel, f.display, f.stat) for f in source.files]
-    return Source(root, "folder", root, settings, files, scope=rel)
+    return nest_settings(Source(root, "folder", root, settings, files, scope=rel), report)
 
 
 def _moved_source(conn, source: Source, rows):

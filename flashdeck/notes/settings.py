@@ -62,7 +62,8 @@ def load_vault_settings(root: Path) -> tuple[ParserSettings, list[Problem]]:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as e:
         m = _TOML_LINE_RE.search(str(e))
-        line = int(m.group(1)) if m else 1
+        # "at end of document" (a bracket or string never closed): the last line written
+        line = int(m.group(1)) if m else len(source.rstrip().split("\n"))
         return defaults, [Problem(shown, line, f"invalid TOML: {e}; defaults used")]
 
     # a section or key other than [cards] is a warning: `[card]` for `[cards]` would

@@ -21,7 +21,9 @@ A bad value is reported naming the file and the key; nothing runs on a guess.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -140,15 +142,51 @@ def _warn_once(message: str) -> None:
         print(sanitize(message), file=sys.stderr)
 
 
+MAX_SETTINGS_BYTES = 2**20  # a config.toml bigger than this is refused, not read
+
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISSOCK, "a socket"))
+
+
+def _read_regular(path: Path) -> bytes:
+    """The bytes of `path` when it is a regular file of at most MAX_SETTINGS_BYTES (opened
+    without blocking: a FIFO never waits for a writer); else a UsageError saying what it is."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+                 | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+            raise UsageError(f"{path}: cannot read the settings: it is {kind}, not a file")
+        chunks, total = [], 0
+        while chunk := os.read(fd, 65536):
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > MAX_SETTINGS_BYTES:
+                raise UsageError(f"{path}: cannot read the settings: it is over the"
+                                 f" {MAX_SETTINGS_BYTES // 2**20} MiB a settings file may have")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def read_settings(path: Path) -> str | None:
     """config.toml's text (None: there is none). A UTF-8 byte order mark (Windows Notepad
-    writes one) is dropped; bytes that are not UTF-8 are an error naming the line."""
+    writes one) is dropped; bytes that are not UTF-8 are an error naming the line. Only a
+    regular file of at most MAX_SETTINGS_BYTES is read: a config.toml that is a named pipe
+    hung every command, waiting for a writer, and one linked to /dev/zero read until memory
+    ran out."""
     try:
-        raw = path.read_bytes()
+        raw = _read_regular(path)
     except FileNotFoundError:
+        if path.is_symlink():  # a dotfiles link gone stale: not "no settings"
+            raise UsageError(f"{path}: cannot read the settings: it is a symlink to"
+                             f" {os.readlink(path)!r}, which does not exist") from None
         return None
     except OSError as exc:
-        raise UsageError(f"{path}: cannot read the settings: {exc.strerror}") from None
+        raise UsageError(f"{path}: cannot read the settings: {exc.strerror or exc}") from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -160,6 +198,26 @@ def read_settings(path: Path) -> str | None:
 _NAME = r"""\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*"""
 _KEY_LINE = re.compile(_NAME + "[=.]")
 _HEADER = re.compile(r"\s*\[\[?" + _NAME + r"[\].]")
+
+
+SYNC_KEYS = ("endpoint", "user")
+
+
+def _table_key_line(source: str, table: str, key: str) -> int:
+    """The 1-based line of `key = ...` in `[table]` (that of the header when not found)."""
+    header = None
+    for number, line in enumerate(source.split("\n"), start=1):
+        m = _HEADER.match(line)
+        if m:
+            if header is not None:
+                break
+            if next(g for g in m.groups() if g is not None) == table:
+                header = number
+        elif header is not None:
+            m = _KEY_LINE.match(line)
+            if m and next(g for g in m.groups() if g is not None) == key:
+                return number
+    return header if header is not None else _key_lines(source).get(table, 1)
 
 
 def _key_lines(source: str) -> dict[str, int]:
@@ -178,6 +236,13 @@ def _key_lines(source: str) -> dict[str, int]:
     return lines
 
 
+def toml_error_place(path: Path, source: str, exc: Exception) -> str:
+    """`path:line` of a TOML error: its line, or for one "at end of document" (a bracket or
+    a string never closed) the last line written."""
+    m = re.search(r"at line (\d+)", str(exc))
+    return f"{path}:{m.group(1) if m else len(source.rstrip().split(chr(10)))}"
+
+
 def load_config(path: Path | None = None) -> Config:
     path = path or config_path()
     source = read_settings(path)
@@ -188,9 +253,7 @@ def load_config(path: Path | None = None) -> Config:
     try:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"at line (\d+)", str(exc))
-        place = f"{path}:{m.group(1)}" if m else str(path)
-        raise UsageError(f"{place}: not valid TOML: {exc}") from None
+        raise UsageError(f"{toml_error_place(path, source, exc)}: not valid TOML: {exc}") from None
     lines = _key_lines(source)
     known = {f.name for f in fields(Config)}
     values = {}
@@ -198,6 +261,12 @@ def load_config(path: Path | None = None) -> Config:
         # each message names the file and the key's line (`path:line: ...`)
         where = f"{path}:{lines[key]}" if key in lines else str(path)
         if key == "sync":  # [sync] endpoint and user: `flashdeck sync` reads them
+            if isinstance(value, dict):
+                for name in value:
+                    if name not in SYNC_KEYS:  # `endpont`: a sync with AnkiWeb instead
+                        _warn_once(f"{path}:{_table_key_line(source, 'sync', name)}: warning:"
+                                   f" unknown setting 'sync.{name}' ignored (known in [sync]:"
+                                   f" {', '.join(SYNC_KEYS)})")
             continue
         if key not in known:  # a warning, never an error (a newer flashdeck's setting)
             _warn_once(f"{where}: warning: unknown setting {key!r} ignored"

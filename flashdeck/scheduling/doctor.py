@@ -653,7 +653,7 @@ class _Replayer:
                after: dict) -> dict:
         from flashdeck.scheduling.parameters import with_parameters
 
-        config = step.logged_day_start(after, self.config)
+        config = step.logged_config(after, self.config)
         tz = step.zone_from_key(after.get("zone"), self.here)
         state = CardState.from_dict(row)
         rules = after.get("rules", 1)
@@ -663,6 +663,15 @@ class _Replayer:
             other = step.review(card_id, state, rating, moment, config, tz, rules).to_dict()
             if not _differences(other, after, REPLAYED + ("version",)):
                 return other
+        if "set" not in after and _differences(replayed, after, REPLAYED + ("version",)):
+            # logged before reviews kept their settings: answered with the defaults, most
+            # likely, when the settings have been changed since
+            defaults = step.logged_config({"set": {}}, used)
+            if defaults != used:
+                other = step.review(card_id, state, rating, moment, defaults, tz,
+                                    rules).to_dict()
+                if not _differences(other, after, REPLAYED + ("version",)):
+                    return other
         return replayed
 
     def recompute(self, card_id: int, state: dict, done: list, entry) -> dict:

@@ -117,6 +117,21 @@ def _synced(conn, review_id: int) -> bool:
                         (review_id,)).fetchone() is not None
 
 
+def _record_parameters(conn, config: Config, now: datetime) -> bool:
+    """Note in the collection's parameters history (inside the answer's transaction) that
+    `config`'s parameters are in force from `now`, unless they are already: parameters
+    pasted into config.toml by hand (Anki's), or taken out again, are then what `doctor`
+    replays the answers given with them by, after they have changed again. Before, a user
+    who had answered with Anki's weights for a week and then removed them got a problem for
+    every card answered that week. One look at the history per engine (its config is fixed)."""
+    from flashdeck.scheduling.parameters import (InForce, parameters_history,
+                                                 record_parameters, with_parameters)
+
+    in_force = InForce(parameters_history(conn)).at(_ts(now))
+    if with_parameters(config, in_force) != config:
+        record_parameters(conn, now, config.parameters)
+    return True
+
 class Engine:
     """Scheduling over one open collection. Cheap to create; holds no queue in memory, but
     the due reviews' rank order and the new cards left today once asked twice
@@ -136,6 +151,9 @@ class Engine:
         # the new cards left today, kept the same way (queue.NewCards)
         self._new_cards = NewCards()
         self._memo = None  # fsrs's results, from the previews to the answer (step.ReviewMemo)
+        # whether the collection's parameters history has this config's parameters in force
+        # (checked at the first answer: see _record_parameters)
+        self._parameters_recorded = False
 
     # -- time ------------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -228,15 +246,18 @@ class Engine:
             ).rowcount
             if changed != 1:
                 raise UsageError(f"card {card_id} was answered elsewhere in the meantime")
+            recorded = self._parameters_recorded or _record_parameters(conn, self.config, now)
             review_id = conn.execute(
                 "INSERT INTO reviews (card_id, reviewed_at, rating, duration_ms, state_before,"
                 " state_after) VALUES (?, ?, ?, ?, ?, ?)",
                 (card_id, _ts(now), rating, duration_ms, json.dumps(before),
                  json.dumps({**after, "rules": step.RULES,
                              "zone": step.zone_key(self.tz(), now),
-                             "hour": self.config.day_start_hour})),
+                             "hour": self.config.day_start_hour,
+                             "set": step.settings_logged(self.config)})),
             ).lastrowid
         # committed: what is kept between calls follows this answer
+        self._parameters_recorded = recorded
         if ranking_fresh is not None or new_fresh:
             siblings = answer_siblings(self.col.conn, row)
             if ranking_fresh is not None:

@@ -164,7 +164,7 @@ def recomputed(card_id: int, state: dict, reviews, entry: Recompute, config: Con
         tz = step.zone_from_key(after.get("zone"), here)
         moment = datetime.fromtimestamp(reviewed_at, timezone.utc)
         current = step.review(card_id, CardState.from_dict(row), rating, moment,
-                              step.logged_day_start(after, used), tz,
+                              step.logged_config(after, used), tz,
                               after.get("rules", 1)).to_dict()
     if current is None:
         return dict(state)

@@ -296,6 +296,79 @@ def logged_day_start(after: dict, config: Config) -> Config:
     return config if hour == config.day_start_hour else replace(config, day_start_hour=hour)
 
 
+# The settings an answer's result depends on besides the day-start hour (logged as `hour`) and
+# the parameters (their own history): logged with each review as `set`, only those that
+# differ from the defaults (`{}` for a user who changed none), so that a replay (`doctor`,
+# a sync's merge, `optimize`'s recompute) gives what the answer gave after the user has
+# changed them: desired retention 0.9 -> 0.8 made every earlier review "disagree with FSRS".
+LOGGED_SETTINGS = ("desired_retention", "learning_steps", "relearning_steps",
+                   "maximum_interval", "fuzz", "leech_lapses")
+_DEFAULTS = Config()
+
+
+def _seconds(step: timedelta) -> int | float:
+    seconds = step.total_seconds()
+    return int(seconds) if seconds.is_integer() else seconds
+
+
+@lru_cache(maxsize=8)
+def _settings_logged(config: Config) -> tuple:
+    logged = []
+    for name in LOGGED_SETTINGS:
+        value = getattr(config, name)
+        if value != getattr(_DEFAULTS, name):
+            logged.append((name, [_seconds(s) for s in value] if name.endswith("steps")
+                           else value))
+    return tuple(logged)
+
+
+def settings_logged(config: Config) -> dict:
+    """What a review logs as `set`: the LOGGED_SETTINGS of `config` that are not the
+    defaults (steps in seconds)."""
+    return dict(_settings_logged(config))
+
+
+def logged_config(after: dict, config: Config) -> Config:
+    """`config` as a review was answered with it: its day-start hour (`logged_day_start`)
+    and, when the review logged them (`set`), its LOGGED_SETTINGS, each the default unless
+    logged; a review logged before they were keeps `config`'s (the current settings)."""
+    config = logged_day_start(after, config)
+    logged = after.get("set")
+    if not isinstance(logged, dict):
+        return config
+    try:
+        key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v)
+                           for k, v in logged.items() if k in LOGGED_SETTINGS))
+        return _with_logged(config, key)
+    except TypeError:  # an unhashable value: a damaged log; the replay will say so
+        return config
+
+
+@lru_cache(maxsize=64)
+def _with_logged(config: Config, logged: tuple) -> Config:
+    values = {name: getattr(_DEFAULTS, name) for name in LOGGED_SETTINGS}
+    for name, value in logged:
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if name.endswith("steps"):
+            if isinstance(value, tuple) and all(
+                    isinstance(x, (int, float)) and not isinstance(x, bool) and 0 < x < 1e9
+                    for x in value):
+                values[name] = tuple(timedelta(seconds=x) for x in value)
+            else:  # unreadable: the current setting (a replay that disagrees says so)
+                values[name] = getattr(config, name)
+        elif name == "desired_retention":
+            values[name] = float(value) if number and 0 < value < 1 else config.desired_retention
+        elif name == "fuzz":
+            values[name] = value if isinstance(value, bool) else config.fuzz
+        elif isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 10**6:
+            values[name] = int(value)
+        else:
+            values[name] = getattr(config, name)
+    if all(values[name] == getattr(config, name) for name in LOGGED_SETTINGS):
+        return config
+    return replace(config, **values)
+
+
 def zone_from_key(key: str | None, default: tzinfo) -> tzinfo:
     if not key:
         return default

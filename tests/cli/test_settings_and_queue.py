@@ -3,6 +3,7 @@ through the command line: learning steps of a day or more, the settings file's o
 
 from __future__ import annotations
 
+import os
 import sqlite3
 
 import pytest
@@ -117,6 +118,33 @@ def test_an_unknown_setting_or_table_is_a_warning_at_its_line(cli, vault, tmp_pa
     assert f"{config}:4: warning: unknown setting 'limits' ignored" in result.err
 
 
+def test_a_list_never_closed_names_the_last_line_written(cli, vault, tmp_path, monkeypatch):
+    """TOML says "at end of document" with no line: the message named only the file."""
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    config = configure(tmp_path, monkeypatch,
+                       'new_per_day = 5\nlearning_steps = ["1m",\n  "10m"\n\n')
+    result = cli("--collection", col, "next")
+    assert result.code == 2
+    assert result.err.startswith(f"flashdeck: {config}:3: not valid TOML")
+
+
+def test_a_misspelt_sync_setting_is_a_warning_at_its_line(cli, vault, tmp_path, monkeypatch):
+    """`[sync] endpont = ...` was ignored without a word: `sync` then went to AnkiWeb, not
+    to the user's own server."""
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    config = configure(tmp_path, monkeypatch,
+                       'new_per_day = 1\n\n[sync]\nuser = "me"\n'
+                       'endpont = "https://sync.example.org/"\n')
+    result = cli("--collection", col, "due", "--json")
+    assert result.code == 0 and result.json["total"]["new"] == 1
+    assert result.err.startswith(f"{config}:5: warning: unknown setting 'sync.endpont' ignored")
+    from flashdeck.ankisync.sync import sync_settings
+
+    assert sync_settings(config) == {"user": "me"}
+
+
 def test_settings_that_are_not_utf8_name_the_line(cli, vault, tmp_path, monkeypatch):
     col = tmp_path / "c.sqlite"
     assert cli("--collection", col, "import", vault).code == 0
@@ -126,6 +154,52 @@ def test_settings_that_are_not_utf8_name_the_line(cli, vault, tmp_path, monkeypa
     assert result.code == 2
     assert result.err.startswith(f"flashdeck: {config}:2: ") and "UTF-8" in result.err
     assert len(result.err.strip().splitlines()) == 1
+
+
+def _pipe(path) -> str:
+    os.mkfifo(path)
+    return "a named pipe (FIFO), not a file"
+
+
+def _zero(path) -> str:
+    path.symlink_to("/dev/zero")
+    return "a character device, not a file"
+
+
+def _folder(path) -> str:
+    path.mkdir()
+    return "a folder, not a file"
+
+
+def _huge(path) -> str:
+    path.write_text("new_per_day = 5\n" + "# " + "x" * 2**20 + "\n", encoding="utf-8")
+    return "over the 1 MiB a settings file may have"
+
+
+def _stale_link(path) -> str:
+    path.symlink_to(path.parent / "dotfiles" / "config.toml")
+    return "a symlink to"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes and /dev/zero: POSIX")
+@pytest.mark.parametrize("make", [_pipe, _zero, _folder, _huge, _stale_link])
+def test_a_config_that_is_no_readable_file_is_named_never_waited_on(cli, vault, tmp_path,
+                                                                    monkeypatch, make):
+    """config.toml a named pipe hung every command (waiting for a writer that never
+    came); linked to /dev/zero, it was read until memory ran out; a dotfiles link gone
+    stale gave the defaults without a word. Each is now a usage error naming the file."""
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    config = tmp_path / "config.toml"
+    what = make(config)
+    monkeypatch.setenv("FLASHDECK_CONFIG", str(config))
+    for args in (["next"], ["due"], ["answer", "1", "good"], ["doctor"]):
+        result = cli("--collection", col, *args)
+        assert result.code == 2, args
+        assert result.err.startswith(f"flashdeck: {config}: cannot read the settings: it is")
+        assert what in result.err and len(result.err.strip().splitlines()) == 1
+    with sqlite3.connect(col) as conn:  # nothing was answered on a guess
+        assert conn.execute("SELECT count(*) FROM reviews").fetchone()[0] == 0
 
 
 def test_a_sync_endpoint_that_is_not_a_string_is_named(tmp_path):

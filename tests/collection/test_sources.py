@@ -507,3 +507,116 @@ def test_a_note_imported_alone_before_the_upgrade_stays_when_its_vault_is_import
     assert report["cards"]["orphaned"] == 0
     assert live(cli, col)["Milk"] == card
     assert col.with_name(col.name + ".v11.bak").exists()
+
+
+# -- a vault kept inside another, with settings of its own --------------------------------------
+
+
+@pytest.fixture
+def nested(tmp_path):
+    """A notes folder whose `work/` subfolder is a vault of its own: its `.flashdeck.toml`
+    takes `#quiz` notes, bold clozes, and decks by folder."""
+    outer = tmp_path / "notes"
+    write_note(outer, "Capitals.md", "#flashcards/geo\n\nFrance::Paris\n")
+    write_note(outer, "work/.flashdeck.toml",
+               '[cards]\ntags = ["quiz"]\ncloze = ["bold"]\ndecks = "folders"\n')
+    write_note(outer, "work/Ports.md", "#quiz\n\nHTTPS listens on port **443** by default.\n")
+    write_note(outer, "work/net/Dns.md", "---\ntags: [quiz]\n---\nDNS port::53\n")
+    return outer
+
+
+def cards_of(cli, col) -> set[tuple[str, str]]:
+    return {(c["deck"], c["front"]) for c in cli("--collection", col, "list", "--json").json}
+
+
+# decks by folder: the inner vault's own folders (a note at its root: its first tag's deck)
+INNER = {("quiz", "HTTPS listens on port [...] by default."), ("net", "DNS port")}
+
+
+def test_a_vault_inside_a_vault_keeps_its_settings_when_the_outer_is_imported(cli, col,
+                                                                             nested):
+    """Imported on its own first, then as part of the folder around it: the inner vault's
+    notes are read with its own settings both times, so its cards keep their ids, decks
+    and history. Before, the outer import read them with the outer settings: `#quiz` was
+    no flashcard tag there, and every inner card was orphaned (gone from review)."""
+    imported(cli, col, nested / "work")
+    assert cards_of(cli, col) == INNER
+    inner = live(cli, col)
+    reviews = answer_all(cli, col)
+    report = imported(cli, col, nested)
+    assert report["cards"] == {"added": 1, "updated": 0, "orphaned": 0}
+    assert cards_of(cli, col) == INNER | {("flashcards/geo", "France")}
+    after = live(cli, col)
+    assert {front: after[front] for front in inner} == inner
+    assert history(cli, col) == reviews
+    # named by any path, a note is read with the same settings
+    for path in (nested / "work", nested / "work" / "net", nested / "work/net/Dns.md"):
+        again = imported(cli, col, path)
+        assert again["cards"] == {"added": 0, "updated": 0, "orphaned": 0}, path
+    assert imported(cli, col, nested)["notes"]["unchanged"] == 3
+
+
+def test_check_gives_a_note_the_same_cards_whatever_path_names_it(cli, nested):
+    def checked(path) -> dict[str, set]:
+        result = cli("check", path, "--json")
+        assert result.code == 0, result.err
+        return {note["path"].rsplit("/", 1)[-1]: {(c["deck"], c["front"]) for c in note["cards"]}
+                for note in result.json["notes"]}
+
+    whole = checked(nested)
+    assert whole["Ports.md"] == {("quiz", "HTTPS listens on port [...] by default.")}
+    assert whole["Dns.md"] == {("net", "DNS port")}
+    inner = checked(nested / "work")
+    assert inner == {name: whole[name] for name in ("Ports.md", "Dns.md")}
+
+
+def test_a_changed_inner_settings_file_reads_its_notes_again(cli, col, nested):
+    """The import notices the inner vault's settings changed, though no note did."""
+    imported(cli, col, nested)
+    (nested / "work/.flashdeck.toml").write_text(
+        '[cards]\ntags = ["quiz"]\ncloze = ["bold", "highlight"]\ndecks = "tags"\n',
+        encoding="utf-8")
+    report = imported(cli, col, nested)
+    assert report["cards"]["orphaned"] == 0
+    assert cards_of(cli, col) == {("flashcards/geo", "France"), ("quiz", "DNS port"),
+                                  ("quiz", "HTTPS listens on port [...] by default.")}
+
+
+def test_a_bad_inner_settings_file_is_named_once_and_the_defaults_used(cli, col, nested):
+    (nested / "work/.flashdeck.toml").write_text('[cards]\ntags = "quiz"\n', encoding="utf-8")
+    for path in (nested, nested / "work" / "net"):
+        result = cli("--collection", col, "import", path, "--json")
+        assert result.code == 1
+        [error] = result.json["errors"]
+        assert error["path"].endswith("work/.flashdeck.toml") and error["line"] == 2
+    # the defaults: the #quiz notes are no flashcard notes there
+    assert cards_of(cli, col) == {("flashcards/geo", "France")}
+
+
+def test_a_subfolder_of_a_vault_with_settings_is_read_with_them(cli, col, tmp_path):
+    """`check vault/sub` read the folder with the defaults, while `check vault` and `check
+    vault/sub/note.md` used the vault's settings; imported first, such a subfolder's cards
+    were then orphaned when the vault itself was imported. Now a folder of a vault, like a
+    note of it, is read with the vault's settings."""
+    vault = tmp_path / "Karten"
+    write_note(vault, ".flashdeck.toml", '[cards]\ntags = ["karten"]\ndecks = "folders"\n')
+    write_note(vault, "Mathe/Primzahlen.md", "#karten\n\nErste Primzahl::2\n")
+    write_note(vault, "Mathe/Alt.md", "#flashcards\n\nNot a card here::no\n")
+
+    def checked(path) -> set:
+        result = cli("check", path, "--json")
+        assert result.code == 0, result.err
+        # (deck names ignore letter case)
+        return {(c["deck"].lower(), c["front"]) for n in result.json["notes"]
+                for c in n["cards"]}
+
+    expected = {("mathe", "Erste Primzahl")}
+    assert checked(vault) == expected
+    assert checked(vault / "Mathe") == expected
+    assert checked(vault / "Mathe" / "Primzahlen.md") == expected
+    imported(cli, col, vault / "Mathe")
+    ids = live(cli, col)
+    assert {(deck.lower(), front) for deck, front in cards_of(cli, col)} == expected
+    report = imported(cli, col, vault)
+    assert report["cards"] == {"added": 0, "updated": 0, "orphaned": 0}
+    assert live(cli, col) == ids

@@ -118,3 +118,13 @@ def test_settings_drive_the_parser(tmp_path: Path) -> None:
         ("cloze", "The [...] and ==not this==", "The ==heart== and ==not this==", "srs/chem"),
         ("basic", "Q", "A\n\nB", "srs/chem"),
     ]
+
+
+def test_a_bracket_never_closed_names_the_last_line_written(tmp_path: Path) -> None:
+    """TOML reports a list or string left open "at end of document", with no line: the
+    message said line 1 (the `[cards]` header), far from the typo."""
+    settings, problems = settings_from(
+        tmp_path, '# my vault\n[cards]\ndecks = "folders"\ntags = ["flashcards",\n\n\n')
+    assert settings == ParserSettings()
+    [(line, message, severity)] = problems
+    assert line == 4 and "end of document" in message and severity == "error"

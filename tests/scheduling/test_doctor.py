@@ -158,11 +158,104 @@ def test_a_broken_log_chain_is_reported_and_not_guessed_at(cli, col, monkeypatch
     assert not list(col.parent.glob("*.doctor-*.bak"))  # nothing fixable: nothing written
 
 
-def test_a_log_from_other_settings_is_named_as_such(cli, col, monkeypatch, tmp_path):
-    session(cli, col, monkeypatch)
+def _settings(monkeypatch, tmp_path, text: str) -> None:
     config = tmp_path / "config.toml"
-    config.write_text("desired_retention = 0.8\n")
+    config.write_text(text, encoding="utf-8")
     monkeypatch.setenv("FLASHDECK_CONFIG", str(config))
+
+
+def test_settings_changed_over_the_weeks_leave_the_doctor_clean(cli, col, monkeypatch,
+                                                               tmp_path):
+    """A user answers with the defaults, then lowers the desired retention, changes the
+    steps, turns fuzz off, caps the interval and the leech threshold, answers on, and later
+    changes the retention again: every review replays with the settings it was answered
+    with (logged with it), so `doctor` finds nothing wrong at every stage. Before, every
+    review made before a change "disagreed with FSRS" (exit 1, and no --fix could clear it)."""
+    session(cli, col, monkeypatch)
+    _settings(monkeypatch, tmp_path,
+              'desired_retention = 0.8\nlearning_steps = ["90s", "1h"]\n'
+              'relearning_steps = []\nfuzz = false\nmaximum_interval = 30\nleech_lapses = 3\n')
+    result = cli("--collection", col, "doctor")
+    assert result.code == 0, result.out
+    assert "no problems found" in result.out
+    for day in ("2027-01-20T09:00:00+00:00", "2027-03-01T09:00:00+00:00"):
+        monkeypatch.setenv("FLASHDECK_NOW", day)
+        for card in cli("--collection", col, "list", "--json").json:
+            if not card["suspended"]:
+                lapsed = cli("--collection", col, "answer", card["id"], "again", "--json")
+                assert lapsed.code == 0
+                if not lapsed.json["leech"]:  # a leech at 3 lapses is suspended
+                    assert cli("--collection", col, "answer", card["id"], "good").code == 0
+    _settings(monkeypatch, tmp_path, "desired_retention = 0.85\n")
+    result = cli("--collection", col, "doctor", "--json")
+    assert result.code == 0, result.json["problems"]
+    assert result.json["problems"] == []
+    monkeypatch.delenv("FLASHDECK_CONFIG")  # back to the defaults
+    assert cli("--collection", col, "doctor").code == 0
+    # and what an answer logs is what a replay gives: --fix has nothing to do
+    result = cli("--collection", col, "doctor", "--fix", "--json")
+    assert result.code == 0 and result.json["problems"] == []
+
+
+ANKI_FSRS5 = ("0.40255, 1.18385, 3.173, 15.69105, 7.1949, 0.5345, 1.4604, 0.0046, 1.54575,"
+              " 0.1192, 1.01925, 1.9395, 0.11, 0.29605, 2.2698, 0.2315, 2.9898, 0.51655, 0.6621")
+
+
+def test_parameters_pasted_from_anki_then_removed_leave_the_doctor_clean(cli, col,
+                                                                         monkeypatch,
+                                                                         tmp_path):
+    """The weights Anki showed, pasted into config.toml by hand (no `optimize`), answered
+    with for days, then taken out again: the answers given with them replay with them (the
+    collection notes which parameters were in force when), so `doctor` stays clean."""
+    session(cli, col, monkeypatch)
+    _settings(monkeypatch, tmp_path, f"parameters = [{ANKI_FSRS5}]\n")
+
+    def a_day(moment: str) -> None:
+        monkeypatch.setenv("FLASHDECK_NOW", moment)
+        for card in cli("--collection", col, "list", "--json").json:
+            if not card["suspended"]:
+                assert cli("--collection", col, "answer", card["id"], "hard").code == 0
+
+    a_day("2027-01-20T09:00:00+00:00")
+    a_day("2027-02-10T09:00:00+00:00")
+    assert cli("--collection", col, "doctor").code == 0
+    monkeypatch.delenv("FLASHDECK_CONFIG")  # the defaults again
+    result = cli("--collection", col, "doctor", "--json")
+    assert result.code == 0, result.json["problems"]
+    a_day("2027-04-01T09:00:00+00:00")
+    _settings(monkeypatch, tmp_path, f"parameters = [{ANKI_FSRS5}]\n")
+    result = cli("--collection", col, "doctor", "--json")
+    assert result.code == 0, result.json["problems"]
+
+
+def _as_logged_by_an_older_flashdeck(col) -> None:
+    """The log as flashdeck wrote it before reviews kept their settings (`set`)."""
+    conn = sqlite3.connect(col)
+    with conn:
+        conn.execute("UPDATE reviews SET state_after = json_remove(state_after, '$.set')")
+    conn.close()
+
+
+def test_a_log_from_before_settings_were_logged_replays_with_the_defaults(cli, col,
+                                                                          monkeypatch,
+                                                                          tmp_path):
+    """A collection answered with the default settings by an older flashdeck (its log keeps
+    no settings), whose user has changed them since: its reviews replay as they were
+    answered, with the defaults; the doctor is clean."""
+    session(cli, col, monkeypatch)
+    _as_logged_by_an_older_flashdeck(col)
+    _settings(monkeypatch, tmp_path, 'desired_retention = 0.8\nlearning_steps = ["5m"]\n')
+    result = cli("--collection", col, "doctor", "--json")
+    assert result.code == 0, result.json["problems"]
+
+
+def test_a_log_from_other_settings_is_named_as_such(cli, col, monkeypatch, tmp_path):
+    """Reviews an older flashdeck logged (no settings kept) with settings that are neither
+    the defaults nor the current ones cannot be replayed: named as such, not "fixed"."""
+    _settings(monkeypatch, tmp_path, "desired_retention = 0.8\n")
+    session(cli, col, monkeypatch)
+    _as_logged_by_an_older_flashdeck(col)
+    _settings(monkeypatch, tmp_path, "desired_retention = 0.85\n")
     result = cli("--collection", col, "doctor", "--json")
     assert result.code == 1
     problems = result.json["problems"]
