@@ -245,6 +245,7 @@ class _Scanner:
         if not front_idx:
             self._warn(q, "card has an empty front (nothing above the '?' line); skipped")
             return q + 1
+        e, quoted = self._quote_in_back(q, e)
         end, nxt = self._back_end(q, e, path)
         back_idx = [i for i in range(q + 1, end) if self.kinds[i] != COMMENTED]
         self.found.spans.append((f0, end))
@@ -256,7 +257,10 @@ class _Scanner:
         front = render(front_orig[cut:], front_masked[cut:], cloze=cloze)
         back = ""
         if back_idx:
-            back_orig, back_masked = lines.joined(back_idx, lines.common_depth(back_idx))
+            back_depth = lines.common_depth(back_idx)
+            if quoted:  # a back all quote keeps its `>`: the quote is the answer's form
+                back_depth = min(back_depth, depth)
+            back_orig, back_masked = lines.joined(back_idx, back_depth)
             back = render(back_orig, back_masked, cloze=cloze)
         if not front or not back:
             self._warn(f0, f"card has an empty {'front' if not front else 'back'}; skipped")
@@ -279,6 +283,19 @@ class _Scanner:
         else:
             cards.append(
                 Draft("basic", front, back, line, block, 0, seed(seeds, 0), deck, crumbs))
+
+    def _quote_in_back(self, q: int, e: int) -> tuple[int, bool]:
+        """(end of the run, whether it grew): a back runs on into a blockquote that starts
+        inside it (`Clause 39:` then `> No free man…`), as the plugin reads a back up to a
+        blank line; a run alone stops at the quote, which dropped those lines unseen."""
+        kinds, keys = self.kinds, self.lines.quote_keys
+        key = keys[q]
+        k = len(key)
+        n = len(kinds)
+        start = e
+        while e < n and kinds[e] in _RUNNABLE and len(keys[e]) > k and keys[e][:k] == key:
+            e += 1
+        return e, e > start
 
     def _back_end(self, q: int, e: int, path: tuple[int, ...]) -> tuple[int, int]:
         """(end of the back, line to continue at) for the separator on line q."""

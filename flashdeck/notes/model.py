@@ -45,7 +45,9 @@ from typing import Any, Literal, get_args
 # confusion-matrix's counts aligned as scikit-learn prints them.
 # 17: a cloze inside another (`**a ==b== c**`) is part of its answer: the back highlights it all;
 # `Mod` is another name for `Mode`; a title that is a clause (`How to …`) is asked for its gist.
-PARSER_VERSION = 17
+# 18: a multi-line back goes on into a blockquote that starts inside it (the quoted lines
+# were dropped; a back all quote was an empty back).
+PARSER_VERSION = 18
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"
