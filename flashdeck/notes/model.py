@@ -46,7 +46,8 @@ from typing import Any, Literal, get_args
 # 17: a cloze inside another (`**a ==b== c**`) is part of its answer: the back highlights it all;
 # `Mod` is another name for `Mode`; a title that is a clause (`How to …`) is asked for its gist.
 # 18: a multi-line back goes on into a blockquote that starts inside it (the quoted lines
-# were dropped; a back all quote was an empty back).
+# were dropped; a back all quote was an empty back); a code span that starts after a `$`
+# ends the search for its closing `$` (`$5 … `${VAR}``: no math, the `::` after `$5` seen).
 PARSER_VERSION = 18
 
 CardKind = Literal[
