@@ -144,7 +144,9 @@ class _Scanner:
         self.found.warnings.append((idx, message))
 
     def _is_inline(self, i: int) -> bool:
-        return self.kinds[i] == TEXT and "::" in self.masked[i]
+        # not in a table: the plugin made `| std` / `map | O(log n) |` of a row, garbage
+        return (self.kinds[i] == TEXT and "::" in self.masked[i]
+                and i not in self.lines.table_rows)
 
     def _sep(self, i: int) -> str | None:
         if self.kinds[i] != TEXT:

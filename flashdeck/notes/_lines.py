@@ -116,6 +116,7 @@ class _Blocks(NamedTuple):
     fences: list[Fence]
     math_blocks: list[tuple[int, int]]
     max_nesting: int
+    table_rows: set[int]  # the lines of tables (header, delimiter row, body rows)
 
 
 class _Containers(NamedTuple):
@@ -175,6 +176,8 @@ class Lines:
     exercise_fences: list[Fence]  # ```flashdeck-exercise blocks
     math_blocks: list[tuple[int, int]]
     warnings: list[tuple[int, str]]  # (body line, message)
+    # the lines of tables: a `::` in a cell (`| std::map | O(log n) |`) is no separator
+    table_rows: set[int]
 
     def file_line(self, idx: int) -> int:
         return self.offset + idx + 1
@@ -265,6 +268,7 @@ def read_lines(body: list[str], offset: int, title: str, end_marker: str = "") -
                          if f.info.split()[:1] == ["flashdeck-exercise"]],
         math_blocks=blocks.math_blocks,
         warnings=warnings,
+        table_rows=blocks.table_rows,
     )
 
 
@@ -344,6 +348,7 @@ def _blocks(body: list[str]) -> _Blocks:
     rules: list[int] = []
     fences: list[Fence] = []
     math_blocks: list[tuple[int, int]] = []
+    table_rows: set[int] = set()
     for k, tok in enumerate(tokens):
         mp = tok.map
         if mp is None:
@@ -371,8 +376,10 @@ def _blocks(body: list[str]) -> _Blocks:
             breaks.update((start, end))
         elif t in ("paragraph_open", "html_block", "table_open"):
             breaks.update((start, end))
+            if t == "table_open":
+                table_rows.update(range(start, end))
     return _Blocks(containers, verbatim, breaks, headings, rules, fences, math_blocks,
-                   int(md.options.get("maxNesting", 20)))
+                   int(md.options.get("maxNesting", 20)), table_rows)
 
 
 def _containers(body: list[str], containers: list[tuple[int, int, int]]) -> _Containers:

@@ -47,7 +47,8 @@ from typing import Any, Literal, get_args
 # `Mod` is another name for `Mode`; a title that is a clause (`How to …`) is asked for its gist.
 # 18: a multi-line back goes on into a blockquote that starts inside it (the quoted lines
 # were dropped; a back all quote was an empty back); a code span that starts after a `$`
-# ends the search for its closing `$` (`$5 … `${VAR}``: no math, the `::` after `$5` seen).
+# ends the search for its closing `$` (`$5 … `${VAR}``: no math, the `::` after `$5` seen);
+# a `::` in a table row is no separator.
 PARSER_VERSION = 18
 
 CardKind = Literal[
