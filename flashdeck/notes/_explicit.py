@@ -243,6 +243,8 @@ class _Scanner:
             f0 -= 1
         if f0 > p:
             self._cloze(p, f0)
+        elif not lines.body[q].lstrip().startswith(">"):
+            f0 = self._lead_in(p)  # a bare `?` after a quote: the front is all above it
         front_idx = [i for i in range(f0, q) if self.kinds[i] != COMMENTED]
         if not front_idx:
             self._warn(q, "card has an empty front (nothing above the '?' line); skipped")
@@ -285,6 +287,26 @@ class _Scanner:
         else:
             cards.append(
                 Draft("basic", front, back, line, block, 0, seed(seeds, 0), deck, crumbs))
+
+    def _lead_in(self, p: int) -> int:
+        """Where the front starts when a bare `?` line (a lazy line of a quote that starts
+        run p) follows the quote: the lines just above the quote, when they are plain text
+        (no card of their own), as the plugin reads the front up to a blank line (`Who
+        wrote this?` then `> Veni, vidi, vici.` then `?`: the question was dropped)."""
+        kinds, keys = self.kinds, self.lines.quote_keys
+        key = keys[p]
+        j = p
+        while j > 0:
+            above = j - 1
+            outer = keys[above]
+            if (kinds[above] not in (TEXT, VERBATIM) or len(outer) >= len(key)
+                    or key[:len(outer)] != outer or self._is_inline(above)
+                    or self._sep(above) is not None or above in self.marker_set):
+                break
+            j = above
+        if j == p or self._has_deletions(j, p):
+            return p
+        return j
 
     def _quote_in_back(self, q: int, e: int) -> tuple[int, bool]:
         """(end of the run, whether it grew): a back runs on into a blockquote that starts
