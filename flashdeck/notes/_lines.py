@@ -28,6 +28,7 @@ _LIST_ITEM_RE = re.compile(r"([ \t]*(?:[-+*]|\d{1,9}[.)]))([ \t]*)")
 _CALLOUT_RE = re.compile(r"\[!([^\]]+)\]([+-]?)[ \t]*(.*)")
 HTML_COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
 TRAILING_BLOCK_ID_RE = re.compile(r"[ \t]+\^[A-Za-z0-9-]+[ \t]*$")
+_TRAILING_FOOTNOTES_RE = re.compile(r"(?:[ \t]*\[\^[^\[\]\s]+\])+[ \t]*$")
 # Where the plugin (1.15+, "use callouts for scheduling comments") writes a card's
 # `<!--SR:-->` comment: a callout on the line below the card, hidden in Obsidian.
 METADATA_CALLOUT = "sr|card-metadata"
@@ -577,6 +578,8 @@ def _headings(blocks: _Blocks, kinds: list[int], demoted: set[int]) -> list[Head
         text = TRAILING_BLOCK_ID_RE.sub("", text).strip()
         if "#" in text:  # `## Why does X? #flashcards/bio`: the tag sets a deck, it is no text
             text = strip_trailing_tags(text) or text  # (a heading of tags only stays)
+        if "[^" in text:  # `## Who was Tribonian?[^1]`: a source cited, the heading still asks
+            text = _TRAILING_FOOTNOTES_RE.sub("", text) or text
         headings.append(HeadingSpan(start, end, level, text))
     return headings
 

@@ -48,7 +48,8 @@ from typing import Any, Literal, get_args
 # 18: a multi-line back goes on into a blockquote that starts inside it (the quoted lines
 # were dropped; a back all quote was an empty back); a code span that starts after a `$`
 # ends the search for its closing `$` (`$5 … `${VAR}``: no math, the `::` after `$5` seen);
-# a `::` in a table row is no separator; a front goes on into a quote before a bare `?`.
+# a `::` in a table row is no separator; a front goes on into a quote before a bare `?`;
+# a heading's trailing footnote references are no text (`## Who was Tribonian?[^1]` asks).
 PARSER_VERSION = 18
 
 CardKind = Literal[
