@@ -186,9 +186,11 @@ def _fenced(fence: str | None, line: str, marks: str) -> tuple[str | None, str]:
     return None, "text"
 
 
-def obsidian_to_markdown(markdown: str, labels: Labels = _AS_WRITTEN) -> str:
+def obsidian_to_markdown(markdown: str, labels: Labels = _AS_WRITTEN,
+                         line_breaks: bool = True) -> str:
     """Rewrite wiki links, embeds and callouts into plain CommonMark (code left alone);
-    embeds read as `labels` has them."""
+    embeds read as `labels` has them; a note's line breaks kept (`_line_breaks`) unless
+    `line_breaks` is False (an exercise's text, whose template lines are wrapped prose)."""
     lines = markdown.split("\n")
     fence: str | None = None
     for i, line in enumerate(lines):
@@ -199,15 +201,45 @@ def obsidian_to_markdown(markdown: str, labels: Labels = _AS_WRITTEN) -> str:
         lines[i] = callout if callout is not None else _inline(line, labels)
         if _BREAK in lines[i] and _BREAK not in line:
             lines[i] = _breaks(lines[i])
+    joined = "\n".join(lines)
+    return _line_breaks(joined) if line_breaks else joined
+
+
+_QUOTE_PREFIX = re.compile(r"[ \t]*(?:>[ \t]*)*")
+
+
+def _line_breaks(markdown: str) -> str:
+    """Each line break inside a paragraph kept as a line break, as Obsidian shows it (its
+    "strict line breaks" is off by default) and as the Anki cards are written: a conjugation
+    written one form a line, a quote and its attribution, a two-line front read as two lines,
+    not run together into one. A line with text followed by another ends in two spaces (a hard
+    break in a paragraph; nothing where a block ends, a heading or a table row); code is left
+    alone, and a line already ending in a hard break."""
+    if "\n" not in markdown:
+        return markdown
+    lines = markdown.split("\n")
+    fence: str | None = None
+    kinds = []
+    for line in lines:
+        fence, kind = _fenced(fence, line, "> ")
+        kinds.append(kind)
+    for i in range(len(lines) - 1):
+        line = lines[i]
+        if kinds[i] != "text" or kinds[i + 1] != "text" or line.endswith(("\\", "  ")):
+            continue
+        if (len(_QUOTE_PREFIX.match(line).group(0)) == len(line)  # type: ignore[union-attr]
+                or not lines[i + 1][len(_QUOTE_PREFIX.match(lines[i + 1]).group(0)):].strip()):  # type: ignore[union-attr]
+            continue
+        lines[i] = line.rstrip(" \t") + "  "
     return "\n".join(lines)
 
 
 def prepare(markdown: str, width: int | None = None, labels: Labels = _AS_WRITTEN,
-            table_width: int | None = None) -> str:
+            table_width: int | None = None, line_breaks: bool = True) -> str:
     """Card markdown, made ready and safe for a markdown renderer; display math fitted to
     `width` columns (the width a block has at the top level), tables to `table_width` (by
-    default `width`: see `fit_tables`)."""
-    shown = cap_nesting(obsidian_to_markdown(render_math(markdown, width), labels))
+    default `width`: see `fit_tables`); `line_breaks`: see `obsidian_to_markdown`."""
+    shown = cap_nesting(obsidian_to_markdown(render_math(markdown, width), labels, line_breaks))
     return sanitize(fit_tables(shown, width if table_width is None else table_width))
 
 

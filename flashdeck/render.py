@@ -254,8 +254,8 @@ def print_card(card, answer: bool = False, seed: int | None = None, file=None,
             # a table too wide for the width: in column groups that fit (Rich squeezed a
             # 200-column table to a blank line); sanitized again, as the labels name files
             # from the disk (a folder named with a terminal escape)
-            shown = sanitize(fit_tables(cap_nesting(obsidian_to_markdown(text, labels)),
-                                        width, RICH_COLUMN_COST))
+            text = obsidian_to_markdown(text, labels, line_breaks=card.kind != "exercise")
+            shown = sanitize(fit_tables(cap_nesting(text), width, RICH_COLUMN_COST))
             draw(Markdown(shown, code_theme="ansi_dark", hyperlinks=False))
 
 

@@ -146,11 +146,19 @@ def cmd_check(args) -> int:
     else:
         from flashdeck.textsafe import sanitize, sanitize_line
 
+        import shutil
+
+        # in the terminal's columns, as `list`: a long deck name cut with … (it ran into the
+        # front), the front cut at the line's end with … in columns a terminal counts (it was
+        # cut at 70 characters, silently, and 70 wide ones took 140 columns)
+        width = max(shutil.get_terminal_size().columns, 40)
+        deck_width = max(8, min(24, (width - 19) // 3))
         for note in notes:
             print(sanitize_line(f"{note.path}: {len(note.cards)} cards"))
             for card in note.cards:
                 first = card.front.strip().splitlines()[0] if card.front.strip() else ""
-                print(sanitize(f"  {card.line:>5}  {card.kind:<9} {card.deck:<24} {first[:70]}"))
+                head = f"  {card.line:>5}  {card.kind:<9} {_fit(sanitize(card.deck), deck_width)}"
+                print((head + " " + _cut(sanitize(first), width - _cells(head) - 1)).rstrip())
         _print_problems(report)
         print(f"{report.notes_imported} notes with cards, {report.cards_added} cards, "
               f"{report.notes_skipped} untagged notes skipped, {len(report.errors)} errors, "

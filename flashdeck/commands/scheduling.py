@@ -184,10 +184,13 @@ def log_limit(value: str) -> int:
     return number
 
 
+_LOG_LINE = 73  # the columns of a review line (`cardinfo.review_line`) in the log
+
+
 def cmd_log(args) -> int:
     # deferred: cardinfo and render bring the card-text renderer, which only `log` needs here
     from flashdeck.cardinfo import iter_review_log, review_line
-    from flashdeck.commands.notes import _cut
+    from flashdeck.commands.notes import _cut, _terminal_columns
     from flashdeck.render import inline_text
 
     with open_collection(args, readonly=True) as col:
@@ -197,12 +200,21 @@ def cmd_log(args) -> int:
             print_json_stream(e.to_json() for e in entries)
             return 0
         count = 0
+        # on a terminal too narrow for the review and 20 columns of front beside it (80
+        # columns: the front had 5, and every line wrapped), the front goes on a line of
+        # its own under its review, indented
+        columns = _terminal_columns()
+        below = columns is not None and columns < _LOG_LINE + 2 + 20
         for e in entries:
             count += 1
             first = inline_text((e.front.strip().splitlines() or [""])[0])
             # the front's first line in 40 columns (a wide character takes two), a cut one
             # ending in … (it was cut at 40 characters, silently)
-            print(f"{review_line(e, with_card=True):<73}  {_cut(first, 40)}")
+            if below:
+                print(review_line(e, with_card=True))
+                print(f"    {_cut(first, max(min(40, columns - 5), 10))}")
+            else:
+                print(f"{review_line(e, with_card=True):<{_LOG_LINE}}  {_cut(first, 40)}")
         if not count:
             print("no reviews yet")
     return 0

@@ -8,7 +8,8 @@ Rules (Obsidian's, which follow Pandoc's):
 - `$…$` is inline math when the opening `$` is not followed by whitespace and the closing
   `$` is not preceded by whitespace nor followed by a digit, and no blank line lies between.
   So "costs $5 and $6" stays as written.
-- `\\$` is a literal dollar; fenced code (``` or ~~~) and inline code spans are left alone.
+- `\\$` is a literal dollar; fenced code (``` or ~~~) and inline code spans are left alone,
+  also a code span that starts after an opening `$`: no `$…$` holds a backtick.
 - An unclosed `$$` or `$` is literal text.
 - Given a `width`, a display block wider than it is broken at its top-level relations
   (`render.fit_display`); one that is still wider is shown whole, never cut, and said so.
@@ -322,6 +323,10 @@ def _find_inline_close(s: str, i: int) -> int:
         between = s[i + 1 : j]
         if re.search(r"\n[ \t>]*\n", between):
             return -1  # math never spans a blank line (a paragraph break)
+        if "`" in between:
+            # a code span starts inside: it wins, and this `$` is text (`costs $5, see
+            # `${VAR}``: the `$` of the code is no closer), as the parser masks it
+            return -1
         if _escaped(s, j):
             j += 1
             continue

@@ -144,7 +144,9 @@ class _Scanner:
         self.found.warnings.append((idx, message))
 
     def _is_inline(self, i: int) -> bool:
-        return self.kinds[i] == TEXT and "::" in self.masked[i]
+        # not in a table: the plugin made `| std` / `map | O(log n) |` of a row, garbage
+        return (self.kinds[i] == TEXT and "::" in self.masked[i]
+                and i not in self.lines.table_rows)
 
     def _sep(self, i: int) -> str | None:
         if self.kinds[i] != TEXT:
@@ -241,10 +243,13 @@ class _Scanner:
             f0 -= 1
         if f0 > p:
             self._cloze(p, f0)
+        elif not lines.body[q].lstrip().startswith(">"):
+            f0 = self._lead_in(p)  # a bare `?` after a quote: the front is all above it
         front_idx = [i for i in range(f0, q) if self.kinds[i] != COMMENTED]
         if not front_idx:
             self._warn(q, "card has an empty front (nothing above the '?' line); skipped")
             return q + 1
+        e, quoted = self._quote_in_back(q, e)
         end, nxt = self._back_end(q, e, path)
         back_idx = [i for i in range(q + 1, end) if self.kinds[i] != COMMENTED]
         self.found.spans.append((f0, end))
@@ -256,7 +261,10 @@ class _Scanner:
         front = render(front_orig[cut:], front_masked[cut:], cloze=cloze)
         back = ""
         if back_idx:
-            back_orig, back_masked = lines.joined(back_idx, lines.common_depth(back_idx))
+            back_depth = lines.common_depth(back_idx)
+            if quoted:  # a back all quote keeps its `>`: the quote is the answer's form
+                back_depth = min(back_depth, depth)
+            back_orig, back_masked = lines.joined(back_idx, back_depth)
             back = render(back_orig, back_masked, cloze=cloze)
         if not front or not back:
             self._warn(f0, f"card has an empty {'front' if not front else 'back'}; skipped")
@@ -279,6 +287,39 @@ class _Scanner:
         else:
             cards.append(
                 Draft("basic", front, back, line, block, 0, seed(seeds, 0), deck, crumbs))
+
+    def _lead_in(self, p: int) -> int:
+        """Where the front starts when a bare `?` line (a lazy line of a quote that starts
+        run p) follows the quote: the lines just above the quote, when they are plain text
+        (no card of their own), as the plugin reads the front up to a blank line (`Who
+        wrote this?` then `> Veni, vidi, vici.` then `?`: the question was dropped)."""
+        kinds, keys = self.kinds, self.lines.quote_keys
+        key = keys[p]
+        j = p
+        while j > 0:
+            above = j - 1
+            outer = keys[above]
+            if (kinds[above] not in (TEXT, VERBATIM) or len(outer) >= len(key)
+                    or key[:len(outer)] != outer or self._is_inline(above)
+                    or self._sep(above) is not None or above in self.marker_set):
+                break
+            j = above
+        if j == p or self._has_deletions(j, p):
+            return p
+        return j
+
+    def _quote_in_back(self, q: int, e: int) -> tuple[int, bool]:
+        """(end of the run, whether it grew): a back runs on into a blockquote that starts
+        inside it (`Clause 39:` then `> No free man…`), as the plugin reads a back up to a
+        blank line; a run alone stops at the quote, which dropped those lines unseen."""
+        kinds, keys = self.kinds, self.lines.quote_keys
+        key = keys[q]
+        k = len(key)
+        n = len(kinds)
+        start = e
+        while e < n and kinds[e] in _RUNNABLE and len(keys[e]) > k and keys[e][:k] == key:
+            e += 1
+        return e, e > start
 
     def _back_end(self, q: int, e: int, path: tuple[int, ...]) -> tuple[int, int]:
         """(end of the back, line to continue at) for the separator on line q."""

@@ -28,6 +28,7 @@ _LIST_ITEM_RE = re.compile(r"([ \t]*(?:[-+*]|\d{1,9}[.)]))([ \t]*)")
 _CALLOUT_RE = re.compile(r"\[!([^\]]+)\]([+-]?)[ \t]*(.*)")
 HTML_COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
 TRAILING_BLOCK_ID_RE = re.compile(r"[ \t]+\^[A-Za-z0-9-]+[ \t]*$")
+_TRAILING_FOOTNOTES_RE = re.compile(r"(?:[ \t]*\[\^[^\[\]\s]+\])+[ \t]*$")
 # Where the plugin (1.15+, "use callouts for scheduling comments") writes a card's
 # `<!--SR:-->` comment: a callout on the line below the card, hidden in Obsidian.
 METADATA_CALLOUT = "sr|card-metadata"
@@ -116,6 +117,7 @@ class _Blocks(NamedTuple):
     fences: list[Fence]
     math_blocks: list[tuple[int, int]]
     max_nesting: int
+    table_rows: set[int]  # the lines of tables (header, delimiter row, body rows)
 
 
 class _Containers(NamedTuple):
@@ -175,6 +177,8 @@ class Lines:
     exercise_fences: list[Fence]  # ```flashdeck-exercise blocks
     math_blocks: list[tuple[int, int]]
     warnings: list[tuple[int, str]]  # (body line, message)
+    # the lines of tables: a `::` in a cell (`| std::map | O(log n) |`) is no separator
+    table_rows: set[int]
 
     def file_line(self, idx: int) -> int:
         return self.offset + idx + 1
@@ -265,6 +269,7 @@ def read_lines(body: list[str], offset: int, title: str, end_marker: str = "") -
                          if f.info.split()[:1] == ["flashdeck-exercise"]],
         math_blocks=blocks.math_blocks,
         warnings=warnings,
+        table_rows=blocks.table_rows,
     )
 
 
@@ -344,6 +349,7 @@ def _blocks(body: list[str]) -> _Blocks:
     rules: list[int] = []
     fences: list[Fence] = []
     math_blocks: list[tuple[int, int]] = []
+    table_rows: set[int] = set()
     for k, tok in enumerate(tokens):
         mp = tok.map
         if mp is None:
@@ -371,8 +377,10 @@ def _blocks(body: list[str]) -> _Blocks:
             breaks.update((start, end))
         elif t in ("paragraph_open", "html_block", "table_open"):
             breaks.update((start, end))
+            if t == "table_open":
+                table_rows.update(range(start, end))
     return _Blocks(containers, verbatim, breaks, headings, rules, fences, math_blocks,
-                   int(md.options.get("maxNesting", 20)))
+                   int(md.options.get("maxNesting", 20)), table_rows)
 
 
 def _containers(body: list[str], containers: list[tuple[int, int, int]]) -> _Containers:
@@ -570,6 +578,8 @@ def _headings(blocks: _Blocks, kinds: list[int], demoted: set[int]) -> list[Head
         text = TRAILING_BLOCK_ID_RE.sub("", text).strip()
         if "#" in text:  # `## Why does X? #flashcards/bio`: the tag sets a deck, it is no text
             text = strip_trailing_tags(text) or text  # (a heading of tags only stays)
+        if "[^" in text:  # `## Who was Tribonian?[^1]`: a source cited, the heading still asks
+            text = _TRAILING_FOOTNOTES_RE.sub("", text) or text
         headings.append(HeadingSpan(start, end, level, text))
     return headings
 

@@ -140,7 +140,8 @@ def mask_text(text: str, breaks: list[int], line_starts: list[int]) -> MaskResul
         close_at = closers[k]
         line = bisect_right(line_starts, start) - 1
         next_line = line_starts[line + 1] if line + 1 < len(line_starts) else n + 1
-        if close_at < next_line and close_at < limit:
+        # and no code span starts inside it (`$5, see `${VAR}``: the code span wins)
+        if close_at < next_line and close_at < limit and text.find("`", end, close_at) < 0:
             spans.append((start, close_at + 1, OPAQUE))
             cursor = close_at + 1
 

@@ -30,7 +30,7 @@ def front(card, seed: int | None = None, width: int | None = None,
     `width`: the columns a display-math block has on screen (None: as wide as it is).
     `resolver`: finds the note's embedded images (see `with_images`)."""
     if card.kind == "exercise":
-        return _ready(exercise_instance(card, seed).prompt, width)
+        return _ready(exercise_instance(card, seed).prompt, width, line_breaks=False)
     return with_images(front_markdown(card, seed), width, resolver)
 
 
@@ -39,7 +39,7 @@ def back(card, seed: int | None = None, width: int | None = None,
     """The answer side; a cloze's answers are strong (styled as highlights by the CSS)."""
     markdown = back_markdown(card, seed, highlight="**")
     if card.kind == "exercise":
-        return _ready(markdown, width)
+        return _ready(markdown, width, line_breaks=False)
     return with_images(markdown, width, resolver)
 
 
@@ -63,11 +63,12 @@ def with_images(markdown: str, width: int | None,
     return parts
 
 
-def _ready(markdown: str, width: int | None, labels: Labels | None = None) -> str:
+def _ready(markdown: str, width: int | None, labels: Labels | None = None,
+           line_breaks: bool = True) -> str:
     """`prepare` for the card panel: display math in `width` columns (`math_width`), tables
     in the panel's own width (a table has no fence padding)."""
     return prepare(markdown, width, labels or Labels(),
-                   None if width is None else width + FENCE_PADDING)
+                   None if width is None else width + FENCE_PADDING, line_breaks)
 
 
 def plain(text: str) -> str:
