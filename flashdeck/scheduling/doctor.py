@@ -2,7 +2,9 @@
 
 A collection is years of reviews, so the doctor checks what a crash, a bug or a stray edit
 could have broken, from the file up:
-  - SQLite's own integrity check and foreign-key check;
+  - SQLite's own integrity check and foreign-key check (a value that breaks a CHECK or
+    NOT NULL of the schema, written by another program with the checks off, is a row to
+    name, not a damaged file: a card's schedule is then set from its log like any other);
   - the schema: its version, and the tables and indexes a collection of that version has;
   - the review log, replayed through FSRS card by card: start from a new card (or from the
     card's `<!--SR:-->` seed), apply each logged rating at its logged time with the engine's
@@ -30,6 +32,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import sqlite3
 import sys
 from collections import deque
@@ -223,8 +226,9 @@ def diagnose(col: Collection, config=None, *, save_checkpoints: bool = False) ->
     writer = _CheckpointWriter(col.path, integrity) if save_checkpoints and col.path else None
     conn.execute("BEGIN")
     try:
+        rules: list[str] = []
         if integrity is None:
-            _check_integrity(conn, result)
+            rules = _check_integrity(conn, result)
             if result.integrity != ["ok"]:
                 return _damaged(result)
         try:
@@ -237,14 +241,20 @@ def diagnose(col: Collection, config=None, *, save_checkpoints: bool = False) ->
             result.problems.append(Finding("integrity", f"reading the collection failed: {exc}"))
         except (ValueError, TypeError, KeyError, IndexError, OverflowError):
             # what a damaged file can make of its rows: the integrity check says what it is
-            if integrity is None or integrity.wait() == ["ok"]:
+            if integrity is None or _structure(integrity.wait()) == ["ok"]:
                 raise
         if integrity is not None:
             whole = Diagnosis(result.path, result.schema_version)
-            _check_integrity(conn, whole, integrity.wait())
+            rules = _check_integrity(conn, whole, integrity.wait())
             if whole.integrity != ["ok"]:
                 return _damaged(whole)
             result.integrity = whole.integrity
+        if rules and not _check_rules(conn, result, rules):
+            # rows the check complains of that no query finds: the file is not what it says
+            whole = Diagnosis(result.path, result.schema_version, integrity=rules)
+            whole.problems = [Finding("integrity", f"SQLite integrity check: {r}")
+                              for r in rules]
+            return _damaged(whole)
     finally:
         if conn.in_transaction:
             conn.execute("ROLLBACK")  # a read: nothing to commit (and COMMIT trips on damage)
@@ -312,12 +322,77 @@ class _IntegrityCheck:
 
 
 def _check_integrity(conn: sqlite3.Connection, result: Diagnosis,
-                     rows: list[str] | None = None) -> None:
+                     rows: list[str] | None = None) -> list[str]:
+    """SQLite's verdict on the file's structure in `result.integrity` (["ok"]: whole);
+    returns its rows about values that break a CHECK or NOT NULL of the schema (another
+    tool writing with the checks off): those are rows to name and repair, not damage."""
     rows = _integrity_rows(conn) if rows is None else rows
-    result.integrity = rows
-    if rows != ["ok"]:
-        for message in rows:
-            result.problems.append(Finding("integrity", f"SQLite integrity check: {message}"))
+    rules = [r for r in rows if _RULE_BROKEN.match(r)]
+    structure = [r for r in rows if r != "ok" and r not in rules]
+    result.integrity = structure or ["ok"]
+    for message in structure:
+        result.problems.append(Finding("integrity", f"SQLite integrity check: {message}"))
+    return rules
+
+
+def _structure(rows: list[str]) -> list[str]:
+    """The integrity check's rows about the file's structure (["ok"]: whole)."""
+    return [r for r in rows if r != "ok" and not _RULE_BROKEN.match(r)] or ["ok"]
+
+
+# what the integrity check says of a row whose value breaks one of the schema's rules (the
+# file itself whole): "CHECK constraint failed in cards", "NULL value in cards.reps"
+_RULE_BROKEN = re.compile(r"(?:CHECK constraint failed in (\w+)|NULL value in (\w+)\.\w+)\Z")
+# every CHECK of the schema, as the condition its rows meet (a test holds this to the
+# schema); a row breaks it when the condition is false (NULL passes, as in SQLite)
+_CHECKS: dict[str, tuple[str, ...]] = {
+    "sources": ("kind IN ('folder', 'file')",),
+    "cards": ("state IN ('new', 'learning', 'review', 'relearning')",),
+    "reviews": ("rating BETWEEN 1 AND 4",),
+    "cram_log": ("rating BETWEEN 1 AND 4",),
+    "note_problems": ("severity IN ('error', 'warning')",),
+}
+_NAMES = {"sources": "source", "notes": "note", "cards": "card", "reviews": "review",
+          "cram_log": "cram answer", "meta": "setting"}
+
+
+def _check_rules(conn: sqlite3.Connection, result: Diagnosis, rules: list[str]) -> bool:
+    """Name each row whose value breaks a CHECK or NOT NULL of the schema (`rules`: what
+    the integrity check said of them). A card's scheduling columns are named, and repaired
+    from its log, by the replay; any other such value is named for a human to decide.
+    False when the rows the check complained of cannot all be found: damage after all."""
+    tables = {m.group(1) or m.group(2) for m in map(_RULE_BROKEN.match, rules)}
+    for table in sorted(tables):
+        info = conn.execute(f'PRAGMA table_info("{table}")').fetchall()
+        if not info:
+            return False
+        keys = [r[1] for r in sorted(info, key=lambda r: r[5]) if r[5]]
+        has_rowid = not conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+            " AND sql LIKE '%WITHOUT ROWID%'", (table,)).fetchone()
+        key = ["rowid"] if has_rowid else keys
+        if not key:
+            return False
+        tests = [(f"NOT ({c})", c.split(" ", 1)[0]) for c in _CHECKS.get(table, ())]
+        # typeof: SQLite answers `IS NULL` of a NOT NULL column with false, unread
+        tests += [(f'typeof("{r[1]}") = \'null\'', r[1]) for r in info if r[3]]
+        found = 0
+        for condition, column in tests:
+            for row in conn.execute(
+                    f'SELECT {", ".join(key)}, "{column}" FROM "{table}" WHERE {condition}'
+                    f" ORDER BY {', '.join(key)}"):
+                found += 1
+                if table == "cards" and column in REPLAYED + ("version",):
+                    continue  # the replay names it, and `--fix` sets it from the log
+                what = f"{_NAMES.get(table, table + ' row')} " + ", ".join(map(str, row[:-1]))
+                result.problems.append(Finding(
+                    "rules", f"{what}: {column} = {row[-1]!r} breaks the collection's rules"
+                    " (written by another program with SQLite's checks off); nothing can"
+                    " say what it should be: correct it by hand, or restore a backup copy",
+                    row[0] if table == "cards" else None))
+        if not found:
+            return False
+    return True
 
 
 def _check_foreign_keys(conn: sqlite3.Connection, result: Diagnosis) -> None:
@@ -592,7 +667,7 @@ class _CheckpointWriter:
         if self.integrity is not None:
             if not last and len(self.rows) < 20 * BATCH and not self.integrity.done():
                 return  # kept (a bounded number) until the integrity check has answered
-            if self.integrity.wait() != ["ok"]:
+            if _structure(self.integrity.wait()) != ["ok"]:
                 self.error = "the file is damaged"
         rows, self.rows = self.rows, []
         if not rows or self.error is not None:
@@ -755,7 +830,8 @@ def _check_log(col: Collection, config, result: Diagnosis, card_ids=None,
 def _untouched(card: dict) -> bool:
     """A new card as an import makes it: nothing to replay (any other stored value, a due
     or a stability written over it, is compared with its replay, which has none)."""
-    return card["state"] == "new" and card["reps"] == 0 and card["lapses"] == 0 and all(
+    return card["state"] == "new" and card["reps"] == 0 and card["lapses"] == 0 \
+        and card["leech"] == 0 and type(card["version"]) is int and all(
         card[c] is None for c in ("due", "step", "stability", "difficulty", "last_review"))
 
 
@@ -958,15 +1034,20 @@ def _compare_stored(outcome: _Outcome, card: dict, state: dict, previous_after: 
     problems = outcome.findings
     stored = {c: card[c] for c in REPLAYED}
     diff = _differences(state, stored)
-    version_behind = previous_after is not None and card["version"] < previous_after.get("version", 0)
+    version = card["version"]
+    if type(version) is not int:  # NULL or text, written past the schema's rules
+        version_behind, version = True, -1
+    else:
+        version_behind = previous_after is not None and version < previous_after.get("version", 0)
     if diff or version_behind:
-        details = diff + (["version is behind its last review"] if version_behind else [])
+        details = diff + ([f"version is {card['version']!r}, not a count"] if version < 0 else
+                          ["version is behind its last review"] if version_behind else [])
         problems.append(Finding(
             "card", f"card {card_id}: stored state disagrees with its review log: "
             f"{'; '.join(details)}", card_id, fixable=consistent))
         if consistent:
             values = {c: state[c] for c in REPLAYED}
-            values["version"] = max(card["version"], state.get("version", 0))
+            values["version"] = max(version, state.get("version", 0))
             outcome.repair = ("card", card_id, values)
     return outcome
 
