@@ -395,14 +395,32 @@ def _check_rules(conn: sqlite3.Connection, result: Diagnosis, rules: list[str]) 
     return True
 
 
+FK_NAMED = 5  # dangling rows named one by one per table, the rest counted
+
+
 def _check_foreign_keys(conn: sqlite3.Connection, result: Diagnosis) -> None:
-    dangling: dict[tuple[str, str], int] = {}
-    for table, _rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check"):
-        dangling[(table, parent)] = dangling.get((table, parent), 0) + 1
-    for (table, parent), n in sorted(dangling.items()):
+    dangling: dict[tuple[str, str], list[str]] = {}
+    columns: dict[tuple[str, int], str] = {}
+    for table, rowid, parent, fk in conn.execute("PRAGMA foreign_key_check").fetchall():
+        rows = dangling.setdefault((table, parent), [])
+        if len(rows) >= FK_NAMED or rowid is None:  # counted (a WITHOUT ROWID table's too)
+            rows.append("")
+            continue
+        if (table, fk) not in columns:
+            columns.update({(table, r[0]): r[3] for r in
+                            conn.execute(f'PRAGMA foreign_key_list("{table}")')})
+        column = columns.get((table, fk))
+        value = conn.execute(f'SELECT "{column}" FROM "{table}" WHERE rowid = ?',
+                             (rowid,)).fetchone() if column else None
+        rows.append(f"{_NAMES.get(table, table + ' row')} {rowid}"
+                    + (f" ({column} {value[0]!r})" if value else ""))
+    for (table, parent), rows in sorted(dangling.items()):
+        n = len(rows)
+        named = [r for r in rows if r]
+        more = f" and {n - len(named)} more" if n > len(named) and named else ""
         result.problems.append(Finding(
             "foreign_keys", f"{n} row{'s' if n != 1 else ''} of {table} point{'' if n != 1 else 's'}"
-            f" to a missing row of {parent}"))
+            f" to a missing row of {parent}" + (f": {', '.join(named)}{more}" if named else "")))
 
 
 def _expected_schema() -> dict[tuple[str, str], str | None]:

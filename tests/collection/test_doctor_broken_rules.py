@@ -191,3 +191,20 @@ def test_every_check_of_the_schema_is_known_to_the_doctor():
         assert sql.count("CHECK (") == len(doctor._CHECKS.get(name, ())), name
         for condition in doctor._CHECKS.get(name, ()):
             assert condition.replace(" ", "") in sql.replace(" ", "").replace("\n", ""), name
+
+
+def test_dangling_rows_are_named(cli, collection, tmp_path):
+    """Before: "2 rows of notes point to a missing row of sources" and nothing to find them
+    by. Now the first rows are named, with the id they point to; the rest counted."""
+    for n in range(7):
+        write_note(tmp_path / "vault", f"Extra {n}.md", NOTE.replace("Variance", f"Extra {n}"))
+    assert cli("--collection", collection, "import", tmp_path / "vault").code == 0
+    conn = sqlite3.connect(collection, isolation_level=None)
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute("DELETE FROM sources")
+    conn.close()
+    found = cli("--collection", collection, "doctor")
+    assert found.code == 1
+    assert "problem: 8 rows of notes point to a missing row of sources: note 1 (source_id 1)," \
+           " note 2 (source_id 1), note 3 (source_id 1), note 4 (source_id 1), note 5" \
+           " (source_id 1) and 3 more" in found.out
