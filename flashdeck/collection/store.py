@@ -322,7 +322,8 @@ class Collection:
         except sqlite3.DatabaseError as exc:
             conn.close()
             if "not a database" in str(exc):
-                raise CollectionError(f"{path}: not a flashdeck collection (not SQLite)") from None
+                raise CollectionError(
+                    f"{path}: not a flashdeck collection (not SQLite); {WRONG_FILE}") from None
             if "malformed" in str(exc):
                 raise DamagedCollectionError(f"{path}: {describe_error(exc)}") from None
             raise CollectionError(f"{path}: {describe_error(exc)}") from None
@@ -438,7 +439,15 @@ class Collection:
         ).fetchone()
         if not has_meta:
             if tables:
-                raise CollectionError(f"{self.path}: not a flashdeck collection")
+                anki = self.conn.execute(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+                    " AND name IN ('col', 'revlog')").fetchone()[0] == 2
+                raise CollectionError(
+                    f"{self.path}: " + ("an Anki collection, not a flashdeck one (flashdeck"
+                                        " reaches Anki by `flashdeck export anki` and `flashdeck"
+                                        " sync`)" if anki else
+                                        "not a flashdeck collection (another program's"
+                                        " database)") + f"; {WRONG_FILE}")
             return 0
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if row is None:
@@ -540,6 +549,9 @@ class Collection:
             raise CollectionError(f"{self.path or 'collection'}: {describe_error(exc)}") from exc
 
 
+# what to do when the path names some other file: said with every such refusal
+WRONG_FILE = ("left as it is; give --collection (or FLASHDECK_COLLECTION) the path of your"
+              " flashdeck collection")
 DAMAGED = "the collection file is damaged; run `flashdeck doctor`, or restore a backup copy"
 
 

@@ -1,0 +1,59 @@
+"""A path that names some other file as the collection (a note, an Anki collection, another
+program's database). Before: "X: not a flashdeck collection", no word of what to do (and an
+Anki user who pointed --collection at collection.anki2 was not told that flashdeck reaches
+Anki another way). Now the line says what the file is, that it was left as it is, and what
+to give instead; exit 2, the file byte for byte unchanged, nothing created beside it."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+WHAT_TO_DO = ("left as it is; give --collection (or FLASHDECK_COLLECTION) the path of your"
+              " flashdeck collection")
+
+
+def _anki(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    for table in ("col", "notes", "cards", "revlog", "graves"):
+        conn.execute(f"CREATE TABLE {table} (id INTEGER PRIMARY KEY)")
+    conn.commit()
+    conn.close()
+
+
+def _songs(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE songs (title TEXT)")
+    conn.execute("INSERT INTO songs VALUES ('Clair de lune')")
+    conn.commit()
+    conn.close()
+
+
+def _note(path: Path) -> None:
+    path.write_text("---\ntags: [flashcards]\n---\nMean::the sum divided by the count\n")
+
+
+@pytest.mark.parametrize("name, make, said", [
+    ("collection.anki2", _anki, "an Anki collection, not a flashdeck one (flashdeck reaches"
+                                " Anki by `flashdeck export anki` and `flashdeck sync`)"),
+    ("music.db", _songs, "not a flashdeck collection (another program's database)"),
+    ("Mean.md", _note, "not a flashdeck collection (not SQLite)"),
+])
+@pytest.mark.parametrize("command", [["due"], ["list"], ["doctor"], ["answer", "1", "good"],
+                                     ["import", "{notes}"]])
+def test_another_file_given_as_the_collection(cli, tmp_path, name, make, said, command):
+    folder = tmp_path / "files"
+    folder.mkdir()
+    target = folder / name
+    make(target)
+    before = target.read_bytes()
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    _note(notes / "Mean.md")
+    result = cli("--collection", target, *[a.format(notes=notes) for a in command])
+    assert result.code == 2 and result.out == ""
+    assert result.err == f"flashdeck: {target}: {said}; {WHAT_TO_DO}\n"
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in folder.iterdir()) == [name]
