@@ -57,3 +57,21 @@ def test_another_file_given_as_the_collection(cli, tmp_path, name, make, said, c
     assert result.err == f"flashdeck: {target}: {said}; {WHAT_TO_DO}\n"
     assert target.read_bytes() == before
     assert sorted(p.name for p in folder.iterdir()) == [name]
+
+
+@pytest.mark.parametrize("how", ["--collection", "FLASHDECK_COLLECTION"])
+def test_review_of_a_collection_that_is_not_there_creates_nothing(cli, tmp_path, monkeypatch,
+                                                                  how):
+    """Before: `flashdeck review` with a mistyped --collection (or FLASHDECK_COLLECTION, or
+    a disk not mounted) made the folders and an empty collection there, and the screen said
+    "No cards yet". Now it is refused as by every other command, before any screen."""
+    missing = tmp_path / "Dropbox" / "flashdeck" / "colection.sqlite"
+    if how == "FLASHDECK_COLLECTION":
+        monkeypatch.setenv("FLASHDECK_COLLECTION", str(missing))
+        result = cli("review")
+    else:
+        result = cli("--collection", missing, "review")
+    assert result.code == 2 and result.out == ""
+    assert result.err == (f"flashdeck: no collection at {missing}; `flashdeck import NOTES`"
+                          " creates one\n")
+    assert not (tmp_path / "Dropbox").exists()
