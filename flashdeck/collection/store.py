@@ -453,9 +453,14 @@ class Collection:
         if row is None:
             raise CollectionError(f"{self.path}: not a flashdeck collection (no schema version)")
         try:
-            return int(row[0])
-        except ValueError:
-            raise CollectionError(f"{self.path}: damaged schema version {row[0]!r}") from None
+            version = int(row[0])
+        except (ValueError, TypeError):
+            version = 0
+        if version < 1:  # no flashdeck writes it: 0 read as "an empty file", -3 crashed
+            raise CollectionError(f"{self.path}: damaged schema version {row[0]!r} (no"
+                                  " flashdeck writes it); restore a backup copy (a .bak file"
+                                  " next to it)")
+        return version
 
     def _migrate(self, version: int) -> None:
         if self.path is not None:

@@ -423,19 +423,25 @@ def _check_foreign_keys(conn: sqlite3.Connection, result: Diagnosis) -> None:
             f" to a missing row of {parent}" + (f": {', '.join(named)}{more}" if named else "")))
 
 
-def _expected_schema() -> dict[tuple[str, str], str | None]:
-    """(type, name) -> sql of what a fresh collection of this flashdeck has."""
+def _expected_schema(with_tables: bool = False) -> dict[tuple[str, str], str | None]:
+    """(type, name) -> sql of what a fresh collection of this flashdeck has (with
+    `with_tables`, -> (sql, the table it belongs to))."""
     with Collection.in_memory() as fresh:
-        return {(r[0], r[1]): r[2] for r in fresh.conn.execute(
-            "SELECT type, name, sql FROM sqlite_master WHERE type IN ('table', 'index',"
-            " 'trigger') AND name NOT LIKE 'sqlite_%'")}
+        return {(r[0], r[1]): (r[2], r[3]) if with_tables else r[2] for r in fresh.conn.execute(
+            "SELECT type, name, sql, tbl_name FROM sqlite_master WHERE type IN ('table',"
+            " 'index', 'trigger') AND name NOT LIKE 'sqlite_%'")}
 
 
 def _check_schema(conn: sqlite3.Connection, result: Diagnosis) -> None:
     have = {(r[0], r[1]) for r in conn.execute(
         "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'index', 'trigger')")}
-    for (kind, name), sql in sorted(_expected_schema().items()):
+    expected = _expected_schema(with_tables=True)
+    for (kind, name), (sql, table) in sorted(expected.items()):
         if (kind, name) in have:
+            continue
+        if kind != "table" and ("table", table) not in have:
+            # an index or trigger of a missing table: the table is the problem (and an
+            # index cannot be made on a table that is not there: `--fix` failed on it)
             continue
         if kind in ("index", "trigger"):
             result.problems.append(Finding(kind, f"{kind} {name} is missing", fixable=True))

@@ -75,3 +75,54 @@ def test_review_of_a_collection_that_is_not_there_creates_nothing(cli, tmp_path,
     assert result.err == (f"flashdeck: no collection at {missing}; `flashdeck import NOTES`"
                           " creates one\n")
     assert not (tmp_path / "Dropbox").exists()
+
+
+def _collection(cli, tmp_path) -> Path:
+    notes = tmp_path / "notes"
+    notes.mkdir(exist_ok=True)
+    _note(notes / "Mean.md")
+    target = tmp_path / "c.sqlite"
+    assert cli("--collection", target, "import", notes).code == 0
+    assert cli("--collection", target, "answer", "1", "good").code == 0
+    return target
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "abc"])
+def test_a_damaged_schema_version_is_one_line_and_nothing_is_made(cli, tmp_path, value):
+    """Before: '0' read as "an empty file, not a flashdeck collection" (a collection of
+    cards and answers), and '-3' crashed ("internal error: KeyError: -3") after leaving a
+    backup named c.sqlite.v-3.bak."""
+    target = _collection(cli, tmp_path)
+    conn = sqlite3.connect(target)
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (value,))
+    conn.commit()
+    conn.close()
+    before = target.read_bytes()
+    for command in (["due"], ["doctor"], ["answer", "1", "good"], ["import", tmp_path / "notes"]):
+        result = cli("--collection", target, *command)
+        assert result.code == 2 and result.out == "", command
+        assert result.err == (f"flashdeck: {target}: damaged schema version {value!r} (no"
+                              " flashdeck writes it); restore a backup copy (a .bak file next"
+                              " to it)\n"), command
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.sqlite", "notes"]
+
+
+def test_a_missing_table_is_not_offered_as_fixable_through_its_indexes(cli, tmp_path):
+    """Before: with the review log's table gone, `doctor` listed its 3 indexes and 6
+    triggers as "fixable: flashdeck doctor --fix", and `--fix` made a backup, then failed
+    ("no such table: main.reviews", exit 2). Now the table is the one problem, not fixable,
+    and `--fix` changes nothing."""
+    target = _collection(cli, tmp_path)
+    conn = sqlite3.connect(target)
+    conn.execute("DROP TABLE reviews")
+    conn.commit()
+    conn.close()
+    found = cli("--collection", target, "doctor", "--json")
+    assert found.code == 1
+    schema = [p for p in found.json["problems"] if p["check"] in ("schema", "index", "trigger")]
+    assert schema == [{"check": "schema", "message": "table reviews is missing", "card": None,
+                       "fixable": False}]
+    fixed = cli("--collection", target, "doctor", "--fix")
+    assert fixed.code == 1 and fixed.err == ""
+    assert "problem: table reviews is missing" in fixed.out and "fixed:" not in fixed.out
