@@ -470,8 +470,11 @@ class Collection:
                 # (taken before) stays, never replaced by a copy of the upgraded file
                 self.backup(backup, schema=version)
             except (sqlite3.Error, OSError) as exc:
+                why = describe_error(exc) if isinstance(exc, sqlite3.Error) \
+                    else exc.strerror or str(exc)
                 raise CollectionError(
-                    f"{self.path}: cannot back up before upgrading ({backup}): {exc}") from None
+                    f"{self.path}: cannot back up before upgrading ({backup}), so it was not"
+                    f" upgraded: {why}") from None
         with self.transaction():
             self._apply_migrations()
 
