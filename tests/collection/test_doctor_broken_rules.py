@@ -208,3 +208,26 @@ def test_dangling_rows_are_named(cli, collection, tmp_path):
     assert "problem: 8 rows of notes point to a missing row of sources: note 1 (source_id 1)," \
            " note 2 (source_id 1), note 3 (source_id 1), note 4 (source_id 1), note 5" \
            " (source_id 1) and 3 more" in found.out
+
+
+def test_a_log_row_of_a_card_that_is_not_there(cli, collection):
+    """A review whose card_id names no card (another program's edit, foreign keys off).
+    Before: `undo` said "no card with id 999" every time, and so no answer before it could
+    be undone either; `doctor` counted the row without naming it. Now `undo` says what it
+    is and where to look, and `doctor` names the row and its card."""
+    conn = sqlite3.connect(collection, isolation_level=None)
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute("INSERT INTO reviews (card_id, reviewed_at, rating, state_before, state_after)"
+                 " SELECT 999, reviewed_at, rating, state_before, state_after FROM reviews"
+                 " ORDER BY id DESC LIMIT 1")
+    stray = conn.execute("SELECT max(id) FROM reviews").fetchone()[0]
+    conn.close()
+    undo = cli("--collection", collection, "undo")
+    assert undo.code == 0 and undo.err == ""
+    assert undo.out == (f"nothing undone: the last answer in the review log (review {stray})"
+                        " is of card 999, which is not in the collection; run `flashdeck"
+                        " doctor`\n")
+    found = cli("--collection", collection, "doctor")
+    assert found.code == 1
+    assert (f"problem: 1 row of reviews points to a missing row of cards: review {stray}"
+            " (card_id 999)") in found.out
