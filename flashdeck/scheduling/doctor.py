@@ -249,12 +249,22 @@ def diagnose(col: Collection, config=None, *, save_checkpoints: bool = False) ->
             if whole.integrity != ["ok"]:
                 return _damaged(whole)
             result.integrity = whole.integrity
-        if rules and not _check_rules(conn, result, rules):
-            # rows the check complains of that no query finds: the file is not what it says
-            whole = Diagnosis(result.path, result.schema_version, integrity=rules)
-            whole.problems = [Finding("integrity", f"SQLite integrity check: {r}")
-                              for r in rules]
-            return _damaged(whole)
+        if rules:
+            found = _check_rules(conn, result, rules)
+            if found and len(rules) >= INTEGRITY_ROWS:
+                # the check stopped at its limit, all of it broken rules: damage could be
+                # behind them (an index entry missing), so it runs again past them all
+                rerun = Diagnosis(result.path, result.schema_version)
+                rules = _check_integrity(conn, rerun, _integrity_rows(
+                    conn, found + INTEGRITY_ROWS))
+                if rerun.integrity != ["ok"]:
+                    return _damaged(rerun)
+            if not found:
+                # rows the check complains of that no query finds: not what it says
+                whole = Diagnosis(result.path, result.schema_version, integrity=rules)
+                whole.problems = [Finding("integrity", f"SQLite integrity check: {r}")
+                                  for r in rules]
+                return _damaged(whole)
     finally:
         if conn.in_transaction:
             conn.execute("ROLLBACK")  # a read: nothing to commit (and COMMIT trips on damage)
@@ -280,9 +290,12 @@ def _damaged(result: Diagnosis) -> Diagnosis:
     return result
 
 
-def _integrity_rows(conn: sqlite3.Connection) -> list[str]:
+INTEGRITY_ROWS = 100  # the integrity check stops after this many complaints
+
+
+def _integrity_rows(conn: sqlite3.Connection, limit: int = INTEGRITY_ROWS) -> list[str]:
     try:
-        return [r[0] for r in conn.execute("PRAGMA integrity_check(100)")]
+        return [r[0] for r in conn.execute(f"PRAGMA integrity_check({int(limit)})")]
     except sqlite3.DatabaseError as exc:  # too damaged for the check to walk it
         return [str(exc)]
 
@@ -356,23 +369,25 @@ _NAMES = {"sources": "source", "notes": "note", "cards": "card", "reviews": "rev
           "cram_log": "cram answer", "meta": "setting"}
 
 
-def _check_rules(conn: sqlite3.Connection, result: Diagnosis, rules: list[str]) -> bool:
+def _check_rules(conn: sqlite3.Connection, result: Diagnosis, rules: list[str]) -> int:
     """Name each row whose value breaks a CHECK or NOT NULL of the schema (`rules`: what
     the integrity check said of them). A card's scheduling columns are named, and repaired
     from its log, by the replay; any other such value is named for a human to decide.
-    False when the rows the check complained of cannot all be found: damage after all."""
+    Returns how many were found; 0 when the rows the check complained of cannot all be
+    found (a table with none of them): damage after all."""
     tables = {m.group(1) or m.group(2) for m in map(_RULE_BROKEN.match, rules)}
+    total = 0
     for table in sorted(tables):
         info = conn.execute(f'PRAGMA table_info("{table}")').fetchall()
         if not info:
-            return False
+            return 0
         keys = [r[1] for r in sorted(info, key=lambda r: r[5]) if r[5]]
         has_rowid = not conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
             " AND sql LIKE '%WITHOUT ROWID%'", (table,)).fetchone()
         key = ["rowid"] if has_rowid else keys
         if not key:
-            return False
+            return 0
         tests = [(f"NOT ({c})", c.split(" ", 1)[0]) for c in _CHECKS.get(table, ())]
         # typeof: SQLite answers `IS NULL` of a NOT NULL column with false, unread
         tests += [(f'typeof("{r[1]}") = \'null\'', r[1]) for r in info if r[3]]
@@ -391,8 +406,9 @@ def _check_rules(conn: sqlite3.Connection, result: Diagnosis, rules: list[str]) 
                     " say what it should be: correct it by hand, or restore a backup copy",
                     row[0] if table == "cards" else None))
         if not found:
-            return False
-    return True
+            return 0
+        total += found
+    return total
 
 
 FK_NAMED = 5  # dangling rows named one by one per table, the rest counted

@@ -231,3 +231,39 @@ def test_a_log_row_of_a_card_that_is_not_there(cli, collection):
     assert found.code == 1
     assert (f"problem: 1 row of reviews points to a missing row of cards: review {stray}"
             " (card_id 999)") in found.out
+
+
+def test_damage_behind_a_hundred_broken_rules_is_still_damage(cli, tmp_path):
+    """SQLite's integrity check stops after 100 complaints. With more than 100 cards past
+    the CHECK, the first 100 were all broken rules and an index entry missing behind them
+    went unseen: the file counted as whole and `--fix` would write into it. The check now
+    runs again past them all when it stopped at its limit."""
+    lines = "\n".join(f"Term {n}::Meaning {n}" for n in range(130))
+    write_note(tmp_path / "vault", "Glossary.md", f"---\ntags: [flashcards]\n---\n{lines}\n")
+    path = tmp_path / "c.sqlite"
+    assert cli("--collection", path, "import", tmp_path / "vault").code == 0
+    conn = sqlite3.connect(path, isolation_level=None)
+    last = conn.execute("SELECT max(id) FROM cards").fetchone()[0]
+    sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'cards_block'").fetchone()[0]
+    conn.execute("PRAGMA writable_schema = ON")  # the last card's index entry left stale
+    conn.execute("UPDATE sqlite_master SET sql = ? WHERE name = 'cards_block'",
+                 (f"{sql} WHERE id != {last}",))
+    conn.close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("UPDATE cards SET block = 'elsewhere' WHERE id = ?", (last,))
+    conn.execute("PRAGMA writable_schema = ON")
+    conn.execute("UPDATE sqlite_master SET sql = ? WHERE name = 'cards_block'", (sql,))
+    conn.close()
+    damage(path, "UPDATE cards SET state = 'bogus' WHERE id <= 120")
+    conn = sqlite3.connect(path)
+    first = [r[0] for r in conn.execute("PRAGMA integrity_check(100)")]
+    conn.close()
+    assert set(first) == {"CHECK constraint failed in cards"}  # the damage is behind them
+    found = cli("--collection", path, "doctor")
+    assert found.code == 1
+    assert "integrity:    DAMAGED" in found.out
+    assert f"problem: SQLite integrity check: row {last} missing from index cards_block" \
+        in found.out
+    fixed = cli("--collection", path, "doctor", "--fix")
+    assert "fixed:" not in fixed.out and "backup before fixing" not in fixed.out
+    assert card_row(path, 1)[0] == "bogus"  # nothing written into a damaged file
