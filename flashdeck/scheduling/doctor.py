@@ -707,8 +707,11 @@ class _CheckpointWriter:
         if self.integrity is not None:
             if not last and len(self.rows) < 20 * BATCH and not self.integrity.done():
                 return  # kept (a bounded number) until the integrity check has answered
-            if _structure(self.integrity.wait()) != ["ok"]:
+            rows = self.integrity.wait()
+            if _structure(rows) != ["ok"]:
                 self.error = "the file is damaged"
+            elif len(rows) >= INTEGRITY_ROWS:  # cut short: damage may be behind them
+                self.error = f"over {INTEGRITY_ROWS} rows break the collection's rules"
         rows, self.rows = self.rows, []
         if not rows or self.error is not None:
             return

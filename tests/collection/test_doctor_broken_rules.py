@@ -242,6 +242,8 @@ def test_damage_behind_a_hundred_broken_rules_is_still_damage(cli, tmp_path):
     write_note(tmp_path / "vault", "Glossary.md", f"---\ntags: [flashcards]\n---\n{lines}\n")
     path = tmp_path / "c.sqlite"
     assert cli("--collection", path, "import", tmp_path / "vault").code == 0
+    for card in ("121", "122", "123"):  # answered: cards the doctor would checkpoint
+        assert cli("--collection", path, "answer", card, "good").code == 0
     conn = sqlite3.connect(path, isolation_level=None)
     last = conn.execute("SELECT max(id) FROM cards").fetchone()[0]
     sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'cards_block'").fetchone()[0]
@@ -267,3 +269,8 @@ def test_damage_behind_a_hundred_broken_rules_is_still_damage(cli, tmp_path):
     fixed = cli("--collection", path, "doctor", "--fix")
     assert "fixed:" not in fixed.out and "backup before fixing" not in fixed.out
     assert card_row(path, 1)[0] == "bogus"  # nothing written into a damaged file
+    # and the doctor's checkpoints were not written into it either
+    conn = sqlite3.connect(path)
+    assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?",
+                            (doctor.CHECKPOINTS,)).fetchone()
+    conn.close()
