@@ -164,6 +164,32 @@ def _output_failed(exc: OSError) -> bool:
     return True
 
 
+def _damaged_collection(args) -> str | None:
+    """After a command failed unexpectedly: the line to say when the collection it used is
+    damaged (SQLite's quick check of it, read-only, fails), else None."""
+    import sqlite3
+
+    from flashdeck.collection.store import DAMAGED
+    from flashdeck.paths import collection_path
+
+    try:
+        path = collection_path(getattr(args, "collection", None))
+        if not path.is_file():
+            return None
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except (OSError, ValueError, sqlite3.Error):
+        return None
+    try:
+        verdict = conn.execute("PRAGMA quick_check(1)").fetchone()
+    except sqlite3.OperationalError:
+        return None  # busy, or unreadable: no evidence either way
+    except sqlite3.DatabaseError:
+        verdict = ("damaged",)
+    finally:
+        conn.close()
+    return None if verdict == ("ok",) else f"{path}: {DAMAGED}"
+
+
 def main(argv: list[str] | None = None) -> int:
     if argv is None:
         argv = sys.argv[1:]
@@ -209,6 +235,12 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         if os.environ.get("FLASHDECK_DEBUG"):
             raise
+        damaged = _damaged_collection(args)
+        if damaged is not None:
+            # what a damaged file reads as (a NULL where a deck name belongs, a row cut
+            # short) fails deep in the command: the file is what to name, not the code
+            print(f"flashdeck: {sanitize(damaged)}", file=sys.stderr)
+            return 2
         print(f"flashdeck: internal error: {type(exc).__name__}: {sanitize(str(exc))}",
               file=sys.stderr)
         print("flashdeck: (set FLASHDECK_DEBUG=1 for details)", file=sys.stderr)

@@ -274,3 +274,22 @@ def test_damage_behind_a_hundred_broken_rules_is_still_damage(cli, tmp_path):
     assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?",
                             (doctor.CHECKPOINTS,)).fetchone()
     conn.close()
+
+
+@pytest.mark.parametrize("column, card, command", [("deck", 2, ["due"]),
+                                                   ("front", 2, ["list"]),
+                                                   ("front", 2, ["show", "2"])])
+def test_a_command_failing_on_a_damaged_value_names_the_file(cli, collection, column, card,
+                                                             command):
+    """What a damaged file reads as (here a NULL where a card's deck or front belongs; a
+    truncated copy gave the same) failed deep inside `due`, `list` or `show`: "internal
+    error: AttributeError: 'NoneType' object has no attribute 'translate'". When a command
+    fails unexpectedly and SQLite's quick check of its collection fails too, the line now
+    names the file and the way out; `doctor` then names the row."""
+    null_past_not_null(collection, column, card)
+    result = cli("--collection", collection, *command)
+    assert result.code == 2 and result.out == ""
+    assert result.err == (f"flashdeck: {collection}: the collection file is damaged; run"
+                          " `flashdeck doctor`, or restore a backup copy\n")
+    found = cli("--collection", collection, "doctor")
+    assert f"problem: card {card}: {column} = None breaks the collection's rules" in found.out
