@@ -166,28 +166,15 @@ def _output_failed(exc: OSError) -> bool:
 
 def _damaged_collection(args) -> str | None:
     """After a command failed unexpectedly: the line to say when the collection it used is
-    damaged (SQLite's quick check of it, read-only, fails), else None."""
-    import sqlite3
-
-    from flashdeck.collection.store import DAMAGED
+    damaged, else None."""
+    from flashdeck.collection.store import damaged_file
     from flashdeck.paths import collection_path
 
     try:
         path = collection_path(getattr(args, "collection", None))
-        if not path.is_file():
-            return None
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    except (OSError, ValueError, sqlite3.Error):
+    except (OSError, ValueError):
         return None
-    try:
-        verdict = conn.execute("PRAGMA quick_check(1)").fetchone()
-    except sqlite3.OperationalError:
-        return None  # busy, or unreadable: no evidence either way
-    except sqlite3.DatabaseError:
-        verdict = ("damaged",)
-    finally:
-        conn.close()
-    return None if verdict == ("ok",) else f"{path}: {DAMAGED}"
+    return damaged_file(path)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -563,6 +563,28 @@ WRONG_FILE = ("left as it is; give --collection (or FLASHDECK_COLLECTION) the pa
 DAMAGED = "the collection file is damaged; run `flashdeck doctor`, or restore a backup copy"
 
 
+def damaged_file(path: Path) -> str | None:
+    """After a command failed unexpectedly on the collection at `path`: "<path>: <DAMAGED>"
+    when SQLite's quick check of it (read-only) fails, so the line names the file and the
+    way out instead of the code that tripped on what a damaged file reads as (a NULL where
+    a deck belongs, a row cut short); None when it passes or cannot be run."""
+    try:
+        if not Path(path).is_file():
+            return None
+        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    except (OSError, ValueError, sqlite3.Error):
+        return None
+    try:
+        verdict = conn.execute("PRAGMA quick_check(1)").fetchone()
+    except sqlite3.OperationalError:
+        return None  # busy, or unreadable: no evidence either way
+    except sqlite3.DatabaseError:
+        verdict = ("damaged",)
+    finally:
+        conn.close()
+    return None if verdict == ("ok",) else f"{path}: {DAMAGED}"
+
+
 def describe_error(exc: sqlite3.Error) -> str:
     """What went wrong with the collection, in words a user can act on."""
     text = str(exc)
