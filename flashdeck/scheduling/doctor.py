@@ -400,10 +400,13 @@ def _check_rules(conn: sqlite3.Connection, result: Diagnosis, rules: list[str]) 
                 if table == "cards" and column in REPLAYED + ("version",):
                     continue  # the replay names it, and `--fix` sets it from the log
                 what = f"{_NAMES.get(table, table + ' row')} " + ", ".join(map(str, row[:-1]))
+                todo = (f"`flashdeck unsuspend {row[0]}` (or `suspend {row[0]}`) sets it"
+                        if (table, column) == ("cards", "suspended") else
+                        "nothing can say what it should be: correct it by hand, or restore"
+                        " a backup copy")
                 result.problems.append(Finding(
                     "rules", f"{what}: {column} = {row[-1]!r} breaks the collection's rules"
-                    " (written by another program with SQLite's checks off); nothing can"
-                    " say what it should be: correct it by hand, or restore a backup copy",
+                    f" (written by another program with SQLite's checks off); {todo}",
                     row[0] if table == "cards" else None))
         if not found:
             return 0
