@@ -1113,8 +1113,9 @@ def backup_copy(col: Collection, label: str = "doctor") -> Path:
     try:
         col.backup(target)
     except (sqlite3.Error, OSError) as exc:
-        raise CollectionError(f"{col.path}: cannot make a backup copy ({target}): {exc};"
-                              " nothing was changed") from None
+        why = describe_error(exc) if isinstance(exc, sqlite3.Error) else exc.strerror or exc
+        raise CollectionError(f"{col.path}: cannot make a backup copy ({target}), so nothing"
+                              f" was fixed: {why}") from None
     return target
 
 

@@ -82,3 +82,27 @@ def test_no_room_for_the_upgrade_backup_leaves_the_collection_as_it_was(cli, tmp
     listed = cli("--collection", roomy / "c.sqlite", "list", "--json")
     assert listed.code == 0 and len(listed.json) == 3000
     assert (roomy / "c.sqlite.v1.bak").is_file()
+
+
+def test_no_room_for_the_doctor_s_backup_fixes_nothing_and_says_why(cli, tmp_path, small_disk):
+    """`doctor --fix` copies the collection before it fixes anything. Before: "cannot make a
+    backup copy (...): database or disk is full; nothing was changed". Now in the words
+    every other command uses for a full disk; the cards are as they were."""
+    made = tmp_path / "made.sqlite"
+    make_v1(made, 3000)
+    assert cli("--collection", made, "list", "--json").code == 0  # upgraded, with room
+    conn = sqlite3.connect(made, isolation_level=None)
+    conn.execute("PRAGMA ignore_check_constraints = ON")
+    conn.execute("UPDATE cards SET state = 'bogus' WHERE id <= 3")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    col = small_disk / "c.sqlite"
+    shutil.copyfile(made, col)
+    before = content(col)
+    result = cli("--collection", col, "doctor", "--fix")
+    assert result.code == 2 and result.out == ""
+    assert result.err.startswith(f"flashdeck: {col}: cannot make a backup copy ({col}.doctor-")
+    assert result.err.endswith(".bak), so nothing was fixed: the disk is full; nothing was"
+                               " half-written: free some space and run the command again\n")
+    assert content(col) == before
+    assert sorted(p.name for p in small_disk.iterdir()) == ["c.sqlite"]
