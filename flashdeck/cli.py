@@ -164,6 +164,19 @@ def _output_failed(exc: OSError) -> bool:
     return True
 
 
+def _damaged_collection(args) -> str | None:
+    """After a command failed unexpectedly: the line to say when the collection it used is
+    damaged, else None."""
+    from flashdeck.collection.store import damaged_file
+    from flashdeck.paths import collection_path
+
+    try:
+        path = collection_path(getattr(args, "collection", None))
+    except (OSError, ValueError):
+        return None
+    return damaged_file(path)
+
+
 def main(argv: list[str] | None = None) -> int:
     if argv is None:
         argv = sys.argv[1:]
@@ -209,6 +222,12 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         if os.environ.get("FLASHDECK_DEBUG"):
             raise
+        damaged = _damaged_collection(args)
+        if damaged is not None:
+            # what a damaged file reads as (a NULL where a deck name belongs, a row cut
+            # short) fails deep in the command: the file is what to name, not the code
+            print(f"flashdeck: {sanitize(damaged)}", file=sys.stderr)
+            return 2
         print(f"flashdeck: internal error: {type(exc).__name__}: {sanitize(str(exc))}",
               file=sys.stderr)
         print("flashdeck: (set FLASHDECK_DEBUG=1 for details)", file=sys.stderr)

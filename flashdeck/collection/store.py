@@ -322,7 +322,8 @@ class Collection:
         except sqlite3.DatabaseError as exc:
             conn.close()
             if "not a database" in str(exc):
-                raise CollectionError(f"{path}: not a flashdeck collection (not SQLite)") from None
+                raise CollectionError(
+                    f"{path}: not a flashdeck collection (not SQLite); {WRONG_FILE}") from None
             if "malformed" in str(exc):
                 raise DamagedCollectionError(f"{path}: {describe_error(exc)}") from None
             raise CollectionError(f"{path}: {describe_error(exc)}") from None
@@ -438,15 +439,28 @@ class Collection:
         ).fetchone()
         if not has_meta:
             if tables:
-                raise CollectionError(f"{self.path}: not a flashdeck collection")
+                anki = self.conn.execute(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+                    " AND name IN ('col', 'revlog')").fetchone()[0] == 2
+                raise CollectionError(
+                    f"{self.path}: " + ("an Anki collection, not a flashdeck one (flashdeck"
+                                        " reaches Anki by `flashdeck export anki` and `flashdeck"
+                                        " sync`)" if anki else
+                                        "not a flashdeck collection (another program's"
+                                        " database)") + f"; {WRONG_FILE}")
             return 0
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if row is None:
             raise CollectionError(f"{self.path}: not a flashdeck collection (no schema version)")
         try:
-            return int(row[0])
-        except ValueError:
-            raise CollectionError(f"{self.path}: damaged schema version {row[0]!r}") from None
+            version = int(row[0])
+        except (ValueError, TypeError):
+            version = 0
+        if version < 1:  # no flashdeck writes it: 0 read as "an empty file", -3 crashed
+            raise CollectionError(f"{self.path}: damaged schema version {row[0]!r} (no"
+                                  " flashdeck writes it); restore a backup copy (a .bak file"
+                                  " next to it)")
+        return version
 
     def _migrate(self, version: int) -> None:
         if self.path is not None:
@@ -456,8 +470,11 @@ class Collection:
                 # (taken before) stays, never replaced by a copy of the upgraded file
                 self.backup(backup, schema=version)
             except (sqlite3.Error, OSError) as exc:
+                why = describe_error(exc) if isinstance(exc, sqlite3.Error) \
+                    else exc.strerror or str(exc)
                 raise CollectionError(
-                    f"{self.path}: cannot back up before upgrading ({backup}): {exc}") from None
+                    f"{self.path}: cannot back up before upgrading ({backup}), so it was not"
+                    f" upgraded: {why}") from None
         with self.transaction():
             self._apply_migrations()
 
@@ -540,7 +557,32 @@ class Collection:
             raise CollectionError(f"{self.path or 'collection'}: {describe_error(exc)}") from exc
 
 
+# what to do when the path names some other file: said with every such refusal
+WRONG_FILE = ("left as it is; give --collection (or FLASHDECK_COLLECTION) the path of your"
+              " flashdeck collection")
 DAMAGED = "the collection file is damaged; run `flashdeck doctor`, or restore a backup copy"
+
+
+def damaged_file(path: Path) -> str | None:
+    """After a command failed unexpectedly on the collection at `path`: "<path>: <DAMAGED>"
+    when SQLite's quick check of it (read-only) fails, so the line names the file and the
+    way out instead of the code that tripped on what a damaged file reads as (a NULL where
+    a deck belongs, a row cut short); None when it passes or cannot be run."""
+    try:
+        if not Path(path).is_file():
+            return None
+        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    except (OSError, ValueError, sqlite3.Error):
+        return None
+    try:
+        verdict = conn.execute("PRAGMA quick_check(1)").fetchone()
+    except sqlite3.OperationalError:
+        return None  # busy, or unreadable: no evidence either way
+    except sqlite3.DatabaseError:
+        verdict = ("damaged",)
+    finally:
+        conn.close()
+    return None if verdict == ("ok",) else f"{path}: {DAMAGED}"
 
 
 def describe_error(exc: sqlite3.Error) -> str:

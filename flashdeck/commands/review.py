@@ -55,13 +55,20 @@ def _review(args, resume_gc) -> int:
     from flashdeck.paths import review_collection  # this command only
     from flashdeck.scheduling.config import load_config
 
+    path, demo = review_collection(getattr(args, "collection", None), args.demo)
+    if not demo:
+        # a collection named by --collection or FLASHDECK_COLLECTION that is not there (a
+        # typo, an unmounted disk) is refused as by every other command: it was created,
+        # folders and all, and the screen said "No cards yet", the user's cards elsewhere
+        from flashdeck.commands import require_collection
+
+        require_collection(args)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError("review needs a terminal; in scripts use `flashdeck next` and "
                          "`flashdeck answer`")
     config = load_config()
     from flashdeck.tui.app import build_app  # Textual: the review command only
 
-    path, demo = review_collection(getattr(args, "collection", None), args.demo)
     # the bundled deck goes only into the demo's collection, never into the user's
     app = build_app(path, deck=args.deck, config=config, ahead=args.ahead, cram=args.cram,
                     bundled=demo, demo=demo)

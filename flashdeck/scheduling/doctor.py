@@ -2,7 +2,9 @@
 
 A collection is years of reviews, so the doctor checks what a crash, a bug or a stray edit
 could have broken, from the file up:
-  - SQLite's own integrity check and foreign-key check;
+  - SQLite's own integrity check and foreign-key check (a value that breaks a CHECK or
+    NOT NULL of the schema, written by another program with the checks off, is a row to
+    name, not a damaged file: a card's schedule is then set from its log like any other);
   - the schema: its version, and the tables and indexes a collection of that version has;
   - the review log, replayed through FSRS card by card: start from a new card (or from the
     card's `<!--SR:-->` seed), apply each logged rating at its logged time with the engine's
@@ -30,6 +32,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import sqlite3
 import sys
 from collections import deque
@@ -223,8 +226,9 @@ def diagnose(col: Collection, config=None, *, save_checkpoints: bool = False) ->
     writer = _CheckpointWriter(col.path, integrity) if save_checkpoints and col.path else None
     conn.execute("BEGIN")
     try:
+        rules: list[str] = []
         if integrity is None:
-            _check_integrity(conn, result)
+            rules = _check_integrity(conn, result)
             if result.integrity != ["ok"]:
                 return _damaged(result)
         try:
@@ -237,14 +241,30 @@ def diagnose(col: Collection, config=None, *, save_checkpoints: bool = False) ->
             result.problems.append(Finding("integrity", f"reading the collection failed: {exc}"))
         except (ValueError, TypeError, KeyError, IndexError, OverflowError):
             # what a damaged file can make of its rows: the integrity check says what it is
-            if integrity is None or integrity.wait() == ["ok"]:
+            if integrity is None or _structure(integrity.wait()) == ["ok"]:
                 raise
         if integrity is not None:
             whole = Diagnosis(result.path, result.schema_version)
-            _check_integrity(conn, whole, integrity.wait())
+            rules = _check_integrity(conn, whole, integrity.wait())
             if whole.integrity != ["ok"]:
                 return _damaged(whole)
             result.integrity = whole.integrity
+        if rules:
+            found = _check_rules(conn, result, rules)
+            if found and len(rules) >= INTEGRITY_ROWS:
+                # the check stopped at its limit, all of it broken rules: damage could be
+                # behind them (an index entry missing), so it runs again past them all
+                rerun = Diagnosis(result.path, result.schema_version)
+                rules = _check_integrity(conn, rerun, _integrity_rows(
+                    conn, found + INTEGRITY_ROWS))
+                if rerun.integrity != ["ok"]:
+                    return _damaged(rerun)
+            if not found:
+                # rows the check complains of that no query finds: not what it says
+                whole = Diagnosis(result.path, result.schema_version, integrity=rules)
+                whole.problems = [Finding("integrity", f"SQLite integrity check: {r}")
+                                  for r in rules]
+                return _damaged(whole)
     finally:
         if conn.in_transaction:
             conn.execute("ROLLBACK")  # a read: nothing to commit (and COMMIT trips on damage)
@@ -270,9 +290,12 @@ def _damaged(result: Diagnosis) -> Diagnosis:
     return result
 
 
-def _integrity_rows(conn: sqlite3.Connection) -> list[str]:
+INTEGRITY_ROWS = 100  # the integrity check stops after this many complaints
+
+
+def _integrity_rows(conn: sqlite3.Connection, limit: int = INTEGRITY_ROWS) -> list[str]:
     try:
-        return [r[0] for r in conn.execute("PRAGMA integrity_check(100)")]
+        return [r[0] for r in conn.execute(f"PRAGMA integrity_check({int(limit)})")]
     except sqlite3.DatabaseError as exc:  # too damaged for the check to walk it
         return [str(exc)]
 
@@ -312,37 +335,132 @@ class _IntegrityCheck:
 
 
 def _check_integrity(conn: sqlite3.Connection, result: Diagnosis,
-                     rows: list[str] | None = None) -> None:
+                     rows: list[str] | None = None) -> list[str]:
+    """SQLite's verdict on the file's structure in `result.integrity` (["ok"]: whole);
+    returns its rows about values that break a CHECK or NOT NULL of the schema (another
+    tool writing with the checks off): those are rows to name and repair, not damage."""
     rows = _integrity_rows(conn) if rows is None else rows
-    result.integrity = rows
-    if rows != ["ok"]:
-        for message in rows:
-            result.problems.append(Finding("integrity", f"SQLite integrity check: {message}"))
+    rules = [r for r in rows if _RULE_BROKEN.match(r)]
+    structure = [r for r in rows if r != "ok" and r not in rules]
+    result.integrity = structure or ["ok"]
+    for message in structure:
+        result.problems.append(Finding("integrity", f"SQLite integrity check: {message}"))
+    return rules
+
+
+def _structure(rows: list[str]) -> list[str]:
+    """The integrity check's rows about the file's structure (["ok"]: whole)."""
+    return [r for r in rows if r != "ok" and not _RULE_BROKEN.match(r)] or ["ok"]
+
+
+# what the integrity check says of a row whose value breaks one of the schema's rules (the
+# file itself whole): "CHECK constraint failed in cards", "NULL value in cards.reps"
+_RULE_BROKEN = re.compile(r"(?:CHECK constraint failed in (\w+)|NULL value in (\w+)\.\w+)\Z")
+# every CHECK of the schema, as the condition its rows meet (a test holds this to the
+# schema); a row breaks it when the condition is false (NULL passes, as in SQLite)
+_CHECKS: dict[str, tuple[str, ...]] = {
+    "sources": ("kind IN ('folder', 'file')",),
+    "cards": ("state IN ('new', 'learning', 'review', 'relearning')",),
+    "reviews": ("rating BETWEEN 1 AND 4",),
+    "cram_log": ("rating BETWEEN 1 AND 4",),
+    "note_problems": ("severity IN ('error', 'warning')",),
+}
+_NAMES = {"sources": "source", "notes": "note", "cards": "card", "reviews": "review",
+          "cram_log": "cram answer", "meta": "setting"}
+
+
+def _check_rules(conn: sqlite3.Connection, result: Diagnosis, rules: list[str]) -> int:
+    """Name each row whose value breaks a CHECK or NOT NULL of the schema (`rules`: what
+    the integrity check said of them). A card's scheduling columns are named, and repaired
+    from its log, by the replay; any other such value is named for a human to decide.
+    Returns how many were found; 0 when the rows the check complained of cannot all be
+    found (a table with none of them): damage after all."""
+    tables = {m.group(1) or m.group(2) for m in map(_RULE_BROKEN.match, rules)}
+    total = 0
+    for table in sorted(tables):
+        info = conn.execute(f'PRAGMA table_info("{table}")').fetchall()
+        if not info:
+            return 0
+        keys = [r[1] for r in sorted(info, key=lambda r: r[5]) if r[5]]
+        has_rowid = not conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+            " AND sql LIKE '%WITHOUT ROWID%'", (table,)).fetchone()
+        key = ["rowid"] if has_rowid else keys
+        if not key:
+            return 0
+        tests = [(f"NOT ({c})", c.split(" ", 1)[0]) for c in _CHECKS.get(table, ())]
+        # typeof: SQLite answers `IS NULL` of a NOT NULL column with false, unread
+        tests += [(f'typeof("{r[1]}") = \'null\'', r[1]) for r in info if r[3]]
+        found = 0
+        for condition, column in tests:
+            for row in conn.execute(
+                    f'SELECT {", ".join(key)}, "{column}" FROM "{table}" WHERE {condition}'
+                    f" ORDER BY {', '.join(key)}"):
+                found += 1
+                if table == "cards" and column in REPLAYED + ("version",):
+                    continue  # the replay names it, and `--fix` sets it from the log
+                what = f"{_NAMES.get(table, table + ' row')} " + ", ".join(map(str, row[:-1]))
+                todo = (f"`flashdeck unsuspend {row[0]}` (or `suspend {row[0]}`) sets it"
+                        if (table, column) == ("cards", "suspended") else
+                        "nothing can say what it should be: correct it by hand, or restore"
+                        " a backup copy")
+                result.problems.append(Finding(
+                    "rules", f"{what}: {column} = {row[-1]!r} breaks the collection's rules"
+                    f" (written by another program with SQLite's checks off); {todo}",
+                    row[0] if table == "cards" else None))
+        if not found:
+            return 0
+        total += found
+    return total
+
+
+FK_NAMED = 5  # dangling rows named one by one per table, the rest counted
 
 
 def _check_foreign_keys(conn: sqlite3.Connection, result: Diagnosis) -> None:
-    dangling: dict[tuple[str, str], int] = {}
-    for table, _rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check"):
-        dangling[(table, parent)] = dangling.get((table, parent), 0) + 1
-    for (table, parent), n in sorted(dangling.items()):
+    dangling: dict[tuple[str, str], list[str]] = {}
+    columns: dict[tuple[str, int], str] = {}
+    for table, rowid, parent, fk in conn.execute("PRAGMA foreign_key_check").fetchall():
+        rows = dangling.setdefault((table, parent), [])
+        if len(rows) >= FK_NAMED or rowid is None:  # counted (a WITHOUT ROWID table's too)
+            rows.append("")
+            continue
+        if (table, fk) not in columns:
+            columns.update({(table, r[0]): r[3] for r in
+                            conn.execute(f'PRAGMA foreign_key_list("{table}")')})
+        column = columns.get((table, fk))
+        value = conn.execute(f'SELECT "{column}" FROM "{table}" WHERE rowid = ?',
+                             (rowid,)).fetchone() if column else None
+        rows.append(f"{_NAMES.get(table, table + ' row')} {rowid}"
+                    + (f" ({column} {value[0]!r})" if value else ""))
+    for (table, parent), rows in sorted(dangling.items()):
+        n = len(rows)
+        named = [r for r in rows if r]
+        more = f" and {n - len(named)} more" if n > len(named) and named else ""
         result.problems.append(Finding(
             "foreign_keys", f"{n} row{'s' if n != 1 else ''} of {table} point{'' if n != 1 else 's'}"
-            f" to a missing row of {parent}"))
+            f" to a missing row of {parent}" + (f": {', '.join(named)}{more}" if named else "")))
 
 
-def _expected_schema() -> dict[tuple[str, str], str | None]:
-    """(type, name) -> sql of what a fresh collection of this flashdeck has."""
+def _expected_schema(with_tables: bool = False) -> dict[tuple[str, str], str | None]:
+    """(type, name) -> sql of what a fresh collection of this flashdeck has (with
+    `with_tables`, -> (sql, the table it belongs to))."""
     with Collection.in_memory() as fresh:
-        return {(r[0], r[1]): r[2] for r in fresh.conn.execute(
-            "SELECT type, name, sql FROM sqlite_master WHERE type IN ('table', 'index',"
-            " 'trigger') AND name NOT LIKE 'sqlite_%'")}
+        return {(r[0], r[1]): (r[2], r[3]) if with_tables else r[2] for r in fresh.conn.execute(
+            "SELECT type, name, sql, tbl_name FROM sqlite_master WHERE type IN ('table',"
+            " 'index', 'trigger') AND name NOT LIKE 'sqlite_%'")}
 
 
 def _check_schema(conn: sqlite3.Connection, result: Diagnosis) -> None:
     have = {(r[0], r[1]) for r in conn.execute(
         "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'index', 'trigger')")}
-    for (kind, name), sql in sorted(_expected_schema().items()):
+    expected = _expected_schema(with_tables=True)
+    for (kind, name), (sql, table) in sorted(expected.items()):
         if (kind, name) in have:
+            continue
+        if kind != "table" and ("table", table) not in have:
+            # an index or trigger of a missing table: the table is the problem (and an
+            # index cannot be made on a table that is not there: `--fix` failed on it)
             continue
         if kind in ("index", "trigger"):
             result.problems.append(Finding(kind, f"{kind} {name} is missing", fixable=True))
@@ -592,8 +710,11 @@ class _CheckpointWriter:
         if self.integrity is not None:
             if not last and len(self.rows) < 20 * BATCH and not self.integrity.done():
                 return  # kept (a bounded number) until the integrity check has answered
-            if self.integrity.wait() != ["ok"]:
+            rows = self.integrity.wait()
+            if _structure(rows) != ["ok"]:
                 self.error = "the file is damaged"
+            elif len(rows) >= INTEGRITY_ROWS:  # cut short: damage may be behind them
+                self.error = f"over {INTEGRITY_ROWS} rows break the collection's rules"
         rows, self.rows = self.rows, []
         if not rows or self.error is not None:
             return
@@ -764,7 +885,8 @@ def _check_log(col: Collection, config, result: Diagnosis, card_ids=None,
 def _untouched(card: dict) -> bool:
     """A new card as an import makes it: nothing to replay (any other stored value, a due
     or a stability written over it, is compared with its replay, which has none)."""
-    return card["state"] == "new" and card["reps"] == 0 and card["lapses"] == 0 and all(
+    return card["state"] == "new" and card["reps"] == 0 and card["lapses"] == 0 \
+        and card["leech"] == 0 and type(card["version"]) is int and all(
         card[c] is None for c in ("due", "step", "stability", "difficulty", "last_review"))
 
 
@@ -967,15 +1089,20 @@ def _compare_stored(outcome: _Outcome, card: dict, state: dict, previous_after: 
     problems = outcome.findings
     stored = {c: card[c] for c in REPLAYED}
     diff = _differences(state, stored)
-    version_behind = previous_after is not None and card["version"] < previous_after.get("version", 0)
+    version = card["version"]
+    if type(version) is not int:  # NULL or text, written past the schema's rules
+        version_behind, version = True, -1
+    else:
+        version_behind = previous_after is not None and version < previous_after.get("version", 0)
     if diff or version_behind:
-        details = diff + (["version is behind its last review"] if version_behind else [])
+        details = diff + ([f"version is {card['version']!r}, not a count"] if version < 0 else
+                          ["version is behind its last review"] if version_behind else [])
         problems.append(Finding(
             "card", f"card {card_id}: stored state disagrees with its review log: "
             f"{'; '.join(details)}", card_id, fixable=consistent))
         if consistent:
             values = {c: state[c] for c in REPLAYED}
-            values["version"] = max(card["version"], state.get("version", 0))
+            values["version"] = max(version, state.get("version", 0))
             outcome.repair = ("card", card_id, values)
     return outcome
 
@@ -995,8 +1122,9 @@ def backup_copy(col: Collection, label: str = "doctor") -> Path:
     try:
         col.backup(target)
     except (sqlite3.Error, OSError) as exc:
-        raise CollectionError(f"{col.path}: cannot make a backup copy ({target}): {exc};"
-                              " nothing was changed") from None
+        why = describe_error(exc) if isinstance(exc, sqlite3.Error) else exc.strerror or exc
+        raise CollectionError(f"{col.path}: cannot make a backup copy ({target}), so nothing"
+                              f" was fixed: {why}") from None
     return target
 
 

@@ -313,6 +313,14 @@ class Engine:
                     f"nothing undone: the last answer ({self._said(last, on_card=True)})"
                     " is in Anki already (`flashdeck sync` shared it), and a synced answer"
                     " stays: taking it back here would lose it from one side"))
+            if conn.execute("SELECT 1 FROM cards WHERE id = ?",
+                            (last["card_id"],)).fetchone() is None:
+                # a log row of a card that is not there (another program's edit): every undo
+                # ended in "no card with id 999", and no answer before it could be undone
+                return Undo(reason=(
+                    f"nothing undone: the last answer in the review log (review {last['id']})"
+                    f" is of card {last['card_id']}, which is not in the collection; run"
+                    " `flashdeck doctor`"))
             row = card_row(self.col, last["card_id"])
             if row["version"] != after["version"]:
                 # buried, suspended or answered elsewhere since: taking the answer back now

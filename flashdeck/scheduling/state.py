@@ -72,11 +72,6 @@ def stored_problem(row: Any) -> str | None:
     flipped bit, a hand edit past SQLite's checks), or a studied card with no due time."""
     for name in SCHEDULING_COLUMNS:
         value = row[name]
-        if name == "state" and _damaged(name, value):
-            # past the schema's own CHECK: SQLite's integrity check fails on the file, and
-            # `doctor` advises restoring a backup rather than fixing rows of a damaged file
-            return (f"card {row['id']}: its stored schedule is damaged (state = {value!r});"
-                    " `flashdeck doctor` says how to restore a backup copy")
         if _damaged(name, value):
             return _DAMAGED.format(row["id"], f"{name} = {value!r}")
         if name == "due" and value is None and row["state"] != "new":

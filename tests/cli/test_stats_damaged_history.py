@@ -140,7 +140,7 @@ def test_a_card_state_out_of_range_is_named_with_its_fix_and_the_rest_counted(hi
     info = at(NOW, "info", str(card))
     assert out.err.splitlines() == info.err.splitlines() == [
         f"flashdeck: card {card}: its stored schedule is damaged (state = 'bogus');"
-        " `flashdeck doctor` says how to restore a backup copy"]
+        " `flashdeck doctor --fix` sets it from its review log"]
     assert "left today:" in out.out and "forecast:" in out.out
     states = at(NOW, "stats", "--json").json["states"]
     assert states["review"] == sound["states"]["review"] - 1

@@ -299,7 +299,9 @@ def test_dangling_rows_are_reported(cli, col):
     result = cli("--collection", col, "doctor", "--json")
     assert result.code == 1
     messages = [p["message"] for p in result.json["problems"]]
-    assert "1 row of reviews points to a missing row of cards" in messages
+    # the row named, and the card it points to (before: only counted)
+    assert [m for m in messages if m.startswith("1 row of reviews points to a missing row of"
+                                                " cards: review ") and m.endswith(" (card_id 999)")]
 
 
 def test_a_damaged_file_is_reported_not_crashed_on(cli, col):

@@ -210,5 +210,5 @@ async def test_a_damaged_card_state_is_named_above_the_figures(collection):
         text = screen_text(app)
         assert "Could not compute" not in text
         assert (f"card {card}: its stored schedule is damaged (state = 'bogus'); `flashdeck"
-                " doctor` says how to restore a backup copy") in text
+                " doctor --fix` sets it from its review log") in text
         assert "Reviews, last 365 days: 393 on 89 days" in text
