@@ -166,6 +166,8 @@ class AnswerInput(Input):
         self._on_the_way: set[int] = set()  # the keys sent to the box, not yet handled
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
+        if key == "enter":
+            return True  # the box's own (check the answer), not the screen's Show / Good
         passes = getattr(self.screen, "answer_box_passes", None)
         if passes is not None:
             if self._on_the_way and key in COMMAND_KEYS:

@@ -625,3 +625,32 @@ async def test_u_on_the_summary_takes_back_a_bury_of_the_last_card(tmp_path):
         assert "Undid the bury of card 1." in screen_text(app)
         assert "Recall?" in screen_text(app)
     assert card_column(path, 1, "buried_until") is None
+
+
+@run_async
+async def test_grades_typed_fast_are_the_grades_given_each_to_its_own_card(tmp_path):
+    # `Space 1 Space 1 …` typed fast (a quick typist, a busy machine): Space was handled as
+    # it came but a digit only after it had gone to the screen and back, so the second
+    # Space came first and graded the first card Good, the `1` then rang the bell on the
+    # next card's question: every other card graded Good, none Again. Each card now gets
+    # the grade typed after its reveal, in order, none skipped and none twice.
+    cards = [card("basic", f"Capital of country {i}?", f"City {i}", 3 + 2 * i,
+                  deck="flashcards/geo") for i in range(8)]
+    path = make_collection(tmp_path / "c.sqlite", cards)
+    app = app_for(path)
+    typed = [("space", " "), ("1", "1"), ("enter", None), ("2", "2"), ("space", " "),
+             ("4", "4"), ("enter", None), ("enter", None), ("space", " "), ("1", "1"),
+             ("space", " "), ("3", "3"), ("space", " ")]
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        first = app.screen.card.id
+        _burst(app, typed)
+        for _ in range(100):  # bounded: until the burst is handled (the 7th card revealed)
+            await pilot.pause()
+            if len(reviews(path)) == 6 and app.screen.revealed:
+                break
+        text = screen_text(app)
+        assert "Capital of country 6?" in text and "City 6" in text, text
+    given = reviews(path)
+    assert [rating for _, rating in given] == [1, 2, 4, 3, 1, 3]
+    assert [card_id for card_id, _ in given] == list(range(first, first + 6))

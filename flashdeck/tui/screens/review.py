@@ -81,14 +81,20 @@ class ReviewScreen(Screen):
 
     # The command keys are priority bindings so that they stay commands while an
     # exercise's answer box has focus, unless the key continues the answer typed so far
-    # (`answer_box_passes`); Enter and the digits belong to the box there.
+    # (`answer_box_passes`); Enter and the digits belong to the box there (it consumes
+    # them: `AnswerInput.check_consume_key`). Enter and the grades are priority bindings
+    # too, though no box needs them to be: Textual runs a priority binding as the key
+    # comes, but a plain one only once the key has gone to the screen and bubbled back,
+    # so keys typed fast ran out of order. `Space 1 Space 1` graded the first card Good
+    # with the second Space (the `1` came after it, on the next card, unrevealed: a bell),
+    # and so on, every other card graded Good and none Again.
     BINDINGS = [
         Binding("space", "primary", "Show / Good", key_display="Space", priority=True),
-        Binding("enter", "primary", "Show / Good", show=False),
-        Binding("1", "grade(1)", "Again", show=False),
-        Binding("2", "grade(2)", "Hard", show=False),
-        Binding("3", "grade(3)", "Good", show=False),
-        Binding("4", "grade(4)", "Easy", show=False),
+        Binding("enter", "primary", "Show / Good", show=False, priority=True),
+        Binding("1", "grade(1)", "Again", show=False, priority=True),
+        Binding("2", "grade(2)", "Hard", show=False, priority=True),
+        Binding("3", "grade(3)", "Good", show=False, priority=True),
+        Binding("4", "grade(4)", "Easy", show=False, priority=True),
         Binding("u", "undo", "Undo", priority=True),
         Binding("s", "suspend", "Suspend", priority=True),
         Binding("b", "bury", "Bury", priority=True),
