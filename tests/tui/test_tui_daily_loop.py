@@ -654,3 +654,50 @@ async def test_grades_typed_fast_are_the_grades_given_each_to_its_own_card(tmp_p
     given = reviews(path)
     assert [rating for _, rating in given] == [1, 2, 4, 3, 1, 3]
     assert [card_id for card_id, _ in given] == list(range(first, first + 6))
+
+
+def _driver_click(app, selector: str) -> None:
+    """A click as the terminal driver delivers it: the mouse button's press and release,
+    posted to the app (Textual makes the Click of them; the pilot's `click()` skips that)."""
+    from textual.pilot import _get_mouse_message_arguments
+
+    target = app.screen.query_one(selector)
+    arguments = _get_mouse_message_arguments(target, (2, 0), button=1)
+    for kind in (events.MouseDown, events.MouseUp):
+        event = kind(**arguments)
+        event.set_sender(app)
+        app.post_message(event)
+
+
+@pytest.mark.parametrize("clicks, then, given", [
+    (1, [], [(0, 1)]),                                      # the click alone
+    (2, [], [(0, 1)]),                                      # a double-click: one answer
+    (1, [("space", " ")], [(0, 1)]),                        # then the next card's reveal
+    (1, [("space", " "), ("space", " ")], [(0, 1), (1, 3)]),  # ...and Good on it
+])
+@run_async
+async def test_a_click_on_a_grade_then_keys_grade_the_card_clicked(tmp_path, clicks, then,
+                                                                   given):
+    # Mouse users reveal with Space and click a grade. A click on Again and a Space right
+    # after it (the next card's reveal; a busy machine delivers both at once): the Space
+    # was handled first and graded the card Good, and the click, landing later, graded the
+    # next card Again the moment it was revealed. The click is now handled in its turn.
+    cards = [card("basic", f"Capital of country {i}?", f"City {i}", 3 + 2 * i,
+                  deck="flashcards/geo") for i in range(4)]
+    path = make_collection(tmp_path / "c.sqlite", cards)
+    app = app_for(path)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        first = app.screen.card.id
+        await pilot.press("space")
+        await pilot.pause()
+        for _ in range(clicks):
+            _driver_click(app, "#grade-1")
+        _burst(app, then)
+        for _ in range(100):  # bounded: until the clicks and keys are handled
+            await pilot.pause()
+            if len(reviews(path)) == len(given) and app.screen.revealed == (len(then) == 1):
+                break
+        shown = app.screen.card.id
+    assert reviews(path) == [(first + offset, rating) for offset, rating in given]
+    assert shown == first + len(given)

@@ -714,6 +714,10 @@ class ReviewScreen(Screen):
     async def on_answer_bar_chosen(self, message: AnswerBar.Chosen) -> None:
         await self.action_grade(message.rating)
 
+    async def grade_clicked(self, rating: int) -> None:
+        """A grade button clicked (`FlashdeckApp.on_event`: in its turn among the keys)."""
+        await self.action_grade(rating)
+
     async def on_exercise_panel_graded(self, message: ExercisePanel.Graded) -> None:
         self.graded = True
         self.suggested = Rating.named(message.verdict.suggested) or Rating.GOOD
