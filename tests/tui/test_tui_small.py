@@ -254,6 +254,71 @@ async def test_the_deck_list_keeps_its_counts_on_screen_cutting_long_names(tmp_p
         assert "metrics-and-evaluation" in text and "…" not in text.split("Today:")[0]
 
 
+async def _deck_list(app, pilot):
+    from flashdeck.tui.screens.home import HomeScreen
+
+    await pilot.press("escape")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
+    assert isinstance(app.screen, HomeScreen)
+    return app.screen.query_one("#decks")
+
+
+def _deck_rows(app, table) -> list[str]:
+    """The table's rows on the screen, header first, its border and padding taken off."""
+    rows = screen_text(app).split("\n")[table.region.y + 1:table.region.bottom - 1]
+    return [" ".join(row.replace("│", " ").split()) for row in rows]
+
+
+@run_async
+async def test_the_deck_list_keeps_its_counts_when_the_terminal_narrows(tmp_path):
+    """Made narrower (a split pane opened beside it), the deck list kept its Deck column as
+    wide as at 120 columns: the counts went off the right edge, at 50 columns every one of
+    them. A column only ever grew with its rows; the list now starts its columns afresh."""
+    cards = [card("basic", f"Q{i}?", "A", 3 + i,
+                  deck=f"flashcards/machine-learning/metrics-and-evaluation/segmentation-{i % 3}")
+             for i in range(9)]
+    app = app_for(make_collection(tmp_path / "c.sqlite", cards))
+    async with app.run_test(size=(120, 30)) as pilot:
+        table = await _deck_list(app, pilot)
+        assert "metrics-and-evaluation" in screen_text(app)
+        await pilot.resize_terminal(50, 24)
+        await pilot.pause()
+        await pilot.pause()
+        rows = _deck_rows(app, table)
+        assert re.search(r"New Learn Due$", rows[0]), rows[0]
+        assert len(rows[1:]) == 7
+        for line in rows[1:]:
+            assert re.fullmatch(r"\S.* \d+ 0 0", line), line
+
+
+@run_async
+async def test_a_long_deck_list_stays_above_the_key_bar(tmp_path):
+    """With more decks than fit at 80×24 the table ran under the key bar and off the
+    screen: its last rows, the highlighted deck on the way down, its bottom border and the
+    `Today:` and `Waiting:` lines under it hidden. It now takes the room there is and
+    scrolls within it."""
+    cards = [card("basic", f"Q{i}?", "A", 3 + i, deck=f"flashcards/languages/lang-{i:02d}")
+             for i in range(40)]
+    app = app_for(make_collection(tmp_path / "c.sqlite", cards))
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await _deck_list(app, pilot)
+        text = screen_text(app)
+        lines = text.split("\n")
+        assert "Today: 20 new" in text and "Waiting:" in text, text
+        footer = app.screen.query_one("Footer").region.y
+        assert table.region.bottom <= footer - 3  # its border, then the two lines under it
+        assert lines[table.region.bottom - 1].strip().startswith("╰"), text
+        for _ in range(42):  # down to the last deck: the highlighted row is on the screen
+            await pilot.press("down")
+        await pilot.pause()
+        assert table.cursor_row == 42  # all decks, flashcards, languages, 40 languages
+        rows = _deck_rows(app, table)
+        assert rows[-1] == "lang-39 1 0 0", rows
+        assert "Today: 20 new" in screen_text(app)
+
+
 # -- the help --------------------------------------------------------------------------------
 @pytest.mark.parametrize("size", [(80, 24), (40, 14), (30, 12)])
 @run_async
