@@ -361,6 +361,29 @@ async def test_space_brings_the_answer_into_view_below_a_long_front(tmp_path, fr
         assert "Answer: 0.82" in _card_rows(app)
 
 
+@pytest.mark.parametrize("size", [(60, 12), (40, 10), (80, 12)])
+@run_async
+async def test_the_answer_stays_in_view_when_the_terminal_shrinks_after_the_reveal(tmp_path,
+                                                                                  size):
+    """Revealed at 80×24, then the terminal made smaller (a split pane opened below): the
+    card kept its scroll, the answer went under the fold and the screen showed the question
+    and the grade buttons, inviting a grade for an answer no longer seen. The answer now
+    comes back into view, as on Space."""
+    front = "\n\n".join(f"Context {i}: the batch holds one mask per image." for i in range(3)) \
+        + "\n\nWhat is the Dice score of the batch?"
+    app = app_for(make_collection(tmp_path / "c.sqlite", [
+        card("basic", front, "Answer: 0.82", 3)]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("space")
+        await pilot.pause()
+        assert "Answer: 0.82" in _card_rows(app)
+        await pilot.resize_terminal(*size)
+        for _ in range(3):
+            await pilot.pause()
+        assert "Answer: 0.82" in _card_rows(app), screen_text(app)
+        assert app.screen.revealed
+
+
 @run_async
 async def test_a_card_that_fits_does_not_move_on_space(tmp_path):
     app = app_for(make_collection(tmp_path / "c.sqlite", [

@@ -785,6 +785,14 @@ class ReviewScreen(Screen):
             card = self.card
             if card is None or not self.is_attached:
                 return
+            if self.revealed:
+                # made smaller after the reveal (a split pane opened), the card kept its
+                # scroll: the answer went under the fold, the question and the grade
+                # buttons left on screen. The answer comes back into view as on Space.
+                from flashdeck.tui.answer_parts import once_laid_out  # built by the reveal
+
+                once_laid_out(self, self._verdict_into_view if self.graded
+                              else self._answer_into_view)
             width = content.panel_math_width(self.query_one("#card", VerticalScroll),
                                              self.size.width)
             if width == getattr(self, "_math_width", None):
