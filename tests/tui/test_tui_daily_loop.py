@@ -701,3 +701,26 @@ async def test_a_click_on_a_grade_then_keys_grade_the_card_clicked(tmp_path, cli
         shown = app.screen.card.id
     assert reviews(path) == [(first + offset, rating) for offset, rating in given]
     assert shown == first + len(given)
+
+
+@run_async
+async def test_escape_then_a_grade_typed_fast_leaves_the_card_unanswered(tmp_path):
+    # Escape (back to the decks) then `3` in one burst: the grade, a priority binding, ran
+    # before the Escape and graded the card the user had left. Escape is in its turn too.
+    from flashdeck.tui.screens.home import HomeScreen
+
+    cards = [card("basic", f"Capital of country {i}?", f"City {i}", 3 + 2 * i,
+                  deck="flashcards/geo") for i in range(3)]
+    path = make_collection(tmp_path / "c.sqlite", cards)
+    app = app_for(path)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("space")
+        await pilot.pause()
+        _burst(app, [("escape", None), ("3", "3")])
+        for _ in range(100):  # bounded: until the deck list is shown
+            await pilot.pause()
+            if isinstance(app.screen, HomeScreen):
+                break
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+    assert reviews(path) == []
