@@ -317,6 +317,14 @@ async def test_a_long_deck_list_stays_above_the_key_bar(tmp_path):
         rows = _deck_rows(app, table)
         assert rows[-1] == "lang-39 1 0 0", rows
         assert "Today: 20 new" in screen_text(app)
+        for _ in range(22):  # up to lang-19, at the table's middle
+            await pilot.press("up")
+        await pilot.resize_terminal(70, 12)  # made shorter: the highlighted deck still shown
+        for _ in range(3):
+            await pilot.pause()
+        rows = _deck_rows(app, table)
+        assert table.cursor_row == 20 and "lang-17 1 0 0" in rows, rows
+        assert "Today: 20 new" in screen_text(app)
 
 
 # -- the help --------------------------------------------------------------------------------

@@ -179,8 +179,16 @@ class HomeScreen(Screen):
             room = max(self.MIN_TABLE_HEIGHT, bottom - table.region.y - below)
             if table.styles.max_height != Scalar.from_number(room):
                 table.styles.max_height = room
+                # made shorter, the table kept its scroll: the highlighted deck could be
+                # below its last row shown
+                table.call_after_refresh(self._cursor_into_view)
         if seen != last and passes > 1:
             self.call_after_refresh(self._fit_height, passes - 1, seen)
+
+    def _cursor_into_view(self) -> None:
+        table = self.query_one("#decks", DataTable)
+        if table.row_count and table.is_valid_row_index(table.cursor_row):
+            table.move_cursor(row=table.cursor_row, animate=False)
 
     def _fill_table(self, message: CountsReady) -> None:
         """The deck rows; a name too long for the screen beside its counts is cut
