@@ -81,13 +81,13 @@ class ReviewScreen(Screen):
 
     # The command keys are priority bindings so that they stay commands while an
     # exercise's answer box has focus, unless the key continues the answer typed so far
-    # (`answer_box_passes`); Enter and the digits belong to the box there (it consumes
-    # them, and Escape: `AnswerInput.check_consume_key`). Enter and the grades are priority bindings
-    # too, though no box needs them to be: Textual runs a priority binding as the key
-    # comes, but a plain one only once the key has gone to the screen and bubbled back,
-    # so keys typed fast ran out of order. `Space 1 Space 1` graded the first card Good
-    # with the second Space (the `1` came after it, on the next card, unrevealed: a bell),
-    # and so on, every other card graded Good and none Again.
+    # (`answer_box_passes`); Enter, Escape and the digits belong to the box there (it
+    # consumes them: `AnswerInput.check_consume_key`). Enter, Escape and the grades are
+    # priority bindings too: Textual runs a priority binding as the key comes, but a
+    # plain one only once the key has gone to the screen and bubbled back, so keys typed
+    # fast ran out of order. `Space 1 Space 1` graded the first card Good with the second
+    # Space (the `1` came after it, on the next card, unrevealed: a bell), and so on,
+    # every other card graded Good and none Again.
     BINDINGS = [
         Binding("space", "primary", "Show / Good", key_display="Space", priority=True),
         Binding("enter", "primary", "Show / Good", show=False, priority=True),
@@ -102,7 +102,7 @@ class ReviewScreen(Screen):
         Binding("i", "info", "Info", priority=True),
         Binding("question_mark", "help", "Help", key_display="?", priority=True),
         Binding("q", "quit_session", "Quit", priority=True),
-        # priority too, for the same reason (`Escape 3` fast graded the card, then left)
+        # (`Escape 3` typed fast graded the card, then left, while Escape was a plain one)
         Binding("escape", "decks", "Decks", show=False, priority=True),
         # the card scrolls without Tab; PageUp/PageDown even from the answer box, whose
         # own Home/End (the cursor) come first there (the arrows it does not use)
