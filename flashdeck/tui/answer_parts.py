@@ -166,6 +166,10 @@ class AnswerInput(Input):
         self._on_the_way: set[int] = set()  # the keys sent to the box, not yet handled
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
+        if key in ("enter", "escape"):
+            # the box's own (check the answer; leave the box), not the screen's Show / Good
+            # and Decks (priority bindings: see `ReviewScreen.BINDINGS`)
+            return True
         passes = getattr(self.screen, "answer_box_passes", None)
         if passes is not None:
             if self._on_the_way and key in COMMAND_KEYS:
@@ -189,6 +193,14 @@ class AnswerInput(Input):
         characters landed first, Backspace then deleted them and `7` was graded. What is
         not done here, Input's own handler does (Textual calls it next, unless prevented)."""
         self._on_the_way.discard(id(event))
+        if event.key == "escape":  # leave the box (the panel's binding, which the box hides)
+            event.stop()
+            event.prevent_default()
+            for panel in self.ancestors:
+                if isinstance(panel, ExercisePanel):
+                    panel.action_leave_input()
+                    break
+            return
         passes = getattr(self.screen, "answer_box_passes", None)
         if passes is not None and passes(event.key, event.character,
                                          self.value[: self.cursor_position]):

@@ -22,7 +22,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from textual import work
+from textual import events, work
+from textual.errors import NoWidget
 from textual.worker import get_current_worker
 from textual.app import App, SystemCommand
 from textual.message import Message
@@ -399,6 +400,46 @@ class FlashdeckApp(App[str]):
 
     async def action_quit(self) -> None:
         self.leave()  # the summary line is made on unmount (`final_summary`)
+
+    async def on_event(self, event: events.Event) -> None:
+        """A click on a grade button is answered here, in its turn among the keys.
+
+        Textual runs the screen's (priority) key bindings as each key comes, but a click
+        reaches its button several messages later: a click on Again and a Space right
+        after it (the next card's reveal) came in the other order, the Space graded the
+        card Good and the click, landing late, graded the next card, just revealed, Again.
+        Textual makes a click of a mouse button's release over the widget it went down on
+        (`App.on_event`); that same check is made here, the grade given now and no click
+        made for the button."""
+        rating = None
+        if isinstance(event, events.MouseUp) and not event.is_forwarded:
+            rating = self._grade_clicked(event)
+            if rating is not None:
+                self._mouse_down_widget = None  # handled here: Textual makes no Click of it
+        await super().on_event(event)
+        if rating is not None:
+            grade = getattr(self.screen, "grade_clicked", None)
+            if grade is not None:
+                await grade(rating)
+
+    def _grade_clicked(self, event: events.MouseUp) -> int | None:
+        """The rating of the grade button this mouse-up completes a click on, if any
+        (enabled and shown on the current screen); None for any other click."""
+        down = self._mouse_down_widget
+        name = getattr(down, "id", None) or ""
+        if (down is None or not name.startswith("grade-") or not down.is_attached
+                or getattr(down.parent, "id", None) != "answers"):
+            return None
+        try:
+            up, _ = self.get_widget_at(*event.screen_offset)
+        except NoWidget:
+            return None
+        if up is not down or down.is_disabled or down.screen is not self.screen:
+            return None
+        try:
+            return int(name.removeprefix("grade-"))
+        except ValueError:
+            return None
 
     def _handle_exception(self, error: Exception) -> None:
         """An exception no handler caught (a bug): the app ends, as Textual ends it, but

@@ -625,3 +625,102 @@ async def test_u_on_the_summary_takes_back_a_bury_of_the_last_card(tmp_path):
         assert "Undid the bury of card 1." in screen_text(app)
         assert "Recall?" in screen_text(app)
     assert card_column(path, 1, "buried_until") is None
+
+
+@run_async
+async def test_grades_typed_fast_are_the_grades_given_each_to_its_own_card(tmp_path):
+    # `Space 1 Space 1 …` typed fast (a quick typist, a busy machine): Space was handled as
+    # it came but a digit only after it had gone to the screen and back, so the second
+    # Space came first and graded the first card Good, the `1` then rang the bell on the
+    # next card's question: every other card graded Good, none Again. Each card now gets
+    # the grade typed after its reveal, in order, none skipped and none twice.
+    cards = [card("basic", f"Capital of country {i}?", f"City {i}", 3 + 2 * i,
+                  deck="flashcards/geo") for i in range(8)]
+    path = make_collection(tmp_path / "c.sqlite", cards)
+    app = app_for(path)
+    typed = [("space", " "), ("1", "1"), ("enter", None), ("2", "2"), ("space", " "),
+             ("4", "4"), ("enter", None), ("enter", None), ("space", " "), ("1", "1"),
+             ("space", " "), ("3", "3"), ("space", " ")]
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        first = app.screen.card.id
+        _burst(app, typed)
+        for _ in range(100):  # bounded: until the burst is handled (the 7th card revealed)
+            await pilot.pause()
+            if len(reviews(path)) == 6 and app.screen.revealed:
+                break
+        text = screen_text(app)
+        assert "Capital of country 6?" in text and "City 6" in text, text
+    given = reviews(path)
+    assert [rating for _, rating in given] == [1, 2, 4, 3, 1, 3]
+    assert [card_id for card_id, _ in given] == list(range(first, first + 6))
+
+
+def _driver_click(app, selector: str) -> None:
+    """A click as the terminal driver delivers it: the mouse button's press and release,
+    posted to the app (Textual makes the Click of them; the pilot's `click()` skips that)."""
+    from textual.pilot import _get_mouse_message_arguments
+
+    target = app.screen.query_one(selector)
+    arguments = _get_mouse_message_arguments(target, (2, 0), button=1)
+    for kind in (events.MouseDown, events.MouseUp):
+        event = kind(**arguments)
+        event.set_sender(app)
+        app.post_message(event)
+
+
+@pytest.mark.parametrize("clicks, then, given", [
+    (1, [], [(0, 1)]),                                      # the click alone
+    (2, [], [(0, 1)]),                                      # a double-click: one answer
+    (1, [("space", " ")], [(0, 1)]),                        # then the next card's reveal
+    (1, [("space", " "), ("space", " ")], [(0, 1), (1, 3)]),  # ...and Good on it
+])
+@run_async
+async def test_a_click_on_a_grade_then_keys_grade_the_card_clicked(tmp_path, clicks, then,
+                                                                   given):
+    # Mouse users reveal with Space and click a grade. A click on Again and a Space right
+    # after it (the next card's reveal; a busy machine delivers both at once): the Space
+    # was handled first and graded the card Good, and the click, landing later, graded the
+    # next card Again the moment it was revealed. The click is now handled in its turn.
+    cards = [card("basic", f"Capital of country {i}?", f"City {i}", 3 + 2 * i,
+                  deck="flashcards/geo") for i in range(4)]
+    path = make_collection(tmp_path / "c.sqlite", cards)
+    app = app_for(path)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        first = app.screen.card.id
+        await pilot.press("space")
+        await pilot.pause()
+        for _ in range(clicks):
+            _driver_click(app, "#grade-1")
+        _burst(app, then)
+        for _ in range(100):  # bounded: until the clicks and keys are handled
+            await pilot.pause()
+            if len(reviews(path)) == len(given) and app.screen.revealed == (len(then) == 1):
+                break
+        shown = app.screen.card.id
+    assert reviews(path) == [(first + offset, rating) for offset, rating in given]
+    assert shown == first + len(given)
+
+
+@run_async
+async def test_escape_then_a_grade_typed_fast_leaves_the_card_unanswered(tmp_path):
+    # Escape (back to the decks) then `3` in one burst: the grade, a priority binding, ran
+    # before the Escape and graded the card the user had left. Escape is in its turn too.
+    from flashdeck.tui.screens.home import HomeScreen
+
+    cards = [card("basic", f"Capital of country {i}?", f"City {i}", 3 + 2 * i,
+                  deck="flashcards/geo") for i in range(3)]
+    path = make_collection(tmp_path / "c.sqlite", cards)
+    app = app_for(path)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("space")
+        await pilot.pause()
+        _burst(app, [("escape", None), ("3", "3")])
+        for _ in range(100):  # bounded: until the deck list is shown
+            await pilot.pause()
+            if isinstance(app.screen, HomeScreen):
+                break
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+    assert reviews(path) == []

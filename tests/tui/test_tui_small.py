@@ -254,6 +254,79 @@ async def test_the_deck_list_keeps_its_counts_on_screen_cutting_long_names(tmp_p
         assert "metrics-and-evaluation" in text and "…" not in text.split("Today:")[0]
 
 
+async def _deck_list(app, pilot):
+    from flashdeck.tui.screens.home import HomeScreen
+
+    await pilot.press("escape")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
+    assert isinstance(app.screen, HomeScreen)
+    return app.screen.query_one("#decks")
+
+
+def _deck_rows(app, table) -> list[str]:
+    """The table's rows on the screen, header first, its border and padding taken off."""
+    rows = screen_text(app).split("\n")[table.region.y + 1:table.region.bottom - 1]
+    return [" ".join(row.replace("│", " ").split()) for row in rows]
+
+
+@run_async
+async def test_the_deck_list_keeps_its_counts_when_the_terminal_narrows(tmp_path):
+    """Made narrower (a split pane opened beside it), the deck list kept its Deck column as
+    wide as at 120 columns: the counts went off the right edge, at 50 columns every one of
+    them. A column only ever grew with its rows; the list now starts its columns afresh."""
+    cards = [card("basic", f"Q{i}?", "A", 3 + i,
+                  deck=f"flashcards/machine-learning/metrics-and-evaluation/segmentation-{i % 3}")
+             for i in range(9)]
+    app = app_for(make_collection(tmp_path / "c.sqlite", cards))
+    async with app.run_test(size=(120, 30)) as pilot:
+        table = await _deck_list(app, pilot)
+        assert "metrics-and-evaluation" in screen_text(app)
+        await pilot.resize_terminal(50, 24)
+        await pilot.pause()
+        await pilot.pause()
+        rows = _deck_rows(app, table)
+        assert re.search(r"New Learn Due$", rows[0]), rows[0]
+        assert len(rows[1:]) == 7
+        for line in rows[1:]:
+            assert re.fullmatch(r"\S.* \d+ 0 0", line), line
+
+
+@run_async
+async def test_a_long_deck_list_stays_above_the_key_bar(tmp_path):
+    """With more decks than fit at 80×24 the table ran under the key bar and off the
+    screen: its last rows, the highlighted deck on the way down, its bottom border and the
+    `Today:` and `Waiting:` lines under it hidden. It now takes the room there is and
+    scrolls within it."""
+    cards = [card("basic", f"Q{i}?", "A", 3 + i, deck=f"flashcards/languages/lang-{i:02d}")
+             for i in range(40)]
+    app = app_for(make_collection(tmp_path / "c.sqlite", cards))
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await _deck_list(app, pilot)
+        text = screen_text(app)
+        lines = text.split("\n")
+        assert "Today: 20 new" in text and "Waiting:" in text, text
+        footer = app.screen.query_one("Footer").region.y
+        assert table.region.bottom <= footer - 3  # its border, then the two lines under it
+        assert lines[table.region.bottom - 1].strip().startswith("╰"), text
+        for _ in range(42):  # down to the last deck: the highlighted row is on the screen
+            await pilot.press("down")
+        await pilot.pause()
+        assert table.cursor_row == 42  # all decks, flashcards, languages, 40 languages
+        rows = _deck_rows(app, table)
+        assert rows[-1] == "lang-39 1 0 0", rows
+        assert "Today: 20 new" in screen_text(app)
+        for _ in range(22):  # up to lang-19, at the table's middle
+            await pilot.press("up")
+        await pilot.resize_terminal(70, 12)  # made shorter: the highlighted deck still shown
+        for _ in range(3):
+            await pilot.pause()
+        rows = _deck_rows(app, table)
+        assert table.cursor_row == 20 and "lang-17 1 0 0" in rows, rows
+        assert "Today: 20 new" in screen_text(app)
+
+
 # -- the help --------------------------------------------------------------------------------
 @pytest.mark.parametrize("size", [(80, 24), (40, 14), (30, 12)])
 @run_async
@@ -294,6 +367,29 @@ async def test_space_brings_the_answer_into_view_below_a_long_front(tmp_path, fr
         await pilot.press("space")
         await pilot.pause()
         assert "Answer: 0.82" in _card_rows(app)
+
+
+@pytest.mark.parametrize("size", [(60, 12), (40, 10), (80, 12)])
+@run_async
+async def test_the_answer_stays_in_view_when_the_terminal_shrinks_after_the_reveal(tmp_path,
+                                                                                  size):
+    """Revealed at 80×24, then the terminal made smaller (a split pane opened below): the
+    card kept its scroll, the answer went under the fold and the screen showed the question
+    and the grade buttons, inviting a grade for an answer no longer seen. The answer now
+    comes back into view, as on Space."""
+    front = "\n\n".join(f"Context {i}: the batch holds one mask per image." for i in range(3)) \
+        + "\n\nWhat is the Dice score of the batch?"
+    app = app_for(make_collection(tmp_path / "c.sqlite", [
+        card("basic", front, "Answer: 0.82", 3)]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("space")
+        await pilot.pause()
+        assert "Answer: 0.82" in _card_rows(app)
+        await pilot.resize_terminal(*size)
+        for _ in range(3):
+            await pilot.pause()
+        assert "Answer: 0.82" in _card_rows(app), screen_text(app)
+        assert app.screen.revealed
 
 
 @run_async

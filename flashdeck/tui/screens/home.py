@@ -13,6 +13,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.css.scalar import Scalar
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
@@ -58,6 +59,13 @@ def _fit(label: Text, room: int | None) -> Text:
     return cut
 
 
+def _add_columns(table: DataTable) -> None:
+    table.add_column("Deck", key="deck")
+    table.add_column("New", key="new")
+    table.add_column("Learn", key="learning")
+    table.add_column("Due", key="review")
+
+
 class DeckTable(DataTable):
     """The deck list; Enter (its select key) reviews the highlighted deck."""
 
@@ -91,10 +99,7 @@ class HomeScreen(Screen):
                      id="home-title")
         yield Notice(id="home-notice")
         table = DeckTable(id="decks", cursor_type="row", zebra_stripes=False)
-        table.add_column("Deck", key="deck")
-        table.add_column("New", key="new")
-        table.add_column("Learn", key="learning")
-        table.add_column("Due", key="review")
+        _add_columns(table)
         yield table
         yield Static(id="later")
         yield Footer()
@@ -149,6 +154,41 @@ class HomeScreen(Screen):
             lines.append(Content("No cards yet: add your notes with `flashdeck import PATH`."))
         self.query_one("#later", Static).update(Content("\n").join(lines))
         self.total = total
+        self.call_after_refresh(self._fit_height)
+
+    MIN_TABLE_HEIGHT = 4  # its border, its header and one deck
+    FIT_PASSES = 8  # at most: the table and the lines under it settle in two or three
+
+    def _fit_height(self, passes: int = FIT_PASSES, last: object = None) -> None:
+        """The deck table at most as tall as the room between the title and the lines under
+        it (what is due today, what is waiting), above the key bar. CSS could not say it
+        (`max-height: 1fr` is the whole screen): with more decks than fit, the table ran
+        under the key bar and off the screen, its last rows, its highlighted row on the
+        way down and the lines under it hidden. Run after each refresh until what it
+        reads stops changing (the lines under the table are laid out a refresh later)."""
+        if not self.is_attached:
+            return
+        table, later = self.query_one("#decks", DataTable), self.query_one("#later", Static)
+        bottom = self.scrollable_content_region.bottom
+        for footer in self.query(Footer):
+            if footer.display and footer.region.height:
+                bottom = min(bottom, footer.region.y)
+        below = later.outer_size.height + later.styles.margin.top if later.display else 0
+        seen = (table.region.y, table.region.height, bottom, below)
+        if table.region.height:  # laid out
+            room = max(self.MIN_TABLE_HEIGHT, bottom - table.region.y - below)
+            if table.styles.max_height != Scalar.from_number(room):
+                table.styles.max_height = room
+                # made shorter, the table kept its scroll: the highlighted deck could be
+                # below its last row shown
+                table.call_after_refresh(self._cursor_into_view)
+        if seen != last and passes > 1:
+            self.call_after_refresh(self._fit_height, passes - 1, seen)
+
+    def _cursor_into_view(self) -> None:
+        table = self.query_one("#decks", DataTable)
+        if table.row_count and table.is_valid_row_index(table.cursor_row):
+            table.move_cursor(row=table.cursor_row, animate=False)
 
     def _fill_table(self, message: CountsReady) -> None:
         """The deck rows; a name too long for the screen beside its counts is cut
@@ -157,7 +197,11 @@ class HomeScreen(Screen):
         selected = None
         if table.row_count and table.is_valid_row_index(table.cursor_row):
             selected = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
-        table.clear()
+        # the columns too: a column's width only ever grows with the rows added to it, so
+        # after a resize to a narrower screen the Deck column kept its old width and pushed
+        # the counts off the right edge (at 60 columns no count was left)
+        table.clear(columns=True)
+        _add_columns(table)
         total = message.total
         room = self._deck_room(message)
         table.add_row(_fit(Text("All decks", style="bold"), room),
@@ -189,6 +233,7 @@ class HomeScreen(Screen):
     def on_resize(self) -> None:
         if self._counts is not None:
             self._fill_table(self._counts)
+        self.call_after_refresh(self._fit_height)
 
     def on_home_screen_counts_failed(self, message: CountsFailed) -> None:
         self.notify(plain(f"Could not count the decks: {message.error}"), severity="error",

@@ -81,14 +81,20 @@ class ReviewScreen(Screen):
 
     # The command keys are priority bindings so that they stay commands while an
     # exercise's answer box has focus, unless the key continues the answer typed so far
-    # (`answer_box_passes`); Enter and the digits belong to the box there.
+    # (`answer_box_passes`); Enter, Escape and the digits belong to the box there (it
+    # consumes them: `AnswerInput.check_consume_key`). Enter, Escape and the grades are
+    # priority bindings too: Textual runs a priority binding as the key comes, but a
+    # plain one only once the key has gone to the screen and bubbled back, so keys typed
+    # fast ran out of order. `Space 1 Space 1` graded the first card Good with the second
+    # Space (the `1` came after it, on the next card, unrevealed: a bell), and so on,
+    # every other card graded Good and none Again.
     BINDINGS = [
         Binding("space", "primary", "Show / Good", key_display="Space", priority=True),
-        Binding("enter", "primary", "Show / Good", show=False),
-        Binding("1", "grade(1)", "Again", show=False),
-        Binding("2", "grade(2)", "Hard", show=False),
-        Binding("3", "grade(3)", "Good", show=False),
-        Binding("4", "grade(4)", "Easy", show=False),
+        Binding("enter", "primary", "Show / Good", show=False, priority=True),
+        Binding("1", "grade(1)", "Again", show=False, priority=True),
+        Binding("2", "grade(2)", "Hard", show=False, priority=True),
+        Binding("3", "grade(3)", "Good", show=False, priority=True),
+        Binding("4", "grade(4)", "Easy", show=False, priority=True),
         Binding("u", "undo", "Undo", priority=True),
         Binding("s", "suspend", "Suspend", priority=True),
         Binding("b", "bury", "Bury", priority=True),
@@ -96,7 +102,8 @@ class ReviewScreen(Screen):
         Binding("i", "info", "Info", priority=True),
         Binding("question_mark", "help", "Help", key_display="?", priority=True),
         Binding("q", "quit_session", "Quit", priority=True),
-        Binding("escape", "decks", "Decks", show=False),
+        # (`Escape 3` typed fast graded the card, then left, while Escape was a plain one)
+        Binding("escape", "decks", "Decks", show=False, priority=True),
         # the card scrolls without Tab; PageUp/PageDown even from the answer box, whose
         # own Home/End (the cursor) come first there (the arrows it does not use)
         Binding("pagedown", "scroll_card('page_down')", "Scroll", show=False, priority=True),
@@ -708,6 +715,10 @@ class ReviewScreen(Screen):
     async def on_answer_bar_chosen(self, message: AnswerBar.Chosen) -> None:
         await self.action_grade(message.rating)
 
+    async def grade_clicked(self, rating: int) -> None:
+        """A grade button clicked (`FlashdeckApp.on_event`: in its turn among the keys)."""
+        await self.action_grade(rating)
+
     async def on_exercise_panel_graded(self, message: ExercisePanel.Graded) -> None:
         self.graded = True
         self.suggested = Rating.named(message.verdict.suggested) or Rating.GOOD
@@ -775,6 +786,14 @@ class ReviewScreen(Screen):
             card = self.card
             if card is None or not self.is_attached:
                 return
+            if self.revealed:
+                # made smaller after the reveal (a split pane opened), the card kept its
+                # scroll: the answer went under the fold, the question and the grade
+                # buttons left on screen. The answer comes back into view as on Space.
+                from flashdeck.tui.answer_parts import once_laid_out  # built by the reveal
+
+                once_laid_out(self, self._verdict_into_view if self.graded
+                              else self._answer_into_view)
             width = content.panel_math_width(self.query_one("#card", VerticalScroll),
                                              self.size.width)
             if width == getattr(self, "_math_width", None):
