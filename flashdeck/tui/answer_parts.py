@@ -214,10 +214,13 @@ class AnswerInput(Input):
         if not event.is_printable:
             for binding in self._bindings.key_to_bindings.get(event.key, ()):
                 if not binding.priority:
-                    event.stop()
-                    event.prevent_default()
-                    await self.run_action(binding.action)
-                    return
+                    # an action that passes (Copy with nothing selected) lets the key go on
+                    # to the screen's and the app's bindings (Ctrl-C: quit)
+                    if await self.app.run_action(binding.action, self):
+                        event.stop()
+                        event.prevent_default()
+                        return
+                    break
 
 
 class ExercisePanel(Vertical):

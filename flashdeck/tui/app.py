@@ -26,6 +26,7 @@ from textual import events, work
 from textual.errors import NoWidget
 from textual.worker import get_current_worker
 from textual.app import App, SystemCommand
+from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 
@@ -74,6 +75,11 @@ class Reimported(Message):
 class FlashdeckApp(App[str]):
     CSS_PATH = "flashdeck.tcss"
     TITLE = "flashdeck"
+    # Ctrl-C quits, as in every terminal program, with the session's summary line (as
+    # Ctrl-Q): Textual's own only said "Press ctrl+q to quit the app". Text selected on
+    # the screen or in the answer box is still copied: their copy runs first, and passes
+    # the key on when nothing is selected.
+    BINDINGS = [Binding("ctrl+c", "quit", show=False, system=True)]
 
     class Imported(Message):
         """A background import finished (`bundled`: the bundled deck on a fresh collection)."""

@@ -724,3 +724,29 @@ async def test_escape_then_a_grade_typed_fast_leaves_the_card_unanswered(tmp_pat
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
     assert reviews(path) == []
+
+
+@pytest.mark.parametrize("where", ["question", "answer box"])
+@run_async
+async def test_ctrl_c_quits_with_the_summary(tmp_path, where):
+    # Ctrl-C (every terminal user's quit) only showed Textual's "Do you want to quit? Press
+    # ctrl+q to quit the app"; it now quits as Ctrl-Q does, the answers kept and the
+    # session's summary line made, from a card's question or from the exercise's answer box
+    path = _exercise_first(tmp_path) if where == "answer box" else \
+        make_collection(tmp_path / "c.sqlite")
+    app = app_for(path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        if where == "answer box":
+            assert app.screen.focused is app.screen.query_one("#answer")
+            await pilot.press("1", "2")
+        else:
+            await pilot.press("space", "3")
+            await pilot.pause()
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert "Do you want to quit" not in toasts(app)
+    assert app.return_code == 0
+    assert app.final_summary.startswith(
+        "No cards reviewed" if where == "answer box" else "Reviewed 1 card")
+    assert len(reviews(path)) == (0 if where == "answer box" else 1)
