@@ -149,6 +149,15 @@ def _import_sources(col: Collection, sources: list[Source], report: ImportReport
             # source refreshes that part of it, a moved vault is found by its notes' content
             folder_given = source.kind == "folder"  # placing may make a note a folder's part
             source = place_source(col, source, now, report)
+            if source.settings_errors and _has_notes(col, source):
+                # a setting that kept its default (its tags, clozes, end marker) would make
+                # other cards of the notes than they have: a typo in .flashdeck.toml hid every
+                # card of a vault tagged otherwise. Its notes are left as they are
+                report.errors.append(Problem(
+                    str(source.path), 0, "not imported: its settings file has an error (said"
+                    " above), and this vault's notes are left as the collection has them, every"
+                    " card as it was, until it is fixed"))
+                continue
             seen = _cards_seen(col, source)
             if seen is not None:
                 since = min(since, seen)
@@ -169,6 +178,13 @@ def _import_sources(col: Collection, sources: list[Source], report: ImportReport
             # a card a note left and another took in this import (whichever came first) is
             # not orphaned: it moved
             report.cards_orphaned -= _live(col, orphaned)
+
+
+def _has_notes(col: Collection, source: Source) -> bool:
+    """Whether the collection holds notes of `source` (of the part imported) already."""
+    rows = col.conn.execute("SELECT relpath FROM notes WHERE source_id = ? AND present = 1",
+                            (source.id,))
+    return any(source.covers(relpath) for (relpath,) in rows)
 
 
 def _missing_file_notes(conn, source_id: int) -> dict[int, int]:

@@ -45,6 +45,9 @@ class Source:
     # a folder inside the vault with a `.flashdeck.toml` of its own (a vault nested in this
     # one): its relpath -> its settings, for the notes under it (see nest_settings)
     nested: dict[str, ParserSettings] = field(default_factory=dict)
+    # the errors in its settings files (the vault's and nested ones): a value that kept its
+    # default may make other cards of the notes than the collection has (see import_paths)
+    settings_errors: list[Problem] = field(default_factory=list)
 
     def covers(self, relpath: str) -> bool:
         scope = self.scope
@@ -102,8 +105,8 @@ def collect_sources(paths: Iterable[str], report: ImportReport) -> list[Source]:
                 if os.sep != "/":
                     rel = rel.replace(os.sep, "/")
                 files.append(NoteFile(file_path, rel, shown + rel, stat))
-            sources.append(nest_settings(Source(resolved, "folder", root, settings, files),
-                                         report))
+            sources.append(nest_settings(Source(resolved, "folder", root, settings, files,
+                                                settings_errors=_errors(problems)), report))
         else:
             if any(s.kind == "file" and s.path == resolved for s in sources):
                 continue  # named twice: one note
@@ -112,7 +115,8 @@ def collect_sources(paths: Iterable[str], report: ImportReport) -> list[Source]:
             _report(problems, report)
             sources.append(
                 Source(resolved, "file", root, settings,
-                       [NoteFile(str(resolved), resolved.name, str(given))])
+                       [NoteFile(str(resolved), resolved.name, str(given))],
+                       settings_errors=_errors(problems))
             )
     return sources
 
@@ -123,6 +127,10 @@ def _utf8(path: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def _errors(problems: list[Problem]) -> list[Problem]:
+    return [problem for problem in problems if problem.severity != "warning"]
 
 
 def _report(problems: list[Problem], report: ImportReport) -> None:
@@ -152,6 +160,8 @@ def nest_settings(source: Source, report: ImportReport) -> Source:
             if os.path.lexists(os.path.join(source.path, folder, SETTINGS_FILE)):
                 settings, problems = load_vault_settings(source.path / folder)
                 _report(problems, report)
+                source.settings_errors += [p for p in _errors(problems)
+                                           if p not in source.settings_errors]
                 nested[folder] = settings
             folder = folder.rpartition("/")[0]
     source.nested = nested
@@ -294,20 +304,22 @@ def _rebase(source: Source, holder, report: ImportReport) -> Source:
     folder = holder["path"]
     given = str(source.path)
     root = Path(folder)
-    settings = source.settings
+    settings, errors = source.settings, source.settings_errors
     if root != source.root:
         settings, problems = load_vault_settings(root)
         _report(problems, report)
+        errors = _errors(problems)
     if given == folder:
-        return nest_settings(Source(root, "folder", root, settings, source.files, scope=None),
-                             report)
+        return nest_settings(Source(root, "folder", root, settings, source.files, scope=None,
+                                    settings_errors=list(errors)), report)
     rel = _relative(given, folder)
     if source.kind == "folder":
         files = [NoteFile(f.path, f"{rel}/{f.relpath}", f.display, f.stat) for f in source.files]
-        return nest_settings(Source(root, "folder", root, settings, files, scope=rel + "/"),
-                             report)
+        return nest_settings(Source(root, "folder", root, settings, files, scope=rel + "/",
+                                    settings_errors=list(errors)), report)
     files = [NoteFile(f.path, rel, f.display, f.stat) for f in source.files]
-    return nest_settings(Source(root, "folder", root, settings, files, scope=rel), report)
+    return nest_settings(Source(root, "folder", root, settings, files, scope=rel,
+                                settings_errors=list(errors)), report)
 
 
 def _moved_source(conn, source: Source, rows):

@@ -1,7 +1,9 @@
 """A vault's parser settings: `<vault>/.flashdeck.toml`, section `[cards]`.
 
 A bad value costs only that key (it keeps its default) and says where it is, so a typo
-in one setting never stops an import.
+in one setting never stops a vault's first import; once the vault's notes are in the
+collection, the import leaves them as they are until the file is fixed (importer.import_paths):
+a default would make other cards of them.
 """
 
 from __future__ import annotations

@@ -620,3 +620,53 @@ def test_a_subfolder_of_a_vault_with_settings_is_read_with_them(cli, col, tmp_pa
     report = imported(cli, col, vault)
     assert report["cards"] == {"added": 0, "updated": 0, "orphaned": 0}
     assert live(cli, col) == ids
+
+
+@pytest.mark.parametrize("typo", [
+    'tags = ["karten"',                       # a list never closed: not TOML at all
+    'tags = ["karten"]\ncloze = ["highlight", "bld"]',   # one value that is no cloze kind
+])
+def test_a_typo_in_the_vault_settings_leaves_its_cards_as_they_were(cli, tmp_path, typo):
+    """A vault tagged `#karten` (tags = ["karten"] in .flashdeck.toml): a typo in the file
+    made the import read the notes with the defaults, and every card of the vault was
+    orphaned (gone from review) until the file was fixed. The vault's notes are now left
+    as the collection has them, and the import says so; fixed, nothing has changed."""
+    vault = tmp_path / "vault"
+    settings = vault / ".flashdeck.toml"
+    write_note(vault, "Wortschatz.md", "#karten\n\nder Hund::the dog\n\n"
+                                       "Die **Katze** schläft.\n")
+    settings.write_text('[cards]\ntags = ["karten"]\ncloze = ["highlight", "bold"]\n')
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    before = {c["id"]: c["front"] for c in cli("--collection", col, "list", "--json").json}
+    assert len(before) == 2
+    first = min(before)
+    assert cli("--collection", col, "answer", first, "good").code == 0
+
+    settings.write_text(f"[cards]\n{typo}\n")
+    result = cli("--collection", col, "import", vault)
+    assert result.code == 1
+    assert f"{settings}:" in result.err
+    assert (f"{vault}:0: not imported: its settings file has an error (said above), and this"
+            " vault's notes are left as the collection has them") in result.err
+    assert {c["id"]: c["front"] for c in cli("--collection", col, "list", "--json").json} \
+        == before
+    assert cli("--collection", col, "due", "--json").json["total"]["learning"] == 1
+
+    settings.write_text('[cards]\ntags = ["karten"]\ncloze = ["highlight", "bold"]\n')
+    fixed = cli("--collection", col, "import", vault)
+    assert fixed.code == 0, fixed.err
+    assert "cards: 0 added, 0 updated, 0 orphaned" in fixed.out
+    assert len(cli("--collection", col, "log", "--json").json) == 1
+
+
+def test_a_typo_in_the_settings_of_a_new_vault_still_imports_it_with_the_defaults(cli,
+                                                                                  tmp_path):
+    # nothing of it in the collection yet: nothing to hide; the error says which default
+    vault = tmp_path / "vault"
+    write_note(vault, "geo.md", "#flashcards\n\nCapital of Peru::Lima\n")
+    (vault / ".flashdeck.toml").write_text('[cards]\ndecks = "folder"\n')
+    col = tmp_path / "c.sqlite"
+    result = cli("--collection", col, "import", vault)
+    assert result.code == 1 and "default used" in result.err
+    assert "cards: 1 added" in result.out
