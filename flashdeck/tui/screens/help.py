@@ -24,6 +24,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("e", "edit the note in $EDITOR at this card, re-import it after"),
     ("i", "card info: memory, recall now, its history"),
     ("q", "end the session with a summary"),
+    ("Ctrl+C", "quit at once; every answer is kept"),
     ("Escape", "back to the deck list"),
     ("PgUp PgDn ↑ ↓", "scroll the card (Home and End too, outside the answer box)"),
     ("← →", "scroll a block wider than the screen sideways (its scrollbar shows it)"),
