@@ -6,22 +6,9 @@ import sqlite3
 
 import pytest
 
-from flashdeck.collection import store
+from support.schema import make_v1
 from flashdeck.collection.store import SCHEMA_VERSION, Collection
 from flashdeck.errors import CollectionError
-
-
-def make_v1(path) -> None:
-    conn = sqlite3.connect(path)
-    for statement in store._split_sql(store._SCHEMA_V1):
-        conn.execute(statement)
-    conn.execute("INSERT INTO meta VALUES ('schema_version', '1')")
-    conn.execute("INSERT INTO sources (path, kind, added) VALUES ('/v', 'folder', 0)")
-    conn.execute("INSERT INTO notes (source_id, relpath, title) VALUES (1, 'a.md', 'A')")
-    conn.execute("INSERT INTO cards (note_id, kind, front, back, ckey, line, deck, block, added)"
-                 " VALUES (1, 'basic', 'Q', 'A', 'k', 1, 'flashcards', 'L1', 0)")
-    conn.commit()
-    conn.close()
 
 
 def test_a_new_collection_is_at_the_current_version(tmp_path):

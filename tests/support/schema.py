@@ -1,6 +1,31 @@
-"""Taking a collection back to an older schema by hand, to test its migration."""
+"""Taking a collection back to an older schema by hand, or making one at schema 1, to test
+its migration."""
 
 from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+
+def make_v1(path: Path, cards: int | None = None) -> None:
+    """A collection at schema 1 holding one note: one card `Q`/`A` (`cards` None), else
+    `cards` cards with longer backs (a bigger file, for a disk that fills up)."""
+    from flashdeck.collection import store
+
+    conn = sqlite3.connect(path)
+    for statement in store._split_sql(store._SCHEMA_V1):
+        conn.execute(statement)
+    conn.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    conn.execute("INSERT INTO sources (path, kind, added) VALUES ('/v', 'folder', 0)")
+    conn.execute("INSERT INTO notes (source_id, relpath, title) VALUES (1, 'a.md', 'A')")
+    rows = [("Q", "A", "k", 1, "L1")] if cards is None else [
+        (f"Question {n}", "an answer of some length " * 8, f"k{n}", n, f"L{n}")
+        for n in range(cards)]
+    conn.executemany(
+        "INSERT INTO cards (note_id, kind, front, back, ckey, line, deck, block, added)"
+        " VALUES (1, 'basic', ?, ?, ?, ?, 'flashcards', ?, 0)", rows)
+    conn.commit()
+    conn.close()
 
 _REVIEWS_V10 = """
 CREATE TABLE reviews_v10 (

@@ -15,25 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from flashdeck.collection import store
+from support.schema import make_v1
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
-
-
-def make_v1(path: Path, cards: int) -> None:
-    conn = sqlite3.connect(path)
-    for statement in store._split_sql(store._SCHEMA_V1):
-        conn.execute(statement)
-    conn.execute("INSERT INTO meta VALUES ('schema_version', '1')")
-    conn.execute("INSERT INTO sources (path, kind, added) VALUES ('/v', 'folder', 0)")
-    conn.execute("INSERT INTO notes (source_id, relpath, title) VALUES (1, 'a.md', 'A')")
-    conn.executemany(
-        "INSERT INTO cards (note_id, kind, front, back, ckey, line, deck, block, added)"
-        " VALUES (1, 'basic', ?, ?, ?, ?, 'flashcards', ?, 0)",
-        [(f"Question {n}", "an answer of some length " * 8, f"k{n}", n, f"L{n}")
-         for n in range(cards)])
-    conn.commit()
-    conn.close()
 
 
 def content(path: Path) -> list[str]:
