@@ -29,6 +29,12 @@ def _exercise_first(tmp_path):
     return make_collection(tmp_path / "c.sqlite", [exercise, basic])
 
 
+def _two_metrics(tmp_path, front: str):
+    """A collection of two basic cards, `front` with {n} = 1, 2, answers `Answer {n}`."""
+    cards = [card("basic", front.format(n=n), f"Answer {n}", 10 * n) for n in (1, 2)]
+    return make_collection(tmp_path / "c.sqlite", cards)
+
+
 def _burst(app, keys: list[tuple[str, str | None]]) -> None:
     """Keys as a terminal delivers a fast burst (key repeat, a quick typist): all of them
     queued before the app has handled the first."""
@@ -394,8 +400,7 @@ async def test_e_on_a_note_moved_meanwhile_finds_it_instead_of_opening_an_empty_
 async def test_b_in_cram_puts_the_card_aside_instead_of_showing_it_again(tmp_path):
     # `review --cram`: `b` said "Buried until tomorrow." and showed the same card again,
     # and again: a card could not be skipped. The cram now leaves it out.
-    cards = [card("basic", f"Metric {n}?", f"Answer {n}", 10 * n) for n in (1, 2)]
-    path = make_collection(tmp_path / "c.sqlite", cards)
+    path = _two_metrics(tmp_path, "Metric {n}?")
     app = app_for(path, cram=True)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
@@ -460,9 +465,7 @@ async def test_a_cram_card_answered_in_another_terminal_is_still_revealed(tmp_pa
     from flashdeck.scheduling.config import Config
     from flashdeck.scheduling.engine import Engine
 
-    cards = [card("basic", f"What does metric {n} measure?", f"Answer {n}", 10 * n)
-             for n in (1, 2)]
-    path = make_collection(tmp_path / "c.sqlite", cards)
+    path = _two_metrics(tmp_path, "What does metric {n} measure?")
     app = app_for(path, cram=True)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
@@ -493,8 +496,7 @@ async def test_a_cram_card_answered_in_another_terminal_is_still_revealed(tmp_pa
 async def test_s_in_cram_suspends_the_card_and_says_it_is_everywhere(tmp_path):
     # `s` in a cram suspends the card itself (Anki's filtered decks do too: a card the
     # user wants gone is gone), and the toast says it reaches beyond the cram
-    cards = [card("basic", f"Metric {n}?", f"Answer {n}", 10 * n) for n in (1, 2)]
-    path = make_collection(tmp_path / "c.sqlite", cards)
+    path = _two_metrics(tmp_path, "Metric {n}?")
     app = app_for(path, cram=True)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
