@@ -150,6 +150,7 @@ def test_a_note_in_the_users_style():
 
 
 BUNDLED = {
+    "Confusion Matrix.md": {"accuracy", "confusion-matrix"},
     "Cross Entropy vs Dice Loss.md": {"cross-entropy"} | DICE,  # the title names both
     "Dice Coefficient.md": DICE | {"f1-from-precision-recall"},  # alias "F1 Score for masks"
     "Harmonic Mean.md": {"harmonic-mean-speed", "harmonic-mean-price",

@@ -186,3 +186,16 @@ async def test_the_demo_says_importing_until_it_is_there_then_is_labelled(fresh_
         assert "What is the demo for?" in text
     assert path == data_dir(fresh_home) / "demo.sqlite"
     assert not (data_dir(fresh_home) / "collection.sqlite").exists()
+
+
+def test_the_demos_first_day_holds_a_worked_exercise(tmp_path, cli):
+    """Exercises are what no other tool has: the demo's first 20 new cards (a day's limit)
+    hold one, not only its second day (a note's exercises come after its text cards, and
+    the five notes of text took the first day's turns)."""
+    from flashdeck.paths import bundled_cards_dir
+
+    path = tmp_path / "demo.sqlite"
+    assert cli("--collection", path, "import", bundled_cards_dir()).code == 0
+    first_day = cli("--collection", path, "list", "--due", "--json").json
+    kinds = [card["kind"] for card in first_day]
+    assert len(kinds) == 20 and "exercise" in kinds[:10], kinds
