@@ -38,6 +38,7 @@ import bisect
 import heapq
 import random
 import sqlite3
+from collections import deque
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -789,7 +790,8 @@ class Queue:
         lets in (in the configured order; interleaved: the notes take turns, those that
         have given fewest today first), then the learning steps due later today. The same
         tests as `counts`; the order is the queue's as far as the day's answers go (an
-        answer may hold a sibling back, or move an exercise past another card)."""
+        answer may hold a sibling back); no two exercises in a row while another new card
+        waits, as `next_card` gives them."""
         now, (day_start, day_end) = self.now, self.day
         filters, params = self._filters(now)
         not_siblings, sibling_params = self._not_siblings()
@@ -819,8 +821,53 @@ class Queue:
             few *= 8
         new_cap = self.config.new_per_day - new_done
         if new_cap > 0:
-            ids += self._new_today(new_cap)
+            ids += self._new_in_turn(new_cap, ids[-1] if ids else None)
         return ids + [card_id for card_id, now_due in learning if not now_due]
+
+    def _new_in_turn(self, cap: int, before: int | None) -> list[int]:
+        """The first `cap` new cards as `next_card` gives them: in the configured order, but
+        never an exercise after an exercise while another new card waits (`before`: the
+        card listed before them; None: the card answered last today). After an exercise,
+        the order's first card that is not one comes forward, from wherever it is in the
+        order (as `next_card` finds it), the rest keeping their order."""
+        if self.config.new_order == "note":
+            return self._new_today(cap)
+        if before is None:
+            after_exercise = self._last_was_exercise()
+        else:
+            row = self.col.conn.execute("SELECT kind FROM cards WHERE id = ?",
+                                        (before,)).fetchone()
+            after_exercise = row is not None and row[0] == "exercise"
+        size = 2 * cap
+        while True:  # the order's first `size` cards; more while they hold too few others
+            order = self._new_today(size)
+            spread = self._spread(order, cap, after_exercise, all_of_them=len(order) < size)
+            if spread is not None:
+                return spread
+            size *= 4
+
+    def _spread(self, order: list[int], cap: int, after_exercise: bool,
+                all_of_them: bool) -> list[int] | None:
+        """`_new_in_turn`'s first `cap` cards from `order`, the start of the new cards'
+        order (`all_of_them`: the whole of it); None when an exercise would follow an
+        exercise while the order beyond `order` may hold a card that is not one."""
+        exercise = {row[0] for row in self.col.conn.execute(
+            "SELECT c.id FROM json_each(?) j CROSS JOIN cards c WHERE c.id = j.value"
+            " AND c.kind = 'exercise'", [_id_array(order)])}
+        if not exercise:
+            return order[:cap]
+        exercises = deque((i, card_id) for i, card_id in enumerate(order) if card_id in exercise)
+        others = deque((i, card_id) for i, card_id in enumerate(order)
+                       if card_id not in exercise)
+        spread: list[int] = []
+        while len(spread) < cap and (exercises or others):  # one card a pass
+            if after_exercise and not others and not all_of_them:
+                return None
+            take = exercises if not others or (exercises and exercises[0] < others[0]
+                                               and not after_exercise) else others
+            spread.append(take.popleft()[1])
+            after_exercise = take is exercises
+        return spread
 
     def _new_today(self, cap: int) -> list[int]:
         """The first `cap` new cards in the configured order (`today`), each with the new

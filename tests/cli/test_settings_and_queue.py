@@ -425,3 +425,39 @@ def test_list_due_after_some_answers_follows_the_turns_the_notes_have_had(cli, t
         shown.append(card["id"])
         assert cli("--collection", col, "answer", card["id"], "easy").code == 0
     assert shown == listed
+
+
+def _exercise_vault(folder):
+    """Two notes that get worked exercises (a note titled "Harmonic Mean" gets the round
+    trip, the average price and F1 from precision and recall; "Jaccard Index" the IoU ones)
+    after one text card each, and a note of text cards: in turns, two notes' exercises meet."""
+    write_note(folder, "Harmonic Mean.md",
+               "---\ntags: [flashcards/math]\n---\n\nHarmonic mean of 10 and 30::15\n")
+    write_note(folder, "Jaccard Index.md",
+               "---\ntags: [flashcards/ml]\n---\n\nJaccard index of two equal sets::1\n")
+    write_note(folder, "Logs.md", "---\ntags: [flashcards/math]\n---\n\n" + "".join(
+        f"log2 of {2 ** k}::{k}\n\n" for k in range(3, 12)))
+    return folder
+
+
+@pytest.mark.parametrize("order", ["interleaved", "random"])
+def test_list_due_gives_the_exercises_apart_as_the_review_does(cli, tmp_path, monkeypatch,
+                                                                order):
+    """The review never gives two exercises in a row while another new card waits; `list
+    --due` listed the notes' turns as they fall (an exercise, then another), so the day's
+    list and the cards shown parted after the first exercise. Both now give the same order,
+    every exercise followed by a card that is not one while one is left."""
+    configure(tmp_path, monkeypatch, f'new_per_day = 12\nnew_order = "{order}"\n')
+    at(monkeypatch, "2026-11-24T09:00:00+00:00")
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", _exercise_vault(tmp_path / "vault")).code == 0
+    listed = cli("--collection", col, "list", "--due", "--json").json
+    kinds = [c["kind"] for c in listed]
+    assert len(listed) == 12 and kinds.count("exercise") >= 3, kinds
+    assert not any(a == b == "exercise" for a, b in zip(kinds, kinds[1:])), kinds
+    shown = []
+    for _ in range(12):
+        card = cli("--collection", col, "next", "--json").json["card"]
+        shown.append(card["id"])
+        assert cli("--collection", col, "answer", card["id"], "easy").code == 0
+    assert shown == [c["id"] for c in listed]
