@@ -52,6 +52,9 @@ TABLES = (
     # to a card whose note flashdeck removed meanwhile (its note orphaned, its kind
     # changed) is still found by the card id its revlog entry names
     "CREATE TABLE IF NOT EXISTS anki_cids (cid INTEGER PRIMARY KEY, guid TEXT NOT NULL)",
+    # Anki's schedule changes that are not answers (a reset, a due date set), once said:
+    # each is told the user at one sync (`schedule_changes`), never again
+    "CREATE TABLE IF NOT EXISTS anki_told (revlog_id INTEGER PRIMARY KEY)",
 )
 MAX_GUID_TRIES = 100
 
@@ -125,6 +128,42 @@ def record_cids(col: Collection, cids: dict[int, str]) -> None:
 
 def known_cids(col: Collection) -> dict[int, str]:
     return dict(col.conn.execute("SELECT cid, guid FROM anki_cids"))
+
+
+@dataclass
+class ScheduleChange:
+    """A schedule change made in Anki that flashdeck does not keep (`schedule_changes`)."""
+    revlog_id: int
+    card_id: int
+    what: str  # "reset", "due date" or "rescheduled"
+    front: str
+
+
+def schedule_changes(col: Collection, entries: list[tuple[int, str, int, int]]
+                     ) -> list[ScheduleChange]:
+    """Anki's resets, due dates set and reschedules (`Mirror.schedule_changes`) of flashdeck
+    cards not yet told the user. flashdeck schedules a card from its answers alone, so the
+    push that follows puts each card's schedule back: the user is told which, once."""
+    if not entries:
+        return []
+    told = {row[0] for row in col.conn.execute("SELECT revlog_id FROM anki_told")}
+    cards = {guid: (card_id, front) for card_id, guid, front in col.conn.execute(
+        "SELECT a.card_id, a.guid, c.front FROM anki_cards a JOIN cards c ON c.id = a.card_id"
+        " WHERE c.orphaned = 0")}
+    changes = []
+    for revlog_id, guid, kind, ivl in entries:
+        if revlog_id in told or guid not in cards:
+            continue
+        card_id, front = cards[guid]
+        what = "rescheduled" if kind == 5 else "reset" if ivl == 0 else "due date"
+        changes.append(ScheduleChange(revlog_id, card_id, what, front))
+    return changes
+
+
+def record_told(col: Collection, changes: list[ScheduleChange]) -> None:
+    with col.transaction() as conn:
+        conn.executemany("INSERT OR IGNORE INTO anki_told (revlog_id) VALUES (?)",
+                         [(change.revlog_id,) for change in changes])
 
 
 def stamps(col: Collection) -> dict[int, str]:

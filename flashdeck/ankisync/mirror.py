@@ -199,6 +199,19 @@ class Mirror:
             found.sort(key=lambda entry: entry.revlog_id)
         return found
 
+    def schedule_changes(self) -> list[tuple[int, str, int, int]]:
+        """Anki's log entries that changed a flashdeck card's schedule there without an
+        answer: a reset ("Forget": type 4, interval 0), a due date set (type 4), a
+        reschedule after a change of FSRS settings (type 5). (revlog id, guid, type, ivl),
+        oldest first. flashdeck's own writes to the mirror never log these."""
+        basic, cloze = self.models()
+        return [(int(rid), guid, int(kind), int(ivl or 0)) for rid, guid, kind, ivl in
+                self.col.db.all(
+                    "SELECT r.id, n.guid, r.type, r.ivl FROM revlog r"
+                    " JOIN cards c ON c.id = r.cid JOIN notes n ON n.id = c.nid"
+                    " WHERE n.mid IN (?, ?) AND c.ord = 0 AND r.type IN (4, 5)"
+                    " ORDER BY r.id", basic["id"], cloze["id"])]
+
     def card_ids(self) -> dict[int, str]:
         """card id -> guid of the flashdeck cards the mirror has (a note's first card)."""
         basic, cloze = self.models()

@@ -56,6 +56,8 @@ class SyncReport:
     seconds: float = 0.0
     unknown: int = 0
     hidden: dict = field(default_factory=dict)  # suspended/unsuspended/buried in Anki
+    # resets and due dates set in Anki, which flashdeck's schedule (its answers) undoes
+    not_kept: list = field(default_factory=list)
 
 
 # -- where things are ------------------------------------------------------------------------
@@ -347,6 +349,7 @@ def run_sync(col, login: Login, config, now, tz, progress=None) -> SyncReport:
         say("merging the reviews")
         pulled = merge.pull(col, mirror.revlog(merge.known_cids(col)), config)
         report.pulled, report.unknown = pulled.reviews, pulled.unknown
+        report.not_kept = merge.schedule_changes(col, mirror.schedule_changes())
         taken = merge.take_hidden(col, mirror.hidden(), now,
                                   day_bounds(now, config.day_start_hour, tz), before)
         report.hidden = {"suspended": taken.suspended, "unsuspended": taken.unsuspended,
@@ -372,6 +375,9 @@ def run_sync(col, login: Login, config, now, tz, progress=None) -> SyncReport:
             _sync_once(mirror, auth, login, report, prefer_upload=True)
             if "download" not in report.full[full:]:  # a download replaced what was sent
                 merge.record_hidden(col, sent)  # the server has them: the next sync's base
+                merge.record_told(col, report.not_kept)  # the server has them put back
+            else:  # not sent: put back, and told, at the next sync
+                report.not_kept = []
             _sync_media(mirror, auth)
         except AnkiException as exc:
             raise _failed(exc, "flashdeck has the server's reviews; run `flashdeck sync`"

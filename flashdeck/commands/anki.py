@@ -14,6 +14,7 @@ from flashdeck.textsafe import sanitize
 
 PASSWORD_ENV = "FLASHDECK_SYNC_PASSWORD"
 MAX_NAME = 200  # characters of a user name or an endpoint URL
+MAX_NAMED = 5  # cards a warning names; the rest are counted
 
 
 def register(sub) -> None:
@@ -124,7 +125,33 @@ def cmd_sync(args) -> int:
         f"{report.pushed} to Anki; cards {cards.get('added', 0)} added,"
         f" {cards.get('updated', 0) + cards.get('scheduled', 0)} updated,"
         f" {cards.get('removed', 0)} removed{full}."))
+    if report.not_kept:
+        print(sanitize(_not_kept(report.not_kept)), file=sys.stderr)
     return 0
+
+
+def _not_kept(changes) -> str:
+    """The warning for schedule changes made in Anki that the sync put back."""
+    what = {"reset": "reset (Forget)", "due date": "given a due date",
+            "rescheduled": "rescheduled by a change of FSRS settings"}
+    done = " or ".join(what[kind] for kind in what if any(c.what == kind for c in changes))
+    named = ", ".join(f"card {change.card_id} ({_short(change.front)})"
+                      for change in changes[:MAX_NAMED])
+    if len(changes) > MAX_NAMED:
+        named += f" and {len(changes) - MAX_NAMED} more"
+    if len(changes) == 1:
+        said, kept = f"{named} was {done} in Anki", "it keeps"
+    else:
+        said, kept = f"{len(changes)} cards were {done} in Anki: {named}", "they keep"
+    return (f"flashdeck: warning: {said}. flashdeck schedules a card from its answers alone,"
+            f" so {kept} flashdeck's schedule, here and in Anki again after this sync"
+            " (in flashdeck, `review --ahead DAYS` shows cards sooner; bury or suspend puts"
+            " them off).")
+
+
+def _short(text: str, width: int = 40) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= width else line[:width - 1] + "…"
 
 
 def cmd_export(args) -> int:

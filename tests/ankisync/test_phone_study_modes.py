@@ -149,3 +149,47 @@ def test_a_bury_on_either_side_holds_on_the_other(cli, tmp_path, server, sync_en
     assert phone_queue(phone, there) == -3  # the phone's bury was not undone
     assert phone.col.sched.getCard() is None
     assert cli("--collection", a, "doctor").code == 0
+
+
+def test_a_reset_or_a_due_date_set_on_the_phone_is_not_put_back_in_silence(cli, tmp_path,
+                                                                         server, sync_env,
+                                                                         phone_at):
+    """Anki's "Forget" and "Set due date" log no answer: flashdeck, which schedules a card
+    from its answers, gave the cards their schedules back at the next sync and said nothing
+    (the phone's reset was undone in silence). The sync now says which cards and why, once;
+    the review log and every schedule stay flashdeck's."""
+    write_note(tmp_path / "vault", "Moles.md", NOTE)
+    a = tmp_path / "a.sqlite"
+    assert cli("--collection", a, "import", tmp_path / "vault").code == 0
+    cards = cli("--collection", a, "list", "--json").json
+    for card in cards:
+        assert cli("--collection", a, "answer", card["id"], "easy").code == 0
+    before = cli("--collection", a, "list", "--json").json
+    assert sync(cli, a, server).code == 0
+    phone = phone_at()
+    phone.sync()
+    by_front = {phone.col.get_card(cid).note().fields[0]: cid
+                for cid in phone.col.db.list("SELECT id FROM cards")}
+    avogadro = next(cid for front, cid in by_front.items() if "Avogadro" in front)
+    water = next(cid for front, cid in by_front.items() if "Molar mass" in front)
+    phone.col.sched.schedule_cards_as_new([avogadro], restore_position=True, reset_counts=True)
+    phone.col.sched.set_due_date([water], "30")
+    phone.sync()
+
+    result = sync(cli, a, server)
+    assert result.code == 0, result.err
+    ids = {c["front"]: c["id"] for c in cards}
+    said = " ".join(result.err.split())
+    assert "2 cards were reset (Forget) or given a due date in Anki" in said
+    for front in ("Avogadro's number", "Molar mass of water"):
+        assert f"card {ids[front]} ({front})" in said
+    assert "keep flashdeck's schedule" in said
+    assert cli("--collection", a, "list", "--json").json == before
+    assert len(cli("--collection", a, "log", "--limit", "0", "--json").json) == 3
+    assert cli("--collection", a, "doctor").code == 0
+
+    again = sync(cli, a, server)  # told once
+    assert again.code == 0 and "warning" not in again.err
+    phone.sync()
+    assert phone.col.get_card(avogadro).type == 2  # flashdeck's schedule, back on the phone
+    assert phone.col.get_card(water).due != phone.col.sched.today + 30
