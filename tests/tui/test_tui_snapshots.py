@@ -98,17 +98,33 @@ def test_wide_formula_revealed(tmp_path, snap_compare, size):
     assert snap_compare(app, press=["space"], terminal_size=size)
 
 
+async def _steady_cursor(pilot) -> None:
+    """The answer box (it comes a frame after the card) with its cursor held on: it blinks
+    every 0.5 s, and on a busy machine the snapshot was taken after a blink had hidden it."""
+    from textual.widgets import Input
+
+    for _ in range(200):
+        boxes = pilot.app.screen.query(Input)
+        if boxes:
+            break
+        await pilot.pause(0.02)
+    for box in boxes:
+        box.cursor_blink = False  # Textual then shows the cursor, steady
+    await pilot.pause()
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_exercise_question(tmp_path, snap_compare, size):
     app = app_for(make_collection(tmp_path / "c.sqlite", [fuel_card()]))
-    assert snap_compare(app, terminal_size=size)
+    assert snap_compare(app, terminal_size=size, run_before=_steady_cursor)
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_exercise_graded(tmp_path, snap_compare, size):
     """Answered 0.5: the verdict and the working in view, the long lines wrapped."""
     app = app_for(make_collection(tmp_path / "c.sqlite", [fuel_card()]))
-    assert snap_compare(app, press=[*"0.5", "enter"], terminal_size=size)
+    assert snap_compare(app, press=[*"0.5", "enter"], terminal_size=size,
+                        run_before=_steady_cursor)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -118,7 +134,8 @@ def test_exercise_with_a_grid_graded(tmp_path, snap_compare, size):
     template = builtin_template("mask-grid")
     cards = [card("exercise", template.title, template.source, 5, exercise="mask-grid")]
     app = app_for(make_collection(tmp_path / "c.sqlite", cards))
-    assert snap_compare(app, press=[*"1/2", "enter"], terminal_size=size)
+    assert snap_compare(app, press=[*"1/2", "enter"], terminal_size=size,
+                        run_before=_steady_cursor)
 
 
 @pytest.mark.parametrize("size", SIZES)
