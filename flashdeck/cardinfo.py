@@ -57,6 +57,13 @@ def _interval(delta: timedelta | None) -> str | None:
     return None if delta is None else format_interval(delta)
 
 
+def elapsed(start: datetime, end: datetime) -> timedelta:
+    """The real time from `start` to `end`. Two local times of one zone subtract as wall
+    clock times in Python (02:55 CEST to 02:05 CET, 10 minutes, is "-50 minutes"): both
+    are read in UTC first."""
+    return end.astimezone(timezone.utc) - start.astimezone(timezone.utc)
+
+
 def _relative(delta: timedelta) -> str:
     """`in 4d` for a time ahead, `3d ago` for one past."""
     if delta.total_seconds() >= 0:
@@ -96,7 +103,7 @@ class Review:
         them), else its due after it minus the time of the answer."""
         if self.days is not None:
             return timedelta(days=self.days)
-        return None if self.due is None or self.time is None else self.due - self.time
+        return None if self.due is None or self.time is None else elapsed(self.time, self.due)
 
     @classmethod
     def from_row(cls, row: ReviewRow, tz, day_start_hour: int = 4) -> "Review":
@@ -194,7 +201,7 @@ class CardInfo:
             due = "— (new: not studied yet)"
         else:
             relative = (_relative(timedelta(days=self.due_days)) if self.due_days
-                        else _relative(self.due - self.now))
+                        else _relative(elapsed(self.now, self.due)))
             due = f"{time_text(self.due)} ({relative})"
         if self.stability is None and self.difficulty is None:
             memory = "— (new)"

@@ -80,7 +80,8 @@ def _fsrs_rs():
 
 
 def review_histories(conn, config: Config, damaged: list[str] | None = None):
-    """(card_id, [(reviewed_at, scheduling day ordinal, rating)...]) per card, in time order.
+    """(card_id, [(reviewed_at, scheduling day ordinal, rating, zone, day-start hour)...]) per
+    card, in time order.
     A card with a damaged review (a rating or time no flashdeck writes) is left out whole
     (its days between reviews are unknown), the review named in `damaged`."""
     from flashdeck.clock import local_tz
@@ -119,9 +120,22 @@ def review_histories(conn, config: Config, damaged: list[str] | None = None):
         moment = datetime.fromtimestamp(reviewed_at, timezone.utc)
         hour = step.logged_day_start(logged, config).day_start_hour  # the answer's days
         day = step.scheduling_date(moment, hour, tz).toordinal()
-        history.append((reviewed_at, day, rating))
+        history.append((reviewed_at, day, rating, tz, hour))
     if history:
         yield card, history
+
+
+def _days_since(previous: tuple, day: int, tz, hour: int) -> int:
+    """The scheduling days from the `previous` review (reviewed_at, day, zone, hour) to one
+    on `day` (an ordinal) answered in `tz` with `hour`, as the scheduler counted them: both
+    in that answer's zone, never fewer than 0. A flight west (Tokyo's 05:00, then Los
+    Angeles' 13:00 the day before) or a day start moved later gave -1, and the fit stopped
+    with 'internal error: OverflowError'."""
+    reviewed_at, previous_day, previous_tz, previous_hour = previous
+    if previous_tz is not tz or previous_hour != hour:
+        moment = datetime.fromtimestamp(reviewed_at, timezone.utc)
+        previous_day = step.scheduling_date(moment, hour, tz).toordinal()
+    return max(0, day - previous_day)
 
 
 def build_items(conn, config: Config, damaged: list[str] | None = None):
@@ -132,10 +146,10 @@ def build_items(conn, config: Config, damaged: list[str] | None = None):
     for card_id, history in review_histories(conn, config, damaged):
         reviews += len(history)
         pairs = []
-        previous_day = None
-        for reviewed_at, day, rating in history:
-            pairs.append((rating, 0 if previous_day is None else day - previous_day))
-            previous_day = day
+        previous = None
+        for reviewed_at, day, rating, tz, hour in history:
+            pairs.append((rating, 0 if previous is None else _days_since(previous, day, tz, hour)))
+            previous = (reviewed_at, day, tz, hour)
             if len(pairs) >= 2 and pairs[-1][1] > 0:  # a long-term review to predict
                 items.append((reviewed_at, card_id, list(pairs)))
     items.sort(key=lambda item: (item[0], item[1]))

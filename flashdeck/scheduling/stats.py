@@ -10,6 +10,7 @@ at `day_start_hour`, local time, as the queue counts it).
 
 from __future__ import annotations
 
+import bisect
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
@@ -277,6 +278,62 @@ def zone_offsets(tz: tzinfo, start: int, end: int) -> list[tuple[int, int]]:
     return result
 
 
+def day_offsets(tz: tzinfo, hour: int, start: int, end: int) -> list[tuple[int, int]]:
+    """[(from, offset in seconds)] oldest first, as `zone_offsets`, for counting answers
+    into scheduling days in SQL (stats_queries.day_sql: the local date of time − `hour`):
+    the zone's offsets, and where that date is not the scheduling day (`scheduling_date`:
+    the last day started at or before the time), the offset that gives the scheduling day.
+    That is near a clock change over the day-start hour that is not a whole hour's at its
+    start: Chatham's 03:45 -> 02:45 repeats 02:45-03:00 after the day started at the
+    first 03:00, and its 02:45 -> 03:45 starts the day at 04:00, not at 03:45 (the
+    heatmap put such answers on the day before the one the queue and "today" counted)."""
+    zone = zone_offsets(tz, start, end)
+    if len(zone) == 1:
+        return zone
+    shift = hour * 3600
+
+    def offset_at(ts: int) -> int:
+        return zone[bisect.bisect_right(zone, (ts, float("inf"))) - 1][1]
+
+    def counted(ts: int, offset: int) -> int:
+        return (ts + offset - shift) // 86400
+
+    def true_day(ts: int) -> int:
+        moment = datetime.fromtimestamp(ts, timezone.utc)
+        return (scheduling_date(moment, hour, tz) - EPOCH).days
+
+    fixes: list[tuple[int, int, int]] = []  # (from, until, the scheduling day)
+    for change, _ in zone[1:]:  # bounded: the zone's changes in the window
+        # every time where either count can change near this one: the change itself, the
+        # wall clock's midnights (shifted by `hour`) with either offset, the days' starts
+        near = (change - 2 * 86400, change + 2 * 86400)
+        points = {t for t, _ in zone if near[0] <= t <= near[1]}
+        for offset in (offset_at(change - 1), offset_at(change)):
+            base = counted(change, offset) * 86400 - offset + shift
+            points.update(base + k * 86400 for k in (-1, 0, 1, 2))
+        local = datetime.fromtimestamp(change, timezone.utc).astimezone(tz).date()
+        points.update(int(day_start(local + timedelta(days=k), hour, tz).timestamp())
+                      for k in (-2, -1, 0, 1, 2))
+        ordered = sorted(p for p in points if max(near[0], zone[0][0]) <= p <= near[1])
+        for low, high in zip(ordered, ordered[1:]):  # both counts are constant on each piece
+            day = true_day(low)
+            if counted(low, offset_at(low)) != day:
+                fixes.append((low, high, day))
+    if not fixes:
+        return zone
+    bounds = sorted({t for t, _ in zone} | {t for f in fixes for t in f[:2]})
+    result: list[tuple[int, int]] = []
+    for ts in bounds:
+        offset = offset_at(ts)
+        for low, high, day in fixes:
+            if low <= ts < high:  # a piece shorter than a day: one offset gives its day
+                offset = day * 86400 + shift - low
+                break
+        if not result or result[-1][1] != offset:
+            result.append((ts, offset))
+    return result
+
+
 # -- parameters ---------------------------------------------------------------------------------
 def forgetting_curve(parameters: tuple[float, ...]) -> tuple[float, float]:
     """FSRS-6's (decay, factor): R(t) = (1 + factor · t / S) ** decay (the fsrs package's
@@ -329,11 +386,14 @@ def compute_stats(col, config: Config, now: datetime, deck: str | None = None,
     in_use = parameters_in_use(config)
     # last reviews can be long before the window: the zone's offsets over the whole log
     oldest = q.oldest_review(col)
-    offsets = zone_offsets(tz, min(oldest, year[0]) - 86400 if oldest else year[0], year[-1])
+    offsets = day_offsets(tz, hour, min(oldest, year[0]) - 86400 if oldest else year[0],
+                          year[-1])
     curves = tuple(curves_in_force(col, 0, in_use))
     counting = q.DayCounting(curves, tuple(offsets), hour, CALIBRATION_BINS, json.dumps(
         {"zone": getattr(tz, "key", None) or str(tz), "hour": hour, "curves": curves,
-         "bins": CALIBRATION_BINS, "mature": f"{q.MATURE_DAYS} scheduling days"}))
+         "bins": CALIBRATION_BINS, "mature": f"{q.MATURE_DAYS} scheduling days",
+         # counts kept before day_offsets put Chatham's odd nights on the queue's day
+         "days": "the queue's"}))
     first_day = (first - EPOCH).days
     rows = q.answer_days(col, counting, first_day, year[0], year[-2], deck, year[-1])
     # a rating or state no flashdeck writes (a damaged page, a hand edit past the checks)

@@ -12,6 +12,9 @@ FSRS itself is the `fsrs` package. Around it, the rules an Anki user expects (ru
   same-day review. Same-day answers (learning steps) keep the real elapsed time.
 - **Review cards are due on a day:** at the start of the scheduling day their interval
   ends on (right on 23- and 25-hour days).
+- **A learning step of days ends on the day its days give** (rules 3): the `1d` of
+  `["10m", "1d"]` answered on a 25-hour day's morning ends tomorrow, not 24 hours later
+  (still today's scheduling day); off that day it is due at that day's start.
 - **Ordered buttons.** Fuzz is drawn per rating; after it, again < hard <= good < easy, and
   for review cards good >= hard + 1 day and easy >= good + 1 day.
 - **Leeches.** A lapse that brings the card to `leech_lapses` lapses (and every
@@ -19,7 +22,7 @@ FSRS itself is the `fsrs` package. Around it, the rules an Anki user expects (ru
 
 Fuzz is seeded from the card's id, version and rating, so the same inputs give the same
 result in any process. Reviews logged before these rules (rules 1: 24-hour periods, no
-ordering) replay with `rules=1`.
+ordering; rules 2: a step of days was 24-hour periods) replay with the rules they logged.
 """
 
 from __future__ import annotations
@@ -36,7 +39,8 @@ from flashdeck.scheduling.day import (day_start, days_between,  # noqa: F401 (st
                                       scheduling_date)
 from flashdeck.scheduling.state import CardState
 
-RULES = 2  # the rules new answers follow; logged with each review
+RULES = 3  # the rules new answers follow; logged with each review (3: a step of days
+# ends on the scheduling day its days give, on 23- and 25-hour days too)
 RATINGS = (1, 2, 3, 4)
 _STATE_NAMES = ("learning", "review", "relearning")  # fsrs.State 1, 2, 3
 _DAY = timedelta(days=1)
@@ -207,10 +211,11 @@ _NEEDED = {1: (1,), 2: (1, 2, 3), 3: (1, 2, 3), 4: RATINGS}
 
 def answers(card_id: int, state: CardState, now: datetime, config: Config,
             tz: tzinfo, *, only: int | None = None,
-            memo: ReviewMemo | None = None) -> dict[int, CardState]:
+            memo: ReviewMemo | None = None, rules: int = RULES) -> dict[int, CardState]:
     """The state after each rating (1-4) answered `now`: the previews, and the answers.
     `only`: the answer to that rating, computed from the ratings it depends on alone (the
-    others are left out of the result). `memo`: fsrs's results kept between calls."""
+    others are left out of the result). `memo`: fsrs's results kept between calls.
+    `rules=2` replays a review logged before a step of days was counted in days."""
     now = now.astimezone(timezone.utc)
     hour = config.day_start_hour
     today = scheduling_date(now, hour, tz)
@@ -251,6 +256,8 @@ def answers(card_id: int, state: CardState, now: datetime, config: Config,
             due = day_start(today + timedelta(days=days[rating]), hour, tz)
         else:
             due = now + (after.due - when)
+            if rules >= 3 and after.due - when >= _DAY:
+                due = _step_of_days(now, after.due - when, due, today, hour, tz)
         result[rating] = _after(state, rating, after, int(due.timestamp()), now, config)
     # a step never comes before a lower grade's (again < hard <= good < easy)
     for rating in ratings[1:]:
@@ -258,6 +265,27 @@ def answers(card_id: int, state: CardState, now: datetime, config: Config,
         if result[rating].due < lower + (1 if rating != 3 else 0):
             result[rating] = replace(result[rating], due=lower + (1 if rating != 3 else 0))
     return result
+
+
+def _step_of_days(now: datetime, step: timedelta, due: datetime, today, hour: int,
+                  tz: tzinfo) -> datetime:
+    """When a learning step of a day or more (the `1d` of `["10m", "1d"]`) answered `now`
+    ends: `step` later, on the scheduling day the wall clock's `step` later falls on (a
+    day is a day, 23 or 25 hours long: the 1d step answered at 04:30 on the Saturday
+    before the clocks go back ended at 03:30 the next morning, still Saturday's
+    scheduling day, and the card came straight back; answered at 03:30 before they go
+    forward it skipped a day). Off that day, the start of that day (the queue shows a
+    step of days all of the day it ends on)."""
+    def wall_day(wall: datetime):
+        return wall.date() if wall.hour >= hour else wall.date() - _DAY
+
+    wall = now.astimezone(tz).replace(tzinfo=None)
+    # the days the wall clock moves on, from today (not the wall's own day: a time in a
+    # skipped or repeated stretch can lie in the day before the one its clock says)
+    target = today + max(wall_day(wall + step) - wall_day(wall), _DAY)
+    if scheduling_date(due, hour, tz) == target:
+        return due
+    return day_start(target, hour, tz)
 
 
 def zone_key(tz: tzinfo, at: datetime) -> str:
@@ -393,7 +421,7 @@ def review(card_id: int, state: CardState, rating: int, now: datetime, config: C
     scheduling days and ordered buttons (24-hour periods, no ordering, the old leech rule)."""
     if rules == 1:
         return _review_rules_1(card_id, state, rating, now, config)
-    return answers(card_id, state, now, config, tz)[rating]
+    return answers(card_id, state, now, config, tz, rules=rules)[rating]
 
 
 def _review_rules_1(card_id: int, state: CardState, rating: int, now: datetime,

@@ -4,11 +4,23 @@ and the deck list's "later today" and "tomorrow")."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from flashdeck.collection.queries import studied_due_between
 from flashdeck.scheduling.day import days_later
 from flashdeck.scheduling.engine import Engine
+
+
+def clock_time(moment: datetime, tz) -> str:
+    """`09:10`; in an hour the clocks go back over, with its offset (`02:05 +01:00`: at
+    02:55 CEST, a card due 10 minutes later is due at 02:05 CET, not 50 minutes ago)."""
+    local = moment.astimezone(tz)
+    text = f"{local:%H:%M}"
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        offset = int((local.utcoffset() or timedelta(0)).total_seconds() // 60)
+        sign = "-" if offset < 0 else "+"
+        text += f" {sign}{abs(offset) // 60:02d}:{abs(offset) % 60:02d}"
+    return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,14 +35,14 @@ class Upcoming:
         if not self.later_today or self.next_at is None:
             return "nothing"
         return (f"{self.later_today} card{'s' if self.later_today != 1 else ''} "
-                f"(the next at {self.next_at.astimezone(tz):%H:%M})")
+                f"(the next at {clock_time(self.next_at, tz)})")
 
     def describe(self, tz, still_due: bool = False) -> str:
         """`2 cards come back later today (the next at 09:10); 14 due tomorrow`."""
         if self.later_today and self.next_at is not None:
             one = self.later_today == 1
             first = (f"{self.later_today} card{'' if one else 's'} come{'s' if one else ''} back "
-                     f"later today (the next at {self.next_at.astimezone(tz):%H:%M})")
+                     f"later today (the next at {clock_time(self.next_at, tz)})")
         else:
             first = "nothing comes back later today" if still_due else "nothing more today"
         return f"{first}; {self.tomorrow} due tomorrow"

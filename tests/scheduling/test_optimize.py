@@ -362,3 +362,25 @@ def test_retention_says_how_many_cards_it_simulated_against_yours(tmp_path, monk
             " for 1,000;") in out.out
     data = cli("--collection", path, "retention", "--json").json
     assert data["deck_size"] == 1000 and data["your_cards"] == len(mine)
+
+
+def test_a_flight_west_that_gives_a_card_an_earlier_day_is_fitted(fast_built, tmp_path,
+                                                                  monkeypatch, cli):
+    """Answered in Tokyo at 05:00 (that day's scheduling day there), then an hour later in
+    Los Angeles (13:00 the day before): the second answer's day is before the first's, and
+    a review days later fits the card's history with it. The fit takes it as a same-day
+    review, as the scheduler did; nothing stops it."""
+    path, config = _copy(fast_built, tmp_path, monkeypatch, AFTER_FAST)
+    day = (AFTER_FAST + timedelta(days=1)).replace(hour=20, minute=0)  # 05:00 in Tokyo
+    for zone, moment in (("Asia/Tokyo", day), ("America/Los_Angeles",
+                                              day + timedelta(hours=1)),
+                         ("America/Los_Angeles", day + timedelta(days=3))):
+        monkeypatch.setenv("TZ", zone)
+        monkeypatch.setenv("FLASHDECK_NOW", moment.isoformat())
+        assert cli("--collection", path, "answer", "1", "good").code == 0
+        answered = cli("--collection", path, "answer", "1", "good")
+        assert answered.code == 0, answered.err
+    result = cli("--collection", path, "optimize", "--dry-run", "--json")
+    assert result.code == 0, result.err
+    assert result.json["reviews"] == fast_built[1] + 6
+    assert "every card agrees" in cli("--collection", path, "doctor").out
