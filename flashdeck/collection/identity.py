@@ -6,7 +6,9 @@ the stages before it left:
   1. Exact content in the note: a card whose content key (kind, front, back; see
      ParsedCard.content_key) a card of this note has, takes it: its live cards first, then
      its orphans, the nearest position first. When a duplicated card has fewer copies than
-     before, the copies with a history are the ones kept.
+     before, the copies with a history are the ones kept. Then the same text of the other
+     of basic and reversed (`Q::A` made `Q:::A`, or back): the forward card is the basic
+     one. Rules 3 and 4 too take a reversed card for a basic one (`match_kind`).
   2. Exact content elsewhere: among orphans anywhere (a restored note) and the live cards of
      the notes that vanished in this import (a move or rename), lowest id first.
      The vanished notes this note took cards from are "the note it was" (its origins).
@@ -33,7 +35,7 @@ from typing import Iterator
 from flashdeck.collection.card_rows import (_N_WRITTEN, _SR, _UPDATE_COLUMNS, CardRow, _as_row,
                                             _written, card_row)
 from flashdeck.collection.seed import seed_json, state_from_sr
-from flashdeck.collection.similar import CandidateIndex, _match_similar
+from flashdeck.collection.similar import CandidateIndex, _match_similar, match_kind
 from flashdeck.notes.model import ParsedCard, SRSeed
 
 
@@ -201,10 +203,30 @@ def _match_exact_in_note(rows: list[CardRow], existing: dict, matched: dict[int,
             for index, old in zip(indices, sorted(keep, key=lambda r: r["position"])):
                 matched[index] = old["id"]
                 taken.add(old["id"])
+    _take_nearest(rows, by_key, attrgetter("ckey"), matched, taken)
+    # the same text, now reversed or no longer (`Q::A` <-> `Q:::A`, `?` <-> `??`): the
+    # forward card is the basic one
+    if len(matched) < len(rows) and any(row.kind in _BASIC_OR_REVERSED for row in rows):
+        by_text: dict[tuple, list] = {}
+        for old in existing.values():
+            if old["kind"] in _BASIC_OR_REVERSED:
+                by_text.setdefault((old["front"], old["back"]), []).append(old)
+        _take_nearest(rows, by_text, lambda row: (
+            (row.front, row.back) if row.kind in _BASIC_OR_REVERSED else None),
+            matched, taken)
+
+
+_BASIC_OR_REVERSED = frozenset({"basic", "reversed"})
+
+
+def _take_nearest(rows: list[CardRow], by_key: dict, key_of, matched: dict[int, int],
+                  taken: set[int]) -> None:
+    """Each row not matched yet takes the card of its key (`key_of(row)`) in `by_key` not
+    taken yet: a live one before an orphan, the nearest position first."""
     for index, row in enumerate(rows):
         if index in matched:
             continue
-        candidates = [old for old in by_key.get(row.ckey, ()) if old["id"] not in taken]
+        candidates = [old for old in by_key.get(key_of(row), ()) if old["id"] not in taken]
         if candidates:
             best = min(candidates, key=lambda r: (r["orphaned"], abs(r["position"] - index)))
             matched[index] = best["id"]
@@ -263,15 +285,15 @@ def _match_one_side(rows: list[CardRow], existing: dict, matched: dict[int, int]
         side_of = attrgetter(side)
         now_count: dict[tuple[str, str], int] = {}
         for row in rows:
-            key = (row.kind, side_of(row))
+            key = (match_kind(row.kind), side_of(row))
             now_count[key] = now_count.get(key, 0) + 1
         before: dict[tuple[str, str], list[int]] = {}
         for old in existing.values():
-            before.setdefault((old["kind"], old[side]), []).append(old["id"])
+            before.setdefault((match_kind(old["kind"]), old[side]), []).append(old["id"])
         for index, row in enumerate(rows):
             if index in matched or (kinds is not None and row.kind not in kinds):
                 continue
-            key = (row.kind, side_of(row))
+            key = (match_kind(row.kind), side_of(row))
             ids = before.get(key, ())
             if now_count.get(key) == 1 and len(ids) == 1 and ids[0] not in taken:
                 matched[index] = ids[0]
