@@ -15,6 +15,8 @@ the stages before it left:
   3. One side kept whole: the same kind and the same front (its answer rewritten), else the
      same back (its question reworded), when that side is unique in the note before and now;
      the back first for the kinds whose front flashdeck words (formula, summary, aliases).
+     A cloze, edited: the cloze of the note that hides the same text (unique before and
+     now), when the paragraph kept most of its characters in any order (a sentence reordered).
   4. Similarity, for small edits: difflib's SequenceMatcher ratio of "front\\nback" at least
      SIMILARITY_THRESHOLD, same kind, against this note's cards left and the cards of its
      origins (of every vanished note when it has none). Pairs are taken best score first, a
@@ -35,7 +37,8 @@ from typing import Iterator
 from flashdeck.collection.card_rows import (_N_WRITTEN, _SR, _UPDATE_COLUMNS, CardRow, _as_row,
                                             _written, card_row)
 from flashdeck.collection.seed import seed_json, state_from_sr
-from flashdeck.collection.similar import CandidateIndex, _match_similar, match_kind
+from flashdeck.collection.similar import (SIMILARITY_THRESHOLD, CandidateIndex, _common_head,
+                                         _match_similar, match_kind)
 from flashdeck.notes.model import ParsedCard, SRSeed
 
 
@@ -164,6 +167,7 @@ def sync_note_cards(conn, note_id: int, cards: list[ParsedCard] | list[tuple],
     origins = _match_exact_elsewhere(conn, rows, matched, taken, gone_keys)
     if existing:
         _match_one_side(rows, existing, matched, taken)
+        _match_cloze_answer(rows, existing, matched, taken)
     pending = [(index, row) for index, row in enumerate(rows) if index not in matched]
     # nothing left to match against (a new note, nothing vanished): every card is new
     if pending and (gone_notes or any(card_id not in taken for card_id in existing)):
@@ -298,6 +302,50 @@ def _match_one_side(rows: list[CardRow], existing: dict, matched: dict[int, int]
             if now_count.get(key) == 1 and len(ids) == 1 and ids[0] not in taken:
                 matched[index] = ids[0]
                 taken.add(ids[0])
+
+
+def _asked(front: str, back: str) -> str:
+    """What a cloze card hides: its back between what its front and back share at their
+    start and at their end (`==TP / (TP + FP)==` of `Precision is [...], …`), whatever the
+    marker or hint."""
+    head = _common_head(front, back)
+    tail = _common_head(front[head:][::-1], back[head:][::-1])
+    return back[head:len(back) - tail]
+
+
+def _match_cloze_answer(rows: list[CardRow], existing: dict, matched: dict[int, int],
+                        taken: set[int]) -> None:
+    """Rule 3 for a cloze: a cloze card of this note that hides the same text, unique in the
+    note before and now, when the two paragraphs share most of their characters in any order
+    (difflib's quick_ratio at least SIMILARITY_THRESHOLD): its sentence reordered or its
+    deletions moved about (`precision and recall` made `recall and precision`), which
+    similarity, reading in order, would give the other deletion's card or none."""
+    pending = [index for index, row in enumerate(rows)
+               if index not in matched and row.kind == "cloze"]
+    if not pending:
+        return
+    from difflib import SequenceMatcher  # deferred: only edited clozes are compared
+
+    now_count: dict[str, int] = {}
+    asked_now: dict[int, str] = {}
+    for index, row in enumerate(rows):
+        if row.kind == "cloze":
+            asked = asked_now[index] = _asked(row.front, row.back)
+            now_count[asked] = now_count.get(asked, 0) + 1
+    before: dict[str, list] = {}
+    for old in existing.values():
+        if old["kind"] == "cloze":
+            before.setdefault(_asked(old["front"], old["back"]), []).append(old)
+    for index in pending:
+        asked, row = asked_now[index], rows[index]
+        olds = before.get(asked, ())
+        if not asked or now_count[asked] != 1 or len(olds) != 1 or olds[0]["id"] in taken:
+            continue
+        old = olds[0]
+        if SequenceMatcher(None, f"{row.front}\n{row.back}", f"{old['front']}\n{old['back']}",
+                           autojunk=False).quick_ratio() >= SIMILARITY_THRESHOLD:
+            matched[index] = old["id"]
+            taken.add(old["id"])
 
 
 def _orphans_exist(conn) -> bool:
