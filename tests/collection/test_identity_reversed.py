@@ -54,7 +54,8 @@ def test_basic_turned_reversed_and_back_keeps_the_forward_cards_history(cli, tmp
     imported(cli, col, vault)
     cards = live(cli, col)
     precision = cards[("Precision", "TP / (TP + FP)")]["id"]
-    multi = cards[("What does precision ignore?", "True negatives,\nand the false negatives too.")]["id"]
+    multi = cards[("What does precision ignore?",
+                   "True negatives,\nand the false negatives too.")]["id"]
     for card_id in (precision, multi):
         assert cli("--collection", col, "answer", card_id, "good").code == 0
 
