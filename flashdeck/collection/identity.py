@@ -24,6 +24,9 @@ the stages before it left:
      higher id.
 What is left is added; old live cards left unmatched are orphaned (hidden, never deleted, so a
 restored note gets them back).
+After the whole import, two notes that both changed are squared up: a card moved to a note
+written before the one it left takes back its place from the card added for it
+(`reclaim_moved_cards`) or from the card that took it by similarity (`return_taken_cards`).
 
 Stage 4's scoring and candidate index are `collection/similar.py`; the rows a worker makes of
 parsed cards are `collection/card_rows.py`. This module holds the rules and the writing.
@@ -136,7 +139,8 @@ def _json(ids: set[int]) -> str:
 def sync_note_cards(conn, note_id: int, cards: list[ParsedCard] | list[tuple],
                     gone_notes: set[int], now: int,
                     gone_keys: GoneCards | None = None,
-                    orphaned_out: list[int] | None = None) -> tuple[int, int, int]:
+                    orphaned_out: list[int] | None = None,
+                    rewritten_out: dict[int, tuple] | None = None) -> tuple[int, int, int]:
     """Match a note's parsed cards to existing cards (the rules: the module docstring) and
     write them; returns (added, updated, orphaned). `cards`: ParsedCards, or CardRow-shaped
     tuples (from a worker).
@@ -144,7 +148,8 @@ def sync_note_cards(conn, note_id: int, cards: list[ParsedCard] | list[tuple],
     `gone_notes`: ids of notes whose files vanished in this import; their cards not yet
     claimed by another note may be claimed by this one (a move or rename).
     `orphaned_out`: the ids of the cards this note left are appended to it (see
-    `reclaim_moved_cards`)."""
+    `reclaim_moved_cards`); `rewritten_out`: each card of this note given other content
+    (rules 3 and 4) -> its columns before (see `return_taken_cards`)."""
     if not gone_notes:
         gone_keys = None
     elif gone_keys is None:
@@ -185,7 +190,8 @@ def sync_note_cards(conn, note_id: int, cards: list[ParsedCard] | list[tuple],
     if gone_keys is not None:
         for card_id in matched.values():
             gone_keys.drop(card_id)
-    return _write(conn, note_id, rows, existing, matched, taken, now, orphaned_out)
+    return _write(conn, note_id, rows, existing, matched, taken, now, orphaned_out,
+                  rewritten_out)
 
 
 def _match_exact_in_note(rows: list[CardRow], existing: dict, matched: dict[int, int],
@@ -379,8 +385,8 @@ def in_chunks(values: list, size: int = 500) -> Iterator[tuple[list, str]]:
 
 
 def _write(conn, note_id: int, rows: list[CardRow], existing: dict, matched: dict[int, int],
-           taken: set[int], now: int,
-           orphaned_out: list[int] | None = None) -> tuple[int, int, int]:
+           taken: set[int], now: int, orphaned_out: list[int] | None = None,
+           rewritten_out: dict[int, tuple] | None = None) -> tuple[int, int, int]:
     """Insert the new cards, update the kept ones that changed, orphan the old ones left."""
     added = updated = 0
     plain: list[tuple] = []  # new cards without a plugin schedule: inserted in one go
@@ -403,6 +409,9 @@ def _write(conn, note_id: int, rows: list[CardRow], existing: dict, matched: dic
         ):
             continue  # nothing changed
         changed.append((*values, card_id))
+        if rewritten_out is not None and old is not None and not old["orphaned"] \
+                and old["ckey"] != row.ckey:
+            rewritten_out.setdefault(card_id, tuple(old[c] for c in _UPDATE_COLUMNS))
         if old is None or old["front"] != row.front or old["back"] != row.back \
                 or old["orphaned"] or old["deck"] != row.deck:
             updated += 1
@@ -514,3 +523,67 @@ def reclaim_moved_cards(conn, orphaned: list[int], newer_than: int,
         reclaimed += 1
         added_now += new["id"] > this_import
     return reclaimed, added_now
+
+
+# -- cards that took the place of a card another note still had --------------------------------
+
+
+def return_taken_cards(conn, orphaned: list[int], rewritten: dict[int, tuple],
+                       started: int) -> list[int]:
+    """Rule 2 before rule 4, across two notes that both changed: a card pasted into a note
+    that lost a similar card at once (`Capital of France::Paris` moved into the note where
+    `Capital of Peru::Lima` was deleted) took that card by similarity, when the note it left
+    still had it; the note it left then orphaned it. Each card orphaned in this import
+    (`orphaned`) whose exact content a card of another note now has that this import
+    rewrote (`rewritten`: id -> its columns before) takes that card's place, and that card
+    gets back its content and is the orphan: the history of each stays with its question.
+    Two cards that took each other's place (two notes' cards swapped) are swapped back.
+    A card answered after the import began (`started`) is left as it is. Returns the ids of
+    the cards that gave a place back and are orphans now. Call inside a transaction."""
+    ckey_at = _UPDATE_COLUMNS.index("ckey")
+    note_at = _UPDATE_COLUMNS.index("note_id")
+    ids = sorted(rewritten)
+    now_rows: dict[int, tuple] = {}
+    for chunk, marks in in_chunks(ids):
+        for row in conn.execute(
+                f"SELECT id, {', '.join(_UPDATE_COLUMNS)} FROM cards WHERE orphaned = 0 AND id IN"
+                f" ({marks}) AND NOT EXISTS (SELECT 1 FROM reviews WHERE card_id = cards.id"
+                " AND reviewed_at > ?)", (*chunk, started)):
+            now_rows[row["id"]] = tuple(row[c] for c in _UPDATE_COLUMNS)
+    if not now_rows:
+        return []
+    by_key: dict[str, list[int]] = {}  # content now -> the rewritten cards that have it
+    for card_id in sorted(now_rows):
+        by_key.setdefault(now_rows[card_id][ckey_at], []).append(card_id)
+    columns = ", ".join(f"{c} = ?" for c in _UPDATE_COLUMNS)
+    returned: list[int] = []
+    done: set[int] = set()
+    for chunk, marks in in_chunks(orphaned):
+        for old in conn.execute(f"SELECT id, ckey, note_id FROM cards WHERE orphaned = 1 AND"
+                                f" id IN ({marks}) ORDER BY id", chunk).fetchall():
+            takers = [i for i in by_key.get(old["ckey"], ())
+                      if i not in done and now_rows[i][note_at] != old["note_id"]]
+            if not takers:
+                continue
+            taker = takers[0]
+            done.add(taker)
+            conn.execute(f"UPDATE cards SET {columns}, orphaned = 0 WHERE id = ?",
+                         (*now_rows[taker], old["id"]))
+            conn.execute(f"UPDATE cards SET {columns}, orphaned = 1 WHERE id = ?",
+                         (*rewritten[taker], taker))
+            returned.append(taker)
+    for card_id in sorted(now_rows):  # swapped: each has the content the other had
+        if card_id in done:
+            continue
+        before = rewritten[card_id]
+        others = [i for i in by_key.get(before[ckey_at], ())
+                  if i not in done and i != card_id
+                  and rewritten[i][ckey_at] == now_rows[card_id][ckey_at]
+                  and now_rows[i][note_at] != before[note_at]]
+        if not others:
+            continue
+        other = others[0]
+        done.update((card_id, other))
+        conn.execute(f"UPDATE cards SET {columns} WHERE id = ?", (*now_rows[other], card_id))
+        conn.execute(f"UPDATE cards SET {columns} WHERE id = ?", (*now_rows[card_id], other))
+    return returned
