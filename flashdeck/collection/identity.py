@@ -410,7 +410,7 @@ def _write(conn, note_id: int, rows: list[CardRow], existing: dict, matched: dic
             continue  # nothing changed
         changed.append((*values, card_id))
         if rewritten_out is not None and old is not None and not old["orphaned"] \
-                and old["ckey"] != row.ckey:
+                and old["ckey"] != row.ckey and len(rewritten_out) < REWRITTEN_KEPT:
             rewritten_out.setdefault(card_id, tuple(old[c] for c in _UPDATE_COLUMNS))
         if old is None or old["front"] != row.front or old["back"] != row.back \
                 or old["orphaned"] or old["deck"] != row.deck:
@@ -526,6 +526,10 @@ def reclaim_moved_cards(conn, orphaned: list[int], newer_than: int,
 
 
 # -- cards that took the place of a card another note still had --------------------------------
+
+# the rewritten cards an import keeps the old content of (a new parser may rewrite a whole
+# vault's cards: its memory stays bounded; cards moved in such an import are not looked at)
+REWRITTEN_KEPT = 20_000
 
 
 def return_taken_cards(conn, orphaned: list[int], rewritten: dict[int, tuple],
