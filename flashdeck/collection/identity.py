@@ -6,13 +6,17 @@ the stages before it left:
   1. Exact content in the note: a card whose content key (kind, front, back; see
      ParsedCard.content_key) a card of this note has, takes it: its live cards first, then
      its orphans, the nearest position first. When a duplicated card has fewer copies than
-     before, the copies with a history are the ones kept.
+     before, the copies with a history are the ones kept. Then the same text of the other
+     of basic and reversed (`Q::A` made `Q:::A`, or back): the forward card is the basic
+     one. Rules 3 and 4 too take a reversed card for a basic one (`match_kind`).
   2. Exact content elsewhere: among orphans anywhere (a restored note) and the live cards of
      the notes that vanished in this import (a move or rename), lowest id first.
      The vanished notes this note took cards from are "the note it was" (its origins).
   3. One side kept whole: the same kind and the same front (its answer rewritten), else the
      same back (its question reworded), when that side is unique in the note before and now;
      the back first for the kinds whose front flashdeck words (formula, summary, aliases).
+     A cloze, edited: the cloze of the note that hides the same text (unique before and
+     now), when the paragraph kept most of its characters in any order (a sentence reordered).
   4. Similarity, for small edits: difflib's SequenceMatcher ratio of "front\\nback" at least
      SIMILARITY_THRESHOLD, same kind, against this note's cards left and the cards of its
      origins (of every vanished note when it has none). Pairs are taken best score first, a
@@ -20,6 +24,9 @@ the stages before it left:
      higher id.
 What is left is added; old live cards left unmatched are orphaned (hidden, never deleted, so a
 restored note gets them back).
+After the whole import, two notes that both changed are squared up: a card moved to a note
+written before the one it left takes back its place from the card added for it
+(`reclaim_moved_cards`) or from the card that took it by similarity (`return_taken_cards`).
 
 Stage 4's scoring and candidate index are `collection/similar.py`; the rows a worker makes of
 parsed cards are `collection/card_rows.py`. This module holds the rules and the writing.
@@ -33,7 +40,8 @@ from typing import Iterator
 from flashdeck.collection.card_rows import (_N_WRITTEN, _SR, _UPDATE_COLUMNS, CardRow, _as_row,
                                             _written, card_row)
 from flashdeck.collection.seed import seed_json, state_from_sr
-from flashdeck.collection.similar import CandidateIndex, _match_similar
+from flashdeck.collection.similar import (SIMILARITY_THRESHOLD, CandidateIndex, _common_head,
+                                         _match_similar, match_kind)
 from flashdeck.notes.model import ParsedCard, SRSeed
 
 
@@ -131,7 +139,8 @@ def _json(ids: set[int]) -> str:
 def sync_note_cards(conn, note_id: int, cards: list[ParsedCard] | list[tuple],
                     gone_notes: set[int], now: int,
                     gone_keys: GoneCards | None = None,
-                    orphaned_out: list[int] | None = None) -> tuple[int, int, int]:
+                    orphaned_out: list[int] | None = None,
+                    rewritten_out: dict[int, tuple] | None = None) -> tuple[int, int, int]:
     """Match a note's parsed cards to existing cards (the rules: the module docstring) and
     write them; returns (added, updated, orphaned). `cards`: ParsedCards, or CardRow-shaped
     tuples (from a worker).
@@ -139,7 +148,8 @@ def sync_note_cards(conn, note_id: int, cards: list[ParsedCard] | list[tuple],
     `gone_notes`: ids of notes whose files vanished in this import; their cards not yet
     claimed by another note may be claimed by this one (a move or rename).
     `orphaned_out`: the ids of the cards this note left are appended to it (see
-    `reclaim_moved_cards`)."""
+    `reclaim_moved_cards`); `rewritten_out`: each card of this note given other content
+    (rules 3 and 4) -> its columns before (see `return_taken_cards`)."""
     if not gone_notes:
         gone_keys = None
     elif gone_keys is None:
@@ -162,6 +172,7 @@ def sync_note_cards(conn, note_id: int, cards: list[ParsedCard] | list[tuple],
     origins = _match_exact_elsewhere(conn, rows, matched, taken, gone_keys)
     if existing:
         _match_one_side(rows, existing, matched, taken)
+        _match_cloze_answer(rows, existing, matched, taken)
     pending = [(index, row) for index, row in enumerate(rows) if index not in matched]
     # nothing left to match against (a new note, nothing vanished): every card is new
     if pending and (gone_notes or any(card_id not in taken for card_id in existing)):
@@ -179,7 +190,8 @@ def sync_note_cards(conn, note_id: int, cards: list[ParsedCard] | list[tuple],
     if gone_keys is not None:
         for card_id in matched.values():
             gone_keys.drop(card_id)
-    return _write(conn, note_id, rows, existing, matched, taken, now, orphaned_out)
+    return _write(conn, note_id, rows, existing, matched, taken, now, orphaned_out,
+                  rewritten_out)
 
 
 def _match_exact_in_note(rows: list[CardRow], existing: dict, matched: dict[int, int],
@@ -201,10 +213,30 @@ def _match_exact_in_note(rows: list[CardRow], existing: dict, matched: dict[int,
             for index, old in zip(indices, sorted(keep, key=lambda r: r["position"])):
                 matched[index] = old["id"]
                 taken.add(old["id"])
+    _take_nearest(rows, by_key, attrgetter("ckey"), matched, taken)
+    # the same text, now reversed or no longer (`Q::A` <-> `Q:::A`, `?` <-> `??`): the
+    # forward card is the basic one
+    if len(matched) < len(rows) and any(row.kind in _BASIC_OR_REVERSED for row in rows):
+        by_text: dict[tuple, list] = {}
+        for old in existing.values():
+            if old["kind"] in _BASIC_OR_REVERSED:
+                by_text.setdefault((old["front"], old["back"]), []).append(old)
+        _take_nearest(rows, by_text, lambda row: (
+            (row.front, row.back) if row.kind in _BASIC_OR_REVERSED else None),
+            matched, taken)
+
+
+_BASIC_OR_REVERSED = frozenset({"basic", "reversed"})
+
+
+def _take_nearest(rows: list[CardRow], by_key: dict, key_of, matched: dict[int, int],
+                  taken: set[int]) -> None:
+    """Each row not matched yet takes the card of its key (`key_of(row)`) in `by_key` not
+    taken yet: a live one before an orphan, the nearest position first."""
     for index, row in enumerate(rows):
         if index in matched:
             continue
-        candidates = [old for old in by_key.get(row.ckey, ()) if old["id"] not in taken]
+        candidates = [old for old in by_key.get(key_of(row), ()) if old["id"] not in taken]
         if candidates:
             best = min(candidates, key=lambda r: (r["orphaned"], abs(r["position"] - index)))
             matched[index] = best["id"]
@@ -263,19 +295,63 @@ def _match_one_side(rows: list[CardRow], existing: dict, matched: dict[int, int]
         side_of = attrgetter(side)
         now_count: dict[tuple[str, str], int] = {}
         for row in rows:
-            key = (row.kind, side_of(row))
+            key = (match_kind(row.kind), side_of(row))
             now_count[key] = now_count.get(key, 0) + 1
         before: dict[tuple[str, str], list[int]] = {}
         for old in existing.values():
-            before.setdefault((old["kind"], old[side]), []).append(old["id"])
+            before.setdefault((match_kind(old["kind"]), old[side]), []).append(old["id"])
         for index, row in enumerate(rows):
             if index in matched or (kinds is not None and row.kind not in kinds):
                 continue
-            key = (row.kind, side_of(row))
+            key = (match_kind(row.kind), side_of(row))
             ids = before.get(key, ())
             if now_count.get(key) == 1 and len(ids) == 1 and ids[0] not in taken:
                 matched[index] = ids[0]
                 taken.add(ids[0])
+
+
+def _asked(front: str, back: str) -> str:
+    """What a cloze card hides: its back between what its front and back share at their
+    start and at their end (`==TP / (TP + FP)==` of `Precision is [...], …`), whatever the
+    marker or hint."""
+    head = _common_head(front, back)
+    tail = _common_head(front[head:][::-1], back[head:][::-1])
+    return back[head:len(back) - tail]
+
+
+def _match_cloze_answer(rows: list[CardRow], existing: dict, matched: dict[int, int],
+                        taken: set[int]) -> None:
+    """Rule 3 for a cloze: a cloze card of this note that hides the same text, unique in the
+    note before and now, when the two paragraphs share most of their characters in any order
+    (difflib's quick_ratio at least SIMILARITY_THRESHOLD): its sentence reordered or its
+    deletions moved about (`precision and recall` made `recall and precision`), which
+    similarity, reading in order, would give the other deletion's card or none."""
+    pending = [index for index, row in enumerate(rows)
+               if index not in matched and row.kind == "cloze"]
+    if not pending:
+        return
+    from difflib import SequenceMatcher  # deferred: only edited clozes are compared
+
+    now_count: dict[str, int] = {}
+    asked_now: dict[int, str] = {}
+    for index, row in enumerate(rows):
+        if row.kind == "cloze":
+            asked = asked_now[index] = _asked(row.front, row.back)
+            now_count[asked] = now_count.get(asked, 0) + 1
+    before: dict[str, list] = {}
+    for old in existing.values():
+        if old["kind"] == "cloze":
+            before.setdefault(_asked(old["front"], old["back"]), []).append(old)
+    for index in pending:
+        asked, row = asked_now[index], rows[index]
+        olds = before.get(asked, ())
+        if not asked or now_count[asked] != 1 or len(olds) != 1 or olds[0]["id"] in taken:
+            continue
+        old = olds[0]
+        if SequenceMatcher(None, f"{row.front}\n{row.back}", f"{old['front']}\n{old['back']}",
+                           autojunk=False).quick_ratio() >= SIMILARITY_THRESHOLD:
+            matched[index] = old["id"]
+            taken.add(old["id"])
 
 
 def _orphans_exist(conn) -> bool:
@@ -309,8 +385,8 @@ def in_chunks(values: list, size: int = 500) -> Iterator[tuple[list, str]]:
 
 
 def _write(conn, note_id: int, rows: list[CardRow], existing: dict, matched: dict[int, int],
-           taken: set[int], now: int,
-           orphaned_out: list[int] | None = None) -> tuple[int, int, int]:
+           taken: set[int], now: int, orphaned_out: list[int] | None = None,
+           rewritten_out: dict[int, tuple] | None = None) -> tuple[int, int, int]:
     """Insert the new cards, update the kept ones that changed, orphan the old ones left."""
     added = updated = 0
     plain: list[tuple] = []  # new cards without a plugin schedule: inserted in one go
@@ -333,6 +409,9 @@ def _write(conn, note_id: int, rows: list[CardRow], existing: dict, matched: dic
         ):
             continue  # nothing changed
         changed.append((*values, card_id))
+        if rewritten_out is not None and old is not None and not old["orphaned"] \
+                and old["ckey"] != row.ckey and len(rewritten_out) < REWRITTEN_KEPT:
+            rewritten_out.setdefault(card_id, tuple(old[c] for c in _UPDATE_COLUMNS))
         if old is None or old["front"] != row.front or old["back"] != row.back \
                 or old["orphaned"] or old["deck"] != row.deck:
             updated += 1
@@ -444,3 +523,71 @@ def reclaim_moved_cards(conn, orphaned: list[int], newer_than: int,
         reclaimed += 1
         added_now += new["id"] > this_import
     return reclaimed, added_now
+
+
+# -- cards that took the place of a card another note still had --------------------------------
+
+# the rewritten cards an import keeps the old content of (a new parser may rewrite a whole
+# vault's cards: its memory stays bounded; cards moved in such an import are not looked at)
+REWRITTEN_KEPT = 20_000
+
+
+def return_taken_cards(conn, orphaned: list[int], rewritten: dict[int, tuple],
+                       started: int) -> list[int]:
+    """Rule 2 before rule 4, across two notes that both changed: a card pasted into a note
+    that lost a similar card at once (`Capital of France::Paris` moved into the note where
+    `Capital of Peru::Lima` was deleted) took that card by similarity, when the note it left
+    still had it; the note it left then orphaned it. Each card orphaned in this import
+    (`orphaned`) whose exact content a card of another note now has that this import
+    rewrote (`rewritten`: id -> its columns before) takes that card's place, and that card
+    gets back its content and is the orphan: the history of each stays with its question.
+    Two cards that took each other's place (two notes' cards swapped) are swapped back.
+    A card answered after the import began (`started`) is left as it is. Returns the ids of
+    the cards that gave a place back and are orphans now. Call inside a transaction."""
+    ckey_at = _UPDATE_COLUMNS.index("ckey")
+    note_at = _UPDATE_COLUMNS.index("note_id")
+    ids = sorted(rewritten)
+    now_rows: dict[int, tuple] = {}
+    for chunk, marks in in_chunks(ids):
+        for row in conn.execute(
+                f"SELECT id, {', '.join(_UPDATE_COLUMNS)} FROM cards WHERE orphaned = 0 AND id IN"
+                f" ({marks}) AND NOT EXISTS (SELECT 1 FROM reviews WHERE card_id = cards.id"
+                " AND reviewed_at > ?)", (*chunk, started)):
+            now_rows[row["id"]] = tuple(row[c] for c in _UPDATE_COLUMNS)
+    if not now_rows:
+        return []
+    by_key: dict[str, list[int]] = {}  # content now -> the rewritten cards that have it
+    for card_id in sorted(now_rows):
+        by_key.setdefault(now_rows[card_id][ckey_at], []).append(card_id)
+    columns = ", ".join(f"{c} = ?" for c in _UPDATE_COLUMNS)
+    returned: list[int] = []
+    done: set[int] = set()
+    for chunk, marks in in_chunks(orphaned):
+        for old in conn.execute(f"SELECT id, ckey, note_id FROM cards WHERE orphaned = 1 AND"
+                                f" id IN ({marks}) ORDER BY id", chunk).fetchall():
+            takers = [i for i in by_key.get(old["ckey"], ())
+                      if i not in done and now_rows[i][note_at] != old["note_id"]]
+            if not takers:
+                continue
+            taker = takers[0]
+            done.add(taker)
+            conn.execute(f"UPDATE cards SET {columns}, orphaned = 0 WHERE id = ?",
+                         (*now_rows[taker], old["id"]))
+            conn.execute(f"UPDATE cards SET {columns}, orphaned = 1 WHERE id = ?",
+                         (*rewritten[taker], taker))
+            returned.append(taker)
+    for card_id in sorted(now_rows):  # swapped: each has the content the other had
+        if card_id in done:
+            continue
+        before = rewritten[card_id]
+        others = [i for i in by_key.get(before[ckey_at], ())
+                  if i not in done and i != card_id
+                  and rewritten[i][ckey_at] == now_rows[card_id][ckey_at]
+                  and now_rows[i][note_at] != before[note_at]]
+        if not others:
+            continue
+        other = others[0]
+        done.update((card_id, other))
+        conn.execute(f"UPDATE cards SET {columns} WHERE id = ?", (*now_rows[other], card_id))
+        conn.execute(f"UPDATE cards SET {columns} WHERE id = ?", (*now_rows[card_id], other))
+    return returned

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from flashdeck.collection.identity import (GoneCards, in_chunks, reclaim_moved_cards,
-                                           sync_note_cards)
+                                           return_taken_cards, sync_note_cards)
 from flashdeck.collection.parsing import Parsed, parse_many
 from flashdeck.collection.report import (ImportReport, as_problems, keep_problems,
                                          kept_problems, kept_problems_by_note)
@@ -137,6 +137,7 @@ def _import_sources(col: Collection, sources: list[Source], report: ImportReport
     newer_than = col.conn.execute("SELECT coalesce(max(id), 0) FROM cards").fetchone()[0]
     since = newer_than
     orphaned: list[int] = []
+    rewritten: dict[int, tuple] = {}  # card id -> its columns before this import rewrote it
     once = ReadOnce(sources)
     # what an import writes, the notes can always write again: its commits do not wait for
     # the disk (a power cut could roll the collection back to an earlier import, never
@@ -163,7 +164,7 @@ def _import_sources(col: Collection, sources: list[Source], report: ImportReport
                 since = min(since, seen)
             errors = len(report.errors)
             _import_source(col, source, report, now, progress, hold_seconds, orphaned, once,
-                           by_name=not folder_given)
+                           by_name=not folder_given, rewritten=rewritten)
             # a note that could not be read may still hold a card another note took: the
             # cards added since stay matchable until an import reads every note
             mark_imported(col, source, now, every_note_read=len(report.errors) == errors)
@@ -175,9 +176,23 @@ def _import_sources(col: Collection, sources: list[Source], report: ImportReport
             # note is written after the one it left)
             report.cards_added -= added_now
             report.cards_updated += reclaimed
+            if rewritten:
+                with col.transaction():
+                    returned = return_taken_cards(col.conn, orphaned, rewritten, now)
+                    # ...unless its own content went to a note that added it: it moved too
+                    again, added_again = reclaim_moved_cards(col.conn, returned, since,
+                                                             newer_than) if returned else (0, 0)
+                # each gave its place back to the card it took it from, and is an orphan
+                orphaned += returned
+                report.cards_orphaned += len(returned)
+                report.cards_added -= added_again
+                report.cards_updated += again
             # a card a note left and another took in this import (whichever came first) is
             # not orphaned: it moved
             report.cards_orphaned -= _live(col, orphaned)
+        elif len(rewritten) > 1:  # two cards that took each other's place, nothing orphaned
+            with col.transaction():
+                return_taken_cards(col.conn, orphaned, rewritten, now)
 
 
 def _has_notes(col: Collection, source: Source) -> bool:
@@ -268,7 +283,7 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
                    progress: Callable[[int, int], None] | None,
                    hold_seconds: float | None = None,
                    orphaned: list[int] | None = None, once: ReadOnce | None = None, *,
-                   by_name: bool = False) -> None:
+                   by_name: bool = False, rewritten: dict[int, tuple] | None = None) -> None:
     """`once`: the files another path given reads are neither read nor counted here.
     `by_name`: the source is a note named by its own path: imported without the flashcards
     tag, and marked so (notes.named) for the imports of its folder."""
@@ -344,7 +359,7 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
 
     def write(parsed: Parsed) -> None:
         _write_note(conn, source_id, parsed, gone_notes, now, report, gone_keys, orphaned,
-                    by_name)
+                    by_name, rewritten)
 
     batches = _Batches(col, write, report, hold=hold_seconds)
     try:
@@ -484,7 +499,8 @@ def _write_failure(parsed: Parsed, exc: BaseException) -> Problem:
 
 def _write_note(conn, source_id: int, parsed: Parsed, gone_notes: set[int], now: int,
                 report: ImportReport, gone_keys: GoneCards | None = None,
-                orphaned_out: list[int] | None = None, by_name: bool = False) -> None:
+                orphaned_out: list[int] | None = None, by_name: bool = False,
+                rewritten_out: dict[int, tuple] | None = None) -> None:
     # read under the write lock: another import of this vault may have written it meanwhile
     row = conn.execute("SELECT id, relpath, size, mtime_ns, hash, present FROM notes"
                        " WHERE source_id = ? AND relpath = ?",
@@ -525,7 +541,7 @@ def _write_note(conn, source_id: int, parsed: Parsed, gone_notes: set[int], now:
         report.notes_skipped += 1
         return
     added, updated, orphaned = sync_note_cards(conn, note_id, parsed.rows, gone_notes, now,
-                                               gone_keys, orphaned_out)
+                                               gone_keys, orphaned_out, rewritten_out)
     report.notes_imported += 1
     report.cards_added += added
     report.cards_updated += updated

@@ -29,6 +29,13 @@ from typing import NamedTuple
 from flashdeck.collection.card_rows import CardRow
 
 SIMILARITY_THRESHOLD = 0.6
+
+
+def match_kind(kind: str) -> str:
+    """The kind a card is matched by: a reversed pair's cards are basic cards written
+    `Q:::A` (or `??`), so turning `Q::A` into `Q:::A` and back keeps the forward card."""
+    return "basic" if kind == "reversed" else kind
+
 CANDIDATES = 8  # old cards compared with an edited card, and again while those are taken
 MAX_CANDIDATES = 32  # at most, per edited card
 ALL_PAIRS = 2048  # as many edited-old pairs or fewer: all compared, no index needed
@@ -91,7 +98,7 @@ class OldCard(NamedTuple):
     """An old card in a CandidateIndex."""
 
     id: int
-    kind: str
+    kind: str  # as matched: `match_kind`
     text: str  # front and back, as similarity compares them
     ordinal: int
     position: int
@@ -121,6 +128,7 @@ class CandidateIndex:
 
     def add(self, card_id: int, kind: str, front: str, back: str, ordinal: int,
             position: int) -> None:
+        kind = match_kind(kind)
         self._kinds.setdefault(kind, []).append(len(self._olds))
         self._olds.append(OldCard(card_id, kind, f"{front}\n{back}", ordinal, position))
         self._gone.discard(card_id)
@@ -132,7 +140,7 @@ class CandidateIndex:
     def every(self, kind: str) -> list[OldCard]:
         """The old cards of `kind` not discarded."""
         olds, gone = self._olds, self._gone
-        return [olds[e] for e in self._kinds.get(kind, ()) if olds[e].id not in gone]
+        return [olds[e] for e in self._kinds.get(match_kind(kind), ()) if olds[e].id not in gone]
 
     def _index(self) -> dict[tuple[str, str], list[int]]:
         postings: dict[tuple[str, str], list[int]] = {}
@@ -160,6 +168,7 @@ class CandidateIndex:
         position. Only old cards whose length allows a ratio of SIMILARITY_THRESHOLD
         (difflib's real_quick_ratio)."""
         postings = self._postings if self._postings is not None else self._index()
+        kind = match_kind(kind)
         grams = _grams(text)
         lists = sorted((entries for gram in grams
                         if (entries := postings.get((kind, gram))) is not None), key=len)

@@ -28,7 +28,9 @@ def deck_name(value: str) -> str:
     if not value.strip().strip("/").strip():
         raise argparse.ArgumentTypeError(f"{value!r} is not a deck name"
                                          " (`flashdeck due` lists the decks)")
-    return value
+    import unicodedata
+
+    return unicodedata.normalize("NFC", value)  # as decks are: pasted from macOS, it is NFD
 
 
 def _path(args):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 
@@ -93,7 +94,8 @@ def read_decks(frontmatter: Frontmatter, lines: Lines, card_spans: list[tuple[in
         (t for t in frontmatter_tags if _tags.is_flashcard_tag(t, settings_tags)), None)
     folder_deck = None
     if settings.decks == "folders":
-        folder = settings.folder.replace("\\", "/").strip("/")
+        # composed (NFC), as typed: macOS writes a folder's name decomposed
+        folder = unicodedata.normalize("NFC", settings.folder.replace("\\", "/").strip("/"))
         folder_deck = folder or _tags.default_deck(settings_tags)
     return Decks(
         tags=all_tags,

@@ -281,14 +281,15 @@ def formulas(src: Source, taken: set[int]) -> Derived:
     card (a `?` card's back, a question callout) is that card's answer, not a card of its
     own. Under a question heading, a formula whose left-hand side names it (`F_1 = …`) is a
     card asked by that name and stays in the question's answer too (a question answered by
-    "It is computed as:" alone asks nothing); one without is the question's answer only (its
-    front could only be the question again, or a sentence of the question's answer)."""
+    "It is computed as:" alone asks nothing), the question's sibling, as its answer shows the
+    formula; one without is the question's answer only (its front could only be the question
+    again, or a sentence of the question's answer)."""
     lines = src.lines
     kinds = lines.kinds
     if any(_is_question(h.text) for h in lines.headings):
-        asked = _in_question_sections(lines)
+        asked = _question_sections(lines)
     else:
-        asked = bytearray(len(lines.body))
+        asked = [0] * len(lines.body)
     blocks: list[tuple[int, int, str]] = []  # start, end, the formula
     for start, end in lines.math_blocks:
         if kinds[start] == COMMENTED or lines.in_list(start) or start in taken:
@@ -325,7 +326,9 @@ def formulas(src: Source, taken: set[int]) -> Derived:
         heading = _plain(" › ".join(crumbs + (box,) if box else crumbs), src.cloze)
         front = _phrasing.formula_front(back, src.title, heading, intro)
         alt = _phrasing.formula_front(back, src.title, heading, intro, with_heading=True)
-        found.cards.append(Draft("formula", front, back, line, f"formula:L{line}",
+        # in a question's answer, a sibling of the question: never on the day it is answered
+        block = f"question:L{asked[start]}" if asked[start] else f"formula:L{line}"
+        found.cards.append(Draft("formula", front, back, line, block,
                                  crumbs=crumbs, alt_front=alt))
     return found
 
@@ -411,14 +414,15 @@ def _section_ends(lines: Lines) -> list[int]:
     return ends
 
 
-def _in_question_sections(lines: Lines) -> bytearray:
-    """1 for each body line under a question heading (in its section, below the heading).
+def _question_sections(lines: Lines) -> list[int]:
+    """For each body line under a question heading (in its section, below the heading): the
+    file line of the innermost such heading, whose answer holds it; 0 for the others.
     Headings nest at most six deep, so the ranges marked add up to a few times the note."""
-    inside = bytearray(len(lines.body))
+    inside = [0] * len(lines.body)
     headings = lines.headings
-    for h, end in zip(headings, _section_ends(lines)):
+    for h, end in zip(headings, _section_ends(lines)):  # by start: an inner one comes later
         if _is_question(h.text) and h.end < end:
-            inside[h.end:end] = b"\x01" * (end - h.end)
+            inside[h.end:end] = [lines.file_line(h.start)] * (end - h.end)
     return inside
 
 

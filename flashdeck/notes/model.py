@@ -50,7 +50,12 @@ from typing import Any, Literal, get_args
 # ends the search for its closing `$` (`$5 … `${VAR}``: no math, the `::` after `$5` seen);
 # a `::` in a table row is no separator; a front goes on into a quote before a bare `?`;
 # a heading's trailing footnote references are no text (`## Who was Tribonian?[^1]` asks).
-PARSER_VERSION = 18
+# 19: a title taken from a file's name, and a deck from a folder's, are composed (NFC): macOS
+# writes `Käse.md` decomposed, so `--deck Übungen` found nothing and a breadcrumb read
+# `Käse › Käse`.
+# A formula card under a question heading is the question's sibling (its answer shows the
+# formula: the next card asked `F₁ = ?` right after it).
+PARSER_VERSION = 19
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"

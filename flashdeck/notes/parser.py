@@ -8,6 +8,7 @@ It never raises: an unexpected failure becomes an error Problem on the note.
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import PurePath
 
 from flashdeck.notes import _tags
@@ -141,5 +142,8 @@ def _note_meta(frontmatter: Frontmatter, path: str, title_arg: str | None) -> Pa
 
 
 def _stem(path: str) -> str:
+    """The title a file's name gives, composed (NFC): macOS writes `Käse.md` decomposed
+    (NFD), and the same title in the note's text is composed."""
     name = PurePath(path.replace("\\", "/")).name
-    return name[:-3] if name.lower().endswith(".md") else PurePath(name).stem or name
+    stem = name[:-3] if name.lower().endswith(".md") else PurePath(name).stem or name
+    return unicodedata.normalize("NFC", stem)

@@ -1,0 +1,78 @@
+"""A formula asked by name under a question heading (PRODUCT.md §1: it stays in the question's
+answer) is the question's sibling (§3): the answer of one shows the other's, so once one is
+answered the other waits for another day. Before, `How is the F1 score computed?` showed
+`F₁ = 2·TP / (2·TP + FP + FN)` and the very next card asked `F₁ = ?`."""
+
+from __future__ import annotations
+
+from support.notes import write_note
+
+NOTE = """\
+---
+tags: [flashcards/ml]
+exercises: []
+---
+# F1 score
+
+## How is the F1 score computed?
+From the confusion counts, with the true negatives left out:
+
+$$
+F_1 = \\frac{2 \\cdot TP}{2 \\cdot TP + FP + FN}
+$$
+
+### Where does it come from?
+The harmonic mean of precision and recall:
+
+$$
+F_1 = \\frac{2PR}{P + R}
+$$
+
+## Range
+$$
+0 \\le F_1 \\le 1
+$$
+
+Perfect F1::1
+"""
+
+DAY1 = "2026-12-01T09:00:00+01:00"
+DAY2 = "2026-12-02T09:00:00+01:00"
+
+
+def test_a_formula_in_a_questions_answer_never_comes_on_the_day_the_question_is_answered(
+        cli, tmp_path, monkeypatch):
+    vault, col = tmp_path / "vault", tmp_path / "c.sqlite"
+    write_note(vault, "F1.md", NOTE)
+    monkeypatch.setenv("FLASHDECK_NOW", DAY1)
+    assert cli("--collection", col, "import", vault).code == 0
+    cards = {c["front"]: c["id"] for c in cli("--collection", col, "list", "--json").json}
+    question = cards["How is the F1 score computed?"]
+    inner = cards["Where does it come from?"]
+    formulas = [c for c in cli("--collection", col, "list", "--json").json
+                if c["kind"] == "formula"]
+    # the first formula is in the outer question's answer, the second in the inner one's,
+    # the third under a heading that asks nothing
+    assert len(formulas) == 3
+    first, second, free = sorted(formulas, key=lambda c: c["line"])
+    shown = cli("--collection", col, "show", question, "--answer").out
+    assert "2 · TP + FP + FN" in shown  # the formula is the question's answer
+
+    seen = []
+    assert cli("--collection", col, "answer", question, "good").code == 0
+    seen.append(question)
+    while (nxt := cli("--collection", col, "next", "--json").json) and nxt.get("card"):
+        card_id = nxt["card"]["id"]
+        assert card_id != first["id"], "F₁ = ? asked right after its question showed it"
+        assert cli("--collection", col, "answer", card_id, "good").code == 0
+        seen.append(card_id)
+    assert inner in seen and free["id"] in seen and cards["Perfect F1"] in seen
+    assert second["id"] not in seen  # the inner question's formula, answered with it
+    assert first["id"] not in seen
+
+    monkeypatch.setenv("FLASHDECK_NOW", DAY2)  # another day: now it comes
+    later = []
+    while (nxt := cli("--collection", col, "next", "--json").json) and nxt.get("card"):
+        later.append(nxt["card"]["id"])
+        assert cli("--collection", col, "answer", nxt["card"]["id"], "good").code == 0
+    assert first["id"] in later and second["id"] in later
