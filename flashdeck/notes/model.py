@@ -50,7 +50,9 @@ from typing import Any, Literal, get_args
 # ends the search for its closing `$` (`$5 … `${VAR}``: no math, the `::` after `$5` seen);
 # a `::` in a table row is no separator; a front goes on into a quote before a bare `?`;
 # a heading's trailing footnote references are no text (`## Who was Tribonian?[^1]` asks).
-PARSER_VERSION = 18
+# 19: a frontmatter YAML error names the line of the mistake (a quote, `[` or `{` never
+# closed was reported at the closing `---`).
+PARSER_VERSION = 19
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"
