@@ -52,7 +52,9 @@ from typing import Any, Literal, get_args
 # a heading's trailing footnote references are no text (`## Who was Tribonian?[^1]` asks).
 # 19: a frontmatter YAML error names the line of the mistake (a quote, `[` or `{` never
 # closed was reported at the closing `---`).
-PARSER_VERSION = 19
+# 20: a formula stated by `≈`, `\sim`, `\propto`, `\le`, `\ge`, `\equiv` is asked by its
+# left-hand side ("log₂(n!) ≈ ?"), as one with `=` is ("What is the formula for …?" before).
+PARSER_VERSION = 20
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"

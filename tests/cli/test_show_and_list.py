@@ -197,3 +197,21 @@ def test_list_json_is_unchanged(cli, col):
     assert set(cards[0]) == {"id", "deck", "note", "line", "kind", "front", "back", "state",
                              "due", "suspended"}
     assert any(c["front"] == "*Jaccard Index*: $J$ = ?" for c in cards)  # the source
+
+
+def test_a_formula_stated_as_an_estimate_or_bound_is_asked_by_its_left_hand_side(cli, tmp_path):
+    """`≈`, `\\le`, `\\sim` … relate a left-hand side to its value as `=` does: the card asks
+    "log₂(n!) ≈ ?", not "What is the formula for *Sorting › Bounds*?"."""
+    vault = tmp_path / "v"
+    write_note(vault, "Sorting.md", "#flashcards\n\n## Bounds\n\n"
+               "$$\\log_2(n!) \\approx n\\log_2 n$$\n\n"
+               "## Growth\n\n$$T(n) \\le c \\cdot n \\log n$$\n\n"
+               "## Noise\n\n$$\\varepsilon \\sim \\mathcal{N}(0, \\sigma^2)$$\n")
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    fronts = [c["front"] for c in cli("--collection", col, "list", "--json").json]
+    assert fronts == ["*Sorting*: $\\log_2(n!)$ ≈ ?", "*Sorting*: $T(n)$ ≤ ?",
+                      "*Sorting*: $\\varepsilon$ ∼ ?"]
+    shown = cli("--collection", col, "show", "1").out
+    assert "Sorting: log₂(n!) ≈ ?" in shown
+    assert "What is the formula" not in shown
