@@ -219,6 +219,8 @@ class CardInfo:
             flags.append("leech")
         if card.orphaned:
             flags.append("orphaned (no longer in its note)")
+        if card.source_missing:
+            flags.append("source missing (the collection lost its vault's row; see `doctor`)")
         rows = [
             ("front", inline_text(card.front)),
             ("deck", card.deck),

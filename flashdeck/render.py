@@ -175,7 +175,7 @@ def note_resolver(col, card):
     note in the vault it was imported from (the nearest folder above the imported path
     with `.obsidian` or `.flashdeck.toml`, else that folder), or None for a card without
     an embed (no query, no import)."""
-    if not card_has_embed(card):
+    if not card_has_embed(card) or card.source_missing:  # no vault known to look in
         return None
     from flashdeck.collection.lookups import card_source_path
     from flashdeck.collection.sources import find_vault_root

@@ -13,8 +13,10 @@ from flashdeck.errors import UsageError
 _CARD_SELECT = """
 SELECT c.*, n.relpath AS relpath, n.title AS note_title, s.path AS source_path,
        s.kind AS source_kind
-FROM cards c{index} JOIN notes n ON n.id = c.note_id JOIN sources s ON s.id = n.source_id
+FROM cards c{index} LEFT JOIN notes n ON n.id = c.note_id LEFT JOIN sources s ON s.id = n.source_id
 """
+# (LEFT JOINs: a card whose note or source row is gone — doctor names such rows — is still
+# a card: `due` counts it, so `show`, `info`, `list` and the review find it too)
 CARD_SELECT = _CARD_SELECT.format(index="")
 # For live new cards in id order; the query's WHERE must imply the index's (state = 'new'
 # AND orphaned = 0 AND suspended = 0), or SQLite refuses it.
@@ -65,28 +67,35 @@ class CardView(NamedTuple):
     lapses: int
     note_id: int
     version: int = 0  # the scheduling state's version: answers check it (two terminals)
+    # its note's source row (or note row) is missing from the collection (doctor names it):
+    # `note` is then the note's path inside that source as far as known, else ""
+    source_missing: bool = False
 
     @classmethod
     def from_row(cls, row) -> "CardView":
-        if row["source_kind"] == "file":
+        missing = row["source_path"] is None
+        if missing:
+            note = row["relpath"] or ""
+        elif row["source_kind"] == "file":
             note = row["source_path"]
         else:
             note = _note_path(row["source_path"], row["relpath"])
         return cls(
-            id=row["id"], deck=row["deck"], note=note, note_title=row["note_title"],
+            id=row["id"], deck=row["deck"], note=note, note_title=row["note_title"] or "",
             line=row["line"], kind=row["kind"], front=row["front"], back=row["back"],
             breadcrumb=row["breadcrumb"], block=row["block"], ordinal=row["ordinal"],
             exercise=row["exercise"], state=row["state"], due=row["due"],
             suspended=bool(row["suspended"]), buried_until=row["buried_until"],
             leech=bool(row["leech"]), orphaned=bool(row["orphaned"]), reps=row["reps"],
             lapses=row["lapses"], note_id=row["note_id"], version=row["version"],
+            source_missing=missing,
         )
 
     def to_json(self) -> dict:
-        return {
+        shown = {
             "id": self.id,
             "deck": self.deck,
-            "note": self.note,
+            "note": self.note or None,
             "line": self.line,
             "kind": self.kind,
             "front": self.front,
@@ -95,6 +104,9 @@ class CardView(NamedTuple):
             "due": iso(self.due),
             "suspended": self.suspended,
         }
+        if self.source_missing:  # the vault it came from is not in the collection's list
+            shown["source_missing"] = True
+        return shown
 
 
 def iso(timestamp: int | None) -> str | None:
@@ -175,7 +187,7 @@ def deck_clause(deck: str | None, column: str = "c.deck") -> tuple[str, list]:
 # What list_cards reads: a CardView's columns, or a CardLine's
 _VIEW_COLUMNS = ("c.*, n.relpath AS relpath, n.title AS note_title, s.path AS source_path,"
                  " s.kind AS source_kind")
-_LINE_COLUMNS = "c.id, c.deck, c.front, c.state, c.due, c.suspended"
+_LINE_COLUMNS = "c.id, c.deck, c.front, c.state, c.due, c.suspended, s.id IS NULL"
 
 _NOTE_ORDER_SELECT = """
 SELECT {columns}
@@ -183,13 +195,21 @@ FROM sources s CROSS JOIN notes n CROSS JOIN cards c
 WHERE n.source_id = s.id AND c.note_id = n.id
 """
 
+# The cards that walk misses: their note's source row (or note row) is gone, in id order
+_SOURCE_MISSING_SELECT = """
+SELECT {columns}
+FROM cards c LEFT JOIN notes n ON n.id = c.note_id LEFT JOIN sources s ON s.id = n.source_id
+WHERE s.id IS NULL
+"""
+
 # Studied cards due by a time (one parameter), not suspended: a range of the cards_queue
 # index for each state (its rows are sorted after, in note order).
 # Cards in the order of a JSON array of ids (one parameter): `list --due`, the queue's order
 _IDS_SELECT = """
 SELECT {columns}
-FROM json_each(?) j CROSS JOIN cards c CROSS JOIN notes n CROSS JOIN sources s
-WHERE c.id = j.value AND n.id = c.note_id AND s.id = n.source_id
+FROM json_each(?) j CROSS JOIN cards c LEFT JOIN notes n ON n.id = c.note_id
+LEFT JOIN sources s ON s.id = n.source_id
+WHERE c.id = j.value
 """
 
 
@@ -202,6 +222,7 @@ class CardLine(NamedTuple):
     state: str
     due: int | None
     suspended: int
+    source_missing: int = 0  # its note's source row is gone (shown marked)
 
 
 def list_cards(col: Collection, deck: str | None = None, ids: list[int] | None = None,
@@ -215,14 +236,19 @@ def list_cards(col: Collection, deck: str | None = None, ids: list[int] | None =
     if ids is not None:
         sql = _IDS_SELECT.format(columns=columns)
         params.append("[" + ",".join(str(int(i)) for i in ids) + "]")
-    if not include_orphans:
-        sql += " AND c.orphaned = 0"
+    where = "" if include_orphans else " AND c.orphaned = 0"
     clause, extra = deck_clause(deck)
-    sql += clause
+    where += clause
     params += extra
+    sql += where
     sql += " ORDER BY j.key" if ids is not None else " ORDER BY s.path, n.relpath, c.position"
-    if lines:
-        yield from map(CardLine._make, col.conn.execute(sql, params))
-        return
-    for row in col.conn.execute(sql, params):
-        yield CardView.from_row(row)
+    queries = [(sql, params)]
+    if ids is None:  # then the cards whose source is gone: counted by `due`, so listed too
+        queries.append((_SOURCE_MISSING_SELECT.format(columns=columns) + where
+                        + " ORDER BY c.id", extra))
+    for sql, params in queries:
+        if lines:
+            yield from map(CardLine._make, col.conn.execute(sql, params))
+            continue
+        for row in col.conn.execute(sql, params):
+            yield CardView.from_row(row)

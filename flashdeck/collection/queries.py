@@ -6,6 +6,7 @@ what comes back is small typed rows, times as Unix seconds (the caller picks the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Iterator
 
 from flashdeck.collection.cards import INTERDAY_STEP, LATER_COPY, deck_clause
@@ -81,6 +82,17 @@ def exercise_cards(col: Collection, exercise: str | None = None) -> Iterator[Exe
         sql += " AND c.exercise = ?"
         params.append(exercise)
     return (ExerciseCardRow(*row) for row in col.conn.execute(sql + " ORDER BY c.id", params))
+
+
+def notes_with_errors(col: Collection, limit: int) -> list[str]:
+    """The notes the collection keeps errors for (their last import's), as paths to read
+    them by, in note id order; at most `limit`."""
+    rows = col.conn.execute(
+        "SELECT n.relpath, s.path, s.kind FROM notes n JOIN sources s ON s.id = n.source_id"
+        " WHERE n.id IN (SELECT note_id FROM note_problems WHERE severity = 'error')"
+        " ORDER BY n.id LIMIT ?", (limit,)).fetchall()
+    return [path if kind == "file" else str(PurePosixPath(path) / relpath)
+            for relpath, path, kind in rows]
 
 
 def studied_due_between(col: Collection, start: int, end: int, deck: str | None = None,

@@ -56,10 +56,24 @@ class Source:
 
 
 def find_vault_root(start: Path) -> Path:
-    """The nearest folder above `start` holding `.flashdeck.toml` or `.obsidian`, else its folder."""
+    """The nearest folder above `start` holding `.flashdeck.toml`; without one, the nearest
+    holding `.obsidian`; else its folder.
+
+    A folder inside a vault that holds only `.obsidian` (a vault kept inside another, with
+    no `.flashdeck.toml` of its own) is no vault of its own here: opened in Obsidian, the
+    outer vault takes it as one of its folders (the inner `.obsidian` is a hidden folder it
+    ignores, and the Spaced Repetition plugin reads the outer vault's settings), and its
+    notes are read so when the outer vault is imported (`nest_settings` only looks for
+    `.flashdeck.toml`). Named on its own, a note or folder of it is read with the same
+    settings — it had the defaults (`check vault/inner` found none of a vault tagged
+    #karten, and a note of it went to deck flashcards)."""
     folder = start if start.is_dir() else start.parent
-    for candidate in (folder, *folder.parents):
-        if (candidate / ".flashdeck.toml").is_file() or (candidate / ".obsidian").is_dir():
+    chain = (folder, *folder.parents)
+    for candidate in chain:
+        if (candidate / ".flashdeck.toml").is_file():
+            return candidate
+    for candidate in chain:
+        if (candidate / ".obsidian").is_dir():
             return candidate
     return folder
 

@@ -8,6 +8,7 @@ newer flashdeck is refused, never modified.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import time
 from contextlib import contextmanager
@@ -519,11 +520,30 @@ class Collection:
             return False
 
     def _apply_migrations(self) -> None:
-        """Inside a transaction: bring the schema from its version up to SCHEMA_VERSION."""
+        """Inside a transaction: bring the schema from its version up to SCHEMA_VERSION.
+        A column a migration adds that the table has already (a schema_version set back
+        by hand) is left as it is; any other part already there is said in words (the
+        version does not match the tables, and what to do), never as SQLite's message."""
         current = self.schema_version()
         while current < SCHEMA_VERSION:
             for statement in _split_sql(_MIGRATIONS[current]):
-                self.conn.execute(statement)
+                added = _ADD_COLUMN_RE.match(statement)
+                if added is not None and added.group(2).lower() in {
+                        row[1].lower() for row in self.conn.execute(
+                            f"PRAGMA table_info({added.group(1)})")}:
+                    continue
+                try:
+                    self.conn.execute(statement)
+                except sqlite3.OperationalError as exc:
+                    if not any(word in str(exc) for word in _NOT_THAT_VERSION):
+                        raise  # a full disk, a lock...: said as such by describe_error
+                    raise CollectionError(
+                        f"{self.path}: its schema_version says {current}, but its tables are "
+                        f"not those of version {current} ({exc}): the version was changed "
+                        "by hand or by another program. Nothing was changed: set its "
+                        "schema_version (table meta) back to the version of its tables "
+                        f"({SCHEMA_VERSION} if this flashdeck made them), or restore a "
+                        "backup copy made before the change") from None
             current += 1
         self.conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(current),))
 
@@ -610,6 +630,14 @@ def describe_error(exc: sqlite3.Error) -> str:
         if needle in lowered:
             return message
     return f"cannot use the collection: {text}"
+
+
+# what SQLite says when a migration meets tables of another version than the file's
+# schema_version claims (set back by hand): a part made already, or one not made yet
+_NOT_THAT_VERSION = ("already exists", "duplicate column", "no such table", "no such column",
+                     "error in trigger", "no such index")
+# a migration's `ALTER TABLE t ADD COLUMN c ...`: the table and the column
+_ADD_COLUMN_RE = re.compile(r"\s*ALTER\s+TABLE\s+(\w+)\s+ADD\s+COLUMN\s+(\w+)", re.I)
 
 
 def _split_sql(script: str) -> list[str]:

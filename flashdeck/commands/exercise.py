@@ -73,6 +73,10 @@ def handler(args: argparse.Namespace) -> int:
             print(sanitize(f"flashdeck: warning: {args.id!r} is also the id of another template in "
                            f"{', '.join(others)}; this is the one in {note} (give each template "
                            "its own id to run the other)"), file=sys.stderr)
+    if template is None and (failed := _failed_template(args, args.id)) is not None:
+        for line in failed:
+            print(sanitize(line), file=sys.stderr)
+        return 2
     if template is None:
         import difflib  # only for an unknown id
 
@@ -137,6 +141,49 @@ def _note_templates(args: argparse.Namespace, only: str | None = None) -> list:
             found[exercise] = (template, _note_of(row))
     return sorted(((template, note, tuple(elsewhere.get(template.id, ())))
                    for template, note in found.values()), key=lambda found: found[0].id)
+
+
+MAX_NOTES_READ = 200  # notes with errors read again to find a template that failed
+
+
+def _failed_template(args: argparse.Namespace, wanted: str) -> list[str] | None:
+    """What to say of an id that no card has because its template failed to import: the
+    note that writes it and its errors, `path:line: message`, read from the note as
+    `check` reads it (None: no note with errors writes a template of that id). Only the
+    notes the collection keeps errors for are read, at most MAX_NOTES_READ; read-only."""
+    from flashdeck.collection.queries import notes_with_errors
+    from flashdeck.collection.store import Collection
+    from flashdeck.exercises import parse_template, written_id
+    from flashdeck.notes import files
+    from flashdeck.notes.parser import parse_note
+    from flashdeck.paths import collection_path
+
+    path = collection_path(getattr(args, "collection", None))
+    if not path.is_file():
+        return None
+    try:
+        col = Collection.open_readonly(path)
+    except FlashdeckError:  # said by _note_templates already
+        return None
+    with col:
+        notes = notes_with_errors(col, MAX_NOTES_READ)
+    for note in notes:
+        text, _problems = files.read_note_file(note, note)
+        if text is None or "flashdeck-exercise" not in text:
+            continue
+        for block in parse_note(text, note).exercise_blocks:
+            if written_id(block.source) != wanted:
+                continue
+            template, problems = parse_template(block.source, note, block.line + 1)
+            errors = [str(p) for p in problems if p.severity == "error"]
+            if template is not None or not errors:  # fixed since: not imported yet
+                return [f"flashdeck: exercise {wanted!r} (in {note}, line {block.line}) is not "
+                        "in the collection: its template failed at the last import and "
+                        "reads now; run `flashdeck import` to add it"]
+            return [f"flashdeck: exercise {wanted!r} was not imported: its template in "
+                    f"{note} (line {block.line}) has errors; fix them and import again:",
+                    *errors]
+    return None
 
 
 def _note_of(row) -> str:

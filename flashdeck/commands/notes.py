@@ -234,6 +234,8 @@ class _ListColumns:
         # `show` and the review screen
         source = card.front.strip()
         front = inline_text(source.splitlines()[0]) if source else ""
+        if card.source_missing:  # `due` counts it; `doctor` names the missing row
+            front = f"(source missing) {front}"
         return self._line(f"{card.id:>{self.ID}}", self._due(card), card.deck, front)
 
     def _due(self, card) -> str:

@@ -252,19 +252,21 @@ def cmd_stats(args) -> int:
     if args.plot:  # the charts alone (they hold the card states too)
         print_figures(figures, plot=True)
         return failed
+    from flashdeck.commands.stats import say  # each line fitted to the terminal
+
     s = stats["states"]
     waiting = stats["waiting_copies"]
     copies = (f" (+{waiting} waiting {'copy' if waiting == 1 else 'copies'} of shared "
               "exercises)") if waiting else ""
-    print(f"{count(stats['cards'], 'card')} in {count(stats['notes'], 'note')}:"
-          f" {s['new']} new{copies}, "
-          f"{s['learning'] + s['relearning']} learning, {s['review']} review; "
-          f"{stats['suspended']} suspended, {stats['leeches']} leech"
-          f"{'' if stats['leeches'] == 1 else 'es'}, "
-          f"{stats['orphaned']} orphaned")
+    say(f"{count(stats['cards'], 'card')} in {count(stats['notes'], 'note')}:"
+        f" {s['new']} new{copies}, "
+        f"{s['learning'] + s['relearning']} learning, {s['review']} review; "
+        f"{stats['suspended']} suspended, {stats['leeches']} leech"
+        f"{'' if stats['leeches'] == 1 else 'es'}, "
+        f"{stats['orphaned']} orphaned")
     r = stats["reviews"]
-    print(f"reviews: {r['today']} today ({r['today_minutes']} min), {r['total']} in all")
+    say(f"reviews: {r['today']} today ({r['today_minutes']} min), {r['total']} in all")
     d = stats["due_today"]
-    print(f"left today: {d['new']} new, {d['learning']} learning, {d['review']} review")
+    say(f"left today: {d['new']} new, {d['learning']} learning, {d['review']} review")
     print_figures(figures, plot=False)
     return failed

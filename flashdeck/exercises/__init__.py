@@ -39,6 +39,7 @@ _EXPORTS = {
     "builtin_templates": "template",
     "parse_template": "template",
     "template_for_card": "template",
+    "written_id": "template",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -60,6 +61,7 @@ if TYPE_CHECKING:  # pragma: no cover
         builtin_templates,
         parse_template,
         template_for_card,
+        written_id,
     )
 
 
@@ -99,4 +101,5 @@ __all__ = [
     "parse_template",
     "read_answer",
     "template_for_card",
+    "written_id",
 ]

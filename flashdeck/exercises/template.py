@@ -330,6 +330,32 @@ def _trial(template: Template, out: Collector) -> None:
                     return
 
 
+_WRITTEN_KEY_RE = re.compile(r"(id|title)[ \t]*:[ \t]*(.*)\Z")
+
+
+def written_id(source: str) -> str | None:
+    """The id a template block is known by — its `id:`, else its title's slug — read off
+    its top-level lines, not its YAML, so a block that does not read (a YAML error, a
+    mistake in a key) has one too: `flashdeck exercise ID` names its errors. None: a
+    block with neither, or too long to read."""
+    if len(source) > MAX_SOURCE:
+        return None
+    written: dict[str, str] = {}
+    for line in source.split("\n"):
+        m = _WRITTEN_KEY_RE.match(line)
+        if m is None or m.group(1) in written:
+            continue
+        value = re.sub(r"(?:\A|\s+)#.*\Z", "", m.group(2)).strip()  # a comment
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1].strip()
+        written[m.group(1)] = value
+    if written.get("id"):
+        return unicodedata.normalize("NFC", written["id"])
+    if written.get("title"):
+        return _slug(unicodedata.normalize("NFC", written["title"]))
+    return None
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "exercise"
 

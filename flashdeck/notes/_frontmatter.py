@@ -78,9 +78,7 @@ def split_frontmatter(lines: list[str], path: str) -> Frontmatter:
     try:
         data, result.written, repeated = _load(source)
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line = mark.line + 2 if mark is not None else 2
-        what = e.problem or e.context or "invalid YAML"
+        line, what = _error_place(e, source, len(fm_lines))
         result.problems.append(Problem(path, line, f"frontmatter is not valid YAML: {what}"))
         return result
     except Exception as e:  # YAMLError without a mark, RecursionError on deep nesting
@@ -104,6 +102,34 @@ def split_frontmatter(lines: list[str], path: str) -> Frontmatter:
             path, again + 2, f"frontmatter key {key!r} is given again (first on line"
                              f" {first + 2}); the last one is used", "warning"))
     return result
+
+
+_UNCLOSED = {  # what PyYAML was reading when the frontmatter ended, as the author wrote it
+    "quoted scalar": "a quoted value",
+    "flow sequence": "a '[' list",
+    "flow mapping": "a '{' mapping",
+}
+
+
+def _error_place(e: Any, source: str, n_lines: int) -> tuple[int, str]:
+    """The file line of a YAML error in the frontmatter, and what to say of it. PyYAML's
+    problem mark, offset by the opening `---`; when the problem is that the frontmatter
+    ended (a quote, `[` or `{` never closed), the mark is the end of the text, so the line
+    named is where the unclosed thing began (its context mark). Never the closing `---`."""
+    problem, context = e.problem_mark, e.context_mark
+    what = e.problem or e.context or "invalid YAML"
+    mark = problem or context
+    kind = (e.context or "").removeprefix("while scanning ").removeprefix("while parsing ")
+    kind = kind.removeprefix("a ")
+    at_end = problem is not None and problem.index >= len(source.rstrip())
+    if at_end and context is not None and kind in _UNCLOSED:
+        mark = context
+        what = f"{_UNCLOSED[kind]} begun on this line is never closed"
+    elif problem is not None and context is not None and kind in _UNCLOSED \
+            and context.line != problem.line:
+        what = f"{what} (in {_UNCLOSED[kind]} begun on line {context.line + 2})"
+    line = mark.line + 2 if mark is not None else 2
+    return min(max(line, 2), n_lines + 1), what
 
 
 def _load(source: str) -> tuple[Any, dict[str, Any], list[tuple[str, int, int]]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["equation_names"]
+__all__ = ["equation_names", "equation_sides"]
 
 _MAX_SOURCE = 20_000  # a longer block is asked by its context
 _MAX_NAME = 80
@@ -28,6 +28,15 @@ _DOTS_RE = re.compile(r"\s*(?:\\[lcv]?dots[bcimo]?\b|\.\.\.|…)")
 # environments whose rows are one value's parts, not equations of their own
 _NESTED_ENV_RE = re.compile(
     r"\\(begin|end)\s*\{(?:[dr]?cases|array|[pbBvV]?matrix|smallmatrix|subarray)\*?\}")
+# the relations a left-hand side is defined or estimated by, besides `=`: LaTeX source ->
+# how the front shows it (`\\log_2(n!) \\approx …` is asked "log₂(n!) ≈ ?")
+_RELATIONS = {
+    "=": "=", "\\approx": "≈", "≈": "≈", "\\sim": "∼", "∼": "∼", "\\simeq": "≃",
+    "≃": "≃", "\\propto": "∝", "∝": "∝", "\\le": "≤", "\\leq": "≤", "≤": "≤",
+    "\\ge": "≥", "\\geq": "≥", "≥": "≥", "\\equiv": "≡", "≡": "≡",
+}
+_RELATION_RE = re.compile(
+    r"=|\\(?:approx|simeq|sim|propto|leq?|geq?|equiv)(?![A-Za-z])|[≈∼≃∝≤≥≡]")
 _NOT_A_NAME_RE = re.compile(r"\\(?:[a-zA-Z]+|.)|[{}\s\d.,;:+\-*/^_()\[\]|&!<>=']")
 
 
@@ -85,20 +94,25 @@ def _parts(latex: str, depth: list[int]) -> list[tuple[int, int]]:
     return spans
 
 
-def _left_side(latex: str, depth: list[int], a: int, b: int) -> str | None:
-    """The source left of the first top-level `=` in latex[a:b], when it reads as a name."""
+def _left_side(latex: str, depth: list[int], a: int, b: int) -> tuple[str, str] | None:
+    """The source left of the first top-level relation (`=`, `\\approx`, `\\le`, …) in
+    latex[a:b] when it reads as a name, and the relation as the front shows it."""
     parens = 0
-    for i in range(a, b):
+    i = a
+    while i < b:
         ch = latex[i]
         if depth[i] != 0:
+            i += 1
             continue
         if ch in "([":
             parens += 1
         elif ch in ")]" and parens > 0:
             parens -= 1
-        if ch != "=" or parens:  # `\Pr(X = k) = …` defines `\Pr(X = k)`
+        m = None if parens else _RELATION_RE.match(latex, i, b)
+        if m is None:  # `\Pr(X = k) = …` defines `\Pr(X = k)`
+            i = i + 2 if ch == "\\" else i + 1  # `\=`, `\{`: an escape, no relation
             continue
-        if (i > a and latex[i - 1] in "<>!=") or latex.startswith("=", i + 1):
+        if m.group() == "=" and ((i > a and latex[i - 1] in "<>!=") or latex.startswith("=", i + 1)):
             return None  # an inequality or a comparison (`==`)
         lhs = latex[a:i].replace("&", " ").strip()
         if lhs.endswith(":"):
@@ -110,31 +124,37 @@ def _left_side(latex: str, depth: list[int], a: int, b: int) -> str | None:
         bare = re.sub(r"\\(?:text|mathrm|mathbf|mathit|operatorname)\b", "", bare)
         if not re.search(r"[A-Za-z]", bare):
             return None
-        return lhs
+        return lhs, _RELATIONS[m.group()]
     return None
 
 
 def equation_names(latex: str) -> list[str]:
-    """The left-hand sides of the equations a display block defines, in order, as LaTeX;
-    [] when it defines none (then the block is asked by its context)."""
+    """The left-hand sides of the equations (and relations: `≈`, `\\le`, …) a display
+    block defines, in order, as LaTeX; [] when it defines none (then the block is asked
+    by its context)."""
+    return [name for name, _relation in equation_sides(latex)]
+
+
+def equation_sides(latex: str) -> list[tuple[str, str]]:
+    """`equation_names`, each with its relation as a front shows it (`=`, `≈`, `≤`, …)."""
     text = latex.strip()
     if text.startswith("$$") and text.endswith("$$") and len(text) >= 4:
         text = text[2:-2]
-    if len(text) > _MAX_SOURCE or "=" not in text:
+    if len(text) > _MAX_SOURCE or _RELATION_RE.search(text) is None:
         return []
     text = _ENV_RE.sub(" \\\\\\\\ ", text)
     depth = _top_level(text)
-    names: list[str] = []
+    sides: list[tuple[str, str]] = []
     parts = _parts(text, depth)
     for k, (a, b) in enumerate(parts):
-        name = _left_side(text, depth, a, b)
-        if name is None or _QUALIFIER_RE.match(name):
+        side = _left_side(text, depth, a, b)
+        if side is None or _QUALIFIER_RE.match(side[0]):
             continue  # `\quad \text{for } i = 1` is the formula's condition, not a name
         if k + 1 < len(parts) and _DOTS_RE.match(text, parts[k + 1][0]):
             continue  # `i = 1, \dots, K` is a range
-        name = " ".join(name.split())
-        if name not in names:
-            names.append(name)
-        if len(names) >= _MAX_NAMES:
+        name = " ".join(side[0].split())
+        if name not in [n for n, _ in sides]:
+            sides.append((name, side[1]))
+        if len(sides) >= _MAX_NAMES:
             break
-    return names
+    return sides

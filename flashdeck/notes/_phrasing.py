@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from flashdeck.notes._latex import equation_names
+from flashdeck.notes._latex import equation_sides
 
 __all__ = ["summary_front", "aliases_front", "formula_front", "distinct_front"]
 
@@ -48,15 +48,15 @@ def aliases_front(title: str, count: int) -> str:
 def formula_front(latex: str, title: str, heading: str = "", intro: str = "",
                   with_heading: bool = False) -> str:
     """The front of a display formula: asked by the names on its left-hand sides
-    (`F_1 = …` gives "F₁ = ?" once rendered) or by the sentence that introduces it, with
-    the note as context (and the heading, `with_heading`; a named formula then also with
-    its introducing sentence); else by the note and heading.
+    (`F_1 = …` gives "F₁ = ?" once rendered, `a \\approx …` "a ≈ ?") or by the sentence
+    that introduces it, with the note as context (and the heading, `with_heading`; a named
+    formula then also with its introducing sentence); else by the note and heading.
     """
-    names = equation_names(latex)
+    sides = equation_sides(latex)
     place = " › ".join(p for p in (title.strip(), heading.strip()) if p)
     where = _em(place if with_heading else title)
-    if names:
-        asks = [f"${name}$ = ?" for name in names]
+    if sides:  # `\log_2(n!) \approx …` is asked "log₂(n!) ≈ ?", as `F_1 = …` is "F₁ = ?"
+        asks = [f"${name}$ {relation} ?" for name, relation in sides]
         listed = asks[0] if len(asks) == 1 else ", ".join(asks[:-1]) + " and " + asks[-1]
         intro = intro.strip().rstrip(":").rstrip()
         if with_heading and intro:  # two formulas of one name: told apart by their sentence

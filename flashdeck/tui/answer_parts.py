@@ -193,6 +193,24 @@ class AnswerInput(Input):
         characters landed first, Backspace then deleted them and `7` was graded. What is
         not done here, Input's own handler does (Textual calls it next, unless prevented)."""
         self._on_the_way.discard(id(event))
+        if self.disabled:
+            # the answer is checked: the box is done. A key that was on its way to it (a
+            # burst: `3/4` Enter `1`) is the screen's — the grade grades the card (the `1`
+            # landed in the box, `3/41`, the card left ungraded)
+            event.stop()
+            event.prevent_default()
+            after_check = getattr(self.screen, "key_after_check", None)
+            if after_check is not None:
+                await after_check(event.key)
+            return
+        panel = next((p for p in self.ancestors if isinstance(p, ExercisePanel)), None)
+        if event.key == "enter" and panel is not None:
+            # checked here, in its turn: the box is done before the next key is handled
+            # (Input's submit only posts a message, handled after the keys behind it)
+            event.stop()
+            event.prevent_default()
+            panel.submit(self.value)
+            return
         if event.key == "escape":  # leave the box (the panel's binding, which the box hides)
             event.stop()
             event.prevent_default()
@@ -206,10 +224,7 @@ class AnswerInput(Input):
                                          self.value[: self.cursor_position]):
             event.stop()
             event.prevent_default()
-            for binding in self.screen._bindings.key_to_bindings.get(event.key, ()):
-                if binding.priority:
-                    await self.screen.run_action(binding.action)
-                    break
+            await self._screen_key(event.key)
             return
         if not event.is_printable:
             for binding in self._bindings.key_to_bindings.get(event.key, ()):
@@ -221,6 +236,19 @@ class AnswerInput(Input):
                         event.prevent_default()
                         return
                     break
+
+
+    async def _screen_key(self, key: str) -> None:
+        """Run the screen's command for `key` (its priority binding), if it has one."""
+        await run_screen_key(self.screen, key)
+
+
+async def run_screen_key(screen, key: str) -> None:
+    """Run `screen`'s command for `key` (its priority binding), if it has one."""
+    for binding in screen._bindings.key_to_bindings.get(key, ()):
+        if binding.priority:
+            await screen.run_action(binding.action)
+            break
 
 
 class ExercisePanel(Vertical):
@@ -325,7 +353,11 @@ class ExercisePanel(Vertical):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        verdict = self.check(event.value)
+        self.submit(event.value)
+
+    def submit(self, typed: str) -> None:
+        """Check `typed` (the box is done once it is graded) and tell the screen."""
+        verdict = self.check(typed)
         if verdict is not None:
             self.post_message(self.Graded(verdict))
 

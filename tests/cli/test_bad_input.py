@@ -75,3 +75,28 @@ def test_check_on_the_bad_vault_says_the_same(cli, bad_vault, tmp_path):
     assert {"latin1.md", "nul.md", "binary.md"} <= paths
     for error in result.json["errors"]:
         assert isinstance(error["line"], int) and error["message"]
+
+
+@pytest.mark.parametrize("frontmatter, line, says", [
+    # a quote never closed: PyYAML stops at the end of the frontmatter, the closing `---`
+    ('tags: [flashcards]\nsummary: "Half a quote\nsource: lecture 3', 3,
+     "a quoted value begun on this line is never closed"),
+    ("tags: [flashcards]\nsummary: the mean\naliases: [F-score, Dice", 4,
+     "a '[' list begun on this line is never closed"),
+    ("tags: [flashcards]\nsource: {book: Bishop, page: 12", 3,
+     "a '{' mapping begun on this line is never closed"),
+    ("summary: x\ntags: [flashcards\nsource: lecture", 4, "(in a '[' list begun on line 3)"),
+    ("tags: [flashcards]\nsummary: the mean\n  aliases: x\nsource: y", 4, "mapping values"),
+])
+def test_a_frontmatter_error_names_its_own_line_not_the_closing_fence(
+        cli, tmp_path, frontmatter, line, says):
+    text = f"---\n{frontmatter}\n---\n\n#flashcards\n\nMean::sum over count\n"
+    note = write_note(tmp_path / "v", "Mean.md", text)
+    closing = text.split("\n").index("---", 1) + 1
+    result = cli("check", note)
+    problems = [x for x in result.err.splitlines() if "frontmatter is not valid YAML" in x]
+    assert len(problems) == 1, result.err
+    assert problems[0].startswith(f"{note}:{line}: "), (problems[0], closing)
+    assert line != closing
+    assert says in problems[0]
+    assert "Traceback" not in result.err

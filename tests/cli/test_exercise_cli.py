@@ -200,3 +200,86 @@ def test_the_confusion_matrix_is_printed_as_scikit_learn_prints_it(capsys):
         expected = (f"[[{g['TN']:>{width}} {g['FP']:>{width}}]\n"
                     f"     [{g['FN']:>{width}} {g['TP']:>{width}}]]")
         assert expected in data["prompt"], data["prompt"]
+
+
+TRIPS = """---
+tags: [flashcards]
+---
+# Round trips
+
+```flashdeck-exercise
+id: round-trip
+title: Average speed of a round trip
+vars:
+  a: 10..60
+  b: 10..60
+prompt: Out at {a} km/h, back at {b} km/h. The average speed?
+answer: 2*a*b / (a + c)
+steps: |
+  2·{a}·{b} / ({a} + {b}) = {answer}
+```
+
+```flashdeck-exercise
+id: "fuel-use"   # quoted, with a comment
+title: Fuel for a trip
+vars: {d: 10..90
+prompt: How much fuel for {d} km?
+```
+
+```flashdeck-exercise
+title: Doubling Time
+vars:
+  r: 1..9
+prompt: Doubling time at {r} percent?
+```
+
+```flashdeck-exercise
+id: halve-it
+title: Half of it
+vars:
+  n: 2..40
+prompt: What is half of {n}?
+answer: n / 2
+steps: |
+  {n} / 2 = {answer}
+```
+"""
+
+
+def test_an_exercise_whose_template_failed_to_import_says_where_and_why(cli, tmp_path):
+    note = tmp_path / "vault" / "Round Trips.md"
+    note.parent.mkdir()
+    note.write_text(TRIPS, encoding="utf-8")
+    col = tmp_path / "c.sqlite"
+    imported = cli("--collection", col, "import", note.parent)
+    assert imported.code == 1
+    checked = cli("check", note).err.splitlines()
+
+    result = cli("--collection", col, "exercise", "round-trip")
+    assert result.code == 2 and result.out == ""
+    lines = result.err.splitlines()
+    assert lines[0] == (f"flashdeck: exercise 'round-trip' was not imported: its template in "
+                        f"{note} (line 6) has errors; fix them and import again:")
+    assert lines[1:] == [f"{note}:13: answer: unknown name(s) c in `2*a*b / (a + c)` "
+                         "(defined before it: a, b)"]
+    assert lines[1] in checked  # the same words as `check`
+
+    result = cli("--collection", col, "exercise", "fuel-use")  # its YAML does not read
+    assert result.code == 2
+    lines = result.err.splitlines()
+    assert "exercise 'fuel-use' was not imported" in lines[0] and "(line 18)" in lines[0]
+    assert len(lines) == 2 and lines[1].startswith(f"{note}:")
+    assert "not valid YAML" in lines[1] and lines[1] in checked
+
+    result = cli("--collection", col, "exercise", "doubling-time")  # its id is its title's
+    assert "exercise 'doubling-time' was not imported" in result.err
+    assert f"{note}:" in result.err and "answer" in result.err
+
+    assert cli("--collection", col, "exercise", "halve-it", "--seed", "3").code == 0
+    unknown = cli("--collection", col, "exercise", "no-such-thing")
+    assert unknown.code == 2 and "unknown exercise 'no-such-thing'" in unknown.err
+
+    note.write_text(TRIPS.replace("(a + c)", "(a + b)"), encoding="utf-8")  # fixed since
+    result = cli("--collection", col, "exercise", "round-trip")
+    assert result.code == 2
+    assert "run `flashdeck import` to add it" in result.err

@@ -197,3 +197,59 @@ def test_list_json_is_unchanged(cli, col):
     assert set(cards[0]) == {"id", "deck", "note", "line", "kind", "front", "back", "state",
                              "due", "suspended"}
     assert any(c["front"] == "*Jaccard Index*: $J$ = ?" for c in cards)  # the source
+
+
+def test_a_formula_stated_as_an_estimate_or_bound_is_asked_by_its_left_hand_side(cli, tmp_path):
+    """`≈`, `\\le`, `\\sim` … relate a left-hand side to its value as `=` does: the card asks
+    "log₂(n!) ≈ ?", not "What is the formula for *Sorting › Bounds*?"."""
+    vault = tmp_path / "v"
+    write_note(vault, "Sorting.md", "#flashcards\n\n## Bounds\n\n"
+               "$$\\log_2(n!) \\approx n\\log_2 n$$\n\n"
+               "## Growth\n\n$$T(n) \\le c \\cdot n \\log n$$\n\n"
+               "## Noise\n\n$$\\varepsilon \\sim \\mathcal{N}(0, \\sigma^2)$$\n")
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    fronts = [c["front"] for c in cli("--collection", col, "list", "--json").json]
+    assert fronts == ["*Sorting*: $\\log_2(n!)$ ≈ ?", "*Sorting*: $T(n)$ ≤ ?",
+                      "*Sorting*: $\\varepsilon$ ∼ ?"]
+    shown = cli("--collection", col, "show", "1").out
+    assert "Sorting: log₂(n!) ≈ ?" in shown
+    assert "What is the formula" not in shown
+
+
+def test_a_card_whose_source_row_is_gone_is_listed_marked_as_due_counts_it(cli, tmp_path):
+    """A collection that lost a row of `sources` (doctor names it): `due` counts its cards,
+    so `list` and `list --json` show them too, marked, and `show`/`info` find them."""
+    import sqlite3
+
+    vault = tmp_path / "Biology"
+    write_note(vault, "Cells.md", "#flashcards/bio\n\nPowerhouse of the cell::mitochondrion\n")
+    loose = write_note(tmp_path / "loose", "Krebs.md",
+                       "#flashcards/bio\n\nKrebs cycle happens in::the matrix\n")
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    assert cli("--collection", col, "import", loose).code == 0
+    conn = sqlite3.connect(col)
+    conn.execute("DELETE FROM sources WHERE kind = 'file'")  # foreign keys are off by default
+    conn.commit()
+    conn.close()
+    assert "row of notes points to a missing row of sources" in \
+        cli("--collection", col, "doctor").out
+
+    due = cli("--collection", col, "due").out
+    assert [line.split() for line in due.splitlines() if line.startswith("total")] == \
+        [["total", "2", "0", "0"]]
+    listed = cli("--collection", col, "list").out.splitlines()
+    assert len(listed) == 2
+    assert listed[0].endswith("Powerhouse of the cell")
+    assert listed[1].endswith("(source missing) Krebs cycle happens in")
+    rows = cli("--collection", col, "list", "--json").json
+    assert [(r["front"], r.get("source_missing", False)) for r in rows] == [
+        ("Powerhouse of the cell", False), ("Krebs cycle happens in", True)]
+    assert rows[0]["note"] == str(vault / "Cells.md") and rows[1]["note"] == "Krebs.md"
+    assert [r["id"] for r in cli("--collection", col, "list", "--due", "--json").json] \
+        == [r["id"] for r in rows]
+    lost = rows[1]["id"]
+    shown = cli("--collection", col, "show", lost)
+    assert shown.code == 0 and "Krebs cycle happens in" in shown.out
+    assert "source missing" in cli("--collection", col, "info", lost).out

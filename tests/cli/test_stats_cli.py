@@ -82,9 +82,14 @@ def test_true_retention_and_calibration_follow_the_script(cli, learned):
         sum(1 for e in answers if e["rating"] > 1) / len(answers), abs=1e-3)
 
 
+def _unwrapped(out: str) -> str:
+    """The summary with its wrapped lines joined again (a line goes on indented by two)."""
+    return out.replace("\n  ", " ")
+
+
 def test_text_output_is_a_readable_summary(cli, learned):
     path, log = learned
-    out = cli("--collection", path, "stats").out
+    out = _unwrapped(cli("--collection", path, "stats").out)
     assert "24 cards in 2 notes" in out
     assert "forecast:" in out and "true retention (last 30 days):" in out
     # the calibration counts answers to relearning cards too, and says so (it said
@@ -301,3 +306,29 @@ def test_the_heatmap_names_its_months_under_their_weeks(cli, learned):
     june = 4 + (date(2026, 6, 1) - monday).days // 7
     assert months[june:june + 3] == "Jun"
     assert rows[0][june] not in " ·" and set(rows[0][4:june]) <= {" ", "·"}
+
+
+def test_every_line_of_the_summary_fits_the_terminal(cli, learned, monkeypatch, tmp_path):
+    """The summary's lines (the card counts, calibration...) wrap at a word within 80 and
+    60 columns, as `list` and `check` keep theirs (the first line ran to 83 columns)."""
+    import shutil
+    import sqlite3
+
+    path, _ = learned
+    big = tmp_path / "big.sqlite"
+    shutil.copyfile(path, big)
+    conn = sqlite3.connect(big)  # counts of many digits make the longest lines
+    conn.execute("UPDATE cards SET suspended = 1 WHERE id % 3 = 0")
+    conn.commit()
+    conn.close()
+    for collection in (path, big):
+        monkeypatch.setenv("COLUMNS", "200")
+        wide = cli("--collection", collection, "stats").out
+        assert max(len(line) for line in wide.splitlines()) > 80  # there is a line to wrap
+        first = wide.splitlines()[0]
+        assert first.startswith("24 cards in 2 notes:") and first.endswith("orphaned")
+        for columns in (80, 60):
+            monkeypatch.setenv("COLUMNS", str(columns))
+            out = cli("--collection", collection, "stats").out
+            assert max(len(line) for line in out.splitlines()) <= columns, out
+            assert _unwrapped(out) == wide  # nothing lost, only wrapped

@@ -233,3 +233,48 @@ def test_one_card_one_review_one_leech_read_in_the_singular(cli, tmp_path, monke
     assert out.startswith("1 card in 1 note: 0 new, 1 learning, 0 review; 0 suspended,"
                           " 1 leech, 0 orphaned\n")
     assert "last 365 days: 1 review on 1 day\n" in out
+
+
+def _stats_mark(path):
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return conn.execute("SELECT value FROM meta WHERE key = 'stats_days_upto'").fetchone()
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("btree", ["cards_note", "cards"])
+def test_stats_never_writes_into_a_file_with_zeroed_pages(history, tmp_path, btree):
+    """A collection file with pages zeroed (a disk or a copy gone wrong): `stats` keeps its
+    day counts in the file once a day, but not in a file SQLite's check finds damaged — it
+    says the file is damaged or counts for this run alone, and leaves every byte as it was
+    (answer and import refuse such a file; stats wrote into it)."""
+    import shutil
+
+    path, at = history
+    clean = tmp_path / "clean.sqlite"
+    shutil.copyfile(path, clean)
+    conn = sqlite3.connect(path)
+    pages = [p for (p,) in conn.execute("SELECT pageno FROM dbstat WHERE name = ?"
+                                        " AND pagetype = 'leaf'", (btree,))]
+    size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    assert pages
+    with open(path, "r+b") as f:
+        for page in pages[-3:]:
+            f.seek((page - 1) * size)
+            f.write(b"\0" * size)
+    before = path.read_bytes()
+    assert _stats_mark(path) is None  # no counts kept yet: this run would keep them
+
+    result = at(NOW, "stats")
+    assert "Traceback" not in result.out + result.err
+    assert result.code != 0 or "cards in" in result.out
+    if result.code:
+        assert "the collection file is damaged; run `flashdeck doctor`" in result.err
+    assert path.read_bytes() == before
+
+    # the same collection undamaged: its counts are kept (so the run above would have)
+    shutil.copyfile(clean, path)
+    assert at(NOW, "stats").code == 0
+    assert _stats_mark(path) is not None

@@ -670,3 +670,44 @@ def test_a_typo_in_the_settings_of_a_new_vault_still_imports_it_with_the_default
     result = cli("--collection", col, "import", vault)
     assert result.code == 1 and "default used" in result.err
     assert "cards: 1 added" in result.out
+
+
+# -- a vault kept inside another, with only `.obsidian` (no settings of its own) ----------------
+
+
+def test_a_folder_holding_only_obsidian_is_read_with_the_outer_vaults_settings(cli, col,
+                                                                             tmp_path):
+    """Obsidian opens the outer vault with the inner folder as one of its folders (its
+    `.obsidian` a hidden folder, the plugin reading the outer vault's settings), and the
+    outer import reads it so: named on its own (the folder, a note of it), it is read with
+    the same settings. Before, its `.obsidian` stopped the search for them: `check` of the
+    folder found no card of a vault tagged #karten, a note of it went to deck
+    `flashcards`, and importing it with `decks = "folders"` moved its cards."""
+    outer = tmp_path / "Notizen"
+    (outer / ".obsidian").mkdir(parents=True)
+    (outer / "Reisen" / ".obsidian").mkdir(parents=True)
+    write_note(outer, ".flashdeck.toml", '[cards]\ntags = ["karten"]\ndecks = "folders"\n')
+    write_note(outer, "Chile.md", "#karten\n\nHauptstadt von Chile::Santiago\n")
+    write_note(outer, "Reisen/Peru.md", "#karten\n\nHauptstadt von Peru::Lima\n")
+    write_note(outer, "Reisen/Anden/Bolivien.md", "#karten\n\nHauptstadt von Bolivien::Sucre\n")
+
+    def checked(path) -> set:
+        result = cli("check", path, "--json")
+        assert result.code == 0, result.err
+        return {(c["deck"], c["front"]) for note in result.json["notes"] for c in note["cards"]}
+
+    whole = checked(outer)
+    assert whole == {("karten", "Hauptstadt von Chile"), ("Reisen", "Hauptstadt von Peru"),
+                     ("Reisen/Anden", "Hauptstadt von Bolivien")}
+    inner = whole - {("karten", "Hauptstadt von Chile")}
+    assert checked(outer / "Reisen") == inner
+    assert checked(outer / "Reisen/Anden/Bolivien.md") == {
+        ("Reisen/Anden", "Hauptstadt von Bolivien")}
+
+    imported(cli, col, outer)
+    before = live(cli, col)
+    for path in (outer / "Reisen", outer / "Reisen/Peru.md", outer):
+        again = imported(cli, col, path)
+        assert again["cards"] == {"added": 0, "updated": 0, "orphaned": 0}, path
+    assert live(cli, col) == before
+    assert cards_of(cli, col) == whole

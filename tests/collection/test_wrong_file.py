@@ -126,3 +126,60 @@ def test_a_missing_table_is_not_offered_as_fixable_through_its_indexes(cli, tmp_
     fixed = cli("--collection", target, "doctor", "--fix")
     assert fixed.code == 1 and fixed.err == ""
     assert "problem: table reviews is missing" in fixed.out and "fixed:" not in fixed.out
+
+
+def _set_schema_version(path: Path, version: int) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),))
+    conn.commit()
+    conn.close()
+
+
+def _schema_version(path: Path) -> str:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_a_schema_version_set_back_by_hand_over_a_column_already_there(cli, tmp_path):
+    """A current collection whose schema_version was set back to 11 by hand: the upgrade
+    finds the column it adds already there and goes on (it failed with SQLite's
+    "duplicate column name: named"); the cards and their reviews are all there."""
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "Rivers.md").write_text("#flashcards\n\nLongest river::the Nile\n\n"
+                                     "Largest by discharge::the Amazon\n", encoding="utf-8")
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    assert cli("--collection", col, "answer", "1", "good").code == 0
+    _set_schema_version(col, 11)
+
+    listed = cli("--collection", col, "list")
+    assert listed.code == 0, listed.err
+    assert "duplicate column" not in listed.err
+    assert [line.split()[-1] for line in listed.out.splitlines()] == ["river", "discharge"]
+    assert _schema_version(col) == "12"
+    assert "good    10m         new → learning" in cli("--collection", col, "info", "1").out
+
+
+def test_a_schema_version_set_further_back_is_said_in_words_and_nothing_changes(cli, tmp_path):
+    """Set back past a migration that would remake a table or index the file has: a line
+    saying the version does not match the tables and what to do; the file as it was."""
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "Rivers.md").write_text("#flashcards\n\nLongest river::the Nile\n", encoding="utf-8")
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    for version in (5, 10):
+        _set_schema_version(col, version)
+        before = col.read_bytes()
+        result = cli("--collection", col, "list")
+        assert result.code == 2
+        assert result.err.startswith(f"flashdeck: {col}: its schema_version says {version},"
+                                     f" but its tables are not those of version {version}")
+        assert "set its schema_version (table meta) back to the version of its tables" \
+            in result.err
+        assert len(result.err.splitlines()) == 1 and "Traceback" not in result.err
+        assert col.read_bytes() == before

@@ -165,7 +165,13 @@ def test_derived_fronts_read_as_english(title, summary, aliases_one, aliases_man
     (r"H(p, q) = -\sum_x p(x) \log q(x)", ["H(p, q)"]),
     (r"L := 1 - D", ["L"]),
     (r"\int_0^1 f(x)\,dx", []),
-    (r"x \le y", []), (r"a <= b", []), (r"f == g", []), (r"\frac{1}{2} = 0.5", []),
+    (r"x \le y", ["x"]), (r"a <= b", []), (r"f == g", []), (r"\frac{1}{2} = 0.5", []),
+    # a relation other than `=` has a left-hand side too
+    (r"\log_2(n!) \approx n\log_2 n", [r"\log_2(n!)"]),
+    (r"X \sim \mathcal{N}(\mu, \sigma^2)", ["X"]), (r"p(x|y)\propto p(y|x)p(x)", ["p(x|y)"]),
+    (r"a \equiv b \pmod{n}", ["a"]), (r"T(n) \geq c n", ["T(n)"]), (r"\Delta ≈ 0.3", [r"\Delta"]),
+    (r"0 \le p \le 1", []), (r"x \leftarrow x + 1", []), (r"a \lesssim b", []),
+    (r"\left(a+b\right)^2 \le 2a^2 + 2b^2", [r"\left(a+b\right)^2"]),
     (r"\text{a = b}", []),
 ])
 def test_equation_names(latex: str, names: list[str]) -> None:

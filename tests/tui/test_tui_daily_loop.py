@@ -752,3 +752,57 @@ async def test_ctrl_c_quits_with_the_summary(tmp_path, where):
     assert app.final_summary.startswith(
         "No cards reviewed" if where == "answer box" else "Reviewed 1 card")
     assert len(reviews(path)) == (0 if where == "answer box" else 1)
+
+
+@pytest.mark.parametrize("after, rating", [("1", 1), ("4", 4), ("enter", None)])
+@run_async
+async def test_a_grade_typed_right_after_checking_an_answer_grades_the_card(tmp_path, after,
+                                                                           rating):
+    # `3/4` Enter `1` in one burst (as tmux send-keys sends it, or a quick typist): the
+    # `1` came to the answer box while Enter was still on its way, and landed in the box
+    # after the check (`3/41` shown, the card left ungraded). The box is done once its
+    # answer is checked: the grade after it grades the card; Enter takes the suggestion.
+    path = _exercise_with_unit(tmp_path, "")
+    app = app_for(path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        box = app.screen.query_one("#answer")
+        assert app.screen.focused is box
+        _burst(app, [*_keys_of("3/4"), ("enter", None),
+                     (after, None if after == "enter" else after)])
+        for _ in range(50):  # bounded: until the burst is handled (the next card shown)
+            await pilot.pause()
+            if reviews(path):
+                break
+        assert box.value == "3/4"
+        given = reviews(path)
+        assert [card_id for card_id, _ in given] == [1]
+        if rating is not None:
+            assert given == [(1, rating)]
+        await pilot.pause()
+        assert "Is Dice the same as F1?" in screen_text(app)  # on to the next card
+
+
+@run_async
+async def test_after_a_burst_graded_an_exercise_that_comes_again_the_box_has_the_keys(tmp_path):
+    # the same burst on a lone exercise: Again brings it back at once, its box focused and
+    # the line under the card saying Enter checks (a blur of the box, handled late behind
+    # the burst, said "Space  type your answer" over a box that had the focus)
+    exercise = [c for c in standard_cards() if c.kind == "exercise"][0]
+    path = make_collection(tmp_path / "c.sqlite", [exercise])
+    app = app_for(path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        box = app.screen.query_one("#answer")
+        _burst(app, [*_keys_of("3/4"), ("enter", None), ("1", "1")])
+        for _ in range(50):  # bounded: until the burst is handled
+            await pilot.pause()
+            if reviews(path) and not box.disabled and box.value == "":
+                break
+        for _ in range(5):
+            await pilot.pause()
+        assert reviews(path) == [(1, 1)]
+        assert app.screen.focused is box and box.value == ""
+        assert "Enter  check your answer" in screen_text(app)
+        await pilot.press("7")
+        assert box.value == "7"

@@ -131,6 +131,7 @@ class ReviewScreen(Screen):
         self.card: CardView | None = None
         self.revealed = False
         self.graded = False  # an exercise whose typed answer has been checked
+        self._keys_after_check: list[str] = []  # see `key_after_check`
         self.suggested: int | None = None
         self.seed: int | None = None
         self.shown_at = 0.0
@@ -257,6 +258,7 @@ class ReviewScreen(Screen):
         same numbers again after the editor), else the card's own."""
         self.card = card
         self.revealed = self.graded = False
+        self._keys_after_check = []
         self.suggested = None
         if card.kind != "exercise":
             self.seed = None
@@ -346,11 +348,13 @@ class ReviewScreen(Screen):
 
     def on_descendant_focus(self, event) -> None:
         if getattr(event.widget, "id", None) == "answer":
-            self._show_hint(in_box=True)
+            self._show_hint()
 
     def on_descendant_blur(self, event) -> None:
+        # said by where the focus is now: a blur handled late (the box's, queued behind
+        # a burst `3/4` Enter `1`) comes after the next card has focused the box again
         if getattr(event.widget, "id", None) == "answer":
-            self._show_hint(in_box=False)
+            self._show_hint()
 
     def refresh_counts(self) -> None:
         counts = self.engine.counts()
@@ -725,9 +729,26 @@ class ReviewScreen(Screen):
         await self.reveal()
         # the verdict and the working below it in view (at 80×24 PageDown shows the rest),
         # once the revealed answer has been laid out
-        from flashdeck.tui.answer_parts import once_laid_out
+        from flashdeck.tui.answer_parts import once_laid_out, run_screen_key
 
         once_laid_out(self, self._verdict_into_view)
+        keys, self._keys_after_check = self._keys_after_check, []
+        for key in keys:  # typed right after Enter, in one burst: now, in their order
+            if self.card is None or not self.revealed:
+                break
+            await run_screen_key(self, key)
+
+    async def key_after_check(self, key: str) -> None:
+        """A key that came to the exercise's answer box after Enter checked the answer
+        (a burst: `3/4` Enter `1`): the box is done, the key is the screen's. Run once the
+        answer is revealed (the Graded message may still be on its way); before, the `1`
+        landed in the box (`3/41`) and the card was left ungraded."""
+        from flashdeck.tui.answer_parts import run_screen_key
+
+        if self.graded and self.revealed:
+            await run_screen_key(self, key)
+        elif len(self._keys_after_check) < 16:  # bounded: a key held down
+            self._keys_after_check.append(key)
 
     def _answer_into_view(self) -> object:
         """The least scroll that shows the back's first lines (half the view, or all of a
