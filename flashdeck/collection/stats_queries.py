@@ -203,18 +203,11 @@ def _keep(col: Collection, rows: list[DayRow], key: str, upto: int | None, new_u
           first_day: int) -> bool:
     """Add `rows` to the counts kept up to `upto` and move the mark to `new_upto` (with
     `upto` None, they replace all kept counts); False when the collection cannot be
-    written now, the mark moved since it was read, or SQLite's quick check finds the file
-    damaged (stats then fails or counts for now only; it never writes into such a file,
-    as answer and import refuse to)."""
+    written now, or the mark moved since it was read."""
     import sqlite3
 
     from flashdeck.collection.lookups import set_busy_wait
 
-    try:  # a damaged file is never written (once a day, as the mark moves: a whole read)
-        if tuple(col.conn.execute("PRAGMA quick_check(1)").fetchone() or ()) != ("ok",):
-            return False
-    except sqlite3.DatabaseError:  # malformed, busy: counted for now only
-        return False
     waited = col.conn.execute("PRAGMA busy_timeout").fetchone()[0]
     set_busy_wait(col, 0.05)
     try:
