@@ -59,7 +59,7 @@ class _Version(argparse.Action):
 
     def __call__(self, parser, namespace, values, option_string=None):
         print(f"flashdeck {package_version()}")
-        parser.exit()
+        parser.exit()  # an output that fails is main's one line
 
 
 def _columns() -> int:
@@ -177,19 +177,60 @@ def _damaged_collection(args) -> str | None:
     return damaged_file(path)
 
 
+def _usable_streams() -> None:
+    """Standard streams a command can use, whatever the process was started with:
+    - one started closed (`flashdeck list >&-`, `2>&-`, `<&-`: Python makes it None) is
+      /dev/null, so a check such as `sys.stdin.isatty()` or a line on stderr is no crash;
+    - one whose encoding cannot carry Unicode (PYTHONIOENCODING=ascii, a latin-1 locale with
+      Python's UTF-8 mode off) writes what it cannot encode as `\\xfc`-style escapes (as
+      Python's own stderr does): a deck named `übung` was "internal error:
+      UnicodeEncodeError" in every command. (JSON is written all-ASCII there instead:
+      `commands.print_json`.)"""
+    import codecs
+
+    for name, mode in (("stdin", "r"), ("stdout", "w"), ("stderr", "w")):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, mode, encoding="utf-8"))
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None)
+        if not encoding or not hasattr(stream, "reconfigure"):
+            continue
+        try:
+            unicode = codecs.lookup(encoding).name.startswith("utf")
+        except LookupError:
+            unicode = False
+        if not unicode:
+            stream.reconfigure(errors="backslashreplace")
+
+
+def _unwritable(exc: OSError) -> int:
+    """Standard output failing (a full disk behind `> file`): one line, exit 2."""
+    if not _output_failed(exc):
+        raise exc
+    print(f"flashdeck: cannot write the output: {sanitize(exc.strerror or str(exc))}",
+          file=sys.stderr)
+    return 2
+
+
 def main(argv: list[str] | None = None) -> int:
     if argv is None:
         argv = sys.argv[1:]
-    if sys.stdout is None:  # started with stdout closed (`flashdeck list >&-`)
-        sys.stdout = open(os.devnull, "w", encoding="utf-8")
+    _usable_streams()
     if argv == ["--version"]:  # at once: no subcommand parsers to build
-        print(f"flashdeck {package_version()}")
+        try:
+            print(f"flashdeck {package_version()}")
+            sys.stdout.flush()
+        except OSError as exc:  # `--version > /dev/full`: one line, not a traceback
+            return _unwritable(exc)
         return 0
     command = _command_in(argv)
     if command == "exercise":
         argv = _negative_answer(argv)
     parser = build_parser(command)
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except OSError as exc:  # `flashdeck --collection C --version > /dev/full`
+        return _unwritable(exc)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
