@@ -92,18 +92,68 @@ class _Parser(argparse.ArgumentParser):
         kwargs.setdefault("formatter_class", _Formatter)
         super().__init__(*args, **kwargs)
 
+    # the command main found in argv: an option the command does not know is reported by
+    # the top parser ("flashdeck: unrecognized arguments"), but it is the command's help
+    # that lists its options
+    command: str | None = None
+
     def error(self, message: str):
         """A usage error: one line naming the mistake and where help is, exit 2 (argparse
         prints the whole usage first, which buries the line that matters)."""
-        self.exit(2, f"{self.prog}: {sanitize(message)} (see `{self.prog} --help`)\n")
+        prog = self.prog
+        if self.command and message.startswith("unrecognized arguments") \
+                and self.command in _all_commands():
+            prog = f"{prog} {self.command}"
+        self.exit(2, f"{prog}: {sanitize(message)} (see `{prog} --help`)\n")
+
+
+def _all_commands() -> list[str]:
+    return [name for names in COMMAND_MODULES.values() for name in names]
+
+
+_GLOBAL_OPTIONS = ("--collection", "--version", "--help", "-h")
+
+
+def _unknown_option(argv: list[str], command: str) -> str | None:
+    """An option before the command that flashdeck does not have (`flashdeck --colection
+    C due`): argparse took its value for the command and said "invalid choice: 'C'"."""
+    from difflib import get_close_matches
+
+    for arg in argv:  # bounded: up to the command
+        if arg == command:
+            return None
+        name = arg.split("=", 1)[0]
+        if arg.startswith("-") and name not in ("-", "--") and not any(
+                option.startswith(name) for option in _GLOBAL_OPTIONS if len(name) > 2
+                or name == option):
+            close = get_close_matches(name, _GLOBAL_OPTIONS[:2], n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            return (f"flashdeck: unknown option {sanitize(repr(name))}{hint}"
+                    " (see `flashdeck --help`)")
+    return None
+
+
+def _unknown_command(command: str) -> str | None:
+    """For a word that is no command (`flashdeck lst`): one line saying so, with the command
+    it most likely meant (as git does), instead of argparse's list of all 24."""
+    from difflib import get_close_matches
+
+    names = _all_commands()
+    if command in names:
+        return None
+    close = get_close_matches(command, names, n=2, cutoff=0.6)
+    hint = (f"; did you mean `flashdeck {close[0]}`?" if len(close) == 1 else
+            f"; did you mean `flashdeck {close[0]}` or `flashdeck {close[1]}`?" if close else "")
+    return f"flashdeck: {sanitize(repr(command))} is not a flashdeck command{hint}" \
+           " (`flashdeck --help` lists them)"
 
 
 def _command_in(argv: list[str]) -> str | None:
     """The subcommand named in argv (skipping global options), if any."""
     args = iter(argv)
     for arg in args:
-        if arg == "--collection":
-            next(args, None)
+        if arg == "--collection" or (len(arg) > 2 and "--collection".startswith(arg)):
+            next(args, None)  # its value (argparse takes `--coll` for it too)
         elif not arg.startswith("-"):
             return arg
     return None
@@ -226,7 +276,12 @@ def main(argv: list[str] | None = None) -> int:
     command = _command_in(argv)
     if command == "exercise":
         argv = _negative_answer(argv)
+    if command is not None and (unknown := _unknown_option(argv, command)
+                                or _unknown_command(command)) is not None:
+        print(unknown, file=sys.stderr)
+        return 2
     parser = build_parser(command)
+    parser.command = command
     try:
         args = parser.parse_args(argv)
     except OSError as exc:  # `flashdeck --collection C --version > /dev/full`

@@ -22,8 +22,10 @@ def col(cli, tmp_path) -> Path:
     write_note(vault, "Grüße.md", "---\ntags: [flashcards/deutsch/übung]\n"
                                   "summary: Eine höfliche Begrüßung.\n---\n\n"
                                   "Wie sagt man \"good morning\"?::Guten Morgen — Straße\n")
-    write_note(vault, "日本語.md", "#flashcards/日本語\n\n犬は英語で何ですか？::dog 🐕‍🦺\n")
-    write_note(vault, "عربي.md", "#flashcards/عربي\n\nما هو الكتاب؟::book كتاب\n")
+    write_note(vault, "日本語.md",
+               "#flashcards/日本語\n\n犬は英語で何ですか？::dog 🐕‍🦺\n")
+    write_note(vault, "عربي.md",
+               "#flashcards/عربي\n\nما هو الكتاب؟::book كتاب\n")
     path = tmp_path / "c.sqlite"
     assert cli("--collection", path, "import", vault).code == 0
     return path
