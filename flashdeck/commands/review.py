@@ -66,6 +66,15 @@ def _review(args, resume_gc) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError("review needs a terminal; in scripts use `flashdeck next` and "
                          "`flashdeck answer`")
+    if not sys.stderr.isatty():
+        # Textual draws the screen on stderr: `flashdeck review 2>>errors.log` ran the
+        # review unseen, into the file, the terminal blank while keys still answered cards.
+        # Said on the terminal (stdout) as well as on stderr, where it is not seen
+        message = ("flashdeck: review draws its screen on standard error, which is not a"
+                   " terminal here (`2>` a file?); run it without redirecting stderr")
+        print(message)
+        print(message, file=sys.stderr)
+        return 2
     config = load_config()
     from flashdeck.tui.app import build_app  # Textual: the review command only
 

@@ -125,3 +125,36 @@ def test_a_reader_gone_away_is_exit_0_for_show_as_for_every_command(col, args):
     finally:
         os.close(write)
     assert (done.returncode, done.stderr) == (0, b"")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="pseudo-terminals are POSIX")
+def test_review_with_stderr_redirected_says_so_instead_of_drawing_unseen(col, tmp_path):
+    """`flashdeck review 2>>errors.log`: Textual draws on stderr, so the review ran into the
+    file, the terminal blank, while the keys typed still answered cards."""
+    import pty
+
+    leader, follower = pty.openpty()
+    log = tmp_path / "errors.log"
+    try:
+        with open(log, "w") as err:
+            done = run(col, "review", stdin=follower, stdout=follower, stderr=err)
+        os.close(follower)
+        shown = b""
+        while True:  # bounded: the child has ended, its output is in the pty's buffer
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+            if b"\n" in shown:
+                break
+    finally:
+        os.close(leader)
+    message = ("flashdeck: review draws its screen on standard error, which is not a terminal"
+               " here (`2>` a file?); run it without redirecting stderr")
+    assert done.returncode == 2
+    assert shown.decode().replace("\r\n", "\n") == message + "\n"
+    assert log.read_text() == message + "\n"
+    assert run(col, "log", "--json").stdout == b"[]\n"  # no card answered unseen
