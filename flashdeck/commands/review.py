@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from flashdeck.commands import deck_name
@@ -75,6 +76,14 @@ def _review(args, resume_gc) -> int:
         print(message)
         print(message, file=sys.stderr)
         return 2
+    term = os.environ.get("TERM", "")
+    if term.lower() in ("dumb", "unknown"):
+        # Rich takes such a terminal for 80x25 with no cursor control: the screen was drawn
+        # a row too tall (the key bar off the bottom of 80x24), and never redrawn, so the
+        # keys seemed dead (Emacs' M-x shell, a CI log, an ssh session set up bare)
+        raise UsageError(f"review needs a terminal that can draw a screen, and TERM={term}"
+                         " says this one cannot; if it can, run `TERM=xterm-256color"
+                         " flashdeck review`")
     config = load_config()
     from flashdeck.tui.app import build_app  # Textual: the review command only
 

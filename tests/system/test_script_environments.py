@@ -127,34 +127,54 @@ def test_a_reader_gone_away_is_exit_0_for_show_as_for_every_command(col, args):
     assert (done.returncode, done.stderr) == (0, b"")
 
 
-@pytest.mark.skipif(os.name != "posix", reason="pseudo-terminals are POSIX")
-def test_review_with_stderr_redirected_says_so_instead_of_drawing_unseen(col, tmp_path):
-    """`flashdeck review 2>>errors.log`: Textual draws on stderr, so the review ran into the
-    file, the terminal blank, while the keys typed still answered cards."""
+def in_a_terminal(col: Path, *args: str, stderr=None, **extra: str) -> tuple[int, str]:
+    """Run flashdeck with a pseudo-terminal as its stdin and stdout (and stderr, unless
+    given): its exit code and what the terminal showed (run to completion: for commands that
+    end by themselves)."""
     import pty
 
     leader, follower = pty.openpty()
-    log = tmp_path / "errors.log"
     try:
-        with open(log, "w") as err:
-            done = run(col, "review", stdin=follower, stdout=follower, stderr=err)
+        done = run(col, *args, stdin=follower, stdout=follower,
+                   stderr=follower if stderr is None else stderr, extra_env=extra)
         os.close(follower)
         shown = b""
         while True:  # bounded: the child has ended, its output is in the pty's buffer
             try:
                 chunk = os.read(leader, 4096)
-            except OSError:
+            except OSError:  # Linux: no writer left, the buffer read out
                 break
             if not chunk:
                 break
             shown += chunk
-            if b"\n" in shown:
-                break
     finally:
         os.close(leader)
+    return done.returncode, shown.decode().replace("\r\n", "\n")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="pseudo-terminals are POSIX")
+def test_review_with_stderr_redirected_says_so_instead_of_drawing_unseen(col, tmp_path):
+    """`flashdeck review 2>>errors.log`: Textual draws on stderr, so the review ran into the
+    file, the terminal blank, while the keys typed still answered cards."""
+    log = tmp_path / "errors.log"
+    with open(log, "w") as err:
+        code, shown = in_a_terminal(col, "review", stderr=err)
     message = ("flashdeck: review draws its screen on standard error, which is not a terminal"
                " here (`2>` a file?); run it without redirecting stderr")
-    assert done.returncode == 2
-    assert shown.decode().replace("\r\n", "\n") == message + "\n"
+    assert code == 2
+    assert shown == message + "\n"
     assert log.read_text() == message + "\n"
     assert run(col, "log", "--json").stdout == b"[]\n"  # no card answered unseen
+
+
+@pytest.mark.skipif(os.name != "posix", reason="pseudo-terminals are POSIX")
+@pytest.mark.parametrize("term", ["dumb", "unknown"])
+def test_review_in_a_dumb_terminal_says_how_to_run_it(col, term):
+    """TERM=dumb (Emacs' M-x shell, a bare ssh session): Rich took the terminal for 80x25
+    with no cursor control; the screen lost its key bar off the bottom and was never
+    redrawn, so every key seemed dead, q too."""
+    code, shown = in_a_terminal(col, "review", TERM=term)
+    assert code == 2
+    assert shown == (f"flashdeck: review needs a terminal that can draw a screen, and"
+                     f" TERM={term} says this one cannot; if it can, run"
+                     " `TERM=xterm-256color flashdeck review`\n")
