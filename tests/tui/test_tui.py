@@ -731,11 +731,14 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-@pytest.mark.parametrize("editor", ["/nonexistent/bin/editor --wait", "__not_executable__"])
+@pytest.mark.parametrize("editor", ["/nonexistent/bin/editor --wait", "__not_executable__",
+                                    "code --wait '"])
 def test_an_editor_that_cannot_start_says_so_and_the_review_goes_on(tmp_path, editor):
     """`e` with $EDITOR naming no program (a typo, an editor not installed here) left the
     terminal blank, the app suspended for good: keys echoed on the blank screen and only
-    Ctrl+C ended it. Now the screen comes back at once and says why.
+    Ctrl+C ended it. Now the screen comes back at once and says why. An $EDITOR with a quote
+    left open (`code --wait '`) ended the review: "internal error: ValueError: No closing
+    quotation".
 
     The collection is imported from its note, as a user's is: the real `flashdeck review`
     re-scans the vault on start, and a note file that did not hold the cards (the
