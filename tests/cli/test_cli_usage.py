@@ -363,6 +363,30 @@ complete_words flashdeck import no
     assert lines[1:] == ["next", "next", "--limit", "good", "fish", "notes.md"]
 
 
+@pytest.mark.skipif(shutil.which("bash") is None, reason="no bash here")
+def test_bash_completion_offers_the_export_file_after_anki(cli, tmp_path):
+    """`flashdeck export anki de<Tab>` offered `anki` again (or nothing), never the file:
+    the command's word took every position. The fish script offered no file either."""
+    script = tmp_path / "flashdeck.bash"
+    script.write_text(cli("completion", "bash").out)
+    (tmp_path / "deck.apkg").write_text("x")
+    probe = f"""
+source {script}
+complete_words() {{ COMP_WORDS=("$@"); COMP_CWORD=$(( ${{#COMP_WORDS[@]}} - 1 ));
+  COMPREPLY=(); _flashdeck; printf '[%s]' "${{COMPREPLY[@]}}"; echo; }}
+complete_words flashdeck export a
+complete_words flashdeck export anki de
+complete_words flashdeck answer 12 g
+"""
+    out = subprocess.run(["bash", "-c", probe], capture_output=True, text=True, cwd=tmp_path,
+                         timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["[anki]", "[deck.apkg]", "[good]"]
+    fish = cli("completion", "fish").out.splitlines()
+    assert ("complete -c flashdeck -n '__fish_seen_subcommand_from export; and"
+            " __fish_seen_subcommand_from anki' -F") in fish
+
+
 @pytest.mark.skipif(shutil.which("zsh") is None, reason="no zsh here")
 def test_zsh_completion_parses(cli, tmp_path):
     script = tmp_path / "_flashdeck"
