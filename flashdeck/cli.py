@@ -318,6 +318,13 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         if os.environ.get("FLASHDECK_DEBUG"):
             raise
+        if "readonly database" in str(exc) and type(exc).__name__ == "OperationalError":
+            # a write outside a transaction, on a collection opened read-only (its folder
+            # or disk is): said as a transaction's failure is
+            from flashdeck.collection.store import describe_error
+
+            print(f"flashdeck: {describe_error(exc)}", file=sys.stderr)
+            return 2
         damaged = _damaged_collection(args)
         if damaged is not None:
             # what a damaged file reads as (a NULL where a deck name belongs, a row cut
