@@ -50,7 +50,9 @@ from typing import Any, Literal, get_args
 # ends the search for its closing `$` (`$5 … `${VAR}``: no math, the `::` after `$5` seen);
 # a `::` in a table row is no separator; a front goes on into a quote before a bare `?`;
 # a heading's trailing footnote references are no text (`## Who was Tribonian?[^1]` asks).
-PARSER_VERSION = 18
+# 19: a tag goes on through the marks of its letters (`#flashcards/हिंदी` was deck
+# `flashcards/ह`, a decomposed `café` deck `flashcards/cafe`).
+PARSER_VERSION = 19
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"
