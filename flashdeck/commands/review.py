@@ -84,6 +84,7 @@ def _review(args, resume_gc) -> int:
         raise UsageError(f"review needs a terminal that can draw a screen, and TERM={term}"
                          " says this one cannot; if it can, run `TERM=xterm-256color"
                          " flashdeck review`")
+    _draw_in_utf8()
     config = load_config()
     from flashdeck.tui.app import build_app  # Textual: the review command only
 
@@ -94,6 +95,24 @@ def _review(args, resume_gc) -> int:
         app.when_started(resume_gc)
     summary = app.run()
     return finish(app, summary)
+
+
+def _draw_in_utf8() -> None:
+    """The screen in UTF-8, whatever Python took the terminal's encoding for: under
+    PYTHONIOENCODING=ascii (or a latin-1 locale with UTF-8 mode off) every rule, bar and
+    letter beyond ASCII was drawn as its escape (`\\u2501\\u2501`, `Gr\\xfc\\xdfe`): the
+    screen unreadable. Terminals are UTF-8 almost everywhere, and a screen of box drawing
+    has nothing else to fall back to."""
+    import codecs
+
+    stream = sys.__stderr__  # where Textual draws
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        unicode = codecs.lookup(encoding).name.startswith("utf")
+    except LookupError:
+        unicode = False
+    if not unicode and hasattr(stream, "reconfigure"):
+        stream.reconfigure(encoding="utf-8")
 
 
 def finish(app, summary: str | None) -> int:

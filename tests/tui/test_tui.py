@@ -772,6 +772,32 @@ def test_an_editor_that_cannot_start_says_so_and_the_review_goes_on(tmp_path, ed
     assert "Reviewed 1 card" in shown  # the answer after the editor was written
 
 
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_the_screen_is_drawn_in_utf8_whatever_python_takes_the_terminal_for(tmp_path, encoding):
+    """PYTHONIOENCODING=ascii (or a latin-1 locale with UTF-8 mode off): the review screen
+    drew every rule, bar and non-ASCII letter as its escape (`\\u2501`, `Gr\\xfc\\xdfe`)."""
+    from flashdeck.collection.importer import import_paths
+    from flashdeck.collection.store import Collection
+
+    note = tmp_path / "vault" / "Grüße.md"
+    note.parent.mkdir(parents=True)
+    note.write_text("#flashcards/übung\n\nWie heißt die Straße?::Hauptstraße\n",
+                    encoding="utf-8")
+    collection = tmp_path / "c.sqlite"
+    with Collection.open(collection) as col:
+        import_paths(col, [str(note.parent)])
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).parents[2]), TERM="xterm-256color",
+               XDG_STATE_HOME=str(tmp_path / "state"), FLASHDECK_NOW=NOW_ISO,
+               TEXTUAL_ANIMATIONS="none", PYTHONIOENCODING=encoding)
+    code, shown = _run_in_a_terminal(
+        ["--collection", str(collection), "review"], env,
+        [("Wie heißt die Straße?", b" "), ("Hauptstraße", b"q"), ("Session summary", b"q")],
+        timeout=30, program=REVIEW)
+    assert code == 0
+    assert "\\u25" not in shown and "\\xdf" not in shown
+    assert "übung" in shown and "━" in shown
+
+
 # -- the light widgets of the first frame look exactly like Textual's ---------------------------
 @pytest.mark.parametrize("width", [80, 120, 60])
 @pytest.mark.parametrize("new,learning,review,done,current", [
