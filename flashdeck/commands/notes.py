@@ -97,12 +97,29 @@ def cmd_import(args) -> int:
         finally:
             if progress:
                 progress.close()
-    if args.json:
-        print_json(report.to_json())
-    else:
-        _print_problems(report)
-        print(report.summary())
-    return 1 if report.errors else 0
+    code = 1 if report.errors else 0
+    try:
+        if args.json:
+            print_json(report.to_json())
+        else:
+            _print_problems(report)
+            print(report.summary())
+            sys.stdout.flush()
+    except BrokenPipeError:  # `flashdeck import V | head -0`: the import is done all the same
+        return _reader_gone(code)
+    return code
+
+
+def _reader_gone(code: int) -> int:
+    """stdout's reader went away (`| head`): stdout to devnull (nothing more to say there, and
+    the interpreter's last flush must not fail), and the command's own exit code, not the
+    CLI's 0 for a closed pipe: a script's `set -o pipefail` still sees that notes failed."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return code
 
 
 def _interrupted(report, paths: list[str]) -> int:
@@ -153,12 +170,22 @@ def cmd_check(args) -> int:
         # cut at 70 characters, silently, and 70 wide ones took 140 columns)
         width = max(shutil.get_terminal_size().columns, 40)
         deck_width = max(8, min(24, (width - 19) // 3))
-        for note in notes:
-            print(sanitize_line(f"{note.path}: {len(note.cards)} cards"))
-            for card in note.cards:
-                first = card.front.strip().splitlines()[0] if card.front.strip() else ""
-                head = f"  {card.line:>5}  {card.kind:<9} {_fit(sanitize(card.deck), deck_width)}"
-                print((head + " " + _cut(sanitize(first), width - _cells(head) - 1)).rstrip())
+        try:
+            for note in notes:
+                print(sanitize_line(f"{note.path}: {len(note.cards)} cards"))
+                for card in note.cards:
+                    first = card.front.strip().splitlines()[0] if card.front.strip() else ""
+                    head = (f"  {card.line:>5}  {card.kind:<9}"
+                            f" {_fit(sanitize(card.deck), deck_width)}")
+                    print((head + " " + _cut(sanitize(first), width - _cells(head) - 1))
+                          .rstrip())
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # `flashdeck check V | head`: the problems (on stderr) were never said, and the
+            # exit code was 0 however many notes failed
+            code = _reader_gone(1 if report.errors else 0)
+            _print_problems(report)
+            return code
         _print_problems(report)
         print(f"{report.notes_imported} notes with cards, {report.cards_added} cards, "
               f"{report.notes_skipped} untagged notes skipped, {len(report.errors)} errors, "

@@ -178,3 +178,23 @@ def test_review_in_a_dumb_terminal_says_how_to_run_it(col, term):
     assert shown == (f"flashdeck: review needs a terminal that can draw a screen, and"
                      f" TERM={term} says this one cannot; if it can, run"
                      " `TERM=xterm-256color flashdeck review`\n")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a pipe with no reader is POSIX")
+@pytest.mark.parametrize("args", [["check", "{vault}"], ["import", "{vault}"],
+                                  ["import", "{vault}", "--json"]], ids=" ".join)
+def test_a_reader_gone_away_keeps_the_problems_and_their_exit_code(col, args):
+    """`flashdeck check VAULT | head`: the reader closed the pipe before the problems (on
+    stderr, after the cards) were said; they never were, and the exit code was 0. Import
+    too: its notes failed, the exit code said it went fine."""
+    vault = col.parent / "vault"
+    (vault / "broken.md").write_bytes(b"#flashcards\nQ\x00::A\n")
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = run(col, *[a.format(vault=vault) for a in args], stdout=write)
+    finally:
+        os.close(write)
+    assert done.returncode == 1
+    said = f"{vault / 'broken.md'}:2: binary file (NUL byte), not a markdown note\n"
+    assert done.stderr.decode() == ("" if "--json" in args else said)  # JSON: in the JSON
