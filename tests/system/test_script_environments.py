@@ -198,3 +198,29 @@ def test_a_reader_gone_away_keeps_the_problems_and_their_exit_code(col, args):
     assert done.returncode == 1
     said = f"{vault / 'broken.md'}:2: binary file (NUL byte), not a markdown note\n"
     assert done.stderr.decode() == ("" if "--json" in args else said)  # JSON: in the JSON
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a deleted cwd, as Linux has it")
+def test_relative_paths_in_a_deleted_folder_say_the_folder_is_gone(col, tmp_path):
+    """`cd d; rm -rf d; flashdeck check .`: '.:0: cannot follow this path: [Errno 2] No such
+    file or directory'; `--collection c.sqlite` there: 'no collection at c.sqlite' (a cron
+    job's collection taken for missing)."""
+    gone = tmp_path / "gone"
+
+    def enter_then_delete() -> None:  # in the child, before flashdeck starts
+        os.mkdir(gone)
+        os.chdir(gone)
+        os.rmdir(gone)
+
+    vault = col.parent / "vault"
+    done = run(col, "check", ".", str(vault), preexec_fn=enter_then_delete)
+    assert done.returncode == 1
+    said = ("the current folder no longer exists (deleted or moved since the shell entered"
+            " it): `cd` to a folder, or give the path from /")
+    assert done.stderr.decode() == f".:0: {said}\n"
+    assert "3 notes with cards" in done.stdout.decode()  # the absolute path was read
+    done = subprocess.run([sys.executable, "-m", "flashdeck", "--collection", "c.sqlite", "due"],
+                          env=env(col), capture_output=True, timeout=120,
+                          preexec_fn=enter_then_delete)
+    assert (done.returncode, done.stdout) == (2, b"")
+    assert done.stderr.decode() == f"flashdeck: --collection c.sqlite is relative, and {said}\n"
