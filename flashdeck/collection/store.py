@@ -357,17 +357,22 @@ class Collection:
         for mode in modes:  # bounded: two at most
             try:
                 conn = sqlite3.connect(uri + mode, uri=True, timeout=30, isolation_level=None)
-                col = cls(conn, path)
+            except sqlite3.Error:
+                continue
+            col = cls(conn, path)
+            try:
                 col.conn.row_factory = sqlite3.Row
                 col.conn.execute("PRAGMA busy_timeout = 30000")
                 col.conn.execute("PRAGMA temp_store = MEMORY")
-                version = col.schema_version()
+                version = col.schema_version()  # another program's database: refused
+                if version == 0:
+                    col._refuse_empty()
             except sqlite3.DatabaseError:
                 conn.close()
                 continue
-            if version == 0:
+            except BaseException:
                 conn.close()
-                col._refuse_empty_path()
+                raise
             if version != SCHEMA_VERSION:
                 conn.close()
                 raise CollectionError(
@@ -377,11 +382,6 @@ class Collection:
             col.read_only = True
             return col
         raise CollectionError(f"{path}: {describe_error(why)}") from None
-
-    def _refuse_empty_path(self) -> None:
-        raise CollectionError(
-            f"{self.path}: an empty file, not a flashdeck collection; "
-            "`flashdeck import NOTES` makes one")
 
     @classmethod
     def open_readonly(cls, path: Path) -> "Collection":
