@@ -59,7 +59,7 @@ class _Version(argparse.Action):
 
     def __call__(self, parser, namespace, values, option_string=None):
         print(f"flashdeck {package_version()}")
-        parser.exit()
+        parser.exit()  # an output that fails is main's one line
 
 
 def _columns() -> int:
@@ -92,18 +92,68 @@ class _Parser(argparse.ArgumentParser):
         kwargs.setdefault("formatter_class", _Formatter)
         super().__init__(*args, **kwargs)
 
+    # the command main found in argv: an option the command does not know is reported by
+    # the top parser ("flashdeck: unrecognized arguments"), but it is the command's help
+    # that lists its options
+    command: str | None = None
+
     def error(self, message: str):
         """A usage error: one line naming the mistake and where help is, exit 2 (argparse
         prints the whole usage first, which buries the line that matters)."""
-        self.exit(2, f"{self.prog}: {sanitize(message)} (see `{self.prog} --help`)\n")
+        prog = self.prog
+        if self.command and message.startswith("unrecognized arguments") \
+                and self.command in _all_commands():
+            prog = f"{prog} {self.command}"
+        self.exit(2, f"{prog}: {sanitize(message)} (see `{prog} --help`)\n")
+
+
+def _all_commands() -> list[str]:
+    return [name for names in COMMAND_MODULES.values() for name in names]
+
+
+_GLOBAL_OPTIONS = ("--collection", "--version", "--help", "-h")
+
+
+def _unknown_option(argv: list[str], command: str) -> str | None:
+    """An option before the command that flashdeck does not have (`flashdeck --colection
+    C due`): argparse took its value for the command and said "invalid choice: 'C'"."""
+    from difflib import get_close_matches
+
+    for arg in argv:  # bounded: up to the command
+        if arg == command:
+            return None
+        name = arg.split("=", 1)[0]
+        if arg.startswith("-") and name not in ("-", "--") and not any(
+                option.startswith(name) for option in _GLOBAL_OPTIONS if len(name) > 2
+                or name == option):
+            close = get_close_matches(name, _GLOBAL_OPTIONS[:2], n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            return (f"flashdeck: unknown option {sanitize(repr(name))}{hint}"
+                    " (see `flashdeck --help`)")
+    return None
+
+
+def _unknown_command(command: str) -> str | None:
+    """For a word that is no command (`flashdeck lst`): one line saying so, with the command
+    it most likely meant (as git does), instead of argparse's list of all 24."""
+    from difflib import get_close_matches
+
+    names = _all_commands()
+    if command in names:
+        return None
+    close = get_close_matches(command, names, n=2, cutoff=0.6)
+    hint = (f"; did you mean `flashdeck {close[0]}`?" if len(close) == 1 else
+            f"; did you mean `flashdeck {close[0]}` or `flashdeck {close[1]}`?" if close else "")
+    return f"flashdeck: {sanitize(repr(command))} is not a flashdeck command{hint}" \
+           " (`flashdeck --help` lists them)"
 
 
 def _command_in(argv: list[str]) -> str | None:
     """The subcommand named in argv (skipping global options), if any."""
     args = iter(argv)
     for arg in args:
-        if arg == "--collection":
-            next(args, None)
+        if arg == "--collection" or (len(arg) > 2 and "--collection".startswith(arg)):
+            next(args, None)  # its value (argparse takes `--coll` for it too)
         elif not arg.startswith("-"):
             return arg
     return None
@@ -177,19 +227,65 @@ def _damaged_collection(args) -> str | None:
     return damaged_file(path)
 
 
+def _usable_streams() -> None:
+    """Standard streams a command can use, whatever the process was started with:
+    - one started closed (`flashdeck list >&-`, `2>&-`, `<&-`: Python makes it None) is
+      /dev/null, so a check such as `sys.stdin.isatty()` or a line on stderr is no crash;
+    - one whose encoding cannot carry Unicode (PYTHONIOENCODING=ascii, a latin-1 locale with
+      Python's UTF-8 mode off) writes what it cannot encode as `\\xfc`-style escapes (as
+      Python's own stderr does): a deck named `übung` was "internal error:
+      UnicodeEncodeError" in every command. (JSON is written all-ASCII there instead:
+      `commands.print_json`.)"""
+    import codecs
+
+    for name, mode in (("stdin", "r"), ("stdout", "w"), ("stderr", "w")):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, mode, encoding="utf-8"))
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None)
+        if not encoding or not hasattr(stream, "reconfigure"):
+            continue
+        try:
+            unicode = codecs.lookup(encoding).name.startswith("utf")
+        except LookupError:
+            unicode = False
+        if not unicode:
+            stream.reconfigure(errors="backslashreplace")
+
+
+def _unwritable(exc: OSError) -> int:
+    """Standard output failing (a full disk behind `> file`): one line, exit 2."""
+    if not _output_failed(exc):
+        raise exc
+    print(f"flashdeck: cannot write the output: {sanitize(exc.strerror or str(exc))}",
+          file=sys.stderr)
+    return 2
+
+
 def main(argv: list[str] | None = None) -> int:
     if argv is None:
         argv = sys.argv[1:]
-    if sys.stdout is None:  # started with stdout closed (`flashdeck list >&-`)
-        sys.stdout = open(os.devnull, "w", encoding="utf-8")
+    _usable_streams()
     if argv == ["--version"]:  # at once: no subcommand parsers to build
-        print(f"flashdeck {package_version()}")
+        try:
+            print(f"flashdeck {package_version()}")
+            sys.stdout.flush()
+        except OSError as exc:  # `--version > /dev/full`: one line, not a traceback
+            return _unwritable(exc)
         return 0
     command = _command_in(argv)
     if command == "exercise":
         argv = _negative_answer(argv)
+    if command is not None and (unknown := _unknown_option(argv, command)
+                                or _unknown_command(command)) is not None:
+        print(unknown, file=sys.stderr)
+        return 2
     parser = build_parser(command)
-    args = parser.parse_args(argv)
+    parser.command = command
+    try:
+        args = parser.parse_args(argv)
+    except OSError as exc:  # `flashdeck --collection C --version > /dev/full`
+        return _unwritable(exc)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
@@ -222,6 +318,13 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         if os.environ.get("FLASHDECK_DEBUG"):
             raise
+        if "readonly database" in str(exc) and type(exc).__name__ == "OperationalError":
+            # a write outside a transaction, on a collection opened read-only (its folder
+            # or disk is): said as a transaction's failure is
+            from flashdeck.collection.store import describe_error
+
+            print(f"flashdeck: {describe_error(exc)}", file=sys.stderr)
+            return 2
         damaged = _damaged_collection(args)
         if damaged is not None:
             # what a damaged file reads as (a NULL where a deck name belongs, a row cut

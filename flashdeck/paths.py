@@ -14,11 +14,36 @@ def collection_path(explicit: str | None = None) -> Path:
             from flashdeck.errors import UsageError
 
             raise UsageError("--collection was given an empty path")
-        return Path(explicit).expanduser()
+        return _from_here(Path(explicit).expanduser(), "--collection")
     env = os.environ.get("FLASHDECK_COLLECTION")
     if env:
-        return Path(env).expanduser()
+        return _from_here(Path(env).expanduser(), "$FLASHDECK_COLLECTION")
     return data_dir() / "collection.sqlite"
+
+
+CWD_GONE = ("the current folder no longer exists (deleted or moved since the shell entered"
+            " it): `cd` to a folder, or give the path from /")
+
+
+def cwd_gone() -> bool:
+    """Whether the current folder was deleted under the process (`cd d; rm -rf d`): every
+    relative path then fails, with errors that do not say why."""
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        return True
+    return False
+
+
+def _from_here(path: Path, given_by: str) -> Path:
+    """`path`; a relative one with the current folder deleted is a usage error that says so
+    (it read "no collection at c.sqlite", a cron job's collection taken for missing)."""
+    if not path.is_absolute() and cwd_gone():
+        from flashdeck.errors import UsageError
+        from flashdeck.textsafe import sanitize
+
+        raise UsageError(f"{given_by} {sanitize(str(path))} is relative, and {CWD_GONE}")
+    return path
 
 
 def demo_collection_path() -> Path:

@@ -212,8 +212,14 @@ def print_card(card, answer: bool = False, seed: int | None = None, file=None,
 
     # a cloze's answers are its strong text: highlighted as on the review screen
     theme = Theme({"markdown.strong": "bold reverse"}) if card.kind == "cloze" else None
-    console = Console(file=file or sys.stdout, width=width, highlight=False, markup=False,
-                      emoji=False, theme=theme)
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            # `flashdeck show 5 | head -1`: Rich's own handling exits 1 (read as "some
+            # input failed"); the CLI's is every other command's: the reader went away, 0
+            raise BrokenPipeError
+
+    console = _Console(file=file or sys.stdout, width=width, highlight=False, markup=False,
+                       emoji=False, theme=theme)
     width = console.width
 
     def emit(lines) -> None:

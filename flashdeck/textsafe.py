@@ -73,10 +73,12 @@ def _json_escape(match: re.Match) -> str:
     return f"\\u{ord(match.group()):04x}"
 
 
-def json_dumps(data, **kwargs) -> str:
+def json_dumps(data, *, ascii_only: bool = False, **kwargs) -> str:
     """`json.dumps(data, ensure_ascii=False, **kwargs)` with DEL, C1 controls, surrogates and
-    the bidi/invisible characters written as `\\uXXXX` escapes (C0 controls already are)."""
+    the bidi/invisible characters written as `\\uXXXX` escapes (C0 controls already are).
+    `ascii_only`: every non-ASCII character escaped (`ensure_ascii=True`), for an output
+    whose encoding cannot carry Unicode (`LANG=C` with UTF-8 mode off, PYTHONIOENCODING)."""
     import json
 
-    text = json.dumps(data, ensure_ascii=False, **kwargs)
+    text = json.dumps(data, ensure_ascii=ascii_only, **kwargs)
     return re.sub(_JSON_UNSAFE_CHARS, _json_escape, text)

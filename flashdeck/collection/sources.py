@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from flashdeck.collection.cards import ascii_int
+from flashdeck.paths import CWD_GONE, cwd_gone
 
 # `flashdeck sources` and `forget` need nothing of the notes package (~20 ms to load): the
 # functions that read notes import it themselves.
@@ -87,6 +88,9 @@ def collect_sources(paths: Iterable[str], report: ImportReport) -> list[Source]:
     sources: list[Source] = []
     for given in paths:
         path = Path(given).expanduser()
+        if not path.is_absolute() and cwd_gone():
+            report.errors.append(Problem(given, 0, CWD_GONE))
+            continue
         if not os.path.lexists(path):
             report.errors.append(Problem(given, 0, "no such file or folder"))
             continue

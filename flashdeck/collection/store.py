@@ -284,6 +284,7 @@ class Collection:
     def __init__(self, conn: sqlite3.Connection, path: Path | None):
         self.conn = conn
         self.path = path
+        self.read_only = False  # opened for reading only: its disk or folder is read-only
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
@@ -322,6 +323,11 @@ class Collection:
             col._prepare()
         except sqlite3.DatabaseError as exc:
             conn.close()
+            if not create and _cannot_write(exc):
+                # a collection on a read-only disk or in a read-only folder (a backup
+                # mounted read-only, a synced share): read commands read it as it is;
+                # what would write says the file is read-only
+                return cls._open_read_only(path, exc)
             if "not a database" in str(exc):
                 raise CollectionError(
                     f"{path}: not a flashdeck collection (not SQLite); {WRONG_FILE}") from None
@@ -337,6 +343,46 @@ class Collection:
             conn.close()
             raise
         return col
+
+    @classmethod
+    def _open_read_only(cls, path: Path, why: sqlite3.Error) -> "Collection":
+        """`path` opened for reading only (SQLite's `mode=ro`; `immutable` when the
+        collection was closed cleanly and SQLite cannot make its shared-memory file next to
+        it). Writing through it fails with SQLite's "attempt to write a readonly database",
+        which `describe_error` words."""
+        from urllib.parse import quote
+
+        uri = f"file:{quote(str(path.resolve()))}"
+        wal = path.with_name(path.name + "-wal")
+        modes = ["?mode=ro"] + ([] if wal.exists() and wal.stat().st_size else ["?immutable=1"])
+        for mode in modes:  # bounded: two at most
+            try:
+                conn = sqlite3.connect(uri + mode, uri=True, timeout=30, isolation_level=None)
+            except sqlite3.Error:
+                continue
+            col = cls(conn, path)
+            try:
+                col.conn.row_factory = sqlite3.Row
+                col.conn.execute("PRAGMA busy_timeout = 30000")
+                col.conn.execute("PRAGMA temp_store = MEMORY")
+                version = col.schema_version()  # another program's database: refused
+                if version == 0:
+                    col._refuse_empty()
+            except sqlite3.DatabaseError:
+                conn.close()
+                continue
+            except BaseException:
+                conn.close()
+                raise
+            if version != SCHEMA_VERSION:
+                conn.close()
+                raise CollectionError(
+                    f"{path}: {describe_error(why)} (and this collection, schema {version},"
+                    f" needs {'an upgrade' if version < SCHEMA_VERSION else 'a newer flashdeck'}"
+                    " before it can be read)")
+            col.read_only = True
+            return col
+        raise CollectionError(f"{path}: {describe_error(why)}") from None
 
     @classmethod
     def open_readonly(cls, path: Path) -> "Collection":
@@ -603,6 +649,13 @@ def damaged_file(path: Path) -> str | None:
     finally:
         conn.close()
     return None if verdict == ("ok",) else f"{path}: {DAMAGED}"
+
+
+def _cannot_write(exc: sqlite3.Error) -> bool:
+    """Whether `exc` is SQLite failing for want of write access (the file, its folder, or
+    the disk read-only: the -shm or -wal file cannot be made)."""
+    text = str(exc).lower()
+    return "readonly database" in text or "unable to open database file" in text
 
 
 def describe_error(exc: sqlite3.Error) -> str:

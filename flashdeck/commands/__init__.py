@@ -52,11 +52,25 @@ def require_collection(args):
     return path
 
 
+def stdout_takes_unicode() -> bool:
+    """Whether stdout's encoding carries every character (UTF-8, as almost everywhere); not
+    so under PYTHONIOENCODING=ascii or a latin-1 locale with Python's UTF-8 mode off."""
+    import codecs
+
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    try:
+        return codecs.lookup(encoding).name.startswith("utf")
+    except LookupError:
+        return False
+
+
 def print_json(data) -> None:
-    """JSON to stdout: readable Unicode, but bidi and C1 controls escaped (textsafe.json_dumps)."""
+    """JSON to stdout: readable Unicode, but bidi and C1 controls escaped (textsafe.json_dumps);
+    all of it `\\u` escapes when stdout's encoding cannot carry Unicode (the JSON stays
+    valid: the encoder's fallback, `\\xfc`, is no JSON escape)."""
     from flashdeck.textsafe import json_dumps
 
-    sys.stdout.write(json_dumps(data, indent=2))
+    sys.stdout.write(json_dumps(data, ascii_only=not stdout_takes_unicode(), indent=2))
     sys.stdout.write("\n")
 
 
@@ -67,10 +81,11 @@ def print_json_stream(items) -> None:
     from flashdeck.textsafe import json_dumps
 
     write = sys.stdout.write
+    ascii_only = not stdout_takes_unicode()
     first = True
     write("[")
     for item in items:
         write("\n  " if first else ",\n  ")
-        write(json_dumps(item))
+        write(json_dumps(item, ascii_only=ascii_only))
         first = False
     write("\n]\n" if not first else "]\n")

@@ -161,6 +161,9 @@ def bash_script(top: Command, commands: list[Command]) -> str:
         files = any(p.files for p in c.positionals)
         lines.append('            if [[ "$cur" == -* ]]; then')
         lines.append(f'                COMPREPLY=($(compgen -W "{opts}" -- "$cur"))')
+        if choices and files:  # `export anki FILE.apkg`: the file after the word
+            lines.append(f'            elif [[ " {choices} " == *" $prev "* ]]; then')
+            lines.append('                _flashdeck_files "$cur"')
         if choices:
             lines.append("            else")
             lines.append(f'                COMPREPLY=($(compgen -W "{choices}" -- "$cur"))')
@@ -306,7 +309,12 @@ def fish_script(top: Command, commands: list[Command]) -> str:
                 lines.append(_fish_option(seen, o))
         choices = [w for p in c.positionals for w in p.choices]
         if choices:
-            lines.append(f"complete -c flashdeck -n {seen} -a {_fish_quote(' '.join(choices))}")
+            words = " ".join(choices)
+            lines.append(f"complete -c flashdeck -n {seen} -a {_fish_quote(words)}")
+            if any(p.files for p in c.positionals):  # `export anki FILE.apkg`
+                after = _fish_quote(f"__fish_seen_subcommand_from {c.name}; and"
+                                    f" __fish_seen_subcommand_from {words}")
+                lines.append(f"complete -c flashdeck -n {after} -F")
         elif any(p.files for p in c.positionals):
             lines.append(f"complete -c flashdeck -n {seen} -F")
     lines.append("")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flashdeck.collection.store import Collection
 from flashdeck.commands import print_json, require_collection
-from flashdeck.errors import DamagedCollectionError
+from flashdeck.errors import CollectionError, DamagedCollectionError
 from flashdeck.scheduling.config import load_config
 from flashdeck.scheduling.doctor import RESTORE, diagnose, repair
 from flashdeck.textsafe import sanitize
@@ -34,6 +34,14 @@ def cmd_doctor(args) -> int:
         raise DamagedCollectionError(
             f"{sanitize(str(path))}: the collection file is damaged where even its list of "
             f"tables cannot be read: {RESTORE}") from None
+    if col.read_only:
+        # its checks are kept in the collection (what it replayed, for the next run), and
+        # SQLite cannot check a file it may not lock: it read as "DAMAGED: restore a backup"
+        col.close()
+        raise CollectionError(
+            f"{sanitize(str(path))}: cannot write the collection: the file or its folder is"
+            " read-only, and doctor needs to (list, due, show, stats and the other commands"
+            " that only read still work)")
     with col:
         result = repair(col, config) if args.fix else \
             diagnose(col, config, save_checkpoints=True)

@@ -19,8 +19,9 @@ import argparse
 import sys
 from pathlib import PurePosixPath
 
+from flashdeck.commands import print_json
 from flashdeck.errors import FlashdeckError, UsageError
-from flashdeck.textsafe import json_dumps, sanitize
+from flashdeck.textsafe import sanitize
 
 SEED_RANGE = 1_000_000  # short enough to type back in
 
@@ -198,7 +199,7 @@ def _list(templates: list, from_notes: list, as_json: bool) -> int:
                 for t in templates]
         rows += [{"id": t.id, "title": t.title, "topics": [*t.topics, *t.exact_topics],
                   "note": note} for t, note, _ in from_notes]
-        print(json_dumps(rows, indent=2))
+        print_json(rows)
         return 0
     everything = [*templates, *(t for t, *_ in from_notes)]
     width = max(len(t.id) for t in everything)
@@ -242,7 +243,7 @@ def _show(template, seed: int, check: str | None, as_json: bool, chosen: bool) -
             data["check"] = check
             data["verdict"] = {"status": verdict.status, "message": verdict.message,
                                "suggested": verdict.suggested}
-        print(json_dumps(data, indent=2))
+        print_json(data)
     else:
         print(sanitize(_text(instance, seed, verdict, chosen)))
     if verdict is None:

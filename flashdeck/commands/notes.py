@@ -97,12 +97,29 @@ def cmd_import(args) -> int:
         finally:
             if progress:
                 progress.close()
-    if args.json:
-        print_json(report.to_json())
-    else:
-        _print_problems(report)
-        print(report.summary())
-    return 1 if report.errors else 0
+    code = 1 if report.errors else 0
+    try:
+        if args.json:
+            print_json(report.to_json())
+        else:
+            _print_problems(report)
+            print(report.summary())
+            sys.stdout.flush()
+    except BrokenPipeError:  # `flashdeck import V | head -0`: the import is done all the same
+        return _reader_gone(code)
+    return code
+
+
+def _reader_gone(code: int) -> int:
+    """stdout's reader went away (`| head`): stdout to devnull (nothing more to say there, and
+    the interpreter's last flush must not fail), and the command's own exit code, not the
+    CLI's 0 for a closed pipe: a script's `set -o pipefail` still sees that notes failed."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return code
 
 
 def _interrupted(report, paths: list[str]) -> int:
@@ -153,12 +170,22 @@ def cmd_check(args) -> int:
         # cut at 70 characters, silently, and 70 wide ones took 140 columns)
         width = max(shutil.get_terminal_size().columns, 40)
         deck_width = max(8, min(24, (width - 19) // 3))
-        for note in notes:
-            print(sanitize_line(f"{note.path}: {len(note.cards)} cards"))
-            for card in note.cards:
-                first = card.front.strip().splitlines()[0] if card.front.strip() else ""
-                head = f"  {card.line:>5}  {card.kind:<9} {_fit(sanitize(card.deck), deck_width)}"
-                print((head + " " + _cut(sanitize(first), width - _cells(head) - 1)).rstrip())
+        try:
+            for note in notes:
+                print(sanitize_line(f"{note.path}: {len(note.cards)} cards"))
+                for card in note.cards:
+                    first = card.front.strip().splitlines()[0] if card.front.strip() else ""
+                    head = (f"  {card.line:>5}  {card.kind:<9}"
+                            f" {_fit(sanitize(card.deck), deck_width)}")
+                    print((head + " " + _cut(sanitize(first), width - _cells(head) - 1))
+                          .rstrip())
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # `flashdeck check V | head`: the problems (on stderr) were never said, and the
+            # exit code was 0 however many notes failed
+            code = _reader_gone(1 if report.errors else 0)
+            _print_problems(report)
+            return code
         _print_problems(report)
         print(f"{report.notes_imported} notes with cards, {report.cards_added} cards, "
               f"{report.notes_skipped} untagged notes skipped, {len(report.errors)} errors, "
@@ -262,25 +289,74 @@ class _ListColumns:
 
 
 def _cells(text: str) -> int:
-    """Terminal columns of `text` (wide East Asian characters take two, marks none)."""
-    import unicodedata
-
+    """Terminal columns of `text`, counted so that a line measured here never runs wider on
+    a terminal: wide East Asian characters and emoji take two; combining marks, joiners and
+    other invisible format characters none; a text-style symbol made emoji by U+FE0F (❤️)
+    two. An emoji sequence a terminal may draw joined (👨‍👩‍👧, 👍🏽, 🇩🇪) counts as its parts
+    drawn apart, as a terminal that cannot join them draws it."""
     if text.isascii():
         return len(text)
-    return sum(0 if unicodedata.combining(ch) else
-               2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+    return sum(map(_char_cells, text))
+
+
+def _char_cells(ch: str) -> int:
+    import unicodedata
+
+    if ch.isascii():
+        return 1
+    if ch == "\ufe0f":  # emoji presentation: its (narrow) symbol is drawn two wide
+        return 1
+    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf") \
+            or "\ufe00" <= ch <= "\ufe0e" or "\U000e0100" <= ch <= "\U000e01ef":
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def _graphemes(text: str) -> list[str]:
+    """`text` as the characters a reader sees (close to Unicode's extended grapheme
+    clusters): a letter with its combining marks, an emoji with its skin tone, variation
+    selector and zero-width-joined parts, a flag's two regional indicators, an Indic
+    consonant joined by a virama to the next. A cut between two of them never leaves half a
+    character (a family emoji cut to a man, a flag to a letter in a box)."""
+    import unicodedata
+
+    out: list[str] = []
+    joining = False  # the last character joins the next one to it (ZWJ, virama)
+    flag_open = False  # the last cluster is one regional indicator, waiting for its pair
+    for ch in text:  # bounded: one pass
+        code = ord(ch)
+        regional = 0x1F1E6 <= code <= 0x1F1FF
+        extends = out and (
+            (joining and not ch.isspace())
+            or (regional and flag_open)
+            or unicodedata.combining(ch)
+            or unicodedata.category(ch) in ("Mn", "Me", "Mc")
+            or ch == "\u200d"
+            or 0xFE00 <= code <= 0xFE0F or 0xE0020 <= code <= 0xE007F
+            or 0xE0100 <= code <= 0xE01EF or 0x1F3FB <= code <= 0x1F3FF)
+        if extends:
+            out[-1] += ch
+            flag_open = False
+        else:
+            out.append(ch)
+            flag_open = regional
+        joining = ch == "\u200d" or unicodedata.combining(ch) == 9  # 9: a virama
+    return out
 
 
 def _cut(text: str, width: int) -> str:
-    """`text` in at most `width` columns, ending in `…` when it was cut."""
+    """`text` in at most `width` columns, ending in `…` when it was cut, never inside a
+    character as a reader sees it (`_graphemes`)."""
     if _cells(text) <= width:
         return text
+    if text.isascii():
+        return text[:max(width - 1, 0)].rstrip() + "…"
     out, used = [], 0
-    for ch in text:
-        used += _cells(ch)
+    for cluster in _graphemes(text):
+        used += _cells(cluster)
         if used > width - 1:
             break
-        out.append(ch)
+        out.append(cluster)
     return "".join(out).rstrip() + "…"
 
 

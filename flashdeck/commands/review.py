@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from flashdeck.commands import deck_name
@@ -66,6 +67,24 @@ def _review(args, resume_gc) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError("review needs a terminal; in scripts use `flashdeck next` and "
                          "`flashdeck answer`")
+    if not sys.stderr.isatty():
+        # Textual draws the screen on stderr: `flashdeck review 2>>errors.log` ran the
+        # review unseen, into the file, the terminal blank while keys still answered cards.
+        # Said on the terminal (stdout) as well as on stderr, where it is not seen
+        message = ("flashdeck: review draws its screen on standard error, which is not a"
+                   " terminal here (`2>` a file?); run it without redirecting stderr")
+        print(message)
+        print(message, file=sys.stderr)
+        return 2
+    term = os.environ.get("TERM", "")
+    if term.lower() in ("dumb", "unknown"):
+        # Rich takes such a terminal for 80x25 with no cursor control: the screen was drawn
+        # a row too tall (the key bar off the bottom of 80x24), and never redrawn, so the
+        # keys seemed dead (Emacs' M-x shell, a CI log, an ssh session set up bare)
+        raise UsageError(f"review needs a terminal that can draw a screen, and TERM={term}"
+                         " says this one cannot; if it can, run `TERM=xterm-256color"
+                         " flashdeck review`")
+    _draw_in_utf8()
     config = load_config()
     from flashdeck.tui.app import build_app  # Textual: the review command only
 
@@ -76,6 +95,24 @@ def _review(args, resume_gc) -> int:
         app.when_started(resume_gc)
     summary = app.run()
     return finish(app, summary)
+
+
+def _draw_in_utf8() -> None:
+    """The screen in UTF-8, whatever Python took the terminal's encoding for: under
+    PYTHONIOENCODING=ascii (or a latin-1 locale with UTF-8 mode off) every rule, bar and
+    letter beyond ASCII was drawn as its escape (`\\u2501\\u2501`, `Gr\\xfc\\xdfe`): the
+    screen unreadable. Terminals are UTF-8 almost everywhere, and a screen of box drawing
+    has nothing else to fall back to."""
+    import codecs
+
+    stream = sys.__stderr__  # where Textual draws
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        unicode = codecs.lookup(encoding).name.startswith("utf")
+    except LookupError:
+        unicode = False
+    if not unicode and hasattr(stream, "reconfigure"):
+        stream.reconfigure(encoding="utf-8")
 
 
 def finish(app, summary: str | None) -> int:

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from flashdeck.notes import _tags
 from flashdeck.notes._frontmatter import Frontmatter, obsidian_key, string_list
 from flashdeck.notes._lines import Lines
+from flashdeck.notes._marks import TAG_CHARS
 from flashdeck.notes._mask import line_of
 from flashdeck.notes.model import ParserSettings
 
-TAG_ONLY_LINE_RE = re.compile(r"[ \t]*(?:#[\w/-]+[ \t]*)+")
+TAG_ONLY_LINE_RE = re.compile(rf"[ \t]*(?:#[{TAG_CHARS}]+[ \t]*)+")
 
 
 @dataclass(slots=True)

@@ -14,6 +14,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from flashdeck.notes._marks import TAG_CHARS
 from flashdeck.notes._mask import COMMENT as COMMENT_CHAR
 from flashdeck.notes._mask import OPAQUE, mask_text
 
@@ -33,7 +34,7 @@ _TRAILING_FOOTNOTES_RE = re.compile(r"(?:[ \t]*\[\^[^\[\]\s]+\])+[ \t]*$")
 # `<!--SR:-->` comment: a callout on the line below the card, hidden in Obsidian.
 METADATA_CALLOUT = "sr|card-metadata"
 _OBSIDIAN_COMMENT_RE = re.compile(r"%%.*?%%")
-_TAG_TOKEN_RE = re.compile(r"#[\w/-]+")
+_TAG_TOKEN_RE = re.compile(rf"#[{TAG_CHARS}]+")
 _LETTER_RE = re.compile(r"[^\W\d_]")
 
 

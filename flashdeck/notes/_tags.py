@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from flashdeck.notes._marks import TAG_CHARS
+
 # An inline tag starts after whitespace (or at a line start): `a#b` and `x.com/#frag` are not
 # tags. Masked code/comments (\x01, \x02) are neither whitespace nor tag characters. The
 # pattern starts with the `#` (its look-behind comes after it), so the regex engine skips
 # from `#` to `#`; a leading look-behind was tried at every position (~20x slower).
-TAG_RE = re.compile(r"#(?<!\S#)([\w/-]+)")
-LEADING_TAG_RE = re.compile(r"[ \t]*#([\w/-]+)(?=\s|\Z)[ \t]*")
+TAG_RE = re.compile(rf"#(?<!\S#)([{TAG_CHARS}]+)")
+LEADING_TAG_RE = re.compile(rf"[ \t]*#([{TAG_CHARS}]+)(?=\s|\Z)[ \t]*")
 _HAS_LETTER_RE = re.compile(r"[^\W\d]")
 
 

@@ -50,16 +50,18 @@ from typing import Any, Literal, get_args
 # ends the search for its closing `$` (`$5 … `${VAR}``: no math, the `::` after `$5` seen);
 # a `::` in a table row is no separator; a front goes on into a quote before a bare `?`;
 # a heading's trailing footnote references are no text (`## Who was Tribonian?[^1]` asks).
-# 19 (one branch): a title taken from a file's name, and a deck from a folder's, are
-# composed (NFC): macOS writes `Käse.md` decomposed, so `--deck Übungen` found nothing and a
-# breadcrumb read `Käse › Käse`. A formula card under a question heading is the question's
-# sibling (its answer shows the formula: the next card asked `F₁ = ?` right after it).
-# 19 (another): a frontmatter YAML error names the line of the mistake (a quote, `[` or `{`
-# never closed was reported at the closing `---`).
+# 19 (three branches at once): a title taken from a file's name, and a deck from a
+# folder's, are composed (NFC): macOS writes `Käse.md` decomposed, so `--deck Übungen` found
+# nothing and a breadcrumb read `Käse › Käse`. A formula card under a question heading is
+# the question's sibling (its answer shows the formula: the next card asked `F₁ = ?` right
+# after it). A frontmatter YAML error names the line of the mistake (a quote, `[` or `{`
+# never closed was reported at the closing `---`). A tag goes on through the marks of its
+# letters (`#flashcards/हिंदी` was deck `flashcards/ह`, a decomposed `café` deck
+# `flashcards/cafe`).
 # 20: a formula stated by `≈`, `\sim`, `\propto`, `\le`, `\ge`, `\equiv` is asked by its
 # left-hand side ("log₂(n!) ≈ ?"), as one with `=` is ("What is the formula for …?" before).
-# 21: both 19s and 20 together (a collection read by either 19 is read again).
-PARSER_VERSION = 21
+# 22: all of 19 and 20 together (a collection read by any one of them is read again).
+PARSER_VERSION = 22
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"

@@ -363,6 +363,30 @@ complete_words flashdeck import no
     assert lines[1:] == ["next", "next", "--limit", "good", "fish", "notes.md"]
 
 
+@pytest.mark.skipif(shutil.which("bash") is None, reason="no bash here")
+def test_bash_completion_offers_the_export_file_after_anki(cli, tmp_path):
+    """`flashdeck export anki de<Tab>` offered `anki` again (or nothing), never the file:
+    the command's word took every position. The fish script offered no file either."""
+    script = tmp_path / "flashdeck.bash"
+    script.write_text(cli("completion", "bash").out)
+    (tmp_path / "deck.apkg").write_text("x")
+    probe = f"""
+source {script}
+complete_words() {{ COMP_WORDS=("$@"); COMP_CWORD=$(( ${{#COMP_WORDS[@]}} - 1 ));
+  COMPREPLY=(); _flashdeck; printf '[%s]' "${{COMPREPLY[@]}}"; echo; }}
+complete_words flashdeck export a
+complete_words flashdeck export anki de
+complete_words flashdeck answer 12 g
+"""
+    out = subprocess.run(["bash", "-c", probe], capture_output=True, text=True, cwd=tmp_path,
+                         timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["[anki]", "[deck.apkg]", "[good]"]
+    fish = cli("completion", "fish").out.splitlines()
+    assert ("complete -c flashdeck -n '__fish_seen_subcommand_from export; and"
+            " __fish_seen_subcommand_from anki' -F") in fish
+
+
 @pytest.mark.skipif(shutil.which("zsh") is None, reason="no zsh here")
 def test_zsh_completion_parses(cli, tmp_path):
     script = tmp_path / "_flashdeck"
@@ -399,3 +423,44 @@ complete_words flashdeck import --j
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines() == ["[My Vault]", "[My Vault/F1 Score.md]",
                                        "[My Vault/F1 Score.md]", "[--json]"]
+
+
+# -- mistyped commands and options ----------------------------------------------------------------
+@pytest.mark.parametrize("typed, meant", [
+    ("lst", "`flashdeck list`"), ("reveiw", "`flashdeck review`"),
+    ("imprt", "`flashdeck import`"), ("stat", "`flashdeck stats`"),
+    ("unsupend", "`flashdeck unsuspend` or `flashdeck suspend`")])
+def test_a_mistyped_command_is_one_line_with_the_command_meant(cli, col, typed, meant):
+    """`flashdeck lst` said "argument COMMAND: invalid choice: 'lst' (choose from 'import',
+    'check', …)": all 24 names on one line, the one meant to be found by eye."""
+    result = cli("--collection", col, typed, "x")
+    one_line_usage_error(result)
+    assert result.err == (f"flashdeck: {typed!r} is not a flashdeck command; did you mean"
+                          f" {meant}? (`flashdeck --help` lists them)\n")
+
+
+def test_a_word_like_no_command_names_none(cli, col):
+    result = cli("--collection", col, "frobnicate")
+    one_line_usage_error(result)
+    assert result.err == ("flashdeck: 'frobnicate' is not a flashdeck command"
+                          " (`flashdeck --help` lists them)\n")
+
+
+def test_a_mistyped_global_option_is_named_not_its_value(cli, col):
+    """`flashdeck --colection C due`: argparse took C for the command ("invalid choice:
+    '/home/…/c.sqlite'")."""
+    result = cli("--colection", col, "due")
+    one_line_usage_error(result)
+    assert result.err == ("flashdeck: unknown option '--colection'; did you mean --collection?"
+                          " (see `flashdeck --help`)\n")
+    assert cli("--coll", col, "due").code == 0  # argparse's own abbreviation still works
+    assert cli(f"--collection={col}", "due").code == 0
+
+
+@pytest.mark.parametrize("command", ["due", "list", "exercise", "doctor"])
+def test_an_option_the_command_lacks_points_to_the_commands_help(cli, col, command):
+    """`flashdeck due --jsn` pointed to `flashdeck --help`, which lists no option of `due`."""
+    result = cli("--collection", col, command, "--jsn")
+    one_line_usage_error(result)
+    assert result.err == (f"flashdeck {command}: unrecognized arguments: --jsn"
+                          f" (see `flashdeck {command} --help`)\n")

@@ -29,6 +29,24 @@ def test_tagged_and_tags() -> None:
     assert not parse_note("x#flashcards and #123", "n.md").tagged
 
 
+@pytest.mark.parametrize("deck", [
+    "flashcards/हिंदी",  # Devanagari: vowel signs (Mc, Mn) and a virama
+    "flashcards/বাংলা/ব্যাকরণ",  # Bengali
+    "flashcards/தமிழ்",  # Tamil
+    "flashcards/cafe\u0301",  # a decomposed é (as some editors and file systems keep it)
+    "flashcards/עִבְרִית",  # Hebrew with its vowel points
+])
+def test_a_tag_goes_on_through_the_marks_of_its_letters(deck) -> None:
+    """Python's `\\w` has no combining marks: `#flashcards/हिंदी` was deck `flashcards/ह`
+    (the rest of the tag dropped), so `--deck flashcards/हिंदी` found no card."""
+    inline = parse_note(f"#{deck}\n\nQ::A\n\n#{deck} Leading::tag\n", "n.md")
+    assert [(c.deck, c.front) for c in inline.cards] == [(deck, "Q"), (deck, "Leading")]
+    assert deck in inline.tags
+    tag_only = parse_note(f"#flashcards\n\n## Why?\n\nBecause.\n#{deck}\n", "n.md")
+    [question] = [c for c in tag_only.cards if c.kind == "question"]
+    assert question.back.strip() == "Because."  # the tag-only line is no part of the answer
+
+
 @pytest.mark.parametrize("key", ["Tags", "TAGS", "Tag", "tag"])
 def test_obsidians_tags_and_aliases_keys_in_any_case(key) -> None:
     """Obsidian reads `tags`/`tag` and `aliases`/`alias` in any case (`Tags:` is what its

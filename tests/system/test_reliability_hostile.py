@@ -201,23 +201,43 @@ def test_a_collection_folder_that_cannot_be_made(cli, vault, tmp_path):
                                   " Not a directory")
 
 
-def test_a_collection_in_a_read_only_folder(cli, vault, tmp_path, readonly):
+def test_a_collection_in_a_read_only_folder(cli, vault, tmp_path, readonly, monkeypatch):
+    """A collection on a read-only disk or in a read-only folder (a backup mounted
+    read-only, a synced share): the commands that only read work (they said "cannot open
+    the collection file: check that its folder exists and is writable"); what writes says
+    the collection is read-only, and changes nothing."""
+    monkeypatch.setenv("FLASHDECK_NOW", "2026-11-24T09:00:00+00:00")
     folder = readonly.folder(tmp_path / "ro-home")
     col = folder / "c.sqlite"
     assert cli("--collection", col, "import", vault).code == 0  # made while writable
+    assert cli("--collection", col, "answer", "1", "good").code == 0
+    expected = {args: cli("--collection", col, *args).out for args in READING}
     readonly.seal(folder)
     before = vault_snapshot(vault)
-    for args in (["answer", "1", "good"], ["import", str(vault)], ["list"], ["doctor"]):
+    content = col.read_bytes()
+    for args in READING:
+        result = cli("--collection", col, *args)
+        assert (result.code, result.err) == (0, ""), args
+        assert result.out == expected[args], args
+    for args in (["answer", "2", "good"], ["import", str(vault)], ["doctor"], ["suspend", "1"],
+                 ["forget", str(vault)]):
         result = cli("--collection", col, *args)
         assert result.code == 2, (args, result.out)
         assert result.err.startswith(f"flashdeck: {col}: "), args
         assert len(result.err.strip().splitlines()) == 1 and "Traceback" not in result.err
         assert ("read-only" in result.err or "writable" in result.err), result.err
+        assert "damaged" not in result.err.lower()
+    assert col.read_bytes() == content
     new = folder / "new.sqlite"
     result = cli("--collection", new, "import", vault)
     assert result.code == 2 and result.err.startswith(f"flashdeck: {new}: ")
     assert "writable" in result.err or "read-only" in result.err
     assert vault_snapshot(vault) == before
+
+
+READING = (("list",), ("list", "--json"), ("list", "--due"), ("due",), ("due", "--json"),
+           ("next", "--json"), ("show", "1", "--answer"), ("info", "1", "--json"),
+           ("log", "--json"), ("stats", "--json"), ("sources",))
 
 
 # -- a full disk ------------------------------------------------------------------------------

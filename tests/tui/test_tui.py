@@ -731,11 +731,14 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-@pytest.mark.parametrize("editor", ["/nonexistent/bin/editor --wait", "__not_executable__"])
+@pytest.mark.parametrize("editor", ["/nonexistent/bin/editor --wait", "__not_executable__",
+                                    "code --wait '"])
 def test_an_editor_that_cannot_start_says_so_and_the_review_goes_on(tmp_path, editor):
     """`e` with $EDITOR naming no program (a typo, an editor not installed here) left the
     terminal blank, the app suspended for good: keys echoed on the blank screen and only
-    Ctrl+C ended it. Now the screen comes back at once and says why.
+    Ctrl+C ended it. Now the screen comes back at once and says why. An $EDITOR with a quote
+    left open (`code --wait '`) ended the review: "internal error: ValueError: No closing
+    quotation".
 
     The collection is imported from its note, as a user's is: the real `flashdeck review`
     re-scans the vault on start, and a note file that did not hold the cards (the
@@ -767,6 +770,32 @@ def test_an_editor_that_cannot_start_says_so_and_the_review_goes_on(tmp_path, ed
     assert code == 0
     assert "Traceback" not in shown
     assert "Reviewed 1 card" in shown  # the answer after the editor was written
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_the_screen_is_drawn_in_utf8_whatever_python_takes_the_terminal_for(tmp_path, encoding):
+    """PYTHONIOENCODING=ascii (or a latin-1 locale with UTF-8 mode off): the review screen
+    drew every rule, bar and non-ASCII letter as its escape (`\\u2501`, `Gr\\xfc\\xdfe`)."""
+    from flashdeck.collection.importer import import_paths
+    from flashdeck.collection.store import Collection
+
+    note = tmp_path / "vault" / "Grüße.md"
+    note.parent.mkdir(parents=True)
+    note.write_text("#flashcards/übung\n\nWie heißt die Straße?::Hauptstraße\n",
+                    encoding="utf-8")
+    collection = tmp_path / "c.sqlite"
+    with Collection.open(collection) as col:
+        import_paths(col, [str(note.parent)])
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).parents[2]), TERM="xterm-256color",
+               XDG_STATE_HOME=str(tmp_path / "state"), FLASHDECK_NOW=NOW_ISO,
+               TEXTUAL_ANIMATIONS="none", PYTHONIOENCODING=encoding)
+    code, shown = _run_in_a_terminal(
+        ["--collection", str(collection), "review"], env,
+        [("Wie heißt die Straße?", b" "), ("Hauptstraße", b"q"), ("Session summary", b"q")],
+        timeout=30, program=REVIEW)
+    assert code == 0
+    assert "\\u25" not in shown and "\\xdf" not in shown
+    assert "übung" in shown and "━" in shown
 
 
 # -- the light widgets of the first frame look exactly like Textual's ---------------------------

@@ -618,7 +618,15 @@ class ReviewScreen(Screen):
                                       "deleted): re-reading your notes."), markup=False)
             await self.reimport(card)
             return
-        command = shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
+        variable = "VISUAL" if os.environ.get("VISUAL") else "EDITOR"
+        value = os.environ.get(variable) or "vi"
+        try:
+            command = shlex.split(value) or ["vi"]  # only blanks: as if unset
+        except ValueError as exc:  # `EDITOR="code '"`: the review ended "internal error"
+            self.notify(content.plain(f"Cannot run the editor: ${variable} ({value!r}) is no"
+                                      f" command line: {exc}."), severity="error",
+                        markup=False)
+            return
         command += [f"+{card.line}", card.note]
         try:
             with self.app.suspend():
