@@ -329,6 +329,17 @@ def test_review_ahead_counts_the_learning_cards_it_shows(cli, vault, tmp_path, m
     assert sum(ahead["counts"].values()) == 1
 
 
+def _shown_in_turn(cli, col, count: int) -> list[int]:
+    """The ids of the next `count` cards as the review gives them: each `next` answered Easy
+    (out of today, so it does not come back)."""
+    shown = []
+    for _ in range(count):
+        card = cli("--collection", col, "next", "--json").json["card"]
+        shown.append(card["id"])
+        assert cli("--collection", col, "answer", card["id"], "easy").code == 0
+    return shown
+
+
 # -- list --due lists what due counts --------------------------------------------------------
 
 def _metrics_vault(folder):
@@ -367,12 +378,8 @@ def test_list_due_lists_the_new_cards_due_counts_in_queue_order(cli, tmp_path, m
     text = cli("--collection", col, "list", "--due")
     assert text.code == 0 and [line.split()[0] for line in text.out.splitlines()] == [
         str(c["id"]) for c in listed]
-    # the order the review gives them: answer each `next` Easy (out of today) and compare
-    shown = []
-    for _ in range(3):
-        card = cli("--collection", col, "next", "--json").json["card"]
-        shown.append(card["id"])
-        assert cli("--collection", col, "answer", card["id"], "easy").code == 0
+    # the order the review gives them
+    shown = _shown_in_turn(cli, col, 3)
     assert shown == [c["id"] for c in listed]
     # the limit spent: nothing new is due, nothing is listed
     assert cli("--collection", col, "due", "--json").json["total"]["new"] == 0
@@ -419,11 +426,7 @@ def test_list_due_after_some_answers_follows_the_turns_the_notes_have_had(cli, t
         assert cli("--collection", col, "answer", card_id, "easy").code == 0
     listed = [c["id"] for c in cli("--collection", col, "list", "--due", "--json").json]
     assert len(listed) == cli("--collection", col, "due", "--json").json["total"]["new"] == 3
-    shown = []
-    for _ in range(3):
-        card = cli("--collection", col, "next", "--json").json["card"]
-        shown.append(card["id"])
-        assert cli("--collection", col, "answer", card["id"], "easy").code == 0
+    shown = _shown_in_turn(cli, col, 3)
     assert shown == listed
 
 
@@ -455,9 +458,5 @@ def test_list_due_gives_the_exercises_apart_as_the_review_does(cli, tmp_path, mo
     kinds = [c["kind"] for c in listed]
     assert len(listed) == 12 and kinds.count("exercise") >= 3, kinds
     assert not any(a == b == "exercise" for a, b in zip(kinds, kinds[1:])), kinds
-    shown = []
-    for _ in range(12):
-        card = cli("--collection", col, "next", "--json").json["card"]
-        shown.append(card["id"])
-        assert cli("--collection", col, "answer", card["id"], "easy").code == 0
+    shown = _shown_in_turn(cli, col, 12)
     assert shown == [c["id"] for c in listed]

@@ -21,7 +21,9 @@ NOW = "2026-11-24T09:00:00+00:00"
 def env(collection: Path, **extra: str) -> dict[str, str]:
     """The environment of a flashdeck subprocess: this checkout, a fixed clock, no user files."""
     result = dict(os.environ)
-    result["PYTHONPATH"] = str(REPO) + os.pathsep + result.get("PYTHONPATH", "")
+    # no empty entry when there was none: it stands for the working folder, which Python
+    # makes absolute at start-up (a deleted working folder then stopped Python itself)
+    result["PYTHONPATH"] = os.pathsep.join(filter(None, (str(REPO), result.get("PYTHONPATH"))))
     result["FLASHDECK_COLLECTION"] = str(collection)
     result["FLASHDECK_CONFIG"] = str(collection.parent / "no-config.toml")
     result.pop("FLASHDECK_DEBUG", None)
