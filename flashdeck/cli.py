@@ -293,6 +293,8 @@ def main(argv: list[str] | None = None) -> int:
         # the clock, read once: a malformed or out-of-range FLASHDECK_NOW is a usage error
         # before the command does anything (`review` reads the live clock itself as well)
         args.now = None if args.command in CLOCKLESS else clock.now()
+        if args.command not in CLOCKLESS and (problem := clock.tz_problem()) is not None:
+            print(f"flashdeck: warning: {sanitize(problem)}", file=sys.stderr)
         return int(args.func(args) or 0)
     except FlashdeckError as exc:
         # the one exit every message passes: a path or a name in it may hold anything (a

@@ -55,6 +55,22 @@ def local_tz():
     return _local_tz(os.environ.get("TZ", ""), os.environ.get("FLASHDECK_NOW", ""))
 
 
+def tz_problem() -> str | None:
+    """What is wrong with `TZ` when it names no zone this system knows and is no POSIX rule
+    either (`Europe/Berln`): the C library, `date` with it, then keeps UTC, and flashdeck its
+    fallback (`local_tz`), with nothing said. None when TZ is unset, empty or sound."""
+    value = os.environ.get("TZ", "")
+    name = value.lstrip(":")
+    if name.startswith("/") and "/zoneinfo/" in name:
+        name = name.split("/zoneinfo/", 1)[1]
+    if not name or _zone(name) is not None or _posix_rule(name):
+        return None
+    used = local_tz()
+    said = getattr(used, "key", None) or used.tzname(datetime.now(timezone.utc)) or str(used)
+    return (f"TZ={value!r} names no time zone this system knows: days are kept in {said}"
+            " instead (e.g. TZ=Europe/Berlin, or unset TZ for the system's zone)")
+
+
 @lru_cache(maxsize=8)
 def _local_tz(tz_name: str, fixed: str):
     name = tz_name.lstrip(":")

@@ -121,3 +121,23 @@ def test_every_json_time_of_a_card_is_local_like_info_and_log(cli, tmp_path, zon
     info = cli("--collection", col, "info", card_id, "--json").json["due"]
     logged = cli("--collection", col, "log", "--json").json[0]["due"]
     assert listed == info == logged == answered["due"]
+
+
+@pytest.mark.parametrize("tz", ["Europe/Berln", "Berlin"])
+def test_a_tz_that_names_no_zone_is_said_not_kept_in_silence(cli, tmp_path, zone_env,
+                                                            tz) -> None:
+    """`TZ=Europe/Berln` (a typo): the C library and `date` keep UTC, flashdeck its own
+    fallback, and nothing said so; every day's start was an hour or more off the user's.
+    Each command now says which zone it keeps the days in, and goes on."""
+    zone_env.setenv("TZ", tz)
+    zone_env.setenv("FLASHDECK_NOW", "2026-12-01T07:00:00+01:00")
+    vault = tmp_path / "vault"
+    write_note(vault, "Recall.md", "---\ntags: [flashcards]\n---\n\n"
+                                   "Recall::the share of real positives found\n")
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    due = cli("--collection", col, "due")
+    assert due.code == 0 and "total" in due.out
+    assert due.err == (f"flashdeck: warning: TZ='{tz}' names no time zone this system knows:"
+                       " days are kept in UTC+01:00 instead (e.g. TZ=Europe/Berlin, or unset TZ"
+                       " for the system's zone)\n")
