@@ -60,9 +60,7 @@ def tz_problem() -> str | None:
     either (`Europe/Berln`): the C library, `date` with it, then keeps UTC, and flashdeck its
     fallback (`local_tz`), with nothing said. None when TZ is unset, empty or sound."""
     value = os.environ.get("TZ", "")
-    name = value.lstrip(":")
-    if name.startswith("/") and "/zoneinfo/" in name:
-        name = name.split("/zoneinfo/", 1)[1]
+    name = _tz_name(value)
     if not name or _zone(name) is not None or _posix_rule(name):
         return None
     used = local_tz()
@@ -71,11 +69,18 @@ def tz_problem() -> str | None:
             " instead (e.g. TZ=Europe/Berlin, or unset TZ for the system's zone)")
 
 
+def _tz_name(value: str) -> str:
+    """The zone `TZ` names: `:Europe/Berlin` and `:/usr/share/zoneinfo/Europe/Berlin` are
+    `Europe/Berlin`; anything else as it is (a POSIX rule, or nothing)."""
+    name = value.lstrip(":")
+    if name.startswith("/") and "/zoneinfo/" in name:
+        name = name.split("/zoneinfo/", 1)[1]
+    return name
+
+
 @lru_cache(maxsize=8)
 def _local_tz(tz_name: str, fixed: str):
-    name = tz_name.lstrip(":")
-    if name.startswith("/") and "/zoneinfo/" in name:  # TZ=:/usr/share/zoneinfo/Europe/Berlin
-        name = name.split("/zoneinfo/", 1)[1]
+    name = _tz_name(tz_name)
     zone = _zone(name) if name else None
     if zone is not None:
         return zone

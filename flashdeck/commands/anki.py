@@ -132,10 +132,12 @@ def cmd_sync(args) -> int:
 
 def _not_kept(changes) -> str:
     """The warning for schedule changes made in Anki that the sync put back."""
+    from flashdeck.commands.notes import _cut
+
     what = {"reset": "reset (Forget)", "due date": "given a due date",
             "rescheduled": "rescheduled by a change of FSRS settings"}
     done = " or ".join(what[kind] for kind in what if any(c.what == kind for c in changes))
-    named = ", ".join(f"card {change.card_id} ({_short(change.front)})"
+    named = ", ".join(f"card {change.card_id} ({_cut(' '.join(change.front.split()), 40)})"
                       for change in changes[:MAX_NAMED])
     if len(changes) > MAX_NAMED:
         named += f" and {len(changes) - MAX_NAMED} more"
@@ -147,11 +149,6 @@ def _not_kept(changes) -> str:
             f" so {kept} flashdeck's schedule, here and in Anki again after this sync"
             " (in flashdeck, `review --ahead DAYS` shows cards sooner; bury or suspend puts"
             " them off).")
-
-
-def _short(text: str, width: int = 40) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= width else line[:width - 1] + "…"
 
 
 def cmd_export(args) -> int:
