@@ -35,31 +35,9 @@ def fitted(line: str, width: int) -> list[str]:
                 else:
                     out.append(f"  {part}" if out else part)
             return out
-    return _words(line, width, cell_width)
+    from flashdeck.scheduling.stats_charts import wrap_line
 
-
-def _words(line: str, width: int, cell_width) -> list[str]:
-    out: list[str] = []
-    current = ""
-    for word in line.split(" "):
-        indent = "  " if out else ""
-        joined = f"{current} {word}" if current else indent + word
-        if cell_width(joined) <= width:
-            current = joined
-            continue
-        if current.strip():
-            out.append(current)
-            current = ""
-        current = "  " + word if out else word
-        while cell_width(current) > width:  # one word wider than the line: cut it
-            cut = width
-            while cell_width(current[:cut]) > width:
-                cut -= 1
-            out.append(current[:cut])
-            current = "  " + current[cut:]
-    if current.strip():
-        out.append(current)
-    return out
+    return wrap_line(line, width)
 
 
 def say(line: str, width: int | None = None) -> None:

@@ -204,13 +204,14 @@ def all_lines(stats: Stats, width: int = 80, *, title: bool = True,
         if lines:
             lines.append("")
         lines.extend(part)
-    return [piece for line in lines for piece in _fit(line, width)]
+    return [piece for line in lines for piece in wrap_line(line, width)]
 
 
-def _fit(line: str, width: int) -> list[str]:
+def wrap_line(line: str, width: int) -> list[str]:
     """A line too long for the width, wrapped at its spaces (a chart row never is), in the
-    columns a terminal gives it (a wide character takes two); a word longer than a line (a
-    deck name) is broken where the line ends."""
+    columns a terminal gives it (a wide character takes two), the rest indented two past
+    its own indent; a word longer than a line (a deck name) is broken where the line ends.
+    (`stats`'s summary lines too: commands/stats.py.)"""
     from rich.cells import cell_len
 
     if cell_len(line) <= width:
