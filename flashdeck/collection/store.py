@@ -362,9 +362,7 @@ class Collection:
                 continue
             col = cls(conn, path)
             try:
-                col.conn.row_factory = sqlite3.Row
-                col.conn.execute("PRAGMA busy_timeout = 30000")
-                col.conn.execute("PRAGMA temp_store = MEMORY")
+                col._settings()
                 version = col.schema_version()  # another program's database: refused
                 if version == 0:
                     col._refuse_empty()
@@ -410,13 +408,17 @@ class Collection:
                 f"{self.path}: an empty file, not a flashdeck collection; "
                 "`flashdeck import NOTES` makes one")
 
-    def _configure(self) -> None:
+    def _settings(self) -> None:
+        """What every connection to a collection has, the read-only one too."""
         self.conn.row_factory = sqlite3.Row
         self.conn.execute("PRAGMA busy_timeout = 30000")
         self.conn.execute("PRAGMA foreign_keys = ON")
         # an import's savepoint per note keeps the pages it changes in a sub-journal; in a
         # temp file that was ~200,000 small writes on a cold import of 2,000 notes
         self.conn.execute("PRAGMA temp_store = MEMORY")
+
+    def _configure(self) -> None:
+        self._settings()
         if self.path is not None:
             # refuse another program's database before switching it to WAL (that rewrites
             # its header: "refused" must mean "untouched")
