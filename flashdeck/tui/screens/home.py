@@ -154,10 +154,20 @@ class HomeScreen(Screen):
             lines.append(Content("No cards yet: add your notes with `flashdeck import PATH`."))
         self.query_one("#later", Static).update(Content("\n").join(lines))
         self.total = total
-        self.call_after_refresh(self._fit_height)
+        self._fit_later()
 
     MIN_TABLE_HEIGHT = 4  # its border, its header and one deck
     FIT_PASSES = 8  # at most: the table and the lines under it settle in two or three
+
+    fits_pending = 0  # _fit_height passes still to run (tests wait for 0 before a snapshot)
+
+    def _fit_later(self, *args: object) -> None:
+        self.fits_pending += 1
+        self.call_after_refresh(self._fit_pass, *args)
+
+    def _fit_pass(self, *args) -> None:
+        self.fits_pending -= 1
+        self._fit_height(*args)
 
     def _fit_height(self, passes: int = FIT_PASSES, last: object = None) -> None:
         """The deck table at most as tall as the room between the title and the lines under
@@ -183,7 +193,7 @@ class HomeScreen(Screen):
                 # below its last row shown
                 table.call_after_refresh(self._cursor_into_view)
         if seen != last and passes > 1:
-            self.call_after_refresh(self._fit_height, passes - 1, seen)
+            self._fit_later(passes - 1, seen)
 
     def _cursor_into_view(self) -> None:
         table = self.query_one("#decks", DataTable)
@@ -233,7 +243,7 @@ class HomeScreen(Screen):
     def on_resize(self) -> None:
         if self._counts is not None:
             self._fill_table(self._counts)
-        self.call_after_refresh(self._fit_height)
+        self._fit_later()
 
     def on_home_screen_counts_failed(self, message: CountsFailed) -> None:
         self.notify(plain(f"Could not count the decks: {message.error}"), severity="error",
