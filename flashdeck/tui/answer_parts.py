@@ -25,6 +25,7 @@ from textual.widgets import Button, Input, Static
 from flashdeck.scheduling.rating import Rating
 from flashdeck.tui.answer_keys import COMMAND_KEYS
 from flashdeck.tui.content import plain
+from flashdeck.tui.widgets import once_laid_out
 
 _VARIANTS = {Rating.AGAIN: "error", Rating.HARD: "warning", Rating.GOOD: "success",
              Rating.EASY: "primary"}
@@ -431,30 +432,5 @@ def scroll_to_show(scroll: Widget, first: Widget, last: Widget) -> object:
     return scroll.virtual_size, viewport, top, bottom, target
 
 
-LAYOUT_PASSES = 8  # at most: a card's parts settle in two or three
-
-
-def once_laid_out(widget: Widget, apply: Callable[[], object], passes: int = LAYOUT_PASSES,
-                  last: object = None) -> None:
-    """Run `apply` (a scroll into view, reading the widgets' regions) after the next
-    refresh, and again after each refresh until what it reads stops changing.
-
-    One refresh is not enough: a card's parts are laid out over several. Right after the
-    next card is shown the regions still hold the last card's scroll offset, and a prompt's
-    table (a Markdown block) gets its cells and rows a refresh or two later, so the scroll
-    was computed on the old layout: the answer box of the second exercise of a session
-    stayed under the fold, and at 80×24 Enter on a mask grid showed no verdict (it was
-    below the box, out of view). `apply` returns what its scroll was decided on (None:
-    nothing to do)."""
-    def run() -> None:
-        if not widget.is_attached:
-            return
-        seen = apply()
-        if seen is not None and seen != last and passes > 1:
-            once_laid_out(widget, apply, passes - 1, seen)
-
-    widget.call_after_refresh(run)
-
-
 __all__ = ["AnswerBar", "AnswerInput", "ExercisePanel", "grid_content", "grid_width",
-           "once_laid_out", "scroll_to_show"]
+           "scroll_to_show"]

@@ -46,17 +46,39 @@ async def _settled(pilot) -> None:
             break
         await pilot.pause(0.02)
     await pilot.pause()
+    await _laid_out(pilot)
 
 
-async def _home_fitted(pilot) -> None:
-    """The home screen fits its deck table to the room left in a chain of refreshes after
-    its counts arrive; under load (CI) the 80×24 snapshot caught the chain half way."""
-    screen = pilot.app.screen
+async def _laid_out(pilot) -> None:
+    """Wait until no layout pass is left (`once_laid_out`: the home screen fits its deck
+    table, the review screen scrolls the answer into view, a chain of refreshes each). Under
+    load (CI) the 80×24 home screen was shot half way through its chain."""
     for _ in range(250):
-        if screen._counts is not None and screen.fits_pending == 0:
+        if not getattr(pilot.app, "layout_passes_pending", 0):
             break
         await pilot.pause(0.02)
     await pilot.pause()
+    # and then still: two screenshots 0.1 s apart the same (whatever else a busy machine
+    # may leave half drawn)
+    last = None
+    for _ in range(30):
+        shot = pilot.app.export_screenshot()
+        if shot == last:
+            break
+        last = shot
+        await pilot.pause(0.1)
+
+
+def _pressing(*keys: str, first=None):
+    """A snapshot's `run_before`: the keys, then a wait until the screen has settled
+    (snap_compare's own `press=` shoots right after the last key)."""
+    async def run(pilot) -> None:
+        if first is not None:
+            await first(pilot)
+        await pilot.press(*keys)
+        await _settled(pilot)
+
+    return run
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -71,7 +93,6 @@ def test_home_screen(app, snap_compare, size):
                 break
             await pilot.pause(0.02)
         await _settled(pilot)
-        await _home_fitted(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=to_home)
 
@@ -83,17 +104,19 @@ def test_question(app, snap_compare, size):
 
 @pytest.mark.parametrize("size", SIZES)
 def test_revealed_answer_with_previews(app, snap_compare, size):
-    assert snap_compare(app, press=["space"], terminal_size=size)
+    assert snap_compare(app, terminal_size=size, run_before=_pressing("space"))
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_cloze_revealed(tmp_path, snap_compare, size):
-    assert snap_compare(_only(tmp_path, "cloze"), press=["space"], terminal_size=size)
+    assert snap_compare(_only(tmp_path, "cloze"), terminal_size=size,
+                        run_before=_pressing("space"))
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_formula_revealed(tmp_path, snap_compare, size):
-    assert snap_compare(_only(tmp_path, "formula"), press=["space"], terminal_size=size)
+    assert snap_compare(_only(tmp_path, "formula"), terminal_size=size,
+                        run_before=_pressing("space"))
 
 
 # A chain wider than 80 columns: it breaks at its `=` there, one row at 120 columns.
@@ -107,7 +130,7 @@ def test_wide_formula_revealed(tmp_path, snap_compare, size):
     cards = [card("formula", "Tversky Index: $T_{\\alpha,\\beta}$ = ?", TVERSKY_CHAIN, 22,
                   breadcrumb=("Tversky Index",))]
     app = app_for(make_collection(tmp_path / "c.sqlite", cards))
-    assert snap_compare(app, press=["space"], terminal_size=size)
+    assert snap_compare(app, terminal_size=size, run_before=_pressing("space"))
 
 
 async def _steady_cursor(pilot) -> None:
@@ -135,8 +158,8 @@ def test_exercise_question(tmp_path, snap_compare, size):
 def test_exercise_graded(tmp_path, snap_compare, size):
     """Answered 0.5: the verdict and the working in view, the long lines wrapped."""
     app = app_for(make_collection(tmp_path / "c.sqlite", [fuel_card()]))
-    assert snap_compare(app, press=[*"0.5", "enter"], terminal_size=size,
-                        run_before=_steady_cursor)
+    assert snap_compare(app, terminal_size=size,
+                        run_before=_pressing(*"0.5", "enter", first=_steady_cursor))
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -146,18 +169,18 @@ def test_exercise_with_a_grid_graded(tmp_path, snap_compare, size):
     template = builtin_template("mask-grid")
     cards = [card("exercise", template.title, template.source, 5, exercise="mask-grid")]
     app = app_for(make_collection(tmp_path / "c.sqlite", cards))
-    assert snap_compare(app, press=[*"1/2", "enter"], terminal_size=size,
-                        run_before=_steady_cursor)
+    assert snap_compare(app, terminal_size=size,
+                        run_before=_pressing(*"1/2", "enter", first=_steady_cursor))
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_help_screen(app, snap_compare, size):
-    assert snap_compare(app, press=["question_mark"], terminal_size=size)
+    assert snap_compare(app, terminal_size=size, run_before=_pressing("question_mark"))
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_help_screen_scrolled_to_the_end(app, snap_compare, size):
-    assert snap_compare(app, press=["question_mark", "end"], terminal_size=size)
+    assert snap_compare(app, terminal_size=size, run_before=_pressing("question_mark", "end"))
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -170,12 +193,13 @@ def test_info_screen(tmp_path, cli, monkeypatch, snap_compare, size):
         monkeypatch.setenv("FLASHDECK_NOW", moment)
         assert cli("--collection", path, "answer", "1", "good").code == 0
     monkeypatch.setenv("FLASHDECK_NOW", NOW_ISO)
-    assert snap_compare(app_for(path), press=["i"], terminal_size=size)
+    assert snap_compare(app_for(path), terminal_size=size, run_before=_pressing("i"))
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_summary(app, snap_compare, size):
-    assert snap_compare(app, press=["space", "1", "space", "3", "q"], terminal_size=size)
+    assert snap_compare(app, terminal_size=size,
+                        run_before=_pressing("space", "1", "space", "3", "q"))
 
 
 # -- images embedded in the note (half-blocks: the same SVG on every terminal) --------------

@@ -22,7 +22,7 @@ from textual.widgets import DataTable, Footer, Static
 from flashdeck.scheduling.engine import Counts
 from flashdeck.scheduling.upcoming import Upcoming
 from flashdeck.tui.content import plain
-from flashdeck.tui.widgets import Notice
+from flashdeck.tui.widgets import Notice, once_laid_out
 
 ALL = "\x00all"  # the row key of the totals row (no deck name can hold NUL)
 
@@ -154,30 +154,18 @@ class HomeScreen(Screen):
             lines.append(Content("No cards yet: add your notes with `flashdeck import PATH`."))
         self.query_one("#later", Static).update(Content("\n").join(lines))
         self.total = total
-        self._fit_later()
+        once_laid_out(self, self._fit_height)
 
     MIN_TABLE_HEIGHT = 4  # its border, its header and one deck
-    FIT_PASSES = 8  # at most: the table and the lines under it settle in two or three
 
-    fits_pending = 0  # _fit_height passes still to run (tests wait for 0 before a snapshot)
-
-    def _fit_later(self, *args: object) -> None:
-        self.fits_pending += 1
-        self.call_after_refresh(self._fit_pass, *args)
-
-    def _fit_pass(self, *args) -> None:
-        self.fits_pending -= 1
-        self._fit_height(*args)
-
-    def _fit_height(self, passes: int = FIT_PASSES, last: object = None) -> None:
+    def _fit_height(self) -> object:
         """The deck table at most as tall as the room between the title and the lines under
         it (what is due today, what is waiting), above the key bar. CSS could not say it
         (`max-height: 1fr` is the whole screen): with more decks than fit, the table ran
         under the key bar and off the screen, its last rows, its highlighted row on the
         way down and the lines under it hidden. Run after each refresh until what it
-        reads stops changing (the lines under the table are laid out a refresh later)."""
-        if not self.is_attached:
-            return
+        reads stops changing (`once_laid_out`: the lines under the table are laid out a
+        refresh later); returns what it read."""
         table, later = self.query_one("#decks", DataTable), self.query_one("#later", Static)
         bottom = self.scrollable_content_region.bottom
         for footer in self.query(Footer):
@@ -192,8 +180,7 @@ class HomeScreen(Screen):
                 # made shorter, the table kept its scroll: the highlighted deck could be
                 # below its last row shown
                 table.call_after_refresh(self._cursor_into_view)
-        if seen != last and passes > 1:
-            self._fit_later(passes - 1, seen)
+        return seen
 
     def _cursor_into_view(self) -> None:
         table = self.query_one("#decks", DataTable)
@@ -243,7 +230,7 @@ class HomeScreen(Screen):
     def on_resize(self) -> None:
         if self._counts is not None:
             self._fill_table(self._counts)
-        self._fit_later()
+        once_laid_out(self, self._fit_height)
 
     def on_home_screen_counts_failed(self, message: CountsFailed) -> None:
         self.notify(plain(f"Could not count the decks: {message.error}"), severity="error",

@@ -31,7 +31,8 @@ from flashdeck.tui import content
 from flashdeck.tui.app import DEMO_NOTICE, RESCAN_HOLD_SECONDS, Reimported
 from flashdeck.tui.session import worker_collection
 from flashdeck.tui.answer_keys import COMMAND_KEYS, answer_words, types_into_answer
-from flashdeck.tui.widgets import CardSide, Notice, StatusLine, card_markdown_class, queue_of
+from flashdeck.tui.widgets import (CardSide, Notice, StatusLine, card_markdown_class,
+                                   once_laid_out, queue_of)
 
 if TYPE_CHECKING:
     from flashdeck.tui.answer_parts import AnswerBar, ExercisePanel
@@ -435,8 +436,6 @@ class ReviewScreen(Screen):
             await self.reveal()
             # the answer in view once laid out: below a long front (or on a small terminal)
             # it came in under the fold, and a second Space graded an answer never seen
-            from flashdeck.tui.answer_parts import once_laid_out  # built by the reveal
-
             once_laid_out(self, self._answer_into_view)
             return
         await self.action_grade(self.suggested or Rating.GOOD)
@@ -737,7 +736,7 @@ class ReviewScreen(Screen):
         await self.reveal()
         # the verdict and the working below it in view (at 80×24 PageDown shows the rest),
         # once the revealed answer has been laid out
-        from flashdeck.tui.answer_parts import once_laid_out, run_screen_key
+        from flashdeck.tui.answer_parts import run_screen_key
 
         once_laid_out(self, self._verdict_into_view)
         keys, self._keys_after_check = self._keys_after_check, []
@@ -819,8 +818,6 @@ class ReviewScreen(Screen):
                 # made smaller after the reveal (a split pane opened), the card kept its
                 # scroll: the answer went under the fold, the question and the grade
                 # buttons left on screen. The answer comes back into view as on Space.
-                from flashdeck.tui.answer_parts import once_laid_out  # built by the reveal
-
                 once_laid_out(self, self._verdict_into_view if self.graded
                               else self._answer_into_view)
             width = content.panel_math_width(self.query_one("#card", VerticalScroll),
