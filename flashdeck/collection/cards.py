@@ -156,30 +156,20 @@ def get_card(col: Collection, card_id: int) -> CardView:
     return CardView.from_row(card_row(col, card_id))
 
 
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-
-
-def fold_deck(name: str) -> str:
-    """A deck name as decks are compared: tags name decks and tags are case-insensitive
-    (`#Flashcards/ML` is `#flashcards/ml`), as Anki's deck names are. ASCII letters only, as
-    SQLite's NOCASE and LIKE fold them, so Python and SQL agree on every name."""
-    return name.translate(_ASCII_LOWER)
-
-
-def in_deck(name: str, deck: str) -> bool:
-    """Whether deck `name` is `deck` or one of its subdecks (as deck_clause matches)."""
-    name, deck = fold_deck(name), fold_deck(deck.strip("/"))
-    return name == deck or name.startswith(deck + "/")
-
-
 def deck_clause(deck: str | None, column: str = "c.deck") -> tuple[str, list]:
     """A deck and its subdecks: `flashcards/ml` matches `flashcards/ml/metrics` too, and
-    `Flashcards/ML` (letter case aside, as the subdecks' LIKE always matched: fold_deck)."""
+    `Flashcards/ML`: letter case aside, as `decknames.in_deck` compares (SQLite's NOCASE and
+    LIKE fold ASCII letters; a name with another character is compared by `in_deck` itself,
+    registered on every connection)."""
     if not deck:
         return "", []
     deck = deck.strip("/")
-    return f" AND ({column} = ? COLLATE NOCASE OR {column} LIKE ? ESCAPE '\\')", [
-        deck, deck.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "/%"]
+    clause = f"{column} = ? COLLATE NOCASE OR {column} LIKE ? ESCAPE '\\'"
+    params = [deck, deck.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "/%"]
+    if not deck.isascii():
+        clause += f" OR in_deck({column}, ?)"
+        params.append(deck)
+    return f" AND ({clause})", params
 
 
 # Sources by path, their notes by path, each note's cards by position: each step an index

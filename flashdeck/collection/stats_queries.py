@@ -9,7 +9,8 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from flashdeck.clock import EARLIEST, LATEST
-from flashdeck.collection.cards import LATER_COPY, deck_clause, in_deck
+from flashdeck.collection.cards import LATER_COPY, deck_clause
+from flashdeck.collection.decknames import in_deck
 from flashdeck.collection.store import Collection
 
 MATURE_DAYS = 21  # a review card's interval from which it is mature (Anki's)

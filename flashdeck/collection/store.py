@@ -416,6 +416,9 @@ class Collection:
         # an import's savepoint per note keeps the pages it changes in a sub-journal; in a
         # temp file that was ~200,000 small writes on a cold import of 2,000 notes
         self.conn.execute("PRAGMA temp_store = MEMORY")
+        from flashdeck.collection.decknames import register_deck_functions
+
+        register_deck_functions(self.conn)
 
     def _configure(self) -> None:
         self._settings()

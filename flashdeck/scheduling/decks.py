@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Callable
 
-from flashdeck.collection.cards import fold_deck
+from flashdeck.collection.decknames import fold_deck
 from flashdeck.scheduling.config import Config
 from flashdeck.scheduling.engine import Counts, Engine
 

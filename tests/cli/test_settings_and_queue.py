@@ -245,6 +245,32 @@ def test_decks_that_differ_only_in_letter_case_are_one_deck(cli, tmp_path):
     assert cli("--collection", col, "list", "--deck", "flashcards/m", "--json").json == []
 
 
+def test_decks_that_differ_in_the_case_of_other_letters_are_one_deck_too(cli, tmp_path):
+    """`--deck flashcards/übungen` found nothing for `#flashcards/Übungen` (SQLite folds only
+    ASCII letters), while `due` showed the two spellings as two decks."""
+    vault = tmp_path / "vault"
+    write_note(vault, "Ableitung.md", "---\ntags: [flashcards/Übungen]\n---\n\n"
+                                      "Ableitung von sin x::cos x\n")
+    write_note(vault, "Integral.md", "#flashcards/übungen/Analysis\n\nIntegral von 1/x::ln|x|\n")
+    write_note(vault, "Etudes.md", "#flashcards/ÉTUDES\n\nLa dérivée de x²::2x\n")
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+
+    due = cli("--collection", col, "due", "--json").json
+    assert [(row["deck"], row["new"]) for row in due["decks"]] == [
+        ("flashcards", 3), ("flashcards/ÉTUDES", 1), ("flashcards/übungen", 2),
+        ("flashcards/übungen/Analysis", 1)]
+    for deck in ("flashcards/übungen", "FLASHCARDS/ÜBUNGEN/", "flashcards/Übungen"):
+        listed = cli("--collection", col, "list", "--deck", deck, "--json").json
+        assert sorted(card["front"] for card in listed) == [
+            "Ableitung von sin x", "Integral von 1/x"], deck
+        assert cli("--collection", col, "next", "--deck", deck, "--json").json[
+            "counts"]["new"] == 2, deck
+    listed = cli("--collection", col, "list", "--deck", "flashcards/études", "--json").json
+    assert [card["front"] for card in listed] == ["La dérivée de x²"]
+    assert cli("--collection", col, "list", "--deck", "flashcards/ubungen", "--json").json == []
+
+
 # -- the vault's .flashdeck.toml ---------------------------------------------------------------
 
 @pytest.mark.parametrize("marker", ['"?"', '" ?? "', '"::"'])
