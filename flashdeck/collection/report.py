@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from flashdeck.notes.model import Problem
+from flashdeck.words import count
 
 MAX_KEPT_PROBLEMS = 200  # kept per note; one more row counts the rest
 MAX_KEPT_MESSAGE = 2000  # characters of a kept message
@@ -54,7 +55,7 @@ class ImportReport:
 
     def summary(self) -> str:
         parts = [
-            f"{self.notes_scanned} notes scanned: {self.notes_imported} imported, "
+            f"{count(self.notes_scanned, 'note')} scanned: {self.notes_imported} imported, "
             f"{self.notes_unchanged} unchanged, {self.notes_skipped} untagged"
         ]
         if self.notes_gone:
@@ -64,9 +65,9 @@ class ImportReport:
             f"{self.cards_orphaned} orphaned"
         )
         if self.errors:
-            parts.append(f"{len(self.errors)} error{'s' if len(self.errors) != 1 else ''}")
+            parts.append(count(len(self.errors), "error"))
         if self.warnings:
-            parts.append(f"{len(self.warnings)} warning{'s' if len(self.warnings) != 1 else ''}")
+            parts.append(count(len(self.warnings), "warning"))
         return "; ".join(parts)
 
 

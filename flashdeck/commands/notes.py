@@ -6,6 +6,7 @@ import sys
 import time
 
 from flashdeck.commands import deck_name, open_collection, print_json, print_json_stream
+from flashdeck.words import count
 
 
 def register(sub) -> None:
@@ -172,7 +173,7 @@ def cmd_check(args) -> int:
         deck_width = max(8, min(24, (width - 19) // 3))
         try:
             for note in notes:
-                print(sanitize_line(f"{note.path}: {len(note.cards)} cards"))
+                print(sanitize_line(f"{note.path}: {count(len(note.cards), 'card')}"))
                 for card in note.cards:
                     first = card.front.strip().splitlines()[0] if card.front.strip() else ""
                     head = (f"  {card.line:>5}  {card.kind:<9}"
@@ -187,9 +188,10 @@ def cmd_check(args) -> int:
             _print_problems(report)
             return code
         _print_problems(report)
-        print(f"{report.notes_imported} notes with cards, {report.cards_added} cards, "
-              f"{report.notes_skipped} untagged notes skipped, {len(report.errors)} errors, "
-              f"{len(report.warnings)} warnings")
+        print(f"{count(report.notes_imported, 'note')} with cards,"
+              f" {count(report.cards_added, 'card')},"
+              f" {count(report.notes_skipped, 'untagged note')} skipped,"
+              f" {count(len(report.errors), 'error')}, {count(len(report.warnings), 'warning')}")
     return 1 if report.errors else 0
 
 
@@ -213,17 +215,17 @@ def cmd_list(args) -> int:
 
         columns = _ListColumns(shutil.get_terminal_size().columns)
         cards = list_cards(col, deck=args.deck, ids=ids, lines=True)
-        count = 0
+        listed = 0
         if sys.stdout.isatty():  # a line at a time: the first ones show at once
             batches = iter(lambda: list(islice(cards, 1)), [])
         else:  # written in batches (a pipe or a file): one write per 256 cards
             batches = iter(lambda: list(islice(cards, 256)), [])
         for batch in batches:
-            if not count and sys.stdout.isatty():
+            if not listed and sys.stdout.isatty():
                 print(columns.header())
-            count += len(batch)
+            listed += len(batch)
             print("\n".join(map(columns.row, batch)))
-        if count == 0:
+        if listed == 0:
             from flashdeck.textsafe import sanitize
 
             print("no cards" + (f" in deck {sanitize(args.deck)}" if args.deck else ""),

@@ -9,6 +9,7 @@ from flashdeck import clock
 from flashdeck.collection.sources import find_source, forget_source, list_sources
 from flashdeck.commands import open_collection, print_json
 from flashdeck.textsafe import sanitize
+from flashdeck.words import count
 
 
 def register(sub) -> None:
@@ -57,8 +58,8 @@ def cmd_sources(args) -> int:
     for s in sources:
         when = _time_text(_local(s.last_import if s.last_import is not None else s.added))
         state = "  MISSING" if s.missing else ""
-        print(f"{s.id:>{width}}  {_shown(s.path)}  ({s.kind}: {s.notes} notes, {s.cards} cards,"
-              f" last import {when}){state}")
+        print(f"{s.id:>{width}}  {_shown(s.path)}  ({s.kind}: {count(s.notes, 'note')},"
+              f" {count(s.cards, 'card')}, last import {when}){state}")
     return 0
 
 
@@ -71,6 +72,6 @@ def cmd_forget(args) -> int:
                   file=sys.stderr)
             return 2
         notes, cards = forget_source(col, source, moment)
-    print(f"forgot {_shown(source.path)}: {notes} notes, {cards} cards hidden (history kept;"
-          " importing it again brings them back)")
+    print(f"forgot {_shown(source.path)}: {count(notes, 'note')}, {count(cards, 'card')} hidden"
+          " (history kept; importing it again brings them back)")
     return 0

@@ -19,6 +19,7 @@ from flashdeck.collection import stats_queries as q
 from flashdeck.scheduling.config import Config
 from flashdeck.scheduling.state import STATES, review_damage, stored_problem
 from flashdeck.scheduling.step import day_start, scheduling_date
+from flashdeck.words import count
 
 EPOCH = date(1970, 1, 1)  # scheduling days are counted from it (stats_queries.DayRow.day)
 FORECAST_DAYS = 30
@@ -155,11 +156,6 @@ class Stats:
             lines.append(f"{count(self.later, 'review')} logged after today (the clock was"
                          f" set back since) {'is' if self.later == 1 else 'are'} not counted")
         return lines
-
-
-def count(n: int, noun: str) -> str:
-    """`1 review`, `2 reviews`."""
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 # -- the figures ------------------------------------------------------------------------------

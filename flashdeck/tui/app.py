@@ -39,6 +39,7 @@ from flashdeck.scheduling.config import Config, load_config
 from flashdeck.tui.content import plain
 from flashdeck.tui.session import (BUSY_WAIT_SECONDS, WAITING_TEXT, Session, busy_error,
                                    is_busy, worker_collection)
+from flashdeck.words import count
 
 if TYPE_CHECKING:
     from flashdeck.tui.session_values import Pending
@@ -279,9 +280,9 @@ class FlashdeckApp(App[str]):
             self.notify(f"… and {len(report.errors) - 3} more problems (`flashdeck import` "
                         "lists them).", severity="warning", markup=False)
         if message.bundled:
-            said = (f"Imported the demo deck: {report.cards_added} cards from "
-                    f"{report.notes_imported} notes. `flashdeck import NOTES` starts your own "
-                    "collection.")
+            said = (f"Imported the demo deck: {count(report.cards_added, 'card')} from "
+                    f"{count(report.notes_imported, 'note')}. `flashdeck import NOTES` starts"
+                    " your own collection.")
             self._importing_bundled = False
             self.notice(DEMO_NOTICE if self.demo else said)
             self.notify(said, markup=False, timeout=8)
@@ -290,9 +291,10 @@ class FlashdeckApp(App[str]):
             return
         if report.notes_imported or report.notes_gone:
             changed = report.notes_imported + report.notes_gone
-            self.notify(f"Re-read {changed} changed note{'s' if changed != 1 else ''}: "
-                        f"{report.cards_added} cards added, {report.cards_updated} updated, "
-                        f"{report.cards_orphaned} gone.", markup=False)
+            self.notify(f"Re-read {count(changed, 'changed note')}: "
+                        f"{count(report.cards_added, 'card')} added,"
+                        f" {report.cards_updated} updated, {report.cards_orphaned} gone.",
+                        markup=False)
             self.refresh_home()
             refresh = getattr(self.screen, "refresh_counts", None)
             if refresh is not None and self.screen is not self.home:

@@ -611,7 +611,7 @@ def test_a_file_name_with_a_newline_keeps_its_problem_on_one_line(cli, col, tmp_
         in result.err
     assert "two\n" not in result.err + result.out
     if command == "check":
-        assert f"{vault}/tab\u2409here.md: 1 cards\n" in result.out
+        assert f"{vault}/tab\u2409here.md: 1 card\n" in result.out
     else:
         doctor = cli("--collection", col, "doctor")
         assert f"{vault}/two\u240alines.md:3: not valid UTF-8" in doctor.out

@@ -587,7 +587,7 @@ async def test_start_rescans_sources_and_shows_changed_notes(tmp_path):
         await pilot.pause()
         assert read_rows(path, live)[0][0] == before + 1
         text = screen_text(app)
-        assert "Re-read 1 changed note: 1 cards added" in " ".join(text.split())
+        assert "Re-read 1 changed note: 1 card added" in " ".join(text.split())
         assert f"{before + 1} new · 0 learning" in text
 
 

@@ -12,6 +12,7 @@ from textual.widgets import Footer, Static
 from flashdeck.scheduling.rating import Rating
 from flashdeck.tui.content import plain
 from flashdeck.tui.session import Summary, counts_text, format_duration
+from flashdeck.words import count
 
 
 def summary_content(summary: Summary, tz) -> Content:
@@ -27,7 +28,7 @@ def summary_content(summary: Summary, tz) -> Content:
         ("Still due in this deck" if summary.deck else "Still due today",
          f"{left.new} new · {left.learning} learning · {left.review} review"),
         ("Later today", summary.upcoming.today_text(tz)),
-        ("Tomorrow", f"{summary.upcoming.tomorrow} cards"),
+        ("Tomorrow", count(summary.upcoming.tomorrow, "card")),
     ]
     if summary.elsewhere is not None:
         rows.insert(5, ("Other decks", f"{counts_text(summary.elsewhere)} due"
