@@ -82,7 +82,7 @@ def sync_settings(path: Path) -> dict:
     """`[sync]` of config.toml: {"endpoint": ..., "user": ...} (what is there)."""
     import tomllib
 
-    from flashdeck.scheduling.config import read_settings, toml_error_place
+    from flashdeck.scheduling.config import read_settings, toml_error_place, toml_value
 
     source = read_settings(path)
     if source is None:
@@ -98,7 +98,7 @@ def sync_settings(path: Path) -> dict:
     for key in ("endpoint", "user"):
         if key in table and not isinstance(table[key], str):
             raise UsageError(f"{path}: [sync] {key} must be a string in quotes,"
-                             f" not {table[key]!r}")
+                             f" not {toml_value(table[key])}")
     return {k: v for k, v in table.items() if k in ("endpoint", "user")}
 
 

@@ -68,12 +68,14 @@ def parse_steps(value, key: str, where: str) -> tuple[timedelta, ...]:
     for item in value:
         match = _STEP.match(item) if isinstance(item, str) and len(item) < 40 else None
         if not match:
-            raise UsageError(f'{where}: {key}: {item!r} is not a step like "10m", "1h" or "1d"')
+            raise UsageError(f'{where}: {key}: {toml_value(item)} is not a step like "10m", "1h" or'
+                             ' "1d"')
         seconds = float(match.group(1)) * _SECONDS[match.group(2)]
         if seconds < 1:
-            raise UsageError(f"{where}: {key}: {item!r}: steps must be at least one second")
+            raise UsageError(f"{where}: {key}: {toml_value(item)}: steps must be at least one"
+                             " second")
         if seconds > MAX_STEP_DAYS * 86400:
-            raise UsageError(f"{where}: {key}: {item!r}: steps can be at most "
+            raise UsageError(f"{where}: {key}: {toml_value(item)}: steps can be at most "
                              f"{MAX_STEP_DAYS} days")
         steps.append(timedelta(seconds=seconds))
     return tuple(steps)
@@ -121,9 +123,23 @@ def parse_parameters(value, where: str) -> tuple[float, ...]:
     return params
 
 
+def toml_value(value) -> str:
+    """A setting's value as TOML writes it, for a message about it: `true`, not Python's
+    `True`; `"20"`, not `'20'`."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key} = {toml_value(item)}" for key, item in value.items()) + "}"
+    import tomlkit  # only for a message
+
+    try:
+        return tomlkit.item(value).as_string()
+    except (TypeError, ValueError):  # no TOML form (tomlkit's ConvertError is both)
+        return repr(value)
+
+
 def _int(value, key, where, low, high) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise UsageError(f"{where}: {key} must be a whole number from {low} to {high}, not {value!r}")
+        raise UsageError(f"{where}: {key} must be a whole number from {low} to {high},"
+                         f" not {toml_value(value)}")
     return value
 
 
@@ -283,30 +299,31 @@ def load_config(path: Path | None = None) -> Config:
         elif key == "desired_retention":
             if isinstance(value, bool) or not isinstance(value, (int, float)) \
                     or not 0.7 <= value <= 0.99:
-                raise UsageError(f"{where}: desired_retention must be a number from 0.7 to 0.99, not {value!r}")
+                raise UsageError(f"{where}: desired_retention must be a number from 0.7 to 0.99,"
+                                 f" not {toml_value(value)}")
             values[key] = float(value)
         elif key in ("learning_steps", "relearning_steps"):
             values[key] = steps = parse_steps(value, key, where)
             down = next((i for i in range(1, len(steps)) if steps[i] < steps[i - 1]), None)
             if down is not None:  # "1d", "1m" for "1m", "1d": Again would wait longer than Good
-                _warn_once(f"{where}: warning: {key} go down ({value[down - 1]!r} then"
-                           f" {value[down]!r}): steps are meant to grow (Again waits the"
+                _warn_once(f"{where}: warning: {key} go down ({toml_value(value[down - 1])} then"
+                           f" {toml_value(value[down])}): steps are meant to grow (Again waits the"
                            " first, Good moves on to the next); used as written")
         elif key == "fuzz":
             if not isinstance(value, bool):
-                raise UsageError(f"{where}: fuzz must be true or false, not {value!r}")
+                raise UsageError(f"{where}: fuzz must be true or false, not {toml_value(value)}")
             values[key] = value
         elif key == "new_order":
             if value not in NEW_ORDERS:
                 raise UsageError(f"{where}: new_order must be one of {', '.join(NEW_ORDERS)},"
-                                 f" not {value!r}")
+                                 f" not {toml_value(value)}")
             values[key] = value
         elif key == "parameters":
             values[key] = parse_parameters(value, where)
         elif key == "parameters_fitted_at":
             if not isinstance(value, datetime):
                 raise UsageError(f"{where}: parameters_fitted_at must be a date and time"
-                                 f" like 2026-01-31T12:00:00Z, not {value!r}")
+                                 f" like 2026-01-31T12:00:00Z, not {toml_value(value)}")
             values[key] = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
         elif key == "parameters_reviews":
             values[key] = _int(value, key, where, 0, 10**12)

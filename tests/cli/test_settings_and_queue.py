@@ -106,6 +106,22 @@ def test_a_bad_setting_names_the_file_its_line_and_the_key(cli, vault, tmp_path,
         assert conn.execute("SELECT count(*) FROM reviews").fetchone()[0] == 0
 
 
+@pytest.mark.parametrize("text, shown", [
+    ("day_start_hour = true\n", "not true"),
+    ('new_per_day = "20"\n', 'not "20"'),
+    ('learning_steps = ["1m", 10]\n', '10 is not a step like "10m"'),
+    ('[sync]\nuser = false\n', "must be a string in quotes, not false")])
+def test_a_bad_value_is_quoted_as_toml_writes_it(cli, vault, tmp_path, monkeypatch, text,
+                                                 shown):
+    """The message quoted the value as Python prints it: `not True`, `not '20'`."""
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    configure(tmp_path, monkeypatch, text)
+    result = cli("--collection", col, "sync" if "sync" in text else "due")
+    assert result.code == 2 and shown in result.err, result.err
+    assert "True" not in result.err and "False" not in result.err and "'" not in result.err
+
+
 def test_an_unknown_setting_or_table_is_a_warning_at_its_line(cli, vault, tmp_path,
                                                               monkeypatch):
     col = tmp_path / "c.sqlite"
@@ -333,8 +349,8 @@ def test_learning_steps_that_go_down_are_a_warning_at_their_line(cli, vault, tmp
     result = cli("--collection", col, "next", "--json")
     assert result.code == 0 and result.json["card"] is not None
     assert result.err.count("warning") == 1
-    assert result.err.startswith(f"{config}:2: warning: learning_steps go down ('1d' then"
-                                 " '1m')")
+    assert result.err.startswith(f"{config}:2: warning: learning_steps go down (\"1d\" then"
+                                 ' "1m")')
 
 
 def test_review_ahead_counts_the_learning_cards_it_shows(cli, vault, tmp_path, monkeypatch):
