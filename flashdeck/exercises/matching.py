@@ -154,7 +154,9 @@ def _derive(note: ParsedNote) -> bool:
 
 
 def _breadcrumb(note: ParsedNote, line: int, include_at: bool) -> tuple[str, ...]:
-    """The headings above `line` (and the heading on it, when it is the matched one)."""
+    """The headings above `line` (and the heading on it, when it is the matched one), but
+    one that repeats the note's title, as the other cards' breadcrumbs leave it out (it
+    read "Harmonic Mean › Harmonic Mean" under `# Harmonic Mean` in Harmonic Mean.md)."""
     stack: list[tuple[int, str]] = []
     for heading in note.headings:
         if heading.line > line or (heading.line == line and not include_at):
@@ -162,7 +164,8 @@ def _breadcrumb(note: ParsedNote, line: int, include_at: bool) -> tuple[str, ...
         while stack and stack[-1][0] >= heading.level:
             stack.pop()
         stack.append((heading.level, heading.text))
-    return tuple(text for _level, text in stack)
+    title = note.title.strip().casefold()
+    return tuple(text for _level, text in stack if text.casefold() != title)
 
 
 def exercises_for_note(note: ParsedNote) -> tuple[list[ParsedCard], list[Problem]]:
