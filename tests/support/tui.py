@@ -181,6 +181,19 @@ def screen_text(app) -> str:
     return "\n".join(lines).replace("\xa0", " ")
 
 
+async def laid_out(pilot, bound: int = 250) -> None:
+    """Wait (at most `bound` short pauses) until no layout pass is left to run: the home
+    screen fits its deck table to the room left, the review screen scrolls the answer into
+    view, each in a chain of refreshes (`widgets.once_laid_out`). A fixed number of pauses
+    read the screen half way through the chain on a busy machine."""
+    await pilot.pause()
+    for _ in range(bound):
+        if not getattr(pilot.app, "layout_passes_pending", 0):
+            break
+        await pilot.pause(0.02)
+    await pilot.pause()
+
+
 def run_async(test):
     """Run an `async def` test with asyncio (no pytest async plugin is installed)."""
     import asyncio

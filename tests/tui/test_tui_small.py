@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from support.tui import NOW_ISO, app_for, card, make_collection, run_async, screen_text
+from support.tui import (NOW_ISO, app_for, card, laid_out, make_collection, run_async,
+                         screen_text)
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -249,7 +250,7 @@ async def test_the_deck_list_keeps_its_counts_on_screen_cutting_long_names(tmp_p
         assert body[0] == "All decks 9 0 0"
         assert any("…" in line for line in body)
         await pilot.resize_terminal(120, 30)  # room again: the names whole
-        await pilot.pause()
+        await laid_out(pilot)
         text = screen_text(app)
         assert "metrics-and-evaluation" in text and "…" not in text.split("Today:")[0]
 
@@ -259,8 +260,7 @@ async def _deck_list(app, pilot):
 
     await pilot.press("escape")
     await app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.pause()
+    await laid_out(pilot)
     assert isinstance(app.screen, HomeScreen)
     return app.screen.query_one("#decks")
 
@@ -284,8 +284,7 @@ async def test_the_deck_list_keeps_its_counts_when_the_terminal_narrows(tmp_path
         table = await _deck_list(app, pilot)
         assert "metrics-and-evaluation" in screen_text(app)
         await pilot.resize_terminal(50, 24)
-        await pilot.pause()
-        await pilot.pause()
+        await laid_out(pilot)
         rows = _deck_rows(app, table)
         assert re.search(r"New Learn Due$", rows[0]), rows[0]
         assert len(rows[1:]) == 7
@@ -320,8 +319,7 @@ async def test_a_long_deck_list_stays_above_the_key_bar(tmp_path):
         for _ in range(22):  # up to lang-19, at the table's middle
             await pilot.press("up")
         await pilot.resize_terminal(70, 12)  # made shorter: the highlighted deck still shown
-        for _ in range(3):
-            await pilot.pause()
+        await laid_out(pilot)
         rows = _deck_rows(app, table)
         assert table.cursor_row == 20 and "lang-17 1 0 0" in rows, rows
         assert "Today: 20 new" in screen_text(app)
@@ -386,8 +384,7 @@ async def test_the_answer_stays_in_view_when_the_terminal_shrinks_after_the_reve
         await pilot.pause()
         assert "Answer: 0.82" in _card_rows(app)
         await pilot.resize_terminal(*size)
-        for _ in range(3):
-            await pilot.pause()
+        await laid_out(pilot)
         assert "Answer: 0.82" in _card_rows(app), screen_text(app)
         assert app.screen.revealed
 

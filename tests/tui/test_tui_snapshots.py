@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from support.tui import NOW_ISO, app_for, card, fuel_card, make_collection, standard_cards
+from support.tui import (NOW_ISO, app_for, card, fuel_card, laid_out, make_collection,
+                         standard_cards)
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
@@ -50,14 +51,8 @@ async def _settled(pilot) -> None:
 
 
 async def _laid_out(pilot) -> None:
-    """Wait until no layout pass is left (`once_laid_out`: the home screen fits its deck
-    table, the review screen scrolls the answer into view, a chain of refreshes each). Under
-    load (CI) the 80×24 home screen was shot half way through its chain."""
-    for _ in range(250):
-        if not getattr(pilot.app, "layout_passes_pending", 0):
-            break
-        await pilot.pause(0.02)
-    await pilot.pause()
+    """`laid_out` (under load, CI shot the 80×24 home screen half way through its chain)."""
+    await laid_out(pilot)
     # and then still: two screenshots 0.1 s apart the same (whatever else a busy machine
     # may leave half drawn)
     last = None

@@ -179,7 +179,7 @@ class HomeScreen(Screen):
                 table.styles.max_height = room
                 # made shorter, the table kept its scroll: the highlighted deck could be
                 # below its last row shown
-                table.call_after_refresh(self._cursor_into_view)
+                once_laid_out(table, self._cursor_into_view, passes=1)
         return seen
 
     def _cursor_into_view(self) -> None:
