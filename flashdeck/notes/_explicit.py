@@ -398,7 +398,7 @@ class _Scanner:
         self.found.spans.append((a, b if span_end is None else span_end))
         seeds = self._take_schedule(a, b - 1)
         limit = min(_MAX_CLOZE_CARDS, max(1, _MAX_CLOZE_OUTPUT // max(1, len(orig))))
-        cards, total = _cloze.expand(deletions, limit)
+        cards, total = _cloze.expand(deletions, limit, kinds)
         if total > limit:
             self._warn(
                 idxs[0], f"paragraph has {total} cloze cards; only the first {limit} are made"
