@@ -144,9 +144,12 @@ class _Scanner:
         self.found.warnings.append((idx, message))
 
     def _is_inline(self, i: int) -> bool:
-        # not in a table: the plugin made `| std` / `map | O(log n) |` of a row, garbage
-        return (self.kinds[i] == TEXT and "::" in self.masked[i]
-                and i not in self.lines.table_rows)
+        # not in a table row: the plugin made `| std` / `map | O(log n) |` of a row,
+        # garbage; but a line with no `|` that goes on from a table's last row (a row of
+        # one cell to GFM) is the card the plugin reads there, not a cell
+        masked = self.masked[i]
+        return (self.kinds[i] == TEXT and "::" in masked
+                and (i not in self.lines.table_rows or "|" not in masked))
 
     def _sep(self, i: int) -> str | None:
         if self.kinds[i] != TEXT:
