@@ -61,7 +61,10 @@ from typing import Any, Literal, get_args
 # 20: a formula stated by `≈`, `\sim`, `\propto`, `\le`, `\ge`, `\equiv` is asked by its
 # left-hand side ("log₂(n!) ≈ ?"), as one with `=` is ("What is the formula for …?" before).
 # 22: all of 19 and 20 together (a collection read by any one of them is read again).
-PARSER_VERSION = 22
+# 23: a paragraph mixing cloze kinds seeds each deletion from its own plugin schedule group
+# (the plugin's order: kind by kind as `cloze` lists them); a `::` card on the line right
+# under a table is a card; a task list item's checkbox is no part of a card's text.
+PARSER_VERSION = 23
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"
