@@ -257,7 +257,13 @@ class _Scanner:
         back_idx = [i for i in range(q + 1, end) if self.kinds[i] != COMMENTED]
         self.found.spans.append((f0, end))
         self.found.front_back_lines.update(range(f0, nxt))
-        seeds = self._take_schedule(f0, nxt - 1)
+        # a back line the plugin reads as a `::` card of its own: the plugin never had this
+        # card, and a schedule it wrote after that line is the `::` card's, which flashdeck
+        # reads as back text (`std::vector`): no card here may take it
+        cut = next((i for i in back_idx if self._plugin_inline(i)), None)
+        seeds = self._take_schedule(f0, nxt - 1 if cut is None else cut - 1)
+        if cut is not None:
+            self._drop_schedules(cut, nxt, f0)
         front_orig, front_masked = lines.joined(front_idx, lines.common_depth(front_idx))
         deck, cut = _leading_tags(front_masked, self.tags)
         cloze = self.cloze
@@ -274,6 +280,32 @@ class _Scanner:
             return nxt
         self._pair(front_idx[0], sep == "??", front, back, seeds, deck)
         return nxt
+
+    def _plugin_inline(self, i: int) -> bool:
+        """Whether the plugin reads body line i as a `::` (or `:::`) card: a text line whose
+        first `::` is not inside inline code by its count of backticks (its parser's
+        hasInlineMarker)."""
+        if self.kinds[i] != TEXT:
+            return False
+        line = self.lines.body[i]
+        at = line.find("::")
+        if at < 0:
+            return False
+        return not (line.count("`", 0, at) % 2 and line.count("`", at + 2) % 2)
+
+    def _drop_schedules(self, cut: int, nxt: int, f0: int) -> None:
+        """The schedule comments on lines cut..nxt, left to no card, each with a warning."""
+        lines = self.schedule_lines
+        k = bisect_left(lines, cut)
+        while k < len(lines) and lines[k] <= nxt:
+            if not self.used[k]:
+                self.used[k] = True
+                where, card, back = (self.lines.file_line(x) for x in (lines[k], cut, f0))
+                self._warn(lines[k], (
+                    f"this plugin schedule is that of the '::' card on line {card}, which is"
+                    f" part of the back of the card on line {back} here (a blank line before"
+                    f" line {card} makes it a card of its own); no card takes it"))
+            k += 1
 
     def _pair(self, idx: int, reversed_: bool, front: str, back: str,
               seeds: list[SRSeed | None], deck: str | None) -> None:

@@ -63,7 +63,8 @@ from typing import Any, Literal, get_args
 # 22: all of 19 and 20 together (a collection read by any one of them is read again).
 # 23: a paragraph mixing cloze kinds seeds each deletion from its own plugin schedule group
 # (the plugin's order: kind by kind as `cloze` lists them); a `::` card on the line right
-# under a table is a card; a task list item's checkbox is no part of a card's text.
+# under a table is a card; a task list item's checkbox is no part of a card's text; a plugin
+# schedule under a `::` line in a multi-line back seeds no card (it was that `::` card's).
 PARSER_VERSION = 23
 
 CardKind = Literal[

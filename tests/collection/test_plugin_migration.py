@@ -171,3 +171,28 @@ def test_a_paragraph_mixing_cloze_kinds_gives_each_deletion_its_own_schedule(
         ("The [...] turns logits into probabilities", "2027-01-10T04:00:00+01:00"),
         ("The softmax turns [...] into probabilities", "2026-11-20T04:00:00+01:00"),
     ]
+
+
+def test_a_schedule_under_a_colon_line_in_a_multiline_back_seeds_no_card(cli, tmp_path,
+                                                                          monkeypatch):
+    """The plugin reads `Variance::…` in the back of the `Bias` card as a card of its own
+    and drops `Bias` (src/parser.ts), so the schedule under that line was Variance's.
+    flashdeck keeps the line in Bias's back; before, Bias took Variance's schedule and came
+    due as a review card the user had never seen. Now Bias starts new and the import says
+    whose schedule it was."""
+    monkeypatch.setenv("FLASHDECK_NOW", NOW)
+    vault = tmp_path / "vault"
+    write_note(vault, "Bias and variance.md", (
+        "#flashcards/ml\n\n"
+        "Bias\n?\nerror from wrong assumptions\n"
+        "Variance::error from sensitivity to noise\n"
+        "<!--SR:!2026-11-20,4,270-->\n"))
+    col = tmp_path / "c.sqlite"
+    imported = cli("--collection", col, "import", vault, "--json")
+    assert imported.code == 0 and imported.json["errors"] == []
+    assert [(w["line"], w["message"].split(";")[0]) for w in imported.json["warnings"]] == [
+        (7, "this plugin schedule is that of the '::' card on line 6, which is part of the"
+            " back of the card on line 3 here (a blank line before line 6 makes it a card of"
+            " its own)")]
+    [card] = [c for c in cli("--collection", col, "list", "--json").json if c["kind"] == "basic"]
+    assert (card["front"], card["state"], card["due"]) == ("Bias", "new", None)
