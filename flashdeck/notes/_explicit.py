@@ -294,10 +294,14 @@ class _Scanner:
         return not (line.count("`", 0, at) % 2 and line.count("`", at + 2) % 2)
 
     def _drop_schedules(self, cut: int, nxt: int, f0: int) -> None:
-        """The schedule comments on lines cut..nxt, left to no card, each with a warning."""
+        """The schedule comments on lines cut..nxt-1 (and one alone on line nxt: those the
+        card would have taken), left to no card, each with a warning."""
         lines = self.schedule_lines
         k = bisect_left(lines, cut)
         while k < len(lines) and lines[k] <= nxt:
+            if lines[k] == nxt and not self.schedules[k].alone:
+                k += 1  # on the next card's line, after its text: that card's
+                continue
             if not self.used[k]:
                 self.used[k] = True
                 where, card, back = (self.lines.file_line(x) for x in (lines[k], cut, f0))
