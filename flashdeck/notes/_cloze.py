@@ -7,7 +7,10 @@ The plugin (through its `clozecraft` library) reads each deletion as
   are asked together; the plugin's schedule comment holds one entry per number (`n-1`);
 - overlapping (`==ah;;x==`): the letters say, card by card, whether the deletion is
   asked (a), hidden as `...` (h) or shown (s); missing letters mean shown;
-- simple (`==a==`): one card per deletion, in text order.
+- simple (`==a==`): one card per deletion, in text order. The plugin's schedule comment
+  holds one entry per deletion in the order clozecraft finds them: pattern by pattern (as
+  its cloze patterns setting lists them, and so as `cloze` lists the kinds), each in text
+  order; `The **heart** pumps ==blood==` with highlight before bold is `!blood!heart`.
 
 Where the plugin leaves unnumbered deletions of a numbered paragraph as raw `==x==` on
 every card, flashdeck asks each of them on a card of its own (after the numbered ones),
@@ -85,6 +88,7 @@ class Deletion:
     hint: str | None
     number: int | None = None  # numbered mode
     seq: str | None = None  # overlapping mode
+    kind: str = "highlight"  # which cloze kind's markers it has (highlight, bold, curly)
 
 
 @dataclass(slots=True)
@@ -176,13 +180,13 @@ def _protect_escapes(masked: str) -> str:
 
 def find_deletions(orig: str, masked: str, kinds: tuple[str, ...]) -> list[Deletion]:
     masked = _protect_escapes(_protect_links(masked))
-    found: list[tuple[int, int, int, int]] = []
+    found: list[tuple[int, int, int, int, str]] = []
     for kind in kinds:
         if kind in _SYNTAX and _OPENERS[kind] in masked:
-            found += _matches(masked, kind)
+            found += [(*match, kind) for match in _matches(masked, kind)]
     found.sort()
-    kept: list[tuple[int, int, int, int, list[tuple[int, int]]]] = []
-    inside: list[tuple[int, int, int, int]] = []  # the open deletions nested in kept[-1]
+    kept: list[tuple[int, int, int, int, str, list[tuple[int, int]]]] = []
+    inside: list[tuple[int, int, int, int, str]] = []  # the open deletions nested in kept[-1]
     for match in found:
         if kept and match[0] < kept[-1][1]:
             # overlaps an earlier deletion: one of another kind inside it (`**a ==b== c**`)
@@ -191,7 +195,7 @@ def find_deletions(orig: str, masked: str, kinds: tuple[str, ...]) -> list[Delet
                 inside.pop()
             outer = inside[-1] if inside else kept[-1]
             if match[0] >= outer[2] and match[1] <= outer[3]:  # within: not across a marker
-                kept[-1][4].extend(((match[0], match[2]), (match[3], match[1])))
+                kept[-1][5].extend(((match[0], match[2]), (match[3], match[1])))
                 inside.append(match)
             continue
         kept.append((*match, []))
@@ -212,7 +216,7 @@ def _without(text: str, offset: int, cuts: list[tuple[int, int]]) -> str:
 
 def _read_deletion(
     orig: str, masked: str, start: int, end: int, inner_start: int, inner_end: int,
-    markers: list[tuple[int, int]] | None = None,
+    kind: str = "highlight", markers: list[tuple[int, int]] | None = None,
 ) -> Deletion:
     """`markers`: spans of the inner text that are nested deletions' markers (left out)."""
     inner_m = masked[inner_start:inner_end]
@@ -229,21 +233,25 @@ def _read_deletion(
 
     m = _NUMBERED_RE.match(inner_m)
     if m:
-        return Deletion(start, end, part(m, 2) or "", part(m, 3), number=int(m.group(1)))
+        return Deletion(start, end, part(m, 2) or "", part(m, 3), number=int(m.group(1)),
+                        kind=kind)
     m = _OVERLAP_RE.match(inner_m)
     if m:
-        return Deletion(start, end, part(m, 2) or "", part(m, 3), seq=m.group(1))
+        return Deletion(start, end, part(m, 2) or "", part(m, 3), seq=m.group(1), kind=kind)
     m = _SIMPLE_RE.match(inner_m)
     assert m is not None  # the inner text is never empty
-    return Deletion(start, end, part(m, 1) or "", part(m, 2))
+    return Deletion(start, end, part(m, 1) or "", part(m, 2), kind=kind)
 
 
 def _asked(d: Deletion) -> str:
     return f"[{d.hint}]" if d.hint else "[...]"
 
 
-def expand(deletions: list[Deletion], limit: int) -> tuple[list[ClozeCard], int]:
-    """The first `limit` cards of one paragraph, and how many it has in all.
+def expand(deletions: list[Deletion], limit: int,
+           kinds: tuple[str, ...] = ()) -> tuple[list[ClozeCard], int]:
+    """The first `limit` cards of one paragraph, and how many it has in all; `kinds`: the
+    cloze kinds in the order the settings list them (the order of the plugin's schedule
+    entries in a paragraph that mixes them).
 
     Each card lists every deletion of the paragraph, so the limit must apply before the
     cards are built: a paragraph of 100 000 deletions would otherwise need 10^10 entries.
@@ -255,7 +263,7 @@ def expand(deletions: list[Deletion], limit: int) -> tuple[list[ClozeCard], int]
     elif any(d.seq is not None for d in deletions):
         plans = _overlapping_plans(deletions)
     else:
-        plans = [(i, i, {i: "a"}) for i in range(len(deletions))]
+        plans = _simple_plans(deletions, kinds)
     cards = [_card(deletions, ordinal, sr, actions) for ordinal, sr, actions in plans[:limit]]
     return cards, len(plans)
 
@@ -304,6 +312,16 @@ def _numbered_plans(deletions: list[Deletion]) -> list[Plan]:
         plans.append((next_ordinal, -1, asked))
         next_ordinal += 1
     return plans
+
+
+def _simple_plans(deletions: list[Deletion], kinds: tuple[str, ...]) -> list[Plan]:
+    """A card per deletion, in text order (its ordinal); its schedule entry is its place
+    in the plugin's order: the deletions of the first kind the settings list, in text order,
+    then those of the next kind (a kind not listed, last)."""
+    rank = {kind: k for k, kind in enumerate(kinds)}
+    order = sorted(range(len(deletions)), key=lambda i: rank.get(deletions[i].kind, len(rank)))
+    entry = {i: k for k, i in enumerate(order)}
+    return [(i, entry[i], {i: "a"}) for i in range(len(deletions))]
 
 
 def _overlapping_plans(deletions: list[Deletion]) -> list[Plan]:

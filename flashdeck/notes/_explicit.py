@@ -144,9 +144,12 @@ class _Scanner:
         self.found.warnings.append((idx, message))
 
     def _is_inline(self, i: int) -> bool:
-        # not in a table: the plugin made `| std` / `map | O(log n) |` of a row, garbage
-        return (self.kinds[i] == TEXT and "::" in self.masked[i]
-                and i not in self.lines.table_rows)
+        # not in a table row: the plugin made `| std` / `map | O(log n) |` of a row,
+        # garbage; but a line with no `|` that goes on from a table's last row (a row of
+        # one cell to GFM) is the card the plugin reads there, not a cell
+        masked = self.masked[i]
+        return (self.kinds[i] == TEXT and "::" in masked
+                and (i not in self.lines.table_rows or "|" not in masked))
 
     def _sep(self, i: int) -> str | None:
         if self.kinds[i] != TEXT:
@@ -254,7 +257,13 @@ class _Scanner:
         back_idx = [i for i in range(q + 1, end) if self.kinds[i] != COMMENTED]
         self.found.spans.append((f0, end))
         self.found.front_back_lines.update(range(f0, nxt))
-        seeds = self._take_schedule(f0, nxt - 1)
+        # a back line the plugin reads as a `::` card of its own: the plugin never had this
+        # card, and a schedule it wrote after that line is the `::` card's, which flashdeck
+        # reads as back text (`std::vector`): no card here may take it
+        cut = next((i for i in back_idx if self._plugin_inline(i)), None)
+        seeds = self._take_schedule(f0, nxt - 1 if cut is None else cut - 1)
+        if cut is not None:
+            self._drop_schedules(cut, nxt, f0)
         front_orig, front_masked = lines.joined(front_idx, lines.common_depth(front_idx))
         deck, cut = _leading_tags(front_masked, self.tags)
         cloze = self.cloze
@@ -271,6 +280,36 @@ class _Scanner:
             return nxt
         self._pair(front_idx[0], sep == "??", front, back, seeds, deck)
         return nxt
+
+    def _plugin_inline(self, i: int) -> bool:
+        """Whether the plugin reads body line i as a `::` (or `:::`) card: a text line whose
+        first `::` is not inside inline code by its count of backticks (its parser's
+        hasInlineMarker)."""
+        if self.kinds[i] != TEXT:
+            return False
+        line = self.lines.body[i]
+        at = line.find("::")
+        if at < 0:
+            return False
+        return not (line.count("`", 0, at) % 2 and line.count("`", at + 2) % 2)
+
+    def _drop_schedules(self, cut: int, nxt: int, f0: int) -> None:
+        """The schedule comments on lines cut..nxt-1 (and one alone on line nxt: those the
+        card would have taken), left to no card, each with a warning."""
+        lines = self.schedule_lines
+        k = bisect_left(lines, cut)
+        while k < len(lines) and lines[k] <= nxt:
+            if lines[k] == nxt and not self.schedules[k].alone:
+                k += 1  # on the next card's line, after its text: that card's
+                continue
+            if not self.used[k]:
+                self.used[k] = True
+                where, card, back = (self.lines.file_line(x) for x in (lines[k], cut, f0))
+                self._warn(lines[k], (
+                    f"this plugin schedule is that of the '::' card on line {card}, which is"
+                    f" part of the back of the card on line {back} here (a blank line before"
+                    f" line {card} makes it a card of its own); no card takes it"))
+            k += 1
 
     def _pair(self, idx: int, reversed_: bool, front: str, back: str,
               seeds: list[SRSeed | None], deck: str | None) -> None:
@@ -398,7 +437,7 @@ class _Scanner:
         self.found.spans.append((a, b if span_end is None else span_end))
         seeds = self._take_schedule(a, b - 1)
         limit = min(_MAX_CLOZE_CARDS, max(1, _MAX_CLOZE_OUTPUT // max(1, len(orig))))
-        cards, total = _cloze.expand(deletions, limit)
+        cards, total = _cloze.expand(deletions, limit, kinds)
         if total > limit:
             self._warn(
                 idxs[0], f"paragraph has {total} cloze cards; only the first {limit} are made"

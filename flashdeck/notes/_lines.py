@@ -26,6 +26,9 @@ QUOTE, LIST_ITEM = 0, 1
 
 _QUOTE_RE = re.compile(r"[ \t]{0,3}>[ \t]?")
 _LIST_ITEM_RE = re.compile(r"([ \t]*(?:[-+*]|\d{1,9}[.)]))([ \t]*)")
+# a task list item's checkbox (`- [ ] `, `- [x] `, Obsidian's custom `- [?] `): list syntax,
+# like the marker before it, so no part of a card's text written in the item
+_TASK_RE = re.compile(r"\[[^\]\n]\][ \t]+(?=\S)")
 _CALLOUT_RE = re.compile(r"\[!([^\]]+)\]([+-]?)[ \t]*(.*)")
 HTML_COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
 TRAILING_BLOCK_ID_RE = re.compile(r"[ \t]+\^[A-Za-z0-9-]+[ \t]*$")
@@ -424,6 +427,10 @@ def _containers(body: list[str], containers: list[tuple[int, int, int]]) -> _Con
                 spaces = m.end() - m.end(1)
                 indent[cid] = (m.end(1) - pos) + (spaces if 1 <= spaces <= 4 else 1)
                 pos = m.end()
+                if spaces and cid == path[-1]:  # the innermost item's own checkbox
+                    task = _TASK_RE.match(line, pos)
+                    if task is not None:
+                        pos = task.end()
             else:
                 width = indent.get(cid, 2)
                 k = 0

@@ -63,7 +63,12 @@ from typing import Any, Literal, get_args
 # 22: all of 19 and 20 together (a collection read by any one of them is read again).
 # 23: an exercise's breadcrumb leaves out a heading that repeats the note's title, as the
 # other cards' do ("Harmonic Mean › Harmonic Mean" before).
-PARSER_VERSION = 23
+# 23: a paragraph mixing cloze kinds seeds each deletion from its own plugin schedule group
+# (the plugin's order: kind by kind as `cloze` lists them); a `::` card on the line right
+# under a table is a card; a task list item's checkbox is no part of a card's text; a plugin
+# schedule under a `::` line in a multi-line back seeds no card (it was that `::` card's).
+# 24: 23 (an exercise's breadcrumb) and 23 (the plugin's cloze groups, ...) together.
+PARSER_VERSION = 24
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"

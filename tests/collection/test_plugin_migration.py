@@ -146,3 +146,53 @@ def test_a_card_not_yet_answered_here_follows_the_plugins_rewritten_schedule(
         answered["due"], answered["stability"], answered["history"])
     assert len(kept["history"]) == 1
     assert cli("--collection", col, "doctor").code == 0
+
+
+def test_a_paragraph_mixing_cloze_kinds_gives_each_deletion_its_own_schedule(
+        cli, tmp_path, monkeypatch):
+    """With bold clozes on, the plugin (clozecraft) writes a paragraph's groups pattern by
+    pattern, in the order of its cloze patterns setting, each in text order (plugin
+    tests/unit/parser.test.ts "combo" case; clozecraft ClozeNoteSimple). `cloze` lists the
+    kinds in that order. Before, the groups went to the deletions in text order: the bold
+    `softmax`, reviewed 40 days ago, came due with the highlighted `logits`' 12-day
+    schedule and the other way round."""
+    monkeypatch.setenv("FLASHDECK_NOW", NOW)
+    vault = tmp_path / "vault"
+    write_note(vault, ".flashdeck.toml", '[cards]\ncloze = ["highlight", "bold"]\n')
+    write_note(vault, "Softmax.md", (
+        "---\ntags: [flashcards/ml]\n---\n"
+        "The **softmax** turns ==logits== into probabilities\n"
+        "<!--SR:!2026-11-20,12,270!2027-01-10,40,290-->\n"))
+    col = tmp_path / "c.sqlite"
+    imported = cli("--collection", col, "import", vault, "--json")
+    assert imported.code == 0 and imported.json["errors"] == []
+    cards = [c for c in cli("--collection", col, "list", "--json").json if c["kind"] == "cloze"]
+    assert [(c["front"], c["due"]) for c in cards] == [
+        ("The [...] turns logits into probabilities", "2027-01-10T04:00:00+01:00"),
+        ("The softmax turns [...] into probabilities", "2026-11-20T04:00:00+01:00"),
+    ]
+
+
+def test_a_schedule_under_a_colon_line_in_a_multiline_back_seeds_no_card(cli, tmp_path,
+                                                                          monkeypatch):
+    """The plugin reads `Variance::…` in the back of the `Bias` card as a card of its own
+    and drops `Bias` (src/parser.ts), so the schedule under that line was Variance's.
+    flashdeck keeps the line in Bias's back; before, Bias took Variance's schedule and came
+    due as a review card the user had never seen. Now Bias starts new and the import says
+    whose schedule it was."""
+    monkeypatch.setenv("FLASHDECK_NOW", NOW)
+    vault = tmp_path / "vault"
+    write_note(vault, "Bias and variance.md", (
+        "#flashcards/ml\n\n"
+        "Bias\n?\nerror from wrong assumptions\n"
+        "Variance::error from sensitivity to noise\n"
+        "<!--SR:!2026-11-20,4,270-->\n"))
+    col = tmp_path / "c.sqlite"
+    imported = cli("--collection", col, "import", vault, "--json")
+    assert imported.code == 0 and imported.json["errors"] == []
+    assert [(w["line"], w["message"].split(";")[0]) for w in imported.json["warnings"]] == [
+        (7, "this plugin schedule is that of the '::' card on line 6, which is part of the"
+            " back of the card on line 3 here (a blank line before line 6 makes it a card of"
+            " its own)")]
+    [card] = [c for c in cli("--collection", col, "list", "--json").json if c["kind"] == "basic"]
+    assert (card["front"], card["state"], card["due"]) == ("Bias", "new", None)
