@@ -130,6 +130,8 @@ class FlashdeckApp(App[str]):
         self.bundled = bundled
         self.tz = local_tz()
         self.final_summary: str | None = None
+        # what closing the collection could not do (its file moved away while open)
+        self.close_problem: str | None = None
         self.crash = None  # a flashdeck.tui.crash.Crash once a handler has raised
         self.home_notice = DEMO_NOTICE if demo else ""  # the line above the deck list
         self._importing_bundled = False
@@ -244,7 +246,7 @@ class FlashdeckApp(App[str]):
         if paths is None and not self._rescan_waited():
             return  # the app is quitting: no re-scan
         try:
-            with worker_collection(self.collection_path) as col:
+            with worker_collection(self.collection_path, self.session.col) as col:
                 if paths is None:
                     paths = rescan_paths(col)
                     if not paths:
@@ -329,6 +331,9 @@ class FlashdeckApp(App[str]):
             if not is_busy(exc):
                 raise
             self.notify(str(busy_error(what)), severity="warning", markup=False)
+            return False
+        except FlashdeckError as exc:  # the collection file moved away meanwhile
+            self.notify(plain(f"{exc} ({what})"), severity="error", markup=False)
             return False
         return True
 
@@ -475,7 +480,10 @@ class FlashdeckApp(App[str]):
         # for an exit that skipped the summary screen (Ctrl+Q): the CLI still prints it
         # (a `--deck` session's: that deck's, with what is due elsewhere apart)
         self.final_summary = self.session.summary(self.deck).line(self.tz)
-        self.session.col.close()
+        try:
+            self.session.col.close()
+        except FlashdeckError as exc:  # moved while open, its last answers left behind
+            self.close_problem = str(exc)
 
 
 def rescan_paths(col: Collection) -> list[str]:

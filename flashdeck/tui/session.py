@@ -160,7 +160,7 @@ class Session:
         application: a retry after a write that did happen is refused, not applied again."""
         while True:
             try:
-                col = worker_collection(path)
+                col = worker_collection(path, self.col)
             except FlashdeckError as exc:  # opening: "busy" while another one migrates it
                 if "busy" not in str(exc) and "locked" not in str(exc):
                     raise
@@ -259,10 +259,19 @@ class Session:
         )
 
 
-def worker_collection(path: Path) -> Collection:
+def worker_collection(path: Path, same_as: Collection | None = None) -> Collection:
     """A second connection to the collection, for a worker thread (connections are not
-    shared across threads)."""
-    return Collection.open(Path(path))
+    shared across threads). With `same_as` (the app's own connection), refused once that
+    file was moved or replaced: a file gone from `path` was made again there, empty (read
+    with the old file's write-ahead log left by its name), and another file put there was
+    read and written as if it were the collection on screen."""
+    if same_as is not None:
+        same_as.check_in_place(rescue=False)  # its connection is the app thread's
+    col = Collection.open(Path(path), create=same_as is None)
+    if same_as is not None and col.identity != same_as.identity:  # moved in between
+        col.close()
+        same_as.check_in_place(rescue=False)
+    return col
 
 
 def __getattr__(name: str):
