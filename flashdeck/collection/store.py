@@ -746,6 +746,13 @@ def describe_error(exc: sqlite3.Error) -> str:
         # the shared-memory file next to the collection (-shm) could not grow: on a full
         # disk that is all SQLite can say ("disk I/O error"), which read as a failing disk
         lowered = "disk is full"
+    elif getattr(exc, "sqlite_errorname", "") in _WRITE_FAILED:
+        # a write or flush the system refused: a file-size limit (`ulimit -f`) or a quota
+        # as often as a failing disk, and SQLite wrote nothing it had not whole (the log's
+        # frames count only once flushed): "the disk failed" sent users to a drive test
+        return ("cannot write the collection file (I/O error): a file-size limit or a quota"
+                " is reached, the disk is full, or it is failing; nothing was half-written:"
+                " make room and run the command again")
     for needle, message in (
         ("disk is full", "the disk is full; nothing was half-written: free some space and"
                          " run the command again"),
@@ -753,8 +760,9 @@ def describe_error(exc: sqlite3.Error) -> str:
                               " read-only"),
         ("unable to open database file", "cannot open the collection file: check that its"
                                          " folder exists and is writable"),
-        ("database is locked", "the collection is busy: another flashdeck has held it for"
-                               " over 30 s; try again"),
+        ("database is locked", "the collection is busy: another program (another"
+                               " flashdeck, a database tool) has held its write lock for"
+                               " over 30 s; nothing was written: try again"),
         ("disk i/o error", "the disk failed while using the collection (I/O error)"),
         ("malformed", DAMAGED),
         # a text value whose bytes are not UTF-8: no flashdeck ever stored such text
@@ -765,6 +773,9 @@ def describe_error(exc: sqlite3.Error) -> str:
     return f"cannot use the collection: {text}"
 
 
+# SQLite's names for a write or flush of the collection or its log that the system refused
+_WRITE_FAILED = frozenset({"SQLITE_IOERR_WRITE", "SQLITE_IOERR_FSYNC", "SQLITE_IOERR_TRUNCATE",
+                           "SQLITE_IOERR_DIR_FSYNC"})
 # what SQLite says when a migration meets tables of another version than the file's
 # schema_version claims (set back by hand): a part made already, or one not made yet
 _NOT_THAT_VERSION = ("already exists", "duplicate column", "no such table", "no such column",
