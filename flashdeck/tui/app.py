@@ -38,7 +38,7 @@ from flashdeck.paths import bundled_cards_dir
 from flashdeck.scheduling.config import Config, load_config
 from flashdeck.tui.content import plain
 from flashdeck.tui.session import (BUSY_WAIT_SECONDS, WAITING_TEXT, Session, busy_error,
-                                   is_busy, worker_collection)
+                                   is_busy, worker_collection, write_failed)
 
 if TYPE_CHECKING:
     from flashdeck.tui.session_values import Pending
@@ -327,9 +327,11 @@ class FlashdeckApp(App[str]):
             return False
         try:
             write()
-        except sqlite3.OperationalError as exc:
-            if not is_busy(exc):
-                raise
+        except sqlite3.Error as exc:
+            if not is_busy(exc):  # a full disk, a file made read-only: said, not a crash
+                self.notify(plain(str(write_failed(exc, what[0].upper() + what[1:]))),
+                            severity="error", markup=False)
+                return False
             self.notify(str(busy_error(what)), severity="warning", markup=False)
             return False
         except FlashdeckError as exc:  # the collection file moved away meanwhile
@@ -349,9 +351,10 @@ class FlashdeckApp(App[str]):
         try:
             answered = engine.answer(card.id, rating, duration_ms=duration,
                                      expected_version=card.version)
-        except sqlite3.OperationalError as exc:
-            if not is_busy(exc):
-                raise
+        except sqlite3.Error as exc:
+            if not is_busy(exc):  # a full disk, a file made read-only: the screen says so
+                raise write_failed(exc, f"Your answer to card {card.id} was not written"
+                                   ) from None
             from flashdeck.tui.session_values import Pending  # a busy collection only
 
             self.pending = Pending(card.id, rating, duration, card.version, engine.deck)

@@ -51,6 +51,16 @@ def busy_error(what: str) -> CollectionBusy:
                           f"{what}. Try again in a moment.")
 
 
+def write_failed(exc: sqlite3.Error, what: str) -> FlashdeckError:
+    """A write of the review screen that SQLite refused for want of room or access (a full
+    disk, a file made read-only, an I/O error), not for a lock: `what` did not happen,
+    said with what to do (`describe_error`), for the screen to show; before, such an error
+    ended the review as an "internal error"."""
+    from flashdeck.collection.store import describe_error
+
+    return FlashdeckError(f"{what}: {describe_error(exc)}")
+
+
 def counts_text(counts: Counts) -> str:
     """`12 reviews, 3 new` (what is non-zero)."""
     parts = [f"{n} {name}" for n, name in ((counts.review, "review"), (counts.learning, "learning"),
@@ -173,9 +183,9 @@ class Session:
                     return engine.answer(pending.card_id, pending.rating,
                                          duration_ms=pending.duration_ms,
                                          expected_version=pending.version)
-                except sqlite3.OperationalError as exc:
+                except sqlite3.Error as exc:
                     if not is_busy(exc):
-                        raise
+                        raise write_failed(exc, "the collection refused it") from None
                 finally:
                     col.close()
             if stop():
@@ -203,9 +213,9 @@ class Session:
                 undone = engine.undo(review_id=last.review_id)
             else:
                 undone = engine.restore(last)
-        except sqlite3.OperationalError as exc:
+        except sqlite3.Error as exc:
             if not is_busy(exc):
-                raise
+                raise write_failed(exc, "Nothing undone") from None
             raise busy_error("nothing undone") from None
         if undone.done:
             self.undoable.pop()
