@@ -668,6 +668,14 @@ class Collection:
         else:
             whole, why = not busy and frames == copied, "another program was reading it"
         if whole:
+            # and the log emptied, if no one reads it (never waiting): a collection made at
+            # the old path later would read the frames left in it as its own pages
+            wait = self.conn.execute("PRAGMA busy_timeout").fetchone()[0]
+            self.conn.execute("PRAGMA busy_timeout = 0")
+            try:
+                self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            finally:
+                self.conn.execute(f"PRAGMA busy_timeout = {int(wait)}")
             return True, f"what was written before the move is in the file; {AFTER_MOVE}"
         return False, (f"what was written since it was last saved whole is still in {log}"
                        f" ({why}): put the file back at {self.path} and run flashdeck there"
@@ -677,9 +685,11 @@ class Collection:
         """Close the connection. A file moved while open first takes in what its write-ahead
         log holds (`_rescue`); when it cannot, CollectionError says where that is."""
         rescued, where = True, ""
-        if not self.read_only and self.moved() == "moved":
-            rescued, where = self._rescue()
-        self.conn.close()
+        try:
+            if not self.read_only and self.moved() == "moved":
+                rescued, where = self._rescue()
+        finally:
+            self.conn.close()
         if not rescued:
             raise CollectionError(f"{self.path}: the collection file was moved, renamed or"
                                   f" deleted while flashdeck had it open; {where}")

@@ -161,3 +161,58 @@ def test_closing_a_moved_collection_says_where_its_last_answers_are_when_it_cann
     said = str(refused.value)
     assert f"is still in {collection}-wal" in said
     assert f"put the file back at {collection}" in said
+
+
+def test_an_import_running_when_the_collection_is_moved_stops_and_the_moved_file_is_whole(
+        tmp_path):
+    """A long `flashdeck import` (a real process) while the user moves the collection: the
+    batches after the move went on into the log by the old name (reported imported, never
+    in the moved file); now the import stops with the one line, the batches before it are in
+    the moved file, and importing into it there finishes the job."""
+    import sys
+    import time
+
+    from support.notes import write_note
+    from support.reliability import flashdeck, spawn, wait
+
+    vault = tmp_path / "vault"
+    for n in range(2500):
+        write_note(vault, f"topic {n % 25}/Term {n}.md",
+                   f"---\ntags: [flashcards/terms]\nsummary: term {n} in a sentence.\n---\n"
+                   f"# Term {n}\n\nTerm {n}::Meaning {n}\n")
+    collection = tmp_path / "c.sqlite"
+    moved = tmp_path / "moved" / "c.sqlite"
+    moved.parent.mkdir()
+    proc = spawn(collection, [sys.executable, "-m", "flashdeck", "import", str(vault)])
+    for _ in range(6000):  # until its first batch is committed (bounded: 60 s)
+        if proc.poll() is not None:
+            break
+        if collection.exists():
+            try:
+                conn = sqlite3.connect(collection, timeout=0.01)
+                try:
+                    notes = conn.execute("SELECT count(*) FROM notes").fetchone()[0]
+                finally:
+                    conn.close()
+            except sqlite3.Error:
+                notes = 0
+            if notes:
+                break
+        time.sleep(0.01)
+    os.rename(collection, moved)
+    out, err = wait(proc)
+    assert proc.returncode == 2, (out, err)
+    assert f"flashdeck: {collection}: the collection file was moved, renamed or deleted" \
+           " while flashdeck had it open" in err
+    kept = sqlite3.connect(moved)
+    try:
+        assert kept.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        landed = kept.execute("SELECT count(*) FROM notes").fetchone()[0]
+    finally:
+        kept.close()
+    assert landed > 0
+    # the log by the old name is left empty: a collection made there later reads none of it
+    assert not Path(f"{collection}-wal").exists() or Path(f"{collection}-wal").stat().st_size == 0
+    assert flashdeck(moved, "import", vault).returncode == 0
+    assert flashdeck(moved, "doctor").returncode == 0
+    assert len(flashdeck(moved, "list").stdout.splitlines()) >= 2500
