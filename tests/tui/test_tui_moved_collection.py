@@ -216,3 +216,33 @@ def test_an_import_running_when_the_collection_is_moved_stops_and_the_moved_file
     assert flashdeck(moved, "import", vault).returncode == 0
     assert flashdeck(moved, "doctor").returncode == 0
     assert len(flashdeck(moved, "list").stdout.splitlines()) >= 2500
+
+
+@run_async
+async def test_quitting_says_where_the_answers_are_when_they_cannot_follow_the_file(tmp_path):
+    """Another program reading the collection by its old name holds the log: the answers
+    given cannot be taken into the moved file, and quitting says where they are (the line
+    the command prints after the summary, exit 2), never silently."""
+    from flashdeck.commands.review import finish
+
+    collection = make_collection(tmp_path / "c.sqlite")
+    app = app_for(collection)
+    reader = sqlite3.connect(collection, isolation_level=None)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            reader.execute("BEGIN")
+            reader.execute("SELECT count(*) FROM cards").fetchone()  # holds its snapshot
+            await pilot.press("space", "3")
+            await pilot.pause()
+            os.rename(collection, tmp_path / "moved.sqlite")
+            await pilot.press("q")
+            await pilot.pause()
+            await pilot.press("q")
+            await pilot.pause()
+    finally:
+        reader.close()
+    assert app.crash is None
+    assert f"is still in {collection}-wal" in app.close_problem
+    assert f"put the file back at {collection}" in app.close_problem
+    assert finish(app, None) == 2
