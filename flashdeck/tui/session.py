@@ -55,8 +55,12 @@ def write_failed(exc: sqlite3.Error, what: str) -> FlashdeckError:
     """A write of the review screen that SQLite refused for want of room or access (a full
     disk, a file made read-only, an I/O error), not for a lock: `what` did not happen,
     said with what to do (`describe_error`), for the screen to show; before, such an error
-    ended the review as an "internal error"."""
+    ended the review as an "internal error". Any other SQLite error (a closed connection, a
+    broken constraint: a flashdeck bug) is raised as it is, for the crash log to keep."""
     from flashdeck.collection.store import describe_error
+
+    if type(exc) not in (sqlite3.OperationalError, sqlite3.DatabaseError):
+        raise exc
 
     return FlashdeckError(f"{what}: {describe_error(exc)}")
 
