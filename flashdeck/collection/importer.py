@@ -405,7 +405,7 @@ class _Batches:
 
     def __init__(self, col: Collection, write: Callable[[Parsed], None], report: ImportReport,
                  size: int = 200, seconds: float = 0.3, hold: float | None = None):
-        self.conn = col.conn
+        self.col, self.conn = col, col.conn
         self.write, self.report = write, report
         self.size, self.seconds = size, seconds
         self.hold = hold  # commit (and begin again) once the write lock was held this long
@@ -426,6 +426,9 @@ class _Batches:
         notes, self.pending = self.pending, []
         if not notes:
             return
+        # the collection file moved away while a long import runs: its batches would go to
+        # a write-ahead log the file where it is now never reads (Collection.check_in_place)
+        self.col.check_in_place()
         self.conn.execute("BEGIN IMMEDIATE")
         began = time.monotonic()
         try:

@@ -285,6 +285,12 @@ class Collection:
         self.conn = conn
         self.path = path
         self.read_only = False  # opened for reading only: its disk or folder is read-only
+        # the file opened (device, inode): a move or a replacement of the file while it is
+        # open is told by `check_in_place` before each write
+        try:
+            self.identity = _identity(path) if path is not None else None
+        except OSError:
+            self.identity = None  # not made yet, or cannot be looked at: never told moved
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
@@ -601,7 +607,9 @@ class Collection:
     # -- transactions ----------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT (or ROLLBACK on error): one writer at a time."""
+        """BEGIN IMMEDIATE ... COMMIT (or ROLLBACK on error): one writer at a time. Refused
+        (CollectionError) once the file was moved or replaced (`check_in_place`)."""
+        self.check_in_place()
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
@@ -614,8 +622,80 @@ class Collection:
         else:
             self.conn.execute("COMMIT")
 
+    def moved(self) -> str | None:
+        """Whether the collection's path still names the file this connection has open:
+        None if it does (or it cannot be told); "moved" when nothing is there now (the file
+        was moved, renamed or deleted), "replaced" when another file is."""
+        if self.path is None or self.identity is None:
+            return None
+        try:
+            here = _identity(self.path)
+        except FileNotFoundError:
+            return "moved"
+        except OSError:
+            return None  # cannot look (a folder made unreadable): SQLite says what fails
+        return None if here == self.identity else "replaced"
+
+    def check_in_place(self, rescue: bool = True) -> None:
+        """Refuse to write once the file was moved, renamed or replaced while open. SQLite
+        keeps writing to the file it has open, but its write-ahead log (the `-wal` file, by
+        the old name) would hold the writes: the file where it is now never shows them
+        (answers reported saved were not in it), and a file put in its place would read
+        that log as its own and be damaged. A moved file first takes in what the log holds
+        (the answers given before the move go with it), when it can: not with `rescue`
+        False (a worker thread's look at its app's connection, which only the app's thread
+        may use; `close` does it then)."""
+        why = self.moved()
+        if why is None:
+            return
+        if why == "replaced":
+            raise CollectionError(
+                f"{self.path}: another file took the collection's place while flashdeck had"
+                " it open, so nothing more is written; quit and start flashdeck again")
+        raise CollectionError(f"{self.path}: the collection file was moved, renamed or"
+                              f" deleted while flashdeck had it open, so nothing more is"
+                              f" written to it; {self._rescue()[1] if rescue else AFTER_MOVE}")
+
+    def _rescue(self) -> tuple[bool, str]:
+        """The moved file takes in what its write-ahead log (by the old name) holds: the
+        answers given before the move, otherwise never seen in the file where it is now.
+        Whether it did, and where what was written is."""
+        log = self.path.with_name(self.path.name + "-wal")
+        try:
+            # PASSIVE: never waits (a reader could hold quitting up for the busy timeout);
+            # whole when every frame of the log reached the file
+            busy, frames, copied = self.conn.execute(
+                "PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        except sqlite3.Error as exc:
+            whole, why = False, describe_error(exc)
+        else:
+            whole, why = not busy and frames == copied, "another program was reading it"
+        if whole:
+            # and the log emptied, if no one reads it (never waiting): a collection made at
+            # the old path later would read the frames left in it as its own pages
+            wait = self.conn.execute("PRAGMA busy_timeout").fetchone()[0]
+            self.conn.execute("PRAGMA busy_timeout = 0")
+            try:
+                self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            finally:
+                self.conn.execute(f"PRAGMA busy_timeout = {int(wait)}")
+            return True, f"what was written before the move is in the file; {AFTER_MOVE}"
+        return False, (f"what was written since it was last saved whole is still in {log}"
+                       f" ({why}): put the file back at {self.path} and run flashdeck there"
+                       " to keep it")
+
     def close(self) -> None:
-        self.conn.close()
+        """Close the connection. A file moved while open first takes in what its write-ahead
+        log holds (`_rescue`); when it cannot, CollectionError says where that is."""
+        rescued, where = True, ""
+        try:
+            if not self.read_only and self.moved() == "moved":
+                rescued, where = self._rescue()
+        finally:
+            self.conn.close()
+        if not rescued:
+            raise CollectionError(f"{self.path}: the collection file was moved, renamed or"
+                                  f" deleted while flashdeck had it open; {where}")
 
     def __enter__(self) -> "Collection":
         return self
@@ -631,6 +711,8 @@ class Collection:
 # what to do when the path names some other file: said with every such refusal
 WRONG_FILE = ("left as it is; give --collection (or FLASHDECK_COLLECTION) the path of your"
               " flashdeck collection")
+# what to do once the collection file was moved while open (`Collection.check_in_place`)
+AFTER_MOVE = "quit and open it where it is now (--collection PATH)"
 DAMAGED = "the collection file is damaged; run `flashdeck doctor`, or restore a backup copy"
 
 
@@ -656,6 +738,12 @@ def damaged_file(path: Path) -> str | None:
     return None if verdict == ("ok",) else f"{path}: {DAMAGED}"
 
 
+def _identity(path: Path) -> tuple[int, int]:
+    """What tells one file from another at a path: its device and inode."""
+    st = os.stat(path)
+    return st.st_dev, st.st_ino
+
+
 def _cannot_write(exc: sqlite3.Error) -> bool:
     """Whether `exc` is SQLite failing for want of write access (the file, its folder, or
     the disk read-only: the -shm or -wal file cannot be made)."""
@@ -671,6 +759,13 @@ def describe_error(exc: sqlite3.Error) -> str:
         # the shared-memory file next to the collection (-shm) could not grow: on a full
         # disk that is all SQLite can say ("disk I/O error"), which read as a failing disk
         lowered = "disk is full"
+    elif getattr(exc, "sqlite_errorname", "") in _WRITE_FAILED:
+        # a write or flush the system refused: a file-size limit (`ulimit -f`) or a quota
+        # as often as a failing disk, and SQLite wrote nothing it had not whole (the log's
+        # frames count only once flushed): "the disk failed" sent users to a drive test
+        return ("cannot write the collection file (I/O error): a file-size limit or a quota"
+                " is reached, the disk is full, or it is failing; nothing was half-written:"
+                " make room and run the command again")
     for needle, message in (
         ("disk is full", "the disk is full; nothing was half-written: free some space and"
                          " run the command again"),
@@ -678,8 +773,9 @@ def describe_error(exc: sqlite3.Error) -> str:
                               " read-only"),
         ("unable to open database file", "cannot open the collection file: check that its"
                                          " folder exists and is writable"),
-        ("database is locked", "the collection is busy: another flashdeck has held it for"
-                               " over 30 s; try again"),
+        ("database is locked", "the collection is busy: another program (another"
+                               " flashdeck, a database tool) has held its write lock for"
+                               " over 30 s; nothing was written: try again"),
         ("disk i/o error", "the disk failed while using the collection (I/O error)"),
         ("malformed", DAMAGED),
         # a text value whose bytes are not UTF-8: no flashdeck ever stored such text
@@ -690,6 +786,9 @@ def describe_error(exc: sqlite3.Error) -> str:
     return f"cannot use the collection: {text}"
 
 
+# SQLite's names for a write or flush of the collection or its log that the system refused
+_WRITE_FAILED = frozenset({"SQLITE_IOERR_WRITE", "SQLITE_IOERR_FSYNC", "SQLITE_IOERR_TRUNCATE",
+                           "SQLITE_IOERR_DIR_FSYNC"})
 # what SQLite says when a migration meets tables of another version than the file's
 # schema_version claims (set back by hand): a part made already, or one not made yet
 _NOT_THAT_VERSION = ("already exists", "duplicate column", "no such table", "no such column",

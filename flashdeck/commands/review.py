@@ -125,4 +125,7 @@ def finish(app, summary: str | None) -> int:
     summary = summary or app.final_summary
     if summary:
         print(summary)
+    if app.close_problem is not None:  # the file moved away: where its last answers are
+        print(f"flashdeck: {sanitize(app.close_problem)}", file=sys.stderr)
+        return 2
     return 0

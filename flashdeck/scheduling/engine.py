@@ -117,20 +117,22 @@ def _synced(conn, review_id: int) -> bool:
                         (review_id,)).fetchone() is not None
 
 
-def _record_parameters(conn, config: Config, now: datetime) -> bool:
+def _record_parameters(conn, config: Config, now: datetime) -> None:
     """Note in the collection's parameters history (inside the answer's transaction) that
     `config`'s parameters are in force from `now`, unless they are already: parameters
     pasted into config.toml by hand (Anki's), or taken out again, are then what `doctor`
     replays the answers given with them by, after they have changed again. Before, a user
     who had answered with Anki's weights for a week and then removed them got a problem for
-    every card answered that week. One look at the history per engine (its config is fixed)."""
+    every card answered that week. Looked at on an engine's first answer and again after
+    another connection's writes (an `optimize` in another terminal while the review screen,
+    with its settings read at start, goes on answering: its answers were replayed by the
+    new parameters, and `doctor` flagged each of them)."""
     from flashdeck.scheduling.parameters import (InForce, parameters_history,
                                                  record_parameters, with_parameters)
 
     in_force = InForce(parameters_history(conn)).at(_ts(now))
     if with_parameters(config, in_force) != config:
         record_parameters(conn, now, config.parameters)
-    return True
 
 class Engine:
     """Scheduling over one open collection. Cheap to create; holds no queue in memory, but
@@ -151,9 +153,11 @@ class Engine:
         # the new cards left today, kept the same way (queue.NewCards)
         self._new_cards = NewCards()
         self._memo = None  # fsrs's results, from the previews to the answer (step.ReviewMemo)
-        # whether the collection's parameters history has this config's parameters in force
-        # (checked at the first answer: see _record_parameters)
-        self._parameters_recorded = False
+        # the collection's PRAGMA data_version when its parameters history last had this
+        # config's parameters in force (see _record_parameters): looked at again once
+        # another connection has written (an `optimize`, or a flashdeck with other
+        # settings, in another terminal, may have put other parameters in force since)
+        self._parameters_seen: int | None = None
 
     # -- time ------------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -246,7 +250,9 @@ class Engine:
             ).rowcount
             if changed != 1:
                 raise UsageError(f"card {card_id} was answered elsewhere in the meantime")
-            recorded = self._parameters_recorded or _record_parameters(conn, self.config, now)
+            seen = conn.execute("PRAGMA data_version").fetchone()[0]
+            if seen != self._parameters_seen:
+                _record_parameters(conn, self.config, now)
             review_id = conn.execute(
                 "INSERT INTO reviews (card_id, reviewed_at, rating, duration_ms, state_before,"
                 " state_after) VALUES (?, ?, ?, ?, ?, ?)",
@@ -257,7 +263,7 @@ class Engine:
                              "set": step.settings_logged(self.config)})),
             ).lastrowid
         # committed: what is kept between calls follows this answer
-        self._parameters_recorded = recorded
+        self._parameters_seen = seen
         if ranking_fresh is not None or new_fresh:
             siblings = answer_siblings(self.col.conn, row)
             if ranking_fresh is not None:

@@ -38,7 +38,7 @@ from flashdeck.paths import bundled_cards_dir
 from flashdeck.scheduling.config import Config, load_config
 from flashdeck.tui.content import plain
 from flashdeck.tui.session import (BUSY_WAIT_SECONDS, WAITING_TEXT, Session, busy_error,
-                                   is_busy, worker_collection)
+                                   is_busy, worker_collection, write_failed)
 from flashdeck.words import count
 
 if TYPE_CHECKING:
@@ -131,6 +131,8 @@ class FlashdeckApp(App[str]):
         self.bundled = bundled
         self.tz = local_tz()
         self.final_summary: str | None = None
+        # what closing the collection could not do (its file moved away while open)
+        self.close_problem: str | None = None
         self.crash = None  # a flashdeck.tui.crash.Crash once a handler has raised
         self.home_notice = DEMO_NOTICE if demo else ""  # the line above the deck list
         self._importing_bundled = False
@@ -245,7 +247,7 @@ class FlashdeckApp(App[str]):
         if paths is None and not self._rescan_waited():
             return  # the app is quitting: no re-scan
         try:
-            with worker_collection(self.collection_path) as col:
+            with worker_collection(self.collection_path, self.session.col) as col:
                 if paths is None:
                     paths = rescan_paths(col)
                     if not paths:
@@ -327,10 +329,15 @@ class FlashdeckApp(App[str]):
             return False
         try:
             write()
-        except sqlite3.OperationalError as exc:
-            if not is_busy(exc):
-                raise
+        except sqlite3.Error as exc:
+            if not is_busy(exc):  # a full disk, a file made read-only: said, not a crash
+                self.notify(plain(str(write_failed(exc, what[0].upper() + what[1:]))),
+                            severity="error", markup=False)
+                return False
             self.notify(str(busy_error(what)), severity="warning", markup=False)
+            return False
+        except FlashdeckError as exc:  # the collection file moved away meanwhile
+            self.notify(plain(f"{exc} ({what})"), severity="error", markup=False)
             return False
         return True
 
@@ -346,9 +353,10 @@ class FlashdeckApp(App[str]):
         try:
             answered = engine.answer(card.id, rating, duration_ms=duration,
                                      expected_version=card.version)
-        except sqlite3.OperationalError as exc:
-            if not is_busy(exc):
-                raise
+        except sqlite3.Error as exc:
+            if not is_busy(exc):  # a full disk, a file made read-only: the screen says so
+                raise write_failed(exc, f"Your answer to card {card.id} was not written"
+                                   ) from None
             from flashdeck.tui.session_values import Pending  # a busy collection only
 
             self.pending = Pending(card.id, rating, duration, card.version, engine.deck)
@@ -477,7 +485,10 @@ class FlashdeckApp(App[str]):
         # for an exit that skipped the summary screen (Ctrl+Q): the CLI still prints it
         # (a `--deck` session's: that deck's, with what is due elsewhere apart)
         self.final_summary = self.session.summary(self.deck).line(self.tz)
-        self.session.col.close()
+        try:
+            self.session.col.close()
+        except FlashdeckError as exc:  # moved while open, its last answers left behind
+            self.close_problem = str(exc)
 
 
 def rescan_paths(col: Collection) -> list[str]:

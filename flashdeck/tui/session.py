@@ -51,6 +51,20 @@ def busy_error(what: str) -> CollectionBusy:
                           f"{what}. Try again in a moment.")
 
 
+def write_failed(exc: sqlite3.Error, what: str) -> FlashdeckError:
+    """A write of the review screen that SQLite refused for want of room or access (a full
+    disk, a file made read-only, an I/O error), not for a lock: `what` did not happen,
+    said with what to do (`describe_error`), for the screen to show; before, such an error
+    ended the review as an "internal error". Any other SQLite error (a closed connection, a
+    broken constraint: a flashdeck bug) is raised as it is, for the crash log to keep."""
+    from flashdeck.collection.store import describe_error
+
+    if type(exc) not in (sqlite3.OperationalError, sqlite3.DatabaseError):
+        raise exc
+
+    return FlashdeckError(f"{what}: {describe_error(exc)}")
+
+
 def counts_text(counts: Counts) -> str:
     """`12 reviews, 3 new` (what is non-zero)."""
     parts = [f"{n} {name}" for n, name in ((counts.review, "review"), (counts.learning, "learning"),
@@ -160,7 +174,7 @@ class Session:
         application: a retry after a write that did happen is refused, not applied again."""
         while True:
             try:
-                col = worker_collection(path)
+                col = worker_collection(path, self.col)
             except FlashdeckError as exc:  # opening: "busy" while another one migrates it
                 if "busy" not in str(exc) and "locked" not in str(exc):
                     raise
@@ -173,9 +187,9 @@ class Session:
                     return engine.answer(pending.card_id, pending.rating,
                                          duration_ms=pending.duration_ms,
                                          expected_version=pending.version)
-                except sqlite3.OperationalError as exc:
+                except sqlite3.Error as exc:
                     if not is_busy(exc):
-                        raise
+                        raise write_failed(exc, "the collection refused it") from None
                 finally:
                     col.close()
             if stop():
@@ -203,9 +217,9 @@ class Session:
                 undone = engine.undo(review_id=last.review_id)
             else:
                 undone = engine.restore(last)
-        except sqlite3.OperationalError as exc:
+        except sqlite3.Error as exc:
             if not is_busy(exc):
-                raise
+                raise write_failed(exc, "Nothing undone") from None
             raise busy_error("nothing undone") from None
         if undone.done:
             self.undoable.pop()
@@ -259,10 +273,19 @@ class Session:
         )
 
 
-def worker_collection(path: Path) -> Collection:
+def worker_collection(path: Path, same_as: Collection | None = None) -> Collection:
     """A second connection to the collection, for a worker thread (connections are not
-    shared across threads)."""
-    return Collection.open(Path(path))
+    shared across threads). With `same_as` (the app's own connection), refused once that
+    file was moved or replaced: a file gone from `path` was made again there, empty (read
+    with the old file's write-ahead log left by its name), and another file put there was
+    read and written as if it were the collection on screen."""
+    if same_as is not None:
+        same_as.check_in_place(rescue=False)  # its connection is the app thread's
+    col = Collection.open(Path(path), create=same_as is None)
+    if same_as is not None and col.identity != same_as.identity:  # moved in between
+        col.close()
+        same_as.check_in_place(rescue=False)
+    return col
 
 
 def __getattr__(name: str):

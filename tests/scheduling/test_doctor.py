@@ -228,6 +228,41 @@ def test_parameters_pasted_from_anki_then_removed_leave_the_doctor_clean(cli, co
     assert result.code == 0, result.json["problems"]
 
 
+def test_a_review_screen_left_open_while_new_parameters_come_leaves_the_doctor_clean(
+        cli, col, monkeypatch, tmp_path):
+    """The review screen reads the settings once, at start; meanwhile another terminal puts
+    other parameters in force (`optimize`, or weights pasted into config.toml and an
+    answer). The screen's next answers are scheduled with the parameters it has: before,
+    the collection's history said the new ones were in force, so `doctor` replayed those
+    answers with them and reported every one as a disagreement (`--fix` would have rewritten
+    the schedules shown). Now the history follows what each answer was given with."""
+    from datetime import datetime
+
+    from flashdeck.scheduling.config import load_config
+    from flashdeck.scheduling.engine import Engine
+
+    monkeypatch.delenv("FLASHDECK_CONFIG", raising=False)
+    cards = [c["id"] for c in cli("--collection", col, "list", "--json").json][:4]
+    moment = {"now": datetime.fromisoformat("2026-11-24T09:00:00+00:00")}
+    screen = Collection.open(col)  # the review screen's connection, held all along
+    try:
+        engine = Engine(screen, load_config(), now=lambda: moment["now"])
+        engine.answer(cards[0], 3)
+        _settings(monkeypatch, tmp_path, f"parameters = [{ANKI_FSRS5}]\n")
+        monkeypatch.setenv("FLASHDECK_NOW", "2026-11-24T09:05:00+00:00")
+        assert cli("--collection", col, "answer", cards[1], "good").code == 0
+        moment["now"] = datetime.fromisoformat("2026-11-24T09:10:00+00:00")
+        engine.answer(cards[2], 3)  # with the defaults it started with
+        engine.answer(cards[0], 4)
+    finally:
+        screen.close()
+    monkeypatch.setenv("FLASHDECK_NOW", "2026-11-24T09:20:00+00:00")
+    assert cli("--collection", col, "answer", cards[3], "hard").code == 0  # the new ones
+    result = cli("--collection", col, "doctor", "--json")
+    assert result.code == 0, result.json["problems"]
+    assert result.json["problems"] == []
+
+
 def _as_logged_by_an_older_flashdeck(col) -> None:
     """The log as flashdeck wrote it before reviews kept their settings (`set`)."""
     conn = sqlite3.connect(col)

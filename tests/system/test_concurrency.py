@@ -202,8 +202,11 @@ def test_a_lock_held_past_the_timeout_is_one_clear_line(imported, monkeypatch, c
     finally:
         wait(holder)
     assert result.code == 2
+    # the holder is no flashdeck here (a plain SQLite connection, as a database tool's):
+    # the line said "another flashdeck has held it"
     assert result.err.strip() == (f"flashdeck: {collection}: the collection is busy: another "
-                                  "flashdeck has held it for over 30 s; try again")
+                                  "program (another flashdeck, a database tool) has held its"
+                                  " write lock for over 30 s; nothing was written: try again")
 
 
 OPEN = r"""

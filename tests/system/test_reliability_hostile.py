@@ -480,6 +480,34 @@ def test_no_room_for_the_shared_memory_file_is_a_full_disk_not_a_failing_one(cli
     assert [e["card"] for e in cli("--collection", col, "log", "--json").json] == [1]
 
 
+@pytest.mark.skipif(os.name != "posix", reason="RLIMIT_FSIZE is POSIX")
+def test_a_file_size_limit_mid_import_is_no_failing_disk(cli, tmp_path):
+    """`ulimit -f` (or a quota) stops the collection's log from growing mid-import: SQLite
+    says only "disk I/O error" (SQLITE_IOERR_WRITE), and the user read "the disk failed"
+    (a dying drive) where the fix is room; the notes before it are kept whole, the rest
+    lands on the next run."""
+    big = tmp_path / "big-vault"
+    for n in range(150):
+        write_note(big, f"n{n}.md", NOTE.format(n=f"{n} " + "lorem ipsum " * 40))
+    col = tmp_path / "c.sqlite"
+    done = subprocess.run([sys.executable, "-m", "flashdeck", "--collection", str(col),
+                           "import", str(big)], env=env(col), capture_output=True,
+                          text=True, timeout=120, cwd=str(tmp_path),
+                          preexec_fn=_no_room_to_grow(256 * 1024))
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip() == (
+        f"flashdeck: {col}: cannot write the collection file (I/O error): a file-size limit or"
+        " a quota is reached, the disk is full, or it is failing; nothing was half-written:"
+        " make room and run the command again")
+    with sqlite3.connect(col) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert cli("--collection", col, "import", big).code == 0  # room again: it finishes
+    reference = tmp_path / "reference.sqlite"
+    assert cli("--collection", reference, "import", big).code == 0
+    assert fronts(cli, col) == fronts(cli, reference)
+    assert cli("--collection", col, "doctor").code == 0
+
+
 @pytest.mark.skipif(not IS_ROOT, reason="mounting a tiny filesystem needs root")
 def test_an_answer_on_a_disk_filled_to_the_brim(cli, vault, tmp_path, readonly):
     small = readonly.folder(tmp_path / "small")

@@ -344,3 +344,61 @@ async def test_a_card_with_a_damaged_schedule_is_a_message_not_a_crash(collectio
         assert app.screen.card.id != shown
     assert app.crash is None
     assert card_column(collection, shown, "suspended") == 1
+
+
+class NoRoom:
+    """The disk refuses to let any file grow (a file-size limit of 0, as `ulimit -f 0`; a
+    write past it fails instead of killing the process) while inside: SQLite's real error
+    for the collection's log, as on a full disk or over a quota."""
+
+    def __enter__(self) -> "NoRoom":
+        import resource
+        import signal
+
+        self.limits = resource.getrlimit(resource.RLIMIT_FSIZE)
+        self.handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (0, self.limits[1]))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import resource
+        import signal
+
+        resource.setrlimit(resource.RLIMIT_FSIZE, self.limits)
+        signal.signal(signal.SIGXFSZ, self.handler)
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGXFSZ"), reason="POSIX file limits")
+@run_async
+async def test_a_disk_with_no_room_is_a_message_on_the_review_screen_not_a_crash(collection):
+    """Before, a grade, suspend or undo the collection could not be written for (a full
+    disk, a quota) ended the review: "internal error: OperationalError: database or disk is
+    full". Now each says what was not done and why; the card stays, and once there is room
+    the same grade is written."""
+    app = app_for(collection, busy_wait=BUSY_WAIT)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        first = app.screen.card
+        await pilot.press("space")
+        with NoRoom():
+            await pilot.press("3")
+            await pilot.pause()
+            await pilot.press("s")
+            await pilot.pause()
+        messages = toasts(app)
+        assert f"Your answer to card {first.id} was not written: cannot write the collection" \
+               " file (I/O error): a file-size limit or a quota is reached" in messages
+        assert "The card is not suspended: cannot write the collection file" in messages
+        assert app.is_running and app.crash is None
+        assert app.screen.card.id == first.id  # still the card to answer
+        assert reviews(collection) == []
+        assert card_column(collection, first.id, "suspended") == 0
+        await pilot.press("space", "3")  # room again: the same grade is written
+        await pilot.pause()
+        assert reviews(collection) == [(first.id, 3)]
+        with NoRoom():
+            await pilot.press("u")
+            await pilot.pause()
+        assert "Nothing undone: cannot write the collection file" in toasts(app)
+        assert reviews(collection) == [(first.id, 3)]
+    assert app.crash is None

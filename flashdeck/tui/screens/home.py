@@ -124,7 +124,7 @@ class HomeScreen(Screen):
 
         app = self.app
         try:
-            with worker_collection(app.collection_path) as col:
+            with worker_collection(app.collection_path, app.session.col) as col:
                 rows, total, later = compute_rows(col, app.session.config, app.session.now)
         except Exception as exc:  # shown to the user in the handler; the review goes on
             self.post_message(self.CountsFailed(f"{type(exc).__name__}: {exc}"))

@@ -662,7 +662,7 @@ class ReviewScreen(Screen):
         from flashdeck.collection.importer import import_paths  # ~90 ms (the note parser)
 
         try:
-            with worker_collection(self.app.collection_path) as col:
+            with worker_collection(self.app.collection_path, self.app.session.col) as col:
                 source = card_source_path(col, card.id)
                 if source is None:
                     return

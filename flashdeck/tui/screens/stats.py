@@ -71,7 +71,7 @@ class StatsScreen(Screen):
 
         app = self.app
         try:
-            with worker_collection(app.collection_path) as col:
+            with worker_collection(app.collection_path, app.session.col) as col:
                 now = (app.session.now or clock.now)()
                 stats = compute_stats(col, app.session.config, now, deck=self.deck)
         except Exception as exc:  # shown to the user in the handler
