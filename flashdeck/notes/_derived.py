@@ -17,6 +17,7 @@ from flashdeck.notes._cards import Draft, plain_cloze, render
 from flashdeck.notes._decks import TAG_ONLY_LINE_RE
 from flashdeck.notes._explicit import ExplicitCards
 from flashdeck.notes._frontmatter import Frontmatter, obsidian_key, scalar_text, written_list
+from flashdeck.notes._giveaway import Formula, formula, redact
 from flashdeck.notes._lines import (
     BLANK,
     CALLOUT,
@@ -46,6 +47,7 @@ class Source(NamedTuple):
     front_back_lines: set[int]  # body lines of explicit `::` and `?` cards
     cloze: tuple[str, ...]  # the cloze kinds in use
     footnotes: Footnotes | None = None  # the note's footnote definitions
+    formulas: list[Formula] | tuple[()] = ()  # what the note's display formulas state (`note_formulas`)
 
 
 class Footnotes(NamedTuple):
@@ -116,6 +118,47 @@ def options_warnings(frontmatter: Frontmatter) -> list[tuple[int, str]]:
         found.append((at, "frontmatter 'flashdeck: derive' is not true or false;"
                           " cards are derived as usual"))
     return found
+
+
+_MAX_FORMULAS = 50  # display formulas of a note that context is compared with
+
+
+def note_formulas(lines: Lines) -> list[Formula]:
+    """What the note's display formulas (`$$…$$`) state, in note order: no heading or
+    introducing sentence shown with a card may state one (`## Precision = TP / (TP + FP)`
+    above the formula card asking `P = ?` gave its answer away)."""
+    found: list[Formula] = []
+    for start, end in lines.math_blocks:
+        if len(found) >= _MAX_FORMULAS:
+            return found
+        if lines.kinds[start] != COMMENTED:
+            orig, _masked = lines.joined(list(range(start, min(end, start + 200))),
+                                         len(lines.paths[start]))
+            f = formula(orig)
+            if f is not None:
+                found.append(f)
+    for start, end in lines.display_math:
+        if len(found) >= _MAX_FORMULAS:
+            break
+        f = formula(lines.text[start:end])
+        if f is not None:
+            found.append(f)
+    return found
+
+
+def redact_crumbs(lines: Lines, formulas: list[Formula]) -> None:
+    """The note's headings as every card's breadcrumb shows them: a heading that states a
+    display formula of the note (`## Recall = TP / (TP + FN)`) shows `Recall = …`."""
+    if not formulas or not lines.crumb_stacks:
+        return
+    shown: dict[str, str] = {}
+    for k, stack in enumerate(lines.crumb_stacks):
+        new = []
+        for level, text in stack:
+            if text not in shown:
+                shown[text] = redact(text, formulas)
+            new.append((level, shown[text]))
+        lines.crumb_stacks[k] = tuple(new)
 
 
 def card_sources(lines: Lines, explicit: ExplicitCards) -> set[int]:
@@ -441,7 +484,10 @@ def _intro(src: Source, start: int, taken: set[int]) -> str:
     if not text.endswith(":") or len(text) > 4 * _INTRO_MAX:
         return ""
     sentence = re.split(r"(?<=[.!?])\s+", text)[-1]
-    return sentence if len(sentence) <= _INTRO_MAX else ""
+    if len(sentence) > _INTRO_MAX:
+        return ""
+    # `Precision is TP / (TP + FP), the share …:` asks `Precision is …, the share …:`
+    return redact(sentence, src.formulas)
 
 
 def _section_text(src: Source, first: int, end: int, depth: int, taken: set[int],

@@ -61,7 +61,10 @@ from typing import Any, Literal, get_args
 # 20: a formula stated by `≈`, `\sim`, `\propto`, `\le`, `\ge`, `\equiv` is asked by its
 # left-hand side ("log₂(n!) ≈ ?"), as one with `=` is ("What is the formula for …?" before).
 # 22: all of 19 and 20 together (a collection read by any one of them is read again).
-PARSER_VERSION = 22
+# 23: no heading or introducing sentence states a display formula's answer: a breadcrumb
+# `Recall = TP / (TP + FN)` reads `Recall = …`, a front `Specificity is TN / (TN + FP) …?`
+# reads `Specificity is …?`.
+PARSER_VERSION = 23
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"

@@ -21,7 +21,9 @@ from flashdeck.notes._derived import (
     derive_enabled,
     distinct_fronts,
     footnotes,
+    note_formulas,
     options_warnings,
+    redact_crumbs,
 )
 from flashdeck.notes._explicit import explicit_cards, read_schedules
 from flashdeck.notes._frontmatter import (
@@ -78,6 +80,9 @@ def _parse(text: str, path: str, settings: ParserSettings, title: str | None) ->
     note = _note_meta(frontmatter, path, title)
     lines = read_lines(frontmatter.body_lines, frontmatter.offset, note.title,
                        settings.multiline_end_marker)
+    formulas = note_formulas(lines) if lines.math_blocks or lines.display_math else []
+    if lines.headings:  # no breadcrumb states a formula's answer
+        redact_crumbs(lines, formulas)
     schedules, schedule_warnings = read_schedules(lines)
     explicit = explicit_cards(lines, schedules, settings)
 
@@ -86,7 +91,8 @@ def _parse(text: str, path: str, settings: ParserSettings, title: str | None) ->
     warnings += options_warnings(frontmatter)
     if derive_enabled(note.frontmatter):
         source = Source(note.title, note.aliases, frontmatter, lines,
-                        explicit.front_back_lines, settings.cloze, footnotes(lines))
+                        explicit.front_back_lines, settings.cloze, footnotes(lines),
+                        formulas)
         # lines no answer may show: the cards found so far, each kind adding its own
         taken = card_sources(lines, explicit)
         for derive in DERIVERS:

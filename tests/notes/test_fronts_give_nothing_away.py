@@ -206,3 +206,91 @@ def test_the_review_screen_hides_a_heading_that_states_the_answer_until_it_is_sh
     front = cli("--collection", path, "show", "1").out
     assert "Metrics › …" in front and "Sensitivity" not in front
     assert "Metrics › Sensitivity" in cli("--collection", path, "show", "1", "--answer").out
+
+
+def test_an_introducing_sentence_that_states_the_formula_asks_without_it(cli, tmp_path) -> None:
+    vault = tmp_path / "vault"
+    write_note(vault, "Classifier Metrics.md", (
+        "---\ntags: [flashcards]\nexercises: []\n---\n\n"
+        "Specificity is TN / (TN + FP), the share of negatives found:\n\n"
+        "$$\\frac{TN}{TN+FP}$$\n\n"
+        "Recall is $\\frac{TP}{TP+FN}$:\n\n"
+        "$$\\frac{TP}{TP + FN}$$\n\n"
+        "The F1 score is the harmonic mean of precision and recall:\n\n"
+        "$$F_1 = \\frac{2PR}{P+R}$$\n\n"
+        "From counts, the F1 score is 2TP / (2TP + FP + FN):\n\n"
+        "$$F_1 = \\frac{2TP}{2TP + FP + FN}$$\n\n"
+        "L2 adds the squared norm of the weights, λ‖w‖², to the loss:\n\n"
+        "$$L' = L + \\lambda \\|w\\|_2^2$$\n\n"
+        "The sigmoid's derivative is σ(x)(1 − σ(x)):\n\n"
+        "$$\\sigma'(x) = \\sigma(x)(1 - \\sigma(x))$$\n\n"
+        "Again L2, written $L' = L + \\lambda \\|w\\|^2$:\n\n"
+        "$$L' = L + \\lambda \\|w\\|_2^2$$\n\n"
+        # a sentence that only names what the formula is about stays as written
+        "The density of $\\mathcal{N}(\\mu, \\sigma^2)$:\n\n"
+        "$$\\frac{1}{\\sigma\\sqrt{2\\pi}} e^{-\\frac{(x-\\mu)^2}{2\\sigma^2}}$$\n"))
+    fronts = [c["front"] for c in cards_of(cli, vault) if c["kind"] == "formula"]
+    # each front stated its own answer: "Specificity is TN / (TN + FP), the share of
+    # negatives found …?", "From counts, the F1 score is 2TP / (2TP + FP + FN): F₁ = ?"
+    assert fronts == [
+        "*Classifier Metrics*: Specificity is …, the share of negatives found …?",
+        "*Classifier Metrics*: Recall is …?",
+        "*Classifier Metrics*: The F1 score is the harmonic mean of precision and recall:"
+        " $F_1$ = ?",
+        "*Classifier Metrics*: From counts, the F1 score is …: $F_1$ = ?",
+        "*Classifier Metrics*: L2 adds the squared norm of the weights, …, to the loss: $L'$ = ?",
+        "*Classifier Metrics*: $\\sigma'(x)$ = ?",
+        "*Classifier Metrics*: Again L2, written $L' = \\dots$: $L'$ = ?",
+        "*Classifier Metrics*: The density of $\\mathcal{N}(\\mu, \\sigma^2)$ …?",
+    ]
+    collection = tmp_path / "c.sqlite"
+    assert cli("--collection", collection, "import", vault).code == 0
+    shown = cli("--collection", collection, "show", "1")
+    assert shown.code == 0
+    assert "Specificity is …, the share of negatives found …?" in shown.out
+    assert "TN" not in shown.out
+
+
+def test_a_heading_that_states_a_formula_is_shown_without_it(cli, tmp_path) -> None:
+    vault = tmp_path / "vault"
+    write_note(vault, "Segmentation.md", (
+        "---\ntags: [flashcards]\nexercises: []\n---\n\n"
+        "## Recall = TP / (TP + FN)\n\n"
+        "$$R = \\frac{TP}{TP+FN}$$\n\n"
+        "### Why can recall be gamed?\n"
+        "Predict positive everywhere.\n\n"
+        "## $J = \\frac{TP}{TP+FP+FN}$\n\n"
+        "$$J = \\frac{TP}{TP+FP+FN}$$\n\n"
+        "## Standardisation: z = (x − μ) / σ\n\n"
+        "$$z = \\frac{x - \\mu}{\\sigma}$$\n\n"
+        "## IoU is |A ∩ B| / |A ∪ B|\n\n"
+        "$$\\frac{|A \\cap B|}{|A \\cup B|}$$\n\n"
+        # headings that name what a formula is about, or state something else, stay
+        "## Derivative of $x^n$\n\n"
+        "$$\\frac{d}{dx} x^n = n x^{n-1}$$\n\n"
+        "## Posterior ∝ likelihood × prior\n\n"
+        "$$P(A \\mid B) \\propto P(B \\mid A) P(A)$$\n"))
+    formula_fronts = [c["front"] for c in cards_of(cli, vault) if c["kind"] == "formula"]
+    assert formula_fronts[3] == "What is the formula for *Segmentation › IoU is …*?"
+    collection = tmp_path / "c.sqlite"
+    assert cli("--collection", collection, "import", vault).code == 0
+    headers = {}
+    for card in cli("--collection", collection, "list", "--json").json:
+        for answer in ((), ("--answer",)):  # the heading is the answer's context too
+            shown = cli("--collection", collection, "show", card["id"], *answer)
+            assert shown.code == 0
+            headers.setdefault(card["front"], set()).add(
+                shown.out.splitlines()[0].split("  ", 1)[1])
+    assert {front: shown.pop() for front, shown in headers.items() if len(shown) == 1} == {
+        # each showed its formula above the card that asks it
+        "*Segmentation*: $R$ = ?": "flashcards · Segmentation › Recall = …",
+        # and above every other card under it (the formula card's answer)
+        "Why can recall be gamed?": "flashcards · Segmentation › Recall = …",
+        "*Segmentation*: $J$ = ?": "flashcards · Segmentation › J = …",
+        "*Segmentation*: $z$ = ?": "flashcards · Segmentation › Standardisation: z = …",
+        "What is the formula for *Segmentation › IoU is …*?":
+            "flashcards · Segmentation › IoU is …",
+        "*Segmentation*: $\\frac{d}{dx} x^n$ = ?": "flashcards · Segmentation › Derivative of xⁿ",
+        "*Segmentation*: $P(A \\mid B)$ ∝ ?":
+            "flashcards · Segmentation › Posterior ∝ likelihood × prior",
+    }
