@@ -31,6 +31,7 @@ from flashdeck.notes._lines import (
 from flashdeck.notes._cloze import has_cloze_marker
 from flashdeck.notes._latex import equation_names
 from flashdeck.notes._mask import line_of, mask_text
+from flashdeck.notes._names import name_key as _name_key
 
 _QUESTION_CALLOUTS = frozenset({"question", "faq", "help"})
 _INTRO_MAX = 200  # characters of an introducing sentence used as a formula's front
@@ -223,31 +224,7 @@ def aliases(src: Source, taken: set[int]) -> Derived:
                           ", ".join(names), line, f"aliases:L{line}")])
 
 
-_WORD_RE = re.compile(r"[^\W_]+")
 _MAX_TITLE_SEARCHED = 500  # a longer title is only compared whole with each alias
-
-
-def _name_key(name: str) -> str:
-    """A name as a reader tells names apart: case, punctuation, a possessive and a plural
-    ending aside (`p-values` lists `p-value` and `P Value`, `Enzymes` lists `Enzyme`,
-    `Newton's Method` lists `Newtons Method`, for links; none is another name for it)."""
-    words = _WORD_RE.findall(name.casefold().replace("'", "").replace("\u2019", ""))
-    if not words:  # a name of symbols only (`∑`) is told apart by its symbols
-        return " ".join(name.casefold().split())
-    return " ".join(_singular(w) for w in words)
-
-
-def _singular(word: str) -> str:
-    if len(word) > 3:
-        if word.endswith("ies"):
-            word = word[:-3] + "y"
-        elif word.endswith("s") and not word.endswith("ss"):
-            word = word[:-1]
-        # `boxes`/`box`, `sauces`/`sauce`: an `e` where a plural may add `es`, after a
-        # hiss (`-ce -ge -se -xe -ze -che -she`); not any `e` (`Mod` is no `Mode`)
-        if len(word) > 3 and word.endswith("e") and word[-2] in "cgsxzh":
-            word = word[:-1]
-    return word
 
 
 def question_callouts(src: Source, taken: set[int]) -> Derived:
@@ -369,10 +346,13 @@ def formulas(src: Source, taken: set[int]) -> Derived:
         heading = _plain(" › ".join(crumbs + (box,) if box else crumbs), src.cloze)
         front = _phrasing.formula_front(back, src.title, heading, intro)
         alt = _phrasing.formula_front(back, src.title, heading, intro, with_heading=True)
+        bare = (_phrasing.formula_front(back, src.title, heading),
+                 _phrasing.formula_front(back, src.title, heading, with_heading=True)
+                 ) if intro else None
         # in a question's answer, a sibling of the question: never on the day it is answered
         block = f"question:L{asked[start]}" if asked[start] else f"formula:L{line}"
         found.cards.append(Draft("formula", front, back, line, block,
-                                 crumbs=crumbs, alt_front=alt))
+                                 crumbs=crumbs, alt_front=alt, bare=bare))
     return found
 
 
@@ -536,6 +516,53 @@ def _cited_footnotes(src: Source, idxs: list[int], notes: Footnotes,
     shown = [[i for i in notes.by_label[label] if i not in taken]
              for label in cited[:_MAX_FOOTNOTES]]
     return [lines for lines in shown if lines]
+
+
+_ANSWER_WORD_RE = re.compile(r"\w+")
+_CLOZE_ANSWER_RE = re.compile(r"==(.{1,500}?)==")
+_MAX_ANSWERS = 200  # answers of a note a formula's sentence is compared with
+
+
+def intro_states_no_answer(cards: list[Draft]) -> None:
+    """A formula asked by its introducing sentence is asked without it when the sentence
+    states another card's answer: `The F1 score is the harmonic mean of precision and
+    recall:` above `$$F_1 = …$$` showed the summary card's answer (`Harmonic mean of
+    precision and recall.`) on the formula's front. Answers of two words or more are
+    compared, word by word, case and a leading article aside."""
+    asked = [c for c in cards if c.bare is not None]
+    if not asked:
+        return
+    answers: list[str] = []
+    for c in cards:
+        if c.kind in ("summary", "basic", "reversed"):
+            found = [line.strip().removeprefix("- ") for line in c.back.splitlines()]
+        elif c.kind == "aliases":
+            found = c.back.split(", ")
+        elif c.kind == "cloze":
+            found = _CLOZE_ANSWER_RE.findall(c.back)
+        else:
+            continue
+        for text in found[:_MAX_ANSWERS]:
+            words = _ANSWER_WORD_RE.findall(text[:500].casefold())
+            if words and words[0] in ("the", "a", "an"):
+                words = words[1:]
+            if len(words) >= 2:
+                answers.append(f" {' '.join(words)} ")
+        if len(answers) >= _MAX_ANSWERS:
+            break
+    if not answers:
+        return
+    def states(front: str, bare: str) -> bool:
+        shown = f" {' '.join(_ANSWER_WORD_RE.findall(front.casefold()))} "
+        told = f" {' '.join(_ANSWER_WORD_RE.findall(bare.casefold()))} "
+        return any(a in shown and a not in told for a in answers)
+
+    for c in asked:  # the alt front is the one a clash of fronts shows (`distinct_fronts`)
+        assert c.bare is not None
+        if states(c.front, c.bare[0]):
+            c.front = c.bare[0]
+        if states(c.alt_front, c.bare[1]):
+            c.alt_front = c.bare[1]
 
 
 def distinct_fronts(cards: list[Draft]) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from flashdeck.notes._marks import TAG_CHARS
+from flashdeck.notes._names import name_key
 from flashdeck.notes._mask import COMMENT as COMMENT_CHAR
 from flashdeck.notes._mask import OPAQUE, mask_text
 
@@ -233,8 +234,10 @@ class Lines:
         return tuple(text for level, text in self.crumb_stacks[k] if level < below_level)
 
 
-def read_lines(body: list[str], offset: int, title: str, end_marker: str = "") -> Lines:
-    """`title` is the note's: a heading that repeats it is left out of breadcrumbs.
+def read_lines(body: list[str], offset: int, title: str, end_marker: str = "",
+               aliases: list[str] | tuple[()] = ()) -> Lines:
+    """`title` is the note's: a heading that repeats it, or one of its `aliases`, is left
+    out of breadcrumbs.
     `end_marker`: the vault's `multiline_end_marker` (a `---` marker under a paragraph
     ends a card, it does not make the paragraph a heading)."""
     blocks = _blocks(body)
@@ -243,7 +246,7 @@ def read_lines(body: list[str], offset: int, title: str, end_marker: str = "") -
     kinds, demoted, heading_cards, callouts, warnings = _classify(
         body, blocks, boxes, mask, end_marker.strip())
     headings = _headings(blocks, kinds, demoted)
-    heading_starts, crumb_stacks = _crumb_stacks(headings, title.strip().casefold())
+    heading_starts, crumb_stacks = _crumb_stacks(headings, title, aliases)
     return Lines(
         body=body,
         offset=offset,
@@ -585,16 +588,29 @@ def _headings(blocks: _Blocks, kinds: list[int], demoted: set[int]) -> list[Head
     return headings
 
 
+_MAX_NAME = 200  # characters of a heading compared with the note's names
+_MAX_ALIASES = 50  # aliases of a note compared with its headings
+
+
 def _crumb_stacks(
-    headings: list[HeadingSpan], title_key: str
+    headings: list[HeadingSpan], title: str, aliases: list[str] | tuple[()]
 ) -> tuple[list[int], list[tuple[tuple[int, str], ...]]]:
+    # a heading that repeats the note's title (`# ROC AUC` in ROC AUC.md, `# Bayes' Theorem`
+    # in Bayes Theorem.md) says nothing the title does not: not shown as "ROC AUC › ROC
+    # AUC"; nor one of its other names (`# Intersection over Union` in IoU.md), which the
+    # aliases card asks for: "IoU › Intersection over Union" above every card gave it away
+    title_key = title.strip().casefold()
+    names = {name_key(title.strip()[:_MAX_NAME])} | {
+        name_key(a[:_MAX_NAME]) for a in aliases[:_MAX_ALIASES] if a.strip()}
     stack: list[tuple[int, str]] = []
     stacks: list[tuple[tuple[int, str], ...]] = []
+    repeats: dict[str, bool] = {}
     for h in headings:
         while stack and stack[-1][0] >= h.level:
             stack.pop()
         stack.append((h.level, h.text))
-        # a heading that repeats the note's title (`# ROC AUC` in ROC AUC.md) says
-        # nothing the title does not: not shown as "ROC AUC › ROC AUC"
-        stacks.append(tuple(e for e in stack if e[1].casefold() != title_key))
+        if h.text not in repeats:
+            repeats[h.text] = h.text.casefold() == title_key or (
+                len(h.text) <= _MAX_NAME and name_key(h.text) in names)
+        stacks.append(tuple(e for e in stack if not repeats[e[1]]))
     return [h.start for h in headings], stacks

@@ -63,7 +63,9 @@ from typing import Any, Literal, get_args
 # 22: all of 19 and 20 together (a collection read by any one of them is read again).
 # 23: no heading or introducing sentence states a display formula's answer: a breadcrumb
 # `Recall = TP / (TP + FN)` reads `Recall = …`, a front `Specificity is TN / (TN + FP) …?`
-# reads `Specificity is …?`.
+# reads `Specificity is …?`; nor one that states another card's answer (the summary's);
+# a heading that repeats the title or an alias (`# Intersection over Union` in IoU.md,
+# `# Bayes' Theorem` in Bayes Theorem.md) is no breadcrumb.
 PARSER_VERSION = 23
 
 CardKind = Literal[

@@ -21,6 +21,7 @@ from flashdeck.notes._derived import (
     derive_enabled,
     distinct_fronts,
     footnotes,
+    intro_states_no_answer,
     note_formulas,
     options_warnings,
     redact_crumbs,
@@ -79,7 +80,7 @@ def _parse(text: str, path: str, settings: ParserSettings, title: str | None) ->
     frontmatter = split_frontmatter(text.split("\n"), path)
     note = _note_meta(frontmatter, path, title)
     lines = read_lines(frontmatter.body_lines, frontmatter.offset, note.title,
-                       settings.multiline_end_marker)
+                       settings.multiline_end_marker, note.aliases)
     formulas = note_formulas(lines) if lines.math_blocks or lines.display_math else []
     if lines.headings:  # no breadcrumb states a formula's answer
         redact_crumbs(lines, formulas)
@@ -110,6 +111,7 @@ def _parse(text: str, path: str, settings: ParserSettings, title: str | None) ->
     note.exercise_blocks = [ExerciseBlock(lines.file_line(f.start), f.content)
                             for f in lines.exercise_fences if lines.kinds[f.start] != COMMENTED]
     drafts.sort(key=lambda d: d.line)  # stable: a line's cards in the order found
+    intro_states_no_answer(drafts)
     distinct_fronts(drafts)
     note.cards = [
         ParsedCard(

@@ -294,3 +294,56 @@ def test_a_heading_that_states_a_formula_is_shown_without_it(cli, tmp_path) -> N
         "*Segmentation*: $P(A \\mid B)$ ∝ ?":
             "flashcards · Segmentation › Posterior ∝ likelihood × prior",
     }
+
+
+def test_a_formulas_sentence_that_states_another_cards_answer_is_not_asked(
+        cli, tmp_path) -> None:
+    vault = tmp_path / "vault"
+    write_note(vault, "F1 Score.md", (
+        "---\ntags: [flashcards]\nexercises: []\n"
+        "summary: Harmonic mean of precision and recall.\n---\n\n"
+        "The F1 score is the harmonic mean of precision and recall:\n\n"
+        "$$F_1 = \\frac{2PR}{P+R}$$\n\n"
+        "From counts, with ==true positives== counted twice:\n\n"
+        "$$F_1 = \\frac{2TP}{2TP + FP + FN}$$\n\n"
+        "In words, for a single threshold:\n\n"
+        "$$\\frac{2}{1/P + 1/R}$$\n"))
+    cards = [(c["kind"], c["front"]) for c in cards_of(cli, vault)]
+    # the two F₁ formulas were told apart by their sentences: "The F1 score is the harmonic
+    # mean of precision and recall: F₁ = ?" (the summary card's answer) and "From counts,
+    # with true positives counted twice: F₁ = ?" (the cloze's answer)
+    assert cards == [
+        ("summary", "What is meant by *F1 Score*?"),
+        ("formula", "*F1 Score*: $F_1$ = ?"),
+        ("cloze", "From counts, with [...] counted twice:"),
+        ("formula", "*F1 Score*: $F_1$ = ? (2)"),
+        ("formula", "*F1 Score*: In words, for a single threshold …?"),
+    ]
+
+
+def test_a_heading_that_repeats_the_title_or_an_alias_is_no_breadcrumb(cli, tmp_path) -> None:
+    vault = tmp_path / "vault"
+    write_note(vault, "IoU.md", (
+        "---\ntags: [flashcards]\nexercises: []\n"
+        "aliases: [Jaccard index, Intersection over Union]\n---\n\n"
+        "# Intersection over Union\n\n"
+        "## Relation to Dice\n\n"
+        "$$J = \\frac{D}{2 - D}$$\n"))
+    write_note(vault, "Bayes Theorem.md", (
+        "---\ntags: [flashcards]\n---\n\n"
+        "# Bayes' Theorem\n\n"
+        "$$P(A \\mid B) = \\frac{P(B \\mid A) P(A)}{P(B)}$$\n"))
+    collection = tmp_path / "c.sqlite"
+    assert cli("--collection", collection, "import", vault).code == 0
+    headers = {}
+    for card in cli("--collection", collection, "list", "--json").json:
+        shown = cli("--collection", collection, "show", card["id"])
+        assert shown.code == 0
+        headers[card["front"]] = shown.out.splitlines()[0].split("  ", 1)[1]
+    # "IoU › Intersection over Union › Relation to Dice" above the formula showed the
+    # aliases card's answer; "Bayes Theorem › Bayes' Theorem" said the title twice
+    assert headers == {
+        "What are other names for *IoU*?": "flashcards · IoU",
+        "*IoU*: $J$ = ?": "flashcards · IoU › Relation to Dice",
+        "*Bayes Theorem*: $P(A \\mid B)$ = ?": "flashcards · Bayes Theorem",
+    }
