@@ -329,7 +329,7 @@ def formulas(src: Source, taken: set[int]) -> Derived:
         blocks.append((first, last + 1, text[start:end]))
     blocks.sort(key=lambda x: x[0])
     found = Derived()
-    boxed = _callout_titles(lines) if blocks and lines.callouts else {}
+    boxed = _callout_titles(lines, src.formulas) if blocks and lines.callouts else {}
     for start, end, back in blocks:
         if asked[start]:
             if not back or not equation_names(back):
@@ -356,7 +356,7 @@ def formulas(src: Source, taken: set[int]) -> Derived:
     return found
 
 
-def _callout_titles(lines: Lines) -> dict[int, str]:
+def _callout_titles(lines: Lines, formulas: list[Formula] | tuple[()]) -> dict[int, str]:
     """Body line -> the title of the innermost titled callout holding it. Callouts nest a
     few deep at most, so the ranges painted add up to a few times the note."""
     titles: dict[int, str] = {}
@@ -364,6 +364,8 @@ def _callout_titles(lines: Lines) -> dict[int, str]:
         title = _title_text(c.title)
         if len(title) > _INTRO_MAX or "$" in title or "=" in title:
             title = ""  # a title that states the formula would give it away
+        else:  # `> [!tip] Recall is TP / (TP + FN)` is asked `Recall is …`
+            title = redact(title, formulas)
         for i in range(c.start + 1, c.end):
             if title:
                 titles[i] = title

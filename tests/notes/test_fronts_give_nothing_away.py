@@ -347,3 +347,21 @@ def test_a_heading_that_repeats_the_title_or_an_alias_is_no_breadcrumb(cli, tmp_
         "*IoU*: $J$ = ?": "flashcards · IoU › Relation to Dice",
         "*Bayes Theorem*: $P(A \\mid B)$ = ?": "flashcards · Bayes Theorem",
     }
+
+
+def test_a_callout_title_that_states_its_formula_asks_without_it(cli, tmp_path) -> None:
+    note = write_note(tmp_path, "Metrics.md", (
+        "---\ntags: [flashcards]\nexercises: []\n---\n\n"
+        "> [!tip] Recall is TP / (TP + FN)\n"
+        "> $$\\frac{TP}{TP+FN}$$\n\n"
+        "> [!example] Precision, i.e. TP/(TP+FP)\n"
+        "> $$P = \\frac{TP}{TP+FP}$$\n\n"
+        "> [!example] Precision again\n"
+        "> $$P = \\frac{TP}{TP+FP}$$\n"))
+    # were "What is the formula for *Metrics › Recall is TP / (TP + FN)*?" and
+    # "*Metrics › Precision, i.e. TP/(TP+FP)*: $P$ = ?"
+    assert [c["front"] for c in cards_of(cli, note)] == [
+        "What is the formula for *Metrics › Recall is …*?",
+        "*Metrics › Precision, i.e. …*: $P$ = ?",
+        "*Metrics › Precision again*: $P$ = ?",
+    ]
