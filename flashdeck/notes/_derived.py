@@ -567,6 +567,34 @@ def intro_states_no_answer(cards: list[Draft]) -> None:
             c.alt_front = c.bare[1]
 
 
+_MAX_NAME = 200  # characters of a card's side compared with the note's names
+
+
+def same_fact_siblings(cards: list[Draft], title: str, aliases: list[str]) -> None:
+    """The summary and aliases cards ask about the note's name; a card of the author's that
+    asks it too, or answers with it (`σ::The standard deviation` in Standard Deviation.md
+    with `aliases: [σ]`, `Overfitting::A model that …` beside its summary, a cloze
+    `==Overfitting== is …`), states their answers on its front, and they state its: they
+    become its siblings (one block), never shown on the same day."""
+    derived = [c for c in cards if c.kind in ("summary", "aliases")]
+    if not derived:
+        return
+    names = {_name_key(title.strip()[:_MAX_NAME])} | {
+        _name_key(a[:_MAX_NAME]) for a in aliases[:50] if a.strip()}
+    names.discard("")
+    for c in cards:
+        if c.kind in ("basic", "reversed"):
+            sides = [c.front, c.back]
+        elif c.kind == "cloze":
+            sides = _CLOZE_ANSWER_RE.findall(c.back)[:20]
+        else:
+            continue
+        if any(len(side) <= _MAX_NAME and _name_key(side) in names for side in sides):
+            for d in derived:
+                d.block = c.block
+            return
+
+
 def distinct_fronts(cards: list[Draft]) -> None:
     """No two cards of a note share a front: a derived card whose front another card has
     is asked with its heading; if that is not enough, numbered in note order. Explicit

@@ -65,7 +65,8 @@ from typing import Any, Literal, get_args
 # `Recall = TP / (TP + FN)` reads `Recall = …`, a front `Specificity is TN / (TN + FP) …?`
 # reads `Specificity is …?`; nor one that states another card's answer (the summary's);
 # a heading that repeats the title or an alias (`# Intersection over Union` in IoU.md,
-# `# Bayes' Theorem` in Bayes Theorem.md) is no breadcrumb.
+# `# Bayes' Theorem` in Bayes Theorem.md) is no breadcrumb; the summary and aliases cards
+# are siblings of a card of the author's about the note's name (`σ::The standard deviation`).
 PARSER_VERSION = 23
 
 CardKind = Literal[

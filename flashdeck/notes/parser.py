@@ -22,6 +22,7 @@ from flashdeck.notes._derived import (
     distinct_fronts,
     footnotes,
     intro_states_no_answer,
+    same_fact_siblings,
     note_formulas,
     options_warnings,
     redact_crumbs,
@@ -112,6 +113,7 @@ def _parse(text: str, path: str, settings: ParserSettings, title: str | None) ->
                             for f in lines.exercise_fences if lines.kinds[f.start] != COMMENTED]
     drafts.sort(key=lambda d: d.line)  # stable: a line's cards in the order found
     intro_states_no_answer(drafts)
+    same_fact_siblings(drafts, note.title, note.aliases)
     distinct_fronts(drafts)
     note.cards = [
         ParsedCard(
