@@ -31,7 +31,7 @@ from flashdeck.notes._lines import (
 from flashdeck.notes._cloze import has_cloze_marker
 from flashdeck.notes._latex import equation_names
 from flashdeck.notes._mask import line_of, mask_text
-from flashdeck.notes._names import name_key as _name_key
+from flashdeck.notes.names import name_key as _name_key
 
 _QUESTION_CALLOUTS = frozenset({"question", "faq", "help"})
 _INTRO_MAX = 200  # characters of an introducing sentence used as a formula's front

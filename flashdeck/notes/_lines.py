@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from flashdeck.notes._marks import TAG_CHARS
-from flashdeck.notes._names import name_key
+from flashdeck.notes.names import NoteNames
 from flashdeck.notes._mask import COMMENT as COMMENT_CHAR
 from flashdeck.notes._mask import OPAQUE, mask_text
 
@@ -588,29 +588,16 @@ def _headings(blocks: _Blocks, kinds: list[int], demoted: set[int]) -> list[Head
     return headings
 
 
-_MAX_NAME = 200  # characters of a heading compared with the note's names
-_MAX_ALIASES = 50  # aliases of a note compared with its headings
-
-
 def _crumb_stacks(
     headings: list[HeadingSpan], title: str, aliases: list[str] | tuple[()]
 ) -> tuple[list[int], list[tuple[tuple[int, str], ...]]]:
-    # a heading that repeats the note's title (`# ROC AUC` in ROC AUC.md, `# Bayes' Theorem`
-    # in Bayes Theorem.md) says nothing the title does not: not shown as "ROC AUC › ROC
-    # AUC"; nor one of its other names (`# Intersection over Union` in IoU.md), which the
-    # aliases card asks for: "IoU › Intersection over Union" above every card gave it away
-    title_key = title.strip().casefold()
-    names = {name_key(title.strip()[:_MAX_NAME])} | {
-        name_key(a[:_MAX_NAME]) for a in aliases[:_MAX_ALIASES] if a.strip()}
+    # a heading that repeats the note's title or one of its aliases is left out (NoteNames)
+    names = NoteNames(title, aliases)
     stack: list[tuple[int, str]] = []
     stacks: list[tuple[tuple[int, str], ...]] = []
-    repeats: dict[str, bool] = {}
     for h in headings:
         while stack and stack[-1][0] >= h.level:
             stack.pop()
         stack.append((h.level, h.text))
-        if h.text not in repeats:
-            repeats[h.text] = h.text.casefold() == title_key or (
-                len(h.text) <= _MAX_NAME and name_key(h.text) in names)
-        stacks.append(tuple(e for e in stack if not repeats[e[1]]))
+        stacks.append(tuple(e for e in stack if not names.repeats(e[1])))
     return [h.start for h in headings], stacks

@@ -365,3 +365,20 @@ def test_a_callout_title_that_states_its_formula_asks_without_it(cli, tmp_path) 
         "*Metrics › Precision, i.e. …*: $P$ = ?",
         "*Metrics › Precision again*: $P$ = ?",
     ]
+
+
+def test_an_exercise_under_a_heading_that_repeats_the_title_says_the_title_once(
+        cli, tmp_path) -> None:
+    vault = tmp_path / "vault"
+    write_note(vault, "Precision.md", (
+        "---\ntags: [flashcards]\naliases: [PPV]\n---\n\n"
+        "# Precision\n\nOf everything flagged, the share that was right.\n\n"
+        "## PPV\n\nThe same number, as epidemiologists call it.\n"))
+    collection = tmp_path / "c.sqlite"
+    assert cli("--collection", collection, "import", vault).code == 0
+    [exercise] = [c for c in cli("--collection", collection, "list", "--json").json
+                  if c["kind"] == "exercise"]
+    shown = cli("--collection", collection, "show", exercise["id"])
+    assert shown.code == 0
+    # was "flashcards · Precision › Precision", as no other card's breadcrumb reads
+    assert shown.out.splitlines()[0].split("  ", 1)[1] == "flashcards · Precision"
