@@ -31,6 +31,7 @@ from flashdeck.notes._lines import (
 from flashdeck.notes._cloze import has_cloze_marker
 from flashdeck.notes._latex import equation_names
 from flashdeck.notes._mask import line_of, mask_text
+from flashdeck.notes.names import NoteNames
 from flashdeck.notes.names import name_key as _name_key
 
 _QUESTION_CALLOUTS = frozenset({"question", "faq", "help"})
@@ -567,21 +568,29 @@ def intro_states_no_answer(cards: list[Draft]) -> None:
             c.alt_front = c.bare[1]
 
 
-_MAX_NAME = 200  # characters of a card's side compared with the note's names
+_MAX_NAME = 200  # characters of a question compared with the note's names
+
+
+# a question that asks what the note's name means: `What is ROC AUC?`, `What are p-values?`,
+# `Define overfitting.`, `What is meant by **AUROC**?`
+_ASKS_NAME_RE = re.compile(
+    r"(?:(?:what|who)\s+(?:is|are|was|were)(?:\s+meant\s+by)?|define|definition\s+of)"
+    r"\s+(?:(?:an?|the)\s+)?(.{1,200}?)\s*[?.:]*", re.I)
 
 
 def same_fact_siblings(cards: list[Draft], title: str, aliases: list[str]) -> None:
     """The summary and aliases cards ask about the note's name; a card of the author's that
     asks it too, or answers with it (`σ::The standard deviation` in Standard Deviation.md
     with `aliases: [σ]`, `Overfitting::A model that …` beside its summary, a cloze
-    `==Overfitting== is …`), states their answers on its front, and they state its: they
-    become its siblings (one block), never shown on the same day."""
+    `==Overfitting== is …`), or a question `What is AUROC?` (an alias), states their
+    answers on its front, and they state its: they become its siblings (one block), never
+    shown on the same day. A question moves with the cards in its block (the formulas of
+    its answer)."""
     derived = [c for c in cards if c.kind in ("summary", "aliases")]
     if not derived:
         return
-    names = {_name_key(title.strip()[:_MAX_NAME])} | {
-        _name_key(a[:_MAX_NAME]) for a in aliases[:50] if a.strip()}
-    names.discard("")
+    names = NoteNames(title, aliases)
+    target = ""
     for c in cards:
         if c.kind in ("basic", "reversed"):
             sides = [c.front, c.back]
@@ -589,10 +598,23 @@ def same_fact_siblings(cards: list[Draft], title: str, aliases: list[str]) -> No
             sides = _CLOZE_ANSWER_RE.findall(c.back)[:20]
         else:
             continue
-        if any(len(side) <= _MAX_NAME and _name_key(side) in names for side in sides):
-            for d in derived:
-                d.block = c.block
-            return
+        if any(names.repeats(side.strip()) for side in sides):
+            target = c.block
+            break
+    moved: set[str] = set()
+    for c in cards:
+        if c.kind == "question" and len(c.front) <= _MAX_NAME:
+            m = _ASKS_NAME_RE.fullmatch(c.front.strip())
+            if m is not None and names.repeats(m.group(1).strip("*_ ")):
+                if not target:
+                    target = c.block
+                elif c.block != target:
+                    moved.add(c.block)
+    if not target:
+        return
+    for c in cards:
+        if c.kind in ("summary", "aliases") or c.block in moved:
+            c.block = target
 
 
 def distinct_fronts(cards: list[Draft]) -> None:
