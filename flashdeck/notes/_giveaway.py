@@ -57,6 +57,7 @@ class Formula(NamedTuple):
     value: frozenset[str]
     named: frozenset[str]
     named_ops: int
+    result: str = ""  # a worked example's number after its last relation (`… = 0.75`)
 
 
 def formula(latex: str) -> Formula | None:
@@ -65,10 +66,30 @@ def formula(latex: str) -> Formula | None:
     m = _RELATION_RE.search(latex)
     lhs, rhs = (latex[:m.start()], latex[m.end():]) if m else ("", latex)
     value = _symbols(rhs, latex=True)
-    if not value:
+    result = ""
+    if m is not None:
+        last = list(_RELATION_RE.finditer(latex, m.start()))[-1]
+        result = _number(latex[last.end():], whole=True)
+    if not value and not result:
         return None
     return Formula(frozenset(value), frozenset(_symbols(lhs, latex=True)),
-                   len(_LATEX_OPS_RE.findall(lhs)))
+                   len(_LATEX_OPS_RE.findall(lhs)), result)
+
+
+_NUMBER_RE = re.compile(r"[-−]?\d+(?:[.,]\d+)?")
+_NUMBER_JUNK_RE = re.compile(r"\\[,;:! ]|\\%|%|\\text\s*\{[^{}]*\}|[\s{}.]+$")
+
+
+def _number(text: str, whole: bool = False) -> str:
+    """The number `text` states (its first, or, `whole`, all of it), as `0.75`: `0,75`,
+    `{0.75}`, `75\\%` are read as the author writes them; "" for none."""
+    text = text.replace("{,}", ",").strip()
+    if whole:
+        text = _NUMBER_JUNK_RE.sub("", text).strip()
+        m = _NUMBER_RE.fullmatch(text)
+    else:
+        m = _NUMBER_RE.search(text)
+    return m.group(0).replace(",", ".").replace("−", "-") if m else ""
 
 
 def redact(text: str, formulas: list[Formula] | tuple[()]) -> str:
@@ -93,7 +114,7 @@ def _redact_math(whole: str, latex: str, formulas: list[Formula]) -> str:
     rel = _RELATION_RE.search(latex)
     if rel is not None:
         stated = latex[rel.end():]
-        if _states(_symbols(stated, latex=True), 1, formulas):
+        if _states(_symbols(stated, latex=True), 1, formulas) or _is_result(stated, formulas):
             return f"${latex[:rel.end()].rstrip()} {_LATEX_ELLIPSIS}$"
         return whole
     ops = len(_LATEX_OPS_RE.findall(latex))
@@ -153,13 +174,21 @@ def _redact_span(span: str, formulas: list[Formula]) -> str | None:
     """The span shown instead of `span`, or None to keep it."""
     rel = next((i for i, ch in enumerate(span) if ch in _RELATION_CHARS), -1)
     if rel >= 0:
-        if _states(_symbols(span[rel + 1:]), 1, formulas):
+        stated = span[rel + 1:]
+        if _states(_symbols(stated), 1, formulas) or _is_result(stated, formulas):
             return f"{span[:rel + 1].rstrip()} {_ELLIPSIS}".lstrip()
         return None
     ops = sum(1 for ch in span if ch in _OPERATOR_CHARS) + span.count(" - ")
     if _states(_symbols(span), ops, formulas):
         return _ELLIPSIS
     return None
+
+
+def _is_result(stated: str, formulas: list[Formula]) -> bool:
+    """Whether `stated` (what follows a relation) begins with a worked example's result:
+    `## Entropy of a fair coin = 1 bit` above `$$H = -2 \\cdot \\tfrac12 \\log_2 \\tfrac12 = 1$$`."""
+    number = _number(stated)
+    return bool(number) and any(f.result == number for f in formulas)
 
 
 def _states(symbols: set[str], ops: int, formulas: list[Formula]) -> bool:
@@ -170,6 +199,8 @@ def _states(symbols: set[str], ops: int, formulas: list[Formula]) -> bool:
     if not symbols:
         return False
     for f in formulas:
+        if not f.value:
+            continue
         shared = len(symbols & f.value)
         if shared < min(2, len(f.value)) or 2 * shared < len(f.value):
             continue

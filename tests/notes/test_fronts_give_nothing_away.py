@@ -382,3 +382,28 @@ def test_an_exercise_under_a_heading_that_repeats_the_title_says_the_title_once(
     assert shown.code == 0
     # was "flashcards · Precision › Precision", as no other card's breadcrumb reads
     assert shown.out.splitlines()[0].split("  ", 1)[1] == "flashcards · Precision"
+
+
+def test_a_heading_that_states_a_worked_examples_result_is_shown_without_it(
+        cli, tmp_path) -> None:
+    vault = tmp_path / "vault"
+    write_note(vault, "Entropy.md", (
+        "---\ntags: [flashcards]\nexercises: []\n---\n\n"
+        "## A fair coin = 1 bit\n\n"
+        "$$H = -2 \\cdot \\tfrac12 \\log_2 \\tfrac12 = 1$$\n\n"
+        "## Example: $F_1 = 0{,}75$\n\n"
+        "$$F_1 = \\frac{2 \\cdot 300}{2 \\cdot 300 + 200 + 0} = \\frac{600}{800} = 0{,}75$$\n\n"
+        # another number than the result stays
+        "## Ten throws, n = 10\n\n"
+        "$$\\bar x = \\frac{1}{n} \\sum_i x_i = 4.2$$\n"))
+    collection = tmp_path / "c.sqlite"
+    assert cli("--collection", collection, "import", vault).code == 0
+    headers = []
+    for card in cli("--collection", collection, "list", "--json").json:
+        shown = cli("--collection", collection, "show", card["id"])
+        assert shown.code == 0
+        headers.append(shown.out.splitlines()[0].split("  ", 1)[1])
+    # were "Entropy › A fair coin = 1 bit" above "H = ?", "Example: F₁ = 0,75" above "F₁ = ?"
+    assert headers == ["flashcards · Entropy › A fair coin = … bit",
+                       "flashcards · Entropy › Example: F₁ = …",
+                       "flashcards · Entropy › Ten throws, n = 10"]
