@@ -17,7 +17,7 @@ from flashdeck.notes._cards import Draft, plain_cloze, render
 from flashdeck.notes._decks import TAG_ONLY_LINE_RE
 from flashdeck.notes._explicit import ExplicitCards
 from flashdeck.notes._frontmatter import Frontmatter, obsidian_key, scalar_text, written_list
-from flashdeck.notes._giveaway import Formula, formula, redact
+from flashdeck.notes._giveaway import Formula, formula, might_state, redact
 from flashdeck.notes._lines import (
     BLANK,
     CALLOUT,
@@ -49,7 +49,7 @@ class Source(NamedTuple):
     front_back_lines: set[int]  # body lines of explicit `::` and `?` cards
     cloze: tuple[str, ...]  # the cloze kinds in use
     footnotes: Footnotes | None = None  # the note's footnote definitions
-    formulas: list[Formula] | tuple[()] = ()  # what the note's display formulas state (`note_formulas`)
+    formulas: NoteFormulas | None = None  # what the note's display formulas state
 
 
 class Footnotes(NamedTuple):
@@ -125,42 +125,59 @@ def options_warnings(frontmatter: Frontmatter) -> list[tuple[int, str]]:
 _MAX_FORMULAS = 50  # display formulas of a note that context is compared with
 
 
-def note_formulas(lines: Lines) -> list[Formula]:
-    """What the note's display formulas (`$$…$$`) state, in note order: no heading or
-    introducing sentence shown with a card may state one (`## Precision = TP / (TP + FP)`
-    above the formula card asking `P = ?` gave its answer away)."""
-    found: list[Formula] = []
-    for start, end in lines.math_blocks:
-        if len(found) >= _MAX_FORMULAS:
-            return found
-        if lines.kinds[start] != COMMENTED:
-            orig, _masked = lines.joined(list(range(start, min(end, start + 200))),
-                                         len(lines.paths[start]))
-            f = formula(orig)
+class NoteFormulas:
+    """What the note's display formulas (`$$…$$`) state, read when a text that might
+    state one is first shown: no heading, callout title or introducing sentence shown with
+    a card may state one (`## Precision = TP / (TP + FP)` above the formula card asking
+    `P = ?` gave its answer away)."""
+
+    __slots__ = ("_lines", "_found")
+
+    def __init__(self, lines: Lines) -> None:
+        self._lines = lines
+        self._found: list[Formula] | None = None
+
+    def redact(self, text: str) -> str:
+        """`text` with what states a formula of the note shown as `…` (`_giveaway`)."""
+        if not might_state(text):
+            return text
+        if self._found is None:
+            self._found = self._read()
+        return redact(text, self._found)
+
+    def _read(self) -> list[Formula]:
+        lines = self._lines
+        found: list[Formula] = []
+        for start, end in lines.math_blocks:
+            if len(found) >= _MAX_FORMULAS:
+                return found
+            if lines.kinds[start] != COMMENTED:
+                orig, _masked = lines.joined(list(range(start, min(end, start + 200))),
+                                             len(lines.paths[start]))
+                f = formula(orig)
+                if f is not None:
+                    found.append(f)
+        for start, end in lines.display_math:
+            if len(found) >= _MAX_FORMULAS:
+                break
+            f = formula(lines.text[start:end])
             if f is not None:
                 found.append(f)
-    for start, end in lines.display_math:
-        if len(found) >= _MAX_FORMULAS:
-            break
-        f = formula(lines.text[start:end])
-        if f is not None:
-            found.append(f)
-    return found
+        return found
 
 
-def redact_crumbs(lines: Lines, formulas: list[Formula]) -> None:
+def redact_crumbs(lines: Lines, formulas: NoteFormulas) -> None:
     """The note's headings as every card's breadcrumb shows them: a heading that states a
     display formula of the note (`## Recall = TP / (TP + FN)`) shows `Recall = …`."""
-    if not formulas or not lines.crumb_stacks:
-        return
     shown: dict[str, str] = {}
     for k, stack in enumerate(lines.crumb_stacks):
         new = []
         for level, text in stack:
             if text not in shown:
-                shown[text] = redact(text, formulas)
+                shown[text] = formulas.redact(text)
             new.append((level, shown[text]))
-        lines.crumb_stacks[k] = tuple(new)
+        if any(a[1] != b[1] for a, b in zip(stack, new)):
+            lines.crumb_stacks[k] = tuple(new)
 
 
 def card_sources(lines: Lines, explicit: ExplicitCards) -> set[int]:
@@ -357,7 +374,7 @@ def formulas(src: Source, taken: set[int]) -> Derived:
     return found
 
 
-def _callout_titles(lines: Lines, formulas: list[Formula] | tuple[()]) -> dict[int, str]:
+def _callout_titles(lines: Lines, formulas: NoteFormulas | None) -> dict[int, str]:
     """Body line -> the title of the innermost titled callout holding it. Callouts nest a
     few deep at most, so the ranges painted add up to a few times the note."""
     titles: dict[int, str] = {}
@@ -366,7 +383,7 @@ def _callout_titles(lines: Lines, formulas: list[Formula] | tuple[()]) -> dict[i
         if len(title) > _INTRO_MAX or "$" in title or "=" in title:
             title = ""  # a title that states the formula would give it away
         else:  # `> [!tip] Recall is TP / (TP + FN)` is asked `Recall is …`
-            title = redact(title, formulas)
+            title = formulas.redact(title) if formulas is not None else title
         for i in range(c.start + 1, c.end):
             if title:
                 titles[i] = title
@@ -470,7 +487,7 @@ def _intro(src: Source, start: int, taken: set[int]) -> str:
     if len(sentence) > _INTRO_MAX:
         return ""
     # `Precision is TP / (TP + FP), the share …:` asks `Precision is …, the share …:`
-    return redact(sentence, src.formulas)
+    return src.formulas.redact(sentence) if src.formulas is not None else sentence
 
 
 def _section_text(src: Source, first: int, end: int, depth: int, taken: set[int],

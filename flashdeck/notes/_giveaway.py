@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from flashdeck.notes._latex import _RELATION_RE
 
-__all__ = ["Formula", "formula", "redact"]
+__all__ = ["Formula", "formula", "might_state", "redact"]
 
 _MAX_TEXT = 1_000  # characters of a heading or sentence read; a longer one is left as it is
 _MAX_FORMULAS = 50  # formulas of one note a heading is compared with
@@ -92,12 +92,18 @@ def _number(text: str, whole: bool = False) -> str:
     return m.group(0).replace(",", ".").replace("−", "-") if m else ""
 
 
+def might_state(text: str) -> bool:
+    """False when `text` certainly states no formula (no math, no operator): most headings
+    and sentences, told at the cost of one scan."""
+    if not text or len(text) > _MAX_TEXT:
+        return False
+    return ("$" in text or " - " in text or " – " in text
+            or not _OPERATOR_CHARS.isdisjoint(text))
+
+
 def redact(text: str, formulas: list[Formula] | tuple[()]) -> str:
     """`text` with every expression that states one of `formulas` shown as `…`."""
-    if not formulas or not text or len(text) > _MAX_TEXT:
-        return text
-    if "$" not in text and not any(ch in _OPERATOR_CHARS for ch in text) \
-            and " - " not in text and " – " not in text:
+    if not formulas or not might_state(text):
         return text
     formulas = list(formulas[:_MAX_FORMULAS])
     out: list[str] = []
@@ -216,7 +222,8 @@ def _symbols(text: str, latex: bool = False) -> set[str]:
     super- and subscript letters (`xᵢ`) are no symbols."""
     if latex:
         text = _COMMAND_RE.sub(_command_symbol, text)
-    text = "".join(" " if unicodedata.category(ch) == "Lm" else ch for ch in text)
+    if not text.isascii():
+        text = "".join(" " if unicodedata.category(ch) == "Lm" else ch for ch in text)
     found: set[str] = set()
     for run in _LETTERS_RE.findall(text):
         # a Greek letter is a symbol of its own (`λw`, `σx`); Latin letters run together

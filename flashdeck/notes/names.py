@@ -33,7 +33,16 @@ def _singular(word: str) -> str:
 
 
 _MAX_NAME = 200  # characters of a heading compared with the note's names
+_FIRST_RE = re.compile(r"\S")  # where a name of symbols only starts
 _MAX_ALIASES = 50  # aliases of a note compared with its headings
+
+
+def _first(folded: str) -> str:
+    m = _WORD_RE.search(folded)
+    if m is not None:
+        return m.group(0)[0]
+    m = _FIRST_RE.search(folded)
+    return m.group(0) if m is not None else ""
 
 
 class NoteNames:
@@ -42,7 +51,7 @@ class NoteNames:
     Theorem` in Bayes Theorem.md), and an alias there (`# Intersection over Union` in
     IoU.md) gives the aliases card's answer away above every card."""
 
-    __slots__ = ("_title", "_keys", "_seen")
+    __slots__ = ("_title", "_keys", "_seen", "_longest", "_firsts")
 
     def __init__(self, title: str, aliases: list[str] | tuple[()] = ()) -> None:
         self._title = title.strip().casefold()
@@ -50,12 +59,18 @@ class NoteNames:
             name_key(a[:_MAX_NAME]) for a in aliases[:_MAX_ALIASES]
             if isinstance(a, str) and a.strip()}
         self._keys.discard("")
+        # a text much longer than every name is none of them (the common case, read fast)
+        self._longest = 2 * max(map(len, self._keys), default=0) + 8
+        self._firsts = {key[0] for key in self._keys}
         self._seen: dict[str, bool] = {}
 
     def repeats(self, heading: str) -> bool:
         found = self._seen.get(heading)
         if found is None:
-            found = heading.casefold() == self._title or (
-                len(heading) <= _MAX_NAME and name_key(heading) in self._keys)
+            folded = heading.casefold()
+            first = _first(folded) if len(heading) <= self._longest else ""
+            found = folded == self._title or (
+                first in self._firsts
+                and len(heading) <= _MAX_NAME and name_key(heading) in self._keys)
             self._seen[heading] = found
         return found

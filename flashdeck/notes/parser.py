@@ -16,16 +16,16 @@ from flashdeck.notes._cards import Draft
 from flashdeck.notes._decks import read_decks
 from flashdeck.notes._derived import (
     DERIVERS,
+    NoteFormulas,
     Source,
     card_sources,
     derive_enabled,
     distinct_fronts,
     footnotes,
     intro_states_no_answer,
-    same_fact_siblings,
-    note_formulas,
     options_warnings,
     redact_crumbs,
+    same_fact_siblings,
 )
 from flashdeck.notes._explicit import explicit_cards, read_schedules
 from flashdeck.notes._frontmatter import (
@@ -82,8 +82,8 @@ def _parse(text: str, path: str, settings: ParserSettings, title: str | None) ->
     note = _note_meta(frontmatter, path, title)
     lines = read_lines(frontmatter.body_lines, frontmatter.offset, note.title,
                        settings.multiline_end_marker, note.aliases)
-    formulas = note_formulas(lines) if lines.math_blocks or lines.display_math else []
-    if lines.headings:  # no breadcrumb states a formula's answer
+    formulas = NoteFormulas(lines) if lines.math_blocks or lines.display_math else None
+    if formulas is not None and lines.headings:  # no breadcrumb states a formula's answer
         redact_crumbs(lines, formulas)
     schedules, schedule_warnings = read_schedules(lines)
     explicit = explicit_cards(lines, schedules, settings)
