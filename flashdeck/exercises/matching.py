@@ -27,6 +27,7 @@ from functools import lru_cache
 from flashdeck.exercises.model import Template
 from flashdeck.exercises.template import builtin_template, builtin_templates, parse_template
 from flashdeck.notes.model import ParsedCard, ParsedNote, Problem
+from flashdeck.notes.names import NoteNames
 
 DEFAULT_DECK = "flashcards"
 _WORD = re.compile(r"[^\W_]+")
@@ -154,9 +155,10 @@ def _derive(note: ParsedNote) -> bool:
 
 
 def _breadcrumb(note: ParsedNote, line: int, include_at: bool) -> tuple[str, ...]:
-    """The headings above `line` (and the heading on it, when it is the matched one), but
-    one that repeats the note's title, as the other cards' breadcrumbs leave it out (it
-    read "Harmonic Mean › Harmonic Mean" under `# Harmonic Mean` in Harmonic Mean.md)."""
+    """The headings above `line` (and the heading on it, when it is the matched one), less
+    those that repeat the note's title or an alias, as every other card's breadcrumb (it
+    read `Precision › Precision` under `# Precision` in Precision.md)."""
+    names = NoteNames(note.title, note.aliases)
     stack: list[tuple[int, str]] = []
     for heading in note.headings:
         if heading.line > line or (heading.line == line and not include_at):
@@ -164,8 +166,7 @@ def _breadcrumb(note: ParsedNote, line: int, include_at: bool) -> tuple[str, ...
         while stack and stack[-1][0] >= heading.level:
             stack.pop()
         stack.append((heading.level, heading.text))
-    title = note.title.strip().casefold()
-    return tuple(text for _level, text in stack if text.casefold() != title)
+    return tuple(text for _level, text in stack if not names.repeats(text))
 
 
 def exercises_for_note(note: ParsedNote) -> tuple[list[ParsedCard], list[Problem]]:

@@ -26,6 +26,9 @@ class Draft:
     deck: str | None = None  # from a leading tag on the card line
     crumbs: tuple[str, ...] = ()
     alt_front: str = ""  # a derived card's front with its heading, for when fronts clash
+    # a formula asked by its introducing sentence: its front and alt_front without it, for a
+    # sentence that states another card's answer (`intro_states_no_answer`)
+    bare: tuple[str, str] | None = None
 
 
 def seed(seeds: list[SRSeed | None], index: int) -> SRSeed | None:

@@ -17,6 +17,7 @@ from flashdeck.notes._cards import Draft, plain_cloze, render
 from flashdeck.notes._decks import TAG_ONLY_LINE_RE
 from flashdeck.notes._explicit import ExplicitCards
 from flashdeck.notes._frontmatter import Frontmatter, obsidian_key, scalar_text, written_list
+from flashdeck.notes._giveaway import Formula, formula, might_state, redact
 from flashdeck.notes._lines import (
     BLANK,
     CALLOUT,
@@ -30,6 +31,8 @@ from flashdeck.notes._lines import (
 from flashdeck.notes._cloze import has_cloze_marker
 from flashdeck.notes._latex import equation_names
 from flashdeck.notes._mask import line_of, mask_text
+from flashdeck.notes.names import NoteNames
+from flashdeck.notes.names import name_key as _name_key
 
 _QUESTION_CALLOUTS = frozenset({"question", "faq", "help"})
 _INTRO_MAX = 200  # characters of an introducing sentence used as a formula's front
@@ -46,6 +49,7 @@ class Source(NamedTuple):
     front_back_lines: set[int]  # body lines of explicit `::` and `?` cards
     cloze: tuple[str, ...]  # the cloze kinds in use
     footnotes: Footnotes | None = None  # the note's footnote definitions
+    formulas: NoteFormulas | None = None  # what the note's display formulas state
 
 
 class Footnotes(NamedTuple):
@@ -118,6 +122,64 @@ def options_warnings(frontmatter: Frontmatter) -> list[tuple[int, str]]:
     return found
 
 
+_MAX_FORMULAS = 50  # display formulas of a note that context is compared with
+
+
+class NoteFormulas:
+    """What the note's display formulas (`$$…$$`) state, read when a text that might
+    state one is first shown: no heading, callout title or introducing sentence shown with
+    a card may state one (`## Precision = TP / (TP + FP)` above the formula card asking
+    `P = ?` gave its answer away)."""
+
+    __slots__ = ("_lines", "_found")
+
+    def __init__(self, lines: Lines) -> None:
+        self._lines = lines
+        self._found: list[Formula] | None = None
+
+    def redact(self, text: str) -> str:
+        """`text` with what states a formula of the note shown as `…` (`_giveaway`)."""
+        if not might_state(text):
+            return text
+        if self._found is None:
+            self._found = self._read()
+        return redact(text, self._found)
+
+    def _read(self) -> list[Formula]:
+        lines = self._lines
+        found: list[Formula] = []
+        for start, end in lines.math_blocks:
+            if len(found) >= _MAX_FORMULAS:
+                return found
+            if lines.kinds[start] != COMMENTED:
+                orig, _masked = lines.joined(list(range(start, min(end, start + 200))),
+                                             len(lines.paths[start]))
+                f = formula(orig)
+                if f is not None:
+                    found.append(f)
+        for start, end in lines.display_math:
+            if len(found) >= _MAX_FORMULAS:
+                break
+            f = formula(lines.text[start:end])
+            if f is not None:
+                found.append(f)
+        return found
+
+
+def redact_crumbs(lines: Lines, formulas: NoteFormulas) -> None:
+    """The note's headings as every card's breadcrumb shows them: a heading that states a
+    display formula of the note (`## Recall = TP / (TP + FN)`) shows `Recall = …`."""
+    shown: dict[str, str] = {}
+    for k, stack in enumerate(lines.crumb_stacks):
+        new = []
+        for level, text in stack:
+            if text not in shown:
+                shown[text] = formulas.redact(text)
+            new.append((level, shown[text]))
+        if any(a[1] != b[1] for a, b in zip(stack, new)):
+            lines.crumb_stacks[k] = tuple(new)
+
+
 def card_sources(lines: Lines, explicit: ExplicitCards) -> set[int]:
     """Body lines no explanation may show: explicit cards (`::`, `?`, clozes),
     exercise blocks, lines of nothing but tags, comments."""
@@ -180,31 +242,7 @@ def aliases(src: Source, taken: set[int]) -> Derived:
                           ", ".join(names), line, f"aliases:L{line}")])
 
 
-_WORD_RE = re.compile(r"[^\W_]+")
 _MAX_TITLE_SEARCHED = 500  # a longer title is only compared whole with each alias
-
-
-def _name_key(name: str) -> str:
-    """A name as a reader tells names apart: case, punctuation, a possessive and a plural
-    ending aside (`p-values` lists `p-value` and `P Value`, `Enzymes` lists `Enzyme`,
-    `Newton's Method` lists `Newtons Method`, for links; none is another name for it)."""
-    words = _WORD_RE.findall(name.casefold().replace("'", "").replace("\u2019", ""))
-    if not words:  # a name of symbols only (`∑`) is told apart by its symbols
-        return " ".join(name.casefold().split())
-    return " ".join(_singular(w) for w in words)
-
-
-def _singular(word: str) -> str:
-    if len(word) > 3:
-        if word.endswith("ies"):
-            word = word[:-3] + "y"
-        elif word.endswith("s") and not word.endswith("ss"):
-            word = word[:-1]
-        # `boxes`/`box`, `sauces`/`sauce`: an `e` where a plural may add `es`, after a
-        # hiss (`-ce -ge -se -xe -ze -che -she`); not any `e` (`Mod` is no `Mode`)
-        if len(word) > 3 and word.endswith("e") and word[-2] in "cgsxzh":
-            word = word[:-1]
-    return word
 
 
 def question_callouts(src: Source, taken: set[int]) -> Derived:
@@ -309,7 +347,7 @@ def formulas(src: Source, taken: set[int]) -> Derived:
         blocks.append((first, last + 1, text[start:end]))
     blocks.sort(key=lambda x: x[0])
     found = Derived()
-    boxed = _callout_titles(lines) if blocks and lines.callouts else {}
+    boxed = _callout_titles(lines, src.formulas) if blocks and lines.callouts else {}
     for start, end, back in blocks:
         if asked[start]:
             if not back or not equation_names(back):
@@ -326,14 +364,17 @@ def formulas(src: Source, taken: set[int]) -> Derived:
         heading = _plain(" › ".join(crumbs + (box,) if box else crumbs), src.cloze)
         front = _phrasing.formula_front(back, src.title, heading, intro)
         alt = _phrasing.formula_front(back, src.title, heading, intro, with_heading=True)
+        bare = (_phrasing.formula_front(back, src.title, heading),
+                 _phrasing.formula_front(back, src.title, heading, with_heading=True)
+                 ) if intro else None
         # in a question's answer, a sibling of the question: never on the day it is answered
         block = f"question:L{asked[start]}" if asked[start] else f"formula:L{line}"
         found.cards.append(Draft("formula", front, back, line, block,
-                                 crumbs=crumbs, alt_front=alt))
+                                 crumbs=crumbs, alt_front=alt, bare=bare))
     return found
 
 
-def _callout_titles(lines: Lines) -> dict[int, str]:
+def _callout_titles(lines: Lines, formulas: NoteFormulas | None) -> dict[int, str]:
     """Body line -> the title of the innermost titled callout holding it. Callouts nest a
     few deep at most, so the ranges painted add up to a few times the note."""
     titles: dict[int, str] = {}
@@ -341,6 +382,8 @@ def _callout_titles(lines: Lines) -> dict[int, str]:
         title = _title_text(c.title)
         if len(title) > _INTRO_MAX or "$" in title or "=" in title:
             title = ""  # a title that states the formula would give it away
+        else:  # `> [!tip] Recall is TP / (TP + FN)` is asked `Recall is …`
+            title = formulas.redact(title) if formulas is not None else title
         for i in range(c.start + 1, c.end):
             if title:
                 titles[i] = title
@@ -441,7 +484,10 @@ def _intro(src: Source, start: int, taken: set[int]) -> str:
     if not text.endswith(":") or len(text) > 4 * _INTRO_MAX:
         return ""
     sentence = re.split(r"(?<=[.!?])\s+", text)[-1]
-    return sentence if len(sentence) <= _INTRO_MAX else ""
+    if len(sentence) > _INTRO_MAX:
+        return ""
+    # `Precision is TP / (TP + FP), the share …:` asks `Precision is …, the share …:`
+    return src.formulas.redact(sentence) if src.formulas is not None else sentence
 
 
 def _section_text(src: Source, first: int, end: int, depth: int, taken: set[int],
@@ -490,6 +536,102 @@ def _cited_footnotes(src: Source, idxs: list[int], notes: Footnotes,
     shown = [[i for i in notes.by_label[label] if i not in taken]
              for label in cited[:_MAX_FOOTNOTES]]
     return [lines for lines in shown if lines]
+
+
+_ANSWER_WORD_RE = re.compile(r"\w+")
+_CLOZE_ANSWER_RE = re.compile(r"==(.{1,500}?)==")
+_MAX_ANSWERS = 200  # answers of a note a formula's sentence is compared with
+
+
+def intro_states_no_answer(cards: list[Draft]) -> None:
+    """A formula asked by its introducing sentence is asked without it when the sentence
+    states another card's answer: `The F1 score is the harmonic mean of precision and
+    recall:` above `$$F_1 = …$$` showed the summary card's answer (`Harmonic mean of
+    precision and recall.`) on the formula's front. Answers of two words or more are
+    compared, word by word, case and a leading article aside."""
+    asked = [c for c in cards if c.bare is not None]
+    if not asked:
+        return
+    answers: list[str] = []
+    for c in cards:
+        if c.kind in ("summary", "basic", "reversed"):
+            found = [line.strip().removeprefix("- ") for line in c.back.splitlines()]
+        elif c.kind == "aliases":
+            found = c.back.split(", ")
+        elif c.kind == "cloze":
+            found = _CLOZE_ANSWER_RE.findall(c.back)
+        else:
+            continue
+        for text in found[:_MAX_ANSWERS]:
+            words = _ANSWER_WORD_RE.findall(text[:500].casefold())
+            if words and words[0] in ("the", "a", "an"):
+                words = words[1:]
+            if len(words) >= 2:
+                answers.append(f" {' '.join(words)} ")
+        if len(answers) >= _MAX_ANSWERS:
+            break
+    if not answers:
+        return
+    def states(front: str, bare: str) -> bool:
+        shown = f" {' '.join(_ANSWER_WORD_RE.findall(front.casefold()))} "
+        told = f" {' '.join(_ANSWER_WORD_RE.findall(bare.casefold()))} "
+        return any(a in shown and a not in told for a in answers)
+
+    for c in asked:  # the alt front is the one a clash of fronts shows (`distinct_fronts`)
+        assert c.bare is not None
+        if states(c.front, c.bare[0]):
+            c.front = c.bare[0]
+        if states(c.alt_front, c.bare[1]):
+            c.alt_front = c.bare[1]
+
+
+_MAX_NAME = 200  # characters of a question compared with the note's names
+
+
+# a question that asks what the note's name means: `What is ROC AUC?`, `What are p-values?`,
+# `Define overfitting.`, `What is meant by **AUROC**?`
+_ASKS_NAME_RE = re.compile(
+    r"(?:(?:what|who)\s+(?:is|are|was|were)(?:\s+meant\s+by)?|define|definition\s+of)"
+    r"\s+(?:(?:an?|the)\s+)?(.{1,200}?)\s*[?.:]*", re.I)
+
+
+def same_fact_siblings(cards: list[Draft], title: str, aliases: list[str]) -> None:
+    """The summary and aliases cards ask about the note's name; a card of the author's that
+    asks it too, or answers with it (`σ::The standard deviation` in Standard Deviation.md
+    with `aliases: [σ]`, `Overfitting::A model that …` beside its summary, a cloze
+    `==Overfitting== is …`), or a question `What is AUROC?` (an alias), states their
+    answers on its front, and they state its: they become its siblings (one block), never
+    shown on the same day. A question moves with the cards in its block (the formulas of
+    its answer)."""
+    derived = [c for c in cards if c.kind in ("summary", "aliases")]
+    if not derived:
+        return
+    names = NoteNames(title, aliases)
+    target = ""
+    for c in cards:
+        if c.kind in ("basic", "reversed"):
+            sides = [c.front, c.back]
+        elif c.kind == "cloze":
+            sides = _CLOZE_ANSWER_RE.findall(c.back)[:20]
+        else:
+            continue
+        if any(names.repeats(side.strip()) for side in sides):
+            target = c.block
+            break
+    moved: set[str] = set()
+    for c in cards:
+        if c.kind == "question" and len(c.front) <= _MAX_NAME:
+            m = _ASKS_NAME_RE.fullmatch(c.front.strip())
+            if m is not None and names.repeats(m.group(1).strip("*_ ")):
+                if not target:
+                    target = c.block
+                elif c.block != target:
+                    moved.add(c.block)
+    if not target:
+        return
+    for c in cards:
+        if c.kind in ("summary", "aliases") or c.block in moved:
+            c.block = target
 
 
 def distinct_fronts(cards: list[Draft]) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from flashdeck.notes._marks import TAG_CHARS
+from flashdeck.notes.names import NoteNames
 from flashdeck.notes._mask import COMMENT as COMMENT_CHAR
 from flashdeck.notes._mask import OPAQUE, mask_text
 
@@ -236,8 +237,10 @@ class Lines:
         return tuple(text for level, text in self.crumb_stacks[k] if level < below_level)
 
 
-def read_lines(body: list[str], offset: int, title: str, end_marker: str = "") -> Lines:
-    """`title` is the note's: a heading that repeats it is left out of breadcrumbs.
+def read_lines(body: list[str], offset: int, title: str, end_marker: str = "",
+               aliases: list[str] | tuple[()] = ()) -> Lines:
+    """`title` is the note's: a heading that repeats it, or one of its `aliases`, is left
+    out of breadcrumbs.
     `end_marker`: the vault's `multiline_end_marker` (a `---` marker under a paragraph
     ends a card, it does not make the paragraph a heading)."""
     blocks = _blocks(body)
@@ -246,7 +249,7 @@ def read_lines(body: list[str], offset: int, title: str, end_marker: str = "") -
     kinds, demoted, heading_cards, callouts, warnings = _classify(
         body, blocks, boxes, mask, end_marker.strip())
     headings = _headings(blocks, kinds, demoted)
-    heading_starts, crumb_stacks = _crumb_stacks(headings, title.strip().casefold())
+    heading_starts, crumb_stacks = _crumb_stacks(headings, title, aliases)
     return Lines(
         body=body,
         offset=offset,
@@ -593,15 +596,15 @@ def _headings(blocks: _Blocks, kinds: list[int], demoted: set[int]) -> list[Head
 
 
 def _crumb_stacks(
-    headings: list[HeadingSpan], title_key: str
+    headings: list[HeadingSpan], title: str, aliases: list[str] | tuple[()]
 ) -> tuple[list[int], list[tuple[tuple[int, str], ...]]]:
+    # a heading that repeats the note's title or one of its aliases is left out (NoteNames)
+    names = NoteNames(title, aliases)
     stack: list[tuple[int, str]] = []
     stacks: list[tuple[tuple[int, str], ...]] = []
     for h in headings:
         while stack and stack[-1][0] >= h.level:
             stack.pop()
         stack.append((h.level, h.text))
-        # a heading that repeats the note's title (`# ROC AUC` in ROC AUC.md) says
-        # nothing the title does not: not shown as "ROC AUC › ROC AUC"
-        stacks.append(tuple(e for e in stack if e[1].casefold() != title_key))
+        stacks.append(tuple(e for e in stack if not names.repeats(e[1])))
     return [h.start for h in headings], stacks

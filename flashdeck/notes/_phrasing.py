@@ -62,9 +62,9 @@ def formula_front(latex: str, title: str, heading: str = "", intro: str = "",
         if with_heading and intro:  # two formulas of one name: told apart by their sentence
             return f"{where}: {intro}: {listed}"
         return f"{where}: {listed}"
-    intro = intro.strip()
-    if intro:
-        return f"{where}: {intro.rstrip(':').rstrip()} …?"
+    intro = intro.strip().rstrip(":").rstrip()
+    if intro:  # `Specificity is …` (its formula left out) asks as it reads
+        return f"{where}: {intro}?" if intro.endswith("…") else f"{where}: {intro} …?"
     return f"What is the formula for {_em(place)}?"
 
 

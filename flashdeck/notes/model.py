@@ -68,7 +68,14 @@ from typing import Any, Literal, get_args
 # under a table is a card; a task list item's checkbox is no part of a card's text; a plugin
 # schedule under a `::` line in a multi-line back seeds no card (it was that `::` card's).
 # 24: 23 (an exercise's breadcrumb) and 23 (the plugin's cloze groups, ...) together.
-PARSER_VERSION = 24
+# 23 (hC): no heading or introducing sentence states a display formula's answer: a breadcrumb
+# `Recall = TP / (TP + FN)` reads `Recall = …`, a front `Specificity is TN / (TN + FP) …?`
+# reads `Specificity is …?`; nor one that states another card's answer (the summary's);
+# a heading that repeats the title or an alias (`# Intersection over Union` in IoU.md,
+# `# Bayes' Theorem` in Bayes Theorem.md) is no breadcrumb; the summary and aliases cards
+# are siblings of a card of the author's about the note's name (`σ::The standard deviation`).
+# 25: all of 24 and 23 (hC) together; 23's exercise breadcrumbs are hC's (title or alias).
+PARSER_VERSION = 25
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"

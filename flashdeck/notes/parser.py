@@ -16,12 +16,16 @@ from flashdeck.notes._cards import Draft
 from flashdeck.notes._decks import read_decks
 from flashdeck.notes._derived import (
     DERIVERS,
+    NoteFormulas,
     Source,
     card_sources,
     derive_enabled,
     distinct_fronts,
     footnotes,
+    intro_states_no_answer,
     options_warnings,
+    redact_crumbs,
+    same_fact_siblings,
 )
 from flashdeck.notes._explicit import explicit_cards, read_schedules
 from flashdeck.notes._frontmatter import (
@@ -77,7 +81,10 @@ def _parse(text: str, path: str, settings: ParserSettings, title: str | None) ->
     frontmatter = split_frontmatter(text.split("\n"), path)
     note = _note_meta(frontmatter, path, title)
     lines = read_lines(frontmatter.body_lines, frontmatter.offset, note.title,
-                       settings.multiline_end_marker)
+                       settings.multiline_end_marker, note.aliases)
+    formulas = NoteFormulas(lines) if lines.math_blocks or lines.display_math else None
+    if formulas is not None and lines.headings:  # no breadcrumb states a formula's answer
+        redact_crumbs(lines, formulas)
     schedules, schedule_warnings = read_schedules(lines)
     explicit = explicit_cards(lines, schedules, settings)
 
@@ -86,7 +93,8 @@ def _parse(text: str, path: str, settings: ParserSettings, title: str | None) ->
     warnings += options_warnings(frontmatter)
     if derive_enabled(note.frontmatter):
         source = Source(note.title, note.aliases, frontmatter, lines,
-                        explicit.front_back_lines, settings.cloze, footnotes(lines))
+                        explicit.front_back_lines, settings.cloze, footnotes(lines),
+                        formulas)
         # lines no answer may show: the cards found so far, each kind adding its own
         taken = card_sources(lines, explicit)
         for derive in DERIVERS:
@@ -104,6 +112,8 @@ def _parse(text: str, path: str, settings: ParserSettings, title: str | None) ->
     note.exercise_blocks = [ExerciseBlock(lines.file_line(f.start), f.content)
                             for f in lines.exercise_fences if lines.kinds[f.start] != COMMENTED]
     drafts.sort(key=lambda d: d.line)  # stable: a line's cards in the order found
+    intro_states_no_answer(drafts)
+    same_fact_siblings(drafts, note.title, note.aliases)
     distinct_fronts(drafts)
     note.cards = [
         ParsedCard(

@@ -206,3 +206,204 @@ def test_the_review_screen_hides_a_heading_that_states_the_answer_until_it_is_sh
     front = cli("--collection", path, "show", "1").out
     assert "Metrics › …" in front and "Sensitivity" not in front
     assert "Metrics › Sensitivity" in cli("--collection", path, "show", "1", "--answer").out
+
+
+def test_an_introducing_sentence_that_states_the_formula_asks_without_it(cli, tmp_path) -> None:
+    vault = tmp_path / "vault"
+    write_note(vault, "Classifier Metrics.md", (
+        "---\ntags: [flashcards]\nexercises: []\n---\n\n"
+        "Specificity is TN / (TN + FP), the share of negatives found:\n\n"
+        "$$\\frac{TN}{TN+FP}$$\n\n"
+        "Recall is $\\frac{TP}{TP+FN}$:\n\n"
+        "$$\\frac{TP}{TP + FN}$$\n\n"
+        "The F1 score is the harmonic mean of precision and recall:\n\n"
+        "$$F_1 = \\frac{2PR}{P+R}$$\n\n"
+        "From counts, the F1 score is 2TP / (2TP + FP + FN):\n\n"
+        "$$F_1 = \\frac{2TP}{2TP + FP + FN}$$\n\n"
+        "L2 adds the squared norm of the weights, λ‖w‖², to the loss:\n\n"
+        "$$L' = L + \\lambda \\|w\\|_2^2$$\n\n"
+        "The sigmoid's derivative is σ(x)(1 − σ(x)):\n\n"
+        "$$\\sigma'(x) = \\sigma(x)(1 - \\sigma(x))$$\n\n"
+        "Again L2, written $L' = L + \\lambda \\|w\\|^2$:\n\n"
+        "$$L' = L + \\lambda \\|w\\|_2^2$$\n\n"
+        # a sentence that only names what the formula is about stays as written
+        "The density of $\\mathcal{N}(\\mu, \\sigma^2)$:\n\n"
+        "$$\\frac{1}{\\sigma\\sqrt{2\\pi}} e^{-\\frac{(x-\\mu)^2}{2\\sigma^2}}$$\n"))
+    fronts = [c["front"] for c in cards_of(cli, vault) if c["kind"] == "formula"]
+    # each front stated its own answer: "Specificity is TN / (TN + FP), the share of
+    # negatives found …?", "From counts, the F1 score is 2TP / (2TP + FP + FN): F₁ = ?"
+    assert fronts == [
+        "*Classifier Metrics*: Specificity is …, the share of negatives found …?",
+        "*Classifier Metrics*: Recall is …?",
+        "*Classifier Metrics*: The F1 score is the harmonic mean of precision and recall:"
+        " $F_1$ = ?",
+        "*Classifier Metrics*: From counts, the F1 score is …: $F_1$ = ?",
+        "*Classifier Metrics*: L2 adds the squared norm of the weights, …, to the loss: $L'$ = ?",
+        "*Classifier Metrics*: $\\sigma'(x)$ = ?",
+        "*Classifier Metrics*: Again L2, written $L' = \\dots$: $L'$ = ?",
+        "*Classifier Metrics*: The density of $\\mathcal{N}(\\mu, \\sigma^2)$ …?",
+    ]
+    collection = tmp_path / "c.sqlite"
+    assert cli("--collection", collection, "import", vault).code == 0
+    shown = cli("--collection", collection, "show", "1")
+    assert shown.code == 0
+    assert "Specificity is …, the share of negatives found …?" in shown.out
+    assert "TN" not in shown.out
+
+
+def test_a_heading_that_states_a_formula_is_shown_without_it(cli, tmp_path) -> None:
+    vault = tmp_path / "vault"
+    write_note(vault, "Segmentation.md", (
+        "---\ntags: [flashcards]\nexercises: []\n---\n\n"
+        "## Recall = TP / (TP + FN)\n\n"
+        "$$R = \\frac{TP}{TP+FN}$$\n\n"
+        "### Why can recall be gamed?\n"
+        "Predict positive everywhere.\n\n"
+        "## $J = \\frac{TP}{TP+FP+FN}$\n\n"
+        "$$J = \\frac{TP}{TP+FP+FN}$$\n\n"
+        "## Standardisation: z = (x − μ) / σ\n\n"
+        "$$z = \\frac{x - \\mu}{\\sigma}$$\n\n"
+        "## IoU is |A ∩ B| / |A ∪ B|\n\n"
+        "$$\\frac{|A \\cap B|}{|A \\cup B|}$$\n\n"
+        # headings that name what a formula is about, or state something else, stay
+        "## Derivative of $x^n$\n\n"
+        "$$\\frac{d}{dx} x^n = n x^{n-1}$$\n\n"
+        "## Posterior ∝ likelihood × prior\n\n"
+        "$$P(A \\mid B) \\propto P(B \\mid A) P(A)$$\n"))
+    formula_fronts = [c["front"] for c in cards_of(cli, vault) if c["kind"] == "formula"]
+    assert formula_fronts[3] == "What is the formula for *Segmentation › IoU is …*?"
+    collection = tmp_path / "c.sqlite"
+    assert cli("--collection", collection, "import", vault).code == 0
+    headers = {}
+    for card in cli("--collection", collection, "list", "--json").json:
+        for answer in ((), ("--answer",)):  # the heading is the answer's context too
+            shown = cli("--collection", collection, "show", card["id"], *answer)
+            assert shown.code == 0
+            headers.setdefault(card["front"], set()).add(
+                shown.out.splitlines()[0].split("  ", 1)[1])
+    assert {front: shown.pop() for front, shown in headers.items() if len(shown) == 1} == {
+        # each showed its formula above the card that asks it
+        "*Segmentation*: $R$ = ?": "flashcards · Segmentation › Recall = …",
+        # and above every other card under it (the formula card's answer)
+        "Why can recall be gamed?": "flashcards · Segmentation › Recall = …",
+        "*Segmentation*: $J$ = ?": "flashcards · Segmentation › J = …",
+        "*Segmentation*: $z$ = ?": "flashcards · Segmentation › Standardisation: z = …",
+        "What is the formula for *Segmentation › IoU is …*?":
+            "flashcards · Segmentation › IoU is …",
+        "*Segmentation*: $\\frac{d}{dx} x^n$ = ?": "flashcards · Segmentation › Derivative of xⁿ",
+        "*Segmentation*: $P(A \\mid B)$ ∝ ?":
+            "flashcards · Segmentation › Posterior ∝ likelihood × prior",
+    }
+
+
+def test_a_formulas_sentence_that_states_another_cards_answer_is_not_asked(
+        cli, tmp_path) -> None:
+    vault = tmp_path / "vault"
+    write_note(vault, "F1 Score.md", (
+        "---\ntags: [flashcards]\nexercises: []\n"
+        "summary: Harmonic mean of precision and recall.\n---\n\n"
+        "The F1 score is the harmonic mean of precision and recall:\n\n"
+        "$$F_1 = \\frac{2PR}{P+R}$$\n\n"
+        "From counts, with ==true positives== counted twice:\n\n"
+        "$$F_1 = \\frac{2TP}{2TP + FP + FN}$$\n\n"
+        "In words, for a single threshold:\n\n"
+        "$$\\frac{2}{1/P + 1/R}$$\n"))
+    cards = [(c["kind"], c["front"]) for c in cards_of(cli, vault)]
+    # the two F₁ formulas were told apart by their sentences: "The F1 score is the harmonic
+    # mean of precision and recall: F₁ = ?" (the summary card's answer) and "From counts,
+    # with true positives counted twice: F₁ = ?" (the cloze's answer)
+    assert cards == [
+        ("summary", "What is meant by *F1 Score*?"),
+        ("formula", "*F1 Score*: $F_1$ = ?"),
+        ("cloze", "From counts, with [...] counted twice:"),
+        ("formula", "*F1 Score*: $F_1$ = ? (2)"),
+        ("formula", "*F1 Score*: In words, for a single threshold …?"),
+    ]
+
+
+def test_a_heading_that_repeats_the_title_or_an_alias_is_no_breadcrumb(cli, tmp_path) -> None:
+    vault = tmp_path / "vault"
+    write_note(vault, "IoU.md", (
+        "---\ntags: [flashcards]\nexercises: []\n"
+        "aliases: [Jaccard index, Intersection over Union]\n---\n\n"
+        "# Intersection over Union\n\n"
+        "## Relation to Dice\n\n"
+        "$$J = \\frac{D}{2 - D}$$\n"))
+    write_note(vault, "Bayes Theorem.md", (
+        "---\ntags: [flashcards]\n---\n\n"
+        "# Bayes' Theorem\n\n"
+        "$$P(A \\mid B) = \\frac{P(B \\mid A) P(A)}{P(B)}$$\n"))
+    collection = tmp_path / "c.sqlite"
+    assert cli("--collection", collection, "import", vault).code == 0
+    headers = {}
+    for card in cli("--collection", collection, "list", "--json").json:
+        shown = cli("--collection", collection, "show", card["id"])
+        assert shown.code == 0
+        headers[card["front"]] = shown.out.splitlines()[0].split("  ", 1)[1]
+    # "IoU › Intersection over Union › Relation to Dice" above the formula showed the
+    # aliases card's answer; "Bayes Theorem › Bayes' Theorem" said the title twice
+    assert headers == {
+        "What are other names for *IoU*?": "flashcards · IoU",
+        "*IoU*: $J$ = ?": "flashcards · IoU › Relation to Dice",
+        "*Bayes Theorem*: $P(A \\mid B)$ = ?": "flashcards · Bayes Theorem",
+    }
+
+
+def test_a_callout_title_that_states_its_formula_asks_without_it(cli, tmp_path) -> None:
+    note = write_note(tmp_path, "Metrics.md", (
+        "---\ntags: [flashcards]\nexercises: []\n---\n\n"
+        "> [!tip] Recall is TP / (TP + FN)\n"
+        "> $$\\frac{TP}{TP+FN}$$\n\n"
+        "> [!example] Precision, i.e. TP/(TP+FP)\n"
+        "> $$P = \\frac{TP}{TP+FP}$$\n\n"
+        "> [!example] Precision again\n"
+        "> $$P = \\frac{TP}{TP+FP}$$\n"))
+    # were "What is the formula for *Metrics › Recall is TP / (TP + FN)*?" and
+    # "*Metrics › Precision, i.e. TP/(TP+FP)*: $P$ = ?"
+    assert [c["front"] for c in cards_of(cli, note)] == [
+        "What is the formula for *Metrics › Recall is …*?",
+        "*Metrics › Precision, i.e. …*: $P$ = ?",
+        "*Metrics › Precision again*: $P$ = ?",
+    ]
+
+
+def test_an_exercise_under_a_heading_that_repeats_the_title_says_the_title_once(
+        cli, tmp_path) -> None:
+    vault = tmp_path / "vault"
+    write_note(vault, "Precision.md", (
+        "---\ntags: [flashcards]\naliases: [PPV]\n---\n\n"
+        "# Precision\n\nOf everything flagged, the share that was right.\n\n"
+        "## PPV\n\nThe same number, as epidemiologists call it.\n"))
+    collection = tmp_path / "c.sqlite"
+    assert cli("--collection", collection, "import", vault).code == 0
+    [exercise] = [c for c in cli("--collection", collection, "list", "--json").json
+                  if c["kind"] == "exercise"]
+    shown = cli("--collection", collection, "show", exercise["id"])
+    assert shown.code == 0
+    # was "flashcards · Precision › Precision", as no other card's breadcrumb reads
+    assert shown.out.splitlines()[0].split("  ", 1)[1] == "flashcards · Precision"
+
+
+def test_a_heading_that_states_a_worked_examples_result_is_shown_without_it(
+        cli, tmp_path) -> None:
+    vault = tmp_path / "vault"
+    write_note(vault, "Entropy.md", (
+        "---\ntags: [flashcards]\nexercises: []\n---\n\n"
+        "## A fair coin = 1 bit\n\n"
+        "$$H = -2 \\cdot \\tfrac12 \\log_2 \\tfrac12 = 1$$\n\n"
+        "## Example: $F_1 = 0{,}75$\n\n"
+        "$$F_1 = \\frac{2 \\cdot 300}{2 \\cdot 300 + 200 + 0} = \\frac{600}{800} = 0{,}75$$\n\n"
+        # another number than the result stays
+        "## Ten throws, n = 10\n\n"
+        "$$\\bar x = \\frac{1}{n} \\sum_i x_i = 4.2$$\n"))
+    collection = tmp_path / "c.sqlite"
+    assert cli("--collection", collection, "import", vault).code == 0
+    headers = []
+    for card in cli("--collection", collection, "list", "--json").json:
+        shown = cli("--collection", collection, "show", card["id"])
+        assert shown.code == 0
+        headers.append(shown.out.splitlines()[0].split("  ", 1)[1])
+    # were "Entropy › A fair coin = 1 bit" above "H = ?", "Example: F₁ = 0,75" above "F₁ = ?"
+    assert headers == ["flashcards · Entropy › A fair coin = … bit",
+                       "flashcards · Entropy › Example: F₁ = …",
+                       "flashcards · Entropy › Ten throws, n = 10"]

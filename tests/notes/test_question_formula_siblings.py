@@ -76,3 +76,92 @@ def test_a_formula_in_a_questions_answer_never_comes_on_the_day_the_question_is_
         later.append(nxt["card"]["id"])
         assert cli("--collection", col, "answer", nxt["card"]["id"], "good").code == 0
     assert first["id"] in later and second["id"] in later
+
+
+NAMES = """\
+---
+tags: [flashcards/stats]
+exercises: []
+aliases: [SD, σ]
+summary: The square root of the variance.
+---
+Spread around the mean, in the data's own unit.
+
+σ::The standard deviation
+
+What does a small SD say?::The values sit close to the mean
+"""
+
+
+def test_a_card_about_the_notes_name_never_comes_with_its_summary_or_aliases(
+        cli, tmp_path, monkeypatch):
+    """`σ::The standard deviation` in Standard Deviation.md with `aliases: [SD, σ]`: its
+    front is the aliases card's answer and its answer the title the other two fronts
+    show. Before, all three came on one day, one after the other."""
+    vault, col = tmp_path / "vault", tmp_path / "c.sqlite"
+    write_note(vault, "Standard Deviation.md", NAMES)
+    monkeypatch.setenv("FLASHDECK_NOW", DAY1)
+    assert cli("--collection", col, "import", vault).code == 0
+    cards = {c["front"]: c["id"] for c in cli("--collection", col, "list", "--json").json}
+    same = {cards["σ"], cards["What are other names for *Standard Deviation*?"],
+            cards["What is meant by *Standard Deviation*?"]}
+    other = cards["What does a small SD say?"]
+    seen = []
+    while (nxt := cli("--collection", col, "next", "--json").json) and nxt.get("card"):
+        card_id = nxt["card"]["id"]
+        assert cli("--collection", col, "answer", card_id, "good").code == 0
+        seen.append(card_id)
+    assert other in seen and len(same & set(seen)) == 1, seen
+    monkeypatch.setenv("FLASHDECK_NOW", DAY2)  # the next day, one more of them
+    later = []
+    while (nxt := cli("--collection", col, "next", "--json").json) and nxt.get("card"):
+        later.append(nxt["card"]["id"])
+        assert cli("--collection", col, "answer", nxt["card"]["id"], "good").code == 0
+    assert len(same & set(later)) == 1 and not set(seen) & set(later) & same, later
+
+
+ROC = """\
+---
+tags: [flashcards/ml]
+exercises: []
+aliases: [AUROC]
+summary: The chance that a random positive is ranked above a random negative.
+---
+# ROC AUC
+
+> [!question] What is ROC AUC?
+> The chance that a random positive is ranked above a random negative.
+
+## What is AUROC?
+The area under the ROC curve, computed from its points:
+
+$$AUC = \\sum_i (x_{i+1} - x_i) \\, y_i$$
+
+## What does an AUC of 0.5 mean?
+A random ranking.
+"""
+
+
+def test_a_question_that_asks_what_the_note_is_comes_with_none_of_its_summary_cards(
+        cli, tmp_path, monkeypatch):
+    """`What is ROC AUC?` and `What is AUROC?` (an alias) ask what the summary and aliases
+    cards ask (and `What is AUROC?` shows the aliases card's answer on its front). Before,
+    the four came on one day, each answering the next."""
+    vault, col = tmp_path / "vault", tmp_path / "c.sqlite"
+    write_note(vault, "ROC AUC.md", ROC)
+    monkeypatch.setenv("FLASHDECK_NOW", DAY1)
+    assert cli("--collection", col, "import", vault).code == 0
+    listed = cli("--collection", col, "list", "--json").json
+    cards = {c["front"]: c["id"] for c in listed}
+    same = {cards["What is ROC AUC?"], cards["What is AUROC?"],
+            cards["What is another name for *ROC AUC*?"],
+            cards["What is meant by *ROC AUC*?"],
+            # the formula of `What is AUROC?`'s answer goes with its question
+            next(c["id"] for c in listed if c["kind"] == "formula")}
+    other = cards["What does an AUC of 0.5 mean?"]
+    seen = []
+    while (nxt := cli("--collection", col, "next", "--json").json) and nxt.get("card"):
+        card_id = nxt["card"]["id"]
+        assert cli("--collection", col, "answer", card_id, "good").code == 0
+        seen.append(card_id)
+    assert other in seen and len(same & set(seen)) == 1, seen

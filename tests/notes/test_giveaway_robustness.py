@@ -1,0 +1,36 @@
+"""The give-away check (`notes._giveaway`) reads untrusted headings, sentences and formulas:
+it never raises, and what it shows only ever replaces a part of the text with `…`."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from flashdeck.notes._giveaway import formula, redact
+
+_PIECES = ["$", "$$", "\\frac{", "}", "{", "=", " = ", "+", " - ", "/", "^", "‖", "²", "(",
+           ")", "TP", "FP", "x", "σ", "\\sigma", "\\lambda", "λ", " is ", ", ", ":", "0.75",
+           "1", "\\dots", "…", "\\", "\\text{", "ₙ", "ᵢ", " ", "\n", "{,}", "\\%", "%"]
+_texts = st.lists(st.sampled_from(_PIECES) | st.text(max_size=5), max_size=40).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_texts, latex=st.lists(_texts, max_size=3))
+def test_redact_never_raises_and_only_cuts(text: str, latex: list[str]) -> None:
+    formulas = [f for f in map(formula, latex) if f is not None]
+    shown = redact(text, formulas)
+    assert isinstance(shown, str)
+    if shown != text:  # each cut part is shown as an ellipsis, the rest kept in order
+        kept = shown.replace("\\dots", "…").split("…")
+        at = 0
+        for part in kept:
+            found = text.find(part.strip(), at)
+            assert found >= 0, (text, shown)
+            at = found + len(part.strip())
+
+
+def test_a_huge_heading_is_left_as_written() -> None:
+    f = formula("P = \\frac{TP}{TP+FP}")
+    assert f is not None
+    text = "TP / (TP + FP) " * 10_000
+    assert redact(text, [f]) == text
