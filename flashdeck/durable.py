@@ -42,6 +42,17 @@ def sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+def temp_beside(target: Path) -> Path:
+    """A temp file's name in `target`'s folder that no other writer uses (this process's
+    id and a random part): `.NAME.PID-RANDOM.tmp`, renamed over `target` once whole."""
+    return target.parent / f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
+
+
+def stale_temps(target: Path) -> Iterator[Path]:
+    """The temp files `temp_beside` named for `target` that are still there."""
+    return target.parent.glob(f".{glob_escape(target.name)}.*.tmp")
+
+
 def replace_durably(target: Path, text: str, mode: int | None = None) -> None:
     """Write `text` to `target` whole or not at all: a temp file of this writer's own (a
     name no other process uses) in the same folder, flushed to disk, given `target`'s
@@ -50,10 +61,10 @@ def replace_durably(target: Path, text: str, mode: int | None = None) -> None:
     writers never share a temp file. Callers hold `folder_lock(target.parent)` around their
     read-edit-write."""
     folder = target.parent
-    for stale in folder.glob(f".{glob_escape(target.name)}.*.tmp"):
+    for stale in stale_temps(target):
         # a writer killed before its rename (callers hold `folder_lock`: no live one)
         stale.unlink(missing_ok=True)
-    temp = folder / f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
+    temp = temp_beside(target)
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else mode)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:

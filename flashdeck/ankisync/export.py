@@ -30,6 +30,7 @@ def export_apkg(col, out: Path, config, now, tz, deck: str | None = None) -> Exp
     from flashdeck.ankisync.cards import Media, mirror_cards
     from flashdeck.ankisync.mirror import Mirror
     from flashdeck.ankisync.sync import revlog_row
+    from flashdeck.durable import temp_beside
     from flashdeck.errors import FlashdeckError
     from flashdeck.scheduling.parameters import current_parameters
 
@@ -64,11 +65,34 @@ def export_apkg(col, out: Path, config, now, tz, deck: str | None = None) -> Exp
             mirror.write_revlog([plan for plan in planned if plan is not None])
             options = ExportAnkiPackageOptions(with_scheduling=True, with_deck_configs=True,
                                                with_media=True, legacy=False)
-            temp = out.with_name(out.name + ".tmp")
+            # a temp file of this export's own: two exports to one name at once shared
+            # `NAME.apkg.tmp`, and a failed or interrupted one left it beside the package
+            _clear_stale_temps(out)
+            temp = temp_beside(out)
             try:
                 mirror.col.export_anki_package(out_path=str(temp), options=options,
                                                limit=None)
                 temp.replace(out)
             except (AnkiException, OSError) as exc:
                 raise FlashdeckError(f"{out}: cannot write the package: {exc}") from None
+            finally:
+                temp.unlink(missing_ok=True)
     return ExportReport(len(cards), len(rows), list(damaged.values()))
+
+
+STALE_EXPORT_SECONDS = 86400  # an export's temp file this old was left by a killed export
+
+
+def _clear_stale_temps(out: Path) -> None:
+    """Delete the temp files a killed export left beside `out` (a day old by the file
+    system's clock: a live export of another flashdeck takes minutes at most)."""
+    import time
+
+    from flashdeck.durable import stale_temps
+
+    for stale in stale_temps(out):
+        try:
+            if time.time() - stale.stat().st_mtime > STALE_EXPORT_SECONDS:
+                stale.unlink()
+        except FileNotFoundError:
+            continue  # its export finished meanwhile

@@ -74,6 +74,32 @@ def test_export_imports_into_anki_with_schedules_and_history(cli, tmp_path):
         assert "\\[C = \\pi d\\]" in fields and "\\(\\pi r^2\\)" in fields
 
 
+def test_an_export_writes_through_a_temp_file_of_its_own_and_leaves_none(cli, tmp_path):
+    """Every export wrote through `NAME.apkg.tmp`: two at once shared it, and one killed
+    half way left it beside the package for good. Now each has its own, and the next
+    export clears one a killed export left (a day old); another export's, fresh, stays."""
+    import os
+    import time
+
+    write_note(tmp_path / "vault", "Pi.md", NOTE)
+    path = tmp_path / "c.sqlite"
+    assert cli("--collection", path, "import", tmp_path / "vault").code == 0
+    out = tmp_path / "out" / "pi.apkg"
+    out.parent.mkdir()
+    killed = out.parent / ".pi.apkg.4242-deadbeef.tmp"
+    running = out.parent / ".pi.apkg.4343-cafef00d.tmp"
+    for temp in (killed, running):
+        temp.write_bytes(b"PK half a package")
+    old = time.time() - 2 * 86400
+    os.utime(killed, (old, old))
+    result = cli("--collection", path, "export", "anki", out)
+    assert result.code == 0, result.err
+    assert sorted(p.name for p in out.parent.iterdir()) == [".pi.apkg.4343-cafef00d.tmp",
+                                                            "pi.apkg"]
+    with anki_with(tmp_path, out) as anki:
+        assert anki.card_count() > 0
+
+
 def test_export_names_a_bad_file(cli, tmp_path):
     write_note(tmp_path / "vault", "Pi.md", NOTE)
     path = tmp_path / "c.sqlite"
