@@ -765,10 +765,10 @@ def describe_error(exc: sqlite3.Error) -> str:
         # frames count only once flushed): "the disk failed" sent users to a drive test
         return ("cannot write the collection file (I/O error): a file-size limit or a quota"
                 " is reached, the disk is full, or it is failing; nothing was half-written:"
-                " make room and run the command again")
+                " make room and try again")
     for needle, message in (
         ("disk is full", "the disk is full; nothing was half-written: free some space and"
-                         " run the command again"),
+                         " try again"),
         ("readonly database", "cannot write the collection: the file or its folder is"
                               " read-only"),
         ("unable to open database file", "cannot open the collection file: check that its"

@@ -45,8 +45,7 @@ IoU of identical boxes::1
 Card {n}::answer {n}
 """
 
-FULL = ("the disk is full; nothing was half-written: free some space and run the command"
-        " again")
+FULL = "the disk is full; nothing was half-written: free some space and try again"
 
 
 def vault_snapshot(folder: Path) -> dict:
@@ -498,7 +497,7 @@ def test_a_file_size_limit_mid_import_is_no_failing_disk(cli, tmp_path):
     assert done.stderr.strip() == (
         f"flashdeck: {col}: cannot write the collection file (I/O error): a file-size limit or"
         " a quota is reached, the disk is full, or it is failing; nothing was half-written:"
-        " make room and run the command again")
+        " make room and try again")
     with sqlite3.connect(col) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert cli("--collection", col, "import", big).code == 0  # room again: it finishes

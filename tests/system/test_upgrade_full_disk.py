@@ -56,8 +56,8 @@ def test_no_room_for_the_upgrade_backup_leaves_the_collection_as_it_was(cli, tmp
         assert result.code == 2 and result.out == "", command
         assert result.err == (
             f"flashdeck: {col}: cannot back up before upgrading ({col}.v1.bak), so it was not"
-            " upgraded: the disk is full; nothing was half-written: free some space and run"
-            " the command again\n"), command
+            " upgraded: the disk is full; nothing was half-written: free some space and try"
+            " again\n"), command
         assert content(col) == before  # (only the header's journal mode: now WAL)
         assert sorted(p.name for p in small_disk.iterdir()) == ["c.sqlite"]
     roomy = tmp_path / "roomy"
@@ -87,6 +87,6 @@ def test_no_room_for_the_doctor_s_backup_fixes_nothing_and_says_why(cli, tmp_pat
     assert result.code == 2 and result.out == ""
     assert result.err.startswith(f"flashdeck: {col}: cannot make a backup copy ({col}.doctor-")
     assert result.err.endswith(".bak), so nothing was fixed: the disk is full; nothing was"
-                               " half-written: free some space and run the command again\n")
+                               " half-written: free some space and try again\n")
     assert content(col) == before
     assert sorted(p.name for p in small_disk.iterdir()) == ["c.sqlite"]
