@@ -94,16 +94,6 @@ def ids(cards: list[ParsedCard]) -> set[str]:
     return {card.exercise for card in cards}
 
 
-def test_a_heading_that_repeats_the_title_is_not_in_an_exercises_breadcrumb():
-    """`# Harmonic Mean` in Harmonic Mean.md: the exercises read "Harmonic Mean › Harmonic
-    Mean" above them, where the note's other cards read "Harmonic Mean"."""
-    text = ("#flashcards/ml\n\n# harmonic mean\n\nThe mean of rates.\n\n## Averaging speeds\n\n"
-            "A round trip.\n")
-    cards, _ = exercises_for_note(note_for(text, title="Harmonic Mean", aliases=()))
-    assert cards
-    assert [card.breadcrumb for card in cards] == [()] * len(cards)
-
-
 def test_a_note_in_the_users_style_gets_its_exercises_with_no_edit():
     cards, problems = exercises_for_note(note_for(SEGMENTATION_NOTE))
     assert problems == []

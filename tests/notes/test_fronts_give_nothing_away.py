@@ -333,13 +333,7 @@ def test_a_heading_that_repeats_the_title_or_an_alias_is_no_breadcrumb(cli, tmp_
         "---\ntags: [flashcards]\n---\n\n"
         "# Bayes' Theorem\n\n"
         "$$P(A \\mid B) = \\frac{P(B \\mid A) P(A)}{P(B)}$$\n"))
-    collection = tmp_path / "c.sqlite"
-    assert cli("--collection", collection, "import", vault).code == 0
-    headers = {}
-    for card in cli("--collection", collection, "list", "--json").json:
-        shown = cli("--collection", collection, "show", card["id"])
-        assert shown.code == 0
-        headers[card["front"]] = shown.out.splitlines()[0].split("  ", 1)[1]
+    headers = shown_headers(cli, tmp_path, vault)
     # "IoU › Intersection over Union › Relation to Dice" above the formula showed the
     # aliases card's answer; "Bayes Theorem › Bayes' Theorem" said the title twice
     assert headers == {

@@ -40,6 +40,15 @@ DAY1 = "2026-12-01T09:00:00+01:00"
 DAY2 = "2026-12-02T09:00:00+01:00"
 
 
+def answer_the_day(cli, col) -> list[int]:
+    """Every card the day gives, answered Good in turn: their ids, in order."""
+    seen = []
+    while (nxt := cli("--collection", col, "next", "--json").json) and nxt.get("card"):
+        seen.append(nxt["card"]["id"])
+        assert cli("--collection", col, "answer", seen[-1], "good").code == 0
+    return seen
+
+
 def test_a_formula_in_a_questions_answer_never_comes_on_the_day_the_question_is_answered(
         cli, tmp_path, monkeypatch):
     vault, col = tmp_path / "vault", tmp_path / "c.sqlite"
@@ -71,10 +80,7 @@ def test_a_formula_in_a_questions_answer_never_comes_on_the_day_the_question_is_
     assert first["id"] not in seen
 
     monkeypatch.setenv("FLASHDECK_NOW", DAY2)  # another day: now it comes
-    later = []
-    while (nxt := cli("--collection", col, "next", "--json").json) and nxt.get("card"):
-        later.append(nxt["card"]["id"])
-        assert cli("--collection", col, "answer", nxt["card"]["id"], "good").code == 0
+    later = answer_the_day(cli, col)
     assert first["id"] in later and second["id"] in later
 
 
@@ -106,17 +112,10 @@ def test_a_card_about_the_notes_name_never_comes_with_its_summary_or_aliases(
     same = {cards["σ"], cards["What are other names for *Standard Deviation*?"],
             cards["What is meant by *Standard Deviation*?"]}
     other = cards["What does a small SD say?"]
-    seen = []
-    while (nxt := cli("--collection", col, "next", "--json").json) and nxt.get("card"):
-        card_id = nxt["card"]["id"]
-        assert cli("--collection", col, "answer", card_id, "good").code == 0
-        seen.append(card_id)
+    seen = answer_the_day(cli, col)
     assert other in seen and len(same & set(seen)) == 1, seen
     monkeypatch.setenv("FLASHDECK_NOW", DAY2)  # the next day, one more of them
-    later = []
-    while (nxt := cli("--collection", col, "next", "--json").json) and nxt.get("card"):
-        later.append(nxt["card"]["id"])
-        assert cli("--collection", col, "answer", nxt["card"]["id"], "good").code == 0
+    later = answer_the_day(cli, col)
     assert len(same & set(later)) == 1 and not set(seen) & set(later) & same, later
 
 
@@ -159,9 +158,5 @@ def test_a_question_that_asks_what_the_note_is_comes_with_none_of_its_summary_ca
             # the formula of `What is AUROC?`'s answer goes with its question
             next(c["id"] for c in listed if c["kind"] == "formula")}
     other = cards["What does an AUC of 0.5 mean?"]
-    seen = []
-    while (nxt := cli("--collection", col, "next", "--json").json) and nxt.get("card"):
-        card_id = nxt["card"]["id"]
-        assert cli("--collection", col, "answer", card_id, "good").code == 0
-        seen.append(card_id)
+    seen = answer_the_day(cli, col)
     assert other in seen and len(same & set(seen)) == 1, seen
