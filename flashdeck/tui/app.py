@@ -152,10 +152,10 @@ class FlashdeckApp(App[str]):
         if self.bundled is not None and not has_live_cards(col):
             self._importing_bundled = True
             self.home_notice = IMPORTING_DEMO
-            return self._new_home()
+            return self._first_home()
         card = self.session.engine(self.deck).next_card()
         if card is None:
-            return self._new_home()
+            return self._first_home()
         from flashdeck.tui.screens.review import ReviewScreen  # it imports this module: cycle
 
         return ReviewScreen(self.deck, first=card)
@@ -201,6 +201,15 @@ class FlashdeckApp(App[str]):
             callback()
         else:
             self._when_started.append(callback)
+
+    def _first_home(self) -> Screen:
+        """The deck list as the app's first screen, with its own rules (`CSS_PATH`): Textual
+        (8.2.8) loads a screen's CSS when it is pushed or switched to, not for the default
+        screen, so the deck list opened unstyled (no border, no padding, deck names cut to
+        "All", "fl") on the first run's demo and whenever nothing was due."""
+        home = self._new_home()
+        self._load_screen_css(home)
+        return home
 
     @staticmethod
     def _new_home() -> Screen:

@@ -59,8 +59,12 @@ def _fit(label: Text, room: int | None) -> Text:
     return cut
 
 
-def _add_columns(table: DataTable) -> None:
-    table.add_column("Deck", key="deck")
+def _add_columns(table: DataTable, deck_width: int | None = None) -> None:
+    """The columns; the Deck column as wide as `deck_width` cells when given. Left to
+    DataTable, its width came from the rows it had measured, and on a deck list that was
+    the app's first screen, filled while under the review screen, it stayed as wide as
+    its header: "All", "fl" for "All decks", "flashcards"."""
+    table.add_column("Deck", key="deck", width=deck_width)
     table.add_column("New", key="new")
     table.add_column("Learn", key="learning")
     table.add_column("Due", key="review")
@@ -197,16 +201,17 @@ class HomeScreen(Screen):
         # the columns too: a column's width only ever grows with the rows added to it, so
         # after a resize to a narrower screen the Deck column kept its old width and pushed
         # the counts off the right edge (at 60 columns no count was left)
-        table.clear(columns=True)
-        _add_columns(table)
         total = message.total
         room = self._deck_room(message)
-        table.add_row(_fit(Text("All decks", style="bold"), room),
+        labels = [_fit(Text("All decks", style="bold"), room)] + [
+            _fit(Text("  " * (row.depth + 1) + plain(row.deck.rsplit("/", 1)[-1])), room)
+            for row in message.rows]  # never markup
+        table.clear(columns=True)
+        _add_columns(table, max(len("Deck"), *(label.cell_len for label in labels)))
+        table.add_row(labels[0],
                       _number(total.new, "bold blue"), _number(total.learning, "bold red"),
                       _number(total.review, "bold green"), key=ALL)
-        for row in message.rows:
-            name = row.deck.rsplit("/", 1)[-1]
-            label = _fit(Text("  " * (row.depth + 1) + plain(name)), room)  # never markup
+        for label, row in zip(labels[1:], message.rows):
             c = row.counts
             table.add_row(label, _number(c.new, "blue"), _number(c.learning, "red"),
                           _number(c.review, "green"), key=row.deck)
