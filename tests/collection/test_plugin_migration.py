@@ -41,14 +41,19 @@ def _by_front(cli, col) -> dict[str, dict]:
     return {c["front"]: c for c in result.json}
 
 
+
+def imported_cleanly(cli, col, vault):
+    """`flashdeck import VAULT --json` into `col`, which must report no error: its result."""
+    imported = cli("--collection", col, "import", vault, "--json")
+    assert imported.code == 0 and imported.json["errors"] == [], imported.err
+    return imported
+
 def test_schedules_in_the_plugins_metadata_callouts_seed_once(cli, tmp_path, monkeypatch):
     monkeypatch.setenv("FLASHDECK_NOW", NOW)
     vault = tmp_path / "vault"
     note = write_note(vault, "Classifier metrics.md", CALLOUT_NOTE)
     col = tmp_path / "c.sqlite"
-    imported = cli("--collection", col, "import", vault, "--json")
-    assert imported.code == 0, imported.err
-    assert imported.json["errors"] == []
+    imported_cleanly(cli, col, vault)
 
     cards = _by_front(cli, col)
     recall = cards["Recall is"]
@@ -100,8 +105,7 @@ def test_a_cloze_over_blank_lines_to_the_end_marker_keeps_each_deletions_schedul
         "<!--SR:!2026-11-20,4,270!2026-11-26,9,250-->\n"
         "+++\n"))
     col = tmp_path / "c.sqlite"
-    imported = cli("--collection", col, "import", vault, "--json")
-    assert imported.code == 0 and imported.json["errors"] == []
+    imported_cleanly(cli, col, vault)
     cards = cli("--collection", col, "list", "--json").json
     assert [(c["front"], c["due"]) for c in cards] == [
         ("The heart has [...] chambers.\n\nBlood leaves it through the aorta.",
@@ -164,8 +168,7 @@ def test_a_paragraph_mixing_cloze_kinds_gives_each_deletion_its_own_schedule(
         "The **softmax** turns ==logits== into probabilities\n"
         "<!--SR:!2026-11-20,12,270!2027-01-10,40,290-->\n"))
     col = tmp_path / "c.sqlite"
-    imported = cli("--collection", col, "import", vault, "--json")
-    assert imported.code == 0 and imported.json["errors"] == []
+    imported_cleanly(cli, col, vault)
     cards = [c for c in cli("--collection", col, "list", "--json").json if c["kind"] == "cloze"]
     assert [(c["front"], c["due"]) for c in cards] == [
         ("The [...] turns logits into probabilities", "2027-01-10T04:00:00+01:00"),
@@ -188,8 +191,7 @@ def test_a_schedule_under_a_colon_line_in_a_multiline_back_seeds_no_card(cli, tm
         "Variance::error from sensitivity to noise\n"
         "<!--SR:!2026-11-20,4,270-->\n"))
     col = tmp_path / "c.sqlite"
-    imported = cli("--collection", col, "import", vault, "--json")
-    assert imported.code == 0 and imported.json["errors"] == []
+    imported = imported_cleanly(cli, col, vault)
     assert [(w["line"], w["message"].split(";")[0]) for w in imported.json["warnings"]] == [
         (7, "this plugin schedule is that of the '::' card on line 6, which is part of the"
             " back of the card on line 3 here (a blank line before line 6 makes it a card of"

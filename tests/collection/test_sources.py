@@ -81,6 +81,13 @@ def query(col, sql: str, *params):
 # -- a moved or renamed vault -----------------------------------------------------------------
 
 
+
+def checked_cards(cli, path) -> set[tuple[str, str]]:
+    """(deck, front) of every card `flashdeck check PATH` finds (it must find no error)."""
+    result = cli("check", path, "--json")
+    assert result.code == 0, result.err
+    return {(c["deck"], c["front"]) for note in result.json["notes"] for c in note["cards"]}
+
 def test_a_moved_vault_keeps_every_id_and_review_and_the_old_path_is_retired(
         cli, col, vault, tmp_path):
     imported(cli, col, vault)
@@ -603,12 +610,8 @@ def test_a_subfolder_of_a_vault_with_settings_is_read_with_them(cli, col, tmp_pa
     write_note(vault, "Mathe/Primzahlen.md", "#karten\n\nErste Primzahl::2\n")
     write_note(vault, "Mathe/Alt.md", "#flashcards\n\nNot a card here::no\n")
 
-    def checked(path) -> set:
-        result = cli("check", path, "--json")
-        assert result.code == 0, result.err
-        # (deck names ignore letter case)
-        return {(c["deck"].lower(), c["front"]) for n in result.json["notes"]
-                for c in n["cards"]}
+    def checked(path) -> set:  # (deck names ignore letter case)
+        return {(deck.lower(), front) for deck, front in checked_cards(cli, path)}
 
     expected = {("mathe", "Erste Primzahl")}
     assert checked(vault) == expected
@@ -692,9 +695,7 @@ def test_a_folder_holding_only_obsidian_is_read_with_the_outer_vaults_settings(c
     write_note(outer, "Reisen/Anden/Bolivien.md", "#karten\n\nHauptstadt von Bolivien::Sucre\n")
 
     def checked(path) -> set:
-        result = cli("check", path, "--json")
-        assert result.code == 0, result.err
-        return {(c["deck"], c["front"]) for note in result.json["notes"] for c in note["cards"]}
+        return checked_cards(cli, path)
 
     whole = checked(outer)
     assert whole == {("karten", "Hauptstadt von Chile"), ("Reisen", "Hauptstadt von Peru"),
