@@ -286,6 +286,19 @@ class Notice(Static):
         return super().render()
 
 
+def still_shown(widget: Widget) -> bool:
+    """`widget` is on a screen still in the app's stack (shown, or under the one shown).
+
+    Textual runs a `call_after_refresh` callback on whichever screen is current when its
+    turn comes, with the other callbacks of that refresh after it. A callback of a screen
+    just left (Escape from the review screen) that queried its widgets then raised
+    NoMatches: they were being removed, the screen not yet. That dropped every callback
+    after it, the deck list's key bar among them (it stayed empty; caught by a snapshot
+    under load). A screen leaves the stack before its widgets go: every such callback
+    checks this first."""
+    return widget.is_attached and widget.screen in widget.app.screen_stack
+
+
 LAYOUT_PASSES = 8  # at most: a card's parts settle in two or three
 
 
@@ -308,7 +321,7 @@ def once_laid_out(widget: Widget, apply: Callable[[], object], passes: int = LAY
 
     def run() -> None:
         app.layout_passes_pending -= 1
-        if not widget.is_attached:
+        if not still_shown(widget):
             return
         seen = apply()
         if seen is not None and seen != last and passes > 1:
@@ -317,5 +330,5 @@ def once_laid_out(widget: Widget, apply: Callable[[], object], passes: int = LAY
     widget.call_after_refresh(run)
 
 
-__all__ = ["CardSide", "CardText", "Notice", "StatusLine", "once_laid_out",
+__all__ = ["CardSide", "CardText", "Notice", "StatusLine", "once_laid_out", "still_shown",
            "card_markdown_class", "queue_of"]

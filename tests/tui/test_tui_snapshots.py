@@ -40,12 +40,15 @@ async def _settled(pilot) -> None:
     # a screen's Footer fills in its keys a refresh after the screen shows, and they are
     # drawn after one more: later, on a busy machine, than one pause (the snapshot then
     # lacked the keys line under load)
-    for _ in range(100):
+    for _ in range(250):
         footers = pilot.app.screen.query("Footer")
         keys = footers.first().query("FooterKey") if footers else None
         if not footers or (keys and keys.first().region.width > 0):
             break
         await pilot.pause(0.02)
+    else:
+        # 5 s with an empty key bar is no slow machine: say so, not as a picture mismatch
+        raise AssertionError(f"{type(pilot.app.screen).__name__}'s key bar drew no keys")
     await pilot.pause()
     await _laid_out(pilot)
 

@@ -115,9 +115,6 @@ class HomeScreen(Screen):
 
     def on_screen_resume(self) -> None:
         self.refresh_counts()
-        # the key bar fills in its keys when the bindings change: back from the review
-        # screen it was once drawn empty (a CI snapshot); say they did
-        self.refresh_bindings()
 
     def notice(self, text: str) -> None:
         """A line above the decks (the bundled deck being imported, and what it added)."""

@@ -32,7 +32,7 @@ from flashdeck.tui.app import DEMO_NOTICE, RESCAN_HOLD_SECONDS, Reimported
 from flashdeck.tui.session import worker_collection
 from flashdeck.tui.answer_keys import COMMAND_KEYS, answer_words, types_into_answer
 from flashdeck.tui.widgets import (CardSide, Notice, StatusLine, card_markdown_class,
-                                   once_laid_out, queue_of)
+                                   once_laid_out, queue_of, still_shown)
 
 if TYPE_CHECKING:
     from flashdeck.tui.answer_parts import AnswerBar, ExercisePanel
@@ -184,7 +184,7 @@ class ReviewScreen(Screen):
         app's background work (re-scanning the notes)."""
         from textual.widgets import Footer  # not loaded before the first frame
 
-        if not self.is_attached or self not in self.app.screen_stack:
+        if not still_shown(self):
             # already left (the queue ran out at once, or Escape before the first frame): a
             # footer mounted on a screen being removed would refresh the bindings of the one
             # shown now (its footer then drew its keys again, a frame later)
@@ -304,7 +304,7 @@ class ReviewScreen(Screen):
 
     def _prefetch_images(self, card: CardView) -> None:
         """The answer's images decoded while the question is read (`images.prefetch`)."""
-        if self.card is not card or self.revealed or not self.is_attached:
+        if self.card is not card or self.revealed or not still_shown(self):
             return
         from flashdeck.tui import images  # only for a card with an embed
 
@@ -812,7 +812,7 @@ class ReviewScreen(Screen):
         sides are drawn again (a chain too wide for it breaks at its relations)."""
         async def refit() -> None:  # once the panel has its new size
             card = self.card
-            if card is None or not self.is_attached:
+            if card is None or not still_shown(self):
                 return
             if self.revealed:
                 # made smaller after the reveal (a split pane opened), the card kept its
