@@ -73,15 +73,16 @@ _BEFORE = "r.before_state"
 
 # Card c has a sibling answered today: a card of its note and block (a reversed pair, the
 # clozes of one paragraph), or a copy of its exercise (one template in several notes), with a
-# review since the day started (one parameter each: the day's start). Index seeks: c's block
+# review today (two parameters each: the day's start and end; a review logged after today's
+# end, the clock set back since, is not one of today's, as the counts have it). Index seeks: c's block
 # (cards_block), then each sibling's reviews since the day started (reviews_card).
 _ANSWERED_SIBLING = (
     "EXISTS (SELECT 1 FROM cards s INDEXED BY cards_block CROSS JOIN reviews r"
     " INDEXED BY reviews_card WHERE s.note_id = c.note_id AND s.block = c.block"
-    " AND r.card_id = s.id AND r.reviewed_at >= ?)"
+    " AND r.card_id = s.id AND r.reviewed_at >= ? AND r.reviewed_at < ?)"
     " OR (c.exercise IS NOT NULL AND EXISTS (SELECT 1 FROM cards s INDEXED BY cards_exercise"
     " CROSS JOIN reviews r INDEXED BY reviews_card WHERE s.exercise = c.exercise"
-    " AND r.card_id = s.id AND r.reviewed_at >= ?))")
+    " AND r.card_id = s.id AND r.reviewed_at >= ? AND r.reviewed_at < ?))")
 _NOT_SIBLINGS = f" AND NOT ({_ANSWERED_SIBLING})"
 
 # One exercise template can match several notes (every note about Dice gets the Dice
@@ -89,14 +90,16 @@ _NOT_SIBLINGS = f" AND NOT ({_ANSWERED_SIBLING})"
 # (the others wait: collection.cards.LATER_COPY).
 _FIRST_COPY = f" AND NOT ({LATER_COPY})"
 
-# The notes that have given new cards today (one parameter: the day's start), and how many.
+# The notes that have given new cards today (two parameters: the day's start and end), and
+# how many.
 _TOUCHED_NOTES = (
     "SELECT t.note_id FROM reviews r INDEXED BY reviews_state CROSS JOIN cards t"
-    f" WHERE {_BEFORE} = 'new' AND r.reviewed_at >= ? AND t.id = r.card_id")
+    f" WHERE {_BEFORE} = 'new' AND r.reviewed_at >= ? AND r.reviewed_at < ?"
+    " AND t.id = r.card_id")
 _TOUCHED_NOTE_COUNTS = (
     "SELECT t.note_id AS note_id, count(*) AS given FROM reviews r INDEXED BY reviews_state"
-    f" CROSS JOIN cards t WHERE {_BEFORE} = 'new' AND r.reviewed_at >= ? AND t.id = r.card_id"
-    " GROUP BY t.note_id")
+    f" CROSS JOIN cards t WHERE {_BEFORE} = 'new' AND r.reviewed_at >= ? AND r.reviewed_at < ?"
+    " AND t.id = r.card_id GROUP BY t.note_id")
 
 # `random`: the new cards in an order that looks random and changes with the day: by a hash
 # of the id, p prime and m, s, m2, s2 drawn from the day: x = (id * m + s) mod p, then
@@ -246,7 +249,7 @@ class ReviewRanking:
         self._excluded = {row[0] for row in conn.execute(
             "SELECT c.id FROM cards c WHERE c.state = 'review' AND c.due < ?"
             " AND c.orphaned = 0 AND c.suspended = 0" + clause + f" AND ({_ANSWERED_SIBLING})",
-            [end, *extra, start, start])} & self._member.keys()
+            [end, *extra, start, end, start, end])} & self._member.keys()
         self._min_interval = min((item[2] for item in ranked), default=1)
         self._built_at = now
         return True
@@ -438,7 +441,7 @@ class NewCards:
         self._members, self._buried, self._complete = None, {}, False
         self._order, self._at, self._order_complete = None, 0, False
         self._gone, self._passed = set(), {}
-        self._touched = {row[0] for row in conn.execute(_TOUCHED_NOTES, (key[2],))}
+        self._touched = {row[0] for row in conn.execute(_TOUCHED_NOTES, (key[2], key[3]))}
         self._stamp = key
         return True
 
@@ -585,18 +588,21 @@ class Queue:
 
     def _not_siblings(self) -> tuple[str, list]:
         """SQL that leaves out the siblings of cards answered today (two parameters)."""
-        start = _ts(self.day[0])
-        return _NOT_SIBLINGS, [start, start]
+        start, end = _ts(self.day[0]), _ts(self.day[1])
+        return _NOT_SIBLINGS, [start, end, start, end]
 
     def done_today(self) -> tuple[int, int]:
-        """(new cards introduced, reviews answered) since the day started: two counts over
-        the reviews_state index (no review row is read)."""
-        start = _ts(self.day[0])
+        """(new cards introduced, reviews answered) today: two counts over the reviews_state
+        index (no review row is read). A review logged after today's end (the clock set back
+        since) is not one of today's: counted, it used up the day's limits until the clock
+        caught up (no new card for days), while the counts said nothing was done today."""
+        start, end = _ts(self.day[0]), _ts(self.day[1])
         new, reviews = self.col.conn.execute(
             f"SELECT (SELECT count(*) FROM reviews r INDEXED BY reviews_state"
-            f" WHERE {_BEFORE} = 'new' AND r.reviewed_at >= ?),"
+            f" WHERE {_BEFORE} = 'new' AND r.reviewed_at >= ? AND r.reviewed_at < ?),"
             f" (SELECT count(*) FROM reviews r INDEXED BY reviews_state"
-            f" WHERE {_BEFORE} = 'review' AND r.reviewed_at >= ?)", (start, start)).fetchone()
+            f" WHERE {_BEFORE} = 'review' AND r.reviewed_at >= ? AND r.reviewed_at < ?)",
+            (start, end, start, end)).fetchone()
         return new, reviews
 
     def _first(self, sql: str, params: list) -> CardView | None:
@@ -686,8 +692,9 @@ class Queue:
         """Whether the card answered last today is an exercise."""
         row = self.col.conn.execute(
             "SELECT c.kind FROM reviews r INDEXED BY reviews_time CROSS JOIN cards c"
-            " WHERE r.reviewed_at >= ? AND c.id = r.card_id"
-            " ORDER BY r.reviewed_at DESC, r.id DESC LIMIT 1", (_ts(self.day[0]),)).fetchone()
+            " WHERE r.reviewed_at >= ? AND r.reviewed_at < ? AND c.id = r.card_id"
+            " ORDER BY r.reviewed_at DESC, r.id DESC LIMIT 1",
+            (_ts(self.day[0]), _ts(self.day[1]))).fetchone()
         return row is not None and row[0] == "exercise"
 
     def _new_card(self, where: str, params: list, no_exercise: bool = False
@@ -717,7 +724,7 @@ class Queue:
         # interleaved: a note that has given no new card today first (in note order), so
         # a walk of cards_new in its order that skips the notes that have; when every note
         # with a card left has given one, the one that has given fewest (then note order)
-        start = _ts(self.day[0])
+        today = [_ts(self.day[0]), _ts(self.day[1])]
         first = NewCards.UNKNOWN
         if self.new_cards is not None:  # the engine's, kept between calls
             first = self.new_cards.first_untouched(self, no_exercise)
@@ -728,13 +735,13 @@ class Queue:
         else:
             card = self._first(
                 NEW_CARD_SELECT + where + f" AND c.note_id NOT IN ({_TOUCHED_NOTES})"
-                " ORDER BY c.note_id, c.position", [*params, start])
+                " ORDER BY c.note_id, c.position", [*params, *today])
         if card:
             return card
         row = self.col.conn.execute(
             f"WITH touched AS ({_TOUCHED_NOTE_COUNTS}) SELECT c.id FROM touched"
             " CROSS JOIN cards c INDEXED BY cards_new" + where + " AND c.note_id = touched.note_id"
-            " ORDER BY touched.given, c.note_id, c.position LIMIT 1", [start, *params]).fetchone()
+            " ORDER BY touched.given, c.note_id, c.position LIMIT 1", [*today, *params]).fetchone()
         return self._first(CARD_SELECT + " WHERE c.id = ?", [row[0]]) if row else None
 
     def counts(self) -> Counts:
@@ -904,7 +911,8 @@ class Queue:
         # each note's first `cap` cards that pass, note by note in the index's order, until
         # no note further on could come before the cap-th key found (its first card would
         # have turn 1 at best, and a later note)
-        given = dict(conn.execute(_TOUCHED_NOTE_COUNTS, (_ts(self.day[0]),)).fetchall())
+        given = dict(conn.execute(_TOUCHED_NOTE_COUNTS,
+                                  (_ts(self.day[0]), _ts(self.day[1]))).fetchall())
         per_note = ("SELECT c.id, c.position FROM cards c INDEXED BY cards_new" + where
                     + " AND c.note_id = ? ORDER BY c.position, c.id LIMIT ?")
         next_note = ("SELECT c.note_id FROM cards c INDEXED BY cards_new"

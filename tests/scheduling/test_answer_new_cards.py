@@ -10,6 +10,7 @@ Real collections in tmp_path; the cards are made here."""
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 
 import pytest
 
@@ -219,3 +220,36 @@ def test_a_studied_cards_answer_hides_its_new_sibling_shown_next(tmp_path):
     engine.answer(first, 3)
     assert shown(engine) == fresh(col, engine, clock)
     assert engine.next_card().id != partner
+
+
+def test_answers_logged_on_a_later_day_are_not_todays(tmp_path):
+    """The clock set back by days (a wrong date corrected, a phone whose clock ran ahead
+    synced its answers): the answers logged on a later day are not today's. They used up
+    today's new-card limit (no new card until the clock caught up with them) and hid their
+    siblings, while `due` and the stats said nothing was done today. A fresh engine agrees."""
+    col = make_collection(tmp_path / "c.sqlite", notes=6)
+    config = Config(new_per_day=10, reviews_per_day=50, new_order="note")
+    later = Clock(T0 + timedelta(days=5))
+    engine = Engine(col, config, now=later)
+    answered = []
+    while (card := engine.next_card()) is not None and card.state == "new":
+        answered.append(card)
+        engine.answer(card.id, 3)
+        later.advance(seconds=5)
+    assert len(answered) == 10 and engine.counts().new == 0
+    first = answered[0]  # one side of the first note's reversed pair: the other waited
+    assert first.kind == "reversed"
+
+    clock = Clock()  # set back five days
+    today = Engine(col, config, now=clock)
+    assert today.counts().new == 10
+    card = today.next_card()
+    assert (card.kind, card.note_id, card.block, card.state) == \
+        ("reversed", first.note_id, first.block, "new")  # no sibling answered today
+    for _ in range(10):
+        assert shown(today) == fresh(col, today, clock)
+        card = today.next_card()
+        assert card is not None and card.state == "new"
+        today.answer(card.id, 3)
+        clock.advance(seconds=5)
+    assert today.counts().new == 0 and shown(today) == fresh(col, today, clock)
