@@ -17,7 +17,14 @@ from flashdeck.notes._cards import Draft, plain_cloze, render
 from flashdeck.notes._decks import TAG_ONLY_LINE_RE
 from flashdeck.notes._explicit import ExplicitCards
 from flashdeck.notes._frontmatter import Frontmatter, obsidian_key, scalar_text, written_list
-from flashdeck.notes._giveaway import Formula, formula, might_state, redact
+from flashdeck.notes._giveaway import (
+    Formula,
+    formula,
+    formula_values,
+    might_state,
+    redact,
+    stated_values,
+)
 from flashdeck.notes._lines import (
     BLANK,
     CALLOUT,
@@ -632,6 +639,55 @@ def same_fact_siblings(cards: list[Draft], title: str, aliases: list[str]) -> No
     for c in cards:
         if c.kind in ("summary", "aliases") or c.block in moved:
             c.block = target
+
+
+_MAX_COMPARED = 500  # cards of the author's in one note compared with its formulas
+
+
+def formula_siblings(cards: list[Draft]) -> None:
+    """A card of the author's that states what a display formula of the note states (a cloze
+    `precision = ==TP / (TP + FP)==`, `Precision::TP / (TP + FP)`, a cloze whose text shows
+    it while asking something else) and that formula's card are one fact: they become
+    siblings (one block), never shown on the same day, as the clozes of one paragraph are.
+    Before, the cloze and `P = ?` came one after the other, each answering the other.
+    Expressions are compared by their symbols and how often each is used, notation aside
+    (`TP/(TP+FP)` is `\\frac{TP}{TP+FP}`, not `FP/(TP+FP)`); one of a single symbol (`TP`)
+    tells no fact and is never compared."""
+    formulas = [(c, formula_values(c.back)) for c in cards if c.kind == "formula"]
+    formulas = [(c, values) for c, values in formulas[:_MAX_FORMULAS] if values]
+    if not formulas:
+        return
+    merged: dict[str, str] = {}  # block -> the block it joins
+
+    def root(block: str) -> str:
+        seen = 0
+        while block in merged and seen < len(merged):
+            block = merged[block]
+            seen += 1
+        return block
+
+    compared = 0
+    for c in cards:
+        if c.kind not in ("basic", "reversed", "cloze"):
+            continue
+        compared += 1
+        if compared > _MAX_COMPARED:
+            break
+        if c.kind == "cloze":
+            stated = stated_values(c.back.replace("==", ""), _CLOZE_ANSWER_RE.findall(c.back))
+        else:
+            stated = stated_values(c.front, [c.front, c.back]) | stated_values(c.back)
+        if not stated:
+            continue
+        for f, values in formulas:
+            if values & stated:
+                a, b = root(c.block), root(f.block)
+                if a != b:
+                    merged[b] = a
+    if not merged:
+        return
+    for c in cards:
+        c.block = root(c.block)
 
 
 def distinct_fronts(cards: list[Draft]) -> None:

@@ -22,6 +22,7 @@ from flashdeck.notes._derived import (
     derive_enabled,
     distinct_fronts,
     footnotes,
+    formula_siblings,
     intro_states_no_answer,
     options_warnings,
     redact_crumbs,
@@ -114,6 +115,7 @@ def _parse(text: str, path: str, settings: ParserSettings, title: str | None) ->
     drafts.sort(key=lambda d: d.line)  # stable: a line's cards in the order found
     intro_states_no_answer(drafts)
     same_fact_siblings(drafts, note.title, note.aliases)
+    formula_siblings(drafts)
     distinct_fronts(drafts)
     note.cards = [
         ParsedCard(
