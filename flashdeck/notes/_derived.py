@@ -8,6 +8,7 @@ it. Each kind's function says which lines its cards took, and later kinds leave 
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -246,7 +247,7 @@ def aliases(src: Source, taken: set[int]) -> Derived:
     key = obsidian_key(frontmatter.data, "aliases", "alias") or "aliases"
     line = frontmatter.key_lines.get(key, 1)
     return Derived([Draft("aliases", _phrasing.aliases_front(src.title, len(names)),
-                          ", ".join(names), line, f"aliases:L{line}")])
+                          ", ".join(names), line, f"aliases:L{line}", names=tuple(names))])
 
 
 _MAX_TITLE_SEARCHED = 500  # a longer title is only compared whole with each alias
@@ -642,6 +643,68 @@ def same_fact_siblings(cards: list[Draft], title: str, aliases: list[str]) -> No
 
 
 _MAX_COMPARED = 500  # cards of the author's in one note compared with its formulas
+_MAX_SHOWN = 1_000  # characters of a front or heading searched for the note's other names
+# A note that shows another name of its on more cards than this uses it as its notation
+# (`IoU` on most cards of Intersection over Union.md): every review of the note shows it
+# beside the title, and holding those cards back for the aliases card would put them on as
+# many days (one card of a block a day). Most notes show a name on one or two cards.
+_MAX_JOINED = 3
+_COMMAND_NAME_RE = re.compile(r"\\([A-Za-z]+)")
+
+
+def alias_siblings(cards: list[Draft]) -> None:
+    """The aliases card asks the note's other names; a card whose front or breadcrumb shows
+    one (`IoU of two boxes::0`, `## Why does Dice Loss handle class imbalance?`, a formula
+    asked `IoU = ?`, a heading `## IoU for detection` above a card) beside the note's title
+    states its answer: they become siblings (one block), never shown on the same day. Before,
+    `What are other names for Intersection over Union?` came right after `IoU of two boxes`.
+    Names are compared as the aliases card compares them (case, punctuation, a plural aside),
+    word by word, in math as it reads (`$\\sigma$` shows `σ`)."""
+    asking = next((c for c in cards if c.kind == "aliases" and c.names), None)
+    if asking is None:
+        return
+    keys = {f" {key} " for key in (_name_key(_as_read(n)) for n in asking.names[:50])
+            if key}
+    if not keys:
+        return
+    seen: dict[str, bool] = {}
+
+    def shows(text: str) -> bool:
+        found = seen.get(text)
+        if found is None:
+            read = f" {_name_key(_as_read(text[:_MAX_SHOWN]))} "
+            found = seen[text] = any(key in read for key in keys)
+        return found
+
+    joined = {asking.block}
+    for c in cards[:_MAX_COMPARED]:
+        if c.kind in ("aliases", "summary") or c.block in joined:
+            continue
+        if shows(c.front) or any(shows(h) for h in c.crumbs):
+            joined.add(c.block)
+    if len(joined) == 1:
+        return
+    moved = [c for c in cards if c.block in joined and c.block != asking.block]
+    if len(moved) > _MAX_JOINED:
+        return  # the note's own notation: see _MAX_JOINED
+    for c in moved:
+        c.block = asking.block
+
+
+def _as_read(text: str) -> str:
+    """Text with its LaTeX commands as they read: `\\sigma` is `σ`, `\\log` `log`."""
+    if "\\" not in text:
+        return text
+    return _COMMAND_NAME_RE.sub(_command_read, text)
+
+
+def _command_read(m: re.Match) -> str:
+    name = m.group(1)
+    case = "CAPITAL" if name[0].isupper() else "SMALL"
+    try:
+        return f" {unicodedata.lookup(f'GREEK {case} LETTER {name.upper()}')} "
+    except KeyError:
+        return f" {name} "
 
 
 def formula_siblings(cards: list[Draft]) -> None:

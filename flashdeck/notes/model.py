@@ -76,7 +76,9 @@ from typing import Any, Literal, get_args
 # are siblings of a card of the author's about the note's name (`σ::The standard deviation`).
 # 25: all of 24 and 23 (hC) together; 23's exercise breadcrumbs are hC's (title or alias).
 # 26 (hD): a card of the author's (cloze, `::`) that states what a display formula states is
-# that formula's sibling (`recall = ==TP / (TP + FN)==` beside `$$R = \frac{TP}{TP+FN}$$`).
+# that formula's sibling (`recall = ==TP / (TP + FN)==` beside `$$R = \frac{TP}{TP+FN}$$`);
+# the aliases card is the sibling of the (at most three) cards whose front or breadcrumb
+# shows one of the names it asks (`IoU of two boxes::0` in Intersection over Union.md).
 PARSER_VERSION = 26
 
 CardKind = Literal[

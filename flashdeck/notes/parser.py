@@ -16,6 +16,7 @@ from flashdeck.notes._cards import Draft
 from flashdeck.notes._decks import read_decks
 from flashdeck.notes._derived import (
     DERIVERS,
+    alias_siblings,
     NoteFormulas,
     Source,
     card_sources,
@@ -116,6 +117,7 @@ def _parse(text: str, path: str, settings: ParserSettings, title: str | None) ->
     intro_states_no_answer(drafts)
     same_fact_siblings(drafts, note.title, note.aliases)
     formula_siblings(drafts)
+    alias_siblings(drafts)
     distinct_fronts(drafts)
     note.cards = [
         ParsedCard(
