@@ -315,7 +315,7 @@ def stated_values(text: str, units: list[str] | tuple[()] = ()) -> set[
     found: set[tuple[tuple[str, int], ...]] = set()
     pieces: list[tuple[str, bool]] = []
     for unit in units[:_MAX_PIECES]:
-        if might_state(unit):
+        if might_state(unit) and _has_operator(unit):
             bare = unit.strip()
             math = bare.startswith("$") and bare.endswith("$")
             pieces.append((bare.strip("$") if math else bare, math))
@@ -326,6 +326,8 @@ def stated_values(text: str, units: list[str] | tuple[()] = ()) -> set[
             pieces.append((m.group(1), True))
             last = m.end()
         pieces += [(text[a + last:b + last], False) for a, b in _runs(text[last:])]
+    # words joined by a dash alone (`bias – variance`) are a phrase here, not a difference
+    pieces = [(piece, latex) for piece, latex in pieces if latex or _has_operator(piece)]
     for piece, latex in pieces[:3 * _MAX_PIECES]:
         if latex:
             sides = _RELATION_RE.split(_joined(piece))
@@ -336,3 +338,7 @@ def stated_values(text: str, units: list[str] | tuple[()] = ()) -> set[
             if key is not None:
                 found.add(key)
     return found
+
+
+def _has_operator(text: str) -> bool:
+    return "$" in text or not _OPERATOR_CHARS.isdisjoint(text)

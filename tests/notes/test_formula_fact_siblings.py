@@ -90,6 +90,10 @@ $$P = \\frac{TP}{TP + FP} \\qquad R = \\frac{TP}{TP + FN}$$
 The mean of a sample is ==the sum over the count==.
 
 $$\\bar{x} = \\frac{1}{n} \\sum_i x_i$$
+
+The ==bias – variance== trade-off: a simpler model, less variance, more bias.
+
+$$MSE = Bias^2 + Variance$$
 """, "Stats.md")
     blocks = {c.front: c.block for c in note.cards}
     variance = [b for f, b in blocks.items() if "Var" in f]
@@ -98,3 +102,6 @@ $$\\bar{x} = \\frac{1}{n} \\sum_i x_i$$
                   " of [...]."] == blocks["*Stats*: $P$ = ? and $R$ = ?"], blocks
     mean = blocks["The mean of a sample is [...]."]
     assert list(blocks.values()).count(mean) == 1, blocks  # words state no formula
+    # words joined by a dash are a phrase, not a difference
+    trade_off = blocks["The [...] trade-off: a simpler model, less variance, more bias."]
+    assert list(blocks.values()).count(trade_off) == 1, blocks
