@@ -22,6 +22,7 @@ from flashdeck.notes._giveaway import (
     Formula,
     formula,
     formula_values,
+    has_operator,
     might_state,
     redact,
     stated_values,
@@ -41,6 +42,7 @@ from flashdeck.notes._latex import equation_names
 from flashdeck.notes._mask import line_of, mask_text
 from flashdeck.notes.names import NoteNames
 from flashdeck.notes.names import name_key as _name_key
+from flashdeck.notes.names import singular
 
 _QUESTION_CALLOUTS = frozenset({"question", "faq", "help"})
 _INTRO_MAX = 200  # characters of an introducing sentence used as a formula's front
@@ -663,32 +665,89 @@ def alias_siblings(cards: list[Draft]) -> None:
     asking = next((c for c in cards if c.kind == "aliases" and c.names), None)
     if asking is None:
         return
-    keys = {f" {key} " for key in (_name_key(_as_read(n)) for n in asking.names[:50])
-            if key}
-    if not keys:
-        return
+    finder = _NameFinder({_name_key(_as_read(n)) for n in asking.names[:50]})
     seen: dict[str, bool] = {}
 
     def shows(text: str) -> bool:
         found = seen.get(text)
         if found is None:
-            read = f" {_name_key(_as_read(text[:_MAX_SHOWN]))} "
-            found = seen[text] = any(key in read for key in keys)
+            read = text[:_MAX_SHOWN]
+            found = seen[text] = finder.finds(_as_read(read) if "\\" in read else read)
         return found
 
+    sizes: dict[str, int] = {}
+    for c in cards:
+        sizes[c.block] = sizes.get(c.block, 0) + 1
     joined = {asking.block}
+    moving = 0
     for c in cards[:_MAX_COMPARED]:
         if c.kind in ("aliases", "summary") or c.block in joined:
             continue
         if shows(c.front) or any(shows(h) for h in c.crumbs):
             joined.add(c.block)
+            moving += sizes[c.block]
+            if moving > _MAX_JOINED:
+                return  # the note's own notation: see _MAX_JOINED
     if len(joined) == 1:
         return
-    moved = [c for c in cards if c.block in joined and c.block != asking.block]
-    if len(moved) > _MAX_JOINED:
-        return  # the note's own notation: see _MAX_JOINED
-    for c in moved:
-        c.block = asking.block
+    for c in cards:
+        if c.block in joined:
+            c.block = asking.block
+
+
+_WORD_RE = re.compile(r"[^\W_]+")
+
+
+class _NameFinder:
+    """Whether a text shows one of the names (as `name_key` gives them: `iou`, `p value`,
+    `newton method`) as name_key reads the text: case, apostrophes, punctuation and plural
+    endings aside (`IoUs`, `p-values`, `Newton's`). A name's first word is looked up in a set
+    of the forms a text may give it, so a text without any costs one scan of its words."""
+
+    __slots__ = ("_firsts", "_symbols", "_stems")
+
+    def __init__(self, keys: set[str]) -> None:
+        self._firsts: dict[str, list[list[str]]] = {}
+        self._symbols: list[str] = []  # names of symbols only (`∑`), found as written
+        self._stems: list[str] = []  # what every form of a first word starts with
+        for key in sorted(keys):
+            words = key.split()
+            if not words:
+                continue
+            if _WORD_RE.fullmatch(words[0]) is None:
+                self._symbols.append(key)
+                continue
+            w = words[0]
+            forms = {w, w + "s", w + "es", w + "e"}
+            if w.endswith("y"):
+                forms.add(w[:-1] + "ies")
+            for form in forms:
+                self._firsts.setdefault(form, []).append(words)
+            self._stems.append(w[:-1] if w.endswith("y") else w)
+
+    def finds(self, text: str) -> bool:
+        folded = text.casefold()
+        if "'" in folded or "\u2019" in folded:
+            folded = folded.replace("'", "").replace("\u2019", "")
+        if self._symbols and any(k in " ".join(folded.split()) for k in self._symbols):
+            return True
+        for stem in self._stems:
+            if stem in folded:
+                break
+        else:
+            return False  # most texts: no name's first word in it at all
+        words = _WORD_RE.findall(folded)
+        firsts = self._firsts
+        if firsts.keys().isdisjoint(words):
+            return False
+        count = len(words)
+        for i, word in enumerate(words):
+            for name in firsts.get(word, ()):
+                size = len(name)
+                if size == 1 or (count - i >= size and all(
+                        singular(words[i + j]) == name[j] for j in range(1, size))):
+                    return True
+        return False
 
 
 def _as_read(text: str) -> str:
@@ -716,10 +775,10 @@ def formula_siblings(cards: list[Draft]) -> None:
     Expressions are compared by their symbols and how often each is used, notation aside
     (`TP/(TP+FP)` is `\\frac{TP}{TP+FP}`, not `FP/(TP+FP)`); one of a single symbol (`TP`)
     tells no fact and is never compared."""
-    formulas = [(c, formula_values(c.back)) for c in cards if c.kind == "formula"]
-    formulas = [(c, values) for c, values in formulas[:_MAX_FORMULAS] if values]
-    if not formulas:
+    formula_cards = [c for c in cards if c.kind == "formula"][:_MAX_FORMULAS]
+    if not formula_cards:
         return
+    formulas: list[tuple[Draft, frozenset]] | None = None  # read at the first card with math
     merged: dict[str, str] = {}  # block -> the block it joins
 
     def root(block: str) -> str:
@@ -736,6 +795,15 @@ def formula_siblings(cards: list[Draft]) -> None:
         compared += 1
         if compared > _MAX_COMPARED:
             break
+        if c.kind == "cloze":
+            if not has_operator(c.back.replace("==", "").replace("**", "")):
+                continue  # words only (most cards): nothing a formula states
+        elif not (has_operator(c.back) or has_operator(c.front)):
+            continue
+        if formulas is None:
+            formulas = [(f, values) for f in formula_cards if (values := formula_values(f.back))]
+        if not formulas:
+            return
         if c.kind == "cloze":
             stated = stated_values(c.back.replace("==", ""), _CLOZE_ANSWER_RE.findall(c.back))
         else:

@@ -21,7 +21,8 @@ from typing import NamedTuple
 
 from flashdeck.notes._latex import _RELATION_RE
 
-__all__ = ["Formula", "formula", "might_state", "redact"]
+__all__ = ["Formula", "formula", "formula_values", "has_operator", "might_state", "redact",
+           "stated_values"]
 
 _MAX_TEXT = 1_000  # characters of a heading or sentence read; a longer one is left as it is
 _MAX_FORMULAS = 50  # formulas of one note a heading is compared with
@@ -315,7 +316,7 @@ def stated_values(text: str, units: list[str] | tuple[()] = ()) -> set[
     found: set[tuple[tuple[str, int], ...]] = set()
     pieces: list[tuple[str, bool]] = []
     for unit in units[:_MAX_PIECES]:
-        if might_state(unit) and _has_operator(unit):
+        if might_state(unit) and has_operator(unit):
             bare = unit.strip()
             math = bare.startswith("$") and bare.endswith("$")
             pieces.append((bare.strip("$") if math else bare, math))
@@ -327,7 +328,7 @@ def stated_values(text: str, units: list[str] | tuple[()] = ()) -> set[
             last = m.end()
         pieces += [(text[a + last:b + last], False) for a, b in _runs(text[last:])]
     # words joined by a dash alone (`bias – variance`) are a phrase here, not a difference
-    pieces = [(piece, latex) for piece, latex in pieces if latex or _has_operator(piece)]
+    pieces = [(piece, latex) for piece, latex in pieces if latex or has_operator(piece)]
     for piece, latex in pieces[:3 * _MAX_PIECES]:
         if latex:
             sides = _RELATION_RE.split(_joined(piece))
@@ -340,5 +341,6 @@ def stated_values(text: str, units: list[str] | tuple[()] = ()) -> set[
     return found
 
 
-def _has_operator(text: str) -> bool:
+def has_operator(text: str) -> bool:
+    """Whether `text` holds math or an operator character: else it states no expression."""
     return "$" in text or not _OPERATOR_CHARS.isdisjoint(text)
