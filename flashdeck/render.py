@@ -13,6 +13,7 @@ from bisect import bisect_left
 from pathlib import Path, PurePosixPath
 
 from flashdeck.notes.links import link_text, note_embed_name, unescape_pipe
+from flashdeck.notes.names import singular
 from flashdeck.textsafe import sanitize
 
 # A cloze card's back marks its asked deletions `==x==`; a `==` in code, math, a link or
@@ -96,12 +97,14 @@ _MAX_COMPARED_LINES = 40  # lines of an answer compared with the headings
 
 
 def _words(text: str) -> str:
-    """Text as it reads (markup dropped), word by word: `TP / (TP + FP)` and `tp tp fp` read
-    the same. Bounded: a few dozen lines, each cut by `inline_text`. A line with math is
-    compared as written: rendering it would load the math module before the first card."""
+    """Text as it reads (markup dropped), word by word, plural endings aside: `TP / (TP +
+    FP)` and `tp tp fp` read the same. Bounded: a few dozen lines, each cut by
+    `inline_text`. A line with math is compared as written: rendering it would load the
+    math module before the first card."""
     lines = (text or "").splitlines()[:_MAX_COMPARED_LINES]
     read = (line[:MAX_CRUMB_SOURCE] if "$" in line else inline_text(line) for line in lines)
-    return " ".join(_WORD.findall(" ".join(read).casefold()))
+    # a plural ending aside: `## Priors and posteriors` states a `==prior==` cloze's answer
+    return " ".join(map(singular, _WORD.findall(" ".join(read).casefold())))
 
 
 def _answer_words(card) -> tuple[str, ...]:

@@ -29,6 +29,7 @@ class Draft:
     # a formula asked by its introducing sentence: its front and alt_front without it, for a
     # sentence that states another card's answer (`intro_states_no_answer`)
     bare: tuple[str, str] | None = None
+    names: tuple[str, ...] = ()  # the aliases card's: the other names it asks for
 
 
 def seed(seeds: list[SRSeed | None], index: int) -> SRSeed | None:

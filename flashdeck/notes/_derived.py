@@ -8,6 +8,7 @@ it. Each kind's function says which lines its cards took, and later kinds leave 
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -17,7 +18,15 @@ from flashdeck.notes._cards import Draft, plain_cloze, render
 from flashdeck.notes._decks import TAG_ONLY_LINE_RE
 from flashdeck.notes._explicit import ExplicitCards
 from flashdeck.notes._frontmatter import Frontmatter, obsidian_key, scalar_text, written_list
-from flashdeck.notes._giveaway import Formula, formula, might_state, redact
+from flashdeck.notes._giveaway import (
+    Formula,
+    formula,
+    formula_values,
+    has_operator,
+    might_state,
+    redact,
+    stated_values,
+)
 from flashdeck.notes._lines import (
     BLANK,
     CALLOUT,
@@ -33,6 +42,7 @@ from flashdeck.notes._latex import equation_names
 from flashdeck.notes._mask import line_of, mask_text
 from flashdeck.notes.names import NoteNames
 from flashdeck.notes.names import name_key as _name_key
+from flashdeck.notes.names import singular
 
 _QUESTION_CALLOUTS = frozenset({"question", "faq", "help"})
 _INTRO_MAX = 200  # characters of an introducing sentence used as a formula's front
@@ -239,7 +249,7 @@ def aliases(src: Source, taken: set[int]) -> Derived:
     key = obsidian_key(frontmatter.data, "aliases", "alias") or "aliases"
     line = frontmatter.key_lines.get(key, 1)
     return Derived([Draft("aliases", _phrasing.aliases_front(src.title, len(names)),
-                          ", ".join(names), line, f"aliases:L{line}")])
+                          ", ".join(names), line, f"aliases:L{line}", names=tuple(names))])
 
 
 _MAX_TITLE_SEARCHED = 500  # a longer title is only compared whole with each alias
@@ -632,6 +642,183 @@ def same_fact_siblings(cards: list[Draft], title: str, aliases: list[str]) -> No
     for c in cards:
         if c.kind in ("summary", "aliases") or c.block in moved:
             c.block = target
+
+
+_MAX_COMPARED = 500  # cards of the author's in one note compared with its formulas
+_MAX_SHOWN = 1_000  # characters of a front or heading searched for the note's other names
+# A note that shows another name of its on more cards than this uses it as its notation
+# (`IoU` on most cards of Intersection over Union.md): every review of the note shows it
+# beside the title, and holding those cards back for the aliases card would put them on as
+# many days (one card of a block a day). Most notes show a name on one or two cards.
+_MAX_JOINED = 3
+_COMMAND_NAME_RE = re.compile(r"\\([A-Za-z]+)")
+
+
+def alias_siblings(cards: list[Draft]) -> None:
+    """The aliases card asks the note's other names; a card whose front or breadcrumb shows
+    one (`IoU of two boxes::0`, `## Why does Dice Loss handle class imbalance?`, a formula
+    asked `IoU = ?`, a heading `## IoU for detection` above a card) beside the note's title
+    states its answer: they become siblings (one block), never shown on the same day. Before,
+    `What are other names for Intersection over Union?` came right after `IoU of two boxes`.
+    Names are compared as the aliases card compares them (case, punctuation, a plural aside),
+    word by word, in math as it reads (`$\\sigma$` shows `σ`)."""
+    asking = next((c for c in cards if c.kind == "aliases" and c.names), None)
+    if asking is None:
+        return
+    finder = _NameFinder({_name_key(_as_read(n)) for n in asking.names[:50]})
+    seen: dict[str, bool] = {}
+
+    def shows(text: str) -> bool:
+        found = seen.get(text)
+        if found is None:
+            read = text[:_MAX_SHOWN]
+            found = seen[text] = finder.finds(_as_read(read) if "\\" in read else read)
+        return found
+
+    sizes: dict[str, int] = {}
+    for c in cards:
+        sizes[c.block] = sizes.get(c.block, 0) + 1
+    joined = {asking.block}
+    moving = 0
+    for c in cards[:_MAX_COMPARED]:
+        if c.kind in ("aliases", "summary") or c.block in joined:
+            continue
+        if shows(c.front) or any(shows(h) for h in c.crumbs):
+            joined.add(c.block)
+            moving += sizes[c.block]
+            if moving > _MAX_JOINED:
+                return  # the note's own notation: see _MAX_JOINED
+    if len(joined) == 1:
+        return
+    for c in cards:
+        if c.block in joined:
+            c.block = asking.block
+
+
+_WORD_RE = re.compile(r"[^\W_]+")
+
+
+class _NameFinder:
+    """Whether a text shows one of the names (as `name_key` gives them: `iou`, `p value`,
+    `newton method`) as name_key reads the text: case, apostrophes, punctuation and plural
+    endings aside (`IoUs`, `p-values`, `Newton's`). A name's first word is looked up in a set
+    of the forms a text may give it, so a text without any costs one scan of its words."""
+
+    __slots__ = ("_firsts", "_symbols", "_stems")
+
+    def __init__(self, keys: set[str]) -> None:
+        self._firsts: dict[str, list[list[str]]] = {}
+        self._symbols: list[str] = []  # names of symbols only (`∑`), found as written
+        self._stems: list[str] = []  # what every form of a first word starts with
+        for key in sorted(keys):
+            words = key.split()
+            if not words:
+                continue
+            if _WORD_RE.fullmatch(words[0]) is None:
+                self._symbols.append(key)
+                continue
+            w = words[0]
+            forms = {w, w + "s", w + "es", w + "e"}
+            if w.endswith("y"):
+                forms.add(w[:-1] + "ies")
+            for form in forms:
+                self._firsts.setdefault(form, []).append(words)
+            self._stems.append(w[:-1] if w.endswith("y") else w)
+
+    def finds(self, text: str) -> bool:
+        folded = text.casefold()
+        if "'" in folded or "\u2019" in folded:
+            folded = folded.replace("'", "").replace("\u2019", "")
+        if self._symbols and any(k in " ".join(folded.split()) for k in self._symbols):
+            return True
+        for stem in self._stems:
+            if stem in folded:
+                break
+        else:
+            return False  # most texts: no name's first word in it at all
+        words = _WORD_RE.findall(folded)
+        firsts = self._firsts
+        if firsts.keys().isdisjoint(words):
+            return False
+        count = len(words)
+        for i, word in enumerate(words):
+            for name in firsts.get(word, ()):
+                size = len(name)
+                if size == 1 or (count - i >= size and all(
+                        singular(words[i + j]) == name[j] for j in range(1, size))):
+                    return True
+        return False
+
+
+def _as_read(text: str) -> str:
+    """Text with its LaTeX commands as they read: `\\sigma` is `σ`, `\\log` `log`."""
+    if "\\" not in text:
+        return text
+    return _COMMAND_NAME_RE.sub(_command_read, text)
+
+
+def _command_read(m: re.Match) -> str:
+    name = m.group(1)
+    case = "CAPITAL" if name[0].isupper() else "SMALL"
+    try:
+        return f" {unicodedata.lookup(f'GREEK {case} LETTER {name.upper()}')} "
+    except KeyError:
+        return f" {name} "
+
+
+def formula_siblings(cards: list[Draft]) -> None:
+    """A card of the author's that states what a display formula of the note states (a cloze
+    `precision = ==TP / (TP + FP)==`, `Precision::TP / (TP + FP)`, a cloze whose text shows
+    it while asking something else) and that formula's card are one fact: they become
+    siblings (one block), never shown on the same day, as the clozes of one paragraph are.
+    Before, the cloze and `P = ?` came one after the other, each answering the other.
+    Expressions are compared by their symbols and how often each is used, notation aside
+    (`TP/(TP+FP)` is `\\frac{TP}{TP+FP}`, not `FP/(TP+FP)`); one of a single symbol (`TP`)
+    tells no fact and is never compared."""
+    formula_cards = [c for c in cards if c.kind == "formula"][:_MAX_FORMULAS]
+    if not formula_cards:
+        return
+    formulas: list[tuple[Draft, frozenset]] | None = None  # read at the first card with math
+    merged: dict[str, str] = {}  # block -> the block it joins
+
+    def root(block: str) -> str:
+        seen = 0
+        while block in merged and seen < len(merged):
+            block = merged[block]
+            seen += 1
+        return block
+
+    compared = 0
+    for c in cards:
+        if c.kind not in ("basic", "reversed", "cloze"):
+            continue
+        compared += 1
+        if compared > _MAX_COMPARED:
+            break
+        if c.kind == "cloze":
+            if not has_operator(c.back.replace("==", "").replace("**", "")):
+                continue  # words only (most cards): nothing a formula states
+        elif not (has_operator(c.back) or has_operator(c.front)):
+            continue
+        if formulas is None:
+            formulas = [(f, values) for f in formula_cards if (values := formula_values(f.back))]
+        if not formulas:
+            return
+        if c.kind == "cloze":
+            stated = stated_values(c.back.replace("==", ""), _CLOZE_ANSWER_RE.findall(c.back))
+        else:
+            stated = stated_values(c.front, [c.front, c.back]) | stated_values(c.back)
+        if not stated:
+            continue
+        for f, values in formulas:
+            if values & stated:
+                a, b = root(c.block), root(f.block)
+                if a != b:
+                    merged[b] = a
+    if not merged:
+        return
+    for c in cards:
+        c.block = root(c.block)
 
 
 def distinct_fronts(cards: list[Draft]) -> None:

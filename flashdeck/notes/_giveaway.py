@@ -21,7 +21,8 @@ from typing import NamedTuple
 
 from flashdeck.notes._latex import _RELATION_RE
 
-__all__ = ["Formula", "formula", "might_state", "redact"]
+__all__ = ["Formula", "formula", "formula_values", "has_operator", "might_state", "redact",
+           "stated_values"]
 
 _MAX_TEXT = 1_000  # characters of a heading or sentence read; a longer one is left as it is
 _MAX_FORMULAS = 50  # formulas of one note a heading is compared with
@@ -131,13 +132,27 @@ def _redact_math(whole: str, latex: str, formulas: list[Formula]) -> str:
 
 def _redact_prose(text: str, formulas: list[Formula]) -> str:
     """Plain words: the runs joined by operators, each checked on its own."""
+    out: list[str] = []
+    last = 0
+    for start, end in _runs(text):
+        shown = _redact_span(text[start:end], formulas)
+        if shown is not None:
+            out.append(text[last:start])
+            out.append(shown)
+            last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _runs(text: str) -> list[tuple[int, int]]:
+    """Where plain words hold an expression: the runs of words joined by operators (a word
+    holding an operator, and the neighbours of a word that is an operator alone), each
+    ending at a clause's comma or semicolon, trailing punctuation left out."""
     if not text.strip():
-        return text
+        return []
     words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
     if not words:
-        return text
-    # which words are in an expression: a word holding an operator, and the neighbours of
-    # a word that is an operator alone
+        return []
     inside = [False] * len(words)
     for k, (a, b) in enumerate(words):
         word = text[a:b].rstrip(_TRAILING_PUNCT) or text[a:b]
@@ -149,8 +164,7 @@ def _redact_prose(text: str, formulas: list[Formula]) -> str:
                 inside[k + 1] = True
         elif any(ch in _OPERATOR_CHARS for ch in word):
             inside[k] = True
-    out: list[str] = []
-    last = 0
+    runs: list[tuple[int, int]] = []
     k = 0
     while k < len(words):
         if not inside[k]:
@@ -162,14 +176,9 @@ def _redact_prose(text: str, formulas: list[Formula]) -> str:
         start, end = words[k][0], words[j][1]
         while end > start and text[end - 1] in _TRAILING_PUNCT:
             end -= 1
-        shown = _redact_span(text[start:end], formulas)
-        if shown is not None:
-            out.append(text[last:start])
-            out.append(shown)
-            last = end
+        runs.append((start, end))
         k = j + 1
-    out.append(text[last:])
-    return "".join(out)
+    return runs
 
 
 def _ends_clause(text: str, word: tuple[int, int]) -> bool:
@@ -220,18 +229,23 @@ def _symbols(text: str, latex: bool = False) -> set[str]:
     """The names an expression uses, case aside: `\\frac{TP}{TP+FP}` and `TP / (TP + FP)`
     use `tp` and `fp`; `\\lambda` and `λ` are `λ`; function names (`\\log`, `exp`) and
     super- and subscript letters (`xᵢ`) are no symbols."""
+    return set(_symbol_list(text, latex))
+
+
+def _symbol_list(text: str, latex: bool = False) -> list[str]:
+    """`_symbols`, each as often as the expression uses it (`TP / (TP + FP)`: tp, tp, fp)."""
     if latex:
         text = _COMMAND_RE.sub(_command_symbol, text)
-    if not text.isascii():
-        text = "".join(" " if unicodedata.category(ch) == "Lm" else ch for ch in text)
-    found: set[str] = set()
+    if not text.isascii():  # modifier letters and super-/subscript digits (`xᵢ`, `X²`)
+        text = "".join(" " if unicodedata.category(ch) in ("Lm", "No") else ch for ch in text)
+    found: list[str] = []
     for run in _LETTERS_RE.findall(text):
         # a Greek letter is a symbol of its own (`λw`, `σx`); Latin letters run together
         # (`TP`, `Var`)
         for part in re.findall(r"[\u0370-\u03ff]|[^\u0370-\u03ff]+", run):
             key = part.casefold()
             if key not in _FUNCTION_WORDS:
-                found.add(key)
+                found.append(key)
     return found
 
 
@@ -248,3 +262,85 @@ def _command_symbol(m: re.Match) -> str:
         return " " + unicodedata.lookup(f"GREEK {case} LETTER {greek.upper()}") + " "
     except KeyError:
         return " "
+
+
+# -- one fact stated twice: a card of the author's and a display formula ---------------------
+
+_SEPARATOR_RE = re.compile(r"\\q?quad(?![A-Za-z])|\\\\")  # equations side by side
+_MAX_PIECES = 20  # expressions of one formula or one card's text compared
+
+
+def _key(symbols: list[str]) -> tuple[tuple[str, int], ...] | None:
+    """An expression as compared: its symbols and how often each is used (`TP / (TP + FP)`
+    is not `FP / (TP + FP)`); None for one too small to tell a fact by (`TP`, `2`)."""
+    if len(symbols) < 2:
+        return None
+    counts: dict[str, int] = {}
+    for s in symbols:
+        counts[s] = counts.get(s, 0) + 1
+    return tuple(sorted(counts.items()))
+
+
+# single letters a space apart are one name in math (`\\frac{T P}{T P + F P}` reads `TP`)
+_SPACED_LETTERS_RE = re.compile(r"(?<![\\A-Za-z])([A-Za-z])((?: [A-Za-z](?![A-Za-z]))+)")
+
+
+def _joined(latex: str) -> str:
+    if " " not in latex:
+        return latex
+    return _SPACED_LETTERS_RE.sub(lambda m: m.group(1) + m.group(2).replace(" ", ""), latex)
+
+
+def formula_values(latex: str) -> frozenset[tuple[tuple[str, int], ...]]:
+    """What a display formula states, as expressions compared by `_key`: each side after a
+    relation (`P = \\frac{TP}{TP+FP}` states `TP/(TP+FP)`; `F_1 = a = b` states a and b),
+    the whole formula when it has no relation. The left-hand side only names it."""
+    latex = latex.strip().strip("$")[:_MAX_SOURCE]
+    found: set[tuple[tuple[str, int], ...]] = set()
+    for part in _SEPARATOR_RE.split(latex)[:_MAX_PIECES]:
+        sides = _RELATION_RE.split(part)
+        for side in (sides[1:] if len(sides) > 1 else sides)[:_MAX_PIECES]:
+            key = _key(_symbol_list(_joined(side), latex=True))
+            if key is not None:
+                found.add(key)
+    return frozenset(found)
+
+
+def stated_values(text: str, units: list[str] | tuple[()] = ()) -> set[
+        tuple[tuple[str, int], ...]]:
+    """The expressions a card's text states, as `formula_values` gives a formula's: inline
+    math and runs of words joined by operators (`precision = TP/(TP+FP)`), and each of
+    `units` whole (a cloze's answer, a basic card's side: `a E[X] + b E[Y]`), each side of a
+    relation on its own. A text that might state nothing (no math, no operator) is read no
+    further."""
+    found: set[tuple[tuple[str, int], ...]] = set()
+    pieces: list[tuple[str, bool]] = []
+    for unit in units[:_MAX_PIECES]:
+        if might_state(unit) and has_operator(unit):
+            bare = unit.strip()
+            math = bare.startswith("$") and bare.endswith("$")
+            pieces.append((bare.strip("$") if math else bare, math))
+    if might_state(text):
+        last = 0
+        for m in _INLINE_MATH_RE.finditer(text):
+            pieces += [(text[a + last:b + last], False) for a, b in _runs(text[last:m.start()])]
+            pieces.append((m.group(1), True))
+            last = m.end()
+        pieces += [(text[a + last:b + last], False) for a, b in _runs(text[last:])]
+    # words joined by a dash alone (`bias – variance`) are a phrase here, not a difference
+    pieces = [(piece, latex) for piece, latex in pieces if latex or has_operator(piece)]
+    for piece, latex in pieces[:3 * _MAX_PIECES]:
+        if latex:
+            sides = _RELATION_RE.split(_joined(piece))
+        else:
+            sides = re.split("[" + "".join(_RELATION_CHARS) + "]", piece)
+        for side in sides[:_MAX_PIECES]:
+            key = _key(_symbol_list(side, latex=latex))
+            if key is not None:
+                found.add(key)
+    return found
+
+
+def has_operator(text: str) -> bool:
+    """Whether `text` holds math or an operator character: else it states no expression."""
+    return "$" in text or not _OPERATOR_CHARS.isdisjoint(text)

@@ -75,7 +75,11 @@ from typing import Any, Literal, get_args
 # `# Bayes' Theorem` in Bayes Theorem.md) is no breadcrumb; the summary and aliases cards
 # are siblings of a card of the author's about the note's name (`σ::The standard deviation`).
 # 25: all of 24 and 23 (hC) together; 23's exercise breadcrumbs are hC's (title or alias).
-PARSER_VERSION = 25
+# 26 (hD): a card of the author's (cloze, `::`) that states what a display formula states is
+# that formula's sibling (`recall = ==TP / (TP + FN)==` beside `$$R = \frac{TP}{TP+FN}$$`);
+# the aliases card is the sibling of the (at most three) cards whose front or breadcrumb
+# shows one of the names it asks (`IoU of two boxes::0` in Intersection over Union.md).
+PARSER_VERSION = 26
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"

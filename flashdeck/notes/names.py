@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["name_key", "NoteNames"]
+__all__ = ["name_key", "NoteNames", "singular"]
 
 _WORD_RE = re.compile(r"[^\W_]+")
 
@@ -17,6 +17,11 @@ def name_key(name: str) -> str:
     if not words:  # a name of symbols only (`∑`) is told apart by its symbols
         return " ".join(name.casefold().split())
     return " ".join(_singular(w) for w in words)
+
+
+def singular(word: str) -> str:
+    """A casefolded word without a plural ending (`priors` is `prior`, `boxes` `box`)."""
+    return _singular(word)
 
 
 def _singular(word: str) -> str:

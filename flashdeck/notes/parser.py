@@ -16,12 +16,14 @@ from flashdeck.notes._cards import Draft
 from flashdeck.notes._decks import read_decks
 from flashdeck.notes._derived import (
     DERIVERS,
+    alias_siblings,
     NoteFormulas,
     Source,
     card_sources,
     derive_enabled,
     distinct_fronts,
     footnotes,
+    formula_siblings,
     intro_states_no_answer,
     options_warnings,
     redact_crumbs,
@@ -114,6 +116,8 @@ def _parse(text: str, path: str, settings: ParserSettings, title: str | None) ->
     drafts.sort(key=lambda d: d.line)  # stable: a line's cards in the order found
     intro_states_no_answer(drafts)
     same_fact_siblings(drafts, note.title, note.aliases)
+    formula_siblings(drafts)
+    alias_siblings(drafts)
     distinct_fronts(drafts)
     note.cards = [
         ParsedCard(

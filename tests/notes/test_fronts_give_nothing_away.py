@@ -112,6 +112,29 @@ def test_a_heading_or_title_that_states_the_answer_is_not_shown(cli, tmp_path) -
     }
 
 
+def test_a_heading_that_states_the_answer_in_the_plural_is_not_shown(cli, tmp_path) -> None:
+    """`## Priors and posteriors` over `The ==prior== is …`: the breadcrumb showed the
+    cloze's answer, its plural a letter longer. A plural or singular ending is no other word."""
+    vault = tmp_path / "vault"
+    write_note(vault, "Bayes.md", (
+        "---\ntags: [flashcards]\nexercises: []\n---\n\n"
+        "## Priors and posteriors\n"
+        "The ==prior== is the belief before the evidence.\n\n"
+        "## Likelihood\n"
+        "The ==likelihoods== of the data under each hypothesis weigh the priors.\n\n"
+        "## Boxes\n"
+        "What does a detector draw around each object?::a box\n\n"
+        "## Evidence\n"
+        "The ==marginal probability== of the data normalises the posterior.\n"))
+    assert shown_headers(cli, tmp_path, vault) == {
+        "The [...] is the belief before the evidence.": "flashcards · Bayes › …",
+        "The [...] of the data under each hypothesis weigh the priors.": "flashcards · Bayes › …",
+        "What does a detector draw around each object?": "flashcards · Bayes › …",
+        # context that does not state the answer stays
+        "The [...] of the data normalises the posterior.": "flashcards · Bayes › Evidence",
+    }
+
+
 def test_a_formula_under_a_question_heading_is_in_that_questions_answer(cli, tmp_path) -> None:
     note = write_note(tmp_path, "Dice Coefficient.md", (
         "---\ntags: [flashcards]\nexercises: []\n---\n\n"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flashdeck.notes._giveaway import formula, redact
+from flashdeck.notes._giveaway import formula, formula_values, redact, stated_values
 
 _PIECES = ["$", "$$", "\\frac{", "}", "{", "=", " = ", "+", " - ", "/", "^", "‖", "²", "(",
            ")", "TP", "FP", "x", "σ", "\\sigma", "\\lambda", "λ", " is ", ", ", ":", "0.75",
@@ -34,3 +34,18 @@ def test_a_huge_heading_is_left_as_written() -> None:
     assert f is not None
     text = "TP / (TP + FP) " * 10_000
     assert redact(text, [f]) == text
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_texts, units=st.lists(_texts, max_size=3), latex=_texts)
+def test_the_same_fact_check_never_raises_and_is_bounded(text: str, units: list[str],
+                                                         latex: str) -> None:
+    stated = stated_values(text, units)
+    values = formula_values(latex)
+    assert isinstance(stated, set) and isinstance(values, frozenset)
+    assert all(sum(n for _s, n in key) >= 2 for key in stated | values)
+
+
+def test_a_huge_card_or_formula_is_compared_in_bounded_work() -> None:
+    assert stated_values("TP / (TP + FP) " * 10_000, ["a + b"] * 10_000) <= {(("a", 1), ("b", 1))}
+    assert len(formula_values("x = " + "a + b = " * 10_000)) <= 1

@@ -95,7 +95,7 @@ Spread around the mean, in the data's own unit.
 
 σ::The standard deviation
 
-What does a small SD say?::The values sit close to the mean
+What does a small spread say?::The values sit close to the mean
 """
 
 
@@ -111,7 +111,7 @@ def test_a_card_about_the_notes_name_never_comes_with_its_summary_or_aliases(
     cards = {c["front"]: c["id"] for c in cli("--collection", col, "list", "--json").json}
     same = {cards["σ"], cards["What are other names for *Standard Deviation*?"],
             cards["What is meant by *Standard Deviation*?"]}
-    other = cards["What does a small SD say?"]
+    other = cards["What does a small spread say?"]  # no other name of the note on it
     seen = answer_the_day(cli, col)
     assert other in seen and len(same & set(seen)) == 1, seen
     monkeypatch.setenv("FLASHDECK_NOW", DAY2)  # the next day, one more of them
