@@ -337,3 +337,27 @@ def test_a_where_condition_that_cannot_be_read_is_named_by_its_key(tmp_path, cap
     code, out, err = _flashdeck(capsys, tmp_path / "col.sqlite", "check", str(note))
     assert code == 1
     assert err.strip().startswith(f"{note}:10: where: cannot read `TP => 3` as an expression")
+
+
+@pytest.mark.parametrize(("extra", "key", "lines"), [
+    ("answer: TP / (TP + FP)\n", "answer", (11, 14)),
+    ("vars:\n  FP: 1..9\n", "vars", (6, 14)),
+], ids=["answer", "vars"])
+def test_a_key_written_twice_is_named_not_silently_replaced(tmp_path, capsys, extra, key, lines):
+    """A second `answer:` (or `vars:`) further down a template replaced the first without a
+    word (YAML keeps the last): the card asked what the author had meant to change, or
+    "unknown name(s) TP ... (defined before it: FP)" pointed at names that are written."""
+    note = _write(tmp_path / "vault" / "Ratio Drill.md", (
+        "---\ntags: [flashcards/drills]\n---\n"
+        "```flashdeck-exercise\ntitle: Precision twice\n"
+        "vars:\n  TP: 1..50\n  FP: 1..50\nwhere:\n  - TP > 0\n"
+        "answer: TP / (TP + FP)\nprompt: \"TP = {TP}, FP = {FP}\"\nsteps: \"{answer}\"\n"
+        + extra + "```\n\nA ratio drill is::practice\n"))
+    col = tmp_path / "col.sqlite"
+    code, out, err = _flashdeck(capsys, col, "import", str(note.parent))
+    assert code == 1
+    assert err.strip() == (f"{note}:{lines[1]}: {key}: written twice (lines {lines[0]} and "
+                           f"{lines[1]}); YAML keeps only the last, so keep one")
+    assert list(_exercise_cards(capsys, col)) == []
+    code, out, _ = _flashdeck(capsys, col, "list", "--json")
+    assert [c["front"] for c in json.loads(out)] == ["A ratio drill is"]
