@@ -14,7 +14,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from flashdeck.notes._marks import TAG_CHARS
+from flashdeck.notes._marks import TAG_CHAR
 from flashdeck.notes.names import NoteNames
 from flashdeck.notes._mask import COMMENT as COMMENT_CHAR
 from flashdeck.notes._mask import OPAQUE, mask_text
@@ -38,18 +38,18 @@ _TRAILING_FOOTNOTES_RE = re.compile(r"(?:[ \t]*\[\^[^\[\]\s]+\])+[ \t]*$")
 # `<!--SR:-->` comment: a callout on the line below the card, hidden in Obsidian.
 METADATA_CALLOUT = "sr|card-metadata"
 _OBSIDIAN_COMMENT_RE = re.compile(r"%%.*?%%")
-_TAG_TOKEN_RE = re.compile(rf"#[{TAG_CHARS}]+")
-_LETTER_RE = re.compile(r"[^\W\d_]")
+_TAG_TOKEN_RE = re.compile(rf"#{TAG_CHAR}+")
+_NOT_A_DIGIT_RE = re.compile(r"[^0-9]")
 
 
 def strip_trailing_tags(text: str) -> str:
-    """`text` without the tags at its end (a tag holds a letter: `## Issue #42` keeps its
+    """`text` without the tags at its end (a tag is not all digits: `## Issue #42` keeps its
     number). Token by token from the end, so a line of thousands of tags is one pass."""
     end = len(text.rstrip(" \t"))
     while end > 0:
         cut = max(text.rfind(" ", 0, end), text.rfind("\t", 0, end))
         if (_TAG_TOKEN_RE.fullmatch(text, cut + 1, end) is None
-                or _LETTER_RE.search(text, cut + 1, end) is None):
+                or _NOT_A_DIGIT_RE.search(text, cut + 2, end) is None):
             break
         end = len(text[:max(cut, 0)].rstrip(" \t")) if cut >= 0 else 0
     return text[:end]

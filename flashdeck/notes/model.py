@@ -77,7 +77,9 @@ from typing import Any, Literal, get_args
 # 25: all of 24 and 23 (hC) together; 23's exercise breadcrumbs are hC's (title or alias).
 # 26 (hE): a fence that is a slip of ```flashdeck-exercise (```flashdeck-exercises,
 # ```Flashdeck-Exercise, ```flashdeck_exercise, a letter off) is an error at its line: its
-# exercise made no card and nothing said so.
+# exercise made no card and nothing said so. A tag is read as Obsidian reads it: through
+# emoji and symbols (`#flashcards/🧠-ml` was deck `flashcards`), not all digits (`#🧠`), and
+# in bold or struck (`**#flashcards**` tags the note; a bold tag-only line is no answer).
 PARSER_VERSION = 26
 
 CardKind = Literal[
