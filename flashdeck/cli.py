@@ -253,6 +253,17 @@ def _usable_streams() -> None:
             stream.reconfigure(errors="backslashreplace")
 
 
+def _closed_pipe() -> int:
+    """`flashdeck list --json | head`: the reader went away; that is fine, exit 0 (as git and
+    ripgrep do). Point stdout at devnull so the interpreter's final flush does not fail again
+    (Python docs, SIGPIPE). A command whose exit code is a verdict keeps it itself
+    (`commands.reader_gone`)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 0
+
+
 def _unwritable(exc: OSError) -> int:
     """Standard output failing (a full disk behind `> file`): one line, exit 2."""
     if not _output_failed(exc):
@@ -270,6 +281,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             print(f"flashdeck {package_version()}")
             sys.stdout.flush()
+        except BrokenPipeError:  # `flashdeck --version | head -c1`: a traceback, exit 1
+            return _closed_pipe()
         except OSError as exc:  # `--version > /dev/full`: one line, not a traceback
             return _unwritable(exc)
         return 0
@@ -284,6 +297,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.command = command
     try:
         args = parser.parse_args(argv)
+    except BrokenPipeError:  # `flashdeck --collection C --version | head -c1`
+        return _closed_pipe()
     except OSError as exc:  # `flashdeck --collection C --version > /dev/full`
         return _unwritable(exc)
     if not getattr(args, "func", None):
@@ -306,11 +321,7 @@ def main(argv: list[str] | None = None) -> int:
         print("flashdeck: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        # `flashdeck list --json | head`: the reader went away; that is fine. Point stdout at
-        # devnull so the interpreter's final flush does not fail again (Python docs, SIGPIPE).
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
+        return _closed_pipe()
     except Exception as exc:  # the last line of defence: one line, never a traceback
         if isinstance(exc, OSError) and _output_failed(exc):
             # `flashdeck answer … > log` on a full disk: the answer is committed before it is

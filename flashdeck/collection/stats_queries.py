@@ -153,6 +153,104 @@ class DayCounting:
 
 
 _UPTO, _KEY = "stats_days_upto", "stats_days_key"  # schema 11's triggers name the first
+_SUM = "stats_days_sum"  # what each deck's kept counts add up to, written with them
+_KINDS = ("learning", "young", "mature")
+
+
+def _kept_groups(conn, deck: str | None = None) -> list[tuple]:
+    """The kept rows of `deck` (None: all) summed over decks: (day, kind, rating, bin,
+    count, p_sum, rows, deck name lengths, smallest count), in the table's order (the sums
+    stream, unsorted)."""
+    clause, params = deck_clause(deck, "deck")
+    return conn.execute(
+        "SELECT day, kind, rating, bin, sum(count), sum(p_sum), count(*), sum(length(deck)),"
+        " min(count) FROM stats_days WHERE 1" + clause + " GROUP BY day, kind, rating, bin",
+        params).fetchall()
+
+
+def _signature(groups: list[tuple], bins: int) -> list | None:
+    """What the kept counts add up to: [rows, answers, Σ day·answers, Σ (rating, bin)·answers,
+    Σ kind·answers, Σ deck name lengths, Σ predictions]; None when a row is one no count can
+    be (a count that is not a positive whole number, a day that is not one, a kind or a bin
+    out of range, a sum of predictions that is not a number within its bin's range).
+    Written with the counts, and compared before they are used: a byte changed in the file
+    (a damaged disk, a tool, a copy cut short) was shown as figures (-95 reviews,
+    "flashdeck said inf%", a thousand times the answers) or ended `stats` ("KeyError").
+    Read from the rows the figures read anyway. (A deck name changed in the file moves
+    answers between decks: all decks' figures stay right, and one deck's are checked
+    against its own signatures, `_deck_signatures`.)"""
+    import zlib
+
+    rows = answers = days = grades = kinds = names = 0
+    predicted = 0.0
+    for day, kind, rating, bin_, count, p_sum, n, name_length, least in groups:
+        if (type(count) is not int or type(least) is not int or least <= 0
+                or type(day) is not int or kind not in _KINDS or type(bin_) is not int
+                or not -1 <= bin_ < bins or type(p_sum) is not float
+                or type(name_length) is not int):
+            return None
+        slack = 1e-9 * count
+        if not (p_sum == 0 if bin_ == -1
+                else count * bin_ / bins - slack <= p_sum <= count * (bin_ + 1) / bins + slack):
+            return None
+        rows += n
+        answers += count
+        days += day * count
+        # (a rating out of 1-4, text even, is the log's damage, counted and named as such)
+        grade = rating if type(rating) is int else zlib.crc32(repr(rating).encode())
+        grades += (grade * 64 + bin_ + 1) * count
+        kinds += (_KINDS.index(kind) + 1) * count
+        names += name_length
+        predicted += p_sum
+    return [rows, answers, days, grades, kinds, names, predicted]
+
+
+def _deck_signatures(conn, bins: int) -> dict[str, list] | None:
+    """`_signature` of each deck's kept rows, by the deck's name as hex (a name damaged into
+    bytes that are not UTF-8 is no error). Made when the counts are written (a pass over
+    every kept row, once a day); the signatures add up, so those of a deck and its subdecks
+    are summed to check one deck's figures."""
+    rows: dict[str, list[tuple]] = {}
+    for name, *row in conn.execute(
+            "SELECT hex(deck), day, kind, rating, bin, count, p_sum, 1, length(deck), count"
+            " FROM stats_days"):
+        rows.setdefault(name, []).append(tuple(row))
+    signatures = {name: _signature(group, bins) for name, group in rows.items()}
+    return None if any(sig is None for sig in signatures.values()) else signatures
+
+
+def _verified(conn, kept: str | None, upto: int, bins: int, deck: str | None
+              ) -> list[tuple] | None:
+    """The kept rows of `deck` (`_kept_groups`) when they add up to what was written for
+    its decks (the signatures in meta, with the mark `upto`), else None: count them
+    again."""
+    import json
+    import math
+
+    try:
+        was = json.loads(kept) if kept else None
+    except ValueError:
+        return None
+    if not isinstance(was, list) or len(was) != 2 or was[0] != upto \
+            or not isinstance(was[1], dict):
+        return None
+    written = [0, 0, 0, 0, 0, 0, 0.0]
+    for name, sig in was[1].items():
+        if not isinstance(sig, list) or len(sig) != 7 \
+                or not all(isinstance(v, (int, float)) for v in sig):
+            return None
+        try:
+            text = bytes.fromhex(name).decode("utf-8", "replace")
+        except (TypeError, ValueError):
+            return None
+        if deck is None or in_deck(text, deck):
+            written = [w + v for w, v in zip(written, sig)]
+    groups = _kept_groups(conn, deck)
+    now = _signature(groups, bins)
+    if (now is None or now[:6] != written[:6]
+            or not math.isclose(now[6], written[6], rel_tol=1e-9, abs_tol=1e-6)):
+        return None
+    return groups
 
 
 def answer_days(col: Collection, counting: DayCounting, first_day: int, first_start: int,
@@ -165,22 +263,34 @@ def answer_days(col: Collection, counting: DayCounting, first_day: int, first_st
     the log before it changes), then only the days since are counted; today's come from
     the log. When the counts cannot be written (another program writing, a read-only
     file) they are made for this call alone."""
-    meta = dict(col.conn.execute("SELECT key, value FROM meta WHERE key IN (?, ?)",
-                                 (_UPTO, _KEY)))
+    meta = dict(col.conn.execute("SELECT key, value FROM meta WHERE key IN (?, ?, ?)",
+                                 (_UPTO, _KEY, _SUM)))
     try:
         upto = int(meta.get(_UPTO, ""))
     except ValueError:
         upto = None
     valid = upto is not None and meta.get(_KEY) == counting.key and upto <= today_start
+    verified = (_verified(col.conn, meta.get(_SUM), upto, counting.bins, deck or None)
+                if valid else None)
+    valid = verified is not None
+
+    def kept() -> list[DayRow]:
+        if verified is None:
+            return _kept(col, first_day, deck)
+        return [DayRow(day, None, kind, rating, bin_, n, p)
+                for day, kind, rating, bin_, n, p, *_ in verified if day >= first_day]
+
     today = _count_days(col, counting, today_start, today_end, deck)
     if valid and upto == today_start:
-        return _kept(col, first_day, deck) + today
+        return kept() + today
     made = _count_days(col, counting, max(upto, first_start) if valid else first_start,
                        today_start)
-    if _keep(col, made, counting.key, upto if valid else None, today_start, first_day):
-        return _kept(col, first_day, deck) + today
-    kept = _kept(col, first_day, deck) if valid else []
-    return kept + [r for r in _in_deck(made, deck) if r.day >= first_day] + today
+    if _keep(col, made, counting.key, upto if valid else None, today_start, first_day,
+             counting.bins):
+        verified = None  # rewritten: read again
+        return kept() + today
+    return ((kept() if valid else []) + [r for r in _in_deck(made, deck) if r.day >= first_day]
+            + today)
 
 
 def _in_deck(rows: list[DayRow], deck: str | None) -> list[DayRow]:
@@ -201,10 +311,11 @@ def _kept(col: Collection, first_day: int, deck: str | None) -> list[DayRow]:
 
 
 def _keep(col: Collection, rows: list[DayRow], key: str, upto: int | None, new_upto: int,
-          first_day: int) -> bool:
+          first_day: int, bins: int) -> bool:
     """Add `rows` to the counts kept up to `upto` and move the mark to `new_upto` (with
     `upto` None, they replace all kept counts); False when the collection cannot be
     written now, or the mark moved since it was read."""
+    import json
     import sqlite3
 
     from flashdeck.collection.lookups import set_busy_wait
@@ -224,8 +335,10 @@ def _keep(col: Collection, rows: list[DayRow], key: str, upto: int | None, new_u
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [(r.day, r.deck, r.kind, r.rating, r.bin, r.count, r.p_sum) for r in rows
                  if r.day >= first_day])
+            signature = [int(new_upto), _deck_signatures(conn, bins)]
             conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                             [(_UPTO, str(int(new_upto))), (_KEY, key)])
+                             [(_UPTO, str(int(new_upto))), (_KEY, key),
+                              (_SUM, json.dumps(signature))])
         return True
     except sqlite3.OperationalError as exc:  # locked, busy, read-only: count for now only
         if not any(word in str(exc) for word in ("locked", "busy", "readonly", "read-only")):

@@ -783,6 +783,8 @@ def describe_error(exc: sqlite3.Error) -> str:
     ):
         if needle in lowered:
             return message
+    if "no such table" in lowered:  # a part of the file gone (a tool, a damaged disk)
+        return f"cannot use the collection: {text}; run `flashdeck doctor`"
     return f"cannot use the collection: {text}"
 
 

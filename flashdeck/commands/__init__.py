@@ -89,3 +89,17 @@ def print_json_stream(items) -> None:
         write(json_dumps(item, ascii_only=ascii_only))
         first = False
     write("\n]\n" if not first else "]\n")
+
+
+def reader_gone(code: int) -> int:
+    """stdout's reader went away (`| head`): stdout to devnull (nothing more to say there, and
+    the interpreter's last flush must not fail), and the command's own exit code, not the
+    CLI's 0 for a closed pipe, where that code carries a verdict (`check`, `import`: notes
+    failed; `exercise --check`: the answer was wrong): a script's `set -o pipefail` still
+    sees it."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return code

@@ -19,7 +19,7 @@ import argparse
 import sys
 from pathlib import PurePosixPath
 
-from flashdeck.commands import print_json
+from flashdeck.commands import print_json, reader_gone
 from flashdeck.errors import FlashdeckError, UsageError
 from flashdeck.textsafe import sanitize
 
@@ -226,8 +226,9 @@ def _show(template, seed: int, check: str | None, as_json: bool, chosen: bool) -
 
     instance = instantiate(template, seed)
     verdict = grade(instance, check) if check is not None else None
+    data: dict = {}
     if as_json:
-        data: dict = {
+        data = {
             "id": instance.template_id,
             "seed": instance.seed,
             "title": instance.title,
@@ -243,12 +244,18 @@ def _show(template, seed: int, check: str | None, as_json: bool, chosen: bool) -
             data["check"] = check
             data["verdict"] = {"status": verdict.status, "message": verdict.message,
                                "suggested": verdict.suggested}
-        print_json(data)
-    else:
-        print(sanitize(_text(instance, seed, verdict, chosen)))
-    if verdict is None:
-        return 0
-    return 0 if verdict.correct else 1
+    code = 0 if verdict is None or verdict.correct else 1
+    try:
+        if as_json:
+            print_json(data)
+        else:
+            print(sanitize(_text(instance, seed, verdict, chosen)))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # `flashdeck exercise ID --check WRONG | head -1`: the reader went away, the answer is
+        # still wrong (exit 1); it was exit 0, "right", from the CLI's closed-pipe exit
+        return reader_gone(code)
+    return code
 
 
 def _text(instance, seed: int, verdict, chosen: bool) -> str:

@@ -5,7 +5,13 @@ from __future__ import annotations
 import sys
 import time
 
-from flashdeck.commands import deck_name, open_collection, print_json, print_json_stream
+from flashdeck.commands import (
+    deck_name,
+    open_collection,
+    print_json,
+    print_json_stream,
+    reader_gone,
+)
 from flashdeck.words import count
 
 
@@ -107,19 +113,7 @@ def cmd_import(args) -> int:
             print(report.summary())
             sys.stdout.flush()
     except BrokenPipeError:  # `flashdeck import V | head -0`: the import is done all the same
-        return _reader_gone(code)
-    return code
-
-
-def _reader_gone(code: int) -> int:
-    """stdout's reader went away (`| head`): stdout to devnull (nothing more to say there, and
-    the interpreter's last flush must not fail), and the command's own exit code, not the
-    CLI's 0 for a closed pipe: a script's `set -o pipefail` still sees that notes failed."""
-    import os
-
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)
+        return reader_gone(code)
     return code
 
 
@@ -184,7 +178,7 @@ def cmd_check(args) -> int:
         except BrokenPipeError:
             # `flashdeck check V | head`: the problems (on stderr) were never said, and the
             # exit code was 0 however many notes failed
-            code = _reader_gone(1 if report.errors else 0)
+            code = reader_gone(1 if report.errors else 0)
             _print_problems(report)
             return code
         _print_problems(report)

@@ -139,6 +139,36 @@ def _yaml_shape(root: Any) -> tuple[str, int] | None:
     return None
 
 
+def _written_twice(root: Any) -> tuple[str, int, int] | None:
+    """A key written twice in one mapping (`answer:` again further down, a second `vars:`):
+    YAML keeps the last and drops the first without a word, so the template would run on
+    what its author may have meant to replace. (key, its two lines in the YAML). Each node
+    as written is visited once (`_yaml_shape` has bounded them)."""
+    import yaml  # deferred: see _Lines._walk
+
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[str, int] = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.value != "<<":
+                    at = key.start_mark.line
+                    if key.value in first:
+                        name = key.value if len(key.value) <= 40 else key.value[:40] + "…"
+                        return name, first[key.value], at
+                    first[key.value] = at
+                stack.append(key)
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return None
+
+
 def parse_template(
     source: str, path: str = "<builtin>", line: int = 1
 ) -> tuple[Template | None, list[Problem]]:
@@ -171,6 +201,12 @@ def read_template(
         refused = _yaml_shape(node) if node is not None else None
         if refused:
             return None, [Problem(path, line + refused[1], refused[0])]
+        twice = _written_twice(node) if node is not None else None
+        if twice:
+            name, once, again = twice
+            return None, [Problem(path, line + again,
+                                  f"{name}: written twice (lines {line + once} and "
+                                  f"{line + again}); YAML keeps only the last, so keep one")]
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)

@@ -321,6 +321,13 @@ def _check_name(key: Any, out: Collector, *at: Any) -> str | None:
     return name
 
 
+def _label(at: tuple) -> str:
+    """What a message about the value at `at` starts with: its key (`answer`, `den`), not a
+    list index (`where: [...]` item 0 was "0: cannot read ...")."""
+    keys = [k for k in at if not isinstance(k, int)]
+    return str(keys[-1]) if keys else "expression"
+
+
 def _expr(text: Any, out: Collector, at: tuple, defined: list[str], *, condition: bool = False,
           below: dict[str, Any] | None = None):
     """`below`: the `let:` values defined under this one (name -> their text), to say so
@@ -329,7 +336,7 @@ def _expr(text: Any, out: Collector, at: tuple, defined: list[str], *, condition
     try:
         expr = compile_expr(text, condition=condition, line=line)
     except ExprError as exc:
-        out.error(f"{at[-1] if at else 'expression'}: {exc}", *at)
+        out.error(f"{_label(at)}: {exc}", *at)
         return None
     unknown = sorted(expr.names - set(defined))
     later = [n for n in unknown if below and n in below]
@@ -347,7 +354,7 @@ def _expr(text: Any, out: Collector, at: tuple, defined: list[str], *, condition
                       f"{', '.join(later)} above {name}", *at)
         return None
     if unknown:
-        out.error(f"{at[-1] if at else 'expression'}: unknown name(s) {', '.join(unknown)} in "
+        out.error(f"{_label(at)}: unknown name(s) {', '.join(unknown)} in "
                   f"`{expr.text}` (defined before it: {', '.join(defined) or 'none'})", *at)
         return None
     return expr

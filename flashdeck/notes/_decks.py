@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from flashdeck.notes import _tags
 from flashdeck.notes._frontmatter import Frontmatter, obsidian_key, string_list
 from flashdeck.notes._lines import Lines
-from flashdeck.notes._marks import TAG_CHARS
+from flashdeck.notes._marks import TAG_CHAR
 from flashdeck.notes._mask import line_of
 from flashdeck.notes.model import ParserSettings
 
-TAG_ONLY_LINE_RE = re.compile(rf"[ \t]*(?:#[{TAG_CHARS}]+[ \t]*)+")
+# a line of tags only, each perhaps in bold, struck or highlighted (`**#flashcards/ml**`)
+TAG_ONLY_LINE_RE = re.compile(rf"[ \t]*(?:[*~=]{{0,3}}#{TAG_CHAR}+[*~=]{{0,3}}[ \t]*)+")
 
 
 @dataclass(slots=True)

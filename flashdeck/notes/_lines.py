@@ -14,7 +14,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from flashdeck.notes._marks import TAG_CHARS
+from flashdeck.notes._marks import TAG_CHAR
 from flashdeck.notes.names import NoteNames
 from flashdeck.notes._mask import COMMENT as COMMENT_CHAR
 from flashdeck.notes._mask import OPAQUE, mask_text
@@ -38,18 +38,18 @@ _TRAILING_FOOTNOTES_RE = re.compile(r"(?:[ \t]*\[\^[^\[\]\s]+\])+[ \t]*$")
 # `<!--SR:-->` comment: a callout on the line below the card, hidden in Obsidian.
 METADATA_CALLOUT = "sr|card-metadata"
 _OBSIDIAN_COMMENT_RE = re.compile(r"%%.*?%%")
-_TAG_TOKEN_RE = re.compile(rf"#[{TAG_CHARS}]+")
-_LETTER_RE = re.compile(r"[^\W\d_]")
+_TAG_TOKEN_RE = re.compile(rf"#{TAG_CHAR}+")
+_NOT_A_DIGIT_RE = re.compile(r"[^0-9]")
 
 
 def strip_trailing_tags(text: str) -> str:
-    """`text` without the tags at its end (a tag holds a letter: `## Issue #42` keeps its
+    """`text` without the tags at its end (a tag is not all digits: `## Issue #42` keeps its
     number). Token by token from the end, so a line of thousands of tags is one pass."""
     end = len(text.rstrip(" \t"))
     while end > 0:
         cut = max(text.rfind(" ", 0, end), text.rfind("\t", 0, end))
         if (_TAG_TOKEN_RE.fullmatch(text, cut + 1, end) is None
-                or _LETTER_RE.search(text, cut + 1, end) is None):
+                or _NOT_A_DIGIT_RE.search(text, cut + 2, end) is None):
             break
         end = len(text[:max(cut, 0)].rstrip(" \t")) if cut >= 0 else 0
     return text[:end]
@@ -180,6 +180,9 @@ class Lines:
     heading_starts: list[int]
     crumb_stacks: list[tuple[tuple[int, str], ...]]  # (level, text) above each heading
     exercise_fences: list[Fence]  # ```flashdeck-exercise blocks
+    # fences whose info string is a slip of `flashdeck-exercise` (```flashdeck-exercises,
+    # ```Flashdeck-Exercise, ```flashdeck exercise): code to markdown, no card, so said
+    misnamed_exercise_fences: list[Fence]
     math_blocks: list[tuple[int, int]]
     warnings: list[tuple[int, str]]  # (body line, message)
     # the lines of tables: a `::` in a cell (`| std::map | O(log n) |`) is no separator
@@ -237,6 +240,44 @@ class Lines:
         return tuple(text for level, text in self.crumb_stacks[k] if level < below_level)
 
 
+EXERCISE_FENCE = "flashdeck-exercise"
+_FENCE_WORD_SEP_RE = re.compile(r"[\s_.:]+")
+
+
+def misnamed_exercise_fence(info: str) -> bool:
+    """Whether a fence's info string is a slip of `flashdeck-exercise`: another case, `_` or
+    a space for the `-`, a plural, a letter or two off (`flashdeck-excercise`), or
+    `flashdeck`/`flashcard` then a word for an exercise. Markdown leaves such a block code,
+    so its exercise would be lost without a word."""
+    words = info.split()
+    if not words or words[0] == EXERCISE_FENCE:
+        return False
+    folded = _FENCE_WORD_SEP_RE.sub("-", info.strip()[:60].casefold()).strip("-{}")
+    if folded.startswith((EXERCISE_FENCE, "flashdeck")):
+        return True
+    first = folded.split("-", 2)
+    if len(first) >= 2 and first[0].startswith("flash") and first[1].startswith(
+            ("exerc", "exers", "excer", "exc")):
+        return True
+    return _within_two_edits(_FENCE_WORD_SEP_RE.sub("-", words[0].casefold()), EXERCISE_FENCE)
+
+
+def _within_two_edits(a: str, b: str) -> bool:
+    """Levenshtein distance of at most 2 (a word of at most 40 characters: bounded work)."""
+    if abs(len(a) - len(b)) > 2 or len(a) > 40:
+        return False
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1,
+                               previous[j - 1] + (ca != cb)))
+        if min(current) > 2:
+            return False
+        previous = current
+    return previous[-1] <= 2
+
+
 def read_lines(body: list[str], offset: int, title: str, end_marker: str = "",
                aliases: list[str] | tuple[()] = ()) -> Lines:
     """`title` is the note's: a heading that repeats it, or one of its `aliases`, is left
@@ -273,7 +314,8 @@ def read_lines(body: list[str], offset: int, title: str, end_marker: str = "",
         heading_starts=heading_starts,
         crumb_stacks=crumb_stacks,
         exercise_fences=[f for f in blocks.fences
-                         if f.info.split()[:1] == ["flashdeck-exercise"]],
+                         if f.info.split()[:1] == [EXERCISE_FENCE]],
+        misnamed_exercise_fences=[f for f in blocks.fences if misnamed_exercise_fence(f.info)],
         math_blocks=blocks.math_blocks,
         warnings=warnings,
         table_rows=blocks.table_rows,

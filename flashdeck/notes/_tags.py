@@ -5,21 +5,29 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from flashdeck.notes._marks import TAG_CHARS
+from flashdeck.notes._marks import TAG_CHAR
 
 # An inline tag starts after whitespace (or at a line start): `a#b` and `x.com/#frag` are not
-# tags. Masked code/comments (\x01, \x02) are neither whitespace nor tag characters. The
-# pattern starts with the `#` (its look-behind comes after it), so the regex engine skips
-# from `#` to `#`; a leading look-behind was tried at every position (~20x slower).
-TAG_RE = re.compile(rf"#(?<!\S#)([{TAG_CHARS}]+)")
-LEADING_TAG_RE = re.compile(rf"[ \t]*#([{TAG_CHARS}]+)(?=\s|\Z)[ \t]*")
-_HAS_LETTER_RE = re.compile(r"[^\W\d]")
+# tags. Obsidian also reads one at the start of an emphasis, strike or highlight
+# (`**#flashcards**`, `~~#x~~`, `==#x==`): after one to three of `*~=` that follow whitespace
+# or a line start. (`_#x_` is left out: `_` is a tag character, the closing `_` would join
+# the tag.) Masked code/comments (\x01, \x02) are neither whitespace nor tag characters.
+# The pattern starts with the `#` (its look-behinds come after it), so the regex engine
+# skips from `#` to `#`; a leading look-behind was tried at every position (~20x slower).
+EMPHASIS_OPENERS = "*~="
+_AFTER_OPENERS = "|".join(
+    rf"(?<=[*~=]{{{n}}}#)(?<!\S[*~=]{{{n}}}#)" for n in (1, 2, 3))
+TAG_RE = re.compile(rf"#(?:(?<!\S#)|{_AFTER_OPENERS})({TAG_CHAR}+)")
+LEADING_TAG_RE = re.compile(rf"[ \t]*#({TAG_CHAR}+)(?=\s|\Z)[ \t]*")
+# Obsidian: a tag is not all digits (`#1984` is no tag, `#y1984` and `#🧠` are)
+_NOT_A_DIGIT_RE = re.compile(r"[^0-9]")
 
 
 def clean_tag(raw: str) -> str:
-    """`#flashcards/ml/` -> `flashcards/ml`; "" when it is not a tag (`#123`)."""
-    tag = raw.strip().lstrip("#").strip("/")
-    if not tag or not _HAS_LETTER_RE.search(tag):
+    """`#flashcards/ml/` -> `flashcards/ml`; "" when it is not a tag (`#123`, `#2024/11`)."""
+    body = raw.strip().lstrip("#")
+    tag = body.strip("/")
+    if not tag or not _NOT_A_DIGIT_RE.search(body):
         return ""
     return tag
 

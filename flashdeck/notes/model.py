@@ -79,7 +79,13 @@ from typing import Any, Literal, get_args
 # that formula's sibling (`recall = ==TP / (TP + FN)==` beside `$$R = \frac{TP}{TP+FN}$$`);
 # the aliases card is the sibling of the (at most three) cards whose front or breadcrumb
 # shows one of the names it asks (`IoU of two boxes::0` in Intersection over Union.md).
-PARSER_VERSION = 26
+# 26 (hE, its own 26): a fence that is a slip of ```flashdeck-exercise (```flashdeck-exercises,
+# ```Flashdeck-Exercise, ```flashdeck_exercise, a letter off) is an error at its line: its
+# exercise made no card and nothing said so. A tag is read as Obsidian reads it: through
+# emoji and symbols (`#flashcards/🧠-ml` was deck `flashcards`), not all digits (`#🧠`), and
+# in bold or struck (`**#flashcards**` tags the note; a bold tag-only line is no answer).
+# 27: 26 (hD) and 26 (hE) together.
+PARSER_VERSION = 27
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"

@@ -136,9 +136,20 @@ def _parse(text: str, path: str, settings: ParserSettings, title: str | None) ->
     problems = frontmatter.problems + [
         Problem(path, lines.file_line(idx), message, "warning") for idx, message in warnings
     ]
+    problems += [
+        Problem(path, lines.file_line(f.start),
+                f"```{_first_word(f.info)} is not ```flashdeck-exercise: the block stays code and "
+                "makes no exercise card; open it with ```flashdeck-exercise")
+        for f in lines.misnamed_exercise_fences if lines.kinds[f.start] != COMMENTED
+    ]
     problems.sort(key=lambda p: p.line)  # stable: a line's problems in the order found
     note.problems = problems
     return note
+
+
+def _first_word(info: str) -> str:
+    word = info.split()[0]
+    return word if len(word) <= 40 else word[:40] + "…"
 
 
 def _note_meta(frontmatter: Frontmatter, path: str, title_arg: str | None) -> ParsedNote:

@@ -451,6 +451,11 @@ def _expected_schema(with_tables: bool = False) -> dict[tuple[str, str], str | N
             " 'index', 'trigger') AND name NOT LIKE 'sqlite_%'")}
 
 
+# tables that hold only what is counted from the review log (the stats' kept day counts):
+# one missing is made anew, empty, and counted again; `stats` said "no such table"
+DERIVED_TABLES = ("stats_days",)
+
+
 def _check_schema(conn: sqlite3.Connection, result: Diagnosis) -> None:
     have = {(r[0], r[1]) for r in conn.execute(
         "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'index', 'trigger')")}
@@ -465,6 +470,10 @@ def _check_schema(conn: sqlite3.Connection, result: Diagnosis) -> None:
         if kind in ("index", "trigger"):
             result.problems.append(Finding(kind, f"{kind} {name} is missing", fixable=True))
             result.repairs.append((kind, name, sql))
+        elif name in DERIVED_TABLES:
+            # counts made from the log, nothing else: made anew (empty), they count again
+            result.problems.append(Finding("schema", f"table {name} is missing", fixable=True))
+            result.repairs.append(("table", name, sql))
         else:
             result.problems.append(Finding("schema", f"table {name} is missing"))
 
@@ -1140,14 +1149,19 @@ def repair(col: Collection, config=None) -> Diagnosis:
         return result
     result.backup = str(backup_copy(col))
     conn = col.conn
-    if any(r[0] in ("index", "trigger") for r in result.repairs):
+    if any(r[0] in ("index", "trigger", "table") for r in result.repairs):
         with col.transaction():
             now = Diagnosis(result.path, result.schema_version)
             _check_schema(conn, now)  # what is still missing now
-            for kind, name, sql in now.repairs:
+            # a table before its indexes
+            for kind, name, sql in sorted(now.repairs, key=lambda r: r[0] != "table"):
                 conn.execute(sql)
-                result.fixed.append(f"rebuilt index {name}" if kind == "index"
-                                    else f"recreated trigger {name}")
+                if kind == "table":  # derived counts: the mark goes, they count again
+                    conn.execute("DELETE FROM meta WHERE key LIKE 'stats_days_%'")
+                result.fixed.append(
+                    f"rebuilt index {name}" if kind == "index"
+                    else f"recreated table {name} (counted again from the review log)"
+                    if kind == "table" else f"recreated trigger {name}")
             if any(kind == "trigger" for kind, _, _ in now.repairs):
                 # what a missing trigger did not count is unknown: every card's log counts
                 # as changed (no checkpoint trusted unread), the stats count again
@@ -1155,7 +1169,8 @@ def repair(col: Collection, config=None) -> Diagnosis:
                              " FROM reviews WHERE true GROUP BY card_id ON CONFLICT (card_id)"
                              " DO UPDATE SET generation = generation + 1")
                 conn.execute("DELETE FROM meta WHERE key = 'stats_days_upto'")
-        result.problems = [p for p in result.problems if p.check not in ("index", "trigger")]
+        result.problems = [p for p in result.problems if p.check not in ("index", "trigger")
+                           and not (p.check == "schema" and p.fixable)]
     cards = [r[1] for r in result.repairs if r[0] == "card"]
     rechecked: set[int] = set()
     found: list[Finding] = []

@@ -128,6 +128,36 @@ def test_a_missing_table_is_not_offered_as_fixable_through_its_indexes(cli, tmp_
     assert "problem: table reviews is missing" in fixed.out and "fixed:" not in fixed.out
 
 
+def test_the_stats_kept_counts_table_missing_is_fixable_and_counted_again(cli, tmp_path,
+                                                                          monkeypatch):
+    """With the stats' kept day counts (stats_days, made from the log alone) gone from the
+    file, `stats` said "cannot use the collection: no such table: stats_days" and `doctor
+    --fix` could not fix it ("table stats_days is missing", not fixable). Now `stats` says
+    to run `doctor`, which makes the table anew; the figures are the log's."""
+    monkeypatch.setenv("FLASHDECK_NOW", "2026-11-20T09:00:00+01:00")
+    target = _collection(cli, tmp_path)
+    monkeypatch.setenv("FLASHDECK_NOW", "2026-11-24T09:00:00+01:00")
+    expected = cli("--collection", target, "stats", "--json")
+    assert expected.code == 0 and expected.json["heatmap"]["total"] == 1
+    conn = sqlite3.connect(target)
+    conn.execute("DROP TABLE stats_days")
+    conn.commit()
+    conn.close()
+    stats = cli("--collection", target, "stats")
+    assert (stats.code, stats.out) == (2, "")
+    assert stats.err == (f"flashdeck: {target}: cannot use the collection: no such table:"
+                         " stats_days; run `flashdeck doctor`\n")
+    found = cli("--collection", target, "doctor", "--json")
+    assert [p for p in found.json["problems"] if p["check"] == "schema"] == [
+        {"check": "schema", "message": "table stats_days is missing", "card": None,
+         "fixable": True}]
+    fixed = cli("--collection", target, "doctor", "--fix")
+    assert fixed.code == 0, fixed.out + fixed.err
+    assert "fixed: recreated table stats_days (counted again from the review log)" in fixed.out
+    assert cli("--collection", target, "stats", "--json").json == expected.json
+    assert cli("--collection", target, "doctor").code == 0
+
+
 def _set_schema_version(path: Path, version: int) -> None:
     conn = sqlite3.connect(path)
     conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),))

@@ -258,3 +258,106 @@ def test_a_where_list_cut_by_yaml_at_a_comma_says_so(tmp_path, capsys):
     assert err.strip() == (f"{note}:10: where: YAML cut the list [...] at the comma inside "
                            "`max(TN, TP) >= 100`; quote that condition, or write one condition "
                            "a line (- max(a, b) < 9)")
+
+
+_SLIPPED_FENCE_NOTE = """\
+---
+tags: [flashcards/ml/metrics]
+exercises: []
+---
+# Recall
+
+Recall is also called::sensitivity
+
+{fence}
+id: recall-slip
+title: Recall from counts
+vars:
+  TP: 1..50
+  FN: 1..50
+prompt: "TP = {{TP}}, FN = {{FN}}"
+answer: TP / (TP + FN)
+steps: "{{answer}}"
+```
+"""
+
+
+@pytest.mark.parametrize("fence", ["```flashdeck-exercises", "```Flashdeck-Exercise",
+                                   "```flashdeck_exercise", "```flashdeck exercise",
+                                   "```flashdeck-excercise", "```flashcard-exercise"])
+def test_a_slip_in_the_exercise_fence_is_named_not_a_silent_loss(tmp_path, capsys, fence):
+    """A block opened ```flashdeck-exercises (or another case, `_`, a letter off) is code to
+    markdown: its exercise made no card and nothing said so, in `check` or in `import` (exit
+    0). Now it is an error at the fence's line; the note's other cards import."""
+    note = _write(tmp_path / "vault" / "Recall.md", _SLIPPED_FENCE_NOTE.format(fence=fence))
+    col = tmp_path / "col.sqlite"
+    word = fence[3:].split()[0]
+    said = (f"{note}:9: ```{word} is not ```flashdeck-exercise: the block stays code and "
+            "makes no exercise card; open it with ```flashdeck-exercise")
+    for command in ("check", "import"):
+        code, out, err = _flashdeck(capsys, col, command, str(note.parent))
+        assert (code, err.strip()) == (1, said), command
+    code, out, _ = _flashdeck(capsys, col, "list", "--json")
+    assert [c["front"] for c in json.loads(out)] == ["Recall is also called"]
+    # written right, the same block is the exercise, and nothing is said
+    _write(note, _SLIPPED_FENCE_NOTE.format(fence="```flashdeck-exercise"))
+    code, out, err = _flashdeck(capsys, col, "import", str(note.parent))
+    assert (code, err) == (0, "")
+    assert "Recall from counts" in _exercise_cards(capsys, col)
+
+
+@pytest.mark.parametrize("fence", ["```python", "```yaml", "```", "~~~flashdeck-exercise",
+                                   "```flashdeck-exercise {.yaml}"])
+def test_other_fences_say_nothing(tmp_path, capsys, fence):
+    note = _write(tmp_path / "vault" / "Recall.md", _SLIPPED_FENCE_NOTE.format(fence=fence)
+                  .replace("\n```\n", "\n~~~\n" if fence.startswith("~") else "\n```\n"))
+    code, out, err = _flashdeck(capsys, tmp_path / "col.sqlite", "check", str(note))
+    assert (code, err) == (0, "")
+
+
+def test_a_where_condition_that_cannot_be_read_is_named_by_its_key(tmp_path, capsys):
+    """A `where:` item that cannot be read said "0: cannot read `TP => 3` ..." (its index in
+    the list), where every other key names itself."""
+    note = _write(tmp_path / "vault" / "Where.md", """\
+        ---
+        tags: [flashcards/ml/metrics]
+        ---
+        ```flashdeck-exercise
+        id: where-typo
+        title: Where with a typo
+        vars:
+          TP: 5..200
+        where:
+          - TP => 3
+        prompt: "TP = {TP}"
+        answer: TP / 2
+        steps: "{answer}"
+        ```
+        """)
+    code, out, err = _flashdeck(capsys, tmp_path / "col.sqlite", "check", str(note))
+    assert code == 1
+    assert err.strip().startswith(f"{note}:10: where: cannot read `TP => 3` as an expression")
+
+
+@pytest.mark.parametrize(("extra", "key", "lines"), [
+    ("answer: TP / (TP + FP)\n", "answer", (11, 14)),
+    ("vars:\n  FP: 1..9\n", "vars", (6, 14)),
+], ids=["answer", "vars"])
+def test_a_key_written_twice_is_named_not_silently_replaced(tmp_path, capsys, extra, key, lines):
+    """A second `answer:` (or `vars:`) further down a template replaced the first without a
+    word (YAML keeps the last): the card asked what the author had meant to change, or
+    "unknown name(s) TP ... (defined before it: FP)" pointed at names that are written."""
+    note = _write(tmp_path / "vault" / "Ratio Drill.md", (
+        "---\ntags: [flashcards/drills]\n---\n"
+        "```flashdeck-exercise\ntitle: Precision twice\n"
+        "vars:\n  TP: 1..50\n  FP: 1..50\nwhere:\n  - TP > 0\n"
+        "answer: TP / (TP + FP)\nprompt: \"TP = {TP}, FP = {FP}\"\nsteps: \"{answer}\"\n"
+        + extra + "```\n\nA ratio drill is::practice\n"))
+    col = tmp_path / "col.sqlite"
+    code, out, err = _flashdeck(capsys, col, "import", str(note.parent))
+    assert code == 1
+    assert err.strip() == (f"{note}:{lines[1]}: {key}: written twice (lines {lines[0]} and "
+                           f"{lines[1]}); YAML keeps only the last, so keep one")
+    assert list(_exercise_cards(capsys, col)) == []
+    code, out, _ = _flashdeck(capsys, col, "list", "--json")
+    assert [c["front"] for c in json.loads(out)] == ["A ratio drill is"]

@@ -47,6 +47,58 @@ def test_a_tag_goes_on_through_the_marks_of_its_letters(deck) -> None:
     assert question.back.strip() == "Because."  # the tag-only line is no part of the answer
 
 
+@pytest.mark.parametrize("deck", [
+    "flashcards/🧠-ml",  # an emoji (Obsidian's tags take any character but its punctuation)
+    "flashcards/ml✨",  # a symbol at the end
+    "flashcards/❤️/herz",  # an emoji with its variation selector
+    "flashcards/°C-→-K",  # signs and arrows
+])
+def test_a_tag_goes_on_through_emoji_and_symbols_as_in_obsidian(deck) -> None:
+    """`#flashcards/🧠-ml` was deck `flashcards` (the tag stopped at the emoji: only letters,
+    digits, `_`, `-`, `/` were tag characters), and `#flashcards/ml✨ Q::A` kept the tag in
+    the card's front. Obsidian, and so the plugin, reads the whole tag."""
+    inline = parse_note(f"#{deck}\n\nQ::A\n\n#{deck} Leading::tag\n", "n.md")
+    assert [(c.deck, c.front) for c in inline.cards] == [(deck, "Q"), (deck, "Leading")]
+    assert deck in inline.tags
+    tag_only = parse_note(f"#flashcards\n\n## Why?\n\nBecause.\n#{deck}\n", "n.md")
+    [question] = [c for c in tag_only.cards if c.kind == "question"]
+    assert question.back.strip() == "Because."
+
+
+@pytest.mark.parametrize(("written", "deck"), [
+    ("#flashcards/ml.", "flashcards/ml"),  # a full stop ends a sentence, not the tag's part
+    ("#flashcards/ml, then", "flashcards/ml"),
+    ("#flashcards/ml: more", "flashcards/ml"),
+    ("#flashcards/a—b", "flashcards/a"),  # an em dash (U+2014): general punctuation
+    ("#flashcards/a\u2019s", "flashcards/a"),  # a curly apostrophe
+    ("#flashcards/dev👨\u200d💻", "flashcards/dev👨"),  # Obsidian stops at the joiner
+    ("(#flashcards/x)", "flashcards"),  # after `(`: no tag (the frontmatter's deck)
+])
+def test_a_tag_stops_where_obsidians_does(written, deck) -> None:
+    note = parse_note(f"---\ntags: [flashcards]\n---\n{written}\n\nQ::A\n", "n.md")
+    assert [c.deck for c in note.cards] == [deck]
+
+
+@pytest.mark.parametrize("mark", ["**", "*", "~~", "***"])
+def test_a_tag_in_bold_or_struck_is_a_tag_as_in_obsidian(mark) -> None:
+    """`**#flashcards**` is a tag to Obsidian (its tags start at an emphasis too), so the
+    plugin reviews the note; flashdeck skipped it as untagged, and `**#flashcards/ml**`
+    above a card did not set its deck."""
+    note = parse_note(f"# Note\n\n{mark}#flashcards/ml{mark}\n\nQ::A\n", "n.md")
+    assert note.tagged and note.tags == ["flashcards/ml"]
+    assert [c.deck for c in note.cards] == ["flashcards/ml"]
+    tag_only = parse_note(f"#flashcards\n\n## Why?\n\nBecause.\n{mark}#flashcards/z{mark}\n",
+                          "n.md")
+    [question] = [c for c in tag_only.cards if c.kind == "question"]
+    assert question.back.strip() == "Because."  # a tag line, bold or not, is no answer
+
+
+@pytest.mark.parametrize("text", ["a**#flashcards**", "x*#flashcards*", "`**#flashcards**`",
+                                  "**x #1984**"])
+def test_emphasis_glued_to_a_word_starts_no_tag(text) -> None:
+    assert not parse_note(f"# Note\n\n{text}\n\nQ::A\n", "n.md").tagged
+
+
 @pytest.mark.parametrize("key", ["Tags", "TAGS", "Tag", "tag"])
 def test_obsidians_tags_and_aliases_keys_in_any_case(key) -> None:
     """Obsidian reads `tags`/`tag` and `aliases`/`alias` in any case (`Tags:` is what its

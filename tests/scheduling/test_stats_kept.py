@@ -158,3 +158,58 @@ def test_a_busy_or_read_only_collection_still_gets_right_figures(path):
         col.conn.execute("PRAGMA query_only = ON")
         assert compute_stats(col, Config(), END, tz=timezone.utc).to_json() == expected
     assert kept_upto(path) is None
+
+
+@pytest.mark.parametrize("damage", [
+    "UPDATE stats_days SET count = -5",
+    "UPDATE stats_days SET count = count * 1000",
+    "UPDATE stats_days SET count = count + 1 WHERE day = (SELECT max(day) FROM stats_days)",
+    "UPDATE stats_days SET count = 'abc'",
+    "UPDATE stats_days SET p_sum = 'nan'",
+    "UPDATE stats_days SET p_sum = 1e308 WHERE bin >= 0",
+    "UPDATE stats_days SET kind = 'garbage' WHERE kind = 'young'",
+    "UPDATE OR IGNORE stats_days SET kind = 'mature' WHERE kind = 'young'",
+    "UPDATE stats_days SET day = day - 1 WHERE day = (SELECT max(day) FROM stats_days)",
+    "UPDATE OR IGNORE stats_days SET deck = 'flashcards/elsewhere'",
+    "UPDATE OR IGNORE stats_days SET deck = CAST(X'666C617368FF' AS TEXT)",
+    "INSERT INTO stats_days VALUES ((SELECT max(day) FROM stats_days) + 1,"
+    " 'flashcards', 'young', 3, 9, 50, 45.0)",
+    "DELETE FROM stats_days WHERE day = (SELECT max(day) FROM stats_days)",
+    "UPDATE meta SET value = '-5' WHERE key = 'stats_days_upto'",
+    "UPDATE meta SET value = '[1, 2' WHERE key = 'stats_days_sum'",
+    "DELETE FROM meta WHERE key = 'stats_days_sum'",
+], ids=["negative count", "count x1000", "count +1", "text count", "text p_sum",
+        "huge p_sum", "unknown kind", "another kind", "another day", "another deck",
+        "deck not utf-8",
+        "row added", "row lost", "mark out of range", "sum unreadable", "sum lost"])
+def test_kept_counts_changed_in_the_file_are_counted_again_not_shown(path, damage):
+    """A byte changed in the kept counts (a damaged disk, another tool, a copy cut short) was
+    shown as figures: "-95 reviews", "young 66.7% of -30", "flashdeck said inf%", 1000 times
+    the reviews; an unknown kind ended `stats` ("internal error: KeyError"), a mark moved
+    before the kept days in "UNIQUE constraint failed". The kept counts are checked against
+    what they added up to when written; changed, they are counted again from the log."""
+    expected = figures(path)
+    assert expected == fresh(path)
+    sql(path, damage)
+    assert figures(path) == expected
+    assert figures(path, deck=HARD) == fresh(path, deck=HARD)
+    assert figures(path) == expected  # kept again, right
+
+
+def test_kept_counts_intact_are_read_not_counted_again(path, monkeypatch):
+    """The check costs one pass over the kept rows: the log's past days are not read again."""
+    from flashdeck.collection import stats_queries
+
+    figures(path)
+    upto = kept_upto(path)
+    expected = fresh(path)
+    counted: list[int] = []
+    real = stats_queries._count_days
+
+    def spy(col, counting, since, until, deck=None):
+        counted.append(int(since))
+        return real(col, counting, since, until, deck)
+
+    monkeypatch.setattr(stats_queries, "_count_days", spy)
+    assert figures(path) == expected
+    assert counted and min(counted) >= upto  # only today's answers

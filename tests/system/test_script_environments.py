@@ -224,3 +224,39 @@ def test_relative_paths_in_a_deleted_folder_say_the_folder_is_gone(col, tmp_path
                           preexec_fn=enter_then_delete)
     assert (done.returncode, done.stdout) == (2, b"")
     assert done.stderr.decode() == f"flashdeck: --collection c.sqlite is relative, and {said}\n"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a pipe with no reader is POSIX")
+@pytest.mark.parametrize("args", [["--version"], ["--collection", "{col}", "--version"]],
+                         ids=" ".join)
+def test_version_to_a_reader_gone_away_is_a_quiet_exit_0(col, args):
+    """`flashdeck --version | head -c1`: a Python traceback (BrokenPipeError), exit 1."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = subprocess.run([sys.executable, "-m", "flashdeck",
+                               *[a.format(col=col) for a in args]],
+                              env=env(col), timeout=120, cwd=str(col.parent), stdout=write,
+                              stderr=subprocess.PIPE)
+    finally:
+        os.close(write)
+    assert (done.returncode, done.stderr) == (0, b"")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a pipe with no reader is POSIX")
+@pytest.mark.parametrize("json_flag", [[], ["--json"]], ids=["text", "json"])
+@pytest.mark.parametrize("right", [False, True], ids=["wrong", "right"])
+def test_exercise_check_keeps_its_verdict_when_the_reader_is_gone(col, json_flag, right):
+    """`flashdeck exercise ID --check WRONG | head -1` exited 0, "right", as a closed pipe
+    does for every other command; the exit code is the verdict, whoever reads the output."""
+    exercise = ["exercise", "accuracy", "--seed", "1"]
+    answer = json.loads(run(col, *exercise, "--json").stdout)["answer"] if right else "99"
+    code = 0 if right else 1
+    assert run(col, *exercise, "--check", answer, *json_flag).returncode == code  # open pipe
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = run(col, *exercise, "--check", answer, *json_flag, stdout=write)
+    finally:
+        os.close(write)
+    assert (done.returncode, done.stderr) == (code, b"")
