@@ -253,8 +253,11 @@ def misnamed_exercise_fence(info: str) -> bool:
     if not words or words[0] == EXERCISE_FENCE:
         return False
     folded = _FENCE_WORD_SEP_RE.sub("-", info.strip()[:60].casefold()).strip("-{}")
-    if folded.startswith((EXERCISE_FENCE, "flashdeck")):
+    if folded.startswith(EXERCISE_FENCE):
         return True
+    if folded.startswith("flashdeck") and folded[9:].lstrip("-").startswith("ex"):
+        return True  # ```flashdeckexercise, ```flashdeck-ex; a bare ```flashdeck (a shell
+        # session of the command, say) is code
     first = folded.split("-", 2)
     if len(first) >= 2 and first[0].startswith("flash") and first[1].startswith(
             ("exerc", "exers", "excer", "exc")):

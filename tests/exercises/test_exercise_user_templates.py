@@ -284,7 +284,8 @@ steps: "{{answer}}"
 
 @pytest.mark.parametrize("fence", ["```flashdeck-exercises", "```Flashdeck-Exercise",
                                    "```flashdeck_exercise", "```flashdeck exercise",
-                                   "```flashdeck-excercise", "```flashcard-exercise"])
+                                   "```flashdeck-excercise", "```flashcard-exercise",
+                                   "```flashdeckexercise", "```flashdeck-ex"])
 def test_a_slip_in_the_exercise_fence_is_named_not_a_silent_loss(tmp_path, capsys, fence):
     """A block opened ```flashdeck-exercises (or another case, `_`, a letter off) is code to
     markdown: its exercise made no card and nothing said so, in `check` or in `import` (exit
@@ -307,7 +308,8 @@ def test_a_slip_in_the_exercise_fence_is_named_not_a_silent_loss(tmp_path, capsy
 
 
 @pytest.mark.parametrize("fence", ["```python", "```yaml", "```", "~~~flashdeck-exercise",
-                                   "```flashdeck-exercise {.yaml}"])
+                                   "```flashdeck-exercise {.yaml}", "```flashdeck",
+                                   "```flashdeck-config", "```flashcards"])
 def test_other_fences_say_nothing(tmp_path, capsys, fence):
     note = _write(tmp_path / "vault" / "Recall.md", _SLIPPED_FENCE_NOTE.format(fence=fence)
                   .replace("\n```\n", "\n~~~\n" if fence.startswith("~") else "\n```\n"))
