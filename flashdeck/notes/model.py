@@ -75,7 +75,7 @@ from typing import Any, Literal, get_args
 # `# Bayes' Theorem` in Bayes Theorem.md) is no breadcrumb; the summary and aliases cards
 # are siblings of a card of the author's about the note's name (`σ::The standard deviation`).
 # 25: all of 24 and 23 (hC) together; 23's exercise breadcrumbs are hC's (title or alias).
-PARSER_VERSION = 25
+PARSER_VERSION = 26
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"
