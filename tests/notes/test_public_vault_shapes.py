@@ -51,3 +51,51 @@ def test_an_unclosed_bracket_still_names_its_formulas(cli, tmp_path) -> None:
         "*Spin states*: $\\langle \\uparrow |$ = ? and $\\langle \\downarrow |$ = ?",
         "*Spin states*: $u(t)$ = ? and $w$ = ?",
     ]
+
+
+CYLINDER = (
+    "# Cylinder\n\n"
+    "## Prism\n\n"
+    "The height of a prism:\n"
+    "$$h=\\frac{V}{S}$$\n\n"
+    "#### Height of the cylinder\n"
+    "The volume of the box:\n"
+    "$$V=Sh=a^2h$$\n"
+    "Put the side in the volume:\n"
+    "$$ V=a^2h=(2r)^2h$$, so we find h:\n"
+    "$$h=\\frac{V}{4r^2}=\\frac{36}{4\\cdot 3^2}=1$$\n")
+
+
+def test_display_math_inside_an_introducing_sentence_stays_math(cli, tmp_path) -> None:
+    """A sentence holding `$$…$$` (`$$ V=a^2h=(2r)^2h$$, so we find h:`) introduces the
+    next formula: the part stating it is shown as `…` inside its `$$`. Before, only the
+    right side was cut, leaving `$$ V= …` open: `show` read the rest of the card (the rule
+    and the answer) as one formula."""
+    cards = checked_cards(cli, tmp_path, "Cylinder.md", CYLINDER)
+    [last] = [c for c in cards if c["line"] == 13]
+    assert last["front"] == ("*Cylinder › Prism › Height of the cylinder*: "
+                             "$$V= \\dots$$, so we find h: $h$ = ?")
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", tmp_path / "vault" / "Cylinder.md").code == 0
+    [card] = [c for c in cli("--collection", col, "list", "--json").json if c["line"] == 13]
+    shown = cli("--collection", col, "show", card["id"], "--answer").out.splitlines()
+    assert shown[2] == "Cylinder › Prism › Height of the cylinder: V = …, so we find h: h = ?"
+    assert shown[4] == "-" * 80
+    assert "$$" not in "\n".join(shown) and "\\frac" not in "\n".join(shown)
+    assert [line.strip() for line in shown[6:9]] == ["V      36", "h = ─── = ────── = 1",
+                                                     "4r²   4 · 3²"]
+
+
+def test_a_question_left_with_an_open_dollar_pair_keeps_its_answer(cli, tmp_path) -> None:
+    """`show --answer` draws the question and the answer each on its own: the `$$` of a
+    question heading (bash's PID variable) paired with the answer's display math, and the
+    question, the rule and the answer were printed as one garbled formula."""
+    write_note(tmp_path / "vault", "Bash.md", (
+        "# Bash\n\n## What does $$ hold in bash?\n\nThe PID of the shell:\n\n$$p = 42$$\n"))
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", tmp_path / "vault" / "Bash.md").code == 0
+    [card] = [c for c in cli("--collection", col, "list", "--json").json
+              if c["kind"] == "question"]
+    shown = cli("--collection", col, "show", card["id"], "--answer").out.splitlines()
+    assert shown[2:8] == ["What does $$ hold in bash?", "", "-" * 80, "",
+                          "The PID of the shell:", "  p = 42"]
