@@ -134,7 +134,26 @@ def _parse(text: str, path: str, settings: ParserSettings, title: str | None) ->
     ]
     problems.sort(key=lambda p: p.line)  # stable: a line's problems in the order found
     note.problems = problems
+    if _DRAWING_KEY in note.frontmatter:
+        _as_drawing(note, frontmatter)
     return note
+
+
+# Obsidian's Excalidraw plugin keeps a drawing as a markdown file (`x.excalidraw.md`, or any
+# name) marked by this frontmatter key: its banner (`==⚠ Switch to EXCALIDRAW VIEW…==`)
+# and the labels of its shapes are no prose, and gave a cloze and `::` cards of fragments
+_DRAWING_KEY = "excalidraw-plugin"
+
+
+def _as_drawing(note: ParsedNote, frontmatter: Frontmatter) -> None:
+    """An Excalidraw drawing gives no cards and no exercises: one warning says why."""
+    note.cards = []
+    note.exercise_blocks = []
+    note.exercises = []
+    line = frontmatter.key_lines.get(_DRAWING_KEY, 1)
+    note.problems = [p for p in note.problems if p.severity == "error"] + [Problem(
+        note.path, line, "an Excalidraw drawing (frontmatter `excalidraw-plugin`), not a "
+        "note: no cards", "warning")]
 
 
 def _note_meta(frontmatter: Frontmatter, path: str, title_arg: str | None) -> ParsedNote:
