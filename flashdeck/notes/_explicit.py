@@ -14,7 +14,7 @@ from typing import NamedTuple
 from flashdeck.notes import _cloze, _tags
 from flashdeck.notes._cards import Draft, render, seed
 from flashdeck.notes._lines import BLANK, COMMENTED, METADATA_CALLOUT, TEXT, VERBATIM, Lines
-from flashdeck.notes._mask import line_of
+from flashdeck.notes._mask import line_of, unlinked
 from flashdeck.notes.model import ParserSettings, SRSeed
 
 _RUNNABLE = (TEXT, VERBATIM, COMMENTED)
@@ -148,7 +148,7 @@ class _Scanner:
         # garbage; but a line with no `|` that goes on from a table's last row (a row of
         # one cell to GFM) is the card the plugin reads there, not a cell
         masked = self.masked[i]
-        return (self.kinds[i] == TEXT and "::" in masked
+        return (self.kinds[i] == TEXT and "::" in unlinked(masked)
                 and (i not in self.lines.table_rows or "|" not in masked))
 
     def _sep(self, i: int) -> str | None:
@@ -223,8 +223,9 @@ class _Scanner:
                 if closer is not None and closer.start() > start:
                     orig, masked = orig[: closer.start()], masked[: closer.start()]
         deck, cut = _leading_tags(masked, self.tags, start)
-        sep = ":::" if ":::" in masked[cut:] else "::"
-        at = masked.find(sep, cut)
+        seps = unlinked(masked)  # `[tokio::sync](…)`: no separator
+        sep = ":::" if ":::" in seps[cut:] else "::"
+        at = seps.find(sep, cut)
         cloze = self.cloze
         front = render(orig[cut:at], masked[cut:at], cloze=cloze)
         back = render(orig[at + len(sep) :], masked[at + len(sep) :], cloze=cloze)

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from flashdeck.notes._marks import TAG_CHARS
 from flashdeck.notes.names import NoteNames
 from flashdeck.notes._mask import COMMENT as COMMENT_CHAR
-from flashdeck.notes._mask import OPAQUE, mask_text
+from flashdeck.notes._mask import OPAQUE, mask_text, unlinked
 
 # line kinds
 BLANK, TEXT, VERBATIM, HEADING, BREAK, CALLOUT, COMMENTED = range(7)
@@ -483,12 +483,12 @@ def _classify(
     demoted: set[int] = set()
     heading_cards: set[int] = set()
     for start, end, _level, markup, _content in blocks.headings:
-        if markup.startswith("#") and "::" in masked[start]:
+        if markup.startswith("#") and "::" in unlinked(masked[start]):
             demoted.add(start)
             heading_cards.add(start)
             continue
         if markup in ("=", "-") and (
-            end - start > 2 or any("::" in masked[i] for i in range(start, end - 1))
+            end - start > 2 or any("::" in unlinked(masked[i]) for i in range(start, end - 1))
             or (end_marker and masked[end - 1].strip() == end_marker)
         ):
             # `Q::A` or a whole multi-line card directly above a `---` separator, or a
@@ -515,7 +515,7 @@ def _classify(
         m = _CALLOUT_RE.match(body[start], columns[start][d])
         if m:
             column = boxes.content_column[start]
-            if column <= m.start(3) and "::" in masked[start][m.start(3) - column:]:
+            if column <= m.start(3) and "::" in unlinked(masked[start][m.start(3) - column:]):
                 # `> [!tip] Term::Def`: a card in the title, as the plugin reads the line
                 heading_cards.add(start)
                 continue

@@ -132,3 +132,26 @@ def test_an_excalidraw_drawing_gives_no_cards(cli, tmp_path) -> None:
             for c in cli("--collection", col, "list", "--json").json] == [
         ("Cell.md", "cloze", "The [...] makes ATP.")]
     assert "Cell.excalidraw.md:3: warning: an Excalidraw drawing" in imported.err
+
+
+def test_a_double_colon_inside_a_link_is_no_separator(cli, tmp_path) -> None:
+    """Rust paths in link texts (`[futures::sync::mpsc](…)`) and a wiki link's alias
+    (`[[Containers|std::vector]]`) were cut into cards whose front ended inside the link
+    (`The queue is a [futures` / `sync::mpsc](…) stream.`). A `::` outside the links of
+    a line, before or after one, still makes its card."""
+    cards = checked_cards(cli, tmp_path, "Tokio.md", (
+        "#flashcards\n\n"
+        "The queue is a [futures::sync::mpsc](https://docs.rs/futures) stream.\n\n"
+        "See [[Containers|std::vector]] for details.\n\n"
+        "## [tokio::sync](https://docs.rs/tokio)\n\n"
+        "Read the [MySQL Manual :: Buffer Pool](https://dev.mysql.com/doc) page.\n\n"
+        "What wraps [std::mem](https://doc.rust-lang.org/std/mem)?::[MaybeUninit](https://x.org)\n\n"
+        "[Rust](https://rust-lang.org):::a language\n\n"
+        "https://example.org::Example site\n"))
+    assert [(c["kind"], c["front"], c["back"]) for c in cards] == [
+        ("basic", "What wraps [std::mem](https://doc.rust-lang.org/std/mem)?",
+         "[MaybeUninit](https://x.org)"),
+        ("reversed", "[Rust](https://rust-lang.org)", "a language"),
+        ("reversed", "a language", "[Rust](https://rust-lang.org)"),
+        ("basic", "https://example.org", "Example site"),
+    ]
