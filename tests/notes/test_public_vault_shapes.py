@@ -104,34 +104,42 @@ def test_a_question_left_with_an_open_dollar_pair_keeps_its_answer(cli, tmp_path
 DRAWING = (
     "---\n\nexcalidraw-plugin: parsed\ntags: [excalidraw, flashcards]\n\n---\n"
     "==⚠  Switch to EXCALIDRAW VIEW in the MORE OPTIONS menu of this document. ⚠==\n\n\n"
-    "# Text Elements\n"
+    "{notes}"
+    "%%\n# Excalidraw Data\n## Text Elements\n"
     "mitochondrion ^Xk3dP2aQ\n\n"
     "ribosome::protein factory ^bq81LmZ0\n\n"
-    "%%\n# Drawing\n```json\n{\"type\": \"excalidraw\", \"elements\": []}\n```\n%%\n")
+    "## Drawing\n```json\n{{\"type\": \"excalidraw\", \"elements\": []}}\n```\n%%\n")
+
+NOTES_ON_A_DRAWING = (
+    "# Notes\n\n"
+    "## What does the cell membrane do?\n\n"
+    "It lets some molecules in and keeps others out.\n\n"
+    "The ==nucleus== holds the DNA.\n\n")
 
 
-def test_an_excalidraw_drawing_gives_no_cards(cli, tmp_path) -> None:
-    """An Excalidraw drawing is kept as a markdown file: its banner was a cloze card asking
-    `[...]` for "Switch to EXCALIDRAW VIEW…", its shape labels `::` cards of fragments. Named
-    or in a folder, tagged or not, it gives no card, and one warning says why."""
+def test_an_excalidraw_drawing_gives_cards_only_from_its_notes(cli, tmp_path) -> None:
+    """An Excalidraw drawing is kept as a markdown file: its banner was a cloze asking
+    `[...]` for "Switch to EXCALIDRAW VIEW…", its shape labels (`# Text Elements`) `::`
+    cards of fragments. Named or in a folder, only the notes written above its data give
+    cards, at their own lines."""
     vault = tmp_path / "vault"
-    write_note(vault, "Cell.excalidraw.md", DRAWING)
-    write_note(vault, "Organelles.md", DRAWING.replace("tags: [excalidraw, flashcards]\n", ""))
-    write_note(vault, "Cell.md", "#flashcards\n\nThe ==mitochondrion== makes ATP.\n")
+    write_note(vault, "Cell.excalidraw.md", DRAWING.format(notes=NOTES_ON_A_DRAWING))
+    write_note(vault, "Organelles.md",
+               DRAWING.format(notes="").replace("tags: [excalidraw, flashcards]\n", ""))
     result = cli("check", vault / "Cell.excalidraw.md", vault / "Organelles.md", "--json")
-    assert result.code == 0
-    assert [n["cards"] for n in result.json["notes"]] == [[], []]
-    assert [(w["path"].rsplit("/", 1)[-1], w["line"], w["message"])
-            for w in result.json["warnings"]] == [
-        (name, 3, "an Excalidraw drawing (frontmatter `excalidraw-plugin`), not a "
-                  "note: no cards") for name in ("Cell.excalidraw.md", "Organelles.md")]
+    assert result.code == 0 and result.json["warnings"] == []
+    drawn, bare = result.json["notes"]
+    assert [(c["line"], c["kind"], c["front"]) for c in drawn["cards"]] == [
+        (12, "question", "What does the cell membrane do?"),
+        (16, "cloze", "The [...] holds the DNA."),
+    ]
+    assert drawn["cards"][0]["back"] == "It lets some molecules in and keeps others out."
+    assert bare["cards"] == []
     col = tmp_path / "c.sqlite"
-    imported = cli("--collection", col, "import", vault)
-    assert imported.code == 0
-    assert [(c["note"].rsplit("/", 1)[-1], c["kind"], c["front"])
+    assert cli("--collection", col, "import", vault).code == 0
+    assert [(c["note"].rsplit("/", 1)[-1], c["kind"])
             for c in cli("--collection", col, "list", "--json").json] == [
-        ("Cell.md", "cloze", "The [...] makes ATP.")]
-    assert "Cell.excalidraw.md:3: warning: an Excalidraw drawing" in imported.err
+        ("Cell.excalidraw.md", "question"), ("Cell.excalidraw.md", "cloze")]
 
 
 def test_a_double_colon_inside_a_link_is_no_separator(cli, tmp_path) -> None:
