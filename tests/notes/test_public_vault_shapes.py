@@ -163,3 +163,17 @@ def test_a_double_colon_inside_a_link_is_no_separator(cli, tmp_path) -> None:
         ("reversed", "a language", "[Rust](https://rust-lang.org)"),
         ("basic", "https://example.org", "Example site"),
     ]
+
+
+def test_a_heading_ending_in_a_colon_gives_a_front_with_one(cli, tmp_path) -> None:
+    """A maths vault's `#### _proof:_` headings: a formula asked by its place read
+    "… › proof:: S = ?" and "What is the formula for … › proof:?"."""
+    cards = checked_cards(cli, tmp_path, "Sums.md", (
+        "# Sums\n\n## Gauss\n\n$$S = 1 + 2 + \\dots + n$$\n\n"
+        "#### _proof:_\n\n$$S = \\frac{n(n+1)}{2}$$\n\n"
+        "#### Area:\n\n$$\\int_0^1 x\\,dx$$\n"))
+    assert formula_fronts(cards) == [
+        "*Sums › Gauss*: $S$ = ?",
+        "Sums › Gauss › _proof_: $S$ = ?",
+        "What is the formula for *Sums › Gauss › Area*?",
+    ]
