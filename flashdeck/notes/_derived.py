@@ -182,11 +182,12 @@ def redact_crumbs(lines: Lines, formulas: NoteFormulas) -> None:
 
 def card_sources(lines: Lines, explicit: ExplicitCards) -> set[int]:
     """Body lines no explanation may show: explicit cards (`::`, `?`, clozes),
-    exercise blocks, lines of nothing but tags, comments."""
+    exercise blocks, live queries (```dataview: Obsidian shows their results, an answer
+    would show the code), lines of nothing but tags, comments."""
     taken: set[int] = set(explicit.front_back_lines)
     for a, b in explicit.spans:
         taken.update(range(a, b))
-    for fence in lines.exercise_fences:
+    for fence in lines.exercise_fences + lines.query_fences:
         taken.update(range(fence.start, fence.end))
     kinds, masked = lines.kinds, lines.masked
     for i in range(len(kinds)):
@@ -270,7 +271,7 @@ def question_callouts(src: Source, taken: set[int]) -> Derived:
             back = f"{told}\n\n{back}" if back else told
         if not front or not back:
             if front and any(i in taken or i in inner for i in range(c.start + 1, c.end)):
-                why = "question callout's body holds only other cards or comments; no card"
+                why = "question callout's body holds only other cards, comments or queries; no card"
             else:
                 why = f"question callout has no {'title' if not front else 'body'}; no card"
             found.warnings.append((c.start, why))

@@ -19,6 +19,10 @@ from flashdeck.notes.names import NoteNames
 from flashdeck.notes._mask import COMMENT as COMMENT_CHAR
 from flashdeck.notes._mask import OPAQUE, mask_text, unlinked
 
+# the fenced blocks Obsidian (`query`, `base`) and its plugins (Dataview, Tasks) run as a
+# query and show as its results
+QUERY_FENCES = frozenset({"dataview", "dataviewjs", "query", "tasks", "base"})
+
 # line kinds
 BLANK, TEXT, VERBATIM, HEADING, BREAK, CALLOUT, COMMENTED = range(7)
 # VERBATIM: in a code or math block; COMMENTED: nothing but comments
@@ -180,6 +184,9 @@ class Lines:
     heading_starts: list[int]
     crumb_stacks: list[tuple[tuple[int, str], ...]]  # (level, text) above each heading
     exercise_fences: list[Fence]  # ```flashdeck-exercise blocks
+    # ```dataview, ```dataviewjs, ```query, ```tasks, ```base blocks: a plugin's live query,
+    # shown in Obsidian as its results (which no card can show), never as this code
+    query_fences: list[Fence]
     math_blocks: list[tuple[int, int]]
     warnings: list[tuple[int, str]]  # (body line, message)
     # the lines of tables: a `::` in a cell (`| std::map | O(log n) |`) is no separator
@@ -274,6 +281,8 @@ def read_lines(body: list[str], offset: int, title: str, end_marker: str = "",
         crumb_stacks=crumb_stacks,
         exercise_fences=[f for f in blocks.fences
                          if f.info.split()[:1] == ["flashdeck-exercise"]],
+        query_fences=[f for f in blocks.fences
+                      if f.info.split()[:1] and f.info.split()[0].lower() in QUERY_FENCES],
         math_blocks=blocks.math_blocks,
         warnings=warnings,
         table_rows=blocks.table_rows,

@@ -177,3 +177,30 @@ def test_a_heading_ending_in_a_colon_gives_a_front_with_one(cli, tmp_path) -> No
         "Sums › Gauss › _proof_: $S$ = ?",
         "What is the formula for *Sums › Gauss › Area*?",
     ]
+
+
+def test_a_live_query_is_no_answer(cli, tmp_path) -> None:
+    """A vault's statistics page: Obsidian shows a ```dataviewjs block as the numbers it
+    computes; the card showed its JavaScript as the answer. Query blocks (Dataview, Tasks,
+    Obsidian's search and bases) are left out of derived answers, as comments are; a
+    question whose answer is only a query gives no card, with a warning for a callout."""
+    cards = checked_cards(cli, tmp_path, "Vault stats.md", (
+        "# Vault stats\n\n"
+        "> [!question] How long have I kept this vault?\n"
+        "> ```dataviewjs\n> const first = dv.pages().sort(p => p.file.ctime)[0];\n"
+        "> dv.paragraph(first.file.ctime);\n> ```\n\n"
+        "## Which notes are still drafts?\n\n"
+        "Those tagged `#draft`:\n\n"
+        "```dataview\nLIST FROM #draft\n```\n\n"
+        "## What is left to do?\n\n"
+        "```tasks\nnot done\n```\n\n"
+        "## How is a query written?\n\n"
+        "As a fenced block:\n\n"
+        "```js\ndv.pages('#draft')\n```\n"))
+    assert [(c["kind"], c["front"], c["back"]) for c in cards] == [
+        ("question", "Which notes are still drafts?", "Those tagged `#draft`:"),
+        ("question", "How is a query written?", "As a fenced block:\n\n```js\ndv.pages('#draft')\n```"),
+    ]
+    result = cli("check", tmp_path / "vault" / "Vault stats.md")
+    assert ("Vault stats.md:3: warning: question callout's body holds only other cards, "
+            "comments or queries; no card") in result.err
