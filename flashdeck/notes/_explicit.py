@@ -78,6 +78,9 @@ def explicit_cards(lines: Lines, schedules: list[Schedule],
     return _Scanner(lines, schedules, settings).scan()
 
 
+_ITEM_MARKER_RE = re.compile(r"\s{0,3}([-*+]|\d{1,9}[.)])\s")
+
+
 def _leading_tags(masked: str, settings_tags: tuple[str, ...],
                   pos: int = 0) -> tuple[str | None, int]:
     """Leading `#tags` on a card's first line, removed from its text as the plugin
@@ -251,7 +254,16 @@ class _Scanner:
             f0 = self._lead_in(p)  # a bare `?` after a quote: the front is all above it
         front_idx = [i for i in range(f0, q) if self.kinds[i] != COMMENTED]
         if not front_idx:
-            self._warn(q, "card has an empty front (nothing above the '?' line); skipped")
+            marker = _ITEM_MARKER_RE.match(lines.body[q])
+            if marker is not None and q > 0 and self.kinds[q - 1] == TEXT:
+                # `Question?` over `- ?`: the `?` opens a list item, the question is no part
+                # of it (the plugin makes no card of it either)
+                self._warn(q, f"card has an empty front: this '{sep}' is a list item"
+                              f" ('{marker.group(1)} {sep}'), and the line above is not in it;"
+                              f" write the '{sep}' on a line of its own; skipped")
+            else:
+                self._warn(q, f"card has an empty front (nothing above the '{sep}' line);"
+                              " skipped")
             return q + 1
         e, quoted = self._quote_in_back(q, e)
         end, nxt = self._back_end(q, e, path)

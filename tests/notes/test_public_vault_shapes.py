@@ -204,3 +204,24 @@ def test_a_live_query_is_no_answer(cli, tmp_path) -> None:
     result = cli("check", tmp_path / "vault" / "Vault stats.md")
     assert ("Vault stats.md:3: warning: question callout's body holds only other cards, "
             "comments or queries; no card") in result.err
+
+
+def test_a_question_mark_as_a_list_item_says_why_it_makes_no_card(cli, tmp_path) -> None:
+    """An SR plugin user's `- ?` under a question: the `?` opens a list item, so the
+    question above is not its front (the plugin makes no card either). The warning said
+    there was nothing above the `?` line, with the question right there."""
+    write_note(tmp_path / "vault", "Parity.md", (
+        "#flashcards\n\n"
+        "What does an even parity bit make even?\n"
+        "- ?\n"
+        "The count of 1 bits in the message.\n\n"
+        "What is the parity bit of 1011 (even parity)?\n"
+        "?\n"
+        "1\n"))
+    result = cli("check", tmp_path / "vault" / "Parity.md", "--json")
+    assert result.code == 0
+    assert [(c["front"], c["back"]) for c in result.json["notes"][0]["cards"]] == [
+        ("What is the parity bit of 1011 (even parity)?", "1")]
+    assert [(w["line"], w["message"]) for w in result.json["warnings"]] == [
+        (4, "card has an empty front: this '?' is a list item ('- ?'), and the line above is"
+            " not in it; write the '?' on a line of its own; skipped")]
