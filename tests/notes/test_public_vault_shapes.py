@@ -225,3 +225,32 @@ def test_a_question_mark_as_a_list_item_says_why_it_makes_no_card(cli, tmp_path)
     assert [(w["line"], w["message"]) for w in result.json["warnings"]] == [
         (4, "card has an empty front: this '?' is a list item ('- ?'), and the line above is"
             " not in it; write the '?' on a line of its own; skipped")]
+
+
+def test_a_question_callout_without_a_title_asks_its_first_line(cli, tmp_path) -> None:
+    """`> [!question]` with no title (Obsidian shows "Question") over a body whose first
+    line is the question: that line is the front and the rest of the body the answer. It
+    was a warning, "question callout has no title", and no card. A body that only asks
+    says so; one that asks nothing is still "no title"."""
+    cards = checked_cards(cli, tmp_path, "Borrowing.md", (
+        "# Borrowing\n\n"
+        ">[!question]\n"
+        "Why can a `&mut T` not be copied?\n"
+        ">  - Two of them could change one value at once.\n"
+        ">  - The borrow checker forbids it.\n\n"
+        "> [!QUESTION]\n"
+        "> How **long** does a borrow last?\n\n"
+        "Until its last use (non-lexical lifetimes).\n\n"
+        "> [!faq]\n"
+        "> Lifetimes are checked at compile time.\n"))
+    assert [(c["line"], c["front"], c["back"].strip()) for c in cards
+            if c["kind"] == "question"] == [
+        (3, "Why can a `&mut T` not be copied?",
+         "- Two of them could change one value at once.\n - The borrow checker forbids it."),
+    ]
+    result = cli("check", tmp_path / "vault" / "Borrowing.md", "--json")
+    assert [(w["line"], w["message"]) for w in result.json["warnings"]] == [
+        (8, "question callout asks its question in its body and holds no answer under it;"
+            " no card"),
+        (13, "question callout has no title; no card"),
+    ]
