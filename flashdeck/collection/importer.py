@@ -261,14 +261,20 @@ def _leave_the_demo(col: Collection, sources: list[Source], report: ImportReport
     bundled = bundled_cards_dir()
     if bundled is None:
         return
+    try:
+        demo = bundled.resolve()
+    except (OSError, RuntimeError):
+        return
 
     def same(path) -> bool:
         try:
-            return Path(path).resolve() == bundled.resolve()
+            return Path(path).resolve() == demo
         except (OSError, RuntimeError):
             return False
 
-    if any(same(source.path) for source in sources):
+    # a source's path is resolved already (sources.collect_sources): compared as it is, not
+    # resolved again for each of thousands of notes named one by one
+    if any(Path(source.path) == demo for source in sources):
         return
     # the sources' paths first: the listing counts every source's notes and cards (~0.1 s
     # at 300k cards), and only a collection that has the demo deck needs it
