@@ -18,6 +18,7 @@ from flashdeck.notes._mask import line_of, unlinked
 from flashdeck.notes.model import ParserSettings, SRSeed
 
 _RUNNABLE = (TEXT, VERBATIM, COMMENTED)
+_MAX_PAST_BACK = 200  # lines past a back searched for its schedule (a long quote or table)
 _ATX_OPEN_RE = re.compile(r"[ \t]{0,3}#{1,6}(?:[ \t]+|$)")
 _ATX_CLOSE_RE = re.compile(r"[ \t]+#+[ \t]*$")
 _CALLOUT_OPEN_RE = re.compile(r"\[![^\]]+\][+-]?[ \t]*")
@@ -175,6 +176,28 @@ class _Scanner:
             k += 1
         return []
 
+    def _schedule_past_back(self, b: int) -> list[SRSeed | None]:
+        """The plugin reads a back up to a blank line; here a rule (`___`) or a quote
+        (`> [!tip]`) under the back ends it at line b, and the plugin's schedule comment
+        written under them was this card's: a migrating user's review history, lost
+        silently. Taken when it stands on its own line before the next blank line, with no
+        card syntax (`::`, `?`, a cloze) between."""
+        kinds = self.kinds
+        j = b
+        limit = min(len(kinds), b + _MAX_PAST_BACK)
+        while j < limit and kinds[j] != BLANK:
+            if (kinds[j] == TEXT and (self._is_inline(j) or self._sep(j) is not None
+                                      or _cloze.has_cloze_marker(self.masked[j], self.cloze))):
+                return []
+            j += 1
+        k = bisect_left(self.schedule_lines, b)
+        if k < len(self.schedule_lines) and self.schedule_lines[k] < j:
+            schedule = self.schedules[k]
+            if schedule.alone and not self.used[k]:
+                self.used[k] = True
+                return schedule.seeds
+        return []
+
     def _scan_run(self, p: int, e: int) -> int:
         """Cards in lines p..e-1 (a run of non-blank lines); returns where to go on."""
         while p < e:
@@ -275,6 +298,8 @@ class _Scanner:
         # reads as back text (`std::vector`): no card here may take it
         cut = next((i for i in back_idx if self._plugin_inline(i)), None)
         seeds = self._take_schedule(f0, nxt - 1 if cut is None else cut - 1)
+        if not seeds and cut is None and not self.marker_lines:
+            seeds = self._schedule_past_back(nxt)
         if cut is not None:
             self._drop_schedules(cut, nxt, f0)
         front_orig, front_masked = lines.joined(front_idx, lines.common_depth(front_idx))

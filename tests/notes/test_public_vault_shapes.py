@@ -254,3 +254,40 @@ def test_a_question_callout_without_a_title_asks_its_first_line(cli, tmp_path) -
             " no card"),
         (13, "question callout has no title; no card"),
     ]
+
+
+def test_a_schedule_under_a_rule_or_a_tip_below_the_back_seeds_its_card(cli, tmp_path):
+    """An SR plugin user's deck: the plugin reads a back up to a blank line, so a schedule
+    written under a `___` rule or a `> [!tip]` that follow the back is that card's. The
+    back ends at the rule or the quote here, and the schedule was dropped without a word:
+    the card came in new, its review history lost. A card syntax between keeps it apart."""
+    write_note(tmp_path / "vault", "Scala.md", (
+        "#flashcards\n\n"
+        "What does `sealed` do?\n"
+        "?\n"
+        "It keeps subclasses in the same file.\n"
+        "```scala\nsealed trait Expr\n\ncase class Num(n: Int) extends Expr\n```\n"
+        "> [!tip]\n"
+        "> The compiler then checks matches for exhaustiveness.\n"
+        "<!--SR:!2025-06-10,7,269-->\n\n"
+        "- **How are fluid images made?**\n"
+        "?\n"
+        "With `max-width: 100%`.\n"
+        "___\n"
+        "<!--SR:!2025-06-06,87,243-->\n\n"
+        "What is a case class?\n"
+        "?\n"
+        "A class with equality and pattern matching built in.\n"
+        "___\n"
+        "Val::an immutable binding\n"
+        "<!--SR:!2025-06-07,3,250-->\n"))
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", tmp_path / "vault").code == 0
+    cards = {c["front"]: c for c in cli("--collection", col, "list", "--json").json}
+    assert cards["What does `sealed` do?"]["state"] == "review"
+    assert cards["What does `sealed` do?"]["due"].startswith("2025-06-10")
+    assert cards["**How are fluid images made?**"]["state"] == "review"
+    assert cards["**How are fluid images made?**"]["due"].startswith("2025-06-06")
+    # the schedule under `Val::…` is that card's, not the case class card's
+    assert cards["What is a case class?"]["state"] == "new"
+    assert cards["Val"]["due"].startswith("2025-06-07")
