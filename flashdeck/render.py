@@ -160,13 +160,33 @@ def exercise_instance(card, seed: int | None = None):
     return instantiate(template, exercise_seed(card) if seed is None else seed)
 
 
-def card_source(card, answer: bool, seed: int | None = None) -> str:
-    """The card's markdown (front, and the answer below a rule), math still as LaTeX."""
+def card_parts(card, answer: bool, seed: int | None = None) -> list[str]:
+    """The card's markdown: the front, and the rule and the answer below it, each part
+    sanitized, math still as LaTeX."""
     parts = [front_markdown(card, seed)]
     if answer:
         parts.append("---")
         parts.append(back_markdown(card, seed))
-    return sanitize("\n\n".join(parts))
+    return [sanitize(part) for part in parts]
+
+
+def _segments(parts: list[str], width: int) -> list:
+    """The math and markdown segments of a card's parts, each part split on its own (a
+    `$$` left open in the question never pairs with one in the answer, swallowing the rule
+    and the answer between them as math); markdown running on across parts is joined,
+    drawn as one document as before."""
+    from dataclasses import replace
+
+    from flashdeck.mathtext import split_markdown  # ~55 ms: `show` only, not `list`
+
+    out: list = []
+    for part in parts:
+        for segment in split_markdown(part, width=width):
+            if out and segment.kind == "markdown" and out[-1].kind == "markdown":
+                out[-1] = replace(out[-1], text=out[-1].text + "\n\n" + segment.text)
+            else:
+                out.append(segment)
+    return out
 
 
 def card_has_embed(card) -> bool:
@@ -211,8 +231,6 @@ def print_card(card, answer: bool = False, seed: int | None = None, file=None,
     from flashdeck.cardtext import (RICH_COLUMN_COST, Labels, cap_nesting,  # a cycle
                                     fit_tables, has_embed, image_blocks, obsidian_to_markdown)
     from flashdeck.escaping import escape_markdown
-    from flashdeck.mathtext import split_markdown  # ~55 ms: `show` only, not `list`
-
     # a cloze's answers are its strong text: highlighted as on the review screen
     theme = Theme({"markdown.strong": "bold reverse"}) if card.kind == "cloze" else None
     class _Console(Console):
@@ -244,7 +262,7 @@ def print_card(card, answer: bool = False, seed: int | None = None, file=None,
     if card.suspended:
         draw(Text("(suspended)", style="dim"))
     console.print()
-    for segment in split_markdown(card_source(card, answer, seed), width=max(width - 2, 1)):
+    for segment in _segments(card_parts(card, answer, seed), max(width - 2, 1)):
         if segment.kind == "math":
             lead = _shown_prefix(segment.indent) + "  "  # inside its quote, indented
             emit([[Segment(lead + line)] for line in segment.lines])

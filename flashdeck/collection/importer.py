@@ -25,7 +25,7 @@ from flashdeck.collection.identity import (GoneCards, in_chunks, reclaim_moved_c
 from flashdeck.collection.parsing import Parsed, parse_many
 from flashdeck.collection.report import (ImportReport, as_problems, keep_problems,
                                          kept_problems, kept_problems_by_note)
-from flashdeck.collection.sources import (Source, collect_sources, mark_imported,
+from flashdeck.collection.sources import (MissingFiles, Source, collect_sources, mark_imported,
                                           place_source, settings_for, settings_stamp)
 from flashdeck.collection.store import Collection
 from flashdeck.notes.model import PARSER_VERSION, ParsedNote, Problem
@@ -139,6 +139,7 @@ def _import_sources(col: Collection, sources: list[Source], report: ImportReport
     orphaned: list[int] = []
     rewritten: dict[int, tuple] = {}  # card id -> its columns before this import rewrote it
     once = ReadOnce(sources)
+    missing = MissingFiles(col.conn)  # read once, not once per source
     # what an import writes, the notes can always write again: its commits do not wait for
     # the disk (a power cut could roll the collection back to an earlier import, never
     # leave it half-written, and never touch an answer: those wait for the disk)
@@ -149,7 +150,7 @@ def _import_sources(col: Collection, sources: list[Source], report: ImportReport
             # one vault is one source whatever path names it: a note or folder inside a known
             # source refreshes that part of it, a moved vault is found by its notes' content
             folder_given = source.kind == "folder"  # placing may make a note a folder's part
-            source = place_source(col, source, now, report)
+            source = place_source(col, source, now, report, missing)
             if source.settings_errors and _has_notes(col, source):
                 # a setting that kept its default (its tags, clozes, end marker) would make
                 # other cards of the notes than they have: a typo in .flashdeck.toml hid every
@@ -164,7 +165,7 @@ def _import_sources(col: Collection, sources: list[Source], report: ImportReport
                 since = min(since, seen)
             errors = len(report.errors)
             _import_source(col, source, report, now, progress, hold_seconds, orphaned, once,
-                           by_name=not folder_given, rewritten=rewritten)
+                           by_name=not folder_given, rewritten=rewritten, missing=missing)
             # a note that could not be read may still hold a card another note took: the
             # cards added since stay matchable until an import reads every note
             mark_imported(col, source, now, every_note_read=len(report.errors) == errors)
@@ -202,13 +203,18 @@ def _has_notes(col: Collection, source: Source) -> bool:
     return any(source.covers(relpath) for (relpath,) in rows)
 
 
-def _missing_file_notes(conn, source_id: int) -> dict[int, int]:
+def _missing_file_notes(conn, source_id: int,
+                        missing: MissingFiles | None = None) -> dict[int, int]:
     """The notes of the other sources that are one note file, missing on disk: note id ->
     its live cards."""
     found = {}
+    ids = [r["id"] for r in (missing or MissingFiles(conn)).rows() if r["id"] != source_id]
+    if not ids:
+        return found
     for row in conn.execute("SELECT n.id, s.path FROM sources s JOIN notes n ON n.source_id ="
-                            " s.id WHERE s.kind = 'file' AND s.id != ? AND n.present = 1",
-                            (source_id,)).fetchall():
+                            " s.id WHERE s.kind = 'file' AND n.present = 1 AND s.id IN"
+                            " (SELECT value FROM json_each(?))",
+                            ("[" + ",".join(str(int(i)) for i in ids) + "]",)).fetchall():
         if not os.path.lexists(row["path"]):
             live = _live_cards(conn, row["id"])
             if live:
@@ -255,14 +261,20 @@ def _leave_the_demo(col: Collection, sources: list[Source], report: ImportReport
     bundled = bundled_cards_dir()
     if bundled is None:
         return
+    try:
+        demo = bundled.resolve()
+    except (OSError, RuntimeError):
+        return
 
     def same(path) -> bool:
         try:
-            return Path(path).resolve() == bundled.resolve()
+            return Path(path).resolve() == demo
         except (OSError, RuntimeError):
             return False
 
-    if any(same(source.path) for source in sources):
+    # a source's path is resolved already (sources.collect_sources): compared as it is, not
+    # resolved again for each of thousands of notes named one by one
+    if any(Path(source.path) == demo for source in sources):
         return
     # the sources' paths first: the listing counts every source's notes and cards (~0.1 s
     # at 300k cards), and only a collection that has the demo deck needs it
@@ -283,7 +295,8 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
                    progress: Callable[[int, int], None] | None,
                    hold_seconds: float | None = None,
                    orphaned: list[int] | None = None, once: ReadOnce | None = None, *,
-                   by_name: bool = False, rewritten: dict[int, tuple] | None = None) -> None:
+                   by_name: bool = False, rewritten: dict[int, tuple] | None = None,
+                   missing: MissingFiles | None = None) -> None:
     """`once`: the files another path given reads are neither read nor counted here.
     `by_name`: the source is a note named by its own path: imported without the flashcards
     tag, and marked so (notes.named) for the imports of its folder."""
@@ -353,7 +366,7 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
 
     # a note imported by its own path whose file is gone may have moved into this source:
     # its cards can be claimed as a vanished note's; it is gone once one of them is
-    moved_away = _missing_file_notes(conn, source_id) if jobs else {}
+    moved_away = _missing_file_notes(conn, source_id, missing) if jobs else {}
     gone_notes |= set(moved_away)
     gone_keys = GoneCards(conn, gone_notes)
 

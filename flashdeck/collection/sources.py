@@ -86,6 +86,7 @@ def collect_sources(paths: Iterable[str], report: ImportReport) -> list[Source]:
     from flashdeck.notes.settings import load_vault_settings
 
     sources: list[Source] = []
+    named: set[Path] = set()  # the note files named so far
     for given in paths:
         path = Path(given).expanduser()
         if not path.is_absolute() and cwd_gone():
@@ -126,8 +127,9 @@ def collect_sources(paths: Iterable[str], report: ImportReport) -> list[Source]:
             sources.append(nest_settings(Source(resolved, "folder", root, settings, files,
                                                 settings_errors=_errors(problems)), report))
         else:
-            if any(s.kind == "file" and s.path == resolved for s in sources):
+            if resolved in named:
                 continue  # named twice: one note
+            named.add(resolved)
             root = find_vault_root(resolved)
             settings, problems = load_vault_settings(root)
             _report(problems, report)
@@ -241,7 +243,36 @@ def _relative(path: str, folder: str) -> str:
     return rel.replace(os.sep, "/") if os.sep != "/" else rel
 
 
-def place_source(col, source: Source, now: int, report: ImportReport) -> Source:
+class MissingFiles:
+    """The note-file sources (a note imported by its own path) missing on disk, read from the
+    collection and the disk once per import and only checked again after: an import of N
+    notes named one by one (`find … | xargs flashdeck import` in a folder with no
+    `.obsidian`: each note its own source) read every known source and checked every file
+    source on disk for each note, N² (30 s for 1,700 notes). A source added by the import
+    is on disk; one found missing is looked up again each time (it may be moved back)."""
+
+    def __init__(self, conn) -> None:
+        self._conn = conn
+        self._rows: list | None = None
+
+    def rows(self) -> list:
+        """The file sources missing now: rows (id, path, kind), as the collection has them
+        now (one moved by this import is at its new path, on disk)."""
+        if self._rows is None:
+            self._rows = [r for r in self._conn.execute(
+                "SELECT id, path, kind FROM sources WHERE kind = 'file'").fetchall()
+                if not os.path.lexists(r["path"])]
+        if not self._rows:
+            return []
+        now = self._conn.execute(
+            "SELECT id, path, kind FROM sources WHERE kind = 'file' AND id IN"
+            " (SELECT value FROM json_each(?))", (_json_ids(r["id"] for r in self._rows),))
+        self._rows = [r for r in now.fetchall() if not os.path.lexists(r["path"])]
+        return self._rows
+
+
+def place_source(col, source: Source, now: int, report: ImportReport,
+                 missing: MissingFiles | None = None) -> Source:
     """The source as the collection knows it, `id` set: a path inside a known folder source
     is that source (`scope` the part named, relpaths rebased to its folder); a folder that is
     no known source, while a known source's folder is missing and the new one holds its notes
@@ -251,22 +282,23 @@ def place_source(col, source: Source, now: int, report: ImportReport) -> Source:
     that is imported again is listed again."""
     conn = col.conn
     given = str(source.path)
-    rows = conn.execute("SELECT id, path, kind FROM sources").fetchall()
-    holders = [r for r in rows if r["kind"] == "folder"
-               and (r["path"] == given or _inside(given, r["path"]))]
+    # the folder sources (a few vaults), not every note named on its own
+    rows = conn.execute("SELECT id, path, kind FROM sources WHERE kind = 'folder'").fetchall()
+    known = conn.execute("SELECT 1 FROM sources WHERE path = ?", (given,)).fetchone() is not None
+    holders = [r for r in rows if r["path"] == given or _inside(given, r["path"])]
     moved = None
     if holders:  # the outermost: sources nested by older versions are merged into it below
         placed = _rebase(source, min(holders, key=lambda r: len(r["path"])), report)
     else:
         placed = source
-        if source.kind == "folder" and not any(r["path"] == given for r in rows):
+        if source.kind == "folder" and not known:
             found = _moved_source(conn, source, rows)
             if found is not None:
                 moved, folder = found
                 if folder != given:  # a subfolder of the moved vault
                     placed = _rebase(source, {"path": folder}, report)
-        elif source.kind == "file" and not any(r["path"] == given for r in rows):
-            moved = _moved_file(conn, source, rows)
+        elif source.kind == "file" and not known:
+            moved = _moved_file(conn, source, (missing or MissingFiles(conn)).rows())
     path = str(placed.path)
     notices = []
     with col.transaction():
@@ -414,12 +446,11 @@ def _moved_source(conn, source: Source, rows):
     return best, str(folder)
 
 
-def _moved_file(conn, source: Source, rows):
-    """The known file source, missing on disk, that the note file `source` (a path no
-    source has) is, moved or renamed: the one whose note had this content, else the only
-    one whose note had this file name (edited as well as moved). None, with nothing read,
-    when no file source is missing."""
-    missing = [r for r in rows if r["kind"] == "file" and not os.path.lexists(r["path"])]
+def _moved_file(conn, source: Source, missing: list):
+    """The known file source, missing on disk (`missing`), that the note file `source` (a
+    path no source has) is, moved or renamed: the one whose note had this content, else the
+    only one whose note had this file name (edited as well as moved). None, with nothing
+    read, when no file source is missing."""
     if not missing or not source.files:
         return None
     notes = {row["source_id"]: row for row in conn.execute(

@@ -192,11 +192,12 @@ def redact_crumbs(lines: Lines, formulas: NoteFormulas) -> None:
 
 def card_sources(lines: Lines, explicit: ExplicitCards) -> set[int]:
     """Body lines no explanation may show: explicit cards (`::`, `?`, clozes),
-    exercise blocks, lines of nothing but tags, comments."""
+    exercise blocks, live queries (```dataview: Obsidian shows their results, an answer
+    would show the code), lines of nothing but tags, comments."""
     taken: set[int] = set(explicit.front_back_lines)
     for a, b in explicit.spans:
         taken.update(range(a, b))
-    for fence in lines.exercise_fences:
+    for fence in lines.exercise_fences + lines.query_fences:
         taken.update(range(fence.start, fence.end))
     kinds, masked = lines.kinds, lines.masked
     for i in range(len(kinds)):
@@ -274,13 +275,21 @@ def question_callouts(src: Source, taken: set[int]) -> Derived:
         masked = lines.masked[c.start][len(lines.contents[c.start]) - len(c.title):]
         asked, told = _split_title(c.title, masked if len(masked) == len(c.title) else c.title)
         front = _plain(_title_text(asked), src.cloze)
-        back = _section_text(src, c.start + 1, c.end, c.depth, taken, inner)
+        first = c.start + 1  # where the answer begins
+        if not front:  # `> [!question]` over `> Why …?`: the body's first line asks
+            front, first = _body_question(src, c, taken, inner)
+            if not front:
+                first = c.start + 1
+        back = _section_text(src, first, c.end, c.depth, taken, inner)
         told = _plain(_title_text(told), src.cloze)
         if told:  # `Is Dice differentiable? Yes, the soft one is.`: the title's own answer
             back = f"{told}\n\n{back}" if back else told
         if not front or not back:
             if front and any(i in taken or i in inner for i in range(c.start + 1, c.end)):
-                why = "question callout's body holds only other cards or comments; no card"
+                why = "question callout's body holds only other cards, comments or queries; no card"
+            elif front and first > c.start + 1:
+                why = ("question callout asks its question in its body and holds no answer"
+                       " under it; no card")
             else:
                 why = f"question callout has no {'title' if not front else 'body'}; no card"
             found.warnings.append((c.start, why))
@@ -294,6 +303,23 @@ def question_callouts(src: Source, taken: set[int]) -> Derived:
 
 
 _AFTER_QUESTION_MARK = frozenset("*_~)]\"'”’»")  # what closes around a question
+
+
+def _body_question(src: Source, c, taken: set[int], inner: set[int]) -> tuple[str, int]:
+    """The question a title-less question callout asks on its body's first line (one that
+    ends with a question mark, as Obsidian shows "Question" for a title), and the line its
+    answer begins at; ("", 0) when that line asks nothing."""
+    lines = src.lines
+    b = c.start + 1
+    while b < c.end and lines.kinds[b] == BLANK:
+        b += 1
+    if b >= c.end or lines.kinds[b] != TEXT or b in taken or b in inner:
+        return "", 0
+    orig, masked = lines.joined([b], c.depth)
+    asked, told = _split_title(orig, masked)
+    if told.strip() or not asked.rstrip("*_~").endswith("?"):
+        return "", 0
+    return _plain(_title_text(render(orig, masked)), src.cloze), b + 1
 
 
 def _split_title(title: str, masked: str) -> tuple[str, str]:

@@ -14,10 +14,11 @@ from typing import NamedTuple
 from flashdeck.notes import _cloze, _tags
 from flashdeck.notes._cards import Draft, render, seed
 from flashdeck.notes._lines import BLANK, COMMENTED, METADATA_CALLOUT, TEXT, VERBATIM, Lines
-from flashdeck.notes._mask import line_of
+from flashdeck.notes._mask import line_of, unlinked
 from flashdeck.notes.model import ParserSettings, SRSeed
 
 _RUNNABLE = (TEXT, VERBATIM, COMMENTED)
+_MAX_PAST_BACK = 200  # lines past a back searched for its schedule (a long quote or table)
 _ATX_OPEN_RE = re.compile(r"[ \t]{0,3}#{1,6}(?:[ \t]+|$)")
 _ATX_CLOSE_RE = re.compile(r"[ \t]+#+[ \t]*$")
 _CALLOUT_OPEN_RE = re.compile(r"\[![^\]]+\][+-]?[ \t]*")
@@ -76,6 +77,9 @@ def read_schedules(lines: Lines) -> tuple[list[Schedule], list[tuple[int, str]]]
 def explicit_cards(lines: Lines, schedules: list[Schedule],
                    settings: ParserSettings) -> ExplicitCards:
     return _Scanner(lines, schedules, settings).scan()
+
+
+_ITEM_MARKER_RE = re.compile(r"\s{0,3}([-*+]|\d{1,9}[.)])\s")
 
 
 def _leading_tags(masked: str, settings_tags: tuple[str, ...],
@@ -148,7 +152,7 @@ class _Scanner:
         # garbage; but a line with no `|` that goes on from a table's last row (a row of
         # one cell to GFM) is the card the plugin reads there, not a cell
         masked = self.masked[i]
-        return (self.kinds[i] == TEXT and "::" in masked
+        return (self.kinds[i] == TEXT and "::" in unlinked(masked)
                 and (i not in self.lines.table_rows or "|" not in masked))
 
     def _sep(self, i: int) -> str | None:
@@ -170,6 +174,28 @@ class _Scanner:
                 self.used[k] = True
                 return schedule.seeds
             k += 1
+        return []
+
+    def _schedule_past_back(self, b: int) -> list[SRSeed | None]:
+        """The plugin reads a back up to a blank line; here a rule (`___`) or a quote
+        (`> [!tip]`) under the back ends it at line b, and the plugin's schedule comment
+        written under them was this card's: a migrating user's review history, lost
+        silently. Taken when it stands on its own line before the next blank line, with no
+        card syntax (`::`, `?`, a cloze) between."""
+        kinds = self.kinds
+        j = b
+        limit = min(len(kinds), b + _MAX_PAST_BACK)
+        while j < limit and kinds[j] != BLANK:
+            if (kinds[j] == TEXT and (self._is_inline(j) or self._sep(j) is not None
+                                      or _cloze.has_cloze_marker(self.masked[j], self.cloze))):
+                return []
+            j += 1
+        k = bisect_left(self.schedule_lines, b)
+        if k < len(self.schedule_lines) and self.schedule_lines[k] < j:
+            schedule = self.schedules[k]
+            if schedule.alone and not self.used[k]:
+                self.used[k] = True
+                return schedule.seeds
         return []
 
     def _scan_run(self, p: int, e: int) -> int:
@@ -223,8 +249,9 @@ class _Scanner:
                 if closer is not None and closer.start() > start:
                     orig, masked = orig[: closer.start()], masked[: closer.start()]
         deck, cut = _leading_tags(masked, self.tags, start)
-        sep = ":::" if ":::" in masked[cut:] else "::"
-        at = masked.find(sep, cut)
+        seps = unlinked(masked)  # `[tokio::sync](…)`: no separator
+        sep = ":::" if ":::" in seps[cut:] else "::"
+        at = seps.find(sep, cut)
         cloze = self.cloze
         front = render(orig[cut:at], masked[cut:at], cloze=cloze)
         back = render(orig[at + len(sep) :], masked[at + len(sep) :], cloze=cloze)
@@ -250,7 +277,16 @@ class _Scanner:
             f0 = self._lead_in(p)  # a bare `?` after a quote: the front is all above it
         front_idx = [i for i in range(f0, q) if self.kinds[i] != COMMENTED]
         if not front_idx:
-            self._warn(q, "card has an empty front (nothing above the '?' line); skipped")
+            marker = _ITEM_MARKER_RE.match(lines.body[q])
+            if marker is not None and q > 0 and self.kinds[q - 1] == TEXT:
+                # `Question?` over `- ?`: the `?` opens a list item, the question is no part
+                # of it (the plugin makes no card of it either)
+                self._warn(q, f"card has an empty front: this '{sep}' is a list item"
+                              f" ('{marker.group(1)} {sep}'), and the line above is not in it;"
+                              f" write the '{sep}' on a line of its own; skipped")
+            else:
+                self._warn(q, f"card has an empty front (nothing above the '{sep}' line);"
+                              " skipped")
             return q + 1
         e, quoted = self._quote_in_back(q, e)
         end, nxt = self._back_end(q, e, path)
@@ -262,6 +298,8 @@ class _Scanner:
         # reads as back text (`std::vector`): no card here may take it
         cut = next((i for i in back_idx if self._plugin_inline(i)), None)
         seeds = self._take_schedule(f0, nxt - 1 if cut is None else cut - 1)
+        if not seeds and cut is None and not self.marker_lines:
+            seeds = self._schedule_past_back(nxt)
         if cut is not None:
             self._drop_schedules(cut, nxt, f0)
         front_orig, front_masked = lines.joined(front_idx, lines.common_depth(front_idx))

@@ -46,7 +46,10 @@ _LATEX_OPS_RE = re.compile(
 _OPERATOR_CHARS = frozenset("=+*/^×·÷∝≈≤≥−‖√∑∏∩∪∘²³⁻⁺ⁿ")
 _ALONE_OPERATORS = frozenset({"-", "–"})  # a hyphen only between spaces (`F-beta` is a word)
 _RELATION_CHARS = frozenset("=∝≈≤≥≡∼≃")
+# inline `$…$` only: what a card of the author's states (`stated_values`)
 _INLINE_MATH_RE = re.compile(r"(?<![\\$])\$(?!\$)([^$\n]{1,500}?)(?<![\\\s])\$(?!\$)")
+# math in a sentence: inline `$…$`, or display `$$…$$` written inside a line of prose
+_MATH_RE = re.compile(r"(?<![\\$])(\$\$)([^$]{1,500}?)\$\$|(?<![\\$])(\$)(?!\$)([^$\n]{1,500}?)(?<![\\\s])\$(?!\$)")
 _TRAILING_PUNCT = ",;:.!?"
 
 
@@ -109,20 +112,21 @@ def redact(text: str, formulas: list[Formula] | tuple[()]) -> str:
     formulas = list(formulas[:_MAX_FORMULAS])
     out: list[str] = []
     last = 0
-    for m in _INLINE_MATH_RE.finditer(text):
+    for m in _MATH_RE.finditer(text):
         out.append(_redact_prose(text[last:m.start()], formulas))
-        out.append(_redact_math(m.group(0), m.group(1), formulas))
+        fence, latex = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        out.append(_redact_math(m.group(0), latex, formulas, fence))
         last = m.end()
     out.append(_redact_prose(text[last:], formulas))
     return "".join(out)
 
 
-def _redact_math(whole: str, latex: str, formulas: list[Formula]) -> str:
+def _redact_math(whole: str, latex: str, formulas: list[Formula], fence: str = "$") -> str:
     rel = _RELATION_RE.search(latex)
     if rel is not None:
         stated = latex[rel.end():]
         if _states(_symbols(stated, latex=True), 1, formulas) or _is_result(stated, formulas):
-            return f"${latex[:rel.end()].rstrip()} {_LATEX_ELLIPSIS}$"
+            return f"{fence}{latex[:rel.end()].strip()} {_LATEX_ELLIPSIS}{fence}"
         return whole
     ops = len(_LATEX_OPS_RE.findall(latex))
     if ops and _states(_symbols(latex, latex=True), ops, formulas):

@@ -38,6 +38,12 @@ _RELATIONS = {
 _RELATION_RE = re.compile(
     r"=|\\(?:approx|simeq|sim|propto|leq?|geq?|equiv)(?![A-Za-z])|[≈∼≃∝≤≥≡]")
 _NOT_A_NAME_RE = re.compile(r"\\(?:[a-zA-Z]+|.)|[{}\s\d.,;:+\-*/^_()\[\]|&!<>=']")
+# a bracket of the formula: `(`, `[`, `\{`, `\langle`, `\lvert`, … and `\left<delim>`; the
+# group names whether it opens (`(`, `[`, `\l…`) or closes
+_BRACKET_RE = re.compile(
+    r"(?P<open>[(\[]|\\left\s*(?:\\[a-zA-Z]+|\\.|.)|\\\{|\\(?:lbrace|langle|lvert|lVert|lceil"
+    r"|lfloor)(?![a-zA-Z]))|(?P<close>[)\]]|\\right\s*(?:\\[a-zA-Z]+|\\.|.)|\\\}|\\(?:rbrace"
+    r"|rangle|rvert|rVert|rceil|rfloor)(?![a-zA-Z]))")
 
 
 def _top_level(latex: str) -> list[int]:
@@ -63,27 +69,53 @@ def _top_level(latex: str) -> list[int]:
     return out
 
 
+def _enclosed(latex: str, depth: list[int]) -> list[int]:
+    """How many matched brackets enclose each character (at brace depth 0): `(…)`, `[…)`,
+    `\\{…\\}`, `\\left< … \\right>`, `\\langle … \\rangle`, `\\lvert … \\rvert`. A bracket
+    that is never closed (the bra `\\langle a|`, a typo) encloses nothing."""
+    n = len(latex)
+    change = [0] * (n + 1)
+    opened: list[int] = []
+    pos = 0
+    while pos < n:
+        if depth[pos] != 0:
+            pos += 1
+            continue
+        m = _BRACKET_RE.match(latex, pos)
+        if m is None:
+            pos += 2 if latex[pos] == "\\" else 1
+            continue
+        if m.group("open") is not None:
+            opened.append(m.end())
+        elif opened:
+            change[opened.pop()] += 1
+            change[m.start()] -= 1
+        pos = m.end()
+    out = [0] * n
+    level = 0
+    for i in range(n):
+        level += change[i]
+        out[i] = level
+    return out
+
+
 def _parts(latex: str, depth: list[int]) -> list[tuple[int, int]]:
     """Spans of the equations written side by side (split at top-level separators,
     outside parentheses, brackets and the rows of a `cases` or matrix environment)."""
     spans: list[tuple[int, int]] = []
     start = 0
-    parens = 0
+    enclosed = _enclosed(latex, depth)
     envs = 0
     pos = 0
     n = len(latex)
     while pos < n:
         ch = latex[pos]
         if depth[pos] == 0:
-            if ch in "([":
-                parens += 1
-            elif ch in ")]" and parens > 0:
-                parens -= 1
-            elif ch == "\\" and (m := _NESTED_ENV_RE.match(latex, pos)) is not None:
+            if ch == "\\" and (m := _NESTED_ENV_RE.match(latex, pos)) is not None:
                 envs = envs + 1 if m.group(1) == "begin" else max(envs - 1, 0)
                 pos = m.end()
                 continue
-            elif parens == 0 and envs == 0:
+            if enclosed[pos] == 0 and envs == 0:
                 m = _SEP_RE.match(latex, pos)
                 if m is not None:
                     spans.append((start, pos))
@@ -94,21 +126,17 @@ def _parts(latex: str, depth: list[int]) -> list[tuple[int, int]]:
     return spans
 
 
-def _left_side(latex: str, depth: list[int], a: int, b: int) -> tuple[str, str] | None:
+def _left_side(latex: str, depth: list[int], enclosed: list[int], a: int,
+               b: int) -> tuple[str, str] | None:
     """The source left of the first top-level relation (`=`, `\\approx`, `\\le`, …) in
     latex[a:b] when it reads as a name, and the relation as the front shows it."""
-    parens = 0
     i = a
     while i < b:
         ch = latex[i]
         if depth[i] != 0:
             i += 1
             continue
-        if ch in "([":
-            parens += 1
-        elif ch in ")]" and parens > 0:
-            parens -= 1
-        m = None if parens else _RELATION_RE.match(latex, i, b)
+        m = None if enclosed[i] else _RELATION_RE.match(latex, i, b)
         if m is None:  # `\Pr(X = k) = …` defines `\Pr(X = k)`
             i = i + 2 if ch == "\\" else i + 1  # `\=`, `\{`: an escape, no relation
             continue
@@ -146,8 +174,9 @@ def equation_sides(latex: str) -> list[tuple[str, str]]:
     depth = _top_level(text)
     sides: list[tuple[str, str]] = []
     parts = _parts(text, depth)
+    enclosed = _enclosed(text, depth)
     for k, (a, b) in enumerate(parts):
-        side = _left_side(text, depth, a, b)
+        side = _left_side(text, depth, enclosed, a, b)
         if side is None or _QUALIFIER_RE.match(side[0]):
             continue  # `\quad \text{for } i = 1` is the formula's condition, not a name
         if k + 1 < len(parts) and _DOTS_RE.match(text, parts[k + 1][0]):

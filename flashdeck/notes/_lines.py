@@ -17,7 +17,11 @@ from typing import Any, NamedTuple
 from flashdeck.notes._marks import TAG_CHAR
 from flashdeck.notes.names import NoteNames
 from flashdeck.notes._mask import COMMENT as COMMENT_CHAR
-from flashdeck.notes._mask import OPAQUE, mask_text
+from flashdeck.notes._mask import OPAQUE, mask_text, unlinked
+
+# the fenced blocks Obsidian (`query`, `base`) and its plugins (Dataview, Tasks) run as a
+# query and show as its results
+QUERY_FENCES = frozenset({"dataview", "dataviewjs", "query", "tasks", "base"})
 
 # line kinds
 BLANK, TEXT, VERBATIM, HEADING, BREAK, CALLOUT, COMMENTED = range(7)
@@ -183,6 +187,9 @@ class Lines:
     # fences whose info string is a slip of `flashdeck-exercise` (```flashdeck-exercises,
     # ```Flashdeck-Exercise, ```flashdeck exercise): code to markdown, no card, so said
     misnamed_exercise_fences: list[Fence]
+    # ```dataview, ```dataviewjs, ```query, ```tasks, ```base blocks: a plugin's live query,
+    # shown in Obsidian as its results (which no card can show), never as this code
+    query_fences: list[Fence]
     math_blocks: list[tuple[int, int]]
     warnings: list[tuple[int, str]]  # (body line, message)
     # the lines of tables: a `::` in a cell (`| std::map | O(log n) |`) is no separator
@@ -319,6 +326,8 @@ def read_lines(body: list[str], offset: int, title: str, end_marker: str = "",
         exercise_fences=[f for f in blocks.fences
                          if f.info.split()[:1] == [EXERCISE_FENCE]],
         misnamed_exercise_fences=[f for f in blocks.fences if misnamed_exercise_fence(f.info)],
+        query_fences=[f for f in blocks.fences
+                      if f.info.split()[:1] and f.info.split()[0].lower() in QUERY_FENCES],
         math_blocks=blocks.math_blocks,
         warnings=warnings,
         table_rows=blocks.table_rows,
@@ -528,12 +537,12 @@ def _classify(
     demoted: set[int] = set()
     heading_cards: set[int] = set()
     for start, end, _level, markup, _content in blocks.headings:
-        if markup.startswith("#") and "::" in masked[start]:
+        if markup.startswith("#") and "::" in unlinked(masked[start]):
             demoted.add(start)
             heading_cards.add(start)
             continue
         if markup in ("=", "-") and (
-            end - start > 2 or any("::" in masked[i] for i in range(start, end - 1))
+            end - start > 2 or any("::" in unlinked(masked[i]) for i in range(start, end - 1))
             or (end_marker and masked[end - 1].strip() == end_marker)
         ):
             # `Q::A` or a whole multi-line card directly above a `---` separator, or a
@@ -560,7 +569,7 @@ def _classify(
         m = _CALLOUT_RE.match(body[start], columns[start][d])
         if m:
             column = boxes.content_column[start]
-            if column <= m.start(3) and "::" in masked[start][m.start(3) - column:]:
+            if column <= m.start(3) and "::" in unlinked(masked[start][m.start(3) - column:]):
                 # `> [!tip] Term::Def`: a card in the title, as the plugin reads the line
                 heading_cards.add(start)
                 continue

@@ -167,3 +167,17 @@ def line_of(line_starts: list[int], pos: int) -> int:
     """The index of the line holding offset `pos`."""
     return bisect_right(line_starts, pos) - 1
 
+
+
+# a link's text (`[tokio::sync](https://…)`) and a wiki link (`[[Note|std::vector]]`): a `::`
+# there is a path or a name, never a card's separator (the card cut inside the link, its
+# front a fragment with an unclosed `[`)
+_LINKED_RE = re.compile(r"\[\[[^\[\]\n]{1,2000}\]\]|\[[^\[\]\n]{1,2000}\]\((?=[^\s)])")
+
+
+def unlinked(masked: str) -> str:
+    """`masked` with the colons of link texts and wiki links masked: where `::` is looked
+    for as a card's separator."""
+    if "::" not in masked or "[" not in masked:
+        return masked
+    return _LINKED_RE.sub(lambda m: m.group().replace(":", OPAQUE), masked)

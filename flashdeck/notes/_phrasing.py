@@ -27,6 +27,15 @@ def _em(text: str) -> str:
     return f"*{text}*" if text and "*" not in text and "_" not in text else text
 
 
+# a colon ending a heading (`#### _proof:_`), inside its emphasis or not: the front adds its
+# own `: …` or `?` after the place ("proof:: S = ?", "… › proof:?" before)
+_TRAILING_COLON_RE = re.compile(r":(\s*[_*]*)\s*$")
+
+
+def _no_colon(place: str) -> str:
+    return _TRAILING_COLON_RE.sub(r"\1", place.rstrip())
+
+
 def summary_front(title: str) -> str:
     title = title.strip()
     if title.endswith("?"):
@@ -53,7 +62,7 @@ def formula_front(latex: str, title: str, heading: str = "", intro: str = "",
     formula then also with its introducing sentence); else by the note and heading.
     """
     sides = equation_sides(latex)
-    place = " › ".join(p for p in (title.strip(), heading.strip()) if p)
+    place = _no_colon(" › ".join(p for p in (title.strip(), heading.strip()) if p))
     where = _em(place if with_heading else title)
     if sides:  # `\log_2(n!) \approx …` is asked "log₂(n!) ≈ ?", as `F_1 = …` is "F₁ = ?"
         asks = [f"${name}$ {relation} ?" for name, relation in sides]

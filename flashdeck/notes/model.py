@@ -84,8 +84,13 @@ from typing import Any, Literal, get_args
 # exercise made no card and nothing said so. A tag is read as Obsidian reads it: through
 # emoji and symbols (`#flashcards/🧠-ml` was deck `flashcards`), not all digits (`#🧠`), and
 # in bold or struck (`**#flashcards**` tags the note; a bold tag-only line is no answer).
-# 27: 26 (hD) and 26 (hE) together.
-PARSER_VERSION = 27
+# 26 (hF, its own 26): formulas named outside `\{…\}`, `\left…\right`, `\langle…\rangle`;
+# an Excalidraw drawing's data and banner give no cards; `::` inside a link is no separator;
+# a heading ending in a colon asks `… › _proof_: S = ?`; query blocks (```dataview…) are no
+# answer; a question callout with no title asks its first line; a plugin schedule under a
+# `___` rule or a callout after a multi-line back seeds that card.
+# 27: 26 (hD) and 26 (hE) together. 28: 27 and 26 (hF) together.
+PARSER_VERSION = 28
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"

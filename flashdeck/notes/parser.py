@@ -8,6 +8,7 @@ It never raises: an unexpected failure becomes an error Problem on the note.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from pathlib import PurePath
 
@@ -81,6 +82,8 @@ def parse_note(
 
 def _parse(text: str, path: str, settings: ParserSettings, title: str | None) -> ParsedNote:
     frontmatter = split_frontmatter(text.split("\n"), path)
+    if _DRAWING_KEY in frontmatter.data:
+        frontmatter.body_lines = _drawing_notes(frontmatter.body_lines)
     note = _note_meta(frontmatter, path, title)
     lines = read_lines(frontmatter.body_lines, frontmatter.offset, note.title,
                        settings.multiline_end_marker, note.aliases)
@@ -150,6 +153,32 @@ def _parse(text: str, path: str, settings: ParserSettings, title: str | None) ->
 def _first_word(info: str) -> str:
     word = info.split()[0]
     return word if len(word) <= 40 else word[:40] + "…"
+
+
+# Obsidian's Excalidraw plugin keeps a drawing as a markdown file (`x.excalidraw.md`, or any
+# name) marked by this frontmatter key: the author's notes, then the drawing's data from a
+# `# Text Elements` / `# Excalidraw Data` heading on (its shape labels, with block ids, and
+# the scene); a banner line `==⚠ Switch to EXCALIDRAW VIEW…==` opens the body
+_DRAWING_KEY = "excalidraw-plugin"
+_DRAWING_DATA_RE = re.compile(r"#{1,6}\s+(?:Text Elements|Excalidraw Data)\s*$")
+_DRAWING_BANNER = "==⚠"
+
+
+def _drawing_notes(body: list[str]) -> list[str]:
+    """The lines of a drawing that are its notes: the banner and the drawing's data (and a
+    `%%` opening its hidden part) blanked, so that no card comes from the banner (a cloze
+    asking `[...]` for "Switch to EXCALIDRAW VIEW…") or a shape's label (`::` in a label
+    gave cards of fragments), and every line keeps its number."""
+    lines = list(body)
+    end = next((i for i, line in enumerate(lines) if _DRAWING_DATA_RE.match(line)), len(lines))
+    while end > 0 and lines[end - 1].strip() in ("", "%%"):
+        end -= 1
+    for i in range(end, len(lines)):
+        lines[i] = ""
+    for i in range(end):
+        if lines[i].lstrip().startswith(_DRAWING_BANNER):
+            lines[i] = ""
+    return lines
 
 
 def _note_meta(frontmatter: Frontmatter, path: str, title_arg: str | None) -> ParsedNote:

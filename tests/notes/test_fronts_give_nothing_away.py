@@ -185,7 +185,7 @@ def test_cloze_syntax_in_a_question_heading_or_title_reads_as_text(cli, tmp_path
     ]
     # the callout whose answer is a cloze says so, instead of "has no body"
     assert [(w["line"], w["message"]) for w in report["warnings"]] == [
-        (15, "question callout's body holds only other cards or comments; no card")]
+        (15, "question callout's body holds only other cards, comments or queries; no card")]
 
 
 def test_the_title_is_not_one_of_its_own_other_names(cli, tmp_path) -> None:
