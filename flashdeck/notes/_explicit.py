@@ -142,7 +142,22 @@ class _Scanner:
             while e < n and kinds[e] in _RUNNABLE and quote_keys[e] == key:
                 e += 1
             i = self._scan_run(i, e)
+        self._unclaimed_schedules()
         return self.found
+
+    def _unclaimed_schedules(self) -> None:
+        """One warning for the plugin schedules no card of the note took (those dropped
+        with a reason of their own are marked used): a user of the plugin's custom
+        separators (`—`, `;;`) or cloze patterns, which are not read here, had every card of
+        the note given nothing, its review history lost without a word."""
+        left = [k for k, used in enumerate(self.used) if not used]
+        if not left:
+            return
+        more = f" (and {len(left) - 1} more in this note)" if len(left) > 1 else ""
+        self._warn(self.schedule_lines[left[0]], (
+            f"this plugin schedule belongs to no card here{more}: flashdeck reads the"
+            " plugin's `::`, `:::`, `?`, `??` and its three cloze kinds, not custom"
+            " separators or cloze patterns set in the plugin (FORMAT.md)"))
 
     def _warn(self, idx: int, message: str) -> None:
         self.found.warnings.append((idx, message))

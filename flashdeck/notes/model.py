@@ -90,7 +90,8 @@ from typing import Any, Literal, get_args
 # answer; a question callout with no title asks its first line; a plugin schedule under a
 # `___` rule or a callout after a multi-line back seeds that card.
 # 27: 26 (hD) and 26 (hE) together. 28: 27 and 26 (hF) together.
-PARSER_VERSION = 28
+# 29: the plugin schedules no card takes are said, once per note (custom separators).
+PARSER_VERSION = 29
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"

@@ -404,3 +404,41 @@ def test_a_schedule_an_older_flashdeck_could_not_read_seeds_the_card_on_the_next
     assert (cards[basic]["state"], cards[basic]["due"]) == ("review", "2026-11-24T08:15:00+00:00")
     assert cards[forward]["state"] == "learning"  # its own answer counts, not the comment
     assert cli("--collection", col, "doctor").code == 0
+
+
+CUSTOM_SEPARATORS = """\
+---
+tags: [flashcards/geo]
+---
+# Rivers
+
+Which river runs through Lyon? — The Rhône
+<!--SR:!2026-12-03,4,250-->
+
+Which river runs through Basel? — The Rhine
+<!--SR:!2026-12-05,6,270-->
+
+Which river runs through Porto? — The Douro
+<!--SR:!2026-12-06,6,270-->
+
+Capital of Peru::Lima
+<!--SR:!2026-12-04,3,250-->
+"""
+
+
+def test_schedules_no_card_takes_are_said_once_per_note() -> None:
+    """A plugin user's custom separator (`—` set in the plugin) is not read: those cards
+    are not made, and their schedules (the user's review history) went without a word. One
+    warning now names the first and counts the rest; the `::` card keeps its own."""
+    note = parse_note(CUSTOM_SEPARATORS, "Rivers.md")
+    [card] = note.cards
+    assert card.front == "Capital of Peru" and card.sr == SRSeed(date(2026, 12, 4), 3, 250)
+    [problem] = note.problems
+    assert (problem.line, problem.severity) == (7, "warning")  # the first, under Lyon
+    assert "belongs to no card here (and 2 more in this note)" in problem.message
+    assert "custom separators" in problem.message
+
+
+def test_a_note_whose_schedules_all_have_cards_says_nothing() -> None:
+    note = parse_note(CUSTOM_SEPARATORS.replace(" — ", "::"), "Rivers.md")
+    assert len(note.cards) == 4 and note.problems == []
