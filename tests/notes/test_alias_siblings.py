@@ -5,7 +5,7 @@ Union?` came right after `IoU of two disjoint boxes` (and the formula asked `IoU
 
 from __future__ import annotations
 
-from support.notes import write_note
+from support.notes import answer_the_day, write_note
 
 from flashdeck.notes.parser import parse_note
 
@@ -29,13 +29,6 @@ What happens when one box holds the other?::the small area over the large area
 So that predicting everything is punished: the union grows with every wrong pixel.
 """
 
-
-def answer_the_day(cli, col) -> list[int]:
-    seen = []
-    while (nxt := cli("--collection", col, "next", "--json").json) and nxt.get("card"):
-        seen.append(nxt["card"]["id"])
-        assert cli("--collection", col, "answer", seen[-1], "good").code == 0
-    return seen
 
 
 def test_a_card_showing_another_name_never_comes_on_the_day_of_the_aliases_card(

@@ -7,7 +7,7 @@ cousin `TP / (TP + FN)`) is another fact: those cards come the same day as befor
 
 from __future__ import annotations
 
-from support.notes import write_note
+from support.notes import answer_the_day, write_note
 
 from flashdeck.notes.parser import parse_note
 
@@ -38,13 +38,6 @@ $$FDR = \\frac{FP}{TP + FP}$$
 DAY1 = "2026-12-01T09:00:00+01:00"
 DAY2 = "2026-12-02T09:00:00+01:00"
 
-
-def answer_the_day(cli, col) -> list[int]:
-    seen = []
-    while (nxt := cli("--collection", col, "next", "--json").json) and nxt.get("card"):
-        seen.append(nxt["card"]["id"])
-        assert cli("--collection", col, "answer", seen[-1], "good").code == 0
-    return seen
 
 
 def test_a_cloze_or_basic_card_and_the_formula_stating_the_same_never_share_a_day(

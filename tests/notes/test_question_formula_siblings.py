@@ -5,7 +5,7 @@ answered the other waits for another day. Before, `How is the F1 score computed?
 
 from __future__ import annotations
 
-from support.notes import write_note
+from support.notes import answer_the_day, write_note
 
 NOTE = """\
 ---
@@ -39,14 +39,6 @@ Perfect F1::1
 DAY1 = "2026-12-01T09:00:00+01:00"
 DAY2 = "2026-12-02T09:00:00+01:00"
 
-
-def answer_the_day(cli, col) -> list[int]:
-    """Every card the day gives, answered Good in turn: their ids, in order."""
-    seen = []
-    while (nxt := cli("--collection", col, "next", "--json").json) and nxt.get("card"):
-        seen.append(nxt["card"]["id"])
-        assert cli("--collection", col, "answer", seen[-1], "good").code == 0
-    return seen
 
 
 def test_a_formula_in_a_questions_answer_never_comes_on_the_day_the_question_is_answered(

@@ -31,3 +31,13 @@ def shown_answer(cli, tmp_path: Path, name: str, text: str):
     assert cli("--collection", col, "import", vault).code == 0
     [card] = cli("--collection", col, "list", "--json").json
     return cli("--collection", col, "show", card["id"], "--answer")
+
+
+def answer_the_day(cli, col) -> list[int]:
+    """Every card `flashdeck next` gives today, answered Good in turn: their ids, in order
+    (`cli`: the tests' command-line fixture)."""
+    seen = []
+    while (nxt := cli("--collection", col, "next", "--json").json) and nxt.get("card"):
+        seen.append(nxt["card"]["id"])
+        assert cli("--collection", col, "answer", seen[-1], "good").code == 0
+    return seen
