@@ -182,7 +182,10 @@ def cmd_check(args) -> int:
             _print_problems(report)
             return code
         _print_problems(report)
-        print(f"{count(report.notes_imported, 'note')} with cards,"
+        # the notes read, and how many of them gave a card: "2 notes with cards, 0 cards"
+        # said of two tagged notes that gave none
+        with_cards = sum(1 for note in notes if note.cards)
+        print(f"{count(report.notes_imported, 'note')} read ({with_cards} with cards),"
               f" {count(report.cards_added, 'card')},"
               f" {count(report.notes_skipped, 'untagged note')} skipped,"
               f" {count(len(report.errors), 'error')}, {count(len(report.warnings), 'warning')}")

@@ -31,3 +31,13 @@ def test_check_lines_fit_80_columns(cli, tmp_path, monkeypatch):
     [long] = [line for line in lines if "我今天" in line]
     assert long.endswith("…")
     assert any(line.endswith("flashcards/zh        短") for line in lines), lines
+
+
+def test_the_summary_tells_notes_read_from_notes_that_gave_cards(cli, tmp_path):
+    """Two tagged notes of prose only said "2 notes with cards, 0 cards"."""
+    vault = tmp_path / "vault"
+    write_note(vault, "Prose.md", "---\ntags: [flashcards]\n---\n# Reading list\n\nBooks.\n")
+    write_note(vault, "Rivers.md", "#flashcards/geo\n\nWhich river runs through Lyon?::Rhône\n")
+    result = cli("check", vault)
+    assert result.code == 0
+    assert result.out.splitlines()[-1].startswith("2 notes read (1 with cards), 1 card,")
