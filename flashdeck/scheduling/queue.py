@@ -586,9 +586,14 @@ class Queue:
         clause, extra = deck_clause(self.deck)
         return sql + clause, params + extra
 
+    def _today(self) -> tuple[int, int]:
+        """Today in Unix seconds, [start, end): an answer logged after the end (the clock
+        set back since) is not one of today's."""
+        return _ts(self.day[0]), _ts(self.day[1])
+
     def _not_siblings(self) -> tuple[str, list]:
-        """SQL that leaves out the siblings of cards answered today (two parameters)."""
-        start, end = _ts(self.day[0]), _ts(self.day[1])
+        """SQL that leaves out the siblings of cards answered today (four parameters)."""
+        start, end = self._today()
         return _NOT_SIBLINGS, [start, end, start, end]
 
     def done_today(self) -> tuple[int, int]:
@@ -596,7 +601,7 @@ class Queue:
         index (no review row is read). A review logged after today's end (the clock set back
         since) is not one of today's: counted, it used up the day's limits until the clock
         caught up (no new card for days), while the counts said nothing was done today."""
-        start, end = _ts(self.day[0]), _ts(self.day[1])
+        start, end = self._today()
         new, reviews = self.col.conn.execute(
             f"SELECT (SELECT count(*) FROM reviews r INDEXED BY reviews_state"
             f" WHERE {_BEFORE} = 'new' AND r.reviewed_at >= ? AND r.reviewed_at < ?),"
@@ -662,7 +667,7 @@ class Queue:
         few = 32
         while True:
             ranked = None if self.ranking is None else self.ranking.ranked(
-                conn, now, (_ts(self.day[0]), end), self.deck, few)
+                conn, now, self._today(), self.deck, few)
             if ranked is not None:  # kept: the sibling test too (ReviewRanking._excluded)
                 found = self.ranking.passing(ranked)
                 if found is not None:
@@ -694,7 +699,7 @@ class Queue:
             "SELECT c.kind FROM reviews r INDEXED BY reviews_time CROSS JOIN cards c"
             " WHERE r.reviewed_at >= ? AND r.reviewed_at < ? AND c.id = r.card_id"
             " ORDER BY r.reviewed_at DESC, r.id DESC LIMIT 1",
-            (_ts(self.day[0]), _ts(self.day[1]))).fetchone()
+            self._today()).fetchone()
         return row is not None and row[0] == "exercise"
 
     def _new_card(self, where: str, params: list, no_exercise: bool = False
@@ -724,7 +729,7 @@ class Queue:
         # interleaved: a note that has given no new card today first (in note order), so
         # a walk of cards_new in its order that skips the notes that have; when every note
         # with a card left has given one, the one that has given fewest (then note order)
-        today = [_ts(self.day[0]), _ts(self.day[1])]
+        today = list(self._today())
         first = NewCards.UNKNOWN
         if self.new_cards is not None:  # the engine's, kept between calls
             first = self.new_cards.first_untouched(self, no_exercise)
@@ -911,8 +916,7 @@ class Queue:
         # each note's first `cap` cards that pass, note by note in the index's order, until
         # no note further on could come before the cap-th key found (its first card would
         # have turn 1 at best, and a later note)
-        given = dict(conn.execute(_TOUCHED_NOTE_COUNTS,
-                                  (_ts(self.day[0]), _ts(self.day[1]))).fetchall())
+        given = dict(conn.execute(_TOUCHED_NOTE_COUNTS, self._today()).fetchall())
         per_note = ("SELECT c.id, c.position FROM cards c INDEXED BY cards_new" + where
                     + " AND c.note_id = ? ORDER BY c.position, c.id LIMIT ?")
         next_note = ("SELECT c.note_id FROM cards c INDEXED BY cards_new"
