@@ -255,13 +255,10 @@ def _usable_streams() -> None:
 
 def _closed_pipe() -> int:
     """`flashdeck list --json | head`: the reader went away; that is fine, exit 0 (as git and
-    ripgrep do). Point stdout at devnull so the interpreter's final flush does not fail again
-    (Python docs, SIGPIPE). A command whose exit code is a verdict keeps it itself
-    (`commands.reader_gone`)."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)
-    return 0
+    ripgrep do). A command whose exit code is a verdict keeps it itself."""
+    from flashdeck.commands import reader_gone
+
+    return reader_gone(0)
 
 
 def _unwritable(exc: OSError) -> int:

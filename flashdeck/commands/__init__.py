@@ -93,7 +93,8 @@ def print_json_stream(items) -> None:
 
 def reader_gone(code: int) -> int:
     """stdout's reader went away (`| head`): stdout to devnull (nothing more to say there, and
-    the interpreter's last flush must not fail), and the command's own exit code, not the
+    the interpreter's last flush must not fail; Python docs, SIGPIPE), and the command's own
+    exit code, not the
     CLI's 0 for a closed pipe, where that code carries a verdict (`check`, `import`: notes
     failed; `exercise --check`: the answer was wrong): a script's `set -o pipefail` still
     sees it."""
