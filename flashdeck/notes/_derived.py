@@ -8,7 +8,6 @@ it. Each kind's function says which lines its cards took, and later kinds leave 
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -22,6 +21,7 @@ from flashdeck.notes._giveaway import (
     Formula,
     formula,
     formula_values,
+    greek_letter,
     has_operator,
     might_state,
     redact,
@@ -784,12 +784,7 @@ def _as_read(text: str) -> str:
 
 
 def _command_read(m: re.Match) -> str:
-    name = m.group(1)
-    case = "CAPITAL" if name[0].isupper() else "SMALL"
-    try:
-        return f" {unicodedata.lookup(f'GREEK {case} LETTER {name.upper()}')} "
-    except KeyError:
-        return f" {name} "
+    return f" {greek_letter(m.group(1)) or m.group(1)} "
 
 
 def formula_siblings(cards: list[Draft]) -> None:

@@ -260,12 +260,18 @@ def _command_symbol(m: re.Match) -> str:
     if name in ("text", "mathrm", "operatorname", "mathit", "mathbf", "mathcal", "textrm",
                 "mathsf", "boldsymbol", "bm"):
         return " "  # the braces' content stays as letters
+    letter = greek_letter(name)
+    return f" {letter} " if letter else " "
+
+
+def greek_letter(name: str) -> str | None:
+    """The letter a LaTeX command names (`sigma` σ, `Delta` Δ, `lambda` λ), else None."""
     greek = _GREEK_NAMES.get(name.lower(), name.lower())
-    case = "CAPITAL" if name[0].isupper() else "SMALL"
+    case = "CAPITAL" if name[:1].isupper() else "SMALL"
     try:
-        return " " + unicodedata.lookup(f"GREEK {case} LETTER {greek.upper()}") + " "
+        return unicodedata.lookup(f"GREEK {case} LETTER {greek.upper()}")
     except KeyError:
-        return " "
+        return None
 
 
 # -- one fact stated twice: a card of the author's and a display formula ---------------------
