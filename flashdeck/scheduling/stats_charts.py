@@ -96,6 +96,10 @@ def _month_marks(start, end, lead: int, first_week: int, weeks: int) -> str:
             names.append((week - first_week, f"{firsts[0]:%b}"))
         elif week == first_week:
             names.append((0, f"{max(days[0], start):%b}"))
+    if len(names) > 1 and names[0][1] != names[1][1] and names[1][0] < len(names[0][1]) + 1:
+        # the first column's month is a courtesy: it gives way to the 1st of the next month
+        # rather than hide it ("Dec    Feb" with January's 1st unnamed)
+        names.pop(0)
     free = 0  # the first column not taken by a name
     for column, name in names:
         if column >= free and column + len(name) <= len(marks) + 2:

@@ -332,3 +332,25 @@ def test_every_line_of_the_summary_fits_the_terminal(cli, learned, monkeypatch, 
             out = cli("--collection", collection, "stats").out
             assert max(len(line) for line in out.splitlines()) <= columns, out
             assert _unwrapped(out) == wide  # nothing lost, only wrapped
+
+
+def test_the_first_weeks_month_gives_way_to_the_next_1st():
+    """The first column is named after its month even without a 1st in it. When the next
+    column holds a 1st, the two names touched and the real one was dropped: "Dec  Feb",
+    January unnamed. The courtesy name now gives way."""
+    from datetime import date
+
+    from flashdeck.scheduling.stats_charts import _month_marks
+
+    start = date(2025, 12, 24)  # a Wednesday: the first week (from Monday the 22nd) has no 1st
+    end = date(2026, 3, 20)
+    lead = start.weekday()
+    weeks = (lead + (end - start).days + 1 + 6) // 7
+    marks = _month_marks(start, end, lead, 0, weeks)
+    assert marks.split() == ["Jan", "Feb", "Mar"], marks
+    assert marks.index("Jan") == 1  # under the week of Monday 29 December, holding the 1st
+    # a first week long before the next 1st keeps its name
+    start, end = date(2026, 3, 2), date(2026, 5, 20)  # April's 1st is four weeks on
+    lead = start.weekday()
+    weeks = (lead + (end - start).days + 1 + 6) // 7
+    assert _month_marks(start, end, lead, 0, weeks).split() == ["Mar", "Apr", "May"]
