@@ -125,7 +125,7 @@ def cmd_answer(args) -> int:
 def cmd_undo(args) -> int:
     with open_collection(args) as col:
         engine = engine_for(col, args.now)
-        undone = engine.undo(since=engine.day()[0])  # today's answers only: history stays
+        undone = engine.undo(day=engine.day())  # today's answers only: history stays
     if args.json:
         print_json({"undone": {"card": undone.card_id, "rating": RATING_NAMES[undone.rating]}
                     if undone.done else None, "reason": undone.reason or None})

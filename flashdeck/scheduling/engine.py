@@ -277,11 +277,13 @@ class Engine:
                         self.interval(after["state"], due, now),
                         leech=bool(after["leech"]) and not before["leech"])
 
-    def undo(self, *, review_id: int | None = None, since: datetime | None = None) -> Undo:
+    def undo(self, *, review_id: int | None = None,
+             day: tuple[datetime, datetime] | None = None) -> Undo:
         """Undo one answer exactly: the answer `review_id` (the review screen undoes its own
-        session's), else the collection's last one when it was given at or after `since`
-        (the command line undoes the current scheduling day's). Anything further back is
-        history: it is never undone, and the result says why."""
+        session's), else the collection's last one when it was given within `day`, [start,
+        end) (the command line undoes the current scheduling day's). Anything further back
+        is history: it is never undone, and the result says why; so is an answer logged on
+        a later day (the clock set back since), which is that day's."""
         import json  # these two: not before the first card (PRODUCT.md §7)
 
         from flashdeck.scheduling.state import SCHEDULING_COLUMNS
@@ -310,10 +312,15 @@ class Engine:
                     f"nothing undone: that answer's row in the review log (review {last['id']},"
                     f" card {last['card_id']}) is damaged; run `flashdeck doctor`"))
             if review_id is None:
-                if since is not None and last["reviewed_at"] < _ts(since):
+                if day is not None and last["reviewed_at"] < _ts(day[0]):
                     return Undo(reason=(
                         f"nothing undone: the last answer ({self._said(last, on_card=True)})"
                         " was on an earlier day, and undo reaches only today's answers"))
+                if day is not None and last["reviewed_at"] >= _ts(day[1]):
+                    return Undo(reason=(
+                        f"nothing undone: the last answer ({self._said(last, on_card=True)})"
+                        " was logged on a later day than today (the clock was set back since),"
+                        " and undo reaches only today's answers"))
             if _synced(conn, last["id"]):
                 return Undo(reason=(
                     f"nothing undone: the last answer ({self._said(last, on_card=True)})"

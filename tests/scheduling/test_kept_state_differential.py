@@ -434,7 +434,7 @@ class KeptVersusFresh(RuleBasedStateMachine):
     def another_terminal_undoes(self):
         engine = self.terminal()
         try:
-            engine.undo(since=engine.day()[0])
+            engine.undo(day=engine.day())
         except UsageError as exc:  # the card was buried or suspended since: refused
             assert "changed since that answer" in str(exc)
 

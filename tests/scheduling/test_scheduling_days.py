@@ -182,6 +182,31 @@ def test_undo_the_next_morning_changes_nothing_and_says_so(cli, tmp_path, monkey
     assert len(cli("--collection", col, "log", "--json").json) == 3
 
 
+
+def test_undo_leaves_an_answer_logged_on_a_later_day(cli, tmp_path, monkeypatch) -> None:
+    """The clock set back (a wrong date put right): the last answer in the log is of a
+    later day. The command line's undo reaches today's answers only; it took that one back
+    all the same. Now it says why it does not, and today's own answers are undone as before."""
+    col = tmp_path / "c.db"
+    monkeypatch.setenv("FLASHDECK_NOW", "2026-11-28T21:00:00+01:00")  # the clock ran ahead
+    cli("--collection", col, "import", _vault_of(tmp_path, 5))
+    card = cli("--collection", col, "next", "--json").json["card"]
+    cli("--collection", col, "answer", card["id"], "good")
+    monkeypatch.setenv("FLASHDECK_NOW", "2026-11-24T21:00:00+01:00")  # and was put right
+    before = cli("--collection", col, "list", "--json").json
+    result = cli("--collection", col, "undo")
+    assert result.code == 0, result.err
+    assert "later day" in result.out and "only today's answers" in result.out, result.out
+    assert "2026-11-28 21:00" in result.out
+    assert len(cli("--collection", col, "log", "--json").json) == 1
+    assert cli("--collection", col, "list", "--json").json == before
+    # an answer of today: undone, the later day's left
+    card = cli("--collection", col, "next", "--json").json["card"]
+    cli("--collection", col, "answer", card["id"], "again")
+    assert cli("--collection", col, "undo", "--json").json["undone"] == {
+        "card": card["id"], "rating": "again"}
+    assert len(cli("--collection", col, "log", "--json").json) == 1
+
 # --- leeches --------------------------------------------------------------------------
 
 def test_an_unsuspended_leech_stays_unsuspended_until_as_many_lapses_again(cli, tmp_path,

@@ -40,7 +40,7 @@ def test_a_synced_answer_stays_and_undo_says_why(tmp_path, pulled):
     log, state = _log(col), tuple(col.conn.execute("SELECT * FROM cards WHERE id = ?",
                                                    (card.id,)).fetchone())
     for undo in (lambda: e.undo(), lambda: e.undo(review_id=done.review_id),
-                 lambda: e.undo(since=e.day()[0])):
+                 lambda: e.undo(day=e.day())):
         undone = undo()
         assert not undone.done
         assert "in Anki already" in undone.reason and f"card {card.id}" in undone.reason
