@@ -81,6 +81,9 @@ class FlashdeckApp(App[str]):
     # the screen or in the answer box is still copied: their copy runs first, and passes
     # the key on when nothing is selected.
     BINDINGS = [Binding("ctrl+c", "quit", show=False, system=True)]
+    # every screen's width class: `-full` from 80 columns (the supported size); below it the
+    # key bars close up so that `? Help` and `q Quit` still show down to about 70 columns
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (60, "-wide"), (80, "-full")]
 
     class Imported(Message):
         """A background import finished (`bundled`: the bundled deck on a fresh collection)."""

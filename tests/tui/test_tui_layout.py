@@ -69,6 +69,25 @@ async def test_the_key_bar_holds_every_key_uncut_at_80_columns(tmp_path):
                 assert key.region.right <= SMALL[0], key.region
 
 
+
+@pytest.mark.parametrize("columns", [70, 76])
+@run_async
+async def test_the_key_bar_closes_up_below_80_columns(tmp_path, columns):
+    """In a split pane narrower than 80 columns the key bar lost its last keys, `? Help` and
+    `q Quit` first: the one key that lists the others was cut off. Below 80 the keys now
+    close up (a space between them, none around a key), and all of them show to 70."""
+    app = app_for(_collection(tmp_path, [card("basic", "Capital of Peru?", "Lima", 3)]))
+    async with app.run_test(size=(columns, 24)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        footer = _lines(app)[-1]
+        assert footer.rstrip().endswith("? Help q Quit"), footer
+        assert "Space Show / Good u Undo" in footer, footer
+        for key in app.screen.query("Footer FooterKey"):
+            if key.display:
+                assert key.region.right <= columns, key.region
+
+
 # -- the help ---------------------------------------------------------------------------------------
 @run_async
 async def test_the_help_fits_80x24_and_scrolls_to_its_last_line(tmp_path):

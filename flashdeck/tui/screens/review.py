@@ -121,7 +121,6 @@ class ReviewScreen(Screen):
 
     # a small terminal (a split pane): the card keeps the rows and columns its padding took
     # (`flashdeck.tcss`); at 80×24 and wider nothing changes
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (60, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (16, "-tall")]
 
     def __init__(self, deck: str | None = None, first: CardView | None = None,
