@@ -124,3 +124,38 @@ def test_easy_on_a_learning_card_is_a_day_after_goods_graduation(tmp_path, cli, 
     assert out.code == 0
     info = json.loads(cli("--collection", col, "info", card, "--json").out)
     assert info["due"].startswith((T0 + timedelta(days=2)).strftime("%Y-%m-%d"))
+
+
+def test_no_learning_ahead_into_tomorrows_scheduling_day(tmp_path, cli, monkeypatch):
+    """A 10-minute step given at 03:52 ends at 04:02, in the next scheduling day (Anki makes
+    it a day-learn card, shown after the rollover). At 03:53 `next` showed it anyway
+    (learn ahead, 20 minutes) while its own counts, `due` and `list --due` said nothing was
+    left; answered then, it graduated from yesterday. Now it waits for the day it ends in,
+    and 20 minutes ahead within the day still works."""
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    monkeypatch.setenv("FLASHDECK_CONFIG", str(tmp_path / "none.toml"))
+    col = tmp_path / "c.sqlite"
+    write_note(tmp_path / "vault", "one.md", "#flashcards\n\nMitosis::one cell into two\n\n"
+                                             "Meiosis::four cells, half the chromosomes\n")
+    assert cli("--collection", col, "import", tmp_path / "vault").code == 0
+
+    def at(when, *args):
+        monkeypatch.setenv("FLASHDECK_NOW", when)
+        return cli("--collection", col, *args)
+
+    first, second = (card["id"] for card in at("2026-12-01T03:50:00+01:00", "list",
+                                                 "--json").json)
+    assert at("2026-12-01T03:52:00+01:00", "answer", first, "good").code == 0  # due 04:02
+    shown = at("2026-12-01T03:53:00+01:00", "next", "--json").json
+    assert shown["card"]["id"] == second  # the other new card first
+    assert at("2026-12-01T03:53:00+01:00", "answer", second, "good").code == 0  # due 04:03
+    shown = at("2026-12-01T03:54:00+01:00", "next", "--json").json
+    assert shown["card"] is None
+    assert shown["counts"] == {"new": 0, "learning": 0, "review": 0}
+    assert at("2026-12-01T03:54:00+01:00", "list", "--due").err == "no cards\n"
+    shown = at("2026-12-01T04:00:00+01:00", "next", "--json").json
+    assert shown["card"]["id"] == first and shown["counts"]["learning"] == 2
+    assert at("2026-12-01T04:00:00+01:00", "answer", first, "good").code == 0
+    # within the day, a step due in 3 minutes is still shown when nothing else is left
+    shown = at("2026-12-01T04:00:00+01:00", "next", "--json").json
+    assert shown["card"]["id"] == second
