@@ -159,3 +159,26 @@ def test_no_learning_ahead_into_tomorrows_scheduling_day(tmp_path, cli, monkeypa
     # within the day, a step due in 3 minutes is still shown when nothing else is left
     shown = at("2026-12-01T04:00:00+01:00", "next", "--json").json
     assert shown["card"]["id"] == second
+
+
+def test_intervals_are_named_in_ankis_units(tmp_path, cli, monkeypatch):
+    """Anki's month is a twelfth of 365 days (rslib scheduler/timespan.rs): a card due in 30
+    days is 30d, not 1mo, and one due in 161 days 5.3mo, not 5.4mo (`info`, in scheduling
+    days, as the buttons count a review card's interval); hours are
+    to a tenth (1.5h), as on Anki's buttons. Schedules seeded by the SR plugin's comments."""
+    monkeypatch.setenv("TZ", "UTC")
+    monkeypatch.setenv("FLASHDECK_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("FLASHDECK_NOW", "2026-12-02T09:00:00+00:00")
+    write_note(tmp_path / "vault", "seeded.md",
+               "#flashcards\n\nAnnual rainfall of Lima::about 16 mm\n"
+               "<!--SR:!2027-01-01,30,250-->\n\n"
+               "Driest desert::the Atacama\n<!--SR:!2027-05-12,161,250-->\n")
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", tmp_path / "vault").code == 0
+    first, second = (card["id"] for card in cli("--collection", col, "list", "--json").json)
+    assert "(in 30d)" in cli("--collection", col, "info", first).out
+    assert "(in 5.3mo)" in cli("--collection", col, "info", second).out
+    from flashdeck.scheduling.engine import format_interval
+
+    assert format_interval(timedelta(minutes=90)) == "1.5h"
+    assert format_interval(timedelta(days=548)) == "1.5y"

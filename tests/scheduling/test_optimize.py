@@ -289,7 +289,7 @@ def test_personal_parameters_change_the_intervals(tmp_path, monkeypatch, cli):
         "# mine\nparameters = [" + ", ".join(map(str, params)) + "]\n")
     monkeypatch.setenv("FLASHDECK_CONFIG", str(tmp_path / "config.toml"))
     personal = cli("--collection", path, "next", "--json").json["previews"]
-    assert personal["easy"]["interval"] in ("27d", "28d", "29d", "1mo", "1.1mo")
+    assert personal["easy"]["interval"] in ("27d", "28d", "29d", "30d", "1mo", "1.1mo")
     assert personal["again"] == default["again"]
 
 
