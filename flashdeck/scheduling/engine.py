@@ -81,22 +81,38 @@ class Hidden(NamedTuple):
 
 
 def format_interval(delta: timedelta) -> str:
-    """Anki-style: <1m, 10m, 3h, 8d, 2.1mo, 1.5y."""
+    """Anki-style: <1m, 10m, 1.5h, 8d, 30d, 2.1mo, 1.5y, as Anki's answer buttons have them
+    (rslib scheduler/timespan.rs): minutes and days whole, hours, months and years to a
+    tenth; a month is a twelfth of 365 days, so 30 days are 30d and 161 days 5.3mo (they
+    were 1mo and 5.4mo here, a month taken as 30 days); halves rounded up."""
     seconds = delta.total_seconds()
     if seconds < 60:
         return "<1m"
     minutes = seconds / 60
     if minutes < 60:
-        return f"{round(minutes)}m"
+        return f"{_half_up(minutes)}m"
     hours = minutes / 60
     if hours < 24:
-        return f"{round(hours)}h"
+        return f"{_tenths(hours)}h"
     days = hours / 24
-    if days < 30:
-        return f"{round(days)}d"
+    if days < _MONTH:
+        return f"{_half_up(days)}d"
     if days < 365:
-        return f"{days / 30:.1f}mo".replace(".0mo", "mo")
-    return f"{days / 365:.1f}y".replace(".0y", "y")
+        return f"{_tenths(days / _MONTH)}mo"
+    return f"{_tenths(days / 365)}y"
+
+
+_MONTH = 365 / 12  # Anki's month, in days
+
+
+def _half_up(x: float) -> int:
+    return int(x + 0.5)  # Rust's round for the positive amounts here
+
+
+def _tenths(x: float) -> str:
+    """One decimal, halves rounded up, without a trailing .0 (`1mo`, `1.1mo`)."""
+    tenths = int(x * 10 + 0.5)
+    return str(tenths // 10) if tenths % 10 == 0 else f"{tenths // 10}.{tenths % 10}"
 
 
 def _ts(moment: datetime) -> int:

@@ -14,7 +14,9 @@
        `flashdeck answer` in two processes agree.
      Never two exercises in a row while another new card waits (interleaved and random):
      after an exercise, the next new card is one that is not, if there is one;
-  4. when nothing else is left, learning cards due within the next 20 minutes (learn ahead);
+  4. when nothing else is left, learning cards due within the next 20 minutes (learn ahead),
+     but not past the end of the scheduling day: a step ending after the rollover is the
+     next day's, as in Anki (counted and shown then, not at 03:55 with the counts at 0);
   5. reviewing ahead (`ahead` days, asked for), when nothing else is left: studied cards due
      within that many days after today, soonest first, as early reviews (the daily review
      limit does not hold them back: the user asked for them).
@@ -645,10 +647,12 @@ class Queue:
                 card = self._new_card(where, where_params)
             if card:
                 return card
-        # 4. learn ahead
+        # 4. learn ahead, within today: a step that ends in tomorrow's scheduling day is
+        # tomorrow's (Anki makes it a day-learn card), as the counts and `list --due` have it
         card = self._first(
-            CARD_SELECT + " WHERE c.state IN ('learning', 'relearning') AND c.due <= ?" + filters
-            + " ORDER BY c.due, c.id", [_ts(now + LEARN_AHEAD), *params])
+            CARD_SELECT + " WHERE c.state IN ('learning', 'relearning') AND c.due <= ?"
+            " AND c.due < ?" + filters
+            + " ORDER BY c.due, c.id", [_ts(now + LEARN_AHEAD), _ts(day_end), *params])
         if card or self.ahead <= 0:
             return card
         # 5. review ahead: the studied cards due soonest, within the horizon

@@ -15,8 +15,11 @@ FSRS itself is the `fsrs` package. Around it, the rules an Anki user expects (ru
 - **A learning step of days ends on the day its days give** (rules 3): the `1d` of
   `["10m", "1d"]` answered on a 25-hour day's morning ends tomorrow, not 24 hours later
   (still today's scheduling day); off that day it is due at that day's start.
-- **Ordered buttons.** Fuzz is drawn per rating; after it, again < hard <= good < easy, and
-  for review cards good >= hard + 1 day and easy >= good + 1 day.
+- **Ordered buttons, fuzzed as Anki fuzzes** (rules 4, `_anki_days`): fsrs gives the memory
+  state, and the days are drawn within Anki's fuzz range, one draw for the four buttons;
+  again < hard <= good < easy, for review cards good >= hard + 1 day and easy >= good + 1
+  day, a passing review not fuzzed below the interval it had, and easy from (re)learning at
+  least a day after good's interval. (Rules 1-3 took fsrs's own fuzz, drawn per rating.)
 - **Leeches.** A lapse that brings the card to `leech_lapses` lapses (and every
   `leech_lapses` more after that) flags and suspends it; unsuspending clears the flag.
 
@@ -27,6 +30,7 @@ ordering; rules 2: a step of days was 24-hour periods) replay with the rules the
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 from copy import copy
@@ -39,8 +43,9 @@ from flashdeck.scheduling.day import (day_start, days_between,  # noqa: F401 (st
                                       scheduling_date)
 from flashdeck.scheduling.state import CardState
 
-RULES = 3  # the rules new answers follow; logged with each review (3: a step of days
-# ends on the scheduling day its days give, on 23- and 25-hour days too)
+RULES = 4  # the rules new answers follow; logged with each review (3: a step of days
+# ends on the scheduling day its days give, on 23- and 25-hour days too; 4: review intervals
+# fuzzed and bounded as Anki does it, `_anki_days`)
 RATINGS = (1, 2, 3, 4)
 _STATE_NAMES = ("learning", "review", "relearning")  # fsrs.State 1, 2, 3
 _DAY = timedelta(days=1)
@@ -230,22 +235,27 @@ def answers(card_id: int, state: CardState, now: datetime, config: Config,
     else:
         when = now
     ratings = RATINGS if only is None else _NEEDED[only]
+    # rules 4: fsrs gives the memory state unfuzzed, and the days are fuzzed here (Anki's way)
+    asked = _unfuzzed(config) if rules >= 4 else config
     if memo is None:
-        raw = {rating: _fsrs_review(card_id, state, rating, card, when, config)
+        raw = {rating: _fsrs_review(card_id, state, rating, card, when, asked)
                for rating in ratings}
     else:
-        raw = {rating: memo.review(card_id, state, rating, card, when, config)
+        raw = {rating: memo.review(card_id, state, rating, card, when, asked)
                for rating in ratings}
     # review results in whole days; steps as durations
-    days: dict[int, int] = {}
-    for rating, after in raw.items():
-        if int(after.state) == 2:
-            days[rating] = max(1, round((after.due - when) / _DAY))
-    if state.state == "review":  # as Anki orders a review card's buttons
-        if 2 in days and 3 in days:
-            days[3] = max(days[3], days[2] + 1)
-    if 3 in days and 4 in days:
-        days[4] = max(days[4], days[3] + 1)
+    if rules >= 4:
+        days = _anki_days(card_id, state, raw, config, hour, tz)
+    else:
+        days = {}
+        for rating, after in raw.items():
+            if int(after.state) == 2:
+                days[rating] = max(1, round((after.due - when) / _DAY))
+        if state.state == "review":  # as Anki orders a review card's buttons
+            if 2 in days and 3 in days:
+                days[3] = max(days[3], days[2] + 1)
+        if 3 in days and 4 in days:
+            days[4] = max(days[4], days[3] + 1)
     if 2 in days and 3 in days:
         days[2] = min(days[2], days[3])
     for rating in days:
@@ -265,6 +275,99 @@ def answers(card_id: int, state: CardState, now: datetime, config: Config,
         if result[rating].due < lower + (1 if rating != 3 else 0):
             result[rating] = replace(result[rating], due=lower + (1 if rating != 3 else 0))
     return result
+
+
+@lru_cache(maxsize=8)
+def _unfuzzed(config: Config) -> Config:
+    """`config` without fuzz: what fsrs is asked under rules 4 (one object per config, so
+    ReviewMemo keeps its results)."""
+    return replace(config, fuzz=False) if config.fuzz else config
+
+
+def _anki_days(card_id: int, state: CardState, raw: dict, config: Config, hour: int,
+               tz: tzinfo) -> dict[int, int]:
+    """The days of the ratings fsrs put in review (rules 4), fuzzed and bounded as Anki's
+    scheduler does it (rslib scheduler/states: review.rs, learning.rs, fuzz.rs): from fsrs's
+    interval before its rounding, within Anki's fuzz range, one draw for the card's four
+    buttons; a review card's passing answers never fuzzed below the interval it had (+ 1 day
+    when the interval grew), good >= hard + 1 and easy >= good + 1; easy from (re)learning at
+    least a day after good's interval, as if good had graduated. fsrs's own fuzz (py-fsrs
+    6.3) drew from a range rounded first and could land a day past its top: 11 days for an
+    interval of 7.5, where Anki keeps to 6-9."""
+    sched = scheduler(_unfuzzed(config))
+    maximum = config.maximum_interval
+    factor = random.Random(f"{card_id}:{state.version}:fuzz").random() if config.fuzz \
+        else None
+
+    def interval(after) -> float:  # fsrs's next interval, before it rounds it
+        return after.stability / sched._FACTOR * (
+            config.desired_retention ** (1 / sched._DECAY) - 1)
+
+    def fuzzed(days: float, minimum: int) -> int:
+        return _with_fuzz(factor, days, minimum, maximum)
+
+    result: dict[int, int] = {}
+    if state.state == "review":
+        previous = 0 if state.last_review is None or state.due is None else \
+            max(0, days_between(_dt(state.last_review), _dt(state.due), hour, tz))
+        lower = 0
+        for rating in (2, 3, 4):
+            if rating in raw and int(raw[rating].state) == 2:
+                days = interval(raw[rating])
+                lower = result[rating] = fuzzed(
+                    days, max(_minimum_fuzz(days, previous, maximum), lower + 1, 1))
+        if 1 in raw and int(raw[1].state) == 2:  # no relearning steps: a lapse, unfuzzed
+            result[1] = max(_round(interval(raw[1])), 1)
+        return result
+    for rating, after in raw.items():
+        if int(after.state) != 2:
+            continue
+        days = interval(after)
+        minimum = 1
+        if rating == 4 and 3 in raw:  # at least a day after good's interval
+            minimum = fuzzed(interval(raw[3]), 1) + 1
+        result[rating] = fuzzed(max(_round(days), 1), minimum)
+    return result
+
+
+def _round(x: float) -> int:
+    """Rust's f32::round for the non-negative days here (half away from zero)."""
+    return int(math.floor(x + 0.5))
+
+
+def _fuzz_bounds(days: float, minimum: int, maximum: int) -> tuple[int, int]:
+    """Anki's constrained_fuzz_bounds: the range a review interval is fuzzed within."""
+    minimum = min(minimum, maximum)
+    days = min(max(days, minimum), maximum)
+    delta = 0.0
+    if days >= 2.5:
+        delta = 1.0 + sum(factor * max(min(days, end) - start, 0.0)
+                          for start, end, factor in _FUZZ_RANGES)
+    lower = min(max(_round(days - delta), minimum), maximum)
+    upper = min(max(_round(days + delta), minimum), maximum)
+    if upper == lower and 2 < upper < maximum:
+        upper = lower + 1
+    return lower, upper
+
+
+_FUZZ_RANGES = ((2.5, 7.0, 0.15), (7.0, 20.0, 0.1), (20.0, math.inf, 0.05))
+
+
+def _with_fuzz(factor: float | None, days: float, minimum: int, maximum: int) -> int:
+    if factor is None:  # fuzz off: the interval rounded, within the bounds
+        return min(max(_round(days), min(minimum, maximum)), maximum)
+    lower, upper = _fuzz_bounds(days, minimum, maximum)
+    return int(math.floor(lower + factor * (1 + upper - lower)))
+
+
+def _minimum_fuzz(days: float, previous: int, maximum: int) -> int:
+    """Anki's minimum_review_fuzz_interval: a passing review is not fuzzed below the
+    interval it had (a day more when the interval grew)."""
+    if _round(days) > previous:
+        return previous + 1
+    if previous <= _fuzz_bounds(days, 1, maximum)[1]:
+        return previous
+    return 0
 
 
 def _step_of_days(now: datetime, step: timedelta, due: datetime, today, hour: int,

@@ -219,10 +219,11 @@ def test_an_evening_answers_interval_in_anki_history_counts_scheduling_days(
         cli, tmp_path, monkeypatch):
     """The revlog interval Anki's stats read (young/mature at 21 days): answered at 20:00, a
     card due 21 scheduling days later at 04:00 waited 20 days and 8 hours; Anki counts 21,
-    as the card's own interval says (it was logged as 20, and 9 days as 8)."""
+    as the card's own interval says (it was logged as 20, and 8 days as 7). Fuzz off: the
+    first interval is FSRS's own 8 days, not one draw of the fuzz."""
     monkeypatch.setenv("TZ", "Europe/Paris")
     config = tmp_path / "config.toml"
-    config.write_text("maximum_interval = 21\n")
+    config.write_text("maximum_interval = 21\nfuzz = false\n")
     monkeypatch.setenv("FLASHDECK_CONFIG", str(config))
     write_note(tmp_path / "vault", "Pi.md", "#flashcards\n\nPi to two decimals::3.14\n")
     path = tmp_path / "c.sqlite"
@@ -234,15 +235,15 @@ def test_an_evening_answers_interval_in_anki_history_counts_scheduling_days(
     assert at("2026-10-01T20:00:00+02:00", "import", tmp_path / "vault").code == 0
     card = str(at("2026-10-01T20:00:00+02:00", "list", "--json").json[0]["id"])
     first = at("2026-10-01T20:00:00+02:00", "answer", card, "easy", "--json").json
-    assert first["due"] == "2026-10-10T04:00:00+02:00"
+    assert first["due"] == "2026-10-09T04:00:00+02:00"
     second = at("2026-10-10T20:00:00+02:00", "answer", card, "easy", "--json").json
     assert second["due"][:10] == "2026-10-31"  # the maximum interval, 21 days
     out = tmp_path / "pi.apkg"
     assert at("2026-10-10T20:00:00+02:00", "export", "anki", out).code == 0
 
     with anki_with(tmp_path, out) as anki:
-        assert anki.db.list("SELECT ivl FROM revlog ORDER BY id") == [9, 21]
-        assert anki.db.list("SELECT lastIvl FROM revlog ORDER BY id")[1] == 9
+        assert anki.db.list("SELECT ivl FROM revlog ORDER BY id") == [8, 21]
+        assert anki.db.list("SELECT lastIvl FROM revlog ORDER BY id")[1] == 8
         assert anki.db.list("SELECT ivl FROM cards") == [21]
 
 

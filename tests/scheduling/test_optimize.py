@@ -281,14 +281,15 @@ def test_personal_parameters_change_the_intervals(tmp_path, monkeypatch, cli):
     monkeypatch.setenv("FLASHDECK_NOW", T0.isoformat())
     path = geo_collection(cli, tmp_path)
     default = cli("--collection", path, "next", "--json").json["previews"]
-    assert default["easy"]["interval"] in ("7d", "8d", "9d")  # FSRS-6: 8.3 days, fuzzed
+    # FSRS-6: 8.3 days, fuzzed within Anki's range for it (6-10 days)
+    assert default["easy"]["interval"] in ("6d", "7d", "8d", "9d", "10d")
     params = list(DEFAULT_PARAMETERS)
     params[3] = 30.0  # a learner who knows "easy" cards for a month
     (tmp_path / "config.toml").write_text(
         "# mine\nparameters = [" + ", ".join(map(str, params)) + "]\n")
     monkeypatch.setenv("FLASHDECK_CONFIG", str(tmp_path / "config.toml"))
     personal = cli("--collection", path, "next", "--json").json["previews"]
-    assert personal["easy"]["interval"] in ("27d", "28d", "29d", "1mo", "1.1mo")
+    assert personal["easy"]["interval"] in ("27d", "28d", "29d", "30d", "1mo", "1.1mo")
     assert personal["again"] == default["again"]
 
 

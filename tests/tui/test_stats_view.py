@@ -62,8 +62,8 @@ async def test_t_opens_the_stats_for_all_decks_and_escape_closes_it(collection):
         assert isinstance(app.screen, StatsScreen)
         text = screen_text(app)
         assert "Stats · all decks" in text
-        assert "Forecast: 1 due in the next 30 days" in text
-        assert "Reviews, last 365 days: 393 on 89 days" in text
+        assert "Forecast: 2 due in the next 30 days" in text
+        assert "Reviews, last 365 days: 396 on 96 days" in text
         assert "True retention" in text
         await pilot.press("end")
         await pilot.pause()
@@ -94,8 +94,8 @@ async def test_t_on_a_deck_shows_that_deck(collection):
         assert isinstance(app.screen, StatsScreen) and app.screen.deck == HARD
         text = screen_text(app)
         assert f"Stats · {HARD}" in text
-        # the hard deck's own reviews (the whole collection has 393)
-        assert "Reviews, last 365 days: 333 on 88 days" in text
+        # the hard deck's own reviews (the whole collection has 396)
+        assert "Reviews, last 365 days: 336 on 91 days" in text
 
 
 @run_async
@@ -186,7 +186,7 @@ async def test_a_200_character_deck_name_is_shown_whole_and_the_figures_start_cl
         assert LONG_DECK in title and title.endswith("Thursday 2026-10-29")
         assert "[bold]x[/bold]" in text  # the name's brackets are text, not markup
         assert lines[title_end].strip().startswith("Forecast: ")
-        assert "Reviews, last 365 days: 333 on 88 days" in text
+        assert "Reviews, last 365 days: 336 on 91 days" in text
 
 
 @run_async
@@ -211,4 +211,4 @@ async def test_a_damaged_card_state_is_named_above_the_figures(collection):
         assert "Could not compute" not in text
         assert (f"card {card}: its stored schedule is damaged (state = 'bogus'); `flashdeck"
                 " doctor --fix` sets it from its review log") in text
-        assert "Reviews, last 365 days: 393 on 89 days" in text
+        assert "Reviews, last 365 days: 396 on 96 days" in text
