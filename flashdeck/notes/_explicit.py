@@ -13,7 +13,16 @@ from typing import NamedTuple
 
 from flashdeck.notes import _cloze, _tags
 from flashdeck.notes._cards import Draft, render, seed
-from flashdeck.notes._lines import BLANK, COMMENTED, METADATA_CALLOUT, TEXT, VERBATIM, Lines
+from flashdeck.notes._lines import (
+    BLANK,
+    CALLOUT,
+    COMMENTED,
+    METADATA_CALLOUT,
+    QUESTION_CALLOUTS,
+    TEXT,
+    VERBATIM,
+    Lines,
+)
 from flashdeck.notes._mask import line_of, unlinked
 from flashdeck.notes.model import ParserSettings, SRSeed
 
@@ -121,6 +130,10 @@ class _Scanner:
             else []
         )
         self.marker_set = set(self.marker_lines)
+        # the `[!type]` lines of the callouts a back may hold (`> [!tip]` under an answer):
+        # not a question callout (a card of its own) nor the plugin's schedule callout
+        self.back_callouts = {c.start for c in lines.callouts
+                              if c.kind not in QUESTION_CALLOUTS and c.kind != METADATA_CALLOUT}
         # where a cloze's run to its end marker last stopped (line, quote key)
         self.cloze_blocked: tuple[int, tuple[int, ...]] = (-1, ())
         self.found = ExplicitCards([], [], set(), [])
@@ -192,8 +205,8 @@ class _Scanner:
         return []
 
     def _schedule_past_back(self, b: int) -> list[SRSeed | None]:
-        """The plugin reads a back up to a blank line; here a rule (`___`) or a quote
-        (`> [!tip]`) under the back ends it at line b, and the plugin's schedule comment
+        """The plugin reads a back up to a blank line; here a rule (`___`) or a question
+        callout (`> [!faq]`) under the back ends it at line b, and the plugin's schedule comment
         written under them was this card's: a migrating user's review history, lost
         silently. Taken when it stands on its own line before the next blank line, with no
         card syntax (`::`, `?`, a cloze) between."""
@@ -303,7 +316,7 @@ class _Scanner:
                 self._warn(q, f"card has an empty front (nothing above the '{sep}' line);"
                               " skipped")
             return q + 1
-        e, quoted = self._quote_in_back(q, e)
+        e = self._quote_in_back(q, e)
         end, nxt = self._back_end(q, e, path)
         back_idx = [i for i in range(q + 1, end) if self.kinds[i] != COMMENTED]
         self.found.spans.append((f0, end))
@@ -323,9 +336,11 @@ class _Scanner:
         front = render(front_orig[cut:], front_masked[cut:], cloze=cloze)
         back = ""
         if back_idx:
-            back_depth = lines.common_depth(back_idx)
-            if quoted:  # a back all quote keeps its `>`: the quote is the answer's form
-                back_depth = min(back_depth, depth)
+            # the back loses only the markers of the containers that hold the whole card
+            # (a card written in a list item or callout): a back all quote keeps its `>`,
+            # a back of one list item its `- `; they are the answer's form, as a back of
+            # two items keeps both markers
+            back_depth = lines.common_depth(front_idx + back_idx)
             back_orig, back_masked = lines.joined(back_idx, back_depth)
             back = render(back_orig, back_masked, cloze=cloze)
         if not front or not back:
@@ -400,18 +415,20 @@ class _Scanner:
             return p
         return j
 
-    def _quote_in_back(self, q: int, e: int) -> tuple[int, bool]:
-        """(end of the run, whether it grew): a back runs on into a blockquote that starts
-        inside it (`Clause 39:` then `> No free man…`), as the plugin reads a back up to a
-        blank line; a run alone stops at the quote, which dropped those lines unseen."""
+    def _quote_in_back(self, q: int, e: int) -> int:
+        """The end of the run: a back runs on into a blockquote or callout
+        that starts inside it (`Clause 39:` then `> No free man…`; `> [!tip]` under an
+        answer), as the plugin reads a back up to a blank line; a run alone stops at the
+        quote, which dropped those lines unseen. A question callout is a card of its own
+        and stays out."""
         kinds, keys = self.kinds, self.lines.quote_keys
         key = keys[q]
         k = len(key)
         n = len(kinds)
-        start = e
-        while e < n and kinds[e] in _RUNNABLE and len(keys[e]) > k and keys[e][:k] == key:
+        while e < n and len(keys[e]) > k and keys[e][:k] == key and (
+                kinds[e] in _RUNNABLE or (kinds[e] == CALLOUT and e in self.back_callouts)):
             e += 1
-        return e, e > start
+        return e
 
     def _back_end(self, q: int, e: int, path: tuple[int, ...]) -> tuple[int, int]:
         """(end of the back, line to continue at) for the separator on line q."""

@@ -1,0 +1,135 @@
+"""Cases found by running the Obsidian Spaced Repetition plugin's own parser (its
+`NoteQuestionParser`, 1.15.4, default settings) side by side with flashdeck on public
+vaults and generated notes. Each docstring gives the plugin's cards for the note; the
+expected cards are written out here, no plugin is run."""
+
+from __future__ import annotations
+
+import json
+
+from support.notes import write_note
+
+from flashdeck.notes.model import ParserSettings
+from flashdeck.notes.parser import parse_note
+
+SOFTMAX = """---
+tags: [flashcards/ml]
+---
+# Softmax
+
+Why subtract the largest logit before softmax?
+?
+The result is the same, and no exponential overflows.
+> [!tip] Remember
+> $e^{x - m}$ is at most 1.
+
+What does softmax return for equal logits?
+?
+> [!example]
+> A uniform distribution: $1/K$ each.
+<!--SR:!2026-11-20,4,270-->
+
+Is softmax invariant to scaling the logits?
+?
+No: only to adding a constant.
+> [!faq] And temperature?
+> Dividing by $T$ sharpens or flattens it.
+"""
+
+
+def _explicit(text: str, settings: ParserSettings | None = None):
+    note = parse_note(text, "vault/ML/Softmax.md", settings or ParserSettings())
+    return note, [c for c in note.cards if c.kind in ("basic", "reversed", "cloze")]
+
+
+def test_a_callout_under_an_answer_is_part_of_the_back():
+    """Plugin: back 'The result is the same…\\n> [!tip] Remember\\n> $e^{x - m}$ is at most 1.';
+    flashdeck dropped the tip from the back without a word (a plain `> quote` there was kept)."""
+    _, cards = _explicit(SOFTMAX)
+    assert (cards[0].front, cards[0].back) == (
+        "Why subtract the largest logit before softmax?",
+        "The result is the same, and no exponential overflows.\n"
+        "> [!tip] Remember\n> $e^{x - m}$ is at most 1.")
+
+
+def test_a_back_that_is_all_callout_is_a_card_with_its_schedule():
+    """Plugin: a card, back '> [!example]\\n> A uniform distribution: $1/K$ each.', scheduled
+    2026-11-20; flashdeck warned 'card has an empty back; skipped' and the card, with the
+    migrating user's review history, was gone."""
+    note, cards = _explicit(SOFTMAX)
+    assert (cards[1].front, cards[1].back) == (
+        "What does softmax return for equal logits?",
+        "> [!example]\n> A uniform distribution: $1/K$ each.")
+    assert cards[1].sr is not None and cards[1].sr.due.isoformat() == "2026-11-20"
+    assert not any("empty back" in p.message for p in note.problems)
+
+
+def test_a_question_callout_under_an_answer_stays_a_card_of_its_own():
+    """Plugin: the `[!faq]` callout is in the back of 'Is softmax invariant…?' (and no card
+    of its own: the plugin makes none from callouts). flashdeck keeps it out of that back:
+    it is a derived question card, and a back must not give another card's answer away."""
+    note, cards = _explicit(SOFTMAX)
+    assert (cards[2].front, cards[2].back) == (
+        "Is softmax invariant to scaling the logits?", "No: only to adding a constant.")
+    asked = [(c.front, c.back) for c in note.cards if c.kind == "question"]
+    assert ("And temperature?", "Dividing by $T$ sharpens or flattens it.") in asked
+
+
+def test_a_callout_in_a_back_is_shown_with_the_answer(cli, tmp_path):
+    """What `flashdeck check --json` prints for the note: the three cards, no warning."""
+    vault = tmp_path / "vault"
+    write_note(vault, "Softmax.md", SOFTMAX)
+    result = cli("check", "--json", vault)
+    assert result.code == 0
+    report = json.loads(result.out)
+    backs = [c["back"] for c in report["notes"][0]["cards"] if c["kind"] == "basic"]
+    assert backs[1] == "> [!example]\n> A uniform distribution: $1/K$ each."
+    assert "> [!tip] Remember" in backs[0]
+    assert report["warnings"] == []
+
+
+METRICS = """#flashcards/ml/metrics
+
+What is the F1 score of a precision P and a recall R?
+?
+- the harmonic mean $2PR/(P+R)$
+
+Which two rates does the F1 score combine?
+?
+- precision
+- recall
+
+- What is IoU?
+  ?
+  intersection over union
+"""
+
+
+def test_a_back_of_one_list_item_keeps_its_bullet():
+    """Plugin: back '- the harmonic mean $2PR/(P+R)$'. flashdeck printed 'the harmonic mean
+    …': a back of one bullet lost its `- `, while a back of two bullets kept both."""
+    _, cards = _explicit(METRICS)
+    assert [(c.front, c.back) for c in cards] == [
+        ("What is the F1 score of a precision P and a recall R?",
+         "- the harmonic mean $2PR/(P+R)$"),
+        ("Which two rates does the F1 score combine?", "- precision\n- recall"),
+        # a card written inside a list item still loses that item's marker (FORMAT.md)
+        ("What is IoU?", "intersection over union"),
+    ]
+
+
+def test_a_card_written_in_a_list_item_keeps_its_answers_own_list_unindented():
+    """Plugin: front '- **Name the parts of a confusion matrix**', back the four indented
+    lines as written ('  Four counts:', '  - TP…'). flashdeck drops the card's own item
+    marker and its indentation, and keeps the bullets of the list inside the answer."""
+    note = ("#flashcards/ml/metrics\n\n"
+            "- **Name the parts of a confusion matrix**\n"
+            "?\n"
+            "  Four counts:\n"
+            "  - TP, FP\n"
+            "  - FN, TN\n"
+            "<!--SR:!2026-10-02,30,250-->\n")
+    _, cards = _explicit(note)
+    assert [(c.front, c.back) for c in cards] == [
+        ("**Name the parts of a confusion matrix**", "Four counts:\n- TP, FP\n- FN, TN")]
+    assert cards[0].sr is not None
