@@ -17,6 +17,7 @@ from flashdeck.notes._lines import (
     BLANK,
     CALLOUT,
     COMMENTED,
+    HEADING,
     METADATA_CALLOUT,
     QUESTION_CALLOUTS,
     TEXT,
@@ -107,6 +108,17 @@ def _leading_tags(masked: str, settings_tags: tuple[str, ...],
             deck = tag
         pos = m.end()
     return deck, pos
+
+
+def _heading_text(orig: str, masked: str) -> tuple[str, str, int]:
+    """A heading line without its closing `#`s, and where its text starts (after the
+    opening `#`s)."""
+    opener = _ATX_OPEN_RE.match(masked)
+    start = opener.end() if opener else 0
+    closer = _ATX_CLOSE_RE.search(masked)
+    if closer is not None and closer.start() > start:
+        orig, masked = orig[: closer.start()], masked[: closer.start()]
+    return orig, masked, start
 
 
 class _Scanner:
@@ -271,11 +283,7 @@ class _Scanner:
             if callout is not None:  # `> [!tip] Term::Def` loses its `[!tip]`
                 start = callout.end()
             else:  # `## Term::Def` loses its `#`s and closing `#`s
-                opener = _ATX_OPEN_RE.match(masked)
-                start = opener.end() if opener else 0
-                closer = _ATX_CLOSE_RE.search(masked)
-                if closer is not None and closer.start() > start:
-                    orig, masked = orig[: closer.start()], masked[: closer.start()]
+                orig, masked, start = _heading_text(orig, masked)
         deck, cut = _leading_tags(masked, self.tags, start)
         seps = unlinked(masked)  # `[tokio::sync](…)`: no separator
         sep = ":::" if ":::" in seps[cut:] else "::"
@@ -304,6 +312,15 @@ class _Scanner:
         elif not lines.body[q].lstrip().startswith(">"):
             f0 = self._lead_in(p)  # a bare `?` after a quote: the front is all above it
         front_idx = [i for i in range(f0, q) if self.kinds[i] != COMMENTED]
+        heading_front = False
+        if not front_idx:
+            h = self._heading_over(q)
+            if h is not None:
+                # `### Reverse an array` over the `?` line: the heading is the front (it
+                # stays a heading: breadcrumbs, sections and exercises still see it)
+                f0 = h
+                front_idx = [h]
+                heading_front = True
         if not front_idx:
             marker = _ITEM_MARKER_RE.match(lines.body[q])
             if marker is not None and q > 0 and self.kinds[q - 1] == TEXT:
@@ -331,7 +348,10 @@ class _Scanner:
         if cut is not None:
             self._drop_schedules(cut, nxt, f0)
         front_orig, front_masked = lines.joined(front_idx, lines.common_depth(front_idx))
-        deck, cut = _leading_tags(front_masked, self.tags)
+        start = 0
+        if heading_front:  # without its `#`s
+            front_orig, front_masked, start = _heading_text(front_orig, front_masked)
+        deck, cut = _leading_tags(front_masked, self.tags, start)
         cloze = self.cloze
         front = render(front_orig[cut:], front_masked[cut:], cloze=cloze)
         back = ""
@@ -348,6 +368,18 @@ class _Scanner:
             return nxt
         self._pair(front_idx[0], sep == "??", front, back, seeds, deck)
         return nxt
+
+    def _heading_over(self, q: int) -> int | None:
+        """The ATX heading (`## …`) right above the separator on line q (comments between
+        hide only themselves), in the same containers: the plugin reads it as the card's
+        front."""
+        h = q - 1
+        while h >= 0 and self.kinds[h] == COMMENTED and q - h <= _MAX_PAST_BACK:
+            h -= 1
+        if (h >= 0 and self.kinds[h] == HEADING and self.paths[h] == self.paths[q]
+                and _ATX_OPEN_RE.match(self.masked[h]) is not None):
+            return h
+        return None
 
     def _plugin_inline(self, i: int) -> bool:
         """Whether the plugin reads body line i as a `::` (or `:::`) card: a text line whose

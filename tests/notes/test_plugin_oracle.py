@@ -133,3 +133,72 @@ def test_a_card_written_in_a_list_item_keeps_its_answers_own_list_unindented():
     assert [(c.front, c.back) for c in cards] == [
         ("**Name the parts of a confusion matrix**", "Four counts:\n- TP, FP\n- FN, TN")]
     assert cards[0].sr is not None
+
+
+ARRAYS = """---
+tags: [flashcards/js]
+---
+### Sort numbers ascending
+?
+- `.sort((a, b) => a - b)`
+<!--SR:!2026-11-02,3,250-->
+
+Some prose about ==comparators==
+## Reverse an array ##
+??
+`.reverse()`
+
+### Sort strings
+<!-- the default -->
+?
+`.sort()`
+
+## Not a front
+
+?
+stray
+"""
+
+
+def test_a_heading_over_a_question_line_is_the_cards_front():
+    """Plugin: '### Sort numbers ascending' / '- `.sort((a, b) => a - b)`' (scheduled), and
+    the cloze paragraph with '## Reverse an array ##' as one reversed front (the cloze
+    lost); under '### Sort strings' its comment line hides the `?` line too: no card.
+    flashdeck warned 'card has an empty front' for each and said the schedule belonged to
+    'custom separators': the cards were lost."""
+    note, cards = _explicit(ARRAYS)
+    assert [(c.kind, c.front, c.back) for c in cards] == [
+        ("basic", "Sort numbers ascending", "- `.sort((a, b) => a - b)`"),
+        ("cloze", "Some prose about [...]", "Some prose about ==comparators=="),
+        ("reversed", "Reverse an array", "`.reverse()`"),
+        ("reversed", "`.reverse()`", "Reverse an array"),
+        ("basic", "Sort strings", "`.sort()`"),
+    ]
+    assert cards[0].sr is not None and cards[0].sr.due.isoformat() == "2026-11-02"
+    # a blank line between the heading and the `?`: no card, as in the plugin
+    assert [p.line for p in note.problems] == [21]
+    assert "empty front" in note.problems[0].message
+    # the headings stay headings: the card below is under them
+    assert [h.text for h in note.headings] == [
+        "Sort numbers ascending", "Reverse an array", "Sort strings", "Not a front"]
+
+
+def test_a_question_heading_made_a_card_keeps_its_history(cli, tmp_path):
+    """`## What is the F1 score?` over prose was a question card; writing a `?` line under
+    the heading (the plugin's syntax) makes it a basic card: the same question, so it keeps
+    its id and its review, as `Q::A` turned `Q:::A` does."""
+    vault, col = tmp_path / "vault", tmp_path / "c.sqlite"
+    head = "---\ntags: [flashcards/ml]\n---\n## What is the F1 score?\n"
+    write_note(vault, "F1.md", head + "\nThe harmonic mean of precision and recall.\n")
+    assert cli("--collection", col, "import", vault).code == 0
+    [card] = [c for c in cli("--collection", col, "list", "--json").json
+              if c["kind"] == "question"]
+    assert cli("--collection", col, "answer", card["id"], "good").code == 0
+
+    write_note(vault, "F1.md", head + "?\nThe harmonic mean of precision and recall.\n")
+    result = cli("--collection", col, "import", vault, "--json")
+    assert result.code == 0 and result.json["cards"]["orphaned"] == 0
+    [now] = [c for c in cli("--collection", col, "list", "--json").json
+             if c["front"] == "What is the F1 score?"]
+    assert (now["id"], now["kind"], now["state"]) == (card["id"], "basic", "learning")
+    assert now["back"] == "The harmonic mean of precision and recall."
