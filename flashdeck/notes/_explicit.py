@@ -477,13 +477,16 @@ class _Scanner:
                 if depth and b < m:
                     return b, b
                 # a later paragraph with its own `?` line is the next card, whose marker
-                # this one took: its own marker is missing, its back ends at a blank line
-                blank = -1
+                # this one took: its own marker is missing, its back ends at its first
+                # blank line, as with no marker (what lies between, a `::` card, a cloze,
+                # is read on its own, not swallowed into this back)
+                first = -1
                 for j in range(q + 1, m):
                     if self.kinds[j] == BLANK:
-                        blank = j
-                    elif blank > q and self._sep(j) is not None:
-                        return blank, blank
+                        if first < 0:
+                            first = j
+                    elif first > q and self._sep(j) is not None:
+                        return first, first
                 return m, m + 1
         b = q + 1
         # The back ends at a blank line, or where the card's list item / quote ends.

@@ -202,3 +202,38 @@ def test_a_question_heading_made_a_card_keeps_its_history(cli, tmp_path):
              if c["front"] == "What is the F1 score?"]
     assert (now["id"], now["kind"], now["state"]) == (card["id"], "basic", "learning")
     assert now["back"] == "The harmonic mean of precision and recall."
+
+
+LOSSES = """#flashcards/ml
+
+What does cross-entropy compare?
+?
+Two distributions: the labels and the predictions.
+
+Which loss suits binary labels?::binary cross-entropy
+<!--SR:!2026-11-10,12,250-->
+
+Why clip the predicted probabilities?
+?
+$\\log 0$ is $-\\infty$.
+
+Clip to $[\\epsilon, 1 - \\epsilon]$.
++++
+"""
+
+
+def test_an_end_marker_forgotten_ends_the_back_at_its_first_blank_line():
+    """With `multiline_end_marker = "+++"`, the first card has no marker of its own (the
+    `+++` is the third card's). Plugin: the `::` line is a card (with its schedule) and the
+    first card is lost. flashdeck ran the first back over the blank lines to the blank
+    before the third card, swallowing the `::` card and its schedule; FORMAT says the back
+    ends at a blank line, and it does now."""
+    _, cards = _explicit(LOSSES, ParserSettings(multiline_end_marker="+++"))
+    assert [(c.front, c.back) for c in cards] == [
+        ("What does cross-entropy compare?",
+         "Two distributions: the labels and the predictions."),
+        ("Which loss suits binary labels?", "binary cross-entropy"),
+        ("Why clip the predicted probabilities?",
+         "$\\log 0$ is $-\\infty$.\n\nClip to $[\\epsilon, 1 - \\epsilon]$."),
+    ]
+    assert cards[1].sr is not None and cards[1].sr.due.isoformat() == "2026-11-10"
