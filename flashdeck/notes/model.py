@@ -93,7 +93,8 @@ from typing import Any, Literal, get_args
 # 29: the plugin schedules no card takes are said, once per note (custom separators).
 # 30 (hG): a callout under a multi-line answer is part of the back (a back all callout is a
 # card, no longer "empty back"); a back of one list item keeps its `- ` (as of two items);
-# a heading right over a `?`/`??` line is that card's front (was "empty front").
+# a heading right over a `?`/`??` line is that card's front (was "empty front"); with an
+# end marker, a back whose marker is missing ends at its first blank line.
 PARSER_VERSION = 30
 
 CardKind = Literal[
