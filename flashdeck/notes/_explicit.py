@@ -143,8 +143,9 @@ class _Scanner:
         )
         self.marker_set = set(self.marker_lines)
         # the `[!type]` lines of the callouts a back may hold (`> [!tip]` under an answer):
-        # not a question callout (a card of its own) nor the plugin's schedule callout
-        self.back_callouts = {c.start for c in lines.callouts
+        # not a question callout (a card of its own) nor the plugin's schedule callout,
+        # nor one that holds cards of its own (a `?` or `::` line, a cloze)
+        self.back_callouts = {c.start: min(c.end, len(kinds)) for c in lines.callouts
                               if c.kind not in QUESTION_CALLOUTS and c.kind != METADATA_CALLOUT}
         # where a cloze's run to its end marker last stopped (line, quote key)
         self.cloze_blocked: tuple[int, tuple[int, ...]] = (-1, ())
@@ -458,9 +459,14 @@ class _Scanner:
         k = len(key)
         n = len(kinds)
         while e < n and len(keys[e]) > k and keys[e][:k] == key and (
-                kinds[e] in _RUNNABLE or (kinds[e] == CALLOUT and e in self.back_callouts)):
+                kinds[e] in _RUNNABLE or (kinds[e] == CALLOUT and self._back_callout(e))):
             e += 1
         return e
+
+    def _back_callout(self, i: int) -> bool:
+        """Whether the callout opening on line i may be part of a back above it."""
+        end = self.back_callouts.get(i)
+        return end is not None and not self._holds_cards(i + 1, end)
 
     def _back_end(self, q: int, e: int, path: tuple[int, ...]) -> tuple[int, int]:
         """(end of the back, line to continue at) for the separator on line q."""
@@ -493,6 +499,11 @@ class _Scanner:
         while b < e and self.paths[b][:depth] == path:
             b += 1
         return b, b
+
+    def _holds_cards(self, a: int, b: int) -> bool:
+        """Whether lines a..b-1 hold card syntax: a `?`/`??` line, a `::` card, a cloze."""
+        return (any(self._sep(i) is not None or self._is_inline(i) for i in range(a, b))
+                or self._has_deletions(a, b))
 
     def _has_deletions(self, a: int, b: int) -> bool:
         kinds = self.cloze

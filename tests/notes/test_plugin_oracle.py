@@ -237,3 +237,21 @@ def test_an_end_marker_forgotten_ends_the_back_at_its_first_blank_line():
          "$\\log 0$ is $-\\infty$.\n\nClip to $[\\epsilon, 1 - \\epsilon]$."),
     ]
     assert cards[1].sr is not None and cards[1].sr.due.isoformat() == "2026-11-10"
+
+
+def test_a_callout_holding_cards_of_its_own_stays_out_of_the_back_above():
+    """A callout under an answer that holds a card (a `?` card, a cloze) is not swallowed
+    into that back: its cards stay cards, as before callouts joined backs. (Plugin: the
+    callout's lines are back text; '> ?' is no separator to it.)"""
+    note = ("#flashcards/ml\n\n"
+            "What is softmax?\n?\nexp over the sum of exps\n"
+            "> [!tip]\n> What is its input called?\n> ?\n> the logits\n\n"
+            "What is ReLU?\n?\nmax(0, x)\n"
+            "> [!note] Remember\n> It is ==piecewise linear==.\n")
+    _, cards = _explicit(note)
+    assert [(c.front, c.back) for c in cards] == [
+        ("What is softmax?", "exp over the sum of exps"),
+        ("What is its input called?", "the logits"),
+        ("What is ReLU?", "max(0, x)"),
+        ("It is [...].", "It is ==piecewise linear==."),
+    ]
