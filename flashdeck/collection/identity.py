@@ -8,7 +8,8 @@ the stages before it left:
      its orphans, the nearest position first. When a duplicated card has fewer copies than
      before, the copies with a history are the ones kept. Then the same text of the other
      of basic and reversed (`Q::A` made `Q:::A`, or back): the forward card is the basic
-     one. Rules 3 and 4 too take a reversed card for a basic one (`match_kind`).
+     one. Rules 3 and 4 too take a reversed card, or a question heading's card, for a
+     basic one (`match_kind`).
   2. Exact content elsewhere: among orphans anywhere (a restored note) and the live cards of
      the notes that vanished in this import (a move or rename), lowest id first.
      The vanished notes this note took cards from are "the note it was" (its origins).

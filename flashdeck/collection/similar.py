@@ -33,8 +33,10 @@ SIMILARITY_THRESHOLD = 0.6
 
 def match_kind(kind: str) -> str:
     """The kind a card is matched by: a reversed pair's cards are basic cards written
-    `Q:::A` (or `??`), so turning `Q::A` into `Q:::A` and back keeps the forward card."""
-    return "basic" if kind == "reversed" else kind
+    `Q:::A` (or `??`), so turning `Q::A` into `Q:::A` and back keeps the forward card; a
+    question heading asks as a basic card does, so `## Why…?` turned into `Why…?::…` (or a
+    `?` line written under the heading) keeps its history."""
+    return "basic" if kind in ("reversed", "question") else kind
 
 CANDIDATES = 8  # old cards compared with an edited card, and again while those are taken
 MAX_CANDIDATES = 32  # at most, per edited card

@@ -32,6 +32,7 @@ from flashdeck.notes._lines import (
     CALLOUT,
     COMMENTED,
     HTML_COMMENT_RE,
+    QUESTION_CALLOUTS,
     TEXT,
     TRAILING_BLOCK_ID_RE,
     Lines,
@@ -44,7 +45,6 @@ from flashdeck.notes.names import NoteNames
 from flashdeck.notes.names import name_key as _name_key
 from flashdeck.notes.names import singular
 
-_QUESTION_CALLOUTS = frozenset({"question", "faq", "help"})
 _INTRO_MAX = 200  # characters of an introducing sentence used as a formula's front
 _DERIVED_KINDS = frozenset({"summary", "aliases", "formula", "question"})
 
@@ -261,7 +261,7 @@ def question_callouts(src: Source, taken: set[int]) -> Derived:
     lines = src.lines
     found = Derived()
     asking = [c for c in lines.callouts
-              if c.kind in _QUESTION_CALLOUTS and lines.kinds[c.start] == CALLOUT]
+              if c.kind in QUESTION_CALLOUTS and lines.kinds[c.start] == CALLOUT]
     starts = [c.start for c in asking]  # in note order
     for k, c in enumerate(asking):
         found.took.update(range(c.start, c.end))

@@ -13,7 +13,17 @@ from typing import NamedTuple
 
 from flashdeck.notes import _cloze, _tags
 from flashdeck.notes._cards import Draft, render, seed
-from flashdeck.notes._lines import BLANK, COMMENTED, METADATA_CALLOUT, TEXT, VERBATIM, Lines
+from flashdeck.notes._lines import (
+    BLANK,
+    CALLOUT,
+    COMMENTED,
+    HEADING,
+    METADATA_CALLOUT,
+    QUESTION_CALLOUTS,
+    TEXT,
+    VERBATIM,
+    Lines,
+)
 from flashdeck.notes._mask import line_of, unlinked
 from flashdeck.notes.model import ParserSettings, SRSeed
 
@@ -100,6 +110,17 @@ def _leading_tags(masked: str, settings_tags: tuple[str, ...],
     return deck, pos
 
 
+def _heading_text(orig: str, masked: str) -> tuple[str, str, int]:
+    """A heading line without its closing `#`s, and where its text starts (after the
+    opening `#`s)."""
+    opener = _ATX_OPEN_RE.match(masked)
+    start = opener.end() if opener else 0
+    closer = _ATX_CLOSE_RE.search(masked)
+    if closer is not None and closer.start() > start:
+        orig, masked = orig[: closer.start()], masked[: closer.start()]
+    return orig, masked, start
+
+
 class _Scanner:
     """One scan of one note; its state lives as long as `scan()`."""
 
@@ -121,6 +142,11 @@ class _Scanner:
             else []
         )
         self.marker_set = set(self.marker_lines)
+        # the `[!type]` lines of the callouts a back may hold (`> [!tip]` under an answer):
+        # not a question callout (a card of its own) nor the plugin's schedule callout,
+        # nor one that holds cards of its own (a `?` or `::` line, a cloze)
+        self.back_callouts = {c.start: min(c.end, len(kinds)) for c in lines.callouts
+                              if c.kind not in QUESTION_CALLOUTS and c.kind != METADATA_CALLOUT}
         # where a cloze's run to its end marker last stopped (line, quote key)
         self.cloze_blocked: tuple[int, tuple[int, ...]] = (-1, ())
         self.found = ExplicitCards([], [], set(), [])
@@ -192,8 +218,8 @@ class _Scanner:
         return []
 
     def _schedule_past_back(self, b: int) -> list[SRSeed | None]:
-        """The plugin reads a back up to a blank line; here a rule (`___`) or a quote
-        (`> [!tip]`) under the back ends it at line b, and the plugin's schedule comment
+        """The plugin reads a back up to a blank line; here a rule (`___`) or a question
+        callout (`> [!faq]`) under the back ends it at line b, and the plugin's schedule comment
         written under them was this card's: a migrating user's review history, lost
         silently. Taken when it stands on its own line before the next blank line, with no
         card syntax (`::`, `?`, a cloze) between."""
@@ -258,11 +284,7 @@ class _Scanner:
             if callout is not None:  # `> [!tip] Term::Def` loses its `[!tip]`
                 start = callout.end()
             else:  # `## Term::Def` loses its `#`s and closing `#`s
-                opener = _ATX_OPEN_RE.match(masked)
-                start = opener.end() if opener else 0
-                closer = _ATX_CLOSE_RE.search(masked)
-                if closer is not None and closer.start() > start:
-                    orig, masked = orig[: closer.start()], masked[: closer.start()]
+                orig, masked, start = _heading_text(orig, masked)
         deck, cut = _leading_tags(masked, self.tags, start)
         seps = unlinked(masked)  # `[tokio::sync](…)`: no separator
         sep = ":::" if ":::" in seps[cut:] else "::"
@@ -291,6 +313,15 @@ class _Scanner:
         elif not lines.body[q].lstrip().startswith(">"):
             f0 = self._lead_in(p)  # a bare `?` after a quote: the front is all above it
         front_idx = [i for i in range(f0, q) if self.kinds[i] != COMMENTED]
+        heading_front = False
+        if not front_idx:
+            h = self._heading_over(q)
+            if h is not None:
+                # `### Reverse an array` over the `?` line: the heading is the front (it
+                # stays a heading: breadcrumbs, sections and exercises still see it)
+                f0 = h
+                front_idx = [h]
+                heading_front = True
         if not front_idx:
             marker = _ITEM_MARKER_RE.match(lines.body[q])
             if marker is not None and q > 0 and self.kinds[q - 1] == TEXT:
@@ -303,7 +334,7 @@ class _Scanner:
                 self._warn(q, f"card has an empty front (nothing above the '{sep}' line);"
                               " skipped")
             return q + 1
-        e, quoted = self._quote_in_back(q, e)
+        e = self._quote_in_back(q, e)
         end, nxt = self._back_end(q, e, path)
         back_idx = [i for i in range(q + 1, end) if self.kinds[i] != COMMENTED]
         self.found.spans.append((f0, end))
@@ -318,14 +349,19 @@ class _Scanner:
         if cut is not None:
             self._drop_schedules(cut, nxt, f0)
         front_orig, front_masked = lines.joined(front_idx, lines.common_depth(front_idx))
-        deck, cut = _leading_tags(front_masked, self.tags)
+        start = 0
+        if heading_front:  # without its `#`s
+            front_orig, front_masked, start = _heading_text(front_orig, front_masked)
+        deck, cut = _leading_tags(front_masked, self.tags, start)
         cloze = self.cloze
         front = render(front_orig[cut:], front_masked[cut:], cloze=cloze)
         back = ""
         if back_idx:
-            back_depth = lines.common_depth(back_idx)
-            if quoted:  # a back all quote keeps its `>`: the quote is the answer's form
-                back_depth = min(back_depth, depth)
+            # the back loses only the markers of the containers that hold the whole card
+            # (a card written in a list item or callout): a back all quote keeps its `>`,
+            # a back of one list item its `- `; they are the answer's form, as a back of
+            # two items keeps both markers
+            back_depth = lines.common_depth(front_idx + back_idx)
             back_orig, back_masked = lines.joined(back_idx, back_depth)
             back = render(back_orig, back_masked, cloze=cloze)
         if not front or not back:
@@ -333,6 +369,18 @@ class _Scanner:
             return nxt
         self._pair(front_idx[0], sep == "??", front, back, seeds, deck)
         return nxt
+
+    def _heading_over(self, q: int) -> int | None:
+        """The ATX heading (`## …`) right above the separator on line q (comments between
+        hide only themselves), in the same containers: the plugin reads it as the card's
+        front."""
+        h = q - 1
+        while h >= 0 and self.kinds[h] == COMMENTED and q - h <= _MAX_PAST_BACK:
+            h -= 1
+        if (h >= 0 and self.kinds[h] == HEADING and self.paths[h] == self.paths[q]
+                and _ATX_OPEN_RE.match(self.masked[h]) is not None):
+            return h
+        return None
 
     def _plugin_inline(self, i: int) -> bool:
         """Whether the plugin reads body line i as a `::` (or `:::`) card: a text line whose
@@ -400,18 +448,25 @@ class _Scanner:
             return p
         return j
 
-    def _quote_in_back(self, q: int, e: int) -> tuple[int, bool]:
-        """(end of the run, whether it grew): a back runs on into a blockquote that starts
-        inside it (`Clause 39:` then `> No free man…`), as the plugin reads a back up to a
-        blank line; a run alone stops at the quote, which dropped those lines unseen."""
+    def _quote_in_back(self, q: int, e: int) -> int:
+        """The end of the run: a back runs on into a blockquote or callout
+        that starts inside it (`Clause 39:` then `> No free man…`; `> [!tip]` under an
+        answer), as the plugin reads a back up to a blank line; a run alone stops at the
+        quote, which dropped those lines unseen. A question callout is a card of its own
+        and stays out."""
         kinds, keys = self.kinds, self.lines.quote_keys
         key = keys[q]
         k = len(key)
         n = len(kinds)
-        start = e
-        while e < n and kinds[e] in _RUNNABLE and len(keys[e]) > k and keys[e][:k] == key:
+        while e < n and len(keys[e]) > k and keys[e][:k] == key and (
+                kinds[e] in _RUNNABLE or (kinds[e] == CALLOUT and self._back_callout(e))):
             e += 1
-        return e, e > start
+        return e
+
+    def _back_callout(self, i: int) -> bool:
+        """Whether the callout opening on line i may be part of a back above it."""
+        end = self.back_callouts.get(i)
+        return end is not None and not self._holds_cards(i + 1, end)
 
     def _back_end(self, q: int, e: int, path: tuple[int, ...]) -> tuple[int, int]:
         """(end of the back, line to continue at) for the separator on line q."""
@@ -428,19 +483,27 @@ class _Scanner:
                 if depth and b < m:
                     return b, b
                 # a later paragraph with its own `?` line is the next card, whose marker
-                # this one took: its own marker is missing, its back ends at a blank line
-                blank = -1
+                # this one took: its own marker is missing, its back ends at its first
+                # blank line, as with no marker (what lies between, a `::` card, a cloze,
+                # is read on its own, not swallowed into this back)
+                first = -1
                 for j in range(q + 1, m):
                     if self.kinds[j] == BLANK:
-                        blank = j
-                    elif blank > q and self._sep(j) is not None:
-                        return blank, blank
+                        if first < 0:
+                            first = j
+                    elif first > q and self._sep(j) is not None:
+                        return first, first
                 return m, m + 1
         b = q + 1
         # The back ends at a blank line, or where the card's list item / quote ends.
         while b < e and self.paths[b][:depth] == path:
             b += 1
         return b, b
+
+    def _holds_cards(self, a: int, b: int) -> bool:
+        """Whether lines a..b-1 hold card syntax: a `?`/`??` line, a `::` card, a cloze."""
+        return (any(self._sep(i) is not None or self._is_inline(i) for i in range(a, b))
+                or self._has_deletions(a, b))
 
     def _has_deletions(self, a: int, b: int) -> bool:
         kinds = self.cloze

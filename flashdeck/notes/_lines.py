@@ -41,6 +41,8 @@ _TRAILING_FOOTNOTES_RE = re.compile(r"(?:[ \t]*\[\^[^\[\]\s]+\])+[ \t]*$")
 # Where the plugin (1.15+, "use callouts for scheduling comments") writes a card's
 # `<!--SR:-->` comment: a callout on the line below the card, hidden in Obsidian.
 METADATA_CALLOUT = "sr|card-metadata"
+# callouts that ask a question: each is a derived card of its own (`> [!faq] Why…?`)
+QUESTION_CALLOUTS = frozenset({"question", "faq", "help"})
 _OBSIDIAN_COMMENT_RE = re.compile(r"%%.*?%%")
 _TAG_TOKEN_RE = re.compile(rf"#{TAG_CHAR}+")
 _NOT_A_DIGIT_RE = re.compile(r"[^0-9]")

@@ -91,7 +91,11 @@ from typing import Any, Literal, get_args
 # `___` rule or a callout after a multi-line back seeds that card.
 # 27: 26 (hD) and 26 (hE) together. 28: 27 and 26 (hF) together.
 # 29: the plugin schedules no card takes are said, once per note (custom separators).
-PARSER_VERSION = 29
+# 30 (hG): a callout under a multi-line answer is part of the back (a back all callout is a
+# card, no longer "empty back"); a back of one list item keeps its `- ` (as of two items);
+# a heading right over a `?`/`??` line is that card's front (was "empty front"); with an
+# end marker, a back whose marker is missing ends at its first blank line.
+PARSER_VERSION = 30
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"

@@ -1,0 +1,257 @@
+"""Cases found by running the Obsidian Spaced Repetition plugin's own parser (its
+`NoteQuestionParser`, 1.15.4, default settings) side by side with flashdeck on public
+vaults and generated notes. Each docstring gives the plugin's cards for the note; the
+expected cards are written out here, no plugin is run."""
+
+from __future__ import annotations
+
+import json
+
+from support.notes import write_note
+
+from flashdeck.notes.model import ParserSettings
+from flashdeck.notes.parser import parse_note
+
+SOFTMAX = """---
+tags: [flashcards/ml]
+---
+# Softmax
+
+Why subtract the largest logit before softmax?
+?
+The result is the same, and no exponential overflows.
+> [!tip] Remember
+> $e^{x - m}$ is at most 1.
+
+What does softmax return for equal logits?
+?
+> [!example]
+> A uniform distribution: $1/K$ each.
+<!--SR:!2026-11-20,4,270-->
+
+Is softmax invariant to scaling the logits?
+?
+No: only to adding a constant.
+> [!faq] And temperature?
+> Dividing by $T$ sharpens or flattens it.
+"""
+
+
+def _explicit(text: str, settings: ParserSettings | None = None):
+    note = parse_note(text, "vault/ML/Softmax.md", settings or ParserSettings())
+    return note, [c for c in note.cards if c.kind in ("basic", "reversed", "cloze")]
+
+
+def test_a_callout_under_an_answer_is_part_of_the_back():
+    """Plugin: back 'The result is the same…\\n> [!tip] Remember\\n> $e^{x - m}$ is at most 1.';
+    flashdeck dropped the tip from the back without a word (a plain `> quote` there was kept)."""
+    _, cards = _explicit(SOFTMAX)
+    assert (cards[0].front, cards[0].back) == (
+        "Why subtract the largest logit before softmax?",
+        "The result is the same, and no exponential overflows.\n"
+        "> [!tip] Remember\n> $e^{x - m}$ is at most 1.")
+
+
+def test_a_back_that_is_all_callout_is_a_card_with_its_schedule():
+    """Plugin: a card, back '> [!example]\\n> A uniform distribution: $1/K$ each.', scheduled
+    2026-11-20; flashdeck warned 'card has an empty back; skipped' and the card, with the
+    migrating user's review history, was gone."""
+    note, cards = _explicit(SOFTMAX)
+    assert (cards[1].front, cards[1].back) == (
+        "What does softmax return for equal logits?",
+        "> [!example]\n> A uniform distribution: $1/K$ each.")
+    assert cards[1].sr is not None and cards[1].sr.due.isoformat() == "2026-11-20"
+    assert not any("empty back" in p.message for p in note.problems)
+
+
+def test_a_question_callout_under_an_answer_stays_a_card_of_its_own():
+    """Plugin: the `[!faq]` callout is in the back of 'Is softmax invariant…?' (and no card
+    of its own: the plugin makes none from callouts). flashdeck keeps it out of that back:
+    it is a derived question card, and a back must not give another card's answer away."""
+    note, cards = _explicit(SOFTMAX)
+    assert (cards[2].front, cards[2].back) == (
+        "Is softmax invariant to scaling the logits?", "No: only to adding a constant.")
+    asked = [(c.front, c.back) for c in note.cards if c.kind == "question"]
+    assert ("And temperature?", "Dividing by $T$ sharpens or flattens it.") in asked
+
+
+def test_a_callout_in_a_back_is_shown_with_the_answer(cli, tmp_path):
+    """What `flashdeck check --json` prints for the note: the three cards, no warning."""
+    vault = tmp_path / "vault"
+    write_note(vault, "Softmax.md", SOFTMAX)
+    result = cli("check", "--json", vault)
+    assert result.code == 0
+    report = json.loads(result.out)
+    backs = [c["back"] for c in report["notes"][0]["cards"] if c["kind"] == "basic"]
+    assert backs[1] == "> [!example]\n> A uniform distribution: $1/K$ each."
+    assert "> [!tip] Remember" in backs[0]
+    assert report["warnings"] == []
+
+
+METRICS = """#flashcards/ml/metrics
+
+What is the F1 score of a precision P and a recall R?
+?
+- the harmonic mean $2PR/(P+R)$
+
+Which two rates does the F1 score combine?
+?
+- precision
+- recall
+
+- What is IoU?
+  ?
+  intersection over union
+"""
+
+
+def test_a_back_of_one_list_item_keeps_its_bullet():
+    """Plugin: back '- the harmonic mean $2PR/(P+R)$'. flashdeck printed 'the harmonic mean
+    …': a back of one bullet lost its `- `, while a back of two bullets kept both."""
+    _, cards = _explicit(METRICS)
+    assert [(c.front, c.back) for c in cards] == [
+        ("What is the F1 score of a precision P and a recall R?",
+         "- the harmonic mean $2PR/(P+R)$"),
+        ("Which two rates does the F1 score combine?", "- precision\n- recall"),
+        # a card written inside a list item still loses that item's marker (FORMAT.md)
+        ("What is IoU?", "intersection over union"),
+    ]
+
+
+def test_a_card_written_in_a_list_item_keeps_its_answers_own_list_unindented():
+    """Plugin: front '- **Name the parts of a confusion matrix**', back the four indented
+    lines as written ('  Four counts:', '  - TP…'). flashdeck drops the card's own item
+    marker and its indentation, and keeps the bullets of the list inside the answer."""
+    note = ("#flashcards/ml/metrics\n\n"
+            "- **Name the parts of a confusion matrix**\n"
+            "?\n"
+            "  Four counts:\n"
+            "  - TP, FP\n"
+            "  - FN, TN\n"
+            "<!--SR:!2026-10-02,30,250-->\n")
+    _, cards = _explicit(note)
+    assert [(c.front, c.back) for c in cards] == [
+        ("**Name the parts of a confusion matrix**", "Four counts:\n- TP, FP\n- FN, TN")]
+    assert cards[0].sr is not None
+
+
+ARRAYS = """---
+tags: [flashcards/js]
+---
+### Sort numbers ascending
+?
+- `.sort((a, b) => a - b)`
+<!--SR:!2026-11-02,3,250-->
+
+Some prose about ==comparators==
+## Reverse an array ##
+??
+`.reverse()`
+
+### Sort strings
+<!-- the default -->
+?
+`.sort()`
+
+## Not a front
+
+?
+stray
+"""
+
+
+def test_a_heading_over_a_question_line_is_the_cards_front():
+    """Plugin: '### Sort numbers ascending' / '- `.sort((a, b) => a - b)`' (scheduled), and
+    the cloze paragraph with '## Reverse an array ##' as one reversed front (the cloze
+    lost); under '### Sort strings' its comment line hides the `?` line too: no card.
+    flashdeck warned 'card has an empty front' for each and said the schedule belonged to
+    'custom separators': the cards were lost."""
+    note, cards = _explicit(ARRAYS)
+    assert [(c.kind, c.front, c.back) for c in cards] == [
+        ("basic", "Sort numbers ascending", "- `.sort((a, b) => a - b)`"),
+        ("cloze", "Some prose about [...]", "Some prose about ==comparators=="),
+        ("reversed", "Reverse an array", "`.reverse()`"),
+        ("reversed", "`.reverse()`", "Reverse an array"),
+        ("basic", "Sort strings", "`.sort()`"),
+    ]
+    assert cards[0].sr is not None and cards[0].sr.due.isoformat() == "2026-11-02"
+    # a blank line between the heading and the `?`: no card, as in the plugin
+    assert [p.line for p in note.problems] == [21]
+    assert "empty front" in note.problems[0].message
+    # the headings stay headings: the card below is under them
+    assert [h.text for h in note.headings] == [
+        "Sort numbers ascending", "Reverse an array", "Sort strings", "Not a front"]
+
+
+def test_a_question_heading_made_a_card_keeps_its_history(cli, tmp_path):
+    """`## What is the F1 score?` over prose was a question card; writing a `?` line under
+    the heading (the plugin's syntax) makes it a basic card: the same question, so it keeps
+    its id and its review, as `Q::A` turned `Q:::A` does."""
+    vault, col = tmp_path / "vault", tmp_path / "c.sqlite"
+    head = "---\ntags: [flashcards/ml]\n---\n## What is the F1 score?\n"
+    write_note(vault, "F1.md", head + "\nThe harmonic mean of precision and recall.\n")
+    assert cli("--collection", col, "import", vault).code == 0
+    [card] = [c for c in cli("--collection", col, "list", "--json").json
+              if c["kind"] == "question"]
+    assert cli("--collection", col, "answer", card["id"], "good").code == 0
+
+    write_note(vault, "F1.md", head + "?\nThe harmonic mean of precision and recall.\n")
+    result = cli("--collection", col, "import", vault, "--json")
+    assert result.code == 0 and result.json["cards"]["orphaned"] == 0
+    [now] = [c for c in cli("--collection", col, "list", "--json").json
+             if c["front"] == "What is the F1 score?"]
+    assert (now["id"], now["kind"], now["state"]) == (card["id"], "basic", "learning")
+    assert now["back"] == "The harmonic mean of precision and recall."
+
+
+LOSSES = """#flashcards/ml
+
+What does cross-entropy compare?
+?
+Two distributions: the labels and the predictions.
+
+Which loss suits binary labels?::binary cross-entropy
+<!--SR:!2026-11-10,12,250-->
+
+Why clip the predicted probabilities?
+?
+$\\log 0$ is $-\\infty$.
+
+Clip to $[\\epsilon, 1 - \\epsilon]$.
++++
+"""
+
+
+def test_an_end_marker_forgotten_ends_the_back_at_its_first_blank_line():
+    """With `multiline_end_marker = "+++"`, the first card has no marker of its own (the
+    `+++` is the third card's). Plugin: the `::` line is a card (with its schedule) and the
+    first card is lost. flashdeck ran the first back over the blank lines to the blank
+    before the third card, swallowing the `::` card and its schedule; FORMAT says the back
+    ends at a blank line, and it does now."""
+    _, cards = _explicit(LOSSES, ParserSettings(multiline_end_marker="+++"))
+    assert [(c.front, c.back) for c in cards] == [
+        ("What does cross-entropy compare?",
+         "Two distributions: the labels and the predictions."),
+        ("Which loss suits binary labels?", "binary cross-entropy"),
+        ("Why clip the predicted probabilities?",
+         "$\\log 0$ is $-\\infty$.\n\nClip to $[\\epsilon, 1 - \\epsilon]$."),
+    ]
+    assert cards[1].sr is not None and cards[1].sr.due.isoformat() == "2026-11-10"
+
+
+def test_a_callout_holding_cards_of_its_own_stays_out_of_the_back_above():
+    """A callout under an answer that holds a card (a `?` card, a cloze) is not swallowed
+    into that back: its cards stay cards, as before callouts joined backs. (Plugin: the
+    callout's lines are back text; '> ?' is no separator to it.)"""
+    note = ("#flashcards/ml\n\n"
+            "What is softmax?\n?\nexp over the sum of exps\n"
+            "> [!tip]\n> What is its input called?\n> ?\n> the logits\n\n"
+            "What is ReLU?\n?\nmax(0, x)\n"
+            "> [!note] Remember\n> It is ==piecewise linear==.\n")
+    _, cards = _explicit(note)
+    assert [(c.front, c.back) for c in cards] == [
+        ("What is softmax?", "exp over the sum of exps"),
+        ("What is its input called?", "the logits"),
+        ("What is ReLU?", "max(0, x)"),
+        ("It is [...].", "It is ==piecewise linear==."),
+    ]
