@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from flashdeck.mathtext import symbols as S
 from flashdeck.mathtext.tree import (
-    Atom, Binom, Call, Fenced, Frac, Grid, Node, Row, Scripted, Sqrt,
+    Accent, Atom, Binom, Call, Fenced, Frac, Grid, Node, Row, Scripted, Sqrt,
 )
 
 # --- kinds and spacing ---------------------------------------------------------------------
@@ -56,6 +56,8 @@ def _classify(items: list[Node]) -> list[tuple[str, str]]:
 def _gap(prev: str, nxt: str) -> str:
     if prev == S.SPACE or nxt == S.SPACE:
         return ""
+    if prev == S.REL and nxt == S.REL:
+        return ""  # as TeX sets them: `:=`, `<<`, `+=` are one sign, not `: =`, `< <`
     if prev in (S.BIN, S.REL) or nxt in (S.BIN, S.REL):
         return " "
     if prev == S.UNARY:
@@ -109,7 +111,32 @@ def inline(node: Node, compact: bool = False) -> str:
         return f"{node.name}({', '.join(inline(a, compact) for a in node.args)})"
     if isinstance(node, Grid):
         return _inline_grid(node, compact)
+    if isinstance(node, Accent):
+        body = inline(node.body, compact)
+        if node.name in S.LINE_ACCENTS or _factors_only(node.body):
+            return _marked(body, node.name)
+        # a hat or an arrow over a sum, a fraction…: a mark on each of its signs would not
+        # read as one accent over the whole
+        return f"{node.name}({body})"
     raise TypeError(f"not a math node: {node!r}")
+
+
+def _marked(text: str, name: str) -> str:
+    """`text` with the accent's combining mark on each of its characters (after any marks
+    a character already carries): `A̅B̅`, `φ̅(̅x̅)̅`, `d⃗S⃗`. A line accent (overline, bar,
+    underline) runs on across the spaces, so it reads as one line over the whole."""
+    mark = S.ACCENTS[name]
+    spaces = name in S.LINE_ACCENTS
+    out: list[str] = []
+    base = ""  # the character that starts the current cluster
+    for i, ch in enumerate(text):
+        out.append(ch)
+        if not unicodedata.combining(ch):
+            base = ch
+        last_of_cluster = i + 1 == len(text) or not unicodedata.combining(text[i + 1])
+        if last_of_cluster and base and (spaces or not base.isspace()):
+            out.append(mark)
+    return unicodedata.normalize("NFC", "".join(out))
 
 
 def _inline_scripted(node: Scripted, compact: bool, closed: bool = False) -> str:
@@ -514,7 +541,31 @@ def _display(node: Node) -> Box:
         return hconcat([_text(node.name), _fence("(", hconcat(args), ")")])
     if isinstance(node, Grid):
         return _display_grid(node)
+    if isinstance(node, Accent):
+        return _display_accent(node)
     raise TypeError(f"not a math node: {node!r}")
+
+
+def _display_accent(node: Accent) -> Box:
+    """One line: the marks on its characters. A taller body (a fraction under a hat): a rule
+    over it, `───→` for an arrow, `‾‾‾` for a bar, the accent's sign centred else; under it
+    for the `under…` accents."""
+    body = display(node.body)
+    if body.height == 1:
+        return _text(inline(node))
+    width = body.width
+    rule = S.ACCENT_RULES.get(node.name)
+    if rule in ("→", "←", "↔"):
+        line = {"→": "─" * (width - 1) + "→", "←": "←" + "─" * (width - 1),
+                "↔": "←" + "─" * max(width - 2, 0) + "→"}[rule]
+    elif rule is None:  # a line accent: `‾` over, `_` under, never a fraction's `─`
+        line = ("_" if node.name.startswith("under") else "‾") * width
+    else:
+        line = pad(rule, width, "center")
+    line = pad(line, width)
+    if node.name.startswith("under"):
+        return Box(body.lines + [line], body.baseline)
+    return Box([line] + body.lines, body.baseline + 1)
 
 
 def _tall_node(node: Node) -> bool:

@@ -80,6 +80,8 @@ def _children(node: object) -> list:
         return [node.body]
     if isinstance(node, Call):
         return node.args
+    if isinstance(node, Accent):
+        return [node.body]
     if isinstance(node, Grid):
         return [cell for row in node.rows for cell in row]
     return []
@@ -163,6 +165,16 @@ class Call:
 
 
 @dataclass
+class Accent:
+    """An accent over more than one character (`\\overline{AB}`, `\\vec{dS}`,
+    `\\overline{\\phi(x)}`): its mark over each character of the body on one line, a rule
+    drawn over (or under) a body that is taller (see `layout`)."""
+
+    name: str
+    body: Row
+
+
+@dataclass
 class Grid:
     """Rows of cells split by `&` and `\\\\` (environments, multi-line display math)."""
 
@@ -170,7 +182,7 @@ class Grid:
     env: str = ""
 
 
-Node = Union[Atom, Row, Frac, Binom, Sqrt, Scripted, Fenced, Call, Grid]
+Node = Union[Atom, Row, Frac, Binom, Sqrt, Scripted, Fenced, Call, Grid, Accent]
 
 
 class _Marker:
@@ -346,6 +358,15 @@ class _Parser:
         return tok[1] if tok[0] == "group" else [tok]
 
     def arg(self) -> Row | None:
+        """One math argument as a Row. A command given without braces takes its own
+        arguments with it, as TeX reads it: `x_\\text{rel}` is x with the subscript rel,
+        `e^\\frac12` e to the 1/2 (not `x_(text)rel`, `e^(frac)12`)."""
+        tok = self.peek()
+        if (tok is not None and tok[0] == "macro"
+                and tok[1] not in ("\\", "right", "end", "newline", "cr")):
+            self.i += 1
+            node = self._macro(tok[1], [])
+            return Row([] if node is None or isinstance(node, _Marker) else [node])
         toks = self.arg_tokens()
         return None if toks is None else _Parser(toks).parse_block()
 
@@ -463,11 +484,13 @@ class _Parser:
     def _macro(self, name: str, items: list) -> Node | None:  # noqa: C901 - a dispatch table
         if name in S.FRACTIONS or name in S.BINOMIALS:
             if name == "choose":
-                return Atom("choose", S.BIN)
+                return Atom("choose", _INFIX)  # made a Binom of its group by `_pair`
             a, b = self.arg(), self.arg()
             if a is None or b is None:
                 return _call(name, [x for x in (a, b) if x is not None])
             return Frac(a, b) if name in S.FRACTIONS else Binom(a, b)
+        if name == "over":
+            return Atom("over", _INFIX)  # `{a \\over b}`: made a Frac by `_pair`
         if name == "sqrt":
             index = self.optional_arg()
             body = self.arg()
@@ -529,7 +552,7 @@ class _Parser:
                 return _call(name, [x for x in (a, b) if x is not None])
             base = b.items[0] if len(b.items) == 1 else b
             return Scripted(base, sub=a) if name == "underset" else Scripted(base, sup=a)
-        if name in ("xrightarrow", "xleftarrow"):
+        if name.startswith("x") and name in S.RELATION:  # \\xrightarrow[below]{above}
             self.optional_arg()
             above = self.arg()
             arrow = Atom(S.RELATION[name], S.REL)
@@ -537,8 +560,25 @@ class _Parser:
         if name in ("overbrace", "underbrace"):
             row = self.arg()
             return _call(name, []) if row is None else row
-        if name == "textcolor":
+        if name in ("textcolor", "colorbox", "fcolorbox"):
+            self.optional_arg()  # a colour model: \\textcolor[RGB]{153,115,235}{x}
             self.arg_tokens()
+            if name == "fcolorbox":
+                self.arg_tokens()
+            return self.arg() or Row()
+        if name == "rule":  # a strut or a drawn bar: [raise]{width}{height}, nothing to read
+            self.optional_arg()
+            self.arg_tokens()
+            self.arg_tokens()
+            return None
+        if name in S.MATH_CLASSES:
+            row = self.arg()
+            if row is None:
+                return _call(name, [])
+            if len(row.items) == 1 and isinstance(row.items[0], Atom):
+                return Atom(row.items[0].text, S.MATH_CLASSES[name])
+            return row
+        if name == "substack":  # `\\sum_{\\substack{i<n \\\\ j<m}}`: its lines, as a grid
             return self.arg() or Row()
         if name == "tag":
             toks = self.arg_tokens()
@@ -546,6 +586,8 @@ class _Parser:
         if name in S.DROP_ARGUMENT:
             if name == "hspace" and self.peek() == ("char", "*"):
                 self.i += 1
+            if name == "color":
+                self.optional_arg()  # \\color[RGB]{…}
             self.arg_tokens()
             return Atom(" ", S.SPACE) if name == "hspace" else None
         if name in ("\\", "newline", "cr"):
@@ -615,15 +657,18 @@ def _styled(name: str, row: Row) -> Node:
 
 def _accent(name: str, row: Row) -> Node:
     mark = S.ACCENTS[name]
-    if len(row.items) == 1 and isinstance(row.items[0], Atom):
-        atom = row.items[0]
-        if len(atom.text) == 1 or name in ("overline", "underbar"):
-            return Atom(_nfc("".join(ch + mark for ch in atom.text)), atom.kind)
-    if name in ("overline", "underbar") and all(
-        isinstance(x, Atom) and x.kind == S.ORD for x in row.items
-    ):
-        return Atom(_nfc("".join(ch + mark for x in row.items for ch in x.text)))  # type: ignore[union-attr]
-    return Call(name, [row])
+    items = row.items
+    while len(items) == 1 and isinstance(items[0], Row):
+        items = items[0].items  # \vec{{v}}
+    if len(items) == 1 and isinstance(items[0], Atom) and len(items[0].text) == 1:
+        atom = items[0]
+        return Atom(_nfc(atom.text + mark), atom.kind)
+    if (len(items) == 1 and isinstance(items[0], Scripted) and isinstance(items[0].base, Atom)
+            and len(items[0].base.text) == 1):
+        # \vec{v_1}, \hat{\beta_j}: the mark on the letter, its scripts kept (v⃗₁, β̂ⱼ)
+        node = items[0]
+        return Scripted(Atom(_nfc(node.base.text + mark), node.base.kind), node.sub, node.sup)
+    return Accent(name, row)
 
 
 def _nfc(text: str) -> str:
@@ -659,8 +704,24 @@ def _grid_or_row_items(items: list, env: str, force_grid: bool = False) -> Node:
     return Grid(rows, env)
 
 
+_INFIX = "infix"  # the kind of `\\choose` and `\\over` until `_pair` splits their group
+
+
+def _infix(items: list) -> list | None:
+    """A group holding `\\choose` or `\\over` (TeX's infix forms: `{n \\choose k}`,
+    `{a \\over b}`) as the one Binom or Frac it means; None when it holds neither."""
+    for k, it in enumerate(items):
+        if isinstance(it, Atom) and it.kind == _INFIX:
+            top, bottom = Row(_pair(items[:k])), Row(_pair(items[k + 1:]))
+            return [Binom(top, bottom) if it.text == "choose" else Frac(top, bottom)]
+    return None
+
+
 def _pair(items: list) -> list:
     """Join balanced ( ), [ ], { } atoms into Fenced nodes so they can grow around fractions."""
+    infix = _infix(items)
+    if infix is not None:
+        return infix
     stack: list[list] = [[]]
     opens: list[Atom] = []
     for it in items:
