@@ -1,0 +1,145 @@
+"""Formulas as students write them in real vaults: a command given as a script without
+braces (`\\eta_\\text{lr}`), accents over more than one letter (`\\vec{w_1}`,
+`\\overline{\\phi(x)}`), relations written side by side (`:=`, `<<`), TeX's infix
+`{n \\choose k}`, colour and strut commands, AMS symbols. Each printed as a reader expects,
+nothing dropped, nothing left as a command name."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from flashdeck.mathtext import render_display, render_inline
+from flashdeck.mathtext.layout import cell_width
+
+SCRIPT_COMMANDS = [
+    # was `η_(text)lr`, `L_(mathrm)(CE)`, `σ^(frac)12`: the command's argument was lost
+    (r"\eta_\text{lr} = 0.01", "η_lr = 0.01"),
+    (r"\mathcal{L}_\mathrm{CE} = -\sum_i y_i \log \hat{y}_i", "L_CE = −∑ᵢ yᵢ log ŷᵢ"),
+    (r"\sigma^\frac12", "σ^(1/2)"),
+    (r"x^\sqrt{2}", "x^(√2)"),
+    (r"\theta_\text{new} = \theta_\text{old} - \eta g", "θ_new = θ_old − ηg"),
+    (r"L_\text{Dice}^2", "L_(Dice)²"),
+    (r"\omega_\text{kin}(k)", "ω_(kin)(k)"),
+]
+
+ACCENTS = [
+    # was `vec(w₁)`, `overline(ϕ(x))`, `vec(AB)`, `tilde(xy)`
+    (r"\vec{w_1} \cdot \vec{x}", "w⃗₁ · x⃗"),
+    (r"\overline{\phi(x)}", "ϕ̅(̅x̅)̅"),
+    (r"\overline{A \cup B} = \bar{A} \cap \bar{B}", "A̅ ̅∪̅ ̅B̅ = Ā ∩ B̄"),
+    (r"\hat{\theta_j}", "θ̂ⱼ"),
+    (r"\vec{AB} + \vec{BC} = \vec{AC}", "A⃗B⃗ + B⃗C⃗ = A⃗C⃗"),
+    (r"\widetilde{xy}", "x̃ỹ"),
+    (r"\overline{\overline{z}} = z", "z̅̅ = z"),  # was `z̅ = z`: one bar lost
+    (r"\underline{x}", "x̲"),  # was `x`
+    # a hat over a sum is not a hat on each sign: its name says what it covers
+    (r"\hat{a+b}", "hat(a + b)"),
+]
+
+RELATIONS_SIDE_BY_SIDE = [
+    # was `f : = σ(Wx + b)`, `ϵ < < 1`, `a mathrel(+) = 1`
+    (r"f := \sigma(Wx + b)", "f := σ(Wx + b)"),
+    (r"\epsilon << 1", "ϵ << 1"),
+    (r"\delta >> 0", "δ >> 0"),
+    (r"a \mathrel{+}= 1", "a += 1"),
+    (r"f: A \to B", "f : A → B"),
+]
+
+INFIX_AND_DECORATION = [
+    # was `P(X = k) = n choose kpᵏ…`: the binomial not grouped
+    (r"P(X=k) = {n \choose k} p^k (1-p)^{n-k}", "P(X = k) = (n choose k)pᵏ(1 − p)ⁿ⁻ᵏ"),
+    (r"x = {1 \over 2}", "x = 1/2"),
+    # was `RGB]200,30,30loss = 0` and `rule(0pt, 2ex)x²`
+    (r"\textcolor[RGB]{200,30,30}{\text{loss}} = 0", "loss = 0"),
+    (r"\color[rgb]{0,0,1} y", "y"),
+    (r"\rule{0pt}{2ex} x^2", "x²"),
+    (r"\colorbox{yellow}{x} + 1", "x + 1"),
+]
+
+SYMBOLS = [
+    (r"\mathbb{F}_2", "𝔽₂"),  # was `F₂`
+    (r"\mathbb{1}_{y=k}", "𝟙_(y=k)"),
+    (r"x \in \R^d", "x ∈ ℝᵈ"),
+    (r"N \lhd G", "N ⊲ G"),  # was `N lhd G`
+    (r"\llbracket 1, n \rrbracket", "⟦1, n⟧"),
+    (r"a \leqq b", "a ≦ b"),
+    (r"\triangledown f", "▽f"),
+    (r"\sum_{\substack{i<n \\ j<m}} a_{ij}", "∑_(i<n; j<m) a_ij"),
+]
+
+
+@pytest.mark.parametrize(("latex", "expected"),
+                         SCRIPT_COMMANDS + ACCENTS + RELATIONS_SIDE_BY_SIDE
+                         + INFIX_AND_DECORATION + SYMBOLS)
+def test_vault_formulas_read_as_written(latex: str, expected: str) -> None:
+    assert render_inline(latex) == expected
+
+
+def test_the_binomial_of_choose_is_stacked_in_display() -> None:
+    assert render_display(r"P(X=k) = {n \choose k} p^k") == [
+        "P(X = k) = ⎛n⎞pᵏ",
+        "           ⎝k⎠  ",
+    ]
+
+
+def test_an_accent_over_a_fraction_is_a_rule_above_it_not_a_second_bar() -> None:
+    assert render_display(r"\overline{\frac{x+1}{2}} = y") == [
+        "‾‾‾‾‾    ",
+        "x + 1    ",
+        "───── = y",
+        "  2      ",
+    ]
+    assert render_display(r"\vec{\frac{a+b}{c}}") == ["────→", "a + b", "─────", "  c  "]
+
+
+# -- properties ------------------------------------------------------------------------------
+_LETTER = st.sampled_from(list("abxyzABLW") + [r"\theta", r"\phi", r"\mu", "1", "2"])
+_COMMAND_ARG = st.sampled_from([r"\text{lr}", r"\mathrm{CE}", r"\frac12", r"\sqrt{2}",
+                                r"\hat{x}", r"\vec{v}", r"\mathbb{R}", r"\alpha"])
+_ACCENT = st.sampled_from(["vec", "hat", "bar", "overline", "widetilde", "underline", "dot"])
+
+
+def _grow(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    two = st.tuples(inner, inner)
+    return st.one_of(
+        st.lists(inner, min_size=2, max_size=4).map(" ".join),
+        st.tuples(inner, st.sampled_from(["_", "^"]), _COMMAND_ARG).map("".join),
+        st.tuples(_ACCENT, inner).map(lambda ab: f"\\{ab[0]}{{{ab[1]}}}"),
+        two.map(lambda ab: f"{{{ab[0]} \\choose {ab[1]}}}"),
+        two.map(lambda ab: f"{{{ab[0]} \\over {ab[1]}}}"),
+        two.map(lambda ab: f"\\frac{{{ab[0]}}}{{{ab[1]}}}"),
+        inner.map(lambda a: f"\\left( {a} \\right)"),
+        two.map(lambda ab: f"{ab[0]} := {ab[1]}"),
+        inner.map(lambda a: f"\\textcolor[RGB]{{1,2,3}}{{{a}}}"),
+        two.map(lambda ab: f"{ab[0]}_{{{ab[1]}}}"),
+    )
+
+
+FORMULAS = st.recursive(_LETTER, _grow, max_leaves=12)
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(FORMULAS)
+def test_vault_shaped_formulas_render_whole_and_balanced(source: str) -> None:
+    line = render_inline(source)
+    lines = render_display(source)
+    assert "\\" not in line and all("\\" not in row for row in lines), (source, line)
+    # no command comes back as its name: not `text(lr)`, `vec(v)`, `frac`, `choose`…
+    assert not re.search(r"\b(text|mathrm|frac|sqrt|textcolor|RGB|over|mathbb)\b", line), \
+        (source, line)
+    assert _balanced(line), (source, line)  # every bracket it adds is closed
+    assert len({cell_width(row) for row in lines}) <= 1  # a rectangle
+    assert len(line) <= 12 * len(source) + 20  # bounded by the source, whatever it nests
