@@ -84,8 +84,19 @@ def _gaps(items: list[Node], kinds: list[tuple[str, str]], compact: bool) -> lis
         g = _gap(kinds[i - 1][1], kinds[i][0])
         if compact and g and not {kinds[i - 1][1], kinds[i][0]} & {S.WORD, S.FN, S.OP}:
             g = ""
+        if g and _opening_bar(items, kinds, i - 1):
+            g = ""  # `|det(A)|`, `‖sin x‖`: not `| det(A)|`
         gaps.append(g)
     return gaps
+
+
+def _opening_bar(items: list[Node], kinds: list[tuple[str, str]], i: int) -> bool:
+    """items[i] is a `|` or `‖` that opens (nothing before it but an operator, a relation,
+    an opening bracket or a comma): what follows it sits against it as after a `(`."""
+    item = items[i]
+    if not (isinstance(item, Atom) and item.text in ("|", "‖")):
+        return False
+    return i == 0 or kinds[i - 1][1] in (S.BIN, S.UNARY, S.REL, S.OPEN, S.PUNCT, S.OP)
 
 
 # --- inline --------------------------------------------------------------------------------
@@ -271,7 +282,8 @@ def _inline_frac(node: Frac, compact: bool) -> str:
 
 
 def _factor_count(items: list[Node]) -> int:
-    """Factors in a product, counting a function application `P(B)`, `f(x)` as one."""
+    """Factors in a product, counting a function application `P(B)`, `f(x)` as one, and a
+    differential `dx`, `∂x²` as one (`∂f/∂x`, `dy/dt`, as every reader reads them)."""
     count = 0
     for i, item in enumerate(items):
         prev = items[i - 1] if i else None
@@ -279,9 +291,17 @@ def _factor_count(items: list[Node]) -> int:
             (isinstance(prev, Atom) and not prev.number and prev.text.isalpha())
             or (isinstance(prev, Scripted) and isinstance(prev.base, Atom)
                 and prev.base.text.isalpha())))
-        if not applied:
+        if not applied and not _is_differential(prev):
             count += 1
     return count
+
+
+def _is_differential(node: Node | None) -> bool:
+    """`d` or `∂` (`\\partial`, `\\mathrm{d}`), possibly with a power (`∂²`), which makes
+    one factor with what follows it."""
+    if isinstance(node, Scripted) and node.sub is None:
+        node = node.base
+    return isinstance(node, Atom) and not node.number and node.text in ("d", "∂")
 
 
 def _inline_sqrt(node: Sqrt, compact: bool) -> str:

@@ -72,9 +72,26 @@ SYMBOLS = [
 ]
 
 
+DERIVATIVES_AND_BARS = [
+    # was `∂L/(∂w)`, `dy/(dx)`: a differential is one factor, as every reader reads it
+    (r"\frac{\partial \mathcal{L}}{\partial w} = 0", "∂L/∂w = 0"),
+    (r"\frac{dy}{dx}", "dy/dx"),
+    (r"\frac{\partial^2 f}{\partial x^2}", "∂²f/∂x²"),
+    (r"\frac{\mathrm{d}v}{\mathrm{d}t} = a", "dv/dt = a"),
+    (r"\frac{d}{dx}(x^2)", "(d/dx)(x²)"),
+    # two differentials, or a product ending in d, are still bracketed
+    (r"\frac{\partial^2 f}{\partial x \partial y}", "∂²f/(∂x∂y)"),
+    (r"\frac{a}{bd}", "a/(bd)"),
+    # was `| det(A)|`, `‖ sin x‖`: an opening bar sits against what it holds
+    (r"|\det(W)| \leq \prod_j \|w_j\|", "|det(W)| ≤ ∏ⱼ ‖wⱼ‖"),
+    (r"\| \sin x \|_2", "‖sin x‖₂"),
+    (r"|x| \text{ if } x > 0", "|x| if x > 0"),
+]
+
+
 @pytest.mark.parametrize(("latex", "expected"),
                          SCRIPT_COMMANDS + ACCENTS + RELATIONS_SIDE_BY_SIDE
-                         + INFIX_AND_DECORATION + SYMBOLS)
+                         + INFIX_AND_DECORATION + SYMBOLS + DERIVATIVES_AND_BARS)
 def test_vault_formulas_read_as_written(latex: str, expected: str) -> None:
     assert render_inline(latex) == expected
 
