@@ -124,7 +124,7 @@ def inline(node: Node, compact: bool = False) -> str:
         return _inline_grid(node, compact)
     if isinstance(node, Accent):
         body = inline(node.body, compact)
-        if node.name in S.LINE_ACCENTS or _factors_only(node.body):
+        if _marks_each(node):
             return _marked(body, node.name)
         # a hat or an arrow over a sum, a fraction…: a mark on each of its signs would not
         # read as one accent over the whole
@@ -261,6 +261,23 @@ def _factors_only(row: Row) -> bool:
             return False
         elif isinstance(item, Scripted) and not _factors_only(Row([item.base])):
             return False  # a scripted fraction, or `∑ᵢ`, `maxᵢ`: (∑ᵢ aᵢ)/n, not ∑ᵢ aᵢ/n
+        elif isinstance(item, Accent) and not _marks_each(item):
+            return False  # `hat(a + b)`: a named form, not a factor with a mark
+    return True
+
+
+def _marks_each(node: Accent) -> bool:
+    """Whether an accent is shown as its mark on each character (`A̅B̅`, `x̃ỹ`), not named
+    (`hat(a + b)`): a line accent always, another over a plain product only."""
+    if node.name not in S.LINE_ACCENTS:
+        return _factors_only(node.body)
+    stack: list[Node] = [node.body]
+    while stack:  # a line over a named form would run over its name: name it too
+        item = stack.pop()
+        if isinstance(item, Accent) and not _marks_each(item):
+            return False
+        if isinstance(item, Row):
+            stack.extend(item.items)
     return True
 
 

@@ -173,7 +173,7 @@ TEXT_COMMANDS: frozenset[str] = frozenset(
 # Commands that restyle a math argument: the argument is shown in plain letters.
 STYLE_COMMANDS: frozenset[str] = frozenset(
     "mathrm mathit mathbf mathsf mathtt mathnormal boldsymbol bm pmb mathcal mathscr "
-    "mathfrak mathbb Bbb bold boxed cancel bcancel xcancel sout mathring rlap llap clap "
+    "mathfrak mathbb Bbb bold boxed mathring rlap llap clap "
     "mathrlap mathllap mathclap".split()
 )
 # Commands with two arguments drawn as a fraction.
@@ -202,17 +202,21 @@ ACCENTS: dict[str, str] = {
     "overleftarrow": "\u20d6", "overleftrightarrow": "\u20e1", "widecheck": "\u030c",
     "underline": "\u0332", "overbar": "\u0305", "widebar": "\u0305", "wideparen": "\u0311",
     "overgroup": "\u0311", "underrightarrow": "\u20ef", "underleftarrow": "\u20ee",
+    # crossed out: a term cancelled in a derivation must not read as if it stood
+    "cancel": "\u0336", "bcancel": "\u0336", "xcancel": "\u0336", "sout": "\u0336",
+    "slashed": "\u0338",
 }
 # Accents drawn as a line: over a longer body the mark runs on across its spaces too.
 LINE_ACCENTS: frozenset[str] = frozenset(
-    "bar overline underbar underline overbar widebar".split())
+    "bar overline underbar underline overbar widebar cancel bcancel xcancel sout".split())
 # What is drawn over (or, for the `under…` ones, under) a body taller than one line.
 ACCENT_RULES: dict[str, str] = {
     "vec": "→", "overrightarrow": "→", "overleftarrow": "←", "overleftrightarrow": "↔",
     "underrightarrow": "→", "underleftarrow": "←", "hat": "^", "widehat": "^",
     "check": "ˇ", "widecheck": "ˇ", "tilde": "~", "widetilde": "~", "utilde": "~",
     "dot": "·", "ddot": "··", "dddot": "···", "acute": "´", "grave": "`", "breve": "˘",
-    "wideparen": "⏜", "overgroup": "⏜",
+    "wideparen": "⏜", "overgroup": "⏜", "cancel": "╱", "bcancel": "╲", "xcancel": "╳",
+    "sout": "─",
 }
 
 SUPERSCRIPTS: dict[str, str] = dict(
@@ -256,5 +260,6 @@ def known_commands() -> frozenset[str]:
     names.update({"sqrt", "left", "right", "operatorname", "not", "pmod", "overset",
                   "underset", "stackrel", "overbrace", "underbrace", "textcolor", "tag",
                   "\\", "cr", "newline", "begin", "end", "mathop", "over", "rule",
-                  "colorbox", "fcolorbox", "substack", *MATH_CLASSES})
+                  "colorbox", "fcolorbox", "substack", "textcircled", "centernot",
+                  *MATH_CLASSES})
     return frozenset(n for n in names if n.isalpha())

@@ -302,6 +302,11 @@ _NEGATED = {
     "⊆": "⊈", "⊇": "⊉", "∼": "≁", "≡": "≢", "≈": "≉", "∣": "∤", "∃": "∄", "≅": "≇",
     "∥": "∦", "→": "↛", "←": "↚", "⇒": "⇏", "⇔": "⇎", "↔": "↮",
 }
+_CIRCLED = {
+    **{str(n): chr(0x2460 + n - 1) for n in range(1, 21)}, "0": "⓪",
+    **{chr(ord("A") + k): chr(0x24B6 + k) for k in range(26)},
+    **{chr(ord("a") + k): chr(0x24D0 + k) for k in range(26)},
+}
 # Environments whose first brace group is a column spec or count, not content.
 _ENV_WITH_SPEC = frozenset({"array", "alignat", "alignat*", "alignedat", "subarray"})
 
@@ -535,7 +540,11 @@ class _Parser:
             return Fenced(left, body, right)
         if name == "right":
             return Atom(self._delimiter(), S.CLOSE)
-        if name == "not":
+        if name == "textcircled":  # ① Ⓐ ⓐ; a longer text in brackets
+            toks = self.arg_tokens()
+            text = text_of(toks) if toks else ""
+            return Atom(_CIRCLED.get(text, f"({text})"), S.ORD)
+        if name in ("not", "centernot"):
             row = self.arg()
             if row is None:
                 return Atom("¬")

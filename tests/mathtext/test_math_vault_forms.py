@@ -7,6 +7,7 @@ nothing dropped, nothing left as a command name."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -89,9 +90,24 @@ DERIVATIVES_AND_BARS = [
 ]
 
 
+CROSSED_AND_CIRCLED = [
+    # was `xy/x = y`: a cancelled term printed as if it stood
+    (r"\frac{\cancel{x} y}{\cancel{x}} = y", "x̶y/x̶ = y"),
+    (r"a + \cancel{b - b} = a", "a + b̶ ̶−̶ ̶b̶ = a"),
+    (r"\textcircled{1} \textcircled{a}", "①ⓐ"),  # was `textcircled(1)textcircled(a)`
+    (r"x \centernot\in A", "x ∉ A"),
+    (r"\slashed{D}\psi", "D̸ψ"),
+    # an accent named over a sum stays named under another accent: its mark never
+    # runs over the name (was `v⃗e⃗c⃗(⃗…`)
+    (r"\vec{\hat{a+b}}", "vec(hat(a + b))"),
+    (r"\overline{\hat{a+b}}", "overline(hat(a + b))"),
+]
+
+
 @pytest.mark.parametrize(("latex", "expected"),
                          SCRIPT_COMMANDS + ACCENTS + RELATIONS_SIDE_BY_SIDE
-                         + INFIX_AND_DECORATION + SYMBOLS + DERIVATIVES_AND_BARS)
+                         + INFIX_AND_DECORATION + SYMBOLS + DERIVATIVES_AND_BARS
+                         + CROSSED_AND_CIRCLED)
 def test_vault_formulas_read_as_written(latex: str, expected: str) -> None:
     assert render_inline(latex) == expected
 
@@ -117,7 +133,8 @@ def test_an_accent_over_a_fraction_is_a_rule_above_it_not_a_second_bar() -> None
 _LETTER = st.sampled_from(list("abxyzABLW") + [r"\theta", r"\phi", r"\mu", "1", "2"])
 _COMMAND_ARG = st.sampled_from([r"\text{lr}", r"\mathrm{CE}", r"\frac12", r"\sqrt{2}",
                                 r"\hat{x}", r"\vec{v}", r"\mathbb{R}", r"\alpha"])
-_ACCENT = st.sampled_from(["vec", "hat", "bar", "overline", "widetilde", "underline", "dot"])
+_ACCENT = st.sampled_from(["vec", "hat", "bar", "overline", "widetilde", "underline", "dot",
+                           "cancel"])
 
 
 def _grow(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
@@ -157,6 +174,11 @@ def test_vault_shaped_formulas_render_whole_and_balanced(source: str) -> None:
     # no command comes back as its name: not `text(lr)`, `vec(v)`, `frac`, `choose`…
     assert not re.search(r"\b(text|mathrm|frac|sqrt|textcolor|RGB|over|mathbb)\b", line), \
         (source, line)
+    # a mark never runs over a name: `hat(…)` or `vec(…)` is written out plainly
+    bare = "".join(ch for ch in unicodedata.normalize("NFD", line)
+                   if not unicodedata.combining(ch))
+    for name in re.findall(r"([a-z]+)\(", bare):
+        assert f"{name}(" in line, (source, line)
     assert _balanced(line), (source, line)  # every bracket it adds is closed
     assert len({cell_width(row) for row in lines}) <= 1  # a rectangle
     assert len(line) <= 12 * len(source) + 20  # bounded by the source, whatever it nests
