@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from flashdeck.mathtext import layout
-from flashdeck.mathtext.symbols import BIN, ORD, REL
+from flashdeck.mathtext.symbols import BIN, ORD, REL, SPACE
 from flashdeck.mathtext.tree import Atom, Row, parse_bounded
 
 MAX_DISPLAY_CELLS = layout.MAX_DISPLAY_CELLS  # a source block is held to it too
@@ -249,6 +249,66 @@ def _broken(lhs: list, forms: list[list], width: int) -> tuple[list[str], int]:
     return best
 
 
+def _break_items(items: list, width: int) -> tuple[list[str], int]:
+    """One statement broken for a width: at its relations (a chain), else (no relation) a
+    long sum before its terms; (lines, overflow)."""
+    chain = _chain(Row(items))
+    if chain is not None:
+        return _broken(*chain, width)
+    lines = _stack(_group_blocks([], [items], width))
+    return lines, max(0, _block_width(lines) - width)
+
+
+def _is_wide_space(node) -> bool:
+    return isinstance(node, Atom) and node.kind == SPACE and len(node.text) >= 2
+
+
+def _statements(items: list) -> list[tuple[list, list]]:
+    """The formula's statements: its own items split at each run of spaces holding a
+    `\\quad` or wider (`μ = …, \\quad σ² = …`), as [(the spaces before it, its items)]."""
+    parts: list[tuple[list, list]] = []
+    sep: list = []
+    part: list = []
+    k = 0
+    while k < len(items):
+        if _is_wide_space(items[k]) or (isinstance(items[k], Atom) and items[k].kind == SPACE
+                                         and k + 1 < len(items) and _is_wide_space(items[k + 1])):
+            run = k
+            while run < len(items) and isinstance(items[run], Atom) and items[run].kind == SPACE:
+                run += 1
+            if part:
+                parts.append((sep, part))
+            sep, part = items[k:run], []
+            k = run
+            continue
+        part.append(items[k])
+        k += 1
+    if part:
+        parts.append((sep, part))
+    return parts
+
+
+def _statements_fit(parts: list[tuple[list, list]], width: int) -> tuple[list[str], int]:
+    """Statements side by side while they fit, else one under the other, each broken on its
+    own when it alone is too wide: `v = a \\quad w = b` never reads as `v = a w` then `= b`."""
+    groups: list[list] = []
+    for sep, part in parts:
+        if groups:
+            trial = groups[-1] + sep + part
+            if _block_width(_lines(Row(trial))) <= width:
+                groups[-1] = trial
+                continue
+        groups.append(list(part))
+    blocks = []
+    for group in groups:
+        lines = _lines(Row(group))
+        if _block_width(lines) > width:
+            lines = _break_items(group, width)[0]
+        blocks.append(lines)
+    lines = _stack(blocks)
+    return lines, max(0, _block_width(lines) - width)
+
+
 @lru_cache(maxsize=512)
 def _fit_cached(latex: str, width: int) -> Fit:
     tree, whole = _parse_and_display(latex)  # one parse for the whole block and its forms
@@ -256,12 +316,11 @@ def _fit_cached(latex: str, width: int) -> Fit:
     if whole_width <= width:
         return Fit(whole)
     try:
-        chain = _chain(tree) if tree is not None else None
-        if chain is not None:
-            broken = _broken(*chain, width)
-        elif tree is not None:  # no relation: a long sum is broken before its terms
-            lines = _stack(_group_blocks([], [_top_row(tree)], width))
-            broken = (lines, max(0, _block_width(lines) - width))
+        parts = _statements(_top_row(tree)) if tree is not None else []
+        if len(parts) > 1:  # statements set apart by a \quad: each its own
+            broken = _statements_fit(parts, width)
+        elif tree is not None:
+            broken = _break_items(_top_row(tree), width)
         else:
             broken = None
     except Exception:  # noqa: BLE001 - invalid, past the budget (TooBig) or a bug: no break,

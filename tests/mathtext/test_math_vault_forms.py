@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flashdeck.mathtext import render_display, render_inline
+from flashdeck.mathtext import fit_display, render_display, render_inline
 from flashdeck.mathtext.layout import cell_width
 
 SCRIPT_COMMANDS = [
@@ -182,3 +182,34 @@ def test_vault_shaped_formulas_render_whole_and_balanced(source: str) -> None:
     assert _balanced(line), (source, line)  # every bracket it adds is closed
     assert len({cell_width(row) for row in lines}) <= 1  # a rectangle
     assert len(line) <= 12 * len(source) + 20  # bounded by the source, whatever it nests
+
+
+# -- statements set apart by \quad -----------------------------------------------------------
+
+
+def test_two_statements_too_wide_for_one_line_go_one_under_the_other():
+    # was `v = ∑ᵢ₌₁ᵐ aᵢvᵢ  w` over `  = ∑ⱼ₌₁ⁿ bⱼvⱼ`: w's sum read as v's
+    latex = r"v = \sum_{i=1}^m a_i v_i \quad w = \sum_{j=1}^n b_j v_j"
+    assert render_display(latex, 24) == ["v = ∑ᵢ₌₁ᵐ aᵢvᵢ", "w = ∑ⱼ₌₁ⁿ bⱼvⱼ"]
+    assert render_display(latex, 40) == render_display(latex)  # fits: side by side
+
+
+def test_a_mean_and_a_variance_keep_their_own_left_hand_sides():
+    latex = r"\mu = \frac{1}{n}\sum_i x_i, \quad \sigma^2 = \frac{1}{n}\sum_i (x_i - \mu)^2"
+    assert render_display(latex, 30) == [
+        "    1              ",
+        "μ = ─ ∑ᵢ xᵢ,       ",
+        "    n              ",
+        "                   ",
+        "     1             ",
+        "σ² = ─ ∑ᵢ (xᵢ − μ)²",
+        "     n             ",
+    ]
+
+
+def test_a_statement_still_too_wide_is_broken_on_its_own():
+    latex = r"f(x) = x^2 + 2x + 1 \quad \text{for } x > 0"
+    fit = fit_display(latex, 16)
+    assert fit.overflow == 0
+    assert [line.rstrip() for line in fit.lines] == [
+        "f(x) = x² + 2x", "       + 1", "", "for x > 0"]
