@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from flashdeck.mathtext import layout
-from flashdeck.mathtext.symbols import BIN, ORD, REL, SPACE
+from flashdeck.mathtext.symbols import BIN, FN, OP, OPEN, ORD, PUNCT, REL, SPACE, WORD
 from flashdeck.mathtext.tree import Atom, Row, parse_bounded
 
 MAX_DISPLAY_CELLS = layout.MAX_DISPLAY_CELLS  # a source block is held to it too
@@ -264,28 +264,77 @@ def _is_wide_space(node) -> bool:
 
 
 def _statements(items: list) -> list[tuple[list, list]]:
-    """The formula's statements: its own items split at each run of spaces holding a
-    `\\quad` or wider (`μ = …, \\quad σ² = …`), as [(the spaces before it, its items)]."""
-    parts: list[tuple[list, list]] = []
+    """The formula's statements, as [(the spaces before it, its items)]: its own items
+    split at each run of spaces holding a `\\quad` or wider (`μ = …, \\quad σ² = …`), and,
+    between two that each hold a relation, after a comma or semicolon (`TP = 300, FP = 200`)
+    and before a word (`x = 2 \\text{ and } y = 3`). `x = 1, 2, 3` stays one statement."""
+    pieces: list[tuple[list, list, bool]] = []  # (spaces before, items, set apart by a quad)
     sep: list = []
     part: list = []
+    strong = False
+
+    def cut(next_sep: list, next_strong: bool) -> None:
+        nonlocal sep, part, strong
+        if part:
+            pieces.append((sep, part, strong))
+            sep, part, strong = next_sep, [], next_strong
+        else:
+            sep, strong = sep + next_sep, strong or next_strong
+
     k = 0
     while k < len(items):
-        if _is_wide_space(items[k]) or (isinstance(items[k], Atom) and items[k].kind == SPACE
-                                         and k + 1 < len(items) and _is_wide_space(items[k + 1])):
+        item = items[k]
+        if isinstance(item, Atom) and item.kind == SPACE:
             run = k
             while run < len(items) and isinstance(items[run], Atom) and items[run].kind == SPACE:
                 run += 1
-            if part:
-                parts.append((sep, part))
-            sep, part = items[k:run], []
+            if any(_is_wide_space(x) for x in items[k:run]):
+                cut(items[k:run], True)
+            elif not part:
+                sep = sep + items[k:run]  # the spaces after a comma: before the next one
+            else:
+                part.extend(items[k:run])
             k = run
             continue
-        part.append(items[k])
+        if _connective(item) and part and _operand(part[-1]):
+            cut([], False)  # `and`, `where`, `for` after an operand opens what follows
+        part.append(item)
         k += 1
+        if isinstance(item, Atom) and item.kind == PUNCT and item.text in (",", ";"):
+            cut([], False)
     if part:
-        parts.append((sep, part))
-    return parts
+        pieces.append((sep, part, strong))
+    merged: list[tuple[list, list]] = []
+    for sep, part, strong in pieces:
+        if merged and not strong and not (_holds_relation(merged[-1][1])
+                                          and _holds_relation(part)):
+            merged[-1] = (merged[-1][0], merged[-1][1] + sep + part)
+        else:
+            merged.append((sep, part))
+    return merged
+
+
+# Words that join two statements (`x = 2 \\text{ and } y = 3`), never a quantity's name.
+_CONNECTIVES = frozenset(
+    "and or so where with for if then hence thus since because when while but i.e. e.g. "
+    "otherwise s.t. such given as let also therefore whereas iff und et и где".split())
+
+
+def _connective(node) -> bool:
+    if not (isinstance(node, Atom) and node.kind == WORD):
+        return False
+    words = node.text.split()
+    return bool(words) and words[0].lower().rstrip(",:") in _CONNECTIVES
+
+
+def _operand(node) -> bool:
+    """Whether a node ends an operand (not an operator, relation or opening waiting for
+    one: `precision × recall` is one product, `x = 2 and` a statement and a word)."""
+    return not (isinstance(node, Atom) and node.kind in (BIN, REL, OPEN, PUNCT, OP, FN))
+
+
+def _holds_relation(items: list) -> bool:
+    return any(_is_relation(x) for x in items)
 
 
 def _statements_fit(parts: list[tuple[list, list]], width: int) -> tuple[list[str], int]:

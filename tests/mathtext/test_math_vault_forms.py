@@ -213,3 +213,43 @@ def test_a_statement_still_too_wide_is_broken_on_its_own():
     assert fit.overflow == 0
     assert [line.rstrip() for line in fit.lines] == [
         "f(x) = x² + 2x", "       + 1", "", "for x > 0"]
+
+
+def test_counts_listed_with_commas_keep_each_name_with_its_number():
+    # was `TP = 300, FP` over `   = 200, FN = 0, TN` over `   = 9500`: FP's 200 read as TP's
+    latex = r"TP = 300, FP = 200, FN = 0, TN = 9500"
+    assert [line.rstrip() for line in render_display(latex, 20)] == [
+        "TP = 300, FP = 200,", "FN = 0, TN = 9500"]
+    # a list of values is no list of statements: it stays one
+    assert render_display(r"x = 1, 2, 3", 20) == ["x = 1, 2, 3"]
+
+
+def test_a_connective_word_opens_the_next_statement():
+    latex = r"x_1 = 2 \text{ and } x_2 = 3 \text{ so } x_1 + x_2 = 5"
+    assert [line.rstrip() for line in render_display(latex, 16)] == [
+        "x₁ = 2", "and x₂ = 3", "so x₁ + x₂ = 5"]
+    # a word that names a quantity is no connective: the chain is broken at its `=` only
+    assert [line.rstrip() for line in render_display(
+        r"\text{cost} = \text{price}\ \text{quantity} = 5", 12)] == [
+        "cost", "= price quantity", "= 5"]
+
+
+_NAMES = st.sampled_from(["TP", "FP", "FN", "TN", r"\alpha", r"\beta", "x_1", "n"])
+_VALUES = st.sampled_from(["300", "0.05", r"\frac{1}{2}", "9500", r"\sqrt{2}"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(_NAMES, _VALUES), min_size=2, max_size=6),
+       st.sampled_from([", ", r",\; ", r" \quad ", r" \text{ and } "]),
+       st.integers(min_value=6, max_value=90))
+def test_listed_statements_are_never_split_between_a_name_and_its_value(pairs, joiner, width):
+    latex = joiner.join(f"{name} = {value}" for name, value in pairs)
+    fit = fit_display(latex, width)
+    lines = list(fit.lines)
+    assert fit.overflow == max(0, max(cell_width(line) for line in lines) - width)
+    for name, value in pairs:
+        statement = render_display(f"{name} = {value}")
+        if max(cell_width(line) for line in statement) + 6 <= width:
+            # its name and its `=` stand on one row: no continuation `= value` under another
+            row = render_inline(name) + " = "
+            assert any(row in line for line in lines), (latex, width, lines)
