@@ -708,6 +708,15 @@ def _grid_or_row_items(items: list, env: str, force_grid: bool = False) -> Node:
     # A trailing `\\` leaves an empty last row: not content.
     if len(rows) > 1 and len(rows[-1]) == 1 and not rows[-1][0].items:
         rows.pop()
+    if env not in S.ENVIRONMENT_DELIMITERS:
+        # an aligned right-hand side opening with an operator continues the line above:
+        # `&- 2xy` is binary, as TeX sets it (an empty atom before it), not a minus sign
+        for row in rows:
+            for cell in row[1::2]:
+                first = next((x for x in cell.items
+                              if not (isinstance(x, Atom) and x.kind == S.SPACE)), None)
+                if isinstance(first, Atom) and first.kind == S.BIN:
+                    cell.items.insert(0, Atom("", S.ORD))
     if not force_grid and len(rows) == 1 and len(rows[0]) == 1:
         return rows[0][0]
     return Grid(rows, env)

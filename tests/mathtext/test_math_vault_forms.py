@@ -253,3 +253,15 @@ def test_listed_statements_are_never_split_between_a_name_and_its_value(pairs, j
             # its name and its `=` stand on one row: no continuation `= value` under another
             row = render_inline(name) + " = "
             assert any(row in line for line in lines), (latex, width, lines)
+
+
+def test_an_aligned_line_opening_with_an_operator_continues_the_one_above():
+    # was `  −2yŷ + ŷ²`: a negative term, not the subtraction the derivation writes
+    latex = r"\begin{aligned} L &= (y - \hat{y})^2 \\ &- 2y\hat{y} + \hat{y}^2 \end{aligned}"
+    assert render_display(latex) == ["L = (y − ŷ)² ", "   − 2yŷ + ŷ²"]
+    assert render_display(r"\begin{aligned} f(x) &= x^2 \\ &+ 2x \end{aligned}") == [
+        "f(x) = x² ", "      + 2x"]
+    # a sign opening a line's left side, or a matrix cell, is still a sign
+    assert render_display(r"\begin{aligned} -x &= y \\ z &= -1 \end{aligned}") == [
+        "−x = y ", " z = −1"]
+    assert render_display(r"\begin{pmatrix} -1 & -2 \end{pmatrix}") == ["(−1  −2)"]
