@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from flashdeck.mathtext import symbols as S
 from flashdeck.mathtext.tree import (
-    Accent, Atom, Binom, Call, Fenced, Frac, Grid, Node, Row, Scripted, Sqrt,
+    Accent, Atom, Binom, Brace, Call, Fenced, Frac, Grid, Node, Row, Scripted, Sqrt,
 )
 
 # --- kinds and spacing ---------------------------------------------------------------------
@@ -129,6 +129,8 @@ def inline(node: Node, compact: bool = False) -> str:
         # a hat or an arrow over a sum, a fraction…: a mark on each of its signs would not
         # read as one accent over the whole
         return f"{node.name}({body})"
+    if isinstance(node, Brace):
+        return inline(_brace_scripted(node), compact)
     raise TypeError(f"not a math node: {node!r}")
 
 
@@ -580,7 +582,32 @@ def _display(node: Node) -> Box:
         return _display_grid(node)
     if isinstance(node, Accent):
         return _display_accent(node)
+    if isinstance(node, Brace):
+        return _display_brace(node)
     raise TypeError(f"not a math node: {node!r}")
+
+
+def _brace_scripted(node: Brace) -> Scripted:
+    """A brace on one line: its label as the body's subscript (superscript over)."""
+    return Scripted(node.body, sub=node.label if node.under else None,
+                    sup=None if node.under else node.label)
+
+
+def _display_brace(node: Brace) -> Box:
+    """The body over `└──┬──┘` over its label (under a `┌──┴──┐` for an over-brace)."""
+    body = display(node.body)
+    label = display(node.label)
+    span = max(body.width, 3)
+    tip = span // 2
+    rule = ("└┬┘" if node.under else "┌┴┐")
+    line = rule[0] + "─" * (tip - 1) + rule[1] + "─" * (span - tip - 2) + rule[2]
+    width = max(span, label.width)
+    centred = [pad(x, width, "center") for x in body.lines]
+    labels = [pad(x, width, "center") for x in label.lines]
+    line = pad(line, width, "center")
+    if node.under:
+        return Box(centred + [line] + labels, body.baseline)
+    return Box(labels + [line] + centred, len(labels) + 1 + body.baseline)
 
 
 def _display_accent(node: Accent) -> Box:

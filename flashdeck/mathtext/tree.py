@@ -82,6 +82,8 @@ def _children(node: object) -> list:
         return node.args
     if isinstance(node, Accent):
         return [node.body]
+    if isinstance(node, Brace):
+        return [node.body, node.label]
     if isinstance(node, Grid):
         return [cell for row in node.rows for cell in row]
     return []
@@ -175,6 +177,16 @@ class Accent:
 
 
 @dataclass
+class Brace:
+    """`\\underbrace{body}_{label}` (or over…^): a brace drawn under (over) the body in
+    2-D, the label at its tip; on one line the label is the body's sub/superscript."""
+
+    body: Row
+    label: Row
+    under: bool = True
+
+
+@dataclass
 class Grid:
     """Rows of cells split by `&` and `\\\\` (environments, multi-line display math)."""
 
@@ -182,7 +194,7 @@ class Grid:
     env: str = ""
 
 
-Node = Union[Atom, Row, Frac, Binom, Sqrt, Scripted, Fenced, Call, Grid, Accent]
+Node = Union[Atom, Row, Frac, Binom, Sqrt, Scripted, Fenced, Call, Grid, Accent, Brace]
 
 
 class _Marker:
@@ -566,9 +578,17 @@ class _Parser:
             above = self.arg()
             arrow = Atom(S.RELATION[name], S.REL)
             return arrow if above is None else Scripted(arrow, sup=above)
-        if name in ("overbrace", "underbrace"):
+        if name in ("overbrace", "underbrace", "overbracket", "underbracket"):
             row = self.arg()
-            return _call(name, []) if row is None else row
+            if row is None:
+                return _call(name, [])
+            under = name.startswith("under")
+            if self.peek() == ("char", "_" if under else "^"):  # its label
+                self.i += 1
+                label = self.arg()
+                if label is not None:
+                    return Brace(row, label, under)
+            return row
         if name in ("textcolor", "colorbox", "fcolorbox"):
             self.optional_arg()  # a colour model: \\textcolor[RGB]{153,115,235}{x}
             self.arg_tokens()

@@ -265,3 +265,23 @@ def test_an_aligned_line_opening_with_an_operator_continues_the_one_above():
     assert render_display(r"\begin{aligned} -x &= y \\ z &= -1 \end{aligned}") == [
         "−x = y ", " z = −1"]
     assert render_display(r"\begin{pmatrix} -1 & -2 \end{pmatrix}") == ["(−1  −2)"]
+
+
+def test_an_underbrace_is_drawn_with_its_label_under_it():
+    # was the label as a subscript of the bracket's last row: `(𝔼[f̂] − f)²_(bias²)`
+    latex = (r"\mathbb{E}[(y - \hat{f})^2] = \underbrace{(\mathbb{E}[\hat{f}] - f)^2}"
+             r"_{\text{bias}^2} + \underbrace{\mathbb{E}[(\hat{f} - \mathbb{E}[\hat{f}])^2]}"
+             r"_{\text{variance}} + \sigma^2")
+    assert render_display(latex) == [
+        "𝔼[(y − f̂)²] = (𝔼[f̂] − f)² + 𝔼[(f̂ − 𝔼[f̂])²] + σ²",
+        "              └────┬────┘   └──────┬─────┘     ",
+        "                 bias²         variance        ",
+    ]
+    assert render_display(r"\overbrace{x + \cdots + x}^{n \text{ times}} = nx") == [
+        " n times      ",
+        "┌───┴───┐     ",
+        "x + ⋯ + x = nx",
+    ]
+    # on one line the label is the group's script, as before
+    assert render_inline(r"\overbrace{x + \cdots + x}^{n \text{ times}} = nx") == \
+        "(x + ⋯ + x)^(n times) = nx"
