@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from flashdeck.mathtext import layout
-from flashdeck.mathtext.symbols import BIN, FN, OP, OPEN, ORD, PUNCT, REL, SPACE, WORD
-from flashdeck.mathtext.tree import Atom, Row, parse_bounded
+from flashdeck.mathtext.symbols import (BIN, CLOSE, FN, OP, OPEN, ORD, PUNCT, REL, SPACE,
+                                        WORD)
+from flashdeck.mathtext.tree import Atom, Fenced, Row, parse_bounded
 
 MAX_DISPLAY_CELLS = layout.MAX_DISPLAY_CELLS  # a source block is held to it too
 
@@ -194,6 +195,27 @@ def _is_term_sign(node) -> bool:
 
 
 _TERM_SIGNS = frozenset("+−-±∓")
+
+
+def _opened(form: list) -> list | None:
+    """A form that is one product (`−(1/N) ∑ (y log ŷ + (1 − y) log(1 − ŷ))`) with its
+    widest one-line bracket opened into plain signs, so that the sum inside can be broken
+    before its terms like a sum outside; None when it has no such bracket."""
+    best = None
+    for k, item in enumerate(form):
+        if not (isinstance(item, Fenced) and item.left and item.right):
+            continue
+        if len(_lines(item)) != 1 or len(_terms(item.body.items)) < 2:
+            continue
+        width = _block_width(_lines(item))
+        if best is None or width > best[1]:
+            best = (k, width)
+    if best is None:
+        return None
+    k = best[0]
+    fence = form[k]
+    return [*form[:k], Atom(fence.left, OPEN), *fence.body.items, Atom(fence.right, CLOSE),
+            *form[k + 1:]]
 _NOTHING = Atom("", ORD)
 
 
@@ -205,6 +227,9 @@ def _group_blocks(head: list, group: list[list], width: int) -> list[list[str]]:
     if _block_width(lines) <= width or len(group) != 1:
         return [lines]
     terms = _terms(group[0])
+    if len(terms) < 2:
+        opened = _opened(group[0])  # one product: break inside its bracket, if it has one
+        terms = _terms(opened) if opened is not None else terms
     if len(terms) < 2:
         return [lines]
     lead = head + terms[0][:1] if _is_relation(terms[0][0]) else head

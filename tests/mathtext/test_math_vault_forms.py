@@ -285,3 +285,19 @@ def test_an_underbrace_is_drawn_with_its_label_under_it():
     # on one line the label is the group's script, as before
     assert render_inline(r"\overbrace{x + \cdots + x}^{n \text{ times}} = nx") == \
         "(x + ⋯ + x)^(n times) = nx"
+
+
+def test_a_sum_inside_a_bracket_is_broken_before_its_terms_when_too_wide():
+    # was 5 columns too wide at 40, to be scrolled: the whole product stayed on one line
+    latex = (r"\mathcal{L}_\text{BCE} = -\frac{1}{N}\sum_{i=1}^{N} \left( y_i \log \hat{y}_i"
+             r" + (1 - y_i) \log (1 - \hat{y}_i) \right)")
+    fit = fit_display(latex, 40)
+    assert fit.overflow == 0
+    assert [line.rstrip() for line in fit.lines] == [
+        "         1",
+        "L_BCE = −─ ∑ᵢ₌₁ᴺ (yᵢ log ŷᵢ",
+        "         N",
+        "",
+        "        + (1 − yᵢ) log(1 − ŷᵢ))",
+    ]
+    assert fit_display(latex, 72).lines == tuple(render_display(latex))  # fits: whole
