@@ -197,10 +197,11 @@ def _is_term_sign(node) -> bool:
 _TERM_SIGNS = frozenset("+−-±∓")
 
 
-def _opened(form: list) -> list | None:
+def _opened(form: list, least: int) -> list | None:
     """A form that is one product (`−(1/N) ∑ (y log ŷ + (1 − y) log(1 − ŷ))`) with its
     widest one-line bracket opened into plain signs, so that the sum inside can be broken
-    before its terms like a sum outside; None when it has no such bracket."""
+    before its terms like a sum outside; None when it has no such bracket at least `least`
+    columns wide (a short `(a₂ − a₁)` is not torn apart)."""
     best = None
     for k, item in enumerate(form):
         if not (isinstance(item, Fenced) and item.left and item.right):
@@ -210,7 +211,7 @@ def _opened(form: list) -> list | None:
         width = _block_width(_lines(item))
         if best is None or width > best[1]:
             best = (k, width)
-    if best is None:
+    if best is None or best[1] < least:
         return None
     k = best[0]
     fence = form[k]
@@ -219,7 +220,8 @@ def _opened(form: list) -> list | None:
 _NOTHING = Atom("", ORD)
 
 
-def _group_blocks(head: list, group: list[list], width: int) -> list[list[str]]:
+def _group_blocks(head: list, group: list[list], width: int,
+                  open_brackets: bool = False) -> list[list[str]]:
     """One packed group's line-blocks: one, or for a lone form still wider than `width` (a
     long sum), its terms as many to a line as fit, each continuation starting with its
     sign under the form's first term."""
@@ -227,8 +229,8 @@ def _group_blocks(head: list, group: list[list], width: int) -> list[list[str]]:
     if _block_width(lines) <= width or len(group) != 1:
         return [lines]
     terms = _terms(group[0])
-    if len(terms) < 2:
-        opened = _opened(group[0])  # one product: break inside its bracket, if it has one
+    if len(terms) < 2 and open_brackets:
+        opened = _opened(group[0], width // 3)  # one product: break inside its bracket
         terms = _terms(opened) if opened is not None else terms
     if len(terms) < 2:
         return [lines]
@@ -243,7 +245,8 @@ def _group_blocks(head: list, group: list[list], width: int) -> list[list[str]]:
         [_indent(_lines(Row([_NOTHING, *_flat(g)])), under - 1) for g in groups[1:]]
 
 
-def _broken(lhs: list, forms: list[list], width: int) -> tuple[list[str], int]:
+def _broken(lhs: list, forms: list[list], width: int,
+            open_brackets: bool = False) -> tuple[list[str], int]:
     """The chain broken at its relations, as many forms to a line-block as fit, a form still
     too wide broken before its terms (`_group_blocks`); (lines, overflow). Tries the textbook
     layout (continuations aligned on the first relation) first, then a narrow hanging
@@ -258,12 +261,14 @@ def _broken(lhs: list, forms: list[list], width: int) -> tuple[list[str], int]:
         if lhs and indent < lhs_width and _block_width(first) > width:
             blocks.append(lhs_lines)  # the left-hand side on its own, the forms under it
             for group in _pack([], forms, room):
-                blocks.extend(_indent(lines, indent) for lines in _group_blocks([], group, room))
+                blocks.extend(_indent(lines, indent)
+                              for lines in _group_blocks([], group, room, open_brackets))
         else:
             for k, group in enumerate(_pack(lhs, forms, room)):
                 # the first group starts the block at its left edge (after the left-hand
                 # side), the others under it at `indent`
-                for lines in _group_blocks(lhs if k == 0 else [], group, room if k else width):
+                for lines in _group_blocks(lhs if k == 0 else [], group, room if k else width,
+                                           open_brackets):
                     blocks.append(_indent(lines, indent) if k else lines)
         lines = _stack(blocks)
         overflow = max(0, _block_width(lines) - width)
@@ -276,11 +281,21 @@ def _broken(lhs: list, forms: list[list], width: int) -> tuple[list[str], int]:
 
 def _break_items(items: list, width: int) -> tuple[list[str], int]:
     """One statement broken for a width: at its relations (a chain), else (no relation) a
-    long sum before its terms; (lines, overflow)."""
+    long sum before its terms; a product still too wide, inside its widest bracket, as the
+    last resort; (lines, overflow)."""
+    best = _break_with(items, width, open_brackets=False)
+    if best[1]:
+        opened = _break_with(items, width, open_brackets=True)
+        if opened[1] < best[1]:
+            return opened
+    return best
+
+
+def _break_with(items: list, width: int, open_brackets: bool) -> tuple[list[str], int]:
     chain = _chain(Row(items))
     if chain is not None:
-        return _broken(*chain, width)
-    lines = _stack(_group_blocks([], [items], width))
+        return _broken(*chain, width, open_brackets)
+    lines = _stack(_group_blocks([], [items], width, open_brackets))
     return lines, max(0, _block_width(lines) - width)
 
 
