@@ -470,10 +470,16 @@ class _Parser:
         return nxt is not None and nxt[0] == "char" and nxt[1].isdigit()
 
     def _delimiter(self) -> str:
+        """The delimiter after `\\left`/`\\right`. What cannot be one (`&`, `\\\\`, an
+        environment, `\\right` itself) is left in place to be read as what it is: no cell,
+        row or content is swallowed, no backslash printed."""
         tok = self.take()
         if tok is None:
             return ""
         if tok[0] == "char":
+            if tok[1] in "&^_":
+                self.i -= 1
+                return ""
             return "" if tok[1] == "." else tok[1]
         if tok[0] == "macro":
             name = tok[1]
@@ -484,9 +490,15 @@ class _Parser:
                 return "‖"
             if name in ("vert", "mid"):
                 return "|"
-            return _symbol_text(name)
+            text = _symbol_text(name)
+            if name in ("right", "left", "newline", "cr") or (text == name
+                                                               and not name.isalpha()):
+                self.i -= 1
+                return ""
+            return text
         if tok[0] == "group":
             return text_of(tok[1])
+        self.i -= 1  # an environment: content, not a delimiter
         return ""
 
     def _environment(self, name: str, tokens: list[Token]) -> Node:

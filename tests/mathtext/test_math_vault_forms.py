@@ -301,3 +301,10 @@ def test_a_sum_inside_a_bracket_is_broken_before_its_terms_when_too_wide():
         "        + (1 − yᵢ) log(1 − ŷᵢ))",
     ]
     assert fit_display(latex, 72).lines == tuple(render_display(latex))  # fits: whole
+
+
+def test_what_follows_left_or_right_that_is_no_delimiter_is_kept_as_itself():
+    # was `(a\x`: the row break taken for a delimiter and printed with its backslash
+    assert render_inline(r"\left( a \right \\ x") == "(a; x"
+    # was `())`: the matrix taken for a delimiter and dropped
+    assert render_inline(r"\left\begin{pmatrix} 1 \end{pmatrix} \right)") == "(1))"
