@@ -86,8 +86,18 @@ def _gaps(items: list[Node], kinds: list[tuple[str, str]], compact: bool) -> lis
             g = ""
         if g and _opening_bar(items, kinds, i - 1):
             g = ""  # `|det(A)|`, `‖sin x‖`: not `| det(A)|`
+        if (not g and kinds[i - 1][1] in (S.WORD, S.FN) and _bars(items[i])
+                and kinds[i - 1][1] != S.SPACE):
+            g = " "  # `log |x|`, `for |x|`: a bar is no bracket of an argument
         gaps.append(g)
     return gaps
+
+
+def _bars(node: Node) -> bool:
+    """A group between bars (`|x|`, `‖w‖²`)."""
+    if isinstance(node, Scripted):
+        node = node.base
+    return isinstance(node, Fenced) and node.left in ("|", "‖")
 
 
 def _opening_bar(items: list[Node], kinds: list[tuple[str, str]], i: int) -> bool:

@@ -780,12 +780,12 @@ def _pair(items: list) -> list:
             stack.append([])
         elif (isinstance(it, Atom) and it.kind == S.CLOSE and opens
               and S.BRACKET_PAIRS[opens[-1].text] == it.text):
-            body = stack.pop()
+            body = _pair_bars(stack.pop())
             stack[-1].append(Fenced(opens.pop().text, Row(body), it.text))
         elif (isinstance(it, Scripted) and isinstance(it.base, Atom) and it.base.kind == S.CLOSE
               and opens and S.BRACKET_PAIRS[opens[-1].text] == it.base.text):
             # `(x - \mu)^2`: the script went onto the `)`; it belongs to the whole group
-            body = stack.pop()
+            body = _pair_bars(stack.pop())
             fenced = Fenced(opens.pop().text, Row(body), it.base.text)
             stack[-1].append(Scripted(fenced, sub=it.sub, sup=it.sup))
         else:
@@ -794,4 +794,54 @@ def _pair(items: list) -> list:
         body = stack.pop()
         stack[-1].append(opens.pop())
         stack[-1].extend(body)
-    return stack[0]
+    return _pair_bars(stack[0])
+
+
+_BARS = ("|", "‖")
+
+
+def _bar(node: Node) -> str | None:
+    """The bar a node is (`|`, `‖`, also with a script on it: `‖x‖₂`), or None."""
+    base = node.base if isinstance(node, Scripted) else node
+    if isinstance(base, Atom) and base.kind == S.ORD and base.text in _BARS:
+        return base.text
+    return None
+
+
+def _operand_end(node: Node) -> bool:
+    """Whether a node can end what a closing bar closes: not an operator, relation, opening
+    or comma, nor a big operator with its limits (`∫_I |f|`: that bar opens)."""
+    base = node.base if isinstance(node, Scripted) else node
+    return not (isinstance(base, Atom) and base.kind in (
+        S.BIN, S.REL, S.OPEN, S.PUNCT, S.OP, S.SPACE))
+
+
+def _pair_bars(items: list) -> list:
+    """`|A ∩ B|`, `‖x‖₂`: a bar and the next like bar that can close it made one Fenced
+    group, as a reader pairs them, so a fraction needs no brackets around it
+    (`|A ∩ B|/|A ∪ B|`) and a tall body gets tall bars. A bar closes after an operand, over
+    a body with no relation and no other bar; one that cannot close opens instead, and a bar
+    left alone (`P(A|B)`, `{x | x > 0}`, `d|a ⟹ …`) stays an ordinary sign."""
+    if not any(_bar(x) for x in items):
+        return items
+    out: list = []
+    opened: int | None = None  # where in `out` the pending opening bar is
+    for it in items:
+        bar = _bar(it)
+        if bar is None:
+            out.append(it)
+            continue
+        body = out[opened + 1:] if opened is not None else []
+        if (opened is not None and _bar(out[opened]) == bar and body
+                and _operand_end(body[-1])
+                and not any(_bar(x) or (isinstance(x, Atom) and x.kind == S.REL)
+                            for x in body)):
+            del out[opened:]
+            fenced = Fenced(bar, Row(body), bar)
+            out.append(Scripted(fenced, sub=it.sub, sup=it.sup)
+                       if isinstance(it, Scripted) else fenced)
+            opened = None
+        else:
+            opened = None if isinstance(it, Scripted) else len(out)  # `|x|²`'s `|²` never opens
+            out.append(it)
+    return out

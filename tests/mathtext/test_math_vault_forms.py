@@ -308,3 +308,31 @@ def test_what_follows_left_or_right_that_is_no_delimiter_is_kept_as_itself():
     assert render_inline(r"\left( a \right \\ x") == "(a; x"
     # was `())`: the matrix taken for a delimiter and dropped
     assert render_inline(r"\left\begin{pmatrix} 1 \end{pmatrix} \right)") == "(1))"
+
+
+BARS = [
+    # was `(|A ∩ B|)/(|A ∪ B|)`, `1/(|x|)`, `q⃗ᵢ = v⃗ᵢ/(‖v⃗ᵢ‖)`: bars delimit as brackets do
+    (r"\text{IoU} = \frac{|A \cap B|}{|A \cup B|}", "IoU = |A ∩ B|/|A ∪ B|"),
+    (r"\frac{1}{|x|}", "1/|x|"),
+    (r"\hat{u} = \frac{\vec{v}}{\|\vec{v}\|}", "û = v⃗/‖v⃗‖"),
+    (r"\|x - y\|_2^2 \le \|x\|_2^2 + \|y\|_2^2", "‖x − y‖₂² ≤ ‖x‖₂² + ‖y‖₂²"),
+    (r"\lambda \log |x|", "λ log |x|"),
+    # a bar that pairs with none stays a sign: a condition, a set-builder bar, "divides"
+    (r"\frac{P(A|B)}{P(B)}", "P(A|B)/P(B)"),
+    (r"\left\{ f : I \to \mathbb{C} | \int_I |f(x)|^2 dx < \infty \right\}",
+     "{f : I → ℂ| ∫_I |f(x)|²dx < ∞}"),
+    (r"d|a \implies \frac{a}{d}|a", "d|a ⟹ (a/d)|a"),
+]
+
+
+@pytest.mark.parametrize(("latex", "expected"), BARS)
+def test_bars_pair_as_a_reader_pairs_them(latex: str, expected: str) -> None:
+    assert render_inline(latex) == expected
+
+
+def test_bars_around_a_fraction_grow_with_it():
+    assert render_display(r"\left|\frac{a}{b}\right| = |\frac{a}{b}|") == [
+        "│a│   │a│",
+        "│─│ = │─│",
+        "│b│   │b│",
+    ]
