@@ -825,23 +825,24 @@ def _pair_bars(items: list) -> list:
     if not any(_bar(x) for x in items):
         return items
     out: list = []
-    opened: int | None = None  # where in `out` the pending opening bar is
+    opened: list[int] = []  # where in `out` the bars waiting to be closed are
     for it in items:
         bar = _bar(it)
         if bar is None:
             out.append(it)
             continue
-        body = out[opened + 1:] if opened is not None else []
-        if (opened is not None and _bar(out[opened]) == bar and body
-                and _operand_end(body[-1])
+        at = next((k for k in reversed(opened) if _bar(out[k]) == bar), None)
+        body = out[at + 1:] if at is not None else []
+        if (at is not None and body and _operand_end(body[-1])
                 and not any(_bar(x) or (isinstance(x, Atom) and x.kind == S.REL)
                             for x in body)):
-            del out[opened:]
+            del out[at:]
+            opened = [k for k in opened if k < at]
             fenced = Fenced(bar, Row(body), bar)
             out.append(Scripted(fenced, sub=it.sub, sup=it.sup)
                        if isinstance(it, Scripted) else fenced)
-            opened = None
         else:
-            opened = None if isinstance(it, Scripted) else len(out)  # `|x|²`'s `|²` never opens
+            if not isinstance(it, Scripted):  # `|x|²`'s `|²` never opens
+                opened.append(len(out))
             out.append(it)
     return out

@@ -317,6 +317,8 @@ BARS = [
     (r"\hat{u} = \frac{\vec{v}}{\|\vec{v}\|}", "û = v⃗/‖v⃗‖"),
     (r"\|x - y\|_2^2 \le \|x\|_2^2 + \|y\|_2^2", "‖x − y‖₂² ≤ ‖x‖₂² + ‖y‖₂²"),
     (r"\lambda \log |x|", "λ log |x|"),
+    # bars of two kinds nest (the reverse triangle inequality)
+    (r"\big|\|x\| - \|y\|\big| \le \|x - y\|", "|‖x‖ − ‖y‖| ≤ ‖x − y‖"),
     # a bar that pairs with none stays a sign: a condition, a set-builder bar, "divides"
     (r"\frac{P(A|B)}{P(B)}", "P(A|B)/P(B)"),
     (r"\left\{ f : I \to \mathbb{C} | \int_I |f(x)|^2 dx < \infty \right\}",
