@@ -225,6 +225,7 @@ SUPERSCRIPTS: dict[str, str] = dict(
         "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂ′",
     )
 )
+SUPERSCRIPTS.update({"⊤": "ᵀ", "⊺": "ᵀ"})  # a transpose however written: W^\top, W^\intercal
 SUBSCRIPTS: dict[str, str] = dict(
     zip("0123456789+-−=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
 )

@@ -70,6 +70,9 @@ SYMBOLS = [
     (r"a \leqq b", "a ≦ b"),
     (r"\triangledown f", "▽f"),
     (r"\sum_{\substack{i<n \\ j<m}} a_{ij}", "∑_(i<n; j<m) a_ij"),
+    # a transpose however written (was `W^(⊤)x`, `A^(⊺)A`)
+    (r"\mathbf{W}^\top \mathbf{x} + b", "Wᵀx + b"),
+    (r"(AB)^\intercal = B^\intercal A^\intercal", "(AB)ᵀ = BᵀAᵀ"),
 ]
 
 
