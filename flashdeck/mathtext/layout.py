@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from flashdeck.mathtext import symbols as S
 from flashdeck.mathtext.tree import (
-    Accent, Atom, Binom, Brace, Call, Fenced, Frac, Grid, Node, Row, Scripted, Sqrt,
+    Accent, Atom, Binom, Boxed, Brace, Call, Fenced, Frac, Grid, Node, Row, Scripted, Sqrt,
 )
 
 # --- kinds and spacing ---------------------------------------------------------------------
@@ -27,6 +27,9 @@ def _kinds_of(node: Node) -> tuple[str, str]:
     """The (left, right) kinds a node presents to its neighbours."""
     if isinstance(node, Atom):
         return node.kind, node.kind
+    if isinstance(node, Boxed):
+        items = _unwrap(node.body).items
+        return _kinds_of(items[0]) if len(items) == 1 else (S.ORD, S.ORD)
     if isinstance(node, Scripted):
         return _kinds_of(node.base)
     if isinstance(node, (Fenced, Binom)):
@@ -141,6 +144,8 @@ def inline(node: Node, compact: bool = False) -> str:
         return f"{node.name}({body})"
     if isinstance(node, Brace):
         return inline(_brace_scripted(node), compact)
+    if isinstance(node, Boxed):
+        return inline(node.body, compact)
     raise TypeError(f"not a math node: {node!r}")
 
 
@@ -594,6 +599,13 @@ def _display(node: Node) -> Box:
         return _display_accent(node)
     if isinstance(node, Brace):
         return _display_brace(node)
+    if isinstance(node, Boxed):
+        body = display(node.body)
+        width = body.width
+        lines = (["┌" + "─" * (width + 2) + "┐"]
+                 + ["│ " + pad(line, width) + " │" for line in body.lines]
+                 + ["└" + "─" * (width + 2) + "┘"])
+        return Box(lines, body.baseline + 1)
     raise TypeError(f"not a math node: {node!r}")
 
 

@@ -173,7 +173,7 @@ TEXT_COMMANDS: frozenset[str] = frozenset(
 # Commands that restyle a math argument: the argument is shown in plain letters.
 STYLE_COMMANDS: frozenset[str] = frozenset(
     "mathrm mathit mathbf mathsf mathtt mathnormal boldsymbol bm pmb mathcal mathscr "
-    "mathfrak mathbb Bbb bold boxed mathring rlap llap clap "
+    "mathfrak mathbb Bbb bold mathring rlap llap clap "
     "mathrlap mathllap mathclap".split()
 )
 # Commands with two arguments drawn as a fraction.
@@ -261,6 +261,6 @@ def known_commands() -> frozenset[str]:
     names.update({"sqrt", "left", "right", "operatorname", "not", "pmod", "overset",
                   "underset", "stackrel", "overbrace", "underbrace", "textcolor", "tag",
                   "\\", "cr", "newline", "begin", "end", "mathop", "over", "rule",
-                  "colorbox", "fcolorbox", "substack", "textcircled", "centernot",
+                  "colorbox", "fcolorbox", "substack", "textcircled", "centernot", "boxed",
                   *MATH_CLASSES})
     return frozenset(n for n in names if n.isalpha())

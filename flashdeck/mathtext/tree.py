@@ -84,6 +84,8 @@ def _children(node: object) -> list:
         return [node.body]
     if isinstance(node, Brace):
         return [node.body, node.label]
+    if isinstance(node, Boxed):
+        return [node.body]
     if isinstance(node, Grid):
         return [cell for row in node.rows for cell in row]
     return []
@@ -187,6 +189,13 @@ class Brace:
 
 
 @dataclass
+class Boxed:
+    """`\\boxed{…}`: a frame around the body in 2-D; on one line, the body."""
+
+    body: Row
+
+
+@dataclass
 class Grid:
     """Rows of cells split by `&` and `\\\\` (environments, multi-line display math)."""
 
@@ -194,7 +203,7 @@ class Grid:
     env: str = ""
 
 
-Node = Union[Atom, Row, Frac, Binom, Sqrt, Scripted, Fenced, Call, Grid, Accent, Brace]
+Node = Union[Atom, Row, Frac, Binom, Sqrt, Scripted, Fenced, Call, Grid, Accent, Brace, Boxed]
 
 
 class _Marker:
@@ -619,6 +628,9 @@ class _Parser:
             if len(row.items) == 1 and isinstance(row.items[0], Atom):
                 return Atom(row.items[0].text, S.MATH_CLASSES[name])
             return row
+        if name == "boxed":  # a result: framed in 2-D, as it is on one line
+            row = self.arg()
+            return _call(name, []) if row is None else Boxed(row)
         if name == "substack":  # `\\sum_{\\substack{i<n \\\\ j<m}}`: its lines, as a grid
             return self.arg() or Row()
         if name == "tag":

@@ -341,3 +341,16 @@ def test_bars_around_a_fraction_grow_with_it():
         "│─│ = │─│",
         "│b│   │b│",
     ]
+
+
+def test_a_boxed_result_is_framed_in_a_display_and_plain_on_one_line():
+    # was the body alone: the note's framed result looked like any other line
+    latex = r"x = \boxed{\frac{-b \pm \sqrt{b^2 - 4ac}}{2a}}"
+    assert render_display(latex) == [
+        "    ┌──────────────────┐",
+        "    │ −b ± √(b² − 4ac) │",
+        "x = │ ──────────────── │",
+        "    │        2a        │",
+        "    └──────────────────┘",
+    ]
+    assert render_inline(latex) == "x = (−b ± √(b² − 4ac))/(2a)"
