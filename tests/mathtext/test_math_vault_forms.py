@@ -354,3 +354,20 @@ def test_a_boxed_result_is_framed_in_a_display_and_plain_on_one_line():
         "    └──────────────────┘",
     ]
     assert render_inline(latex) == "x = (−b ± √(b² − 4ac))/(2a)"
+
+
+_JOINERS = st.sampled_from([", ", r" \quad ", r" \text{ and } ", " = ", " + ", r" \le "])
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(FORMULAS, min_size=1, max_size=5), st.lists(_JOINERS, min_size=4, max_size=4),
+       st.integers(min_value=4, max_value=90))
+def test_fitting_to_a_width_never_loses_a_sign(parts, joiners, width):
+    """Broken at statements, relations, terms or inside a bracket, a display keeps every
+    sign of its one-block form (a root's brackets aside: `2√(2) x` is `2√2` at a line end)."""
+    latex = parts[0] + "".join(j + p for j, p in zip(joiners, parts[1:]))
+    fit = fit_display(latex, width)
+    def signs(lines):
+        return sorted(ch for line in lines for ch in line if not ch.isspace() and ch not in "()")
+    assert signs(fit.lines) == signs(render_display(latex)), (latex, width, fit.lines)
+    assert fit.overflow == max(0, max(cell_width(line) for line in fit.lines) - width)
