@@ -217,6 +217,8 @@ def _opened(form: list, least: int) -> list | None:
     fence = form[k]
     return [*form[:k], Atom(fence.left, OPEN), *fence.body.items, Atom(fence.right, CLOSE),
             *form[k + 1:]]
+
+
 _NOTHING = Atom("", ORD)
 
 
@@ -406,7 +408,7 @@ def _fit_cached(latex: str, width: int) -> Fit:
         return Fit(whole)
     try:
         parts = _statements(_top_row(tree)) if tree is not None else []
-        if len(parts) > 1:  # statements set apart by a \quad: each its own
+        if len(parts) > 1:  # statements (a \quad, a comma, `and` between them): each its own
             broken = _statements_fit(parts, width)
         elif tree is not None:
             broken = _break_items(_top_row(tree), width)
