@@ -3,9 +3,12 @@
 Public API:
 - `render_inline(latex) -> str`: one line; `\\frac{a+b}{c}` -> `(a + b)/c`.
 - `render_display(latex, width=None) -> list[str]`: a 2-D block of equal-width lines,
-  fractions stacked; wider than `width`, a chain is broken at its top-level relations, one
-  form per line-block aligned on the relation (`fit_display` also says by how much a block
-  that cannot be broken enough still overflows: it is never cut).
+  fractions stacked; wider than `width`, its statements (set apart by `\\quad`, listed with
+  commas, joined by `and`/`where`) go one under the other, then a chain is broken at its
+  top-level relations, one form per line-block aligned on the relation, a long sum before
+  its terms, and as the last resort a wide bracket before the terms inside it
+  (`fit_display` also says by how much a block that cannot be broken enough still
+  overflows: it is never cut).
 - `render_markdown(text, escape=True, width=None) -> str`: the math in a markdown string replaced; display
   blocks become fenced ```text blocks, inline math its one-line rendering (markdown-escaped).
 - `render_plain(text) -> str`: the same for plain terminal output: display blocks as bare

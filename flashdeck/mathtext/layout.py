@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from flashdeck.mathtext import symbols as S
 from flashdeck.mathtext.tree import (
-    Atom, Binom, Call, Fenced, Frac, Grid, Node, Row, Scripted, Sqrt,
+    Accent, Atom, Binom, Boxed, Brace, Call, Fenced, Frac, Grid, Node, Row, Scripted, Sqrt,
 )
 
 # --- kinds and spacing ---------------------------------------------------------------------
@@ -27,6 +27,9 @@ def _kinds_of(node: Node) -> tuple[str, str]:
     """The (left, right) kinds a node presents to its neighbours."""
     if isinstance(node, Atom):
         return node.kind, node.kind
+    if isinstance(node, Boxed):
+        items = _unwrap(node.body).items
+        return _kinds_of(items[0]) if len(items) == 1 else (S.ORD, S.ORD)
     if isinstance(node, Scripted):
         return _kinds_of(node.base)
     if isinstance(node, (Fenced, Binom)):
@@ -56,6 +59,8 @@ def _classify(items: list[Node]) -> list[tuple[str, str]]:
 def _gap(prev: str, nxt: str) -> str:
     if prev == S.SPACE or nxt == S.SPACE:
         return ""
+    if prev == S.REL and nxt == S.REL:
+        return ""  # as TeX sets them: `:=`, `<<`, `+=` are one sign, not `: =`, `< <`
     if prev in (S.BIN, S.REL) or nxt in (S.BIN, S.REL):
         return " "
     if prev == S.UNARY:
@@ -82,8 +87,29 @@ def _gaps(items: list[Node], kinds: list[tuple[str, str]], compact: bool) -> lis
         g = _gap(kinds[i - 1][1], kinds[i][0])
         if compact and g and not {kinds[i - 1][1], kinds[i][0]} & {S.WORD, S.FN, S.OP}:
             g = ""
+        if g and _opening_bar(items, kinds, i - 1):
+            g = ""  # `|det(A)|`, `‖sin x‖`: not `| det(A)|`
+        if (not g and kinds[i - 1][1] in (S.WORD, S.FN) and _bars(items[i])
+                and kinds[i - 1][1] != S.SPACE):
+            g = " "  # `log |x|`, `for |x|`: a bar is no bracket of an argument
         gaps.append(g)
     return gaps
+
+
+def _bars(node: Node) -> bool:
+    """A group between bars (`|x|`, `‖w‖²`)."""
+    if isinstance(node, Scripted):
+        node = node.base
+    return isinstance(node, Fenced) and node.left in ("|", "‖")
+
+
+def _opening_bar(items: list[Node], kinds: list[tuple[str, str]], i: int) -> bool:
+    """items[i] is a `|` or `‖` that opens (nothing before it but an operator, a relation,
+    an opening bracket or a comma): what follows it sits against it as after a `(`."""
+    item = items[i]
+    if not (isinstance(item, Atom) and item.text in ("|", "‖")):
+        return False
+    return i == 0 or kinds[i - 1][1] in (S.BIN, S.UNARY, S.REL, S.OPEN, S.PUNCT, S.OP)
 
 
 # --- inline --------------------------------------------------------------------------------
@@ -109,7 +135,36 @@ def inline(node: Node, compact: bool = False) -> str:
         return f"{node.name}({', '.join(inline(a, compact) for a in node.args)})"
     if isinstance(node, Grid):
         return _inline_grid(node, compact)
+    if isinstance(node, Accent):
+        body = inline(node.body, compact)
+        if _marks_each(node):
+            return _marked(body, node.name)
+        # a hat or an arrow over a sum, a fraction…: a mark on each of its signs would not
+        # read as one accent over the whole
+        return f"{node.name}({body})"
+    if isinstance(node, Brace):
+        return inline(_brace_scripted(node), compact)
+    if isinstance(node, Boxed):
+        return inline(node.body, compact)
     raise TypeError(f"not a math node: {node!r}")
+
+
+def _marked(text: str, name: str) -> str:
+    """`text` with the accent's combining mark on each of its characters (after any marks
+    a character already carries): `A̅B̅`, `φ̅(̅x̅)̅`, `d⃗S⃗`. A line accent (overline, bar,
+    underline) runs on across the spaces, so it reads as one line over the whole."""
+    mark = S.ACCENTS[name]
+    spaces = name in S.LINE_ACCENTS
+    out: list[str] = []
+    base = ""  # the character that starts the current cluster
+    for i, ch in enumerate(text):
+        out.append(ch)
+        if not unicodedata.combining(ch):
+            base = ch
+        last_of_cluster = i + 1 == len(text) or not unicodedata.combining(text[i + 1])
+        if last_of_cluster and base and (spaces or not base.isspace()):
+            out.append(mark)
+    return unicodedata.normalize("NFC", "".join(out))
 
 
 def _inline_scripted(node: Scripted, compact: bool, closed: bool = False) -> str:
@@ -223,6 +278,23 @@ def _factors_only(row: Row) -> bool:
             return False
         elif isinstance(item, Scripted) and not _factors_only(Row([item.base])):
             return False  # a scripted fraction, or `∑ᵢ`, `maxᵢ`: (∑ᵢ aᵢ)/n, not ∑ᵢ aᵢ/n
+        elif isinstance(item, Accent) and not _marks_each(item):
+            return False  # `hat(a + b)`: a named form, not a factor with a mark
+    return True
+
+
+def _marks_each(node: Accent) -> bool:
+    """Whether an accent is shown as its mark on each character (`A̅B̅`, `x̃ỹ`), not named
+    (`hat(a + b)`): a line accent always, another over a plain product only."""
+    if node.name not in S.LINE_ACCENTS:
+        return _factors_only(node.body)
+    stack: list[Node] = [node.body]
+    while stack:  # a line over a named form would run over its name: name it too
+        item = stack.pop()
+        if isinstance(item, Accent) and not _marks_each(item):
+            return False
+        if isinstance(item, Row):
+            stack.extend(item.items)
     return True
 
 
@@ -244,7 +316,8 @@ def _inline_frac(node: Frac, compact: bool) -> str:
 
 
 def _factor_count(items: list[Node]) -> int:
-    """Factors in a product, counting a function application `P(B)`, `f(x)` as one."""
+    """Factors in a product, counting a function application `P(B)`, `f(x)` as one, and a
+    differential `dx`, `∂x²` as one (`∂f/∂x`, `dy/dt`, as every reader reads them)."""
     count = 0
     for i, item in enumerate(items):
         prev = items[i - 1] if i else None
@@ -252,9 +325,17 @@ def _factor_count(items: list[Node]) -> int:
             (isinstance(prev, Atom) and not prev.number and prev.text.isalpha())
             or (isinstance(prev, Scripted) and isinstance(prev.base, Atom)
                 and prev.base.text.isalpha())))
-        if not applied:
+        if not applied and not _is_differential(prev):
             count += 1
     return count
+
+
+def _is_differential(node: Node | None) -> bool:
+    """`d` or `∂` (`\\partial`, `\\mathrm{d}`), possibly with a power (`∂²`), which makes
+    one factor with what follows it."""
+    if isinstance(node, Scripted) and node.sub is None:
+        node = node.base
+    return isinstance(node, Atom) and not node.number and node.text in ("d", "∂")
 
 
 def _inline_sqrt(node: Sqrt, compact: bool) -> str:
@@ -514,7 +595,63 @@ def _display(node: Node) -> Box:
         return hconcat([_text(node.name), _fence("(", hconcat(args), ")")])
     if isinstance(node, Grid):
         return _display_grid(node)
+    if isinstance(node, Accent):
+        return _display_accent(node)
+    if isinstance(node, Brace):
+        return _display_brace(node)
+    if isinstance(node, Boxed):
+        body = display(node.body)
+        width = body.width
+        lines = (["┌" + "─" * (width + 2) + "┐"]
+                 + ["│ " + pad(line, width) + " │" for line in body.lines]
+                 + ["└" + "─" * (width + 2) + "┘"])
+        return Box(lines, body.baseline + 1)
     raise TypeError(f"not a math node: {node!r}")
+
+
+def _brace_scripted(node: Brace) -> Scripted:
+    """A brace on one line: its label as the body's subscript (superscript over)."""
+    return Scripted(node.body, sub=node.label if node.under else None,
+                    sup=None if node.under else node.label)
+
+
+def _display_brace(node: Brace) -> Box:
+    """The body over `└──┬──┘` over its label (under a `┌──┴──┐` for an over-brace)."""
+    body = display(node.body)
+    label = display(node.label)
+    span = max(body.width, 3)
+    tip = span // 2
+    rule = ("└┬┘" if node.under else "┌┴┐")
+    line = rule[0] + "─" * (tip - 1) + rule[1] + "─" * (span - tip - 2) + rule[2]
+    width = max(span, label.width)
+    centred = [pad(x, width, "center") for x in body.lines]
+    labels = [pad(x, width, "center") for x in label.lines]
+    line = pad(line, width, "center")
+    if node.under:
+        return Box(centred + [line] + labels, body.baseline)
+    return Box(labels + [line] + centred, len(labels) + 1 + body.baseline)
+
+
+def _display_accent(node: Accent) -> Box:
+    """One line: the marks on its characters. A taller body (a fraction under a hat): a rule
+    over it, `───→` for an arrow, `‾‾‾` for a bar, the accent's sign centred else; under it
+    for the `under…` accents."""
+    body = display(node.body)
+    if body.height == 1:
+        return _text(inline(node))
+    width = body.width
+    rule = S.ACCENT_RULES.get(node.name)
+    if rule in ("→", "←", "↔"):
+        line = {"→": "─" * (width - 1) + "→", "←": "←" + "─" * (width - 1),
+                "↔": "←" + "─" * max(width - 2, 0) + "→"}[rule]
+    elif rule is None:  # a line accent: `‾` over, `_` under, never a fraction's `─`
+        line = ("_" if node.name.startswith("under") else "‾") * width
+    else:
+        line = pad(rule, width, "center")
+    line = pad(line, width)
+    if node.name.startswith("under"):
+        return Box(body.lines + [line], body.baseline)
+    return Box([line] + body.lines, body.baseline + 1)
 
 
 def _tall_node(node: Node) -> bool:

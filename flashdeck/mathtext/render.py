@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from flashdeck.mathtext import layout
-from flashdeck.mathtext.symbols import BIN, ORD, REL
-from flashdeck.mathtext.tree import Atom, Row, parse_bounded
+from flashdeck.mathtext.symbols import (BIN, CLOSE, FN, OP, OPEN, ORD, PUNCT, REL, SPACE,
+                                        WORD)
+from flashdeck.mathtext.tree import Atom, Fenced, Row, parse_bounded
 
 MAX_DISPLAY_CELLS = layout.MAX_DISPLAY_CELLS  # a source block is held to it too
 
@@ -194,10 +195,35 @@ def _is_term_sign(node) -> bool:
 
 
 _TERM_SIGNS = frozenset("+−-±∓")
+
+
+def _opened(form: list, least: int) -> list | None:
+    """A form that is one product (`−(1/N) ∑ (y log ŷ + (1 − y) log(1 − ŷ))`) with its
+    widest one-line bracket opened into plain signs, so that the sum inside can be broken
+    before its terms like a sum outside; None when it has no such bracket at least `least`
+    columns wide (a short `(a₂ − a₁)` is not torn apart)."""
+    best = None
+    for k, item in enumerate(form):
+        if not (isinstance(item, Fenced) and item.left and item.right):
+            continue
+        if len(_lines(item)) != 1 or len(_terms(item.body.items)) < 2:
+            continue
+        width = _block_width(_lines(item))
+        if best is None or width > best[1]:
+            best = (k, width)
+    if best is None or best[1] < least:
+        return None
+    k = best[0]
+    fence = form[k]
+    return [*form[:k], Atom(fence.left, OPEN), *fence.body.items, Atom(fence.right, CLOSE),
+            *form[k + 1:]]
+
+
 _NOTHING = Atom("", ORD)
 
 
-def _group_blocks(head: list, group: list[list], width: int) -> list[list[str]]:
+def _group_blocks(head: list, group: list[list], width: int,
+                  open_brackets: bool = False) -> list[list[str]]:
     """One packed group's line-blocks: one, or for a lone form still wider than `width` (a
     long sum), its terms as many to a line as fit, each continuation starting with its
     sign under the form's first term."""
@@ -205,6 +231,9 @@ def _group_blocks(head: list, group: list[list], width: int) -> list[list[str]]:
     if _block_width(lines) <= width or len(group) != 1:
         return [lines]
     terms = _terms(group[0])
+    if len(terms) < 2 and open_brackets:
+        opened = _opened(group[0], width // 3)  # one product: break inside its bracket
+        terms = _terms(opened) if opened is not None else terms
     if len(terms) < 2:
         return [lines]
     lead = head + terms[0][:1] if _is_relation(terms[0][0]) else head
@@ -218,7 +247,8 @@ def _group_blocks(head: list, group: list[list], width: int) -> list[list[str]]:
         [_indent(_lines(Row([_NOTHING, *_flat(g)])), under - 1) for g in groups[1:]]
 
 
-def _broken(lhs: list, forms: list[list], width: int) -> tuple[list[str], int]:
+def _broken(lhs: list, forms: list[list], width: int,
+            open_brackets: bool = False) -> tuple[list[str], int]:
     """The chain broken at its relations, as many forms to a line-block as fit, a form still
     too wide broken before its terms (`_group_blocks`); (lines, overflow). Tries the textbook
     layout (continuations aligned on the first relation) first, then a narrow hanging
@@ -233,12 +263,14 @@ def _broken(lhs: list, forms: list[list], width: int) -> tuple[list[str], int]:
         if lhs and indent < lhs_width and _block_width(first) > width:
             blocks.append(lhs_lines)  # the left-hand side on its own, the forms under it
             for group in _pack([], forms, room):
-                blocks.extend(_indent(lines, indent) for lines in _group_blocks([], group, room))
+                blocks.extend(_indent(lines, indent)
+                              for lines in _group_blocks([], group, room, open_brackets))
         else:
             for k, group in enumerate(_pack(lhs, forms, room)):
                 # the first group starts the block at its left edge (after the left-hand
                 # side), the others under it at `indent`
-                for lines in _group_blocks(lhs if k == 0 else [], group, room if k else width):
+                for lines in _group_blocks(lhs if k == 0 else [], group, room if k else width,
+                                           open_brackets):
                     blocks.append(_indent(lines, indent) if k else lines)
         lines = _stack(blocks)
         overflow = max(0, _block_width(lines) - width)
@@ -249,6 +281,125 @@ def _broken(lhs: list, forms: list[list], width: int) -> tuple[list[str], int]:
     return best
 
 
+def _break_items(items: list, width: int) -> tuple[list[str], int]:
+    """One statement broken for a width: at its relations (a chain), else (no relation) a
+    long sum before its terms; a product still too wide, inside its widest bracket, as the
+    last resort; (lines, overflow)."""
+    best = _break_with(items, width, open_brackets=False)
+    if best[1]:
+        opened = _break_with(items, width, open_brackets=True)
+        if opened[1] < best[1]:
+            return opened
+    return best
+
+
+def _break_with(items: list, width: int, open_brackets: bool) -> tuple[list[str], int]:
+    chain = _chain(Row(items))
+    if chain is not None:
+        return _broken(*chain, width, open_brackets)
+    lines = _stack(_group_blocks([], [items], width, open_brackets))
+    return lines, max(0, _block_width(lines) - width)
+
+
+def _is_wide_space(node) -> bool:
+    return isinstance(node, Atom) and node.kind == SPACE and len(node.text) >= 2
+
+
+def _statements(items: list) -> list[tuple[list, list]]:
+    """The formula's statements, as [(the spaces before it, its items)]: its own items
+    split at each run of spaces holding a `\\quad` or wider (`μ = …, \\quad σ² = …`), and,
+    between two that each hold a relation, after a comma or semicolon (`TP = 300, FP = 200`)
+    and before a word (`x = 2 \\text{ and } y = 3`). `x = 1, 2, 3` stays one statement."""
+    pieces: list[tuple[list, list, bool]] = []  # (spaces before, items, set apart by a quad)
+    sep: list = []
+    part: list = []
+    strong = False
+
+    def cut(next_sep: list, next_strong: bool) -> None:
+        nonlocal sep, part, strong
+        if part:
+            pieces.append((sep, part, strong))
+            sep, part, strong = next_sep, [], next_strong
+        else:
+            sep, strong = sep + next_sep, strong or next_strong
+
+    k = 0
+    while k < len(items):
+        item = items[k]
+        if isinstance(item, Atom) and item.kind == SPACE:
+            run = k
+            while run < len(items) and isinstance(items[run], Atom) and items[run].kind == SPACE:
+                run += 1
+            if any(_is_wide_space(x) for x in items[k:run]):
+                cut(items[k:run], True)
+            elif not part:
+                sep = sep + items[k:run]  # the spaces after a comma: before the next one
+            else:
+                part.extend(items[k:run])
+            k = run
+            continue
+        if _connective(item) and part and _operand(part[-1]):
+            cut([], False)  # `and`, `where`, `for` after an operand opens what follows
+        part.append(item)
+        k += 1
+        if isinstance(item, Atom) and item.kind == PUNCT and item.text in (",", ";"):
+            cut([], False)
+    if part:
+        pieces.append((sep, part, strong))
+    merged: list[tuple[list, list]] = []
+    for sep, part, strong in pieces:
+        if merged and not strong and not (_holds_relation(merged[-1][1])
+                                          and _holds_relation(part)):
+            merged[-1] = (merged[-1][0], merged[-1][1] + sep + part)
+        else:
+            merged.append((sep, part))
+    return merged
+
+
+# Words that join two statements (`x = 2 \\text{ and } y = 3`), never a quantity's name.
+_CONNECTIVES = frozenset(
+    "and or so where with for if then hence thus since because when while but i.e. e.g. "
+    "otherwise s.t. such given as let also therefore whereas iff und et и где".split())
+
+
+def _connective(node) -> bool:
+    if not (isinstance(node, Atom) and node.kind == WORD):
+        return False
+    words = node.text.split()
+    return bool(words) and words[0].lower().rstrip(",:") in _CONNECTIVES
+
+
+def _operand(node) -> bool:
+    """Whether a node ends an operand (not an operator, relation or opening waiting for
+    one: `precision × recall` is one product, `x = 2 and` a statement and a word)."""
+    return not (isinstance(node, Atom) and node.kind in (BIN, REL, OPEN, PUNCT, OP, FN))
+
+
+def _holds_relation(items: list) -> bool:
+    return any(_is_relation(x) for x in items)
+
+
+def _statements_fit(parts: list[tuple[list, list]], width: int) -> tuple[list[str], int]:
+    """Statements side by side while they fit, else one under the other, each broken on its
+    own when it alone is too wide: `v = a \\quad w = b` never reads as `v = a w` then `= b`."""
+    groups: list[list] = []
+    for sep, part in parts:
+        if groups:
+            trial = groups[-1] + sep + part
+            if _block_width(_lines(Row(trial))) <= width:
+                groups[-1] = trial
+                continue
+        groups.append(list(part))
+    blocks = []
+    for group in groups:
+        lines = _lines(Row(group))
+        if _block_width(lines) > width:
+            lines = _break_items(group, width)[0]
+        blocks.append(lines)
+    lines = _stack(blocks)
+    return lines, max(0, _block_width(lines) - width)
+
+
 @lru_cache(maxsize=512)
 def _fit_cached(latex: str, width: int) -> Fit:
     tree, whole = _parse_and_display(latex)  # one parse for the whole block and its forms
@@ -256,12 +407,11 @@ def _fit_cached(latex: str, width: int) -> Fit:
     if whole_width <= width:
         return Fit(whole)
     try:
-        chain = _chain(tree) if tree is not None else None
-        if chain is not None:
-            broken = _broken(*chain, width)
-        elif tree is not None:  # no relation: a long sum is broken before its terms
-            lines = _stack(_group_blocks([], [_top_row(tree)], width))
-            broken = (lines, max(0, _block_width(lines) - width))
+        parts = _statements(_top_row(tree)) if tree is not None else []
+        if len(parts) > 1:  # statements (a \quad, a comma, `and` between them): each its own
+            broken = _statements_fit(parts, width)
+        elif tree is not None:
+            broken = _break_items(_top_row(tree), width)
         else:
             broken = None
     except Exception:  # noqa: BLE001 - invalid, past the budget (TooBig) or a bug: no break,

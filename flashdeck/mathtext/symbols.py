@@ -49,6 +49,14 @@ ORDINARY: dict[str, str] = {
     "textdollar": "$", "textpercent": "%", "textunderscore": "_", "lq": "‘", "rq": "’",
     "surd": "√", "mho": "℧", "eth": "ð", "Finv": "Ⅎ", "complement": "∁", "star": "⋆",
     "bigstar": "★", "lozenge": "◊", "circledS": "Ⓢ", "textdegree": "°",
+    "bigcirc": "◯", "triangledown": "▽", "blacktriangle": "▲", "vartriangle": "△",
+    "blacktriangledown": "▼", "sphericalangle": "∢", "Game": "⅁", "gimel": "ℷ",
+    "daleth": "ℸ", "backprime": "‵", "circledR": "®", "yen": "¥", "maltese": "✠",
+    "lightning": "↯", "dag": "†", "ddag": "‡", "textbullet": "•", "textasciitilde": "~",
+    "textperiodcentered": "·",
+    # KaTeX's names for the number sets (and what vaults define as macros for them)
+    "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "R": "ℝ", "C": "ℂ", "natnums": "ℕ", "reals": "ℝ",
+    "Reals": "ℝ", "Complex": "ℂ", "cnums": "ℂ", "Bbbk": "𝕜",
 }
 
 BINARY: dict[str, str] = {
@@ -60,6 +68,10 @@ BINARY: dict[str, str] = {
     "bigtriangledown": "▽", "cdotp": "·", "centerdot": "·", "dotplus": "∔", "ltimes": "⋉",
     "rtimes": "⋊", "intercal": "⊺", "boxplus": "⊞", "boxminus": "⊟", "boxtimes": "⊠",
     "divideontimes": "⋇", "bmod": "mod", "mod": "mod", "barwedge": "⊼", "veebar": "⊻",
+    "circledast": "⊛", "boxdot": "⊡", "lhd": "⊲", "rhd": "⊳", "unlhd": "⊴", "unrhd": "⊵",
+    "Cap": "⋒", "Cup": "⋓", "curlyvee": "⋎", "curlywedge": "⋏", "doublebarwedge": "⩞",
+    "leftthreetimes": "⋋", "rightthreetimes": "⋌", "circledcirc": "⊚", "circleddash": "⊝",
+    "plusmn": "±",
 }
 
 RELATION: dict[str, str] = {
@@ -88,6 +100,24 @@ RELATION: dict[str, str] = {
     "leadsto": "⇝", "circlearrowleft": "↺", "circlearrowright": "↻", "nrightarrow": "↛",
     "nleftarrow": "↚", "nRightarrow": "⇏", "nLeftrightarrow": "⇎", "xrightarrow": "→",
     "xleftarrow": "←", "colon": ":", "lt": "<", "gt": ">", "nequiv": "≢", "divides": "∣",
+    "leqq": "≦", "geqq": "≧", "lneq": "⪇", "gneq": "⪈", "lneqq": "≨", "gneqq": "≩",
+    "precsim": "≾", "succsim": "≿", "nvdash": "⊬", "nVdash": "⊮", "nvDash": "⊭",
+    "nVDash": "⊯", "between": "≬", "pitchfork": "⋔", "backsim": "∽", "eqsim": "≂",
+    "risingdotseq": "≓", "fallingdotseq": "≒", "Join": "⋈", "rightleftarrows": "⇄",
+    "leftrightarrows": "⇆", "upharpoonright": "↾", "upharpoonleft": "↿",
+    "downharpoonright": "⇂", "downharpoonleft": "⇃", "restriction": "↾",
+    "dashrightarrow": "⇢", "dashleftarrow": "⇠", "Lsh": "↰", "Rsh": "↱",
+    "looparrowright": "↬", "looparrowleft": "↫", "multimap": "⊸", "Subset": "⋐",
+    "Supset": "⋑", "lessapprox": "⪅", "gtrapprox": "⪆", "lesseqgtr": "⋚", "gtreqless": "⋛",
+    "trianglelefteq": "⊴", "trianglerighteq": "⊵", "ntriangleleft": "⋪",
+    "ntriangleright": "⋫", "vartriangleleft": "⊲", "vartriangleright": "⊳",
+    "subsetneqq": "⫋", "supsetneqq": "⫌", "nsubset": "⊄", "nsupset": "⊅",
+    "varsubsetneq": "⊊", "varsupsetneq": "⊋", "shortmid": "∣", "shortparallel": "∥",
+    "nshortmid": "∤", "Vvdash": "⊪", "eqslantless": "⪕", "eqslantgtr": "⪖",
+    "leftrightsquigarrow": "↭", "smallsmile": "⌣", "smallfrown": "⌢", "Colon": "∷",
+    "xmapsto": "↦", "xLeftarrow": "⇐", "xRightarrow": "⇒", "xleftrightarrow": "↔",
+    "xhookrightarrow": "↪", "xhookleftarrow": "↩", "xLeftrightarrow": "⇔",
+    "xlongequal": "=", "xtwoheadrightarrow": "↠",
 }
 
 PUNCTUATION: dict[str, str] = {"comma": ",", "semicolon": ";"}
@@ -96,7 +126,7 @@ BIG_OPERATORS: dict[str, str] = {
     "sum": "∑", "prod": "∏", "coprod": "∐", "int": "∫", "iint": "∬", "iiint": "∭",
     "oint": "∮", "oiint": "∯", "bigcup": "⋃", "bigcap": "⋂", "bigvee": "⋁", "bigwedge": "⋀",
     "bigoplus": "⨁", "bigotimes": "⨂", "bigodot": "⨀", "biguplus": "⨄", "bigsqcup": "⨆",
-    "smallint": "∫",
+    "smallint": "∫", "iiiint": "⨌", "idotsint": "∫⋯∫",
 }
 
 FUNCTIONS: frozenset[str] = frozenset(
@@ -107,12 +137,12 @@ FUNCTIONS: frozenset[str] = frozenset(
 OPENERS: dict[str, str] = {
     "{": "{", "lbrace": "{", "langle": "⟨", "lfloor": "⌊", "lceil": "⌈", "lvert": "|",
     "lVert": "‖", "lbrack": "[", "ulcorner": "⌜", "llcorner": "⌞", "lgroup": "⟮",
-    "lmoustache": "⎰",
+    "lmoustache": "⎰", "llbracket": "⟦", "lang": "⟨",
 }
 CLOSERS: dict[str, str] = {
     "}": "}", "rbrace": "}", "rangle": "⟩", "rfloor": "⌋", "rceil": "⌉", "rvert": "|",
     "rVert": "‖", "rbrack": "]", "urcorner": "⌝", "lrcorner": "⌟", "rgroup": "⟯",
-    "rmoustache": "⎱",
+    "rmoustache": "⎱", "rrbracket": "⟧", "rang": "⟩",
 }
 # Which closer matches which opener, for pairing plain brackets into growable fences.
 BRACKET_PAIRS: dict[str, str] = {"(": ")", "[": "]", "{": "}", "⟨": "⟩", "⌊": "⌋", "⌈": "⌉"}
@@ -132,25 +162,35 @@ IGNORED: frozenset[str] = frozenset(
     "tiny small normalsize large Large LARGE huge Huge rm it bf sf tt cal".split()
 )
 # Commands whose (first) argument is dropped entirely: labels, colours, hidden boxes.
-DROP_ARGUMENT: frozenset[str] = frozenset("label color phantom hphantom vphantom hspace vspace".split())
+DROP_ARGUMENT: frozenset[str] = frozenset(
+    "label color phantom hphantom vphantom hspace vspace mspace mkern mskip".split())
 
 # Commands whose argument is text-mode: shown as its words, whitespace trimmed.
 TEXT_COMMANDS: frozenset[str] = frozenset(
     "text textrm textit textbf texttt textsf textnormal textup textsl mbox hbox emph "
-    "textmd intertext".split()
+    "textmd intertext fbox framebox".split()
 )
 # Commands that restyle a math argument: the argument is shown in plain letters.
 STYLE_COMMANDS: frozenset[str] = frozenset(
     "mathrm mathit mathbf mathsf mathtt mathnormal boldsymbol bm pmb mathcal mathscr "
-    "mathfrak mathbb Bbb bold boxed cancel bcancel xcancel sout underline mathring".split()
+    "mathfrak mathbb Bbb bold mathring rlap llap clap "
+    "mathrlap mathllap mathclap".split()
 )
 # Commands with two arguments drawn as a fraction.
 FRACTIONS: frozenset[str] = frozenset("frac dfrac tfrac cfrac".split())
 BINOMIALS: frozenset[str] = frozenset("binom dbinom tbinom choose".split())
 
 DOUBLE_STRUCK: dict[str, str] = {
-    "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "R": "ℝ", "C": "ℂ", "P": "ℙ", "H": "ℍ", "E": "𝔼",
-    "1": "𝟙",
+    **{chr(ord("A") + k): chr(0x1D538 + k) for k in range(26)},  # 𝔸 … (𝔽 for a field)
+    **{chr(ord("a") + k): chr(0x1D552 + k) for k in range(26)},
+    **{str(d): chr(0x1D7D8 + d) for d in range(10)},  # 𝟘 … 𝟙 for an indicator
+    # the letters Unicode encodes elsewhere (its block leaves their slots empty)
+    "C": "ℂ", "H": "ℍ", "N": "ℕ", "P": "ℙ", "Q": "ℚ", "R": "ℝ", "Z": "ℤ",
+}
+# Commands that set their argument's class (`\\mathrel{+}=` is the relation `+=`).
+MATH_CLASSES: dict[str, str] = {
+    "mathrel": REL, "mathbin": BIN, "mathord": ORD, "mathpunct": PUNCT, "mathopen": OPEN,
+    "mathclose": CLOSE, "mathinner": ORD,
 }
 
 # Accents: a combining mark over a single character; otherwise `name(body)`.
@@ -159,7 +199,24 @@ ACCENTS: dict[str, str] = {
     "tilde": "\u0303", "widetilde": "\u0303", "vec": "\u20d7", "overrightarrow": "\u20d7",
     "dot": "\u0307", "ddot": "\u0308", "dddot": "\u20db", "acute": "\u0301", "grave": "\u0300",
     "breve": "\u0306", "check": "\u030c", "underbar": "\u0332", "utilde": "\u0330",
-    "overleftarrow": "\u20d6",
+    "overleftarrow": "\u20d6", "overleftrightarrow": "\u20e1", "widecheck": "\u030c",
+    "underline": "\u0332", "overbar": "\u0305", "widebar": "\u0305", "wideparen": "\u0311",
+    "overgroup": "\u0311", "underrightarrow": "\u20ef", "underleftarrow": "\u20ee",
+    # crossed out: a term cancelled in a derivation must not read as if it stood
+    "cancel": "\u0336", "bcancel": "\u0336", "xcancel": "\u0336", "sout": "\u0336",
+    "slashed": "\u0338",
+}
+# Accents drawn as a line: over a longer body the mark runs on across its spaces too.
+LINE_ACCENTS: frozenset[str] = frozenset(
+    "bar overline underbar underline overbar widebar cancel bcancel xcancel sout".split())
+# What is drawn over (or, for the `under…` ones, under) a body taller than one line.
+ACCENT_RULES: dict[str, str] = {
+    "vec": "→", "overrightarrow": "→", "overleftarrow": "←", "overleftrightarrow": "↔",
+    "underrightarrow": "→", "underleftarrow": "←", "hat": "^", "widehat": "^",
+    "check": "ˇ", "widecheck": "ˇ", "tilde": "~", "widetilde": "~", "utilde": "~",
+    "dot": "·", "ddot": "··", "dddot": "···", "acute": "´", "grave": "`", "breve": "˘",
+    "wideparen": "⏜", "overgroup": "⏜", "cancel": "╱", "bcancel": "╲", "xcancel": "╳",
+    "sout": "─",
 }
 
 SUPERSCRIPTS: dict[str, str] = dict(
@@ -168,6 +225,7 @@ SUPERSCRIPTS: dict[str, str] = dict(
         "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂ′",
     )
 )
+SUPERSCRIPTS.update({"⊤": "ᵀ", "⊺": "ᵀ"})  # a transpose however written: W^\top, W^\intercal
 SUBSCRIPTS: dict[str, str] = dict(
     zip("0123456789+-−=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
 )
@@ -202,5 +260,7 @@ def known_commands() -> frozenset[str]:
                  | FRACTIONS | BINOMIALS)
     names.update({"sqrt", "left", "right", "operatorname", "not", "pmod", "overset",
                   "underset", "stackrel", "overbrace", "underbrace", "textcolor", "tag",
-                  "\\", "cr", "newline", "begin", "end", "mathop"})
+                  "\\", "cr", "newline", "begin", "end", "mathop", "over", "rule",
+                  "colorbox", "fcolorbox", "substack", "textcircled", "centernot", "boxed",
+                  *MATH_CLASSES})
     return frozenset(n for n in names if n.isalpha())

@@ -80,6 +80,12 @@ def _children(node: object) -> list:
         return [node.body]
     if isinstance(node, Call):
         return node.args
+    if isinstance(node, Accent):
+        return [node.body]
+    if isinstance(node, Brace):
+        return [node.body, node.label]
+    if isinstance(node, Boxed):
+        return [node.body]
     if isinstance(node, Grid):
         return [cell for row in node.rows for cell in row]
     return []
@@ -163,6 +169,33 @@ class Call:
 
 
 @dataclass
+class Accent:
+    """An accent over more than one character (`\\overline{AB}`, `\\vec{dS}`,
+    `\\overline{\\phi(x)}`): its mark over each character of the body on one line, a rule
+    drawn over (or under) a body that is taller (see `layout`)."""
+
+    name: str
+    body: Row
+
+
+@dataclass
+class Brace:
+    """`\\underbrace{body}_{label}` (or over…^): a brace drawn under (over) the body in
+    2-D, the label at its tip; on one line the label is the body's sub/superscript."""
+
+    body: Row
+    label: Row
+    under: bool = True
+
+
+@dataclass
+class Boxed:
+    """`\\boxed{…}`: a frame around the body in 2-D; on one line, the body."""
+
+    body: Row
+
+
+@dataclass
 class Grid:
     """Rows of cells split by `&` and `\\\\` (environments, multi-line display math)."""
 
@@ -170,7 +203,7 @@ class Grid:
     env: str = ""
 
 
-Node = Union[Atom, Row, Frac, Binom, Sqrt, Scripted, Fenced, Call, Grid]
+Node = Union[Atom, Row, Frac, Binom, Sqrt, Scripted, Fenced, Call, Grid, Accent, Brace, Boxed]
 
 
 class _Marker:
@@ -290,6 +323,11 @@ _NEGATED = {
     "⊆": "⊈", "⊇": "⊉", "∼": "≁", "≡": "≢", "≈": "≉", "∣": "∤", "∃": "∄", "≅": "≇",
     "∥": "∦", "→": "↛", "←": "↚", "⇒": "⇏", "⇔": "⇎", "↔": "↮",
 }
+_CIRCLED = {
+    **{str(n): chr(0x2460 + n - 1) for n in range(1, 21)}, "0": "⓪",
+    **{chr(ord("A") + k): chr(0x24B6 + k) for k in range(26)},
+    **{chr(ord("a") + k): chr(0x24D0 + k) for k in range(26)},
+}
 # Environments whose first brace group is a column spec or count, not content.
 _ENV_WITH_SPEC = frozenset({"array", "alignat", "alignat*", "alignedat", "subarray"})
 
@@ -346,6 +384,15 @@ class _Parser:
         return tok[1] if tok[0] == "group" else [tok]
 
     def arg(self) -> Row | None:
+        """One math argument as a Row. A command given without braces takes its own
+        arguments with it, as TeX reads it: `x_\\text{rel}` is x with the subscript rel,
+        `e^\\frac12` e to the 1/2 (not `x_(text)rel`, `e^(frac)12`)."""
+        tok = self.peek()
+        if (tok is not None and tok[0] == "macro"
+                and tok[1] not in ("\\", "right", "end", "newline", "cr")):
+            self.i += 1
+            node = self._macro(tok[1], [])
+            return Row([] if node is None or isinstance(node, _Marker) else [node])
         toks = self.arg_tokens()
         return None if toks is None else _Parser(toks).parse_block()
 
@@ -432,10 +479,16 @@ class _Parser:
         return nxt is not None and nxt[0] == "char" and nxt[1].isdigit()
 
     def _delimiter(self) -> str:
+        """The delimiter after `\\left`/`\\right`. What cannot be one (`&`, `\\\\`, an
+        environment, `\\right` itself) is left in place to be read as what it is: no cell,
+        row or content is swallowed, no backslash printed."""
         tok = self.take()
         if tok is None:
             return ""
         if tok[0] == "char":
+            if tok[1] in "&^_":
+                self.i -= 1
+                return ""
             return "" if tok[1] == "." else tok[1]
         if tok[0] == "macro":
             name = tok[1]
@@ -446,9 +499,15 @@ class _Parser:
                 return "‖"
             if name in ("vert", "mid"):
                 return "|"
-            return _symbol_text(name)
+            text = _symbol_text(name)
+            if name in ("right", "left", "newline", "cr") or (text == name
+                                                               and not name.isalpha()):
+                self.i -= 1
+                return ""
+            return text
         if tok[0] == "group":
             return text_of(tok[1])
+        self.i -= 1  # an environment: content, not a delimiter
         return ""
 
     def _environment(self, name: str, tokens: list[Token]) -> Node:
@@ -463,11 +522,13 @@ class _Parser:
     def _macro(self, name: str, items: list) -> Node | None:  # noqa: C901 - a dispatch table
         if name in S.FRACTIONS or name in S.BINOMIALS:
             if name == "choose":
-                return Atom("choose", S.BIN)
+                return Atom("choose", _INFIX)  # made a Binom of its group by `_pair`
             a, b = self.arg(), self.arg()
             if a is None or b is None:
                 return _call(name, [x for x in (a, b) if x is not None])
             return Frac(a, b) if name in S.FRACTIONS else Binom(a, b)
+        if name == "over":
+            return Atom("over", _INFIX)  # `{a \\over b}`: made a Frac by `_pair`
         if name == "sqrt":
             index = self.optional_arg()
             body = self.arg()
@@ -512,7 +573,11 @@ class _Parser:
             return Fenced(left, body, right)
         if name == "right":
             return Atom(self._delimiter(), S.CLOSE)
-        if name == "not":
+        if name == "textcircled":  # ① Ⓐ ⓐ; a longer text in brackets
+            toks = self.arg_tokens()
+            text = text_of(toks) if toks else ""
+            return Atom(_CIRCLED.get(text, f"({text})"), S.ORD)
+        if name in ("not", "centernot"):
             row = self.arg()
             if row is None:
                 return Atom("¬")
@@ -529,16 +594,44 @@ class _Parser:
                 return _call(name, [x for x in (a, b) if x is not None])
             base = b.items[0] if len(b.items) == 1 else b
             return Scripted(base, sub=a) if name == "underset" else Scripted(base, sup=a)
-        if name in ("xrightarrow", "xleftarrow"):
+        if name.startswith("x") and name in S.RELATION:  # \\xrightarrow[below]{above}
             self.optional_arg()
             above = self.arg()
             arrow = Atom(S.RELATION[name], S.REL)
             return arrow if above is None else Scripted(arrow, sup=above)
-        if name in ("overbrace", "underbrace"):
+        if name in ("overbrace", "underbrace", "overbracket", "underbracket"):
             row = self.arg()
-            return _call(name, []) if row is None else row
-        if name == "textcolor":
+            if row is None:
+                return _call(name, [])
+            under = name.startswith("under")
+            if self.peek() == ("char", "_" if under else "^"):  # its label
+                self.i += 1
+                label = self.arg()
+                if label is not None:
+                    return Brace(row, label, under)
+            return row
+        if name in ("textcolor", "colorbox", "fcolorbox"):
+            self.optional_arg()  # a colour model: \\textcolor[RGB]{153,115,235}{x}
             self.arg_tokens()
+            if name == "fcolorbox":
+                self.arg_tokens()
+            return self.arg() or Row()
+        if name == "rule":  # a strut or a drawn bar: [raise]{width}{height}, nothing to read
+            self.optional_arg()
+            self.arg_tokens()
+            self.arg_tokens()
+            return None
+        if name in S.MATH_CLASSES:
+            row = self.arg()
+            if row is None:
+                return _call(name, [])
+            if len(row.items) == 1 and isinstance(row.items[0], Atom):
+                return Atom(row.items[0].text, S.MATH_CLASSES[name])
+            return row
+        if name == "boxed":  # a result: framed in 2-D, as it is on one line
+            row = self.arg()
+            return _call(name, []) if row is None else Boxed(row)
+        if name == "substack":  # `\\sum_{\\substack{i<n \\\\ j<m}}`: its lines, as a grid
             return self.arg() or Row()
         if name == "tag":
             toks = self.arg_tokens()
@@ -546,6 +639,8 @@ class _Parser:
         if name in S.DROP_ARGUMENT:
             if name == "hspace" and self.peek() == ("char", "*"):
                 self.i += 1
+            if name == "color":
+                self.optional_arg()  # \\color[RGB]{…}
             self.arg_tokens()
             return Atom(" ", S.SPACE) if name == "hspace" else None
         if name in ("\\", "newline", "cr"):
@@ -615,15 +710,18 @@ def _styled(name: str, row: Row) -> Node:
 
 def _accent(name: str, row: Row) -> Node:
     mark = S.ACCENTS[name]
-    if len(row.items) == 1 and isinstance(row.items[0], Atom):
-        atom = row.items[0]
-        if len(atom.text) == 1 or name in ("overline", "underbar"):
-            return Atom(_nfc("".join(ch + mark for ch in atom.text)), atom.kind)
-    if name in ("overline", "underbar") and all(
-        isinstance(x, Atom) and x.kind == S.ORD for x in row.items
-    ):
-        return Atom(_nfc("".join(ch + mark for x in row.items for ch in x.text)))  # type: ignore[union-attr]
-    return Call(name, [row])
+    items = row.items
+    while len(items) == 1 and isinstance(items[0], Row):
+        items = items[0].items  # \vec{{v}}
+    if len(items) == 1 and isinstance(items[0], Atom) and len(items[0].text) == 1:
+        atom = items[0]
+        return Atom(_nfc(atom.text + mark), atom.kind)
+    if (len(items) == 1 and isinstance(items[0], Scripted) and isinstance(items[0].base, Atom)
+            and len(items[0].base.text) == 1):
+        # \vec{v_1}, \hat{\beta_j}: the mark on the letter, its scripts kept (v⃗₁, β̂ⱼ)
+        node = items[0]
+        return Scripted(Atom(_nfc(node.base.text + mark), node.base.kind), node.sub, node.sup)
+    return Accent(name, row)
 
 
 def _nfc(text: str) -> str:
@@ -654,13 +752,38 @@ def _grid_or_row_items(items: list, env: str, force_grid: bool = False) -> Node:
     # A trailing `\\` leaves an empty last row: not content.
     if len(rows) > 1 and len(rows[-1]) == 1 and not rows[-1][0].items:
         rows.pop()
+    if env not in S.ENVIRONMENT_DELIMITERS:
+        # an aligned right-hand side opening with an operator continues the line above:
+        # `&- 2xy` is binary, as TeX sets it (an empty atom before it), not a minus sign
+        for row in rows:
+            for cell in row[1::2]:
+                first = next((x for x in cell.items
+                              if not (isinstance(x, Atom) and x.kind == S.SPACE)), None)
+                if isinstance(first, Atom) and first.kind == S.BIN:
+                    cell.items.insert(0, Atom("", S.ORD))
     if not force_grid and len(rows) == 1 and len(rows[0]) == 1:
         return rows[0][0]
     return Grid(rows, env)
 
 
+_INFIX = "infix"  # the kind of `\\choose` and `\\over` until `_pair` splits their group
+
+
+def _infix(items: list) -> list | None:
+    """A group holding `\\choose` or `\\over` (TeX's infix forms: `{n \\choose k}`,
+    `{a \\over b}`) as the one Binom or Frac it means; None when it holds neither."""
+    for k, it in enumerate(items):
+        if isinstance(it, Atom) and it.kind == _INFIX:
+            top, bottom = Row(_pair(items[:k])), Row(_pair(items[k + 1:]))
+            return [Binom(top, bottom) if it.text == "choose" else Frac(top, bottom)]
+    return None
+
+
 def _pair(items: list) -> list:
     """Join balanced ( ), [ ], { } atoms into Fenced nodes so they can grow around fractions."""
+    infix = _infix(items)
+    if infix is not None:
+        return infix
     stack: list[list] = [[]]
     opens: list[Atom] = []
     for it in items:
@@ -669,12 +792,12 @@ def _pair(items: list) -> list:
             stack.append([])
         elif (isinstance(it, Atom) and it.kind == S.CLOSE and opens
               and S.BRACKET_PAIRS[opens[-1].text] == it.text):
-            body = stack.pop()
+            body = _pair_bars(stack.pop())
             stack[-1].append(Fenced(opens.pop().text, Row(body), it.text))
         elif (isinstance(it, Scripted) and isinstance(it.base, Atom) and it.base.kind == S.CLOSE
               and opens and S.BRACKET_PAIRS[opens[-1].text] == it.base.text):
             # `(x - \mu)^2`: the script went onto the `)`; it belongs to the whole group
-            body = stack.pop()
+            body = _pair_bars(stack.pop())
             fenced = Fenced(opens.pop().text, Row(body), it.base.text)
             stack[-1].append(Scripted(fenced, sub=it.sub, sup=it.sup))
         else:
@@ -683,4 +806,55 @@ def _pair(items: list) -> list:
         body = stack.pop()
         stack[-1].append(opens.pop())
         stack[-1].extend(body)
-    return stack[0]
+    return _pair_bars(stack[0])
+
+
+_BARS = ("|", "‖")
+
+
+def _bar(node: Node) -> str | None:
+    """The bar a node is (`|`, `‖`, also with a script on it: `‖x‖₂`), or None."""
+    base = node.base if isinstance(node, Scripted) else node
+    if isinstance(base, Atom) and base.kind == S.ORD and base.text in _BARS:
+        return base.text
+    return None
+
+
+def _operand_end(node: Node) -> bool:
+    """Whether a node can end what a closing bar closes: not an operator, relation, opening
+    or comma, nor a big operator with its limits (`∫_I |f|`: that bar opens)."""
+    base = node.base if isinstance(node, Scripted) else node
+    return not (isinstance(base, Atom) and base.kind in (
+        S.BIN, S.REL, S.OPEN, S.PUNCT, S.OP, S.SPACE))
+
+
+def _pair_bars(items: list) -> list:
+    """`|A ∩ B|`, `‖x‖₂`: a bar and the next like bar that can close it made one Fenced
+    group, as a reader pairs them, so a fraction needs no brackets around it
+    (`|A ∩ B|/|A ∪ B|`) and a tall body gets tall bars. A bar closes after an operand, over
+    a body with no relation and no other bar; one that cannot close opens instead, and a bar
+    left alone (`P(A|B)`, `{x | x > 0}`, `d|a ⟹ …`) stays an ordinary sign."""
+    if not any(_bar(x) for x in items):
+        return items
+    out: list = []
+    opened: list[int] = []  # where in `out` the bars waiting to be closed are
+    for it in items:
+        bar = _bar(it)
+        if bar is None:
+            out.append(it)
+            continue
+        at = next((k for k in reversed(opened) if _bar(out[k]) == bar), None)
+        body = out[at + 1:] if at is not None else []
+        if (at is not None and body and _operand_end(body[-1])
+                and not any(_bar(x) or (isinstance(x, Atom) and x.kind == S.REL)
+                            for x in body)):
+            del out[at:]
+            opened = [k for k in opened if k < at]
+            fenced = Fenced(bar, Row(body), bar)
+            out.append(Scripted(fenced, sub=it.sub, sup=it.sup)
+                       if isinstance(it, Scripted) else fenced)
+        else:
+            if not isinstance(it, Scripted):  # `|x|²`'s `|²` never opens
+                opened.append(len(out))
+            out.append(it)
+    return out

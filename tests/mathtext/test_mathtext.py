@@ -164,7 +164,8 @@ INLINE_FRACTIONS = [
     (r"\frac{x^2}{y_i}", "x²/yᵢ"),
     (r"\frac{(a+b)}{(c+d)}", "(a + b)/(c + d)"),
     (r"\frac{P(B \mid A) P(A)}{P(B)}", "P(B ∣ A)P(A)/P(B)"),
-    (r"\frac{|A \cap B|}{|A \cup B|}", "(|A ∩ B|)/(|A ∪ B|)"),
+    # bars delimit as brackets do: no brackets around them, as `(a + b)/(c + d)` above
+    (r"\frac{|A \cap B|}{|A \cup B|}", "|A ∩ B|/|A ∪ B|"),
     (r"\sigma(x) = \frac{1}{1 + e^{-x}}", "σ(x) = 1/(1 + e⁻ˣ)"),
     (r"\frac{1}{n}\sum_{i=1}^{n}(y_i - \hat{y}_i)^2", "(1/n) ∑ᵢ₌₁ⁿ (yᵢ − ŷᵢ)²"),
     (r"\dfrac{a}{b} + \tfrac{c}{d}", "a/b + c/d"),
