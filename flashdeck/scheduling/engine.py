@@ -366,9 +366,12 @@ class Engine:
 
     def _said(self, review, on_card: bool = False) -> str:
         """An answer as undo's refusals name it: `good on card 3, 2026-12-01 09:00`."""
-        when = _dt(review["reviewed_at"]).astimezone(self.tz())
         card = f" on card {review['card_id']}" if on_card else ""
-        return f"{Rating(review['rating']).word}{card}, {when:%Y-%m-%d %H:%M}"
+        try:
+            when = f"{_dt(review['reviewed_at']).astimezone(self.tz()):%Y-%m-%d %H:%M}"
+        except (ValueError, OverflowError, OSError):  # a time damaged on disk
+            when = "at a time out of range"
+        return f"{Rating(review['rating']).word}{card}, {when}"
 
     def suspend(self, card_id: int, suspended: bool = True) -> Hidden:
         """Suspend or unsuspend; unsuspending a leech clears its flag (it becomes a leech
