@@ -375,7 +375,7 @@ class Engine:
 
     def suspend(self, card_id: int, suspended: bool = True) -> Hidden:
         """Suspend or unsuspend; unsuspending a leech clears its flag (it becomes a leech
-        again only after `leech_lapses` more lapses). Returns what `restore` undoes."""
+        again after half as many more lapses, rounded up, as in Anki). Returns what `restore` undoes."""
         with self.col.transaction() as conn:
             row = card_row(self.col, card_id)
             conn.execute("UPDATE cards SET suspended = ?, leech = leech * ?,"

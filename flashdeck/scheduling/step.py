@@ -20,8 +20,9 @@ FSRS itself is the `fsrs` package. Around it, the rules an Anki user expects (ru
   again < hard <= good < easy, for review cards good >= hard + 1 day and easy >= good + 1
   day, a passing review not fuzzed below the interval it had, and easy from (re)learning at
   least a day after good's interval. (Rules 1-3 took fsrs's own fuzz, drawn per rating.)
-- **Leeches.** A lapse that brings the card to `leech_lapses` lapses (and every
-  `leech_lapses` more after that) flags and suspends it; unsuspending clears the flag.
+- **Leeches.** A lapse that brings the card to `leech_lapses` lapses (and, as in Anki,
+  every half of it more after that, rounded up: rules 4; rules 2-3 waited `leech_lapses`
+  more) flags and suspends it; unsuspending clears the flag.
 
 Fuzz is seeded from the card's id, version and rating, so the same inputs give the same
 result in any process. Reviews logged before these rules (rules 1: 24-hour periods, no
@@ -45,7 +46,7 @@ from flashdeck.scheduling.state import CardState
 
 RULES = 4  # the rules new answers follow; logged with each review (3: a step of days
 # ends on the scheduling day its days give, on 23- and 25-hour days too; 4: review intervals
-# fuzzed and bounded as Anki does it, `_anki_days`)
+# fuzzed and bounded as Anki does it, `_anki_days`; a leech again every half threshold)
 RATINGS = (1, 2, 3, 4)
 _STATE_NAMES = ("learning", "review", "relearning")  # fsrs.State 1, 2, 3
 _DAY = timedelta(days=1)
@@ -144,8 +145,10 @@ def _after(state: CardState, rating: int, after, due: int, now: datetime,
     if rules == 1:  # the old rule: a leech stayed flagged, and every answer suspended it
         leech = bool(state.leech) or (lapse and lapses >= threshold)
         suspend = leech
-    else:  # a leech at `threshold` lapses, and again every `threshold` more (unsuspended)
-        suspend = lapse and lapses >= threshold and (lapses - threshold) % threshold == 0
+    else:  # a leech at `threshold` lapses, and again every `threshold` more (unsuspended);
+        # rules 4: every half threshold more, rounded up, as Anki (8, 12, 16… by default)
+        every = max(1, math.ceil(threshold / 2)) if rules >= 4 else threshold
+        suspend = lapse and lapses >= threshold and (lapses - threshold) % every == 0
         leech = suspend or bool(state.leech)
     return CardState(
         state=_STATE_NAMES[int(after.state) - 1],
@@ -268,7 +271,8 @@ def answers(card_id: int, state: CardState, now: datetime, config: Config,
             due = now + (after.due - when)
             if rules >= 3 and after.due - when >= _DAY:
                 due = _step_of_days(now, after.due - when, due, today, hour, tz)
-        result[rating] = _after(state, rating, after, int(due.timestamp()), now, config)
+        result[rating] = _after(state, rating, after, int(due.timestamp()), now, config,
+                                rules=rules)
     # a step never comes before a lower grade's (again < hard <= good < easy)
     for rating in ratings[1:]:
         lower = result[rating - 1].due
