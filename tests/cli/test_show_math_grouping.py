@@ -3,7 +3,7 @@ superscript spelled out in ASCII, a root, a scripted big operator in a numerator
 
 from __future__ import annotations
 
-from support.notes import write_note
+from support.notes import shown_answer
 
 NOTE = """---
 tags: [flashcards]
@@ -19,12 +19,7 @@ $$v=\\frac{a}{\\sqrt{b}c}$$
 
 def test_show_keeps_script_root_and_numerator_groupings(cli, tmp_path, monkeypatch):
     monkeypatch.setenv("FLASHDECK_NOW", "2026-11-24T09:00:00+00:00")
-    write_note(tmp_path / "vault", "Momentum.md", NOTE)
-    col = tmp_path / "c.sqlite"
-    assert cli("--collection", col, "import", tmp_path / "vault").code == 0
-    card = next(c["id"] for c in cli("--collection", col, "list", "--json").json
-                if c["front"].startswith("What is the weight update"))
-    shown = cli("--collection", col, "show", card, "--answer", "--width", "80")
+    shown = shown_answer(cli, tmp_path, "Momentum.md", NOTE, "What is the weight update", "--width", "80")
     assert shown.code == 0, shown.err
     lines = shown.out.splitlines()
     # not ĝ_ijk, e^α/2, ∑ᵢ aᵢ/n, 10s

@@ -3,7 +3,7 @@ accent over a subscripted letter, `:=`, a binomial in TeX's infix form."""
 
 from __future__ import annotations
 
-from support.notes import write_note
+from support.notes import shown_answer
 
 NOTE = """---
 tags: [flashcards]
@@ -20,12 +20,7 @@ $$P(k) = {n \\choose k} \\overline{p}^k$$
 
 def test_show_reads_script_commands_accents_and_infix(cli, tmp_path, monkeypatch):
     monkeypatch.setenv("FLASHDECK_NOW", "2026-11-24T09:00:00+00:00")
-    write_note(tmp_path / "vault", "Gradient Descent.md", NOTE)
-    col = tmp_path / "c.sqlite"
-    assert cli("--collection", col, "import", tmp_path / "vault").code == 0
-    card = next(c["id"] for c in cli("--collection", col, "list", "--json").json
-                if c["front"].startswith("How does one step"))
-    shown = cli("--collection", col, "show", card, "--answer", "--width", "80")
+    shown = shown_answer(cli, tmp_path, "Gradient Descent.md", NOTE, "How does one step", "--width", "80")
     assert shown.code == 0, shown.err
     lines = [line.rstrip() for line in shown.out.splitlines()]
     # was `η_(text)lr`, `vec(w_t)`, `: =`, `< <`

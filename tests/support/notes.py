@@ -22,15 +22,21 @@ def geo_collection(cli, tmp_path: Path) -> Path:
     return path
 
 
-def shown_answer(cli, tmp_path: Path, name: str, text: str):
-    """`flashdeck show ID --answer` (the CLI's result) of the one card of a note `name`
-    holding `text`, imported by the CLI into a new collection."""
+def shown_answer(cli, tmp_path: Path, name: str, text: str, front: str | None = None,
+                 *args: str):
+    """`flashdeck show ID --answer [ARGS]` (the CLI's result) of the one card of a note
+    `name` holding `text` (or of its card whose front starts with `front`), imported by the
+    CLI into a new collection."""
     vault = tmp_path / "vault"
     write_note(vault, name, text)
     col = tmp_path / "c.sqlite"
     assert cli("--collection", col, "import", vault).code == 0
-    [card] = cli("--collection", col, "list", "--json").json
-    return cli("--collection", col, "show", card["id"], "--answer")
+    cards = cli("--collection", col, "list", "--json").json
+    if front is None:
+        [card] = cards
+    else:
+        card = next(c for c in cards if c["front"].startswith(front))
+    return cli("--collection", col, "show", card["id"], "--answer", *args)
 
 
 def answer_the_day(cli, col) -> list[int]:
