@@ -327,16 +327,13 @@ class Engine:
                 return Undo(reason=(
                     f"nothing undone: that answer's row in the review log (review {last['id']},"
                     f" card {last['card_id']}) is damaged; run `flashdeck doctor`"))
-            if review_id is None:
-                if day is not None and last["reviewed_at"] < _ts(day[0]):
-                    return Undo(reason=(
-                        f"nothing undone: the last answer ({self._said(last, on_card=True)})"
-                        " was on an earlier day, and undo reaches only today's answers"))
-                if day is not None and last["reviewed_at"] >= _ts(day[1]):
-                    return Undo(reason=(
-                        f"nothing undone: the last answer ({self._said(last, on_card=True)})"
-                        " was logged on a later day than today (the clock was set back since),"
-                        " and undo reaches only today's answers"))
+            if review_id is None and day is not None \
+                    and not _ts(day[0]) <= last["reviewed_at"] < _ts(day[1]):
+                when = ("was on an earlier day" if last["reviewed_at"] < _ts(day[0]) else
+                        "was logged on a later day than today (the clock was set back since)")
+                return Undo(reason=(
+                    f"nothing undone: the last answer ({self._said(last, on_card=True)})"
+                    f" {when}, and undo reaches only today's answers"))
             if _synced(conn, last["id"]):
                 return Undo(reason=(
                     f"nothing undone: the last answer ({self._said(last, on_card=True)})"
@@ -375,7 +372,8 @@ class Engine:
 
     def suspend(self, card_id: int, suspended: bool = True) -> Hidden:
         """Suspend or unsuspend; unsuspending a leech clears its flag (it becomes a leech
-        again after half as many more lapses, rounded up, as in Anki). Returns what `restore` undoes."""
+        again after half as many more lapses, rounded up, as in Anki). Returns what `restore`
+        undoes."""
         with self.col.transaction() as conn:
             row = card_row(self.col, card_id)
             conn.execute("UPDATE cards SET suspended = ?, leech = leech * ?,"

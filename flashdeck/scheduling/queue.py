@@ -650,9 +650,8 @@ class Queue:
         # 4. learn ahead, within today: a step that ends in tomorrow's scheduling day is
         # tomorrow's (Anki makes it a day-learn card), as the counts and `list --due` have it
         card = self._first(
-            CARD_SELECT + " WHERE c.state IN ('learning', 'relearning') AND c.due <= ?"
-            " AND c.due < ?" + filters
-            + " ORDER BY c.due, c.id", [_ts(now + LEARN_AHEAD), _ts(day_end), *params])
+            CARD_SELECT + " WHERE c.state IN ('learning', 'relearning') AND c.due <= ?" + filters
+            + " ORDER BY c.due, c.id", [min(_ts(now + LEARN_AHEAD), _ts(day_end) - 1), *params])
         if card or self.ahead <= 0:
             return card
         # 5. review ahead: the studied cards due soonest, within the horizon

@@ -304,10 +304,10 @@ def _anki_days(card_id: int, state: CardState, raw: dict, config: Config, hour: 
         else None
 
     decay = -sched.parameters[20]  # as fsrs computes it (FSRS-6), from public parameters
-    factor_ = 0.9 ** (1 / decay) - 1
+    fsrs_factor = 0.9 ** (1 / decay) - 1
 
-    def interval(after) -> float:  # fsrs's next interval, before it rounds it
-        return after.stability / factor_ * (config.desired_retention ** (1 / decay) - 1)
+    def interval(after) -> float:  # fsrs's next interval, before it rounds it (its formula)
+        return after.stability / fsrs_factor * (config.desired_retention ** (1 / decay) - 1)
 
     def fuzzed(days: float, minimum: int) -> int:
         return _with_fuzz(factor, days, minimum, maximum)
