@@ -294,8 +294,9 @@ class Collection:
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
-    def open(cls, path: Path, *, create: bool = True) -> "Collection":
-        """Open (and create, migrate) the collection at `path`."""
+    def open(cls, path: Path, *, create: bool = True, reading: bool = False) -> "Collection":
+        """Open (and create, migrate) the collection at `path`. `reading`: for a command
+        that only reads, which reads it as it is also when the disk is full."""
         path = Path(path)
         if path.is_dir():
             raise CollectionError(f"{path}: is a directory, not a collection file")
@@ -329,10 +330,11 @@ class Collection:
             col._prepare()
         except sqlite3.DatabaseError as exc:
             conn.close()
-            if not create and _cannot_write(exc):
+            if not create and (_cannot_write(exc) or (reading and _no_room(exc))):
                 # a collection on a read-only disk or in a read-only folder (a backup
-                # mounted read-only, a synced share): read commands read it as it is;
-                # what would write says the file is read-only
+                # mounted read-only, a synced share), or, for a command that only reads,
+                # on a full disk (SQLite could not make its -shm file): read commands read
+                # it as it is; what would write says the file is read-only
                 return cls._open_read_only(path, exc)
             if "not a database" in str(exc):
                 raise CollectionError(
@@ -394,7 +396,7 @@ class Collection:
         path = Path(path)
         if not path.exists():
             return cls.in_memory()
-        return cls.open(path, create=False)
+        return cls.open(path, create=False, reading=True)
 
     @classmethod
     def in_memory(cls) -> "Collection":
@@ -749,6 +751,13 @@ def _cannot_write(exc: sqlite3.Error) -> bool:
     the disk read-only: the -shm or -wal file cannot be made)."""
     text = str(exc).lower()
     return "readonly database" in text or "unable to open database file" in text
+
+
+def _no_room(exc: sqlite3.Error) -> bool:
+    """Whether `exc` is SQLite failing for want of space (the disk or a quota full; the
+    shared-memory file could not grow)."""
+    return (getattr(exc, "sqlite_errorname", "") in ("SQLITE_FULL", "SQLITE_IOERR_SHMSIZE")
+            or "disk is full" in str(exc).lower())
 
 
 def describe_error(exc: sqlite3.Error) -> str:

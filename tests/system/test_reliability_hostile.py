@@ -480,6 +480,40 @@ def test_no_room_for_the_shared_memory_file_is_a_full_disk_not_a_failing_one(cli
 
 
 @pytest.mark.skipif(os.name != "posix", reason="RLIMIT_FSIZE is POSIX")
+def test_with_no_room_the_commands_that_only_read_still_read(cli, vault, tmp_path):
+    """On a full disk SQLite cannot make the collection's `-shm` file, and every command
+    refused with "the disk is full", `list`, `due`, `show` and `stats` too: the user could
+    not even look at the cards while freeing space. Those that only read now read the
+    collection as it is; what writes still refuses, and nothing is half-written."""
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    assert cli("--collection", col, "answer", "1", "good").code == 0
+    listed = cli("--collection", col, "list", "--json").json
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "flashdeck", "--collection", str(col),
+                               *args], env=env(col), capture_output=True, text=True,
+                              timeout=60, cwd=str(tmp_path), preexec_fn=_no_room_to_grow(8192))
+
+    import json
+
+    for gone in ("-wal", "-shm"):  # closed cleanly: the next command must make them
+        assert not (tmp_path / f"c.sqlite{gone}").exists()
+    read = run("list", "--json")
+    assert (read.returncode, read.stderr) == (0, "")
+    assert json.loads(read.stdout) == listed
+    for args, shown in ((["show", "1"], "#1 "), (["due"], "deck"),
+                        (["stats"], "1 in all"), (["log"], "good")):
+        done = run(*args)
+        assert (done.returncode, done.stderr) == (0, ""), args
+        assert shown in done.stdout, args
+    refused = run("answer", "2", "good")
+    assert (refused.returncode, refused.stdout) == (2, "")
+    assert refused.stderr.strip() == f"flashdeck: {col}: {FULL}"
+    assert [e["card"] for e in cli("--collection", col, "log", "--json").json] == [1]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="RLIMIT_FSIZE is POSIX")
 def test_a_file_size_limit_mid_import_is_no_failing_disk(cli, tmp_path):
     """`ulimit -f` (or a quota) stops the collection's log from growing mid-import: SQLite
     says only "disk I/O error" (SQLITE_IOERR_WRITE), and the user read "the disk failed"
@@ -512,6 +546,7 @@ def test_an_answer_on_a_disk_filled_to_the_brim(cli, vault, tmp_path, readonly):
     small = readonly.folder(tmp_path / "small")
     col = small / "c.sqlite"
     assert cli("--collection", col, "import", vault).code == 0
+    before = cli("--collection", col, "list", "--json").json
     filler = small / "filler"
     with open(filler, "wb", buffering=0) as out:  # every last block
         with pytest.raises(OSError) as full:
@@ -520,6 +555,8 @@ def test_an_answer_on_a_disk_filled_to_the_brim(cli, vault, tmp_path, readonly):
         assert full.value.errno == errno.ENOSPC
     result = cli("--collection", col, "answer", "1", "good")
     assert (result.code, result.err.strip()) == (2, f"flashdeck: {col}: {FULL}")
+    listed = cli("--collection", col, "list", "--json")  # what only reads, reads
+    assert (listed.code, listed.err) == (0, "") and listed.json == before
     filler.unlink()
     assert cli("--collection", col, "log", "--json").json == []
     assert cli("--collection", col, "answer", "1", "good").code == 0
