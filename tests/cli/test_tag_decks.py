@@ -38,3 +38,41 @@ def test_emoji_and_bold_tags_name_their_decks_in_every_command(cli, tmp_path):
     listed = cli("--collection", col, "list", "--deck", "flashcards/🧠-ml", "--json").json
     assert [(c["deck"], c["front"]) for c in listed] == [
         ("flashcards/🧠-ml", "What does a ReLU return for -3?")]
+
+
+def test_a_vault_without_the_tag_is_told_how_to_import_it(cli, tmp_path):
+    """A first import of a vault kept without the plugin's tag said only "2 notes scanned:
+    0 imported, 0 unchanged, 2 untagged; cards: 0 added…", and the review had nothing: no
+    word of why or what to do. Now a line says a folder import reads tagged notes only and
+    how to tag them; once a note is tagged it is imported and the line is gone."""
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "Softmax.md").write_text(
+        "# Softmax\n\nTurns logits into probabilities: $\\sigma(z)_i = e^{z_i} / \\sum_j"
+        " e^{z_j}$\n\nWhat does softmax sum to?::1\n", encoding="utf-8")
+    (vault / "Dropout.md").write_text(
+        "---\ntags: [ml]\n---\nDropout zeroes activations with probability ==p== while"
+        " training.\n", encoding="utf-8")
+    col = tmp_path / "c.sqlite"
+    first = cli("--collection", col, "import", vault)
+    assert first.code == 0 and first.err == ""
+    assert first.out.splitlines() == [
+        "2 notes scanned: 0 imported, 0 unchanged, 2 untagged; cards: 0 added, 0 updated,"
+        " 0 orphaned",
+        "None of the 2 notes scanned has a flashcard tag (`#flashcards`, or the `tags` of the"
+        " vault's .flashdeck.toml): a folder import reads tagged notes only. Tag the notes to"
+        " learn from (`tags: [flashcards]` in their frontmatter), or name a note file to"
+        " import it untagged."]
+    assert cli("--collection", col, "import", "--json", vault).json["notes"]["skipped"] == 2
+    (vault / "Softmax.md").write_text("#flashcards\n\nWhat does softmax sum to?::1\n",
+                                      encoding="utf-8")
+    tagged = cli("--collection", col, "import", vault)
+    lines = tagged.out.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("2 notes scanned: 1 imported, 0 unchanged,"
+                                                   " 1 untagged; cards: ")
+    single = tmp_path / "single"
+    single.mkdir()
+    (single / "Adam.md").write_text("Adam keeps moving averages of ==the gradient==.\n",
+                                    encoding="utf-8")
+    alone = cli("--collection", tmp_path / "d.sqlite", "import", single).out.splitlines()
+    assert alone[1].startswith("The note scanned has no flashcard tag (`#flashcards`")
