@@ -569,6 +569,9 @@ def _display(node: Node) -> Box:
         prefix = _script(node.index, sup=True) if node.index is not None else ""
         return hconcat([_text(prefix + "√"), _fence("(", body, ")")])
     if isinstance(node, Scripted):
+        stacked = _limits(node)
+        if stacked is not None:
+            return stacked
         inner = node.base
         while isinstance(inner, Scripted):  # bounded by the tree's checked depth
             inner = inner.base
@@ -654,6 +657,42 @@ def _display_accent(node: Accent) -> Box:
     return Box([line] + body.lines, body.baseline + 1)
 
 
+# Operators whose limits a display sets under and over them (LaTeX's display style): the
+# large operators but the integrals, and the functions with limits (`\\lim`, `\\max`…)
+_LIMITS_UNDER = frozenset(ch for name, ch in S.BIG_OPERATORS.items()
+                          if "int" not in name) | frozenset(
+    "lim liminf limsup max min sup inf argmax argmin det Pr gcd".split())
+
+
+_MAX_ROW_SCAN = 2_000  # items of a row looked at for a stacked sum (rows are bounded before)
+
+
+def _limits(node: Node, always: bool = False) -> Box | None:
+    """`∑` with its limits under and over it, when a script cannot be written in Unicode's
+    script letters: `∑_(c=1)^C` and `lim_(n→∞)` read as code, where a display sets
+
+          C
+          ∑        lim
+         c=1       n→∞
+
+    (`∑ᵢ₌₁ⁿ` stays as it is, unless `always`: a row with one sum stacked stacks them all).
+    None for any other node."""
+    if not isinstance(node, Scripted) or not isinstance(node.base, Atom):
+        return None
+    if node.base.text not in _LIMITS_UNDER:
+        return None
+    sub, sup = _script(node.sub, sup=False), _script(node.sup, sup=True)
+    if not (always or sub[:1] in ("_", "^") or sup[:1] in ("_", "^")):
+        return None  # every script in Unicode's script letters: `∑ᵢ₌₁ⁿ`, `maxᵢ`
+    over = inline(node.sup, compact=True) if node.sup is not None else ""
+    under = inline(node.sub, compact=True) if node.sub is not None else ""
+    op = node.base.text
+    width = max(cell_width(op), cell_width(over), cell_width(under))
+    rows = ([pad(over, width, "center")] if over else []) + [pad(op, width, "center")]
+    rows += [pad(under, width, "center")] if under else []
+    return Box(rows, 1 if over else 0)
+
+
 def _tall_node(node: Node) -> bool:
     return isinstance(node, (Frac, Binom))
 
@@ -662,8 +701,14 @@ def _display_row(items: list[Node]) -> Box:
     kinds = _classify(items)
     gaps = _gaps(items, kinds, compact=False)
     boxes: list[Box] = []
+    # one sum's limits set under and over it: so are its neighbours' (`∑ᵢ₌₁ᴺ` beside a
+    # stacked `∑` over `c=1` read as two kinds of sum)
+    stack_all = any(_limits(item) is not None for item in items[:_MAX_ROW_SCAN])
+    after_limits = False  # the item before is an operator with its limits under and over it
     for i, item in enumerate(items):
         gap = gaps[i]
+        if after_limits and not gap and kinds[i][0] not in (S.CLOSE, S.PUNCT):
+            gap = " "  # `lim ⎛1 + ─⎞`, not `lim⎛…`: the limit under `lim` is no argument
         if (i and not gap and (_tall_node(item) or _tall_node(items[i - 1]))
                 and S.SPACE not in (kinds[i - 1][1], kinds[i][0])
                 and kinds[i - 1][1] not in (S.OPEN, S.UNARY)
@@ -671,8 +716,12 @@ def _display_row(items: list[Node]) -> Box:
             gap = " "  # keep two stacked fractions (or a fraction and a factor) apart
         if gap:
             boxes.append(_text(gap))
-        box = display(item)
-        if box.height == 1 and isinstance(item, (Scripted, Sqrt)):
+        stacked = _limits(item, always=True) if stack_all else None
+        box = stacked if stacked is not None else display(item)
+        after_limits = stacked is not None or (box.height > 1 and _limits(item) is not None)
+        if after_limits:
+            pass  # `∑` with its limits under and over it
+        elif box.height == 1 and isinstance(item, (Scripted, Sqrt)):
             box = _text(_inline_in_row(items, kinds, gaps, i, compact=False))  # `√(2)x`
         elif _indexed_root_is_preceded(items, kinds, gaps, i):
             box = _fence("(", box, ")")
