@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Union
 
 from flashdeck.mathtext import symbols as S
+from flashdeck.texmacros import MacroOverflow, expand_formula, might_define
 
 
 class InvalidLatex(ValueError):
@@ -339,8 +340,17 @@ def parse(latex: str) -> Row:
 
 def parse_bounded(latex: str) -> Row:
     """`parse` within the budget: TooComplex (an InvalidLatex) for a source or a tree past
-    it, and for a recursion or memory failure anywhere in the parse (the last resort)."""
+    it, and for a recursion or memory failure anywhere in the parse (the last resort).
+    A formula that defines macros itself (`\\newcommand{\\R}{\\mathbb{R}} x \\in \\R`, as
+    MathJax reads it) has them expanded and its definitions taken out first (the parser
+    does so with the note's macros; this is for a formula shown on its own)."""
     check_source(latex)
+    if might_define(latex):
+        try:
+            latex = expand_formula(latex, {})
+        except MacroOverflow as exc:
+            raise TooComplex(f"the macro {exc.name} expands without end") from exc
+        check_source(latex)
     try:
         root = parse(latex)
     except (RecursionError, MemoryError) as exc:

@@ -1,0 +1,533 @@
+"""A note's own LaTeX macros, as MathJax (Obsidian's math renderer) reads them.
+
+Obsidian renders math with MathJax, which keeps a `\\newcommand`, `\\renewcommand`,
+`\\providecommand`, `\\def` or `\\DeclareMathOperator` written in one math block defined for
+every formula after it (users put a `$$\\newcommand{\\R}{\\mathbb{R}} …$$` block at the top of a
+note); the Extended MathJax plugin also reads a `preamble.sty` at the vault's root. So the
+parser expands them in a card's math (`expand_text`), and the card's formulas read as the
+note shows them: in the terminal, and in Anki (where a note's macros are unknown).
+
+- `read_definitions(source)`: the definitions in a piece of LaTeX (a formula, a preamble).
+- `expand_text(markdown, macros)`: every formula of a markdown string with the macros
+  expanded and its definitions taken out (a formula that was only definitions is gone, its
+  `$` delimiters too); definitions met on the way apply to the formulas after them.
+- `math_spans(markdown)`: where its formulas are, by the rules the renderer reads them with
+  (`$…$`, `$$…$$`, not in code; see `flashdeck.mathtext.markdown`).
+
+Bounded: a formula is expanded by at most MAX_EXPANSIONS macro calls into at most
+MAX_TOKENS tokens; past that (a macro that calls itself, one that doubles at each call) the
+formula is left as written and `MacroOverflow` says which macro ran away. Pure functions: no
+import of the rest of flashdeck, so the parser (notes) and the renderer (mathtext) both use it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+__all__ = [
+    "Macro", "MacroOverflow", "DEFINING", "expand_formula", "expand_text", "math_spans",
+    "might_define", "read_definitions", "strip_definitions",
+]
+
+MAX_EXPANSIONS = 2_000  # macro calls expanded in one formula
+MAX_TOKENS = 20_000  # tokens a formula may grow to
+MAX_DEFINITIONS = 1_000  # definitions read from one note or preamble
+MAX_BODY = 4_000  # tokens of one macro's body
+
+_TOKEN = re.compile(r"\\[A-Za-z]+|\\.|#[1-9#]|\s+|.", re.S)
+_CONTROL_WORD = re.compile(r"\\[A-Za-z]+\Z")
+_NEW = ("\\newcommand", "\\renewcommand", "\\providecommand")
+_DEF = ("\\def", "\\gdef", "\\edef", "\\xdef")
+_OPERATOR = "\\DeclareMathOperator"
+DEFINING = frozenset(_NEW + _DEF + (_OPERATOR,))
+_MIGHT_DEFINE = re.compile(
+    r"\\(?:(?:re)?newcommand|providecommand|[gex]?def(?![A-Za-z])|DeclareMathOperator)")
+
+
+def might_define(text: str) -> bool:
+    """Whether `text` may hold a macro definition (a cheap test, no tokenizing)."""
+    return _MIGHT_DEFINE.search(text) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Macro:
+    """`name` (with its backslash) takes `nargs` arguments, the first optional (`[…]`) with
+    `default` when that is not None; `body` holds `#1`…`#9` for them."""
+
+    name: str
+    nargs: int
+    default: tuple[str, ...] | None
+    body: tuple[str, ...]
+    provide: bool = False  # \providecommand: only when not defined yet
+
+
+class MacroOverflow(Exception):
+    """A formula's expansion went past the bounds (`name`: the macro expanding then)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+class _BadDefinition(Exception):
+    """A definition not of a form read here (a delimited `\\def\\a#1.{…}`, a missing body)."""
+
+
+def tokenize(source: str) -> list[str]:
+    return _TOKEN.findall(source)
+
+
+def join(tokens: list[str]) -> str:
+    """Tokens as LaTeX source: a control word keeps apart from a letter after it."""
+    out: list[str] = []
+    prev = ""
+    for tok in tokens:
+        if prev and prev[0] == "\\" and tok[:1].isalpha() and _CONTROL_WORD.match(prev):
+            out.append(" ")
+        out.append(tok)
+        prev = tok
+    return "".join(out)
+
+
+# -- reading definitions ------------------------------------------------------------------
+
+
+class _Stream:
+    """Tokens read from the front (a reversed list: popping is cheap)."""
+
+    __slots__ = ("stack",)
+
+    def __init__(self, tokens: list[str]) -> None:
+        self.stack = tokens[::-1]
+
+    def skip_space(self) -> None:
+        stack = self.stack
+        while stack and stack[-1].isspace():
+            stack.pop()
+
+    def peek(self) -> str | None:
+        return self.stack[-1] if self.stack else None
+
+    def pop(self) -> str | None:
+        return self.stack.pop() if self.stack else None
+
+    def push(self, tokens: list[str] | tuple[str, ...]) -> None:
+        self.stack.extend(reversed(tokens))
+
+    def group(self) -> list[str]:
+        """The tokens of a `{…}` group (the `{` already next), without its braces."""
+        stack = self.stack
+        stack.pop()
+        depth = 1
+        out: list[str] = []
+        while stack:
+            tok = stack.pop()
+            if tok == "{":
+                depth += 1
+            elif tok == "}":
+                depth -= 1
+                if depth == 0:
+                    return out
+            out.append(tok)
+        raise _BadDefinition("a { never closed")
+
+    def bracket(self) -> list[str]:
+        """The tokens of a `[…]` optional argument (the `[` already next), braces kept."""
+        stack = self.stack
+        stack.pop()
+        depth = 0
+        out: list[str] = []
+        while stack:
+            tok = stack.pop()
+            if tok == "{":
+                depth += 1
+            elif tok == "}":
+                depth -= 1
+            elif tok == "]" and depth <= 0:
+                return out
+            out.append(tok)
+        raise _BadDefinition("a [ never closed")
+
+    def argument(self) -> list[str]:
+        """One undelimited argument: a group's tokens, else one token (spaces skipped)."""
+        self.skip_space()
+        tok = self.peek()
+        if tok is None:
+            return []
+        if tok == "{":
+            return self.group()
+        self.stack.pop()
+        return [tok]
+
+
+def _name(stream: _Stream) -> str:
+    """The name defined: `\\R` or `{\\R}`."""
+    stream.skip_space()
+    tok = stream.peek()
+    if tok == "{":
+        inner = [t for t in stream.group() if not t.isspace()]
+        if len(inner) == 1 and inner[0].startswith("\\") and len(inner[0]) > 1:
+            return inner[0]
+        raise _BadDefinition("the name is not one command")
+    if tok is not None and tok.startswith("\\") and len(tok) > 1:
+        stream.pop()
+        return tok
+    raise _BadDefinition("no command name")
+
+
+def _body(stream: _Stream) -> tuple[str, ...]:
+    stream.skip_space()
+    if stream.peek() != "{":
+        raise _BadDefinition("no { body }")
+    body = stream.group()
+    if len(body) > MAX_BODY:
+        raise _BadDefinition("the body is too long")
+    return tuple(body)
+
+
+def _read_one(keyword: str, stream: _Stream) -> Macro:
+    """The definition after `keyword` (already read)."""
+    if keyword in _NEW:
+        stream.skip_space()
+        if stream.peek() == "*":
+            stream.pop()
+        name = _name(stream)
+        nargs, default = 0, None
+        stream.skip_space()
+        if stream.peek() == "[":
+            count = "".join(stream.bracket()).strip()
+            if not count.isdigit() or not 0 <= int(count) <= 9:
+                raise _BadDefinition("the number of arguments is not 0 to 9")
+            nargs = int(count)
+            stream.skip_space()
+            if stream.peek() == "[":
+                default = tuple(stream.bracket())
+                if nargs == 0:
+                    raise _BadDefinition("a default for no argument")
+        return Macro(name, nargs, default, _body(stream), keyword == "\\providecommand")
+    if keyword in _DEF:
+        stream.skip_space()
+        tok = stream.pop()
+        if tok is None or not tok.startswith("\\") or len(tok) < 2:
+            raise _BadDefinition("no command name")
+        nargs = 0
+        while stream.peek() is not None and stream.peek() != "{":
+            param = stream.pop()
+            if param == f"#{nargs + 1}":
+                nargs += 1
+            else:  # `\def\a#1.{…}`: an argument ended by a delimiter
+                raise _BadDefinition("delimited arguments are not read")
+        return Macro(tok, nargs, None, _body(stream))
+    # \DeclareMathOperator{\argmax}{arg\,max}, starred: limits under and over
+    stream.skip_space()
+    star = stream.peek() == "*"
+    if star:
+        stream.pop()
+    name = _name(stream)
+    body = _body(stream)
+    return Macro(name, 0, None, ("\\operatorname", *(("*",) if star else ()), "{", *body, "}"))
+
+
+def read_definitions(source: str) -> tuple[list[Macro], str, list[str]]:
+    """The definitions in `source`, in order; the source without them; and what could not
+    be read (each a message naming the command), whose text is left in place."""
+    macros: list[Macro] = []
+    problems: list[str] = []
+    out: list[str] = []
+    stream = _Stream(tokenize(source))
+    while stream.stack:
+        tok = stream.pop()
+        if tok in DEFINING and len(macros) < MAX_DEFINITIONS:
+            saved = list(stream.stack)
+            try:
+                macros.append(_read_one(tok, stream))
+                continue
+            except _BadDefinition as e:
+                stream.stack = saved
+                problems.append(f"{tok} not read ({e})")
+        out.append(tok)
+    return macros, join(out), problems
+
+
+# -- expanding ----------------------------------------------------------------------------
+
+
+def _substitute(body: tuple[str, ...], args: list[list[str]]) -> list[str]:
+    out: list[str] = []
+    for tok in body:
+        if tok[0] == "#" and len(tok) == 2:
+            if tok == "##":
+                out.append("#")
+                continue
+            k = int(tok[1]) - 1
+            if k < len(args):
+                out.extend(args[k])
+                continue
+        out.append(tok)
+    return out
+
+
+def define(macros: dict[str, Macro], macro: Macro) -> None:
+    if macro.provide and macro.name in macros:
+        return
+    macros[macro.name] = macro
+
+
+def expand_formula(source: str, macros: dict[str, Macro]) -> str:
+    """`source` with `macros` expanded (and those it defines, after their definition; they
+    are added to `macros`) and its definitions taken out. Raises MacroOverflow past the
+    bounds; a source with no macro of `macros` and no definition comes back as it was."""
+    if not might_define(source) and not any(
+            tok in macros for tok in re.findall(r"\\[A-Za-z]+|\\.", source)):
+        return source
+    stream = _Stream(tokenize(source))
+    stack = stream.stack
+    out: list[str] = []
+    calls = 0
+    changed = False
+    while stack:
+        tok = stack.pop()
+        if tok in DEFINING:
+            saved = list(stack)
+            try:
+                define(macros, _read_one(tok, stream))
+                changed = True
+                continue
+            except _BadDefinition:
+                stream.stack = stack = saved
+        macro = macros.get(tok)
+        if macro is None:
+            out.append(tok)
+            continue
+        calls += 1
+        if calls > MAX_EXPANSIONS or len(stack) + len(out) > MAX_TOKENS:
+            raise MacroOverflow(tok)
+        changed = True
+        args: list[list[str]] = []
+        if macro.nargs:
+            if macro.default is not None:
+                stream.skip_space()
+                if stream.peek() == "[":
+                    try:
+                        args.append(stream.bracket())
+                    except _BadDefinition:  # `[` never closed: no optional argument
+                        args.append(list(macro.default))
+                else:
+                    args.append(list(macro.default))
+            while len(args) < macro.nargs:
+                try:
+                    args.append(stream.argument())
+                except _BadDefinition:  # `{` never closed: the rest is the argument
+                    args.append([])
+        stream.push(_substitute(macro.body, args))
+        if len(stack) + len(out) > MAX_TOKENS:
+            raise MacroOverflow(tok)
+    return join(out) if changed else source
+
+
+# -- math in markdown ---------------------------------------------------------------------
+
+_FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+_QUOTE = re.compile(r"^[ \t]*(?:>[ \t]?)*")
+
+
+def math_spans(text: str) -> Iterator[tuple[int, int, int]]:
+    """(start, end, delimiter length) of each formula in `text`, in order: `text[start:end]`
+    is its source, between `$` or `$$` delimiters of that length. Fenced code and code spans
+    hold none; the rules are the renderer's (`flashdeck.mathtext.markdown`)."""
+    pos = 0
+    fence: str | None = None
+    prose_start = 0
+    for line in text.splitlines(keepends=True):
+        inner = line[len(_QUOTE.match(line).group(0)):] if line.lstrip().startswith(">") else line
+        if fence is None:
+            m = _FENCE_OPEN.match(inner.rstrip("\r\n"))
+            if m and not (m.group("fence")[0] == "`" and "`" in m.group("info")):
+                yield from _prose_spans(text, prose_start, pos)
+                fence = m.group("fence")
+        else:
+            stripped = inner.strip()
+            if stripped and set(stripped) == {fence[0]} and len(stripped) >= len(fence):
+                fence = None
+                prose_start = pos + len(line)
+        pos += len(line)
+    if fence is None:
+        yield from _prose_spans(text, prose_start, len(text))
+
+
+def _prose_spans(text: str, start: int, end: int) -> Iterator[tuple[int, int, int]]:
+    s = text[start:end]
+    i, n = 0, len(s)
+    while i < n:
+        c = s[i]
+        if c == "\\" and i + 1 < n:
+            i += 2
+            continue
+        if c == "`":
+            run = run_length(s, i, "`")
+            close = find_backtick_close(s, i + run, run)
+            i = i + run if close < 0 else close + run
+            continue
+        if s.startswith("$$", i):
+            close = find_unescaped(s, "$$", i + 2)
+            if close < 0:
+                i += 2
+                continue
+            yield start + i + 2, start + close, 2
+            i = close + 2
+            continue
+        if c == "$":
+            close = find_inline_close(s, i)
+            if close < 0:
+                i += 1
+                continue
+            yield start + i + 1, start + close, 1
+            i = close + 1
+            continue
+        i += 1
+
+
+def map_math(text: str, fn: Callable[[str, int], str | None]) -> str:
+    """`text` with each formula's source replaced by `fn(source, start)`; None takes the
+    formula out with its delimiters (and the blank lines that leaves are closed up)."""
+    out: list[str] = []
+    last = 0
+    removed = False
+    for start, end, delim in math_spans(text):
+        new = fn(text[start:end], start)
+        if new is None:
+            out.append(text[last:start - delim])
+            removed = True
+        else:
+            out.append(text[last:start])
+            out.append(new)
+            out.append(text[end:end + delim])
+        last = end + delim
+    if not out:
+        return text
+    out.append(text[last:])
+    return _tidy("".join(out)) if removed else "".join(out)
+
+
+def strip_definitions(text: str) -> str:
+    """`text` with the definitions in its formulas taken out (a formula of definitions only,
+    and its delimiters, gone), the macros left as written."""
+    if not might_define(text):
+        return text
+
+    def strip(source: str, _start: int) -> str | None:
+        if not might_define(source):
+            return source
+        macros, rest, _problems = read_definitions(source)
+        if not macros:
+            return source
+        return rest if rest.strip() else None
+
+    return map_math(text, strip)
+
+
+def expand_text(text: str, macros: dict[str, Macro]) -> tuple[str, list[str]]:
+    """Each formula of markdown `text` with `macros` expanded, in order (a definition in one
+    applies to those after it; `macros` is not changed); a formula of definitions only is
+    taken out. Returns the text and the names of the macros that ran past the bounds (their
+    formulas are left as written)."""
+    if not macros and not might_define(text):
+        return text, []
+    env = dict(macros)
+    overflow: list[str] = []
+
+    def expand(source: str, _start: int) -> str | None:
+        before = dict(env)
+        try:
+            new = expand_formula(source, env)
+        except MacroOverflow as e:
+            env.clear()
+            env.update(before)
+            overflow.append(e.name)
+            return source
+        if new is not source and not new.strip() and source.strip():
+            return None  # definitions only
+        return new
+
+    return map_math(text, expand), overflow
+
+
+_EMPTY_LINES = re.compile(r"\n(?:[ \t>]*\n){2,}")
+
+
+def _tidy(text: str) -> str:
+    """No run of blank lines, none at the start or end (a formula of definitions only, on
+    its own lines, leaves them)."""
+    return _EMPTY_LINES.sub("\n\n", text).strip("\n")
+
+
+# -- shared with the renderer (flashdeck.mathtext.markdown) -------------------------------
+
+
+def run_length(s: str, i: int, ch: str) -> int:
+    j = i
+    while j < len(s) and s[j] == ch:
+        j += 1
+    return j - i
+
+
+def find_backtick_close(s: str, start: int, run: int) -> int:
+    """The start of the next backtick run of exactly `run` characters, or -1."""
+    j = start
+    while True:
+        j = s.find("`", j)
+        if j < 0:
+            return -1
+        length = run_length(s, j, "`")
+        if length == run:
+            return j
+        j += length
+
+
+def find_unescaped(s: str, needle: str, start: int) -> int:
+    j = start
+    while True:
+        j = s.find(needle, j)
+        if j < 0:
+            return -1
+        if escaped(s, j):
+            j += 1
+            continue
+        return j
+
+
+def escaped(s: str, j: int) -> bool:
+    backslashes = 0
+    k = j - 1
+    while k >= 0 and s[k] == "\\":
+        backslashes += 1
+        k -= 1
+    return backslashes % 2 == 1
+
+
+def find_inline_close(s: str, i: int) -> int:
+    """The closing `$` of inline math opened at i, by the Pandoc rules, or -1."""
+    n = len(s)
+    if i + 1 >= n or s[i + 1].isspace() or s[i + 1] == "$":
+        return -1
+    j = i + 1
+    while True:
+        j = s.find("$", j)
+        if j < 0:
+            return -1
+        between = s[i + 1 : j]
+        if re.search(r"\n[ \t>]*\n", between):
+            return -1  # math never spans a blank line (a paragraph break)
+        if "`" in between:
+            # a code span starts inside: it wins, and this `$` is text (`costs $5, see
+            # `${VAR}``: the `$` of the code is no closer), as the parser masks it
+            return -1
+        if escaped(s, j):
+            j += 1
+            continue
+        if s[j - 1].isspace() or (j + 1 < n and s[j + 1].isdigit()):
+            j += 1
+            continue
+        return j
