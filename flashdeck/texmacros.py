@@ -32,7 +32,8 @@ __all__ = [
 ]
 
 MAX_EXPANSIONS = 2_000  # macro calls expanded in one formula
-MAX_TOKENS = 20_000  # tokens a formula may grow to
+MAX_TOKENS = 10_000  # tokens a formula may grow to
+MAX_WORK = 40_000  # tokens all of one formula's expansions may write, added up
 MAX_DEFINITIONS = 1_000  # definitions read from one note or preamble
 MAX_BODY = 4_000  # tokens of one macro's body
 
@@ -95,35 +96,49 @@ def join(tokens: list[str]) -> str:
 
 
 class _Stream:
-    """Tokens read from the front (a reversed list: popping is cheap)."""
+    """Tokens read from the front (a reversed list: popping is cheap). While a definition is
+    read, the tokens taken are kept (`begin`), to be put back if it is not one (`undo`)."""
 
-    __slots__ = ("stack",)
+    __slots__ = ("stack", "taken")
 
     def __init__(self, tokens: list[str]) -> None:
         self.stack = tokens[::-1]
+        self.taken: list[str] | None = None
+
+    def begin(self) -> None:
+        self.taken = []
+
+    def undo(self) -> None:
+        if self.taken:
+            self.stack.extend(reversed(self.taken))
+        self.taken = None
+
+    def pop(self) -> str | None:
+        if not self.stack:
+            return None
+        tok = self.stack.pop()
+        if self.taken is not None:
+            self.taken.append(tok)
+        return tok
 
     def skip_space(self) -> None:
         stack = self.stack
         while stack and stack[-1].isspace():
-            stack.pop()
+            self.pop()
 
     def peek(self) -> str | None:
         return self.stack[-1] if self.stack else None
-
-    def pop(self) -> str | None:
-        return self.stack.pop() if self.stack else None
 
     def push(self, tokens: list[str] | tuple[str, ...]) -> None:
         self.stack.extend(reversed(tokens))
 
     def group(self) -> list[str]:
         """The tokens of a `{…}` group (the `{` already next), without its braces."""
-        stack = self.stack
-        stack.pop()
+        self.pop()
         depth = 1
         out: list[str] = []
-        while stack:
-            tok = stack.pop()
+        while self.stack:
+            tok = self.pop()
             if tok == "{":
                 depth += 1
             elif tok == "}":
@@ -135,12 +150,11 @@ class _Stream:
 
     def bracket(self) -> list[str]:
         """The tokens of a `[…]` optional argument (the `[` already next), braces kept."""
-        stack = self.stack
-        stack.pop()
+        self.pop()
         depth = 0
         out: list[str] = []
-        while stack:
-            tok = stack.pop()
+        while self.stack:
+            tok = self.pop()
             if tok == "{":
                 depth += 1
             elif tok == "}":
@@ -158,7 +172,7 @@ class _Stream:
             return []
         if tok == "{":
             return self.group()
-        self.stack.pop()
+        self.pop()
         return [tok]
 
 
@@ -240,12 +254,13 @@ def read_definitions(source: str) -> tuple[list[Macro], str, list[str]]:
     while stream.stack:
         tok = stream.pop()
         if tok in DEFINING and len(macros) < MAX_DEFINITIONS:
-            saved = list(stream.stack)
+            stream.begin()
             try:
                 macros.append(_read_one(tok, stream))
+                stream.taken = None
                 continue
             except _BadDefinition as e:
-                stream.stack = saved
+                stream.undo()
                 problems.append(f"{tok} not read ({e})")
         out.append(tok)
     return macros, join(out), problems
@@ -275,10 +290,11 @@ def define(macros: dict[str, Macro], macro: Macro) -> None:
     macros[macro.name] = macro
 
 
-def expand_formula(source: str, macros: dict[str, Macro]) -> str:
+def expand_formula(source: str, macros: dict[str, Macro], budget: list[int] | None = None) -> str:
     """`source` with `macros` expanded (and those it defines, after their definition; they
     are added to `macros`) and its definitions taken out. Raises MacroOverflow past the
-    bounds; a source with no macro of `macros` and no definition comes back as it was."""
+    bounds; a source with no macro of `macros` and no definition comes back as it was.
+    `budget`: the tokens still to be written by expansions for a whole note (spent here)."""
     if not might_define(source) and not any(
             tok in macros for tok in re.findall(r"\\[A-Za-z]+|\\.", source)):
         return source
@@ -286,17 +302,19 @@ def expand_formula(source: str, macros: dict[str, Macro]) -> str:
     stack = stream.stack
     out: list[str] = []
     calls = 0
+    work = MAX_WORK if budget is None else min(MAX_WORK, budget[0])
     changed = False
     while stack:
         tok = stack.pop()
         if tok in DEFINING:
-            saved = list(stack)
+            stream.begin()
             try:
                 define(macros, _read_one(tok, stream))
+                stream.taken = None
                 changed = True
                 continue
             except _BadDefinition:
-                stream.stack = stack = saved
+                stream.undo()
         macro = macros.get(tok)
         if macro is None:
             out.append(tok)
@@ -310,20 +328,31 @@ def expand_formula(source: str, macros: dict[str, Macro]) -> str:
             if macro.default is not None:
                 stream.skip_space()
                 if stream.peek() == "[":
+                    stream.begin()
                     try:
                         args.append(stream.bracket())
+                        stream.taken = None
                     except _BadDefinition:  # `[` never closed: no optional argument
+                        stream.undo()
                         args.append(list(macro.default))
                 else:
                     args.append(list(macro.default))
             while len(args) < macro.nargs:
+                stream.begin()
                 try:
                     args.append(stream.argument())
-                except _BadDefinition:  # `{` never closed: the rest is the argument
+                    stream.taken = None
+                except _BadDefinition:  # `{` never closed: an empty argument, the rest read on
+                    stream.undo()
+                    stream.pop()
                     args.append([])
-        stream.push(_substitute(macro.body, args))
-        if len(stack) + len(out) > MAX_TOKENS:
+        expansion = _substitute(macro.body, args)
+        work -= len(expansion) + 1
+        if budget is not None:
+            budget[0] -= len(expansion) + 1
+        if work < 0 or len(stack) + len(out) + len(expansion) > MAX_TOKENS:
             raise MacroOverflow(tok)
+        stream.push(expansion)
     return join(out) if changed else source
 
 
@@ -428,11 +457,12 @@ def strip_definitions(text: str) -> str:
     return map_math(text, strip)
 
 
-def expand_text(text: str, macros: dict[str, Macro]) -> tuple[str, list[str]]:
+def expand_text(text: str, macros: dict[str, Macro],
+                budget: list[int] | None = None) -> tuple[str, list[str]]:
     """Each formula of markdown `text` with `macros` expanded, in order (a definition in one
     applies to those after it; `macros` is not changed); a formula of definitions only is
     taken out. Returns the text and the names of the macros that ran past the bounds (their
-    formulas are left as written)."""
+    formulas are left as written). `budget`: see `expand_formula`."""
     if not macros and not might_define(text):
         return text, []
     env = dict(macros)
@@ -441,7 +471,7 @@ def expand_text(text: str, macros: dict[str, Macro]) -> tuple[str, list[str]]:
     def expand(source: str, _start: int) -> str | None:
         before = dict(env)
         try:
-            new = expand_formula(source, env)
+            new = expand_formula(source, env, budget)
         except MacroOverflow as e:
             env.clear()
             env.update(before)

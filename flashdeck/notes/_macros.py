@@ -20,6 +20,10 @@ from flashdeck.texmacros import (MAX_TOKENS, Macro, define, expand_text, map_mat
                                  might_define, read_definitions)
 
 _MAX_WARNINGS = 20  # messages about one note's macros
+# tokens the expansions of one note's cards may write, added up: past it, the formulas left
+# are shown as written (a note of thousands of formulas each calling a runaway macro would
+# otherwise cost each formula's whole bound); real notes write a few thousand
+NOTE_WORK = 400_000
 
 
 @lru_cache(maxsize=8)
@@ -99,22 +103,25 @@ def expand_drafts(drafts: list[Draft], macros: NoteMacros) -> list[tuple[int, st
     """Each draft's front, back and breadcrumb with the note's macros expanded (in place);
     a draft's text as written is kept in `written` for its identity. Returns warnings."""
     warnings = list(macros.warnings)
-    told: set[str] = set()
+    told: set[str] = set()  # macros that ran away: not expanded again in this note
+    budget = [NOTE_WORK]
     for d in drafts:
         env = macros.at(d.line)
-        front, over_front = expand_text(d.front, env)
-        back, over_back = expand_text(d.back, env)
+        for name in told:
+            env.pop(name, None)
+        front, over_front = expand_text(d.front, env, budget)
+        back, over_back = expand_text(d.back, env, budget)
         crumbs = []
         for crumb in d.crumbs:
-            text, over = expand_text(crumb, env)
+            text, over = expand_text(crumb, env, budget)
             crumbs.append(text if text.strip() else crumb)
             over_back += over
         for name in over_front + over_back:
             if name not in told and len(warnings) < _MAX_WARNINGS:
-                told.add(name)
                 warnings.append((d.line, f"the macro {name} expands without end (it calls "
                                  f"itself, or grows past {MAX_TOKENS} tokens): its formula "
                                  "is shown as written"))
+            told.add(name)
         if front == d.front and back == d.back and tuple(crumbs) == d.crumbs:
             continue
         if (d.front.strip() and not front.strip()) or (d.back.strip() and not back.strip()):
