@@ -262,5 +262,6 @@ def known_commands() -> frozenset[str]:
                   "underset", "stackrel", "overbrace", "underbrace", "textcolor", "tag",
                   "\\", "cr", "newline", "begin", "end", "mathop", "over", "rule",
                   "colorbox", "fcolorbox", "substack", "textcircled", "centernot", "boxed",
+                  "ce", "pu",  # mhchem (mathtext.chem)
                   *MATH_CLASSES})
     return frozenset(n for n in names if n.isalpha())

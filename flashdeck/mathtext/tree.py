@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Union
 
 from flashdeck.mathtext import symbols as S
+from flashdeck.mathtext.chem import replace_ce
 from flashdeck.texmacros import MacroOverflow, expand_formula, might_define
 
 
@@ -345,6 +346,8 @@ def parse_bounded(latex: str) -> Row:
     MathJax reads it) has them expanded and its definitions taken out first (the parser
     does so with the note's macros; this is for a formula shown on its own)."""
     check_source(latex)
+    if "\\ce" in latex or "\\pu" in latex:  # mhchem: its chemistry as a chemist writes it
+        latex = replace_ce(latex)
     if might_define(latex):
         try:
             latex = expand_formula(latex, {})
