@@ -1,7 +1,8 @@
 """A note's own LaTeX macros, as MathJax (Obsidian's math renderer) reads them.
 
 Obsidian renders math with MathJax, which keeps a `\\newcommand`, `\\renewcommand`,
-`\\providecommand`, `\\def` or `\\DeclareMathOperator` written in one math block defined for
+`\\providecommand`, `\\def`, `\\let`, `\\DeclareMathOperator` or `\\DeclarePairedDelimiter`
+written in one math block defined for
 every formula after it (users put a `$$\\newcommand{\\R}{\\mathbb{R}} …$$` block at the top of a
 note); the Extended MathJax plugin also reads a `preamble.sty` at the vault's root. So the
 parser expands them in a card's math (`expand_text`), and the card's formulas read as the
@@ -23,7 +24,7 @@ import of the rest of flashdeck, so the parser (notes) and the renderer (mathtex
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterator
 
 __all__ = [
@@ -42,9 +43,12 @@ _CONTROL_WORD = re.compile(r"\\[A-Za-z]+\Z")
 _NEW = ("\\newcommand", "\\renewcommand", "\\providecommand")
 _DEF = ("\\def", "\\gdef", "\\edef", "\\xdef")
 _OPERATOR = "\\DeclareMathOperator"
-DEFINING = frozenset(_NEW + _DEF + (_OPERATOR,))
+_LET = "\\let"
+_PAIRED = "\\DeclarePairedDelimiter"
+DEFINING = frozenset(_NEW + _DEF + (_OPERATOR, _LET, _PAIRED))
 _MIGHT_DEFINE = re.compile(
-    r"\\(?:(?:re)?newcommand|providecommand|[gex]?def(?![A-Za-z])|DeclareMathOperator)")
+    r"\\(?:(?:re)?newcommand|providecommand|[gex]?def(?![A-Za-z])|let(?![A-Za-z])"
+    r"|DeclareMathOperator|DeclarePairedDelimiter)")
 
 
 def might_define(text: str) -> bool:
@@ -62,6 +66,11 @@ class Macro:
     default: tuple[str, ...] | None
     body: tuple[str, ...]
     provide: bool = False  # \providecommand: only when not defined yet
+    paired: bool = False  # \DeclarePairedDelimiter: `\abs*{x}`, `\abs[\big]{x}` read too
+    # \let: takes the meaning its target has where it is defined (`define`); a command that
+    # is no macro then (`\let\oldvec\vec`) stays that command, never expanded again
+    let: bool = False
+    primitive: bool = False
 
 
 class MacroOverflow(Exception):
@@ -234,6 +243,23 @@ def _read_one(keyword: str, stream: _Stream) -> Macro:
             else:  # `\def\a#1.{…}`: an argument ended by a delimiter
                 raise _BadDefinition("delimited arguments are not read")
         return Macro(tok, nargs, None, _body(stream))
+    if keyword == _LET:  # \let\epsilon\varepsilon, \let\a=\b: the meaning it has now
+        stream.skip_space()
+        tok = stream.pop()
+        if tok is None or not tok.startswith("\\") or len(tok) < 2:
+            raise _BadDefinition("no command name")
+        stream.skip_space()
+        if stream.peek() == "=":
+            stream.pop()
+            stream.skip_space()
+        target = stream.pop()
+        if target is None or target.isspace():
+            raise _BadDefinition("nothing to let it be")
+        return Macro(tok, 0, None, (target,), let=True)
+    if keyword == _PAIRED:  # \DeclarePairedDelimiter{\abs}{\lvert}{\rvert}
+        name = _name(stream)
+        left, right = _body(stream), _body(stream)
+        return Macro(name, 1, None, ("\\left", *left, "#1", "\\right", *right), paired=True)
     # \DeclareMathOperator{\argmax}{arg\,max}, starred: limits under and over
     stream.skip_space()
     star = stream.peek() == "*"
@@ -284,9 +310,14 @@ def _substitute(body: tuple[str, ...], args: list[list[str]]) -> list[str]:
     return out
 
 
-def define(macros: dict[str, Macro], macro: Macro) -> None:
-    if macro.provide and macro.name in macros:
+def define(macros: dict[str, Macro], macro: Macro, only_new: bool = False) -> None:
+    """`macro` added to `macros` (`only_new`: unless its name is defined already)."""
+    if (macro.provide or only_new) and macro.name in macros:
         return
+    if macro.let:
+        target = macros.get(macro.body[0])
+        macro = replace(target, name=macro.name) if target is not None else \
+            replace(macro, let=False, primitive=True)
     macros[macro.name] = macro
 
 
@@ -319,11 +350,27 @@ def expand_formula(source: str, macros: dict[str, Macro], budget: list[int] | No
         if macro is None:
             out.append(tok)
             continue
+        if macro.primitive:  # `\let\oldvec\vec`: the command itself, as it was
+            out.append(macro.body[0])
+            changed = True
+            continue
         calls += 1
         if calls > MAX_EXPANSIONS or len(stack) + len(out) > MAX_TOKENS:
             raise MacroOverflow(tok)
         changed = True
         args: list[list[str]] = []
+        if macro.paired:  # `\abs*{x}`, `\abs[\Big]{x}`: the delimiters grow anyway
+            stream.skip_space()
+            if stream.peek() == "*":
+                stream.pop()
+                stream.skip_space()
+            if stream.peek() == "[":
+                stream.begin()
+                try:
+                    stream.bracket()
+                    stream.taken = None
+                except _BadDefinition:
+                    stream.undo()
         if macro.nargs:
             if macro.default is not None:
                 stream.skip_space()

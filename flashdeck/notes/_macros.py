@@ -94,8 +94,7 @@ class NoteMacros:
             else:
                 later.append(macro)
         for macro in later:
-            if macro.name not in env:
-                env[macro.name] = macro
+            define(env, macro, only_new=True)
         return env
 
 

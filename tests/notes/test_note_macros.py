@@ -195,3 +195,30 @@ def test_definitions_read_and_left():
     # a control word a macro leaves before a letter keeps apart from it
     macros, _rest, _ = read_definitions(r"\def\s{\sigma}")
     assert expand_formula(r"\s x", {m.name: m for m in macros}) == r"\sigma x"
+
+
+def test_definitions_in_a_callout_and_a_list_item_and_let_and_paired_delimiters():
+    text = ("#flashcards/ml\n\n> [!note] Notation\n> $$\n> \\newcommand{\\R}{\\mathbb{R}}\n"
+            "> \\let\\epsilon\\varepsilon\n> \\DeclarePairedDelimiter{\\abs}{\\lvert}{\\rvert}\n"
+            "> $$\n\n- $$\\def\\N{\\mathbb{N}}$$\n\nLet $\\def\\Z{\\mathbb{Z}}$ be given.\n\n"
+            "## What is $\\epsilon$-closeness in $\\R^n$?\n\n"
+            "$\\abs*{x - y} < \\epsilon$ for $n \\in \\N$, $k \\in \\Z$.\n")
+    note, cards = _cards(text)
+    # the callout of definitions is no formula card ("What is the formula for … Notation?")
+    assert [c.kind for c in note.cards] == ["question"]
+    [card] = note.cards
+    assert card.front == r"What is $\varepsilon$-closeness in $\mathbb{R}^n$?"
+    assert card.back == (r"$\left\lvert x - y\right\rvert < \varepsilon$ for $n \in \mathbb{N}$,"
+                         r" $k \in \mathbb{Z}$.")
+    assert not note.problems
+
+
+def test_let_keeps_the_meaning_a_command_had():
+    macros, _rest, _ = read_definitions(
+        r"\let\oldvec\vec \renewcommand{\vec}[1]{\oldvec{\mathbf{#1}}}")
+    env: dict = {}
+    from flashdeck.texmacros import define
+    for m in macros:
+        define(env, m)
+    # no loop: \oldvec is the \vec of before
+    assert expand_formula(r"\vec{v}", env) == r"\vec{\mathbf{v}}"
