@@ -475,6 +475,7 @@ def map_math(text: str, fn: Callable[[str, int], str | None]) -> str:
         new = fn(text[start:end], start)
         if new is None:
             out.append(text[last:start - delim])
+            out.append(_GONE)
             removed = True
         else:
             out.append(text[last:start])
@@ -484,7 +485,9 @@ def map_math(text: str, fn: Callable[[str, int], str | None]) -> str:
     if not out:
         return text
     out.append(text[last:])
-    return _tidy("".join(out)) if removed else "".join(out)
+    if not removed:
+        return "".join(out)
+    return _tidy("".join(out)) if _GONE not in text else "".join(out).replace(_GONE, "")
 
 
 def strip_definitions(text: str) -> str:
@@ -531,13 +534,33 @@ def expand_text(text: str, macros: dict[str, Macro],
     return map_math(text, expand), overflow
 
 
-_EMPTY_LINES = re.compile(r"\n(?:[ \t>]*\n){2,}")
+_GONE = "\ue000"  # where a formula was taken out (a private-use character)
+_BLANK = re.compile(r"[ \t>]*\Z")
 
 
 def _tidy(text: str) -> str:
-    """No run of blank lines, none at the start or end (a formula of definitions only, on
-    its own lines, leaves them)."""
-    return _EMPTY_LINES.sub("\n\n", text).strip("\n")
+    """`text` with the lines a formula taken out (`_GONE`) left blank dropped, and one blank
+    line of the two around each (a paragraph of its own between two others), and none left
+    at the start or end by them; every other line as it was (a code block keeps its
+    blank lines)."""
+    lines = text.split("\n")
+    keep = [True] * len(lines)
+    for k, line in enumerate(lines):
+        if _GONE not in line:
+            continue
+        line = lines[k] = line.replace(" " + _GONE + " ", " ").replace(_GONE, "")
+        if not _BLANK.match(line):
+            continue
+        keep[k] = False
+        before = next((j for j in range(k - 1, -1, -1) if keep[j]), None)
+        after = k + 1 if k + 1 < len(lines) else None
+        if after is not None and _BLANK.match(lines[after]) and _GONE not in lines[after] and (
+                before is None or _BLANK.match(lines[before])):
+            keep[after] = False  # `A`, ``, `$$defs$$`, ``, `B`: one blank line between A, B
+        elif before is not None and after is None and _BLANK.match(lines[before]):
+            keep[before] = False
+    kept = [line for line, k in zip(lines, keep) if k]
+    return "\n".join(kept)
 
 
 # -- shared with the renderer (flashdeck.mathtext.markdown) -------------------------------

@@ -222,3 +222,32 @@ def test_let_keeps_the_meaning_a_command_had():
         define(env, m)
     # no loop: \oldvec is the \vec of before
     assert expand_formula(r"\vec{v}", env) == r"\vec{\mathbf{v}}"
+
+
+def test_a_question_answer_loses_only_the_definitions():
+    """The block of definitions is taken out of the answer with its blank line; a code
+    block's own blank lines and the rest are kept."""
+    text = ("#flashcards\n\n## Why does the code print $\\R$?\n\nBecause:\n\n"
+            "```python\nprint('R')\n\n\n\nprint('done')\n```\n\n"
+            "$$\\newcommand{\\R}{\\mathbb{R}}$$\n\nLet $\\def\\Z{\\mathbb{Z}}$ be $\\Z$.\n")
+    _note, cards = _cards(text)
+    card = cards[r"Why does the code print $\mathbb{R}$?"]
+    assert card.back == ("Because:\n\n```python\nprint('R')\n\n\n\nprint('done')\n```\n\n"
+                         "Let be $\\mathbb{Z}$.")
+
+
+_FRAGMENTS = st.sampled_from([
+    "#flashcards\n", "\n", "$$", "$", "\\newcommand{\\R}{\\mathbb{R}}", "\\def\\a{\\a\\a}",
+    "\\renewcommand{\\b}[2][x]{#1#2\\b}", "\\let\\c\\R", "\\DeclareMathOperator*{\\m}{max}",
+    "\\R", "\\a", "\\b{y}", "\\c", "\\m_x", "Q::", "## Why?\n", "x = ", "{", "}", "[", "```\n",
+    "> ", "- ", "==cloze==", "\\DeclarePairedDelimiter\\n{|}{|}", "\\n*{x}",
+])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_FRAGMENTS, max_size=40), st.sampled_from(["", "\\newcommand{\\R}{X}\n\\a"]))
+def test_any_note_with_macros_parses_without_an_internal_error(parts, preamble):
+    note = parse_note("".join(parts), "n.md", parser.ParserSettings(preamble=preamble))
+    assert not [p for p in note.problems if "internal error" in p.message]
+    for card in note.cards:
+        assert "\ue000" not in card.front + card.back
