@@ -18,6 +18,7 @@ from typing import Union
 
 from flashdeck.mathtext import symbols as S
 from flashdeck.mathtext.chem import replace_ce
+from flashdeck.mathtext.physics import TooMuch, expand_physics, might_use_physics
 from flashdeck.texmacros import MacroOverflow, expand_formula, might_define
 
 
@@ -339,6 +340,15 @@ def parse(latex: str) -> Row:
     return _Parser(tokenize(latex)).parse_block()
 
 
+_KNOWN: list[frozenset[str]] = []
+
+
+def _known() -> frozenset[str]:
+    if not _KNOWN:
+        _KNOWN.append(S.known_commands())
+    return _KNOWN[0]
+
+
 def parse_bounded(latex: str) -> Row:
     """`parse` within the budget: TooComplex (an InvalidLatex) for a source or a tree past
     it, and for a recursion or memory failure anywhere in the parse (the last resort).
@@ -353,6 +363,12 @@ def parse_bounded(latex: str) -> Row:
             latex = expand_formula(latex, {})
         except MacroOverflow as exc:
             raise TooComplex(f"the macro {exc.name} expands without end") from exc
+        check_source(latex)
+    if "\\" in latex and might_use_physics(latex, _known()):  # `\require{physics}`'s commands
+        try:
+            latex = expand_physics(latex, _known())
+        except TooMuch as exc:
+            raise TooComplex(f"{exc} expands without end") from exc
         check_source(latex)
     try:
         root = parse(latex)
