@@ -17,7 +17,6 @@ from flashdeck.notes._cards import Draft, plain_cloze, render
 from flashdeck.notes._decks import TAG_ONLY_LINE_RE
 from flashdeck.notes._explicit import ExplicitCards
 from flashdeck.notes._frontmatter import Frontmatter, obsidian_key, scalar_text, written_list
-from flashdeck.texmacros import might_define, strip_definitions
 from flashdeck.notes._giveaway import (
     Formula,
     formula,
@@ -45,6 +44,7 @@ from flashdeck.notes._mask import line_of, mask_text
 from flashdeck.notes.names import NoteNames
 from flashdeck.notes.names import name_key as _name_key
 from flashdeck.notes.names import singular
+from flashdeck.texmacros import might_define, strip_definitions
 
 _INTRO_MAX = 200  # characters of an introducing sentence used as a formula's front
 _DERIVED_KINDS = frozenset({"summary", "aliases", "formula", "question"})

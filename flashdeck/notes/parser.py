@@ -42,7 +42,6 @@ from flashdeck.notes._frontmatter import (
 from flashdeck.notes._lines import COMMENTED, read_lines
 from flashdeck.notes._macros import NoteMacros, expand_drafts
 from flashdeck.notes._lines import markdown as _markdown  # noqa: F401 (the importer warms it)
-from flashdeck.texmacros import might_define
 from flashdeck.notes.model import (
     ExerciseBlock,
     Heading,
@@ -51,6 +50,7 @@ from flashdeck.notes.model import (
     ParserSettings,
     Problem,
 )
+from flashdeck.texmacros import might_define
 
 __all__ = ["parse_note", "might_be_tagged"]
 
