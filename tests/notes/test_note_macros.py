@@ -251,3 +251,32 @@ def test_any_note_with_macros_parses_without_an_internal_error(parts, preamble):
     assert not [p for p in note.problems if "internal error" in p.message]
     for card in note.cards:
         assert "\ue000" not in card.front + card.back
+
+
+def test_the_review_screen_shows_a_card_with_the_notes_macros(cli, tmp_path, monkeypatch):
+    from support.tui import NOW_ISO, app_for, run_async, screen_text
+
+    monkeypatch.setenv("FLASHDECK_NOW", NOW_ISO)
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+    vault = tmp_path / "vault"
+    write_note(vault, "Kernels.md", KERNEL.replace("Feature space::", "%% no card %%"))
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+
+    @run_async
+    async def run():
+        app = app_for(col)
+        async with app.run_test(size=(80, 24)) as pilot:
+            seen = []
+            for _ in range(3):
+                await pilot.press("space")
+                await pilot.pause()
+                seen.append(screen_text(app))
+                await pilot.press("3")
+                await pilot.pause()
+            text = "\n".join(seen)
+            assert "k(x, y) = ⟨ϕ(x), ϕ(y)⟩" in text.replace("φ", "ϕ")
+            assert "arg max" in text and "ℝⁿ" in text
+            assert "newcommand" not in text and "inner(" not in text and "argmax" not in text
+
+    run()
