@@ -39,6 +39,16 @@ FORMULAS = {
     "((…)) 59": "(" * 59 + "\\frac{1}{2}" + ")" * 59,
     "sqrt 24 + frac": "\\sqrt{" * 24 + "\\frac{1}{2}" + "}" * 24,
     "soup 999": ("\\frac{a^2_3}{\\sqrt{b}} + \\left[ \\alpha \\right] " * 40)[:999],
+    # a formula's own macros (flashdeck.texmacros): calling itself, doubling its argument,
+    # hundreds of definitions
+    "macro loop": "\\def\\a{\\a x}\\a",
+    "macro doubling 16": "\\newcommand{\\a}[1]{#1#1}" + "\\a{" * 16 + "x" + "}" * 16,
+    "macro 2-arg grow": "\\newcommand{\\f}[2]{\\f{#1#1}{#2}}\\f{x}{y}",
+    "macro defs 400": "\\def\\a{x}" * 400 + "\\a",
+    # the physics package's commands (mathtext.physics): nested brackets, a run of operators
+    "physics qty( 300": "\\qty(" * 300 + "x" + ")" * 300,
+    "physics dv 600": "\\dv{f}{x}" * 600,
+    "physics mqty 200": "\\mqty(" * 200 + "a & b \\\\ c & d" + ")" * 200,
 }
 F1 = r"F_1 = \frac{2}{\frac{1}{P} + \frac{1}{R}} = \frac{2PR}{P + R} = \frac{2TP}{2TP + FP + FN}"
 CARDS = {

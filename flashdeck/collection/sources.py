@@ -210,9 +210,21 @@ def settings_for(source: Source, file: NoteFile) -> ParserSettings:
 def settings_stamp(source: Source) -> str:
     """The settings a source's notes were read with, as the collection records them (a
     change reads them all again): a vault with no nested settings keeps its old stamp."""
+    stamp = repr(source.settings) + _preamble_stamp(source.settings)
     if not source.nested:
-        return repr(source.settings)
-    return f"{source.settings!r}:{sorted(source.nested.items())!r}"
+        return stamp
+    nested = sorted((folder, repr(s) + _preamble_stamp(s)) for folder, s in source.nested.items())
+    return f"{stamp}:{nested!r}"
+
+
+def _preamble_stamp(settings) -> str:
+    """A vault's `preamble.sty` in the stamp, by its digest (its text can be long)."""
+    if not settings.preamble:
+        return ""
+    import hashlib
+
+    return ":preamble=" + hashlib.blake2b(settings.preamble.encode("utf-8", "surrogatepass"),
+                                          digest_size=8).hexdigest()
 
 
 # -- which source a path names ----------------------------------------------------------------

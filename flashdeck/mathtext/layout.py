@@ -93,7 +93,18 @@ def _gaps(items: list[Node], kinds: list[tuple[str, str]], compact: bool) -> lis
                 and kinds[i - 1][1] != S.SPACE):
             g = " "  # `log |x|`, `for |x|`: a bar is no bracket of an argument
         gaps.append(g)
+    for i in range(1, len(items) - 1):
+        # a bar between two terms (`P(A|\text{rain})`, "given") spaced as on its other side
+        # when a word makes it one side's gap: `P(A | rain)`, not `P(A| rain)`
+        if gaps[i] != gaps[i + 1] and _middle_bar(items[i]) \
+                and S.WORD in (kinds[i - 1][1], kinds[i + 1][0]) \
+                and S.SPACE not in (kinds[i - 1][1], kinds[i + 1][0]):
+            gaps[i] = gaps[i + 1] = " "
     return gaps
+
+
+def _middle_bar(node: Node) -> bool:
+    return isinstance(node, Atom) and node.text in ("|", "‖") and node.kind == S.ORD
 
 
 def _bars(node: Node) -> bool:
@@ -211,6 +222,7 @@ def _inline_in_row(items: list[Node], kinds: list[tuple[str, str]], gaps: list[s
         return _inline_scripted(item, compact, closed=True)  # type: ignore[arg-type]
     text = inline(item, compact)
     if (isinstance(item, Sqrt) and not text.endswith(")")
+            and not (i + 1 < len(items) and kinds[i + 1][0] == S.SPACE)  # `√2 E`: set apart
             and _frac_is_juxtaposed(items, kinds, i, after_only=True)):
         text = inline(Sqrt(Row([Fenced("(", item.body, ")")]), item.index), compact)
     if _indexed_root_is_preceded(items, kinds, gaps, i):

@@ -28,6 +28,11 @@ from flashdeck.escaping import escape_markdown
 from flashdeck.mathtext.layout import cell_width
 from flashdeck.mathtext.render import (fit_display, render_inline, source_block,
                                       source_line)
+# the `$` rules, shared with the parser's reading of a note's macros (`flashdeck.texmacros`)
+from flashdeck.texmacros import find_backtick_close as _find_backtick_close
+from flashdeck.texmacros import find_inline_close as _find_inline_close
+from flashdeck.texmacros import find_unescaped as _find_unescaped
+from flashdeck.texmacros import run_length as _run_length
 
 # Math source rendered per call (a card), in characters: past it the remaining formulas show
 # as their source, so a card holding thousands of formulas still renders at once (each is
@@ -267,70 +272,3 @@ def _scan_prose(s: str, escape: bool, budget: list[int],
         i += 1
     pieces.append("".join(text))
     return [p for p in pieces if not (isinstance(p, str) and p == "")]
-
-
-def _run_length(s: str, i: int, ch: str) -> int:
-    j = i
-    while j < len(s) and s[j] == ch:
-        j += 1
-    return j - i
-
-
-def _find_backtick_close(s: str, start: int, run: int) -> int:
-    """The start of the next backtick run of exactly `run` characters, or -1."""
-    j = start
-    while True:
-        j = s.find("`", j)
-        if j < 0:
-            return -1
-        length = _run_length(s, j, "`")
-        if length == run:
-            return j
-        j += length
-
-
-def _find_unescaped(s: str, needle: str, start: int) -> int:
-    j = start
-    while True:
-        j = s.find(needle, j)
-        if j < 0:
-            return -1
-        if _escaped(s, j):
-            j += 1
-            continue
-        return j
-
-
-def _escaped(s: str, j: int) -> bool:
-    backslashes = 0
-    k = j - 1
-    while k >= 0 and s[k] == "\\":
-        backslashes += 1
-        k -= 1
-    return backslashes % 2 == 1
-
-
-def _find_inline_close(s: str, i: int) -> int:
-    """The closing `$` of inline math opened at i, by the Pandoc rules, or -1."""
-    n = len(s)
-    if i + 1 >= n or s[i + 1].isspace() or s[i + 1] == "$":
-        return -1
-    j = i + 1
-    while True:
-        j = s.find("$", j)
-        if j < 0:
-            return -1
-        between = s[i + 1 : j]
-        if re.search(r"\n[ \t>]*\n", between):
-            return -1  # math never spans a blank line (a paragraph break)
-        if "`" in between:
-            # a code span starts inside: it wins, and this `$` is text (`costs $5, see
-            # `${VAR}``: the `$` of the code is no closer), as the parser masks it
-            return -1
-        if _escaped(s, j):
-            j += 1
-            continue
-        if s[j - 1].isspace() or (j + 1 < n and s[j + 1].isdigit()):
-            j += 1
-            continue
-        return j

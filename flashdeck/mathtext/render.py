@@ -14,7 +14,7 @@ from functools import lru_cache
 from flashdeck.mathtext import layout
 from flashdeck.mathtext.symbols import (BIN, CLOSE, FN, OP, OPEN, ORD, PUNCT, REL, SPACE,
                                         WORD)
-from flashdeck.mathtext.tree import Atom, Fenced, Row, parse_bounded
+from flashdeck.mathtext.tree import Atom, Fenced, Row, Scripted, parse_bounded
 
 MAX_DISPLAY_CELLS = layout.MAX_DISPLAY_CELLS  # a source block is held to it too
 
@@ -199,24 +199,31 @@ _TERM_SIGNS = frozenset("+−-±∓")
 
 def _opened(form: list, least: int) -> list | None:
     """A form that is one product (`−(1/N) ∑ (y log ŷ + (1 − y) log(1 − ŷ))`) with its
-    widest one-line bracket opened into plain signs, so that the sum inside can be broken
+    widest bracket opened into plain signs, so that the sum inside can be broken
     before its terms like a sum outside; None when it has no such bracket at least `least`
     columns wide (a short `(a₂ − a₁)` is not torn apart)."""
     best = None
     for k, item in enumerate(form):
-        if not (isinstance(item, Fenced) and item.left and item.right):
+        fence = item.base if isinstance(item, Scripted) else item  # `(…)²`
+        if not (isinstance(fence, Fenced) and fence.left and fence.right):
             continue
-        if len(_lines(item)) != 1 or len(_terms(item.body.items)) < 2:
+        if len(_terms(fence.body.items)) < 2:
             continue
-        width = _block_width(_lines(item))
-        if best is None or width > best[1]:
-            best = (k, width)
-    if best is None or best[1] < least:
+        lines = _lines(item)
+        # a one-line bracket first; a tall one (a fraction inside) only when none is wide
+        # enough: its signs are then drawn one line high, around a sum that is broken
+        key = (len(lines) == 1, _block_width(lines))
+        if key[1] >= least and (best is None or key > best[1]):
+            best = (k, key)
+    if best is None:
         return None
     k = best[0]
-    fence = form[k]
-    return [*form[:k], Atom(fence.left, OPEN), *fence.body.items, Atom(fence.right, CLOSE),
-            *form[k + 1:]]
+    item = form[k]
+    fence = item.base if isinstance(item, Scripted) else item
+    close: object = Atom(fence.right, CLOSE)
+    if isinstance(item, Scripted):  # its scripts go on the closing sign: `…)²`
+        close = Scripted(close, item.sub, item.sup)
+    return [*form[:k], Atom(fence.left, OPEN), *fence.body.items, close, *form[k + 1:]]
 
 
 _NOTHING = Atom("", ORD)
@@ -231,9 +238,14 @@ def _group_blocks(head: list, group: list[list], width: int,
     if _block_width(lines) <= width or len(group) != 1:
         return [lines]
     terms = _terms(group[0])
-    if len(terms) < 2 and open_brackets:
-        opened = _opened(group[0], width // 3)  # one product: break inside its bracket
-        terms = _terms(opened) if opened is not None else terms
+    if open_brackets:  # a term still too wide (one product): broken inside its bracket
+        wider: list[list] = []
+        for term in terms:
+            opened = None
+            if len(terms) < 2 or _block_width(_lines(Row(term))) > width - 4:
+                opened = _opened(term, width // 3)
+            wider.extend(_terms(opened) if opened is not None else [term])
+        terms = wider
     if len(terms) < 2:
         return [lines]
     lead = head + terms[0][:1] if _is_relation(terms[0][0]) else head
@@ -255,13 +267,16 @@ def _broken(lhs: list, forms: list[list], width: int,
     indent."""
     lhs_lines = _lines(Row(lhs)) if lhs else []
     lhs_width = _block_width(lhs_lines) + 1 if lhs else 0
+    lhs_blocks = [lhs_lines]
+    if lhs_width > width:  # a left-hand side wider than the width: broken in its turn
+        lhs_blocks = _wrapped(lhs, width, open_brackets)
     first = _lines(Row(lhs + forms[0])) if lhs else _lines(Row(forms[0]))
     best: tuple[list[str], int] | None = None
     for indent in dict.fromkeys((lhs_width, min(lhs_width, 4), 0)):
         blocks = []
         room = width - indent
         if lhs and indent < lhs_width and _block_width(first) > width:
-            blocks.append(lhs_lines)  # the left-hand side on its own, the forms under it
+            blocks.extend(lhs_blocks)  # the left-hand side on its own, the forms under it
             for group in _pack([], forms, room):
                 blocks.extend(_indent(lines, indent)
                               for lines in _group_blocks([], group, room, open_brackets))
@@ -279,6 +294,57 @@ def _broken(lhs: list, forms: list[list], width: int,
         if not overflow:
             break
     return best
+
+
+def _wrapped(items: list, width: int, open_brackets: bool) -> list[list[str]]:
+    """Items that are no chain (a left-hand side) in `width`, as line-blocks: a sum before
+    its terms (`_group_blocks`), else, when that is still too wide, as a line of prose
+    wraps: before its terms, around its words (`\\text{…}`, a long one at its spaces), as
+    many to a line as fit, each line after the first two columns in; the narrower of the
+    two."""
+    best = _group_blocks([], [items], width, open_brackets)
+    best_width = _block_width(_stack(best))
+    if best_width <= width:
+        return best
+    pieces = _pieces(items)
+    if len(pieces) < 2:
+        return best
+    rows: list[list] = [[]]
+    for piece in pieces:
+        room = width if len(rows) == 1 else width - 2
+        if rows[-1] and _block_width(_lines(Row(rows[-1] + piece))) > room:
+            rows.append([])
+        rows[-1].extend(piece)
+    blocks = [_lines(Row(row)) if k == 0
+              else _indent(_lines(Row([_NOTHING, *row])), 1) if _is_term_sign(row[0])
+              else _indent(_lines(Row(row)), 2)
+              for k, row in enumerate(rows) if row]
+    return blocks if _block_width(_stack(blocks)) < best_width else best
+
+
+def _pieces(items: list) -> list[list]:
+    """What a line may break between: before a `+`/`−` term, around a text of prose (words,
+    or one ending in a colon: `\\text{for the fourth of a circle:}`), between its words; a
+    one-word name (`\\text{precision}`) is a term's factor like any other."""
+    pieces: list[list] = []
+    for term in _terms(items):
+        current: list = []
+        for item in term:
+            if isinstance(item, Atom) and item.kind == WORD and (
+                    " " in item.text.strip() or item.text.rstrip().endswith(":")):
+                if current:
+                    pieces.append(current)
+                words = item.text.split(" ")
+                if len(words) > 1 and all(words):
+                    pieces.extend([Atom(word, WORD)] for word in words)
+                else:
+                    pieces.append([item])
+                current = []
+            else:
+                current.append(item)
+        if current:
+            pieces.append(current)
+    return pieces
 
 
 def _break_items(items: list, width: int) -> tuple[list[str], int]:

@@ -159,11 +159,12 @@ IGNORED: frozenset[str] = frozenset(
     "displaystyle textstyle scriptstyle scriptscriptstyle limits nolimits big Big bigg Bigg "
     "bigl bigr Bigl Bigr biggl biggr Biggl Biggr bigm Bigm biggm Biggm middle nonumber "
     "notag mathstrut strut hline cline allowbreak nolinebreak relax protect "
-    "tiny small normalsize large Large LARGE huge Huge rm it bf sf tt cal".split()
+    "tiny small normalsize large Large LARGE huge Huge rm it bf sf tt cal scriptsize "
+    "footnotesize".split()
 )
 # Commands whose (first) argument is dropped entirely: labels, colours, hidden boxes.
 DROP_ARGUMENT: frozenset[str] = frozenset(
-    "label color phantom hphantom vphantom hspace vspace mspace mkern mskip".split())
+    "label color phantom hphantom vphantom hspace vspace mspace mkern mskip require".split())
 
 # Commands whose argument is text-mode: shown as its words, whitespace trimmed.
 TEXT_COMMANDS: frozenset[str] = frozenset(
@@ -262,5 +263,6 @@ def known_commands() -> frozenset[str]:
                   "underset", "stackrel", "overbrace", "underbrace", "textcolor", "tag",
                   "\\", "cr", "newline", "begin", "end", "mathop", "over", "rule",
                   "colorbox", "fcolorbox", "substack", "textcircled", "centernot", "boxed",
+                  "ce", "pu",  # mhchem (mathtext.chem)
                   *MATH_CLASSES})
     return frozenset(n for n in names if n.isalpha())

@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from typing import Union
 
 from flashdeck.mathtext import symbols as S
+from flashdeck.mathtext.chem import replace_ce
+from flashdeck.mathtext.physics import TooMuch, expand_physics, might_use_physics
+from flashdeck.texmacros import MacroOverflow, expand_formula, might_define
 
 
 class InvalidLatex(ValueError):
@@ -337,10 +340,36 @@ def parse(latex: str) -> Row:
     return _Parser(tokenize(latex)).parse_block()
 
 
+_KNOWN: list[frozenset[str]] = []
+
+
+def _known() -> frozenset[str]:
+    if not _KNOWN:
+        _KNOWN.append(S.known_commands())
+    return _KNOWN[0]
+
+
 def parse_bounded(latex: str) -> Row:
     """`parse` within the budget: TooComplex (an InvalidLatex) for a source or a tree past
-    it, and for a recursion or memory failure anywhere in the parse (the last resort)."""
+    it, and for a recursion or memory failure anywhere in the parse (the last resort).
+    A formula that defines macros itself (`\\newcommand{\\R}{\\mathbb{R}} x \\in \\R`, as
+    MathJax reads it) has them expanded and its definitions taken out first (the parser
+    does so with the note's macros; this is for a formula shown on its own)."""
     check_source(latex)
+    if "\\ce" in latex or "\\pu" in latex:  # mhchem: its chemistry as a chemist writes it
+        latex = replace_ce(latex)
+    if might_define(latex):
+        try:
+            latex = expand_formula(latex, {})
+        except MacroOverflow as exc:
+            raise TooComplex(f"the macro {exc.name} expands without end") from exc
+        check_source(latex)
+    if "\\" in latex and might_use_physics(latex, _known()):  # `\require{physics}`'s commands
+        try:
+            latex = expand_physics(latex, _known())
+        except TooMuch as exc:
+            raise TooComplex(f"{exc} expands without end") from exc
+        check_source(latex)
     try:
         root = parse(latex)
     except (RecursionError, MemoryError) as exc:

@@ -30,6 +30,8 @@ class Draft:
     # sentence that states another card's answer (`intro_states_no_answer`)
     bare: tuple[str, str] | None = None
     names: tuple[str, ...] = ()  # the aliases card's: the other names it asks for
+    # (front, back) as written, when the note's macros were expanded in them (`_macros`)
+    written: tuple[str, str] | None = None
 
 
 def seed(seeds: list[SRSeed | None], index: int) -> SRSeed | None:

@@ -44,6 +44,7 @@ from flashdeck.notes._mask import line_of, mask_text
 from flashdeck.notes.names import NoteNames
 from flashdeck.notes.names import name_key as _name_key
 from flashdeck.notes.names import singular
+from flashdeck.texmacros import might_define, strip_definitions
 
 _INTRO_MAX = 200  # characters of an introducing sentence used as a formula's front
 _DERIVED_KINDS = frozenset({"summary", "aliases", "formula", "question"})
@@ -385,6 +386,11 @@ def formulas(src: Source, taken: set[int]) -> Derived:
     found = Derived()
     boxed = _callout_titles(lines, src.formulas) if blocks and lines.callouts else {}
     for start, end, back in blocks:
+        written = ""  # the block as written, when it defines macros too
+        if might_define(back):  # a note's macros are defined there: no part of the formula
+            written, back = back, strip_definitions(back)
+            if written == back:
+                written = ""
         if asked[start]:
             if not back or not equation_names(back):
                 continue  # the question's answer alone
@@ -405,8 +411,13 @@ def formulas(src: Source, taken: set[int]) -> Derived:
                  ) if intro else None
         # in a question's answer, a sibling of the question: never on the day it is answered
         block = f"question:L{asked[start]}" if asked[start] else f"formula:L{line}"
+        # its identity: the block as written and the front it gave (so a card keeps its
+        # history through the version that first took the definitions out)
         found.cards.append(Draft("formula", front, back, line, block,
-                                 crumbs=crumbs, alt_front=alt, bare=bare))
+                                 crumbs=crumbs, alt_front=alt, bare=bare,
+                                 written=(_phrasing.formula_front(written, src.title, heading,
+                                                                  intro), written)
+                                 if written else None))
     return found
 
 

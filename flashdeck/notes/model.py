@@ -95,7 +95,12 @@ from typing import Any, Literal, get_args
 # card, no longer "empty back"); a back of one list item keeps its `- ` (as of two items);
 # a heading right over a `?`/`??` line is that card's front (was "empty front"); with an
 # end marker, a back whose marker is missing ends at its first blank line.
-PARSER_VERSION = 30
+# 31 (hM): a note's own LaTeX macros (`\newcommand`, `\renewcommand`, `\def`,
+# `\DeclareMathOperator` in its math, and the vault's `preamble.sty`) are expanded in its
+# cards' formulas (shown as unknown commands before); a block of definitions only is no
+# formula card, and no part of an answer. A card keeps its id: its content key is its text
+# as written.
+PARSER_VERSION = 31
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"
@@ -156,11 +161,15 @@ class ParsedCard:
     breadcrumb: tuple[str, ...] = ()  # the headings above the card, outermost first
     sr: SRSeed | None = None  # plugin schedule to seed this card on first import
     exercise: str | None = None  # exercise template id, for kind == "exercise"
+    # (front, back) as the note writes them, when its macros were expanded in front/back
+    written: tuple[str, str] | None = None
 
     @property
     def content_key(self) -> str:
-        """What identifies this card's content (used to match it across edits)."""
-        return f"{self.kind}\x1f{self.front}\x1f{self.back}"
+        """What identifies this card's content (used to match it across edits): its text
+        as written (a macro of the note expanded otherwise does not make it another card)."""
+        front, back = self.written or (self.front, self.back)
+        return f"{self.kind}\x1f{front}\x1f{back}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,3 +234,6 @@ class ParserSettings:
     decks: Literal["tags", "folders"] = "tags"
     # The note's folder relative to the vault root, for decks = "folders".
     folder: str = ""
+    # The vault's `preamble.sty` (the Extended MathJax plugin's macros), as text; its
+    # digest, not its text, goes in the settings stamp (`collection.sources.settings_stamp`)
+    preamble: str = field(default="", repr=False)

@@ -40,6 +40,7 @@ from flashdeck.notes._frontmatter import (
     written_list,
 )
 from flashdeck.notes._lines import COMMENTED, read_lines
+from flashdeck.notes._macros import NoteMacros, expand_drafts
 from flashdeck.notes._lines import markdown as _markdown  # noqa: F401 (the importer warms it)
 from flashdeck.notes.model import (
     ExerciseBlock,
@@ -49,6 +50,7 @@ from flashdeck.notes.model import (
     ParserSettings,
     Problem,
 )
+from flashdeck.texmacros import might_define
 
 __all__ = ["parse_note", "might_be_tagged"]
 
@@ -122,6 +124,12 @@ def _parse(text: str, path: str, settings: ParserSettings, title: str | None) ->
     formula_siblings(drafts)
     alias_siblings(drafts)
     distinct_fronts(drafts)
+    macro_warnings: list[tuple[int, str]] = []
+    if settings.preamble or might_define(text):
+        macros = NoteMacros("\n".join(frontmatter.body_lines), frontmatter.offset,
+                            settings.preamble)
+        if macros:
+            macro_warnings = expand_drafts(drafts, macros)
     note.cards = [
         ParsedCard(
             kind=d.kind,
@@ -133,12 +141,14 @@ def _parse(text: str, path: str, settings: ParserSettings, title: str | None) ->
             ordinal=d.ordinal,
             breadcrumb=d.crumbs,
             sr=d.sr,
+            written=d.written,
         )
         for d in drafts
     ]
     problems = frontmatter.problems + [
         Problem(path, lines.file_line(idx), message, "warning") for idx, message in warnings
     ]
+    problems += [Problem(path, line, message, "warning") for line, message in macro_warnings]
     problems += [
         Problem(path, lines.file_line(f.start),
                 f"```{_first_word(f.info)} is not ```flashdeck-exercise: the block stays code and "

@@ -24,7 +24,52 @@ _TOML_LINE_RE = re.compile(r"at line (\d+)")
 _SECTION_RE = re.compile(r"\s*\[\s*([^\]]+?)\s*\]")
 
 
+PREAMBLE_FILE = "preamble.sty"  # the Extended MathJax plugin's macros, at the vault's root
+MAX_PREAMBLE_BYTES = 2**18
+
+
 def load_vault_settings(root: Path) -> tuple[ParserSettings, list[Problem]]:
+    """`<root>/.flashdeck.toml` (`_load_cards`), and the LaTeX macros of `<root>/preamble.sty`
+    when there is one (a file the Extended MathJax plugin reads for every note's math): its
+    definitions apply to every note's formulas, and one not read is a warning."""
+    settings, problems = _load_cards(root)
+    preamble, preamble_problems = _load_preamble(Path(root))
+    if preamble:
+        settings = dataclasses.replace(settings, preamble=preamble)
+    return settings, problems + preamble_problems
+
+
+def _load_preamble(root: Path) -> tuple[str, list[Problem]]:
+    from flashdeck.notes.files import NotReadable, read_regular_file
+    from flashdeck.notes._macros import drop_comments
+    from flashdeck.texmacros import read_definitions
+
+    path = root / PREAMBLE_FILE
+    shown = str(path)
+    try:
+        raw, _ = read_regular_file(path, MAX_PREAMBLE_BYTES)
+    except FileNotFoundError:
+        return "", []
+    except (NotReadable, OSError) as e:
+        if path.is_dir():
+            return "", []  # a folder of that name is no preamble
+        reason = getattr(e, "strerror", None) or e
+        return "", [Problem(shown, 1, f"cannot read the LaTeX preamble: {reason}; its macros "
+                                      "are not used", "warning")]
+    source = raw.decode("utf-8-sig", errors="replace")
+    problems: list[Problem] = []
+    code = drop_comments(source)
+    _macros, rest, unread = read_definitions(code)
+    if unread or rest.strip():
+        # where each unread definition is: the first line naming its command
+        for message in unread[:20]:
+            command = message.split(" ", 1)[0]
+            line = next((k for k, text in enumerate(code.split("\n"), 1) if command in text), 1)
+            problems.append(Problem(shown, line, f"{message}: not used", "warning"))
+    return source, problems
+
+
+def _load_cards(root: Path) -> tuple[ParserSettings, list[Problem]]:
     """Read `<root>/.flashdeck.toml` section [cards].
 
     Keys: tags (list of str, default ["flashcards"]), cloze (subset of "highlight",

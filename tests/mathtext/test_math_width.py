@@ -108,7 +108,8 @@ def test_widths_are_cached_apart():
 @pytest.mark.parametrize("latex,kept", [
     (r"\frac{a+b=c}{d=e+f}=\frac{xxxxxxxxxxxxxxxx}{y}", r"\frac{a+b=c}{d=e+f}"),
     (r"f\left(x=yyyyyyyyyyyyyyyyy\right)=zzzzzzzzzzzzzzzz", r"f\left(x=yyyyyyyyyyyyyyyyy\right)"),
-    (r"x+{a=bbbbbbbbbbbbbbbbbb}=c", r"x+{a=bbbbbbbbbbbbbbbbbb}"),
+    # a left-hand side wider than the width breaks before its own terms, never inside a group
+    (r"x+{a=bbbbbbbbbbbbbbbbbb}=c", r"{a=bbbbbbbbbbbbbbbbbb}"),
 ])
 def test_relations_inside_fractions_brackets_or_groups_are_never_break_points(latex, kept):
     fit = fit_display(latex, 20)
@@ -202,8 +203,10 @@ def test_breaking_keeps_every_form_in_order_and_fits_whenever_it_can(lhs, rest, 
     fit = fit_display(latex, width)
     lines = list(fit.lines)
     # every top-level form, whole (nothing broken inside it but before its own terms: a
-    # form too wide for a line is a long sum broken at its `+`), in order
-    assert_forms_in_order(lines, [lhs, *(term for _rel, form in rest for term in terms(form))])
+    # form too wide for a line is a long sum broken at its `+`, and so is a left-hand side
+    # wider than the width), in order
+    left = terms(lhs) if width_of(block(lhs)) > width else [lhs]
+    assert_forms_in_order(lines, [*left, *(term for _rel, form in rest for term in terms(form))])
     # never wider than the width when a break exists: each part fits on its own line
     parts = [block(lhs)] + [block(f"{rel} {form}") for rel, form in rest]
     if all(width_of(part) <= width for part in parts):
