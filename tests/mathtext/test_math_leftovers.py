@@ -72,15 +72,28 @@ def test_a_one_word_name_is_not_a_break():
 
 def test_a_long_sum_inside_tall_brackets_breaks_at_40_columns():
     latex = (r"J = \left( \sum_{i=1}^{n} \frac{a_i}{b_i} + \sum_{j=1}^{m} \frac{c_j}{d_j}"
-             r" + \sum_{k=1}^{p} \frac{e_k}{f_k} + \sum_{l=1}^{q} \frac{g_l}{h_l} \right)^2")
+             r" + \sum_{k=1}^{p} \frac{e_k}{f_k} + \sum_{l=1}^{n} \frac{g_l}{h_l} \right)^2")
     fit = fit_display(latex, 40)
     assert fit.overflow == 0 and width_of(fit.lines) <= 40  # it scrolled by 7
     text = "\n".join(fit.lines)
-    for sign in ("aᵢ", "cⱼ", "eₖ", "gₗ", "hₗ", "∑ₗ₌₁^q", ")²"):
+    for sign in ("aᵢ", "cⱼ", "eₖ", "gₗ", "hₗ", "∑ₗ₌₁ⁿ", ")²"):
         assert sign in text
     # the terms in order, each continuation opening with its sign
     assert text.index("aᵢ") < text.index("cⱼ") < text.index("eₖ") < text.index("gₗ")
-    assert any(line.lstrip().startswith("+ ∑ₗ₌₁^q") for line in fit.lines)
+    assert any(line.lstrip().startswith("+ ∑ₗ₌₁ⁿ") for line in fit.lines)
+
+
+def test_a_sum_with_limits_set_under_it_needs_no_break_at_40_columns():
+    """`\\sum_{l=1}^{q}` (no superscript q) sets every sum of the row's limits under and
+    over it (test_math_limits.py): the same sum of four fractions fits 40 columns whole."""
+    latex = (r"J = \left( \sum_{i=1}^{n} \frac{a_i}{b_i} + \sum_{j=1}^{m} \frac{c_j}{d_j}"
+             r" + \sum_{k=1}^{p} \frac{e_k}{f_k} + \sum_{l=1}^{q} \frac{g_l}{h_l} \right)^2")
+    fit = fit_display(latex, 40)
+    assert fit.overflow == 0 and width_of(fit.lines) <= 40
+    assert [line.rstrip() for line in fit.lines] == [
+        "    ⎛ n  aᵢ    m  cⱼ    p  eₖ    q  gₗ⎞²",
+        "J = ⎜ ∑  ── +  ∑  ── +  ∑  ── +  ∑  ──⎟",
+        "    ⎝i=1 bᵢ   j=1 dⱼ   k=1 fₖ   l=1 hₗ⎠"]
 
 
 def test_a_wide_bracket_among_other_terms_is_opened_too():
