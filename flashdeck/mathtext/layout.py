@@ -691,7 +691,7 @@ def _limits(node: Node, always: bool = False) -> Box | None:
     None for any other node."""
     if not isinstance(node, Scripted) or not isinstance(node.base, Atom):
         return None
-    if node.base.text not in _LIMITS_UNDER:
+    if "".join(node.base.text.split()) not in _LIMITS_UNDER:  # `arg max` (\\operatorname*)
         return None
     sub, sup = _script(node.sub, sup=False), _script(node.sup, sup=True)
     if not (always or sub[:1] in ("_", "^") or sup[:1] in ("_", "^")):

@@ -35,6 +35,10 @@ STACKED = [
      ["      N   C",
       "L = − ∑   ∑  y_ic log p_ic",
       "     i=1 c=1"]),
+    # a note's own `\DeclareMathOperator*{\argmax}{arg\,max}`: one name with a space
+    (r"\alpha^\star = \operatorname*{arg\,max}_{\alpha} g(\alpha)",
+     ["α^⋆ = arg max g(α)",
+      "         α"]),
     (r"P(A) = \sum_{x \in A} p(x)",
      ["P(A) =  ∑  p(x)",
       "       x∈A"]),
