@@ -348,13 +348,17 @@ class _Scanner:
             seeds = self._schedule_past_back(nxt)
         if cut is not None:
             self._drop_schedules(cut, nxt, f0)
-        front_orig, front_masked = lines.joined(front_idx, lines.common_depth(front_idx))
+        front_orig, front_masked = lines.joined(front_idx,
+                                                lines.common_depth(front_idx, lazy=True))
         start = 0
         if heading_front:  # without its `#`s
             front_orig, front_masked, start = _heading_text(front_orig, front_masked)
         deck, cut = _leading_tags(front_masked, self.tags, start)
         cloze = self.cloze
-        front = render(front_orig[cut:], front_masked[cut:], cloze=cloze)
+        # the front's last line is over the `?` line, in the same paragraph: a block id
+        # there is text to Obsidian (a heading front is a block of its own)
+        front = render(front_orig[cut:], front_masked[cut:], cloze=cloze,
+                       ends_block=heading_front)
         back = ""
         if back_idx:
             # the back loses only the markers of the containers that hold the whole card
@@ -544,7 +548,9 @@ class _Scanner:
         if not idxs or not any(_cloze.has_cloze_marker(self.masked[i], kinds) for i in idxs):
             return False
         lines = self.lines
-        orig, masked = lines.joined(idxs, lines.common_depth(idxs))
+        # a paragraph glued under a quote or list item by lazy continuation lines is that
+        # container's paragraph: its first lines lose their markers too
+        orig, masked = lines.joined(idxs, lines.common_depth(idxs, lazy=True))
         deck, cut = _leading_tags(masked, self.tags)
         orig, masked = orig[cut:], masked[cut:]
         deletions = _cloze.find_deletions(orig, masked, kinds)
