@@ -53,9 +53,11 @@ class Parsed:
 
 
 def read_and_parse(file: NoteFile, settings: ParserSettings, require_tag: bool,
-                   known_hash: str | None = None, for_writer: bool = False) -> Parsed:
+                   known_hash: str | None = None, for_writer: bool = False,
+                   imported: bool = False) -> Parsed:
     """Read one note, hash it, and (unless its hash is `known_hash`) parse it.
-    `for_writer`: hand the cards over as `rows` (see CardRow). May raise: see `parse_one`."""
+    `for_writer`: hand the cards over as `rows` (see CardRow). `imported`: the collection
+    has the note's cards (see `by_folder` below). May raise: see `parse_one`."""
     try:
         stat = os.stat(file.path)
         size, mtime_ns = stat.st_size, stat.st_mtime_ns
@@ -91,13 +93,23 @@ def read_and_parse(file: NoteFile, settings: ParserSettings, require_tag: bool,
     # of an unchanged vault
     from flashdeck.notes import parser
 
-    if require_tag and not parser.might_be_tagged(text, settings):
+    # decks = "folders", a note in a subfolder: the plugin reviews it tagged or not. One
+    # without the tag that the plugin has reviewed cards of (a `<!--SR:` comment) gives
+    # its explicit cards (the plugin's syntax), so no schedule is lost, and so does one
+    # whose cards the collection has (its comments since cleaned out: no history hidden);
+    # its structure derives nothing and it gets no exercises. Any other still needs the
+    # tag: a vault's every highlight and Dataview `key:: value` field is no card.
+    by_folder = require_tag and settings.decks == "folders" and settings.folder != ""
+    if require_tag and not parser.might_be_tagged(text, settings) and not (
+            by_folder and (imported or "<!--SR:" in text)):
         return Parsed(file, size, mtime_ns, digest, None, problems)
-    note = parser.parse_note(text, file.display, settings)
-    if require_tag and not note.tagged:
+    note = parser.parse_note(text, file.display, settings, derive_untagged=not by_folder)
+    if require_tag and not note.tagged and not (
+            by_folder and (imported or note.plugin_scheduled)):
         return Parsed(file, size, mtime_ns, digest, None, problems + note.problems)
     try:
-        exercise_cards, exercise_problems = exercises.exercises_for_note(note)
+        exercise_cards, exercise_problems = (
+            exercises.exercises_for_note(note) if note.tagged or not require_tag else ([], []))
     except (Exception, SystemExit, _OverBudget) as exc:  # the line of its block, if just one
         blocks = note.exercise_blocks
         raise _AtLine(blocks[0].line if len(blocks) == 1 else 1) from exc

@@ -202,6 +202,8 @@ class ParsedNote:
     aliases: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)  # every tag in the note, without '#'
     tagged: bool = False  # carries a flashcard tag (settings.tags) anywhere
+    # holds a `<!--SR:…-->` schedule comment: the plugin has reviewed cards of this note
+    plugin_scheduled: bool = False
     cards: list[ParsedCard] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     headings: list[Heading] = field(default_factory=list)
