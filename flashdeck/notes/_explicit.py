@@ -36,6 +36,7 @@ _CALLOUT_OPEN_RE = re.compile(r"\[![^\]]+\][+-]?[ \t]*")
 # bound the total so a pathological megabyte paragraph cannot explode memory.
 _MAX_CLOZE_CARDS = 200
 _MAX_CLOZE_OUTPUT = 8_000_000
+_LISTED = 5  # the lines named in the warning for schedules no card takes
 
 
 class Schedule(NamedTuple):
@@ -179,11 +180,19 @@ class _Scanner:
         left = [k for k, used in enumerate(self.used) if not used]
         if not left:
             return
-        more = f" (and {len(left) - 1} more in this note)" if len(left) > 1 else ""
+        if len(left) == 1:
+            what = ("this plugin schedule belongs to no card here: the card it was written"
+                    " for is not made, and its review history is not carried over")
+        else:
+            shown = [str(self.lines.file_line(self.schedule_lines[k])) for k in left[:_LISTED]]
+            rest = f", …; {len(left)} in all" if len(left) > _LISTED else ""
+            what = (f"{len(left)} plugin schedules in this note belong to no card (lines"
+                    f" {', '.join(shown)}{rest}): the cards they were written for are not"
+                    " made, and their review history is not carried over")
         self._warn(self.schedule_lines[left[0]], (
-            f"this plugin schedule belongs to no card here{more}: flashdeck reads the"
-            " plugin's `::`, `:::`, `?`, `??` and its three cloze kinds, not custom"
-            " separators or cloze patterns set in the plugin (FORMAT.md)"))
+            f"{what}. flashdeck reads the plugin's `::`, `:::`, `?`, `??` and its three"
+            " cloze kinds, not custom separators or cloze patterns set in the plugin"
+            " (FORMAT.md): written with those, a card takes the schedule under it"))
 
     def _warn(self, idx: int, message: str) -> None:
         self.found.warnings.append((idx, message))
