@@ -466,15 +466,29 @@ class _Scanner:
         that starts inside it (`Clause 39:` then `> No free man…`; `> [!tip]` under an
         answer), as the plugin reads a back up to a blank line; a run alone stops at the
         quote, which dropped those lines unseen. A question callout is a card of its own
-        and stays out."""
-        kinds, keys = self.kinds, self.lines.quote_keys
+        and stays out. The back goes on after the quote too, up to a blank line (a list or
+        table under `> …`, or under a bare `>` line), as the plugin reads it: those lines
+        were dropped from the back, shown nowhere; a line there with card syntax of its
+        own (`::`, `?`, a cloze) is read on its own, as before."""
+        kinds, keys, body = self.kinds, self.lines.quote_keys, self.lines.body
         key = keys[q]
         k = len(key)
         n = len(kinds)
-        while e < n and len(keys[e]) > k and keys[e][:k] == key and (
-                kinds[e] in _RUNNABLE or (kinds[e] == CALLOUT and self._back_callout(e))):
-            e += 1
-        return e
+        while True:
+            start = e
+            while e < n and len(keys[e]) > k and keys[e][:k] == key and (
+                    kinds[e] in _RUNNABLE or (kinds[e] == CALLOUT and self._back_callout(e))
+                    or (kinds[e] == BLANK and body[e].strip())):  # a bare `>` line
+                e += 1
+            if e == start:
+                return e
+            after = e
+            while (e < n and keys[e] == key and kinds[e] in _RUNNABLE
+                   and self._sep(e) is None and not self._is_inline(e)
+                   and not self._has_deletions(e, e + 1)):
+                e += 1
+            if e == after:
+                return e
 
     def _back_callout(self, i: int) -> bool:
         """Whether the callout opening on line i may be part of a back above it."""

@@ -372,3 +372,47 @@ def test_with_an_end_marker_a_cloze_runs_over_cloze_paragraphs_to_its_marker():
         ("Cross-entropy compares [...].\n\nTanh squashes to (-1, 1).", "2026-11-20"),
         ("Cross-entropy compares distributions.\n\nTanh squashes to [...].", "2026-11-25"),
     ]
+
+
+AUTOMATA = """#flashcards/ml
+
+How does evolvability search pick a parent?
+?
+> Will this parent have interesting children?
+1. Take a candidate from the population
+2. Mutate copies and measure their diversity
+<!--SR:!2026-11-18,3,250-->
+
+What does channel 4 of a cell hold?
+?
+The alpha channel
+>
+| alpha | state |
+| --- | --- |
+| 0 | empty |
+
+What is a glider?
+?
+> A pattern that moves
+- Glider gun::a pattern that emits gliders
+"""
+
+
+def test_a_back_goes_on_after_a_quote_up_to_its_blank_line():
+    """Plugin: backs '> Will this parent…\\n1. Take a candidate…\\n2. Mutate copies…'
+    (scheduled 2026-11-18) and 'The alpha channel\\n>\\n| alpha | state |…'. flashdeck
+    ended the back at the quote: the numbered steps and the table, the answer itself, were
+    in no card (shown nowhere). A `::` line there (a list item after the quote) is still a
+    card of its own, as for the plugin."""
+    _, cards = _explicit(AUTOMATA)
+    assert [(c.front, c.back) for c in cards] == [
+        ("How does evolvability search pick a parent?",
+         "> Will this parent have interesting children?\n"
+         "1. Take a candidate from the population\n"
+         "2. Mutate copies and measure their diversity"),
+        ("What does channel 4 of a cell hold?",
+         "The alpha channel\n>\n| alpha | state |\n| --- | --- |\n| 0 | empty |"),
+        ("What is a glider?", "> A pattern that moves"),
+        ("Glider gun", "a pattern that emits gliders"),
+    ]
+    assert cards[0].sr is not None and cards[0].sr.due.isoformat() == "2026-11-18"
