@@ -483,12 +483,13 @@ class _Scanner:
             if e == start:
                 return e
             after = e
-            while (e < n and keys[e] == key and kinds[e] in _RUNNABLE
-                   and self._sep(e) is None and not self._is_inline(e)
-                   and not self._has_deletions(e, e + 1)):
+            while e < n and keys[e] == key and kinds[e] in _RUNNABLE:
                 e += 1
             if e == after:
                 return e
+            if any(self._sep(i) is not None or self._is_inline(i) for i in range(after, e)) \
+                    or self._has_deletions(after, e):
+                return after  # the lines after the quote are a card's (a front over its `?`)
 
     def _back_callout(self, i: int) -> bool:
         """Whether the callout opening on line i may be part of a back above it."""

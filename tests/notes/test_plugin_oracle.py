@@ -416,3 +416,20 @@ def test_a_back_goes_on_after_a_quote_up_to_its_blank_line():
         ("Glider gun", "a pattern that emits gliders"),
     ]
     assert cards[0].sr is not None and cards[0].sr.due.isoformat() == "2026-11-18"
+
+
+def test_the_front_of_the_next_card_after_a_quote_is_not_swallowed():
+    """Found attacking the fix above on generated notes: a `??` card whose back ends in a
+    callout and its schedule, then (no blank line) the lines of the next card's front over
+    its own `??`. The plugin merges both into one card (its documented 'a ??/? line in one
+    paragraph'); flashdeck made both, and still does: the back does not run on into them
+    (the fix above swallowed `Tanh` into the first back, and the second card was lost)."""
+    text = ("#flashcards\n\nSigmoid\n??\nlogistic function\n> [!tip]\n> squashes to (0, 1)\n"
+            "<!--SR:!2026-11-20,4,270!2026-11-22,5,250-->\nTanh\n??\nhyperbolic tangent\n")
+    _, cards = _explicit(text)
+    assert [(c.front, c.back) for c in cards] == [
+        ("Sigmoid", "logistic function\n> [!tip]\n> squashes to (0, 1)"),
+        ("logistic function\n> [!tip]\n> squashes to (0, 1)", "Sigmoid"),
+        ("Tanh", "hyperbolic tangent"),
+        ("hyperbolic tangent", "Tanh"),
+    ]
