@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import faulthandler
 import os
+import re
 import signal
 import threading
 import time
@@ -50,6 +51,10 @@ class Parsed:
     # flashcard note), instead of the whole note: that is all the writer needs
     title: str | None = None
     rows: list[tuple] | None = None
+
+
+# a line `?` or `??` (in a quote too): a cheap look before parsing, which decides
+_SEPARATOR_LINE = re.compile(r"^[ \t>]*\?\??[ \t]*$", re.M)
 
 
 def read_and_parse(file: NoteFile, settings: ParserSettings, require_tag: bool,
@@ -94,18 +99,20 @@ def read_and_parse(file: NoteFile, settings: ParserSettings, require_tag: bool,
     from flashdeck.notes import parser
 
     # decks = "folders", a note in a subfolder: the plugin reviews it tagged or not. One
-    # without the tag that the plugin has reviewed cards of (a `<!--SR:` comment) gives
-    # its explicit cards (the plugin's syntax), so no schedule is lost, and so does one
-    # whose cards the collection has (its comments since cleaned out: no history hidden);
-    # its structure derives nothing and it gets no exercises. Any other still needs the
-    # tag: a vault's every highlight and Dataview `key:: value` field is no card.
+    # without the tag gives its explicit cards (the plugin's syntax) when it is plainly a
+    # flashcard note of the plugin: the plugin has reviewed cards of it (a `<!--SR:`
+    # comment: no schedule is lost), it holds a multi-line card (a line `?` or `??`, which
+    # prose never has), or the collection has its cards (its comments since cleaned out:
+    # no history hidden). Its structure derives nothing and it gets no exercises. Any
+    # other still needs the tag: a vault's highlights and Dataview `key:: value` fields
+    # are no cards.
     by_folder = require_tag and settings.decks == "folders" and settings.folder != ""
     if require_tag and not parser.might_be_tagged(text, settings) and not (
-            by_folder and (imported or "<!--SR:" in text)):
+            by_folder and (imported or "<!--SR:" in text or _SEPARATOR_LINE.search(text))):
         return Parsed(file, size, mtime_ns, digest, None, problems)
     note = parser.parse_note(text, file.display, settings, derive_untagged=not by_folder)
     if require_tag and not note.tagged and not (
-            by_folder and (imported or note.plugin_scheduled)):
+            by_folder and (imported or note.plugin_scheduled or note.multiline_syntax)):
         return Parsed(file, size, mtime_ns, digest, None, problems + note.problems)
     try:
         exercise_cards, exercise_problems = (

@@ -204,6 +204,8 @@ class ParsedNote:
     tagged: bool = False  # carries a flashcard tag (settings.tags) anywhere
     # holds a `<!--SR:…-->` schedule comment: the plugin has reviewed cards of this note
     plugin_scheduled: bool = False
+    # holds a line `?` or `??` (outside code and math): a multi-line card of the plugin
+    multiline_syntax: bool = False
     cards: list[ParsedCard] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     headings: list[Heading] = field(default_factory=list)

@@ -39,7 +39,7 @@ from flashdeck.notes._frontmatter import (
     string_list,
     written_list,
 )
-from flashdeck.notes._lines import COMMENTED, read_lines
+from flashdeck.notes._lines import COMMENTED, TEXT, read_lines
 from flashdeck.notes._lines import markdown as _markdown  # noqa: F401 (the importer warms it)
 from flashdeck.notes.model import (
     ExerciseBlock,
@@ -117,6 +117,8 @@ def _parse(text: str, path: str, settings: ParserSettings, title: str | None,
     note.tags = decks.tags
     note.tagged = decks.tagged
     note.plugin_scheduled = bool(lines.schedule_spans)
+    note.multiline_syntax = any(kind == TEXT and masked.strip() in ("?", "??")
+                                for kind, masked in zip(lines.kinds, lines.masked))
     note.decks = decks
     note.headings = [Heading(h.level, h.text, lines.file_line(h.start)) for h in lines.headings]
     note.exercise_blocks = [ExerciseBlock(lines.file_line(f.start), f.content)

@@ -3,7 +3,8 @@ note in a subfolder, tagged or not (none at the vault root). The plugin's parser
 that setting on) was run on the vault below: it gives the three explicit cards of
 `ML/Activations.md` (the `::` one scheduled 2026-11-20), the `::` card of `ML/Metrics/F1.md`,
 and four cards of `Journal/2026-11-30.md` (`Mood`/`good`, `Sleep`/`7h`, `Project`/
-`[[flashdeck]]` and the highlight `attention`); nothing of `Backprop.md` at the root.
+`[[flashdeck]]` and the highlight `attention`), the two cards of `ML/Optimisers.md`, the
+highlight of `Reading/Attention.md`; nothing of `Backprop.md` at the root.
 flashdeck read only tagged notes: the plugin's schedule in `ML/Activations.md` was lost."""
 
 from __future__ import annotations
@@ -37,12 +38,22 @@ Project:: [[flashdeck]]
 Today I read about ==attention==.
 """
 
+OPTIMISERS = """Adam::adaptive moments
+
+Why does SGD need a learning-rate schedule?
+?
+Its steps do not shrink as it nears a minimum.
+"""
+
+HIGHLIGHTS = "Attention is ==all you need==, says the paper.\n"
+
 ROOT = "Backprop::chain rule\n<!--SR:!2026-11-20,4,270-->\n"
 
 
 def _vault(tmp_path, decks="folders"):
     vault = tmp_path / "vault"
     for rel, text in {"ML/Activations.md": ACTIVATIONS, "ML/Metrics/F1.md": F1,
+                      "ML/Optimisers.md": OPTIMISERS, "Reading/Attention.md": HIGHLIGHTS,
                       "Journal/2026-11-30.md": JOURNAL, "Backprop.md": ROOT}.items():
         (vault / rel).parent.mkdir(parents=True, exist_ok=True)
         (vault / rel).write_text(text, encoding="utf-8")
@@ -62,7 +73,7 @@ def test_an_untagged_note_the_plugin_reviewed_gives_its_explicit_cards(cli, tmp_
     col = tmp_path / "c.sqlite"
     result = cli("--collection", col, "import", "--json", vault)
     assert result.code == 0, result.err
-    assert result.json["notes"]["imported"] == 2 and result.json["notes"]["skipped"] == 2
+    assert result.json["notes"]["imported"] == 3 and result.json["notes"]["skipped"] == 3
     assert result.json["warnings"] == [] and result.json["errors"] == []
     assert _cards(cli, col) == [
         # the plugin's cards, its schedule kept; no question card from `## What is…?`: an
@@ -73,8 +84,12 @@ def test_an_untagged_note_the_plugin_reviewed_gives_its_explicit_cards(cli, tmp_
         # a tagged note: derived cards too, as before
         ("ML/Metrics/F1.md", "ML/Metrics", "summary", "What is meant by *F1*?", "new", ""),
         ("ML/Metrics/F1.md", "ML/Metrics", "basic", "F1", "new", ""),
-        # the journal's Dataview fields and highlight (never reviewed in the plugin) and the
-        # note at the root give nothing
+        # never reviewed, but a multi-line card (a `?` line) says it is a flashcard note
+        ("ML/Optimisers.md", "ML", "basic", "Adam", "new", ""),
+        ("ML/Optimisers.md", "ML", "basic", "Why does SGD need a learning-rate schedule?",
+         "new", ""),
+        # the journal's Dataview fields and highlight and a highlighted reading note (never
+        # reviewed in the plugin, no `?` line) and the note at the root give nothing
     ]
 
 
@@ -111,11 +126,11 @@ def test_switching_a_tagged_vault_to_folder_decks_keeps_every_id(cli, tmp_path):
              for c in cli("--collection", col, "list", "--json").json}
     assert after["What is meant by *F1*?"] == (1, "ML/Metrics")
     assert after["F1"] == (2, "ML/Metrics")
-    assert len(after) == 5
+    assert len(after) == 7
 
 
 def test_check_reads_a_folder_vault_as_import_does(cli, tmp_path):
     result = cli("check", "--json", _vault(tmp_path))
     assert result.code == 0
     read = {n["path"].rsplit("vault/", 1)[1]: len(n["cards"]) for n in result.json["notes"]}
-    assert read == {"ML/Activations.md": 3, "ML/Metrics/F1.md": 2}
+    assert read == {"ML/Activations.md": 3, "ML/Metrics/F1.md": 2, "ML/Optimisers.md": 2}
