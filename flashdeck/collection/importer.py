@@ -353,7 +353,8 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
         known_hash = row["hash"] if row is not None and row["hash"] and not reread \
             and not newly_named else None
         require_tag = not by_name and not (row is not None and row["named"])
-        jobs.append((file, settings_for(source, file), require_tag, known_hash, True))
+        imported = row is not None and bool(row["present"])
+        jobs.append((file, settings_for(source, file), require_tag, known_hash, True, imported))
 
     # 3. parse what changed; 4. write each note in its own transaction
     total, done = len(jobs), 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import faulthandler
 import os
+import re
 import signal
 import threading
 import time
@@ -52,10 +53,16 @@ class Parsed:
     rows: list[tuple] | None = None
 
 
+# a line `?` or `??` (in a quote too): a cheap look before parsing, which decides
+_SEPARATOR_LINE = re.compile(r"^[ \t>]*\?\??[ \t]*$", re.M)
+
+
 def read_and_parse(file: NoteFile, settings: ParserSettings, require_tag: bool,
-                   known_hash: str | None = None, for_writer: bool = False) -> Parsed:
+                   known_hash: str | None = None, for_writer: bool = False,
+                   imported: bool = False) -> Parsed:
     """Read one note, hash it, and (unless its hash is `known_hash`) parse it.
-    `for_writer`: hand the cards over as `rows` (see CardRow). May raise: see `parse_one`."""
+    `for_writer`: hand the cards over as `rows` (see CardRow). `imported`: the collection
+    has the note's cards (see `by_folder` below). May raise: see `parse_one`."""
     try:
         stat = os.stat(file.path)
         size, mtime_ns = stat.st_size, stat.st_mtime_ns
@@ -91,13 +98,25 @@ def read_and_parse(file: NoteFile, settings: ParserSettings, require_tag: bool,
     # of an unchanged vault
     from flashdeck.notes import parser
 
-    if require_tag and not parser.might_be_tagged(text, settings):
+    # decks = "folders", a note in a subfolder: the plugin reviews it tagged or not. One
+    # without the tag gives its explicit cards (the plugin's syntax) when it is plainly a
+    # flashcard note of the plugin: the plugin has reviewed cards of it (a `<!--SR:`
+    # comment: no schedule is lost), it holds a multi-line card (a line `?` or `??`, which
+    # prose never has), or the collection has its cards (its comments since cleaned out:
+    # no history hidden). Its structure derives nothing and it gets no exercises. Any
+    # other still needs the tag: a vault's highlights and Dataview `key:: value` fields
+    # are no cards.
+    by_folder = require_tag and settings.decks == "folders" and settings.folder != ""
+    if require_tag and not parser.might_be_tagged(text, settings) and not (
+            by_folder and (imported or "<!--SR:" in text or _SEPARATOR_LINE.search(text))):
         return Parsed(file, size, mtime_ns, digest, None, problems)
-    note = parser.parse_note(text, file.display, settings)
-    if require_tag and not note.tagged:
+    note = parser.parse_note(text, file.display, settings, derive_untagged=not by_folder)
+    if require_tag and not note.tagged and not (
+            by_folder and (imported or note.plugin_scheduled or note.multiline_syntax)):
         return Parsed(file, size, mtime_ns, digest, None, problems + note.problems)
     try:
-        exercise_cards, exercise_problems = exercises.exercises_for_note(note)
+        exercise_cards, exercise_problems = (
+            exercises.exercises_for_note(note) if note.tagged or not require_tag else ([], []))
     except (Exception, SystemExit, _OverBudget) as exc:  # the line of its block, if just one
         blocks = note.exercise_blocks
         raise _AtLine(blocks[0].line if len(blocks) == 1 else 1) from exc

@@ -11,6 +11,9 @@ from flashdeck.notes._mask import COMMENT
 from flashdeck.notes.model import SRSeed
 
 _BLOCK_ID_RE = re.compile(r"(?:^|[ \t]+)\^[A-Za-z0-9-]+(?=[ \t\x02]*$)", re.M)
+# a line that starts a block of its own: the line above it ends its block (a list item,
+# heading, quote, table row, fence or display math)
+_BLOCK_START_RE = re.compile(r"[ \t]*(?:[-*+][ \t]|\d{1,9}[.)][ \t]|#{1,6}[ \t]|>|\||```|~~~|\$\$)")
 _COMMENT_RUN_RE = re.compile(COMMENT + "+")
 
 
@@ -51,6 +54,7 @@ def render(
     edits: list[tuple[int, int, str]] | tuple[()] = (),
     keep_indent: bool = False,
     cloze: tuple[str, ...] = (),
+    ends_block: bool = True,
 ) -> str:
     """Card text: `orig` with `edits` applied and comments and block ids removed.
 
@@ -58,6 +62,11 @@ def render(
     With `cloze` (the cloze kinds in use), cloze syntax in the text of a card that is
     not that cloze's own shows as its plain answer: `==x;;hint==` reads `x` (bold stays
     bold), so no card shows another card's syntax.
+
+    A block id (` ^abc123`) goes where Obsidian reads it as one: at the end of a block
+    (the text's last line, when `ends_block`; a line over a blank line or over a line that
+    starts a block). In the middle of a paragraph (`What is dropout? ^d1` over a `?` line)
+    it is text, as Obsidian shows it and the plugin keeps it.
     """
     removals: list[tuple[int, int, str]] = list(edits)
     if cloze and _cloze.has_cloze_marker(masked, cloze):
@@ -67,7 +76,8 @@ def render(
     if COMMENT in masked:
         removals.extend((m.start(), m.end(), "") for m in _COMMENT_RUN_RE.finditer(masked))
     if "^" in masked:
-        removals.extend((m.start(), m.end(), "") for m in _BLOCK_ID_RE.finditer(masked))
+        removals.extend((m.start(), m.end(), "") for m in _BLOCK_ID_RE.finditer(masked)
+                        if _ends_block(masked, m.end(), ends_block))
     if removals:
         removals.sort(key=lambda r: r[0])
         out: list[str] = []
@@ -91,3 +101,14 @@ def render(
     while b > a and not lines[b - 1].strip():
         b -= 1
     return "\n".join(lines[a:b]).rstrip()
+
+
+def _ends_block(masked: str, at: int, ends_block: bool) -> bool:
+    """Whether the line ending after offset `at` (its trailing spaces and comments aside)
+    is the last line of a block."""
+    newline = masked.find("\n", at)
+    if newline == -1:
+        return ends_block
+    end = masked.find("\n", newline + 1)
+    nxt = masked[newline + 1 : end if end != -1 else len(masked)]
+    return not nxt.strip() or _BLOCK_START_RE.match(nxt) is not None

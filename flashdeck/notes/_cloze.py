@@ -17,8 +17,10 @@ every card, flashdeck asks each of them on a card of its own (after the numbered
 so nothing the author highlighted is silently dropped.
 
 Deletions are found in the masked text (so `==` inside code or math is not a cloze)
-and a deletion's text must not start or end with a space, like emphasis in CommonMark:
-`a == b and c == d` is prose, not a cloze.
+and a deletion's text must not start with a space, like emphasis in CommonMark:
+`a == b and c == d` is prose, not a cloze. It may end with one, as the plugin reads it:
+`=="max(0, x)" ==` is a deletion whose answer is `"max(0, x)"` (without the space), so
+the plugin's schedule groups of the paragraph go to the cards they were written for.
 """
 
 from __future__ import annotations
@@ -33,9 +35,9 @@ from flashdeck.notes._mask import COMMENT, OPAQUE
 # `_matches` finds the same, in one pass: the patterns scan up to 4 000 characters from
 # every unclosed opener, 16 s for a 400 kB line of `==a `).
 _PATTERNS: dict[str, re.Pattern[str]] = {
-    "highlight": re.compile(r"==([^\s=](?:[^\n]{0,4000}?\S)??)=="),
-    "bold": re.compile(r"\*\*([^\s*](?:[^\n]{0,4000}?\S)??)\*\*"),
-    "curly": re.compile(r"\{\{([^\s{}](?:[^\n]{0,4000}?\S)??)\}\}"),
+    "highlight": re.compile(r"==([^\s=][^\n]{0,4001}?)=="),
+    "bold": re.compile(r"\*\*([^\s*][^\n]{0,4001}?)\*\*"),
+    "curly": re.compile(r"\{\{([^\s{}][^\n]{0,4001}?)\}\}"),
 }
 _OPENERS = {"highlight": "==", "bold": "**", "curly": "{{"}
 _SYNTAX = {  # opener, closer, what the answer may not start with
@@ -46,14 +48,13 @@ _MAX_INNER = 4002
 def _matches(masked: str, kind: str) -> list[tuple[int, int, int, int]]:
     """(start, end, inner start, inner end) of each match of `_PATTERNS[kind]` in `masked`,
     as `finditer` gives them, in time linear in the text: each opener takes the first
-    closer after its first character (a `\\S` just before it), when no newline and at most
-    _MAX_INNER characters lie between."""
+    closer after its first character, when no newline and at most _MAX_INNER characters
+    lie between."""
     opener, closer, not_first = _SYNTAX[kind]
     closers: list[int] = []
     c = masked.find(closer, 1)
     while c != -1:
-        if not masked[c - 1].isspace():
-            closers.append(c)
+        closers.append(c)
         c = masked.find(closer, c + 1)
     if not closers:
         return []
@@ -190,12 +191,14 @@ def find_deletions(orig: str, masked: str, kinds: tuple[str, ...]) -> list[Delet
     for match in found:
         if kept and match[0] < kept[-1][1]:
             # overlaps an earlier deletion: one of another kind inside it (`**a ==b== c**`)
-            # is the answer's own markup, and its markers are left out of the answer
+            # is the answer's own markup, and its markers are left out of the answer; but
+            # bold is bold to Obsidian too: `==a **b** c==` is asked as `a **b** c`
             while inside and inside[-1][1] <= match[0]:
                 inside.pop()
             outer = inside[-1] if inside else kept[-1]
             if match[0] >= outer[2] and match[1] <= outer[3]:  # within: not across a marker
-                kept[-1][5].extend(((match[0], match[2]), (match[3], match[1])))
+                if match[4] != "bold":
+                    kept[-1][5].extend(((match[0], match[2]), (match[3], match[1])))
                 inside.append(match)
             continue
         kept.append((*match, []))
@@ -219,6 +222,8 @@ def _read_deletion(
     kind: str = "highlight", markers: list[tuple[int, int]] | None = None,
 ) -> Deletion:
     """`markers`: spans of the inner text that are nested deletions' markers (left out)."""
+    while inner_end > inner_start + 1 and masked[inner_end - 1].isspace():
+        inner_end -= 1  # `==a ==`: the answer is `a`
     inner_m = masked[inner_start:inner_end]
     inner_o = orig[inner_start:inner_end]
     if markers:

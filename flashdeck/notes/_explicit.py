@@ -36,6 +36,7 @@ _CALLOUT_OPEN_RE = re.compile(r"\[![^\]]+\][+-]?[ \t]*")
 # bound the total so a pathological megabyte paragraph cannot explode memory.
 _MAX_CLOZE_CARDS = 200
 _MAX_CLOZE_OUTPUT = 8_000_000
+_LISTED = 5  # the lines named in the warning for schedules no card takes
 
 
 class Schedule(NamedTuple):
@@ -179,11 +180,19 @@ class _Scanner:
         left = [k for k, used in enumerate(self.used) if not used]
         if not left:
             return
-        more = f" (and {len(left) - 1} more in this note)" if len(left) > 1 else ""
+        if len(left) == 1:
+            what = ("this plugin schedule belongs to no card here: the card it was written"
+                    " for is not made, and its review history is not carried over")
+        else:
+            shown = [str(self.lines.file_line(self.schedule_lines[k])) for k in left[:_LISTED]]
+            rest = f", …; {len(left)} in all" if len(left) > _LISTED else ""
+            what = (f"{len(left)} plugin schedules in this note belong to no card (lines"
+                    f" {', '.join(shown)}{rest}): the cards they were written for are not"
+                    " made, and their review history is not carried over")
         self._warn(self.schedule_lines[left[0]], (
-            f"this plugin schedule belongs to no card here{more}: flashdeck reads the"
-            " plugin's `::`, `:::`, `?`, `??` and its three cloze kinds, not custom"
-            " separators or cloze patterns set in the plugin (FORMAT.md)"))
+            f"{what}. flashdeck reads the plugin's `::`, `:::`, `?`, `??` and its three"
+            " cloze kinds, not custom separators or cloze patterns set in the plugin"
+            " (FORMAT.md): written with those, a card takes the schedule under it"))
 
     def _warn(self, idx: int, message: str) -> None:
         self.found.warnings.append((idx, message))
@@ -348,13 +357,17 @@ class _Scanner:
             seeds = self._schedule_past_back(nxt)
         if cut is not None:
             self._drop_schedules(cut, nxt, f0)
-        front_orig, front_masked = lines.joined(front_idx, lines.common_depth(front_idx))
+        front_orig, front_masked = lines.joined(front_idx,
+                                                lines.common_depth(front_idx, lazy=True))
         start = 0
         if heading_front:  # without its `#`s
             front_orig, front_masked, start = _heading_text(front_orig, front_masked)
         deck, cut = _leading_tags(front_masked, self.tags, start)
         cloze = self.cloze
-        front = render(front_orig[cut:], front_masked[cut:], cloze=cloze)
+        # the front's last line is over the `?` line, in the same paragraph: a block id
+        # there is text to Obsidian (a heading front is a block of its own)
+        front = render(front_orig[cut:], front_masked[cut:], cloze=cloze,
+                       ends_block=heading_front)
         back = ""
         if back_idx:
             # the back loses only the markers of the containers that hold the whole card
@@ -453,15 +466,30 @@ class _Scanner:
         that starts inside it (`Clause 39:` then `> No free man…`; `> [!tip]` under an
         answer), as the plugin reads a back up to a blank line; a run alone stops at the
         quote, which dropped those lines unseen. A question callout is a card of its own
-        and stays out."""
-        kinds, keys = self.kinds, self.lines.quote_keys
+        and stays out. The back goes on after the quote too, up to a blank line (a list or
+        table under `> …`, or under a bare `>` line), as the plugin reads it: those lines
+        were dropped from the back, shown nowhere; a line there with card syntax of its
+        own (`::`, `?`, a cloze) is read on its own, as before."""
+        kinds, keys, body = self.kinds, self.lines.quote_keys, self.lines.body
         key = keys[q]
         k = len(key)
         n = len(kinds)
-        while e < n and len(keys[e]) > k and keys[e][:k] == key and (
-                kinds[e] in _RUNNABLE or (kinds[e] == CALLOUT and self._back_callout(e))):
-            e += 1
-        return e
+        while True:
+            start = e
+            while e < n and len(keys[e]) > k and keys[e][:k] == key and (
+                    kinds[e] in _RUNNABLE or (kinds[e] == CALLOUT and self._back_callout(e))
+                    or (kinds[e] == BLANK and body[e].strip())):  # a bare `>` line
+                e += 1
+            if e == start:
+                return e
+            after = e
+            while e < n and keys[e] == key and kinds[e] in _RUNNABLE:
+                e += 1
+            if e == after:
+                return e
+            if any(self._sep(i) is not None or self._is_inline(i) for i in range(after, e)) \
+                    or self._has_deletions(after, e):
+                return after  # the lines after the quote are a card's (a front over its `?`)
 
     def _back_callout(self, i: int) -> bool:
         """Whether the callout opening on line i may be part of a back above it."""
@@ -544,7 +572,9 @@ class _Scanner:
         if not idxs or not any(_cloze.has_cloze_marker(self.masked[i], kinds) for i in idxs):
             return False
         lines = self.lines
-        orig, masked = lines.joined(idxs, lines.common_depth(idxs))
+        # a paragraph glued under a quote or list item by lazy continuation lines is that
+        # container's paragraph: its first lines lose their markers too
+        orig, masked = lines.joined(idxs, lines.common_depth(idxs, lazy=True))
         deck, cut = _leading_tags(masked, self.tags)
         orig, masked = orig[cut:], masked[cut:]
         deletions = _cloze.find_deletions(orig, masked, kinds)

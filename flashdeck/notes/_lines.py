@@ -223,12 +223,15 @@ class Lines:
             masks.append(line[col:start] + masked[i] if col < start else masked[i][col - start :])
         return "\n".join(origs), "\n".join(masks)
 
-    def common_depth(self, idxs: list[int]) -> int:
-        """How many containers all of these lines share."""
-        first = self.paths[idxs[0]]
+    def common_depth(self, idxs: list[int], lazy: bool = False) -> int:
+        """How many containers all of these lines share; `lazy`: counting those a lazy
+        continuation line is in without its marker (`> [!note] …` / `> a` / `b`: the
+        paragraph `a b` is the callout's, as Obsidian shows it)."""
+        paths = self.token_paths if lazy else self.paths
+        first = paths[idxs[0]]
         depth = len(first)
         for i in idxs[1:]:
-            p = self.paths[i]
+            p = paths[i]
             k = 0
             limit = min(depth, len(p))
             while k < limit and p[k] == first[k]:

@@ -100,7 +100,12 @@ from typing import Any, Literal, get_args
 # cards' formulas (shown as unknown commands before); a block of definitions only is no
 # formula card, and no part of an answer. A card keeps its id: its content key is its text
 # as written.
-PARSER_VERSION = 31
+# 31 (hK, its own 31): a space before a cloze's closing marker closes it (`==a ==`, as the
+# plugin); a block id is stripped only at the end of a block; a paragraph glued under a
+# quote, callout or list item by lazy lines loses the container's markers; bold inside a
+# deletion stays bold; a multi-line back goes on after a quote under it.
+# 32: 31 (hM) and 31 (hK) together.
+PARSER_VERSION = 32
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"
@@ -208,6 +213,10 @@ class ParsedNote:
     aliases: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)  # every tag in the note, without '#'
     tagged: bool = False  # carries a flashcard tag (settings.tags) anywhere
+    # holds a `<!--SR:…-->` schedule comment: the plugin has reviewed cards of this note
+    plugin_scheduled: bool = False
+    # holds a line `?` or `??` (outside code and math): a multi-line card of the plugin
+    multiline_syntax: bool = False
     cards: list[ParsedCard] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     headings: list[Heading] = field(default_factory=list)

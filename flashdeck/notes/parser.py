@@ -39,7 +39,7 @@ from flashdeck.notes._frontmatter import (
     string_list,
     written_list,
 )
-from flashdeck.notes._lines import COMMENTED, read_lines
+from flashdeck.notes._lines import COMMENTED, TEXT, read_lines
 from flashdeck.notes._macros import NoteMacros, expand_drafts
 from flashdeck.notes._lines import markdown as _markdown  # noqa: F401 (the importer warms it)
 from flashdeck.notes.model import (
@@ -68,21 +68,25 @@ def parse_note(
     path: str,
     settings: ParserSettings = ParserSettings(),
     title: str | None = None,
+    derive_untagged: bool = True,
 ) -> ParsedNote:
     """Never raises, on any str. `text` is already decoded (no BOM); CR and CRLF line
     endings are read as LF, as markdown-it reads them (its lines and ours must agree).
-    title: frontmatter `title`, else `title` arg, else the stem of `path`."""
+    title: frontmatter `title`, else `title` arg, else the stem of `path`.
+    derive_untagged=False: a note with no flashcard tag gives its explicit cards only
+    (the plugin's syntax), no derived ones (a folder note read for `decks = "folders"`)."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
-        return _parse(text, path, settings, title)
+        return _parse(text, path, settings, title, derive_untagged)
     except Exception as e:  # a bug must cost one note, never the whole import
         note = ParsedNote(path=path, title=title or _stem(path))
         note.problems.append(Problem(path, 1, f"{_INTERNAL_ERROR}: {type(e).__name__}: {e}"))
         return note
 
 
-def _parse(text: str, path: str, settings: ParserSettings, title: str | None) -> ParsedNote:
+def _parse(text: str, path: str, settings: ParserSettings, title: str | None,
+           derive_untagged: bool = True) -> ParsedNote:
     frontmatter = split_frontmatter(text.split("\n"), path)
     if _DRAWING_KEY in frontmatter.data:
         frontmatter.body_lines = _drawing_notes(frontmatter.body_lines)
@@ -98,7 +102,8 @@ def _parse(text: str, path: str, settings: ParserSettings, title: str | None) ->
     drafts: list[Draft] = list(explicit.cards)
     warnings = schedule_warnings + lines.warnings + explicit.warnings
     warnings += options_warnings(frontmatter)
-    if derive_enabled(note.frontmatter):
+    decks = read_decks(frontmatter, lines, explicit.spans, settings)
+    if derive_enabled(note.frontmatter) and (derive_untagged or decks.tagged):
         source = Source(note.title, note.aliases, frontmatter, lines,
                         explicit.front_back_lines, settings.cloze, footnotes(lines),
                         formulas)
@@ -111,9 +116,11 @@ def _parse(text: str, path: str, settings: ParserSettings, title: str | None) ->
             if found.took:
                 taken = taken | found.took
 
-    decks = read_decks(frontmatter, lines, explicit.spans, settings)
     note.tags = decks.tags
     note.tagged = decks.tagged
+    note.plugin_scheduled = bool(lines.schedule_spans)
+    note.multiline_syntax = any(kind == TEXT and masked.strip() in ("?", "??")
+                                for kind, masked in zip(lines.kinds, lines.masked))
     note.decks = decks
     note.headings = [Heading(h.level, h.text, lines.file_line(h.start)) for h in lines.headings]
     note.exercise_blocks = [ExerciseBlock(lines.file_line(f.start), f.content)

@@ -69,14 +69,16 @@ def test_a_cloze_inside_another_is_part_of_its_answer(before: str, inner: str, a
                                                       kinds: list[str]) -> None:
     """`**harmonic ==mean== of P and R**` is one deletion whose answer is the whole bold
     text: its back highlights all of it (the inner `==` no longer cuts the highlight short,
-    which showed only part of the answer as the answer)."""
+    which showed only part of the answer as the answer). Bold inside a deletion is the
+    answer's own bold (`==a **b** c==` is asked as `a **b** c`): Obsidian shows it bold."""
     outer, nested = kinds
     text = (f"{outer}{before} {nested}{inner}{_OPEN_CLOSE[nested]} {after}"
             f"{_OPEN_CLOSE[outer]}")
     note = f"#flashcards\n\nThe {text} is F1.\n"
     cards = parse_note(note, "vault/F-beta.md", ALL_CLOZES).cards
+    shown = f"**{inner}**" if nested == "**" else inner
     assert [(c.front, c.back) for c in cards] == [
-        ("The [...] is F1.", f"The =={before} {inner} {after}== is F1.")]
+        ("The [...] is F1.", f"The =={before} {shown} {after}== is F1.")]
 
 
 def test_clozes_nested_twice_and_a_numbered_one_keep_their_whole_answer() -> None:

@@ -255,3 +255,181 @@ def test_a_callout_holding_cards_of_its_own_stays_out_of_the_back_above():
         ("What is ReLU?", "max(0, x)"),
         ("It is [...].", "It is ==piecewise linear==."),
     ]
+
+
+ACTIVATIONS = """---
+tags: [flashcards/ml]
+---
+# Activations
+
+ReLU returns =="max(0, x)" == and its slope is ==1== for positive inputs.
+<!--SR:!2026-11-20,4,270!2026-11-27,11,250-->
+
+What does dropout do at train time? ^drop-q
+?
+It zeroes random units ^drop-a
+with probability $p$. ^dropout
+
+Batch norm::normalises each feature over the batch ^bn
+"""
+
+
+def test_a_space_before_the_closing_marker_still_closes_the_deletion():
+    """Plugin: two cards, asking `"max(0, x)" ` (scheduled 2026-11-20) and `1` (2026-11-27).
+    flashdeck read one deletion from the first `==` to the `==` after `1` (a closer after a
+    space did not count), asking `"max(0, x)" == and its slope is ==1` on one card that took
+    the first schedule; the `1` card and its own schedule were gone."""
+    _, cards = _explicit(ACTIVATIONS)
+    clozes = [c for c in cards if c.kind == "cloze"]
+    assert [(c.front, c.back, c.sr.due.isoformat() if c.sr else None) for c in clozes] == [
+        ("ReLU returns [...] and its slope is 1 for positive inputs.",
+         'ReLU returns =="max(0, x)"== and its slope is 1 for positive inputs.', "2026-11-20"),
+        ('ReLU returns "max(0, x)" and its slope is [...] for positive inputs.',
+         'ReLU returns "max(0, x)" and its slope is ==1== for positive inputs.', "2026-11-27"),
+    ]
+
+
+def test_prose_equality_is_still_no_deletion():
+    """`a == b and c == d`: a cloze to the plugin, prose to Obsidian and to flashdeck (an
+    opener followed by a space opens nothing); unchanged by the closer rule above."""
+    note = parse_note("#flashcards\n\nIn Python x == y and y == z chain.\n",
+                      "vault/ML/Python.md", ParserSettings())
+    assert [c for c in note.cards if c.kind == "cloze"] == []
+
+
+def test_a_block_id_is_stripped_only_at_the_end_of_its_block():
+    """Plugin: front 'What does dropout do at train time? ^drop-q', back 'It zeroes random
+    units ^drop-a\\nwith probability $p$.', and 'Batch norm' / 'normalises each feature over
+    the batch'. Obsidian reads `^id` as a block id only at the end of a block; flashdeck
+    stripped every `^id` at a line end, so text Obsidian shows was missing from the card."""
+    _, cards = _explicit(ACTIVATIONS)
+    basic = [(c.front, c.back) for c in cards if c.kind == "basic"]
+    assert basic == [
+        ("What does dropout do at train time? ^drop-q",
+         "It zeroes random units ^drop-a\nwith probability $p$."),
+        ("Batch norm", "normalises each feature over the batch"),
+    ]
+
+
+CALLOUTS = """#flashcards/ml
+
+> [!note] Regularisation
+> An L2 penalty on the weights
+is called ==weight decay== in most optimisers.
+
+> [!note] Early stopping
+> Training stops when the validation loss
+What does early stopping watch?
+?
+The validation loss
+
+- A list item about Adam
+keeps ==running means== of the gradient.
+"""
+
+
+def test_a_card_glued_under_a_callout_by_lazy_lines_loses_the_marker():
+    """Plugin: fronts '> [!note] Regularisation\\n> An L2 penalty on the weights\\nis called
+    [...] in most optimisers.', '> [!note] Early stopping\\n> Training stops…\\nWhat does
+    early stopping watch?', '- A list item about Adam\\nkeeps [...] of the gradient.'.
+    In Obsidian the unmarked lines continue the callout's (the item's) paragraph; flashdeck
+    dropped the callout's title but kept a stray `> ` (`- `) on the first line."""
+    _, cards = _explicit(CALLOUTS)
+    assert [c.front for c in cards] == [
+        "An L2 penalty on the weights\nis called [...] in most optimisers.",
+        "Training stops when the validation loss\nWhat does early stopping watch?",
+        "A list item about Adam\nkeeps [...] of the gradient.",
+    ]
+
+
+def test_bold_inside_a_deletion_stays_bold_when_bold_clozes_are_on():
+    """Plugin (highlight and bold clozes): three cards, asking 'a small subset', 'data' and
+    'small' (the bold inside the deletion, a card of its own; FORMAT.md's table). flashdeck
+    made the deletion's answer 'a small subset': the author's bold was gone from every card,
+    and from `==**Adam**==` in a basic card's back."""
+    text = ("#flashcards\n\nA mini batch is ==a **small** subset== of ==data==.\n\n"
+            "Which optimiser keeps running means?::==**Adam**==\n")
+    settings = ParserSettings(cloze=("highlight", "bold"))
+    _, cards = _explicit(text, settings)
+    assert [(c.front, c.back) for c in cards] == [
+        ("A mini batch is [...] of data.", "A mini batch is ==a **small** subset== of data."),
+        ("A mini batch is a **small** subset of [...].",
+         "A mini batch is a **small** subset of ==data==."),
+        ("Which optimiser keeps running means?", "**Adam**"),
+    ]
+
+
+def test_with_an_end_marker_a_cloze_runs_over_cloze_paragraphs_to_its_marker():
+    """Plugin (end marker `+++`): one card source over lines 3-5, two cards, their schedules
+    read from the comment above the marker: 'distributions' 2026-11-20, '(-1, 1)' 2026-11-25.
+    flashdeck reads it as the plugin does: cut at the blank line, the schedule under the
+    second paragraph would seed its card with the first one's group."""
+    text = ("#flashcards\n\nCross-entropy compares ==distributions==.\n\n"
+            "Tanh squashes to ==(-1, 1)==.\n<!--SR:!2026-11-20,4,270!2026-11-25,9,250-->\n"
+            "+++\n")
+    _, cards = _explicit(text, ParserSettings(multiline_end_marker="+++"))
+    assert [(c.front, c.sr.due.isoformat() if c.sr else None) for c in cards] == [
+        ("Cross-entropy compares [...].\n\nTanh squashes to (-1, 1).", "2026-11-20"),
+        ("Cross-entropy compares distributions.\n\nTanh squashes to [...].", "2026-11-25"),
+    ]
+
+
+AUTOMATA = """#flashcards/ml
+
+How does evolvability search pick a parent?
+?
+> Will this parent have interesting children?
+1. Take a candidate from the population
+2. Mutate copies and measure their diversity
+<!--SR:!2026-11-18,3,250-->
+
+What does channel 4 of a cell hold?
+?
+The alpha channel
+>
+| alpha | state |
+| --- | --- |
+| 0 | empty |
+
+What is a glider?
+?
+> A pattern that moves
+- Glider gun::a pattern that emits gliders
+"""
+
+
+def test_a_back_goes_on_after_a_quote_up_to_its_blank_line():
+    """Plugin: backs '> Will this parent…\\n1. Take a candidate…\\n2. Mutate copies…'
+    (scheduled 2026-11-18) and 'The alpha channel\\n>\\n| alpha | state |…'. flashdeck
+    ended the back at the quote: the numbered steps and the table, the answer itself, were
+    in no card (shown nowhere). A `::` line there (a list item after the quote) is still a
+    card of its own, as for the plugin."""
+    _, cards = _explicit(AUTOMATA)
+    assert [(c.front, c.back) for c in cards] == [
+        ("How does evolvability search pick a parent?",
+         "> Will this parent have interesting children?\n"
+         "1. Take a candidate from the population\n"
+         "2. Mutate copies and measure their diversity"),
+        ("What does channel 4 of a cell hold?",
+         "The alpha channel\n>\n| alpha | state |\n| --- | --- |\n| 0 | empty |"),
+        ("What is a glider?", "> A pattern that moves"),
+        ("Glider gun", "a pattern that emits gliders"),
+    ]
+    assert cards[0].sr is not None and cards[0].sr.due.isoformat() == "2026-11-18"
+
+
+def test_the_front_of_the_next_card_after_a_quote_is_not_swallowed():
+    """Found attacking the fix above on generated notes: a `??` card whose back ends in a
+    callout and its schedule, then (no blank line) the lines of the next card's front over
+    its own `??`. The plugin merges both into one card (its documented 'a ??/? line in one
+    paragraph'); flashdeck made both, and still does: the back does not run on into them
+    (the fix above swallowed `Tanh` into the first back, and the second card was lost)."""
+    text = ("#flashcards\n\nSigmoid\n??\nlogistic function\n> [!tip]\n> squashes to (0, 1)\n"
+            "<!--SR:!2026-11-20,4,270!2026-11-22,5,250-->\nTanh\n??\nhyperbolic tangent\n")
+    _, cards = _explicit(text)
+    assert [(c.front, c.back) for c in cards] == [
+        ("Sigmoid", "logistic function\n> [!tip]\n> squashes to (0, 1)"),
+        ("logistic function\n> [!tip]\n> squashes to (0, 1)", "Sigmoid"),
+        ("Tanh", "hyperbolic tangent"),
+        ("hyperbolic tangent", "Tanh"),
+    ]

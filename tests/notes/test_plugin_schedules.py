@@ -435,8 +435,40 @@ def test_schedules_no_card_takes_are_said_once_per_note() -> None:
     assert card.front == "Capital of Peru" and card.sr == SRSeed(date(2026, 12, 4), 3, 250)
     [problem] = note.problems
     assert (problem.line, problem.severity) == (7, "warning")  # the first, under Lyon
-    assert "belongs to no card here (and 2 more in this note)" in problem.message
+    assert problem.message.startswith(
+        "3 plugin schedules in this note belong to no card (lines 7, 10, 13): the cards they"
+        " were written for are not made, and their review history is not carried over.")
     assert "custom separators" in problem.message
+
+
+def test_the_warning_for_one_schedule_left_says_what_is_lost_and_many_are_bounded() -> None:
+    """Before, the warning said the schedule 'belongs to no card here' and what flashdeck
+    reads, not that the card and its review history were not carried over, nor where the
+    others were ('and 2 more in this note')."""
+    one = parse_note(CUSTOM_SEPARATORS.split("\n\nWhich river runs through Basel")[0],
+                     "Rivers.md")
+    [problem] = one.problems
+    assert problem.line == 7 and problem.message.startswith(
+        "this plugin schedule belongs to no card here: the card it was written for is not"
+        " made, and its review history is not carried over.")
+    many = "#flashcards\n\n" + "".join(
+        f"Bay {i} — Fact {i}\n<!--SR:!2026-12-0{i % 9 + 1},4,250-->\n\n" for i in range(40))
+    [problem] = parse_note(many, "Bays.md").problems
+    assert "(lines 4, 7, 10, 13, 16, …; 40 in all)" in problem.message
+    assert len(problem.message) < 500
+
+
+def test_a_card_rewritten_with_the_default_separator_takes_its_schedule(cli, tmp_path) -> None:
+    """What the warning promises: once `—` is written `::`, the plugin's schedule under
+    the line seeds the card (a review card due 2026-12-03, not a new one)."""
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "Rivers.md").write_text(CUSTOM_SEPARATORS.replace(" — ", "::"), encoding="utf-8")
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    cards = {c["front"]: (c["state"], c["due"][:10])
+             for c in cli("--collection", col, "list", "--json").json}
+    assert cards["Which river runs through Lyon?"] == ("review", "2026-12-03")
 
 
 def test_a_note_whose_schedules_all_have_cards_says_nothing() -> None:

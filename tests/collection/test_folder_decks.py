@@ -1,0 +1,136 @@
+"""`decks = "folders"`, the SR plugin's "convert folders to decks": the plugin reviews every
+note in a subfolder, tagged or not (none at the vault root). The plugin's parser (1.15.4,
+that setting on) was run on the vault below: it gives the three explicit cards of
+`ML/Activations.md` (the `::` one scheduled 2026-11-20), the `::` card of `ML/Metrics/F1.md`,
+and four cards of `Journal/2026-11-30.md` (`Mood`/`good`, `Sleep`/`7h`, `Project`/
+`[[flashdeck]]` and the highlight `attention`), the two cards of `ML/Optimisers.md`, the
+highlight of `Reading/Attention.md`; nothing of `Backprop.md` at the root.
+flashdeck read only tagged notes: the plugin's schedule in `ML/Activations.md` was lost."""
+
+from __future__ import annotations
+
+ACTIVATIONS = """# Activations
+
+ReLU::max(0, x)
+<!--SR:!2026-11-20,4,270-->
+
+The sigmoid maps to ==(0, 1)==.
+
+Why does ReLU help deep nets?
+?
+Its gradient does not vanish for positive inputs.
+
+## What is a dying ReLU?
+A unit stuck at zero output.
+"""
+
+F1 = """---
+tags: [flashcards]
+summary: The harmonic mean of precision and recall.
+---
+F1::harmonic mean of P and R
+"""
+
+JOURNAL = """Mood:: good
+Sleep:: 7h
+Project:: [[flashdeck]]
+
+Today I read about ==attention==.
+"""
+
+OPTIMISERS = """Adam::adaptive moments
+
+Why does SGD need a learning-rate schedule?
+?
+Its steps do not shrink as it nears a minimum.
+"""
+
+HIGHLIGHTS = "Attention is ==all you need==, says the paper.\n"
+
+ROOT = "Backprop::chain rule\n<!--SR:!2026-11-20,4,270-->\n"
+
+
+def _vault(tmp_path, decks="folders"):
+    vault = tmp_path / "vault"
+    for rel, text in {"ML/Activations.md": ACTIVATIONS, "ML/Metrics/F1.md": F1,
+                      "ML/Optimisers.md": OPTIMISERS, "Reading/Attention.md": HIGHLIGHTS,
+                      "Journal/2026-11-30.md": JOURNAL, "Backprop.md": ROOT}.items():
+        (vault / rel).parent.mkdir(parents=True, exist_ok=True)
+        (vault / rel).write_text(text, encoding="utf-8")
+    (vault / ".flashdeck.toml").write_text(f'[cards]\ndecks = "{decks}"\n', encoding="utf-8")
+    return vault
+
+
+def _cards(cli, col):
+    result = cli("--collection", col, "list", "--json")
+    assert result.code == 0
+    return [(c["note"].rsplit("vault/", 1)[1], c["deck"], c["kind"], c["front"], c["state"],
+             (c["due"] or "")[:10]) for c in result.json]
+
+
+def test_an_untagged_note_the_plugin_reviewed_gives_its_explicit_cards(cli, tmp_path):
+    vault = _vault(tmp_path)
+    col = tmp_path / "c.sqlite"
+    result = cli("--collection", col, "import", "--json", vault)
+    assert result.code == 0, result.err
+    assert result.json["notes"]["imported"] == 3 and result.json["notes"]["skipped"] == 3
+    assert result.json["warnings"] == [] and result.json["errors"] == []
+    assert _cards(cli, col) == [
+        # the plugin's cards, its schedule kept; no question card from `## What is…?`: an
+        # untagged note's structure derives nothing
+        ("ML/Activations.md", "ML", "basic", "ReLU", "review", "2026-11-20"),
+        ("ML/Activations.md", "ML", "cloze", "The sigmoid maps to [...].", "new", ""),
+        ("ML/Activations.md", "ML", "basic", "Why does ReLU help deep nets?", "new", ""),
+        # a tagged note: derived cards too, as before
+        ("ML/Metrics/F1.md", "ML/Metrics", "summary", "What is meant by *F1*?", "new", ""),
+        ("ML/Metrics/F1.md", "ML/Metrics", "basic", "F1", "new", ""),
+        # never reviewed, but a multi-line card (a `?` line) says it is a flashcard note
+        ("ML/Optimisers.md", "ML", "basic", "Adam", "new", ""),
+        ("ML/Optimisers.md", "ML", "basic", "Why does SGD need a learning-rate schedule?",
+         "new", ""),
+        # the journal's Dataview fields and highlight and a highlighted reading note (never
+        # reviewed in the plugin, no `?` line) and the note at the root give nothing
+    ]
+
+
+def test_a_folder_note_read_once_stays_read_when_its_schedules_are_cleaned_out(cli, tmp_path):
+    """A migrated user who strips the plugin's `<!--SR:…-->` comments from the notes (as
+    some vaults tell their users to) must not see the cards, answered since, hidden."""
+    vault = _vault(tmp_path)
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    before = {c["front"]: c["id"] for c in cli("--collection", col, "list", "--json").json}
+    assert cli("--collection", col, "answer", before["Why does ReLU help deep nets?"],
+               "good").code == 0
+    note = vault / "ML" / "Activations.md"
+    note.write_text(ACTIVATIONS.replace("<!--SR:!2026-11-20,4,270-->\n", ""), encoding="utf-8")
+    result = cli("--collection", col, "import", "--json", vault)
+    assert result.code == 0 and result.json["cards"]["orphaned"] == 0
+    after = {c["front"]: (c["id"], c["state"])
+             for c in cli("--collection", col, "list", "--json").json}
+    assert after["Why does ReLU help deep nets?"] == (before["Why does ReLU help deep nets?"],
+                                                      "learning")
+    assert after["ReLU"][0] == before["ReLU"]
+
+
+def test_switching_a_tagged_vault_to_folder_decks_keeps_every_id(cli, tmp_path):
+    vault = _vault(tmp_path, decks="tags")
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    before = {c["front"]: (c["id"], c["deck"])
+              for c in cli("--collection", col, "list", "--json").json}
+    assert before == {"What is meant by *F1*?": (1, "flashcards"), "F1": (2, "flashcards")}
+    (vault / ".flashdeck.toml").write_text('[cards]\ndecks = "folders"\n', encoding="utf-8")
+    assert cli("--collection", col, "import", vault).code == 0
+    after = {c["front"]: (c["id"], c["deck"])
+             for c in cli("--collection", col, "list", "--json").json}
+    assert after["What is meant by *F1*?"] == (1, "ML/Metrics")
+    assert after["F1"] == (2, "ML/Metrics")
+    assert len(after) == 7
+
+
+def test_check_reads_a_folder_vault_as_import_does(cli, tmp_path):
+    result = cli("check", "--json", _vault(tmp_path))
+    assert result.code == 0
+    read = {n["path"].rsplit("vault/", 1)[1]: len(n["cards"]) for n in result.json["notes"]}
+    assert read == {"ML/Activations.md": 3, "ML/Metrics/F1.md": 2, "ML/Optimisers.md": 2}
