@@ -629,11 +629,15 @@ def test_a_subfolder_of_a_vault_with_settings_is_read_with_them(cli, col, tmp_pa
     'tags = ["karten"',                       # a list never closed: not TOML at all
     'tags = ["karten"]\ncloze = ["highlight", "bld"]',   # one value that is no cloze kind
 ])
-def test_a_typo_in_the_vault_settings_leaves_its_cards_as_they_were(cli, tmp_path, typo):
+def test_a_typo_in_the_vault_settings_leaves_its_cards_as_they_were(cli, tmp_path, typo,
+                                                                    monkeypatch):
     """A vault tagged `#karten` (tags = ["karten"] in .flashdeck.toml): a typo in the file
     made the import read the notes with the defaults, and every card of the vault was
     orphaned (gone from review) until the file was fixed. The vault's notes are now left
     as the collection has them, and the import says so; fixed, nothing has changed."""
+    # a fixed clock: the card answered is learning today (at 03:50-04:00 on the real clock
+    # its 10-minute step ended after the rollover, on the next day: "0 learning" today)
+    monkeypatch.setenv("FLASHDECK_NOW", "2026-11-24T09:00:00+00:00")
     vault = tmp_path / "vault"
     settings = vault / ".flashdeck.toml"
     write_note(vault, "Wortschatz.md", "#karten\n\nder Hund::the dog\n\n"
