@@ -90,25 +90,36 @@ _NOT_SIBLINGS = f" AND NOT ({_ANSWERED_SIBLING})"
 # Card c has a sibling still to come today, as Anki's queue builder finds it (with "bury
 # siblings" on, it gathers the learning cards, then the reviews, then the new cards, and
 # takes no card of a note it has already taken): another live card of c's block, shown
-# today (not suspended, not buried at now), that comes first. Answering that sibling will
-# hold c back, so c is neither counted nor shown: a count never drops by a sibling after an
-# answer. Index seeks (cards_block); parameters: the day's end, now.
+# today (not suspended, not buried at now; in the deck studied: `{deck}`, see _scoped), that
+# comes first. Answering that sibling will hold c back, so c is neither counted nor shown: a
+# count never drops by a sibling after an answer. Index seeks (cards_block); parameters:
+# now, then the test's own, then the deck's.
 _LIVE_SIBLING = (
     "SELECT 1 FROM cards s INDEXED BY cards_block WHERE s.note_id = c.note_id"
     " AND s.block = c.block AND s.id != c.id AND s.orphaned = 0 AND s.suspended = 0"
     " AND (s.buried_until IS NULL OR s.buried_until <= ?)")
-# for a new card: a studied sibling due today (a learning step, a review)
-_DUE_SIBLING = f"EXISTS ({_LIVE_SIBLING} AND s.state != 'new' AND s.due < ?)"
-# for a review: a sibling on a learning step due today
+# for a new card: a studied sibling due today (a learning step, a review; the day's end)
+_DUE_SIBLING = f"EXISTS ({_LIVE_SIBLING} AND s.state != 'new' AND s.due < ?{{deck}})"
+# for a review: a sibling on a learning step due today (the day's end)
 _LEARNING_SIBLING = (f"EXISTS ({_LIVE_SIBLING} AND s.state IN ('learning', 'relearning')"
-                     " AND s.due < ?)")
+                     " AND s.due < ?{deck})")
 # for counting, one card a block: a new card after a new sibling (in the block's order), a
-# review after a due review sibling (by id; which one is shown is the queue's order)
+# review after a due review sibling (by id; the day's end; which one is shown is the
+# queue's order)
 _EARLIER_NEW_SIBLING = (f"EXISTS ({_LIVE_SIBLING} AND s.state = 'new'"
                         " AND (s.position < c.position OR (s.position = c.position"
-                        " AND s.id < c.id)))")
+                        " AND s.id < c.id)){deck})")
 _EARLIER_REVIEW_SIBLING = (f"EXISTS ({_LIVE_SIBLING} AND s.state = 'review' AND s.due < ?"
-                           " AND s.id < c.id)")
+                           " AND s.id < c.id{deck})")
+
+
+def _scoped(test: str, deck: str | None) -> tuple[str, list]:
+    """A sibling test above with its sibling in `deck` (None: anywhere), and the deck's
+    parameters (they come last): a sibling in a deck not studied is not shown, so it holds
+    nothing back (Anki gathers the decks studied only)."""
+    sql, params = deck_clause(deck, "s.deck")
+    return test.replace("{deck}", sql), params
+
 
 # One exercise template can match several notes (every note about Dice gets the Dice
 # exercise): its cards there are copies of one exercise, and only the first is ever new
@@ -287,11 +298,12 @@ class ReviewRanking:
                         if buried is not None}
         self._buried.update((card_id, buried) for card_id, buried in unranked
                             if buried is not None)
+        learning, learning_deck = _scoped(_LEARNING_SIBLING, deck)
         self._excluded = {row[0] for row in conn.execute(
             "SELECT c.id FROM cards c WHERE c.state = 'review' AND c.due < ?"
             " AND c.orphaned = 0 AND c.suspended = 0" + clause
-            + f" AND (({_ANSWERED_SIBLING}) OR {_LEARNING_SIBLING})",
-            [end, *extra, start, end, start, end, now, end])} & self._member.keys()
+            + f" AND (({_ANSWERED_SIBLING}) OR {learning})",
+            [end, *extra, start, end, start, end, now, end, *learning_deck])} & self._member.keys()
         self._block = blocks
         per_block: dict[tuple, int] = {}
         for card_id in self._member:
@@ -675,18 +687,21 @@ class Queue:
         """SQL that leaves out the new cards a studied sibling due today holds back, and
         (`counting`) every new card of a block but its first that is shown today."""
         now, end = _ts(self.now), self._today()[1]
+        due, deck = _scoped(_DUE_SIBLING, self.deck)
         if not counting:
-            return f" AND NOT {_DUE_SIBLING}", [now, end]
-        return (f" AND NOT {_DUE_SIBLING} AND NOT {_EARLIER_NEW_SIBLING}", [now, end, now])
+            return f" AND NOT {due}", [now, end, *deck]
+        earlier, _ = _scoped(_EARLIER_NEW_SIBLING, self.deck)
+        return f" AND NOT {due} AND NOT {earlier}", [now, end, *deck, now, *deck]
 
     def _held_review(self, counting: bool = False) -> tuple[str, list]:
         """SQL that leaves out the reviews a sibling on a learning step due today holds
         back, and (`counting`) every due review of a block but one."""
         now, end = _ts(self.now), self._today()[1]
+        learning, deck = _scoped(_LEARNING_SIBLING, self.deck)
         if not counting:
-            return f" AND NOT {_LEARNING_SIBLING}", [now, end]
-        return (f" AND NOT {_LEARNING_SIBLING} AND NOT {_EARLIER_REVIEW_SIBLING}",
-                [now, end, now, end])
+            return f" AND NOT {learning}", [now, end, *deck]
+        earlier, _ = _scoped(_EARLIER_REVIEW_SIBLING, self.deck)
+        return (f" AND NOT {learning} AND NOT {earlier}", [now, end, *deck, now, end, *deck])
 
     def done_today(self) -> tuple[int, int]:
         """(new cards introduced, reviews answered) today: two counts over the reviews_state
@@ -1057,16 +1072,21 @@ class Queue:
         # each sum's test is a CASE: its WHEN clauses are tried in order and the first that
         # holds wins, so the sibling and copy tests run only for a card that is due
         hidden = "c.suspended != 0 OR coalesce(c.buried_until > ?, 0)"
+        # the sibling tests with their siblings in any deck: a block counts once, in the
+        # deck of its card that comes first
+        due_sibling, learning_sibling, earlier_new, earlier_review = (
+            _scoped(test, None)[0] for test in (_DUE_SIBLING, _LEARNING_SIBLING,
+                                                 _EARLIER_NEW_SIBLING, _EARLIER_REVIEW_SIBLING))
         sql = (
             "SELECT c.deck,"
             f" sum(CASE WHEN c.state != 'new' OR {hidden} THEN 0 WHEN {LATER_COPY} THEN 0"
-            f"  WHEN {_ANSWERED_SIBLING} THEN 0 WHEN {_DUE_SIBLING} THEN 0"
-            f"  WHEN {_EARLIER_NEW_SIBLING} THEN 0 ELSE 1 END),"
+            f"  WHEN {_ANSWERED_SIBLING} THEN 0 WHEN {due_sibling} THEN 0"
+            f"  WHEN {earlier_new} THEN 0 ELSE 1 END),"
             " sum(CASE WHEN c.state NOT IN ('learning', 'relearning') OR c.due >= ?"
             f"  OR {hidden} THEN 0 ELSE 1 END),"
             f" sum(CASE WHEN c.state != 'review' OR c.due >= ? OR {hidden} THEN 0"
-            f"  WHEN {_ANSWERED_SIBLING} THEN 0 WHEN {_LEARNING_SIBLING} THEN 0"
-            f"  WHEN {_EARLIER_REVIEW_SIBLING} THEN 0 ELSE 1 END)"
+            f"  WHEN {_ANSWERED_SIBLING} THEN 0 WHEN {learning_sibling} THEN 0"
+            f"  WHEN {earlier_review} THEN 0 ELSE 1 END)"
             # every deck with a live card is in the tree, suspended or buried ones too. A
             # plain scan of the table (`+`: no index for `orphaned`, which nearly every card
             # passes): through an index, each card's row was a seek, 8x slower at 100k cards

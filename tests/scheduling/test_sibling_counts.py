@@ -149,3 +149,33 @@ def test_the_new_limit_gives_that_many_blocks_not_siblings(cli, tmp_path, monkey
     _honest(seen)
     new = _asked(seen, "new")
     assert len(new) == 20 and len({c["line"] for c in new}) == 20
+
+
+RECALL = """\
+---
+tags: [flashcards/ml]
+exercises: []
+---
+## Recall
+Recall is ==TP / (TP + FN)==, the share of real positives found.
+
+#flashcards/formulas
+$$R = \\frac{TP}{TP+FN}$$
+"""
+
+
+def test_a_sibling_in_a_deck_not_studied_holds_nothing_back(cli, tmp_path, monkeypatch):
+    """The cloze and the formula state one fact (siblings), in two decks. Studying one
+    deck, its card is asked (its sibling is not shown there): counted once everywhere."""
+    col = _collection(cli, tmp_path, monkeypatch, RECALL)
+    cards = {c["kind"]: c for c in cli("--collection", col, "list", "--json").json}
+    assert cards["cloze"]["deck"] == "flashcards/ml"
+    assert cards["formula"]["deck"] == "flashcards/formulas"
+    for deck, kind in (("flashcards/formulas", "formula"), ("flashcards/ml", "cloze")):
+        nxt = cli("--collection", col, "next", "--deck", deck, "--json").json
+        assert nxt["card"]["id"] == cards[kind]["id"]
+        assert nxt["counts"] == {"new": 1, "learning": 0, "review": 0}
+    assert _counts(cli, col) == {"new": 1, "learning": 0, "review": 0}
+    seen = _answer_the_day(cli, col)
+    _honest(seen)
+    assert len(_asked(seen, "new")) == 1
