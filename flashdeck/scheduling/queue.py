@@ -103,14 +103,15 @@ _DUE_SIBLING = f"EXISTS ({_LIVE_SIBLING} AND s.state != 'new' AND s.due < ?{{dec
 # for a review: a sibling on a learning step due today (the day's end)
 _LEARNING_SIBLING = (f"EXISTS ({_LIVE_SIBLING} AND s.state IN ('learning', 'relearning')"
                      " AND s.due < ?{deck})")
-# for counting, one card a block: a new card after a new sibling (in the block's order), a
-# review after a due review sibling (by id; the day's end; which one is shown is the
-# queue's order)
-_EARLIER_NEW_SIBLING = (f"EXISTS ({_LIVE_SIBLING} AND s.state = 'new'"
-                        " AND (s.position < c.position OR (s.position = c.position"
-                        " AND s.id < c.id)){deck})")
-_EARLIER_REVIEW_SIBLING = (f"EXISTS ({_LIVE_SIBLING} AND s.state = 'review' AND s.due < ?"
-                           " AND s.id < c.id{deck})")
+# for counting, one card a block, in one seek: a new card held back (_DUE_SIBLING) or after
+# a new sibling (in the block's order); a review held back (_LEARNING_SIBLING) or after a
+# due review sibling (by id: which one is shown is the queue's order). The day's end.
+_NEW_NOT_COUNTED = (f"EXISTS ({_LIVE_SIBLING} AND ((s.state != 'new' AND s.due < ?)"
+                    " OR (s.state = 'new' AND (s.position < c.position"
+                    " OR (s.position = c.position AND s.id < c.id)))){deck})")
+_REVIEW_NOT_COUNTED = (f"EXISTS ({_LIVE_SIBLING} AND s.due < ?"
+                       " AND (s.state IN ('learning', 'relearning')"
+                       " OR (s.state = 'review' AND s.id < c.id)){deck})")
 
 
 def _scoped(test: str, deck: str | None) -> tuple[str, list]:
@@ -358,7 +359,7 @@ class ReviewRanking:
         if self._stamp is None or not self._holds(self._key(conn, day, deck), now):
             return None
         excluded = self._excluded
-        # one card a block (the SQL's _EARLIER_REVIEW_SIBLING): a block counts unless every
+        # one card a block (the SQL's _REVIEW_NOT_COUNTED): a block counts unless every
         # member of it left is buried
         buried: dict[tuple, int] = {}
         for card_id, until in self._buried.items():
@@ -527,7 +528,7 @@ class NewCards:
 
     def _left(self, now: int, cap: int) -> int | None:
         buried = self._buried
-        # one card a block (the SQL's _EARLIER_NEW_SIBLING: a buried card gives its turn to
+        # one card a block (the SQL's _NEW_NOT_COUNTED: a buried card gives its turn to
         # the next of its block)
         shown = len({block for card_id, block in self._members.items()
                      if card_id not in buried or buried[card_id] <= now})
@@ -687,21 +688,16 @@ class Queue:
         """SQL that leaves out the new cards a studied sibling due today holds back, and
         (`counting`) every new card of a block but its first that is shown today."""
         now, end = _ts(self.now), self._today()[1]
-        due, deck = _scoped(_DUE_SIBLING, self.deck)
-        if not counting:
-            return f" AND NOT {due}", [now, end, *deck]
-        earlier, _ = _scoped(_EARLIER_NEW_SIBLING, self.deck)
-        return f" AND NOT {due} AND NOT {earlier}", [now, end, *deck, now, *deck]
+        test, deck = _scoped(_NEW_NOT_COUNTED if counting else _DUE_SIBLING, self.deck)
+        return f" AND NOT {test}", [now, end, *deck]
 
     def _held_review(self, counting: bool = False) -> tuple[str, list]:
         """SQL that leaves out the reviews a sibling on a learning step due today holds
         back, and (`counting`) every due review of a block but one."""
         now, end = _ts(self.now), self._today()[1]
-        learning, deck = _scoped(_LEARNING_SIBLING, self.deck)
-        if not counting:
-            return f" AND NOT {learning}", [now, end, *deck]
-        earlier, _ = _scoped(_EARLIER_REVIEW_SIBLING, self.deck)
-        return (f" AND NOT {learning} AND NOT {earlier}", [now, end, *deck, now, end, *deck])
+        test, deck = _scoped(_REVIEW_NOT_COUNTED if counting else _LEARNING_SIBLING,
+                             self.deck)
+        return f" AND NOT {test}", [now, end, *deck]
 
     def done_today(self) -> tuple[int, int]:
         """(new cards introduced, reviews answered) today: two counts over the reviews_state
@@ -1074,25 +1070,21 @@ class Queue:
         hidden = "c.suspended != 0 OR coalesce(c.buried_until > ?, 0)"
         # the sibling tests with their siblings in any deck: a block counts once, in the
         # deck of its card that comes first
-        due_sibling, learning_sibling, earlier_new, earlier_review = (
-            _scoped(test, None)[0] for test in (_DUE_SIBLING, _LEARNING_SIBLING,
-                                                 _EARLIER_NEW_SIBLING, _EARLIER_REVIEW_SIBLING))
+        new_not_counted = _scoped(_NEW_NOT_COUNTED, None)[0]
+        review_not_counted = _scoped(_REVIEW_NOT_COUNTED, None)[0]
         sql = (
             "SELECT c.deck,"
             f" sum(CASE WHEN c.state != 'new' OR {hidden} THEN 0 WHEN {LATER_COPY} THEN 0"
-            f"  WHEN {_ANSWERED_SIBLING} THEN 0 WHEN {due_sibling} THEN 0"
-            f"  WHEN {earlier_new} THEN 0 ELSE 1 END),"
+            f"  WHEN {_ANSWERED_SIBLING} THEN 0 WHEN {new_not_counted} THEN 0 ELSE 1 END),"
             " sum(CASE WHEN c.state NOT IN ('learning', 'relearning') OR c.due >= ?"
             f"  OR {hidden} THEN 0 ELSE 1 END),"
             f" sum(CASE WHEN c.state != 'review' OR c.due >= ? OR {hidden} THEN 0"
-            f"  WHEN {_ANSWERED_SIBLING} THEN 0 WHEN {learning_sibling} THEN 0"
-            f"  WHEN {earlier_review} THEN 0 ELSE 1 END)"
+            f"  WHEN {_ANSWERED_SIBLING} THEN 0 WHEN {review_not_counted} THEN 0 ELSE 1 END)"
             # every deck with a live card is in the tree, suspended or buried ones too. A
             # plain scan of the table (`+`: no index for `orphaned`, which nearly every card
             # passes): through an index, each card's row was a seek, 8x slower at 100k cards
             " FROM cards c WHERE +c.orphaned = 0 GROUP BY c.deck")
-        params = [now, *sibling_params, now, end, now, end, now, end, now, *sibling_params,
-                  now, end, now, end]
+        params = [now, *sibling_params, now, end, end, now, end, now, *sibling_params, now, end]
         conn = self.col.conn
         # GROUP BY sorts every live card: in memory (the collection's temp_store, for the
         # import's sub-journals) that grew ~10 MB per 100k cards; in temporary files
