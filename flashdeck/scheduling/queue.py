@@ -113,6 +113,11 @@ _REVIEW_NOT_COUNTED = (f"EXISTS ({_LIVE_SIBLING} AND s.due < ?"
                        " AND (s.state IN ('learning', 'relearning')"
                        " OR (s.state = 'review' AND s.id < c.id)){deck})")
 
+# for counting the cards of a review ahead, one a block: a studied sibling due before the
+# horizon that comes first (due today, or by id). The horizon, the day's end.
+_AHEAD_NOT_COUNTED = (f"EXISTS ({_LIVE_SIBLING} AND s.state != 'new' AND s.due < ?"
+                      " AND (s.due < ? OR s.id < c.id){deck})")
+
 
 def _scoped(test: str, deck: str | None) -> tuple[str, list]:
     """A sibling test above with its sibling in `deck` (None: anywhere), and the deck's
@@ -898,9 +903,13 @@ class Queue:
         if self.ahead <= 0:
             return counts
         # reviewing ahead: the cards due after today, within the horizon, count as reviews
-        # (every studied card next_card's review ahead gives: on a learning step of days too)
+        # (every studied card next_card's review ahead gives: on a learning step of days too),
+        # one a block: an answer holds its siblings back
+        not_counted, deck = _scoped(_AHEAD_NOT_COUNTED, self.deck)
         ahead = count("c.state != 'new' AND c.due >= ? AND c.due < ?",
-                      [_ts(day_end), self._horizon()], 1 << 62, True)
+                      [_ts(day_end), self._horizon()], 1 << 62, True,
+                      (f" AND NOT {not_counted}",
+                       [_ts(now), self._horizon(), _ts(day_end), *deck]))
         return Counts(counts.new, counts.learning, counts.review + ahead)
 
     def today(self) -> list[int]:

@@ -179,3 +179,27 @@ def test_a_sibling_in_a_deck_not_studied_holds_nothing_back(cli, tmp_path, monke
     seen = _answer_the_day(cli, col)
     _honest(seen)
     assert len(_asked(seen, "new")) == 1
+
+
+def test_reviewing_ahead_counts_a_block_once(cli, tmp_path, monkeypatch):
+    """Nothing due today, every card a review due within days: `next --ahead 5` said
+    "6 review" and the count dropped by a sibling after an answer; three are asked."""
+    col = _collection(cli, tmp_path, monkeypatch)
+    today = int(datetime.fromisoformat(DAY).timestamp())
+    ids = [c["id"] for c in cli("--collection", col, "list", "--json").json]
+    with sqlite3.connect(col) as conn:
+        conn.executemany(
+            "UPDATE cards SET state = 'review', due = ?, last_review = ?, stability = 10.0,"
+            " difficulty = 5.0, reps = 3 WHERE id = ?",
+            [(today + (2 + i % 3) * 86400, today - 8 * 86400, card_id)
+             for i, card_id in enumerate(ids)])
+    conn.close()
+    assert _counts(cli, col) == {"new": 0, "learning": 0, "review": 0}
+    seen = []
+    while (nxt := cli("--collection", col, "next", "--ahead", "5", "--json").json)["card"]:
+        seen.append((nxt["card"], nxt["counts"]))
+        assert cli("--collection", col, "answer", nxt["card"]["id"], "good").code == 0
+        assert len(seen) < 20
+    assert seen[0][1] == {"new": 0, "learning": 0, "review": 3}
+    _honest(seen)
+    assert len(seen) == 3
