@@ -22,7 +22,12 @@
      limit does not hold them back: the user asked for them).
 Suspended, orphaned and buried cards are skipped. Siblings (cards of one source block, e.g.
 a reversed pair or the clozes of one paragraph; and the copies of one exercise in several
-notes) are not shown on a day once one of them has been answered.
+notes) are not shown on a day once one of them has been answered. As Anki builds the day
+(with "bury siblings" on: the learning cards, then the reviews, then the new cards, no
+second card of a note), a new card whose block has a studied card due today, and a review
+whose block has a card on a learning step due today, wait for another day; and the counts
+count one card a block: they are the cards the user will be asked, and drop by one an
+answer (never by a sibling held back after it).
 
 Everything about today is derived from the review log in SQL, so undo brings a sibling back
 (and gives a note its turn back) with no extra state to restore. The sibling test is an index
