@@ -22,7 +22,12 @@
      limit does not hold them back: the user asked for them).
 Suspended, orphaned and buried cards are skipped. Siblings (cards of one source block, e.g.
 a reversed pair or the clozes of one paragraph; and the copies of one exercise in several
-notes) are not shown on a day once one of them has been answered.
+notes) are not shown on a day once one of them has been answered. As Anki builds the day
+(with "bury siblings" on: the learning cards, then the reviews, then the new cards, no
+second card of a note), a new card whose block has a studied card due today, and a review
+whose block has a card on a learning step due today, wait for another day; and the counts
+count one card a block: they are the cards the user will be asked, and drop by one an
+answer (never by a sibling held back after it).
 
 Everything about today is derived from the review log in SQL, so undo brings a sibling back
 (and gives a note its turn back) with no extra state to restore. The sibling test is an index
@@ -86,6 +91,46 @@ _ANSWERED_SIBLING = (
     " CROSS JOIN reviews r INDEXED BY reviews_card WHERE s.exercise = c.exercise"
     " AND r.card_id = s.id AND r.reviewed_at >= ? AND r.reviewed_at < ?))")
 _NOT_SIBLINGS = f" AND NOT ({_ANSWERED_SIBLING})"
+
+# Card c has a sibling still to come today, as Anki's queue builder finds it (with "bury
+# siblings" on, it gathers the learning cards, then the reviews, then the new cards, and
+# takes no card of a note it has already taken): another live card of c's block, shown
+# today (not suspended, not buried at now; in the deck studied: `{deck}`, see _scoped), that
+# comes first. Answering that sibling will hold c back, so c is neither counted nor shown: a
+# count never drops by a sibling after an answer. Index seeks (cards_block); parameters:
+# now, then the test's own, then the deck's.
+_LIVE_SIBLING = (
+    "SELECT 1 FROM cards s INDEXED BY cards_block WHERE s.note_id = c.note_id"
+    " AND s.block = c.block AND s.id != c.id AND s.orphaned = 0 AND s.suspended = 0"
+    " AND (s.buried_until IS NULL OR s.buried_until <= ?)")
+# for a new card: a studied sibling due today (a learning step, a review; the day's end)
+_DUE_SIBLING = f"EXISTS ({_LIVE_SIBLING} AND s.state != 'new' AND s.due < ?{{deck}})"
+# for a review: a sibling on a learning step due today (the day's end)
+_LEARNING_SIBLING = (f"EXISTS ({_LIVE_SIBLING} AND s.state IN ('learning', 'relearning')"
+                     " AND s.due < ?{deck})")
+# for counting, one card a block, in one seek: a new card held back (_DUE_SIBLING) or after
+# a new sibling (in the block's order); a review held back (_LEARNING_SIBLING) or after a
+# due review sibling (by id: which one is shown is the queue's order). The day's end.
+_NEW_NOT_COUNTED = (f"EXISTS ({_LIVE_SIBLING} AND ((s.state != 'new' AND s.due < ?)"
+                    " OR (s.state = 'new' AND (s.position < c.position"
+                    " OR (s.position = c.position AND s.id < c.id)))){deck})")
+_REVIEW_NOT_COUNTED = (f"EXISTS ({_LIVE_SIBLING} AND s.due < ?"
+                       " AND (s.state IN ('learning', 'relearning')"
+                       " OR (s.state = 'review' AND s.id < c.id)){deck})")
+
+# for counting the cards of a review ahead, one a block: a studied sibling due before the
+# horizon that comes first (due today, or by id). The horizon, the day's end.
+_AHEAD_NOT_COUNTED = (f"EXISTS ({_LIVE_SIBLING} AND s.state != 'new' AND s.due < ?"
+                      " AND (s.due < ? OR s.id < c.id){deck})")
+
+
+def _scoped(test: str, deck: str | None) -> tuple[str, list]:
+    """A sibling test above with its sibling in `deck` (None: anywhere), and the deck's
+    parameters (they come last): a sibling in a deck not studied is not shown, so it holds
+    nothing back (Anki gathers the decks studied only)."""
+    sql, params = deck_clause(deck, "s.deck")
+    return test.replace("{deck}", sql), params
+
 
 # One exercise template can match several notes (every note about Dice gets the Dice
 # exercise): its cards there are copies of one exercise, and only the first is ever new
@@ -160,8 +205,11 @@ class ReviewRanking:
         self._member: dict[int, list] = {}  # card id -> its class's members
         self._emptied = 0  # classes emptied by answers since built (rebuilt past REBUILD)
         self._failed: tuple | None = None  # the stamp a build gave up at (sort in SQL)
-        self._excluded: set[int] = set()  # members with a sibling answered today
+        # members with a sibling answered today, or on a learning step due today
+        self._excluded: set[int] = set()
         self._buried: dict[int, int] = {}  # members with a buried_until: until when
+        self._block: dict[int, tuple] = {}  # member -> its block (note, block)
+        self._per_block: dict[tuple, int] = {}  # block -> its members not excluded
         self._min_interval = 1
 
     def _key(self, conn, day: tuple[int, int], deck: str | None) -> tuple:
@@ -202,8 +250,11 @@ class ReviewRanking:
                 start <= reviewed_at < end):
             self._stamp = None  # still a due review (never after an answer), or another day
             return
-        self._excluded.update(sibling for sibling in siblings if sibling in self._member)
         card_id = card["id"]
+        for sibling in {*siblings, card_id}:
+            if sibling in self._member and sibling not in self._excluded:
+                self._excluded.add(sibling)
+                self._leave_block(sibling)
         self._excluded.discard(card_id)
         self._buried.pop(card_id, None)
         members = self._member.pop(card_id, None)
@@ -214,17 +265,27 @@ class ReviewRanking:
             self._emptied += not members
         self._stamp = (version, conn.total_changes, *self._stamp[2:])
 
+    def _leave_block(self, card_id: int) -> None:
+        block = self._block[card_id]
+        left = self._per_block[block] - 1
+        if left:
+            self._per_block[block] = left
+        else:
+            del self._per_block[block]
+
     def _build(self, conn, now: int, day: tuple[int, int], deck: str | None) -> bool:
         start, end = day
         clause, extra = deck_clause(deck)
         classes: dict[tuple[int, int], list] = {}
         unranked = []
-        for seen, (card_id, due, last, buried) in enumerate(conn.execute(
-                "SELECT c.id, c.due, c.last_review, c.buried_until FROM cards c"
-                " WHERE c.state = 'review' AND c.due < ? AND c.orphaned = 0"
+        blocks: dict[int, tuple] = {}
+        for seen, (card_id, due, last, buried, note_id, block) in enumerate(conn.execute(
+                "SELECT c.id, c.due, c.last_review, c.buried_until, c.note_id, c.block"
+                " FROM cards c WHERE c.state = 'review' AND c.due < ? AND c.orphaned = 0"
                 " AND c.suspended = 0" + clause + " LIMIT ?", [end, *extra, self.MOST + 1])):
             if seen >= self.MOST:
                 return False
+            blocks[card_id] = (note_id, block)
             for value in (due, last, buried):
                 if value is not None and (type(value) is not int or abs(value) > self._SAFE):
                     return False
@@ -248,10 +309,18 @@ class ReviewRanking:
                         if buried is not None}
         self._buried.update((card_id, buried) for card_id, buried in unranked
                             if buried is not None)
+        learning, learning_deck = _scoped(_LEARNING_SIBLING, deck)
         self._excluded = {row[0] for row in conn.execute(
             "SELECT c.id FROM cards c WHERE c.state = 'review' AND c.due < ?"
-            " AND c.orphaned = 0 AND c.suspended = 0" + clause + f" AND ({_ANSWERED_SIBLING})",
-            [end, *extra, start, end, start, end])} & self._member.keys()
+            " AND c.orphaned = 0 AND c.suspended = 0" + clause
+            + f" AND (({_ANSWERED_SIBLING}) OR {learning})",
+            [end, *extra, start, end, start, end, now, end, *learning_deck])} & self._member.keys()
+        self._block = blocks
+        per_block: dict[tuple, int] = {}
+        for card_id in self._member:
+            if card_id not in self._excluded:
+                per_block[blocks[card_id]] = per_block.get(blocks[card_id], 0) + 1
+        self._per_block = per_block
         self._min_interval = min((item[2] for item in ranked), default=1)
         self._built_at = now
         return True
@@ -300,9 +369,15 @@ class ReviewRanking:
         if self._stamp is None or not self._holds(self._key(conn, day, deck), now):
             return None
         excluded = self._excluded
-        buried = sum(1 for card_id, until in self._buried.items()
-                     if until > now and card_id not in excluded)
-        return len(self._member) - len(excluded) - buried
+        # one card a block (the SQL's _REVIEW_NOT_COUNTED): a block counts unless every
+        # member of it left is buried
+        buried: dict[tuple, int] = {}
+        for card_id, until in self._buried.items():
+            if until > now and card_id not in excluded:
+                block = self._block[card_id]
+                buried[block] = buried.get(block, 0) + 1
+        return len(self._per_block) - sum(1 for block, n in buried.items()
+                                          if n >= self._per_block.get(block, 0))
 
     def _walk(self, now: int, few: int) -> list[int] | None:
         slack = (now - self._built_at) / self._min_interval
@@ -389,7 +464,8 @@ class NewCards:
     def __init__(self) -> None:
         self._stamp: tuple | None = None
         self._uses = [0, 0]  # uses while not kept: of the count, of the next card
-        self._members: set[int] | None = None  # for the count (None: not read yet)
+        # for the count: id -> its block (None: not read yet)
+        self._members: dict[int, tuple] | None = None
         self._buried: dict[int, int] = {}  # members with a buried_until: until when
         self._complete = False
         # for the next card: (note, position, id, kind, buried_until) in cards_new order
@@ -420,7 +496,7 @@ class NewCards:
             return
         for card_id in siblings:
             if self._members is not None:
-                self._members.discard(card_id)
+                self._members.pop(card_id, None)
                 self._buried.pop(card_id, None)
             self._gone.add(card_id)
         if card["state"] == "new":
@@ -461,7 +537,11 @@ class NewCards:
         return left
 
     def _left(self, now: int, cap: int) -> int | None:
-        shown = len(self._members) - sum(1 for until in self._buried.values() if until > now)
+        buried = self._buried
+        # one card a block (the SQL's _NEW_NOT_COUNTED: a buried card gives its turn to
+        # the next of its block)
+        shown = len({block for card_id, block in self._members.items()
+                     if card_id not in buried or buried[card_id] <= now})
         if self._complete:
             return min(cap, shown)
         return cap if shown >= cap else None
@@ -469,13 +549,14 @@ class NewCards:
     def _read_members(self, queue: "Queue", cap: int) -> None:
         clause, extra = deck_clause(queue.deck)
         _, sibling_params = queue._not_siblings()
+        held, held_params = queue._held_new()
         limit = cap + self.MARGIN
         rows = queue.col.conn.execute(
-            "SELECT c.id, c.buried_until FROM cards c WHERE c.state = 'new'" + _FIRST_COPY
-            + " AND c.orphaned = 0 AND c.suspended = 0" + clause + _NOT_SIBLINGS
-            + " LIMIT ?", [*extra, *sibling_params, limit]).fetchall()
-        self._members = {card_id for card_id, _ in rows}
-        self._buried = {card_id: until for card_id, until in rows if until is not None}
+            "SELECT c.id, c.buried_until, c.note_id, c.block FROM cards c WHERE c.state = 'new'"
+            + _FIRST_COPY + " AND c.orphaned = 0 AND c.suspended = 0" + clause + _NOT_SIBLINGS
+            + held + " LIMIT ?", [*extra, *sibling_params, *held_params, limit]).fetchall()
+        self._members = {card_id: (note_id, block) for card_id, _, note_id, block in rows}
+        self._buried = {card_id: until for card_id, until, *_ in rows if until is not None}
         self._complete = len(rows) < limit
 
     # -- the next card (interleaved) ---------------------------------------------------
@@ -524,9 +605,10 @@ class NewCards:
         """The new card's sibling and copy tests (the SQL's), once: while this is kept they
         only grow stricter, and a sibling answered here puts the card in `_gone`."""
         _, sibling_params = queue._not_siblings()
+        held, held_params = queue._held_new()
         return queue.col.conn.execute(
-            "SELECT 1 FROM cards c WHERE c.id = ?" + _NOT_SIBLINGS + _FIRST_COPY,
-            [card_id, *sibling_params]).fetchone() is not None
+            "SELECT 1 FROM cards c WHERE c.id = ?" + _NOT_SIBLINGS + _FIRST_COPY + held,
+            [card_id, *sibling_params, *held_params]).fetchone() is not None
 
     def _read_order(self, queue: "Queue") -> bool:
         """The next STRETCH new cards in cards_new order after the last read (live, not
@@ -552,6 +634,20 @@ class NewCards:
             return True
         return bool(fresh_rows)
 
+
+
+def _one_a_block(rows, most: int) -> list[int]:
+    """The ids of (id, note, block) rows, in their order, but the first of each block: the
+    first `most` of them (the rows are read no further)."""
+    seen: set[tuple] = set()
+    ids: list[int] = []
+    for card_id, note_id, block in rows:
+        if len(ids) >= most:
+            break
+        if (note_id, block) not in seen:
+            seen.add((note_id, block))
+            ids.append(card_id)
+    return ids
 
 
 def _id_array(ids: list[int]) -> str:
@@ -598,6 +694,21 @@ class Queue:
         start, end = self._today()
         return _NOT_SIBLINGS, [start, end, start, end]
 
+    def _held_new(self, counting: bool = False) -> tuple[str, list]:
+        """SQL that leaves out the new cards a studied sibling due today holds back, and
+        (`counting`) every new card of a block but its first that is shown today."""
+        now, end = _ts(self.now), self._today()[1]
+        test, deck = _scoped(_NEW_NOT_COUNTED if counting else _DUE_SIBLING, self.deck)
+        return f" AND NOT {test}", [now, end, *deck]
+
+    def _held_review(self, counting: bool = False) -> tuple[str, list]:
+        """SQL that leaves out the reviews a sibling on a learning step due today holds
+        back, and (`counting`) every due review of a block but one."""
+        now, end = _ts(self.now), self._today()[1]
+        test, deck = _scoped(_REVIEW_NOT_COUNTED if counting else _LEARNING_SIBLING,
+                             self.deck)
+        return f" AND NOT {test}", [now, end, *deck]
+
     def done_today(self) -> tuple[int, int]:
         """(new cards introduced, reviews answered) today: two counts over the reviews_state
         index (no review row is read). A review logged after today's end (the clock set back
@@ -637,8 +748,9 @@ class Queue:
                 return card
         # 3. new cards, in the configured order
         if new_done < self.config.new_per_day:
-            where = " WHERE c.state = 'new'" + filters + not_siblings + _FIRST_COPY
-            where_params = [*params, *sibling_params]
+            held, held_params = self._held_new()
+            where = " WHERE c.state = 'new'" + filters + not_siblings + _FIRST_COPY + held
+            where_params = [*params, *sibling_params, *held_params]
             card = None
             if self.config.new_order != "note" and self._last_was_exercise():
                 card = self._new_card(where + " AND c.kind != 'exercise'", where_params,
@@ -666,6 +778,7 @@ class Queue:
         times as many while none of them passes and there are more."""
         now, end = _ts(self.now), _ts(self.day[1])
         not_siblings, sibling_params = self._not_siblings()
+        held, held_params = self._held_review()
         conn = self.col.conn
         few = 32
         while True:
@@ -688,8 +801,8 @@ class Queue:
             # the ranked ids as one JSON array: one parameter, however many
             row = conn.execute(
                 "SELECT c.id FROM json_each(?) j CROSS JOIN cards c WHERE c.id = j.value"
-                + not_siblings + " ORDER BY j.key LIMIT 1",
-                [_id_array(ranked), *sibling_params]).fetchone()
+                + not_siblings + held + " ORDER BY j.key LIMIT 1",
+                [_id_array(ranked), *sibling_params, *held_params]).fetchone()
             if row is not None:
                 return self._first(CARD_SELECT + " WHERE c.id = ?", [row[0]])
             if len(ranked) < few:
@@ -760,15 +873,16 @@ class Queue:
         not_siblings, sibling_params = self._not_siblings()
         conn = self.col.conn
 
-        def count(where: str, extra: list, cap: int, skip_siblings: bool) -> int:
+        def count(where: str, extra: list, cap: int, skip_siblings: bool,
+                  held: tuple[str, list] = ("", [])) -> int:
             """How many cards match, counting no further than `cap` (the rest of a limit)."""
             if cap <= 0:
                 return 0
             sql = "SELECT 1 FROM cards c WHERE " + where + filters
             args = [*extra, *params]
             if skip_siblings:
-                sql += not_siblings
-                args += sibling_params
+                sql += not_siblings + held[0]
+                args += [*sibling_params, *held[1]]
             return conn.execute(f"SELECT count(*) FROM ({sql} LIMIT ?)", [*args, cap]).fetchone()[0]
 
         new_done, reviews_done = self.done_today()
@@ -782,20 +896,25 @@ class Queue:
         if self.new_cards is not None and new_cap > 0:  # the engine's, kept between calls
             new = self.new_cards.count(self, new_cap)
         counts = Counts(
-            new=(count("c.state = 'new'" + _FIRST_COPY, [], new_cap, True)
-                 if new is None else new),
+            new=(count("c.state = 'new'" + _FIRST_COPY, [], new_cap, True,
+                       self._held_new(counting=True)) if new is None else new),
             learning=count("c.state IN ('learning', 'relearning') AND c.due < ?", [_ts(day_end)],
                            1 << 62, False),
             # count(*) of at most `cap` rows is min(cap, all of them)
-            review=(count("c.state = 'review' AND c.due < ?", [_ts(day_end)], review_cap, True)
+            review=(count("c.state = 'review' AND c.due < ?", [_ts(day_end)], review_cap, True,
+                          self._held_review(counting=True))
                     if due is None else min(review_cap, due)),
         )
         if self.ahead <= 0:
             return counts
         # reviewing ahead: the cards due after today, within the horizon, count as reviews
-        # (every studied card next_card's review ahead gives: on a learning step of days too)
+        # (every studied card next_card's review ahead gives: on a learning step of days too),
+        # one a block: an answer holds its siblings back
+        not_counted, deck = _scoped(_AHEAD_NOT_COUNTED, self.deck)
         ahead = count("c.state != 'new' AND c.due >= ? AND c.due < ?",
-                      [_ts(day_end), self._horizon()], 1 << 62, True)
+                      [_ts(day_end), self._horizon()], 1 << 62, True,
+                      (f" AND NOT {not_counted}",
+                       [_ts(now), self._horizon(), _ts(day_end), *deck]))
         return Counts(counts.new, counts.learning, counts.review + ahead)
 
     def today(self) -> list[int]:
@@ -818,18 +937,21 @@ class Queue:
             + " ORDER BY c.due, c.id", [_ts(now), _ts(day_end), *params])]
         ids = [card_id for card_id, now_due in learning if now_due]
         review_cap = self.config.reviews_per_day - reviews_done
+        held, held_params = self._held_review()
         few = 2 * review_cap + 32
         while review_cap > 0:
             # ranked as `_review_card` ranks them; the sibling test (a few seeks a card)
-            # only on the first few in that order, more while too few of them pass
+            # only on the first few in that order, more while too few of them pass; one
+            # card a block, the first in that order (the one `next_card` gives: answered,
+            # it holds the others back)
             ranked = [row[0] for row in conn.execute(
                 "SELECT c.id FROM cards c WHERE c.state = 'review' AND c.due < ?" + filters
                 + " ORDER BY CAST(? - c.due AS REAL) / MAX(c.due - c.last_review, 1) DESC,"
                 " c.id LIMIT ?", [_ts(day_end), *params, _ts(now), few])]
-            passing = [row[0] for row in conn.execute(
-                "SELECT c.id FROM json_each(?) j CROSS JOIN cards c WHERE c.id = j.value"
-                + not_siblings + " ORDER BY j.key LIMIT ?",
-                [_id_array(ranked), *sibling_params, review_cap])]
+            passing = _one_a_block(conn.execute(
+                "SELECT c.id, c.note_id, c.block FROM json_each(?) j CROSS JOIN cards c"
+                " WHERE c.id = j.value" + not_siblings + held + " ORDER BY j.key",
+                [_id_array(ranked), *sibling_params, *held_params]), review_cap)
             if len(passing) == review_cap or len(ranked) < few:
                 ids += passing
                 break
@@ -890,10 +1012,13 @@ class Queue:
         the cards the order reaches, not on every new card of the collection."""
         filters, params = self._filters(self.now)
         not_siblings, sibling_params = self._not_siblings()
-        where = " WHERE c.state = 'new'" + filters + not_siblings + _FIRST_COPY
-        where_params = [*params, *sibling_params]
-        conn = self.col.conn
         order = self.config.new_order
+        # one card a block: its first in the block's order (note, interleaved); in the
+        # random order, its first in that order (below)
+        held, held_params = self._held_new(counting=order != "random")
+        where = " WHERE c.state = 'new'" + filters + not_siblings + _FIRST_COPY + held
+        where_params = [*params, *sibling_params, *held_params]
+        conn = self.col.conn
         if order == "note":  # the index's order: the walk stops at the cap
             return [row[0] for row in conn.execute(
                 "SELECT c.id FROM cards c INDEXED BY cards_new" + where
@@ -905,15 +1030,17 @@ class Queue:
                           f" ORDER BY {_SHUFFLE}, c.id LIMIT ?")
             few = 4 * cap + 64
             ranked = [row[0] for row in conn.execute(ranked_sql, [*shuffle, few])]
-            passing = {row[0] for row in conn.execute(
-                "SELECT c.id FROM cards c" + where + " AND c.id IN (SELECT value FROM"
-                " json_each(?))", [*where_params, _id_array(ranked)])}
-            ids = [card_id for card_id in ranked if card_id in passing][:cap]
+            passing = {row[0]: row for row in conn.execute(
+                "SELECT c.id, c.note_id, c.block FROM cards c" + where
+                + " AND c.id IN (SELECT value FROM json_each(?))",
+                [*where_params, _id_array(ranked)])}
+            ids = _one_a_block((passing[card_id] for card_id in ranked
+                                if card_id in passing), cap)
             if len(ids) == cap or len(ranked) < few:
                 return ids
-            return [row[0] for row in conn.execute(
-                "SELECT c.id FROM cards c" + where + f" ORDER BY {_SHUFFLE}, c.id LIMIT ?",
-                [*where_params, *shuffle, cap])]
+            return _one_a_block(conn.execute(
+                "SELECT c.id, c.note_id, c.block FROM cards c" + where
+                + f" ORDER BY {_SHUFFLE}, c.id", [*where_params, *shuffle]), cap)
         # interleaved: the notes take turns; a note that has given g cards today has had g
         # turns. A card's key is (g + its rank among its note's cards left, note, position):
         # each note's first `cap` cards that pass, note by note in the index's order, until
@@ -955,19 +1082,23 @@ class Queue:
         # each sum's test is a CASE: its WHEN clauses are tried in order and the first that
         # holds wins, so the sibling and copy tests run only for a card that is due
         hidden = "c.suspended != 0 OR coalesce(c.buried_until > ?, 0)"
+        # the sibling tests with their siblings in any deck: a block counts once, in the
+        # deck of its card that comes first
+        new_not_counted = _scoped(_NEW_NOT_COUNTED, None)[0]
+        review_not_counted = _scoped(_REVIEW_NOT_COUNTED, None)[0]
         sql = (
             "SELECT c.deck,"
             f" sum(CASE WHEN c.state != 'new' OR {hidden} THEN 0 WHEN {LATER_COPY} THEN 0"
-            f"  WHEN {_ANSWERED_SIBLING} THEN 0 ELSE 1 END),"
+            f"  WHEN {_ANSWERED_SIBLING} THEN 0 WHEN {new_not_counted} THEN 0 ELSE 1 END),"
             " sum(CASE WHEN c.state NOT IN ('learning', 'relearning') OR c.due >= ?"
             f"  OR {hidden} THEN 0 ELSE 1 END),"
             f" sum(CASE WHEN c.state != 'review' OR c.due >= ? OR {hidden} THEN 0"
-            f"  WHEN {_ANSWERED_SIBLING} THEN 0 ELSE 1 END)"
+            f"  WHEN {_ANSWERED_SIBLING} THEN 0 WHEN {review_not_counted} THEN 0 ELSE 1 END)"
             # every deck with a live card is in the tree, suspended or buried ones too. A
             # plain scan of the table (`+`: no index for `orphaned`, which nearly every card
             # passes): through an index, each card's row was a seek, 8x slower at 100k cards
             " FROM cards c WHERE +c.orphaned = 0 GROUP BY c.deck")
-        params = [now, *sibling_params, end, now, end, now, *sibling_params]
+        params = [now, *sibling_params, now, end, end, now, end, now, *sibling_params, now, end]
         conn = self.col.conn
         # GROUP BY sorts every live card: in memory (the collection's temp_store, for the
         # import's sub-journals) that grew ~10 MB per 100k cards; in temporary files

@@ -116,8 +116,8 @@ def test_reversed_sibling_waits_for_the_next_day(tmp_path):
     e.answer(first.id, 4)
     assert e.next_card().front == "Q2"  # the other side is held back today
     assert e.counts().new == 1
-    e.undo()  # undo brings the sibling back
-    assert e.counts().new == 3
+    e.undo()  # undo brings the sibling back: the pair counts once again
+    assert e.counts().new == 2
     e.answer(first.id, 4)
     clock.advance(days=1)
     assert e.next_card().front == "A"
