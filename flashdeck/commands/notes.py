@@ -111,20 +111,24 @@ def cmd_import(args) -> int:
         else:
             _print_problems(report)
             print(report.summary())
-            if report.notes_skipped and not (report.notes_imported or report.notes_unchanged):
-                # a first import of a vault kept without the plugin's tag: "0 imported" and
-                # nothing to say why or what to do
-                skipped = report.notes_skipped
-                print(("The note scanned has no" if skipped == 1 else
-                       f"None of the {skipped:,} notes scanned has a") +
-                      " flashcard tag (`#flashcards`, or the `tags` of the vault's"
-                      " .flashdeck.toml): a folder import reads tagged notes only. Tag the"
-                      " notes to learn from (`tags: [flashcards]` in their frontmatter), or"
-                      " name a note file to import it untagged.")
+            _say_untagged(report)
             sys.stdout.flush()
     except BrokenPipeError:  # `flashdeck import V | head -0`: the import is done all the same
         return reader_gone(code)
     return code
+
+
+def _say_untagged(report) -> None:
+    """A vault kept without the plugin's tag (`import` or `check` of it): "0 imported" and
+    nothing to say why or what to do."""
+    skipped = report.notes_skipped
+    if not skipped or report.notes_imported or report.notes_unchanged:
+        return
+    print(("The note scanned has no" if skipped == 1 else
+           f"None of the {skipped:,} notes scanned has a") +
+          " flashcard tag (`#flashcards`, or the `tags` of the vault's .flashdeck.toml): a"
+          " folder import reads tagged notes only. Tag the notes to learn from (`tags:"
+          " [flashcards]` in their frontmatter), or name a note file to import it untagged.")
 
 
 def _interrupted(report, paths: list[str]) -> int:
@@ -199,6 +203,7 @@ def cmd_check(args) -> int:
               f" {count(report.cards_added, 'card')},"
               f" {count(report.notes_skipped, 'untagged note')} skipped,"
               f" {count(len(report.errors), 'error')}, {count(len(report.warnings), 'warning')}")
+        _say_untagged(report)
     return 1 if report.errors else 0
 
 

@@ -64,6 +64,10 @@ def test_a_vault_without_the_tag_is_told_how_to_import_it(cli, tmp_path):
         " learn from (`tags: [flashcards]` in their frontmatter), or name a note file to"
         " import it untagged."]
     assert cli("--collection", col, "import", "--json", vault).json["notes"]["skipped"] == 2
+    checked = cli("--collection", col, "check", vault)  # the dry run says it too
+    assert checked.out.splitlines()[-2:] == [
+        "0 notes read (0 with cards), 0 cards, 2 untagged notes skipped, 0 errors, 0 warnings",
+        first.out.splitlines()[1]]
     (vault / "Softmax.md").write_text("#flashcards\n\nWhat does softmax sum to?::1\n",
                                       encoding="utf-8")
     tagged = cli("--collection", col, "import", vault)
