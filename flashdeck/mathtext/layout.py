@@ -676,9 +676,6 @@ _LIMITS_UNDER = frozenset(ch for name, ch in S.BIG_OPERATORS.items()
     "lim liminf limsup max min sup inf argmax argmin det Pr gcd".split())
 
 
-_MAX_ROW_SCAN = 2_000  # items of a row looked at for a stacked sum (rows are bounded before)
-
-
 def _limits(node: Node, always: bool = False) -> Box | None:
     """`∑` with its limits under and over it, when a script cannot be written in Unicode's
     script letters: `∑_(c=1)^C` and `lim_(n→∞)` read as code, where a display sets
@@ -715,7 +712,9 @@ def _display_row(items: list[Node]) -> Box:
     boxes: list[Box] = []
     # one sum's limits set under and over it: so are its neighbours' (`∑ᵢ₌₁ᴺ` beside a
     # stacked `∑` over `c=1` read as two kinds of sum)
-    stack_all = any(_limits(item) is not None for item in items[:_MAX_ROW_SCAN])
+    stacked = [_limits(item) for item in items]
+    if any(box is not None for box in stacked):
+        stacked = [_limits(item, always=True) for item in items]
     after_limits = False  # the item before is an operator with its limits under and over it
     for i, item in enumerate(items):
         gap = gaps[i]
@@ -728,9 +727,8 @@ def _display_row(items: list[Node]) -> Box:
             gap = " "  # keep two stacked fractions (or a fraction and a factor) apart
         if gap:
             boxes.append(_text(gap))
-        stacked = _limits(item, always=True) if stack_all else None
-        box = stacked if stacked is not None else display(item)
-        after_limits = stacked is not None or (box.height > 1 and _limits(item) is not None)
+        after_limits = stacked[i] is not None
+        box = stacked[i] if after_limits else display(item)
         if after_limits:
             pass  # `∑` with its limits under and over it
         elif box.height == 1 and isinstance(item, (Scripted, Sqrt)):
