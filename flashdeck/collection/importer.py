@@ -44,6 +44,7 @@ def check_paths(paths: Iterable[str]) -> tuple[list[ParsedNote], ImportReport]:
         if parsed.note is None:
             if parsed.hash and not any(p.severity == "error" for p in parsed.problems):
                 report.notes_skipped += 1
+                report.add_unread(parsed.file.display, parsed.unread_cards)
             continue
         report.notes_imported += 1
         report.cards_added += len(parsed.note.cards)
@@ -556,6 +557,7 @@ def _write_note(conn, source_id: int, parsed: Parsed, gone_notes: set[int], now:
         if orphaned_out is not None:
             orphaned_out.extend(left)
         report.notes_skipped += 1
+        report.add_unread(parsed.file.display, parsed.unread_cards)
         return
     added, updated, orphaned = sync_note_cards(conn, note_id, parsed.rows, gone_notes, now,
                                                gone_keys, orphaned_out, rewritten_out)

@@ -37,6 +37,7 @@ NOTE_SECONDS = 30.0  # wall time one note may take to read and parse
 NOTE_MEMORY = 2 * 2**30  # bytes a parse may add to its process (where RLIMIT_AS exists)
 _WATCHDOG_GRACE = 10.0  # past its budget, a worker stuck where the timer cannot reach is killed
 _LEFT_AS_IT_WAS = "the note is left as it was"
+COUNT_UNREAD_CHARS = 200_000  # an unread folder note larger than this is not parsed to count
 
 
 @dataclass
@@ -51,6 +52,9 @@ class Parsed:
     # flashcard note), instead of the whole note: that is all the writer needs
     title: str | None = None
     rows: list[tuple] | None = None
+    # decks = "folders": the cards in the plugin's syntax of an untagged subfolder note that
+    # was not read (see `by_folder` below); the import names such notes
+    unread_cards: int = 0
 
 
 # a line `?` or `??` (in a quote too): a cheap look before parsing, which decides
@@ -107,13 +111,27 @@ def read_and_parse(file: NoteFile, settings: ParserSettings, require_tag: bool,
     # other still needs the tag: a vault's highlights and Dataview `key:: value` fields
     # are no cards.
     by_folder = require_tag and settings.decks == "folders" and settings.folder != ""
-    if require_tag and not parser.might_be_tagged(text, settings) and not (
-            by_folder and (imported or "<!--SR:" in text or _SEPARATOR_LINE.search(text))):
+    # parsed only to count the cards it would give (see `unread_cards`)
+    counting = require_tag and not parser.might_be_tagged(text, settings) and not (
+        by_folder and (imported or "<!--SR:" in text or _SEPARATOR_LINE.search(text)))
+    if counting and not (by_folder and len(text) <= COUNT_UNREAD_CHARS
+                         and _may_hold_cards(text, settings)):
         return Parsed(file, size, mtime_ns, digest, None, problems)
+    if counting:
+        # not read, but named: its `::` lines may be Dataview fields, its highlights prose.
+        # Parsed only to count them: none of its problems is said, and over its budget (a
+        # note never read must not fail the import) it is not counted
+        try:
+            unread = parser.parse_note(text, file.display, settings, derive_untagged=False)
+        except (_OverBudget, MemoryError, RecursionError):
+            return Parsed(file, size, mtime_ns, digest, None, problems)
+        return Parsed(file, size, mtime_ns, digest, None, problems,
+                      unread_cards=len(unread.cards))
     note = parser.parse_note(text, file.display, settings, derive_untagged=not by_folder)
     if require_tag and not note.tagged and not (
             by_folder and (imported or note.plugin_scheduled or note.multiline_syntax)):
-        return Parsed(file, size, mtime_ns, digest, None, problems + note.problems)
+        return Parsed(file, size, mtime_ns, digest, None, problems + note.problems,
+                      unread_cards=len(note.cards) if by_folder else 0)
     try:
         exercise_cards, exercise_problems = (
             exercises.exercises_for_note(note) if note.tagged or not require_tag else ([], []))
@@ -126,6 +144,14 @@ def read_and_parse(file: NoteFile, settings: ParserSettings, require_tag: bool,
         return Parsed(file, size, mtime_ns, digest, None, problems + note.problems, note.title,
                       [card_row(card) for card in note.cards])
     return Parsed(file, size, mtime_ns, digest, note, problems + note.problems, note.title)
+
+
+_CLOZE_MARKS = {"highlight": "==", "bold": "**", "curly": "{{"}
+
+
+def _may_hold_cards(text: str, settings: ParserSettings) -> bool:
+    """A cheap look: could this note hold a card in the plugin's one-line syntax?"""
+    return "::" in text or any(_CLOZE_MARKS.get(kind, "==") in text for kind in settings.cloze)
 
 
 def _cannot_read(exc: OSError) -> str:

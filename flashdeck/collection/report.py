@@ -12,6 +12,7 @@ from flashdeck.words import count
 
 MAX_KEPT_PROBLEMS = 200  # kept per note; one more row counts the rest
 MAX_KEPT_MESSAGE = 2000  # characters of a kept message
+MAX_UNREAD_NAMES = 3  # untagged notes named by the import's hint; the rest are counted
 _LINE_MAX = 2**63 - 1
 
 
@@ -27,10 +28,22 @@ class ImportReport:
     cards_orphaned: int = 0
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    # decks = "folders": untagged subfolder notes not read that hold cards in the plugin's
+    # syntax (`::` lines, clozes): how many, their cards, the first few by name
+    unread_notes: int = 0
+    unread_cards: int = 0
+    unread_names: list[str] = field(default_factory=list)
 
     def add(self, problems: Iterable[Problem]) -> None:
         for problem in problems:
             (self.warnings if problem.severity == "warning" else self.errors).append(problem)
+
+    def add_unread(self, display: str, cards: int) -> None:
+        if cards:
+            self.unread_notes += 1
+            self.unread_cards += cards
+            if len(self.unread_names) < MAX_UNREAD_NAMES:
+                self.unread_names.append(display)
 
     def to_json(self) -> dict:
         def problems(items: list[Problem]) -> list[dict]:

@@ -111,7 +111,7 @@ def cmd_import(args) -> int:
         else:
             _print_problems(report)
             print(report.summary())
-            _say_untagged(report)
+            _say_unread(report) or _say_untagged(report)
             sys.stdout.flush()
     except BrokenPipeError:  # `flashdeck import V | head -0`: the import is done all the same
         return reader_gone(code)
@@ -129,6 +129,30 @@ def _say_untagged(report) -> None:
           " flashcard tag (`#flashcards`, or the `tags` of the vault's .flashdeck.toml): a"
           " folder import reads tagged notes only. Tag the notes to learn from (`tags:"
           " [flashcards]` in their frontmatter), or name a note file to import it untagged.")
+
+
+def _say_unread(report) -> bool:
+    """`decks = "folders"`: the plugin reviews every note of a subfolder; flashdeck reads an
+    untagged one only when it is plainly a flashcard note (README, Settings). Those left
+    unread that hold cards in the plugin's syntax are named, not dropped in silence (and
+    then `_say_untagged`'s line, which says less, is not said)."""
+    if not report.unread_notes:
+        return False
+    from flashdeck.textsafe import sanitize_line
+
+    names = ", ".join(report.unread_names)
+    more = report.unread_notes - len(report.unread_names)
+    if more:
+        names += f" and {count(more, 'other')}"
+    notes = ("An untagged note in a subfolder holds" if report.unread_notes == 1 else
+             f"{report.unread_notes:,} untagged notes in subfolders hold")
+    cards = report.unread_cards
+    print(sanitize_line(
+        f"{notes} {cards:,} card{'s' if cards != 1 else ''} in the plugin's syntax (`::`"
+        f" lines, clozes), not read: {names}. Folder decks read an untagged note only when it holds"
+        " the plugin's schedules (`<!--SR:`) or a `?` line, since Dataview's `key:: value`"
+        " fields look like cards: tag the notes to learn from."))
+    return True
 
 
 def _interrupted(report, paths: list[str]) -> int:
@@ -203,7 +227,7 @@ def cmd_check(args) -> int:
               f" {count(report.cards_added, 'card')},"
               f" {count(report.notes_skipped, 'untagged note')} skipped,"
               f" {count(len(report.errors), 'error')}, {count(len(report.warnings), 'warning')}")
-        _say_untagged(report)
+        _say_unread(report) or _say_untagged(report)
     return 1 if report.errors else 0
 
 

@@ -134,3 +134,62 @@ def test_check_reads_a_folder_vault_as_import_does(cli, tmp_path):
     assert result.code == 0
     read = {n["path"].rsplit("vault/", 1)[1]: len(n["cards"]) for n in result.json["notes"]}
     assert read == {"ML/Activations.md": 3, "ML/Metrics/F1.md": 2, "ML/Optimisers.md": 2}
+
+
+def test_the_untagged_folder_notes_left_unread_are_named(cli, tmp_path):
+    """The plugin would review `Journal/…` (four cards) and `Reading/Attention.md` (one);
+    flashdeck leaves them (Dataview fields, highlighted prose) and says so, by name, on the
+    import that first reads them and on every `check`; the root note is no folder note."""
+    vault = _vault(tmp_path)
+    col = tmp_path / "c.sqlite"
+    first = cli("--collection", col, "import", vault)
+    assert first.code == 0, first.err
+    said = " ".join(first.out.split())
+    assert ("2 untagged notes in subfolders hold 5 cards in the plugin's syntax (`::` lines,"
+            " clozes), not read:") in said
+    assert "vault/Journal/2026-11-30.md" in said and "vault/Reading/Attention.md" in said
+    assert "Backprop.md" not in said and "tag the notes to learn from" in said
+    # unchanged: not said again on every import
+    again = cli("--collection", col, "import", vault)
+    assert again.code == 0 and "not read" not in again.out
+    # edited: said again, for that note
+    (vault / "Reading/Attention.md").write_text(HIGHLIGHTS + "And ==transformers==.\n",
+                                                encoding="utf-8")
+    edited = " ".join(cli("--collection", col, "import", vault).out.split())
+    assert ("An untagged note in a subfolder holds 2 cards in the plugin's syntax (`::` lines,"
+            " clozes), not read: ") in edited and "Journal" not in edited
+    checked = " ".join(cli("check", vault).out.split())
+    assert "2 untagged notes in subfolders hold 6 cards" in checked
+
+
+def test_only_a_few_unread_notes_are_named(cli, tmp_path):
+    vault = _vault(tmp_path)
+    for n in range(7):
+        (vault / "Glossary" / f"Term {n}.md").parent.mkdir(exist_ok=True)
+        (vault / "Glossary" / f"Term {n}.md").write_text(f"Term {n}::meaning {n}\n",
+                                                         encoding="utf-8")
+    said = cli("check", vault).out
+    said = " ".join(said[said.index("untagged notes in subfolders") - 2:].split())
+    assert said.startswith("9 untagged notes in subfolders hold 12 cards")
+    assert said.count("vault/") == 3 and " and 6 others. " in said
+
+
+def test_tag_mode_names_no_untagged_note(cli, tmp_path):
+    result = cli("check", _vault(tmp_path, decks="tags"))
+    assert result.code == 0 and "not read" not in result.out
+
+
+def test_a_huge_unread_note_is_not_parsed_to_be_counted(cli, tmp_path):
+    """Counting is bounded: an untagged folder note larger than the bound is skipped as it
+    always was (no parse, no problem said); the one-line hint replaces the untagged one."""
+    vault = tmp_path / "vault"
+    (vault / "Journal").mkdir(parents=True)
+    (vault / ".flashdeck.toml").write_text('[cards]\ndecks = "folders"\n', encoding="utf-8")
+    (vault / "Journal" / "Log.md").write_text("Mood:: good\n" + "a ==b== c\n" * 30_000,
+                                              encoding="utf-8")
+    (vault / "Journal" / "Day.md").write_text(JOURNAL, encoding="utf-8")
+    result = cli("--collection", tmp_path / "c.sqlite", "import", vault)
+    assert result.code == 0 and result.err == ""
+    said = " ".join(result.out.split())
+    assert "An untagged note in a subfolder holds 4 cards" in said
+    assert "Log.md" not in said and "None of the" not in said
