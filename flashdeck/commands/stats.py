@@ -20,7 +20,7 @@ def fitted(line: str, width: int) -> list[str]:
     first indented by two): after a `; ` where the clauses fit, else at its spaces, a word
     longer than a line cut where it must be — as `list` and `check` keep every line
     within the terminal."""
-    from flashdeck.mathtext.layout import cell_width
+    from flashdeck.cells import cell_width
 
     if cell_width(line) <= width:
         return [line]
