@@ -87,15 +87,16 @@ def test_next_and_answer_load_no_tui_and_no_renderer(tmp_path):
 
 def test_stats_loads_no_tui_and_no_renderer(tmp_path):
     """`flashdeck stats` fits its lines to the terminal in columns: measured without the
-    math renderer (its package import was ~20 ms of a command with a 0.3 s budget)."""
+    math renderer (its package import was ~20 ms of a command with a 0.3 s budget), Rich's
+    cell tables (~8 ms, for lines of words and figures) or shutil (bz2, lzma)."""
     vault = tmp_path / "vault"
     write_note(vault, "n.md", "#flashcards\n\nQ::A\n\nWhat is 字?::A word " + "long " * 30 + "\n")
     collection = tmp_path / "c.sqlite"
     env = {"FLASHDECK_COLLECTION": str(collection), "FLASHDECK_NOW": "2026-11-24T09:00:00+00:00",
            "FLASHDECK_CONFIG": str(tmp_path / "none.toml"), "COLUMNS": "40"}
     run_python(f"from flashdeck.cli import main; main(['import', {str(vault)!r}])", **env)
-    heavy = ["textual", "markdown_it", "pylatexenc", "flashdeck.mathtext", "flashdeck.tui",
-             "flashdeck.notes.parser"]
+    heavy = ["textual", "rich", "markdown_it", "pylatexenc", "flashdeck.mathtext",
+             "flashdeck.tui", "flashdeck.notes.parser", "shutil"]
     for command in (["stats"], ["stats", "--json"], ["stats", "--deck", "flashcards"]):
         code = ("import io, json, sys, contextlib\n"
                 "from flashdeck.cli import main\n"

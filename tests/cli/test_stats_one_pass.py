@@ -114,3 +114,25 @@ def test_a_deck_reads_its_own_cards_the_same_way(cli, collection, statements):
         assert (f"{js['cards']} cards in" in text.out or f"{js['cards']} card in" in text.out)
         assert f"{js['suspended']} suspended" in text.out
         assert _passes(statements) == (2, 1)
+
+
+@pytest.mark.parametrize("line", [
+    "calibration (last year, 843 answers to cards in review or relearning): when flashdeck"
+    " said 98%, you remembered 89%",
+    "deck 数学の練習問題 has 12 cards due in the next 7 days; Übung für Gleichungen",
+    "a tab\tand an escape \x1b[31m in a name read at zero columns",
+    "  indented line of plain words that goes on well past the width given to it",
+])
+def test_lines_wrap_at_the_columns_a_terminal_gives_them(line):
+    """Printable ASCII is measured a column a character without Rich's tables; any other
+    line with them: the same breaks either way."""
+    from rich.cells import cell_len
+
+    from flashdeck.scheduling.stats_charts import wrap_line
+
+    for width in (20, 33, 40):
+        pieces = wrap_line(line, width)
+        assert all(cell_len(piece) <= width for piece in pieces), (width, pieces)
+        assert "".join(piece.replace(" ", "") for piece in pieces) == line.replace(" ", "")
+        if line.isascii() and line.isprintable():
+            assert all(len(piece) <= width for piece in pieces)
