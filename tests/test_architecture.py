@@ -83,3 +83,28 @@ def test_next_and_answer_load_no_tui_and_no_renderer(tmp_path):
                 f"print(json.dumps([code, [m for m in {heavy!r} if m in sys.modules]]))\n")
         code_and_loaded = json.loads(run_python(code, **env).strip().splitlines()[-1])
         assert code_and_loaded == [0, []], command
+
+
+def test_stats_loads_no_tui_and_no_renderer(tmp_path):
+    """`flashdeck stats` fits its lines to the terminal in columns: measured without the
+    math renderer (its package import was ~20 ms of a command with a 0.3 s budget), Rich's
+    cell tables (~8 ms, for lines of words and figures) or shutil (bz2, lzma)."""
+    vault = tmp_path / "vault"
+    write_note(vault, "n.md", "#flashcards\n\nQ::A\n\nWhat is 字?::A word " + "long " * 30 + "\n")
+    collection = tmp_path / "c.sqlite"
+    env = {"FLASHDECK_COLLECTION": str(collection), "FLASHDECK_NOW": "2026-11-24T09:00:00+00:00",
+           "FLASHDECK_CONFIG": str(tmp_path / "none.toml"), "COLUMNS": "40"}
+    run_python(f"from flashdeck.cli import main; main(['import', {str(vault)!r}])", **env)
+    heavy = ["textual", "rich", "markdown_it", "pylatexenc", "flashdeck.mathtext",
+             "flashdeck.tui", "flashdeck.notes.parser", "shutil"]
+    for command in (["stats"], ["stats", "--json"], ["stats", "--deck", "flashcards"]):
+        code = ("import io, json, sys, contextlib\n"
+                "from flashdeck.cli import main\n"
+                "out = io.StringIO()\n"
+                "with contextlib.redirect_stdout(out):\n"
+                f"    code = main({command!r})\n"
+                "width = max(len(line) for line in out.getvalue().splitlines())\n"
+                f"print(json.dumps([code, width <= 40, [m for m in {heavy!r}"
+                " if m in sys.modules]]))\n")
+        loaded = json.loads(run_python(code, **env).strip().splitlines()[-1])
+        assert loaded == [0, True, []], command

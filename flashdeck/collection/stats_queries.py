@@ -84,15 +84,27 @@ class StateRow:
     waiting_copies: int  # new copies of a shared exercise waiting behind their first copy
 
 
-def card_states(col: Collection, deck: str | None = None) -> list[StateRow]:
-    """The live cards grouped by state and flags, read from the cards_stats index in its
-    order (no sorting, no card rows)."""
+def card_states(col: Collection, deck: str | None = None,
+                groups: list[tuple] | None = None) -> list[StateRow]:
+    """The live cards grouped by state and flags (`state_groups`, or `groups` read from it
+    already)."""
+    return [StateRow(s, bool(sp), bool(lc), n, waiting)
+            for s, sp, lc, n, waiting in (state_groups(col, deck) if groups is None
+                                          else groups)]
+
+
+def state_groups(col: Collection, deck: str | None = None) -> list[tuple]:
+    """[(state, suspended, leech, cards, waiting copies)]: the live cards grouped by state and
+    flags as stored (a damaged flag, 2, is its own group), read from the cards_stats index
+    in its order (no sorting, no card rows). The waiting copies are new copies of a shared
+    exercise waiting behind their first copy. One pass for the stats figures and
+    `flashdeck stats`'s counts (queries.collection_counts) alike."""
     clause, params = deck_clause(deck)
     waiting = {(s, sp, lc): n for s, sp, lc, n in col.conn.execute(
         "SELECT c.state, c.suspended, c.leech, count(*) FROM cards c INDEXED BY cards_exercise"
         f" WHERE c.exercise IS NOT NULL AND c.orphaned = 0 AND c.state = 'new' AND {LATER_COPY}"
         + clause + " GROUP BY 1, 2, 3", params)}
-    return [StateRow(s, bool(sp), bool(lc), n, waiting.get((s, sp, lc), 0))
+    return [(s, sp, lc, n, waiting.get((s, sp, lc), 0))
             for s, sp, lc, n in col.conn.execute(
                 "SELECT c.state, c.suspended, c.leech, count(*) FROM cards c"
                 " INDEXED BY cards_stats WHERE c.orphaned = 0" + clause

@@ -229,16 +229,20 @@ def cmd_stats(args) -> int:
         due = engine_for(col, args.now, args.deck).counts()
         from flashdeck.scheduling.stats import compute_stats  # deferred: `stats` only
 
-        figures = compute_stats(col, engine.config, args.now, deck=args.deck)
+        # the summary shows no interval: that pass over the review cards is left out
+        figures = compute_stats(col, engine.config, args.now, deck=args.deck,
+                                intervals=args.json or args.plot)
         # the counts of the deck the figures are of (or of all), the last 30 days' true
-        # retention the figures' own
+        # retention the figures' own, the cards by state from the same pass as the figures'
         counts = collection_counts(col, int(day_start.timestamp()), args.deck,
                                    figures.true_retention["month"]["all"].rate,
-                                   int(day_end.timestamp()))
+                                   int(day_end.timestamp()), list(figures.state_groups))
     # the counts as before, the figures (issue 20); their `states` adds young, mature,
     # suspended and leech to the counts'
-    stats = {**counts.to_json(), "due_today": due.to_json(), **figures.to_json()}
-    stats["states"] = {**figures.states, **counts.to_json()["states"]}
+    stats = {**counts.to_json(), "due_today": due.to_json()}
+    if args.json:
+        stats.update(figures.to_json())
+        stats["states"] = {**figures.states, **counts.to_json()["states"]}
     # a damaged row is named on stderr, a line each (the figures leave it out): exit 1
     failed = 1 if figures.damaged else 0
     for line in figures.damage_lines():

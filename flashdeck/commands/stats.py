@@ -4,15 +4,16 @@ sanitizer (deck names are the user's text)."""
 
 from __future__ import annotations
 
-import shutil
-
 from flashdeck.scheduling.stats import Stats, count
 from flashdeck.textsafe import sanitize
 
 
 def terminal_width() -> int:
-    """The columns `stats` fits its lines to: the terminal's (80 in a pipe), at least 40."""
-    return max(40, shutil.get_terminal_size((80, 24)).columns)
+    """The columns `stats` fits its lines to: the terminal's (80 in a pipe), at least 40.
+    (shutil.get_terminal_size's columns, without importing shutil: bz2 and lzma.)"""
+    from flashdeck.cli import _columns
+
+    return max(40, _columns())
 
 
 def fitted(line: str, width: int) -> list[str]:
@@ -20,7 +21,7 @@ def fitted(line: str, width: int) -> list[str]:
     first indented by two): after a `; ` where the clauses fit, else at its spaces, a word
     longer than a line cut where it must be — as `list` and `check` keep every line
     within the terminal."""
-    from flashdeck.mathtext.layout import cell_width
+    from flashdeck.cells import cell_width
 
     if cell_width(line) <= width:
         return [line]

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
+from flashdeck.cells import cell_width
 from flashdeck.mathtext import symbols as S
 from flashdeck.mathtext.tree import (
     Accent, Atom, Binom, Boxed, Brace, Call, Fenced, Frac, Grid, Node, Row, Scripted, Sqrt,
@@ -426,24 +426,6 @@ def _inline_grid(node: Grid, compact: bool) -> str:
 
 
 # --- display -------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=4096)
-def _char_width(ch: str) -> int:
-    if unicodedata.combining(ch) or ch in "\u200b\u200d\ufe0f":
-        return 0
-    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-
-
-def cell_width(text: str) -> int:
-    """Terminal columns: combining marks take none, East Asian wide characters two."""
-    if text.isascii():
-        return len(text)
-    # Most lines are made of a few distinct one-column characters (`─`, `⎛`, letters): look
-    # each distinct character up once instead of every character (layout measures a lot).
-    if all(_char_width(ch) == 1 for ch in set(text)):
-        return len(text)
-    return sum(_char_width(ch) for ch in text)
 
 
 def pad(text: str, width: int, align: str = "left") -> str:

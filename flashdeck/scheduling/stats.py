@@ -113,14 +113,17 @@ class Stats:
     true_retention: dict[str, dict[str, Pass]]
     buttons: dict[str, dict[str, int]]  # kind -> rating name -> answers, last 30 days
     calibration: tuple[CalibrationBin, ...]
-    states: dict[str, int]
-    intervals: tuple[tuple[str, int], ...]
+    states: dict[str, int]  # without young and mature when the intervals were not counted
+    intervals: tuple[tuple[str, int], ...] | None  # None: not counted (compute_stats)
     parameters: Parameters
     # one line for each damaged row left out of the figures (naming it and the fix), at
     # most stats_queries.NAMED; damaged_more: the list was cut
     damaged: tuple[str, ...] = ()
     damaged_more: bool = False
     later: int = 0  # reviews logged after today (the clock set back since): not counted
+    # the live cards by state and flags as stored, the states' source
+    # (stats_queries.state_groups): `flashdeck stats`'s counts are made from them too
+    state_groups: tuple[tuple, ...] = ()
 
     def to_json(self) -> dict:
         return {
@@ -135,7 +138,8 @@ class Stats:
                             "count": sum(b.count for b in self.calibration),
                             "window_days": CALIBRATION_DAYS},
             "states": dict(self.states),
-            "intervals": [{"label": label, "count": n} for label, n in self.intervals],
+            "intervals": None if self.intervals is None else [
+                {"label": label, "count": n} for label, n in self.intervals],
             "parameters": self.parameters.to_json(),
             "damaged": self.damage_lines(),
             "reviews_after_today": self.later,
@@ -209,12 +213,13 @@ def heatmap(rows: list[q.DayRow], first: date, first_day: int) -> Heatmap:
     return Heatmap(first, tuple(counts))
 
 
-def states(rows: list[q.StateRow], intervals: list[tuple[int, int]]
-           ) -> tuple[dict[str, int], tuple[tuple[str, int], ...]]:
+def states(rows: list[q.StateRow], intervals: list[tuple[int, int]] | None
+           ) -> tuple[dict[str, int], tuple[tuple[str, int], ...] | None]:
     """Card states — new, learning, review and relearning (each live card once; `new`
     without the waiting copies of shared exercises), review split into young and mature
     (interval under or from MATURE_DAYS), and suspended and leech cards (of any state) —
-    and the review cards' interval histogram. `intervals`: [(days, review cards)]."""
+    and the review cards' interval histogram. `intervals`: [(days, review cards)]; None:
+    not counted, so no histogram and no young and mature."""
     counts = dict.fromkeys(("new", "learning", "review", "relearning", "young", "mature",
                             "suspended", "leech", "waiting_copies"), 0)
     for r in rows:
@@ -222,6 +227,9 @@ def states(rows: list[q.StateRow], intervals: list[tuple[int, int]]
         counts[r.state] += r.count - r.waiting_copies
         counts["suspended"] += r.count if r.suspended else 0
         counts["leech"] += r.count if r.leech else 0
+    if intervals is None:
+        del counts["young"], counts["mature"]
+        return counts, None
     hist = [0] * len(INTERVAL_BINS)
     for days, n in intervals:
         hist[_interval_bin(days)] += n
@@ -366,8 +374,11 @@ def parameters_in_use(config: Config):
 
 # -- everything ----------------------------------------------------------------------------------
 def compute_stats(col, config: Config, now: datetime, deck: str | None = None,
-                  tz: tzinfo | None = None) -> Stats:
-    """Every figure for `deck` (and its subdecks), or the whole collection."""
+                  tz: tzinfo | None = None, intervals: bool = True) -> Stats:
+    """Every figure for `deck` (and its subdecks), or the whole collection. `intervals`
+    False: not the review cards' intervals (nor young and mature), a pass over every review
+    card that `flashdeck stats`'s summary does not show (about half its time at 100k
+    cards)."""
     if tz is None:
         from flashdeck.clock import local_tz
 
@@ -398,20 +409,23 @@ def compute_stats(col, config: Config, now: datetime, deck: str | None = None,
     if any(type(r.rating) is not int or not 1 <= r.rating <= 4 for r in rows):
         rows = [r for r in rows if type(r.rating) is int and 1 <= r.rating <= 4]
         damaged += [review_damage(*row) for row in q.damaged_ratings(col, deck)]
-    state_rows = q.card_states(col, deck)
+    groups = q.state_groups(col, deck)
+    state_rows = q.card_states(col, deck, groups)
     if any(r.state not in STATES for r in state_rows):
         state_rows = [r for r in state_rows if r.state in STATES]
         damaged += [stored_problem(row) for row in q.damaged_states(col, STATES, deck)]
     table, buttons = true_retention(rows, (today - EPOCH).days)
     hm = heatmap(rows, first, first_day)
     cal = calibration(rows)
-    st, intervals = states(state_rows, q.review_intervals(col, offsets, hour, deck))
+    st, histogram = states(state_rows, q.review_intervals(col, offsets, hour, deck)
+                           if intervals else None)
     fitted = in_use.fitted_at
     params = Parameters(tuple(in_use.parameters), in_use.source, fitted, in_use.reviews_at_fit,
                         q.count_reviews_since(col, int(fitted.timestamp()), deck)
                         if fitted else None)
     named = [line for line in damaged if line][:q.NAMED]
     more = len([line for line in damaged if line]) > len(named)
-    return Stats(deck, today, fc, hm, table, buttons, cal, st, intervals, params,
-                 tuple(named), more, q.count_reviews_after(col, year[-1], deck))
+    return Stats(deck, today, fc, hm, table, buttons, cal, st, histogram, params,
+                 tuple(named), more, q.count_reviews_after(col, year[-1], deck),
+                 tuple(groups))
 

@@ -216,7 +216,12 @@ def wrap_line(line: str, width: int) -> list[str]:
     columns a terminal gives it (a wide character takes two), the rest indented two past
     its own indent; a word longer than a line (a deck name) is broken where the line ends.
     (`stats`'s summary lines too: commands/stats.py.)"""
-    from rich.cells import cell_len
+    if line.isascii() and line.isprintable():
+        # a column a character, as Rich counts them (its cell tables cost `stats` ~8 ms to
+        # import, for a line of figures in words)
+        cell_len = len
+    else:
+        from rich.cells import cell_len
 
     if cell_len(line) <= width:
         return [line]
