@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import fields
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable
 
 from flashdeck.collection.identity import (GoneCards, in_chunks, reclaim_moved_cards,
@@ -323,7 +323,13 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
     # 1. notes whose file is gone: a moved or renamed note may claim their cards below; what
     # is left is orphaned at the end. (Orphaning first, in its own transaction, lost the
     # claim to a crash in between: the re-run no longer knew which notes had just vanished.)
-    gone_notes = {row["id"] for rel, row in known.items() if rel not in on_disk and row["present"]}
+    vanished = [row for rel, row in known.items() if rel not in on_disk and row["present"]]
+    gone_notes = {row["id"] for row in vanished}
+    # decks = "folders" reads an untagged note whose cards the collection has (parsing.py):
+    # moved to another folder, or its folder renamed, the note at its new path is that note
+    # when it has a vanished note's name or content, and its cards are claimed, not orphaned
+    moved_names = {PurePosixPath(row["relpath"]).name for row in vanished}
+    moved_hashes = frozenset(row["hash"] for row in vanished if row["hash"])
 
     # 2. skip by size and mtime; an unchanged note's kept problems are reported again
     kept = _kept_problems(col, source, source_id, known, on_disk, reread)
@@ -353,8 +359,10 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
         known_hash = row["hash"] if row is not None and row["hash"] and not reread \
             and not newly_named else None
         require_tag = not by_name and not (row is not None and row["named"])
-        imported = row is not None and bool(row["present"])
-        jobs.append((file, settings_for(source, file), require_tag, known_hash, True, imported))
+        imported = row is not None and bool(row["present"]) or (
+            PurePosixPath(file.relpath).name in moved_names)
+        jobs.append((file, settings_for(source, file), require_tag, known_hash, True, imported,
+                     moved_hashes))
 
     # 3. parse what changed; 4. write each note in its own transaction
     total, done = len(jobs), 0
