@@ -359,10 +359,15 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
         known_hash = row["hash"] if row is not None and row["hash"] and not reread \
             and not newly_named else None
         require_tag = not by_name and not (row is not None and row["named"])
+        settings = settings_for(source, file)
         imported = row is not None and bool(row["present"]) or (
             PurePosixPath(file.relpath).name in moved_names)
-        jobs.append((file, settings_for(source, file), require_tag, known_hash, True, imported,
-                     moved_hashes))
+        if not imported and row is not None and settings.decks == "folders":
+            # its cards hidden while the vault read tags (or its tag was removed): they
+            # come back with it
+            imported = conn.execute("SELECT EXISTS (SELECT 1 FROM cards WHERE note_id = ?)",
+                                    (row["id"],)).fetchone()[0] == 1
+        jobs.append((file, settings, require_tag, known_hash, True, imported, moved_hashes))
 
     # 3. parse what changed; 4. write each note in its own transaction
     total, done = len(jobs), 0
@@ -530,8 +535,10 @@ def _write_note(conn, source_id: int, parsed: Parsed, gone_notes: set[int], now:
     row = conn.execute("SELECT id, relpath, size, mtime_ns, hash, present FROM notes"
                        " WHERE source_id = ? AND relpath = ?",
                        (source_id, parsed.file.relpath)).fetchone()
-    if parsed.rows is None and row is not None and parsed.hash == row["hash"]:
-        # same content (touched, or copied back): only the stat changed
+    if parsed.rows is None and row is not None and parsed.hash == row["hash"] and (
+            parsed.unchanged or not row["present"]):
+        # same content (touched, or copied back): only the stat changed. (Read again for
+        # other settings and no flashcard note under them, it is one no longer: below.)
         conn.execute("UPDATE notes SET size = ?, mtime_ns = ? WHERE id = ?",
                      (parsed.size, parsed.mtime_ns, row["id"]))
         if row["present"]:

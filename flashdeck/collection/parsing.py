@@ -51,6 +51,9 @@ class Parsed:
     # flashcard note), instead of the whole note: that is all the writer needs
     title: str | None = None
     rows: list[tuple] | None = None
+    # not parsed: its hash is the one the collection has (rows None then says nothing of
+    # whether it is a flashcard note)
+    unchanged: bool = False
 
 
 # a line `?` or `??` (in a quote too): a cheap look before parsing, which decides
@@ -93,7 +96,7 @@ def read_and_parse(file: NoteFile, settings: ParserSettings, require_tag: bool,
     digest = files.content_digest(raw)
     imported = imported or digest in moved_from
     if known_hash is not None and digest == known_hash:
-        return Parsed(file, size, mtime_ns, digest, None, [])
+        return Parsed(file, size, mtime_ns, digest, None, [], unchanged=True)
     text, problems = files.read_note_file(file.path, file.display, data=raw)
     if text is None:
         return Parsed(file, size, mtime_ns, digest, None, problems)

@@ -198,3 +198,64 @@ def test_check_reads_a_folder_vault_as_import_does(cli, tmp_path):
     assert result.code == 0
     read = {n["path"].rsplit("vault/", 1)[1]: len(n["cards"]) for n in result.json["notes"]}
     assert read == {"ML/Activations.md": 3, "ML/Metrics/F1.md": 2, "ML/Optimisers.md": 2}
+
+
+def test_a_vault_switched_to_tags_and_back_hides_then_restores_its_untagged_notes(cli,
+                                                                                   tmp_path):
+    """Switched to `decks = "tags"`, an untagged folder note is no flashcard note: its cards
+    stayed live with their folder decks ('1 unchanged'), where a fresh import of the vault
+    gives none. They are hidden now, and switched back to folders they come back with their
+    ids and history, the note's `<!--SR:` comments cleaned out or not."""
+    vault = _vault(tmp_path)
+    note = vault / "ML" / "Losses.md"
+    note.write_text(LOSSES, encoding="utf-8")
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    before = {c["front"]: c["id"] for c in cli("--collection", col, "list", "--json").json}
+    assert cli("--collection", col, "answer", before["Hinge loss"], "again").code == 0
+    note.write_text("\n".join(line for line in LOSSES.splitlines() if "SR:" not in line),
+                    encoding="utf-8")
+    assert cli("--collection", col, "import", vault).code == 0
+    (vault / ".flashdeck.toml").write_text('[cards]\ndecks = "tags"\n', encoding="utf-8")
+    result = cli("--collection", col, "import", "--json", vault)
+    assert result.code == 0 and result.json["cards"]["orphaned"] == len(before) - 2
+    fresh = tmp_path / "fresh.sqlite"
+    assert cli("--collection", fresh, "import", vault).code == 0
+    shown = lambda c: sorted((x["front"], x["deck"])  # noqa: E731
+                             for x in cli("--collection", c, "list", "--json").json)
+    assert shown(col) == shown(fresh) == [("F1", "flashcards"),
+                                          ("What is meant by *F1*?", "flashcards")]
+    (vault / ".flashdeck.toml").write_text('[cards]\ndecks = "folders"\n', encoding="utf-8")
+    result = cli("--collection", col, "import", "--json", vault)
+    assert result.code == 0 and result.json["cards"]["added"] == 0
+    after = {c["front"]: (c["id"], c["state"])
+             for c in cli("--collection", col, "list", "--json").json}
+    assert {front: card_id for front, (card_id, _) in after.items()} == before
+    assert after["Hinge loss"][1] == "relearning"
+    assert len(cli("--collection", col, "log", "--json").json) == 1
+
+
+def test_a_narrowed_tags_setting_hides_the_notes_it_no_longer_takes(cli, tmp_path):
+    """`tags = ["anki"]` written in the vault's settings: a note tagged only #flashcards
+    kept its cards in the review ('1 unchanged'); now they are hidden, and back with their
+    history once the setting is taken back."""
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "Kinematics.md").write_text(
+        "---\ntags: [flashcards]\n---\nUnit of force::newton\n", encoding="utf-8")
+    (vault / "Optics.md").write_text(
+        "---\ntags: [anki]\n---\nUnit of optical power::dioptre\n", encoding="utf-8")
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    [card] = cli("--collection", col, "list", "--json").json
+    assert cli("--collection", col, "answer", card["id"], "good").code == 0
+    (vault / ".flashdeck.toml").write_text('[cards]\ntags = ["anki"]\n', encoding="utf-8")
+    result = cli("--collection", col, "import", "--json", vault)
+    assert result.json["cards"] == {"added": 1, "updated": 0, "orphaned": 1}
+    assert [c["front"] for c in cli("--collection", col, "list", "--json").json] == [
+        "Unit of optical power"]
+    (vault / ".flashdeck.toml").unlink()
+    assert cli("--collection", col, "import", vault).code == 0
+    [back] = cli("--collection", col, "list", "--json").json
+    assert (back["id"], back["front"], back["state"]) == (card["id"], "Unit of force",
+                                                          "learning")
