@@ -329,7 +329,10 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
     # moved to another folder, or its folder renamed, the note at its new path is that note
     # when it has a vanished note's name or content, and its cards are claimed, not orphaned
     moved_names = {PurePosixPath(row["relpath"]).name for row in vanished}
-    moved_hashes = frozenset(row["hash"] for row in vanished if row["hash"])
+    moved_hashes: dict[int, set[str]] = {}  # by size: a job carries the few of its size
+    for row in vanished:
+        if row["hash"]:
+            moved_hashes.setdefault(row["size"], set()).add(row["hash"])
 
     # 2. skip by size and mtime; an unchanged note's kept problems are reported again
     kept = _kept_problems(col, source, source_id, known, on_disk, reread)
@@ -360,14 +363,23 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
             and not newly_named else None
         require_tag = not by_name and not (row is not None and row["named"])
         settings = settings_for(source, file)
-        imported = row is not None and bool(row["present"]) or (
-            PurePosixPath(file.relpath).name in moved_names)
-        if not imported and row is not None and settings.decks == "folders":
-            # its cards hidden while the vault read tags (or its tag was removed): they
-            # come back with it
-            imported = conn.execute("SELECT EXISTS (SELECT 1 FROM cards WHERE note_id = ?)",
-                                    (row["id"],)).fetchone()[0] == 1
-        jobs.append((file, settings, require_tag, known_hash, True, imported, moved_hashes))
+        imported = row is not None and bool(row["present"])
+        moved_from: frozenset[str] = frozenset()
+        if not imported and settings.decks == "folders":
+            imported = PurePosixPath(file.relpath).name in moved_names
+            if not imported and row is not None:
+                # its cards hidden while the vault read tags (or its tag was removed):
+                # they come back with it
+                imported = conn.execute(
+                    "SELECT EXISTS (SELECT 1 FROM cards WHERE note_id = ?)",
+                    (row["id"],)).fetchone()[0] == 1
+            if not imported and moved_hashes:
+                try:
+                    size = (file.stat or os.stat(file.path)).st_size
+                except OSError:
+                    size = -1
+                moved_from = frozenset(moved_hashes.get(size, ()))
+        jobs.append((file, settings, require_tag, known_hash, True, imported, moved_from))
 
     # 3. parse what changed; 4. write each note in its own transaction
     total, done = len(jobs), 0
