@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import fields
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable
 
 from flashdeck.collection.identity import (GoneCards, in_chunks, reclaim_moved_cards,
@@ -324,7 +324,16 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
     # 1. notes whose file is gone: a moved or renamed note may claim their cards below; what
     # is left is orphaned at the end. (Orphaning first, in its own transaction, lost the
     # claim to a crash in between: the re-run no longer knew which notes had just vanished.)
-    gone_notes = {row["id"] for rel, row in known.items() if rel not in on_disk and row["present"]}
+    vanished = [row for rel, row in known.items() if rel not in on_disk and row["present"]]
+    gone_notes = {row["id"] for row in vanished}
+    # decks = "folders" reads an untagged note whose cards the collection has (parsing.py):
+    # moved to another folder, or its folder renamed, the note at its new path is that note
+    # when it has a vanished note's name or content, and its cards are claimed, not orphaned
+    moved_names = {PurePosixPath(row["relpath"]).name for row in vanished}
+    moved_hashes: dict[int, set[str]] = {}  # by size: a job carries the few of its size
+    for row in vanished:
+        if row["hash"]:
+            moved_hashes.setdefault(row["size"], set()).add(row["hash"])
 
     # 2. skip by size and mtime; an unchanged note's kept problems are reported again
     kept = _kept_problems(col, source, source_id, known, on_disk, reread)
@@ -354,8 +363,24 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
         known_hash = row["hash"] if row is not None and row["hash"] and not reread \
             and not newly_named else None
         require_tag = not by_name and not (row is not None and row["named"])
+        settings = settings_for(source, file)
         imported = row is not None and bool(row["present"])
-        jobs.append((file, settings_for(source, file), require_tag, known_hash, True, imported))
+        moved_from: frozenset[str] = frozenset()
+        if not imported and settings.decks == "folders":
+            imported = PurePosixPath(file.relpath).name in moved_names
+            if not imported and row is not None:
+                # its cards hidden while the vault read tags (or its tag was removed):
+                # they come back with it
+                imported = conn.execute(
+                    "SELECT EXISTS (SELECT 1 FROM cards WHERE note_id = ?)",
+                    (row["id"],)).fetchone()[0] == 1
+            if not imported and moved_hashes:
+                try:
+                    size = (file.stat or os.stat(file.path)).st_size
+                except OSError:
+                    size = -1
+                moved_from = frozenset(moved_hashes.get(size, ()))
+        jobs.append((file, settings, require_tag, known_hash, True, imported, moved_from))
 
     # 3. parse what changed; 4. write each note in its own transaction
     total, done = len(jobs), 0
@@ -523,8 +548,10 @@ def _write_note(conn, source_id: int, parsed: Parsed, gone_notes: set[int], now:
     row = conn.execute("SELECT id, relpath, size, mtime_ns, hash, present FROM notes"
                        " WHERE source_id = ? AND relpath = ?",
                        (source_id, parsed.file.relpath)).fetchone()
-    if parsed.rows is None and row is not None and parsed.hash == row["hash"]:
-        # same content (touched, or copied back): only the stat changed
+    if parsed.rows is None and row is not None and parsed.hash == row["hash"] and (
+            parsed.unchanged or not row["present"]):
+        # same content (touched, or copied back): only the stat changed. (Read again for
+        # other settings and no flashcard note under them, it is one no longer: below.)
         conn.execute("UPDATE notes SET size = ?, mtime_ns = ? WHERE id = ?",
                      (parsed.size, parsed.mtime_ns, row["id"]))
         if row["present"]:

@@ -55,6 +55,9 @@ class Parsed:
     # decks = "folders": the cards in the plugin's syntax of an untagged subfolder note that
     # was not read (see `by_folder` below); the import names such notes
     unread_cards: int = 0
+    # not parsed: its hash is the one the collection has (rows None then says nothing of
+    # whether it is a flashcard note)
+    unchanged: bool = False
 
 
 # a line `?` or `??` (in a quote too): a cheap look before parsing, which decides
@@ -63,10 +66,12 @@ _SEPARATOR_LINE = re.compile(r"^[ \t>]*\?\??[ \t]*$", re.M)
 
 def read_and_parse(file: NoteFile, settings: ParserSettings, require_tag: bool,
                    known_hash: str | None = None, for_writer: bool = False,
-                   imported: bool = False) -> Parsed:
+                   imported: bool = False, moved_from: frozenset[str] = frozenset()) -> Parsed:
     """Read one note, hash it, and (unless its hash is `known_hash`) parse it.
     `for_writer`: hand the cards over as `rows` (see CardRow). `imported`: the collection
-    has the note's cards (see `by_folder` below). May raise: see `parse_one`."""
+    has the note's cards (see `by_folder` below). `moved_from`: the hashes of the notes
+    of its vault that vanished in this import; a note with one of them was moved here, and
+    the collection has its cards too. May raise: see `parse_one`."""
     try:
         stat = os.stat(file.path)
         size, mtime_ns = stat.st_size, stat.st_mtime_ns
@@ -93,8 +98,9 @@ def read_and_parse(file: NoteFile, settings: ParserSettings, require_tag: bool,
             file.display, 0, "kept changing while being read; its cards are left as they"
             " were (import again once it is saved)")])
     digest = files.content_digest(raw)
+    imported = imported or digest in moved_from
     if known_hash is not None and digest == known_hash:
-        return Parsed(file, size, mtime_ns, digest, None, [])
+        return Parsed(file, size, mtime_ns, digest, None, [], unchanged=True)
     text, problems = files.read_note_file(file.path, file.display, data=raw)
     if text is None:
         return Parsed(file, size, mtime_ns, digest, None, problems)
@@ -107,7 +113,7 @@ def read_and_parse(file: NoteFile, settings: ParserSettings, require_tag: bool,
     # flashcard note of the plugin: the plugin has reviewed cards of it (a `<!--SR:`
     # comment: no schedule is lost), it holds a multi-line card (a line `?` or `??`, which
     # prose never has), or the collection has its cards (its comments since cleaned out:
-    # no history hidden). Its structure derives nothing and it gets no exercises. Any
+    # no history hidden; moved or its folder renamed, too: `imported`, `moved_from`). Its structure derives nothing and it gets no exercises. Any
     # other still needs the tag: a vault's highlights and Dataview `key:: value` fields
     # are no cards.
     by_folder = require_tag and settings.decks == "folders" and settings.folder != ""

@@ -113,6 +113,70 @@ def test_a_folder_note_read_once_stays_read_when_its_schedules_are_cleaned_out(c
     assert after["ReLU"][0] == before["ReLU"]
 
 
+LOSSES = """# Losses
+
+Hinge loss::max(0, 1 - y f(x))
+<!--SR:!2026-11-20,4,270-->
+
+Cross-entropy:::-sum p log q
+<!--SR:!2026-11-21,3,250!2026-11-22,3,250-->
+
+Focal loss down-weights ==easy examples==.
+"""
+
+
+def test_a_cleaned_folder_note_moved_or_its_folder_renamed_keeps_its_cards(cli, tmp_path):
+    """Its `<!--SR:` comments gone, an untagged note of `::` cards is read for the cards the
+    collection has; moved to another folder (its deck changes) or its folder renamed, it was
+    not read at its new path: '4 orphaned', the answered cards hidden with their history."""
+    vault = _vault(tmp_path)
+    note = vault / "ML" / "Losses.md"
+    note.write_text(LOSSES, encoding="utf-8")
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    mine = ["Hinge loss", "Cross-entropy", "-sum p log q", "Focal loss down-weights [...]."]
+    before = {c["front"]: c["id"] for c in cli("--collection", col, "list", "--json").json}
+    assert cli("--collection", col, "answer", before["Focal loss down-weights [...]."],
+               "good").code == 0
+    note.write_text("\n".join(line for line in LOSSES.splitlines() if "SR:" not in line),
+                    encoding="utf-8")
+    result = cli("--collection", col, "import", "--json", vault)
+    assert result.json["cards"]["orphaned"] == 0
+
+    def moved(to: str) -> None:
+        result = cli("--collection", col, "import", "--json", vault)
+        assert result.code == 0 and result.json["cards"]["orphaned"] == 0, result.out
+        assert result.json["cards"]["added"] == 0
+        after = {c["front"]: (c["id"], c["deck"], c["state"])
+                 for c in cli("--collection", col, "list", "--json").json}
+        assert [after.get(front, (None,))[:2] for front in mine] == [
+            (before[front], to) for front in mine]
+        assert [after[front][2] for front in mine] == ["review"] * 3 + ["learning"]
+
+    (vault / "Deep").mkdir()
+    note.rename(vault / "Deep" / "Losses.md")  # moved: same name, same text
+    moved("Deep")
+    (vault / "Deep").rename(vault / "Neural nets")  # its folder renamed
+    moved("Neural nets")
+    # renamed in a folder of its own, not edited: the same text
+    (vault / "Neural nets" / "Losses.md").rename(vault / "ML" / "Loss functions.md")
+    moved("ML")
+    assert len(cli("--collection", col, "log", "--json").json) == 1
+
+
+def test_a_new_untagged_note_named_like_none_that_vanished_still_needs_the_tag(cli, tmp_path):
+    """The move above is recognised by a vanished note's name or text, nothing wider: an
+    untagged note of Dataview fields added while another note vanishes gives no cards."""
+    vault = _vault(tmp_path)
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    (vault / "ML" / "Optimisers.md").unlink()
+    (vault / "Journal" / "2026-12-01.md").write_text(JOURNAL, encoding="utf-8")
+    result = cli("--collection", col, "import", "--json", vault)
+    assert result.code == 0 and result.json["cards"]["added"] == 0
+    assert result.json["cards"]["orphaned"] == 2
+
+
 def test_switching_a_tagged_vault_to_folder_decks_keeps_every_id(cli, tmp_path):
     vault = _vault(tmp_path, decks="tags")
     col = tmp_path / "c.sqlite"
@@ -193,3 +257,64 @@ def test_a_huge_unread_note_is_not_parsed_to_be_counted(cli, tmp_path):
     said = " ".join(result.out.split())
     assert "An untagged note in a subfolder holds 4 cards" in said
     assert "Log.md" not in said and "None of the" not in said
+
+
+def test_a_vault_switched_to_tags_and_back_hides_then_restores_its_untagged_notes(cli,
+                                                                                   tmp_path):
+    """Switched to `decks = "tags"`, an untagged folder note is no flashcard note: its cards
+    stayed live with their folder decks ('1 unchanged'), where a fresh import of the vault
+    gives none. They are hidden now, and switched back to folders they come back with their
+    ids and history, the note's `<!--SR:` comments cleaned out or not."""
+    vault = _vault(tmp_path)
+    note = vault / "ML" / "Losses.md"
+    note.write_text(LOSSES, encoding="utf-8")
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    before = {c["front"]: c["id"] for c in cli("--collection", col, "list", "--json").json}
+    assert cli("--collection", col, "answer", before["Hinge loss"], "again").code == 0
+    note.write_text("\n".join(line for line in LOSSES.splitlines() if "SR:" not in line),
+                    encoding="utf-8")
+    assert cli("--collection", col, "import", vault).code == 0
+    (vault / ".flashdeck.toml").write_text('[cards]\ndecks = "tags"\n', encoding="utf-8")
+    result = cli("--collection", col, "import", "--json", vault)
+    assert result.code == 0 and result.json["cards"]["orphaned"] == len(before) - 2
+    fresh = tmp_path / "fresh.sqlite"
+    assert cli("--collection", fresh, "import", vault).code == 0
+    shown = lambda c: sorted((x["front"], x["deck"])  # noqa: E731
+                             for x in cli("--collection", c, "list", "--json").json)
+    assert shown(col) == shown(fresh) == [("F1", "flashcards"),
+                                          ("What is meant by *F1*?", "flashcards")]
+    (vault / ".flashdeck.toml").write_text('[cards]\ndecks = "folders"\n', encoding="utf-8")
+    result = cli("--collection", col, "import", "--json", vault)
+    assert result.code == 0 and result.json["cards"]["added"] == 0
+    after = {c["front"]: (c["id"], c["state"])
+             for c in cli("--collection", col, "list", "--json").json}
+    assert {front: card_id for front, (card_id, _) in after.items()} == before
+    assert after["Hinge loss"][1] == "relearning"
+    assert len(cli("--collection", col, "log", "--json").json) == 1
+
+
+def test_a_narrowed_tags_setting_hides_the_notes_it_no_longer_takes(cli, tmp_path):
+    """`tags = ["anki"]` written in the vault's settings: a note tagged only #flashcards
+    kept its cards in the review ('1 unchanged'); now they are hidden, and back with their
+    history once the setting is taken back."""
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "Kinematics.md").write_text(
+        "---\ntags: [flashcards]\n---\nUnit of force::newton\n", encoding="utf-8")
+    (vault / "Optics.md").write_text(
+        "---\ntags: [anki]\n---\nUnit of optical power::dioptre\n", encoding="utf-8")
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    [card] = cli("--collection", col, "list", "--json").json
+    assert cli("--collection", col, "answer", card["id"], "good").code == 0
+    (vault / ".flashdeck.toml").write_text('[cards]\ntags = ["anki"]\n', encoding="utf-8")
+    result = cli("--collection", col, "import", "--json", vault)
+    assert result.json["cards"] == {"added": 1, "updated": 0, "orphaned": 1}
+    assert [c["front"] for c in cli("--collection", col, "list", "--json").json] == [
+        "Unit of optical power"]
+    (vault / ".flashdeck.toml").unlink()
+    assert cli("--collection", col, "import", vault).code == 0
+    [back] = cli("--collection", col, "list", "--json").json
+    assert (back["id"], back["front"], back["state"]) == (card["id"], "Unit of force",
+                                                          "learning")
