@@ -106,16 +106,17 @@ class CardTable(Widget):
     def __init__(self, headers: list[Content | str], rows: list[list[Content | str]],
                  **kwargs) -> None:
         super().__init__(**kwargs)
-        count = max([len(headers), *(len(row) for row in rows)]) if rows or headers else 0
-        self.headers = list(headers) + [""] * (count - len(headers))
-        # GFM: a row's cells past the header's are dropped (markdown-it's rows have none)
+        # GFM: the header has the table's columns; a row's cells past them are dropped,
+        # a row short of them is filled with empty cells
+        count = len(headers)
+        self.headers = list(headers)
         self.rows = [list(row[:count]) + [""] * (count - len(row)) for row in rows]
         natural = [0] * count
         least = [0] * count
         for row in (self.headers, *self.rows):
             for k, cell in enumerate(row):
                 plain = cell if isinstance(cell, str) else cell.plain
-                width = cell_len(plain)
+                width = len(plain) if plain.isascii() else cell_len(plain)
                 if width > natural[k]:
                     natural[k] = width
                 if width > least[k]:  # a cell's longest word is at most the cell
@@ -391,9 +392,12 @@ def split_tables(markdown: str, marker: str) -> tuple[str, list[tuple[list, list
         rows = []
         for row in lines[i + 2:end]:
             cells = (_table_cells(row.rstrip()) or [])[:count]
+            if _ROW_MARKUP.search(row):
+                cells = [_cell(cell) for cell in cells]
+            else:  # a row of plain cells (most rows: numbers, words): their text
+                cells = [" ".join(cell.split()) for cell in cells]
             rows.append(cells + [""] * (count - len(cells)))
-        tables.append(([_cell(cell) for cell in header],
-                       [[_cell(cell) for cell in row] for row in rows]))
+        tables.append(([_cell(cell) for cell in header], rows))
         ticks = "`" * max(3, _longest_backticks(lines, i, end) + 1)
         out.append(f"{ticks}{marker}{len(tables) - 1}")
         out.extend(lines[i:end])
@@ -434,6 +438,7 @@ _INLINE_PARSER = None
 # what a cell's inline markup (or linkify: `www`, `a.b`, `//`) may start with; a cell
 # without any is its text, its whitespace runs one space each
 _MARKUP = re.compile(r"[\\`*_\[\]<>&~|#$@:/!]|\.(?!\d)|www", re.IGNORECASE)
+_ROW_MARKUP = re.compile(r"[\\`*_\[\]<>&~#$@:/!]|\.(?!\d)|www", re.IGNORECASE)  # (no `|`)
 
 
 def _cell(source: str) -> Content | str:

@@ -151,3 +151,17 @@ async def test_a_table_read_without_markdown_it_shows_what_markdown_it_read(tmp_
                 cb = Content(b[0]) if isinstance(b[0], str) else b[0]
                 assert [(s.start, s.end, str(s.style)) for s in ca.spans] == \
                     [(s.start, s.end, str(s.style)) for s in cb.spans], plain(a[0])
+
+
+@run_async
+async def test_short_and_long_rows_read_as_gfm_reads_them(tmp_path):
+    """A row short of the header's cells is filled with empty cells, one longer loses the
+    cells past them (GFM), read without markdown-it or with it (in a callout) alike."""
+    table = "| metric | value |\n|---|---|\n| recall |\n| precision | 0.8 | stray |"
+    quoted = "\n".join("> " + line for line in table.split("\n"))
+    app = await _answer(tmp_path, table + "\n\n" + quoted)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        await pilot.pause()
+        fast, parsed = await drawn_tables(app, pilot)
+        assert fast == parsed == [["metric", "value"], ["recall", ""], ["precision", "0.8"]]
