@@ -819,6 +819,13 @@ class ReviewScreen(Screen):
                 # buttons left on screen. The answer comes back into view as on Space.
                 once_laid_out(self, self._verdict_into_view if self.graded
                               else self._answer_into_view)
+            elif card.kind == "exercise":
+                # the answer box, typed into, back in view (made smaller, it went under
+                # the fold with the prompt above it)
+                from flashdeck.tui.answer_parts import ExercisePanel  # built: loaded
+
+                for panel in self.query("#exercise").results(ExercisePanel):
+                    once_laid_out(self, panel.input_into_view)
             width = content.panel_math_width(self.query_one("#card", VerticalScroll),
                                              self.size.width)
             if width == getattr(self, "_math_width", None):
