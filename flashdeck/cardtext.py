@@ -51,7 +51,7 @@ _CALLOUT_LABELS = {
 }
 
 
-def render_math(markdown: str, width: int | None = None) -> str:
+def render_math(markdown: str, width: int | None = None, inline_space: str = " ") -> str:
     """LaTeX math as Unicode (`mathtext.render_markdown`): display math as aligned ```text
     blocks, broken at their relations when wider than `width` columns (None: as wide as
     they are).
@@ -62,7 +62,7 @@ def render_math(markdown: str, width: int | None = None) -> str:
         return markdown
     from flashdeck.mathtext import render_markdown  # ~55 ms: only for a card with math
 
-    return render_markdown(markdown, width=width)
+    return render_markdown(markdown, width=width, inline_space=inline_space)
 
 
 class Labels(NamedTuple):
@@ -235,11 +235,14 @@ def _line_breaks(markdown: str) -> str:
 
 
 def prepare(markdown: str, width: int | None = None, labels: Labels = _AS_WRITTEN,
-            table_width: int | None = None, line_breaks: bool = True) -> str:
+            table_width: int | None = None, line_breaks: bool = True,
+            inline_space: str = " ") -> str:
     """Card markdown, made ready and safe for a markdown renderer; display math fitted to
     `width` columns (the width a block has at the top level), tables to `table_width` (by
-    default `width`: see `fit_tables`); `line_breaks`: see `obsidian_to_markdown`."""
-    shown = cap_nesting(obsidian_to_markdown(render_math(markdown, width), labels, line_breaks))
+    default `width`: see `fit_tables`); `line_breaks`: see `obsidian_to_markdown`;
+    `inline_space`: see `mathtext.render_markdown`."""
+    shown = cap_nesting(obsidian_to_markdown(render_math(markdown, width, inline_space), labels,
+                                             line_breaks))
     return sanitize(fit_tables(shown, width if table_width is None else table_width))
 
 
@@ -315,11 +318,21 @@ MIN_SPLIT_COLUMNS = 4  # fewer: a group would be the first column and one more, 
 _TABLE_DELIMITER_CELL = re.compile(r"^\s*:?-+:?\s*$")
 _TABLE_QUOTE = re.compile(r"^[ \t]{0,3}(?:>[ \t]?)*")
 _CELL_MARKUP = re.compile(r"\\(.)|\*\*|__|~~|==|[*_`]|\[([^\[\]]*)\]\([^()\s]*\)")
+_CELL_MARKUP_START = re.compile(r"[\\*_~=`\[]")  # where a `_CELL_MARKUP` match can begin
 
 
 def _table_cells(row: str) -> list[str] | None:
     """A table row's cells (GFM: split at each `|` not escaped by a backslash, the outer
     pipes optional), or None for a line that holds no cell boundary."""
+    if "\\" not in row:  # nothing escaped: every `|` is a boundary
+        if "|" not in row:
+            return None
+        cells = row.split("|")
+        if not cells[0].strip():
+            cells.pop(0)
+        if cells and not cells[-1].strip():
+            cells.pop()
+        return [cell.strip() for cell in cells]
     cells: list[str] = []
     start = i = 0
     n = len(row)
@@ -346,6 +359,9 @@ def _shown_width(cell: str) -> tuple[int, int]:
     """(the cell's width as shown, its longest word's): markdown markers not counted."""
     from rich.cells import cell_len  # only for a card holding a table
 
+    if cell.isascii() and cell.isprintable() and not _CELL_MARKUP_START.search(cell):
+        # most cells (a number, a word): one cell a character, no markers
+        return len(cell), max(map(len, cell.split()), default=0) if " " in cell else len(cell)
     text = _CELL_MARKUP.sub(lambda m: m.group(1) or m.group(2) or "", cell)
     return cell_len(text), max((cell_len(word) for word in text.split()), default=0)
 

@@ -153,12 +153,24 @@ def _match_emphasis(tokens: list[list]) -> bool:
 
 def _collapse(text: str) -> str:
     """`re.sub(r"\\s+", " ", text)`, as the Markdown widget collapses a text token (`\\s`
-    and `str.split` know the same whitespace), without compiling a pattern at start-up."""
+    and `str.split` know the same whitespace), without compiling a pattern at start-up;
+    but a no-break space is kept (`collapse_spaces`)."""
+    if "\u00a0" in text:
+        return collapse_spaces(text)
     words = text.split()
     if not words:
         return " " if text else ""
     return ((" " if text[0].isspace() else "") + " ".join(words)
             + (" " if text[-1].isspace() else ""))
+
+
+def collapse_spaces(text: str) -> str:
+    """A text token's whitespace runs as the card's Markdown widget shows them: each run one
+    space, but a no-break space is kept, and a run holding one is its no-break spaces
+    (an inline formula's spaces, or the author's own: `tui/wrapping.no_break_rows`)."""
+    import re
+
+    return re.sub(r"\s+", lambda m: "\u00a0" * m.group().count("\u00a0") or " ", text)
 
 
 def _widget_content(tokens: list[list]) -> tuple[str, list[Span]]:

@@ -84,14 +84,17 @@ def overflow_note(columns: int) -> str:
 QUOTE_COST = 3
 
 
-def render_markdown(text: str, escape: bool = True, width: int | None = None) -> str:
+def render_markdown(text: str, escape: bool = True, width: int | None = None,
+                    inline_space: str = " ") -> str:
     """Replace the math in a markdown string by its Unicode rendering (see the module doc).
 
     `width`: the columns a display block has at the top level (inside a quote, less by
     QUOTE_COST a level); a wider block is broken at its relations (`render.fit_display`),
-    and one still wider gets a line under its fence saying so (`overflow_note`)."""
+    and one still wider gets a line under its fence saying so (`overflow_note`).
+    `inline_space`: the spaces of an inline formula written as this (the review screen
+    asks for no-break spaces: a formula in a sentence wraps as one word)."""
     out: list[str] = []
-    for piece in _scan(text, escape, width):
+    for piece in _scan(text, escape, width, inline_space):
         if isinstance(piece, str):
             out.append(piece)
             continue
@@ -163,7 +166,8 @@ def _longest_backtick_run(text: str) -> int:
     return max((len(r) for r in runs), default=0)
 
 
-def _scan(text: str, escape: bool, width: int | None = None) -> list[str | _Display]:
+def _scan(text: str, escape: bool, width: int | None = None,
+          inline_space: str = " ") -> list[str | _Display]:
     """Walk the text line-wise for code fences, and char-wise in between for math and code."""
     pieces: list[str | _Display] = []
     budget = [MAX_CARD_MATH]
@@ -175,7 +179,7 @@ def _scan(text: str, escape: bool, width: int | None = None) -> list[str | _Disp
         if fence is None:
             m = _FENCE_OPEN.match(inner.rstrip("\r\n"))
             if m and not (m.group("fence")[0] == "`" and "`" in m.group("info")):
-                pieces.extend(_scan_prose("".join(prose), escape, budget, width))
+                pieces.extend(_scan_prose("".join(prose), escape, budget, width, inline_space))
                 prose = []
                 fence = m.group("fence")
                 pieces.append(line)
@@ -186,7 +190,7 @@ def _scan(text: str, escape: bool, width: int | None = None) -> list[str | _Disp
             stripped = inner.strip()
             if stripped and set(stripped) == {fence[0]} and len(stripped) >= len(fence):
                 fence = None
-    pieces.extend(_scan_prose("".join(prose), escape, budget, width))
+    pieces.extend(_scan_prose("".join(prose), escape, budget, width, inline_space))
     return pieces
 
 
@@ -196,8 +200,8 @@ def _within(budget: list[int], source: str) -> bool:
     return budget[0] >= 0
 
 
-def _scan_prose(s: str, escape: bool, budget: list[int],
-                width: int | None = None) -> list[str | _Display]:
+def _scan_prose(s: str, escape: bool, budget: list[int], width: int | None = None,
+                inline_space: str = " ") -> list[str | _Display]:
     pieces: list[str | _Display] = []
     text: list[str] = []
     i, n = 0, len(s)
@@ -254,6 +258,8 @@ def _scan_prose(s: str, escape: bool, budget: list[int],
                 i = line_end  # whatever followed `$$` on its line was only whitespace
             else:
                 rendered = render_inline(source) if _within(budget, source) else source_line(source)
+                if inline_space != " ":
+                    rendered = rendered.replace(" ", inline_space)
                 text.append(escape_markdown(rendered) if escape else rendered)
                 i = close + 2
             continue
@@ -265,6 +271,8 @@ def _scan_prose(s: str, escape: bool, budget: list[int],
                 continue
             source = s[i + 1 : close]
             rendered = render_inline(source) if _within(budget, source) else source_line(source)
+            if inline_space != " ":
+                rendered = rendered.replace(" ", inline_space)
             text.append(escape_markdown(rendered) if escape else rendered)
             i = close + 1
             continue

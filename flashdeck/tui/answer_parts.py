@@ -332,16 +332,25 @@ class ExercisePanel(Vertical):
         for answer in self.query("#answer"):  # none before the first exercise
             answer.focus(scroll_visible=False)
             # in view once laid out (below a grid at 80×24 it starts under the fold)
-            once_laid_out(self, self._input_into_view)
+            once_laid_out(self, self.input_into_view)
 
-    def _input_into_view(self) -> object:
-        """The answer box, and the hint under it, in the card's view (the grid above
-        them as far as it fits)."""
+    def input_into_view(self) -> object:
+        """The answer box, and the hint under it, in the card's view, with the prompt above
+        them when it fits (else its start and the box: in a 50×16 pane the hint was
+        scrolled into view and the prompt's first line, `P = 0.5 and`, out of it); with a
+        grid too tall for that, the grid above them as far as it fits."""
         scroll = self.parent
         if not isinstance(scroll, Widget) or not self.display:
             return None
         hint = self.query_one("#answer-hint", Static)
-        return scroll_to_show(scroll, self, hint if hint.display else self.query_one("#answer"))
+        answer = self.query_one("#answer")
+        below = hint if hint.display else answer
+        room = scroll.scrollable_content_region.height
+        for prompt in scroll.query("#front"):
+            for last in (below, answer):
+                if last.region.bottom - prompt.region.y <= room:
+                    return scroll_to_show(scroll, prompt, last)
+        return scroll_to_show(scroll, self, below)
 
     def action_leave_input(self) -> None:
         self.screen.set_focus(None)

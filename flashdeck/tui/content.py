@@ -66,15 +66,18 @@ def with_images(markdown: str, width: int | None,
 def _ready(markdown: str, width: int | None, labels: Labels | None = None,
            line_breaks: bool = True) -> str:
     """`prepare` for the card panel: display math in `width` columns (`math_width`), tables
-    in the panel's own width (a table has no fence padding)."""
+    in the panel's own width (a table has no fence padding), an inline formula's spaces
+    no-break spaces (the screen wraps a formula in a sentence as one word: `wrapping`)."""
     return prepare(markdown, width, labels or Labels(),
-                   None if width is None else width + FENCE_PADDING, line_breaks)
+                   None if width is None else width + FENCE_PADDING, line_breaks, NO_BREAK)
 
 
 def plain(text: str) -> str:
     """One line of card text for a label (header, deck name): control characters shown."""
     return sanitize(text)
 
+
+NO_BREAK = "\u00a0"
 
 # What Textual's code block (a display-math fence) takes of the card panel's width: its
 # label's padding, two columns each side (none in the ANSI theme: then the block has room

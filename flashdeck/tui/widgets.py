@@ -28,7 +28,7 @@ from textual.widgets import Static
 
 from flashdeck.scheduling.engine import Counts
 from flashdeck.tui.content import inline_paragraph, plain
-from flashdeck.tui.wrapping import HangingText, middle_ellipsis
+from flashdeck.tui.wrapping import NO_BREAK, HangingText, KeepsFormulasWhole, middle_ellipsis
 
 if TYPE_CHECKING:
     from flashdeck.tui.card_markdown import CardMarkdown
@@ -44,8 +44,12 @@ def card_markdown_class() -> type:
     global _CARD_MARKDOWN
     if _CARD_MARKDOWN is None:
         from textual.widgets.markdown import MarkdownFence  # ~40 ms: see the module doc
+        from textual.widgets._markdown import MarkdownParagraph
+
+        from flashdeck.inline import collapse_spaces
 
         from flashdeck.tui.card_markdown import CardMarkdown
+        from flashdeck.tui.card_table import TABLE_BLOCKS, CardMarkdownTable, TableReader
 
         class WrappedCodeBlock(MarkdownFence):
             """An indented code block, wrapped (a fenced one keeps its own layout)."""
@@ -70,19 +74,41 @@ def card_markdown_class() -> type:
                 for text in self.query("#code-content").results(HangingText):
                     text.update(content)
 
-        class CardSideMarkdown(CardMarkdown):
-            BLOCKS = {**CardMarkdown.BLOCKS, "code_block": WrappedCodeBlock}
+        class CardParagraph(KeepsFormulasWhole, MarkdownParagraph):
+            """A paragraph whose no-break spaces (an inline formula's) are kept, not made
+            spaces (`inline.collapse_spaces`), and never broken at (`KeepsFormulasWhole`)."""
+
+            def _token_to_content(self, token) -> Content:
+                children = [child for child in token.children or ()
+                            if child.type == "text" and NO_BREAK in child.content]
+                if not children:
+                    return super()._token_to_content(token)
+                # the widget makes every whitespace run one space: a stand-in for the
+                # no-break spaces (a character the paragraph does not hold) keeps them
+                text = "".join(child.content for child in token.children or ())
+                stand_in = next(chr(code) for code in range(0xE000, 0xF900)
+                                if chr(code) not in text)
+                for child in children:
+                    child.content = collapse_spaces(child.content).replace(NO_BREAK, stand_in)
+                content = super()._token_to_content(token)
+                return Content(content.plain.replace(stand_in, NO_BREAK), spans=content.spans)
+
+        class CardSideMarkdown(TableReader, CardMarkdown):
+            BLOCKS = {**CardMarkdown.BLOCKS, "code_block": WrappedCodeBlock,
+                      "paragraph_open": CardParagraph,
+                      "table_open": CardMarkdownTable, **TABLE_BLOCKS}
 
         _CARD_MARKDOWN = CardSideMarkdown
     return _CARD_MARKDOWN
 
 
-class CardText(Static):
+class CardText(KeepsFormulasWhole, Static):
     """A one-line paragraph of a card side, drawn as the Markdown widget draws one: the
     text and inline spans of `content.inline_paragraph`, styled by the same component
     classes and rules as the widget's blocks (`em`, `strong`, `s`, `code_inline`; their
     rules copied from Textual's `Markdown` and `MarkdownBlock` default CSS), so a front
-    with `*emphasis*` or `` `code` `` needs neither markdown-it nor the widget."""
+    with `*emphasis*` or `` `code` `` needs neither markdown-it nor the widget. An inline
+    formula wraps as one word, as in the card's paragraphs (`KeepsFormulasWhole`)."""
 
     COMPONENT_CLASSES = {"em", "strong", "s", "code_inline"}
 

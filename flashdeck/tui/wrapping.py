@@ -84,6 +84,114 @@ def middle_ellipsis(text: str, width: int) -> str:
     return f"{head.rstrip()} … {tail.lstrip()}"
 
 
+NO_BREAK = "\u00a0"
+
+
+def no_break_rows(text: str, width: int) -> list[tuple[int, int]]:
+    """Where `text` breaks to fit `width` cells, as `(start, end)` of each screen line,
+    breaking only at its ordinary spaces (and its newlines): a run of words joined by
+    no-break spaces (an inline formula, `P(A | B) = P(B)`) moves to the next line whole.
+    Only a run wider than the line breaks inside, at its own no-break spaces (as a
+    textbook breaks a long formula), and a piece still wider is cut by cells. A line's
+    trailing spaces are dropped at a break. Bounded: every step takes a character."""
+    width = max(width, 1)
+    rows: list[tuple[int, int]] = []
+    offset = 0
+    for line in text.split("\n"):
+        start, n = 0, len(line)
+        line_start, used = 0, 0  # the current screen line and its cells so far
+        pending: tuple[int, int] | None = None  # the current screen line's end
+        i = 0
+        while i < n:
+            if line[i] == " " or (line[i].isspace() and line[i] != NO_BREAK):
+                i += 1
+                continue
+            start = i
+            while i < n and not (line[i] == " " or (line[i].isspace() and line[i] != NO_BREAK)):
+                i += 1
+            word = cell_len(line[start:i])
+            gap = cell_len(line[pending[1]:start]) if pending else 0
+            if pending and used + gap + word <= width:
+                pending = (line_start, i)
+                used += gap + word
+                continue
+            if pending:
+                rows.append((offset + pending[0], offset + pending[1]))
+            if word <= width:
+                line_start, used, pending = start, word, (start, i)
+                continue
+            # a run wider than the line: its no-break spaces, then its cells
+            for piece_start, piece_end in _long_run(line, start, i, width):
+                rows.append((offset + piece_start, offset + piece_end))
+            last = rows.pop()
+            line_start, pending = last[0] - offset, (last[0] - offset, last[1] - offset)
+            used = cell_len(line[pending[0]:pending[1]])
+        if pending:
+            rows.append((offset + pending[0], offset + pending[1]))
+        elif not n or not rows or rows[-1][1] < offset:
+            rows.append((offset, offset))  # a blank line is a line
+        offset += n + 1
+    return rows
+
+
+def _long_run(line: str, start: int, end: int, width: int) -> list[tuple[int, int]]:
+    """`line[start:end]` (no ordinary space inside) in pieces of at most `width` cells,
+    broken after its no-break spaces where it can, by cells where it cannot."""
+    pieces: list[tuple[int, int]] = []
+    piece = start
+    while piece < end:
+        used, i, fits = 0, piece, None
+        while i < end:
+            used += cell_len(line[i])
+            if used > width:
+                break
+            i += 1
+            if i < end and line[i] == NO_BREAK:
+                fits = i  # the piece may end before this no-break space
+        if i >= end:
+            pieces.append((piece, end))
+            break
+        cut = fits if fits is not None and fits > piece else max(i, piece + 1)
+        pieces.append((piece, cut))
+        piece = cut
+        while piece < end and line[piece] == NO_BREAK:
+            piece += 1
+    return pieces
+
+
+def no_break_wrapped(content: Content, width: int) -> Content:
+    """`content` broken into lines at `width` by `no_break_rows`, styles kept: each line
+    fits, so the widget's own wrapping leaves it as it is."""
+    return Content("\n").join(content[start:end] for start, end in
+                               no_break_rows(content.plain, width))
+
+
+class KeepsFormulasWhole:
+    """For a `Static` whose text may hold no-break spaces (a card's paragraph: an inline
+    formula's spaces): drawn wrapped by `no_break_rows`, not by Textual, which breaks a
+    line at any space, no-break ones too (`P(A | B) =` at the end of one line, `P(B)` on
+    the next). Text without one is left to the widget."""
+
+    def _kept_whole(self):
+        visual = super().render()  # type: ignore[misc]
+        if isinstance(visual, Content) and NO_BREAK in visual.plain \
+                and self.styles.text_wrap != "nowrap":  # type: ignore[attr-defined]
+            return visual
+        return None
+
+    def render(self):
+        visual = self._kept_whole()
+        if visual is None:
+            return super().render()  # type: ignore[misc]
+        return no_break_wrapped(visual, self.size.width)  # type: ignore[attr-defined]
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        visual = self._kept_whole()
+        if visual is None:
+            return super().get_content_height(container, viewport, width)  # type: ignore[misc]
+        return len(no_break_rows(visual.plain, width))
+
+
 def _cells_prefix(text: str, cells: int) -> str:
     """The longest start of `text` that fits in `cells` cells."""
     used = 0

@@ -86,7 +86,9 @@ async def test_the_roc_scores_are_shown_whole_at_80_columns(tmp_path):
     async with app.run_test(size=(80, 24)) as pilot:
         await _settled(pilot)
         view = _card_view(app)
-        row = next(line for line in view.split("\n") if "score" in line)
+        # (the prompt's first line, `A classifier scores nine examples`, is in view too)
+        row = next(line for line in view.split("\n") if line.strip().startswith("score "))
+        assert "A classifier scores nine examples" in view, view
         assert re.findall(r"\d+(?:\.\d+)?", row) == scores, view
         assert "example  x1    x2" in view and "What is the" in view and "▔▔▔▔" in view, view
 
@@ -237,3 +239,26 @@ async def test_e_that_breaks_the_template_says_why_the_card_is_set_aside(tmp_pat
     with Collection.open(path) as col:
         import_paths(col, [str(vault)], now=0)
     assert read_rows(path, f"SELECT orphaned FROM cards WHERE id = {card_id}") == [(0,)]
+
+
+@run_async
+async def test_in_a_small_pane_the_prompt_stays_above_the_answer_box(tmp_path):
+    """At 50×16 the box and the hint under it were scrolled into view and the prompt's
+    first line (`A classifier has precision P = 0.5 and`) out of it: the numbers to answer
+    with were off screen. Now the prompt and the box share the view when they fit; made
+    smaller (40×12) with an answer typed, the box comes back into view, the answer kept."""
+    app = app_for(_builtins(tmp_path, "f1-from-precision-recall"))
+    async with app.run_test(size=(50, 16)) as pilot:
+        await _settled(pilot)
+        view = _card_view(app)
+        prompt = app.screen.query_one("#front").region
+        panel = app.screen.query_one("#card").scrollable_content_region
+        assert prompt.y >= panel.y, view  # the prompt's first line in view
+        assert "precision P =" in view and "your answer" in view, view
+        await pilot.press("0", ".", "3")
+        await pilot.resize_terminal(40, 12)
+        await _settled(pilot)
+        assert "0.3" in _card_view(app), _card_view(app)
+        await pilot.press("enter")
+        await _settled(pilot)
+        assert "Not quite: you gave 0.3" in " ".join(_card_view(app).split()), _card_view(app)

@@ -13,11 +13,10 @@ import pytest
 from markdown_it import MarkdownIt
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets._markdown import MarkdownBlock
 
 import flashdeck.tui
 from flashdeck.tui.content import inline_paragraph, prepare
-from flashdeck.tui.widgets import CardSide
+from flashdeck.tui.widgets import CardSide, card_markdown_class
 from support.tui import run_async
 
 CSS = Path(flashdeck.tui.__file__).parent / "flashdeck.tcss"
@@ -135,11 +134,14 @@ _PARSER = MarkdownIt("gfm-like")  # what Textual's Markdown widget parses with
 
 
 def _widget_paragraph(markdown: str):
-    """The text and spans the Markdown widget gives a one-paragraph text, else None."""
+    """The text and spans the card's Markdown widget gives a one-paragraph text, else None
+    (Textual's, but a no-break space kept: `inline.collapse_spaces`)."""
     tokens = _PARSER.parse(markdown)
     if [t.type for t in tokens] != ["paragraph_open", "inline", "paragraph_close"]:
         return None
-    content = MarkdownBlock._token_to_content(None, tokens[1])  # uses no widget state
+    # the card's paragraph block (no-break spaces kept); its method uses no widget state
+    paragraph = card_markdown_class().BLOCKS["paragraph_open"]
+    content = paragraph._token_to_content(object.__new__(paragraph), tokens[1])
     spans = [(span.start, span.end, span.style) for span in content.spans]
     if not all(isinstance(style, str) and style.startswith(".") for _, _, style in spans):
         return None  # a link or an image: never the fast path's

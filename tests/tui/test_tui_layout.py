@@ -88,6 +88,50 @@ async def test_the_key_bar_closes_up_below_80_columns(tmp_path, columns):
                 assert key.region.right <= columns, key.region
 
 
+@pytest.mark.parametrize("columns, expected", [
+    (60, "Space Show/Good u Undo s Susp. b e i ? Help q Quit"),
+    (50, "Space Show/Good u Undo s Susp. b e i ? Help q Quit"),
+    (40, "Space Show/Good u s b e i ? Help q Quit"),
+    (24, "Space u s b e i ? q"),
+])
+@run_async
+async def test_below_70_columns_the_key_bar_gives_up_words_not_keys(tmp_path, columns,
+                                                                     expected):
+    """A split tmux pane of 60 columns: the key bar ended `i Info ? He` and `q Quit` was
+    gone. Now the labels shorten, the least used first, and every key shows, `? Help`
+    and `q Quit` longest; the keys work at any width (`q` ends the session)."""
+    app = app_for(_collection(tmp_path, [card("basic", "Capital of Peru?", "Lima", 3)]))
+    async with app.run_test(size=(columns, 16)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        footer = " ".join(_lines(app)[-1].split())
+        assert footer == expected, footer
+        for key in app.screen.query("Footer FooterKey"):
+            if key.display:
+                assert key.region.right <= columns, key.region
+        await pilot.press("q")
+        await pilot.pause()
+        assert type(app.screen).__name__ != "ReviewScreen"
+
+
+@run_async
+async def test_the_key_bar_fits_again_after_a_resize(tmp_path):
+    """Narrowed from 100 to 50 columns and widened back: the bar fits each width."""
+    app = app_for(_collection(tmp_path, [card("basic", "Capital of Peru?", "Lima", 3)]))
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        assert "e Edit i Info ? Help q Quit" in " ".join(_lines(app)[-1].split())
+        for size, bar in (((50, 16), "Susp. b e i ? Help q Quit"),
+                          ((100, 24), "e Edit i Info ? Help q Quit")):
+            await pilot.resize_terminal(*size)
+            for _ in range(20):
+                await pilot.pause()
+                if bar in " ".join(_lines(app)[-1].split()):
+                    break
+            assert bar in " ".join(_lines(app)[-1].split()), _lines(app)[-1]
+
+
 # -- the help ---------------------------------------------------------------------------------------
 @run_async
 async def test_the_help_fits_80x24_and_scrolls_to_its_last_line(tmp_path):

@@ -181,7 +181,7 @@ class ReviewScreen(Screen):
     async def _after_first_frame(self) -> None:
         """What the first frame did not wait for: the footer, the answer's parts, then the
         app's background work (re-scanning the notes)."""
-        from textual.widgets import Footer  # not loaded before the first frame
+        from flashdeck.tui.keybar import KeyBar  # a Footer: not loaded before the first frame
 
         if not still_shown(self):
             # already left (the queue ran out at once, or Escape before the first frame): a
@@ -191,7 +191,7 @@ class ReviewScreen(Screen):
             return
         with self.app.batch_update():
             await self.query_one("#footer-space", Static).remove()
-            await self.mount(Footer())
+            await self.mount(KeyBar())
         self.refresh_bindings()
         await self._build_answer_parts()
         self.app.first_screen_shown()
@@ -819,6 +819,13 @@ class ReviewScreen(Screen):
                 # buttons left on screen. The answer comes back into view as on Space.
                 once_laid_out(self, self._verdict_into_view if self.graded
                               else self._answer_into_view)
+            elif card.kind == "exercise":
+                # the answer box, typed into, back in view (made smaller, it went under
+                # the fold with the prompt above it)
+                from flashdeck.tui.answer_parts import ExercisePanel  # built: loaded
+
+                for panel in self.query("#exercise").results(ExercisePanel):
+                    once_laid_out(self, panel.input_into_view)
             width = content.panel_math_width(self.query_one("#card", VerticalScroll),
                                              self.size.width)
             if width == getattr(self, "_math_width", None):

@@ -1,0 +1,467 @@
+"""A card's markdown table drawn by one widget, line by line.
+
+Textual's Markdown widget draws a table as a grid with one widget per cell: a 150-row
+comparison table (600 cells) took 2.7 s to show under load, and a 1,000-row table of 30
+columns (in column groups: `cardtext.fit_tables`) longer still. `CardTable` lays the
+table out once per width (each column's width, each row's height: plain numbers) and
+draws only the lines on screen (`render_line`), so a table costs about what its text
+costs, whatever its size, and its memory is its cells plus one number a row.
+
+It looks as the grid did: a thin keyline box, a line between rows, the header in the
+primary colour, bold. A cell's text wraps at its words; a word wider than its column
+folds onto the cell's next line (never cut with an ellipsis: an answer is never cut
+short). Cell text is the `Content` the Markdown widget made of the cell's inline tokens
+(emphasis, code, links): never parsed as markup.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import OrderedDict
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from textual.content import Content
+from textual.strip import Strip
+from textual.widget import Widget
+from textual.widgets._markdown import MarkdownBlock, MarkdownTable
+
+CELL_PADDING = 1  # a space each side of a cell's text
+COLUMN_COST = 2 * CELL_PADDING + 1  # ... and the border on its left
+EDGE_COST = 1  # the table's right border
+WRAPPED_ROWS_KEPT = 256  # rows whose wrapped lines are kept for the next frame
+_SPACES = re.compile(r"\s+")  # as the widget's cells: any run of whitespace is one space
+
+
+
+def _longest_word(text: str) -> int:
+    return max((cell_len(word) for word in text.split()), default=0)
+
+
+def column_widths(natural: list[int], least: list[int], room: int) -> list[int]:
+    """The text width of each column of a table `room` cells wide (borders and padding
+    included in `room`): every column at its `natural` width (its longest cell), the
+    room left shared out in proportion to them (the table fills the panel, as the grid
+    did); when they do not fit, at least each column's `least` (its longest word) and
+    the rest shared in proportion to what each still needs; when even the words do not
+    fit, in proportion to the words (at least one cell each: long words fold)."""
+    count = len(natural)
+    if not count:
+        return []
+    text_room = max(room - COLUMN_COST * count - EDGE_COST, count)
+    natural = [max(width, 1) for width in natural]
+    least = [min(max(width, 1), full) for width, full in zip(least, natural)]
+    if sum(natural) <= text_room:
+        return _share(natural, [width for width in natural], text_room)
+    if sum(least) <= text_room:
+        return _share(least, [full - word for full, word in zip(natural, least)], text_room)
+    return _share([1] * count, [word - 1 for word in least], text_room)
+
+
+def _share(base: list[int], weights: list[int], total: int) -> list[int]:
+    """`base` with `total - sum(base)` cells added in proportion to `weights` (the
+    remainders to the largest fractions, then to the first columns): sums to `total`
+    when the weights allow, never less than `base`."""
+    spare = total - sum(base)
+    weight = sum(weights)
+    if spare <= 0 or weight <= 0:
+        return list(base)
+    widths = [width + spare * share // weight for width, share in zip(base, weights)]
+    left = total - sum(widths)
+    order = sorted(range(len(base)), key=lambda k: -(spare * weights[k] % weight))
+    for k in order[:left]:
+        widths[k] += 1
+    return widths
+
+
+def _cells(cell: Content | str) -> int:
+    return cell_len(cell) if isinstance(cell, str) else cell.cell_length
+
+
+def _content(cell: Content | str) -> Content:
+    return Content(cell) if isinstance(cell, str) else cell
+
+
+class CardTable(Widget):
+    """A markdown table (its header cells and rows of cells, as `Content`), drawn line by
+    line (see the module doc)."""
+
+    COMPONENT_CLASSES = {"card-table--header", "card-table--border"}
+
+    DEFAULT_CSS = """
+    CardTable {
+        width: 1fr;
+        height: auto;
+        & > .card-table--header {
+            color: $primary;
+            text-style: bold;
+        }
+        & > .card-table--border {
+            color: $foreground 20%;
+        }
+    }
+    """
+
+    def __init__(self, headers: list[Content | str], rows: list[list[Content | str]],
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        # GFM: the header has the table's columns; a row's cells past them are dropped,
+        # a row short of them is filled with empty cells
+        count = len(headers)
+        self.headers = list(headers)
+        self.rows = [list(row[:count]) + [""] * (count - len(row)) for row in rows]
+        natural = [0] * count
+        least = [0] * count
+        for row in (self.headers, *self.rows):
+            for k, cell in enumerate(row):
+                plain = cell if isinstance(cell, str) else cell.plain
+                width = len(plain) if plain.isascii() else cell_len(plain)
+                if width > natural[k]:
+                    natural[k] = width
+                if width > least[k]:  # a cell's longest word is at most the cell
+                    word = _longest_word(plain) if " " in plain else width
+                    if word > least[k]:
+                        least[k] = word
+        self._natural = natural
+        self._least = least
+        self._layout: tuple[int, list[int], list[int]] | None = None  # width, columns, starts
+        self._wrapped: OrderedDict[tuple[int, int], list[list[Content]]] = OrderedDict()
+
+    # -- layout --------------------------------------------------------------------------
+    def _widths(self, width: int) -> list[int]:
+        return column_widths(self._natural, self._least, width)
+
+    def layout_for(self, width: int) -> tuple[list[int], list[int]]:
+        """Each column's text width and the first line of each row (the header is row 0)
+        at `width`; the last entry of the starts is the table's height."""
+        if self._layout is None or self._layout[0] != width:
+            widths = self._widths(width)
+            # only a column whose longest cell is wider than the column can wrap
+            narrow = [k for k, (full, shown) in enumerate(zip(self._natural, widths))
+                      if full > shown]
+            starts = []
+            y = 1  # the top border
+            for row in (self.headers, *self.rows):
+                starts.append(y)
+                y += (self._row_height(row, widths, narrow) if narrow else 1) + 1  # + a rule
+            starts.append(y)
+            self._layout = (width, widths, starts)
+            self._wrapped.clear()
+        return self._layout[1], self._layout[2]
+
+    @staticmethod
+    def _row_height(row: list[Content | str], widths: list[int], narrow: list[int]) -> int:
+        height = 1
+        for k in narrow:
+            cell, width = row[k], widths[k]
+            if len(cell) > width // 2 and _cells(cell) > width:  # (a cell is ≤ 2 a character)
+                height = max(height, len(_content(cell).wrap(width, overflow="fold")))
+        return height
+
+    def _row_lines(self, index: int, widths: list[int]) -> list[list[Content]]:
+        key = (index, self._layout[0] if self._layout else 0)
+        lines = self._wrapped.get(key)
+        if lines is None:
+            row = self.headers if index == 0 else self.rows[index - 1]
+            lines = [_content(cell).wrap(width, overflow="fold") if _cells(cell) > width
+                     else [_content(cell)] for cell, width in zip(row, widths)]
+            self._wrapped[key] = lines
+            if len(self._wrapped) > WRAPPED_ROWS_KEPT:
+                self._wrapped.popitem(last=False)
+        else:
+            self._wrapped.move_to_end(key)
+        return lines
+
+    def get_content_width(self, container, viewport) -> int:
+        return sum(self._natural) + COLUMN_COST * len(self._natural) + EDGE_COST
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        return self.layout_for(width)[1][-1] if self.headers else 0
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._wrapped.clear()
+
+    # -- drawing -------------------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        base = self.visual_style
+        if not self.headers:
+            return Strip.blank(width, base.rich_style)
+        widths, starts = self.layout_for(width)
+        border = (base + self.get_visual_style("card-table--border", partial=True)).rich_style
+        last = len(starts) - 1  # the bottom border's line
+        if y >= starts[-1] - 1:
+            line = self._rule(widths, "└", "┴", "┘") if y == starts[-1] - 1 else ""
+            return self._strip([Segment(line, border)] if line else [], width, base)
+        if y == 0:
+            return self._strip([Segment(self._rule(widths, "┌", "┬", "┐"), border)], width, base)
+        row = bisect_right(starts, y) - 1
+        if row < last and y == starts[row + 1] - 1:  # the line under a row
+            return self._strip([Segment(self._rule(widths, "├", "┼", "┤"), border)], width, base)
+        cells = self._row_lines(row, widths)
+        offset = y - starts[row]
+        style = base + self.get_visual_style("card-table--header", partial=True) if row == 0 \
+            else base
+        segments: list[Segment] = []
+        for lines, column in zip(cells, widths):
+            segments.append(Segment("│" + " " * CELL_PADDING, border))
+            text = lines[offset] if offset < len(lines) else Content("")
+            segments.extend(Segment(part, (part_style or style).rich_style) for part, part_style
+                            in text.render(style, "", self._get_style))
+            segments.append(Segment(" " * (column - text.cell_length + CELL_PADDING),
+                                    style.rich_style))
+        segments.append(Segment("│", border))
+        return self._strip(segments, width, base)
+
+    async def action_link(self, href: str) -> None:
+        """A link in a cell clicked: the Markdown widget's message, as its cells sent it
+        (the card's Markdown does not open it)."""
+        from textual.widgets import Markdown
+
+        markdown = next((node for node in self.ancestors if isinstance(node, Markdown)), None)
+        if markdown is not None:
+            self.post_message(Markdown.LinkClicked(markdown, href))
+
+    @staticmethod
+    def _rule(widths: list[int], left: str, middle: str, right: str) -> str:
+        return left + middle.join("─" * (width + 2 * CELL_PADDING) for width in widths) + right
+
+    @staticmethod
+    def _strip(segments: list[Segment], width: int, base) -> Strip:
+        return Strip(segments).adjust_cell_length(width, base.rich_style)
+
+
+class StashedTable(MarkdownTable):
+    """A top-level table read by `split_tables`, in its placeholder's place."""
+
+    def __init__(self, markdown, token, headers: list, rows: list) -> None:
+        super().__init__(markdown, token)
+        self._headers = headers
+        self._rows = rows
+
+    def compose(self):
+        yield CardTable(self._headers, self._rows)
+
+    async def _update_from_block(self, block) -> None:  # no streaming: rebuilt whole
+        await super(MarkdownTable, self)._update_from_block(block)
+
+
+TABLE_MARKER = "flashdeck-table-"
+TABLES_KEPT = 4  # the tables of the last few updates (an update waits for the one before)
+
+
+class TableReader:
+    """The Markdown widget's side of `split_tables` (mixed into the card's Markdown): each
+    update's top-level tables read here, drawn where their placeholders stand."""
+
+    _tables: OrderedDict[str, list]
+
+    def update(self, markdown: str):
+        import secrets
+
+        if not hasattr(self, "_tables"):
+            self._tables = OrderedDict()
+        marker = f"{TABLE_MARKER}{secrets.token_hex(8)}-"
+        shown, tables = split_tables(markdown, marker)
+        if tables:
+            self._tables[marker] = tables
+            while len(self._tables) > TABLES_KEPT:
+                self._tables.popitem(last=False)
+        return super().update(shown)  # type: ignore[misc]
+
+    def _parse_markdown(self, tokens):
+        tables = getattr(self, "_tables", {})
+        for block in super()._parse_markdown(tokens):  # type: ignore[misc]
+            info = block._token.info if block._token.type == "fence" else ""
+            if info.startswith(TABLE_MARKER):
+                marker, _, number = info.rpartition("-")
+                found = tables.get(marker + "-")
+                if found is not None and number.isdigit() and int(number) < len(found):
+                    headers, rows = found[int(number)]
+                    yield StashedTable(self, block._token, headers, rows)
+                    continue
+            yield block
+
+
+class TablePart:
+    """A table's head, body, row or cell while the Markdown widget parses a card: what its
+    parser needs of a block (`_blocks`, `build_from_token`), without being a widget. The
+    widget's own row and cell blocks are widgets, one made per cell only to be read
+    by the table and dropped: a third of a big table's time to the screen."""
+
+    def __init__(self, markdown, token, *args, **kwargs) -> None:
+        self._token = token
+        self._blocks: list[TablePart] = []
+        self._content: Content | str = ""
+
+    def build_from_token(self, token) -> None:
+        """A cell's inline tokens as the widget's cells read them: plain text (most cells:
+        a number, a word) as its string, made `Content` when drawn; else the `Content`
+        of `MarkdownBlock._token_to_content` (a method that uses no state of its block)."""
+        children = token.children or ()
+        if all(child.type == "text" for child in children):
+            self._content = _SPACES.sub(" ", "".join(child.content for child in children))
+        else:
+            self._content = MarkdownBlock._token_to_content(self, token)  # type: ignore[arg-type]
+
+
+class TableHead(TablePart):
+    pass
+
+
+class TableRow(TablePart):
+    pass
+
+
+class TableCell(TablePart):
+    pass
+
+
+TABLE_BLOCKS = {"thead_open": TableHead, "tbody_open": TablePart, "tr_open": TableRow,
+                "th_open": TableCell, "td_open": TableCell}
+
+
+class CardMarkdownTable(MarkdownTable):
+    """Textual's table block drawing its cells with one `CardTable` instead of a grid of
+    widgets (see the module doc); its parts are `TablePart`s (`TABLE_BLOCKS`)."""
+
+    def compose(self):
+        headers, rows = self._headers_and_rows()
+        self._headers = headers
+        self._rows = rows
+        yield CardTable(headers, rows)
+
+    def _headers_and_rows(self) -> tuple[list[Content | str], list[list[Content | str]]]:
+        headers: list[Content | str] = []
+        rows: list[list[Content | str]] = []
+        for part in self._blocks:
+            for row in part._blocks:
+                if not isinstance(row, TableRow):
+                    continue
+                cells = [cell._content for cell in row._blocks if isinstance(cell, TableCell)]
+                if isinstance(part, TableHead):
+                    headers.extend(cells)
+                else:
+                    rows.append(cells)
+        self._blocks.clear()
+        return headers, rows
+
+    async def _update_from_block(self, block) -> None:  # no streaming: rebuilt whole
+        await super(MarkdownTable, self)._update_from_block(block)
+
+
+# -- top-level tables, read without markdown-it ------------------------------------------------
+# Even with one widget for a table, markdown-it's block parse of a 1,000-row table took
+# seconds (its table rule and one inline parse per cell). A table standing on its own at the
+# top level of a card (a blank line or the card's start above it, a blank line or its end
+# below, every line starting with `|`) is read here instead: its rows split as GFM splits
+# them (`cardtext._table_cells`, the same rule as markdown-it's), each cell's inline markup
+# read by `inline.inline_paragraph` (as the Markdown widget reads one), or by markdown-it's
+# inline parser alone when the fast path declines (a link, an entity). The Markdown widget
+# gets a fenced placeholder in the table's place (its text the table's own lines, its info
+# a nonce no card text can hold) and the card's Markdown draws a `CardTable` there.
+
+_DELIMITER = re.compile(r"^:?-+:?$")
+
+
+def split_tables(markdown: str, marker: str) -> tuple[str, list[tuple[list, list]]]:
+    """`markdown` with each top-level table (see above) replaced by a fence whose info is
+    `marker` and the table's number, and the tables' header cells and rows of cells (each
+    `Content` or, plain text, its string)."""
+    from flashdeck.cardtext import _fenced, _table_cells
+
+    if "|" not in markdown:
+        return markdown, []
+    lines = markdown.split("\n")
+    out: list[str] = []
+    tables: list[tuple[list, list]] = []
+    fence: str | None = None
+    i, n = 0, len(lines)
+    while i < n:
+        line = lines[i]
+        fence, kind = _fenced(fence, line, "")
+        end = _table_end(lines, i, _table_cells) if kind == "text" else None
+        if end is None:
+            out.append(line)
+            i += 1
+            continue
+        header = _table_cells(line.rstrip()) or []
+        count = len(header)
+        rows = []
+        for row in lines[i + 2:end]:
+            cells = (_table_cells(row.rstrip()) or [])[:count]
+            if _ROW_MARKUP.search(row):
+                cells = [_cell(cell) for cell in cells]
+            else:  # a row of plain cells (most rows: numbers, words): their text
+                cells = [" ".join(cell.split()) for cell in cells]
+            rows.append(cells + [""] * (count - len(cells)))
+        tables.append(([_cell(cell) for cell in header], rows))
+        ticks = "`" * max(3, _longest_backticks(lines, i, end) + 1)
+        out.append(f"{ticks}{marker}{len(tables) - 1}")
+        out.extend(lines[i:end])
+        out.append(ticks)
+        i = end
+    return "\n".join(out), tables
+
+
+def _table_end(lines: list[str], i: int, table_cells) -> int | None:
+    """Where the table whose header is `lines[i]` ends (the line after its last row), or
+    None when `lines[i]` does not start a table read here."""
+    line = lines[i]
+    if not line.startswith("|") or i + 1 >= len(lines) or (i and lines[i - 1].strip()):
+        return None
+    below = lines[i + 1].rstrip()
+    header = table_cells(line.rstrip())
+    delimiters = table_cells(below) if below.startswith("|") else None
+    if not (header and delimiters and len(header) == len(delimiters)
+            and all(_DELIMITER.match(cell) for cell in delimiters)):
+        return None
+    end = i + 2
+    while end < len(lines) and lines[end].strip():
+        if not lines[end].startswith("|"):
+            return None  # a row markdown-it might read otherwise: it reads this table
+        end += 1
+    return end
+
+
+def _longest_backticks(lines: list[str], start: int, end: int) -> int:
+    longest = 0
+    for line in lines[start:end]:
+        if "```" in line:
+            longest = max(longest, max(len(run) for run in re.findall("`+", line)))
+    return longest
+
+
+_INLINE_PARSER = None
+# what a cell's inline markup (or linkify: `www`, `a.b`, `//`) may start with; a cell
+# without any is its text, its whitespace runs one space each
+_MARKUP = re.compile(r"[\\`*_\[\]<>&~|#$@:/!]|\.(?!\d)|www", re.IGNORECASE)
+_ROW_MARKUP = re.compile(r"[\\`*_\[\]<>&~#$@:/!]|\.(?!\d)|www", re.IGNORECASE)  # (no `|`)
+
+
+def _cell(source: str) -> Content | str:
+    """A cell's text as the Markdown widget shows it: its string when it is plain."""
+    from flashdeck.inline import inline_paragraph
+
+    if not source:
+        return ""
+    if not _MARKUP.search(source):  # most cells: a number, a word, a few words
+        return _SPACES.sub(" ", source)
+    inline = inline_paragraph(source)
+    if inline is not None:
+        text, spans = inline
+        text = _SPACES.sub(" ", text) if not spans else text
+        if not spans:
+            return text
+        from textual.content import Span
+
+        return Content(text, spans=[Span(start, end, f".{name}") for start, end, name in spans])
+    global _INLINE_PARSER
+    if _INLINE_PARSER is None:
+        from markdown_it import MarkdownIt
+
+        _INLINE_PARSER = MarkdownIt("gfm-like")
+    tokens = _INLINE_PARSER.parseInline(source)
+    return MarkdownBlock._token_to_content(None, tokens[0]) if tokens else ""  # type: ignore[arg-type]
