@@ -366,6 +366,13 @@ def _shown_width(cell: str) -> tuple[int, int]:
     return cell_len(text), max((cell_len(word) for word in text.split()), default=0)
 
 
+def _in_quote(line: str, prefix: str) -> str | None:
+    """`line` without its indent and quote markers when it is at `prefix`'s quote level,
+    else None."""
+    own = _TABLE_QUOTE.match(line).group(0)  # type: ignore[union-attr]
+    return line[len(own):] if own.count(">") == prefix.count(">") else None
+
+
 def _split_table(prefix: str, rows: list[list[str]], delimiters: list[str],
                  room: int, cost: int) -> list[str] | None:
     """The table's lines as column groups that fit `room` columns (a group is at least the
@@ -436,9 +443,10 @@ def fit_tables(markdown: str, room: int | None, column_cost: int = TABLE_COLUMN_
             continue
         prefix = _TABLE_QUOTE.match(line).group(0)  # type: ignore[union-attr]
         header = _table_cells(line[len(prefix):]) if "|" in line and i + 1 < n else None
-        below = lines[i + 1] if header else ""
-        delimiters = _table_cells(below[len(prefix):]) \
-            if header and below.startswith(prefix) else None
+        # each line of a table has its own indent (up to 3 spaces) and space after a `>`:
+        # only its quote level must be the header's
+        below = _in_quote(lines[i + 1], prefix) if header else None
+        delimiters = _table_cells(below) if below is not None else None
         if not (header and delimiters and len(delimiters) == len(header)
                 and len(header) <= MAX_TABLE_COLUMNS
                 and all(_TABLE_DELIMITER_CELL.match(cell) for cell in delimiters)):
@@ -447,8 +455,9 @@ def fit_tables(markdown: str, room: int | None, column_cost: int = TABLE_COLUMN_
             continue
         end = i + 2
         rows = [header]
-        while end < n and lines[end].startswith(prefix) and lines[end][len(prefix):].strip():
-            cells = _table_cells(lines[end][len(prefix):])
+        while end < n:
+            row = _in_quote(lines[end], prefix)
+            cells = _table_cells(row) if row is not None and row.strip() else None
             if cells is None:
                 break
             rows.append(cells)

@@ -97,3 +97,20 @@ def test_show_prints_every_cell_of_a_200_column_table(cli, tmp_path):
     assert {str(i * i) for i in range(200)} <= words
     assert {f"t{i}" for i in range(200)} <= words
     assert "The squares." in result.out
+
+
+def test_a_table_whose_lines_are_indented_or_quoted_unevenly_is_split_too():
+    """GFM lets each line of a table have its own indent (up to three spaces) and space
+    after `>`: such a table was left whole, and on the review screen its 11 columns were
+    squeezed one letter wide."""
+    table, cells = confusion_matrix()
+    lines = table.split("\n")
+    indented = "\n".join((" " if k % 2 else "") + line for k, line in enumerate(lines))
+    quoted = "> [!note] Errors\n" + "\n".join(
+        (">" if k % 2 else "> ") + line for k, line in enumerate(lines))
+    for text in (indented, quoted):
+        groups = tables_of(fit_tables(text, 70))
+        assert len(groups) == 2, text
+        seen = {(row[0], name): value for group in groups for row in group[1:]
+                for name, value in zip(group[0][1:], row[1:])}
+        assert seen == cells
