@@ -467,6 +467,7 @@ class NewCards:
         # for the count: id -> its block (None: not read yet)
         self._members: dict[int, tuple] | None = None
         self._buried: dict[int, int] = {}  # members with a buried_until: until when
+        self._per_block: dict[tuple, int] = {}  # block -> its members
         self._complete = False
         # for the next card: (note, position, id, kind, buried_until) in cards_new order
         self._order: list[tuple] | None = None  # None: not read yet
@@ -496,8 +497,14 @@ class NewCards:
             return
         for card_id in siblings:
             if self._members is not None:
-                self._members.pop(card_id, None)
+                block = self._members.pop(card_id, None)
                 self._buried.pop(card_id, None)
+                if block is not None:
+                    left = self._per_block[block] - 1
+                    if left:
+                        self._per_block[block] = left
+                    else:
+                        del self._per_block[block]
             self._gone.add(card_id)
         if card["state"] == "new":
             self._touched.add(card["note_id"])
@@ -516,7 +523,7 @@ class NewCards:
         self._uses[use] += 1
         if self._uses[use] < 2:
             return False
-        self._members, self._buried, self._complete = None, {}, False
+        self._members, self._buried, self._per_block, self._complete = None, {}, {}, False
         self._order, self._at, self._order_complete = None, 0, False
         self._gone, self._passed = set(), {}
         self._touched = {row[0] for row in conn.execute(_TOUCHED_NOTES, (key[2], key[3]))}
@@ -537,11 +544,19 @@ class NewCards:
         return left
 
     def _left(self, now: int, cap: int) -> int | None:
-        buried = self._buried
         # one card a block (the SQL's _NEW_NOT_COUNTED: a buried card gives its turn to
-        # the next of its block)
-        shown = len({block for card_id, block in self._members.items()
-                     if card_id not in buried or buried[card_id] <= now})
+        # the next of its block): a block counts unless every member of it is buried at
+        # `now`. Only the buried members are looked at (the members per block are kept as
+        # answers take cards out): this was a set of every member's block at each count,
+        # ~0.08 ms of each answer at a limit of 300
+        hidden: dict[tuple, int] = {}
+        members = self._members
+        for card_id, until in self._buried.items():
+            if until > now:
+                block = members[card_id]
+                hidden[block] = hidden.get(block, 0) + 1
+        per_block = self._per_block
+        shown = len(per_block) - sum(1 for block, n in hidden.items() if n >= per_block[block])
         if self._complete:
             return min(cap, shown)
         return cap if shown >= cap else None
@@ -557,6 +572,10 @@ class NewCards:
             + held + " LIMIT ?", [*extra, *sibling_params, *held_params, limit]).fetchall()
         self._members = {card_id: (note_id, block) for card_id, _, note_id, block in rows}
         self._buried = {card_id: until for card_id, until, *_ in rows if until is not None}
+        per_block: dict[tuple, int] = {}
+        for block in self._members.values():
+            per_block[block] = per_block.get(block, 0) + 1
+        self._per_block = per_block
         self._complete = len(rows) < limit
 
     # -- the next card (interleaved) ---------------------------------------------------
