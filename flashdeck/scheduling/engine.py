@@ -10,6 +10,7 @@ then `flashdeck answer`).
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Callable, NamedTuple
 
@@ -19,7 +20,8 @@ from flashdeck.collection.store import Collection
 from flashdeck.errors import UsageError
 from flashdeck.scheduling.config import Config
 from flashdeck.scheduling.day import day_bounds, days_between
-from flashdeck.scheduling.queue import Counts, NewCards, Queue, ReviewRanking, answer_siblings
+from flashdeck.scheduling.queue import (Counts, DoneToday, NewCards, Queue, ReviewRanking,
+                                        answer_siblings)
 from flashdeck.scheduling.rating import Rating, check_rating
 
 if TYPE_CHECKING:
@@ -168,6 +170,8 @@ class Engine:
         self._ranking = ReviewRanking()
         # the new cards left today, kept the same way (queue.NewCards)
         self._new_cards = NewCards()
+        # today's totals for the daily limits, kept the same way (queue.DoneToday)
+        self._done = DoneToday()
         self._memo = None  # fsrs's results, from the previews to the answer (step.ReviewMemo)
         # the collection's PRAGMA data_version when its parameters history last had this
         # config's parameters in force (see _record_parameters): looked at again once
@@ -224,14 +228,33 @@ class Engine:
     # -- the queue (scheduling/queue.py) ----------------------------------------------------
     def queue(self):
         return Queue(self.col, self.config, self.now(), self.day(), self.deck, self.ahead,
-                     self._ranking, self._new_cards)
+                     self._ranking, self._new_cards, self._done)
 
     def next_card(self) -> CardView | None:
-        return self.queue().next_card()
+        with self._reading():
+            return self.queue().next_card()
 
     def counts(self) -> Counts:
         """What is left today: new (within the limit), learning, review (within the limit)."""
-        return self.queue().counts()
+        with self._reading():
+            return self.queue().counts()
+
+    @contextmanager
+    def _reading(self):
+        """The queue's statements in one read transaction (one snapshot): each statement
+        on its own took and released the write-ahead log's read lock (two fcntl calls),
+        about 16 of the ~50 system calls of an answer cycle. Inside a caller's transaction,
+        that one."""
+        conn = self.col.conn
+        if conn.in_transaction:
+            yield
+            return
+        conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if conn.in_transaction:  # a read transaction: COMMIT only ends it
+                conn.execute("COMMIT")
 
     # -- answering -------------------------------------------------------------------------
     def answer(self, card_id: int, rating: int, *, duration_ms: int | None = None,
@@ -252,11 +275,12 @@ class Engine:
                 raise UsageError(f"card {card_id} is suspended (`flashdeck unsuspend {card_id}`)")
             if expected_version is not None and row["version"] != expected_version:
                 raise UsageError(f"card {card_id} was answered elsewhere in the meantime")
-            ranking_fresh, new_fresh = None, False
-            if self._ranking.kept or self._new_cards.kept:  # whether it still holds
+            ranking_fresh, new_fresh, done_fresh = None, False, False
+            if self._ranking.kept or self._new_cards.kept or self._done.kept:  # still hold?
                 version = conn.execute("PRAGMA data_version").fetchone()[0]
                 ranking_fresh = self._ranking.fresh(conn, version)
                 new_fresh = self._new_cards.fresh(conn, version)
+                done_fresh = self._done.fresh(conn, version)
             before = CardState.from_dict(row).to_dict()
             after = self.answers(row, now, only=rating)[rating].to_dict()
             changed = conn.execute(
@@ -280,6 +304,8 @@ class Engine:
             ).lastrowid
         # committed: what is kept between calls follows this answer
         self._parameters_seen = seen
+        if done_fresh:
+            self._done.after_answer(self.col.conn, version, _ts(now), before["state"])
         if ranking_fresh is not None or new_fresh:
             siblings = answer_siblings(self.col.conn, row)
             if ranking_fresh is not None:

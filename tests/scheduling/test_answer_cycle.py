@@ -338,3 +338,40 @@ def test_the_daily_review_limit_and_a_buried_card_with_a_sibling_answered(tmp_pa
         clock.advance(seconds=20)
     same()
     assert engine.counts().review == 0
+
+
+# -- the work of a cycle ---------------------------------------------------------------------
+
+def test_an_answer_cycle_reads_no_more_after_300_answers_today_than_after_40(tmp_path):
+    """The review screen's answer -> next card -> counts -> previews, measured in SQLite's
+    virtual machine steps (deterministic, unlike time), through 330 due reviews: after 300
+    answers today it does no more than after 40 (PRODUCT.md §7: constant in the answers
+    already made today). Today's totals for the daily limits were counted from the log
+    twice a cycle (queue.DoneToday): the cycle's work grew with every answer, 2.2 times
+    the 40th's at the 300th."""
+    col = make_collection(tmp_path / "c.sqlite", notes=140)  # 700 cards
+    make_reviews(col, seed=1, share=0.95)
+    clock = Clock()
+    engine = Engine(col, Config(new_per_day=600, reviews_per_day=600), now=clock)
+    steps = [0]
+
+    def step_taken() -> int:
+        steps[0] += 1
+        return 0  # go on
+
+    col.conn.set_progress_handler(step_taken, 10)
+    card = engine.next_card()
+    work = []
+    for i in range(330):
+        steps[0] = 0
+        engine.answer(card.id, 3 if i % 4 else 1)
+        card = engine.next_card()
+        assert card is not None and card.state != "new"  # studied cards throughout
+        engine.counts()
+        engine.previews(card.id)
+        work.append(steps[0])
+        clock.advance(seconds=20)
+    col.conn.set_progress_handler(None, 0)
+    col.close()
+    early, late = sum(work[40:60]) / 20, sum(work[300:320]) / 20
+    assert late <= 1.1 * early, (early, late)

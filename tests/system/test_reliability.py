@@ -190,6 +190,70 @@ def test_killed_answer_loops_lose_nothing_and_apply_nothing_twice(tmp_path):
     assert_whole(collection)
 
 
+# The review screen's cycle in a process of its own: answer the card shown, then the next
+# card, the counts and the previews, on one long-lived engine (what it keeps between calls:
+# queue.ReviewRanking, NewCards, DoneToday, step.ReviewMemo), the clock 20 s on an answer.
+REVIEW_CYCLE = r"""
+import sys
+from datetime import datetime, timedelta, timezone
+from flashdeck.collection.store import Collection
+from flashdeck.scheduling.config import Config
+from flashdeck.scheduling.engine import Engine
+
+path, day = sys.argv[1], int(sys.argv[2])
+moment = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc) + timedelta(days=day)
+with Collection.open(path) as col:
+    engine = Engine(col, Config(new_per_day=400, reviews_per_day=400), now=lambda: moment)
+    card = engine.next_card()
+    i = 0
+    while card is not None:
+        previews = engine.previews(card.id)
+        rating = 3 if i % 4 else 1
+        answered = engine.answer(card.id, rating, expected_version=card.version)
+        print(f"done {answered.review_id} {card.id} {card.version} {rating}"
+              f" {previews[('again', 'hard', 'good', 'easy')[rating - 1]].columns['due']}",
+              flush=True)
+        moment += timedelta(seconds=20)
+        card = engine.next_card()
+        engine.counts()
+        i += 1
+"""
+
+
+def test_killed_review_cycles_lose_no_answer_shown_done(tmp_path):
+    """kill -9 lands anywhere in the review screen's cycle (in the answer's commit, in the
+    next card's read, in the counts): every answer reported done is in the log once, with
+    the schedule its button previewed; the collection is whole and `doctor` finds it clean;
+    and the next process's queue goes on from there (a new engine, nothing kept)."""
+    vault = make_vault(tmp_path / "vault", 60)
+    collection = tmp_path / "c.sqlite"
+    assert flashdeck(collection, "import", vault).returncode == 0
+    rng = random.Random(5)
+    reported = []
+    for round_ in range(4 * SOAK):
+        proc = spawn(collection, [sys.executable, "-c", REVIEW_CYCLE, str(collection),
+                                  str(round_ // 2)])
+        out, err = kill_once_started(proc, rng.uniform(0.05, 0.8))
+        assert "Traceback" not in err, err
+        done = [tuple(int(x) for x in line.split()[1:]) for line in out.splitlines()
+                if line.startswith("done ")]
+        assert done, "the loop answered nothing before the kill"
+        reported += done
+        assert integrity(collection) == "ok"
+    log = {r[0]: r for r in query(
+        collection, "SELECT id, card_id, rating, state_before, state_after FROM reviews")}
+    for review_id, card_id, version, rating, due in reported:
+        assert review_id in log, f"answer {review_id} was reported done but is not in the log"
+        _, logged_card, logged_rating, before, after = log[review_id]
+        assert (logged_card, logged_rating) == (card_id, rating)
+        assert json.loads(before)["version"] == version
+        assert json.loads(after)["due"] == due  # what its button previewed
+    versions = [(r[1], json.loads(r[3])["version"]) for r in log.values()]
+    assert len(versions) == len(set(versions))  # no answer applied twice
+    assert len(log) - len(reported) <= 4 * SOAK  # at most the answer in flight at each kill
+    assert_whole(collection)
+
+
 def test_a_long_scripted_session_ends_clean(tmp_path):
     """Thousands of answers with undos, imports of a changing vault in between, a killed
     answer loop and a killed import: `flashdeck doctor` then reports a clean collection."""
