@@ -104,12 +104,15 @@ class CardTable(Widget):
     """
 
     def __init__(self, headers: list[Content | str], rows: list[list[Content | str]],
-                 **kwargs) -> None:
+                 aligns: list[str] | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         # GFM: the header has the table's columns; a row's cells past them are dropped,
         # a row short of them is filled with empty cells
         count = len(headers)
         self.headers = list(headers)
+        # each column's alignment from the delimiter row (`---:` right, `:---:` centre),
+        # as Obsidian draws it: "" is left
+        self.aligns = [(aligns[k] if aligns and k < len(aligns) else "") for k in range(count)]
         self.rows = [list(row[:count]) + [""] * (count - len(row)) for row in rows]
         natural = [0] * count
         least = [0] * count
@@ -205,13 +208,16 @@ class CardTable(Widget):
         style = base + self.get_visual_style("card-table--header", partial=True) if row == 0 \
             else base
         segments: list[Segment] = []
-        for lines, column in zip(cells, widths):
+        for lines, column, align in zip(cells, widths, self.aligns):
             segments.append(Segment("│" + " " * CELL_PADDING, border))
             text = lines[offset] if offset < len(lines) else Content("")
+            room = column - text.cell_length
+            before = room if align == "right" else room // 2 if align == "center" else 0
+            if before:
+                segments.append(Segment(" " * before, style.rich_style))
             segments.extend(Segment(part, (part_style or style).rich_style) for part, part_style
                             in text.render(style, "", self._get_style))
-            segments.append(Segment(" " * (column - text.cell_length + CELL_PADDING),
-                                    style.rich_style))
+            segments.append(Segment(" " * (room - before + CELL_PADDING), style.rich_style))
         segments.append(Segment("│", border))
         return self._strip(segments, width, base)
 
@@ -236,13 +242,14 @@ class CardTable(Widget):
 class StashedTable(MarkdownTable):
     """A top-level table read by `split_tables`, in its placeholder's place."""
 
-    def __init__(self, markdown, token, headers: list, rows: list) -> None:
+    def __init__(self, markdown, token, headers: list, rows: list, aligns: list) -> None:
         super().__init__(markdown, token)
         self._headers = headers
         self._rows = rows
+        self._aligns = aligns
 
     def compose(self):
-        yield CardTable(self._headers, self._rows)
+        yield CardTable(self._headers, self._rows, self._aligns)
 
     async def _update_from_block(self, block) -> None:  # no streaming: rebuilt whole
         await super(MarkdownTable, self)._update_from_block(block)
@@ -279,8 +286,8 @@ class TableReader:
                 marker, _, number = info.rpartition("-")
                 found = tables.get(marker + "-")
                 if found is not None and number.isdigit() and int(number) < len(found):
-                    headers, rows = found[int(number)]
-                    yield StashedTable(self, block._token, headers, rows)
+                    headers, rows, aligns = found[int(number)]
+                    yield StashedTable(self, block._token, headers, rows, aligns)
                     continue
             yield block
 
@@ -319,6 +326,8 @@ class TableCell(TablePart):
     pass
 
 
+_ALIGN = {"text-align:right": "right", "text-align:center": "center"}
+
 TABLE_BLOCKS = {"thead_open": TableHead, "tbody_open": TablePart, "tr_open": TableRow,
                 "th_open": TableCell, "td_open": TableCell}
 
@@ -328,25 +337,30 @@ class CardMarkdownTable(MarkdownTable):
     widgets (see the module doc); its parts are `TablePart`s (`TABLE_BLOCKS`)."""
 
     def compose(self):
-        headers, rows = self._headers_and_rows()
+        headers, rows, aligns = self._headers_and_rows()
         self._headers = headers
         self._rows = rows
-        yield CardTable(headers, rows)
+        yield CardTable(headers, rows, aligns)
 
-    def _headers_and_rows(self) -> tuple[list[Content | str], list[list[Content | str]]]:
+    def _headers_and_rows(self) -> tuple[list[Content | str], list[list[Content | str]],
+                                         list[str]]:
         headers: list[Content | str] = []
         rows: list[list[Content | str]] = []
+        aligns: list[str] = []
         for part in self._blocks:
             for row in part._blocks:
                 if not isinstance(row, TableRow):
                     continue
-                cells = [cell._content for cell in row._blocks if isinstance(cell, TableCell)]
+                cells = [cell for cell in row._blocks if isinstance(cell, TableCell)]
                 if isinstance(part, TableHead):
-                    headers.extend(cells)
+                    headers.extend(cell._content for cell in cells)
+                    # markdown-it: `style="text-align:right"` on a column's cells
+                    aligns.extend(_ALIGN.get(str((cell._token.attrs or {}).get("style", "")),
+                                             "") for cell in cells)
                 else:
-                    rows.append(cells)
+                    rows.append([cell._content for cell in cells])
         self._blocks.clear()
-        return headers, rows
+        return headers, rows, aligns
 
     async def _update_from_block(self, block) -> None:  # no streaming: rebuilt whole
         await super(MarkdownTable, self)._update_from_block(block)
@@ -366,17 +380,17 @@ class CardMarkdownTable(MarkdownTable):
 _DELIMITER = re.compile(r"^:?-+:?$")
 
 
-def split_tables(markdown: str, marker: str) -> tuple[str, list[tuple[list, list]]]:
+def split_tables(markdown: str, marker: str) -> tuple[str, list[tuple[list, list, list]]]:
     """`markdown` with each top-level table (see above) replaced by a fence whose info is
-    `marker` and the table's number, and the tables' header cells and rows of cells (each
-    `Content` or, plain text, its string)."""
+    `marker` and the table's number, and the tables' header cells, rows of cells (each
+    `Content` or, plain text, its string) and columns' alignments (see `CardTable`)."""
     from flashdeck.cardtext import _fenced, _table_cells
 
     if "|" not in markdown:
         return markdown, []
     lines = markdown.split("\n")
     out: list[str] = []
-    tables: list[tuple[list, list]] = []
+    tables: list[tuple[list, list, list]] = []
     fence: str | None = None
     i, n = 0, len(lines)
     while i < n:
@@ -397,13 +411,22 @@ def split_tables(markdown: str, marker: str) -> tuple[str, list[tuple[list, list
             else:  # a row of plain cells (most rows: numbers, words): their text
                 cells = [" ".join(cell.split()) for cell in cells]
             rows.append(cells + [""] * (count - len(cells)))
-        tables.append(([_cell(cell) for cell in header], rows))
+        delimiters = _table_cells(lines[i + 1].rstrip()) or []
+        tables.append(([_cell(cell) for cell in header], rows,
+                       [_alignment(cell.strip()) for cell in delimiters]))
         ticks = "`" * max(3, _longest_backticks(lines, i, end) + 1)
         out.append(f"{ticks}{marker}{len(tables) - 1}")
         out.extend(lines[i:end])
         out.append(ticks)
         i = end
     return "\n".join(out), tables
+
+
+def _alignment(delimiter: str) -> str:
+    """A delimiter cell's alignment, as markdown-it reads it: `:-:` centre, `-:` right."""
+    if delimiter.endswith(":"):
+        return "center" if delimiter.startswith(":") else "right"
+    return ""
 
 
 def _table_end(lines: list[str], i: int, table_cells) -> int | None:

@@ -165,3 +165,31 @@ async def test_short_and_long_rows_read_as_gfm_reads_them(tmp_path):
         await pilot.pause()
         fast, parsed = await drawn_tables(app, pilot)
         assert fast == parsed == [["metric", "value"], ["recall", ""], ["precision", "0.8"]]
+
+
+@run_async
+async def test_columns_are_aligned_as_the_delimiter_row_says(tmp_path):
+    """`---:` right, `:---:` centre, as Obsidian draws a table: the numbers of a results
+    table line up at their last digit. Read without markdown-it or with it (in a callout)
+    alike; the cells' text is unchanged."""
+    table = ("| model | precision | recall |\n|:---|:---:|---:|\n"
+             "| ResNet-50 | 0.81 | 0.7 |\n| ViT-B/16 | 0.865 | 0.795 |")
+    quoted = "> [!note] Results\n" + "\n".join("> " + line for line in table.split("\n"))
+    app = await _answer(tmp_path, table + "\n\n" + quoted)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        await pilot.pause()
+        fast, parsed = await drawn_tables(app, pilot)
+        assert fast == parsed == [["model", "precision", "recall"],
+                                  ["ResNet-50", "0.81", "0.7"], ["ViT-B/16", "0.865", "0.795"]]
+        lines = [line for line in screen_text(app).split("\n") if "ResNet" in line
+                 or "ViT" in line]
+        assert len(lines) == 4
+        for line in lines:
+            model, precision, recall = line.split("│")[1:4]
+            assert model.startswith(" ResNet") or model.startswith(" ViT")  # left
+            assert recall.endswith(("0.7 ", "0.795 "))  # right: the last digit at the rule
+            text = precision.strip()  # centred: as much room either side, give or take one
+            left = len(precision) - len(precision.lstrip())
+            right = len(precision) - len(precision.rstrip())
+            assert text in ("0.81", "0.865") and abs(left - right) <= 1 and left > 2
