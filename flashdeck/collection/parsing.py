@@ -113,20 +113,18 @@ def read_and_parse(file: NoteFile, settings: ParserSettings, require_tag: bool,
     # flashcard note of the plugin: the plugin has reviewed cards of it (a `<!--SR:`
     # comment: no schedule is lost), it holds a multi-line card (a line `?` or `??`, which
     # prose never has), or the collection has its cards (its comments since cleaned out:
-    # no history hidden; moved or its folder renamed, too: `imported`, `moved_from`). Its structure derives nothing and it gets no exercises. Any
-    # other still needs the tag: a vault's highlights and Dataview `key:: value` fields
-    # are no cards.
+    # no history hidden; moved or its folder renamed, too: `imported`, `moved_from`). Its
+    # structure derives nothing and it gets no exercises. Any other still needs the tag: a
+    # vault's highlights and Dataview `key:: value` fields are no cards.
     by_folder = require_tag and settings.decks == "folders" and settings.folder != ""
-    # parsed only to count the cards it would give (see `unread_cards`)
-    counting = require_tag and not parser.might_be_tagged(text, settings) and not (
-        by_folder and (imported or "<!--SR:" in text or _SEPARATOR_LINE.search(text)))
-    if counting and not (by_folder and len(text) <= COUNT_UNREAD_CHARS
-                         and _may_hold_cards(text, settings)):
-        return Parsed(file, size, mtime_ns, digest, None, problems)
-    if counting:
+    if require_tag and not parser.might_be_tagged(text, settings) and not (
+            by_folder and (imported or "<!--SR:" in text or _SEPARATOR_LINE.search(text))):
+        if not (by_folder and len(text) <= COUNT_UNREAD_CHARS
+                and parser.might_hold_cards(text, settings)):
+            return Parsed(file, size, mtime_ns, digest, None, problems)
         # not read, but named: its `::` lines may be Dataview fields, its highlights prose.
-        # Parsed only to count them: none of its problems is said, and over its budget (a
-        # note never read must not fail the import) it is not counted
+        # Parsed only to count them (`unread_cards`): none of its problems is said, and over
+        # its budget (a note never read must not fail the import) it is not counted
         try:
             unread = parser.parse_note(text, file.display, settings, derive_untagged=False)
         except (_OverBudget, MemoryError, RecursionError):
@@ -150,14 +148,6 @@ def read_and_parse(file: NoteFile, settings: ParserSettings, require_tag: bool,
         return Parsed(file, size, mtime_ns, digest, None, problems + note.problems, note.title,
                       [card_row(card) for card in note.cards])
     return Parsed(file, size, mtime_ns, digest, note, problems + note.problems, note.title)
-
-
-_CLOZE_MARKS = {"highlight": "==", "bold": "**", "curly": "{{"}
-
-
-def _may_hold_cards(text: str, settings: ParserSettings) -> bool:
-    """A cheap look: could this note hold a card in the plugin's one-line syntax?"""
-    return "::" in text or any(_CLOZE_MARKS.get(kind, "==") in text for kind in settings.cloze)
 
 
 def _cannot_read(exc: OSError) -> str:

@@ -14,6 +14,7 @@ from pathlib import PurePath
 
 from flashdeck.notes import _tags
 from flashdeck.notes._cards import Draft
+from flashdeck.notes._cloze import has_cloze_marker
 from flashdeck.notes._decks import read_decks
 from flashdeck.notes._derived import (
     DERIVERS,
@@ -61,6 +62,12 @@ def might_be_tagged(text: str, settings: ParserSettings) -> bool:
     """Cheap pre-filter (no markdown parse): False only when the note certainly carries
     none of settings.tags, in frontmatter or inline (nested tags count)."""
     return _tags.might_carry(text, settings.tags)
+
+
+def might_hold_cards(text: str, settings: ParserSettings) -> bool:
+    """Cheap pre-filter (no markdown parse): False only when the note certainly holds no
+    card in the plugin's one-line syntax (a `::` line, a cloze of settings.cloze)."""
+    return "::" in text or has_cloze_marker(text, settings.cloze)
 
 
 def parse_note(
