@@ -377,9 +377,6 @@ class CardMarkdownTable(MarkdownTable):
 # gets a fenced placeholder in the table's place (its text the table's own lines, its info
 # a nonce no card text can hold) and the card's Markdown draws a `CardTable` there.
 
-_DELIMITER = re.compile(r"^:?-+:?$")
-
-
 def split_tables(markdown: str, marker: str) -> tuple[str, list[tuple[list, list, list]]]:
     """`markdown` with each top-level table (see above) replaced by a fence whose info is
     `marker` and the table's number, and the tables' header cells, rows of cells (each
@@ -396,7 +393,7 @@ def split_tables(markdown: str, marker: str) -> tuple[str, list[tuple[list, list
     while i < n:
         line = lines[i]
         fence, kind = _fenced(fence, line, "")
-        end = _table_end(lines, i, _table_cells) if kind == "text" else None
+        end = _table_end(lines, i) if kind == "text" else None
         if end is None:
             out.append(line)
             i += 1
@@ -429,9 +426,11 @@ def _alignment(delimiter: str) -> str:
     return ""
 
 
-def _table_end(lines: list[str], i: int, table_cells) -> int | None:
+def _table_end(lines: list[str], i: int) -> int | None:
     """Where the table whose header is `lines[i]` ends (the line after its last row), or
     None when `lines[i]` does not start a table read here."""
+    from flashdeck.cardtext import _TABLE_DELIMITER_CELL, _table_cells as table_cells
+
     line = lines[i]
     if not line.startswith("|") or i + 1 >= len(lines) or (i and lines[i - 1].strip()):
         return None
@@ -439,7 +438,7 @@ def _table_end(lines: list[str], i: int, table_cells) -> int | None:
     header = table_cells(line.rstrip())
     delimiters = table_cells(below) if below.startswith("|") else None
     if not (header and delimiters and len(header) == len(delimiters)
-            and all(_DELIMITER.match(cell) for cell in delimiters)):
+            and all(_TABLE_DELIMITER_CELL.match(cell) for cell in delimiters)):
         return None
     end = i + 2
     while end < len(lines) and lines[end].strip():
@@ -460,8 +459,9 @@ def _longest_backticks(lines: list[str], start: int, end: int) -> int:
 _INLINE_PARSER = None
 # what a cell's inline markup (or linkify: `www`, `a.b`, `//`) may start with; a cell
 # without any is its text, its whitespace runs one space each
-_MARKUP = re.compile(r"[\\`*_\[\]<>&~|#$@:/!]|\.(?!\d)|www", re.IGNORECASE)
-_ROW_MARKUP = re.compile(r"[\\`*_\[\]<>&~#$@:/!]|\.(?!\d)|www", re.IGNORECASE)  # (no `|`)
+_MARKUP_START = r"[\\`*_\[\]<>&~{}#$@:/!]|\.(?!\d)|www"
+_MARKUP = re.compile(_MARKUP_START.format("|"), re.IGNORECASE)
+_ROW_MARKUP = re.compile(_MARKUP_START.format(""), re.IGNORECASE)  # a row: its `|` no markup
 
 
 def _cell(source: str) -> Content | str:
