@@ -156,9 +156,9 @@ def collection_counts(col: Collection, day_start: int, deck: str | None = None,
     seconds) is when today began, `day_end` when it ends (a review logged later, the clock
     set back since, or at a damaged time, is not one of today's). `retention_30d`: the
     true retention of the last 30 days as the stats figures count it (scheduling/stats.py),
-    not counted a second way here; `groups` the live cards by state and flags as the figures
-    read them (stats_queries.state_groups), not read again (at 100k cards each pass over
-    the cards is tens of milliseconds of `flashdeck stats`)."""
+    not counted a second way here; `groups` the live cards by state and flags
+    (stats_queries.state_groups) when the figures have read them already (at 100k cards
+    each pass over the cards is tens of milliseconds of `flashdeck stats`)."""
     conn = col.conn
     clause, params = deck_clause(deck)
 
@@ -168,25 +168,17 @@ def collection_counts(col: Collection, day_start: int, deck: str | None = None,
     end = 2 ** 63 - 1 if day_end is None else day_end
     states = dict.fromkeys(STATES, 0)
     if groups is None:
-        for state, n in conn.execute(
-                "SELECT c.state, count(*) FROM cards c WHERE c.orphaned = 0" + clause
-                + " GROUP BY c.state", params):
-            states[state] = n
+        from flashdeck.collection.stats_queries import state_groups
+
+        groups = state_groups(col, deck)
+    waiting = suspended = leeches = 0
+    for state, flag_suspended, flag_leech, n, copies in groups:
+        states[state] = states.get(state, 0) + n
         # the waiting copies of a shared exercise (one template matched by several notes:
-        # only its first copy is ever new, as the queue has it) are not new cards: counted
-        # apart
-        waiting = one("SELECT count(*) FROM cards c WHERE c.orphaned = 0"
-                      f" AND c.state = 'new' AND ({LATER_COPY})")
-        suspended = one("SELECT count(*) FROM cards c WHERE c.orphaned = 0"
-                        " AND c.suspended = 1")
-        leeches = one("SELECT count(*) FROM cards c WHERE c.orphaned = 0 AND c.leech = 1")
-    else:  # the same counts, from the cards grouped by state and flags
-        waiting = suspended = leeches = 0
-        for state, flag_suspended, flag_leech, n, copies in groups:
-            states[state] = states.get(state, 0) + n
-            waiting += copies
-            suspended += n if flag_suspended == 1 else 0
-            leeches += n if flag_leech == 1 else 0
+        # only its first copy is ever new, as the queue has it) are not new cards
+        waiting += copies
+        suspended += n if flag_suspended == 1 else 0
+        leeches += n if flag_leech == 1 else 0
     states["new"] -= waiting
     if deck:
         today, today_ms = conn.execute(
