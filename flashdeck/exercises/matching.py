@@ -30,6 +30,7 @@ from flashdeck.notes.model import ParsedCard, ParsedNote, Problem
 from flashdeck.notes.names import NoteNames
 
 DEFAULT_DECK = "flashcards"
+_STEPS_READ = 5  # lines of a variant's working compared with the note's cards
 _WORD = re.compile(r"[^\W_]+")
 _QUESTION_WORDS = frozenset(
     "what whats is are was the a an of does do how why which when define definition"
@@ -169,6 +170,17 @@ def _breadcrumb(note: ParsedNote, line: int, include_at: bool) -> tuple[str, ...
     return tuple(text for _level, text in stack if not names.repeats(text))
 
 
+def _stated(template: Template) -> list[str]:
+    """What every draw of the template's working states: the expressions its answers are
+    computed by, and the lines of its steps without a drawn number (`Recall = TP / (TP +
+    FN): …`; a line with `{TP}` shows the draw's numbers)."""
+    stated = dict.fromkeys(v.answer.text for v in template.variants)
+    for variant in template.variants:
+        steps = variant.steps[:_STEPS_READ]
+        stated.update(dict.fromkeys(line for line in steps if "{" not in line))
+    return list(stated)
+
+
 def exercises_for_note(note: ParsedNote) -> tuple[list[ParsedCard], list[Problem]]:
     """The exercise cards of a note, and the problems with its exercise blocks.
 
@@ -234,4 +246,9 @@ def exercises_for_note(note: ParsedNote) -> tuple[list[ParsedCard], list[Problem
         )
         for template, line, breadcrumb in chosen.values()
     ]
+    if cards:
+        from flashdeck.notes.parser import exercise_siblings
+
+        exercise_siblings(note.cards, [(card, _stated(template)) for card, (template, _line, _crumb)
+                                       in zip(cards, chosen.values())])
     return cards, problems

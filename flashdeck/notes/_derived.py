@@ -798,6 +798,21 @@ def _command_read(m: re.Match) -> str:
     return f" {greek_letter(m.group(1)) or m.group(1)} "
 
 
+def _states(c, numbers: bool = False) -> set[tuple[tuple[str, int], ...]]:
+    """The expressions a card of the author's (basic, reversed, cloze) states, as
+    `formula_values` gives a display formula's: a cloze's answers and the text around them,
+    a basic card's sides. Empty for words only (most cards), told cheaply."""
+    if c.kind == "cloze":
+        if not has_operator(c.back.replace("==", "").replace("**", "")):
+            return set()
+        return stated_values(c.back.replace("==", ""), _CLOZE_ANSWER_RE.findall(c.back),
+                             numbers=numbers)
+    if not (has_operator(c.back) or has_operator(c.front)):
+        return set()
+    return (stated_values(c.front, [c.front, c.back], numbers=numbers)
+            | stated_values(c.back, numbers=numbers))
+
+
 def formula_siblings(cards: list[Draft]) -> None:
     """A card of the author's that states what a display formula of the note states (a cloze
     `precision = ==TP / (TP + FP)==`, `Precision::TP / (TP + FP)`, a cloze whose text shows
@@ -827,21 +842,13 @@ def formula_siblings(cards: list[Draft]) -> None:
         compared += 1
         if compared > _MAX_COMPARED:
             break
-        if c.kind == "cloze":
-            if not has_operator(c.back.replace("==", "").replace("**", "")):
-                continue  # words only (most cards): nothing a formula states
-        elif not (has_operator(c.back) or has_operator(c.front)):
+        stated = _states(c)  # empty for words only (most cards): nothing a formula states
+        if not stated:
             continue
         if formulas is None:
             formulas = [(f, values) for f in formula_cards if (values := formula_values(f.back))]
         if not formulas:
             return
-        if c.kind == "cloze":
-            stated = stated_values(c.back.replace("==", ""), _CLOZE_ANSWER_RE.findall(c.back))
-        else:
-            stated = stated_values(c.front, [c.front, c.back]) | stated_values(c.back)
-        if not stated:
-            continue
         for f, values in formulas:
             if values & stated:
                 a, b = root(c.block), root(f.block)
@@ -851,6 +858,56 @@ def formula_siblings(cards: list[Draft]) -> None:
         return
     for c in cards:
         c.block = root(c.block)
+
+
+_MAX_EXPRESSIONS = 50  # expressions of one exercise compared with the note's cards
+
+
+def exercise_siblings(cards: list, exercises: list[tuple[Any, list[str]]]) -> None:
+    """An exercise's worked answer states the formula it is computed by (`Recall = TP /
+    (TP + FN)` above the numbers); a card of the note that asks or states that formula
+    (`Recall::$\\frac{TP}{TP+FN}$`, the formula's card `F1 Score: F₁ = ?`, a cloze `recall =
+    ==TP / (TP + FN)==`) is one fact with it: the exercise joins that card's block (siblings,
+    never shown on the same day). Before, `Recall` came right before `Compute the recall from
+    TP, FP and FN`, whose working shows its answer. `exercises`: each exercise card with the
+    expressions its answers are computed by (`2*TP / (2*TP + FP + FN)`), then the lines of its
+    working that every draw shows (`Recall = TP / (TP + FN): of all the cats …`), compared as
+    `formula_siblings` compares, and by the whole numbers they show: the Dice score's
+    `2TP / (2TP + FP + FN)` is not the IoU's `TP / (TP + FP + FN)`.
+    An exercise joins one block only, the first card stating its first expression that any
+    card states: one stating two formulas (the mask grid's Dice or IoU) does not make the
+    Dice card and the IoU card siblings, and so one card a day, of each other."""
+    stated: list[tuple[Any, set]] | None = None  # read at the first exercise with an expression
+    for exercise, expressions in exercises:
+        for text in expressions[:_MAX_EXPRESSIONS]:
+            values = {key for key in stated_values(text, [text], numbers=True)
+                      if not all(symbol.isdigit() for symbol, _count in key)}
+            if not values:
+                continue
+            if stated is None:
+                stated = _cards_stating(cards)
+            card = next((c for c, its in stated if values & its), None)
+            if card is not None:
+                exercise.block = card.block
+                break
+
+
+def _cards_stating(cards: list) -> list[tuple[Any, set]]:
+    """The cards of the author's and formula cards with what each states, numbers counted
+    (`exercise_siblings`), in note order; those that state nothing left out."""
+    found = []
+    compared = 0
+    for c in cards:
+        if c.kind not in ("basic", "reversed", "cloze", "formula"):
+            continue
+        compared += 1
+        if compared > _MAX_COMPARED:
+            break
+        its = formula_values(c.back, numbers=True) if c.kind == "formula" else _states(
+            c, numbers=True)
+        if its:
+            found.append((c, its))
+    return found
 
 
 def distinct_fronts(cards: list[Draft]) -> None:

@@ -33,6 +33,7 @@ _LATEX_ELLIPSIS = "\\dots"
 # a command and its name: `\lambda` is a symbol (λ), `\frac` and `\log` are not
 _COMMAND_RE = re.compile(r"\\([A-Za-z]+)|\\.")
 _LETTERS_RE = re.compile(r"[^\W\d_]+")
+_DIGITS_RE = re.compile(r"\d+")
 _FUNCTION_WORDS = frozenset({
     "log", "ln", "lg", "exp", "sin", "cos", "tan", "det", "lim", "max", "min", "arg", "sup",
     "inf", "mod", "dx", "dt", "d",
@@ -236,13 +237,15 @@ def _symbols(text: str, latex: bool = False) -> set[str]:
     return set(_symbol_list(text, latex))
 
 
-def _symbol_list(text: str, latex: bool = False) -> list[str]:
-    """`_symbols`, each as often as the expression uses it (`TP / (TP + FP)`: tp, tp, fp)."""
+def _symbol_list(text: str, latex: bool = False, numbers: bool = False) -> list[str]:
+    """`_symbols`, each as often as the expression uses it (`TP / (TP + FP)`: tp, tp, fp);
+    with `numbers`, the whole numbers written in it too (`2TP / (2TP + FP + FN)`: 2, tp, 2,
+    tp, fp, fn), which tell it from `TP / (TP + FP + FN)`."""
     if latex:
         text = _COMMAND_RE.sub(_command_symbol, text)
     if not text.isascii():  # modifier letters and super-/subscript digits (`xᵢ`, `X²`)
         text = "".join(" " if unicodedata.category(ch) in ("Lm", "No") else ch for ch in text)
-    found: list[str] = []
+    found: list[str] = _DIGITS_RE.findall(text) if numbers else []
     for run in _LETTERS_RE.findall(text):
         # a Greek letter is a symbol of its own (`λw`, `σx`); Latin letters run together
         # (`TP`, `Var`)
@@ -301,7 +304,7 @@ def _joined(latex: str) -> str:
     return _SPACED_LETTERS_RE.sub(lambda m: m.group(1) + m.group(2).replace(" ", ""), latex)
 
 
-def formula_values(latex: str) -> frozenset[tuple[tuple[str, int], ...]]:
+def formula_values(latex: str, numbers: bool = False) -> frozenset[tuple[tuple[str, int], ...]]:
     """What a display formula states, as expressions compared by `_key`: each side after a
     relation (`P = \\frac{TP}{TP+FP}` states `TP/(TP+FP)`; `F_1 = a = b` states a and b),
     the whole formula when it has no relation. The left-hand side only names it."""
@@ -310,13 +313,13 @@ def formula_values(latex: str) -> frozenset[tuple[tuple[str, int], ...]]:
     for part in _SEPARATOR_RE.split(latex)[:_MAX_PIECES]:
         sides = _RELATION_RE.split(part)
         for side in (sides[1:] if len(sides) > 1 else sides)[:_MAX_PIECES]:
-            key = _key(_symbol_list(_joined(side), latex=True))
+            key = _key(_symbol_list(_joined(side), latex=True, numbers=numbers))
             if key is not None:
                 found.add(key)
     return frozenset(found)
 
 
-def stated_values(text: str, units: list[str] | tuple[()] = ()) -> set[
+def stated_values(text: str, units: list[str] | tuple[()] = (), numbers: bool = False) -> set[
         tuple[tuple[str, int], ...]]:
     """The expressions a card's text states, as `formula_values` gives a formula's: inline
     math and runs of words joined by operators (`precision = TP/(TP+FP)`), and each of
@@ -345,7 +348,7 @@ def stated_values(text: str, units: list[str] | tuple[()] = ()) -> set[
         else:
             sides = re.split("[" + "".join(_RELATION_CHARS) + "]", piece)
         for side in sides[:_MAX_PIECES]:
-            key = _key(_symbol_list(side, latex=latex))
+            key = _key(_symbol_list(side, latex=latex, numbers=numbers))
             if key is not None:
                 found.add(key)
     return found

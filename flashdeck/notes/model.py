@@ -105,7 +105,9 @@ from typing import Any, Literal, get_args
 # quote, callout or list item by lazy lines loses the container's markers; bold inside a
 # deletion stays bold; a multi-line back goes on after a quote under it.
 # 32: 31 (hM) and 31 (hK) together.
-PARSER_VERSION = 32
+# 33: an exercise whose working states a card's formula (`Recall = TP / (TP + FN)` beside
+# `Recall::$\frac{TP}{TP+FN}$`, the Dice exercise beside `F₁ = ?`) is that card's sibling.
+PARSER_VERSION = 33
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"

@@ -24,6 +24,7 @@ from flashdeck.notes._derived import (
     card_sources,
     derive_enabled,
     distinct_fronts,
+    exercise_siblings,
     footnotes,
     formula_siblings,
     intro_states_no_answer,
