@@ -323,7 +323,7 @@ class Collection:
         # a log left beside it by a killed flashdeck: whether it is this file's own (then
         # SQLite replays it, and it is checkpointed into the file at once below) or another
         # copy's (then set aside, never replayed over this file)
-        stock = wal.take_stock(path) if exists else None
+        stock = wal.take_stock(path) if exists else wal.keep_orphan(path)
         try:
             conn = sqlite3.connect(path, timeout=30, isolation_level=None)
         except sqlite3.Error as exc:
@@ -372,7 +372,12 @@ class Collection:
             wal.opened(self.identity)
 
     def _took_stock(self, stock: "wal.Leftover") -> None:
-        if stock.set_aside is not None:
+        if stock.set_aside is not None and stock.frames < 0:
+            self.notices.append(
+                f"{stock.log}: a write-ahead log left with no collection file beside it (the"
+                " file was moved or deleted without it); kept as"
+                f" {stock.set_aside}, and a new collection made at {self.path}")
+        elif stock.set_aside is not None:
             self.notices.append(
                 f"{stock.log}: a write-ahead log left by another copy of this collection (a"
                 " newer or older file was put in its place); replaying it would have"

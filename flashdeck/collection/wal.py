@@ -87,7 +87,7 @@ def new_marks(conn) -> None:
 class Leftover:
     """What `take_stock` found beside a collection no one else has open."""
 
-    frames: int  # committed frames in its log (0: no log to replay)
+    frames: int  # committed frames in its log (0: no log to replay; -1: no file)
     set_aside: Path | None = None  # where a log that belonged to another copy went
     log: Path | None = None
 
@@ -154,6 +154,35 @@ def _judge(path: Path, fd: int, log: Path) -> Leftover | None:
     except OSError:
         return Leftover(committed)  # cannot move it: SQLite replays it, as before
     return Leftover(0, set_aside=aside, log=log)
+
+
+def keep_orphan(path: Path) -> Leftover | None:
+    """Before a new collection is made at `path` (no file there): a log left by that name
+    (the file was moved or deleted without it, after a crash) is kept under a set-aside
+    name. SQLite deletes it when it makes the new file (a log beside an empty database),
+    and with it the answers it holds. Linked (or copied), never renamed: if another process
+    is making the collection at this moment, its own log is left where it is."""
+    log = path.with_name(path.name + "-wal")
+    try:
+        frames = _log_frames(log) if log.is_file() else None
+    except OSError:
+        return None
+    if frames is None or frames[0] == 0:
+        return None
+    aside = _aside_name(path)
+    if aside is None:
+        return None
+    try:
+        try:
+            os.link(log, aside)
+        except OSError:  # no hard links here (FAT, some shares): a copy
+            import shutil
+
+            shutil.copyfile(log, aside)
+        _sync_folder(path.parent)
+    except OSError:
+        return None
+    return Leftover(-1, set_aside=aside, log=log)  # -1: no file it belonged to
 
 
 def _log_frames(log: Path) -> tuple[int, int, list[tuple[int, int]]] | None:

@@ -187,3 +187,24 @@ for _ in range(int(sys.argv[2])):
 print("open", flush=True)
 time.sleep(120)
 """
+
+
+def test_a_log_left_behind_by_a_moved_file_is_kept_and_gives_its_answers_back(collection,
+                                                                            tmp_path):
+    """After a crash the file alone is moved away (its log left by the old name), and a new
+    collection is made at the old path: SQLite deleted the log (a log beside a new, empty
+    file), and the answers in it with it. Now it is kept under a set-aside name, said in
+    one warning; put back beside the moved file as its -wal, it gives those answers back."""
+    done = killed_session(collection, 3)
+    log = collection.parent / f"{collection.name}-wal"
+    held = log.read_bytes()
+    moved = tmp_path / "moved.sqlite"
+    os.rename(collection, moved)
+    result = flashdeck(collection, "import", tmp_path / "vault")
+    assert result.returncode == 0, result.stderr
+    aside = sorted(collection.parent.glob("c.sqlite.stale-wal-*"))
+    assert len(aside) == 1 and aside[0].read_bytes() == held
+    assert str(aside[0]) in result.stderr and "no collection file beside it" in result.stderr
+    assert reviews(collection) == []  # the new collection
+    shutil.copy(aside[0], tmp_path / "moved.sqlite-wal")
+    assert [r[0] for r in reviews(moved)] == done
