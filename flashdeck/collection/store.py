@@ -323,7 +323,15 @@ class Collection:
         # a log left beside it by a killed flashdeck: whether it is this file's own (then
         # SQLite replays it, and it is checkpointed into the file at once below) or another
         # copy's (then set aside, never replayed over this file)
-        stock = wal.take_stock(path) if exists else wal.keep_orphan(path)
+        try:
+            stock = wal.take_stock(path) if exists else wal.keep_orphan(path)
+        except wal.SharedMemoryGone:
+            raise CollectionError(
+                f"{path}: another program has the collection open and its shared-memory"
+                f" file ({path.name}-shm) was deleted while it was: opened now, the two"
+                " would no longer see each other's writes and answers would be lost;"
+                " nothing was done: quit the other flashdeck (what it wrote is safe), then"
+                " run this again") from None
         try:
             conn = sqlite3.connect(path, timeout=30, isolation_level=None)
         except sqlite3.Error as exc:

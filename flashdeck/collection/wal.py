@@ -120,7 +120,10 @@ def take_stock(path: Path) -> Leftover | None:
         try:
             fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, _SHARED_SIZE, _SHARED_FIRST, 0)
         except OSError:
-            return None  # held: another connection has it open (or locks are not kept here)
+            # held: another connection has it open (or locks are not kept here)
+            if _shared_memory_gone(path, fd):
+                raise SharedMemoryGone(path)
+            return None
         try:
             return _judge(path, fd, log)
         finally:
@@ -129,6 +132,38 @@ def take_stock(path: Path) -> Leftover | None:
         # no SQLite connection of this process has the file open (`_open_here`): closing
         # this descriptor drops no lock but its own
         os.close(fd)
+
+
+class SharedMemoryGone(Exception):
+    """Another process has the collection open in WAL mode and its shared-memory file
+    (`-shm`) was deleted from under it (a cleanup script, a sync tool mirroring another
+    machine's folder). Opening it now makes a second one: the two processes no longer see
+    each other's log, and the one that closes last deletes what the other wrote (in a run,
+    6 of 41 answers reported done were lost, the file whole and `doctor` silent)."""
+
+
+def _shared_memory_gone(path: Path, fd: int) -> bool:
+    """Whether the file, in WAL mode and open elsewhere (its shared lock held), has no
+    `-shm` beside it, and still has none after a moment: a process opening it holds the
+    lock a moment before making its -shm, so the look is repeated (bounded, ~0.2 s)."""
+    shm = path.with_name(path.name + "-shm")
+    if not os.access(path.parent, os.W_OK):
+        return False  # a read-only folder: readers there keep their index in memory
+    for attempt in range(20):
+        try:
+            header = os.pread(fd, 20, 0)
+        except OSError:
+            return False
+        if header[18:20] != b"\x02\x02" or os.path.lexists(shm):
+            return False  # not WAL (no -shm needed), or its -shm is there
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, _SHARED_SIZE, _SHARED_FIRST, 0)
+        except OSError:
+            time.sleep(0.01)
+            continue
+        fcntl.lockf(fd, fcntl.LOCK_UN, _SHARED_SIZE, _SHARED_FIRST, 0)
+        return False  # closed meanwhile: nobody has it open
+    return True
 
 
 def _judge(path: Path, fd: int, log: Path) -> Leftover | None:
