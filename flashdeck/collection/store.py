@@ -328,7 +328,8 @@ class Collection:
         except wal.SharedMemoryGone:
             raise CollectionError(
                 f"{path}: another program has the collection open and its shared-memory"
-                f" file ({path.name}-shm) was deleted while it was: opened now, the two"
+                f" file or log ({path.name}-shm, -wal) was deleted while it was: opened"
+                " now, the two"
                 " would no longer see each other's writes and answers would be lost;"
                 " nothing was done: quit the other flashdeck (what it wrote is safe), then"
                 " run this again") from None

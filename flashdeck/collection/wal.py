@@ -111,7 +111,7 @@ def take_stock(path: Path) -> Leftover | None:
     log = path.with_name(path.name + "-wal")
     try:
         st = os.stat(path)
-        if (st.st_dev, st.st_ino) in _open_here or not log.exists():
+        if (st.st_dev, st.st_ino) in _open_here:
             return None
         fd = os.open(path, os.O_RDWR | getattr(os, "O_CLOEXEC", 0))
     except OSError:
@@ -125,7 +125,7 @@ def take_stock(path: Path) -> Leftover | None:
                 raise SharedMemoryGone(path)
             return None
         try:
-            return _judge(path, fd, log)
+            return _judge(path, fd, log) if log.exists() else None
         finally:
             fcntl.lockf(fd, fcntl.LOCK_UN, _SHARED_SIZE, _SHARED_FIRST, 0)
     finally:
@@ -136,17 +136,19 @@ def take_stock(path: Path) -> Leftover | None:
 
 class SharedMemoryGone(Exception):
     """Another process has the collection open in WAL mode and its shared-memory file
-    (`-shm`) was deleted from under it (a cleanup script, a sync tool mirroring another
-    machine's folder). Opening it now makes a second one: the two processes no longer see
-    each other's log, and the one that closes last deletes what the other wrote (in a run,
-    6 of 41 answers reported done were lost, the file whole and `doctor` silent)."""
+    (`-shm`) or its log (`-wal`) was deleted from under it (a cleanup script, a sync tool
+    mirroring another machine's folder). Opening it now makes second ones: the two
+    processes no longer see each other's log, and the one that closes last deletes what the
+    other wrote (in a run, 6 of 41 answers reported done were lost, the file whole and
+    `doctor` silent)."""
 
 
 def _shared_memory_gone(path: Path, fd: int) -> bool:
     """Whether the file, in WAL mode and open elsewhere (its shared lock held), has no
-    `-shm` beside it, and still has none after a moment: a process opening it holds the
-    lock a moment before making its -shm, so the look is repeated (bounded, ~0.2 s)."""
+    `-shm` or no `-wal` beside it, and still not after a moment: a process opening it
+    holds the lock a moment before making them, so the look is repeated (bounded, ~0.2 s)."""
     shm = path.with_name(path.name + "-shm")
+    log = path.with_name(path.name + "-wal")
     if not os.access(path.parent, os.W_OK):
         return False  # a read-only folder: readers there keep their index in memory
     for attempt in range(20):
@@ -154,8 +156,8 @@ def _shared_memory_gone(path: Path, fd: int) -> bool:
             header = os.pread(fd, 20, 0)
         except OSError:
             return False
-        if header[18:20] != b"\x02\x02" or os.path.lexists(shm):
-            return False  # not WAL (no -shm needed), or its -shm is there
+        if header[18:20] != b"\x02\x02" or (os.path.lexists(shm) and os.path.lexists(log)):
+            return False  # not WAL (no -shm needed), or its -shm and -wal are there
         try:
             fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, _SHARED_SIZE, _SHARED_FIRST, 0)
         except OSError:

@@ -108,7 +108,8 @@ def _killed_log(path: Path, rating: int) -> bytes:
         "from flashdeck.scheduling.config import Config\n"
         "from flashdeck.scheduling.engine import Engine\n"
         "col = Collection.open(sys.argv[1])\n"
-        "engine = Engine(col, Config(), now=lambda: datetime(2026, 11, 24, 9, tzinfo=timezone.utc))\n"
+        "moment = datetime(2026, 11, 24, 9, tzinfo=timezone.utc)\n"
+        "engine = Engine(col, Config(), now=lambda: moment)\n"
         "card = engine.next_card()\n"
         f"engine.answer(card.id, {rating}, expected_version=card.version)\n"
         "os.kill(os.getpid(), signal.SIGKILL)\n")
