@@ -20,6 +20,7 @@ from dataclasses import fields
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable
 
+from flashdeck.collection import wal
 from flashdeck.collection.identity import (GoneCards, in_chunks, reclaim_moved_cards,
                                            return_taken_cards, sync_note_cards)
 from flashdeck.collection.parsing import Parsed, parse_many
@@ -470,6 +471,7 @@ class _Batches:
         # a write-ahead log the file where it is now never reads (Collection.check_in_place)
         self.col.check_in_place()
         self.conn.execute("BEGIN IMMEDIATE")
+        wal.new_marks(self.conn)  # tells its log from another copy's (collection/wal.py)
         began = time.monotonic()
         try:
             for parsed in notes:
@@ -480,6 +482,7 @@ class _Batches:
                     # and would miss a lock released and taken again at once
                     time.sleep(self.hold / 2)
                     self.conn.execute("BEGIN IMMEDIATE")
+                    wal.new_marks(self.conn)
                     began = time.monotonic()
         except BaseException:
             if self.conn.in_transaction:  # keep the notes written before the failure

@@ -16,6 +16,7 @@ from glob import escape as glob_escape
 from pathlib import Path
 from typing import Iterator
 
+from flashdeck.collection import wal
 from flashdeck.errors import CollectionError, DamagedCollectionError
 
 SCHEMA_VERSION = 12
@@ -285,6 +286,10 @@ class Collection:
         self.conn = conn
         self.path = path
         self.read_only = False  # opened for reading only: its disk or folder is read-only
+        # what opening it did that the user is told of (a log set aside: `wal.take_stock`),
+        # each one line, said by whoever shows the collection (the CLI, the review screen)
+        self.notices: list[str] = []
+        self._counted = False  # in `wal._open_here` (see `_count_open`)
         # the file opened (device, inode): a move or a replacement of the file while it is
         # open is told by `check_in_place` before each write
         try:
@@ -315,13 +320,28 @@ class Collection:
                     raise CollectionError(
                         f"{path}: cannot create the collection's folder: {exc.strerror}"
                     ) from None
+        # a log left beside it by a killed flashdeck: whether it is this file's own (then
+        # SQLite replays it, and it is checkpointed into the file at once below) or another
+        # copy's (then set aside, never replayed over this file)
+        try:
+            stock = wal.take_stock(path) if exists else wal.keep_orphan(path)
+        except wal.SharedMemoryGone:
+            raise CollectionError(
+                f"{path}: another program has the collection open and its shared-memory"
+                f" file or log ({path.name}-shm, -wal) was deleted while it was: opened"
+                " now, the two"
+                " would no longer see each other's writes and answers would be lost;"
+                " nothing was done: quit the other flashdeck (what it wrote is safe), then"
+                " run this again") from None
         try:
             conn = sqlite3.connect(path, timeout=30, isolation_level=None)
         except sqlite3.Error as exc:
             raise CollectionError(f"{path}: {describe_error(exc)}") from None
-        # The file is never opened with Python's own I/O: closing any descriptor of a file
-        # drops every POSIX lock this process holds on it, SQLite's included. SQLite itself
-        # tells a file that is not a database.
+        # The file is never opened with Python's own I/O while this process has it open in
+        # SQLite: closing any descriptor of a file drops every POSIX lock this process holds
+        # on it, SQLite's included (`wal.take_stock` reads it before, and only when no
+        # Collection of this process has it open). SQLite itself tells a file that is not a
+        # database.
         col = cls(conn, path)
         try:
             if not create:
@@ -350,7 +370,46 @@ class Collection:
         except BaseException:
             conn.close()
             raise
+        col._count_open()
+        if stock is not None:
+            col._took_stock(stock)
         return col
+
+    def _count_open(self) -> None:
+        if not self._counted and self.path is not None:
+            self._counted = True
+            wal.opened(self.identity)
+
+    def _took_stock(self, stock: "wal.Leftover") -> None:
+        if stock.set_aside is not None and stock.frames < 0:
+            self.notices.append(
+                f"{stock.log}: a write-ahead log left with no collection file beside it (the"
+                " file was moved or deleted without it); kept as"
+                f" {stock.set_aside}, and a new collection made at {self.path}")
+        elif stock.set_aside is not None:
+            self.notices.append(
+                f"{stock.log}: a write-ahead log left by another copy of this collection (a"
+                " newer or older file was put in its place); replaying it would have"
+                " overwritten this file's answers with that copy's, so it was set aside as"
+                f" {stock.set_aside} and the collection opened without it")
+        elif stock.frames:
+            # a log a killed flashdeck left, taken in: the file alone made whole again now,
+            # not at the next clean close (a backup or sync tool copies the file alone)
+            self.checkpoint()
+
+    def checkpoint(self) -> bool:
+        """Copy what the write-ahead log holds into the collection file (PASSIVE: never
+        waits for, nor blocks, another process; what a reader still needs stays in the log
+        for the next one). Whether the file now holds everything committed. A sync tool or
+        backup that copies the file alone then carries every answer."""
+        if self.path is None or self.read_only or self.conn.in_transaction:
+            return False
+        try:
+            busy, frames, copied = self.conn.execute(
+                "PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        except sqlite3.Error:
+            return False  # busy, or the disk refused: the log keeps it, as before
+        return not busy and frames == copied
 
     @classmethod
     def _open_read_only(cls, path: Path, why: sqlite3.Error) -> "Collection":
@@ -387,6 +446,7 @@ class Collection:
                     f" needs {'an upgrade' if version < SCHEMA_VERSION else 'a newer flashdeck'}"
                     " before it can be read)")
             col.read_only = True
+            col._count_open()
             return col
         raise CollectionError(f"{path}: {describe_error(why)}") from None
 
@@ -614,6 +674,8 @@ class Collection:
         self.check_in_place()
         self.conn.execute("BEGIN IMMEDIATE")
         try:
+            if self.path is not None:
+                wal.new_marks(self.conn)  # tells its log from another copy's (wal.py)
             yield self.conn
         except BaseException:
             # SQLite may have rolled back already (a full disk does): a second ROLLBACK
@@ -695,6 +757,9 @@ class Collection:
                 rescued, where = self._rescue()
         finally:
             self.conn.close()
+            if self._counted:
+                self._counted = False
+                wal.closed(self.identity)
         if not rescued:
             raise CollectionError(f"{self.path}: the collection file was moved, renamed or"
                                   f" deleted while flashdeck had it open; {where}")

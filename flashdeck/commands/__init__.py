@@ -17,7 +17,19 @@ def open_collection(args, *, readonly: bool = False, create: bool = False):
     from flashdeck.collection.store import Collection
 
     path = require_collection(args) if not create else _path(args)
-    return Collection.open_readonly(path) if readonly else Collection.open(path, create=create)
+    col = Collection.open_readonly(path) if readonly else Collection.open(path, create=create)
+    say_notices(col)
+    return col
+
+
+def say_notices(col) -> None:
+    """What opening the collection did that the user must know of (a write-ahead log of
+    another copy set aside), one warning line each on stderr."""
+    if col.notices:
+        from flashdeck.textsafe import sanitize
+
+        for notice in col.notices:
+            print(f"flashdeck: warning: {sanitize(notice)}", file=sys.stderr)
 
 
 def deck_name(value: str) -> str:

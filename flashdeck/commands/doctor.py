@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flashdeck.collection.store import Collection
-from flashdeck.commands import print_json, require_collection
+from flashdeck.commands import print_json, require_collection, say_notices
 from flashdeck.errors import CollectionError, DamagedCollectionError
 from flashdeck.scheduling.config import load_config
 from flashdeck.scheduling.doctor import RESTORE, diagnose, repair
@@ -34,6 +34,7 @@ def cmd_doctor(args) -> int:
         raise DamagedCollectionError(
             f"{sanitize(str(path))}: the collection file is damaged where even its list of "
             f"tables cannot be read: {RESTORE}") from None
+    say_notices(col)
     if col.read_only:
         # its checks are kept in the collection (what it replayed, for the next run), and
         # SQLite cannot check a file it may not lock: it read as "DAMAGED: restore a backup"

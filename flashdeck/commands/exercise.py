@@ -122,6 +122,9 @@ def _note_templates(args: argparse.Namespace, only: str | None = None) -> list:
                   f"{sanitize(str(exc))}",
                   file=sys.stderr)
         return []
+    from flashdeck.commands import say_notices
+
+    say_notices(col)
     with col:
         for row in exercise_cards(col, only):
             exercise = row.exercise

@@ -105,6 +105,10 @@ class Diagnosis:
     replayed: int = 0
     checkpoints_saved: int = 0
     checkpoint_error: str | None = None
+    # write-ahead logs of other copies of the collection, set aside beside it when it was
+    # opened (collection/wal.py): not the collection's, so no problem of it, but answers
+    # the user may miss
+    set_aside_logs: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -138,6 +142,7 @@ class Diagnosis:
                 "checkpoints_saved": self.checkpoints_saved,
                 "checkpoint_error": self.checkpoint_error,
             },
+            "set_aside_logs": self.set_aside_logs,
         }
 
     def lines(self) -> list[str]:
@@ -152,7 +157,21 @@ class Diagnosis:
         else:
             out.extend(self._count_lines())
             out.extend(self._note_problem_lines())
-        return out + self._problem_lines()
+        return out + self._set_aside_lines() + self._problem_lines()
+
+    def _set_aside_lines(self) -> list[str]:
+        if not self.set_aside_logs:
+            return []
+        n = len(self.set_aside_logs)
+        out = [f"  set aside:    {n} write-ahead log{'s' if n != 1 else ''} of another copy of"
+               " this collection, found beside it when it was opened and not replayed (that"
+               " would have overwritten its answers); what they hold is not in it. Put one"
+               " back beside the copy it belongs to as <that copy>-wal to read it there,"
+               " else delete it:"]
+        out.extend(f"    {name}" for name in self.set_aside_logs[:NOTE_LINES])
+        if n > NOTE_LINES:
+            out.append(f"    ... and {n - NOTE_LINES} more (--json lists all)")
+        return out
 
     def _count_lines(self) -> list[str]:
         out = []
@@ -222,6 +241,10 @@ def diagnose(col: Collection, config=None, *, save_checkpoints: bool = False) ->
     config = config or Config()
     conn = col.conn
     result = Diagnosis(str(col.path) if col.path else ":memory:", col.schema_version())
+    if col.path is not None:
+        from flashdeck.collection.wal import set_aside_logs
+
+        result.set_aside_logs = [str(p) for p in set_aside_logs(col.path)]
     integrity = _IntegrityCheck(col.path) if col.path is not None else None
     writer = _CheckpointWriter(col.path, integrity) if save_checkpoints and col.path else None
     conn.execute("BEGIN")

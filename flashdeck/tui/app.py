@@ -128,6 +128,8 @@ class FlashdeckApp(App[str]):
         # an answer waits this long for the write lock on the event loop, then is pending
         self.busy_wait = busy_wait
         set_busy_wait(col, busy_wait)
+        # seconds without a write before the log is copied into the file (on_mount)
+        self.idle_checkpoint = IDLE_CHECKPOINT_SECONDS
         self._exit_when_written = False
         self.deck = deck
         self.rescan = rescan
@@ -166,6 +168,24 @@ class FlashdeckApp(App[str]):
     def on_mount(self) -> None:
         if self._importing_bundled:
             self.import_notes([str(self.bundled)], bundled=True)
+        for notice in self.session.col.notices:  # a log of another copy set aside
+            self.notify(plain(notice), severity="warning", markup=False, timeout=15)
+        # the answers of a sitting reach the collection file itself (not only its
+        # write-ahead log) once the screen has been left alone a moment: a backup or sync
+        # tool copying the file alone meanwhile carried a collection without them
+        self.set_interval(self.idle_checkpoint, self.checkpoint_when_idle)
+
+    def checkpoint_when_idle(self) -> bool:
+        """Copy the write-ahead log into the collection file (`Collection.checkpoint`:
+        never waits, never blocks another process; about nothing to do when the log holds
+        nothing new) once nothing was written here for `idle_checkpoint` seconds and no
+        answer waits to be written: never between an answer and the next card. Whether it
+        ran."""
+        if self.pending is not None or \
+                time.monotonic() - self.session.last_write < self.idle_checkpoint:
+            return False
+        self.session.col.checkpoint()
+        return True
 
     def after_first_frame(self, screen: Screen, callback: Callable[[], object]) -> None:
         """Run `callback` on `screen` once that screen has really been drawn.
@@ -341,6 +361,7 @@ class FlashdeckApp(App[str]):
             return False
         try:
             write()
+            self.session.last_write = time.monotonic()
         except sqlite3.Error as exc:
             if not is_busy(exc):  # a full disk, a file made read-only: said, not a crash
                 self.notify(plain(str(write_failed(exc, what[0].upper() + what[1:]))),
@@ -375,6 +396,7 @@ class FlashdeckApp(App[str]):
             self.write_pending(self.pending)
             return None
         session.record(card.id, rating, duration, answered)
+        session.last_write = time.monotonic()
         return answered
 
     @work(thread=True, group="pending-answer")
@@ -392,6 +414,7 @@ class FlashdeckApp(App[str]):
     async def on_flashdeck_app_answer_written(self, message: AnswerWritten) -> None:
         pending = message.pending
         self.pending = None
+        self.session.last_write = time.monotonic()
         self.session.record(pending.card_id, pending.rating, pending.duration_ms,
                             message.answered)
         await self._tell_screens(message.answered)
@@ -501,6 +524,13 @@ class FlashdeckApp(App[str]):
             self.session.col.close()
         except FlashdeckError as exc:  # moved while open, its last answers left behind
             self.close_problem = str(exc)
+
+
+# how long the review screen is left alone before what it wrote is copied from the
+# write-ahead log into the collection file itself (`FlashdeckApp.checkpoint_when_idle`):
+# a sitting's answers otherwise reached the file only at ~80 answers (SQLite's automatic
+# checkpoint) or on quitting
+IDLE_CHECKPOINT_SECONDS = 3.0
 
 
 def rescan_paths(col: Collection) -> list[str]:

@@ -121,6 +121,9 @@ class Session:
         # what `u` takes back, last first: this sitting's answers (_Done) and its suspends
         # and buries (engine.Hidden), as Anki's undo takes back the last action
         self.undoable: list = list(answers or ())
+        # when this sitting last wrote to the collection (time.monotonic()): the app
+        # checkpoints the write-ahead log into the file once it has been idle a moment
+        self.last_write = float("-inf")
 
     @property
     def answers(self) -> list[_Done]:
