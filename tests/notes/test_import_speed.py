@@ -12,7 +12,8 @@ from flashdeck.notes.parser import parse_note
 
 # pieces of block syntax, each one some rule's trigger or a near miss of it
 _PIECES = [
-    "\n", "\n\n", " ", "    ", "\t", "> ", ">", "- ", "* ", "1. ", "2) ", "# ", "## Title",
+    "\n", "\n\n", " ", "  ", "   ", "    ", "\t", "123456789. ", "> ", ">", "- ", "* ", "1. ",
+    "2) ", "# ", "## Title",
     "---", "- - -", "* * *", "___", "===", "--", "==", "Term::Def", "Q:::A", "?", "??",
     "==cloze==", "| a | b |", "|---|---|", "| x | y |", "```", "```python", "~~~", "$$",
     "$$x = 1$$", "$x$", "[ref]: /url", "[!question] Why?", "<div>", "</div>", "<!-- c -->",
@@ -54,6 +55,10 @@ NOTES = {
     "heading cards": "#flashcards\n\n# Why does it work?\nIt does.\n## Term::Def\n",
     "nothing special": "#flashcards\nq::a\nplain text ==c== here\n",
     "lazy lines": "#flashcards\n\n> Q\n?\nA\n- item\ncontinued::back\n",
+    "indented code": "#flashcards\n\n    x::y\n\nq::a\n- item\n\n      in::item code\n"
+                     "\n> quote\n>     in::quote code\n\n\tq::tab\n",
+    "indented, no code": "#flashcards\n\n123456789. Long::marker\n   three::spaces\n"
+                         "- a\n  - b\n   c::d\n>   e::f\n",
 }
 
 
@@ -70,7 +75,7 @@ def test_rules_a_note_cannot_use_are_left_out():
     plain = "q::a\n\nsome words ==cloze==\n- item\n"
     assert _lines.markdown_for(plain) is not _lines.markdown()
     full_syntax = ("| a |\n|---|\n```\n~~~\n$$x$$\n[a]: /u\n<div>\nT\n---\n"
-                   "* * *\n# H\n> q\n")
+                   "* * *\n# H\n> q\n\n    code\n")
     assert _lines.markdown_for(full_syntax) is _lines.markdown()
 
 
