@@ -145,7 +145,7 @@ def _import_sources(col: Collection, sources: list[Source], report: ImportReport
     # what an import writes, the notes can always write again: its commits do not wait for
     # the disk (a power cut could roll the collection back to an earlier import, never
     # leave it half-written, and never touch an answer: those wait for the disk)
-    with col.redoable_writes():
+    with col.redoable_writes(), col.import_cache():
         if sources:
             _leave_the_demo(col, sources, report, now)
         for source in sources:

@@ -9,6 +9,8 @@ name is rendered where it is shown), one linear scan, bounded.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from itertools import accumulate
 
 __all__ = ["equation_names", "equation_sides"]
 
@@ -49,24 +51,36 @@ _BRACKET_RE = re.compile(
 def _top_level(latex: str) -> list[int]:
     """Brace depth before each character (a `\\{`, `\\}` or other escape is not a brace);
     -1 marks the second character of an escape."""
-    depth = 0
-    out = [0] * len(latex)
-    i = 0
     n = len(latex)
-    while i < n:
+    out = [0] * n
+    depth = 0
+    done = 0  # out[:done] is written
+    # only escapes and braces change anything: the runs between them are filled at once
+    for m in _BRACE_OR_ESCAPE_RE.finditer(latex):
+        i = m.start()
+        if depth and i > done:
+            out[done:i] = [depth] * (i - done)
         ch = latex[i]
-        out[i] = depth
-        if ch == "\\" and i + 1 < n:
+        if ch == "\\":
+            out[i] = depth
             out[i + 1] = -1
-            i += 2
+            done = i + 2
             continue
         if ch == "{":
+            out[i] = depth
             depth += 1
-        elif ch == "}" and depth > 0:
+        elif depth > 0:  # `}`
             depth -= 1
             out[i] = depth
-        i += 1
+        done = i + 1
+    if depth and n > done:
+        out[done:] = [depth] * (n - done)
     return out
+
+
+# what `_top_level` looks at: an escape (a backslash and the character after it, a newline
+# too; a backslash at the very end escapes nothing) and a brace
+_BRACE_OR_ESCAPE_RE = re.compile(r"\\.|[{}]", re.S)
 
 
 def _enclosed(latex: str, depth: list[int]) -> list[int]:
@@ -74,37 +88,33 @@ def _enclosed(latex: str, depth: list[int]) -> list[int]:
     `\\{…\\}`, `\\left< … \\right>`, `\\langle … \\rangle`, `\\lvert … \\rvert`. A bracket
     that is never closed (the bra `\\langle a|`, a typo) encloses nothing."""
     n = len(latex)
-    change = [0] * (n + 1)
+    change = [0] * n
     opened: list[int] = []
     pos = 0
-    while pos < n:
-        if depth[pos] != 0:
-            pos += 1
-            continue
-        m = _BRACKET_RE.match(latex, pos)
-        if m is None:
-            pos += 2 if latex[pos] == "\\" else 1
+    # a bracket counts where it starts at brace depth 0; the character after a backslash
+    # is marked -1 by _top_level, so none starts there (an escape is not a bracket)
+    while (m := _BRACKET_RE.search(latex, pos)) is not None:
+        if depth[m.start()] != 0:
+            pos = m.start() + 1
             continue
         if m.group("open") is not None:
             opened.append(m.end())
         elif opened:
-            change[opened.pop()] += 1
+            opened_at = opened.pop()
+            if opened_at < n:
+                change[opened_at] += 1
             change[m.start()] -= 1
         pos = m.end()
-    out = [0] * n
-    level = 0
-    for i in range(n):
-        level += change[i]
-        out[i] = level
-    return out
+    if not any(change):
+        return [0] * n
+    return list(accumulate(change))
 
 
-def _parts(latex: str, depth: list[int]) -> list[tuple[int, int]]:
+def _parts(latex: str, depth: list[int], enclosed: list[int]) -> list[tuple[int, int]]:
     """Spans of the equations written side by side (split at top-level separators,
     outside parentheses, brackets and the rows of a `cases` or matrix environment)."""
     spans: list[tuple[int, int]] = []
     start = 0
-    enclosed = _enclosed(latex, depth)
     envs = 0
     pos = 0
     n = len(latex)
@@ -165,16 +175,23 @@ def equation_names(latex: str) -> list[str]:
 
 def equation_sides(latex: str) -> list[tuple[str, str]]:
     """`equation_names`, each with its relation as a front shows it (`=`, `≈`, `≤`, …)."""
+    return list(_equation_sides(latex))
+
+
+# a formula's card asks for its names up to four times (its front, the front with its
+# heading, each without the sentence introducing it): the block is read once
+@lru_cache(maxsize=16)
+def _equation_sides(latex: str) -> tuple[tuple[str, str], ...]:
     text = latex.strip()
     if text.startswith("$$") and text.endswith("$$") and len(text) >= 4:
         text = text[2:-2]
     if len(text) > _MAX_SOURCE or _RELATION_RE.search(text) is None:
-        return []
+        return ()
     text = _ENV_RE.sub(" \\\\\\\\ ", text)
     depth = _top_level(text)
     sides: list[tuple[str, str]] = []
-    parts = _parts(text, depth)
     enclosed = _enclosed(text, depth)
+    parts = _parts(text, depth, enclosed)
     for k, (a, b) in enumerate(parts):
         side = _left_side(text, depth, enclosed, a, b)
         if side is None or _QUALIFIER_RE.match(side[0]):
@@ -186,4 +203,4 @@ def equation_sides(latex: str) -> list[tuple[str, str]]:
             sides.append((name, side[1]))
         if len(sides) >= _MAX_NAMES:
             break
-    return sides
+    return tuple(sides)

@@ -351,6 +351,10 @@ _NEEDS: tuple[tuple[str, Any], ...] = (
     ("hr", lambda text: _may_hold_rule(text)),
     ("heading", lambda text: "#" in text),  # a line starting `#`
     ("blockquote", lambda text: ">" in text),  # a line starting `>`
+    # indented code: a line indented 4 columns past its block's content, which takes four
+    # spaces or a tab (after a `>` too; a list item's content column is its block's own).
+    # Without it every rule's `is_code_block` is False as well, as it is in such a text
+    ("code", lambda text: "    " in text or "\t" in text),
 )
 # linear: each candidate is a line's last marker, each line is looked at once (a regex for
 # the whole rule backtracked quadratically on a long line of `- - - …`)

@@ -60,6 +60,29 @@ def test_a_failing_import_leaves_the_collection_durable(tmp_path):
         assert _level(col) == FULL
 
 
+def _cache(col: Collection) -> int:
+    return col.conn.execute("PRAGMA cache_size").fetchone()[0]
+
+
+def test_an_import_s_larger_page_cache_is_bounded_and_given_back(tmp_path):
+    # the review screen keeps its connection and re-imports on return from the editor:
+    # the import's cache must not stay with it
+    from flashdeck.collection.store import IMPORT_CACHE_KIB
+
+    vault = _vault(tmp_path / "vault", 3)
+    seen: list[int] = []
+    with Collection.open(tmp_path / "col.sqlite") as col:
+        before = _cache(col)
+        import_paths(col, [str(vault)], now=0,
+                     progress=lambda done, total: seen.append(_cache(col)))
+        assert seen and set(seen) == {-IMPORT_CACHE_KIB}
+        assert IMPORT_CACHE_KIB <= 64 * 1024  # KiB: bounded whatever the vault's size
+        assert _cache(col) == before
+        with pytest.raises(KeyError), col.import_cache():
+            raise KeyError("the import failed")
+        assert _cache(col) == before
+
+
 def test_a_backup_s_name_is_on_disk_once_it_is_given(tmp_path, monkeypatch):
     """A backup (before `doctor --fix`, before an upgrade) is renamed from its partial copy
     to its name: the folder is flushed after the rename, so a power cut right after the

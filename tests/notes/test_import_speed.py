@@ -12,7 +12,8 @@ from flashdeck.notes.parser import parse_note
 
 # pieces of block syntax, each one some rule's trigger or a near miss of it
 _PIECES = [
-    "\n", "\n\n", " ", "    ", "\t", "> ", ">", "- ", "* ", "1. ", "2) ", "# ", "## Title",
+    "\n", "\n\n", " ", "  ", "   ", "    ", "\t", "123456789. ", "> ", ">", "- ", "* ", "1. ",
+    "2) ", "# ", "## Title",
     "---", "- - -", "* * *", "___", "===", "--", "==", "Term::Def", "Q:::A", "?", "??",
     "==cloze==", "| a | b |", "|---|---|", "| x | y |", "```", "```python", "~~~", "$$",
     "$$x = 1$$", "$x$", "[ref]: /url", "[!question] Why?", "<div>", "</div>", "<!-- c -->",
@@ -54,6 +55,10 @@ NOTES = {
     "heading cards": "#flashcards\n\n# Why does it work?\nIt does.\n## Term::Def\n",
     "nothing special": "#flashcards\nq::a\nplain text ==c== here\n",
     "lazy lines": "#flashcards\n\n> Q\n?\nA\n- item\ncontinued::back\n",
+    "indented code": "#flashcards\n\n    x::y\n\nq::a\n- item\n\n      in::item code\n"
+                     "\n> quote\n>     in::quote code\n\n\tq::tab\n",
+    "indented, no code": "#flashcards\n\n123456789. Long::marker\n   three::spaces\n"
+                         "- a\n  - b\n   c::d\n>   e::f\n",
 }
 
 
@@ -70,7 +75,7 @@ def test_rules_a_note_cannot_use_are_left_out():
     plain = "q::a\n\nsome words ==cloze==\n- item\n"
     assert _lines.markdown_for(plain) is not _lines.markdown()
     full_syntax = ("| a |\n|---|\n```\n~~~\n$$x$$\n[a]: /u\n<div>\nT\n---\n"
-                   "* * *\n# H\n> q\n")
+                   "* * *\n# H\n> q\n\n    code\n")
     assert _lines.markdown_for(full_syntax) is _lines.markdown()
 
 
@@ -102,3 +107,83 @@ def test_a_long_line_of_rule_markers_is_read_as_before(monkeypatch):
         assert ("basic", "q", "a") in [(c.kind, c.front, c.back) for c in fast.cards]
         assert _cards(fast) == _cards(full)
         assert _problems(fast) == _problems(full)
+
+
+# -- a display formula's names: read by scanning for escapes, braces and brackets only -----
+
+_LATEX_PIECES = ["\\", "{", "}", "(", ")", "[", "]", "\\{", "\\}", "\\left(", "\\right)",
+                 "\\left\\{", "\\right.", "\\langle", "\\rangle", "\\lvert", "\\rvert", " ",
+                 "=", "x", "F_1", "\\frac", "\\text{and}", ",", ";", "\\\\", "\\qquad",
+                 "\\begin{cases}", "\\end{cases}", "\\approx", "\\le", "\n", "\\\n", "|", "<",
+                 "\\dots", "\\begin{aligned}", "&", "\\end{aligned}", "$$", "é"]
+
+
+def _depth_char_by_char(latex: str) -> list[int]:
+    """The brace depth before each character, as `_latex._top_level` defines it, one
+    character at a time: an escape is no brace, its second character is marked -1, a `}`
+    has the depth it closes to."""
+    out, depth, i = [0] * len(latex), 0, 0
+    while i < len(latex):
+        out[i] = depth
+        if latex[i] == "\\" and i + 1 < len(latex):
+            out[i + 1] = -1
+            i += 2
+            continue
+        if latex[i] == "{":
+            depth += 1
+        elif latex[i] == "}" and depth > 0:
+            depth -= 1
+            out[i] = depth
+        i += 1
+    return out
+
+
+def _enclosed_char_by_char(latex: str, depth: list[int]) -> list[int]:
+    """How many matched brackets enclose each character, a bracket tried at every
+    character of brace depth 0 (an escape skipped whole)."""
+    from flashdeck.notes._latex import _BRACKET_RE
+
+    change, opened, pos = [0] * (len(latex) + 1), [], 0
+    while pos < len(latex):
+        if depth[pos] != 0:
+            pos += 1
+            continue
+        m = _BRACKET_RE.match(latex, pos)
+        if m is None:
+            pos += 2 if latex[pos] == "\\" else 1
+            continue
+        if m.group("open") is not None:
+            opened.append(m.end())
+        elif opened:
+            change[opened.pop()] += 1
+            change[m.start()] -= 1
+        pos = m.end()
+    out, level = [], 0
+    for i in range(len(latex)):
+        level += change[i]
+        out.append(level)
+    return out
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_LATEX_PIECES), max_size=40))
+def test_a_formula_is_read_as_character_by_character(pieces):
+    from flashdeck.notes import _latex
+
+    latex = "".join(pieces)
+    depth = _latex._top_level(latex)
+    assert depth == _depth_char_by_char(latex)
+    assert _latex._enclosed(latex, depth) == _enclosed_char_by_char(latex, depth)
+
+
+def test_a_formula_asked_again_gives_the_same_names():
+    # a formula's names are read once and kept for the next front of the same block: what
+    # a caller does with the list it gets changes nothing the next caller gets
+    from flashdeck.notes._latex import equation_names, equation_sides
+
+    latex = r"F_1 = \frac{2 TP}{2 TP + FP + FN} \qquad J = \frac{TP}{TP + FP + FN}"
+    first = equation_sides(latex)
+    assert first == [("F_1", "="), ("J", "=")]
+    first.clear()
+    assert equation_sides(latex) == [("F_1", "="), ("J", "=")]
+    assert equation_names(latex) == ["F_1", "J"]
