@@ -114,9 +114,12 @@ def _check(conn: sqlite3.Connection, part: tuple) -> list[str]:
 def check_file(path: Path, workers: int = 2) -> list[str]:
     """The integrity check of the file at `path`: ["ok"] when whole, else the rows of
     SQLite's own `PRAGMA integrity_check` (its limit: INTEGRITY_ROWS), as one statement
-    gives them. The parts run on `workers` threads (SQLite works outside the GIL)."""
+    gives them. The parts run on `workers` threads (SQLite works outside the GIL); with
+    one, the one statement runs (the parts together cost ~10 % more than it)."""
     conn = sqlite3.connect(path, timeout=30, isolation_level=None)
     try:
+        if workers < 2:  # one core: the one statement costs less than its parts
+            return integrity_rows(conn)
         try:
             parts = _parts(conn)
         except sqlite3.Error:

@@ -88,7 +88,7 @@ def test_a_lying_review_index_is_found_in_sqlites_words(cli, collection, index, 
     sqlite = sqlite_says(collection)
     assert sqlite != ["ok"]
     assert integrity.check_file(collection) == sqlite
-    assert integrity.check_file(collection, workers=1) == sqlite
+    assert integrity.check_file(collection, workers=3) == sqlite
     found = cli("--collection", collection, "doctor")
     assert found.code == 1
     assert "integrity:    DAMAGED" in found.out
