@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from flashdeck.collection.queries import ReviewRow
+from flashdeck.collection.stats_queries import DayRow
 from flashdeck.scheduling.stats import Forecast, Pass, Stats
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +43,12 @@ def test_a_record_behaves_as_its_frozen_dataclass_did():
             assert (start.day, days[-1], overdue) == (1, 7, 2)
         case _:
             pytest.fail("positional match on a record")
+    row = ReviewRow(7, 3, 1_790_000_000, 3, None, "{}", "{}", "geo", "Nile?")
+    assert row == ReviewRow(*row._values()) and row.front == "Nile?" and hash(row)
+    assert repr(DayRow(20_000, None, "young", 3, 9, 4, 3.5)) == (
+        "DayRow(day=20000, deck=None, kind='young', rating=3, bin=9, count=4, p_sum=3.5)")
+    with pytest.raises(FrozenInstanceError):
+        row.rating = 4
     with pytest.raises(TypeError):  # a dict field: unhashable, as with the dataclass
         hash(Stats(None, date(2026, 12, 1), ahead, None, {}, {}, (), {}, None, None))
     assert Stats(None, date(2026, 12, 1), ahead, None, {}, {}, (), {}, None, None).later == 0
@@ -55,7 +63,9 @@ def test_stats_makes_no_dataclass_before_it_counts():
             "    return real(cls, *a, **k)\n"
             "dataclasses._process_class = counted\n"
             "import flashdeck.commands.stats\n"
-            "print([m for m in made if m.startswith('flashdeck.scheduling.stats')])\n")
+            "print([m for m in made if m.startswith(('flashdeck.scheduling.stats',"
+            " 'flashdeck.scheduling.parameters', 'flashdeck.collection.queries',"
+            " 'flashdeck.collection.stats_queries'))])\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert done.stdout.strip() == "[]"
