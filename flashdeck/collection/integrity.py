@@ -143,8 +143,8 @@ def check_file(path: Path, workers: int = 2) -> list[str]:
                         return
                     try:
                         verdicts.append(_check(own, part) == ["ok"])
-                    except sqlite3.Error:  # damage, or no room to sort: the whole check
-                        verdicts.append(False)
+                    except Exception:  # damage, no room to sort, anything: not a verdict;
+                        verdicts.append(False)  # SQLite's whole check gives it below
             finally:
                 if own is not conn:
                     own.close()

@@ -118,3 +118,26 @@ def test_a_damaged_page_gives_sqlites_rows(collection):
     sqlite = sqlite_says(collection)
     assert sqlite != ["ok"]
     assert integrity.check_file(collection) == sqlite
+
+
+def test_a_part_that_fails_leaves_the_verdict_to_sqlites_whole_check(collection, monkeypatch):
+    """A part that cannot run for any reason (here: made to fail) is no verdict: the file is
+    checked by the one statement, and no thread's traceback reaches the terminal."""
+    import threading
+
+    seen: list = []
+    monkeypatch.setattr(threading, "excepthook", seen.append)
+    real = integrity._check
+
+    def failing(conn, part):
+        if part[0] == "index":
+            raise ValueError("made to fail")
+        return real(conn, part)
+
+    monkeypatch.setattr(integrity, "_check", failing)
+    calls: list = []
+    whole = integrity.integrity_rows
+    monkeypatch.setattr(integrity, "integrity_rows",
+                        lambda conn, *a: calls.append(1) or whole(conn, *a))
+    assert integrity.check_file(collection) == ["ok"]
+    assert calls == [1] and seen == []
