@@ -5,12 +5,12 @@ what comes back is small typed rows, times as Unix seconds (the caller picks the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Iterator
 
 from flashdeck.collection.cards import INTERDAY_STEP, LATER_COPY, deck_clause
 from flashdeck.collection.store import Collection
+from flashdeck.records import Frozen
 
 _REVIEW_SELECT = """
 SELECT r.id, r.card_id, r.reviewed_at, r.rating, r.duration_ms, r.state_before, r.state_after,
@@ -21,19 +21,27 @@ STATES = ("new", "learning", "review", "relearning")
 
 
 # -- the review log ---------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class ReviewRow:
-    """One row of the review log with its card's deck and front, as stored."""
+class ReviewRow(Frozen):
+    """One row of the review log with its card's deck and front, as stored (reviewed_at:
+    Unix seconds; state_before, state_after: the card's scheduling state before and after
+    the answer, as JSON)."""
 
-    id: int
-    card_id: int
-    reviewed_at: int  # Unix seconds
-    rating: int
-    duration_ms: int | None
-    state_before: str  # the card's scheduling state before the answer, as JSON
-    state_after: str  # ...and after it
-    deck: str
-    front: str
+    __slots__ = __match_args__ = ("id", "card_id", "reviewed_at", "rating", "duration_ms",
+                                  "state_before", "state_after", "deck", "front")
+
+    def __init__(self, id: int, card_id: int, reviewed_at: int, rating: int,  # noqa: A002
+                 duration_ms: int | None, state_before: str, state_after: str, deck: str,
+                 front: str) -> None:
+        _set = object.__setattr__  # a row a review: as fast as the dataclass's own
+        _set(self, "id", id)
+        _set(self, "card_id", card_id)
+        _set(self, "reviewed_at", reviewed_at)
+        _set(self, "rating", rating)
+        _set(self, "duration_ms", duration_ms)
+        _set(self, "state_before", state_before)
+        _set(self, "state_after", state_after)
+        _set(self, "deck", deck)
+        _set(self, "front", front)
 
 
 def _review_rows(cursor) -> Iterator[ReviewRow]:
@@ -61,15 +69,14 @@ def card_reviews(col: Collection, card_id: int) -> list[ReviewRow]:
         _REVIEW_SELECT + " WHERE r.card_id = ? ORDER BY r.id", (card_id,))))
 
 
-@dataclass(frozen=True, slots=True)
-class ExerciseCardRow:
+class ExerciseCardRow(Frozen):
     """A live exercise card: its template id, its stored back, and where its note is."""
 
-    exercise: str
-    back: str
-    relpath: str
-    source_path: str
-    source_kind: str
+    __slots__ = __match_args__ = ("exercise", "back", "relpath", "source_path", "source_kind")
+
+    def __init__(self, exercise: str, back: str, relpath: str, source_path: str,
+                 source_kind: str) -> None:
+        self._set(exercise, back, relpath, source_path, source_kind)
 
 
 def exercise_cards(col: Collection, exercise: str | None = None) -> Iterator[ExerciseCardRow]:
@@ -112,20 +119,22 @@ def studied_due_between(col: Collection, start: int, end: int, deck: str | None 
 
 
 # -- the collection's counts -----------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class CollectionCounts:
-    """What `flashdeck stats` shows of the collection itself (what is due is the queue's)."""
+class CollectionCounts(Frozen):
+    """What `flashdeck stats` shows of the collection itself (what is due is the queue's):
+    `states` the live cards by state (`new` without the waiting copies), `waiting_copies`
+    the new copies of a shared exercise waiting behind its first copy, `retention_30d` the
+    answers other than Again on review cards, last 30 days."""
 
-    states: dict[str, int]  # live cards by state; `new` without the waiting copies
-    waiting_copies: int  # new copies of a shared exercise waiting behind its first copy
-    suspended: int
-    leeches: int
-    orphaned: int
-    notes: int
-    reviews_today: int
-    review_ms_today: int
-    reviews_total: int
-    retention_30d: float | None  # answers other than Again on review cards, last 30 days
+    __slots__ = __match_args__ = ("states", "waiting_copies", "suspended", "leeches",
+                                  "orphaned", "notes", "reviews_today", "review_ms_today",
+                                  "reviews_total", "retention_30d")
+
+    def __init__(self, states: dict[str, int], waiting_copies: int, suspended: int,
+                 leeches: int, orphaned: int, notes: int, reviews_today: int,
+                 review_ms_today: int, reviews_total: int,
+                 retention_30d: float | None) -> None:
+        self._set(states, waiting_copies, suspended, leeches, orphaned, notes, reviews_today,
+                  review_ms_today, reviews_total, retention_30d)
 
     @property
     def cards(self) -> int:

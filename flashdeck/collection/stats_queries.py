@@ -6,12 +6,12 @@ million reviews comes back as a few hundred rows. Times are Unix seconds; the ca
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
 
 from flashdeck.clock import EARLIEST, LATEST
 from flashdeck.collection.cards import LATER_COPY, deck_clause
 from flashdeck.collection.decknames import in_deck
 from flashdeck.collection.store import Collection
+from flashdeck.records import Frozen
 
 MATURE_DAYS = 21  # a review card's interval from which it is mature (Anki's)
 # A review card is due at the start of a scheduling day, and its interval is counted in
@@ -75,13 +75,13 @@ def due_counts(col: Collection, starts: list[int], deck: str | None = None) -> l
     return counts
 
 
-@dataclass(frozen=True, slots=True)
-class StateRow:
-    state: str
-    suspended: bool
-    leech: bool
-    count: int
-    waiting_copies: int  # new copies of a shared exercise waiting behind their first copy
+class StateRow(Frozen):
+    # waiting_copies: new copies of a shared exercise waiting behind their first copy
+    __slots__ = __match_args__ = ("state", "suspended", "leech", "count", "waiting_copies")
+
+    def __init__(self, state: str, suspended: bool, leech: bool, count: int,
+                 waiting_copies: int) -> None:
+        self._set(state, suspended, leech, count, waiting_copies)
 
 
 def card_states(col: Collection, deck: str | None = None,
@@ -134,22 +134,28 @@ def count_reviews_since(col: Collection, since: int, deck: str | None = None) ->
                             (since,)).fetchone()[0]
 
 
-@dataclass(frozen=True, slots=True)
-class DayRow:
+class DayRow(Frozen):
     """Answers of one scheduling day to cards of one deck, by what the card was before
     (learning — new, learning or relearning —, young or mature: review cards by the
     interval they were answered at), rating and calibration bin."""
-    day: int  # the scheduling day, as days since 1970-01-01
-    deck: str | None  # None: summed over decks
-    kind: str
-    rating: int
-    bin: int  # floor(predicted recall × bins), the last bin holding 100 %; -1: no prediction
-    count: int
-    p_sum: float  # the predicted recalls, summed (0 without a prediction)
+    # day: the scheduling day, as days since 1970-01-01; deck: None, summed over decks;
+    # bin: floor(predicted recall × bins), the last bin holding 100 %, -1: no prediction;
+    # p_sum: the predicted recalls, summed (0 without a prediction)
+    __slots__ = __match_args__ = ("day", "deck", "kind", "rating", "bin", "count", "p_sum")
+
+    def __init__(self, day: int, deck: str | None, kind: str, rating: int, bin: int,  # noqa: A002
+                 count: int, p_sum: float) -> None:
+        _set = object.__setattr__  # a row a day, deck, rating and bin: as fast as before
+        _set(self, "day", day)
+        _set(self, "deck", deck)
+        _set(self, "kind", kind)
+        _set(self, "rating", rating)
+        _set(self, "bin", bin)
+        _set(self, "count", count)
+        _set(self, "p_sum", p_sum)
 
 
-@dataclass(frozen=True, slots=True)
-class DayCounting:
+class DayCounting(Frozen):
     """How answers are counted into days and bins: what a kept count was made with.
 
     `curves` [(from, decay, factor)], oldest first: the forgetting curve of the parameters
@@ -157,11 +163,13 @@ class DayCounting:
     first, covering every time involved; a scheduling day is the local date of
     (time − day_start_hour). `key` names all of it (the zone included): counts kept under
     another key are made again."""
-    curves: tuple[tuple[int, float, float], ...]
-    offsets: tuple[tuple[int, int], ...]
-    day_start_hour: int
-    bins: int
-    key: str
+
+    __slots__ = __match_args__ = ("curves", "offsets", "day_start_hour", "bins", "key")
+
+    def __init__(self, curves: tuple[tuple[int, float, float], ...],
+                 offsets: tuple[tuple[int, int], ...], day_start_hour: int, bins: int,
+                 key: str) -> None:
+        self._set(curves, offsets, day_start_hour, bins, key)
 
 
 _UPTO, _KEY = "stats_days_upto", "stats_days_key"  # schema 11's triggers name the first

@@ -13,7 +13,6 @@ pylatexenc is imported lazily (it costs ~30 ms), so importing flashdeck.mathtext
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Union
 
 from flashdeck.mathtext import symbols as S
@@ -113,97 +112,147 @@ def check_tree(root: Node) -> None:
 # --- the tree ------------------------------------------------------------------------------
 
 
-@dataclass
-class Atom:
+class _Node:
+    """What `@dataclass` gave the nodes, written out: `__init__`, a repr naming every field,
+    `==` field by field (between nodes of one class), unhashable. A dataclass compiles its
+    methods when its module is imported, ~0.3 ms a class: these twelve were ~4 ms of the
+    start of a review whose first card has math."""
+
+    __slots__ = ()
+    __match_args__: tuple[str, ...] = ()
+    __hash__ = None  # type: ignore[assignment]  # mutable, as a dataclass with eq is
+
+    def _values(self) -> tuple:
+        return tuple(getattr(self, name) for name in self.__match_args__)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return self._values() == other._values()  # type: ignore[attr-defined]
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__match_args__)
+        return f"{self.__class__.__qualname__}({fields})"
+
+
+_NEW_LIST = object()  # Row's default: a new empty list for each row
+
+
+class Atom(_Node):
     """A symbol, number or word. `kind` is one of the atom kinds in `symbols`."""
 
-    text: str
-    kind: str = S.ORD
-    number: bool = False
+    __match_args__ = ("text", "kind", "number")
+
+    def __init__(self, text: str, kind: str = S.ORD, number: bool = False) -> None:
+        self.text = text
+        self.kind = kind
+        self.number = number
 
 
-@dataclass
-class Row:
+class Row(_Node):
     """A sequence of nodes laid out left to right (a brace group, a numerator, a cell...)."""
 
-    items: list[Node] = field(default_factory=list)
+    __match_args__ = ("items",)
+
+    def __init__(self, items: list[Node] = _NEW_LIST) -> None:  # type: ignore[assignment]
+        self.items = [] if items is _NEW_LIST else items
 
 
-@dataclass
-class Frac:
-    num: Row
-    den: Row
+class Frac(_Node):
+    __match_args__ = ("num", "den")
+
+    def __init__(self, num: Row, den: Row) -> None:
+        self.num = num
+        self.den = den
 
 
-@dataclass
-class Binom:
-    top: Row
-    bottom: Row
+class Binom(_Node):
+    __match_args__ = ("top", "bottom")
+
+    def __init__(self, top: Row, bottom: Row) -> None:
+        self.top = top
+        self.bottom = bottom
 
 
-@dataclass
-class Sqrt:
-    body: Row
-    index: Row | None = None
+class Sqrt(_Node):
+    __match_args__ = ("body", "index")
+
+    def __init__(self, body: Row, index: Row | None = None) -> None:
+        self.body = body
+        self.index = index
 
 
-@dataclass
-class Scripted:
-    base: Node
-    sub: Row | None = None
-    sup: Row | None = None
+class Scripted(_Node):
+    __match_args__ = ("base", "sub", "sup")
+
+    def __init__(self, base: Node, sub: Row | None = None, sup: Row | None = None) -> None:
+        self.base = base
+        self.sub = sub
+        self.sup = sup
 
 
-@dataclass
-class Fenced:
+class Fenced(_Node):
     """Brackets that belong together (`\\left( … \\right)` or a balanced `( … )`): they can grow."""
 
-    left: str
-    body: Row
-    right: str
+    __match_args__ = ("left", "body", "right")
+
+    def __init__(self, left: str, body: Row, right: str) -> None:
+        self.left = left
+        self.body = body
+        self.right = right
 
 
-@dataclass
-class Call:
+class Call(_Node):
     """An unknown command with arguments, shown as `name(arg, …)`."""
 
-    name: str
-    args: list[Row]
+    __match_args__ = ("name", "args")
+
+    def __init__(self, name: str, args: list[Row]) -> None:
+        self.name = name
+        self.args = args
 
 
-@dataclass
-class Accent:
+class Accent(_Node):
     """An accent over more than one character (`\\overline{AB}`, `\\vec{dS}`,
     `\\overline{\\phi(x)}`): its mark over each character of the body on one line, a rule
     drawn over (or under) a body that is taller (see `layout`)."""
 
-    name: str
-    body: Row
+    __match_args__ = ("name", "body")
+
+    def __init__(self, name: str, body: Row) -> None:
+        self.name = name
+        self.body = body
 
 
-@dataclass
-class Brace:
+class Brace(_Node):
     """`\\underbrace{body}_{label}` (or over…^): a brace drawn under (over) the body in
     2-D, the label at its tip; on one line the label is the body's sub/superscript."""
 
-    body: Row
-    label: Row
-    under: bool = True
+    __match_args__ = ("body", "label", "under")
+
+    def __init__(self, body: Row, label: Row, under: bool = True) -> None:
+        self.body = body
+        self.label = label
+        self.under = under
 
 
-@dataclass
-class Boxed:
+class Boxed(_Node):
     """`\\boxed{…}`: a frame around the body in 2-D; on one line, the body."""
 
-    body: Row
+    __match_args__ = ("body",)
+
+    def __init__(self, body: Row) -> None:
+        self.body = body
 
 
-@dataclass
-class Grid:
+class Grid(_Node):
     """Rows of cells split by `&` and `\\\\` (environments, multi-line display math)."""
 
-    rows: list[list[Row]]
-    env: str = ""
+    __match_args__ = ("rows", "env")
+
+    def __init__(self, rows: list[list[Row]], env: str = "") -> None:
+        self.rows = rows
+        self.env = env
 
 
 Node = Union[Atom, Row, Frac, Binom, Sqrt, Scripted, Fenced, Call, Grid, Accent, Brace, Boxed]

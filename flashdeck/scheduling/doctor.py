@@ -39,9 +39,10 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
 
 from flashdeck.clock import local_tz
+from flashdeck.collection.integrity import INTEGRITY_ROWS, check_file
+from flashdeck.collection.integrity import integrity_rows as _integrity_rows
 from flashdeck.collection.seed import seed_from_json, state_from_sr
 from flashdeck.collection.store import SCHEMA_VERSION, Collection, describe_error
 from flashdeck.errors import CollectionError
@@ -313,18 +314,9 @@ def _damaged(result: Diagnosis) -> Diagnosis:
     return result
 
 
-INTEGRITY_ROWS = 100  # the integrity check stops after this many complaints
-
-
-def _integrity_rows(conn: sqlite3.Connection, limit: int = INTEGRITY_ROWS) -> list[str]:
-    try:
-        return [r[0] for r in conn.execute(f"PRAGMA integrity_check({int(limit)})")]
-    except sqlite3.DatabaseError as exc:  # too damaged for the check to walk it
-        return [str(exc)]
-
-
 class _IntegrityCheck:
-    """SQLite's integrity check of the file, on its own connection in a thread."""
+    """SQLite's integrity check of the file, on connections of its own in threads (its
+    parts side by side over the cores: collection/integrity.py)."""
 
     def __init__(self, path: Path):
         import threading
@@ -337,11 +329,7 @@ class _IntegrityCheck:
 
     def _run(self, path: Path) -> None:
         try:
-            conn = sqlite3.connect(path, timeout=30, isolation_level=None)
-            try:
-                self.rows = _integrity_rows(conn)
-            finally:
-                conn.close()
+            self.rows = check_file(path, _cores())
         except sqlite3.Error as exc:  # cannot open it at all
             self.rows = [str(exc)]
         except BaseException as exc:  # handed to the caller by wait()
@@ -681,16 +669,52 @@ def _seal(fingerprint: bytes, card_id: int, review_id: int, digest: bytes,
                                               state_json.encode()), digest_size=20).digest()
 
 
+def _sealed(fingerprint: bytes, card_id: int, saved: tuple) -> bool:
+    """Whether a checkpoint (review id, digest and seal, states) is whole and of this
+    replay: its seal is of its own fields."""
+    review_id, blob, state_json = saved
+    return isinstance(blob, bytes) and len(blob) == 40 and isinstance(state_json, str) \
+        and blob[20:] == _seal(fingerprint, card_id, review_id, blob[:20], state_json)
+
+
+def _agrees_sql(tracked: bool) -> str:
+    """SQL (over `cards c`, `log_changes g`, the checkpoints `k`): 1 when the card's
+    checkpoint, read as JSON, is of its log's generation and seed, and its final state is
+    the card's stored one value for value, type for type, its version not behind: what
+    `_trusted` and `_compare_stored` conclude in Python ("nothing to say") for the common
+    card, said by SQLite without a JSON parse in Python. 0 says nothing: Python looks."""
+    if not tracked:
+        return "0"
+
+    def at(path: str) -> str:
+        return f"json_extract(k.state, '$.{path}')"
+
+    def same(column: str) -> str:
+        value = at(f"final.{column}")
+        return (f"(CASE WHEN c.{column} IS NULL THEN {value} IS NULL"
+                f" ELSE typeof({value}) = typeof(c.{column}) AND {value} = c.{column} END)")
+
+    checks = [
+        "json_type(k.state, '$.final') = 'object'",
+        f"json_type(k.state, '$.generation') = 'integer' AND {at('generation')} = g.generation",
+        f"(CASE WHEN c.sr_seed IS NULL THEN {at('seed')} IS NULL ELSE typeof(c.sr_seed) ="
+        f" 'text' AND json_type(k.state, '$.seed') = 'text' AND {at('seed')} = c.sr_seed END)",
+        f"json_type(k.state, '$.version') = 'integer' AND typeof(c.version) = 'integer'"
+        f" AND c.version >= {at('version')}",
+        *(same(column) for column in REPLAYED)]
+    # nested CASEs: json_extract fails the statement on text that is not JSON
+    return ("CASE WHEN typeof(k.state) = 'text' AND g.generation IS NOT NULL THEN"
+            f" CASE WHEN json_valid(k.state) THEN {' AND '.join(checks)} ELSE 0 END ELSE 0 END")
+
+
 def _trusted(saved, card: dict, fingerprint: bytes) -> dict | None:
     """A card's checkpoint states when its log has not changed since it was checked (the
     generation it was checked at is the card's now), under the same replay (fingerprint,
     in the seal) and plugin seed, the checkpoint whole (its seal); else None."""
-    if saved is None or card["generation"] is None:
+    if saved is None or card["generation"] is None \
+            or not _sealed(fingerprint, card["id"], saved):
         return None
-    review_id, blob, state_json = saved
-    if not isinstance(blob, bytes) or len(blob) != 40 or not isinstance(state_json, str) \
-            or blob[20:] != _seal(fingerprint, card["id"], review_id, blob[:20], state_json):
-        return None
+    state_json = saved[2]
     try:
         states = json.loads(state_json)
         if states.get("generation") == card["generation"] and states.get("seed") == card["sr_seed"]:
@@ -775,18 +799,6 @@ class _CheckpointWriter:
             self._conn.close()
 
 
-def _saved_checkpoints(conn: sqlite3.Connection, card_ids) -> Iterator[tuple]:
-    """The checkpoints kept by earlier runs, by card id (none before the first run)."""
-    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-                        (CHECKPOINTS,)).fetchone():
-        return iter(())
-    cursor = conn.cursor()
-    cursor.row_factory = None
-    where = "" if card_ids is None else f" WHERE card_id IN ({', '.join('?' * len(card_ids))})"
-    return cursor.execute(f"SELECT card_id, review_id, digest, state FROM {CHECKPOINTS}{where}"
-                          " ORDER BY card_id", tuple(card_ids or ()))
-
-
 # -- replaying ------------------------------------------------------------------------------
 class _Replayer:
     """A review replayed by the rules, in the zone and with the FSRS parameters it was
@@ -860,13 +872,19 @@ def _check_log(col: Collection, config, result: Diagnosis, card_ids=None,
     tracked = _log_changes_tracked(col.conn)
     generation = "g.generation" if tracked else "NULL"
     join = " LEFT JOIN log_changes g ON g.card_id = c.id" if tracked else ""
+    # each card with the checkpoint kept by an earlier run (none before the first run)
+    checkpoints = col.conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+        (CHECKPOINTS,)).fetchone() is not None
+    kept_sql = f"k.card_id, k.review_id, k.digest, k.state, {_agrees_sql(tracked)}" \
+        if checkpoints else "NULL, NULL, NULL, NULL, 0"
+    if checkpoints:
+        join += f" LEFT JOIN {CHECKPOINTS} k ON k.card_id = c.id"
     cards = cursor.execute(
-        f"SELECT {', '.join('c.' + c for c in _CARD_COLUMNS)}, {generation}"
+        f"SELECT {', '.join('c.' + c for c in _CARD_COLUMNS)}, {generation}, {kept_sql}"
         f" FROM cards c{join}{where} ORDER BY c.id", tuple(card_ids or ()))
     log = col.conn.cursor()
     log.row_factory = None
-    saved = _saved_checkpoints(col.conn, card_ids)
-    next_saved = next(saved, None)
     width = len(_CARD_COLUMNS)
     findings: list[Finding] = []
     repairs: list[tuple] = []
@@ -882,13 +900,16 @@ def _check_log(col: Collection, config, result: Diagnosis, card_ids=None,
     outcomes = _Pipeline(replayer, (config, history, recomputes, here, fingerprint),
                          parallel, take)
     for row in cards:
+        kept = row[width + 2:width + 5] if row[width + 1] is not None else None
+        if row[width + 5] == 1 and _sealed(fingerprint, row[0], kept):
+            # its log unchanged since it was found consistent, and the card as it left it
+            result.from_checkpoint += 1
+            result.logs_unread += 1
+            continue
         card = dict(zip(_CARD_COLUMNS, row[:width]))
         card_id, card["generation"] = card["id"], row[width]
         if tracked and row[width] is None and card["sr_seed"] is None and _untouched(card):
             continue  # the common case at 50k cards: a new card, never answered
-        while next_saved is not None and next_saved[0] < card_id:
-            next_saved = next(saved, None)
-        kept = next_saved[1:] if next_saved is not None and next_saved[0] == card_id else None
         trusted = _trusted(kept, card, fingerprint) if tracked else None
         if trusted is not None:  # its log unchanged since it was found consistent
             result.from_checkpoint += 1

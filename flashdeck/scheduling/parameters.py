@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import bisect
 import json
-from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from flashdeck.records import Frozen
 from flashdeck.scheduling.config import Config
 
 # FSRS-6's default weights (the `fsrs` package's and fsrs-rs's)
@@ -24,12 +24,14 @@ DEFAULT_PARAMETERS: tuple[float, ...] = (
 HISTORY_PREFIX = "fsrs_parameters:"
 
 
-@dataclass(frozen=True, slots=True)
-class ParametersInUse:
-    parameters: tuple[float, ...]
-    fitted_at: datetime | None  # when `optimize` fitted them (None: the defaults)
-    reviews_at_fit: int | None  # how many reviews the fit used
-    source: str  # "default" | "optimized"
+class ParametersInUse(Frozen):
+    # fitted_at: when `optimize` fitted them (None: the defaults); reviews_at_fit: how many
+    # reviews the fit used; source: "default" | "optimized"
+    __slots__ = __match_args__ = ("parameters", "fitted_at", "reviews_at_fit", "source")
+
+    def __init__(self, parameters: tuple[float, ...], fitted_at: datetime | None,
+                 reviews_at_fit: int | None, source: str) -> None:
+        self._set(parameters, fitted_at, reviews_at_fit, source)
 
     def to_json(self) -> dict:
         return {
@@ -49,10 +51,13 @@ def current_parameters(config: Config) -> ParametersInUse:
 
 
 # -- history in the collection ---------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class HistoryEntry:
-    since: int  # unix seconds: in force for reviews at or after this
-    parameters: tuple[float, ...] | None  # None: the defaults
+class HistoryEntry(Frozen):
+    # since: unix seconds, in force for reviews at or after this; parameters: None, the
+    # defaults
+    __slots__ = __match_args__ = ("since", "parameters")
+
+    def __init__(self, since: int, parameters: tuple[float, ...] | None) -> None:
+        self._set(since, parameters)
 
 
 def parameters_history(conn) -> list[HistoryEntry]:
@@ -111,11 +116,13 @@ def with_parameters(config: Config, parameters: tuple[float, ...] | None) -> Con
 RESCHEDULE_PREFIX = "fsrs_reschedule:"
 
 
-@dataclass(frozen=True, slots=True)
-class Recompute:
-    at: int  # unix seconds: cards were recomputed then (after every review logged before)
-    parameters: tuple[float, ...]
-    due: bool  # due dates too (`--reschedule`), not only stability and difficulty
+class Recompute(Frozen):
+    # at: unix seconds, cards were recomputed then (after every review logged before);
+    # due: due dates too (`--reschedule`), not only stability and difficulty
+    __slots__ = __match_args__ = ("at", "parameters", "due")
+
+    def __init__(self, at: int, parameters: tuple[float, ...], due: bool) -> None:
+        self._set(at, parameters, due)
 
 
 def recompute_history(conn) -> list[Recompute]:

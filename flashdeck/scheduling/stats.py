@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import bisect
 import json
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 
 from flashdeck.collection import stats_queries as q
+from flashdeck.records import Frozen
 from flashdeck.scheduling.config import Config
 from flashdeck.scheduling.state import STATES, review_damage, stored_problem
 from flashdeck.scheduling.step import day_start, scheduling_date
@@ -38,11 +38,14 @@ INTERVAL_BINS = (("1d", 1), ("2-3d", 3), ("4-7d", 7), ("1-2w", 14), ("2-3w", 21)
                  ("3w-2mo", 60), ("2-6mo", 182), ("6mo-1y", 365), ("1-2y", 730), (">2y", None))
 
 
-@dataclass(frozen=True, slots=True)
-class Forecast:
-    start: date  # today's scheduling date: days[0] is today, with the backlog
-    days: tuple[int, ...]  # cards due each day (today: what is due by the end of today)
-    overdue: int  # of days[0]: due before today began
+class Forecast(Frozen):
+    # start: today's scheduling date: days[0] is today, with the backlog; days: cards due
+    # each day (today: what is due by the end of today); overdue: of days[0], due before
+    # today began
+    __slots__ = __match_args__ = ("start", "days", "overdue")
+
+    def __init__(self, start: date, days: tuple[int, ...], overdue: int) -> None:
+        self._set(start, days, overdue)
 
     def to_json(self) -> dict:
         return {"start": self.start.isoformat(), "overdue": self.overdue,
@@ -51,20 +54,24 @@ class Forecast:
                 "total": sum(self.days)}
 
 
-@dataclass(frozen=True, slots=True)
-class Heatmap:
-    start: date  # the first day shown (a year ago)
-    counts: tuple[int, ...]  # reviews each scheduling day, oldest first, the last today
+class Heatmap(Frozen):
+    # start: the first day shown (a year ago); counts: reviews each scheduling day, oldest
+    # first, the last today
+    __slots__ = __match_args__ = ("start", "counts")
+
+    def __init__(self, start: date, counts: tuple[int, ...]) -> None:
+        self._set(start, counts)
 
     def to_json(self) -> dict:
         return {"start": self.start.isoformat(), "counts": list(self.counts),
                 "total": sum(self.counts), "days_studied": sum(1 for n in self.counts if n)}
 
 
-@dataclass(frozen=True, slots=True)
-class Pass:
-    passed: int
-    total: int
+class Pass(Frozen):
+    __slots__ = __match_args__ = ("passed", "total")
+
+    def __init__(self, passed: int, total: int) -> None:
+        self._set(passed, total)
 
     @property
     def rate(self) -> float | None:
@@ -76,26 +83,28 @@ class Pass:
                 "rate": None if rate is None else round(rate, 4)}
 
 
-@dataclass(frozen=True, slots=True)
-class CalibrationBin:
-    low: float  # predicted recall from (0.9: the 90-100 % bin)
-    high: float
-    count: int
-    predicted: float  # mean predicted recall
-    actual: float  # the share answered other than Again
+class CalibrationBin(Frozen):
+    # low: predicted recall from (0.9: the 90-100 % bin); predicted: the mean predicted
+    # recall; actual: the share answered other than Again
+    __slots__ = __match_args__ = ("low", "high", "count", "predicted", "actual")
+
+    def __init__(self, low: float, high: float, count: int, predicted: float,
+                 actual: float) -> None:
+        self._set(low, high, count, predicted, actual)
 
     def to_json(self) -> dict:
         return {"low": self.low, "high": self.high, "count": self.count,
                 "predicted": round(self.predicted, 4), "actual": round(self.actual, 4)}
 
 
-@dataclass(frozen=True, slots=True)
-class Parameters:
-    parameters: tuple[float, ...]
-    source: str  # "default" | "optimized"
-    fitted_at: datetime | None
-    reviews_at_fit: int | None
-    reviews_since: int | None  # reviews logged after the fit
+class Parameters(Frozen):
+    # source: "default" | "optimized"; reviews_since: reviews logged after the fit
+    __slots__ = __match_args__ = ("parameters", "source", "fitted_at", "reviews_at_fit",
+                                  "reviews_since")
+
+    def __init__(self, parameters: tuple[float, ...], source: str, fitted_at: datetime | None,
+                 reviews_at_fit: int | None, reviews_since: int | None) -> None:
+        self._set(parameters, source, fitted_at, reviews_at_fit, reviews_since)
 
     def to_json(self) -> dict:
         return {"source": self.source, "parameters": [round(w, 4) for w in self.parameters],
@@ -103,27 +112,29 @@ class Parameters:
                 "reviews_at_fit": self.reviews_at_fit, "reviews_since": self.reviews_since}
 
 
-@dataclass(frozen=True, slots=True)
-class Stats:
-    deck: str | None
-    today: date
-    forecast: Forecast
-    heatmap: Heatmap
-    # period -> {"young"|"mature"|"all": Pass}
-    true_retention: dict[str, dict[str, Pass]]
-    buttons: dict[str, dict[str, int]]  # kind -> rating name -> answers, last 30 days
-    calibration: tuple[CalibrationBin, ...]
-    states: dict[str, int]  # without young and mature when the intervals were not counted
-    intervals: tuple[tuple[str, int], ...] | None  # None: not counted (compute_stats)
-    parameters: Parameters
-    # one line for each damaged row left out of the figures (naming it and the fix), at
-    # most stats_queries.NAMED; damaged_more: the list was cut
-    damaged: tuple[str, ...] = ()
-    damaged_more: bool = False
-    later: int = 0  # reviews logged after today (the clock set back since): not counted
-    # the live cards by state and flags as stored, the states' source
-    # (stats_queries.state_groups): `flashdeck stats`'s counts are made from them too
-    state_groups: tuple[tuple, ...] = ()
+class Stats(Frozen):
+    # true_retention: period -> {"young"|"mature"|"all": Pass}; buttons: kind -> rating
+    # name -> answers, last 30 days; states: without young and mature when the intervals
+    # were not counted; intervals: None when not counted (compute_stats); damaged: one
+    # line for each damaged row left out of the figures (naming it and the fix), at most
+    # stats_queries.NAMED, damaged_more: the list was cut; later: reviews logged after
+    # today (the clock set back since), not counted; state_groups: the live cards by state
+    # and flags as stored, the states' source (stats_queries.state_groups): `flashdeck
+    # stats`'s counts are made from them too
+    __slots__ = __match_args__ = (
+        "deck", "today", "forecast", "heatmap", "true_retention", "buttons", "calibration",
+        "states", "intervals", "parameters", "damaged", "damaged_more", "later",
+        "state_groups")
+
+    def __init__(self, deck: str | None, today: date, forecast: Forecast, heatmap: Heatmap,
+                 true_retention: dict[str, dict[str, Pass]],
+                 buttons: dict[str, dict[str, int]], calibration: tuple[CalibrationBin, ...],
+                 states: dict[str, int], intervals: tuple[tuple[str, int], ...] | None,
+                 parameters: Parameters, damaged: tuple[str, ...] = (),
+                 damaged_more: bool = False, later: int = 0,
+                 state_groups: tuple[tuple, ...] = ()) -> None:
+        self._set(deck, today, forecast, heatmap, true_retention, buttons, calibration,
+                  states, intervals, parameters, damaged, damaged_more, later, state_groups)
 
     def to_json(self) -> dict:
         return {

@@ -352,3 +352,51 @@ def test_fix_recreates_a_missing_trigger_and_trusts_no_stale_count(col, cli):
     after = run(col)
     assert after.logs_unread == 0  # every log counts as changed: each read again
     assert cli("--collection", col, "doctor").code == 0
+
+
+@pytest.mark.parametrize("change", [
+    "UPDATE cards SET stability = stability + 1e-12 WHERE id = 2",  # the same, to 1e-9
+    "UPDATE cards SET stability = stability * 3 WHERE id = 2",
+    "UPDATE cards SET version = version - 1 WHERE id = 2",
+    "UPDATE cards SET version = 'x' WHERE id = 2",
+    "UPDATE cards SET due = 'soon' WHERE id = 2",
+    "UPDATE cards SET step = 7, reps = reps + 1 WHERE id = 2",
+    "UPDATE cards SET suspended = 1, version = version + 1 WHERE id = 2",
+    "UPDATE cards SET sr_seed = '{\"due\": 1790000000, \"interval\": 3, \"ease\": 250}'"
+    " WHERE id = 2",
+    "UPDATE log_changes SET generation = generation + 1 WHERE card_id = 2",
+    f"UPDATE {CHECKPOINTS} SET state = 'not json' WHERE card_id = 2",
+    f"UPDATE {CHECKPOINTS} SET state = json_set(state, '$.final.due', 'soon') WHERE card_id = 2",
+], ids=["stability within 1e-9", "stability", "version behind", "version text", "due text",
+        "step and reps", "suspended", "seed", "log generation", "checkpoint not json",
+        "checkpoint due text"])
+def test_the_quick_look_at_unchanged_cards_concludes_as_python_does(col, monkeypatch, change):
+    """A card whose log is unchanged is passed by SQLite's look at its checkpoint (no JSON
+    parsed in Python) only when Python's comparison would find nothing either: after any
+    change, the run finds exactly what it finds with that look turned off."""
+    assert run(col).ok
+    with sqlite3.connect(col) as conn:
+        conn.execute("PRAGMA ignore_check_constraints = ON")
+        conn.execute(change)
+    copy = col.with_name("copy.sqlite")
+    with sqlite3.connect(col) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    quick = run(col)
+    monkeypatch.setattr(doctor, "_agrees_sql", lambda tracked: "0")
+    slow = run(copy)
+    assert problems(quick) == problems(slow)
+    assert quick.repairs == slow.repairs
+    assert (quick.from_checkpoint, quick.logs_unread, quick.replayed) == \
+        (slow.from_checkpoint, slow.logs_unread, slow.replayed)
+    assert quick.from_checkpoint >= quick.cards_reviewed - 1  # the others: the quick look
+
+
+def test_unchanged_cards_are_passed_without_python_reading_their_checkpoint(col, monkeypatch):
+    assert run(col).ok
+
+    def parsed(*args):
+        raise AssertionError("a checkpoint parsed in Python")
+
+    monkeypatch.setattr(doctor, "_trusted", parsed)
+    second = run(col)
+    assert second.ok and second.logs_unread == second.cards_reviewed > 0
