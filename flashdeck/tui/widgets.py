@@ -67,7 +67,8 @@ def card_markdown_class() -> type:
             """
 
             def compose(self) -> ComposeResult:
-                yield HangingText(self._highlighted_code, hang=2, id="code-content")
+                yield HangingText(self._highlighted_code, hang=2, working=True,
+                                  id="code-content")
 
             def set_content(self, content: Content) -> None:
                 self._content = content

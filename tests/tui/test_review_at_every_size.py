@@ -1,0 +1,166 @@
+"""The review screen at 80, 60 and 40 columns, read off the screen as the user sees it: an
+exercise's working breaks between its steps, never between a sign and its number."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from support.tui import NOW_ISO, app_for, card, laid_out, make_collection, run_async, screen_text
+
+SIGNS = ("=", "≈", "+", "−", "/", "·", "≤", "≥")
+
+DETECTOR_F1 = """\
+id: detector-f1
+title: F1 of the pedestrian detector
+topics: [F1 Score]
+vars:
+  TP: 278..278
+  FP: 33..33
+  FN: 94..94
+prompt: |
+  The detector finds TP = {TP} pedestrians, raises FP = {FP} false alarms and misses FN = {FN}.
+  What is its F1 score?
+answer: 2*TP / (2*TP + FP + FN)
+steps: |
+  F1 = 2·TP / (2·TP + FP + FN), the harmonic mean of precision and recall
+  F1 = 2·{TP} / (2·{TP} + {FP} + {FN}) = {2*TP / (2*TP + FP + FN):work}
+  Precision = TP / (TP + FP) = {TP} / ({TP} + {FP}) = {TP / (TP + FP):work} and recall = TP / (TP + FN) = {TP} / ({TP} + {FN}) = {TP / (TP + FN):work}
+"""
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock(monkeypatch):
+    monkeypatch.setenv("FLASHDECK_NOW", NOW_ISO)
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+
+
+def _card_rows(app) -> list[str]:
+    panel = app.screen.query_one("#card")
+    rows = screen_text(app).split("\n")[panel.region.y:panel.region.bottom]
+    # the scrollbar's thumb drawn beside a row is not the row's text
+    return [re.sub(r"\s*[▁▂▃▄▅▆▇█]+$", "", row[panel.region.x:panel.region.right]).rstrip()
+            for row in rows]
+
+
+async def _working_on_screen(app, pilot) -> list[str]:
+    """The rows of the working, scrolled through from the answer line to the end."""
+    seen: list[str] = []
+    await laid_out(pilot)
+    for _ in range(40):  # bounded: a page at a time
+        for row in _card_rows(app):
+            if row.strip() and (not seen or row not in seen[-30:]):
+                seen.append(row)
+        scroll = app.screen.query_one("#card")
+        if scroll.scroll_y >= scroll.max_scroll_y:
+            break
+        await pilot.press("pagedown")
+        await laid_out(pilot)
+    start = next(i for i, row in enumerate(seen) if "Answer:" in row)
+    return [row for row in seen[start + 1:] if row.strip()]
+
+
+@pytest.mark.parametrize("columns", [80, 60, 40])
+@run_async
+async def test_the_working_breaks_between_its_steps(tmp_path, columns):
+    """At 80 and 60 columns the working broke at any space: `F1 = 2 / (1/P +` over `1/R)`,
+    `≈` at the end of a line and `0.3467` on the next. Now a line breaks before a step's
+    `=`/`≈` (or, pressed for room, before an operator), the continuation indented; no
+    line of the working ends with a sign, and every result reads whole with its sign."""
+    app = app_for(make_collection(tmp_path / "c.sqlite", [
+        card("exercise", "F1 of the pedestrian detector", DETECTOR_F1, 5,
+             exercise="detector-f1")]))
+    async with app.run_test(size=(columns, 24 if columns > 40 else 16)) as pilot:
+        await laid_out(pilot)
+        await pilot.press(*"0.5", "enter")
+        working = await _working_on_screen(app, pilot)
+    text = "\n".join(working)
+    for row in working:
+        assert not row.rstrip().endswith(SIGNS), text  # a sign always with what it applies to
+    assert re.search(r"≈ 0\.8141$", text, re.M), text  # 556/683 ≈ 0.8141, never `≈` | `0.8141`
+    for result in ("= 556/683", "≈ 0.8939", "= 278/372", "= 139/186", "≈ 0.7473"):
+        assert any(result in row for row in working), text
+    steps = [row for row in working if row.lstrip().startswith("F1 = 2·278")]
+    assert steps, text
+    # the worked line's continuations hang under its first `=` (a step) or further right
+    first = working.index(steps[0])
+    column = steps[0].index("=")
+    for row in working[first + 1:]:
+        if row.lstrip().startswith("Precision"):
+            break
+        assert len(row) - len(row.lstrip()) >= column, text
+    if columns <= 60:  # broken: before a step, its `=` under the first one
+        assert any(row.lstrip().startswith(("= ", "≈ ")) and row.index(row.lstrip()[0]) == column
+                   for row in working[first + 1:first + 4]), text
+
+
+@pytest.mark.parametrize("columns", [60, 52])
+@run_async
+async def test_the_verdict_keeps_its_result_whole(tmp_path, columns):
+    """`the answer is 556/683 ≈` ended one line of the verdict and `0.8141.` began the next
+    at 60 columns: the result moves to the next line whole."""
+    app = app_for(make_collection(tmp_path / "c.sqlite", [
+        card("exercise", "F1 of the pedestrian detector", DETECTOR_F1, 5,
+             exercise="detector-f1")]))
+    async with app.run_test(size=(columns, 24)) as pilot:
+        await laid_out(pilot)
+        await pilot.press(*"0.5", "enter")
+        await laid_out(pilot)
+        rows = _card_rows(app)
+    start = next(i for i, row in enumerate(rows) if "Not quite" in row)
+    verdict = rows[start:rows.index("", start)]
+    assert any("556/683 ≈ 0.8141." in row for row in verdict), "\n".join(rows)
+
+
+def _pieces(text: str) -> list[str]:
+    return text.split()
+
+
+@pytest.mark.parametrize("width", [1, 7, 20, 33, 50, 68, 112])
+def test_working_rows_fit_and_lose_nothing_for_every_builtin(width):
+    """Every built-in exercise's working, at every width: each screen line fits, no word
+    is lost or changed, and no line but a cut one ends with a sign while a place to break
+    was there."""
+    from rich.cells import cell_len
+
+    from flashdeck.exercises import builtin_templates, instantiate
+    from flashdeck.tui.wrapping import working_rows
+
+    for template in builtin_templates():
+        for seed in (1, 7):
+            text = "\n".join(instantiate(template, seed).steps)
+            rows = working_rows(text, width)
+            shown = [(indent, text[start:end]) for indent, start, end in rows]
+            assert all(indent + cell_len(piece) <= max(width, 1) or not indent
+                       and cell_len(piece) <= max(width, 2) for indent, piece in shown), shown
+            assert "".join(piece for _, piece in shown).replace(" ", "") == \
+                text.replace(" ", "").replace("\n", "")
+            if width >= 33:
+                assert not any(piece.endswith((" =", " ≈")) for _, piece in shown), shown
+
+
+def test_working_rows_are_bounded_on_any_text():
+    """A 300-character number, a line of only signs, wide characters: every line fits and
+    each screen line takes at least one character (no loop without progress)."""
+    from hypothesis import given, settings, strategies as st
+    from rich.cells import cell_len
+
+    from flashdeck.tui.wrapping import working_rows
+
+    alphabet = st.sampled_from(list("ab1.0 =≈+/·()[],:;") + ["日", "😀", "\n"])
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(alphabet, max_size=400), st.integers(1, 90))
+    def check(text, width):
+        rows = working_rows(text, width)
+        assert len(rows) <= len(text) + text.count("\n") + 1
+        for indent, start, end in rows:
+            assert indent + cell_len(text[start:end]) <= width or end - start == 1
+        assert "".join(text[s:e] for _, s, e in rows).replace(" ", "") == \
+            text.replace(" ", "").replace("\n", "")
+
+    check()
+    number = "9" * 300
+    rows = working_rows(f"x = {number} ≈ 1", 40)
+    assert all(e - s <= 40 for _, s, e in rows)
