@@ -56,6 +56,7 @@ def wrap_hanging(text: str, width: int, hang: int = 2,
     return rows
 
 
+_SIGN_CHARACTERS = frozenset("=≈≠≤≥<>≡≅∼∝→⇒⟹⇔↔+−-·×/÷*±∓∩∪∧∨⋅∘⊕")
 RELATIONS = frozenset("= ≈ ≠ ≤ ≥ < > ≡ ≅ ∼ ~ ∝ → ⇒ ⟹ ⇔ ↔ := =>".split())
 OPERATORS = frozenset("+ − - · × / ÷ * ± ∓ ∩ ∪ ∧ ∨ ⋅ ∘ ⊕".split())
 _OPENS, _CLOSES = "([{⟨⌊⌈", ")]}⟩⌋⌉"
@@ -330,11 +331,13 @@ def no_break_rows(text: str, width: int) -> list[tuple[int, int]]:
 
 def _long_run(line: str, start: int, end: int, width: int) -> list[tuple[int, int]]:
     """`line[start:end]` (no ordinary space inside) in pieces of at most `width` cells,
-    broken after its no-break spaces where it can, by cells where it cannot."""
+    broken at its no-break spaces where it can (before a sign where one fits in the
+    piece's second half: `TP/(TP` | `+ FP)`, not `TP/(TP +` | `FP)`), by cells where it
+    cannot."""
     pieces: list[tuple[int, int]] = []
     piece = start
     while piece < end:
-        used, i, fits = 0, piece, None
+        used, i, fits, signed = 0, piece, None, None
         while i < end:
             used += cell_len(line[i])
             if used > width:
@@ -342,9 +345,15 @@ def _long_run(line: str, start: int, end: int, width: int) -> list[tuple[int, in
             i += 1
             if i < end and line[i] == NO_BREAK:
                 fits = i  # the piece may end before this no-break space
+                if i + 1 < end and line[i + 1] in _SIGN_CHARACTERS \
+                        and (i + 2 >= end or line[i + 2] == NO_BREAK) \
+                        and 2 * (i - piece) >= width:
+                    signed = i  # ... and the next one start with a sign
         if i >= end:
             pieces.append((piece, end))
             break
+        if signed is not None and signed > piece:
+            fits = signed
         cut = fits if fits is not None and fits > piece else max(i, piece + 1)
         pieces.append((piece, cut))
         piece = cut

@@ -164,3 +164,61 @@ def test_working_rows_are_bounded_on_any_text():
     number = "9" * 300
     rows = working_rows(f"x = {number} ≈ 1", 40)
     assert all(e - s <= 40 for _, s, e in rows)
+
+
+METRICS_TABLE = r"""The three overlap metrics side by side:
+
+| Metric | Formula | Range | Note |
+|---|---|---|---|
+| Precision | $\frac{TP}{TP + FP}$ | 0–1 | of the predicted positives, how many are right |
+| Recall | $\frac{TP}{TP + FN}$ | 0–1 | of the real positives, how many were found |
+| IoU | $\frac{|A \cap B|}{|A \cup B|}$ | 0–1 | intersection over union, also Jaccard |
+"""
+
+
+async def _table_rows(tmp_path, back: str, size: tuple[int, int]) -> list[list[list[str]]]:
+    """The answer's table as drawn: each row, each cell's screen lines."""
+    from flashdeck.tui.card_table import CardTable
+
+    app = app_for(make_collection(tmp_path / f"c{size[0]}.sqlite", [
+        card("question", "How do the overlap metrics compare?", back, 3)]))
+    async with app.run_test(size=size) as pilot:
+        await laid_out(pilot)
+        await pilot.press("space")
+        await laid_out(pilot)
+        (table,) = app.screen.query(CardTable)
+        panel = app.screen.query_one("#card")
+        panel.scroll_to_widget(table, animate=False, top=True, immediate=True)
+        await laid_out(pilot)
+        assert table.region.height <= panel.content_region.height, "the table in view"
+        lines = screen_text(app).split("\n")[table.region.y:table.region.bottom]
+        lines = [line[table.region.x:table.region.right] for line in lines]
+    rows: list[list[list[str]]] = []
+    for line in lines:
+        if not line.startswith("│"):
+            rows.append([])
+            continue
+        parts = [part.strip() for part in line.strip().strip("│").split("│")]
+        if not rows[-1]:
+            rows[-1] = [[] for _ in parts]
+        for cell, part in zip(rows[-1], parts):
+            if part:
+                cell.append(part)
+    return [row for row in rows if row]
+
+
+@run_async
+async def test_a_formula_in_a_table_cell_is_not_broken_at_its_spaces(tmp_path):
+    """`|A ∩ B|/|A ∪ B|` in a table cell was drawn `|A ∩ B|/|A ∪` over `B|` at 80 columns:
+    the cell wrapped at the formula's spaces while the next column had room to give.
+    Now the formula counts as one word: at 80 columns each reads on one line; at 60,
+    where it must break, it breaks before an operator (`TP/(TP` over `+ FP)`)."""
+    rows = await _table_rows(tmp_path, METRICS_TABLE, (80, 30))
+    formulas = {row[0][0]: row[1] for row in rows[1:]}
+    assert formulas == {"Precision": ["TP/(TP + FP)"], "Recall": ["TP/(TP + FN)"],
+                        "IoU": ["|A ∩ B|/|A ∪ B|"]}, rows
+    rows = await _table_rows(tmp_path, METRICS_TABLE, (60, 34))
+    for row, other in zip(rows[1:3], ("FP", "FN")):
+        assert row[1] == ["TP/(TP", f"+ {other})"], rows  # broken before the `+`
+    assert {row[0][0]: "".join(row[1]).replace(" ", "") for row in rows[1:]} == {
+        "Precision": "TP/(TP+FP)", "Recall": "TP/(TP+FN)", "IoU": "|A∩B|/|A∪B|"}
