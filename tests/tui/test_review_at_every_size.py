@@ -222,3 +222,70 @@ async def test_a_formula_in_a_table_cell_is_not_broken_at_its_spaces(tmp_path):
         assert row[1] == ["TP/(TP", f"+ {other})"], rows  # broken before the `+`
     assert {row[0][0]: "".join(row[1]).replace(" ", "") for row in rows[1:]} == {
         "Precision": "TP/(TP+FP)", "Recall": "TP/(TP+FN)", "IoU": "|A∩B|/|A∪B|"}
+
+
+def _confusion(classes: int, columns: int) -> str:
+    head = "| true \\ pred | " + " | ".join(f"class {j}" for j in range(1, columns)) + " |"
+    lines = [head, "|---" * columns + "|"]
+    for i in range(classes):
+        lines.append(f"| class {i} | " + " | ".join(str((i * 41 + j * 7) % 1000)
+                                                     for j in range(1, columns)) + " |")
+    return "\n".join(lines)
+
+
+@run_async
+async def test_a_window_dragged_draws_the_answer_once_it_stops(tmp_path, monkeypatch):
+    """A window dragged narrower and wider sends a resize for every step, and each drew
+    the whole answer again for the new width: with a 1,000-row × 30-column table several
+    seconds a step on a busy machine, and the screen answered no key for minutes (seen as
+    a freeze on revealing a big table). Now the answer is drawn again once the resizes
+    stop coming: during a drag (a resize every 0.1 s) it is not drawn at all, after it
+    once, and the grade pressed then grades it."""
+    import asyncio
+
+    from textual.events import Resize
+    from textual.geometry import Size
+
+    from flashdeck.tui import card_table
+    from flashdeck.tui.screens import review
+
+    drawn: list[str] = []
+    update = card_table.TableReader.update
+
+    def counting(self, markdown):
+        drawn.append(markdown)
+        return update(self, markdown)
+
+    monkeypatch.setattr(card_table.TableReader, "update", counting)
+    # the drag's resizes 0.1 s apart, the card drawn 1 s after the last: a busy machine's
+    # pauses do not end the drag early
+    monkeypatch.setattr(review, "REFIT_DELAY", 1.0)
+    # a chain too wide for 60 columns, not for 80: drawn broken at its `=` at 60
+    formula = (r"$$\text{F1} = \frac{2 \cdot 278}{2 \cdot 278 + 33 + 94} = "
+               r"\frac{556}{683} = 0.8140556368960469 \approx 0.8141$$")
+    path = make_collection(tmp_path / "c.sqlite", [
+        card("question", "What is the F1 of the pedestrian detector?",
+             "From its counts:\n\n" + formula + "\n\n" + _confusion(40, 12), 3),
+        card("basic", "Is Dice the same as F1?", "Yes, on binary masks.", 9)])
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await laid_out(pilot)
+        await pilot.press("space")
+        await laid_out(pilot)
+        before = len(drawn)
+        for step in range(13):  # 60 and 80 columns in turn, 60 last: the answer differs
+            size = Size(60 if step % 2 == 0 else 80, 24)
+            app._driver._size = size  # as Pilot.resize_terminal, without its wait for idle
+            app.post_message(Resize(size, size))
+            await asyncio.sleep(0.1)
+        during = len(drawn) - before
+        await laid_out(pilot)
+        after = len(drawn) - before
+        text = screen_text(app)
+        await pilot.press("3")
+        await laid_out(pilot)
+        assert "Is Dice the same as F1?" in screen_text(app)
+    assert during == 0 and after == 1, (during, after)  # was one a step
+    assert "From its counts:" in text
+    from support.tui import reviews
+    assert [rating for _, rating in reviews(path)] == [3]
