@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from support.tui import NOW_ISO, app_for, card, laid_out, make_collection, run_async, screen_text
+from support.tui import (NOW_ISO, app_for, card, laid_out, make_collection, reviews, run_async,
+                         screen_text)
 
 SIGNS = ("=", "≈", "+", "−", "/", "·", "≤", "≥")
 
@@ -287,5 +288,4 @@ async def test_a_window_dragged_draws_the_answer_once_it_stops(tmp_path, monkeyp
         assert "Is Dice the same as F1?" in screen_text(app)
     assert during == 0 and after == 1, (during, after)  # was one a step
     assert "From its counts:" in text
-    from support.tui import reviews
     assert [rating for _, rating in reviews(path)] == [3]
