@@ -46,14 +46,28 @@ def _collapsed(text: str) -> str:
     return collapse_spaces(text)
 
 
+# CJK text breaks between any two of its characters (it has no spaces between words)
+_WIDE = "\u2e80-\u303f\u3040-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
+_WIDE_BREAK = re.compile(f"(?<=[{_WIDE}])|(?=[{_WIDE}])")
+
+
+def _widest(pieces) -> int:
+    widest = 0
+    for piece in pieces:
+        if not piece.isascii():  # a piece of CJK text is its widest character
+            piece = max(_WIDE_BREAK.split(piece), key=cell_len)
+        widest = max(widest, cell_len(piece))
+    return widest
+
+
 def _longest_word(text: str) -> int:
-    return max((cell_len(word) for word in text.split()), default=0)
+    return _widest(text.split())
 
 
 def _longest_run(text: str) -> int:
     """The widest piece of `text` between ordinary spaces: a word, or an inline formula
     whole (`P(A | B) = 0.5`, its spaces no-break ones)."""
-    return max((cell_len(run) for run in _RUNS.split(text)), default=0)
+    return _widest(_RUNS.split(text))
 
 
 def _cell_rows(cell: Content | str, width: int) -> list[Content]:
@@ -158,14 +172,15 @@ class CardTable(Widget):
                     natural[k] = width
                 if width > least[k]:  # a cell's longest word is at most the cell
                     word = _longest_word(plain) if " " in plain or NO_BREAK in plain \
-                        else width
+                        or not plain.isascii() else width
                     if word > least[k]:
                         least[k] = word
                 if width > whole[k]:
                     if NO_BREAK in plain:
                         run = _longest_run(plain)
                     else:
-                        run = _longest_word(plain) if " " in plain else width
+                        run = _longest_word(plain) if " " in plain or not plain.isascii() \
+                            else width
                     if run > whole[k]:
                         whole[k] = run
         self._natural = natural

@@ -289,3 +289,16 @@ async def test_a_window_dragged_draws_the_answer_once_it_stops(tmp_path, monkeyp
     assert during == 0 and after == 1, (during, after)  # was one a step
     assert "From its counts:" in text
     assert [rating for _, rating in reviews(path)] == [3]
+
+
+@run_async
+async def test_a_cjk_cell_does_not_squeeze_a_word_beside_it(tmp_path):
+    """A Chinese sentence (no spaces) counted as one 56-cell word: the table's words did
+    not fit at 40 columns and every column was squeezed, `العربية` folded over two lines.
+    Chinese breaks between its characters: the word beside it now reads whole."""
+    back = ("| 语言 | 例子 |\n|---|---|\n"
+            "| 中文 | 这是一个很长的中文句子，用于测试表格里的换行效果是否正确 |\n"
+            "| العربية | مرحبا بالعالم هذا نص عربي طويل |\n")
+    rows = await _table_rows(tmp_path, back, (40, 24))
+    assert rows[2][0] == ["العربية"], rows
+    assert "".join(rows[1][1]) == "这是一个很长的中文句子，用于测试表格里的换行效果是否正确"
