@@ -9,6 +9,7 @@ markup), always after `textsafe.sanitize`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -26,6 +27,7 @@ from flashdeck.scheduling.rating import Rating
 from flashdeck.tui.answer_keys import COMMAND_KEYS
 from flashdeck.tui.content import plain
 from flashdeck.tui.widgets import once_laid_out
+from flashdeck.tui.wrapping import NO_BREAK, KeepsFormulasWhole
 
 _VARIANTS = {Rating.AGAIN: "error", Rating.HARD: "warning", Rating.GOOD: "success",
              Rating.EASY: "primary"}
@@ -252,6 +254,19 @@ async def run_screen_key(screen, key: str) -> None:
             break
 
 
+_STEP = re.compile(r"(?<=\S) ([=≈]) (?=\S)")
+
+
+def whole_steps(message: str) -> str:
+    """A verdict's `a = b ≈ c` joined by no-break spaces: it moves to the next line whole
+    (`the answer is 26/75 ≈` at the end of one line, `0.3467.` on the next)."""
+    return _STEP.sub(f"{NO_BREAK}\\1{NO_BREAK}", message)
+
+
+class VerdictText(KeepsFormulasWhole, Static):
+    """The verdict under the answer box: its result (`26/75 ≈ 0.3467`) never broken."""
+
+
 class ExercisePanel(Vertical):
     """An exercise's grid, the answer input and, once graded, the verdict.
 
@@ -277,7 +292,7 @@ class ExercisePanel(Vertical):
         hint = plain(hint)  # it names the template's unit: card text, so never raw escapes
         if not self.children:
             await self.mount_all([Static(id="grid"), AnswerInput(placeholder=hint, id="answer"),
-                                  Static(id="answer-hint"), Static(id="verdict")])
+                                  Static(id="answer-hint"), VerdictText(id="verdict")])
         self.instance = instance
         self._legend_beside = None
         self.query_one("#grid", Static).display = instance.grid is not None
@@ -412,7 +427,8 @@ class ExercisePanel(Vertical):
         mark, style = marks.get(verdict.status, (verdict.status, "bold"))
         # the grader's message names the verdict itself (`Right: 3/4 = 0.75.`): keep its
         # words and put only the sign in front; without a message, the plain label
-        text = (Content.styled(mark[0], style) + Content(" ") + Content(plain(verdict.message))
+        text = (Content.styled(mark[0], style) + Content(" ")
+                + Content(whole_steps(plain(verdict.message)))
                 if verdict.message else Content.styled(mark, style))
         message.update(text)
         self.set_class(verdict.correct, "-right")

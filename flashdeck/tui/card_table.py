@@ -31,21 +31,65 @@ CELL_PADDING = 1  # a space each side of a cell's text
 COLUMN_COST = 2 * CELL_PADDING + 1  # ... and the border on its left
 EDGE_COST = 1  # the table's right border
 WRAPPED_ROWS_KEPT = 256  # rows whose wrapped lines are kept for the next frame
-_SPACES = re.compile(r"\s+")  # as the widget's cells: any run of whitespace is one space
+NO_BREAK = "\u00a0"  # an inline formula's spaces (`content.NO_BREAK`): never broken at
+_SPACES = re.compile(r"[^\S\u00a0]+")  # as the widget's cells: a whitespace run is one space
+_RUNS = re.compile(r"[^\S\u00a0]+")  # what a cell breaks at: its ordinary spaces
 
+
+def _collapsed(text: str) -> str:
+    """`text`'s whitespace runs one space each, as the widget's cells show them, but an
+    inline formula's no-break spaces kept (`inline.collapse_spaces`)."""
+    if NO_BREAK not in text:
+        return _SPACES.sub(" ", text)
+    from flashdeck.inline import collapse_spaces
+
+    return collapse_spaces(text)
+
+
+# CJK text breaks between any two of its characters (it has no spaces between words)
+_WIDE = "\u2e80-\u303f\u3040-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
+_WIDE_BREAK = re.compile(f"(?<=[{_WIDE}])|(?=[{_WIDE}])")
+
+
+def _widest(pieces) -> int:
+    widest = 0
+    for piece in pieces:
+        if not piece.isascii():  # a piece of CJK text is its widest character
+            piece = max(_WIDE_BREAK.split(piece), key=cell_len)
+        widest = max(widest, cell_len(piece))
+    return widest
 
 
 def _longest_word(text: str) -> int:
-    return max((cell_len(word) for word in text.split()), default=0)
+    return _widest(text.split())
 
 
-def column_widths(natural: list[int], least: list[int], room: int) -> list[int]:
+def _longest_run(text: str) -> int:
+    """The widest piece of `text` between ordinary spaces: a word, or an inline formula
+    whole (`P(A | B) = 0.5`, its spaces no-break ones)."""
+    return _widest(_RUNS.split(text))
+
+
+def _cell_rows(cell: Content | str, width: int) -> list[Content]:
+    """A cell's lines at `width`: broken at its ordinary spaces, an inline formula moved
+    to the next line whole, and broken inside only when wider than the column
+    (`wrapping.no_break_rows`: at its own spaces, then by cells)."""
+    from flashdeck.tui.wrapping import no_break_rows
+
+    content = _content(cell)
+    return [content[start:end] for start, end in no_break_rows(content.plain, width)]
+
+
+def column_widths(natural: list[int], least: list[int], room: int,
+                  whole: list[int] | None = None) -> list[int]:
     """The text width of each column of a table `room` cells wide (borders and padding
     included in `room`): every column at its `natural` width (its longest cell), the
     room left shared out in proportion to them (the table fills the panel, as the grid
-    did); when they do not fit, at least each column's `least` (its longest word) and
-    the rest shared in proportion to what each still needs; when even the words do not
-    fit, in proportion to the words (at least one cell each: long words fold)."""
+    did); when they do not fit, at least each column's `whole` (its longest word or
+    inline formula: a formula is not broken while the room allows), else its `least`
+    (its longest word), and the rest shared in proportion to what each still needs;
+    when even the words do not fit, in proportion to the words (at least one cell each:
+    long words fold)."""
     count = len(natural)
     if not count:
         return []
@@ -54,8 +98,11 @@ def column_widths(natural: list[int], least: list[int], room: int) -> list[int]:
     least = [min(max(width, 1), full) for width, full in zip(least, natural)]
     if sum(natural) <= text_room:
         return _share(natural, [width for width in natural], text_room)
-    if sum(least) <= text_room:
-        return _share(least, [full - word for full, word in zip(natural, least)], text_room)
+    for floor in ([min(max(width, word), full) for width, word, full
+                   in zip(whole, least, natural)] if whole else [], least):
+        if floor and sum(floor) <= text_room:
+            return _share(floor, [full - width for full, width in zip(natural, floor)],
+                          text_room)
     return _share([1] * count, [word - 1 for word in least], text_room)
 
 
@@ -116,6 +163,7 @@ class CardTable(Widget):
         self.rows = [list(row[:count]) + [""] * (count - len(row)) for row in rows]
         natural = [0] * count
         least = [0] * count
+        whole = [0] * count  # the longest word or inline formula
         for row in (self.headers, *self.rows):
             for k, cell in enumerate(row):
                 plain = cell if isinstance(cell, str) else cell.plain
@@ -123,17 +171,27 @@ class CardTable(Widget):
                 if width > natural[k]:
                     natural[k] = width
                 if width > least[k]:  # a cell's longest word is at most the cell
-                    word = _longest_word(plain) if " " in plain else width
+                    word = _longest_word(plain) if " " in plain or NO_BREAK in plain \
+                        or not plain.isascii() else width
                     if word > least[k]:
                         least[k] = word
+                if width > whole[k]:
+                    if NO_BREAK in plain:
+                        run = _longest_run(plain)
+                    else:
+                        run = _longest_word(plain) if " " in plain or not plain.isascii() \
+                            else width
+                    if run > whole[k]:
+                        whole[k] = run
         self._natural = natural
         self._least = least
+        self._whole = whole
         self._layout: tuple[int, list[int], list[int]] | None = None  # width, columns, starts
         self._wrapped: OrderedDict[tuple[int, int], list[list[Content]]] = OrderedDict()
 
     # -- layout --------------------------------------------------------------------------
     def _widths(self, width: int) -> list[int]:
-        return column_widths(self._natural, self._least, width)
+        return column_widths(self._natural, self._least, width, self._whole)
 
     def layout_for(self, width: int) -> tuple[list[int], list[int]]:
         """Each column's text width and the first line of each row (the header is row 0)
@@ -159,7 +217,7 @@ class CardTable(Widget):
         for k in narrow:
             cell, width = row[k], widths[k]
             if len(cell) > width // 2 and _cells(cell) > width:  # (a cell is ≤ 2 a character)
-                height = max(height, len(_content(cell).wrap(width, overflow="fold")))
+                height = max(height, len(_cell_rows(cell, width)))
         return height
 
     def _row_lines(self, index: int, widths: list[int]) -> list[list[Content]]:
@@ -167,7 +225,7 @@ class CardTable(Widget):
         lines = self._wrapped.get(key)
         if lines is None:
             row = self.headers if index == 0 else self.rows[index - 1]
-            lines = [_content(cell).wrap(width, overflow="fold") if _cells(cell) > width
+            lines = [_cell_rows(cell, width) if _cells(cell) > width
                      else [_content(cell)] for cell, width in zip(row, widths)]
             self._wrapped[key] = lines
             if len(self._wrapped) > WRAPPED_ROWS_KEPT:
@@ -309,9 +367,9 @@ class TablePart:
         of `MarkdownBlock._token_to_content` (a method that uses no state of its block)."""
         children = token.children or ()
         if all(child.type == "text" for child in children):
-            self._content = _SPACES.sub(" ", "".join(child.content for child in children))
+            self._content = _collapsed("".join(child.content for child in children))
         else:
-            self._content = MarkdownBlock._token_to_content(self, token)  # type: ignore[arg-type]
+            self._content = _token_content(token)
 
 
 class TableHead(TablePart):
@@ -406,7 +464,8 @@ def split_tables(markdown: str, marker: str) -> tuple[str, list[tuple[list, list
             if _ROW_MARKUP.search(row):
                 cells = [_cell(cell) for cell in cells]
             else:  # a row of plain cells (most rows: numbers, words): their text
-                cells = [" ".join(cell.split()) for cell in cells]
+                cells = [" ".join(cell.split()) if NO_BREAK not in cell
+                         else _collapsed(cell).strip(" ") for cell in cells]
             rows.append(cells + [""] * (count - len(cells)))
         delimiters = _table_cells(lines[i + 1].rstrip()) or []
         tables.append(([_cell(cell) for cell in header], rows,
@@ -471,11 +530,11 @@ def _cell(source: str) -> Content | str:
     if not source:
         return ""
     if not _MARKUP.search(source):  # most cells: a number, a word, a few words
-        return _SPACES.sub(" ", source)
+        return _collapsed(source)
     inline = inline_paragraph(source)
     if inline is not None:
         text, spans = inline
-        text = _SPACES.sub(" ", text) if not spans else text
+        text = _collapsed(text) if not spans else text
         if not spans:
             return text
         from textual.content import Span
@@ -487,4 +546,21 @@ def _cell(source: str) -> Content | str:
 
         _INLINE_PARSER = MarkdownIt("gfm-like")
     tokens = _INLINE_PARSER.parseInline(source)
-    return MarkdownBlock._token_to_content(None, tokens[0]) if tokens else ""  # type: ignore[arg-type]
+    return _token_content(tokens[0]) if tokens else ""
+
+
+def _token_content(token) -> Content:
+    """`MarkdownBlock._token_to_content` (a method that uses no state of its block) of a
+    cell's inline token, its no-break spaces kept: the widget makes every whitespace run
+    one space, so they stand in as a character the cell does not hold meanwhile (as the
+    card's paragraphs do: `widgets.CardParagraph`)."""
+    children = [child for child in token.children or ()
+                if child.type == "text" and NO_BREAK in child.content]
+    if not children:
+        return MarkdownBlock._token_to_content(None, token)  # type: ignore[arg-type]
+    text = "".join(child.content for child in token.children or ())
+    stand_in = next(chr(code) for code in range(0xE000, 0xF900) if chr(code) not in text)
+    for child in children:
+        child.content = _collapsed(child.content).replace(NO_BREAK, stand_in)
+    content = MarkdownBlock._token_to_content(None, token)  # type: ignore[arg-type]
+    return Content(content.plain.replace(stand_in, NO_BREAK), spans=content.spans)

@@ -67,7 +67,8 @@ def card_markdown_class() -> type:
             """
 
             def compose(self) -> ComposeResult:
-                yield HangingText(self._highlighted_code, hang=2, id="code-content")
+                yield HangingText(self._highlighted_code, hang=2, working=True,
+                                  id="code-content")
 
             def set_content(self, content: Content) -> None:
                 self._content = content
@@ -158,11 +159,15 @@ class CardSide(Vertical):
         super().__init__(**kwargs)
         self._markdown: CardMarkdown | None = None
         self._fast_text = fast_text
+        self._shown: str | None = None  # the markdown on screen
 
     def compose(self) -> ComposeResult:
         yield CardText(classes="card-text", expand=True)
 
     async def show(self, markdown: str | list) -> None:
+        if isinstance(markdown, str) and markdown == self._shown:
+            return  # drawn as it is (a resize that leaves the side's layout as it was)
+        self._shown = None
         for parts in self.query(".card-parts"):
             await parts.remove()
         paragraph = self.query_one(".card-text", CardText)
@@ -178,6 +183,7 @@ class CardSide(Vertical):
             paragraph.display = True
             if self._markdown is not None:
                 self._markdown.display = False
+            self._shown = markdown
             return
         if self._markdown is None:
             self._markdown = card_markdown_class()()
@@ -185,6 +191,7 @@ class CardSide(Vertical):
         await self._markdown.update(markdown)
         self._markdown.display = True
         paragraph.display = False
+        self._shown = markdown
 
     async def _show_parts(self, parts: list) -> None:
         from flashdeck.tui.images import CardImage  # only for a card that draws an image

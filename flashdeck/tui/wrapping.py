@@ -4,6 +4,8 @@ ever clipped silently."""
 
 from __future__ import annotations
 
+import re
+
 from rich.cells import cell_len
 from textual.app import RenderResult
 from textual.content import Content
@@ -52,6 +54,199 @@ def wrap_hanging(text: str, width: int, hang: int = 2,
             indent = hanging
         offset += len(line) + 1
     return rows
+
+
+_SIGN_CHARACTERS = frozenset("=≈≠≤≥<>≡≅∼∝→⇒⟹⇔↔+−-·×/÷*±∓∩∪∧∨⋅∘⊕")
+RELATIONS = frozenset("= ≈ ≠ ≤ ≥ < > ≡ ≅ ∼ ~ ∝ → ⇒ ⟹ ⇔ ↔ := =>".split())
+OPERATORS = frozenset("+ − - · × / ÷ * ± ∓ ∩ ∪ ∧ ∨ ⋅ ∘ ⊕".split())
+_OPENS, _CLOSES = "([{⟨⌊⌈", ")]}⟩⌋⌉"
+# What a break costs, by the place (the lowest wins, the latest of equals)
+STEP_BREAK = 0  # before a step's sign: `… = 0.2704/0.78` | `= 26/75`
+CLAUSE_BREAK = 1  # after a clause's `,` `;` `:`
+WORD_BREAK = 2  # between words
+FIRST_SIGN_BREAK = 3  # between a name and its `=`: `Average speed` | `= …`
+OPERATOR_BREAK = 3  # before `+`, `−`: `2·TP + FP` | `+ FN`
+TERM_WORD_BREAK = 4  # between the words of a term: `total` | `distance / total time`
+PRODUCT_BREAK = 5  # before `/`, `·`: `2·20·60` | `/ (20 + 60)`
+_PRODUCTS = frozenset("· × / ÷ * ⋅ ∘".split())
+NUMBER_UNIT_BREAK = 20  # between a number and the word after it: `40` | `min`
+AFTER_SIGN_BREAK = 50  # between a sign and its operand: `≈` | `0.3467`
+DEPTH_COST = 10  # for each bracket the break falls inside
+SLACK_COST = 4  # ... and what the line leaves empty: a whole line empty costs this much
+SHORT_LINE_COST = 5  # ... and more when it holds less than a quarter of its room (`TI`)
+_NUMBER = re.compile(r"[(\[]*[−+-]?[$€£]?[\d.,/]*\d[%)\]]*")
+_CONNECTIVES = frozenset("and or but so hence thus then which where while gives is are"
+                         .split())  # `D = 2J / (1 + J) and J = …`: a new statement
+_SHORT_NAME = re.compile(r"[^\W\d]\w?")  # `α`, `M`, `F1`: `α = β = 0.5` is one statement
+
+
+def working_rows(text: str, width: int, hang: int = 2) -> list[tuple[int, int, int]]:
+    """Where the lines of an exercise's working break to fit `width` cells, as
+    `(indent, start, end)` for each screen line (as `wrap_hanging`).
+
+    A working line is a chain of steps (`F1 = 2·P·R / (P + R) = 0.2704/0.78 ≈ 0.3467`)
+    in a sentence. It breaks where a reader expects, as a textbook breaks a displayed
+    computation: before a step's `=`/`≈`, then after a clause, between words, before an
+    operator (each place has its cost, and so has the room a line leaves empty: the
+    cheapest wins); inside brackets, between a number and its unit, or between a sign and
+    its operand (`≈` | `0.3467`) only when nothing else fits; a piece with no space at all
+    (a 300-digit number) is cut by cells.
+    A chain of steps (`Dice = 2·77 / (…) = 154/421 ≈ 0.3658`) continues under its first
+    `=` (a step) or its right-hand side (an operator), when that is within a third of the
+    width; any other line hangs `hang` cells past its own indent, never past half the
+    width. Bounded: each screen line takes at least one character."""
+    width = max(width, 1)
+    rows: list[tuple[int, int, int]] = []
+    offset = 0
+    for line in text.split("\n"):
+        rows.extend((indent, offset + start, offset + end)
+                    for indent, start, end in _working_line(line, width, hang))
+        offset += len(line) + 1
+    return rows
+
+
+def _is_sign(token: str) -> bool:
+    return token in RELATIONS or token in OPERATORS
+
+
+def _working_breaks(line: str, tokens: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """Each place `line` may break: (the end of the text before it, where the text after
+    it starts, its cost)."""
+    words = [line[start:end] for start, end in tokens]
+    count = len(words)
+    # the words in a row up to each token (0 for a sign), and from it on
+    run_before = [0] * count
+    run_after = [0] * count
+    for k in range(count):
+        run_before[k] = 0 if _is_sign(words[k]) else (run_before[k - 1] if k else 0) + 1
+    for k in range(count - 1, -1, -1):
+        run_after[k] = 0 if _is_sign(words[k]) else (run_after[k + 1] if k + 1 < count
+                                                     else 0) + 1
+    breaks: list[tuple[int, int, int]] = []
+    depth, related, operated = 0, False, False
+    for k in range(count - 1):
+        left, right = words[k], words[k + 1]
+        for character in left:
+            if character in _OPENS:
+                depth += 1
+            elif character in _CLOSES:
+                depth = max(depth - 1, 0)
+        clause_end = not depth and left[-1] in ",;:"
+        if left in RELATIONS and not depth:
+            related = True
+        elif left in OPERATORS and not depth:
+            operated = True
+        elif clause_end or left in _CONNECTIVES:
+            # a new clause: its first `=` is not a step of the last one
+            related = operated = False
+        if _is_sign(left):
+            cost = AFTER_SIGN_BREAK
+        elif right in RELATIONS:
+            if related:  # a step, unless `α = β = 0.5`: one statement
+                named = _SHORT_NAME.fullmatch(left) and k and words[k - 1] in RELATIONS
+                cost = FIRST_SIGN_BREAK if named else STEP_BREAK
+            else:  # a clause's first `=`: after a name, or a computation (`12 + 60`)
+                cost = WORD_BREAK if operated else FIRST_SIGN_BREAK
+        elif right in _PRODUCTS:
+            cost = PRODUCT_BREAK
+        elif right in OPERATORS:
+            cost = OPERATOR_BREAK
+        elif _NUMBER.fullmatch(left) and right[0].isalpha():
+            cost = NUMBER_UNIT_BREAK
+        elif clause_end:
+            cost = CLAUSE_BREAK
+        elif k + 1 + run_after[k + 1] < count and run_before[k] + run_after[k + 1] <= 3:
+            # a sign (or the line's start) a few words either side: one term's words
+            cost = TERM_WORD_BREAK
+        else:
+            cost = WORD_BREAK
+        breaks.append((tokens[k][1], tokens[k + 1][0], cost + DEPTH_COST * depth))
+    return breaks
+
+
+def _working_line(line: str, width: int, hang: int) -> list[tuple[int, int, int]]:
+    if cell_len(line) <= width:
+        return [(0, 0, len(line))]
+    tokens = [(match.start(), match.end()) for match in re.finditer(r"[^ ]+", line)]
+    breaks = _working_breaks(line, tokens)
+    lead = len(line) - len(line.lstrip(" "))
+    step_column, operand_column = _chain_columns(line, tokens, width)
+    step_at = next((start for start, end in tokens if line[start:end] in RELATIONS), -1)
+    hanging = min(lead + hang, width // 2)
+    rows: list[tuple[int, int, int]] = []
+    start, indent, k = 0, 0, 0
+    while True:
+        room = max(width - indent, 1)
+        used, end = 0, start
+        while end < len(line):
+            used += cell_len(line[end])
+            if used > room:
+                break
+            end += 1
+        if end >= len(line):
+            rows.append((indent, start, len(line)))
+            return rows
+        while k < len(breaks) and breaks[k][1] <= start:
+            k += 1
+        # the cheapest break: its place's cost and the room it leaves empty
+        chosen, least = None, 0.0
+        j = k
+        while j < len(breaks) and breaks[j][0] <= end:
+            candidate = breaks[j]
+            used = cell_len(line[start:candidate[0]])
+            cost = candidate[2] + SLACK_COST * (room - used) / room
+            if step_column is None and candidate[2] == STEP_BREAK:
+                cost += CLAUSE_BREAK  # a step in a sentence: a place as good as a clause's
+            if 4 * used < room:
+                cost += SHORT_LINE_COST
+            if step_column is not None and candidate[1] == step_at:
+                cost += AFTER_SIGN_BREAK  # a chain's name alone, its steps under nothing
+            if chosen is None or cost <= least:
+                chosen, least = candidate, cost
+            j += 1
+        if chosen is None:  # no space in the room: cut by cells
+            cut = max(end, start + 1)
+            rows.append((indent, start, cut))
+            start = cut
+        else:
+            rows.append((indent, start, chosen[0]))
+            start = chosen[1]
+        if start >= len(line):
+            return rows
+        if step_column is None:
+            indent = hanging
+        else:
+            first = line[start:].split(" ", 1)[0]
+            indent = step_column if first in RELATIONS else operand_column
+
+
+def _chain_columns(line: str, tokens: list[tuple[int, int]],
+                   width: int) -> tuple[int | None, int]:
+    """Where a chain of steps continues: under its first `=` (a step) and under its
+    right-hand side (an operator). A chain is a line that opens with one or two words
+    (`Dice`, `Average speed`), a sign, and a second sign before any `,;:` ends the
+    clause; its first `=` within a third of the width. Else (None, 0)."""
+    words = [line[start:end] for start, end in tokens]
+    first = next((k for k, word in enumerate(words[:3]) if word in RELATIONS), None)
+    if not first or any(word[-1] in ",;:" for word in words[:first]):
+        return None, 0
+    column = cell_len(line[:tokens[first][0]])
+    if column > width // 3:
+        return None, 0
+    depth = 0
+    for word in words[first + 1:]:
+        depth += sum(word.count(c) for c in _OPENS) - sum(word.count(c) for c in _CLOSES)
+        if depth <= 0 and word in RELATIONS:
+            return column, column + 2
+        if depth <= 0 and word[-1] in ",;:":
+            break
+    return None, 0
+
+
+def working_content(content: Content, width: int, hang: int = 2) -> list[Content]:
+    """`content`'s lines broken by `working_rows`, styles kept."""
+    return [Content(" " * indent) + content[start:end] if indent else content[start:end]
+            for indent, start, end in working_rows(content.plain, width, hang)]
 
 
 def hanging_content(content: Content, width: int, hang: int = 2,
@@ -136,11 +331,13 @@ def no_break_rows(text: str, width: int) -> list[tuple[int, int]]:
 
 def _long_run(line: str, start: int, end: int, width: int) -> list[tuple[int, int]]:
     """`line[start:end]` (no ordinary space inside) in pieces of at most `width` cells,
-    broken after its no-break spaces where it can, by cells where it cannot."""
+    broken at its no-break spaces where it can (before a sign where one fits in the
+    piece's second half: `TP/(TP` | `+ FP)`, not `TP/(TP +` | `FP)`), by cells where it
+    cannot."""
     pieces: list[tuple[int, int]] = []
     piece = start
     while piece < end:
-        used, i, fits = 0, piece, None
+        used, i, fits, signed = 0, piece, None, None
         while i < end:
             used += cell_len(line[i])
             if used > width:
@@ -148,9 +345,15 @@ def _long_run(line: str, start: int, end: int, width: int) -> list[tuple[int, in
             i += 1
             if i < end and line[i] == NO_BREAK:
                 fits = i  # the piece may end before this no-break space
+                if i + 1 < end and line[i + 1] in _SIGN_CHARACTERS \
+                        and (i + 2 >= end or line[i + 2] == NO_BREAK) \
+                        and 2 * (i - piece) >= width:
+                    signed = i  # ... and the next one start with a sign
         if i >= end:
             pieces.append((piece, end))
             break
+        if signed is not None and signed > piece:
+            fits = signed
         cut = fits if fits is not None and fits > piece else max(i, piece + 1)
         pieces.append((piece, cut))
         piece = cut
@@ -215,10 +418,11 @@ class HangingText(Widget):
     """
 
     def __init__(self, content: Content | str = "", hang: int = 2, column: int | None = None,
-                 **kwargs) -> None:
+                 working: bool = False, **kwargs) -> None:
         super().__init__(**kwargs)
         self.hang = hang
         self.column = column
+        self.working = working  # an exercise's working: broken between its steps
         self._content = Content(content) if isinstance(content, str) else content
         self._lines: tuple[int, list[Content]] | None = None
 
@@ -233,8 +437,9 @@ class HangingText(Widget):
 
     def lines(self, width: int) -> list[Content]:
         if self._lines is None or self._lines[0] != width:
-            self._lines = (width, hanging_content(self._content, width, self.hang,
-                                                  self.column))
+            self._lines = (width, working_content(self._content, width, self.hang)
+                           if self.working else
+                           hanging_content(self._content, width, self.hang, self.column))
         return self._lines[1]
 
     def get_content_width(self, container, viewport) -> int:

@@ -77,6 +77,9 @@ def after_first_card(action):
     return run
 
 
+REFIT_DELAY = 0.12  # s: a window drag's resizes come closer than this; the card waits
+
+
 class ReviewScreen(Screen):
     """Review the cards due in one deck (and its subdecks), or in all of them."""
 
@@ -808,10 +811,32 @@ class ReviewScreen(Screen):
 
     async def on_resize(self, event) -> None:
         """Display math is laid out for the card panel's width: on a new width the card's
-        sides are drawn again (a chain too wide for it breaks at its relations)."""
+        sides are drawn again (a chain too wide for it breaks at its relations).
+
+        A window dragged wider or narrower sends a resize for every step, each of which
+        drew the card whole: with a 1,000-row table a drag of twenty steps kept the screen
+        frozen for minutes, keys unanswered. Now the card is drawn once the resizes stop
+        coming (`REFIT_DELAY` after the last), and a side whose markdown the new width
+        leaves as it was is not drawn again (`CardSide.show`)."""
+        self._resizes = generation = getattr(self, "_resizes", 0) + 1
+        app = self.app
+        waiting = getattr(self, "_refit_waiting", None)
+        if waiting is not None:  # the last resize's refit, not started: this one's instead
+            waiting.stop()
+            app.layout_passes_pending -= 1
+        # a pass still to run, app-wide (`once_laid_out`): tests and snapshots wait for it
+        app.layout_passes_pending = getattr(app, "layout_passes_pending", 0) + 1
+
         async def refit() -> None:  # once the panel has its new size
+            self._refit_waiting = None
+            try:
+                await fit()
+            finally:
+                app.layout_passes_pending -= 1
+
+        async def fit() -> None:
             card = self.card
-            if card is None or not still_shown(self):
+            if card is None or not still_shown(self) or generation != self._resizes:
                 return
             if self.revealed:
                 # made smaller after the reveal (a split pane opened), the card kept its
@@ -838,10 +863,19 @@ class ReviewScreen(Screen):
             except FlashdeckError:
                 return  # the sides already say the card cannot be shown: nothing to lay out
             await self.query_one("#front", CardSide).show(front)
-            if back is not None:
+            if back is not None and self.card is card and generation == self._resizes:
                 await self.query_one("#back", CardSide).show(back)
+            elif back is not None:
+                self._math_width = None  # a later refit draws the answer at its width
 
-        self.call_after_refresh(refit)
+        self._refit_waiting = self.set_timer(REFIT_DELAY, refit)
+
+    def on_unmount(self) -> None:
+        waiting = getattr(self, "_refit_waiting", None)
+        if waiting is not None:  # its timer goes with the screen: the pass will not run
+            self._refit_waiting = None
+            waiting.stop()
+            self.app.layout_passes_pending -= 1
 
     def on_markdown_link_clicked(self, message) -> None:  # Markdown.LinkClicked
         message.stop()
