@@ -13,13 +13,13 @@ from __future__ import annotations
 from dataclasses import FrozenInstanceError
 
 
-class Frozen:
+class Record:
+    """Fields declared once, as `__match_args__`: `==` field by field (between records of
+    one class) and a repr naming every field, as a dataclass's. Unhashable, unless a
+    subclass says how (`Frozen`); the math tree's nodes are records that change."""
+
     __slots__ = ()
     __match_args__: tuple[str, ...] = ()
-
-    def _set(self, *values) -> None:
-        for name, value in zip(self.__match_args__, values, strict=True):
-            object.__setattr__(self, name, value)
 
     def _values(self) -> tuple:
         return tuple(getattr(self, name) for name in self.__match_args__)
@@ -29,12 +29,22 @@ class Frozen:
             return self._values() == other._values()  # type: ignore[attr-defined]
         return NotImplemented
 
-    def __hash__(self) -> int:
-        return hash(self._values())
-
     def __repr__(self) -> str:
         fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__match_args__)
         return f"{self.__class__.__qualname__}({fields})"
+
+
+class Frozen(Record):
+    """A `Record` that cannot change: hashable, pickled and copied by its fields."""
+
+    __slots__ = ()
+
+    def _set(self, *values) -> None:
+        for name, value in zip(self.__match_args__, values, strict=True):
+            object.__setattr__(self, name, value)
+
+    def __hash__(self) -> int:
+        return hash(self._values())
 
     def __setattr__(self, name: str, value) -> None:
         raise FrozenInstanceError(f"cannot assign to field {name!r}")

@@ -18,6 +18,7 @@ from typing import Union
 from flashdeck.mathtext import symbols as S
 from flashdeck.mathtext.chem import replace_ce
 from flashdeck.mathtext.physics import TooMuch, expand_physics, might_use_physics
+from flashdeck.records import Record
 from flashdeck.texmacros import MacroOverflow, expand_formula, might_define
 
 
@@ -112,27 +113,14 @@ def check_tree(root: Node) -> None:
 # --- the tree ------------------------------------------------------------------------------
 
 
-class _Node:
-    """What `@dataclass` gave the nodes, written out: `__init__`, a repr naming every field,
-    `==` field by field (between nodes of one class), unhashable. A dataclass compiles its
-    methods when its module is imported, ~0.3 ms a class: these twelve were ~4 ms of the
-    start of a review whose first card has math."""
+class _Node(Record):
+    """What `@dataclass` gave the nodes, written out (`Record`): `__init__`, a repr naming
+    every field, `==` field by field (between nodes of one class), unhashable. A dataclass
+    compiles its methods when its module is imported, ~0.3 ms a class: these twelve were
+    ~4 ms of the start of a review whose first card has math."""
 
     __slots__ = ()
-    __match_args__: tuple[str, ...] = ()
     __hash__ = None  # type: ignore[assignment]  # mutable, as a dataclass with eq is
-
-    def _values(self) -> tuple:
-        return tuple(getattr(self, name) for name in self.__match_args__)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return self._values() == other._values()  # type: ignore[attr-defined]
-        return NotImplemented
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__match_args__)
-        return f"{self.__class__.__qualname__}({fields})"
 
 
 _NEW_LIST = object()  # Row's default: a new empty list for each row
