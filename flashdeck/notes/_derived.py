@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -880,8 +881,7 @@ def exercise_siblings(cards: list, exercises: list[tuple[Any, list[str]]]) -> No
     stated: list[tuple[Any, set]] | None = None  # read at the first exercise with an expression
     for exercise, expressions in exercises:
         for text in expressions[:_MAX_EXPRESSIONS]:
-            values = {key for key in stated_values(text, [text], numbers=True)
-                      if not all(symbol.isdigit() for symbol, _count in key)}
+            values = _expression_values(text)
             if not values:
                 continue
             if stated is None:
@@ -890,6 +890,14 @@ def exercise_siblings(cards: list, exercises: list[tuple[Any, list[str]]]) -> No
             if card is not None:
                 exercise.block = card.block
                 break
+
+
+@lru_cache(maxsize=1024)  # a built-in's expressions, asked for by every note it matches
+def _expression_values(text: str) -> frozenset[tuple[tuple[str, int], ...]]:
+    """What an exercise's expression or line of working states, numbers counted; numbers
+    alone (`α = β = 0.5`) state no fact a card could give away."""
+    return frozenset(key for key in stated_values(text, [text], numbers=True)
+                     if not all(symbol.isdigit() for symbol, _count in key))
 
 
 def _cards_stating(cards: list) -> list[tuple[Any, set]]:
