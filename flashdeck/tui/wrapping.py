@@ -56,9 +56,10 @@ def wrap_hanging(text: str, width: int, hang: int = 2,
     return rows
 
 
-_SIGN_CHARACTERS = frozenset("=≈≠≤≥<>≡≅∼∝→⇒⟹⇔↔+−-·×/÷*±∓∩∪∧∨⋅∘⊕")
 RELATIONS = frozenset("= ≈ ≠ ≤ ≥ < > ≡ ≅ ∼ ~ ∝ → ⇒ ⟹ ⇔ ↔ := =>".split())
 OPERATORS = frozenset("+ − - · × / ÷ * ± ∓ ∩ ∪ ∧ ∨ ⋅ ∘ ⊕".split())
+# the one-character signs: what a formula's piece may start with (`_long_run`)
+_SIGN_CHARACTERS = frozenset(sign for sign in RELATIONS | OPERATORS if len(sign) == 1)
 _OPENS, _CLOSES = "([{⟨⌊⌈", ")]}⟩⌋⌉"
 # What a break costs, by the place (the lowest wins, the latest of equals)
 STEP_BREAK = 0  # before a step's sign: `… = 0.2704/0.78` | `= 26/75`
