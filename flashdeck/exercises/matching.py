@@ -31,6 +31,7 @@ from flashdeck.notes.names import NoteNames
 
 DEFAULT_DECK = "flashcards"
 _STEPS_READ = 5  # lines of a variant's working compared with the note's cards
+_SHOWN_READ = 20_000  # characters of a template's text compared with the note's answers
 _WORD = re.compile(r"[^\W_]+")
 _QUESTION_WORDS = frozenset(
     "what whats is are was the a an of does do how why which when define definition"
@@ -181,6 +182,33 @@ def _stated(template: Template) -> list[str]:
     return list(stated)
 
 
+_PLACEHOLDER_RE = re.compile(r"\{[^{}]*\}")
+
+
+def _shown(template: Template) -> str:
+    """The words every draw of the template shows: its title, and its prompts and working
+    with the drawn values (`{TP}`, `{2*TP / …:work}`) left out. Read once per template."""
+    key = (template.id, template.source)
+    text = _SHOWN.get(key)
+    if text is None:
+        if len(_SHOWN) >= _SHOWN_KEPT:
+            _SHOWN.clear()
+        text = _SHOWN[key] = _shown_text(template)
+    return text
+
+
+_SHOWN: dict[tuple[str, str], str] = {}
+_SHOWN_KEPT = 256  # templates' texts kept (the built-ins, and the notes' own blocks)
+
+
+def _shown_text(template: Template) -> str:
+    parts = [template.title]
+    for variant in template.variants:
+        parts.append(_PLACEHOLDER_RE.sub(" ", variant.prompt))
+        parts.extend(_PLACEHOLDER_RE.sub(" ", line) for line in variant.steps[:_STEPS_READ])
+    return "\n".join(parts)[:_SHOWN_READ]
+
+
 def exercises_for_note(note: ParsedNote) -> tuple[list[ParsedCard], list[Problem]]:
     """The exercise cards of a note, and the problems with its exercise blocks.
 
@@ -249,6 +277,8 @@ def exercises_for_note(note: ParsedNote) -> tuple[list[ParsedCard], list[Problem
     if cards:
         from flashdeck.notes.parser import exercise_siblings
 
-        exercise_siblings(note.cards, [(card, _stated(template)) for card, (template, _line, _crumb)
-                                       in zip(cards, chosen.values())])
+        exercise_siblings(note.cards, [(card, _stated(template), _shown(template))
+                                       for card, (template, _line, _crumb)
+                                       in zip(cards, chosen.values())],
+                          [note.title, *note.aliases])
     return cards, problems

@@ -864,7 +864,8 @@ def formula_siblings(cards: list[Draft]) -> None:
 _MAX_EXPRESSIONS = 50  # expressions of one exercise compared with the note's cards
 
 
-def exercise_siblings(cards: list, exercises: list[tuple[Any, list[str]]]) -> None:
+def exercise_siblings(cards: list, exercises: list[tuple[Any, list[str], str]],
+                      names: list[str] = ()) -> None:
     """An exercise's worked answer states the formula it is computed by (`Recall = TP /
     (TP + FN)` above the numbers); a card of the note that asks or states that formula
     (`Recall::$\\frac{TP}{TP+FN}$`, the formula's card `F1 Score: F₁ = ?`, a cloze `recall =
@@ -877,9 +878,13 @@ def exercise_siblings(cards: list, exercises: list[tuple[Any, list[str]]]) -> No
     `2TP / (2TP + FP + FN)` is not the IoU's `TP / (TP + FP + FN)`.
     An exercise joins one block only, the first card stating its first expression that any
     card states: one stating two formulas (the mask grid's Dice or IoU) does not make the
-    Dice card and the IoU card siblings, and so one card a day, of each other."""
+    Dice card and the IoU card siblings, and so one card a day, of each other.
+    Then its words: the text every draw shows (title, prompt and working, drawn values
+    left out) can state a card's answer in words (`_AnswerWords`): `Compute F1 from
+    precision and recall (their harmonic mean)` under the summary `combines the precision and
+    recall … by taking their harmonic mean`. That card's block joins the exercise's."""
     stated: list[tuple[Any, set]] | None = None  # read at the first exercise with an expression
-    for exercise, expressions in exercises:
+    for exercise, expressions, _text in exercises:
         for text in expressions[:_MAX_EXPRESSIONS]:
             values = _expression_values(text)
             if not values:
@@ -890,6 +895,131 @@ def exercise_siblings(cards: list, exercises: list[tuple[Any, list[str]]]) -> No
             if card is not None:
                 exercise.block = card.block
                 break
+    answers = _AnswerWords.of(cards, names)
+    if answers is None:
+        return
+    for exercise, _expressions, text in exercises:
+        card = answers.stated_in(text)
+        if card is None or card.block == exercise.block:
+            continue
+        if exercise.block.startswith("exercise:"):  # in no card's block yet: it joins this one
+            exercise.block = card.block
+            continue
+        old = card.block  # in a formula's block already: the answer's block joins it
+        for c in cards:
+            if c.block == old:
+                c.block = exercise.block
+        for other, _e, _t in exercises:
+            if other.block == old:
+                other.block = exercise.block
+
+
+_MAX_ANSWER_CARDS = 200  # cards of a note whose answers an exercise's words are compared with
+_MAX_SHOWN_WORDS = 2_000  # words of an exercise's text compared with them
+_MIN_SHARED = 3  # content words an answer in words and an exercise's text share, at least
+# words that carry no fact of their own (`of`, `the`, `is`): left out before counting
+_FUNCTION_WORDS = frozenset("""
+a an the of and or nor but to in on at by for with from into onto over under as than then
+so is are was were be been being it its this that these those their there they them he she
+his her we our you your i me my which what who whom whose how why when where whether if
+not no do does did done has have had can could will would shall should may might must
+one each every all any some both either neither more most less least very also just only
+about between through per via such same other another own up down out off
+""".split())
+
+
+class _AnswerWords:
+    """The answers of a note's cards in words (a summary, the back of a basic card, both
+    sides of a reversed one, a cloze's deletions), read once for the note's exercises."""
+
+    __slots__ = ("_phrases", "_answers")
+
+    def __init__(self, phrases: list[tuple[Any, str]],
+                 answers: list[tuple[Any, list[str], frozenset[str]]]) -> None:
+        self._phrases = phrases  # (card, ` harmonic mean `): a short answer's words
+        self._answers = answers  # (card, its words, its fact words {combine, precision, …})
+
+    @classmethod
+    def of(cls, cards: list, names: list[str]) -> _AnswerWords | None:
+        named = set()
+        for name in names[:50]:
+            named.update(_content_words(name[:200]))
+        phrases: list[tuple[Any, str]] = []
+        answers: list[tuple[Any, list[str], frozenset[str]]] = []
+        for c in cards:
+            if c.kind in ("summary", "basic"):
+                sides = [c.back]
+            elif c.kind == "reversed":
+                sides = [c.front, c.back]
+            elif c.kind == "cloze":
+                sides = _CLOZE_ANSWER_RE.findall(c.back)[:20]
+            else:
+                continue
+            for side in sides:
+                if has_operator(side):
+                    continue  # a formula: the expressions above are compared, not words
+                words = _plain_words(side[:1_000])
+                if words and words[0] in ("the", "a", "an"):
+                    words = words[1:]
+                content = frozenset(w for w in words if w not in _FUNCTION_WORDS
+                                    and w not in named and len(w) > 1 and not w.isdigit())
+                if 2 <= len(words) <= 6 and content:
+                    phrases.append((c, f" {' '.join(words)} "))
+                if len(content) >= _MIN_SHARED:
+                    answers.append((c, words, content))
+            if len(phrases) + len(answers) >= _MAX_ANSWER_CARDS:
+                break
+        if not (phrases or answers):
+            return None
+        return cls(phrases, answers)
+
+    def stated_in(self, text: str):
+        """The first card whose answer the text states: a short answer (two to six words)
+        word for word; a longer one by two thirds of its fact words, or by phrases of it
+        (runs of two words or more, each with two fact words: `precision and recall`,
+        `their harmonic mean`) holding two fifths of them. Three fact words at least:
+        one or two shared (`positive`, `pixel`) are the topic's vocabulary, not its fact."""
+        joined, shown, pairs = _shown_words(text)
+        for c, phrase in self._phrases:
+            if phrase in joined:
+                return c
+        for c, said, content in self._answers:
+            shared = len(content & shown)
+            if shared < _MIN_SHARED:
+                continue
+            if 3 * shared >= 2 * len(content):
+                return c
+            in_phrases: set[str] = set()
+            run = said[:1]
+            for before, word in zip(said, [*said[1:], None]):
+                if word is not None and (before, word) in pairs:
+                    run.append(word)
+                    continue
+                facts = content.intersection(run)
+                if len(facts) >= 2:
+                    in_phrases |= facts
+                run = [word]
+            if len(in_phrases) >= _MIN_SHARED and 5 * len(in_phrases) >= 2 * len(content):
+                return c
+        return None
+
+
+@lru_cache(maxsize=256)  # a built-in's text, compared with every note it matches
+def _shown_words(text: str) -> tuple[str, frozenset[str], frozenset[tuple[str, str]]]:
+    """An exercise's text as `_AnswerWords.stated_in` compares it: its words joined, the
+    set of them, and the pairs of words that follow each other."""
+    words = _plain_words(text)[:_MAX_SHOWN_WORDS]
+    return f" {' '.join(words)} ", frozenset(words), frozenset(zip(words, words[1:]))
+
+
+def _plain_words(text: str) -> list[str]:
+    """A text's words as answers are compared: casefolded, LaTeX commands read, plural
+    endings aside."""
+    return [singular(w) for w in _ANSWER_WORD_RE.findall(_as_read(text).casefold())]
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in _plain_words(text) if w not in _FUNCTION_WORDS}
 
 
 @lru_cache(maxsize=1024)  # a built-in's expressions, asked for by every note it matches

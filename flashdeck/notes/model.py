@@ -107,7 +107,10 @@ from typing import Any, Literal, get_args
 # 32: 31 (hM) and 31 (hK) together.
 # 33: an exercise whose working states a card's formula (`Recall = TP / (TP + FN)` beside
 # `Recall::$\frac{TP}{TP+FN}$`, the Dice exercise beside `F₁ = ?`) is that card's sibling.
-PARSER_VERSION = 33
+# 34: an exercise whose title, prompt or working states a card's answer in words (the summary
+# `… by taking their harmonic mean` and `Compute F1 from precision and recall (their harmonic
+# mean)`) is that card's sibling.
+PARSER_VERSION = 34
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"
