@@ -100,6 +100,13 @@ def _gaps(items: list[Node], kinds: list[tuple[str, str]], compact: bool) -> lis
                 and S.WORD in (kinds[i - 1][1], kinds[i + 1][0]) \
                 and S.SPACE not in (kinds[i - 1][1], kinds[i + 1][0]):
             gaps[i] = gaps[i + 1] = " "
+    if compact:
+        for i in range(1, len(items) - 1):
+            # an operator spaced on one side (a word or function name beside it) is spaced
+            # on both: `e^(zᵢ − max z)`, not `e^(zᵢ− max z)`
+            if kinds[i][0] in (S.BIN, S.REL) and gaps[i] != gaps[i + 1] \
+                    and S.SPACE not in (kinds[i - 1][1], kinds[i + 1][0]):
+                gaps[i] = gaps[i + 1] = " "
     return gaps
 
 

@@ -72,6 +72,11 @@ SCRIPTS = [
     ("f''", "f′′"),
     (r"\prod_{k=1}^{K} p_k", "∏ₖ₌₁ᴷ pₖ"),
     (r"\int_0^\infty e^{-x^2} dx", "∫₀^∞ e^(−x²)dx"),
+    # an operator in a script sits tight (`zᵢ−b`), but spaced on both sides when a
+    # function name or a word beside it is (it read `e^(zᵢ− max z)`)
+    (r"e^{z_i - b}", "e^(zᵢ−b)"),
+    (r"e^{z_i - \max z}", "e^(zᵢ − max z)"),
+    (r"2^{n - \text{bits}}", "2^(n − bits)"),
 ]
 
 
