@@ -8,7 +8,7 @@ it. Each kind's function says which lines its cards took, and later kinds leave 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -859,6 +859,120 @@ def formula_siblings(cards: list[Draft]) -> None:
         return
     for c in cards:
         c.block = root(c.block)
+
+
+_MAX_PHRASE_WORDS = 6  # an answer this short is looked for word for word on other cards
+_MAX_PHRASES = 200  # answers of a note looked for on its other cards
+_MAX_TEXT = 5_000  # characters of a card (breadcrumb, front, back) searched for them
+_PHRASE_END = ".,;:!?…"
+
+
+def answer_siblings(cards: list[Draft], title: str, aliases: list[str]) -> None:
+    """A short answer of the author's (`Which mean does F1 take?::The harmonic mean`, a
+    cloze's `==harmonic mean==`) shown word for word on another card of the note (the
+    question `### Why does F1 take the harmonic mean?`, a summary saying it, a heading over a
+    card) is given away by it: they become siblings (one block), never shown on the same
+    day. Before, the two came one after the other. An answer of two to six words, two of
+    them not the note's names nor words like `the`, `is`; one shown on more than three other
+    cards is the note's vocabulary (every review of it shows it), not one card's fact."""
+    phrases: list[tuple[int, str]] = []
+    named: set[str] | None = None
+    for i, c in enumerate(cards[:_MAX_COMPARED]):
+        if c.kind in ("basic", "summary"):
+            sides = [c.back]
+        elif c.kind == "reversed":
+            sides = [c.front, c.back]
+        elif c.kind == "cloze":
+            sides = _CLOZE_ANSWER_RE.findall(c.back)[:20]
+        else:
+            continue
+        for side in sides:
+            phrase = _phrase(side)
+            if not phrase:
+                continue
+            if named is None:
+                named = {w for name in [title, *aliases][:50]
+                         for w in _ANSWER_WORD_RE.findall(name[:200].casefold())}
+            facts = [w for w in _ANSWER_WORD_RE.findall(phrase) if len(w) > 1
+                     and w not in _FUNCTION_WORDS and w not in named and not w.isdigit()]
+            if len(facts) >= 2:
+                phrases.append((i, phrase))
+        if len(phrases) >= _MAX_PHRASES:
+            break
+    if not phrases:
+        return
+    # what each card shows (breadcrumb, front, back), read as `_phrase` reads an answer,
+    # the cards one after the other, each after a NUL
+    shown = " ".join("\0".join("\n".join([*c.crumbs, c.front, c.back])[:_MAX_TEXT].replace(
+        "\0", " ") for c in cards[:_MAX_COMPARED]).replace("==", "").replace("**", "")
+        .casefold().split())
+    starts = [0]
+    at = shown.find("\0")
+    while at >= 0:
+        starts.append(at + 1)
+        at = shown.find("\0", at + 1)
+    merged: dict[str, str] = {}
+
+    def root(block: str) -> str:
+        seen = 0
+        while block in merged and seen < len(merged):
+            block = merged[block]
+            seen += 1
+        return block
+
+    for i, phrase in phrases:
+        showing = _showing(shown, starts, phrase, i)
+        if not showing or len(showing) > _MAX_JOINED:
+            continue
+        for j in showing:
+            a, b = root(cards[i].block), root(cards[j].block)
+            if a != b:
+                merged[b] = a
+    if not merged:
+        return
+    for c in cards:
+        c.block = root(c.block)
+
+
+def _phrase(side: str) -> str:
+    """An answer as it is looked for: casefolded, emphasis and a leading article dropped;
+    empty when it is no short answer in words (a formula, one word, a sentence)."""
+    if len(side) > 200 or "$" in side:
+        return ""
+    if "==" in side or "**" in side:
+        side = side.replace("==", "").replace("**", "")
+    words = side.strip(" *_").casefold().split()
+    if words and words[0] in ("the", "a", "an"):
+        words = words[1:]
+    if not 2 <= len(words) <= _MAX_PHRASE_WORDS:
+        return ""
+    words[-1] = words[-1].rstrip(_PHRASE_END)
+    if not words[-1] or has_operator(side):
+        return ""
+    return " ".join(words)
+
+
+_MAX_FOUND = 100  # places a phrase is found at, looked at
+
+
+def _showing(shown: str, starts: list[int], phrase: str, own: int) -> set[int]:
+    """The cards (but `own`) whose text, joined in `shown` at `starts`, holds `phrase` as
+    whole words; more than `_MAX_JOINED` of them are not all counted."""
+    found: set[int] = set()
+    start = shown.find(phrase)
+    for _ in range(_MAX_FOUND):
+        if start < 0:
+            break
+        end = start + len(phrase)
+        if (start == 0 or not shown[start - 1].isalnum()) and (
+                end == len(shown) or not shown[end].isalnum()):
+            j = bisect_right(starts, start) - 1
+            if j != own:
+                found.add(j)
+                if len(found) > _MAX_JOINED:
+                    break
+        start = shown.find(phrase, start + 1)
+    return found
 
 
 _MAX_EXPRESSIONS = 50  # expressions of one exercise compared with the note's cards

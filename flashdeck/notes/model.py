@@ -109,7 +109,9 @@ from typing import Any, Literal, get_args
 # `Recall::$\frac{TP}{TP+FN}$`, the Dice exercise beside `F₁ = ?`) is that card's sibling.
 # 34: an exercise whose title, prompt or working states a card's answer in words (the summary
 # `… by taking their harmonic mean` and `Compute F1 from precision and recall (their harmonic
-# mean)`) is that card's sibling.
+# mean)`) is that card's sibling; so is a card showing a short answer of the note's word for
+# word (`Which mean does F1 take?::The harmonic mean` beside `Why does F1 take the harmonic
+# mean …?`).
 PARSER_VERSION = 34
 
 CardKind = Literal[

@@ -19,6 +19,7 @@ from flashdeck.notes._decks import read_decks
 from flashdeck.notes._derived import (
     DERIVERS,
     alias_siblings,
+    answer_siblings,
     NoteFormulas,
     Source,
     card_sources,
@@ -138,6 +139,7 @@ def _parse(text: str, path: str, settings: ParserSettings, title: str | None,
     same_fact_siblings(drafts, note.title, note.aliases)
     formula_siblings(drafts)
     alias_siblings(drafts)
+    answer_siblings(drafts, note.title, note.aliases)
     distinct_fronts(drafts)
     macro_warnings: list[tuple[int, str]] = []
     if settings.preamble or might_define(text):

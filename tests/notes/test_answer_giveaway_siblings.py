@@ -1,0 +1,96 @@
+"""A short answer shown word for word on another card of the note is given away by it:
+`Which mean does F1 take?::The harmonic mean` beside `Why does F1 take the harmonic mean
+rather than the arithmetic mean?::…` came one after the other, the second's question
+answering the first. Such cards are siblings (PRODUCT.md §3): once one is answered, the
+other waits for another day. One-word answers, formulas (compared as expressions elsewhere)
+and a phrase the note shows everywhere (its vocabulary) make no siblings."""
+
+from __future__ import annotations
+
+from support.notes import answer_the_day, write_note
+
+from flashdeck.notes.parser import parse_note
+
+F_MEASURE = """\
+---
+tags: [flashcards/ml/metrics]
+---
+# F Measure
+Which mean of precision and recall does F1 take?::The harmonic mean
+Why does F1 take the harmonic mean rather than the arithmetic one?::A low precision or recall pulls it down, so one bad value cannot hide.
+What does F-beta add to F1?::A weight on recall
+
+Adam's default learning rate::0.001
+"""
+
+QUESTION_HEADING = """\
+---
+tags: [flashcards/ml/metrics]
+---
+# Averages
+F1 is the ==harmonic mean== of precision and recall.
+
+### Why is the harmonic mean below the arithmetic mean?
+It weighs the smaller value more: for 0.2 and 0.8 it is 0.32, not 0.5.
+
+### When do the two means agree?
+Only when both values are equal.
+"""
+
+EVERYWHERE = """\
+---
+tags: [flashcards/ml]
+---
+# Overfitting
+What happens with too many parameters?::The model overfits
+Why does dropout help when the model overfits?::It averages many thinned networks
+Why does early stopping help when the model overfits?::It stops before the noise is fit
+Why does weight decay help when the model overfits?::It keeps the weights small
+What does more data do when the model overfits?::It makes the noise average out
+"""
+
+
+def _block(note, front: str) -> str:
+    return next(c.block for c in note.cards if c.front.startswith(front))
+
+
+def test_a_short_answer_on_another_card_front_makes_siblings():
+    note = parse_note(F_MEASURE, "F Measure.md")
+    assert _block(note, "Which mean") == _block(note, "Why does F1 take the harmonic mean")
+    # `A weight on recall` is shown nowhere else; `0.001` is a number, not words
+    assert _block(note, "What does F-beta") != _block(note, "Which mean")
+    assert _block(note, "Adam's default") not in (_block(note, "Which mean"),
+                                                  _block(note, "What does F-beta"))
+
+
+def test_a_cloze_deletion_in_a_question_heading_makes_siblings():
+    note = parse_note(QUESTION_HEADING, "Averages.md")
+    assert _block(note, "F1 is the [...]") == _block(note, "Why is the harmonic mean")
+    assert _block(note, "When do the two means") != _block(note, "F1 is the [...]")
+
+
+def test_an_answer_the_note_shows_everywhere_is_its_vocabulary():
+    # `the model overfits` is on four other cards: one block would hold five cards to
+    # one a day; every review of the note shows the phrase anyway
+    note = parse_note(EVERYWHERE, "Overfitting.md")
+    assert len({c.block for c in note.cards}) == len(note.cards)
+
+
+def test_the_answer_and_the_card_giving_it_away_never_come_the_same_day(cli, tmp_path,
+                                                                         monkeypatch):
+    vault, col = tmp_path / "vault", tmp_path / "c.sqlite"
+    write_note(vault, "F Measure.md", F_MEASURE)
+    monkeypatch.setenv("FLASHDECK_NOW", "2026-12-01T09:00:00+01:00")
+    assert cli("--collection", col, "import", vault).code == 0
+    cards = {c["front"]: c["id"] for c in cli("--collection", col, "list", "--json").json}
+    which = cards["Which mean of precision and recall does F1 take?"]
+    why = cards["Why does F1 take the harmonic mean rather than the arithmetic one?"]
+    other = cards["What does F-beta add to F1?"]
+
+    seen = answer_the_day(cli, col)
+    assert len({which, why} & set(seen)) == 1, seen
+    assert other in seen
+
+    monkeypatch.setenv("FLASHDECK_NOW", "2026-12-02T09:00:00+01:00")
+    later = answer_the_day(cli, col)
+    assert {which, why} <= set(seen) | set(later), later
