@@ -878,15 +878,7 @@ def answer_siblings(cards: list[Draft], title: str, aliases: list[str]) -> None:
     phrases: list[tuple[int, str]] = []
     named: set[str] | None = None
     for i, c in enumerate(cards[:_MAX_COMPARED]):
-        if c.kind in ("basic", "summary"):
-            sides = [c.back]
-        elif c.kind == "reversed":
-            sides = [c.front, c.back]
-        elif c.kind == "cloze":
-            sides = _CLOZE_ANSWER_RE.findall(c.back)[:20]
-        else:
-            continue
-        for side in sides:
+        for side in _answers_of(c):
             phrase = _phrase(side)
             if not phrase:
                 continue
@@ -932,6 +924,18 @@ def answer_siblings(cards: list[Draft], title: str, aliases: list[str]) -> None:
         return
     for c in cards:
         c.block = root(c.block)
+
+
+def _answers_of(c) -> list[str]:
+    """What a card asks to recall, as written: a summary's or a basic card's back, both
+    sides of a reversed one, a cloze's deletions; nothing for the other kinds."""
+    if c.kind in ("basic", "summary"):
+        return [c.back]
+    if c.kind == "reversed":
+        return [c.front, c.back]
+    if c.kind == "cloze":
+        return _CLOZE_ANSWER_RE.findall(c.back)[:20]
+    return []
 
 
 def _phrase(side: str) -> str:
@@ -1061,15 +1065,7 @@ class _AnswerWords:
         phrases: list[tuple[Any, str]] = []
         answers: list[tuple[Any, list[str], frozenset[str]]] = []
         for c in cards:
-            if c.kind in ("summary", "basic"):
-                sides = [c.back]
-            elif c.kind == "reversed":
-                sides = [c.front, c.back]
-            elif c.kind == "cloze":
-                sides = _CLOZE_ANSWER_RE.findall(c.back)[:20]
-            else:
-                continue
-            for side in sides:
+            for side in _answers_of(c):
                 if has_operator(side):
                     continue  # a formula: the expressions above are compared, not words
                 words = _plain_words(side[:1_000])
