@@ -195,6 +195,10 @@ def main() -> int:
         print(f"{name:<58} {shown:>12}")
     print(f"{'markdown-it-py alone: wall':<58} {mdit_wall:>10.3f} s")
     print(f"{'markdown-it-py alone: cpu (one process, one core)':<58} {mdit_cpu:>10.3f} s")
+    if not any(name.startswith("worker") for name in figures):
+        print("(parsed in the importer's own thread, one core: fewer notes than"
+              " parsing.PARALLEL_MIN_FILES, or one core)")
+        cores = 1
     floor = figures["all processes: cpu"] / cores
     print(f"{f'import cpu / {cores} cores (its wall time on idle cores)':<58} {floor:>10.3f} s")
     print(f"{'  ... / markdown-it alone cpu (the ratio it sets)':<58} "
