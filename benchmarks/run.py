@@ -44,6 +44,18 @@ def run(cmd: list[str], **kw) -> float:
     return time.perf_counter() - start
 
 
+def with_cpu(spent: list[float], cmd: list[str]) -> float:
+    """`run(cmd)`, appending the CPU time (user and system) it and its children used to
+    `spent`."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = run(cmd)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    spent.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return wall
+
+
 def median_of(n: int, fn) -> float:
     return statistics.median(fn() for _ in range(n))
 
@@ -114,14 +126,24 @@ def bench_import(table: Table, work: Path, notes: int) -> Path:
     col = work / "import.sqlite"
     print(f"import: {notes} notes", flush=True)
 
+    cpu: dict[str, list[float]] = {"import": [], "markdown-it": []}
+
     def cold() -> float:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{col}{suffix}").unlink(missing_ok=True)
-        return run(flashdeck("--collection", str(col), "import", str(vault)))
+        return with_cpu(cpu["import"], flashdeck("--collection", str(col), "import", str(vault)))
 
-    cold_time, mdit, ratio = pair_ratios(3, cold, lambda: run([PY, "-c", MDIT_ALONE, str(vault)]))
+    cold_time, mdit, ratio = pair_ratios(
+        3, cold, lambda: with_cpu(cpu["markdown-it"], [PY, "-c", MDIT_ALONE, str(vault)]))
     table.add(f"cold import, {notes:,} notes", cold_time, mdit, 0.5,
               baseline_name="markdown-it-py alone", ratio=ratio)
+    # the CPU both spent (the import's workers included), the import's over the cores: what
+    # the ratio above comes to on cores nothing else uses. Less noisy than wall time on a
+    # shared machine, so a change to the import's cost shows in it from one run to the next
+    cores = os.cpu_count() or 1
+    table.add(f"cold import CPU / {cores} cores, {notes:,} notes",
+              statistics.median(cpu["import"]) / cores, statistics.median(cpu["markdown-it"]),
+              None, baseline_name="markdown-it-py alone, CPU")
     again = median_of(5, lambda: run(flashdeck("--collection", str(col), "import", str(vault))))
     table.add(f"re-import, unchanged vault, {notes:,} notes", again, cold_time, 0.03,
               baseline_name="cold import")
