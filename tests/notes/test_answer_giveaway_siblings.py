@@ -7,7 +7,7 @@ and a phrase the note shows everywhere (its vocabulary) make no siblings."""
 
 from __future__ import annotations
 
-from support.notes import answer_the_day, write_note
+from support.notes import two_days
 
 from flashdeck.notes.parser import parse_note
 
@@ -78,19 +78,11 @@ def test_an_answer_the_note_shows_everywhere_is_its_vocabulary():
 
 def test_the_answer_and_the_card_giving_it_away_never_come_the_same_day(cli, tmp_path,
                                                                          monkeypatch):
-    vault, col = tmp_path / "vault", tmp_path / "c.sqlite"
-    write_note(vault, "F Measure.md", F_MEASURE)
-    monkeypatch.setenv("FLASHDECK_NOW", "2026-12-01T09:00:00+01:00")
-    assert cli("--collection", col, "import", vault).code == 0
-    cards = {c["front"]: c["id"] for c in cli("--collection", col, "list", "--json").json}
-    which = cards["Which mean of precision and recall does F1 take?"]
-    why = cards["Why does F1 take the harmonic mean rather than the arithmetic one?"]
-    other = cards["What does F-beta add to F1?"]
+    cards, seen, later, _col = two_days(cli, tmp_path, monkeypatch, "F Measure.md", F_MEASURE)
+    which = cards["Which mean of precision and recall does F1 take?"]["id"]
+    why = cards["Why does F1 take the harmonic mean rather than the arithmetic one?"]["id"]
+    other = cards["What does F-beta add to F1?"]["id"]
 
-    seen = answer_the_day(cli, col)
     assert len({which, why} & set(seen)) == 1, seen
     assert other in seen
-
-    monkeypatch.setenv("FLASHDECK_NOW", "2026-12-02T09:00:00+01:00")
-    later = answer_the_day(cli, col)
     assert {which, why} <= set(seen) | set(later), later

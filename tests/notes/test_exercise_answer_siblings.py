@@ -7,7 +7,7 @@ all use (`pixel`, `mask`, `positive`) are not a fact: they make no siblings."""
 
 from __future__ import annotations
 
-from support.notes import answer_the_day, write_note
+from support.notes import two_days
 
 from flashdeck.exercises import exercises_for_note
 from flashdeck.notes.parser import parse_note
@@ -97,20 +97,11 @@ def test_each_exercise_joins_the_card_it_states_not_its_neighbour():
 
 def test_the_summary_and_the_exercise_stating_it_never_come_the_same_day(cli, tmp_path,
                                                                           monkeypatch):
-    vault, col = tmp_path / "vault", tmp_path / "c.sqlite"
-    write_note(vault, "F Measure.md", F_MEASURE)
-    monkeypatch.setenv("FLASHDECK_NOW", "2026-12-01T09:00:00+01:00")
-    assert cli("--collection", col, "import", vault).code == 0
-    cards = cli("--collection", col, "list", "--json").json
-    summary = next(c["id"] for c in cards if c["kind"] == "summary")
-    exercise = next(c["id"] for c in cards
-                    if c["front"] == "Compute F1 from precision and recall (their harmonic mean)")
-    question = next(c["id"] for c in cards if c["kind"] == "question")
+    cards, seen, later, _col = two_days(cli, tmp_path, monkeypatch, "F Measure.md", F_MEASURE)
+    summary = next(c["id"] for c in cards.values() if c["kind"] == "summary")
+    exercise = cards["Compute F1 from precision and recall (their harmonic mean)"]["id"]
+    question = next(c["id"] for c in cards.values() if c["kind"] == "question")
 
-    seen = answer_the_day(cli, col)
     assert len({summary, exercise} & set(seen)) == 1, seen
     assert question in seen  # another fact of the note: the same day
-
-    monkeypatch.setenv("FLASHDECK_NOW", "2026-12-02T09:00:00+01:00")
-    later = answer_the_day(cli, col)
     assert {summary, exercise} <= set(seen) | set(later), later

@@ -7,7 +7,7 @@ FN)` beside the Dice score's `2TP / (2TP + FP + FN)`) is another fact."""
 
 from __future__ import annotations
 
-from support.notes import answer_the_day, write_note
+from support.notes import two_days
 
 from flashdeck.exercises import exercises_for_note
 from flashdeck.notes.parser import parse_note
@@ -36,23 +36,15 @@ IoU is ==TP / (TP + FP + FN)==, the Jaccard index of the two masks.
 
 def test_the_card_an_exercise_working_answers_never_comes_the_same_day(cli, tmp_path,
                                                                         monkeypatch):
-    vault, col = tmp_path / "vault", tmp_path / "c.sqlite"
-    write_note(vault, "Recall.md", RECALL)
-    monkeypatch.setenv("FLASHDECK_NOW", "2026-12-01T09:00:00+01:00")
-    assert cli("--collection", col, "import", vault).code == 0
-    cards = cli("--collection", col, "list", "--json").json
-    recall = next(c["id"] for c in cards if c["front"] == "Recall")
-    exercise = next(c["id"] for c in cards if c["front"] == "Compute the recall from TP, FP and FN")
-    screening = next(c["id"] for c in cards if c["kind"] == "cloze")
+    cards, seen, later, col = two_days(cli, tmp_path, monkeypatch, "Recall.md", RECALL)
+    recall = cards["Recall"]["id"]
+    exercise = cards["Compute the recall from TP, FP and FN"]["id"]
+    screening = next(c["id"] for c in cards.values() if c["kind"] == "cloze")
     shown = cli("--collection", col, "show", "--answer", exercise).out
     assert "Recall = TP / (TP + FN)" in shown  # the working states the card's answer
 
-    seen = answer_the_day(cli, col)
     assert len({recall, exercise} & set(seen)) == 1, seen
     assert screening in seen  # another fact of the note: the same day, as before
-
-    monkeypatch.setenv("FLASHDECK_NOW", "2026-12-02T09:00:00+01:00")
-    later = answer_the_day(cli, col)
     assert {recall, exercise} <= set(seen) | set(later), later
 
 

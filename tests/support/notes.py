@@ -47,3 +47,17 @@ def answer_the_day(cli, col) -> list[int]:
         seen.append(nxt["card"]["id"])
         assert cli("--collection", col, "answer", seen[-1], "good").code == 0
     return seen
+
+
+def two_days(cli, tmp_path: Path, monkeypatch, name: str, text: str):
+    """A note `name` holding `text` imported into a new collection on 2026-12-01, every card
+    `next` gives answered Good that day and the next (`answer_the_day`): the cards by front
+    (`list --json`), the ids seen on the first day, then on the second, and the collection."""
+    vault, col = tmp_path / "vault", tmp_path / "c.sqlite"
+    write_note(vault, name, text)
+    monkeypatch.setenv("FLASHDECK_NOW", "2026-12-01T09:00:00+01:00")
+    assert cli("--collection", col, "import", vault).code == 0
+    cards = {c["front"]: c for c in cli("--collection", col, "list", "--json").json}
+    seen = answer_the_day(cli, col)
+    monkeypatch.setenv("FLASHDECK_NOW", "2026-12-02T09:00:00+01:00")
+    return cards, seen, answer_the_day(cli, col), col
