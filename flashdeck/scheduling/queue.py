@@ -735,6 +735,7 @@ class Queue:
         self.day = day
         self.deck = deck
         self.ahead = ahead  # days to review ahead when nothing is due
+        self.shown_row = None  # the row of the card `next_card` gave (CARD_SELECT's columns)
 
     def _horizon(self) -> int:
         """Until when a review ahead reaches: the end of the `ahead`th day after today."""
@@ -796,6 +797,7 @@ class Queue:
 
     def _first(self, sql: str, params: list) -> CardView | None:
         row = self.col.conn.execute(sql + " LIMIT 1", params).fetchone()
+        self.shown_row = row
         return CardView.from_row(row) if row else None
 
     def next_card(self) -> CardView | None:
