@@ -21,7 +21,7 @@ from flashdeck.errors import UsageError
 from flashdeck.scheduling.config import Config
 from flashdeck.scheduling.day import day_bounds, days_between
 from flashdeck.scheduling.queue import (Counts, DoneToday, NewCards, Queue, ReviewRanking,
-                                        answer_siblings)
+                                        answer_siblings, data_version)
 from flashdeck.scheduling.rating import Rating, check_rating
 
 if TYPE_CHECKING:
@@ -180,6 +180,8 @@ class Engine:
         self._parameters_seen: int | None = None
         # the row of the card next_card gave, with the stamp it holds at (`_card_row`)
         self._shown: tuple | None = None
+        # PRAGMA data_version, read once a read transaction of `_reading` (None outside one)
+        self._snapshot: int | None = None
 
     # -- time ------------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -239,7 +241,7 @@ class Engine:
         if shown is not None and shown[0] == card_id:
             conn = self.col.conn
             if version is None:
-                version = conn.execute("PRAGMA data_version").fetchone()[0]
+                version = data_version(conn)
             if shown[2] == version and shown[3] == conn.total_changes:
                 return shown[1]
         return card_row(self.col, card_id)
@@ -251,19 +253,17 @@ class Engine:
     # -- the queue (scheduling/queue.py) ----------------------------------------------------
     def queue(self):
         return Queue(self.col, self.config, self.now(), self.day(), self.deck, self.ahead,
-                     self._ranking, self._new_cards, self._done)
+                     self._ranking, self._new_cards, self._done, version=self._snapshot)
 
     def next_card(self) -> CardView | None:
         with self._reading():
             conn = self.col.conn
-            # read first in the snapshot the queue reads (an older version than the row's
-            # can only make _card_row read the row again, never keep a changed one)
-            version = conn.execute("PRAGMA data_version").fetchone()[0]
             queue = self.queue()
             card = queue.next_card()
             row = queue.shown_row
             self._shown = None
             if card is not None and row is not None and row["id"] == card.id:
+                version = data_version(conn, self._snapshot)
                 self._shown = (card.id, row, version, conn.total_changes)
             return card
 
@@ -284,8 +284,12 @@ class Engine:
             return
         conn.execute("BEGIN")
         try:
+            # the data version the queue's kept state is checked against, read once: its
+            # first statement starts the read transaction, so it is this snapshot's
+            self._snapshot = data_version(conn)
             yield
         finally:
+            self._snapshot = None
             if conn.in_transaction:  # a read transaction: COMMIT only ends it
                 conn.execute("COMMIT")
 
@@ -302,7 +306,7 @@ class Engine:
         now = self.now().replace(microsecond=0)
         tz = self.tz()
         with self.col.transaction() as conn:
-            version = conn.execute("PRAGMA data_version").fetchone()[0]
+            version = data_version(conn)
             row = self._card_row(card_id, version)
             self._shown = None  # answered: the row changes
             if row["orphaned"]:
@@ -329,7 +333,7 @@ class Engine:
             ).rowcount
             if changed != 1:
                 raise UsageError(f"card {card_id} was answered elsewhere in the meantime")
-            seen = conn.execute("PRAGMA data_version").fetchone()[0]
+            seen = version  # no other connection commits while this one writes
             if seen != self._parameters_seen:
                 _record_parameters(conn, self.config, now)
             review_id = conn.execute(
