@@ -182,6 +182,7 @@ class Engine:
         self._shown: tuple | None = None
         # PRAGMA data_version, read once a read transaction of `_reading` (None outside one)
         self._snapshot: int | None = None
+        self._checked = None  # the last row `answers` found sound (check_stored); rows are immutable
 
     # -- time ------------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -205,19 +206,22 @@ class Engine:
 
     # -- FSRS (scheduling/step.py: imported at the first answer or preview, which come after
     # the first card is on screen) ------------------------------------------------------------
-    def answers(self, row, now: datetime, only: int | None = None,
-                tz=None) -> dict[int, CardState]:
+    def answers(self, row, now: datetime, only: int | None = None, tz=None,
+                state: CardState | None = None) -> dict[int, CardState]:
         """The card's state after each rating (1-4) answered `now` (`only`: after that one;
         step.answers). fsrs's results are kept between the previews and the answer. `tz`:
-        the zone (`tz()`), when the caller has it already."""
+        the zone (`tz()`), `state`: the row's CardState, when the caller has them already."""
         from flashdeck.scheduling import step
         from flashdeck.scheduling.state import CardState, check_stored
 
-        check_stored(row)
+        if row is not self._checked:  # the kept row (`_card_row`): checked at its previews
+            check_stored(row)
+            self._checked = row
         if self._memo is None:
             self._memo = step.ReviewMemo()
-        return step.answers(row["id"], CardState.from_dict(row), now, self.config,
-                            self.tz() if tz is None else tz, only=only, memo=self._memo)
+        return step.answers(row["id"], CardState.from_dict(row) if state is None else state,
+                            now, self.config, self.tz() if tz is None else tz, only=only,
+                            memo=self._memo)
 
     def previews(self, card_id: int) -> dict[str, Preview]:
         row = self._card_row(card_id)
@@ -324,8 +328,9 @@ class Engine:
             # the commit, the statement took the log's read lock again on its own)
             siblings = (answer_siblings(conn, row)
                         if ranking_fresh is not None or new_fresh else None)
-            before = CardState.from_dict(row).to_dict()
-            after = self.answers(row, now, only=rating, tz=tz)[rating].to_dict()
+            state = CardState.from_dict(row)
+            before = state.to_dict()
+            after = self.answers(row, now, only=rating, tz=tz, state=state)[rating].to_dict()
             changed = conn.execute(
                 f"UPDATE cards SET {', '.join(c + ' = ?' for c in SCHEDULING_COLUMNS)}"
                 " WHERE id = ? AND version = ?",

@@ -158,3 +158,21 @@ def test_a_review_card_answered_later_the_same_day(path, tmp_path):
         assert col.conn.execute("SELECT state_before, state_after FROM reviews WHERE id = ?",
                                 (fresh.review_id,)).fetchone() == logged
     assert answered == fresh
+
+
+def test_a_damaged_row_is_refused_at_its_previews_and_at_its_answer(path):
+    """The kept row is checked (a schedule no flashdeck writes) once it was found sound: a
+    damaged one is refused by the previews and again by the answer, which writes nothing."""
+    from flashdeck.errors import CollectionError
+
+    with Collection.open(path) as col:
+        with col.transaction() as conn:
+            conn.execute("UPDATE cards SET stability = -1.0 WHERE state = 'review'")
+        engine = Engine(col, CONFIG, now=lambda: T0)
+        card = engine.next_card()
+        assert card.state == "review"
+        with pytest.raises(CollectionError, match="stability"):
+            engine.previews(card.id)
+        with pytest.raises(CollectionError, match="stability"):
+            engine.answer(card.id, 3)
+        assert col.conn.execute("SELECT count(*) FROM reviews").fetchone()[0] == 0
