@@ -230,7 +230,7 @@ class Engine:
         result = {}
         for rating, after in self.answers(row, now, tz=tz).items():
             due = _dt(after.due)
-            result[Rating(rating).word] = Preview(rating, due,
+            result[RATING_NAMES[rating]] = Preview(rating, due,
                                                   self.interval(after.state, due, now, tz),
                                                   after.to_dict())
         return result
