@@ -21,7 +21,7 @@ from flashdeck.errors import UsageError
 from flashdeck.scheduling.config import Config
 from flashdeck.scheduling.day import day_bounds, days_between
 from flashdeck.scheduling.queue import (Counts, DoneToday, NewCards, Queue, ReviewRanking,
-                                        answer_siblings)
+                                        answer_siblings, data_version)
 from flashdeck.scheduling.rating import Rating, check_rating
 
 if TYPE_CHECKING:
@@ -178,6 +178,11 @@ class Engine:
         # another connection has written (an `optimize`, or a flashdeck with other
         # settings, in another terminal, may have put other parameters in force since)
         self._parameters_seen: int | None = None
+        # the row of the card next_card gave, with the stamp it holds at (`_card_row`)
+        self._shown: tuple | None = None
+        # PRAGMA data_version, read once a read transaction of `_reading` (None outside one)
+        self._snapshot: int | None = None
+        self._checked = None  # the last row `answers` found sound (check_stored); rows are immutable
 
     # -- time ------------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -189,37 +194,61 @@ class Engine:
     def tz(self):
         return clock.local_tz()
 
-    def interval(self, state: str, due: datetime, now: datetime) -> timedelta:
+    def interval(self, state: str, due: datetime, now: datetime, tz=None) -> timedelta:
         """The interval an answer `now` gives, as Anki shows it: for a review card, the
         scheduling days from today to its due day (answered at 23:50, a card due the day
-        after tomorrow is 2d, not the 1d its 28 hours round to); else the time to `due`."""
+        after tomorrow is 2d, not the 1d its 28 hours round to); else the time to `due`.
+        `tz`: the zone (`tz()`), when the caller has it already."""
         if state != "review":
             return due - now
-        return timedelta(days=days_between(now, due, self.config.day_start_hour, self.tz()))
+        return timedelta(days=days_between(now, due, self.config.day_start_hour,
+                                           self.tz() if tz is None else tz))
 
     # -- FSRS (scheduling/step.py: imported at the first answer or preview, which come after
     # the first card is on screen) ------------------------------------------------------------
-    def answers(self, row, now: datetime, only: int | None = None) -> dict[int, CardState]:
+    def answers(self, row, now: datetime, only: int | None = None, tz=None,
+                state: CardState | None = None) -> dict[int, CardState]:
         """The card's state after each rating (1-4) answered `now` (`only`: after that one;
-        step.answers). fsrs's results are kept between the previews and the answer."""
+        step.answers). fsrs's results are kept between the previews and the answer. `tz`:
+        the zone (`tz()`), `state`: the row's CardState, when the caller has them already."""
         from flashdeck.scheduling import step
         from flashdeck.scheduling.state import CardState, check_stored
 
-        check_stored(row)
+        if row is not self._checked:  # the kept row (`_card_row`): checked at its previews
+            check_stored(row)
+            self._checked = row
         if self._memo is None:
             self._memo = step.ReviewMemo()
-        return step.answers(row["id"], CardState.from_dict(row), now, self.config, self.tz(),
-                            only=only, memo=self._memo)
+        return step.answers(row["id"], CardState.from_dict(row) if state is None else state,
+                            now, self.config, self.tz() if tz is None else tz, only=only,
+                            memo=self._memo)
 
     def previews(self, card_id: int) -> dict[str, Preview]:
-        row = card_row(self.col, card_id)
+        row = self._card_row(card_id)
         now = self.now().replace(microsecond=0)
+        tz = self.tz()
         result = {}
-        for rating, after in self.answers(row, now).items():
+        for rating, after in self.answers(row, now, tz=tz).items():
             due = _dt(after.due)
-            result[Rating(rating).word] = Preview(rating, due, self.interval(after.state, due, now),
+            result[RATING_NAMES[rating]] = Preview(rating, due,
+                                                  self.interval(after.state, due, now, tz),
                                                   after.to_dict())
         return result
+
+    def _card_row(self, card_id: int, version: int | None = None):
+        """The card's row (`collection.cards.card_row`): the one next_card read for it while
+        provably unchanged (the review screen's previews, then its answer, read it twice
+        more): no commit by another connection since (`PRAGMA data_version`, `version` when
+        the caller has read it in its transaction) and no row changed by this one
+        (`total_changes`), as the queue's kept ranking is validated."""
+        shown = self._shown
+        if shown is not None and shown[0] == card_id:
+            conn = self.col.conn
+            if version is None:
+                version = data_version(conn)
+            if shown[2] == version and shown[3] == conn.total_changes:
+                return shown[1]
+        return card_row(self.col, card_id)
 
     def _row(self, card_id: int):
         """The card's row (`collection.cards.card_row`), for subclasses (cram)."""
@@ -228,11 +257,19 @@ class Engine:
     # -- the queue (scheduling/queue.py) ----------------------------------------------------
     def queue(self):
         return Queue(self.col, self.config, self.now(), self.day(), self.deck, self.ahead,
-                     self._ranking, self._new_cards, self._done)
+                     self._ranking, self._new_cards, self._done, version=self._snapshot)
 
     def next_card(self) -> CardView | None:
         with self._reading():
-            return self.queue().next_card()
+            conn = self.col.conn
+            queue = self.queue()
+            card = queue.next_card()
+            row = queue.shown_row
+            self._shown = None
+            if card is not None and row is not None and row["id"] == card.id:
+                version = data_version(conn, self._snapshot)
+                self._shown = (card.id, row, version, conn.total_changes)
+            return card
 
     def counts(self) -> Counts:
         """What is left today: new (within the limit), learning, review (within the limit)."""
@@ -251,8 +288,12 @@ class Engine:
             return
         conn.execute("BEGIN")
         try:
+            # the data version the queue's kept state is checked against, read once: its
+            # first statement starts the read transaction, so it is this snapshot's
+            self._snapshot = data_version(conn)
             yield
         finally:
+            self._snapshot = None
             if conn.in_transaction:  # a read transaction: COMMIT only ends it
                 conn.execute("COMMIT")
 
@@ -267,8 +308,11 @@ class Engine:
 
         check_rating(rating)
         now = self.now().replace(microsecond=0)
+        tz = self.tz()
         with self.col.transaction() as conn:
-            row = card_row(self.col, card_id)
+            version = data_version(conn)
+            row = self._card_row(card_id, version)
+            self._shown = None  # answered: the row changes
             if row["orphaned"]:
                 raise UsageError(f"card {card_id} is no longer in its note")
             if row["suspended"]:
@@ -277,12 +321,16 @@ class Engine:
                 raise UsageError(f"card {card_id} was answered elsewhere in the meantime")
             ranking_fresh, new_fresh, done_fresh = None, False, False
             if self._ranking.kept or self._new_cards.kept or self._done.kept:  # still hold?
-                version = conn.execute("PRAGMA data_version").fetchone()[0]
                 ranking_fresh = self._ranking.fresh(conn, version)
                 new_fresh = self._new_cards.fresh(conn, version)
                 done_fresh = self._done.fresh(conn, version)
-            before = CardState.from_dict(row).to_dict()
-            after = self.answers(row, now, only=rating)[rating].to_dict()
+            # the cards this answer holds back today, read in its own transaction (after
+            # the commit, the statement took the log's read lock again on its own)
+            siblings = (answer_siblings(conn, row)
+                        if ranking_fresh is not None or new_fresh else None)
+            state = CardState.from_dict(row)
+            before = state.to_dict()
+            after = self.answers(row, now, only=rating, tz=tz, state=state)[rating].to_dict()
             changed = conn.execute(
                 f"UPDATE cards SET {', '.join(c + ' = ?' for c in SCHEDULING_COLUMNS)}"
                 " WHERE id = ? AND version = ?",
@@ -290,7 +338,7 @@ class Engine:
             ).rowcount
             if changed != 1:
                 raise UsageError(f"card {card_id} was answered elsewhere in the meantime")
-            seen = conn.execute("PRAGMA data_version").fetchone()[0]
+            seen = version  # no other connection commits while this one writes
             if seen != self._parameters_seen:
                 _record_parameters(conn, self.config, now)
             review_id = conn.execute(
@@ -298,7 +346,7 @@ class Engine:
                 " state_after) VALUES (?, ?, ?, ?, ?, ?)",
                 (card_id, _ts(now), rating, duration_ms, json.dumps(before),
                  json.dumps({**after, "rules": step.RULES,
-                             "zone": step.zone_key(self.tz(), now),
+                             "zone": step.zone_key(tz, now),
                              "hour": self.config.day_start_hour,
                              "set": step.settings_logged(self.config)})),
             ).lastrowid
@@ -306,8 +354,7 @@ class Engine:
         self._parameters_seen = seen
         if done_fresh:
             self._done.after_answer(self.col.conn, version, _ts(now), before["state"])
-        if ranking_fresh is not None or new_fresh:
-            siblings = answer_siblings(self.col.conn, row)
+        if siblings is not None:
             if ranking_fresh is not None:
                 self._ranking.after_answer(self.col.conn, ranking_fresh, row, _ts(now),
                                            after["state"], after["due"], after["suspended"],
@@ -316,7 +363,7 @@ class Engine:
                 self._new_cards.after_answer(self.col.conn, version, _ts(now), row, siblings)
         due = _dt(after["due"])
         return Answered(card_id, rating, review_id, after["state"], due,
-                        self.interval(after["state"], due, now),
+                        self.interval(after["state"], due, now, tz),
                         leech=bool(after["leech"]) and not before["leech"])
 
     def undo(self, *, review_id: int | None = None,

@@ -212,9 +212,9 @@ class ReviewRanking:
         self._per_block: dict[tuple, int] = {}  # block -> its members not excluded
         self._min_interval = 1
 
-    def _key(self, conn, day: tuple[int, int], deck: str | None) -> tuple:
-        return (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes,
-                *day, deck)
+    def _key(self, conn, day: tuple[int, int], deck: str | None,
+             version: int | None = None) -> tuple:
+        return (data_version(conn, version), conn.total_changes, *day, deck)
 
     @property
     def kept(self) -> bool:
@@ -330,9 +330,10 @@ class ReviewRanking:
         stamp, the clock not gone back, not too many classes emptied since it was built."""
         return self._stamp == key and now >= self._built_at and self._emptied <= self.REBUILD
 
-    def _ready(self, conn, now: int, day: tuple[int, int], deck: str | None) -> tuple | None:
+    def _ready(self, conn, now: int, day: tuple[int, int], deck: str | None,
+               version: int | None = None) -> tuple | None:
         """The stamp, the ranking built or rebuilt as needed; None: use the SQL."""
-        key = self._key(conn, day, deck)
+        key = self._key(conn, day, deck, version)
         if key == self._failed:
             return None
         if not self._holds(key, now):
@@ -347,9 +348,10 @@ class ReviewRanking:
         return key
 
     def ranked(self, conn, now: int, day: tuple[int, int], deck: str | None,
-               few: int) -> list[int] | None:
-        """The first `few` due review ids in rank order at `now`, or None (sort in SQL)."""
-        key = self._ready(conn, now, day, deck)
+               few: int, version: int | None = None) -> list[int] | None:
+        """The first `few` due review ids in rank order at `now`, or None (sort in SQL).
+        `version`: the data version, when the caller has read it in this transaction."""
+        key = self._ready(conn, now, day, deck, version)
         if key is None:
             return None
         ids = self._walk(now, few)
@@ -362,11 +364,12 @@ class ReviewRanking:
             ids = self._walk(now, few)
         return ids
 
-    def due_count(self, conn, now: int, day: tuple[int, int], deck: str | None) -> int | None:
+    def due_count(self, conn, now: int, day: tuple[int, int], deck: str | None,
+                  version: int | None = None) -> int | None:
         """How many due reviews pass the queue's tests at `now` (not buried, no sibling
         answered today), or None (count in SQL). Never builds the ranking: only the
         next card's search does (a command's `next` counts once, and sorts in SQL)."""
-        if self._stamp is None or not self._holds(self._key(conn, day, deck), now):
+        if self._stamp is None or not self._holds(self._key(conn, day, deck, version), now):
             return None
         excluded = self._excluded
         # one card a block (the SQL's _REVIEW_NOT_COUNTED): a block counts unless every
@@ -432,9 +435,11 @@ class DoneToday:
     def kept(self) -> bool:
         return self._stamp is not None
 
-    def get(self, conn, day: tuple[int, int], count) -> tuple[int, int]:
-        """The totals of `day` ([start, end)), counted by `count()` unless kept."""
-        key = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes, *day)
+    def get(self, conn, day: tuple[int, int], count,
+            version: int | None = None) -> tuple[int, int]:
+        """The totals of `day` ([start, end)), counted by `count()` unless kept. `version`:
+        the data version, when the caller has read it in this transaction."""
+        key = (data_version(conn, version), conn.total_changes, *day)
         if key != self._stamp:
             self._done = count()
             self._stamp = key
@@ -454,6 +459,16 @@ class DoneToday:
         new, reviews = self._done
         self._done = (new + (before == "new"), reviews + (before == "review"))
         self._stamp = (version, conn.total_changes, *self._stamp[2:])
+
+
+def data_version(conn, known: int | None = None) -> int:
+    """`PRAGMA data_version`: changes when another connection commits. `known`: the value
+    the caller read in the transaction it is in (one snapshot: the same value), so that a
+    read transaction's statements ask it once (the engine's `_reading`) instead of once
+    for each thing kept."""
+    if known is not None:
+        return known
+    return conn.execute("PRAGMA data_version").fetchone()[0]
 
 
 def answer_siblings(conn, card) -> list[int]:
@@ -559,7 +574,7 @@ class NewCards:
         second use of one kind on, 0 the count, 1 the next card, started again: a
         command's one `next` and one count run the SQL)."""
         conn = queue.col.conn
-        key = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes,
+        key = (data_version(conn, queue.version), conn.total_changes,
                _ts(queue.day[0]), _ts(queue.day[1]), queue.deck)
         if self._stamp == key:
             return True
@@ -725,8 +740,11 @@ class Queue:
     def __init__(self, col: Collection, config: Config, now: datetime,
                  day: tuple[datetime, datetime], deck: str | None = None, ahead: int = 0,
                  ranking: ReviewRanking | None = None, new_cards: NewCards | None = None,
-                 done: DoneToday | None = None):
+                 done: DoneToday | None = None, version: int | None = None):
         self.col = col
+        # PRAGMA data_version, read in the read transaction this queue's statements run in
+        # (None: not read; each thing kept reads it)
+        self.version = version
         self.ranking = ranking  # the engine's, kept between calls (None: sort in SQL)
         self.new_cards = new_cards  # the engine's, kept between calls (None: count in SQL)
         self.done = done  # the engine's, kept between calls (None: count in SQL)
@@ -735,6 +753,7 @@ class Queue:
         self.day = day
         self.deck = deck
         self.ahead = ahead  # days to review ahead when nothing is due
+        self.shown_row = None  # the row of the card `next_card` gave (CARD_SELECT's columns)
 
     def _horizon(self) -> int:
         """Until when a review ahead reaches: the end of the `ahead`th day after today."""
@@ -792,10 +811,11 @@ class Queue:
 
         if self.done is None:
             return count()
-        return self.done.get(self.col.conn, (start, end), count)
+        return self.done.get(self.col.conn, (start, end), count, self.version)
 
     def _first(self, sql: str, params: list) -> CardView | None:
         row = self.col.conn.execute(sql + " LIMIT 1", params).fetchone()
+        self.shown_row = row
         return CardView.from_row(row) if row else None
 
     def next_card(self) -> CardView | None:
@@ -854,7 +874,7 @@ class Queue:
         few = 32
         while True:
             ranked = None if self.ranking is None else self.ranking.ranked(
-                conn, now, self._today(), self.deck, few)
+                conn, now, self._today(), self.deck, few, self.version)
             if ranked is not None:  # kept: the sibling test too (ReviewRanking._excluded)
                 found = self.ranking.passing(ranked)
                 if found is not None:
@@ -961,7 +981,7 @@ class Queue:
         due = None
         if self.ranking is not None and review_cap > 0:  # the engine's, kept between calls
             due = self.ranking.due_count(conn, _ts(now), (_ts(_day_start), _ts(day_end)),
-                                         self.deck)
+                                         self.deck, self.version)
         new_cap = self.config.new_per_day - new_done
         new = None
         if self.new_cards is not None and new_cap > 0:  # the engine's, kept between calls

@@ -300,8 +300,7 @@ def _anki_days(card_id: int, state: CardState, raw: dict, config: Config, hour: 
     interval of 7.5, where Anki keeps to 6-9."""
     sched = scheduler(_unfuzzed(config))
     maximum = config.maximum_interval
-    factor = random.Random(f"{card_id}:{state.version}:fuzz").random() if config.fuzz \
-        else None
+    factor = _fuzz_factor(card_id, state.version) if config.fuzz else None
 
     decay = -sched.parameters[20]  # as fsrs computes it (FSRS-6), from public parameters
     fsrs_factor = 0.9 ** (1 / decay) - 1
@@ -334,6 +333,14 @@ def _anki_days(card_id: int, state: CardState, raw: dict, config: Config, hour: 
             minimum = fuzzed(interval(raw[3]), 1) + 1
         result[rating] = fuzzed(max(_round(days), 1), minimum)
     return result
+
+
+@lru_cache(maxsize=64, typed=True)  # typed: the seed is the values' text
+def _fuzz_factor(card_id: int, version: int) -> float:
+    """The one draw for a card's four buttons (`_anki_days`), seeded by its id and version:
+    drawn once for its previews and its answer (a generator seeded from a string hashes it,
+    a tenth of the answer's FSRS step), the same number every time."""
+    return random.Random(f"{card_id}:{version}:fuzz").random()
 
 
 def _round(x: float) -> int:
