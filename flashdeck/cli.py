@@ -117,8 +117,6 @@ _GLOBAL_OPTIONS = ("--collection", "--version", "--help", "-h")
 def _unknown_option(argv: list[str], command: str) -> str | None:
     """An option before the command that flashdeck does not have (`flashdeck --colection
     C due`): argparse took its value for the command and said "invalid choice: 'C'"."""
-    from difflib import get_close_matches
-
     for arg in argv:  # bounded: up to the command
         if arg == command:
             return None
@@ -126,6 +124,8 @@ def _unknown_option(argv: list[str], command: str) -> str | None:
         if arg.startswith("-") and name not in ("-", "--") and not any(
                 option.startswith(name) for option in _GLOBAL_OPTIONS if len(name) > 2
                 or name == option):
+            from difflib import get_close_matches  # only here: every command passes above
+
             close = get_close_matches(name, _GLOBAL_OPTIONS[:2], n=1, cutoff=0.6)
             hint = f"; did you mean {close[0]}?" if close else ""
             return (f"flashdeck: unknown option {sanitize(repr(name))}{hint}"
@@ -136,11 +136,11 @@ def _unknown_option(argv: list[str], command: str) -> str | None:
 def _unknown_command(command: str) -> str | None:
     """For a word that is no command (`flashdeck lst`): one line saying so, with the command
     it most likely meant (as git does), instead of argparse's list of all 24."""
-    from difflib import get_close_matches
-
     names = _all_commands()
     if command in names:
         return None
+    from difflib import get_close_matches  # only here: a command named right returns above
+
     close = get_close_matches(command, names, n=2, cutoff=0.6)
     hint = (f"; did you mean `flashdeck {close[0]}`?" if len(close) == 1 else
             f"; did you mean `flashdeck {close[0]}` or `flashdeck {close[1]}`?" if close else "")
