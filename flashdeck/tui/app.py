@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
@@ -71,6 +72,11 @@ class Reimported(Message):
         self.fresh = fresh
         self.report = report
         self.error = error
+
+
+# When the key whose binding runs now was typed (Textual's clock: `Message.time`), for the
+# task running it; None outside a key's binding (a click, the command palette).
+KEY_TIME: ContextVar[float | None] = ContextVar("flashdeck_key_time", default=None)
 
 
 class FlashdeckApp(App[str]):
@@ -462,6 +468,15 @@ class FlashdeckApp(App[str]):
         Textual makes a click of a mouse button's release over the widget it went down on
         (`App.on_event`); that same check is made here, the grade given now and no click
         made for the button."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            # the key's priority binding runs inside this call: its action may ask when
+            # the key was typed (`KEY_TIME`: a grade typed before its answer was drawn)
+            token = KEY_TIME.set(event.time)
+            try:
+                await super().on_event(event)
+            finally:
+                KEY_TIME.reset(token)
+            return
         rating = None
         if isinstance(event, events.MouseUp) and not event.is_forwarded:
             rating = self._grade_clicked(event)
