@@ -153,6 +153,7 @@ class ReviewScreen(Screen):
         self._reveal_started: float | None = None
         self._answer_drawn_at: float | None = None
         self._draw_work = 0.0
+        self._reveal_began = 0.0  # (Textual's clock: what the notice says it took)
         self._answer_drawn = asyncio.Event()
         self._unseen_said = False
         self.done_here = done  # the progress bar's cards done (a sitting resumed: so far)
@@ -390,7 +391,7 @@ class ReviewScreen(Screen):
         card = self.card
         if card is None or self.revealed:
             return
-        started = time.process_time()  # (see `_typed_unseen`)
+        started, began = time.process_time(), get_time()  # (see `_typed_unseen`)
         await self._build_answer_parts()
         if self.app.pending is None:
             now = get_card(self.app.session.col, card.id)
@@ -444,7 +445,7 @@ class ReviewScreen(Screen):
         self.revealed = True
         self.query_one("#crumbs", Notice).say(header(card, answered=True))  # nothing to hide now
         self.set_focus(None)
-        self._reveal_started, self._answer_drawn_at = started, None
+        self._reveal_started, self._reveal_began, self._answer_drawn_at = started, began, None
         self._answer_drawn = drawn = asyncio.Event()
         self.call_after_refresh(self._answer_on_screen, drawn)
 
@@ -492,8 +493,9 @@ class ReviewScreen(Screen):
         self.app.bell()
         if not self._unseen_said and self.card is card:
             self._unseen_said = True
+            took = (drawn_at if drawn_at is not None else get_time()) - self._reveal_began
             self.notify("A grade typed before this answer was on screen was not taken (the "
-                        f"answer took {self._draw_work:.1f} s to draw): read it, then grade.",
+                        f"answer took {took:.1f} s to appear): read it, then grade.",
                         severity="warning", markup=False, timeout=6)
         return True
 
