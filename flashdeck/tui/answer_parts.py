@@ -25,7 +25,7 @@ from textual.widgets import Button, Input, Static
 
 from flashdeck.scheduling.rating import Rating
 from flashdeck.tui.answer_keys import COMMAND_KEYS
-from flashdeck.tui.app import KEY_TIME
+from flashdeck.tui.app import typed_at as key_typed_at
 from flashdeck.tui.content import plain
 from flashdeck.tui.widgets import once_laid_out
 from flashdeck.tui.wrapping import NO_BREAK, KeepsFormulasWhole
@@ -249,14 +249,11 @@ class AnswerInput(Input):
 
 async def run_screen_key(screen, key: str, typed_at: float | None = None) -> None:
     """Run `screen`'s command for `key` (its priority binding), if it has one, as the
-    app runs it for a key typed at `typed_at` (`app.KEY_TIME`)."""
+    app runs it for a key typed at `typed_at` (`app.key_time`)."""
     for binding in screen._bindings.key_to_bindings.get(key, ()):
         if binding.priority:
-            token = KEY_TIME.set(typed_at)
-            try:
+            with key_typed_at(typed_at):
                 await screen.run_action(binding.action)
-            finally:
-                KEY_TIME.reset(token)
             break
 
 

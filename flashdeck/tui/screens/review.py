@@ -30,7 +30,7 @@ from flashdeck.render import (card_has_embed, exercise_instance, exercise_seed, 
                               note_resolver)
 from flashdeck.scheduling.rating import Rating
 from flashdeck.tui import content
-from flashdeck.tui.app import DEMO_NOTICE, KEY_TIME, RESCAN_HOLD_SECONDS, Reimported
+from flashdeck.tui.app import DEMO_NOTICE, RESCAN_HOLD_SECONDS, Reimported, key_time
 from flashdeck.tui.session import worker_collection
 from flashdeck.tui.answer_keys import COMMAND_KEYS, answer_words, types_into_answer
 from flashdeck.tui.widgets import (CardSide, Notice, StatusLine, card_markdown_class,
@@ -281,6 +281,7 @@ class ReviewScreen(Screen):
         self.revealed = self.graded = False
         self._keys_after_check = []
         self._keys_waiting = False
+        self._answer_drawn.set()  # a grade waiting for the last card's answer: not for this
         self._reveal_started = self._answer_drawn_at = None
         self._draw_work = 0.0
         self._unseen_said = False
@@ -472,9 +473,9 @@ class ReviewScreen(Screen):
         machine (a build, a test run beside the app) an ordinary answer took up to 0.8 s
         of wall time to draw, but never more than 0.25 s of work, where a 1,000-row table
         takes seconds of both. A key comes with the time it was typed
-        (`app.KEY_TIME`); what is not typed (a click on a grade button, which is
+        (`app.key_time`); what is not typed (a click on a grade button, which is
         on screen only with the answer; the command palette) is always taken."""
-        typed_at = KEY_TIME.get()
+        typed_at = key_time()
         card = self.card
         if typed_at is None or self._reveal_started is None or card is None:
             return False
@@ -819,8 +820,6 @@ class ReviewScreen(Screen):
         await self.reveal()
         # the verdict and the working below it in view (at 80×24 PageDown shows the rest),
         # once the revealed answer has been laid out
-        from flashdeck.tui.answer_parts import run_screen_key
-
         once_laid_out(self, self._verdict_into_view)
         if self._keys_after_check:
             # typed right after Enter, in one burst: run in their order once the answer is
