@@ -472,6 +472,7 @@ class CardMarkdownTable(MarkdownTable):
 MAX_EMPTY_CELLS = 0x8000  # markdown-it ends a table past 0x10000 cells its rows lack: read
 # by markdown-it (far below that, the count here may differ from its own by a cell a row)
 _PREFIX = re.compile(r"(?:[ ]*>[ ]?)*[ ]*")
+_BLOCK_PARSER = None
 
 
 def split_tables(markdown: str, marker: str) -> tuple[str, list[tuple[list, list, list]]]:
@@ -590,7 +591,10 @@ def _read_by_markdown_it(lines: list[str], found: list[tuple[int, int, str]]
             at[len(skeleton) - (kept - start)] = len(skeleton)
         done = end
     skeleton.extend(lines[done:])
-    read = {token.map[0] for token in MarkdownIt("gfm-like").parse("\n".join(skeleton))
+    global _BLOCK_PARSER
+    if _BLOCK_PARSER is None:
+        _BLOCK_PARSER = MarkdownIt("gfm-like")  # the Markdown widget's own parser
+    read = {token.map[0] for token in _BLOCK_PARSER.parse("\n".join(skeleton))
             if token.type == "table_open" and token.map and at.get(token.map[0]) == token.map[1]}
     kept_tables = []
     index = iter(sorted(at))
