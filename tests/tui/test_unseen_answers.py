@@ -76,6 +76,12 @@ async def _settle(pilot, done) -> None:
             break
 
 
+def _said(app) -> bool:
+    """The notice of a grade not taken is on screen (a toast: drawn a frame or two after
+    the bell)."""
+    return UNSEEN in " ".join(screen_text(app).split())
+
+
 def _two_cards(tmp_path):
     return make_collection(tmp_path / "c.sqlite", [
         card("question", "What does the confusion matrix of model A look like?",
@@ -97,6 +103,7 @@ async def test_a_key_typed_while_a_slow_answer_is_drawn_does_not_grade_it(
         rung = _bells(app)
         _burst(app, [("space", " "), (key, character)])
         await _settle(pilot, lambda: app.screen.revealed and rung)
+        await _settle(pilot, lambda: _said(app))
         text = screen_text(app)
         assert reviews(path) == [], text  # the unseen answer is not graded
         assert app.screen.card.id == first and app.screen.revealed
@@ -121,7 +128,7 @@ async def test_keys_typed_before_a_slow_answer_are_all_dropped_and_said_once(tmp
         rung = _bells(app)
         _burst(app, [("space", " ")] * 5)
         await _settle(pilot, lambda: len(rung) == 4)
-        await pilot.pause()
+        await _settle(pilot, lambda: _said(app))
         text = " ".join(screen_text(app).split())
         assert reviews(path) == []
         assert rung == [1] * 4
@@ -175,6 +182,7 @@ async def test_a_grade_typed_right_after_an_exercise_check_waits_for_a_slow_work
         rung = _bells(app)
         _burst(app, [("3", "3"), ("slash", "/"), ("4", "4"), ("enter", None), after])
         await _settle(pilot, lambda: app.screen.revealed and rung)
+        await _settle(pilot, lambda: _said(app))
         text = " ".join(screen_text(app).split())
         assert box.value == "3/4" and app.screen.graded and app.screen.revealed
         assert reviews(path) == [], text
