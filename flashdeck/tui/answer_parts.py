@@ -25,6 +25,7 @@ from textual.widgets import Button, Input, Static
 
 from flashdeck.scheduling.rating import Rating
 from flashdeck.tui.answer_keys import COMMAND_KEYS
+from flashdeck.tui.app import typed_at as key_typed_at
 from flashdeck.tui.content import plain
 from flashdeck.tui.widgets import once_laid_out
 from flashdeck.tui.wrapping import NO_BREAK, KeepsFormulasWhole
@@ -204,7 +205,7 @@ class AnswerInput(Input):
             event.prevent_default()
             after_check = getattr(self.screen, "key_after_check", None)
             if after_check is not None:
-                await after_check(event.key)
+                await after_check(event.key, event.time)
             return
         panel = next((p for p in self.ancestors if isinstance(p, ExercisePanel)), None)
         if event.key == "enter" and panel is not None:
@@ -227,7 +228,7 @@ class AnswerInput(Input):
                                          self.value[: self.cursor_position]):
             event.stop()
             event.prevent_default()
-            await self._screen_key(event.key)
+            await self._screen_key(event.key, event.time)
             return
         if not event.is_printable:
             for binding in self._bindings.key_to_bindings.get(event.key, ()):
@@ -241,16 +242,18 @@ class AnswerInput(Input):
                     break
 
 
-    async def _screen_key(self, key: str) -> None:
+    async def _screen_key(self, key: str, typed_at: float | None = None) -> None:
         """Run the screen's command for `key` (its priority binding), if it has one."""
-        await run_screen_key(self.screen, key)
+        await run_screen_key(self.screen, key, typed_at)
 
 
-async def run_screen_key(screen, key: str) -> None:
-    """Run `screen`'s command for `key` (its priority binding), if it has one."""
+async def run_screen_key(screen, key: str, typed_at: float | None = None) -> None:
+    """Run `screen`'s command for `key` (its priority binding), if it has one, as the
+    app runs it for a key typed at `typed_at` (`app.key_time`)."""
     for binding in screen._bindings.key_to_bindings.get(key, ()):
         if binding.priority:
-            await screen.run_action(binding.action)
+            with key_typed_at(typed_at):
+                await screen.run_action(binding.action)
             break
 
 

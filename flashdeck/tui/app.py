@@ -15,9 +15,12 @@ messages; the handlers here own the state.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
@@ -71,6 +74,30 @@ class Reimported(Message):
         self.fresh = fresh
         self.report = report
         self.error = error
+
+
+# The key whose binding runs now: the task running it and when the key was typed (Textual's
+# clock, `Message.time`). See `typed_at` and `key_time`.
+_KEY_TIME: ContextVar[tuple[object, float] | None] = ContextVar("flashdeck_key_time",
+                                                                default=None)
+
+
+@contextmanager
+def typed_at(moment: float | None):
+    """Within the block, this task runs the binding of a key typed at `moment`."""
+    token = _KEY_TIME.set(None if moment is None else (asyncio.current_task(), moment))
+    try:
+        yield
+    finally:
+        _KEY_TIME.reset(token)
+
+
+def key_time() -> float | None:
+    """When the key whose binding this task runs was typed; None outside a key's binding
+    (a click, the command palette). A task started meanwhile (a screen, a widget mounted by
+    the key's action) inherits the context but is not running that key: None there too."""
+    value = _KEY_TIME.get()
+    return value[1] if value is not None and value[0] is asyncio.current_task() else None
 
 
 class FlashdeckApp(App[str]):
@@ -462,6 +489,12 @@ class FlashdeckApp(App[str]):
         Textual makes a click of a mouse button's release over the widget it went down on
         (`App.on_event`); that same check is made here, the grade given now and no click
         made for the button."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            # the key's priority binding runs inside this call: its action may ask when
+            # the key was typed (`key_time`: a grade typed before its answer was drawn)
+            with typed_at(event.time):
+                await super().on_event(event)
+            return
         rating = None
         if isinstance(event, events.MouseUp) and not event.is_forwarded:
             rating = self._grade_clicked(event)

@@ -339,15 +339,38 @@ class TableReader:
     def _parse_markdown(self, tokens):
         tables = getattr(self, "_tables", {})
         for block in super()._parse_markdown(tokens):  # type: ignore[misc]
-            info = block._token.info if block._token.type == "fence" else ""
-            if info.startswith(TABLE_MARKER):
-                marker, _, number = info.rpartition("-")
-                found = tables.get(marker + "-")
-                if found is not None and number.isdigit() and int(number) < len(found):
-                    headers, rows, aligns = found[int(number)]
-                    yield StashedTable(self, block._token, headers, rows, aligns)
-                    continue
+            stashed = self._stashed(block, tables)
+            if stashed is not None:
+                yield stashed
+                continue
+            if block._blocks:  # a quote or a list: its tables' placeholders inside it
+                self._stashed_inside(block, tables)
             yield block
+
+    def _stashed(self, block, tables) -> StashedTable | None:
+        """The table whose placeholder `block` is, or None."""
+        info = block._token.info if block._token.type == "fence" else ""
+        if not info.startswith(TABLE_MARKER):
+            return None
+        marker, _, number = info.rpartition("-")
+        found = tables.get(marker + "-")
+        if found is not None and number.isdigit() and int(number) < len(found):
+            headers, rows, aligns = found[int(number)]
+            return StashedTable(self, block._token, headers, rows, aligns)
+        return None
+
+    def _stashed_inside(self, block, tables) -> None:
+        """Each placeholder among `block`'s parts (a quote's, a list item's, at any depth)
+        replaced by its table. (Bounded: the parts are the card's blocks, each seen once.)"""
+        pending = [block]
+        while pending:
+            parts = pending.pop()._blocks
+            for k, part in enumerate(parts):
+                stashed = self._stashed(part, tables)
+                if stashed is not None:
+                    parts[k] = stashed
+                elif part._blocks:
+                    pending.append(part)
 
 
 class TablePart:
@@ -424,7 +447,7 @@ class CardMarkdownTable(MarkdownTable):
         await super(MarkdownTable, self)._update_from_block(block)
 
 
-# -- top-level tables, read without markdown-it ------------------------------------------------
+# -- tables read without markdown-it ---------------------------------------------------------
 # Even with one widget for a table, markdown-it's block parse of a 1,000-row table took
 # seconds (its table rule and one inline parse per cell). A table standing on its own at the
 # top level of a card (a blank line or the card's start above it, a blank line or its end
@@ -434,48 +457,151 @@ class CardMarkdownTable(MarkdownTable):
 # inline parser alone when the fast path declines (a link, an entity). The Markdown widget
 # gets a fenced placeholder in the table's place (its text the table's own lines, its info
 # a nonce no card text can hold) and the card's Markdown draws a `CardTable` there.
+#
+# A table inside a callout (a quote) or a list item is read here too (it went through
+# markdown-it: 1.1-1.9 s and 65-68 MB more for a 1,000x30 table in a callout, against
+# 0.4-0.55 s and 17 MB at the top level): every line of it starts with the same prefix
+# (the quote's `> `, the item's indent), then `|`. Whether markdown-it reads a table there
+# depends on the blocks around it (a list item's indent, a quote's depth), so markdown-it
+# says: the card is parsed with each such table cut to its header, delimiter row and first
+# row (the other rows, with the same prefix and a `|` after it, are rows wherever the first
+# is), and only a table markdown-it reads at that line, ending after that row, is read here.
+# Its placeholder fence has the same prefix on every line, so it lands in the same quote or
+# list item (`TableReader._stashed_inside` finds it there).
+
+MAX_EMPTY_CELLS = 0x8000  # markdown-it ends a table past 0x10000 cells its rows lack: read
+# by markdown-it (far below that, the count here may differ from its own by a cell a row)
+_PREFIX = re.compile(r"(?:[ ]*>[ ]?)*[ ]*")
+_BLOCK_PARSER = None
+
 
 def split_tables(markdown: str, marker: str) -> tuple[str, list[tuple[list, list, list]]]:
-    """`markdown` with each top-level table (see above) replaced by a fence whose info is
+    """`markdown` with each table read here (see above) replaced by a fence whose info is
     `marker` and the table's number, and the tables' header cells, rows of cells (each
     `Content` or, plain text, its string) and columns' alignments (see `CardTable`)."""
-    from flashdeck.cardtext import _fenced, _table_cells
+    from flashdeck.cardtext import _fenced
 
     if "|" not in markdown:
         return markdown, []
     lines = markdown.split("\n")
-    out: list[str] = []
-    tables: list[tuple[list, list, list]] = []
+    found: list[tuple[int, int, str]] = []  # (header line, end, prefix) of each table
     fence: str | None = None
+    quoted: str | None = None  # a fence inside a quote or list item (`_fenced`'s marks)
     i, n = 0, len(lines)
     while i < n:
         line = lines[i]
         fence, kind = _fenced(fence, line, "")
-        end = _table_end(lines, i) if kind == "text" else None
-        if end is None:
-            out.append(line)
+        quoted, inner = _fenced(quoted, line, "> ")
+        span = None
+        if kind == "text":
+            span = _table_end(lines, i)
+            if span is not None:
+                span = (span, "")
+            elif inner == "text" and "|" in line:
+                span = _contained_table(lines, i)
+        if span is None:
             i += 1
             continue
-        header = _table_cells(line.rstrip()) or []
-        count = len(header)
-        rows = []
-        for row in lines[i + 2:end]:
-            cells = (_table_cells(row.rstrip()) or [])[:count]
-            if _ROW_MARKUP.search(row):
-                cells = [_cell(cell) for cell in cells]
-            else:  # a row of plain cells (most rows: numbers, words): their text
-                cells = [" ".join(cell.split()) if NO_BREAK not in cell
-                         else _collapsed(cell).strip(" ") for cell in cells]
-            rows.append(cells + [""] * (count - len(cells)))
-        delimiters = _table_cells(lines[i + 1].rstrip()) or []
-        tables.append(([_cell(cell) for cell in header], rows,
-                       [_alignment(cell.strip()) for cell in delimiters]))
-        ticks = "`" * max(3, _longest_backticks(lines, i, end) + 1)
-        out.append(f"{ticks}{marker}{len(tables) - 1}")
-        out.extend(lines[i:end])
-        out.append(ticks)
-        i = end
+        found.append((i, *span))
+        i = span[0]
+    if any(prefix for _, _, prefix in found):
+        found = _read_by_markdown_it(lines, found)
+    if not found:
+        return markdown, []
+    out: list[str] = []
+    tables: list[tuple[list, list, list]] = []
+    done = 0
+    for start, end, prefix in found:
+        out.extend(lines[done:start])
+        tables.append(_read_table(lines, start, end, len(prefix)))
+        ticks = "`" * max(3, _longest_backticks(lines, start, end) + 1)
+        out.append(f"{prefix}{ticks}{marker}{len(tables) - 1}")
+        out.extend(lines[start:end])
+        out.append(f"{prefix}{ticks}")
+        done = end
+    out.extend(lines[done:])
     return "\n".join(out), tables
+
+
+def _read_table(lines: list[str], i: int, end: int, cut: int) -> tuple[list, list, list]:
+    """The header cells, rows of cells and alignments of the table `lines[i:end]`, each
+    line read after its first `cut` characters (its quote markers or indent)."""
+    from flashdeck.cardtext import _table_cells
+
+    header = _table_cells(lines[i][cut:].rstrip()) or []
+    count = len(header)
+    rows = []
+    for row in lines[i + 2:end]:
+        row = row[cut:]
+        cells = (_table_cells(row.rstrip()) or [])[:count]
+        if _ROW_MARKUP.search(row):
+            cells = [_cell(cell) for cell in cells]
+        else:  # a row of plain cells (most rows: numbers, words): their text
+            cells = [" ".join(cell.split()) if NO_BREAK not in cell
+                     else _collapsed(cell).strip(" ") for cell in cells]
+        rows.append(cells + [""] * (count - len(cells)))
+    delimiters = _table_cells(lines[i + 1][cut:].rstrip()) or []
+    return ([_cell(cell) for cell in header], rows,
+            [_alignment(cell.strip()) for cell in delimiters])
+
+
+def _contained_table(lines: list[str], i: int) -> tuple[int, str] | None:
+    """Where the table whose header may be `lines[i]`, inside a quote or a list item, ends
+    and the prefix of its lines (see above), or None. Markdown-it has the last word
+    (`_read_by_markdown_it`)."""
+    from flashdeck.cardtext import _TABLE_DELIMITER_CELL, _table_cells as table_cells
+
+    line = lines[i]
+    prefix = _PREFIX.match(line).group()  # type: ignore[union-attr]
+    cut = len(prefix)
+    if not prefix or line[cut:cut + 1] != "|" or i + 1 >= len(lines):
+        return None
+    if i and lines[i - 1].strip(" >"):
+        return None  # a paragraph's line above (the fast path takes a table standing alone)
+    below = lines[i + 1]
+    if not below.startswith(prefix) or below[cut:cut + 1] != "|":
+        return None
+    header = table_cells(line[cut:].rstrip())
+    delimiters = table_cells(below[cut:].rstrip())
+    if not (header and delimiters and len(header) == len(delimiters)
+            and all(_TABLE_DELIMITER_CELL.match(cell) for cell in delimiters)):
+        return None
+    end, empty = i + 2, 0
+    while end < len(lines) and lines[end].startswith(prefix) and lines[end][cut:cut + 1] == "|":
+        empty += max(0, len(header) - len(table_cells(lines[end][cut:].rstrip()) or []))
+        if empty > MAX_EMPTY_CELLS:
+            return None
+        end += 1
+    return end, prefix
+
+
+def _read_by_markdown_it(lines: list[str], found: list[tuple[int, int, str]]
+                         ) -> list[tuple[int, int, str]]:
+    """`found` without the tables in a quote or a list item that markdown-it does not read
+    as tables there, ending where `_contained_table` ends them (see above)."""
+    from markdown_it import MarkdownIt
+
+    skeleton: list[str] = []
+    at: dict[int, int] = {}  # a contained table's header line in the skeleton -> its end
+    done = 0
+    for start, end, prefix in found:  # (a top-level table cut too: not parsed for nothing)
+        kept = min(end, start + 3)  # the header, the delimiter row, the first row
+        skeleton.extend(lines[done:kept])
+        if prefix:
+            at[len(skeleton) - (kept - start)] = len(skeleton)
+        done = end
+    skeleton.extend(lines[done:])
+    global _BLOCK_PARSER
+    if _BLOCK_PARSER is None:
+        _BLOCK_PARSER = MarkdownIt("gfm-like")  # the Markdown widget's own parser
+    read = {token.map[0] for token in _BLOCK_PARSER.parse("\n".join(skeleton))
+            if token.type == "table_open" and token.map and at.get(token.map[0]) == token.map[1]}
+    kept_tables = []
+    index = iter(sorted(at))
+    for start, end, prefix in found:
+        if not prefix or next(index) in read:
+            kept_tables.append((start, end, prefix))
+    return kept_tables
 
 
 def _alignment(delimiter: str) -> str:

@@ -12,6 +12,33 @@ from textual.content import Content
 from textual.widget import Widget
 
 
+# Line-breaking rules of Chinese and Japanese text (kinsoku shori, JIS X 4051; CSS's
+# `line-break: normal`): a line does not start with closing punctuation, a full stop or
+# comma, an iteration mark or a middle dot, nor end with opening punctuation. Where text
+# with no space is cut by cells, the cut moves back a character or two (the character
+# goes to the next line with what must stay with it), as a typesetter does.
+NO_LINE_START = frozenset(
+    "、。，．：；？！・･…‥〜～々〻ゝゞヽヾ"  # stops, commas, marks
+    "）］｝〕〉》」』】〙〗〟｠»’”"  # closing brackets and quotes (fullwidth and CJK)
+    "｡､｣")  # halfwidth forms
+NO_LINE_END = frozenset("（［｛〔〈《「『【〘〖〝｟«‘“｢")
+KINSOKU_REACH = 3  # characters a cut moves back at most (then it stays where it was)
+
+
+def kinsoku_cut(text: str, start: int, cut: int) -> int:
+    """`cut` (a break by cells inside `text[start:]`, with no space there) moved back so
+    that the line after it does not start with a character of `NO_LINE_START` and the line
+    before it does not end with one of `NO_LINE_END`; `cut` itself when that would take
+    more than `KINSOKU_REACH` characters or leave the line before it empty."""
+    if cut >= len(text) or (text[cut] not in NO_LINE_START
+                            and text[cut - 1] not in NO_LINE_END):
+        return cut
+    for moved in range(cut - 1, max(start, cut - 1 - KINSOKU_REACH), -1):
+        if text[moved] not in NO_LINE_START and text[moved - 1] not in NO_LINE_END:
+            return moved
+    return cut
+
+
 def wrap_hanging(text: str, width: int, hang: int = 2,
                  column: int | None = None) -> list[tuple[int, int, int]]:
     """Where `text` breaks to fit `width` cells: `(indent, start, end)` for each screen line,
@@ -44,7 +71,7 @@ def wrap_hanging(text: str, width: int, hang: int = 2,
                 rows.append((indent, offset + start, offset + len(line)))
                 break
             if fits_to <= start:  # no word ends in the room: cut the one that overflows
-                fits_to = max(end, start + 1)
+                fits_to = kinsoku_cut(line, start, max(end, start + 1))
             rows.append((indent, offset + start, offset + fits_to))
             start = fits_to
             while start < len(line) and line[start] == " ":
@@ -206,7 +233,7 @@ def _working_line(line: str, width: int, hang: int) -> list[tuple[int, int, int]
                 chosen, least = candidate, cost
             j += 1
         if chosen is None:  # no space in the room: cut by cells
-            cut = max(end, start + 1)
+            cut = kinsoku_cut(line, start, max(end, start + 1))
             rows.append((indent, start, cut))
             start = cut
         else:
@@ -355,7 +382,8 @@ def _long_run(line: str, start: int, end: int, width: int) -> list[tuple[int, in
             break
         if signed is not None and signed > piece:
             fits = signed
-        cut = fits if fits is not None and fits > piece else max(i, piece + 1)
+        cut = fits if fits is not None and fits > piece \
+            else kinsoku_cut(line, piece, max(i, piece + 1))
         pieces.append((piece, cut))
         piece = cut
         while piece < end and line[piece] == NO_BREAK:

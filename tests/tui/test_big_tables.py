@@ -124,67 +124,88 @@ TRICKY_CELLS = ["plain words", "0.75", "-0.5", "1.", "# not a heading", "a  b\u0
                 "<b>tag</b>", "a\\|b", "![alt](img.png)", "https://a.b/c", "é ü 日本", ""]
 
 
+def _in_every_place(table: str) -> str:
+    """`table` at the top level, in a callout and in a list item (each read without
+    markdown-it: `split_tables`), then after a paragraph's line (which it interrupts: read
+    by markdown-it)."""
+    quoted = "\n".join("> " + line for line in table.split("\n"))
+    listed = "\n".join("  " + line for line in table.split("\n"))
+    return (table + "\n\n> [!note] In a callout\n>\n" + quoted + "\n\n- In a list:\n\n"
+            + listed + "\n\nRead by markdown-it:\n" + table)
+
+
+def _readers(app) -> list[str]:
+    from flashdeck.tui.card_table import CardTable
+
+    return [type(table.parent).__name__ for table in app.screen.query(CardTable)]
+
+
+READ_FAST_THEN_BY_MARKDOWN_IT = ["StashedTable"] * 3 + ["CardMarkdownTable"]
+
+
 @run_async
 async def test_a_table_read_without_markdown_it_shows_what_markdown_it_read(tmp_path):
-    """A top-level table is read by `split_tables` (fast) and any other (in a callout) by
-    markdown-it: the same cells show the same text and styles either way."""
+    """A table standing alone (at the top level, in a callout, in a list item) is read by
+    `split_tables` (fast), one interrupting a paragraph by markdown-it: the same cells show
+    the same text and styles either way."""
     from flashdeck.tui.card_table import CardTable
 
     rows = "\n".join(f"| {cell} | {i} |" for i, cell in enumerate(TRICKY_CELLS))
     table = "| cell | n |\n|---|---|\n" + rows
-    quoted = "\n".join("> " + line for line in table.split("\n"))
-    app = await _answer(tmp_path, table + "\n\n" + quoted)
+    app = await _answer(tmp_path, _in_every_place(table))
     async with app.run_test(size=(120, 80)) as pilot:
         await pilot.press("space")
         await pilot.pause()
-        fast, parsed = list(app.screen.query(CardTable))
-        assert len(fast.rows) == len(TRICKY_CELLS)
+        assert _readers(app) == READ_FAST_THEN_BY_MARKDOWN_IT
+        *fast_ones, parsed = list(app.screen.query(CardTable))
 
         def plain(cell):
             return cell if isinstance(cell, str) else cell.plain
 
-        for a, b in zip(fast.rows, parsed.rows):
-            assert plain(a[0]) == plain(b[0])
-            if not isinstance(a[0], str) or not isinstance(b[0], str):
-                from textual.content import Content
-                ca = Content(a[0]) if isinstance(a[0], str) else a[0]
-                cb = Content(b[0]) if isinstance(b[0], str) else b[0]
-                assert [(s.start, s.end, str(s.style)) for s in ca.spans] == \
-                    [(s.start, s.end, str(s.style)) for s in cb.spans], plain(a[0])
+        for fast in fast_ones:
+            assert len(fast.rows) == len(TRICKY_CELLS)
+            for a, b in zip(fast.rows, parsed.rows):
+                assert plain(a[0]) == plain(b[0])
+                if not isinstance(a[0], str) or not isinstance(b[0], str):
+                    from textual.content import Content
+                    ca = Content(a[0]) if isinstance(a[0], str) else a[0]
+                    cb = Content(b[0]) if isinstance(b[0], str) else b[0]
+                    assert [(s.start, s.end, str(s.style)) for s in ca.spans] == \
+                        [(s.start, s.end, str(s.style)) for s in cb.spans], plain(a[0])
 
 
 @run_async
 async def test_short_and_long_rows_read_as_gfm_reads_them(tmp_path):
     """A row short of the header's cells is filled with empty cells, one longer loses the
-    cells past them (GFM), read without markdown-it or with it (in a callout) alike."""
+    cells past them (GFM), read without markdown-it or with it alike."""
     table = "| metric | value |\n|---|---|\n| recall |\n| precision | 0.8 | stray |"
-    quoted = "\n".join("> " + line for line in table.split("\n"))
-    app = await _answer(tmp_path, table + "\n\n" + quoted)
+    app = await _answer(tmp_path, _in_every_place(table))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("space")
         await pilot.pause()
-        fast, parsed = await drawn_tables(app, pilot)
-        assert fast == parsed == [["metric", "value"], ["recall", ""], ["precision", "0.8"]]
+        assert _readers(app) == READ_FAST_THEN_BY_MARKDOWN_IT
+        read = await drawn_tables(app, pilot)
+        assert read == [[["metric", "value"], ["recall", ""], ["precision", "0.8"]]] * 4
 
 
 @run_async
 async def test_columns_are_aligned_as_the_delimiter_row_says(tmp_path):
     """`---:` right, `:---:` centre, as Obsidian draws a table: the numbers of a results
-    table line up at their last digit. Read without markdown-it or with it (in a callout)
-    alike; the cells' text is unchanged."""
+    table line up at their last digit. Read without markdown-it or with it alike; the
+    cells' text is unchanged."""
     table = ("| model | precision | recall |\n|:---|:---:|---:|\n"
              "| ResNet-50 | 0.81 | 0.7 |\n| ViT-B/16 | 0.865 | 0.795 |")
-    quoted = "> [!note] Results\n" + "\n".join("> " + line for line in table.split("\n"))
-    app = await _answer(tmp_path, table + "\n\n" + quoted)
-    async with app.run_test(size=SIZE) as pilot:
+    app = await _answer(tmp_path, _in_every_place(table))
+    async with app.run_test(size=(80, 60)) as pilot:
         await pilot.press("space")
         await pilot.pause()
-        fast, parsed = await drawn_tables(app, pilot)
-        assert fast == parsed == [["model", "precision", "recall"],
-                                  ["ResNet-50", "0.81", "0.7"], ["ViT-B/16", "0.865", "0.795"]]
+        assert _readers(app) == READ_FAST_THEN_BY_MARKDOWN_IT
+        read = await drawn_tables(app, pilot)
+        assert read == [[["model", "precision", "recall"], ["ResNet-50", "0.81", "0.7"],
+                         ["ViT-B/16", "0.865", "0.795"]]] * 4
         lines = [line for line in screen_text(app).split("\n") if "ResNet" in line
                  or "ViT" in line]
-        assert len(lines) == 4
+        assert len(lines) == 8
         for line in lines:
             model, precision, recall = line.split("│")[1:4]
             assert model.startswith(" ResNet") or model.startswith(" ViT")  # left

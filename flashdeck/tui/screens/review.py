@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
+import time
 from functools import partial, wraps
 from inspect import isawaitable
 from typing import TYPE_CHECKING
@@ -18,6 +19,7 @@ from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual._time import get_time  # the clock of `Message.time` (a key's `event.time`)
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -28,7 +30,7 @@ from flashdeck.render import (card_has_embed, exercise_instance, exercise_seed, 
                               note_resolver)
 from flashdeck.scheduling.rating import Rating
 from flashdeck.tui import content
-from flashdeck.tui.app import DEMO_NOTICE, RESCAN_HOLD_SECONDS, Reimported
+from flashdeck.tui.app import DEMO_NOTICE, RESCAN_HOLD_SECONDS, Reimported, key_time
 from flashdeck.tui.session import worker_collection
 from flashdeck.tui.answer_keys import COMMAND_KEYS, answer_words, types_into_answer
 from flashdeck.tui.widgets import (CardSide, Notice, StatusLine, card_markdown_class,
@@ -78,6 +80,12 @@ def after_first_card(action):
 
 
 REFIT_DELAY = 0.12  # s: a window drag's resizes come closer than this; the card waits
+
+# A grade (1-4, or Space/Enter once revealed) typed before the answer was on screen is not
+# taken when drawing that answer was this much work or more (seconds of the process's CPU
+# time): see `ReviewScreen._typed_unseen`.
+ANSWER_SEEN_AFTER = 0.5  # s
+DRAW_WAIT = 10.0  # s: a grade waits at most this long for its answer's first frame
 
 
 class ReviewScreen(Screen):
@@ -134,10 +142,20 @@ class ReviewScreen(Screen):
         self.card: CardView | None = None
         self.revealed = False
         self.graded = False  # an exercise whose typed answer has been checked
-        self._keys_after_check: list[str] = []  # see `key_after_check`
+        self._keys_after_check: list[tuple[str, float | None]] = []  # `key_after_check`
+        self._keys_waiting = False  # ... and they wait for the answer's first frame
         self.suggested: int | None = None
         self.seed: int | None = None
         self.shown_at = 0.0
+        # the answer's drawing (`reveal`, `_typed_unseen`): when it began (the process's CPU
+        # time), when it was on screen (Textual's clock; None: not yet) and the work it
+        # took, an event set once it is on screen; a dropped grade is said once per card
+        self._reveal_started: float | None = None
+        self._answer_drawn_at: float | None = None
+        self._draw_work = 0.0
+        self._reveal_began = 0.0  # (Textual's clock: what the notice says it took)
+        self._answer_drawn = asyncio.Event()
+        self._unseen_said = False
         self.done_here = done  # the progress bar's cards done (a sitting resumed: so far)
         self._answer_parts_lock = asyncio.Lock()
         self.first_card_shown = asyncio.Event()  # see `after_first_card`
@@ -262,6 +280,11 @@ class ReviewScreen(Screen):
         self.card = card
         self.revealed = self.graded = False
         self._keys_after_check = []
+        self._keys_waiting = False
+        self._answer_drawn.set()  # a grade waiting for the last card's answer: not for this
+        self._reveal_started = self._answer_drawn_at = None
+        self._draw_work = 0.0
+        self._unseen_said = False
         self.suggested = None
         if card.kind != "exercise":
             self.seed = None
@@ -369,6 +392,7 @@ class ReviewScreen(Screen):
         card = self.card
         if card is None or self.revealed:
             return
+        started, began = time.process_time(), get_time()  # (see `_typed_unseen`)
         await self._build_answer_parts()
         if self.app.pending is None:
             now = get_card(self.app.session.col, card.id)
@@ -422,6 +446,59 @@ class ReviewScreen(Screen):
         self.revealed = True
         self.query_one("#crumbs", Notice).say(header(card, answered=True))  # nothing to hide now
         self.set_focus(None)
+        self._reveal_started, self._reveal_began, self._answer_drawn_at = started, began, None
+        self._answer_drawn = drawn = asyncio.Event()
+        self.call_after_refresh(self._answer_on_screen, drawn)
+
+    def _answer_on_screen(self, drawn: asyncio.Event) -> None:
+        """The screen has been drawn since the reveal (`call_after_refresh`): the answer is
+        on it."""
+        if drawn is self._answer_drawn and not drawn.is_set():
+            self._answer_drawn_at = get_time()
+            self._draw_work = time.process_time() - self._reveal_started
+            drawn.set()
+
+    async def _typed_unseen(self) -> bool:
+        """Whether the grade being given now was typed before its answer was on screen,
+        drawing that answer having been `ANSWER_SEEN_AFTER` of work or more; if so the bell
+        rings, the screen says so (once a card), and the grade is not to be given.
+
+        Space on a card whose answer is a 1,000-row table (seconds to draw), then Space
+        again or `3` while nothing seemed to happen: that key graded the card, its answer
+        never seen. Such a key is now dropped. An answer drawn at once keeps every key in
+        order: a fast typist's `Space 3` (the `3` typed before the answer's first frame,
+        a few milliseconds after the Space) grades as typed, as before.
+
+        The draw is measured in the process's CPU time, not in wall time: on a busy
+        machine (a build, a test run beside the app) an ordinary answer took up to 0.8 s
+        of wall time to draw, but never more than 0.25 s of work, where a 1,000-row table
+        takes seconds of both. A key comes with the time it was typed
+        (`app.key_time`); what is not typed (a click on a grade button, which is
+        on screen only with the answer; the command palette) is always taken."""
+        typed_at = key_time()
+        card = self.card
+        if typed_at is None or self._reveal_started is None or card is None:
+            return False
+        if self._answer_drawn_at is None and asyncio.current_task() is not self._task:
+            # its first frame comes after this key's turn: the key waits for it (the keys
+            # behind it wait too, in their order). (Not on the screen's own task, which
+            # draws it: `_run_keys_after_check` runs once it is drawn.)
+            try:
+                await asyncio.wait_for(self._answer_drawn.wait(), DRAW_WAIT)
+            except asyncio.TimeoutError:  # not on screen after all that time: not seen
+                self._draw_work = time.process_time() - self._reveal_started
+        drawn_at = self._answer_drawn_at
+        if self.card is card and drawn_at is not None and (
+                typed_at >= drawn_at or self._draw_work < ANSWER_SEEN_AFTER):
+            return False
+        self.app.bell()
+        if not self._unseen_said and self.card is card:
+            self._unseen_said = True
+            took = (drawn_at if drawn_at is not None else get_time()) - self._reveal_began
+            self.notify("A grade typed before this answer was on screen was not taken (the "
+                        f"answer took {took:.1f} s to appear): read it, then grade.",
+                        severity="warning", markup=False, timeout=6)
+        return True
 
     # -- actions ---------------------------------------------------------------------------
     @after_first_card
@@ -440,10 +517,13 @@ class ReviewScreen(Screen):
             # it came in under the fold, and a second Space graded an answer never seen
             once_laid_out(self, self._answer_into_view)
             return
-        await self.action_grade(self.suggested or Rating.GOOD)
+        if await self._typed_unseen():
+            return
+        await self.action_grade(self.suggested or Rating.GOOD, True)
 
     @after_first_card
-    async def action_grade(self, rating: int) -> None:
+    async def action_grade(self, rating: int, checked: bool = False) -> None:
+        """Grade the card shown (`checked`: `_typed_unseen` has been asked already)."""
         card = self.card
         if card is None:
             return
@@ -451,6 +531,8 @@ class ReviewScreen(Screen):
             # grading an unseen answer is almost always a slip; while an answer waits for
             # the collection, no second answer to the same card
             self.app.bell()
+            return
+        if not checked and await self._typed_unseen():
             return
         try:
             answered = self.app.submit_answer(self.engine, card, rating, self.shown_at)
@@ -738,26 +820,37 @@ class ReviewScreen(Screen):
         await self.reveal()
         # the verdict and the working below it in view (at 80×24 PageDown shows the rest),
         # once the revealed answer has been laid out
+        once_laid_out(self, self._verdict_into_view)
+        if self._keys_after_check:
+            # typed right after Enter, in one burst: run in their order once the answer is
+            # on screen (`_typed_unseen` asks when it was: waited for here, on the screen's
+            # own task, its frame would never come)
+            self._keys_waiting = True
+            self.call_after_refresh(self._run_keys_after_check, self.card)
+
+    async def _run_keys_after_check(self, card: CardView | None) -> None:
         from flashdeck.tui.answer_parts import run_screen_key
 
-        once_laid_out(self, self._verdict_into_view)
         keys, self._keys_after_check = self._keys_after_check, []
-        for key in keys:  # typed right after Enter, in one burst: now, in their order
-            if self.card is None or not self.revealed:
+        self._keys_waiting = False
+        for key, typed_at in keys:
+            if self.card is None or self.card is not card or not self.revealed \
+                    or not still_shown(self):
                 break
-            await run_screen_key(self, key)
+            await run_screen_key(self, key, typed_at)
 
-    async def key_after_check(self, key: str) -> None:
+    async def key_after_check(self, key: str, typed_at: float | None = None) -> None:
         """A key that came to the exercise's answer box after Enter checked the answer
         (a burst: `3/4` Enter `1`): the box is done, the key is the screen's. Run once the
-        answer is revealed (the Graded message may still be on its way); before, the `1`
-        landed in the box (`3/41`) and the card was left ungraded."""
+        answer is revealed (the Graded message may still be on its way), after the keys
+        that came before it; before, the `1` landed in the box (`3/41`) and the card was
+        left ungraded. `typed_at`: when it was typed (`_typed_unseen`)."""
         from flashdeck.tui.answer_parts import run_screen_key
 
-        if self.graded and self.revealed:
-            await run_screen_key(self, key)
+        if self.graded and self.revealed and not self._keys_waiting:
+            await run_screen_key(self, key, typed_at)
         elif len(self._keys_after_check) < 16:  # bounded: a key held down
-            self._keys_after_check.append(key)
+            self._keys_after_check.append((key, typed_at))
 
     def _answer_into_view(self) -> object:
         """The least scroll that shows the back's first lines (half the view, or all of a
