@@ -16,6 +16,8 @@ the stages before it left:
   3. One side kept whole: the same kind and the same front (its answer rewritten), else the
      same back (its question reworded), when that side is unique in the note before and now;
      the back first for the kinds whose front flashdeck words (formula, summary, aliases).
+     A card of the author's wording kept by its back alone stands where the old one stood
+     (`Yes` or `2` tells nothing of the question).
      A cloze, edited: the cloze of the note that hides the same text (unique before and
      now), when the paragraph kept most of its characters in any order (a sentence reordered).
   4. Similarity, for small edits: difflib's SequenceMatcher ratio of "front\\nback" at least
@@ -35,6 +37,7 @@ parsed cards are `collection/card_rows.py`. This module holds the rules and the 
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from operator import attrgetter, itemgetter
 from typing import Iterator
 
@@ -286,13 +289,22 @@ def _match_one_side(rows: list[CardRow], existing: dict, matched: dict[int, int]
                     taken: set[int]) -> None:
     """Rule 3: a card of this note with the same kind and the same front (its answer
     rewritten) or the same back (its question reworded, as when flashdeck asks a derived
-    card differently), when that side is unique in the note both before and now."""
+    card differently), when that side is unique in the note both before and now. A question
+    the author reworded keeps the card's place: a card of the author's wording that shares
+    only its back with an old one takes it only where that one stood (`_in_place`), as an
+    answer such as `Yes` or `2` tells nothing of the question (a new `…?::Yes` written at the
+    end of the note took the history of a `…?::Yes` deleted at its top, and that card,
+    restored, came back new)."""
     if len(matched) == len(rows):
         return
     # A formula's, summary's or aliases card's front is flashdeck's wording, its back the
     # author's: the back speaks first (two formulas of one name, `σ = ?` asked again with
     # its sentence, must not swap their histories because the other one's front is free).
     for side, kinds in (("back", _WORDED_BY_US), ("front", None), ("back", None)):
+        # the cards of this note matched so far, by their old places (see `_in_place`)
+        places = sorted((existing[card_id]["position"], index) for index, card_id
+                        in matched.items() if card_id in existing) \
+            if side == "back" and kinds is None else None
         side_of = attrgetter(side)
         now_count: dict[tuple[str, str], int] = {}
         for row in rows:
@@ -306,9 +318,22 @@ def _match_one_side(rows: list[CardRow], existing: dict, matched: dict[int, int]
                 continue
             key = (match_kind(row.kind), side_of(row))
             ids = before.get(key, ())
-            if now_count.get(key) == 1 and len(ids) == 1 and ids[0] not in taken:
+            if now_count.get(key) == 1 and len(ids) == 1 and ids[0] not in taken and (
+                    places is None or row.kind in _WORDED_BY_US
+                    or _in_place(index, existing[ids[0]]["position"], places)):
                 matched[index] = ids[0]
                 taken.add(ids[0])
+
+
+def _in_place(index: int, position: int, places: list[tuple[int, int]]) -> bool:
+    """Whether the new card at `index` stands where the old card at `position` stood:
+    between the places now of the nearest cards around it before that the earlier rules
+    matched (`places`: (old position, new index), sorted; either end open when there is
+    none)."""
+    at = bisect_left(places, (position,))
+    before = places[at - 1][1] if at else -1
+    after = bisect_left(places, (position + 1,))
+    return before < index and (after == len(places) or index < places[after][1])
 
 
 def _asked(front: str, back: str) -> str:
