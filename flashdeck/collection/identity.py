@@ -16,10 +16,10 @@ the stages before it left:
   3. One side kept whole: the same kind and the same front (its answer rewritten), else the
      same back (its question reworded), when that side is unique in the note before and now;
      the back first for the kinds whose front flashdeck words (formula, summary, aliases).
-     A card of the author's wording kept by its back alone stands where the old one stood
-     (`Yes` or `2` tells nothing of the question).
      A cloze, edited: the cloze of the note that hides the same text (unique before and
      now), when the paragraph kept most of its characters in any order (a sentence reordered).
+     A card of the author's wording kept by its back alone, and a cloze by what it hides,
+     stands where the old one stood (`Yes` or `0` tells nothing of the question).
   4. Similarity, for small edits: difflib's SequenceMatcher ratio of "front\\nback" at least
      SIMILARITY_THRESHOLD, same kind, against this note's cards left and the cards of its
      origins (of every vanished note when it has none). Pairs are taken best score first, a
@@ -301,10 +301,7 @@ def _match_one_side(rows: list[CardRow], existing: dict, matched: dict[int, int]
     # author's: the back speaks first (two formulas of one name, `σ = ?` asked again with
     # its sentence, must not swap their histories because the other one's front is free).
     for side, kinds in (("back", _WORDED_BY_US), ("front", None), ("back", None)):
-        # the cards of this note matched so far, by their old places (see `_in_place`)
-        places = sorted((existing[card_id]["position"], index) for index, card_id
-                        in matched.items() if card_id in existing) \
-            if side == "back" and kinds is None else None
+        places = _places(existing, matched) if side == "back" and kinds is None else None
         side_of = attrgetter(side)
         now_count: dict[tuple[str, str], int] = {}
         for row in rows:
@@ -323,6 +320,13 @@ def _match_one_side(rows: list[CardRow], existing: dict, matched: dict[int, int]
                     or _in_place(index, existing[ids[0]]["position"], places)):
                 matched[index] = ids[0]
                 taken.add(ids[0])
+
+
+def _places(existing: dict, matched: dict[int, int]) -> list[tuple[int, int]]:
+    """The cards of this note matched so far, as (old position, new index), sorted: what
+    `_in_place` goes by."""
+    return sorted((existing[card_id]["position"], index) for index, card_id in matched.items()
+                  if card_id in existing)
 
 
 def _in_place(index: int, position: int, places: list[tuple[int, int]]) -> bool:
@@ -351,7 +355,11 @@ def _match_cloze_answer(rows: list[CardRow], existing: dict, matched: dict[int, 
     note before and now, when the two paragraphs share most of their characters in any order
     (difflib's quick_ratio at least SIMILARITY_THRESHOLD): its sentence reordered or its
     deletions moved about (`precision and recall` made `recall and precision`), which
-    similarity, reading in order, would give the other deletion's card or none."""
+    similarity, reading in order, would give the other deletion's card or none. The
+    paragraph stands where it stood (`_in_place`): two English sentences of a length share
+    most of their characters in any order, and a deletion such as `0` tells nothing, so a new
+    `A ReLU outputs ==0== for every negative input…` at the end of the note took the history
+    of `The F1 score is ==0== when…`, deleted at its top."""
     pending = [index for index, row in enumerate(rows)
                if index not in matched and row.kind == "cloze"]
     if not pending:
@@ -368,13 +376,14 @@ def _match_cloze_answer(rows: list[CardRow], existing: dict, matched: dict[int, 
     for old in existing.values():
         if old["kind"] == "cloze":
             before.setdefault(_asked(old["front"], old["back"]), []).append(old)
+    places = _places(existing, matched)
     for index in pending:
         asked, row = asked_now[index], rows[index]
         olds = before.get(asked, ())
         if not asked or now_count[asked] != 1 or len(olds) != 1 or olds[0]["id"] in taken:
             continue
         old = olds[0]
-        if SequenceMatcher(None, f"{row.front}\n{row.back}", f"{old['front']}\n{old['back']}",
+        if _in_place(index, old["position"], places) and SequenceMatcher(None, f"{row.front}\n{row.back}", f"{old['front']}\n{old['back']}",
                            autojunk=False).quick_ratio() >= SIMILARITY_THRESHOLD:
             matched[index] = old["id"]
             taken.add(old["id"])
