@@ -107,7 +107,9 @@ from typing import Any, Literal, get_args
 # 32: 31 (hM) and 31 (hK) together.
 # 33: an exercise whose working states a card's formula (`Recall = TP / (TP + FN)` beside
 # `Recall::$\frac{TP}{TP+FN}$`, the Dice exercise beside `F₁ = ?`) is that card's sibling.
-PARSER_VERSION = 33
+# 34: a question may end in the full-width `？` or the Arabic `؟` as in `?` (a heading, a
+# title-less question callout's line, a title asked as itself).
+PARSER_VERSION = 34
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"
