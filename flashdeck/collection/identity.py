@@ -29,7 +29,9 @@ What is left is added; old live cards left unmatched are orphaned (hidden, never
 restored note gets them back).
 After the whole import, two notes that both changed are squared up: a card moved to a note
 written before the one it left takes back its place from the card added for it
-(`reclaim_moved_cards`) or from the card that took it by similarity (`return_taken_cards`).
+(`reclaim_moved_cards`) or from the card that took it by similarity (`return_taken_cards`);
+a card moved to another note with a small edit, from the card added for it by similarity
+(`_reclaim_edited`).
 
 Stage 4's scoring and candidate index are `collection/similar.py`; the rows a worker makes of
 parsed cards are `collection/card_rows.py`. This module holds the rules and the writing.
@@ -45,7 +47,7 @@ from flashdeck.collection.card_rows import (_N_WRITTEN, _SR, _UPDATE_COLUMNS, Ca
                                             _written, card_row)
 from flashdeck.collection.seed import seed_json, state_from_sr
 from flashdeck.collection.similar import (SIMILARITY_THRESHOLD, CandidateIndex, _common_head,
-                                         _match_similar, match_kind)
+                                         _match_similar, match_kind, similarity)
 from flashdeck.notes.model import ParsedCard, SRSeed
 
 
@@ -546,17 +548,91 @@ def reclaim_moved_cards(conn, orphaned: list[int], newer_than: int,
         waiting = olds.get(new["ckey"])
         if not waiting:
             continue
-        old = waiting.pop(0)
-        columns = list(_UPDATE_COLUMNS)
-        if new["sr_seed"] is not None and old["state"] == "new" and not old["reps"] \
-                and old["sr_seed"] is None:  # as _write: an unanswered card takes the seed
-            columns += _STATE_COLUMNS
-        conn.execute(f"UPDATE cards SET ({', '.join(columns)}) = (SELECT {', '.join(columns)}"
-                     " FROM cards WHERE id = ?), orphaned = 0 WHERE id = ?",
-                     (new["id"], old["id"]))
-        conn.execute("DELETE FROM cards WHERE id = ?", (new["id"],))
+        _take_place(conn, waiting.pop(0), new)
         reclaimed += 1
         added_now += new["id"] > this_import
+    left = [old["id"] for waiting in olds.values() for old in waiting]
+    if left:  # moved and edited at once: rule 4 across the two notes
+        again, again_now = _reclaim_edited(conn, left, newer_than, this_import, synced)
+        reclaimed += again
+        added_now += again_now
+    return reclaimed, added_now
+
+
+def _take_place(conn, old, new) -> None:
+    """The orphan `old` takes the place and content of the card `new` (added since), which is
+    deleted: an unanswered orphan takes its plugin schedule too, as `_write` would."""
+    columns = list(_UPDATE_COLUMNS)
+    if new["sr_seed"] is not None and old["state"] == "new" and not old["reps"] \
+            and old["sr_seed"] is None:
+        columns += _STATE_COLUMNS
+    conn.execute(f"UPDATE cards SET ({', '.join(columns)}) = (SELECT {', '.join(columns)}"
+                 " FROM cards WHERE id = ?), orphaned = 0 WHERE id = ?", (new["id"], old["id"]))
+    conn.execute("DELETE FROM cards WHERE id = ?", (new["id"],))
+
+
+MOVED_CANDIDATES = 3  # cards added elsewhere an orphan is scored against, most alike first
+
+
+def _reclaim_edited(conn, left: list[int], newer_than: int, this_import: int,
+                    synced) -> tuple[int, int]:
+    """Rule 4 for a card cut from one note and pasted, with a small edit, into another
+    (`Recall::The share of actual positives found…` made `…positives that are found…` in a
+    note of its own): neither note had it to compare with, as the note it went to was
+    written before the note it left orphaned it, or found it an orphan of a note still
+    there; it became a new card and the answered one an orphan. Each orphan of this import
+    that `reclaim_moved_cards` left (`left`) from a note still there (a vanished note's
+    cards were compared with every note's new cards already) is scored, as rule 4 scores,
+    against the MOVED_CANDIDATES cards added since `newer_than` to other notes that share
+    most of its trigrams, never answered, crammed or synced; pairs at SIMILARITY_THRESHOLD
+    or above are taken best first, and the orphan takes the place of the card it matched.
+    Returns (reclaimed, of which added by this import)."""
+    olds = []
+    for chunk, marks in in_chunks(sorted(left)):
+        olds += conn.execute(
+            "SELECT c.id, c.kind, c.front, c.back, c.note_id, c.state, c.reps, c.sr_seed"
+            " FROM cards c JOIN notes n ON n.id = c.note_id WHERE n.present = 1"
+            f" AND c.orphaned = 1 AND c.id IN ({marks}) ORDER BY c.id", chunk).fetchall()
+    if not olds:
+        return 0, 0
+    kinds = {match_kind(old["kind"]) for old in olds}
+    pool = CandidateIndex()
+    added: dict[int, object] = {}
+    for row in conn.execute(  # in the order of their places (see CandidateIndex.candidates)
+            "SELECT id, kind, front, back, ordinal, position, note_id, sr_seed FROM cards"
+            " WHERE id > ? AND orphaned = 0"
+            " AND NOT EXISTS (SELECT 1 FROM reviews WHERE card_id = cards.id)"
+            " AND NOT EXISTS (SELECT 1 FROM cram_log WHERE card_id = cards.id)"
+            + (" AND NOT EXISTS (SELECT 1 FROM anki_cards WHERE card_id = cards.id)"
+               if synced else "") + " ORDER BY position, id", (newer_than,)):
+        if match_kind(row["kind"]) in kinds:
+            pool.add(row["id"], row["kind"], row["front"], row["back"], row["ordinal"],
+                     row["position"])
+            added[row["id"]] = row
+    if not added:
+        return 0, 0
+    from difflib import SequenceMatcher  # deferred: only orphans of edited notes are compared
+
+    pairs = []
+    for at, old in enumerate(olds):
+        text = f"{old['front']}\n{old['back']}"
+        matcher = SequenceMatcher(None, b=text, autojunk=False)
+        for candidate in pool.candidates(old["kind"], text, 0, 0, limit=MOVED_CANDIDATES):
+            new = added[candidate.old.id]
+            if new["note_id"] == old["note_id"]:
+                continue  # rule 4 in its own note did not take it: not moved
+            score = similarity(candidate.old.text, text, matcher)
+            if score >= SIMILARITY_THRESHOLD:
+                pairs.append((-score, old["id"], new["id"], at))
+    reclaimed = added_now = 0
+    done: set[int] = set()
+    for _, old_id, new_id, at in sorted(pairs):
+        if old_id in done or new_id in done:
+            continue
+        done.update((old_id, new_id))
+        _take_place(conn, olds[at], added[new_id])
+        reclaimed += 1
+        added_now += new_id > this_import
     return reclaimed, added_now
 
 
