@@ -18,6 +18,8 @@ the stages before it left:
      the back first for the kinds whose front flashdeck words (formula, summary, aliases).
      A cloze, edited: the cloze of the note that hides the same text (unique before and
      now), when the paragraph kept most of its characters in any order (a sentence reordered).
+     A card of the author's wording kept by its back alone, and a cloze by what it hides,
+     stands where the old one stood (`Yes` or `0` tells nothing of the question).
   4. Similarity, for small edits: difflib's SequenceMatcher ratio of "front\\nback" at least
      SIMILARITY_THRESHOLD, same kind, against this note's cards left and the cards of its
      origins (of every vanished note when it has none). Pairs are taken best score first, a
@@ -27,7 +29,9 @@ What is left is added; old live cards left unmatched are orphaned (hidden, never
 restored note gets them back).
 After the whole import, two notes that both changed are squared up: a card moved to a note
 written before the one it left takes back its place from the card added for it
-(`reclaim_moved_cards`) or from the card that took it by similarity (`return_taken_cards`).
+(`reclaim_moved_cards`) or from the card that took it by similarity (`return_taken_cards`);
+a card moved to another note with a small edit, from the card added for it by similarity
+(`_reclaim_edited`).
 
 Stage 4's scoring and candidate index are `collection/similar.py`; the rows a worker makes of
 parsed cards are `collection/card_rows.py`. This module holds the rules and the writing.
@@ -35,6 +39,7 @@ parsed cards are `collection/card_rows.py`. This module holds the rules and the 
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from operator import attrgetter, itemgetter
 from typing import Iterator
 
@@ -42,7 +47,7 @@ from flashdeck.collection.card_rows import (_N_WRITTEN, _SR, _UPDATE_COLUMNS, Ca
                                             _written, card_row)
 from flashdeck.collection.seed import seed_json, state_from_sr
 from flashdeck.collection.similar import (SIMILARITY_THRESHOLD, CandidateIndex, _common_head,
-                                         _match_similar, match_kind)
+                                         _match_similar, match_kind, similarity)
 from flashdeck.notes.model import ParsedCard, SRSeed
 
 
@@ -286,13 +291,19 @@ def _match_one_side(rows: list[CardRow], existing: dict, matched: dict[int, int]
                     taken: set[int]) -> None:
     """Rule 3: a card of this note with the same kind and the same front (its answer
     rewritten) or the same back (its question reworded, as when flashdeck asks a derived
-    card differently), when that side is unique in the note both before and now."""
+    card differently), when that side is unique in the note both before and now. A question
+    the author reworded keeps the card's place: a card of the author's wording that shares
+    only its back with an old one takes it only where that one stood (`_in_place`), as an
+    answer such as `Yes` or `2` tells nothing of the question (a new `…?::Yes` written at the
+    end of the note took the history of a `…?::Yes` deleted at its top, and that card,
+    restored, came back new)."""
     if len(matched) == len(rows):
         return
     # A formula's, summary's or aliases card's front is flashdeck's wording, its back the
     # author's: the back speaks first (two formulas of one name, `σ = ?` asked again with
     # its sentence, must not swap their histories because the other one's front is free).
     for side, kinds in (("back", _WORDED_BY_US), ("front", None), ("back", None)):
+        places = _places(existing, matched) if side == "back" and kinds is None else None
         side_of = attrgetter(side)
         now_count: dict[tuple[str, str], int] = {}
         for row in rows:
@@ -306,9 +317,29 @@ def _match_one_side(rows: list[CardRow], existing: dict, matched: dict[int, int]
                 continue
             key = (match_kind(row.kind), side_of(row))
             ids = before.get(key, ())
-            if now_count.get(key) == 1 and len(ids) == 1 and ids[0] not in taken:
+            if now_count.get(key) == 1 and len(ids) == 1 and ids[0] not in taken and (
+                    places is None or row.kind in _WORDED_BY_US
+                    or _in_place(index, existing[ids[0]]["position"], places)):
                 matched[index] = ids[0]
                 taken.add(ids[0])
+
+
+def _places(existing: dict, matched: dict[int, int]) -> list[tuple[int, int]]:
+    """The cards of this note matched so far, as (old position, new index), sorted: what
+    `_in_place` goes by."""
+    return sorted((existing[card_id]["position"], index) for index, card_id in matched.items()
+                  if card_id in existing)
+
+
+def _in_place(index: int, position: int, places: list[tuple[int, int]]) -> bool:
+    """Whether the new card at `index` stands where the old card at `position` stood:
+    between the places now of the nearest cards around it before that the earlier rules
+    matched (`places`: (old position, new index), sorted; either end open when there is
+    none)."""
+    at = bisect_left(places, (position,))
+    before = places[at - 1][1] if at else -1
+    after = bisect_left(places, (position + 1,))
+    return before < index and (after == len(places) or index < places[after][1])
 
 
 def _asked(front: str, back: str) -> str:
@@ -326,7 +357,11 @@ def _match_cloze_answer(rows: list[CardRow], existing: dict, matched: dict[int, 
     note before and now, when the two paragraphs share most of their characters in any order
     (difflib's quick_ratio at least SIMILARITY_THRESHOLD): its sentence reordered or its
     deletions moved about (`precision and recall` made `recall and precision`), which
-    similarity, reading in order, would give the other deletion's card or none."""
+    similarity, reading in order, would give the other deletion's card or none. The
+    paragraph stands where it stood (`_in_place`): two English sentences of a length share
+    most of their characters in any order, and a deletion such as `0` tells nothing, so a new
+    `A ReLU outputs ==0== for every negative input…` at the end of the note took the history
+    of `The F1 score is ==0== when…`, deleted at its top."""
     pending = [index for index, row in enumerate(rows)
                if index not in matched and row.kind == "cloze"]
     if not pending:
@@ -343,13 +378,14 @@ def _match_cloze_answer(rows: list[CardRow], existing: dict, matched: dict[int, 
     for old in existing.values():
         if old["kind"] == "cloze":
             before.setdefault(_asked(old["front"], old["back"]), []).append(old)
+    places = _places(existing, matched)
     for index in pending:
         asked, row = asked_now[index], rows[index]
         olds = before.get(asked, ())
         if not asked or now_count[asked] != 1 or len(olds) != 1 or olds[0]["id"] in taken:
             continue
         old = olds[0]
-        if SequenceMatcher(None, f"{row.front}\n{row.back}", f"{old['front']}\n{old['back']}",
+        if _in_place(index, old["position"], places) and SequenceMatcher(None, f"{row.front}\n{row.back}", f"{old['front']}\n{old['back']}",
                            autojunk=False).quick_ratio() >= SIMILARITY_THRESHOLD:
             matched[index] = old["id"]
             taken.add(old["id"])
@@ -512,17 +548,91 @@ def reclaim_moved_cards(conn, orphaned: list[int], newer_than: int,
         waiting = olds.get(new["ckey"])
         if not waiting:
             continue
-        old = waiting.pop(0)
-        columns = list(_UPDATE_COLUMNS)
-        if new["sr_seed"] is not None and old["state"] == "new" and not old["reps"] \
-                and old["sr_seed"] is None:  # as _write: an unanswered card takes the seed
-            columns += _STATE_COLUMNS
-        conn.execute(f"UPDATE cards SET ({', '.join(columns)}) = (SELECT {', '.join(columns)}"
-                     " FROM cards WHERE id = ?), orphaned = 0 WHERE id = ?",
-                     (new["id"], old["id"]))
-        conn.execute("DELETE FROM cards WHERE id = ?", (new["id"],))
+        _take_place(conn, waiting.pop(0), new)
         reclaimed += 1
         added_now += new["id"] > this_import
+    left = [old["id"] for waiting in olds.values() for old in waiting]
+    if left:  # moved and edited at once: rule 4 across the two notes
+        again, again_now = _reclaim_edited(conn, left, newer_than, this_import, synced)
+        reclaimed += again
+        added_now += again_now
+    return reclaimed, added_now
+
+
+def _take_place(conn, old, new) -> None:
+    """The orphan `old` takes the place and content of the card `new` (added since), which is
+    deleted: an unanswered orphan takes its plugin schedule too, as `_write` would."""
+    columns = list(_UPDATE_COLUMNS)
+    if new["sr_seed"] is not None and old["state"] == "new" and not old["reps"] \
+            and old["sr_seed"] is None:
+        columns += _STATE_COLUMNS
+    conn.execute(f"UPDATE cards SET ({', '.join(columns)}) = (SELECT {', '.join(columns)}"
+                 " FROM cards WHERE id = ?), orphaned = 0 WHERE id = ?", (new["id"], old["id"]))
+    conn.execute("DELETE FROM cards WHERE id = ?", (new["id"],))
+
+
+MOVED_CANDIDATES = 3  # cards added elsewhere an orphan is scored against, most alike first
+
+
+def _reclaim_edited(conn, left: list[int], newer_than: int, this_import: int,
+                    synced) -> tuple[int, int]:
+    """Rule 4 for a card cut from one note and pasted, with a small edit, into another
+    (`Recall::The share of actual positives found…` made `…positives that are found…` in a
+    note of its own): neither note had it to compare with, as the note it went to was
+    written before the note it left orphaned it, or found it an orphan of a note still
+    there; it became a new card and the answered one an orphan. Each orphan of this import
+    that `reclaim_moved_cards` left (`left`) from a note still there (a vanished note's
+    cards were compared with every note's new cards already) is scored, as rule 4 scores,
+    against the MOVED_CANDIDATES cards added since `newer_than` to other notes that share
+    most of its trigrams, never answered, crammed or synced; pairs at SIMILARITY_THRESHOLD
+    or above are taken best first, and the orphan takes the place of the card it matched.
+    Returns (reclaimed, of which added by this import)."""
+    olds = []
+    for chunk, marks in in_chunks(sorted(left)):
+        olds += conn.execute(
+            "SELECT c.id, c.kind, c.front, c.back, c.note_id, c.state, c.reps, c.sr_seed"
+            " FROM cards c JOIN notes n ON n.id = c.note_id WHERE n.present = 1"
+            f" AND c.orphaned = 1 AND c.id IN ({marks}) ORDER BY c.id", chunk).fetchall()
+    if not olds:
+        return 0, 0
+    kinds = {match_kind(old["kind"]) for old in olds}
+    pool = CandidateIndex()
+    added: dict[int, object] = {}
+    for row in conn.execute(  # in the order of their places (see CandidateIndex.candidates)
+            "SELECT id, kind, front, back, ordinal, position, note_id, sr_seed FROM cards"
+            " WHERE id > ? AND orphaned = 0"
+            " AND NOT EXISTS (SELECT 1 FROM reviews WHERE card_id = cards.id)"
+            " AND NOT EXISTS (SELECT 1 FROM cram_log WHERE card_id = cards.id)"
+            + (" AND NOT EXISTS (SELECT 1 FROM anki_cards WHERE card_id = cards.id)"
+               if synced else "") + " ORDER BY position, id", (newer_than,)):
+        if match_kind(row["kind"]) in kinds:
+            pool.add(row["id"], row["kind"], row["front"], row["back"], row["ordinal"],
+                     row["position"])
+            added[row["id"]] = row
+    if not added:
+        return 0, 0
+    from difflib import SequenceMatcher  # deferred: only orphans of edited notes are compared
+
+    pairs = []
+    for at, old in enumerate(olds):
+        text = f"{old['front']}\n{old['back']}"
+        matcher = SequenceMatcher(None, b=text, autojunk=False)
+        for candidate in pool.candidates(old["kind"], text, 0, 0, limit=MOVED_CANDIDATES):
+            new = added[candidate.old.id]
+            if new["note_id"] == old["note_id"]:
+                continue  # rule 4 in its own note did not take it: not moved
+            score = similarity(candidate.old.text, text, matcher)
+            if score >= SIMILARITY_THRESHOLD:
+                pairs.append((-score, old["id"], new["id"], at))
+    reclaimed = added_now = 0
+    done: set[int] = set()
+    for _, old_id, new_id, at in sorted(pairs):
+        if old_id in done or new_id in done:
+            continue
+        done.update((old_id, new_id))
+        _take_place(conn, olds[at], added[new_id])
+        reclaimed += 1
+        added_now += new_id > this_import
     return reclaimed, added_now
 
 

@@ -319,7 +319,7 @@ def _body_question(src: Source, c, taken: set[int], inner: set[int]) -> tuple[st
         return "", 0
     orig, masked = lines.joined([b], c.depth)
     asked, told = _split_title(orig, masked)
-    if told.strip() or not asked.rstrip("*_~").endswith("?"):
+    if told.strip() or not asked.rstrip("*_~").endswith(_phrasing.QUESTION_MARKS):
         return "", 0
     return _plain(_title_text(render(orig, masked)), src.cloze), b + 1
 
@@ -328,7 +328,7 @@ def _split_title(title: str, masked: str) -> tuple[str, str]:
     """A question callout's title: the question, up to its last question mark (outside
     code, math and comments, with the emphasis or bracket closing around it), and what
     follows it, which answers it and so belongs to the back."""
-    mark = masked.rfind("?")
+    mark = max(masked.rfind(sign) for sign in _phrasing.QUESTION_MARKS)
     if mark < 0:
         return title, ""
     end = mark + 1
@@ -483,9 +483,9 @@ DERIVERS = (summary, aliases, question_callouts, formulas, question_headings)
 
 
 def _is_question(heading: str) -> bool:
-    """A heading that asks: it ends with a question mark (inside emphasis too, as in
-    `**Why?**`) after some words (`## ?` asks nothing)."""
-    return (heading.rstrip("*_~").endswith("?")
+    """A heading that asks: it ends with a question mark (`?`, `？`, `؟`; inside emphasis
+    too, as in `**Why?**`) after some words (`## ?` asks nothing)."""
+    return (heading.rstrip("*_~").endswith(_phrasing.QUESTION_MARKS)
             and _QUESTION_WORDS_RE.search(heading) is not None)
 
 

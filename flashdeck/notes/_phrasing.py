@@ -13,7 +13,11 @@ import re
 
 from flashdeck.notes._latex import equation_sides
 
-__all__ = ["summary_front", "aliases_front", "formula_front", "distinct_front"]
+__all__ = ["summary_front", "aliases_front", "formula_front", "distinct_front",
+           "QUESTION_MARKS"]
+
+# what ends a question: `?`, the full-width `？` of Chinese and Japanese, the Arabic `؟`
+QUESTION_MARKS = ("?", "\uff1f", "\u061f")
 
 _VS_RE = re.compile(r"\s+(?:vs\.?|versus)\s+", re.I)
 # a title that is a clause, not a term (`How to Temper Chocolate`, `Why Dice Beats CE`):
@@ -38,7 +42,7 @@ def _no_colon(place: str) -> str:
 
 def summary_front(title: str) -> str:
     title = title.strip()
-    if title.endswith("?"):
+    if title.endswith(QUESTION_MARKS):
         return title
     parts = _VS_RE.split(title)
     if len(parts) == 2 and all(p.strip() for p in parts):

@@ -107,12 +107,15 @@ from typing import Any, Literal, get_args
 # 32: 31 (hM) and 31 (hK) together.
 # 33: an exercise whose working states a card's formula (`Recall = TP / (TP + FN)` beside
 # `Recall::$\frac{TP}{TP+FN}$`, the Dice exercise beside `F₁ = ?`) is that card's sibling.
-# 34: an exercise whose title, prompt or working states a card's answer in words (the summary
+# 34 (lead): an exercise whose title, prompt or working states a card's answer in words (the summary
 # `… by taking their harmonic mean` and `Compute F1 from precision and recall (their harmonic
 # mean)`) is that card's sibling; so is a card showing a short answer of the note's word for
 # word (`Which mean does F1 take?::The harmonic mean` beside `Why does F1 take the harmonic
 # mean …?`).
-PARSER_VERSION = 34
+# 34 (h28x): a question may end in the full-width `？` or the Arabic `؟` as in `?` (a heading, a
+# title-less question callout's line, a title asked as itself).
+# 35: the two 34s together.
+PARSER_VERSION = 35
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"

@@ -359,6 +359,51 @@ def test_a_card_moved_to_another_existing_note_keeps_its_id_wherever_the_note_so
     assert imported(cli, col, vault)["cards"] == {"added": 0, "updated": 0, "orphaned": 0}
 
 
+@pytest.mark.parametrize(("other", "there_before"), [
+    ("A recall note.md", False), ("Sensitivity.md", False), ("Another metric.md", True)])
+def test_a_card_moved_to_another_note_with_a_small_edit_keeps_its_history(
+        cli, col, tmp_path, other, there_before):
+    """A card cut from one note and pasted, with a word changed, into another: into a new
+    note read before the note it left ("A recall note.md") or after it ("Sensitivity.md"),
+    or into a note that was there already. Neither note had the card to compare with: it
+    became a new card and the answered one an orphan, its history lost from the reviews."""
+    vault = tmp_path / "vault"
+    write_note(vault, "Precision.md", SPLIT_NOTE)
+    if there_before:
+        write_note(vault, other, "#flashcards/ml\n\nF1 from P and R::2PR / (P + R)\n")
+    imported(cli, col, vault)
+    recall = ids(cli, col)[("Precision.md", "basic", "Recall from counts")]
+    assert cli("--collection", col, "answer", recall, "good").code == 0
+    answered = history(cli, col, recall)
+
+    (vault / "Precision.md").write_text(SPLIT_NOTE.replace("Recall from counts::TP / (TP + FN)\n",
+                                                           ""))
+    write_note(vault, other, "#flashcards/ml\n\nF1 from P and R::2PR / (P + R)\n"
+                             "Recall from the counts::TP / (TP + FN)\n")
+    report = imported(cli, col, vault)
+
+    after = ids(cli, col)
+    assert after[(other, "basic", "Recall from the counts")] == recall
+    assert history(cli, col, recall) == answered
+    assert report["cards"]["orphaned"] == 0
+    shown = {c["id"]: c for c in cli("--collection", col, "list", "--json").json}
+    assert shown[recall]["state"] == "learning"
+    assert imported(cli, col, vault)["cards"] == {"added": 0, "updated": 0, "orphaned": 0}
+
+
+def test_a_different_card_written_in_another_note_is_not_a_moved_one(cli, col, tmp_path):
+    vault = tmp_path / "vault"
+    write_note(vault, "Precision.md", SPLIT_NOTE)
+    imported(cli, col, vault)
+    recall = ids(cli, col)[("Precision.md", "basic", "Recall from counts")]
+    assert cli("--collection", col, "answer", recall, "good").code == 0
+    (vault / "Precision.md").write_text(SPLIT_NOTE.replace("Recall from counts::TP / (TP + FN)\n",
+                                                           ""))
+    write_note(vault, "Harmonic.md", "#flashcards/ml\n\nHarmonic mean of 2 and 6::3\n")
+    assert imported(cli, col, vault)["cards"] == {"added": 1, "updated": 0, "orphaned": 1}
+    assert recall not in ids(cli, col).values()
+
+
 def test_a_card_moved_by_an_import_killed_halfway_keeps_its_id_on_the_rerun(
         cli, col, tmp_path, monkeypatch):
     """The import that saw the split was killed after it wrote the note the card went to

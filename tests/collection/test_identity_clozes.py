@@ -78,3 +78,27 @@ def test_the_same_text_hidden_in_an_unrelated_paragraph_is_a_new_card(cli, tmp_p
                     " whatever logits the network gives them.") \
         == {"added": 1, "updated": 0, "orphaned": 1}
     assert old not in hiding(cli, col).values()
+
+
+def test_a_new_paragraph_hiding_the_same_short_text_elsewhere_is_a_new_card(cli, tmp_path):
+    """Two English sentences of a length share most of their characters in any order: the
+    deleted F1 sentence's history went to a new ReLU sentence at the end of the note hiding
+    the same `0` (not asked for six weeks), and the F1 sentence, restored, came back new."""
+    col, vault = tmp_path / "c.sqlite", tmp_path / "vault"
+    f1 = "The F1 score is ==0== when there are no true positives."
+    precision = "Precision is ==TP / (TP + FP)==."
+    sigmoid = "The sigmoid maps the real line onto ==the interval (0, 1)==."
+    relu = "A ReLU outputs ==0== for every negative input, so its gradient vanishes there."
+    reimport(cli, col, vault, "\n\n".join((f1, precision, sigmoid)))
+    old = hiding(cli, col)["0"]
+    assert cli("--collection", col, "answer", old, "good").code == 0
+
+    assert reimport(cli, col, vault, "\n\n".join((precision, sigmoid, relu))) \
+        == {"added": 1, "updated": 0, "orphaned": 1}
+    assert hiding(cli, col)["0"] != old
+    assert reimport(cli, col, vault, "\n\n".join((f1, precision, sigmoid, relu))) \
+        == {"added": 0, "updated": 1, "orphaned": 0}
+    fronts = {card["id"]: card["front"]
+              for card in cli("--collection", col, "list", "--json").json}
+    assert fronts[old] == "The F1 score is [...] when there are no true positives."
+    assert logged(cli, col) == {old: 1}

@@ -221,7 +221,7 @@ def test_breaking_keeps_every_form_in_order_and_fits_whenever_it_can(lhs, rest, 
 def test_review_screen_at_80x24_shows_the_last_form_of_a_wide_chain(tmp_path, monkeypatch):
     from textual.containers import VerticalScroll
 
-    from support.tui import NOW_ISO, app_for, card, make_collection, run_async, \
+    from support.tui import NOW_ISO, app_for, card, laid_out, make_collection, run_async, \
         screen_text
 
     monkeypatch.setenv("FLASHDECK_NOW", NOW_ISO)
@@ -247,8 +247,7 @@ def test_review_screen_at_80x24_shows_the_last_form_of_a_wide_chain(tmp_path, mo
             assert all(cell_width(line) <= 80 for line in end.splitlines())
 
             await pilot.resize_terminal(160, 40)  # wide enough: the chain on one line again
-            await pilot.pause()
-            await pilot.pause()
+            await laid_out(pilot)  # the card is drawn again REFIT_DELAY after the resize
             wide = screen_text(app)
             row = next(line for line in wide.splitlines() if "J(A, B) = " in line)
             assert row.count(" = ") == 4

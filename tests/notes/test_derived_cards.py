@@ -114,6 +114,26 @@ def test_same_question_under_two_headings_is_told_apart_by_its_heading() -> None
     assert fronts == ["Why? (Trade-off)", "Why? (Averages)"]
 
 
+def test_a_question_ending_in_a_full_width_or_arabic_question_mark_is_a_card() -> None:
+    """`？` (Chinese, Japanese) and `؟` (Arabic) end a question as `?` does: such headings,
+    and a title-less callout's question line, were no cards, and a title ending in `？` was
+    asked "What is meant by *…？*?"."""
+    text = (
+        "---\ntags: [flashcards/ml]\nsummary: 一种加权平均。\n---\n# 注意力机制\n\n"
+        "## 什么是自注意力？\n每个位置同时关注所有位置，复杂度为 $O(n^2 d)$。\n\n"
+        "## 注意力的复杂度\n与序列长度成平方关系。\n\n"
+        "## ما هو الانتباه؟\nمتوسط مرجح للقيم.\n\n"
+        "> [!faq]\n> 多头注意力有什么用？\n> 在不同的子空间中学习。\n"
+    )
+    cards = {c.front: c for c in parse_note(text, "/vault/为什么要注意力？.md").cards}
+    assert cards["什么是自注意力？"].kind == "question"
+    assert cards["什么是自注意力？"].back == "每个位置同时关注所有位置，复杂度为 $O(n^2 d)$。"
+    assert cards["ما هو الانتباه؟"].back == "متوسط مرجح للقيم."
+    assert cards["多头注意力有什么用？"].back == "在不同的子空间中学习。"
+    assert "注意力的复杂度" not in cards  # no question mark: context, not a card
+    assert summary_front("为什么要注意力？") == "为什么要注意力？"
+
+
 def test_a_title_heading_is_not_repeated_in_the_breadcrumb() -> None:
     for card in parsed("Confusion Matrix.md").cards:
         assert "Confusion Matrix" not in card.breadcrumb

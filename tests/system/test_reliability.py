@@ -203,7 +203,7 @@ from flashdeck.scheduling.engine import Engine
 path, day = sys.argv[1], int(sys.argv[2])
 moment = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc) + timedelta(days=day)
 with Collection.open(path) as col:
-    engine = Engine(col, Config(new_per_day=400, reviews_per_day=400), now=lambda: moment)
+    engine = Engine(col, Config(new_per_day=5000, reviews_per_day=5000), now=lambda: moment)
     card = engine.next_card()
     i = 0
     while card is not None:
@@ -225,7 +225,10 @@ def test_killed_review_cycles_lose_no_answer_shown_done(tmp_path):
     next card's read, in the counts): every answer reported done is in the log once, with
     the schedule its button previewed; the collection is whole and `doctor` finds it clean;
     and the next process's queue goes on from there (a new engine, nothing kept)."""
-    vault = make_vault(tmp_path / "vault", 60)
+    # more work a day than two processes get through before their kills (~800 answers a
+    # second on an idle machine: 60 notes' 420 cards, 400 new a day, ran out in the day's
+    # first two rounds, and the third had nothing to answer)
+    vault = make_vault(tmp_path / "vault", 300)
     collection = tmp_path / "c.sqlite"
     assert flashdeck(collection, "import", vault).returncode == 0
     rng = random.Random(5)
