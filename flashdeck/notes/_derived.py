@@ -877,6 +877,7 @@ def answer_siblings(cards: list[Draft], title: str, aliases: list[str]) -> None:
     cards is the note's vocabulary (every review of it shows it), not one card's fact."""
     phrases: list[tuple[int, str]] = []
     named: set[str] | None = None
+    words_of = _ANSWER_WORD_RE.findall
     for i, c in enumerate(cards[:_MAX_COMPARED]):
         for side in _answers_of(c):
             phrase = _phrase(side)
@@ -884,11 +885,15 @@ def answer_siblings(cards: list[Draft], title: str, aliases: list[str]) -> None:
                 continue
             if named is None:
                 named = {w for name in [title, *aliases][:50]
-                         for w in _ANSWER_WORD_RE.findall(name[:200].casefold())}
-            facts = [w for w in _ANSWER_WORD_RE.findall(phrase) if len(w) > 1
-                     and w not in _FUNCTION_WORDS and w not in named and not w.isdigit()]
-            if len(facts) >= 2:
-                phrases.append((i, phrase))
+                         for w in words_of(name[:200].casefold())}
+            facts = 0  # two are enough
+            for w in words_of(phrase):
+                if (len(w) > 1 and w not in _FUNCTION_WORDS and w not in named
+                        and not w.isdigit()):
+                    facts += 1
+                    if facts == 2:
+                        phrases.append((i, phrase))
+                        break
         if len(phrases) >= _MAX_PHRASES:
             break
     if not phrases:
@@ -926,16 +931,17 @@ def answer_siblings(cards: list[Draft], title: str, aliases: list[str]) -> None:
         c.block = root(c.block)
 
 
-def _answers_of(c) -> list[str]:
+def _answers_of(c) -> list[str] | tuple[str, ...]:
     """What a card asks to recall, as written: a summary's or a basic card's back, both
     sides of a reversed one, a cloze's deletions; nothing for the other kinds."""
-    if c.kind in ("basic", "summary"):
-        return [c.back]
-    if c.kind == "reversed":
-        return [c.front, c.back]
-    if c.kind == "cloze":
+    kind = c.kind
+    if kind == "basic" or kind == "summary":
+        return (c.back,)
+    if kind == "reversed":
+        return (c.front, c.back)
+    if kind == "cloze":
         return _CLOZE_ANSWER_RE.findall(c.back)[:20]
-    return []
+    return ()
 
 
 def _phrase(side: str) -> str:
@@ -946,9 +952,13 @@ def _phrase(side: str) -> str:
     if "==" in side or "**" in side:
         side = side.replace("==", "").replace("**", "")
     words = side.strip(" *_").casefold().split()
-    if words and words[0] in ("the", "a", "an"):
+    count = len(words)
+    if count > _MAX_PHRASE_WORDS + 1 or count < 2:  # too long or short with an article too
+        return ""
+    if words[0] in ("the", "a", "an"):
         words = words[1:]
-    if not 2 <= len(words) <= _MAX_PHRASE_WORDS:
+        count -= 1
+    if count < 2 or count > _MAX_PHRASE_WORDS:
         return ""
     words[-1] = words[-1].rstrip(_PHRASE_END)
     if not words[-1] or has_operator(side):
