@@ -713,6 +713,14 @@ def alias_siblings(cards: list[Draft]) -> None:
             found = seen[text] = finder.finds(_as_read(read) if "\\" in read else read)
         return found
 
+    crumbs_seen: dict[tuple[str, ...], bool] = {}  # the cards under a heading share its crumbs
+
+    def crumbs_show(crumbs: tuple[str, ...]) -> bool:
+        found = crumbs_seen.get(crumbs)
+        if found is None:
+            found = crumbs_seen[crumbs] = any(shows(h) for h in crumbs)
+        return found
+
     sizes: dict[str, int] = {}
     for c in cards:
         sizes[c.block] = sizes.get(c.block, 0) + 1
@@ -721,7 +729,7 @@ def alias_siblings(cards: list[Draft]) -> None:
     for c in cards[:_MAX_COMPARED]:
         if c.kind in ("aliases", "summary") or c.block in joined:
             continue
-        if shows(c.front) or any(shows(h) for h in c.crumbs):
+        if shows(c.front) or (c.crumbs and crumbs_show(c.crumbs)):
             joined.add(c.block)
             moving += sizes[c.block]
             if moving > _MAX_JOINED:
