@@ -1143,7 +1143,11 @@ def _shown_words(text: str) -> tuple[str, frozenset[str], frozenset[tuple[str, s
 def _plain_words(text: str) -> list[str]:
     """A text's words as answers are compared: casefolded, LaTeX commands read, plural
     endings aside."""
-    return [singular(w) for w in _ANSWER_WORD_RE.findall(_as_read(text).casefold())]
+    return [_singular(w) for w in _ANSWER_WORD_RE.findall(_as_read(text).casefold())]
+
+
+# the words of a note's answers and of the exercises' texts come back note after note
+_singular = lru_cache(maxsize=8_192)(singular)
 
 
 def _content_words(text: str) -> set[str]:
