@@ -713,6 +713,14 @@ def alias_siblings(cards: list[Draft]) -> None:
             found = seen[text] = finder.finds(_as_read(read) if "\\" in read else read)
         return found
 
+    crumbs_seen: dict[tuple[str, ...], bool] = {}  # the cards under a heading share its crumbs
+
+    def crumbs_show(crumbs: tuple[str, ...]) -> bool:
+        found = crumbs_seen.get(crumbs)
+        if found is None:
+            found = crumbs_seen[crumbs] = any(shows(h) for h in crumbs)
+        return found
+
     sizes: dict[str, int] = {}
     for c in cards:
         sizes[c.block] = sizes.get(c.block, 0) + 1
@@ -721,7 +729,7 @@ def alias_siblings(cards: list[Draft]) -> None:
     for c in cards[:_MAX_COMPARED]:
         if c.kind in ("aliases", "summary") or c.block in joined:
             continue
-        if shows(c.front) or any(shows(h) for h in c.crumbs):
+        if shows(c.front) or (c.crumbs and crumbs_show(c.crumbs)):
             joined.add(c.block)
             moving += sizes[c.block]
             if moving > _MAX_JOINED:
@@ -877,6 +885,7 @@ def answer_siblings(cards: list[Draft], title: str, aliases: list[str]) -> None:
     cards is the note's vocabulary (every review of it shows it), not one card's fact."""
     phrases: list[tuple[int, str]] = []
     named: set[str] | None = None
+    words_of = _ANSWER_WORD_RE.findall
     for i, c in enumerate(cards[:_MAX_COMPARED]):
         for side in _answers_of(c):
             phrase = _phrase(side)
@@ -884,11 +893,15 @@ def answer_siblings(cards: list[Draft], title: str, aliases: list[str]) -> None:
                 continue
             if named is None:
                 named = {w for name in [title, *aliases][:50]
-                         for w in _ANSWER_WORD_RE.findall(name[:200].casefold())}
-            facts = [w for w in _ANSWER_WORD_RE.findall(phrase) if len(w) > 1
-                     and w not in _FUNCTION_WORDS and w not in named and not w.isdigit()]
-            if len(facts) >= 2:
-                phrases.append((i, phrase))
+                         for w in words_of(name[:200].casefold())}
+            facts = 0  # two are enough
+            for w in words_of(phrase):
+                if (len(w) > 1 and w not in _FUNCTION_WORDS and w not in named
+                        and not w.isdigit()):
+                    facts += 1
+                    if facts == 2:
+                        phrases.append((i, phrase))
+                        break
         if len(phrases) >= _MAX_PHRASES:
             break
     if not phrases:
@@ -926,16 +939,17 @@ def answer_siblings(cards: list[Draft], title: str, aliases: list[str]) -> None:
         c.block = root(c.block)
 
 
-def _answers_of(c) -> list[str]:
+def _answers_of(c) -> list[str] | tuple[str, ...]:
     """What a card asks to recall, as written: a summary's or a basic card's back, both
     sides of a reversed one, a cloze's deletions; nothing for the other kinds."""
-    if c.kind in ("basic", "summary"):
-        return [c.back]
-    if c.kind == "reversed":
-        return [c.front, c.back]
-    if c.kind == "cloze":
+    kind = c.kind
+    if kind == "basic" or kind == "summary":
+        return (c.back,)
+    if kind == "reversed":
+        return (c.front, c.back)
+    if kind == "cloze":
         return _CLOZE_ANSWER_RE.findall(c.back)[:20]
-    return []
+    return ()
 
 
 def _phrase(side: str) -> str:
@@ -946,9 +960,13 @@ def _phrase(side: str) -> str:
     if "==" in side or "**" in side:
         side = side.replace("==", "").replace("**", "")
     words = side.strip(" *_").casefold().split()
-    if words and words[0] in ("the", "a", "an"):
+    count = len(words)
+    if count > _MAX_PHRASE_WORDS + 1 or count < 2:  # too long or short with an article too
+        return ""
+    if words[0] in ("the", "a", "an"):
         words = words[1:]
-    if not 2 <= len(words) <= _MAX_PHRASE_WORDS:
+        count -= 1
+    if count < 2 or count > _MAX_PHRASE_WORDS:
         return ""
     words[-1] = words[-1].rstrip(_PHRASE_END)
     if not words[-1] or has_operator(side):
@@ -1125,7 +1143,11 @@ def _shown_words(text: str) -> tuple[str, frozenset[str], frozenset[tuple[str, s
 def _plain_words(text: str) -> list[str]:
     """A text's words as answers are compared: casefolded, LaTeX commands read, plural
     endings aside."""
-    return [singular(w) for w in _ANSWER_WORD_RE.findall(_as_read(text).casefold())]
+    return [_singular(w) for w in _ANSWER_WORD_RE.findall(_as_read(text).casefold())]
+
+
+# the words of a note's answers and of the exercises' texts come back note after note
+_singular = lru_cache(maxsize=8_192)(singular)
 
 
 def _content_words(text: str) -> set[str]:
