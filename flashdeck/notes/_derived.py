@@ -822,6 +822,34 @@ def _states(c, numbers: bool = False) -> set[tuple[tuple[str, int], ...]]:
             | stated_values(c.back, numbers=numbers))
 
 
+class _Joined:
+    """Blocks made one as a pass finds that they state one fact: each block joined to
+    another points at it; `apply` gives every card the block its own ends up in."""
+
+    __slots__ = ("_merged",)
+
+    def __init__(self) -> None:
+        self._merged: dict[str, str] = {}  # block -> the block it joins
+
+    def root(self, block: str) -> str:
+        merged = self._merged
+        seen = 0
+        while block in merged and seen < len(merged):
+            block = merged[block]
+            seen += 1
+        return block
+
+    def join(self, kept: str, joining: str) -> None:
+        a, b = self.root(kept), self.root(joining)
+        if a != b:
+            self._merged[b] = a
+
+    def apply(self, cards: list) -> None:
+        if self._merged:
+            for c in cards:
+                c.block = self.root(c.block)
+
+
 def formula_siblings(cards: list[Draft]) -> None:
     """A card of the author's that states what a display formula of the note states (a cloze
     `precision = ==TP / (TP + FP)==`, `Precision::TP / (TP + FP)`, a cloze whose text shows
@@ -835,14 +863,7 @@ def formula_siblings(cards: list[Draft]) -> None:
     if not formula_cards:
         return
     formulas: list[tuple[Draft, frozenset]] | None = None  # read at the first card with math
-    merged: dict[str, str] = {}  # block -> the block it joins
-
-    def root(block: str) -> str:
-        seen = 0
-        while block in merged and seen < len(merged):
-            block = merged[block]
-            seen += 1
-        return block
+    joined = _Joined()
 
     compared = 0
     for c in cards:
@@ -860,13 +881,8 @@ def formula_siblings(cards: list[Draft]) -> None:
             return
         for f, values in formulas:
             if values & stated:
-                a, b = root(c.block), root(f.block)
-                if a != b:
-                    merged[b] = a
-    if not merged:
-        return
-    for c in cards:
-        c.block = root(c.block)
+                joined.join(c.block, f.block)
+    joined.apply(cards)
 
 
 _MAX_PHRASE_WORDS = 6  # an answer this short is looked for word for word on other cards
@@ -916,27 +932,15 @@ def answer_siblings(cards: list[Draft], title: str, aliases: list[str]) -> None:
     while at >= 0:
         starts.append(at + 1)
         at = shown.find("\0", at + 1)
-    merged: dict[str, str] = {}
-
-    def root(block: str) -> str:
-        seen = 0
-        while block in merged and seen < len(merged):
-            block = merged[block]
-            seen += 1
-        return block
+    joined = _Joined()
 
     for i, phrase in phrases:
         showing = _showing(shown, starts, phrase, i)
         if not showing or len(showing) > _MAX_JOINED:
             continue
         for j in showing:
-            a, b = root(cards[i].block), root(cards[j].block)
-            if a != b:
-                merged[b] = a
-    if not merged:
-        return
-    for c in cards:
-        c.block = root(c.block)
+            joined.join(cards[i].block, cards[j].block)
+    joined.apply(cards)
 
 
 def _answers_of(c) -> list[str] | tuple[str, ...]:
