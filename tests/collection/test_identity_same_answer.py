@@ -56,12 +56,20 @@ def answer_on_days(cli, col, card_id: int, monkeypatch) -> None:
     monkeypatch.setenv("FLASHDECK_NOW", "2026-12-13T09:00:00+01:00")
 
 
-def test_a_new_question_with_the_same_short_answer_elsewhere_is_a_new_card(cli, tmp_path, monkeypatch):
+
+def _mse_answered(cli, tmp_path, monkeypatch, *notes: str):
+    """A vault of `notes` imported, the MSE card answered on four days: the vault, the
+    collection and the MSE card's id."""
     vault, col = tmp_path / "vault", tmp_path / "c.sqlite"
-    write(vault, MSE, ACCURACY, LOGISTIC)
+    write(vault, *notes)
     imported(cli, col, vault)
     mse = live(cli, col)[MSE.split("::")[0]]
     answer_on_days(cli, col, mse, monkeypatch)
+    return vault, col, mse
+
+
+def test_a_new_question_with_the_same_short_answer_elsewhere_is_a_new_card(cli, tmp_path, monkeypatch):
+    vault, col, mse = _mse_answered(cli, tmp_path, monkeypatch, MSE, ACCURACY, LOGISTIC)
 
     write(vault, ACCURACY, LOGISTIC, SOFTMAX)  # the first card deleted, one added at the end
     assert imported(cli, col, vault) == {"added": 1, "updated": 0, "orphaned": 1}
@@ -80,11 +88,7 @@ def test_a_new_question_with_the_same_short_answer_elsewhere_is_a_new_card(cli, 
 
 
 def test_a_question_reworded_in_its_place_keeps_its_history(cli, tmp_path, monkeypatch):
-    vault, col = tmp_path / "vault", tmp_path / "c.sqlite"
-    write(vault, ACCURACY, MSE, LOGISTIC)
-    imported(cli, col, vault)
-    mse = live(cli, col)[MSE.split("::")[0]]
-    answer_on_days(cli, col, mse, monkeypatch)
+    vault, col, mse = _mse_answered(cli, tmp_path, monkeypatch, ACCURACY, MSE, LOGISTIC)
 
     # reworded where it stands, a card added above it and the one below it rewritten
     reworded = "Is MSE a convex function of a linear model's weights?::Yes"
@@ -99,11 +103,7 @@ def test_a_question_reworded_in_its_place_keeps_its_history(cli, tmp_path, monke
 def test_a_question_reworded_and_moved_to_the_end_is_a_new_card(cli, tmp_path, monkeypatch):
     """Where the question moved as well as changed, nothing but `Yes` links the two: the
     old card waits as an orphan (restorable), the moved one starts new."""
-    vault, col = tmp_path / "vault", tmp_path / "c.sqlite"
-    write(vault, MSE, ACCURACY, LOGISTIC)
-    imported(cli, col, vault)
-    mse = live(cli, col)[MSE.split("::")[0]]
-    answer_on_days(cli, col, mse, monkeypatch)
+    vault, col, mse = _mse_answered(cli, tmp_path, monkeypatch, MSE, ACCURACY, LOGISTIC)
 
     reworded = "Does squared loss make a bowl for linear models?::Yes"
     write(vault, ACCURACY, LOGISTIC, reworded)

@@ -11,6 +11,7 @@ time, which the rule measures) before it draws, whatever the machine's load."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 import pytest
@@ -48,6 +49,17 @@ def _slow_answers(monkeypatch, work: float) -> None:
 
     monkeypatch.setattr(CardSide, "show", slow_show)
 
+
+
+@contextlib.asynccontextmanager
+async def _slow_review(monkeypatch, path):
+    """The review screen at SIZE on the collection at `path`, each answer drawn slowly
+    (0.8 s of CPU time), its first card on screen: (app, pilot, path)."""
+    _slow_answers(monkeypatch, 0.8)
+    app = app_for(path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        yield app, pilot, path
 
 def _burst(app, keys: list[tuple[str, str | None]]) -> None:
     """Keys typed before the app has handled the first (as in the daily-loop tests)."""
@@ -94,11 +106,7 @@ def _two_cards(tmp_path):
 @run_async
 async def test_a_key_typed_while_a_slow_answer_is_drawn_does_not_grade_it(
         tmp_path, monkeypatch, key, character):
-    _slow_answers(monkeypatch, 0.8)
-    path = _two_cards(tmp_path)
-    app = app_for(path)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await pilot.pause()
+    async with _slow_review(monkeypatch, _two_cards(tmp_path)) as (app, pilot, path):
         first = app.screen.card.id
         rung = _bells(app)
         _burst(app, [("space", " "), (key, character)])
@@ -120,11 +128,7 @@ async def test_keys_typed_before_a_slow_answer_are_all_dropped_and_said_once(tmp
                                                                              monkeypatch):
     """Space pressed four more times while nothing seemed to happen: no grade, one notice,
     a bell for each."""
-    _slow_answers(monkeypatch, 0.8)
-    path = _two_cards(tmp_path)
-    app = app_for(path)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await pilot.pause()
+    async with _slow_review(monkeypatch, _two_cards(tmp_path)) as (app, pilot, path):
         rung = _bells(app)
         _burst(app, [("space", " ")] * 5)
         await _settle(pilot, lambda: len(rung) == 4)
@@ -142,11 +146,7 @@ async def test_keys_typed_before_a_slow_answer_are_all_dropped_and_said_once(tmp
 async def test_keys_typed_after_a_slow_answer_is_on_screen_grade_it(tmp_path, monkeypatch):
     """The rule drops only what came before the answer was drawn: a slow answer, once on
     screen, is graded by the next key at once, with no bell."""
-    _slow_answers(monkeypatch, 0.8)
-    path = _two_cards(tmp_path)
-    app = app_for(path)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await pilot.pause()
+    async with _slow_review(monkeypatch, _two_cards(tmp_path)) as (app, pilot, path):
         first = app.screen.card.id
         rung = _bells(app)
         await pilot.press("space")
@@ -172,11 +172,7 @@ async def test_a_grade_typed_right_after_an_exercise_check_waits_for_a_slow_work
     """`3/4` Enter `1` (or Enter: the suggested grade) in one burst, the working slow to
     draw: the answer is checked (Enter in the box is the answer, not a grade), the grade
     typed before the working was on screen is not taken."""
-    _slow_answers(monkeypatch, 0.8)
-    path = _exercise_first(tmp_path)
-    app = app_for(path)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await pilot.pause()
+    async with _slow_review(monkeypatch, _exercise_first(tmp_path)) as (app, pilot, path):
         box = app.screen.query_one("#answer")
         assert app.screen.focused is box
         rung = _bells(app)
