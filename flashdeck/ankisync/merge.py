@@ -295,6 +295,26 @@ def forget_pushed(col: Collection, present: set[int]) -> int:
     return len(missing)
 
 
+def lost_pulled(col: Collection, present: set[int]) -> list:
+    """Answers pulled from Anki whose revlog entry the mirror no longer has: the server's
+    collection was replaced by a device that never had them (a phone's "Upload to AnkiWeb"
+    after a one-way sync was asked for), and the mirror took the server's copy. flashdeck
+    has each in its log; `sync` writes it back under its own revlog id, so every device gets
+    it again, and an entry that comes back from elsewhere is the same one, never a second.
+    The reviews (with their `revlog_id` and GUID), oldest first."""
+    missing = [rid for (rid,) in col.conn.execute(
+        "SELECT revlog_id FROM anki_log WHERE pulled = 1") if rid not in present]
+    rows = []
+    for start in range(0, len(missing), 500):
+        chunk = missing[start:start + 500]
+        rows += col.conn.execute(
+            "SELECT l.revlog_id, r.id, r.reviewed_at, r.rating, r.duration_ms, r.state_before,"
+            " r.state_after, g.guid FROM anki_log l JOIN reviews r ON r.id = l.review_id"
+            " JOIN anki_cards g ON g.card_id = r.card_id"
+            f" WHERE l.revlog_id IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+    return sorted(rows, key=lambda row: row["revlog_id"])
+
+
 @dataclass
 class PullResult:
     reviews: int = 0  # answers added to flashdeck's log

@@ -344,7 +344,8 @@ def run_sync(col, login: Login, config, now, tz, progress=None) -> SyncReport:
                           login.endpoint) from None
         mirror.models()
         guids = merge.assign_guids(col)
-        merge.forget_pushed(col, mirror.revlog_ids())
+        present = mirror.revlog_ids()  # after a full download: the server's
+        merge.forget_pushed(col, present)
         merge.record_cids(col, mirror.card_ids())
         say("merging the reviews")
         pulled = merge.pull(col, mirror.revlog(merge.known_cids(col)), config)
@@ -368,7 +369,8 @@ def run_sync(col, login: Login, config, now, tz, progress=None) -> SyncReport:
         report.cards = mirror.push(cards, merge.gone_guids(col, guids), parameters, have)
         merge.record_cids(col, mirror.card_ids())
         merge.record_stamps(col, stamps)
-        report.pushed = _push_reviews(col, mirror, config, tz)
+        report.pushed = _resend_pulled(col, mirror, config, tz, present)
+        report.pushed += _push_reviews(col, mirror, config, tz)
         say("sending to the server")
         try:
             full = len(report.full)
@@ -400,6 +402,23 @@ def _push_reviews(col, mirror, config, tz) -> int:
     merge.record_pushed(col, pairs)
     mirror.write_revlog([plan for plan in planned if plan is not None])
     return len(pairs)
+
+
+def _resend_pulled(col, mirror, config, tz, present: set[int]) -> int:
+    """Answers pulled from Anki that the server lost since (`merge.lost_pulled`) written
+    back to the mirror under the revlog ids they had, before `_push_reviews` picks free ids
+    for ours (so none of theirs is taken). Nothing is recorded: `anki_log` already names
+    each; a run killed before the server got them finds them missing again next time."""
+    from flashdeck.ankisync import merge
+
+    rows = merge.lost_pulled(col, present)
+    if not rows:
+        return 0
+    planned = mirror.plan_revlog([revlog_row(row, row["guid"], config, tz) for row in rows])
+    again = [(row["revlog_id"], *plan[1:]) for plan, row in zip(planned, rows)
+             if plan is not None]  # None: its card is not in the mirror (its note removed)
+    mirror.write_revlog(again)
+    return len(again)
 
 
 def revlog_row(row, guid: str, config, tz) -> tuple:
