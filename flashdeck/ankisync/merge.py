@@ -6,7 +6,9 @@ Two tables of our own in the flashdeck collection (created here, `IF NOT EXISTS`
     synced, so it survives edits of the card's text (the card keeps its id through them).
   - `anki_log (revlog_id, review_id, pulled)`: which Anki revlog entry is which flashdeck
     review: pulled from Anki (1) or pushed to it (0). An entry listed here is never pulled
-    again, a review listed here never pushed again.
+    again; a review listed here is sent again only when a full download took its entry from
+    the mirror (`forget_pushed`: ours, pushed anew; `lost_pulled`: a pulled one, written
+    back under the id listed).
 Pulled reviews, their `anki_log` rows and the cards' new states are written in one
 transaction: a sync killed midway leaves all of it or none of it, and the next sync finds
 the same entries unseen. Pushed reviews are recorded (with the revlog ids chosen for them)

@@ -9,7 +9,8 @@ One run, in order:
   2. the answers in the mirror's log that flashdeck has not seen join its review log, and
      each card they touch is replayed (`merge.pull`: one transaction);
   3. the mirror is made to hold flashdeck's live cards and states, and flashdeck's reviews
-     it lacks (`mirror.push`, `merge.unpushed`);
+     it lacks (`mirror.push`, `merge.unpushed`; `merge.lost_pulled`: answers pulled from
+     Anki that the server lost since, a phone having replaced its collection);
   4. the mirror syncs again, sending all that to the server.
 A failure anywhere (a wrong password, a server that is down, a kill) leaves each side whole:
 flashdeck's writes are transactions, Anki's too, and the protocol itself is Anki's; the next
