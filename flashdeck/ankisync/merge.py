@@ -44,9 +44,10 @@ from flashdeck.scheduling.state import SCHEDULING_COLUMNS, CardState
 
 TABLES = (
     # stamp: what the card's Anki fields were made from and their hash (ankisync/cards.py);
-    # hidden: the card's suspension and bury as the server last got them (`take_hidden`)
+    # hidden: the card's suspension and bury as the server last got them (`take_hidden`);
+    # removed: the Anki note id of the card's note this collection removed (`gone_notes`)
     "CREATE TABLE IF NOT EXISTS anki_cards (card_id INTEGER PRIMARY KEY, guid TEXT NOT NULL"
-    " UNIQUE, stamp TEXT, hidden TEXT)",
+    " UNIQUE, stamp TEXT, hidden TEXT, removed INTEGER)",
     "CREATE TABLE IF NOT EXISTS anki_log (revlog_id INTEGER PRIMARY KEY, review_id INTEGER"
     " NOT NULL, pulled INTEGER NOT NULL)",
     "CREATE INDEX IF NOT EXISTS anki_log_review ON anki_log (review_id)",
@@ -75,6 +76,8 @@ def ensure_tables(col: Collection) -> None:
         columns = {row[1] for row in conn.execute("PRAGMA table_info(anki_cards)")}
         if "hidden" not in columns:  # synced before suspensions went both ways
             conn.execute("ALTER TABLE anki_cards ADD COLUMN hidden TEXT")
+        if "removed" not in columns:  # synced before removals were remembered
+            conn.execute("ALTER TABLE anki_cards ADD COLUMN removed INTEGER")
 
 
 def derived_guid(relpath: str, kind: str, ckey: str, copy: int) -> str:
@@ -282,6 +285,34 @@ def gone_guids(col: Collection, live: dict[int, str]) -> set[str]:
     waiting exercise copy): their Anki notes go."""
     return {guid for card_id, guid in col.conn.execute("SELECT card_id, guid FROM anki_cards")
             if card_id not in live}
+
+
+def gone_notes(col: Collection, live: dict[int, str], have: dict[str, tuple]) -> set[str]:
+    """The GUIDs of `gone_guids` whose Anki note (`have`: `Mirror.notes()`, guid -> (note
+    id, ...)) is to be removed: not one made after this collection removed the card's note.
+    Two flashdeck collections can share notes on one Anki account (the same vault, the
+    bundled deck in both); when one of them drops a card the other still has, the other
+    adds its note again, as a new Anki note (a higher id: Anki's ids are creation times),
+    and removing that one too made the two collections fight over it at every sync (the
+    card gone from the phone and back, its phone answers scattered over dead Anki cards).
+    The note removed before comes back only with a server's collection replaced by an
+    older copy: that one is removed again."""
+    removed = dict(col.conn.execute(
+        "SELECT guid, removed FROM anki_cards WHERE removed IS NOT NULL"))
+    return {guid for guid in gone_guids(col, live) if guid in have
+            and (guid not in removed or have[guid][0] <= removed[guid])}
+
+
+def record_removed(col: Collection, removed: dict[str, int], live: dict[int, str]) -> None:
+    """The Anki note ids of the notes this sync removed (guid -> note id), once the server
+    has the removal; a live card's mark cleared (its note restored, and added again)."""
+    with col.transaction() as conn:
+        conn.executemany("UPDATE anki_cards SET removed = ? WHERE guid = ?",
+                         [(nid, guid) for guid, nid in removed.items()])
+        marked = [card_id for (card_id,) in conn.execute(
+            "SELECT card_id FROM anki_cards WHERE removed IS NOT NULL") if card_id in live]
+        conn.executemany("UPDATE anki_cards SET removed = NULL WHERE card_id = ?",
+                         [(card_id,) for card_id in marked])
 
 
 def forget_pushed(col: Collection, present: set[int]) -> int:
