@@ -303,16 +303,22 @@ def gone_notes(col: Collection, live: dict[int, str], have: dict[str, tuple]) ->
             and (guid not in removed or have[guid][0] <= removed[guid])}
 
 
-def record_removed(col: Collection, removed: dict[str, int], live: dict[int, str]) -> None:
-    """The Anki note ids of the notes this sync removed (guid -> note id), once the server
-    has the removal; a live card's mark cleared (its note restored, and added again)."""
+def clear_removed(col: Collection, live: dict[int, str]) -> None:
+    """A live card's removal mark cleared (its note restored: its Anki note is added again,
+    and goes when the card goes again), before `gone_notes` reads the marks."""
     with col.transaction() as conn:
-        conn.executemany("UPDATE anki_cards SET removed = ? WHERE guid = ?",
-                         [(nid, guid) for guid, nid in removed.items()])
         marked = [card_id for (card_id,) in conn.execute(
             "SELECT card_id FROM anki_cards WHERE removed IS NOT NULL") if card_id in live]
         conn.executemany("UPDATE anki_cards SET removed = NULL WHERE card_id = ?",
                          [(card_id,) for card_id in marked])
+
+
+def record_removed(col: Collection, removed: dict[str, int]) -> None:
+    """The Anki note ids of the notes this sync removed (guid -> note id), once the server
+    has the removal."""
+    with col.transaction() as conn:
+        conn.executemany("UPDATE anki_cards SET removed = ? WHERE guid = ?",
+                         [(nid, guid) for guid, nid in removed.items()])
 
 
 def forget_pushed(col: Collection, present: set[int]) -> int:

@@ -367,6 +367,7 @@ def run_sync(col, login: Login, config, now, tz, progress=None) -> SyncReport:
         for card in cards:
             mirror.deck_id(card.deck)
         mirror.use_preset(config, parameters)
+        merge.clear_removed(col, guids)
         gone = merge.gone_notes(col, guids, have)
         removed = {guid: have[guid][0] for guid in gone}
         report.cards = mirror.push(cards, gone, parameters, have)
@@ -381,7 +382,7 @@ def run_sync(col, login: Login, config, now, tz, progress=None) -> SyncReport:
             if "download" not in report.full[full:]:  # a download replaced what was sent
                 merge.record_hidden(col, sent)  # the server has them: the next sync's base
                 merge.record_told(col, report.not_kept)  # the server has them put back
-                merge.record_removed(col, removed, guids)  # and has these notes removed
+                merge.record_removed(col, removed)  # and has these notes removed
             else:  # not sent: put back, and told, at the next sync
                 report.not_kept = []
             _sync_media(mirror, auth)
