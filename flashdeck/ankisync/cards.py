@@ -141,6 +141,14 @@ def mirror_cards(col: Collection, guids: dict[int, str], config, now: datetime, 
 
 def _fields(col: Collection, row, guid: str, cloze: bool,
             media: Media | None) -> tuple[str, str, str]:
+    from flashdeck.ankisync.html import anki_field
+
+    front, back, source = _rendered(col, row, guid, cloze, media)
+    return anki_field(front), anki_field(back), anki_field(source)
+
+
+def _rendered(col: Collection, row, guid: str, cloze: bool,
+              media: Media | None) -> tuple[str, str, str]:
     view = CardView.from_row(row)
     images = media.resolver(col, view) if media is not None else None
     source = html.escape(f"{PurePosixPath(row['relpath']).as_posix()}:{row['line']}")

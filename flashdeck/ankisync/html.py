@@ -50,6 +50,20 @@ def _markdown():
     return md
 
 
+# what Anki drops from every field it saves: the ASCII controls but tab and newline
+_ANKI_DROPS = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def anki_field(text: str) -> str:
+    """A field as Anki keeps it: each control character Anki would drop shown as the review
+    screen shows it, its control picture (the one sanitizer's: ESC -> ␛). A field with one
+    never matched what Anki had stored, so every sync rewrote the note, and the phone showed
+    the text with the character gone."""
+    from flashdeck.textsafe import sanitize
+
+    return _ANKI_DROPS.sub(lambda m: sanitize(m.group()), text)
+
+
 def embeds(text: str) -> list[tuple[str, str, str]]:
     """The image embeds of a card side as `images` is asked about them."""
     return [("wiki", m.group(1), "") for m in _EMBED.finditer(text)] + \

@@ -6,7 +6,9 @@ Two tables of our own in the flashdeck collection (created here, `IF NOT EXISTS`
     synced, so it survives edits of the card's text (the card keeps its id through them).
   - `anki_log (revlog_id, review_id, pulled)`: which Anki revlog entry is which flashdeck
     review: pulled from Anki (1) or pushed to it (0). An entry listed here is never pulled
-    again, a review listed here never pushed again.
+    again; a review listed here is sent again only when a full download took its entry from
+    the mirror (`forget_pushed`: ours, pushed anew; `lost_pulled`: a pulled one, written
+    back under the id listed).
 Pulled reviews, their `anki_log` rows and the cards' new states are written in one
 transaction: a sync killed midway leaves all of it or none of it, and the next sync finds
 the same entries unseen. Pushed reviews are recorded (with the revlog ids chosen for them)
@@ -42,9 +44,10 @@ from flashdeck.scheduling.state import SCHEDULING_COLUMNS, CardState
 
 TABLES = (
     # stamp: what the card's Anki fields were made from and their hash (ankisync/cards.py);
-    # hidden: the card's suspension and bury as the server last got them (`take_hidden`)
+    # hidden: the card's suspension and bury as the server last got them (`take_hidden`);
+    # removed: the Anki note id of the card's note this collection removed (`gone_notes`)
     "CREATE TABLE IF NOT EXISTS anki_cards (card_id INTEGER PRIMARY KEY, guid TEXT NOT NULL"
-    " UNIQUE, stamp TEXT, hidden TEXT)",
+    " UNIQUE, stamp TEXT, hidden TEXT, removed INTEGER)",
     "CREATE TABLE IF NOT EXISTS anki_log (revlog_id INTEGER PRIMARY KEY, review_id INTEGER"
     " NOT NULL, pulled INTEGER NOT NULL)",
     "CREATE INDEX IF NOT EXISTS anki_log_review ON anki_log (review_id)",
@@ -73,6 +76,8 @@ def ensure_tables(col: Collection) -> None:
         columns = {row[1] for row in conn.execute("PRAGMA table_info(anki_cards)")}
         if "hidden" not in columns:  # synced before suspensions went both ways
             conn.execute("ALTER TABLE anki_cards ADD COLUMN hidden TEXT")
+        if "removed" not in columns:  # synced before removals were remembered
+            conn.execute("ALTER TABLE anki_cards ADD COLUMN removed INTEGER")
 
 
 def derived_guid(relpath: str, kind: str, ckey: str, copy: int) -> str:
@@ -282,6 +287,40 @@ def gone_guids(col: Collection, live: dict[int, str]) -> set[str]:
             if card_id not in live}
 
 
+def gone_notes(col: Collection, live: dict[int, str], have: dict[str, tuple]) -> set[str]:
+    """The GUIDs of `gone_guids` whose Anki note (`have`: `Mirror.notes()`, guid -> (note
+    id, ...)) is to be removed: not one made after this collection removed the card's note.
+    Two flashdeck collections can share notes on one Anki account (the same vault, the
+    bundled deck in both); when one of them drops a card the other still has, the other
+    adds its note again, as a new Anki note (a higher id: Anki's ids are creation times),
+    and removing that one too made the two collections fight over it at every sync (the
+    card gone from the phone and back, its phone answers scattered over dead Anki cards).
+    The note removed before comes back only with a server's collection replaced by an
+    older copy: that one is removed again."""
+    removed = dict(col.conn.execute(
+        "SELECT guid, removed FROM anki_cards WHERE removed IS NOT NULL"))
+    return {guid for guid in gone_guids(col, live) if guid in have
+            and (guid not in removed or have[guid][0] <= removed[guid])}
+
+
+def clear_removed(col: Collection, live: dict[int, str]) -> None:
+    """A live card's removal mark cleared (its note restored: its Anki note is added again,
+    and goes when the card goes again), before `gone_notes` reads the marks."""
+    with col.transaction() as conn:
+        marked = [card_id for (card_id,) in conn.execute(
+            "SELECT card_id FROM anki_cards WHERE removed IS NOT NULL") if card_id in live]
+        conn.executemany("UPDATE anki_cards SET removed = NULL WHERE card_id = ?",
+                         [(card_id,) for card_id in marked])
+
+
+def record_removed(col: Collection, removed: dict[str, int]) -> None:
+    """The Anki note ids of the notes this sync removed (guid -> note id), once the server
+    has the removal."""
+    with col.transaction() as conn:
+        conn.executemany("UPDATE anki_cards SET removed = ? WHERE guid = ?",
+                         [(nid, guid) for guid, nid in removed.items()])
+
+
 def forget_pushed(col: Collection, present: set[int]) -> int:
     """Reviews recorded as pushed whose revlog entry the mirror no longer has (a full
     download replaced it before the server got them): pushed again by the next push."""
@@ -293,6 +332,26 @@ def forget_pushed(col: Collection, present: set[int]) -> int:
             conn.execute(f"DELETE FROM anki_log WHERE revlog_id IN"
                          f" ({','.join('?' * len(chunk))})", chunk)
     return len(missing)
+
+
+def lost_pulled(col: Collection, present: set[int]) -> list:
+    """Answers pulled from Anki whose revlog entry the mirror no longer has: the server's
+    collection was replaced by a device that never had them (a phone's "Upload to AnkiWeb"
+    after a one-way sync was asked for), and the mirror took the server's copy. flashdeck
+    has each in its log; `sync` writes it back under its own revlog id, so every device gets
+    it again, and an entry that comes back from elsewhere is the same one, never a second.
+    The reviews (with their `revlog_id` and GUID), oldest first."""
+    missing = [rid for (rid,) in col.conn.execute(
+        "SELECT revlog_id FROM anki_log WHERE pulled = 1") if rid not in present]
+    rows = []
+    for start in range(0, len(missing), 500):
+        chunk = missing[start:start + 500]
+        rows += col.conn.execute(
+            "SELECT l.revlog_id, r.id, r.reviewed_at, r.rating, r.duration_ms, r.state_before,"
+            " r.state_after, g.guid FROM anki_log l JOIN reviews r ON r.id = l.review_id"
+            " JOIN anki_cards g ON g.card_id = r.card_id"
+            f" WHERE l.revlog_id IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+    return sorted(rows, key=lambda row: row["revlog_id"])
 
 
 @dataclass

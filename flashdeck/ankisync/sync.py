@@ -9,7 +9,8 @@ One run, in order:
   2. the answers in the mirror's log that flashdeck has not seen join its review log, and
      each card they touch is replayed (`merge.pull`: one transaction);
   3. the mirror is made to hold flashdeck's live cards and states, and flashdeck's reviews
-     it lacks (`mirror.push`, `merge.unpushed`);
+     it lacks (`mirror.push`, `merge.unpushed`; `merge.lost_pulled`: answers pulled from
+     Anki that the server lost since, a phone having replaced its collection);
   4. the mirror syncs again, sending all that to the server.
 A failure anywhere (a wrong password, a server that is down, a kill) leaves each side whole:
 flashdeck's writes are transactions, Anki's too, and the protocol itself is Anki's; the next
@@ -344,7 +345,8 @@ def run_sync(col, login: Login, config, now, tz, progress=None) -> SyncReport:
                           login.endpoint) from None
         mirror.models()
         guids = merge.assign_guids(col)
-        merge.forget_pushed(col, mirror.revlog_ids())
+        present = mirror.revlog_ids()  # after a full download: the server's
+        merge.forget_pushed(col, present)
         merge.record_cids(col, mirror.card_ids())
         say("merging the reviews")
         pulled = merge.pull(col, mirror.revlog(merge.known_cids(col)), config)
@@ -365,10 +367,14 @@ def run_sync(col, login: Login, config, now, tz, progress=None) -> SyncReport:
         for card in cards:
             mirror.deck_id(card.deck)
         mirror.use_preset(config, parameters)
-        report.cards = mirror.push(cards, merge.gone_guids(col, guids), parameters, have)
+        merge.clear_removed(col, guids)
+        gone = merge.gone_notes(col, guids, have)
+        removed = {guid: have[guid][0] for guid in gone}
+        report.cards = mirror.push(cards, gone, parameters, have)
         merge.record_cids(col, mirror.card_ids())
         merge.record_stamps(col, stamps)
-        report.pushed = _push_reviews(col, mirror, config, tz)
+        report.pushed = _resend_pulled(col, mirror, config, tz, present)
+        report.pushed += _push_reviews(col, mirror, config, tz)
         say("sending to the server")
         try:
             full = len(report.full)
@@ -376,6 +382,7 @@ def run_sync(col, login: Login, config, now, tz, progress=None) -> SyncReport:
             if "download" not in report.full[full:]:  # a download replaced what was sent
                 merge.record_hidden(col, sent)  # the server has them: the next sync's base
                 merge.record_told(col, report.not_kept)  # the server has them put back
+                merge.record_removed(col, removed)  # and has these notes removed
             else:  # not sent: put back, and told, at the next sync
                 report.not_kept = []
             _sync_media(mirror, auth)
@@ -400,6 +407,23 @@ def _push_reviews(col, mirror, config, tz) -> int:
     merge.record_pushed(col, pairs)
     mirror.write_revlog([plan for plan in planned if plan is not None])
     return len(pairs)
+
+
+def _resend_pulled(col, mirror, config, tz, present: set[int]) -> int:
+    """Answers pulled from Anki that the server lost since (`merge.lost_pulled`) written
+    back to the mirror under the revlog ids they had, before `_push_reviews` picks free ids
+    for ours (so none of theirs is taken). Nothing is recorded: `anki_log` already names
+    each; a run killed before the server got them finds them missing again next time."""
+    from flashdeck.ankisync import merge
+
+    rows = merge.lost_pulled(col, present)
+    if not rows:
+        return 0
+    planned = mirror.plan_revlog([revlog_row(row, row["guid"], config, tz) for row in rows])
+    again = [(row["revlog_id"], *plan[1:]) for plan, row in zip(planned, rows)
+             if plan is not None]  # None: its card is not in the mirror (its note removed)
+    mirror.write_revlog(again)
+    return len(again)
 
 
 def revlog_row(row, guid: str, config, tz) -> tuple:

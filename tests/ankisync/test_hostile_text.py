@@ -126,3 +126,42 @@ def test_exported_package_has_one_anki_card_per_flashdeck_card(cli, tmp_path):
         assert "&lt;script&gt;" in shown and "{{Front}} in it" in shown
     finally:
         anki.close()
+
+
+CONTROLS = """---
+tags: [flashcards/shell]
+---
+# Terminal colours
+
+Escape that starts a colour in a terminal::ESC then `[31m`: \x1b[31m red\x1b[0m
+
+What a bell character does::it rings\x07 the terminal's bell
+
+Pasted from a PDF::a unit\x1fseparator and a form\x0cfeed
+"""
+
+
+def test_control_characters_reach_the_phone_as_the_screen_shows_them_and_stay_put(
+        cli, tmp_path, server, sync_env, phone_at):
+    """Anki drops the ASCII controls (but tab and newline) from every field it saves: a
+    card holding one was a note whose fields never matched what flashdeck renders, so
+    every sync rewrote it and sent it to the server and every phone again ('1 updated'
+    each time), and the phone showed the text with the characters gone where the review
+    screen shows their control pictures (␛, ␇)."""
+    write_note(tmp_path / "vault", "Terminal colours.md", CONTROLS)
+    a = tmp_path / "a.sqlite"
+    assert cli("--collection", a, "import", tmp_path / "vault").code == 0
+    result = sync(cli, a, server)
+    assert result.code == 0, result.err
+    assert "cards 3 added" in result.out
+    for _ in range(2):
+        result = sync(cli, a, server)
+        assert result.code == 0, result.err
+        assert "cards 0 added, 0 updated, 0 removed" in result.out
+    phone = phone_at()
+    phone.sync()
+    text = "\n".join(phone.col.db.list("SELECT flds FROM notes"))
+    assert "\u241b[31m red\u241b[0m" in text and "rings\u2407 the" in text
+    assert "unit\u241fseparator" in text and "form\u240cfeed" in text
+    assert all(len(flds.split("\x1f")) == 3 for flds in phone.col.db.list(
+        "SELECT flds FROM notes"))
