@@ -886,22 +886,27 @@ def formula_siblings(cards: list[Draft]) -> None:
 
 
 _MAX_PHRASE_WORDS = 6  # an answer this short is looked for word for word on other cards
+_MAX_SOURCE = 2_000_000  # characters of a note's text an answer is first looked for in
 _MAX_PHRASES = 200  # answers of a note looked for on its other cards
 _MAX_TEXT = 5_000  # characters of a card (breadcrumb, front, back) searched for them
 _PHRASE_END = ".,;:!?…"
 
 
-def answer_siblings(cards: list[Draft], title: str, aliases: list[str]) -> None:
+def answer_siblings(cards: list[Draft], title: str, aliases: list[str],
+                    source: str | None = None) -> None:
     """A short answer of the author's (`Which mean does F1 take?::The harmonic mean`, a
     cloze's `==harmonic mean==`) shown word for word on another card of the note (the
     question `### Why does F1 take the harmonic mean?`, a summary saying it, a heading over a
     card) is given away by it: they become siblings (one block), never shown on the same
     day. Before, the two came one after the other. An answer of two to six words, two of
     them not the note's names nor words like `the`, `is`; one shown on more than three other
-    cards is the note's vocabulary (every review of it shows it), not one card's fact."""
+    cards is the note's vocabulary (every review of it shows it), not one card's fact.
+    `source`: the note's text, read as an answer is (`_phrase`): an answer found there once
+    only (on its own card: most answers) is shown on no other card, told by one scan."""
     phrases: list[tuple[int, str]] = []
     named: set[str] | None = None
     words_of = _ANSWER_WORD_RE.findall
+    read: str | None = None
     for i, c in enumerate(cards[:_MAX_COMPARED]):
         for side in _answers_of(c):
             phrase = _phrase(side)
@@ -916,8 +921,16 @@ def answer_siblings(cards: list[Draft], title: str, aliases: list[str]) -> None:
                         and not w.isdigit()):
                     facts += 1
                     if facts == 2:
-                        phrases.append((i, phrase))
                         break
+            if facts < 2:
+                continue
+            if source is not None:
+                if read is None:
+                    read = " ".join(source[:_MAX_SOURCE].replace("==", "").replace(
+                        "**", "").replace(">", " ").casefold().split())
+                if read.count(phrase) < 2:
+                    continue
+            phrases.append((i, phrase))
         if len(phrases) >= _MAX_PHRASES:
             break
     if not phrases:

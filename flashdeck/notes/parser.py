@@ -139,7 +139,7 @@ def _parse(text: str, path: str, settings: ParserSettings, title: str | None,
     same_fact_siblings(drafts, note.title, note.aliases)
     formula_siblings(drafts)
     alias_siblings(drafts)
-    answer_siblings(drafts, note.title, note.aliases)
+    answer_siblings(drafts, note.title, note.aliases, text)
     distinct_fronts(drafts)
     macro_warnings: list[tuple[int, str]] = []
     if settings.preamble or might_define(text):
