@@ -23,7 +23,7 @@ whose text was edited after its first sync keeps the GUID it got then.
 Merging: a card's pulled answers are inserted in time order into its log, each a review
 FSRS replays (`step.review`, the parameters in force at its time as `doctor` replays them);
 answers of ours logged after the first pulled one are replayed again after it (their ids
-renewed, `anki_log` following), so the log stays in time order and every `state_before`
+renewed, `anki_log` following, `anki_renumbered` keeping the old id's new one), so the log stays in time order and every `state_before`
 is the previous `state_after`. The card's state is the replay's end: never last-writer-wins.
 """
 
@@ -58,6 +58,11 @@ TABLES = (
     # Anki's schedule changes that are not answers (a reset, a due date set), once said:
     # each is told the user at one sync (`schedule_changes`), never again
     "CREATE TABLE IF NOT EXISTS anki_told (revlog_id INTEGER PRIMARY KEY)",
+    # answers of ours a pull logged again under a new id (`_merge_card`): old id -> the id
+    # it has now, so the review screen's undo still finds the answer it just gave
+    # (collection/lookups.py `current_review_ids`)
+    "CREATE TABLE IF NOT EXISTS anki_renumbered (old_id INTEGER PRIMARY KEY,"
+    " new_id INTEGER NOT NULL)",
 )
 MAX_GUID_TRIES = 100
 
@@ -450,6 +455,11 @@ def _merge_card(conn, card_id: int, items: list, config, in_force, here) -> None
         else:
             conn.execute("UPDATE anki_log SET review_id = ? WHERE review_id = ?",
                          (review_id, item["id"]))
+            # renumbered: its older ids lead to the new one in one step
+            conn.execute("UPDATE anki_renumbered SET new_id = ? WHERE new_id = ?",
+                         (review_id, item["id"]))
+            conn.execute("INSERT OR REPLACE INTO anki_renumbered (old_id, new_id)"
+                         " VALUES (?, ?)", (item["id"], review_id))
         state = after
     conn.execute(f"UPDATE cards SET {', '.join(c + ' = ?' for c in SCHEDULING_COLUMNS)}"
                  " WHERE id = ?", (*[state[c] for c in SCHEDULING_COLUMNS], card_id))

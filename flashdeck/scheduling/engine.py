@@ -381,6 +381,12 @@ class Engine:
             columns = "SELECT id, card_id, rating, reviewed_at, state_after FROM reviews"
             if review_id is not None:
                 last = conn.execute(columns + " WHERE id = ?", (review_id,)).fetchone()
+                if last is None:  # logged again under a new id by a sync (or undone)
+                    from flashdeck.collection.lookups import reviews_in_log
+
+                    now_id = reviews_in_log(conn, [review_id]).get(review_id)
+                    if now_id is not None:
+                        last = conn.execute(columns + " WHERE id = ?", (now_id,)).fetchone()
                 if last is None:
                     return Undo(reason="that answer is no longer in the review log")
             else:

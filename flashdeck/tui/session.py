@@ -208,13 +208,16 @@ class Session:
             return Undo(reason="Nothing to undo in this session: answers from before it stay"
                                " as they are.")
         last = self.undoable[-1]
-        if isinstance(last, _Done) and not self.cram and \
-                not reviews_in_log(self.col, [last.review_id]):
-            # `flashdeck undo` in another terminal took it back already: it is no longer
-            # this session's to undo (nor to count), and what came before it is next
-            self.undoable.pop()
-            return Undo(reason=f"Your last answer (card {last.card_id}) was undone elsewhere "
-                               "already; u again undoes the one before it.")
+        if isinstance(last, _Done) and not self.cram:
+            now_id = reviews_in_log(self.col.conn, [last.review_id]).get(last.review_id)
+            if now_id is None:
+                # `flashdeck undo` in another terminal took it back already: it is no
+                # longer this session's to undo (nor to count), and what came before it is
+                # next
+                self.undoable.pop()
+                return Undo(reason=f"Your last answer (card {last.card_id}) was undone "
+                                   "elsewhere already; u again undoes the one before it.")
+            last.review_id = now_id  # a sync logged it again under a new id
         try:
             if isinstance(last, _Done):
                 undone = engine.undo(review_id=last.review_id)
@@ -245,9 +248,11 @@ class Session:
         engine = scheduled(deck)
         answers = self.answers
         if not self.cram and answers:  # answers undone in another terminal: not counted
-            kept = reviews_in_log(self.col, [a.review_id for a in answers])
+            kept = reviews_in_log(self.col.conn, [a.review_id for a in answers])
             self.undoable = [u for u in self.undoable
                              if not isinstance(u, _Done) or u.review_id in kept]
+            for done in self.answers:  # a sync logged some again under new ids
+                done.review_id = kept[done.review_id]
             answers = self.answers
         by_rating = {r.value: sum(1 for a in answers if a.rating == r) for r in Rating}
         seconds = (self.monotonic() - self.started) if self.started is not None else 0.0
