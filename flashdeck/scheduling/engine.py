@@ -125,13 +125,15 @@ def _dt(timestamp: int | None) -> datetime | None:
     return None if timestamp is None else datetime.fromtimestamp(timestamp, timezone.utc)
 
 
-def _synced(conn, review_id: int) -> bool:
+def _synced(conn, review_id: int, pulled: bool = False) -> bool:
     """Whether an answer is in Anki already: pulled from it or pushed to it by `flashdeck
-    sync` (ankisync/merge.py's `anki_log`, which exists once the collection has synced)."""
+    sync` (ankisync/merge.py's `anki_log`, which exists once the collection has synced).
+    `pulled`: whether it is an answer pulled from Anki (given on another device)."""
     if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'anki_log'"
                     ).fetchone() is None:
         return False
-    return conn.execute("SELECT 1 FROM anki_log WHERE review_id = ?",
+    return conn.execute("SELECT 1 FROM anki_log WHERE review_id = ?"
+                        + (" AND pulled = 1" if pulled else ""),
                         (review_id,)).fetchone() is not None
 
 
@@ -393,6 +395,15 @@ class Engine:
                 last = conn.execute(columns + " ORDER BY id DESC LIMIT 1").fetchone()
                 if last is None:
                     return Undo(reason="nothing to undo: no answers yet")
+                if _synced(conn, last["id"], pulled=True):
+                    # a phone's answers pulled in by `flashdeck sync` are logged after the
+                    # answers given here before it: the last one given here is the one meant
+                    # (the last in the log named a phone's answer to another card instead)
+                    own = conn.execute(
+                        columns + " r WHERE NOT EXISTS (SELECT 1 FROM anki_log l WHERE"
+                        " l.review_id = r.id AND l.pulled = 1) ORDER BY id DESC LIMIT 1"
+                    ).fetchone()
+                    last = own if own is not None else last
             try:  # a damaged row (the file damaged on disk) is never applied
                 before = json.loads(conn.execute("SELECT state_before FROM reviews WHERE id = ?",
                                                  (last["id"],)).fetchone()[0])

@@ -189,3 +189,27 @@ def test_u_on_the_review_screen_takes_back_the_answer_a_sync_renumbered(tmp_path
             assert reviews(path) == [(1, 1)]
 
     asyncio.run(run())
+
+
+def test_the_command_line_undo_means_the_last_answer_given_here_not_a_phone_s(cli,
+                                                                               collection):
+    """A sync (killed before its push) pulls a phone's answer to another card after the
+    answer given here: it is logged last, but `flashdeck undo` takes back the one given
+    here; once pushed, it names that one as in Anki."""
+    cards = [c["id"] for c in cli("--collection", collection, "list", "--json").json]
+    mine = cli("--collection", collection, "next", "--json").json["card"]["id"]
+    other = next(c for c in cards if c != mine)
+    assert cli("--collection", collection, "answer", mine, "good").code == 0
+    with Collection.open(collection) as col:
+        _phone_answer(col, other, NOW - timedelta(hours=1))
+    result = cli("--collection", collection, "undo", "--json")
+    assert result.json["undone"] == {"card": mine, "rating": "good"}, result.out
+    assert cli("--collection", collection, "answer", mine, "hard").code == 0
+    with Collection.open(collection) as col:
+        review_id, = col.conn.execute("SELECT max(id) FROM reviews WHERE card_id = ?",
+                                      (mine,)).fetchone()
+        merge.record_pushed(col, [(int(NOW.timestamp()) * 1000 + 1, review_id)])
+        _phone_answer(col, other, NOW - timedelta(minutes=30))
+    result = cli("--collection", collection, "undo")
+    assert f"hard on card {mine}" in result.out and "in Anki already" in result.out, \
+        result.out
