@@ -23,8 +23,9 @@ whose text was edited after its first sync keeps the GUID it got then.
 Merging: a card's pulled answers are inserted in time order into its log, each a review
 FSRS replays (`step.review`, the parameters in force at its time as `doctor` replays them);
 answers of ours logged after the first pulled one are replayed again after it (their ids
-renewed, `anki_log` following, `anki_renumbered` keeping the old id's new one), so the log stays in time order and every `state_before`
-is the previous `state_after`. The card's state is the replay's end: never last-writer-wins.
+renewed, `anki_log` following, `anki_renumbered` keeping each old id's new one for undo), so
+the log stays in time order and every `state_before` is the previous `state_after`. The
+card's state is the replay's end: never last-writer-wins.
 """
 
 from __future__ import annotations
