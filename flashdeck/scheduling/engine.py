@@ -398,11 +398,14 @@ class Engine:
                 if _synced(conn, last["id"], pulled=True):
                     # a phone's answers pulled in by `flashdeck sync` are logged after the
                     # answers given here before it: the last one given here is the one meant
-                    # (the last in the log named a phone's answer to another card instead)
+                    # (the last in the log named a phone's answer to another card instead);
+                    # within `day` only (by the time index: not a walk past every pulled
+                    # answer, 1 s at a million), as no answer before it is undone
+                    since = "r.reviewed_at >= ? AND " if day is not None else ""
                     own = conn.execute(
-                        columns + " r WHERE NOT EXISTS (SELECT 1 FROM anki_log l WHERE"
-                        " l.review_id = r.id AND l.pulled = 1) ORDER BY id DESC LIMIT 1"
-                    ).fetchone()
+                        columns + f" r WHERE {since}NOT EXISTS (SELECT 1 FROM anki_log l"
+                        " WHERE l.review_id = r.id AND l.pulled = 1) ORDER BY id DESC LIMIT 1",
+                        (_ts(day[0]),) if day is not None else ()).fetchone()
                     last = own if own is not None else last
             try:  # a damaged row (the file damaged on disk) is never applied
                 before = json.loads(conn.execute("SELECT state_before FROM reviews WHERE id = ?",
