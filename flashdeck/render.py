@@ -380,6 +380,9 @@ class Lazy:
     def match(self, text: str, *bounds: int) -> re.Match | None:
         return self.compiled.match(text, *bounds)
 
+    def fullmatch(self, text: str, *bounds: int) -> re.Match | None:
+        return self.compiled.fullmatch(text, *bounds)
+
     def search(self, text: str, *bounds: int) -> re.Match | None:
         return self.compiled.search(text, *bounds)
 

@@ -15,6 +15,7 @@ from hypothesis import given, settings, strategies as st
 
 from flashdeck import cardtext
 from flashdeck.render import Lazy
+from flashdeck.tui import wrapping
 
 ROOT = Path(__file__).resolve().parent.parent
 LAZY = ["_FOOTNOTE", "_INLINE_FOOTNOTE", "_HTML_TAG", "_HTML_ATTR", "_QUOTE_PREFIX",
@@ -45,14 +46,14 @@ def test_a_table_a_footnote_and_html_still_render_through_the_lazy_patterns():
     assert cardtext._table_cells("| **x** | `y` |") == ["**x**", "`y`"]
 
 
-TEXT = st.text(alphabet=st.sampled_from(list("ab1 \t>-*+._=~`[]()^!<>/\"'\\:|\n")),
+TEXT = st.text(alphabet=st.sampled_from(list("ab1 \t>-*+._=~`[]()^!<>/\"'\\:|\n%$α")),
                max_size=40)
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.sampled_from(LAZY), TEXT, st.integers(0, 5))
-def test_a_lazy_pattern_finds_what_the_compiled_one_finds(name, text, pos):
-    lazy = getattr(cardtext, name)
+@given(st.sampled_from([getattr(cardtext, name) for name in LAZY]
+                       + [wrapping._NUMBER, wrapping._SHORT_NAME]), TEXT, st.integers(0, 5))
+def test_a_lazy_pattern_finds_what_the_compiled_one_finds(lazy, text, pos):
     assert isinstance(lazy, Lazy)
     compiled = re.compile(lazy.pattern)
 
@@ -61,6 +62,7 @@ def test_a_lazy_pattern_finds_what_the_compiled_one_finds(name, text, pos):
 
     assert spans(lazy.match(text)) == spans(compiled.match(text))
     assert spans(lazy.match(text, pos)) == spans(compiled.match(text, pos))
+    assert spans(lazy.fullmatch(text)) == spans(compiled.fullmatch(text))
     assert spans(lazy.search(text)) == spans(compiled.search(text))
     assert [spans(m) for m in lazy.finditer(text)] == [spans(m) for m in compiled.finditer(text)]
     assert lazy.sub("#", text) == compiled.sub("#", text)
