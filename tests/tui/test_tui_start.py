@@ -143,9 +143,9 @@ def test_review_resumes_the_garbage_collector_when_it_ends(rivers, monkeypatch):
 def test_the_first_card_loads_no_module_and_compiles_no_pattern_it_does_not_need(rivers):
     """Issue 23 (first card on screen): what only other cards or other commands need is
     neither imported (glob: set-aside logs and backups) nor compiled (cardtext's patterns of
-    footnotes, HTML, tables, nested lists; the formula working's number and name patterns)
-    by the time the first card is on screen. Run in a
-    fresh interpreter: other tests load them."""
+    footnotes, HTML, tables, nested lists; the formula working's number and name patterns;
+    the settings file's patterns, with no settings file) by the time the first card is on
+    screen. Run in a fresh interpreter: other tests load them."""
     import json
     import os
     import subprocess
@@ -163,12 +163,15 @@ async def main():
     seen = []
     def started():
         from flashdeck import cardtext
+        from flashdeck.scheduling import config
         from flashdeck.tui import wrapping
         seen.append(["glob"] * ("glob" in sys.modules) + [
             n for n in {lazy!r} if isinstance(getattr(cardtext, n), re.Pattern)
             or getattr(cardtext, n)._compiled is not None] + [
             n for n in ("_NUMBER", "_SHORT_NAME") if isinstance(getattr(wrapping, n), re.Pattern)
-            or getattr(wrapping, n)._compiled is not None])
+            or getattr(wrapping, n)._compiled is not None] + [
+            n for n in ("_STEP", "_KEY_LINE", "_HEADER")
+            if isinstance(getattr(config, n), re.Pattern)])
     app.when_started(started)
     async with app.run_test(size=(100, 32)) as pilot:
         for _ in range(200):  # bounded: the first screen is drawn within a few frames
