@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
 from flashdeck.escaping import escape_markdown
-from flashdeck.render import embed_label, image_label, link_text
+from flashdeck.render import Lazy, embed_label, image_label, link_text
 from flashdeck.textsafe import sanitize
 
 if TYPE_CHECKING:
@@ -116,17 +116,17 @@ def _inline_plain(text: str, labels: Labels = _AS_WRITTEN) -> str:
 # a footnote reference `[^1]`, or its definition `[^1]: text` (read as a link reference
 # definition, a definition holding a URL would vanish): both read `[1]`
 # (a label holds no bracket and is bounded: `[^[^[^…` costs one pass, not one per `[^`)
-_FOOTNOTE = re.compile(r"\[\^([^\[\]\s]{1,200})\]")
-_INLINE_FOOTNOTE = re.compile(r"\^\[([^\[\]\n]+)\]")
+_FOOTNOTE = Lazy(r"\[\^([^\[\]\s]{1,200})\]")
+_INLINE_FOOTNOTE = Lazy(r"\^\[([^\[\]\n]+)\]")
 
 
 # An HTML tag (CommonMark's open or closing tag). Renderers drop raw HTML, and a line that
 # starts with a tag makes its whole paragraph an HTML block, dropped with its text
 # (`<details><summary>More</summary>` … `</details>`): so tags become their text here.
-_HTML_TAG = re.compile(
+_HTML_TAG = Lazy(
     r"</?([A-Za-z][A-Za-z0-9-]*)"
     r"((?:\s+[A-Za-z_:][\w.:-]*(?:\s*=\s*(?:[^\s\"'=<>`]+|'[^']*'|\"[^\"]*\"))?)*)\s*/?>")
-_HTML_ATTR = re.compile(r"""([A-Za-z_:][\w.:-]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""")
+_HTML_ATTR = Lazy(r"""([A-Za-z_:][\w.:-]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""")
 # tags that end a line of text where they stand (a line break, a block of its own)
 _HTML_BREAKS = frozenset({
     "br", "hr", "p", "div", "li", "tr", "td", "th", "details", "summary", "table", "ul", "ol",
@@ -205,7 +205,7 @@ def obsidian_to_markdown(markdown: str, labels: Labels = _AS_WRITTEN,
     return _line_breaks(joined) if line_breaks else joined
 
 
-_QUOTE_PREFIX = re.compile(r"[ \t]*(?:>[ \t]*)*")
+_QUOTE_PREFIX = Lazy(r"[ \t]*(?:>[ \t]*)*")
 
 
 def _line_breaks(markdown: str) -> str:
@@ -315,10 +315,10 @@ TABLE_WORD_ROOM = 24  # a column of long text is given this much and wraps withi
 MAX_TABLE_COLUMNS = 1000  # a row of more cells is left as written (the renderer's to draw)
 MIN_SPLIT_COLUMNS = 4  # fewer: a group would be the first column and one more, little gained
 
-_TABLE_DELIMITER_CELL = re.compile(r"^\s*:?-+:?\s*$")
-_TABLE_QUOTE = re.compile(r"^[ \t]{0,3}(?:>[ \t]?)*")
-_CELL_MARKUP = re.compile(r"\\(.)|\*\*|__|~~|==|[*_`]|\[([^\[\]]*)\]\([^()\s]*\)")
-_CELL_MARKUP_START = re.compile(r"[\\*_~=`\[]")  # where a `_CELL_MARKUP` match can begin
+_TABLE_DELIMITER_CELL = Lazy(r"^\s*:?-+:?\s*$")
+_TABLE_QUOTE = Lazy(r"^[ \t]{0,3}(?:>[ \t]?)*")
+_CELL_MARKUP = Lazy(r"\\(.)|\*\*|__|~~|==|[*_`]|\[([^\[\]]*)\]\([^()\s]*\)")
+_CELL_MARKUP_START = Lazy(r"[\\*_~=`\[]")  # where a `_CELL_MARKUP` match can begin
 
 
 def _table_cells(row: str) -> list[str] | None:
@@ -480,7 +480,7 @@ def fit_tables(markdown: str, room: int | None, column_cost: int = TABLE_COLUMN_
 
 MAX_QUOTE_DEPTH = 12  # `>` markers kept on a line (each costs the parser a level)
 MAX_NESTING_COST = 16  # columns of list indentation, less one a quote level: see below
-_NESTED_LINE = re.compile(r"^((?:[ \t]*>)*)([ \t]*)((?:[-*+]|\d{1,9}[.)])(?:[ \t]|$))?")
+_NESTED_LINE = Lazy(r"^((?:[ \t]*>)*)([ \t]*)((?:[-*+]|\d{1,9}[.)])(?:[ \t]|$))?")
 
 
 def cap_nesting(markdown: str) -> str:

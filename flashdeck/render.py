@@ -11,10 +11,14 @@ import sys
 import unicodedata
 from bisect import bisect_left
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from flashdeck.notes.links import link_text, note_embed_name, unescape_pipe
 from flashdeck.notes.names import singular
 from flashdeck.textsafe import sanitize
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 # A cloze card's back marks its asked deletions `==x==`; a `==` in code, math, a link or
 # a URL (`?id=YWJj==`), or an escaped one, is text there (as when the card was parsed).
@@ -352,9 +356,11 @@ _INLINE_SYNTAX = re.compile(r"[\\`*_~=\[<&$]")
 _ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
-class _Lazy:
+class Lazy:
     """A pattern compiled on its first use: most headings hold no link, tag or entity, and
-    compiling them all costs every `review` start ~1.5 ms before the first card."""
+    compiling them all costs every `review` start ~1.5 ms before the first card. The same
+    for `flashdeck.cardtext`'s patterns of footnotes, HTML, tables and nested lists, which a
+    plain first card never needs."""
 
     __slots__ = ("_source", "_flags", "_compiled")
 
@@ -367,23 +373,39 @@ class _Lazy:
             self._compiled = re.compile(self._source, self._flags)
         return self._compiled
 
-    def match(self, text: str, pos: int = 0) -> re.Match | None:
-        return self.compiled.match(text, pos)
+    @property
+    def pattern(self) -> str:
+        return self._source
+
+    def match(self, text: str, *bounds: int) -> re.Match | None:
+        return self.compiled.match(text, *bounds)
+
+    def fullmatch(self, text: str, *bounds: int) -> re.Match | None:
+        return self.compiled.fullmatch(text, *bounds)
+
+    def search(self, text: str, *bounds: int) -> re.Match | None:
+        return self.compiled.search(text, *bounds)
+
+    def finditer(self, text: str, *bounds: int) -> Iterator[re.Match]:
+        return self.compiled.finditer(text, *bounds)
+
+    def sub(self, replacement, text: str, count: int = 0) -> str:
+        return self.compiled.sub(replacement, text, count)
 
 
 # `[text](url "title")`; the text holds no unescaped bracket (an inner link wins, as in
 # CommonMark), the url no space or parenthesis.
-_LINK = _Lazy(r"\[((?:[^\[\]\\]|\\.)*)\]\(\s*(?:<[^<>]*>|[^\s()<>]*)"
+_LINK = Lazy(r"\[((?:[^\[\]\\]|\\.)*)\]\(\s*(?:<[^<>]*>|[^\s()<>]*)"
               r"(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^()]*\)))?\s*\)")
-_IMAGE = _Lazy(r"!\[((?:[^\[\]\\]|\\.)*)\]\(\s*<?([^\s()<>]*)>?"
+_IMAGE = Lazy(r"!\[((?:[^\[\]\\]|\\.)*)\]\(\s*<?([^\s()<>]*)>?"
                     r"(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^()]*\)))?\s*\)")
-_WIKI = _Lazy(r"(!?)\[\[([^\[\]]+)\]\]")
-_AUTOLINK = _Lazy(r"<([A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*)>")
-_HTML_COMMENT = _Lazy(r"<!--.*?-->", re.S)
-_HTML_TAG = _Lazy(
+_WIKI = Lazy(r"(!?)\[\[([^\[\]]+)\]\]")
+_AUTOLINK = Lazy(r"<([A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*)>")
+_HTML_COMMENT = Lazy(r"<!--.*?-->", re.S)
+_HTML_TAG = Lazy(
     r"</?([A-Za-z][A-Za-z0-9-]*)"
     r"(?:\s+[A-Za-z_:][\w.:-]*(?:\s*=\s*(?:[^\s\"'=<>`]+|'[^']*'|\"[^\"]*\"))?)*\s*/?>")
-_ENTITY = _Lazy(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_ENTITY = Lazy(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _BREAK_TAGS = frozenset({"br", "hr", "p", "div", "li", "tr", "td", "th"})
 _IMAGE_EXT = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".avif",
                         ".tif", ".tiff"})

@@ -12,7 +12,6 @@ import re
 import sqlite3
 import time
 from contextlib import contextmanager
-from glob import escape as glob_escape
 from pathlib import Path
 from typing import Iterator
 
@@ -624,6 +623,8 @@ class Collection:
         replaces an earlier backup (it read as an empty collection), and is deleted by the
         next backup, silently (it held nothing the collection does not). With `schema`, the
         copy is kept only if it holds that schema version (returns whether it was kept)."""
+        from glob import escape as glob_escape  # here only: not imported by every start
+
         from flashdeck.durable import claimed, clear_abandoned, sync_folder
 
         target = Path(target)

@@ -34,7 +34,6 @@ import os
 import _thread
 import struct
 import time
-from glob import escape as glob_escape
 from pathlib import Path
 
 try:
@@ -281,6 +280,8 @@ def _aside_name(path: Path) -> Path | None:
 
 def set_aside_logs(path: Path) -> list[Path]:
     """The logs set aside beside the collection at `path` (`take_stock`), oldest first."""
+    from glob import escape as glob_escape  # here only: not imported by every start
+
     path = Path(path)
     return sorted(path.parent.glob(f"{glob_escape(path.name)}{SET_ASIDE}*"))
 

@@ -52,7 +52,9 @@ class Config:
 NEW_ORDERS = ("interleaved", "note", "random")
 
 
-_STEP = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([smhd])\s*$", re.ASCII)
+# patterns as text, compiled by `re` (and kept in its cache) when a settings file is read:
+# not by every start (`review`'s first card; most users have no settings file)
+_STEP = r"(?a)^\s*([0-9]+(?:\.[0-9]+)?)\s*([smhd])\s*$"
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 MAX_STEP_DAYS = 365  # a learning step is minutes to days; longer is the FSRS interval's job
@@ -66,7 +68,7 @@ def parse_steps(value, key: str, where: str) -> tuple[timedelta, ...]:
         raise UsageError(f"{where}: {key}: at most {MAX_STEPS} steps, not {len(value)}")
     steps = []
     for item in value:
-        match = _STEP.match(item) if isinstance(item, str) and len(item) < 40 else None
+        match = re.match(_STEP, item) if isinstance(item, str) and len(item) < 40 else None
         if not match:
             raise UsageError(f'{where}: {key}: {toml_value(item)} is not a step like "10m", "1h" or'
                              ' "1d"')
@@ -212,8 +214,8 @@ def read_settings(path: Path) -> str | None:
 
 
 _NAME = r"""\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*"""
-_KEY_LINE = re.compile(_NAME + "[=.]")
-_HEADER = re.compile(r"\s*\[\[?" + _NAME + r"[\].]")
+_KEY_LINE = _NAME + "[=.]"
+_HEADER = r"\s*\[\[?" + _NAME + r"[\].]"
 
 
 SYNC_KEYS = ("endpoint", "user")
@@ -223,14 +225,14 @@ def _table_key_line(source: str, table: str, key: str) -> int:
     """The 1-based line of `key = ...` in `[table]` (that of the header when not found)."""
     header = None
     for number, line in enumerate(source.split("\n"), start=1):
-        m = _HEADER.match(line)
+        m = re.match(_HEADER, line)
         if m:
             if header is not None:
                 break
             if next(g for g in m.groups() if g is not None) == table:
                 header = number
         elif header is not None:
-            m = _KEY_LINE.match(line)
+            m = re.match(_KEY_LINE, line)
             if m and next(g for g in m.groups() if g is not None) == key:
                 return number
     return header if header is not None else _key_lines(source).get(table, 1)
@@ -242,11 +244,11 @@ def _key_lines(source: str) -> dict[str, int]:
     lines: dict[str, int] = {}
     in_table = False
     for number, line in enumerate(source.split("\n"), start=1):
-        m = _HEADER.match(line)
+        m = re.match(_HEADER, line)
         if m:
             in_table = True
         elif not in_table:
-            m = _KEY_LINE.match(line)
+            m = re.match(_KEY_LINE, line)
         if m:
             lines.setdefault(next(g for g in m.groups() if g is not None), number)
     return lines

@@ -11,6 +11,8 @@ from textual.app import RenderResult
 from textual.content import Content
 from textual.widget import Widget
 
+from flashdeck.render import Lazy
+
 
 # Line-breaking rules of Chinese and Japanese text (kinsoku shori, JIS X 4051; CSS's
 # `line-break: normal`): a line does not start with closing punctuation, a full stop or
@@ -102,10 +104,10 @@ AFTER_SIGN_BREAK = 50  # between a sign and its operand: `≈` | `0.3467`
 DEPTH_COST = 10  # for each bracket the break falls inside
 SLACK_COST = 4  # ... and what the line leaves empty: a whole line empty costs this much
 SHORT_LINE_COST = 5  # ... and more when it holds less than a quarter of its room (`TI`)
-_NUMBER = re.compile(r"[(\[]*[−+-]?[$€£]?[\d.,/]*\d[%)\]]*")
+_NUMBER = Lazy(r"[(\[]*[−+-]?[$€£]?[\d.,/]*\d[%)\]]*")
 _CONNECTIVES = frozenset("and or but so hence thus then which where while gives is are"
                          .split())  # `D = 2J / (1 + J) and J = …`: a new statement
-_SHORT_NAME = re.compile(r"[^\W\d]\w?")  # `α`, `M`, `F1`: `α = β = 0.5` is one statement
+_SHORT_NAME = Lazy(r"[^\W\d]\w?")  # `α`, `M`, `F1`: `α = β = 0.5` is one statement
 
 
 def working_rows(text: str, width: int, hang: int = 2) -> list[tuple[int, int, int]]:

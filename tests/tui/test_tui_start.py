@@ -138,3 +138,54 @@ def test_review_resumes_the_garbage_collector_when_it_ends(rivers, monkeypatch):
     code = main(["--collection", str(rivers), "review"])
     assert code == 2  # not a terminal
     assert gc.isenabled()
+
+
+def test_the_first_card_loads_no_module_and_compiles_no_pattern_it_does_not_need(rivers):
+    """Issue 23 (first card on screen): what only other cards or other commands need is
+    neither imported (glob: set-aside logs and backups) nor compiled (cardtext's patterns of
+    footnotes, HTML, tables, nested lists; the formula working's number and name patterns;
+    the settings file's patterns, with no settings file) by the time the first card is on
+    screen. Run in a fresh interpreter: other tests load them."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    lazy = ["_FOOTNOTE", "_INLINE_FOOTNOTE", "_HTML_TAG", "_HTML_ATTR", "_QUOTE_PREFIX",
+            "_TABLE_DELIMITER_CELL", "_TABLE_QUOTE", "_CELL_MARKUP", "_CELL_MARKUP_START",
+            "_NESTED_LINE"]
+    code = f"""
+import asyncio, json, re, sys
+from flashdeck.tui.app import build_app
+
+async def main():
+    app = build_app({str(rivers)!r}, rescan=False, bundled=False)
+    seen = []
+    def started():
+        from flashdeck import cardtext
+        from flashdeck.scheduling import config
+        from flashdeck.tui import wrapping
+        seen.append(["glob"] * ("glob" in sys.modules) + [
+            n for n in {lazy!r} if isinstance(getattr(cardtext, n), re.Pattern)
+            or getattr(cardtext, n)._compiled is not None] + [
+            n for n in ("_NUMBER", "_SHORT_NAME") if isinstance(getattr(wrapping, n), re.Pattern)
+            or getattr(wrapping, n)._compiled is not None] + [
+            n for n in ("_STEP", "_KEY_LINE", "_HEADER")
+            if isinstance(getattr(config, n), re.Pattern)])
+    app.when_started(started)
+    async with app.run_test(size=(100, 32)) as pilot:
+        for _ in range(200):  # bounded: the first screen is drawn within a few frames
+            if seen:
+                break
+            await pilot.pause(0.01)
+        shown = getattr(app.screen.card, "front", None)
+    print(json.dumps([seen, shown]))
+
+asyncio.run(main())
+"""
+    root = Path(__file__).resolve().parent.parent.parent
+    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                          text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(root),
+                               "FLASHDECK_CONFIG": str(rivers.with_name("none.toml"))})
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == [[[]], FRONTS[0]]
