@@ -6,21 +6,18 @@ hash field by field, frozen, slots, match args, copy and pickle."""
 from __future__ import annotations
 
 import copy
-import os
 import pickle
-import subprocess
-import sys
 from dataclasses import FrozenInstanceError
 from datetime import date
-from pathlib import Path
 
 import pytest
+
+from support.imports import dataclasses_made
 
 from flashdeck.collection.queries import ReviewRow
 from flashdeck.collection.stats_queries import DayRow
 from flashdeck.scheduling.stats import Forecast, Pass, Stats
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_a_record_behaves_as_its_frozen_dataclass_did():
@@ -55,17 +52,6 @@ def test_a_record_behaves_as_its_frozen_dataclass_did():
 
 
 def test_stats_makes_no_dataclass_before_it_counts():
-    code = ("import dataclasses\n"
-            "made = []\n"
-            "real = dataclasses._process_class\n"
-            "def counted(cls, *a, **k):\n"
-            "    made.append(cls.__module__ + '.' + cls.__qualname__)\n"
-            "    return real(cls, *a, **k)\n"
-            "dataclasses._process_class = counted\n"
-            "import flashdeck.commands.stats\n"
-            "print([m for m in made if m.startswith(('flashdeck.scheduling.stats',"
-            " 'flashdeck.scheduling.parameters', 'flashdeck.collection.queries',"
-            " 'flashdeck.collection.stats_queries'))])\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    assert done.stdout.strip() == "[]"
+    assert dataclasses_made("flashdeck.commands.stats", (
+        "flashdeck.scheduling.stats", "flashdeck.scheduling.parameters",
+        "flashdeck.collection.queries", "flashdeck.collection.stats_queries")) == []

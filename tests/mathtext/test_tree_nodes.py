@@ -6,16 +6,13 @@ them, == field by field, unhashable, a new list for each empty Row."""
 from __future__ import annotations
 
 import dataclasses
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
+from support.imports import dataclasses_made
+
 from flashdeck.mathtext import tree as T
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_nodes_compare_and_show_as_dataclasses_did():
@@ -42,16 +39,5 @@ def test_nodes_compare_and_show_as_dataclasses_did():
 
 
 def test_importing_the_formula_tree_makes_no_dataclass():
-    code = ("import dataclasses, sys\n"
-            "made = []\n"
-            "real = dataclasses._process_class\n"
-            "def counted(cls, *a, **k):\n"
-            "    made.append(cls.__module__ + '.' + cls.__qualname__)\n"
-            "    return real(cls, *a, **k)\n"
-            "dataclasses._process_class = counted\n"
-            "import flashdeck.mathtext.tree\n"
-            "print([m for m in made if m.startswith('flashdeck.mathtext.tree')])\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    assert done.stdout.strip() == "[]"
+    assert dataclasses_made("flashdeck.mathtext.tree", ("flashdeck.mathtext.tree",)) == []
     assert not dataclasses.is_dataclass(T.Atom)

@@ -7,7 +7,6 @@ screen."""
 from __future__ import annotations
 
 import shutil
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -35,11 +34,7 @@ def file_alone(path: Path, tmp_path: Path) -> list[tuple]:
         leftover.unlink()
     subprocess.run([sys.executable, "-c", "import shutil, sys; shutil.copyfile(*sys.argv[1:])",
                     str(path), str(copy)], check=True)
-    conn = sqlite3.connect(copy)
-    try:
-        return conn.execute("SELECT card_id, rating FROM reviews ORDER BY id").fetchall()
-    finally:
-        conn.close()
+    return reviews(copy)
 
 
 @run_async

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from support.tui import SIZE, app_for, make_collection, run_async, toasts
+from support.tui import SIZE, app_for, make_collection, reviews, run_async, toasts
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -28,16 +28,6 @@ MOVED = "was moved, renamed or deleted while flashdeck had it open"
 def _fixed_clock(monkeypatch):
     monkeypatch.setenv("FLASHDECK_NOW", "2026-11-24T09:00:00+00:00")
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
-
-
-def logged(path: Path) -> list[tuple[int, int]]:
-    """(card, rating) of the reviews in the file at `path`, read as another program would
-    (it sees only `path` and the `-wal` file named after it)."""
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute("SELECT card_id, rating FROM reviews ORDER BY id").fetchall()
-    finally:
-        conn.close()
 
 
 @run_async
@@ -66,7 +56,7 @@ async def test_answers_follow_a_collection_moved_while_the_screen_is_open(tmp_pa
     assert app.crash is None
     assert app.close_problem is None
     # the moved file holds the answer given before the move, and only that one
-    assert logged(moved) == [(first.id, 3)]
+    assert reviews(moved) == [(first.id, 3)]
     assert not collection.exists()  # no empty collection made again at the old path
 
 
@@ -87,7 +77,7 @@ async def test_quitting_brings_the_answers_along_to_the_moved_file(tmp_path):
         await pilot.pause()
     assert app.crash is None
     assert app.close_problem is None
-    assert logged(moved) == [(first.id, 1)]
+    assert reviews(moved) == [(first.id, 1)]
 
 
 @run_async
@@ -110,7 +100,7 @@ async def test_a_file_put_in_the_collections_place_is_never_written(tmp_path):
     # the answer after the replacement is written nowhere: not into the file now there
     # (which SQLite reads with the old file's `-wal` log, still named after the path: what
     # was answered before it shows there, a sync tool's affair flashdeck cannot undo)
-    assert (second.id, 1) not in logged(collection)
+    assert (second.id, 1) not in reviews(collection)
     assert first.id != second.id
 
 
