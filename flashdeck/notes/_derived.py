@@ -1051,20 +1051,16 @@ def exercise_siblings(cards: list, exercises: list[tuple[Any, list[str], str]],
     answers = _AnswerWords.of(cards, names)
     if answers is None:
         return
+    joined = _Joined()
     for exercise, _expressions, text in exercises:
         card = answers.stated_in(text)
-        if card is None or card.block == exercise.block:
+        if card is None:
             continue
         if exercise.block.startswith("exercise:"):  # in no card's block yet: it joins this one
-            exercise.block = card.block
-            continue
-        old = card.block  # in a formula's block already: the answer's block joins it
-        for c in cards:
-            if c.block == old:
-                c.block = exercise.block
-        for other, _e, _t in exercises:
-            if other.block == old:
-                other.block = exercise.block
+            joined.join(card.block, exercise.block)
+        else:  # in a formula's block already: the answer's block joins it
+            joined.join(exercise.block, card.block)
+    joined.apply([*cards, *(exercise for exercise, _e, _t in exercises)])
 
 
 _MAX_ANSWER_CARDS = 200  # cards of a note whose answers an exercise's words are compared with
