@@ -10,6 +10,7 @@ import errno
 import os
 import stat
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from flashdeck.notes.model import Problem
@@ -150,15 +151,47 @@ def read_note_file(
         return fail("binary file (NUL byte), not a markdown note", line)
     if data.startswith(_BOM):
         data = data[len(_BOM) :]
+    problems: list[Problem] = []
     try:
         text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        column = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
-        return fail(f"not valid UTF-8 (byte 0x{data[e.start]:02x} at column {column})", line)
+    except UnicodeDecodeError:
+        # as Obsidian shows it: each bad byte sequence is U+FFFD, and the rest of the note
+        # is read; a warning names where (the note is never rewritten)
+        text = data.decode("utf-8", "replace")
+        problems = _bad_bytes(data, shown)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text, []
+    return text, problems
+
+
+MAX_BAD_BYTE_WARNINGS = 5  # lines named, at most, for one note's bytes that are not UTF-8
+
+
+def _bad_bytes(data: bytes, shown: str) -> list[Problem]:
+    """A warning for each line (the first MAX_BAD_BYTE_WARNINGS) with a byte that is not
+    UTF-8: its line (CRLF, CR and LF each end one, as the note is read) and byte column."""
+    problems: list[Problem] = []
+    start = 0
+    while start < len(data):  # each round goes on past a line break, at most 1 + the bound
+        try:
+            data[start:].decode("utf-8")
+            break
+        except UnicodeDecodeError as e:
+            at = start + e.start
+        if len(problems) == MAX_BAD_BYTE_WARNINGS:
+            last = problems[-1]
+            problems[-1] = replace(last, message=f"{last.message} (and on later lines)")
+            break
+        before = data[:at]
+        line = before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
+        column = at - max(before.rfind(b"\n"), before.rfind(b"\r"))
+        problems.append(Problem(
+            shown, line, f"not valid UTF-8 (byte 0x{data[at]:02x} at column {column}):"
+            " read as \ufffd; save the note as UTF-8 to keep the character", "warning"))
+        # the next line: a line break is one ASCII byte, where decoding can start again
+        ends = [end for end in (data.find(b"\n", at), data.find(b"\r", at)) if end >= 0]
+        start = min(ends) + 1 if ends else len(data)
+    return problems
 
 
 def iter_note_files(root: Path) -> Iterator[tuple[Path, Problem | None]]:

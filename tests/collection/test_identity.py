@@ -443,7 +443,7 @@ def test_a_card_moved_by_an_import_killed_halfway_keeps_its_id_on_the_rerun(
 
 def test_a_card_moved_out_of_a_note_that_could_not_be_read_then_keeps_its_id(cli, col,
                                                                             tmp_path):
-    """The note a card left was saved with a byte that is not UTF-8 (or moved, or changing)
+    """The note a card left was saved with a NUL byte (or moved, or changing)
     when the import that saw the card in its new note ran: that note could not be read then,
     and kept its cards. Once it is fixed, the card it lost is the one the other note got."""
     vault = tmp_path / "vault"
@@ -457,9 +457,9 @@ def test_a_card_moved_out_of_a_note_that_could_not_be_read_then_keeps_its_id(cli
     (vault / "Another metric.md").write_text("#flashcards/ml\n\nF1 from P and R::2PR / (P + R)\n"
                                              "Recall from counts::TP / (TP + FN)\n")
     left = SPLIT_NOTE.replace("Recall from counts::TP / (TP + FN)\n", "")
-    (vault / "Precision.md").write_bytes(left.encode() + b"Caf\xe9 au lait::a drink\n")
+    (vault / "Precision.md").write_bytes(left.encode() + b"Caf\x00 au lait::a drink\n")
     result = cli("--collection", col, "import", vault)
-    assert result.code == 1 and "Precision.md:10: not valid UTF-8" in result.err
+    assert result.code == 1 and "Precision.md:10: binary file (NUL byte)" in result.err
 
     (vault / "Precision.md").write_text(left)
     report = imported(cli, col, vault)

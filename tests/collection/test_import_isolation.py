@@ -606,13 +606,54 @@ def test_a_file_name_with_a_newline_keeps_its_problem_on_one_line(cli, col, tmp_
     (vault / "two\nlines.md").write_bytes(b"#flashcards\n\nBad byte::\xff\n")
     (vault / "tab\there.md").write_text("#flashcards\n\nTab::ok\n")
     result = cli("--collection", col, command, vault)
-    assert result.code == 1
-    assert f"{vault}/two\u240alines.md:3: not valid UTF-8 (byte 0xff at column 11)\n" \
-        in result.err
+    assert result.code == 0
+    assert f"{vault}/two\u240alines.md:3: warning: not valid UTF-8 (byte 0xff at column 11):" \
+        f" read as \ufffd; save the note as UTF-8 to keep the character\n" in result.err
     assert "two\n" not in result.err + result.out
     if command == "check":
         assert f"{vault}/tab\u2409here.md: 1 card\n" in result.out
     else:
         doctor = cli("--collection", col, "doctor")
-        assert f"{vault}/two\u240alines.md:3: not valid UTF-8" in doctor.out
+        assert f"{vault}/two\u240alines.md:3: warning: not valid UTF-8" in doctor.out
         assert "two\n" not in doctor.out
+
+
+def test_a_byte_that_is_not_utf8_reads_the_rest_of_the_note_and_keeps_its_cards(cli, col,
+                                                                                tmp_path):
+    """A note saved once in Latin-1 (`caf\\xe9`) used to stop there: its new and edited cards
+    were not imported until the byte was found. Now the note is read as Obsidian shows it
+    (the byte is U+FFFD), a warning names the file and the line on every import, and the
+    card keeps its history once the note is saved as UTF-8. The note is never written."""
+    vault = tmp_path / "vault"
+    note = vault / "Drinks.md"
+    write_note(vault, "Drinks.md", "#flashcards\n\nTea in German::Tee\n")
+    assert cli("--collection", col, "import", vault).code == 0
+    tea = cli("--collection", col, "list", "--json").json[0]["id"]
+    assert cli("--collection", col, "answer", tea, "good").code == 0
+
+    latin1 = (b"#flashcards\n\nTea in German::Tee\nCaf\xe9 in English::coffee\n"
+              b"Milk in German::Milch\n")
+    note.write_bytes(latin1)
+    for _ in range(2):  # the second import skips the unchanged note and says it again
+        result = cli("--collection", col, "import", vault)
+        assert result.code == 0, result.err
+        assert f"{note}:4: warning: not valid UTF-8 (byte 0xe9 at column 4): read as \ufffd;" \
+            in result.err
+    cards = {c["front"]: c["id"] for c in cli("--collection", col, "list", "--json").json}
+    assert set(cards) == {"Tea in German", "Caf\ufffd in English", "Milk in German"}
+    assert cards["Tea in German"] == tea
+    assert note.read_bytes() == latin1
+    doctor = cli("--collection", col, "doctor")
+    assert doctor.code == 0 and f"{note}:4: warning: not valid UTF-8" in doctor.out
+    assert cli("--collection", col, "answer", cards["Caf\ufffd in English"], "good").code == 0
+
+    note.write_text("#flashcards\n\nTea in German::Tee\nCafé in English::coffee\n"
+                    "Milk in German::Milch\n")
+    result = cli("--collection", col, "import", vault, "--json")
+    assert result.code == 0 and result.json["errors"] == []
+    assert "not valid UTF-8" not in result.err
+    after = {c["front"]: c["id"] for c in cli("--collection", col, "list", "--json").json}
+    assert after == {"Tea in German": tea, "Café in English": cards["Caf\ufffd in English"],
+                     "Milk in German": cards["Milk in German"]}
+    assert sorted(e["card"] for e in cli("--collection", col, "log", "--json").json) == \
+        sorted([tea, cards["Caf\ufffd in English"]])

@@ -177,7 +177,7 @@ def test_an_untagged_note_with_an_error_keeps_it_and_loses_it_when_deleted(cli, 
 def test_an_unreadable_note_keeps_its_problem_and_its_cards(cli, vault, col):
     cli("--collection", col, "import", vault)
     before = {c["front"] for c in cli("--collection", col, "list", "--json").json}
-    (vault / "good.md").write_bytes("#flashcards\n\nFrance::Par\xeds\n".encode("latin-1"))
+    (vault / "good.md").write_bytes(b"#flashcards\n\nFrance::Par\x00is\n")  # a NUL: binary
     first = cli("--collection", col, "import", vault, "--json")
     assert first.code == 1
     unreadable = [p for p in problems(first.json) if p[0] == "good.md"]

@@ -40,13 +40,35 @@ def test_crlf_cr_and_bom_become_plain_lf(tmp_path: Path) -> None:
     ]
 
 
-def test_non_utf8_says_where(tmp_path: Path) -> None:
-    p = write(tmp_path / "latin1.md", "line one\nline two caf".encode() + b"\xe9\n")
+def test_a_byte_that_is_not_utf8_is_a_warning_and_the_rest_of_the_note_is_read(
+        tmp_path: Path) -> None:
+    """As Obsidian shows such a note: the bad byte is U+FFFD, every other line as written.
+    It used to stop the whole note (its new and edited cards never came in)."""
+    p = write(tmp_path / "latin1.md", "line one\nline two caf".encode() + b"\xe9\nQ::A\n")
     text, problems = read_note_file(p, display="vault/latin1.md")
-    assert text is None
-    assert [str(x) for x in problems] == [
-        "vault/latin1.md:2: not valid UTF-8 (byte 0xe9 at column 13)"
+    assert text == "line one\nline two caf\ufffd\nQ::A\n"
+    assert [(str(x), x.severity) for x in problems] == [
+        ("vault/latin1.md:2: not valid UTF-8 (byte 0xe9 at column 13): read as \ufffd;"
+         " save the note as UTF-8 to keep the character", "warning")
     ]
+    assert p.read_bytes() == "line one\nline two caf".encode() + b"\xe9\nQ::A\n"
+
+
+def test_bad_bytes_name_each_line_they_are_on_up_to_a_bound(tmp_path: Path) -> None:
+    """Lines counted as the note is read (CRLF, CR, LF each end one); one warning a line,
+    five lines at most, the last saying there are more."""
+    data = b"a\xff\xfe b\xff\r\nok\rc\xc3\n" + b"".join(b"x\x80\n" for _ in range(1000))
+    text, problems = read_note_file(write(tmp_path / "n.md", data), "n.md")
+    assert text.splitlines()[:4] == ["a\ufffd\ufffd b\ufffd", "ok", "c\ufffd", "x\ufffd"]
+    assert [(x.line, x.message.split(":")[0], x.severity) for x in problems] == [
+        (1, "not valid UTF-8 (byte 0xff at column 2)", "warning"),
+        (3, "not valid UTF-8 (byte 0xc3 at column 2)", "warning"),
+        (4, "not valid UTF-8 (byte 0x80 at column 2)", "warning"),
+        (5, "not valid UTF-8 (byte 0x80 at column 2)", "warning"),
+        (6, "not valid UTF-8 (byte 0x80 at column 2)", "warning"),
+    ]
+    assert problems[-1].message.endswith("(and on later lines)")
+    assert not problems[-2].message.endswith("(and on later lines)")
 
 
 def test_nul_bytes_are_a_binary_file(tmp_path: Path) -> None:
@@ -114,9 +136,7 @@ def test_bytes_already_read_are_decoded_without_reading_again(tmp_path: Path) ->
     p = tmp_path / "not-on-disk.md"
     assert read_note_file(p, "n.md", data=b"\xef\xbb\xbfQ::A\r\n") == ("Q::A\n", [])
     text, problems = read_note_file(p, "n.md", data=b"ok\n\xff")
-    assert text is None and [str(x) for x in problems] == [
-        "n.md:2: not valid UTF-8 (byte 0xff at column 1)"
-    ]
+    assert text == "ok\n\ufffd" and [x.line for x in problems] == [2]
 
 
 def test_empty_file(tmp_path: Path) -> None:
@@ -222,8 +242,9 @@ def test_bad_files_do_not_stop_the_rest(tmp_path: Path) -> None:
         problems.extend(str(p) for p in read_problems)
         if text is not None:
             cards.extend(c.front for c in parse_note(text, path.name).cards)
-    assert cards == ["Q1", "Q5"]
+    assert cards == ["Q1", "caf\ufffd", "Q5"]
     assert problems == [
         "2-binary.md:1: binary file (NUL byte), not a markdown note",
-        "3-latin1.md:1: not valid UTF-8 (byte 0xe9 at column 4)",
+        "3-latin1.md:1: not valid UTF-8 (byte 0xe9 at column 4): read as \ufffd; save the note"
+        " as UTF-8 to keep the character",
     ]
