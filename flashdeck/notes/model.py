@@ -115,7 +115,10 @@ from typing import Any, Literal, get_args
 # 34 (h28x): a question may end in the full-width `？` or the Arabic `؟` as in `?` (a heading, a
 # title-less question callout's line, a title asked as itself).
 # 35: the two 34s together.
-PARSER_VERSION = 35
+# 36 (h29f): a note with bytes that are not UTF-8 is read (each bad sequence U+FFFD, a warning
+# a line) instead of being refused: a collection keeps such a note as unreadable by its hash,
+# so it is read again once.
+PARSER_VERSION = 36
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"

@@ -657,3 +657,25 @@ def test_a_byte_that_is_not_utf8_reads_the_rest_of_the_note_and_keeps_its_cards(
                      "Milk in German": cards["Milk in German"]}
     assert sorted(e["card"] for e in cli("--collection", col, "log", "--json").json) == \
         sorted([tea, cards["Caf\ufffd in English"]])
+
+
+def test_a_note_refused_for_its_bytes_by_an_older_flashdeck_is_read_again(cli, col, tmp_path,
+                                                                          monkeypatch):
+    """The collection kept such a note as unreadable by its hash: without a new parser version
+    it stayed unchanged, and its cards never came in until the note was edited."""
+    from flashdeck.notes import files
+    from flashdeck.notes.model import Problem
+
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "Drinks.md").write_bytes(b"#flashcards\n\nTea in German::Tee\nCaf\xe9::coffee\n")
+    with monkeypatch.context() as old:  # as flashdeck with PARSER_VERSION 35 read it
+        old.setattr(importer, "PARSER_VERSION", 35)
+        old.setattr(files, "read_note_file", lambda path, display=None, **kwargs: (
+            None, [Problem(display, 4, "not valid UTF-8 (byte 0xe9 at column 4)")]))
+        assert cli("--collection", col, "import", vault).code == 1
+    assert cli("--collection", col, "list", "--json").json == []
+    result = cli("--collection", col, "import", vault)
+    assert result.code == 0 and "Drinks.md:4: warning: not valid UTF-8" in result.err
+    assert {c["front"] for c in cli("--collection", col, "list", "--json").json} == {
+        "Tea in German", "Caf\ufffd"}
