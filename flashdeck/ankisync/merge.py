@@ -23,7 +23,8 @@ whose text was edited after its first sync keeps the GUID it got then.
 Merging: a card's pulled answers are inserted in time order into its log, each a review
 FSRS replays (`step.review`, the parameters in force at its time as `doctor` replays them);
 answers of ours logged after the first pulled one are replayed again after it (their ids
-renewed, `anki_log` following, `anki_renumbered` keeping each old id's new one for undo), so
+renewed, `anki_log` following, `anki_renumbered` keeping each old id's new one for undo, until
+`prune_renumbered` drops what no undo can reach), so
 the log stays in time order and every `state_before` is the previous `state_after`. The
 card's state is the replay's end: never last-writer-wins.
 """
@@ -464,6 +465,19 @@ def _merge_card(conn, card_id: int, items: list, config, in_force, here) -> None
         state = after
     conn.execute(f"UPDATE cards SET {', '.join(c + ' = ?' for c in SCHEDULING_COLUMNS)}"
                  " WHERE id = ?", (*[state[c] for c in SCHEDULING_COLUMNS], card_id))
+
+
+def prune_renumbered(col: Collection, since: datetime) -> int:
+    """Forget the renumberings no undo can need: those of answers logged before `since`
+    (the start of yesterday's scheduling day, so a review screen left open over the day's
+    rollover still finds its answers), and those whose answer left the log (undone). Undo
+    reaches only the current day's answers given here; without this the table grew with
+    every sync for ever. How many were dropped."""
+    with col.transaction() as conn:
+        return conn.execute(
+            "DELETE FROM anki_renumbered WHERE NOT EXISTS (SELECT 1 FROM reviews r"
+            " WHERE r.id = anki_renumbered.new_id AND r.reviewed_at >= ?)",
+            (int(since.timestamp()),)).rowcount
 
 
 def unpushed(col: Collection) -> list:

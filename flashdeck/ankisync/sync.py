@@ -326,7 +326,7 @@ def run_sync(col, login: Login, config, now, tz, progress=None) -> SyncReport:
 
     from flashdeck.ankisync import merge
     from flashdeck.ankisync.cards import Media, mirror_cards
-    from flashdeck.scheduling.day import day_bounds
+    from flashdeck.scheduling.day import day_bounds, days_later
     from flashdeck.scheduling.parameters import current_parameters
 
     say = progress or (lambda text: None)
@@ -350,6 +350,7 @@ def run_sync(col, login: Login, config, now, tz, progress=None) -> SyncReport:
         merge.record_cids(col, mirror.card_ids())
         say("merging the reviews")
         pulled = merge.pull(col, mirror.revlog(merge.known_cids(col)), config)
+        merge.prune_renumbered(col, days_later(now, -1, config.day_start_hour, tz))
         report.pulled, report.unknown = pulled.reviews, pulled.unknown
         report.not_kept = merge.schedule_changes(col, mirror.schedule_changes())
         taken = merge.take_hidden(col, mirror.hidden(), now,
