@@ -66,3 +66,58 @@ def test_answers_a_phone_s_full_upload_wiped_from_the_server_are_sent_again(
         assert phone.revlog() == 5
     assert "0 reviews from Anki, 0 to Anki" in cli(*args).out
     assert len(cli("--collection", a, "log", "--limit", "0", "--json").json) == 5
+
+
+def test_answers_sent_again_after_a_full_download_keep_their_revlog_ids(
+        cli, tmp_path, server, sync_env, phone_at, monkeypatch):
+    """Two flashdecks on one account: A's answers (three in one second, as a script gives
+    them) reach B; then a phone that never had them replaces the server's collection. A
+    sends its own again and B the ones it pulled: each under the revlog id it had, so the
+    server, both flashdecks and a new phone hold each answer once, never a second copy."""
+    import sqlite3
+
+    write_note(tmp_path / "vault", "F1 Score.md", NOTE)
+    a, b = tmp_path / "a.sqlite", tmp_path / "b.sqlite"
+    for path in (a, b):
+        assert cli("--collection", path, "import", tmp_path / "vault").code == 0
+
+    def sync(path):
+        result = cli("--collection", path, "sync", "--endpoint", server.endpoint, "--user",
+                     server.user)
+        assert result.code == 0, result.err
+        return result
+
+    def revlog_ids(path) -> list[int]:
+        conn = sqlite3.connect(path)
+        try:
+            return [rid for (rid,) in conn.execute(
+                "SELECT revlog_id FROM anki_log ORDER BY revlog_id")]
+        finally:
+            conn.close()
+
+    sync(a)
+    old_phone = phone_at("old phone")
+    old_phone.sync()
+    monkeypatch.setenv("FLASHDECK_NOW", "2026-12-01T10:00:00+00:00")
+    for _ in range(3):
+        card = cli("--collection", a, "next", "--json").json["card"]
+        assert cli("--collection", a, "answer", card["id"], "again").code == 0
+    monkeypatch.delenv("FLASHDECK_NOW")
+    sync(a)
+    sent = revlog_ids(a)
+    assert len(sent) == 3 and "3 reviews from Anki" in sync(b).out
+
+    old_phone.answer(1)
+    old_phone.col.close_for_full_sync()
+    old_phone.col.full_upload_or_download(auth=old_phone.auth, server_usn=None, upload=True)
+    old_phone.col.reopen(after_full_sync=True)
+    for path in (a, b, a, b):
+        sync(path)
+    new_phone = phone_at("new phone")
+    new_phone.sync()
+    on_server = sorted(new_phone.col.db.list("SELECT id FROM revlog"))
+    assert len(on_server) == 4 and set(sent) <= set(on_server)
+    for path in (a, b):
+        assert revlog_ids(path) == on_server
+        assert len(cli("--collection", path, "log", "--limit", "0", "--json").json) == 4
+        assert cli("--collection", path, "doctor").code == 0
