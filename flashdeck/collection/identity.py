@@ -39,6 +39,7 @@ parsed cards are `collection/card_rows.py`. This module holds the rules and the 
 
 from __future__ import annotations
 
+import os
 from bisect import bisect_left
 from operator import attrgetter, itemgetter
 from typing import Iterator
@@ -48,6 +49,7 @@ from flashdeck.collection.card_rows import (_N_WRITTEN, _SR, _UPDATE_COLUMNS, Ca
 from flashdeck.collection.seed import seed_json, state_from_sr
 from flashdeck.collection.similar import (SIMILARITY_THRESHOLD, CandidateIndex, _common_head,
                                          _match_similar, match_kind, similarity)
+from flashdeck.collection.sources import FORGOTTEN_PREFIX
 from flashdeck.notes.model import ParsedCard, SRSeed
 
 
@@ -175,7 +177,7 @@ def sync_note_cards(conn, note_id: int, cards: list[ParsedCard] | list[tuple],
     taken: set[int] = set()
     if existing:  # rules 1 and 3 match against the note's own cards: a new note has none
         _match_exact_in_note(rows, existing, matched, taken)
-    origins = _match_exact_elsewhere(conn, rows, matched, taken, gone_keys)
+    origins = _match_exact_elsewhere(conn, note_id, rows, matched, taken, gone_keys)
     if existing:
         _match_one_side(rows, existing, matched, taken)
         _match_cloze_answer(rows, existing, matched, taken)
@@ -249,11 +251,17 @@ def _take_nearest(rows: list[CardRow], by_key: dict, key_of, matched: dict[int, 
             taken.add(best["id"])
 
 
-def _match_exact_elsewhere(conn, rows: list[CardRow], matched: dict[int, int],
+def _match_exact_elsewhere(conn, note_id: int, rows: list[CardRow], matched: dict[int, int],
                            taken: set[int], gone_keys: GoneCards | None) -> set[int]:
     """Rule 2: exact content among orphans anywhere (a restored note), then among the cards
     of the notes vanished in this import (a moved or renamed note). Returns the vanished
-    notes this note took cards from: the note it was, before a move."""
+    notes this note took cards from: the note it was, before a move.
+
+    The orphans of a source the user forgot (`flashdeck forget`) while its folder (or file)
+    is still there wait for that source's return: a note of another vault does not take
+    them (a card `Tea::Tee` in vault B took the history of the one in vault A, forgotten,
+    and A imported again got a new card). Once that path is gone (the vault moved, or
+    replaced by the one imported now) they are any note's again, as orphans are."""
     pending = [(index, row) for index, row in enumerate(rows) if index not in matched]
     if not pending:
         return set()
@@ -263,9 +271,16 @@ def _match_exact_elsewhere(conn, rows: list[CardRow], matched: dict[int, int],
     found = []
     for start in range(0, len(keys), 500):  # orphans: their index holds only orphans
         chunk = keys[start:start + 500]
-        found += conn.execute(f"SELECT id, ckey FROM cards INDEXED BY cards_ckey WHERE"
-                              f" orphaned = 1 AND ckey IN ({','.join('?' * len(chunk))})",
-                              chunk).fetchall()
+        found += conn.execute(
+            "SELECT id, ckey, (SELECT s.path FROM notes n JOIN sources s ON s.id = n.source_id"
+            f" JOIN meta m ON m.key = '{FORGOTTEN_PREFIX}' || s.id WHERE n.id = cards.note_id"
+            " AND s.id != (SELECT source_id FROM notes WHERE id = ?)) AS forgotten"
+            " FROM cards INDEXED BY cards_ckey WHERE orphaned = 1"
+            f" AND ckey IN ({','.join('?' * len(chunk))})", (note_id, *chunk)).fetchall()
+    if any(row["forgotten"] is not None for row in found):  # a stat per forgotten source
+        there = {path: os.path.lexists(path) for path in {row["forgotten"] for row in found}
+                 if path is not None}
+        found = [row for row in found if not there.get(row["forgotten"], False)]
     if gone_keys is not None:  # the cards of notes gone in this import, still where they were
         wanted: dict[str, int] = {}
         for _, row in pending:

@@ -238,7 +238,8 @@ MOVE_NAMED_SHARE = 0.9
 
 # per-source facts kept in the meta table (the sources table has no column for them)
 IMPORTED_KEY = "source_imported:{}"  # the last import's time, Unix seconds
-FORGOTTEN_KEY = "source_forgotten:{}"  # `forget` time: hidden until imported again
+FORGOTTEN_PREFIX = "source_forgotten:"  # `forget` time: hidden until imported again; the
+FORGOTTEN_KEY = FORGOTTEN_PREFIX + "{}"  # orphans wait for it (identity.py, rule 2)
 # the highest card id when the last import ran to its end having read every note: the cards
 # above it were added by imports since, killed ones among them, or ones that could not read
 # the note a card left (see identity.reclaim_moved_cards)

@@ -368,6 +368,47 @@ def test_forget_hides_the_cards_and_a_reimport_restores_ids_and_history(cli, col
     assert [s["path"] for s in sources(cli, col)] == [str(vault)]
 
 
+def test_another_vault_never_takes_the_history_of_a_forgotten_vault_s_card(cli, col, vault,
+                                                                           tmp_path):
+    """`forget` keeps a vault's cards for its return. A card of another vault with the same
+    text took the forgotten card (its id and history) at that vault's first import, and the
+    forgotten vault imported again got a new card. Each vault keeps its own card now."""
+    imported(cli, col, vault)
+    before = live(cli, col)
+    reviews = answer_all(cli, col)
+    assert cli("--collection", col, "forget", str(vault)).code == 0
+    other = tmp_path / "other"
+    write_note(other, "Europe.md", "#flashcards/geo\n\nFrance::Paris\nItaly::Rome\n")
+
+    assert imported(cli, col, other)["cards"] == {"added": 2, "updated": 0, "orphaned": 0}
+    theirs = live(cli, col)
+    assert set(theirs) == {"France", "Italy"} and before["France"] != theirs["France"]
+    assert not set(theirs.values()) & set(history(cli, col))  # neither has a review
+
+    assert imported(cli, col, vault)["cards"]["added"] == 0
+    assert {front: card_id for front, card_id in cli_cards(cli, col) if card_id in
+            before.values()} == before
+    assert history(cli, col) == reviews
+
+
+def test_a_forgotten_vault_moved_away_gives_its_cards_to_the_vault_where_they_are_now(
+        cli, col, vault, tmp_path):
+    """Forgotten, then moved (its folder no longer where it was): imported from its new
+    place, each card is the orphan it was, with its history, as before."""
+    imported(cli, col, vault)
+    before = live(cli, col)
+    reviews = answer_all(cli, col)
+    assert cli("--collection", col, "forget", str(vault)).code == 0
+    vault.rename(tmp_path / "moved")
+    assert imported(cli, col, tmp_path / "moved")["cards"]["added"] == 0
+    assert live(cli, col) == before
+    assert history(cli, col) == reviews
+
+
+def cli_cards(cli, col) -> list[tuple[str, int]]:
+    return [(c["front"], c["id"]) for c in cli("--collection", col, "list", "--json").json]
+
+
 def test_forget_by_path(cli, col, vault, tmp_path, monkeypatch):
     imported(cli, col, vault)
     monkeypatch.chdir(tmp_path)
