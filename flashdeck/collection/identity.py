@@ -29,7 +29,9 @@ What is left is added; old live cards left unmatched are orphaned (hidden, never
 restored note gets them back).
 After the whole import, two notes that both changed are squared up: a card moved to a note
 written before the one it left takes back its place from the card added for it
-(`reclaim_moved_cards`) or from the card that took it by similarity (`return_taken_cards`);
+(`reclaim_moved_cards`; also from an untouched copy an earlier import added: a note
+copied, its original deleted later) or from the card that took it by similarity
+(`return_taken_cards`);
 a card moved to another note with a small edit, from the card added for it by similarity
 (`_reclaim_edited`).
 
@@ -538,32 +540,60 @@ def reclaim_moved_cards(conn, orphaned: list[int], newer_than: int,
     place, lowest ids first, as rule 2 would have had it, if that card was never answered,
     crammed or synced; the added copy is deleted. Returns how many were reclaimed, and how
     many of the copies deleted this import added (id above `this_import`).
+    A copy an earlier import added (a note duplicated into another folder, imported, and
+    the original deleted later: the history stayed hidden with the orphans while the copy
+    came up new) is taken too, by an answered orphan imported before the copy (two notes
+    with the same cards from the start each keep their own), when nothing ever touched
+    the copy (never answered, crammed, synced, suspended, buried or seeded).
     Call inside a transaction."""
     olds: dict[str, list] = {}
     for chunk, marks in in_chunks(orphaned):
         for row in conn.execute(  # still orphaned: another import may have revived it
-                "SELECT id, ckey, state, reps, sr_seed FROM cards WHERE orphaned = 1 AND id IN"
-                f" ({marks}) ORDER BY id", chunk):
+                "SELECT id, ckey, state, reps, sr_seed, added FROM cards WHERE orphaned = 1"
+                f" AND id IN ({marks}) ORDER BY id", chunk):
             olds.setdefault(row["ckey"], []).append(row)
     if not olds:
         return 0, 0
     synced = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'anki_cards'").fetchone()
     keys = sorted(olds)
+    untouched = (" AND NOT EXISTS (SELECT 1 FROM reviews WHERE card_id = cards.id)"
+                 " AND NOT EXISTS (SELECT 1 FROM cram_log WHERE card_id = cards.id)"
+                 + (" AND NOT EXISTS (SELECT 1 FROM anki_cards WHERE card_id = cards.id)"
+                    if synced else ""))
     added = []
     for chunk, marks in in_chunks(keys):
         added += conn.execute(
-            f"SELECT id, ckey, sr_seed FROM cards WHERE id > ? AND orphaned = 0 AND ckey IN"
-            f" ({marks})"
-            " AND NOT EXISTS (SELECT 1 FROM reviews WHERE card_id = cards.id)"
-            " AND NOT EXISTS (SELECT 1 FROM cram_log WHERE card_id = cards.id)"
-            + (" AND NOT EXISTS (SELECT 1 FROM anki_cards WHERE card_id = cards.id)"
-               if synced else ""), (newer_than, *chunk)).fetchall()
+            f"SELECT id, ckey, sr_seed, added, 1 AS fresh FROM cards WHERE id > ?"
+            f" AND orphaned = 0 AND ckey IN ({marks})" + untouched,
+            (newer_than, *chunk)).fetchall()
+    # copies of earlier imports: above the oldest answered orphan, never touched; one pass
+    # over those cards (no index holds live cards by content)
+    floor = min((row["id"] for rows in olds.values() for row in rows if row["reps"]),
+                default=newer_than)
+    if floor < newer_than:
+        copies = [card_id for card_id, key in conn.execute(
+            "SELECT id, ckey FROM cards WHERE id > ? AND id <= ? AND orphaned = 0"
+            " AND version = 0 AND suspended = 0 AND buried_until IS NULL", (floor, newer_than))
+            if key in olds]
+        for chunk, marks in in_chunks(copies):
+            added += conn.execute(
+                "SELECT id, ckey, sr_seed, added, 0 AS fresh FROM cards"
+                f" WHERE id IN ({marks})" + untouched, chunk).fetchall()
     reclaimed = added_now = 0
-    for new in sorted(added, key=itemgetter("id")):
+    # this import's copies first (as before), then the earlier ones
+    for new in sorted(added, key=lambda row: (not row["fresh"], row["id"])):
         waiting = olds.get(new["ckey"])
         if not waiting:
             continue
-        _take_place(conn, waiting.pop(0), new)
+        if new["fresh"]:
+            old = waiting.pop(0)
+        else:  # taken only by an answered orphan imported before the copy was
+            old = next((o for o in waiting if o["reps"] and o["id"] < new["id"]
+                        and o["added"] < new["added"]), None)
+            if old is None:
+                continue
+            waiting.remove(old)
+        _take_place(conn, old, new)
         reclaimed += 1
         added_now += new["id"] > this_import
     left = [old["id"] for waiting in olds.values() for old in waiting]

@@ -467,3 +467,70 @@ def test_a_card_moved_out_of_a_note_that_could_not_be_read_then_keeps_its_id(cli
     assert after[("Another metric.md", "basic", "Recall from counts")] == recall
     assert history(cli, col, recall) == answered
     assert report["cards"] == {"added": 0, "updated": 1, "orphaned": 0}
+
+
+def _at(monkeypatch, day: int) -> None:
+    monkeypatch.setenv("FLASHDECK_NOW", f"2026-11-{day:02d}T09:00:00+01:00")
+
+
+def test_a_note_copied_then_its_original_deleted_keeps_its_history_in_the_copy(
+        cli, col, tmp_path, monkeypatch):
+    """Copied into another folder (imported: its cards are new, as a copy's are) and the
+    original deleted days later: the copy's cards came up new and the answered ones stayed
+    hidden with the orphans. The copy's untouched cards give their place to them."""
+    vault = tmp_path / "vault"
+    write_note(vault, "stats/Harmonic.md", note())
+    _at(monkeypatch, 20)
+    imported(cli, col, vault)
+    before = ids(cli, col)
+    answered = [before[("Harmonic.md", "basic", "Harmonic mean of 3 and 6")],
+                before[("Harmonic.md", "basic", "Speed there 60, back 40: average?")]]
+    logged = {}
+    for card in answered:
+        assert cli("--collection", col, "answer", card, "good").code == 0
+        logged[card] = history(cli, col, card)
+
+    _at(monkeypatch, 22)
+    shutil.copy2(vault / "stats/Harmonic.md", vault / "archive.md")
+    assert imported(cli, col, vault)["cards"]["added"] == len(before)
+    _at(monkeypatch, 24)
+    (vault / "stats/Harmonic.md").unlink()
+    report = imported(cli, col, vault)
+    assert report["cards"] == {"added": 0, "updated": 2, "orphaned": len(before) - 2}
+    after = ids(cli, col)
+    assert len(after) == len(before) and set(answered) <= set(after.values())
+    for card in answered:
+        assert history(cli, col, card) == logged[card]
+    assert {c["id"]: c["state"] for c in cli("--collection", col, "list", "--json").json
+            if c["id"] in answered} == {card: "learning" for card in answered}
+    assert cli("--collection", col, "doctor").code == 0
+
+
+def test_a_copy_answered_or_suspended_keeps_its_own_card_when_the_original_goes(
+        cli, col, tmp_path, monkeypatch):
+    vault = tmp_path / "vault"
+    write_note(vault, "stats/Harmonic.md", note())
+    _at(monkeypatch, 20)
+    imported(cli, col, vault)
+    original = ids(cli, col)
+    three = original[("Harmonic.md", "basic", "Harmonic mean of 3 and 6")]
+    speed = original[("Harmonic.md", "basic", "Speed there 60, back 40: average?")]
+    for card in (three, speed):
+        assert cli("--collection", col, "answer", card, "good").code == 0
+    _at(monkeypatch, 22)
+    shutil.copy2(vault / "stats/Harmonic.md", vault / "Harmonic.md")
+    imported(cli, col, vault)
+    copies = {c["front"]: c["id"] for c in cli("--collection", col, "list", "--json").json
+              if c["id"] not in original.values()}
+    assert len(copies) == len(original)
+    assert cli("--collection", col, "answer", copies["Harmonic mean of 3 and 6"],
+               "easy").code == 0
+    assert cli("--collection", col, "suspend",
+               copies["Speed there 60, back 40: average?"]).code == 0
+    _at(monkeypatch, 24)
+    (vault / "stats/Harmonic.md").unlink()
+    report = imported(cli, col, vault)
+    assert report["cards"]["updated"] == 0
+    # each copy is the card it was; the originals are orphans
+    assert {c["front"]: c["id"] for c in cli("--collection", col, "list", "--json").json} == \
+        copies
