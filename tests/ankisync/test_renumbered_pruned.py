@@ -19,6 +19,15 @@ def sync(cli, path, server):
     return result
 
 
+def imported_and_synced(cli, tmp_path, server):
+    """A collection of NOTE's one card, synced once: its path and the card's id."""
+    write_note(tmp_path / "vault", "Precision.md", NOTE)
+    path = tmp_path / "c.sqlite"
+    assert cli("--collection", path, "import", tmp_path / "vault").code == 0
+    sync(cli, path, server)
+    return path, cli("--collection", path, "list", "--json").json[0]["id"]
+
+
 def renumbered(path) -> list[tuple[int, int]]:
     conn = sqlite3.connect(path)
     try:
@@ -30,11 +39,7 @@ def renumbered(path) -> list[tuple[int, int]]:
 def test_a_later_day_s_sync_drops_renumberings_no_undo_can_reach(cli, tmp_path, server,
                                                                   sync_env, phone_at,
                                                                   monkeypatch):
-    write_note(tmp_path / "vault", "Precision.md", NOTE)
-    path = tmp_path / "c.sqlite"
-    assert cli("--collection", path, "import", tmp_path / "vault").code == 0
-    card = cli("--collection", path, "list", "--json").json[0]["id"]
-    sync(cli, path, server)
+    path, card = imported_and_synced(cli, tmp_path, server)
     phone = phone_at()
     phone.sync()
     assert phone.answer(1, ease=1) == ["<p>Precision</p>"]  # at the real time
