@@ -62,6 +62,7 @@ def _loop(which: str, cards: int, answers: int, folder: str) -> None:
         anki_bench._copy(tmp / "new.sqlite", tmp / "mixed.sqlite")
         anki_bench.review_mix(tmp / "mixed.sqlite", cards, int(moment[0].timestamp()))
         col = Collection.open(tmp / "mixed.sqlite")
+        col.sync_in_background()  # as the review screen does: flushed by a thread of its own
         engine = Engine(col, Config(new_per_day=300, reviews_per_day=1000),
                         now=lambda: moment[0])
         shown = [engine.next_card()]

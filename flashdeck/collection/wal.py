@@ -290,3 +290,115 @@ def _sync_folder(folder: Path) -> None:
     from flashdeck.durable import sync_folder
 
     sync_folder(folder)
+
+
+class LogSync:
+    """The review screen's durability (`Collection.sync_in_background`): its commits write
+    the log's frames without waiting for the disk (synchronous NORMAL), and the log is then
+    flushed to the disk here, in a thread of its own, while the next card is prepared. The
+    next write's commit, and closing the collection, first wait for that flush (`wait`),
+    so at most one commit is ever not on the disk yet. A crash or kill loses nothing (the
+    frames are in the system's cache); a power cut can lose the one last commit, during the
+    fraction of a millisecond before its flush ends. A flush the system refuses is said at
+    that wait (`wait` returns it), never dropped.
+
+    The log flushed is the file this connection writes: a descriptor of it opened while the
+    connection has it open (SQLite keeps one log file open for the connection's life,
+    writes into it from its start again after a checkpoint, and deletes it only when the
+    last connection closes), checked to be the file at the log's path then. A later move
+    or rename of the files changes nothing (the descriptor follows the file, as SQLite's
+    does). SQLite takes no lock on the log file (its locks are on the main file and the
+    -shm file), so this descriptor's close drops none."""
+
+    __slots__ = ("_fd", "_busy", "_go", "_error", "_stop")
+
+    def __init__(self, log: Path):
+        fd = os.open(log, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        try:
+            st = os.fstat(fd)
+            import stat
+
+            if not stat.S_ISREG(st.st_mode) or not os.path.samestat(st, os.stat(log)):
+                raise OSError(f"{log}: not the collection's log")
+        except BaseException:
+            os.close(fd)
+            raise
+        self._fd = fd
+        self._busy = _thread.allocate_lock()  # held while a flush is under way
+        self._go = _thread.allocate_lock()  # released: flush now
+        self._go.acquire()
+        self._error: OSError | None = None
+        self._stop = False
+        _thread.start_new_thread(self._run, ())
+        _syncing.add(self)
+        global _atexit_set
+        if not _atexit_set:
+            import atexit
+
+            atexit.register(_wait_all)
+            _atexit_set = True
+
+    def _run(self) -> None:
+        flush = getattr(os, "fdatasync", os.fsync)  # as SQLite flushes its log
+        while True:  # one flush a commit, until `close`
+            self._go.acquire()
+            if self._stop:
+                return
+            try:
+                flush(self._fd)
+            except OSError as exc:
+                self._error = exc
+            finally:
+                self._busy.release()
+
+    def start(self) -> None:
+        """After a commit: flush the log in the background. The caller waited for the
+        previous flush (`wait`) before it committed."""
+        self._busy.acquire()
+        self._go.release()
+
+    def wait(self) -> OSError | None:
+        """Wait for the flush under way, if any: the error the system gave it (once),
+        else None."""
+        if self._busy.locked():
+            self._busy.acquire()
+            self._busy.release()
+        error, self._error = self._error, None
+        return error
+
+    def close(self) -> OSError | None:
+        """Wait for the flush under way (its error, as `wait`) and end the thread."""
+        error = self.wait()
+        if not self._stop:
+            self._stop = True
+            self._go.release()  # the thread sees _stop and ends, never touching the fd again
+            os.close(self._fd)
+            _syncing.discard(self)
+        return error
+
+
+# the logs being flushed in the background, until their collection closes (or the process
+# exits: `_wait_all`)
+_syncing: set = set()
+_atexit_set = False
+
+
+def _wait_all() -> None:
+    """At the process's exit: every log still being flushed is waited for (a collection
+    not closed), and a flush the system refused is said (one line, on stderr)."""
+    import sys
+
+    for sync in list(_syncing):
+        error = sync.close()
+        if error is not None:
+            from flashdeck.textsafe import sanitize
+
+            print(sanitize(f"flashdeck: {NOT_SAVED}: {error.strerror or error}"),
+                  file=sys.stderr)
+
+
+# what a refused flush of the log says (the commit before it may be lost to a power cut)
+NOT_SAVED = ("the last change (an answer, an undo, a suspend or a bury) could not be saved to"
+             " disk (the system refused to flush the"
+             " collection's log)")
+

@@ -598,6 +598,7 @@ def build_app(collection_path: str | Path, deck: str | None = None,
     elif bundled is False:
         bundled = None
     col = Collection.open(Path(collection_path))
+    col.sync_in_background()  # answers flushed to the disk while the next card is drawn
     try:
         if deck and not has_live_cards(col, deck):
             raise UsageError(f"no deck named {deck!r} (`flashdeck due` lists the decks)")
