@@ -15,6 +15,12 @@ has it; both flush the data and the file's size) and write ~11.5 pages into the 
 log; Anki takes no file lock at all (`locking_mode=exclusive`: one process per collection),
 flashdeck ~14 `fcntl` (the log's read and write locks: the review screen, `flashdeck answer`
 and `sync` share a collection).
+
+flashdeck's loop runs as the review screen does (`Collection.sync_in_background`): its
+`fdatasync` is made by a thread of its own after each commit, which the next commit waits
+for; the ~8 `futex` an answer are the two threads handing over (20,000 cards, 100 answers,
+Dec 2: 12.6 pages, 12.1 `fcntl`, 1.03 `fdatasync` an answer before and after, 8.05 `futex`
+added).
 """
 
 from __future__ import annotations
