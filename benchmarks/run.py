@@ -216,10 +216,11 @@ def bench_answer(table: Table, work: Path, cards: int) -> None:
     does) at `cards` cards, all new and with a fifth in review due today, each beside Anki's
     own scheduler on a collection like the second (benchmarks/anki_bench.py), in
     interleaved rounds. Durability, the review screen's (`Collection.sync_in_background`):
-    an answer's commit writes the log without waiting for the disk, the log is flushed in
-    the background while the next card is prepared, and the next answer's commit waits for
-    that flush: a crash loses nothing, a power cut at most the last answer (within the
-    fraction of a millisecond its flush takes). Anki's commit waits for the disk."""
+    an answer's commit writes the log without waiting for the disk, and the log is flushed
+    once the next card is ready (the screen: once it is painted; the loop: after the timed
+    part), before the next answer's commit: a crash loses nothing, a power cut at most the
+    last answer (until its flush ends, a few milliseconds after the next card is on
+    screen). Anki's commit waits for the disk."""
     from datetime import datetime, timezone
 
     import anki_bench
@@ -259,8 +260,8 @@ def bench_answer(table: Table, work: Path, cards: int) -> None:
 
 
 # the durability the answer figures are measured at (the review screen's: bench_answer)
-DURABILITY = ("each answer flushed to disk in the background, the next one waits for it:"
-              " a power cut may lose the last answer, a crash nothing")
+DURABILITY = ("each answer flushed to disk once the next card is shown, before the next"
+              " answer: a power cut may lose the last answer, a crash nothing")
 
 
 def bench_queue(table: Table, work: Path, cards: int, decks: int) -> None:

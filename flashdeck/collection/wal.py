@@ -295,12 +295,15 @@ def _sync_folder(folder: Path) -> None:
 class LogSync:
     """The review screen's durability (`Collection.sync_in_background`): its commits write
     the log's frames without waiting for the disk (synchronous NORMAL), and the log is then
-    flushed to the disk here, in a thread of its own, while the next card is prepared. The
-    next write's commit, and closing the collection, first wait for that flush (`wait`),
-    so at most one commit is ever not on the disk yet. A crash or kill loses nothing (the
-    frames are in the system's cache); a power cut can lose the one last commit, during the
-    fraction of a millisecond before its flush ends. A flush the system refuses is said at
-    that wait (`wait` returns it), never dropped.
+    flushed to the disk here (`flush`), on the caller's thread, once the next card is on
+    screen (the screen calls it when idle, after the repaint: the user reads the card for
+    seconds, the flush takes a fraction of a millisecond). The next write's commit, and
+    closing the collection, first make a flush still due (`wait`), so at most one commit is
+    ever not on the disk yet. A crash or kill loses nothing (the frames are in the system's
+    cache); a power cut can lose the one last commit, until its flush ends, a few
+    milliseconds after the next card is on screen. A flush the system refuses is said at
+    the next wait (`wait` returns it), never dropped (a second flush may well succeed: the
+    system has marked the pages written, so the refusal is kept).
 
     The log flushed is the file this connection writes: a descriptor of it opened while the
     connection has it open (SQLite keeps one log file open for the connection's life,
@@ -308,9 +311,12 @@ class LogSync:
     last connection closes), checked to be the file at the log's path then. A later move
     or rename of the files changes nothing (the descriptor follows the file, as SQLite's
     does). SQLite takes no lock on the log file (its locks are on the main file and the
-    -shm file), so this descriptor's close drops none."""
+    -shm file), so this descriptor's close drops none.
 
-    __slots__ = ("_fd", "_busy", "_go", "_error", "_stop")
+    (A thread of its own flushing right after each commit was tried first: the hand-over
+    between the two threads cost ~0.2 ms an answer, and the next commit waited for it.)"""
+
+    __slots__ = ("_fd", "_due", "_error")
 
     def __init__(self, log: Path):
         fd = os.open(log, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
@@ -324,12 +330,8 @@ class LogSync:
             os.close(fd)
             raise
         self._fd = fd
-        self._busy = _thread.allocate_lock()  # held while a flush is under way
-        self._go = _thread.allocate_lock()  # released: flush now
-        self._go.acquire()
-        self._error: OSError | None = None
-        self._stop = False
-        _thread.start_new_thread(self._run, ())
+        self._due = False  # a commit was made since the last flush
+        self._error: OSError | None = None  # the last flush's refusal, not yet said
         _syncing.add(self)
         global _atexit_set
         if not _atexit_set:
@@ -338,54 +340,50 @@ class LogSync:
             atexit.register(_wait_all)
             _atexit_set = True
 
-    def _run(self) -> None:
-        flush = getattr(os, "fdatasync", os.fsync)  # as SQLite flushes its log
-        while True:  # one flush a commit, until `close`
-            self._go.acquire()
-            if self._stop:
-                return
+    def start(self) -> None:
+        """After a commit: the log is to be flushed (`flush`, or at the latest `wait`)."""
+        self._due = True
+
+    @property
+    def due(self) -> bool:
+        """Whether a commit was made that is not flushed yet."""
+        return self._due
+
+    def flush(self) -> None:
+        """Flush the log to the disk if a commit is not yet; a refusal is kept for `wait`."""
+        if self._due and self._fd >= 0:
+            self._due = False
             try:
-                flush(self._fd)
+                getattr(os, "fdatasync", os.fsync)(self._fd)  # as SQLite flushes its log
             except OSError as exc:
                 self._error = exc
-            finally:
-                self._busy.release()
-
-    def start(self) -> None:
-        """After a commit: flush the log in the background. The caller waited for the
-        previous flush (`wait`) before it committed."""
-        self._busy.acquire()
-        self._go.release()
 
     def wait(self) -> OSError | None:
-        """Wait for the flush under way, if any: the error the system gave it (once),
-        else None."""
-        if self._busy.locked():
-            self._busy.acquire()
-            self._busy.release()
+        """Make the flush still due, if any: the error the system gave a flush since the
+        last wait (once), else None."""
+        self.flush()
         error, self._error = self._error, None
         return error
 
     def close(self) -> OSError | None:
-        """Wait for the flush under way (its error, as `wait`) and end the thread."""
+        """The flush still due (its error, as `wait`), then let go of the log."""
         error = self.wait()
-        if not self._stop:
-            self._stop = True
-            self._go.release()  # the thread sees _stop and ends, never touching the fd again
+        if self._fd >= 0:
             os.close(self._fd)
+            self._fd = -1
             _syncing.discard(self)
         return error
 
 
-# the logs being flushed in the background, until their collection closes (or the process
+# the logs flushed after their commits, until their collection closes (or the process
 # exits: `_wait_all`)
 _syncing: set = set()
 _atexit_set = False
 
 
 def _wait_all() -> None:
-    """At the process's exit: every log still being flushed is waited for (a collection
-    not closed), and a flush the system refused is said (one line, on stderr)."""
+    """At the process's exit: every log with a commit not flushed yet is flushed (a
+    collection not closed), and a flush the system refused is said (one line, on stderr)."""
     import sys
 
     for sync in list(_syncing):

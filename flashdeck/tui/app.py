@@ -598,13 +598,15 @@ def build_app(collection_path: str | Path, deck: str | None = None,
     elif bundled is False:
         bundled = None
     col = Collection.open(Path(collection_path))
-    col.sync_in_background()  # answers flushed to the disk while the next card is drawn
     try:
         if deck and not has_live_cards(col, deck):
             raise UsageError(f"no deck named {deck!r} (`flashdeck due` lists the decks)")
     except BaseException:
         col.close()
         raise
-    return FlashdeckApp(col, config=config, deck=deck.strip("/") if deck else None, now=now,
-                        monotonic=monotonic, rescan=rescan, bundled=bundled, ahead=ahead,
-                        cram=cram, demo=demo, busy_wait=busy_wait)
+    app = FlashdeckApp(col, config=config, deck=deck.strip("/") if deck else None, now=now,
+                       monotonic=monotonic, rescan=rescan, bundled=bundled, ahead=ahead,
+                       cram=cram, demo=demo, busy_wait=busy_wait)
+    # an answer is flushed to the disk once the next card is painted (issue 23)
+    col.sync_in_background(later=lambda: app.call_after_refresh(col.flush_log))
+    return app

@@ -1,6 +1,7 @@
 """The review screen's durability (issue 23): its answers' commits return once written to the
-write-ahead log, and the log is flushed to the disk in the background (`wal.LogSync`); the
-next write's commit and closing the collection wait for that flush, and a flush the system
+write-ahead log, and the log is flushed to the disk afterwards (`wal.LogSync`; the screen does
+it once the next card is painted: tests/tui/test_background_flush_app.py); the next write's
+commit and closing the collection first make a flush still due, and a flush the system
 refuses is said there, never dropped. Every other command's commits still wait for the disk.
 
 Real collections in tmp_path; only the system's flush (`os.fdatasync`) is replaced, to make
@@ -143,7 +144,7 @@ def test_a_refused_flush_is_said_at_the_next_answer_which_is_not_written(
     col = Collection.open(path)
     col.sync_in_background()
     _answer(col)  # the first commit here: flushed before it returned
-    _answer(col)  # its background flush is refused
+    _answer(col)  # its flush is refused
     engine = Engine(col, CONFIG)
     card = engine.next_card()
     with pytest.raises(CollectionError) as caught:
@@ -162,6 +163,53 @@ def test_a_refused_flush_is_said_at_the_next_answer_which_is_not_written(
     with pytest.raises(CollectionError, match="could not be saved to disk"):
         col.close()
     assert _logged(path) == 3  # no crash: the system had every answer
+
+
+def test_the_flush_is_left_to_the_screen_which_makes_it_once(tmp_path, monkeypatch):
+    """After each commit but the first, `later` is called (the screen: after its next
+    repaint), and `flush_log` flushes the log once; the next commit has nothing left to
+    flush."""
+    path = _collection(tmp_path)
+    flush = SlowFlush(monkeypatch, pause=0)
+    col = Collection.open(path)
+    col.sync_in_background(later=lambda: flush.events.append("later"))
+    flush.watch(col)
+    _answer(col)
+    col.flush_log()  # the first commit was flushed before it returned: nothing to do
+    for _ in range(2):
+        _answer(col)
+        col.flush_log()
+        col.flush_log()  # once only
+    col.close()
+    assert flush.events == ["commit"] + ["commit", "later", "flushed"] * 2
+    assert _logged(path) == 3
+
+
+def test_a_flush_refused_when_the_screen_made_it_is_said_at_the_next_answer(
+        tmp_path, monkeypatch):
+    """A refusal is kept for the next write, even though a second flush would succeed (the
+    system may have dropped the pages it could not write)."""
+    path = _collection(tmp_path)
+    real = os.fdatasync
+
+    def failing(fd: int) -> None:
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    col = Collection.open(path)
+    col.sync_in_background()
+    _answer(col)
+    _answer(col)
+    monkeypatch.setattr(os, "fdatasync", failing)
+    col.flush_log()  # refused: nothing said yet (the screen shows the next card)
+    monkeypatch.setattr(os, "fdatasync", real)
+    engine = Engine(col, CONFIG)
+    card = engine.next_card()
+    with pytest.raises(CollectionError, match="could not be saved to disk"):
+        engine.answer(card.id, 3)
+    assert col.conn.execute("SELECT count(*) FROM reviews").fetchone()[0] == 2
+    engine.answer(card.id, 3)  # said once; this one is written
+    col.close()
+    assert _logged(path) == 3
 
 
 def test_a_refused_flush_of_the_last_answer_is_said_when_the_collection_closes(
@@ -209,7 +257,7 @@ def test_an_import_on_the_review_screen_s_connection_keeps_its_level(tmp_path, m
     assert _level(col) == NORMAL
     with col.redoable_writes():
         assert _level(col) == NORMAL
-    assert _level(col) == NORMAL  # not FULL: the commits flush in the background still
+    assert _level(col) == NORMAL  # not FULL: the commits are flushed after they return still
     _answer(col)
     col.close()
     assert _logged(path) == 2

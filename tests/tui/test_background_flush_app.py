@@ -1,14 +1,21 @@
-"""The review screen's answers are flushed to the disk in the background (issue 23;
-tests/collection/test_background_flush.py tests the flush itself)."""
+"""The review screen's answers are flushed to the disk once the next card is painted (issue
+23; tests/collection/test_background_flush.py tests the flush itself)."""
 
 from __future__ import annotations
+
+import os
+
+import pytest
 
 from flashdeck.collection.importer import import_paths
 from flashdeck.collection.store import Collection
 from flashdeck.tui.app import build_app
+from support.tui import SIZE, NOW_ISO, app_for, make_collection, reviews, run_async
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
-def test_the_review_screen_flushes_in_the_background(tmp_path):
+def test_the_review_screen_flushes_after_its_commits(tmp_path):
     vault = tmp_path / "vault"
     vault.mkdir()
     (vault / "Graphs.md").write_text("---\ntags: [flashcards/graphs]\n---\n# Graphs\n\n"
@@ -23,3 +30,44 @@ def test_the_review_screen_flushes_in_the_background(tmp_path):
         assert app.session.col.syncs_in_background
     finally:
         app.session.col.close()
+
+
+@run_async
+async def test_each_answer_is_flushed_once_the_next_card_is_painted(tmp_path, monkeypatch):
+    """After each answer the log is flushed by the screen itself, once the next card is
+    drawn: before the next answer's commit, and never by that commit's own wait."""
+    monkeypatch.setenv("FLASHDECK_NOW", NOW_ISO)
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+    path = make_collection(tmp_path / "c.sqlite")
+    app = app_for(path)
+    col = app.session.col
+    events: list[str] = []
+    real = os.fdatasync
+
+    def flush(fd: int) -> None:
+        # made by a commit's wait (inside its transaction), or by the screen (outside)
+        events.append("flushed by the commit" if col.conn.in_transaction else "flushed")
+        real(fd)
+
+    monkeypatch.setattr(os, "fdatasync", flush)
+    writing = [False]
+
+    def traced(sql: str) -> None:
+        if sql == "BEGIN IMMEDIATE":
+            writing[0] = True
+        elif sql == "COMMIT" and writing[0]:
+            writing[0] = False
+            events.append("commit")
+
+    col.conn.set_trace_callback(traced)
+    async with app.run_test(size=SIZE) as pilot:
+        for rating in ("3", "1", "4"):
+            await pilot.press("space", rating)
+            for _ in range(50):  # bounded: the flush comes with the next repaint
+                await pilot.pause()
+                if not col._behind or not col._behind.due:
+                    break
+        # the first answer's commit waited for the disk itself (synchronous FULL); each
+        # later one was flushed by the screen before anything else was written
+        assert events == ["commit", "commit", "flushed", "commit", "flushed"]
+    assert reviews(path) == [(1, 3), (2, 1), (3, 4)]
