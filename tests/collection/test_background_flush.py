@@ -24,6 +24,7 @@ from flashdeck.errors import CollectionError
 from flashdeck.scheduling.config import Config
 from flashdeck.scheduling.engine import Engine
 from support.clock import T0
+from support.commits import watch_commits
 
 FULL, NORMAL = 2, 1
 CONFIG = Config(new_per_day=50)
@@ -87,16 +88,7 @@ class SlowFlush:
 
     def watch(self, col: Collection) -> None:
         """Log the commits of write transactions (not the reads' COMMITs)."""
-        writing = [False]
-
-        def traced(sql: str) -> None:
-            if sql == "BEGIN IMMEDIATE":
-                writing[0] = True
-            elif sql == "COMMIT" and writing[0]:
-                writing[0] = False
-                self.events.append("commit")
-
-        col.conn.set_trace_callback(traced)
+        watch_commits(col.conn, self.events)
 
 
 def test_each_commit_waits_for_the_last_one_s_background_flush_and_close_for_the_last(

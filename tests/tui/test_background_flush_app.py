@@ -10,6 +10,7 @@ import pytest
 from flashdeck.collection.importer import import_paths
 from flashdeck.collection.store import Collection
 from flashdeck.tui.app import build_app
+from support.commits import watch_commits
 from support.tui import SIZE, NOW_ISO, app_for, make_collection, reviews, run_async
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -50,16 +51,7 @@ async def test_each_answer_is_flushed_once_the_next_card_is_painted(tmp_path, mo
         real(fd)
 
     monkeypatch.setattr(os, "fdatasync", flush)
-    writing = [False]
-
-    def traced(sql: str) -> None:
-        if sql == "BEGIN IMMEDIATE":
-            writing[0] = True
-        elif sql == "COMMIT" and writing[0]:
-            writing[0] = False
-            events.append("commit")
-
-    col.conn.set_trace_callback(traced)
+    watch_commits(col.conn, events)
     async with app.run_test(size=SIZE) as pilot:
         for rating in ("3", "1", "4"):
             await pilot.press("space", rating)
