@@ -63,3 +63,22 @@ async def test_each_answer_is_flushed_once_the_next_card_is_painted(tmp_path, mo
         # later one was flushed by the screen before anything else was written
         assert events == ["commit", "commit", "flushed", "commit", "flushed"]
     assert reviews(path) == [(1, 3), (2, 1), (3, 4)]
+
+
+@run_async
+async def test_a_flush_still_due_is_made_by_the_screen_s_timer(tmp_path, monkeypatch):
+    """Should the screen an answer's flush was to follow go away before its repaint, the
+    timer that checkpoints the idle screen flushes it (within its 3 seconds)."""
+    monkeypatch.setenv("FLASHDECK_NOW", NOW_ISO)
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+    path = make_collection(tmp_path / "c.sqlite")
+    app = app_for(path)
+    col = app.session.col
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "3", "space", "1")
+        await pilot.pause()
+        col._behind.start()  # a commit whose repaint never came
+        assert col._behind.due
+        app.checkpoint_when_idle()
+        assert not col._behind.due
+    assert reviews(path) == [(1, 3), (2, 1)]
