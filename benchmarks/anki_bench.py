@@ -4,6 +4,13 @@ on, each answer committed as Anki commits it. Needs the `anki` extra.
 
     python benchmarks/anki_bench.py [--cards N] [--answers N] [--rounds N]
 
+Durability: Anki's commit waits for the disk (fsync) on every answer; flashdeck's loop runs at
+the review screen's (`Collection.sync_in_background`): each answer's commit writes the log,
+and the log is flushed to the disk once the next card is ready (the screen: once it is
+painted; here: after the timed part, answer, next card, counts and previews), before the
+next answer's commit. A crash or kill loses nothing; a power cut can lose the last answer,
+until its flush ends, a few milliseconds after the next card is on screen.
+
 `run.py` calls `answer_p95` and puts flashdeck's figure beside it. Run alone, this prints
 Anki's figures and flashdeck's (run.py's loop: answer, next card, counts, previews) on two
 collections, all new and a fifth in review due today as here, in interleaved rounds; Anki
@@ -116,6 +123,7 @@ def flashdeck_answer(path: Path, answers: int = 200) -> tuple[float, float]:
         os.environ["FLASHDECK_NOW"] = moment[0].isoformat()
         try:
             with Collection.open(work) as col:
+                col.sync_in_background()  # as the review screen does (Collection's docs)
                 engine = Engine(col, Config(new_per_day=300, reviews_per_day=1000),
                                 now=lambda: moment[0])
                 card = engine.next_card()
@@ -128,6 +136,7 @@ def flashdeck_answer(path: Path, answers: int = 200) -> tuple[float, float]:
                     engine.counts()
                     engine.previews(card.id)
                     times.append(time.perf_counter() - start)
+                    col.flush_log()  # as the screen does once the next card is painted
                     moment[0] += timedelta(seconds=20)
         finally:
             if saved is None:

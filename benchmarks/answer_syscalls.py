@@ -15,6 +15,11 @@ has it; both flush the data and the file's size) and write ~11.5 pages into the 
 log; Anki takes no file lock at all (`locking_mode=exclusive`: one process per collection),
 flashdeck ~14 `fcntl` (the log's read and write locks: the review screen, `flashdeck answer`
 and `sync` share a collection).
+
+flashdeck's loop runs as the review screen does (`Collection.sync_in_background`): its
+`fdatasync` is made after each commit, once the next card is ready (20,000 cards, 100
+answers, Dec 2: 12.6 pages, 12.1 `fcntl`, 1.03 `fdatasync` an answer before and after;
+flushed by a thread of its own, tried first, it added ~8 `futex` an answer).
 """
 
 from __future__ import annotations
@@ -62,6 +67,7 @@ def _loop(which: str, cards: int, answers: int, folder: str) -> None:
         anki_bench._copy(tmp / "new.sqlite", tmp / "mixed.sqlite")
         anki_bench.review_mix(tmp / "mixed.sqlite", cards, int(moment[0].timestamp()))
         col = Collection.open(tmp / "mixed.sqlite")
+        col.sync_in_background()  # as the review screen does: flushed once the card is shown
         engine = Engine(col, Config(new_per_day=300, reviews_per_day=1000),
                         now=lambda: moment[0])
         shown = [engine.next_card()]
@@ -72,6 +78,7 @@ def _loop(which: str, cards: int, answers: int, folder: str) -> None:
             shown[0] = engine.next_card()
             engine.counts()
             engine.previews(shown[0].id)
+            col.flush_log()  # as the screen does once the next card is painted
             moment[0] += timedelta(seconds=20)
     for i in range(3):
         answer(i)

@@ -13,7 +13,7 @@ import sqlite3
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from flashdeck.collection import wal
 from flashdeck.errors import CollectionError, DamagedCollectionError
@@ -291,6 +291,11 @@ class Collection:
         # each one line, said by whoever shows the collection (the CLI, the review screen)
         self.notices: list[str] = []
         self._counted = False  # in `wal._open_here` (see `_count_open`)
+        # its log flushed to the disk after each commit returned (`sync_in_background`:
+        # the review screen's), else None: each commit waits for it
+        self._behind: wal.LogSync | None = None
+        self._sync_behind = False  # asked for, to start after the next commit
+        self._later: Callable[[], object] | None = None  # arranges the flush (the screen's)
         # the file opened (device, inode): a move or a replacement of the file while it is
         # open is told by `check_in_place` before each write
         try:
@@ -499,8 +504,64 @@ class Collection:
             # every commit reaches the disk before it returns, as Anki's do: an answer
             # given is never lost, not even to a power cut (with NORMAL, the answers since
             # the last checkpoint, up to ~80, could be). An import, which the notes can
-            # always redo, lowers it for its own writes (redoable_writes)
+            # always redo, lowers it for its own writes (redoable_writes); the review
+            # screen flushes each commit once the next card is shown instead (sync_in_background)
             self.conn.execute("PRAGMA synchronous = FULL")
+
+    def sync_in_background(self, later: Callable[[], object] | None = None) -> bool:
+        """The review screen's durability, from this collection's first commit on: a
+        commit returns once its frames are written to the log (synchronous NORMAL), and the
+        log is flushed to the disk afterwards (`flush_log`), on this thread, once the next
+        card is on screen: `later` is called after each such commit and arranges that
+        (the screen: after its next repaint). The next write's commit and `close` first
+        make a flush still due, and a flush the system refused is said there
+        (CollectionError, never dropped). A crash or kill loses nothing; a power cut can
+        lose the one last commit (an answer), until its flush ends, a few milliseconds
+        after the next card is on screen. Every commit waiting for its flush (synchronous
+        FULL, as Anki's do, and as every other command's still do) was half of an answer's
+        time. The first commit is flushed before it returns (nothing before the first
+        card). Whether it is on: never for a collection in memory or read only, nor off
+        POSIX systems (Windows flushes no file opened for reading)."""
+        self._sync_behind = self.path is not None and not self.read_only and os.name == "posix"
+        self._later = later
+        return self._sync_behind
+
+    def flush_log(self) -> None:
+        """Flush the last commit to the disk now, if it is not yet (`sync_in_background`);
+        a refusal is said by the next write or `close`. Nothing to do otherwise."""
+        if self._behind is not None:
+            self._behind.flush()
+
+    @property
+    def syncs_in_background(self) -> bool:
+        """Whether its commits are flushed after they return (`sync_in_background`), or
+        will be from its next commit on."""
+        return self._sync_behind or self._behind is not None
+
+    def _start_behind(self) -> None:
+        """After the first commit (flushed before it returned): later ones are flushed
+        after they return. When the log cannot be opened, every commit waits for the disk,
+        as before."""
+        self._sync_behind = False
+        if self.conn.in_transaction:
+            return
+        try:
+            behind = wal.LogSync(self.path.with_name(self.path.name + "-wal"))
+        except OSError:
+            return
+        try:
+            self.conn.execute("PRAGMA synchronous = NORMAL")
+        except BaseException:
+            behind.close()
+            raise
+        self._behind = behind
+
+    def _flushed(self) -> None:
+        """Make the flush of the last commit's log still due (`sync_in_background`); a
+        CollectionError when the system refused it (now or when it was made)."""
+        error = self._behind.wait() if self._behind is not None else None
+        if error is not None:
+            raise CollectionError(_not_saved(self.path, error))
 
     @contextmanager
     def import_cache(self):
@@ -532,7 +593,8 @@ class Collection:
             yield
         finally:
             if not self.conn.in_transaction:  # else the caller's error says what went wrong
-                self.conn.execute("PRAGMA synchronous = FULL")
+                self.conn.execute("PRAGMA synchronous = "
+                                  + ("NORMAL" if self._behind is not None else "FULL"))
 
     def _use_wal(self) -> None:
         """Switch to WAL, waiting out other processes. SQLite does not call the busy handler
@@ -703,7 +765,20 @@ class Collection:
                 self.conn.execute("ROLLBACK")
             raise
         else:
+            behind = self._behind
+            if behind is not None:
+                try:  # the last commit is on the disk before this one is made
+                    self._flushed()
+                except BaseException:
+                    self.conn.execute("ROLLBACK")
+                    raise
             self.conn.execute("COMMIT")
+            if behind is not None:
+                behind.start()
+                if self._later is not None:
+                    self._later()
+            elif self._sync_behind:
+                self._start_behind()
 
     def moved(self) -> str | None:
         """Whether the collection's path still names the file this connection has open:
@@ -771,7 +846,11 @@ class Collection:
         """Close the connection. A file moved while open first takes in what its write-ahead
         log holds (`_rescue`); when it cannot, CollectionError says where that is."""
         rescued, where = True, ""
+        unsaved = None  # the last commit's flush, refused (`sync_in_background`)
         try:
+            if self._behind is not None:
+                behind, self._behind = self._behind, None
+                unsaved = behind.close()
             if not self.read_only and self.moved() == "moved":
                 rescued, where = self._rescue()
         finally:
@@ -779,6 +858,8 @@ class Collection:
             if self._counted:
                 self._counted = False
                 wal.closed(self.identity)
+        if unsaved is not None:
+            raise CollectionError(_not_saved(self.path, unsaved))
         if not rescued:
             raise CollectionError(f"{self.path}: the collection file was moved, renamed or"
                                   f" deleted while flashdeck had it open; {where}")
@@ -822,6 +903,13 @@ def damaged_file(path: Path) -> str | None:
     finally:
         conn.close()
     return None if verdict == ("ok",) else f"{path}: {DAMAGED}"
+
+
+def _not_saved(path: Path | None, error: OSError) -> str:
+    """A flush of the log after its commit refused by the system (`Collection._flushed`)."""
+    return (f"{path}: {wal.NOT_SAVED}: {error.strerror or error}; it may be lost if the"
+            " computer loses power, and what is written next may be too: check the disk"
+            " (free space, errors), then run `flashdeck doctor`")
 
 
 def _identity(path: Path) -> tuple[int, int]:

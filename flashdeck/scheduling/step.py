@@ -111,6 +111,11 @@ def _draw() -> float:
 def _fsrs_review(card_id: int, state: CardState, rating: int, card, when: datetime,
                  config: Config):
     import fsrs  # deferred: see scheduler()
+
+    if not config.fuzz:  # every answer under rules 4 (`_unfuzzed`): fsrs draws nothing
+        # (its one draw is its fuzz, made only when enabled), so no seed is set around it
+        return scheduler(config).review_card(card, fsrs.Rating(rating),
+                                             review_datetime=when)[0]
     import fsrs.scheduler
 
     seed = f"{card_id}:{state.version}:{rating}"

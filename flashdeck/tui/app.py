@@ -207,7 +207,9 @@ class FlashdeckApp(App[str]):
         never waits, never blocks another process; about nothing to do when the log holds
         nothing new) once nothing was written here for `idle_checkpoint` seconds and no
         answer waits to be written: never between an answer and the next card. Whether it
-        ran."""
+        ran. First, an answer whose flush to the disk is still due (the screen it was to
+        follow went away before its repaint) is flushed: within `idle_checkpoint` at most."""
+        self.session.col.flush_log()
         if self.pending is not None or \
                 time.monotonic() - self.session.last_write < self.idle_checkpoint:
             return False
@@ -604,6 +606,9 @@ def build_app(collection_path: str | Path, deck: str | None = None,
     except BaseException:
         col.close()
         raise
-    return FlashdeckApp(col, config=config, deck=deck.strip("/") if deck else None, now=now,
-                        monotonic=monotonic, rescan=rescan, bundled=bundled, ahead=ahead,
-                        cram=cram, demo=demo, busy_wait=busy_wait)
+    app = FlashdeckApp(col, config=config, deck=deck.strip("/") if deck else None, now=now,
+                       monotonic=monotonic, rescan=rescan, bundled=bundled, ahead=ahead,
+                       cram=cram, demo=demo, busy_wait=busy_wait)
+    # an answer is flushed to the disk once the next card is painted (issue 23)
+    col.sync_in_background(later=lambda: app.call_after_refresh(col.flush_log))
+    return app

@@ -97,3 +97,48 @@ def test_a_kept_result_moved_to_the_answers_time_is_what_fsrs_gives_then(seed, l
     for rating in step.RATINGS:
         assert step.answers(77, state, answered, config, tz, memo=memo, only=rating)[rating] \
             == step.answers(77, state, answered, config, tz)[rating], rating
+
+
+@settings(max_examples=300, deadline=None)
+@given(seed=st.integers(0, 2**32), ago=st.integers(0, 400 * DAY),
+       name=st.sampled_from(["new", "learning", "review", "relearning"]),
+       rating=st.sampled_from(step.RATINGS), retention=st.sampled_from([0.8, 0.9, 0.95]))
+def test_unfuzzed_reviews_are_fsrs_s_own_and_draw_nothing(seed, ago, name, rating,
+                                                          retention):
+    """Every answer asks fsrs with its fuzz off (rules 4: `step._unfuzzed`), without the
+    seed the fuzz would need: fsrs's result is the one a plain call of fsrs gives, on a
+    scheduler of its own, and fsrs draws no random number meanwhile."""
+    import fsrs
+    import fsrs.scheduler
+
+    draw = random.Random(seed)
+    now = int(T0.timestamp())
+    if name == "new":
+        state = CardState(version=draw.randrange(5))
+    else:
+        state = CardState(
+            state=name, due=now - ago + draw.randrange(0, 30 * DAY),
+            step=None if name == "review" else draw.choice([0, 1, 2]),
+            stability=0.05 + draw.random() * 300, difficulty=1 + draw.random() * 9,
+            last_review=now - ago, reps=draw.randrange(1, 40), lapses=draw.randrange(9),
+            version=draw.randrange(200))
+    config = step._unfuzzed(Config(desired_retention=retention,
+                                   maximum_interval=draw.choice([36500, 60])))
+    draws: list[float] = []
+
+    def drawn() -> float:
+        draws.append(0.5)
+        return 0.5
+
+    when = T0 + timedelta(seconds=draw.randrange(0, DAY))
+    card = step.fsrs_card(31, state, when)
+    plain = fsrs.Scheduler(desired_retention=retention, learning_steps=config.learning_steps,
+                           relearning_steps=config.relearning_steps,
+                           maximum_interval=config.maximum_interval, enable_fuzzing=False)
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(fsrs.scheduler, "random", drawn)
+        expected = plain.review_card(step.fsrs_card(31, state, when), fsrs.Rating(rating),
+                                     review_datetime=when)[0]
+        assert step._fsrs_review(31, state, rating, card, when, config) == expected
+    assert card == step.fsrs_card(31, state, when)  # the card given is left as it was
+    assert draws == []
