@@ -155,6 +155,11 @@ def timeline(vault: Path, collection: Path) -> dict[str, float]:
     for k, (total, parsing_cpu, notes) in enumerate(workers):
         figures[f"worker {k}: cpu"] = total
         figures[f"worker {k}: in parse_one ({int(notes)} notes)"] = parsing_cpu
+    figures["parent: cpu outside writing and feeding (start, warm-up, results)"] = \
+        figures["parent process: cpu"] - figures.get("main: writing, cpu", 0.0) \
+        - figures.get("feeder thread: cpu", 0.0)
+    figures["workers: cpu outside parse_one (jobs in, results out)"] = \
+        sum(w[0] - w[1] for w in workers)
     figures["all processes: cpu"] = figures["parent process: cpu"] + sum(w[0] for w in workers)
     if machine_begin and machine_parsed:
         busy = machine_parsed[0] - machine_begin[0]
