@@ -181,6 +181,19 @@ class ReviewScreen(Screen):
         # is kept meanwhile, so nothing moves when it arrives.
         yield Static(id="footer-space")
 
+    async def mount_composed_widgets(self, widgets: list) -> None:
+        """The toasts' rack (Textual's, composed first) goes in the screen's own layout,
+        between the card and the line under it (`flashdeck.tcss`): a toast takes rows of
+        its own and the card scrolls above it. As an overlay at the right a toast covered
+        the card's text (the answer's table, a long back) for its five seconds."""
+        rack = next((widget for widget in widgets if type(widget).__name__ == "ToastRack"),
+                    None)
+        if rack is not None:
+            widgets.remove(rack)
+            place = next((j for j, w in enumerate(widgets) if w.id == "card"), len(widgets) - 1)
+            widgets.insert(place + 1, rack)
+        await super().mount_composed_widgets(widgets)
+
     def _pop_result_callback(self) -> None:
         """Leaving this screen (`switch_screen`: the summary, the deck list) pops the result
         callback `push_screen` gave it; as the app's first screen it was never pushed, so
@@ -247,6 +260,11 @@ class ReviewScreen(Screen):
 
     def on_screen_suspend(self) -> None:
         self._was_away = True
+        # under the card info or the keys (drawn through their backdrop), its toasts are
+        # the ones those screens show themselves: one copy, theirs (the app shows the
+        # toasts again on the screen it resumes)
+        for rack in self.query("ToastRack"):
+            rack.display = False
 
     def on_screen_resume(self) -> None:
         # back from another screen (help): the counts may have changed meanwhile; not on
