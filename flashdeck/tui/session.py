@@ -88,13 +88,16 @@ def format_duration(seconds: float) -> str:
 class _Done:
     """One answer of the sitting (a plain class: see `session_values`)."""
 
-    __slots__ = ("card_id", "rating", "duration_ms", "review_id")
+    __slots__ = ("card_id", "rating", "duration_ms", "review_id", "finished")
 
     def __init__(self, card_id: int, rating: int, duration_ms: int, review_id: int) -> None:
         self.card_id = card_id
         self.rating = rating
         self.duration_ms = duration_ms
         self.review_id = review_id
+        # whether the answer took the card out of today's queue (the review screen's
+        # progress bar: `ReviewScreen.refresh_counts`); None until it has counted it
+        self.finished: bool | None = None
 
 
 class Session:
@@ -163,6 +166,20 @@ class Session:
     def record(self, card_id: int, rating: int, duration_ms: int, answered: Answered) -> None:
         """Count an answer written (by `answer`, or by a worker for a pending one)."""
         self.undoable.append(_Done(card_id, rating, duration_ms, answered.review_id))
+
+    def answer_record(self, review_id: int) -> _Done | None:
+        """This sitting's record of the answer logged as `review_id` (the last one, as a
+        rule: looked for from the end)."""
+        for done in reversed(self.undoable):
+            if isinstance(done, _Done) and done.review_id == review_id:
+                return done
+        return None
+
+    def last_finished_a_card(self) -> bool:
+        """Whether what `undo` takes back next is an answer that took its card out of
+        today's queue (the review screen's progress bar counts it done)."""
+        last = self.undoable[-1] if self.undoable else None
+        return isinstance(last, _Done) and bool(last.finished)
 
     def hid(self, hidden) -> None:
         """Count a suspend or bury made on the review screen (engine.Hidden): `u` takes it

@@ -156,7 +156,11 @@ class ReviewScreen(Screen):
         self._reveal_began = 0.0  # (Textual's clock: what the notice says it took)
         self._answer_drawn = asyncio.Event()
         self._unseen_said = False
-        self.done_here = done  # the progress bar's cards done (a sitting resumed: so far)
+        # the progress bar's cards done: taken out of today's queue by this sitting's
+        # answers (a sitting resumed: so far); see `refresh_counts`
+        self.done_here = done
+        self._queue_total: int | None = None  # today's cards left, as the line shows them
+        self._uncounted = None  # the answer just given (session._Done), until counted
         self._answer_parts_lock = asyncio.Lock()
         self.first_card_shown = asyncio.Event()  # see `after_first_card`
         self._answer_parts_built = False
@@ -278,6 +282,8 @@ class ReviewScreen(Screen):
         card = card or self.engine.next_card()
         if card is None:
             self.card = None
+            if self._uncounted is not None:  # the last answer: counted for the summary's undo
+                self.refresh_counts()
             from flashdeck.tui.screens.summary import SummaryScreen  # not before the first frame
 
             self.app.switch_screen(SummaryScreen(finished=True, deck=self.deck,
@@ -401,7 +407,22 @@ class ReviewScreen(Screen):
             self._show_hint()
 
     def refresh_counts(self) -> None:
+        """The counts line: what is left today, and the bar of the cards this sitting has
+        done out of done + left.
+
+        A card is done once an answer takes it out of today's queue (a review answered,
+        a learning card past its last step, a new card answered Easy): an answer that
+        leaves it due again today (a learning step, Again) leaves it in the queue, counted
+        once there, as Anki's counts count it. The total then stays as it was from answer
+        to answer (`12/40` never becomes `12/47` for the steps coming back), and changes
+        only when today's work does otherwise: a card held back as a sibling of one
+        answered, an import, another terminal's answers, a new day."""
         counts = self.engine.counts()
+        answer, self._uncounted = self._uncounted, None
+        if answer is not None and self._queue_total is not None:
+            answer.finished = counts.total < self._queue_total
+            self.done_here += answer.finished
+        self._queue_total = counts.total
         current = queue_of(self.card.state) if self.card else None
         self.query_one("#status", StatusLine).show(counts, current, self.done_here,
                                                     self.done_here + counts.total)
@@ -565,7 +586,8 @@ class ReviewScreen(Screen):
 
     async def _answered(self, card_id: int, answered) -> None:
         """An answer is written: count it, say if the card became a leech, go on."""
-        self.done_here += 1
+        # counted done or not by the counts after it (`refresh_counts`, on the next card)
+        self._uncounted = self.app.session.answer_record(answered.review_id)
         if answered.leech:
             self.notify(f"Card {card_id} lapsed {self.engine.config.leech_lapses} times: it is a "
                         "leech and is now suspended. Rewrite it, then `flashdeck unsuspend "
@@ -599,6 +621,8 @@ class ReviewScreen(Screen):
     @after_first_card
     async def action_undo(self) -> None:
         before = len(self.app.session.answers)
+        finished = self.app.session.last_finished_a_card()  # the bar counted it done
+        self._uncounted = None
         try:
             undone = self.app.session.undo(self.engine)
         except FlashdeckError as exc:
@@ -607,7 +631,7 @@ class ReviewScreen(Screen):
         if not undone.done:
             self.notify(content.plain(undone.reason), markup=False)
             if len(self.app.session.answers) < before:  # undone elsewhere: not done here
-                self.done_here = max(0, self.done_here - 1)
+                self.done_here = max(0, self.done_here - finished)
                 if self.card is not None:
                     self.refresh_counts()
             return
@@ -616,7 +640,7 @@ class ReviewScreen(Screen):
             self.notify(f"Undid the {undone.action} of card {undone.card_id}.", markup=False)
             await self.show_card(card)
             return
-        self.done_here = max(0, self.done_here - 1)
+        self.done_here = max(0, self.done_here - finished)
         if card.orphaned or card.suspended:
             # its note lost it since (an edit, a re-import), or it was suspended elsewhere:
             # the answer is taken back, but the card cannot be answered again

@@ -1,0 +1,87 @@
+"""The review screen's progress bar counts cards, as Anki's counts do: a card is done once
+an answer takes it out of today's queue, and the total (done + left) stays from answer to
+answer. Before, each answer counted one done and the total was done + left, so every
+learning step that came back grew it: `0/3`, then `1/4`, `2/5`, ... for three new cards."""
+
+from __future__ import annotations
+
+import pytest
+
+from support.tui import SIZE, app_for, card, later, make_collection, run_async, screen_text
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock(monkeypatch):
+    from support.tui import NOW_ISO
+
+    monkeypatch.setenv("FLASHDECK_NOW", NOW_ISO)
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+
+
+def _line(app) -> str:
+    status = app.screen.query_one("#status")
+    return screen_text(app).split("\n")[status.region.y]
+
+
+def _progress(app) -> str:
+    return _line(app).split()[-1]
+
+
+def _capitals(n: int) -> list:
+    return [card("basic", f"Capital number {i}?", f"City {i}", 3 + 2 * i) for i in range(n)]
+
+
+@run_async
+async def test_learning_steps_coming_back_never_grow_the_total(tmp_path):
+    app = app_for(make_collection(tmp_path / "c.sqlite", _capitals(3)))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        seen = [_progress(app)]
+        # each new card Good (its 10-minute step), then each again Good (graduated)
+        for _ in range(5):
+            await pilot.press("space", "3")
+            await pilot.pause()
+            seen.append(_progress(app))
+        assert seen == ["0/3", "0/3", "0/3", "0/3", "1/3", "2/3"]
+        assert "0 new · 1 learning · 0 review" in _line(app)
+        await pilot.press("space", "1")  # Again: the card stays today's, not done
+        await pilot.pause()
+        assert _progress(app) == "2/3"
+        await pilot.press("u")  # the Again taken back: nothing was counted for it
+        await pilot.pause()
+        assert _progress(app) == "2/3"
+        await pilot.press("u")  # a graduation taken back: one done less, the same total
+        await pilot.pause()
+        assert _progress(app) == "1/3"
+        assert "0 new · 2 learning · 0 review" in _line(app)
+
+
+@run_async
+async def test_a_lapse_keeps_the_card_in_the_total_until_it_is_relearned(tmp_path):
+    path = make_collection(tmp_path / "c.sqlite", _capitals(2))
+    first = app_for(path)
+    async with first.run_test(size=SIZE) as pilot:  # both learned (Easy) the day before
+        for _ in range(2):
+            await pilot.press("space", "4")
+            await pilot.pause()
+    app = app_for(path, now=later(60 * 24 * 30))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "0 new · 0 learning · 2 review" in _line(app)
+        assert _progress(app) == "0/2"
+        await pilot.press("space", "1")  # forgotten: relearning, due again today
+        await pilot.pause()
+        assert "0 new · 1 learning · 1 review" in _line(app)
+        assert _progress(app) == "0/2"
+        await pilot.press("space", "3")
+        await pilot.pause()
+        assert _progress(app) == "1/2"
+        await pilot.press("space", "3")  # the relearned card, past its step
+        await pilot.pause()
+        assert type(app.screen).__name__ == "SummaryScreen"
+        await pilot.press("u")  # back from the summary: its card counted out again
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ReviewScreen"
+        assert _progress(app) == "1/2"
