@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 import subprocess
 import time
 from functools import partial, wraps
@@ -31,7 +32,8 @@ from flashdeck.render import (card_has_embed, exercise_instance, exercise_seed, 
 from flashdeck.scheduling.rating import Rating
 from flashdeck.tui import content
 from flashdeck.tui.app import DEMO_NOTICE, RESCAN_HOLD_SECONDS, Reimported, key_time
-from flashdeck.tui.session import worker_collection
+from flashdeck.scheduling.queue import data_version
+from flashdeck.tui.session import is_busy, worker_collection
 from flashdeck.tui.answer_keys import COMMAND_KEYS, answer_words, types_into_answer
 from flashdeck.tui.widgets import (CardSide, Notice, StatusLine, card_markdown_class,
                                    once_laid_out, queue_of, still_shown)
@@ -78,6 +80,10 @@ def after_first_card(action):
 
     return run
 
+
+# how often the screen looks whether another program wrote to the collection (an answer
+# or a sync in another terminal), to read its counts again (`ReviewScreen._catch_up`)
+CATCH_UP_SECONDS = 1.0
 
 REFIT_DELAY = 0.12  # s: a window drag's resizes come closer than this; the card waits
 
@@ -161,6 +167,7 @@ class ReviewScreen(Screen):
         self.done_here = done
         self._queue_total: int | None = None  # today's cards left, as the line shows them
         self._uncounted = None  # the answer just given (session._Done), until counted
+        self._counted_at: tuple | None = None  # the collection's state the counts are of
         self._answer_parts_lock = asyncio.Lock()
         self.first_card_shown = asyncio.Event()  # see `after_first_card`
         self._answer_parts_built = False
@@ -232,6 +239,7 @@ class ReviewScreen(Screen):
             await self.mount(KeyBar())
         self.refresh_bindings()
         await self._build_answer_parts()
+        self.set_interval(CATCH_UP_SECONDS, self._catch_up)
         self.app.first_screen_shown()
 
     async def _exercise_panel(self) -> ExercisePanel:
@@ -417,6 +425,7 @@ class ReviewScreen(Screen):
         to answer (`12/40` never becomes `12/47` for the steps coming back), and changes
         only when today's work does otherwise: a card held back as a sibling of one
         answered, an import, another terminal's answers, a new day."""
+        self._counted_at = self._collection_state()
         counts = self.engine.counts()
         answer, self._uncounted = self._uncounted, None
         if answer is not None and self._queue_total is not None:
@@ -426,6 +435,27 @@ class ReviewScreen(Screen):
         current = queue_of(self.card.state) if self.card else None
         self.query_one("#status", StatusLine).show(counts, current, self.done_here,
                                                     self.done_here + counts.total)
+
+    def _collection_state(self) -> tuple:
+        """What the counts are read at: the collection's data version (SQLite's: it moves
+        when another connection commits, never for this one's own answers) and the day."""
+        return data_version(self.app.session.col.conn), self.engine.day()[0]
+
+    def _catch_up(self) -> None:
+        """Every `CATCH_UP_SECONDS`: the counts line read again if another program wrote
+        to the collection since (`flashdeck answer`, `flashdeck sync`, an import in
+        another terminal) or a new day began. The counts stayed as they were until the next
+        card, the answers given elsewhere still counted as due. One statement when nothing
+        changed."""
+        if self.card is None or not still_shown(self):
+            return
+        try:
+            if self._collection_state() != self._counted_at:
+                self.refresh_counts()
+        except sqlite3.Error as exc:
+            if not is_busy(exc):
+                raise
+            # another program holds the collection a moment: the next tick reads it
 
     async def reveal(self) -> None:
         card = self.card

@@ -1,7 +1,12 @@
-"""The review screen's progress bar counts cards, as Anki's counts do: a card is done once
-an answer takes it out of today's queue, and the total (done + left) stays from answer to
-answer. Before, each answer counted one done and the total was done + left, so every
-learning step that came back grew it: `0/3`, then `1/4`, `2/5`, ... for three new cards."""
+"""The review screen's counts line.
+
+Its progress bar counts cards, as Anki's counts do: a card is done once an answer takes it
+out of today's queue, and the total (done + left) stays from answer to answer. Before, each
+answer counted one done and the total was done + left, so every learning step that came
+back grew it: `0/3`, then `1/4`, `2/5`, ... for three new cards.
+
+It catches up with answers given in another terminal (`flashdeck answer`, a sync) while the
+card is on screen: before, it kept counting them as due until the next card."""
 
 from __future__ import annotations
 
@@ -85,3 +90,39 @@ async def test_a_lapse_keeps_the_card_in_the_total_until_it_is_relearned(tmp_pat
         await pilot.pause()
         assert type(app.screen).__name__ == "ReviewScreen"
         assert _progress(app) == "1/2"
+
+
+def _answer_elsewhere(path, card_id: int, rating: int = 3) -> None:
+    """Another terminal answers a card, as `flashdeck answer` does."""
+    from flashdeck.collection.store import Collection
+    from flashdeck.scheduling.config import Config
+    from flashdeck.scheduling.engine import Engine
+
+    with Collection.open(path) as other:
+        Engine(other, Config(fuzz=False)).answer(card_id, rating)
+
+
+@run_async
+async def test_the_counts_catch_up_with_answers_given_in_another_terminal(tmp_path, monkeypatch):
+    from flashdeck.tui.screens import review
+
+    monkeypatch.setattr(review, "CATCH_UP_SECONDS", 0.05, raising=False)
+    path = make_collection(tmp_path / "c.sqlite", _capitals(4))
+    app = app_for(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "4 new · 0 learning · 0 review" in _line(app) and _progress(app) == "0/4"
+        shown = app.screen.card.id
+        others = [n for n in (1, 2, 3, 4) if n != shown]
+        _answer_elsewhere(path, others[0], 4)  # Easy: out of today's queue
+        _answer_elsewhere(path, others[1], 3)  # Good: on its learning step
+        for _ in range(100):  # at most 5 s: the screen looks every 0.05 s
+            if "2 new" in _line(app):
+                break
+            await pilot.pause(0.05)
+        assert "2 new · 1 learning · 0 review" in _line(app)
+        assert _progress(app) == "0/3"  # done here: none; left today: three
+        assert app.screen.card.id == shown and not app.screen.revealed  # the card stays
+        await pilot.press("space", "4")  # this terminal's own answer counts as before
+        await pilot.pause()
+        assert "1 new · 1 learning · 0 review" in _line(app) and _progress(app) == "1/3"
