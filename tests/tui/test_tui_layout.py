@@ -338,6 +338,40 @@ async def test_a_toast_covers_no_line_of_the_card_info(tmp_path):
 
 
 @run_async
+async def test_toasts_cover_no_line_of_the_deck_list(tmp_path):
+    """The deck list fits its table above the toasts while they show (it scrolls), and
+    takes the room back when they go; before, they covered its last rows and the lines
+    saying what is due."""
+    from support.tui import laid_out
+
+    cards = [card("basic", f"Question {n}?", "Answer", 3 + 2 * n, deck=f"flashcards/d{n:02}")
+             for n in range(14)]
+    app = app_for(_collection(tmp_path, cards))
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("escape")
+        await laid_out(pilot)
+        assert type(app.screen).__name__ == "HomeScreen"
+        table, later = app.screen.query_one("#decks"), app.screen.query_one("#later")
+        tall = table.region.height
+        for n in range(2):
+            app.notify(f"Re-read {n + 1} changed notes: 3 cards added, 12 updated, 1 gone.",
+                       markup=False, timeout=60)
+        await laid_out(pilot)
+        rack = app.screen.query_one("ToastRack")
+        assert rack.region.height and len(_toasts(app)) == 2
+        for part in (table, later):
+            assert not rack.region.overlaps(part.region), (rack.region, part.region)
+        assert "Today: 14 new · 0 learning · 0 review" in screen_text(app)
+        assert table.region.height < tall
+        for _ in range(2):  # a click on a toast closes it (as its time running out does)
+            await pilot.click(_toasts(app)[0])
+            await laid_out(pilot)
+        assert not _toasts(app)
+        assert table.region.height == tall
+
+
+@run_async
 async def test_the_undo_toast_keeps_off_the_answer_box(tmp_path):
     cards = [fuel_card(), card("basic", "Capital of Peru?", "Lima", 3)]
     app = app_for(_collection(tmp_path, cards))

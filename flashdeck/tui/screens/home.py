@@ -111,6 +111,11 @@ class HomeScreen(Screen):
     def on_mount(self) -> None:
         self.notice(self.app.home_notice)
         self.refresh_counts()
+        for rack in self.query("ToastRack"):
+            # toasts take rows of their own above the key bar (`flashdeck.tcss`): the
+            # table fitted again above them as they come (their rack's height changes)
+            self.watch(rack, "virtual_size", lambda: once_laid_out(self, self._fit_height),
+                       init=False)
         self.app.after_first_frame(self, self.app.first_screen_shown)
 
     def on_screen_resume(self) -> None:
@@ -175,6 +180,9 @@ class HomeScreen(Screen):
         for footer in self.query(Footer):
             if footer.display and footer.region.height:
                 bottom = min(bottom, footer.region.y)
+        for rack in self.query("ToastRack"):  # the toasts take the rows above the key bar
+            if rack.display and rack.region.height:
+                bottom = min(bottom, rack.region.y)
         below = later.outer_size.height + later.styles.margin.top if later.display else 0
         seen = (table.region.y, table.region.height, bottom, below)
         if table.region.height:  # laid out
