@@ -126,3 +126,35 @@ async def test_the_counts_catch_up_with_answers_given_in_another_terminal(tmp_pa
         await pilot.press("space", "4")  # this terminal's own answer counts as before
         await pilot.pause()
         assert "1 new · 1 learning · 0 review" in _line(app) and _progress(app) == "1/3"
+
+
+@run_async
+async def test_the_counts_catch_up_with_a_new_day_while_a_card_is_on_screen(tmp_path,
+                                                                           monkeypatch):
+    """The screen left open over 04:00: the reviews the new day brings are counted."""
+    from datetime import datetime, timedelta
+
+    from flashdeck.collection.store import Collection
+    from flashdeck.scheduling.config import Config
+    from flashdeck.scheduling.engine import Engine
+    from flashdeck.tui.screens import review
+    from support.tui import NOW
+
+    monkeypatch.setattr(review, "CATCH_UP_SECONDS", 0.05, raising=False)
+    monkeypatch.setenv("TZ", "UTC")
+    path = make_collection(tmp_path / "c.sqlite", _capitals(2))
+    with Collection.open(path) as col:
+        due = Engine(col, Config(fuzz=False), now=lambda: NOW).answer(2, 4).due
+    # the last minute of the day before the card's (the day starts at 04:00)
+    clock = [datetime(due.year, due.month, due.day, 3, 59, tzinfo=due.tzinfo)]
+    app = app_for(path, now=NOW)
+    app.session.now = lambda: clock[0]
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "1 new · 0 learning · 0 review" in _line(app)
+        clock[0] += timedelta(minutes=2)  # 04:01: a new scheduling day
+        for _ in range(100):
+            if "1 review" in _line(app):
+                break
+            await pilot.pause(0.05)
+        assert "1 new · 0 learning · 1 review" in _line(app)

@@ -32,6 +32,7 @@ from flashdeck.render import (card_has_embed, exercise_instance, exercise_seed, 
 from flashdeck.scheduling.rating import Rating
 from flashdeck.tui import content
 from flashdeck.tui.app import DEMO_NOTICE, RESCAN_HOLD_SECONDS, Reimported, key_time
+from flashdeck.scheduling.day import day_bounds
 from flashdeck.scheduling.queue import data_version
 from flashdeck.tui.session import is_busy, worker_collection
 from flashdeck.tui.answer_keys import COMMAND_KEYS, answer_words, types_into_answer
@@ -438,8 +439,9 @@ class ReviewScreen(Screen):
 
     def _collection_state(self) -> tuple:
         """What the counts are read at: the collection's data version (SQLite's: it moves
-        when another connection commits, never for this one's own answers) and the day."""
-        return data_version(self.app.session.col.conn), self.engine.day()[0]
+        when another connection commits, never for this one's own answers) and the time
+        (`_catch_up` compares its day)."""
+        return data_version(self.app.session.col.conn), self.engine.now()
 
     def _catch_up(self) -> None:
         """Every `CATCH_UP_SECONDS`: the counts line read again if another program wrote
@@ -447,10 +449,14 @@ class ReviewScreen(Screen):
         another terminal) or a new day began. The counts stayed as they were until the next
         card, the answers given elsewhere still counted as due. One statement when nothing
         changed."""
-        if self.card is None or not still_shown(self):
+        if self.card is None or not still_shown(self) or self._counted_at is None:
             return
         try:
-            if self._collection_state() != self._counted_at:
+            version, now = self._collection_state()
+            counted, then = self._counted_at
+            if version != counted or now < then or \
+                    day_bounds(now, self.engine.config.day_start_hour) != \
+                    day_bounds(then, self.engine.config.day_start_hour):
                 self.refresh_counts()
         except sqlite3.Error as exc:
             if not is_busy(exc):
