@@ -402,3 +402,34 @@ async def test_a_disk_with_no_room_is_a_message_on_the_review_screen_not_a_crash
         assert "Nothing undone: cannot write the collection file" in toasts(app)
         assert reviews(collection) == [(first.id, 3)]
     assert app.crash is None
+
+
+@run_async
+async def test_a_pending_answer_written_counts_its_card_done_whenever_the_counts_catch_up(
+        collection):
+    """The worker writes a pending answer on a connection of its own: the counts line's
+    catch-up (`ReviewScreen._catch_up`, every second) sees the collection changed. Run
+    before the screen had counted the answer, it read the counts after it as the ones the
+    answer is measured against, and the progress bar never counted the card done."""
+    import time
+
+    app = app_for(collection, busy_wait=BUSY_WAIT)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        review = app.screen
+        first = review.card
+        await pilot.press("space")
+        with Holder(collection):
+            await pilot.press("4")  # Easy: the card leaves today's queue
+            await until(pilot, lambda: app.pending is not None)
+        # the worker writes it; the screen is not told yet (this loop does not run meanwhile)
+        for _ in range(1000):
+            if reviews(collection):
+                break
+            time.sleep(0.01)
+        assert reviews(collection) == [(first.id, 4)]
+        review._catch_up()  # the catch-up's tick comes first
+        await until(pilot, lambda: app.pending is None)
+        await pilot.pause()
+        assert review.card.id != first.id
+        assert review.query_one("#status").progress == "1/6"

@@ -449,7 +449,11 @@ class ReviewScreen(Screen):
         another terminal) or a new day began. The counts stayed as they were until the next
         card, the answers given elsewhere still counted as due. One statement when nothing
         changed."""
-        if self.card is None or not still_shown(self) or self._counted_at is None:
+        if self.card is None or not still_shown(self) or self._counted_at is None or \
+                self.app.pending is not None:
+            # (an answer waiting for the collection: read now, the counts would take in
+            # its write by the worker before the answer is counted on the screen, and the
+            # progress bar would not count its card done)
             return
         try:
             version, now = self._collection_state()
