@@ -13,11 +13,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
+from flashdeck import clock
 from flashdeck.collection.lookups import reviews_in_log, set_busy_wait
 from flashdeck.collection.store import Collection
 from flashdeck.errors import FlashdeckError
 from flashdeck.scheduling.config import Config
+from flashdeck.scheduling.day import day_bounds
 from flashdeck.scheduling.engine import Answered, Counts, Engine, Undo
+from flashdeck.scheduling.queue import data_version
 from flashdeck.scheduling.rating import Rating
 
 if TYPE_CHECKING:
@@ -296,6 +299,44 @@ class Session:
             deck=deck,
             elsewhere=elsewhere,
         )
+
+
+class ChangeWatch:
+    """Whether the collection may count differently than when a screen last counted it:
+    another program committed to it since (SQLite's data version moves on another
+    connection's commits, never on this one's own), or a new scheduling day began.
+    `mark()` when counting, `changed()` every `EVERY` seconds: the data version (one
+    statement) and the clock."""
+
+    EVERY = 1.0  # seconds: how often a screen looks (an answer in another terminal shows)
+
+    def __init__(self, col: Collection, now: Callable[[], datetime] | None,
+                 day_start_hour: int) -> None:
+        self.col = col
+        self.now = now or clock.now
+        self.day_start_hour = day_start_hour
+        self._at: tuple | None = None
+
+    def _state(self) -> tuple:
+        return data_version(self.col.conn), self.now()
+
+    def mark(self) -> None:
+        self._at = self._state()
+
+    def changed(self) -> bool:
+        """Whether to count again (False before the first `mark`). A collection busy a
+        moment (another program writing it) is no change yet: the next call looks again."""
+        if self._at is None:
+            return False
+        try:
+            version, now = self._state()
+        except sqlite3.Error as exc:
+            if not is_busy(exc):
+                raise
+            return False
+        counted, then = self._at
+        return version != counted or now < then or \
+            day_bounds(now, self.day_start_hour) != day_bounds(then, self.day_start_hour)
 
 
 def worker_collection(path: Path, same_as: Collection | None = None) -> Collection:

@@ -104,9 +104,7 @@ def _answer_elsewhere(path, card_id: int, rating: int = 3) -> None:
 
 @run_async
 async def test_the_counts_catch_up_with_answers_given_in_another_terminal(tmp_path, monkeypatch):
-    from flashdeck.tui.screens import review
-
-    monkeypatch.setattr(review, "CATCH_UP_SECONDS", 0.05, raising=False)
+    monkeypatch.setattr("flashdeck.tui.session.ChangeWatch.EVERY", 0.05)
     path = make_collection(tmp_path / "c.sqlite", _capitals(4))
     app = app_for(path)
     async with app.run_test(size=SIZE) as pilot:
@@ -137,10 +135,9 @@ async def test_the_counts_catch_up_with_a_new_day_while_a_card_is_on_screen(tmp_
     from flashdeck.collection.store import Collection
     from flashdeck.scheduling.config import Config
     from flashdeck.scheduling.engine import Engine
-    from flashdeck.tui.screens import review
     from support.tui import NOW
 
-    monkeypatch.setattr(review, "CATCH_UP_SECONDS", 0.05, raising=False)
+    monkeypatch.setattr("flashdeck.tui.session.ChangeWatch.EVERY", 0.05)
     monkeypatch.setenv("TZ", "UTC")
     path = make_collection(tmp_path / "c.sqlite", _capitals(2))
     with Collection.open(path) as col:
@@ -158,3 +155,25 @@ async def test_the_counts_catch_up_with_a_new_day_while_a_card_is_on_screen(tmp_
                 break
             await pilot.pause(0.05)
         assert "1 new · 0 learning · 1 review" in _line(app)
+
+
+@run_async
+async def test_the_deck_list_catches_up_with_answers_given_in_another_terminal(tmp_path,
+                                                                              monkeypatch):
+    monkeypatch.setattr("flashdeck.tui.session.ChangeWatch.EVERY", 0.05)
+    path = make_collection(tmp_path / "c.sqlite", _capitals(4))
+    app = app_for(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("escape")
+        for _ in range(100):
+            if "Today: 4 new" in screen_text(app):
+                break
+            await pilot.pause(0.05)
+        assert type(app.screen).__name__ == "HomeScreen"
+        _answer_elsewhere(path, 1, 4)
+        for _ in range(100):  # at most 5 s: the list looks every 0.05 s
+            if "Today: 3 new" in screen_text(app):
+                break
+            await pilot.pause(0.05)
+        assert "Today: 3 new · 0 learning · 0 review" in screen_text(app)

@@ -109,8 +109,13 @@ class HomeScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        from flashdeck.tui.session import ChangeWatch
+
+        session = self.app.session
+        self._changes = ChangeWatch(session.col, session.now, session.config.day_start_hour)
         self.notice(self.app.home_notice)
         self.refresh_counts()
+        self.set_interval(ChangeWatch.EVERY, self._catch_up)
         for rack in self.query("ToastRack"):
             # toasts take rows of their own above the key bar (`flashdeck.tcss`): the
             # table fitted again above them as they come (their rack's height changes)
@@ -127,8 +132,19 @@ class HomeScreen(Screen):
             widget.say(text)
             widget.display = bool(text)
 
-    @work(thread=True, exclusive=True, group="deck-counts")
     def refresh_counts(self) -> None:
+        self._changes.mark()
+        self._count()
+
+    def _catch_up(self) -> None:
+        """As the review screen's counts line (`ReviewScreen._catch_up`): the decks counted
+        again once another program wrote to the collection (answers given in another
+        terminal, a sync) or a new day began, while the list is on screen."""
+        if self.app.screen is self and self._changes.changed():
+            self.refresh_counts()
+
+    @work(thread=True, exclusive=True, group="deck-counts")
+    def _count(self) -> None:
         from flashdeck.tui.session import worker_collection
 
         app = self.app

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sqlite3
 import subprocess
 import time
 from functools import partial, wraps
@@ -32,9 +31,7 @@ from flashdeck.render import (card_has_embed, exercise_instance, exercise_seed, 
 from flashdeck.scheduling.rating import Rating
 from flashdeck.tui import content
 from flashdeck.tui.app import DEMO_NOTICE, RESCAN_HOLD_SECONDS, Reimported, key_time
-from flashdeck.scheduling.day import day_bounds
-from flashdeck.scheduling.queue import data_version
-from flashdeck.tui.session import is_busy, worker_collection
+from flashdeck.tui.session import ChangeWatch, worker_collection
 from flashdeck.tui.answer_keys import COMMAND_KEYS, answer_words, types_into_answer
 from flashdeck.tui.widgets import (CardSide, Notice, StatusLine, card_markdown_class,
                                    once_laid_out, queue_of, still_shown)
@@ -81,10 +78,6 @@ def after_first_card(action):
 
     return run
 
-
-# how often the screen looks whether another program wrote to the collection (an answer
-# or a sync in another terminal), to read its counts again (`ReviewScreen._catch_up`)
-CATCH_UP_SECONDS = 1.0
 
 REFIT_DELAY = 0.12  # s: a window drag's resizes come closer than this; the card waits
 
@@ -168,7 +161,7 @@ class ReviewScreen(Screen):
         self.done_here = done
         self._queue_total: int | None = None  # today's cards left, as the line shows them
         self._uncounted = None  # the answer just given (session._Done), until counted
-        self._counted_at: tuple | None = None  # the collection's state the counts are of
+        self._changes = None  # a session.ChangeWatch: the counts' catch-up (`_catch_up`)
         self._answer_parts_lock = asyncio.Lock()
         self.first_card_shown = asyncio.Event()  # see `after_first_card`
         self._answer_parts_built = False
@@ -217,6 +210,8 @@ class ReviewScreen(Screen):
 
     async def on_mount(self) -> None:
         self.engine = self.app.session.engine(self.deck)
+        self._changes = ChangeWatch(self.app.session.col, self.engine.now,
+                                    self.engine.config.day_start_hour)
         first, self.first = self.first, None
         try:
             await self.next_card(first)
@@ -240,7 +235,7 @@ class ReviewScreen(Screen):
             await self.mount(KeyBar())
         self.refresh_bindings()
         await self._build_answer_parts()
-        self.set_interval(CATCH_UP_SECONDS, self._catch_up)
+        self.set_interval(ChangeWatch.EVERY, self._catch_up)
         self.app.first_screen_shown()
 
     async def _exercise_panel(self) -> ExercisePanel:
@@ -426,7 +421,7 @@ class ReviewScreen(Screen):
         to answer (`12/40` never becomes `12/47` for the steps coming back), and changes
         only when today's work does otherwise: a card held back as a sibling of one
         answered, an import, another terminal's answers, a new day."""
-        self._counted_at = self._collection_state()
+        self._changes.mark()
         counts = self.engine.counts()
         answer, self._uncounted = self._uncounted, None
         if answer is not None and self._queue_total is not None:
@@ -437,35 +432,18 @@ class ReviewScreen(Screen):
         self.query_one("#status", StatusLine).show(counts, current, self.done_here,
                                                     self.done_here + counts.total)
 
-    def _collection_state(self) -> tuple:
-        """What the counts are read at: the collection's data version (SQLite's: it moves
-        when another connection commits, never for this one's own answers) and the time
-        (`_catch_up` compares its day)."""
-        return data_version(self.app.session.col.conn), self.engine.now()
-
     def _catch_up(self) -> None:
-        """Every `CATCH_UP_SECONDS`: the counts line read again if another program wrote
-        to the collection since (`flashdeck answer`, `flashdeck sync`, an import in
-        another terminal) or a new day began. The counts stayed as they were until the next
-        card, the answers given elsewhere still counted as due. One statement when nothing
-        changed."""
-        if self.card is None or not still_shown(self) or self._counted_at is None or \
-                self.app.pending is not None:
+        """Every `ChangeWatch.EVERY` seconds: the counts line read again if another
+        program wrote to the collection since (`flashdeck answer`, `flashdeck sync`, an
+        import in another terminal) or a new day began. The counts stayed as they were
+        until the next card, the answers given elsewhere still counted as due."""
+        if self.card is None or not still_shown(self) or self.app.pending is not None:
             # (an answer waiting for the collection: read now, the counts would take in
             # its write by the worker before the answer is counted on the screen, and the
             # progress bar would not count its card done)
             return
-        try:
-            version, now = self._collection_state()
-            counted, then = self._counted_at
-            if version != counted or now < then or \
-                    day_bounds(now, self.engine.config.day_start_hour) != \
-                    day_bounds(then, self.engine.config.day_start_hour):
-                self.refresh_counts()
-        except sqlite3.Error as exc:
-            if not is_busy(exc):
-                raise
-            # another program holds the collection a moment: the next tick reads it
+        if self._changes.changed():
+            self.refresh_counts()
 
     async def reveal(self) -> None:
         card = self.card
