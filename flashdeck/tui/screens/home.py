@@ -132,8 +132,11 @@ class HomeScreen(Screen):
             widget.say(text)
             widget.display = bool(text)
 
+    _changes = None  # a session.ChangeWatch, from mounting (`_catch_up`)
+
     def refresh_counts(self) -> None:
-        self._changes.mark()
+        if self._changes is not None:  # (asked before mounting: the demo deck's import)
+            self._changes.mark()
         self._count()
 
     def _catch_up(self) -> None:
