@@ -85,7 +85,8 @@ def column_widths(natural: list[int], least: list[int], room: int,
     """The text width of each column of a table `room` cells wide (borders and padding
     included in `room`): every column at its `natural` width (its longest cell), the
     room left shared out in proportion to them (the table fills the panel, as the grid
-    did); when they do not fit, at least each column's `whole` (its longest word or
+    did); when they do not fit, the narrow columns whole (`_narrow_columns`) and the
+    others as follows, at least each column's `whole` (its longest word or
     inline formula: a formula is not broken while the room allows), else its `least`
     (its longest word), and the rest shared in proportion to what each still needs;
     when even the words do not fit, in proportion to the words (at least one cell each:
@@ -98,12 +99,42 @@ def column_widths(natural: list[int], least: list[int], room: int,
     least = [min(max(width, 1), full) for width, full in zip(least, natural)]
     if sum(natural) <= text_room:
         return _share(natural, [width for width in natural], text_room)
+    kept = _narrow_columns(natural, least, text_room)
+    if kept:
+        # the narrow columns whole, the others sharing what is left as below
+        rest = [k for k in range(count) if k not in kept]
+        given = sum(natural[k] + COLUMN_COST for k in kept)
+        shared = iter(column_widths([natural[k] for k in rest], [least[k] for k in rest],
+                                    room - given, [whole[k] for k in rest] if whole else None))
+        return [natural[k] if k in kept else next(shared) for k in range(count)]
     for floor in ([min(max(width, word), full) for width, word, full
                    in zip(whole, least, natural)] if whole else [], least):
         if floor and sum(floor) <= text_room:
             return _share(floor, [full - width for full, width in zip(natural, floor)],
                           text_room)
     return _share([1] * count, [word - 1 for word in least], text_room)
+
+
+def _narrow_columns(natural: list[int], least: list[int], text_room: int) -> set[int]:
+    """The columns of a table too wide for `text_room` that are shown whole: each no
+    wider than an even share of the room the columns not yet shown whole have (found
+    again as columns are taken: at most one pass a column), while the others' longest
+    words still fit beside them. A narrow column (a label, a CJK term, whose every
+    character is a place to break) kept only the share of the room its few missing
+    cells gave it, and folded: `評価指` over `標` beside a column of sentences."""
+    kept: set[int] = set()
+    for _ in range(len(natural)):
+        rest = [k for k in range(len(natural)) if k not in kept]
+        room = text_room - sum(natural[k] for k in kept)
+        fair = room // len(rest)
+        more = {k for k in rest if natural[k] <= fair}
+        if not more or len(more) == len(rest):
+            break
+        if sum(natural[k] for k in more) + sum(least[k] for k in rest if k not in more) \
+                > room:
+            break
+        kept |= more
+    return kept
 
 
 def _share(base: list[int], weights: list[int], total: int) -> list[int]:

@@ -13,11 +13,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
+from flashdeck import clock
 from flashdeck.collection.lookups import reviews_in_log, set_busy_wait
 from flashdeck.collection.store import Collection
 from flashdeck.errors import FlashdeckError
 from flashdeck.scheduling.config import Config
+from flashdeck.scheduling.day import day_bounds
 from flashdeck.scheduling.engine import Answered, Counts, Engine, Undo
+from flashdeck.scheduling.queue import data_version
 from flashdeck.scheduling.rating import Rating
 
 if TYPE_CHECKING:
@@ -88,13 +91,16 @@ def format_duration(seconds: float) -> str:
 class _Done:
     """One answer of the sitting (a plain class: see `session_values`)."""
 
-    __slots__ = ("card_id", "rating", "duration_ms", "review_id")
+    __slots__ = ("card_id", "rating", "duration_ms", "review_id", "finished")
 
     def __init__(self, card_id: int, rating: int, duration_ms: int, review_id: int) -> None:
         self.card_id = card_id
         self.rating = rating
         self.duration_ms = duration_ms
         self.review_id = review_id
+        # whether the answer took the card out of today's queue (the review screen's
+        # progress bar: `ReviewScreen.refresh_counts`); None until it has counted it
+        self.finished: bool | None = None
 
 
 class Session:
@@ -163,6 +169,20 @@ class Session:
     def record(self, card_id: int, rating: int, duration_ms: int, answered: Answered) -> None:
         """Count an answer written (by `answer`, or by a worker for a pending one)."""
         self.undoable.append(_Done(card_id, rating, duration_ms, answered.review_id))
+
+    def answer_record(self, review_id: int) -> _Done | None:
+        """This sitting's record of the answer logged as `review_id` (the last one, as a
+        rule: looked for from the end)."""
+        for done in reversed(self.undoable):
+            if isinstance(done, _Done) and done.review_id == review_id:
+                return done
+        return None
+
+    def last_finished_a_card(self) -> bool:
+        """Whether what `undo` takes back next is an answer that took its card out of
+        today's queue (the review screen's progress bar counts it done)."""
+        last = self.undoable[-1] if self.undoable else None
+        return isinstance(last, _Done) and bool(last.finished)
 
     def hid(self, hidden) -> None:
         """Count a suspend or bury made on the review screen (engine.Hidden): `u` takes it
@@ -279,6 +299,44 @@ class Session:
             deck=deck,
             elsewhere=elsewhere,
         )
+
+
+class ChangeWatch:
+    """Whether the collection may count differently than when a screen last counted it:
+    another program committed to it since (SQLite's data version moves on another
+    connection's commits, never on this one's own), or a new scheduling day began.
+    `mark()` when counting, `changed()` every `EVERY` seconds: the data version (one
+    statement) and the clock."""
+
+    EVERY = 1.0  # seconds: how often a screen looks (an answer in another terminal shows)
+
+    def __init__(self, col: Collection, now: Callable[[], datetime] | None,
+                 day_start_hour: int) -> None:
+        self.col = col
+        self.now = now or clock.now
+        self.day_start_hour = day_start_hour
+        self._at: tuple | None = None
+
+    def _state(self) -> tuple:
+        return data_version(self.col.conn), self.now()
+
+    def mark(self) -> None:
+        self._at = self._state()
+
+    def changed(self) -> bool:
+        """Whether to count again (False before the first `mark`). A collection busy a
+        moment (another program writing it) is no change yet: the next call looks again."""
+        if self._at is None:
+            return False
+        try:
+            version, now = self._state()
+        except sqlite3.Error as exc:
+            if not is_busy(exc):
+                raise
+            return False
+        counted, then = self._at
+        return version != counted or now < then or \
+            day_bounds(now, self.day_start_hour) != day_bounds(then, self.day_start_hour)
 
 
 def worker_collection(path: Path, same_as: Collection | None = None) -> Collection:

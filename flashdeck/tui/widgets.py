@@ -209,7 +209,8 @@ class CardSide(Vertical):
 class StatusLine(Widget, can_focus=False):
     """The line above the card: `12 new · 3 learning · 40 review` (the current card's queue
     underlined, as in Anki), a bar of the cards done this session out of done + still due,
-    and `done/total`.
+    and `done/total` (a card is done once an answer takes it out of today's queue: see
+    `ReviewScreen.refresh_counts`).
 
     One widget draws the three parts, as three widgets in a row drew them (the counts at
     their width, two cells, the bar taking the rest, a cell, `done/total` at its width):

@@ -84,6 +84,47 @@ async def test_a_table_cell_of_japanese_never_starts_a_line_with_a_closing_mark(
         await pilot.pause()
         cells = [line.split("│")[2].strip().replace(" ", "")
                  for line in screen_text(app).split("\n") if line.count("│") == 3]
-        assert len(cells) > 7, cells  # the header and the rows, wrapped
+        assert len(cells) >= 7, cells  # the header and the three rows, each wrapped
         assert "".join(cells[1:]) == "".join(f"{'あ' * k}{'字字。' * 30}" for k in range(3))
         assert not any(cell[:1] in NO_LINE_START for cell in cells), cells
+
+
+# a first column of short Japanese terms beside a column of sentences (a glossary)
+GLOSSARY = ("| 評価指標 | 説明 |\n|---|---|\n"
+            "| 適合率 | 陽性と判定したもののうち、本当に陽性だったものの割合。誤検出が少ないほど高い。 |\n"
+            "| 再現率 | 本当に陽性のもののうち、陽性と判定できたものの割合。見逃しが少ないほど高い。 |")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+@run_async
+async def test_a_narrow_column_of_japanese_terms_keeps_its_header_and_terms_whole(tmp_path,
+                                                                                  size):
+    """Every character of CJK text is a place to break, so the first column was given only
+    a share of the room in proportion to the few cells it lacked: at 80 columns its header
+    folded, `評価指` over `標`. A column no wider than an even share of the room is now
+    shown whole; the sentences beside it wrap."""
+    app = app_for(make_collection(tmp_path / "c.sqlite", [
+        card("question", "分類の評価指標は？", GLOSSARY, 3, deck="flashcards/ja")]))
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("space")
+        await pilot.pause()
+        rows = [line.split("│")[1:3] for line in screen_text(app).split("\n")
+                if line.count("│") == 3]
+        firsts = [first.strip() for first, _ in rows]
+        assert [term for term in firsts if term] == ["評価指標", "適合率", "再現率"], firsts
+        seconds = "".join(second.strip() for _, second in rows)
+        assert seconds == "説明" + "".join(GLOSSARY.split("\n")[k].split("|")[2].strip()
+                                           for k in (2, 3))
+        if size[0] == 80:
+            assert len(rows) > 3  # the sentences wrapped
+
+
+def test_a_narrow_column_is_given_its_width_while_the_others_words_still_fit():
+    from flashdeck.tui.card_table import column_widths
+
+    # a table 72 cells wide: 65 for the text of two columns
+    assert column_widths([8, 96], [2, 2], 72, [2, 2]) == [8, 57]
+    # the narrow column whole would leave the other's longest word no room: shared
+    assert column_widths([30, 60], [4, 50], 72, [4, 50])[1] >= 50
+    # every column wider than an even share: shared as before, in proportion
+    assert sum(column_widths([40, 60], [5, 5], 72, [5, 5])) == 65

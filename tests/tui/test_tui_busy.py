@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -80,6 +81,21 @@ async def until(pilot, condition, rounds: int = 400) -> None:
     raise AssertionError("the app never got there")
 
 
+@asynccontextmanager
+async def pending_answer(pilot, app, collection: Path, key: str):
+    """The shown card's answer (`key` after Space) given while another program holds the
+    collection: pending within the block, which gets the review screen and the card
+    answered; the other program lets go at its end."""
+    await pilot.pause()
+    review = app.screen
+    first = review.card
+    await pilot.press("space")
+    with Holder(collection):
+        await pilot.press(key)
+        await until(pilot, lambda: app.pending is not None)
+        yield review, first
+
+
 def flat(app) -> str:
     return " ".join(screen_text(app).split())
 
@@ -118,13 +134,7 @@ async def test_an_answer_waits_for_a_busy_collection_then_is_written_once(collec
 async def test_an_answer_written_while_the_help_is_open_moves_the_review_on(collection):
     app = app_for(collection, busy_wait=BUSY_WAIT)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        review = app.screen
-        first = review.card
-        await pilot.press("space")
-        with Holder(collection):
-            await pilot.press("2")
-            await until(pilot, lambda: app.pending is not None)
+        async with pending_answer(pilot, app, collection, "2") as (review, first):
             await pilot.press("question_mark")  # the help, over the waiting card
             await until(pilot, lambda: app.screen is not review)
         await until(pilot, lambda: app.pending is None)
@@ -402,3 +412,30 @@ async def test_a_disk_with_no_room_is_a_message_on_the_review_screen_not_a_crash
         assert "Nothing undone: cannot write the collection file" in toasts(app)
         assert reviews(collection) == [(first.id, 3)]
     assert app.crash is None
+
+
+@run_async
+async def test_a_pending_answer_written_counts_its_card_done_whenever_the_counts_catch_up(
+        collection):
+    """The worker writes a pending answer on a connection of its own: the counts line's
+    catch-up (`ReviewScreen._catch_up`, every second) sees the collection changed. Run
+    before the screen had counted the answer, it read the counts after it as the ones the
+    answer is measured against, and the progress bar never counted the card done."""
+    import time
+
+    app = app_for(collection, busy_wait=BUSY_WAIT)
+    async with app.run_test(size=SIZE) as pilot:
+        # Easy: the card leaves today's queue
+        async with pending_answer(pilot, app, collection, "4") as (review, first):
+            pass
+        # the worker writes it; the screen is not told yet (this loop does not run meanwhile)
+        for _ in range(1000):
+            if reviews(collection):
+                break
+            time.sleep(0.01)
+        assert reviews(collection) == [(first.id, 4)]
+        review._catch_up()  # the catch-up's tick comes first
+        await until(pilot, lambda: app.pending is None)
+        await pilot.pause()
+        assert review.card.id != first.id
+        assert review.query_one("#status").progress == "1/6"

@@ -3,7 +3,7 @@
 The key bar holds every key uncut, the help fits (scrolling between its title and its
 closing line, wrapped lines hanging under their text), the breadcrumb stays on one line,
 an exercise's verdict and working come into view after Enter, the card scrolls without
-Tab, and toasts keep off the grade buttons and the answer box.
+Tab, and toasts keep off the card's text, the grade buttons and the answer box.
 """
 
 from __future__ import annotations
@@ -266,9 +266,18 @@ def _toasts(app):
     return [toast for toast in app.screen.query("Toast") if toast.region.area]
 
 
+TABLE_BACK = ("A table of counts:\n\n| | predicted + | predicted − |\n|---|---|---|\n"
+              "| actual + | TP (hits) | FN (misses) |\n| actual − | FP (false alarms) | TN |\n\n"
+              + LONG_BACK)
+
+
 @run_async
-async def test_toasts_keep_off_the_grade_buttons(tmp_path):
-    app = app_for(_collection(tmp_path, [card("basic", "Capital of Peru?", "Lima", 3)]))
+async def test_toasts_cover_no_text_of_the_card_nor_the_grade_buttons(tmp_path):
+    """A toast takes rows of its own between the card and the grade buttons: the card's
+    table and text scroll above it. Before, toasts were drawn over the card's right half
+    (the table's last column, the ends of the back's lines) for their five seconds."""
+    app = app_for(_collection(tmp_path, [card("basic", "What is a confusion matrix?",
+                                              TABLE_BACK, 3)]))
     async with app.run_test(size=SMALL, notifications=True) as pilot:
         await pilot.press("space")
         await pilot.pause()
@@ -277,17 +286,89 @@ async def test_toasts_keep_off_the_grade_buttons(tmp_path):
                        "the review goes on meanwhile.", markup=False)
         await pilot.pause()
         await pilot.pause()
-        answers = app.screen.query_one("#answers")
+        screen = app.screen
+        answers, card_panel = screen.query_one("#answers"), screen.query_one("#card")
         assert answers.display
+        rack = screen.query_one("ToastRack")
+        for part in (card_panel, answers, screen.query_one("#status")):
+            assert not rack.region.overlaps(part.region), (rack.region, part.region)
         toasts = _toasts(app)
         assert len(toasts) == 3
-        for toast in toasts:
-            assert not toast.region.overlaps(answers.region), (toast.region, answers.region)
-            assert toast.region.x > SMALL[0] * 0.45  # the right side, beside the card
-        newest = max(toasts, key=lambda toast: toast.region.y)  # stacked up from the buttons
-        assert newest.region.bottom <= answers.region.y
+        # the toasts take a quarter of the screen at most: the newest in view (its two
+        # lines), right above the grade buttons
+        newest = max(toasts, key=lambda toast: toast.region.y)
+        assert rack.region.contains_region(newest.region)
+        assert newest.region.bottom == rack.region.bottom == answers.region.y
         assert "3 changed notes" in "".join(_lines(app)[newest.region.y:newest.region.bottom])
-        assert "Lima" in _card_text(app)
+        # the card scrolls above the toasts: page by page, every line of the back, the
+        # table's last column too, is read
+        seen = _card_text(app)
+        for _ in range(12):
+            await pilot.press("pagedown")
+            await pilot.pause()
+            seen += " " + _card_text(app)
+        assert "FN (misses)" in seen and "predicted −" in seen
+        for n in range(1, 13):
+            assert f"Paragraph {n}: the harmonic mean of two rates" in seen, n
+
+
+@run_async
+async def test_a_toast_covers_no_line_of_the_card_info(tmp_path):
+    """`s` then `i`: the suspend's toast is shown on the card info too, below its box (the
+    box scrolls), not over its last lines; one copy of it, not the review screen's too."""
+    cards = [card("basic", "Capital of Peru?", "Lima", 3),
+             card("basic", "Capital of Chile?", "Santiago", 5)]
+    app = app_for(_collection(tmp_path, cards))
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        await pilot.press("s", "i")
+        await pilot.pause()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "InfoScreen"
+        box = app.screen.query_one("#info-box")
+        toasts = _toasts(app)
+        assert toasts and all(not t.region.overlaps(box.region) for t in toasts)
+        text = screen_text(app)
+        assert "Escape or i closes · ↑ ↓ PgUp PgDn scroll" in text, text
+        assert text.count("Suspended card") == 1
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ReviewScreen"
+        assert screen_text(app).count("Suspended card") == 1  # its toast back in its place
+
+
+@run_async
+async def test_toasts_cover_no_line_of_the_deck_list(tmp_path):
+    """The deck list fits its table above the toasts while they show (it scrolls), and
+    takes the room back when they go; before, they covered its last rows and the lines
+    saying what is due."""
+    from support.tui import laid_out
+
+    cards = [card("basic", f"Question {n}?", "Answer", 3 + 2 * n, deck=f"flashcards/d{n:02}")
+             for n in range(14)]
+    app = app_for(_collection(tmp_path, cards))
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("escape")
+        await laid_out(pilot)
+        assert type(app.screen).__name__ == "HomeScreen"
+        table, later = app.screen.query_one("#decks"), app.screen.query_one("#later")
+        tall = table.region.height
+        for n in range(2):
+            app.notify(f"Re-read {n + 1} changed notes: 3 cards added, 12 updated, 1 gone.",
+                       markup=False, timeout=60)
+        await laid_out(pilot)
+        rack = app.screen.query_one("ToastRack")
+        assert rack.region.height and len(_toasts(app)) == 2
+        for part in (table, later):
+            assert not rack.region.overlaps(part.region), (rack.region, part.region)
+        assert "Today: 14 new · 0 learning · 0 review" in screen_text(app)
+        assert table.region.height < tall
+        for _ in range(2):  # a click on a toast closes it (as its time running out does)
+            await pilot.click(_toasts(app)[0])
+            await laid_out(pilot)
+        assert not _toasts(app)
+        assert table.region.height == tall
 
 
 @run_async

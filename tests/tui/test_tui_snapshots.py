@@ -123,6 +123,22 @@ TVERSKY_CHAIN = (r"$$T_{\alpha,\beta} = \frac{|A \cap B|}{|A \cap B| + \alpha |A
                  r" = \frac{1}{1 + \frac{\alpha FP + \beta FN}{TP}}$$")
 
 
+# A column of short Japanese terms beside one of sentences: the terms and their header
+# whole (`card_table._narrow_columns`), the sentences wrapped beside them.
+GLOSSARY = ("| 評価指標 | 説明 |\n|---|---|\n"
+            "| 適合率 | 陽性と判定したもののうち、本当に陽性だったものの割合。誤検出が少ないほど"
+            "高い。 |\n"
+            "| 再現率 | 本当に陽性のもののうち、陽性と判定できたものの割合。見逃しが少ないほど"
+            "高い。 |")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_japanese_glossary_table_revealed(tmp_path, snap_compare, size):
+    cards = [card("question", "分類の評価指標は？", GLOSSARY, 3, deck="flashcards/ja")]
+    app = app_for(make_collection(tmp_path / "c.sqlite", cards))
+    assert snap_compare(app, terminal_size=size, run_before=_pressing("space"))
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_wide_formula_revealed(tmp_path, snap_compare, size):
     cards = [card("formula", "Tversky Index: $T_{\\alpha,\\beta}$ = ?", TVERSKY_CHAIN, 22,

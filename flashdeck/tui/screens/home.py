@@ -109,8 +109,18 @@ class HomeScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        from flashdeck.tui.session import ChangeWatch
+
+        session = self.app.session
+        self._changes = ChangeWatch(session.col, session.now, session.config.day_start_hour)
         self.notice(self.app.home_notice)
         self.refresh_counts()
+        self.set_interval(ChangeWatch.EVERY, self._catch_up)
+        for rack in self.query("ToastRack"):
+            # toasts take rows of their own above the key bar (`flashdeck.tcss`): the
+            # table fitted again above them as they come (their rack's height changes)
+            self.watch(rack, "virtual_size", lambda: once_laid_out(self, self._fit_height),
+                       init=False)
         self.app.after_first_frame(self, self.app.first_screen_shown)
 
     def on_screen_resume(self) -> None:
@@ -122,8 +132,22 @@ class HomeScreen(Screen):
             widget.say(text)
             widget.display = bool(text)
 
-    @work(thread=True, exclusive=True, group="deck-counts")
+    _changes = None  # a session.ChangeWatch, from mounting (`_catch_up`)
+
     def refresh_counts(self) -> None:
+        if self._changes is not None:  # (asked before mounting: the demo deck's import)
+            self._changes.mark()
+        self._count()
+
+    def _catch_up(self) -> None:
+        """As the review screen's counts line (`ReviewScreen._catch_up`): the decks counted
+        again once another program wrote to the collection (answers given in another
+        terminal, a sync) or a new day began, while the list is on screen."""
+        if self.app.screen is self and self._changes.changed():
+            self.refresh_counts()
+
+    @work(thread=True, exclusive=True, group="deck-counts")
+    def _count(self) -> None:
         from flashdeck.tui.session import worker_collection
 
         app = self.app
@@ -175,6 +199,9 @@ class HomeScreen(Screen):
         for footer in self.query(Footer):
             if footer.display and footer.region.height:
                 bottom = min(bottom, footer.region.y)
+        for rack in self.query("ToastRack"):  # the toasts take the rows above the key bar
+            if rack.display and rack.region.height:
+                bottom = min(bottom, rack.region.y)
         below = later.outer_size.height + later.styles.margin.top if later.display else 0
         seen = (table.region.y, table.region.height, bottom, below)
         if table.region.height:  # laid out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -48,14 +48,16 @@ class InfoScreen(ModalScreen):
         self.info = info
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="info-box"):
+        # the box itself scrolls; its title and closing line are docked, so they stay (as
+        # the help's): the body's own scroll, 70% of the terminal's height, left the
+        # closing line out of a shorter screen (80×16, or with toasts below the box)
+        with VerticalScroll(id="info-box"):
             yield Static(Content.styled(self.info.title(), "bold"), id="info-title")
-            with VerticalScroll(id="info-body"):
-                fields, column = fields_content(self.info)
-                yield HangingText(fields, column=column, id="info-fields")
-                yield HangingText(history_content(self.info), hang=2, id="info-history")
             yield Static(Content.styled("Escape or i closes · ↑ ↓ PgUp PgDn scroll", "dim"),
                          id="info-close")
+            fields, column = fields_content(self.info)
+            yield HangingText(fields, column=column, id="info-fields")
+            yield HangingText(history_content(self.info), hang=2, id="info-history")
 
     def on_mount(self) -> None:
-        self.query_one("#info-body", VerticalScroll).focus()  # the arrows scroll at once
+        self.query_one("#info-box", VerticalScroll).focus()  # the arrows scroll at once

@@ -31,7 +31,7 @@ from flashdeck.render import (card_has_embed, exercise_instance, exercise_seed, 
 from flashdeck.scheduling.rating import Rating
 from flashdeck.tui import content
 from flashdeck.tui.app import DEMO_NOTICE, RESCAN_HOLD_SECONDS, Reimported, key_time
-from flashdeck.tui.session import worker_collection
+from flashdeck.tui.session import ChangeWatch, worker_collection
 from flashdeck.tui.answer_keys import COMMAND_KEYS, answer_words, types_into_answer
 from flashdeck.tui.widgets import (CardSide, Notice, StatusLine, card_markdown_class,
                                    once_laid_out, queue_of, still_shown)
@@ -156,7 +156,12 @@ class ReviewScreen(Screen):
         self._reveal_began = 0.0  # (Textual's clock: what the notice says it took)
         self._answer_drawn = asyncio.Event()
         self._unseen_said = False
-        self.done_here = done  # the progress bar's cards done (a sitting resumed: so far)
+        # the progress bar's cards done: taken out of today's queue by this sitting's
+        # answers (a sitting resumed: so far); see `refresh_counts`
+        self.done_here = done
+        self._queue_total: int | None = None  # today's cards left, as the line shows them
+        self._uncounted = None  # the answer just given (session._Done), until counted
+        self._changes = None  # a session.ChangeWatch: the counts' catch-up (`_catch_up`)
         self._answer_parts_lock = asyncio.Lock()
         self.first_card_shown = asyncio.Event()  # see `after_first_card`
         self._answer_parts_built = False
@@ -181,6 +186,19 @@ class ReviewScreen(Screen):
         # is kept meanwhile, so nothing moves when it arrives.
         yield Static(id="footer-space")
 
+    async def mount_composed_widgets(self, widgets: list) -> None:
+        """The toasts' rack (Textual's, composed first) goes in the screen's own layout,
+        between the card and the line under it (`flashdeck.tcss`): a toast takes rows of
+        its own and the card scrolls above it. As an overlay at the right a toast covered
+        the card's text (the answer's table, a long back) for its five seconds."""
+        rack = next((widget for widget in widgets if type(widget).__name__ == "ToastRack"),
+                    None)
+        if rack is not None:
+            widgets.remove(rack)
+            place = next((j for j, w in enumerate(widgets) if w.id == "card"), len(widgets) - 1)
+            widgets.insert(place + 1, rack)
+        await super().mount_composed_widgets(widgets)
+
     def _pop_result_callback(self) -> None:
         """Leaving this screen (`switch_screen`: the summary, the deck list) pops the result
         callback `push_screen` gave it; as the app's first screen it was never pushed, so
@@ -192,6 +210,8 @@ class ReviewScreen(Screen):
 
     async def on_mount(self) -> None:
         self.engine = self.app.session.engine(self.deck)
+        self._changes = ChangeWatch(self.app.session.col, self.engine.now,
+                                    self.engine.config.day_start_hour)
         first, self.first = self.first, None
         try:
             await self.next_card(first)
@@ -215,6 +235,7 @@ class ReviewScreen(Screen):
             await self.mount(KeyBar())
         self.refresh_bindings()
         await self._build_answer_parts()
+        self.set_interval(ChangeWatch.EVERY, self._catch_up)
         self.app.first_screen_shown()
 
     async def _exercise_panel(self) -> ExercisePanel:
@@ -247,6 +268,11 @@ class ReviewScreen(Screen):
 
     def on_screen_suspend(self) -> None:
         self._was_away = True
+        # under the card info or the keys (drawn through their backdrop), its toasts are
+        # the ones those screens show themselves: one copy, theirs (the app shows the
+        # toasts again on the screen it resumes)
+        for rack in self.query("ToastRack"):
+            rack.display = False
 
     def on_screen_resume(self) -> None:
         # back from another screen (help): the counts may have changed meanwhile; not on
@@ -260,6 +286,8 @@ class ReviewScreen(Screen):
         card = card or self.engine.next_card()
         if card is None:
             self.card = None
+            if self._uncounted is not None:  # the last answer: counted for the summary's undo
+                self.refresh_counts()
             from flashdeck.tui.screens.summary import SummaryScreen  # not before the first frame
 
             self.app.switch_screen(SummaryScreen(finished=True, deck=self.deck,
@@ -383,10 +411,39 @@ class ReviewScreen(Screen):
             self._show_hint()
 
     def refresh_counts(self) -> None:
+        """The counts line: what is left today, and the bar of the cards this sitting has
+        done out of done + left.
+
+        A card is done once an answer takes it out of today's queue (a review answered,
+        a learning card past its last step, a new card answered Easy): an answer that
+        leaves it due again today (a learning step, Again) leaves it in the queue, counted
+        once there, as Anki's counts count it. The total then stays as it was from answer
+        to answer (`12/40` never becomes `12/47` for the steps coming back), and changes
+        only when today's work does otherwise: a card held back as a sibling of one
+        answered, an import, another terminal's answers, a new day."""
+        self._changes.mark()
         counts = self.engine.counts()
+        answer, self._uncounted = self._uncounted, None
+        if answer is not None and self._queue_total is not None:
+            answer.finished = counts.total < self._queue_total
+            self.done_here += answer.finished
+        self._queue_total = counts.total
         current = queue_of(self.card.state) if self.card else None
         self.query_one("#status", StatusLine).show(counts, current, self.done_here,
                                                     self.done_here + counts.total)
+
+    def _catch_up(self) -> None:
+        """Every `ChangeWatch.EVERY` seconds: the counts line read again if another
+        program wrote to the collection since (`flashdeck answer`, `flashdeck sync`, an
+        import in another terminal) or a new day began. The counts stayed as they were
+        until the next card, the answers given elsewhere still counted as due."""
+        if self.card is None or not still_shown(self) or self.app.pending is not None:
+            # (an answer waiting for the collection: read now, the counts would take in
+            # its write by the worker before the answer is counted on the screen, and the
+            # progress bar would not count its card done)
+            return
+        if self._changes.changed():
+            self.refresh_counts()
 
     async def reveal(self) -> None:
         card = self.card
@@ -547,7 +604,8 @@ class ReviewScreen(Screen):
 
     async def _answered(self, card_id: int, answered) -> None:
         """An answer is written: count it, say if the card became a leech, go on."""
-        self.done_here += 1
+        # counted done or not by the counts after it (`refresh_counts`, on the next card)
+        self._uncounted = self.app.session.answer_record(answered.review_id)
         if answered.leech:
             self.notify(f"Card {card_id} lapsed {self.engine.config.leech_lapses} times: it is a "
                         "leech and is now suspended. Rewrite it, then `flashdeck unsuspend "
@@ -581,6 +639,8 @@ class ReviewScreen(Screen):
     @after_first_card
     async def action_undo(self) -> None:
         before = len(self.app.session.answers)
+        finished = self.app.session.last_finished_a_card()  # the bar counted it done
+        self._uncounted = None
         try:
             undone = self.app.session.undo(self.engine)
         except FlashdeckError as exc:
@@ -589,7 +649,7 @@ class ReviewScreen(Screen):
         if not undone.done:
             self.notify(content.plain(undone.reason), markup=False)
             if len(self.app.session.answers) < before:  # undone elsewhere: not done here
-                self.done_here = max(0, self.done_here - 1)
+                self.done_here = max(0, self.done_here - finished)
                 if self.card is not None:
                     self.refresh_counts()
             return
@@ -598,7 +658,7 @@ class ReviewScreen(Screen):
             self.notify(f"Undid the {undone.action} of card {undone.card_id}.", markup=False)
             await self.show_card(card)
             return
-        self.done_here = max(0, self.done_here - 1)
+        self.done_here = max(0, self.done_here - finished)
         if card.orphaned or card.suspended:
             # its note lost it since (an edit, a re-import), or it was suspended elsewhere:
             # the answer is taken back, but the card cannot be answered again

@@ -116,6 +116,7 @@ class SummaryScreen(Screen):
         from flashdeck.tui.screens.review import ReviewScreen
 
         app = self.app
+        finished = app.session.last_finished_a_card()  # the bar counted its card done
         try:
             undone = app.session.undo(app.session.engine(self.deck))
         except FlashdeckError as exc:
@@ -136,5 +137,5 @@ class SummaryScreen(Screen):
             return
         self.notify(f"Undid {label}.", markup=False)
         # the progress bar goes on where the sitting was, less the answer taken back
-        done = self.done - 1 if undone.action == "answer" else self.done
+        done = self.done - finished if undone.action == "answer" else self.done
         app.switch_screen(ReviewScreen(self.deck, first=card, done=max(0, done)))
