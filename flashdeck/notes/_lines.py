@@ -74,7 +74,7 @@ def markdown() -> Any:
         md = MarkdownIt("commonmark").enable("table").use(dollarmath_plugin)
         md.disable(["inline", "text_join"])
         _quiet_block_rules()
-        _md_instance = md
+        _md_instance = _by_first_character(md)
     return _md_instance
 
 
@@ -93,6 +93,119 @@ def _quiet_block_rules() -> None:
         logger = logging.getLogger(f"markdown_it.rules_block.{rule}")
         if not logger.isEnabledFor(logging.DEBUG):
             logger.debug = "".format  # type: ignore[method-assign]
+
+
+# What a line must start with (its first character past its indent, where every block rule
+# looks first) for each block rule that needs one: any other line, the rule returns False
+# at once, touching nothing (markdown-it-py 4.x's sources). `table`, `code`, `lheading`,
+# `paragraph` and any rule not named here are tried at every line, as markdown-it does.
+_FIRST_CHARACTERS = {
+    "math_block": "$", "fence": "`~", "blockquote": ">", "hr": "*-_",
+    "list": "*-+0123456789", "reference": "[", "html_block": "<", "heading": "#",
+}
+# the markdown-it-py whose block loop (ParserBlock.tokenize) and paragraph rule the two
+# functions below copy, each line as it is there; with any other the parser is left as it is
+_COPIED_FROM = "4.3.0"
+
+
+def _by_first_character(md: Any) -> Any:
+    """md, its block rules tried only at the lines whose first character they can start
+    with (_FIRST_CHARACTERS): at the start of each block and, as paragraph terminators, at
+    each line of a paragraph, where markdown-it calls every enabled rule in turn (~70,000
+    calls for 500 notes, nearly all returning False on their first look). The same rules
+    in the same order for every line they could match: the same tokens
+    (tests/notes/test_import_speed.py compares them)."""
+    import markdown_it
+    from markdown_it.common.utils import mdTrim
+
+    if markdown_it.__version__ != _COPIED_FROM:
+        return md
+
+    def by_character(chain: str) -> tuple[dict[str, list[Any]], list[Any]]:
+        rules = [r for r in md.block.ruler.__rules__
+                 if r.enabled and (not chain or chain in r.alt)]
+        starts = {c for r in rules for c in _FIRST_CHARACTERS.get(r.name, "")}
+        every = [r.fn for r in rules if r.name not in _FIRST_CHARACTERS]
+        return ({c: [r.fn for r in rules if c in _FIRST_CHARACTERS.get(r.name, c)]
+                 for c in starts}, every)
+
+    def tokenize(state: Any, startLine: int, endLine: int) -> None:
+        line = startLine
+        maxNesting = state.md.options.maxNesting
+        hasEmptyLines = False
+        src = state.src
+        while line < endLine:
+            state.line = line = state.skipEmptyLines(line)
+            if line >= endLine:
+                break
+            if state.sCount[line] < state.blkIndent:
+                break
+            if state.level >= maxNesting:
+                state.line = endLine
+                break
+            pos = state.bMarks[line] + state.tShift[line]
+            ok = False
+            for rule in (rules_at.get(src[pos], other_rules) if pos < len(src)
+                         else other_rules):
+                ok = rule(state, line, endLine, False)
+                if ok:
+                    if state.line <= line:
+                        raise RuntimeError("block rule didn't increment state.line")
+                    break
+            if not ok:
+                raise RuntimeError("none of the block rules matched")
+            state.tight = not hasEmptyLines
+            line = state.line
+            if (line - 1) < endLine and state.isEmpty(line - 1):
+                hasEmptyLines = True
+            if line < endLine and state.isEmpty(line):
+                hasEmptyLines = True
+                line += 1
+                state.line = line
+
+    def paragraph(state: Any, startLine: int, endLine: int, silent: bool) -> bool:
+        nextLine = startLine + 1
+        endLine = state.lineMax
+        oldParentType = state.parentType
+        state.parentType = "paragraph"
+        src = state.src
+        bMarks, tShift, eMarks, sCount = state.bMarks, state.tShift, state.eMarks, state.sCount
+        blkIndent = state.blkIndent
+        while nextLine < endLine:
+            pos = bMarks[nextLine] + tShift[nextLine]
+            if pos >= eMarks[nextLine]:  # state.isEmpty(nextLine)
+                break
+            if sCount[nextLine] - blkIndent > 3:
+                nextLine += 1
+                continue
+            if sCount[nextLine] < 0:
+                nextLine += 1
+                continue
+            terminate = False
+            for terminatorRule in terminators_at.get(src[pos], other_terminators):
+                if terminatorRule(state, nextLine, endLine, True):
+                    terminate = True
+                    break
+            if terminate:
+                break
+            nextLine += 1
+        content = mdTrim(state.getLines(startLine, nextLine, state.blkIndent, False))
+        state.line = nextLine
+        token = state.push("paragraph_open", "p", 1)
+        token.map = [startLine, state.line]
+        token = state.push("inline", "", 0)
+        token.content = content
+        token.map = [startLine, state.line]
+        token.children = []
+        token = state.push("paragraph_close", "p", -1)
+        state.parentType = oldParentType
+        return True
+
+    md.block.ruler.at("paragraph", paragraph)
+    rules_at, other_rules = by_character("")
+    terminators_at, other_terminators = by_character("paragraph")
+    md.block.tokenize = tokenize
+    return md
 
 
 class Fence(NamedTuple):
@@ -395,7 +508,7 @@ def markdown_for(text: str) -> Any:
 
         md = MarkdownIt("commonmark").enable("table").use(dollarmath_plugin)
         md.disable(["inline", "text_join", *unused])
-        _md_without[unused] = md
+        _md_without[unused] = md = _by_first_character(md)
     return md
 
 
