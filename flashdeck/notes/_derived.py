@@ -190,6 +190,7 @@ def redact_crumbs(lines: Lines, formulas: NoteFormulas) -> None:
             new.append((level, shown[text]))
         if any(a[1] != b[1] for a, b in zip(stack, new)):
             lines.crumb_stacks[k] = tuple(new)
+            lines.crumbs_under[k] = None
 
 
 def card_sources(lines: Lines, explicit: ExplicitCards) -> set[int]:

@@ -359,6 +359,8 @@ class Lines:
     warnings: list[tuple[int, str]]  # (body line, message)
     # the lines of tables: a `::` in a cell (`| std::map | O(log n) |`) is no separator
     table_rows: set[int]
+    # crumbs() below each heading (every level), by heading: made at its first card
+    crumbs_under: list[tuple[str, ...] | None]
 
     def file_line(self, idx: int) -> int:
         return self.offset + idx + 1
@@ -412,6 +414,12 @@ class Lines:
         k = bisect_left(self.heading_starts, idx) - 1
         if k < 0:
             return ()
+        if below_level == 99:  # every card under heading k has these: made once
+            found = self.crumbs_under[k]
+            if found is None:
+                found = self.crumbs_under[k] = tuple(text for _level, text
+                                                     in self.crumb_stacks[k])
+            return found
         return tuple(text for level, text in self.crumb_stacks[k] if level < below_level)
 
 
@@ -491,6 +499,7 @@ def read_lines(body: list[str], offset: int, title: str, end_marker: str = "",
         math_blocks=blocks.math_blocks,
         warnings=warnings,
         table_rows=blocks.table_rows,
+        crumbs_under=[None] * len(headings),
     )
 
 
