@@ -927,8 +927,11 @@ def answer_siblings(cards: list[Draft], title: str, aliases: list[str],
                 continue
             if source is not None:
                 if read is None:
-                    read = " ".join(source[:_MAX_SOURCE].replace("==", "").replace(
-                        "**", "").replace(">", " ").casefold().split())
+                    read = source[:_MAX_SOURCE]
+                    if "<!--" in read:  # a comment hides only itself: `harmonic <!-- x -->
+                        read = HTML_COMMENT_RE.sub("", read)  # mean` shows `harmonic mean`
+                    read = " ".join(read.replace("==", "").replace("**", "").replace(
+                        ">", " ").casefold().split())
                 if read.count(phrase) < 2:
                     continue
             phrases.append((i, phrase))

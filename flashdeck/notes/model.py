@@ -115,7 +115,9 @@ from typing import Any, Literal, get_args
 # 34 (h28x): a question may end in the full-width `？` or the Arabic `؟` as in `?` (a heading, a
 # title-less question callout's line, a title asked as itself).
 # 35: the two 34s together.
-PARSER_VERSION = 35
+# 36 (h29b): a short answer shown on another card across an HTML comment (`harmonic <!-- x -->
+# mean`, which the card shows as `harmonic mean`) makes the two siblings, as without one.
+PARSER_VERSION = 36
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"
