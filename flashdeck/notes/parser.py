@@ -128,8 +128,9 @@ def _parse(text: str, path: str, settings: ParserSettings, title: str | None,
     note.tags = decks.tags
     note.tagged = decks.tagged
     note.plugin_scheduled = bool(lines.schedule_spans)
-    note.multiline_syntax = any(kind == TEXT and masked.strip() in ("?", "??")
-                                for kind, masked in zip(lines.kinds, lines.masked))
+    note.multiline_syntax = "?" in lines.masked_text and any(
+        kind == TEXT and masked.strip() in ("?", "??")
+        for kind, masked in zip(lines.kinds, lines.masked))
     note.decks = decks
     note.headings = [Heading(h.level, h.text, lines.file_line(h.start)) for h in lines.headings]
     note.exercise_blocks = [ExerciseBlock(lines.file_line(f.start), f.content)
