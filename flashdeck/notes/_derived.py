@@ -664,8 +664,11 @@ def same_fact_siblings(cards: list[Draft], title: str, aliases: list[str]) -> No
             sides = _CLOZE_ANSWER_RE.findall(c.back)[:20]
         else:
             continue
-        if any(names.repeats(side.strip()) for side in sides):
-            target = c.block
+        for side in sides:
+            if names.repeats(side.strip()):
+                target = c.block
+                break
+        if target:
             break
     moved: set[str] = set()
     for c in cards:
@@ -770,7 +773,9 @@ class _NameFinder:
                 forms.add(w[:-1] + "ies")
             for form in forms:
                 self._firsts.setdefault(form, []).append(words)
-            self._stems.append(w[:-1] if w.endswith("y") else w)
+            stem = w[:-1] if w.endswith("y") else w
+            if stem not in self._stems:  # `p value`, `p values`: one look for `p`
+                self._stems.append(stem)
 
     def finds(self, text: str) -> bool:
         folded = text.casefold()
@@ -789,10 +794,19 @@ class _NameFinder:
             return False
         count = len(words)
         for i, word in enumerate(words):
-            for name in firsts.get(word, ()):
+            names = firsts.get(word)
+            if names is None:
+                continue
+            for name in names:
                 size = len(name)
-                if size == 1 or (count - i >= size and all(
-                        singular(words[i + j]) == name[j] for j in range(1, size))):
+                if size == 1:
+                    return True
+                if count - i < size:
+                    continue
+                j = 1  # the name's other words follow, each as it is or in a plural
+                while j < size and singular(words[i + j]) == name[j]:
+                    j += 1
+                if j == size:
                     return True
         return False
 
@@ -908,9 +922,15 @@ def answer_siblings(cards: list[Draft], title: str, aliases: list[str],
     named: set[str] | None = None
     words_of = _ANSWER_WORD_RE.findall
     read: str | None = None
+    kept: dict[str, str] = {}  # side -> its phrase, if it may be looked for ("" not)
     for i, c in enumerate(cards[:_MAX_COMPARED]):
         for side in _answers_of(c):
-            phrase = _phrase(side)
+            phrase = kept.get(side)
+            if phrase is not None:  # a reversed pair's sides, an answer said twice
+                if phrase:
+                    phrases.append((i, phrase))
+                continue
+            phrase = kept[side] = _phrase(side)
             if not phrase:
                 continue
             if named is None:
@@ -924,6 +944,7 @@ def answer_siblings(cards: list[Draft], title: str, aliases: list[str],
                     if facts == 2:
                         break
             if facts < 2:
+                kept[side] = ""
                 continue
             if source is not None:
                 if read is None:
@@ -933,6 +954,7 @@ def answer_siblings(cards: list[Draft], title: str, aliases: list[str],
                     read = " ".join(read.replace("==", "").replace("**", "").replace(
                         ">", " ").casefold().split())
                 if read.count(phrase) < 2:
+                    kept[side] = ""
                     continue
             phrases.append((i, phrase))
         if len(phrases) >= _MAX_PHRASES:

@@ -56,7 +56,7 @@ class NoteNames:
     Theorem` in Bayes Theorem.md), and an alias there (`# Intersection over Union` in
     IoU.md) gives the aliases card's answer away above every card."""
 
-    __slots__ = ("_title", "_keys", "_seen", "_longest", "_firsts")
+    __slots__ = ("_title", "_keys", "_seen", "_longest", "_firsts", "_too_long")
 
     def __init__(self, title: str, aliases: list[str] | tuple[()] = ()) -> None:
         self._title = title.strip().casefold()
@@ -68,8 +68,13 @@ class NoteNames:
         self._longest = 2 * max(map(len, self._keys), default=0) + 8
         self._firsts = {key[0] for key in self._keys}
         self._seen: dict[str, bool] = {}
+        # a text longer than this is none of the names, nor the title: casefolding never
+        # makes a text shorter (each character folds to one to three)
+        self._too_long = max(self._longest, len(self._title))
 
     def repeats(self, heading: str) -> bool:
+        if len(heading) > self._too_long:  # most card sides: told without folding
+            return False
         found = self._seen.get(heading)
         if found is None:
             folded = heading.casefold()

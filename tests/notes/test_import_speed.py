@@ -210,3 +210,56 @@ def test_a_formula_asked_again_gives_the_same_names():
     first.clear()
     assert equation_sides(latex) == [("F_1", "="), ("J", "=")]
     assert equation_names(latex) == ["F_1", "J"]
+
+
+# -- a note's other names looked for in a card's text: the loop as it was, for comparison ---
+
+_NAME_WORDS = ["iou", "ious", "p", "value", "values", "p-value", "newton's", "newtons", "method",
+               "box", "boxes", "policy", "policies", "f1", "dice", "∑", "σ", "x", "the", "of"]
+
+
+def _finds_as_before(finder, text: str) -> bool:
+    from flashdeck.notes._derived import _WORD_RE
+    from flashdeck.notes.names import singular
+
+    folded = text.casefold()
+    if "'" in folded or "\u2019" in folded:
+        folded = folded.replace("'", "").replace("\u2019", "")
+    if finder._symbols and any(k in " ".join(folded.split()) for k in finder._symbols):
+        return True
+    words = _WORD_RE.findall(folded)
+    count = len(words)
+    for i, word in enumerate(words):
+        for name in finder._firsts.get(word, ()):
+            size = len(name)
+            if size == 1 or (count - i >= size and all(
+                    singular(words[i + j]) == name[j] for j in range(1, size))):
+                return True
+    return False
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_NAME_WORDS), min_size=1, max_size=3), max_size=4),
+       st.lists(st.sampled_from(_NAME_WORDS + [" ", "-", "'", "IoU", "Boxes"]), max_size=12))
+def test_a_name_is_found_in_a_text_as_before(names, pieces):
+    from flashdeck.notes._derived import _NameFinder
+    from flashdeck.notes.names import name_key
+
+    finder = _NameFinder({name_key(" ".join(words)) for words in names})
+    text = " ".join(pieces)
+    assert finder.finds(text) == _finds_as_before(finder, text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=30), st.lists(st.text(max_size=20), max_size=3), st.text(max_size=60))
+def test_a_heading_repeats_a_name_as_before(title, aliases, heading):
+    # a text longer than every name and the title is told without folding it: the same
+    from flashdeck.notes import names as names_module
+
+    names = names_module.NoteNames(title, aliases)
+    folded = heading.casefold()
+    first = names_module._first(folded) if len(heading) <= names._longest else ""
+    before = folded == names._title or (
+        first in names._firsts and len(heading) <= names_module._MAX_NAME
+        and names_module.name_key(heading) in names._keys)
+    assert names.repeats(heading) == before
