@@ -177,7 +177,7 @@ def _breadcrumb(note: ParsedNote, line: int, include_at: bool) -> tuple[str, ...
     """The headings above `line` (and the heading on it, when it is the matched one), less
     those that repeat the note's title or an alias, as every other card's breadcrumb (it
     read `Precision › Precision` under `# Precision` in Precision.md)."""
-    names = NoteNames(note.title, note.aliases)
+    names = NoteNames.of(note.title, note.aliases)
     stack: list[tuple[int, str]] = []
     for heading in note.headings:
         if heading.line > line or (heading.line == line and not include_at):

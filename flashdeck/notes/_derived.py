@@ -655,7 +655,7 @@ def same_fact_siblings(cards: list[Draft], title: str, aliases: list[str]) -> No
     derived = [c for c in cards if c.kind in ("summary", "aliases")]
     if not derived:
         return
-    names = NoteNames(title, aliases)
+    names = NoteNames.of(title, aliases)
     target = ""
     for c in cards:
         if c.kind in ("basic", "reversed"):

@@ -826,7 +826,7 @@ def _crumb_stacks(
     headings: list[HeadingSpan], title: str, aliases: list[str] | tuple[()]
 ) -> tuple[list[int], list[tuple[tuple[int, str], ...]]]:
     # a heading that repeats the note's title or one of its aliases is left out (NoteNames)
-    names = NoteNames(title, aliases)
+    names = NoteNames.of(title, aliases)
     stack: list[tuple[int, str]] = []
     stacks: list[tuple[tuple[int, str], ...]] = []
     for h in headings:

@@ -72,6 +72,19 @@ class NoteNames:
         # makes a text shorter (each character folds to one to three)
         self._too_long = max(self._longest, len(self._title))
 
+    @classmethod
+    def of(cls, title: str, aliases: list[str] | tuple[()] = ()) -> NoteNames:
+        """NoteNames(title, aliases), the same one again for the same names: a note's
+        breadcrumbs, its same-fact pass and its exercises' breadcrumbs ask for its names
+        one after the other (what it tells depends on the names alone)."""
+        global _last
+        key = (title, list(aliases))
+        if _last is not None and _last[0] == key:
+            return _last[1]
+        names = cls(title, aliases)
+        _last = (key, names)
+        return names
+
     def repeats(self, heading: str) -> bool:
         if len(heading) > self._too_long:  # most card sides: told without folding
             return False
@@ -84,3 +97,6 @@ class NoteNames:
                 and len(heading) <= _MAX_NAME and name_key(heading) in self._keys)
             self._seen[heading] = found
         return found
+
+
+_last: tuple[tuple[str, list], NoteNames] | None = None  # NoteNames.of's last names
