@@ -43,6 +43,8 @@ _MAX_ALIASES = 50  # aliases of a note compared with its headings
 
 
 def _first(folded: str) -> str:
+    if folded[:1].isalnum():  # a word starts the text (`[^\W_]` is what isalnum() is)
+        return folded[0]
     m = _WORD_RE.search(folded)
     if m is not None:
         return m.group(0)[0]

@@ -263,3 +263,15 @@ def test_a_heading_repeats_a_name_as_before(title, aliases, heading):
         first in names._firsts and len(heading) <= names_module._MAX_NAME
         and names_module.name_key(heading) in names._keys)
     assert names.repeats(heading) == before
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=12))
+def test_a_names_first_character_is_the_first_words(text):
+    # `_first` takes a text's first character when a word starts it: what the regex finds
+    import re
+
+    from flashdeck.notes.names import _first
+
+    m = re.search(r"[^\W_]+", text) or re.search(r"\S", text)
+    assert _first(text) == (m.group(0)[0] if m else "")
