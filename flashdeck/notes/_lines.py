@@ -103,9 +103,10 @@ _FIRST_CHARACTERS = {
     "math_block": "$", "fence": "`~", "blockquote": ">", "hr": "*-_",
     "list": "*-+0123456789", "reference": "[", "html_block": "<", "heading": "#",
 }
-# the markdown-it-py whose block parse (ParserBlock.parse and .tokenize, StateBlock.push) and
-# paragraph rule the functions below copy, each line as it is there (its Token's fields set one
-# by one); with any other the parser is left as it is
+# the markdown-it-py whose block parse (ParserBlock.parse and .tokenize, StateBlock's __init__
+# and push) and paragraph rule the functions below copy, each line as it is there (but for the
+# line markers read per line and the Token's fields set one by one); with any other markdown-it
+# the parser is left as it is
 _COPIED_FROM = "4.3.0"
 
 
@@ -122,6 +123,57 @@ def _fast_state() -> Any:
     new_token = Token.__new__
 
     class FastState(StateBlock):
+        def __init__(self, src: str, md: Any, env: Any, tokens: list[Any],
+                     code_enabled: bool) -> None:
+            # StateBlock.__init__, each line's markers from the line's own leading spaces
+            # and tabs (lstrip) instead of a call per character; `code_enabled` told by the
+            # caller instead of listing the parser's active rules for every note
+            self.src = src
+            self.md = md
+            self.env = env
+            self.tokens = tokens
+            self.bMarks = bMarks = []
+            self.eMarks = eMarks = []
+            self.tShift = tShift = []
+            self.sCount = sCount = []
+            self.bsCount = bsCount = []
+            self.blkIndent = 0
+            self.line = 0
+            self.lineMax = 0
+            self.tight = False
+            self.ddIndent = -1
+            self.listIndent = -1
+            self.parentType = "root"
+            self.level = 0
+            self.result = ""
+            start = 0
+            length = len(src)
+            for text in src.split("\n"):
+                if start >= length:  # the nothing after a last newline: no line
+                    break
+                end = start + len(text)
+                indent = len(text) - len(text.lstrip(" \t"))
+                if start + indent == end == length:
+                    break  # a last line of only spaces and tabs, no newline: no marker
+                offset = indent
+                if indent and "\t" in text[:indent]:
+                    offset = 0
+                    for character in text[:indent]:
+                        offset += 4 - offset % 4 if character == "\t" else 1
+                bMarks.append(start)
+                eMarks.append(end)
+                tShift.append(indent)
+                sCount.append(offset)
+                bsCount.append(0)
+                start = end + 1
+            bMarks.append(length)
+            eMarks.append(length)
+            tShift.append(0)
+            sCount.append(0)
+            bsCount.append(0)
+            self.lineMax = len(bMarks) - 1
+            self._code_enabled = code_enabled
+
         def push(self, ttype: str, tag: str, nesting: int) -> Any:  # type: ignore[override]
             token = new_token(Token)
             token.type = ttype
@@ -246,7 +298,7 @@ def _by_first_character(md: Any) -> Any:
     def parse(src: str, md: Any, env: Any, outTokens: list[Any]) -> list[Any] | None:
         if not src:
             return None
-        state = _FastState(src, md, env, outTokens)
+        state = _FastState(src, md, env, outTokens, code_enabled)
         tokenize(state, state.line, state.lineMax)
         return state.tokens
 
@@ -255,6 +307,7 @@ def _by_first_character(md: Any) -> Any:
     terminators_at, other_terminators = by_character("paragraph")
     md.block.tokenize = tokenize
     md.block.parse = parse
+    code_enabled = "code" in md.block.ruler.get_active_rules()
     return md
 
 

@@ -275,3 +275,21 @@ def test_a_names_first_character_is_the_first_words(text):
 
     m = re.search(r"[^\W_]+", text) or re.search(r"\S", text)
     assert _first(text) == (m.group(0)[0] if m else "")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES + ["  \t", "\t ", " \t\t x"]), max_size=40),
+       st.booleans())
+def test_the_line_markers_are_markdown_its(pieces, code_enabled):
+    # the notes' StateBlock reads each line's markers from its leading spaces and tabs:
+    # every field is StateBlock's own, a last line of only spaces and tabs too
+    from markdown_it.rules_block.state_block import StateBlock
+
+    _lines.markdown()  # makes the notes' StateBlock
+    text = "".join(pieces)
+    md = _shipped_markdown()
+    if not code_enabled:
+        md.disable("code")
+    shipped = StateBlock(text, md, {}, [])
+    ours = _lines._FastState(text, md, {}, [], code_enabled)
+    assert vars(ours) == vars(shipped)
