@@ -115,6 +115,8 @@ def _leading_tags(masked: str, settings_tags: tuple[str, ...],
     """Leading `#tags` on a card's first line, removed from its text as the plugin
     does: the deck of the first flashcard tag among them, and where the text starts."""
     deck: str | None = None
+    if masked.find("#", pos) < 0:  # no tag at all (most cards): no look at each place
+        return deck, pos
     while True:
         m = _tags.LEADING_TAG_RE.match(masked, pos)
         if m is None:
