@@ -122,13 +122,10 @@ def main() -> int:
         return 0
     with tempfile.TemporaryDirectory(prefix="parse_same.") as tmp:
         folder = Path(tmp)
-        against = args.against
-        if against is None:
-            against = folder / "main"
-            against.mkdir()
-            archive = subprocess.run(["git", "-C", str(ROOT), "archive", "main"],
-                                     check=True, capture_output=True).stdout
-            subprocess.run(["tar", "-x", "-C", str(against)], input=archive, check=True)
+        sys.path.insert(0, str(HERE))
+        from trees import other_tree
+
+        against = other_tree(args.against, folder)
         jobs = _inputs(folder / "notes", args.notes, args.mixed, args.sample)
         jobs_file = folder / "jobs.json"
         jobs_file.write_text(json.dumps(jobs))

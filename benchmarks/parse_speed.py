@@ -67,13 +67,10 @@ def main() -> int:
         return 0
     with tempfile.TemporaryDirectory(prefix="parse_speed.") as tmp:
         folder = Path(tmp)
-        against = args.against
-        if against is None:
-            against = folder / "main"
-            against.mkdir()
-            archive = subprocess.run(["git", "-C", str(ROOT), "archive", "main"],
-                                     check=True, capture_output=True).stdout
-            subprocess.run(["tar", "-x", "-C", str(against)], input=archive, check=True)
+        sys.path.insert(0, str(HERE))
+        from trees import other_tree
+
+        against = other_tree(args.against, folder)
         vault = args.vault
         if vault is None:
             sys.path.insert(0, str(HERE))

@@ -219,23 +219,19 @@ _NAME_WORDS = ["iou", "ious", "p", "value", "values", "p-value", "newton's", "ne
 
 
 def _finds_as_before(finder, text: str) -> bool:
+    """What the finder's loop found, read plainly: a name's first word (in one of its
+    forms) at some word of the text, its other words after it, singularised."""
     from flashdeck.notes._derived import _WORD_RE
     from flashdeck.notes.names import singular
 
-    folded = text.casefold()
-    if "'" in folded or "\u2019" in folded:
-        folded = folded.replace("'", "").replace("\u2019", "")
-    if finder._symbols and any(k in " ".join(folded.split()) for k in finder._symbols):
+    folded = text.casefold().replace("'", "").replace("\u2019", "")
+    spaced = " ".join(folded.split())
+    if any(symbols in spaced for symbols in finder._symbols):
         return True
     words = _WORD_RE.findall(folded)
-    count = len(words)
-    for i, word in enumerate(words):
-        for name in finder._firsts.get(word, ()):
-            size = len(name)
-            if size == 1 or (count - i >= size and all(
-                    singular(words[i + j]) == name[j] for j in range(1, size))):
-                return True
-    return False
+    read = [singular(w) for w in words]
+    return any(read[i + 1:i + len(name)] == name[1:]
+               for i, w in enumerate(words) for name in finder._firsts.get(w, ()))
 
 
 @settings(max_examples=500, deadline=None)
