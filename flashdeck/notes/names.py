@@ -40,6 +40,7 @@ def _singular(word: str) -> str:
 _MAX_NAME = 200  # characters of a heading compared with the note's names
 _FIRST_RE = re.compile(r"\S")  # where a name of symbols only starts
 _MAX_ALIASES = 50  # aliases of a note compared with its headings
+_MAX_SEEN = 10_000  # texts whose answer NoteNames.of's names keep, made anew past this
 
 
 def _first(folded: str) -> str:
@@ -81,8 +82,8 @@ class NoteNames:
         one after the other (what it tells depends on the names alone)."""
         global _last
         key = (title, list(aliases))
-        if _last is not None and _last[0] == key:
-            return _last[1]
+        if _last is not None and _last[0] == key and len(_last[1]._seen) < _MAX_SEEN:
+            return _last[1]  # (notes of one name one after the other: bounded all the same)
         names = cls(title, aliases)
         _last = (key, names)
         return names
