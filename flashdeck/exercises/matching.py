@@ -151,6 +151,23 @@ def match_line(template: Template, note: ParsedNote | _Names) -> int | None:
     return None
 
 
+_BY_FIRST_WORD: tuple[tuple[Template, ...], dict[str, list[int]]] | None = None
+
+
+def _builtins_by_first_word() -> tuple[tuple[Template, ...], dict[str, list[int]]]:
+    """The built-in templates, and where each first word of their topics leads (their
+    places), made once: the built-ins are read once a process."""
+    global _BY_FIRST_WORD
+    if _BY_FIRST_WORD is None:
+        templates = tuple(builtin_templates())
+        index: dict[str, list[int]] = {}
+        for k, template in enumerate(templates):
+            for word in _first_words(template.topics, template.exact_topics):
+                index.setdefault(word, []).append(k)
+        _BY_FIRST_WORD = templates, index
+    return _BY_FIRST_WORD
+
+
 def _derive(note: ParsedNote) -> bool:
     settings = note.frontmatter.get("flashdeck") if isinstance(note.frontmatter, dict) else None
     return not (isinstance(settings, dict) and settings.get("derive") is False)
@@ -160,7 +177,7 @@ def _breadcrumb(note: ParsedNote, line: int, include_at: bool) -> tuple[str, ...
     """The headings above `line` (and the heading on it, when it is the matched one), less
     those that repeat the note's title or an alias, as every other card's breadcrumb (it
     read `Precision › Precision` under `# Precision` in Precision.md)."""
-    names = NoteNames(note.title, note.aliases)
+    names = NoteNames.of(note.title, note.aliases)
     stack: list[tuple[int, str]] = []
     for heading in note.headings:
         if heading.line > line or (heading.line == line and not include_at):
@@ -224,7 +241,11 @@ def exercises_for_note(note: ParsedNote) -> tuple[list[ParsedCard], list[Problem
 
     if note.exercises != [] and _derive(note):
         names = _Names(note)
-        for template in builtin_templates():
+        # only the built-ins a topic's first word of which the note has: match_line would
+        # return None at once for every other (most notes match none)
+        builtins, by_first_word = _builtins_by_first_word()
+        for k in sorted({k for w in names.vocabulary for k in by_first_word.get(w, ())}):
+            template = builtins[k]
             line = match_line(template, names)
             if line is not None:
                 chosen[template.id] = (template, line, _breadcrumb(note, line, line > 1))

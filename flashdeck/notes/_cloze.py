@@ -39,7 +39,7 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     "bold": re.compile(r"\*\*([^\s*][^\n]{0,4001}?)\*\*"),
     "curly": re.compile(r"\{\{([^\s{}][^\n]{0,4001}?)\}\}"),
 }
-_OPENERS = {"highlight": "==", "bold": "**", "curly": "{{"}
+_OPENERS = OPENERS = {"highlight": "==", "bold": "**", "curly": "{{"}
 _SYNTAX = {  # opener, closer, what the answer may not start with
     "highlight": ("==", "==", "="), "bold": ("**", "**", "*"), "curly": ("{{", "}}", "{}")}
 _MAX_INNER = 4002
@@ -101,7 +101,18 @@ class ClozeCard:
 
 
 def has_cloze_marker(masked: str, kinds: tuple[str, ...]) -> bool:
-    return any(_OPENERS[k] in masked for k in kinds if k in _OPENERS)
+    openers = _OPENERS_OF.get(kinds)
+    if openers is None:
+        openers = tuple(_OPENERS[k] for k in kinds if k in _OPENERS)
+        if len(_OPENERS_OF) < 64:  # the settings' kinds: one or two tuples a process
+            _OPENERS_OF[kinds] = openers
+    for opener in openers:  # a loop, not any(): called for every card side and line
+        if opener in masked:
+            return True
+    return False
+
+
+_OPENERS_OF: dict[tuple[str, ...], tuple[str, ...]] = {}
 
 
 def _clean(orig: str, masked: str) -> str:
@@ -323,6 +334,9 @@ def _simple_plans(deletions: list[Deletion], kinds: tuple[str, ...]) -> list[Pla
     """A card per deletion, in text order (its ordinal); its schedule entry is its place
     in the plugin's order: the deletions of the first kind the settings list, in text order,
     then those of the next kind (a kind not listed, last)."""
+    first = deletions[0].kind
+    if all(d.kind == first for d in deletions):  # one kind (most paragraphs): text order
+        return [(i, i, {i: "a"}) for i in range(len(deletions))]
     rank = {kind: k for k, kind in enumerate(kinds)}
     order = sorted(range(len(deletions)), key=lambda i: rank.get(deletions[i].kind, len(rank)))
     entry = {i: k for k, i in enumerate(order)}

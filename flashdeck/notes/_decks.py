@@ -71,7 +71,8 @@ def read_decks(frontmatter: Frontmatter, lines: Lines, card_spans: list[tuple[in
     on_card = [False] * n
     for a, b in card_spans:
         for i in range(a, min(b, n)):
-            on_card[i] = TAG_ONLY_LINE_RE.fullmatch(masked_lines[i]) is None
+            line = masked_lines[i]  # a line of tags holds a `#` (most card lines have none)
+            on_card[i] = "#" not in line or TAG_ONLY_LINE_RE.fullmatch(line) is None
     context: list[tuple[int, str]] = []
     any_card_tag: str | None = None
     last_line = -1

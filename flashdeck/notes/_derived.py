@@ -190,6 +190,7 @@ def redact_crumbs(lines: Lines, formulas: NoteFormulas) -> None:
             new.append((level, shown[text]))
         if any(a[1] != b[1] for a, b in zip(stack, new)):
             lines.crumb_stacks[k] = tuple(new)
+            lines.crumbs_under[k] = None
 
 
 def card_sources(lines: Lines, explicit: ExplicitCards) -> set[int]:
@@ -654,7 +655,7 @@ def same_fact_siblings(cards: list[Draft], title: str, aliases: list[str]) -> No
     derived = [c for c in cards if c.kind in ("summary", "aliases")]
     if not derived:
         return
-    names = NoteNames(title, aliases)
+    names = NoteNames.of(title, aliases)
     target = ""
     for c in cards:
         if c.kind in ("basic", "reversed"):
@@ -663,8 +664,11 @@ def same_fact_siblings(cards: list[Draft], title: str, aliases: list[str]) -> No
             sides = _CLOZE_ANSWER_RE.findall(c.back)[:20]
         else:
             continue
-        if any(names.repeats(side.strip()) for side in sides):
-            target = c.block
+        for side in sides:
+            if names.repeats(side.strip()):
+                target = c.block
+                break
+        if target:
             break
     moved: set[str] = set()
     for c in cards:
@@ -769,7 +773,9 @@ class _NameFinder:
                 forms.add(w[:-1] + "ies")
             for form in forms:
                 self._firsts.setdefault(form, []).append(words)
-            self._stems.append(w[:-1] if w.endswith("y") else w)
+            stem = w[:-1] if w.endswith("y") else w
+            if stem not in self._stems:  # `p value`, `p values`: one look for `p`
+                self._stems.append(stem)
 
     def finds(self, text: str) -> bool:
         folded = text.casefold()
@@ -788,10 +794,19 @@ class _NameFinder:
             return False
         count = len(words)
         for i, word in enumerate(words):
-            for name in firsts.get(word, ()):
+            names = firsts.get(word)
+            if names is None:
+                continue
+            for name in names:
                 size = len(name)
-                if size == 1 or (count - i >= size and all(
-                        singular(words[i + j]) == name[j] for j in range(1, size))):
+                if size == 1:
+                    return True
+                if count - i < size:
+                    continue
+                j = 1  # the name's other words follow, each as it is or in a plural
+                while j < size and singular(words[i + j]) == name[j]:
+                    j += 1
+                if j == size:
                     return True
         return False
 
@@ -907,9 +922,15 @@ def answer_siblings(cards: list[Draft], title: str, aliases: list[str],
     named: set[str] | None = None
     words_of = _ANSWER_WORD_RE.findall
     read: str | None = None
+    kept: dict[str, str] = {}  # side -> its phrase, if it may be looked for ("" not)
     for i, c in enumerate(cards[:_MAX_COMPARED]):
         for side in _answers_of(c):
-            phrase = _phrase(side)
+            phrase = kept.get(side)
+            if phrase is not None:  # a reversed pair's sides, an answer said twice
+                if phrase:
+                    phrases.append((i, phrase))
+                continue
+            phrase = kept[side] = _phrase(side)
             if not phrase:
                 continue
             if named is None:
@@ -923,12 +944,17 @@ def answer_siblings(cards: list[Draft], title: str, aliases: list[str],
                     if facts == 2:
                         break
             if facts < 2:
+                kept[side] = ""
                 continue
             if source is not None:
                 if read is None:
-                    read = " ".join(source[:_MAX_SOURCE].replace("==", "").replace(
-                        "**", "").replace(">", " ").casefold().split())
+                    read = source[:_MAX_SOURCE]
+                    if "<!--" in read:  # a comment hides only itself: `harmonic <!-- x -->
+                        read = HTML_COMMENT_RE.sub("", read)  # mean` shows `harmonic mean`
+                    read = " ".join(read.replace("==", "").replace("**", "").replace(
+                        ">", " ").casefold().split())
                 if read.count(phrase) < 2:
+                    kept[side] = ""
                     continue
             phrases.append((i, phrase))
         if len(phrases) >= _MAX_PHRASES:

@@ -90,6 +90,23 @@ def explicit_cards(lines: Lines, schedules: list[Schedule],
     return _Scanner(lines, schedules, settings).scan()
 
 
+def _cloze_lines(lines: Lines, kinds: tuple[str, ...]) -> set[int]:
+    """The body lines whose masked text holds an opener of one of the cloze `kinds` (as
+    `has_cloze_marker` reads a line): found in the note's masked text, a few finds a note,
+    instead of a look at every line of every paragraph."""
+    text, starts = lines.masked_text, lines.line_starts
+    found: set[int] = set()
+    for opener in dict.fromkeys(_cloze.OPENERS[k] for k in kinds if k in _cloze.OPENERS):
+        at = text.find(opener)
+        while at >= 0:
+            i = line_of(starts, at)
+            found.add(i)
+            if i + 1 >= len(starts):
+                break
+            at = text.find(opener, starts[i + 1])  # the next line: one is enough
+    return found
+
+
 _ITEM_MARKER_RE = re.compile(r"\s{0,3}([-*+]|\d{1,9}[.)])\s")
 
 
@@ -98,6 +115,8 @@ def _leading_tags(masked: str, settings_tags: tuple[str, ...],
     """Leading `#tags` on a card's first line, removed from its text as the plugin
     does: the deck of the first flashcard tag among them, and where the text starts."""
     deck: str | None = None
+    if masked.find("#", pos) < 0:  # no tag at all (most cards): no look at each place
+        return deck, pos
     while True:
         m = _tags.LEADING_TAG_RE.match(masked, pos)
         if m is None:
@@ -151,6 +170,7 @@ class _Scanner:
         # where a cloze's run to its end marker last stopped (line, quote key)
         self.cloze_blocked: tuple[int, tuple[int, ...]] = (-1, ())
         self.found = ExplicitCards([], [], set(), [])
+        self.cloze_lines = _cloze_lines(lines, settings.cloze)
 
     def scan(self) -> ExplicitCards:
         kinds = self.kinds
@@ -202,7 +222,7 @@ class _Scanner:
         # garbage; but a line with no `|` that goes on from a table's last row (a row of
         # one cell to GFM) is the card the plugin reads there, not a cell
         masked = self.masked[i]
-        return (self.kinds[i] == TEXT and "::" in unlinked(masked)
+        return ("::" in masked and self.kinds[i] == TEXT and "::" in unlinked(masked)
                 and (i not in self.lines.table_rows or "|" not in masked))
 
     def _sep(self, i: int) -> str | None:
@@ -237,7 +257,7 @@ class _Scanner:
         limit = min(len(kinds), b + _MAX_PAST_BACK)
         while j < limit and kinds[j] != BLANK:
             if (kinds[j] == TEXT and (self._is_inline(j) or self._sep(j) is not None
-                                      or _cloze.has_cloze_marker(self.masked[j], self.cloze))):
+                                      or j in self.cloze_lines)):
                 return []
             j += 1
         k = bisect_left(self.schedule_lines, b)
@@ -535,8 +555,10 @@ class _Scanner:
 
     def _has_deletions(self, a: int, b: int) -> bool:
         kinds = self.cloze
+        if self.cloze_lines.isdisjoint(range(a, b)):
+            return False
         idxs = [i for i in range(a, b) if self.kinds[i] != COMMENTED]
-        if not idxs or not any(_cloze.has_cloze_marker(self.masked[i], kinds) for i in idxs):
+        if self.cloze_lines.isdisjoint(idxs):
             return False
         lines = self.lines
         orig, masked = lines.joined(idxs, lines.common_depth(idxs))
@@ -568,8 +590,10 @@ class _Scanner:
         """The cloze cards of lines a..b-1 (span_end: where their source ends, an end
         marker included); whether there were any."""
         kinds = self.cloze
+        if self.cloze_lines.isdisjoint(range(a, b)):
+            return False
         idxs = [i for i in range(a, b) if self.kinds[i] != COMMENTED]
-        if not idxs or not any(_cloze.has_cloze_marker(self.masked[i], kinds) for i in idxs):
+        if self.cloze_lines.isdisjoint(idxs):
             return False
         lines = self.lines
         # a paragraph glued under a quote or list item by lazy continuation lines is that

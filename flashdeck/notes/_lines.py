@@ -74,7 +74,7 @@ def markdown() -> Any:
         md = MarkdownIt("commonmark").enable("table").use(dollarmath_plugin)
         md.disable(["inline", "text_join"])
         _quiet_block_rules()
-        _md_instance = md
+        _md_instance = _by_first_character(md)
     return _md_instance
 
 
@@ -93,6 +93,222 @@ def _quiet_block_rules() -> None:
         logger = logging.getLogger(f"markdown_it.rules_block.{rule}")
         if not logger.isEnabledFor(logging.DEBUG):
             logger.debug = "".format  # type: ignore[method-assign]
+
+
+# What a line must start with (its first character past its indent, where every block rule
+# looks first) for each block rule that needs one: any other line, the rule returns False
+# at once, touching nothing (markdown-it-py 4.x's sources). `table`, `code`, `lheading`,
+# `paragraph` and any rule not named here are tried at every line, as markdown-it does.
+_FIRST_CHARACTERS = {
+    "math_block": "$", "fence": "`~", "blockquote": ">", "hr": "*-_",
+    "list": "*-+0123456789", "reference": "[", "html_block": "<", "heading": "#",
+}
+# the markdown-it-py whose block parse (ParserBlock.parse and .tokenize, StateBlock's __init__
+# and push) and paragraph rule the functions below copy, each line as it is there (but for the
+# line markers read per line and the Token's fields set one by one); with any other markdown-it
+# the parser is left as it is
+_COPIED_FROM = "4.3.0"
+
+
+_FastState: Any = None
+
+
+def _fast_state() -> Any:
+    """markdown-it's StateBlock, its `push` making each token field by field: Token(ttype,
+    tag, nesting) with block=True, without the dataclass's __init__ and __post_init__ (a
+    third of the cost of a paragraph's three tokens)."""
+    from markdown_it.rules_block.state_block import StateBlock
+    from markdown_it.token import Token
+
+    new_token = Token.__new__
+
+    class FastState(StateBlock):
+        def __init__(self, src: str, md: Any, env: Any, tokens: list[Any],
+                     code_enabled: bool) -> None:
+            # StateBlock.__init__, each line's markers from the line's own leading spaces
+            # and tabs (lstrip) instead of a call per character; `code_enabled` told by the
+            # caller instead of listing the parser's active rules for every note
+            self.src = src
+            self.md = md
+            self.env = env
+            self.tokens = tokens
+            self.bMarks = bMarks = []
+            self.eMarks = eMarks = []
+            self.tShift = tShift = []
+            self.sCount = sCount = []
+            self.bsCount = bsCount = []
+            self.blkIndent = 0
+            self.line = 0
+            self.lineMax = 0
+            self.tight = False
+            self.ddIndent = -1
+            self.listIndent = -1
+            self.parentType = "root"
+            self.level = 0
+            self.result = ""
+            start = 0
+            length = len(src)
+            for text in src.split("\n"):
+                if start >= length:  # the nothing after a last newline: no line
+                    break
+                end = start + len(text)
+                indent = len(text) - len(text.lstrip(" \t"))
+                if start + indent == end == length:
+                    break  # a last line of only spaces and tabs, no newline: no marker
+                offset = indent
+                if indent and "\t" in text[:indent]:
+                    offset = 0
+                    for character in text[:indent]:
+                        offset += 4 - offset % 4 if character == "\t" else 1
+                bMarks.append(start)
+                eMarks.append(end)
+                tShift.append(indent)
+                sCount.append(offset)
+                bsCount.append(0)
+                start = end + 1
+            bMarks.append(length)
+            eMarks.append(length)
+            tShift.append(0)
+            sCount.append(0)
+            bsCount.append(0)
+            self.lineMax = len(bMarks) - 1
+            self._code_enabled = code_enabled
+
+        def push(self, ttype: str, tag: str, nesting: int) -> Any:  # type: ignore[override]
+            token = new_token(Token)
+            token.type = ttype
+            token.tag = tag
+            token.nesting = nesting
+            token.attrs = {}
+            token.map = None
+            token.children = None
+            token.content = ""
+            token.markup = ""
+            token.info = ""
+            token.meta = {}
+            token.block = True
+            token.hidden = False
+            if nesting < 0:
+                self.level -= 1
+            token.level = self.level
+            if nesting > 0:
+                self.level += 1
+            self.tokens.append(token)
+            return token
+
+    return FastState
+
+
+def _by_first_character(md: Any) -> Any:
+    """md, its block rules tried only at the lines whose first character they can start
+    with (_FIRST_CHARACTERS): at the start of each block and, as paragraph terminators, at
+    each line of a paragraph, where markdown-it calls every enabled rule in turn (~70,000
+    calls for 500 notes, nearly all returning False on their first look). The same rules
+    in the same order for every line they could match: the same tokens
+    (tests/notes/test_import_speed.py compares them)."""
+    import markdown_it
+    from markdown_it.common.utils import mdTrim
+
+    global _FastState
+    if markdown_it.__version__ != _COPIED_FROM:
+        return md
+    if _FastState is None:
+        _FastState = _fast_state()
+
+    def by_character(chain: str) -> tuple[dict[str, list[Any]], list[Any]]:
+        rules = [r for r in md.block.ruler.__rules__
+                 if r.enabled and (not chain or chain in r.alt)]
+        starts = {c for r in rules for c in _FIRST_CHARACTERS.get(r.name, "")}
+        every = [r.fn for r in rules if r.name not in _FIRST_CHARACTERS]
+        return ({c: [r.fn for r in rules if c in _FIRST_CHARACTERS.get(r.name, c)]
+                 for c in starts}, every)
+
+    def tokenize(state: Any, startLine: int, endLine: int) -> None:
+        line = startLine
+        maxNesting = state.md.options.maxNesting
+        hasEmptyLines = False
+        src = state.src
+        while line < endLine:
+            state.line = line = state.skipEmptyLines(line)
+            if line >= endLine:
+                break
+            if state.sCount[line] < state.blkIndent:
+                break
+            if state.level >= maxNesting:
+                state.line = endLine
+                break
+            pos = state.bMarks[line] + state.tShift[line]
+            ok = False
+            for rule in (rules_at.get(src[pos], other_rules) if pos < len(src)
+                         else other_rules):
+                ok = rule(state, line, endLine, False)
+                if ok:
+                    if state.line <= line:
+                        raise RuntimeError("block rule didn't increment state.line")
+                    break
+            if not ok:
+                raise RuntimeError("none of the block rules matched")
+            state.tight = not hasEmptyLines
+            line = state.line
+            if (line - 1) < endLine and state.isEmpty(line - 1):
+                hasEmptyLines = True
+            if line < endLine and state.isEmpty(line):
+                hasEmptyLines = True
+                line += 1
+                state.line = line
+
+    def paragraph(state: Any, startLine: int, endLine: int, silent: bool) -> bool:
+        nextLine = startLine + 1
+        endLine = state.lineMax
+        oldParentType = state.parentType
+        state.parentType = "paragraph"
+        src = state.src
+        bMarks, tShift, eMarks, sCount = state.bMarks, state.tShift, state.eMarks, state.sCount
+        blkIndent = state.blkIndent
+        while nextLine < endLine:
+            pos = bMarks[nextLine] + tShift[nextLine]
+            if pos >= eMarks[nextLine]:  # state.isEmpty(nextLine)
+                break
+            if sCount[nextLine] - blkIndent > 3:
+                nextLine += 1
+                continue
+            if sCount[nextLine] < 0:
+                nextLine += 1
+                continue
+            terminate = False
+            for terminatorRule in terminators_at.get(src[pos], other_terminators):
+                if terminatorRule(state, nextLine, endLine, True):
+                    terminate = True
+                    break
+            if terminate:
+                break
+            nextLine += 1
+        content = mdTrim(state.getLines(startLine, nextLine, state.blkIndent, False))
+        state.line = nextLine
+        token = state.push("paragraph_open", "p", 1)
+        token.map = [startLine, state.line]
+        token = state.push("inline", "", 0)
+        token.content = content
+        token.map = [startLine, state.line]
+        token.children = []
+        token = state.push("paragraph_close", "p", -1)
+        state.parentType = oldParentType
+        return True
+
+    def parse(src: str, md: Any, env: Any, outTokens: list[Any]) -> list[Any] | None:
+        if not src:
+            return None
+        state = _FastState(src, md, env, outTokens, code_enabled)
+        tokenize(state, state.line, state.lineMax)
+        return state.tokens
+
+    md.block.ruler.at("paragraph", paragraph)
+    rules_at, other_rules = by_character("")
+    terminators_at, other_terminators = by_character("paragraph")
+    md.block.tokenize = tokenize
+    md.block.parse = parse
+    code_enabled = "code" in md.block.ruler.get_active_rules()
+    return md
 
 
 class Fence(NamedTuple):
@@ -196,6 +412,8 @@ class Lines:
     warnings: list[tuple[int, str]]  # (body line, message)
     # the lines of tables: a `::` in a cell (`| std::map | O(log n) |`) is no separator
     table_rows: set[int]
+    # crumbs() below each heading (every level), by heading: made at its first card
+    crumbs_under: list[tuple[str, ...] | None]
 
     def file_line(self, idx: int) -> int:
         return self.offset + idx + 1
@@ -249,6 +467,12 @@ class Lines:
         k = bisect_left(self.heading_starts, idx) - 1
         if k < 0:
             return ()
+        if below_level == 99:  # every card under heading k has these: made once
+            found = self.crumbs_under[k]
+            if found is None:
+                found = self.crumbs_under[k] = tuple(text for _level, text
+                                                     in self.crumb_stacks[k])
+            return found
         return tuple(text for level, text in self.crumb_stacks[k] if level < below_level)
 
 
@@ -328,6 +552,7 @@ def read_lines(body: list[str], offset: int, title: str, end_marker: str = "",
         math_blocks=blocks.math_blocks,
         warnings=warnings,
         table_rows=blocks.table_rows,
+        crumbs_under=[None] * len(headings),
     )
 
 
@@ -395,7 +620,7 @@ def markdown_for(text: str) -> Any:
 
         md = MarkdownIt("commonmark").enable("table").use(dollarmath_plugin)
         md.disable(["inline", "text_join", *unused])
-        _md_without[unused] = md
+        _md_without[unused] = md = _by_first_character(md)
     return md
 
 
@@ -654,7 +879,7 @@ def _crumb_stacks(
     headings: list[HeadingSpan], title: str, aliases: list[str] | tuple[()]
 ) -> tuple[list[int], list[tuple[tuple[int, str], ...]]]:
     # a heading that repeats the note's title or one of its aliases is left out (NoteNames)
-    names = NoteNames(title, aliases)
+    names = NoteNames.of(title, aliases)
     stack: list[tuple[int, str]] = []
     stacks: list[tuple[tuple[int, str], ...]] = []
     for h in headings:

@@ -118,7 +118,10 @@ from typing import Any, Literal, get_args
 # 36 (h29f): a note with bytes that are not UTF-8 is read (each bad sequence U+FFFD, a warning
 # a line) instead of being refused: a collection keeps such a note as unreadable by its hash,
 # so it is read again once.
-PARSER_VERSION = 36
+# 36 (h29b): a short answer shown on another card across an HTML comment (`harmonic <!-- x -->
+# mean`, which the card shows as `harmonic mean`) makes the two siblings, as without one.
+# 37: the two 36s together.
+PARSER_VERSION = 37
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"

@@ -40,9 +40,12 @@ def _singular(word: str) -> str:
 _MAX_NAME = 200  # characters of a heading compared with the note's names
 _FIRST_RE = re.compile(r"\S")  # where a name of symbols only starts
 _MAX_ALIASES = 50  # aliases of a note compared with its headings
+_MAX_SEEN = 10_000  # texts whose answer NoteNames.of's names keep, made anew past this
 
 
 def _first(folded: str) -> str:
+    if folded[:1].isalnum():  # a word starts the text (`[^\W_]` is what isalnum() is)
+        return folded[0]
     m = _WORD_RE.search(folded)
     if m is not None:
         return m.group(0)[0]
@@ -56,7 +59,7 @@ class NoteNames:
     Theorem` in Bayes Theorem.md), and an alias there (`# Intersection over Union` in
     IoU.md) gives the aliases card's answer away above every card."""
 
-    __slots__ = ("_title", "_keys", "_seen", "_longest", "_firsts")
+    __slots__ = ("_title", "_keys", "_seen", "_longest", "_firsts", "_too_long")
 
     def __init__(self, title: str, aliases: list[str] | tuple[()] = ()) -> None:
         self._title = title.strip().casefold()
@@ -68,8 +71,26 @@ class NoteNames:
         self._longest = 2 * max(map(len, self._keys), default=0) + 8
         self._firsts = {key[0] for key in self._keys}
         self._seen: dict[str, bool] = {}
+        # a text longer than this is none of the names, nor the title: casefolding never
+        # makes a text shorter (each character folds to one to three)
+        self._too_long = max(self._longest, len(self._title))
+
+    @classmethod
+    def of(cls, title: str, aliases: list[str] | tuple[()] = ()) -> NoteNames:
+        """NoteNames(title, aliases), the same one again for the same names: a note's
+        breadcrumbs, its same-fact pass and its exercises' breadcrumbs ask for its names
+        one after the other (what it tells depends on the names alone)."""
+        global _last
+        key = (title, list(aliases))
+        if _last is not None and _last[0] == key and len(_last[1]._seen) < _MAX_SEEN:
+            return _last[1]  # (notes of one name one after the other: bounded all the same)
+        names = cls(title, aliases)
+        _last = (key, names)
+        return names
 
     def repeats(self, heading: str) -> bool:
+        if len(heading) > self._too_long:  # most card sides: told without folding
+            return False
         found = self._seen.get(heading)
         if found is None:
             folded = heading.casefold()
@@ -79,3 +100,6 @@ class NoteNames:
                 and len(heading) <= _MAX_NAME and name_key(heading) in self._keys)
             self._seen[heading] = found
         return found
+
+
+_last: tuple[tuple[str, list], NoteNames] | None = None  # NoteNames.of's last names

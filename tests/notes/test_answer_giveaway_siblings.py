@@ -86,3 +86,24 @@ def test_the_answer_and_the_card_giving_it_away_never_come_the_same_day(cli, tmp
     assert len({which, why} & set(seen)) == 1, seen
     assert other in seen
     assert {which, why} <= set(seen) | set(later), later
+
+
+COMMENTED = """\
+---
+tags: [flashcards/ml/metrics]
+---
+# Averages
+Which mean of precision and recall does F1 take?::The harmonic mean
+Why does F1 take the harmonic <!-- not the geometric --> mean?::One low value pulls it down.
+What does F-beta add to F1?::A weight on recall
+"""
+
+
+def test_an_answer_shown_across_a_comment_makes_siblings():
+    # the comment hides only itself: the second card's front reads `… the harmonic mean?`,
+    # which states the first card's answer; the note's text has the comment in the phrase
+    note = parse_note(COMMENTED, "Averages.md")
+    front = next(c.front for c in note.cards if c.front.startswith("Why"))
+    assert " ".join(front.split()) == "Why does F1 take the harmonic mean?"
+    assert _block(note, "Which mean") == _block(note, "Why does F1 take")
+    assert _block(note, "What does F-beta") != _block(note, "Which mean")

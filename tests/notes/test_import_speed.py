@@ -1,8 +1,12 @@
 """The parser's speed-ups change no card: markdown-it is run without the block rules a note
-cannot use (`_lines.markdown_for`), and that must give the very tokens, and so the very
-cards and problems, that the full parser gives."""
+cannot use (`_lines.markdown_for`), and each rule is tried only at the lines whose first
+character it can start with (`_lines._by_first_character`): that must give the very tokens,
+and so the very cards and problems, that markdown-it as shipped gives with every rule (its
+tokens made by `StateBlock.push`, not field by field)."""
 
 from __future__ import annotations
+
+import dataclasses
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -19,12 +23,30 @@ _PIECES = [
     "$$x = 1$$", "$x$", "[ref]: /url", "[!question] Why?", "<div>", "</div>", "<!-- c -->",
     "<!--SR:!2023-09-03,4,270-->", "text", "more words", "#flashcards", "\\", "`code`",
     "[", "]", ":", "\x00", "\u00a0",
+    # list markers and near misses, in quotes and indented; a paragraph's lazy lines
+    "+ ", "-", "+", "*", "10) ", "9) ", "5. ", "1.", "0. ", "-\t", "> - ", ">> ", "  > ",
+    "    - ", "* [ ] ", "1234567890. ", "#", "#x", "######## ", "~~~python", "``", "$$\n", "<!--", "-->",
+    "<https://x>", "[x]: ", "\\$$", "_ _ _", "** **", "word\n", "\ttext",
 ]
 
 
-def _tokens(md, text: str) -> list[tuple]:
-    return [(t.type, t.tag, t.nesting, t.map, t.level, t.info, t.content, t.markup)
-            for t in md.parse(text)]
+def _shipped_markdown():
+    """markdown-it as shipped, every rule the notes' parser uses tried at every line."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+    md = MarkdownIt("commonmark").enable("table").use(dollarmath_plugin)
+    md.disable(["inline", "text_join"])
+    return md
+
+
+_SHIPPED = _shipped_markdown()
+
+
+def _tokens(md, text: str) -> list[dict]:
+    """Every field of every token (`dataclasses.asdict`: a field markdown-it adds is
+    compared too)."""
+    return [dataclasses.asdict(t) for t in md.parse(text)]
 
 
 def _cards(note) -> list[tuple]:
@@ -38,7 +60,7 @@ def _problems(note) -> list[tuple]:
 
 def _parse_with_full_parser(monkeypatch, text: str):
     with monkeypatch.context() as m:
-        m.setattr(_lines, "markdown_for", lambda _text: _lines.markdown())
+        m.setattr(_lines, "markdown_for", lambda _text: _SHIPPED)
         return parse_note(text, "Note.md")
 
 
@@ -83,7 +105,8 @@ def test_rules_a_note_cannot_use_are_left_out():
 @given(st.lists(st.sampled_from(_PIECES), max_size=40))
 def test_the_tokens_are_those_of_the_full_parser(pieces):
     text = "".join(pieces)
-    assert _tokens(_lines.markdown_for(text), text) == _tokens(_lines.markdown(), text)
+    assert _tokens(_lines.markdown_for(text), text) == _tokens(_SHIPPED, text)
+    assert _tokens(_lines.markdown(), text) == _tokens(_SHIPPED, text)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
@@ -187,3 +210,82 @@ def test_a_formula_asked_again_gives_the_same_names():
     first.clear()
     assert equation_sides(latex) == [("F_1", "="), ("J", "=")]
     assert equation_names(latex) == ["F_1", "J"]
+
+
+# -- a note's other names looked for in a card's text: the loop as it was, for comparison ---
+
+_NAME_WORDS = ["iou", "ious", "p", "value", "values", "p-value", "newton's", "newtons", "method",
+               "box", "boxes", "policy", "policies", "f1", "dice", "∑", "σ", "x", "the", "of"]
+
+
+def _finds_as_before(finder, text: str) -> bool:
+    """What the finder's loop found, read plainly: a name's first word (in one of its
+    forms) at some word of the text, its other words after it, singularised."""
+    from flashdeck.notes._derived import _WORD_RE
+    from flashdeck.notes.names import singular
+
+    folded = text.casefold().replace("'", "").replace("\u2019", "")
+    spaced = " ".join(folded.split())
+    if any(symbols in spaced for symbols in finder._symbols):
+        return True
+    words = _WORD_RE.findall(folded)
+    read = [singular(w) for w in words]
+    return any(read[i + 1:i + len(name)] == name[1:]
+               for i, w in enumerate(words) for name in finder._firsts.get(w, ()))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_NAME_WORDS), min_size=1, max_size=3), max_size=4),
+       st.lists(st.sampled_from(_NAME_WORDS + [" ", "-", "'", "IoU", "Boxes"]), max_size=12))
+def test_a_name_is_found_in_a_text_as_before(names, pieces):
+    from flashdeck.notes._derived import _NameFinder
+    from flashdeck.notes.names import name_key
+
+    finder = _NameFinder({name_key(" ".join(words)) for words in names})
+    text = " ".join(pieces)
+    assert finder.finds(text) == _finds_as_before(finder, text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=30), st.lists(st.text(max_size=20), max_size=3), st.text(max_size=60))
+def test_a_heading_repeats_a_name_as_before(title, aliases, heading):
+    # a text longer than every name and the title is told without folding it: the same
+    from flashdeck.notes import names as names_module
+
+    names = names_module.NoteNames(title, aliases)
+    folded = heading.casefold()
+    first = names_module._first(folded) if len(heading) <= names._longest else ""
+    before = folded == names._title or (
+        first in names._firsts and len(heading) <= names_module._MAX_NAME
+        and names_module.name_key(heading) in names._keys)
+    assert names.repeats(heading) == before
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=12))
+def test_a_names_first_character_is_the_first_words(text):
+    # `_first` takes a text's first character when a word starts it: what the regex finds
+    import re
+
+    from flashdeck.notes.names import _first
+
+    m = re.search(r"[^\W_]+", text) or re.search(r"\S", text)
+    assert _first(text) == (m.group(0)[0] if m else "")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES + ["  \t", "\t ", " \t\t x"]), max_size=40),
+       st.booleans())
+def test_the_line_markers_are_markdown_its(pieces, code_enabled):
+    # the notes' StateBlock reads each line's markers from its leading spaces and tabs:
+    # every field is StateBlock's own, a last line of only spaces and tabs too
+    from markdown_it.rules_block.state_block import StateBlock
+
+    _lines.markdown()  # makes the notes' StateBlock
+    text = "".join(pieces)
+    md = _shipped_markdown()
+    if not code_enabled:
+        md.disable("code")
+    shipped = StateBlock(text, md, {}, [])
+    ours = _lines._FastState(text, md, {}, [], code_enabled)
+    assert vars(ours) == vars(shipped)
