@@ -144,7 +144,8 @@ def test_the_first_card_loads_no_module_and_compiles_no_pattern_it_does_not_need
     """Issue 23 (first card on screen): what only other cards or other commands need is
     neither imported (glob: set-aside logs and backups) nor compiled (cardtext's patterns of
     footnotes, HTML, tables, nested lists; the formula working's number and name patterns;
-    the settings file's patterns, with no settings file) by the time the first card is on
+    the settings file's patterns, with no settings file; the sanitizer's, for printable
+    text) by the time the first card is on
     screen. Run in a fresh interpreter: other tests load them."""
     import json
     import os
@@ -162,10 +163,11 @@ async def main():
     app = build_app({str(rivers)!r}, rescan=False, bundled=False)
     seen = []
     def started():
-        from flashdeck import cardtext
+        from flashdeck import cardtext, textsafe
         from flashdeck.scheduling import config
         from flashdeck.tui import wrapping
-        seen.append(["glob"] * ("glob" in sys.modules) + [
+        seen.append(["glob"] * ("glob" in sys.modules) + ["sanitize"] * (
+            textsafe._UNSAFE is not None) + [
             n for n in {lazy!r} if isinstance(getattr(cardtext, n), re.Pattern)
             or getattr(cardtext, n)._compiled is not None] + [
             n for n in ("_NUMBER", "_SHORT_NAME") if isinstance(getattr(wrapping, n), re.Pattern)
