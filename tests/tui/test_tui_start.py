@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from support.tui import NOW_ISO, SIZE, app_for, card, laid_out, make_collection, reviews, \
-    run_async, screen_text
+from support.tui import NOW_ISO, SIZE, app_for, card, fuel_card, laid_out, make_collection, \
+    reviews, run_async, screen_text
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -125,6 +125,46 @@ async def test_what_waits_for_the_first_screen_runs_once_it_is_drawn(rivers):
         assert ran == ["started"]
         app.when_started(lambda: ran.append("later"))  # after the start: at once
         assert ran == ["started", "later"]
+
+
+@run_async
+async def test_the_first_frame_parses_no_rule_of_the_answer_which_comes_before_it_is_built(
+        rivers, monkeypatch):
+    """Issue 23: the rules of the answer's parts and of an exercise's panel (answer.tcss)
+    are not parsed before the first card is drawn; they are there, and style those parts,
+    once they are built (the rule's margin, the grade buttons' bar, the exercise's gap)."""
+    from flashdeck.tui.app import FlashdeckApp
+
+    answer_rules = str(Path(__file__).resolve().parents[2] / "flashdeck" / "tui" /
+                       "answer.tcss")
+    answer_selectors = ("AnswerBar", "#divider", "#back", "#exercise")
+    at_first_frame: list[list[str]] = []
+    waiting = FlashdeckApp.after_first_frame
+
+    def noted(app, screen, callback):  # the review screen has shown its first card
+        at_first_frame.append([rule.selectors for rule in app.stylesheet.rules
+                               if any(name in rule.selectors for name in answer_selectors)])
+        waiting(app, screen, callback)
+
+    monkeypatch.setattr(FlashdeckApp, "after_first_frame", noted)
+    app = app_for(rivers)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        await laid_out(pilot)
+        assert at_first_frame == [[]]
+        assert answer_rules in [path for path, _ in app.stylesheet.source]
+        divider = app.screen.query_one("#divider")
+        assert (divider.styles.margin.top, divider.styles.margin.bottom) == (1, 1)
+        assert app.screen.query_one("#answers").outer_size.height == 3
+    assert app.crash is None
+
+    with_exercise = make_collection(rivers.with_name("x.sqlite"), [fuel_card()])
+    app = app_for(with_exercise)
+    async with app.run_test(size=SIZE) as pilot:
+        await laid_out(pilot)
+        panel = app.screen.query_one("#exercise")
+        assert panel.styles.margin.top == 1 and panel.region.height > 0
+    assert app.crash is None
 
 
 def test_review_resumes_the_garbage_collector_when_it_ends(rivers, monkeypatch):

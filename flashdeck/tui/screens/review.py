@@ -224,6 +224,7 @@ class ReviewScreen(Screen):
 
         for panel in self.query("#exercise").results(ExercisePanel):
             return panel
+        self.app.load_rules("answer.tcss")
         panel = ExercisePanel(id="exercise")
         await self.query_one("#card", VerticalScroll).mount(panel, after="#front")
         return panel
@@ -237,6 +238,7 @@ class ReviewScreen(Screen):
 
             from flashdeck.tui.answer_parts import AnswerBar
 
+            self.app.load_rules("answer.tcss")
             divider, back, answers = Rule(id="divider"), CardSide(id="back"), \
                 AnswerBar(id="answers")
             for widget in (divider, back, answers):
