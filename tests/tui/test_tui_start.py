@@ -167,6 +167,26 @@ async def test_the_first_frame_parses_no_rule_of_the_answer_which_comes_before_i
     assert app.crash is None
 
 
+@run_async
+async def test_the_first_card_like_every_other_leaves_the_focus_to_the_screens_keys(rivers):
+    """Nothing is focused on the first card, as on the later ones and after the help: the
+    arrows are the screen's (the card panel's own focus took them on the first card only,
+    and restyling it cost the first frame)."""
+    app = app_for(rivers)
+    async with app.run_test(size=SIZE) as pilot:
+        await laid_out(pilot)
+        assert app.screen.focused is None
+        await pilot.press("question_mark")
+        await pilot.pause()
+        await pilot.press("escape")
+        await laid_out(pilot)
+        assert type(app.screen).__name__ == "ReviewScreen" and app.screen.focused is None
+        await pilot.press("space", "3")
+        await laid_out(pilot)
+        assert FRONTS[1] in screen_text(app) and app.screen.focused is None
+    assert app.crash is None
+
+
 def test_review_resumes_the_garbage_collector_when_it_ends(rivers, monkeypatch):
     """`review` pauses the collector while it starts; however it ends (here: no terminal),
     the collector runs again afterwards."""

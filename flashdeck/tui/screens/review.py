@@ -133,6 +133,12 @@ class ReviewScreen(Screen):
     # a small terminal (a split pane): the card keeps the rows and columns its padding took
     # (`flashdeck.tcss`); at 80×24 and wider nothing changes
     VERTICAL_BREAKPOINTS = [(0, "-short"), (16, "-tall")]
+    # Nothing is focused but an exercise's answer box (`show_card`, `reveal`). Textual's auto
+    # focus gave the card panel the focus on the first card (and on coming back from the
+    # help): the arrows, Home and End were then the panel's own (an animated scroll) rather
+    # than the screen's `scroll_card`, as on every later card, and restyling the focused
+    # panel cost the first card ~1 ms.
+    AUTO_FOCUS = ""
 
     def __init__(self, deck: str | None = None, first: CardView | None = None,
                  done: int = 0) -> None:
@@ -319,11 +325,8 @@ class ReviewScreen(Screen):
         panel.scroll_home(animate=False)
         if exercise:
             self.query_one("#exercise").focus_input()
-        elif self.first_card_shown.is_set() or self.focused is not panel:
-            # (the first card, from `on_mount`: the focus Textual gave the card panel when
-            # composing it would be taken here and given back by the screen's resume right
-            # after, two restyles of the panel before the first frame for the same end)
-            self.set_focus(None)
+        else:
+            self.set_focus(None)  # (no-op when nothing is focused: the first card's case)
         self._show_hint()
         if self._resolver is not None:
             self.call_after_refresh(self._prefetch_images, card)
