@@ -187,6 +187,50 @@ async def test_the_first_card_like_every_other_leaves_the_focus_to_the_screens_k
     assert app.crash is None
 
 
+@run_async
+async def test_the_first_card_is_not_restyled_on_its_first_showing(rivers, monkeypatch):
+    """Issue 23: the review screen, first shown, is not restyled whole on its resume
+    (Textual restyles a resuming screen, for one coming back whose rules may have changed):
+    its widgets were styled as they were mounted. Restyled afterwards, none of them changes.
+    Other screens are restyled on their first showing, as Textual does it."""
+    from textual.app import App
+    from textual.screen import Screen
+
+    restyled: list[str] = []
+    resuming: list[bool] = []
+    update = App.update_styles
+    resume = Screen._on_screen_resume
+
+    def noted(app, node, animate=True):
+        if resuming:
+            restyled.append(type(node).__name__)
+        update(app, node, animate)
+
+    def resumed(screen, event):
+        resuming.append(True)
+        try:
+            return resume(screen, event)
+        finally:
+            resuming.pop()
+
+    monkeypatch.setattr(App, "update_styles", noted)
+    monkeypatch.setattr(Screen, "_on_screen_resume", resumed)
+    app = app_for(rivers)
+    async with app.run_test(size=SIZE) as pilot:
+        await laid_out(pilot)
+        assert restyled == [] and FRONTS[0] in screen_text(app)
+        nodes = list(app.screen.walk_children(with_self=True))
+        before = [dict(node._css_styles.get_rules()) for node in nodes]
+        app.update_styles(app.screen)
+        assert [dict(node._css_styles.get_rules()) for node in nodes] == before
+        await pilot.press("question_mark")
+        await pilot.pause()
+        await pilot.press("escape")
+        await laid_out(pilot)
+        assert restyled == ["HelpScreen"]  # other screens as Textual does it
+    assert app.crash is None
+
+
 def test_review_resumes_the_garbage_collector_when_it_ends(rivers, monkeypatch):
     """`review` pauses the collector while it starts; however it ends (here: no terminal),
     the collector runs again afterwards."""

@@ -15,6 +15,7 @@ from functools import partial, wraps
 from inspect import isawaitable
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -167,6 +168,7 @@ class ReviewScreen(Screen):
         self.first_card_shown = asyncio.Event()  # see `after_first_card`
         self._answer_parts_built = False
         self._was_away = False
+        self._resumed = False  # shown once (`on_screen_resume`)
         self._resolver = None  # finds the shown card's embedded images (`_resolver_for`)
         self._resolvers: dict[str, object] = {}  # by note path, for the session
 
@@ -256,7 +258,14 @@ class ReviewScreen(Screen):
     def on_screen_suspend(self) -> None:
         self._was_away = True
 
-    def on_screen_resume(self) -> None:
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        if not self._resumed:
+            # First shown: every widget here was styled as it was mounted, moments ago, by
+            # the same rules. Textual's restyle of them all on a resume (it runs after this
+            # handler: `refresh_styles`) is for a screen coming back, whose rules may have
+            # changed meanwhile; here it cost the first card ~2.5 ms for nothing.
+            self._resumed = True
+            event.refresh_styles = False
         # back from another screen (help): the counts may have changed meanwhile; not on
         # first showing, when show_card has just counted
         if self._was_away and self.card is not None:
