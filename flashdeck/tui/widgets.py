@@ -27,6 +27,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from flashdeck.scheduling.engine import Counts
+from flashdeck.tui.app import load_rules
 from flashdeck.tui.content import inline_paragraph, plain
 from flashdeck.tui.wrapping import NO_BREAK, HangingText, KeepsFormulasWhole, middle_ellipsis
 
@@ -186,6 +187,7 @@ class CardSide(Vertical):
             self._shown = markdown
             return
         if self._markdown is None:
+            load_rules(self.app, "markdown.tcss")
             self._markdown = card_markdown_class()()
             await self.mount(self._markdown)
         await self._markdown.update(markdown)
@@ -196,6 +198,7 @@ class CardSide(Vertical):
     async def _show_parts(self, parts: list) -> None:
         from flashdeck.tui.images import CardImage  # only for a card that draws an image
 
+        load_rules(self.app, "markdown.tcss")
         markdown_class = card_markdown_class()
         widgets: list[Widget] = []
         for part in parts:

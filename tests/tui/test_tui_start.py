@@ -137,7 +137,8 @@ async def test_the_first_frame_parses_no_rule_of_the_answer_which_comes_before_i
 
     answer_rules = str(Path(__file__).resolve().parents[2] / "flashdeck" / "tui" /
                        "answer.tcss")
-    answer_selectors = ("AnswerBar", "#divider", "#back", "#exercise")
+    answer_selectors = ("AnswerBar", "#divider", "#back", "#exercise", "FooterKey",
+                        "Markdown")
     at_first_frame: list[list[str]] = []
     waiting = FlashdeckApp.after_first_frame
 
@@ -164,6 +165,54 @@ async def test_the_first_frame_parses_no_rule_of_the_answer_which_comes_before_i
         await laid_out(pilot)
         panel = app.screen.query_one("#exercise")
         assert panel.styles.margin.top == 1 and panel.region.height > 0
+    assert app.crash is None
+
+
+@run_async
+async def test_the_key_bars_rules_style_every_key_bar_though_the_first_card_waits_for_none(
+        rivers, tmp_path):
+    """The key bars' rules (footer.tcss: keys closed up below 80 columns, no palette key on
+    the review screen) are not parsed for the first card, and are there for every key bar:
+    the review screen's (built a frame later), the summary's after it, the deck list's as
+    the app's first screen."""
+    narrow = (70, 24)
+
+    def closed_up(app) -> bool:
+        keys = list(app.screen.query("FooterKey"))
+        return bool(keys) and all(key.styles.margin.right == 1 for key in keys)
+
+    app = app_for(rivers)
+    async with app.run_test(size=narrow) as pilot:
+        await laid_out(pilot)
+        assert closed_up(app)
+        palette = [key for key in app.screen.query("FooterKey")
+                   if key.has_class("-command-palette")]
+        assert palette and not any(key.display for key in palette)
+        await pilot.press("q")
+        await laid_out(pilot)
+        assert type(app.screen).__name__ == "SummaryScreen" and closed_up(app)
+    assert app.crash is None
+
+    app = app_for(make_collection(tmp_path / "empty.sqlite", []))
+    async with app.run_test(size=narrow) as pilot:
+        await laid_out(pilot)
+        assert type(app.screen).__name__ == "HomeScreen" and closed_up(app)
+    assert app.crash is None
+
+
+@run_async
+async def test_a_markdown_card_side_is_styled_by_its_rules_added_when_it_is_built(tmp_path):
+    """The rules of a card side the Markdown widget draws (markdown.tcss) are added before
+    the first such side is built, even for the first card: no padding of its own."""
+    path = make_collection(tmp_path / "m.sqlite", [
+        card("basic", "Rivers of Lyon:\n\n- the first\n- the second", "Rhône, Saône", 10,
+             deck="flashcards/geo")])
+    app = app_for(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await laid_out(pilot)
+        markdown = app.screen.query_one("#front").query_one("Markdown")
+        assert markdown.display and "the second" in screen_text(app)
+        assert (markdown.styles.padding.left, markdown.styles.padding.right) == (0, 0)
     assert app.crash is None
 
 

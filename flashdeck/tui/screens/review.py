@@ -218,6 +218,7 @@ class ReviewScreen(Screen):
             # shown now (its footer then drew its keys again, a frame later)
             self.app.first_screen_shown()
             return
+        self.app.load_rules("footer.tcss")
         with self.app.batch_update():
             await self.query_one("#footer-space", Static).remove()
             await self.mount(KeyBar())
