@@ -29,7 +29,7 @@ from textual.widgets import Static
 from flashdeck.scheduling.engine import Counts
 from flashdeck.tui.app import load_rules
 from flashdeck.tui.content import inline_paragraph, plain
-from flashdeck.tui.wrapping import NO_BREAK, HangingText, KeepsFormulasWhole, middle_ellipsis
+from flashdeck.tui.wrapping import NO_BREAK, KeepsFormulasWhole, middle_ellipsis
 
 if TYPE_CHECKING:
     from flashdeck.tui.card_markdown import CardMarkdown
@@ -50,6 +50,7 @@ def card_markdown_class() -> type:
         from flashdeck.inline import collapse_spaces
 
         from flashdeck.tui.card_markdown import CardMarkdown
+        from flashdeck.tui.hanging import HangingText
         from flashdeck.tui.card_table import TABLE_BLOCKS, CardMarkdownTable, TableReader
 
         class WrappedCodeBlock(MarkdownFence):

@@ -295,7 +295,8 @@ def test_review_resumes_the_garbage_collector_when_it_ends(rivers, monkeypatch):
 
 def test_the_first_card_loads_no_module_and_compiles_no_pattern_it_does_not_need(rivers):
     """Issue 23 (first card on screen): what only other cards or other commands need is
-    neither imported (glob: set-aside logs and backups) nor compiled (cardtext's patterns of
+    neither imported (glob: set-aside logs and backups; the hanging-indent widget of the
+    working, the help and card info) nor compiled (cardtext's patterns of
     footnotes, HTML, tables, nested lists; the formula working's number and name patterns;
     the settings file's patterns, with no settings file; the sanitizer's, for printable
     text) by the time the first card is on
@@ -319,7 +320,8 @@ async def main():
         from flashdeck import cardtext, textsafe
         from flashdeck.scheduling import config
         from flashdeck.tui import wrapping
-        seen.append(["glob"] * ("glob" in sys.modules) + ["sanitize"] * (
+        seen.append(["glob"] * ("glob" in sys.modules) + [
+            m for m in ("flashdeck.tui.hanging",) if m in sys.modules] + ["sanitize"] * (
             textsafe._UNSAFE is not None) + [
             n for n in {lazy!r} if isinstance(getattr(cardtext, n), re.Pattern)
             or getattr(cardtext, n)._compiled is not None] + [
