@@ -27,8 +27,9 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from flashdeck.scheduling.engine import Counts
+from flashdeck.tui.app import load_rules
 from flashdeck.tui.content import inline_paragraph, plain
-from flashdeck.tui.wrapping import NO_BREAK, HangingText, KeepsFormulasWhole, middle_ellipsis
+from flashdeck.tui.wrapping import NO_BREAK, KeepsFormulasWhole, middle_ellipsis
 
 if TYPE_CHECKING:
     from flashdeck.tui.card_markdown import CardMarkdown
@@ -49,6 +50,7 @@ def card_markdown_class() -> type:
         from flashdeck.inline import collapse_spaces
 
         from flashdeck.tui.card_markdown import CardMarkdown
+        from flashdeck.tui.hanging import HangingText
         from flashdeck.tui.card_table import TABLE_BLOCKS, CardMarkdownTable, TableReader
 
         class WrappedCodeBlock(MarkdownFence):
@@ -186,6 +188,7 @@ class CardSide(Vertical):
             self._shown = markdown
             return
         if self._markdown is None:
+            load_rules(self.app, "markdown.tcss")
             self._markdown = card_markdown_class()()
             await self.mount(self._markdown)
         await self._markdown.update(markdown)
@@ -196,6 +199,7 @@ class CardSide(Vertical):
     async def _show_parts(self, parts: list) -> None:
         from flashdeck.tui.images import CardImage  # only for a card that draws an image
 
+        load_rules(self.app, "markdown.tcss")
         markdown_class = card_markdown_class()
         widgets: list[Widget] = []
         for part in parts:

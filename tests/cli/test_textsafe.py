@@ -4,13 +4,14 @@ in everything the screen and the CLI print, and escaped in --json output."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from support.notes import write_note
-from flashdeck.textsafe import json_dumps, sanitize
+from flashdeck.textsafe import _UNSAFE_CHARS, _picture, json_dumps, sanitize
 
 HOSTILE = [
     ("a\x1b[31mred\x07", "a␛[31mred␇"),
@@ -47,6 +48,25 @@ def test_sanitized_text_holds_no_control_and_no_bidi(text: str) -> None:
     assert sanitize(out) == out  # idempotent: the placeholders are themselves safe
     assert len(out) == len(text)  # one for one: cuts and widths computed on the source hold
     out.encode("utf-8")  # printable: no lone surrogate survives
+
+
+def test_a_printable_text_is_returned_as_it_is_as_nothing_in_it_needs_a_picture() -> None:
+    """`sanitize` returns a printable text (`str.isprintable`) without looking further: that
+    holds only while every code point it replaces is unprintable, checked here for all of
+    them (the Unicode database of this Python)."""
+    unsafe = re.compile(_UNSAFE_CHARS)
+    replaced = [code for code in range(0x110000) if unsafe.match(chr(code))]
+    assert len(replaced) > 2000  # the surrogates and the rest
+    assert [hex(code) for code in replaced if chr(code).isprintable()] == []
+    for text, _ in HOSTILE:
+        if text.isprintable():
+            assert sanitize(text) is text
+
+
+@given(st.text())
+def test_sanitize_shows_every_unsafe_character_whether_or_not_the_text_is_printable(
+        text: str) -> None:
+    assert sanitize(text) == re.sub(_UNSAFE_CHARS, _picture, text)
 
 
 @given(st.recursive(st.text() | st.integers() | st.none(),

@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from flashdeck.tui.wrapping import HangingText
+from flashdeck.tui.hanging import HangingText
 
 KEYS: tuple[tuple[str, str], ...] = (
     ("Space / Enter", "show the answer; once shown, answer Good"),

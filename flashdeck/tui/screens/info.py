@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from flashdeck.cardinfo import CardInfo, review_line
-from flashdeck.tui.wrapping import HangingText
+from flashdeck.tui.hanging import HangingText
 
 
 def fields_content(info: CardInfo) -> tuple[Content, int]:

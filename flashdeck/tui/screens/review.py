@@ -15,6 +15,7 @@ from functools import partial, wraps
 from inspect import isawaitable
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -133,6 +134,12 @@ class ReviewScreen(Screen):
     # a small terminal (a split pane): the card keeps the rows and columns its padding took
     # (`flashdeck.tcss`); at 80×24 and wider nothing changes
     VERTICAL_BREAKPOINTS = [(0, "-short"), (16, "-tall")]
+    # Nothing is focused but an exercise's answer box (`show_card`, `reveal`). Textual's auto
+    # focus gave the card panel the focus on the first card (and on coming back from the
+    # help): the arrows, Home and End were then the panel's own (an animated scroll) rather
+    # than the screen's `scroll_card`, as on every later card, and restyling the focused
+    # panel cost the first card ~1 ms.
+    AUTO_FOCUS = ""
 
     def __init__(self, deck: str | None = None, first: CardView | None = None,
                  done: int = 0) -> None:
@@ -166,6 +173,7 @@ class ReviewScreen(Screen):
         self.first_card_shown = asyncio.Event()  # see `after_first_card`
         self._answer_parts_built = False
         self._was_away = False
+        self._resumed = False  # shown once (`on_screen_resume`)
         self._resolver = None  # finds the shown card's embedded images (`_resolver_for`)
         self._resolvers: dict[str, object] = {}  # by note path, for the session
 
@@ -230,6 +238,7 @@ class ReviewScreen(Screen):
             # shown now (its footer then drew its keys again, a frame later)
             self.app.first_screen_shown()
             return
+        self.app.load_rules("footer.tcss")
         with self.app.batch_update():
             await self.query_one("#footer-space", Static).remove()
             await self.mount(KeyBar())
@@ -245,6 +254,7 @@ class ReviewScreen(Screen):
 
         for panel in self.query("#exercise").results(ExercisePanel):
             return panel
+        self.app.load_rules("answer.tcss")
         panel = ExercisePanel(id="exercise")
         await self.query_one("#card", VerticalScroll).mount(panel, after="#front")
         return panel
@@ -258,6 +268,7 @@ class ReviewScreen(Screen):
 
             from flashdeck.tui.answer_parts import AnswerBar
 
+            self.app.load_rules("answer.tcss")
             divider, back, answers = Rule(id="divider"), CardSide(id="back"), \
                 AnswerBar(id="answers")
             for widget in (divider, back, answers):
@@ -274,7 +285,14 @@ class ReviewScreen(Screen):
         for rack in self.query("ToastRack"):
             rack.display = False
 
-    def on_screen_resume(self) -> None:
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        if not self._resumed:
+            # First shown: every widget here was styled as it was mounted, moments ago, by
+            # the same rules. Textual's restyle of them all on a resume (it runs after this
+            # handler: `refresh_styles`) is for a screen coming back, whose rules may have
+            # changed meanwhile; here it cost the first card ~2.5 ms for nothing.
+            self._resumed = True
+            event.refresh_styles = False
         # back from another screen (help): the counts may have changed meanwhile; not on
         # first showing, when show_card has just counted
         if self._was_away and self.card is not None:
@@ -345,11 +363,8 @@ class ReviewScreen(Screen):
         panel.scroll_home(animate=False)
         if exercise:
             self.query_one("#exercise").focus_input()
-        elif self.first_card_shown.is_set() or self.focused is not panel:
-            # (the first card, from `on_mount`: the focus Textual gave the card panel when
-            # composing it would be taken here and given back by the screen's resume right
-            # after, two restyles of the panel before the first frame for the same end)
-            self.set_focus(None)
+        else:
+            self.set_focus(None)  # (no-op when nothing is focused: the first card's case)
         self._show_hint()
         if self._resolver is not None:
             self.call_after_refresh(self._prefetch_images, card)
