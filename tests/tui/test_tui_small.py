@@ -351,7 +351,7 @@ async def test_space_brings_the_answer_into_view_below_a_long_front(tmp_path, fr
         await pilot.pause()
         assert "Answer: 0.82" not in _card_rows(app)
         await pilot.press("space")
-        await pilot.pause()
+        await laid_out(pilot)  # the scroll into view is a chain of refreshes
         assert "Answer: 0.82" in _card_rows(app)
 
 
