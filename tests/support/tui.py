@@ -8,6 +8,7 @@ text. The clock is fixed (FLASHDECK_NOW), the answer timer is fake, animations a
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -192,6 +193,16 @@ async def laid_out(pilot, bound: int = 250) -> None:
             break
         await pilot.pause(0.02)
     await pilot.pause()
+
+
+async def until(pilot, condition, rounds: int = 400) -> None:
+    """Let the app run until `condition()` holds (a bounded wait: the test fails if never)."""
+    for _ in range(rounds):
+        if condition():
+            return
+        await pilot.pause()
+        await asyncio.sleep(0.01)
+    raise AssertionError("the app never got there")
 
 
 def run_async(test):

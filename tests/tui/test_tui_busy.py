@@ -9,7 +9,6 @@ app's `busy_wait` is made short so each test takes about a second.
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 import threading
 from contextlib import asynccontextmanager
@@ -19,7 +18,7 @@ import pytest
 
 from flashdeck.tui.session import WAITING_TEXT
 from support.tui import (NOW_ISO, SIZE, app_for, card_column, make_collection, reviews,
-                              run_async, screen_text, toasts)
+                              run_async, screen_text, toasts, until)
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -69,16 +68,6 @@ class Holder:
 
     def __exit__(self, *exc) -> None:
         self.release()
-
-
-async def until(pilot, condition, rounds: int = 400) -> None:
-    """Let the app run until `condition()` holds (a bounded wait: the test fails if never)."""
-    for _ in range(rounds):
-        if condition():
-            return
-        await pilot.pause()
-        await asyncio.sleep(0.01)
-    raise AssertionError("the app never got there")
 
 
 @asynccontextmanager

@@ -10,7 +10,7 @@ from textual import events
 
 from support.tui import (SIZE, app_for, card, card_column, make_collection, read_rows, reviews,
                          run_async, screen_text, standard_cards, toasts,
-                         editor_replacing)
+                         editor_replacing, until)
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -770,17 +770,14 @@ async def test_a_grade_typed_right_after_checking_an_answer_grades_the_card(tmp_
         assert app.screen.focused is box
         _burst(app, [*_keys_of("3/4"), ("enter", None),
                      (after, None if after == "enter" else after)])
-        for _ in range(50):  # bounded: until the burst is handled (the next card shown)
-            await pilot.pause()
-            if reviews(path):
-                break
+        # bounded: until the burst is handled (the answer written, the next card shown)
+        await until(pilot, lambda: reviews(path)
+                    and "Is Dice the same as F1?" in screen_text(app))
         assert box.value == "3/4"
         given = reviews(path)
         assert [card_id for card_id, _ in given] == [1]
         if rating is not None:
             assert given == [(1, rating)]
-        await pilot.pause()
-        assert "Is Dice the same as F1?" in screen_text(app)  # on to the next card
 
 
 @run_async
