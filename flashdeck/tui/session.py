@@ -178,11 +178,11 @@ class Session:
                 return done
         return None
 
-    def last_finished_a_card(self) -> bool:
-        """Whether what `undo` takes back next is an answer that took its card out of
-        today's queue (the review screen's progress bar counts it done)."""
+    def last_answer(self) -> _Done | None:
+        """What `undo` takes back next, if it is an answer (its `finished`: whether the
+        review screen's progress bar counted its card done)."""
         last = self.undoable[-1] if self.undoable else None
-        return isinstance(last, _Done) and bool(last.finished)
+        return last if isinstance(last, _Done) else None
 
     def hid(self, hidden) -> None:
         """Count a suspend or bury made on the review screen (engine.Hidden): `u` takes it

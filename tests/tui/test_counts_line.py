@@ -1,9 +1,11 @@
 """The review screen's counts line.
 
-Its progress bar counts cards, as Anki's counts do: a card is done once an answer takes it
-out of today's queue, and the total (done + left) stays from answer to answer. Before, each
-answer counted one done and the total was done + left, so every learning step that came
-back grew it: `0/3`, then `1/4`, `2/5`, ... for three new cards.
+Its progress bar counts cards, as Anki's counts do: the total is the cards done (an answer
+took them out of today's queue) and the cards left, and it stays from answer to answer; the
+bar fills for the cards done and for those answered but still due today (a learning step,
+Again). Before, each answer counted one done and the total was done + left, so every
+learning step that came back grew it: `0/3`, then `1/4`, `2/5`, ... for three new cards;
+counting only the cards done then left a day of new cards at `0/20` for ~40 answers.
 
 It catches up with answers given in another terminal (`flashdeck answer`, a sync) while the
 card is on screen: before, it kept counting them as due until the next card."""
@@ -44,22 +46,24 @@ async def test_learning_steps_coming_back_never_grow_the_total(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         seen = [_progress(app)]
-        # each new card Good (its 10-minute step), then each again Good (graduated)
-        for _ in range(5):
+        for _ in range(3):  # each new card Good: its 10-minute step, seen, not done
             await pilot.press("space", "3")
             await pilot.pause()
             seen.append(_progress(app))
-        assert seen == ["0/3", "0/3", "0/3", "0/3", "1/3", "2/3"]
+        assert seen == ["0/3", "1/3", "2/3", "3/3"]
+        assert "0 new · 3 learning · 0 review" in _line(app)
+        await pilot.press("u")  # the third card's only answer taken back: not seen
+        await pilot.pause()
+        assert _progress(app) == "2/3"
+        assert "1 new · 2 learning · 0 review" in _line(app)
+        for _ in range(3):  # the third again, then the first two graduate
+            await pilot.press("space", "3")
+            await pilot.pause()
+            assert _progress(app) == "3/3"  # the steps coming back never grow the total
         assert "0 new · 1 learning · 0 review" in _line(app)
-        await pilot.press("space", "1")  # Again: the card stays today's, not done
+        await pilot.press("u")  # a graduation taken back: its card was seen before it
         await pilot.pause()
-        assert _progress(app) == "2/3"
-        await pilot.press("u")  # the Again taken back: nothing was counted for it
-        await pilot.pause()
-        assert _progress(app) == "2/3"
-        await pilot.press("u")  # a graduation taken back: one done less, the same total
-        await pilot.pause()
-        assert _progress(app) == "1/3"
+        assert _progress(app) == "3/3"
         assert "0 new · 2 learning · 0 review" in _line(app)
 
 
@@ -76,20 +80,26 @@ async def test_a_lapse_keeps_the_card_in_the_total_until_it_is_relearned(tmp_pat
         await pilot.pause()
         assert "0 new · 0 learning · 2 review" in _line(app)
         assert _progress(app) == "0/2"
-        await pilot.press("space", "1")  # forgotten: relearning, due again today
+        await pilot.press("space", "1")  # forgotten: relearning, due again today: seen
         await pilot.pause()
         assert "0 new · 1 learning · 1 review" in _line(app)
+        assert _progress(app) == "1/2"
+        await pilot.press("u")  # its only answer taken back: not seen
+        await pilot.pause()
         assert _progress(app) == "0/2"
+        await pilot.press("space", "1")
+        await pilot.pause()
         await pilot.press("space", "3")
         await pilot.pause()
-        assert _progress(app) == "1/2"
+        assert _progress(app) == "2/2"
         await pilot.press("space", "3")  # the relearned card, past its step
         await pilot.pause()
         assert type(app.screen).__name__ == "SummaryScreen"
-        await pilot.press("u")  # back from the summary: its card counted out again
+        await pilot.press("u")  # back from the summary: its card relearning, seen
         await pilot.pause()
         assert type(app.screen).__name__ == "ReviewScreen"
-        assert _progress(app) == "1/2"
+        assert _progress(app) == "2/2"
+        assert "0 new · 1 learning · 0 review" in _line(app)
 
 
 def _answer_elsewhere(path, card_id: int, rating: int = 3) -> None:

@@ -89,6 +89,17 @@ ANSWER_SEEN_AFTER = 0.5  # s
 DRAW_WAIT = 10.0  # s: a grade waits at most this long for its answer's first frame
 
 
+def taken_back(done: int, seen: set[int], undone, undoable) -> int:
+    """The progress bar's cards done after the answer `undone` (session._Done, or None) is
+    taken back, `seen` updated: one done less if it took its card out of today's queue;
+    its card still seen if an earlier answer of it is left in `undoable`, else not."""
+    if undone is None or undone.finished is None:  # never counted: it changed nothing
+        return done
+    earlier = any(getattr(other, "card_id", None) == undone.card_id for other in undoable)
+    (seen.add if earlier else seen.discard)(undone.card_id)
+    return max(0, done - bool(undone.finished))
+
+
 class ReviewScreen(Screen):
     """Review the cards due in one deck (and its subdecks), or in all of them."""
 
@@ -142,7 +153,7 @@ class ReviewScreen(Screen):
     AUTO_FOCUS = ""
 
     def __init__(self, deck: str | None = None, first: CardView | None = None,
-                 done: int = 0) -> None:
+                 done: int = 0, seen: frozenset[int] = frozenset()) -> None:
         super().__init__()
         self.deck = deck
         self.first = first
@@ -166,6 +177,10 @@ class ReviewScreen(Screen):
         # the progress bar's cards done: taken out of today's queue by this sitting's
         # answers (a sitting resumed: so far); see `refresh_counts`
         self.done_here = done
+        # the cards this sitting answered that are still in today's queue (a learning
+        # step, Again): the bar fills for them too, so a day of new cards moves it from the
+        # first answer on, while its total stays put (`refresh_counts`)
+        self.seen_here: set[int] = set(seen)
         self._queue_total: int | None = None  # today's cards left, as the line shows them
         self._uncounted = None  # the answer just given (session._Done), until counted
         self._changes = None  # a session.ChangeWatch: the counts' catch-up (`_catch_up`)
@@ -309,7 +324,8 @@ class ReviewScreen(Screen):
             from flashdeck.tui.screens.summary import SummaryScreen  # not before the first frame
 
             self.app.switch_screen(SummaryScreen(finished=True, deck=self.deck,
-                                                  done=self.done_here))
+                                                  done=self.done_here,
+                                                  seen=frozenset(self.seen_here)))
             return
         if getattr(self.app, "demo", False) and not self.query("#demo-banner"):
             banner = Static(Content.styled(DEMO_NOTICE, "bold $warning"), id="demo-banner")
@@ -427,7 +443,7 @@ class ReviewScreen(Screen):
 
     def refresh_counts(self) -> None:
         """The counts line: what is left today, and the bar of the cards this sitting has
-        done out of done + left.
+        answered (done, or seen and still due today: `seen_here`) out of done + left.
 
         A card is done once an answer takes it out of today's queue (a review answered,
         a learning card past its last step, a new card answered Easy): an answer that
@@ -435,17 +451,26 @@ class ReviewScreen(Screen):
         once there, as Anki's counts count it. The total then stays as it was from answer
         to answer (`12/40` never becomes `12/47` for the steps coming back), and changes
         only when today's work does otherwise: a card held back as a sibling of one
-        answered, an import, another terminal's answers, a new day."""
+        answered, an import, another terminal's answers, a new day. The bar fills for the
+        cards seen too: counting the cards done alone left a day of new cards at `0/20`
+        for its first ~40 answers, until one graduated."""
         self._changes.mark()
         counts = self.engine.counts()
         answer, self._uncounted = self._uncounted, None
         if answer is not None and self._queue_total is not None:
             answer.finished = counts.total < self._queue_total
             self.done_here += answer.finished
+            (self.seen_here.discard if answer.finished else self.seen_here.add)(answer.card_id)
         self._queue_total = counts.total
         current = queue_of(self.card.state) if self.card else None
-        self.query_one("#status", StatusLine).show(counts, current, self.done_here,
-                                                    self.done_here + counts.total)
+        total = self.done_here + counts.total
+        self.query_one("#status", StatusLine).show(
+            counts, current, min(self.done_here + len(self.seen_here), total), total)
+
+    def _unseen(self, undone) -> None:
+        """The bar after `undone` (session._Done) is taken back (`taken_back`)."""
+        self.done_here = taken_back(self.done_here, self.seen_here, undone,
+                                    self.app.session.undoable)
 
     def _catch_up(self) -> None:
         """Every `ChangeWatch.EVERY` seconds: the counts line read again if another
@@ -654,7 +679,7 @@ class ReviewScreen(Screen):
     @after_first_card
     async def action_undo(self) -> None:
         before = len(self.app.session.answers)
-        finished = self.app.session.last_finished_a_card()  # the bar counted it done
+        last = self.app.session.last_answer()  # what the bar counted for it
         self._uncounted = None
         try:
             undone = self.app.session.undo(self.engine)
@@ -664,7 +689,7 @@ class ReviewScreen(Screen):
         if not undone.done:
             self.notify(content.plain(undone.reason), markup=False)
             if len(self.app.session.answers) < before:  # undone elsewhere: not done here
-                self.done_here = max(0, self.done_here - finished)
+                self._unseen(last)
                 if self.card is not None:
                     self.refresh_counts()
             return
@@ -673,7 +698,7 @@ class ReviewScreen(Screen):
             self.notify(f"Undid the {undone.action} of card {undone.card_id}.", markup=False)
             await self.show_card(card)
             return
-        self.done_here = max(0, self.done_here - finished)
+        self._unseen(last)
         if card.orphaned or card.suspended:
             # its note lost it since (an edit, a re-import), or it was suspended elsewhere:
             # the answer is taken back, but the card cannot be answered again
@@ -754,7 +779,8 @@ class ReviewScreen(Screen):
     def action_quit_session(self) -> None:
         from flashdeck.tui.screens.summary import SummaryScreen  # not before the first frame
 
-        self.app.switch_screen(SummaryScreen(finished=False, deck=self.deck, done=self.done_here))
+        self.app.switch_screen(SummaryScreen(finished=False, deck=self.deck, done=self.done_here,
+                                             seen=frozenset(self.seen_here)))
 
     @after_first_card
     def action_decks(self) -> None:
@@ -950,6 +976,11 @@ class ReviewScreen(Screen):
         target = min(rule_top, max(y, wanted - view.height))
         if target > y:
             card.scroll_to(y=target, animate=False, immediate=True)
+            if round(card.scroll_y) < target or back.region.height == 0:
+                # the card cannot scroll that far yet (its size not grown to the back's,
+                # the answer's rules still being applied): look again after the next
+                # refresh, whatever else is the same (the chain is bounded)
+                return object()
         return card.virtual_size, view, rule_top, wanted, target
 
     def _verdict_into_view(self) -> object:

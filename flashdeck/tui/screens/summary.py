@@ -49,11 +49,15 @@ class SummaryScreen(Screen):
         Binding("u", "undo", "Undo", show=False),
     ]
 
-    def __init__(self, finished: bool, deck: str | None = None, done: int = 0) -> None:
+    def __init__(self, finished: bool, deck: str | None = None, done: int = 0,
+                 seen: frozenset[int] = frozenset()) -> None:
         super().__init__()
         self.finished = finished
         self.deck = deck  # a deck session's: the end speaks of that deck, and of the others
-        self.done = done  # the review screen's progress (cards done) when it ended here
+        # the review screen's progress when it ended here: cards done, cards answered but
+        # still in today's queue (ReviewScreen.refresh_counts)
+        self.done = done
+        self.seen = seen
 
     def compose(self) -> ComposeResult:
         with Vertical(id="summary-box"):
@@ -113,10 +117,10 @@ class SummaryScreen(Screen):
         this one's place), as `u` on the review screen does."""
         from flashdeck.collection.cards import get_card
         from flashdeck.errors import FlashdeckError
-        from flashdeck.tui.screens.review import ReviewScreen
+        from flashdeck.tui.screens.review import ReviewScreen, taken_back
 
         app = self.app
-        finished = app.session.last_finished_a_card()  # the bar counted its card done
+        last = app.session.last_answer()  # what the bar counted for it
         try:
             undone = app.session.undo(app.session.engine(self.deck))
         except FlashdeckError as exc:
@@ -137,5 +141,7 @@ class SummaryScreen(Screen):
             return
         self.notify(f"Undid {label}.", markup=False)
         # the progress bar goes on where the sitting was, less the answer taken back
-        done = self.done - finished if undone.action == "answer" else self.done
-        app.switch_screen(ReviewScreen(self.deck, first=card, done=max(0, done)))
+        seen = set(self.seen)
+        done = taken_back(self.done, seen, last, app.session.undoable) \
+            if undone.action == "answer" else self.done
+        app.switch_screen(ReviewScreen(self.deck, first=card, done=done, seen=frozenset(seen)))
