@@ -89,13 +89,14 @@ ANSWER_SEEN_AFTER = 0.5  # s
 DRAW_WAIT = 10.0  # s: a grade waits at most this long for its answer's first frame
 
 
-def taken_back(done: int, seen: set[int], undone, undoable) -> int:
+def taken_back(done: int, seen: set[int], undone, answers) -> int:
     """The progress bar's cards done after the answer `undone` (session._Done, or None) is
     taken back, `seen` updated: one done less if it took its card out of today's queue;
-    its card still seen if an earlier answer of it is left in `undoable`, else not."""
+    its card still seen if an earlier answer of it is left in `answers` (the session's,
+    without a suspend or bury of it), else not."""
     if undone is None or undone.finished is None:  # never counted: it changed nothing
         return done
-    earlier = any(getattr(other, "card_id", None) == undone.card_id for other in undoable)
+    earlier = any(other.card_id == undone.card_id for other in answers)
     (seen.add if earlier else seen.discard)(undone.card_id)
     return max(0, done - bool(undone.finished))
 
@@ -470,7 +471,7 @@ class ReviewScreen(Screen):
     def _unseen(self, undone) -> None:
         """The bar after `undone` (session._Done) is taken back (`taken_back`)."""
         self.done_here = taken_back(self.done_here, self.seen_here, undone,
-                                    self.app.session.undoable)
+                                    self.app.session.answers)
 
     def _catch_up(self) -> None:
         """Every `ChangeWatch.EVERY` seconds: the counts line read again if another

@@ -142,6 +142,6 @@ class SummaryScreen(Screen):
         self.notify(f"Undid {label}.", markup=False)
         # the progress bar goes on where the sitting was, less the answer taken back
         seen = set(self.seen)
-        done = taken_back(self.done, seen, last, app.session.undoable) \
+        done = taken_back(self.done, seen, last, app.session.answers) \
             if undone.action == "answer" else self.done
         app.switch_screen(ReviewScreen(self.deck, first=card, done=done, seen=frozenset(seen)))
