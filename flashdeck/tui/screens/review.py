@@ -83,8 +83,8 @@ def after_first_card(action):
 REFIT_DELAY = 0.12  # s: a window drag's resizes come closer than this; the card waits
 
 # A grade (1-4, or Space/Enter once revealed) typed before the answer was on screen is not
-# taken when drawing that answer was this much work or more (seconds of the process's CPU
-# time): see `ReviewScreen._typed_unseen`.
+# taken when drawing that answer was this much work or more (seconds of the screen thread's
+# CPU time): see `ReviewScreen._typed_unseen`.
 ANSWER_SEEN_AFTER = 0.5  # s
 DRAW_WAIT = 10.0  # s: a grade waits at most this long for its answer's first frame
 
@@ -166,8 +166,8 @@ class ReviewScreen(Screen):
         self.suggested: int | None = None
         self.seed: int | None = None
         self.shown_at = 0.0
-        # the answer's drawing (`reveal`, `_typed_unseen`): when it began (the process's CPU
-        # time), when it was on screen (Textual's clock; None: not yet) and the work it
+        # the answer's drawing (`reveal`, `_typed_unseen`): when it began (the screen
+        # thread's CPU time), when it was on screen (Textual's clock; None: not yet) and the work it
         # took, an event set once it is on screen; a dropped grade is said once per card
         self._reveal_started: float | None = None
         self._answer_drawn_at: float | None = None
@@ -490,7 +490,7 @@ class ReviewScreen(Screen):
         card = self.card
         if card is None or self.revealed:
             return
-        started, began = time.process_time(), get_time()  # (see `_typed_unseen`)
+        started, began = time.thread_time(), get_time()  # (see `_typed_unseen`)
         await self._build_answer_parts()
         if self.app.pending is None:
             now = get_card(self.app.session.col, card.id)
@@ -553,7 +553,7 @@ class ReviewScreen(Screen):
         on it."""
         if drawn is self._answer_drawn and not drawn.is_set():
             self._answer_drawn_at = get_time()
-            self._draw_work = time.process_time() - self._reveal_started
+            self._draw_work = time.thread_time() - self._reveal_started
             drawn.set()
 
     async def _typed_unseen(self) -> bool:
@@ -567,10 +567,12 @@ class ReviewScreen(Screen):
         order: a fast typist's `Space 3` (the `3` typed before the answer's first frame,
         a few milliseconds after the Space) grades as typed, as before.
 
-        The draw is measured in the process's CPU time, not in wall time: on a busy
-        machine (a build, a test run beside the app) an ordinary answer took up to 0.8 s
-        of wall time to draw, but never more than 0.25 s of work, where a 1,000-row table
-        takes seconds of both. A key comes with the time it was typed
+        The draw is measured in the CPU time of the screen's own thread, which draws it,
+        not in wall time: on a busy machine (a build, a test run beside the app) an
+        ordinary answer took up to 0.8 s of wall time to draw, but never more than 0.25 s
+        of work, where a 1,000-row table takes seconds of both. Not the whole process's:
+        its other threads (the start's re-import of the notes, images decoded, the decks
+        counted) made an ordinary answer look slow, and a fast `Space 3` was dropped. A key comes with the time it was typed
         (`app.key_time`); what is not typed (a click on a grade button, which is
         on screen only with the answer; the command palette) is always taken."""
         typed_at = key_time()
@@ -584,7 +586,7 @@ class ReviewScreen(Screen):
             try:
                 await asyncio.wait_for(self._answer_drawn.wait(), DRAW_WAIT)
             except asyncio.TimeoutError:  # not on screen after all that time: not seen
-                self._draw_work = time.process_time() - self._reveal_started
+                self._draw_work = time.thread_time() - self._reveal_started
         drawn_at = self._answer_drawn_at
         if self.card is card and drawn_at is not None and (
                 typed_at >= drawn_at or self._draw_work < ANSWER_SEEN_AFTER):
