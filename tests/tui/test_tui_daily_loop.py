@@ -771,8 +771,9 @@ async def test_a_grade_typed_right_after_checking_an_answer_grades_the_card(tmp_
         _burst(app, [*_keys_of("3/4"), ("enter", None),
                      (after, None if after == "enter" else after)])
         # bounded: until the burst is handled (the answer written, the next card shown)
+        # (up to ~30 s: a grade waits up to review.DRAW_WAIT, 10 s, for its answer's frame)
         await until(pilot, lambda: reviews(path)
-                    and "Is Dice the same as F1?" in screen_text(app))
+                    and "Is Dice the same as F1?" in screen_text(app), rounds=3000)
         assert box.value == "3/4"
         given = reviews(path)
         assert [card_id for card_id, _ in given] == [1]
