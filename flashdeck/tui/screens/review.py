@@ -606,6 +606,9 @@ class ReviewScreen(Screen):
         """Space/Enter: show the answer; once shown, answer Good (an exercise: its grade)."""
         if self.card is None:
             return
+        if self._verdict_on_its_way():
+            await self.key_after_check("space", key_time())
+            return
         if not self.revealed:
             panel = next(iter(self.query("#exercise")), None)
             if self.card.kind == "exercise" and not self.graded and panel is not None and \
@@ -626,6 +629,9 @@ class ReviewScreen(Screen):
         """Grade the card shown (`checked`: `_typed_unseen` has been asked already)."""
         card = self.card
         if card is None:
+            return
+        if self._verdict_on_its_way():
+            await self.key_after_check(str(rating), key_time())
             return
         if not self.revealed or self.app.pending is not None:
             # grading an unseen answer is almost always a slip; while an answer waits for
@@ -942,6 +948,19 @@ class ReviewScreen(Screen):
                     or not still_shown(self):
                 break
             await run_screen_key(self, key, typed_at)
+
+    def _verdict_on_its_way(self) -> bool:
+        """The shown exercise's typed answer is checked (its box done) but its answer is not
+        revealed yet: the panel's Graded message is still on its way to the screen, or the
+        reveal is under way. `3/4` Enter `1` typed quickly: once the box had taken Enter
+        (and lost the focus) the `1` came straight to the screen's binding, which found
+        nothing revealed, rang the bell and dropped the grade. Such a key now waits with
+        the keys typed after the check (`key_after_check`)."""
+        if self.revealed or self.card is None or self.card.kind != "exercise":
+            return False
+        for box in self.query("#exercise #answer"):
+            return box.disabled
+        return False
 
     async def key_after_check(self, key: str, typed_at: float | None = None) -> None:
         """A key that came to the exercise's answer box after Enter checked the answer
