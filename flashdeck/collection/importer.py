@@ -24,6 +24,7 @@ from flashdeck.collection import wal
 from flashdeck.collection.identity import (GoneCards, in_chunks, reclaim_moved_cards,
                                            return_taken_cards, sync_note_cards)
 from flashdeck.collection.parsing import Parsed, parse_many
+from flashdeck.collection.pending import Pending
 from flashdeck.collection.report import (ImportReport, as_problems, keep_problems,
                                          kept_problems, kept_problems_by_note)
 from flashdeck.collection.sources import (MissingFiles, Source, collect_sources, mark_imported,
@@ -137,9 +138,11 @@ def _import_sources(col: Collection, sources: list[Source], report: ImportReport
     # to its end having read every note (one killed after writing the one note and before
     # the other, or one that could not read the note the card left)
     newer_than = col.conn.execute("SELECT coalesce(max(id), 0) FROM cards").fetchone()[0]
-    since = newer_than
-    orphaned: list[int] = []
-    rewritten: dict[int, tuple] = {}  # card id -> its columns before this import rewrote it
+    # the cards orphaned, and those rewritten (card id -> its columns before), are written
+    # down as they are and crossed off once squared up below: an import killed in between
+    # leaves them to the next (collection/pending.py)
+    pending = Pending(col.conn, newer_than, now)
+    orphaned, rewritten = pending.orphaned, pending.rewritten
     once = ReadOnce(sources)
     missing = MissingFiles(col.conn)  # read once, not once per source
     # what an import writes, the notes can always write again: its commits do not wait for
@@ -164,39 +167,47 @@ def _import_sources(col: Collection, sources: list[Source], report: ImportReport
                 continue
             seen = _cards_seen(col, source)
             if seen is not None:
-                since = min(since, seen)
+                pending.since = min(pending.since, seen)
             errors = len(report.errors)
             _import_source(col, source, report, now, progress, hold_seconds, orphaned, once,
-                           by_name=not folder_given, rewritten=rewritten, missing=missing)
+                           by_name=not folder_given, rewritten=rewritten, missing=missing,
+                           pending=pending)
             # a note that could not be read may still hold a card another note took: the
             # cards added since stay matchable until an import reads every note
             mark_imported(col, source, now, every_note_read=len(report.errors) == errors)
+        since, taken_up = pending.since, pending.taken_up
         if orphaned:
-            with col.transaction():
+            returned: list[int] = []
+            added_again = again = 0
+            with col.transaction():  # one transaction with the crossing off: all or nothing
                 reclaimed, added_now = reclaim_moved_cards(col.conn, orphaned, since,
                                                            newer_than)
+                if rewritten:
+                    returned = return_taken_cards(col.conn, orphaned, rewritten,
+                                                  pending.started)
+                    # ...unless its own content went to a note that added it: it moved too
+                    again, added_again = reclaim_moved_cards(col.conn, returned, since,
+                                                             newer_than) if returned else (0, 0)
+                pending.clear(col.conn)
             # counted as a card the note it went to took from the orphans (as when that
             # note is written after the one it left)
             report.cards_added -= added_now
             report.cards_updated += reclaimed
-            if rewritten:
-                with col.transaction():
-                    returned = return_taken_cards(col.conn, orphaned, rewritten, now)
-                    # ...unless its own content went to a note that added it: it moved too
-                    again, added_again = reclaim_moved_cards(col.conn, returned, since,
-                                                             newer_than) if returned else (0, 0)
-                # each gave its place back to the card it took it from, and is an orphan
-                orphaned += returned
-                report.cards_orphaned += len(returned)
-                report.cards_added -= added_again
-                report.cards_updated += again
+            # each gave its place back to the card it took it from, and is an orphan
+            orphaned += returned
+            report.cards_orphaned += len(returned)
+            report.cards_added -= added_again
+            report.cards_updated += again
             # a card a note left and another took in this import (whichever came first) is
-            # not orphaned: it moved
-            report.cards_orphaned -= _live(col, orphaned)
+            # not orphaned: it moved (those a killed import left were counted by it)
+            report.cards_orphaned -= _live(col, orphaned[taken_up:])
         elif len(rewritten) > 1:  # two cards that took each other's place, nothing orphaned
             with col.transaction():
-                return_taken_cards(col.conn, orphaned, rewritten, now)
-
+                return_taken_cards(col.conn, orphaned, rewritten, pending.started)
+                pending.clear(col.conn)
+        elif rewritten:
+            with col.transaction():
+                pending.clear(col.conn)
 
 def _has_notes(col: Collection, source: Source) -> bool:
     """Whether the collection holds notes of `source` (of the part imported) already."""
@@ -298,7 +309,8 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
                    hold_seconds: float | None = None,
                    orphaned: list[int] | None = None, once: ReadOnce | None = None, *,
                    by_name: bool = False, rewritten: dict[int, tuple] | None = None,
-                   missing: MissingFiles | None = None) -> None:
+                   missing: MissingFiles | None = None,
+                   pending: Pending | None = None) -> None:
     """`once`: the files another path given reads are neither read nor counted here.
     `by_name`: the source is a note named by its own path: imported without the flashcards
     tag, and marked so (notes.named) for the imports of its folder."""
@@ -402,7 +414,8 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
         _write_note(conn, source_id, parsed, gone_notes, now, report, gone_keys, orphaned,
                     by_name, rewritten)
 
-    batches = _Batches(col, write, report, hold=hold_seconds)
+    record = None if pending is None else pending.record
+    batches = _Batches(col, write, report, hold=hold_seconds, before_commit=record)
     try:
         for parsed in parse_many(jobs, tick):
             _file_problems(parsed.problems, report)
@@ -425,6 +438,8 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
                     orphaned.extend(left)
                 conn.execute("UPDATE notes SET present = 0, size = -1, mtime_ns = -1, hash = ''"
                              " WHERE id = ? AND present = 1", (note_id,))
+            if pending is not None:
+                pending.record(conn)
         report.notes_gone += len(gone_notes)
     if reread:  # only once every note was read: a killed import reads them all again
         with col.transaction():
@@ -445,8 +460,11 @@ class _Batches:
     is not the note's: the notes before it are committed and it is raised, as ever."""
 
     def __init__(self, col: Collection, write: Callable[[Parsed], None], report: ImportReport,
-                 size: int = 200, seconds: float = 0.3, hold: float | None = None):
+                 size: int = 200, seconds: float = 0.3, hold: float | None = None,
+                 before_commit: Callable[[object], None] | None = None):
         self.col, self.conn = col, col.conn
+        # called in each transaction before its commit (what it orphaned is written down)
+        self.before_commit = before_commit
         self.write, self.report = write, report
         self.size, self.seconds = size, seconds
         self.hold = hold  # commit (and begin again) once the write lock was held this long
@@ -477,7 +495,7 @@ class _Batches:
             for parsed in notes:
                 self._note(parsed)
                 if self.hold is not None and time.monotonic() - began >= self.hold:
-                    self.conn.execute("COMMIT")
+                    self._commit()
                     # a gap for a waiting answer: SQLite's busy handler polls every ~100 ms,
                     # and would miss a lock released and taken again at once
                     time.sleep(self.hold / 2)
@@ -486,8 +504,13 @@ class _Batches:
                     began = time.monotonic()
         except BaseException:
             if self.conn.in_transaction:  # keep the notes written before the failure
-                self.conn.execute("COMMIT")
+                self._commit()
             raise  # else SQLite rolled the batch back itself (a full disk): nothing to keep
+        self._commit()
+
+    def _commit(self) -> None:
+        if self.before_commit is not None:
+            self.before_commit(self.conn)
         self.conn.execute("COMMIT")
 
     def _note(self, parsed: Parsed) -> None:
