@@ -470,7 +470,8 @@ def _merge_card(conn, card_id: int, items: list, config, in_force, here) -> None
 def prune_renumbered(col: Collection, since: datetime) -> int:
     """Forget the renumberings no undo can need: those of answers logged before `since`
     (the start of yesterday's scheduling day, so a review screen left open over the day's
-    rollover still finds its answers), and those whose answer left the log (undone). Undo
+    rollover still finds its answers by them; one open for longer finds them by card, time
+    and rating: `lookups.answers_in_log`), and those whose answer left the log (undone). Undo
     reaches only the current day's answers given here; without this the table grew with
     every sync for ever. How many were dropped."""
     with col.transaction() as conn:

@@ -57,6 +57,33 @@ def reviews_in_log(conn: sqlite3.Connection, review_ids: list[int]) -> dict[int,
     return found
 
 
+def answers_in_log(conn: sqlite3.Connection, answers: list) -> dict[int, int]:
+    """`reviews_in_log` for a review sitting's answers (each with its review_id, card_id,
+    rating and reviewed_at): review id -> the id it has in the log now. An answer a sync
+    logged again under a new id whose link from the old one a later day's sync dropped
+    (`prune_renumbered`: a review screen left open over more than a day) is found by its
+    card, time and rating among the answers logged after it; before, it was taken for an
+    answer undone elsewhere. Only in a collection that has synced: elsewhere an answer
+    missing from the log was undone."""
+    found = reviews_in_log(conn, [a.review_id for a in answers])
+    lost = [a for a in answers if a.review_id not in found and a.reviewed_at is not None]
+    if not lost or conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND"
+                                " name = 'anki_log'").fetchone() is None:
+        return found
+    taken = set(found.values())
+    for answer in lost:  # a few: the answers of one sitting that are not in the log
+        for (review_id,) in conn.execute(
+                "SELECT id FROM reviews WHERE card_id = ? AND reviewed_at = ? AND rating = ?"
+                " AND id > ? AND NOT EXISTS (SELECT 1 FROM anki_log l WHERE l.review_id ="
+                " reviews.id AND l.pulled = 1) ORDER BY id",
+                (answer.card_id, answer.reviewed_at, answer.rating, answer.review_id)):
+            if review_id not in taken:
+                taken.add(review_id)
+                found[answer.review_id] = review_id
+                break
+    return found
+
+
 def _in_log(conn: sqlite3.Connection, review_ids: list[int]) -> set[int]:
     kept: set[int] = set()
     for start in range(0, len(review_ids), 500):

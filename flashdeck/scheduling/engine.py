@@ -54,6 +54,7 @@ class Answered(NamedTuple):
     due: datetime
     interval: timedelta
     leech: bool  # this answer made it a leech (it is now suspended)
+    reviewed_at: int | None = None  # its time in the review log (Unix seconds; None: a cram's)
 
 
 class Undo(NamedTuple):
@@ -366,7 +367,8 @@ class Engine:
         due = _dt(after["due"])
         return Answered(card_id, rating, review_id, after["state"], due,
                         self.interval(after["state"], due, now, tz),
-                        leech=bool(after["leech"]) and not before["leech"])
+                        leech=bool(after["leech"]) and not before["leech"],
+                        reviewed_at=_ts(now))
 
     def undo(self, *, review_id: int | None = None,
              day: tuple[datetime, datetime] | None = None) -> Undo:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from flashdeck import clock
-from flashdeck.collection.lookups import reviews_in_log, set_busy_wait
+from flashdeck.collection.lookups import answers_in_log, set_busy_wait
 from flashdeck.collection.store import Collection
 from flashdeck.errors import FlashdeckError
 from flashdeck.scheduling.config import Config
@@ -91,13 +91,15 @@ def format_duration(seconds: float) -> str:
 class _Done:
     """One answer of the sitting (a plain class: see `session_values`)."""
 
-    __slots__ = ("card_id", "rating", "duration_ms", "review_id", "finished")
+    __slots__ = ("card_id", "rating", "duration_ms", "review_id", "reviewed_at", "finished")
 
-    def __init__(self, card_id: int, rating: int, duration_ms: int, review_id: int) -> None:
+    def __init__(self, card_id: int, rating: int, duration_ms: int, review_id: int,
+                 reviewed_at: int | None = None) -> None:
         self.card_id = card_id
         self.rating = rating
         self.duration_ms = duration_ms
         self.review_id = review_id
+        self.reviewed_at = reviewed_at  # its time in the log: found by it once renumbered
         # whether the answer took the card out of today's queue (the review screen's
         # progress bar: `ReviewScreen.refresh_counts`); None until it has counted it
         self.finished: bool | None = None
@@ -168,7 +170,8 @@ class Session:
 
     def record(self, card_id: int, rating: int, duration_ms: int, answered: Answered) -> None:
         """Count an answer written (by `answer`, or by a worker for a pending one)."""
-        self.undoable.append(_Done(card_id, rating, duration_ms, answered.review_id))
+        self.undoable.append(_Done(card_id, rating, duration_ms, answered.review_id,
+                                   answered.reviewed_at))
 
     def answer_record(self, review_id: int) -> _Done | None:
         """This sitting's record of the answer logged as `review_id` (the last one, as a
@@ -229,7 +232,7 @@ class Session:
                                " as they are.")
         last = self.undoable[-1]
         if isinstance(last, _Done) and not self.cram:
-            now_id = reviews_in_log(self.col.conn, [last.review_id]).get(last.review_id)
+            now_id = answers_in_log(self.col.conn, [last]).get(last.review_id)
             if now_id is None:
                 # `flashdeck undo` in another terminal took it back already: it is no
                 # longer this session's to undo (nor to count), and what came before it is
@@ -268,7 +271,7 @@ class Session:
         engine = scheduled(deck)
         answers = self.answers
         if not self.cram and answers:  # answers undone in another terminal: not counted
-            kept = reviews_in_log(self.col.conn, [a.review_id for a in answers])
+            kept = answers_in_log(self.col.conn, answers)
             self.undoable = [u for u in self.undoable
                              if not isinstance(u, _Done) or u.review_id in kept]
             for done in self.answers:  # a sync logged some again under new ids
