@@ -160,3 +160,46 @@ def test_a_card_answered_between_the_kill_and_the_rerun_is_not_taken(
     assert live(cli, col)["Capital of France"] == copy
     assert log(cli, col) == history
     doctor_clean(cli, col)
+
+
+def test_a_kill_before_the_note_a_card_left_is_read_gives_no_card_another_s_history(
+        cli, tmp_path, monkeypatch):
+    """Killed after the note the card went to was written (there it took, by similarity, the
+    id of the card deleted beside it) and before the note it left was read: the re-run reads
+    that note and orphans the card that left. Before, what the killed import rewrote was
+    forgotten: Peru's card showed France with Peru's history, France's own history hidden."""
+    col, vault = tmp_path / "c.sqlite", tmp_path / "vault"
+    write_note(vault, "Europe.md", "#flashcards/geo\n\nCapital of France::Paris\n"
+                                   "Capital of Spain::Madrid\n")
+    write_note(vault, "Americas.md", "#flashcards/geo\n\nCapital of Peru::Lima\n"
+                                     "Capital of Chile::Santiago\n")
+    imported(cli, col, vault)
+    ids = live(cli, col)
+    france, peru = ids["Capital of France"], ids["Capital of Peru"]
+    assert cli("--collection", col, "answer", france, "good").code == 0
+    assert cli("--collection", col, "answer", peru, "again").code == 0
+    history = log(cli, col)
+
+    write_note(vault, "Europe.md", "#flashcards/geo\n\nCapital of Spain::Madrid\n")
+    write_note(vault, "Americas.md", "#flashcards/geo\n\nCapital of France::Paris\n"
+                                     "Capital of Chile::Santiago\n")
+    real = importer.parse_many
+
+    def dies_after_one(jobs, on_done=None):  # Americas is read first
+        for n, parsed in enumerate(real(jobs, on_done)):
+            if n == 1:
+                raise Crash()
+            yield parsed
+
+    with monkeypatch.context() as patch:
+        patch.setattr(importer, "parse_many", dies_after_one)
+        with pytest.raises(Crash):
+            cli("--collection", col, "import", vault)
+    # for now Peru's card shows France (taken by similarity), and France's is still live
+    fronts = {c["id"]: c["front"] for c in cli("--collection", col, "list", "--json").json}
+    assert fronts[peru] == fronts[france] == "Capital of France"
+    imported(cli, col, vault)
+    ids = live(cli, col)
+    assert ids["Capital of France"] == france and peru not in ids.values()
+    assert log(cli, col) == history
+    doctor_clean(cli, col)
