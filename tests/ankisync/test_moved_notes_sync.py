@@ -8,15 +8,9 @@ from __future__ import annotations
 import sqlite3
 
 from support.notes import write_note
+from support.syncserver import synced
 
 NOTE = "#flashcards/geo\n\nCapital of France::Paris\n\nCapital of Peru::Lima\n"
-
-
-def sync(cli, path, server):
-    result = cli("--collection", path, "sync", "--endpoint", server.endpoint, "--user",
-                 server.user)
-    assert result.code == 0, result.err
-    return result
 
 
 def log(cli, path) -> list[tuple[int, str]]:
@@ -37,12 +31,12 @@ def test_a_note_moved_and_renamed_between_syncs_keeps_its_anki_notes_and_history
     vault, path = tmp_path / "vault", tmp_path / "c.sqlite"
     write_note(vault, "europe/Capitals.md", NOTE)
     assert cli("--collection", path, "import", vault).code == 0
-    sync(cli, path, server)
+    synced(cli, path, server)
     phone = phone_at()
     phone.sync()
     assert phone.answer(1, ease=3) == ["<p>Capital of France</p>"]
     phone.sync()
-    sync(cli, path, server)
+    synced(cli, path, server)
     cards = {c["front"]: c["id"] for c in cli("--collection", path, "list", "--json").json}
     assert log(cli, path) == [(cards["Capital of France"], "good")]
     before = guids(path)
@@ -52,7 +46,7 @@ def test_a_note_moved_and_renamed_between_syncs_keeps_its_anki_notes_and_history
     assert cli("--collection", path, "import", vault).code == 0
     assert {c["front"]: c["id"] for c in cli("--collection", path, "list", "--json").json} \
         == cards
-    sync(cli, path, server)
+    synced(cli, path, server)
     phone.sync()
     assert guids(path) == before
     assert phone.col.db.scalar("SELECT count() FROM notes") == 2
@@ -64,7 +58,7 @@ def test_a_note_moved_and_renamed_between_syncs_keeps_its_anki_notes_and_history
     # answered on the phone after the move: lands on the same card here
     assert phone.answer(1, ease=3) == ["<p>Capital of Peru</p>"]
     phone.sync()
-    sync(cli, path, server)
+    synced(cli, path, server)
     assert sorted(log(cli, path)) == sorted([(cards["Capital of France"], "good"),
                                              (cards["Capital of Peru"], "good")])
     assert cli("--collection", path, "doctor").code == 0
@@ -77,14 +71,14 @@ def test_two_vaults_with_a_note_at_the_same_path_are_two_anki_notes(
         write_note(tmp_path / name, "Capitals.md", NOTE)
         assert cli("--collection", path, "import", tmp_path / name).code == 0
     assert len(cli("--collection", path, "list", "--json").json) == 4
-    sync(cli, path, server)
+    synced(cli, path, server)
     assert len(set(guids(path).values())) == 4
     phone = phone_at()
     phone.sync()
     assert phone.col.db.scalar("SELECT count() FROM notes") == 4
     answered = phone.answer(2, ease=3)
     phone.sync()
-    sync(cli, path, server)
+    synced(cli, path, server)
     # each phone answer is on its own card here, once
     entries = log(cli, path)
     assert len(entries) == 2 and len({card for card, _ in entries}) == len(answered)

@@ -8,15 +8,9 @@ import sqlite3
 from datetime import datetime, timedelta, timezone
 
 from support.notes import write_note
+from support.syncserver import synced
 
 NOTE = "#flashcards/ml\n\nPrecision::TP / (TP + FP)\n"
-
-
-def sync(cli, path, server):
-    result = cli("--collection", path, "sync", "--endpoint", server.endpoint, "--user",
-                 server.user)
-    assert result.code == 0, result.err
-    return result
 
 
 def imported_and_synced(cli, tmp_path, server):
@@ -24,7 +18,7 @@ def imported_and_synced(cli, tmp_path, server):
     write_note(tmp_path / "vault", "Precision.md", NOTE)
     path = tmp_path / "c.sqlite"
     assert cli("--collection", path, "import", tmp_path / "vault").code == 0
-    sync(cli, path, server)
+    synced(cli, path, server)
     return path, cli("--collection", path, "list", "--json").json[0]["id"]
 
 
@@ -50,7 +44,7 @@ def test_a_later_day_s_sync_drops_renumberings_no_undo_can_reach(cli, tmp_path, 
     monkeypatch.setenv("FLASHDECK_NOW", later.isoformat())
     assert cli("--collection", path, "answer", card, "good").code == 0
     mine = cli("--collection", path, "log", "--json").json[-1]["id"]
-    sync(cli, path, server)
+    synced(cli, path, server)
     log = cli("--collection", path, "log", "--limit", "0", "--json").json
     assert [(r["card"], r["rating"]) for r in log] == [(card, "again"), (card, "good")]
     new_id = log[-1]["id"]
@@ -58,12 +52,12 @@ def test_a_later_day_s_sync_drops_renumberings_no_undo_can_reach(cli, tmp_path, 
 
     # the same day: kept (an open review screen's undo finds the answer by it)
     monkeypatch.setenv("FLASHDECK_NOW", (later + timedelta(hours=2)).isoformat())
-    sync(cli, path, server)
+    synced(cli, path, server)
     assert renumbered(path) == [(mine, new_id)]
 
     # three days on: no undo reaches that answer, and the sync drops it; history is whole
     monkeypatch.setenv("FLASHDECK_NOW", (later + timedelta(days=3)).isoformat())
-    sync(cli, path, server)
+    synced(cli, path, server)
     assert renumbered(path) == []
     assert cli("--collection", path, "log", "--limit", "0", "--json").json == log
     assert cli("--collection", path, "doctor", "--json").json["ok"]

@@ -14,15 +14,9 @@ from flashdeck.collection.store import Collection
 from flashdeck.scheduling.config import Config
 from flashdeck.tui.session import Session
 from support.notes import write_note
+from support.syncserver import synced
 
 NOTE = "#flashcards/ml\n\nPrecision::TP / (TP + FP)\n"
-
-
-def sync(cli, path, server):
-    result = cli("--collection", path, "sync", "--endpoint", server.endpoint, "--user",
-                 server.user)
-    assert result.code == 0, result.err
-    return result
 
 
 def test_an_answer_of_a_screen_open_for_days_is_not_called_undone_after_a_sync(
@@ -30,7 +24,7 @@ def test_an_answer_of_a_screen_open_for_days_is_not_called_undone_after_a_sync(
     write_note(tmp_path / "vault", "Precision.md", NOTE)
     path = tmp_path / "c.sqlite"
     assert cli("--collection", path, "import", tmp_path / "vault").code == 0
-    sync(cli, path, server)
+    synced(cli, path, server)
     phone = phone_at()
     phone.sync()
     assert phone.answer(1, ease=1) == ["<p>Precision</p>"]  # at the real time
@@ -47,9 +41,9 @@ def test_an_answer_of_a_screen_open_for_days_is_not_called_undone_after_a_sync(
         # the same day's sync pulls the phone's answer (ours is logged again after it) and
         # pushes ours; three days on, another sync
         monkeypatch.setenv("FLASHDECK_NOW", (later + timedelta(minutes=5)).isoformat())
-        sync(cli, path, server)
+        synced(cli, path, server)
         monkeypatch.setenv("FLASHDECK_NOW", (later + timedelta(days=3)).isoformat())
-        sync(cli, path, server)
+        synced(cli, path, server)
         log = cli("--collection", path, "log", "--limit", "0", "--json").json
         assert [(r["card"], r["rating"]) for r in log] == [(card.id, "again"),
                                                            (card.id, "good")]

@@ -12,6 +12,7 @@ import shutil
 
 import pytest
 
+from support.identity import france_moved_where_peru_was, imported, live, log
 from support.notes import write_note
 from flashdeck.collection import importer
 
@@ -19,22 +20,6 @@ from flashdeck.collection import importer
 class Crash(BaseException):
     """Stands in for a kill at that point: nothing after it runs, its transaction is rolled
     back (committed work stays)."""
-
-
-def live(cli, col) -> dict[str, int]:
-    """front -> id of every live card."""
-    return {c["front"]: c["id"] for c in cli("--collection", col, "list", "--json").json}
-
-
-def log(cli, col) -> list[tuple[int, str]]:
-    return sorted((e["card"], e["rating"]) for e in
-                  cli("--collection", col, "log", "--limit", "0", "--json").json)
-
-
-def imported(cli, col, vault) -> dict:
-    result = cli("--collection", col, "import", vault, "--json")
-    assert result.code == 0, result.err
-    return result.json["cards"]
 
 
 def killed_at(cli, col, vault, monkeypatch, name: str) -> None:
@@ -53,22 +38,26 @@ def doctor_clean(cli, col) -> None:
     assert doctor.code == 0 and "no problems found" in doctor.out, doctor.out
 
 
-def test_a_card_moved_to_a_note_read_first_keeps_its_history_after_a_kill(
-        cli, tmp_path, monkeypatch):
-    col, vault = tmp_path / "c.sqlite", tmp_path / "vault"
-    # "Americas" is read before "Europe": the card it gets is added there, then Europe
-    # orphans its own
+def _france_moved_to_a_note_read_first(cli, col, vault) -> int:
+    """France's card answered, then moved from "Europe" to "Americas", which is read first:
+    the card it gets is added there, then Europe orphans its own. France's card's id."""
     write_note(vault, "Europe.md", "#flashcards/geo\n\nCapital of France::Paris\n"
                                    "Capital of Spain::Madrid\n")
     write_note(vault, "Americas.md", "#flashcards/geo\n\nCapital of Chile::Santiago\n")
     imported(cli, col, vault)
     france = live(cli, col)["Capital of France"]
     assert cli("--collection", col, "answer", france, "good").code == 0
-    history = log(cli, col)
-
     write_note(vault, "Europe.md", "#flashcards/geo\n\nCapital of Spain::Madrid\n")
     write_note(vault, "Americas.md", "#flashcards/geo\n\nCapital of Chile::Santiago\n"
                                      "Capital of France::Paris\n")
+    return france
+
+
+def test_a_card_moved_to_a_note_read_first_keeps_its_history_after_a_kill(
+        cli, tmp_path, monkeypatch):
+    col, vault = tmp_path / "c.sqlite", tmp_path / "vault"
+    france = _france_moved_to_a_note_read_first(cli, col, vault)
+    history = log(cli, col)
     killed_at(cli, col, vault, monkeypatch, "reclaim_moved_cards")
     assert imported(cli, col, vault) == {"added": 0, "updated": 1, "orphaned": 0}
     assert live(cli, col)["Capital of France"] == france
@@ -109,20 +98,7 @@ def test_a_card_moved_where_a_similar_one_was_deleted_keeps_its_history_after_a_
     """The note it went to gave it the deleted card's id by similarity; killed before that
     card was given back, the re-run still gives it back."""
     col, vault = tmp_path / "c.sqlite", tmp_path / "vault"
-    write_note(vault, "Europe.md", "#flashcards/geo\n\nCapital of France::Paris\n"
-                                   "Capital of Spain::Madrid\n")
-    write_note(vault, "Americas.md", "#flashcards/geo\n\nCapital of Peru::Lima\n"
-                                     "Capital of Chile::Santiago\n")
-    imported(cli, col, vault)
-    ids = live(cli, col)
-    france, peru = ids["Capital of France"], ids["Capital of Peru"]
-    assert cli("--collection", col, "answer", france, "good").code == 0
-    assert cli("--collection", col, "answer", peru, "again").code == 0
-    history = log(cli, col)
-
-    write_note(vault, "Europe.md", "#flashcards/geo\n\nCapital of Spain::Madrid\n")
-    write_note(vault, "Americas.md", "#flashcards/geo\n\nCapital of France::Paris\n"
-                                     "Capital of Chile::Santiago\n")
+    france, peru, history = france_moved_where_peru_was(cli, col, vault)
     killed_at(cli, col, vault, monkeypatch, "return_taken_cards")
     # Peru's card is orphaned now, France's (orphaned by the killed import) back in its place
     assert imported(cli, col, vault) == {"added": 0, "updated": 0, "orphaned": 1}
@@ -142,15 +118,7 @@ def test_a_card_answered_between_the_kill_and_the_rerun_is_not_taken(
     """The copy the killed import added was answered before the re-run: it has a history of
     its own now, and keeps it (as when no import was killed)."""
     col, vault = tmp_path / "c.sqlite", tmp_path / "vault"
-    write_note(vault, "Europe.md", "#flashcards/geo\n\nCapital of France::Paris\n"
-                                   "Capital of Spain::Madrid\n")
-    write_note(vault, "Americas.md", "#flashcards/geo\n\nCapital of Chile::Santiago\n")
-    imported(cli, col, vault)
-    france = live(cli, col)["Capital of France"]
-    assert cli("--collection", col, "answer", france, "good").code == 0
-    write_note(vault, "Europe.md", "#flashcards/geo\n\nCapital of Spain::Madrid\n")
-    write_note(vault, "Americas.md", "#flashcards/geo\n\nCapital of Chile::Santiago\n"
-                                     "Capital of France::Paris\n")
+    france = _france_moved_to_a_note_read_first(cli, col, vault)
     killed_at(cli, col, vault, monkeypatch, "reclaim_moved_cards")
     copy = live(cli, col)["Capital of France"]
     assert copy != france
@@ -169,20 +137,7 @@ def test_a_kill_before_the_note_a_card_left_is_read_gives_no_card_another_s_hist
     that note and orphans the card that left. Before, what the killed import rewrote was
     forgotten: Peru's card showed France with Peru's history, France's own history hidden."""
     col, vault = tmp_path / "c.sqlite", tmp_path / "vault"
-    write_note(vault, "Europe.md", "#flashcards/geo\n\nCapital of France::Paris\n"
-                                   "Capital of Spain::Madrid\n")
-    write_note(vault, "Americas.md", "#flashcards/geo\n\nCapital of Peru::Lima\n"
-                                     "Capital of Chile::Santiago\n")
-    imported(cli, col, vault)
-    ids = live(cli, col)
-    france, peru = ids["Capital of France"], ids["Capital of Peru"]
-    assert cli("--collection", col, "answer", france, "good").code == 0
-    assert cli("--collection", col, "answer", peru, "again").code == 0
-    history = log(cli, col)
-
-    write_note(vault, "Europe.md", "#flashcards/geo\n\nCapital of Spain::Madrid\n")
-    write_note(vault, "Americas.md", "#flashcards/geo\n\nCapital of France::Paris\n"
-                                     "Capital of Chile::Santiago\n")
+    france, peru, history = france_moved_where_peru_was(cli, col, vault)
     real = importer.parse_many
 
     def dies_after_one(jobs, on_done=None):  # Americas is read first

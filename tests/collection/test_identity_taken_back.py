@@ -7,42 +7,13 @@ histories. Now each history stays with its question, and the deleted card is the
 
 from __future__ import annotations
 
+from support.identity import france_moved_where_peru_was, imported, live, log
 from support.notes import write_note
-
-
-def live(cli, col) -> dict[str, int]:
-    """front -> id of every live card."""
-    return {c["front"]: c["id"] for c in cli("--collection", col, "list", "--json").json}
-
-
-def log(cli, col) -> list[tuple[int, str]]:
-    return sorted((e["card"], e["rating"]) for e in
-                  cli("--collection", col, "log", "--limit", "0", "--json").json)
-
-
-def imported(cli, col, vault) -> dict:
-    result = cli("--collection", col, "import", vault, "--json")
-    assert result.code == 0, result.err
-    return result.json["cards"]
 
 
 def test_a_card_moved_where_a_similar_one_was_deleted_keeps_its_own_history(cli, tmp_path):
     col, vault = tmp_path / "c.sqlite", tmp_path / "vault"
-    # "Americas" is read before "Europe"
-    write_note(vault, "Europe.md", "#flashcards/geo\n\nCapital of France::Paris\n"
-                                   "Capital of Spain::Madrid\n")
-    write_note(vault, "Americas.md", "#flashcards/geo\n\nCapital of Peru::Lima\n"
-                                     "Capital of Chile::Santiago\n")
-    imported(cli, col, vault)
-    ids = live(cli, col)
-    france, peru = ids["Capital of France"], ids["Capital of Peru"]
-    assert cli("--collection", col, "answer", france, "good").code == 0
-    assert cli("--collection", col, "answer", peru, "again").code == 0
-    history = log(cli, col)
-
-    write_note(vault, "Europe.md", "#flashcards/geo\n\nCapital of Spain::Madrid\n")
-    write_note(vault, "Americas.md", "#flashcards/geo\n\nCapital of France::Paris\n"
-                                     "Capital of Chile::Santiago\n")
+    france, peru, history = france_moved_where_peru_was(cli, col, vault)
     assert imported(cli, col, vault) == {"added": 0, "updated": 1, "orphaned": 1}
     ids = live(cli, col)
     assert ids["Capital of France"] == france and peru not in ids.values()

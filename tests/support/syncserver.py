@@ -66,3 +66,11 @@ def sync_server(base: Path, user: str, password: str):
             yield running
         finally:
             running.stop()
+
+
+def synced(cli, path, server, *extra: str):
+    """`flashdeck sync` of the collection at `path` with `server`, which must succeed."""
+    result = cli("--collection", path, "sync", "--endpoint", server.endpoint, "--user",
+                 server.user, *extra)
+    assert result.code == 0, result.err
+    return result
