@@ -36,6 +36,8 @@ def killed_at(cli, col, vault, monkeypatch, name: str) -> None:
 def doctor_clean(cli, col) -> None:
     doctor = cli("--collection", col, "doctor")
     assert doctor.code == 0 and "no problems found" in doctor.out, doctor.out
+    assert "stopped before its end" not in doctor.out
+    assert cli("--collection", col, "doctor", "--json").json["import_unfinished"] == 0
 
 
 def _france_moved_to_a_note_read_first(cli, col, vault) -> int:
@@ -59,6 +61,11 @@ def test_a_card_moved_to_a_note_read_first_keeps_its_history_after_a_kill(
     france = _france_moved_to_a_note_read_first(cli, col, vault)
     history = log(cli, col)
     killed_at(cli, col, vault, monkeypatch, "reclaim_moved_cards")
+    # doctor says what is left to do, and who does it
+    doctor = cli("--collection", col, "doctor")
+    assert doctor.code == 0
+    assert "import:       stopped before its end: 1 card it moved or hid wait for the next" \
+        " `flashdeck import`" in doctor.out
     assert imported(cli, col, vault) == {"added": 0, "updated": 1, "orphaned": 0}
     assert live(cli, col)["Capital of France"] == france
     assert log(cli, col) == history
