@@ -330,18 +330,14 @@ def test_closing_lets_go_of_the_log(tmp_path):
 
 def _many_cards(path: Path, notes: int = 60) -> None:
     """A collection of `notes` notes of four basic cards each (no import: quick)."""
-    from flashdeck.collection.identity import sync_note_cards
     from flashdeck.notes.model import ParsedCard
+    from support.notes import add_notes
 
     with Collection.open(path) as col, col.transaction() as conn:
-        source = conn.execute("INSERT INTO sources (path, kind, added)"
-                              " VALUES ('/vault', 'folder', 0)").lastrowid
-        for n in range(notes):
-            note = conn.execute("INSERT INTO notes (source_id, relpath, title) VALUES (?, ?, ?)",
-                                (source, f"n{n}.md", f"Heap {n}")).lastrowid
-            sync_note_cards(conn, note, [
-                ParsedCard("basic", f"Heap {n} question {k}?", f"Heap {n} answer {k}", k + 1,
-                           "flashcards/algorithms", f"L{k + 1}") for k in range(4)], set(), 0)
+        add_notes(conn, notes, lambda n: [
+            ParsedCard("basic", f"Heap {n} question {k}?", f"Heap {n} answer {k}", k + 1,
+                       "flashcards/algorithms", f"L{k + 1}") for k in range(4)],
+            title="Heap {n}")
 
 
 def test_the_screen_s_log_is_copied_into_the_file_after_its_flush_never_in_an_answer(

@@ -22,11 +22,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from flashdeck.collection.identity import sync_note_cards
 from flashdeck.collection.store import Collection
 from flashdeck.notes.model import ParsedCard
 from flashdeck.scheduling.config import Config
 from flashdeck.scheduling.engine import Engine
+from support.notes import add_notes
 
 START = datetime(2026, 10, 20, 7, 30, tzinfo=timezone.utc)
 DAY = 86400
@@ -39,22 +39,19 @@ def _build(path) -> Collection:
     col = Collection.open(path)
     draw = random.Random(7)
     now = int(START.timestamp())
+    def cards_of(n: int) -> list[ParsedCard]:
+        deck = f"flashcards/d{n % 3}"
+        return [
+            ParsedCard("reversed", f"Term {n}", f"Meaning {n}", 1, deck, "L1", 0),
+            ParsedCard("reversed", f"Meaning {n}", f"Term {n}", 1, deck, "L1", 1),
+            ParsedCard("cloze", f"Para {n} [...] one", f"Para {n} x one", 3, deck, "L3", 0),
+            ParsedCard("cloze", f"Para {n} [...] two", f"Para {n} y two", 3, deck, "L3", 1),
+            ParsedCard("basic", f"Question {n}", f"Answer {n}", 5, deck, "L5"),
+            ParsedCard("exercise", f"Compute {n % 4}", f"id: ex{n % 4}", 9, deck,
+                       f"exercise:ex{n % 4}", exercise=f"ex{n % 4}")]
+
     with col.transaction() as conn:
-        source = conn.execute(
-            "INSERT INTO sources (path, kind, added) VALUES ('/vault', 'folder', 0)").lastrowid
-        for n in range(16):
-            note = conn.execute("INSERT INTO notes (source_id, relpath, title) VALUES (?, ?, ?)",
-                                (source, f"n{n}.md", f"Note {n}")).lastrowid
-            deck = f"flashcards/d{n % 3}"
-            sync_note_cards(conn, note, [
-                ParsedCard("reversed", f"Term {n}", f"Meaning {n}", 1, deck, "L1", 0),
-                ParsedCard("reversed", f"Meaning {n}", f"Term {n}", 1, deck, "L1", 1),
-                ParsedCard("cloze", f"Para {n} [...] one", f"Para {n} x one", 3, deck, "L3", 0),
-                ParsedCard("cloze", f"Para {n} [...] two", f"Para {n} y two", 3, deck, "L3", 1),
-                ParsedCard("basic", f"Question {n}", f"Answer {n}", 5, deck, "L5"),
-                ParsedCard("exercise", f"Compute {n % 4}", f"id: ex{n % 4}", 9, deck,
-                           f"exercise:ex{n % 4}", exercise=f"ex{n % 4}"),
-            ], set(), 0)
+        add_notes(conn, 16, cards_of)
         ids = [row[0] for row in conn.execute("SELECT id FROM cards ORDER BY id")]
         for card_id in ids:
             if draw.random() < 0.5:
