@@ -21,6 +21,10 @@ from flashdeck.errors import CollectionError, DamagedCollectionError
 SCHEMA_VERSION = 12
 # an import's page cache, in KiB (Collection.import_cache)
 IMPORT_CACHE_KIB = 16 * 1024
+# the review screen's log is copied into the collection file after this many commits, once
+# the next card is on screen (`Collection.flush_log`): an answer writes 10-20 pages, so the
+# log stays below the 1,000 pages at which SQLite would do it inside an answer's commit
+CHECKPOINT_COMMITS = 40
 
 # Times are integer Unix seconds (UTC). Card scheduling state lives on the card row; the
 # review log keeps the whole state before and after each answer (JSON) so undo is exact.
@@ -410,6 +414,8 @@ class Collection:
         backup that copies the file alone then carries every answer."""
         if self.path is None or self.read_only or self.conn.in_transaction:
             return False
+        if self._behind is not None:
+            self._behind.commits = 0  # (`flush_log`)
         try:
             busy, frames, copied = self.conn.execute(
                 "PRAGMA wal_checkpoint(PASSIVE)").fetchone()
@@ -528,9 +534,20 @@ class Collection:
 
     def flush_log(self) -> None:
         """Flush the last commit to the disk now, if it is not yet (`sync_in_background`);
-        a refusal is said by the next write or `close`. Nothing to do otherwise."""
-        if self._behind is not None:
-            self._behind.flush()
+        a refusal is said by the next write or `close`. Nothing to do otherwise.
+
+        Every CHECKPOINT_COMMITS commits, the log is then copied into the collection file
+        too (`checkpoint`), here, once the next card is on screen: SQLite's own checkpoint
+        (when a commit leaves 1,000 pages in the log: every ~80 answers) ran inside that
+        answer's commit, between the grade and the next card, 10-60 ms on the screen's
+        thread. It still runs should the log reach its size all the same (no flush asked
+        for that long, or another program reading the log so that it cannot start over)."""
+        behind = self._behind
+        if behind is None:
+            return
+        behind.flush()
+        if behind.commits >= CHECKPOINT_COMMITS and not self.conn.in_transaction:
+            self.checkpoint()
 
     @property
     def syncs_in_background(self) -> bool:

@@ -316,7 +316,7 @@ class LogSync:
     (A thread of its own flushing right after each commit was tried first: the hand-over
     between the two threads cost ~0.2 ms an answer, and the next commit waited for it.)"""
 
-    __slots__ = ("_fd", "_due", "_error")
+    __slots__ = ("_fd", "_due", "_error", "commits")
 
     def __init__(self, log: Path):
         fd = os.open(log, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
@@ -332,6 +332,7 @@ class LogSync:
         self._fd = fd
         self._due = False  # a commit was made since the last flush
         self._error: OSError | None = None  # the last flush's refusal, not yet said
+        self.commits = 0  # since the log was last copied into the file (Collection.flush_log)
         _syncing.add(self)
         global _atexit_set
         if not _atexit_set:
@@ -343,6 +344,7 @@ class LogSync:
     def start(self) -> None:
         """After a commit: the log is to be flushed (`flush`, or at the latest `wait`)."""
         self._due = True
+        self.commits += 1
 
     @property
     def due(self) -> bool:

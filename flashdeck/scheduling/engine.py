@@ -307,7 +307,7 @@ class Engine:
         import json  # these three: not before the first card (PRODUCT.md §7)
 
         from flashdeck.scheduling import step
-        from flashdeck.scheduling.state import SCHEDULING_COLUMNS, CardState
+        from flashdeck.scheduling.state import SCHEDULING_COLUMNS, SCHEDULING_SET, CardState
 
         check_rating(rating)
         now = self.now().replace(microsecond=0)
@@ -335,8 +335,7 @@ class Engine:
             before = state.to_dict()
             after = self.answers(row, now, only=rating, tz=tz, state=state)[rating].to_dict()
             changed = conn.execute(
-                f"UPDATE cards SET {', '.join(c + ' = ?' for c in SCHEDULING_COLUMNS)}"
-                " WHERE id = ? AND version = ?",
+                f"UPDATE cards SET {SCHEDULING_SET} WHERE id = ? AND version = ?",
                 (*[after[c] for c in SCHEDULING_COLUMNS], card_id, row["version"]),
             ).rowcount
             if changed != 1:

@@ -815,6 +815,11 @@ class Queue:
 
     def _first(self, sql: str, params: list) -> CardView | None:
         row = self.col.conn.execute(sql + " LIMIT 1", params).fetchone()
+        if row is not None:
+            # as a dict: an sqlite3.Row finds a name by comparing it with each column's in
+            # turn (33 here), and the review screen's engine reads this row by name ~80
+            # times from its next_card to its answer (CardView, the checks, the answer)
+            row = dict(zip(row.keys(), row))
         self.shown_row = row
         return CardView.from_row(row) if row else None
 

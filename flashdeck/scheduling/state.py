@@ -16,6 +16,8 @@ from flashdeck.errors import CollectionError
 SCHEDULING_COLUMNS: tuple[str, ...] = (
     "state", "due", "step", "stability", "difficulty", "last_review", "reps", "lapses",
     "suspended", "buried_until", "leech", "version")
+# `UPDATE cards SET <this> WHERE ...`: the columns, each bound in SCHEDULING_COLUMNS' order
+SCHEDULING_SET = ", ".join(f"{name} = ?" for name in SCHEDULING_COLUMNS)
 
 
 @dataclass(slots=True)

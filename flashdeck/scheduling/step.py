@@ -34,7 +34,6 @@ from __future__ import annotations
 import math
 import random
 import threading
-from copy import copy
 from dataclasses import replace
 from datetime import datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
@@ -184,7 +183,12 @@ class ReviewMemo:
     at both times (always for a new card); the key holds those days, not the time, and
     `test_step`'s property checks it against fsrs itself. A review card from an earlier day
     is reviewed at the start of today (whole scheduling days), so its key is the same all
-    day."""
+    day.
+
+    Asked with its fuzz off (every answer under rules 4: `_unfuzzed`), fsrs draws nothing,
+    so the card's id and version (the fuzz's seed) change nothing either: they are not in
+    the key then, and every new card shares one card's results (a day of new cards asked
+    fsrs four times a card for the same four answers)."""
 
     SIZE = 16
 
@@ -198,8 +202,10 @@ class ReviewMemo:
             self._config = config
             self._results.clear()
         elapsed = None if card.last_review is None else (when - card.last_review).days
-        key = (card_id, state.version, rating, int(card.state), card.step, card.stability,
-               card.difficulty, card.last_review, elapsed)
+        key = (rating, int(card.state), card.step, card.stability, card.difficulty,
+               card.last_review, elapsed)
+        if config.fuzz:  # fsrs draws its fuzz, seeded by the card's id and version
+            key = (card_id, state.version, *key)
         kept = self._results.get(key)
         if kept is None:
             after = _fsrs_review(card_id, state, rating, card, when, config)
@@ -210,10 +216,22 @@ class ReviewMemo:
         then, after = kept
         if then == when:
             return after
-        moved = copy(after)  # the same answer, counted from `when`
-        moved.due = after.due + (when - then)
-        moved.last_review = when
-        return moved
+        return _Moved(after, when - then, when)  # the same answer, counted from `when`
+
+
+class _Moved:
+    """A result fsrs gave (`ReviewMemo`) counted from a later time: what `answers` reads
+    of an fsrs.Card (a copy of it, `copy.copy`, was a fifth of the memo's time)."""
+
+    __slots__ = ("state", "step", "stability", "difficulty", "due", "last_review")
+
+    def __init__(self, after, shift: timedelta, when: datetime) -> None:
+        self.state = after.state
+        self.step = after.step
+        self.stability = after.stability
+        self.difficulty = after.difficulty
+        self.due = after.due + shift
+        self.last_review = when
 
 
 # The ratings a rating's result depends on (`answers`' ordering rules): hard is at most

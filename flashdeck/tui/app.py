@@ -588,8 +588,8 @@ class FlashdeckApp(App[str]):
 
 # how long the review screen is left alone before what it wrote is copied from the
 # write-ahead log into the collection file itself (`FlashdeckApp.checkpoint_when_idle`):
-# a sitting's answers otherwise reached the file only at ~80 answers (SQLite's automatic
-# checkpoint) or on quitting
+# a sitting's answers otherwise reached the file only every 40 answers (the flush after a
+# repaint: `Collection.flush_log`, CHECKPOINT_COMMITS) or on quitting
 IDLE_CHECKPOINT_SECONDS = 3.0
 
 

@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -325,3 +326,54 @@ def test_closing_lets_go_of_the_log(tmp_path):
     col.close()
     assert holding() == 0
     col.close()  # twice: nothing more to do
+
+
+def _many_cards(path: Path, notes: int = 60) -> None:
+    """A collection of `notes` notes of four basic cards each (no import: quick)."""
+    from flashdeck.notes.model import ParsedCard
+    from support.notes import add_notes
+
+    with Collection.open(path) as col, col.transaction() as conn:
+        add_notes(conn, notes, lambda n: [
+            ParsedCard("basic", f"Heap {n} question {k}?", f"Heap {n} answer {k}", k + 1,
+                       "flashcards/algorithms", f"L{k + 1}") for k in range(4)],
+            title="Heap {n}")
+
+
+def test_the_screen_s_log_is_copied_into_the_file_after_its_flush_never_in_an_answer(
+        tmp_path, monkeypatch):
+    """SQLite copies the log into the collection file itself when a commit leaves 1,000 pages
+    in it (every ~80 answers), inside that commit: the answer that crossed it waited 10-60 ms
+    for it on the screen's thread. The screen's flush after the repaint (`flush_log`) now
+    copies it every CHECKPOINT_COMMITS commits, so the log never grows to SQLite's threshold
+    (its file, reused from its start after each copy, stays below 1,000 pages), and the
+    collection file alone holds the answers up to the last copy."""
+    from flashdeck.collection.store import CHECKPOINT_COMMITS
+
+    path = tmp_path / "col.sqlite"
+    _many_cards(path)
+    log = path.with_name(path.name + "-wal")
+    clock = [T0]
+    answers = 200
+    col = Collection.open(path)
+    try:
+        col.sync_in_background()
+        engine = Engine(col, Config(new_per_day=answers), now=lambda: clock[0])
+        largest = 0
+        for _ in range(answers):
+            card = engine.next_card()
+            engine.answer(card.id, 3)
+            col.flush_log()  # as the screen does once the next card is painted
+            largest = max(largest, log.stat().st_size)
+            clock[0] += timedelta(seconds=30)
+        page = col.conn.execute("PRAGMA page_size").fetchone()[0]
+        alone = tmp_path / "alone.sqlite"
+        # what a backup tool copying the file alone gets (another process: this one's
+        # descriptor of the file, closed, would drop SQLite's locks)
+        subprocess.run(["cp", str(path), str(alone)], check=True)
+    finally:
+        col.close()
+    assert largest < 32 + 1000 * (24 + page)
+    with Collection.open(alone) as copy:
+        kept = copy.conn.execute("SELECT count(*) FROM reviews").fetchone()[0]
+    assert answers - CHECKPOINT_COMMITS <= kept <= answers

@@ -15,7 +15,6 @@ import random
 
 import pytest
 
-from flashdeck.collection.identity import sync_note_cards
 from flashdeck.collection.store import Collection
 from flashdeck.notes.model import ParsedCard
 from flashdeck.scheduling import step
@@ -23,6 +22,7 @@ from flashdeck.scheduling.config import Config
 from flashdeck.scheduling.engine import Engine
 from flashdeck.scheduling.state import CardState
 from support.clock import T0, Clock
+from support.notes import add_notes
 
 DAY = 86400
 CONFIG = Config(new_per_day=5, reviews_per_day=500)
@@ -36,23 +36,20 @@ def _utc(monkeypatch):
 def make_collection(path, notes: int = 30) -> Collection:
     """`notes` notes of a reversed pair, two basic cards and an exercise shared with other
     notes, in two decks."""
+    def cards_of(n: int) -> list[ParsedCard]:
+        deck = f"flashcards/d{n % 2}"
+        return [
+            ParsedCard("reversed", f"Term {n}", f"Meaning {n}", 1, deck, "L1", 0),
+            ParsedCard("reversed", f"Meaning {n}", f"Term {n}", 1, deck, "L1", 1),
+            ParsedCard("basic", f"Question {n}.a", f"Answer {n}.a", 3, deck, "L3"),
+            ParsedCard("basic", f"Question {n}.b", f"Answer {n}.b", 5, deck, "L5"),
+            # one exercise template shared by every third note: copies of one exercise
+            ParsedCard("exercise", f"Compute {n % 3}", f"id: ex{n % 3}", 9, deck,
+                       f"exercise:ex{n % 3}", exercise=f"ex{n % 3}")]
+
     col = Collection.open(path)
     with col.transaction() as conn:
-        source = conn.execute(
-            "INSERT INTO sources (path, kind, added) VALUES ('/vault', 'folder', 0)").lastrowid
-        for n in range(notes):
-            note = conn.execute("INSERT INTO notes (source_id, relpath, title) VALUES (?, ?, ?)",
-                                (source, f"n{n}.md", f"Note {n}")).lastrowid
-            deck = f"flashcards/d{n % 2}"
-            sync_note_cards(conn, note, [
-                ParsedCard("reversed", f"Term {n}", f"Meaning {n}", 1, deck, "L1", 0),
-                ParsedCard("reversed", f"Meaning {n}", f"Term {n}", 1, deck, "L1", 1),
-                ParsedCard("basic", f"Question {n}.a", f"Answer {n}.a", 3, deck, "L3"),
-                ParsedCard("basic", f"Question {n}.b", f"Answer {n}.b", 5, deck, "L5"),
-                # one exercise template shared by every third note: copies of one exercise
-                ParsedCard("exercise", f"Compute {n % 3}", f"id: ex{n % 3}", 9, deck,
-                           f"exercise:ex{n % 3}", exercise=f"ex{n % 3}"),
-            ], set(), 0)
+        add_notes(conn, notes, cards_of)
     return col
 
 

@@ -61,3 +61,17 @@ def two_days(cli, tmp_path: Path, monkeypatch, name: str, text: str):
     seen = answer_the_day(cli, col)
     monkeypatch.setenv("FLASHDECK_NOW", "2026-12-02T09:00:00+01:00")
     return cards, seen, answer_the_day(cli, col), col
+
+
+def add_notes(conn, notes: int, cards_of, title: str = "Note {n}") -> None:
+    """`notes` notes `n0.md`, `n1.md`... of a folder source `/vault`, note n holding the
+    cards `cards_of(n)` (ParsedCards), written as an import writes them (no parse: quick).
+    Inside the caller's transaction."""
+    from flashdeck.collection.identity import sync_note_cards
+
+    source = conn.execute(
+        "INSERT INTO sources (path, kind, added) VALUES ('/vault', 'folder', 0)").lastrowid
+    for n in range(notes):  # bounded by the caller's count
+        note = conn.execute("INSERT INTO notes (source_id, relpath, title) VALUES (?, ?, ?)",
+                            (source, f"n{n}.md", title.format(n=n))).lastrowid
+        sync_note_cards(conn, note, cards_of(n), set(), 0)
