@@ -534,3 +534,54 @@ def test_a_copy_answered_or_suspended_keeps_its_own_card_when_the_original_goes(
     # each copy is the card it was; the originals are orphans
     assert {c["front"]: c["id"] for c in cli("--collection", col, "list", "--json").json} == \
         copies
+
+
+@pytest.mark.parametrize("count", [1, 3, 31, 32, 33, 39, 64, 71])
+def test_a_new_notes_cards_are_all_stored_in_their_order(cli, tmp_path, col, count):
+    """Each card of a new note lands once, with its text and place, the ids in the note's
+    order (the plugin-scheduled one first: it is written as it comes), whatever the count:
+    the writer puts several cards in one statement."""
+    import sqlite3
+
+    seeded = min(4, count - 1)
+    lines = ["#flashcards/count", ""]
+    for i in range(count):
+        lines.append(f"Term {i} of {count}::meaning {i}")
+        if i == seeded:
+            lines.append("<!--SR:!2026-11-20,4,270-->")
+    vault = tmp_path / "vault"
+    write_note(vault, "Counted.md", "\n".join(lines) + "\n")
+    assert cli("--collection", col, "import", vault).code == 0
+    conn = sqlite3.connect(col)
+    rows = conn.execute("SELECT id, position, front, back, state, note_id FROM cards"
+                        " ORDER BY id").fetchall()
+    conn.close()
+    assert len(rows) == count
+    assert len({note_id for *_, note_id in rows}) == 1
+    assert rows[0][1:4] == (seeded, f"Term {seeded} of {count}", f"meaning {seeded}")
+    assert rows[0][4] == "review"  # the plugin's schedule, kept
+    plain = [i for i in range(count) if i != seeded]
+    assert [row[1:5] for row in rows[1:]] == [
+        (i, f"Term {i} of {count}", f"meaning {i}", "new") for i in plain]
+
+
+def test_cards_added_to_a_known_note_are_stored_in_their_order(cli, tmp_path, col):
+    """The same for a note the collection has: its cards keep their ids, the 40 new ones
+    come after them in the note's order."""
+    import sqlite3
+
+    vault = tmp_path / "vault"
+    old = ["Alpha::one", "Beta::two", "Gamma::three"]
+    write_note(vault, "Grown.md", "#flashcards\n\n" + "\n".join(old) + "\n")
+    assert cli("--collection", col, "import", vault).code == 0
+    before = dict(ids(cli, col))
+    new = [f"Added {i}::value {i}" for i in range(40)]
+    write_note(vault, "Grown.md", "#flashcards\n\n" + "\n".join([old[0], *new, *old[1:]]) + "\n")
+    assert cli("--collection", col, "import", vault).code == 0
+    after = ids(cli, col)
+    assert {key: after[key] for key in before} == before
+    conn = sqlite3.connect(col)
+    rows = conn.execute("SELECT position, front FROM cards WHERE id > ? ORDER BY id",
+                        (max(before.values()),)).fetchall()
+    conn.close()
+    assert rows == [(i + 1, f"Added {i}") for i in range(40)]

@@ -285,6 +285,120 @@ def test_a_worker_that_dies_costs_only_its_note(cli, col, tmp_path, monkeypatch,
     assert multiprocessing.active_children() == []  # every worker ended, none left behind
 
 
+@needs_fork
+@pytest.mark.parametrize("death, words", [
+    (killed, "SIGKILL"), (stuck_in_c, "longer than the 1 s"),
+])
+@pytest.mark.parametrize("before", [1, 2])
+def test_a_worker_that_dies_mid_batch_costs_only_its_note(cli, col, tmp_path, monkeypatch,
+                                                          death, words, before):
+    """A worker sends a batch's results together: the notes of its batch it had parsed
+    before the one it died on (or hung in) are lost with it and parsed again, not blamed."""
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(parsing, "NOTE_SECONDS", 1.0)
+    monkeypatch.setattr(parsing, "_WATCHDOG_GRACE", 1.0)
+    poison_parser(monkeypatch, "parse", death)
+    vault = make_vault(tmp_path / "vault")
+    for k in range(before):  # notes without cards, first in the walk: the poison moves on
+        write_note(vault, f"a{k}.md", f"Prose {k}, no tag and no card.\n")
+    total = GOOD + 1 + before
+    chunk = max(1, min(16, total // (2 * 8)))  # the pool's batch size (_Pool.chunk)
+    poison_at = 30 + before  # notes a*, note00..note29, then the poison
+    assert chunk > 1 and poison_at % chunk == before  # not the first of its batch
+    result = cli("--collection", col, "import", vault)
+    line = assert_only_poison_failed(cli, col, vault, result, line=1)
+    assert words in line
+
+
+class Unsendable:
+    def __reduce__(self):
+        raise TypeError("this result cannot be sent")
+
+
+@needs_fork
+def test_a_result_that_cannot_be_sent_costs_only_its_note(cli, col, tmp_path, monkeypatch):
+    """A parsed note whose result cannot cross to the parent (pickled) is that note's
+    problem; the notes of its worker's batch sent with it land all the same."""
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    real = parsing.read_and_parse
+
+    def read_and_parse(file, *args, **kwargs):
+        parsed = real(file, *args, **kwargs)
+        if file.path.endswith(POISON):
+            parsed.title = Unsendable()
+        return parsed
+
+    monkeypatch.setattr(parsing, "read_and_parse", read_and_parse)
+    vault = make_vault(tmp_path / "vault")
+    result = cli("--collection", col, "import", vault)
+    line = assert_only_poison_failed(cli, col, vault, result, line=1)
+    assert "TypeError: this result cannot be sent" in line
+
+
+def test_workers_started_without_fork_send_each_result_as_it_is_done(cli, col, tmp_path,
+                                                                    monkeypatch):
+    """Where workers are spawned (no fork: no shared memory for their progress), each
+    result comes back on its own; every note lands."""
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.delattr(os, "fork", raising=False)
+    sent = []
+    real = parsing._Worker.__init__
+
+    def init(self, *args, **kwargs):
+        real(self, *args, **kwargs)
+        sent.append(self.progress)
+
+    monkeypatch.setattr(parsing._Worker, "__init__", init)
+    vault = make_vault(tmp_path / "vault", poison=None)
+    result = cli("--collection", col, "import", vault)
+    assert result.code == 0, result.err
+    assert sent and all(progress is None for progress in sent)
+    assert {f"What is {i} + 1?" for i in range(GOOD)} <= fronts(cli, col)
+
+
+@needs_fork
+def test_a_workers_results_reach_the_importer_before_its_batch_ends(tmp_path, monkeypatch):
+    """The importer writes the notes in their order: what a worker has parsed reaches it
+    SEND_AFTER after the worker's last message, not only once its whole batch is parsed
+    (results held back for a batch of slow notes kept the importer waiting). A note waits
+    (bounded) until the note before it in its batch, parsed well over SEND_AFTER after the
+    batch began, has been handed to the importer."""
+    from flashdeck.collection.sources import NoteFile
+    from flashdeck.notes.model import ParserSettings
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    vault = make_vault(tmp_path / "vault", poison=None, good=64)
+    names = sorted(p.name for p in vault.iterdir())
+    chunk = max(1, min(16, len(names) // (2 * 8)))  # the pool's batch size (_Pool.chunk)
+    assert chunk >= 3
+    first, waiting = names[chunk + 1], names[chunk + 2]  # the 2nd and 3rd of a batch
+    released, timed_out = tmp_path / "released", tmp_path / "timed out"
+    real = parsing.read_and_parse
+
+    def read_and_parse(file, *args, **kwargs):
+        if file.path.endswith(first):
+            time.sleep(10 * parsing.SEND_AFTER)
+        if file.path.endswith(waiting):
+            for _ in range(400):  # 20 s at most
+                if released.exists():
+                    break
+                time.sleep(0.05)
+            else:
+                timed_out.touch()
+        return real(file, *args, **kwargs)
+
+    monkeypatch.setattr(parsing, "read_and_parse", read_and_parse)
+    jobs = [(NoteFile(str(vault / name), name, name), ParserSettings(), True, None, True)
+            for name in names]
+    got = []
+    for parsed in parsing.parse_many(jobs):
+        got.append(parsed.file.relpath)
+        if parsed.file.relpath == first:
+            released.touch()
+    assert got == names
+    assert not timed_out.exists()
+
+
 def test_without_worker_processes_the_notes_are_parsed_here(cli, col, tmp_path, monkeypatch):
     """No process can be started (a process limit): parsed in this process, isolation kept."""
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
