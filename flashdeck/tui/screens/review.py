@@ -85,7 +85,10 @@ REFIT_DELAY = 0.12  # s: a window drag's resizes come closer than this; the card
 # A grade (1-4, or Space/Enter once revealed) typed before the answer was on screen is not
 # taken when drawing that answer was this much work or more (seconds of the screen thread's
 # CPU time): see `ReviewScreen._typed_unseen`.
-ANSWER_SEEN_AFTER = 0.5  # s
+# The first exercise's answer takes ~0.23 s of it on a quiet machine (the Markdown side and
+# the answer's parts built, their rules loaded), and a busy one's shared caches stretch CPU
+# time too: at 0.5 s a fast `3/4` Enter `1` on it was dropped in test runs under load.
+ANSWER_SEEN_AFTER = 1.0  # s
 DRAW_WAIT = 10.0  # s: a grade waits at most this long for its answer's first frame
 
 
@@ -570,7 +573,8 @@ class ReviewScreen(Screen):
         The draw is measured in the CPU time of the screen's own thread, which draws it,
         not in wall time: on a busy machine (a build, a test run beside the app) an
         ordinary answer took up to 0.8 s of wall time to draw, but never more than 0.25 s
-        of work, where a 1,000-row table takes seconds of both. Not the whole process's:
+        of work (the session's first exercise, its parts built then), where a 1,000-row
+        table takes seconds of both. Not the whole process's:
         its other threads (the start's re-import of the notes, images decoded, the decks
         counted) made an ordinary answer look slow, and a fast `Space 3` was dropped. A key comes with the time it was typed
         (`app.key_time`); what is not typed (a click on a grade button, which is
