@@ -258,9 +258,10 @@ async def test_a_window_dragged_draws_the_answer_once_it_stops(tmp_path, monkeyp
         return update(self, markdown)
 
     monkeypatch.setattr(card_table.TableReader, "update", counting)
-    # the drag's resizes 0.1 s apart, the card drawn 1 s after the last: a busy machine's
-    # pauses do not end the drag early
-    monkeypatch.setattr(review, "REFIT_DELAY", 1.0)
+    # the drag's resizes 0.1 s apart, each putting the drawing off by a minute: a busy
+    # machine's pauses (a second and more in a full test run beside others) do not end
+    # the drag early; the last one's by a fifth of a second
+    monkeypatch.setattr(review, "REFIT_DELAY", 60.0)
     # a chain too wide for 60 columns, not for 80: drawn broken at its `=` at 60
     formula = (r"$$\text{F1} = \frac{2 \cdot 278}{2 \cdot 278 + 33 + 94} = "
                r"\frac{556}{683} = 0.8140556368960469 \approx 0.8141$$")
@@ -275,11 +276,13 @@ async def test_a_window_dragged_draws_the_answer_once_it_stops(tmp_path, monkeyp
         await laid_out(pilot)
         before = len(drawn)
         for step in range(13):  # 60 and 80 columns in turn, 60 last: the answer differs
+            if step == 12:
+                during = len(drawn) - before
+                monkeypatch.setattr(review, "REFIT_DELAY", 0.2)
             size = Size(60 if step % 2 == 0 else 80, 24)
             app._driver._size = size  # as Pilot.resize_terminal, without its wait for idle
             app.post_message(Resize(size, size))
             await asyncio.sleep(0.1)
-        during = len(drawn) - before
         await laid_out(pilot)
         after = len(drawn) - before
         text = screen_text(app)
