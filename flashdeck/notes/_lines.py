@@ -302,6 +302,16 @@ def _by_first_character(md: Any) -> Any:
         tokenize(state, state.line, state.lineMax)
         return state.tokens
 
+    def normalize(state: Any) -> None:
+        # markdown-it's normalize rewrites every line ending (a regex substitution per
+        # newline) and NUL: a text with neither a CR nor a NUL (every note: parse_note
+        # reads CR and CRLF as LF) comes out of it unchanged
+        src = state.src
+        if "\r" in src or "\0" in src:
+            normalize_all(state)
+
+    normalize_all = next(r.fn for r in md.core.ruler.__rules__ if r.name == "normalize")
+    md.core.ruler.at("normalize", normalize)
     md.block.ruler.at("paragraph", paragraph)
     rules_at, other_rules = by_character("")
     terminators_at, other_terminators = by_character("paragraph")

@@ -22,7 +22,7 @@ _PIECES = [
     "==cloze==", "| a | b |", "|---|---|", "| x | y |", "```", "```python", "~~~", "$$",
     "$$x = 1$$", "$x$", "[ref]: /url", "[!question] Why?", "<div>", "</div>", "<!-- c -->",
     "<!--SR:!2023-09-03,4,270-->", "text", "more words", "#flashcards", "\\", "`code`",
-    "[", "]", ":", "\x00", "\u00a0",
+    "[", "]", ":", "\x00", "\u00a0", "\r\n", "\r", "x\r\ny",
     # list markers and near misses, in quotes and indented; a paragraph's lazy lines
     "+ ", "-", "+", "*", "10) ", "9) ", "5. ", "1.", "0. ", "-\t", "> - ", ">> ", "  > ",
     "    - ", "* [ ] ", "1234567890. ", "#", "#x", "######## ", "~~~python", "``", "$$\n", "<!--", "-->",
