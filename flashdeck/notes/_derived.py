@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from functools import lru_cache
+from itertools import islice
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -751,10 +752,10 @@ _WORD_RE = re.compile(r"[^\W_]+")
 class _NameFinder:
     """Whether a text shows one of the names (as `name_key` gives them: `iou`, `p value`,
     `newton method`) as name_key reads the text: case, apostrophes, punctuation and plural
-    endings aside (`IoUs`, `p-values`, `Newton's`). A name's first word is looked up in a set
-    of the forms a text may give it, so a text without any costs one scan of its words."""
+    endings aside (`IoUs`, `p-values`, `Newton's`). The forms a text may give a name's first
+    word are looked for in it, and only the words after each one found are read."""
 
-    __slots__ = ("_firsts", "_symbols", "_stems")
+    __slots__ = ("_firsts", "_symbols", "_stems", "_longest")
 
     def __init__(self, keys: set[str]) -> None:
         self._firsts: dict[str, list[list[str]]] = {}
@@ -776,6 +777,9 @@ class _NameFinder:
             stem = w[:-1] if w.endswith("y") else w
             if stem not in self._stems:  # `p value`, `p values`: one look for `p`
                 self._stems.append(stem)
+        # the words of the longest name: how many words after a first word are read
+        self._longest = max((len(name) for names in self._firsts.values() for name in names),
+                            default=0)
 
     def finds(self, text: str) -> bool:
         folded = text.casefold()
@@ -783,31 +787,41 @@ class _NameFinder:
             folded = folded.replace("'", "").replace("\u2019", "")
         if self._symbols and any(k in " ".join(folded.split()) for k in self._symbols):
             return True
-        for stem in self._stems:
-            if stem in folded:
-                break
-        else:
-            return False  # most texts: no name's first word in it at all
-        words = _WORD_RE.findall(folded)
+        # each word of the text that starts with the stem of a name's first word (no word
+        # character, `[^\W_]`, which is what isalnum() is, before it) is looked up among the
+        # first words' forms; the words after it are read only when it is one. Most texts
+        # hold no stem at all: one find each
         firsts = self._firsts
-        if firsts.keys().isdisjoint(words):
-            return False
-        count = len(words)
-        for i, word in enumerate(words):
-            names = firsts.get(word)
-            if names is None:
+        for stem in self._stems:
+            at = folded.find(stem)
+            while at >= 0:
+                if at == 0 or not folded[at - 1].isalnum():
+                    word = _WORD_RE.match(folded, at)
+                    if word is not None:
+                        names = firsts.get(word.group())
+                        if names is not None and self._named(names, folded, word.end()):
+                            return True
+                at = folded.find(stem, at + 1)
+        return False
+
+    def _named(self, names: list[list[str]], folded: str, end: int) -> bool:
+        """Whether one of `names` (those of the first word that ends at `end`) has its
+        other words next, each as it is or in a plural."""
+        after: list[str] | None = None  # the words after the first, as many as a name has
+        for name in names:
+            size = len(name)
+            if size == 1:
+                return True
+            if after is None:
+                after = [w.group() for w in islice(_WORD_RE.finditer(folded, end),
+                                                   self._longest - 1)]
+            if len(after) < size - 1:
                 continue
-            for name in names:
-                size = len(name)
-                if size == 1:
-                    return True
-                if count - i < size:
-                    continue
-                j = 1  # the name's other words follow, each as it is or in a plural
-                while j < size and singular(words[i + j]) == name[j]:
-                    j += 1
-                if j == size:
-                    return True
+            j = 1
+            while j < size and singular(after[j - 1]) == name[j]:
+                j += 1
+            if j == size:
+                return True
         return False
 
 
