@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from functools import lru_cache
-from itertools import islice
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -755,7 +754,7 @@ class _NameFinder:
     endings aside (`IoUs`, `p-values`, `Newton's`). The forms a text may give a name's first
     word are looked for in it, and only the words after each one found are read."""
 
-    __slots__ = ("_firsts", "_symbols", "_stems", "_longest")
+    __slots__ = ("_firsts", "_symbols", "_stems")
 
     def __init__(self, keys: set[str]) -> None:
         self._firsts: dict[str, list[list[str]]] = {}
@@ -777,9 +776,6 @@ class _NameFinder:
             stem = w[:-1] if w.endswith("y") else w
             if stem not in self._stems:  # `p value`, `p values`: one look for `p`
                 self._stems.append(stem)
-        # the words of the longest name: how many words after a first word are read
-        self._longest = max((len(name) for names in self._firsts.values() for name in names),
-                            default=0)
 
     def finds(self, text: str) -> bool:
         folded = text.casefold()
@@ -806,19 +802,17 @@ class _NameFinder:
 
     def _named(self, names: list[list[str]], folded: str, end: int) -> bool:
         """Whether one of `names` (those of the first word that ends at `end`) has its
-        other words next, each as it is or in a plural."""
-        after: list[str] | None = None  # the words after the first, as many as a name has
+        other words next, each as it is or in a plural: read one word at a time, up to the
+        first that differs (most often the first after)."""
         for name in names:
             size = len(name)
-            if size == 1:
-                return True
-            if after is None:
-                after = [w.group() for w in islice(_WORD_RE.finditer(folded, end),
-                                                   self._longest - 1)]
-            if len(after) < size - 1:
-                continue
             j = 1
-            while j < size and singular(after[j - 1]) == name[j]:
+            at = end
+            while j < size:
+                word = _WORD_RE.search(folded, at)
+                if word is None or singular(word.group()) != name[j]:
+                    break
+                at = word.end()
                 j += 1
             if j == size:
                 return True
