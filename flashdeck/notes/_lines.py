@@ -634,6 +634,12 @@ def markdown_for(text: str) -> Any:
     return md
 
 
+# the block tokens _blocks reads (each branch of its loop): one look skips the others
+_READ_TOKENS = frozenset({
+    "blockquote_open", "list_item_open", "fence", "code_block", "math_block",
+    "math_block_label", "heading_open", "hr", "paragraph_open", "html_block", "table_open"})
+
+
 def _blocks(body: list[str]) -> _Blocks:
     text = "\n".join(body)
     md = markdown_for(text)
@@ -648,11 +654,13 @@ def _blocks(body: list[str]) -> _Blocks:
     math_blocks: list[tuple[int, int]] = []
     table_rows: set[int] = set()
     for k, tok in enumerate(tokens):
+        t = tok.type
+        if t not in _READ_TOKENS:  # closing tokens, a paragraph's inline content, list opens
+            continue
         mp = tok.map
         if mp is None:
             continue
         start, end = mp[0], min(mp[1], n)
-        t = tok.type
         if t == "blockquote_open":
             containers.append((QUOTE, start, end))
         elif t == "list_item_open":
