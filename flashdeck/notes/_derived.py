@@ -751,8 +751,8 @@ _WORD_RE = re.compile(r"[^\W_]+")
 class _NameFinder:
     """Whether a text shows one of the names (as `name_key` gives them: `iou`, `p value`,
     `newton method`) as name_key reads the text: case, apostrophes, punctuation and plural
-    endings aside (`IoUs`, `p-values`, `Newton's`). A name's first word is looked up in a set
-    of the forms a text may give it, so a text without any costs one scan of its words."""
+    endings aside (`IoUs`, `p-values`, `Newton's`). The forms a text may give a name's first
+    word are looked for in it, and only the words after each one found are read."""
 
     __slots__ = ("_firsts", "_symbols", "_stems")
 
@@ -783,31 +783,39 @@ class _NameFinder:
             folded = folded.replace("'", "").replace("\u2019", "")
         if self._symbols and any(k in " ".join(folded.split()) for k in self._symbols):
             return True
-        for stem in self._stems:
-            if stem in folded:
-                break
-        else:
-            return False  # most texts: no name's first word in it at all
-        words = _WORD_RE.findall(folded)
+        # each word of the text that starts with the stem of a name's first word (no word
+        # character, `[^\W_]`, which is what isalnum() is, before it) is looked up among the
+        # first words' forms; the words after it are read only when it is one. Most texts
+        # hold no stem at all: one find each
         firsts = self._firsts
-        if firsts.keys().isdisjoint(words):
-            return False
-        count = len(words)
-        for i, word in enumerate(words):
-            names = firsts.get(word)
-            if names is None:
-                continue
-            for name in names:
-                size = len(name)
-                if size == 1:
-                    return True
-                if count - i < size:
-                    continue
-                j = 1  # the name's other words follow, each as it is or in a plural
-                while j < size and singular(words[i + j]) == name[j]:
-                    j += 1
-                if j == size:
-                    return True
+        for stem in self._stems:
+            at = folded.find(stem)
+            while at >= 0:
+                if at == 0 or not folded[at - 1].isalnum():
+                    word = _WORD_RE.match(folded, at)
+                    if word is not None:
+                        names = firsts.get(word.group())
+                        if names is not None and self._named(names, folded, word.end()):
+                            return True
+                at = folded.find(stem, at + 1)
+        return False
+
+    def _named(self, names: list[list[str]], folded: str, end: int) -> bool:
+        """Whether one of `names` (those of the first word that ends at `end`) has its
+        other words next, each as it is or in a plural: read one word at a time, up to the
+        first that differs (most often the first after)."""
+        for name in names:
+            size = len(name)
+            j = 1
+            at = end
+            while j < size:
+                word = _WORD_RE.search(folded, at)
+                if word is None or singular(word.group()) != name[j]:
+                    break
+                at = word.end()
+                j += 1
+            if j == size:
+                return True
         return False
 
 

@@ -302,6 +302,16 @@ def _by_first_character(md: Any) -> Any:
         tokenize(state, state.line, state.lineMax)
         return state.tokens
 
+    def normalize(state: Any) -> None:
+        # markdown-it's normalize rewrites every line ending (a regex substitution per
+        # newline) and NUL: a text with neither a CR nor a NUL (every note: parse_note
+        # reads CR and CRLF as LF) comes out of it unchanged
+        src = state.src
+        if "\r" in src or "\0" in src:
+            normalize_all(state)
+
+    normalize_all = next(r.fn for r in md.core.ruler.__rules__ if r.name == "normalize")
+    md.core.ruler.at("normalize", normalize)
     md.block.ruler.at("paragraph", paragraph)
     rules_at, other_rules = by_character("")
     terminators_at, other_terminators = by_character("paragraph")
@@ -624,6 +634,12 @@ def markdown_for(text: str) -> Any:
     return md
 
 
+# the block tokens _blocks reads (each branch of its loop): one look skips the others
+_READ_TOKENS = frozenset({
+    "blockquote_open", "list_item_open", "fence", "code_block", "math_block",
+    "math_block_label", "heading_open", "hr", "paragraph_open", "html_block", "table_open"})
+
+
 def _blocks(body: list[str]) -> _Blocks:
     text = "\n".join(body)
     md = markdown_for(text)
@@ -638,11 +654,13 @@ def _blocks(body: list[str]) -> _Blocks:
     math_blocks: list[tuple[int, int]] = []
     table_rows: set[int] = set()
     for k, tok in enumerate(tokens):
+        t = tok.type
+        if t not in _READ_TOKENS:  # closing tokens, a paragraph's inline content, list opens
+            continue
         mp = tok.map
         if mp is None:
             continue
         start, end = mp[0], min(mp[1], n)
-        t = tok.type
         if t == "blockquote_open":
             containers.append((QUOTE, start, end))
         elif t == "list_item_open":

@@ -8,6 +8,7 @@ It never raises: an unexpected failure becomes an error Problem on the note.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from pathlib import PurePath
@@ -215,9 +216,17 @@ def _note_meta(frontmatter: Frontmatter, path: str, title_arg: str | None) -> Pa
     return note
 
 
+_POSIX_PATHS = os.name != "nt"  # pathlib's own test for Windows paths
+
+
 def _stem(path: str) -> str:
     """The title a file's name gives, composed (NFC): macOS writes `Käse.md` decomposed
     (NFD), and the same title in the note's text is composed."""
-    name = PurePath(path.replace("\\", "/")).name
+    path = path.replace("\\", "/")
+    # on POSIX the name is what follows the last `/`, unless that is empty or `.` (`x/`,
+    # `x/.`); those, and Windows paths (a drive, a share), are pathlib's to read
+    name = path[path.rfind("/") + 1:]
+    if not _POSIX_PATHS or name in ("", "."):
+        name = PurePath(path).name
     stem = name[:-3] if name.lower().endswith(".md") else PurePath(name).stem or name
     return unicodedata.normalize("NFC", stem)

@@ -22,7 +22,7 @@ _PIECES = [
     "==cloze==", "| a | b |", "|---|---|", "| x | y |", "```", "```python", "~~~", "$$",
     "$$x = 1$$", "$x$", "[ref]: /url", "[!question] Why?", "<div>", "</div>", "<!-- c -->",
     "<!--SR:!2023-09-03,4,270-->", "text", "more words", "#flashcards", "\\", "`code`",
-    "[", "]", ":", "\x00", "\u00a0",
+    "[", "]", ":", "\x00", "\u00a0", "\r\n", "\r", "x\r\ny",
     # list markers and near misses, in quotes and indented; a paragraph's lazy lines
     "+ ", "-", "+", "*", "10) ", "9) ", "5. ", "1.", "0. ", "-\t", "> - ", ">> ", "  > ",
     "    - ", "* [ ] ", "1234567890. ", "#", "#x", "######## ", "~~~python", "``", "$$\n", "<!--", "-->",
@@ -289,3 +289,20 @@ def test_the_line_markers_are_markdown_its(pieces, code_enabled):
     shipped = StateBlock(text, md, {}, [])
     ours = _lines._FastState(text, md, {}, [], code_enabled)
     assert vars(ours) == vars(shipped)
+
+
+# -- a note's title from its file name: the last part of the path, pathlib's where it is odd --
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["a", "/", "\\", ".", "..", ".md", ".MD", "x y", "é", "e\u0301",
+                                 "//", " ", "C:", "Note.md", ".txt"]), max_size=8))
+def test_a_title_from_a_file_name_is_pathlibs(pieces):
+    import unicodedata
+    from pathlib import PurePath
+
+    from flashdeck.notes.parser import _stem
+
+    path = "".join(pieces)
+    name = PurePath(path.replace("\\", "/")).name
+    stem = name[:-3] if name.lower().endswith(".md") else PurePath(name).stem or name
+    assert _stem(path) == unicodedata.normalize("NFC", stem)
