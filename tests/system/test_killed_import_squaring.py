@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from support.notes import write_note
+from support.identity import geo_notes
 from support.reliability import flashdeck, spawn
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "killpg"), reason="needs POSIX signals")
@@ -38,10 +38,7 @@ def cards(collection) -> dict[str, int]:
 @pytest.mark.parametrize("name", ["reclaim_moved_cards", "return_taken_cards"])
 def test_an_import_killed_as_it_squares_a_move_up_loses_no_history(tmp_path, name):
     collection, vault = tmp_path / "c.sqlite", tmp_path / "vault"
-    write_note(vault, "Europe.md", "#flashcards/geo\n\nCapital of France::Paris\n"
-                                   "Capital of Spain::Madrid\n")
-    write_note(vault, "Americas.md", "#flashcards/geo\n\nCapital of Peru::Lima\n"
-                                     "Capital of Chile::Santiago\n")
+    geo_notes(vault)
     assert flashdeck(collection, "import", vault).returncode == 0
     before = cards(collection)
     france, peru = before["Capital of France"], before["Capital of Peru"]
@@ -49,10 +46,7 @@ def test_an_import_killed_as_it_squares_a_move_up_loses_no_history(tmp_path, nam
         assert flashdeck(collection, "answer", card, rating).returncode == 0
     log = flashdeck(collection, "log", "--limit", "0", "--json").stdout
 
-    # France's card moved into the note Peru's was deleted from ("Americas" is read first)
-    write_note(vault, "Europe.md", "#flashcards/geo\n\nCapital of Spain::Madrid\n")
-    write_note(vault, "Americas.md", "#flashcards/geo\n\nCapital of France::Paris\n"
-                                     "Capital of Chile::Santiago\n")
+    geo_notes(vault, moved=True)  # France's card moved into the note Peru's left
     proc = spawn(collection, [sys.executable, "-c", KILLED_AT, name, str(vault)])
     proc.communicate(timeout=120)
     assert proc.returncode == -9
