@@ -27,7 +27,7 @@ from flashdeck.scheduling.rating import Rating
 from flashdeck.tui.answer_keys import COMMAND_KEYS
 from flashdeck.tui.app import typed_at as key_typed_at
 from flashdeck.tui.content import plain
-from flashdeck.tui.widgets import once_laid_out
+from flashdeck.tui.widgets import once_laid_out, row_in
 from flashdeck.tui.wrapping import NO_BREAK, KeepsFormulasWhole
 
 _VARIANTS = {Rating.AGAIN: "error", Rating.HARD: "warning", Rating.GOOD: "success",
@@ -365,8 +365,11 @@ class ExercisePanel(Vertical):
         below = hint if hint.display else answer
         room = scroll.scrollable_content_region.height
         for prompt in scroll.query("#front"):
+            top = row_in(scroll, prompt)
             for last in (below, answer):
-                if last.region.bottom - prompt.region.y <= room:
+                end = row_in(scroll, last)
+                if top is not None and end is not None \
+                        and end + last.virtual_region.height - top <= room:
                     return scroll_to_show(scroll, prompt, last)
         return scroll_to_show(scroll, self, below)
 
@@ -450,10 +453,12 @@ def scroll_to_show(scroll: Widget, first: Widget, last: Widget) -> object:
     stops changing), or None when there is nothing to show."""
     if not (scroll.is_attached and first.is_attached and last.is_attached):
         return None
+    top, below = row_in(scroll, first), row_in(scroll, last)
+    if top is None or below is None:
+        return None
     viewport = scroll.scrollable_content_region
     y = round(scroll.scroll_y)
-    top = first.region.y - viewport.y + y
-    bottom = last.region.bottom - viewport.y + y
+    bottom = below + last.virtual_region.height
     target = max(min(top, max(y, bottom - viewport.height)), 0)
     if target != y:
         scroll.scroll_to(y=target, animate=False, immediate=True)

@@ -337,6 +337,31 @@ def still_shown(widget: Widget) -> bool:
     return widget.is_attached and widget.screen in widget.app.screen_stack
 
 
+def row_in(scroll: Widget, widget: Widget) -> int | None:
+    """`widget`'s top row in the content of `scroll`, its scrolling ancestor (the card),
+    whatever the scroll: the rows from `scroll`'s first content row to `widget`, added
+    up from each widget's place in its parent (`virtual_region`, which scrolling does
+    not move). None when `widget` is not inside `scroll`.
+
+    A widget's screen `region` is where the last layout drew it, at the scroll of that
+    moment: read against the scroll of now (a pass of `once_laid_out` right after the
+    last one scrolled) it put the widget as many rows too low as the card had scrolled
+    since, so each pass scrolled further. After a resize to 40×12 with an exercise
+    graded, the chain ran the card to its end and the verdict out of view."""
+    row = 0
+    node = widget
+    for _ in range(64):  # bounded: the card's widgets nest a few deep
+        parent = node.parent
+        if not isinstance(parent, Widget):
+            return None
+        row += node.virtual_region.y
+        if parent is scroll:
+            return row
+        row += parent.styles.gutter.top - round(parent.scroll_y)
+        node = parent
+    return None
+
+
 LAYOUT_PASSES = 8  # at most: a card's parts settle in two or three
 
 
@@ -368,5 +393,5 @@ def once_laid_out(widget: Widget, apply: Callable[[], object], passes: int = LAY
     widget.call_after_refresh(run)
 
 
-__all__ = ["CardSide", "CardText", "Notice", "StatusLine", "once_laid_out", "still_shown",
-           "card_markdown_class", "queue_of"]
+__all__ = ["CardSide", "CardText", "Notice", "StatusLine", "once_laid_out", "row_in",
+           "still_shown", "card_markdown_class", "queue_of"]

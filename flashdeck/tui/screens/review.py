@@ -35,7 +35,7 @@ from flashdeck.tui.app import DEMO_NOTICE, RESCAN_HOLD_SECONDS, Reimported, key_
 from flashdeck.tui.session import ChangeWatch, worker_collection
 from flashdeck.tui.answer_keys import COMMAND_KEYS, answer_words, types_into_answer
 from flashdeck.tui.widgets import (CardSide, Notice, StatusLine, card_markdown_class,
-                                   once_laid_out, queue_of, still_shown)
+                                   once_laid_out, queue_of, row_in, still_shown)
 
 if TYPE_CHECKING:
     from flashdeck.tui.answer_parts import AnswerBar, ExercisePanel
@@ -990,11 +990,12 @@ class ReviewScreen(Screen):
         card, divider, back = parts
         if not (card.is_attached and back.is_attached):
             return None
+        rule_top, back_top = row_in(card, divider), row_in(card, back)
+        if rule_top is None or back_top is None:
+            return None
         view = card.scrollable_content_region
         y = round(card.scroll_y)
-        rule_top = divider.region.y - view.y + y
-        wanted = back.region.y - view.y + y + min(back.region.height,
-                                                  max(3, view.height // 2))
+        wanted = back_top + min(back.region.height, max(3, view.height // 2))
         target = min(rule_top, max(y, wanted - view.height))
         if target > y:
             card.scroll_to(y=target, animate=False, immediate=True)
