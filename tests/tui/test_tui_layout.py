@@ -450,3 +450,62 @@ async def test_a_code_block_wider_than_the_panel_scrolls_sideways_and_shows_it(t
         await pilot.press("left")
         await pilot.pause()
         assert fence.scroll_x < fence.max_scroll_x
+
+
+@pytest.mark.parametrize("size", [(80, 24), (40, 12)])
+@run_async
+async def test_toasts_cover_no_line_of_the_summary(tmp_path, size):
+    """The summary's box ends above the toasts, its closing border drawn, and what does
+    not fit scrolls in it. Before, at 80×24 with two toasts, the box went on under them:
+    its last lines, its keys and its closing border were hidden."""
+    from support.tui import laid_out
+
+    cards = [card("basic", "Capital of Peru?", "Lima", 3),
+             card("basic", "Capital of Chile?", "Santiago", 5)]
+    app = app_for(_collection(tmp_path, cards))
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await pilot.press("space", "4")
+        await laid_out(pilot)
+        for n in range(2 if size == (80, 24) else 1):
+            app.notify(f"Re-read {n + 1} changed notes: 3 cards added, 12 updated, 1 gone.",
+                       markup=False, timeout=60)
+        await pilot.press("space", "4")
+        await laid_out(pilot)
+        assert type(app.screen).__name__ == "SummaryScreen"
+        box = app.screen.query_one("#summary-box")
+        toasts = _toasts(app)
+        assert toasts and all(not t.region.overlaps(box.region) for t in toasts)
+        lines = _lines(app)
+        assert lines[box.region.y].lstrip().startswith("╭")
+        assert lines[box.region.bottom - 1].lstrip().startswith("╰"), "\n".join(lines)
+        assert "Done for now" in lines[box.region.y + 1 + (size == (80, 24))]
+        seen = " ".join(lines[box.region.y:box.region.bottom])
+        for _ in range(12):  # the lines that do not fit: scrolled to with the arrows
+            await pilot.press("down")
+            await laid_out(pilot)
+            seen += " " + " ".join(_lines(app)[box.region.y:box.region.bottom])
+        for label in ("Cards reviewed", "Hard · Good · Easy", "Still due today", "Tomorrow"):
+            assert label in seen, seen
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+@pytest.mark.parametrize("keys, last, closing", [
+    (("i",), "No reviews yet.", "Escape or i closes"),
+    (("question_mark", "end"), "calibration).", "Escape or ? closes")])
+@run_async
+async def test_one_blank_line_before_the_closing_line_of_a_box(tmp_path, size, keys, last,
+                                                               closing):
+    """The card info and the keys: one blank line between the box's last line and its
+    closing line, as between its other parts. There were two: Textual gives a box of
+    auto height with a stable scrollbar gutter a row for a horizontal scrollbar too."""
+    from support.tui import laid_out
+
+    app = app_for(_collection(tmp_path, [card("basic", "Capital of Peru?", "Lima", 3)]))
+    async with app.run_test(size=size) as pilot:
+        await laid_out(pilot)
+        await pilot.press(*keys)
+        await laid_out(pilot)
+        lines = _lines(app)
+    row = next(i for i, line in enumerate(lines) if closing in line)
+    assert last in lines[row - 2], "\n".join(lines)
+    assert lines[row - 1].strip(" │") == "", "\n".join(lines)
