@@ -443,8 +443,9 @@ class ReviewScreen(Screen):
             self._show_hint()
 
     def refresh_counts(self) -> None:
-        """The counts line: what is left today, and the bar of the cards this sitting has
-        answered (done, or seen and still due today: `seen_here`) out of done + left.
+        """The counts line: what is left today, and the bar of this sitting's progress
+        out of done + left: a card done counts 1, a card answered but still due today
+        (`seen_here`) ½ (`StatusLine`), so the bar is full only once nothing is left.
 
         A card is done once an answer takes it out of today's queue (a review answered,
         a learning card past its last step, a new card answered Easy): an answer that
@@ -454,7 +455,8 @@ class ReviewScreen(Screen):
         only when today's work does otherwise: a card held back as a sibling of one
         answered, an import, another terminal's answers, a new day. The bar fills for the
         cards seen too: counting the cards done alone left a day of new cards at `0/20`
-        for its first ~40 answers, until one graduated."""
+        for its first ~40 answers, until one graduated; counting each seen card whole
+        read `20/20` (done) while the steps still brought all twenty back."""
         self._changes.mark()
         counts = self.engine.counts()
         answer, self._uncounted = self._uncounted, None
@@ -465,8 +467,8 @@ class ReviewScreen(Screen):
         self._queue_total = counts.total
         current = queue_of(self.card.state) if self.card else None
         total = self.done_here + counts.total
-        self.query_one("#status", StatusLine).show(
-            counts, current, min(self.done_here + len(self.seen_here), total), total)
+        self.query_one("#status", StatusLine).show(counts, current, self.done_here,
+                                                   len(self.seen_here), total)
 
     def _unseen(self, undone) -> None:
         """The bar after `undone` (session._Done) is taken back (`taken_back`)."""
