@@ -197,6 +197,20 @@ class AnswerInput(Input):
         characters landed first, Backspace then deleted them and `7` was graded. What is
         not done here, Input's own handler does (Textual calls it next, unless prevented)."""
         self._on_the_way.discard(id(event))
+        if self.screen is not self.app.screen and self.screen in self.app.screen_stack:
+            # a key before this one, on its way here with it, opened another screen over
+            # the card (`2 i Escape 3` typed fast: the `i`, the card info): this key is
+            # that screen's, run by its bindings here, in its turn, as if typed once it was
+            # shown (the Escape closes it, the `3` after it goes on into the box). The
+            # Escape left the answer box instead, and the card info stayed open over it.
+            event.stop()
+            event.prevent_default()
+            with key_typed_at(event.time):
+                # (Textual's own two passes for a key: priority bindings, then those of
+                # the focused widget and its screen; Textual 8.2.8, pinned)
+                if not await self.app._check_bindings(event.key, priority=True):
+                    await self.app._check_bindings(event.key)
+            return
         if self.disabled:
             # the answer is checked: the box is done. A key that was on its way to it (a
             # burst: `3/4` Enter `1`) is the screen's — the grade grades the card (the `1`
