@@ -89,6 +89,34 @@ async def test_the_key_bar_closes_up_below_80_columns(tmp_path, columns):
 
 
 @pytest.mark.parametrize("columns, expected", [
+    (79, "⏎ Review deck a Review all t Stats ? Help q Quit"),
+    (60, "⏎ Review deck a Review all t Stats ? Help q Quit"),
+    (50, "⏎ Review a All t Stats ? Help q Quit"),
+    (40, "⏎ Review a All t Stats ? Help q Quit"),
+    (30, "⏎ a t ? q"),
+])
+@run_async
+async def test_the_deck_list_s_key_bar_gives_up_words_not_keys(tmp_path, columns, expected):
+    """The deck list in a split pane: at 60 columns its key bar ended `? Help q` and the
+    palette key (`Quit` cut off), at 50 `t Stat` and a stray letter, at 40 `a Revie`. Now
+    the palette key gives its place below 80 columns (Ctrl+P still opens it; the help names
+    it), the labels shorten, and every key shows whole."""
+    from support.tui import laid_out
+
+    app = app_for(_collection(tmp_path, [card("basic", "Capital of Peru?", "Lima", 3)]))
+    async with app.run_test(size=(columns, 16)) as pilot:
+        await laid_out(pilot)
+        await pilot.press("escape")
+        await laid_out(pilot)
+        assert type(app.screen).__name__ == "HomeScreen"
+        footer = " ".join(_lines(app)[-1].split())
+        assert footer == expected, footer
+        for key in app.screen.query("Footer FooterKey"):
+            if key.display:
+                assert key.region.right <= columns - 2, key.region  # (the list's padding)
+
+
+@pytest.mark.parametrize("columns, expected", [
     (60, "Space Show/Good u Undo s Susp. b e i ? Help q Quit"),
     (50, "Space Show/Good u Undo s Susp. b e i ? Help q Quit"),
     (40, "Space Show/Good u s b e i ? Help q Quit"),
