@@ -537,3 +537,24 @@ async def test_one_blank_line_before_the_closing_line_of_a_box(tmp_path, size, k
     row = next(i for i, line in enumerate(lines) if closing in line)
     assert last in lines[row - 2], "\n".join(lines)
     assert lines[row - 1].strip(" │") == "", "\n".join(lines)
+
+
+@run_async
+async def test_a_toast_shows_whole_in_a_small_pane(tmp_path):
+    """At 40×12 a toast of three lines showed its last two only: a quarter of the screen
+    is two rows, and the rack keeps its end in view. Below 16 rows it may take 40%: the
+    toast is read from its start, and the card keeps its rows above it."""
+    from support.tui import laid_out
+
+    app = app_for(_collection(tmp_path, [card("basic", "Capital of Peru?", "Lima", 3)]))
+    async with app.run_test(size=(40, 12), notifications=True) as pilot:
+        await laid_out(pilot)
+        app.notify("Imported the demo deck: 58 cards from 6 notes. `flashdeck import NOTES` "
+                   "starts your own collection.", markup=False, timeout=60)
+        await laid_out(pilot)
+        text = " ".join(" ".join(line.strip(" ▌") for line in _lines(app)).split())
+        assert "Imported the demo deck: 58 cards from 6 notes." in text, text
+        assert "starts your own collection." in text, text
+        card_view = app.screen.query_one("#card").region
+        assert card_view.height >= 2 and "Capital of Peru?" in _card_text(app)
+        assert not app.screen.query_one("ToastRack").region.overlaps(card_view)
