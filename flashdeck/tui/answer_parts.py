@@ -27,7 +27,7 @@ from flashdeck.scheduling.rating import Rating
 from flashdeck.tui.answer_keys import COMMAND_KEYS
 from flashdeck.tui.app import typed_at as key_typed_at
 from flashdeck.tui.content import plain
-from flashdeck.tui.widgets import once_laid_out
+from flashdeck.tui.widgets import once_laid_out, row_in
 from flashdeck.tui.wrapping import NO_BREAK, KeepsFormulasWhole
 
 _VARIANTS = {Rating.AGAIN: "error", Rating.HARD: "warning", Rating.GOOD: "success",
@@ -197,6 +197,20 @@ class AnswerInput(Input):
         characters landed first, Backspace then deleted them and `7` was graded. What is
         not done here, Input's own handler does (Textual calls it next, unless prevented)."""
         self._on_the_way.discard(id(event))
+        if self.screen is not self.app.screen and self.screen in self.app.screen_stack:
+            # a key before this one, on its way here with it, opened another screen over
+            # the card (`2 i Escape 3` typed fast: the `i`, the card info): this key is
+            # that screen's, run by its bindings here, in its turn, as if typed once it was
+            # shown (the Escape closes it, the `3` after it goes on into the box). The
+            # Escape left the answer box instead, and the card info stayed open over it.
+            event.stop()
+            event.prevent_default()
+            with key_typed_at(event.time):
+                # (Textual's own two passes for a key: priority bindings, then those of
+                # the focused widget and its screen; Textual 8.2.8, pinned)
+                if not await self.app._check_bindings(event.key, priority=True):
+                    await self.app._check_bindings(event.key)
+            return
         if self.disabled:
             # the answer is checked: the box is done. A key that was on its way to it (a
             # burst: `3/4` Enter `1`) is the screen's — the grade grades the card (the `1`
@@ -365,8 +379,11 @@ class ExercisePanel(Vertical):
         below = hint if hint.display else answer
         room = scroll.scrollable_content_region.height
         for prompt in scroll.query("#front"):
+            top = row_in(scroll, prompt)
             for last in (below, answer):
-                if last.region.bottom - prompt.region.y <= room:
+                end = row_in(scroll, last)
+                if top is not None and end is not None \
+                        and end + last.virtual_region.height - top <= room:
                     return scroll_to_show(scroll, prompt, last)
         return scroll_to_show(scroll, self, below)
 
@@ -450,10 +467,12 @@ def scroll_to_show(scroll: Widget, first: Widget, last: Widget) -> object:
     stops changing), or None when there is nothing to show."""
     if not (scroll.is_attached and first.is_attached and last.is_attached):
         return None
+    top, below = row_in(scroll, first), row_in(scroll, last)
+    if top is None or below is None:
+        return None
     viewport = scroll.scrollable_content_region
     y = round(scroll.scroll_y)
-    top = first.region.y - viewport.y + y
-    bottom = last.region.bottom - viewport.y + y
+    bottom = below + last.virtual_region.height
     target = max(min(top, max(y, bottom - viewport.height)), 0)
     if target != y:
         scroll.scroll_to(y=target, animate=False, immediate=True)

@@ -1,11 +1,13 @@
-"""The review screen's key bar, narrowed to fit a split pane.
+"""The key bar of the review screen and the deck list, narrowed to fit a split pane.
 
 Textual's Footer draws its keys in one row and clips what does not fit: at 60 columns
 the review screen's bar ended `i Info ? He`, and `q Quit` was gone (the keys still
 worked, but nothing said so). `KeyBar` gives up words instead of keys, in steps, until
 the bar fits: shorter labels, then the labels of the keys used least (bury, edit, info),
-then those of undo and suspend; Space, `?` and `q` keep theirs longest. The help screen
-(`?`) names every key whatever the width. Imported after the first frame (as the Footer).
+then those of undo and suspend; Space, `?` and `q` keep theirs longest. The deck list's
+shortens `Review deck` and `Review all` to `Review` and `All` (at 40 columns its bar ended
+`a Revie`). The help screen (`?`) names every key whatever the width. Imported after the
+first frame (as the Footer).
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from __future__ import annotations
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
-SHORT = {"primary": "Show/Good", "suspend": "Susp."}
+SHORT = {"primary": "Show/Good", "suspend": "Susp.",
+         "select_cursor": "Review", "review_all": "All"}  # (the deck list's)
 # the labels each step drops (keys by action), after SHORT
 STEPS: list[frozenset[str]] = [
     frozenset(),
@@ -51,7 +54,7 @@ class KeyBar(Footer):
         widgets = list(super().compose())
         keys = [widget for widget in widgets if isinstance(widget, FooterKey)
                 and "-command-palette" not in widget.classes]
-        width = self.app.size.width
+        width = self._room()
         labels = labels_for([(key.action, key.key_display, key.description) for key in keys],
                             width)
         for key, label in zip(keys, labels):
@@ -61,6 +64,11 @@ class KeyBar(Footer):
         self._fitted_width = width
         yield from widgets
 
+    def _room(self) -> int:
+        """The columns the bar has: the terminal's, less its screen's padding (the deck
+        list's two each side: at 50 columns its bar, fitted to 50, ended `q Qu`)."""
+        return self.app.size.width - self.screen.styles.gutter.width
+
     def on_resize(self) -> None:
-        if self.app.size.width != self._fitted_width and self._bindings_ready:
+        if self._room() != self._fitted_width and self._bindings_ready:
             self.call_after_refresh(self.recompose)

@@ -210,24 +210,37 @@ class CardSide(Vertical):
         await box.mount_all(widgets)
 
 
+def halves_text(halves: int) -> str:
+    """`halves` half cards as the progress shows them: `0`, `½`, `3`, `3½`."""
+    whole, half = divmod(max(halves, 0), 2)
+    return (str(whole) if whole or not half else "") + ("½" if half else "")
+
+
 class StatusLine(Widget, can_focus=False):
     """The line above the card: `12 new · 3 learning · 40 review` (the current card's queue
-    underlined, as in Anki), a bar of the cards done this session out of done + still due,
-    and `done/total` (a card is done once an answer takes it out of today's queue: see
-    `ReviewScreen.refresh_counts`).
+    underlined, as in Anki), a bar of this sitting's progress through today's cards, and
+    that progress as `done/total` (see `ReviewScreen.refresh_counts`).
+
+    A card counts 1 once an answer takes it out of today's queue (done), ½ while an
+    answer of this sitting has left it due again today (a learning step, Again: seen).
+    The bar fills for both, the done part in the bar's colour and the seen part lighter,
+    and `done/total` reads `6½/20`: it moves from the first answer (`½/20`: the 20 new
+    cards of a day each take two answers with the default steps) and is full only once
+    nothing is left today. Counting a seen card whole read `20/20` while the steps still
+    brought every card back; counting the done cards alone, `0/20` for ~40 answers.
 
     One widget draws the three parts, as three widgets in a row drew them (the counts at
     their width, two cells, the bar taking the rest, a cell, `done/total` at its width):
     each widget more cost the first card ~1% of a hello-world Textual app's start. The
-    bar is drawn by Textual's `Bar` as its `ProgressBar` draws it (without percentage and
-    ETA), with the same `bar--*` component classes.
+    bar is drawn as Textual's `ProgressBar` draws its `Bar` (`━`, a half cell `╸`), with
+    its `bar--*` component classes and `bar--seen` for the lighter part.
 
     Narrower than the counts with `done/total` (a split pane, a small terminal), the line
     gives up the bar, then the queue names (`12 · 3 · 40`, coloured as the names' numbers),
     then `done/total`, and cuts what is left with an ellipsis: a number is shown whole or
     not at all, never clipped to another (`0/2` for `0/20`)."""
 
-    COMPONENT_CLASSES = {"bar--bar", "bar--complete", "status--progress"}
+    COMPONENT_CLASSES = {"bar--bar", "bar--complete", "bar--seen", "status--progress"}
     COUNTS_GAP = 2  # cells between the counts and the bar
     PROGRESS_GAP = 1  # ...and between the bar and `done/total`
 
@@ -235,11 +248,14 @@ class StatusLine(Widget, can_focus=False):
         super().__init__(**kwargs)
         self.counts = Content("")
         self.numbers: list[Content] = []  # the three counts without their names
-        self.fraction = 0.0
+        self.fraction = 0.0  # of the bar filled: the cards done and half the cards seen
+        self.done_fraction = 0.0  # ...of which the cards done
         self.progress = ""
 
-    def show(self, counts: Counts, current: str | None, done: int, total: int) -> None:
-        """The queue's `counts` (`current`: the shown card's queue), `done` of `total`."""
+    def show(self, counts: Counts, current: str | None, done: int, seen: int,
+             total: int) -> None:
+        """The queue's `counts` (`current`: the shown card's queue); `done` cards and
+        `seen` (answered, still due today: counted half) of `total`."""
         parts = [("new", counts.new, "$accent"), ("learning", counts.learning, "$error"),
                  ("review", counts.review, "$success")]
         content = Content("")
@@ -251,9 +267,13 @@ class StatusLine(Widget, can_focus=False):
             self.numbers.append(Content.styled(str(number), style))
             content += self.numbers[-1] + Content(f" {name}")
         self.counts = content
+        done = min(max(done, 0), max(total, 0))
+        seen = min(max(seen, 0), max(total - done, 0))
+        halves = 2 * done + seen
         total_shown = max(total, 1)
-        self.fraction = min(max(done / total_shown, 0.0), 1.0)
-        self.progress = f"{done}/{total}"
+        self.fraction = min(halves / (2 * total_shown), 1.0)
+        self.done_fraction = min(done / total_shown, 1.0)
+        self.progress = f"{halves_text(halves)}/{total}"
         self.refresh()
 
     def bar_width(self) -> int:
@@ -268,19 +288,40 @@ class StatusLine(Widget, can_focus=False):
         width = self.bar_width()
         line = self.counts + Content(" " * self.COUNTS_GAP)
         if width:
-            # as ProgressBar's Bar: the fraction is rounded down to a half cell (in the same
-            # order of operations: floating point)
-            shown = int(self.fraction * (width * 2)) / (width * 2)
-            style = self.get_component_rich_style("bar--bar" if shown < 1 else "bar--complete")
-            bar = Bar(highlight_range=(0, width * shown),
-                      highlight_style=Style.from_color(style.color),
-                      background_style=Style.from_color(style.bgcolor), width=width)
-            console = self.app.console
-            (drawn,) = bar.__rich_console__(console, console.options)
-            line += Content.from_rich_text(drawn)
+            line += self._bar(width)
         progress = Content.styled(self.progress, TextualStyle.from_rich_style(
             self.get_component_rich_style("status--progress")))
         return line + Content(" " * self.PROGRESS_GAP) + progress
+
+    def _bar(self, width: int) -> Content:
+        """The bar, `width` cells, in half cells as `ProgressBar`'s (each part rounded
+        down to a half cell: full only when the progress is): the done part, the seen
+        part (lighter), the rest. A cell half one part and half the next is drawn in
+        the first part's colour, `━` (or `╸` before the rest; the rest starting on a
+        cell's edge, `╺`)."""
+        solid = int(self.done_fraction * width * 2)
+        filled = max(int(self.fraction * width * 2), solid)
+        complete = self.fraction >= 1
+        bar = self.get_component_rich_style("bar--complete" if complete else "bar--bar")
+        seen = self.get_component_rich_style("bar--seen")
+        styles = [TextualStyle.from_rich_style(Style.from_color(bar.color)),
+                  TextualStyle.from_rich_style(Style.from_color(seen.color)),
+                  TextualStyle.from_rich_style(Style.from_color(bar.bgcolor))]
+
+        def part(half: int) -> int:
+            return 0 if half < solid else 1 if half < filled else 2
+
+        pieces: list[tuple[str, TextualStyle]] = []
+        for cell in range(width):
+            left, right = part(2 * cell), part(2 * cell + 1)
+            glyph = "╸" if left != right and right == 2 else "━"
+            if left == 2 and 0 < filled == 2 * cell:
+                glyph = "╺"  # the rest starts on a cell's edge: a gap, as `Bar` draws it
+            if pieces and pieces[-1][1] is styles[left] and pieces[-1][0][-1] == "━" == glyph:
+                pieces[-1] = (pieces[-1][0] + glyph, styles[left])
+            else:
+                pieces.append((glyph, styles[left]))
+        return Content.assemble(*pieces)
 
     def _render_narrow(self, room: int) -> Content:
         """The line without its bar, for `room` cells too few for the counts with their
@@ -337,6 +378,31 @@ def still_shown(widget: Widget) -> bool:
     return widget.is_attached and widget.screen in widget.app.screen_stack
 
 
+def row_in(scroll: Widget, widget: Widget) -> int | None:
+    """`widget`'s top row in the content of `scroll`, its scrolling ancestor (the card),
+    whatever the scroll: the rows from `scroll`'s first content row to `widget`, added
+    up from each widget's place in its parent (`virtual_region`, which scrolling does
+    not move). None when `widget` is not inside `scroll`.
+
+    A widget's screen `region` is where the last layout drew it, at the scroll of that
+    moment: read against the scroll of now (a pass of `once_laid_out` right after the
+    last one scrolled) it put the widget as many rows too low as the card had scrolled
+    since, so each pass scrolled further. After a resize to 40×12 with an exercise
+    graded, the chain ran the card to its end and the verdict out of view."""
+    row = 0
+    node = widget
+    for _ in range(64):  # bounded: the card's widgets nest a few deep
+        parent = node.parent
+        if not isinstance(parent, Widget):
+            return None
+        row += node.virtual_region.y
+        if parent is scroll:
+            return row
+        row += parent.styles.gutter.top - round(parent.scroll_y)
+        node = parent
+    return None
+
+
 LAYOUT_PASSES = 8  # at most: a card's parts settle in two or three
 
 
@@ -368,5 +434,5 @@ def once_laid_out(widget: Widget, apply: Callable[[], object], passes: int = LAY
     widget.call_after_refresh(run)
 
 
-__all__ = ["CardSide", "CardText", "Notice", "StatusLine", "once_laid_out", "still_shown",
-           "card_markdown_class", "queue_of"]
+__all__ = ["CardSide", "CardText", "Notice", "StatusLine", "once_laid_out", "row_in",
+           "still_shown", "card_markdown_class", "queue_of"]

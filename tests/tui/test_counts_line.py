@@ -2,10 +2,12 @@
 
 Its progress bar counts cards, as Anki's counts do: the total is the cards done (an answer
 took them out of today's queue) and the cards left, and it stays from answer to answer; the
-bar fills for the cards done and for those answered but still due today (a learning step,
-Again). Before, each answer counted one done and the total was done + left, so every
-learning step that came back grew it: `0/3`, then `1/4`, `2/5`, ... for three new cards;
-counting only the cards done then left a day of new cards at `0/20` for ~40 answers.
+bar fills for the cards done and, half a card each, for those answered but still due today
+(a learning step, Again). Before, each answer counted one done and the total was done +
+left, so every learning step that came back grew it: `0/3`, then `1/4`, `2/5`, ... for
+three new cards; counting only the cards done then left a day of new cards at `0/20` for
+~40 answers; counting a card seen as a whole one read `20/20` (full) while every card
+still had a step to come today.
 
 It catches up with answers given in another terminal (`flashdeck answer`, a sync) while the
 card is on screen: before, it kept counting them as due until the next card."""
@@ -50,21 +52,63 @@ async def test_learning_steps_coming_back_never_grow_the_total(tmp_path):
             await pilot.press("space", "3")
             await pilot.pause()
             seen.append(_progress(app))
-        assert seen == ["0/3", "1/3", "2/3", "3/3"]
+        assert seen == ["0/3", "½/3", "1/3", "1½/3"]  # never `3/3` while all three come back
         assert "0 new · 3 learning · 0 review" in _line(app)
         await pilot.press("u")  # the third card's only answer taken back: not seen
         await pilot.pause()
-        assert _progress(app) == "2/3"
+        assert _progress(app) == "1/3"
         assert "1 new · 2 learning · 0 review" in _line(app)
+        seen = []
         for _ in range(3):  # the third again, then the first two graduate
             await pilot.press("space", "3")
             await pilot.pause()
-            assert _progress(app) == "3/3"  # the steps coming back never grow the total
+            seen.append(_progress(app))
+        assert seen == ["1½/3", "2/3", "2½/3"]  # the steps coming back never grow the total
         assert "0 new · 1 learning · 0 review" in _line(app)
         await pilot.press("u")  # a graduation taken back: its card was seen before it
         await pilot.pause()
-        assert _progress(app) == "3/3"
+        assert _progress(app) == "2/3"
         assert "0 new · 2 learning · 0 review" in _line(app)
+
+
+def _bar_colours(app) -> list[str]:
+    """The bar's cells as the user sees them, by the part whose colour each is drawn in:
+    `done`, `seen` (lighter) or `rest`."""
+    status = app.screen.query_one("#status")
+    parts = {"bar--bar": "done", "bar--complete": "done", "bar--seen": "seen"}
+    colours = {str(status.get_component_rich_style(name).color): part
+               for name, part in parts.items() if name in status.COMPONENT_CLASSES}
+    colours[str(status.get_component_rich_style("bar--bar").bgcolor)] = "rest"
+    strip = app.screen._compositor.render_strips()[status.region.y]
+    return [colours[str(segment.style.color)] for segment in strip for char in segment.text
+            if char in "━╸╺"]
+
+
+@run_async
+async def test_the_bar_is_never_full_while_cards_are_left_today(tmp_path):
+    """A day of three new cards, each taking two answers (its 10-minute step, then out of
+    today's queue): the bar moves from the first answer, the cards seen in a lighter part
+    after the cards done, and it is never full before the summary. Before, it read `3/3`,
+    full, after three answers with six to go."""
+    app = app_for(make_collection(tmp_path / "c.sqlite", _capitals(3)))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert set(_bar_colours(app)) == {"rest"} and _progress(app) == "0/3"
+        shown = []
+        for _ in range(6):
+            await pilot.press("space", "3")
+            await pilot.pause()
+            if type(app.screen).__name__ != "ReviewScreen":
+                break
+            bar = _bar_colours(app)
+            shown.append(_progress(app))
+            assert bar[-1] == "rest", bar  # never full while a card is left today
+            parts = [part for i, part in enumerate(bar) if i == 0 or bar[i - 1] != part]
+            assert parts in (["done", "seen", "rest"], ["seen", "rest"],
+                             ["done", "rest"]), parts  # in that order
+            assert ("seen" in parts) == ("learning" in _line(app).replace("0 learning", ""))
+        assert shown == ["½/3", "1/3", "1½/3", "2/3", "2½/3"]
+        assert type(app.screen).__name__ == "SummaryScreen"
 
 
 @run_async
@@ -83,7 +127,7 @@ async def test_a_lapse_keeps_the_card_in_the_total_until_it_is_relearned(tmp_pat
         await pilot.press("space", "1")  # forgotten: relearning, due again today: seen
         await pilot.pause()
         assert "0 new · 1 learning · 1 review" in _line(app)
-        assert _progress(app) == "1/2"
+        assert _progress(app) == "½/2"
         await pilot.press("u")  # its only answer taken back: not seen
         await pilot.pause()
         assert _progress(app) == "0/2"
@@ -91,14 +135,14 @@ async def test_a_lapse_keeps_the_card_in_the_total_until_it_is_relearned(tmp_pat
         await pilot.pause()
         await pilot.press("space", "3")
         await pilot.pause()
-        assert _progress(app) == "2/2"
+        assert _progress(app) == "1½/2"  # one done, one still to relearn today
         await pilot.press("space", "3")  # the relearned card, past its step
         await pilot.pause()
         assert type(app.screen).__name__ == "SummaryScreen"
         await pilot.press("u")  # back from the summary: its card relearning, seen
         await pilot.pause()
         assert type(app.screen).__name__ == "ReviewScreen"
-        assert _progress(app) == "2/2"
+        assert _progress(app) == "1½/2"
         assert "0 new · 1 learning · 0 review" in _line(app)
 
 

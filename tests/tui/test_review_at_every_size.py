@@ -305,3 +305,49 @@ async def test_a_cjk_cell_does_not_squeeze_a_word_beside_it(tmp_path):
     rows = await _table_rows(tmp_path, back, (40, 24))
     assert rows[2][0] == ["العربية"], rows
     assert "".join(rows[1][1]) == "这是一个很长的中文句子，用于测试表格里的换行效果是否正确"
+
+
+async def _resized(pilot, *sizes) -> None:
+    for size in sizes:
+        await pilot.resize_terminal(*size)
+        await pilot.pause(0.2)  # past the refit's wait for the last resize (REFIT_DELAY)
+        await laid_out(pilot)
+
+
+@pytest.mark.parametrize("sizes", [[(40, 12)], [(60, 20), (40, 12)], [(40, 12), (120, 40)]])
+@run_async
+async def test_the_verdict_stays_in_view_when_the_pane_is_resized(tmp_path, sizes):
+    """An exercise graded at 80×24, then the pane made 40×12 (a split opened): the card
+    ran to the end of its working and the verdict (`✗ Not quite…`) was out of view. Each
+    pass that scrolls it into view read the verdict where the last layout had drawn it,
+    at the scroll of then, and took the rows it had scrolled since for rows still to go."""
+    app = app_for(make_collection(tmp_path / "c.sqlite", [
+        card("exercise", "F1 of the pedestrian detector", DETECTOR_F1, 5,
+             exercise="detector-f1")]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await laid_out(pilot)
+        await pilot.press(*"0.5", "enter")
+        await laid_out(pilot)
+        assert any("Not quite" in row for row in _card_rows(app))
+        await _resized(pilot, *sizes)
+        rows = _card_rows(app)
+    assert any(row.lstrip().startswith("✗ Not quite") for row in rows), "\n".join(rows)
+
+
+LONG_QUESTION = " ".join(f"Clause {n} of a question about the harmonic mean of rates."
+                         for n in range(1, 9))
+
+
+@run_async
+async def test_the_answer_stays_in_view_when_the_pane_is_resized(tmp_path):
+    """A long question's answer shown at 80×24, then the pane made 40×12: the answer's
+    first line is in view, under the rule, as after Space at that size."""
+    app = app_for(make_collection(tmp_path / "c.sqlite", [
+        card("basic", LONG_QUESTION, "Weigh each rate by the time spent at it.", 5)]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await laid_out(pilot)
+        await pilot.press("space")
+        await laid_out(pilot)
+        await _resized(pilot, (40, 12))
+        rows = _card_rows(app)
+    assert any(row.lstrip().startswith("Weigh each rate") for row in rows), "\n".join(rows)

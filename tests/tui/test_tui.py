@@ -859,7 +859,7 @@ async def test_the_status_line_draws_as_textuals_widgets_in_a_row(width, new, le
             written += Content(f" {name}")
         app.query_one("#counts", Static).update(written)
         app.query_one("#text", Static).update(f"{done}/{total}")
-        app.query_one(StatusLine).show(counts, current, done, total)
+        app.query_one(StatusLine).show(counts, current, done, 0, total)  # none seen
         # the bar once the texts beside it are laid out (ProgressBar rounds its fraction to
         # a half cell of its width when it is given)
         await pilot.pause()

@@ -833,3 +833,25 @@ async def test_after_a_burst_graded_an_exercise_that_comes_again_the_box_has_the
         assert "Enter  check your answer" in screen_text(app)
         await pilot.press("7")
         assert box.value == "7"
+
+
+@pytest.mark.parametrize("opens, screen", [("i", "InfoScreen"), ("question_mark", "HelpScreen")])
+@run_async
+async def test_a_screen_opened_from_the_answer_box_takes_the_keys_typed_after_it(
+        tmp_path, opens, screen):
+    # `2 i Escape 3 Enter` typed fast on an exercise: the `i` (a command: it cannot go on
+    # with `2`) opens the card info, the Escape closes it, `3` goes on with the answer and
+    # Enter checks `23`. The keys after the `2` were all on their way to the answer box
+    # together, so the Escape was the box's (it left the box) and the card info stayed
+    # open over the card, `3` and Enter typed under it.
+    path = _exercise_first(tmp_path)
+    app = app_for(path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        review = app.screen
+        assert review.focused is review.query_one("#answer")
+        _burst(app, [("2", "2"), (opens, "?" if opens == "question_mark" else opens),
+                     ("escape", None), ("3", "3"), ("enter", None)])
+        await until(pilot, lambda: review.revealed, rounds=3000)
+        assert [type(s).__name__ for s in app.screen_stack] == ["ReviewScreen"], screen
+        assert "you gave 23" in screen_text(app)

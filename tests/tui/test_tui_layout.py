@@ -89,6 +89,34 @@ async def test_the_key_bar_closes_up_below_80_columns(tmp_path, columns):
 
 
 @pytest.mark.parametrize("columns, expected", [
+    (79, "⏎ Review deck a Review all t Stats ? Help q Quit"),
+    (60, "⏎ Review deck a Review all t Stats ? Help q Quit"),
+    (50, "⏎ Review a All t Stats ? Help q Quit"),
+    (40, "⏎ Review a All t Stats ? Help q Quit"),
+    (30, "⏎ a t ? q"),
+])
+@run_async
+async def test_the_deck_list_s_key_bar_gives_up_words_not_keys(tmp_path, columns, expected):
+    """The deck list in a split pane: at 60 columns its key bar ended `? Help q` and the
+    palette key (`Quit` cut off), at 50 `t Stat` and a stray letter, at 40 `a Revie`. Now
+    the palette key gives its place below 80 columns (Ctrl+P still opens it; the help names
+    it), the labels shorten, and every key shows whole."""
+    from support.tui import laid_out
+
+    app = app_for(_collection(tmp_path, [card("basic", "Capital of Peru?", "Lima", 3)]))
+    async with app.run_test(size=(columns, 16)) as pilot:
+        await laid_out(pilot)
+        await pilot.press("escape")
+        await laid_out(pilot)
+        assert type(app.screen).__name__ == "HomeScreen"
+        footer = " ".join(_lines(app)[-1].split())
+        assert footer == expected, footer
+        for key in app.screen.query("Footer FooterKey"):
+            if key.display:
+                assert key.region.right <= columns - 2, key.region  # (the list's padding)
+
+
+@pytest.mark.parametrize("columns, expected", [
     (60, "Space Show/Good u Undo s Susp. b e i ? Help q Quit"),
     (50, "Space Show/Good u Undo s Susp. b e i ? Help q Quit"),
     (40, "Space Show/Good u s b e i ? Help q Quit"),
@@ -450,3 +478,83 @@ async def test_a_code_block_wider_than_the_panel_scrolls_sideways_and_shows_it(t
         await pilot.press("left")
         await pilot.pause()
         assert fence.scroll_x < fence.max_scroll_x
+
+
+@pytest.mark.parametrize("size", [(80, 24), (40, 12)])
+@run_async
+async def test_toasts_cover_no_line_of_the_summary(tmp_path, size):
+    """The summary's box ends above the toasts, its closing border drawn, and what does
+    not fit scrolls in it. Before, at 80×24 with two toasts, the box went on under them:
+    its last lines, its keys and its closing border were hidden."""
+    from support.tui import laid_out
+
+    cards = [card("basic", "Capital of Peru?", "Lima", 3),
+             card("basic", "Capital of Chile?", "Santiago", 5)]
+    app = app_for(_collection(tmp_path, cards))
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await pilot.press("space", "4")
+        await laid_out(pilot)
+        for n in range(2 if size == (80, 24) else 1):
+            app.notify(f"Re-read {n + 1} changed notes: 3 cards added, 12 updated, 1 gone.",
+                       markup=False, timeout=60)
+        await pilot.press("space", "4")
+        await laid_out(pilot)
+        assert type(app.screen).__name__ == "SummaryScreen"
+        box = app.screen.query_one("#summary-box")
+        toasts = _toasts(app)
+        assert toasts and all(not t.region.overlaps(box.region) for t in toasts)
+        lines = _lines(app)
+        assert lines[box.region.y].lstrip().startswith("╭")
+        assert lines[box.region.bottom - 1].lstrip().startswith("╰"), "\n".join(lines)
+        assert "Done for now" in lines[box.region.y + 1 + (size == (80, 24))]
+        seen = " ".join(lines[box.region.y:box.region.bottom])
+        for _ in range(12):  # the lines that do not fit: scrolled to with the arrows
+            await pilot.press("down")
+            await laid_out(pilot)
+            seen += " " + " ".join(_lines(app)[box.region.y:box.region.bottom])
+        for label in ("Cards reviewed", "Hard · Good · Easy", "Still due today", "Tomorrow"):
+            assert label in seen, seen
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+@pytest.mark.parametrize("keys, last, closing", [
+    (("i",), "No reviews yet.", "Escape or i closes"),
+    (("question_mark", "end"), "calibration).", "Escape or ? closes")])
+@run_async
+async def test_one_blank_line_before_the_closing_line_of_a_box(tmp_path, size, keys, last,
+                                                               closing):
+    """The card info and the keys: one blank line between the box's last line and its
+    closing line, as between its other parts. There were two: Textual gives a box of
+    auto height with a stable scrollbar gutter a row for a horizontal scrollbar too."""
+    from support.tui import laid_out
+
+    app = app_for(_collection(tmp_path, [card("basic", "Capital of Peru?", "Lima", 3)]))
+    async with app.run_test(size=size) as pilot:
+        await laid_out(pilot)
+        await pilot.press(*keys)
+        await laid_out(pilot)
+        lines = _lines(app)
+    row = next(i for i, line in enumerate(lines) if closing in line)
+    assert last in lines[row - 2], "\n".join(lines)
+    assert lines[row - 1].strip(" │") == "", "\n".join(lines)
+
+
+@run_async
+async def test_a_toast_shows_whole_in_a_small_pane(tmp_path):
+    """At 40×12 a toast of three lines showed its last two only: a quarter of the screen
+    is two rows, and the rack keeps its end in view. Below 16 rows it may take 40%: the
+    toast is read from its start, and the card keeps its rows above it."""
+    from support.tui import laid_out
+
+    app = app_for(_collection(tmp_path, [card("basic", "Capital of Peru?", "Lima", 3)]))
+    async with app.run_test(size=(40, 12), notifications=True) as pilot:
+        await laid_out(pilot)
+        app.notify("Imported the demo deck: 58 cards from 6 notes. `flashdeck import NOTES` "
+                   "starts your own collection.", markup=False, timeout=60)
+        await laid_out(pilot)
+        text = " ".join(" ".join(line.strip(" ▌") for line in _lines(app)).split())
+        assert "Imported the demo deck: 58 cards from 6 notes." in text, text
+        assert "starts your own collection." in text, text
+        card_view = app.screen.query_one("#card").region
+        assert card_view.height >= 2 and "Capital of Peru?" in _card_text(app)
+        assert not app.screen.query_one("ToastRack").region.overlaps(card_view)

@@ -35,9 +35,9 @@ def _status_line(app) -> str:
 
 # -- the counts line -------------------------------------------------------------------------
 @pytest.mark.parametrize("width,shown", [
-    (80, "19 new · 1 learning · 0 review"),  # and the bar, then 1/20
-    (40, "19 · 1 · 0   1/20"),  # the names give way first (a cell short of them)
-    (21, "19 · 1 · 0   1/20"),
+    (80, "19 new · 1 learning · 0 review"),  # and the bar, then ½/20
+    (40, "19 · 1 · 0   ½/20"),  # the names give way first (a cell short of them)
+    (21, "19 · 1 · 0   ½/20"),
     (20, "19 · 1 · 0"),  # then done/total
     (14, "19 · 1 · 0"),
     (12, "19 · 1 …"),  # then the last counts, whole, an ellipsis in their place
@@ -51,12 +51,12 @@ async def test_the_counts_line_never_shows_a_clipped_number(tmp_path, width, sho
     its last counts: every number it shows is whole."""
     app = app_for(_many(tmp_path))
     async with app.run_test(size=(width, 24)) as pilot:
-        await pilot.press("space", "3")  # one answered: 19 new, 1 learning (its step), 1/20
+        await pilot.press("space", "3")  # one answered: 19 new, 1 learning (its step), ½/20
         await pilot.pause()
         line = _status_line(app)
-        assert set(re.findall(r"[0-9/]+", line)) <= {"19", "1", "0", "1/20"}, line
+        assert set(re.findall(r"[0-9/½]+", line)) <= {"19", "1", "0", "½/20"}, line
         if width >= 80:
-            assert line.startswith("  " + shown) and line.rstrip().endswith(" 1/20"), line
+            assert line.startswith("  " + shown) and line.rstrip().endswith(" ½/20"), line
         else:
             assert line.rstrip() == "  " + shown, line
 

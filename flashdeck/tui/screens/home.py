@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from flashdeck.scheduling.engine import Counts
 from flashdeck.scheduling.upcoming import Upcoming
+from flashdeck.tui.keybar import KeyBar
 from flashdeck.tui.content import plain
 from flashdeck.tui.widgets import Notice, once_laid_out
 
@@ -106,7 +107,7 @@ class HomeScreen(Screen):
         _add_columns(table)
         yield table
         yield Static(id="later")
-        yield Footer()
+        yield KeyBar()  # (Textual's Footer, fitted to a split pane: `keybar`)
 
     def on_mount(self) -> None:
         from flashdeck.tui.session import ChangeWatch

@@ -35,7 +35,7 @@ from flashdeck.tui.app import DEMO_NOTICE, RESCAN_HOLD_SECONDS, Reimported, key_
 from flashdeck.tui.session import ChangeWatch, worker_collection
 from flashdeck.tui.answer_keys import COMMAND_KEYS, answer_words, types_into_answer
 from flashdeck.tui.widgets import (CardSide, Notice, StatusLine, card_markdown_class,
-                                   once_laid_out, queue_of, still_shown)
+                                   once_laid_out, queue_of, row_in, still_shown)
 
 if TYPE_CHECKING:
     from flashdeck.tui.answer_parts import AnswerBar, ExercisePanel
@@ -446,8 +446,9 @@ class ReviewScreen(Screen):
             self._show_hint()
 
     def refresh_counts(self) -> None:
-        """The counts line: what is left today, and the bar of the cards this sitting has
-        answered (done, or seen and still due today: `seen_here`) out of done + left.
+        """The counts line: what is left today, and the bar of this sitting's progress
+        out of done + left: a card done counts 1, a card answered but still due today
+        (`seen_here`) ½ (`StatusLine`), so the bar is full only once nothing is left.
 
         A card is done once an answer takes it out of today's queue (a review answered,
         a learning card past its last step, a new card answered Easy): an answer that
@@ -457,7 +458,8 @@ class ReviewScreen(Screen):
         only when today's work does otherwise: a card held back as a sibling of one
         answered, an import, another terminal's answers, a new day. The bar fills for the
         cards seen too: counting the cards done alone left a day of new cards at `0/20`
-        for its first ~40 answers, until one graduated."""
+        for its first ~40 answers, until one graduated; counting each seen card whole
+        read `20/20` (done) while the steps still brought all twenty back."""
         self._changes.mark()
         counts = self.engine.counts()
         answer, self._uncounted = self._uncounted, None
@@ -468,8 +470,8 @@ class ReviewScreen(Screen):
         self._queue_total = counts.total
         current = queue_of(self.card.state) if self.card else None
         total = self.done_here + counts.total
-        self.query_one("#status", StatusLine).show(
-            counts, current, min(self.done_here + len(self.seen_here), total), total)
+        self.query_one("#status", StatusLine).show(counts, current, self.done_here,
+                                                   len(self.seen_here), total)
 
     def _unseen(self, undone) -> None:
         """The bar after `undone` (session._Done) is taken back (`taken_back`)."""
@@ -994,11 +996,12 @@ class ReviewScreen(Screen):
         card, divider, back = parts
         if not (card.is_attached and back.is_attached):
             return None
+        rule_top, back_top = row_in(card, divider), row_in(card, back)
+        if rule_top is None or back_top is None:
+            return None
         view = card.scrollable_content_region
         y = round(card.scroll_y)
-        rule_top = divider.region.y - view.y + y
-        wanted = back.region.y - view.y + y + min(back.region.height,
-                                                  max(3, view.height // 2))
+        wanted = back_top + min(back.region.height, max(3, view.height // 2))
         target = min(rule_top, max(y, wanted - view.height))
         if target > y:
             card.scroll_to(y=target, animate=False, immediate=True)

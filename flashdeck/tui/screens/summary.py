@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from flashdeck.scheduling.rating import Rating
 from flashdeck.tui.content import plain
+from flashdeck.tui.hanging import HangingText
 from flashdeck.tui.session import Summary, counts_text, format_duration
 from flashdeck.words import count
 
 
-def summary_content(summary: Summary, tz) -> Content:
-    """The summary as aligned label/value lines."""
+def summary_content(summary: Summary, tz) -> tuple[Content, int]:
+    """The summary as aligned label/value lines, and the column the values start at
+    (where a value continues when it wraps: `0 new · 0 learning · 0 review` at 40
+    columns went on at the box's left edge, under the labels)."""
     rate = f"{summary.again_rate:.0%}" if summary.again_rate is not None else "-"
     r = summary.by_rating
     left = summary.left
@@ -35,7 +38,8 @@ def summary_content(summary: Summary, tz) -> Content:
                         if summary.elsewhere.total else "nothing due"))
     width = max(len(label) for label, _ in rows)
     return Content("\n").join(
-        Content.assemble((f"{label:<{width}}", "bold"), "   ", value) for label, value in rows)
+        Content.assemble((f"{label:<{width}}", "bold"), "   ", value)
+        for label, value in rows), width + 3
 
 
 class SummaryScreen(Screen):
@@ -49,6 +53,10 @@ class SummaryScreen(Screen):
         Binding("u", "undo", "Undo", show=False),
     ]
 
+    # a small terminal (a split pane): the box gives up its blank rows and its line of
+    # keys, which the key bar under it says too (`summary.tcss`), for more of the summary
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (16, "-tall")]
+
     def __init__(self, finished: bool, deck: str | None = None, done: int = 0,
                  seen: frozenset[int] = frozenset()) -> None:
         super().__init__()
@@ -60,16 +68,21 @@ class SummaryScreen(Screen):
         self.seen = seen
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="summary-box"):
+        # the box is no taller than the room left above the toasts (docked at the bottom,
+        # `flashdeck.tcss`): its title and keys are docked in it, the lines between scroll
+        # (↑ ↓). As a plain box it went on under the toasts, its closing border and keys
+        # hidden, at 80×24 with two toasts on screen.
+        with VerticalScroll(id="summary-box"):
             yield Static(Content.styled("Session summary", "bold $accent"), id="summary-title")
-            yield Static(id="summary-body")
             yield Static(Content.assemble(("q", "bold"), " or ", ("Enter", "bold"), " quit   ",
                                           ("Escape", "bold"), " back to the decks"),
                          id="summary-keys")
+            yield HangingText(id="summary-body")
         yield Footer()
 
     def on_mount(self) -> None:
         self.show_summary()
+        self.query_one("#summary-box", VerticalScroll).focus()  # the arrows scroll at once
 
     def title_text(self) -> str:
         """What the end says: of the session's deck, and of what is due elsewhere."""
@@ -90,16 +103,18 @@ class SummaryScreen(Screen):
         app = self.app
         self.summary = app.session.summary(self.deck)
         title = self.query_one("#summary-title", Static)
-        body = self.query_one("#summary-body", Static)
+        body = self.query_one("#summary-body", HangingText)
         if app.pending is not None:  # the last answer is not in the collection yet
             title.update(Content.styled("Session summary", "bold $accent"))
+            body.hang, body.column = 0, None
             body.update(Content.assemble(
                 ("⏳ " + app.waiting_text(), "bold $warning"),
                 "\nYour last answer is written as soon as the collection is free; "
                 "the summary follows, and q quits once it is written."))
             return
         title.update(Content.styled(self.title_text(), "bold $accent"))
-        body.update(summary_content(self.summary, app.tz))
+        text, body.column = summary_content(self.summary, app.tz)
+        body.update(text)
 
     async def pending_written(self, answered) -> None:
         """The last answer is written (or refused): the summary, now with it."""
