@@ -74,32 +74,54 @@ def mentions(text: str, topic: str) -> bool:
 
 
 def _matches(template: Template, hay: tuple[str, ...], core: tuple[str, ...]) -> bool:
-    return any(_contains(hay, words(topic)) for topic in template.topics) or (
-        bool(core) and any(core == words(topic) for topic in template.exact_topics)
-    )
+    wanted, exact, firsts = _topic_words(template.topics, template.exact_topics)
+    if firsts.isdisjoint(hay):
+        return False  # a topic's words, or an exact topic's, begin with its first word
+    return any(_contains(hay, topic) for topic in wanted) or core in exact
+
+
+@lru_cache(maxsize=1024)  # the built-ins' are asked for by every note
+def _topic_words(topics: tuple[str, ...], exact_topics: tuple[str, ...]
+                 ) -> tuple[tuple[tuple[str, ...], ...], frozenset[tuple[str, ...]], frozenset[str]]:
+    """A template's topics as words (those with any), its exact topics as words, and the
+    first word of each: normalised once, not for every heading of every note."""
+    wanted = tuple(w for w in map(words, topics) if w)
+    exact = frozenset(w for w in map(words, exact_topics) if w)
+    return wanted, exact, frozenset(w[0] for w in wanted) | frozenset(w[0] for w in exact)
+
+
+@lru_cache(maxsize=4096)  # a vault's headings repeat ("Definition", "Example")
+def _heading_parts(text: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...], bool,
+                                       frozenset[str]]:
+    """A heading's words, its subjects (the heading, question words dropped, and each side
+    of it), whether it asks a question, and its subjects' first words."""
+    hay = words(text)
+    core = _core(hay)
+    sides = [_core(words(side)) for side in _SIDES.split(text)]
+    subjects = tuple(dict.fromkeys(s for s in [core, *sides] if s))
+    question = text.rstrip().endswith("?") or hay[:1] in {(w,) for w in _ASKING}
+    return hay, subjects, question, frozenset(s[0] for s in subjects)
 
 
 class _Heading:
     """A heading's subjects: the heading (question words dropped) and each side of it."""
 
-    __slots__ = ("line", "hay", "subjects", "question")
+    __slots__ = ("line", "hay", "subjects", "question", "firsts")
 
     def __init__(self, line: int, text: str) -> None:
         self.line = line
-        self.hay = words(text)
-        core = _core(self.hay)
-        sides = [_core(words(side)) for side in _SIDES.split(text)]
-        self.subjects = tuple(dict.fromkeys(s for s in [core, *sides] if s))
-        self.question = text.rstrip().endswith("?") or self.hay[:1] in {(w,) for w in _ASKING}
+        self.hay, self.subjects, self.question, self.firsts = _heading_parts(text)
 
     def about(self, template: Template) -> bool:
-        for topic in template.topics:
-            wanted = words(topic)
-            if wanted and any(s == wanted if self.question else s[:len(wanted)] == wanted
-                              for s in self.subjects):
+        wanted, exact, firsts = _topic_words(template.topics, template.exact_topics)
+        if self.firsts.isdisjoint(firsts):
+            return False  # a topic matches a subject that starts with its first word
+        for topic in wanted:
+            span = len(topic)
+            if any(s == topic if self.question else s[:span] == topic
+                   for s in self.subjects):
                 return True
-        return any(words(topic) and s == words(topic)
-                   for topic in template.exact_topics for s in self.subjects)
+        return any(s in exact for s in self.subjects)
 
 
 def heading_matches(template: Template, text: str) -> bool:
@@ -131,10 +153,9 @@ class _Names:
         return self._headings
 
 
-@lru_cache(maxsize=1024)  # the built-ins' are asked for by every note
 def _first_words(topics: tuple[str, ...], exact_topics: tuple[str, ...]) -> frozenset[str]:
     """The first word of each topic (those with any words)."""
-    return frozenset(words(t)[0] for t in topics + exact_topics if words(t)[:1])
+    return _topic_words(topics, exact_topics)[2]
 
 
 def match_line(template: Template, note: ParsedNote | _Names) -> int | None:
