@@ -20,8 +20,8 @@ from flashdeck.collection.store import Collection
 from flashdeck.errors import UsageError
 from flashdeck.scheduling.config import Config
 from flashdeck.scheduling.day import day_bounds, days_between
-from flashdeck.scheduling.queue import (Counts, DoneToday, NewCards, Queue, ReviewRanking,
-                                        answer_siblings, data_version)
+from flashdeck.scheduling.queue import (Counts, DoneToday, LearningCount, NewCards, Queue,
+                                        ReviewRanking, answer_siblings, data_version)
 from flashdeck.scheduling.rating import Rating, check_rating
 
 if TYPE_CHECKING:
@@ -175,6 +175,8 @@ class Engine:
         self._new_cards = NewCards()
         # today's totals for the daily limits, kept the same way (queue.DoneToday)
         self._done = DoneToday()
+        # the learning count, kept the same way (queue.LearningCount)
+        self._learning = LearningCount()
         self._memo = None  # fsrs's results, from the previews to the answer (step.ReviewMemo)
         # the collection's PRAGMA data_version when its parameters history last had this
         # config's parameters in force (see _record_parameters): looked at again once
@@ -260,7 +262,8 @@ class Engine:
     # -- the queue (scheduling/queue.py) ----------------------------------------------------
     def queue(self):
         return Queue(self.col, self.config, self.now(), self.day(), self.deck, self.ahead,
-                     self._ranking, self._new_cards, self._done, version=self._snapshot)
+                     self._ranking, self._new_cards, self._done, version=self._snapshot,
+                     learning=self._learning)
 
     def next_card(self) -> CardView | None:
         with self._reading():
@@ -323,6 +326,7 @@ class Engine:
             if expected_version is not None and row["version"] != expected_version:
                 raise UsageError(f"card {card_id} was answered elsewhere in the meantime")
             ranking_fresh, new_fresh, done_fresh = None, False, False
+            learning_fresh = self._learning.fresh(conn, version)
             if self._ranking.kept or self._new_cards.kept or self._done.kept:  # still hold?
                 ranking_fresh = self._ranking.fresh(conn, version)
                 new_fresh = self._new_cards.fresh(conn, version)
@@ -354,6 +358,8 @@ class Engine:
             ).lastrowid
         # committed: what is kept between calls follows this answer
         self._parameters_seen = seen
+        if learning_fresh:
+            self._learning.after_answer(self.col.conn, version, row, after)
         if done_fresh:
             self._done.after_answer(self.col.conn, version, _ts(now), before["state"])
         if siblings is not None:

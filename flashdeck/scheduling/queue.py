@@ -51,6 +51,7 @@ from typing import NamedTuple
 
 from flashdeck.collection.cards import (CARD_SELECT, INTERDAY_STEP, LATER_COPY,
                                         NEW_CARD_SELECT, CardView, deck_clause)
+from flashdeck.collection.decknames import in_deck
 from flashdeck.collection.store import Collection
 from flashdeck.scheduling.config import Config
 
@@ -461,6 +462,96 @@ class DoneToday:
         self._stamp = (version, conn.total_changes, *self._stamp[2:])
 
 
+class LearningCount:
+    """The learning count of one scheduling day (`Queue.counts`: the cards on a learning or
+    relearning step due before the day's end, live, not suspended, in the deck, not buried
+    at `now`), kept between calls by an Engine (the review screen's): it was counted in SQL
+    at every answer.
+
+    Kept as the cards that pass every test but the buried one, with their buried_until
+    (tested at `now` when counted). Valid only while nothing else could change them, as
+    ReviewRanking: the same stamp (`PRAGMA data_version`: no other connection committed;
+    `total_changes`: this connection changed nothing else; the same day and deck). This
+    connection's own answer changes one card: `after_answer` takes it out and puts it back
+    by its state after the answer; anything else (an undo, a bury, another terminal's
+    answer, a new day) counts again from the collection. Built at its second use (a
+    command's one count runs the SQL). More than MOST learning cards, or a value the SQL
+    would compare otherwise than Python (not an integer): not kept, counted in SQL."""
+
+    MOST = 50_000
+
+    def __init__(self) -> None:
+        self._stamp: tuple | None = None
+        self._uses = 0
+        self._failed: tuple | None = None  # the stamp a build gave up at (count in SQL)
+        self._members: dict[int, int | None] = {}  # card id -> its buried_until
+        self._buried: dict[int, int] = {}  # members with a buried_until: until when
+
+    @property
+    def kept(self) -> bool:
+        return self._stamp is not None
+
+    def fresh(self, conn, version: int) -> bool:
+        """Inside the answer's transaction, at data version `version`: whether it holds."""
+        return self._stamp is not None and self._stamp[:2] == (version, conn.total_changes)
+
+    def count(self, conn, now: int, day: tuple[int, int], deck: str | None,
+              version: int | None = None) -> int | None:
+        """How many learning cards `counts` counts at `now`, or None (count in SQL)."""
+        key = (data_version(conn, version), conn.total_changes, *day, deck)
+        if key != self._stamp:
+            self._stamp = None
+            if key == self._failed:
+                return None
+            self._uses += 1
+            if self._uses < 2:
+                return None
+            if not self._build(conn, day[1], deck):
+                self._failed = key
+                return None
+            self._stamp = key
+        return len(self._members) - sum(1 for until in self._buried.values() if until > now)
+
+    def _build(self, conn, end: int, deck: str | None) -> bool:
+        clause, extra = deck_clause(deck)
+        members: dict[int, int | None] = {}
+        buried: dict[int, int] = {}
+        for seen, (card_id, until) in enumerate(conn.execute(
+                "SELECT c.id, c.buried_until FROM cards c"
+                " WHERE c.state IN ('learning', 'relearning') AND c.due < ?"
+                " AND c.orphaned = 0 AND c.suspended = 0" + clause + " LIMIT ?",
+                [end, *extra, self.MOST + 1])):
+            if seen >= self.MOST or (until is not None and type(until) is not int):
+                return False
+            members[card_id] = until
+            if until is not None:
+                buried[card_id] = until
+        self._members, self._buried = members, buried
+        return True
+
+    def after_answer(self, conn, version: int, card, after: dict) -> None:
+        """This connection committed an answer to `card` (its row before; `after`: its
+        scheduling columns after), the count fresh at `version` within that transaction."""
+        if self._stamp is None or self._stamp[0] != version:
+            self._stamp = None
+            return
+        card_id = card["id"]
+        self._members.pop(card_id, None)
+        self._buried.pop(card_id, None)
+        deck, until, due = self._stamp[4], after["buried_until"], after["due"]
+        if after["state"] in ("learning", "relearning") and not card["orphaned"] \
+                and not after["suspended"]:
+            if type(due) is not int or (until is not None and type(until) is not int):
+                self._stamp = None  # not as the SQL compares it: count again
+                return
+            if due < self._stamp[3] and (not deck or (isinstance(card["deck"], str)
+                                                      and in_deck(card["deck"], deck))):
+                self._members[card_id] = until
+                if until is not None:
+                    self._buried[card_id] = until
+        self._stamp = (version, conn.total_changes, *self._stamp[2:])
+
+
 def data_version(conn, known: int | None = None) -> int:
     """`PRAGMA data_version`: changes when another connection commits. `known`: the value
     the caller read in the transaction it is in (one snapshot: the same value), so that a
@@ -740,7 +831,8 @@ class Queue:
     def __init__(self, col: Collection, config: Config, now: datetime,
                  day: tuple[datetime, datetime], deck: str | None = None, ahead: int = 0,
                  ranking: ReviewRanking | None = None, new_cards: NewCards | None = None,
-                 done: DoneToday | None = None, version: int | None = None):
+                 done: DoneToday | None = None, version: int | None = None,
+                 learning: LearningCount | None = None):
         self.col = col
         # PRAGMA data_version, read in the read transaction this queue's statements run in
         # (None: not read; each thing kept reads it)
@@ -748,6 +840,7 @@ class Queue:
         self.ranking = ranking  # the engine's, kept between calls (None: sort in SQL)
         self.new_cards = new_cards  # the engine's, kept between calls (None: count in SQL)
         self.done = done  # the engine's, kept between calls (None: count in SQL)
+        self.learning = learning  # the engine's, kept between calls (None: count in SQL)
         self.config = config
         self.now = now
         self.day = day
@@ -991,11 +1084,15 @@ class Queue:
         new = None
         if self.new_cards is not None and new_cap > 0:  # the engine's, kept between calls
             new = self.new_cards.count(self, new_cap)
+        learning = None
+        if self.learning is not None:  # the engine's, kept between calls
+            learning = self.learning.count(conn, _ts(now), (_ts(_day_start), _ts(day_end)),
+                                           self.deck, self.version)
         counts = Counts(
             new=(count("c.state = 'new'" + _FIRST_COPY, [], new_cap, True,
                        self._held_new(counting=True)) if new is None else new),
-            learning=count("c.state IN ('learning', 'relearning') AND c.due < ?", [_ts(day_end)],
-                           1 << 62, False),
+            learning=(count("c.state IN ('learning', 'relearning') AND c.due < ?",
+                            [_ts(day_end)], 1 << 62, False) if learning is None else learning),
             # count(*) of at most `cap` rows is min(cap, all of them)
             review=(count("c.state = 'review' AND c.due < ?", [_ts(day_end)], review_cap, True,
                           self._held_review(counting=True))

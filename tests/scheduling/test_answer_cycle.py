@@ -372,3 +372,107 @@ def test_an_answer_cycle_reads_no_more_after_300_answers_today_than_after_40(tmp
     col.close()
     early, late = sum(work[40:60]) / 20, sum(work[300:320]) / 20
     assert late <= 1.1 * early, (early, late)
+
+
+def _learning_cards(col: Collection, seed: int) -> list[int]:
+    """A third of the cards on a learning or relearning step: some due now, some later
+    today, some tomorrow; one of those due now buried an hour, one suspended."""
+    draw = random.Random(seed)
+    now = int(T0.timestamp())
+    ids = [row[0] for row in col.conn.execute("SELECT id FROM cards ORDER BY id")]
+    learning = draw.sample(ids, len(ids) // 3)
+    with col.transaction() as conn:
+        for card_id in learning:
+            due = now + draw.choice([-600, -60, 300, 3 * 3600, DAY, 2 * DAY])
+            conn.execute("UPDATE cards SET state = ?, due = ?, step = 0, last_review = ?,"
+                         " stability = 1.5, difficulty = 5.0, reps = 1 WHERE id = ?",
+                         (draw.choice(["learning", "relearning"]), due, now - 600, card_id))
+        conn.execute("UPDATE cards SET due = ?, buried_until = ? WHERE id = ?",
+                     (now - 60, now + 3600, learning[0]))
+        conn.execute("UPDATE cards SET due = ?, suspended = 1 WHERE id = ?",
+                     (now - 60, learning[1]))
+    return learning
+
+
+@pytest.mark.parametrize("deck", [None, "flashcards/d1"])
+def test_the_learning_count_kept_is_a_fresh_engines(tmp_path, deck):
+    """The learning count the review screen's engine keeps between answers
+    (queue.LearningCount) is the one a new process counts: through Again on reviews and
+    learning steps (cards join), Good and Easy (cards graduate or move to tomorrow), a
+    leech suspended, a buried learning card coming back at its hour, this screen's own
+    bury, suspend and undo, an answer to a card of another deck than the one studied,
+    another connection's answers and bury, and the day's change."""
+    path = tmp_path / "c.sqlite"
+    col = make_collection(path)
+    make_reviews(col, 4, share=0.5)
+    learning = _learning_cards(col, 4)
+    clock = Clock()
+    config = Config(new_per_day=5, reviews_per_day=500, leech_lapses=2)
+    engine = Engine(col, config, now=clock, deck=deck)
+    other_col = Collection.open(path)
+    other = Engine(other_col, config, now=clock)
+
+    def same():
+        assert shown(engine) == shown(Engine(col, config, now=clock, deck=deck))
+
+    learning_seen = set()
+    for i in range(90):
+        same()
+        card = engine.next_card()
+        if card is None:
+            clock.advance(hours=1)
+            continue
+        if card.state in ("learning", "relearning"):
+            learning_seen.add(card.id)
+        engine.answer(card.id, [1, 1, 3, 4, 2][i % 5])
+        clock.advance(minutes=7)
+        if i % 15 == 7:
+            engine.bury(engine.next_card().id)
+        elif i % 15 == 9:
+            same()
+            assert engine.undo().done
+        elif i % 15 == 11:
+            target = other.next_card()
+            if target is not None:
+                other.answer(target.id, 1)
+        elif i % 15 == 13:
+            other.bury(learning[2])
+        elif i % 15 == 14:
+            engine.suspend(learning[3])
+        elif i % 15 == 3 and deck is not None:  # a card of another deck (`answer ID`)
+            outside = col.conn.execute(
+                "SELECT id FROM cards WHERE deck != ? AND suspended = 0 ORDER BY id"
+                " LIMIT 1 OFFSET ?", (deck, i // 15)).fetchone()[0]
+            engine.answer(outside, 1)
+    clock.advance(hours=20)  # tomorrow: the steps of a day come due
+    same()
+    other_col.close()
+    assert learning_seen  # learning cards were shown and answered
+
+
+def test_the_learning_count_is_not_counted_again_after_the_screens_own_answer(tmp_path):
+    """With nothing changed but the screen's own answer, the learning count after it is
+    the one the engine keeps (queue.LearningCount): no statement counts the learning
+    cards again, however many are on a step (it was counted in SQL at every answer), and
+    the counts are a fresh engine's."""
+    col = make_collection(tmp_path / "c.sqlite", notes=60)
+    make_reviews(col, 2, share=0.9)
+    _learning_cards(col, 2)
+    clock = Clock()
+    engine = Engine(col, Config(new_per_day=50, reviews_per_day=500), now=clock)
+    card = engine.next_card()
+    statements: list[str] = []
+    for i in range(20):
+        engine.answer(card.id, 1 if i % 3 == 0 else 3)
+        card = engine.next_card()
+        col.conn.set_trace_callback(statements.append)
+        counts = engine.counts()
+        col.conn.set_trace_callback(None)
+        assert counts == Engine(col, engine.config, now=clock).counts()
+        assert counts.learning > 0
+        if i >= 2:  # the first counts build what is kept
+            assert not [sql for sql in statements
+                        if "WHERE c.state IN ('learning', 'relearning')" in sql], i
+        statements.clear()
+        clock.advance(seconds=30)
+    col.close()
