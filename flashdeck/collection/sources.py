@@ -235,6 +235,7 @@ MOVE_MAX_BYTES = 4 << 20  # a bigger note is not read to recognise a move
 # all (MOVE_NAMED_SHARE) at the places the vanished source had notes
 MOVE_MIN_NAMED = 3
 MOVE_NAMED_SHARE = 0.9
+MOVE_PARSE_SECONDS = 2.0  # a changed note parsed to compare its cards with the vanished one's
 
 # per-source facts kept in the meta table (the sources table has no column for them)
 IMPORTED_KEY = "source_imported:{}"  # the last import's time, Unix seconds
@@ -419,6 +420,7 @@ def _moved_source(conn, source: Source, rows):
         sizes = {n["size"] for n in notes}
         votes: list[str | None] = []  # per matching file: the subfolder it is in, if known
         named: list[str] = []  # per file at a place the source had a note: that subfolder
+        unmatched: list[tuple[NoteFile, str]] = []  # files at its places, content changed
         for file in sample:
             if file.path not in stats:
                 stats[file.path] = file.stat or _stat(file.path)
@@ -440,9 +442,18 @@ def _moved_source(conn, source: Source, rows):
                     found = next((n for n in same_place if n["hash"] == digest), False)
             if found is not None:
                 votes.append(found["relpath"][:-len(rel)] if found else None)
+            elif same_place:
+                unmatched.append((file, next((n for n in same_place if n["relpath"] == rel),
+                                             same_place[0])["relpath"]))
         by_content = len(votes) * 2 >= len(sample)
         by_place = len(sample) >= MOVE_MIN_NAMED and \
             len(named) >= MOVE_NAMED_SHARE * len(sample)
+        if not by_content and not by_place and (len(votes) + len(unmatched)) * 2 >= len(sample):
+            # edited everywhere, too few notes for their places alone: the notes at the
+            # places it had notes that kept most of their cards count as its notes
+            votes += _kept_cards(conn, source, candidate["id"], unmatched,
+                                 (len(sample) + 1) // 2 - len(votes))
+            by_content = len(votes) * 2 >= len(sample)
         score = (by_content, len(votes), len(named))
         if (by_content or by_place) and score > best_score:
             best, best_votes, best_score = candidate, votes if by_content else named, score
@@ -457,6 +468,50 @@ def _moved_source(conn, source: Source, rows):
         if list(folder.parts[-len(parts):]) == parts and len(folder.parts) > len(parts):
             folder = Path(*folder.parts[:-len(parts)])
     return best, str(folder)
+
+
+def _kept_cards(conn, source: Source, source_id: int, files: list[tuple[NoteFile, str]],
+                needed: int) -> list[str]:
+    """Of `files` (note files of the new folder `source`, each at the place — its relpath
+    in the vanished source `source_id` — where that source had a note of other content),
+    those that kept most of that note's cards, up to `needed` of them: each one's subfolder
+    (see `_moved_source`'s votes). A note keeps its cards when at least half of the cards
+    it has now and of the live cards the note had then are the same: the same content
+    (kind, front and back) or, for a card of the author's wording, the same kind and front
+    (its answer rewritten). A derived card's front is flashdeck's wording from the title
+    (`What is *Capitals*?`), which a note of the same name in another vault shares, so
+    only its whole content counts. Each file is parsed with a small budget
+    (MOVE_PARSE_SECONDS), one at most MOVE_MAX_BYTES; one that cannot be read or parsed
+    does not count."""
+    from flashdeck.collection import parsing  # deferred: see TYPE_CHECKING above
+
+    kept: list[str] = []
+    for file, relpath in files:
+        if len(kept) >= needed:
+            break
+        if file.stat is not None and file.stat.st_size > MOVE_MAX_BYTES:
+            continue
+        old = conn.execute(
+            "SELECT c.ckey, c.kind, c.front FROM cards c JOIN notes n ON n.id = c.note_id"
+            " WHERE n.source_id = ? AND n.relpath = ? AND c.orphaned = 0",
+            (source_id, relpath)).fetchall()
+        if not old:
+            continue
+        parsed = parsing.parse_one((file, settings_for(source, file), True, None, True),
+                                   MOVE_PARSE_SECONDS)
+        if not parsed.rows:
+            continue
+        keys = {row["ckey"] for row in old}
+        fronts = {(row["kind"], row["front"]) for row in old if row["kind"] not in DERIVED}
+        same = sum(1 for row in parsed.rows if row[3] in keys
+                   or (row[0] not in DERIVED and (row[0], row[1]) in fronts))
+        if same * 2 >= max(len(parsed.rows), len(old)):
+            kept.append(relpath[:-len(file.relpath)])
+    return kept
+
+
+# the kinds whose front flashdeck words from the note's title or structure
+DERIVED = frozenset({"summary", "aliases", "formula", "exercise"})
 
 
 def _moved_file(conn, source: Source, missing: list):

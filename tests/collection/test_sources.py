@@ -128,6 +128,81 @@ def test_a_vault_moved_with_every_note_edited_is_still_recognised(cli, col, vaul
     assert [s["path"] for s in sources(cli, col)] == [str(moved)]
 
 
+SMALL_VAULTS = {
+    "one note, a card added": (
+        {"Capitals.md": "#flashcards/geo\n\nFrance::Paris\nSpain::Madrid\n"},
+        {"Capitals.md": "#flashcards/geo\n\nFrance::Paris\nSpain::Madrid\nItaly::Rome\n"}),
+    "two notes, a card added to each": (
+        {"Capitals.md": "#flashcards/geo\n\nFrance::Paris\nSpain::Madrid\n",
+         "Rivers.md": "#flashcards/geo\n\nLongest river in France::Loire\n"},
+        {"Capitals.md": "#flashcards/geo\n\nFrance::Paris\nSpain::Madrid\nItaly::Rome\n",
+         "Rivers.md": "#flashcards/geo\n\nLongest river in France::Loire\n"
+                      "Longest river in Spain::Tagus\n"}),
+    "two notes, an answer rewritten and a line added": (
+        {"Capitals.md": "#flashcards/geo\n\nFrance::Paris\nSpain::Madrid\n",
+         "maths/Primes.md": "#flashcards/maths\n\nFirst prime::2\n"},
+        {"Capitals.md": "#flashcards/geo\n\nFrance::Paris (since 987)\nSpain::Madrid\n",
+         "maths/Primes.md": "#flashcards/maths\n\nFirst prime::2\n\nSee also: squares.\n"}),
+}
+
+
+@pytest.mark.parametrize("before, after", SMALL_VAULTS.values(), ids=SMALL_VAULTS.keys())
+def test_a_small_vault_moved_with_every_note_edited_keeps_every_id_and_review(
+        cli, col, tmp_path, before, after):
+    """Too few notes for their places alone (a sync client renaming the folder while the
+    user keeps writing): each note where it was, keeping most of its cards, is the vault.
+    It was taken for a new one: the old vault MISSING, every card twice, the history with
+    the hidden copies."""
+    vault = tmp_path / "vault"
+    for name, text in before.items():
+        write_note(vault, name, text)
+    imported(cli, col, vault)
+    ids = live(cli, col)
+    reviews = answer_all(cli, col)
+    moved = tmp_path / "Synced" / "vault"
+    moved.parent.mkdir()
+    shutil.move(str(vault), str(moved))
+    for name, text in after.items():
+        write_note(moved, name, text)
+
+    report = imported(cli, col, moved)
+    assert report["cards"]["orphaned"] == 0
+    assert any("moved or renamed" in w["message"] for w in report["warnings"])
+    now = live(cli, col)
+    kept = {front: card_id for front, card_id in now.items() if card_id in ids.values()}
+    assert len(kept) == len(ids)  # every card once, with its id (and its answer's text)
+    assert history(cli, col) == reviews
+    assert [(s["path"], s["missing"]) for s in sources(cli, col)] == [(str(moved), False)]
+    assert cli("--collection", col, "doctor").code == 0
+
+
+def test_a_vanished_vault_and_a_new_one_with_notes_of_the_same_names_stay_apart(
+        cli, col, tmp_path):
+    """Same file names, the same title-worded cards (`What is *Capitals*?`), a card or two
+    in common: another vault, not the vanished one edited."""
+    vault = tmp_path / "vault"
+    write_note(vault, "Capitals.md", "---\nsummary: the capital cities of Europe\n---\n"
+                                     "#flashcards/geo\n\nFrance::Paris\nSpain::Madrid\n"
+                                     "Italy::Rome\n")
+    write_note(vault, "Rivers.md", "#flashcards/geo\n\nLongest river in France::Loire\n")
+    imported(cli, col, vault)
+    reviews = answer_all(cli, col)
+    shutil.rmtree(vault)
+    other = tmp_path / "other"
+    write_note(other, "Capitals.md", "---\nsummary: capitals of South America\n---\n"
+                                     "#flashcards/geo\n\nPeru::Lima\nChile::Santiago\n"
+                                     "Bolivia::Sucre\nFrance::Paris\n")
+    write_note(other, "Rivers.md", "#flashcards/geo\n\nLongest river in Peru::Ucayali\n")
+    report = imported(cli, col, other)
+    assert report["cards"]["added"] == 6
+    assert {s["path"]: s["missing"] for s in sources(cli, col)} == \
+        {str(vault): True, str(other): False}
+    assert history(cli, col) == reviews
+    added = [c for c in cli("--collection", col, "list", "--json").json
+             if c["id"] not in reviews]
+    assert len(added) == 6 and all(c["state"] == "new" for c in added)  # no history taken
+
+
 def test_a_few_notes_named_like_a_vanished_vaults_are_not_that_vault(cli, col, vault,
                                                                      tmp_path):
     """Places alone are not enough with too few notes, nor with too many elsewhere."""
