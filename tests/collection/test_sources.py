@@ -88,14 +88,22 @@ def checked_cards(cli, path) -> set[tuple[str, str]]:
     assert result.code == 0, result.err
     return {(c["deck"], c["front"]) for note in result.json["notes"] for c in note["cards"]}
 
-def test_a_moved_vault_keeps_every_id_and_review_and_the_old_path_is_retired(
-        cli, col, vault, tmp_path):
+
+def answered_then_moved(cli, col, vault, moved) -> tuple[dict[str, int], dict[int, list[int]]]:
+    """`vault` imported, every card answered, the folder moved to `moved`: (`live`,
+    `history`) before the move."""
     imported(cli, col, vault)
     before = live(cli, col)
     reviews = answer_all(cli, col)
-    moved = tmp_path / "elsewhere" / "notes"
-    moved.parent.mkdir()
+    moved.parent.mkdir(exist_ok=True)
     shutil.move(str(vault), str(moved))
+    return before, reviews
+
+
+def test_a_moved_vault_keeps_every_id_and_review_and_the_old_path_is_retired(
+        cli, col, vault, tmp_path):
+    moved = tmp_path / "elsewhere" / "notes"
+    before, reviews = answered_then_moved(cli, col, vault, moved)
 
     report = imported(cli, col, moved)
     assert report["cards"] == {"added": 0, "updated": 0, "orphaned": 0}
@@ -156,12 +164,8 @@ def test_a_small_vault_moved_with_every_note_edited_keeps_every_id_and_review(
     vault = tmp_path / "vault"
     for name, text in before.items():
         write_note(vault, name, text)
-    imported(cli, col, vault)
-    ids = live(cli, col)
-    reviews = answer_all(cli, col)
     moved = tmp_path / "Synced" / "vault"
-    moved.parent.mkdir()
-    shutil.move(str(vault), str(moved))
+    ids, reviews = answered_then_moved(cli, col, vault, moved)
     for name, text in after.items():
         write_note(moved, name, text)
 
