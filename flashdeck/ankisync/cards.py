@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from flashdeck.ankisync.html import cloze_html, to_html
-from flashdeck.ankisync.mirror import MirrorCard, anki_deck, anki_schedule
+from flashdeck.ankisync.mirror import SEP, MirrorCard, anki_deck, anki_schedule
 from flashdeck.ankisync.merge import LIVE_CARDS
 from flashdeck.collection.cards import CardView, deck_clause
 from flashdeck.collection.store import Collection
@@ -170,3 +170,53 @@ def _sides(view: CardView, guid: str, images) -> tuple[str, str]:
         front = view.front
         back = f"(this exercise cannot be drawn: {exc})"
     return to_html(front, images), to_html(back, images)
+
+
+ADOPT_CHOICES = 20  # notes of one content weighed for one card (the rest are not looked at)
+_GUID_LENGTH = len("fd") + 16  # merge.derived_guid's: "fd" and 12 bytes in base64
+
+
+def adopter(col: Collection, have: dict, note_types: tuple[int, int], media: Media | None):
+    """`assign_guids`'s `adopt` for a sync: the cards (rows, each with the GUID derived for
+    it) whose derived GUID names no note
+    of the mirror (`have`: `Mirror.notes()`) take a note of the mirror no card claims that
+    holds their content — the note type the card should have, its Front and Back (Text for
+    a cloze) as they are rendered now. Another flashdeck on the account made that note
+    from the path the card's note had then (a note moved since). Pairs are taken best
+    first: the same Source field (path and line), then the same line, then the closer path;
+    each note and each card once. An exercise card is never taken this way (its fields are
+    drawn from its GUID)."""
+
+    def adopt(rows: list[tuple], claimed: set[str]) -> dict[int, str]:
+        free: dict[tuple, list[tuple[str, str]]] = {}
+        for guid, (_nid, mid, flds, *_rest) in have.items():
+            if guid in claimed or (len(guid) > _GUID_LENGTH and guid[:_GUID_LENGTH] in claimed):
+                continue  # a card's own, or the suffixed GUID of a copy of one
+            parts = flds.split(SEP)
+            if len(parts) == 3:
+                free.setdefault((mid, parts[0], parts[1]), []).append((guid, parts[2]))
+        if not free:
+            return {}
+        from difflib import SequenceMatcher  # deferred: only when a card may take a note
+
+        pairs = []
+        for order, (row, derived) in enumerate(rows):
+            if row["kind"] == "exercise" or derived in have:
+                continue
+            cloze = row["kind"] == "cloze"
+            front, back, source = _fields(col, row, "", cloze, media)
+            found = free.get((note_types[cloze], front, back), ())[:ADOPT_CHOICES]
+            for guid, theirs in found:
+                same_line = theirs.rpartition(":")[2] == source.rpartition(":")[2]
+                closeness = SequenceMatcher(None, theirs, source, autojunk=False).ratio()
+                pairs.append(((theirs != source, not same_line, -closeness, order, guid),
+                              row["id"], guid))
+        taken: dict[int, str] = {}
+        given: set[str] = set()
+        for _score, card_id, guid in sorted(pairs):
+            if card_id not in taken and guid not in given:
+                taken[card_id] = guid
+                given.add(guid)
+        return taken
+
+    return adopt

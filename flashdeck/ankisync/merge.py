@@ -93,10 +93,18 @@ def derived_guid(relpath: str, kind: str, ckey: str, copy: int) -> str:
 
 
 def assign_guids(col: Collection, deck: str | None = None, *,
-                 write: bool = True) -> dict[int, str]:
+                 write: bool = True, adopt=None) -> dict[int, str]:
     """The GUID of every live card (of `deck` and its subdecks), giving the cards that have
     none theirs (`derived_guid`; a GUID another card holds gets a suffix). `write=False`
-    (export) keeps the new ones in memory only."""
+    (export) keeps the new ones in memory only.
+
+    `adopt(rows, claimed)` (sync: `cards.adopter`): for the cards without a GUID (each row
+    with its derived GUID) whose derived one names no note of the mirror, card id -> the GUID of a note of the mirror
+    that holds the card's content and that no card claims (`claimed`: every GUID this
+    collection has given, and those derived here that the mirror has). Another flashdeck
+    on the account gave the card its GUID from the path the note had when it first synced
+    it: this one, syncing first after the note moved, made another and so a second Anki
+    note of each card, never getting the answers given to the first."""
     from flashdeck.collection.cards import deck_clause
 
     clause, params = deck_clause(deck)
@@ -108,14 +116,28 @@ def assign_guids(col: Collection, deck: str | None = None, *,
         known = dict(conn.execute("SELECT card_id, guid FROM anki_cards")) if has_table else {}
         used = set(known.values())
         copies: dict[tuple, int] = defaultdict(int)
-        result = {}
+        derived: dict[int, str] = {}
         for row in rows:
             key = (row["note_id"], row["kind"], row["ckey"])
             copy = copies[key]
             copies[key] += 1
+            if row["id"] not in known:
+                derived[row["id"]] = derived_guid(row["relpath"], row["kind"], row["ckey"],
+                                                  copy)
+        adopted = {} if adopt is None or not derived else adopt(
+            [(row, derived[row["id"]]) for row in rows if row["id"] in derived],
+            used | set(derived.values()))
+        result = {}
+        for row in rows:
             guid = known.get(row["id"])
-            if guid is None:
-                base = derived_guid(row["relpath"], row["kind"], row["ckey"], copy)
+            if guid is None and row["id"] in adopted:
+                guid = adopted[row["id"]]
+                if write:
+                    conn.execute("INSERT INTO anki_cards (card_id, guid) VALUES (?, ?)",
+                                 (row["id"], guid))
+                used.add(guid)
+            elif guid is None:
+                base = derived[row["id"]]
                 guid = base
                 for n in range(2, MAX_GUID_TRIES):
                     if guid not in used:

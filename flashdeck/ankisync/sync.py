@@ -325,7 +325,7 @@ def run_sync(col, login: Login, config, now, tz, progress=None) -> SyncReport:
     from anki.errors import AnkiException
 
     from flashdeck.ankisync import merge
-    from flashdeck.ankisync.cards import Media, mirror_cards
+    from flashdeck.ankisync.cards import Media, adopter, mirror_cards
     from flashdeck.scheduling.day import day_bounds, days_later
     from flashdeck.scheduling.parameters import current_parameters
 
@@ -343,8 +343,11 @@ def run_sync(col, login: Login, config, now, tz, progress=None) -> SyncReport:
         except AnkiException as exc:
             raise _failed(exc, "nothing was changed; run `flashdeck sync` again",
                           login.endpoint) from None
-        mirror.models()
-        guids = merge.assign_guids(col)
+        basic, cloze = mirror.models()
+        media = Media(lambda path: mirror.col.media.add_file(str(path)))
+        # a card new to this mirror takes the note another flashdeck made of it, if any
+        guids = merge.assign_guids(col, adopt=adopter(col, mirror.notes(), (basic["id"],
+                                                                           cloze["id"]), media))
         present = mirror.revlog_ids()  # after a full download: the server's
         merge.forget_pushed(col, present)
         merge.record_cids(col, mirror.card_ids())
@@ -358,7 +361,6 @@ def run_sync(col, login: Login, config, now, tz, progress=None) -> SyncReport:
         report.hidden = {"suspended": taken.suspended, "unsuspended": taken.unsuspended,
                          "buried": taken.buried}
         say("updating the cards")
-        media = Media(lambda path: mirror.col.media.add_file(str(path)))
         sent = merge.hidden_now(col, now)
         have = mirror.notes()
         basic, cloze = mirror.models()
