@@ -176,18 +176,19 @@ ADOPT_CHOICES = 20  # notes of one content weighed for one card (the rest are no
 _GUID_LENGTH = len("fd") + 16  # merge.derived_guid's: "fd" and 12 bytes in base64
 
 
-def adopter(col: Collection, have: dict, note_types: tuple[int, int], media: Media | None):
+def adopter(col: Collection, notes, note_types: tuple[int, int], media: Media | None):
     """`assign_guids`'s `adopt` for a sync: the cards (rows, each with the GUID derived for
-    it) whose derived GUID names no note
-    of the mirror (`have`: `Mirror.notes()`) take a note of the mirror no card claims that
-    holds their content — the note type the card should have, its Front and Back (Text for
-    a cloze) as they are rendered now. Another flashdeck on the account made that note
+    it) whose derived GUID names no note of the mirror (`notes()`: `Mirror.notes()`, read
+    only when a card has no GUID yet) take a note of the mirror no card claims that holds
+    their content — the note type the card should have, its Front and Back (Text for a
+    cloze) as they are rendered now. Another flashdeck on the account made that note
     from the path the card's note had then (a note moved since). Pairs are taken best
     first: the same Source field (path and line), then the same line, then the closer path;
     each note and each card once. An exercise card is never taken this way (its fields are
     drawn from its GUID)."""
 
     def adopt(rows: list[tuple], claimed: set[str]) -> dict[int, str]:
+        have = notes()
         free: dict[tuple, list[tuple[str, str]]] = {}
         for guid, (_nid, mid, flds, *_rest) in have.items():
             if guid in claimed or (len(guid) > _GUID_LENGTH and guid[:_GUID_LENGTH] in claimed):

@@ -346,7 +346,7 @@ def run_sync(col, login: Login, config, now, tz, progress=None) -> SyncReport:
         basic, cloze = mirror.models()
         media = Media(lambda path: mirror.col.media.add_file(str(path)))
         # a card new to this mirror takes the note another flashdeck made of it, if any
-        guids = merge.assign_guids(col, adopt=adopter(col, mirror.notes(), (basic["id"],
+        guids = merge.assign_guids(col, adopt=adopter(col, mirror.notes, (basic["id"],
                                                                            cloze["id"]), media))
         present = mirror.revlog_ids()  # after a full download: the server's
         merge.forget_pushed(col, present)
