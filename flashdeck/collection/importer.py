@@ -142,72 +142,76 @@ def _import_sources(col: Collection, sources: list[Source], report: ImportReport
     # down as they are and crossed off once squared up below: an import killed in between
     # leaves them to the next (collection/pending.py)
     pending = Pending(col.conn, newer_than, now)
-    orphaned, rewritten = pending.orphaned, pending.rewritten
-    once = ReadOnce(sources)
-    missing = MissingFiles(col.conn)  # read once, not once per source
-    # what an import writes, the notes can always write again: its commits do not wait for
-    # the disk (a power cut could roll the collection back to an earlier import, never
-    # leave it half-written, and never touch an answer: those wait for the disk)
-    with col.redoable_writes(), col.import_cache():
-        if sources:
-            _leave_the_demo(col, sources, report, now)
-        for source in sources:
-            # one vault is one source whatever path names it: a note or folder inside a known
-            # source refreshes that part of it, a moved vault is found by its notes' content
-            folder_given = source.kind == "folder"  # placing may make a note a folder's part
-            source = place_source(col, source, now, report, missing)
-            if source.settings_errors and _has_notes(col, source):
-                # a setting that kept its default (its tags, clozes, end marker) would make
-                # other cards of the notes than they have: a typo in .flashdeck.toml hid every
-                # card of a vault tagged otherwise. Its notes are left as they are
-                report.errors.append(Problem(
-                    str(source.path), 0, "not imported: its settings file has an error (said"
-                    " above), and this vault's notes are left as the collection has them, every"
-                    " card as it was, until it is fixed"))
-                continue
-            seen = _cards_seen(col, source)
-            if seen is not None:
-                pending.since = min(pending.since, seen)
-            errors = len(report.errors)
-            _import_source(col, source, report, now, progress, hold_seconds, orphaned, once,
-                           by_name=not folder_given, rewritten=rewritten, missing=missing,
-                           pending=pending)
-            # a note that could not be read may still hold a card another note took: the
-            # cards added since stay matchable until an import reads every note
-            mark_imported(col, source, now, every_note_read=len(report.errors) == errors)
-        since, taken_up = pending.since, pending.taken_up
-        if orphaned:
-            returned: list[int] = []
-            added_again = again = 0
-            with col.transaction():  # one transaction with the crossing off: all or nothing
-                reclaimed, added_now = reclaim_moved_cards(col.conn, orphaned, since,
-                                                           newer_than)
-                if rewritten:
-                    returned = return_taken_cards(col.conn, orphaned, rewritten,
-                                                  pending.started)
-                    # ...unless its own content went to a note that added it: it moved too
-                    again, added_again = reclaim_moved_cards(col.conn, returned, since,
-                                                             newer_than) if returned else (0, 0)
-                pending.clear(col.conn)
-            # counted as a card the note it went to took from the orphans (as when that
-            # note is written after the one it left)
-            report.cards_added -= added_now
-            report.cards_updated += reclaimed
-            # each gave its place back to the card it took it from, and is an orphan
-            orphaned += returned
-            report.cards_orphaned += len(returned)
-            report.cards_added -= added_again
-            report.cards_updated += again
-            # a card a note left and another took in this import (whichever came first) is
-            # not orphaned: it moved (those a killed import left were counted by it)
-            report.cards_orphaned -= _live(col, orphaned[taken_up:])
-        elif len(rewritten) > 1:  # two cards that took each other's place, nothing orphaned
-            with col.transaction():
-                return_taken_cards(col.conn, orphaned, rewritten, pending.started)
-                pending.clear(col.conn)
-        elif rewritten:
-            with col.transaction():
-                pending.clear(col.conn)
+    try:
+        orphaned, rewritten = pending.orphaned, pending.rewritten
+        once = ReadOnce(sources)
+        missing = MissingFiles(col.conn)  # read once, not once per source
+        # what an import writes, the notes can always write again: its commits do not wait for
+        # the disk (a power cut could roll the collection back to an earlier import, never
+        # leave it half-written, and never touch an answer: those wait for the disk)
+        with col.redoable_writes(), col.import_cache():
+            if sources:
+                _leave_the_demo(col, sources, report, now)
+            for source in sources:
+                # one vault is one source whatever path names it: a note or folder inside a known
+                # source refreshes that part of it, a moved vault is found by its notes' content
+                folder_given = source.kind == "folder"  # placing may make a note a folder's part
+                source = place_source(col, source, now, report, missing)
+                if source.settings_errors and _has_notes(col, source):
+                    # a setting that kept its default (its tags, clozes, end marker) would make
+                    # other cards of the notes than they have: a typo in .flashdeck.toml hid every
+                    # card of a vault tagged otherwise. Its notes are left as they are
+                    report.errors.append(Problem(
+                        str(source.path), 0, "not imported: its settings file has an error (said"
+                        " above), and this vault's notes are left as the collection has them, every"
+                        " card as it was, until it is fixed"))
+                    continue
+                seen = _cards_seen(col, source)
+                if seen is not None:
+                    pending.since = min(pending.since, seen)
+                errors = len(report.errors)
+                _import_source(col, source, report, now, progress, hold_seconds, orphaned, once,
+                               by_name=not folder_given, rewritten=rewritten, missing=missing,
+                               pending=pending)
+                # a note that could not be read may still hold a card another note took: the
+                # cards added since stay matchable until an import reads every note
+                mark_imported(col, source, now, every_note_read=len(report.errors) == errors)
+            since, taken_up = pending.since, pending.taken_up
+            if orphaned:
+                returned: list[int] = []
+                added_again = again = 0
+                with col.transaction():  # one transaction with the crossing off: all or nothing
+                    reclaimed, added_now = reclaim_moved_cards(col.conn, orphaned, since,
+                                                               newer_than)
+                    if rewritten:
+                        returned = return_taken_cards(col.conn, orphaned, rewritten,
+                                                      pending.started)
+                        # ...unless its own content went to a note that added it: it moved too
+                        again, added_again = reclaim_moved_cards(col.conn, returned, since,
+                                                                 newer_than) if returned else (0, 0)
+                    pending.clear(col.conn)
+                # counted as a card the note it went to took from the orphans (as when that
+                # note is written after the one it left)
+                report.cards_added -= added_now
+                report.cards_updated += reclaimed
+                # each gave its place back to the card it took it from, and is an orphan
+                orphaned += returned
+                report.cards_orphaned += len(returned)
+                report.cards_added -= added_again
+                report.cards_updated += again
+                # a card a note left and another took in this import (whichever came first) is
+                # not orphaned: it moved (those a killed import left were counted by it)
+                report.cards_orphaned -= _live(col, orphaned[taken_up:])
+            elif len(rewritten) > 1:  # two cards that took each other's place, nothing orphaned
+                with col.transaction():
+                    return_taken_cards(col.conn, orphaned, rewritten, pending.started)
+                    pending.clear(col.conn)
+            elif rewritten:
+                with col.transaction():
+                    pending.clear(col.conn)
+    finally:
+        pending.close()  # what it left is the next import's now
+
 
 def _has_notes(col: Collection, source: Source) -> bool:
     """Whether the collection holds notes of `source` (of the part imported) already."""
