@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 
 from flashdeck.collection.identity import REWRITTEN_KEPT, in_chunks
 
@@ -69,7 +68,7 @@ def _started(pid: int) -> str | None:
 
 def _owner() -> str:
     pid = os.getpid()
-    return f"{pid}:{_started(pid) or ''}:{secrets.token_hex(6)}"
+    return f"{pid}:{_started(pid) or ''}:{os.urandom(6).hex()}"
 
 
 def _running(owner: str | None) -> bool:
