@@ -300,7 +300,7 @@ def _leave_the_demo(col: Collection, sources: list[Source], report: ImportReport
     listed = list_sources(col)
     if len(listed) != 1 or not same(listed[0].path):
         return
-    _, cards = forget_source(col, listed[0], now)
+    _, cards, _ = forget_source(col, listed[0], now)
     report.warnings.append(Problem(
         listed[0].path, 0,
         f"this collection held only the demo deck: it is forgotten now ({cards} demo cards "

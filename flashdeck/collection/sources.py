@@ -687,19 +687,31 @@ def find_source(col, given: str) -> SourceInfo | None:
     return None
 
 
-def forget_source(col, source: SourceInfo, now: int) -> tuple[int, int]:
+def forget_source(col, source: SourceInfo, now: int) -> tuple[int, int, int]:
     """Drop a source from what imports refresh: its cards become orphans (hidden, history
     kept) and its notes gone, so importing the vault again brings them back with their ids.
-    Returns (notes, cards) dropped."""
+    A source missing on disk (moved, and taken for a new vault by an older flashdeck, or
+    copied elsewhere, imported there, and deleted): each of its answered cards takes the
+    place of an untouched copy another source added of it later, as an import squares up a
+    note copied and its original deleted (`identity.reclaim_moved_cards`), so its history
+    goes on where its note is now. Returns (notes, cards) dropped, and how many of those
+    took a copy's place."""
     conn = col.conn
     with col.transaction():
-        cards = conn.execute(
+        left = [card_id for (card_id,) in conn.execute(
             "UPDATE cards SET orphaned = 1 WHERE orphaned = 0 AND note_id IN"
-            " (SELECT id FROM notes WHERE source_id = ?)", (source.id,)).rowcount
+            " (SELECT id FROM notes WHERE source_id = ?) RETURNING id", (source.id,))]
+        cards = len(left)
+        moved = 0
+        if source.missing and left:
+            from flashdeck.collection.identity import reclaim_moved_cards  # deferred: see top
+
+            newest = conn.execute("SELECT coalesce(max(id), 0) FROM cards").fetchone()[0]
+            moved = reclaim_moved_cards(conn, left, newest, newest)[0]
         notes = conn.execute("SELECT count(*) FROM notes WHERE source_id = ? AND present = 1",
                              (source.id,)).fetchone()[0]
         conn.execute("UPDATE notes SET present = 0, size = -1, mtime_ns = -1, hash = ''"
                      " WHERE source_id = ?", (source.id,))
         conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                      (FORGOTTEN_KEY.format(source.id), str(now)))
-    return notes, cards
+    return notes, cards, moved

@@ -71,7 +71,10 @@ def cmd_forget(args) -> int:
             print(f"flashdeck: no source {_shown(repr(args.source))} (see `flashdeck sources`)",
                   file=sys.stderr)
             return 2
-        notes, cards = forget_source(col, source, moment)
+        notes, cards, moved = forget_source(col, source, moment)
     print(f"forgot {_shown(source.path)}: {count(notes, 'note')}, {count(cards, 'card')} hidden"
           " (history kept; importing it again brings them back)")
+    if moved:
+        print(f"{count(moved, 'answered card')} of it found where its note is now (a copy"
+              " never answered, added since): the history goes on there")
     return 0

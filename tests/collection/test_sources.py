@@ -488,6 +488,41 @@ def cli_cards(cli, col) -> list[tuple[str, int]]:
     return [(c["front"], c["id"]) for c in cli("--collection", col, "list", "--json").json]
 
 
+def test_forgetting_a_vanished_vault_gives_its_history_to_the_copies_taken_for_another(
+        cli, col, vault, tmp_path, monkeypatch):
+    """The vault copied elsewhere and imported there (a second source while the original
+    was still there), then the original deleted, or moved and taken for a new vault by an
+    older flashdeck: every card twice (the old ones, with the history, on a MISSING
+    source). Forgetting the missing vault hid the history for good. Its answered cards now
+    take the places of the untouched copies; one answered meanwhile keeps its own."""
+    monkeypatch.setenv("FLASHDECK_NOW", "2026-11-20T09:00:00+01:00")
+    imported(cli, col, vault)
+    before = live(cli, col)
+    reviews = answer_all(cli, col)
+    monkeypatch.setenv("FLASHDECK_NOW", "2026-11-22T09:00:00+01:00")
+    copy = tmp_path / "Notes"
+    shutil.copytree(vault, copy)
+    assert imported(cli, col, copy)["cards"]["added"] == 7
+    shutil.rmtree(vault)
+    copies = {c["front"]: c["id"] for c in cli("--collection", col, "list", "--json").json
+              if c["id"] not in before.values()}
+    assert cli("--collection", col, "answer", copies["2 cubed"], "again").code == 0
+    reviews = history(cli, col)
+
+    result = cli("--collection", col, "forget", vault)
+    assert result.code == 0, result.err
+    assert "6 answered cards of it found where its note is now" in result.out
+    now = live(cli, col)  # every card once
+    assert now == {front: (copies if front == "2 cubed" else before)[front] for front in now}
+    assert len(now) == 7
+    assert history(cli, col) == reviews
+    assert [s["path"] for s in sources(cli, col)] == [str(copy)]
+    assert imported(cli, col, copy)["cards"] == {"added": 0, "updated": 0, "orphaned": 0}
+    assert live(cli, col) == now
+    doctor = cli("--collection", col, "doctor")
+    assert doctor.code == 0 and "no problems found" in doctor.out, doctor.out
+
+
 def test_forget_by_path(cli, col, vault, tmp_path, monkeypatch):
     imported(cli, col, vault)
     monkeypatch.chdir(tmp_path)
