@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from flashdeck.notes._mask import anki_clozes
 from flashdeck.notes.model import ParsedNote, ParserSettings
 from flashdeck.notes.parser import parse_note
 
@@ -155,6 +158,7 @@ FRAGMENTS = [
     "\n\n", "---", "---\n", "**", "{{", "}}", ";;", "1;;", "ah;;", "^abc", "[", "]", "|", "\\",
     "x", "Q", "A", "word ", "$$\n", "\u00a0", "\ufeff", "é", "\x00", "%%", "\r", "\r\n",
     "> [!sr|card-metadata] \n> ", "> [!tip] ", "https://a.org/?q=", "[[", "]]", "](", "\\==",
+    "{{c1::", "{{c2::", "\\:", "\\\\",
 ]
 
 note_text = st.one_of(
@@ -219,3 +223,17 @@ def test_the_one_pass_cloze_finder_finds_what_the_patterns_find(text: str, kind:
 
     assert _matches(text, kind) == [
         (m.start(), m.end(), m.start(1), m.end(1)) for m in _PATTERNS[kind].finditer(text)]
+
+
+_ANKI_PLAIN = re.compile(r"\{\{(?=c\d{1,9}::)([^\n]{0,4002}?)\}\}")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["{{c1::", "{{c", "{{", "}}", "}", "c12::", "::", "\n", "a",
+                                 " ", "x" * 1000, "{{c1234567890::"]), max_size=40).map("".join))
+def test_anki_clozes_finds_what_its_plain_regex_finds(text: str) -> None:
+    """`anki_clozes` is written to be linear (a line of unclosed `{{c1::` is one pass); it
+    finds exactly the spans of the plain lazy regex."""
+    assert anki_clozes(text) == [(m.start(), m.end(), m.start(1), m.end(1))
+                                 for m in _ANKI_PLAIN.finditer(text)]
+
