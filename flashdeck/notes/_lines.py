@@ -688,6 +688,11 @@ def _blocks(body: list[str]) -> _Blocks:
                    int(md.options.get("maxNesting", 20)), table_rows)
 
 
+def _columns(line: str, start: int, end: int) -> int:
+    """How many columns line[start:end] takes, a tab to the next multiple of 4."""
+    return len(line[:end].expandtabs(4)) - len(line[:start].expandtabs(4))
+
+
 def _containers(body: list[str], containers: list[tuple[int, int, int]]) -> _Containers:
     """Per line: the containers holding it and where each one's content starts."""
     n = len(body)
@@ -726,7 +731,9 @@ def _containers(body: list[str], containers: list[tuple[int, int, int]]) -> _Con
                 if m is None:
                     break
                 spaces = m.end() - m.end(1)
-                indent[cid] = (m.end(1) - pos) + (spaces if 1 <= spaces <= 4 else 1)
+                lead = (m.end(1) - pos if "\t" not in line[pos : m.end(1)]
+                        else _columns(line, pos, m.end(1)))
+                indent[cid] = lead + (spaces if 1 <= spaces <= 4 else 1)
                 pos = m.end()
                 if spaces and cid == path[-1]:  # the innermost item's own checkbox
                     task = _TASK_RE.match(line, pos)
@@ -734,10 +741,13 @@ def _containers(body: list[str], containers: list[tuple[int, int, int]]) -> _Con
                         pos = task.end()
             else:
                 width = indent.get(cid, 2)
-                k = 0
-                while k < width and pos + k < len(line) and line[pos + k] in " \t":
+                k = w = 0  # characters, columns
+                while w < width and pos + k < len(line) and line[pos + k] in " \t":
+                    # a tab is to the next multiple of 4 columns, as CommonMark reads it
+                    # (Obsidian indents lists with tabs by default)
+                    w += 1 if line[pos + k] == " " else 4 - _columns(line, 0, pos + k) % 4
                     k += 1
-                if k < width and pos + k < len(line):
+                if w < width and pos + k < len(line):
                     break  # lazy: not indented under the item
                 pos += k
             cs.append(pos)
