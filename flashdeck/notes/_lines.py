@@ -839,8 +839,18 @@ def _classify(
     verbatim = blocks.verbatim
     contents = mask.contents
     over_nested_first = -1
+    container_kinds, marked = boxes.kinds, boxes.paths
     for i in range(n):
-        if len(token_paths[i]) >= max_nesting:
+        path = token_paths[i]
+        # markdown-it reads no block deeper than max_nesting levels: a quote is one level,
+        # a list item two (its list's and its own); past that, `- - - … x::y` was a card
+        # with the markers in its front. Counted over the containers whose markers or
+        # indentation the line has: a line markdown-it took into such an item but written
+        # at the margin (a lazy line, `q::a` under it) is read as before
+        if len(path) * 2 >= max_nesting and (
+                len(path) >= max_nesting
+                or sum(2 if container_kinds[c] == LIST_ITEM else 1 for c in marked[i])
+                >= max_nesting):
             kinds[i] = BREAK
             if over_nested_first < 0:
                 over_nested_first = i
@@ -859,7 +869,8 @@ def _classify(
     if over_nested_first >= 0:
         warnings.append((
             over_nested_first,
-            f"blockquotes or lists nested deeper than {max_nesting} levels are not read",
+            f"blockquotes or lists nested deeper than {max_nesting} levels (a list item is"
+            " two) are not read",
         ))
     for c in callouts:
         if c.kind == METADATA_CALLOUT and kinds[c.start] == CALLOUT and _only_metadata(

@@ -139,6 +139,22 @@ def test_deep_nested_lists_and_quotes() -> None:
     assert [c.front for c in note.cards] == ["Q"]
 
 
+def test_lists_nested_past_what_markdown_it_reads_are_a_warning_not_a_card() -> None:
+    """markdown-it reads 20 block levels, a list item taking two (its list's and its own):
+    `- - - … x::y` (10,000 levels on one line) was a card whose front began with thousands
+    of `- `, and no warning; a quote nested as deep was a warning. Nine levels are read,
+    and a card below, at the margin, as before."""
+    for deep in ("- " * 10_000, "1. " * 10, "> - " * 6 + "- ", "> " * 20):
+        note = parse_note(f"Q1::A1\n\n{deep}x::y\n\nQ2::A2\n", "deep.md")
+        assert_sound(note)
+        assert [c.front for c in note.cards] == ["Q1", "Q2"], deep[:20]
+        assert [(p.line, p.severity) for p in note.problems] == [(3, "warning")]
+        assert "nested deeper than 20 levels" in note.problems[0].message
+    for read in ("- " * 9, "> - " * 6 + "> "):
+        note = parse_note(f"{read}x::y\n", "deep.md")
+        assert [(c.front, c.back) for c in note.cards] == [("x", "y")] and not note.problems
+
+
 def test_nul_and_control_characters_in_text() -> None:
     text = "Q\x00::A\x01\x02\n\x0b\x0c==x\x00==\r\n"
     note = parse_note(text, "n.md")
