@@ -198,17 +198,22 @@ def test_the_due_table_is_as_wide_as_its_labels_and_aligned_for_wide_characters(
     assert widths == {len("      threshold-independent") + 2 + 17}, lines
 
 
+SEVEN_CARDS_IN_THREE_BLOCKS = {
+    "a.md": ("#flashcards/ml\n\nKL divergence:::relative entropy\n\n"
+             "Cross entropy is ==H(p)== plus ==KL(p, q)==, and ==asymmetric==.\n"),
+    "b.md": "#flashcards/ml\n\nL2 penalty:::ridge\n",
+}
+
+
 def test_due_says_how_many_cards_siblings_hold_back(cli, tmp_path, monkeypatch):
     """Seven new cards in three blocks read `3` new: a reversed card's other side and a
     paragraph's other clozes come on another day (PRODUCT §3). `due` said 3 and nothing
     more, so a user who had just imported seven cards saw four of them vanish; it now says
     how many wait, and why, as long as the daily limit would have let them in."""
-    vault = tmp_path / "vault"
-    write_note(vault, "a.md", "#flashcards/ml\n\nKL divergence:::relative entropy\n\n"
-                              "Cross entropy is ==H(p)== plus ==KL(p, q)==, and ==asymmetric==.\n")
-    write_note(vault, "b.md", "#flashcards/ml\n\nL2 penalty:::ridge\n")
+    for name, text in SEVEN_CARDS_IN_THREE_BLOCKS.items():
+        write_note(tmp_path / "vault", name, text)
     col = tmp_path / "c.sqlite"
-    assert cli("--collection", col, "import", vault).code == 0
+    assert cli("--collection", col, "import", tmp_path / "vault").code == 0
     due = cli("--collection", col, "due", "--json").json
     assert due["total"] == {"new": 3, "learning": 0, "review": 0}
     assert due["held"] == {"new": 4, "review": 0}
