@@ -95,7 +95,10 @@ def header(card, *, answered: bool = False) -> str:
 
 
 _WORD = re.compile(r"\w+")
-_ANSWERED_KINDS = frozenset({"basic", "reversed", "summary", "aliases"})  # the back is the answer
+# the back is the answer; or, of a question (a heading or callout that asks), an explanation
+# that no heading holds whole, or a one-line answer one may (`## RMSProp` over `> [!question]
+# Which optimizer divides by a running RMS?` answered `RMSProp`)
+_ANSWERED_KINDS = frozenset({"basic", "reversed", "summary", "aliases", "question"})
 _ARTICLE = re.compile(r"^(?:the|an?) (?=.)")  # `the harmonic mean` is stated by `Harmonic Mean`
 _MAX_COMPARED_LINES = 40  # lines of an answer compared with the headings
 
@@ -113,8 +116,8 @@ def _words(text: str) -> str:
 
 def _answer_words(card) -> tuple[str, ...]:
     """The card's answers, as ` word word ` without a leading article: a cloze's asked
-    deletions, the back of a card whose back is its answer (a question's or a formula's back
-    is an explanation)."""
+    deletions, the back of a card whose back is its answer or a question's (a formula's back
+    is the formula, redacted from headings when the note is read)."""
     kind, back = getattr(card, "kind", ""), getattr(card, "back", "") or ""
     if kind == "cloze":
         answers = [back[start + 2:end - 2] for start, end in _cloze_answers(back)]

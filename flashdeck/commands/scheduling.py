@@ -154,10 +154,13 @@ def cmd_card_action(args) -> int:
 
 def cmd_due(args) -> int:
     with open_collection(args, readonly=True) as col:
-        rows, total = deck_counts(col, load_config(), lambda: args.now)
+        config = load_config()
+        rows, total = deck_counts(col, config, lambda: args.now)
+        held = Engine(col, config, now=lambda: args.now).queue().held_back()
     if args.json:
         print_json({"decks": [{"deck": d, **c.to_json()} for d, _, c in rows],
-                    "total": total.to_json()})
+                    "total": total.to_json(),
+                    "held": {"new": held.new, "review": held.review}})
         return 0
     from flashdeck.commands.notes import _cells, _fit, _terminal_columns
 
@@ -173,6 +176,11 @@ def cmd_due(args) -> int:
     for label, (_, _, c) in zip(labels, rows):
         print(f"{_fit(label, width)}  {c.new:>5} {c.learning:>5} {c.review:>5}")
     print(f"{'total':<{width}}  {total.new:>5} {total.learning:>5} {total.review:>5}")
+    if held.new or held.review:
+        # siblings wait: 7 new cards in three paragraphs read 3 new today, and say why
+        parts = [f"{n} {kind}" for n, kind in ((held.new, "new"), (held.review, "due"))
+                 if n]
+        print(f"{' and '.join(parts)} held back for another day: siblings of today's cards")
     return 0
 
 

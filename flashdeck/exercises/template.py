@@ -323,6 +323,8 @@ def _trial(template: Template, out: Collector) -> None:
     no seed chose (a tiny weight) is then drawn on its own for a few seeds."""
     left = TEMPLATE_BUDGET
     drawn = [0] * len(template.variants)
+    # per variant: whether every draw's prompt showed its own answer (`(It is {m}.)`)
+    told = [True] * len(template.variants)
 
     def refuse(exc: ExerciseError, index: int) -> None:
         name = template.variants[index].name
@@ -335,9 +337,9 @@ def _trial(template: Template, out: Collector) -> None:
         variant = chosen_variant(template, seed) if index is None else index
         try:
             if index is None:
-                draw_instance(template, seed, budget)
+                instance = draw_instance(template, seed, budget)
             else:
-                instantiate_variant(template, seed, index, budget)
+                instance = instantiate_variant(template, seed, index, budget)
         except BudgetError as exc:
             if budget.limit < INSTANCE_BUDGET:  # the whole trial's budget ran out
                 out.problems.append(Problem(
@@ -352,6 +354,7 @@ def _trial(template: Template, out: Collector) -> None:
             return False
         left -= budget.used
         drawn[variant] += 1
+        told[variant] = told[variant] and _prompt_tells(instance)
         return True
 
     for seed in range(TRIAL_MAX_SEEDS):
@@ -364,6 +367,25 @@ def _trial(template: Template, out: Collector) -> None:
             for seed in range(3):
                 if not draw(seed, index):
                     return
+    for index, variant in enumerate(template.variants):
+        if told[index] and drawn[index] >= 2:
+            at = ("variants", index, "prompt") if variant.name else ("prompt",)
+            label = f" (variant {variant.name})" if variant.name else ""
+            out.warning(f"prompt: shows the answer in every draw{label}, so the card asks "
+                        "nothing: leave the answer, and what equals it, out of the prompt", *at)
+
+
+_NUMBER_AT = r"(?<![\w.,/]){}(?![\w/]|[.,]\d)"
+
+
+def _prompt_tells(instance) -> bool:
+    """Whether the prompt shows the answer: its exact form (`7`, `3/4`) or its decimal (to
+    as many places as the tolerance reads, `0.75`) as a number of its own."""
+    forms = {instance.answer}
+    if "/" in instance.answer:
+        forms.add(f"{instance.value:.4f}".rstrip("0").rstrip("."))
+    return any(re.search(_NUMBER_AT.format(re.escape(form)), instance.prompt)
+               for form in forms if form)
 
 
 _WRITTEN_KEY_RE = re.compile(r"(id|title)[ \t]*:[ \t]*(.*)\Z")

@@ -29,7 +29,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from flashdeck.notes._mask import COMMENT, OPAQUE
+from flashdeck.notes._mask import COMMENT, OPAQUE, anki_clozes
 
 # A deletion is what these patterns match, its inner text bounded (tests prove that
 # `_matches` finds the same, in one pass: the patterns scan up to 4 000 characters from
@@ -40,6 +40,11 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     "curly": re.compile(r"\{\{([^\s{}][^\n]{0,4001}?)\}\}"),
 }
 _OPENERS = OPENERS = {"highlight": "==", "bold": "**", "curly": "{{"}
+# Anki's own cloze, `{{c1::answer}}` / `{{c1::answer::hint}}`: read whatever `cloze` lists (a
+# `{{`, then `c`, a number and `::`, is no other syntax), as a numbered deletion (c1 is card 1).
+# Its `::` is no card's separator (`_mask.unlinked`).
+ANKI_OPENER = "{{c"
+_ANKI_RE = re.compile(r"c(\d{1,9})::(.+?)(?:::(.+))?\Z", re.S)
 _SYNTAX = {  # opener, closer, what the answer may not start with
     "highlight": ("==", "==", "="), "bold": ("**", "**", "*"), "curly": ("{{", "}}", "{}")}
 _MAX_INNER = 4002
@@ -103,7 +108,7 @@ class ClozeCard:
 def has_cloze_marker(masked: str, kinds: tuple[str, ...]) -> bool:
     openers = _OPENERS_OF.get(kinds)
     if openers is None:
-        openers = tuple(_OPENERS[k] for k in kinds if k in _OPENERS)
+        openers = cloze_openers(kinds)
         if len(_OPENERS_OF) < 64:  # the settings' kinds: one or two tuples a process
             _OPENERS_OF[kinds] = openers
     for opener in openers:  # a loop, not any(): called for every card side and line
@@ -113,6 +118,13 @@ def has_cloze_marker(masked: str, kinds: tuple[str, ...]) -> bool:
 
 
 _OPENERS_OF: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
+def cloze_openers(kinds: tuple[str, ...]) -> tuple[str, ...]:
+    """The openers of the cloze `kinds`, and Anki's `{{c` when clozes are on and `{{` is
+    not one of them already."""
+    openers = tuple(_OPENERS[k] for k in kinds if k in _OPENERS)
+    return openers + (ANKI_OPENER,) if openers and "{{" not in openers else openers
 
 
 def _clean(orig: str, masked: str) -> str:
@@ -196,6 +208,9 @@ def find_deletions(orig: str, masked: str, kinds: tuple[str, ...]) -> list[Delet
     for kind in kinds:
         if kind in _SYNTAX and _OPENERS[kind] in masked:
             found += [(*match, kind) for match in _matches(masked, kind)]
+    if kinds and "curly" not in kinds and ANKI_OPENER in masked:
+        found += [(*match, "curly") for match in anki_clozes(masked)
+                  if masked.find("::", match[2]) + 2 < match[3]]  # not `{{c1::}}`
     found.sort()
     kept: list[tuple[int, int, int, int, str, list[tuple[int, int]]]] = []
     inside: list[tuple[int, int, int, int, str]] = []  # the open deletions nested in kept[-1]
@@ -247,6 +262,10 @@ def _read_deletion(
         s, e = m.span(group)
         return _clean(inner_o[s:e], inner_m[s:e])
 
+    m = _ANKI_RE.match(inner_m) if kind == "curly" else None
+    if m:  # `{{c2::answer::hint}}`
+        return Deletion(start, end, part(m, 2) or "", part(m, 3), number=int(m.group(1)),
+                        kind=kind)
     m = _NUMBERED_RE.match(inner_m)
     if m:
         return Deletion(start, end, part(m, 2) or "", part(m, 3), number=int(m.group(1)),

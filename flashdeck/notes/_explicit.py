@@ -96,7 +96,7 @@ def _cloze_lines(lines: Lines, kinds: tuple[str, ...]) -> set[int]:
     instead of a look at every line of every paragraph."""
     text, starts = lines.masked_text, lines.line_starts
     found: set[int] = set()
-    for opener in dict.fromkeys(_cloze.OPENERS[k] for k in kinds if k in _cloze.OPENERS):
+    for opener in dict.fromkeys(_cloze.cloze_openers(kinds)):
         at = text.find(opener)
         while at >= 0:
             i = line_of(starts, at)

@@ -688,6 +688,11 @@ def _blocks(body: list[str]) -> _Blocks:
                    int(md.options.get("maxNesting", 20)), table_rows)
 
 
+def _columns(line: str, start: int, end: int) -> int:
+    """How many columns line[start:end] takes, a tab to the next multiple of 4."""
+    return len(line[:end].expandtabs(4)) - len(line[:start].expandtabs(4))
+
+
 def _containers(body: list[str], containers: list[tuple[int, int, int]]) -> _Containers:
     """Per line: the containers holding it and where each one's content starts."""
     n = len(body)
@@ -726,7 +731,9 @@ def _containers(body: list[str], containers: list[tuple[int, int, int]]) -> _Con
                 if m is None:
                     break
                 spaces = m.end() - m.end(1)
-                indent[cid] = (m.end(1) - pos) + (spaces if 1 <= spaces <= 4 else 1)
+                lead = (m.end(1) - pos if "\t" not in line[pos : m.end(1)]
+                        else _columns(line, pos, m.end(1)))
+                indent[cid] = lead + (spaces if 1 <= spaces <= 4 else 1)
                 pos = m.end()
                 if spaces and cid == path[-1]:  # the innermost item's own checkbox
                     task = _TASK_RE.match(line, pos)
@@ -734,10 +741,13 @@ def _containers(body: list[str], containers: list[tuple[int, int, int]]) -> _Con
                         pos = task.end()
             else:
                 width = indent.get(cid, 2)
-                k = 0
-                while k < width and pos + k < len(line) and line[pos + k] in " \t":
+                k = w = 0  # characters, columns
+                while w < width and pos + k < len(line) and line[pos + k] in " \t":
+                    # a tab is to the next multiple of 4 columns, as CommonMark reads it
+                    # (Obsidian indents lists with tabs by default)
+                    w += 1 if line[pos + k] == " " else 4 - _columns(line, 0, pos + k) % 4
                     k += 1
-                if k < width and pos + k < len(line):
+                if w < width and pos + k < len(line):
                     break  # lazy: not indented under the item
                 pos += k
             cs.append(pos)
@@ -829,8 +839,18 @@ def _classify(
     verbatim = blocks.verbatim
     contents = mask.contents
     over_nested_first = -1
+    container_kinds, marked = boxes.kinds, boxes.paths
     for i in range(n):
-        if len(token_paths[i]) >= max_nesting:
+        path = token_paths[i]
+        # markdown-it reads no block deeper than max_nesting levels: a quote is one level,
+        # a list item two (its list's and its own); past that, `- - - … x::y` was a card
+        # with the markers in its front. Counted over the containers whose markers or
+        # indentation the line has: a line markdown-it took into such an item but written
+        # at the margin (a lazy line, `q::a` under it) is read as before
+        if len(path) * 2 >= max_nesting and (
+                len(path) >= max_nesting
+                or sum(2 if container_kinds[c] == LIST_ITEM else 1 for c in marked[i])
+                >= max_nesting):
             kinds[i] = BREAK
             if over_nested_first < 0:
                 over_nested_first = i
@@ -849,7 +869,8 @@ def _classify(
     if over_nested_first >= 0:
         warnings.append((
             over_nested_first,
-            f"blockquotes or lists nested deeper than {max_nesting} levels are not read",
+            f"blockquotes or lists nested deeper than {max_nesting} levels (a list item is"
+            " two) are not read",
         ))
     for c in callouts:
         if c.kind == METADATA_CALLOUT and kinds[c.start] == CALLOUT and _only_metadata(

@@ -173,11 +173,61 @@ def line_of(line_starts: list[int], pos: int) -> int:
 # there is a path or a name, never a card's separator (the card cut inside the link, its
 # front a fragment with an unclosed `[`)
 _LINKED_RE = re.compile(r"\[\[[^\[\]\n]{1,2000}\]\]|\[[^\[\]\n]{1,2000}\]\((?=[^\s)])")
+# and where `::` is no separator either: an escaped colon (`\::` reads `::` in Obsidian, as
+# `\==x==` is no highlight: the author asked for the text), an escaped backslash escaping
+# nothing; and Anki's cloze `{{c1::answer::hint}}` (a deletion: `_cloze`)
+_ESCAPED_COLON_RE = re.compile(r"\\[\\:]")
+_ANKI_START_RE = re.compile(r"\{\{c\d{1,9}::")
+_ANKI_MAX_INNER = 4002  # as a `{{curly}}` deletion's (`_cloze`)
+
+
+def anki_clozes(masked: str) -> list[tuple[int, int, int, int]]:
+    """(start, end, inner start, inner end) of each Anki cloze `{{c1::…}}` in `masked`: a
+    `{{c`, a number and `::`, up to the first `}}` on its line, within _ANKI_MAX_INNER
+    characters after the `{{` (an empty one too: no separator either). Linear in the text: the next `}}` and the next newline
+    only move forward (a line of 200,000 unclosed `{{c1::` is one pass)."""
+    found: list[tuple[int, int, int, int]] = []
+    p = masked.find("{{c")
+    closer = newline = -2
+    while p != -1:
+        m = _ANKI_START_RE.match(masked, p)
+        if m is not None:
+            after = m.end()
+            if closer != -1 and closer < after:
+                closer = masked.find("}}", after)
+            if closer == -1:
+                break  # no `}}` after this point: no more clozes
+            if newline != -1 and newline < after:
+                newline = masked.find("\n", after)
+            if closer - (p + 2) <= _ANKI_MAX_INNER and (newline == -1 or newline > closer):
+                found.append((p, closer + 2, p + 2, closer))
+                p = masked.find("{{c", closer + 2)
+                continue
+        p = masked.find("{{c", p + 1)
+    return found
+
+
+def _opaque_colons(m: re.Match[str]) -> str:
+    return m.group().replace(":", OPAQUE)
 
 
 def unlinked(masked: str) -> str:
-    """`masked` with the colons of link texts and wiki links masked: where `::` is looked
-    for as a card's separator."""
-    if "::" not in masked or "[" not in masked:
+    """`masked` with the colons of link texts and wiki links, escaped colons and Anki
+    clozes masked: where `::` is looked for as a card's separator."""
+    if "::" not in masked:
         return masked
-    return _LINKED_RE.sub(lambda m: m.group().replace(":", OPAQUE), masked)
+    if "[" in masked:
+        masked = _LINKED_RE.sub(_opaque_colons, masked)
+    if "\\" in masked:
+        masked = _ESCAPED_COLON_RE.sub(_opaque_colons, masked)
+    if "{{c" in masked:
+        spans = anki_clozes(masked)
+        if spans:
+            pieces: list[str] = []
+            last = 0
+            for start, end, _inner, _inner_end in spans:
+                pieces += [masked[last:start], masked[start:end].replace(":", OPAQUE)]
+                last = end
+            pieces.append(masked[last:])
+            masked = "".join(pieces)
+    return masked

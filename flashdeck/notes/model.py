@@ -121,7 +121,11 @@ from typing import Any, Literal, get_args
 # 36 (h29b): a short answer shown on another card across an HTML comment (`harmonic <!-- x -->
 # mean`, which the card shows as `harmonic mean`) makes the two siblings, as without one.
 # 37: the two 36s together.
-PARSER_VERSION = 37
+# 38 (h32e): Anki's cloze `{{c1::answer::hint}}` is a numbered deletion (it was a `::` card,
+# front `{{c1`), and an escaped colon (`std\::sort`) is no separator; a tab in a list's
+# indentation is to the next multiple of 4 columns (a tab-indented item kept its `- `); a
+# list nested past markdown-it's 20 levels is a warning, no card.
+PARSER_VERSION = 38
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"

@@ -1110,6 +1110,29 @@ class Queue:
                        [_ts(now), self._horizon(), _ts(day_end), *deck]))
         return Counts(counts.new, counts.learning, counts.review + ahead)
 
+    def held_back(self) -> Counts:
+        """How many more new and review cards today would have without the sibling rules:
+        the cards a sibling answered today, a sibling studied and due today, or a sibling
+        that comes first today holds back for another day (within what is left of the daily
+        limits: a card past a limit waits anyway). Learning cards are never held. Each count
+        reads at most the rest of its limit of rows, as `counts` does."""
+        filters, params = self._filters(self.now)
+        new_done, reviews_done = self.done_today()
+
+        def at_most(where: str, extra: list, cap: int) -> int:
+            if cap <= 0:
+                return 0
+            return self.col.conn.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM cards c WHERE {where}{filters} LIMIT ?)",
+                [*extra, *params, cap]).fetchone()[0]
+
+        shown = self.counts()
+        new = at_most("c.state = 'new'" + _FIRST_COPY, [],
+                      self.config.new_per_day - new_done)
+        review = at_most("c.state = 'review' AND c.due < ?", [_ts(self.day[1])],
+                         self.config.reviews_per_day - reviews_done)
+        return Counts(max(new - shown.new, 0), 0, max(review - shown.review, 0))
+
     def today(self) -> list[int]:
         """The ids of the cards `counts` counts, in the order the queue gives them (what
         `flashdeck list --due` lists): the learning steps due now, the reviews due today

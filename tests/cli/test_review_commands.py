@@ -196,3 +196,43 @@ def test_the_due_table_is_as_wide_as_its_labels_and_aligned_for_wide_characters(
 
     widths = {cells(line) for line in lines}
     assert widths == {len("      threshold-independent") + 2 + 17}, lines
+
+
+SEVEN_CARDS_IN_THREE_BLOCKS = {
+    "a.md": ("#flashcards/ml\n\nKL divergence:::relative entropy\n\n"
+             "Cross entropy is ==H(p)== plus ==KL(p, q)==, and ==asymmetric==.\n"),
+    "b.md": "#flashcards/ml\n\nL2 penalty:::ridge\n",
+}
+
+
+def test_due_says_how_many_cards_siblings_hold_back(cli, tmp_path, monkeypatch):
+    """Seven new cards in three blocks read `3` new: a reversed card's other side and a
+    paragraph's other clozes come on another day (PRODUCT §3). `due` said 3 and nothing
+    more, so a user who had just imported seven cards saw four of them vanish; it now says
+    how many wait, and why, as long as the daily limit would have let them in."""
+    for name, text in SEVEN_CARDS_IN_THREE_BLOCKS.items():
+        write_note(tmp_path / "vault", name, text)
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", tmp_path / "vault").code == 0
+    due = cli("--collection", col, "due", "--json").json
+    assert due["total"] == {"new": 3, "learning": 0, "review": 0}
+    assert due["held"] == {"new": 4, "review": 0}
+    assert cli("--collection", col, "due").out.splitlines()[-1] == (
+        "4 new held back for another day: siblings of today's cards")
+    for _ in range(3):
+        card = cli("--collection", col, "next", "--json").json["card"]
+        assert cli("--collection", col, "answer", card["id"], "easy").code == 0
+    due = cli("--collection", col, "due", "--json").json
+    assert due["total"] == {"new": 0, "learning": 0, "review": 0}
+    assert due["held"] == {"new": 4, "review": 0}
+    # the next day: one card of each block again, the cloze's third deletion held back
+    monkeypatch.setenv("FLASHDECK_NOW", (T0 + timedelta(days=1)).isoformat())
+    due = cli("--collection", col, "due", "--json").json
+    assert due["total"]["new"] == 3 and due["held"] == {"new": 1, "review": 0}
+    # with a daily limit of 2 new, the cards past it are not said to be held back by siblings
+    config = tmp_path / "config.toml"
+    config.write_text("new_per_day = 2\n")
+    monkeypatch.setenv("FLASHDECK_CONFIG", str(config))
+    due = cli("--collection", col, "due", "--json").json
+    assert due["total"]["new"] == 2 and due["held"] == {"new": 0, "review": 0}
+    assert "held back" not in cli("--collection", col, "due").out

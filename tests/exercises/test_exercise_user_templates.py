@@ -363,3 +363,51 @@ def test_a_key_written_twice_is_named_not_silently_replaced(tmp_path, capsys, ex
     assert list(_exercise_cards(capsys, col)) == []
     code, out, _ = _flashdeck(capsys, col, "list", "--json")
     assert [c["front"] for c in json.loads(out)] == ["A ratio drill is"]
+
+
+SHOWN_ANSWER = """\
+---
+tags: [flashcards/stats]
+---
+```flashdeck-exercise
+id: mean-of-two
+title: Mean of two marks
+vars:
+  a: 1..9
+  b: 1..9
+let:
+  m: (a + b) / 2
+variants:
+  - name: told
+    prompt: |
+      Two exams scored {a} and {b}; their mean, {m}, is what?
+  - name: asked
+    prompt: |
+      Two exams scored {a} and {b}. What is their mean?
+answer: (a + b) / 2
+steps: |
+  ({a} + {b}) / 2 = {answer}
+```
+"""
+
+
+def test_a_prompt_that_shows_its_answer_is_a_warning(capsys, tmp_path):
+    """An exercise whose question contains its result asks nothing: `{m}`, the answer under
+    another name, in the prompt. It was taken without a word; the import now names the
+    variant and the line, and the card is still made (the author decides)."""
+    note = _write(tmp_path / "vault" / "Mean.md", SHOWN_ANSWER)
+    col = tmp_path / "c.sqlite"
+    code, out, err = _flashdeck(capsys, col, "import", str(note))
+    assert code == 0, err
+    assert err.splitlines() == [
+        f"{note}:14: warning: prompt: shows the answer in every draw (variant told), so the"
+        " card asks nothing: leave the answer, and what equals it, out of the prompt"]
+    assert list(_exercise_cards(capsys, col)) == ["Mean of two marks"]
+
+
+def test_no_builtin_exercise_shows_its_answer_in_its_prompt():
+    from flashdeck.exercises.template import builtin_templates, parse_template
+
+    for template in builtin_templates():
+        _, problems = parse_template(template.source, "builtin.yaml")
+        assert not [p for p in problems if "shows the answer" in p.message], template.id

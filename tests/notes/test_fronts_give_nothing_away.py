@@ -135,6 +135,31 @@ def test_a_heading_that_states_the_answer_in_the_plural_is_not_shown(cli, tmp_pa
     }
 
 
+def test_a_heading_that_states_a_question_callouts_answer_is_not_shown(cli, tmp_path) -> None:
+    """`## RMSProp` over `> [!question] Which optimizer divides by a running RMS of the
+    gradients?` answered `RMSProp`: the header showed the answer above the question (a
+    question's back was taken for an explanation, never compared). A back that explains is
+    never inside a heading; a one-line answer is."""
+    vault = tmp_path / "vault"
+    write_note(vault, "Optimisers.md", (
+        "---\ntags: [flashcards]\nexercises: []\n---\n\n"
+        "## RMSProp\n"
+        "> [!question] Which optimizer divides by a running RMS of the gradients?\n"
+        "> RMSProp\n\n"
+        "## Adam\n"
+        "### Which optimizer adds momentum to that?\n"
+        "Adam\n\n"
+        "## Learning rate warm-up\n"
+        "### Why warm up the learning rate?\n"
+        "Early Adam steps are noisy: the second-moment estimate rests on few gradients.\n"))
+    assert shown_headers(cli, tmp_path, vault) == {
+        "Which optimizer divides by a running RMS of the gradients?": "flashcards · Optimisers › …",
+        "Which optimizer adds momentum to that?": "flashcards · Optimisers › …",
+        # an explanation: no heading states it, they stay
+        "Why warm up the learning rate?": "flashcards · Optimisers › Learning rate warm-up",
+    }
+
+
 def test_a_formula_under_a_question_heading_is_in_that_questions_answer(cli, tmp_path) -> None:
     note = write_note(tmp_path, "Dice Coefficient.md", (
         "---\ntags: [flashcards]\nexercises: []\n---\n\n"

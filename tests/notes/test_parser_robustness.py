@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from flashdeck.notes._mask import anki_clozes
 from flashdeck.notes.model import ParsedNote, ParserSettings
 from flashdeck.notes.parser import parse_note
 
@@ -136,6 +139,22 @@ def test_deep_nested_lists_and_quotes() -> None:
     assert [c.front for c in note.cards] == ["Q"]
 
 
+def test_lists_nested_past_what_markdown_it_reads_are_a_warning_not_a_card() -> None:
+    """markdown-it reads 20 block levels, a list item taking two (its list's and its own):
+    `- - - … x::y` (10,000 levels on one line) was a card whose front began with thousands
+    of `- `, and no warning; a quote nested as deep was a warning. Nine levels are read,
+    and a card below, at the margin, as before."""
+    for deep in ("- " * 10_000, "1. " * 10, "> - " * 6 + "- ", "> " * 20):
+        note = parse_note(f"Q1::A1\n\n{deep}x::y\n\nQ2::A2\n", "deep.md")
+        assert_sound(note)
+        assert [c.front for c in note.cards] == ["Q1", "Q2"], deep[:20]
+        assert [(p.line, p.severity) for p in note.problems] == [(3, "warning")]
+        assert "nested deeper than 20 levels" in note.problems[0].message
+    for read in ("- " * 9, "> - " * 6 + "> "):
+        note = parse_note(f"{read}x::y\n", "deep.md")
+        assert [(c.front, c.back) for c in note.cards] == [("x", "y")] and not note.problems
+
+
 def test_nul_and_control_characters_in_text() -> None:
     text = "Q\x00::A\x01\x02\n\x0b\x0c==x\x00==\r\n"
     note = parse_note(text, "n.md")
@@ -155,6 +174,7 @@ FRAGMENTS = [
     "\n\n", "---", "---\n", "**", "{{", "}}", ";;", "1;;", "ah;;", "^abc", "[", "]", "|", "\\",
     "x", "Q", "A", "word ", "$$\n", "\u00a0", "\ufeff", "é", "\x00", "%%", "\r", "\r\n",
     "> [!sr|card-metadata] \n> ", "> [!tip] ", "https://a.org/?q=", "[[", "]]", "](", "\\==",
+    "{{c1::", "{{c2::", "\\:", "\\\\",
 ]
 
 note_text = st.one_of(
@@ -219,3 +239,17 @@ def test_the_one_pass_cloze_finder_finds_what_the_patterns_find(text: str, kind:
 
     assert _matches(text, kind) == [
         (m.start(), m.end(), m.start(1), m.end(1)) for m in _PATTERNS[kind].finditer(text)]
+
+
+_ANKI_PLAIN = re.compile(r"\{\{(?=c\d{1,9}::)([^\n]{0,4002}?)\}\}")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["{{c1::", "{{c", "{{", "}}", "}", "c12::", "::", "\n", "a",
+                                 " ", "x" * 1000, "{{c1234567890::"]), max_size=40).map("".join))
+def test_anki_clozes_finds_what_its_plain_regex_finds(text: str) -> None:
+    """`anki_clozes` is written to be linear (a line of unclosed `{{c1::` is one pass); it
+    finds exactly the spans of the plain lazy regex."""
+    assert anki_clozes(text) == [(m.start(), m.end(), m.start(1), m.end(1))
+                                 for m in _ANKI_PLAIN.finditer(text)]
+
