@@ -201,21 +201,8 @@ def _fast_state() -> Any:
             """A paragraph's opening token alone, its map [start, end]: its inline token
             (the paragraph's text, for an inline parse that never runs) and its closing
             token are read by nothing here, so they are not made."""
-            token = new_token(Token)
-            token.type = "paragraph_open"
-            token.tag = "p"
-            token.nesting = 1
-            token.attrs = {}
-            token.map = [start, end]
-            token.children = None
-            token.content = ""
-            token.markup = ""
-            token.info = ""
-            token.meta = {}
-            token.block = True
-            token.hidden = False
-            token.level = self.level
-            self.tokens.append(token)
+            self.push("paragraph_open", "p", 1).map = [start, end]
+            self.level -= 1  # the level it opened closes with it: no closing token
 
     return FastState
 
