@@ -235,8 +235,14 @@ def _by_first_character(md: Any) -> Any:
         maxNesting = state.md.options.maxNesting
         hasEmptyLines = False
         src = state.src
+        # state.skipEmptyLines and state.isEmpty read in place (the rules change these
+        # lists' items, never the lists)
+        bMarks, tShift, eMarks = state.bMarks, state.tShift, state.eMarks
         while line < endLine:
-            state.line = line = state.skipEmptyLines(line)
+            lineMax = state.lineMax
+            while line < lineMax and bMarks[line] + tShift[line] >= eMarks[line]:
+                line += 1
+            state.line = line
             if line >= endLine:
                 break
             if state.sCount[line] < state.blkIndent:
@@ -257,9 +263,10 @@ def _by_first_character(md: Any) -> Any:
                 raise RuntimeError("none of the block rules matched")
             state.tight = not hasEmptyLines
             line = state.line
-            if (line - 1) < endLine and state.isEmpty(line - 1):
+            last = line - 1
+            if last < endLine and bMarks[last] + tShift[last] >= eMarks[last]:
                 hasEmptyLines = True
-            if line < endLine and state.isEmpty(line):
+            if line < endLine and bMarks[line] + tShift[line] >= eMarks[line]:
                 hasEmptyLines = True
                 line += 1
                 state.line = line
