@@ -105,8 +105,9 @@ _FIRST_CHARACTERS = {
 }
 # the markdown-it-py whose block parse (ParserBlock.parse and .tokenize, StateBlock's __init__
 # and push) and paragraph rule the functions below copy, each line as it is there (but for the
-# line markers read per line and the Token's fields set one by one); with any other markdown-it
-# the parser is left as it is
+# line markers read per line, the Token's fields set one by one, and a paragraph's opening
+# token made alone: no inline token holding its text, no closing token, which nothing here
+# reads); with any other markdown-it the parser is left as it is
 _COPIED_FROM = "4.3.0"
 
 
@@ -196,6 +197,13 @@ def _fast_state() -> Any:
             self.tokens.append(token)
             return token
 
+        def push_paragraph(self, start: int, end: int) -> None:
+            """A paragraph's opening token alone, its map [start, end]: its inline token
+            (the paragraph's text, for an inline parse that never runs) and its closing
+            token are read by nothing here, so they are not made."""
+            self.push("paragraph_open", "p", 1).map = [start, end]
+            self.level -= 1  # the level it opened closes with it: no closing token
+
     return FastState
 
 
@@ -207,7 +215,6 @@ def _by_first_character(md: Any) -> Any:
     in the same order for every line they could match: the same tokens
     (tests/notes/test_import_speed.py compares them)."""
     import markdown_it
-    from markdown_it.common.utils import mdTrim
 
     global _FastState
     if markdown_it.__version__ != _COPIED_FROM:
@@ -228,8 +235,14 @@ def _by_first_character(md: Any) -> Any:
         maxNesting = state.md.options.maxNesting
         hasEmptyLines = False
         src = state.src
+        # state.skipEmptyLines and state.isEmpty read in place (the rules change these
+        # lists' items, never the lists)
+        bMarks, tShift, eMarks = state.bMarks, state.tShift, state.eMarks
         while line < endLine:
-            state.line = line = state.skipEmptyLines(line)
+            lineMax = state.lineMax
+            while line < lineMax and bMarks[line] + tShift[line] >= eMarks[line]:
+                line += 1
+            state.line = line
             if line >= endLine:
                 break
             if state.sCount[line] < state.blkIndent:
@@ -250,9 +263,10 @@ def _by_first_character(md: Any) -> Any:
                 raise RuntimeError("none of the block rules matched")
             state.tight = not hasEmptyLines
             line = state.line
-            if (line - 1) < endLine and state.isEmpty(line - 1):
+            last = line - 1
+            if last < endLine and bMarks[last] + tShift[last] >= eMarks[last]:
                 hasEmptyLines = True
-            if line < endLine and state.isEmpty(line):
+            if line < endLine and bMarks[line] + tShift[line] >= eMarks[line]:
                 hasEmptyLines = True
                 line += 1
                 state.line = line
@@ -283,15 +297,8 @@ def _by_first_character(md: Any) -> Any:
             if terminate:
                 break
             nextLine += 1
-        content = mdTrim(state.getLines(startLine, nextLine, state.blkIndent, False))
         state.line = nextLine
-        token = state.push("paragraph_open", "p", 1)
-        token.map = [startLine, state.line]
-        token = state.push("inline", "", 0)
-        token.content = content
-        token.map = [startLine, state.line]
-        token.children = []
-        token = state.push("paragraph_close", "p", -1)
+        state.push_paragraph(startLine, nextLine)
         state.parentType = oldParentType
         return True
 

@@ -1,8 +1,9 @@
 """The parser's speed-ups change no card: markdown-it is run without the block rules a note
 cannot use (`_lines.markdown_for`), and each rule is tried only at the lines whose first
-character it can start with (`_lines._by_first_character`): that must give the very tokens,
-and so the very cards and problems, that markdown-it as shipped gives with every rule (its
-tokens made by `StateBlock.push`, not field by field)."""
+character it can start with (`_lines._by_first_character`): that must give the very tokens
+the parser reads (a paragraph's opening token only), and so the very cards and problems,
+that markdown-it as shipped gives with every rule (its tokens made by `StateBlock.push`, not
+field by field)."""
 
 from __future__ import annotations
 
@@ -43,10 +44,23 @@ def _shipped_markdown():
 _SHIPPED = _shipped_markdown()
 
 
-def _tokens(md, text: str) -> list[dict]:
-    """Every field of every token (`dataclasses.asdict`: a field markdown-it adds is
-    compared too)."""
-    return [dataclasses.asdict(t) for t in md.parse(text)]
+def _read_tokens(md, text: str) -> list[dict]:
+    """The tokens the notes' parser reads, every field of each (`dataclasses.asdict`: a
+    field markdown-it adds is compared too). A paragraph's inline and closing tokens are
+    left out (the notes' parser makes only its opening token: it never reads the
+    paragraph's text, the inline parse is off), and so is `hidden`, which markdown-it sets
+    on a tight list's paragraph tokens for its renderer, in every token."""
+    out: list[dict] = []
+    skip_next_inline = False
+    for t in md.parse(text):
+        fields = dataclasses.asdict(t)
+        del fields["hidden"]
+        if t.type == "paragraph_close" or (t.type == "inline" and skip_next_inline):
+            skip_next_inline = False
+            continue
+        skip_next_inline = t.type == "paragraph_open"
+        out.append(fields)
+    return out
 
 
 def _cards(note) -> list[tuple]:
@@ -105,8 +119,8 @@ def test_rules_a_note_cannot_use_are_left_out():
 @given(st.lists(st.sampled_from(_PIECES), max_size=40))
 def test_the_tokens_are_those_of_the_full_parser(pieces):
     text = "".join(pieces)
-    assert _tokens(_lines.markdown_for(text), text) == _tokens(_SHIPPED, text)
-    assert _tokens(_lines.markdown(), text) == _tokens(_SHIPPED, text)
+    assert _read_tokens(_lines.markdown_for(text), text) == _read_tokens(_SHIPPED, text)
+    assert _read_tokens(_lines.markdown(), text) == _read_tokens(_SHIPPED, text)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
@@ -306,3 +320,112 @@ def test_a_title_from_a_file_name_is_pathlibs(pieces):
     name = PurePath(path.replace("\\", "/")).name
     stem = name[:-3] if name.lower().endswith(".md") else PurePath(name).stem or name
     assert _stem(path) == unicodedata.normalize("NFC", stem)
+
+
+# -- frontmatter of the common shapes read without PyYAML: what PyYAML reads, or PyYAML reads it --
+
+_FM_KEYS = ["tags", "aliases", "summary", "source", "title", "Tags", "a-b", "_x", "x1", "yes",
+            "no", "on", "Off", "null", "true", "y", "n", "1", "12", "<<", "é", "a b", "exercises"]
+_FM_VALUES = ["", " ", "word", "two words", "a  b", "flashcards/ml/x", "yes", "No", "TRUE", "on",
+              "null", "Null", "~", "12", "-3", "+4", "1_000", "0x1F", "0o7", "1.5", ".5", ".inf",
+              ".nan", ".x", "1e3", "2024-01-01", "2024-01-01 10:00:00", "12:30", "1:20:30", "=",
+              "a: b", "a:b", "x:", "a #b", "#x", "C#", "'q'", '"q"', "it's", "-x", "- x", "?x",
+              "?", ":x", "&a", "*a", "!!str x", "%x", "@x", "`x`", "|", ">", "{a: b}", "why?",
+              "é", "F₁ score", "a\u2028b", "a\u2029b", "a\x85b", "a\tb", "\ufeffx", "a\x00b",
+              "[a, b, ]", "[a, b]", "[a,b]", "[ a ]", "[]", "[ ]", "[,]", "[ , ]", "[a,,b]",
+              "[a, ]", "[a", "[a]b]", "[[a]]", "[a] x", "[yes, 12]", "[why?]", "[a:b]",
+              "[a: b]", "[DICE 0, dice measure 0, ]", "[{a}]", "[a, b], c", "[#a]", "[-a]",
+              "[é, F₁]", "[a  b]", "[a{b]", "[a}b]", "[a?b]", "[a[b]", "[a:]", "[a, b{]",
+              "['a', b]", "[~]", "[null]", "[ .inf ]", "[a\tb]", "- [a]"]
+_FM_LINES = ["", " ", "\t", "- a", "- b c", "  - a", "    - b", "-", "- ", "-  a", "- yes",
+             "- 12", "- [a]", "- a: b", "- - a", "  more words", "  - ", "# comment", "---",
+             "...", "key", "%YAML 1.1", "- 'q'", "- é"]
+
+
+_FM_PLAIN_KEYS = ["tags", "aliases", "summary", "source", "title"]
+_FM_PLAIN_VALUES = ["", "word", "two words", "flashcards/ml/x", "[a, b, ]", "[a]", "[]"]
+_FM_PLAIN_LINES = ["- a", "  - a", "", "- b c"]
+
+
+@st.composite
+def _frontmatter_lines(draw):
+    """Lines of a frontmatter of the common shapes (read without PyYAML), one of them, in
+    most examples, a near miss of those shapes or something else."""
+    lines = []
+    for _ in range(draw(st.integers(1, 8))):
+        if draw(st.integers(0, 2)) > 0:
+            key = draw(st.sampled_from(_FM_PLAIN_KEYS))
+            lines.append(f"{key}: {draw(st.sampled_from(_FM_PLAIN_VALUES))}")
+        else:
+            lines.append(draw(st.sampled_from(_FM_PLAIN_LINES)))
+    at = draw(st.integers(0, len(lines)))
+    odd = draw(st.sampled_from(["key", "value", "sep", "line", "space", "none"]))
+    key = draw(st.sampled_from(_FM_KEYS if odd == "key" else _FM_PLAIN_KEYS))
+    value = draw(st.sampled_from(_FM_VALUES if odd == "value" else _FM_PLAIN_VALUES))
+    sep = draw(st.sampled_from([": ", ":", ":  ", " : "] if odd == "sep" else [": "]))
+    space = draw(st.sampled_from([" ", "  ", "\t"])) if odd == "space" else ""
+    if odd == "line":
+        lines.insert(at, draw(st.sampled_from(_FM_LINES)))
+    elif odd != "none":
+        lines.insert(at, f"{key}{sep}{value}{space}")
+    return lines
+
+
+def _pyyaml_read(lines):
+    from flashdeck.notes import _frontmatter
+
+    data, written, repeated = _frontmatter._load("\n".join(lines))
+    return repr(data), repr(written), repeated
+
+
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_frontmatter_lines())
+def test_a_simple_frontmatter_is_read_as_pyyaml_reads_it(lines):
+    from flashdeck.notes import _frontmatter
+
+    simple = _frontmatter._simple_load(lines)
+    if simple is None:  # not of the shapes read without PyYAML: PyYAML reads it
+        return
+    data, written, repeated = simple
+    assert (repr(data), repr(written), repeated) == _pyyaml_read(lines)
+
+
+def test_each_near_miss_is_read_as_pyyaml_reads_it():
+    # every odd key, value and line of the generated ones, alone in a frontmatter of the
+    # common shapes: read as PyYAML reads it, or left to PyYAML
+    from flashdeck.notes import _frontmatter
+
+    docs = [["tags: [a]", f"{key}: word", "aliases:", "- b"] for key in _FM_KEYS]
+    docs += [["tags: [a]", f"summary: {value}", "aliases:", "- b"] for value in _FM_VALUES]
+    docs += [["tags:", line, "- a", "summary: word"] for line in _FM_LINES]
+    docs += [["tags:", "- a", line, "summary: word"] for line in _FM_LINES]
+    docs += [["summary: word", line] for line in _FM_LINES]
+    read = 0
+    for lines in docs:
+        simple = _frontmatter._simple_load(lines)
+        if simple is not None:
+            read += 1
+            data, written, repeated = simple
+            assert (repr(data), repr(written), repeated) == _pyyaml_read(lines), lines
+    assert read > len(docs) // 4  # a good share is read without PyYAML
+
+
+def test_the_common_frontmatter_shapes_are_read_without_pyyaml():
+    # the shapes of the users' notes and Obsidian's property editor take the short way,
+    # and give what PyYAML gives
+    from flashdeck.notes import _frontmatter
+
+    shapes = [
+        ["tags: [flashcards/ml/dice]", "source:", "aliases: [DICE 0, dice measure 0, ]",
+         "summary: a short summary of dice number 0 that is one line long"],
+        ["tags:", "  - flashcards", "  - ml/metrics", "aliases:", "- F1", "- F-measure",
+         "created: now", "", "summary: F₁ is the harmonic mean of precision and recall"],
+        ["title: Harmonic Mean", "tags: flashcards", "tags: [flashcards, maths]"],
+    ]
+    for lines in shapes:
+        simple = _frontmatter._simple_load(lines)
+        assert simple is not None, lines
+        data, written, repeated = simple
+        assert (repr(data), repr(written), repeated) == _pyyaml_read(lines)
+    assert _frontmatter._simple_load(["date: 2024-01-01"]) is None  # PyYAML's date
+    assert _frontmatter._simple_load(["draft: yes"]) is None  # PyYAML's bool
