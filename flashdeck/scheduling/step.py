@@ -501,7 +501,17 @@ def zone_key(tz: tzinfo, at: datetime) -> str:
     name = getattr(tz, "key", None)
     if name:
         return str(name)
-    offset = at.astimezone(tz).utcoffset() or timedelta(0)
+    if type(tz) is timezone:  # a fixed offset (FLASHDECK_NOW's, a POSIX rule's none): the
+        return _fixed_zone_key(tz)  # same name at every moment
+    return _offset_key(at.astimezone(tz).utcoffset() or timedelta(0))
+
+
+@lru_cache(maxsize=16)
+def _fixed_zone_key(tz: timezone) -> str:
+    return _offset_key(tz.utcoffset(None))
+
+
+def _offset_key(offset: timedelta) -> str:
     minutes = int(offset.total_seconds() // 60)
     sign = "-" if minutes < 0 else "+"
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
