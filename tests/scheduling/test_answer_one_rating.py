@@ -37,6 +37,20 @@ def states(seed: int, count: int = 60) -> list[CardState]:
     return result
 
 
+def drawn_state(draw: random.Random, name: str, last: int, *, within: int, steps: int,
+                stability: float, reps: int, versions: int) -> CardState:
+    """A card in state `name` last reviewed at `last` (new: never), due within `within`
+    seconds of it, its other values drawn."""
+    if name == "new":
+        return CardState(version=draw.randrange(5))
+    return CardState(
+        state=name, due=last + draw.randrange(0, within),
+        step=None if name == "review" else draw.choice(range(steps)),
+        stability=0.05 + draw.random() * stability, difficulty=1 + draw.random() * 9,
+        last_review=last, reps=draw.randrange(1, reps), lapses=draw.randrange(9),
+        version=draw.randrange(versions))
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_one_rating_is_that_ratings_share_of_all_four(seed):
     config = Config(maximum_interval=[36500, 60, 5][seed % 3])
@@ -112,16 +126,8 @@ def test_unfuzzed_reviews_are_fsrs_s_own_and_draw_nothing(seed, ago, name, ratin
     import fsrs.scheduler
 
     draw = random.Random(seed)
-    now = int(T0.timestamp())
-    if name == "new":
-        state = CardState(version=draw.randrange(5))
-    else:
-        state = CardState(
-            state=name, due=now - ago + draw.randrange(0, 30 * DAY),
-            step=None if name == "review" else draw.choice([0, 1, 2]),
-            stability=0.05 + draw.random() * 300, difficulty=1 + draw.random() * 9,
-            last_review=now - ago, reps=draw.randrange(1, 40), lapses=draw.randrange(9),
-            version=draw.randrange(200))
+    state = drawn_state(draw, name, int(T0.timestamp()) - ago, within=30 * DAY, steps=3,
+                        stability=300, reps=40, versions=200)
     config = step._unfuzzed(Config(desired_retention=retention,
                                    maximum_interval=draw.choice([36500, 60])))
     draws: list[float] = []
@@ -179,16 +185,8 @@ def test_an_answer_from_its_previews_work_is_the_answer_worked_out_afresh(
                     relearning_steps=draw.choice([(timedelta(minutes=10),),
                                                   (timedelta(days=1),), ()]))
     at = datetime.fromisoformat(around) + timedelta(seconds=shown)
-    now = int(at.timestamp())
-    if name == "new":
-        state = CardState(version=draw.randrange(5))
-    else:
-        state = CardState(
-            state=name, due=now - ago + draw.randrange(0, 3 * DAY),
-            step=None if name == "review" else draw.choice([0, 1]),
-            stability=0.05 + draw.random() * 80, difficulty=1 + draw.random() * 9,
-            last_review=now - ago, reps=draw.randrange(1, 9), lapses=draw.randrange(9),
-            version=draw.randrange(50))
+    state = drawn_state(draw, name, int(at.timestamp()) - ago, within=3 * DAY, steps=2,
+                        stability=80, reps=9, versions=50)
     memo = step.ReviewMemo()
     step.answers(91, state, at, config, tz, memo=memo)  # the previews
     answered = at + timedelta(seconds=later)
