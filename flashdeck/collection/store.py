@@ -541,13 +541,47 @@ class Collection:
         (when a commit leaves 1,000 pages in the log: every ~80 answers) ran inside that
         answer's commit, between the grade and the next card, 10-60 ms on the screen's
         thread. It still runs should the log reach its size all the same (no flush asked
-        for that long, or another program reading the log so that it cannot start over)."""
+        for that long, or another program reading the log so that it cannot start over).
+        A checkpoint that copied all of the log is followed by the commit that starts the
+        log over (`_start_log_over`), here too."""
         behind = self._behind
         if behind is None:
             return
         behind.flush()
         if behind.commits >= CHECKPOINT_COMMITS and not self.conn.in_transaction:
-            self.checkpoint()
+            if self.checkpoint():
+                self._start_log_over()
+
+    def _start_log_over(self) -> None:
+        """After a checkpoint that copied all of the log: one commit of the header's marks
+        alone (`wal.new_marks`), flushed, so that SQLite starts the log over here. It does
+        so at the first commit after such a checkpoint, and flushes the log's new header to
+        the disk inside that commit (at every synchronous level but OFF): that was the
+        next answer's commit, 0.3-0.5 ms more once every CHECKPOINT_COMMITS answers, the
+        slowest answers of a session but the first (issue 23's p95). Never waits: with
+        another connection writing (or the file moved, or the disk refusing the write),
+        nothing is done here, nothing is lost, and that connection's commit or the next
+        answer's starts the log over as before, saying any error of its own."""
+        conn = self.conn
+        if self.moved() is not None:  # (check_in_place's case: the next write says it)
+            return
+        wait = conn.execute("PRAGMA busy_timeout").fetchone()[0]
+        conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:  # another connection writes now (busy)
+            return
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {int(wait)}")
+        try:
+            wal.new_marks(conn)
+            conn.execute("COMMIT")
+        except sqlite3.Error:  # the disk refused it: rolled back, the next write says so
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            return
+        self._behind.start()
+        self._behind.flush()
 
     @property
     def syncs_in_background(self) -> bool:

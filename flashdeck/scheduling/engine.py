@@ -188,13 +188,25 @@ class Engine:
         # PRAGMA data_version, read once a read transaction of `_reading` (None outside one)
         self._snapshot: int | None = None
         self._checked = None  # the last row `answers` found sound (check_stored); rows are immutable
+        self._day: tuple | None = None  # (zone, day-start hour, start, end): `day`
 
     # -- time ------------------------------------------------------------------------------
     def now(self) -> datetime:
         return self._now()
 
     def day(self) -> tuple[datetime, datetime]:
-        return day_bounds(self.now(), self.config.day_start_hour)
+        """The scheduling day holding now, (start, end) in UTC (`day.day_bounds`), kept
+        while now is within it: a day is [its start, the next day's start) in its zone and
+        day-start hour, so every moment in it gives these bounds again (the next_card and
+        the counts of each answer asked for them: the zone's offsets, two day starts)."""
+        now, tz, hour = self.now(), self.tz(), self.config.day_start_hour
+        kept = self._day
+        if kept is not None and kept[0] is tz and kept[1] == hour \
+                and kept[2] <= now < kept[3]:
+            return kept[2], kept[3]
+        start, end = day_bounds(now, hour, tz)
+        self._day = (tz, hour, start, end)
+        return start, end
 
     def tz(self):
         return clock.local_tz()

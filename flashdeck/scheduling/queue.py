@@ -476,9 +476,14 @@ class LearningCount:
     by its state after the answer; anything else (an undo, a bury, another terminal's
     answer, a new day) counts again from the collection. Built at its second use (a
     command's one count runs the SQL). More than MOST learning cards, or a value the SQL
-    would compare otherwise than Python (not an integer): not kept, counted in SQL."""
+    would compare otherwise than Python (not an integer): not kept, counted in SQL.
+
+    The members' due and last review are kept too: while it holds, they tell the next card
+    that no learning step is due now (`none_due`), and its first query is not run (it
+    found nothing at most answers, ~10 µs of the cycle)."""
 
     MOST = 50_000
+    WALK = 256  # members at most looked at by `none_due` (more: the SQL looks)
 
     def __init__(self) -> None:
         self._stamp: tuple | None = None
@@ -486,6 +491,7 @@ class LearningCount:
         self._failed: tuple | None = None  # the stamp a build gave up at (count in SQL)
         self._members: dict[int, int | None] = {}  # card id -> its buried_until
         self._buried: dict[int, int] = {}  # members with a buried_until: until when
+        self._due: dict[int, tuple] = {}  # members: (due, last_review)
 
     @property
     def kept(self) -> bool:
@@ -512,21 +518,43 @@ class LearningCount:
             self._stamp = key
         return len(self._members) - sum(1 for until in self._buried.values() if until > now)
 
+    def none_due(self, conn, now: int, day: tuple[int, int], deck: str | None,
+                 version: int | None = None) -> bool:
+        """Whether, certainly, no card is on a learning step due at `now` for the next card
+        (`Queue.next_card`'s first query: a learning or relearning card due before the
+        day's end, and by `now` or on a step of a day or more, live, not suspended, not
+        buried at `now`, in the deck): those are all members, so none is when no member
+        passes the rest of that query's tests. False when not kept as of now (no build
+        here) or with more than WALK members: the query decides."""
+        if self._stamp != (data_version(conn, version), conn.total_changes, *day, deck) \
+                or len(self._due) > self.WALK:
+            return False
+        for card_id, (due, last_review) in self._due.items():
+            if due <= now or (last_review is not None and due - last_review >= 86400):
+                until = self._members[card_id]
+                if until is None or until <= now:
+                    return False
+        return True
+
     def _build(self, conn, end: int, deck: str | None) -> bool:
         clause, extra = deck_clause(deck)
         members: dict[int, int | None] = {}
         buried: dict[int, int] = {}
-        for seen, (card_id, until) in enumerate(conn.execute(
-                "SELECT c.id, c.buried_until FROM cards c"
+        dues: dict[int, tuple] = {}
+        for seen, (card_id, until, due, last_review) in enumerate(conn.execute(
+                "SELECT c.id, c.buried_until, c.due, c.last_review FROM cards c"
                 " WHERE c.state IN ('learning', 'relearning') AND c.due < ?"
                 " AND c.orphaned = 0 AND c.suspended = 0" + clause + " LIMIT ?",
                 [end, *extra, self.MOST + 1])):
-            if seen >= self.MOST or (until is not None and type(until) is not int):
+            if seen >= self.MOST or (until is not None and type(until) is not int) \
+                    or type(due) is not int \
+                    or (last_review is not None and type(last_review) is not int):
                 return False
             members[card_id] = until
+            dues[card_id] = (due, last_review)
             if until is not None:
                 buried[card_id] = until
-        self._members, self._buried = members, buried
+        self._members, self._buried, self._due = members, buried, dues
         return True
 
     def after_answer(self, conn, version: int, card, after: dict) -> None:
@@ -538,15 +566,19 @@ class LearningCount:
         card_id = card["id"]
         self._members.pop(card_id, None)
         self._buried.pop(card_id, None)
+        self._due.pop(card_id, None)
         deck, until, due = self._stamp[4], after["buried_until"], after["due"]
+        last_review = after["last_review"]
         if after["state"] in ("learning", "relearning") and not card["orphaned"] \
                 and not after["suspended"]:
-            if type(due) is not int or (until is not None and type(until) is not int):
+            if type(due) is not int or (until is not None and type(until) is not int) \
+                    or (last_review is not None and type(last_review) is not int):
                 self._stamp = None  # not as the SQL compares it: count again
                 return
             if due < self._stamp[3] and (not deck or (isinstance(card["deck"], str)
                                                       and in_deck(card["deck"], deck))):
                 self._members[card_id] = until
+                self._due[card_id] = (due, last_review)
                 if until is not None:
                     self._buried[card_id] = until
         self._stamp = (version, conn.total_changes, *self._stamp[2:])
@@ -923,12 +955,15 @@ class Queue:
         not_siblings, sibling_params = self._not_siblings()
 
         # 1. learning steps due now; a step of a day or more, all of the day it ends on
-        card = self._first(
-            CARD_SELECT + " WHERE c.state IN ('learning', 'relearning') AND c.due < ?"
-            f" AND (c.due <= ? OR {INTERDAY_STEP})" + filters
-            + " ORDER BY c.due, c.id", [_ts(day_end), _ts(now), *params])
-        if card:
-            return card
+        # (not looked for when the engine's kept learning cards say none is: none_due)
+        if self.learning is None or not self.learning.none_due(
+                self.col.conn, _ts(now), self._today(), self.deck, self.version):
+            card = self._first(
+                CARD_SELECT + " WHERE c.state IN ('learning', 'relearning') AND c.due < ?"
+                f" AND (c.due <= ? OR {INTERDAY_STEP})" + filters
+                + " ORDER BY c.due, c.id", [_ts(day_end), _ts(now), *params])
+            if card:
+                return card
         new_done, reviews_done = self.done_today()
         # 2. reviews due today, most overdue (relative to the interval) first
         if reviews_done < self.config.reviews_per_day:

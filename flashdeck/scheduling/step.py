@@ -191,10 +191,35 @@ class ReviewMemo:
     fsrs four times a card for the same four answers)."""
 
     SIZE = 16
+    PLANS = 4
 
     def __init__(self) -> None:
         self._config: Config | None = None
         self._results: dict[tuple, tuple] = {}
+        # `answers`' own work kept the same way (`plan`, `keep`): per rating, fsrs's result
+        # and the due time it gives as a function of the answer's time
+        self._plan_config: Config | None = None
+        self._plans: dict[tuple, dict] = {}
+
+    def plan(self, key: tuple, config: Config, ratings: tuple) -> dict | None:
+        """What `answers` kept for `key` (every input of its result but the answer's time
+        itself: see `answers`) under `config`, if it holds all of `ratings`; else None."""
+        if config is not self._plan_config:
+            self._plan_config = config
+            self._plans.clear()
+            return None
+        plan = self._plans.get(key)
+        if plan is None or any(rating not in plan for rating in ratings):
+            return None
+        return plan
+
+    def keep(self, key: tuple, config: Config, plan: dict) -> None:
+        if config is not self._plan_config:
+            self._plan_config = config
+            self._plans.clear()
+        if key not in self._plans and len(self._plans) >= self.PLANS:
+            del self._plans[next(iter(self._plans))]  # the oldest
+        self._plans[key] = plan
 
     def review(self, card_id: int, state: CardState, rating: int, card, when: datetime,
                config: Config):
@@ -245,13 +270,65 @@ def answers(card_id: int, state: CardState, now: datetime, config: Config,
             memo: ReviewMemo | None = None, rules: int = RULES) -> dict[int, CardState]:
     """The state after each rating (1-4) answered `now`: the previews, and the answers.
     `only`: the answer to that rating, computed from the ratings it depends on alone (the
-    others are left out of the result). `memo`: fsrs's results kept between calls.
+    others are left out of the result). `memo`: fsrs's results kept between calls, and this
+    function's own work (`ReviewMemo.plan`): the review screen's answer takes what its
+    previews worked out, seconds earlier, and redoes only what depends on the time itself.
     `rules=2` replays a review logged before a step of days was counted in days."""
     now = now.astimezone(timezone.utc)
     hour = config.day_start_hour
     today = scheduling_date(now, hour, tz)
     last = _dt(state.last_review) if state.state != "new" else None
     later_day = last is not None and scheduling_date(last, hour, tz) < today
+    ratings = RATINGS if only is None else _NEEDED[only]
+    plan = key = None
+    if memo is not None:
+        # Everything but the answer's time `now` that the result depends on. Past the
+        # card's id, its state, the settings (`config`: the memo's), the zone and the
+        # rules: the scheduling day (`today`: the review days' due times, whether the last
+        # review was on an earlier day); for a review on an earlier day fsrs is asked at
+        # the start of today (the same time all day), else at `now`, where fsrs's result
+        # depends on the time only through the whole days since the last review (the
+        # `elapsed` of ReviewMemo) and as the base its due time is counted from: a learning
+        # step's due is `now` plus an offset the plan keeps (a step of a day or more is
+        # then put on its day from `now` again, `_step_of_days`), and the last review is
+        # `now` (`_after`); the buttons' order is checked again on the dues at `now`.
+        elapsed = None if last is None or later_day else (now - last).days
+        key = (card_id, state.state, state.due, state.step, state.stability,
+               state.difficulty, state.last_review, state.reps, state.lapses,
+               state.suspended, state.buried_until, state.leech, state.version,
+               tz, rules, today, later_day, elapsed)
+        plan = memo.plan(key, config, ratings)
+    if plan is None:
+        plan = _plan(card_id, state, now, today, last, later_day, ratings, config, tz, memo,
+                     rules)
+        if memo is not None:
+            memo.keep(key, config, plan)
+    result: dict[int, CardState] = {}
+    for rating in ratings:
+        after, fixed, offset = plan[rating]
+        if fixed is not None:
+            due = fixed
+        else:
+            moment = now + offset
+            if rules >= 3 and offset >= _DAY:
+                moment = _step_of_days(now, offset, moment, today, hour, tz)
+            due = int(moment.timestamp())
+        result[rating] = _after(state, rating, after, due, now, config, rules=rules)
+    # a step never comes before a lower grade's (again < hard <= good < easy)
+    for rating in ratings[1:]:
+        lower = result[rating - 1].due
+        if result[rating].due < lower + (1 if rating != 3 else 0):
+            result[rating] = replace(result[rating], due=lower + (1 if rating != 3 else 0))
+    return result
+
+
+def _plan(card_id: int, state: CardState, now: datetime, today, last: datetime | None,
+          later_day: bool, ratings: tuple, config: Config, tz: tzinfo,
+          memo: ReviewMemo | None, rules: int) -> dict[int, tuple]:
+    """`answers`' work that does not depend on the answer's time itself (see there): per
+    rating, fsrs's result, and either the due time (Unix seconds: a review day's start) or
+    the offset from the answer's time a (re)learning step ends at."""
+    hour = config.day_start_hour
     card = fsrs_card(card_id, state, now)
     if later_day:
         # whole scheduling days: both times at the same hour of their days
@@ -260,7 +337,6 @@ def answers(card_id: int, state: CardState, now: datetime, config: Config,
                                             tzinfo=timezone.utc)
     else:
         when = now
-    ratings = RATINGS if only is None else _NEEDED[only]
     # rules 4: fsrs gives the memory state unfuzzed, and the days are fuzzed here (Anki's way)
     asked = _unfuzzed(config) if rules >= 4 else config
     if memo is None:
@@ -286,22 +362,14 @@ def answers(card_id: int, state: CardState, now: datetime, config: Config,
         days[2] = min(days[2], days[3])
     for rating in days:
         days[rating] = min(days[rating], config.maximum_interval)
-    result: dict[int, CardState] = {}
+    plan: dict[int, tuple] = {}
     for rating, after in raw.items():
         if rating in days:
             due = day_start(today + timedelta(days=days[rating]), hour, tz)
+            plan[rating] = (after, int(due.timestamp()), None)
         else:
-            due = now + (after.due - when)
-            if rules >= 3 and after.due - when >= _DAY:
-                due = _step_of_days(now, after.due - when, due, today, hour, tz)
-        result[rating] = _after(state, rating, after, int(due.timestamp()), now, config,
-                                rules=rules)
-    # a step never comes before a lower grade's (again < hard <= good < easy)
-    for rating in ratings[1:]:
-        lower = result[rating - 1].due
-        if result[rating].due < lower + (1 if rating != 3 else 0):
-            result[rating] = replace(result[rating], due=lower + (1 if rating != 3 else 0))
-    return result
+            plan[rating] = (after, None, after.due - when)
+    return plan
 
 
 @lru_cache(maxsize=8)
@@ -433,7 +501,17 @@ def zone_key(tz: tzinfo, at: datetime) -> str:
     name = getattr(tz, "key", None)
     if name:
         return str(name)
-    offset = at.astimezone(tz).utcoffset() or timedelta(0)
+    if type(tz) is timezone:  # a fixed offset (FLASHDECK_NOW's, a POSIX rule's none): the
+        return _fixed_zone_key(tz)  # same name at every moment
+    return _offset_key(at.astimezone(tz).utcoffset() or timedelta(0))
+
+
+@lru_cache(maxsize=16)
+def _fixed_zone_key(tz: timezone) -> str:
+    return _offset_key(tz.utcoffset(None))
+
+
+def _offset_key(offset: timedelta) -> str:
     minutes = int(offset.total_seconds() // 60)
     sign = "-" if minutes < 0 else "+"
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"

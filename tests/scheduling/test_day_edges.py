@@ -220,3 +220,37 @@ def test_tomorrow_and_review_ahead_end_with_tomorrows_day_when_it_is_23_hours(
     with Collection.open(col) as opened:
         later = upcoming(Engine(opened, load_config(), now=lambda: datetime.fromisoformat(friday)))
     assert later.tomorrow == 1
+
+
+@pytest.mark.parametrize("zone_name", ZONES)
+def test_the_engine_s_kept_day_is_the_day_of_every_moment(monkeypatch, zone_name):
+    """The review screen's engine keeps the scheduling day's bounds while the clock is
+    within them (`Engine.day`): moving on by seconds to a day and a half at a time through
+    the nights the clocks change, for every day-start hour, it gives the bounds of the day
+    holding each moment, as `day_bounds` works them out afresh; and another zone or
+    day-start hour is never answered from the kept day."""
+    import random
+
+    from flashdeck.collection.store import Collection
+    from flashdeck.scheduling.config import Config
+    from flashdeck.scheduling.engine import Engine
+
+    zone = ZoneInfo(zone_name)
+    draw = random.Random(zone_name)
+    monkeypatch.setenv("TZ", zone_name)
+    monkeypatch.delenv("FLASHDECK_NOW", raising=False)
+    steps = (1, 59, 600, 3599, 3600, 5400, 86399, 86400, 90000, 129600)
+    with Collection.in_memory() as col:
+        for change in _transitions(zone, 2026):
+            for hour in HOURS:
+                clock = [change - timedelta(hours=30, seconds=draw.randrange(3600))]
+                engine = Engine(col, Config(day_start_hour=hour), now=lambda: clock[0])
+                for _ in range(12):  # bounded
+                    assert engine.day() == day_bounds(clock[0], hour, zone), clock[0]
+                    clock[0] += timedelta(seconds=draw.choice(steps))
+                other = (hour + 5) % 24  # the same moment, another day-start hour
+                engine.config = Config(day_start_hour=other)
+                assert engine.day() == day_bounds(clock[0], other, zone)
+                monkeypatch.setenv("TZ", "UTC")
+                assert engine.day() == day_bounds(clock[0], other, timezone.utc)
+                monkeypatch.setenv("TZ", zone_name)

@@ -257,8 +257,9 @@ class KeptVersusFresh(RuleBasedStateMachine):
     # -- setting up -----------------------------------------------------------------------
     @initialize(zone=st.sampled_from(sorted(STARTS)), hour=st.sampled_from([4, 4, 0, 2]),
                 new=st.integers(4, 8), reviews=st.integers(2, 12), deck=st.sampled_from(DECKS),
-                order=st.sampled_from(["interleaved", "interleaved", "note", "random"]))
-    def start(self, zone, hour, new, reviews, deck, order):
+                order=st.sampled_from(["interleaved", "interleaved", "note", "random"]),
+                steps=st.sampled_from(["minutes", "minutes", "a day"]))
+    def start(self, zone, hour, new, reviews, deck, order, steps):
         os.environ["TZ"] = zone.split(",")[0]
         self.zone = ZoneInfo(zone.split(",")[0])
         start = STARTS[zone]
@@ -277,8 +278,13 @@ class KeptVersusFresh(RuleBasedStateMachine):
             self.templates[zone] = template
         shutil.copyfile(template, self.path)
         self.clock = Clock(start)
+        # "a day": steps of a day, shown all of the day they end on (the queue's first
+        # query, which the kept learning cards can tell has nothing: LearningCount.none_due)
+        day_steps = {} if steps == "minutes" else {
+            "learning_steps": (timedelta(minutes=10), timedelta(days=1)),
+            "relearning_steps": (timedelta(days=1),)}
         self.config = Config(new_per_day=new, reviews_per_day=reviews, day_start_hour=hour,
-                             new_order=order)
+                             new_order=order, **day_steps)
         self.col = Collection.open(self.path)  # the review screen's connection
         self.other = Collection.open(self.path)  # another terminal's
         self.reader = Collection.open(self.path)  # the fresh engines'
