@@ -25,7 +25,7 @@ from textual.widgets import Button, Input, Static
 
 from flashdeck.scheduling.rating import Rating
 from flashdeck.tui.answer_keys import COMMAND_KEYS
-from flashdeck.tui.app import typed_at as key_typed_at
+from flashdeck.tui.app import run_key_on_top, typed_at as key_typed_at
 from flashdeck.tui.content import plain
 from flashdeck.tui.widgets import once_laid_out, row_in
 from flashdeck.tui.wrapping import NO_BREAK, KeepsFormulasWhole
@@ -205,11 +205,7 @@ class AnswerInput(Input):
             # Escape left the answer box instead, and the card info stayed open over it.
             event.stop()
             event.prevent_default()
-            with key_typed_at(event.time):
-                # (Textual's own two passes for a key: priority bindings, then those of
-                # the focused widget and its screen; Textual 8.2.8, pinned)
-                if not await self.app._check_bindings(event.key, priority=True):
-                    await self.app._check_bindings(event.key)
+            await run_key_on_top(self.app, event)
             return
         if self.disabled:
             # the answer is checked: the box is done. A key that was on its way to it (a

@@ -1,0 +1,88 @@
+"""Keys typed fast on the deck list are handled in their order, each by the screen on top
+when its turn comes: `Enter ?` opens the review, then its help over it (the help opened
+under the review: Escape then showed it over the deck list)."""
+
+from __future__ import annotations
+
+import pytest
+from textual import events
+
+from support.tui import app_for, make_collection, run_async, until
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock(monkeypatch):
+    from support.tui import NOW_ISO
+
+    monkeypatch.setenv("FLASHDECK_NOW", NOW_ISO)
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+
+
+def _burst(app, keys: list[tuple[str, str | None]]) -> None:
+    """Keys as a terminal delivers a fast burst: all queued before the app handles one."""
+    for key, character in keys:
+        event = events.Key(key, character)
+        event.set_sender(app)
+        app.post_message(event)
+
+
+async def _deck_list(app, pilot) -> None:
+    await pilot.pause()
+    await pilot.press("escape")
+    await until(pilot, lambda: type(app.screen).__name__ == "HomeScreen"
+                and app.screen.query_one("#decks").row_count > 1)
+
+
+def _stack(app) -> list[str]:
+    return [type(screen).__name__ for screen in app.screen_stack]
+
+
+async def _settles_on(pilot, stack: list[str]) -> None:
+    """Let the burst run (bounded), then the screens must be `stack`, bottom first."""
+    try:
+        await until(pilot, lambda: _stack(pilot.app) == stack, rounds=150)
+    except AssertionError:
+        pass
+    for _ in range(5):  # and they stay so (nothing else was on its way)
+        await pilot.pause()
+    assert _stack(pilot.app) == stack
+
+
+@pytest.mark.parametrize("keys, stack", [
+    # Enter reviews the highlighted deck; the `?` typed right after is the review's
+    ([("enter", None), ("question_mark", "?")],
+     ["HomeScreen", "ReviewScreen", "HelpScreen"]),
+    # `a` (review all) then `?`
+    ([("a", "a"), ("question_mark", "?")], ["HomeScreen", "ReviewScreen", "HelpScreen"]),
+    # `?` then Escape closes the deck list's help, then Enter reviews
+    ([("question_mark", "?"), ("escape", None), ("enter", None)],
+     ["HomeScreen", "ReviewScreen"]),
+    # Enter, then Escape back to the decks at once, then `?`: the deck list's help
+    ([("enter", None), ("escape", None), ("question_mark", "?")],
+     ["HomeScreen", "HelpScreen"]),
+    # Enter, then `i`: the card info over the review
+    ([("enter", None), ("i", "i")], ["HomeScreen", "ReviewScreen", "InfoScreen"]),
+])
+@run_async
+async def test_keys_typed_fast_on_the_deck_list_go_to_the_screen_on_top(tmp_path, keys, stack):
+    app = app_for(make_collection(tmp_path / "c.sqlite"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _deck_list(app, pilot)
+        _burst(app, keys)
+        await _settles_on(pilot, stack)
+
+
+@run_async
+async def test_down_then_enter_typed_fast_reviews_the_deck_moved_to(tmp_path):
+    from support.tui import standard_cards
+
+    app = app_for(make_collection(tmp_path / "c.sqlite", standard_cards()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _deck_list(app, pilot)
+        table = app.screen.query_one("#decks")
+        decks = [table.coordinate_to_cell_key((row, 0)).row_key.value
+                 for row in range(table.row_count)]
+        target = decks.index("flashcards/misc")
+        _burst(app, [("down", None)] * target + [("enter", None), ("question_mark", "?")])
+        await _settles_on(pilot, ["HomeScreen", "ReviewScreen", "HelpScreen"])
+        assert app.screen_stack[-2].deck == "flashcards/misc"
