@@ -205,7 +205,7 @@ class AnswerInput(Input):
             # Escape left the answer box instead, and the card info stayed open over it.
             event.stop()
             event.prevent_default()
-            await run_key_on_top(self.app, event)
+            await run_key_on_top(self.app, event.key, event.time)
             return
         if self.disabled:
             # the answer is checked: the box is done. A key that was on its way to it (a
@@ -259,7 +259,14 @@ class AnswerInput(Input):
 
 async def run_screen_key(screen, key: str, typed_at: float | None = None) -> None:
     """Run `screen`'s command for `key` (its priority binding), if it has one, as the
-    app runs it for a key typed at `typed_at` (`app.key_time`)."""
+    app runs it for a key typed at `typed_at` (`app.key_time`). When another screen has
+    opened over it meanwhile (a key before this one, in the same burst: `i`, `?`), the
+    key is that screen's (`run_key_on_top`): the keys typed after an exercise's Enter ran
+    the review's bindings under it (`3/4` Enter `i ?` stacked the help over the card
+    info; `i` Escape left the review for the deck list, the card info kept open)."""
+    if screen is not screen.app.screen and screen in screen.app.screen_stack:
+        await run_key_on_top(screen.app, key, typed_at)
+        return
     for binding in screen._bindings.key_to_bindings.get(key, ()):
         if binding.priority:
             with key_typed_at(typed_at):

@@ -92,15 +92,16 @@ def typed_at(moment: float | None):
         _KEY_TIME.reset(token)
 
 
-async def run_key_on_top(app: App, event: events.Key) -> bool:
-    """Run `event`'s key on the screen on top now, as the app runs a key typed now: its
-    priority bindings, then those of the focused widget, its screen and the app (Textual's
-    two passes for a key; Textual 8.2.8, pinned), the key's time kept (`key_time`). For a
-    key that came to a widget in a burst, once a key before it opened another screen.
-    Whether a binding ran."""
-    with typed_at(event.time):
-        return (await app._check_bindings(event.key, priority=True)
-                or await app._check_bindings(event.key))
+async def run_key_on_top(app: App, key: str, moment: float | None) -> bool:
+    """Run `key`, typed at `moment`, on the screen on top now, as the app runs a key typed
+    now: its priority bindings, then those of the focused widget, its screen and the app
+    (Textual's two passes for a key; Textual 8.2.8, pinned), the key's time kept
+    (`key_time`). For a key that came in a burst to a widget, or to the review screen
+    after an exercise's check, once a key before it opened another screen. Whether a
+    binding ran."""
+    with typed_at(moment):
+        return (await app._check_bindings(key, priority=True)
+                or await app._check_bindings(key))
 
 
 def key_time() -> float | None:

@@ -96,7 +96,7 @@ class DeckTable(DataTable):
         else:
             # a key before it, in this burst, opened a screen over the deck list (the
             # review, the help): this key is that screen's (`run_key_on_top`)
-            await run_key_on_top(self.app, event)
+            await run_key_on_top(self.app, event.key, event.time)
 
     def action_select_cursor(self) -> None:
         """Enter: the highlighted deck reviewed now, in the key's turn (not by a message:

@@ -1,0 +1,66 @@
+"""Keys typed right after an exercise's Enter, in one burst, run in their order once the
+answer is shown, each on the screen on top in its turn: `3/4 Enter i ?` left the help open
+over the card info (two boxes stacked), `i` then Escape left the review for the deck list
+with the card info still open: every key after the check ran the review screen's
+bindings, whatever had opened over it meanwhile."""
+
+from __future__ import annotations
+
+import pytest
+from textual import events
+
+from support.tui import SIZE, app_for, card, make_collection, run_async, standard_cards, until
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock(monkeypatch):
+    from support.tui import NOW_ISO
+
+    monkeypatch.setenv("FLASHDECK_NOW", NOW_ISO)
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+
+
+def _burst(app, keys: list[tuple[str, str | None]]) -> None:
+    """Keys as a terminal delivers a fast burst: all queued before the app handles one."""
+    for key, character in keys:
+        event = events.Key(key, character)
+        event.set_sender(app)
+        app.post_message(event)
+
+
+def _typed(text: str) -> list[tuple[str, str | None]]:
+    names = {"/": "slash", ".": "full_stop", "?": "question_mark"}
+    return [(names.get(c, c), c) for c in text]
+
+
+def _stack(app) -> list[str]:
+    return [type(screen).__name__ for screen in app.screen_stack]
+
+
+@pytest.mark.parametrize("after, stack", [
+    ([("i", "i"), ("question_mark", "?")], ["ReviewScreen", "InfoScreen"]),  # ? is no key there
+    ([("i", "i"), ("escape", None), ("question_mark", "?")], ["ReviewScreen", "HelpScreen"]),
+    ([("question_mark", "?"), ("i", "i")], ["ReviewScreen", "HelpScreen"]),  # nor i there
+    ([("question_mark", "?"), ("escape", None), ("i", "i")], ["ReviewScreen", "InfoScreen"]),
+    ([("i", "i"), ("escape", None)], ["ReviewScreen"]),  # closed, the review kept
+])
+@run_async
+async def test_keys_after_the_check_go_to_the_screen_on_top(tmp_path, after, stack):
+    exercise = [c for c in standard_cards() if c.kind == "exercise"][0]
+    app = app_for(make_collection(tmp_path / "c.sqlite", [
+        exercise, card("basic", "Is Dice the same as F1?", "Yes, on binary masks.", 40)]))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        review = app.screen
+        assert review.focused is review.query_one("#answer")
+        _burst(app, _typed("3/4") + [("enter", None)] + after)
+        await until(pilot, lambda: review.revealed, rounds=3000)
+        try:
+            await until(pilot, lambda: _stack(app) == stack and not review._keys_waiting,
+                        rounds=100)
+        except AssertionError:
+            pass
+        for _ in range(5):
+            await pilot.pause()
+        assert _stack(app) == stack
+        assert review.card.kind == "exercise"  # not graded: no grade was typed
