@@ -375,10 +375,12 @@ class ExercisePanel(Vertical):
         scrolled into view and the prompt's first line, `P = 0.5 and`, out of it); with a
         grid too tall for that, the grid above them as far as it fits."""
         scroll = self.parent
-        if not isinstance(scroll, Widget) or not self.display:
+        hint = next(iter(self.query("#answer-hint").results(Static)), None)
+        answer = next(iter(self.query("#answer")), None)
+        if not isinstance(scroll, Widget) or not self.display or hint is None or answer is None:
+            # (no box yet: the session's first exercise panel is mounted before its parts,
+            # and a resize's refit could come between; `load`'s focus brings them into view)
             return None
-        hint = self.query_one("#answer-hint", Static)
-        answer = self.query_one("#answer")
         below = hint if hint.display else answer
         room = scroll.scrollable_content_region.height
         for prompt in scroll.query("#front"):
