@@ -86,3 +86,28 @@ async def test_down_then_enter_typed_fast_reviews_the_deck_moved_to(tmp_path):
         _burst(app, [("down", None)] * target + [("enter", None), ("question_mark", "?")])
         await _settles_on(pilot, ["HomeScreen", "ReviewScreen", "HelpScreen"])
         assert app.screen_stack[-2].deck == "flashcards/misc"
+
+
+@pytest.mark.parametrize("last, stack", [
+    ("escape", ["HomeScreen"]),  # the summary, then the deck list
+    ("u", ["HomeScreen", "ReviewScreen"]),  # the bury taken back: its card again
+])
+@run_async
+async def test_a_deck_finished_in_a_burst_from_the_deck_list_shows_its_end(tmp_path, last,
+                                                                          stack):
+    # Down×n Enter `b` Escape: the deck's one card buried, its summary, then back to the
+    # deck list. The Escape ran the summary's binding before the summary was mounted,
+    # which then ended the app with a traceback (NoMatches '#summary-title').
+    from support.tui import standard_cards
+
+    app = app_for(make_collection(tmp_path / "c.sqlite", standard_cards()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _deck_list(app, pilot)
+        table = app.screen.query_one("#decks")
+        decks = [table.coordinate_to_cell_key((row, 0)).row_key.value
+                 for row in range(table.row_count)]
+        target = decks.index("flashcards/misc")  # one card
+        _burst(app, [("down", None)] * target + [("enter", None), ("b", "b"),
+                                                 (last, "u" if last == "u" else None)])
+        await _settles_on(pilot, stack)
+        assert app.is_running and app.crash is None
