@@ -215,7 +215,7 @@ class AnswerInput(Input):
             event.prevent_default()
             after_check = getattr(self.screen, "key_after_check", None)
             if after_check is not None:
-                await after_check(event.key, event.time)
+                await after_check(event.key, event.time, event.character)
             return
         panel = next((p for p in self.ancestors if isinstance(p, ExercisePanel)), None)
         if event.key == "enter" and panel is not None:

@@ -64,3 +64,58 @@ async def test_keys_after_the_check_go_to_the_screen_on_top(tmp_path, after, sta
             await pilot.pause()
         assert _stack(app) == stack
         assert review.card.kind == "exercise"  # not graded: no grade was typed
+
+
+@pytest.mark.parametrize("after, graded, revealed", [
+    ([("3", "3"), ("space", " ")], [(1, 3)], True),  # the next card's answer shown
+    ([("3", "3"), ("space", " "), ("1", "1")], [(1, 3), (2, 1)], False),  # ... and graded
+    ([("3", "3"), ("i", "i")], [(1, 3)], False),  # the next card's info
+])
+@run_async
+async def test_keys_typed_after_the_grade_in_the_same_burst_are_the_next_card_s(
+        tmp_path, after, graded, revealed):
+    # `3/4` Enter `3 Space` typed fast: the 3 graded the exercise once its answer was
+    # shown, and the keys after it were dropped (the next card stayed unrevealed)
+    from support.tui import reviews
+
+    exercise = [c for c in standard_cards() if c.kind == "exercise"][0]
+    path = make_collection(tmp_path / "c.sqlite", [
+        exercise, card("basic", "Is Dice the same as F1?", "Yes, on binary masks.", 40)])
+    app = app_for(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        review = app.screen
+        _burst(app, _typed("3/4") + [("enter", None)] + after)
+        try:
+            await until(pilot, lambda: reviews(path) == graded
+                        and (review.revealed == revealed) and not review._keys_waiting
+                        and (_stack(app)[-1] == "InfoScreen") == (after[-1][0] == "i"),
+                        rounds=300)
+        except AssertionError:
+            pass
+        for _ in range(5):
+            await pilot.pause()
+        assert reviews(path) == graded
+        if after[-1][0] == "i":
+            assert _stack(app) == ["ReviewScreen", "InfoScreen"]
+        else:
+            assert review.revealed == revealed and _stack(app) == ["ReviewScreen"]
+        assert review.card.kind == "basic" or graded == [(1, 3), (2, 1)]
+
+
+@run_async
+async def test_an_answer_typed_after_the_grade_goes_into_the_next_exercise_s_box(tmp_path):
+    from support.tui import fuel_card
+
+    exercise = [c for c in standard_cards() if c.kind == "exercise"][0]
+    app = app_for(make_collection(tmp_path / "c.sqlite", [exercise, fuel_card()]))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        review = app.screen
+        _burst(app, _typed("3/4") + [("enter", None), ("3", "3")] + _typed("20/7"))
+        box = review.query_one("#answer")
+        try:
+            await until(pilot, lambda: box.value == "20/7", rounds=300)
+        except AssertionError:
+            pass
+        assert review.card.exercise == "fuel-average" and box.value == "20/7"
