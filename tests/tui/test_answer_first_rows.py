@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from support.tui import NOW_ISO, app_for, card, laid_out, make_collection, run_async, screen_text
+from support.tui import NOW_ISO, app_for, card, card_rows, laid_out, make_collection, run_async
 
 RECALL = ("$$\\text{recall} = \\frac{T P}{T P + F N}$$\n\n"
           "The share of the real positives that the model finds.")
@@ -24,16 +24,14 @@ def _fixed_clock(monkeypatch):
 
 
 def _rows_under_the_rule(app) -> list[str]:
-    """The card panel's rows under the rule (its scrollbar, if any, on the right)."""
-    panel = app.screen.query_one("#card")
-    rows = screen_text(app).split("\n")[panel.region.y:panel.region.bottom]
-    rows = [row[panel.region.x:panel.region.right].rstrip() for row in rows]
-    rule = next(i for i, row in enumerate(rows) if re.fullmatch(r" *─{10,}[▁-█▔ ]*", row))
+    """The card panel's rows under the rule."""
+    rows = card_rows(app)
+    rule = next(i for i, row in enumerate(rows) if re.fullmatch(r" *─{10,}", row))
     return rows[rule + 1:]
 
 
 def _blank_rows_first(rows: list[str]) -> int:
-    return next(i for i, row in enumerate(rows) if row.strip(" ▁▂▃▄▅▆▇█▔"))  # (scrollbar)
+    return next(i for i, row in enumerate(rows) if row.strip())
 
 
 @pytest.mark.parametrize("size", [(80, 24), (40, 12), (120, 40)])

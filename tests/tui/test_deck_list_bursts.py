@@ -5,9 +5,9 @@ under the review: Escape then showed it over the deck list)."""
 from __future__ import annotations
 
 import pytest
-from textual import events
 
-from support.tui import app_for, make_collection, run_async, until
+from support.tui import (app_for, burst, make_collection, run_async, settle, stack as _stack,
+                         standard_cards, until)
 
 
 @pytest.fixture(autouse=True)
@@ -18,14 +18,6 @@ def _fixed_clock(monkeypatch):
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
 
 
-def _burst(app, keys: list[tuple[str, str | None]]) -> None:
-    """Keys as a terminal delivers a fast burst: all queued before the app handles one."""
-    for key, character in keys:
-        event = events.Key(key, character)
-        event.set_sender(app)
-        app.post_message(event)
-
-
 async def _deck_list(app, pilot) -> None:
     await pilot.pause()
     await pilot.press("escape")
@@ -33,19 +25,19 @@ async def _deck_list(app, pilot) -> None:
                 and app.screen.query_one("#decks").row_count > 1)
 
 
-def _stack(app) -> list[str]:
-    return [type(screen).__name__ for screen in app.screen_stack]
-
-
 async def _settles_on(pilot, stack: list[str]) -> None:
     """Let the burst run (bounded), then the screens must be `stack`, bottom first."""
-    try:
-        await until(pilot, lambda: _stack(pilot.app) == stack, rounds=150)
-    except AssertionError:
-        pass
-    for _ in range(5):  # and they stay so (nothing else was on its way)
-        await pilot.pause()
+    await settle(pilot, lambda: _stack(pilot.app) == stack)
     assert _stack(pilot.app) == stack
+
+
+async def _down_to(app, pilot, deck: str) -> list[tuple[str, None]]:
+    """The deck list, and the Down keys from its first row to `deck`'s."""
+    await _deck_list(app, pilot)
+    table = app.screen.query_one("#decks")
+    decks = [table.coordinate_to_cell_key((row, 0)).row_key.value
+             for row in range(table.row_count)]
+    return [("down", None)] * decks.index(deck)
 
 
 @pytest.mark.parametrize("keys, stack", [
@@ -68,22 +60,16 @@ async def test_keys_typed_fast_on_the_deck_list_go_to_the_screen_on_top(tmp_path
     app = app_for(make_collection(tmp_path / "c.sqlite"))
     async with app.run_test(size=(80, 24)) as pilot:
         await _deck_list(app, pilot)
-        _burst(app, keys)
+        burst(app, keys)
         await _settles_on(pilot, stack)
 
 
 @run_async
 async def test_down_then_enter_typed_fast_reviews_the_deck_moved_to(tmp_path):
-    from support.tui import standard_cards
-
     app = app_for(make_collection(tmp_path / "c.sqlite", standard_cards()))
     async with app.run_test(size=(80, 24)) as pilot:
-        await _deck_list(app, pilot)
-        table = app.screen.query_one("#decks")
-        decks = [table.coordinate_to_cell_key((row, 0)).row_key.value
-                 for row in range(table.row_count)]
-        target = decks.index("flashcards/misc")
-        _burst(app, [("down", None)] * target + [("enter", None), ("question_mark", "?")])
+        down = await _down_to(app, pilot, "flashcards/misc")
+        burst(app, down + [("enter", None), ("question_mark", "?")])
         await _settles_on(pilot, ["HomeScreen", "ReviewScreen", "HelpScreen"])
         assert app.screen_stack[-2].deck == "flashcards/misc"
 
@@ -98,16 +84,9 @@ async def test_a_deck_finished_in_a_burst_from_the_deck_list_shows_its_end(tmp_p
     # Down×n Enter `b` Escape: the deck's one card buried, its summary, then back to the
     # deck list. The Escape ran the summary's binding before the summary was mounted,
     # which then ended the app with a traceback (NoMatches '#summary-title').
-    from support.tui import standard_cards
-
     app = app_for(make_collection(tmp_path / "c.sqlite", standard_cards()))
     async with app.run_test(size=(80, 24)) as pilot:
-        await _deck_list(app, pilot)
-        table = app.screen.query_one("#decks")
-        decks = [table.coordinate_to_cell_key((row, 0)).row_key.value
-                 for row in range(table.row_count)]
-        target = decks.index("flashcards/misc")  # one card
-        _burst(app, [("down", None)] * target + [("enter", None), ("b", "b"),
-                                                 (last, "u" if last == "u" else None)])
+        down = await _down_to(app, pilot, "flashcards/misc")  # one card
+        burst(app, down + [("enter", None), ("b", "b"), (last, "u" if last == "u" else None)])
         await _settles_on(pilot, stack)
         assert app.is_running and app.crash is None

@@ -7,9 +7,9 @@ bindings, whatever had opened over it meanwhile."""
 from __future__ import annotations
 
 import pytest
-from textual import events
 
-from support.tui import SIZE, app_for, card, make_collection, run_async, standard_cards, until
+from support.tui import (SIZE, app_for, burst, card, make_collection, run_async, settle,
+                         stack as _stack, standard_cards, typed as _typed, until)
 
 
 @pytest.fixture(autouse=True)
@@ -18,23 +18,6 @@ def _fixed_clock(monkeypatch):
 
     monkeypatch.setenv("FLASHDECK_NOW", NOW_ISO)
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
-
-
-def _burst(app, keys: list[tuple[str, str | None]]) -> None:
-    """Keys as a terminal delivers a fast burst: all queued before the app handles one."""
-    for key, character in keys:
-        event = events.Key(key, character)
-        event.set_sender(app)
-        app.post_message(event)
-
-
-def _typed(text: str) -> list[tuple[str, str | None]]:
-    names = {"/": "slash", ".": "full_stop", "?": "question_mark"}
-    return [(names.get(c, c), c) for c in text]
-
-
-def _stack(app) -> list[str]:
-    return [type(screen).__name__ for screen in app.screen_stack]
 
 
 @pytest.mark.parametrize("after, stack", [
@@ -53,15 +36,9 @@ async def test_keys_after_the_check_go_to_the_screen_on_top(tmp_path, after, sta
         await pilot.pause()
         review = app.screen
         assert review.focused is review.query_one("#answer")
-        _burst(app, _typed("3/4") + [("enter", None)] + after)
+        burst(app, _typed("3/4") + [("enter", None)] + after)
         await until(pilot, lambda: review.revealed, rounds=3000)
-        try:
-            await until(pilot, lambda: _stack(app) == stack and not review._keys_waiting,
-                        rounds=100)
-        except AssertionError:
-            pass
-        for _ in range(5):
-            await pilot.pause()
+        await settle(pilot, lambda: _stack(app) == stack and not review._keys_waiting)
         assert _stack(app) == stack
         assert review.card.kind == "exercise"  # not graded: no grade was typed
 
@@ -85,16 +62,10 @@ async def test_keys_typed_after_the_grade_in_the_same_burst_are_the_next_card_s(
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         review = app.screen
-        _burst(app, _typed("3/4") + [("enter", None)] + after)
-        try:
-            await until(pilot, lambda: reviews(path) == graded
-                        and (review.revealed == revealed) and not review._keys_waiting
-                        and (_stack(app)[-1] == "InfoScreen") == (after[-1][0] == "i"),
-                        rounds=300)
-        except AssertionError:
-            pass
-        for _ in range(5):
-            await pilot.pause()
+        burst(app, _typed("3/4") + [("enter", None)] + after)
+        await settle(pilot, lambda: reviews(path) == graded
+                     and (review.revealed == revealed) and not review._keys_waiting
+                     and (_stack(app)[-1] == "InfoScreen") == (after[-1][0] == "i"), 300)
         assert reviews(path) == graded
         if after[-1][0] == "i":
             assert _stack(app) == ["ReviewScreen", "InfoScreen"]
@@ -112,10 +83,7 @@ async def test_an_answer_typed_after_the_grade_goes_into_the_next_exercise_s_box
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         review = app.screen
-        _burst(app, _typed("3/4") + [("enter", None), ("3", "3")] + _typed("20/7"))
+        burst(app, _typed("3/4") + [("enter", None), ("3", "3")] + _typed("20/7"))
         box = review.query_one("#answer")
-        try:
-            await until(pilot, lambda: box.value == "20/7", rounds=300)
-        except AssertionError:
-            pass
+        await settle(pilot, lambda: box.value == "20/7", 300)
         assert review.card.exercise == "fuel-average" and box.value == "20/7"
