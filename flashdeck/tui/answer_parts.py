@@ -25,7 +25,7 @@ from textual.widgets import Button, Input, Static
 
 from flashdeck.scheduling.rating import Rating
 from flashdeck.tui.answer_keys import COMMAND_KEYS
-from flashdeck.tui.app import typed_at as key_typed_at
+from flashdeck.tui.app import run_key_on_top, typed_at as key_typed_at
 from flashdeck.tui.content import plain
 from flashdeck.tui.widgets import once_laid_out, row_in
 from flashdeck.tui.wrapping import NO_BREAK, KeepsFormulasWhole
@@ -205,11 +205,7 @@ class AnswerInput(Input):
             # Escape left the answer box instead, and the card info stayed open over it.
             event.stop()
             event.prevent_default()
-            with key_typed_at(event.time):
-                # (Textual's own two passes for a key: priority bindings, then those of
-                # the focused widget and its screen; Textual 8.2.8, pinned)
-                if not await self.app._check_bindings(event.key, priority=True):
-                    await self.app._check_bindings(event.key)
+            await run_key_on_top(self.app, event.key, event.time)
             return
         if self.disabled:
             # the answer is checked: the box is done. A key that was on its way to it (a
@@ -219,7 +215,7 @@ class AnswerInput(Input):
             event.prevent_default()
             after_check = getattr(self.screen, "key_after_check", None)
             if after_check is not None:
-                await after_check(event.key, event.time)
+                await after_check(event.key, event.time, event.character)
             return
         panel = next((p for p in self.ancestors if isinstance(p, ExercisePanel)), None)
         if event.key == "enter" and panel is not None:
@@ -263,7 +259,14 @@ class AnswerInput(Input):
 
 async def run_screen_key(screen, key: str, typed_at: float | None = None) -> None:
     """Run `screen`'s command for `key` (its priority binding), if it has one, as the
-    app runs it for a key typed at `typed_at` (`app.key_time`)."""
+    app runs it for a key typed at `typed_at` (`app.key_time`). When another screen has
+    opened over it meanwhile (a key before this one, in the same burst: `i`, `?`), the
+    key is that screen's (`run_key_on_top`): the keys typed after an exercise's Enter ran
+    the review's bindings under it (`3/4` Enter `i ?` stacked the help over the card
+    info; `i` Escape left the review for the deck list, the card info kept open)."""
+    if screen is not screen.app.screen and screen in screen.app.screen_stack:
+        await run_key_on_top(screen.app, key, typed_at)
+        return
     for binding in screen._bindings.key_to_bindings.get(key, ()):
         if binding.priority:
             with key_typed_at(typed_at):
@@ -372,10 +375,12 @@ class ExercisePanel(Vertical):
         scrolled into view and the prompt's first line, `P = 0.5 and`, out of it); with a
         grid too tall for that, the grid above them as far as it fits."""
         scroll = self.parent
-        if not isinstance(scroll, Widget) or not self.display:
+        hint = next(iter(self.query("#answer-hint").results(Static)), None)
+        answer = next(iter(self.query("#answer")), None)
+        if not isinstance(scroll, Widget) or not self.display or hint is None or answer is None:
+            # (no box yet: the session's first exercise panel is mounted before its parts,
+            # and a resize's refit could come between; `load`'s focus brings them into view)
             return None
-        hint = self.query_one("#answer-hint", Static)
-        answer = self.query_one("#answer")
         below = hint if hint.display else answer
         room = scroll.scrollable_content_region.height
         for prompt in scroll.query("#front"):

@@ -92,6 +92,34 @@ def typed_at(moment: float | None):
         _KEY_TIME.reset(token)
 
 
+async def run_key_on_top(app: App, key: str, moment: float | None) -> bool:
+    """Run `key`, typed at `moment`, on the screen on top now, as the app runs a key typed
+    now: its priority bindings, then those of the focused widget, its screen and the app
+    (Textual's two passes for a key; Textual 8.2.8, pinned), the key's time kept
+    (`key_time`). For a key that came in a burst to a widget, or to the review screen
+    after an exercise's check, once a key before it opened another screen. Whether a
+    binding ran.
+
+    A screen just opened (the summary, after a bury ended the deck) is waited for until
+    it is mounted (bounded): `Enter b Escape` typed fast on the deck list ran the
+    summary's Escape before it was, and its mount then found its widgets gone (a
+    traceback). A key the app gives a screen itself waits in its queue so."""
+    screen = app.screen
+    if not screen.is_mounted:
+        try:
+            await asyncio.wait_for(screen._mounted_event.wait(), SCREEN_MOUNT_WAIT)
+        except asyncio.TimeoutError:
+            return False  # never came: the key is not run on a screen half built
+        if app.screen is not screen and screen not in app.screen_stack:
+            return False  # gone meanwhile
+    with typed_at(moment):
+        return (await app._check_bindings(key, priority=True)
+                or await app._check_bindings(key))
+
+
+SCREEN_MOUNT_WAIT = 10.0  # s: a key waits at most this long for the screen it is for
+
+
 def key_time() -> float | None:
     """When the key whose binding this task runs was typed; None outside a key's binding
     (a click, the command palette). A task started meanwhile (a screen, a widget mounted by

@@ -211,7 +211,13 @@ class CardSide(Vertical):
 
 
 def halves_text(halves: int) -> str:
-    """`halves` half cards as the progress shows them: `0`, `½`, `3`, `3½`."""
+    """`halves` half cards as the progress shows them: `0`, `½`, `3`, `3½`.
+
+    `½` is East Asian Ambiguous width (a terminal set to draw those wide, an option of
+    CJK set-ups, draws it two cells), as are the `·` between the counts on the same line,
+    the bar's `━`, the rules' `─`, `…` and every border Textual draws: such a terminal
+    shifts this row at its first `·` already, and every box. Kept: spelling the half
+    another way (`1.5/20`) would fix none of that, and reads worse."""
     whole, half = divmod(max(halves, 0), 2)
     return (str(whole) if whole or not half else "") + ("½" if half else "")
 

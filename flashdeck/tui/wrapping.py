@@ -44,10 +44,12 @@ def wrap_hanging(text: str, width: int, hang: int = 2,
     """Where `text` breaks to fit `width` cells: `(indent, start, end)` for each screen line,
     `text[start:end]` shown after `indent` spaces.
 
-    Lines break at spaces (a word longer than the line is cut); each line's continuations
-    hang `hang` cells past its own indent (its leading spaces), or start at `column` when
-    given, never past half the width, so that a wrapped line reads as one. Trailing
-    spaces at a break are dropped; a line's own leading spaces are kept."""
+    Lines break at spaces (a word longer than the line is cut), but not between a number
+    and the word it counts (`0 learning`, `3.2 days`: `_counted`) unless nothing else
+    fits; each line's continuations hang `hang` cells past its own indent (its leading
+    spaces), or start at `column` when given, never past half the width, so that a
+    wrapped line reads as one. Trailing spaces at a break are dropped; a line's own
+    leading spaces are kept."""
     width = max(width, 1)
     rows: list[tuple[int, int, int]] = []
     offset = 0
@@ -59,17 +61,23 @@ def wrap_hanging(text: str, width: int, hang: int = 2,
             room = width - indent
             used = 0
             end = start
-            fits_to = start  # the end of the last word that fits
+            fits_to = start  # the end of the last word that fits, not a number's
+            counted_to = start  # ... or of a number, before the word it counts
             while end < len(line):
                 used += cell_len(line[end])
                 if used > room:
                     break
                 end += 1
                 if end == len(line) or (line[end] == " " and line[end - 1] != " "):
-                    fits_to = end
+                    if end < len(line) and _counted(line, start, end):
+                        counted_to = end
+                    else:
+                        fits_to = end
             if end >= len(line):
                 rows.append((indent, offset + start, offset + len(line)))
                 break
+            if fits_to <= start:  # only a number and its word: split them, else cut
+                fits_to = counted_to
             if fits_to <= start:  # no word ends in the room: cut the one that overflows
                 fits_to = kinsoku_cut(line, start, max(end, start + 1))
             rows.append((indent, offset + start, offset + fits_to))
@@ -81,6 +89,17 @@ def wrap_hanging(text: str, width: int, hang: int = 2,
             indent = hanging
         offset += len(line) + 1
     return rows
+
+
+_NUMBER = re.compile(r"[0-9][0-9.,]*%?|[0-9]*½")
+
+
+def _counted(line: str, start: int, end: int) -> bool:
+    """Whether the space at `line[end]` is between a number (the word ending at `end`, not
+    before `start`) and a word it counts: `16 new`, `0 learning`, `1½ cards`."""
+    word_start = line.rfind(" ", start, end) + 1 or start
+    return (line[end + 1:end + 2].isalpha()
+            and _NUMBER.fullmatch(line, max(word_start, start), end) is not None)
 
 
 RELATIONS = frozenset("= ≈ ≠ ≤ ≥ < > ≡ ≅ ∼ ~ ∝ → ⇒ ⟹ ⇔ ↔ := =>".split())

@@ -242,3 +242,48 @@ def fuel_card():
     return card("exercise", "Average fuel price over two fill-ups", FUEL_EXERCISE, 70,
                 exercise="fuel-average", deck="flashcards/maths/means",
                 breadcrumb=("Means", "Harmonic mean", "Prices paid at two pumps"))
+
+
+def burst(app, keys: list[tuple[str, str | None]]) -> None:
+    """Keys (`(key, character)`) as a terminal delivers a fast burst (key repeat, a quick
+    typist): all of them queued before the app has handled the first."""
+    from textual import events
+
+    for key, character in keys:
+        event = events.Key(key, character)
+        event.set_sender(app)
+        app.post_message(event)
+
+
+def typed(text: str) -> list[tuple[str, str | None]]:
+    """`text` as the keys that type it (`burst`)."""
+    names = {"/": "slash", ".": "full_stop", "?": "question_mark", " ": "space"}
+    return [(names.get(c, c), c) for c in text]
+
+
+def stack(app) -> list[str]:
+    """The screens open, bottom first, by class name."""
+    return [type(screen).__name__ for screen in app.screen_stack]
+
+
+async def settle(pilot, condition, rounds: int = 150) -> None:
+    """Let the app run until `condition()` holds or `rounds` pauses have gone by (no error:
+    the test then asserts what the screen shows), then a few pauses more, for anything
+    still on its way to show."""
+    try:
+        await until(pilot, condition, rounds=rounds)
+    except AssertionError:
+        pass
+    for _ in range(5):
+        await pilot.pause()
+
+
+def card_rows(app) -> list[str]:
+    """The card panel's rows as the screen shows them, its scrollbar's thumb left out."""
+    import re
+
+    panel = app.screen.query_one("#card")
+    rows = screen_text(app).split("\n")[panel.region.y:panel.region.bottom]
+    # the scrollbar's thumb drawn beside a row is not the row's text
+    return [re.sub(r"\s*[▁▂▃▄▅▆▇█]+$", "", row[panel.region.x:panel.region.right]).rstrip()
+            for row in rows]

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from support.tui import (NOW_ISO, app_for, card, laid_out, make_collection, reviews, run_async,
-                         screen_text)
+from support.tui import (NOW_ISO, app_for, card, card_rows as _card_rows, laid_out,
+                         make_collection, reviews, run_async, screen_text)
 
 SIGNS = ("=", "≈", "+", "−", "/", "·", "≤", "≥")
 
@@ -35,14 +35,6 @@ steps: |
 def _fixed_clock(monkeypatch):
     monkeypatch.setenv("FLASHDECK_NOW", NOW_ISO)
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
-
-
-def _card_rows(app) -> list[str]:
-    panel = app.screen.query_one("#card")
-    rows = screen_text(app).split("\n")[panel.region.y:panel.region.bottom]
-    # the scrollbar's thumb drawn beside a row is not the row's text
-    return [re.sub(r"\s*[▁▂▃▄▅▆▇█]+$", "", row[panel.region.x:panel.region.right]).rstrip()
-            for row in rows]
 
 
 async def _working_on_screen(app, pilot) -> list[str]:

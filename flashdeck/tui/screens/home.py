@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.css.scalar import Scalar
@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from flashdeck.scheduling.engine import Counts
 from flashdeck.scheduling.upcoming import Upcoming
+from flashdeck.tui.app import run_key_on_top
 from flashdeck.tui.keybar import KeyBar
 from flashdeck.tui.content import plain
 from flashdeck.tui.widgets import Notice, once_laid_out
@@ -72,9 +73,38 @@ def _add_columns(table: DataTable, deck_width: int | None = None) -> None:
 
 
 class DeckTable(DataTable):
-    """The deck list; Enter (its select key) reviews the highlighted deck."""
+    """The deck list; Enter (its select key) reviews the highlighted deck.
+
+    Its keys are handled in their order, each by the screen on top in its turn. Textual
+    runs a widget's bindings (and its screen's) only once the key has bubbled up to the
+    app, and Enter only posted a message, handled later still: `Enter ?` typed fast opened
+    the deck list's help under the review (the `?` ran before the review was pushed);
+    `a ?` and `Enter i` lost their second key (it reached the app once the review was on
+    top, and found none of its own bindings, which are priority ones)."""
 
     BINDINGS = [Binding("enter", "select_cursor", "Review deck")]
+
+    async def _on_key(self, event: events.Key) -> None:
+        if self.screen is not self.app.screen and self.screen not in self.app.screen_stack:
+            return  # the deck list is gone
+        event.stop()
+        event.prevent_default()
+        if self.screen is self.app.screen:
+            # its bindings, the deck list's and the app's, now (the app's priority ones
+            # ran as the key came: it came here because it had none)
+            await self.app._check_bindings(event.key)
+        else:
+            # a key before it, in this burst, opened a screen over the deck list (the
+            # review, the help): this key is that screen's (`run_key_on_top`)
+            await run_key_on_top(self.app, event.key, event.time)
+
+    def action_select_cursor(self) -> None:
+        """Enter: the highlighted deck reviewed now, in the key's turn (not by a message:
+        see the class)."""
+        self._set_hover_cursor(False)
+        if self.row_count and self.is_valid_row_index(self.cursor_row):
+            key = self.coordinate_to_cell_key((self.cursor_row, 0)).row_key.value
+            self.screen.review(None if key == ALL else key)
 
 
 class HomeScreen(Screen):

@@ -164,7 +164,8 @@ class ReviewScreen(Screen):
         self.card: CardView | None = None
         self.revealed = False
         self.graded = False  # an exercise whose typed answer has been checked
-        self._keys_after_check: list[tuple[str, float | None]] = []  # `key_after_check`
+        # `key_after_check`: (key, when typed, its character)
+        self._keys_after_check: list[tuple[str, float | None, str | None]] = []
         self._keys_waiting = False  # ... and they wait for the answer's first frame
         self.suggested: int | None = None
         self.seed: int | None = None
@@ -949,11 +950,47 @@ class ReviewScreen(Screen):
 
         keys, self._keys_after_check = self._keys_after_check, []
         self._keys_waiting = False
-        for key, typed_at in keys:
-            if self.card is None or self.card is not card or not self.revealed \
-                    or not still_shown(self):
+        for done, (key, typed_at, _) in enumerate(keys):
+            if not still_shown(self):
+                break
+            if self.card is None or self.card is not card or not self.revealed:
+                # a key before these moved on (a grade: the next card is shown): they are
+                # typed to the screen as it is now, in their order. They were dropped:
+                # `3/4` Enter `3 Space` left the next card unrevealed
+                await self._type_keys(keys[done:])
                 break
             await run_screen_key(self, key, typed_at)
+
+    async def _type_keys(self, keys: list[tuple[str, float | None, str | None]]) -> None:
+        """`keys` (with the times they were typed, their characters) handled as if typed now, in order: to the
+        focused widget (the next exercise's answer box, which decides each in its turn),
+        else by the bindings of the screen on top (`run_key_on_top`)."""
+        from textual.keys import key_to_character
+
+        from flashdeck.tui.app import run_key_on_top
+
+        focused = self.app.focused
+        if focused is None and self.app.screen is self and self.card is not None \
+                and self.card.kind == "exercise" and not self.graded:
+            # the next exercise's box, focused (`show_card`) once the app's turn comes
+            focused = next((box for box in self.query("#exercise #answer")
+                            if box.display and not box.disabled), None)
+        for index, (key, typed_at, character) in enumerate(keys):
+            if focused is None:
+                if self.revealed and self._answer_drawn_at is None and still_shown(self):
+                    # a key before it showed an answer: the rest wait for it on screen
+                    # (on this task its frame would never come: `_typed_unseen`)
+                    self.call_after_refresh(self._type_keys, keys[index:])
+                    return
+                await run_key_on_top(self.app, key, typed_at)
+                continue
+            # (Textual 8.2.8's key_to_character gives None for `slash`: the key's own first)
+            event = events.Key(key, character if character is not None
+                               else key_to_character(key))
+            if typed_at is not None:
+                event.time = typed_at
+            event.set_sender(self.app)
+            focused._forward_event(event)
 
     def _verdict_on_its_way(self) -> bool:
         """The shown exercise's typed answer is checked (its box done) but its answer is not
@@ -968,7 +1005,8 @@ class ReviewScreen(Screen):
             return box.disabled
         return False
 
-    async def key_after_check(self, key: str, typed_at: float | None = None) -> None:
+    async def key_after_check(self, key: str, typed_at: float | None = None,
+                              character: str | None = None) -> None:
         """A key that came to the exercise's answer box after Enter checked the answer
         (a burst: `3/4` Enter `1`): the box is done, the key is the screen's. Run once the
         answer is revealed (the Graded message may still be on its way), after the keys
@@ -979,7 +1017,7 @@ class ReviewScreen(Screen):
         if self.graded and self.revealed and not self._keys_waiting:
             await run_screen_key(self, key, typed_at)
         elif len(self._keys_after_check) < 16:  # bounded: a key held down
-            self._keys_after_check.append((key, typed_at))
+            self._keys_after_check.append((key, typed_at, character))
 
     def _answer_into_view(self) -> object:
         """The least scroll that shows the back's first lines (half the view, or all of a
