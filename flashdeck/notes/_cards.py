@@ -10,6 +10,13 @@ from flashdeck.notes import _cloze
 from flashdeck.notes._mask import COMMENT
 from flashdeck.notes.model import SRSeed
 
+# Cards one note may make. A real note holds at most a few thousand: a vocabulary list of a
+# language's 10,000 commonest words, one `:::` line each, is 20,000 cards. Past that a note
+# is a dump (a generated file, an export pasted in) whose cards, about 1 KB each while the
+# note is parsed and written, would take the import's memory (a 16 MiB note of `q::a` lines
+# made 900,000 cards and peaked near 1 GB): the rest of the note makes none, and says so.
+MAX_NOTE_CARDS = 20_000
+
 _BLOCK_ID_RE = re.compile(r"(?:^|[ \t]+)\^[A-Za-z0-9-]+(?=[ \t\x02]*$)", re.M)
 # a line that starts a block of its own: the line above it ends its block (a list item,
 # heading, quote, table row, fence or display math)
@@ -35,6 +42,19 @@ class Draft:
     names: tuple[str, ...] = ()  # the aliases card's: the other names it asks for
     # (front, back) as written, when the note's macros were expanded in them (`_macros`)
     written: tuple[str, str] | None = None
+
+
+def over_cap(drafts: list[Draft]) -> int | None:
+    """For drafts sorted by line: the file line of the first card past MAX_NOTE_CARDS, after
+    dropping it and every card after it (a line's cards, siblings, go together), or None."""
+    if len(drafts) <= MAX_NOTE_CARDS:
+        return None
+    cut = drafts[MAX_NOTE_CARDS].line
+    keep = MAX_NOTE_CARDS
+    while keep > 0 and drafts[keep - 1].line >= cut:
+        keep -= 1
+    del drafts[keep:]
+    return cut
 
 
 def seed(seeds: list[SRSeed | None], index: int) -> SRSeed | None:

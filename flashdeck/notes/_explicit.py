@@ -12,7 +12,7 @@ from bisect import bisect_left, bisect_right
 from typing import NamedTuple
 
 from flashdeck.notes import _cloze, _tags
-from flashdeck.notes._cards import Draft, render, seed
+from flashdeck.notes._cards import MAX_NOTE_CARDS, Draft, render, seed
 from flashdeck.notes._lines import (
     BLANK,
     CALLOUT,
@@ -154,6 +154,7 @@ class _Scanner:
         self.schedules = schedules
         self.schedule_lines = [s.line for s in schedules]
         self.used = [False] * len(schedules)
+        self.stopped = len(lines.kinds)  # the body line the scan stopped at (see _full)
         marker = settings.multiline_end_marker.strip()
         kinds, masked = self.kinds, self.masked
         self.marker_lines = (
@@ -177,7 +178,7 @@ class _Scanner:
         quote_keys = self.lines.quote_keys
         i = 0
         n = len(kinds)
-        while i < n:
+        while i < n and not self._full():
             if kinds[i] not in (TEXT, VERBATIM):
                 i += 1
                 continue
@@ -189,15 +190,23 @@ class _Scanner:
             while e < n and kinds[e] in _RUNNABLE and quote_keys[e] == key:
                 e += 1
             i = self._scan_run(i, e)
+        self.stopped = min(i, n)
         self._unclaimed_schedules()
         return self.found
+
+    def _full(self) -> bool:
+        """Past MAX_NOTE_CARDS: the note makes no more cards (the parser drops those past the
+        cap, from the first line past it on, and says so), and none is made to be dropped."""
+        return len(self.found.cards) > MAX_NOTE_CARDS
 
     def _unclaimed_schedules(self) -> None:
         """One warning for the plugin schedules no card of the note took (those dropped
         with a reason of their own are marked used): a user of the plugin's custom
         separators (`—`, `;;`) or cloze patterns, which are not read here, had every card of
         the note given nothing, its review history lost without a word."""
-        left = [k for k, used in enumerate(self.used) if not used]
+        # past where a note over MAX_NOTE_CARDS stopped, no card was looked for
+        left = [k for k, used in enumerate(self.used)
+                if not used and self.schedule_lines[k] < self.stopped]
         if not left:
             return
         if len(left) == 1:
@@ -271,6 +280,8 @@ class _Scanner:
     def _scan_run(self, p: int, e: int) -> int:
         """Cards in lines p..e-1 (a run of non-blank lines); returns where to go on."""
         while p < e:
+            if self._full():
+                return p
             if self.kinds[p] == COMMENTED:
                 p += 1
                 continue

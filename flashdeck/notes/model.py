@@ -125,7 +125,9 @@ from typing import Any, Literal, get_args
 # front `{{c1`), and an escaped colon (`std\::sort`) is no separator; a tab in a list's
 # indentation is to the next multiple of 4 columns (a tab-indented item kept its `- `); a
 # list nested past markdown-it's 20 levels is a warning, no card.
-PARSER_VERSION = 38
+# 39 (h33e): a note makes at most 20,000 cards (_cards.MAX_NOTE_CARDS); the rest of a note
+# past them makes none, with a warning at its first line.
+PARSER_VERSION = 39
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"

@@ -14,7 +14,7 @@ import unicodedata
 from pathlib import PurePath
 
 from flashdeck.notes import _tags
-from flashdeck.notes._cards import Draft
+from flashdeck.notes._cards import MAX_NOTE_CARDS, Draft, over_cap
 from flashdeck.notes._cloze import has_cloze_marker
 from flashdeck.notes._decks import read_decks
 from flashdeck.notes._derived import (
@@ -137,6 +137,7 @@ def _parse(text: str, path: str, settings: ParserSettings, title: str | None,
     note.exercise_blocks = [ExerciseBlock(lines.file_line(f.start), f.content)
                             for f in lines.exercise_fences if lines.kinds[f.start] != COMMENTED]
     drafts.sort(key=lambda d: d.line)  # stable: a line's cards in the order found
+    cut = over_cap(drafts)
     intro_states_no_answer(drafts)
     same_fact_siblings(drafts, note.title, note.aliases)
     formula_siblings(drafts)
@@ -160,6 +161,10 @@ def _parse(text: str, path: str, settings: ParserSettings, title: str | None,
         Problem(path, lines.file_line(idx), message, "warning") for idx, message in warnings
     ]
     problems += [Problem(path, line, message, "warning") for line, message in macro_warnings]
+    if cut is not None:
+        problems.append(Problem(path, cut, (
+            f"this note makes more than {MAX_NOTE_CARDS:,} cards; the rest of the note, from"
+            " this line on, makes none (split it into smaller notes)"), "warning"))
     problems += [
         Problem(path, lines.file_line(f.start),
                 f"```{_first_word(f.info)} is not ```flashdeck-exercise: the block stays code and "
