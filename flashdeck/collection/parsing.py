@@ -24,7 +24,7 @@ import flashdeck.exercises as exercises
 from flashdeck.collection.card_rows import card_row
 from flashdeck.collection.sources import NoteFile
 from flashdeck.notes import files
-from flashdeck.notes.model import ParsedNote, ParserSettings, Problem
+from flashdeck.notes.model import ParsedNote, ParserSettings, Problem, describe_failure
 from flashdeck.textsafe import sanitize
 
 try:
@@ -194,19 +194,6 @@ def parse_one(job: tuple, seconds: float | None = None) -> Parsed:
 
 def _too_slow(seconds: float) -> str:
     return f"cannot be parsed: it takes longer than the {seconds:g} s one note may take"
-
-
-def describe_failure(exc: BaseException) -> str:
-    """A failure while reading or parsing a note, in a few words (no traceback)."""
-    name = type(exc).__name__
-    if isinstance(exc, MemoryError):
-        return f"cannot be parsed: it needs more memory than a note may have ({name})"
-    if isinstance(exc, RecursionError):
-        return f"cannot be parsed: nested too deeply ({name})"
-    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    if len(detail) > 160:
-        detail = detail[:157] + "..."
-    return f"cannot be parsed: {name}" + (f": {detail}" if detail else "")
 
 
 def failed(file: NoteFile, message: str, line: int = 1) -> Parsed:

@@ -212,6 +212,19 @@ class Problem:
         return f"{self.path}:{self.line}: {self.message}"
 
 
+def describe_failure(exc: BaseException) -> str:
+    """A failure while reading or parsing a note, in a few words (no traceback)."""
+    name = type(exc).__name__
+    if isinstance(exc, MemoryError):
+        return f"cannot be parsed: it needs more memory than a note may have; split it into smaller notes ({name})"
+    if isinstance(exc, RecursionError):
+        return f"cannot be parsed: nested too deeply ({name})"
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if len(detail) > 160:
+        detail = detail[:157] + "..."
+    return f"cannot be parsed: {name}" + (f": {detail}" if detail else "")
+
+
 @dataclass(frozen=True, slots=True)
 class Heading:
     level: int

@@ -53,13 +53,11 @@ from flashdeck.notes.model import (
     ParsedNote,
     ParserSettings,
     Problem,
+    describe_failure,
 )
 from flashdeck.texmacros import might_define
 
 __all__ = ["parse_note", "might_be_tagged"]
-
-_INTERNAL_ERROR = "internal error while parsing this note"
-
 
 def might_be_tagged(text: str, settings: ParserSettings) -> bool:
     """Cheap pre-filter (no markdown parse): False only when the note certainly carries
@@ -91,7 +89,7 @@ def parse_note(
         return _parse(text, path, settings, title, derive_untagged)
     except Exception as e:  # a bug must cost one note, never the whole import
         note = ParsedNote(path=path, title=title or _stem(path))
-        note.problems.append(Problem(path, 1, f"{_INTERNAL_ERROR}: {type(e).__name__}: {e}"))
+        note.problems.append(Problem(path, 1, describe_failure(e)))
         return note
 
 

@@ -69,3 +69,35 @@ def test_import_and_list_show_the_capped_cards_and_the_warning(cli, tmp_path) ->
     listed = cli("--collection", col, "list", "--json").json
     assert len(listed) == MAX_NOTE_CARDS
     assert {c["front"] for c in listed} == {f"word {i}" for i in range(MAX_NOTE_CARDS)}
+
+
+def test_a_note_too_big_for_memory_keeps_its_cards_and_says_so_plainly(cli, tmp_path,
+                                                                       monkeypatch) -> None:
+    """A note that runs the parse out of memory (a 16 MiB table took 2 GB) was reported as
+    "internal error while parsing this note: MemoryError: ". It is the note's size, not a
+    bug: the user reads what to do, and the cards it had keep their history."""
+    import flashdeck.notes.parser as parser
+
+    vault = tmp_path / "vault"
+    write_note(vault, "dump.md", "#flashcards\n" + _word_list(3))
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    assert cli("--collection", col, "answer", "1", "good").code == 0
+
+    real = parser._parse
+
+    def out_of_memory(text, *args, **kwargs):
+        if "| huge |" in text:
+            raise MemoryError()
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(parser, "_parse", out_of_memory)
+    write_note(vault, "dump.md", "#flashcards\n" + _word_list(3) + "| huge |\n|---|\n")
+    result = cli("--collection", col, "import", vault)
+    assert result.code == 1
+    assert ("dump.md:1: cannot be parsed: it needs more memory than a note may have; split it"
+            " into smaller notes (MemoryError)") in result.err
+    assert "internal error" not in result.err and "Traceback" not in result.err
+    listed = cli("--collection", col, "list", "--json").json
+    assert {c["front"] for c in listed} == {"word 0", "word 1", "word 2"}
+    assert sum(1 for c in listed if c["state"] != "new") == 1
