@@ -54,3 +54,37 @@ async def test_an_answer_starts_one_blank_row_under_the_rule(tmp_path, size, bac
         await laid_out(pilot)
         plain = _rows_under_the_rule(app)
         assert _blank_rows_first(plain) == 1, plain  # as a back of plain text
+
+
+# the user's kind of formula: a chain of two rows, the last with a fraction inside a
+# denominator (a half of the false ones)
+TWO_ROW_FORMULA = (
+    "$$S=\\frac{3}{\\frac{1}{\\text { sensitivity }} \\times \\frac{1}{\\text { specificity }}}"
+    "=3 \\times \\frac{\\text { sensitivity } \\times \\text { specificity }}"
+    "{\\text { sensitivity }+ \\text { specificity }} =\\frac{t p}{t p+\\frac{1}{2}(f p+f n)}"
+    " = \\frac{3 T P}{3 T P+F P+F N}$$")
+
+
+@run_async
+async def test_a_formula_one_row_too_tall_for_80x24_shows_whole_without_scrolling(tmp_path):
+    """At 80×24 a two-row formula answer (the user's F1 chain) left its last row, the `2`
+    under `tp + 1/2 (fp + fn)`, under the fold: the blank rows around the rule and the
+    formula's shaded rows took the room. A card taller than its panel now gives those up
+    first; the whole formula is on screen and the card needs no scroll."""
+    app = app_for(make_collection(tmp_path / "c.sqlite", [
+        card("formula", "Sensitivity chain: S = ?", TWO_ROW_FORMULA, 3)]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("space")
+        await laid_out(pilot)
+        panel = app.screen.query_one("#card")
+        assert panel.virtual_size.height <= panel.scrollable_content_region.height
+        rows = card_rows(app)
+        shown = [row.strip() for row in rows if row.strip()]
+        assert shown[0] == "Sensitivity chain: S = ?", rows
+        assert any(row.startswith("tp + ─ (fp + fn)") for row in shown), rows
+        half = next(i for i, row in enumerate(shown) if row.startswith("tp + ─ (fp + fn)"))
+        assert shown[half + 1] == "2", rows  # the denominator of the half, on screen
+        # the next card is laid out as usual again: two blank rows above the rule
+        await pilot.press("3")
+        await laid_out(pilot)
+        assert not panel.has_class("-tight")

@@ -381,6 +381,7 @@ class ReviewScreen(Screen):
             part.display = False
         self.query_one("#reveal-hint", Static).display = True
         panel = self.query_one("#card", VerticalScroll)
+        panel.remove_class("-tight")  # (see `_answer_into_view`)
         panel.scroll_home(animate=False)
         if exercise:
             self.query_one("#exercise").focus_input()
@@ -1038,6 +1039,13 @@ class ReviewScreen(Screen):
         if rule_top is None or back_top is None:
             return None
         view = card.scrollable_content_region
+        if card.virtual_size.height > view.height and not card.has_class("-tight"):
+            # the card does not fit its panel (the user's two-line F1 formula at 80×24 lost
+            # the denominator of its last row under the fold): its blank rows go first, the
+            # ones around the rule and the shaded rows of a formula's block
+            # (flashdeck.tcss, markdown.tcss), then it is looked at again
+            card.add_class("-tight")
+            return object()
         y = round(card.scroll_y)
         wanted = back_top + min(back.region.height, max(3, view.height // 2))
         target = min(rule_top, max(y, wanted - view.height))
@@ -1105,6 +1113,8 @@ class ReviewScreen(Screen):
             if card is None or not still_shown(self) or generation != self._resizes:
                 return
             if self.revealed:
+                card_panel = self.query_one("#card", VerticalScroll)
+                card_panel.remove_class("-tight")  # fits again, maybe: decided anew
                 # made smaller after the reveal (a split pane opened), the card kept its
                 # scroll: the answer went under the fold, the question and the grade
                 # buttons left on screen. The answer comes back into view as on Space.
