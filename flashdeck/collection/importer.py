@@ -23,7 +23,7 @@ from typing import Callable, Iterable
 from flashdeck.collection import wal
 from flashdeck.collection.identity import (GoneCards, in_chunks, reclaim_moved_cards,
                                            return_taken_cards, sync_note_cards)
-from flashdeck.collection.parsing import Parsed, parse_many
+from flashdeck.collection.parsing import Parsed, parse_many, parses_in_parallel
 from flashdeck.collection.pending import Pending
 from flashdeck.collection.report import (ImportReport, as_problems, keep_problems,
                                          kept_problems, kept_problems_by_note)
@@ -421,10 +421,14 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
     record = None if pending is None else pending.record
     batches = _Batches(col, write, report, hold=hold_seconds, before_commit=record)
     try:
-        for parsed in parse_many(jobs, tick):
+        # parsed elsewhere meanwhile, the last notes are written as they come (_Batches.add)
+        in_parallel = parses_in_parallel(len(jobs))
+        for index, parsed in enumerate(parse_many(jobs, tick)):
             _file_problems(parsed.problems, report)
             if not parsed.hash:  # unreadable or unparsable: leave what the collection has
                 continue
+            if in_parallel:
+                batches.to_come = total - 1 - index
             batches.add(parsed)  # written once a batch is parsed: never locked while parsing
     finally:
         batches.flush()
@@ -474,6 +478,12 @@ class _Batches:
         self.hold = hold  # commit (and begin again) once the write lock was held this long
         self.pending: list[Parsed] = []
         self.started = 0.0  # when the first pending note came
+        # how many notes may still come after the one added next, when they are parsed by
+        # other processes meanwhile (else None). Near the end a batch is written once it
+        # holds as many as may still come: the last batches halve (200, 100, 50, ... 1), and
+        # what is left to write once the last note is parsed is a note or two instead of up
+        # to `size`, written while the cores that parsed sit idle (10,000 notes: ~0.1 s)
+        self.to_come: int | None = None
         # the report's counts, put back when a note's writing fails
         self.counters = [f.name for f in fields(report)
                          if isinstance(getattr(report, f.name), int)]
@@ -482,7 +492,8 @@ class _Batches:
         if not self.pending:
             self.started = time.monotonic()
         self.pending.append(parsed)
-        if len(self.pending) >= self.size or time.monotonic() - self.started >= self.seconds:
+        if len(self.pending) >= self.size or time.monotonic() - self.started >= self.seconds \
+                or (self.to_come is not None and len(self.pending) >= self.to_come):
             self.flush()
 
     def flush(self) -> None:
