@@ -580,35 +580,54 @@ def read_lines(body: list[str], offset: int, title: str, end_marker: str = "",
 # (markdown-it-py's sources): the tokens are the same with or without it. (A failing lheading
 # leaves `parentType` at "paragraph"; it is read only by `list` in its silent calls, whose
 # callers set it first.) tests/notes/test_import_speed.py compares the tokens and the cards.
-_SETEXT_UNDERLINE_RE = re.compile(r"[-=][ \t]*$", re.M)
-_NEEDS: tuple[tuple[str, Any], ...] = (
-    ("table", lambda text: "|" in text),  # its header row holds a `|`
-    ("fence", lambda text: "```" in text or "~~~" in text),  # three markers in a row
-    ("math_block", lambda text: "$$" in text),  # a line starting `$$`
-    ("reference", lambda text: "]:" in text),  # `[label]:` (a label ends on its line)
-    ("html_block", lambda text: "<" in text),  # a line starting `<`
+_NEEDS: tuple[tuple[str, Any], ...] = (  # (rule, needs(text, _line_ends(text)))
+    ("table", lambda text, ends: "|" in text),  # its header row holds a `|`
+    ("fence", lambda text, ends: "```" in text or "~~~" in text),  # three markers in a row
+    ("math_block", lambda text, ends: "$$" in text),  # a line starting `$$`
+    ("reference", lambda text, ends: "]:" in text),  # `[label]:` (a label ends on its line)
+    ("html_block", lambda text, ends: "<" in text),  # a line starting `<`
     # a setext underline: a line ending in `-`s or `=`s and spaces or tabs
-    ("lheading", lambda text: _SETEXT_UNDERLINE_RE.search(text) is not None),
+    ("lheading", lambda text, ends: "-" in ends or "=" in ends),
     # a rule: a line ending in three or more of one of `*-_`, spaces or tabs between
-    ("hr", lambda text: _may_hold_rule(text)),
-    ("heading", lambda text: "#" in text),  # a line starting `#`
-    ("blockquote", lambda text: ">" in text),  # a line starting `>`
+    ("hr", lambda text, ends: _may_hold_rule(text, ends)),
+    ("heading", lambda text, ends: "#" in text),  # a line starting `#`
+    ("blockquote", lambda text, ends: ">" in text),  # a line starting `>`
     # indented code: a line indented 4 columns past its block's content, which takes four
     # spaces or a tab (after a `>` too; a list item's content column is its block's own).
     # Without it every rule's `is_code_block` is False as well, as it is in such a text
-    ("code", lambda text: "    " in text or "\t" in text),
+    ("code", lambda text, ends: "    " in text or "\t" in text),
 )
-# linear: each candidate is a line's last marker, each line is looked at once (a regex for
-# the whole rule backtracked quadratically on a long line of `- - - …`)
-_RULE_END_RE = re.compile(r"[*_-][ \t]*$", re.M)
 
 
-def _may_hold_rule(text: str) -> bool:
+def _line_ends(text: str) -> str:
+    """Which of `-=*_` end a line of `text`, its trailing spaces and tabs aside (what the
+    regex `[-=*_][ \t]*$`, multi-line, finds). Where no line ends in a space or tab (most
+    notes), a few finds: a character just before a newline or at the end. (The regex is
+    tried at every offset of the note, and a look at each line costs as much: ~0.2M and
+    ~0.13M instructions a note of the benchmark's; the finds ~0.08M.)"""
+    if " \n" in text or ("\t" in text and "\t\n" in text) or text.endswith((" ", "\t")):
+        ends = {line.rstrip(" \t")[-1:] for line in text.split("\n")}
+        return "".join(c for c in _LINE_END_MARKERS if c in ends)
+    found = "".join(c for c in _LINE_END_MARKERS if c + "\n" in text)
+    last = text[-1:]
+    return found + last if last and last in _LINE_END_MARKERS else found
+
+
+_LINE_END_MARKERS = "-=*_"
+
+
+def _may_hold_rule(text: str, ends: str) -> bool:
     """False only when no line ends in a run of one marker (`*`, `-` or `_`), spaces and
-    tabs holding three of that marker: what a thematic break is, inside any containers."""
-    for m in _RULE_END_RE.finditer(text):
-        marker = text[m.start()]
-        line = text[text.rfind("\n", 0, m.start()) + 1:m.start() + 1]
+    tabs holding three of that marker: what a thematic break is, inside any containers.
+    `ends`: _line_ends(text). Linear: each line is looked at once (a regex for the whole
+    rule backtracked quadratically on a long line of `- - - …`)."""
+    if "*" not in ends and "_" not in ends and "-" not in ends:
+        return False
+    for line in text.split("\n"):
+        line = line.rstrip(" \t")
+        marker = line[-1:]
+        if not marker or marker not in "*_-":
+            continue
         run = len(line) - len(line.rstrip(marker + " \t"))
         if line.count(marker, len(line) - run) >= 3:
             return True
@@ -624,7 +643,8 @@ def markdown_for(text: str) -> Any:
     _NEEDS): the same tokens, for less work. At most _MAX_INSTANCES per process."""
     if "\r" in text:  # markdown-it's own line ending normalisation: leave it all to it
         return markdown()
-    unused = tuple(rule for rule, needs in _NEEDS if not needs(text))
+    ends = _line_ends(text)
+    unused = tuple(rule for rule, needs in _NEEDS if not needs(text, ends))
     if not unused:
         return markdown()
     md = _md_without.get(unused)

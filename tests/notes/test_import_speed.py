@@ -8,6 +8,7 @@ field by field)."""
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -144,6 +145,52 @@ def test_a_long_line_of_rule_markers_is_read_as_before(monkeypatch):
         assert ("basic", "q", "a") in [(c.kind, c.front, c.back) for c in fast.cards]
         assert _cards(fast) == _cards(full)
         assert _problems(fast) == _problems(full)
+
+
+
+# -- which rules a note needs: a line's last character, read by finds, as the regexes read it --
+
+# what markdown_for once asked of every note, a regex search at every offset of it: a line
+# ending in one of the markers, spaces and tabs after it; a rule's run of three
+_LINE_END_RE = re.compile(r"[-=*_][ \t]*$", re.M)
+_RULE_END_RE = re.compile(r"[*_-][ \t]*$", re.M)
+
+
+def _may_hold_rule_by_regex(text: str) -> bool:
+    for m in _RULE_END_RE.finditer(text):
+        marker = text[m.start()]
+        line = text[text.rfind("\n", 0, m.start()) + 1:m.start() + 1]
+        run = len(line) - len(line.rstrip(marker + " \t"))
+        if line.count(marker, len(line) - run) >= 3:
+            return True
+    return False
+
+
+def _assert_line_ends_as_the_regexes(text: str) -> None:
+    ends = _lines._line_ends(text)
+    assert set(ends) == {text[m.start()] for m in _LINE_END_RE.finditer(text)}, text
+    assert _lines._may_hold_rule(text, ends) == _may_hold_rule_by_regex(text), text
+
+
+_LINE_END_PIECES = ["-", "=", "*", "_", " ", "\t", "\n", "a", "--", "==", "\n\n", "- - -",
+                    "***", "_ _ _", "x=", "* *", "-\t", "\r", "\u00a0", "\u3000", "|"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(_LINE_END_PIECES), max_size=16))
+def test_a_lines_end_is_read_as_the_regex_reads_it(pieces):
+    _assert_line_ends_as_the_regexes("".join(pieces))
+
+
+def test_each_near_miss_of_a_lines_end_is_read_as_the_regex_reads_it():
+    # a marker at the very end, before a newline, before spaces or tabs (on one line, on
+    # the last, in a note with no other trailing space); a marker in a line's middle; a
+    # space other than a space or tab after it (no trailing space to CommonMark)
+    for text in ["a\n-", "a\n=", "-\n", "a-\nb", "a\n- ", "a\n-\t", "x-  \ny", "x=\t\ny",
+                 "x\n-- \n", "a - b\n", "-\u00a0\n", "=\u3000", "a\n\n", "", " ", "\t",
+                 "\n", "***", "* * *\n", "a\n_ _ _ \n", "- -\n", "q\n---\t", "x\t\n***",
+                 "a\r\n---\r\n", "** *", "-*-\n", "_\n_\n_\n"]:
+        _assert_line_ends_as_the_regexes(text)
 
 
 # -- a display formula's names: read by scanning for escapes, braces and brackets only -----
