@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from itertools import accumulate
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -133,46 +134,39 @@ def _fast_state() -> Any:
             self.md = md
             self.env = env
             self.tokens = tokens
-            self.bMarks = bMarks = []
-            self.eMarks = eMarks = []
-            self.tShift = tShift = []
-            self.sCount = sCount = []
-            self.bsCount = bsCount = []
             self.blkIndent = 0
             self.line = 0
-            self.lineMax = 0
             self.tight = False
             self.ddIndent = -1
             self.listIndent = -1
             self.parentType = "root"
             self.level = 0
             self.result = ""
-            start = 0
-            length = len(src)
-            for text in src.split("\n"):
-                if start >= length:  # the nothing after a last newline: no line
-                    break
-                end = start + len(text)
-                indent = len(text) - len(text.lstrip(" \t"))
-                if start + indent == end == length:
-                    break  # a last line of only spaces and tabs, no newline: no marker
-                offset = indent
-                if indent and "\t" in text[:indent]:
-                    offset = 0
-                    for character in text[:indent]:
-                        offset += 4 - offset % 4 if character == "\t" else 1
-                bMarks.append(start)
-                eMarks.append(end)
-                tShift.append(indent)
-                sCount.append(offset)
-                bsCount.append(0)
-                start = end + 1
-            bMarks.append(length)
-            eMarks.append(length)
+            lines = src.split("\n")
+            if not lines[-1]:  # the nothing after a last newline: no line
+                lines.pop()
+            elif not lines[-1].lstrip(" \t"):
+                lines.pop()  # a last line of only spaces and tabs, no newline: no marker
+            # each line's start, end and indent, a list at a time, then the fake last
+            # line's entry (markdown-it appends them line by line)
+            ends = list(accumulate([len(text) + 1 for text in lines]))  # each end + 1
+            self.bMarks = [0, *ends]
+            self.bMarks[-1] = len(src)
+            self.eMarks = [end - 1 for end in ends]
+            self.eMarks.append(len(src))
+            self.tShift = tShift = [len(text) - len(text.lstrip(" \t")) for text in lines]
             tShift.append(0)
-            sCount.append(0)
-            bsCount.append(0)
-            self.lineMax = len(bMarks) - 1
+            self.sCount = sCount = tShift.copy()
+            if "\t" in src:  # columns, a tab to the next multiple of 4, where one indents
+                for i, text in enumerate(lines):
+                    indent = tShift[i]
+                    if indent and "\t" in text[:indent]:
+                        offset = 0
+                        for character in text[:indent]:
+                            offset += 4 - offset % 4 if character == "\t" else 1
+                        sCount[i] = offset
+            self.bsCount = [0] * len(tShift)
+            self.lineMax = len(lines)
             self._code_enabled = code_enabled
 
         def push(self, ttype: str, tag: str, nesting: int) -> Any:  # type: ignore[override]
