@@ -215,6 +215,7 @@ def _by_first_character(md: Any) -> Any:
         return md
     if _FastState is None:
         _FastState = _fast_state()
+    from markdown_it.rules_block.list import skipOrderedListMarker as skip_ordered_marker
 
     def by_character(chain: str) -> tuple[dict[str, list[Any]], list[Any]]:
         rules = [r for r in md.block.ruler.__rules__
@@ -296,6 +297,145 @@ def _by_first_character(md: Any) -> Any:
         state.parentType = oldParentType
         return True
 
+    def list_block(state: Any, startLine: int, endLine: int, silent: bool) -> bool:
+        # markdown-it's list rule, each line as it is there but: no debug log, the code
+        # block test and the bullet marker read in place (and an ordered marker looked for
+        # only after a digit: a digit is no bullet), the terminators tried by the next
+        # item's first character (as the paragraph's), no task list checkbox (off in the
+        # notes' parser; a parser with it keeps markdown-it's rule) and no `hidden` set on
+        # a tight list's paragraphs (the renderer's flag, read by nothing here: so whether
+        # the list is tight is not worked out either)
+        src = state.src
+        bMarks, eMarks, tShift, sCount = state.bMarks, state.eMarks, state.tShift, state.sCount
+        isTerminatingParagraph = False
+        if state._code_enabled and sCount[startLine] - state.blkIndent >= 4:
+            return False
+        if (
+            state.listIndent >= 0
+            and sCount[startLine] - state.listIndent >= 4
+            and sCount[startLine] < state.blkIndent
+        ):
+            return False
+        if silent and state.parentType == "paragraph" and sCount[startLine] >= state.blkIndent:
+            isTerminatingParagraph = True
+        start = bMarks[startLine] + tShift[startLine]
+        character = src[start] if start < len(src) else ""
+        if "0" <= character <= "9":
+            posAfterMarker = skip_ordered_marker(state, startLine)
+            if posAfterMarker < 0:
+                return False
+            isOrdered = True
+            markerValue = int(src[start : posAfterMarker - 1])
+            if isTerminatingParagraph and markerValue != 1:
+                return False
+        elif character in ("*", "-", "+"):
+            posAfterMarker = start + 1
+            if posAfterMarker < eMarks[startLine] and src[posAfterMarker] not in (" ", "\t"):
+                return False
+            isOrdered = False
+        else:
+            return False
+        if isTerminatingParagraph and state.skipSpaces(posAfterMarker) >= eMarks[startLine]:
+            return False
+        markerChar = src[posAfterMarker - 1]
+        if silent:
+            return True
+        if isOrdered:
+            token = state.push("ordered_list_open", "ol", 1)
+            if markerValue != 1:
+                token.attrs = {"start": markerValue}
+        else:
+            token = state.push("bullet_list_open", "ul", 1)
+        token.map = listLines = [startLine, 0]
+        token.markup = markerChar
+        nextLine = startLine
+        oldParentType = state.parentType
+        state.parentType = "list"
+        while nextLine < endLine:
+            pos = posAfterMarker
+            maximum = eMarks[nextLine]
+            initial = offset = sCount[nextLine] + posAfterMarker - (
+                bMarks[startLine] + tShift[startLine])
+            while pos < maximum:
+                ch = src[pos]
+                if ch == "\t":
+                    offset += 4 - (offset + state.bsCount[nextLine]) % 4
+                elif ch == " ":
+                    offset += 1
+                else:
+                    break
+                pos += 1
+            contentStart = pos
+            indentAfterMarker = 1 if contentStart >= maximum else offset - initial
+            if indentAfterMarker > 4:
+                indentAfterMarker = 1
+            indent = initial + indentAfterMarker
+            token = state.push("list_item_open", "li", 1)
+            token.markup = markerChar
+            token.map = itemLines = [startLine, 0]
+            if isOrdered:
+                token.info = src[start : posAfterMarker - 1]
+            oldTight = state.tight
+            oldTShift = tShift[startLine]
+            oldSCount = sCount[startLine]
+            oldListIndent = state.listIndent
+            state.listIndent = state.blkIndent
+            state.blkIndent = indent
+            state.tight = True
+            tShift[startLine] = contentStart - bMarks[startLine]
+            sCount[startLine] = offset
+            if contentStart >= maximum and state.isEmpty(startLine + 1):
+                state.line = min(state.line + 2, endLine)
+            else:
+                tokenize(state, startLine, endLine)
+            state.blkIndent = state.listIndent
+            state.listIndent = oldListIndent
+            tShift[startLine] = oldTShift
+            sCount[startLine] = oldSCount
+            state.tight = oldTight
+            token = state.push("list_item_close", "li", -1)
+            token.markup = markerChar
+            nextLine = startLine = state.line
+            itemLines[1] = nextLine
+            if nextLine >= endLine:
+                break
+            if sCount[nextLine] < state.blkIndent:
+                break
+            if state._code_enabled and sCount[startLine] - state.blkIndent >= 4:
+                break
+            pos = bMarks[nextLine] + tShift[nextLine]
+            terminate = False
+            for terminatorRule in (list_terminators_at.get(src[pos], list_other_terminators)
+                                   if pos < len(src) else list_other_terminators):
+                if terminatorRule(state, nextLine, endLine, True):
+                    terminate = True
+                    break
+            if terminate:
+                break
+            if isOrdered:
+                posAfterMarker = skip_ordered_marker(state, nextLine)
+                if posAfterMarker < 0:
+                    break
+                start = bMarks[nextLine] + tShift[nextLine]
+            else:  # markdown-it's skipBulletListMarker
+                pos = bMarks[nextLine] + tShift[nextLine]
+                if pos >= len(src) or src[pos] not in ("*", "-", "+"):
+                    break
+                posAfterMarker = pos + 1
+                if posAfterMarker < eMarks[nextLine] and src[posAfterMarker] not in (" ", "\t"):
+                    break
+            if markerChar != src[posAfterMarker - 1]:
+                break
+        if isOrdered:
+            token = state.push("ordered_list_close", "ol", -1)
+        else:
+            token = state.push("bullet_list_close", "ul", -1)
+        token.markup = markerChar
+        listLines[1] = nextLine
+        state.line = nextLine
+        state.parentType = oldParentType
+        return True
+
     def parse(src: str, md: Any, env: Any, outTokens: list[Any]) -> list[Any] | None:
         if not src:
             return None
@@ -314,8 +454,12 @@ def _by_first_character(md: Any) -> Any:
     normalize_all = next(r.fn for r in md.core.ruler.__rules__ if r.name == "normalize")
     md.core.ruler.at("normalize", normalize)
     md.block.ruler.at("paragraph", paragraph)
+    if not md.options.get("tasklists", False):
+        alt = next(r.alt for r in md.block.ruler.__rules__ if r.name == "list")
+        md.block.ruler.at("list", list_block, {"alt": list(alt)})  # the same chains
     rules_at, other_rules = by_character("")
     terminators_at, other_terminators = by_character("paragraph")
+    list_terminators_at, list_other_terminators = by_character("list")
     md.block.tokenize = tokenize
     md.block.parse = parse
     code_enabled = "code" in md.block.ruler.get_active_rules()

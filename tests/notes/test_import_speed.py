@@ -135,6 +135,48 @@ def test_the_cards_are_those_of_the_full_parser(monkeypatch, pieces):
     assert _problems(fast) == _problems(full)
 
 
+# lists: items and their markers (bullets, ordered from 0, 1 and 2, both delimiters, too many
+# digits), the indents that nest them or make code, empty items, blank lines (loose lists),
+# lazy lines, and what ends a list (a rule, a quote, a fence, a heading, another marker)
+_LIST_PIECES = [
+    "- ", "* ", "+ ", "-", "1. ", "2. ", "0) ", "1) ", "3.", "1234567890. ", "-\t", "1.\t",
+    "  ", "   ", "    ", "     ", "\t", "\n", "\n\n", "item", "x", "* * *", "---", "> ",
+    "```", "# H", "[ ] ", "[x] ", "q::a", "?", "==c==", "$$", "<div>", "| a |", "\n  - ",
+    "\n    1. ", "\n\t- ", "\n- ", "\n1. ", "\n2) ",
+]
+
+
+def test_the_notes_list_rule_is_its_own_copy():
+    # the token tests below compare the copy (not markdown-it's list rule) with markdown-it
+    from markdown_it.rules_block.list import list_block
+
+    for md in (_lines.markdown(), _lines.markdown_for("- a\n")):
+        rule = next(r for r in md.block.ruler.__rules__ if r.name == "list")
+        assert rule.fn is not list_block
+        shipped = next(r for r in _SHIPPED.block.ruler.__rules__ if r.name == "list")
+        assert rule.alt == shipped.alt
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_LIST_PIECES), max_size=40))
+def test_the_tokens_of_lists_are_those_of_the_full_parser(pieces):
+    text = "".join(pieces)
+    assert _read_tokens(_lines.markdown_for(text), text) == _read_tokens(_SHIPPED, text)
+    assert _read_tokens(_lines.markdown(), text) == _read_tokens(_SHIPPED, text)
+
+
+def test_each_near_miss_of_a_list_gives_the_tokens_of_the_full_parser():
+    # five spaces after a marker (code in the item), a tab there, an ordered list not from 1
+    # after a paragraph (no list) and from 1 (a list), an empty item, markers changing, a
+    # lazy line, a rule or heading ending a list, ten digits (no marker)
+    for text in ["-     x\n", "- \t  x\n", "1.      x\n  y\n", "-      code\n\n  more\n",
+                 "para\n2. x\n", "para\n1. x\n", "para\n-\n", "-\n\n  x\n", "- a\n+ b\n",
+                 "1. a\n1) b\n", "- a\nlazy\n- b\n", "- a\n---\n", "- a\n# H\n",
+                 "1234567890. x\n", "- a\n\n- b\n", "  - a\n - b\n   - c\n    - d\n"]:
+        assert _read_tokens(_lines.markdown_for(text), text) == _read_tokens(_SHIPPED, text), text
+        assert _read_tokens(_lines.markdown(), text) == _read_tokens(_SHIPPED, text), text
+
+
 def test_a_long_line_of_rule_markers_is_read_as_before(monkeypatch):
     # the rule test is linear: a long line of `- - - …` once took a backtracking regex
     # minutes; such a line is a list item, and the card after it is found as ever
