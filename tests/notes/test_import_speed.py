@@ -119,9 +119,14 @@ def test_rules_a_note_cannot_use_are_left_out():
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(_PIECES), max_size=40))
 def test_the_tokens_are_those_of_the_full_parser(pieces):
-    text = "".join(pieces)
-    assert _read_tokens(_lines.markdown_for(text), text) == _read_tokens(_SHIPPED, text)
-    assert _read_tokens(_lines.markdown(), text) == _read_tokens(_SHIPPED, text)
+    _assert_tokens_as_shipped("".join(pieces))
+
+
+def _assert_tokens_as_shipped(text: str) -> None:
+    """The tokens read of the notes' parser for `text` (all rules, and those it needs) are
+    markdown-it's as shipped."""
+    assert _read_tokens(_lines.markdown_for(text), text) == _read_tokens(_SHIPPED, text), text
+    assert _read_tokens(_lines.markdown(), text) == _read_tokens(_SHIPPED, text), text
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
@@ -160,9 +165,7 @@ def test_the_notes_list_rule_is_its_own_copy():
 @settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(_LIST_PIECES), max_size=40))
 def test_the_tokens_of_lists_are_those_of_the_full_parser(pieces):
-    text = "".join(pieces)
-    assert _read_tokens(_lines.markdown_for(text), text) == _read_tokens(_SHIPPED, text)
-    assert _read_tokens(_lines.markdown(), text) == _read_tokens(_SHIPPED, text)
+    _assert_tokens_as_shipped("".join(pieces))
 
 
 def test_each_near_miss_of_a_list_gives_the_tokens_of_the_full_parser():
@@ -173,8 +176,7 @@ def test_each_near_miss_of_a_list_gives_the_tokens_of_the_full_parser():
                  "para\n2. x\n", "para\n1. x\n", "para\n-\n", "-\n\n  x\n", "- a\n+ b\n",
                  "1. a\n1) b\n", "- a\nlazy\n- b\n", "- a\n---\n", "- a\n# H\n",
                  "1234567890. x\n", "- a\n\n- b\n", "  - a\n - b\n   - c\n    - d\n"]:
-        assert _read_tokens(_lines.markdown_for(text), text) == _read_tokens(_SHIPPED, text), text
-        assert _read_tokens(_lines.markdown(), text) == _read_tokens(_SHIPPED, text), text
+        _assert_tokens_as_shipped(text)
 
 
 def test_a_long_line_of_rule_markers_is_read_as_before(monkeypatch):
