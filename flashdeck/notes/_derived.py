@@ -941,6 +941,18 @@ def answer_siblings(cards: list[Draft], title: str, aliases: list[str],
             phrase = kept[side] = _phrase(side)
             if not phrase:
                 continue
+            # an answer found once only in the note (on its own card: most answers) is
+            # looked at no further: one scan, before its words are
+            if source is not None:
+                if read is None:
+                    read = source[:_MAX_SOURCE]
+                    if "<!--" in read:  # a comment hides only itself: `harmonic <!-- x -->
+                        read = HTML_COMMENT_RE.sub("", read)  # mean` shows `harmonic mean`
+                    read = " ".join(read.replace("==", "").replace("**", "").replace(
+                        ">", " ").casefold().split())
+                if read.count(phrase) < 2:
+                    kept[side] = ""
+                    continue
             if named is None:
                 named = {w for name in [title, *aliases][:50]
                          for w in words_of(name[:200].casefold())}
@@ -954,16 +966,6 @@ def answer_siblings(cards: list[Draft], title: str, aliases: list[str],
             if facts < 2:
                 kept[side] = ""
                 continue
-            if source is not None:
-                if read is None:
-                    read = source[:_MAX_SOURCE]
-                    if "<!--" in read:  # a comment hides only itself: `harmonic <!-- x -->
-                        read = HTML_COMMENT_RE.sub("", read)  # mean` shows `harmonic mean`
-                    read = " ".join(read.replace("==", "").replace("**", "").replace(
-                        ">", " ").casefold().split())
-                if read.count(phrase) < 2:
-                    kept[side] = ""
-                    continue
             phrases.append((i, phrase))
         if len(phrases) >= _MAX_PHRASES:
             break

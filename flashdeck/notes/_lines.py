@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from itertools import accumulate
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -133,46 +134,39 @@ def _fast_state() -> Any:
             self.md = md
             self.env = env
             self.tokens = tokens
-            self.bMarks = bMarks = []
-            self.eMarks = eMarks = []
-            self.tShift = tShift = []
-            self.sCount = sCount = []
-            self.bsCount = bsCount = []
             self.blkIndent = 0
             self.line = 0
-            self.lineMax = 0
             self.tight = False
             self.ddIndent = -1
             self.listIndent = -1
             self.parentType = "root"
             self.level = 0
             self.result = ""
-            start = 0
-            length = len(src)
-            for text in src.split("\n"):
-                if start >= length:  # the nothing after a last newline: no line
-                    break
-                end = start + len(text)
-                indent = len(text) - len(text.lstrip(" \t"))
-                if start + indent == end == length:
-                    break  # a last line of only spaces and tabs, no newline: no marker
-                offset = indent
-                if indent and "\t" in text[:indent]:
-                    offset = 0
-                    for character in text[:indent]:
-                        offset += 4 - offset % 4 if character == "\t" else 1
-                bMarks.append(start)
-                eMarks.append(end)
-                tShift.append(indent)
-                sCount.append(offset)
-                bsCount.append(0)
-                start = end + 1
-            bMarks.append(length)
-            eMarks.append(length)
+            lines = src.split("\n")
+            if not lines[-1]:  # the nothing after a last newline: no line
+                lines.pop()
+            elif not lines[-1].lstrip(" \t"):
+                lines.pop()  # a last line of only spaces and tabs, no newline: no marker
+            # each line's start, end and indent, a list at a time, then the fake last
+            # line's entry (markdown-it appends them line by line)
+            ends = list(accumulate([len(text) + 1 for text in lines]))  # each end + 1
+            self.bMarks = [0, *ends]
+            self.bMarks[-1] = len(src)
+            self.eMarks = [end - 1 for end in ends]
+            self.eMarks.append(len(src))
+            self.tShift = tShift = [len(text) - len(text.lstrip(" \t")) for text in lines]
             tShift.append(0)
-            sCount.append(0)
-            bsCount.append(0)
-            self.lineMax = len(bMarks) - 1
+            self.sCount = sCount = tShift.copy()
+            if "\t" in src:  # columns, a tab to the next multiple of 4, where one indents
+                for i, text in enumerate(lines):
+                    indent = tShift[i]
+                    if indent and "\t" in text[:indent]:
+                        offset = 0
+                        for character in text[:indent]:
+                            offset += 4 - offset % 4 if character == "\t" else 1
+                        sCount[i] = offset
+            self.bsCount = [0] * len(tShift)
+            self.lineMax = len(lines)
             self._code_enabled = code_enabled
 
         def push(self, ttype: str, tag: str, nesting: int) -> Any:  # type: ignore[override]
@@ -221,6 +215,7 @@ def _by_first_character(md: Any) -> Any:
         return md
     if _FastState is None:
         _FastState = _fast_state()
+    from markdown_it.rules_block.list import skipOrderedListMarker as skip_ordered_marker
 
     def by_character(chain: str) -> tuple[dict[str, list[Any]], list[Any]]:
         rules = [r for r in md.block.ruler.__rules__
@@ -302,6 +297,145 @@ def _by_first_character(md: Any) -> Any:
         state.parentType = oldParentType
         return True
 
+    def list_block(state: Any, startLine: int, endLine: int, silent: bool) -> bool:
+        # markdown-it's list rule, each line as it is there but: no debug log, the code
+        # block test and the bullet marker read in place (and an ordered marker looked for
+        # only after a digit: a digit is no bullet), the terminators tried by the next
+        # item's first character (as the paragraph's), no task list checkbox (off in the
+        # notes' parser; a parser with it keeps markdown-it's rule) and no `hidden` set on
+        # a tight list's paragraphs (the renderer's flag, read by nothing here: so whether
+        # the list is tight is not worked out either)
+        src = state.src
+        bMarks, eMarks, tShift, sCount = state.bMarks, state.eMarks, state.tShift, state.sCount
+        isTerminatingParagraph = False
+        if state._code_enabled and sCount[startLine] - state.blkIndent >= 4:
+            return False
+        if (
+            state.listIndent >= 0
+            and sCount[startLine] - state.listIndent >= 4
+            and sCount[startLine] < state.blkIndent
+        ):
+            return False
+        if silent and state.parentType == "paragraph" and sCount[startLine] >= state.blkIndent:
+            isTerminatingParagraph = True
+        start = bMarks[startLine] + tShift[startLine]
+        character = src[start] if start < len(src) else ""
+        if "0" <= character <= "9":
+            posAfterMarker = skip_ordered_marker(state, startLine)
+            if posAfterMarker < 0:
+                return False
+            isOrdered = True
+            markerValue = int(src[start : posAfterMarker - 1])
+            if isTerminatingParagraph and markerValue != 1:
+                return False
+        elif character in ("*", "-", "+"):
+            posAfterMarker = start + 1
+            if posAfterMarker < eMarks[startLine] and src[posAfterMarker] not in (" ", "\t"):
+                return False
+            isOrdered = False
+        else:
+            return False
+        if isTerminatingParagraph and state.skipSpaces(posAfterMarker) >= eMarks[startLine]:
+            return False
+        markerChar = src[posAfterMarker - 1]
+        if silent:
+            return True
+        if isOrdered:
+            token = state.push("ordered_list_open", "ol", 1)
+            if markerValue != 1:
+                token.attrs = {"start": markerValue}
+        else:
+            token = state.push("bullet_list_open", "ul", 1)
+        token.map = listLines = [startLine, 0]
+        token.markup = markerChar
+        nextLine = startLine
+        oldParentType = state.parentType
+        state.parentType = "list"
+        while nextLine < endLine:
+            pos = posAfterMarker
+            maximum = eMarks[nextLine]
+            initial = offset = sCount[nextLine] + posAfterMarker - (
+                bMarks[startLine] + tShift[startLine])
+            while pos < maximum:
+                ch = src[pos]
+                if ch == "\t":
+                    offset += 4 - (offset + state.bsCount[nextLine]) % 4
+                elif ch == " ":
+                    offset += 1
+                else:
+                    break
+                pos += 1
+            contentStart = pos
+            indentAfterMarker = 1 if contentStart >= maximum else offset - initial
+            if indentAfterMarker > 4:
+                indentAfterMarker = 1
+            indent = initial + indentAfterMarker
+            token = state.push("list_item_open", "li", 1)
+            token.markup = markerChar
+            token.map = itemLines = [startLine, 0]
+            if isOrdered:
+                token.info = src[start : posAfterMarker - 1]
+            oldTight = state.tight
+            oldTShift = tShift[startLine]
+            oldSCount = sCount[startLine]
+            oldListIndent = state.listIndent
+            state.listIndent = state.blkIndent
+            state.blkIndent = indent
+            state.tight = True
+            tShift[startLine] = contentStart - bMarks[startLine]
+            sCount[startLine] = offset
+            if contentStart >= maximum and state.isEmpty(startLine + 1):
+                state.line = min(state.line + 2, endLine)
+            else:
+                tokenize(state, startLine, endLine)
+            state.blkIndent = state.listIndent
+            state.listIndent = oldListIndent
+            tShift[startLine] = oldTShift
+            sCount[startLine] = oldSCount
+            state.tight = oldTight
+            token = state.push("list_item_close", "li", -1)
+            token.markup = markerChar
+            nextLine = startLine = state.line
+            itemLines[1] = nextLine
+            if nextLine >= endLine:
+                break
+            if sCount[nextLine] < state.blkIndent:
+                break
+            if state._code_enabled and sCount[startLine] - state.blkIndent >= 4:
+                break
+            pos = bMarks[nextLine] + tShift[nextLine]
+            terminate = False
+            for terminatorRule in (list_terminators_at.get(src[pos], list_other_terminators)
+                                   if pos < len(src) else list_other_terminators):
+                if terminatorRule(state, nextLine, endLine, True):
+                    terminate = True
+                    break
+            if terminate:
+                break
+            if isOrdered:
+                posAfterMarker = skip_ordered_marker(state, nextLine)
+                if posAfterMarker < 0:
+                    break
+                start = bMarks[nextLine] + tShift[nextLine]
+            else:  # markdown-it's skipBulletListMarker
+                pos = bMarks[nextLine] + tShift[nextLine]
+                if pos >= len(src) or src[pos] not in ("*", "-", "+"):
+                    break
+                posAfterMarker = pos + 1
+                if posAfterMarker < eMarks[nextLine] and src[posAfterMarker] not in (" ", "\t"):
+                    break
+            if markerChar != src[posAfterMarker - 1]:
+                break
+        if isOrdered:
+            token = state.push("ordered_list_close", "ol", -1)
+        else:
+            token = state.push("bullet_list_close", "ul", -1)
+        token.markup = markerChar
+        listLines[1] = nextLine
+        state.line = nextLine
+        state.parentType = oldParentType
+        return True
+
     def parse(src: str, md: Any, env: Any, outTokens: list[Any]) -> list[Any] | None:
         if not src:
             return None
@@ -320,8 +454,12 @@ def _by_first_character(md: Any) -> Any:
     normalize_all = next(r.fn for r in md.core.ruler.__rules__ if r.name == "normalize")
     md.core.ruler.at("normalize", normalize)
     md.block.ruler.at("paragraph", paragraph)
+    if not md.options.get("tasklists", False):
+        alt = next(r.alt for r in md.block.ruler.__rules__ if r.name == "list")
+        md.block.ruler.at("list", list_block, {"alt": list(alt)})  # the same chains
     rules_at, other_rules = by_character("")
     terminators_at, other_terminators = by_character("paragraph")
+    list_terminators_at, list_other_terminators = by_character("list")
     md.block.tokenize = tokenize
     md.block.parse = parse
     code_enabled = "code" in md.block.ruler.get_active_rules()
@@ -580,35 +718,54 @@ def read_lines(body: list[str], offset: int, title: str, end_marker: str = "",
 # (markdown-it-py's sources): the tokens are the same with or without it. (A failing lheading
 # leaves `parentType` at "paragraph"; it is read only by `list` in its silent calls, whose
 # callers set it first.) tests/notes/test_import_speed.py compares the tokens and the cards.
-_SETEXT_UNDERLINE_RE = re.compile(r"[-=][ \t]*$", re.M)
-_NEEDS: tuple[tuple[str, Any], ...] = (
-    ("table", lambda text: "|" in text),  # its header row holds a `|`
-    ("fence", lambda text: "```" in text or "~~~" in text),  # three markers in a row
-    ("math_block", lambda text: "$$" in text),  # a line starting `$$`
-    ("reference", lambda text: "]:" in text),  # `[label]:` (a label ends on its line)
-    ("html_block", lambda text: "<" in text),  # a line starting `<`
+_NEEDS: tuple[tuple[str, Any], ...] = (  # (rule, needs(text, _line_ends(text)))
+    ("table", lambda text, ends: "|" in text),  # its header row holds a `|`
+    ("fence", lambda text, ends: "```" in text or "~~~" in text),  # three markers in a row
+    ("math_block", lambda text, ends: "$$" in text),  # a line starting `$$`
+    ("reference", lambda text, ends: "]:" in text),  # `[label]:` (a label ends on its line)
+    ("html_block", lambda text, ends: "<" in text),  # a line starting `<`
     # a setext underline: a line ending in `-`s or `=`s and spaces or tabs
-    ("lheading", lambda text: _SETEXT_UNDERLINE_RE.search(text) is not None),
+    ("lheading", lambda text, ends: "-" in ends or "=" in ends),
     # a rule: a line ending in three or more of one of `*-_`, spaces or tabs between
-    ("hr", lambda text: _may_hold_rule(text)),
-    ("heading", lambda text: "#" in text),  # a line starting `#`
-    ("blockquote", lambda text: ">" in text),  # a line starting `>`
+    ("hr", lambda text, ends: _may_hold_rule(text, ends)),
+    ("heading", lambda text, ends: "#" in text),  # a line starting `#`
+    ("blockquote", lambda text, ends: ">" in text),  # a line starting `>`
     # indented code: a line indented 4 columns past its block's content, which takes four
     # spaces or a tab (after a `>` too; a list item's content column is its block's own).
     # Without it every rule's `is_code_block` is False as well, as it is in such a text
-    ("code", lambda text: "    " in text or "\t" in text),
+    ("code", lambda text, ends: "    " in text or "\t" in text),
 )
-# linear: each candidate is a line's last marker, each line is looked at once (a regex for
-# the whole rule backtracked quadratically on a long line of `- - - …`)
-_RULE_END_RE = re.compile(r"[*_-][ \t]*$", re.M)
 
 
-def _may_hold_rule(text: str) -> bool:
+def _line_ends(text: str) -> str:
+    """Which of `-=*_` end a line of `text`, its trailing spaces and tabs aside (what the
+    regex `[-=*_][ \t]*$`, multi-line, finds). Where no line ends in a space or tab (most
+    notes), a few finds: a character just before a newline or at the end. (The regex is
+    tried at every offset of the note, and a look at each line costs as much: ~0.2M and
+    ~0.13M instructions a note of the benchmark's; the finds ~0.08M.)"""
+    if " \n" in text or ("\t" in text and "\t\n" in text) or text.endswith((" ", "\t")):
+        ends = {line.rstrip(" \t")[-1:] for line in text.split("\n")}
+        return "".join(c for c in _LINE_END_MARKERS if c in ends)
+    found = "".join(c for c in _LINE_END_MARKERS if c + "\n" in text)
+    last = text[-1:]
+    return found + last if last and last in _LINE_END_MARKERS else found
+
+
+_LINE_END_MARKERS = "-=*_"
+
+
+def _may_hold_rule(text: str, ends: str) -> bool:
     """False only when no line ends in a run of one marker (`*`, `-` or `_`), spaces and
-    tabs holding three of that marker: what a thematic break is, inside any containers."""
-    for m in _RULE_END_RE.finditer(text):
-        marker = text[m.start()]
-        line = text[text.rfind("\n", 0, m.start()) + 1:m.start() + 1]
+    tabs holding three of that marker: what a thematic break is, inside any containers.
+    `ends`: _line_ends(text). Linear: each line is looked at once (a regex for the whole
+    rule backtracked quadratically on a long line of `- - - …`)."""
+    if "*" not in ends and "_" not in ends and "-" not in ends:
+        return False
+    for line in text.split("\n"):
+        line = line.rstrip(" \t")
+        marker = line[-1:]
+        if not marker or marker not in "*_-":
+            continue
         run = len(line) - len(line.rstrip(marker + " \t"))
         if line.count(marker, len(line) - run) >= 3:
             return True
@@ -624,7 +781,8 @@ def markdown_for(text: str) -> Any:
     _NEEDS): the same tokens, for less work. At most _MAX_INSTANCES per process."""
     if "\r" in text:  # markdown-it's own line ending normalisation: leave it all to it
         return markdown()
-    unused = tuple(rule for rule, needs in _NEEDS if not needs(text))
+    ends = _line_ends(text)
+    unused = tuple(rule for rule, needs in _NEEDS if not needs(text, ends))
     if not unused:
         return markdown()
     md = _md_without.get(unused)

@@ -8,6 +8,7 @@ field by field)."""
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -118,9 +119,14 @@ def test_rules_a_note_cannot_use_are_left_out():
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(_PIECES), max_size=40))
 def test_the_tokens_are_those_of_the_full_parser(pieces):
-    text = "".join(pieces)
-    assert _read_tokens(_lines.markdown_for(text), text) == _read_tokens(_SHIPPED, text)
-    assert _read_tokens(_lines.markdown(), text) == _read_tokens(_SHIPPED, text)
+    _assert_tokens_as_shipped("".join(pieces))
+
+
+def _assert_tokens_as_shipped(text: str) -> None:
+    """The tokens read of the notes' parser for `text` (all rules, and those it needs) are
+    markdown-it's as shipped."""
+    assert _read_tokens(_lines.markdown_for(text), text) == _read_tokens(_SHIPPED, text), text
+    assert _read_tokens(_lines.markdown(), text) == _read_tokens(_SHIPPED, text), text
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
@@ -134,6 +140,45 @@ def test_the_cards_are_those_of_the_full_parser(monkeypatch, pieces):
     assert _problems(fast) == _problems(full)
 
 
+# lists: items and their markers (bullets, ordered from 0, 1 and 2, both delimiters, too many
+# digits), the indents that nest them or make code, empty items, blank lines (loose lists),
+# lazy lines, and what ends a list (a rule, a quote, a fence, a heading, another marker)
+_LIST_PIECES = [
+    "- ", "* ", "+ ", "-", "1. ", "2. ", "0) ", "1) ", "3.", "1234567890. ", "-\t", "1.\t",
+    "  ", "   ", "    ", "     ", "\t", "\n", "\n\n", "item", "x", "* * *", "---", "> ",
+    "```", "# H", "[ ] ", "[x] ", "q::a", "?", "==c==", "$$", "<div>", "| a |", "\n  - ",
+    "\n    1. ", "\n\t- ", "\n- ", "\n1. ", "\n2) ",
+]
+
+
+def test_the_notes_list_rule_is_its_own_copy():
+    # the token tests below compare the copy (not markdown-it's list rule) with markdown-it
+    from markdown_it.rules_block.list import list_block
+
+    for md in (_lines.markdown(), _lines.markdown_for("- a\n")):
+        rule = next(r for r in md.block.ruler.__rules__ if r.name == "list")
+        assert rule.fn is not list_block
+        shipped = next(r for r in _SHIPPED.block.ruler.__rules__ if r.name == "list")
+        assert rule.alt == shipped.alt
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_LIST_PIECES), max_size=40))
+def test_the_tokens_of_lists_are_those_of_the_full_parser(pieces):
+    _assert_tokens_as_shipped("".join(pieces))
+
+
+def test_each_near_miss_of_a_list_gives_the_tokens_of_the_full_parser():
+    # five spaces after a marker (code in the item), a tab there, an ordered list not from 1
+    # after a paragraph (no list) and from 1 (a list), an empty item, markers changing, a
+    # lazy line, a rule or heading ending a list, ten digits (no marker)
+    for text in ["-     x\n", "- \t  x\n", "1.      x\n  y\n", "-      code\n\n  more\n",
+                 "para\n2. x\n", "para\n1. x\n", "para\n-\n", "-\n\n  x\n", "- a\n+ b\n",
+                 "1. a\n1) b\n", "- a\nlazy\n- b\n", "- a\n---\n", "- a\n# H\n",
+                 "1234567890. x\n", "- a\n\n- b\n", "  - a\n - b\n   - c\n    - d\n"]:
+        _assert_tokens_as_shipped(text)
+
+
 def test_a_long_line_of_rule_markers_is_read_as_before(monkeypatch):
     # the rule test is linear: a long line of `- - - …` once took a backtracking regex
     # minutes; such a line is a list item, and the card after it is found as ever
@@ -144,6 +189,52 @@ def test_a_long_line_of_rule_markers_is_read_as_before(monkeypatch):
         assert ("basic", "q", "a") in [(c.kind, c.front, c.back) for c in fast.cards]
         assert _cards(fast) == _cards(full)
         assert _problems(fast) == _problems(full)
+
+
+
+# -- which rules a note needs: a line's last character, read by finds, as the regexes read it --
+
+# what markdown_for once asked of every note, a regex search at every offset of it: a line
+# ending in one of the markers, spaces and tabs after it; a rule's run of three
+_LINE_END_RE = re.compile(r"[-=*_][ \t]*$", re.M)
+_RULE_END_RE = re.compile(r"[*_-][ \t]*$", re.M)
+
+
+def _may_hold_rule_by_regex(text: str) -> bool:
+    for m in _RULE_END_RE.finditer(text):
+        marker = text[m.start()]
+        line = text[text.rfind("\n", 0, m.start()) + 1:m.start() + 1]
+        run = len(line) - len(line.rstrip(marker + " \t"))
+        if line.count(marker, len(line) - run) >= 3:
+            return True
+    return False
+
+
+def _assert_line_ends_as_the_regexes(text: str) -> None:
+    ends = _lines._line_ends(text)
+    assert set(ends) == {text[m.start()] for m in _LINE_END_RE.finditer(text)}, text
+    assert _lines._may_hold_rule(text, ends) == _may_hold_rule_by_regex(text), text
+
+
+_LINE_END_PIECES = ["-", "=", "*", "_", " ", "\t", "\n", "a", "--", "==", "\n\n", "- - -",
+                    "***", "_ _ _", "x=", "* *", "-\t", "\r", "\u00a0", "\u3000", "|"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(_LINE_END_PIECES), max_size=16))
+def test_a_lines_end_is_read_as_the_regex_reads_it(pieces):
+    _assert_line_ends_as_the_regexes("".join(pieces))
+
+
+def test_each_near_miss_of_a_lines_end_is_read_as_the_regex_reads_it():
+    # a marker at the very end, before a newline, before spaces or tabs (on one line, on
+    # the last, in a note with no other trailing space); a marker in a line's middle; a
+    # space other than a space or tab after it (no trailing space to CommonMark)
+    for text in ["a\n-", "a\n=", "-\n", "a-\nb", "a\n- ", "a\n-\t", "x-  \ny", "x=\t\ny",
+                 "x\n-- \n", "a - b\n", "-\u00a0\n", "=\u3000", "a\n\n", "", " ", "\t",
+                 "\n", "***", "* * *\n", "a\n_ _ _ \n", "- -\n", "q\n---\t", "x\t\n***",
+                 "a\r\n---\r\n", "** *", "-*-\n", "_\n_\n_\n"]:
+        _assert_line_ends_as_the_regexes(text)
 
 
 # -- a display formula's names: read by scanning for escapes, braces and brackets only -----

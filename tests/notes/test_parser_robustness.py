@@ -217,6 +217,55 @@ def test_the_fast_token_pattern_finds_what_the_plain_one_finds(text: str) -> Non
         [(m.span(), m.group()) for m in plain.finditer(text)]
 
 
+def _tokens_by_regex(text: str) -> list[tuple[int, int, str]]:
+    from flashdeck.notes._mask import _TOKEN_RE
+
+    return [(m.start(), m.end(), m.group()) for m in _TOKEN_RE.finditer(text)]
+
+
+def _assert_masked_as_by_the_regex(text: str) -> None:
+    """mask_text's tokens found by finds (no escape, `<!--` or `%%` in the text) are the
+    regex's, `-->` aside (nothing without a `<!--`), and so is everything masked."""
+    from flashdeck.notes import _mask
+
+    tokens = _mask._tokens(text)
+    by_regex = _tokens_by_regex(text)
+    if tokens != by_regex:  # only where the finds were used, and only `-->` left out
+        assert "<!--" not in text and "%%" not in text
+        assert re.search(r"\\[\\`$<]", text) is None
+        assert tokens == [t for t in by_regex if t[2] != "-->"]
+    starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+    breaks = sorted({starts[k] for k in range(0, len(starts), 3)} | {len(text) + 1})
+    fast = _mask.mask_text(text, breaks, starts)
+    original = _mask._tokens
+    try:
+        _mask._tokens = _tokens_by_regex
+        slow = _mask.mask_text(text, breaks, starts)
+    finally:
+        _mask._tokens = original
+    assert (fast.masked, fast.sr_spans, fast.display_math) == \
+        (slow.masked, slow.sr_spans, slow.display_math), text
+
+
+@settings(max_examples=1500)
+@given(st.lists(st.sampled_from(["$", "$$", "`", "``", "```", "\\", "\\$", "\\\\", "\\`",
+                                 "\\<", "<!--", "-->", "<!--SR:!2023-09-03,4,270-->", "-", "<",
+                                 "%", "%%", "a", "x y", " ", "\n", "\n\n", "é", "→", "5"]),
+                max_size=30))
+def test_the_masks_tokens_found_by_finds_are_the_regexs(pieces: list[str]) -> None:
+    _assert_masked_as_by_the_regex("".join(pieces))
+
+
+def test_each_near_miss_of_the_masks_finds_is_masked_as_by_the_regex() -> None:
+    # an escape of each kind (the regex then); a backslash escaping nothing; a comment's
+    # opener or closer alone; a `%` alone; `$` runs; backtick runs at the ends
+    for text in ["$a$ \\$b$", "`x` \\` y`", "\\\\$x$", "\\<!-- a -->", "\\frac{a}{b} $x$",
+                 "<!-- `a` -->", "a --> `b` $c$", "<!- `a`", "% `a` %", "%% `a` %%", "$$$",
+                 "$$$$x$$", "`", "``a``", "a```", "$", "$5 and $6$", "`$a$`", "$`a`$", "<a>`b`",
+                 "-->$x$<!--", "\\", "x\\"]:
+        _assert_masked_as_by_the_regex(text)
+
+
 @given(_SCANNER_TEXT)
 def test_the_fast_tag_pattern_finds_what_the_plain_one_finds(text: str) -> None:
     import re
