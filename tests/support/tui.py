@@ -81,6 +81,22 @@ def standard_cards() -> list[ParsedCard]:
     ]
 
 
+def sibling_cards() -> list[ParsedCard]:
+    """A reversed pair, a paragraph with three clozes and a basic card: three new cards
+    today (one of each block), three held back as their siblings."""
+    text = "Softmax turns ==scores== into ==probabilities== that sum to ==one==."
+    deck = "flashcards/ml/activations"
+    return [
+        card("reversed", "Temperature", "a divisor of the logits", 10, deck, block="L10"),
+        card("reversed", "a divisor of the logits", "Temperature", 10, deck, block="L10",
+             ordinal=1),
+        *(card("cloze", text.replace(f"=={word}==", "[...]").replace("==", ""),
+               text.replace("==", ""), 14, deck, block="L14", ordinal=n)
+          for n, word in enumerate(["scores", "probabilities", "one"])),
+        card("basic", "What is a logit?", "The raw score of a class.", 18, deck),
+    ]
+
+
 def make_collection(path: Path, cards: list[ParsedCard] | None = None,
                     note_path: Path | None = None) -> Path:
     """A collection file at `path` holding `cards` (default: `standard_cards()`) in one note."""
