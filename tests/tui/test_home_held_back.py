@@ -115,3 +115,51 @@ async def test_at_40x12_the_lines_under_the_table_are_whole_above_the_key_bar(tm
         assert app.screen.query_one("#later").region.bottom <= footer
         assert re.search(r"q Quit(\s|$)", lines[footer]), lines[footer]
         assert app.screen.max_scroll_y == 0  # nothing below the screen's last row
+
+
+@run_async
+async def test_at_40x12_the_demo_notice_takes_one_line(tmp_path):
+    """The demo deck's notice wrapped to three rows at 40 columns, and `Waiting:` went
+    under the key bar. On a short terminal it is one line, cut in its middle."""
+    app = app_for(make_collection(tmp_path / "c.sqlite", [
+        card("basic", f"Capital number {i}?", f"City {i}", 3 + 2 * i) for i in range(25)]),
+        demo=True)
+    async with app.run_test(size=(40, 12)) as pilot:
+        lines = await _deck_list(app, pilot)
+        shown = [line.strip() for line in lines]
+        notice = app.screen.query_one("#home-notice").region
+        assert notice.height == 1 and "…" in lines[notice.y], "\n".join(lines)
+        assert lines[notice.y].strip().startswith("█ Demo deck"), lines[notice.y]
+        assert "Waiting: 0 due tomorrow" in shown, "\n".join(lines)
+        footer = app.screen.query_one("Footer").region.y
+        assert app.screen.query_one("#later").region.bottom <= footer
+        assert app.screen.max_scroll_y == 0, "\n".join(lines)  # its title in view too
+        await pilot.resize_terminal(80, 24)  # tall again: the notice whole
+        await laid_out(pilot)
+        text = screen_text(app)
+        assert "Demo deck — `flashdeck import NOTES` starts your own collection." in text, text
+
+
+@run_async
+async def test_a_deck_list_scrolled_by_a_taller_moment_fits_back_with_its_title(tmp_path):
+    """The screen scrolled a row while its table was still too tall (its lines, the
+    notice, laid out a refresh later) read the table's top off the scrolled screen: the
+    room came out a row too many, the screen stayed scrolled, its title out of view."""
+    app = app_for(make_collection(tmp_path / "c.sqlite", [
+        card("basic", f"Q{i}?", "A", 3 + i, deck=f"flashcards/languages/lang-{i:02d}")
+        for i in range(12)]), demo=True)
+    async with app.run_test(size=(40, 12)) as pilot:
+        await _deck_list(app, pilot)
+        screen, table = app.screen, app.screen.query_one("#decks")
+        table.styles.max_height = table.region.height + 3  # a taller moment
+        await laid_out(pilot)
+        screen.scroll_to(y=2, animate=False, immediate=True)
+        await pilot.pause()
+        assert screen.scroll_y == 2
+        await pilot.press("r")  # the decks counted again, the table fitted again
+        await app.workers.wait_for_complete()
+        await laid_out(pilot)
+        lines = screen_text(app).split("\n")
+        assert screen.scroll_y == 0 and screen.max_scroll_y == 0, "\n".join(lines)
+        assert lines[0].strip().startswith("flashdeck (demo)"), "\n".join(lines)
+        assert "Waiting: 0 due tomorrow" in [line.strip() for line in lines]

@@ -65,7 +65,7 @@ def day_lines(total: Counts, later: Upcoming, held: Counts, tz) -> list[tuple[Co
                                       f"{total.review} due"))]
     waiting = ("Waiting: ", "bold")
     if later.later_today and later.next_at is not None:
-        short = (f"{later.later_today} today (next {clock_time(later.next_at, tz)}); "
+        short = (f"{later.later_today} today ({clock_time(later.next_at, tz)}), "
                  f"{later.tomorrow} tomorrow")
     else:
         short = f"{later.tomorrow} due tomorrow"
@@ -291,9 +291,14 @@ class HomeScreen(Screen):
             if rack.display and rack.region.height:
                 bottom = min(bottom, rack.region.y)
         below = later.outer_size.height + later.styles.margin.top if later.display else 0
-        seen = (table.region.y, table.region.height, bottom, below)
+        # the table's top in the screen's content, whatever its scroll: read off its region
+        # (where the screen, scrolled by a row while the lines under the table were still
+        # taller, drew it) the room was a row too many, and the screen stayed scrolled,
+        # its title out of view (40×12, the demo's notice)
+        top = table.region.y + round(self.scroll_y)
+        seen = (top, table.region.height, bottom, below)
         if table.region.height:  # laid out
-            room = max(self.MIN_TABLE_HEIGHT, bottom - table.region.y - below)
+            room = max(self.MIN_TABLE_HEIGHT, bottom - top - below)
             if table.styles.max_height != Scalar.from_number(room):
                 table.styles.max_height = room
                 # made shorter, the table kept its scroll: the highlighted deck could be
