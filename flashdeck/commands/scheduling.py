@@ -17,6 +17,7 @@ from flashdeck.scheduling.decks import deck_counts
 from flashdeck.scheduling.engine import RATING_NAMES, Engine, format_interval
 from flashdeck.scheduling.rating import parse_rating
 from flashdeck.textsafe import sanitize
+from flashdeck.words import held_back
 
 
 def register(sub) -> None:
@@ -178,9 +179,8 @@ def cmd_due(args) -> int:
     print(f"{'total':<{width}}  {total.new:>5} {total.learning:>5} {total.review:>5}")
     if held.new or held.review:
         # siblings wait: 7 new cards in three paragraphs read 3 new today, and say why
-        parts = [f"{n} {kind}" for n, kind in ((held.new, "new"), (held.review, "due"))
-                 if n]
-        print(f"{' and '.join(parts)} held back for another day: siblings of today's cards")
+        print(f"{held_back(held.new, held.review)} held back for another day: siblings of "
+              "today's cards")
     return 0
 
 

@@ -14,7 +14,9 @@ imported when they are first built (or named from here).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+from inspect import isawaitable
 from typing import TYPE_CHECKING
 
 from rich.style import Style
@@ -410,12 +412,65 @@ def row_in(scroll: Widget, widget: Widget) -> int | None:
 
 
 LAYOUT_PASSES = 8  # at most: a card's parts settle in two or three
+# How long a callback waits for the widgets to tell the screen of their new layout
+# (`after_layout`): a turn of the event loop each time first (under load it took up to
+# three), then a short timer each time, at most `LAYOUT_WAITS` times in all (~2 s).
+QUICK_WAITS = 8
+LAYOUT_WAITS = 200
+LAYOUT_WAIT_STEP = 0.01  # s
+
+
+def layout_pending(screen: Widget) -> bool:
+    """Whether a layout of `screen` is still to come: asked for by one of its widgets (a
+    part just shown, or given new content) but not made yet.
+
+    The screen knows of a widget's new layout only once that widget's own task has
+    handled its refresh and told it (Textual 8.2.8, pinned: `Widget._check_refresh`; the
+    widget's `_layout_required` set until then, the screen's own after)."""
+    if getattr(screen, "_layout_required", False):
+        return True
+    return any(getattr(node, "_layout_required", False) for node in screen.walk_children())
+
+
+def after_layout(widget: Widget, callback: Callable[[], object], waited: int = 0) -> None:
+    """Run `callback` after the next refresh of the screen that leaves no layout of it to
+    come (`layout_pending`): the regions it reads, the frame it takes as drawn, are those
+    of the widgets as they are now.
+
+    Textual runs a `call_after_refresh` callback once the screen is idle, and the screen's
+    queue runs its callbacks back to back without giving the event loop a turn while it
+    holds messages: on a loaded machine they ran before the widgets just shown (the
+    answer's rule and back) had told the screen of their new layout. The answer was then
+    scrolled into view by a layout without them, and Space at 30×9 showed the grade
+    buttons with the answer under the fold. Such a callback now gives those widgets their
+    turn, then waits for the refresh that lays them out (`LAYOUT_WAITS` at most)."""
+    app = widget.app
+
+    async def run() -> None:
+        if waited < LAYOUT_WAITS and still_shown(widget) and layout_pending(widget.screen):
+            if waited < QUICK_WAITS:
+                await asyncio.sleep(0)  # the widgets' own tasks tell the screen now
+                after_layout(widget, callback, waited + 1)
+            else:  # a widget busy longer (a big answer being built): it gets the time
+                app.set_timer(LAYOUT_WAIT_STEP, again)
+            return
+        result = callback()
+        if isawaitable(result):
+            await result
+
+    def again() -> None:
+        if still_shown(widget):
+            after_layout(widget, callback, waited + 1)
+        else:  # its screen left meanwhile: the callback sees so itself
+            app.call_later(callback)
+
+    widget.call_after_refresh(run)
 
 
 def once_laid_out(widget: Widget, apply: Callable[[], object], passes: int = LAYOUT_PASSES,
                   last: object = None) -> None:
-    """Run `apply` (a scroll into view, reading the widgets' regions) after the next
-    refresh, and again after each refresh until what it reads stops changing.
+    """Run `apply` (a scroll into view, reading the widgets' regions) once laid out
+    (`after_layout`), and again after each refresh until what it reads stops changing.
 
     One refresh is not enough: a card's parts are laid out over several. Right after the
     next card is shown the regions still hold the last card's scroll offset, and a prompt's
@@ -437,8 +492,8 @@ def once_laid_out(widget: Widget, apply: Callable[[], object], passes: int = LAY
         if seen is not None and seen != last and passes > 1:
             once_laid_out(widget, apply, passes - 1, seen)
 
-    widget.call_after_refresh(run)
+    after_layout(widget, run)
 
 
-__all__ = ["CardSide", "CardText", "Notice", "StatusLine", "once_laid_out", "row_in",
-           "still_shown", "card_markdown_class", "queue_of"]
+__all__ = ["CardSide", "CardText", "Notice", "StatusLine", "after_layout", "layout_pending",
+           "once_laid_out", "row_in", "still_shown", "card_markdown_class", "queue_of"]

@@ -81,6 +81,22 @@ def standard_cards() -> list[ParsedCard]:
     ]
 
 
+def sibling_cards() -> list[ParsedCard]:
+    """A reversed pair, a paragraph with three clozes and a basic card: three new cards
+    today (one of each block), three held back as their siblings."""
+    text = "Softmax turns ==scores== into ==probabilities== that sum to ==one==."
+    deck = "flashcards/ml/activations"
+    return [
+        card("reversed", "Temperature", "a divisor of the logits", 10, deck, block="L10"),
+        card("reversed", "a divisor of the logits", "Temperature", 10, deck, block="L10",
+             ordinal=1),
+        *(card("cloze", text.replace(f"=={word}==", "[...]").replace("==", ""),
+               text.replace("==", ""), 14, deck, block="L14", ordinal=n)
+          for n, word in enumerate(["scores", "probabilities", "one"])),
+        card("basic", "What is a logit?", "The raw score of a class.", 18, deck),
+    ]
+
+
 def make_collection(path: Path, cards: list[ParsedCard] | None = None,
                     note_path: Path | None = None) -> Path:
     """A collection file at `path` holding `cards` (default: `standard_cards()`) in one note."""
@@ -185,11 +201,16 @@ def screen_text(app) -> str:
 async def laid_out(pilot, bound: int = 250) -> None:
     """Wait (at most `bound` short pauses) until no layout pass is left to run: the home
     screen fits its deck table to the room left, the review screen scrolls the answer into
-    view, each in a chain of refreshes (`widgets.once_laid_out`). A fixed number of pauses
-    read the screen half way through the chain on a busy machine."""
+    view, each in a chain of refreshes (`widgets.once_laid_out`), and no widget of the
+    screen has a layout still to come (`widgets.layout_pending`: the parts a key just
+    showed tell the screen from their own tasks). A fixed number of pauses read the screen
+    half way through on a busy machine."""
+    from flashdeck.tui.widgets import layout_pending
+
     await pilot.pause()
     for _ in range(bound):
-        if not getattr(pilot.app, "layout_passes_pending", 0):
+        app = pilot.app
+        if not getattr(app, "layout_passes_pending", 0) and not layout_pending(app.screen):
             break
         await pilot.pause(0.02)
     await pilot.pause()

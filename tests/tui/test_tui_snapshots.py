@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from support.tui import (NOW_ISO, app_for, card, fuel_card, laid_out, make_collection,
-                         standard_cards)
+                         sibling_cards, standard_cards)
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
@@ -79,20 +79,28 @@ def _pressing(*keys: str, first=None):
     return run
 
 
+async def _to_home(pilot):
+    await pilot.press("escape")
+    # Escape waits for the first card to be shown (later on a busy machine)
+    from flashdeck.tui.screens.home import HomeScreen
+
+    for _ in range(200):
+        if isinstance(pilot.app.screen, HomeScreen):
+            break
+        await pilot.pause(0.02)
+    await _settled(pilot)
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_home_screen(app, snap_compare, size):
-    async def to_home(pilot):
-        await pilot.press("escape")
-        # Escape waits for the first card to be shown (later on a busy machine)
-        from flashdeck.tui.screens.home import HomeScreen
+    assert snap_compare(app, terminal_size=size, run_before=_to_home)
 
-        for _ in range(200):
-            if isinstance(pilot.app.screen, HomeScreen):
-                break
-            await pilot.pause(0.02)
-        await _settled(pilot)
 
-    assert snap_compare(app, terminal_size=size, run_before=to_home)
+@pytest.mark.parametrize("size", SIZES)
+def test_home_screen_with_siblings_held_back(tmp_path, snap_compare, size):
+    """`Held back: 3 new for another day (siblings of today's cards)` under the table."""
+    app = app_for(make_collection(tmp_path / "c.sqlite", sibling_cards()))
+    assert snap_compare(app, terminal_size=size, run_before=_to_home)
 
 
 @pytest.mark.parametrize("size", SIZES)

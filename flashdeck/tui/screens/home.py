@@ -17,6 +17,7 @@ from textual.css.scalar import Scalar
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Static
 
 from flashdeck.scheduling.engine import Counts
@@ -25,6 +26,7 @@ from flashdeck.tui.app import run_key_on_top
 from flashdeck.tui.keybar import KeyBar
 from flashdeck.tui.content import plain
 from flashdeck.tui.widgets import Notice, once_laid_out
+from flashdeck.words import held_back
 
 ALL = "\x00all"  # the row key of the totals row (no deck name can hold NUL)
 
@@ -36,15 +38,69 @@ class DeckRow:
     counts: Counts
 
 
-def compute_rows(col, config, now) -> tuple[list[DeckRow], Counts, Upcoming]:
-    """The tree with counts (a parent counts its subdecks), the totals, and what is later."""
+def compute_rows(col, config, now) -> tuple[list[DeckRow], Counts, Upcoming, Counts]:
+    """The tree with counts (a parent counts its subdecks), the totals, what is later, and
+    what the sibling rules hold back for another day (as `flashdeck due` says it)."""
     from flashdeck.scheduling.decks import deck_counts
     from flashdeck.scheduling.engine import Engine
     from flashdeck.scheduling.upcoming import upcoming
 
     tree, total = deck_counts(col, config, now)
     rows = [DeckRow(node, depth, counts) for node, depth, counts in tree]
-    return rows, total, upcoming(Engine(col, config, now=now))
+    engine = Engine(col, config, now=now)
+    return rows, total, upcoming(engine), engine.queue().held_back()
+
+
+def day_lines(total: Counts, later: Upcoming, held: Counts, tz) -> list[tuple[Content, Content]]:
+    """The lines under the deck table, each in its full wording and a short one for a
+    narrow screen (`DayLines`): what is due today, what is waiting, and the new cards and
+    reviews that siblings of today's cards hold back for another day (a user with a limit
+    of 20 saw 9 new and no word of the 7 others)."""
+    from flashdeck.scheduling.upcoming import clock_time
+
+    today = ("Today: ", "bold")
+    lines = [(Content.assemble(today, f"{total.new} new · {total.learning} learning · "
+                                      f"{total.review} review"),
+              Content.assemble(today, f"{total.new} new · {total.learning} learn · "
+                                      f"{total.review} due"))]
+    waiting = ("Waiting: ", "bold")
+    if later.later_today and later.next_at is not None:
+        short = (f"{later.later_today} today ({clock_time(later.next_at, tz)}), "
+                 f"{later.tomorrow} tomorrow")
+    else:
+        short = f"{later.tomorrow} due tomorrow"
+    lines.append((Content.assemble(waiting, later.describe(tz)),
+                  Content.assemble(waiting, short)))
+    if held.new or held.review:
+        cards = held_back(held.new, held.review)
+        lines.append((Content.assemble(("Held back: ", "bold"), f"{cards} for another day "
+                                       "(siblings of today's cards)"),
+                      Content.assemble(("Held back: ", "bold"), f"{cards} (siblings)")))
+    return lines
+
+
+class DayLines(Widget):
+    """The lines under the deck table, each whole in its full wording where the width
+    allows, else in its short one (`day_lines`; wrapped if it must): at 40 columns each
+    full line took two rows, and the last went under the key bar. The wording is chosen
+    for the width the layout gives it, in that same layout (its height is that of the
+    lines it shows)."""
+
+    _lines: tuple[tuple[Content, Content], ...] = ()
+
+    def say(self, lines: list[tuple[Content, Content]]) -> None:
+        self._lines = tuple(lines)
+        self.refresh(layout=True)
+
+    def text_for(self, width: int) -> Content:
+        return Content("\n").join(full if not width or full.cell_length <= width else short
+                                  for full, short in self._lines)
+
+    def render(self) -> Content:
+        return self.text_for(self.content_size.width)
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        return self.text_for(width).get_height(self.styles, width) if width else 0
 
 
 def _number(value: int, style: str) -> Text:
@@ -109,6 +165,9 @@ class DeckTable(DataTable):
 
 class HomeScreen(Screen):
     CSS_PATH = "home.tcss"  # its rules, parsed when the screen is first shown
+    # a short terminal (a split pane): the rows above the table go to the lines under it
+    # (`home.tcss`); at 80×24 nothing changes
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (16, "-tall")]
 
     BINDINGS = [
         Binding("a", "review_all", "Review all"),
@@ -123,6 +182,7 @@ class HomeScreen(Screen):
         rows: list[DeckRow]
         total: Counts
         upcoming: Upcoming
+        held: Counts  # new and review cards siblings hold back for another day
 
     @dataclass
     class CountsFailed(Message):
@@ -136,7 +196,7 @@ class HomeScreen(Screen):
         table = DeckTable(id="decks", cursor_type="row", zebra_stripes=False)
         _add_columns(table)
         yield table
-        yield Static(id="later")
+        yield DayLines(id="later")
         yield KeyBar()  # (Textual's Footer, fitted to a split pane: `keybar`)
 
     def on_mount(self) -> None:
@@ -184,11 +244,12 @@ class HomeScreen(Screen):
         app = self.app
         try:
             with worker_collection(app.collection_path, app.session.col) as col:
-                rows, total, later = compute_rows(col, app.session.config, app.session.now)
+                rows, total, later, held = compute_rows(col, app.session.config,
+                                                        app.session.now)
         except Exception as exc:  # shown to the user in the handler; the review goes on
             self.post_message(self.CountsFailed(f"{type(exc).__name__}: {exc}"))
             return
-        self.post_message(self.CountsReady(rows, total, later))
+        self.post_message(self.CountsReady(rows, total, later, held))
 
     _counts: CountsReady | None = None
 
@@ -198,20 +259,16 @@ class HomeScreen(Screen):
         from flashdeck.clock import local_tz
 
         total = message.total
-
-        later = message.upcoming
         if getattr(self.app, "_importing_bundled", False):
             # the demo deck is on its way (the notice says so): no "no cards yet", no
             # "nothing more today"
             lines = []
         else:
-            lines = [Content.assemble(("Today: ", "bold"),
-                                      f"{total.new} new · {total.learning} learning · "
-                                      f"{total.review} review"),
-                     Content.assemble(("Waiting: ", "bold"), later.describe(local_tz()))]
+            lines = day_lines(total, message.upcoming, message.held, local_tz())
         if not message.rows and not getattr(self.app, "_importing_bundled", False):
-            lines.append(Content("No cards yet: add your notes with `flashdeck import PATH`."))
-        self.query_one("#later", Static).update(Content("\n").join(lines))
+            empty = Content("No cards yet: add your notes with `flashdeck import PATH`.")
+            lines.append((empty, empty))
+        self.query_one("#later", DayLines).say(lines)
         self.total = total
         once_laid_out(self, self._fit_height)
 
@@ -225,7 +282,7 @@ class HomeScreen(Screen):
         way down and the lines under it hidden. Run after each refresh until what it
         reads stops changing (`once_laid_out`: the lines under the table are laid out a
         refresh later); returns what it read."""
-        table, later = self.query_one("#decks", DataTable), self.query_one("#later", Static)
+        table, later = self.query_one("#decks", DataTable), self.query_one("#later", DayLines)
         bottom = self.scrollable_content_region.bottom
         for footer in self.query(Footer):
             if footer.display and footer.region.height:
@@ -234,9 +291,14 @@ class HomeScreen(Screen):
             if rack.display and rack.region.height:
                 bottom = min(bottom, rack.region.y)
         below = later.outer_size.height + later.styles.margin.top if later.display else 0
-        seen = (table.region.y, table.region.height, bottom, below)
+        # the table's top in the screen's content, whatever its scroll: read off its region
+        # (where the screen, scrolled by a row while the lines under the table were still
+        # taller, drew it) the room was a row too many, and the screen stayed scrolled,
+        # its title out of view (40×12, the demo's notice)
+        top = table.region.y + round(self.scroll_y)
+        seen = (top, table.region.height, bottom, below)
         if table.region.height:  # laid out
-            room = max(self.MIN_TABLE_HEIGHT, bottom - table.region.y - below)
+            room = max(self.MIN_TABLE_HEIGHT, bottom - top - below)
             if table.styles.max_height != Scalar.from_number(room):
                 table.styles.max_height = room
                 # made shorter, the table kept its scroll: the highlighted deck could be
