@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import html
 import os
+import re
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
@@ -174,18 +175,27 @@ def _sides(view: CardView, guid: str, images) -> tuple[str, str]:
 
 ADOPT_CHOICES = 20  # notes of one content weighed for one card (the rest are not looked at)
 _GUID_LENGTH = len("fd") + 16  # merge.derived_guid's: "fd" and 12 bytes in base64
+EXERCISE_DRAWS = 16  # answers a phone may have given since the other flashdeck drew a note
 
 
 def adopter(col: Collection, notes, note_types: tuple[int, int], media: Media | None):
     """`assign_guids`'s `adopt` for a sync: the cards (rows, each with the GUID derived for
     it) whose derived GUID names no note of the mirror (`notes()`: `Mirror.notes()`, read
-    only when a card has no GUID yet) take a note of the mirror no card claims that holds
-    their content — the note type the card should have, its Front and Back (Text for a
-    cloze) as they are rendered now. Another flashdeck on the account made that note
-    from the path the card's note had then (a note moved since). Pairs are taken best
-    first: the same Source field (path and line), then the same line, then the closer path;
-    each note and each card once. An exercise card is never taken this way (its fields are
-    drawn from its GUID)."""
+    only when a card has no GUID yet) take a note of the mirror no card claims, that
+    another flashdeck on the account made of the same card, from the path and the text the
+    card's note had when it first synced it (a note moved or edited since). In three
+    stages, as card identity matches an imported note's cards (`collection/identity.py`):
+      1. The same content: the note type the card should have, its Front and Back (Text
+         for a cloze) as they are rendered now. Pairs are taken best first: the same Source
+         field (path and line), then the same line, then the closer path.
+      2. Edited: a similar text (identity's similarity, at least its threshold, best pairs
+         first) among the notes of the note the card's note was (`_Free.groups`): its own
+         path (edited in place), the paths its other cards' notes were taken from in stage
+         1 (moved), else a path no note here has any more in its folder or of its file name
+         (renamed or moved). A card of another note is never taken, however alike.
+      3. An exercise (its fields drawn from its GUID and its number of answers): a note of
+         the same places whose fields it draws itself with that note's GUID.
+    Each note and each card once."""
 
     def adopt(rows: list[tuple], claimed: set[str]) -> dict[int, str]:
         have = notes()
@@ -201,11 +211,17 @@ def adopter(col: Collection, notes, note_types: tuple[int, int], media: Media | 
         from difflib import SequenceMatcher  # deferred: only when a card may take a note
 
         pairs = []
+        waiting = []  # (row, its fields) of the cards that may take a note
+        exercises = []
         for order, (row, derived) in enumerate(rows):
-            if row["kind"] == "exercise" or derived in have:
+            if derived in have:
+                continue
+            if row["kind"] == "exercise":
+                exercises.append(row)
                 continue
             cloze = row["kind"] == "cloze"
-            front, back, source = _fields(col, row, "", cloze, media)
+            front, back, source = fields = _fields(col, row, "", cloze, media)
+            waiting.append((row, fields))
             found = free.get((note_types[cloze], front, back), ())[:ADOPT_CHOICES]
             for guid, theirs in found:
                 same_line = theirs.rpartition(":")[2] == source.rpartition(":")[2]
@@ -218,6 +234,189 @@ def adopter(col: Collection, notes, note_types: tuple[int, int], media: Media | 
             if card_id not in taken and guid not in given:
                 taken[card_id] = guid
                 given.add(guid)
+        left = _Free(col, {guid: (mid, front, back, source)
+                           for (mid, front, back), found in free.items()
+                           for guid, source in found}, given)
+        note_of = {row["id"]: row["note_id"] for row, _given in waiting}
+        edited = [(row, fields) for row, fields in waiting if row["id"] not in taken]
+        if left.at_path and edited:
+            taken.update(_adopt_edited(edited, left, left.came_from(taken, note_of),
+                                       note_types))
+        if left.at_path and exercises:
+            taken.update(_adopt_drawn(col, exercises, left, left.came_from(taken, note_of),
+                                      have, note_types[0], media))
         return taken
 
     return adopt
+
+
+def _source_path(relpath: str) -> str:
+    """A note's path as the Source field of its cards' Anki notes holds it (`_rendered`)."""
+    from flashdeck.ankisync.html import anki_field
+
+    return anki_field(html.escape(PurePosixPath(relpath).as_posix()))
+
+
+def _is_line(text: str) -> bool:
+    """Whether a Source field's end is a line number as `_rendered` writes it."""
+    return 0 < len(text) <= 9 and text.isascii() and text.isdigit()
+
+
+def _plain(field: str) -> str:
+    """An Anki field's text without its HTML tags, as similarity compares it (the tags of
+    two short cards alone made them alike)."""
+    return html.unescape(re.sub(r"<[^<>]*>", "", field))
+
+
+class _Free:
+    """The notes of the mirror no card claims, `free` (guid -> (note type, Front, Back,
+    Source)): those stage 1 has not `given` (`left`), by the note path their Source names
+    (`at_path`: a Source as flashdeck writes it; a note made on a phone has none), and the
+    paths no note of this collection has (gone: moved, renamed or deleted here since the
+    other flashdeck synced it), by folder and by file name."""
+
+    def __init__(self, col: Collection, free: dict[str, tuple], given: set[str]) -> None:
+        self.sources = {guid: found[3] for guid, found in free.items()}
+        self.left = {guid: found for guid, found in free.items() if guid not in given}
+        left = self.left
+        self.taken: set[str] = set()
+        self.at_path: dict[str, list[str]] = {}
+        for guid in sorted(left):
+            path, _, line = left[guid][3].rpartition(":")
+            if path and _is_line(line):
+                self.at_path.setdefault(path, []).append(guid)
+        live = {_source_path(relpath) for (relpath,) in col.conn.execute(
+            "SELECT DISTINCT relpath FROM notes WHERE present = 1")}
+        self.gone_in: dict[str, list[str]] = {}  # folder -> the paths gone from it
+        self.gone_as: dict[str, list[str]] = {}  # file name -> the paths gone of that name
+        for path in self.at_path:
+            if path not in live:
+                folder, _, name = path.rpartition("/")
+                self.gone_in.setdefault(folder, []).append(path)
+                self.gone_as.setdefault(name, []).append(path)
+
+    def came_from(self, taken: dict[int, str], note_of: dict[int, int]) -> dict[int, set[str]]:
+        """note id -> the paths in the Source of the notes its cards took (`taken`)."""
+        found: dict[int, set[str]] = {}
+        for card_id, guid in taken.items():
+            if card_id in note_of and guid in self.sources:
+                found.setdefault(note_of[card_id], set()).add(
+                    self.sources[guid].rpartition(":")[0])
+        return found
+
+    def groups(self, own: str, came_from: set[str]) -> list[tuple[tuple, list[str]]]:
+        """The note paths the note at `own` (a Source path) may have been, in groups that
+        share no path, each with a key naming it: its own; the others its cards came from,
+        else the gone ones in its folder and those of its file name in other folders."""
+        folder, _, name = own.rpartition("/")
+        found = [(("path", own), [own])]
+        moved_from = sorted(came_from - {own})
+        if moved_from:
+            found.append((("paths", *moved_from), moved_from))
+        else:
+            found.append((("folder", folder), self.gone_in.get(folder, [])))
+            found.append((("name", name), [path for path in self.gone_as.get(name, ())
+                                           if path.rpartition("/")[0] != folder]))
+        return found
+
+
+def _place(line: int, n: int) -> int:
+    """A card's place for similarity's candidates (nearer places first), by its line: the
+    `n`-th card of its note (`n` < MAX_NOTE_CARDS) on a line of its own, a note's line."""
+    return line * 100_000 + n
+
+
+def _adopt_edited(edited: list[tuple], free: _Free, came_from: dict[int, set[str]],
+                  note_types: tuple[int, int]) -> dict[int, str]:
+    """`adopter`'s stage 2: the cards `edited` ((row, fields) left by stage 1) matched by
+    similarity to the `free` notes, note by note, among the notes each card's note was
+    (`came_from`: note id -> the paths of the notes its cards took in stage 1).
+    card id -> GUID."""
+    from flashdeck.collection.card_rows import CardRow
+    from flashdeck.collection.similar import CandidateIndex, _match_similar
+
+    guids = sorted(free.left)
+    number = {guid: n for n, guid in enumerate(guids)}  # CandidateIndex takes ids as ints
+    kind_of = {note_types[0]: "basic", note_types[1]: "cloze"}
+    pools: dict[tuple, CandidateIndex] = {}
+
+    def pool(key: tuple, paths: list[str]) -> CandidateIndex:
+        found = pools.get(key)
+        if found is None:
+            found = pools[key] = CandidateIndex()
+            for path in paths:
+                for guid in free.at_path.get(path, ()):
+                    mid, front, back, source = free.left[guid]
+                    if mid in kind_of:
+                        found.add(number[guid], kind_of[mid], _plain(front), _plain(back), 0,
+                                  _place(int(source.rpartition(":")[2]), 0))
+        return found
+
+    by_note: dict[int, list[tuple]] = {}
+    for row, fields in edited:
+        by_note.setdefault(row["note_id"], []).append((row, fields))
+    used: set[int] = set()  # the notes taken
+    result: dict[int, str] = {}
+    for note_id, cards in by_note.items():
+        own = cards[0][1][2].rpartition(":")[0]
+        here = [pool(key, paths) for key, paths in free.groups(own, came_from.get(note_id,
+                                                                                  set()))]
+        pending = []
+        for n, (row, (front, back, _source)) in enumerate(cards):
+            kind = "cloze" if row["kind"] == "cloze" else "basic"
+            pending.append((_place(row["line"], n), CardRow(
+                kind, _plain(front), _plain(back), "", 0, "", "", 0, "", None, None)))
+        matched: dict[int, int] = {}  # place -> number of the note taken
+        _match_similar(pending, here, matched, used)
+        for (at, _card), (row, _given) in zip(pending, cards):
+            if at in matched:
+                result[row["id"]] = guid = guids[matched[at]]
+                free.taken.add(guid)
+    return result
+
+
+def _skeleton(front: str, back: str) -> str:
+    """An exercise's fields without their numbers: what every draw of it shares."""
+    return re.sub(r"[0-9]+", "", _plain(front + back))
+
+
+def _adopt_drawn(col: Collection, exercises: list, free: _Free,
+                 came_from: dict[int, set[str]], have: dict, basic: int,
+                 media: Media | None) -> dict[int, str]:
+    """`adopter`'s stage 3: each exercise card (`exercises`: rows) takes a `free` note of
+    the places its note was (`_Free.groups`) whose Front and Back it draws itself from
+    that note's GUID (`exercise_seed`), with the note's number of answers in Anki or one of
+    the EXERCISE_DRAWS before (the answers a phone gave since the other flashdeck drew it).
+    Only notes alike without their numbers (`_skeleton`) are drawn. card id -> GUID."""
+    from difflib import SequenceMatcher
+
+    from flashdeck.collection.similar import SIMILARITY_THRESHOLD
+
+    result: dict[int, str] = {}
+    for row in exercises:
+        own = _source_path(row["relpath"])
+        mine = _skeleton(*_fields(col, row, "", False, media)[:2])
+        matcher = SequenceMatcher(None, b=mine, autojunk=False)
+        for _key, paths in free.groups(own, came_from.get(row["note_id"], set())):
+            found = None
+            for guid in (g for path in paths for g in free.at_path.get(path, ())):
+                mid, front, back, _source = free.left[guid]
+                if guid in free.taken or mid != basic:
+                    continue
+                matcher.set_seq1(_skeleton(front, back))
+                if matcher.quick_ratio() < SIMILARITY_THRESHOLD:
+                    continue
+                reps = max(0, int(have[guid][10] or 0))  # the Anki card's reps
+                view = {**dict(row), "reps": 0}
+                for drawn in range(reps, max(-1, reps - EXERCISE_DRAWS), -1):
+                    view["reps"] = drawn
+                    if _fields(col, view, guid, False, media)[:2] == (front, back):
+                        found = guid
+                        break
+                if found is not None:
+                    break
+            if found is not None:
+                result[row["id"]] = found
+                free.taken.add(found)
+                break
+    return result

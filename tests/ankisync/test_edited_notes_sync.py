@@ -1,0 +1,250 @@
+"""Two machines and a phone on one Anki account, the vault copied from A to B (PRODUCT.md
+§2, §5b). On B, before B's first sync, notes are moved, renamed and edited: B's cards
+derive GUIDs from their new paths and texts, which name no Anki note, so B made a second
+Anki note of each edited card (the phone showed the old one and the new one) and never got
+the phone's answers to the old one. B's card now takes the note A made of it, found as card
+identity finds an edited card: a similar text among the notes its own note was. A card of
+another note is never taken, however alike. Each scenario ends with `doctor` clean on A and
+B, every answer once on every side and one phone note per card."""
+
+from __future__ import annotations
+
+import shutil
+
+from support.notes import write_note
+from support.syncserver import anki_guids as guids, synced
+
+
+def logged(cli, path) -> list[tuple[str, str, str]]:
+    """(front, rating, time) of every answer in the collection's log."""
+    fronts = {c["id"]: c["front"] for c in cli("--collection", path, "list", "--json").json}
+    return sorted((fronts.get(e["card"], f"orphan {e['card']}"), e["rating"], e["time"])
+                  for e in cli("--collection", path, "log", "--limit", "0", "--json").json)
+
+
+def imported_synced(cli, path, vault, server, phone_at):
+    """`vault` imported into the collection at `path` and synced, and a phone synced after:
+    the phone."""
+    assert cli("--collection", path, "import", vault).code == 0
+    synced(cli, path, server)
+    phone = phone_at()
+    phone.sync()
+    return phone
+
+
+def phone_notes(phone) -> list[str]:
+    """The phone's notes' Front fields (Text of a cloze), sorted."""
+    return sorted(flds.split("\x1f")[0] for flds in phone.col.db.list("SELECT flds FROM notes"))
+
+
+def copied_over(source, target) -> None:
+    """`target` made a copy of `source`, as a file sync (Syncthing, a copy) leaves it."""
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(source, target)
+
+
+def everyone_synced(cli, phone, server, *paths) -> None:
+    for path in (*paths, *paths):
+        synced(cli, path, server)
+        phone.sync()
+
+
+def doctor_clean(cli, *paths) -> None:
+    for path in paths:
+        result = cli("--collection", path, "doctor")
+        assert result.code == 0 and "no problems found" in result.out, result.out
+
+
+GEO = "#flashcards/geo\n\nCapital of France::Paris\n\nCapital of Peru::Lima\n"
+RIVERS = "#flashcards/geo\n\nLongest river in France::Loire\n"
+DESERTS = "#flashcards/geo\n\nLargest hot desert::Sahara\n"
+
+
+def test_notes_moved_and_edited_on_b_before_its_first_sync_keep_the_phones_notes(
+        cli, tmp_path, server, sync_env, phone_at):
+    vault, a, b = tmp_path / "vault", tmp_path / "a.sqlite", tmp_path / "b.sqlite"
+    write_note(vault, "europe/Capitals.md", GEO)
+    write_note(vault, "Rivers.md", RIVERS)
+    write_note(vault, "africa/Deserts.md", DESERTS)
+    phone = imported_synced(cli, a, vault, server, phone_at)
+    assert len(phone.answer(4, ease=3)) == 4
+    phone.sync()
+    synced(cli, a, server)
+    assert len(logged(cli, a)) == 4
+
+    # B: the vault copied, then on B (before B's first sync)
+    vault_b = tmp_path / "vault-b"
+    copied_over(vault, vault_b)
+    (vault_b / "europe/Capitals.md").unlink()  # moved and renamed, one card edited
+    write_note(vault_b, "World capitals.md", "#flashcards/geo\n\nCapital of France::Paris,"
+                                             " on the Seine\n\nCapital of Peru::Lima\n")
+    write_note(vault_b, "Rivers.md", "#flashcards/geo\n\nLongest river of France::the Loire\n")
+    (vault_b / "africa/Deserts.md").unlink()  # moved, its only card edited
+    write_note(vault_b, "Deserts.md", "#flashcards/geo\n\nLargest hot desert::the Sahara\n")
+    assert cli("--collection", b, "import", vault_b).code == 0
+    synced(cli, b, server)
+    phone.sync()
+    assert phone_notes(phone) == ["<p>Capital of France</p>", "<p>Capital of Peru</p>",
+                                  "<p>Largest hot desert</p>", "<p>Longest river of France</p>"]
+    # the phone's answers to A's notes are B's cards' answers
+    assert [front for front, _rating, _time in logged(cli, b)] == [
+        "Capital of France", "Capital of Peru", "Largest hot desert", "Longest river of France"]
+    assert set(guids(b).values()) == set(guids(a).values())
+
+    # life goes on: B answers, the phone answers, the vault reaches A (a file sync)
+    cards_b = {c["front"]: c["id"] for c in cli("--collection", b, "list", "--json").json}
+    assert cli("--collection", b, "answer", cards_b["Largest hot desert"], "hard").code == 0
+    synced(cli, b, server)
+    phone.sync()
+    assert len(phone.answer(2, ease=3)) == 2
+    phone.sync()
+    copied_over(vault_b, vault)
+    assert cli("--collection", a, "import", vault).code == 0
+    everyone_synced(cli, phone, server, a, b)
+
+    assert len(phone_notes(phone)) == 4
+    assert phone.revlog() == 7
+    history = logged(cli, a)
+    assert len(history) == 7 and logged(cli, b) == history
+    assert guids(a) and set(guids(b).values()) == set(guids(a).values())
+    doctor_clean(cli, a, b)
+
+
+def test_two_notes_whose_cards_differ_only_slightly_stay_apart(
+        cli, tmp_path, server, sync_env, phone_at):
+    """Each card takes the note of its own note, never the other's, though the other's is
+    the more alike; a new note's card, close to a deleted note's, takes none."""
+    vault, a, b = tmp_path / "vault", tmp_path / "a.sqlite", tmp_path / "b.sqlite"
+    write_note(vault, "a/Capitals.md", "#flashcards/geo\n\nCapital of France::Paris\n")
+    write_note(vault, "b/Capitals.md", "#flashcards/geo\n\nCapital of France::Paris, France\n")
+    write_note(vault, "c/Rivers.md", "#flashcards/geo\n\nLongest river in France::Loire\n")
+    assert cli("--collection", a, "import", vault).code == 0
+    synced(cli, a, server)
+    of_a = {(c["note"].rsplit("/", 2)[-2], c["back"]): guids(a)[c["id"]]
+            for c in cli("--collection", a, "list", "--json").json}
+
+    vault_b = tmp_path / "vault-b"
+    copied_over(vault, vault_b)
+    # renamed in their folders and edited: each now reads more like the other's old card
+    (vault_b / "a/Capitals.md").unlink()
+    write_note(vault_b, "a/Capitals 2026.md",
+               "#flashcards/geo\n\nCapital of France::Paris, France!\n")
+    (vault_b / "b/Capitals.md").unlink()
+    write_note(vault_b, "b/Capitals 2026.md", "#flashcards/geo\n\nCapital of France::Paris.\n"
+                                               "\nCapital of Spain::Madrid\n")
+    # a note deleted, and a new one elsewhere with a card close to its card
+    (vault_b / "c/Rivers.md").unlink()
+    write_note(vault_b, "d/Quiz.md", "#flashcards/geo\n\nLongest river in France::Loire!\n")
+    assert cli("--collection", b, "import", vault_b).code == 0
+    synced(cli, b, server)
+    of_b = {(c["note"].rsplit("/", 2)[-2], c["back"]): guids(b)[c["id"]]
+            for c in cli("--collection", b, "list", "--json").json}
+    assert of_b["a", "Paris, France!"] == of_a["a", "Paris"]
+    assert of_b["b", "Paris."] == of_a["b", "Paris, France"]
+    assert of_b["b", "Madrid"] not in of_a.values()
+    assert of_b["d", "Loire!"] not in of_a.values()
+    phone = phone_at()
+    phone.sync()
+    # B's four cards, and A's river card (still A's: its note is in A's vault)
+    assert len(phone_notes(phone)) == 5
+    assert len(phone.answer(5, ease=3)) == 5
+    phone.sync()
+    everyone_synced(cli, phone, server, b, a)
+    assert len(logged(cli, b)) == 4 and len(logged(cli, a)) == 3
+    doctor_clean(cli, a, b)
+
+
+def test_cards_edited_on_a_after_the_phone_answered_them_still_get_its_answers(
+        cli, tmp_path, server, sync_env, phone_at):
+    vault, a = tmp_path / "vault", tmp_path / "a.sqlite"
+    write_note(vault, "Capitals.md", GEO)
+    phone = imported_synced(cli, a, vault, server, phone_at)
+    answered = phone.answer(1, ease=3)
+    phone.sync()
+    synced(cli, a, server)
+    before = guids(a)
+
+    write_note(vault, "Capitals.md", "#flashcards/geo\n\nCapital of France::Paris (since 508)"
+                                     "\n\nCapital of Peru::Lima (since 1535)\n")
+    assert cli("--collection", a, "import", vault).code == 0
+    assert guids(a) == before
+    # the phone answers before it learns of the edit, then after
+    answered += phone.answer(1, ease=3)
+    synced(cli, a, server)
+    phone.sync()
+    assert phone_notes(phone) == ["<p>Capital of France</p>", "<p>Capital of Peru</p>"]
+    backs = sorted(flds.split("\x1f")[1] for flds in phone.col.db.list("SELECT flds FROM notes"))
+    assert backs == ["<p>Lima (since 1535)</p>", "<p>Paris (since 508)</p>"]
+    answered += phone.answer(2, ease=3)
+    phone.sync()
+    synced(cli, a, server)
+    assert [(front, rating) for front, rating, _ in logged(cli, a)] == \
+        sorted((front[3:-4], "good") for front in answered)
+    assert phone.revlog() == 4
+    doctor_clean(cli, a)
+
+
+def test_a_card_deleted_on_a_while_the_phone_answers_it_keeps_the_answer(
+        cli, tmp_path, server, sync_env, phone_at):
+    vault, a = tmp_path / "vault", tmp_path / "a.sqlite"
+    write_note(vault, "Capitals.md", GEO)
+    phone = imported_synced(cli, a, vault, server, phone_at)
+
+    write_note(vault, "Capitals.md", "#flashcards/geo\n\nCapital of Peru::Lima\n")
+    assert cli("--collection", a, "import", vault).code == 0
+    synced(cli, a, server)  # France's Anki note removed on the server
+    assert phone.answer(1, ease=3) == ["<p>Capital of France</p>"]  # not synced yet
+    phone.sync()
+    result = synced(cli, a, server)
+    assert "1 review from Anki" in result.out
+    phone.sync()
+    assert phone_notes(phone) == ["<p>Capital of Peru</p>"]
+    entries = cli("--collection", a, "log", "--limit", "0", "--json").json
+    assert [e["rating"] for e in entries] == ["good"]
+    # kept with France's card, hidden with its history; back when the card is
+    write_note(vault, "Capitals.md", GEO)
+    assert cli("--collection", a, "import", vault).code == 0
+    assert logged(cli, a)[0][:2] == ("Capital of France", "good")
+    synced(cli, a, server)
+    phone.sync()
+    assert phone_notes(phone) == ["<p>Capital of France</p>", "<p>Capital of Peru</p>"]
+    assert phone.revlog() == 1
+    doctor_clean(cli, a)
+
+
+F1 = ("---\ntags: [flashcards/ml]\n---\n\n"
+      "Which mean does F1 take?::The harmonic mean of precision and recall\n")
+
+
+def test_a_moved_notes_exercises_keep_their_phone_notes(
+        cli, tmp_path, server, sync_env, phone_at):
+    """An exercise's fields are drawn from its GUID and its number of answers: B draws them
+    with each candidate note's GUID, and the phone's answers given since A drew them."""
+    vault, a, b = tmp_path / "vault", tmp_path / "a.sqlite", tmp_path / "b.sqlite"
+    write_note(vault, "ml/F1 Score.md", F1)
+    assert cli("--collection", a, "import", vault).code == 0
+    kinds = sorted(c["kind"] for c in cli("--collection", a, "list", "--json").json)
+    assert kinds == ["basic", "exercise", "exercise"]
+    synced(cli, a, server)
+    phone = phone_at()
+    phone.sync()
+    assert len(phone.answer(3, ease=3)) == 3
+    phone.sync()  # A has not seen these answers: its notes were drawn before them
+
+    vault_b = tmp_path / "vault-b"
+    copied_over(vault, vault_b)
+    (vault_b / "ml/F1 Score.md").unlink()
+    write_note(vault_b, "metrics/F1 Score.md", F1.replace("precision and recall", "P and R"))
+    assert cli("--collection", b, "import", vault_b).code == 0
+    synced(cli, b, server)
+    phone.sync()
+    assert len(phone_notes(phone)) == 3
+    assert set(guids(b).values()) == set(guids(a).values())
+    assert len(logged(cli, b)) == 3
+
+    copied_over(vault_b, vault)
+    assert cli("--collection", a, "import", vault).code == 0
+    everyone_synced(cli, phone, server, a, b)
+    assert len(phone_notes(phone)) == 3 and phone.revlog() == 3
+    assert logged(cli, a) == logged(cli, b) and len(logged(cli, a)) == 3
+    doctor_clean(cli, a, b)
