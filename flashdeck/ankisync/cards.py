@@ -191,8 +191,8 @@ def adopter(col: Collection, notes, note_types: tuple[int, int], media: Media | 
       2. Edited: a similar text (identity's similarity, at least its threshold, best pairs
          first) among the notes of the note the card's note was (`_Free.groups`): its own
          path (edited in place), the paths its other cards' notes were taken from in stage
-         1 (moved), else a path no note here has any more in its folder or of its file name
-         (renamed or moved). A card of another note is never taken, however alike.
+         1 (moved or renamed), else the one path of its file name no note here has any
+         more (moved). A card of another note is never taken, however alike.
       3. An exercise (its fields drawn from its GUID and its number of answers): a note of
          the same places whose fields it draws itself with that note's GUID.
     Each note and each card once."""
@@ -273,7 +273,7 @@ class _Free:
     Source)): those stage 1 has not `given` (`left`), by the note path their Source names
     (`at_path`: a Source as flashdeck writes it; a note made on a phone has none), and the
     paths no note of this collection has (gone: moved, renamed or deleted here since the
-    other flashdeck synced it), by folder and by file name."""
+    other flashdeck synced it), by file name."""
 
     def __init__(self, col: Collection, free: dict[str, tuple], given: set[str]) -> None:
         self.sources = {guid: found[3] for guid, found in free.items()}
@@ -287,13 +287,10 @@ class _Free:
                 self.at_path.setdefault(path, []).append(guid)
         live = {_source_path(relpath) for (relpath,) in col.conn.execute(
             "SELECT DISTINCT relpath FROM notes WHERE present = 1")}
-        self.gone_in: dict[str, list[str]] = {}  # folder -> the paths gone from it
         self.gone_as: dict[str, list[str]] = {}  # file name -> the paths gone of that name
         for path in self.at_path:
             if path not in live:
-                folder, _, name = path.rpartition("/")
-                self.gone_in.setdefault(folder, []).append(path)
-                self.gone_as.setdefault(name, []).append(path)
+                self.gone_as.setdefault(path.rpartition("/")[2], []).append(path)
 
     def came_from(self, taken: dict[int, str], note_of: dict[int, int]) -> dict[int, set[str]]:
         """note id -> the paths in the Source of the notes its cards took (`taken`)."""
@@ -307,16 +304,19 @@ class _Free:
     def groups(self, own: str, came_from: set[str]) -> list[tuple[tuple, list[str]]]:
         """The note paths the note at `own` (a Source path) may have been, in groups that
         share no path, each with a key naming it: its own; the others its cards came from,
-        else the gone ones in its folder and those of its file name in other folders."""
-        folder, _, name = own.rpartition("/")
+        else the one gone path of its file name (a note moved to another folder; with two
+        of that name gone, which one it was is not told). Not any gone note of its folder:
+        a vault's root holds many, and another vault synced to the account has its notes
+        there too, all gone here; their cards are like this note's often enough (`Capital
+        of France::Paris` and `Capital of Spain::Madrid` are 74 % alike)."""
         found = [(("path", own), [own])]
         moved_from = sorted(came_from - {own})
         if moved_from:
             found.append((("paths", *moved_from), moved_from))
         else:
-            found.append((("folder", folder), self.gone_in.get(folder, [])))
-            found.append((("name", name), [path for path in self.gone_as.get(name, ())
-                                           if path.rpartition("/")[0] != folder]))
+            gone = self.gone_as.get(own.rpartition("/")[2], ())
+            if len(gone) == 1:
+                found.append((("path", gone[0]), list(gone)))
         return found
 
 

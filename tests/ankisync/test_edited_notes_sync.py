@@ -113,44 +113,48 @@ def test_notes_moved_and_edited_on_b_before_its_first_sync_keep_the_phones_notes
 def test_two_notes_whose_cards_differ_only_slightly_stay_apart(
         cli, tmp_path, server, sync_env, phone_at):
     """Each card takes the note of its own note, never the other's, though the other's is
-    the more alike; a new note's card, close to a deleted note's, takes none."""
+    the more alike; a new note's card, close to a deleted note's, takes none, in another
+    folder or in the same one (the vault's root)."""
     vault, a, b = tmp_path / "vault", tmp_path / "a.sqlite", tmp_path / "b.sqlite"
-    write_note(vault, "a/Capitals.md", "#flashcards/geo\n\nCapital of France::Paris\n")
-    write_note(vault, "b/Capitals.md", "#flashcards/geo\n\nCapital of France::Paris, France\n")
+    write_note(vault, "europe/Capitals.md", "#flashcards/geo\n\nCapital of France::Paris\n")
+    write_note(vault, "quiz/Capitals quiz.md",
+               "#flashcards/geo\n\nCapital of France::Paris, France\n")
     write_note(vault, "c/Rivers.md", "#flashcards/geo\n\nLongest river in France::Loire\n")
+    write_note(vault, "Deserts.md", DESERTS)
     assert cli("--collection", a, "import", vault).code == 0
     synced(cli, a, server)
-    of_a = {(c["note"].rsplit("/", 2)[-2], c["back"]): guids(a)[c["id"]]
+    of_a = {(c["note"].rsplit("/", 1)[-1], c["back"]): guids(a)[c["id"]]
             for c in cli("--collection", a, "list", "--json").json}
 
     vault_b = tmp_path / "vault-b"
     copied_over(vault, vault_b)
-    # renamed in their folders and edited: each now reads more like the other's old card
-    (vault_b / "a/Capitals.md").unlink()
-    write_note(vault_b, "a/Capitals 2026.md",
+    # one moved, one edited in place: each now reads more like the other's old card
+    (vault_b / "europe/Capitals.md").unlink()
+    write_note(vault_b, "geo/Capitals.md",
                "#flashcards/geo\n\nCapital of France::Paris, France!\n")
-    (vault_b / "b/Capitals.md").unlink()
-    write_note(vault_b, "b/Capitals 2026.md", "#flashcards/geo\n\nCapital of France::Paris.\n"
-                                               "\nCapital of Spain::Madrid\n")
-    # a note deleted, and a new one elsewhere with a card close to its card
+    write_note(vault_b, "quiz/Capitals quiz.md", "#flashcards/geo\n\nCapital of France::Paris."
+                                                  "\n\nCapital of Spain::Madrid\n")
+    # notes deleted, and new ones elsewhere and beside them with a card close to theirs
     (vault_b / "c/Rivers.md").unlink()
     write_note(vault_b, "d/Quiz.md", "#flashcards/geo\n\nLongest river in France::Loire!\n")
+    (vault_b / "Deserts.md").unlink()
+    write_note(vault_b, "Sahara.md", "#flashcards/geo\n\nLargest hot desert::Sahara!\n")
     assert cli("--collection", b, "import", vault_b).code == 0
     synced(cli, b, server)
-    of_b = {(c["note"].rsplit("/", 2)[-2], c["back"]): guids(b)[c["id"]]
+    of_b = {(c["note"].rsplit("/", 1)[-1], c["back"]): guids(b)[c["id"]]
             for c in cli("--collection", b, "list", "--json").json}
-    assert of_b["a", "Paris, France!"] == of_a["a", "Paris"]
-    assert of_b["b", "Paris."] == of_a["b", "Paris, France"]
-    assert of_b["b", "Madrid"] not in of_a.values()
-    assert of_b["d", "Loire!"] not in of_a.values()
+    assert of_b["Capitals.md", "Paris, France!"] == of_a["Capitals.md", "Paris"]
+    assert of_b["Capitals quiz.md", "Paris."] == of_a["Capitals quiz.md", "Paris, France"]
+    for new in (("Capitals quiz.md", "Madrid"), ("Quiz.md", "Loire!"), ("Sahara.md", "Sahara!")):
+        assert of_b[new] not in of_a.values()
     phone = phone_at()
     phone.sync()
-    # B's four cards, and A's river card (still A's: its note is in A's vault)
-    assert len(phone_notes(phone)) == 5
-    assert len(phone.answer(5, ease=3)) == 5
+    # B's five cards, and A's river and desert cards (A's: their notes are in A's vault)
+    assert len(phone_notes(phone)) == 7
+    assert len(phone.answer(7, ease=3)) == 7
     phone.sync()
     everyone_synced(cli, phone, server, b, a)
-    assert len(logged(cli, b)) == 4 and len(logged(cli, a)) == 3
+    assert len(logged(cli, b)) == 5 and len(logged(cli, a)) == 4
     doctor_clean(cli, a, b)
 
 
