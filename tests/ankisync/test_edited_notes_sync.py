@@ -10,6 +10,7 @@ B, every answer once on every side and one phone note per card."""
 from __future__ import annotations
 
 import shutil
+from datetime import datetime, timedelta, timezone
 
 from support.notes import write_note
 from support.syncserver import anki_guids as guids, synced
@@ -61,7 +62,7 @@ DESERTS = "#flashcards/geo\n\nLargest hot desert::Sahara\n"
 
 
 def test_notes_moved_and_edited_on_b_before_its_first_sync_keep_the_phones_notes(
-        cli, tmp_path, server, sync_env, phone_at):
+        cli, tmp_path, server, sync_env, phone_at, monkeypatch):
     vault, a, b = tmp_path / "vault", tmp_path / "a.sqlite", tmp_path / "b.sqlite"
     write_note(vault, "europe/Capitals.md", GEO)
     write_note(vault, "Rivers.md", RIVERS)
@@ -91,10 +92,14 @@ def test_notes_moved_and_edited_on_b_before_its_first_sync_keep_the_phones_notes
         "Capital of France", "Capital of Peru", "Largest hot desert", "Longest river of France"]
     assert set(guids(b).values()) == set(guids(a).values())
 
-    # life goes on: B answers, the phone answers, the vault reaches A (a file sync)
+    # life goes on: B answers two days on (its clock), the phone answers (today's), the
+    # vault reaches A (a file sync)
     cards_b = {c["front"]: c["id"] for c in cli("--collection", b, "list", "--json").json}
+    later = datetime.now(timezone.utc) + timedelta(days=2)
+    monkeypatch.setenv("FLASHDECK_NOW", later.isoformat(timespec="seconds"))
     assert cli("--collection", b, "answer", cards_b["Largest hot desert"], "hard").code == 0
     synced(cli, b, server)
+    monkeypatch.delenv("FLASHDECK_NOW")
     phone.sync()
     assert len(phone.answer(2, ease=3)) == 2
     phone.sync()
