@@ -14,6 +14,7 @@ import hashlib
 import html
 import os
 import re
+from collections import Counter
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
@@ -188,8 +189,10 @@ def adopter(col: Collection, notes, note_types: tuple[int, int], media: Media | 
       1. The same content: the note type the card should have, its Front and Back (Text
          for a cloze) as they are rendered now. Pairs are taken best first: the same Source
          field (path and line), then the same line, then the closer path.
-      2. Edited: a similar text (identity's similarity, at least its threshold, best pairs
-         first) among the notes of the note the card's note was (`_Free.groups`): its own
+      2. Edited: the same front (its answer rewritten), unique in the note and among the
+         notes of its path; else a similar text (identity's similarity, at least its
+         threshold, best pairs first) among the notes of the note the card's note was
+         (`_Free.groups`): its own
          path (edited in place), the paths its other cards' notes were taken from in stage
          1 (moved or renamed), else the one path of its file name no note here has any
          more (moved). A card of another note is never taken, however alike.
@@ -236,7 +239,7 @@ def adopter(col: Collection, notes, note_types: tuple[int, int], media: Media | 
                 given.add(guid)
         left = _Free(col, {guid: (mid, front, back, source)
                            for (mid, front, back), found in free.items()
-                           for guid, source in found}, given)
+                           for guid, source in found}, given, have)
         note_of = {row["id"]: row["note_id"] for row, _given in waiting}
         edited = [(row, fields) for row, fields in waiting if row["id"] not in taken]
         if left.at_path and edited:
@@ -275,8 +278,17 @@ class _Free:
     paths no note of this collection has (gone: moved, renamed or deleted here since the
     other flashdeck synced it), by file name."""
 
-    def __init__(self, col: Collection, free: dict[str, tuple], given: set[str]) -> None:
+    def __init__(self, col: Collection, free: dict[str, tuple], given: set[str],
+                 have: dict) -> None:
         self.sources = {guid: found[3] for guid, found in free.items()}
+        # (path, note type, Front) of every note of the mirror (`have`: claimed ones too)
+        self.fronts: Counter[tuple] = Counter()
+        for _nid, mid, flds, *_rest in have.values():
+            parts = flds.split(SEP)
+            if len(parts) == 3:
+                path, _, line = parts[2].rpartition(":")
+                if path and _is_line(line):
+                    self.fronts[path, mid, parts[0]] += 1
         self.left = {guid: found for guid, found in free.items() if guid not in given}
         left = self.left
         self.taken: set[str] = set()
@@ -367,7 +379,22 @@ def _adopt_edited(edited: list[tuple], free: _Free, came_from: dict[int, set[str
             pending.append((_place(row["line"], n), CardRow(
                 kind, _plain(front), _plain(back), "", 0, "", "", 0, "", None, None)))
         matched: dict[int, int] = {}  # place -> number of the note taken
-        _match_similar(pending, here, matched, used)
+        # the question kept whole where it stands, its answer rewritten (identity's rule 3):
+        # the one card of the note with that front, and the one note of its path
+        asked: dict[tuple, list[str]] = {}
+        for guid in free.at_path.get(own, ()):
+            mid, front, _back, _source = free.left[guid]
+            asked.setdefault((mid, front), []).append(guid)
+        now = Counter((note_types[row["kind"] == "cloze"], front) for row, (front, *_) in cards)
+        for (at, _card), (row, (front, *_)) in zip(pending, cards):
+            key = (note_types[row["kind"] == "cloze"], front)
+            found = asked.get(key, ())
+            if now[key] == 1 and len(found) == 1 and free.fronts[(own, *key)] == 1 \
+                    and number[found[0]] not in used:
+                matched[at] = number[found[0]]
+                used.add(number[found[0]])
+        _match_similar([(at, card) for at, card in pending if at not in matched], here,
+                       matched, used)
         for (at, _card), (row, _given) in zip(pending, cards):
             if at in matched:
                 result[row["id"]] = guid = guids[matched[at]]

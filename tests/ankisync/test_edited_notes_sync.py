@@ -257,3 +257,31 @@ def test_a_moved_notes_exercises_keep_their_phone_notes(
     assert len(phone_notes(phone)) == 3 and phone.revlog() == 3
     assert logged(cli, a) == logged(cli, b) and len(logged(cli, a)) == 3
     doctor_clean(cli, a, b)
+
+
+def test_a_question_whose_answer_b_rewrote_keeps_its_phone_note(
+        cli, tmp_path, server, sync_env, phone_at):
+    """The answer rewritten where the question stands, so unlike the old one that
+    similarity alone would not take it: the same front, one of its note's path."""
+    vault, a, b = tmp_path / "vault", tmp_path / "a.sqlite", tmp_path / "b.sqlite"
+    sky = "#flashcards/physics\n\nWhy is the sky blue?::{}\n\nWhy is the sea salty?::Rivers\n"
+    write_note(vault, "Sky.md", sky.format("Rayleigh scattering of sunlight by air molecules"))
+    phone = imported_synced(cli, a, vault, server, phone_at)
+    assert phone.answer(1, ease=3) == ["<p>Why is the sky blue?</p>"]
+    phone.sync()
+
+    vault_b = tmp_path / "vault-b"
+    copied_over(vault, vault_b)
+    write_note(vault_b, "Sky.md", sky.format(
+        "Shorter wavelengths bounce off the gas of the atmosphere far more"))
+    assert cli("--collection", b, "import", vault_b).code == 0
+    synced(cli, b, server)
+    phone.sync()
+    assert phone_notes(phone) == ["<p>Why is the sea salty?</p>", "<p>Why is the sky blue?</p>"]
+    assert [front for front, _rating, _time in logged(cli, b)] == ["Why is the sky blue?"]
+    copied_over(vault_b, vault)
+    assert cli("--collection", a, "import", vault).code == 0
+    everyone_synced(cli, phone, server, a, b)
+    assert len(phone_notes(phone)) == 2
+    assert logged(cli, a) == logged(cli, b) and len(logged(cli, a)) == 1
+    doctor_clean(cli, a, b)
