@@ -99,12 +99,13 @@ def assign_guids(col: Collection, deck: str | None = None, *,
     (export) keeps the new ones in memory only.
 
     `adopt(rows, claimed)` (sync: `cards.adopter`): for the cards without a GUID (each row
-    with its derived GUID) whose derived one names no note of the mirror, card id -> the GUID of a note of the mirror
-    that holds the card's content and that no card claims (`claimed`: every GUID this
+    with its derived GUID) whose derived one names no note of the mirror, card id -> the GUID
+    of a note of the mirror made of the same card (its content, or a similar one in the note
+    it was: edited since) that no card claims (`claimed`: every GUID this
     collection has given, and those derived here that the mirror has). Another flashdeck
     on the account gave the card its GUID from the path the note had when it first synced
-    it: this one, syncing first after the note moved, made another and so a second Anki
-    note of each card, never getting the answers given to the first."""
+    it: this one, syncing first after the note moved (or was edited), made another and so
+    a second Anki note of each card, never getting the answers given to the first."""
     from flashdeck.collection.cards import deck_clause
 
     clause, params = deck_clause(deck)

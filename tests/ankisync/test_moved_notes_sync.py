@@ -5,10 +5,8 @@ id through a move keeps its Anki note, and so the phone's history; no duplicate 
 
 from __future__ import annotations
 
-import sqlite3
-
 from support.notes import write_note
-from support.syncserver import synced
+from support.syncserver import anki_guids as guids, synced
 
 NOTE = "#flashcards/geo\n\nCapital of France::Paris\n\nCapital of Peru::Lima\n"
 
@@ -16,14 +14,6 @@ NOTE = "#flashcards/geo\n\nCapital of France::Paris\n\nCapital of Peru::Lima\n"
 def log(cli, path) -> list[tuple[int, str]]:
     return [(r["card"], r["rating"]) for r in
             cli("--collection", path, "log", "--limit", "0", "--json").json]
-
-
-def guids(path) -> dict[int, str]:
-    conn = sqlite3.connect(path)
-    try:
-        return dict(conn.execute("SELECT card_id, guid FROM anki_cards"))
-    finally:
-        conn.close()
 
 
 def test_a_note_moved_and_renamed_between_syncs_keeps_its_anki_notes_and_history(

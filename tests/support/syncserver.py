@@ -77,6 +77,17 @@ def synced(cli, path, server, *extra: str):
     return result
 
 
+def anki_guids(path) -> dict[int, str]:
+    """card id -> the Anki GUID the flashdeck collection at `path` gave it."""
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        return dict(conn.execute("SELECT card_id, guid FROM anki_cards"))
+    finally:
+        conn.close()
+
+
 class Phone:
     """A plain Anki collection, synced like AnkiDroid would (Anki's own calls)."""
 
