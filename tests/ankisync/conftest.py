@@ -27,7 +27,20 @@ def sync_env(tmp_path, monkeypatch):
     """The user data dir (mirror, login key) in the test's tmp dir; the password set."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("FLASHDECK_SYNC_PASSWORD", PASSWORD)
+    far_from_today_end(monkeypatch, tmp_path)
     return tmp_path / "data"
+
+
+def far_from_today_end(monkeypatch, tmp_path) -> None:
+    """flashdeck's day starts twelve hours from the hour the test runs in, as the phone's
+    does (`Phone`): the phone's answers are given at the real time, and with the 4 AM
+    default a test run just before 04:00 saw a 10-minute learning step land tomorrow
+    (`learning: 0`, not 1: CI at 03:59)."""
+    import datetime
+
+    config = tmp_path / "day-config.toml"
+    config.write_text(f"day_start_hour = {(datetime.datetime.now().hour + 12) % 24}\n")
+    monkeypatch.setenv("FLASHDECK_CONFIG", str(config))
 
 
 @pytest.fixture
