@@ -156,8 +156,9 @@ def cmd_card_action(args) -> int:
 def cmd_due(args) -> int:
     with open_collection(args, readonly=True) as col:
         config = load_config()
-        rows, total = deck_counts(col, config, lambda: args.now)
-        held = Engine(col, config, now=lambda: args.now).queue().held_back()
+        engine = Engine(col, config, now=lambda: args.now)
+        rows, total = deck_counts(col, config, engine=engine)
+        held = engine.queue().held_back()
     if args.json:
         print_json({"decks": [{"deck": d, **c.to_json()} for d, _, c in rows],
                     "total": total.to_json(),

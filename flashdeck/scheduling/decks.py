@@ -31,16 +31,17 @@ def _spellings(decks: list[str]) -> dict[str, str]:
             for key, spellings in sorted(seen.items(), key=lambda item: item[0].split("/"))}
 
 
-def deck_counts(col, config: Config, now: Callable[[], datetime] | None = None
-                ) -> tuple[list[tuple[str, int, Counts]], Counts]:
+def deck_counts(col, config: Config, now: Callable[[], datetime] | None = None,
+                engine: Engine | None = None) -> tuple[list[tuple[str, int, Counts]], Counts]:
     """[(deck, depth, counts)] for the tree (a parent counts its subdecks), and the totals
     (the daily limits apply to each row and to the totals). `now`: the clock (default
-    `clock.now`).
+    `clock.now`). `engine`: the caller's own, when it asks more of the same day (what is
+    held back, what is later): its day's reads are made once.
 
     One grouped query counts each deck's own cards (Queue.deck_counts); a node adds up its
     own deck's and its subdecks'; the rest of each daily limit caps every row and the total,
     as the queue of that deck alone would count (`flashdeck due --deck` = the row)."""
-    queue = Engine(col, config, now=now).queue()
+    queue = (engine if engine is not None else Engine(col, config, now=now)).queue()
     own = queue.deck_counts()
     new_done, reviews_done = queue.done_today()
     new_left = max(config.new_per_day - new_done, 0)

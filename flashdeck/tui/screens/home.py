@@ -45,9 +45,9 @@ def compute_rows(col, config, now) -> tuple[list[DeckRow], Counts, Upcoming, Cou
     from flashdeck.scheduling.engine import Engine
     from flashdeck.scheduling.upcoming import upcoming
 
-    tree, total = deck_counts(col, config, now)
-    rows = [DeckRow(node, depth, counts) for node, depth, counts in tree]
     engine = Engine(col, config, now=now)
+    tree, total = deck_counts(col, config, now, engine)
+    rows = [DeckRow(node, depth, counts) for node, depth, counts in tree]
     return rows, total, upcoming(engine), engine.queue().held_back()
 
 
