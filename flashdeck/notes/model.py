@@ -216,7 +216,8 @@ def describe_failure(exc: BaseException) -> str:
     """A failure while reading or parsing a note, in a few words (no traceback)."""
     name = type(exc).__name__
     if isinstance(exc, MemoryError):
-        return f"cannot be parsed: it needs more memory than a note may have; split it into smaller notes ({name})"
+        return ("cannot be parsed: it needs more memory than a note may have; split it into"
+                f" smaller notes ({name})")
     if isinstance(exc, RecursionError):
         return f"cannot be parsed: nested too deeply ({name})"
     detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""

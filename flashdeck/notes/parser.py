@@ -59,6 +59,7 @@ from flashdeck.texmacros import might_define
 
 __all__ = ["parse_note", "might_be_tagged"]
 
+
 def might_be_tagged(text: str, settings: ParserSettings) -> bool:
     """Cheap pre-filter (no markdown parse): False only when the note certainly carries
     none of settings.tags, in frontmatter or inline (nested tags count)."""

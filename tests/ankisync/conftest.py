@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("anki")
 
-from support.syncserver import Phone, sync_server  # noqa: E402
+from support.syncserver import Phone, far_day_start, sync_server  # noqa: E402
 
 USER, PASSWORD = "learner", "correct horse"
 
@@ -36,10 +36,8 @@ def far_from_today_end(monkeypatch, tmp_path) -> None:
     does (`Phone`): the phone's answers are given at the real time, and with the 4 AM
     default a test run just before 04:00 saw a 10-minute learning step land tomorrow
     (`learning: 0`, not 1: CI at 03:59)."""
-    import datetime
-
     config = tmp_path / "day-config.toml"
-    config.write_text(f"day_start_hour = {(datetime.datetime.now().hour + 12) % 24}\n")
+    config.write_text(f"day_start_hour = {far_day_start()}\n")
     monkeypatch.setenv("FLASHDECK_CONFIG", str(config))
 
 

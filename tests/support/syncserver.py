@@ -88,6 +88,16 @@ def anki_guids(path) -> dict[int, str]:
         conn.close()
 
 
+def far_day_start() -> int:
+    """The hour a day starts twelve hours from the hour the test runs in (for the phone's
+    Anki `rollover` and flashdeck's `day_start_hour` alike): the phone's answers are given
+    at the real time, and with the 4 AM default a test run just before 04:00 saw a
+    10-minute learning step land tomorrow."""
+    import datetime
+
+    return (datetime.datetime.now().hour + 12) % 24
+
+
 class Phone:
     """A plain Anki collection, synced like AnkiDroid would (Anki's own calls)."""
 
@@ -136,11 +146,8 @@ class Phone:
         learning step cross into tomorrow (queue 3, due day 1): the scheduler served it no
         more today and `answer(2)` found one card, not two (CI at 03:57). A full sync
         brings the other side's setting: it is looked at before every answer."""
-        import datetime
-
-        hour = (datetime.datetime.now().hour + 12) % 24
         if self._rollover is None:
-            self._rollover = hour  # once: a test that spans an hour keeps its day
+            self._rollover = far_day_start()  # once: a test that spans an hour keeps its day
         if self.col.get_config("rollover", None) != self._rollover:
             self.col.set_config("rollover", self._rollover)
 
