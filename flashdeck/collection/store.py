@@ -18,7 +18,7 @@ from typing import Callable, Iterator
 from flashdeck.collection import wal
 from flashdeck.errors import CollectionError, DamagedCollectionError
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 # an import's page cache, in KiB (Collection.import_cache)
 IMPORT_CACHE_KIB = 16 * 1024
 # the review screen's log is copied into the collection file after this many commits, once
@@ -280,6 +280,16 @@ CREATE TRIGGER stats_days_deck AFTER UPDATE OF deck ON cards
     11: """
 ALTER TABLE notes ADD COLUMN named INTEGER NOT NULL DEFAULT 0;
 UPDATE notes SET named = 1 WHERE source_id IN (SELECT id FROM sources WHERE kind = 'file')
+""",
+    # the stats' index with the card's id before its deck: an import's new cards (their
+    # flags, due and last review all alike) went into it by deck, in the middle of it, at
+    # as many places as there are decks; by id they go at one place, after the new cards
+    # before them (10,000 notes, 295k cards: its upkeep 0.36 -> 0.12 s of the writer's
+    # CPU). Its readers scan the flags' and due's ranges and read the deck from the index
+    # alone, as before: no query sought on the deck, which stood after due
+    12: """
+DROP INDEX IF EXISTS cards_stats;
+CREATE INDEX cards_stats ON cards (orphaned, state, suspended, leech, due, last_review, id, deck)
 """,
 }
 

@@ -284,7 +284,7 @@ def test_a_version_9_collection_is_migrated_with_a_backup_and_reads_its_notes_ag
     conn.commit()
     conn.close()
     with Collection.open(col) as c:
-        assert c.schema_version() == SCHEMA_VERSION == 12
+        assert c.schema_version() == SCHEMA_VERSION == 13
         assert c.conn.execute("SELECT count(*) FROM note_problems").fetchone()[0] == 0
     backup = col.with_name(col.name + ".v9.bak")
     assert backup.exists()

@@ -190,7 +190,7 @@ def test_a_schema_version_set_back_by_hand_over_a_column_already_there(cli, tmp_
     assert listed.code == 0, listed.err
     assert "duplicate column" not in listed.err
     assert [line.split()[-1] for line in listed.out.splitlines()] == ["river", "discharge"]
-    assert _schema_version(col) == "12"
+    assert _schema_version(col) == "13"
     assert "good    10m         new → learning" in cli("--collection", col, "info", "1").out
 
 

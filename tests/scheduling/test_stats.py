@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from flashdeck.collection.store import Collection
+from flashdeck.collection.store import SCHEMA_VERSION, Collection
 from flashdeck.scheduling.config import Config
 from flashdeck.scheduling.stats import (CALIBRATION_BINS, compute_stats, forgetting_curve,
                                         zone_offsets)
@@ -194,7 +194,7 @@ def test_a_version_10_collection_is_migrated_and_its_stats_are_unchanged(learned
     assert before.pop("damaged") == [] and after == before
     assert (tmp_path / "c.sqlite.v10.bak").exists()
     with Collection.open(copy, create=False) as col:
-        assert col.schema_version() == 12
+        assert col.schema_version() == SCHEMA_VERSION
         rows = col.conn.execute(
             "SELECT before_state, before_stability, state_before FROM reviews"
             " ORDER BY id DESC LIMIT 2").fetchall()
@@ -204,3 +204,41 @@ def test_a_version_10_collection_is_migrated_and_its_stats_are_unchanged(learned
         new = conn.execute("INSERT INTO reviews (card_id, reviewed_at, rating, state_before,"
                            " state_after) VALUES (1, 1, 3, '{}', '{}')").lastrowid
     assert new == high + 2  # ids are never reused: past the damaged row and the undone ones
+
+
+def test_a_version_12_collection_is_migrated_and_its_stats_read_the_index_alone(learned,
+                                                                                tmp_path):
+    """Schema 13 puts the card's id before its deck in the stats' index (an import's new
+    cards then go at one place of it, not at one per deck): a collection of schema 12 is
+    upgraded (a backup kept), its figures for every deck and each deck are the same, and
+    they are still read from the index alone, never from the cards' rows."""
+    from flashdeck.collection.stats_queries import review_intervals, state_groups
+    from support.schema import back_to_schema_12
+
+    path, _ = learned
+    copy = tmp_path / "c.sqlite"
+    shutil.copy(path, copy)
+    before = [_stats(copy, deck).to_json() for deck in (None, EASY, HARD)]
+    conn = sqlite3.connect(copy)
+    back_to_schema_12(conn)
+    conn.execute("UPDATE meta SET value = '12' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    assert [_stats(copy, deck).to_json() for deck in (None, EASY, HARD)] == before
+    assert (tmp_path / "c.sqlite.v12.bak").exists()
+    with Collection.open(copy, create=False) as col:
+        assert col.schema_version() == SCHEMA_VERSION
+        columns = [row["name"] for row in col.conn.execute("PRAGMA index_info(cards_stats)")]
+        assert columns == ["orphaned", "state", "suspended", "leech", "due", "last_review",
+                           "id", "deck"]
+        ran = []  # each statement as run, its parameters written in
+        col.conn.set_trace_callback(ran.append)
+        for deck in (None, EASY):
+            state_groups(col, deck)
+            review_intervals(col, [(0, 0)], 4, deck)
+        col.conn.set_trace_callback(None)
+        read = [sql for sql in ran if "cards_stats" in sql]
+        assert len(read) == 4
+        for sql in read:
+            plan = " ".join(row[3] for row in col.conn.execute("EXPLAIN QUERY PLAN " + sql))
+            assert "USING COVERING INDEX cards_stats" in plan, plan

@@ -39,14 +39,23 @@ CREATE TABLE reviews_v10 (
 )"""
 
 
+def back_to_schema_12(conn) -> None:
+    """Undo schema 13 (the stats' index with the card's id before its deck) on an open
+    connection, inside the caller's transaction; the version is left to the caller."""
+    conn.execute("DROP INDEX cards_stats")
+    conn.execute("CREATE INDEX cards_stats ON cards (orphaned, state, suspended, leech, due,"
+                 " last_review, deck)")
+
+
 def back_to_schema_11(conn) -> None:
-    """Undo schema 12 (notes.named) on an open connection, inside the caller's transaction;
-    the version is left to the caller."""
+    """Undo schemas 13 and 12 (notes.named) on an open connection, inside the caller's
+    transaction; the version is left to the caller."""
+    back_to_schema_12(conn)
     conn.execute("ALTER TABLE notes DROP COLUMN named")
 
 
 def back_to_schema_10(conn) -> None:
-    """Undo schemas 12 and 11 (the log's stored columns, the stats indexes and kept counts)
+    """Undo schemas 13 to 11 (the log's stored columns, the stats indexes and kept counts)
     on an open connection, inside the caller's transaction; the version is left to the
     caller. The log's ids and its id high-water mark are kept."""
     back_to_schema_11(conn)
