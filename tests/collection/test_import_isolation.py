@@ -463,6 +463,74 @@ def test_a_write_failure_rolls_back_that_note_only(cli, col, tmp_path, monkeypat
     assert "Poison question?" in fronts(cli, col)
 
 
+def test_a_write_failure_after_notes_that_changed_cards_costs_only_that_note(
+        cli, col, tmp_path, monkeypatch):
+    """A batch is written without a savepoint per note, and written again note by note
+    when one fails: what the notes before the failed one did is said once and done once
+    (a card left orphaned, a card reworded keeping its id, a touched note's kept warning),
+    and the failed note lands with the next import."""
+    vault = make_vault(tmp_path / "vault")
+    write_note(vault, "note05.md", good_note(5) + "\nLonely question::\n")
+    assert cli("--collection", col, "import", vault).code == 0
+    before = {c["front"]: c["id"] for c in cli("--collection", col, "list", "--json").json}
+    os.utime(vault / "note05.md", ns=(1, 1))  # touched: the same content, its warning kept
+    write_note(vault, "note10.md", good_note(10).replace("Capital number 10?::City 10\n", ""))
+    write_note(vault, "note20.md", good_note(20).replace("What is 20 + 1?", "What is 20 plus 1?"))
+    write_note(vault, POISON, PLAIN_POISON.replace("poison answer", "a new answer"))
+    real = importer._write_note
+
+    def write_note_then_fail(conn, source_id, parsed, *args, **kwargs):
+        real(conn, source_id, parsed, *args, **kwargs)
+        if parsed.file.relpath == POISON:
+            raise ValueError("no good")
+
+    monkeypatch.setattr(importer, "_write_note", write_note_then_fail)
+    result = cli("--collection", col, "import", vault, "--json")
+    assert result.code == 1
+    report = result.json
+    assert [(e["path"], e["message"].split(":")[0]) for e in report["errors"]] == [
+        (str(vault / POISON), "cannot be saved")]
+    assert [w["line"] for w in report["warnings"] if w["path"] == str(vault / "note05.md")] \
+        == [10]
+    assert report["notes"] == {"scanned": GOOD + 1, "imported": 2, "unchanged": GOOD - 2,
+                               "skipped": 0, "gone": 0}
+    assert report["cards"] == {"added": 0, "updated": 1, "orphaned": 1}
+    after = {c["front"]: c["id"] for c in cli("--collection", col, "list", "--json").json}
+    assert "Capital number 10?" not in after
+    assert after["What is 20 plus 1?"] == before["What is 20 + 1?"]
+    monkeypatch.undo()
+    again = cli("--collection", col, "import", vault, "--json")
+    assert again.code == 0, again.err
+    assert again.json["notes"]["imported"] == 1 and again.json["cards"] == {
+        "added": 0, "updated": 1, "orphaned": 0}
+
+
+def test_ctrl_c_while_a_note_is_written_keeps_what_it_says(cli, col, tmp_path, monkeypatch):
+    """Ctrl-C while a batch is written: the batch is rolled back, and the notes the message
+    says are kept are the ones the collection has; the next import adds the rest."""
+    real = importer._write_note
+
+    def interrupted(conn, source_id, parsed, *args, **kwargs):
+        if parsed.file.relpath == "note45.md":
+            raise KeyboardInterrupt
+        real(conn, source_id, parsed, *args, **kwargs)
+
+    monkeypatch.setattr(importer, "_write_note", interrupted)
+    vault = make_vault(tmp_path / "vault")
+    result = cli("--collection", col, "import", vault)
+    assert result.code == 130
+    kept = cli("--collection", col, "list", "--json").json
+    said = re.search(r"the (\d+) notes? imported so far \((\d+) cards added", result.err)
+    assert said and int(said[2]) == len(kept) and int(said[1]) == len({c["note"] for c in kept})
+    assert "What is 45 + 1?" not in {c["front"] for c in kept}
+    monkeypatch.undo()
+    again = cli("--collection", col, "import", vault, "--json")
+    assert again.code == 0, again.err
+    total = cli("--collection", col, "list", "--json").json
+    assert again.json["cards"]["added"] == len(total) - len(kept)
+    assert "What is 45 + 1?" in {c["front"] for c in total}
+
+
 def test_a_busy_collection_is_not_a_notes_fault(cli, col, tmp_path, monkeypatch):
     """Busy, full or read-only is the collection's failure: the import stops with one line
     (exit 2), as before, keeping the notes written before it."""

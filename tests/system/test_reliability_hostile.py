@@ -241,11 +241,13 @@ READING = (("list",), ("list", "--json"), ("list", "--due"), ("due",), ("due", "
 
 # -- a full disk ------------------------------------------------------------------------------
 class FullDisk:
-    """A connection whose disk fills up after `room` more card inserts."""
+    """A connection whose disk fills up after `room` more card inserts. What is rolled back
+    gives its room back, as SQLite writes over a rolled-back transaction's part of the log."""
 
     def __init__(self, conn: sqlite3.Connection, room: int) -> None:
         self._conn = conn
         self.room = room
+        self._marks: list[tuple[str, int]] = []  # the room at each BEGIN and SAVEPOINT
 
     def _spend(self, sql: str) -> None:
         if sql.lstrip().upper().startswith("INSERT INTO CARDS"):
@@ -253,7 +255,22 @@ class FullDisk:
             if self.room < 0:
                 raise sqlite3.OperationalError("database or disk is full")
 
+    def _roll(self, sql: str) -> None:
+        words = sql.split()
+        first = words[0].upper() if words else ""
+        if first == "BEGIN":
+            self._marks = [("", self.room)]
+        elif first == "SAVEPOINT":
+            self._marks.append((words[1], self.room))
+        elif first == "ROLLBACK" and self._marks:
+            name = words[-1] if len(words) > 1 and words[1].upper() == "TO" else ""
+            while self._marks and self._marks[-1][0] != name:
+                self._marks.pop()
+            if self._marks:
+                self.room = self._marks[-1][1]
+
     def execute(self, sql, *args):
+        self._roll(sql)
         self._spend(sql)
         return self._conn.execute(sql, *args)
 
