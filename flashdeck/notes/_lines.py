@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from itertools import accumulate
+from operator import itemgetter
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -737,12 +738,18 @@ _NEEDS: tuple[tuple[str, Any], ...] = (  # (rule, needs(text, _line_ends(text)))
 )
 
 
-def _line_ends(text: str) -> str:
+def _line_ends(text: str, lines: list[str] | None = None) -> str:
     """Which of `-=*_` end a line of `text`, its trailing spaces and tabs aside (what the
     regex `[-=*_][ \t]*$`, multi-line, finds). Where no line ends in a space or tab (most
     notes), a few finds: a character just before a newline or at the end. (The regex is
     tried at every offset of the note, and a look at each line costs as much: ~0.2M and
-    ~0.13M instructions a note of the benchmark's; the finds ~0.08M.)"""
+    ~0.13M instructions a note of the benchmark's; the finds ~0.08M.)
+    `lines`: text.split("\n"), when the caller has them: each one's last character, taken
+    in C (a few finds of two characters each scanned the whole note: ~3x the time)."""
+    if lines is not None:
+        ends = set(map(_LAST_CHARACTER, lines))
+        if " " not in ends and "\t" not in ends:
+            return "".join(c for c in _LINE_END_MARKERS if c in ends)
     if " \n" in text or ("\t" in text and "\t\n" in text) or text.endswith((" ", "\t")):
         ends = {line.rstrip(" \t")[-1:] for line in text.split("\n")}
         return "".join(c for c in _LINE_END_MARKERS if c in ends)
@@ -752,6 +759,7 @@ def _line_ends(text: str) -> str:
 
 
 _LINE_END_MARKERS = "-=*_"
+_LAST_CHARACTER = itemgetter(slice(-1, None))  # "" for an empty line
 
 
 def _may_hold_rule(text: str, ends: str) -> bool:
@@ -776,12 +784,13 @@ _MAX_INSTANCES = 64  # past this many combinations, the full parser (the same to
 _md_without: dict[tuple[str, ...], Any] = {}
 
 
-def markdown_for(text: str) -> Any:
+def markdown_for(text: str, lines: list[str] | None = None) -> Any:
     """`markdown()`, less the block rules that cannot match anywhere in `text` (see
-    _NEEDS): the same tokens, for less work. At most _MAX_INSTANCES per process."""
+    _NEEDS): the same tokens, for less work. At most _MAX_INSTANCES per process.
+    `lines`: text.split("\n"), when the caller has them."""
     if "\r" in text:  # markdown-it's own line ending normalisation: leave it all to it
         return markdown()
-    ends = _line_ends(text)
+    ends = _line_ends(text, lines)
     unused = tuple(rule for rule, needs in _NEEDS if not needs(text, ends))
     if not unused:
         return markdown()
@@ -807,7 +816,7 @@ _READ_TOKENS = frozenset({
 
 def _blocks(body: list[str]) -> _Blocks:
     text = "\n".join(body)
-    md = markdown_for(text)
+    md = markdown_for(text, body)
     tokens = md.parse(text)
     n = len(body)
     containers: list[tuple[int, int, int]] = []

@@ -75,7 +75,7 @@ def _problems(note) -> list[tuple]:
 
 def _parse_with_full_parser(monkeypatch, text: str):
     with monkeypatch.context() as m:
-        m.setattr(_lines, "markdown_for", lambda _text: _SHIPPED)
+        m.setattr(_lines, "markdown_for", lambda _text, _lines=None: _SHIPPED)
         return parse_note(text, "Note.md")
 
 
@@ -214,6 +214,8 @@ def _assert_line_ends_as_the_regexes(text: str) -> None:
     ends = _lines._line_ends(text)
     assert set(ends) == {text[m.start()] for m in _LINE_END_RE.finditer(text)}, text
     assert _lines._may_hold_rule(text, ends) == _may_hold_rule_by_regex(text), text
+    # read from the note's lines (each one's last character), as _blocks reads them
+    assert set(_lines._line_ends(text, text.split("\n"))) == set(ends), text
 
 
 _LINE_END_PIECES = ["-", "=", "*", "_", " ", "\t", "\n", "a", "--", "==", "\n\n", "- - -",
