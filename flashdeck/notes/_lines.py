@@ -874,22 +874,24 @@ def _containers(body: list[str], containers: list[tuple[int, int, int]]) -> _Con
     kinds = [kind for kind, _, _ in containers]
     if not containers:
         return _Containers(kinds, [empty] * n, [empty] * n, [empty] * n, [0] * n, [empty] * n)
-    lists: list[list[int]] = [[] for _ in range(n)]
+    # only the lines in a container are looked at (most lines of most notes are in none):
+    # the others are in no container, with no markers, their content at column 0
+    lists: dict[int, list[int]] = {}
     for cid, (_, start, end) in enumerate(containers):
-        for i in range(start, end):
-            lists[i].append(cid)
-    token_paths = [tuple(p) if p else empty for p in lists]
-    paths: list[tuple[int, ...]] = []
-    columns: list[tuple[int, ...]] = []
-    content_column: list[int] = []
+        for i in range(start, min(end, n)):
+            held = lists.get(i)
+            if held is None:
+                lists[i] = [cid]
+            else:
+                held.append(cid)
+    token_paths: list[tuple[int, ...]] = [empty] * n
+    paths: list[tuple[int, ...]] = [empty] * n
+    columns: list[tuple[int, ...]] = [empty] * n
+    content_column: list[int] = [0] * n
+    quote_keys: list[tuple[int, ...]] = [empty] * n
     indent: dict[int, int] = {}
-    for i in range(n):
-        path = token_paths[i]
-        if not path:
-            paths.append(empty)
-            columns.append(empty)
-            content_column.append(0)
-            continue
+    for i in sorted(lists):  # in line order: a list item's first line sets its indent
+        token_paths[i] = path = tuple(lists[i])
         line = body[i]
         pos = 0
         cs: list[int] = []
@@ -925,12 +927,10 @@ def _containers(body: list[str], containers: list[tuple[int, int, int]]) -> _Con
                     break  # lazy: not indented under the item
                 pos += k
             cs.append(pos)
-        paths.append(path[: len(cs)] if len(cs) < len(path) else path)
-        columns.append(tuple(cs))
-        content_column.append(pos)
-    quote_keys = [
-        tuple(c for c in p if kinds[c] == QUOTE) if p else empty for p in token_paths
-    ]
+        paths[i] = path[: len(cs)] if len(cs) < len(path) else path
+        columns[i] = tuple(cs)
+        content_column[i] = pos
+        quote_keys[i] = tuple(c for c in path if kinds[c] == QUOTE)
     return _Containers(kinds, token_paths, paths, columns, content_column, quote_keys)
 
 
