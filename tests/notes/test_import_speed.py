@@ -522,3 +522,34 @@ def test_the_common_frontmatter_shapes_are_read_without_pyyaml():
         assert (repr(data), repr(written), repeated) == _pyyaml_read(lines)
     assert _frontmatter._simple_load(["date: 2024-01-01"]) is None  # PyYAML's date
     assert _frontmatter._simple_load(["draft: yes"]) is None  # PyYAML's bool
+
+
+# -- a `::` line's sides shown with cloze syntax as plain text: looked at only on a line
+# -- with a cloze opener (`_explicit._cloze_lines`): no other line has one in any part of it
+
+_INLINE_PIECES = ["::", ":::", "==", "**", "{{", "}}", "{{c1::", "`", "$", "<!--", "-->", "=",
+                  "*", "{", "}", "word", " ", "\\", "[[", "]]", "#flashcards ", "## ", "> ",
+                  "- ", "^id", "|", "\n", ";;", "x"]
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_INLINE_PIECES), max_size=24).map("".join),
+       st.sampled_from([("highlight",), ("highlight", "bold", "curly"), ("bold",), ()]))
+def test_a_line_not_among_the_cloze_lines_has_no_cloze_marker_anywhere(body, kinds):
+    """`_inline` renders a `::` line's sides without cloze syntax when the line is not one
+    of `_cloze_lines`: render looks at cloze syntax only when `has_cloze_marker` finds an
+    opener in the side's mask, a part of the line's; none in the line, none in a part."""
+    from flashdeck.notes._cloze import has_cloze_marker
+    from flashdeck.notes._explicit import _cloze_lines
+    from flashdeck.notes._frontmatter import split_frontmatter
+
+    lines = _lines.read_lines(split_frontmatter(body.split("\n"), "N.md").body_lines, 0, "N")
+    found = _cloze_lines(lines, kinds)
+    for i, masked in enumerate(lines.masked):
+        assert has_cloze_marker(masked, kinds) == (i in found), (body, i)
+
+
+def test_a_cloze_in_an_inline_cards_side_shows_as_plain_text():
+    note = parse_note("#flashcards\n\nThe ==heart== pumps::**blood** and `==x==`\n", "N.md")
+    basic = [(c.front, c.back) for c in note.cards if c.kind == "basic"]
+    assert basic == [("The heart pumps", "**blood** and `==x==`")]
