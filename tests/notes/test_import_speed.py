@@ -553,3 +553,26 @@ def test_a_cloze_in_an_inline_cards_side_shows_as_plain_text():
     note = parse_note("#flashcards\n\nThe ==heart== pumps::**blood** and `==x==`\n", "N.md")
     basic = [(c.front, c.back) for c in note.cards if c.kind == "basic"]
     assert basic == [("The heart pumps", "**blood** and `==x==`")]
+
+
+# -- a deletion without `;;`: its whole inner text is the answer, told without the regexes --
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(["1", "12", "a", "s", "h", "ash", ";", ";;", ":", "x", " ",
+                                 "\n", "\x01", "c1::", "==", "*"]), min_size=1, max_size=12)
+       .map("".join))
+def test_a_deletion_without_a_double_semicolon_is_read_as_the_regexes_read_it(inner):
+    from flashdeck.notes import _cloze
+
+    if ";;" in inner:
+        return
+    assert _cloze._NUMBERED_RE.match(inner) is None
+    assert _cloze._OVERLAP_RE.match(inner) is None
+    m = _cloze._SIMPLE_RE.match(inner)
+    assert m is not None and m.group(1) == inner and m.group(2) is None
+    for kind, (opener, closer, _first) in _cloze._SYNTAX.items():
+        masked = opener + inner + closer
+        d = _cloze._read_deletion(masked, masked, 0, len(masked), 2, len(masked) - 2, kind)
+        stripped = inner.rstrip() if inner.strip() else inner[:1]  # `==a ==` answers `a`
+        if kind != "curly" or _cloze._ANKI_RE.match(stripped) is None:
+            assert (d.answer, d.hint, d.number, d.seq) == (stripped, None, None, None), kind
