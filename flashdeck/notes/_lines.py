@@ -1076,10 +1076,13 @@ def _headings(blocks: _Blocks, kinds: list[int], demoted: set[int]) -> list[Head
     for start, end, level, _markup, content in blocks.headings:
         if start in demoted or kinds[start] == COMMENTED:
             continue
-        text = HTML_COMMENT_RE.sub("", content)
+        # each regex only where its text can match (a substitution scans every offset)
+        text = HTML_COMMENT_RE.sub("", content) if "<!--" in content else content
         if "%%" in text:  # `## Why? %%check%%`: an Obsidian comment shows nowhere
             text = _OBSIDIAN_COMMENT_RE.sub("", text)
-        text = TRAILING_BLOCK_ID_RE.sub("", text).strip()
+        if "^" in text:
+            text = TRAILING_BLOCK_ID_RE.sub("", text)
+        text = text.strip()
         if "#" in text:  # `## Why does X? #flashcards/bio`: the tag sets a deck, it is no text
             text = strip_trailing_tags(text) or text  # (a heading of tags only stays)
         if "[^" in text:  # `## Who was Tribonian?[^1]`: a source cited, the heading still asks

@@ -576,3 +576,27 @@ def test_a_deletion_without_a_double_semicolon_is_read_as_the_regexes_read_it(in
         stripped = inner.rstrip() if inner.strip() else inner[:1]  # `==a ==` answers `a`
         if kind != "curly" or _cloze._ANKI_RE.match(stripped) is None:
             assert (d.answer, d.hint, d.number, d.seq) == (stripped, None, None, None), kind
+
+
+# -- a heading's text and a place's colon: each substitution only where it can match -------
+
+_HEADING_PIECES = ["<!--", "-->", "<!-- c -->", "^", "^id", " ^b1", "\t^x-2 ", " ", "%%", "%%x%%",
+                   "#tag", ":", "_", "*", "word", "?", "[^1]", "\n", "-"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(_HEADING_PIECES), max_size=12).map("".join))
+def test_a_headings_text_and_a_places_colon_are_read_as_by_the_substitutions(text):
+    from flashdeck.notes import _phrasing
+
+    blocks = _lines._Blocks([], [], set(), [(0, 1, 2, "##", text)], [], [], [], 20, set())
+    expected = _lines.HTML_COMMENT_RE.sub("", text)
+    if "%%" in expected:
+        expected = _lines._OBSIDIAN_COMMENT_RE.sub("", expected)
+    expected = _lines.TRAILING_BLOCK_ID_RE.sub("", expected).strip()
+    if "#" in expected:
+        expected = _lines.strip_trailing_tags(expected) or expected
+    if "[^" in expected:
+        expected = _lines._TRAILING_FOOTNOTES_RE.sub("", expected) or expected
+    assert [h.text for h in _lines._headings(blocks, [_lines.HEADING], set())] == [expected]
+    assert _phrasing._no_colon(text) == _phrasing._TRAILING_COLON_RE.sub(r"\1", text.rstrip())
