@@ -109,7 +109,8 @@ _FIRST_CHARACTERS = {
 # and push) and paragraph rule the functions below copy, each line as it is there (but for the
 # line markers read per line, the Token's fields set one by one, and a paragraph's opening
 # token made alone: no inline token holding its text, no closing token, which nothing here
-# reads); with any other markdown-it the parser is left as it is
+# reads; a list's item opening tokens alone, likewise); with any other markdown-it the
+# parser is left as it is
 _COPIED_FROM = "4.3.0"
 
 
@@ -341,14 +342,9 @@ def _by_first_character(md: Any) -> Any:
         markerChar = src[posAfterMarker - 1]
         if silent:
             return True
-        if isOrdered:
-            token = state.push("ordered_list_open", "ol", 1)
-            if markerValue != 1:
-                token.attrs = {"start": markerValue}
-        else:
-            token = state.push("bullet_list_open", "ul", 1)
-        token.map = listLines = [startLine, 0]
-        token.markup = markerChar
+        # the list's own opening and closing tokens and each item's closing token are read
+        # by nothing here (_READ_TOKENS): not made, their nesting kept in the state's level
+        state.level += 1
         nextLine = startLine
         oldParentType = state.parentType
         state.parentType = "list"
@@ -394,8 +390,7 @@ def _by_first_character(md: Any) -> Any:
             tShift[startLine] = oldTShift
             sCount[startLine] = oldSCount
             state.tight = oldTight
-            token = state.push("list_item_close", "li", -1)
-            token.markup = markerChar
+            state.level -= 1  # the item's closing token
             nextLine = startLine = state.line
             itemLines[1] = nextLine
             if nextLine >= endLine:
@@ -427,12 +422,7 @@ def _by_first_character(md: Any) -> Any:
                     break
             if markerChar != src[posAfterMarker - 1]:
                 break
-        if isOrdered:
-            token = state.push("ordered_list_close", "ol", -1)
-        else:
-            token = state.push("bullet_list_close", "ul", -1)
-        token.markup = markerChar
-        listLines[1] = nextLine
+        state.level -= 1  # the list's closing token
         state.line = nextLine
         state.parentType = oldParentType
         return True

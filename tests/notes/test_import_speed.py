@@ -45,15 +45,23 @@ def _shipped_markdown():
 _SHIPPED = _shipped_markdown()
 
 
+_UNMADE_LIST_TOKENS = frozenset({"bullet_list_open", "bullet_list_close", "ordered_list_open",
+                                 "ordered_list_close", "list_item_close"})
+
+
 def _read_tokens(md, text: str) -> list[dict]:
     """The tokens the notes' parser reads, every field of each (`dataclasses.asdict`: a
     field markdown-it adds is compared too). A paragraph's inline and closing tokens are
     left out (the notes' parser makes only its opening token: it never reads the
     paragraph's text, the inline parse is off), and so is `hidden`, which markdown-it sets
-    on a tight list's paragraph tokens for its renderer, in every token."""
+    on a tight list's paragraph tokens for its renderer, in every token. So are a list's
+    opening and closing tokens and its items' closing tokens: the notes' parser makes only
+    each item's opening token (its `level` counts them all, and is compared)."""
     out: list[dict] = []
     skip_next_inline = False
     for t in md.parse(text):
+        if t.type in _UNMADE_LIST_TOKENS:
+            continue
         fields = dataclasses.asdict(t)
         del fields["hidden"]
         if t.type == "paragraph_close" or (t.type == "inline" and skip_next_inline):
