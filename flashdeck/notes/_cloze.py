@@ -255,6 +255,10 @@ def _read_deletion(
     if markers:
         inner_m = _without(inner_m, inner_start, markers)
         inner_o = _without(inner_o, inner_start, markers)
+    if ";;" not in inner_m and kind != "curly":
+        # no `;;` (most deletions): neither numbered nor overlapping, and the whole inner
+        # text is the answer, with no hint (what _SIMPLE_RE reads), told without a regex
+        return Deletion(start, end, _clean(inner_o, inner_m), None, kind=kind)
 
     def part(m: re.Match[str], group: int) -> str | None:
         if m.group(group) is None:

@@ -329,7 +329,9 @@ class _Scanner:
         seps = unlinked(masked)  # `[tokio::sync](…)`: no separator
         sep = ":::" if ":::" in seps[cut:] else "::"
         at = seps.find(sep, cut)
-        cloze = self.cloze
+        # the sides are parts of the line's mask: on a line with no cloze opener (most;
+        # `_cloze_lines`), neither side has one to show as plain text, told without a look
+        cloze = self.cloze if i in self.cloze_lines else ()
         front = render(orig[cut:at], masked[cut:at], cloze=cloze)
         back = render(orig[at + len(sep) :], masked[at + len(sep) :], cloze=cloze)
         self.found.spans.append((i, i + 1))

@@ -45,6 +45,9 @@ _LATEX_OPS_RE = re.compile(
 # in prose: a word of these alone joins its neighbours (`TP / (TP + FP)`); a word holding
 # one is an expression (`TP/(TP+FP)`, `λ‖w‖²`)
 _OPERATOR_CHARS = frozenset("=+*/^×·÷∝≈≤≥−‖√∑∏∩∪∘²³⁻⁺ⁿ")
+# `$` or an operator character, found by one scan in C (`has_operator`): a frozenset's
+# isdisjoint(text) hashes every character of the text in turn, ~2x the time on a card side
+_MATH_OR_OPERATOR_RE = re.compile("[$" + re.escape("".join(sorted(_OPERATOR_CHARS))) + "]")
 _ALONE_OPERATORS = frozenset({"-", "–"})  # a hyphen only between spaces (`F-beta` is a word)
 _RELATION_CHARS = frozenset("=∝≈≤≥≡∼≃")
 # inline `$…$` only: what a card of the author's states (`stated_values`)
@@ -102,8 +105,8 @@ def might_state(text: str) -> bool:
     and sentences, told at the cost of one scan."""
     if not text or len(text) > _MAX_TEXT:
         return False
-    return ("$" in text or " - " in text or " – " in text
-            or not _OPERATOR_CHARS.isdisjoint(text))
+    return (" - " in text or " – " in text
+            or _MATH_OR_OPERATOR_RE.search(text) is not None)
 
 
 def redact(text: str, formulas: list[Formula] | tuple[()]) -> str:
@@ -356,4 +359,4 @@ def stated_values(text: str, units: list[str] | tuple[()] = (), numbers: bool = 
 
 def has_operator(text: str) -> bool:
     """Whether `text` holds math or an operator character: else it states no expression."""
-    return "$" in text or not _OPERATOR_CHARS.isdisjoint(text)
+    return _MATH_OR_OPERATOR_RE.search(text) is not None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from itertools import accumulate
+from operator import itemgetter
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -108,7 +109,8 @@ _FIRST_CHARACTERS = {
 # and push) and paragraph rule the functions below copy, each line as it is there (but for the
 # line markers read per line, the Token's fields set one by one, and a paragraph's opening
 # token made alone: no inline token holding its text, no closing token, which nothing here
-# reads); with any other markdown-it the parser is left as it is
+# reads; a list's item opening tokens alone, likewise); with any other markdown-it the
+# parser is left as it is
 _COPIED_FROM = "4.3.0"
 
 
@@ -340,14 +342,9 @@ def _by_first_character(md: Any) -> Any:
         markerChar = src[posAfterMarker - 1]
         if silent:
             return True
-        if isOrdered:
-            token = state.push("ordered_list_open", "ol", 1)
-            if markerValue != 1:
-                token.attrs = {"start": markerValue}
-        else:
-            token = state.push("bullet_list_open", "ul", 1)
-        token.map = listLines = [startLine, 0]
-        token.markup = markerChar
+        # the list's own opening and closing tokens and each item's closing token are read
+        # by nothing here (_READ_TOKENS): not made, their nesting kept in the state's level
+        state.level += 1
         nextLine = startLine
         oldParentType = state.parentType
         state.parentType = "list"
@@ -393,8 +390,7 @@ def _by_first_character(md: Any) -> Any:
             tShift[startLine] = oldTShift
             sCount[startLine] = oldSCount
             state.tight = oldTight
-            token = state.push("list_item_close", "li", -1)
-            token.markup = markerChar
+            state.level -= 1  # the item's closing token
             nextLine = startLine = state.line
             itemLines[1] = nextLine
             if nextLine >= endLine:
@@ -426,12 +422,7 @@ def _by_first_character(md: Any) -> Any:
                     break
             if markerChar != src[posAfterMarker - 1]:
                 break
-        if isOrdered:
-            token = state.push("ordered_list_close", "ol", -1)
-        else:
-            token = state.push("bullet_list_close", "ul", -1)
-        token.markup = markerChar
-        listLines[1] = nextLine
+        state.level -= 1  # the list's closing token
         state.line = nextLine
         state.parentType = oldParentType
         return True
@@ -737,12 +728,18 @@ _NEEDS: tuple[tuple[str, Any], ...] = (  # (rule, needs(text, _line_ends(text)))
 )
 
 
-def _line_ends(text: str) -> str:
+def _line_ends(text: str, lines: list[str] | None = None) -> str:
     """Which of `-=*_` end a line of `text`, its trailing spaces and tabs aside (what the
     regex `[-=*_][ \t]*$`, multi-line, finds). Where no line ends in a space or tab (most
     notes), a few finds: a character just before a newline or at the end. (The regex is
     tried at every offset of the note, and a look at each line costs as much: ~0.2M and
-    ~0.13M instructions a note of the benchmark's; the finds ~0.08M.)"""
+    ~0.13M instructions a note of the benchmark's; the finds ~0.08M.)
+    `lines`: text.split("\n"), when the caller has them: each one's last character, taken
+    in C (a few finds of two characters each scanned the whole note: ~3x the time)."""
+    if lines is not None:
+        ends = set(map(_LAST_CHARACTER, lines))
+        if " " not in ends and "\t" not in ends:
+            return "".join(c for c in _LINE_END_MARKERS if c in ends)
     if " \n" in text or ("\t" in text and "\t\n" in text) or text.endswith((" ", "\t")):
         ends = {line.rstrip(" \t")[-1:] for line in text.split("\n")}
         return "".join(c for c in _LINE_END_MARKERS if c in ends)
@@ -752,6 +749,7 @@ def _line_ends(text: str) -> str:
 
 
 _LINE_END_MARKERS = "-=*_"
+_LAST_CHARACTER = itemgetter(slice(-1, None))  # "" for an empty line
 
 
 def _may_hold_rule(text: str, ends: str) -> bool:
@@ -776,12 +774,13 @@ _MAX_INSTANCES = 64  # past this many combinations, the full parser (the same to
 _md_without: dict[tuple[str, ...], Any] = {}
 
 
-def markdown_for(text: str) -> Any:
+def markdown_for(text: str, lines: list[str] | None = None) -> Any:
     """`markdown()`, less the block rules that cannot match anywhere in `text` (see
-    _NEEDS): the same tokens, for less work. At most _MAX_INSTANCES per process."""
+    _NEEDS): the same tokens, for less work. At most _MAX_INSTANCES per process.
+    `lines`: text.split("\n"), when the caller has them."""
     if "\r" in text:  # markdown-it's own line ending normalisation: leave it all to it
         return markdown()
-    ends = _line_ends(text)
+    ends = _line_ends(text, lines)
     unused = tuple(rule for rule, needs in _NEEDS if not needs(text, ends))
     if not unused:
         return markdown()
@@ -807,7 +806,7 @@ _READ_TOKENS = frozenset({
 
 def _blocks(body: list[str]) -> _Blocks:
     text = "\n".join(body)
-    md = markdown_for(text)
+    md = markdown_for(text, body)
     tokens = md.parse(text)
     n = len(body)
     containers: list[tuple[int, int, int]] = []
@@ -865,22 +864,24 @@ def _containers(body: list[str], containers: list[tuple[int, int, int]]) -> _Con
     kinds = [kind for kind, _, _ in containers]
     if not containers:
         return _Containers(kinds, [empty] * n, [empty] * n, [empty] * n, [0] * n, [empty] * n)
-    lists: list[list[int]] = [[] for _ in range(n)]
+    # only the lines in a container are looked at (most lines of most notes are in none):
+    # the others are in no container, with no markers, their content at column 0
+    lists: dict[int, list[int]] = {}
     for cid, (_, start, end) in enumerate(containers):
-        for i in range(start, end):
-            lists[i].append(cid)
-    token_paths = [tuple(p) if p else empty for p in lists]
-    paths: list[tuple[int, ...]] = []
-    columns: list[tuple[int, ...]] = []
-    content_column: list[int] = []
+        for i in range(start, min(end, n)):
+            held = lists.get(i)
+            if held is None:
+                lists[i] = [cid]
+            else:
+                held.append(cid)
+    token_paths: list[tuple[int, ...]] = [empty] * n
+    paths: list[tuple[int, ...]] = [empty] * n
+    columns: list[tuple[int, ...]] = [empty] * n
+    content_column: list[int] = [0] * n
+    quote_keys: list[tuple[int, ...]] = [empty] * n
     indent: dict[int, int] = {}
-    for i in range(n):
-        path = token_paths[i]
-        if not path:
-            paths.append(empty)
-            columns.append(empty)
-            content_column.append(0)
-            continue
+    for i in sorted(lists):  # in line order: a list item's first line sets its indent
+        token_paths[i] = path = tuple(lists[i])
         line = body[i]
         pos = 0
         cs: list[int] = []
@@ -916,12 +917,10 @@ def _containers(body: list[str], containers: list[tuple[int, int, int]]) -> _Con
                     break  # lazy: not indented under the item
                 pos += k
             cs.append(pos)
-        paths.append(path[: len(cs)] if len(cs) < len(path) else path)
-        columns.append(tuple(cs))
-        content_column.append(pos)
-    quote_keys = [
-        tuple(c for c in p if kinds[c] == QUOTE) if p else empty for p in token_paths
-    ]
+        paths[i] = path[: len(cs)] if len(cs) < len(path) else path
+        columns[i] = tuple(cs)
+        content_column[i] = pos
+        quote_keys[i] = tuple(c for c in path if kinds[c] == QUOTE)
     return _Containers(kinds, token_paths, paths, columns, content_column, quote_keys)
 
 
@@ -1067,10 +1066,13 @@ def _headings(blocks: _Blocks, kinds: list[int], demoted: set[int]) -> list[Head
     for start, end, level, _markup, content in blocks.headings:
         if start in demoted or kinds[start] == COMMENTED:
             continue
-        text = HTML_COMMENT_RE.sub("", content)
+        # each regex only where its text can match (a substitution scans every offset)
+        text = HTML_COMMENT_RE.sub("", content) if "<!--" in content else content
         if "%%" in text:  # `## Why? %%check%%`: an Obsidian comment shows nowhere
             text = _OBSIDIAN_COMMENT_RE.sub("", text)
-        text = TRAILING_BLOCK_ID_RE.sub("", text).strip()
+        if "^" in text:
+            text = TRAILING_BLOCK_ID_RE.sub("", text)
+        text = text.strip()
         if "#" in text:  # `## Why does X? #flashcards/bio`: the tag sets a deck, it is no text
             text = strip_trailing_tags(text) or text  # (a heading of tags only stays)
         if "[^" in text:  # `## Who was Tribonian?[^1]`: a source cited, the heading still asks

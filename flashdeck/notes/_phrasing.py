@@ -37,7 +37,8 @@ _TRAILING_COLON_RE = re.compile(r":(\s*[_*]*)\s*$")
 
 
 def _no_colon(place: str) -> str:
-    return _TRAILING_COLON_RE.sub(r"\1", place.rstrip())
+    place = place.rstrip()
+    return _TRAILING_COLON_RE.sub(r"\1", place) if ":" in place else place
 
 
 def summary_front(title: str) -> str:

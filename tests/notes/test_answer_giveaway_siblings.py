@@ -107,3 +107,28 @@ def test_an_answer_shown_across_a_comment_makes_siblings():
     assert " ".join(front.split()) == "Why does F1 take the harmonic mean?"
     assert _block(note, "Which mean") == _block(note, "Why does F1 take")
     assert _block(note, "What does F-beta") != _block(note, "Which mean")
+
+
+def test_the_notes_text_is_read_as_its_words_one_space_apart():
+    """`_one_spaced` and `_without`, the fast reading of a note's whole text, give what
+    `" ".join(text.split())` and `str.replace(marker, "")` give, for any whitespace."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from flashdeck.notes._derived import _OTHER_SPACES, _one_spaced, _without
+
+    every_space = {chr(c) for c in range(0x110000) if chr(c).isspace()}
+    assert set(_OTHER_SPACES) == every_space - {" ", "\n"}
+    assert len(_OTHER_SPACES) == len(set(_OTHER_SPACES))
+    pieces = ["==", "=", "*", "**", "***", " ", "  ", "   ", "\n", "\n\n", ">", "a", "É", "ß",
+              "word", "\0", *sorted(every_space)]
+
+    @settings(max_examples=2000, deadline=None)
+    @given(st.lists(st.sampled_from(pieces) | st.text(max_size=3), max_size=30).map("".join))
+    def same(text: str) -> None:
+        assert _one_spaced(text) == " ".join(text.split())
+        for marker in ("==", "**"):
+            assert _without(text, marker) == text.replace(marker, "")
+
+    same()
+    assert _one_spaced(" a" + " " * 1000 + "b \n") == "a b"

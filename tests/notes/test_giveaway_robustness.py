@@ -49,3 +49,18 @@ def test_the_same_fact_check_never_raises_and_is_bounded(text: str, units: list[
 def test_a_huge_card_or_formula_is_compared_in_bounded_work() -> None:
     assert stated_values("TP / (TP + FP) " * 10_000, ["a + b"] * 10_000) <= {(("a", 1), ("b", 1))}
     assert len(formula_values("x = " + "a + b = " * 10_000)) <= 1
+
+
+def test_an_operator_or_math_is_told_by_each_of_its_characters_alone() -> None:
+    """`has_operator` and `might_state` find `$` or an operator character by one regex
+    class: every code point is told as the set of operator characters tells it."""
+    from flashdeck.notes._giveaway import _OPERATOR_CHARS, has_operator, might_state
+
+    for code in range(0x110000):
+        c = chr(code)
+        expected = c == "$" or c in _OPERATOR_CHARS
+        assert has_operator(c) is expected, hex(code)
+        assert has_operator(f"a {c} b") is expected, hex(code)
+        assert might_state(f"word{c}word") is expected, hex(code)
+    assert might_state("bias - variance") and might_state("bias – variance")
+    assert not might_state("bias-variance") and not has_operator("")

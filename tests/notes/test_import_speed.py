@@ -45,15 +45,23 @@ def _shipped_markdown():
 _SHIPPED = _shipped_markdown()
 
 
+_UNMADE_LIST_TOKENS = frozenset({"bullet_list_open", "bullet_list_close", "ordered_list_open",
+                                 "ordered_list_close", "list_item_close"})
+
+
 def _read_tokens(md, text: str) -> list[dict]:
     """The tokens the notes' parser reads, every field of each (`dataclasses.asdict`: a
     field markdown-it adds is compared too). A paragraph's inline and closing tokens are
     left out (the notes' parser makes only its opening token: it never reads the
     paragraph's text, the inline parse is off), and so is `hidden`, which markdown-it sets
-    on a tight list's paragraph tokens for its renderer, in every token."""
+    on a tight list's paragraph tokens for its renderer, in every token. So are a list's
+    opening and closing tokens and its items' closing tokens: the notes' parser makes only
+    each item's opening token (its `level` counts them all, and is compared)."""
     out: list[dict] = []
     skip_next_inline = False
     for t in md.parse(text):
+        if t.type in _UNMADE_LIST_TOKENS:
+            continue
         fields = dataclasses.asdict(t)
         del fields["hidden"]
         if t.type == "paragraph_close" or (t.type == "inline" and skip_next_inline):
@@ -75,7 +83,7 @@ def _problems(note) -> list[tuple]:
 
 def _parse_with_full_parser(monkeypatch, text: str):
     with monkeypatch.context() as m:
-        m.setattr(_lines, "markdown_for", lambda _text: _SHIPPED)
+        m.setattr(_lines, "markdown_for", lambda _text, _lines=None: _SHIPPED)
         return parse_note(text, "Note.md")
 
 
@@ -214,6 +222,8 @@ def _assert_line_ends_as_the_regexes(text: str) -> None:
     ends = _lines._line_ends(text)
     assert set(ends) == {text[m.start()] for m in _LINE_END_RE.finditer(text)}, text
     assert _lines._may_hold_rule(text, ends) == _may_hold_rule_by_regex(text), text
+    # read from the note's lines (each one's last character), as _blocks reads them
+    assert set(_lines._line_ends(text, text.split("\n"))) == set(ends), text
 
 
 _LINE_END_PIECES = ["-", "=", "*", "_", " ", "\t", "\n", "a", "--", "==", "\n\n", "- - -",
@@ -520,3 +530,81 @@ def test_the_common_frontmatter_shapes_are_read_without_pyyaml():
         assert (repr(data), repr(written), repeated) == _pyyaml_read(lines)
     assert _frontmatter._simple_load(["date: 2024-01-01"]) is None  # PyYAML's date
     assert _frontmatter._simple_load(["draft: yes"]) is None  # PyYAML's bool
+
+
+# -- a `::` line's sides shown with cloze syntax as plain text: looked at only on a line
+# -- with a cloze opener (`_explicit._cloze_lines`): no other line has one in any part of it
+
+_INLINE_PIECES = ["::", ":::", "==", "**", "{{", "}}", "{{c1::", "`", "$", "<!--", "-->", "=",
+                  "*", "{", "}", "word", " ", "\\", "[[", "]]", "#flashcards ", "## ", "> ",
+                  "- ", "^id", "|", "\n", ";;", "x"]
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_INLINE_PIECES), max_size=24).map("".join),
+       st.sampled_from([("highlight",), ("highlight", "bold", "curly"), ("bold",), ()]))
+def test_a_line_not_among_the_cloze_lines_has_no_cloze_marker_anywhere(body, kinds):
+    """`_inline` renders a `::` line's sides without cloze syntax when the line is not one
+    of `_cloze_lines`: render looks at cloze syntax only when `has_cloze_marker` finds an
+    opener in the side's mask, a part of the line's; none in the line, none in a part."""
+    from flashdeck.notes._cloze import has_cloze_marker
+    from flashdeck.notes._explicit import _cloze_lines
+    from flashdeck.notes._frontmatter import split_frontmatter
+
+    lines = _lines.read_lines(split_frontmatter(body.split("\n"), "N.md").body_lines, 0, "N")
+    found = _cloze_lines(lines, kinds)
+    for i, masked in enumerate(lines.masked):
+        assert has_cloze_marker(masked, kinds) == (i in found), (body, i)
+
+
+def test_a_cloze_in_an_inline_cards_side_shows_as_plain_text():
+    note = parse_note("#flashcards\n\nThe ==heart== pumps::**blood** and `==x==`\n", "N.md")
+    basic = [(c.front, c.back) for c in note.cards if c.kind == "basic"]
+    assert basic == [("The heart pumps", "**blood** and `==x==`")]
+
+
+# -- a deletion without `;;`: its whole inner text is the answer, told without the regexes --
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(["1", "12", "a", "s", "h", "ash", ";", ";;", ":", "x", " ",
+                                 "\n", "\x01", "c1::", "==", "*"]), min_size=1, max_size=12)
+       .map("".join))
+def test_a_deletion_without_a_double_semicolon_is_read_as_the_regexes_read_it(inner):
+    from flashdeck.notes import _cloze
+
+    if ";;" in inner:
+        return
+    assert _cloze._NUMBERED_RE.match(inner) is None
+    assert _cloze._OVERLAP_RE.match(inner) is None
+    m = _cloze._SIMPLE_RE.match(inner)
+    assert m is not None and m.group(1) == inner and m.group(2) is None
+    for kind, (opener, closer, _first) in _cloze._SYNTAX.items():
+        masked = opener + inner + closer
+        d = _cloze._read_deletion(masked, masked, 0, len(masked), 2, len(masked) - 2, kind)
+        stripped = inner.rstrip() if inner.strip() else inner[:1]  # `==a ==` answers `a`
+        if kind != "curly" or _cloze._ANKI_RE.match(stripped) is None:
+            assert (d.answer, d.hint, d.number, d.seq) == (stripped, None, None, None), kind
+
+
+# -- a heading's text and a place's colon: each substitution only where it can match -------
+
+_HEADING_PIECES = ["<!--", "-->", "<!-- c -->", "^", "^id", " ^b1", "\t^x-2 ", " ", "%%", "%%x%%",
+                   "#tag", ":", "_", "*", "word", "?", "[^1]", "\n", "-"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(_HEADING_PIECES), max_size=12).map("".join))
+def test_a_headings_text_and_a_places_colon_are_read_as_by_the_substitutions(text):
+    from flashdeck.notes import _phrasing
+
+    blocks = _lines._Blocks([], [], set(), [(0, 1, 2, "##", text)], [], [], [], 20, set())
+    expected = _lines.HTML_COMMENT_RE.sub("", text)
+    if "%%" in expected:
+        expected = _lines._OBSIDIAN_COMMENT_RE.sub("", expected)
+    expected = _lines.TRAILING_BLOCK_ID_RE.sub("", expected).strip()
+    if "#" in expected:
+        expected = _lines.strip_trailing_tags(expected) or expected
+    if "[^" in expected:
+        expected = _lines._TRAILING_FOOTNOTES_RE.sub("", expected) or expected
+    assert [h.text for h in _lines._headings(blocks, [_lines.HEADING], set())] == [expected]
+    assert _phrasing._no_colon(text) == _phrasing._TRAILING_COLON_RE.sub(r"\1", text.rstrip())
