@@ -67,8 +67,8 @@ def changed_elsewhere(card: CardView, now: int) -> str:
     seconds), said as it was: a card whose note was deleted and re-imported in another
     terminal was said to be "answered elsewhere in the meantime (or put aside there)"."""
     if card.orphaned:
-        return ("is no longer in its note (the note was changed or deleted and re-imported"
-                " elsewhere in the meantime; the card's history is kept)")
+        return ("is no longer in its note (changed or deleted, then re-imported elsewhere;"
+                " its history is kept)")
     if card.suspended:
         return "was suspended elsewhere in the meantime"
     if card.buried_until is not None and card.buried_until > now:
