@@ -42,25 +42,31 @@ def test_only_a_number_before_a_word_holds_on():
     assert lines == ["Again a ·", "  Hard 1 ·", "  Good 2 x"], lines
 
 
-@run_async
-async def test_the_summary_keeps_each_count_with_its_word_at_40x12(tmp_path):
+async def _summary_rows(tmp_path, answers: int) -> tuple[list[str], str]:
+    """The rows of the session summary at 40×12, and its body's text, after `answers`
+    answers (Easy) to a collection of 20 new cards."""
     app = app_for(make_collection(tmp_path / "c.sqlite", [
         card("basic", f"Which port does service {i} use?", f"Port {8000 + i}", 3 + 2 * i)
         for i in range(20)]))
     async with app.run_test(size=(40, 12)) as pilot:
         await pilot.pause()
-        for _ in range(4):
+        for _ in range(answers):
             await pilot.press("space", "4")
         await pilot.press("q")
         await until(pilot, lambda: type(app.screen).__name__ == "SummaryScreen")
         await pilot.pause()
-        rows = screen_text(app).split("\n")
-        text = "\n".join(rows)
-        assert re.search(r"16 new", text), text
-        for word in ("learning", "review"):
-            assert re.search(rf"\b\d+ {word}\b", text), text  # on one row
         body = app.screen.query_one("#summary-body")
-        assert "\xa0" not in body.content.plain  # what a copy takes reads as it should
+        return screen_text(app).split("\n"), body.content.plain
+
+
+@run_async
+async def test_the_summary_keeps_each_count_with_its_word_at_40x12(tmp_path):
+    rows, body = await _summary_rows(tmp_path, 4)
+    text = "\n".join(rows)
+    assert re.search(r"16 new", text), text
+    for word in ("learning", "review"):
+        assert re.search(rf"\b\d+ {word}\b", text), text  # on one row
+    assert "\xa0" not in body  # what a copy takes reads as it should
 
 
 @pytest.mark.parametrize("width", range(31, 42))
@@ -82,15 +88,7 @@ def test_a_value_column_with_no_room_for_its_words_still_gives_way():
 
 @run_async
 async def test_the_summary_s_counts_go_on_under_their_value_at_40x12(tmp_path):
-    app = app_for(make_collection(tmp_path / "c.sqlite", [
-        card("basic", f"Which port does service {i} use?", f"Port {8000 + i}", 3 + 2 * i)
-        for i in range(20)]))
-    async with app.run_test(size=(40, 12)) as pilot:
-        await pilot.pause()
-        await pilot.press("q")
-        await until(pilot, lambda: type(app.screen).__name__ == "SummaryScreen")
-        await pilot.pause()
-        rows = screen_text(app).split("\n")
+    rows, _ = await _summary_rows(tmp_path, 0)
     first = next(i for i, row in enumerate(rows) if "Still due today" in row)
     column = rows[first].index("20 new")
     following = rows[first + 1:first + 3]
