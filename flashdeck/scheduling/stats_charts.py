@@ -141,10 +141,12 @@ def calibration_table(stats: Stats, width: int = 80) -> list[str]:
     best = max(cal, key=lambda b: b.count)
     lines.append(f"  when flashdeck said {best.predicted:.0%}, you remembered {best.actual:.0%}")
     bar = max(0, min(30, width - 52))
-    lines.append(f"  {'predicted':<11}{'reviews':>8}{'said':>8}{'recalled':>10}")
+    # narrower columns below 39 (a 40-column stats view): 36 wide, a row never wrapped
+    w1, w2, w3, w4 = (11, 8, 8, 10) if width >= 39 else (10, 8, 7, 9)
+    lines.append(f"  {'predicted':<{w1}}{'reviews':>{w2}}{'said':>{w3}}{'recalled':>{w4}}")
     for b in cal:
-        line = (f"  {f'{b.low:.0%}-{b.high:.0%}':<11}{b.count:>8}{b.predicted:>8.1%}"
-                f"{b.actual:>10.1%}")
+        line = (f"  {f'{b.low:.0%}-{b.high:.0%}':<{w1}}{b.count:>{w2}}{b.predicted:>{w3}.1%}"
+                f"{b.actual:>{w4}.1%}")
         if bar:
             line += "  " + "█" * round(b.actual * bar)
         lines.append(line)

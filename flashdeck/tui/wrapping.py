@@ -47,15 +47,21 @@ def wrap_hanging(text: str, width: int, hang: int = 2,
     Lines break at spaces (a word longer than the line is cut), but not between a number
     and the word it counts (`0 learning`, `3.2 days`: `_counted`) unless nothing else
     fits; each line's continuations hang `hang` cells past its own indent (its leading
-    spaces), or start at `column` when given, never past half the width, so that a
-    wrapped line reads as one. Trailing spaces at a break are dropped; a line's own
-    leading spaces are kept."""
+    spaces), or start at `column` when given, so that a wrapped line reads as one. Never
+    past half the width, but for a `column` whose room takes every word after it (and each
+    number with the word it counts): a value column is kept then (the summary's
+    `Still due today      13 new ·` went on at 40×12 four cells left of its column, under
+    the label). Trailing spaces at a break are dropped; a line's own leading spaces are
+    kept."""
     width = max(width, 1)
     rows: list[tuple[int, int, int]] = []
     offset = 0
     for line in text.split("\n"):
         lead = len(line) - len(line.lstrip(" "))
         hanging = min(column if column is not None else lead + hang, width // 2)
+        if column is not None and hanging < column < width \
+                and _widest_unit(line[column:]) <= width - column:
+            hanging = column
         start, indent = 0, 0
         while True:
             room = width - indent
@@ -92,6 +98,18 @@ def wrap_hanging(text: str, width: int, hang: int = 2,
 
 
 _NUMBER = re.compile(r"[0-9][0-9.,]*%?|[0-9]*½")
+
+
+def _widest_unit(text: str) -> int:
+    """The cells of the widest piece `wrap_hanging` keeps on one line in `text`: a word,
+    or a number with the word it counts (`0 learning`)."""
+    words = text.split()
+    widest = 0
+    for i, word in enumerate(words):
+        widest = max(widest, cell_len(word))
+        if i + 1 < len(words) and words[i + 1][:1].isalpha() and _NUMBER.fullmatch(word):
+            widest = max(widest, cell_len(word) + 1 + cell_len(words[i + 1]))
+    return widest
 
 
 def _counted(line: str, start: int, end: int) -> bool:

@@ -4,6 +4,7 @@ Snapshots at 80×24 and 120×40 on a collection a scripted learner built over fi
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -125,16 +126,17 @@ def test_stats_view(collection, snap_compare, size):
     assert snap_compare(app_for(collection, now=END), terminal_size=size, run_before=to_stats)
 
 
+@pytest.mark.parametrize("size", [(30, 30), (40, 30)])
 @run_async
-async def test_below_44_columns_the_heatmap_rows_stay_whole_and_the_view_scrolls_sideways(
-        collection):
-    """The lines are laid out for at least 40 columns; on a narrower screen the view used to
+async def test_below_40_columns_the_heatmap_rows_stay_whole_and_the_view_scrolls_sideways(
+        collection, size):
+    """The lines are laid out for at least 36 columns; on a narrower screen the view used to
     wrap them again: `Mo` on a line of its own, its weeks on the next, the rows' columns
     out of step. Now each line stays one line and the view scrolls sideways."""
     from flashdeck.tui.screens.stats import StatsScreen
 
     app = app_for(collection, now=END)
-    async with app.run_test(size=(40, 30)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await _home(pilot)
         await pilot.press("t")
         await _settled(pilot)
@@ -144,12 +146,22 @@ async def test_below_44_columns_the_heatmap_rows_stay_whole_and_the_view_scrolls
                                                                 "Sa", "Su")]
         assert len(days) == 7
         for line in days:  # the day's name and its weeks on one line
-            assert len(line.strip()) > 30, line
+            assert len(line.strip()) > 20, line
         body = app.screen.query_one("#stats-body")
-        assert body.max_scroll_x > 0 and body.show_horizontal_scrollbar
-        await pilot.press("right")
-        await pilot.pause()
-        assert body.scroll_x > 0
+        if size[0] < 40:
+            assert body.max_scroll_x > 0 and body.show_horizontal_scrollbar
+            await pilot.press("right")
+            await pilot.pause()
+            assert body.scroll_x > 0
+        else:
+            # at 40 columns the lines were laid out for 40 in a body of 36: the last 4
+            # columns of each were out of sight (`Reviews, last 365 days: 1 on 14 da`)
+            assert body.max_scroll_x == 0, "\n".join(lines)
+            charts = app.screen.query_one("#stats-charts").render().plain
+            widest = max(len(line) for line in charts.split("\n"))
+            assert widest <= body.scrollable_content_region.width, charts
+            text = " ".join(" ".join(lines).split())
+            assert re.search(r"Reviews, last 365 days: \d+ on \d+ days", text), text
 
 
 # a deck name of 200 characters, right-to-left text and emoji in it, and would-be markup
@@ -212,3 +224,20 @@ async def test_a_damaged_card_state_is_named_above_the_figures(collection):
         assert (f"card {card}: its stored schedule is damaged (state = 'bogus'); `flashdeck"
                 " doctor --fix` sets it from its review log") in text
         assert "Reviews, last 365 days: 396 on 96 days" in text
+
+
+@pytest.mark.parametrize("width", [36, 37, 38, 39, 40])
+def test_every_figure_fits_a_narrow_body_without_a_row_of_a_chart_cut(collection, width):
+    """(`flashdeck stats --plot` on a narrow terminal too.) The calibration rows were 39
+    wide: at 36 they would have wrapped, their last column on a line of its own."""
+    from flashdeck.collection.store import Collection
+    from flashdeck.scheduling.config import Config
+    from flashdeck.scheduling.stats import compute_stats
+    from flashdeck.scheduling.stats_charts import all_lines, calibration_table
+
+    with Collection.open(collection) as col:
+        stats = compute_stats(col, Config(), END)
+    assert all(len(line) <= width for line in all_lines(stats, width)), width
+    rows = calibration_table(stats, width)[2:]  # (its two lines of words: wrapped)
+    assert rows[0].split() == ["predicted", "reviews", "said", "recalled"], rows
+    assert len(rows) > 3 and all(len(row) <= width for row in rows), rows

@@ -4,6 +4,7 @@ read), undo after the note changed, a card answered elsewhere while it is on scr
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 
 import pytest
@@ -855,3 +856,65 @@ async def test_a_screen_opened_from_the_answer_box_takes_the_keys_typed_after_it
         await until(pilot, lambda: review.revealed, rounds=3000)
         assert [type(s).__name__ for s in app.screen_stack] == ["ReviewScreen"], screen
         assert "you gave 23" in screen_text(app)
+
+
+def _note_deleted_elsewhere(path, card_id: int) -> None:
+    """Another terminal: the card's note deleted, then `flashdeck import` of its vault."""
+    from flashdeck.collection.cards import get_card
+    from flashdeck.collection.importer import import_paths
+    from flashdeck.collection.store import Collection
+
+    with Collection.open(path) as other:
+        note = get_card(other, card_id).note
+        os.remove(note)
+        import_paths(other, [os.path.dirname(note)], now=0)
+
+
+def _hidden_elsewhere(action: str):
+    """Another terminal: `flashdeck suspend` or `flashdeck bury` of the card."""
+    def hide(path, card_id: int) -> None:
+        from flashdeck.collection.store import Collection
+        from flashdeck.scheduling.config import Config
+        from flashdeck.scheduling.engine import Engine
+
+        with Collection.open(path) as other:
+            getattr(Engine(other, Config(fuzz=False)), action)(card_id)
+    return hide
+
+
+@pytest.mark.parametrize("change, said", [
+    (_note_deleted_elsewhere, "is no longer in its note"),
+    (_hidden_elsewhere("suspend"), "was suspended elsewhere in the meantime"),
+    (_hidden_elsewhere("bury"), "was buried elsewhere in the meantime"),
+])
+@run_async
+async def test_a_card_changed_elsewhere_before_the_reveal_is_said_as_it_was(tmp_path, change,
+                                                                              said):
+    # The card on screen, its note deleted and the vault re-imported in another terminal
+    # (or the card suspended or buried there): Space said "Card 1 was answered elsewhere in
+    # the meantime (or put aside there)", though nobody had answered it. Now it says what
+    # happened, and goes on to the next card as before.
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    for name, line in (("Precision.md", "Precision::TP / (TP + FP)"),
+                       ("Recall.md", "Recall::TP / (TP + FN)")):
+        (vault / name).write_text(f"---\ntags: [flashcards/ml]\n---\n\n{line}\n",
+                                  encoding="utf-8")
+    from flashdeck.collection.importer import import_paths
+    from flashdeck.collection.store import Collection
+
+    path = tmp_path / "c.sqlite"
+    with Collection.open(path) as col:
+        import_paths(col, [str(vault)], now=0)
+    app = app_for(path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        shown = app.screen.card
+        change(path, shown.id)
+        await pilot.press("space")
+        await pilot.pause()
+        text = toasts(app)
+        assert f"Card {shown.id} {said}" in text and "on to the next card" in text, text
+        assert "answered elsewhere" not in text, text
+        assert app.screen.card.id != shown.id and not app.screen.revealed
+    assert reviews(path) == []

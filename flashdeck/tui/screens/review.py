@@ -62,6 +62,20 @@ def _text_of(card: CardView) -> tuple:
     return (*_question_of(card), card.back, card.breadcrumb, card.deck, card.note_title)
 
 
+def changed_elsewhere(card: CardView, now: int) -> str:
+    """What another program did to the card on screen since it was shown (`now`: Unix
+    seconds), said as it was: a card whose note was deleted and re-imported in another
+    terminal was said to be "answered elsewhere in the meantime (or put aside there)"."""
+    if card.orphaned:
+        return ("is no longer in its note (changed or deleted, then re-imported elsewhere;"
+                " its history is kept)")
+    if card.suspended:
+        return "was suspended elsewhere in the meantime"
+    if card.buried_until is not None and card.buried_until > now:
+        return "was buried elsewhere in the meantime"
+    return "was answered elsewhere in the meantime"
+
+
 def after_first_card(action):
     """A key's action that waits, if need be, until the screen shows its first card.
 
@@ -502,8 +516,8 @@ class ReviewScreen(Screen):
         if self.app.pending is None:
             now = get_card(self.app.session.col, card.id)
             if self.app.session.cram and (now.orphaned or now.suspended):
-                self.notify(f"Card {card.id} was suspended elsewhere in the meantime (or "
-                            "left its note): on to the next card.", markup=False)
+                self.notify(f"Card {card.id} {changed_elsewhere(now, 0)}: on to the next"
+                            " card.", markup=False)
                 await self.next_card()
                 return
             if not self.app.session.cram and (
@@ -512,8 +526,9 @@ class ReviewScreen(Screen):
                 # its buttons would preview the new state and the grade be refused. (A
                 # cram's answers touch no schedule: one given elsewhere changes nothing
                 # here, the card is revealed as the cram showed it.)
-                self.notify(f"Card {card.id} was answered elsewhere in the meantime (or "
-                            "put aside there): on to the next card.", markup=False)
+                moment = int(self.engine.now().timestamp())
+                self.notify(f"Card {card.id} {changed_elsewhere(now, moment)}: on to the"
+                            " next card.", markup=False)
                 await self.next_card()
                 return
             if _text_of(now) != _text_of(card):

@@ -23,6 +23,11 @@ from textual.widgets import Footer, Static
 from flashdeck.tui.content import plain
 
 
+# the narrowest the figures are laid out for: the forecast's 30 days and its axis (to 9,999
+# cards a day), a heatmap row, the calibration rows; a narrower screen scrolls sideways
+MIN_WIDTH = 36
+
+
 class StatsScreen(Screen):
     CSS_PATH = "stats.tcss"
 
@@ -94,7 +99,10 @@ class StatsScreen(Screen):
     def draw(self) -> None:
         from flashdeck.scheduling.stats_charts import all_lines
 
-        width = max(40, self.size.width - 4)  # the body's padding and scroll bar
+        # the body's width (its padding and scroll bar off), and at least MIN_WIDTH: laid
+        # out for 40 columns, a 40-column screen's body of 36 hid the last 4 of every line
+        # behind its sideways scroll (`Reviews, last 365 days: 141 on 14 da`)
+        width = max(MIN_WIDTH, self.size.width - 4)
         self.query_one("#stats-title", Static).update(
             Content.styled(plain(self.title_text()), "bold $accent"))
         lines = all_lines(self.stats, width, title=False)  # the title is the screen's own
