@@ -342,6 +342,18 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
     # is left is orphaned at the end. (Orphaning first, in its own transaction, lost the
     # claim to a crash in between: the re-run no longer knew which notes had just vanished.)
     vanished = [row for rel, row in known.items() if rel not in on_disk and row["present"]]
+    if vanished and not source.files and source.kind == "folder" and source.scope is None:
+        # a vault whose folder is there but holds no note now: a drive not mounted on its
+        # mount point, a sync client that has not brought the files down yet. Orphaning
+        # every card would empty the review until the notes come back (and a phone sync
+        # would send the empty deck on); a vault emptied on purpose is `forget`'s to drop.
+        # (Its notes moved to a new folder are found there as the vault moved: place_source)
+        report.warnings.append(Problem(
+            str(source.path), 0,
+            f"holds no note now (it had {len(vanished)}): its cards are left as they were,"
+            " in case it is a drive not mounted or a sync still under way; if its notes are gone"
+            " for good, `flashdeck forget` drops them (their history kept)", severity="warning"))
+        return
     gone_notes = {row["id"] for row in vanished}
     # decks = "folders" reads an untagged note whose cards the collection has (parsing.py):
     # moved to another folder, or its folder renamed, the note at its new path is that note

@@ -116,6 +116,60 @@ def test_a_moved_vault_keeps_every_id_and_review_and_the_old_path_is_retired(
     assert report["cards"] == {"added": 1, "updated": 0, "orphaned": 0}
 
 
+def test_a_vault_emptied_of_its_notes_keeps_its_cards_until_they_turn_up_or_it_is_forgotten(
+        cli, col, vault, tmp_path):
+    """A drive not mounted on its mount point, or a sync client that has not brought the
+    files down yet: the vault's folder is there, with no note in it. Its cards stay as they
+    were (the review still shows them), with a warning; the notes turning up in another
+    folder make that folder the vault, moved; `forget` drops them."""
+    (vault / ".obsidian").mkdir()
+    imported(cli, col, vault)
+    before = live(cli, col)
+    reviews = answer_all(cli, col)
+    away = tmp_path / "synced-later"
+    away.mkdir()
+    for entry in list(vault.iterdir()):
+        if entry.name != ".obsidian":
+            shutil.move(str(entry), str(away / entry.name))
+
+    result = cli("--collection", col, "import", vault, "--json")
+    assert result.code == 0, result.err
+    assert result.json["cards"] == {"added": 0, "updated": 0, "orphaned": 0}
+    assert result.json["notes"]["gone"] == 0
+    [warning] = result.json["warnings"]
+    assert warning["path"] == str(vault)
+    assert "holds no note now (it had 5)" in warning["message"]
+    assert "flashdeck forget" in warning["message"]
+    assert live(cli, col) == before
+    said = cli("--collection", col, "import", vault)
+    assert f"{vault}:0: warning: holds no note now" in said.err and "Traceback" not in said.err
+
+    # the notes turn up in another folder: that folder is the vault, moved; nothing twice
+    (away / ".obsidian").mkdir()
+    report = imported(cli, col, away)
+    assert report["cards"] == {"added": 0, "updated": 0, "orphaned": 0}
+    assert live(cli, col) == before and history(cli, col) == reviews
+    assert [s["path"] for s in sources(cli, col)] == [str(away)]
+
+    # emptied on purpose: `forget` hides its cards, history kept
+    for entry in list(away.iterdir()):
+        if entry.name != ".obsidian":
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+    assert imported(cli, col, away)["cards"]["orphaned"] == 0
+    assert cli("--collection", col, "forget", str(away)).code == 0
+    assert live(cli, col) == {} and history(cli, col) == reviews
+
+
+def test_a_subfolder_emptied_of_its_notes_is_read_as_usual(cli, col, vault):
+    """Only a whole vault with no note is taken for one not there yet: notes moved out of
+    one of its folders are gone from it (or found where they went, importing the vault)."""
+    imported(cli, col, vault)
+    shutil.rmtree(vault / "maths")
+    (vault / "maths").mkdir()
+    report = imported(cli, col, vault / "maths")
+    assert report["cards"]["orphaned"] == 4 and report["warnings"] == []
+
+
 def test_a_vault_moved_with_every_note_edited_is_still_recognised(cli, col, vault, tmp_path):
     """A find-and-replace over the whole vault, then the vault renamed (or the vault moved
     while an import of it ran: the notes it had not read yet keep their old content's
