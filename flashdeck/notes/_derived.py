@@ -13,6 +13,7 @@ from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from flashdeck.escaping import escape_name
 from flashdeck.notes import _phrasing
 from flashdeck.notes._cards import Draft, plain_cloze, render
 from flashdeck.notes._decks import TAG_ONLY_LINE_RE
@@ -252,8 +253,10 @@ def aliases(src: Source, taken: set[int]) -> Derived:
     frontmatter = src.frontmatter
     key = obsidian_key(frontmatter.data, "aliases", "alias") or "aliases"
     line = frontmatter.key_lines.get(key, 1)
+    # names are plain text, as Obsidian shows them (`__init__` is no bold `init`)
     return Derived([Draft("aliases", _phrasing.aliases_front(src.title, len(names)),
-                          ", ".join(names), line, f"aliases:L{line}", names=tuple(names))])
+                          ", ".join(map(escape_name, names)), line, f"aliases:L{line}",
+                          names=tuple(names))])
 
 
 _MAX_TITLE_SEARCHED = 500  # a longer title is only compared whole with each alias

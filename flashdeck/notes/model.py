@@ -128,7 +128,8 @@ from typing import Any, Literal, get_args
 # 39 (h33e): a note makes at most 20,000 cards (_cards.MAX_NOTE_CARDS); the rest of a note
 # past them makes none, with a warning at its first line.
 # 40 (h35c): a title from a file name is plain text, escaped where markdown would read it
-# (`__init__.md` showed `What is meant by init?` under `flashcards · init`).
+# (`__init__.md` showed `What is meant by init?` under `flashcards · init`); so are the
+# names the aliases card answers with.
 PARSER_VERSION = 40
 
 CardKind = Literal[

@@ -62,3 +62,17 @@ def test_a_frontmatter_title_is_still_markdown(cli, tmp_path):
     shown = cli("--collection", col, "show", card["id"]).out.splitlines()
     assert shown[0].endswith("flashcards · β-VAE")
     assert shown[2] == "What is meant by β-VAE?"
+
+
+def test_aliases_show_as_written(cli, tmp_path):
+    """Aliases are plain names too (Obsidian's properties and link suggestions show them as
+    written): `aliases: [__init__, __new__]` answered `init, new` in bold."""
+    vault, col = tmp_path / "vault", tmp_path / "c.sqlite"
+    write_note(vault, "Dunder methods.md",
+               "---\ntags: [flashcards]\naliases: [__init__, __new__, magic_methods, '`x`']\n"
+               "---\nbody\n")
+    assert cli("--collection", col, "import", vault).code == 0
+    [card] = cli("--collection", col, "list", "--json").json
+    shown = cli("--collection", col, "show", card["id"], "--answer").out.splitlines()
+    assert shown[2] == "What are other names for Dunder methods?"
+    assert shown[-1] == "__init__, __new__, magic_methods, `x`"
