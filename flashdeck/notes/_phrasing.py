@@ -40,6 +40,12 @@ def _no_colon(place: str) -> str:
     return _TRAILING_COLON_RE.sub(r"\1", place.rstrip())
 
 
+def _asked(phrase: str) -> str:
+    """`phrase` ended as a question: one that ends in a title's own question mark
+    (`… for *Why is the sky blue?*`) takes no second one (`?*?`), as in print."""
+    return phrase if phrase.rstrip("*_~").endswith(QUESTION_MARKS) else phrase + "?"
+
+
 def summary_front(title: str) -> str:
     title = title.strip()
     if title.endswith(QUESTION_MARKS):
@@ -54,8 +60,8 @@ def summary_front(title: str) -> str:
 
 def aliases_front(title: str, count: int) -> str:
     if count == 1:
-        return f"What is another name for {_em(title)}?"
-    return f"What are other names for {_em(title)}?"
+        return _asked(f"What is another name for {_em(title)}")
+    return _asked(f"What are other names for {_em(title)}")
 
 
 def formula_front(latex: str, title: str, heading: str = "", intro: str = "",
@@ -78,7 +84,7 @@ def formula_front(latex: str, title: str, heading: str = "", intro: str = "",
     intro = intro.strip().rstrip(":").rstrip()
     if intro:  # `Specificity is …` (its formula left out) asks as it reads
         return f"{where}: {intro}?" if intro.endswith("…") else f"{where}: {intro} …?"
-    return f"What is the formula for {_em(place)}?"
+    return _asked(f"What is the formula for {_em(place)}")
 
 
 def distinct_front(front: str, context: str, ordinal: int) -> str:

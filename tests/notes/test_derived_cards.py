@@ -156,8 +156,8 @@ def test_a_title_heading_is_not_repeated_in_the_breadcrumb() -> None:
     ("L1 versus L2", "How do *L1* and *L2* differ?", "What is another name for *L1 versus L2*?",
      "What are other names for *L1 versus L2*?"),
     ("Why does Dice beat CE?", "Why does Dice beat CE?",
-     "What is another name for *Why does Dice beat CE?*?",
-     "What are other names for *Why does Dice beat CE?*?"),
+     "What is another name for *Why does Dice beat CE?*",  # one `?`, not `?*?`
+     "What are other names for *Why does Dice beat CE?*"),
     ("How to Temper Chocolate", "What is the gist of *How to Temper Chocolate*?",
      "What is another name for *How to Temper Chocolate*?",
      "What are other names for *How to Temper Chocolate*?"),

@@ -76,3 +76,18 @@ def test_aliases_show_as_written(cli, tmp_path):
     shown = cli("--collection", col, "show", card["id"], "--answer").out.splitlines()
     assert shown[2] == "What are other names for Dunder methods?"
     assert shown[-1] == "__init__, __new__, magic_methods, `x`"
+
+
+def test_a_question_title_ends_the_question_once():
+    """A note titled as a question (`title:`, or a file name with the full-width `？` that
+    file systems allow): its own question mark ends the front, as in print ("What is
+    another name for *Why is the sky blue?*"), not `?*?`."""
+    body = ("aliases: [Rayleigh scattering]\nsummary: Short wavelengths scatter more.\n---\n"
+            "$$\\sum_i x_i$$\n")
+    for note, asked in ((parse_note("---\ntitle: Why is the sky blue?\n" + body, "/v/Sky.md"),
+                         "Why is the sky blue?"),
+                        (parse_note("---\n" + body, "/v/天空为什么是蓝色的？.md"),
+                         "天空为什么是蓝色的？")):
+        assert {c.kind: c.front for c in note.cards} == {
+            "summary": asked, "aliases": f"What is another name for *{asked}*",
+            "formula": f"What is the formula for *{asked}*"}
