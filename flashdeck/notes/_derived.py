@@ -308,7 +308,7 @@ def question_callouts(src: Source, taken: set[int]) -> Derived:
     return found
 
 
-_AFTER_QUESTION_MARK = frozenset("*_~)]\"'”’»")  # what closes around a question
+_AFTER_QUESTION_MARK = frozenset("*_~=)]\"'”’»")  # what closes around a question
 
 
 def _body_question(src: Source, c, taken: set[int], inner: set[int]) -> tuple[str, int]:
@@ -323,7 +323,7 @@ def _body_question(src: Source, c, taken: set[int], inner: set[int]) -> tuple[st
         return "", 0
     orig, masked = lines.joined([b], c.depth)
     asked, told = _split_title(orig, masked)
-    if told.strip() or not asked.rstrip("*_~").endswith(_phrasing.QUESTION_MARKS):
+    if told.strip() or not _phrasing.ends_asking(asked):
         return "", 0
     return _plain(_title_text(render(orig, masked)), src.cloze), b + 1
 
@@ -488,8 +488,8 @@ DERIVERS = (summary, aliases, question_callouts, formulas, question_headings)
 
 def _is_question(heading: str) -> bool:
     """A heading that asks: it ends with a question mark (`?`, `？`, `؟`; inside emphasis
-    too, as in `**Why?**`) after some words (`## ?` asks nothing)."""
-    return (heading.rstrip("*_~").endswith(_phrasing.QUESTION_MARKS)
+    or a highlight too, as in `**Why?**`) after some words (`## ?` asks nothing)."""
+    return (_phrasing.ends_asking(heading)
             and _QUESTION_WORDS_RE.search(heading) is not None)
 
 

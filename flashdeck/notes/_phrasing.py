@@ -14,7 +14,7 @@ import re
 from flashdeck.notes._latex import equation_sides
 
 __all__ = ["summary_front", "aliases_front", "formula_front", "distinct_front",
-           "QUESTION_MARKS"]
+           "ends_asking", "QUESTION_MARKS"]
 
 # what ends a question: `?`, the full-width `？` of Chinese and Japanese, the Arabic `؟`
 QUESTION_MARKS = ("?", "\uff1f", "\u061f")
@@ -40,10 +40,16 @@ def _no_colon(place: str) -> str:
     return _TRAILING_COLON_RE.sub(r"\1", place.rstrip())
 
 
+def ends_asking(text: str) -> bool:
+    """Whether `text` ends with a question mark, inside emphasis, strikethrough or a
+    highlight too (`**Why?**`, `==Why?==`)."""
+    return text.rstrip("*_~=").endswith(QUESTION_MARKS)
+
+
 def _asked(phrase: str) -> str:
     """`phrase` ended as a question: one that ends in a title's own question mark
     (`… for *Why is the sky blue?*`) takes no second one (`?*?`), as in print."""
-    return phrase if phrase.rstrip("*_~").endswith(QUESTION_MARKS) else phrase + "?"
+    return phrase if ends_asking(phrase) else phrase + "?"
 
 
 def summary_front(title: str) -> str:
