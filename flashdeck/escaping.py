@@ -33,7 +33,12 @@ _NAME_SYNTAX = re.compile(
     r"|&(?=#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")  # an entity
 
 
+_NAME_MAY_HOLD = re.compile(r"[\\`*$<\[_~=&]")  # what each of those starts with
+
+
 def escape_name(name: str) -> str:
     """A plain name as markdown that shows it as written (`__init__` -> `\\_\\_init\\_\\_`),
     changing only the characters that would be read as syntax."""
+    if _NAME_MAY_HOLD.search(name) is None:  # most names (`F1 Score`)
+        return name
     return _NAME_SYNTAX.sub(lambda m: "".join("\\" + c for c in m.group(0)), name)

@@ -489,7 +489,7 @@ DERIVERS = (summary, aliases, question_callouts, formulas, question_headings)
 def _is_question(heading: str) -> bool:
     """A heading that asks: it ends with a question mark (`?`, `？`, `؟`; inside emphasis
     or a highlight too, as in `**Why?**`) after some words (`## ?` asks nothing)."""
-    return (_phrasing.ends_asking(heading)
+    return (heading.rstrip(_phrasing.MARKS_AROUND).endswith(_phrasing.QUESTION_MARKS)
             and _QUESTION_WORDS_RE.search(heading) is not None)
 
 

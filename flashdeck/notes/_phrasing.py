@@ -14,7 +14,7 @@ import re
 from flashdeck.notes._latex import equation_sides
 
 __all__ = ["summary_front", "aliases_front", "formula_front", "distinct_front",
-           "ends_asking", "QUESTION_MARKS"]
+           "ends_asking", "MARKS_AROUND", "QUESTION_MARKS"]
 
 # what ends a question: `?`, the full-width `？` of Chinese and Japanese, the Arabic `؟`
 QUESTION_MARKS = ("?", "\uff1f", "\u061f")
@@ -40,10 +40,14 @@ def _no_colon(place: str) -> str:
     return _TRAILING_COLON_RE.sub(r"\1", place.rstrip())
 
 
+# what may close around a question's mark: emphasis, strikethrough, a highlight
+MARKS_AROUND = "*_~="
+
+
 def ends_asking(text: str) -> bool:
     """Whether `text` ends with a question mark, inside emphasis, strikethrough or a
     highlight too (`**Why?**`, `==Why?==`)."""
-    return text.rstrip("*_~=").endswith(QUESTION_MARKS)
+    return text.rstrip(MARKS_AROUND).endswith(QUESTION_MARKS)
 
 
 def _asked(phrase: str) -> str:

@@ -129,7 +129,9 @@ from typing import Any, Literal, get_args
 # past them makes none, with a warning at its first line.
 # 40 (h35c): a title from a file name is plain text, escaped where markdown would read it
 # (`__init__.md` showed `What is meant by init?` under `flashcards · init`); so are the
-# names the aliases card answers with.
+# names the aliases card answers with. A question title's own `?` ends a derived front
+# (not `?*?`); a highlighted question heading asks; a card side of invisible characters
+# only (a zero-width space, `&nbsp;`) is an empty side: a warning, no card.
 PARSER_VERSION = 40
 
 CardKind = Literal[
