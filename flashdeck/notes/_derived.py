@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from flashdeck.escaping import escape_name
 from flashdeck.notes import _phrasing
-from flashdeck.notes._cards import Draft, plain_cloze, render
+from flashdeck.notes._cards import Draft, plain_cloze, render, shows_nothing
 from flashdeck.notes._decks import TAG_ONLY_LINE_RE
 from flashdeck.notes._explicit import ExplicitCards
 from flashdeck.notes._frontmatter import Frontmatter, obsidian_key, scalar_text, written_list
@@ -224,7 +224,7 @@ def summary(src: Source, taken: set[int]) -> Derived:
         text = "\n".join(f"- {p}" for p in points if p)
     else:
         text = plain_cloze(scalar_text(value, written), src.cloze)
-    if not text:
+    if shows_nothing(text):
         if isinstance(value, (dict, list, set)) and value:
             return Derived(warnings=[(line - 1 - frontmatter.offset, "summary is not text or a list"
                                       " of points; no summary card")])
@@ -242,6 +242,8 @@ def aliases(src: Source, taken: set[int]) -> Derived:
     seen: set[str] = {title_key}
     names: list[str] = []
     for name in src.aliases:
+        if shows_nothing(name):  # (`"\u200b"`: no name)
+            continue
         key = _name_key(name)
         if title and f" {key} " in title:  # a part the front shows (`ATP (Adenosine…)`)
             continue
@@ -290,14 +292,15 @@ def question_callouts(src: Source, taken: set[int]) -> Derived:
         told = _plain(_title_text(told), src.cloze)
         if told:  # `Is Dice differentiable? Yes, the soft one is.`: the title's own answer
             back = f"{told}\n\n{back}" if back else told
-        if not front or not back:
-            if front and any(i in taken or i in inner for i in range(c.start + 1, c.end)):
+        no_front = shows_nothing(front)
+        if no_front or shows_nothing(back):
+            if not no_front and any(i in taken or i in inner for i in range(c.start + 1, c.end)):
                 why = "question callout's body holds only other cards, comments or queries; no card"
-            elif front and first > c.start + 1:
+            elif not no_front and first > c.start + 1:
                 why = ("question callout asks its question in its body and holds no answer"
                        " under it; no card")
             else:
-                why = f"question callout has no {'title' if not front else 'body'}; no card"
+                why = f"question callout has no {'title' if no_front else 'body'}; no card"
             found.warnings.append((c.start, why))
             continue
         line = lines.file_line(c.start)
@@ -465,7 +468,7 @@ def question_headings(src: Source, taken: set[int]) -> Derived:
             j = bisect_left(starts, ends[questions[j]], j + 1)
         back = _section_text(src, h.end, stop, len(lines.paths[h.start]), taken, inner)
         line = lines.file_line(h.start)
-        if not back:
+        if shows_nothing(back):
             if taken_sorted is None:
                 taken_sorted = sorted(taken)
             first = bisect_left(taken_sorted, h.end)

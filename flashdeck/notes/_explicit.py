@@ -8,12 +8,11 @@ of lines), with the plugin's known bugs fixed.
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_left, bisect_right
 from typing import NamedTuple
 
 from flashdeck.notes import _cloze, _tags
-from flashdeck.notes._cards import MAX_NOTE_CARDS, Draft, render, seed
+from flashdeck.notes._cards import MAX_NOTE_CARDS, Draft, render, seed, shows_nothing
 from flashdeck.notes._lines import (
     BLANK,
     CALLOUT,
@@ -338,8 +337,8 @@ class _Scanner:
         seeds = self._take_schedule(i, i)
         # (most sides start with a word: told without a call)
         if not (front and back and front[0].isalnum() and back[0].isalnum()) and (
-                _blank(front) or _blank(back)):
-            self._warn(i, f"card has an empty {'front' if _blank(front) else 'back'}; skipped")
+                shows_nothing(front) or shows_nothing(back)):
+            self._warn(i, f"card has an empty {'front' if shows_nothing(front) else 'back'}; skipped")
             return
         self._pair(i, sep == ":::", front, back, seeds, deck)
 
@@ -413,8 +412,8 @@ class _Scanner:
             back = render(back_orig, back_masked, cloze=cloze)
         # (most sides start with a word: told without a call)
         if not (front and back and front[0].isalnum() and back[0].isalnum()) and (
-                _blank(front) or _blank(back)):
-            self._warn(f0, f"card has an empty {'front' if _blank(front) else 'back'}; skipped")
+                shows_nothing(front) or shows_nothing(back)):
+            self._warn(f0, f"card has an empty {'front' if shows_nothing(front) else 'back'}; skipped")
             return nxt
         self._pair(front_idx[0], sep == "??", front, back, seeds, deck)
         return nxt
@@ -639,21 +638,3 @@ class _Scanner:
             )
         return True
 
-
-_MAX_BLANK = 64  # characters of a side read for invisible ones (a longer side is taken as shown)
-
-
-def _blank(side: str) -> bool:
-    """A card side that shows nothing: empty, or only invisible characters (a zero-width
-    space, a word joiner, a direction mark, a soft hyphen: Unicode's format characters)
-    and spaces, also written as entities (`&nbsp;`, `&#8203;`), as text pasted from a web
-    page may hold. Such a side is no question and no answer."""
-    if not side:
-        return True
-    if side[0].isalnum() or len(side) > _MAX_BLANK:
-        return False
-    if "&" in side:
-        import html  # only for a short side with an entity
-
-        side = html.unescape(side)
-    return all(c.isspace() or unicodedata.category(c) == "Cf" for c in side)

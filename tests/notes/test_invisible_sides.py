@@ -28,3 +28,20 @@ def test_a_side_of_invisible_characters_is_empty(cli, tmp_path):
         (3, "card has an empty back; skipped"), (5, "card has an empty front; skipped"),
         (7, "card has an empty back; skipped"), (9, "card has an empty back; skipped"),
         (11, "card has an empty back; skipped")]
+
+
+def test_a_derived_card_of_invisible_characters_only_is_none(cli, tmp_path):
+    """The same for the cards a note's structure gives: a summary, an alias, a question
+    heading's section or a question callout's body of a zero-width space or `&nbsp;`."""
+    note = write_note(tmp_path, "Pasted.md", (
+        "---\ntags: [flashcards]\nsummary: \"\\u200b\"\naliases: [\"\\u2060\", Blank page]\n"
+        "---\n## Why is this page blank?\n\u200b\n\n"
+        "## Why does the printer jam?\nThe paper is damp.\n\n"
+        "> [!question] Why no ink?\n> &nbsp;\n"))
+    checked = cli("check", "--json", note).json
+    assert [(c["kind"], c["front"], c["back"]) for c in checked["notes"][0]["cards"]] == [
+        ("aliases", "What is another name for *Pasted*?", "Blank page"),
+        ("question", "Why does the printer jam?", "The paper is damp.")]
+    assert [(w["line"], w["message"]) for w in checked["warnings"]] == [
+        (6, "question heading has nothing under it; no card"),
+        (12, "question callout has no body; no card")]
