@@ -131,7 +131,8 @@ from typing import Any, Literal, get_args
 # (`__init__.md` showed `What is meant by init?` under `flashcards · init`); so are the
 # names the aliases card answers with. A question title's own `?` ends a derived front
 # (not `?*?`); a highlighted question heading asks; a card side of invisible characters
-# only (a zero-width space, `&nbsp;`) is an empty side: a warning, no card.
+# only (a zero-width space, `&nbsp;`) is an empty side: a warning, no card. A doubled slash
+# in a tag is one (`#flashcards//ml` is the deck `flashcards/ml`).
 PARSER_VERSION = 40
 
 CardKind = Literal[
