@@ -4,6 +4,7 @@ of the note's source."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from flashdeck.notes import _cloze
@@ -132,3 +133,22 @@ def _ends_block(masked: str, at: int, ends_block: bool) -> bool:
     end = masked.find("\n", newline + 1)
     nxt = masked[newline + 1 : end if end != -1 else len(masked)]
     return not nxt.strip() or _BLOCK_START_RE.match(nxt) is not None
+
+
+_MAX_BLANK = 64  # characters of a side read for invisible ones (a longer side is taken as shown)
+
+
+def shows_nothing(side: str) -> bool:
+    """A card side that shows nothing: empty, or only invisible characters (a zero-width
+    space, a word joiner, a direction mark, a soft hyphen: Unicode's format characters)
+    and spaces, also written as entities (`&nbsp;`, `&#8203;`), as text pasted from a web
+    page may hold. Such a side is no question and no answer."""
+    if not side:
+        return True
+    if side[0].isalnum() or len(side) > _MAX_BLANK:
+        return False
+    if "&" in side:
+        import html  # only for a short side with an entity
+
+        side = html.unescape(side)
+    return all(c.isspace() or unicodedata.category(c) == "Cf" for c in side)

@@ -13,8 +13,9 @@ from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from flashdeck.escaping import escape_name
 from flashdeck.notes import _phrasing
-from flashdeck.notes._cards import Draft, plain_cloze, render
+from flashdeck.notes._cards import Draft, plain_cloze, render, shows_nothing
 from flashdeck.notes._decks import TAG_ONLY_LINE_RE
 from flashdeck.notes._explicit import ExplicitCards
 from flashdeck.notes._frontmatter import Frontmatter, obsidian_key, scalar_text, written_list
@@ -223,7 +224,7 @@ def summary(src: Source, taken: set[int]) -> Derived:
         text = "\n".join(f"- {p}" for p in points if p)
     else:
         text = plain_cloze(scalar_text(value, written), src.cloze)
-    if not text:
+    if shows_nothing(text):
         if isinstance(value, (dict, list, set)) and value:
             return Derived(warnings=[(line - 1 - frontmatter.offset, "summary is not text or a list"
                                       " of points; no summary card")])
@@ -241,6 +242,8 @@ def aliases(src: Source, taken: set[int]) -> Derived:
     seen: set[str] = {title_key}
     names: list[str] = []
     for name in src.aliases:
+        if shows_nothing(name):  # (`"\u200b"`: no name)
+            continue
         key = _name_key(name)
         if title and f" {key} " in title:  # a part the front shows (`ATP (Adenosine…)`)
             continue
@@ -252,8 +255,10 @@ def aliases(src: Source, taken: set[int]) -> Derived:
     frontmatter = src.frontmatter
     key = obsidian_key(frontmatter.data, "aliases", "alias") or "aliases"
     line = frontmatter.key_lines.get(key, 1)
+    # names are plain text, as Obsidian shows them (`__init__` is no bold `init`)
     return Derived([Draft("aliases", _phrasing.aliases_front(src.title, len(names)),
-                          ", ".join(names), line, f"aliases:L{line}", names=tuple(names))])
+                          ", ".join(map(escape_name, names)), line, f"aliases:L{line}",
+                          names=tuple(names))])
 
 
 _MAX_TITLE_SEARCHED = 500  # a longer title is only compared whole with each alias
@@ -287,14 +292,15 @@ def question_callouts(src: Source, taken: set[int]) -> Derived:
         told = _plain(_title_text(told), src.cloze)
         if told:  # `Is Dice differentiable? Yes, the soft one is.`: the title's own answer
             back = f"{told}\n\n{back}" if back else told
-        if not front or not back:
-            if front and any(i in taken or i in inner for i in range(c.start + 1, c.end)):
+        no_front = shows_nothing(front)
+        if no_front or shows_nothing(back):
+            if not no_front and any(i in taken or i in inner for i in range(c.start + 1, c.end)):
                 why = "question callout's body holds only other cards, comments or queries; no card"
-            elif front and first > c.start + 1:
+            elif not no_front and first > c.start + 1:
                 why = ("question callout asks its question in its body and holds no answer"
                        " under it; no card")
             else:
-                why = f"question callout has no {'title' if not front else 'body'}; no card"
+                why = f"question callout has no {'title' if no_front else 'body'}; no card"
             found.warnings.append((c.start, why))
             continue
         line = lines.file_line(c.start)
@@ -305,7 +311,7 @@ def question_callouts(src: Source, taken: set[int]) -> Derived:
     return found
 
 
-_AFTER_QUESTION_MARK = frozenset("*_~)]\"'”’»")  # what closes around a question
+_AFTER_QUESTION_MARK = frozenset("*_~=)]\"'”’»")  # what closes around a question
 
 
 def _body_question(src: Source, c, taken: set[int], inner: set[int]) -> tuple[str, int]:
@@ -320,7 +326,7 @@ def _body_question(src: Source, c, taken: set[int], inner: set[int]) -> tuple[st
         return "", 0
     orig, masked = lines.joined([b], c.depth)
     asked, told = _split_title(orig, masked)
-    if told.strip() or not asked.rstrip("*_~").endswith(_phrasing.QUESTION_MARKS):
+    if told.strip() or not _phrasing.ends_asking(asked):
         return "", 0
     return _plain(_title_text(render(orig, masked)), src.cloze), b + 1
 
@@ -462,7 +468,7 @@ def question_headings(src: Source, taken: set[int]) -> Derived:
             j = bisect_left(starts, ends[questions[j]], j + 1)
         back = _section_text(src, h.end, stop, len(lines.paths[h.start]), taken, inner)
         line = lines.file_line(h.start)
-        if not back:
+        if shows_nothing(back):
             if taken_sorted is None:
                 taken_sorted = sorted(taken)
             first = bisect_left(taken_sorted, h.end)
@@ -485,8 +491,8 @@ DERIVERS = (summary, aliases, question_callouts, formulas, question_headings)
 
 def _is_question(heading: str) -> bool:
     """A heading that asks: it ends with a question mark (`?`, `？`, `؟`; inside emphasis
-    too, as in `**Why?**`) after some words (`## ?` asks nothing)."""
-    return (heading.rstrip("*_~").endswith(_phrasing.QUESTION_MARKS)
+    or a highlight too, as in `**Why?**`) after some words (`## ?` asks nothing)."""
+    return (heading.rstrip(_phrasing.MARKS_AROUND).endswith(_phrasing.QUESTION_MARKS)
             and _QUESTION_WORDS_RE.search(heading) is not None)
 
 

@@ -12,7 +12,7 @@ from bisect import bisect_left, bisect_right
 from typing import NamedTuple
 
 from flashdeck.notes import _cloze, _tags
-from flashdeck.notes._cards import MAX_NOTE_CARDS, Draft, render, seed
+from flashdeck.notes._cards import MAX_NOTE_CARDS, Draft, render, seed, shows_nothing
 from flashdeck.notes._lines import (
     BLANK,
     CALLOUT,
@@ -337,8 +337,10 @@ class _Scanner:
         self.found.spans.append((i, i + 1))
         self.found.front_back_lines.add(i)
         seeds = self._take_schedule(i, i)
-        if not front or not back:
-            self._warn(i, f"card has an empty {'front' if not front else 'back'}; skipped")
+        # (most sides start with a word: told without a call)
+        if not (front and back and front[0].isalnum() and back[0].isalnum()) and (
+                shows_nothing(front) or shows_nothing(back)):
+            self._warn(i, f"card has an empty {'front' if shows_nothing(front) else 'back'}; skipped")
             return
         self._pair(i, sep == ":::", front, back, seeds, deck)
 
@@ -410,8 +412,10 @@ class _Scanner:
             back_depth = lines.common_depth(front_idx + back_idx)
             back_orig, back_masked = lines.joined(back_idx, back_depth)
             back = render(back_orig, back_masked, cloze=cloze)
-        if not front or not back:
-            self._warn(f0, f"card has an empty {'front' if not front else 'back'}; skipped")
+        # (most sides start with a word: told without a call)
+        if not (front and back and front[0].isalnum() and back[0].isalnum()) and (
+                shows_nothing(front) or shows_nothing(back)):
+            self._warn(f0, f"card has an empty {'front' if shows_nothing(front) else 'back'}; skipped")
             return nxt
         self._pair(front_idx[0], sep == "??", front, back, seeds, deck)
         return nxt
@@ -635,3 +639,4 @@ class _Scanner:
                 Draft("cloze", front, back, line, f"L{line}", card.ordinal, sr, deck, crumbs)
             )
         return True
+

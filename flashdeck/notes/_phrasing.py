@@ -14,7 +14,7 @@ import re
 from flashdeck.notes._latex import equation_sides
 
 __all__ = ["summary_front", "aliases_front", "formula_front", "distinct_front",
-           "QUESTION_MARKS"]
+           "ends_asking", "MARKS_AROUND", "QUESTION_MARKS"]
 
 # what ends a question: `?`, the full-width `？` of Chinese and Japanese, the Arabic `؟`
 QUESTION_MARKS = ("?", "\uff1f", "\u061f")
@@ -41,6 +41,22 @@ def _no_colon(place: str) -> str:
     return _TRAILING_COLON_RE.sub(r"\1", place) if ":" in place else place
 
 
+# what may close around a question's mark: emphasis, strikethrough, a highlight
+MARKS_AROUND = "*_~="
+
+
+def ends_asking(text: str) -> bool:
+    """Whether `text` ends with a question mark, inside emphasis, strikethrough or a
+    highlight too (`**Why?**`, `==Why?==`)."""
+    return text.rstrip(MARKS_AROUND).endswith(QUESTION_MARKS)
+
+
+def _asked(phrase: str) -> str:
+    """`phrase` ended as a question: one that ends in a title's own question mark
+    (`… for *Why is the sky blue?*`) takes no second one (`?*?`), as in print."""
+    return phrase if ends_asking(phrase) else phrase + "?"
+
+
 def summary_front(title: str) -> str:
     title = title.strip()
     if title.endswith(QUESTION_MARKS):
@@ -55,8 +71,8 @@ def summary_front(title: str) -> str:
 
 def aliases_front(title: str, count: int) -> str:
     if count == 1:
-        return f"What is another name for {_em(title)}?"
-    return f"What are other names for {_em(title)}?"
+        return _asked(f"What is another name for {_em(title)}")
+    return _asked(f"What are other names for {_em(title)}")
 
 
 def formula_front(latex: str, title: str, heading: str = "", intro: str = "",
@@ -79,7 +95,7 @@ def formula_front(latex: str, title: str, heading: str = "", intro: str = "",
     intro = intro.strip().rstrip(":").rstrip()
     if intro:  # `Specificity is …` (its formula left out) asks as it reads
         return f"{where}: {intro}?" if intro.endswith("…") else f"{where}: {intro} …?"
-    return f"What is the formula for {_em(place)}?"
+    return _asked(f"What is the formula for {_em(place)}")
 
 
 def distinct_front(front: str, context: str, ordinal: int) -> str:

@@ -23,10 +23,16 @@ LEADING_TAG_RE = re.compile(rf"[ \t]*#({TAG_CHAR}+)(?=\s|\Z)[ \t]*")
 _NOT_A_DIGIT_RE = re.compile(r"[^0-9]")
 
 
+_SLASHES_RE = re.compile(r"//+")
+
+
 def clean_tag(raw: str) -> str:
-    """`#flashcards/ml/` -> `flashcards/ml`; "" when it is not a tag (`#123`, `#2024/11`)."""
+    """`#flashcards/ml/` -> `flashcards/ml`; "" when it is not a tag (`#123`, `#2024/11`).
+    A doubled slash is one (`#flashcards//ml` names no deck of no name between them)."""
     body = raw.strip().lstrip("#")
     tag = body.strip("/")
+    if "//" in tag:
+        tag = _SLASHES_RE.sub("/", tag)
     if not tag or not _NOT_A_DIGIT_RE.search(body):
         return ""
     return tag

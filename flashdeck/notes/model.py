@@ -127,7 +127,13 @@ from typing import Any, Literal, get_args
 # list nested past markdown-it's 20 levels is a warning, no card.
 # 39 (h33e): a note makes at most 20,000 cards (_cards.MAX_NOTE_CARDS); the rest of a note
 # past them makes none, with a warning at its first line.
-PARSER_VERSION = 39
+# 40 (h35c): a title from a file name is plain text, escaped where markdown would read it
+# (`__init__.md` showed `What is meant by init?` under `flashcards · init`); so are the
+# names the aliases card answers with. A question title's own `?` ends a derived front
+# (not `?*?`); a highlighted question heading asks; a card side of invisible characters
+# only (a zero-width space, `&nbsp;`) is an empty side: a warning, no card. A doubled slash
+# in a tag is one (`#flashcards//ml` is the deck `flashcards/ml`).
+PARSER_VERSION = 40
 
 CardKind = Literal[
     "basic", "reversed", "cloze", "summary", "aliases", "formula", "question", "exercise"
@@ -244,7 +250,7 @@ class ExerciseBlock:
 @dataclass(slots=True)
 class ParsedNote:
     path: str  # as given to the parser (for messages)
-    title: str  # frontmatter `title`, else the file name stem
+    title: str  # markdown: frontmatter `title`, else the file name stem (escaped: plain text)
     frontmatter: dict[str, Any] = field(default_factory=dict)
     aliases: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)  # every tag in the note, without '#'

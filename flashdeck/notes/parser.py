@@ -13,6 +13,7 @@ import re
 import unicodedata
 from pathlib import PurePath
 
+from flashdeck.escaping import escape_name
 from flashdeck.notes import _tags
 from flashdeck.notes._cards import MAX_NOTE_CARDS, Draft, over_cap
 from flashdeck.notes._cloze import has_cloze_marker
@@ -89,7 +90,7 @@ def parse_note(
     try:
         return _parse(text, path, settings, title, derive_untagged)
     except Exception as e:  # a bug must cost one note, never the whole import
-        note = ParsedNote(path=path, title=title or _stem(path))
+        note = ParsedNote(path=path, title=title or escape_name(_stem(path)))
         note.problems.append(Problem(path, 1, describe_failure(e)))
         return note
 
@@ -211,7 +212,8 @@ def _note_meta(frontmatter: Frontmatter, path: str, title_arg: str | None) -> Pa
     written = frontmatter.written
     title = scalar_text(data.get("title"), written.get("title"))
     title = title or (title_arg or "").strip()
-    note = ParsedNote(path=path, title=title or _stem(path), frontmatter=data)
+    # a file's name is plain text (Obsidian shows it as written); a written title is markdown
+    note = ParsedNote(path=path, title=title or escape_name(_stem(path)), frontmatter=data)
     key = obsidian_key(data, "aliases", "alias")
     if key is not None:
         note.aliases = written_list(data.get(key), written.get(key))

@@ -80,3 +80,23 @@ def test_a_vault_without_the_tag_is_told_how_to_import_it(cli, tmp_path):
                                     encoding="utf-8")
     alone = cli("--collection", tmp_path / "d.sqlite", "import", single).out.splitlines()
     assert alone[1].startswith("The note scanned has no flashcard tag (`#flashcards`")
+
+
+def test_a_doubled_slash_in_a_tag_names_no_empty_deck(cli, tmp_path):
+    """`#flashcards//ml` (a slash typed twice) was the deck `flashcards//ml`: `due` listed a
+    deck of no name between `flashcards` and `ml`, and `--deck flashcards/ml` missed it."""
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "Optimizers.md").write_text(
+        "#flashcards//ml\n\nWhich optimizer keeps a running mean of squared gradients?::RMSProp\n",
+        encoding="utf-8")
+    (vault / "Losses.md").write_text(
+        "---\ntags: [flashcards///ml/]\n---\nWhich loss suits classification?::cross-entropy\n",
+        encoding="utf-8")
+    col = tmp_path / "c.sqlite"
+    assert cli("--collection", col, "import", vault).code == 0
+    assert [line.split() for line in cli("--collection", col, "due").out.splitlines()] == [
+        ["deck", "new", "learn", "due"], ["flashcards", "2", "0", "0"], ["ml", "2", "0", "0"],
+        ["total", "2", "0", "0"]]
+    listed = cli("--collection", col, "list", "--deck", "flashcards/ml", "--json").json
+    assert sorted(c["deck"] for c in listed) == ["flashcards/ml", "flashcards/ml"]

@@ -134,6 +134,18 @@ def test_a_question_ending_in_a_full_width_or_arabic_question_mark_is_a_card() -
     assert summary_front("为什么要注意力？") == "为什么要注意力？"
 
 
+def test_a_highlighted_question_asks_as_an_emphasised_one_does() -> None:
+    """`## ==Why …?==` asks as `## **Why …?**` does (it was no card), and a question
+    callout titled `==Why …?==` asked `==Why …?` with a stray `==` heading its answer."""
+    text = ("#flashcards\n\n## ==Why do gradients vanish?==\nSigmoids saturate.\n\n"
+            "> [!question] ==Why clip gradients?==\n> To stop them exploding.\n\n"
+            "## Is a == b?\nOnly for equal values.\n")
+    assert [(c.kind, c.front, c.back) for c in parse_note(text, "/v/Gradients.md").cards] == [
+        ("question", "Why do gradients vanish?", "Sigmoids saturate."),
+        ("question", "Why clip gradients?", "To stop them exploding."),
+        ("question", "Is a == b?", "Only for equal values.")]
+
+
 def test_a_title_heading_is_not_repeated_in_the_breadcrumb() -> None:
     for card in parsed("Confusion Matrix.md").cards:
         assert "Confusion Matrix" not in card.breadcrumb
@@ -156,8 +168,8 @@ def test_a_title_heading_is_not_repeated_in_the_breadcrumb() -> None:
     ("L1 versus L2", "How do *L1* and *L2* differ?", "What is another name for *L1 versus L2*?",
      "What are other names for *L1 versus L2*?"),
     ("Why does Dice beat CE?", "Why does Dice beat CE?",
-     "What is another name for *Why does Dice beat CE?*?",
-     "What are other names for *Why does Dice beat CE?*?"),
+     "What is another name for *Why does Dice beat CE?*",  # one `?`, not `?*?`
+     "What are other names for *Why does Dice beat CE?*"),
     ("How to Temper Chocolate", "What is the gist of *How to Temper Chocolate*?",
      "What is another name for *How to Temper Chocolate*?",
      "What are other names for *How to Temper Chocolate*?"),
