@@ -28,9 +28,11 @@ from flashdeck.collection.pending import Pending
 from flashdeck.collection.report import (ImportReport, as_problems, keep_problems,
                                          kept_problems, kept_problems_by_note)
 from flashdeck.collection.sources import (MissingFiles, Source, collect_sources, mark_imported,
-                                          place_source, settings_for, settings_stamp)
+                                          out_of_reach, place_source, settings_for,
+                                          settings_stamp)
 from flashdeck.collection.store import Collection
 from flashdeck.notes.model import PARSER_VERSION, ParsedNote, Problem
+from flashdeck.words import count
 
 
 def check_paths(paths: Iterable[str]) -> tuple[list[ParsedNote], ImportReport]:
@@ -342,6 +344,16 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
     # is left is orphaned at the end. (Orphaning first, in its own transaction, lost the
     # claim to a crash in between: the re-run no longer knew which notes had just vanished.)
     vanished = [row for rel, row in known.items() if rel not in on_disk and row["present"]]
+    if vanished and source.kind == "folder":  # there but out of reach: not gone
+        reach = [row for row in vanished if not out_of_reach(source, row["relpath"])]
+        if len(reach) < len(vanished):
+            kept = len(vanished) - len(reach)
+            report.warnings.append(Problem(
+                str(source.path), 0, f"{count(kept, 'note')} cannot be reached now (an error"
+                " above, or a linked folder whose target is not there):"
+                f" {'its' if kept == 1 else 'their'} cards are left as they were",
+                severity="warning"))
+            vanished = reach
     if vanished and not source.files and source.kind == "folder" and source.scope is None:
         # a vault whose folder is there but holds no note now: a drive not mounted on its
         # mount point, a sync client that has not brought the files down yet. Orphaning

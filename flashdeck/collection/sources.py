@@ -49,6 +49,9 @@ class Source:
     # the errors in its settings files (the vault's and nested ones): a value that kept its
     # default may make other cards of the notes than the collection has (see import_paths)
     settings_errors: list[Problem] = field(default_factory=list)
+    # the relpaths the walk found but could not read (a dangling symlink, a folder it may
+    # not list, a file it cannot stat): their notes are out of reach, not gone
+    unreadable: set[str] = field(default_factory=set)
 
     def covers(self, relpath: str) -> bool:
         scope = self.scope
@@ -112,20 +115,23 @@ def collect_sources(paths: Iterable[str], report: ImportReport) -> list[Source]:
             settings, problems = load_vault_settings(root)
             _report(problems, report)
             files = []
+            unreadable: set[str] = set()
             prefix = str(resolved).rstrip(os.sep) + os.sep
             shown = "" if str(path) == "." else str(path).rstrip(os.sep) + os.sep
             for file_path, problem, stat in walk_note_files(resolved):
-                if problem is not None:
-                    report.errors.append(problem)
-                    continue
                 # under `resolved`: the walk joins entry names to it
                 rel = file_path[len(prefix):] if file_path.startswith(prefix) \
                     else os.path.basename(file_path)
                 if os.sep != "/":
                     rel = rel.replace(os.sep, "/")
+                if problem is not None:
+                    report.errors.append(problem)
+                    unreadable.add(rel)
+                    continue
                 files.append(NoteFile(file_path, rel, shown + rel, stat))
             sources.append(nest_settings(Source(resolved, "folder", root, settings, files,
-                                                settings_errors=_errors(problems)), report))
+                                                settings_errors=_errors(problems),
+                                                unreadable=unreadable), report))
         else:
             if resolved in named:
                 continue  # named twice: one note
@@ -375,12 +381,15 @@ def _rebase(source: Source, holder, report: ImportReport) -> Source:
         errors = _errors(problems)
     if given == folder:
         return nest_settings(Source(root, "folder", root, settings, source.files, scope=None,
-                                    settings_errors=list(errors)), report)
+                                    settings_errors=list(errors),
+                                    unreadable=source.unreadable), report)
     rel = _relative(given, folder)
     if source.kind == "folder":
         files = [NoteFile(f.path, f"{rel}/{f.relpath}", f.display, f.stat) for f in source.files]
         return nest_settings(Source(root, "folder", root, settings, files, scope=rel + "/",
-                                    settings_errors=list(errors)), report)
+                                    settings_errors=list(errors),
+                                    unreadable={f"{rel}/{u}" for u in source.unreadable}),
+                             report)
     files = [NoteFile(f.path, rel, f.display, f.stat) for f in source.files]
     return nest_settings(Source(root, "folder", root, settings, files, scope=rel,
                                 settings_errors=list(errors)), report)
@@ -533,6 +542,23 @@ def _moved_file(conn, source: Source, missing: list):
         if len(same) != 1:
             return None
     return min(same, key=lambda r: r["id"])
+
+
+def out_of_reach(source: Source, relpath: str) -> bool:
+    """The note at `relpath`, not found by the walk, is there but cannot be read now: the
+    walk could not read it or a folder above it, or a folder above it is a symlink to
+    nothing (a drive not mounted). Its cards are left as they are, not orphaned."""
+    if relpath in source.unreadable:
+        return True
+    folder = relpath.rpartition("/")[0]
+    for _ in range(relpath.count("/")):  # every folder above it, up to the source's
+        if folder in source.unreadable:
+            return True
+        place = os.path.join(source.path, folder)
+        if os.path.islink(place) and not os.path.exists(place):
+            return True
+        folder = folder.rpartition("/")[0]
+    return False
 
 
 def _json_ids(ids) -> str:

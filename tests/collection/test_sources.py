@@ -170,6 +170,45 @@ def test_a_subfolder_emptied_of_its_notes_is_read_as_usual(cli, col, vault):
     assert report["cards"]["orphaned"] == 4 and report["warnings"] == []
 
 
+def test_notes_out_of_reach_keep_their_cards_until_they_are_back(cli, col, vault, tmp_path):
+    """A note linked from elsewhere whose target is gone, and a folder linked to a drive
+    not mounted: the walk cannot reach them, so their cards stay as they were (the note's
+    link is an error with its path, the folder's a warning), and come back as they were."""
+    elsewhere = tmp_path / "drive"
+    write_note(elsewhere, "Linked.md", "#flashcards/geo\n\nCapital of Italy::Rome\n")
+    write_note(elsewhere, "topics/Moons.md", "#flashcards/space\n\nMoons of Mars::two\n")
+    (vault / "Linked.md").symlink_to(elsewhere / "Linked.md")
+    (vault / "space").symlink_to(elsewhere / "topics")
+    imported(cli, col, vault)
+    before = live(cli, col)
+    assert {"Capital of Italy", "Moons of Mars"} <= set(before)
+    reviews = answer_all(cli, col)
+    elsewhere.rename(tmp_path / "unmounted")
+
+    result = cli("--collection", col, "import", vault, "--json")
+    assert result.code == 1  # the dangling note link is an error
+    assert result.json["cards"]["orphaned"] == 0 and result.json["notes"]["gone"] == 0
+    assert [(e["path"], e["message"]) for e in result.json["errors"]] == [
+        (str(vault / "Linked.md"), "dangling symlink")]
+    [warning] = result.json["warnings"]
+    assert warning["message"].startswith("2 notes cannot be reached now")
+    assert live(cli, col) == before
+
+    (tmp_path / "unmounted").rename(elsewhere)
+    report = imported(cli, col, vault)
+    assert report["cards"] == {"added": 0, "updated": 0, "orphaned": 0}
+    assert live(cli, col) == before and history(cli, col) == reviews
+
+
+def test_a_note_deleted_beside_a_dangling_link_is_still_gone(cli, col, vault, tmp_path):
+    (vault / "Broken.md").symlink_to(tmp_path / "nowhere.md")
+    assert cli("--collection", col, "import", vault).code == 1  # the link: an error
+    (vault / "Rivers.md").unlink()
+    result = cli("--collection", col, "import", vault, "--json")
+    assert result.json["cards"]["orphaned"] == 1 and result.json["warnings"] == []
+    assert "Longest river in France" not in live(cli, col)
+
+
 def test_a_vault_moved_with_every_note_edited_is_still_recognised(cli, col, vault, tmp_path):
     """A find-and-replace over the whole vault, then the vault renamed (or the vault moved
     while an import of it ran: the notes it had not read yet keep their old content's
