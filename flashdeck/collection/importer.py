@@ -344,16 +344,19 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
     # is left is orphaned at the end. (Orphaning first, in its own transaction, lost the
     # claim to a crash in between: the re-run no longer knew which notes had just vanished.)
     vanished = [row for rel, row in known.items() if rel not in on_disk and row["present"]]
+    # the notes left as the collection has them, unread: when every note is read again (a
+    # new parser, other settings), each is read once it can be, its file changed or not
+    unread: list[int] = []
     if vanished and source.kind == "folder":  # there but out of reach: not gone
-        reach = [row for row in vanished if not out_of_reach(source, row["relpath"])]
-        if len(reach) < len(vanished):
-            kept = len(vanished) - len(reach)
+        unread = [row["id"] for row in vanished if out_of_reach(source, row["relpath"])]
+        if unread:
             report.warnings.append(Problem(
-                str(source.path), 0, f"{count(kept, 'note')} cannot be reached now (an error"
-                " above, or a linked folder whose target is not there):"
-                f" {'its' if kept == 1 else 'their'} cards are left as they were",
+                str(source.path), 0, f"{count(len(unread), 'note')} cannot be reached now (an"
+                " error above, or a linked folder whose target is not there):"
+                f" {'its' if len(unread) == 1 else 'their'} cards are left as they were",
                 severity="warning"))
-            vanished = reach
+            kept = set(unread)
+            vanished = [row for row in vanished if row["id"] not in kept]
     if vanished and not source.files and source.kind == "folder" and source.scope is None:
         # a vault whose folder is there but holds no note now: a drive not mounted on its
         # mount point, a sync client that has not brought the files down yet. Orphaning
@@ -466,6 +469,9 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
         for index, parsed in enumerate(parse_many(jobs, tick)):
             _file_problems(parsed.problems, report)
             if not parsed.hash:  # unreadable or unparsable: leave what the collection has
+                row = known.get(parsed.file.relpath)
+                if row is not None:
+                    unread.append(row["id"])
                 continue
             if in_parallel:
                 batches.to_come = total - 1 - index
@@ -491,6 +497,8 @@ def _import_source(col: Collection, source: Source, report: ImportReport, now: i
         report.notes_gone += len(gone_notes)
     if reread:  # only once every note was read: a killed import reads them all again
         with col.transaction():
+            conn.executemany("UPDATE notes SET size = -1, mtime_ns = -1, hash = '' WHERE id = ?",
+                             [(note_id,) for note_id in unread])
             conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                          (stamp_key, stamp))
 

@@ -200,6 +200,25 @@ def test_notes_out_of_reach_keep_their_cards_until_they_are_back(cli, col, vault
     assert live(cli, col) == before and history(cli, col) == reviews
 
 
+def test_a_note_out_of_reach_while_the_settings_changed_is_read_with_them_once_back(
+        cli, col, vault, tmp_path):
+    """Every note is read again under new settings (or a new flashdeck); one out of reach
+    then was not, and is read once it is back, though its file did not change."""
+    elsewhere = tmp_path / "drive"
+    write_note(elsewhere, "Linked.md",
+               "#flashcards/geo\n\nCapital of Spain::Madrid\n\nThe capital of Italy is **Rome**.\n")
+    (vault / "Linked.md").symlink_to(elsewhere / "Linked.md")
+    imported(cli, col, vault)
+    assert not any("Italy" in front for front in live(cli, col))
+    elsewhere.rename(tmp_path / "unmounted")
+    (vault / ".flashdeck.toml").write_text('[cards]\ncloze = ["highlight", "bold"]\n')
+    assert cli("--collection", col, "import", vault).code == 1  # the dangling link
+
+    (tmp_path / "unmounted").rename(elsewhere)
+    imported(cli, col, vault)
+    assert any("Italy" in front for front in live(cli, col))
+
+
 def test_a_note_deleted_beside_a_dangling_link_is_still_gone(cli, col, vault, tmp_path):
     (vault / "Broken.md").symlink_to(tmp_path / "nowhere.md")
     assert cli("--collection", col, "import", vault).code == 1  # the link: an error
